@@ -1,0 +1,19 @@
+/** Four layers, each runnable alone: `npm test -- --selectProjects unit` (see package.json scripts). */
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }];
+const project = (name, extra = {}) => ({
+  displayName: name,
+  testEnvironment: 'node',
+  roots: [`<rootDir>/test/${name}`],
+  testMatch: ['**/*.test.ts'],
+  transform: { '^.+\\.ts$': tsJest },
+  ...extra,
+});
+
+module.exports = {
+  projects: [
+    project('unit'),
+    project('integration', { testTimeout: 30000 }),
+    project('infra', { testTimeout: 120000 }),
+    project('e2e', { testTimeout: 180000 }),
+  ],
+};

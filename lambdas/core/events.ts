@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+/**
+ * Marketplace events as published on AlayaCare's SNS topics (AsyncAPI), and the envelope the
+ * receiver puts on the SQS queue. Events are thin: ids and a name, never a status, so the worker
+ * fetches the resource before it acts.
+ */
+
+/** Event names per topic, from the AsyncAPI specification. */
+export const TOPIC_EVENTS = {
+  'inbox-offers': ['OfferMatched', 'OfferClosed', 'OfferExpired', 'OfferFulfilled'],
+  'inbox-referrals': ['ReferralCreated', 'ReferralDemandCancelled'],
+  'outbox-offers': ['OfferAccepted', 'OfferDeclined', 'OfferDeclinedByAll', 'OfferExpired'],
+  'outbox-referrals': ['ReferralCreated', 'ReferralProcessed', 'ReferralSupplyCancelled'],
+} as const;
+
+export type TopicName = keyof typeof TOPIC_EVENTS;
+
+/**
+ * The fields every marketplace event carries. Unknown extra fields are kept (passthrough) but
+ * never logged: some events (referrals) carry client identifiers.
+ */
+export const marketplaceEventSchema = z.looseObject({
+  event_id: z.string().min(1).max(128),
+  event_name: z.string().min(1).max(128),
+  event_source: z.string().min(1).max(128),
+  timestamp: z.string().min(1).max(64),
+  offer_id: z.string().min(1).max(128).optional(),
+  referral_id: z.string().min(1).max(128).optional(),
+});
+
+export type MarketplaceEvent = z.infer<typeof marketplaceEventSchema>;
+
+export const INBOX_OFFER_EVENT_NAMES = TOPIC_EVENTS['inbox-offers'];
+
+/**
+ * What travels on the SQS events queue. `message` is the SNS `Message` string exactly as
+ * received (the marketplace event JSON); the worker parses and validates it.
+ */
+export const queuedEventSchema = z.strictObject({
+  version: z.literal(1),
+  /** `sns` for deliveries through the receiver; `reconciler` for events it synthesised. */
+  origin: z.enum(['sns', 'reconciler']),
+  topicArn: z.string().min(1),
+  snsMessageId: z.string().min(1),
+  /** ISO-8601 time the SNS message was published (its `Timestamp`). */
+  publishedAt: z.string().min(1),
+  message: z.string(),
+});
+
+export type QueuedEvent = z.infer<typeof queuedEventSchema>;
+
+/** SQS message attributes set by the receiver, so logs can correlate without reading bodies. */
+export const QUEUE_ATTRIBUTES = {
+  snsMessageId: 'snsMessageId',
+  correlationId: 'correlationId',
+  topicArn: 'topicArn',
+} as const;
+
+/** The topic name is the last segment of its ARN (`arn:aws:sns:region:account:inbox-offers`). */
+export function topicNameOf(topicArn: string): string {
+  return topicArn.slice(topicArn.lastIndexOf(':') + 1);
+}

@@ -1,0 +1,74 @@
+/**
+ * The ports between the core and the outside world. Adapters in `lambdas/adapters/` implement
+ * them for AWS and HTTP; tests pass plain object literals.
+ */
+import type { CareType, DecisionAction, OfferType } from './config';
+import type { QueuedEvent } from './events';
+
+// ---------------------------------------------------------------------------------------------
+// Marketplace API (supply side, inbox offers)
+
+export type OfferStatus = 'open' | 'assigned' | 'closed' | 'declined_by_all' | 'expired';
+export type MatchResponse = 'pending' | 'accepted' | 'declined';
+export type MatchStatus = 'open' | 'expired' | 'closed' | 'assigned' | 'fulfilled';
+
+/**
+ * The parts of `GET /offers/v1/inbox/offers/{id}` the connector uses. The detail is anonymised
+ * (approximate location) but still carries health data (allergies, risks) that the adapter drops
+ * before it reaches the core.
+ */
+export interface InboxOffer {
+  id: string;
+  shiftId?: string;
+  careType: CareType;
+  offerType: OfferType;
+  expiresAt: string;
+  startAt: string;
+  /** The supply organisation's match: its response and whether it is still open. */
+  match: { id: string; response: MatchResponse; status: MatchStatus | null };
+  location: { city: string; state: string; zip: string; country: string };
+  demand: { id: string; name: string };
+}
+
+export interface MarketplaceApi {
+  getInboxOffer(offerId: string): Promise<InboxOffer>;
+  acceptInboxOffer(offerId: string, body?: { comment?: string }): Promise<void>;
+  declineInboxOffer(offerId: string, body?: { reason_code?: string; comment?: string }): Promise<void>;
+}
+
+export interface MarketplaceCredentials {
+  username: string;
+  password: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Queue
+
+export interface EventQueue {
+  /** Resolves only once SQS has stored the message; returns the SQS MessageId. */
+  send(event: QueuedEvent, attributes: { snsMessageId: string; correlationId: string }): Promise<string>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP for the receiver (certificate fetch, subscription confirmation)
+
+export interface HttpGetResult {
+  status: number;
+  body: string;
+}
+
+/** A GET with a timeout; rejects on network errors and timeouts. */
+export type HttpGet = (url: string, options: { timeoutMs: number }) => Promise<HttpGetResult>;
+
+// ---------------------------------------------------------------------------------------------
+// Decisions and state
+
+export interface Decision {
+  action: DecisionAction;
+  /** The rule that decided, or `default` when none matched. */
+  rule: string;
+  /** Why, in words free of client data. */
+  reason: string;
+  declineReasonCode?: string;
+  comment?: string;
+}
