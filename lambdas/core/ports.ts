@@ -72,3 +72,46 @@ export interface Decision {
   declineReasonCode?: string;
   comment?: string;
 }
+
+/** A decision as stored: `intended` before the marketplace call, `applied` after it. */
+export interface RecordedDecision extends Decision {
+  state: 'intended' | 'applied';
+  /** The event that led to the decision. */
+  eventId: string;
+  decidedAt: string;
+}
+
+/** What the connector knows about one offer. Holds no client data. */
+export interface OfferRecord {
+  offerId: string;
+  shiftId?: string;
+  careType?: CareType;
+  offerType?: OfferType;
+  /** The last marketplace event seen for the offer, e.g. `OfferMatched`, `OfferClosed`. */
+  lastEventName?: string;
+  lastEventAt?: string;
+  matchResponse?: MatchResponse;
+  matchStatus?: MatchStatus | null;
+  decision?: RecordedDecision;
+  updatedAt: string;
+}
+
+export type EventClaim = 'claimed' | 'done' | 'busy';
+
+/** Offer state, decisions and event de-duplication (DynamoDB in AWS and in the sandbox). */
+export interface OfferStore {
+  /**
+   * Claims an event for processing so the same `event_id` acts once: `claimed` (go on), `done`
+   * (already processed: acknowledge), `busy` (another invocation holds an unexpired lease: retry).
+   */
+  claimEvent(eventId: string, now: Date, leaseMs: number): Promise<EventClaim>;
+  /** Marks a claimed event processed, with a short outcome (no client data). */
+  completeEvent(eventId: string, now: Date, outcome: { eventName: string; offerId?: string; outcome: string }): Promise<void>;
+  /** Gives a claim back after a failure so a retry can take it at once. */
+  releaseEvent(eventId: string): Promise<void>;
+  getOffer(offerId: string): Promise<OfferRecord | undefined>;
+  /** Creates or updates the offer's facts and last event; never touches `decision`. */
+  recordOfferFacts(record: Omit<OfferRecord, 'decision'>): Promise<void>;
+  /** Stores a decision on the offer (creating the item if needed). */
+  recordDecision(offerId: string, decision: RecordedDecision): Promise<void>;
+}
