@@ -226,7 +226,10 @@ export function createReceiver(deps: ReceiverDeps): (event: APIGatewayProxyEvent
     assertHeadersAgree(headers, message);
 
     // Everything below may cost a network call, so unknown topics stop here.
-    if (!allowedTopics.has(message.TopicArn)) throw new SnsRejectedError(403, 'topic not allowed');
+    if (!allowedTopics.has(message.TopicArn)) {
+      // The ARN is not secret and names the misconfiguration (the schema bounds its length).
+      throw new SnsRejectedError(403, 'topic not allowed', `TopicArn ${message.TopicArn} is not in the allow list`);
+    }
     log.appendKeys({ topicArn: message.TopicArn });
     assertFreshTimestamp(message.Timestamp, now());
     if (message.Type === 'SubscriptionConfirmation' && !isTrustedSubscribeUrl(message.SubscribeURL)) {
