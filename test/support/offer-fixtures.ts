@@ -3,6 +3,7 @@
  * `GET /offers/v1/inbox/offers/{id}` detail the API answers, complete with the client health data
  * (allergies, risks, custom fields) the adapter must drop. Values are made up.
  */
+import type { QueuedEvent } from '../../lambdas/core/events';
 import type { InboxOffer } from '../../lambdas/core/ports';
 
 export const OFFER_ID = '7f1c2a9e-0b7d-4d0e-9a51-3c2b8f6e1d01';
@@ -72,5 +73,33 @@ export function offerDetailJson(offerId = OFFER_ID): Record<string, unknown> {
     service: { id: 'e5e5e5e5-0000-4000-8000-000000000002', name: 'Personal support' },
     price: { rate: 30, unit: 'per_visit' },
     visits: [{ id: 'f6f6f6f6-0000-4000-8000-000000000003', start_at: '2026-05-03T09:00:00Z', end_at: '2026-05-03T10:00:00Z', instructions: PHI.visitInstructions }],
+  };
+}
+
+let eventCounter = 0;
+
+/** A marketplace event as published on SNS (AsyncAPI shape); a fresh event_id each call. */
+export function offerEvent(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  eventCounter += 1;
+  return {
+    event_id: `0e0e0e0e-0000-4000-8000-${String(eventCounter).padStart(12, '0')}`,
+    event_name: 'OfferMatched',
+    event_source: 'alayamarket.offers',
+    timestamp: '2026-05-01T08:00:10Z',
+    id: OFFER_ID,
+    offer_id: OFFER_ID,
+    ...overrides,
+  };
+}
+
+/** The receiver's SQS envelope around a marketplace event (or any raw message string). */
+export function queuedEvent(event: Record<string, unknown> | string, snsMessageId = `sns-${eventCounter}`): QueuedEvent {
+  return {
+    version: 1,
+    origin: 'sns',
+    topicArn: 'arn:aws:sns:ca-central-1:123456789012:inbox-offers',
+    snsMessageId,
+    publishedAt: '2026-05-01T08:00:11Z',
+    message: typeof event === 'string' ? event : JSON.stringify(event),
   };
 }

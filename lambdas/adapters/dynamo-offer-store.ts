@@ -1,0 +1,188 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { EventClaim, OfferRecord, OfferStore, RecordedDecision } from '../core/ports';
+import { OFFER_TABLE } from './offer-table';
+
+/**
+ * OfferStore on one DynamoDB table (keys in OFFER_TABLE):
+ *
+ * - offer item  `pk = OFFER#<offer id>`, `sk = OFFER`: the offer's facts and its decision;
+ * - event item  `pk = EVENT#<event id>`, `sk = EVENT`: `status` in_progress | done, `leaseUntil`
+ *   (epoch ms) while in progress, and `expiresAt` (TTL, epoch s) so de-duplication items go away.
+ *
+ * Only single-item conditional writes: no transactions (dynalite, used locally, has none).
+ */
+
+/** How long an event is remembered for de-duplication; far beyond any SNS or SQS redelivery. */
+export const EVENT_RETENTION_DAYS = 30;
+
+const EVENT_SK = 'EVENT';
+const OFFER_SK = 'OFFER';
+
+/** An `intended` decision was about to replace an `applied` one (a concurrent invocation won). */
+export class DecisionConflictError extends Error {
+  override readonly name = 'DecisionConflictError';
+}
+
+/** The offer facts the store keeps, in item attribute names equal to OfferRecord's. */
+const FACT_FIELDS = ['shiftId', 'careType', 'offerType', 'lastEventName', 'lastEventAt', 'matchResponse', 'matchStatus'] as const;
+
+const { partitionKey: PK, sortKey: SK, ttlAttribute: TTL } = OFFER_TABLE;
+
+function offerKey(offerId: string): Record<string, string> {
+  return { [PK]: `OFFER#${offerId}`, [SK]: OFFER_SK };
+}
+
+function eventKey(eventId: string): Record<string, string> {
+  return { [PK]: `EVENT#${eventId}`, [SK]: EVENT_SK };
+}
+
+function isConditionFailure(error: unknown): boolean {
+  return error instanceof ConditionalCheckFailedException || (error instanceof Error && error.name === 'ConditionalCheckFailedException');
+}
+
+/** A copy without undefined values: the document client rejects them unless configured not to. */
+function defined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+export class DynamoOfferStore implements OfferStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async claimEvent(eventId: string, now: Date, leaseMs: number): Promise<EventClaim> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            ...eventKey(eventId),
+            status: 'in_progress',
+            leaseUntil: now.getTime() + leaseMs,
+            claimedAt: now.toISOString(),
+            [TTL]: expiresAt(now),
+          },
+          // New, or in progress under a lease that has run out (its holder crashed or timed out).
+          ConditionExpression: 'attribute_not_exists(#pk) OR (#status = :inProgress AND #leaseUntil < :now)',
+          ExpressionAttributeNames: { '#pk': PK, '#status': 'status', '#leaseUntil': 'leaseUntil' },
+          ExpressionAttributeValues: { ':inProgress': 'in_progress', ':now': now.getTime() },
+        }),
+      );
+      return 'claimed';
+    } catch (error: unknown) {
+      if (!isConditionFailure(error)) throw error;
+    }
+    const existing = await this.client.send(new GetCommand({ TableName: this.tableName, Key: eventKey(eventId), ConsistentRead: true }));
+    // Gone between the two calls (released or expired): report busy and let the retry claim it.
+    return existing.Item?.status === 'done' ? 'done' : 'busy';
+  }
+
+  async completeEvent(eventId: string, now: Date, outcome: { eventName: string; offerId?: string; outcome: string }): Promise<void> {
+    const values: Record<string, unknown> = {
+      ':done': 'done',
+      ':completedAt': now.toISOString(),
+      ':eventName': outcome.eventName,
+      ':outcome': outcome.outcome,
+      ':expiresAt': expiresAt(now),
+    };
+    let set = '#status = :done, completedAt = :completedAt, eventName = :eventName, outcome = :outcome, #ttl = :expiresAt';
+    if (outcome.offerId !== undefined) {
+      set += ', offerId = :offerId';
+      values[':offerId'] = outcome.offerId;
+    }
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: eventKey(eventId),
+        UpdateExpression: `SET ${set} REMOVE #leaseUntil`,
+        ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL, '#leaseUntil': 'leaseUntil' },
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  async releaseEvent(eventId: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: eventKey(eventId),
+          // Never forget an event that did complete.
+          ConditionExpression: '#status = :inProgress',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':inProgress': 'in_progress' },
+        }),
+      );
+    } catch (error: unknown) {
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  async getOffer(offerId: string): Promise<OfferRecord | undefined> {
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: offerKey(offerId), ConsistentRead: true }));
+    const item = result.Item;
+    if (item === undefined) return undefined;
+    const record: Record<string, unknown> = { offerId, updatedAt: item.updatedAt };
+    for (const field of FACT_FIELDS) {
+      if (item[field] !== undefined) record[field] = item[field];
+    }
+    if (item.decision !== undefined) record.decision = item.decision;
+    return record as unknown as OfferRecord;
+  }
+
+  async recordOfferFacts(record: Omit<OfferRecord, 'decision'>): Promise<void> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':offerId': record.offerId, ':updatedAt': record.updatedAt };
+    const sets = ['offerId = :offerId', 'updatedAt = :updatedAt', 'createdAt = if_not_exists(createdAt, :updatedAt)'];
+    // Only the fields given are written: an event that knows just its name must not erase facts.
+    for (const field of FACT_FIELDS) {
+      const value = record[field];
+      if (value === undefined) continue;
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      sets.push(`#${field} = :${field}`);
+    }
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: offerKey(record.offerId),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+        ExpressionAttributeValues: values,
+      }),
+    );
+  }
+
+  async recordDecision(offerId: string, decision: RecordedDecision): Promise<void> {
+    const intended = decision.state === 'intended';
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: offerKey(offerId),
+          UpdateExpression:
+            'SET offerId = :offerId, #decision = :decision, updatedAt = if_not_exists(updatedAt, :decidedAt), createdAt = if_not_exists(createdAt, :decidedAt)',
+          ...(intended ? { ConditionExpression: 'attribute_not_exists(#decision) OR #decision.#state <> :applied' } : {}),
+          ExpressionAttributeNames: intended ? { '#decision': 'decision', '#state': 'state' } : { '#decision': 'decision' },
+          ExpressionAttributeValues: {
+            ':offerId': offerId,
+            ':decision': defined(decision),
+            ':decidedAt': decision.decidedAt,
+            ...(intended ? { ':applied': 'applied' } : {}),
+          },
+        }),
+      );
+    } catch (error: unknown) {
+      if (isConditionFailure(error)) {
+        throw new DecisionConflictError(`offer ${offerId} already has an applied decision`, { cause: error });
+      }
+      throw error;
+    }
+  }
+}
+
+function expiresAt(now: Date): number {
+  return Math.floor(now.getTime() / 1000) + EVENT_RETENTION_DAYS * 24 * 60 * 60;
+}

@@ -1,0 +1,242 @@
+import type { Role, Rules } from './config';
+import { describeIssues } from './config';
+import { marketplaceEventSchema, type MarketplaceEvent, type QueuedEvent } from './events';
+import type { Decision, InboxOffer, MarketplaceApi, MatchResponse, OfferRecord, OfferStore, RecordedDecision } from './ports';
+import { evaluateRules } from './rules';
+
+/**
+ * The worker's use case: one marketplace event, taken from the queue, acted on at most once.
+ *
+ * Safety rests on two records in the store. The event claim (`claimEvent`) makes a redelivered
+ * event a no-op. The offer's decision is written as `intended` before the marketplace call and
+ * `applied` after it, so a crash between the two is repaired by the next delivery re-applying the
+ * same decision instead of deciding again.
+ */
+
+/** How long a claim keeps other invocations off an event; longer than one event can take. */
+export const DEFAULT_LEASE_MS = 5 * 60 * 1000;
+
+export const OFFER_EVENT_SOURCE = 'alayamarket.offers';
+
+/** The queued message is not a marketplace event. Retrying will not help: it ends in the DLQ. */
+export class MalformedEventError extends Error {
+  override readonly name = 'MalformedEventError';
+}
+
+/** Another invocation holds the event's claim; the record is retried after its visibility timeout. */
+export class EventBusyError extends Error {
+  override readonly name = 'EventBusyError';
+}
+
+export type EventOutcome =
+  /** The event was processed before: acknowledged, nothing done. */
+  | 'duplicate'
+  /** Rules were evaluated and the decision applied (`review`: recorded, no marketplace call). */
+  | 'decided'
+  /** A decision left `intended` by an earlier attempt was applied. */
+  | 'recovered'
+  /** The offer already has an applied decision. */
+  | 'already-decided'
+  /** The match is no longer pending or open: nothing to act on. */
+  | 'not-actionable'
+  /** Any other event: its name recorded on the offer (if it names one) and acknowledged. */
+  | 'recorded';
+
+export interface ProcessResult {
+  outcome: EventOutcome;
+  eventId: string;
+  eventName: string;
+  offerId?: string;
+  /**
+   * The decision this processing applied or confirmed as applied, so the caller counts it once;
+   * absent when nothing was decided now.
+   */
+  decision?: Decision;
+}
+
+export interface EventProcessorDeps {
+  marketplace: MarketplaceApi;
+  store: OfferStore;
+  rules: Rules;
+  role: Role;
+  now?: () => Date;
+  leaseMs?: number;
+}
+
+export interface EventProcessor {
+  /** Parses the queued message and processes it. */
+  process(queued: QueuedEvent): Promise<ProcessResult>;
+  /** Processes an already parsed event (see {@link parseMarketplaceMessage}). */
+  processEvent(event: MarketplaceEvent): Promise<ProcessResult>;
+}
+
+/**
+ * Parses the SNS `Message` string into a marketplace event. Throws a MalformedEventError naming
+ * the bad fields, never quoting the payload (events can carry client identifiers).
+ */
+export function parseMarketplaceMessage(message: string): MarketplaceEvent {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(message);
+  } catch {
+    throw new MalformedEventError('message is not valid JSON');
+  }
+  const result = marketplaceEventSchema.safeParse(raw);
+  if (!result.success) {
+    throw new MalformedEventError(`message is not a marketplace event: ${describeIssues(result.error).replace(/\n/g, '; ')}`);
+  }
+  const event = result.data;
+  if (isOfferMatched(event) && event.offer_id === undefined) {
+    throw new MalformedEventError('OfferMatched event has no offer_id');
+  }
+  return event;
+}
+
+function isOfferMatched(event: MarketplaceEvent): boolean {
+  return event.event_name === 'OfferMatched' && event.event_source === OFFER_EVENT_SOURCE;
+}
+
+/** Whether the marketplace's match response shows that `action` took effect. */
+function responseShows(action: Decision['action'], response: MatchResponse): boolean {
+  return (action === 'accept' && response === 'accepted') || (action === 'decline' && response === 'declined');
+}
+
+/** The match response the marketplace holds once `action` has been applied. */
+function responseAfter(action: Decision['action'], before: MatchResponse): MatchResponse {
+  if (action === 'accept') return 'accepted';
+  if (action === 'decline') return 'declined';
+  return before;
+}
+
+function decisionOf(recorded: RecordedDecision): Decision {
+  const decision: Decision = { action: recorded.action, rule: recorded.rule, reason: recorded.reason };
+  if (recorded.declineReasonCode !== undefined) decision.declineReasonCode = recorded.declineReasonCode;
+  if (recorded.comment !== undefined) decision.comment = recorded.comment;
+  return decision;
+}
+
+/**
+ * Builds the event processor. Every path either completes the event or throws; after a claim,
+ * a throw releases it first so a retry can take it at once.
+ */
+export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
+  const { marketplace, store, rules, role } = deps;
+  const now = deps.now ?? (() => new Date());
+  const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
+
+  /**
+   * The event's name and time, unless the offer already records a later event (events can
+   * arrive out of order: a retried OfferMatched must not hide the OfferClosed seen meanwhile).
+   */
+  function lastEventFields(event: MarketplaceEvent, existing: OfferRecord | undefined): Pick<OfferRecord, 'lastEventName' | 'lastEventAt'> {
+    const seen = existing?.lastEventAt === undefined ? Number.NaN : Date.parse(existing.lastEventAt);
+    const at = Date.parse(event.timestamp);
+    if (!Number.isNaN(seen) && !Number.isNaN(at) && at < seen) return {};
+    return { lastEventName: event.event_name, lastEventAt: event.timestamp };
+  }
+
+  async function apply(offerId: string, decision: Decision): Promise<void> {
+    if (decision.action === 'accept') {
+      await marketplace.acceptInboxOffer(offerId, decision.comment === undefined ? undefined : { comment: decision.comment });
+    } else if (decision.action === 'decline') {
+      const body: { reason_code?: string; comment?: string } = {};
+      if (decision.declineReasonCode !== undefined) body.reason_code = decision.declineReasonCode;
+      if (decision.comment !== undefined) body.comment = decision.comment;
+      await marketplace.declineInboxOffer(offerId, body);
+    }
+    // `review` leaves the offer open in the marketplace for a person to answer.
+  }
+
+  function offerFacts(offer: InboxOffer, at: Date, matchResponse: MatchResponse): Omit<OfferRecord, 'decision'> {
+    const facts: Omit<OfferRecord, 'decision'> = {
+      offerId: offer.id,
+      careType: offer.careType,
+      offerType: offer.offerType,
+      matchResponse,
+      matchStatus: offer.match.status,
+      updatedAt: at.toISOString(),
+    };
+    if (offer.shiftId !== undefined) facts.shiftId = offer.shiftId;
+    return facts;
+  }
+
+  async function handleOfferMatched(event: MarketplaceEvent, offerId: string, at: Date): Promise<Omit<ProcessResult, 'eventId' | 'eventName'>> {
+    const existing = await store.getOffer(offerId);
+    const lastEvent = lastEventFields(event, existing);
+
+    if (existing?.decision?.state === 'applied') {
+      await store.recordOfferFacts({ offerId, ...lastEvent, updatedAt: at.toISOString() });
+      return { outcome: 'already-decided', offerId };
+    }
+
+    const offer = await marketplace.getInboxOffer(offerId);
+    const intended = existing?.decision?.state === 'intended' ? existing.decision : undefined;
+
+    if (offer.match.response !== 'pending' || offer.match.status !== 'open') {
+      let confirmed: Decision | undefined;
+      // An earlier attempt called the marketplace and crashed before recording it: the
+      // response shows the call took effect, so record it as applied.
+      if (intended !== undefined && responseShows(intended.action, offer.match.response)) {
+        await store.recordDecision(offerId, { ...intended, state: 'applied' });
+        confirmed = decisionOf(intended);
+      }
+      await store.recordOfferFacts({ ...offerFacts(offer, at, offer.match.response), ...lastEvent });
+      return confirmed === undefined ? { outcome: 'not-actionable', offerId } : { outcome: 'not-actionable', offerId, decision: confirmed };
+    }
+
+    let recorded: RecordedDecision;
+    if (intended !== undefined) {
+      // Re-apply what was decided then; the rules may have changed since, the intent has not.
+      recorded = intended;
+    } else {
+      recorded = { ...evaluateRules(rules, offer), state: 'intended', eventId: event.event_id, decidedAt: at.toISOString() };
+      await store.recordDecision(offerId, recorded);
+    }
+    await apply(offerId, recorded);
+    await store.recordDecision(offerId, { ...recorded, state: 'applied' });
+    await store.recordOfferFacts({ ...offerFacts(offer, at, responseAfter(recorded.action, offer.match.response)), ...lastEvent });
+    return { outcome: intended === undefined ? 'decided' : 'recovered', offerId, decision: decisionOf(recorded) };
+  }
+
+  async function handleOtherEvent(event: MarketplaceEvent, at: Date): Promise<Omit<ProcessResult, 'eventId' | 'eventName'>> {
+    const offerId = event.offer_id;
+    if (offerId === undefined) return { outcome: 'recorded' };
+    const existing = await store.getOffer(offerId);
+    await store.recordOfferFacts({ offerId, ...lastEventFields(event, existing), updatedAt: at.toISOString() });
+    return { outcome: 'recorded', offerId };
+  }
+
+  async function processEvent(event: MarketplaceEvent): Promise<ProcessResult> {
+    const ids = { eventId: event.event_id, eventName: event.event_name };
+    const claim = await store.claimEvent(event.event_id, now(), leaseMs);
+    if (claim === 'done') {
+      return event.offer_id === undefined ? { ...ids, outcome: 'duplicate' } : { ...ids, outcome: 'duplicate', offerId: event.offer_id };
+    }
+    if (claim === 'busy') throw new EventBusyError('event is being processed by another invocation');
+
+    try {
+      const at = now();
+      const offerId = event.offer_id;
+      const handled =
+        isOfferMatched(event) && role !== 'demand' && offerId !== undefined
+          ? await handleOfferMatched(event, offerId, at)
+          : await handleOtherEvent(event, at);
+      const outcome: { eventName: string; offerId?: string; outcome: string } = { eventName: event.event_name, outcome: handled.outcome };
+      if (handled.offerId !== undefined) outcome.offerId = handled.offerId;
+      await store.completeEvent(event.event_id, now(), outcome);
+      return { ...ids, ...handled };
+    } catch (error: unknown) {
+      try {
+        await store.releaseEvent(event.event_id);
+      } catch {
+        // The claim's lease expires on its own; the original error is the one worth reporting.
+      }
+      throw error;
+    }
+  }
+
+  return {
+    processEvent,
+    process: async (queued) => processEvent(parseMarketplaceMessage(queued.message)),
+  };
+}

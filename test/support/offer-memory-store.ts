@@ -1,0 +1,85 @@
+/**
+ * An in-memory OfferStore for unit tests, with the semantics of DynamoOfferStore (the integration
+ * test runs the same contract against both): event leases, `done` events stay done, facts never
+ * touch the decision, and an `intended` decision never replaces an `applied` one.
+ * It also records each call, and lets a test make one method fail.
+ */
+import { DecisionConflictError } from '../../lambdas/adapters/dynamo-offer-store';
+import type { EventClaim, OfferRecord, OfferStore, RecordedDecision } from '../../lambdas/core/ports';
+
+interface EventItem {
+  status: 'in_progress' | 'done';
+  leaseUntil?: number;
+  outcome?: { eventName: string; offerId?: string; outcome: string };
+}
+
+export type StoreMethod = keyof OfferStore;
+
+export class MemoryOfferStore implements OfferStore {
+  readonly events = new Map<string, EventItem>();
+  readonly offers = new Map<string, OfferRecord>();
+  /** Every call, in order, with its arguments (copied, so later changes do not show). */
+  readonly calls: { method: StoreMethod; args: unknown[] }[] = [];
+  private readonly failures = new Map<StoreMethod, Error>();
+
+  /** The next call to `method` throws `error` (once). */
+  failNext(method: StoreMethod, error: Error = new Error(`${method} failed`)): void {
+    this.failures.set(method, error);
+  }
+
+  callsTo(method: StoreMethod): unknown[][] {
+    return this.calls.filter((call) => call.method === method).map((call) => call.args);
+  }
+
+  private enter(method: StoreMethod, args: unknown[]): void {
+    this.calls.push({ method, args: structuredClone(args) });
+    const failure = this.failures.get(method);
+    if (failure !== undefined) {
+      this.failures.delete(method);
+      throw failure;
+    }
+  }
+
+  async claimEvent(eventId: string, now: Date, leaseMs: number): Promise<EventClaim> {
+    this.enter('claimEvent', [eventId, now, leaseMs]);
+    const item = this.events.get(eventId);
+    if (item?.status === 'done') return 'done';
+    if (item !== undefined && (item.leaseUntil ?? 0) >= now.getTime()) return 'busy';
+    this.events.set(eventId, { status: 'in_progress', leaseUntil: now.getTime() + leaseMs });
+    return 'claimed';
+  }
+
+  async completeEvent(eventId: string, now: Date, outcome: { eventName: string; offerId?: string; outcome: string }): Promise<void> {
+    this.enter('completeEvent', [eventId, now, outcome]);
+    this.events.set(eventId, { status: 'done', outcome: { ...outcome } });
+  }
+
+  async releaseEvent(eventId: string): Promise<void> {
+    this.enter('releaseEvent', [eventId]);
+    if (this.events.get(eventId)?.status === 'in_progress') this.events.delete(eventId);
+  }
+
+  async getOffer(offerId: string): Promise<OfferRecord | undefined> {
+    this.enter('getOffer', [offerId]);
+    const record = this.offers.get(offerId);
+    return record === undefined ? undefined : structuredClone(record);
+  }
+
+  async recordOfferFacts(record: Omit<OfferRecord, 'decision'>): Promise<void> {
+    this.enter('recordOfferFacts', [record]);
+    const existing = this.offers.get(record.offerId);
+    const given = Object.fromEntries(Object.entries(record).filter(([key, value]) => value !== undefined && key !== 'decision'));
+    const next: OfferRecord = { ...existing, ...given, offerId: record.offerId, updatedAt: record.updatedAt };
+    if (existing?.decision !== undefined) next.decision = existing.decision;
+    this.offers.set(record.offerId, next);
+  }
+
+  async recordDecision(offerId: string, decision: RecordedDecision): Promise<void> {
+    this.enter('recordDecision', [offerId, decision]);
+    const existing = this.offers.get(offerId);
+    if (decision.state === 'intended' && existing?.decision?.state === 'applied') {
+      throw new DecisionConflictError(`offer ${offerId} already has an applied decision`);
+    }
+    this.offers.set(offerId, { ...(existing ?? { offerId, updatedAt: decision.decidedAt }), decision: structuredClone(decision) });
+  }
+}

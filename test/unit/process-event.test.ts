@@ -1,0 +1,361 @@
+/**
+ * Covers the worker's use case (lambdas/core/process-event.ts) with a stateful fake marketplace
+ * and the in-memory OfferStore: accept / decline / review, acting once per event, busy claims,
+ * releasing a claim on failure, crash recovery from an `intended` decision, offers no longer
+ * actionable, other events (recorded and acknowledged), and malformed messages.
+ * Rule matching details are in rules.test.ts; DynamoDB semantics in
+ * test/integration/dynamo-offer-store.test.ts; SQS batching and logging in worker.test.ts.
+ */
+import { parseRules, type Role, type Rules } from '../../lambdas/core/config';
+import type { InboxOffer, RecordedDecision } from '../../lambdas/core/ports';
+import { createEventProcessor, DEFAULT_LEASE_MS, EventBusyError, MalformedEventError } from '../../lambdas/core/process-event';
+import { inboxOffer, OFFER_ID, offerEvent, queuedEvent } from '../support/offer-fixtures';
+import { fakeMarketplace, type FakeMarketplace } from '../support/offer-marketplace-fake';
+import { MemoryOfferStore } from '../support/offer-memory-store';
+
+const NOW = new Date('2026-05-01T08:01:00Z');
+
+const ACCEPT_PSW: Rules = parseRules(
+  JSON.stringify({
+    defaultAction: 'review',
+    rules: [
+      { name: 'psw visits', match: { care_type: ['psw'], offer_type: ['visit'] }, action: 'accept', comment: 'Glad to help' },
+      { name: 'no nursing', match: { care_type: ['nursing'] }, action: 'decline', declineReasonCode: 'no_capacity', comment: 'No nurses free' },
+    ],
+  }),
+);
+
+interface Setup {
+  marketplace: FakeMarketplace;
+  store: MemoryOfferStore;
+  process: ReturnType<typeof createEventProcessor>['process'];
+}
+
+function setup(options: { offer?: InboxOffer; rules?: Rules; role?: Role; store?: MemoryOfferStore } = {}): Setup {
+  const marketplace = fakeMarketplace(options.offer ?? inboxOffer());
+  const store = options.store ?? new MemoryOfferStore();
+  const processor = createEventProcessor({
+    marketplace,
+    store,
+    rules: options.rules ?? ACCEPT_PSW,
+    role: options.role ?? 'supply',
+    now: () => NOW,
+  });
+  return { marketplace, store, process: processor.process };
+}
+
+describe('OfferMatched, supply side', () => {
+  it('accepts when a rule says accept, recording intent before the call and applied after', async () => {
+    const { marketplace, store, process } = setup();
+    const event = offerEvent();
+    // What the store held at the moment of the marketplace call.
+    let storedAtCall: string | undefined;
+    const accept = marketplace.acceptInboxOffer;
+    marketplace.acceptInboxOffer = async (offerId, body) => {
+      storedAtCall = store.offers.get(offerId)?.decision?.state;
+      return accept(offerId, body);
+    };
+
+    const result = await process(queuedEvent(event));
+
+    expect(result).toMatchObject({ outcome: 'decided', offerId: OFFER_ID, decision: { action: 'accept', rule: 'psw visits' } });
+    expect(marketplace.actions()).toEqual([{ method: 'acceptInboxOffer', offerId: OFFER_ID, body: { comment: 'Glad to help' } }]);
+    const decisions = store.callsTo('recordDecision').map(([, decision]) => (decision as RecordedDecision).state);
+    expect(decisions).toEqual(['intended', 'applied']);
+    expect(storedAtCall).toBe('intended');
+    const record = await store.getOffer(OFFER_ID);
+    expect(record).toMatchObject({
+      offerId: OFFER_ID,
+      shiftId: inboxOffer().shiftId,
+      careType: 'psw',
+      offerType: 'visit',
+      lastEventName: 'OfferMatched',
+      lastEventAt: event.timestamp,
+      matchResponse: 'accepted',
+      matchStatus: 'open',
+      decision: { action: 'accept', rule: 'psw visits', state: 'applied', eventId: event.event_id, decidedAt: NOW.toISOString() },
+    });
+    expect(store.events.get(String(event.event_id))).toMatchObject({ status: 'done', outcome: { eventName: 'OfferMatched', offerId: OFFER_ID, outcome: 'decided' } });
+  });
+
+  it('declines with the rule reason code and comment', async () => {
+    const { marketplace, store, process } = setup({ offer: inboxOffer({ careType: 'nursing' }) });
+
+    const result = await process(queuedEvent(offerEvent()));
+
+    expect(result.decision).toMatchObject({ action: 'decline', rule: 'no nursing', declineReasonCode: 'no_capacity' });
+    expect(marketplace.actions()).toEqual([
+      { method: 'declineInboxOffer', offerId: OFFER_ID, body: { reason_code: 'no_capacity', comment: 'No nurses free' } },
+    ]);
+    expect((await store.getOffer(OFFER_ID))?.decision).toMatchObject({ action: 'decline', state: 'applied' });
+    expect((await store.getOffer(OFFER_ID))?.matchResponse).toBe('declined');
+  });
+
+  it('sends an empty decline body when the rule has no reason code or comment', async () => {
+    const rules = parseRules(JSON.stringify({ defaultAction: 'decline' }));
+    const { marketplace, process } = setup({ rules });
+    await process(queuedEvent(offerEvent()));
+    expect(marketplace.actions()).toEqual([{ method: 'declineInboxOffer', offerId: OFFER_ID, body: {} }]);
+  });
+
+  it('flags for review without calling the marketplace', async () => {
+    const { marketplace, store, process } = setup({ offer: inboxOffer({ offerType: 'service' }) });
+
+    const result = await process(queuedEvent(offerEvent()));
+
+    expect(result).toMatchObject({ outcome: 'decided', decision: { action: 'review', rule: 'default' } });
+    expect(marketplace.actions()).toEqual([]);
+    const record = await store.getOffer(OFFER_ID);
+    expect(record?.decision).toMatchObject({ action: 'review', state: 'applied' });
+    expect(record?.matchResponse).toBe('pending');
+  });
+
+  it('acts once when the same event is delivered twice', async () => {
+    const { marketplace, process } = setup();
+    const event = offerEvent();
+
+    const first = await process(queuedEvent(event, 'sns-1'));
+    const second = await process(queuedEvent(event, 'sns-2'));
+
+    expect(first.outcome).toBe('decided');
+    expect(second).toMatchObject({ outcome: 'duplicate', eventId: event.event_id });
+    expect(second.decision).toBeUndefined();
+    expect(marketplace.actions()).toHaveLength(1);
+    expect(marketplace.callsTo('getInboxOffer')).toHaveLength(1);
+  });
+
+  it('does not act again on a second OfferMatched event for an offer already decided', async () => {
+    const { marketplace, process } = setup();
+    await process(queuedEvent(offerEvent()));
+
+    const again = await process(queuedEvent(offerEvent({ timestamp: '2026-05-01T08:05:00Z' })));
+
+    expect(again.outcome).toBe('already-decided');
+    expect(again.decision).toBeUndefined();
+    expect(marketplace.actions()).toHaveLength(1);
+  });
+
+  it('throws EventBusyError while another invocation holds the event, touching nothing else', async () => {
+    const { marketplace, store, process } = setup();
+    const event = offerEvent();
+    await store.claimEvent(String(event.event_id), new Date(NOW.getTime() - 1000), DEFAULT_LEASE_MS);
+    store.calls.length = 0;
+
+    await expect(process(queuedEvent(event))).rejects.toBeInstanceOf(EventBusyError);
+
+    expect(store.calls.map((c) => c.method)).toEqual(['claimEvent']);
+    expect(marketplace.calls).toEqual([]);
+  });
+
+  it('takes over an event whose lease has expired', async () => {
+    const { marketplace, process, store } = setup();
+    const event = offerEvent();
+    await store.claimEvent(String(event.event_id), new Date(NOW.getTime() - DEFAULT_LEASE_MS - 1000), DEFAULT_LEASE_MS);
+
+    await expect(process(queuedEvent(event))).resolves.toMatchObject({ outcome: 'decided' });
+    expect(marketplace.actions()).toHaveLength(1);
+  });
+
+  it('releases the claim and rethrows when the marketplace call fails, then re-applies the same intent', async () => {
+    const { marketplace, store, process } = setup();
+    const event = offerEvent();
+    marketplace.failNext('acceptInboxOffer', new Error('HTTP 503'));
+
+    await expect(process(queuedEvent(event))).rejects.toThrow('HTTP 503');
+    expect(store.callsTo('releaseEvent')).toEqual([[event.event_id]]);
+    expect(store.events.has(String(event.event_id))).toBe(false);
+    expect((await store.getOffer(OFFER_ID))?.decision?.state).toBe('intended');
+
+    const retry = await process(queuedEvent(event));
+    expect(retry).toMatchObject({ outcome: 'recovered', decision: { action: 'accept' } });
+    expect(marketplace.actions()).toHaveLength(2);
+    expect((await store.getOffer(OFFER_ID))?.decision).toMatchObject({ state: 'applied', eventId: event.event_id });
+  });
+
+  it('re-applies an intended decision after a crash without re-evaluating the rules', async () => {
+    const store = new MemoryOfferStore();
+    const crashed = offerEvent();
+    // An earlier run decided to decline under rules since changed, then crashed before the call.
+    const intended: RecordedDecision = {
+      action: 'decline',
+      rule: 'old rule',
+      reason: 'rule "old rule": city matched',
+      declineReasonCode: 'out_of_area',
+      state: 'intended',
+      eventId: String(crashed.event_id),
+      decidedAt: '2026-05-01T08:00:30Z',
+    };
+    await store.recordDecision(OFFER_ID, intended);
+    const { marketplace, process } = setup({ store });
+
+    const result = await process(queuedEvent(offerEvent()));
+
+    expect(result).toMatchObject({ outcome: 'recovered', decision: { action: 'decline', rule: 'old rule' } });
+    expect(marketplace.actions()).toEqual([{ method: 'declineInboxOffer', offerId: OFFER_ID, body: { reason_code: 'out_of_area' } }]);
+    expect((await store.getOffer(OFFER_ID))?.decision).toEqual({ ...intended, state: 'applied' });
+  });
+
+  it('marks an intended decision applied, without calling again, when the marketplace shows it took effect', async () => {
+    const store = new MemoryOfferStore();
+    // An earlier run recorded its intent, made the call, and died before recording it applied.
+    await store.recordDecision(OFFER_ID, {
+      action: 'accept',
+      rule: 'psw visits',
+      reason: 'rule "psw visits": care_type matched',
+      state: 'intended',
+      eventId: 'earlier',
+      decidedAt: NOW.toISOString(),
+    });
+    const { marketplace, process } = setup({ store, offer: inboxOffer({ match: { id: 'm-1', response: 'accepted', status: 'open' } }) });
+
+    const result = await process(queuedEvent(offerEvent()));
+
+    expect(result).toMatchObject({ outcome: 'not-actionable', decision: { action: 'accept' } });
+    expect(marketplace.actions()).toEqual([]);
+    expect((await store.getOffer(OFFER_ID))?.decision).toMatchObject({ state: 'applied', eventId: 'earlier' });
+  });
+
+  it('leaves an intended decision as it is when the marketplace shows another response', async () => {
+    const store = new MemoryOfferStore();
+    await store.recordDecision(OFFER_ID, {
+      action: 'accept',
+      rule: 'psw visits',
+      reason: 'rule "psw visits": care_type matched',
+      state: 'intended',
+      eventId: 'earlier',
+      decidedAt: NOW.toISOString(),
+    });
+    const { marketplace, process } = setup({ store, offer: inboxOffer({ match: { id: 'm-1', response: 'declined', status: 'open' } }) });
+
+    const result = await process(queuedEvent(offerEvent()));
+
+    expect(result.outcome).toBe('not-actionable');
+    expect(result.decision).toBeUndefined();
+    expect(marketplace.actions()).toEqual([]);
+    expect((await store.getOffer(OFFER_ID))?.decision?.state).toBe('intended');
+  });
+
+  it('recovers when recording the applied decision fails after a successful call, acting only once', async () => {
+    const { marketplace, store, process } = setup();
+    const event = offerEvent();
+    const realRecord = store.recordDecision.bind(store);
+    let calls = 0;
+    store.recordDecision = async (offerId, decision) => {
+      calls += 1;
+      if (calls === 2) throw new Error('DynamoDB unavailable');
+      return realRecord(offerId, decision);
+    };
+
+    await expect(process(queuedEvent(event))).rejects.toThrow('DynamoDB unavailable');
+    const retry = await process(queuedEvent(event));
+
+    expect(retry).toMatchObject({ outcome: 'not-actionable', decision: { action: 'accept' } });
+    expect(marketplace.actions()).toHaveLength(1);
+    expect((await store.getOffer(OFFER_ID))?.decision?.state).toBe('applied');
+  });
+
+  it.each([
+    ['accepted', 'open'],
+    ['declined', 'open'],
+    ['pending', 'closed'],
+    ['pending', 'expired'],
+    ['pending', null],
+  ] as const)('does not act on a match that is %s / %s, but records its facts', async (response, status) => {
+    const offer = inboxOffer({ match: { id: 'm-1', response, status } });
+    const { marketplace, store, process } = setup({ offer });
+
+    const result = await process(queuedEvent(offerEvent()));
+
+    expect(result.outcome).toBe('not-actionable');
+    expect(result.decision).toBeUndefined();
+    expect(marketplace.actions()).toEqual([]);
+    const record = await store.getOffer(OFFER_ID);
+    expect(record).toMatchObject({ matchResponse: response, matchStatus: status, lastEventName: 'OfferMatched' });
+    expect(record?.decision).toBeUndefined();
+  });
+
+  it('records but does not act on OfferMatched when the role is demand', async () => {
+    const { marketplace, store, process } = setup({ role: 'demand' });
+    const result = await process(queuedEvent(offerEvent()));
+    expect(result.outcome).toBe('recorded');
+    expect(marketplace.calls).toEqual([]);
+    expect(await store.getOffer(OFFER_ID)).toMatchObject({ lastEventName: 'OfferMatched' });
+  });
+
+  it('acts on OfferMatched when the role is both', async () => {
+    const { marketplace, process } = setup({ role: 'both' });
+    await expect(process(queuedEvent(offerEvent()))).resolves.toMatchObject({ outcome: 'decided' });
+    expect(marketplace.actions()).toHaveLength(1);
+  });
+});
+
+describe('other events', () => {
+  it.each([
+    ['OfferClosed', 'alayamarket.offers'],
+    ['OfferExpired', 'alayamarket.offers'],
+    ['OfferFulfilled', 'alayamarket.offers'],
+    ['OfferAccepted', 'alayamarket.offers'],
+    ['SomethingNew', 'alayamarket.offers'],
+    ['OfferMatched', 'alayamarket.other'],
+  ])('records %s (%s) as the last event and acknowledges it', async (eventName, source) => {
+    const { marketplace, store, process } = setup();
+    const event = offerEvent({ event_name: eventName, event_source: source });
+
+    const result = await process(queuedEvent(event));
+
+    expect(result).toMatchObject({ outcome: 'recorded', eventName, offerId: OFFER_ID });
+    expect(marketplace.calls).toEqual([]);
+    expect(await store.getOffer(OFFER_ID)).toMatchObject({ lastEventName: eventName, lastEventAt: event.timestamp });
+    expect(store.events.get(String(event.event_id))?.status).toBe('done');
+  });
+
+  it('acknowledges an event without an offer_id and records no offer', async () => {
+    const { store, process } = setup();
+    const event = offerEvent({ event_name: 'ReferralCreated', event_source: 'alayamarket.referrals', offer_id: undefined, referral_id: 'r-1' });
+
+    await expect(process(queuedEvent(event))).resolves.toMatchObject({ outcome: 'recorded' });
+    expect(store.offers.size).toBe(0);
+    expect(store.events.get(String(event.event_id))?.status).toBe('done');
+  });
+
+  it('keeps the decision when a later event is recorded', async () => {
+    const { process, store } = setup();
+    await process(queuedEvent(offerEvent()));
+    await process(queuedEvent(offerEvent({ event_name: 'OfferFulfilled', timestamp: '2026-05-03T11:00:00Z' })));
+    const record = await store.getOffer(OFFER_ID);
+    expect(record).toMatchObject({ lastEventName: 'OfferFulfilled', decision: { action: 'accept', state: 'applied' }, careType: 'psw' });
+  });
+
+  it('does not let an older event hide a newer one', async () => {
+    const { process, store } = setup({ offer: inboxOffer({ match: { id: 'm-1', response: 'pending', status: 'closed' } }) });
+    await process(queuedEvent(offerEvent({ event_name: 'OfferClosed', timestamp: '2026-05-01T09:00:00Z' })));
+    await process(queuedEvent(offerEvent({ event_name: 'OfferMatched', timestamp: '2026-05-01T08:00:00Z' })));
+    expect(await store.getOffer(OFFER_ID)).toMatchObject({ lastEventName: 'OfferClosed', lastEventAt: '2026-05-01T09:00:00Z', matchStatus: 'closed' });
+  });
+});
+
+describe('malformed messages', () => {
+  it.each([
+    ['not JSON', '{"event_id": '],
+    ['a JSON array', '[]'],
+    ['no event_id', JSON.stringify({ event_name: 'OfferMatched', event_source: 'alayamarket.offers', timestamp: 't', offer_id: OFFER_ID })],
+    ['a numeric event_name', JSON.stringify({ event_id: 'e', event_name: 7, event_source: 'alayamarket.offers', timestamp: 't' })],
+    ['OfferMatched without offer_id', JSON.stringify({ event_id: 'e', event_name: 'OfferMatched', event_source: 'alayamarket.offers', timestamp: 't' })],
+  ])('throws MalformedEventError for %s and changes nothing', async (_label, message) => {
+    const { marketplace, store, process } = setup();
+
+    await expect(process(queuedEvent(message))).rejects.toBeInstanceOf(MalformedEventError);
+
+    expect(store.calls).toEqual([]);
+    expect(marketplace.calls).toEqual([]);
+  });
+
+  it('does not quote the payload in the error', async () => {
+    const { process } = setup();
+    const secretish = JSON.stringify({ event_id: 'e', event_name: 'ReferralCreated', event_source: 'x', timestamp: 'PATIENT-NAME-PHI'.repeat(10) });
+    const error = await process(queuedEvent(secretish)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(MalformedEventError);
+    expect((error as Error).message).toContain('timestamp');
+    expect((error as Error).message).not.toContain('PATIENT-NAME-PHI');
+  });
+});
