@@ -1,0 +1,234 @@
+/**
+ * Covers DynamoOfferStore against dynalite through the real AWS SDK document client: event claims
+ * (claim, complete, release, busy, lease expiry, done stays done), TTL and key layout, offer facts
+ * that never overwrite the decision, and an applied decision never downgraded to intended.
+ * The same contract runs against the in-memory fake the unit tests use, so the fake cannot drift.
+ * How the use case drives these calls is left to test/unit/process-event.test.ts.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DecisionConflictError, DynamoOfferStore, EVENT_RETENTION_DAYS } from '../../lambdas/adapters/dynamo-offer-store';
+import { createOfferTable, OFFER_TABLE } from '../../lambdas/adapters/offer-table';
+import type { OfferStore, RecordedDecision } from '../../lambdas/core/ports';
+import { EMULATOR_AWS, startDynalite, type RunningEmulator } from '../../sandbox/emulators';
+import { MemoryOfferStore } from '../support/offer-memory-store';
+
+const TABLE = 'offers-test';
+const LEASE_MS = 60_000;
+const T0 = new Date('2026-05-01T08:00:00Z');
+const at = (ms: number) => new Date(T0.getTime() + ms);
+
+let dynalite: RunningEmulator;
+let raw: DynamoDBClient;
+let documents: DynamoDBDocumentClient;
+
+beforeAll(async () => {
+  dynalite = await startDynalite();
+  raw = new DynamoDBClient({ ...EMULATOR_AWS, endpoint: dynalite.endpoint });
+  documents = DynamoDBDocumentClient.from(raw);
+  await createOfferTable(raw, TABLE);
+});
+
+afterAll(async () => {
+  raw?.destroy();
+  await dynalite?.stop();
+});
+
+let counter = 0;
+/** Ids unique per test, so tests share one table without seeing each other. */
+const unique = (prefix: string) => `${prefix}-${++counter}`;
+
+function decision(state: RecordedDecision['state'], overrides: Partial<RecordedDecision> = {}): RecordedDecision {
+  return {
+    action: 'accept',
+    rule: 'psw visits',
+    reason: 'rule "psw visits": care_type matched',
+    comment: 'Glad to help',
+    state,
+    eventId: 'event-1',
+    decidedAt: T0.toISOString(),
+    ...overrides,
+  };
+}
+
+describe.each([
+  ['DynamoOfferStore on dynalite', () => new DynamoOfferStore(documents, TABLE) as OfferStore],
+  ['MemoryOfferStore (unit-test fake)', () => new MemoryOfferStore() as OfferStore],
+])('%s', (_name, makeStore) => {
+  let store: OfferStore;
+  beforeEach(() => {
+    store = makeStore();
+  });
+
+  describe('event claims', () => {
+    it('claims a new event, then reports it busy while the lease runs', async () => {
+      const id = unique('event');
+      expect(await store.claimEvent(id, T0, LEASE_MS)).toBe('claimed');
+      expect(await store.claimEvent(id, at(1000), LEASE_MS)).toBe('busy');
+      expect(await store.claimEvent(id, at(LEASE_MS - 1), LEASE_MS)).toBe('busy');
+    });
+
+    it('lets another invocation take the event once the lease has expired', async () => {
+      const id = unique('event');
+      await store.claimEvent(id, T0, LEASE_MS);
+      expect(await store.claimEvent(id, at(LEASE_MS + 1), LEASE_MS)).toBe('claimed');
+      // The new claim has its own lease.
+      expect(await store.claimEvent(id, at(LEASE_MS + 2), LEASE_MS)).toBe('busy');
+    });
+
+    it('reports a completed event as done, forever after', async () => {
+      const id = unique('event');
+      await store.claimEvent(id, T0, LEASE_MS);
+      await store.completeEvent(id, at(10), { eventName: 'OfferMatched', offerId: 'offer-1', outcome: 'decided' });
+      expect(await store.claimEvent(id, at(20), LEASE_MS)).toBe('done');
+      expect(await store.claimEvent(id, at(10 * LEASE_MS), LEASE_MS)).toBe('done');
+    });
+
+    it('frees a released event for an immediate retry', async () => {
+      const id = unique('event');
+      await store.claimEvent(id, T0, LEASE_MS);
+      await store.releaseEvent(id);
+      expect(await store.claimEvent(id, at(1), LEASE_MS)).toBe('claimed');
+    });
+
+    it('never forgets a completed event on release', async () => {
+      const id = unique('event');
+      await store.claimEvent(id, T0, LEASE_MS);
+      await store.completeEvent(id, at(10), { eventName: 'OfferClosed', outcome: 'recorded' });
+      await store.releaseEvent(id);
+      expect(await store.claimEvent(id, at(20), LEASE_MS)).toBe('done');
+    });
+
+    it('releases an unknown event without error', async () => {
+      await expect(store.releaseEvent(unique('never-claimed'))).resolves.toBeUndefined();
+    });
+  });
+
+  describe('offers', () => {
+    it('returns undefined for an unknown offer', async () => {
+      expect(await store.getOffer(unique('offer'))).toBeUndefined();
+    });
+
+    it('creates an offer from facts and merges later facts, leaving unspecified fields alone', async () => {
+      const offerId = unique('offer');
+      await store.recordOfferFacts({
+        offerId,
+        shiftId: 'shift-1',
+        careType: 'psw',
+        offerType: 'visit',
+        lastEventName: 'OfferMatched',
+        lastEventAt: '2026-05-01T08:00:00Z',
+        matchResponse: 'pending',
+        matchStatus: 'open',
+        updatedAt: '2026-05-01T08:00:01Z',
+      });
+      await store.recordOfferFacts({ offerId, lastEventName: 'OfferClosed', lastEventAt: '2026-05-01T09:00:00Z', updatedAt: '2026-05-01T09:00:01Z' });
+
+      expect(await store.getOffer(offerId)).toEqual({
+        offerId,
+        shiftId: 'shift-1',
+        careType: 'psw',
+        offerType: 'visit',
+        lastEventName: 'OfferClosed',
+        lastEventAt: '2026-05-01T09:00:00Z',
+        matchResponse: 'pending',
+        matchStatus: 'open',
+        updatedAt: '2026-05-01T09:00:01Z',
+      });
+    });
+
+    it('stores a null match status', async () => {
+      const offerId = unique('offer');
+      await store.recordOfferFacts({ offerId, matchResponse: 'accepted', matchStatus: null, updatedAt: T0.toISOString() });
+      expect((await store.getOffer(offerId))?.matchStatus).toBeNull();
+    });
+
+    it('creates the offer item from a decision alone', async () => {
+      const offerId = unique('offer');
+      await store.recordDecision(offerId, decision('intended'));
+      expect(await store.getOffer(offerId)).toEqual({ offerId, updatedAt: T0.toISOString(), decision: decision('intended') });
+    });
+
+    it('never lets facts overwrite the decision', async () => {
+      const offerId = unique('offer');
+      await store.recordDecision(offerId, decision('applied'));
+      await store.recordOfferFacts({ offerId, careType: 'psw', matchResponse: 'accepted', lastEventName: 'OfferMatched', updatedAt: at(5000).toISOString() });
+      // Even a record that smuggles a decision in (the type forbids it; JavaScript does not).
+      const smuggled = { offerId, lastEventName: 'OfferFulfilled', updatedAt: at(6000).toISOString(), decision: decision('intended', { action: 'decline' }) };
+      await store.recordOfferFacts(smuggled);
+
+      const record = await store.getOffer(offerId);
+      expect(record?.decision).toEqual(decision('applied'));
+      expect(record).toMatchObject({ careType: 'psw', matchResponse: 'accepted', lastEventName: 'OfferFulfilled' });
+    });
+
+    it('moves a decision from intended to applied', async () => {
+      const offerId = unique('offer');
+      await store.recordDecision(offerId, decision('intended'));
+      await store.recordDecision(offerId, decision('applied'));
+      expect((await store.getOffer(offerId))?.decision?.state).toBe('applied');
+    });
+
+    it('never downgrades an applied decision to intended', async () => {
+      const offerId = unique('offer');
+      await store.recordDecision(offerId, decision('applied'));
+
+      await expect(store.recordDecision(offerId, decision('intended', { action: 'decline', eventId: 'event-2' }))).rejects.toBeInstanceOf(
+        DecisionConflictError,
+      );
+      expect((await store.getOffer(offerId))?.decision).toEqual(decision('applied'));
+    });
+
+    it('keeps decision fields that are absent out of the stored decision', async () => {
+      const offerId = unique('offer');
+      const review: RecordedDecision = { action: 'review', rule: 'default', reason: 'no rule matched', state: 'applied', eventId: 'e', decidedAt: T0.toISOString() };
+      await store.recordDecision(offerId, review);
+      expect((await store.getOffer(offerId))?.decision).toEqual(review);
+    });
+  });
+});
+
+describe('DynamoOfferStore item layout', () => {
+  it('keys events EVENT#<id>/EVENT with a TTL about 30 days out, and offers OFFER#<id>/OFFER', async () => {
+    const store = new DynamoOfferStore(documents, TABLE);
+    const eventId = unique('event');
+    const offerId = unique('offer');
+    await store.claimEvent(eventId, T0, LEASE_MS);
+    await store.completeEvent(eventId, at(1000), { eventName: 'OfferMatched', offerId, outcome: 'decided' });
+    await store.recordOfferFacts({ offerId, careType: 'nursing', updatedAt: T0.toISOString() });
+
+    const event = await documents.send(
+      new GetCommand({ TableName: TABLE, Key: { [OFFER_TABLE.partitionKey]: `EVENT#${eventId}`, [OFFER_TABLE.sortKey]: 'EVENT' } }),
+    );
+    expect(event.Item).toMatchObject({ status: 'done', eventName: 'OfferMatched', offerId, outcome: 'decided' });
+    expect(event.Item?.leaseUntil).toBeUndefined();
+    const ttl = event.Item?.[OFFER_TABLE.ttlAttribute] as number;
+    expect(ttl).toBe(Math.floor(at(1000).getTime() / 1000) + EVENT_RETENTION_DAYS * 86400);
+
+    const offer = await documents.send(
+      new GetCommand({ TableName: TABLE, Key: { [OFFER_TABLE.partitionKey]: `OFFER#${offerId}`, [OFFER_TABLE.sortKey]: 'OFFER' } }),
+    );
+    expect(offer.Item).toMatchObject({ offerId, careType: 'nursing', createdAt: T0.toISOString() });
+    // Offers are the audit trail of decisions: they carry no TTL.
+    expect(offer.Item?.[OFFER_TABLE.ttlAttribute]).toBeUndefined();
+  });
+
+  it('keeps createdAt from the first write', async () => {
+    const store = new DynamoOfferStore(documents, TABLE);
+    const offerId = unique('offer');
+    await store.recordOfferFacts({ offerId, updatedAt: '2026-05-01T08:00:00Z' });
+    await store.recordOfferFacts({ offerId, updatedAt: '2026-05-02T08:00:00Z' });
+    const offer = await documents.send(
+      new GetCommand({ TableName: TABLE, Key: { [OFFER_TABLE.partitionKey]: `OFFER#${offerId}`, [OFFER_TABLE.sortKey]: 'OFFER' } }),
+    );
+    expect(offer.Item).toMatchObject({ createdAt: '2026-05-01T08:00:00Z', updatedAt: '2026-05-02T08:00:00Z' });
+  });
+
+  it('lets exactly one of two concurrent claims win', async () => {
+    const a = new DynamoOfferStore(documents, TABLE);
+    const b = new DynamoOfferStore(documents, TABLE);
+    const id = unique('event');
+    const results = await Promise.all([a.claimEvent(id, T0, LEASE_MS), b.claimEvent(id, T0, LEASE_MS)]);
+    expect(results.sort()).toEqual(['busy', 'claimed']);
+  });
+});
