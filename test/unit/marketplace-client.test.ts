@@ -1,0 +1,375 @@
+/**
+ * Covers MarketplaceClient (lambdas/adapters/marketplace-client.ts) over real HTTP against a
+ * small AlayaMarket stand-in on 127.0.0.1: login and the raw Authorization header, token caching
+ * and refresh before ExpiresIn, one shared login for concurrent callers, exactly one re-login on
+ * a 401, the per-request timeout, accept/decline bodies, response validation, error typing, and
+ * that credentials, tokens and client health data never leave the adapter.
+ * The full simulator and the end-to-end flow belong to the sandbox and e2e layers.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { MarketplaceClient, MarketplaceError } from '../../lambdas/adapters/marketplace-client';
+import type { MarketplaceCredentials } from '../../lambdas/core/ports';
+import { inboxOffer, OFFER_ID, offerDetailJson, PHI } from '../support/offer-fixtures';
+
+const CREDENTIALS: MarketplaceCredentials = { username: 'connector@example.org', password: 'S3cret-Passw0rd!' };
+
+interface Seen {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+type Reply = { status: number; json?: unknown; text?: string; hang?: boolean };
+type Route = (request: Seen, api: FakeApi) => Reply | undefined;
+
+/** The stand-in API: issues tokens, checks them, and lets each test override any route. */
+class FakeApi {
+  readonly requests: Seen[] = [];
+  readonly validTokens = new Set<string>();
+  logins = 0;
+  expiresIn: number | undefined = 3600;
+  route: Route = () => undefined;
+  private server: Server | undefined;
+
+  get apiRequests(): Seen[] {
+    return this.requests.filter((r) => r.path !== '/auth/v1/login');
+  }
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    const { port } = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${port}`;
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const seen: Seen = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() };
+    this.requests.push(seen);
+    const reply = this.route(seen, this) ?? this.defaultReply(seen);
+    if (reply.hang) return; // never answer: the client's timeout must end it
+    if (reply.json !== undefined) {
+      res.writeHead(reply.status, { 'Content-Type': 'application/json' }).end(JSON.stringify(reply.json));
+    } else {
+      res.writeHead(reply.status, { 'Content-Type': 'text/html' }).end(reply.text ?? '');
+    }
+  }
+
+  issueToken(): string {
+    this.logins += 1;
+    const token = `id-token-${this.logins}-${'x'.repeat(20)}`;
+    this.validTokens.add(token);
+    return token;
+  }
+
+  private defaultReply(seen: Seen): Reply {
+    if (seen.method === 'POST' && seen.path === '/auth/v1/login') {
+      const body = JSON.parse(seen.body) as { username?: string; password?: string };
+      if (body.username !== CREDENTIALS.username || body.password !== CREDENTIALS.password) {
+        return { status: 401, json: { message: 'Incorrect username or password.' } };
+      }
+      const json: Record<string, unknown> = { AccessToken: 'access', IdToken: this.issueToken(), RefreshToken: 'refresh', TokenType: 'Bearer' };
+      if (this.expiresIn !== undefined) json.ExpiresIn = this.expiresIn;
+      return { status: 200, json };
+    }
+    if (!this.validTokens.has(String(seen.headers.authorization))) return { status: 401, json: { message: 'Unauthorized' } };
+    const offerPath = `/offers/v1/inbox/offers/${OFFER_ID}`;
+    if (seen.method === 'GET' && seen.path === offerPath) return { status: 200, json: offerDetailJson() };
+    if (seen.method === 'POST' && (seen.path === `${offerPath}/accept` || seen.path === `${offerPath}/decline`)) return { status: 204 };
+    return { status: 404, json: { message: 'Not Found' } };
+  }
+}
+
+let api: FakeApi;
+let baseUrl: string;
+let clock: number;
+
+beforeEach(async () => {
+  api = new FakeApi();
+  baseUrl = await api.start();
+  clock = Date.parse('2026-05-01T08:00:00Z');
+});
+
+afterEach(async () => {
+  await api.stop();
+});
+
+function client(options: { timeoutMs?: number; credentials?: () => Promise<MarketplaceCredentials> } = {}): MarketplaceClient {
+  return new MarketplaceClient({
+    baseUrl,
+    credentials: options.credentials ?? (async () => CREDENTIALS),
+    now: () => clock,
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+  });
+}
+
+async function failure(promise: Promise<unknown>): Promise<MarketplaceError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(MarketplaceError);
+  return error as MarketplaceError;
+}
+
+describe('login and authorization', () => {
+  it('logs in with the credentials and sends the IdToken as the raw Authorization header', async () => {
+    await client().getInboxOffer(OFFER_ID);
+
+    const [login, get] = api.requests;
+    expect(login).toMatchObject({ method: 'POST', path: '/auth/v1/login' });
+    expect(JSON.parse(login.body)).toEqual(CREDENTIALS);
+    expect(login.headers['content-type']).toBe('application/json');
+    expect(get.headers.authorization).toBe('id-token-1-xxxxxxxxxxxxxxxxxxxx');
+    expect(get.headers.authorization).not.toMatch(/^Bearer/i);
+  });
+
+  it('reuses the token across calls', async () => {
+    const c = client();
+    await c.getInboxOffer(OFFER_ID);
+    await c.acceptInboxOffer(OFFER_ID);
+    await c.getInboxOffer(OFFER_ID);
+    expect(api.logins).toBe(1);
+    expect(new Set(api.apiRequests.map((r) => r.headers.authorization)).size).toBe(1);
+  });
+
+  it('logs in again 60 s before ExpiresIn runs out', async () => {
+    api.expiresIn = 600;
+    const c = client();
+    await c.getInboxOffer(OFFER_ID);
+    clock += 539_000;
+    await c.getInboxOffer(OFFER_ID);
+    expect(api.logins).toBe(1);
+    clock += 2_000; // now 541 s after login: inside the last minute
+    await c.getInboxOffer(OFFER_ID);
+    expect(api.logins).toBe(2);
+    expect(api.apiRequests.at(-1)?.headers.authorization).toMatch(/^id-token-2-/);
+  });
+
+  it('assumes an hour when login gives no ExpiresIn', async () => {
+    api.expiresIn = undefined;
+    const c = client();
+    await c.getInboxOffer(OFFER_ID);
+    clock += 3_539_000;
+    await c.getInboxOffer(OFFER_ID);
+    expect(api.logins).toBe(1);
+    clock += 2_000;
+    await c.getInboxOffer(OFFER_ID);
+    expect(api.logins).toBe(2);
+  });
+
+  it('shares one login between concurrent callers', async () => {
+    let credentialReads = 0;
+    const c = client({
+      credentials: async () => {
+        credentialReads += 1;
+        return CREDENTIALS;
+      },
+    });
+    await Promise.all(Array.from({ length: 5 }, () => c.getInboxOffer(OFFER_ID)));
+    expect(api.logins).toBe(1);
+    expect(credentialReads).toBe(1);
+    expect(api.apiRequests).toHaveLength(5);
+  });
+
+  it('logs in again once and retries when the API answers 401', async () => {
+    const c = client();
+    await c.getInboxOffer(OFFER_ID);
+    api.validTokens.clear(); // the marketplace revoked the token early
+
+    await expect(c.getInboxOffer(OFFER_ID)).resolves.toMatchObject({ id: OFFER_ID });
+    expect(api.logins).toBe(2);
+    expect(api.apiRequests.map((r) => r.headers.authorization)).toEqual([
+      'id-token-1-xxxxxxxxxxxxxxxxxxxx',
+      'id-token-1-xxxxxxxxxxxxxxxxxxxx',
+      'id-token-2-xxxxxxxxxxxxxxxxxxxx',
+    ]);
+  });
+
+  it('gives up after one re-login when the API keeps answering 401', async () => {
+    api.route = (seen) => (seen.path.startsWith('/offers/') ? { status: 401, json: { message: 'Unauthorized' } } : undefined);
+
+    const error = await failure(client().getInboxOffer(OFFER_ID));
+
+    expect(error).toMatchObject({ status: 401, operation: 'getInboxOffer' });
+    expect(api.logins).toBe(2);
+    expect(api.apiRequests).toHaveLength(2);
+  });
+
+  it('reports a failed login as a login error, without retrying it or quoting the credentials', async () => {
+    // A gateway that echoes what it was sent.
+    api.route = (seen) => (seen.path === '/auth/v1/login' ? { status: 401, json: { message: `bad login ${seen.body}` } } : undefined);
+
+    const error = await failure(client().getInboxOffer(OFFER_ID));
+
+    expect(error).toMatchObject({ status: 401, operation: 'login' });
+    expect(error.message).toContain('bad login');
+    expect(error.message).not.toContain(CREDENTIALS.password);
+    expect(api.requests).toHaveLength(1);
+  });
+
+  it('reports a login response without IdToken', async () => {
+    api.route = (seen) => (seen.path === '/auth/v1/login' ? { status: 200, json: { AccessToken: 'a' } } : undefined);
+    const error = await failure(client().getInboxOffer(OFFER_ID));
+    expect(error).toMatchObject({ operation: 'login', status: 200 });
+    expect(error.message).toContain('IdToken');
+  });
+});
+
+describe('offers', () => {
+  it('maps the offer detail to InboxOffer and drops everything else, health data included', async () => {
+    const offer = await client().getInboxOffer(OFFER_ID);
+
+    expect(offer).toEqual(inboxOffer());
+    const serialized = JSON.stringify(offer);
+    for (const value of Object.values(PHI)) expect(serialized).not.toContain(value);
+    expect(serialized).not.toContain('approx_latitude');
+    expect(serialized).not.toContain('price');
+  });
+
+  it('accepts extra fields and a null match status, and leaves out an absent shift_id', async () => {
+    const detail = offerDetailJson() as { offer: Record<string, unknown>; match: Record<string, unknown> };
+    delete detail.offer.shift_id;
+    detail.offer.brand_new_field = { nested: true };
+    detail.match.status = null;
+    api.route = (seen) => (seen.method === 'GET' ? { status: 200, json: detail } : undefined);
+
+    const offer = await client().getInboxOffer(OFFER_ID);
+
+    expect(offer.match.status).toBeNull();
+    expect('shiftId' in offer).toBe(false);
+  });
+
+  it.each([
+    ['offer', 'care_type'],
+    ['match', 'response'],
+    ['demand', 'id'],
+  ])('names a missing required field (%s.%s) in the error', async (parent, field) => {
+    const detail = offerDetailJson() as Record<string, Record<string, unknown>>;
+    delete detail[parent][field];
+    api.route = (seen) => (seen.method === 'GET' ? { status: 200, json: detail } : undefined);
+
+    const error = await failure(client().getInboxOffer(OFFER_ID));
+
+    expect(error.operation).toBe('getInboxOffer');
+    expect(error.message).toContain(`${parent}.${field}`);
+  });
+
+  it('names a missing client address field without quoting the address', async () => {
+    const detail = offerDetailJson() as { client: { address: Record<string, unknown> } };
+    delete detail.client.address.zip;
+    api.route = (seen) => (seen.method === 'GET' ? { status: 200, json: detail } : undefined);
+
+    const error = await failure(client().getInboxOffer(OFFER_ID));
+
+    expect(error.message).toContain('client.address.zip');
+    expect(error.message).not.toContain('Montréal');
+    for (const value of Object.values(PHI)) expect(error.message).not.toContain(value);
+  });
+
+  it('rejects a 200 answer that is not JSON', async () => {
+    api.route = (seen) => (seen.method === 'GET' ? { status: 200, text: '<html>maintenance</html>' } : undefined);
+    const error = await failure(client().getInboxOffer(OFFER_ID));
+    expect(error.message).toContain('not JSON');
+  });
+
+  it('accepts with a comment', async () => {
+    await client().acceptInboxOffer(OFFER_ID, { comment: 'Glad to help' });
+    const [accept] = api.apiRequests;
+    expect(accept).toMatchObject({ method: 'POST', path: `/offers/v1/inbox/offers/${OFFER_ID}/accept` });
+    expect(JSON.parse(accept.body)).toEqual({ comment: 'Glad to help' });
+  });
+
+  it('declines with reason_code and comment', async () => {
+    await client().declineInboxOffer(OFFER_ID, { reason_code: 'no_capacity', comment: 'Fully booked' });
+    const [decline] = api.apiRequests;
+    expect(decline).toMatchObject({ method: 'POST', path: `/offers/v1/inbox/offers/${OFFER_ID}/decline` });
+    expect(decline.headers['content-type']).toBe('application/json');
+    expect(JSON.parse(decline.body)).toEqual({ reason_code: 'no_capacity', comment: 'Fully booked' });
+  });
+
+  it('sends {} as the required decline body when there is nothing to say', async () => {
+    await client().declineInboxOffer(OFFER_ID);
+    expect(api.apiRequests[0].body).toBe('{}');
+  });
+
+  it('escapes the offer id in the path', async () => {
+    await failure(client().getInboxOffer('../../auth/v1/login'));
+    expect(api.apiRequests[0].path).toBe('/offers/v1/inbox/offers/..%2F..%2Fauth%2Fv1%2Flogin');
+  });
+});
+
+describe('errors', () => {
+  it('types an API error with status, operation and the body message', async () => {
+    api.route = (seen) => (seen.path.endsWith('/accept') ? { status: 409, json: { message: 'Offer is not open', description: 'match closed' } } : undefined);
+
+    const error = await failure(client().acceptInboxOffer(OFFER_ID));
+
+    expect(error).toMatchObject({ name: 'MarketplaceError', status: 409, operation: 'acceptInboxOffer' });
+    expect(error.message).toContain('Offer is not open');
+    expect(error.message).toContain('match closed');
+  });
+
+  it('reads a non-JSON error body defensively and leaves it out', async () => {
+    api.route = (seen) => (seen.method === 'GET' ? { status: 502, text: '<html><body>Bad gateway PHI-ECHO</body></html>' } : undefined);
+
+    const error = await failure(client().getInboxOffer(OFFER_ID));
+
+    expect(error).toMatchObject({ status: 502, operation: 'getInboxOffer' });
+    expect(error.message).not.toContain('PHI-ECHO');
+  });
+
+  it('never puts the token in an error message, even when the API echoes it', async () => {
+    api.route = (seen) =>
+      seen.path.endsWith('/decline') ? { status: 403, json: { message: `forbidden for ${String(seen.headers.authorization)}` } } : undefined;
+
+    const error = await failure(client().declineInboxOffer(OFFER_ID, {}));
+
+    expect(error.status).toBe(403);
+    expect(error.message).toContain('forbidden for');
+    expect(error.message).not.toContain('id-token-1');
+    expect(error.message).not.toContain(CREDENTIALS.password);
+  });
+
+  it('ends a request that gets no answer with a timeout error', async () => {
+    api.route = (seen) => (seen.method === 'GET' ? { status: 0, hang: true } : undefined);
+
+    const error = await failure(client({ timeoutMs: 200 }).getInboxOffer(OFFER_ID));
+
+    expect(error.status).toBeUndefined();
+    expect(error.operation).toBe('getInboxOffer');
+    expect(error.message).toContain('no response within 200 ms');
+  });
+
+  it('types a network failure', async () => {
+    await api.stop();
+    const error = await failure(client().getInboxOffer(OFFER_ID));
+    expect(error).toMatchObject({ operation: 'login', status: undefined });
+    expect(error.message).not.toContain(CREDENTIALS.password);
+  });
+});
+
+describe('injected fetch', () => {
+  it('uses the fetch it is given', async () => {
+    const urls: string[] = [];
+    const fakeFetch: typeof fetch = async (input) => {
+      const url = String(input);
+      urls.push(url);
+      if (url.endsWith('/auth/v1/login')) return new Response(JSON.stringify({ IdToken: 't', ExpiresIn: 3600 }), { status: 200 });
+      return new Response(null, { status: 204 });
+    };
+    const c = new MarketplaceClient({ baseUrl: 'https://api.sandbox.alayamarket.ca/', credentials: async () => CREDENTIALS, fetch: fakeFetch });
+
+    await c.acceptInboxOffer('o-1');
+
+    expect(urls).toEqual(['https://api.sandbox.alayamarket.ca/auth/v1/login', 'https://api.sandbox.alayamarket.ca/offers/v1/inbox/offers/o-1/accept']);
+  });
+});
