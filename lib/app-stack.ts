@@ -1,0 +1,166 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { marketplaceBaseUrl, type ConnectorConfig } from '../lambdas/core/config';
+import { ConnectorFunction } from './connector-function';
+import { RECEIVER_TIMEOUT, SERVICE_NAMES, WORKER_TIMEOUT } from './constants';
+import { rulesJson } from './load-config';
+import { ConnectorMonitoring } from './monitoring';
+import { acknowledge } from './nag';
+
+export interface ConnectorAppStackProps extends StackProps {
+  readonly config: ConnectorConfig;
+  readonly table: ITable;
+  readonly queue: IQueue;
+  readonly deadLetterQueue: IQueue;
+  readonly credentials: ISecret;
+}
+
+/** The SNS message type header; every SNS HTTPS delivery carries it. */
+const SNS_MESSAGE_TYPE_HEADER = 'method.request.header.x-amz-sns-message-type';
+
+const RETENTION: Record<ConnectorConfig['logRetentionDays'], logs.RetentionDays> = {
+  7: logs.RetentionDays.ONE_WEEK,
+  14: logs.RetentionDays.TWO_WEEKS,
+  30: logs.RetentionDays.ONE_MONTH,
+  90: logs.RetentionDays.THREE_MONTHS,
+  180: logs.RetentionDays.SIX_MONTHS,
+  365: logs.RetentionDays.ONE_YEAR,
+};
+
+/**
+ * The stateless part: the HTTPS endpoint AlayaCare's SNS topics deliver to, the receiver that
+ * verifies and enqueues, the worker that decides, and their alarms and dashboard.
+ */
+export class ConnectorAppStack extends Stack {
+  readonly api: apigateway.RestApi;
+  readonly receiver: ConnectorFunction;
+  readonly worker: ConnectorFunction;
+  readonly monitoring: ConnectorMonitoring;
+  /** The URL to give AlayaCare for the SNS subscriptions. */
+  readonly endpointUrl: string;
+
+  constructor(scope: Construct, id: string, props: ConnectorAppStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const logRetention = RETENTION[config.logRetentionDays];
+
+    this.receiver = new ConnectorFunction(this, 'Receiver', {
+      entry: 'lambdas/receiver/handler.ts',
+      serviceName: SERVICE_NAMES.receiver,
+      description: 'AlayaCare connector: verifies SNS deliveries and enqueues marketplace events',
+      timeout: RECEIVER_TIMEOUT,
+      logRetention,
+      environment: { ALLOWED_TOPIC_ARNS: config.allowedTopicArns.join(',') },
+    }).bindQueueSender(props.queue);
+
+    this.worker = new ConnectorFunction(this, 'Worker', {
+      entry: 'lambdas/worker/handler.ts',
+      serviceName: SERVICE_NAMES.worker,
+      description: 'AlayaCare connector: applies the rules to marketplace offers and records decisions',
+      timeout: WORKER_TIMEOUT,
+      memorySize: 512,
+      logRetention,
+      environment: {
+        MARKETPLACE_BASE_URL: marketplaceBaseUrl(config.marketplace),
+        RULES_JSON: rulesJson(config.rules),
+        CONNECTOR_ROLE: config.role,
+      },
+    })
+      .bindTable(props.table)
+      .bindSecret(props.credentials)
+      .bindQueueConsumer(props.queue, { maxConcurrency: config.workerMaxConcurrency });
+
+    for (const fn of [this.receiver, this.worker]) {
+      acknowledge(
+        fn,
+        'AwsSolutions-L1',
+        'Node.js 22 is pinned on purpose: the bundle targets node22 and the handlers are tested on that major; move runtime and esbuild target together.',
+      );
+      acknowledge(
+        fn.role,
+        'AwsSolutions-IAM5[Resource::*]',
+        'Added by active X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions (the infra tests check no other statement uses Resource *).',
+      );
+      for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
+        acknowledge(
+          fn.role,
+          `AwsSolutions-IAM5[Action::${action}]`,
+          'Added by the SQS/DynamoDB/Secrets Manager grants for their KMS key: the wildcard covers only the variants of this action, on that one key ARN.',
+        );
+      }
+    }
+
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logRetention });
+    this.api = new apigateway.RestApi(this, 'Api', {
+      restApiName: `${this.stackName}-sns`,
+      description: 'AlayaCare connector: HTTPS endpoint for the marketplace SNS topics',
+      endpointTypes: [apigateway.EndpointType.REGIONAL],
+      // Execution logging (ERROR level) needs the account-level API Gateway CloudWatch role.
+      cloudWatchRole: true,
+      deployOptions: {
+        throttlingRateLimit: config.apiThrottle.rateLimit,
+        throttlingBurstLimit: config.apiThrottle.burstLimit,
+        accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
+        accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields(),
+        tracingEnabled: true,
+        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
+        // Data tracing would log full request bodies: marketplace events must not reach logs.
+        dataTraceEnabled: false,
+      },
+    });
+
+    const snsResource = this.api.root.addResource('sns');
+    const postSns = snsResource.addMethod(
+      'POST',
+      new apigateway.LambdaIntegration(this.receiver.fn, { proxy: true, allowTestInvoke: false }),
+      {
+        authorizationType: apigateway.AuthorizationType.NONE,
+        // Cheap gatekeeping before any invocation: a request without the SNS header is not SNS.
+        requestParameters: { [SNS_MESSAGE_TYPE_HEADER]: true },
+        requestValidatorOptions: { validateRequestParameters: true, validateRequestBody: false },
+      },
+    );
+    this.endpointUrl = this.api.urlForPath(snsResource.path);
+
+    const snsCannotAuthenticate =
+      'SNS HTTPS deliveries cannot carry an authorizer token, IAM signature or Cognito session; the receiver authenticates every message by verifying its SNS signature, signing-certificate host and topic ARN instead.';
+    acknowledge(postSns, 'AwsSolutions-APIG4', snsCannotAuthenticate);
+    acknowledge(postSns, 'AwsSolutions-COG4', snsCannotAuthenticate);
+    acknowledge(
+      this.api,
+      'AwsSolutions-APIG2',
+      'The gateway validates the request parameters (the x-amz-sns-message-type header); the body is SNS JSON sent as text/plain, which API Gateway models cannot validate, so the receiver validates and verifies it.',
+    );
+    acknowledge(
+      this.api,
+      'AwsSolutions-APIG3',
+      'No WAF: a web ACL cannot tell forged SNS messages from real ones (the signature check does), and stage throttling bounds request floods; associate a WAFv2 ACL if your policy requires one.',
+    );
+    acknowledge(
+      this.api,
+      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+      'The account-level API Gateway logging role uses the AWS-maintained policy designed for exactly this purpose; it writes only API Gateway execution logs.',
+    );
+
+    this.monitoring = new ConnectorMonitoring(this, 'Monitoring', {
+      api: this.api,
+      receiver: this.receiver,
+      worker: this.worker,
+      queue: props.queue,
+      deadLetterQueue: props.deadLetterQueue,
+      alarmEmail: config.alarmEmail,
+    });
+
+    new CfnOutput(this, 'SnsEndpointUrl', {
+      value: this.endpointUrl,
+      description: 'Give this HTTPS URL to AlayaCare as the endpoint of the SNS subscriptions',
+    });
+    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.alarmTopic.topicArn });
+  }
+}

@@ -1,0 +1,169 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { ConnectorFunction } from './connector-function';
+import { METRICS_NAMESPACE, QUEUE_AGE_ALARM_THRESHOLD, SERVICE_NAMES } from './constants';
+
+export interface ConnectorMonitoringProps {
+  readonly api: apigateway.RestApi;
+  readonly receiver: ConnectorFunction;
+  readonly worker: ConnectorFunction;
+  readonly queue: IQueue;
+  readonly deadLetterQueue: IQueue;
+  /** Subscribed to the alarm topic by email when given (AWS asks the address to confirm). */
+  readonly alarmEmail?: string;
+}
+
+/** The handlers' EMF metrics shown on the dashboard, by the service that publishes them. */
+export const CUSTOM_METRICS = {
+  [SERVICE_NAMES.receiver]: ['NotificationsEnqueued', 'MessagesRejected'],
+  [SERVICE_NAMES.worker]: ['OffersAccepted', 'OffersDeclined', 'OffersForReview', 'RecordsFailed'],
+} as const;
+
+const FIVE_MINUTES = Duration.minutes(5);
+
+/**
+ * Alarms on the signs that events are being lost or stuck (dead letters, errors, 5xx answers to
+ * SNS, an ageing queue), sent to a KMS-encrypted SNS topic, and one dashboard for the flow.
+ */
+export class ConnectorMonitoring extends Construct {
+  readonly alarmTopic: sns.Topic;
+  readonly alarms: cloudwatch.Alarm[] = [];
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: ConnectorMonitoringProps) {
+    super(scope, id);
+
+    // A key of its own: CloudWatch must be allowed to use it to publish alarms to the encrypted
+    // topic, and that permission should not extend to the key that protects offer data.
+    const alarmKey = new kms.Key(this, 'AlarmTopicKey', {
+      description: 'AlayaCare connector: encrypts the alarm topic',
+      enableKeyRotation: true,
+      // Alarm notifications are transient; nothing stays encrypted under this key.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    alarmKey.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    );
+
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: 'AlayaCare connector alarms',
+      masterKey: alarmKey,
+      enforceSSL: true,
+    });
+    if (props.alarmEmail !== undefined) {
+      this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
+    }
+
+    const { api, receiver, worker, queue, deadLetterQueue } = props;
+    const sum = { period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM };
+
+    this.addAlarm('DeadLetterQueueNotEmpty', {
+      metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: 0,
+      alarmDescription: 'Events failed processing 5 times and wait in the dead-letter queue: inspect, fix, redrive.',
+    });
+    this.addAlarm('WorkerErrors', {
+      metric: worker.fn.metricErrors(sum),
+      threshold: 0,
+      alarmDescription: 'The worker function failed (crash or timeout); its batch will be retried.',
+    });
+    this.addAlarm('ReceiverErrors', {
+      metric: receiver.fn.metricErrors(sum),
+      threshold: 0,
+      alarmDescription: 'The receiver function failed; SNS retries for about a minute, then drops the message.',
+    });
+    this.addAlarm('Api5xx', {
+      metric: api.metricServerError(sum),
+      threshold: 0,
+      alarmDescription: 'The SNS endpoint answered 5xx; SNS retries for about a minute, then drops the message.',
+    });
+    this.addAlarm('QueueOldestMessageAge', {
+      metric: queue.metricApproximateAgeOfOldestMessage({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.MAXIMUM }),
+      threshold: QUEUE_AGE_ALARM_THRESHOLD.toSeconds(),
+      alarmDescription: `An event has waited over ${QUEUE_AGE_ALARM_THRESHOLD.toMinutes()} minutes: the worker is failing or throttled.`,
+    });
+
+    const emf = (service: string, metricName: string) =>
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { service },
+        statistic: cloudwatch.Stats.SUM,
+        period: FIVE_MINUTES,
+      });
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      defaultInterval: Duration.hours(24),
+      widgets: [
+        [
+          new cloudwatch.GraphWidget({
+            title: 'SNS endpoint (API Gateway)',
+            left: [api.metricCount(sum), api.metricClientError(sum), api.metricServerError(sum)],
+            width: 12,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Receiver',
+            left: [emf(SERVICE_NAMES.receiver, 'NotificationsEnqueued'), emf(SERVICE_NAMES.receiver, 'MessagesRejected')],
+            right: [receiver.fn.metricErrors(sum)],
+            width: 12,
+          }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Queues',
+            left: [
+              queue.metricApproximateNumberOfMessagesVisible({ label: 'Events queue depth' }),
+              deadLetterQueue.metricApproximateNumberOfMessagesVisible({ label: 'Dead-letter queue depth' }),
+            ],
+            right: [queue.metricApproximateAgeOfOldestMessage({ label: 'Oldest event age (s)' })],
+            width: 12,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Worker',
+            left: [worker.fn.metricInvocations(sum), worker.fn.metricErrors(sum)],
+            right: [worker.fn.metricDuration({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.p(99) })],
+            width: 12,
+          }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Decisions',
+            left: CUSTOM_METRICS[SERVICE_NAMES.worker].map((name) => emf(SERVICE_NAMES.worker, name)),
+            width: 24,
+          }),
+        ],
+        [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 })],
+      ],
+    });
+  }
+
+  private addAlarm(id: string, props: Pick<cloudwatch.AlarmProps, 'metric' | 'threshold' | 'alarmDescription'>): void {
+    const alarm = new cloudwatch.Alarm(this, id, {
+      ...props,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      // No data means no traffic, not a failure.
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    const action = new SnsAction(this.alarmTopic);
+    alarm.addAlarmAction(action);
+    alarm.addOkAction(action);
+    this.alarms.push(alarm);
+  }
+}

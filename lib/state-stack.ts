@@ -1,0 +1,104 @@
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { ConnectorConfig } from '../lambdas/core/config';
+import { OFFER_TABLE } from '../lambdas/adapters/offer-table';
+import { MAX_RECEIVE_COUNT, QUEUE_VISIBILITY_TIMEOUT } from './constants';
+import { acknowledge } from './nag';
+
+export interface ConnectorStateStackProps extends StackProps {
+  readonly config: ConnectorConfig;
+}
+
+/**
+ * Everything that holds data: the encryption key, the offer table, the marketplace credentials
+ * and the events queue with its dead-letter queue. Kept apart from the functions and the API so
+ * those can be replaced or torn down without touching state.
+ */
+export class ConnectorStateStack extends Stack {
+  readonly key: kms.Key;
+  readonly table: dynamodb.Table;
+  readonly credentials: secretsmanager.ISecret;
+  readonly queue: sqs.Queue;
+  readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: ConnectorStateStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+
+    this.key = new kms.Key(this, 'DataKey', {
+      description: 'AlayaCare connector: encrypts the offer table and the events queues',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.table = new dynamodb.Table(this, 'OfferTable', {
+      partitionKey: { name: OFFER_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: OFFER_TABLE.sortKey, type: dynamodb.AttributeType.STRING },
+      timeToLiveAttribute: OFFER_TABLE.ttlAttribute,
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
+      encryptionKey: this.key,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    if (config.credentialsSecretArn !== undefined) {
+      // Imported: the operator owns it (and its key; a customer-managed key must allow the worker).
+      this.credentials = secretsmanager.Secret.fromSecretCompleteArn(this, 'Credentials', config.credentialsSecretArn);
+    } else {
+      const secret = new secretsmanager.Secret(this, 'Credentials', {
+        description:
+          'AlayaCare marketplace login for the connector: set "username" and "password" to the account AlayaCare issued',
+        // The AWS-managed aws/secretsmanager key: with the data key here, Secrets Manager's grant
+        // would put the worker's role (another stack) into this key's policy, a stack cycle.
+        generateSecretString: {
+          secretStringTemplate: JSON.stringify({ username: 'CHANGE_ME' }),
+          generateStringKey: 'password',
+        },
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      acknowledge(
+        secret,
+        'AwsSolutions-SMG4',
+        'The marketplace password is issued by AlayaCare and can only be changed through AlayaCare, not by an API a rotation Lambda could call; operators update the secret by hand when AlayaCare reissues it.',
+      );
+      this.credentials = secret;
+    }
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+
+    this.queue = new sqs.Queue(this, 'EventsQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: this.key,
+      enforceSSL: true,
+      // Derived from the worker's timeout (constants.ts), so the two cannot drift apart.
+      visibilityTimeout: QUEUE_VISIBILITY_TIMEOUT,
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
+    });
+
+    new CfnOutput(this, 'EventsQueueName', {
+      value: this.queue.queueName,
+      description: 'Queue between the receiver and the worker',
+    });
+    new CfnOutput(this, 'DeadLetterQueueName', {
+      value: this.deadLetterQueue.queueName,
+      description: 'Events the worker failed 5 times; inspect and redrive from the SQS console',
+    });
+    new CfnOutput(this, 'OfferTableName', { value: this.table.tableName, description: 'Offer state and decisions' });
+    new CfnOutput(this, 'CredentialsSecretArn', {
+      value: this.credentials.secretArn,
+      description: 'Put the AlayaCare marketplace username and password here',
+    });
+  }
+}

@@ -1,0 +1,183 @@
+/**
+ * Covers the synth-time config path: choosing the file (context, local file, example), loading and
+ * validating it (lib/load-config.ts), the RULES_JSON size limit, and bin/app.ts turning a bad
+ * config into a clear message and a non-zero exit before anything is synthesised.
+ * The schema's own rules (lambdas/core/config.ts) are exercised here only through whole files;
+ * what the stacks do with a valid config is in stacks.test.ts.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ConfigError } from '../../lambdas/core/config';
+import { MAX_RULES_JSON_BYTES } from '../../lib/constants';
+import {
+  chooseConfigFile,
+  EXAMPLE_CONFIG_FILE,
+  LOCAL_CONFIG_FILE,
+  loadConnectorConfig,
+  rulesJson,
+} from '../../lib/load-config';
+import { PROJECT_ROOT } from './infra-support';
+
+const EXAMPLE_PATH = path.join(PROJECT_ROOT, EXAMPLE_CONFIG_FILE);
+const example = (): Record<string, unknown> => JSON.parse(fs.readFileSync(EXAMPLE_PATH, 'utf8')) as Record<string, unknown>;
+
+let dir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'connector-config-'));
+});
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+let fileCount = 0;
+function writeConfig(content: unknown): string {
+  fileCount += 1;
+  const file = path.join(dir, `config-${fileCount}.json`);
+  fs.writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
+  return file;
+}
+
+/** The ConfigError message for a config file, failing the test if it loads. */
+function errorFor(content: unknown): { file: string; message: string } {
+  const file = writeConfig(content);
+  try {
+    loadConnectorConfig(file);
+  } catch (error: unknown) {
+    if (error instanceof ConfigError) return { file, message: error.message };
+    throw error;
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+function ruleWithComment(index: number): Record<string, unknown> {
+  return { name: `rule-${index}`, match: { city: [`City ${index}`] }, action: 'review', comment: 'x'.repeat(400) };
+}
+
+describe('the example config', () => {
+  it('loads and describes a supply connector for two ca-central-1 inbox topics', () => {
+    const config = loadConnectorConfig(EXAMPLE_PATH);
+    expect(config.role).toBe('supply');
+    expect(config.marketplace).toEqual({ environment: 'sandbox', region: 'ca' });
+    expect(config.allowedTopicArns).toEqual([
+      'arn:aws:sns:ca-central-1:111122223333:inbox-offers',
+      'arn:aws:sns:ca-central-1:111122223333:inbox-referrals',
+    ]);
+    expect(config.rules.defaultAction).toBe('review');
+    expect(config.rules.rules.map((r) => r.action)).toEqual(['accept', 'decline']);
+    expect(config.rules.rules[1]?.declineReasonCode).toBeDefined();
+  });
+});
+
+describe('loadConnectorConfig rejects', () => {
+  it.each([
+    ['an unknown role', { role: 'seller' }, 'role:'],
+    ['a topic ARN that is not SNS', { allowedTopicArns: ['arn:aws:sqs:ca-central-1:111122223333:inbox-offers'] }, 'allowedTopicArns.0:'],
+    ['a partial secret ARN', { credentialsSecretArn: 'arn:aws:secretsmanager:ca-central-1:111122223333:secret:alayacare' }, 'credentialsSecretArn:'],
+    ['a concurrency below 2', { workerMaxConcurrency: 1 }, 'workerMaxConcurrency:'],
+  ])('%s, naming the field and the file', (_label, override, field) => {
+    const { file, message } = errorFor({ ...example(), ...override });
+    expect(message).toContain(file);
+    expect(message).toContain(field);
+  });
+
+  it('a rule action that is not accept/decline/review', () => {
+    const config = example();
+    const rules = config['rules'] as { rules: Record<string, unknown>[] };
+    rules.rules[0] = { ...rules.rules[0], action: 'maybe' };
+    expect(errorFor(config).message).toMatch(/^rules\.rules\.0\.action: /m);
+  });
+
+  it('an unknown field, by name', () => {
+    const { message } = errorFor({ ...example(), alarmEmial: 'ops@example.org' });
+    expect(message).toContain('alarmEmial');
+  });
+
+  it('every bad field at once, one line each', () => {
+    const { message } = errorFor({ ...example(), role: 'seller', workerMaxConcurrency: 0 });
+    expect(message).toMatch(/^role: /m);
+    expect(message).toMatch(/^workerMaxConcurrency: /m);
+  });
+
+  it('rules whose JSON would not fit in the worker environment', () => {
+    const config = example();
+    config['rules'] = { defaultAction: 'review', rules: [0, 1, 2, 3, 4, 5, 6, 7].map(ruleWithComment) };
+    const { file, message } = errorFor(config);
+    expect(message).toContain(file);
+    expect(message).toMatch(/^rules: serialised rules are \d+ bytes/m);
+  });
+
+  it('a file that is not JSON, naming the file', () => {
+    const { file, message } = errorFor('{ "role": "supply", }');
+    expect(message).toContain(file);
+    expect(message).toContain('not valid JSON');
+  });
+
+  it('a file that does not exist, naming the file', () => {
+    const missing = path.join(dir, 'nope.json');
+    expect(() => loadConnectorConfig(missing)).toThrow(new RegExp(`Cannot read config file ${missing.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
+  });
+});
+
+describe('rulesJson', () => {
+  const withComment = (comment: string) => ({
+    defaultAction: 'review' as const,
+    rules: [{ name: 'r', match: { city: ['c'] }, action: 'review' as const, comment }],
+  });
+  const overhead = Buffer.byteLength(JSON.stringify(withComment('')));
+
+  it('returns the rules as JSON up to the limit and refuses one byte more', () => {
+    const atLimit = withComment('a'.repeat(MAX_RULES_JSON_BYTES - overhead));
+    expect(JSON.parse(rulesJson(atLimit))).toEqual(atLimit);
+    expect(() => rulesJson(withComment('a'.repeat(MAX_RULES_JSON_BYTES - overhead + 1)))).toThrow(ConfigError);
+  });
+
+  it('counts bytes, not characters', () => {
+    // Fewer characters than the limit, but 'é' is two bytes in UTF-8.
+    const comment = 'é'.repeat(MAX_RULES_JSON_BYTES - overhead - 10);
+    expect(JSON.stringify(withComment(comment)).length).toBeLessThan(MAX_RULES_JSON_BYTES);
+    expect(() => rulesJson(withComment(comment))).toThrow(/bytes/);
+  });
+});
+
+describe('chooseConfigFile', () => {
+  const root = '/project';
+  it('uses the context path, resolved from the working directory', () => {
+    expect(chooseConfigFile('my.json', root, () => true)).toEqual({ file: path.resolve('my.json'), isExample: false });
+  });
+  it('else the local connector.config.json in the project root', () => {
+    const local = path.join(root, LOCAL_CONFIG_FILE);
+    expect(chooseConfigFile(undefined, root, (f) => f === local)).toEqual({ file: local, isExample: false });
+  });
+  it('else the example, flagged so the app can warn', () => {
+    expect(chooseConfigFile(undefined, root, () => false)).toEqual({ file: path.join(root, EXAMPLE_CONFIG_FILE), isExample: true });
+  });
+  it('refuses a context value that is not a path', () => {
+    expect(() => chooseConfigFile(42, root)).toThrow(ConfigError);
+    expect(() => chooseConfigFile(' ', root)).toThrow(ConfigError);
+  });
+});
+
+describe('bin/app.ts with a bad config', () => {
+  it('prints the field errors and exits non-zero without writing a cloud assembly', () => {
+    const config = example();
+    const rules = config['rules'] as { rules: Record<string, unknown>[] };
+    rules.rules[0] = { ...rules.rules[0], action: 'maybe' };
+    const file = writeConfig(config);
+    const outdir = fs.mkdtempSync(path.join(dir, 'out-'));
+
+    const result = spawnSync(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), ['bin/app.ts'], {
+      cwd: PROJECT_ROOT,
+      env: { ...process.env, CDK_OUTDIR: outdir, CDK_CONTEXT_JSON: JSON.stringify({ config: file }) },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(file);
+    expect(result.stderr).toMatch(/^rules\.rules\.0\.action: /m);
+    expect(result.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
+    expect(fs.existsSync(path.join(outdir, 'manifest.json'))).toBe(false);
+  });
+});
