@@ -1,0 +1,129 @@
+/**
+ * What the sandbox publishes: the fixed `--once` scenario and a seeded stream of offers for the
+ * interactive run. Offers carry made-up allergies and risks, as real offer details do, so a run
+ * also shows that this health data never reaches the connector's output or its store.
+ */
+import type { NewOffer } from './simulator/simulator';
+
+/** One step of a scenario: a single offer, or the offers of one shift (answered together). */
+export type ScenarioStep =
+  | { kind: 'offer'; offer: NewOffer; /** 2: SNS delivers the same message twice. */ copies?: number }
+  | { kind: 'shift'; offers: NewOffer[] };
+
+/** Made-up client health data; the e2e test checks none of it appears in the sandbox output. */
+export const SIMULATED_PHI = {
+  allergies: [
+    { name: 'Penicillin (simulated)', category: 'medication', severity: 'severe' },
+    { name: 'Latex (simulated)', category: 'environment', severity: 'moderate' },
+  ],
+  risks: [{ name: 'Fall risk (simulated)', category: 'mobility', severity: 3 }],
+} as const;
+
+const phi = (i: number): Pick<NewOffer, 'allergies' | 'risks'> => ({
+  allergies: i % 2 === 0 ? [{ ...SIMULATED_PHI.allergies[0] }] : [{ ...SIMULATED_PHI.allergies[1] }],
+  risks: i % 3 === 0 ? [{ ...SIMULATED_PHI.risks[0] }] : [],
+});
+
+interface Place {
+  city: string;
+  state: string;
+  zip: string;
+}
+
+const PLACES: Record<string, Place> = {
+  toronto: { city: 'Toronto', state: 'ON', zip: 'M5V 2T6' },
+  ottawa: { city: 'Ottawa', state: 'ON', zip: 'K1P 1J1' },
+  mississauga: { city: 'Mississauga', state: 'ON', zip: 'L5B 3C2' },
+  hamilton: { city: 'Hamilton', state: 'ON', zip: 'L8P 4R5' },
+  montreal: { city: 'Montréal', state: 'QC', zip: 'H2X 1Y4' },
+  vancouver: { city: 'Vancouver', state: 'BC', zip: 'V6B 1A1' },
+  calgary: { city: 'Calgary', state: 'AB', zip: 'T2P 2M5' },
+};
+
+const offer = (care: NewOffer['careType'], type: NewOffer['offerType'], place: keyof typeof PLACES, zip?: string): NewOffer => ({
+  careType: care,
+  offerType: type,
+  ...PLACES[place],
+  ...(zip ? { zip } : {}),
+});
+
+/**
+ * The `--once` scenario: 24 offers in 23 steps, one delivered twice and one 2-offer shift. With
+ * the example rules (accept PSW visits in Toronto, decline nursing services, review the rest) it
+ * gives accepts, declines and reviews; other rules give another mix of the same offers.
+ */
+export function onceScenario(): ScenarioStep[] {
+  const plain: NewOffer[] = [
+    offer('psw', 'visit', 'toronto'),
+    offer('nursing', 'service', 'ottawa'),
+    offer('psw', 'service', 'toronto', 'M4C 1B5'),
+    offer('nursing', 'visit', 'toronto', 'M6G 3A1'),
+    offer('psw', 'visit', 'mississauga'),
+  ];
+  const later: NewOffer[] = [
+    offer('nursing', 'service', 'montreal'),
+    offer('psw', 'visit', 'hamilton'),
+    offer('nursing', 'service', 'toronto', 'M5V 3L9'),
+    offer('psw', 'visit', 'toronto', 'M6J 1E6'),
+    offer('nursing', 'visit', 'ottawa', 'K2P 0A4'),
+    offer('psw', 'service', 'vancouver'),
+    offer('nursing', 'service', 'calgary'),
+    offer('psw', 'visit', 'toronto', 'M4Y 1R5'),
+    offer('psw', 'visit', 'ottawa', 'K1N 5T5'),
+    offer('nursing', 'service', 'hamilton', 'L8N 3Z5'),
+    offer('psw', 'visit', 'toronto', 'M5R 2E3'),
+    offer('nursing', 'visit', 'montreal', 'H3B 4W8'),
+    offer('psw', 'service', 'mississauga', 'L4Z 1S2'),
+    offer('nursing', 'service', 'toronto', 'M4K 1N2'),
+    offer('psw', 'visit', 'toronto', 'M2N 6K1'),
+    offer('psw', 'visit', 'calgary', 'T2R 0B4'),
+  ];
+  let i = 0;
+  const withPhi = (o: NewOffer): NewOffer => ({ ...o, ...phi(i++) });
+  return [
+    ...plain.map((o): ScenarioStep => ({ kind: 'offer', offer: withPhi(o) })),
+    // SNS is at-least-once: the same message (same MessageId and event_id) arrives twice.
+    { kind: 'offer', offer: withPhi(offer('psw', 'visit', 'toronto', 'M4W 1A8')), copies: 2 },
+    // Two visits of one shift: one accept or decline answers both.
+    { kind: 'shift', offers: [withPhi(offer('psw', 'visit', 'toronto', 'M5T 1R4')), withPhi(offer('psw', 'visit', 'toronto', 'M5T 1R4'))] },
+    ...later.map((o): ScenarioStep => ({ kind: 'offer', offer: withPhi(o) })),
+  ];
+}
+
+/** mulberry32: a small seeded PRNG, so a seed gives the same stream every run. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The interactive stream: a seeded, endless mix of care types, offer types, places, shifts and duplicates. */
+export function* streamScenario(seed: number): Generator<ScenarioStep> {
+  const random = seededRandom(seed);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+  const places = Object.keys(PLACES) as (keyof typeof PLACES)[];
+  const next = (): NewOffer => {
+    // Weighted towards Toronto PSW visits so the example rules' accept rule fires often.
+    const place = random() < 0.5 ? 'toronto' : pick(places);
+    const zip = `${PLACES[place].zip.slice(0, 2)}${Math.floor(random() * 10)} ${Math.floor(random() * 10)}${pick(['A', 'B', 'C', 'E', 'G', 'H'])}${Math.floor(random() * 10)}`;
+    const care = random() < 0.6 ? 'psw' : 'nursing';
+    const type = random() < 0.65 ? 'visit' : 'service';
+    return { ...offer(care, type, place, zip), ...phi(Math.floor(random() * 6)) };
+  };
+  for (;;) {
+    const roll = random();
+    if (roll < 0.1) {
+      const first = next();
+      yield { kind: 'shift', offers: [first, { ...first }] };
+    } else if (roll < 0.18) {
+      yield { kind: 'offer', offer: next(), copies: 2 };
+    } else {
+      yield { kind: 'offer', offer: next() };
+    }
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * The simulator's login: Cognito-shaped tokens that are random and opaque (a client must not
+ * read them), with an expiry so a client's refresh logic is exercised.
+ */
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { WireCurrentIdentity, WireLoginResponse } from './model';
+
+export interface SupplyAccount {
+  username: string;
+  password: string;
+  organizationId: string;
+  organizationName: string;
+  email: string;
+}
+
+export interface Identity {
+  account: SupplyAccount;
+}
+
+interface IssuedToken {
+  username: string;
+  expiresAt: number;
+}
+
+const opaqueToken = () => randomBytes(48).toString('base64url');
+
+export class AuthService {
+  private readonly accounts = new Map<string, SupplyAccount>();
+  private readonly idTokens = new Map<string, IssuedToken>();
+
+  constructor(
+    private readonly tokenTtlSeconds: number,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  addAccount(account: Omit<SupplyAccount, 'organizationId' | 'email'> & { organizationId?: string; email?: string }): SupplyAccount {
+    const full: SupplyAccount = {
+      ...account,
+      organizationId: account.organizationId ?? randomUUID(),
+      email: account.email ?? `${account.username}@example.test`,
+    };
+    this.accounts.set(full.username, full);
+    return full;
+  }
+
+  /** Returns tokens for valid credentials, undefined otherwise (no hint which part was wrong). */
+  login(username: string, password: string): WireLoginResponse | undefined {
+    const account = this.accounts.get(username);
+    if (!account || !sameSecret(account.password, password)) return undefined;
+    const idToken = opaqueToken();
+    this.idTokens.set(idToken, { username, expiresAt: this.now().getTime() + this.tokenTtlSeconds * 1000 });
+    return {
+      AccessToken: opaqueToken(),
+      ExpiresIn: this.tokenTtlSeconds,
+      IdToken: idToken,
+      RefreshToken: opaqueToken(),
+      TokenType: 'Bearer',
+    };
+  }
+
+  /**
+   * Resolves the raw `Authorization` header. Like the API's Cognito authorizer, only an unexpired
+   * IdToken sent as the whole header value is accepted: `Bearer <token>` and access tokens are not.
+   */
+  identify(authorization: string | undefined): Identity | undefined {
+    if (!authorization) return undefined;
+    const issued = this.idTokens.get(authorization);
+    if (!issued) return undefined;
+    if (this.now().getTime() >= issued.expiresAt) {
+      this.idTokens.delete(authorization);
+      return undefined;
+    }
+    const account = this.accounts.get(issued.username);
+    return account ? { account } : undefined;
+  }
+
+  /** Makes every token issued so far expire now (to exercise a client's re-login). */
+  expireAllTokens(): void {
+    this.idTokens.clear();
+  }
+
+  currentIdentity(identity: Identity): WireCurrentIdentity {
+    return {
+      email: identity.account.email,
+      name: identity.account.organizationName,
+      groups: ['org_admin'],
+      organization_id: identity.account.organizationId,
+    };
+  }
+}
+
+function sameSecret(expected: string, given: string): boolean {
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

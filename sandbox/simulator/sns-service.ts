@@ -1,0 +1,321 @@
+/**
+ * The simulator's stand-in for AWS SNS delivering the marketplace's topics to an HTTPS endpoint:
+ * signed messages, the subscribe-then-confirm handshake, the documented headers, and retries of
+ * failed deliveries (scaled down from SNS's 3 more tries 20 s apart). It also answers the two
+ * things SNS serves on `https://sns.<region>.amazonaws.com`: the signing certificate and the
+ * `ConfirmSubscription` / `Unsubscribe` links, through a local HTTP server that the sandbox's
+ * routing HttpGet points those URLs at.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type SignedSnsMessage, type SnsMessageFields, type SnsSigningIdentity, signSnsMessage } from '../sns-signing';
+
+export type SignatureVersion = '1' | '2';
+
+export interface SnsServiceOptions {
+  region: string;
+  accountId: string;
+  identity: SnsSigningIdentity;
+  signatureVersion: SignatureVersion;
+  /** Attempts after the first failed one (SNS: 3). */
+  retries: number;
+  retryDelayMs: number;
+  /** SNS gives an endpoint 15 s to answer. */
+  deliveryTimeoutMs: number;
+  now?: () => Date;
+}
+
+export type SubscriptionStatus = 'pending' | 'confirmed' | 'deleted';
+
+export interface SubscriptionInfo {
+  subscriptionArn: string;
+  topicArn: string;
+  endpoint: string;
+  status: SubscriptionStatus;
+}
+
+/** One HTTP attempt to deliver one message. */
+export interface DeliveryAttempt {
+  messageId: string;
+  type: SnsMessageFields['Type'];
+  topicArn: string;
+  subscriptionArn: string;
+  attempt: number;
+  /** The endpoint's HTTP status, absent on a network error or timeout. */
+  status?: number;
+  error?: string;
+  at: string;
+}
+
+export class SnsSimulatorError extends Error {
+  override readonly name = 'SnsSimulatorError';
+}
+
+interface Subscription extends SubscriptionInfo {
+  token: string;
+  /** Deliveries to one endpoint go out one after another, in publish order. */
+  chain: Promise<void>;
+  onConfirmed: Array<() => void>;
+}
+
+const CERT_PATH = /^\/SimpleNotificationService-[0-9a-f]{32}\.pem$/;
+
+export class SnsService {
+  private readonly topics = new Set<string>();
+  private readonly subscriptions = new Map<string, Subscription>();
+  private readonly attempts: DeliveryAttempt[] = [];
+  private readonly certPath = `/SimpleNotificationService-${randomBytes(16).toString('hex')}.pem`;
+  private readonly inFlight = new AbortController();
+  private readonly now: () => Date;
+  private stopped = false;
+
+  constructor(private readonly options: SnsServiceOptions) {
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /** `https://sns.<region>.amazonaws.com`: the public origin this service stands in for. */
+  get origin(): string {
+    return `https://sns.${this.options.region}.amazonaws.com`;
+  }
+
+  get signingCertUrl(): string {
+    return `${this.origin}${this.certPath}`;
+  }
+
+  createTopic(name: string): string {
+    const arn = `arn:aws:sns:${this.options.region}:${this.options.accountId}:${name}`;
+    this.topics.add(arn);
+    return arn;
+  }
+
+  /**
+   * Subscribes an HTTP(S) endpoint: sends it a signed SubscriptionConfirmation and resolves with
+   * the subscription ARN once the endpoint has visited the SubscribeURL. Rejects if the
+   * confirmation could not be delivered or was not confirmed within `timeoutMs`.
+   */
+  async subscribe(topicArn: string, endpoint: string, timeoutMs = 10000): Promise<string> {
+    if (!this.topics.has(topicArn)) throw new SnsSimulatorError(`no such topic: ${topicArn}`);
+    const subscription: Subscription = {
+      subscriptionArn: `${topicArn}:${randomUUID()}`,
+      topicArn,
+      endpoint,
+      status: 'pending',
+      token: randomBytes(64).toString('hex'),
+      chain: Promise.resolve(),
+      onConfirmed: [],
+    };
+    this.subscriptions.set(subscription.subscriptionArn, subscription);
+    const confirmed = new Promise<void>((resolve) => subscription.onConfirmed.push(resolve));
+    const fields: SnsMessageFields = {
+      Type: 'SubscriptionConfirmation',
+      MessageId: randomUUID(),
+      TopicArn: topicArn,
+      Token: subscription.token,
+      Message: `You have chosen to subscribe to the topic ${topicArn}.\nTo confirm the subscription, visit the SubscribeURL included in this message.`,
+      SubscribeURL: `${this.origin}/?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(topicArn)}&Token=${subscription.token}`,
+      Timestamp: this.now().toISOString(),
+    };
+    const delivered = this.enqueue(subscription, this.sign(fields), 1);
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      confirmed.then(() => 'confirmed' as const),
+      delivered.then((ok) => (ok ? new Promise<never>(() => undefined) : ('undelivered' as const))),
+      new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (outcome === 'confirmed') return subscription.subscriptionArn;
+    throw new SnsSimulatorError(
+      outcome === 'undelivered'
+        ? `the SubscriptionConfirmation for ${topicArn} could not be delivered to ${endpoint}`
+        : `the subscription to ${topicArn} was not confirmed within ${timeoutMs} ms`,
+    );
+  }
+
+  /**
+   * Publishes a message to every confirmed subscription of the topic and returns its MessageId.
+   * `copies: 2` delivers the very same signed message twice, as SNS sometimes does (at-least-once).
+   */
+  publish(topicArn: string, message: string, options: { subject?: string; copies?: number } = {}): string {
+    if (!this.topics.has(topicArn)) throw new SnsSimulatorError(`no such topic: ${topicArn}`);
+    const messageId = randomUUID();
+    const timestamp = this.now().toISOString();
+    for (const subscription of this.subscriptions.values()) {
+      if (subscription.topicArn !== topicArn || subscription.status !== 'confirmed') continue;
+      const signed = this.sign({
+        Type: 'Notification',
+        MessageId: messageId,
+        TopicArn: topicArn,
+        ...(options.subject !== undefined ? { Subject: options.subject } : {}),
+        Message: message,
+        Timestamp: timestamp,
+        UnsubscribeURL: `${this.origin}/?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(subscription.subscriptionArn)}`,
+      });
+      void this.enqueue(subscription, signed, options.copies ?? 1);
+    }
+    return messageId;
+  }
+
+  /** Resolves once every delivery queued so far has finished (delivered, refused or given up). */
+  async idle(): Promise<void> {
+    for (;;) {
+      const chains = [...this.subscriptions.values()].map((s) => s.chain);
+      await Promise.all(chains);
+      const after = [...this.subscriptions.values()].map((s) => s.chain);
+      if (after.length === chains.length && after.every((c, i) => c === chains[i])) return;
+    }
+  }
+
+  subscriptionList(): SubscriptionInfo[] {
+    return [...this.subscriptions.values()].map(({ subscriptionArn, topicArn, endpoint, status }) => ({ subscriptionArn, topicArn, endpoint, status }));
+  }
+
+  deliveries(): DeliveryAttempt[] {
+    return this.attempts.map((a) => ({ ...a }));
+  }
+
+  /** Stops retrying and aborts deliveries in flight. */
+  stop(): void {
+    this.stopped = true;
+    this.inFlight.abort();
+  }
+
+  /** Serves the certificate and the ConfirmSubscription / Unsubscribe links (GET only). */
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    const url = new URL(req.url ?? '/', this.origin);
+    if (req.method !== 'GET') return sendXmlError(res, 405, 'InvalidAction', 'Only GET is served here');
+    if (url.pathname === this.certPath) {
+      res.writeHead(200, { 'content-type': 'application/x-x509-ca-cert' });
+      res.end(this.options.identity.certPem);
+      return;
+    }
+    if (CERT_PATH.test(url.pathname)) return sendXmlError(res, 404, 'NotFound', 'No such certificate');
+    if (url.pathname !== '/') return sendXmlError(res, 404, 'NotFound', 'Not found');
+    const action = url.searchParams.get('Action');
+    if (action === 'ConfirmSubscription') return this.confirm(url, res);
+    if (action === 'Unsubscribe') return this.unsubscribe(url, res);
+    sendXmlError(res, 400, 'InvalidAction', 'Unknown Action');
+  }
+
+  private confirm(url: URL, res: ServerResponse): void {
+    const topicArn = url.searchParams.get('TopicArn');
+    const token = url.searchParams.get('Token');
+    const subscription = [...this.subscriptions.values()].find(
+      (s) => s.topicArn === topicArn && s.token === token && s.status !== 'deleted',
+    );
+    if (!topicArn || !this.topics.has(topicArn)) return sendXmlError(res, 404, 'NotFound', 'Topic does not exist');
+    if (!subscription) return sendXmlError(res, 400, 'InvalidParameter', 'Invalid token');
+    // Confirming twice is harmless in SNS: the same ARN comes back.
+    subscription.status = 'confirmed';
+    for (const resolve of subscription.onConfirmed.splice(0)) resolve();
+    sendXml(
+      res,
+      `<ConfirmSubscriptionResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><ConfirmSubscriptionResult><SubscriptionArn>${subscription.subscriptionArn}</SubscriptionArn></ConfirmSubscriptionResult><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></ConfirmSubscriptionResponse>`,
+    );
+  }
+
+  private unsubscribe(url: URL, res: ServerResponse): void {
+    const subscription = this.subscriptions.get(url.searchParams.get('SubscriptionArn') ?? '');
+    if (!subscription) return sendXmlError(res, 404, 'NotFound', 'Subscription does not exist');
+    if (subscription.status !== 'deleted') {
+      subscription.status = 'deleted';
+      // SNS tells the endpoint, with a token that would let it subscribe again.
+      subscription.token = randomBytes(64).toString('hex');
+      const signed = this.sign({
+        Type: 'UnsubscribeConfirmation',
+        MessageId: randomUUID(),
+        TopicArn: subscription.topicArn,
+        Token: subscription.token,
+        Message: `You have chosen to deactivate subscription ${subscription.subscriptionArn}.\nTo cancel this operation and restore the subscription, visit the SubscribeURL included in this message.`,
+        SubscribeURL: `${this.origin}/?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(subscription.topicArn)}&Token=${subscription.token}`,
+        Timestamp: this.now().toISOString(),
+      });
+      void this.enqueue(subscription, signed, 1);
+    }
+    sendXml(
+      res,
+      `<UnsubscribeResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></UnsubscribeResponse>`,
+    );
+  }
+
+  private sign(fields: SnsMessageFields): SignedSnsMessage {
+    return signSnsMessage(fields, this.options.identity, this.options.signatureVersion, this.signingCertUrl);
+  }
+
+  /** Queues `copies` deliveries of one signed message; resolves true if the last one got a 2xx. */
+  private enqueue(subscription: Subscription, message: SignedSnsMessage, copies: number): Promise<boolean> {
+    let ok = false;
+    const run = async () => {
+      for (let copy = 0; copy < copies; copy++) ok = await this.deliver(subscription, message);
+    };
+    const done = subscription.chain.then(run);
+    subscription.chain = done;
+    return done.then(() => ok);
+  }
+
+  private async deliver(subscription: Subscription, message: SignedSnsMessage): Promise<boolean> {
+    const body = JSON.stringify(message);
+    for (let attempt = 1; attempt <= 1 + this.options.retries && !this.stopped; attempt++) {
+      const record: DeliveryAttempt = {
+        messageId: message.MessageId,
+        type: message.Type,
+        topicArn: message.TopicArn,
+        subscriptionArn: subscription.subscriptionArn,
+        attempt,
+        at: this.now().toISOString(),
+      };
+      try {
+        const response = await fetch(subscription.endpoint, {
+          method: 'POST',
+          headers: {
+            'content-type': 'text/plain; charset=UTF-8',
+            'user-agent': 'Amazon Simple Notification Service Agent',
+            'x-amz-sns-message-type': message.Type,
+            'x-amz-sns-message-id': message.MessageId,
+            'x-amz-sns-topic-arn': message.TopicArn,
+            ...(message.Type === 'SubscriptionConfirmation' ? {} : { 'x-amz-sns-subscription-arn': subscription.subscriptionArn }),
+          },
+          body,
+          redirect: 'manual',
+          signal: AbortSignal.any([AbortSignal.timeout(this.options.deliveryTimeoutMs), this.inFlight.signal]),
+        });
+        await response.arrayBuffer();
+        record.status = response.status;
+      } catch (error: unknown) {
+        record.error = error instanceof Error ? error.name : 'Error';
+      }
+      this.attempts.push(record);
+      // SNS: 2xx is delivered, 4xx is final (the endpoint refused it), anything else is retried.
+      if (record.status !== undefined && record.status >= 200 && record.status < 500) return record.status < 300;
+      if (attempt <= this.options.retries && !this.stopped) await this.pause(this.options.retryDelayMs);
+    }
+    return false;
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const signal = this.inFlight.signal;
+      function done() {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      }
+      signal.addEventListener('abort', done);
+    });
+  }
+}
+
+function sendXml(res: ServerResponse, xml: string, status = 200): void {
+  res.writeHead(status, { 'content-type': 'text/xml' });
+  res.end(xml);
+}
+
+function sendXmlError(res: ServerResponse, status: number, code: string, message: string): void {
+  sendXml(
+    res,
+    `<ErrorResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/"><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`,
+    status,
+  );
+}

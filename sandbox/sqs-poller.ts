@@ -1,0 +1,137 @@
+/**
+ * A local stand-in for Lambda's SQS event source mapping: long-polls the queue, hands each batch
+ * to the handler as a real-shaped `SQSEvent`, deletes the records it did not report in
+ * `batchItemFailures` and leaves the failed ones to reappear after the visibility timeout (and go
+ * to the DLQ after the queue's maxReceiveCount), as Lambda does with ReportBatchItemFailures.
+ */
+import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+
+export type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse | void>;
+
+export interface SqsPollerOptions {
+  client: SQSClient;
+  queueUrl: string;
+  queueArn: string;
+  region: string;
+  handler: SqsHandler;
+  /** Told about errors of the poller itself and about handler invocations that threw. */
+  onError?: (error: unknown) => void;
+  /** Told after each batch: how many records came and how many were left to be retried. */
+  onBatch?: (info: { received: number; failed: number }) => void;
+}
+
+export interface SqsPoller {
+  /** Stops polling and resolves once the batch in hand (if any) has been handled. */
+  stop(): Promise<void>;
+}
+
+/** Maps an SQS API message to the record Lambda would deliver for it. */
+export function toSqsRecord(message: Message, queueArn: string, region: string): SQSRecord {
+  const attributes = message.Attributes ?? {};
+  const messageAttributes: SQSMessageAttributes = {};
+  for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
+    messageAttributes[name] = {
+      ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
+      ...(value.BinaryValue !== undefined ? { binaryValue: Buffer.from(value.BinaryValue).toString('base64') } : {}),
+      stringListValues: value.StringListValues ?? [],
+      binaryListValues: (value.BinaryListValues ?? []).map((b) => Buffer.from(b).toString('base64')),
+      dataType: value.DataType ?? 'String',
+    };
+  }
+  const sent = attributes.SentTimestamp ?? String(Date.now());
+  return {
+    messageId: message.MessageId ?? '',
+    receiptHandle: message.ReceiptHandle ?? '',
+    body: message.Body ?? '',
+    attributes: {
+      ApproximateReceiveCount: attributes.ApproximateReceiveCount ?? '1',
+      SentTimestamp: sent,
+      SenderId: attributes.SenderId ?? 'AIDASANDBOX',
+      ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? sent,
+      ...(attributes.AWSTraceHeader !== undefined ? { AWSTraceHeader: attributes.AWSTraceHeader } : {}),
+    },
+    messageAttributes,
+    md5OfBody: message.MD5OfBody ?? '',
+    ...(message.MD5OfMessageAttributes !== undefined ? { md5OfMessageAttributes: message.MD5OfMessageAttributes } : {}),
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: region,
+  };
+}
+
+/**
+ * The records to delete after an invocation. As in Lambda: a thrown handler or a failure naming
+ * a record not in the batch fails the whole batch; otherwise every record not named succeeded.
+ */
+export function succeededRecords(records: readonly SQSRecord[], response: SQSBatchResponse | void | 'threw'): SQSRecord[] {
+  if (response === 'threw') return [];
+  const failures = response?.batchItemFailures ?? [];
+  const ids = new Set(records.map((r) => r.messageId));
+  if (failures.some((f) => !f.itemIdentifier || !ids.has(f.itemIdentifier))) return [];
+  const failed = new Set(failures.map((f) => f.itemIdentifier));
+  return records.filter((r) => !failed.has(r.messageId));
+}
+
+/** Starts the polling loop; it runs until `stop()`. */
+export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
+  const stopping = new AbortController();
+
+  async function pollOnce(): Promise<void> {
+    const received = await options.client.send(
+      new ReceiveMessageCommand({
+        QueueUrl: options.queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        MessageSystemAttributeNames: ['All'],
+        AttributeNames: ['All'],
+        MessageAttributeNames: ['All'],
+      }),
+      { abortSignal: stopping.signal },
+    );
+    const messages = received.Messages ?? [];
+    if (messages.length === 0) return;
+    const records = messages.map((m) => toSqsRecord(m, options.queueArn, options.region));
+    let response: SQSBatchResponse | void | 'threw';
+    try {
+      response = await options.handler({ Records: records });
+    } catch (error: unknown) {
+      options.onError?.(error);
+      response = 'threw';
+    }
+    const done = succeededRecords(records, response);
+    if (done.length > 0) {
+      // Not tied to `stopping`: a handled batch is always acknowledged, even during shutdown.
+      const result = await options.client.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: options.queueUrl,
+          Entries: done.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
+        }),
+      );
+      if (result.Failed && result.Failed.length > 0) {
+        options.onError?.(new Error(`could not delete ${result.Failed.length} handled message(s); they will be redelivered`));
+      }
+    }
+    options.onBatch?.({ received: records.length, failed: records.length - done.length });
+  }
+
+  const loop = (async () => {
+    while (!stopping.signal.aborted) {
+      try {
+        await pollOnce();
+      } catch (error: unknown) {
+        if (stopping.signal.aborted) break;
+        options.onError?.(error);
+        // Do not spin on a queue that keeps failing (e.g. the emulator went away).
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  })();
+
+  return {
+    async stop() {
+      stopping.abort();
+      await loop;
+    },
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * `npm start`: the local sandbox. Streams simulated offers through the real receiver and worker
+ * until Ctrl-C. `npm start -- --once` plays the fixed scenario, prints as its last line
+ * `sandbox: <N> offers, <A> accepted, <D> declined, <R> review, <L> lost` and exits 0 only when
+ * nothing was lost and the marketplace agrees with the store.
+ */
+import { errorMessage } from './http-util';
+import { loadRules, runSandbox, type SandboxOptions } from './run-sandbox';
+
+// The SDK's notice about its future Node.js support says nothing about the sandbox; keep the
+// console for the sandbox's own story (set the variable to false to see it).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const USAGE = `usage: npm start -- [--once] [--verbose] [--seed N] [--signature-version 1|2] [--rules FILE]
+  --once                 play the fixed scenario to the end, print a summary, exit 0 only if nothing was lost
+  --verbose              INFO logs from the receiver and worker, and a line per offer and marketplace call
+  --seed N               seed of the streamed offer mix (default 1)
+  --signature-version V  SNS SignatureVersion the simulator signs with (default 2)
+  --rules FILE           a connector config or a rules JSON file (default config/connector.example.json)`;
+
+class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+function parseArgs(argv: readonly string[]): Omit<SandboxOptions, 'signal' | 'print'> {
+  const options: Omit<SandboxOptions, 'signal' | 'print'> = { mode: 'stream' };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const next = argv[++i];
+      if (next === undefined) throw new UsageError(`${arg} needs a value`);
+      return next;
+    };
+    switch (arg) {
+      case '--once':
+        options.mode = 'once';
+        break;
+      case '--verbose':
+        options.verbose = true;
+        break;
+      case '--seed': {
+        const seed = Number(value());
+        if (!Number.isInteger(seed)) throw new UsageError('--seed must be an integer');
+        options.seed = seed;
+        break;
+      }
+      case '--signature-version': {
+        const version = value();
+        if (version !== '1' && version !== '2') throw new UsageError('--signature-version must be 1 or 2');
+        options.signatureVersion = version;
+        break;
+      }
+      case '--rules':
+        options.rules = loadRules(value());
+        break;
+      case '--help':
+      case '-h':
+        process.stdout.write(`${USAGE}\n`);
+        process.exit(0);
+        break;
+      default:
+        throw new UsageError(`unknown argument ${arg}`);
+    }
+  }
+  return options;
+}
+
+async function main(): Promise<number> {
+  let options: Omit<SandboxOptions, 'signal' | 'print'>;
+  try {
+    options = parseArgs(process.argv.slice(2));
+  } catch (error: unknown) {
+    process.stderr.write(`${errorMessage(error)}\n${USAGE}\n`);
+    return 2;
+  }
+  const stop = new AbortController();
+  let firstSignalAt = 0;
+  const onSignal = () => {
+    if (!stop.signal.aborted) {
+      firstSignalAt = Date.now();
+      stop.abort();
+      return;
+    }
+    // One Ctrl-C arrives more than once (from the terminal and relayed by npm/tsx): only a
+    // second press, a moment later, forces the exit.
+    if (Date.now() - firstSignalAt > 1500) {
+      process.stderr.write('sandbox: forced exit\n');
+      process.exit(130);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const result = await runSandbox({ ...options, signal: stop.signal });
+  for (const problem of result.problems) process.stdout.write(`sandbox: problem: ${problem}\n`);
+  // The summary is the last line: scripts and the e2e test read it.
+  process.stdout.write(`${result.summary}\n`);
+  if (options.mode === 'stream') return 0;
+  return result.ok ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`sandbox: failed: ${errorMessage(error)}\n`);
+    process.exit(1);
+  },
+);
