@@ -13,7 +13,11 @@ import { evaluateRules } from './rules';
  * same decision instead of deciding again.
  */
 
-/** How long a claim keeps other invocations off an event; longer than one event can take. */
+/**
+ * How long a claim keeps other invocations off an event. It must outlast one invocation (the
+ * worker's Lambda timeout) so a slow run is never doubled, and stay under the queue's visibility
+ * timeout so the retry after a crash (which cannot release) finds the lease expired.
+ */
 export const DEFAULT_LEASE_MS = 5 * 60 * 1000;
 
 export const OFFER_EVENT_SOURCE = 'alayamarket.offers';

@@ -1,0 +1,40 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConfigError, parseRules, ROLES, type Role } from '../core/config';
+import { secretCredentials } from '../adapters/credentials';
+import { DynamoOfferStore } from '../adapters/dynamo-offer-store';
+import { requireEnv } from '../adapters/env';
+import { MarketplaceClient } from '../adapters/marketplace-client';
+import { createWorker } from './worker';
+
+/**
+ * Lambda entry point for the worker (SQS event source, partial batch responses). Everything is
+ * built once per cold start; bad configuration fails the first invocation with a named error.
+ */
+
+const env = requireEnv(['TABLE_NAME', 'MARKETPLACE_BASE_URL', 'CREDENTIALS_SECRET_ARN', 'RULES_JSON', 'CONNECTOR_ROLE']);
+
+function parseRole(value: string): Role {
+  const role = ROLES.find((candidate) => candidate === value);
+  if (role === undefined) throw new ConfigError(`Invalid CONNECTOR_ROLE: expected one of ${ROLES.join(', ')}`);
+  return role;
+}
+
+const rules = parseRules(env.RULES_JSON);
+const role = parseRole(env.CONNECTOR_ROLE);
+
+const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'worker' });
+const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'AlayaCareConnector',
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'worker',
+});
+
+const store = new DynamoOfferStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), env.TABLE_NAME);
+const marketplace = new MarketplaceClient({
+  baseUrl: env.MARKETPLACE_BASE_URL,
+  credentials: secretCredentials(env.CREDENTIALS_SECRET_ARN),
+});
+
+export const handler = createWorker({ marketplace, store, rules, role, logger, metrics });

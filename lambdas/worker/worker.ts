@@ -1,0 +1,168 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Role, Rules } from '../core/config';
+import { QUEUE_ATTRIBUTES, queuedEventSchema, type QueuedEvent } from '../core/events';
+import type { MarketplaceApi, OfferStore } from '../core/ports';
+import { createEventProcessor, MalformedEventError, parseMarketplaceMessage, type ProcessResult } from '../core/process-event';
+
+/**
+ * The worker: drains a batch of queued marketplace events. Records run one after another so a
+ * batch never puts more than one request at a time on the marketplace API; a failing record is
+ * reported alone (partial batch response) and comes back after its visibility timeout, ending in
+ * the DLQ after maxReceiveCount.
+ */
+
+export interface WorkerDeps {
+  marketplace: MarketplaceApi;
+  store: OfferStore;
+  rules: Rules;
+  role: Role;
+  logger: Logger;
+  metrics?: Metrics;
+  now?: () => Date;
+}
+
+export const WORKER_METRICS = {
+  accepted: 'OffersAccepted',
+  declined: 'OffersDeclined',
+  review: 'OffersForReview',
+  duplicate: 'DuplicateEvents',
+  failed: 'RecordsFailed',
+} as const;
+
+const DECISION_METRIC = { accept: WORKER_METRICS.accepted, decline: WORKER_METRICS.declined, review: WORKER_METRICS.review } as const;
+
+const RECORD_KEYS = ['snsMessageId', 'correlationId', 'eventId', 'offerId'] as const;
+
+/** The SQS body is not the receiver's envelope. */
+export class MalformedRecordError extends Error {
+  override readonly name = 'MalformedRecordError';
+}
+
+function parseBody(body: string): QueuedEvent {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body);
+  } catch {
+    throw new MalformedRecordError('SQS body is not valid JSON');
+  }
+  const result = queuedEventSchema.safeParse(raw);
+  if (!result.success) {
+    const fields = result.error.issues.map((issue) => issue.path.map(String).join('.') || '(root)');
+    throw new MalformedRecordError(`SQS body is not a queued event; bad field(s): ${[...new Set(fields)].join(', ')}`);
+  }
+  return result.data;
+}
+
+function attribute(record: SQSRecord, name: string): string | undefined {
+  const value = record.messageAttributes?.[name]?.stringValue;
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/**
+ * Name, message and (for API errors) operation and status: never a payload. Read field by field,
+ * so errors from another realm (not `instanceof Error`) are described too.
+ */
+function describeError(error: unknown): Record<string, unknown> {
+  if (typeof error !== 'object' || error === null) return { errorName: 'NonError' };
+  const { name, message, operation, status } = error as { name?: unknown; message?: unknown; operation?: unknown; status?: unknown };
+  const described: Record<string, unknown> = { errorName: typeof name === 'string' ? name : 'Error' };
+  if (typeof message === 'string') described.errorMessage = message;
+  if (typeof operation === 'string') described.operation = operation;
+  if (typeof status === 'number') described.status = status;
+  return described;
+}
+
+/**
+ * Left for one record before the Lambda timeout: below this the rest of the batch is handed back
+ * unprocessed, rather than a timeout returning the whole batch (processed records included).
+ * One record costs at most a login and two API calls, each with a 10 s timeout.
+ */
+export const MIN_REMAINING_MS_PER_RECORD = 15_000;
+
+/**
+ * Builds the SQS handler. The optional Lambda context adds the request id to logs and lets the
+ * worker hand back records it has no time left for.
+ */
+export function createWorker(deps: WorkerDeps): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
+  const { logger, metrics } = deps;
+  const processor = createEventProcessor({
+    marketplace: deps.marketplace,
+    store: deps.store,
+    rules: deps.rules,
+    role: deps.role,
+    ...(deps.now ? { now: deps.now } : {}),
+  });
+
+  function count(name: string): void {
+    metrics?.addMetric(name, MetricUnit.Count, 1);
+  }
+
+  function report(result: ProcessResult): void {
+    if (result.outcome === 'duplicate') count(WORKER_METRICS.duplicate);
+    if (result.decision !== undefined) {
+      count(DECISION_METRIC[result.decision.action]);
+      logger.info('Offer decision', {
+        offerId: result.offerId,
+        action: result.decision.action,
+        rule: result.decision.rule,
+        reason: result.decision.reason,
+        outcome: result.outcome,
+      });
+    }
+    logger.info('Event processed', { eventName: result.eventName, outcome: result.outcome });
+  }
+
+  async function processRecord(record: SQSRecord): Promise<void> {
+    const keys: Record<string, string> = {};
+    const snsMessageId = attribute(record, QUEUE_ATTRIBUTES.snsMessageId);
+    const correlationId = attribute(record, QUEUE_ATTRIBUTES.correlationId);
+    if (snsMessageId !== undefined) keys.snsMessageId = snsMessageId;
+    if (correlationId !== undefined) keys.correlationId = correlationId;
+    logger.appendKeys(keys);
+
+    const queued = parseBody(record.body);
+    keys.snsMessageId = queued.snsMessageId;
+    const event = parseMarketplaceMessage(queued.message);
+    keys.eventId = event.event_id;
+    if (event.offer_id !== undefined) keys.offerId = event.offer_id;
+    logger.appendKeys(keys);
+
+    report(await processor.processEvent(event));
+  }
+
+  return async (event, context) => {
+    if (context !== undefined) logger.addContext(context);
+    const batchItemFailures: SQSBatchItemFailure[] = [];
+    try {
+      for (const [index, record] of event.Records.entries()) {
+        if (context !== undefined && context.getRemainingTimeInMillis() < MIN_REMAINING_MS_PER_RECORD) {
+          const deferred = event.Records.slice(index);
+          logger.warn('Not enough time left; handing records back to the queue', { deferred: deferred.length });
+          batchItemFailures.push(...deferred.map((r) => ({ itemIdentifier: r.messageId })));
+          break;
+        }
+        try {
+          await processRecord(record);
+        } catch (error: unknown) {
+          count(WORKER_METRICS.failed);
+          // Malformed input will fail the same way on every attempt: say so, it heads for the DLQ.
+          const permanent = error instanceof MalformedEventError || error instanceof MalformedRecordError;
+          logger.error(permanent ? 'Record is malformed; it will reach the DLQ' : 'Record failed; it will be retried', {
+            messageId: record.messageId,
+            receiveCount: record.attributes?.ApproximateReceiveCount,
+            ...describeError(error),
+          });
+          batchItemFailures.push({ itemIdentifier: record.messageId });
+        } finally {
+          logger.removeKeys([...RECORD_KEYS]);
+        }
+      }
+    } finally {
+      if (metrics?.hasStoredMetrics()) metrics.publishStoredMetrics();
+    }
+    return { batchItemFailures };
+  };
+}

@@ -1,0 +1,196 @@
+/**
+ * Covers createWorker (lambdas/worker/worker.ts): a batch with failing records reports exactly
+ * those messageIds and still processes the rest, malformed bodies and messages fail alone, the
+ * per-record log keys (added, then removed), the decision log line, error logs without payloads
+ * or client data, and the metrics published once per invocation.
+ * It uses the fake marketplace and in-memory store; what the processing decides is covered by
+ * process-event.test.ts, and the Lambda wiring (env, SDK clients) by the infra and e2e layers.
+ */
+import type { SQSEvent } from 'aws-lambda';
+import { parseRules } from '../../lambdas/core/config';
+import { createWorker, MIN_REMAINING_MS_PER_RECORD, WORKER_METRICS } from '../../lambdas/worker/worker';
+import { inboxOffer, offerEvent, queuedEvent } from '../support/offer-fixtures';
+import { fakeMarketplace, type FakeMarketplace } from '../support/offer-marketplace-fake';
+import { MemoryOfferStore } from '../support/offer-memory-store';
+import { CapturingLogger, lambdaContext, RecordingMetrics, sqsRecord } from '../support/worker-observability';
+
+const RULES = parseRules(
+  JSON.stringify({
+    defaultAction: 'review',
+    rules: [
+      { name: 'psw', match: { care_type: ['psw'] }, action: 'accept' },
+      { name: 'no nursing', match: { care_type: ['nursing'] }, action: 'decline', declineReasonCode: 'no_capacity' },
+    ],
+  }),
+);
+
+const A = 'aaaaaaaa-0000-4000-8000-00000000000a';
+const B = 'bbbbbbbb-0000-4000-8000-00000000000b';
+const C = 'cccccccc-0000-4000-8000-00000000000c';
+
+function setup() {
+  const marketplace: FakeMarketplace = fakeMarketplace(
+    inboxOffer({ id: A }),
+    inboxOffer({ id: B, careType: 'nursing' }),
+    inboxOffer({ id: C, offerType: 'service', careType: 'nursing' }),
+  );
+  const store = new MemoryOfferStore();
+  const logger = new CapturingLogger();
+  const metrics = new RecordingMetrics();
+  const worker = createWorker({ marketplace, store, rules: RULES, role: 'supply', logger, metrics, now: () => new Date('2026-05-01T08:01:00Z') });
+  return { marketplace, store, logger, metrics, worker };
+}
+
+const batch = (...records: SQSEvent['Records']): SQSEvent => ({ Records: records });
+const matched = (offerId: string) => queuedEvent(offerEvent({ offer_id: offerId, id: offerId }));
+
+describe('partial batch failures', () => {
+  it('reports exactly the failing record and processes the others', async () => {
+    const { marketplace, worker } = setup();
+    marketplace.failNext('declineInboxOffer', new Error('HTTP 503 from marketplace'));
+
+    const response = await worker(batch(sqsRecord(matched(A), { messageId: 'm-a' }), sqsRecord(matched(B), { messageId: 'm-b' }), sqsRecord(matched(C), { messageId: 'm-c' })));
+
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-b' }] });
+    expect(marketplace.actions().map((call) => [call.method, call.offerId])).toEqual([
+      ['acceptInboxOffer', A],
+      ['declineInboxOffer', B],
+      ['declineInboxOffer', C],
+    ]);
+  });
+
+  it('returns no failures when every record succeeds', async () => {
+    const { worker } = setup();
+    await expect(worker(batch(sqsRecord(matched(A)), sqsRecord(matched(C))))).resolves.toEqual({ batchItemFailures: [] });
+  });
+
+  it.each([
+    ['a body that is not JSON', 'not json at all'],
+    ['a body that is not the envelope', JSON.stringify({ hello: 'world' })],
+    ['a message that is not a marketplace event', queuedEvent('{"client_name":"PATIENT-PHI"}')],
+  ])('fails %s alone, logging the error but not the payload', async (_label, body) => {
+    const { logger, worker } = setup();
+
+    const response = await worker(batch(sqsRecord(body, { messageId: 'bad' }), sqsRecord(matched(A), { messageId: 'good' })));
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'bad' }]);
+    const [errorLine] = logger.lines.filter((line) => line.level === 'ERROR');
+    expect(errorLine).toMatchObject({ messageId: 'bad', errorName: expect.stringMatching(/^Malformed(Record|Event)Error$/) });
+    expect(logger.text()).not.toContain('PATIENT-PHI');
+    expect(logger.text()).not.toContain('hello');
+    expect(logger.text()).not.toContain('not json at all');
+  });
+
+  it('fails a record whose event another invocation is processing', async () => {
+    const { store, worker } = setup();
+    const event = offerEvent({ offer_id: A, id: A });
+    await store.claimEvent(String(event.event_id), new Date('2026-05-01T08:00:59Z'), 60_000);
+
+    const response = await worker(batch(sqsRecord(queuedEvent(event), { messageId: 'busy' })));
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'busy' }]);
+  });
+});
+
+describe('running out of time', () => {
+  it('hands back the records it has no time left for, unprocessed', async () => {
+    const { marketplace, logger, worker } = setup();
+    // Time as the Lambda runtime would report it: plenty for one record, then too little.
+    const remaining = [60_000, MIN_REMAINING_MS_PER_RECORD - 1];
+    const context = lambdaContext(() => remaining.shift() ?? 0);
+
+    const response = await worker(batch(sqsRecord(matched(A), { messageId: 'm-a' }), sqsRecord(matched(B), { messageId: 'm-b' }), sqsRecord(matched(C), { messageId: 'm-c' })), context);
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-b' }, { itemIdentifier: 'm-c' }]);
+    expect(marketplace.calls.map((call) => call.offerId)).toEqual([A, A]);
+    expect(logger.lines.find((line) => line.level === 'WARN')).toMatchObject({ deferred: 2, function_request_id: 'request-1' });
+  });
+});
+
+describe('logging', () => {
+  it('logs each decision with offerId, action, rule and the record keys, and no client data', async () => {
+    const { logger, worker } = setup();
+    const queued = matched(A);
+    const event = JSON.parse(queued.message) as { event_id: string };
+
+    await worker(batch(sqsRecord(queued, { correlationId: 'corr-xyz' })));
+
+    const [decision] = logger.withMessage('Offer decision');
+    expect(decision).toMatchObject({
+      level: 'INFO',
+      offerId: A,
+      action: 'accept',
+      rule: 'psw',
+      eventId: event.event_id,
+      snsMessageId: queued.snsMessageId,
+      correlationId: 'corr-xyz',
+    });
+    for (const value of ['Montréal', 'H2X', 'Demo Health Authority']) expect(logger.text()).not.toContain(value);
+  });
+
+  it('removes one record’s keys before the next', async () => {
+    const { logger, worker } = setup();
+
+    await worker(batch(sqsRecord(matched(A), { correlationId: 'first' }), sqsRecord('garbage', { correlationId: 'second' })));
+
+    const errorLine = logger.lines.find((line) => line.level === 'ERROR');
+    expect(errorLine).toMatchObject({ correlationId: 'second' });
+    expect(errorLine?.offerId).toBeUndefined();
+    expect(errorLine?.eventId).toBeUndefined();
+    // And nothing lingers after the batch.
+    logger.info('after');
+    const after = logger.withMessage('after')[0];
+    expect(after.correlationId).toBeUndefined();
+    expect(after.offerId).toBeUndefined();
+  });
+
+  it('logs a failure with the error name, message and API status, tagged with the record', async () => {
+    const { marketplace, logger, worker } = setup();
+    marketplace.failNext('getInboxOffer', Object.assign(new Error('getInboxOffer: HTTP 500'), { name: 'MarketplaceError', status: 500, operation: 'getInboxOffer' }));
+
+    await worker(batch(sqsRecord(matched(A), { messageId: 'm-1' })));
+
+    const [errorLine] = logger.lines.filter((line) => line.level === 'ERROR');
+    expect(errorLine).toMatchObject({
+      messageId: 'm-1',
+      offerId: A,
+      errorName: 'MarketplaceError',
+      errorMessage: 'getInboxOffer: HTTP 500',
+      status: 500,
+      operation: 'getInboxOffer',
+    });
+  });
+});
+
+describe('metrics', () => {
+  it('counts decisions, duplicates and failures, and publishes once per invocation', async () => {
+    const { marketplace, metrics, worker } = setup();
+    const duplicate = matched(A);
+    marketplace.failNext('getInboxOffer'); // fails the first record's fetch
+
+    await worker(batch(sqsRecord(matched(B), { messageId: 'fails' }), sqsRecord(duplicate), sqsRecord(duplicate), sqsRecord(matched(C))));
+
+    expect(metrics.published).toEqual([
+      { [WORKER_METRICS.failed]: 1, [WORKER_METRICS.accepted]: 1, [WORKER_METRICS.duplicate]: 1, [WORKER_METRICS.declined]: 1 },
+    ]);
+  });
+
+  it('counts a review decision', async () => {
+    const { marketplace, metrics, worker } = setup();
+    marketplace.offers.set(A, inboxOffer({ id: A, careType: 'psw', offerType: 'service' }));
+    const reviewRules = parseRules(JSON.stringify({ defaultAction: 'review' }));
+    const reviewWorker = createWorker({ marketplace, store: new MemoryOfferStore(), rules: reviewRules, role: 'supply', logger: new CapturingLogger(), metrics });
+
+    await reviewWorker(batch(sqsRecord(matched(A))));
+    await worker(batch()); // nothing to count: nothing published
+
+    expect(metrics.published).toEqual([{ [WORKER_METRICS.review]: 1 }]);
+  });
+
+  it('works without metrics', async () => {
+    const marketplace = fakeMarketplace(inboxOffer({ id: A }));
+    const worker = createWorker({ marketplace, store: new MemoryOfferStore(), rules: RULES, role: 'supply', logger: new CapturingLogger() });
+    await expect(worker(batch(sqsRecord(matched(A))))).resolves.toEqual({ batchItemFailures: [] });
+    expect(marketplace.actions()).toHaveLength(1);
+  });
+});
