@@ -142,7 +142,8 @@ export class ConnectorAppStack extends Stack {
       'No WAF: a web ACL cannot tell forged SNS messages from real ones (the signature check does), and stage throttling bounds request floods; associate a WAFv2 ACL if your policy requires one.',
     );
     acknowledge(
-      this.api,
+      // Created by `cloudWatchRole: true` under this id; findChild fails loudly if that changes.
+      this.api.node.findChild('CloudWatchRole'),
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
       'The account-level API Gateway logging role uses the AWS-maintained policy designed for exactly this purpose; it writes only API Gateway execution logs.',
     );
