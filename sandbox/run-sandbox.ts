@@ -136,7 +136,7 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxResult
   const cleanup = async () => {
     for (const step of cleanups.reverse()) {
       try {
-        const finished = await Promise.race([step.stop().then(() => true), sleep(3000).then(() => false)]);
+        const finished = await finishesWithin(step.stop(), 3000);
         if (!finished && options.verbose) print(`sandbox: ${step.name} did not stop within 3 s; going on`);
       } catch (error: unknown) {
         print(`sandbox: stopping ${step.name} failed: ${errorMessage(error)}`);
@@ -420,6 +420,16 @@ async function waitUntil(done: () => Promise<boolean>, timeoutMs: number, signal
     await sleep(250, signal);
   }
   return done();
+}
+
+/** Whether `work` settles within `ms` (a rejection still rejects); the timer never outlives it. */
+async function finishesWithin(work: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([work.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

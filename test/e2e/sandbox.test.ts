@@ -1,0 +1,98 @@
+/**
+ * End to end, on loopback only: the `--once` sandbox scenario through the real receiver
+ * (signature verification, subscription confirmation), SQS (fauxqs), the real worker (rules,
+ * marketplace client, DynamoDB store on dynalite) and the marketplace simulator. (a) runs the
+ * command a user runs and reads its exit code and last line; (b) runs the same scenario in
+ * process and checks that every offer was decided exactly once and that the store and the
+ * marketplace agree. Each piece's edge cases are left to the unit and integration tests.
+ */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { runSandbox } from '../../sandbox/run-sandbox';
+import { SIMULATED_PHI } from '../../sandbox/scenario';
+
+const ROOT = path.join(__dirname, '..', '..');
+const SUMMARY = /^sandbox: (\d+) offers, (\d+) accepted, (\d+) declined, (\d+) review, (\d+) lost$/;
+const PHI_NAMES = [...SIMULATED_PHI.allergies, ...SIMULATED_PHI.risks].map((item) => item.name);
+
+function run(command: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('sandbox --once', () => {
+  it('(a) exits 0 and ends with a summary line that lost nothing', async () => {
+    const { code, stdout, stderr } = await run('npx', ['tsx', 'sandbox/start.ts', '--once']);
+    const lines = stdout.split('\n').filter((line) => line.trim() !== '');
+    const last = lines[lines.length - 1] ?? '';
+    const match = SUMMARY.exec(last);
+    if (!match || code !== 0) throw new Error(`exit ${code}, last line "${last}"\n${stdout}\n${stderr}`);
+    const [n, accepted, declined, review, lost] = match.slice(1).map(Number);
+    expect(n).toBeGreaterThanOrEqual(20);
+    expect(lost).toBe(0);
+    expect(accepted + declined + review).toBe(n);
+    // One printed decision per offer.
+    expect(lines.filter((line) => line.startsWith('decided '))).toHaveLength(n);
+    for (const name of PHI_NAMES) expect(stdout + stderr).not.toContain(name);
+  });
+
+  it('(b) decides every offer exactly once, and the store agrees with the marketplace', async () => {
+    const printed: string[] = [];
+    const result = await runSandbox({ mode: 'once', print: (line) => printed.push(line) });
+
+    expect(result.problems).toEqual([]);
+    expect(result.total).toBeGreaterThanOrEqual(20);
+    expect(result.lost).toBe(0);
+    expect(result.deadLettered).toBe(0);
+
+    // Exactly one applied decision per offer: its own, or (the second offer of a shift) none of
+    // its own because its partner's single call answered both.
+    for (const offer of result.offers) {
+      if (offer.decidedBy === 'own') expect(offer.appliedWrites).toBe(1);
+      else {
+        expect(offer.decidedBy).toBe('shift');
+        expect(offer.appliedWrites).toBe(0);
+        const partners = result.offers.filter((o) => o.shiftId === offer.shiftId && o.offerId !== offer.offerId);
+        expect(partners.some((p) => p.decidedBy === 'own' && p.action === offer.action)).toBe(true);
+      }
+    }
+
+    // At most one accept/decline request per offer, and per shift, and none refused.
+    const callsByOffer = new Map<string, number>();
+    for (const call of result.simulatorCalls) callsByOffer.set(call.offerId, (callsByOffer.get(call.offerId) ?? 0) + 1);
+    expect(Math.max(0, ...callsByOffer.values())).toBeLessThanOrEqual(1);
+    const shifts = new Set(result.offers.flatMap((o) => (o.shiftId ? [o.shiftId] : [])));
+    expect(shifts.size).toBeGreaterThanOrEqual(1);
+    for (const shiftId of shifts) {
+      const members = result.offers.filter((o) => o.shiftId === shiftId).map((o) => o.offerId);
+      expect(members.length).toBeGreaterThanOrEqual(2);
+      expect(members.reduce((sum, id) => sum + (callsByOffer.get(id) ?? 0), 0)).toBeLessThanOrEqual(1);
+    }
+    expect(result.simulatorCalls.every((call) => call.status === 204)).toBe(true);
+
+    // The counts agree with the marketplace's own state, offer by offer.
+    const marketplace = (response: string) => result.offers.filter((o) => o.marketplaceResponse === response).length;
+    expect(result.accepted).toBe(marketplace('accepted'));
+    expect(result.declined).toBe(marketplace('declined'));
+    expect(result.review).toBe(marketplace('pending'));
+    expect(result.accepted + result.declined + result.review).toBe(result.total);
+    const callsFor = (action: string) => result.simulatorCalls.filter((c) => c.action === action).length;
+    expect(callsFor('accept')).toBe(result.offers.filter((o) => o.decidedBy === 'own' && o.action === 'accept').length);
+    expect(callsFor('decline')).toBe(result.offers.filter((o) => o.decidedBy === 'own' && o.action === 'decline').length);
+
+    // The example rules give every kind of decision on this scenario.
+    expect(result.accepted).toBeGreaterThan(0);
+    expect(result.declined).toBeGreaterThan(0);
+    expect(result.review).toBeGreaterThan(0);
+
+    expect(printed[printed.length - 1]).not.toMatch(/problem|failed/);
+    for (const name of PHI_NAMES) expect(printed.join('\n')).not.toContain(name);
+  });
+});
