@@ -58,15 +58,12 @@ export function createMarketplaceApi(options: MarketplaceApiOptions): (req: Inco
   }
 
   async function login(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = parseJsonObject(await readBody(req, MAX_BODY_BYTES), true);
-    const username = body?.username;
-    const password = body?.password;
-    const missing = ['username', 'password'].filter((field) => {
-      const value = body?.[field];
-      return typeof value !== 'string' || value.length === 0;
-    });
-    if (!body || missing.length > 0 || typeof username !== 'string' || typeof password !== 'string') {
-      throw new SimulatorApiError(400, 'Invalid request body', `[object has missing or empty required properties (${JSON.stringify(missing)})]`);
+    const body = parseJsonObject(await readBody(req, MAX_BODY_BYTES), true) ?? {};
+    const { username, password } = body;
+    // LoginRequest: both required, strings of at least one character.
+    if (typeof username !== 'string' || username === '' || typeof password !== 'string' || password === '') {
+      const bad = Object.entries({ username, password }).filter(([, v]) => typeof v !== 'string' || v === '').map(([k]) => k);
+      throw new SimulatorApiError(400, 'Invalid request body', `[object has missing or empty required properties (${JSON.stringify(bad)})]`);
     }
     const tokens = auth.login(username, password);
     if (!tokens) return sendJson(res, 401, { message: 'Incorrect username or password.' });
