@@ -86,7 +86,6 @@ export class ConnectorFunction extends Construct {
         // Bundle AWS SDK v3 too, so the deployed clients are the versions pinned in
         // package-lock.json and tested here, not whatever the runtime image ships this month.
         bundleAwsSDK: true,
-        externalModules: [],
         forceDockerBundling: false,
       },
       environment: {

@@ -119,7 +119,7 @@ export class ConnectorMonitoring extends Construct {
           }),
           new cloudwatch.GraphWidget({
             title: 'Receiver',
-            left: [emf(SERVICE_NAMES.receiver, 'NotificationsEnqueued'), emf(SERVICE_NAMES.receiver, 'MessagesRejected')],
+            left: CUSTOM_METRICS[SERVICE_NAMES.receiver].map((name) => emf(SERVICE_NAMES.receiver, name)),
             right: [receiver.fn.metricErrors(sum)],
             width: 12,
           }),
