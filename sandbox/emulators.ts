@@ -79,7 +79,9 @@ export async function startFauxqs(): Promise<RunningEmulator> {
     endpoint,
     stop: () =>
       new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
+        // A child that died of a signal (Ctrl-C reaches the whole process group) has a
+        // signalCode and a null exitCode; either means there is no exit event left to wait for.
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),
