@@ -466,3 +466,44 @@ describe('logs and metrics', () => {
     ]);
   });
 });
+
+describe('Lambda handler (composition root)', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  function loadHandler(): typeof import('../../lambdas/receiver/handler') {
+    let loaded: typeof import('../../lambdas/receiver/handler') | undefined;
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      loaded = require('../../lambdas/receiver/handler') as typeof import('../../lambdas/receiver/handler');
+    });
+    if (!loaded) throw new Error('handler module did not load');
+    return loaded;
+  }
+
+  it('fails at load time naming the missing variables', () => {
+    delete process.env.QUEUE_URL;
+    delete process.env.ALLOWED_TOPIC_ARNS;
+    expect(loadHandler).toThrow(/QUEUE_URL, ALLOWED_TOPIC_ARNS/);
+  });
+
+  it('refuses an empty topic list', () => {
+    process.env.QUEUE_URL = 'https://sqs.ca-central-1.amazonaws.com/111122223333/events';
+    process.env.ALLOWED_TOPIC_ARNS = ' , ';
+    expect(loadHandler).toThrow(/ALLOWED_TOPIC_ARNS/);
+  });
+
+  it('wires the comma-separated allow list: an allowed topic gets past it, another does not', async () => {
+    process.env.QUEUE_URL = 'https://sqs.ca-central-1.amazonaws.com/111122223333/events';
+    process.env.ALLOWED_TOPIC_ARNS = ` ${OTHER_ALLOWED_TOPIC_ARN} ,${TOPIC_ARN}`;
+    const { handler } = loadHandler();
+    // Stale timestamp: refused after the allow list and before any network call.
+    const stale = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    const allowed = await handler(apiEvent(JSON.stringify(sign(notificationFields(stale), identity))));
+    expect(allowed.statusCode).toBe(400);
+    const foreign = await handler(apiEvent(JSON.stringify(sign(notificationFields(stale, { TopicArn: FOREIGN_TOPIC_ARN }), identity))));
+    expect(foreign.statusCode).toBe(403);
+  });
+});

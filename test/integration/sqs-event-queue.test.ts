@@ -1,0 +1,78 @@
+/**
+ * Covers lambdas/adapters/sqs-event-queue.ts against a real SQS wire protocol (fauxqs, started
+ * through sandbox/emulators.ts) with the real AWS SDK client: what is sent comes back with the
+ * same body and message attributes, and the returned id is the SQS MessageId.
+ * Leaves when and what the receiver enqueues to test/unit/receiver.test.ts, and how the worker
+ * reads the attributes to the worker's tests.
+ */
+import {
+  CreateQueueCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+  type SendMessageCommandOutput,
+} from '@aws-sdk/client-sqs';
+import { QUEUE_ATTRIBUTES, queuedEventSchema, type QueuedEvent } from '../../lambdas/core/events';
+import { QueueSendError, SqsEventQueue } from '../../lambdas/adapters/sqs-event-queue';
+import { EMULATOR_AWS, startFauxqs, type RunningEmulator } from '../../sandbox/emulators';
+
+let fauxqs: RunningEmulator;
+let client: SQSClient;
+
+beforeAll(async () => {
+  fauxqs = await startFauxqs();
+  client = new SQSClient({ ...EMULATOR_AWS, endpoint: fauxqs.endpoint });
+});
+
+afterAll(async () => {
+  client?.destroy();
+  await fauxqs?.stop();
+});
+
+async function createQueue(name: string): Promise<string> {
+  const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: name }));
+  if (!QueueUrl) throw new Error('CreateQueue returned no QueueUrl');
+  return QueueUrl;
+}
+
+const event: QueuedEvent = {
+  version: 1,
+  origin: 'sns',
+  topicArn: 'arn:aws:sns:ca-central-1:111122223333:inbox-offers',
+  snsMessageId: 'da41e39f-ea4d-435a-b922-c6aae3915ebe',
+  publishedAt: '2026-01-01T00:00:00.000Z',
+  message: JSON.stringify({ event_id: 'evt-1', event_name: 'OfferMatched', event_source: 'alayamarket.offers', timestamp: 'now', offer_id: 'o-1' }),
+};
+
+describe('SqsEventQueue', () => {
+  it('sends the event as JSON with snsMessageId, correlationId and topicArn attributes', async () => {
+    const queueUrl = await createQueue(`events-${Date.now()}`);
+    const queue = new SqsEventQueue(client, queueUrl);
+
+    const messageId = await queue.send(event, { snsMessageId: event.snsMessageId, correlationId: 'req-123' });
+
+    const { Messages } = await client.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }),
+    );
+    expect(Messages).toHaveLength(1);
+    const [received] = Messages ?? [];
+    expect(received.MessageId).toBe(messageId);
+    expect(queuedEventSchema.parse(JSON.parse(received.Body ?? ''))).toEqual(event);
+    expect(received.MessageAttributes).toEqual({
+      [QUEUE_ATTRIBUTES.snsMessageId]: expect.objectContaining({ DataType: 'String', StringValue: event.snsMessageId }),
+      [QUEUE_ATTRIBUTES.correlationId]: expect.objectContaining({ DataType: 'String', StringValue: 'req-123' }),
+      [QUEUE_ATTRIBUTES.topicArn]: expect.objectContaining({ DataType: 'String', StringValue: event.topicArn }),
+    });
+  });
+
+  it('rejects when the queue does not exist, so the receiver answers 5xx', async () => {
+    const queue = new SqsEventQueue(client, `${fauxqs.endpoint}/000000000000/no-such-queue-${Date.now()}`);
+    await expect(queue.send(event, { snsMessageId: event.snsMessageId, correlationId: 'req-1' })).rejects.toBeInstanceOf(Error);
+  });
+
+  it('throws QueueSendError when SQS answers without a MessageId', async () => {
+    // A client stand-in that answers like SQS but leaves the id out.
+    const silent = { send: async (): Promise<SendMessageCommandOutput> => ({ $metadata: {} }) } as unknown as SQSClient;
+    const queue = new SqsEventQueue(silent, 'https://sqs.example/queue');
+    await expect(queue.send(event, { snsMessageId: event.snsMessageId, correlationId: 'req-1' })).rejects.toBeInstanceOf(QueueSendError);
+  });
+});

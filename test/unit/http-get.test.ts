@@ -1,0 +1,77 @@
+/**
+ * Covers lambdas/adapters/http-get.ts against a loopback node:http server: status and body pass
+ * through, redirects are refused rather than followed, bodies over the cap are refused (declared
+ * or streamed), and a server that never answers is cut off by the timeout.
+ * Leaves which URLs may be fetched (the SNS host policy) to test/unit/sns-verifier.test.ts.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HttpGetBodyTooLargeError, createFetchHttpGet, fetchHttpGet } from '../../lambdas/adapters/http-get';
+
+let server: Server;
+let base: string;
+const followed: string[] = [];
+
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    switch (request.url) {
+      case '/cert.pem':
+        response.writeHead(200, { 'content-type': 'text/plain' }).end('-----BEGIN CERTIFICATE-----\n');
+        return;
+      case '/missing':
+        response.writeHead(404).end('nope');
+        return;
+      case '/redirect':
+        response.writeHead(302, { location: '/target' }).end();
+        return;
+      case '/target':
+        followed.push('/target');
+        response.writeHead(200).end('followed');
+        return;
+      case '/declared-large':
+        response.writeHead(200, { 'content-length': '2048' }).end('x'.repeat(2048));
+        return;
+      case '/streamed-large':
+        // Chunked, no content-length: only counting the bytes read can catch it.
+        response.writeHead(200);
+        for (let i = 0; i < 8; i += 1) response.write('y'.repeat(512));
+        response.end();
+        return;
+      case '/hang':
+        return; // never answers
+      default:
+        response.writeHead(500).end();
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+});
+
+describe('fetchHttpGet', () => {
+  it('returns status and body', async () => {
+    await expect(fetchHttpGet(`${base}/cert.pem`, { timeoutMs: 2000 })).resolves.toEqual({
+      status: 200,
+      body: '-----BEGIN CERTIFICATE-----\n',
+    });
+    await expect(fetchHttpGet(`${base}/missing`, { timeoutMs: 2000 })).resolves.toEqual({ status: 404, body: 'nope' });
+  });
+
+  it('refuses a redirect instead of following it', async () => {
+    await expect(fetchHttpGet(`${base}/redirect`, { timeoutMs: 2000 })).rejects.toThrow();
+    expect(followed).toEqual([]);
+  });
+
+  it.each(['/declared-large', '/streamed-large'])('refuses a body over the cap (%s)', async (path) => {
+    const capped = createFetchHttpGet(1024);
+    await expect(capped(`${base}${path}`, { timeoutMs: 2000 })).rejects.toBeInstanceOf(HttpGetBodyTooLargeError);
+  });
+
+  it('rejects when the server does not answer within the timeout', async () => {
+    await expect(fetchHttpGet(`${base}/hang`, { timeoutMs: 200 })).rejects.toMatchObject({ name: 'TimeoutError' });
+  });
+});
