@@ -1,3 +1,6 @@
+// The SDK's notice that Node 20 support ends in 2027 is noise here: Lambda runs Node 22.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
 /** Four layers, each runnable alone: `npm test -- --selectProjects unit` (see package.json scripts). */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }];
 const project = (name, extra = {}) => ({
