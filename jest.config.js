@@ -3,20 +3,20 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 /** Four layers, each runnable alone: `npm test -- --selectProjects unit` (see package.json scripts). */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }];
-const project = (name, extra = {}) => ({
+const project = (name) => ({
   displayName: name,
   testEnvironment: 'node',
   roots: [`<rootDir>/test/${name}`],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.ts$': tsJest },
-  ...extra,
+  setupFilesAfterEnv: ['<rootDir>/test/support/jest-timeouts.ts'],
 });
 
 module.exports = {
   projects: [
     project('unit'),
-    project('integration', { testTimeout: 30000 }),
-    project('infra', { testTimeout: 120000 }),
-    project('e2e', { testTimeout: 180000 }),
+    project('integration'),
+    project('infra'),
+    project('e2e'),
   ],
 };
