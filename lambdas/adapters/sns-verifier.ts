@@ -6,7 +6,7 @@
  * There is deliberately no option that skips or widens any check: the only seam is `httpGet`,
  * which decides where a trusted `https://sns.<region>.amazonaws.com/...` URL is fetched from.
  */
-import { X509Certificate, verify as cryptoVerify } from 'node:crypto';
+import { X509Certificate, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import type { HttpGet } from '../core/ports';
 
@@ -139,28 +139,29 @@ export interface SnsSignableFields {
   SubscribeURL?: string;
 }
 
-const NOTIFICATION_SIGNED_FIELDS = ['Message', 'MessageId', 'Subject', 'Timestamp', 'TopicArn', 'Type'] as const;
-const CONFIRMATION_SIGNED_FIELDS = ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'] as const;
-
 /**
  * Builds the canonical string SNS signs: `Name\nvalue\n` for each field, in a fixed order per
- * type. Notifications include `Subject` only when present. Both confirmation types include
- * `SubscribeURL` and `Token` (the npm `sns-validator` gets this wrong for unsubscribes).
+ * type. Notifications: Message, MessageId, Subject (only when present), Timestamp, TopicArn, Type.
+ * Both confirmation types: Message, MessageId, SubscribeURL, Timestamp, Token, TopicArn, Type (the
+ * npm `sns-validator` gets this wrong for unsubscribes). One template per type rather than a loop
+ * over field names: this runs for every message, and the fixed-vector tests pin the output.
  *
  * @throws SnsStringToSignError when a confirmation lacks `Token` or `SubscribeURL`.
  */
 export function snsStringToSign(message: SnsSignableFields): string {
-  const fields = message.Type === 'Notification' ? NOTIFICATION_SIGNED_FIELDS : CONFIRMATION_SIGNED_FIELDS;
-  let result = '';
-  for (const name of fields) {
-    const value = message[name];
-    if (value === undefined) {
-      if (name === 'Subject') continue;
-      throw new SnsStringToSignError(`${message.Type} lacks ${name}`);
-    }
-    result += `${name}\n${value}\n`;
+  if (message.Type === 'Notification') {
+    const subject = message.Subject === undefined ? '' : `Subject\n${message.Subject}\n`;
+    return (
+      `Message\n${message.Message}\nMessageId\n${message.MessageId}\n${subject}` +
+      `Timestamp\n${message.Timestamp}\nTopicArn\n${message.TopicArn}\nType\n${message.Type}\n`
+    );
   }
-  return result;
+  if (message.SubscribeURL === undefined) throw new SnsStringToSignError(`${message.Type} lacks SubscribeURL`);
+  if (message.Token === undefined) throw new SnsStringToSignError(`${message.Type} lacks Token`);
+  return (
+    `Message\n${message.Message}\nMessageId\n${message.MessageId}\nSubscribeURL\n${message.SubscribeURL}\n` +
+    `Timestamp\n${message.Timestamp}\nToken\n${message.Token}\nTopicArn\n${message.TopicArn}\nType\n${message.Type}\n`
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -269,13 +270,17 @@ export interface SnsVerifier {
 /** Certificates are small; a body larger than this is not a certificate. */
 export const MAX_CERT_BYTES = 16 * 1024;
 
+/**
+ * What is kept per certificate URL. An entry exists only for a URL that passed
+ * `isTrustedSigningCertUrl` (a pure function of the exact URL text), so a cache hit stands for that
+ * verdict too. The public key is parsed once: `X509Certificate.publicKey` builds a new KeyObject on
+ * every access, and the validity dates are parsed once from their text.
+ */
 interface CachedCert {
-  cert: X509Certificate;
+  key: KeyObject;
+  validFrom: number;
+  validTo: number;
   expiresAt: number;
-}
-
-function certValidity(cert: X509Certificate): { from: number; to: number } {
-  return { from: Date.parse(cert.validFrom), to: Date.parse(cert.validTo) };
 }
 
 /** Creates a verifier whose certificate cache lives as long as the verifier (one per cold start). */
@@ -308,39 +313,44 @@ export function createSnsVerifier(options: SnsVerifierOptions): SnsVerifier {
     }
   }
 
-  async function certificateFor(url: string, at: number): Promise<X509Certificate> {
-    const cached = cache.get(url);
-    if (cached && cached.expiresAt > at) return cached.cert;
-    cache.delete(url);
-
-    const cert = await fetchCertificate(url);
-    const { from, to } = certValidity(cert);
-    // Only a currently valid certificate is worth keeping; an invalid one is refused below.
-    if (!Number.isNaN(from) && !Number.isNaN(to) && from <= at && at <= to) {
-      while (cache.size >= cacheSize) {
-        const oldest = cache.keys().next();
-        if (oldest.done) break;
-        cache.delete(oldest.value);
-      }
-      cache.set(url, { cert, expiresAt: Math.min(at + cacheTtlMs, to) });
+  /** Checks the URL policy, fetches and parses the certificate, and caches it if valid now. */
+  async function loadCertificate(url: string, at: number): Promise<CachedCert> {
+    if (!isTrustedSigningCertUrl(url)) {
+      throw new SnsRejectedError(403, 'untrusted signing certificate URL');
     }
-    return cert;
+    const cert = await fetchCertificate(url);
+    const validFrom = Date.parse(cert.validFrom);
+    const validTo = Date.parse(cert.validTo);
+    if (Number.isNaN(validFrom) || Number.isNaN(validTo) || at < validFrom || at > validTo) {
+      throw new SnsRejectedError(403, 'signing certificate not valid now');
+    }
+    const key = cert.publicKey;
+    if (key.asymmetricKeyType !== 'rsa') {
+      throw new SnsRejectedError(403, 'signature verification failed', 'certificate key is not RSA');
+    }
+    // Only a currently valid RSA certificate is kept; anything else was refused above.
+    const entry: CachedCert = { key, validFrom, validTo, expiresAt: Math.min(at + cacheTtlMs, validTo) };
+    while (cache.size >= cacheSize) {
+      const oldest = cache.keys().next();
+      if (oldest.done) break;
+      cache.delete(oldest.value);
+    }
+    cache.set(url, entry);
+    return entry;
   }
 
   return {
     async verifySignature(message: SnsEnvelope): Promise<void> {
-      if (!isTrustedSigningCertUrl(message.SigningCertURL)) {
-        throw new SnsRejectedError(403, 'untrusted signing certificate URL');
-      }
       const at = now().getTime();
-      const cert = await certificateFor(message.SigningCertURL, at);
-
-      const { from, to } = certValidity(cert);
-      if (Number.isNaN(from) || Number.isNaN(to) || at < from || at > to) {
-        throw new SnsRejectedError(403, 'signing certificate not valid now');
+      const url = message.SigningCertURL;
+      let entry = cache.get(url);
+      if (entry === undefined || entry.expiresAt <= at) {
+        cache.delete(url);
+        entry = await loadCertificate(url, at);
       }
-      if (cert.publicKey.asymmetricKeyType !== 'rsa') {
-        throw new SnsRejectedError(403, 'signature verification failed', 'certificate key is not RSA');
+      // Checked on every message as well: `now` may run behind the time the entry was cached.
+      if (at < entry.validFrom || at > entry.validTo) {
+        throw new SnsRejectedError(403, 'signing certificate not valid now');
       }
 
       const algorithm = message.SignatureVersion === '1' ? 'RSA-SHA1' : 'RSA-SHA256';
@@ -348,7 +358,7 @@ export function createSnsVerifier(options: SnsVerifierOptions): SnsVerifier {
       const signature = Buffer.from(message.Signature, 'base64');
       let valid: boolean;
       try {
-        valid = cryptoVerify(algorithm, data, cert.publicKey, signature);
+        valid = cryptoVerify(algorithm, data, entry.key, signature);
       } catch {
         valid = false;
       }
