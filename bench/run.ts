@@ -1,0 +1,59 @@
+/**
+ * Benchmark runner: `npm run bench -- <name> [options]` runs bench/<name>.ts, whose `run(args)`
+ * does the work. Without a name, or with an unknown one, it lists the benchmarks there are.
+ * Benchmarks are dev-only and never part of `npm test`.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** What every bench/<name>.ts exports. */
+export interface Benchmark {
+  description: string;
+  run(args: readonly string[]): Promise<void>;
+}
+
+function isBenchmark(value: unknown): value is Benchmark {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<Record<keyof Benchmark, unknown>>;
+  return typeof candidate.description === 'string' && typeof candidate.run === 'function';
+}
+
+/** Benchmark names: the .ts files beside this one, except the runner and declaration files. */
+function available(): string[] {
+  return readdirSync(__dirname)
+    .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts') && file !== 'run.ts')
+    .map((file) => file.slice(0, -'.ts'.length))
+    .sort();
+}
+
+async function load(name: string): Promise<Benchmark> {
+  const loaded: unknown = await import(join(__dirname, `${name}.ts`));
+  if (!isBenchmark(loaded)) throw new Error(`bench/${name}.ts does not export description and run(args)`);
+  return loaded;
+}
+
+async function list(): Promise<void> {
+  console.log('Usage: npm run bench -- <name> [options]\n\nAvailable benchmarks:');
+  for (const name of available()) console.log(`  ${name.padEnd(12)} ${(await load(name)).description}`);
+}
+
+async function main(): Promise<void> {
+  const [name, ...args] = process.argv.slice(2);
+  if (name === undefined || name === '--help' || name === '-h') {
+    await list();
+    return;
+  }
+  // Only a name from the listing: the argument never becomes an arbitrary path.
+  if (!available().includes(name)) {
+    console.error(`Unknown benchmark "${name}".\n`);
+    await list();
+    process.exitCode = 1;
+    return;
+  }
+  await (await load(name)).run(args);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exitCode = 1;
+});
