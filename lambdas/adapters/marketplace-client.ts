@@ -1,13 +1,66 @@
-import { z } from 'zod';
-import { CARE_TYPES, OFFER_TYPES } from '../core/config';
-import type { InboxOffer, MarketplaceApi, MarketplaceCredentials } from '../core/ports';
+import type { z } from 'zod';
+import type { InboxOffer, MarketplaceApi, MarketplaceCredentials, MatchResponse, MatchStatus } from '../core/ports';
+import { backoffDelayMs, DEFAULT_RETRY_POLICY, isRetryableStatus, type RetryPolicy, retryAfterMs } from './marketplace/retry';
+import {
+  type AssignmentSetting,
+  assignmentSettingSchema,
+  type BundleCreateResponse,
+  bundleCreateResponseSchema,
+  type CurrentIdentity,
+  currentIdentitySchema,
+  type InboxOfferDetail,
+  inboxOfferDetailSchema,
+  inboxOfferForWorkerSchema,
+  type InboxOfferListItem,
+  inboxOfferPageSchema,
+  type InboxReferralDetail,
+  inboxReferralDetailSchema,
+  type InboxReferralListItem,
+  inboxReferralPageSchema,
+  loginResponseSchema,
+  type OfferAssignment,
+  type OfferStatus,
+  type OutboxMatchItem,
+  outboxMatchPageSchema,
+  type OutboxOfferDetail,
+  outboxOfferDetailSchema,
+  type OutboxOfferListItem,
+  outboxOfferPageSchema,
+  type OutboxReferralDetail,
+  outboxReferralDetailSchema,
+  type OutboxReferralListItem,
+  outboxReferralPageSchema,
+  type Page,
+  type ReasonCode,
+  type ReferralStatus,
+  type ShiftCreateResponse,
+  shiftCreateResponseSchema,
+  type SubscribeResponse,
+  subscribeResponseSchema,
+  type Topic,
+} from './marketplace/schemas';
+import type { OutboxBundleOfferCreateRequest, OutboxOfferCreateRequest, OutboxShiftOfferCreateRequest } from './marketplace/requests';
+
+export type * from './marketplace/schemas';
+export type * from './marketplace/requests';
+export type { RetryPolicy } from './marketplace/retry';
 
 /**
- * The AlayaMarket HTTP API, supply side: log in, read an inbox offer, accept or decline it.
+ * The AlayaMarket HTTP API client: login and identity, supply inbox (offers, referrals), demand
+ * outbox (offers, shifts, bundles, matches, assign, close, referrals), the assignment setting and
+ * organisation subscriptions.
  *
- * The offer detail carries client health data (allergies, risks, custom fields); only the fields
- * of `InboxOffer` leave this module. Error messages carry the operation, the HTTP status and the
- * API's own `message`/`description`, never credentials or tokens.
+ * Resilience: a per-request timeout; retries with exponential backoff and full jitter on 429, 5xx
+ * and network errors, honouring `Retry-After`, within a bounded number of attempts and total
+ * time. Reads are retried freely. An action (accept, decline, assign, close, cancel,
+ * mark_processed, create) whose outcome is unknown (timeout, network error, 5xx) is never sent
+ * again blindly: the client first reads the resource and retries only if the action clearly did
+ * not take effect. A 401 forces one re-login; the login is cached until shortly before ExpiresIn.
+ *
+ * Privacy: the inbox offer detail carries health data; `getInboxOffer` (the worker's path) keeps
+ * only the fields of `InboxOffer`. Referral details and outbox offers carry full client PHI and
+ * are returned as parsed but never logged. Errors and log entries carry the operation, status,
+ * attempt and the API's own `message`/`description`, never credentials, tokens or bodies.
  */
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -17,19 +70,47 @@ const TOKEN_REFRESH_MARGIN_MS = 60_000;
 const DEFAULT_TOKEN_LIFETIME_S = 3600;
 /** Longest API-provided detail kept in an error message. */
 const MAX_DETAIL_LENGTH = 200;
+/** Clock skew allowed when looking for an offer a create with an unknown outcome may have made. */
+const CREATE_LOOKBACK_MS = 60_000;
 
 export class MarketplaceError extends Error {
   override readonly name = 'MarketplaceError';
   /** The HTTP status, or undefined when no response came (timeout, network). */
   readonly status: number | undefined;
-  /** `login`, `getInboxOffer`, `acceptInboxOffer` or `declineInboxOffer`. */
+  /** The client method (or `login`) that failed, e.g. `acceptInboxOffer`. */
   readonly operation: string;
+  /** The API's `message` and `description`, shortened and with any secret masked. */
+  readonly apiMessage: string | undefined;
+  readonly apiDescription: string | undefined;
+  /**
+   * True when an action may or may not have taken effect and the client could not find out
+   * (the state read failed too): the caller must check before acting again.
+   */
+  readonly outcomeUnknown: boolean;
 
-  constructor(operation: string, message: string, status?: number, options?: { cause?: unknown }) {
-    super(`${operation}: ${message}`, options);
+  constructor(
+    operation: string,
+    message: string,
+    status?: number,
+    options?: { cause?: unknown; apiMessage?: string; apiDescription?: string; outcomeUnknown?: boolean },
+  ) {
+    super(`${operation}: ${message}`, options?.cause === undefined ? undefined : { cause: options.cause });
     this.operation = operation;
     this.status = status;
+    this.apiMessage = options?.apiMessage;
+    this.apiDescription = options?.apiDescription;
+    this.outcomeUnknown = options?.outcomeUnknown ?? false;
   }
+}
+
+/** One line the client reports (retries, state checks). No bodies, tokens or credentials. */
+export interface MarketplaceLogEntry {
+  level: 'info' | 'warn';
+  message: string;
+  operation: string;
+  attempt: number;
+  status?: number;
+  delayMs?: number;
 }
 
 export interface MarketplaceClientOptions {
@@ -39,42 +120,91 @@ export interface MarketplaceClientOptions {
   /** Per-request timeout, default 10 s. */
   timeoutMs?: number;
   fetch?: typeof fetch;
-  /** Clock in epoch milliseconds, for token expiry. */
+  /** Clock in epoch milliseconds, for token expiry, Retry-After dates and the retry budget. */
   now?: () => number;
+  retry?: Partial<RetryPolicy>;
+  /** Waits between attempts (tests pass one that does not really wait). */
+  sleep?: (ms: number) => Promise<void>;
+  /** Uniform in [0, 1), for the backoff jitter. */
+  random?: () => number;
+  log?: (entry: MarketplaceLogEntry) => void;
 }
 
-const loginResponseSchema = z.looseObject({
-  IdToken: z.string().min(1),
-  ExpiresIn: z.number().positive().optional(),
-});
+type Query = Record<string, string | number | boolean | readonly string[] | undefined>;
 
-const nonEmpty = z.string().min(1);
-
-/** `GET /offers/v1/inbox/offers/{id}`: only what the connector reads; everything else is ignored. */
-const inboxOfferDetailSchema = z.looseObject({
-  offer: z.looseObject({
-    id: nonEmpty,
-    shift_id: nonEmpty.nullish(),
-    care_type: z.enum(CARE_TYPES),
-    offer_type: z.enum(OFFER_TYPES),
-    expires_at: nonEmpty,
-    start_at: nonEmpty,
-  }),
-  match: z.looseObject({
-    id: nonEmpty,
-    response: z.enum(['pending', 'accepted', 'declined']),
-    status: z.enum(['open', 'expired', 'closed', 'assigned', 'fulfilled']).nullable(),
-  }),
-  demand: z.looseObject({ id: nonEmpty, name: nonEmpty }),
-  client: z.looseObject({
-    address: z.looseObject({ city: nonEmpty, state: nonEmpty, zip: nonEmpty, country: nonEmpty }),
-  }),
-});
-
-/** Field paths only: zod messages name types, not values, but paths are all a reader needs. */
-function describeFields(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`).join('; ');
+export interface PageQuery {
+  page?: number;
+  items_per_page?: number;
+  sort_by?: string;
+  sort_order?: 'asc' | 'desc';
 }
+
+export interface InboxOfferQuery extends PageQuery {
+  status?: MatchStatus;
+  shift_id?: string;
+}
+
+export interface OutboxOfferQuery extends PageQuery {
+  care_type?: 'psw' | 'nursing';
+  offer_type?: 'visit' | 'service';
+  status?: OfferStatus;
+  client_outbox_id?: string;
+  visit_outbox_id?: string;
+  is_accepted?: boolean;
+  expires_after?: string;
+  expires_before?: string;
+  shift_id?: string;
+  demand_label?: string;
+}
+
+export interface MatchQuery extends PageQuery {
+  /** One response or several (OR). */
+  response?: MatchResponse | readonly MatchResponse[];
+  sequence_id?: string | readonly string[];
+}
+
+export interface InboxReferralQuery extends PageQuery {
+  referral_status?: ReferralStatus;
+  sequence_id?: string;
+  offer_id?: string;
+  shift_id?: string;
+}
+
+export interface OutboxReferralQuery extends PageQuery {
+  supply_persona_id?: string;
+  status?: ReferralStatus;
+  shift_id?: string;
+  offer_id?: string;
+  care_type?: 'psw' | 'nursing';
+  referral_type?: 'visit' | 'service';
+  client_outbox_id?: string;
+}
+
+export interface SubscriptionRequest {
+  topic: Topic;
+  protocol: 'https' | 'email';
+  endpoint: string;
+}
+
+/** What a login tells the caller: never the tokens themselves. */
+export interface LoginResult {
+  expiresInSeconds: number;
+}
+
+/** What reading the resource after an action with an unknown outcome showed. */
+type Verdict<T> = { kind: 'done'; value: T } | { kind: 'not-done' } | { kind: 'impossible'; state: string };
+
+interface Request<T> {
+  operation: string;
+  method: 'GET' | 'POST';
+  path: string;
+  query?: Query;
+  body?: object;
+  /** Present for actions: how to tell, after an unknown outcome, whether the action took effect. */
+  verify?: (startedAt: number) => Promise<Verdict<T>>;
+}
+
+type Outcome<T> = { response: Response } | { verified: T };
 
 interface TokenState {
   token: string;
@@ -87,7 +217,13 @@ export class MarketplaceClient implements MarketplaceApi {
   private readonly timeoutMs: number;
   private readonly fetch: typeof fetch;
   private readonly now: () => number;
+  private readonly policy: RetryPolicy;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+  private readonly log: (entry: MarketplaceLogEntry) => void;
   private token: TokenState | undefined;
+  /** Tokens issued to this client and the password, masked in any error text that echoes one. */
+  private readonly knownSecrets: string[] = [];
   /** Shared by concurrent callers so a cold or expired cache costs one login, not one each. */
   private loginInFlight: Promise<string> | undefined;
 
@@ -97,18 +233,45 @@ export class MarketplaceClient implements MarketplaceApi {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.fetch = options.fetch ?? ((input, init) => fetch(input, init));
     this.now = options.now ?? Date.now;
+    this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.random = options.random ?? Math.random;
+    this.log = options.log ?? (() => undefined);
   }
 
+  // --- auth ------------------------------------------------------------------------------------
+
+  /** `POST /auth/v1/login`: logs in now (replacing any cached token). */
+  async login(): Promise<LoginResult> {
+    this.token = undefined;
+    await this.getToken();
+    const lifetime = this.lastLifetimeS ?? DEFAULT_TOKEN_LIFETIME_S;
+    return { expiresInSeconds: lifetime };
+  }
+
+  /** `GET /auth/v1/current_identity`. */
+  async currentIdentity(): Promise<CurrentIdentity> {
+    return this.getJson('currentIdentity', '/auth/v1/current_identity', currentIdentitySchema);
+  }
+
+  // --- inbox offers (supply) -------------------------------------------------------------------
+
+  /** `GET /offers/v1/inbox/offers`: one page. */
+  async listInboxOffers(query: InboxOfferQuery = {}): Promise<Page<InboxOfferListItem>> {
+    return this.getJson('listInboxOffers', '/offers/v1/inbox/offers', inboxOfferPageSchema, { ...query });
+  }
+
+  /** Every inbox offer matching `query`, page after page (`for await`). */
+  inboxOffers(query: Omit<InboxOfferQuery, 'page'> = {}): AsyncGenerator<InboxOfferListItem> {
+    return paginate((page) => this.listInboxOffers({ ...query, page }));
+  }
+
+  /**
+   * `GET /offers/v1/inbox/offers/{id}` for the worker: only the fields of `InboxOffer`, built field
+   * by field so nothing else from the detail (health data) can ride along.
+   */
   async getInboxOffer(offerId: string): Promise<InboxOffer> {
-    const operation = 'getInboxOffer';
-    const response = await this.authorized(operation, 'GET', this.offerPath(offerId));
-    const body = await this.readJson(operation, response);
-    const parsed = inboxOfferDetailSchema.safeParse(body);
-    if (!parsed.success) {
-      throw new MarketplaceError(operation, `unexpected response: ${describeFields(parsed.error)}`, response.status);
-    }
-    const { offer, match, demand, client } = parsed.data;
-    // Built field by field so nothing else from the detail (health data) can ride along.
+    const { offer, match, demand, client } = await this.getJson('getInboxOffer', inboxOfferPath(offerId), inboxOfferForWorkerSchema);
     const mapped: InboxOffer = {
       id: offer.id,
       careType: offer.care_type,
@@ -128,51 +291,396 @@ export class MarketplaceClient implements MarketplaceApi {
     return mapped;
   }
 
+  /** The whole inbox offer detail, typed. Carries allergies and risks: never log it. */
+  async getInboxOfferDetail(offerId: string): Promise<InboxOfferDetail> {
+    return this.getJson('getInboxOfferDetail', inboxOfferPath(offerId), inboxOfferDetailSchema);
+  }
+
+  /** `POST .../inbox/offers/{id}/accept`. Acts on every offer of the same shift. */
   async acceptInboxOffer(offerId: string, body?: { comment?: string }): Promise<void> {
-    const payload: { comment?: string } = {};
-    if (body?.comment !== undefined) payload.comment = body.comment;
-    const response = await this.authorized('acceptInboxOffer', 'POST', `${this.offerPath(offerId)}/accept`, payload);
-    await discardBody(response);
+    await this.action({
+      operation: 'acceptInboxOffer',
+      method: 'POST',
+      path: `${inboxOfferPath(offerId)}/accept`,
+      body: pick(body, ['comment']),
+      verify: () => this.verifyMatch(offerId, 'accepted'),
+    });
   }
 
+  /** `POST .../inbox/offers/{id}/decline` (the API requires a body, even `{}`). */
   async declineInboxOffer(offerId: string, body?: { reason_code?: string; comment?: string }): Promise<void> {
-    // The API requires a body here, even an empty one.
-    const payload: { reason_code?: string; comment?: string } = {};
-    if (body?.reason_code !== undefined) payload.reason_code = body.reason_code;
-    if (body?.comment !== undefined) payload.comment = body.comment;
-    const response = await this.authorized('declineInboxOffer', 'POST', `${this.offerPath(offerId)}/decline`, payload);
-    await discardBody(response);
+    await this.action({
+      operation: 'declineInboxOffer',
+      method: 'POST',
+      path: `${inboxOfferPath(offerId)}/decline`,
+      body: pick(body, ['reason_code', 'comment']),
+      verify: () => this.verifyMatch(offerId, 'declined'),
+    });
   }
 
-  private offerPath(offerId: string): string {
-    return `/offers/v1/inbox/offers/${encodeURIComponent(offerId)}`;
+  // --- outbox offers (demand) ------------------------------------------------------------------
+
+  /** `POST /offers/v1/outbox/offers` (201 with the offer detail). */
+  async createOutboxOffer(request: OutboxOfferCreateRequest): Promise<OutboxOfferDetail> {
+    const operation = 'createOutboxOffer';
+    const outcome = await this.send<OutboxOfferDetail>({
+      operation,
+      method: 'POST',
+      path: '/offers/v1/outbox/offers',
+      body: request,
+      verify: async (startedAt) => {
+        const found = await this.findCreated(request.client.outbox_id, request.service.outbox_id, startedAt, false);
+        return found === undefined ? { kind: 'not-done' } : { kind: 'done', value: await this.getOutboxOffer(found.offer.id) };
+      },
+    });
+    return 'verified' in outcome ? outcome.verified : this.parse(operation, outcome.response, outboxOfferDetailSchema);
+  }
+
+  /** `POST /offers/v1/outbox/shift/offers`: visit offers sharing one `shift_id`. */
+  async createShiftOffers(request: OutboxShiftOfferCreateRequest): Promise<ShiftCreateResponse> {
+    const operation = 'createShiftOffers';
+    const outcome = await this.send<ShiftCreateResponse>({
+      operation,
+      method: 'POST',
+      path: '/offers/v1/outbox/shift/offers',
+      body: request,
+      verify: async (startedAt) => {
+        const shiftId = await this.findCreatedGroup(request.items, startedAt);
+        if (shiftId === undefined) return { kind: 'not-done' };
+        const details = await this.groupDetails(shiftId);
+        return {
+          kind: 'done',
+          value: {
+            shift: { id: shiftId },
+            items: details.map((d) => ({
+              offer: { id: d.offer.id, care_type: d.offer.care_type, start_at: d.offer.start_at, end_at: d.offer.end_at ?? d.offer.start_at, expires_at: d.offer.expires_at },
+              client: { outbox_id: d.client.outbox_id, demographics: d.client.demographics },
+              service: { outbox_id: d.service.outbox_id, name: d.service.name },
+              visits: (d.visits ?? []).map((v) => ({ id: v.id, outbox_id: v.outbox_id })),
+              response_counts: d.response_counts,
+            })),
+          },
+        };
+      },
+    });
+    return 'verified' in outcome ? outcome.verified : this.parse(operation, outcome.response, shiftCreateResponseSchema);
+  }
+
+  /** `POST /offers/v1/outbox/bundle/offers`: service offers sharing one bundle (`shift_id`). */
+  async createBundleOffers(request: OutboxBundleOfferCreateRequest): Promise<BundleCreateResponse> {
+    const operation = 'createBundleOffers';
+    const outcome = await this.send<BundleCreateResponse>({
+      operation,
+      method: 'POST',
+      path: '/offers/v1/outbox/bundle/offers',
+      body: request,
+      verify: async (startedAt) => {
+        const bundleId = await this.findCreatedGroup(request.items, startedAt);
+        if (bundleId === undefined) return { kind: 'not-done' };
+        const details = await this.groupDetails(bundleId);
+        return {
+          kind: 'done',
+          value: {
+            bundle: { id: bundleId },
+            items: details.map((d) => ({
+              offer: { id: d.offer.id, care_type: d.offer.care_type, status: d.offer.status, start_at: d.offer.start_at, expires_at: d.offer.expires_at },
+              client: { outbox_id: d.client.outbox_id, demographics: d.client.demographics },
+              service: { outbox_id: d.service.outbox_id, name: d.service.name },
+              response_counts: d.response_counts,
+            })),
+          },
+        };
+      },
+    });
+    return 'verified' in outcome ? outcome.verified : this.parse(operation, outcome.response, bundleCreateResponseSchema);
+  }
+
+  /** `GET /offers/v1/outbox/offers`: one page. */
+  async listOutboxOffers(query: OutboxOfferQuery = {}): Promise<Page<OutboxOfferListItem>> {
+    return this.getJson('listOutboxOffers', '/offers/v1/outbox/offers', outboxOfferPageSchema, { ...query });
+  }
+
+  outboxOffers(query: Omit<OutboxOfferQuery, 'page'> = {}): AsyncGenerator<OutboxOfferListItem> {
+    return paginate((page) => this.listOutboxOffers({ ...query, page }));
+  }
+
+  /** `GET /offers/v1/outbox/offers/{id}`: full client PHI; never log it. */
+  async getOutboxOffer(offerId: string): Promise<OutboxOfferDetail> {
+    return this.getJson('getOutboxOffer', outboxOfferPath(offerId), outboxOfferDetailSchema);
+  }
+
+  /** `GET .../outbox/offers/{id}/matches`, e.g. `{ response: 'accepted' }`: one page. */
+  async listOutboxOfferMatches(offerId: string, query: MatchQuery = {}): Promise<Page<OutboxMatchItem>> {
+    return this.getJson('listOutboxOfferMatches', `${outboxOfferPath(offerId)}/matches`, outboxMatchPageSchema, { ...query });
+  }
+
+  outboxOfferMatches(offerId: string, query: Omit<MatchQuery, 'page'> = {}): AsyncGenerator<OutboxMatchItem> {
+    return paginate((page) => this.listOutboxOfferMatches(offerId, { ...query, page }));
+  }
+
+  /** `POST .../outbox/offers/{id}/assign` (only when the assignment setting is `manual`). */
+  async assignOutboxOffer(offerId: string, offerMatchId: string): Promise<void> {
+    await this.action({
+      operation: 'assignOutboxOffer',
+      method: 'POST',
+      path: `${outboxOfferPath(offerId)}/assign`,
+      body: { offer_match_id: offerMatchId },
+      verify: async () => {
+        const { offer } = await this.getOutboxOffer(offerId);
+        if (offer.status === 'open') return { kind: 'not-done' };
+        if (offer.status !== 'assigned') return { kind: 'impossible', state: `offer status ${offer.status}` };
+        const mine = await this.listOutboxOfferMatches(offerId, { items_per_page: 100 });
+        const match = mine.items.find((item) => item.match?.id === offerMatchId)?.match;
+        return match?.status === 'assigned' ? { kind: 'done', value: undefined } : { kind: 'impossible', state: 'offer assigned to another match' };
+      },
+    });
+  }
+
+  /** `POST .../outbox/offers/{id}/close` (only while open). */
+  async closeOutboxOffer(offerId: string, body?: { reason_code?: ReasonCode; reason_comment?: string }): Promise<void> {
+    await this.action({
+      operation: 'closeOutboxOffer',
+      method: 'POST',
+      path: `${outboxOfferPath(offerId)}/close`,
+      body: pick(body, ['reason_code', 'reason_comment']),
+      verify: async () => {
+        const { offer } = await this.getOutboxOffer(offerId);
+        return statusVerdict(offer.status, 'closed', ['open']);
+      },
+    });
+  }
+
+  /** `GET /offers/v1/demand_personas/settings/assignment`. */
+  async getAssignmentSetting(): Promise<OfferAssignment> {
+    const setting: AssignmentSetting = await this.getJson('getAssignmentSetting', '/offers/v1/demand_personas/settings/assignment', assignmentSettingSchema);
+    return setting.offer_assignment;
+  }
+
+  // --- referrals -------------------------------------------------------------------------------
+
+  async listInboxReferrals(query: InboxReferralQuery = {}): Promise<Page<InboxReferralListItem>> {
+    return this.getJson('listInboxReferrals', '/offers/v1/inbox/referrals', inboxReferralPageSchema, { ...query });
+  }
+
+  inboxReferrals(query: Omit<InboxReferralQuery, 'page'> = {}): AsyncGenerator<InboxReferralListItem> {
+    return paginate((page) => this.listInboxReferrals({ ...query, page }));
+  }
+
+  /** `GET /offers/v1/inbox/referrals/{id}`: full client PHI. Never log the result. */
+  async getInboxReferral(referralId: string): Promise<InboxReferralDetail> {
+    return this.getJson('getInboxReferral', inboxReferralPath(referralId), inboxReferralDetailSchema);
+  }
+
+  /** `POST .../inbox/referrals/{id}/mark_processed` (only while `assigned`). */
+  async markInboxReferralProcessed(referralId: string): Promise<void> {
+    await this.action({
+      operation: 'markInboxReferralProcessed',
+      method: 'POST',
+      path: `${inboxReferralPath(referralId)}/mark_processed`,
+      verify: async () => statusVerdict((await this.getInboxReferral(referralId)).referral.status, 'processed', ['assigned']),
+    });
+  }
+
+  /** `POST .../inbox/referrals/{id}/cancel` (while `assigned` or `processed`). */
+  async cancelInboxReferral(referralId: string, body?: { reason_code?: ReasonCode }): Promise<void> {
+    await this.action({
+      operation: 'cancelInboxReferral',
+      method: 'POST',
+      path: `${inboxReferralPath(referralId)}/cancel`,
+      body: pick(body, ['reason_code']),
+      verify: async () => statusVerdict((await this.getInboxReferral(referralId)).referral.status, 'cancelled', ['assigned', 'processed']),
+    });
+  }
+
+  async listOutboxReferrals(query: OutboxReferralQuery = {}): Promise<Page<OutboxReferralListItem>> {
+    return this.getJson('listOutboxReferrals', '/offers/v1/outbox/referrals', outboxReferralPageSchema, { ...query });
+  }
+
+  outboxReferrals(query: Omit<OutboxReferralQuery, 'page'> = {}): AsyncGenerator<OutboxReferralListItem> {
+    return paginate((page) => this.listOutboxReferrals({ ...query, page }));
+  }
+
+  /** `GET /offers/v1/outbox/referrals/{id}`: full client PHI. Never log the result. */
+  async getOutboxReferral(referralId: string): Promise<OutboxReferralDetail> {
+    return this.getJson('getOutboxReferral', outboxReferralPath(referralId), outboxReferralDetailSchema);
+  }
+
+  /** `POST .../outbox/referrals/{id}/cancel` (while `assigned` or `processed`). */
+  async cancelOutboxReferral(referralId: string, body?: { reason_code?: ReasonCode; comment?: string }): Promise<void> {
+    await this.action({
+      operation: 'cancelOutboxReferral',
+      method: 'POST',
+      path: `${outboxReferralPath(referralId)}/cancel`,
+      body: pick(body, ['reason_code', 'comment']),
+      verify: async () => statusVerdict((await this.getOutboxReferral(referralId)).referral.status, 'cancelled', ['assigned', 'processed']),
+    });
+  }
+
+  // --- organizations ---------------------------------------------------------------------------
+
+  /**
+   * `POST /organizations/v1/subscribe`. Retried like a read: subscribing the same endpoint to the
+   * same topic again is a no-op in SNS (the same subscription comes back).
+   */
+  async subscribe(subscriptions: readonly SubscriptionRequest[]): Promise<SubscribeResponse> {
+    const operation = 'subscribe';
+    const outcome = await this.send<never>({ operation, method: 'POST', path: '/organizations/v1/subscribe', body: { subscriptions } });
+    if ('verified' in outcome) throw new MarketplaceError(operation, 'unexpected verification');
+    return this.parse(operation, outcome.response, subscribeResponseSchema);
+  }
+
+  // --- state checks after an unknown outcome ---------------------------------------------------
+
+  private async verifyMatch(offerId: string, wanted: 'accepted' | 'declined'): Promise<Verdict<undefined>> {
+    const { match } = await this.getInboxOffer(offerId);
+    if (match.response === wanted) return { kind: 'done', value: undefined };
+    if (match.response === 'pending' && match.status === 'open') return { kind: 'not-done' };
+    return { kind: 'impossible', state: `match ${match.response}/${match.status ?? 'null'}` };
+  }
+
+  /** An offer for this client and service created since the attempt began (minus clock skew). */
+  private async findCreated(clientOutboxId: string, serviceOutboxId: string, startedAt: number, inGroup: boolean): Promise<OutboxOfferListItem | undefined> {
+    for await (const item of this.outboxOffers({ client_outbox_id: clientOutboxId })) {
+      if (item.service.outbox_id !== serviceOutboxId) continue;
+      if (inGroup && item.offer.shift_id === undefined) continue;
+      if (Date.parse(item.offer.created_at) >= startedAt - CREATE_LOOKBACK_MS) return item;
+    }
+    return undefined;
+  }
+
+  private async findCreatedGroup(items: ReadonlyArray<{ client: { outbox_id: string }; service: { outbox_id: string } }>, startedAt: number): Promise<string | undefined> {
+    const first = items[0];
+    if (first === undefined) return undefined;
+    return (await this.findCreated(first.client.outbox_id, first.service.outbox_id, startedAt, true))?.offer.shift_id;
+  }
+
+  private async groupDetails(shiftId: string): Promise<OutboxOfferDetail[]> {
+    const details: OutboxOfferDetail[] = [];
+    for await (const item of this.outboxOffers({ shift_id: shiftId, sort_order: 'asc' })) details.push(await this.getOutboxOffer(item.offer.id));
+    return details;
+  }
+
+  // --- transport -------------------------------------------------------------------------------
+
+  private async getJson<S extends z.ZodType>(operation: string, path: string, schema: S, query?: Query): Promise<z.infer<S>> {
+    const outcome = await this.send<never>({ operation, method: 'GET', path, ...(query ? { query } : {}) });
+    if ('verified' in outcome) throw new MarketplaceError(operation, 'unexpected verification');
+    return this.parse(operation, outcome.response, schema);
+  }
+
+  private async action(request: Request<undefined>): Promise<void> {
+    const outcome = await this.send(request);
+    if ('response' in outcome) await discardBody(outcome.response);
+  }
+
+  private async parse<S extends z.ZodType>(operation: string, response: Response, schema: S): Promise<z.infer<S>> {
+    const parsed = schema.safeParse(await this.readJson(operation, response));
+    if (!parsed.success) {
+      throw new MarketplaceError(operation, `unexpected response: ${describeFields(parsed.error)}`, response.status);
+    }
+    return parsed.data;
   }
 
   /**
-   * Sends an authenticated request and returns a 2xx response. A 401 drops the token and retries
-   * once with a fresh login; a second 401 is an error (no loop).
+   * Sends a request with retries and returns its 2xx response, or, for an action whose outcome was
+   * unknown, what reading the resource showed once it proved the action had taken effect.
    */
-  private async authorized(operation: string, method: 'GET' | 'POST', path: string, body?: object): Promise<Response> {
+  private async send<T>(request: Request<T>): Promise<Outcome<T>> {
+    const { operation } = request;
+    const startedAt = this.now();
+    /** Set once an attempt of an action ended without telling whether it took effect. */
+    let unknown: MarketplaceError | undefined;
+    for (let attempt = 1; ; attempt++) {
+      let failure: MarketplaceError;
+      let waitMs: number | undefined;
+      try {
+        const response = await this.authorized(request);
+        if (response.ok) return { response };
+        failure = await this.errorFrom(operation, response, this.knownSecrets);
+        if (!isRetryableStatus(response.status)) {
+          // A refusal after an unknown outcome may just mean the earlier attempt did it.
+          if (request.verify !== undefined && unknown !== undefined) {
+            const verdict = await this.verifyQuietly(request, startedAt, attempt, failure);
+            if (verdict.kind === 'done') return { verified: verdict.value };
+          }
+          throw failure;
+        }
+        waitMs = retryAfterMs(response.headers.get('retry-after'), this.now());
+      } catch (error: unknown) {
+        if (!(error instanceof MarketplaceError) || error.status !== undefined || error.operation !== operation) throw error;
+        failure = error; // timeout or network error: no response at all
+      }
+
+      // 429 means the request was refused unprocessed; a 5xx or no answer leaves an action's outcome open.
+      const outcomeOpen = request.verify !== undefined && failure.status !== 429;
+      if (outcomeOpen) unknown = failure;
+      const delay = waitMs ?? backoffDelayMs(attempt, this.policy, this.random);
+      const elapsed = this.now() - startedAt;
+      const exhausted = attempt >= this.policy.maxAttempts || elapsed + delay > this.policy.maxTotalMs;
+
+      if (outcomeOpen) {
+        const verdict = await this.verifyQuietly(request, startedAt, attempt, failure);
+        if (verdict.kind === 'done') return { verified: verdict.value };
+        if (verdict.kind === 'impossible') {
+          throw new MarketplaceError(operation, `${failure.message.slice(operation.length + 2)}; the resource is now in state ${verdict.state}`, failure.status, {
+            cause: failure,
+            ...apiParts(failure),
+          });
+        }
+        if (verdict.kind === 'unreadable') {
+          throw new MarketplaceError(operation, `${failure.message.slice(operation.length + 2)}; outcome unknown (state could not be read)`, failure.status, {
+            cause: failure,
+            ...apiParts(failure),
+            outcomeUnknown: true,
+          });
+        }
+      }
+      if (exhausted) throw failure;
+      this.log({ level: 'warn', message: 'marketplace request failed; retrying', operation, attempt, ...(failure.status !== undefined ? { status: failure.status } : {}), delayMs: delay });
+      await this.sleep(delay);
+    }
+  }
+
+  /** Runs the state check; a failure to read is reported as `unreadable`, never thrown. */
+  private async verifyQuietly<T>(
+    request: Request<T>,
+    startedAt: number,
+    attempt: number,
+    failure: MarketplaceError,
+  ): Promise<Verdict<T> | { kind: 'unreadable' }> {
+    if (request.verify === undefined) return { kind: 'unreadable' };
+    this.log({ level: 'info', message: 'outcome unknown; reading the resource before any retry', operation: request.operation, attempt, ...(failure.status !== undefined ? { status: failure.status } : {}) });
+    try {
+      return await request.verify(startedAt);
+    } catch {
+      return { kind: 'unreadable' };
+    }
+  }
+
+  /**
+   * One authenticated attempt. A 401 drops the token and repeats once with a fresh login; a second
+   * 401 is returned as it is (no loop).
+   */
+  private async authorized(request: Request<unknown>): Promise<Response> {
     let token = await this.getToken();
-    let response = await this.send(operation, method, path, token, body);
+    let response = await this.sendOnce(request, token);
     if (response.status === 401) {
       await discardBody(response);
       this.invalidate(token);
       token = await this.getToken();
-      response = await this.send(operation, method, path, token, body);
+      response = await this.sendOnce(request, token);
     }
-    if (!response.ok) throw await this.errorFrom(operation, response, [token]);
     return response;
   }
 
-  private async send(operation: string, method: 'GET' | 'POST', path: string, token: string, body?: object): Promise<Response> {
+  private async sendOnce(request: Request<unknown>, token: string): Promise<Response> {
     const headers: Record<string, string> = { Accept: 'application/json', Authorization: token };
-    const init: RequestInit = { method, headers };
-    if (body !== undefined) {
+    const init: RequestInit = { method: request.method, headers };
+    if (request.body !== undefined) {
       headers['Content-Type'] = 'application/json';
-      init.body = JSON.stringify(body);
+      init.body = JSON.stringify(request.body);
     }
-    return this.fetchWithTimeout(operation, `${this.baseUrl}${path}`, init);
+    return this.fetchWithTimeout(request.operation, `${this.baseUrl}${request.path}${queryString(request.query)}`, init);
   }
 
   private async fetchWithTimeout(operation: string, url: string, init: RequestInit): Promise<Response> {
@@ -183,7 +691,7 @@ export class MarketplaceClient implements MarketplaceApi {
       if (name === 'TimeoutError' || name === 'AbortError') {
         throw new MarketplaceError(operation, `no response within ${this.timeoutMs} ms`, undefined, { cause: error });
       }
-      // Network errors name what failed (e.g. `fetch failed`); the request held no secret in its URL.
+      // Network errors name what failed (e.g. `fetch failed`); no URL here holds a secret.
       throw new MarketplaceError(operation, `request failed (${name}: ${message})`, undefined, { cause: error });
     }
   }
@@ -191,7 +699,7 @@ export class MarketplaceClient implements MarketplaceApi {
   private async getToken(): Promise<string> {
     if (this.token !== undefined && this.now() < this.token.refreshAt) return this.token.token;
     if (this.loginInFlight === undefined) {
-      this.loginInFlight = this.login().finally(() => {
+      this.loginInFlight = this.loginWithRetries().finally(() => {
         this.loginInFlight = undefined;
       });
     }
@@ -203,36 +711,67 @@ export class MarketplaceClient implements MarketplaceApi {
     if (this.token?.token === token) this.token = undefined;
   }
 
-  private async login(): Promise<string> {
+  private lastLifetimeS: number | undefined;
+
+  /** Login has no side effect, so it is retried like a read (but a 4xx is final). */
+  private async loginWithRetries(): Promise<string> {
     const operation = 'login';
     const { username, password } = await this.credentials();
-    const response = await this.fetchWithTimeout(operation, `${this.baseUrl}/auth/v1/login`, {
-      method: 'POST',
-      headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
-      body: JSON.stringify({ username, password }),
-    });
-    if (!response.ok) throw await this.errorFrom(operation, response, [password, username]);
-    const parsed = loginResponseSchema.safeParse(await this.readJson(operation, response));
-    if (!parsed.success) {
-      throw new MarketplaceError(operation, `unexpected response: ${describeFields(parsed.error)}`, response.status);
+    this.remember(password);
+    const startedAt = this.now();
+    for (let attempt = 1; ; attempt++) {
+      let failure: MarketplaceError;
+      let waitMs: number | undefined;
+      try {
+        const response = await this.fetchWithTimeout(operation, `${this.baseUrl}/auth/v1/login`, {
+          method: 'POST',
+          headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+          body: JSON.stringify({ username, password }),
+        });
+        if (response.ok) return this.acceptLogin(response);
+        failure = await this.errorFrom(operation, response, [password, username]);
+        if (!isRetryableStatus(response.status)) throw failure;
+        waitMs = retryAfterMs(response.headers.get('retry-after'), this.now());
+      } catch (error: unknown) {
+        if (!(error instanceof MarketplaceError) || error.status !== undefined || error.operation !== operation) throw error;
+        failure = error;
+      }
+      const delay = waitMs ?? backoffDelayMs(attempt, this.policy, this.random);
+      if (attempt >= this.policy.maxAttempts || this.now() - startedAt + delay > this.policy.maxTotalMs) throw failure;
+      this.log({ level: 'warn', message: 'marketplace login failed; retrying', operation, attempt, ...(failure.status !== undefined ? { status: failure.status } : {}), delayMs: delay });
+      await this.sleep(delay);
     }
-    const lifetimeMs = (parsed.data.ExpiresIn ?? DEFAULT_TOKEN_LIFETIME_S) * 1000;
+  }
+
+  private async acceptLogin(response: Response): Promise<string> {
+    const parsed = await this.parse('login', response, loginResponseSchema);
+    const lifetimeS = parsed.ExpiresIn ?? DEFAULT_TOKEN_LIFETIME_S;
+    const lifetimeMs = lifetimeS * 1000;
     // A lifetime shorter than twice the margin would never be reused; keep it for half its life.
     const reuseMs = lifetimeMs > 2 * TOKEN_REFRESH_MARGIN_MS ? lifetimeMs - TOKEN_REFRESH_MARGIN_MS : lifetimeMs / 2;
-    this.token = { token: parsed.data.IdToken, refreshAt: this.now() + reuseMs };
-    return parsed.data.IdToken;
+    this.token = { token: parsed.IdToken, refreshAt: this.now() + reuseMs };
+    this.lastLifetimeS = lifetimeS;
+    this.remember(parsed.IdToken);
+    return parsed.IdToken;
+  }
+
+  /** Keeps the last few secrets to mask (a rotated password, recent tokens). */
+  private remember(secret: string): void {
+    if (secret === '' || this.knownSecrets.includes(secret)) return;
+    this.knownSecrets.push(secret);
+    if (this.knownSecrets.length > 6) this.knownSecrets.shift();
   }
 
   private async readJson(operation: string, response: Response): Promise<unknown> {
-    let text: string;
+    let body: string;
     try {
-      text = await response.text();
+      body = await response.text();
     } catch (error: unknown) {
       const { name } = describeThrown(error);
       throw new MarketplaceError(operation, `could not read response (${name})`, response.status, { cause: error });
     }
     try {
-      return JSON.parse(text);
+      return JSON.parse(body);
     } catch {
       throw new MarketplaceError(operation, 'response is not JSON', response.status);
     }
@@ -243,23 +782,90 @@ export class MarketplaceClient implements MarketplaceApi {
    * the body is JSON; other bodies (gateway HTML, proxies) are left out. Any secret the body
    * happens to echo is masked.
    */
-  private async errorFrom(operation: string, response: Response, secrets: string[]): Promise<MarketplaceError> {
-    let detail = '';
+  private async errorFrom(operation: string, response: Response, secrets: readonly string[]): Promise<MarketplaceError> {
+    let apiMessage: string | undefined;
+    let apiDescription: string | undefined;
     try {
       const parsed: unknown = JSON.parse(await response.text());
       if (typeof parsed === 'object' && parsed !== null) {
         const record = parsed as Record<string, unknown>;
-        detail = [record.message, record.description].filter((part): part is string => typeof part === 'string' && part.length > 0).join(': ');
+        if (typeof record.message === 'string' && record.message !== '') apiMessage = clean(record.message, secrets);
+        if (typeof record.description === 'string' && record.description !== '') apiDescription = clean(record.description, secrets);
       }
     } catch {
       // Not JSON or not readable: the status alone has to do.
     }
-    for (const secret of secrets) {
-      if (secret.length > 0) detail = detail.split(secret).join('[redacted]');
-    }
-    if (detail.length > MAX_DETAIL_LENGTH) detail = `${detail.slice(0, MAX_DETAIL_LENGTH)}...`;
-    return new MarketplaceError(operation, `HTTP ${response.status}${detail ? ` ${detail}` : ''}`, response.status);
+    const detail = [apiMessage, apiDescription].filter((part) => part !== undefined).join(': ');
+    return new MarketplaceError(operation, `HTTP ${response.status}${detail ? ` ${detail}` : ''}`, response.status, {
+      ...(apiMessage !== undefined ? { apiMessage } : {}),
+      ...(apiDescription !== undefined ? { apiDescription } : {}),
+    });
   }
+}
+
+// --- helpers -----------------------------------------------------------------------------------
+
+const inboxOfferPath = (id: string) => `/offers/v1/inbox/offers/${encodeURIComponent(id)}`;
+const outboxOfferPath = (id: string) => `/offers/v1/outbox/offers/${encodeURIComponent(id)}`;
+const inboxReferralPath = (id: string) => `/offers/v1/inbox/referrals/${encodeURIComponent(id)}`;
+const outboxReferralPath = (id: string) => `/offers/v1/outbox/referrals/${encodeURIComponent(id)}`;
+
+/** Every item of every page, fetched one page at a time as the caller iterates. */
+async function* paginate<T>(fetchPage: (page: number) => Promise<Page<T>>): AsyncGenerator<T> {
+  for (let page = 1; ; page++) {
+    const current = await fetchPage(page);
+    yield* current.items;
+    if (current.items.length === 0 || page >= current.total_pages) return;
+  }
+}
+
+function statusVerdict(status: string, done: string, pending: readonly string[]): Verdict<undefined> {
+  if (status === done) return { kind: 'done', value: undefined };
+  if (pending.includes(status)) return { kind: 'not-done' };
+  return { kind: 'impossible', state: `status ${status}` };
+}
+
+function apiParts(error: MarketplaceError): { apiMessage?: string; apiDescription?: string } {
+  return {
+    ...(error.apiMessage !== undefined ? { apiMessage: error.apiMessage } : {}),
+    ...(error.apiDescription !== undefined ? { apiDescription: error.apiDescription } : {}),
+  };
+}
+
+/** The listed fields of an optional body that are set: always an object (`{}` at least). */
+function pick<K extends string>(body: Partial<Record<K, string>> | undefined, keys: readonly K[]): Partial<Record<K, string>> {
+  const out: Partial<Record<K, string>> = {};
+  for (const key of keys) {
+    const value = body?.[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+/** `?a=1&b=x&b=y` (arrays repeat the name, undefined is left out). */
+function queryString(query: Query | undefined): string {
+  if (query === undefined) return '';
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const v of value as readonly string[]) params.append(name, v);
+    else params.append(name, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+function clean(value: string, secrets: readonly string[]): string {
+  let out = value;
+  for (const secret of secrets) {
+    if (secret.length > 0) out = out.split(secret).join('[redacted]');
+  }
+  return out.length > MAX_DETAIL_LENGTH ? `${out.slice(0, MAX_DETAIL_LENGTH)}...` : out;
+}
+
+/** Field paths only: zod messages name types, not values, but paths are all a reader needs. */
+function describeFields(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`).join('; ');
 }
 
 /**
