@@ -21,6 +21,7 @@ import {
   type SnsNotification,
   type SnsSubscriptionConfirmation,
 } from '../adapters/sns-verifier';
+import { checkBasicAuth, parseSharedSecret, SharedSecretFormatError } from './shared-secret';
 
 export interface ReceiverDeps {
   allowedTopicArns: readonly string[];
@@ -30,6 +31,14 @@ export interface ReceiverDeps {
   logger: Logger;
   metrics?: Metrics;
   now?: () => Date;
+  /** Refuse SignatureVersion 1 (SHA1withRSA) with 403 before any network call. */
+  requireSignatureVersion2?: boolean;
+  /**
+   * The shared secret's current value (one password, or two during a rotation; see
+   * `parseSharedSecret`). When given, every request must carry `Authorization: Basic` for
+   * `connector:<password>`, checked before the body is read; absent, no header is checked.
+   */
+  sharedSecret?: () => Promise<string>;
 }
 
 /** Custom metric names (EMF, namespace set by the handler). */
@@ -39,6 +48,8 @@ export const RECEIVER_METRICS = {
   subscriptionsConfirmed: 'SubscriptionsConfirmed',
   unsubscribeConfirmations: 'UnsubscribeConfirmations',
   deliveriesFailed: 'DeliveriesFailed',
+  /** 401s to requests without credentials: SNS's first try when the URL holds a user and password. */
+  authenticationChallenges: 'AuthenticationChallenges',
 } as const;
 
 /**
@@ -55,10 +66,32 @@ const SNS_HEADERS = {
   messageType: 'x-amz-sns-message-type',
   messageId: 'x-amz-sns-message-id',
   topicArn: 'x-amz-sns-topic-arn',
+  subscriptionArn: 'x-amz-sns-subscription-arn',
 } as const;
 
-function respond(statusCode: number, message: string): APIGatewayProxyResult {
-  return { statusCode, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ message }) };
+/** Tells SNS (and any HTTP client) to send Basic credentials; without it SNS would not retry with them. */
+const BASIC_CHALLENGE = 'Basic realm="sns", charset="UTF-8"';
+
+/**
+ * The request has no valid shared-secret credentials (401). `presented` is false for a request
+ * without any, which is how SNS starts when its endpoint URL holds credentials.
+ */
+export class UnauthorizedRequestError extends Error {
+  override readonly name = 'UnauthorizedRequestError';
+  constructor(readonly presented: boolean) {
+    super(presented ? 'wrong or malformed Basic credentials' : 'no Basic credentials');
+  }
+}
+
+/** An SNS message id or subscription ARN as SNS writes them; anything else is not logged. */
+const LOGGABLE_ID = /^[A-Za-z0-9._:-]{1,256}$/;
+
+function respond(statusCode: number, message: string, extraHeaders: Record<string, string> = {}): APIGatewayProxyResult {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json', ...extraHeaders },
+    body: JSON.stringify({ message }),
+  };
 }
 
 /** Header names are case-insensitive; API Gateway passes them as the client sent them. */
@@ -120,6 +153,24 @@ function assertHeadersAgree(headers: Map<string, string>, message: SnsEnvelope):
   }
 }
 
+/**
+ * Beyond the SNS host policy: a genuine SubscribeURL is a `ConfirmSubscription` call on the SNS
+ * host of the topic's own region. Checked before the signature, so a forged message cannot make
+ * the receiver GET anything else, even on an SNS host.
+ */
+function assertConfirmableSubscribeUrl(message: SnsSubscriptionConfirmation): void {
+  if (!isTrustedSubscribeUrl(message.SubscribeURL)) throw new SnsRejectedError(400, 'untrusted SubscribeURL');
+  const url = new URL(message.SubscribeURL);
+  const hostRegion = url.hostname.split('.')[1];
+  const topicRegion = message.TopicArn.split(':')[3];
+  if (hostRegion !== topicRegion) {
+    throw new SnsRejectedError(400, 'untrusted SubscribeURL', "SubscribeURL host is not the topic's region");
+  }
+  if (url.searchParams.get('Action') !== 'ConfirmSubscription') {
+    throw new SnsRejectedError(400, 'untrusted SubscribeURL', 'SubscribeURL is not a ConfirmSubscription call');
+  }
+}
+
 function errorName(error: unknown): string {
   return error instanceof Error ? error.name : typeof error;
 }
@@ -128,13 +179,27 @@ interface Failure {
   status: number;
   publicReason: string;
   detail: string;
-  /** Refusals are expected traffic (warn); failures to deliver are errors an operator must see. */
-  level: 'warn' | 'error';
+  /**
+   * Refusals are expected traffic (warn); failures to deliver are errors an operator must see;
+   * an authentication challenge is the normal first step of every credentialed delivery (info).
+   */
+  level: 'info' | 'warn' | 'error';
   metric: string;
+  headers?: Record<string, string>;
 }
 
 /** The one place where an error becomes a status and a public reason. */
 function toFailure(error: unknown): Failure {
+  if (error instanceof UnauthorizedRequestError) {
+    return {
+      status: 401,
+      publicReason: 'unauthorized',
+      detail: error.message,
+      level: error.presented ? 'warn' : 'info',
+      metric: error.presented ? RECEIVER_METRICS.messagesRejected : RECEIVER_METRICS.authenticationChallenges,
+      headers: { 'www-authenticate': BASIC_CHALLENGE },
+    };
+  }
   if (error instanceof SnsRejectedError) {
     return {
       status: error.status,
@@ -177,6 +242,30 @@ export function createReceiver(deps: ReceiverDeps): (event: APIGatewayProxyEvent
     deps.metrics?.addMetric(metric, MetricUnit.Count, 1);
   }
 
+  /** The Basic credentials check; runs before the body is decoded, parsed or verified. */
+  async function assertAuthorized(sharedSecret: () => Promise<string>, authorization: string | undefined): Promise<void> {
+    // No credentials at all: answer the challenge without a Secrets Manager call.
+    if (authorization === undefined || authorization.trim() === '') throw new UnauthorizedRequestError(false);
+    let value: string;
+    try {
+      value = await sharedSecret();
+    } catch (error: unknown) {
+      // The reader's own errors name the secret and the AWS error, never the value.
+      const cause = error instanceof Error && error.name === 'SharedSecretUnavailableError' ? error.message : errorName(error);
+      throw new SnsUpstreamError(503, 'authentication unavailable', `shared secret unavailable (${cause})`);
+    }
+    let passwords: string[];
+    try {
+      passwords = parseSharedSecret(value);
+    } catch (error: unknown) {
+      // A misconfigured secret must not let anything through; 503 keeps SNS retrying while it is fixed.
+      if (!(error instanceof SharedSecretFormatError)) throw error;
+      throw new SnsUpstreamError(503, 'authentication unavailable', `shared secret malformed: ${error.message}`);
+    }
+    const result = checkBasicAuth(authorization, passwords);
+    if (result !== 'match') throw new UnauthorizedRequestError(result === 'mismatch');
+  }
+
   async function enqueue(message: SnsNotification, correlationId: string, log: Logger): Promise<string> {
     const event: QueuedEvent = {
       version: 1,
@@ -217,6 +306,10 @@ export function createReceiver(deps: ReceiverDeps): (event: APIGatewayProxyEvent
 
   async function handle(event: APIGatewayProxyEvent, correlationId: string, log: Logger): Promise<string> {
     const headers = lowerCaseHeaders(event.headers);
+    // Until the body is parsed, the id SNS puts in the header ties the lines to the message.
+    const headerMessageId = headers.get(SNS_HEADERS.messageId);
+    if (headerMessageId !== undefined && LOGGABLE_ID.test(headerMessageId)) log.appendKeys({ snsMessageId: headerMessageId });
+    if (deps.sharedSecret) await assertAuthorized(deps.sharedSecret, headers.get('authorization'));
     // Raw delivery strips the envelope and with it the signature: nothing could be verified.
     if (headers.get(SNS_HEADERS.rawDelivery)?.trim().toLowerCase() === 'true') {
       throw new SnsRejectedError(400, 'raw message delivery is not supported');
@@ -231,10 +324,11 @@ export function createReceiver(deps: ReceiverDeps): (event: APIGatewayProxyEvent
       throw new SnsRejectedError(403, 'topic not allowed', `TopicArn ${message.TopicArn} is not in the allow list`);
     }
     log.appendKeys({ topicArn: message.TopicArn });
-    assertFreshTimestamp(message.Timestamp, now());
-    if (message.Type === 'SubscriptionConfirmation' && !isTrustedSubscribeUrl(message.SubscribeURL)) {
-      throw new SnsRejectedError(400, 'untrusted SubscribeURL');
+    if (deps.requireSignatureVersion2 && message.SignatureVersion !== '2') {
+      throw new SnsRejectedError(403, 'signature version not accepted', `SignatureVersion ${message.SignatureVersion} refused: 2 is required`);
     }
+    assertFreshTimestamp(message.Timestamp, now());
+    if (message.Type === 'SubscriptionConfirmation') assertConfirmableSubscribeUrl(message);
     await verifier.verifySignature(message);
 
     switch (message.Type) {
@@ -242,11 +336,16 @@ export function createReceiver(deps: ReceiverDeps): (event: APIGatewayProxyEvent
         return enqueue(message, correlationId, log);
       case 'SubscriptionConfirmation':
         return confirmSubscription(message, log);
-      case 'UnsubscribeConfirmation':
+      case 'UnsubscribeConfirmation': {
         // Only a person should re-subscribe; following its SubscribeURL would undo the unsubscribe.
-        log.warn('Unsubscribe confirmation received: this endpoint no longer receives the topic');
+        // The line (topicArn, subscription) and the metric's alarm are how an operator learns of it.
+        const subscriptionArn = headers.get(SNS_HEADERS.subscriptionArn);
+        log.warn('Unsubscribe confirmation received: this endpoint no longer receives the topic', {
+          ...(subscriptionArn !== undefined && LOGGABLE_ID.test(subscriptionArn) ? { subscriptionArn } : {}),
+        });
         count(RECEIVER_METRICS.unsubscribeConfirmations);
         return 'unsubscribe acknowledged';
+      }
     }
   }
 
@@ -260,10 +359,11 @@ export function createReceiver(deps: ReceiverDeps): (event: APIGatewayProxyEvent
     } catch (error: unknown) {
       const failure = toFailure(error);
       const fields = { status: failure.status, reason: failure.publicReason, detail: failure.detail };
-      if (failure.level === 'warn') log.warn('SNS message rejected', fields);
+      if (failure.level === 'info') log.info('Authentication challenge sent', fields);
+      else if (failure.level === 'warn') log.warn('SNS message rejected', fields);
       else log.error('SNS message not delivered', fields);
       count(failure.metric);
-      return respond(failure.status, failure.publicReason);
+      return respond(failure.status, failure.publicReason, failure.headers);
     } finally {
       try {
         deps.metrics?.publishStoredMetrics();

@@ -2,7 +2,8 @@
  * Covers lambdas/receiver/receiver.ts end to end with genuinely signed SNS messages: statuses for
  * every acceptance and refusal path, what is enqueued (envelope and attributes), when the network
  * is and is not touched (certificate fetch, SubscribeURL), certificate caching across requests,
- * and what reaches logs and EMF metrics (ids yes; Message, Token, Signature never).
+ * what reaches logs and EMF metrics (ids yes; Message, Token, Signature never), and the Lambda
+ * handler's environment wiring (allow list, REQUIRE_SIGNATURE_VERSION_2, SHARED_SECRET_ARN).
  * Leaves the URL-policy and string-to-sign details to test/unit/sns-verifier.test.ts, the real
  * SQS adapter to test/integration/sqs-event-queue.test.ts, and real HTTP to the sandbox e2e test.
  */
@@ -505,5 +506,45 @@ describe('Lambda handler (composition root)', () => {
     expect(allowed.statusCode).toBe(400);
     const foreign = await handler(apiEvent(JSON.stringify(sign(notificationFields(stale, { TopicArn: FOREIGN_TOPIC_ARN }), identity))));
     expect(foreign.statusCode).toBe(403);
+  });
+
+  function setBaseEnv(): void {
+    process.env.QUEUE_URL = 'https://sqs.ca-central-1.amazonaws.com/111122223333/events';
+    process.env.ALLOWED_TOPIC_ARNS = TOPIC_ARN;
+    delete process.env.REQUIRE_SIGNATURE_VERSION_2;
+    delete process.env.SHARED_SECRET_ARN;
+  }
+  // Stale: refused (400) after the allow list, the signature-version and credentials checks,
+  // before any network call, so the status shows which check stopped it.
+  const staleV1 = () => apiEvent(JSON.stringify(sign(notificationFields(new Date(Date.now() - 2 * 60 * 60 * 1000)), identity, '1')));
+
+  it('wires REQUIRE_SIGNATURE_VERSION_2=true: SignatureVersion 1 is refused with 403 before the timestamp check', async () => {
+    setBaseEnv();
+    expect((await loadHandler().handler(staleV1())).statusCode).toBe(400);
+    process.env.REQUIRE_SIGNATURE_VERSION_2 = 'false';
+    expect((await loadHandler().handler(staleV1())).statusCode).toBe(400);
+    process.env.REQUIRE_SIGNATURE_VERSION_2 = 'true';
+    expect((await loadHandler().handler(staleV1())).statusCode).toBe(403);
+  });
+
+  it.each(['TRUE', 'yes', '1', ''])('refuses REQUIRE_SIGNATURE_VERSION_2=%p at load time', (value) => {
+    setBaseEnv();
+    process.env.REQUIRE_SIGNATURE_VERSION_2 = value;
+    expect(loadHandler).toThrow(/REQUIRE_SIGNATURE_VERSION_2/);
+  });
+
+  it('wires SHARED_SECRET_ARN: a request without credentials gets the 401 Basic challenge; without the variable none is needed', async () => {
+    setBaseEnv();
+    expect((await loadHandler().handler(staleV1())).statusCode).toBe(400);
+    process.env.SHARED_SECRET_ARN = 'arn:aws:secretsmanager:ca-central-1:111122223333:secret:SharedSecret-AbC123';
+    const challenged = await loadHandler().handler(staleV1());
+    expect(challenged.statusCode).toBe(401);
+    expect(challenged.headers?.['www-authenticate']).toMatch(/^Basic /);
+  });
+
+  it('refuses a SHARED_SECRET_ARN that is set but blank instead of running without the check', () => {
+    setBaseEnv();
+    process.env.SHARED_SECRET_ARN = ' ';
+    expect(loadHandler).toThrow(/SHARED_SECRET_ARN/);
   });
 });
