@@ -5,7 +5,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { marketplaceBaseUrl, type ConnectorConfig } from '../lambdas/core/config';
+import { marketplaceBaseUrl, resolveAllowedTopicArns, type ConnectorConfig } from '../lambdas/core/config';
 import { ConnectorFunction } from './connector-function';
 import { RECEIVER_TIMEOUT, SERVICE_NAMES, WORKER_TIMEOUT } from './constants';
 import { rulesJson } from './load-config';
@@ -18,6 +18,13 @@ export interface ConnectorAppStackProps extends StackProps {
   readonly queue: IQueue;
   readonly deadLetterQueue: IQueue;
   readonly credentials: ISecret;
+  /** The receiver's HTTP Basic password; given exactly when `receiver.sharedSecret.enabled`. */
+  readonly sharedSecret?: ISecret;
+}
+
+/** Props that contradict each other: a bug in whoever builds the stack, not in the config. */
+export class StackWiringError extends Error {
+  override readonly name = 'StackWiringError';
 }
 
 /** The SNS message type header; every SNS HTTPS delivery carries it. */
@@ -55,8 +62,17 @@ export class ConnectorAppStack extends Stack {
       description: 'AlayaCare connector: verifies SNS deliveries and enqueues marketplace events',
       timeout: RECEIVER_TIMEOUT,
       logRetention,
-      environment: { ALLOWED_TOPIC_ARNS: config.allowedTopicArns.join(',') },
+      environment: {
+        // Always exact ARNs: an account-and-region allowlist is expanded here, at synth time.
+        ALLOWED_TOPIC_ARNS: resolveAllowedTopicArns(config).join(','),
+        REQUIRE_SIGNATURE_VERSION_2: String(config.receiver.requireSignatureVersion2),
+      },
     }).bindQueueSender(props.queue);
+    if (config.receiver.sharedSecret.enabled !== (props.sharedSecret !== undefined)) {
+      // Both come from the same config through createConnectorStacks; a mismatch is a wiring bug.
+      throw new StackWiringError('receiver.sharedSecret.enabled and the sharedSecret prop must agree');
+    }
+    if (props.sharedSecret !== undefined) this.receiver.bindSecret(props.sharedSecret, 'SHARED_SECRET_ARN');
 
     this.worker = new ConnectorFunction(this, 'Worker', {
       entry: 'lambdas/worker/handler.ts',

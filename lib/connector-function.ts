@@ -134,9 +134,12 @@ export class ConnectorFunction extends Construct {
     return this;
   }
 
-  /** CREDENTIALS_SECRET_ARN + read of the secret's value (and decrypt with its key). */
-  bindSecret(secret: ISecret): this {
-    this.fn.addEnvironment('CREDENTIALS_SECRET_ARN', secret.secretArn);
+  /**
+   * `variable` (by default CREDENTIALS_SECRET_ARN) = the secret's ARN + read of that one
+   * secret's value (and decrypt with its key, if customer-managed).
+   */
+  bindSecret(secret: ISecret, variable = 'CREDENTIALS_SECRET_ARN'): this {
+    this.fn.addEnvironment(variable, secret.secretArn);
     secret.grantRead(this.fn);
     return this;
   }

@@ -36,6 +36,7 @@ export function createConnectorStacks(
     queue: state.queue,
     deadLetterQueue: state.deadLetterQueue,
     credentials: state.credentials,
+    sharedSecret: state.sharedSecret,
   });
   return { state, app };
 }

@@ -21,9 +21,19 @@ export interface ConnectorMonitoringProps {
   readonly alarmEmail?: string;
 }
 
+/** The receiver's EMF metric counting UnsubscribeConfirmation messages (one per lost subscription). */
+export const UNSUBSCRIBE_METRIC = 'UnsubscribeConfirmations';
+
 /** The handlers' EMF metrics shown on the dashboard, by the service that publishes them. */
 export const CUSTOM_METRICS = {
-  [SERVICE_NAMES.receiver]: ['NotificationsEnqueued', 'MessagesRejected'],
+  [SERVICE_NAMES.receiver]: [
+    'NotificationsEnqueued',
+    'MessagesRejected',
+    'DeliveriesFailed',
+    'SubscriptionsConfirmed',
+    UNSUBSCRIBE_METRIC,
+    'AuthenticationChallenges',
+  ],
   [SERVICE_NAMES.worker]: ['OffersAccepted', 'OffersDeclined', 'OffersForReview', 'RecordsFailed'],
 } as const;
 
@@ -69,6 +79,14 @@ export class ConnectorMonitoring extends Construct {
 
     const { api, receiver, worker, queue, deadLetterQueue } = props;
     const sum = { period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM };
+    const emf = (service: string, metricName: string) =>
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: { service },
+        statistic: cloudwatch.Stats.SUM,
+        period: FIVE_MINUTES,
+      });
 
     this.addAlarm('DeadLetterQueueNotEmpty', {
       metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({
@@ -93,20 +111,17 @@ export class ConnectorMonitoring extends Construct {
       threshold: 0,
       alarmDescription: 'The SNS endpoint answered 5xx; SNS retries for about a minute, then drops the message.',
     });
+    this.addAlarm('UnsubscribeConfirmation', {
+      metric: emf(SERVICE_NAMES.receiver, UNSUBSCRIBE_METRIC),
+      threshold: 0,
+      alarmDescription:
+        'A topic confirmed that this endpoint was unsubscribed: its events no longer arrive. The receiver log line "Unsubscribe confirmation received" names the topic; ask AlayaCare to subscribe again if it was not intended.',
+    });
     this.addAlarm('QueueOldestMessageAge', {
       metric: queue.metricApproximateAgeOfOldestMessage({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.MAXIMUM }),
       threshold: QUEUE_AGE_ALARM_THRESHOLD.toSeconds(),
       alarmDescription: `An event has waited over ${QUEUE_AGE_ALARM_THRESHOLD.toMinutes()} minutes: the worker is failing or throttled.`,
     });
-
-    const emf = (service: string, metricName: string) =>
-      new cloudwatch.Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName,
-        dimensionsMap: { service },
-        statistic: cloudwatch.Stats.SUM,
-        period: FIVE_MINUTES,
-      });
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.hours(24),

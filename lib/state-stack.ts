@@ -22,6 +22,8 @@ export class ConnectorStateStack extends Stack {
   readonly key: kms.Key;
   readonly table: dynamodb.Table;
   readonly credentials: secretsmanager.ISecret;
+  /** The receiver's HTTP Basic password, when `receiver.sharedSecret.enabled`. */
+  readonly sharedSecret?: secretsmanager.Secret;
   readonly queue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
 
@@ -70,6 +72,22 @@ export class ConnectorStateStack extends Stack {
       this.credentials = secret;
     }
 
+    if (config.receiver.sharedSecret.enabled) {
+      this.sharedSecret = new secretsmanager.Secret(this, 'SharedSecret', {
+        description:
+          'AlayaCare connector: password of the SNS subscription URL https://connector:<password>@<api host>/prod/sns (during a rotation: new and old, space-separated)',
+        // Letters and digits only, so the password goes into the URL without percent-encoding.
+        generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false, requireEachIncludedType: true },
+        // AlayaCare's subscriptions carry it: a new secret would lock them out until they re-subscribe.
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      acknowledge(
+        this.sharedSecret,
+        'AwsSolutions-SMG4',
+        'The password is part of the SNS subscription URL held by AlayaCare, which only a new subscription can change; rotation is a manual, two-password procedure documented in the README, which a rotation Lambda cannot perform.',
+      );
+    }
+
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: this.key,
@@ -100,5 +118,11 @@ export class ConnectorStateStack extends Stack {
       value: this.credentials.secretArn,
       description: 'Put the AlayaCare marketplace username and password here',
     });
+    if (this.sharedSecret !== undefined) {
+      new CfnOutput(this, 'SharedSecretArn', {
+        value: this.sharedSecret.secretArn,
+        description: 'The password of the SNS subscription URL (user "connector"); see README, Security',
+      });
+    }
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { TopicName } from './events';
 
 /**
  * The deployment configuration: one schema, used by `bin/` at synth time (a bad value fails
@@ -53,6 +54,61 @@ const topicArn = z
   .string()
   .regex(/^arn:aws(-[a-z]+)*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN');
 
+/** The marketplace topics each role takes part in (event names per topic: `TOPIC_EVENTS`). */
+export const ROLE_TOPICS: Readonly<Record<Role, readonly TopicName[]>> = {
+  supply: ['inbox-offers', 'inbox-referrals'],
+  demand: ['outbox-offers', 'outbox-referrals'],
+  both: ['inbox-offers', 'inbox-referrals', 'outbox-offers', 'outbox-referrals'],
+};
+
+/** SNS topic names: letters, digits, `-` and `_`, at most 256 (standard topics; no `.fifo`). */
+const MAX_TOPIC_NAME_LENGTH = 256;
+const topicNamePart = (max: number) =>
+  z.string().regex(new RegExp(`^[A-Za-z0-9_-]{1,${max}}$`), `letters, digits, - and _ (1-${max})`);
+
+/**
+ * Commercial, China and GovCloud regions, e.g. `ca-central-1`, `cn-north-1`, `us-gov-west-1`.
+ * The isolated partitions are left out: their SNS hosts fail the signing-certificate host policy.
+ */
+const awsRegion = z.string().regex(/^(?:[a-z]{2}|us-gov)-[a-z]+-\d{1,2}$/, 'must be an AWS region such as ca-central-1');
+
+/**
+ * The allowlist as an AWS account and region instead of exact ARNs: the topic names default to
+ * the role's (`ROLE_TOPICS`) and expand to exact ARNs at synth time (`resolveAllowedTopicArns`).
+ */
+export const allowedTopicsSchema = z
+  .strictObject({
+    /** The AWS account that owns AlayaCare's topics. */
+    account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
+    region: awsRegion,
+    /** Topic names to allow instead of the role's; each gets `namePrefix` in front. */
+    names: nonEmptyList(topicNamePart(MAX_TOPIC_NAME_LENGTH)).optional(),
+    /**
+     * Put in front of every name, for a naming scheme such as `prod-inbox-offers`. AlayaCare does
+     * not publish its topic names, so this is a guess to confirm with them.
+     */
+    namePrefix: topicNamePart(128).optional(),
+  })
+  .refine(
+    (t) => (t.names ?? []).every((name) => (t.namePrefix ?? '').length + name.length <= MAX_TOPIC_NAME_LENGTH),
+    { message: `namePrefix + name must be at most ${MAX_TOPIC_NAME_LENGTH} characters`, path: ['namePrefix'] },
+  );
+
+export type AllowedTopics = z.infer<typeof allowedTopicsSchema>;
+
+/** Receiver policy switches; every one of them can only narrow what is accepted. */
+export const receiverSettingsSchema = z.strictObject({
+  /** Refuse SignatureVersion 1 (SHA1withRSA); SNS topics sign with 1 unless their owner chose 2. */
+  requireSignatureVersion2: z.boolean().default(false),
+  /**
+   * HTTP Basic credentials as a second factor: the stack creates a Secrets Manager secret and the
+   * receiver answers 401 to any request without `connector:<secret>`.
+   */
+  sharedSecret: z.strictObject({ enabled: z.boolean() }).default({ enabled: false }),
+});
+
+export type ReceiverSettings = z.infer<typeof receiverSettingsSchema>;
+
 const marketplaceSchema = z.union([
   z.strictObject({
     environment: z.enum(['sandbox', 'staging', 'prod']),
@@ -63,33 +119,52 @@ const marketplaceSchema = z.union([
   }),
 ]);
 
-export const connectorConfigSchema = z.strictObject({
-  /** Which marketplace to talk to: a published environment and region, or an explicit base URL. */
-  marketplace: marketplaceSchema,
-  role: z.enum(ROLES),
-  /** The only SNS topics whose messages the receiver accepts and whose subscriptions it confirms. */
-  allowedTopicArns: nonEmptyList(topicArn),
-  /** Where CloudWatch alarms are sent; omit to create the alarm topic without a subscription. */
-  alarmEmail: z.email().optional(),
-  /** Import an existing Secrets Manager secret ({"username","password"}) instead of creating one. */
-  credentialsSecretArn: z
-    .string()
-    .regex(/^arn:aws(-[a-z]+)*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'must be a Secrets Manager secret ARN')
-    .optional(),
-  /** At most this many worker instances at once, so the marketplace API is never flooded (2-1000). */
-  workerMaxConcurrency: z.number().int().min(2).max(1000).default(5),
-  /** API Gateway stage throttling for the receiver endpoint. */
-  apiThrottle: z
-    .strictObject({
-      rateLimit: z.number().positive().max(10000),
-      burstLimit: z.number().int().positive().max(5000),
-    })
-    .default({ rateLimit: 50, burstLimit: 100 }),
-  logRetentionDays: z
-    .union([z.literal(7), z.literal(14), z.literal(30), z.literal(90), z.literal(180), z.literal(365)])
-    .default(30),
-  rules: rulesSchema,
-});
+export const connectorConfigSchema = z
+  .strictObject({
+    /** Which marketplace to talk to: a published environment and region, or an explicit base URL. */
+    marketplace: marketplaceSchema,
+    role: z.enum(ROLES),
+    /**
+     * The only SNS topics whose messages the receiver accepts and whose subscriptions it confirms:
+     * exact ARNs here, or `allowedTopics`; exactly one of the two.
+     */
+    allowedTopicArns: nonEmptyList(topicArn).optional(),
+    allowedTopics: allowedTopicsSchema.optional(),
+    receiver: receiverSettingsSchema.default({ requireSignatureVersion2: false, sharedSecret: { enabled: false } }),
+    /** Where CloudWatch alarms are sent; omit to create the alarm topic without a subscription. */
+    alarmEmail: z.email().optional(),
+    /** Import an existing Secrets Manager secret ({"username","password"}) instead of creating one. */
+    credentialsSecretArn: z
+      .string()
+      .regex(/^arn:aws(-[a-z]+)*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'must be a Secrets Manager secret ARN')
+      .optional(),
+    /** At most this many worker instances at once, so the marketplace API is never flooded (2-1000). */
+    workerMaxConcurrency: z.number().int().min(2).max(1000).default(5),
+    /** API Gateway stage throttling for the receiver endpoint. */
+    apiThrottle: z
+      .strictObject({
+        rateLimit: z.number().positive().max(10000),
+        burstLimit: z.number().int().positive().max(5000),
+      })
+      .default({ rateLimit: 50, burstLimit: 100 }),
+    logRetentionDays: z
+      .union([z.literal(7), z.literal(14), z.literal(30), z.literal(90), z.literal(180), z.literal(365)])
+      .default(30),
+    rules: rulesSchema,
+  })
+  .superRefine(
+    (config, ctx) => {
+      const given = [config.allowedTopicArns, config.allowedTopics].filter((value) => value !== undefined).length;
+      if (given === 1) return;
+      const message =
+        given === 0
+          ? 'give exactly one of allowedTopicArns (exact topic ARNs) or allowedTopics ({account, region, names?}); neither is set'
+          : 'give exactly one of allowedTopicArns or allowedTopics, not both';
+      ctx.addIssue({ code: 'custom', path: ['allowedTopicArns'], message });
+    },
+    // Also when another field is bad, so every problem is reported in one go.
+    { when: (payload) => typeof payload.value === 'object' && payload.value !== null && !Array.isArray(payload.value) },
+  );
 
 export type RuleMatch = z.infer<typeof ruleMatchSchema>;
 export type Rule = z.infer<typeof ruleSchema>;
@@ -128,6 +203,31 @@ export function parseRules(json: string): Rules {
   const result = rulesSchema.safeParse(raw);
   if (!result.success) throw new ConfigError(`Invalid rules:\n${describeIssues(result.error)}`);
   return result.data;
+}
+
+/** The ARN partition of a region accepted by the config schema. */
+function partitionOf(region: string): string {
+  if (region.startsWith('cn-')) return 'aws-cn';
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  return 'aws';
+}
+
+/**
+ * The exact topic ARNs the receiver allows: `allowedTopicArns` as given, or `allowedTopics`
+ * expanded to `arn:<partition>:sns:<region>:<account>:<namePrefix><name>` for its names (by
+ * default the role's topics), de-duplicated in order.
+ *
+ * @throws ConfigError when neither is set (a config that did not go through the schema).
+ */
+export function resolveAllowedTopicArns(
+  config: Pick<ConnectorConfig, 'role' | 'allowedTopicArns' | 'allowedTopics'>,
+): string[] {
+  if (config.allowedTopicArns !== undefined) return [...new Set(config.allowedTopicArns)];
+  const topics = config.allowedTopics;
+  if (topics === undefined) throw new ConfigError('allowedTopicArns: give exactly one of allowedTopicArns or allowedTopics');
+  const names = topics.names ?? ROLE_TOPICS[config.role];
+  const prefix = `arn:${partitionOf(topics.region)}:sns:${topics.region}:${topics.account}:${topics.namePrefix ?? ''}`;
+  return [...new Set(names.map((name) => `${prefix}${name}`))];
 }
 
 /** The marketplace API base URL for a configured location. */

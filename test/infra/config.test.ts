@@ -1,7 +1,9 @@
 /**
  * Covers the synth-time config path: choosing the file (context, local file, example), loading and
- * validating it (lib/load-config.ts), the RULES_JSON size limit, and bin/app.ts turning a bad
- * config into a clear message and a non-zero exit before anything is synthesised.
+ * validating it (lib/load-config.ts), the RULES_JSON size limit, the topic allowlist (exact ARNs or
+ * account + region + role topics, exactly one) and its expansion, the receiver policy settings and
+ * their defaults, and bin/app.ts turning a bad config into a clear message and a non-zero exit
+ * before anything is synthesised.
  * The schema's own rules (lambdas/core/config.ts) are exercised here only through whole files;
  * what the stacks do with a valid config is in stacks.test.ts.
  */
@@ -9,7 +11,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { ConfigError } from '../../lambdas/core/config';
+import { ConfigError, ROLE_TOPICS, resolveAllowedTopicArns } from '../../lambdas/core/config';
+import { TOPIC_EVENTS } from '../../lambdas/core/events';
 import { MAX_RULES_JSON_BYTES } from '../../lib/constants';
 import {
   chooseConfigFile,
@@ -67,6 +70,95 @@ describe('the example config', () => {
     expect(config.rules.defaultAction).toBe('review');
     expect(config.rules.rules.map((r) => r.action)).toEqual(['accept', 'decline']);
     expect(config.rules.rules[1]?.declineReasonCode).toBeDefined();
+  });
+
+  it('leaves the receiver policy at its defaults: SignatureVersion 1 allowed, no shared secret', () => {
+    expect(loadConnectorConfig(EXAMPLE_PATH).receiver).toEqual({ requireSignatureVersion2: false, sharedSecret: { enabled: false } });
+  });
+});
+
+/** The example without its exact ARNs, for the account-and-region form. */
+function withoutArns(): Record<string, unknown> {
+  const { allowedTopicArns: _arns, ...rest } = example();
+  return rest;
+}
+
+describe('topic allowlist', () => {
+  const account = '444455556666';
+
+  it.each([
+    ['supply', ['inbox-offers', 'inbox-referrals']],
+    ['demand', ['outbox-offers', 'outbox-referrals']],
+    ['both', ['inbox-offers', 'inbox-referrals', 'outbox-offers', 'outbox-referrals']],
+  ] as const)('allowedTopics for a %s connector defaults to its topics in that account and region', (role, names) => {
+    const config = loadConnectorConfig(writeConfig({ ...withoutArns(), role, allowedTopics: { account, region: 'ca-central-1' } }));
+    expect(resolveAllowedTopicArns(config)).toEqual(names.map((name) => `arn:aws:sns:ca-central-1:${account}:${name}`));
+  });
+
+  it('the role topics are topics the marketplace publishes', () => {
+    for (const names of Object.values(ROLE_TOPICS)) for (const name of names) expect(Object.keys(TOPIC_EVENTS)).toContain(name);
+  });
+
+  it('allowedTopics takes explicit names and a prefix, and the partition follows the region', () => {
+    const config = loadConnectorConfig(
+      writeConfig({ ...withoutArns(), allowedTopics: { account, region: 'cn-north-1', names: ['offers', 'offers', 'referrals'], namePrefix: 'alaya_' } }),
+    );
+    expect(resolveAllowedTopicArns(config)).toEqual([`arn:aws-cn:sns:cn-north-1:${account}:alaya_offers`, `arn:aws-cn:sns:cn-north-1:${account}:alaya_referrals`]);
+    const gov = loadConnectorConfig(writeConfig({ ...withoutArns(), allowedTopics: { account, region: 'us-gov-west-1' } }));
+    expect(resolveAllowedTopicArns(gov)[0]).toBe(`arn:aws-us-gov:sns:us-gov-west-1:${account}:inbox-offers`);
+  });
+
+  it('exact ARNs are used as given', () => {
+    expect(resolveAllowedTopicArns(loadConnectorConfig(EXAMPLE_PATH))).toEqual((example()['allowedTopicArns'] as string[]).slice());
+  });
+
+  it.each([
+    ['neither form', () => withoutArns(), /^allowedTopicArns: give exactly one of allowedTopicArns .* or allowedTopics .*neither/m],
+    ['both forms', () => ({ ...example(), allowedTopics: { account, region: 'ca-central-1' } }), /^allowedTopicArns: .*not both/m],
+  ])('refuses %s, naming both fields', (_case, config, pattern) => {
+    const { message } = errorFor(config());
+    expect(message).toMatch(pattern);
+    expect(message).toContain('allowedTopics');
+  });
+
+  it('reports a missing allowlist together with the other bad fields', () => {
+    const { message } = errorFor({ ...withoutArns(), role: 'seller' });
+    expect(message).toMatch(/^role: /m);
+    expect(message).toMatch(/^allowedTopicArns: /m);
+  });
+
+  it.each([
+    ['an 11-digit account', { account: '12345678901', region: 'ca-central-1' }, 'allowedTopics.account:'],
+    ['a made-up region', { account, region: 'canada' }, 'allowedTopics.region:'],
+    ['an isolated-partition region', { account, region: 'us-isob-east-1' }, 'allowedTopics.region:'],
+    ['an empty name list', { account, region: 'ca-central-1', names: [] }, 'allowedTopics.names:'],
+    ['a name with a colon', { account, region: 'ca-central-1', names: ['inbox:offers'] }, 'allowedTopics.names.0:'],
+    ['a prefix with a dot', { account, region: 'ca-central-1', namePrefix: 'prod.' }, 'allowedTopics.namePrefix:'],
+    ['a prefix that makes a name too long', { account, region: 'ca-central-1', names: ['n'.repeat(200)], namePrefix: 'p'.repeat(100) }, 'allowedTopics.namePrefix:'],
+    ['an unknown field', { account, region: 'ca-central-1', arn: 'x' }, 'allowedTopics:'],
+  ])('refuses allowedTopics with %s, naming the field', (_case, allowedTopics, field) => {
+    const { message } = errorFor({ ...withoutArns(), allowedTopics });
+    expect(message).toContain(field);
+  });
+});
+
+describe('receiver settings', () => {
+  it('takes requireSignatureVersion2 and sharedSecret, each defaulting when left out', () => {
+    const strict = loadConnectorConfig(writeConfig({ ...example(), receiver: { requireSignatureVersion2: true } }));
+    expect(strict.receiver).toEqual({ requireSignatureVersion2: true, sharedSecret: { enabled: false } });
+    const withSecret = loadConnectorConfig(writeConfig({ ...example(), receiver: { sharedSecret: { enabled: true } } }));
+    expect(withSecret.receiver).toEqual({ requireSignatureVersion2: false, sharedSecret: { enabled: true } });
+  });
+
+  it.each([
+    ['a string for requireSignatureVersion2', { requireSignatureVersion2: 'true' }, 'receiver.requireSignatureVersion2:'],
+    ['sharedSecret without enabled', { sharedSecret: {} }, 'receiver.sharedSecret.enabled:'],
+    ['sharedSecret as a boolean', { sharedSecret: true }, 'receiver.sharedSecret:'],
+    ['a secret value in the config', { sharedSecret: { enabled: true, value: 'hunter2hunter2' } }, 'receiver.sharedSecret:'],
+    ['an unknown setting', { allowRawDelivery: true }, 'receiver:'],
+  ])('refuses %s, naming the field', (_case, receiver, field) => {
+    const { message } = errorFor({ ...example(), receiver });
+    expect(message).toContain(field);
   });
 });
 

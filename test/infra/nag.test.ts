@@ -1,6 +1,6 @@
 /**
  * Covers the cdk-nag AWS Solutions pack against both stacks, for a created and an imported
- * secret: no unacknowledged errors or warnings, every acknowledgement gives a real reason and is
+ * credentials secret and with the receiver's shared secret on: no unacknowledged errors or warnings, every acknowledgement gives a real reason and is
  * scoped to one rule (or one finding), and the one wildcard-resource acknowledgement is only ever
  * about X-Ray. Also checks the pack does report a violation, so "none found" means something.
  * cdk-nag 3 reports through CDK's policy validation instead of annotations, so the pack is run
@@ -22,6 +22,10 @@ const variants: [string, () => ConnectorConfig][] = [
       credentialsSecretArn: 'arn:aws:secretsmanager:ca-central-1:111122223333:secret:alayacare-login-AbC123',
       alarmEmail: 'ops@example.org',
     }),
+  ],
+  [
+    'shared secret on, SignatureVersion 2 required',
+    () => ({ ...exampleConfig(), receiver: { requireSignatureVersion2: true, sharedSecret: { enabled: true } } }),
   ],
 ];
 

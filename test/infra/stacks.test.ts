@@ -2,16 +2,19 @@
  * Covers what the two stacks synthesise from a config (bundling skipped, cdk.json feature flags
  * on): the SNS endpoint and its throttling, queue and dead-letter queue protection and redrive,
  * the visibility timeout derived from the worker timeout, the worker's event source, the table,
- * the credentials secret (created or imported), the functions' shared defaults and environment,
- * outputs, alarms and the dashboard, and that two synths give identical templates.
+ * the credentials secret (created or imported), the optional shared secret of the SNS endpoint,
+ * the functions' shared defaults and environment (the receiver's exact topic ARNs and policy
+ * switches), outputs, alarms (the unsubscribe alarm included) and the dashboard, and that two
+ * synths give identical templates.
  * cdk-nag findings are in nag.test.ts; real bundling of the handlers in synth.test.ts; config
  * parsing in config.test.ts.
  */
 import { Match, type Template } from 'aws-cdk-lib/assertions';
-import type { ConnectorConfig } from '../../lambdas/core/config';
+import { resolveAllowedTopicArns, type ConnectorConfig } from '../../lambdas/core/config';
+import { RECEIVER_METRICS } from '../../lambdas/receiver/receiver';
 import { OFFER_TABLE } from '../../lambdas/adapters/offer-table';
 import { MAX_RECEIVE_COUNT, METRICS_NAMESPACE, VISIBILITY_TIMEOUT_FACTOR } from '../../lib/constants';
-import { CUSTOM_METRICS } from '../../lib/monitoring';
+import { CUSTOM_METRICS, UNSUBSCRIBE_METRIC } from '../../lib/monitoring';
 import { build, envOf, exampleConfig, functionFor, onlyResource, resourcesOf, type Built } from './infra-support';
 
 const IMPORTED_SECRET = 'arn:aws:secretsmanager:ca-central-1:111122223333:secret:alayacare-login-AbC123';
@@ -202,6 +205,52 @@ describe('credentials secret', () => {
   });
 });
 
+describe('shared secret of the SNS endpoint', () => {
+  let withSecret: Built;
+  beforeAll(() => {
+    const config = exampleConfig();
+    withSecret = build({ ...config, receiver: { ...config.receiver, sharedSecret: { enabled: true } } });
+  });
+  const isShared = (p: Record<string, unknown>) => String(p['Description']).includes('SNS subscription URL');
+
+  it('is not created, bound or output by default', () => {
+    expect(Object.values(resourcesOf(state, 'AWS::SecretsManager::Secret')).filter((r) => isShared(r.Properties ?? {}))).toEqual([]);
+    expect(Object.keys(state.findOutputs('SharedSecretArn'))).toEqual([]);
+  });
+
+  it('is generated (48 letters and digits, URL-safe), retained, and output when enabled', () => {
+    const secret = onlyResource(withSecret.stateTemplate, 'AWS::SecretsManager::Secret', isShared);
+    expect(secret.properties['GenerateSecretString']).toEqual({
+      PasswordLength: 48,
+      ExcludePunctuation: true,
+      IncludeSpace: false,
+      RequireEachIncludedType: true,
+    });
+    expect(secret.resource['DeletionPolicy']).toBe('Retain');
+    expect(Object.keys(withSecret.stateTemplate.findOutputs('SharedSecretArn'))).toEqual(['SharedSecretArn']);
+  });
+
+  it('is given to the receiver only: SHARED_SECRET_ARN and a read grant on that one secret', () => {
+    const secret = onlyResource(withSecret.stateTemplate, 'AWS::SecretsManager::Secret', isShared);
+    const receiver = functionFor(withSecret.appTemplate, 'receiver');
+    const worker = functionFor(withSecret.appTemplate, 'worker');
+    const receiverEnv = JSON.stringify(envOf(receiver.properties)['SHARED_SECRET_ARN']);
+    expect(receiverEnv).toContain(secret.id);
+    expect(envOf(worker.properties)).not.toHaveProperty('SHARED_SECRET_ARN');
+
+    const statements = Object.values(resourcesOf(withSecret.appTemplate, 'AWS::IAM::Policy')).flatMap((policy) => {
+      const roles = JSON.stringify(policy.Properties?.['Roles']);
+      const document = policy.Properties?.['PolicyDocument'] as { Statement: Array<{ Action: unknown; Resource: unknown }> };
+      return document.Statement.map((statement) => ({ roles, ...statement }));
+    });
+    const onSharedSecret = statements.filter((statement) => JSON.stringify(statement.Resource).includes(secret.id));
+    expect(onSharedSecret).toHaveLength(1);
+    expect(onSharedSecret[0]?.Action).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+    expect(onSharedSecret[0]?.roles).toContain('Receiver');
+    expect(onSharedSecret[0]?.roles).not.toContain('Worker');
+  });
+});
+
 describe('functions', () => {
   it('all run Node.js 22 or newer on arm64 with active tracing and a log group with the configured retention', () => {
     const functions = Object.values(resourcesOf(app, 'AWS::Lambda::Function'));
@@ -242,10 +291,30 @@ describe('functions', () => {
     expect(JSON.stringify(env['TABLE_NAME'])).toContain('OfferTable');
   });
 
-  it('give the receiver the queue URL and the allowed topics', () => {
+  it('give the receiver the queue URL, the allowed topics and the default policy (SignatureVersion 1 allowed, no shared secret)', () => {
     const env = envOf(functionFor(app, 'receiver').properties);
-    expect(env['ALLOWED_TOPIC_ARNS']).toBe(distinctiveConfig().allowedTopicArns.join(','));
+    expect(env['ALLOWED_TOPIC_ARNS']).toBe(
+      'arn:aws:sns:ca-central-1:111122223333:inbox-offers,arn:aws:sns:ca-central-1:111122223333:inbox-referrals',
+    );
     expect(JSON.stringify(env['QUEUE_URL'])).toContain('EventsQueue');
+    expect(env['REQUIRE_SIGNATURE_VERSION_2']).toBe('false');
+    expect(env).not.toHaveProperty('SHARED_SECRET_ARN');
+  });
+
+  it('expand an account-and-region allowlist into the exact ARNs of the role’s topics at synth time', () => {
+    const { allowedTopicArns: _exact, ...rest } = exampleConfig();
+    const config: ConnectorConfig = { ...rest, role: 'demand', allowedTopics: { account: '444455556666', region: 'us-east-1', namePrefix: 'prod-' } };
+    const env = envOf(functionFor(build(config).appTemplate, 'receiver').properties);
+    expect(env['ALLOWED_TOPIC_ARNS']).toBe(
+      'arn:aws:sns:us-east-1:444455556666:prod-outbox-offers,arn:aws:sns:us-east-1:444455556666:prod-outbox-referrals',
+    );
+    expect(String(env['ALLOWED_TOPIC_ARNS']).split(',')).toEqual(resolveAllowedTopicArns(config));
+  });
+
+  it('tell the receiver to require SignatureVersion 2 when configured', () => {
+    const config = exampleConfig();
+    const strict = build({ ...config, receiver: { ...config.receiver, requireSignatureVersion2: true } });
+    expect(envOf(functionFor(strict.appTemplate, 'receiver').properties)['REQUIRE_SIGNATURE_VERSION_2']).toBe('true');
   });
 
   it('derive the marketplace URL from environment and region', () => {
@@ -266,17 +335,35 @@ describe('alarms', () => {
   const alarmNamed = (fragment: string) =>
     Object.entries(resourcesOf(app, 'AWS::CloudWatch::Alarm')).filter(([id]) => id.includes(fragment)).map(([, a]) => a.Properties ?? {});
 
-  it('watch the DLQ, errors, 5xx and queue age, and all notify the alarm topic', () => {
+  it('watch the DLQ, errors, 5xx, queue age and unsubscribes, and all notify the alarm topic', () => {
     const topic = onlyResource(app, 'AWS::SNS::Topic');
     const alarms = Object.values(resourcesOf(app, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties ?? {});
     expect(alarms.map((a) => a['MetricName']).sort()).toEqual(
-      ['5XXError', 'ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible', 'Errors', 'Errors'].sort(),
+      ['5XXError', 'ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible', 'Errors', 'Errors', UNSUBSCRIBE_METRIC].sort(),
     );
     for (const alarm of alarms) expect(alarm['AlarmActions']).toEqual([refTo(topic.id)]);
 
     const [dlqAlarm] = alarmNamed('DeadLetterQueue');
     expect(dlqAlarm).toEqual(expect.objectContaining({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' }));
     expect(JSON.stringify(dlqAlarm?.['Dimensions'])).toContain('DeadLetterQueue');
+  });
+
+  it('tell someone when a topic unsubscribes this endpoint: the receiver’s EMF count, any in 5 minutes', () => {
+    expect(UNSUBSCRIBE_METRIC).toBe(RECEIVER_METRICS.unsubscribeConfirmations);
+    const [alarm, ...others] = alarmNamed('Unsubscribe');
+    expect(others).toEqual([]);
+    expect(alarm).toEqual(
+      expect.objectContaining({
+        Namespace: METRICS_NAMESPACE,
+        MetricName: RECEIVER_METRICS.unsubscribeConfirmations,
+        Dimensions: [{ Name: 'service', Value: 'receiver' }],
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+      }),
+    );
   });
 
   it('go to a KMS-encrypted, TLS-only topic, with an email subscription only when alarmEmail is set', () => {
@@ -291,6 +378,11 @@ describe('alarms', () => {
 
     const withEmail = build({ ...exampleConfig(), alarmEmail: 'ops@example.org' });
     withEmail.appTemplate.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.org' });
+  });
+
+  it('the dashboard’s receiver metrics are names the receiver publishes', () => {
+    const published: string[] = Object.values(RECEIVER_METRICS);
+    for (const metric of CUSTOM_METRICS.receiver) expect(published).toContain(metric);
   });
 
   it('the dashboard shows every custom metric in the connector namespace by service', () => {
