@@ -60,10 +60,18 @@ export class SnsStringToSignError extends Error {
  * short, because it is logged before the signature is checked.
  */
 const messageIdSchema = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/);
-const base64Schema = z
+/**
+ * Standard base64 in its one canonical spelling: padded, and with zero unused bits in the last
+ * character. Node's decoder also takes unpadded or non-zero-bit spellings of the same bytes; left
+ * unchecked, one genuine signature would have many accepted spellings.
+ */
+const signatureSchema = z
   .string()
   .max(4096)
-  .regex(/^[A-Za-z0-9+/]+={0,2}$/);
+  .regex(/^[A-Za-z0-9+/]+={0,2}$/)
+  .refine((value) => value.length % 4 === 0 && Buffer.from(value, 'base64').toString('base64') === value, {
+    message: 'not canonical base64',
+  });
 const urlSchema = z.string().min(1).max(4096);
 
 /** Fields every SNS message carries. Unknown extra fields are tolerated and never signed. */
@@ -73,7 +81,7 @@ const commonFields = {
   Message: z.string(),
   Timestamp: z.string().min(1).max(64),
   SignatureVersion: z.enum(['1', '2']),
-  Signature: base64Schema,
+  Signature: signatureSchema,
   SigningCertURL: urlSchema,
 };
 

@@ -177,6 +177,9 @@ describe('parseSnsEnvelope', () => {
     ['SignatureVersion 3', { ...valid, SignatureVersion: '3' }],
     ['numeric SignatureVersion', { ...valid, SignatureVersion: 1 }],
     ['Signature not base64', { ...valid, Signature: 'not base64!' }],
+    ['Signature without its padding', { ...valid, Signature: 'AA' }],
+    ['Signature with non-zero unused bits', { ...valid, Signature: 'AAB=' }],
+    ['Signature with a misplaced padding character', { ...valid, Signature: 'AA=A' }],
     ['MessageId with a newline', { ...valid, MessageId: 'a\nb' }],
     ['Message not a string', { ...valid, Message: { nested: 'SECRET-CONTENT' } }],
     ['confirmation without Token', { ...valid, Type: 'SubscriptionConfirmation', SubscribeURL: 'https://sns.us-east-1.amazonaws.com/' }],
@@ -333,6 +336,29 @@ describe('createSnsVerifier', () => {
       });
       // The expired entry was dropped, so the certificate was fetched again rather than reused.
       expect(http.calls).toHaveLength(2);
+    });
+
+    it('still refuses a cached certificate when the clock is before its validity (403, no refetch)', async () => {
+      let now = start;
+      const http = fakeHttpGet({}, () => served(identity.certPem));
+      const verifier = createSnsVerifier({ httpGet: http.httpGet, now: () => now });
+      await verifier.verifySignature(parseSnsEnvelope(sign(notificationFields(now), identity)));
+      now = new Date(Date.parse(new X509Certificate(identity.certPem).validFrom) - 60_000);
+      await expect(verifier.verifySignature(parseSnsEnvelope(sign(notificationFields(now), identity)))).rejects.toMatchObject({
+        status: 403,
+      });
+      expect(http.calls).toHaveLength(1);
+    });
+
+    it('refuses an untrusted URL even after a trusted one was cached (403, no fetch)', async () => {
+      const http = fakeHttpGet({}, () => served(identity.certPem));
+      const verifier = createSnsVerifier({ httpGet: http.httpGet, now: () => start });
+      await verifier.verifySignature(parseSnsEnvelope(sign(notificationFields(start), identity)));
+      const lookAlike = CERT_URL.replace('amazonaws.com/', 'amazonaws.com:443/');
+      await expect(verifier.verifySignature(parseSnsEnvelope(sign(notificationFields(start), identity, '2', lookAlike)))).rejects.toMatchObject({
+        status: 403,
+      });
+      expect(http.urls()).toEqual([CERT_URL]);
     });
 
     it('holds a bounded number of URLs, dropping the oldest', async () => {
