@@ -7,9 +7,10 @@
  * Covers: body, JSON and base64 decoding, sizes, missing and mistyped fields, odd unicode,
  * signatures over changed fields, certificates SNS did not issue, look-alike certificate and
  * SubscribeURLs, the timestamp window, raw delivery, SNS headers, SignatureVersion, Type, the topic
- * allow list, transient faults (5xx) and duplicate deliveries.
- * Leaves log and metric content, the shared secret and config wiring to
- * test/unit/receiver.test.ts and F's policy tests, the URL policy in isolation to
+ * allow list, the two policy options (SignatureVersion 2 required, shared secret), transient faults
+ * (5xx) and duplicate deliveries.
+ * Leaves log and metric content, the 401 challenge's headers, secret rotation and config wiring to
+ * test/unit/receiver.test.ts and test/unit/receiver-policy.test.ts, the URL policy in isolation to
  * test/unit/sns-verifier.test.ts, random mutations to test/unit/receiver-property.test.ts.
  */
 import 'reflect-metadata';
@@ -18,7 +19,7 @@ import * as x509 from '@peculiar/x509';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MAX_CERT_BYTES } from '../../lambdas/adapters/sns-verifier';
-import { MAX_BODY_BYTES, createReceiver } from '../../lambdas/receiver/receiver';
+import { MAX_BODY_BYTES, createReceiver, type ReceiverDeps } from '../../lambdas/receiver/receiver';
 import { createSnsSigningIdentity, type SignedSnsMessage, type SnsSigningIdentity } from '../../sandbox/sns-signing';
 import {
   CERT_URL,
@@ -97,6 +98,8 @@ interface HarnessOptions {
   /** What the fake serves; by default the genuine certificate at every URL, and 200 to any GET. */
   served?: Record<string, Served>;
   queueError?: Error;
+  /** The receiver's optional policy switches (both off by default). */
+  policy?: Pick<ReceiverDeps, 'requireSignatureVersion2' | 'sharedSecret'>;
 }
 
 function harness(options: HarnessOptions = {}): Harness {
@@ -110,6 +113,7 @@ function harness(options: HarnessOptions = {}): Harness {
     httpGet: http.httpGet,
     logger: new Logger({ serviceName: 'receiver-bad-input', logLevel: 'SILENT' }),
     now: () => clock,
+    ...options.policy,
   });
   return { receive, http, queue };
 }
@@ -166,10 +170,15 @@ const timestampCase = (timestamp: string) => (k: Keys) => post(note(k, { Timesta
 const NONE: readonly string[] = [];
 const CERT_ONLY: readonly string[] = [CERT_URL];
 
+/** The shared secret's one password (32+ URL-safe characters, as the receiver requires). */
+const SHARED_PASSWORD = 'pw-0123456789abcdefghijklmnopqrstuvwxyz';
+const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+const withSecret = (): HarnessOptions => ({ policy: { sharedSecret: async () => SHARED_PASSWORD } });
+
 interface RefusalCase {
   name: string;
   request: (k: Keys) => APIGatewayProxyEvent;
-  status: 400 | 403 | 413 | 502 | 503;
+  status: 400 | 401 | 403 | 413 | 502 | 503;
   /** Exactly the URLs the receiver may GET for this case, in order; usually none. */
   fetched: readonly string[];
   options?: (k: Keys) => HarnessOptions;
@@ -193,6 +202,18 @@ describe('controls: genuine messages through the same harness', () => {
     expect(result.statusCode).toBe(200);
     expect(h.queue.sends.map((send) => send.event.message)).toEqual([EVENT_MESSAGE]);
     expect(h.http.urls()).toEqual(CERT_ONLY);
+  });
+
+  it('enqueues a genuine SignatureVersion 2 notification when version 2 is required (200)', async () => {
+    const h = harness({ policy: { requireSignatureVersion2: true } });
+    expect((await h.receive(post(note(keys, {}, '2')))).statusCode).toBe(200);
+    expect(h.queue.sends).toHaveLength(1);
+  });
+
+  it('enqueues a genuine notification with the right shared-secret credentials (200)', async () => {
+    const h = harness({ policy: { sharedSecret: async () => SHARED_PASSWORD } });
+    expect((await h.receive(post(note(keys), { authorization: basic('connector', SHARED_PASSWORD) }))).statusCode).toBe(200);
+    expect(h.queue.sends).toHaveLength(1);
   });
 
   it('enqueues a genuine notification sent base64-encoded (200)', async () => {
@@ -624,6 +645,9 @@ const lookAlikeSubscribeUrlCases: RefusalCase[] = (
     ['backslash before the host', 'https://evil.example\\@sns.ca-central-1.amazonaws.com/?Action=ConfirmSubscription'],
     ['percent-encoded host', SUBSCRIBE_URL.replace('sns.ca-central-1', 'sns%2Eca-central-1')],
     ['SNS host only in the query', 'https://evil.example/?Action=ConfirmSubscription&host=sns.ca-central-1.amazonaws.com'],
+    ["SNS host of a region other than the topic's", SUBSCRIBE_URL.replace('sns.ca-central-1', 'sns.us-east-1')],
+    ['SNS host, but an Unsubscribe call', SUBSCRIBE_URL.replace('Action=ConfirmSubscription', 'Action=Unsubscribe')],
+    ['SNS host, with no Action at all', 'https://sns.ca-central-1.amazonaws.com/x'],
   ] as const
 ).map(([name, url]): RefusalCase => ({ name: `SubscribeURL: ${name}`, request: subscribeUrlCase(url), status: 400, fetched: NONE }));
 
@@ -751,6 +775,66 @@ const topicCases: RefusalCase[] = [
   { name: 'empty TopicArn', request: (k) => post(note(k, { TopicArn: '' })), status: 400, fetched: NONE },
 ];
 
+const policyOptionCases: RefusalCase[] = [
+  {
+    name: 'genuine SignatureVersion 1 notification when version 2 is required',
+    request: (k) => post(note(k, {}, '1')),
+    status: 403,
+    fetched: NONE,
+    options: () => ({ policy: { requireSignatureVersion2: true } }),
+  },
+  {
+    name: 'genuine SignatureVersion 1 subscription confirmation when version 2 is required',
+    request: (k) => post(sign(confirmationFields('SubscriptionConfirmation', NOW), k.identity, '1')),
+    status: 403,
+    fetched: NONE,
+    options: () => ({ policy: { requireSignatureVersion2: true } }),
+  },
+  { name: 'shared secret on: no Authorization header', request: (k) => post(note(k)), status: 401, fetched: NONE, options: withSecret },
+  {
+    name: 'shared secret on: wrong password',
+    request: (k) => post(note(k), { authorization: basic('connector', `${SHARED_PASSWORD}x`) }),
+    status: 401,
+    fetched: NONE,
+    options: withSecret,
+  },
+  {
+    name: 'shared secret on: right password, wrong user',
+    request: (k) => post(note(k), { authorization: basic('admin', SHARED_PASSWORD) }),
+    status: 401,
+    fetched: NONE,
+    options: withSecret,
+  },
+  {
+    name: 'shared secret on: the password as a Bearer token',
+    request: (k) => post(note(k), { authorization: `Bearer ${SHARED_PASSWORD}` }),
+    status: 401,
+    fetched: NONE,
+    options: withSecret,
+  },
+  {
+    name: 'shared secret on: Basic credentials that are not base64',
+    request: (k) => post(note(k), { authorization: 'Basic %%%' }),
+    status: 401,
+    fetched: NONE,
+    options: withSecret,
+  },
+  {
+    name: 'shared secret on: oversized body without credentials (checked before the body is read)',
+    request: (k) => post(note(k, { Message: 'x'.repeat(MAX_BODY_BYTES) })),
+    status: 401,
+    fetched: NONE,
+    options: withSecret,
+  },
+  {
+    name: 'shared secret on: right credentials do not excuse a forged signature',
+    request: (k) => post({ ...note(k), Message: 'MESSAGE-CONTENT-MARKER forged' }, { authorization: basic('connector', SHARED_PASSWORD) }),
+    status: 403,
+    fetched: CERT_ONLY,
+    options: withSecret,
+  },
+];
+
 /** Faults worth a retry answer 5xx (SNS retries); nothing is enqueued. */
 const transientCases: RefusalCase[] = [
   {
@@ -807,6 +891,7 @@ const tables: Array<[string, RefusalCase[]]> = [
   ['SignatureVersion', signatureVersionCases],
   ['Type', typeCases],
   ['the topic allow list', topicCases],
+  ['policy options (SignatureVersion 2 required, shared secret)', policyOptionCases],
   ['transient faults', transientCases],
 ];
 
