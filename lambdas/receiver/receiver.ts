@@ -1,6 +1,7 @@
 /**
  * The SNS HTTPS endpoint behind API Gateway. It accepts only genuine SNS messages from allowed
- * topics, confirms subscriptions, and puts each notification on the events queue. It answers
+ * topics (and, when a shared secret is configured, only with its HTTP Basic credentials, checked
+ * first), confirms subscriptions, and puts each notification on the events queue. It answers
  * 2xx only once the work is done, 4xx for messages that will never be acceptable (SNS does not
  * retry them) and 5xx for failures worth a retry (SNS retries those).
  */
