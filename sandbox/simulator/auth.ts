@@ -13,6 +13,9 @@ export interface SupplyAccount {
   email: string;
 }
 
+/** Any organisation's login (supply or demand: the offer book knows which). */
+export type Account = SupplyAccount;
+
 export interface Identity {
   account: SupplyAccount;
 }
@@ -29,9 +32,18 @@ export class AuthService {
   private readonly idTokens = new Map<string, IssuedToken>();
 
   constructor(
-    private readonly tokenTtlSeconds: number,
+    private tokenTtlSeconds: number,
     private readonly now: () => Date = () => new Date(),
   ) {}
+
+  /** Lifetime of tokens issued from now on (a short one exercises a client's re-login). */
+  setTokenTtl(seconds: number): void {
+    this.tokenTtlSeconds = seconds;
+  }
+
+  get tokenTtl(): number {
+    return this.tokenTtlSeconds;
+  }
 
   addAccount(account: Omit<SupplyAccount, 'organizationId' | 'email'> & { organizationId?: string; email?: string }): SupplyAccount {
     const full: SupplyAccount = {

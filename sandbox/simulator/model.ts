@@ -9,10 +9,23 @@ export type OfferType = 'visit' | 'service';
 export type MatchResponse = 'pending' | 'accepted' | 'declined';
 export type MatchStatus = 'open' | 'expired' | 'closed' | 'assigned' | 'fulfilled';
 export type PriceUnit = 'per_visit' | 'per_hour' | 'amount';
+export type OfferStatus = 'open' | 'assigned' | 'closed' | 'declined_by_all' | 'expired';
+export type ReferralStatus = 'assigned' | 'processed' | 'cancelled';
+export type OfferAssignment = 'auto' | 'manual';
+export type ReasonCode =
+  | 'datetime_change'
+  | 'client_request'
+  | 'client_hospitalization'
+  | 'client_passed_away'
+  | 'client_refused_service'
+  | 'processing_error'
+  | 'other';
 
 /** `InboxOfferCore`. */
 export interface WireInboxOffer {
   id: string;
+  reason_code?: ReasonCode;
+  reason_comment?: string;
   shift_id?: string;
   care_type: CareType;
   offer_type: OfferType;
@@ -71,8 +84,8 @@ export interface WireInboxOfferDetail {
   offer: WireInboxOffer;
   match: WireOfferMatch;
   demand: { id: string; name: string };
-  client: { address: WireAnonAddress; allergies: WireAllergy[]; risks: WireRisk[] };
-  service: { id: string; name: string };
+  client: { address: WireAnonAddress; allergies: WireAllergy[]; risks: WireRisk[]; custom_fields?: WireNamedValue[] };
+  service: { id: string; name: string; start_at?: string; end_at?: string; instructions?: string };
   price: { rate: number; unit: PriceUnit };
   visits: WireVisit[];
 }
@@ -119,3 +132,204 @@ export interface WireInboxOfferEvent {
   timestamp: string;
   offer_id: string;
 }
+
+export interface WireNamedValue {
+  name: string;
+  value: string;
+  type?: string;
+}
+
+// --- demand side (outbox) ----------------------------------------------------------------------
+
+/** `AddressCore`: the full street address (PHI). */
+export interface WireAddress {
+  address: string;
+  city: string;
+  state: string;
+  zip: string;
+  country: string;
+  name?: string;
+  address_suite?: string;
+  latitude?: number;
+  longitude?: number;
+}
+
+export interface WireDemographics {
+  first_name: string;
+  last_name: string;
+  [field: string]: unknown;
+}
+
+/** The client as the demand side sends it. */
+export interface WireClientInput {
+  outbox_id: string;
+  address: WireAddress;
+  demographics: WireDemographics;
+  allergies?: WireAllergy[];
+  risks?: WireRisk[];
+  custom_fields?: WireNamedValue[];
+  [field: string]: unknown;
+}
+
+/** The client with the marketplace's own `id`. */
+export interface WireClient extends WireClientInput {
+  id: string;
+}
+
+export interface WireServiceInput {
+  outbox_id: string;
+  name: string;
+  start_at?: string;
+  end_at?: string;
+  expected_start_at?: string;
+  instructions?: string;
+  [field: string]: unknown;
+}
+
+export interface WireService extends WireServiceInput {
+  id: string;
+}
+
+export interface WireOutboxVisit {
+  id: string;
+  outbox_id: string;
+  start_at: string;
+  end_at: string;
+  instructions?: string;
+}
+
+export interface WireResponseCounts {
+  modified_at: string;
+  sent: number;
+  accepted: number;
+  declined: number;
+}
+
+/** `OutboxOfferDetailResponse`. */
+export interface WireOutboxOfferDetail {
+  offer: {
+    id: string;
+    shift_id?: string;
+    care_type: CareType;
+    offer_type: OfferType;
+    status: OfferStatus;
+    expires_at: string;
+    start_at: string;
+    end_at?: string;
+    comment?: string;
+    demand_labels?: string[];
+    reason_code?: ReasonCode;
+    reason_comment?: string;
+    created_at: string;
+    updated_at: string;
+  };
+  demand: { id: string; name: string };
+  supply?: { id: string; name: string };
+  client: WireClient;
+  service: WireService;
+  visits: WireOutboxVisit[];
+  price?: { default: { rate: number; unit: PriceUnit } };
+  response_counts: WireResponseCounts;
+}
+
+export interface WireOutboxOfferListItem {
+  offer: WireOutboxOfferDetail['offer'];
+  client: { outbox_id: string; demographics: WireDemographics };
+  service: { outbox_id: string; name: string };
+  response_counts: WireResponseCounts;
+}
+
+export interface WireOutboxMatchItem {
+  match: WireOfferMatch;
+  supply: { id: string; name: string };
+}
+
+// --- referrals ---------------------------------------------------------------------------------
+
+export interface WireReferral {
+  id: string;
+  sequence_id: string;
+  offer_id: string;
+  shift_id?: string;
+  care_type: CareType;
+  referral_type: OfferType;
+  status: ReferralStatus;
+  start_at: string;
+  end_at?: string;
+  comment?: string;
+  cancellation_comment?: string;
+  reason_code?: ReasonCode;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface WireRevision {
+  revision_group_id: string;
+  revision_number: number;
+  is_latest_revision: boolean;
+}
+
+/** `InboxReferralDetailResponse` (full client PHI: the referral is the agreement to provide care). */
+export interface WireInboxReferralDetail {
+  referral: WireReferral;
+  demand: { id: string; name: string };
+  client: WireClient;
+  service: WireService;
+  visits: WireOutboxVisit[];
+  price?: { rate: number; unit: PriceUnit };
+  revision: WireRevision;
+}
+
+/** `OutboxReferralDetailResponse`. */
+export interface WireOutboxReferralDetail {
+  referral: WireReferral;
+  supply: { id: string; name: string };
+  client: WireClient;
+  service: WireService;
+  visits: WireOutboxVisit[];
+  price?: { rate: number; unit: PriceUnit };
+  revision: WireRevision;
+}
+
+// --- events (AsyncAPI) -------------------------------------------------------------------------
+
+/** `OutboxOfferEventPayload` (topic `outbox-offers`). */
+export interface WireOutboxOfferEvent {
+  event_source: 'alayamarket.offers';
+  event_name: 'OfferAccepted' | 'OfferDeclined' | 'OfferDeclinedByAll' | 'OfferExpired';
+  id: string;
+  event_id: string;
+  timestamp: string;
+  offer_id: string;
+}
+
+interface WireReferralEventBase {
+  event_source: 'alayamarket.referrals';
+  id: string;
+  event_id: string;
+  timestamp: string;
+  referral_id: string;
+  sequence_id: string;
+  client: { id: string; outbox_id: string };
+  demand: { name: string; source: string; host: string };
+  supply: { name: string; source: string; host: string };
+}
+
+/** `InboxReferralEventPayload` (topic `inbox-referrals`). */
+export interface WireInboxReferralEvent extends WireReferralEventBase {
+  event_name: 'ReferralCreated' | 'ReferralDemandCancelled';
+}
+
+/** `OutboxReferralEventPayload` (topic `outbox-referrals`). */
+export interface WireOutboxReferralEvent extends WireReferralEventBase {
+  event_name: 'ReferralCreated' | 'ReferralProcessed' | 'ReferralSupplyCancelled';
+}
+
+export type SimulatorChannel = 'inbox-offers' | 'outbox-offers' | 'inbox-referrals' | 'outbox-referrals';
+
+/** One event for one organisation's topic. */
+export type SimulatorEvent =
+  | { channel: 'inbox-offers'; organizationId: string; payload: WireInboxOfferEvent }
+  | { channel: 'outbox-offers'; organizationId: string; payload: WireOutboxOfferEvent }
+  | { channel: 'inbox-referrals'; organizationId: string; payload: WireInboxReferralEvent }
+  | { channel: 'outbox-referrals'; organizationId: string; payload: WireOutboxReferralEvent };

@@ -9,6 +9,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type SignedSnsMessage, type SnsMessageFields, type SnsSigningIdentity, signSnsMessage } from '../sns-signing';
+import type { FaultInjector } from './faults';
 
 export type SignatureVersion = '1' | '2';
 
@@ -23,6 +24,10 @@ export interface SnsServiceOptions {
   /** SNS gives an endpoint 15 s to answer. */
   deliveryTimeoutMs: number;
   now?: () => Date;
+  /** Dropped, duplicated and reordered deliveries, as the run's fault plan says. */
+  faults?: FaultInjector;
+  /** How long a reordered message waits for a later one to overtake it (default 100 ms). */
+  reorderHoldMs?: number;
 }
 
 export type SubscriptionStatus = 'pending' | 'confirmed' | 'deleted';
@@ -41,8 +46,10 @@ export interface DeliveryAttempt {
   topicArn: string;
   subscriptionArn: string;
   attempt: number;
-  /** The endpoint's HTTP status, absent on a network error or timeout. */
+  /** The endpoint's HTTP status, absent on a network error or timeout (or a dropped message). */
   status?: number;
+  /** Set (with attempt 0) when fault injection dropped the message: it was never sent. */
+  dropped?: boolean;
   error?: string;
   at: string;
 }
@@ -56,6 +63,9 @@ interface Subscription extends SubscriptionInfo {
   /** Deliveries to one endpoint go out one after another, in publish order. */
   chain: Promise<void>;
   onConfirmed: Array<() => void>;
+  /** Reordered messages waiting for a later message to go first. */
+  held: SignedSnsMessage[];
+  heldTimer?: NodeJS.Timeout;
 }
 
 const CERT_PATH = /^\/SimpleNotificationService-[0-9a-f]{32}\.pem$/;
@@ -94,6 +104,29 @@ export class SnsService {
    * confirmation could not be delivered or was not confirmed within `timeoutMs`.
    */
   async subscribe(topicArn: string, endpoint: string, timeoutMs = 10000): Promise<string> {
+    const { subscriptionArn, confirmed, delivered } = this.startSubscription(topicArn, endpoint);
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      confirmed.then(() => 'confirmed' as const),
+      delivered.then((ok) => (ok ? new Promise<never>(() => undefined) : ('undelivered' as const))),
+      new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (outcome === 'confirmed') return subscriptionArn;
+    throw new SnsSimulatorError(
+      outcome === 'undelivered'
+        ? `the SubscriptionConfirmation for ${topicArn} could not be delivered to ${endpoint}`
+        : `the subscription to ${topicArn} was not confirmed within ${timeoutMs} ms`,
+    );
+  }
+
+  /**
+   * Creates a pending subscription and sends its SubscriptionConfirmation, without waiting (as
+   * SNS's Subscribe API does): `confirmed` resolves when the endpoint visits the SubscribeURL.
+   */
+  startSubscription(topicArn: string, endpoint: string): { subscriptionArn: string; confirmed: Promise<void>; delivered: Promise<boolean> } {
     if (!this.topics.has(topicArn)) throw new SnsSimulatorError(`no such topic: ${topicArn}`);
     const subscription: Subscription = {
       subscriptionArn: `${topicArn}:${randomUUID()}`,
@@ -103,6 +136,7 @@ export class SnsService {
       token: randomBytes(64).toString('hex'),
       chain: Promise.resolve(),
       onConfirmed: [],
+      held: [],
     };
     this.subscriptions.set(subscription.subscriptionArn, subscription);
     const confirmed = new Promise<void>((resolve) => subscription.onConfirmed.push(resolve));
@@ -116,21 +150,7 @@ export class SnsService {
       Timestamp: this.now().toISOString(),
     };
     const delivered = this.enqueue(subscription, this.sign(fields), 1);
-    let timer: NodeJS.Timeout | undefined;
-    const outcome = await Promise.race([
-      confirmed.then(() => 'confirmed' as const),
-      delivered.then((ok) => (ok ? new Promise<never>(() => undefined) : ('undelivered' as const))),
-      new Promise<'timeout'>((resolve) => {
-        timer = setTimeout(() => resolve('timeout'), timeoutMs);
-      }),
-    ]);
-    clearTimeout(timer);
-    if (outcome === 'confirmed') return subscription.subscriptionArn;
-    throw new SnsSimulatorError(
-      outcome === 'undelivered'
-        ? `the SubscriptionConfirmation for ${topicArn} could not be delivered to ${endpoint}`
-        : `the subscription to ${topicArn} was not confirmed within ${timeoutMs} ms`,
-    );
+    return { subscriptionArn: subscription.subscriptionArn, confirmed, delivered };
   }
 
   /**
@@ -152,13 +172,45 @@ export class SnsService {
         Timestamp: timestamp,
         UnsubscribeURL: `${this.origin}/?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(subscription.subscriptionArn)}`,
       });
-      void this.enqueue(subscription, signed, options.copies ?? 1);
+      const fault = this.options.faults?.forDelivery() ?? 'deliver';
+      if (fault === 'drop') {
+        this.attempts.push({ messageId, type: 'Notification', topicArn, subscriptionArn: subscription.subscriptionArn, attempt: 0, dropped: true, error: 'dropped', at: timestamp });
+        continue;
+      }
+      if (fault === 'reorder') {
+        this.hold(subscription, signed);
+        continue;
+      }
+      void this.enqueue(subscription, signed, (options.copies ?? 1) + (fault === 'duplicate' ? 1 : 0));
+      // A held (reordered) message goes out after this later one.
+      this.release(subscription);
     }
     return messageId;
   }
 
+  private hold(subscription: Subscription, message: SignedSnsMessage): void {
+    subscription.held.push(message);
+    clearTimeout(subscription.heldTimer);
+    // Released by the next message, or after a short wait when none comes.
+    subscription.heldTimer = setTimeout(() => this.release(subscription), this.options.reorderHoldMs ?? 100);
+    subscription.heldTimer.unref();
+  }
+
+  private release(subscription: Subscription): void {
+    clearTimeout(subscription.heldTimer);
+    subscription.heldTimer = undefined;
+    for (const message of subscription.held.splice(0)) void this.enqueue(subscription, message, 1);
+  }
+
+  /** Changes SNS's retry policy for deliveries from now on. */
+  setRetryPolicy(retries: number, retryDelayMs: number): void {
+    this.options.retries = retries;
+    this.options.retryDelayMs = retryDelayMs;
+  }
+
   /** Resolves once every delivery queued so far has finished (delivered, refused or given up). */
   async idle(): Promise<void> {
+    for (const subscription of this.subscriptions.values()) this.release(subscription);
     for (;;) {
       const chains = [...this.subscriptions.values()].map((s) => s.chain);
       await Promise.all(chains);
@@ -178,6 +230,7 @@ export class SnsService {
   /** Stops retrying and aborts deliveries in flight. */
   stop(): void {
     this.stopped = true;
+    for (const subscription of this.subscriptions.values()) clearTimeout(subscription.heldTimer);
     this.inFlight.abort();
   }
 
