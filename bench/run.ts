@@ -54,6 +54,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  // A benchmark's own refusals (bad option, a contender that does not verify) need no stack.
+  if (error instanceof Error && error.name === 'BenchmarkError') console.error(`${error.name}: ${error.message}`);
+  else console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exitCode = 1;
 });
