@@ -81,10 +81,11 @@ export class FaultInjector {
     for (const fault of faults) this.scripted.push({ ...fault, left: fault.times ?? 1 });
   }
 
-  /** Clears the plan and any scripted faults left. */
+  /** Clears the plan, any scripted faults left and the log. */
   clear(): void {
     this.set({});
     this.scripted.length = 0;
+    this.log.length = 0;
   }
 
   latencyMs(): number {
