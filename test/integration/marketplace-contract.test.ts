@@ -27,10 +27,18 @@ let sleeps: number[];
 let logs: MarketplaceLogEntry[];
 let loginCount: number;
 
-/** Counts logins so re-login behaviour is visible; everything else is plain fetch. */
+/** Every token the simulator issued in this file, to prove none reaches a log line or error. */
+const issuedTokens: string[] = [];
+
+/** Counts logins so re-login behaviour is visible, and notes the tokens; otherwise plain fetch. */
 const countingFetch: typeof fetch = async (input, init) => {
-  if (String(input).endsWith('/auth/v1/login')) loginCount++;
-  return fetch(input, init);
+  const response = await fetch(input, init);
+  if (String(input).endsWith('/auth/v1/login')) {
+    loginCount++;
+    const body = (await response.clone().json()) as { IdToken?: string };
+    if (body.IdToken) issuedTokens.push(body.IdToken);
+  }
+  return response;
 };
 
 function clientFor(credentials: { username: string; password: string }, extra: Partial<MarketplaceClientOptions> = {}): MarketplaceClient {
@@ -62,6 +70,9 @@ beforeEach(() => {
   demand = clientFor(sim.demandCredentials);
 });
 afterEach(() => {
+  // Whatever a test made fail, no log line carries a password or a token.
+  const logged = JSON.stringify(logs);
+  for (const secret of [sim.credentials.password, sim.demandCredentials.password, ...issuedTokens]) expect(logged).not.toContain(secret);
   sim.faults.clear();
   sim.setTokenTtl(3600);
   sim.setAssignment(sim.demandOrganizationId, 'manual');
@@ -92,6 +103,8 @@ async function failure(promise: Promise<unknown>): Promise<MarketplaceError> {
     (error: unknown) => error,
   );
   if (!(outcome instanceof MarketplaceError)) throw new Error(`expected a MarketplaceError, got ${String(outcome)}`);
+  // Errors go to logs: they must not carry a password or a token either.
+  logs.push({ level: 'warn', message: outcome.message, operation: outcome.operation, attempt: 0 });
   return outcome;
 }
 
