@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { InboxOffer, MarketplaceApi, MarketplaceCredentials, MatchResponse, MatchStatus } from '../core/ports';
+import type { InboxOffer, MarketplaceApi, MarketplaceCredentials, MarketplaceReferralApi, MatchResponse, MatchStatus, ReferralStatus as CoreReferralStatus } from '../core/ports';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, isRetryableStatus, type RetryPolicy, retryAfterMs } from './marketplace/retry';
 import {
   type AssignmentSetting,
@@ -211,7 +211,7 @@ interface TokenState {
   refreshAt: number;
 }
 
-export class MarketplaceClient implements MarketplaceApi {
+export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi {
   private readonly baseUrl: string;
   private readonly credentials: () => Promise<MarketplaceCredentials>;
   private readonly timeoutMs: number;
@@ -471,6 +471,11 @@ export class MarketplaceClient implements MarketplaceApi {
     return this.getJson('getInboxReferral', inboxReferralPath(referralId), inboxReferralDetailSchema);
   }
 
+  /** Only the status of an inbox referral: the rest (PHI) is read and dropped here. */
+  async getInboxReferralStatus(referralId: string): Promise<CoreReferralStatus> {
+    return (await this.getInboxReferral(referralId)).referral.status;
+  }
+
   /** `POST .../inbox/referrals/{id}/mark_processed` (only while `assigned`). */
   async markInboxReferralProcessed(referralId: string): Promise<void> {
     await this.action({
@@ -615,8 +620,7 @@ export class MarketplaceClient implements MarketplaceApi {
       const outcomeOpen = request.verify !== undefined && failure.status !== 429;
       if (outcomeOpen) unknown = failure;
       const delay = waitMs ?? backoffDelayMs(attempt, this.policy, this.random);
-      const elapsed = this.now() - startedAt;
-      const exhausted = attempt >= this.policy.maxAttempts || elapsed + delay > this.policy.maxTotalMs;
+      const exhausted = attempt >= this.policy.maxAttempts || !this.withinBudget(startedAt, delay);
 
       if (outcomeOpen) {
         const verdict = await this.verifyQuietly(request, startedAt, attempt, failure);
@@ -639,6 +643,11 @@ export class MarketplaceClient implements MarketplaceApi {
       this.log({ level: 'warn', message: 'marketplace request failed; retrying', operation, attempt, ...(failure.status !== undefined ? { status: failure.status } : {}), delayMs: delay });
       await this.sleep(delay);
     }
+  }
+
+  /** Whether waiting `delay` and then a whole attempt (up to its timeout) still ends within the budget. */
+  private withinBudget(startedAt: number, delay: number): boolean {
+    return this.now() - startedAt + delay + this.timeoutMs <= this.policy.maxTotalMs;
   }
 
   /** Runs the state check; a failure to read is reported as `unreadable`, never thrown. */
@@ -737,7 +746,7 @@ export class MarketplaceClient implements MarketplaceApi {
         failure = error;
       }
       const delay = waitMs ?? backoffDelayMs(attempt, this.policy, this.random);
-      if (attempt >= this.policy.maxAttempts || this.now() - startedAt + delay > this.policy.maxTotalMs) throw failure;
+      if (attempt >= this.policy.maxAttempts || !this.withinBudget(startedAt, delay)) throw failure;
       this.log({ level: 'warn', message: 'marketplace login failed; retrying', operation, attempt, ...(failure.status !== undefined ? { status: failure.status } : {}), delayMs: delay });
       await this.sleep(delay);
     }

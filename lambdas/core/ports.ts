@@ -36,6 +36,20 @@ export interface MarketplaceApi {
   declineInboxOffer(offerId: string, body?: { reason_code?: string; comment?: string }): Promise<void>;
 }
 
+export type ReferralStatus = 'assigned' | 'processed' | 'cancelled';
+
+/**
+ * Supply-side referral actions, for a worker that acknowledges referrals (`ReferralCreated` on
+ * `inbox-referrals` is the signal that an offer was won). Referral details carry full client PHI,
+ * so only ids and statuses cross this port. `MarketplaceClient` implements it.
+ */
+export interface MarketplaceReferralApi {
+  /** The referral's status, read from `GET /offers/v1/inbox/referrals/{id}` (nothing else of it). */
+  getInboxReferralStatus(referralId: string): Promise<ReferralStatus>;
+  /** `POST .../inbox/referrals/{id}/mark_processed`; a lost answer is checked, never resent blindly. */
+  markInboxReferralProcessed(referralId: string): Promise<void>;
+}
+
 export interface MarketplaceCredentials {
   username: string;
   password: string;

@@ -167,6 +167,7 @@ describe('operations', () => {
     expect((await demand.getOutboxReferral(referralId)).supply.id).toBe(sim.supplyOrganizationId);
 
     await supply.markInboxReferralProcessed(referralId);
+    expect(await supply.getInboxReferralStatus(referralId)).toBe('processed');
     expect((await demand.getOutboxReferral(referralId)).referral.status).toBe('processed');
     await demand.cancelOutboxReferral(referralId, { reason_code: 'client_request', comment: 'no longer needed' });
     expect((await supply.getInboxReferral(referralId)).referral.status).toBe('cancelled');

@@ -475,6 +475,30 @@ describe('retries', () => {
     expect(script.calls).toHaveLength(1);
   });
 
+  it('starts no retry that could end past the total budget (wait plus a whole attempt)', async () => {
+    let clock = 0;
+    const script = scripted(() => {
+      clock += 2000; // each attempt takes 2 s to fail
+      return { status: 503 };
+    });
+    const sleeps: number[] = [];
+    const c = new MarketplaceClient({
+      baseUrl: 'https://api.test',
+      credentials: async () => CREDENTIALS,
+      fetch: script.fetch,
+      now: () => clock,
+      timeoutMs: 1000,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+      random: () => 0,
+      retry: { maxAttempts: 10, maxTotalMs: 4500 },
+    });
+    expect(await failure(c.getInboxOffer(OFFER_ID))).toMatchObject({ status: 503 });
+    // After 2 attempts 4 s have passed: another (up to 1 s) could end past 4.5 s.
+    expect(script.calls).toHaveLength(2);
+  });
+
   it('does not retry a 4xx other than 429', async () => {
     const script = scripted(() => ({ status: 404, json: { message: 'Offer not found' } }));
     const { client: c } = retrying(script);

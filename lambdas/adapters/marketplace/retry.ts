@@ -12,8 +12,8 @@ export interface RetryPolicy {
   /** Largest backoff cap (default 2 s). */
   maxDelayMs: number;
   /**
-   * No new attempt starts once this much time has passed since the first, nor when its wait
-   * would end past it (default 15 s, below the worker's per-record time guard).
+   * No retry starts unless its wait plus a whole attempt (up to the request timeout) ends within
+   * this much time from the first attempt (default 15 s).
    */
   maxTotalMs: number;
 }
