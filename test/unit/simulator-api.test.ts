@@ -1,9 +1,10 @@
 /**
  * The marketplace simulator's HTTP API on a loopback port, as a client sees it: login and its
  * errors, the raw-IdToken authorizer, the inbox offer detail and list, accept/decline status
- * codes and bodies, shifts answered together, and the call log the e2e test relies on. State
- * rules in isolation are in simulator-offers.test.ts; the connector's own client is exercised
- * against this API by test/e2e.
+ * codes and bodies, shifts answered together, the call log the e2e test relies on, and for the
+ * demand side: role checks, create validation naming the missing fields, subscribe validation,
+ * and injected 503/429 answers. State rules in isolation are in simulator-offers.test.ts; the
+ * connector's own client against every route and fault is test/integration/marketplace-contract.
  */
 import { type MarketplaceSimulator, startSimulator } from '../../sandbox/simulator/simulator';
 
@@ -176,5 +177,53 @@ describe('inbox offers', () => {
     const { offer } = sim.addOffer();
     expect((await call('POST', `/offers/v1/inbox/offers/${offer.id}/accept`, { auth: null })).status).toBe(401);
     expect(sim.getOffer(offer.id)?.match.response).toBe('pending');
+  });
+});
+
+describe('demand side, roles and faults over HTTP', () => {
+  async function demandToken(): Promise<string> {
+    const res = await fetch(`${sim.url}/auth/v1/login`, { method: 'POST', body: JSON.stringify(sim.demandCredentials) });
+    return ((await res.json()) as { IdToken: string }).IdToken;
+  }
+
+  it('keeps each organisation to its own side of the API (403 {message})', async () => {
+    const demand = await demandToken();
+    expect((await call('GET', '/offers/v1/outbox/offers')).status).toBe(403);
+    expect((await call('GET', '/offers/v1/inbox/offers', { auth: demand })).status).toBe(403);
+    const own = await call('GET', '/offers/v1/outbox/offers', { auth: demand });
+    expect(own.status).toBe(200);
+    expect(own.json).toMatchObject({ page: 1, items_per_page: 100 });
+  });
+
+  it('answers a create without required fields with 400 naming each of them', async () => {
+    const demand = await demandToken();
+    const res = await call('POST', '/offers/v1/outbox/offers', {
+      auth: demand,
+      body: JSON.stringify({ offer: { care_type: 'psw', offer_type: 'visit' }, client: { outbox_id: 'c' }, service: { name: 'x' } }),
+    });
+    expect(res.status).toBe(400);
+    expect(res.json?.message).toBe('Invalid request body');
+    for (const field of ['offer.expires_at', 'client.address', 'client.demographics', 'service.outbox_id']) expect(String(res.json?.description)).toContain(field);
+  });
+
+  it('validates subscribe requests against the published topics and protocols', async () => {
+    const bad = await call('POST', '/organizations/v1/subscribe', { body: JSON.stringify({ subscriptions: [{ topic: 'everything', protocol: 'https', endpoint: 'https://x' }] }) });
+    expect(bad.status).toBe(400);
+    const email = await call('POST', '/organizations/v1/subscribe', { body: JSON.stringify({ subscriptions: [{ topic: 'inbox-offers', protocol: 'email', endpoint: 'ops@example.test' }] }) });
+    expect(email.status).toBe(200);
+    expect(email.json).toEqual({ subscriptions: [{ topic: 'inbox-offers', protocol: 'email', endpoint: 'ops@example.test', subscription_arn: 'pending confirmation' }] });
+  });
+
+  it('answers injected faults: 503 {message} before acting, 429 with Retry-After', async () => {
+    sim.faults.script({ kind: 'error', method: 'GET', path: '/inbox/offers' }, { kind: 'throttle', method: 'GET', path: '/inbox/offers', retryAfter: '4' });
+    try {
+      expect((await call('GET', '/offers/v1/inbox/offers')).status).toBe(503);
+      const res = await fetch(`${sim.url}/offers/v1/inbox/offers`, { headers: { authorization: token } });
+      expect(res.status).toBe(429);
+      expect(res.headers.get('retry-after')).toBe('4');
+      expect((await call('GET', '/offers/v1/inbox/offers')).status).toBe(200);
+    } finally {
+      sim.faults.clear();
+    }
   });
 });
