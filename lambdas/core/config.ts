@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { describeIssues, parseJsonWith } from './parse-json';
 import type { TopicName } from './events';
 
 /**
@@ -176,13 +177,6 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** Turns zod issues into one line per field, e.g. `rules.rules.0.action: Invalid option ...`. */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
-    .join('\n');
-}
-
 /** Parses a config object, throwing a ConfigError that names every bad field. */
 export function parseConnectorConfig(input: unknown, source = 'config'): ConnectorConfig {
   const result = connectorConfigSchema.safeParse(input);
@@ -194,15 +188,9 @@ export function parseConnectorConfig(input: unknown, source = 'config'): Connect
 
 /** Parses the rules handed to the worker (as JSON in its environment). */
 export function parseRules(json: string): Rules {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(json);
-  } catch {
-    throw new ConfigError('Invalid rules: not valid JSON');
-  }
-  const result = rulesSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(`Invalid rules:\n${describeIssues(result.error)}`);
-  return result.data;
+  const result = parseJsonWith(rulesSchema, json);
+  if (!result.ok) throw new ConfigError(`Invalid rules: ${result.problem}`);
+  return result.value;
 }
 
 /** The ARN partition of a region accepted by the config schema. */

@@ -1,7 +1,7 @@
 import type { Role, Rules } from './config';
-import { describeIssues } from './config';
 import { marketplaceEventSchema, type MarketplaceEvent, type QueuedEvent } from './events';
 import type { Decision, InboxOffer, MarketplaceApi, MatchResponse, OfferRecord, OfferStore, RecordedDecision } from './ports';
+import { parseJsonWith } from './parse-json';
 import { evaluateRules } from './rules';
 
 /**
@@ -79,17 +79,11 @@ export interface EventProcessor {
  * the bad fields, never quoting the payload (events can carry client identifiers).
  */
 export function parseMarketplaceMessage(message: string): MarketplaceEvent {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(message);
-  } catch {
-    throw new MalformedEventError('message is not valid JSON');
+  const result = parseJsonWith(marketplaceEventSchema, message);
+  if (!result.ok) {
+    throw new MalformedEventError(`message is not a marketplace event: ${result.problem}`);
   }
-  const result = marketplaceEventSchema.safeParse(raw);
-  if (!result.success) {
-    throw new MalformedEventError(`message is not a marketplace event: ${describeIssues(result.error).replace(/\n/g, '; ')}`);
-  }
-  const event = result.data;
+  const event = result.value;
   if (isOfferMatched(event) && event.offer_id === undefined) {
     throw new MalformedEventError('OfferMatched event has no offer_id');
   }

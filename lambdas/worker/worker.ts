@@ -5,6 +5,7 @@ import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecor
 import type { Role, Rules } from '../core/config';
 import { QUEUE_ATTRIBUTES, queuedEventSchema, type QueuedEvent } from '../core/events';
 import type { MarketplaceApi, OfferStore } from '../core/ports';
+import { parseJsonWith } from '../core/parse-json';
 import { createEventProcessor, MalformedEventError, parseMarketplaceMessage, type ProcessResult } from '../core/process-event';
 
 /**
@@ -42,18 +43,9 @@ export class MalformedRecordError extends Error {
 }
 
 function parseBody(body: string): QueuedEvent {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(body);
-  } catch {
-    throw new MalformedRecordError('SQS body is not valid JSON');
-  }
-  const result = queuedEventSchema.safeParse(raw);
-  if (!result.success) {
-    const fields = result.error.issues.map((issue) => issue.path.map(String).join('.') || '(root)');
-    throw new MalformedRecordError(`SQS body is not a queued event; bad field(s): ${[...new Set(fields)].join(', ')}`);
-  }
-  return result.data;
+  const result = parseJsonWith(queuedEventSchema, body);
+  if (!result.ok) throw new MalformedRecordError(`SQS body is not a queued event: ${result.problem}`);
+  return result.value;
 }
 
 function attribute(record: SQSRecord, name: string): string | undefined {
