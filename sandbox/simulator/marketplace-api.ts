@@ -5,6 +5,7 @@
  * every route but login and health, `{message}` error bodies, `{message, description}` for a
  * request that fails validation, 403 for an unknown route) and the run's injected faults.
  */
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BodyTooLargeError, errorMessage, readBody, sendEmpty, sendJson } from '../http-util';
 import type { AuthService, Identity } from './auth';
@@ -144,7 +145,7 @@ export function createMarketplaceApi(options: MarketplaceApiOptions): (req: Inco
         const offer = objectAt(body, 'offer');
         const items = itemsOf(body);
         const specs = items.map((item, i) => offerSpec({ ...item, ...common(body) }, `items.${i}.`, { offer, offerType: 'visit', visitsRequired: true }));
-        const shiftId = globalThis.crypto.randomUUID();
+        const shiftId = randomUUID();
         const created = specs.map((spec) => book.createOffer(ctx.orgId, spec, { shiftId }));
         return {
           status: 201,
@@ -176,7 +177,7 @@ export function createMarketplaceApi(options: MarketplaceApiOptions): (req: Inco
         const specs = items.map((item, i) =>
           offerSpec({ ...item, ...common(body) }, `items.${i}.`, { offer: { ...offer, care_type: item.care_type, demand_labels: item.demand_labels }, offerType: 'service' }),
         );
-        const bundleId = globalThis.crypto.randomUUID();
+        const bundleId = randomUUID();
         const created = specs.map((spec) => book.createOffer(ctx.orgId, spec, { shiftId: bundleId }));
         return {
           status: 201,

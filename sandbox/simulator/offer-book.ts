@@ -35,12 +35,16 @@ import type {
   WireAnonAddress,
   WireClientInput,
   WireInboxOfferDetail,
+  WireInboxOfferEvent,
+  WireInboxReferralEvent,
   WireInboxOfferListItem,
   WireInboxReferralDetail,
   WireNamedValue,
   WireOfferMatch,
   WireOutboxMatchItem,
   WireOutboxOfferDetail,
+  WireOutboxOfferEvent,
+  WireOutboxReferralEvent,
   WireOutboxOfferListItem,
   WireOutboxReferralDetail,
   WirePage,
@@ -820,15 +824,21 @@ export class OfferBook {
     });
   }
 
+  private emitOffer(channel: 'inbox-offers', organizationId: string, eventName: WireInboxOfferEvent['event_name'], offerId: string): void;
+  private emitOffer(channel: 'outbox-offers', organizationId: string, eventName: WireOutboxOfferEvent['event_name'], offerId: string): void;
   private emitOffer(channel: 'inbox-offers' | 'outbox-offers', organizationId: string, eventName: string, offerId: string): void {
     const base = { event_source: 'alayamarket.offers' as const, id: offerId, event_id: randomUUID(), timestamp: this.now().toISOString(), offer_id: offerId };
-    const event =
-      channel === 'inbox-offers'
-        ? { channel, organizationId, payload: { ...base, event_name: eventName as 'OfferMatched' } }
-        : { channel, organizationId, payload: { ...base, event_name: eventName as 'OfferAccepted' } };
-    for (const listener of this.listeners) listener(event);
+    const event: SimulatorEvent | undefined =
+      channel === 'inbox-offers' && isOneOf(eventName, INBOX_OFFER_EVENTS)
+        ? { channel, organizationId, payload: { ...base, event_name: eventName } }
+        : channel === 'outbox-offers' && isOneOf(eventName, OUTBOX_OFFER_EVENTS)
+          ? { channel, organizationId, payload: { ...base, event_name: eventName } }
+          : undefined;
+    if (event) this.emit(event);
   }
 
+  private emitReferral(channel: 'inbox-referrals', organizationId: string, eventName: WireInboxReferralEvent['event_name'], stored: StoredReferral): void;
+  private emitReferral(channel: 'outbox-referrals', organizationId: string, eventName: WireOutboxReferralEvent['event_name'], stored: StoredReferral): void;
   private emitReferral(channel: 'inbox-referrals' | 'outbox-referrals', organizationId: string, eventName: string, stored: StoredReferral): void {
     const offer = this.offerOf(stored);
     const party = (org: Organization) => ({ name: org.name, source: org.source, host: org.host });
@@ -846,12 +856,27 @@ export class OfferBook {
       demand: party(demand),
       supply: party(supply),
     };
-    const event =
-      channel === 'inbox-referrals'
-        ? { channel, organizationId, payload: { ...base, event_name: eventName as 'ReferralCreated' } }
-        : { channel, organizationId, payload: { ...base, event_name: eventName as 'ReferralCreated' } };
+    const event: SimulatorEvent | undefined =
+      channel === 'inbox-referrals' && isOneOf(eventName, INBOX_REFERRAL_EVENTS)
+        ? { channel, organizationId, payload: { ...base, event_name: eventName } }
+        : channel === 'outbox-referrals' && isOneOf(eventName, OUTBOX_REFERRAL_EVENTS)
+          ? { channel, organizationId, payload: { ...base, event_name: eventName } }
+          : undefined;
+    if (event) this.emit(event);
+  }
+
+  private emit(event: SimulatorEvent): void {
     for (const listener of this.listeners) listener(event);
   }
+}
+
+const INBOX_OFFER_EVENTS = ['OfferMatched', 'OfferClosed', 'OfferExpired', 'OfferFulfilled'] as const;
+const OUTBOX_OFFER_EVENTS = ['OfferAccepted', 'OfferDeclined', 'OfferDeclinedByAll', 'OfferExpired'] as const;
+const INBOX_REFERRAL_EVENTS = ['ReferralCreated', 'ReferralDemandCancelled'] as const;
+const OUTBOX_REFERRAL_EVENTS = ['ReferralCreated', 'ReferralProcessed', 'ReferralSupplyCancelled'] as const;
+
+function isOneOf<T extends string>(value: string, allowed: readonly T[]): value is T {
+  return (allowed as readonly string[]).includes(value);
 }
 
 function isAnswerable(m: StoredMatch): boolean {

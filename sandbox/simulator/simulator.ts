@@ -10,7 +10,7 @@
  * name (`arn:aws:sns:<region>:<account>:inbox-offers`); organisations added later get
  * `<channel>-<first 8 characters of their id>`.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createSnsSigningIdentity } from '../sns-signing';
 import { listenLocal, type LocalServer } from '../http-util';
 import { AuthService } from './auth';
@@ -269,7 +269,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ma
     subscribe: (arn, endpointUrl, timeoutMs) => sns.subscribe(arn, endpointUrl, timeoutMs),
     addOffer: (offer = {}, publish = {}) => withCopies(publish, () => book.add(offer)),
     addShift(offers, publish = {}) {
-      const shiftId = globalThis.crypto.randomUUID();
+      const shiftId = randomUUID();
       return withCopies(publish, () => offers.map((offer) => book.add({ ...offer, shiftId })));
     },
     closeOffer: (offerId) => book.close(offerId),
