@@ -222,6 +222,8 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
   private readonly random: () => number;
   private readonly log: (entry: MarketplaceLogEntry) => void;
   private token: TokenState | undefined;
+  /** ExpiresIn of the last login, in seconds. */
+  private lastLifetimeS: number | undefined;
   /** Tokens issued to this client and the password, masked in any error text that echoes one. */
   private readonly knownSecrets: string[] = [];
   /** Shared by concurrent callers so a cold or expired cache costs one login, not one each. */
@@ -719,8 +721,6 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
   private invalidate(token: string): void {
     if (this.token?.token === token) this.token = undefined;
   }
-
-  private lastLifetimeS: number | undefined;
 
   /** Login has no side effect, so it is retried like a read (but a 4xx is final). */
   private async loginWithRetries(): Promise<string> {
