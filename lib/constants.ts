@@ -27,8 +27,13 @@ export const SERVICE_NAMES = {
  */
 export const RECEIVER_TIMEOUT = Duration.seconds(10);
 
-/** The worker handles a batch of up to 10 events, each a few marketplace API calls. */
-export const WORKER_TIMEOUT = Duration.seconds(60);
+/**
+ * The worker handles a batch of up to 10 events, each a few marketplace API calls. It must leave
+ * room for at least one record's worst case (MIN_REMAINING_MS_PER_RECORD in the worker, 45 s) and
+ * stay under the worker's event lease (5 min, DEFAULT_LEASE_MS), so a retry after a crash finds
+ * the lease expired only once the crashed invocation is surely over.
+ */
+export const WORKER_TIMEOUT = Duration.seconds(120);
 
 /**
  * AWS's guidance for SQS event sources: a visibility timeout of at least six times the function

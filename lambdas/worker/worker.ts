@@ -70,9 +70,10 @@ function describeError(error: unknown): Record<string, unknown> {
 /**
  * Left for one record before the Lambda timeout: below this the rest of the batch is handed back
  * unprocessed, rather than a timeout returning the whole batch (processed records included).
- * One record costs at most a login and two API calls, each with a 10 s timeout.
+ * One record costs at most three marketplace calls (fetch, action, and a state read when the
+ * action's outcome is unknown), each within the client's 15 s retry budget.
  */
-export const MIN_REMAINING_MS_PER_RECORD = 15_000;
+export const MIN_REMAINING_MS_PER_RECORD = 45_000;
 
 /**
  * Builds the SQS handler. The optional Lambda context adds the request id to logs and lets the
