@@ -1,0 +1,39 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ConfigError } from '../core/config';
+import { secretCredentials } from '../adapters/credentials';
+import { DynamoOfferStore } from '../adapters/dynamo-offer-store';
+import { requireEnv } from '../adapters/env';
+import { MarketplaceClient } from '../adapters/marketplace-client';
+import { SqsEventQueue } from '../adapters/sqs-event-queue';
+import { createReconciler } from './reconciler';
+
+/**
+ * Lambda entry point for the reconciler (EventBridge schedule). Everything is built once per cold
+ * start; the store is only read (the stack grants read access only).
+ */
+
+const env = requireEnv(['TABLE_NAME', 'QUEUE_URL', 'MARKETPLACE_BASE_URL', 'CREDENTIALS_SECRET_ARN', 'CONNECTOR_ROLE']);
+
+// The stack creates the reconciler for supply-side roles only; anything else is a wiring bug.
+if (env.CONNECTOR_ROLE !== 'supply' && env.CONNECTOR_ROLE !== 'both') {
+  throw new ConfigError('Invalid CONNECTOR_ROLE for the reconciler: expected supply or both');
+}
+
+const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'reconciler' });
+const metrics = new Metrics({
+  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'AlayaCareConnector',
+  serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'reconciler',
+});
+
+const store = new DynamoOfferStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), env.TABLE_NAME);
+const queue = new SqsEventQueue(new SQSClient({}), env.QUEUE_URL);
+const inbox = new MarketplaceClient({
+  baseUrl: env.MARKETPLACE_BASE_URL,
+  credentials: secretCredentials(env.CREDENTIALS_SECRET_ARN),
+});
+
+export const handler = createReconciler({ inbox, store, queue, logger, metrics });
