@@ -1,13 +1,22 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { marketplaceBaseUrl, resolveAllowedTopicArns, type ConnectorConfig } from '../lambdas/core/config';
 import { ConnectorFunction } from './connector-function';
-import { RECEIVER_TIMEOUT, SERVICE_NAMES, WORKER_TIMEOUT } from './constants';
+import {
+  RECEIVER_TIMEOUT,
+  RECONCILER_MAX_EVENT_AGE_LIMIT,
+  RECONCILER_RETRY_ATTEMPTS,
+  RECONCILER_TIMEOUT,
+  SERVICE_NAMES,
+  WORKER_TIMEOUT,
+} from './constants';
 import { rulesJson } from './load-config';
 import { ConnectorMonitoring } from './monitoring';
 import { acknowledge } from './nag';
@@ -41,12 +50,17 @@ const RETENTION: Record<ConnectorConfig['logRetentionDays'], logs.RetentionDays>
 
 /**
  * The stateless part: the HTTPS endpoint AlayaCare's SNS topics deliver to, the receiver that
- * verifies and enqueues, the worker that decides, and their alarms and dashboard.
+ * verifies and enqueues, the worker that decides, the scheduled reconciler that catches offers
+ * SNS never delivered (supply side), and their alarms and dashboard.
  */
 export class ConnectorAppStack extends Stack {
   readonly api: apigateway.RestApi;
   readonly receiver: ConnectorFunction;
   readonly worker: ConnectorFunction;
+  /** Present for roles `supply` and `both` unless `reconciler.enabled` is false. */
+  readonly reconciler: ConnectorFunction | undefined;
+  /** The reconciler's schedule, present exactly when the reconciler is. */
+  readonly reconcilerSchedule: events.Rule | undefined;
   readonly monitoring: ConnectorMonitoring;
   /** The URL to give AlayaCare for the SNS subscriptions. */
   readonly endpointUrl: string;
@@ -91,7 +105,38 @@ export class ConnectorAppStack extends Stack {
       .bindSecret(props.credentials)
       .bindQueueConsumer(props.queue, { maxConcurrency: config.workerMaxConcurrency });
 
-    for (const fn of [this.receiver, this.worker]) {
+    // SNS drops a delivery after about a minute of retries; the reconciler polls the inbox for
+    // offers still waiting on us and enqueues them for the worker. Demand has no inbox offers.
+    if (config.role !== 'demand' && config.reconciler.enabled) {
+      const interval = Duration.minutes(config.reconciler.intervalMinutes);
+      this.reconciler = new ConnectorFunction(this, 'Reconciler', {
+        entry: 'lambdas/reconciler/handler.ts',
+        serviceName: SERVICE_NAMES.reconciler,
+        description: 'AlayaCare connector: enqueues open inbox offers the connector has not decided',
+        timeout: RECONCILER_TIMEOUT,
+        logRetention,
+        environment: {
+          MARKETPLACE_BASE_URL: marketplaceBaseUrl(config.marketplace),
+          CONNECTOR_ROLE: config.role,
+        },
+      })
+        .bindTable(props.table, 'read')
+        .bindSecret(props.credentials)
+        .bindQueueSender(props.queue);
+      // A retried run older than the interval would only overlap the next scheduled one.
+      const maxEventAge = Duration.minutes(Math.min(interval.toMinutes(), RECONCILER_MAX_EVENT_AGE_LIMIT.toMinutes()));
+      this.reconciler.fn.configureAsyncInvoke({ retryAttempts: RECONCILER_RETRY_ATTEMPTS, maxEventAge });
+      this.reconcilerSchedule = new events.Rule(this, 'ReconcilerSchedule', {
+        description: `AlayaCare connector: runs the reconciler every ${config.reconciler.intervalMinutes} minutes`,
+        schedule: events.Schedule.rate(interval),
+        targets: [new targets.LambdaFunction(this.reconciler.fn, { retryAttempts: RECONCILER_RETRY_ATTEMPTS, maxEventAge })],
+      });
+    } else {
+      this.reconciler = undefined;
+      this.reconcilerSchedule = undefined;
+    }
+
+    for (const fn of [this.receiver, this.worker, ...(this.reconciler ? [this.reconciler] : [])]) {
       acknowledge(
         fn,
         'AwsSolutions-L1',
@@ -168,6 +213,7 @@ export class ConnectorAppStack extends Stack {
       api: this.api,
       receiver: this.receiver,
       worker: this.worker,
+      ...(this.reconciler ? { reconciler: this.reconciler } : {}),
       queue: props.queue,
       deadLetterQueue: props.deadLetterQueue,
       alarmEmail: config.alarmEmail,

@@ -104,10 +104,14 @@ export class ConnectorFunction extends Construct {
     return this;
   }
 
-  /** TABLE_NAME + read/write on the table's items (and its key, if customer-managed). */
-  bindTable(table: ITable): this {
+  /**
+   * TABLE_NAME + read/write on the table's items (and its key, if customer-managed); with
+   * `'read'`, read only (and decrypt only).
+   */
+  bindTable(table: ITable, access: 'readWrite' | 'read' = 'readWrite'): this {
     this.fn.addEnvironment('TABLE_NAME', table.tableName);
-    table.grantReadWriteData(this.fn);
+    if (access === 'read') table.grantReadData(this.fn);
+    else table.grantReadWriteData(this.fn);
     return this;
   }
 

@@ -19,6 +19,7 @@ export const METRICS_NAMESPACE = 'AlayaCareConnector';
 export const SERVICE_NAMES = {
   receiver: 'receiver',
   worker: 'worker',
+  reconciler: 'reconciler',
 } as const;
 
 /**
@@ -57,3 +58,19 @@ export const MAX_RULES_JSON_BYTES = 3000;
 
 /** Oldest-message age past which the queue is considered stuck (5 receives x 6 min can take 30). */
 export const QUEUE_AGE_ALARM_THRESHOLD = Duration.minutes(30);
+
+/**
+ * One reconciler run pages through the open inbox offers and enqueues at most 200 (the per-run
+ * cap): each page and each send is one call within the client's retry budget, so a few minutes
+ * leave a wide margin while staying under the shortest schedule interval (5 minutes).
+ */
+export const RECONCILER_TIMEOUT = Duration.minutes(3);
+
+/**
+ * Lambda retries a failed scheduled run this many times (asynchronous invocation); the next
+ * scheduled run starts over anyway, so more would only pile up runs.
+ */
+export const RECONCILER_RETRY_ATTEMPTS = 2;
+
+/** Longest a scheduled run may wait to be (re)tried: Lambda's limit for asynchronous events is 6 hours. */
+export const RECONCILER_MAX_EVENT_AGE_LIMIT = Duration.hours(6);

@@ -15,6 +15,8 @@ export interface ConnectorMonitoringProps {
   readonly api: apigateway.RestApi;
   readonly receiver: ConnectorFunction;
   readonly worker: ConnectorFunction;
+  /** The scheduled reconciler, when the stack has one: its errors alarm and its counts are shown. */
+  readonly reconciler?: ConnectorFunction;
   readonly queue: IQueue;
   readonly deadLetterQueue: IQueue;
   /** Subscribed to the alarm topic by email when given (AWS asks the address to confirm). */
@@ -35,6 +37,7 @@ export const CUSTOM_METRICS = {
     'AuthenticationChallenges',
   ],
   [SERVICE_NAMES.worker]: ['OffersAccepted', 'OffersDeclined', 'OffersForReview', 'RecordsFailed'],
+  [SERVICE_NAMES.reconciler]: ['ReconcilerOffersSeen', 'ReconcilerOffersEnqueued', 'ReconcilerOffersSkippedByCap'],
 } as const;
 
 const FIVE_MINUTES = Duration.minutes(5);
@@ -106,6 +109,14 @@ export class ConnectorMonitoring extends Construct {
       threshold: 0,
       alarmDescription: 'The receiver function failed; SNS retries for about a minute, then drops the message.',
     });
+    if (props.reconciler !== undefined) {
+      this.addAlarm('ReconcilerErrors', {
+        metric: props.reconciler.fn.metricErrors(sum),
+        threshold: 0,
+        alarmDescription:
+          'A reconciler run failed (marketplace, table or queue); Lambda retries it and the next scheduled run starts over. Offers SNS did not deliver wait until a run succeeds.',
+      });
+    }
     this.addAlarm('Api5xx', {
       metric: api.metricServerError(sum),
       threshold: 0,
@@ -163,9 +174,19 @@ export class ConnectorMonitoring extends Construct {
             width: 24,
           }),
         ],
-        [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 })],
       ],
     });
+    if (props.reconciler !== undefined) {
+      this.dashboard.addWidgets(
+        new cloudwatch.GraphWidget({
+          title: 'Reconciler (offers SNS did not deliver)',
+          left: CUSTOM_METRICS[SERVICE_NAMES.reconciler].map((name) => emf(SERVICE_NAMES.reconciler, name)),
+          right: [props.reconciler.fn.metricErrors(sum)],
+          width: 24,
+        }),
+      );
+    }
+    this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
   }
 
   private addAlarm(id: string, props: Pick<cloudwatch.AlarmProps, 'metric' | 'threshold' | 'alarmDescription'>): void {

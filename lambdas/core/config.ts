@@ -110,6 +110,18 @@ export const receiverSettingsSchema = z.strictObject({
 
 export type ReceiverSettings = z.infer<typeof receiverSettingsSchema>;
 
+/**
+ * The scheduled reconciler (supply side): SNS drops an HTTPS delivery after about a minute of
+ * retries, so the inbox is polled for open offers the connector never decided.
+ */
+export const reconcilerSettingsSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Minutes between runs (5-1440). */
+  intervalMinutes: z.number().int().min(5).max(1440).default(15),
+});
+
+export type ReconcilerSettings = z.infer<typeof reconcilerSettingsSchema>;
+
 const marketplaceSchema = z.union([
   z.strictObject({
     environment: z.enum(['sandbox', 'staging', 'prod']),
@@ -132,6 +144,8 @@ export const connectorConfigSchema = z
     allowedTopicArns: nonEmptyList(topicArn).optional(),
     allowedTopics: allowedTopicsSchema.optional(),
     receiver: receiverSettingsSchema.default({ requireSignatureVersion2: false, sharedSecret: { enabled: false } }),
+    /** Polls the inbox for offers SNS never delivered; ignored for role `demand`. */
+    reconciler: reconcilerSettingsSchema.default({ enabled: true, intervalMinutes: 15 }),
     /** Where CloudWatch alarms are sent; omit to create the alarm topic without a subscription. */
     alarmEmail: z.email().optional(),
     /** Import an existing Secrets Manager secret ({"username","password"}) instead of creating one. */

@@ -2,7 +2,7 @@
  * Covers the synth-time config path: choosing the file (context, local file, example), loading and
  * validating it (lib/load-config.ts), the RULES_JSON size limit, the topic allowlist (exact ARNs or
  * account + region + role topics, exactly one) and its expansion, the receiver policy settings and
- * their defaults, and bin/app.ts turning a bad config into a clear message and a non-zero exit
+ * their defaults, the reconciler settings (defaults and bounds), and bin/app.ts turning a bad config into a clear message and a non-zero exit
  * before anything is synthesised.
  * The schema's own rules (lambdas/core/config.ts) are exercised here only through whole files;
  * what the stacks do with a valid config is in stacks.test.ts.
@@ -158,6 +158,28 @@ describe('receiver settings', () => {
     ['an unknown setting', { allowRawDelivery: true }, 'receiver:'],
   ])('refuses %s, naming the field', (_case, receiver, field) => {
     const { message } = errorFor({ ...example(), receiver });
+    expect(message).toContain(field);
+  });
+});
+
+describe('reconciler settings', () => {
+  it('default to enabled every 15 minutes, so configs written before the reconciler stay valid', () => {
+    const { reconciler: _absent, ...withoutReconciler } = example();
+    expect(loadConnectorConfig(writeConfig(withoutReconciler)).reconciler).toEqual({ enabled: true, intervalMinutes: 15 });
+    const partial = loadConnectorConfig(writeConfig({ ...withoutReconciler, reconciler: { intervalMinutes: 60 } }));
+    expect(partial.reconciler).toEqual({ enabled: true, intervalMinutes: 60 });
+    const off = loadConnectorConfig(writeConfig({ ...withoutReconciler, reconciler: { enabled: false } }));
+    expect(off.reconciler).toEqual({ enabled: false, intervalMinutes: 15 });
+  });
+
+  it.each([
+    ['an interval under 5 minutes', { intervalMinutes: 4 }, 'reconciler.intervalMinutes:'],
+    ['an interval over a day', { intervalMinutes: 1441 }, 'reconciler.intervalMinutes:'],
+    ['a fractional interval', { intervalMinutes: 7.5 }, 'reconciler.intervalMinutes:'],
+    ['a string for enabled', { enabled: 'yes' }, 'reconciler.enabled:'],
+    ['an unknown setting', { cron: '0 * * * *' }, 'reconciler:'],
+  ])('refuses %s, naming the field', (_case, reconciler, field) => {
+    const { message } = errorFor({ ...example(), reconciler });
     expect(message).toContain(field);
   });
 });

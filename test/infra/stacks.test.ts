@@ -4,14 +4,16 @@
  * the visibility timeout derived from the worker timeout, the worker's event source, the table,
  * the credentials secret (created or imported), the optional shared secret of the SNS endpoint,
  * the functions' shared defaults and environment (the receiver's exact topic ARNs and policy
- * switches), outputs, alarms (the unsubscribe alarm included) and the dashboard, and that two
- * synths give identical templates.
+ * switches), outputs, alarms (the unsubscribe alarm included) and the dashboard, the reconciler
+ * (schedule rate, retries, environment, read-only table grant, absent for demand or when
+ * disabled), and that two synths give identical templates.
  * cdk-nag findings are in nag.test.ts; real bundling of the handlers in synth.test.ts; config
  * parsing in config.test.ts.
  */
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { resolveAllowedTopicArns, type ConnectorConfig } from '../../lambdas/core/config';
 import { RECEIVER_METRICS } from '../../lambdas/receiver/receiver';
+import { RECONCILER_METRICS } from '../../lambdas/reconciler/reconciler';
 import { OFFER_TABLE } from '../../lambdas/adapters/offer-table';
 import { MAX_RECEIVE_COUNT, METRICS_NAMESPACE, VISIBILITY_TIMEOUT_FACTOR } from '../../lib/constants';
 import { CUSTOM_METRICS, UNSUBSCRIBE_METRIC } from '../../lib/monitoring';
@@ -27,6 +29,7 @@ function distinctiveConfig(): ConnectorConfig {
     workerMaxConcurrency: 9,
     logRetentionDays: 90,
     marketplace: { baseUrl: 'https://marketplace.example.test' },
+    reconciler: { enabled: true, intervalMinutes: 30 },
   };
 }
 
@@ -254,7 +257,8 @@ describe('shared secret of the SNS endpoint', () => {
 describe('functions', () => {
   it('all run Node.js 22 or newer on arm64 with active tracing and a log group with the configured retention', () => {
     const functions = Object.values(resourcesOf(app, 'AWS::Lambda::Function'));
-    expect(functions).toHaveLength(2);
+    // Receiver, worker and (supply side, on by default) reconciler.
+    expect(functions).toHaveLength(3);
     const logGroups = resourcesOf(app, 'AWS::Logs::LogGroup');
     for (const fn of functions) {
       const p = fn.Properties ?? {};
@@ -339,7 +343,7 @@ describe('alarms', () => {
     const topic = onlyResource(app, 'AWS::SNS::Topic');
     const alarms = Object.values(resourcesOf(app, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties ?? {});
     expect(alarms.map((a) => a['MetricName']).sort()).toEqual(
-      ['5XXError', 'ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible', 'Errors', 'Errors', UNSUBSCRIBE_METRIC].sort(),
+      ['5XXError', 'ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible', 'Errors', 'Errors', 'Errors', UNSUBSCRIBE_METRIC].sort(),
     );
     for (const alarm of alarms) expect(alarm['AlarmActions']).toEqual([refTo(topic.id)]);
 
@@ -393,6 +397,95 @@ describe('alarms', () => {
         expect(body).toContain(`\\"${METRICS_NAMESPACE}\\",\\"${metric}\\",\\"service\\",\\"${service}\\"`);
       }
     }
+  });
+});
+
+describe('reconciler', () => {
+  const schedulesOf = (template: Template) => Object.values(resourcesOf(template, 'AWS::Events::Rule'));
+
+  it('runs on an EventBridge schedule at the configured rate, retried twice within one interval', () => {
+    const reconciler = functionFor(app, 'reconciler');
+    const schedule = onlyResource(app, 'AWS::Events::Rule');
+    expect(schedule.properties['ScheduleExpression']).toBe('rate(30 minutes)');
+    expect(schedule.properties['State']).toBe('ENABLED');
+    expect(schedule.properties['Targets']).toEqual([
+      expect.objectContaining({ Arn: arnOf(reconciler.id), RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 1800 } }),
+    ]);
+    app.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: arnOf(reconciler.id),
+      Principal: 'events.amazonaws.com',
+      SourceArn: arnOf(schedule.id),
+    });
+    // Lambda's own retries of a failed (thrown) asynchronous run.
+    app.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: refTo(reconciler.id),
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 1800,
+    });
+  });
+
+  it('runs every 15 minutes by default, and caps the retry age at 6 hours for a daily schedule', () => {
+    const defaults = build(exampleConfig()).appTemplate;
+    expect(onlyResource(defaults, 'AWS::Events::Rule').properties['ScheduleExpression']).toBe('rate(15 minutes)');
+    const daily = build({ ...exampleConfig(), reconciler: { enabled: true, intervalMinutes: 1440 } }).appTemplate;
+    expect(onlyResource(daily, 'AWS::Events::Rule').properties['ScheduleExpression']).toBe('rate(1 day)');
+    daily.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumEventAgeInSeconds: 6 * 3600 });
+  });
+
+  it('gets the marketplace, credentials, table, queue and role, and no rules', () => {
+    const env = envOf(functionFor(app, 'reconciler').properties);
+    expect(env['MARKETPLACE_BASE_URL']).toBe('https://marketplace.example.test');
+    expect(env['CONNECTOR_ROLE']).toBe('supply');
+    expect(JSON.stringify(env['TABLE_NAME'])).toContain('OfferTable');
+    expect(JSON.stringify(env['QUEUE_URL'])).toContain('EventsQueue');
+    expect(JSON.stringify(env['CREDENTIALS_SECRET_ARN'])).toContain('Credentials');
+    expect(env).not.toHaveProperty('RULES_JSON');
+  });
+
+  it('may read the table but never write it, and may only send to the queue', () => {
+    const policy = onlyResource(app, 'AWS::IAM::Policy', (p) => JSON.stringify(p['Roles']).includes('Reconciler'));
+    const actions = (policy.properties['PolicyDocument'] as { Statement: { Action: string | string[] }[] }).Statement.flatMap((s) => [s.Action].flat());
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'sqs:SendMessage', 'secretsmanager:GetSecretValue']));
+    for (const write of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'sqs:ReceiveMessage', 'sqs:DeleteMessage']) {
+      expect(actions).not.toContain(write);
+    }
+  });
+
+  it('has an errors alarm on the alarm topic and its counts on the dashboard', () => {
+    const topic = onlyResource(app, 'AWS::SNS::Topic');
+    const reconciler = functionFor(app, 'reconciler');
+    const [alarm, ...others] = Object.entries(resourcesOf(app, 'AWS::CloudWatch::Alarm'))
+      .filter(([id]) => id.includes('ReconcilerErrors'))
+      .map(([, a]) => a.Properties ?? {});
+    expect(others).toEqual([]);
+    expect(alarm).toEqual(
+      expect.objectContaining({
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: refTo(reconciler.id) }],
+        Threshold: 0,
+        AlarmActions: [refTo(topic.id)],
+      }),
+    );
+    expect([...CUSTOM_METRICS.reconciler].sort()).toEqual(Object.values(RECONCILER_METRICS).sort());
+  });
+
+  it('is created for role both too', () => {
+    const both = build({ ...exampleConfig(), role: 'both' }).appTemplate;
+    expect(schedulesOf(both)).toHaveLength(1);
+    expect(envOf(functionFor(both, 'reconciler').properties)['CONNECTOR_ROLE']).toBe('both');
+  });
+
+  it.each([
+    ['role demand', (): ConnectorConfig => ({ ...exampleConfig(), role: 'demand' })],
+    ['reconciler.enabled false', (): ConnectorConfig => ({ ...exampleConfig(), reconciler: { enabled: false, intervalMinutes: 15 } })],
+  ])('is absent (no function, schedule, invoke config or alarm) for %s', (_label, config) => {
+    const template = build(config()).appTemplate;
+    expect(schedulesOf(template)).toEqual([]);
+    template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 0);
+    const services = Object.values(resourcesOf(template, 'AWS::Lambda::Function')).map((f) => envOf(f.Properties ?? {})['POWERTOOLS_SERVICE_NAME']);
+    expect(services.sort()).toEqual(['receiver', 'worker']);
+    expect(Object.keys(resourcesOf(template, 'AWS::CloudWatch::Alarm')).filter((id) => id.includes('Reconciler'))).toEqual([]);
   });
 });
 

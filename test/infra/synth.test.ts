@@ -63,7 +63,8 @@ it('synthesises both stacks from bin/app.ts, cdk-nag included, without credentia
   for (const stack of ['AlayaCareConnectorState', 'AlayaCareConnectorApp']) {
     expect(fs.existsSync(path.join(outdir, `${stack}.template.json`))).toBe(true);
   }
-  expect(functions).toHaveLength(2);
+  // Receiver, worker and reconciler (the example config is a supply connector).
+  expect(functions).toHaveLength(3);
 });
 
 it('bundles each function into a self-contained index.js exporting its handler', () => {
