@@ -1,6 +1,6 @@
 /**
  * Covers the cdk-nag AWS Solutions pack against both stacks, for a created and an imported
- * credentials secret and with the receiver's shared secret on: no unacknowledged errors or warnings, every acknowledgement gives a real reason and is
+ * credentials secret, with the receiver's shared secret on, and for role both (reconciler included): no unacknowledged errors or warnings, every acknowledgement gives a real reason and is
  * scoped to one rule (or one finding), and the one wildcard-resource acknowledgement is only ever
  * about X-Ray. Also checks the pack does report a violation, so "none found" means something.
  * cdk-nag 3 reports through CDK's policy validation instead of annotations, so the pack is run
@@ -27,6 +27,7 @@ const variants: [string, () => ConnectorConfig][] = [
     'shared secret on, SignatureVersion 2 required',
     () => ({ ...exampleConfig(), receiver: { requireSignatureVersion2: true, sharedSecret: { enabled: true } } }),
   ],
+  ['role both, reconciler hourly', () => ({ ...exampleConfig(), role: 'both', reconciler: { enabled: true, intervalMinutes: 60 } })],
 ];
 
 function findings(scope: IConstruct) {
