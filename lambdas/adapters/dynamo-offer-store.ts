@@ -25,7 +25,7 @@ export class DecisionConflictError extends Error {
 }
 
 /** The offer facts the store keeps, in item attribute names equal to OfferRecord's. */
-const FACT_FIELDS = ['shiftId', 'careType', 'offerType', 'lastEventName', 'lastEventAt', 'matchResponse', 'matchStatus'] as const;
+const FACT_FIELDS = ['shiftId', 'careType', 'offerType', 'lastEventName', 'lastEventAt', 'matchResponse', 'matchStatus', 'assignment'] as const;
 
 const { partitionKey: PK, sortKey: SK, ttlAttribute: TTL } = OFFER_TABLE;
 

@@ -1,5 +1,16 @@
 import type { z } from 'zod';
-import type { InboxOffer, MarketplaceApi, MarketplaceCredentials, MarketplaceReferralApi, MatchResponse, MatchStatus, ReferralStatus as CoreReferralStatus } from '../core/ports';
+import type {
+  AcceptedMatch,
+  InboxOffer,
+  MarketplaceApi,
+  MarketplaceCredentials,
+  MarketplaceDemandApi,
+  MarketplaceReferralApi,
+  MatchResponse,
+  MatchStatus,
+  OfferStatus as CoreOfferStatus,
+  ReferralStatus as CoreReferralStatus,
+} from '../core/ports';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, isRetryableStatus, type RetryPolicy, retryAfterMs } from './marketplace/retry';
 import {
   type AssignmentSetting,
@@ -211,7 +222,7 @@ interface TokenState {
   refreshAt: number;
 }
 
-export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi {
+export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi, MarketplaceDemandApi {
   private readonly baseUrl: string;
   private readonly credentials: () => Promise<MarketplaceCredentials>;
   private readonly timeoutMs: number;
@@ -418,6 +429,22 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
 
   outboxOfferMatches(offerId: string, query: Omit<MatchQuery, 'page'> = {}): AsyncGenerator<OutboxMatchItem> {
     return paginate((page) => this.listOutboxOfferMatches(offerId, { ...query, page }));
+  }
+
+  /** Only the outbox offer's status: the rest (PHI) is read and dropped here. */
+  async getOutboxOfferStatus(offerId: string): Promise<CoreOfferStatus> {
+    return (await this.getOutboxOffer(offerId)).offer.status;
+  }
+
+  /** The offer's accepted matches, every page: match id, creation time and status only. */
+  async listAcceptedMatches(offerId: string): Promise<AcceptedMatch[]> {
+    const matches: AcceptedMatch[] = [];
+    for await (const item of this.outboxOfferMatches(offerId, { response: 'accepted' })) {
+      const match = item.match;
+      if (match === undefined || match.response !== 'accepted') continue;
+      matches.push({ id: match.id, createdAt: match.created_at, status: match.status });
+    }
+    return matches;
   }
 
   /** `POST .../outbox/offers/{id}/assign` (only when the assignment setting is `manual`). */

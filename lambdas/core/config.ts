@@ -11,11 +11,14 @@ export const ROLES = ['supply', 'demand', 'both'] as const;
 export const CARE_TYPES = ['psw', 'nursing'] as const;
 export const OFFER_TYPES = ['visit', 'service'] as const;
 export const DECISION_ACTIONS = ['accept', 'decline', 'review'] as const;
+/** Demand side: how an offer a supplier accepted is assigned (`none`: left to a person). */
+export const DEMAND_ASSIGNMENT_POLICIES = ['first-accepted', 'none'] as const;
 
 export type Role = (typeof ROLES)[number];
 export type CareType = (typeof CARE_TYPES)[number];
 export type OfferType = (typeof OFFER_TYPES)[number];
 export type DecisionAction = (typeof DECISION_ACTIONS)[number];
+export type DemandAssignmentPolicy = (typeof DEMAND_ASSIGNMENT_POLICIES)[number];
 
 const nonEmptyList = <T extends z.ZodTypeAny>(item: T) => z.array(item).min(1);
 
@@ -122,6 +125,17 @@ export const reconcilerSettingsSchema = z.strictObject({
 
 export type ReconcilerSettings = z.infer<typeof reconcilerSettingsSchema>;
 
+/** Demand side (role `demand` or `both`): what the worker does on `OfferAccepted`. */
+export const demandSettingsSchema = z.strictObject({
+  /**
+   * `first-accepted`: when the organisation's offer assignment setting is `manual`, assign the
+   * offer to its earliest accepted match. `none`: only record the event.
+   */
+  assignment: z.enum(DEMAND_ASSIGNMENT_POLICIES).default('none'),
+});
+
+export type DemandSettings = z.infer<typeof demandSettingsSchema>;
+
 const marketplaceSchema = z.union([
   z.strictObject({
     environment: z.enum(['sandbox', 'staging', 'prod']),
@@ -146,6 +160,8 @@ export const connectorConfigSchema = z
     receiver: receiverSettingsSchema.default({ requireSignatureVersion2: false, sharedSecret: { enabled: false } }),
     /** Polls the inbox for offers SNS never delivered; ignored for role `demand`. */
     reconciler: reconcilerSettingsSchema.default({ enabled: true, intervalMinutes: 15 }),
+    /** Assigning accepted outbox offers; ignored for role `supply`. */
+    demand: demandSettingsSchema.default({ assignment: 'none' }),
     /** Where CloudWatch alarms are sent; omit to create the alarm topic without a subscription. */
     alarmEmail: z.email().optional(),
     /** Import an existing Secrets Manager secret ({"username","password"}) instead of creating one. */

@@ -2,7 +2,7 @@
  * The ports between the core and the outside world. Adapters in `lambdas/adapters/` implement
  * them for AWS and HTTP; tests pass plain object literals.
  */
-import type { CareType, DecisionAction, OfferType } from './config';
+import type { CareType, DecisionAction, DemandAssignmentPolicy, OfferType } from './config';
 import type { QueuedEvent } from './events';
 
 // ---------------------------------------------------------------------------------------------
@@ -50,6 +50,32 @@ export interface MarketplaceReferralApi {
   markInboxReferralProcessed(referralId: string): Promise<void>;
 }
 
+/** The demand organisation's `offer_assignment` setting: assign calls are allowed only when `manual`. */
+export type OfferAssignmentSetting = 'auto' | 'manual';
+
+/** An accepted match on one of our outbox offers: ids, times and status only (no supplier details). */
+export interface AcceptedMatch {
+  id: string;
+  createdAt: string;
+  status: MatchStatus | null;
+}
+
+/**
+ * Demand-side actions for the worker (assigning an offer once a supplier accepted it). Outbox
+ * offers carry full client PHI, so only ids, times and statuses cross this port.
+ * `MarketplaceClient` implements it.
+ */
+export interface MarketplaceDemandApi {
+  /** `GET /offers/v1/demand_personas/settings/assignment`. */
+  getAssignmentSetting(): Promise<OfferAssignmentSetting>;
+  /** Every match on the offer whose response is `accepted` (all pages). */
+  listAcceptedMatches(offerId: string): Promise<AcceptedMatch[]>;
+  /** `POST .../outbox/offers/{id}/assign`; a lost answer is checked, never resent blindly. */
+  assignOutboxOffer(offerId: string, offerMatchId: string): Promise<void>;
+  /** The outbox offer's status (nothing else of it). */
+  getOutboxOfferStatus(offerId: string): Promise<OfferStatus>;
+}
+
 export interface MarketplaceCredentials {
   username: string;
   password: string;
@@ -95,6 +121,20 @@ export interface RecordedDecision extends Decision {
   decidedAt: string;
 }
 
+/**
+ * A demand-side assignment as stored on the offer: `intended` before the assign call, `applied`
+ * after it. Kept apart from `decision` (supply side), whose actions are accept/decline/review.
+ */
+export interface RecordedAssignment {
+  /** The match the offer was assigned to. */
+  matchId: string;
+  policy: Exclude<DemandAssignmentPolicy, 'none'>;
+  state: 'intended' | 'applied';
+  /** The event that led to the assignment. */
+  eventId: string;
+  decidedAt: string;
+}
+
 /** What the connector knows about one offer. Holds no client data. */
 export interface OfferRecord {
   offerId: string;
@@ -107,6 +147,8 @@ export interface OfferRecord {
   matchResponse?: MatchResponse;
   matchStatus?: MatchStatus | null;
   decision?: RecordedDecision;
+  /** Demand side: the assignment of our outbox offer (written with the facts, see recordOfferFacts). */
+  assignment?: RecordedAssignment;
   updatedAt: string;
 }
 
@@ -124,7 +166,7 @@ export interface OfferStore {
   /** Gives a claim back after a failure so a retry can take it at once. */
   releaseEvent(eventId: string): Promise<void>;
   getOffer(offerId: string): Promise<OfferRecord | undefined>;
-  /** Creates or updates the offer's facts and last event; never touches `decision`. */
+  /** Creates or updates the offer's facts, last event and `assignment` (if given); never touches `decision`. */
   recordOfferFacts(record: Omit<OfferRecord, 'decision'>): Promise<void>;
   /** Stores a decision on the offer (creating the item if needed). */
   recordDecision(offerId: string, decision: RecordedDecision): Promise<void>;

@@ -1,6 +1,17 @@
-import type { Role, Rules } from './config';
+import type { DemandAssignmentPolicy, Role, Rules } from './config';
+import { chooseAssignment } from './demand-assignment';
 import { marketplaceEventSchema, type MarketplaceEvent, type QueuedEvent } from './events';
-import type { Decision, InboxOffer, MarketplaceApi, MatchResponse, OfferRecord, OfferStore, RecordedDecision } from './ports';
+import type {
+  Decision,
+  InboxOffer,
+  MarketplaceApi,
+  MarketplaceDemandApi,
+  MatchResponse,
+  OfferRecord,
+  OfferStore,
+  RecordedAssignment,
+  RecordedDecision,
+} from './ports';
 import { parseJsonWith } from './parse-json';
 import { evaluateRules } from './rules';
 
@@ -11,6 +22,9 @@ import { evaluateRules } from './rules';
  * event a no-op. The offer's decision is written as `intended` before the marketplace call and
  * `applied` after it, so a crash between the two is repaired by the next delivery re-applying the
  * same decision instead of deciding again.
+ *
+ * Demand side (`OfferAccepted` on our outbox offer, with an assignment policy): the same pattern
+ * for the assignment, which is recorded as `intended` before the assign call and `applied` after.
  */
 
 /**
@@ -43,6 +57,10 @@ export type EventOutcome =
   | 'already-decided'
   /** The match is no longer pending or open: nothing to act on. */
   | 'not-actionable'
+  /** Demand side: the offer was assigned to the match the policy chose. */
+  | 'assigned'
+  /** Demand side: the offer already has an applied assignment. */
+  | 'already-assigned'
   /** Any other event: its name recorded on the offer (if it names one) and acknowledged. */
   | 'recorded';
 
@@ -56,6 +74,8 @@ export interface ProcessResult {
    * absent when nothing was decided now.
    */
   decision?: Decision;
+  /** Demand side: the assignment this processing applied or confirmed as applied. */
+  assignment?: { matchId: string };
 }
 
 export interface EventProcessorDeps {
@@ -63,6 +83,10 @@ export interface EventProcessorDeps {
   store: OfferStore;
   rules: Rules;
   role: Role;
+  /** Demand side: how `OfferAccepted` is acted on (default `none`: only recorded). */
+  demandAssignment?: DemandAssignmentPolicy;
+  /** Required when `demandAssignment` is not `none` and the role takes part in demand. */
+  demandMarketplace?: MarketplaceDemandApi;
   now?: () => Date;
   leaseMs?: number;
 }
@@ -94,6 +118,15 @@ function isOfferMatched(event: MarketplaceEvent): boolean {
   return event.event_name === 'OfferMatched' && event.event_source === OFFER_EVENT_SOURCE;
 }
 
+function isOfferAccepted(event: MarketplaceEvent): boolean {
+  return event.event_name === 'OfferAccepted' && event.event_source === OFFER_EVENT_SOURCE;
+}
+
+/** The processor was built for demand assignment without the demand API to do it with. */
+export class DemandWiringError extends Error {
+  override readonly name = 'DemandWiringError';
+}
+
 /** Whether the marketplace's match response shows that `action` took effect. */
 function responseShows(action: Decision['action'], response: MatchResponse): boolean {
   return (action === 'accept' && response === 'accepted') || (action === 'decline' && response === 'declined');
@@ -121,6 +154,11 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
   const { marketplace, store, rules, role } = deps;
   const now = deps.now ?? (() => new Date());
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
+  const demandPolicy = role === 'supply' ? 'none' : (deps.demandAssignment ?? 'none');
+  const demand = deps.demandMarketplace;
+  if (demandPolicy !== 'none' && demand === undefined) {
+    throw new DemandWiringError(`demand assignment ${demandPolicy} needs a demand marketplace API`);
+  }
 
   /**
    * The event's name and time, unless the offer already records a later event (events can
@@ -196,6 +234,62 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
     return { outcome: intended === undefined ? 'decided' : 'recovered', offerId, decision: decisionOf(recorded) };
   }
 
+  /**
+   * `OfferAccepted` on our outbox offer: assign it by the policy when the organisation assigns
+   * manually. Two different OfferAccepted events for one offer choose the same match (the choice
+   * is deterministic), and the client's assign verifies a lost answer, so neither doubles it.
+   */
+  async function handleOfferAccepted(
+    api: MarketplaceDemandApi,
+    policy: RecordedAssignment['policy'],
+    event: MarketplaceEvent,
+    offerId: string,
+    at: Date,
+  ): Promise<Omit<ProcessResult, 'eventId' | 'eventName'>> {
+    const existing = await store.getOffer(offerId);
+    const facts = { offerId, ...lastEventFields(event, existing), updatedAt: at.toISOString() };
+
+    if (existing?.assignment?.state === 'applied') {
+      await store.recordOfferFacts(facts);
+      return { outcome: 'already-assigned', offerId };
+    }
+    // With `auto` the marketplace assigns by itself and refuses assign calls.
+    if ((await api.getAssignmentSetting()) !== 'manual') {
+      await store.recordOfferFacts(facts);
+      return { outcome: 'recorded', offerId };
+    }
+
+    const intended = existing?.assignment?.state === 'intended' ? existing.assignment : undefined;
+    const status = await api.getOutboxOfferStatus(offerId);
+    if (status !== 'open') {
+      // Assigned (by us before a crash, or by a person), closed or expired: nothing to do but
+      // confirm an assignment an earlier attempt made and could not record.
+      if (intended !== undefined && status === 'assigned') {
+        const applied: RecordedAssignment = { ...intended, state: 'applied' };
+        await store.recordOfferFacts({ ...facts, assignment: applied });
+        return { outcome: 'not-actionable', offerId, assignment: { matchId: intended.matchId } };
+      }
+      await store.recordOfferFacts(facts);
+      return { outcome: 'not-actionable', offerId };
+    }
+
+    let recorded: RecordedAssignment;
+    if (intended !== undefined) {
+      recorded = intended;
+    } else {
+      const chosen = chooseAssignment(policy, await api.listAcceptedMatches(offerId));
+      if (chosen === undefined) {
+        await store.recordOfferFacts(facts);
+        return { outcome: 'not-actionable', offerId };
+      }
+      recorded = { matchId: chosen.id, policy, state: 'intended', eventId: event.event_id, decidedAt: at.toISOString() };
+      await store.recordOfferFacts({ ...facts, assignment: recorded });
+    }
+    await api.assignOutboxOffer(offerId, recorded.matchId);
+    await store.recordOfferFacts({ ...facts, assignment: { ...recorded, state: 'applied' } });
+    return { outcome: intended === undefined ? 'assigned' : 'recovered', offerId, assignment: { matchId: recorded.matchId } };
+  }
+
   async function handleOtherEvent(event: MarketplaceEvent, at: Date): Promise<Omit<ProcessResult, 'eventId' | 'eventName'>> {
     const offerId = event.offer_id;
     if (offerId === undefined) return { outcome: 'recorded' };
@@ -215,10 +309,14 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
     try {
       const at = now();
       const offerId = event.offer_id;
-      const handled =
-        isOfferMatched(event) && role !== 'demand' && offerId !== undefined
-          ? await handleOfferMatched(event, offerId, at)
-          : await handleOtherEvent(event, at);
+      let handled: Omit<ProcessResult, 'eventId' | 'eventName'>;
+      if (isOfferMatched(event) && role !== 'demand' && offerId !== undefined) {
+        handled = await handleOfferMatched(event, offerId, at);
+      } else if (isOfferAccepted(event) && demandPolicy !== 'none' && demand !== undefined && offerId !== undefined) {
+        handled = await handleOfferAccepted(demand, demandPolicy, event, offerId, at);
+      } else {
+        handled = await handleOtherEvent(event, at);
+      }
       const outcome: { eventName: string; offerId?: string; outcome: string } = { eventName: event.event_name, outcome: handled.outcome };
       if (handled.offerId !== undefined) outcome.offerId = handled.offerId;
       await store.completeEvent(event.event_id, now(), outcome);

@@ -2,13 +2,15 @@
  * Covers the worker's use case (lambdas/core/process-event.ts) with a stateful fake marketplace
  * and the in-memory OfferStore: accept / decline / review, acting once per event, busy claims,
  * releasing a claim on failure, crash recovery from an `intended` decision, offers no longer
- * actionable, other events (recorded and acknowledged), and malformed messages.
+ * actionable, other events (recorded and acknowledged), malformed messages, and the demand side
+ * (OfferAccepted assigned by policy with a stateful demand API fake: setting, offer status,
+ * intended/applied assignment, redelivery, crash recovery).
  * Rule matching details are in rules.test.ts; DynamoDB semantics in
  * test/integration/dynamo-offer-store.test.ts; SQS batching and logging in worker.test.ts.
  */
 import { parseRules, type Role, type Rules } from '../../lambdas/core/config';
-import type { InboxOffer, RecordedDecision } from '../../lambdas/core/ports';
-import { createEventProcessor, DEFAULT_LEASE_MS, EventBusyError, MalformedEventError } from '../../lambdas/core/process-event';
+import type { AcceptedMatch, InboxOffer, MarketplaceDemandApi, OfferAssignmentSetting, OfferStatus, RecordedDecision } from '../../lambdas/core/ports';
+import { createEventProcessor, DEFAULT_LEASE_MS, DemandWiringError, EventBusyError, MalformedEventError } from '../../lambdas/core/process-event';
 import { inboxOffer, OFFER_ID, offerEvent, queuedEvent } from '../support/offer-fixtures';
 import { fakeMarketplace, type FakeMarketplace } from '../support/offer-marketplace-fake';
 import { MemoryOfferStore } from '../support/offer-memory-store';
@@ -357,5 +359,203 @@ describe('malformed messages', () => {
     expect(error).toBeInstanceOf(MalformedEventError);
     expect((error as Error).message).toContain('timestamp');
     expect((error as Error).message).not.toContain('PATIENT-NAME-PHI');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Demand side
+
+interface DemandFake extends MarketplaceDemandApi {
+  setting: OfferAssignmentSetting;
+  status: OfferStatus;
+  matches: AcceptedMatch[];
+  assigned: { offerId: string; matchId: string }[];
+  /** Methods in call order. */
+  calls: string[];
+  failAssign: boolean;
+}
+
+/** A stateful demand API: an assign moves the offer to `assigned` (as the marketplace does). */
+function demandFake(overrides: Partial<Pick<DemandFake, 'setting' | 'status' | 'matches'>> = {}): DemandFake {
+  const fake: DemandFake = {
+    setting: overrides.setting ?? 'manual',
+    status: overrides.status ?? 'open',
+    matches: overrides.matches ?? [
+      { id: 'match-late', createdAt: '2026-05-01T09:00:00Z', status: 'open' },
+      { id: 'match-early', createdAt: '2026-05-01T08:30:00Z', status: 'open' },
+    ],
+    assigned: [],
+    calls: [],
+    failAssign: false,
+    getAssignmentSetting: async () => {
+      fake.calls.push('getAssignmentSetting');
+      return fake.setting;
+    },
+    getOutboxOfferStatus: async () => {
+      fake.calls.push('getOutboxOfferStatus');
+      return fake.status;
+    },
+    listAcceptedMatches: async () => {
+      fake.calls.push('listAcceptedMatches');
+      return structuredClone(fake.matches);
+    },
+    assignOutboxOffer: async (offerId, matchId) => {
+      fake.calls.push('assignOutboxOffer');
+      if (fake.failAssign) {
+        fake.failAssign = false;
+        throw new Error('HTTP 503 from marketplace');
+      }
+      fake.assigned.push({ offerId, matchId });
+      fake.status = 'assigned';
+    },
+  };
+  return fake;
+}
+
+function demandSetup(options: { demand?: DemandFake; role?: Role; store?: MemoryOfferStore } = {}) {
+  const demand = options.demand ?? demandFake();
+  const store = options.store ?? new MemoryOfferStore();
+  const marketplace = fakeMarketplace();
+  const processor = createEventProcessor({
+    marketplace,
+    store,
+    rules: ACCEPT_PSW,
+    role: options.role ?? 'demand',
+    demandAssignment: 'first-accepted',
+    demandMarketplace: demand,
+    now: () => NOW,
+  });
+  return { demand, store, marketplace, process: processor.process };
+}
+
+const accepted = (overrides: Record<string, unknown> = {}) => queuedEvent(offerEvent({ event_name: 'OfferAccepted', ...overrides }));
+
+describe('OfferAccepted, demand side', () => {
+  it('assigns the earliest accepted match, recording intent before the call and applied after', async () => {
+    const { demand, store, marketplace, process } = demandSetup();
+    let storedAtCall: string | undefined;
+    const assign = demand.assignOutboxOffer;
+    demand.assignOutboxOffer = async (offerId, matchId) => {
+      storedAtCall = store.offers.get(offerId)?.assignment?.state;
+      return assign(offerId, matchId);
+    };
+    const queued = accepted();
+
+    const result = await process(queued);
+
+    expect(result).toMatchObject({ outcome: 'assigned', eventName: 'OfferAccepted', offerId: OFFER_ID, assignment: { matchId: 'match-early' } });
+    expect(result.decision).toBeUndefined();
+    expect(demand.assigned).toEqual([{ offerId: OFFER_ID, matchId: 'match-early' }]);
+    expect(storedAtCall).toBe('intended');
+    expect(await store.getOffer(OFFER_ID)).toMatchObject({
+      lastEventName: 'OfferAccepted',
+      assignment: { matchId: 'match-early', policy: 'first-accepted', state: 'applied', decidedAt: NOW.toISOString() },
+    });
+    // The supply side's records and calls are untouched.
+    expect(store.callsTo('recordDecision')).toEqual([]);
+    expect(marketplace.calls).toEqual([]);
+    expect(store.events.size).toBe(1);
+    expect([...store.events.values()][0]).toMatchObject({ status: 'done', outcome: { eventName: 'OfferAccepted', outcome: 'assigned' } });
+  });
+
+  it('acts once when the same event is delivered twice', async () => {
+    const { demand, process } = demandSetup();
+    const queued = accepted();
+    await process(queued);
+    await expect(process(queued)).resolves.toMatchObject({ outcome: 'duplicate' });
+    expect(demand.assigned).toHaveLength(1);
+  });
+
+  it('does not assign again on a second OfferAccepted event (another supplier accepted)', async () => {
+    const { demand, process } = demandSetup();
+    await process(accepted());
+    await expect(process(accepted())).resolves.toMatchObject({ outcome: 'already-assigned', offerId: OFFER_ID });
+    expect(demand.assigned).toHaveLength(1);
+    expect(demand.calls.filter((call) => call === 'assignOutboxOffer')).toHaveLength(1);
+  });
+
+  it('records without calling assign when the organisation assigns automatically', async () => {
+    const { demand, store, process } = demandSetup({ demand: demandFake({ setting: 'auto' }) });
+    await expect(process(accepted())).resolves.toMatchObject({ outcome: 'recorded', offerId: OFFER_ID });
+    expect(demand.calls).toEqual(['getAssignmentSetting']);
+    expect((await store.getOffer(OFFER_ID))?.assignment).toBeUndefined();
+  });
+
+  it.each(['assigned', 'closed', 'expired', 'declined_by_all'] as const)('records and acknowledges an offer already %s', async (status) => {
+    const { demand, store, process } = demandSetup({ demand: demandFake({ status }) });
+    const result = await process(accepted());
+    expect(result).toMatchObject({ outcome: 'not-actionable', offerId: OFFER_ID });
+    expect(result.assignment).toBeUndefined();
+    expect(demand.calls).not.toContain('assignOutboxOffer');
+    expect(await store.getOffer(OFFER_ID)).toMatchObject({ lastEventName: 'OfferAccepted' });
+    expect((await store.getOffer(OFFER_ID))?.assignment).toBeUndefined();
+  });
+
+  it('records and acknowledges when no accepted match is still open', async () => {
+    const demand = demandFake({ matches: [{ id: 'gone', createdAt: '2026-05-01T08:00:00Z', status: 'closed' }] });
+    const { process } = demandSetup({ demand });
+    await expect(process(accepted())).resolves.toMatchObject({ outcome: 'not-actionable' });
+    expect(demand.assigned).toEqual([]);
+  });
+
+  it('releases the claim when assign fails, then re-applies the same intended match', async () => {
+    const { demand, store, process } = demandSetup();
+    demand.failAssign = true;
+    const queued = accepted();
+
+    await expect(process(queued)).rejects.toThrow('HTTP 503');
+    expect((await store.getOffer(OFFER_ID))?.assignment).toMatchObject({ matchId: 'match-early', state: 'intended' });
+    expect(store.callsTo('releaseEvent')).toHaveLength(1);
+
+    // Meanwhile a newer match appears earlier in the list: the intent, not a new choice, is applied.
+    demand.matches.unshift({ id: 'match-earliest', createdAt: '2026-05-01T07:00:00Z', status: 'open' });
+    await expect(process(queued)).resolves.toMatchObject({ outcome: 'recovered', assignment: { matchId: 'match-early' } });
+    expect(demand.assigned).toEqual([{ offerId: OFFER_ID, matchId: 'match-early' }]);
+    expect((await store.getOffer(OFFER_ID))?.assignment?.state).toBe('applied');
+  });
+
+  it('marks an intended assignment applied, without calling again, when the offer shows it assigned', async () => {
+    const store = new MemoryOfferStore();
+    const demand = demandFake();
+    const first = demandSetup({ demand, store });
+    // The assign went through but recording it failed (the second write: intended, then applied).
+    const original = store.recordOfferFacts.bind(store);
+    let writes = 0;
+    store.recordOfferFacts = async (record) => {
+      writes += 1;
+      if (writes === 2) throw new Error('DynamoDB unavailable');
+      return original(record);
+    };
+    await expect(first.process(accepted())).rejects.toThrow();
+    store.recordOfferFacts = original;
+    const intendedBefore = (await store.getOffer(OFFER_ID))?.assignment;
+    expect(intendedBefore?.state).toBe('intended');
+
+    const result = await first.process(accepted());
+
+    expect(result).toMatchObject({ outcome: 'not-actionable', assignment: { matchId: intendedBefore?.matchId } });
+    expect(demand.assigned).toHaveLength(1);
+    expect((await store.getOffer(OFFER_ID))?.assignment).toMatchObject({ matchId: intendedBefore?.matchId, state: 'applied' });
+  });
+
+  it('acts on OfferAccepted when the role is both, and only records it for supply', async () => {
+    const both = demandSetup({ role: 'both' });
+    await expect(both.process(accepted())).resolves.toMatchObject({ outcome: 'assigned' });
+
+    const supply = demandSetup({ role: 'supply' });
+    await expect(supply.process(accepted())).resolves.toMatchObject({ outcome: 'recorded' });
+    expect(supply.demand.calls).toEqual([]);
+  });
+
+  it('only records OfferAccepted from another event source', async () => {
+    const { demand, process } = demandSetup();
+    await expect(process(accepted({ event_source: 'alayamarket.other' }))).resolves.toMatchObject({ outcome: 'recorded' });
+    expect(demand.calls).toEqual([]);
+  });
+
+  it('refuses to build a demand assignment processor without the demand API', () => {
+    expect(() =>
+      createEventProcessor({ marketplace: fakeMarketplace(), store: new MemoryOfferStore(), rules: ACCEPT_PSW, role: 'demand', demandAssignment: 'first-accepted' }),
+    ).toThrow(DemandWiringError);
   });
 });
