@@ -99,6 +99,8 @@ export class ConnectorAppStack extends Stack {
         MARKETPLACE_BASE_URL: marketplaceBaseUrl(config.marketplace),
         RULES_JSON: rulesJson(config.rules),
         CONNECTOR_ROLE: config.role,
+        // Only demand roles act on OfferAccepted; `none` is the worker's default when unset.
+        ...(config.role !== 'supply' && config.demand.assignment !== 'none' ? { DEMAND_ASSIGNMENT: config.demand.assignment } : {}),
       },
     })
       .bindTable(props.table)

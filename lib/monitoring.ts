@@ -36,7 +36,16 @@ export const CUSTOM_METRICS = {
     UNSUBSCRIBE_METRIC,
     'AuthenticationChallenges',
   ],
-  [SERVICE_NAMES.worker]: ['OffersAccepted', 'OffersDeclined', 'OffersForReview', 'RecordsFailed'],
+  [SERVICE_NAMES.worker]: [
+    'OffersAccepted',
+    'OffersDeclined',
+    'OffersForReview',
+    'RecordsFailed',
+    // Demand side: assignments made, and outbox offers no supplier will take.
+    'OffersAssigned',
+    'OutboxOffersDeclinedByAll',
+    'OutboxOffersExpired',
+  ],
   [SERVICE_NAMES.reconciler]: ['ReconcilerOffersSeen', 'ReconcilerOffersEnqueued', 'ReconcilerOffersSkippedByCap'],
 } as const;
 

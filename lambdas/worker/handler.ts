@@ -2,7 +2,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConfigError, parseRules, ROLES, type Role } from '../core/config';
+import { ConfigError, DEMAND_ASSIGNMENT_POLICIES, type DemandAssignmentPolicy, parseRules, ROLES, type Role } from '../core/config';
 import { secretCredentials } from '../adapters/credentials';
 import { DynamoOfferStore } from '../adapters/dynamo-offer-store';
 import { requireEnv } from '../adapters/env';
@@ -22,8 +22,17 @@ function parseRole(value: string): Role {
   return role;
 }
 
+/** DEMAND_ASSIGNMENT is optional: a stack deployed before it existed keeps `none`. */
+function parseDemandAssignment(value: string | undefined): DemandAssignmentPolicy {
+  if (value === undefined || value === '') return 'none';
+  const policy = DEMAND_ASSIGNMENT_POLICIES.find((candidate) => candidate === value);
+  if (policy === undefined) throw new ConfigError(`Invalid DEMAND_ASSIGNMENT: expected one of ${DEMAND_ASSIGNMENT_POLICIES.join(', ')}`);
+  return policy;
+}
+
 const rules = parseRules(env.RULES_JSON);
 const role = parseRole(env.CONNECTOR_ROLE);
+const demandAssignment = parseDemandAssignment(process.env.DEMAND_ASSIGNMENT);
 
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'worker' });
 const metrics = new Metrics({
@@ -37,4 +46,4 @@ const marketplace = new MarketplaceClient({
   credentials: secretCredentials(env.CREDENTIALS_SECRET_ARN),
 });
 
-export const handler = createWorker({ marketplace, store, rules, role, logger, metrics });
+export const handler = createWorker({ marketplace, store, rules, role, demandAssignment, demandMarketplace: marketplace, logger, metrics });

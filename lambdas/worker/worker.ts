@@ -2,9 +2,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { Role, Rules } from '../core/config';
-import { QUEUE_ATTRIBUTES, queuedEventSchema, type QueuedEvent } from '../core/events';
-import type { MarketplaceApi, OfferStore } from '../core/ports';
+import type { DemandAssignmentPolicy, Role, Rules } from '../core/config';
+import { QUEUE_ATTRIBUTES, queuedEventSchema, topicNameOf, type QueuedEvent } from '../core/events';
+import type { MarketplaceApi, MarketplaceDemandApi, OfferStore } from '../core/ports';
 import { parseJsonWith } from '../core/parse-json';
 import { createEventProcessor, MalformedEventError, parseMarketplaceMessage, type ProcessResult } from '../core/process-event';
 
@@ -20,6 +20,10 @@ export interface WorkerDeps {
   store: OfferStore;
   rules: Rules;
   role: Role;
+  /** Demand side: the assignment policy for `OfferAccepted` (default `none`: only recorded). */
+  demandAssignment?: DemandAssignmentPolicy;
+  /** Required when `demandAssignment` is not `none`. */
+  demandMarketplace?: MarketplaceDemandApi;
   logger: Logger;
   metrics?: Metrics;
   now?: () => Date;
@@ -31,7 +35,16 @@ export const WORKER_METRICS = {
   review: 'OffersForReview',
   duplicate: 'DuplicateEvents',
   failed: 'RecordsFailed',
+  assigned: 'OffersAssigned',
+  declinedByAll: 'OutboxOffersDeclinedByAll',
+  expired: 'OutboxOffersExpired',
 } as const;
+
+/** Outbox events an operator must hear about: no supplier will take the offer. */
+const OUTBOX_ALERTS: Readonly<Record<string, { metric: string; message: string }>> = {
+  OfferDeclinedByAll: { metric: WORKER_METRICS.declinedByAll, message: 'Outbox offer declined by every supplier; it needs a person' },
+  OfferExpired: { metric: WORKER_METRICS.expired, message: 'Outbox offer expired without an assignment; it needs a person' },
+};
 
 const DECISION_METRIC = { accept: WORKER_METRICS.accepted, decline: WORKER_METRICS.declined, review: WORKER_METRICS.review } as const;
 
@@ -86,6 +99,8 @@ export function createWorker(deps: WorkerDeps): (event: SQSEvent, context?: Cont
     store: deps.store,
     rules: deps.rules,
     role: deps.role,
+    ...(deps.demandAssignment ? { demandAssignment: deps.demandAssignment } : {}),
+    ...(deps.demandMarketplace ? { demandMarketplace: deps.demandMarketplace } : {}),
     ...(deps.now ? { now: deps.now } : {}),
   });
 
@@ -93,8 +108,18 @@ export function createWorker(deps: WorkerDeps): (event: SQSEvent, context?: Cont
     metrics?.addMetric(name, MetricUnit.Count, 1);
   }
 
-  function report(result: ProcessResult): void {
+  function report(result: ProcessResult, topicName: string): void {
     if (result.outcome === 'duplicate') count(WORKER_METRICS.duplicate);
+    if (result.assignment !== undefined) {
+      count(WORKER_METRICS.assigned);
+      logger.info('Offer assigned', { offerId: result.offerId, matchId: result.assignment.matchId, outcome: result.outcome });
+    }
+    // OfferExpired is published on both offer topics: only the outbox one is ours to chase.
+    const alert = topicName === 'outbox-offers' && result.outcome !== 'duplicate' ? OUTBOX_ALERTS[result.eventName] : undefined;
+    if (alert !== undefined) {
+      count(alert.metric);
+      logger.warn(alert.message, { offerId: result.offerId, eventName: result.eventName });
+    }
     if (result.decision !== undefined) {
       count(DECISION_METRIC[result.decision.action]);
       logger.info('Offer decision', {
@@ -123,7 +148,7 @@ export function createWorker(deps: WorkerDeps): (event: SQSEvent, context?: Cont
     if (event.offer_id !== undefined) keys.offerId = event.offer_id;
     logger.appendKeys(keys);
 
-    report(await processor.processEvent(event));
+    report(await processor.processEvent(event), topicNameOf(queued.topicArn));
   }
 
   return async (event, context) => {
