@@ -263,8 +263,13 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
     const status = await api.getOutboxOfferStatus(offerId);
     if (status !== 'open') {
       // Assigned (by us before a crash, or by a person), closed or expired: nothing to do but
-      // confirm an assignment an earlier attempt made and could not record.
-      if (intended !== undefined && status === 'assigned') {
+      // confirm an assignment an earlier attempt made and could not record, if the match the
+      // marketplace shows assigned is the one we intended.
+      const ours =
+        intended !== undefined && status === 'assigned'
+          ? (await api.listAcceptedMatches(offerId)).some((match) => match.id === intended.matchId && match.status === 'assigned')
+          : false;
+      if (intended !== undefined && ours) {
         const applied: RecordedAssignment = { ...intended, state: 'applied' };
         await store.recordOfferFacts({ ...facts, assignment: applied });
         return { outcome: 'not-actionable', offerId, assignment: { matchId: intended.matchId } };

@@ -407,6 +407,7 @@ function demandFake(overrides: Partial<Pick<DemandFake, 'setting' | 'status' | '
       }
       fake.assigned.push({ offerId, matchId });
       fake.status = 'assigned';
+      for (const match of fake.matches) match.status = match.id === matchId ? 'assigned' : 'closed';
     },
   };
   return fake;
@@ -536,6 +537,30 @@ describe('OfferAccepted, demand side', () => {
     expect(result).toMatchObject({ outcome: 'not-actionable', assignment: { matchId: intendedBefore?.matchId } });
     expect(demand.assigned).toHaveLength(1);
     expect((await store.getOffer(OFFER_ID))?.assignment).toMatchObject({ matchId: intendedBefore?.matchId, state: 'applied' });
+  });
+
+  it('leaves an intended assignment unconfirmed when the offer was assigned to another match', async () => {
+    const store = new MemoryOfferStore();
+    await store.recordOfferFacts({
+      offerId: OFFER_ID,
+      updatedAt: NOW.toISOString(),
+      assignment: { matchId: 'match-early', policy: 'first-accepted', state: 'intended', eventId: 'e-0', decidedAt: NOW.toISOString() },
+    });
+    const demand = demandFake({
+      status: 'assigned',
+      matches: [
+        { id: 'match-early', createdAt: '2026-05-01T08:30:00Z', status: 'closed' },
+        { id: 'match-person', createdAt: '2026-05-01T09:00:00Z', status: 'assigned' },
+      ],
+    });
+    const { process } = demandSetup({ demand, store });
+
+    const result = await process(accepted());
+
+    expect(result).toMatchObject({ outcome: 'not-actionable' });
+    expect(result.assignment).toBeUndefined();
+    expect(demand.calls).not.toContain('assignOutboxOffer');
+    expect((await store.getOffer(OFFER_ID))?.assignment).toMatchObject({ matchId: 'match-early', state: 'intended' });
   });
 
   it('acts on OfferAccepted when the role is both, and only records it for supply', async () => {
