@@ -144,15 +144,29 @@ export class DynamoOfferStore implements OfferStore {
       values[`:${field}`] = value;
       sets.push(`#${field} = :${field}`);
     }
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: offerKey(record.offerId),
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
-        ExpressionAttributeValues: values,
-      }),
-    );
+    // The same guard as recordDecision: an intended assignment never replaces an applied one.
+    const guardAssignment = record.assignment?.state === 'intended';
+    if (guardAssignment) {
+      names['#state'] = 'state';
+      values[':applied'] = 'applied';
+    }
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: offerKey(record.offerId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ...(guardAssignment ? { ConditionExpression: 'attribute_not_exists(#assignment) OR #assignment.#state <> :applied' } : {}),
+          ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: values,
+        }),
+      );
+    } catch (error: unknown) {
+      if (guardAssignment && isConditionFailure(error)) {
+        throw new DecisionConflictError(`offer ${record.offerId} already has an applied assignment`, { cause: error });
+      }
+      throw error;
+    }
   }
 
   async recordDecision(offerId: string, decision: RecordedDecision): Promise<void> {

@@ -166,7 +166,11 @@ export interface OfferStore {
   /** Gives a claim back after a failure so a retry can take it at once. */
   releaseEvent(eventId: string): Promise<void>;
   getOffer(offerId: string): Promise<OfferRecord | undefined>;
-  /** Creates or updates the offer's facts, last event and `assignment` (if given); never touches `decision`. */
+  /**
+   * Creates or updates the offer's facts, last event and `assignment` (if given); never touches
+   * `decision`. Like `recordDecision`, it refuses (throws) to replace an `applied` assignment with
+   * an `intended` one, so a racing event cannot make an applied assignment look unfinished.
+   */
   recordOfferFacts(record: Omit<OfferRecord, 'decision'>): Promise<void>;
   /** Stores a decision on the offer (creating the item if needed). */
   recordDecision(offerId: string, decision: RecordedDecision): Promise<void>;

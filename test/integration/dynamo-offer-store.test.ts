@@ -1,7 +1,7 @@
 /**
  * Covers DynamoOfferStore against dynalite through the real AWS SDK document client: event claims
  * (claim, complete, release, busy, lease expiry, done stays done), TTL and key layout, offer facts
- * that never overwrite the decision, and an applied decision never downgraded to intended.
+ * that never overwrite the decision, and an applied decision or assignment never downgraded to intended.
  * The same contract runs against the in-memory fake the unit tests use, so the fake cannot drift.
  * How the use case drives these calls is left to test/unit/process-event.test.ts.
  */
@@ -9,7 +9,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DecisionConflictError, DynamoOfferStore, EVENT_RETENTION_DAYS } from '../../lambdas/adapters/dynamo-offer-store';
 import { createOfferTable, OFFER_TABLE } from '../../lambdas/adapters/offer-table';
-import type { OfferStore, RecordedDecision } from '../../lambdas/core/ports';
+import type { OfferStore, RecordedAssignment, RecordedDecision } from '../../lambdas/core/ports';
 import { EMULATOR_AWS, startDynalite, type RunningEmulator } from '../../sandbox/emulators';
 import { MemoryOfferStore } from '../support/offer-memory-store';
 
@@ -177,6 +177,27 @@ describe.each([
         DecisionConflictError,
       );
       expect((await store.getOffer(offerId))?.decision).toEqual(decision('applied'));
+    });
+
+    it('moves an assignment from intended to applied, and never back', async () => {
+      const offerId = unique('offer');
+      const assignment = (state: RecordedAssignment['state'], matchId = 'match-1'): RecordedAssignment => ({
+        matchId,
+        policy: 'first-accepted',
+        state,
+        eventId: 'event-1',
+        decidedAt: T0.toISOString(),
+      });
+      const at = T0.toISOString();
+      await store.recordOfferFacts({ offerId, assignment: assignment('intended'), updatedAt: at });
+      await store.recordOfferFacts({ offerId, assignment: assignment('applied'), updatedAt: at });
+
+      await expect(store.recordOfferFacts({ offerId, assignment: assignment('intended', 'match-2'), updatedAt: at })).rejects.toBeInstanceOf(
+        DecisionConflictError,
+      );
+      // Facts without an assignment still update freely.
+      await store.recordOfferFacts({ offerId, lastEventName: 'OfferAccepted', updatedAt: at });
+      expect(await store.getOffer(offerId)).toMatchObject({ assignment: assignment('applied'), lastEventName: 'OfferAccepted' });
     });
 
     it('keeps decision fields that are absent out of the stored decision', async () => {

@@ -68,6 +68,9 @@ export class MemoryOfferStore implements OfferStore {
   async recordOfferFacts(record: Omit<OfferRecord, 'decision'>): Promise<void> {
     this.enter('recordOfferFacts', [record]);
     const existing = this.offers.get(record.offerId);
+    if (record.assignment?.state === 'intended' && existing?.assignment?.state === 'applied') {
+      throw new DecisionConflictError(`offer ${record.offerId} already has an applied assignment`);
+    }
     const given = Object.fromEntries(Object.entries(record).filter(([key, value]) => value !== undefined && key !== 'decision'));
     const next: OfferRecord = { ...existing, ...given, offerId: record.offerId, updatedAt: record.updatedAt };
     if (existing?.decision !== undefined) next.decision = existing.decision;
