@@ -11,6 +11,7 @@ import {
   type ReconciliationPlan,
 } from '../core/reconcile';
 import type { EventQueue, OfferStore } from '../core/ports';
+import { describeError } from '../adapters/error-fields';
 
 /**
  * The reconciler: on a schedule, reads the open offers of the supply inbox, plans an
@@ -126,13 +127,3 @@ export function createReconciler(deps: ReconcilerDeps): (event?: unknown, contex
   };
 }
 
-/** Name, message and (for API errors) operation and status: never a payload. */
-function describeError(error: unknown): Record<string, unknown> {
-  if (typeof error !== 'object' || error === null) return { errorName: 'NonError' };
-  const { name, message, operation, status } = error as { name?: unknown; message?: unknown; operation?: unknown; status?: unknown };
-  const described: Record<string, unknown> = { errorName: typeof name === 'string' ? name : 'Error' };
-  if (typeof message === 'string') described.errorMessage = message;
-  if (typeof operation === 'string') described.operation = operation;
-  if (typeof status === 'number') described.status = status;
-  return described;
-}

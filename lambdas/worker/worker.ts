@@ -7,6 +7,7 @@ import { QUEUE_ATTRIBUTES, queuedEventSchema, topicNameOf, type QueuedEvent } fr
 import type { MarketplaceApi, MarketplaceDemandApi, OfferStore } from '../core/ports';
 import { parseJsonWith } from '../core/parse-json';
 import { createEventProcessor, MalformedEventError, parseMarketplaceMessage, type ProcessResult } from '../core/process-event';
+import { describeError } from '../adapters/error-fields';
 
 /**
  * The worker: drains a batch of queued marketplace events. Records run one after another so a
@@ -64,20 +65,6 @@ function parseBody(body: string): QueuedEvent {
 function attribute(record: SQSRecord, name: string): string | undefined {
   const value = record.messageAttributes?.[name]?.stringValue;
   return value === undefined || value === '' ? undefined : value;
-}
-
-/**
- * Name, message and (for API errors) operation and status: never a payload. Read field by field,
- * so errors from another realm (not `instanceof Error`) are described too.
- */
-function describeError(error: unknown): Record<string, unknown> {
-  if (typeof error !== 'object' || error === null) return { errorName: 'NonError' };
-  const { name, message, operation, status } = error as { name?: unknown; message?: unknown; operation?: unknown; status?: unknown };
-  const described: Record<string, unknown> = { errorName: typeof name === 'string' ? name : 'Error' };
-  if (typeof message === 'string') described.errorMessage = message;
-  if (typeof operation === 'string') described.operation = operation;
-  if (typeof status === 'number') described.status = status;
-  return described;
 }
 
 /**
