@@ -109,6 +109,7 @@ function observedStore(
     completeEvent: (eventId, now, outcome) => inner.completeEvent(eventId, now, outcome),
     releaseEvent: (eventId) => inner.releaseEvent(eventId),
     getOffer: (offerId) => inner.getOffer(offerId),
+    recordReconcilerEnqueue: (offerId, at) => inner.recordReconcilerEnqueue(offerId, at),
     async recordOfferFacts(record) {
       await inner.recordOfferFacts(record);
       // A shift partner's offer: answered by the call made for the other offer of its shift.

@@ -1,6 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EventClaim, OfferRecord, OfferStore, RecordedDecision } from '../core/ports';
+import { DecisionConflictError } from '../core/errors';
 import { OFFER_TABLE } from './offer-table';
 
 /**
@@ -19,13 +20,10 @@ export const EVENT_RETENTION_DAYS = 30;
 const EVENT_SK = 'EVENT';
 const OFFER_SK = 'OFFER';
 
-/** An `intended` decision was about to replace an `applied` one (a concurrent invocation won). */
-export class DecisionConflictError extends Error {
-  override readonly name = 'DecisionConflictError';
-}
+export { DecisionConflictError } from '../core/errors';
 
 /** The offer facts the store keeps, in item attribute names equal to OfferRecord's. */
-const FACT_FIELDS = ['shiftId', 'careType', 'offerType', 'lastEventName', 'lastEventAt', 'matchResponse', 'matchStatus', 'assignment'] as const;
+const FACT_FIELDS = ['shiftId', 'careType', 'offerType', 'lastEventName', 'lastEventAt', 'matchResponse', 'matchStatus', 'assignment', 'reconciler'] as const;
 
 const { partitionKey: PK, sortKey: SK, ttlAttribute: TTL } = OFFER_TABLE;
 
@@ -171,6 +169,7 @@ export class DynamoOfferStore implements OfferStore {
 
   async recordDecision(offerId: string, decision: RecordedDecision): Promise<void> {
     const intended = decision.state === 'intended';
+    // An intended decision never replaces a settled (applied or resolved) one.
     try {
       await this.client.send(
         new UpdateCommand({
@@ -178,22 +177,49 @@ export class DynamoOfferStore implements OfferStore {
           Key: offerKey(offerId),
           UpdateExpression:
             'SET offerId = :offerId, #decision = :decision, updatedAt = if_not_exists(updatedAt, :decidedAt), createdAt = if_not_exists(createdAt, :decidedAt)',
-          ...(intended ? { ConditionExpression: 'attribute_not_exists(#decision) OR #decision.#state <> :applied' } : {}),
+          ...(intended ? { ConditionExpression: 'attribute_not_exists(#decision) OR (#decision.#state <> :applied AND #decision.#state <> :resolved)' } : {}),
           ExpressionAttributeNames: intended ? { '#decision': 'decision', '#state': 'state' } : { '#decision': 'decision' },
           ExpressionAttributeValues: {
             ':offerId': offerId,
             ':decision': defined(decision),
             ':decidedAt': decision.decidedAt,
-            ...(intended ? { ':applied': 'applied' } : {}),
+            ...(intended ? { ':applied': 'applied', ':resolved': 'resolved' } : {}),
           },
         }),
       );
     } catch (error: unknown) {
       if (isConditionFailure(error)) {
-        throw new DecisionConflictError(`offer ${offerId} already has an applied decision`, { cause: error });
+        throw new DecisionConflictError(`offer ${offerId} already has a settled decision`, { cause: error });
       }
       throw error;
     }
+  }
+
+  async recordReconcilerEnqueue(offerId: string, at: Date): Promise<void> {
+    const when = at.toISOString();
+    await this.client.send(
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: offerKey(offerId),
+        // One atomic counter: two reconciler runs at once both count.
+        UpdateExpression:
+          'SET offerId = :offerId, #reconciler = :fresh, updatedAt = if_not_exists(updatedAt, :at), createdAt = if_not_exists(createdAt, :at)',
+        ConditionExpression: 'attribute_not_exists(#reconciler)',
+        ExpressionAttributeNames: { '#reconciler': 'reconciler' },
+        ExpressionAttributeValues: { ':offerId': offerId, ':fresh': { lastEnqueuedAt: when, enqueues: 1 }, ':at': when },
+      }),
+    ).catch(async (error: unknown) => {
+      if (!isConditionFailure(error)) throw error;
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: offerKey(offerId),
+          UpdateExpression: 'SET #reconciler.lastEnqueuedAt = :at ADD #reconciler.enqueues :one',
+          ExpressionAttributeNames: { '#reconciler': 'reconciler' },
+          ExpressionAttributeValues: { ':at': when, ':one': 1 },
+        }),
+      );
+    });
   }
 }
 

@@ -304,6 +304,18 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
     return mapped;
   }
 
+  /** Every offer of a shift or bundle matched to this organisation, as the worker reads them, by offer id. */
+  async listShiftOffers(shiftId: string): Promise<InboxOffer[]> {
+    const ids: string[] = [];
+    for await (const item of this.inboxOffers({ shift_id: shiftId })) {
+      if (item.offer !== undefined && !ids.includes(item.offer.id)) ids.push(item.offer.id);
+    }
+    ids.sort();
+    const offers: InboxOffer[] = [];
+    for (const id of ids) offers.push(await this.getInboxOffer(id));
+    return offers;
+  }
+
   /** The whole inbox offer detail, typed. Carries allergies and risks: never log it. */
   async getInboxOfferDetail(offerId: string): Promise<InboxOfferDetail> {
     return this.getJson('getInboxOfferDetail', inboxOfferPath(offerId), inboxOfferDetailSchema);

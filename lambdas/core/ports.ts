@@ -20,11 +20,18 @@ export type MatchStatus = 'open' | 'expired' | 'closed' | 'assigned' | 'fulfille
 export interface InboxOffer {
   id: string;
   shiftId?: string;
-  careType: CareType;
-  offerType: OfferType;
+  /**
+   * `unknown` when the marketplace sent a value this connector does not know (the API grew): the
+   * offer is never judged by a rule then, it goes to `review` with a reason naming the field.
+   */
+  careType: CareType | 'unknown';
+  offerType: OfferType | 'unknown';
   expiresAt: string;
   startAt: string;
-  /** The supply organisation's match: its response and whether it is still open. */
+  /**
+   * The supply organisation's match: its response and whether it is still open. A `null` status
+   * (the spec allows it) is read as "not known to be open": never answered, sent to `review`.
+   */
   match: { id: string; response: MatchResponse; status: MatchStatus | null };
   location: { city: string; state: string; zip: string; country: string };
   demand: { id: string; name: string };
@@ -32,6 +39,12 @@ export interface InboxOffer {
 
 export interface MarketplaceApi {
   getInboxOffer(offerId: string): Promise<InboxOffer>;
+  /**
+   * Every offer of a shift or bundle that this organisation was matched to
+   * (`GET /offers/v1/inbox/offers?shift_id=`, every page, then each offer's detail), in a stable
+   * order (by offer id). The marketplace answers them together.
+   */
+  listShiftOffers(shiftId: string): Promise<InboxOffer[]>;
   acceptInboxOffer(offerId: string, body?: { comment?: string }): Promise<void>;
   declineInboxOffer(offerId: string, body?: { reason_code?: string; comment?: string }): Promise<void>;
 }
@@ -113,12 +126,45 @@ export interface Decision {
   comment?: string;
 }
 
-/** A decision as stored: `intended` before the marketplace call, `applied` after it. */
+/**
+ * Why an intended answer was closed without it taking effect (a refused or unneeded call, resolved
+ * by reading the offer): someone answered the match first (a person, or the same answer by us
+ * that was not recorded), or the match expired, closed or was assigned to another supplier.
+ */
+export type DecisionResolution = 'answered' | 'expired' | 'closed' | 'assigned-elsewhere';
+
+/** One offer's own result within a shift decision (the shift is answered by the most cautious). */
+export interface OfferResult {
+  offerId: string;
+  action: DecisionAction;
+  rule: string;
+  reason: string;
+}
+
+/**
+ * A decision as stored: `intended` before the marketplace call, `applied` after it, `resolved`
+ * when the intent was closed by what the marketplace showed instead (see `resolution`).
+ */
 export interface RecordedDecision extends Decision {
-  state: 'intended' | 'applied';
+  state: 'intended' | 'applied' | 'resolved';
   /** The event that led to the decision. */
   eventId: string;
   decidedAt: string;
+  /** The decision unit: `shift#<shift id>` or `offer#<offer id>`. */
+  unitKey?: string;
+  /** For a shift or bundle: every offer's own result; the decision above is their combination. */
+  offers?: OfferResult[];
+  /** The offer whose accept/decline call answered the unit. */
+  answeredVia?: string;
+  /** Set with state `resolved`. */
+  resolution?: DecisionResolution;
+  /** For `resolved` with `answered`: what the marketplace shows the match was answered with. */
+  marketplaceResponse?: MatchResponse;
+}
+
+/** Whether a decision needs nothing more: applied, or resolved by the marketplace's state. */
+export function isSettled(decision: RecordedDecision | undefined): boolean {
+  return decision?.state === 'applied' || decision?.state === 'resolved';
 }
 
 /**
@@ -139,8 +185,8 @@ export interface RecordedAssignment {
 export interface OfferRecord {
   offerId: string;
   shiftId?: string;
-  careType?: CareType;
-  offerType?: OfferType;
+  careType?: CareType | 'unknown';
+  offerType?: OfferType | 'unknown';
   /** The last marketplace event seen for the offer, e.g. `OfferMatched`, `OfferClosed`. */
   lastEventName?: string;
   lastEventAt?: string;
@@ -149,6 +195,8 @@ export interface OfferRecord {
   decision?: RecordedDecision;
   /** Demand side: the assignment of our outbox offer (written with the facts, see recordOfferFacts). */
   assignment?: RecordedAssignment;
+  /** The reconciler's enqueues of this offer, so an offer that keeps failing is backed off. */
+  reconciler?: { lastEnqueuedAt: string; enqueues: number };
   updatedAt: string;
 }
 
@@ -172,6 +220,38 @@ export interface OfferStore {
    * an `intended` one, so a racing event cannot make an applied assignment look unfinished.
    */
   recordOfferFacts(record: Omit<OfferRecord, 'decision'>): Promise<void>;
-  /** Stores a decision on the offer (creating the item if needed). */
+  /**
+   * Stores a decision on the offer (creating the item if needed). An `intended` decision never
+   * replaces a settled one (DecisionConflictError).
+   */
   recordDecision(offerId: string, decision: RecordedDecision): Promise<void>;
+  /** The reconciler enqueued an event for the offer at `at`: sets the time, counts one more. */
+  recordReconcilerEnqueue(offerId: string, at: Date): Promise<void>;
+}
+
+/** A decision unit's lease and decision, as `UnitStore.acquireUnitLease` finds them. */
+export type UnitLease =
+  /** `owner` holds the lease; `decision` is the unit's recorded decision, if any. */
+  | { kind: 'acquired'; decision?: RecordedDecision }
+  /** Another owner holds an unexpired lease until `until` (epoch ms). */
+  | { kind: 'busy'; until: number };
+
+/**
+ * One decision at a time per decision unit (a shift or bundle by its shift id, or a lone offer):
+ * a lease held by one event, and the unit's decision, written only by the lease holder.
+ */
+export interface UnitStore {
+  /**
+   * Takes the unit's lease for `owner` until `now + leaseMs`, when no one holds it, the holder's
+   * lease has run out, or `owner` holds it already. Returns the unit's decision with it.
+   */
+  acquireUnitLease(unitKey: string, owner: string, now: Date, leaseMs: number): Promise<UnitLease>;
+  /**
+   * Writes the unit's decision, only while `owner` holds an unexpired lease at `now` (else
+   * LeaseLostError), and never an `intended` over a settled one (DecisionConflictError).
+   */
+  recordUnitDecision(unitKey: string, owner: string, now: Date, decision: RecordedDecision): Promise<void>;
+  /** Gives the lease back (only if `owner` holds it), so the next event need not wait for expiry. */
+  releaseUnitLease(unitKey: string, owner: string): Promise<void>;
+  getUnitDecision(unitKey: string): Promise<RecordedDecision | undefined>;
 }

@@ -12,6 +12,7 @@ import type {
   RecordedAssignment,
   RecordedDecision,
 } from './ports';
+import { RetryLaterError } from './errors';
 import { parseJsonWith } from './parse-json';
 import { evaluateRules } from './rules';
 
@@ -41,8 +42,8 @@ export class MalformedEventError extends Error {
   override readonly name = 'MalformedEventError';
 }
 
-/** Another invocation holds the event's claim; the record is retried after its visibility timeout. */
-export class EventBusyError extends Error {
+/** Another invocation holds the event's claim; the record is retried soon. */
+export class EventBusyError extends RetryLaterError {
   override readonly name = 'EventBusyError';
 }
 

@@ -32,9 +32,9 @@ export function normalizeZip(zip: string): string {
 function conditionHolds(condition: Condition, match: RuleMatch, offer: InboxOffer): boolean {
   switch (condition) {
     case 'care_type':
-      return match.care_type === undefined || match.care_type.includes(offer.careType);
+      return match.care_type === undefined || (match.care_type as readonly string[]).includes(offer.careType);
     case 'offer_type':
-      return match.offer_type === undefined || match.offer_type.includes(offer.offerType);
+      return match.offer_type === undefined || (match.offer_type as readonly string[]).includes(offer.offerType);
     case 'city': {
       if (match.city === undefined) return true;
       const city = normalizeCity(offer.location.city);

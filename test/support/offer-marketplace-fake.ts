@@ -47,8 +47,12 @@ export function fakeMarketplace(...initial: InboxOffer[]): FakeMarketplace {
       failures.set(method, error);
     },
     callsTo: (method) => calls.filter((call) => call.method === method),
-    actions: () => calls.filter((call) => call.method !== 'getInboxOffer'),
+    actions: () => calls.filter((call) => call.method === 'acceptInboxOffer' || call.method === 'declineInboxOffer'),
     getInboxOffer: async (offerId) => structuredClone(enter({ method: 'getInboxOffer', offerId })),
+    listShiftOffers: async (shiftId) => {
+      calls.push({ method: 'listShiftOffers', offerId: shiftId });
+      return [...offers.values()].filter((offer) => offer.shiftId === shiftId).sort((a, b) => a.id.localeCompare(b.id)).map((offer) => structuredClone(offer));
+    },
     acceptInboxOffer: async (offerId, body) => {
       enter(body === undefined ? { method: 'acceptInboxOffer', offerId } : { method: 'acceptInboxOffer', offerId, body });
       const offer = offers.get(offerId);

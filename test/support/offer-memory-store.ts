@@ -4,8 +4,8 @@
  * touch the decision, and an `intended` decision never replaces an `applied` one.
  * It also records each call, and lets a test make one method fail.
  */
-import { DecisionConflictError } from '../../lambdas/adapters/dynamo-offer-store';
-import type { EventClaim, OfferRecord, OfferStore, RecordedDecision } from '../../lambdas/core/ports';
+import { DecisionConflictError } from '../../lambdas/core/errors';
+import { type EventClaim, isSettled, type OfferRecord, type OfferStore, type RecordedDecision } from '../../lambdas/core/ports';
 
 interface EventItem {
   status: 'in_progress' | 'done';
@@ -80,9 +80,16 @@ export class MemoryOfferStore implements OfferStore {
   async recordDecision(offerId: string, decision: RecordedDecision): Promise<void> {
     this.enter('recordDecision', [offerId, decision]);
     const existing = this.offers.get(offerId);
-    if (decision.state === 'intended' && existing?.decision?.state === 'applied') {
-      throw new DecisionConflictError(`offer ${offerId} already has an applied decision`);
+    if (decision.state === 'intended' && isSettled(existing?.decision)) {
+      throw new DecisionConflictError(`offer ${offerId} already has a settled decision`);
     }
     this.offers.set(offerId, { ...(existing ?? { offerId, updatedAt: decision.decidedAt }), decision: structuredClone(decision) });
+  }
+
+  async recordReconcilerEnqueue(offerId: string, at: Date): Promise<void> {
+    this.enter('recordReconcilerEnqueue', [offerId, at]);
+    const existing = this.offers.get(offerId) ?? { offerId, updatedAt: at.toISOString() };
+    const enqueues = (existing.reconciler?.enqueues ?? 0) + 1;
+    this.offers.set(offerId, { ...existing, reconciler: { lastEnqueuedAt: at.toISOString(), enqueues } });
   }
 }
