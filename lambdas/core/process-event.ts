@@ -89,14 +89,29 @@ export interface EventProcessorDeps {
   /** Required when `demandAssignment` is not `none` and the role takes part in demand. */
   demandMarketplace?: MarketplaceDemandApi;
   now?: () => Date;
+  /** How long an event's claim keeps other invocations off it (see the worker's timing). */
   leaseMs?: number;
+  /** How long a decision unit's lease lasts; longer than one worker invocation can run. */
+  decisionLeaseMs?: number;
+  /**
+   * The longest an accept/decline call can take (the client's worst case with its retries and
+   * state checks): the processor sends one only with at least this much left on its unit lease and
+   * in the invocation (`remainingMs`), and otherwise hands the record back (OutOfTimeError).
+   */
+  actionBudgetMs?: number;
+}
+
+/** Per-call context: what the invocation has left, when known. */
+export interface ProcessOptions {
+  /** Milliseconds left in the current invocation (the Lambda context's getRemainingTimeInMillis). */
+  remainingMs?: () => number;
 }
 
 export interface EventProcessor {
   /** Parses the queued message and processes it. */
-  process(queued: QueuedEvent): Promise<ProcessResult>;
+  process(queued: QueuedEvent, options?: ProcessOptions): Promise<ProcessResult>;
   /** Processes an already parsed event (see {@link parseMarketplaceMessage}). */
-  processEvent(event: MarketplaceEvent): Promise<ProcessResult>;
+  processEvent(event: MarketplaceEvent, options?: ProcessOptions): Promise<ProcessResult>;
 }
 
 /**
