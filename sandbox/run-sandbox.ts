@@ -13,6 +13,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-s
 import { type DecisionAction, parseConnectorConfig, parseRules, type Rules } from '../lambdas/core/config';
 import type { MatchResponse, OfferRecord, OfferStore, RecordedDecision } from '../lambdas/core/ports';
 import { DynamoOfferStore } from '../lambdas/adapters/dynamo-offer-store';
+import { DynamoUnitStore } from '../lambdas/adapters/dynamo-unit-store';
 import { MarketplaceClient } from '../lambdas/adapters/marketplace-client';
 import { createOfferTable } from '../lambdas/adapters/offer-table';
 import { SqsEventQueue } from '../lambdas/adapters/sqs-event-queue';
@@ -199,6 +200,7 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxResult
     const worker = createWorker({
       marketplace: new MarketplaceClient({ baseUrl: simulator.url, credentials: async () => simulator.credentials }),
       store,
+      units: new DynamoUnitStore(DynamoDBDocumentClient.from(dynamo), TABLE_NAME),
       rules,
       role: 'supply',
       logger: new Logger({ serviceName: 'worker', logLevel }),

@@ -32,3 +32,16 @@ export class RetryLaterError extends Error {
 export class OutOfTimeError extends RetryLaterError {
   override readonly name = 'OutOfTimeError';
 }
+
+/**
+ * Whether a marketplace call failed because the marketplace refused it for good (a 4xx other than
+ * 401, 408 and 429, with a known outcome): the offer is not in a state to take the answer. Read
+ * off the error's `status` and `outcomeUnknown` fields, which the marketplace adapter's errors
+ * carry, so the core needs no adapter import.
+ */
+export function isRefusal(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { status, outcomeUnknown } = error as { status?: unknown; outcomeUnknown?: unknown };
+  if (typeof status !== 'number' || outcomeUnknown === true) return false;
+  return status >= 400 && status < 500 && status !== 401 && status !== 408 && status !== 429;
+}

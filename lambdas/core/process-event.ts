@@ -1,31 +1,27 @@
+import { assignAcceptedOffer } from './assign-offer';
 import type { DemandAssignmentPolicy, Role, Rules } from './config';
-import { chooseAssignment } from './demand-assignment';
-import { marketplaceEventSchema, type MarketplaceEvent, type QueuedEvent } from './events';
-import type {
-  Decision,
-  InboxOffer,
-  MarketplaceApi,
-  MarketplaceDemandApi,
-  MatchResponse,
-  OfferRecord,
-  OfferStore,
-  RecordedAssignment,
-  RecordedDecision,
-} from './ports';
+import { createUnitDecider } from './decide-unit';
 import { RetryLaterError } from './errors';
+import { marketplaceEventSchema, type MarketplaceEvent, type QueuedEvent } from './events';
+import {
+  type Decision,
+  type DecisionResolution,
+  isSettled,
+  type MarketplaceApi,
+  type MarketplaceDemandApi,
+  type OfferRecord,
+  type OfferStore,
+  type UnitStore,
+} from './ports';
 import { parseJsonWith } from './parse-json';
-import { evaluateRules } from './rules';
 
 /**
  * The worker's use case: one marketplace event, taken from the queue, acted on at most once.
  *
- * Safety rests on two records in the store. The event claim (`claimEvent`) makes a redelivered
- * event a no-op. The offer's decision is written as `intended` before the marketplace call and
- * `applied` after it, so a crash between the two is repaired by the next delivery re-applying the
- * same decision instead of deciding again.
- *
- * Demand side (`OfferAccepted` on our outbox offer, with an assignment policy): the same pattern
- * for the assignment, which is recorded as `intended` before the assign call and `applied` after.
+ * The event claim (`claimEvent`) makes a redelivered event a no-op. Supply side, an
+ * `OfferMatched` is decided for its whole decision unit (the shift, or the lone offer) under the
+ * unit's lease, so that two events for one offer or one shift, however they interleave, give one
+ * answer (see decide-unit.ts). Demand side, `OfferAccepted` is assigned by policy (assign-offer.ts).
  */
 
 /**
@@ -34,6 +30,10 @@ import { evaluateRules } from './rules';
  * timeout so the retry after a crash (which cannot release) finds the lease expired.
  */
 export const DEFAULT_LEASE_MS = 5 * 60 * 1000;
+
+/** Defaults for a processor built without the worker's timing (tests, the sandbox). */
+export const DEFAULT_DECISION_LEASE_MS = 5 * 60 * 1000;
+export const DEFAULT_ACTION_BUDGET_MS = 60 * 1000;
 
 export const OFFER_EVENT_SOURCE = 'alayamarket.offers';
 
@@ -54,8 +54,10 @@ export type EventOutcome =
   | 'decided'
   /** A decision left `intended` by an earlier attempt was applied. */
   | 'recovered'
-  /** The offer already has an applied decision. */
+  /** The offer's unit already has a settled decision (another event answered it). */
   | 'already-decided'
+  /** An intended answer was refused or overtaken: closed with what the marketplace shows. */
+  | 'resolved'
   /** The match is no longer pending or open: nothing to act on. */
   | 'not-actionable'
   /** Demand side: the offer was assigned to the match the policy chose. */
@@ -75,13 +77,21 @@ export interface ProcessResult {
    * absent when nothing was decided now.
    */
   decision?: Decision;
+  /** Set with outcome `resolved`: why the intent was closed without our answer. */
+  resolution?: DecisionResolution;
+  /** The decision unit (`shift#...` or `offer#...`) an OfferMatched was decided for. */
+  unitKey?: string;
   /** Demand side: the assignment this processing applied or confirmed as applied. */
   assignment?: { matchId: string };
 }
 
+type Handled = Omit<ProcessResult, 'eventId' | 'eventName'>;
+
 export interface EventProcessorDeps {
   marketplace: MarketplaceApi;
   store: OfferStore;
+  /** Decision units' leases and decisions (the same table as the store in AWS). */
+  units: UnitStore;
   rules: Rules;
   role: Role;
   /** Demand side: how `OfferAccepted` is acted on (default `none`: only recorded). */
@@ -99,6 +109,8 @@ export interface EventProcessorDeps {
    * in the invocation (`remainingMs`), and otherwise hands the record back (OutOfTimeError).
    */
   actionBudgetMs?: number;
+  /** An intent older than this is judged again before it is sent (default 10 minutes). */
+  maxIntentAgeMs?: number;
 }
 
 /** Per-call context: what the invocation has left, when known. */
@@ -143,38 +155,29 @@ export class DemandWiringError extends Error {
   override readonly name = 'DemandWiringError';
 }
 
-/** Whether the marketplace's match response shows that `action` took effect. */
-function responseShows(action: Decision['action'], response: MatchResponse): boolean {
-  return (action === 'accept' && response === 'accepted') || (action === 'decline' && response === 'declined');
-}
-
-/** The match response the marketplace holds once `action` has been applied. */
-function responseAfter(action: Decision['action'], before: MatchResponse): MatchResponse {
-  if (action === 'accept') return 'accepted';
-  if (action === 'decline') return 'declined';
-  return before;
-}
-
-function decisionOf(recorded: RecordedDecision): Decision {
-  const decision: Decision = { action: recorded.action, rule: recorded.rule, reason: recorded.reason };
-  if (recorded.declineReasonCode !== undefined) decision.declineReasonCode = recorded.declineReasonCode;
-  if (recorded.comment !== undefined) decision.comment = recorded.comment;
-  return decision;
-}
-
 /**
  * Builds the event processor. Every path either completes the event or throws; after a claim,
  * a throw releases it first so a retry can take it at once.
  */
 export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
-  const { marketplace, store, rules, role } = deps;
+  const { marketplace, store } = deps;
   const now = deps.now ?? (() => new Date());
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
-  const demandPolicy = role === 'supply' ? 'none' : (deps.demandAssignment ?? 'none');
+  const demandPolicy = deps.role === 'supply' ? 'none' : (deps.demandAssignment ?? 'none');
   const demand = deps.demandMarketplace;
   if (demandPolicy !== 'none' && demand === undefined) {
     throw new DemandWiringError(`demand assignment ${demandPolicy} needs a demand marketplace API`);
   }
+  const units = createUnitDecider({
+    marketplace,
+    store,
+    units: deps.units,
+    rules: deps.rules,
+    now,
+    decisionLeaseMs: deps.decisionLeaseMs ?? DEFAULT_DECISION_LEASE_MS,
+    actionBudgetMs: deps.actionBudgetMs ?? DEFAULT_ACTION_BUDGET_MS,
+    ...(deps.maxIntentAgeMs !== undefined ? { maxIntentAgeMs: deps.maxIntentAgeMs } : {}),
+  });
 
   /**
    * The event's name and time, unless the offer already records a later event (events can
@@ -187,131 +190,19 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
     return { lastEventName: event.event_name, lastEventAt: event.timestamp };
   }
 
-  async function apply(offerId: string, decision: Decision): Promise<void> {
-    if (decision.action === 'accept') {
-      await marketplace.acceptInboxOffer(offerId, decision.comment === undefined ? undefined : { comment: decision.comment });
-    } else if (decision.action === 'decline') {
-      const body: { reason_code?: string; comment?: string } = {};
-      if (decision.declineReasonCode !== undefined) body.reason_code = decision.declineReasonCode;
-      if (decision.comment !== undefined) body.comment = decision.comment;
-      await marketplace.declineInboxOffer(offerId, body);
-    }
-    // `review` leaves the offer open in the marketplace for a person to answer.
-  }
-
-  function offerFacts(offer: InboxOffer, at: Date, matchResponse: MatchResponse): Omit<OfferRecord, 'decision'> {
-    const facts: Omit<OfferRecord, 'decision'> = {
-      offerId: offer.id,
-      careType: offer.careType,
-      offerType: offer.offerType,
-      matchResponse,
-      matchStatus: offer.match.status,
-      updatedAt: at.toISOString(),
-    };
-    if (offer.shiftId !== undefined) facts.shiftId = offer.shiftId;
-    return facts;
-  }
-
-  async function handleOfferMatched(event: MarketplaceEvent, offerId: string, at: Date): Promise<Omit<ProcessResult, 'eventId' | 'eventName'>> {
+  async function handleOfferMatched(event: MarketplaceEvent, offerId: string, at: Date, options: ProcessOptions): Promise<Handled> {
     const existing = await store.getOffer(offerId);
     const lastEvent = lastEventFields(event, existing);
-
-    if (existing?.decision?.state === 'applied') {
+    if (isSettled(existing?.decision)) {
       await store.recordOfferFacts({ offerId, ...lastEvent, updatedAt: at.toISOString() });
       return { outcome: 'already-decided', offerId };
     }
-
     const offer = await marketplace.getInboxOffer(offerId);
-    const intended = existing?.decision?.state === 'intended' ? existing.decision : undefined;
-
-    if (offer.match.response !== 'pending' || offer.match.status !== 'open') {
-      let confirmed: Decision | undefined;
-      // An earlier attempt called the marketplace and crashed before recording it: the
-      // response shows the call took effect, so record it as applied.
-      if (intended !== undefined && responseShows(intended.action, offer.match.response)) {
-        await store.recordDecision(offerId, { ...intended, state: 'applied' });
-        confirmed = decisionOf(intended);
-      }
-      await store.recordOfferFacts({ ...offerFacts(offer, at, offer.match.response), ...lastEvent });
-      return confirmed === undefined ? { outcome: 'not-actionable', offerId } : { outcome: 'not-actionable', offerId, decision: confirmed };
-    }
-
-    let recorded: RecordedDecision;
-    if (intended !== undefined) {
-      // Re-apply what was decided then; the rules may have changed since, the intent has not.
-      recorded = intended;
-    } else {
-      recorded = { ...evaluateRules(rules, offer), state: 'intended', eventId: event.event_id, decidedAt: at.toISOString() };
-      await store.recordDecision(offerId, recorded);
-    }
-    await apply(offerId, recorded);
-    await store.recordDecision(offerId, { ...recorded, state: 'applied' });
-    await store.recordOfferFacts({ ...offerFacts(offer, at, responseAfter(recorded.action, offer.match.response)), ...lastEvent });
-    return { outcome: intended === undefined ? 'decided' : 'recovered', offerId, decision: decisionOf(recorded) };
+    const result = await units.decide(offer, event.event_id, lastEvent, options.remainingMs);
+    return { ...result, offerId };
   }
 
-  /**
-   * `OfferAccepted` on our outbox offer: assign it by the policy when the organisation assigns
-   * manually. Two different OfferAccepted events for one offer choose the same match (the choice
-   * is deterministic), and the client's assign verifies a lost answer, so neither doubles it.
-   */
-  async function handleOfferAccepted(
-    api: MarketplaceDemandApi,
-    policy: RecordedAssignment['policy'],
-    event: MarketplaceEvent,
-    offerId: string,
-    at: Date,
-  ): Promise<Omit<ProcessResult, 'eventId' | 'eventName'>> {
-    const existing = await store.getOffer(offerId);
-    const facts = { offerId, ...lastEventFields(event, existing), updatedAt: at.toISOString() };
-
-    if (existing?.assignment?.state === 'applied') {
-      await store.recordOfferFacts(facts);
-      return { outcome: 'already-assigned', offerId };
-    }
-    // With `auto` the marketplace assigns by itself and refuses assign calls.
-    if ((await api.getAssignmentSetting()) !== 'manual') {
-      await store.recordOfferFacts(facts);
-      return { outcome: 'recorded', offerId };
-    }
-
-    const intended = existing?.assignment?.state === 'intended' ? existing.assignment : undefined;
-    const status = await api.getOutboxOfferStatus(offerId);
-    if (status !== 'open') {
-      // Assigned (by us before a crash, or by a person), closed or expired: nothing to do but
-      // confirm an assignment an earlier attempt made and could not record, if the match the
-      // marketplace shows assigned is the one we intended.
-      const ours =
-        intended !== undefined && status === 'assigned'
-          ? (await api.listAcceptedMatches(offerId)).some((match) => match.id === intended.matchId && match.status === 'assigned')
-          : false;
-      if (intended !== undefined && ours) {
-        const applied: RecordedAssignment = { ...intended, state: 'applied' };
-        await store.recordOfferFacts({ ...facts, assignment: applied });
-        return { outcome: 'not-actionable', offerId, assignment: { matchId: intended.matchId } };
-      }
-      await store.recordOfferFacts(facts);
-      return { outcome: 'not-actionable', offerId };
-    }
-
-    let recorded: RecordedAssignment;
-    if (intended !== undefined) {
-      recorded = intended;
-    } else {
-      const chosen = chooseAssignment(policy, await api.listAcceptedMatches(offerId));
-      if (chosen === undefined) {
-        await store.recordOfferFacts(facts);
-        return { outcome: 'not-actionable', offerId };
-      }
-      recorded = { matchId: chosen.id, policy, state: 'intended', eventId: event.event_id, decidedAt: at.toISOString() };
-      await store.recordOfferFacts({ ...facts, assignment: recorded });
-    }
-    await api.assignOutboxOffer(offerId, recorded.matchId);
-    await store.recordOfferFacts({ ...facts, assignment: { ...recorded, state: 'applied' } });
-    return { outcome: intended === undefined ? 'assigned' : 'recovered', offerId, assignment: { matchId: recorded.matchId } };
-  }
-
-  async function handleOtherEvent(event: MarketplaceEvent, at: Date): Promise<Omit<ProcessResult, 'eventId' | 'eventName'>> {
+  async function handleOtherEvent(event: MarketplaceEvent, at: Date): Promise<Handled> {
     const offerId = event.offer_id;
     if (offerId === undefined) return { outcome: 'recorded' };
     const existing = await store.getOffer(offerId);
@@ -319,7 +210,7 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
     return { outcome: 'recorded', offerId };
   }
 
-  async function processEvent(event: MarketplaceEvent): Promise<ProcessResult> {
+  async function processEvent(event: MarketplaceEvent, options: ProcessOptions = {}): Promise<ProcessResult> {
     const ids = { eventId: event.event_id, eventName: event.event_name };
     const claim = await store.claimEvent(event.event_id, now(), leaseMs);
     if (claim === 'done') {
@@ -330,11 +221,12 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
     try {
       const at = now();
       const offerId = event.offer_id;
-      let handled: Omit<ProcessResult, 'eventId' | 'eventName'>;
-      if (isOfferMatched(event) && role !== 'demand' && offerId !== undefined) {
-        handled = await handleOfferMatched(event, offerId, at);
+      let handled: Handled;
+      if (isOfferMatched(event) && deps.role !== 'demand' && offerId !== undefined) {
+        handled = await handleOfferMatched(event, offerId, at, options);
       } else if (isOfferAccepted(event) && demandPolicy !== 'none' && demand !== undefined && offerId !== undefined) {
-        handled = await handleOfferAccepted(demand, demandPolicy, event, offerId, at);
+        const assigned = await assignAcceptedOffer({ api: demand, store, policy: demandPolicy }, event, offerId, at, (existing) => lastEventFields(event, existing));
+        handled = { ...assigned, offerId };
       } else {
         handled = await handleOtherEvent(event, at);
       }
@@ -354,6 +246,6 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
 
   return {
     processEvent,
-    process: async (queued) => processEvent(parseMarketplaceMessage(queued.message)),
+    process: async (queued, options) => processEvent(parseMarketplaceMessage(queued.message), options),
   };
 }

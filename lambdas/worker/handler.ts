@@ -5,6 +5,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConfigError, DEMAND_ASSIGNMENT_POLICIES, type DemandAssignmentPolicy, parseRules, ROLES, type Role } from '../core/config';
 import { secretCredentials } from '../adapters/credentials';
 import { DynamoOfferStore } from '../adapters/dynamo-offer-store';
+import { DynamoUnitStore } from '../adapters/dynamo-unit-store';
 import { requireEnv } from '../adapters/env';
 import { MarketplaceClient } from '../adapters/marketplace-client';
 import { createWorker } from './worker';
@@ -40,10 +41,12 @@ const metrics = new Metrics({
   serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'worker',
 });
 
-const store = new DynamoOfferStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), env.TABLE_NAME);
+const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const store = new DynamoOfferStore(documents, env.TABLE_NAME);
+const units = new DynamoUnitStore(documents, env.TABLE_NAME);
 const marketplace = new MarketplaceClient({
   baseUrl: env.MARKETPLACE_BASE_URL,
   credentials: secretCredentials(env.CREDENTIALS_SECRET_ARN),
 });
 
-export const handler = createWorker({ marketplace, store, rules, role, demandAssignment, demandMarketplace: marketplace, logger, metrics });
+export const handler = createWorker({ marketplace, store, units, rules, role, demandAssignment, demandMarketplace: marketplace, logger, metrics });

@@ -4,7 +4,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { DemandAssignmentPolicy, Role, Rules } from '../core/config';
 import { QUEUE_ATTRIBUTES, queuedEventSchema, topicNameOf, type QueuedEvent } from '../core/events';
-import type { MarketplaceApi, MarketplaceDemandApi, OfferStore } from '../core/ports';
+import type { MarketplaceApi, MarketplaceDemandApi, OfferStore, UnitStore } from '../core/ports';
 import { parseJsonWith } from '../core/parse-json';
 import { createEventProcessor, MalformedEventError, parseMarketplaceMessage, type ProcessResult } from '../core/process-event';
 import { describeError } from '../adapters/error-fields';
@@ -19,6 +19,8 @@ import { describeError } from '../adapters/error-fields';
 export interface WorkerDeps {
   marketplace: MarketplaceApi;
   store: OfferStore;
+  /** Decision units' leases and decisions. */
+  units: UnitStore;
   rules: Rules;
   role: Role;
   /** Demand side: the assignment policy for `OfferAccepted` (default `none`: only recorded). */
@@ -84,6 +86,7 @@ export function createWorker(deps: WorkerDeps): (event: SQSEvent, context?: Cont
   const processor = createEventProcessor({
     marketplace: deps.marketplace,
     store: deps.store,
+    units: deps.units,
     rules: deps.rules,
     role: deps.role,
     ...(deps.demandAssignment ? { demandAssignment: deps.demandAssignment } : {}),

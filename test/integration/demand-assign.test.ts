@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoOfferStore } from '../../lambdas/adapters/dynamo-offer-store';
+import { DynamoUnitStore } from '../../lambdas/adapters/dynamo-unit-store';
 import { MarketplaceClient, type OutboxOfferCreateRequest } from '../../lambdas/adapters/marketplace-client';
 import { createOfferTable } from '../../lambdas/adapters/offer-table';
 import { parseRules } from '../../lambdas/core/config';
@@ -69,6 +70,7 @@ function processorFor(api: MarketplaceDemandApi) {
   return createEventProcessor({
     marketplace: client(sim.credentials),
     store,
+    units: new DynamoUnitStore(DynamoDBDocumentClient.from(raw), TABLE),
     rules: parseRules(JSON.stringify({ defaultAction: 'review' })),
     role: 'demand',
     demandAssignment: 'first-accepted',

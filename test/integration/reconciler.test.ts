@@ -12,6 +12,7 @@ import { CreateQueueCommand, ReceiveMessageCommand, SQSClient, type Message } fr
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
 import { DynamoOfferStore } from '../../lambdas/adapters/dynamo-offer-store';
+import { DynamoUnitStore } from '../../lambdas/adapters/dynamo-unit-store';
 import { MarketplaceClient } from '../../lambdas/adapters/marketplace-client';
 import { createOfferTable } from '../../lambdas/adapters/offer-table';
 import { SqsEventQueue } from '../../lambdas/adapters/sqs-event-queue';
@@ -132,6 +133,7 @@ it('enqueues the offer whose SNS delivery was dropped; the worker decides it; th
   const worker = createWorker({
     marketplace: marketplace(),
     store,
+    units: new DynamoUnitStore(DynamoDBDocumentClient.from(dynamo), TABLE),
     rules: parseRules(JSON.stringify({ defaultAction: 'accept', rules: [] })),
     role: 'supply',
     logger: new CapturingLogger(),

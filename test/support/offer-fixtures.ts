@@ -8,11 +8,13 @@ import type { InboxOffer } from '../../lambdas/core/ports';
 
 export const OFFER_ID = '7f1c2a9e-0b7d-4d0e-9a51-3c2b8f6e1d01';
 
-/** A matched, still pending and open inbox offer in Montréal; override what a test varies. */
+/**
+ * A matched, still pending and open inbox offer in Montréal, alone (no shift: its own decision
+ * unit); override what a test varies, e.g. `shiftId` for an offer of a shift.
+ */
 export function inboxOffer(overrides: Partial<InboxOffer> = {}): InboxOffer {
   return {
     id: OFFER_ID,
-    shiftId: 'a3d7c0de-5f61-4b7b-8c1e-2f9a0b4c6d02',
     careType: 'psw',
     offerType: 'visit',
     expiresAt: '2026-05-02T12:00:00Z',

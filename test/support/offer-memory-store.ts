@@ -4,8 +4,16 @@
  * touch the decision, and an `intended` decision never replaces an `applied` one.
  * It also records each call, and lets a test make one method fail.
  */
-import { DecisionConflictError } from '../../lambdas/core/errors';
-import { type EventClaim, isSettled, type OfferRecord, type OfferStore, type RecordedDecision } from '../../lambdas/core/ports';
+import { DecisionConflictError, LeaseLostError } from '../../lambdas/core/errors';
+import {
+  type EventClaim,
+  isSettled,
+  type OfferRecord,
+  type OfferStore,
+  type RecordedDecision,
+  type UnitLease,
+  type UnitStore,
+} from '../../lambdas/core/ports';
 
 interface EventItem {
   status: 'in_progress' | 'done';
@@ -13,11 +21,19 @@ interface EventItem {
   outcome?: { eventName: string; offerId?: string; outcome: string };
 }
 
-export type StoreMethod = keyof OfferStore;
+interface UnitItem {
+  leaseOwner?: string;
+  leaseUntil?: number;
+  decision?: RecordedDecision;
+}
 
-export class MemoryOfferStore implements OfferStore {
+export type StoreMethod = keyof OfferStore | keyof UnitStore;
+
+/** Both stores of one DynamoDB table: offers and events (OfferStore), decision units (UnitStore). */
+export class MemoryOfferStore implements OfferStore, UnitStore {
   readonly events = new Map<string, EventItem>();
   readonly offers = new Map<string, OfferRecord>();
+  readonly units = new Map<string, UnitItem>();
   /** Every call, in order, with its arguments (copied, so later changes do not show). */
   readonly calls: { method: StoreMethod; args: unknown[] }[] = [];
   private readonly failures = new Map<StoreMethod, Error>();
@@ -91,5 +107,40 @@ export class MemoryOfferStore implements OfferStore {
     const existing = this.offers.get(offerId) ?? { offerId, updatedAt: at.toISOString() };
     const enqueues = (existing.reconciler?.enqueues ?? 0) + 1;
     this.offers.set(offerId, { ...existing, reconciler: { lastEnqueuedAt: at.toISOString(), enqueues } });
+  }
+
+  async acquireUnitLease(unitKey: string, owner: string, now: Date, leaseMs: number): Promise<UnitLease> {
+    this.enter('acquireUnitLease', [unitKey, owner, now, leaseMs]);
+    const item = this.units.get(unitKey) ?? {};
+    const held = item.leaseOwner !== undefined && item.leaseOwner !== owner && (item.leaseUntil ?? 0) >= now.getTime();
+    if (held) return { kind: 'busy', until: item.leaseUntil ?? now.getTime() };
+    this.units.set(unitKey, { ...item, leaseOwner: owner, leaseUntil: now.getTime() + leaseMs });
+    return item.decision === undefined ? { kind: 'acquired' } : { kind: 'acquired', decision: structuredClone(item.decision) };
+  }
+
+  async recordUnitDecision(unitKey: string, owner: string, now: Date, decision: RecordedDecision): Promise<void> {
+    this.enter('recordUnitDecision', [unitKey, owner, now, decision]);
+    const item = this.units.get(unitKey);
+    if (item?.leaseOwner !== owner || (item.leaseUntil ?? 0) <= now.getTime()) {
+      throw new LeaseLostError(`unit ${unitKey}: the lease is not held by this event`);
+    }
+    if (decision.state === 'intended' && isSettled(item.decision)) {
+      throw new DecisionConflictError(`unit ${unitKey} already has a settled decision`);
+    }
+    this.units.set(unitKey, { ...item, decision: structuredClone(decision) });
+  }
+
+  async releaseUnitLease(unitKey: string, owner: string): Promise<void> {
+    this.enter('releaseUnitLease', [unitKey, owner]);
+    const item = this.units.get(unitKey);
+    if (item?.leaseOwner !== owner) return;
+    const { leaseOwner: _owner, leaseUntil: _until, ...rest } = item;
+    this.units.set(unitKey, rest);
+  }
+
+  async getUnitDecision(unitKey: string): Promise<RecordedDecision | undefined> {
+    this.enter('getUnitDecision', [unitKey]);
+    const decision = this.units.get(unitKey)?.decision;
+    return decision === undefined ? undefined : structuredClone(decision);
   }
 }

@@ -39,6 +39,7 @@ function setup(options: { offer?: InboxOffer; rules?: Rules; role?: Role; store?
   const processor = createEventProcessor({
     marketplace,
     store,
+    units: store,
     rules: options.rules ?? ACCEPT_PSW,
     role: options.role ?? 'supply',
     now: () => NOW,
@@ -68,7 +69,6 @@ describe('OfferMatched, supply side', () => {
     const record = await store.getOffer(OFFER_ID);
     expect(record).toMatchObject({
       offerId: OFFER_ID,
-      shiftId: inboxOffer().shiftId,
       careType: 'psw',
       offerType: 'visit',
       lastEventName: 'OfferMatched',
@@ -187,6 +187,8 @@ describe('OfferMatched, supply side', () => {
       eventId: String(crashed.event_id),
       decidedAt: '2026-05-01T08:00:30Z',
     };
+    // The intent lives on the decision unit (a lone offer here) and on the offer.
+    store.units.set(`offer#${OFFER_ID}`, { decision: intended });
     await store.recordDecision(OFFER_ID, intended);
     const { marketplace, process } = setup({ store });
 
@@ -200,41 +202,45 @@ describe('OfferMatched, supply side', () => {
   it('marks an intended decision applied, without calling again, when the marketplace shows it took effect', async () => {
     const store = new MemoryOfferStore();
     // An earlier run recorded its intent, made the call, and died before recording it applied.
-    await store.recordDecision(OFFER_ID, {
+    const intended: RecordedDecision = {
       action: 'accept',
       rule: 'psw visits',
       reason: 'rule "psw visits": care_type matched',
       state: 'intended',
       eventId: 'earlier',
       decidedAt: NOW.toISOString(),
-    });
+    };
+    store.units.set(`offer#${OFFER_ID}`, { decision: intended });
+    await store.recordDecision(OFFER_ID, intended);
     const { marketplace, process } = setup({ store, offer: inboxOffer({ match: { id: 'm-1', response: 'accepted', status: 'open' } }) });
 
     const result = await process(queuedEvent(offerEvent()));
 
-    expect(result).toMatchObject({ outcome: 'not-actionable', decision: { action: 'accept' } });
+    expect(result).toMatchObject({ outcome: 'recovered', decision: { action: 'accept' } });
     expect(marketplace.actions()).toEqual([]);
     expect((await store.getOffer(OFFER_ID))?.decision).toMatchObject({ state: 'applied', eventId: 'earlier' });
   });
 
-  it('leaves an intended decision as it is when the marketplace shows another response', async () => {
+  it('closes an intended decision as resolved when the marketplace shows another answer (a person declined)', async () => {
     const store = new MemoryOfferStore();
-    await store.recordDecision(OFFER_ID, {
+    const intended: RecordedDecision = {
       action: 'accept',
       rule: 'psw visits',
       reason: 'rule "psw visits": care_type matched',
       state: 'intended',
       eventId: 'earlier',
       decidedAt: NOW.toISOString(),
-    });
+    };
+    store.units.set(`offer#${OFFER_ID}`, { decision: intended });
+    await store.recordDecision(OFFER_ID, intended);
     const { marketplace, process } = setup({ store, offer: inboxOffer({ match: { id: 'm-1', response: 'declined', status: 'open' } }) });
 
     const result = await process(queuedEvent(offerEvent()));
 
-    expect(result.outcome).toBe('not-actionable');
+    expect(result).toMatchObject({ outcome: 'resolved', resolution: 'answered' });
     expect(result.decision).toBeUndefined();
     expect(marketplace.actions()).toEqual([]);
-    expect((await store.getOffer(OFFER_ID))?.decision?.state).toBe('intended');
+    expect((await store.getOffer(OFFER_ID))?.decision).toMatchObject({ state: 'resolved', resolution: 'answered', marketplaceResponse: 'declined', action: 'accept' });
   });
 
   it('recovers when recording the applied decision fails after a successful call, acting only once', async () => {
@@ -251,7 +257,8 @@ describe('OfferMatched, supply side', () => {
     await expect(process(queuedEvent(event))).rejects.toThrow('DynamoDB unavailable');
     const retry = await process(queuedEvent(event));
 
-    expect(retry).toMatchObject({ outcome: 'not-actionable', decision: { action: 'accept' } });
+    // The unit was recorded applied before the offer's write failed: the retry only copies it.
+    expect(retry).toMatchObject({ outcome: 'already-decided' });
     expect(marketplace.actions()).toHaveLength(1);
     expect((await store.getOffer(OFFER_ID))?.decision?.state).toBe('applied');
   });
@@ -261,7 +268,6 @@ describe('OfferMatched, supply side', () => {
     ['declined', 'open'],
     ['pending', 'closed'],
     ['pending', 'expired'],
-    ['pending', null],
   ] as const)('does not act on a match that is %s / %s, but records its facts', async (response, status) => {
     const offer = inboxOffer({ match: { id: 'm-1', response, status } });
     const { marketplace, store, process } = setup({ offer });
@@ -420,6 +426,7 @@ function demandSetup(options: { demand?: DemandFake; role?: Role; store?: Memory
   const processor = createEventProcessor({
     marketplace,
     store,
+    units: store,
     rules: ACCEPT_PSW,
     role: options.role ?? 'demand',
     demandAssignment: 'first-accepted',
@@ -580,7 +587,7 @@ describe('OfferAccepted, demand side', () => {
 
   it('refuses to build a demand assignment processor without the demand API', () => {
     expect(() =>
-      createEventProcessor({ marketplace: fakeMarketplace(), store: new MemoryOfferStore(), rules: ACCEPT_PSW, role: 'demand', demandAssignment: 'first-accepted' }),
+      createEventProcessor({ marketplace: fakeMarketplace(), store: new MemoryOfferStore(), units: new MemoryOfferStore(), rules: ACCEPT_PSW, role: 'demand', demandAssignment: 'first-accepted' }),
     ).toThrow(DemandWiringError);
   });
 });

@@ -155,6 +155,7 @@ describe('planReconciliation', () => {
     const processor = createEventProcessor({
       marketplace,
       store,
+      units: store,
       rules: parseRules(JSON.stringify({ defaultAction: 'accept', rules: [] })),
       role: 'supply',
       now: () => NOW,

@@ -35,6 +35,7 @@ function setup() {
   const worker = createWorker({
     marketplace: fakeMarketplace(),
     store: new MemoryOfferStore(),
+    units: new MemoryOfferStore(),
     rules: RULES,
     role: 'demand',
     demandAssignment: 'first-accepted',

@@ -12,6 +12,12 @@ import { createWorker, MIN_REMAINING_MS_PER_RECORD, WORKER_METRICS } from '../..
 import { inboxOffer, offerEvent, queuedEvent } from '../support/offer-fixtures';
 import { fakeMarketplace, type FakeMarketplace } from '../support/offer-marketplace-fake';
 import { MemoryOfferStore } from '../support/offer-memory-store';
+
+/** One in-memory table serving as both the offer store and the unit store. */
+function bothStores(): { store: MemoryOfferStore; units: MemoryOfferStore } {
+  const store = new MemoryOfferStore();
+  return { store, units: store };
+}
 import { CapturingLogger, lambdaContext, RecordingMetrics, sqsRecord } from '../support/worker-observability';
 
 const RULES = parseRules(
@@ -37,7 +43,7 @@ function setup() {
   const store = new MemoryOfferStore();
   const logger = new CapturingLogger();
   const metrics = new RecordingMetrics();
-  const worker = createWorker({ marketplace, store, rules: RULES, role: 'supply', logger, metrics, now: () => new Date('2026-05-01T08:01:00Z') });
+  const worker = createWorker({ marketplace, store, units: store, rules: RULES, role: 'supply', logger, metrics, now: () => new Date('2026-05-01T08:01:00Z') });
   return { marketplace, store, logger, metrics, worker };
 }
 
@@ -179,7 +185,7 @@ describe('metrics', () => {
     const { marketplace, metrics, worker } = setup();
     marketplace.offers.set(A, inboxOffer({ id: A, careType: 'psw', offerType: 'service' }));
     const reviewRules = parseRules(JSON.stringify({ defaultAction: 'review' }));
-    const reviewWorker = createWorker({ marketplace, store: new MemoryOfferStore(), rules: reviewRules, role: 'supply', logger: new CapturingLogger(), metrics });
+    const reviewWorker = createWorker({ marketplace, ...bothStores(), rules: reviewRules, role: 'supply', logger: new CapturingLogger(), metrics });
 
     await reviewWorker(batch(sqsRecord(matched(A))));
     await worker(batch()); // nothing to count: nothing published
@@ -189,7 +195,7 @@ describe('metrics', () => {
 
   it('works without metrics', async () => {
     const marketplace = fakeMarketplace(inboxOffer({ id: A }));
-    const worker = createWorker({ marketplace, store: new MemoryOfferStore(), rules: RULES, role: 'supply', logger: new CapturingLogger() });
+    const worker = createWorker({ marketplace, ...bothStores(), rules: RULES, role: 'supply', logger: new CapturingLogger() });
     await expect(worker(batch(sqsRecord(matched(A))))).resolves.toEqual({ batchItemFailures: [] });
     expect(marketplace.actions()).toHaveLength(1);
   });

@@ -1,0 +1,287 @@
+import type { Rules } from './config';
+import { isRefusal, OutOfTimeError, RetryLaterError } from './errors';
+import { isAnswerable, judgeUnit } from './judge';
+import {
+  type Decision,
+  type DecisionResolution,
+  type InboxOffer,
+  isSettled,
+  type MarketplaceApi,
+  type MatchResponse,
+  type OfferRecord,
+  type OfferStore,
+  type RecordedDecision,
+  type UnitStore,
+} from './ports';
+
+/**
+ * Supply side: one answer per decision unit. The marketplace answers every offer of a shift or
+ * bundle (same `shift_id`) with one call, so the unit of a decision is the shift, or the offer
+ * when it has none. For an `OfferMatched`:
+ *
+ * 1. The event's offer is fetched to learn its unit, and the unit's lease is taken (a conditional
+ *    write owned by the event, expiring after any invocation that could hold it has ended). Only
+ *    the holder decides; another event finds it busy and comes back in seconds.
+ * 2. Under the lease: a settled unit (applied, or resolved by what the marketplace showed) ends
+ *    the event as already decided. Otherwise every offer of the unit is fetched and judged, and the
+ *    unit's decision is recorded as `intended` (fenced by the lease) on the unit and its offers.
+ * 3. One accept or decline is sent, only with enough lease and invocation time left for its worst
+ *    case. Then the decision is recorded `applied`. A refusal (4xx) is resolved by reading the
+ *    offers: answered, expired, closed or assigned elsewhere is recorded as `resolved`.
+ *
+ * A crash leaves an `intended` decision: the next event confirms it when the marketplace shows it
+ * took effect, sends it again while it is younger than `maxIntentAgeMs`, and judges afresh by the
+ * current rules when it is older.
+ */
+
+/** An intent older than this is judged again by the current rules before anything is sent. */
+export const DEFAULT_MAX_INTENT_AGE_MS = 10 * 60 * 1000;
+
+/** Another event holds the unit's lease: retry once it is likely released (or has run out). */
+export class UnitBusyError extends RetryLaterError {
+  override readonly name = 'UnitBusyError';
+}
+
+export type UnitOutcome = 'decided' | 'recovered' | 'already-decided' | 'not-actionable' | 'resolved';
+
+export interface UnitResult {
+  outcome: UnitOutcome;
+  /** The decision applied or confirmed applied now (counted once by the caller). */
+  decision?: Decision;
+  /** Set when an intent was closed by the marketplace's state instead of our answer. */
+  resolution?: DecisionResolution;
+  unitKey?: string;
+}
+
+export interface UnitDeciderDeps {
+  marketplace: MarketplaceApi;
+  store: OfferStore;
+  units: UnitStore;
+  rules: Rules;
+  now: () => Date;
+  decisionLeaseMs: number;
+  actionBudgetMs: number;
+  maxIntentAgeMs?: number;
+}
+
+/** The key of an offer's decision unit. */
+export function unitKeyOf(offer: Pick<InboxOffer, 'id' | 'shiftId'>): string {
+  return offer.shiftId === undefined ? `offer#${offer.id}` : `shift#${offer.shiftId}`;
+}
+
+/** The match response the marketplace shows once `action` took effect (review: none). */
+function responseFor(action: Decision['action']): MatchResponse | undefined {
+  if (action === 'accept') return 'accepted';
+  if (action === 'decline') return 'declined';
+  return undefined;
+}
+
+function decisionOf(recorded: RecordedDecision): Decision {
+  const decision: Decision = { action: recorded.action, rule: recorded.rule, reason: recorded.reason };
+  if (recorded.declineReasonCode !== undefined) decision.declineReasonCode = recorded.declineReasonCode;
+  if (recorded.comment !== undefined) decision.comment = recorded.comment;
+  return decision;
+}
+
+/**
+ * Why nothing of the unit can be answered any more, read off its offers: answered (by us or a
+ * person), else expired, closed or assigned elsewhere.
+ */
+export function resolutionOf(offers: readonly InboxOffer[]): { resolution: DecisionResolution; response?: MatchResponse } {
+  const answered = offers.find((o) => o.match.response !== 'pending');
+  if (answered !== undefined) return { resolution: 'answered', response: answered.match.response };
+  const statuses = offers.map((o) => o.match.status);
+  if (statuses.includes('expired')) return { resolution: 'expired' };
+  if (statuses.includes('closed')) return { resolution: 'closed' };
+  return { resolution: 'assigned-elsewhere' };
+}
+
+export function createUnitDecider(deps: UnitDeciderDeps) {
+  const { marketplace, store, units, rules, now } = deps;
+  const maxIntentAgeMs = deps.maxIntentAgeMs ?? DEFAULT_MAX_INTENT_AGE_MS;
+
+  async function unitOffers(offer: InboxOffer): Promise<InboxOffer[]> {
+    if (offer.shiftId === undefined) return [offer];
+    const listed = await marketplace.listShiftOffers(offer.shiftId);
+    // The list may lag behind the offer just read: the event's own offer is always part of it.
+    return listed.some((o) => o.id === offer.id) ? listed : [...listed, offer].sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  async function apply(offerId: string, decision: Decision): Promise<void> {
+    if (decision.action === 'accept') {
+      await marketplace.acceptInboxOffer(offerId, decision.comment === undefined ? undefined : { comment: decision.comment });
+    } else if (decision.action === 'decline') {
+      const body: { reason_code?: string; comment?: string } = {};
+      if (decision.declineReasonCode !== undefined) body.reason_code = decision.declineReasonCode;
+      if (decision.comment !== undefined) body.comment = decision.comment;
+      await marketplace.declineInboxOffer(offerId, body);
+    }
+    // `review` leaves the offer open in the marketplace for a person to answer.
+  }
+
+  /** Records the unit's decision (fenced by the lease), then the same on each of its offers. */
+  async function record(unitKey: string, owner: string, offerIds: readonly string[], decision: RecordedDecision): Promise<void> {
+    await units.recordUnitDecision(unitKey, owner, now(), decision);
+    for (const offerId of offerIds) await store.recordDecision(offerId, decision);
+  }
+
+  async function recordFacts(offers: readonly InboxOffer[], lastEvent: Pick<OfferRecord, 'lastEventName' | 'lastEventAt'> & { offerId: string }, response?: MatchResponse): Promise<void> {
+    const at = now().toISOString();
+    for (const offer of offers) {
+      const facts: Omit<OfferRecord, 'decision'> = {
+        offerId: offer.id,
+        careType: offer.careType,
+        offerType: offer.offerType,
+        matchResponse: response !== undefined && isAnswerable(offer) ? response : offer.match.response,
+        matchStatus: offer.match.status,
+        updatedAt: at,
+        ...(offer.id === lastEvent.offerId ? lastEvent : {}),
+      };
+      if (offer.shiftId !== undefined) facts.shiftId = offer.shiftId;
+      await store.recordOfferFacts(facts);
+    }
+  }
+
+  /** An intent too old to send without judging again (or with an unreadable time). */
+  function isStale(intent: RecordedDecision): boolean {
+    const decidedAt = Date.parse(intent.decidedAt);
+    return Number.isNaN(decidedAt) || now().getTime() - decidedAt > maxIntentAgeMs;
+  }
+
+  /** Throws OutOfTimeError unless the lease and the invocation both outlast an action's worst case. */
+  function ensureTimeFor(leaseUntil: number, remainingMs: (() => number) | undefined): void {
+    const leaseLeft = leaseUntil - now().getTime();
+    const invocationLeft = remainingMs?.() ?? Number.POSITIVE_INFINITY;
+    if (Math.min(leaseLeft, invocationLeft) < deps.actionBudgetMs) {
+      throw new OutOfTimeError(`not enough time left to answer safely (${Math.round(Math.min(leaseLeft, invocationLeft))} ms < ${deps.actionBudgetMs} ms)`);
+    }
+  }
+
+  /**
+   * Decides the unit of `offer` for the event `owner`. `lastEvent` is written on the event's own
+   * offer with its facts.
+   */
+  async function decide(
+    offer: InboxOffer,
+    owner: string,
+    lastEvent: Pick<OfferRecord, 'lastEventName' | 'lastEventAt'>,
+    remainingMs?: () => number,
+  ): Promise<UnitResult> {
+    const unitKey = unitKeyOf(offer);
+    const leaseFrom = now().getTime();
+    const lease = await units.acquireUnitLease(unitKey, owner, new Date(leaseFrom), deps.decisionLeaseMs);
+    if (lease.kind === 'busy') {
+      throw new UnitBusyError(`decision unit is held by another event`, Math.max(0, lease.until - now().getTime()));
+    }
+    const leaseUntil = leaseFrom + deps.decisionLeaseMs;
+    try {
+      return { unitKey, ...(await decideHeld(offer, unitKey, owner, lease.decision, leaseUntil, { offerId: offer.id, ...lastEvent }, remainingMs)) };
+    } finally {
+      try {
+        await units.releaseUnitLease(unitKey, owner);
+      } catch {
+        // The lease runs out on its own; the outcome (or the original error) is what matters.
+      }
+    }
+  }
+
+  async function decideHeld(
+    offer: InboxOffer,
+    unitKey: string,
+    owner: string,
+    current: RecordedDecision | undefined,
+    leaseUntil: number,
+    lastEvent: Pick<OfferRecord, 'lastEventName' | 'lastEventAt'> & { offerId: string },
+    remainingMs: (() => number) | undefined,
+  ): Promise<Omit<UnitResult, 'unitKey'>> {
+    if (isSettled(current) && current !== undefined) {
+      // Decided by an earlier event; make sure this offer carries it too.
+      await store.recordDecision(offer.id, current);
+      await recordFacts([offer], lastEvent);
+      return { outcome: 'already-decided' };
+    }
+
+    const offers = await unitOffers(offer);
+    const ids = offers.map((o) => o.id);
+    const answerable = offers.filter(isAnswerable);
+    const intent = current?.state === 'intended' ? current : undefined;
+
+    if (intent !== undefined) {
+      const shown = responseFor(intent.action);
+      // An earlier attempt's call took effect but was never recorded: confirm it, send nothing.
+      if (shown !== undefined && offers.some((o) => o.match.response === shown)) {
+        await record(unitKey, owner, ids, { ...intent, state: 'applied' });
+        await recordFacts(offers, lastEvent);
+        return { outcome: 'recovered', decision: decisionOf(intent) };
+      }
+    }
+
+    if (answerable.length === 0) {
+      await recordFacts(offers, lastEvent);
+      if (intent === undefined) return { outcome: 'not-actionable' };
+      const { resolution, response } = resolutionOf(offers);
+      await record(unitKey, owner, ids, { ...intent, state: 'resolved', resolution, ...(response !== undefined ? { marketplaceResponse: response } : {}) });
+      return { outcome: 'resolved', resolution };
+    }
+
+    const target = answerable.find((o) => o.id === offer.id) ?? answerable[0];
+    let decision: RecordedDecision;
+    if (intent === undefined || isStale(intent)) {
+      decision = {
+        ...judgeUnit(rules, answerable),
+        state: 'intended',
+        eventId: owner,
+        decidedAt: now().toISOString(),
+        unitKey,
+        ...(target !== undefined ? { answeredVia: target.id } : {}),
+      };
+      await record(unitKey, owner, ids, decision);
+    } else {
+      // Young enough: send what was decided then, even if the rules have changed since.
+      decision = intent;
+    }
+
+    if (decision.action !== 'review' && target !== undefined) {
+      ensureTimeFor(leaseUntil, remainingMs);
+      try {
+        await apply(target.id, decision);
+      } catch (error: unknown) {
+        if (!isRefusal(error)) throw error;
+        return resolveRefusal(error, offer, unitKey, owner, decision, lastEvent);
+      }
+    }
+    await record(unitKey, owner, ids, { ...decision, state: 'applied' });
+    await recordFacts(offers, lastEvent, responseFor(decision.action));
+    return { outcome: intent === undefined ? 'decided' : 'recovered', decision: decisionOf(decision) };
+  }
+
+  /**
+   * The marketplace refused the answer (already answered, expired, closed...): read the unit
+   * again and close the intent with what it shows. A refusal while the unit still looks
+   * answerable is not understood: it fails the record so it is retried (and, if it persists,
+   * reaches the DLQ for an operator).
+   */
+  async function resolveRefusal(
+    refusal: unknown,
+    offer: InboxOffer,
+    unitKey: string,
+    owner: string,
+    decision: RecordedDecision,
+    lastEvent: Pick<OfferRecord, 'lastEventName' | 'lastEventAt'> & { offerId: string },
+  ): Promise<Omit<UnitResult, 'unitKey'>> {
+    const latest = await unitOffers(await marketplace.getInboxOffer(offer.id));
+    if (latest.some(isAnswerable)) throw refusal;
+    const { resolution, response } = resolutionOf(latest);
+    const shown = responseFor(decision.action);
+    await recordFacts(latest, lastEvent);
+    if (resolution === 'answered' && response === shown) {
+      // Our own answer, from an attempt whose success was never recorded.
+      await record(unitKey, owner, latest.map((o) => o.id), { ...decision, state: 'applied' });
+      return { outcome: 'recovered', decision: decisionOf(decision) };
+    }
+    await record(unitKey, owner, latest.map((o) => o.id), { ...decision, state: 'resolved', resolution, ...(response !== undefined ? { marketplaceResponse: response } : {}) });
+    return { outcome: 'resolved', resolution };
+  }
+
+  return { decide };
+}
