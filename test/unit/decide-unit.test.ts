@@ -1,0 +1,225 @@
+/**
+ * Covers decisions per decision unit (lambdas/core/decide-unit.ts, judge.ts) through the event
+ * processor, with the shift-aware fake marketplace and the in-memory stores: shifts and bundles
+ * judged as one with mixed rules, each offer's own result recorded on every offer, unjudgeable
+ * values sent to review, refused answers resolved by reading the offers, intents re-sent while
+ * young and re-judged when old, the unit lease (busy, fenced, released), and the action budget.
+ * Interleavings of two processors are in decision-race.test.ts; DynamoDB semantics of the unit
+ * store in test/integration/dynamo-unit-store.test.ts.
+ */
+import { parseRules, type Rules } from '../../lambdas/core/config';
+import { OutOfTimeError } from '../../lambdas/core/errors';
+import { UnitBusyError } from '../../lambdas/core/decide-unit';
+import { judgeUnit } from '../../lambdas/core/judge';
+import type { InboxOffer, RecordedDecision } from '../../lambdas/core/ports';
+import { createEventProcessor } from '../../lambdas/core/process-event';
+import { inboxOffer, offerEvent, queuedEvent } from '../support/offer-fixtures';
+import { FakeMarketplaceError, fakeMarketplace } from '../support/offer-marketplace-fake';
+import { MemoryOfferStore } from '../support/offer-memory-store';
+
+const NOW = Date.parse('2026-05-01T08:01:00Z');
+const SHIFT = 'shift-1';
+
+const RULES: Rules = parseRules(
+  JSON.stringify({
+    defaultAction: 'review',
+    rules: [
+      { name: 'psw visits', match: { care_type: ['psw'], offer_type: ['visit'] }, action: 'accept', comment: 'Glad to help' },
+      { name: 'no nursing services', match: { care_type: ['nursing'], offer_type: ['service'] }, action: 'decline', declineReasonCode: 'no_capacity' },
+    ],
+  }),
+);
+
+const psw = (id: string, extra: Partial<InboxOffer> = {}) => inboxOffer({ id, shiftId: SHIFT, careType: 'psw', offerType: 'visit', ...extra });
+const nursingService = (id: string) => inboxOffer({ id, shiftId: SHIFT, careType: 'nursing', offerType: 'service' });
+const nursingVisit = (id: string) => inboxOffer({ id, shiftId: SHIFT, careType: 'nursing', offerType: 'visit' });
+
+function setup(offers: InboxOffer[], options: { rules?: Rules; clock?: { ms: number }; actionBudgetMs?: number } = {}) {
+  const marketplace = fakeMarketplace(...offers);
+  const store = new MemoryOfferStore();
+  const clock = options.clock ?? { ms: NOW };
+  const processor = createEventProcessor({
+    marketplace,
+    store,
+    units: store,
+    rules: options.rules ?? RULES,
+    role: 'supply',
+    now: () => new Date(clock.ms),
+    decisionLeaseMs: 150_000,
+    actionBudgetMs: options.actionBudgetMs ?? 60_000,
+  });
+  const matched = (offerId: string) => queuedEvent(offerEvent({ offer_id: offerId, id: offerId }));
+  return { marketplace, store, processor, clock, matched };
+}
+
+describe('a shift or bundle is decided as one', () => {
+  it.each([
+    ['accepts only when every offer would be accepted', [psw('a'), psw('b'), psw('c')], 'accept', 'acceptInboxOffer'],
+    ['declines when any offer is declined by a rule (accept + decline)', [psw('a'), nursingService('b')], 'decline', 'declineInboxOffer'],
+    ['declines over review (accept + review + decline)', [psw('a'), nursingVisit('b'), nursingService('c')], 'decline', 'declineInboxOffer'],
+    ['reviews when nothing declines but not all accept (accept + review)', [psw('a'), nursingVisit('b')], 'review', undefined],
+  ] as const)('%s', async (_name, offers, action, call) => {
+    const { marketplace, store, processor, matched } = setup([...offers]);
+
+    const result = await processor.process(matched('b'));
+
+    expect(result).toMatchObject({ outcome: 'decided', unitKey: `shift#${SHIFT}`, decision: { action } });
+    expect(marketplace.actions().map((c) => c.method)).toEqual(call === undefined ? [] : [call]);
+    for (const offer of offers) {
+      const decision = (await store.getOffer(offer.id))?.decision;
+      expect(decision).toMatchObject({ action, state: 'applied', unitKey: `shift#${SHIFT}` });
+      // Each offer's own result travels with the shift's decision, on every offer.
+      expect(decision?.offers?.map((o) => o.offerId)).toEqual(offers.map((o) => o.id));
+    }
+  });
+
+  it('records each offer’s own result and a reason naming the deciding offer and rule', async () => {
+    const { store, processor, matched } = setup([psw('a'), nursingService('b'), nursingVisit('c')]);
+    await processor.process(matched('a'));
+    const decision = (await store.getOffer('c'))?.decision;
+    expect(decision?.offers).toEqual([
+      { offerId: 'a', action: 'accept', rule: 'psw visits', reason: expect.stringContaining('psw visits') },
+      { offerId: 'b', action: 'decline', rule: 'no nursing services', reason: expect.stringContaining('no nursing services') },
+      { offerId: 'c', action: 'review', rule: 'default', reason: 'no rule matched: default action' },
+    ]);
+    expect(decision).toMatchObject({ rule: 'no nursing services', declineReasonCode: 'no_capacity' });
+    expect(decision?.reason).toContain('offer b gave decline');
+  });
+
+  it('answers through the event’s own offer, once, and every later event of the shift is already decided', async () => {
+    const { marketplace, processor, matched } = setup([psw('a'), psw('b'), psw('c')]);
+    await processor.process(matched('c'));
+    const later = await Promise.all([processor.process(matched('a')), processor.process(matched('b'))]);
+    expect(marketplace.actions()).toEqual([{ method: 'acceptInboxOffer', offerId: 'c', body: { comment: 'Glad to help' } }]);
+    expect(later.map((r) => r.outcome)).toEqual(['already-decided', 'already-decided']);
+    expect(marketplace.callsTo('getInboxOffer')).toHaveLength(1);
+  });
+
+  it('judges only the offers still answerable, and answers through one of them', async () => {
+    const expired = psw('a', { match: { id: 'm-a', response: 'pending', status: 'expired' } });
+    const { marketplace, processor, matched } = setup([expired, psw('b'), nursingService('z')]);
+    await processor.process(matched('a'));
+    expect(marketplace.actions()).toEqual([{ method: 'declineInboxOffer', offerId: 'b', body: { reason_code: 'no_capacity' } }]);
+  });
+
+  it('combines by caution whatever the order of offers (pure judgeUnit)', () => {
+    const offers = [nursingService('b'), psw('a'), nursingVisit('c')];
+    expect(judgeUnit(RULES, offers).action).toBe('decline');
+    expect(judgeUnit(RULES, [...offers].reverse()).action).toBe('decline');
+    expect(judgeUnit(RULES, [psw('a')])).not.toHaveProperty('offers');
+  });
+});
+
+describe('values the connector cannot judge', () => {
+  it.each([
+    ['care_type', { careType: 'unknown' as const }],
+    ['offer_type', { offerType: 'unknown' as const }],
+    ['match.status', { match: { id: 'm-1', response: 'pending' as const, status: null } }],
+  ])('sends an offer with an unknown %s to review, naming the field, and calls nothing', async (field, extra) => {
+    const { marketplace, store, processor, matched } = setup([inboxOffer({ id: 'x', ...extra })]);
+    const result = await processor.process(matched('x'));
+    expect(result).toMatchObject({ outcome: 'decided', decision: { action: 'review', rule: 'unjudgeable' } });
+    expect(result.decision?.reason).toContain(field);
+    expect(marketplace.actions()).toEqual([]);
+    expect((await store.getOffer('x'))?.decision?.state).toBe('applied');
+  });
+
+  it('makes a whole shift review when one of its offers cannot be judged', async () => {
+    const { marketplace, processor, matched } = setup([psw('a'), psw('b', { careType: 'unknown' })]);
+    await expect(processor.process(matched('a'))).resolves.toMatchObject({ decision: { action: 'review' } });
+    expect(marketplace.actions()).toEqual([]);
+  });
+});
+
+describe('every answer ends in a recorded outcome', () => {
+  it.each([
+    ['a person answered first', { response: 'declined', status: 'open' }, 'answered'],
+    ['the match expired', { response: 'pending', status: 'expired' }, 'expired'],
+    ['the offer was closed', { response: 'pending', status: 'closed' }, 'closed'],
+    ['the offer was assigned elsewhere', { response: 'pending', status: 'assigned' }, 'assigned-elsewhere'],
+  ] as const)('a refused accept is resolved when %s', async (_name, match, resolution) => {
+    const { marketplace, store, processor, matched } = setup([inboxOffer({ id: 'x' })]);
+    const realAccept = marketplace.acceptInboxOffer;
+    marketplace.acceptInboxOffer = async (offerId, body) => {
+      // The marketplace changes between our read and our answer; the answer is refused.
+      const offer = marketplace.offers.get(offerId);
+      if (offer !== undefined) offer.match = { ...offer.match, ...match };
+      return realAccept(offerId, body);
+    };
+
+    const result = await processor.process(matched('x'));
+
+    expect(result).toMatchObject({ outcome: 'resolved', resolution });
+    const decision = (await store.getOffer('x'))?.decision;
+    expect(decision).toMatchObject({ state: 'resolved', resolution, action: 'accept' });
+    expect((await store.getUnitDecision('offer#x'))?.state).toBe('resolved');
+  });
+
+  it('a refusal while the offer still looks answerable fails the record (retried), leaving the intent', async () => {
+    const { marketplace, store, processor, matched } = setup([inboxOffer({ id: 'x' })]);
+    marketplace.failNext('acceptInboxOffer', new FakeMarketplaceError('HTTP 400 bad request', 400));
+    await expect(processor.process(matched('x'))).rejects.toThrow('HTTP 400');
+    expect((await store.getOffer('x'))?.decision?.state).toBe('intended');
+  });
+
+  it('an answer that took effect but was lost is confirmed from the marketplace, never sent twice', async () => {
+    const { marketplace, store, processor, matched } = setup([inboxOffer({ id: 'x' })]);
+    marketplace.failNextAfterActing('acceptInboxOffer');
+    const event = matched('x');
+    await expect(processor.process(event)).rejects.toThrow('outcome unknown');
+    const retry = await processor.process(event);
+    expect(retry).toMatchObject({ outcome: 'recovered', decision: { action: 'accept' } });
+    expect(marketplace.actions()).toHaveLength(1);
+    expect((await store.getOffer('x'))?.decision?.state).toBe('applied');
+  });
+
+  it('a young intent is sent as decided; an intent older than 10 minutes is judged again by the current rules', async () => {
+    const intent = (decidedAt: string): RecordedDecision => ({
+      action: 'decline',
+      rule: 'old rule',
+      reason: 'rule "old rule": city matched',
+      state: 'intended',
+      eventId: 'earlier',
+      decidedAt,
+    });
+    const young = setup([inboxOffer({ id: 'x' })]);
+    young.store.units.set('offer#x', { decision: intent(new Date(NOW - 9 * 60_000).toISOString()) });
+    await expect(young.processor.process(young.matched('x'))).resolves.toMatchObject({ outcome: 'recovered', decision: { action: 'decline', rule: 'old rule' } });
+
+    const old = setup([inboxOffer({ id: 'x' })]);
+    old.store.units.set('offer#x', { decision: intent(new Date(NOW - 11 * 60_000).toISOString()) });
+    await expect(old.processor.process(old.matched('x'))).resolves.toMatchObject({ decision: { action: 'accept', rule: 'psw visits' } });
+    expect(old.marketplace.actions().map((c) => c.method)).toEqual(['acceptInboxOffer']);
+  });
+});
+
+describe('the unit lease', () => {
+  it('is busy while another event holds it: nothing is fetched past the offer, nothing sent, retry after the lease', async () => {
+    const { marketplace, store, processor, matched } = setup([psw('a'), psw('b')]);
+    await store.acquireUnitLease(`shift#${SHIFT}`, 'other-event', new Date(NOW - 1000), 150_000);
+    const failure = processor.process(matched('a'));
+    await expect(failure).rejects.toBeInstanceOf(UnitBusyError);
+    await expect(failure).rejects.toMatchObject({ retryAfterMs: 149_000 });
+    expect(marketplace.actions()).toEqual([]);
+    expect(marketplace.callsTo('listShiftOffers')).toEqual([]);
+  });
+
+  it('is taken over once the holder’s lease has run out (its holder crashed), and released after', async () => {
+    const { marketplace, store, processor, matched } = setup([psw('a')]);
+    await store.acquireUnitLease(`shift#${SHIFT}`, 'crashed-event', new Date(NOW - 151_000), 150_000);
+    await expect(processor.process(matched('a'))).resolves.toMatchObject({ outcome: 'decided' });
+    expect(marketplace.actions()).toHaveLength(1);
+    expect(store.units.get(`shift#${SHIFT}`)?.leaseOwner).toBeUndefined();
+  });
+
+  it('hands the record back unsent when less than the action budget is left in the invocation', async () => {
+    const { marketplace, store, processor } = setup([inboxOffer({ id: 'x' })]);
+    const event = queuedEvent(offerEvent({ offer_id: 'x', id: 'x' }));
+    await expect(processor.process(event, { remainingMs: () => 59_000 })).rejects.toBeInstanceOf(OutOfTimeError);
+    expect(marketplace.actions()).toEqual([]);
+    expect(store.units.get('offer#x')?.leaseOwner).toBeUndefined();
+    // The retry, with time, sends the recorded intent once.
+    await expect(processor.process(event, { remainingMs: () => 100_000 })).resolves.toMatchObject({ outcome: 'recovered' });
+    expect(marketplace.actions()).toHaveLength(1);
+  });
+});
