@@ -100,8 +100,12 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
   const { marketplace, store, units, rules, now } = deps;
   const maxIntentAgeMs = deps.maxIntentAgeMs ?? DEFAULT_MAX_INTENT_AGE_MS;
 
+  /**
+   * The unit's offers as the marketplace shows them now. Called under the lease: what was read
+   * before taking it may be stale (another event may have answered in between).
+   */
   async function unitOffers(offer: InboxOffer): Promise<InboxOffer[]> {
-    if (offer.shiftId === undefined) return [offer];
+    if (offer.shiftId === undefined) return [await marketplace.getInboxOffer(offer.id)];
     const listed = await marketplace.listShiftOffers(offer.shiftId);
     // The list may lag behind the offer just read: the event's own offer is always part of it.
     return listed.some((o) => o.id === offer.id) ? listed : [...listed, offer].sort((a, b) => a.id.localeCompare(b.id));
@@ -195,8 +199,9 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     remainingMs: (() => number) | undefined,
   ): Promise<Omit<UnitResult, 'unitKey'>> {
     if (isSettled(current) && current !== undefined) {
-      // Decided by an earlier event; make sure this offer carries it too.
-      await store.recordDecision(offer.id, current);
+      // Decided by an earlier event, which may have crashed before every offer carried it.
+      const ids = new Set([...(current.offerIds ?? []), offer.id]);
+      for (const id of ids) await store.recordDecision(id, current);
       await recordFacts([offer], lastEvent);
       return { outcome: 'already-decided' };
     }
@@ -233,6 +238,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
         eventId: owner,
         decidedAt: now().toISOString(),
         unitKey,
+        offerIds: ids,
         ...(target !== undefined ? { answeredVia: target.id } : {}),
       };
       await record(unitKey, owner, ids, decision);
@@ -269,7 +275,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     decision: RecordedDecision,
     lastEvent: Pick<OfferRecord, 'lastEventName' | 'lastEventAt'> & { offerId: string },
   ): Promise<Omit<UnitResult, 'unitKey'>> {
-    const latest = await unitOffers(await marketplace.getInboxOffer(offer.id));
+    const latest = await unitOffers(offer);
     if (latest.some(isAnswerable)) throw refusal;
     const { resolution, response } = resolutionOf(latest);
     const shown = responseFor(decision.action);
@@ -283,5 +289,17 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     return { outcome: 'resolved', resolution };
   }
 
-  return { decide };
+  /**
+   * An offer already carries its unit's settled decision: make sure the unit's other offers do
+   * too (a crash can fall between the copies). Settled decisions never change, so this needs no
+   * lease; offers already settled are not written again.
+   */
+  async function completeCopies(decision: RecordedDecision, offerId: string): Promise<void> {
+    for (const id of decision.offerIds ?? []) {
+      if (id === offerId) continue;
+      if (!isSettled((await store.getOffer(id))?.decision)) await store.recordDecision(id, decision);
+    }
+  }
+
+  return { decide, completeCopies };
 }

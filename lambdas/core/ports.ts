@@ -154,6 +154,8 @@ export interface RecordedDecision extends Decision {
   unitKey?: string;
   /** For a shift or bundle: every offer's own result; the decision above is their combination. */
   offers?: OfferResult[];
+  /** Every offer of the unit when it was decided (each carries this decision). */
+  offerIds?: string[];
   /** The offer whose accept/decline call answered the unit. */
   answeredVia?: string;
   /** Set with state `resolved`. */

@@ -193,7 +193,8 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
   async function handleOfferMatched(event: MarketplaceEvent, offerId: string, at: Date, options: ProcessOptions): Promise<Handled> {
     const existing = await store.getOffer(offerId);
     const lastEvent = lastEventFields(event, existing);
-    if (isSettled(existing?.decision)) {
+    if (existing?.decision !== undefined && isSettled(existing.decision)) {
+      await units.completeCopies(existing.decision, offerId);
       await store.recordOfferFacts({ offerId, ...lastEvent, updatedAt: at.toISOString() });
       return { outcome: 'already-decided', offerId };
     }

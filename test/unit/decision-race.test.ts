@@ -1,0 +1,290 @@
+/**
+ * Race tests of the supply decision (decide-unit.ts through createEventProcessor): two worker
+ * instances on one store, each with its own event for the same offer or the same shift (an SNS
+ * delivery and the reconciler's event, or two offers of one shift), with the same or different
+ * rules (a deploy in between). A cooperative scheduler (test/support/interleave.ts) stops them at
+ * every call on a shared port: each is paused at every step while the other runs to the end, in
+ * both orders; each is crashed at every step and the event redelivered after its leases run out;
+ * and seeded random interleavings. Whatever happens, the marketplace (the fake's answer log, not
+ * the connector's records) sees at most one answer per shift or offer, never an accept and a
+ * decline for one unit, and every event ends decided once redelivery has done its work.
+ */
+import { parseRules, type Rules } from '../../lambdas/core/config';
+import { RetryLaterError } from '../../lambdas/core/errors';
+import type { InboxOffer } from '../../lambdas/core/ports';
+import { createEventProcessor, type ProcessResult } from '../../lambdas/core/process-event';
+import type { QueuedEvent } from '../../lambdas/core/events';
+import { inboxOffer, offerEvent, queuedEvent } from '../support/offer-fixtures';
+import { FakeMarketplaceError, fakeMarketplace, type FakeMarketplace } from '../support/offer-marketplace-fake';
+import { MemoryOfferStore } from '../support/offer-memory-store';
+import { type Pick, Scheduler, strategies } from '../support/interleave';
+
+const START = Date.parse('2026-05-01T08:01:00Z');
+const EVENT_LEASE_MS = 120_000;
+const UNIT_LEASE_MS = 150_000;
+
+const rules = (json: object): Rules => parseRules(JSON.stringify(json));
+const ACCEPT_PSW = rules({
+  defaultAction: 'review',
+  rules: [
+    { name: 'psw', match: { care_type: ['psw'] }, action: 'accept' },
+    { name: 'no nursing', match: { care_type: ['nursing'] }, action: 'decline', declineReasonCode: 'no_capacity' },
+  ],
+});
+/** The rules after a deploy: now PSW is declined and nursing accepted. */
+const DECLINE_PSW = rules({
+  defaultAction: 'review',
+  rules: [
+    { name: 'psw no more', match: { care_type: ['psw'] }, action: 'decline' },
+    { name: 'nursing now', match: { care_type: ['nursing'] }, action: 'accept' },
+  ],
+});
+
+interface Scenario {
+  name: string;
+  offers: InboxOffer[];
+  /** The offer each of the two events names, and the rules its worker runs. */
+  a: { offerId: string; rules: Rules };
+  b: { offerId: string; rules: Rules };
+  /** The answer expected in the end: one of these per unit. */
+  unit: string;
+  allowed: Array<'accept' | 'decline'>;
+}
+
+const lone = inboxOffer({ id: 'offer-1' });
+const shift = (id: string, careType: 'psw' | 'nursing') => inboxOffer({ id, shiftId: 'shift-1', careType });
+
+const SCENARIOS: Scenario[] = [
+  {
+    name: 'SNS and reconciler events for one offer, same rules',
+    offers: [lone],
+    a: { offerId: 'offer-1', rules: ACCEPT_PSW },
+    b: { offerId: 'offer-1', rules: ACCEPT_PSW },
+    unit: 'offer-1',
+    allowed: ['accept'],
+  },
+  {
+    name: 'two events for one offer across a deploy that reversed the rules',
+    offers: [lone],
+    a: { offerId: 'offer-1', rules: ACCEPT_PSW },
+    b: { offerId: 'offer-1', rules: DECLINE_PSW },
+    unit: 'offer-1',
+    allowed: ['accept', 'decline'],
+  },
+  {
+    name: 'events for two offers of one shift that the rules judge differently',
+    offers: [shift('s-a', 'psw'), shift('s-b', 'nursing'), shift('s-c', 'psw')],
+    a: { offerId: 's-a', rules: ACCEPT_PSW },
+    b: { offerId: 's-b', rules: ACCEPT_PSW },
+    unit: 'shift-1',
+    allowed: ['decline'],
+  },
+  {
+    name: 'events for two offers of one shift across a deploy',
+    offers: [shift('s-a', 'psw'), shift('s-b', 'psw')],
+    a: { offerId: 's-a', rules: ACCEPT_PSW },
+    b: { offerId: 's-b', rules: DECLINE_PSW },
+    unit: 'shift-1',
+    allowed: ['accept', 'decline'],
+  },
+];
+
+interface World {
+  marketplace: FakeMarketplace;
+  store: MemoryOfferStore;
+  clock: { ms: number };
+  events: Record<'a' | 'b', QueuedEvent>;
+  /** A worker instance for side `a` or `b`; `gated` routes its port calls through the scheduler. */
+  worker(side: 'a' | 'b', scheduler?: Scheduler): (event: QueuedEvent) => Promise<ProcessResult>;
+}
+
+function world(scenario: Scenario): World {
+  const marketplace = fakeMarketplace(...scenario.offers);
+  const store = new MemoryOfferStore();
+  const clock = { ms: START };
+  const events = {
+    a: queuedEvent(offerEvent({ offer_id: scenario.a.offerId, id: scenario.a.offerId })),
+    b: queuedEvent(offerEvent({ offer_id: scenario.b.offerId, id: scenario.b.offerId, timestamp: '2026-05-01T08:00:40Z' })),
+  };
+  return {
+    marketplace,
+    store,
+    clock,
+    events,
+    worker(side, scheduler) {
+      const shared = scheduler === undefined ? { marketplace, store } : { marketplace: scheduler.gate(side, marketplace), store: scheduler.gate(side, store) };
+      const processor = createEventProcessor({
+        marketplace: shared.marketplace,
+        store: shared.store,
+        units: shared.store,
+        rules: scenario[side].rules,
+        role: 'supply',
+        now: () => new Date(clock.ms),
+        leaseMs: EVENT_LEASE_MS,
+        decisionLeaseMs: UNIT_LEASE_MS,
+        actionBudgetMs: 30_000,
+      });
+      return (event) => processor.process(event);
+    },
+  };
+}
+
+/**
+ * Redelivers (like SQS) every event until it ends without a retryable error, with the clock
+ * moved past every lease when something crashed. Returns the final outcomes.
+ */
+async function redeliver(w: World, afterCrashMs: number): Promise<ProcessResult[]> {
+  w.clock.ms += afterCrashMs;
+  const results: ProcessResult[] = [];
+  for (const side of ['a', 'b'] as const) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        results.push(await w.worker(side)(w.events[side]));
+        break;
+      } catch (error: unknown) {
+        if (!(error instanceof RetryLaterError || faulted(error)) || attempt > 3) throw error;
+        w.clock.ms += error instanceof RetryLaterError ? (error.retryAfterMs ?? 5_000) : 5_000;
+      }
+    }
+  }
+  return results;
+}
+
+function expectOneConsistentAnswer(w: World, scenario: Scenario): void {
+  const answers = w.marketplace.answersByUnit().get(scenario.unit) ?? [];
+  // The marketplace's own log: exactly one answer for the unit, of an allowed kind.
+  expect(answers).toHaveLength(1);
+  expect(scenario.allowed).toContain(answers[0]);
+  for (const offer of scenario.offers) {
+    const decision = w.store.offers.get(offer.id)?.decision;
+    expect(decision?.state).toBe('applied');
+    expect(decision?.action).toBe(answers[0]);
+  }
+}
+
+async function runRace(scenario: Scenario, pick: Pick, prepare?: (w: World) => void): Promise<{ w: World; crashed: boolean }> {
+  const w = world(scenario);
+  prepare?.(w);
+  const scheduler = new Scheduler();
+  const procs = await scheduler.run({ a: () => w.worker('a', scheduler)(w.events.a), b: () => w.worker('b', scheduler)(w.events.b) }, pick);
+  const crashed = [...procs.values()].some((p) => p.crashed);
+  for (const p of procs.values()) {
+    // A process that ended did so as decided, already decided, or a retryable refusal: never a contradiction.
+    if (p.result?.ok === false && !faulted(p.result.error)) expect(p.result.error).toBeInstanceOf(RetryLaterError);
+  }
+  return { w, crashed };
+}
+
+/** How many port calls each side makes when it runs alone: the pause and crash points. */
+async function stepsAlone(scenario: Scenario, side: 'a' | 'b'): Promise<number> {
+  const w = world(scenario);
+  const scheduler = new Scheduler();
+  const procs = await scheduler.run({ [side]: () => w.worker(side, scheduler)(w.events[side]) }, (waiting) => waiting[0] ?? side);
+  return procs.get(side)?.steps ?? 0;
+}
+
+/** An injected marketplace fault (503 before or after acting): the record fails and is redelivered. */
+function faulted(error: unknown): boolean {
+  return error instanceof FakeMarketplaceError && error.status === 503;
+}
+
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe.each(SCENARIOS)('$name', (scenario) => {
+  it('one answer when either worker is paused at any step while the other runs to the end (both orders)', async () => {
+    for (const [first, second] of [
+      ['a', 'b'],
+      ['b', 'a'],
+    ] as const) {
+      const steps = await stepsAlone(scenario, first);
+      expect(steps).toBeGreaterThan(5);
+      for (let k = 0; k <= steps; k++) {
+        const { w } = await runRace(scenario, strategies.pauseAt(first, k, [first, second]));
+        await redeliver(w, 0);
+        expectOneConsistentAnswer(w, scenario);
+      }
+    }
+  });
+
+  it.each([
+    ['within the intent age', 6 * 60_000],
+    ['past the intent age (re-judged)', 11 * 60_000],
+  ])('one answer when a worker crashes at any step and the events are redelivered %s', async (_name, afterMs) => {
+    for (const [victim, other] of [
+      ['a', 'b'],
+      ['b', 'a'],
+    ] as const) {
+      const steps = await stepsAlone(scenario, victim);
+      for (let k = 0; k < steps; k++) {
+        const { w } = await runRace(scenario, strategies.crashAt(victim, k, [other]));
+        await redeliver(w, afterMs);
+        expectOneConsistentAnswer(w, scenario);
+      }
+    }
+  });
+
+  it('one answer under 300 seeded random interleavings', async () => {
+    for (let seed = 1; seed <= 300; seed++) {
+      const { w } = await runRace(scenario, strategies.random(mulberry32(seed)));
+      await redeliver(w, 0);
+      expectOneConsistentAnswer(w, scenario);
+    }
+  });
+});
+
+describe('with marketplace faults', () => {
+  it.each(SCENARIOS.map((s) => [s.name, s] as const))('one answer under random interleavings with 503s before and after acting: %s', async (_name, scenario) => {
+    for (let seed = 1; seed <= 200; seed++) {
+      const random = mulberry32(seed * 7919);
+      const { w } = await runRace(scenario, strategies.random(random), (fresh) => {
+        for (const method of ['acceptInboxOffer', 'declineInboxOffer'] as const) {
+          const roll = random();
+          if (roll < 0.3) fresh.marketplace.failNext(method);
+          else if (roll < 0.6) fresh.marketplace.failNextAfterActing(method);
+        }
+        if (random() < 0.3) fresh.marketplace.failNext('listShiftOffers');
+      });
+      await redeliver(w, 0);
+      expectOneConsistentAnswer(w, scenario);
+    }
+  });
+});
+
+describe('the scheduler itself', () => {
+  it('finds the double answer of a processor without the unit lease (the race this suite guards)', async () => {
+    // Two workers that skip the lease (a unit store that always grants it) answer twice when
+    // interleaved: proof that the interleavings above reach the dangerous window.
+    const scenario = SCENARIOS[1];
+    if (scenario === undefined) throw new Error('no scenario');
+    const w = world(scenario);
+    const leaky = Object.assign(Object.create(w.store) as MemoryOfferStore, {
+      acquireUnitLease: async () => ({ kind: 'acquired' as const }),
+      recordUnitDecision: async () => undefined,
+      releaseUnitLease: async () => undefined,
+    });
+    const scheduler = new Scheduler();
+    const make = (side: 'a' | 'b') =>
+      createEventProcessor({
+        marketplace: scheduler.gate(side, w.marketplace),
+        store: scheduler.gate(side, w.store),
+        units: scheduler.gate(side, leaky),
+        rules: scenario[side].rules,
+        role: 'supply',
+        now: () => new Date(w.clock.ms),
+      });
+    const a = make('a');
+    const b = make('b');
+    let turn = 0;
+    await scheduler.run({ a: () => a.process(w.events.a), b: () => b.process(w.events.b) }, (waiting) => waiting[turn++ % waiting.length] ?? 'a');
+    expect(w.marketplace.answersByUnit().get('offer-1')?.length).toBeGreaterThan(1);
+  });
+});
