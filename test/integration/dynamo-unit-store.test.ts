@@ -1,0 +1,137 @@
+/**
+ * Covers the decision-unit lease and decision (DynamoUnitStore) against dynalite through the real
+ * AWS SDK document client, and the same contract against the in-memory twin the unit tests use,
+ * so the fake cannot drift: a lease is taken only when free, run out or already the taker's; two
+ * takers racing with real conditional writes get one lease; the decision is written only by the
+ * holder before its lease runs out (fencing), never `intended` over a settled decision; release
+ * only by the holder; and the item layout. How the use case drives these calls is in
+ * test/unit/decide-unit.test.ts and decision-race.test.ts.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoUnitStore } from '../../lambdas/adapters/dynamo-unit-store';
+import { createOfferTable, OFFER_TABLE } from '../../lambdas/adapters/offer-table';
+import { DecisionConflictError, LeaseLostError } from '../../lambdas/core/errors';
+import type { RecordedDecision, UnitStore } from '../../lambdas/core/ports';
+import { EMULATOR_AWS, startDynalite, type RunningEmulator } from '../../sandbox/emulators';
+import { MemoryOfferStore } from '../support/offer-memory-store';
+
+const TABLE = 'units-test';
+const LEASE_MS = 150_000;
+const T0 = new Date('2026-05-01T08:00:00Z');
+const at = (ms: number) => new Date(T0.getTime() + ms);
+
+let dynalite: RunningEmulator;
+let raw: DynamoDBClient;
+let documents: DynamoDBDocumentClient;
+
+beforeAll(async () => {
+  dynalite = await startDynalite();
+  raw = new DynamoDBClient({ ...EMULATOR_AWS, endpoint: dynalite.endpoint });
+  documents = DynamoDBDocumentClient.from(raw);
+  await createOfferTable(raw, TABLE);
+});
+
+afterAll(async () => {
+  raw?.destroy();
+  await dynalite?.stop();
+});
+
+let counter = 0;
+const unique = (prefix: string) => `${prefix}#${++counter}`;
+
+function decision(state: RecordedDecision['state'], overrides: Partial<RecordedDecision> = {}): RecordedDecision {
+  return {
+    action: 'decline',
+    rule: 'no nursing',
+    reason: 'shift of 2 offers: decline because offer b gave decline',
+    state,
+    eventId: 'event-a',
+    decidedAt: T0.toISOString(),
+    unitKey: 'shift#s',
+    offers: [
+      { offerId: 'a', action: 'accept', rule: 'psw', reason: 'rule "psw": care_type matched' },
+      { offerId: 'b', action: 'decline', rule: 'no nursing', reason: 'rule "no nursing": care_type matched' },
+    ],
+    offerIds: ['a', 'b'],
+    ...overrides,
+  };
+}
+
+describe.each([
+  ['DynamoUnitStore on dynalite', () => new DynamoUnitStore(documents, TABLE) as UnitStore],
+  ['MemoryOfferStore (unit-test twin)', () => new MemoryOfferStore() as UnitStore],
+])('%s', (_name, makeStore) => {
+  let units: UnitStore;
+  beforeEach(() => {
+    units = makeStore();
+  });
+
+  it('grants a free unit, refuses another owner until the lease runs out, then lets it take over', async () => {
+    const key = unique('shift');
+    expect(await units.acquireUnitLease(key, 'event-a', T0, LEASE_MS)).toEqual({ kind: 'acquired' });
+    expect(await units.acquireUnitLease(key, 'event-b', at(LEASE_MS - 1), LEASE_MS)).toEqual({ kind: 'busy', until: T0.getTime() + LEASE_MS });
+    expect(await units.acquireUnitLease(key, 'event-b', at(LEASE_MS + 1), LEASE_MS)).toEqual({ kind: 'acquired' });
+    expect(await units.acquireUnitLease(key, 'event-a', at(LEASE_MS + 2), LEASE_MS)).toMatchObject({ kind: 'busy' });
+  });
+
+  it('lets the holder take its own lease again (a redelivery of the same event) and returns the unit’s decision', async () => {
+    const key = unique('offer');
+    await units.acquireUnitLease(key, 'event-a', T0, LEASE_MS);
+    await units.recordUnitDecision(key, 'event-a', at(10), decision('intended'));
+    expect(await units.acquireUnitLease(key, 'event-a', at(20), LEASE_MS)).toEqual({ kind: 'acquired', decision: decision('intended') });
+  });
+
+  it('writes the decision only while the writer holds an unexpired lease (fencing)', async () => {
+    const key = unique('shift');
+    await expect(units.recordUnitDecision(key, 'event-a', T0, decision('intended'))).rejects.toBeInstanceOf(LeaseLostError);
+    await units.acquireUnitLease(key, 'event-a', T0, LEASE_MS);
+    await expect(units.recordUnitDecision(key, 'event-b', at(1), decision('intended'))).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(units.recordUnitDecision(key, 'event-a', at(LEASE_MS), decision('intended'))).rejects.toBeInstanceOf(LeaseLostError);
+    await units.recordUnitDecision(key, 'event-a', at(LEASE_MS - 1), decision('intended'));
+    expect(await units.getUnitDecision(key)).toEqual(decision('intended'));
+  });
+
+  it('never writes an intended decision over a settled one, while applied and resolved may follow an intent', async () => {
+    for (const settled of ['applied', 'resolved'] as const) {
+      const key = unique('offer');
+      await units.acquireUnitLease(key, 'event-a', T0, LEASE_MS);
+      await units.recordUnitDecision(key, 'event-a', at(1), decision('intended'));
+      await units.recordUnitDecision(key, 'event-a', at(2), decision(settled, settled === 'resolved' ? { resolution: 'expired' } : {}));
+      await expect(units.recordUnitDecision(key, 'event-a', at(3), decision('intended', { eventId: 'event-a2' }))).rejects.toBeInstanceOf(DecisionConflictError);
+      expect((await units.getUnitDecision(key))?.state).toBe(settled);
+    }
+  });
+
+  it('releases only the holder’s lease, so a released unit is free at once', async () => {
+    const key = unique('shift');
+    await units.acquireUnitLease(key, 'event-a', T0, LEASE_MS);
+    await units.releaseUnitLease(key, 'event-b');
+    expect(await units.acquireUnitLease(key, 'event-b', at(1), LEASE_MS)).toMatchObject({ kind: 'busy' });
+    await units.releaseUnitLease(key, 'event-a');
+    expect(await units.acquireUnitLease(key, 'event-b', at(2), LEASE_MS)).toEqual({ kind: 'acquired' });
+    await units.releaseUnitLease(unique('never-leased'), 'event-a');
+  });
+
+  it('gives one lease to many takers racing for a free unit', async () => {
+    const key = unique('shift');
+    const owners = Array.from({ length: 8 }, (_, i) => `event-${i}`);
+    const results = await Promise.all(owners.map((owner) => units.acquireUnitLease(key, owner, T0, LEASE_MS)));
+    expect(results.filter((r) => r.kind === 'acquired')).toHaveLength(1);
+  });
+});
+
+describe('DynamoUnitStore item layout', () => {
+  it('keeps the unit on its own item beside offers and events, with the lease gone once released', async () => {
+    const units = new DynamoUnitStore(documents, TABLE);
+    const key = unique('shift');
+    await units.acquireUnitLease(key, 'event-a', T0, LEASE_MS);
+    const leased = await documents.send(new GetCommand({ TableName: TABLE, Key: { [OFFER_TABLE.partitionKey]: `UNIT#${key}`, [OFFER_TABLE.sortKey]: 'UNIT' } }));
+    expect(leased.Item).toMatchObject({ leaseOwner: 'event-a', leaseUntil: T0.getTime() + LEASE_MS, unitKey: key });
+    await units.recordUnitDecision(key, 'event-a', at(1), decision('applied'));
+    await units.releaseUnitLease(key, 'event-a');
+    const released = await documents.send(new GetCommand({ TableName: TABLE, Key: { [OFFER_TABLE.partitionKey]: `UNIT#${key}`, [OFFER_TABLE.sortKey]: 'UNIT' } }));
+    expect(released.Item).not.toHaveProperty('leaseOwner');
+    expect(released.Item?.decision).toEqual(decision('applied'));
+  });
+});
