@@ -1,6 +1,6 @@
 import { assignAcceptedOffer } from './assign-offer';
 import type { DemandAssignmentPolicy, Role, Rules } from './config';
-import { createUnitDecider } from './decide-unit';
+import { createUnitDecider, UnitBusyError } from './decide-unit';
 import { RetryLaterError } from './errors';
 import { marketplaceEventSchema, type MarketplaceEvent, type QueuedEvent } from './events';
 import {
@@ -203,6 +203,26 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
     return { ...result, offerId };
   }
 
+  /**
+   * `OfferAccepted` for one of our outbox offers: assigned under the offer's own lease (key
+   * `outbox#<offer id>`), so two suppliers' acceptances handled at once never make two assign calls.
+   */
+  async function handleOfferAccepted(api: MarketplaceDemandApi, policy: 'first-accepted', event: MarketplaceEvent, offerId: string, at: Date): Promise<Handled> {
+    const key = `outbox#${offerId}`;
+    const lease = await deps.units.acquireUnitLease(key, event.event_id, now(), deps.decisionLeaseMs ?? DEFAULT_DECISION_LEASE_MS);
+    if (lease.kind === 'busy') throw new UnitBusyError('outbox offer is being assigned by another event', Math.max(0, lease.until - now().getTime()));
+    try {
+      const assigned = await assignAcceptedOffer({ api, store, policy }, event, offerId, at, (existing) => lastEventFields(event, existing));
+      return { ...assigned, offerId };
+    } finally {
+      try {
+        await deps.units.releaseUnitLease(key, event.event_id);
+      } catch {
+        // It runs out on its own.
+      }
+    }
+  }
+
   async function handleOtherEvent(event: MarketplaceEvent, at: Date): Promise<Handled> {
     const offerId = event.offer_id;
     if (offerId === undefined) return { outcome: 'recorded' };
@@ -226,8 +246,7 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
       if (isOfferMatched(event) && deps.role !== 'demand' && offerId !== undefined) {
         handled = await handleOfferMatched(event, offerId, at, options);
       } else if (isOfferAccepted(event) && demandPolicy !== 'none' && demand !== undefined && offerId !== undefined) {
-        const assigned = await assignAcceptedOffer({ api: demand, store, policy: demandPolicy }, event, offerId, at, (existing) => lastEventFields(event, existing));
-        handled = { ...assigned, offerId };
+        handled = await handleOfferAccepted(demand, demandPolicy, event, offerId, at);
       } else {
         handled = await handleOtherEvent(event, at);
       }

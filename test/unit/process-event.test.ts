@@ -10,6 +10,7 @@
  */
 import { parseRules, type Role, type Rules } from '../../lambdas/core/config';
 import type { AcceptedMatch, InboxOffer, MarketplaceDemandApi, OfferAssignmentSetting, OfferStatus, RecordedDecision } from '../../lambdas/core/ports';
+import { UnitBusyError } from '../../lambdas/core/decide-unit';
 import { createEventProcessor, DEFAULT_LEASE_MS, DemandWiringError, EventBusyError, MalformedEventError } from '../../lambdas/core/process-event';
 import { inboxOffer, OFFER_ID, offerEvent, queuedEvent } from '../support/offer-fixtures';
 import { fakeMarketplace, type FakeMarketplace } from '../support/offer-marketplace-fake';
@@ -465,6 +466,19 @@ describe('OfferAccepted, demand side', () => {
     expect(marketplace.calls).toEqual([]);
     expect(store.events.size).toBe(1);
     expect([...store.events.values()][0]).toMatchObject({ status: 'done', outcome: { eventName: 'OfferAccepted', outcome: 'assigned' } });
+  });
+
+  it('assigns once when two suppliers’ OfferAccepted events are handled at the same moment', async () => {
+    const { demand, process } = demandSetup();
+    const first = accepted();
+    const second = accepted();
+    const results = await Promise.allSettled([process(first), process(second)]);
+    // One holds the offer's lease and assigns; the other is busy and comes back in seconds.
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: expect.any(UnitBusyError) });
+    const loser = results[0]?.status === 'rejected' ? first : second;
+    await expect(process(loser)).resolves.toMatchObject({ outcome: 'already-assigned' });
+    expect(demand.assigned).toHaveLength(1);
   });
 
   it('acts once when the same event is delivered twice', async () => {
