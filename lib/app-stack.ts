@@ -3,10 +3,12 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { OFFER_TABLE } from '../lambdas/adapters/offer-table';
 import { marketplaceBaseUrl, resolveAllowedTopicArns, type ConnectorConfig } from '../lambdas/core/config';
 import { ConnectorFunction } from './connector-function';
 import {
@@ -125,6 +127,15 @@ export class ConnectorAppStack extends Stack {
         .bindTable(props.table, 'read')
         .bindSecret(props.credentials)
         .bindQueueSender(props.queue);
+      // Its one write: the enqueue mark (backoff) on offer items. The read grant's kms:Decrypt is
+      // all the key needs, since DynamoDB uses the table key for reads and writes alike.
+      this.reconciler.fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['dynamodb:UpdateItem'],
+          resources: [props.table.tableArn],
+          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${OFFER_TABLE.offerKeyPrefix}*`] } },
+        }),
+      );
       // A retried run older than the interval would only overlap the next scheduled one.
       const maxEventAge = Duration.minutes(Math.min(interval.toMinutes(), RECONCILER_MAX_EVENT_AGE_LIMIT.toMinutes()));
       this.reconciler.fn.configureAsyncInvoke({ retryAttempts: RECONCILER_RETRY_ATTEMPTS, maxEventAge });

@@ -46,7 +46,7 @@ export const CUSTOM_METRICS = {
     'OutboxOffersDeclinedByAll',
     'OutboxOffersExpired',
   ],
-  [SERVICE_NAMES.reconciler]: ['ReconcilerOffersSeen', 'ReconcilerOffersEnqueued', 'ReconcilerOffersSkippedByCap'],
+  [SERVICE_NAMES.reconciler]: ['ReconcilerOffersSeen', 'ReconcilerOffersEnqueued', 'ReconcilerOffersSkippedByCap', 'ReconcilerItemsMalformed'],
 } as const;
 
 const FIVE_MINUTES = Duration.minutes(5);

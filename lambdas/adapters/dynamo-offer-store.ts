@@ -28,7 +28,7 @@ const FACT_FIELDS = ['shiftId', 'careType', 'offerType', 'lastEventName', 'lastE
 const { partitionKey: PK, sortKey: SK, ttlAttribute: TTL } = OFFER_TABLE;
 
 function offerKey(offerId: string): Record<string, string> {
-  return { [PK]: `OFFER#${offerId}`, [SK]: OFFER_SK };
+  return { [PK]: `${OFFER_TABLE.offerKeyPrefix}${offerId}`, [SK]: OFFER_SK };
 }
 
 function eventKey(eventId: string): Record<string, string> {

@@ -22,8 +22,11 @@ import {
   type InboxOfferDetail,
   inboxOfferDetailSchema,
   inboxOfferForWorkerSchema,
+  inboxOfferIdPageSchema,
   type InboxOfferListItem,
   inboxOfferPageSchema,
+  inboxOfferSummaryItemSchema,
+  type InboxOfferSummaryItem,
   type InboxReferralDetail,
   inboxReferralDetailSchema,
   type InboxReferralListItem,
@@ -42,6 +45,9 @@ import {
   type OutboxReferralListItem,
   outboxReferralPageSchema,
   type Page,
+  type PageEntry,
+  rawItemPageSchema,
+  readEntry,
   type ReasonCode,
   type ReferralStatus,
   type ShiftCreateResponse,
@@ -83,6 +89,8 @@ const DEFAULT_TOKEN_LIFETIME_S = 3600;
 const MAX_DETAIL_LENGTH = 200;
 /** Clock skew allowed when looking for an offer a create with an unknown outcome may have made. */
 const CREATE_LOOKBACK_MS = 60_000;
+/** The API's default page size, asked for explicitly: a shift fits on one page, so it is read at once. */
+const SHIFT_PAGE_SIZE = 100;
 
 export class MarketplaceError extends Error {
   override readonly name = 'MarketplaceError';
@@ -146,9 +154,19 @@ type Query = Record<string, string | number | boolean | readonly string[] | unde
 export interface PageQuery {
   page?: number;
   items_per_page?: number;
-  sort_by?: string;
+  /** `SortByCore`: the lists sort by last modification only (outbox referrals also by revision). */
+  sort_by?: 'last_modified';
+  /** The API's default is `desc`. */
   sort_order?: 'asc' | 'desc';
 }
+
+/** A page whose items were checked one by one (see `listInboxOfferEntries`). */
+export interface EntryPage<T> extends Omit<Page<T>, 'items'> {
+  entries: PageEntry<T>[];
+}
+
+/** `RevisionsQueryParam`: every revision of a referral, only the latest (the API's default), or only archived ones. */
+export type RevisionsFilter = 'all' | 'latest' | 'archived';
 
 export interface InboxOfferQuery extends PageQuery {
   status?: MatchStatus;
@@ -179,9 +197,10 @@ export interface InboxReferralQuery extends PageQuery {
   sequence_id?: string;
   offer_id?: string;
   shift_id?: string;
+  revisions?: RevisionsFilter;
 }
 
-export interface OutboxReferralQuery extends PageQuery {
+export interface OutboxReferralQuery extends Omit<PageQuery, 'sort_by'> {
   supply_persona_id?: string;
   status?: ReferralStatus;
   shift_id?: string;
@@ -189,6 +208,13 @@ export interface OutboxReferralQuery extends PageQuery {
   care_type?: 'psw' | 'nursing';
   referral_type?: 'visit' | 'service';
   client_outbox_id?: string;
+  /** Referrals carrying this label set by the demand organisation. */
+  demand_label?: string;
+  has_alayacare_authorization?: boolean;
+  revisions?: RevisionsFilter;
+  revision_group_id?: string;
+  sequence_id?: string;
+  sort_by?: 'last_modified' | 'revision_number';
 }
 
 export interface SubscriptionRequest {
@@ -280,6 +306,23 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
   }
 
   /**
+   * `GET /offers/v1/inbox/offers`, one page, for a reader that must get past a bad item (the
+   * reconciler): the page itself is checked as usual, then each item on its own against the
+   * narrow `inboxOfferSummaryItemSchema`. An item that fails becomes an entry with the failing
+   * field paths and its offer id when one is readable, never its content.
+   */
+  async listInboxOfferEntries(query: InboxOfferQuery = {}): Promise<EntryPage<InboxOfferSummaryItem>> {
+    const { items, ...frame } = await this.getJson('listInboxOfferEntries', '/offers/v1/inbox/offers', rawItemPageSchema, { ...query });
+    return {
+      page: frame.page,
+      items_per_page: frame.items_per_page,
+      total_items: frame.total_items,
+      total_pages: frame.total_pages,
+      entries: items.map((raw) => readEntry(inboxOfferSummaryItemSchema, raw)),
+    };
+  }
+
+  /**
    * `GET /offers/v1/inbox/offers/{id}` for the worker: only the fields of `InboxOffer`, built field
    * by field so nothing else from the detail (health data) can ride along.
    */
@@ -304,15 +347,26 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
     return mapped;
   }
 
-  /** Every offer of a shift or bundle matched to this organisation, as the worker reads them, by offer id. */
+  /**
+   * Every offer of a shift or bundle matched to this organisation, as the worker reads them, by
+   * offer id. The list is read only for ids (so a list field the worker never uses cannot fail
+   * it), and an item without a readable offer id fails the call: a shift decided without one of
+   * its offers could be accepted against that offer's rules. Offers that say they belong to
+   * another shift (a list that ignored the filter) are left out, and so are details that do.
+   */
   async listShiftOffers(shiftId: string): Promise<InboxOffer[]> {
-    const ids: string[] = [];
-    for await (const item of this.inboxOffers({ shift_id: shiftId })) {
-      if (item.offer !== undefined && !ids.includes(item.offer.id)) ids.push(item.offer.id);
+    const ids = new Set<string>();
+    const pages = paginate((page) =>
+      this.getJson('listShiftOffers', '/offers/v1/inbox/offers', inboxOfferIdPageSchema, { shift_id: shiftId, items_per_page: SHIFT_PAGE_SIZE, page }),
+    );
+    for await (const { offer } of pages) {
+      if (offer.shift_id === undefined || offer.shift_id === null || offer.shift_id === shiftId) ids.add(offer.id);
     }
-    ids.sort();
     const offers: InboxOffer[] = [];
-    for (const id of ids) offers.push(await this.getInboxOffer(id));
+    for (const id of [...ids].sort()) {
+      const offer = await this.getInboxOffer(id);
+      if (offer.shiftId === shiftId) offers.push(offer);
+    }
     return offers;
   }
 

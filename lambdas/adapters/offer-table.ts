@@ -9,6 +9,8 @@ export const OFFER_TABLE = {
   sortKey: 'sk',
   /** Epoch seconds; DynamoDB TTL removes de-duplication items after it. */
   ttlAttribute: 'expiresAt',
+  /** Partition key prefix of offer items (`OFFER#<offer id>`); IAM conditions on leading keys use it. */
+  offerKeyPrefix: 'OFFER#',
 } as const;
 
 /** Creates the table on an emulator (sandbox, tests); in AWS the CDK stack owns it. */

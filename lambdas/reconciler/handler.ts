@@ -13,7 +13,8 @@ import { createReconciler } from './reconciler';
 
 /**
  * Lambda entry point for the reconciler (EventBridge schedule). Everything is built once per cold
- * start; the store is only read (the stack grants read access only).
+ * start. The store is read, and written only to mark the offers enqueued (the stack grants reads
+ * and UpdateItem on offer items, nothing else).
  */
 
 const env = requireEnv(['TABLE_NAME', 'QUEUE_URL', 'MARKETPLACE_BASE_URL', 'CREDENTIALS_SECRET_ARN', 'CONNECTOR_ROLE']);

@@ -3,74 +3,55 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import type { InboxOfferListItem, InboxOfferQuery } from '../adapters/marketplace-client';
-import {
-  planReconciliation,
-  type InboxOfferSummary,
-  type ReconcileOptions,
-  type ReconciliationPlan,
-} from '../core/reconcile';
+import { planReconciliation, type ReconcileOptions, type ReconciliationPlan } from '../core/reconcile';
 import type { EventQueue, OfferStore } from '../core/ports';
 import { describeError } from '../adapters/error-fields';
+import { type InboxPageReader, readOpenInbox } from './inbox-snapshot';
 
 /**
- * The reconciler: on a schedule, reads the open offers of the supply inbox, plans an
- * `OfferMatched` for each one the connector has not decided (`planReconciliation`) and puts
- * those on the events queue the worker drains. Logs carry counts and offer ids, never offer
- * content. Any failure (inbox, store, queue) throws, so Lambda retries the scheduled invocation
- * and the error alarm fires; what was enqueued before the failure is harmless to enqueue again.
+ * The reconciler: on a schedule, reads the open offers of the supply inbox (`readOpenInbox`: an
+ * order that cannot skip an offer, each item checked on its own), plans an `OfferMatched` for
+ * each one that is due (`planReconciliation`), puts those on the events queue the worker drains,
+ * and marks each enqueued offer in the store so one that keeps failing is backed off. Logs carry
+ * counts and offer ids, never offer content. A malformed list item is skipped and counted; any
+ * other failure (inbox page, store, queue) throws, so Lambda retries the scheduled invocation and
+ * the error alarm fires. What was enqueued before the failure is marked, so the retry does not
+ * enqueue it again.
  */
 
 export const RECONCILER_METRICS = {
   seen: 'ReconcilerOffersSeen',
   enqueued: 'ReconcilerOffersEnqueued',
   skippedByCap: 'ReconcilerOffersSkippedByCap',
+  malformed: 'ReconcilerItemsMalformed',
 } as const;
 
-/** The part of `MarketplaceClient` the reconciler reads: the paging inbox iterator. */
-export interface InboxReader {
-  inboxOffers(query: Omit<InboxOfferQuery, 'page'>): AsyncIterable<InboxOfferListItem>;
-}
+export type { InboxPageReader } from './inbox-snapshot';
 
 export interface ReconcilerDeps extends ReconcileOptions {
-  inbox: InboxReader;
-  store: Pick<OfferStore, 'getOffer'>;
+  inbox: InboxPageReader;
+  store: Pick<OfferStore, 'getOffer' | 'recordReconcilerEnqueue'>;
   queue: EventQueue;
   logger: Logger;
   metrics?: Metrics;
   now?: () => Date;
   /** Run id when there is no Lambda context. @default crypto.randomUUID */
   newRunId?: () => string;
+  /** Inbox page size. @default INBOX_PAGE_SIZE */
+  pageSize?: number;
 }
 
 export interface ReconcileSummary {
   runId: string;
+  /** Distinct inbox items read. */
   seen: number;
   enqueued: number;
   skippedByCap: number;
-  /** Offers listed without an offer or a match part, so nothing could be checked. */
+  /** Items listed without an offer or a match part, so nothing could be checked. */
   incomplete: number;
+  /** Items that failed their check (skipped, logged by offer id when readable). */
+  malformed: number;
   skipped: ReconciliationPlan['skipped'];
-}
-
-/**
- * The inbox list items as summaries; items missing their offer or match (both optional in the
- * API's list schema) are counted in `incomplete.count` and left out.
- */
-export async function* inboxSummaries(items: AsyncIterable<InboxOfferListItem>, incomplete: { count: number }): AsyncGenerator<InboxOfferSummary> {
-  for await (const item of items) {
-    if (item.offer === undefined || item.match === undefined) {
-      incomplete.count += 1;
-      continue;
-    }
-    yield {
-      offerId: item.offer.id,
-      expiresAt: item.offer.expires_at,
-      matchedAt: item.match.created_at,
-      matchResponse: item.match.response,
-      matchStatus: item.match.status,
-    };
-  }
 }
 
 /** Builds the scheduled handler. The Lambda context, when given, supplies the run id. */
@@ -81,6 +62,7 @@ export function createReconciler(deps: ReconcilerDeps): (event?: unknown, contex
   const options: ReconcileOptions = {};
   if (deps.maxEvents !== undefined) options.maxEvents = deps.maxEvents;
   if (deps.minMatchAgeMs !== undefined) options.minMatchAgeMs = deps.minMatchAgeMs;
+  if (deps.intentGraceMs !== undefined) options.intentGraceMs = deps.intentGraceMs;
   if (deps.newId !== undefined) options.newId = deps.newId;
 
   return async (_event, context) => {
@@ -89,15 +71,22 @@ export function createReconciler(deps: ReconcilerDeps): (event?: unknown, contex
     logger.appendKeys({ runId });
     let enqueued = 0;
     try {
-      const incomplete = { count: 0 };
-      // Only open matches are listed; the plan checks response and status again per offer.
-      const plan = await planReconciliation(inboxSummaries(inbox.inboxOffers({ status: 'open' }), incomplete), (id) => store.getOffer(id), now(), options);
-      metrics?.addMetric(RECONCILER_METRICS.seen, MetricUnit.Count, plan.seen + incomplete.count);
+      // One clock reading per run: the plan and the enqueue marks agree, so backoffs line up with the schedule.
+      const runAt = now();
+      const snapshot = await readOpenInbox(inbox, deps.pageSize);
+      metrics?.addMetric(RECONCILER_METRICS.seen, MetricUnit.Count, snapshot.listed);
+      metrics?.addMetric(RECONCILER_METRICS.malformed, MetricUnit.Count, snapshot.malformed.length);
+      for (const item of snapshot.malformed) {
+        logger.warn('Inbox list item skipped: it does not match the API schema', { ...(item.offerId !== undefined ? { offerId: item.offerId } : {}), fields: item.fields });
+      }
+      if (snapshot.incomplete > 0) logger.warn('Inbox list items without an offer or a match were ignored', { incomplete: snapshot.incomplete });
 
+      const plan = await planReconciliation(snapshot.offers, (id) => store.getOffer(id), runAt, options);
       for (const planned of plan.events) {
         await queue.send(planned.event, { snsMessageId: planned.event.snsMessageId, correlationId: runId });
         enqueued += 1;
-        logger.info('Offer enqueued for the worker', { offerId: planned.offerId });
+        await store.recordReconcilerEnqueue(planned.offerId, runAt);
+        logger.info('Offer enqueued for the worker', { offerId: planned.offerId, enqueues: planned.previousEnqueues + 1 });
       }
 
       metrics?.addMetric(RECONCILER_METRICS.enqueued, MetricUnit.Count, enqueued);
@@ -105,16 +94,23 @@ export function createReconciler(deps: ReconcilerDeps): (event?: unknown, contex
       if (plan.skippedByCap > 0) {
         logger.warn('Per-run cap reached; the remaining offers wait for the next run', { skippedByCap: plan.skippedByCap, cap: plan.events.length });
       }
-      if (incomplete.count > 0) logger.warn('Inbox list items without an offer or a match were ignored', { incomplete: incomplete.count });
       const summary: ReconcileSummary = {
         runId,
-        seen: plan.seen + incomplete.count,
+        seen: snapshot.listed,
         enqueued,
         skippedByCap: plan.skippedByCap,
-        incomplete: incomplete.count,
+        incomplete: snapshot.incomplete,
+        malformed: snapshot.malformed.length,
         skipped: plan.skipped,
       };
-      logger.info('Reconciliation finished', { seen: summary.seen, enqueued, skippedByCap: summary.skippedByCap, skipped: plan.skipped });
+      logger.info('Reconciliation finished', {
+        seen: summary.seen,
+        pagesRead: snapshot.pagesRead,
+        enqueued,
+        skippedByCap: summary.skippedByCap,
+        malformed: summary.malformed,
+        skipped: plan.skipped,
+      });
       return summary;
     } catch (error: unknown) {
       metrics?.addMetric(RECONCILER_METRICS.enqueued, MetricUnit.Count, enqueued);
@@ -126,4 +122,3 @@ export function createReconciler(deps: ReconcilerDeps): (event?: unknown, contex
     }
   };
 }
-

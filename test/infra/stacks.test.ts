@@ -443,13 +443,23 @@ describe('reconciler', () => {
     expect(env).not.toHaveProperty('RULES_JSON');
   });
 
-  it('may read the table but never write it, and may only send to the queue', () => {
+  it('may read the table and update offer items only (its enqueue marks), and may only send to the queue', () => {
     const policy = onlyResource(app, 'AWS::IAM::Policy', (p) => JSON.stringify(p['Roles']).includes('Reconciler'));
-    const actions = (policy.properties['PolicyDocument'] as { Statement: { Action: string | string[] }[] }).Statement.flatMap((s) => [s.Action].flat());
-    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'sqs:SendMessage', 'secretsmanager:GetSecretValue']));
-    for (const write of ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'sqs:ReceiveMessage', 'sqs:DeleteMessage']) {
+    type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
+    const statements = (policy.properties['PolicyDocument'] as { Statement: Statement[] }).Statement;
+    const actions = statements.flatMap((s) => [s.Action].flat());
+    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'sqs:SendMessage', 'secretsmanager:GetSecretValue']));
+    for (const write of ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'sqs:ReceiveMessage', 'sqs:DeleteMessage']) {
       expect(actions).not.toContain(write);
     }
+    const updates = statements.filter((s) => [s.Action].flat().includes('dynamodb:UpdateItem'));
+    expect(updates).toEqual([
+      expect.objectContaining({
+        Action: 'dynamodb:UpdateItem',
+        Resource: expect.objectContaining({ 'Fn::ImportValue': expect.stringContaining('OfferTable') }),
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['OFFER#*'] } },
+      }),
+    ]);
   });
 
   it('has an errors alarm on the alarm topic and its counts on the dashboard', () => {

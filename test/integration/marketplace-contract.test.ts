@@ -1,8 +1,8 @@
 /**
  * Contract tests: the connector's MarketplaceClient against the marketplace simulator over
- * loopback HTTP, for every operation (login, identity, inbox offers, outbox offers with shifts,
- * bundles, matches, assign, close, the assignment setting, inbox and outbox referrals,
- * subscribe) and every fault the simulator injects (latency, 5xx before and after acting, 429
+ * loopback HTTP, for every operation (login, identity, inbox offers and a shift's offers,
+ * outbox offers with shifts, bundles, matches, assign, close, the assignment setting, inbox and
+ * outbox referrals, subscribe) and every fault the simulator injects (latency, 5xx before and after acting, 429
  * with Retry-After, timeouts, expired and short-lived tokens, seeded fault rates, dropped,
  * duplicated and reordered SNS deliveries, SNS retries). Client waits are recorded, not slept.
  * The simulator's state rules alone are in test/unit/simulator-offers.test.ts; event payloads
@@ -226,6 +226,31 @@ describe('operations', () => {
     });
     await supply.declineInboxOffer(bundle.items[0].offer.id);
     for (const item of bundle.items) expect((await demand.getOutboxOffer(item.offer.id)).offer).toMatchObject({ status: 'declined_by_all', offer_type: 'service', shift_id: bundle.bundle.id });
+  });
+
+  it('lists the offers of a shift for the worker (every offer of the shift, each detail, by id) and nothing of another shift', async () => {
+    const shift = sim.addShift([{ careType: 'psw' }, { careType: 'nursing', offerType: 'service' }, { careType: 'psw' }]);
+    sim.addOffer({ careType: 'psw' }); // matched too, in no shift
+    await sim.idle();
+    const shiftId = String(shift[0]?.offer.shift_id);
+    // Pages of two, so the shift of three spans two pages.
+    const lists: string[] = [];
+    const listing = clientFor(sim.credentials, {
+      fetch: async (input, init) => {
+        const url = String(input).replace('items_per_page=100', 'items_per_page=2');
+        if (url.includes('/inbox/offers?')) lists.push(new URL(url).searchParams.toString());
+        return countingFetch(url, init);
+      },
+    });
+
+    const offers = await listing.listShiftOffers(shiftId);
+
+    const ids = shift.map((s) => s.offer.id).sort();
+    expect(offers.map((o) => o.id)).toEqual(ids);
+    expect(offers).toEqual(ids.map((id) => expect.objectContaining({ id, shiftId, match: expect.objectContaining({ response: 'pending', status: 'open' }) })));
+    expect(offers.find((o) => o.careType === 'nursing')).toMatchObject({ offerType: 'service' });
+    expect(JSON.stringify(offers)).not.toContain('approx_latitude');
+    expect(lists).toEqual([1, 2].map((p) => `shift_id=${shiftId}&items_per_page=2&page=${p}`));
   });
 
   it('names the missing field when the simulator refuses a create request (400 with description)', async () => {

@@ -1,37 +1,39 @@
 /**
- * Covers the reconciler: planReconciliation (lambdas/core/reconcile.ts) chooses exactly the inbox
- * offers that are pending, open, unexpired, not just matched and not decided; the event it plans
- * is a valid queued OfferMatched that the worker's event processor decides (and a second event
- * for the same offer does not decide again); the per-run cap. createReconciler
- * (lambdas/reconciler/reconciler.ts) with plain fakes: lists open matches, sends with the run id
- * as correlation id, counts and logs ids only (no offer content), and throws when the inbox or the
- * queue fails. The SDK clients and the real marketplace client are left to the integration and
- * infra layers (the schedule and grants are asserted in test/infra).
+ * Covers planReconciliation (lambdas/core/reconcile.ts): it chooses exactly the inbox offers that
+ * are pending, open, unexpired and not just matched, and in the store neither settled (applied or
+ * resolved), nor held by a worker (an intent younger than the grace), nor within the backoff of
+ * the reconciler's earlier enqueues; one event per shift (the first offer by id, none while the
+ * shift is held); due offers ordered fewest enqueues first, then soonest to expire, under the
+ * per-run cap. The event it plans is a valid queued OfferMatched that the worker's event processor
+ * decides (and a second event for the same offer does not decide again). The handler around it
+ * (inbox paging, enqueue marks, logs and metrics) is test/unit/reconciler-run.test.ts.
  */
-import type { InboxOfferListItem, InboxOfferQuery } from '../../lambdas/adapters/marketplace-client';
 import { parseRules } from '../../lambdas/core/config';
 import { marketplaceEventSchema, queuedEventSchema, type QueuedEvent } from '../../lambdas/core/events';
-import type { OfferRecord } from '../../lambdas/core/ports';
+import type { OfferRecord, RecordedDecision } from '../../lambdas/core/ports';
 import { createEventProcessor } from '../../lambdas/core/process-event';
 import {
+  BACKOFF_MAX_MS,
+  DEFAULT_INTENT_GRACE_MS,
   DEFAULT_MIN_MATCH_AGE_MS,
   planReconciliation,
   RECONCILER_TOPIC_ARN,
+  reconcilerBackoffMs,
   type InboxOfferSummary,
 } from '../../lambdas/core/reconcile';
-import { createReconciler, RECONCILER_METRICS } from '../../lambdas/reconciler/reconciler';
-import { inboxOffer, PHI } from '../support/offer-fixtures';
+import { inboxOffer } from '../support/offer-fixtures';
 import { fakeMarketplace } from '../support/offer-marketplace-fake';
 import { MemoryOfferStore } from '../support/offer-memory-store';
-import { CapturingLogger, lambdaContext, RecordingMetrics } from '../support/worker-observability';
 
 const NOW = new Date('2026-05-01T12:00:00.000Z');
-const HOUR = 60 * 60 * 1000;
+const MINUTE = 60 * 1000;
+const HOUR = 60 * MINUTE;
 const iso = (offsetMs: number) => new Date(NOW.getTime() + offsetMs).toISOString();
 
 const A = 'aaaaaaaa-0000-4000-8000-00000000000a';
 const B = 'bbbbbbbb-0000-4000-8000-00000000000b';
 const C = 'cccccccc-0000-4000-8000-00000000000c';
+const D = 'dddddddd-0000-4000-8000-00000000000d';
 
 function summary(offerId: string, overrides: Partial<InboxOfferSummary> = {}): InboxOfferSummary {
   return { offerId, expiresAt: iso(HOUR), matchedAt: iso(-HOUR), matchResponse: 'pending', matchStatus: 'open', ...overrides };
@@ -44,13 +46,21 @@ function ids(): () => string {
 
 const noRecord = async (): Promise<OfferRecord | undefined> => undefined;
 
-function applied(offerId: string, action: 'accept' | 'review' = 'review'): OfferRecord {
-  return {
-    offerId,
-    updatedAt: iso(-HOUR),
-    decision: { action, rule: 'default', reason: 'test', state: 'applied', eventId: 'e-1', decidedAt: iso(-HOUR) },
-  };
+function decided(offerId: string, state: RecordedDecision['state'], decidedAt = iso(-HOUR), action: 'accept' | 'review' = 'review'): OfferRecord {
+  return { offerId, updatedAt: decidedAt, decision: { action, rule: 'default', reason: 'test', state, eventId: 'e-1', decidedAt } };
 }
+
+const applied = (offerId: string, action: 'accept' | 'review' = 'review') => decided(offerId, 'applied', iso(-HOUR), action);
+
+function enqueued(offerId: string, enqueues: number, agoMs: number): OfferRecord {
+  return { offerId, updatedAt: iso(-agoMs), reconciler: { lastEnqueuedAt: iso(-agoMs), enqueues } };
+}
+
+const lookup = (records: OfferRecord[]) => {
+  const byId = new Map(records.map((r) => [r.offerId, r]));
+  return async (id: string) => byId.get(id);
+};
+const planned = (plan: { events: { offerId: string }[] }) => plan.events.map((e) => e.offerId);
 
 describe('planReconciliation', () => {
   it('plans one OfferMatched per pending, open, unexpired, undecided offer, in a valid queued envelope', async () => {
@@ -114,29 +124,42 @@ describe('planReconciliation', () => {
     expect(plan.events.map((e) => e.offerId)).toEqual([A]);
   });
 
-  it('skips offers with an applied decision (review included) and keeps those with only an intended one', async () => {
-    const records = new Map<string, OfferRecord>([
-      [A, applied(A, 'review')],
-      [B, { offerId: B, updatedAt: iso(-HOUR), decision: { action: 'accept', rule: 'default', reason: 'test', state: 'intended', eventId: 'e-2', decidedAt: iso(-HOUR) } }],
-      [C, { offerId: C, updatedAt: iso(-HOUR), lastEventName: 'OfferMatched' }],
-    ]);
-    const plan = await planReconciliation([summary(A), summary(B), summary(C)], async (id) => records.get(id), NOW);
-    expect(plan.events.map((e) => e.offerId)).toEqual([B, C]);
-    expect(plan.skipped.decided).toBe(1);
+  it('skips offers whose decision is settled (applied, review included, or resolved), and repairs an intent older than the grace', async () => {
+    const records = [
+      applied(A, 'review'),
+      decided(B, 'resolved'),
+      decided(C, 'intended', iso(-DEFAULT_INTENT_GRACE_MS)),
+      { offerId: D, updatedAt: iso(-HOUR), lastEventName: 'OfferMatched' },
+    ];
+    const plan = await planReconciliation([summary(A), summary(B), summary(C), summary(D)], lookup(records), NOW);
+    expect(planned(plan)).toEqual([C, D]);
+    expect(plan.skipped.decided).toBe(2);
   });
 
-  it('stops planning at the cap, counts the rest without reading the store for them', async () => {
+  it('skips an offer a worker holds: an intended decision younger than the grace (in-flight)', async () => {
+    const records = [decided(A, 'intended', iso(-DEFAULT_INTENT_GRACE_MS + 1)), decided(B, 'intended', iso(-9 * MINUTE))];
+    const plan = await planReconciliation([summary(A), summary(B), summary(C)], lookup(records), NOW);
+    expect(planned(plan)).toEqual([C]);
+    expect(plan.skipped['in-flight']).toBe(2);
+  });
+
+  it('treats an unreadable intent time as old: the offer is repaired rather than left stuck', async () => {
+    const plan = await planReconciliation([summary(A)], lookup([decided(A, 'intended', 'yesterday-ish')]), NOW);
+    expect(planned(plan)).toEqual([A]);
+  });
+
+  it('stops at the cap and counts the due offers beyond it; reads the store for every offer that passes the inbox checks', async () => {
     const lookups: string[] = [];
-    const offers = [summary(A), summary(B), summary(C), summary('d', { matchResponse: 'accepted' })];
+    const offers = [summary(A), summary(B), summary(C), summary(D, { matchResponse: 'accepted' })];
     const plan = await planReconciliation(offers, async (id) => {
       lookups.push(id);
       return undefined;
     }, NOW, { maxEvents: 1 });
-    expect(plan.events.map((e) => e.offerId)).toEqual([A]);
+    expect(planned(plan)).toEqual([A]);
     expect(plan.skippedByCap).toBe(2);
     expect(plan.skipped['not-actionable']).toBe(1);
     expect(plan.seen).toBe(4);
-    expect(lookups).toEqual([A]);
+    expect(lookups).toEqual([A, B, C]);
   });
 
   it('skips an offer whose event id would be too long for the worker, instead of sending it to the DLQ', async () => {
@@ -175,126 +198,80 @@ describe('planReconciliation', () => {
   });
 });
 
-/** An inbox list item as the marketplace client yields it, client data included to prove it is dropped. */
-function listItem(offerId: string, overrides: { response?: 'pending' | 'accepted'; expiresAt?: string } = {}): InboxOfferListItem {
-  return {
-    offer: {
-      id: offerId,
-      care_type: 'psw',
-      offer_type: 'visit',
-      expires_at: overrides.expiresAt ?? iso(HOUR),
-      start_at: iso(2 * HOUR),
-      created_at: iso(-2 * HOUR),
-      // Extra fields pass through the client's loose schema; none may reach a log line.
-      allergies: PHI.allergy,
-    },
-    match: { id: `m-${offerId}`, response: overrides.response ?? 'pending', status: 'open', sequence_id: 's-1', created_at: iso(-HOUR) },
-  };
-}
-
-interface Harness {
-  queries: Omit<InboxOfferQuery, 'page'>[];
-  sent: { event: QueuedEvent; attributes: { snsMessageId: string; correlationId: string } }[];
-  logger: CapturingLogger;
-  metrics: RecordingMetrics;
-  store: MemoryOfferStore;
-}
-
-function harness(items: InboxOfferListItem[], options: { failSendAt?: number; failInbox?: boolean } = {}) {
-  const h: Harness = { queries: [], sent: [], logger: new CapturingLogger(), metrics: new RecordingMetrics(), store: new MemoryOfferStore() };
-  const handler = createReconciler({
-    inbox: {
-      inboxOffers(query) {
-        h.queries.push(query);
-        return (async function* () {
-          for (const item of items) yield item;
-          if (options.failInbox) throw Object.assign(new Error('listInboxOffers: HTTP 503'), { operation: 'listInboxOffers', status: 503 });
-        })();
-      },
-    },
-    store: h.store,
-    queue: {
-      async send(event, attributes) {
-        if (options.failSendAt === h.sent.length) throw new Error('SQS unavailable');
-        h.sent.push({ event, attributes });
-        return `sqs-${h.sent.length}`;
-      },
-    },
-    logger: h.logger,
-    metrics: h.metrics,
-    now: () => NOW,
-    newRunId: () => 'run-1',
-  });
-  return { h, handler };
-}
-
-describe('createReconciler', () => {
-  it('lists open matches, enqueues the undecided offers with the run id as correlation id, and counts them', async () => {
-    const { h, handler } = harness([listItem(A), listItem(B, { response: 'accepted' }), listItem(C)]);
-    h.store.offers.set(C, applied(C));
-
-    const result = await handler({}, lambdaContext(() => 60_000));
-
-    expect(h.queries).toEqual([{ status: 'open' }]);
-    expect(h.sent.map((s) => JSON.parse(s.event.message).offer_id)).toEqual([A]);
-    expect(h.sent[0]?.attributes).toEqual({ snsMessageId: h.sent[0]?.event.snsMessageId, correlationId: 'request-1' });
-    expect(result).toEqual(expect.objectContaining({ runId: 'request-1', seen: 3, enqueued: 1, skippedByCap: 0 }));
-    expect(h.metrics.published).toEqual([
-      expect.objectContaining({ [RECONCILER_METRICS.seen]: 3, [RECONCILER_METRICS.enqueued]: 1 }),
+describe('planReconciliation: backoff of offers enqueued before', () => {
+  it('grows 10 minutes x 2^(n-1) with the enqueue count, capped at 6 hours', () => {
+    expect([0, 1, 2, 3, 4, 5, 6, 7, 50, 5000].map(reconcilerBackoffMs)).toEqual([
+      0,
+      10 * MINUTE,
+      20 * MINUTE,
+      40 * MINUTE,
+      80 * MINUTE,
+      160 * MINUTE,
+      320 * MINUTE,
+      BACKOFF_MAX_MS,
+      BACKOFF_MAX_MS,
+      BACKOFF_MAX_MS,
     ]);
-    expect(h.logger.withMessage('Offer enqueued for the worker').map((l) => l.offerId)).toEqual([A]);
+    expect(BACKOFF_MAX_MS).toBe(6 * HOUR);
   });
 
-  it('uses its own run id without a Lambda context, and ignores list items without an offer or match', async () => {
-    const { h, handler } = harness([listItem(A), { match: listItem(B).match }]);
-    const result = await handler();
-    expect(result).toEqual(expect.objectContaining({ runId: 'run-1', seen: 2, incomplete: 1, enqueued: 1 }));
-    expect(h.sent[0]?.attributes.correlationId).toBe('run-1');
+  it.each([
+    [1, 10 * MINUTE - 1, 'backed-off'],
+    [1, 10 * MINUTE, 'due'],
+    [3, 39 * MINUTE, 'backed-off'],
+    [3, 41 * MINUTE, 'due'],
+    [12, 5 * HOUR, 'backed-off'],
+    [12, 6 * HOUR, 'due'],
+  ] as const)('after %i enqueue(s), %i ms later the offer is %s', async (enqueues, agoMs, expected) => {
+    const plan = await planReconciliation([summary(A)], lookup([enqueued(A, enqueues, agoMs)]), NOW);
+    expect(planned(plan)).toEqual(expected === 'due' ? [A] : []);
+    expect(plan.skipped['backed-off']).toBe(expected === 'due' ? 0 : 1);
+    expect(plan.events[0]?.previousEnqueues ?? enqueues).toBe(enqueues);
   });
 
-  it('logs the cap when it is reached', async () => {
-    const { h } = harness([]);
-    const capped = createReconciler({
-      inbox: { inboxOffers: () => (async function* () { yield* [listItem(A), listItem(B), listItem(C)]; })() },
-      store: h.store,
-      queue: { send: async () => 'sqs-1' },
-      logger: h.logger,
-      metrics: h.metrics,
-      now: () => NOW,
-      maxEvents: 2,
-    });
-    const result = await capped();
-    expect(result.enqueued).toBe(2);
-    expect(result.skippedByCap).toBe(1);
-    expect(h.logger.withMessage('Per-run cap reached; the remaining offers wait for the next run')).toEqual([
-      expect.objectContaining({ skippedByCap: 1 }),
-    ]);
-    expect(h.metrics.published[0]).toEqual(expect.objectContaining({ [RECONCILER_METRICS.skippedByCap]: 1 }));
+  it('puts offers never enqueued first, then fewer enqueues, then the soonest to expire, so failing offers cannot starve the cap', async () => {
+    const records = [enqueued(A, 5, 7 * HOUR), enqueued(B, 1, HOUR)];
+    const offers = [summary(A), summary(B), summary(C, { expiresAt: iso(3 * HOUR) }), summary(D, { expiresAt: iso(2 * HOUR) })];
+    const all = await planReconciliation(offers, lookup(records), NOW);
+    expect(planned(all)).toEqual([D, C, B, A]);
+    expect(all.events.map((e) => e.previousEnqueues)).toEqual([0, 0, 1, 5]);
+
+    const capped = await planReconciliation(offers, lookup(records), NOW, { maxEvents: 2 });
+    expect(planned(capped)).toEqual([D, C]);
+    expect(capped.skippedByCap).toBe(2);
+  });
+});
+
+describe('planReconciliation: one event per shift', () => {
+  const S = 'shift-1';
+
+  it('enqueues the first offer of a shift by id and counts the others as same-shift; offers of other shifts and lone offers are their own units', async () => {
+    const offers = [summary(C, { shiftId: S }), summary(A, { shiftId: S }), summary(B, { shiftId: 'shift-2' }), summary(D)];
+    const plan = await planReconciliation(offers, noRecord, NOW);
+    expect(planned(plan).sort()).toEqual([A, B, D]);
+    expect(plan.skipped['same-shift']).toBe(1);
   });
 
-  it('throws when the queue fails, after logging how many were enqueued, without offer content', async () => {
-    const { h, handler } = harness([listItem(A), listItem(B)], { failSendAt: 1 });
-    await expect(handler()).rejects.toThrow('SQS unavailable');
-    expect(h.logger.withMessage('Reconciliation failed; Lambda retries the run')).toEqual([
-      expect.objectContaining({ enqueued: 1, errorName: 'Error', errorMessage: 'SQS unavailable' }),
-    ]);
-    expect(h.metrics.published).toEqual([expect.objectContaining({ [RECONCILER_METRICS.enqueued]: 1 })]);
+  it('passes over a settled offer of the shift: the next undecided one carries the event', async () => {
+    const plan = await planReconciliation([summary(A, { shiftId: S }), summary(B, { shiftId: S }), summary(C, { shiftId: S })], lookup([applied(A)]), NOW);
+    expect(planned(plan)).toEqual([B]);
+    expect(plan.skipped).toEqual(expect.objectContaining({ decided: 1, 'same-shift': 1 }));
   });
 
-  it('throws when the inbox fails part-way, and enqueues nothing from a partial read', async () => {
-    const { h, handler } = harness([listItem(A)], { failInbox: true });
-    await expect(handler()).rejects.toThrow('HTTP 503');
-    expect(h.sent).toEqual([]);
-    expect(h.logger.withMessage('Reconciliation failed; Lambda retries the run')).toEqual([
-      expect.objectContaining({ errorName: 'Error', operation: 'listInboxOffers', status: 503 }),
-    ]);
+  it.each([
+    ['held by a worker', decided(B, 'intended', iso(-MINUTE)), 'in-flight'],
+    ['backed off', enqueued(B, 1, MINUTE), 'backed-off'],
+  ] as const)('sends nothing for a shift while one of its offers is %s', async (_label, record, reason) => {
+    const plan = await planReconciliation([summary(A, { shiftId: S }), summary(B, { shiftId: S }), summary(C, { shiftId: S }), summary(D)], lookup([record]), NOW);
+    expect(planned(plan)).toEqual([D]);
+    expect(plan.skipped[reason]).toBe(1);
+    expect(plan.skipped['same-shift']).toBe(2);
   });
 
-  it('never logs offer content (client data, dates, care type)', async () => {
-    const { h, handler } = harness([listItem(A), listItem(B, { expiresAt: iso(-1) })]);
-    await handler();
-    const text = h.logger.text();
-    expect(h.logger.lines.length).toBeGreaterThan(0);
-    for (const value of [PHI.allergy, iso(HOUR), iso(2 * HOUR), 'psw']) expect(text).not.toContain(value);
+  it('counts a whole shift as one unit against the cap', async () => {
+    const plan = await planReconciliation([summary(A, { shiftId: S }), summary(B, { shiftId: S }), summary(C)], noRecord, NOW, { maxEvents: 1 });
+    expect(plan.events).toHaveLength(1);
+    expect(plan.skippedByCap).toBe(1);
+    expect(plan.skipped['same-shift']).toBe(1);
   });
 });

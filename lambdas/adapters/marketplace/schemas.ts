@@ -55,6 +55,14 @@ export type Topic = (typeof TOPICS)[number];
 const careType = z.enum(CARE_TYPES);
 const offerType = z.enum(OFFER_TYPES);
 
+/**
+ * A required string read as one of `values`, or as `unknown` when the API sends a value this
+ * connector does not know yet (the API grows): the caller decides what an unknown value means.
+ */
+function knownOr<const T extends string>(values: readonly T[]) {
+  return z.string().transform((value): T | 'unknown' => (values.some((known) => known === value) ? (value as T) : 'unknown'));
+}
+
 /** `{page, items_per_page, total_items, total_pages, items}`; some pages publish `items` as optional. */
 function pageOf<T extends z.ZodType>(item: T, itemsRequired: boolean) {
   return z.looseObject({
@@ -118,10 +126,26 @@ const responseCounts = z.looseObject({
   accepted: z.number().int().optional(),
   declined: z.number().int().optional(),
 });
+/**
+ * `ReferralRevisionResponse` (inbox and outbox referral details) and
+ * `OutboxReferralCollectionRevisionResponse` (outbox referral list): the same required fields.
+ */
 const revision = z.looseObject({
   revision_group_id: id,
   revision_number: z.number().int(),
   is_latest_revision: z.boolean(),
+  revision_reasons: z.array(text).optional(),
+  revision_comment: text.optional(),
+});
+
+/**
+ * `InboxReferralCollectionRevisionResponse` (inbox referral list): the spec publishes no
+ * `is_latest_revision` here, so it is read when present and never required.
+ */
+const inboxListRevision = z.looseObject({
+  revision_group_id: id,
+  revision_number: z.number().int(),
+  is_latest_revision: z.boolean().optional(),
 });
 
 // --- inbox offers (supply) ---------------------------------------------------------------------
@@ -157,14 +181,16 @@ export type InboxOfferDetail = z.infer<typeof inboxOfferDetailSchema>;
 
 /**
  * The part of the inbox offer detail the worker reads. Narrower than the full schema on purpose:
- * the worker path must not fail on a field it never uses.
+ * the worker path must not fail on a field it never uses (price, visits, service...), and an
+ * unknown care or offer type is read as `unknown` (the worker sends such an offer to review)
+ * instead of failing the event into the DLQ. A required field that is missing still fails.
  */
 export const inboxOfferForWorkerSchema = z.looseObject({
   offer: z.looseObject({
     id,
     shift_id: id.nullish(),
-    care_type: careType,
-    offer_type: offerType,
+    care_type: knownOr(CARE_TYPES),
+    offer_type: knownOr(OFFER_TYPES),
     expires_at: dateTime,
     start_at: dateTime,
   }),
@@ -178,6 +204,44 @@ export const inboxOfferForWorkerSchema = z.looseObject({
     address: z.looseObject({ city: id, state: id, zip: id, country: id }),
   }),
 });
+
+/**
+ * What the reconciler reads of one inbox list item. Checked item by item (see
+ * `MarketplaceClient.listInboxOfferEntries`), and narrow on purpose: a care or offer type this
+ * connector does not know must not hide an offer from the reconciler (the worker reviews it).
+ * `offer` and `match` are optional, as in the spec's list item.
+ */
+export const inboxOfferSummaryItemSchema = z.looseObject({
+  offer: z.looseObject({ id, shift_id: id.nullish(), expires_at: dateTime }).optional(),
+  match: z
+    .looseObject({ response: z.enum(MATCH_RESPONSES), status: z.enum(MATCH_STATUSES).nullable(), created_at: dateTime })
+    .optional(),
+});
+export type InboxOfferSummaryItem = z.infer<typeof inboxOfferSummaryItemSchema>;
+
+/** What `listShiftOffers` reads of an inbox list item: the offer's id (and shift, when given). */
+export const inboxOfferIdPageSchema = pageOf(z.looseObject({ offer: z.looseObject({ id, shift_id: id.nullish() }) }), true);
+
+/** A page whose items are kept as sent, to be checked one by one (`readEntry`). */
+export const rawItemPageSchema = pageOf(z.unknown(), true);
+
+/**
+ * One list item checked on its own: the parsed item, or the paths of the fields that failed and
+ * the item's offer id when one can be read. Never any of the item's content.
+ */
+export type PageEntry<T> = { ok: true; item: T } | { ok: false; offerId?: string; fields: string[] };
+
+/** An offer id safe to log: id-shaped (the API sends UUIDs), so free text never passes for one. */
+const LOGGABLE_ID = /^[A-Za-z0-9-]{1,100}$/;
+
+export function readEntry<S extends z.ZodType>(schema: S, raw: unknown): PageEntry<z.infer<S>> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return { ok: true, item: parsed.data };
+  const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.map(String).join('.') || '(root)'))];
+  const offer = typeof raw === 'object' && raw !== null ? (raw as { offer?: unknown }).offer : undefined;
+  const offerId = typeof offer === 'object' && offer !== null ? (offer as { id?: unknown }).id : undefined;
+  return typeof offerId === 'string' && LOGGABLE_ID.test(offerId) ? { ok: false, offerId, fields } : { ok: false, fields };
+}
 
 // --- outbox offers (demand) --------------------------------------------------------------------
 
@@ -273,7 +337,7 @@ const referralCore = z.looseObject({
   reason_code: z.enum(REASON_CODES).optional(),
 });
 
-export const inboxReferralListItemSchema = z.looseObject({ referral: referralCore, revision });
+export const inboxReferralListItemSchema = z.looseObject({ referral: referralCore, revision: inboxListRevision });
 export const inboxReferralPageSchema = pageOf(inboxReferralListItemSchema, true);
 export type InboxReferralListItem = z.infer<typeof inboxReferralListItemSchema>;
 
@@ -296,6 +360,8 @@ export const outboxReferralListItemSchema = z.looseObject({
   supply: party,
   client: z.looseObject({ id, outbox_id: text, demographics }),
   service: z.looseObject({ id, outbox_id: text, name: text }),
+  /** Optional in the list, but when present it says whether AlayaCare authorised the referral. */
+  alayacare: z.looseObject({ has_authorization: z.boolean() }).optional(),
   revision,
 });
 export const outboxReferralPageSchema = pageOf(outboxReferralListItemSchema, false);

@@ -1,0 +1,334 @@
+/**
+ * Covers what MarketplaceClient (lambdas/adapters/marketplace-client.ts) reads and asks of lists,
+ * against AlayaCare's OpenAPI spec (openapi.offers.yaml), with a scripted fetch (no HTTP):
+ * the referral lists' query parameters (`revisions`, and the outbox filters), the revision parts
+ * of every referral schema (the inbox list publishes no `is_latest_revision`), the worker's
+ * tolerant read of an offer detail (unknown care/offer type, null match status, unknown price
+ * unit, unused fields; required fields still named when missing), `listShiftOffers` (every page
+ * of `?shift_id=`, deduplicated, each detail, by id) and `listInboxOfferEntries` (each item
+ * checked on its own, a bad one reported by id and field paths only).
+ * Transport, retries and auth are in marketplace-client.test.ts.
+ */
+import { MarketplaceClient, MarketplaceError } from '../../lambdas/adapters/marketplace-client';
+import { OFFER_ID, offerDetailJson, PHI } from '../support/offer-fixtures';
+
+interface Call {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+}
+
+/** A client whose fetch answers login itself and every API call from `answer`. */
+function scripted(answer: (call: Call) => { status: number; json?: unknown }) {
+  const calls: Call[] = [];
+  const fetch: typeof globalThis.fetch = async (input, init) => {
+    const url = new URL(String(input));
+    if (url.pathname === '/auth/v1/login') return new Response(JSON.stringify({ IdToken: 'token', ExpiresIn: 3600 }), { status: 200 });
+    const call = { method: init?.method ?? 'GET', path: url.pathname, query: url.searchParams };
+    calls.push(call);
+    const reply = answer(call);
+    return new Response(reply.json === undefined ? null : JSON.stringify(reply.json), { status: reply.status });
+  };
+  const client = new MarketplaceClient({
+    baseUrl: 'https://api.test',
+    credentials: async () => ({ username: 'u', password: 'p' }),
+    fetch,
+    sleep: async () => undefined,
+    retry: { maxAttempts: 1 },
+  });
+  return { client, calls };
+}
+
+const page = (items: unknown[], pageNumber = 1, totalPages = 1) => ({
+  page: pageNumber,
+  items_per_page: 100,
+  total_items: items.length,
+  total_pages: totalPages,
+  items,
+});
+
+async function failure(promise: Promise<unknown>): Promise<MarketplaceError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(MarketplaceError);
+  return error as MarketplaceError;
+}
+
+// --- referrals ---------------------------------------------------------------------------------
+
+const referral = {
+  id: 'r-1',
+  sequence_id: 's-1',
+  offer_id: 'o-1',
+  care_type: 'psw',
+  referral_type: 'visit',
+  status: 'assigned',
+  start_at: '2026-05-03T09:00:00Z',
+  created_at: '2026-05-01T08:00:00Z',
+};
+const demographics = { first_name: 'Test', last_name: 'Client' };
+const outboxListItem = (revision: Record<string, unknown>) => ({
+  referral,
+  supply: { id: 'sup-1', name: 'Supplier' },
+  client: { id: 'c-1', outbox_id: 'co-1', demographics },
+  service: { id: 'sv-1', outbox_id: 'so-1', name: 'Personal support' },
+  revision,
+});
+const address = { address: '1 Test St', city: 'Ottawa', state: 'ON', zip: 'K1P 1J1', country: 'CA' };
+const inboxDetail = (revision: Record<string, unknown>) => ({
+  referral,
+  demand: { id: 'dem-1', name: 'Demand' },
+  client: { id: 'c-1', address, demographics },
+  service: { id: 'sv-1', name: 'Personal support' },
+  revision,
+});
+const outboxDetail = (revision: Record<string, unknown>) => ({
+  referral,
+  supply: { id: 'sup-1', name: 'Supplier' },
+  client: { id: 'c-1', outbox_id: 'co-1', address, demographics },
+  service: { id: 'sv-1', outbox_id: 'so-1', name: 'Personal support' },
+  revision,
+});
+
+describe('referral lists: query parameters', () => {
+  it('sends revisions on the inbox list', async () => {
+    const { client, calls } = scripted(() => ({ status: 200, json: page([]) }));
+    await client.listInboxReferrals({ revisions: 'all', offer_id: 'o-1' });
+    expect(calls[0]?.path).toBe('/offers/v1/inbox/referrals');
+    expect(Object.fromEntries(calls[0]?.query ?? [])).toEqual({ revisions: 'all', offer_id: 'o-1' });
+  });
+
+  it('sends revisions, demand_label, has_alayacare_authorization, revision_group_id, sequence_id and sort_by on the outbox list', async () => {
+    const { client, calls } = scripted(() => ({ status: 200, json: page([]) }));
+    await client.listOutboxReferrals({
+      revisions: 'archived',
+      demand_label: 'north region',
+      has_alayacare_authorization: false,
+      revision_group_id: 'g-1',
+      sequence_id: 's-1',
+      sort_by: 'revision_number',
+    });
+    expect(calls[0]?.path).toBe('/offers/v1/outbox/referrals');
+    expect(Object.fromEntries(calls[0]?.query ?? [])).toEqual({
+      revisions: 'archived',
+      demand_label: 'north region',
+      has_alayacare_authorization: 'false',
+      revision_group_id: 'g-1',
+      sequence_id: 's-1',
+      sort_by: 'revision_number',
+    });
+  });
+
+  it('keeps the filters on every page of the paging iterator', async () => {
+    const item = outboxListItem({ revision_group_id: 'g-1', revision_number: 1, is_latest_revision: true });
+    const { client, calls } = scripted((call) => ({ status: 200, json: page([item], Number(call.query.get('page')), 2) }));
+    const seen: string[] = [];
+    for await (const listedItem of client.outboxReferrals({ revisions: 'latest', has_alayacare_authorization: true })) seen.push(listedItem.referral.id);
+    expect(seen).toEqual(['r-1', 'r-1']);
+    expect(calls.map((c) => c.query.toString())).toEqual([
+      'revisions=latest&has_alayacare_authorization=true&page=1',
+      'revisions=latest&has_alayacare_authorization=true&page=2',
+    ]);
+  });
+});
+
+describe('referral schemas: revision parts as the spec publishes them', () => {
+  it('parses an inbox referral list whose revisions carry no is_latest_revision (InboxReferralCollectionRevisionResponse)', async () => {
+    const { client } = scripted(() => ({ status: 200, json: page([{ referral, revision: { revision_group_id: 'g-1', revision_number: 2 } }]) }));
+    const listed = await client.listInboxReferrals();
+    expect(listed.items[0]?.revision).toEqual({ revision_group_id: 'g-1', revision_number: 2 });
+  });
+
+  it('still names a required revision field missing from the inbox list', async () => {
+    const { client } = scripted(() => ({ status: 200, json: page([{ referral, revision: { revision_group_id: 'g-1' } }]) }));
+    expect((await failure(client.listInboxReferrals())).message).toContain('items.0.revision.revision_number');
+  });
+
+  it.each([
+    ['the outbox list', (c: MarketplaceClient) => c.listOutboxReferrals(), (r: Record<string, unknown>) => page([outboxListItem(r)])],
+    ['an inbox referral detail', (c: MarketplaceClient) => c.getInboxReferral('r-1'), inboxDetail],
+    ['an outbox referral detail', (c: MarketplaceClient) => c.getOutboxReferral('r-1'), outboxDetail],
+  ] as const)('requires is_latest_revision in %s, and reads the optional reasons and comment', async (_label, call, body) => {
+    const full = { revision_group_id: 'g-1', revision_number: 1, is_latest_revision: true, revision_reasons: ['date change'], revision_comment: 'moved' };
+    await expect(call(scripted(() => ({ status: 200, json: body(full) })).client)).resolves.toBeDefined();
+
+    const { is_latest_revision: _dropped, ...withoutLatest } = full;
+    const error = await failure(call(scripted(() => ({ status: 200, json: body(withoutLatest) })).client));
+    expect(error.message).toContain('revision.is_latest_revision');
+  });
+});
+
+// --- the worker's read of an offer -------------------------------------------------------------
+
+type Detail = Record<string, Record<string, unknown>>;
+
+function detailWith(change: (detail: Detail) => void): Detail {
+  const detail = offerDetailJson() as Detail;
+  change(detail);
+  return detail;
+}
+
+const readOffer = (detail: unknown) => scripted(() => ({ status: 200, json: detail })).client.getInboxOffer(OFFER_ID);
+
+describe('getInboxOffer: tolerant of what the worker does not rely on', () => {
+  it.each([
+    ['care_type', 'careType', 'companionship'],
+    ['offer_type', 'offerType', 'recurrence'],
+  ] as const)('reads an unknown %s as unknown', async (field, mapped, value) => {
+    const offer = await readOffer(detailWith((d) => (d.offer[field] = value)));
+    expect(offer[mapped]).toBe('unknown');
+    expect(offer.id).toBe(OFFER_ID);
+  });
+
+  it('keeps the known care and offer types', async () => {
+    const offer = await readOffer(detailWith((d) => Object.assign(d.offer, { care_type: 'nursing', offer_type: 'service' })));
+    expect(offer).toMatchObject({ careType: 'nursing', offerType: 'service' });
+  });
+
+  it('reads a null match status as null', async () => {
+    const offer = await readOffer(detailWith((d) => (d.match.status = null)));
+    expect(offer.match).toEqual({ id: 'c0ffee00-1111-4222-8333-444455556666', response: 'pending', status: null });
+  });
+
+  it('ignores an unknown price unit and broken fields it never uses (price, visits, service, match extras)', async () => {
+    const offer = await readOffer(
+      detailWith((d) => {
+        d.price = { rate: 'thirty', unit: 'per_km' };
+        d.visits = { not: 'an array' } as unknown as Record<string, unknown>;
+        d.service = {};
+        d.match.sequence_id = 42;
+        d.match.created_at = null;
+        d.offer.created_at = undefined;
+        d.offer.end_at = 'not a date';
+      }),
+    );
+    expect(offer).toMatchObject({ id: OFFER_ID, careType: 'psw', offerType: 'visit' });
+    expect(JSON.stringify(offer)).not.toContain('per_km');
+  });
+
+  it.each([
+    ['offer', 'care_type'],
+    ['offer', 'offer_type'],
+    ['offer', 'expires_at'],
+    ['match', 'status'],
+  ])('still fails naming a required field that is missing (%s.%s)', async (parent, field) => {
+    const error = await failure(readOffer(detailWith((d) => delete d[parent]?.[field])));
+    expect(error).toMatchObject({ operation: 'getInboxOffer' });
+    expect(error.message).toContain(`${parent}.${field}`);
+    for (const value of Object.values(PHI)) expect(error.message).not.toContain(value);
+  });
+
+  it('fails on a care_type that is not a string, naming it', async () => {
+    const error = await failure(readOffer(detailWith((d) => (d.offer.care_type = 7))));
+    expect(error.message).toContain('offer.care_type');
+  });
+});
+
+// --- shift offers ------------------------------------------------------------------------------
+
+const SHIFT = 'shift-1';
+const listed = (id: string, shiftId: string | undefined = SHIFT) => ({
+  // Care type and the rest of the list item are not read: a value unknown to the list schema cannot fail this.
+  offer: { id, ...(shiftId === undefined ? {} : { shift_id: shiftId }), care_type: 'unheard-of' },
+  match: { id: `m-${id}` },
+});
+const detailOf = (id: string, shiftId = SHIFT) => detailWith((d) => Object.assign(d.offer, { id, shift_id: shiftId }));
+
+describe('listShiftOffers', () => {
+  it('lists ?shift_id= over every page, dedupes ids, fetches each detail once, and returns them by id', async () => {
+    const pages = [
+      page([listed('o-3'), listed('o-1')], 1, 2),
+      // The second page repeats o-3 (the list moved between the reads) and adds o-2.
+      page([listed('o-3'), listed('o-2', undefined)], 2, 2),
+    ];
+    const { client, calls } = scripted((call) =>
+      call.path === '/offers/v1/inbox/offers'
+        ? { status: 200, json: pages[Number(call.query.get('page')) - 1] }
+        : { status: 200, json: detailOf(call.path.split('/').at(-1) ?? '') },
+    );
+
+    const offers = await client.listShiftOffers(SHIFT);
+
+    expect(offers.map((o) => o.id)).toEqual(['o-1', 'o-2', 'o-3']);
+    expect(offers.every((o) => o.shiftId === SHIFT)).toBe(true);
+    const lists = calls.filter((c) => c.path === '/offers/v1/inbox/offers');
+    expect(lists.map((c) => [c.query.get('shift_id'), c.query.get('page')])).toEqual([
+      [SHIFT, '1'],
+      [SHIFT, '2'],
+    ]);
+    expect(calls.filter((c) => c.path !== '/offers/v1/inbox/offers').map((c) => c.path)).toEqual(
+      ['o-1', 'o-2', 'o-3'].map((id) => `/offers/v1/inbox/offers/${id}`),
+    );
+  });
+
+  it('leaves out offers of another shift, whether the list or the detail says so', async () => {
+    const { client, calls } = scripted((call) => {
+      if (call.path === '/offers/v1/inbox/offers') return { status: 200, json: page([listed('o-1'), listed('o-9', 'other'), listed('o-2')]) };
+      const id = call.path.split('/').at(-1) ?? '';
+      return { status: 200, json: detailOf(id, id === 'o-2' ? 'other' : SHIFT) };
+    });
+    expect((await client.listShiftOffers(SHIFT)).map((o) => o.id)).toEqual(['o-1']);
+    expect(calls.some((c) => c.path.endsWith('/o-9'))).toBe(false);
+  });
+
+  it('returns nothing for an empty shift', async () => {
+    const { client, calls } = scripted(() => ({ status: 200, json: page([], 1, 0) }));
+    expect(await client.listShiftOffers(SHIFT)).toEqual([]);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('fails, naming the field, when a listed item has no offer id (the shift cannot be decided without it)', async () => {
+    const { client } = scripted(() => ({ status: 200, json: page([listed('o-1'), { match: { id: 'm-x' } }]) }));
+    const error = await failure(client.listShiftOffers(SHIFT));
+    expect(error).toMatchObject({ operation: 'listShiftOffers' });
+    expect(error.message).toContain('items.1.offer');
+  });
+
+  it('fails when one detail cannot be read', async () => {
+    const { client } = scripted((call) =>
+      call.path === '/offers/v1/inbox/offers' ? { status: 200, json: page([listed('o-1'), listed('o-2')]) } : call.path.endsWith('/o-2') ? { status: 404 } : { status: 200, json: detailOf('o-1') },
+    );
+    expect(await failure(client.listShiftOffers(SHIFT))).toMatchObject({ operation: 'getInboxOffer', status: 404 });
+  });
+});
+
+// --- the reconciler's page reader --------------------------------------------------------------
+
+describe('listInboxOfferEntries', () => {
+  const good = (id: string) => ({
+    offer: { id, shift_id: null, care_type: 'brand-new-care', offer_type: 'visit', expires_at: '2026-05-02T12:00:00Z', created_at: 'x', allergies: PHI.allergy },
+    match: { id: `m-${id}`, response: 'pending', status: 'open', sequence_id: 's', created_at: '2026-05-01T08:00:00Z' },
+  });
+
+  it('checks each item on its own: good items parse (unknown care type included), a bad one is reported by id and field paths only', async () => {
+    const bad = good('o-2') as { offer: Record<string, unknown>; match: Record<string, unknown> };
+    bad.match.response = 'maybe';
+    delete bad.offer.expires_at;
+    const notAnId = { offer: { id: `${PHI.caseManager} lives here` }, match: 'garbled' };
+    const { client, calls } = scripted(() => ({ status: 200, json: page([good('o-1'), bad, notAnId, 'not an object', { match: good('o-4').match }]) }));
+
+    const result = await client.listInboxOfferEntries({ status: 'open', sort_by: 'last_modified', sort_order: 'asc', page: 3 });
+
+    expect(calls[0]?.query.toString()).toBe('status=open&sort_by=last_modified&sort_order=asc&page=3');
+    expect(result).toMatchObject({ page: 1, total_pages: 1, total_items: 5 });
+    expect(result.entries).toEqual([
+      { ok: true, item: expect.objectContaining({ offer: expect.objectContaining({ id: 'o-1' }) }) },
+      { ok: false, offerId: 'o-2', fields: ['offer.expires_at', 'match.response'] },
+      { ok: false, fields: ['offer.expires_at', 'match'] },
+      { ok: false, fields: ['(root)'] },
+      // Spec-valid: offer and match are optional in a list item; the caller decides.
+      { ok: true, item: { match: expect.objectContaining({ response: 'pending' }) } },
+    ]);
+    const failed = JSON.stringify(result.entries.filter((e) => !e.ok));
+    for (const value of [PHI.caseManager, PHI.allergy, 'maybe', 'garbled']) expect(failed).not.toContain(value);
+  });
+
+  it('fails the whole page only when the page frame itself is broken', async () => {
+    const { client } = scripted(() => ({ status: 200, json: { page: 1, items: 'nope' } }));
+    const error = await failure(client.listInboxOfferEntries());
+    expect(error).toMatchObject({ operation: 'listInboxOfferEntries' });
+    expect(error.message).toContain('total_pages');
+  });
+});
