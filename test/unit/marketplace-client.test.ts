@@ -233,7 +233,7 @@ describe('offers', () => {
   it('maps the offer detail to InboxOffer and drops everything else, health data included', async () => {
     const offer = await client().getInboxOffer(OFFER_ID);
 
-    expect(offer).toEqual(inboxOffer());
+    expect(offer).toEqual(inboxOffer({ shiftId: 'a3d7c0de-5f61-4b7b-8c1e-2f9a0b4c6d02' }));
     const serialized = JSON.stringify(offer);
     for (const value of Object.values(PHI)) expect(serialized).not.toContain(value);
     expect(serialized).not.toContain('approx_latitude');
