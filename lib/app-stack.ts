@@ -9,6 +9,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { OFFER_TABLE } from '../lambdas/adapters/offer-table';
+import { ENV_NAMES } from '../lambdas/adapters/env';
 import { marketplaceBaseUrl, resolveAllowedTopicArns, type ConnectorConfig } from '../lambdas/core/config';
 import { ConnectorFunction } from './connector-function';
 import {
@@ -98,15 +99,16 @@ export class ConnectorAppStack extends Stack {
       memorySize: 512,
       logRetention,
       environment: {
-        MARKETPLACE_BASE_URL: marketplaceBaseUrl(config.marketplace),
-        RULES_JSON: rulesJson(config.rules),
-        CONNECTOR_ROLE: config.role,
+        [ENV_NAMES.marketplaceBaseUrl]: marketplaceBaseUrl(config.marketplace),
+        [ENV_NAMES.rulesJson]: rulesJson(config.rules),
+        [ENV_NAMES.connectorRole]: config.role,
         // Only demand roles act on OfferAccepted; `none` is the worker's default when unset.
-        ...(config.role !== 'supply' && config.demand.assignment !== 'none' ? { DEMAND_ASSIGNMENT: config.demand.assignment } : {}),
+        ...(config.role !== 'supply' && config.demand.assignment !== 'none' ? { [ENV_NAMES.demandAssignment]: config.demand.assignment } : {}),
       },
     })
       .bindTable(props.table)
       .bindSecret(props.credentials)
+      // Also QUEUE_URL and send: the worker hands failed and out-of-time records back itself.
       .bindQueueConsumer(props.queue, { maxConcurrency: config.workerMaxConcurrency });
 
     // SNS drops a delivery after about a minute of retries; the reconciler polls the inbox for

@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { ENV_NAMES } from '../lambdas/adapters/env';
 import { METRICS_NAMESPACE, WORKER_BATCH_SIZE } from './constants';
 
 /** The repository root: handler entries and the lock file are resolved from it. */
@@ -109,7 +110,7 @@ export class ConnectorFunction extends Construct {
    * `'read'`, read only (and decrypt only).
    */
   bindTable(table: ITable, access: 'readWrite' | 'read' = 'readWrite'): this {
-    this.fn.addEnvironment('TABLE_NAME', table.tableName);
+    this.fn.addEnvironment(ENV_NAMES.tableName, table.tableName);
     if (access === 'read') table.grantReadData(this.fn);
     else table.grantReadWriteData(this.fn);
     return this;
@@ -117,7 +118,7 @@ export class ConnectorFunction extends Construct {
 
   /** QUEUE_URL + sqs:SendMessage on the queue (and encrypt with its key). */
   bindQueueSender(queue: IQueue): this {
-    this.fn.addEnvironment('QUEUE_URL', queue.queueUrl);
+    this.fn.addEnvironment(ENV_NAMES.queueUrl, queue.queueUrl);
     queue.grantSendMessages(this.fn);
     return this;
   }
@@ -125,7 +126,10 @@ export class ConnectorFunction extends Construct {
   /**
    * Makes the function the queue's consumer: an event source mapping that reports partial batch
    * failures (so one bad record does not redeliver the whole batch) with bounded concurrency.
-   * The event source grants receive/delete (and decrypt).
+   * The event source grants receive, delete and change visibility (and decrypt). The consumer
+   * also hands records back itself, so it gets QUEUE_URL and sqs:SendMessage on this queue (and
+   * encrypt with its key): a failed record's visibility is shortened, one it had no time for is
+   * re-sent as a copy.
    */
   bindQueueConsumer(queue: IQueue, options: QueueConsumerOptions): this {
     this.fn.addEventSource(
@@ -135,14 +139,14 @@ export class ConnectorFunction extends Construct {
         maxConcurrency: options.maxConcurrency,
       }),
     );
-    return this;
+    return this.bindQueueSender(queue);
   }
 
   /**
    * `variable` (by default CREDENTIALS_SECRET_ARN) = the secret's ARN + read of that one
    * secret's value (and decrypt with its key, if customer-managed).
    */
-  bindSecret(secret: ISecret, variable = 'CREDENTIALS_SECRET_ARN'): this {
+  bindSecret(secret: ISecret, variable: string = ENV_NAMES.credentialsSecretArn): this {
     this.fn.addEnvironment(variable, secret.secretArn);
     secret.grantRead(this.fn);
     return this;

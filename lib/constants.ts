@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import { timingProblems, WORKER_TIMING } from '../lambdas/worker/timing';
 
 /**
  * Values more than one construct must agree on. They live here, once, so the queue's visibility
@@ -28,24 +29,20 @@ export const SERVICE_NAMES = {
  */
 export const RECEIVER_TIMEOUT = Duration.seconds(10);
 
-/**
- * The worker handles a batch of up to 10 events, each a few marketplace API calls. It must leave
- * room for at least one record's worst case (MIN_REMAINING_MS_PER_RECORD in the worker, 45 s) and
- * stay under the worker's event lease (5 min, DEFAULT_LEASE_MS), so a retry after a crash finds
- * the lease expired only once the crashed invocation is surely over.
- */
-export const WORKER_TIMEOUT = Duration.seconds(120);
+// The worker's timeout, the queue's visibility timeout and receive count come from the worker's
+// timing (lambdas/worker/timing.ts), together with the leases and the retry delays the function
+// uses; a synth with values that do not fit together fails here, naming what does not fit.
+const timingBroken = timingProblems(WORKER_TIMING);
+if (timingBroken.length > 0) throw new Error(`Worker timing does not fit: ${timingBroken.join('; ')}`);
 
-/**
- * AWS's guidance for SQS event sources: a visibility timeout of at least six times the function
- * timeout, so a message is not handed to a second worker while the first still holds it.
- */
-export const VISIBILITY_TIMEOUT_FACTOR = 6;
+/** One record's worst case (the worker's time guard) and room for the rest of a batch; under the leases. */
+export const WORKER_TIMEOUT = Duration.seconds(WORKER_TIMING.workerTimeoutS);
 
-export const QUEUE_VISIBILITY_TIMEOUT = Duration.seconds(WORKER_TIMEOUT.toSeconds() * VISIBILITY_TIMEOUT_FACTOR);
+/** Only a record whose worker crashed waits this out (failed ones come back after the retry delays). */
+export const QUEUE_VISIBILITY_TIMEOUT = Duration.seconds(WORKER_TIMING.visibilityTimeoutS);
 
 /** Receives before a message goes to the dead-letter queue. */
-export const MAX_RECEIVE_COUNT = 5;
+export const MAX_RECEIVE_COUNT = WORKER_TIMING.maxReceiveCount;
 
 /** SQS records per worker invocation. */
 export const WORKER_BATCH_SIZE = 10;
@@ -56,7 +53,11 @@ export const WORKER_BATCH_SIZE = 10;
  */
 export const MAX_RULES_JSON_BYTES = 3000;
 
-/** Oldest-message age past which the queue is considered stuck (5 receives x 6 min can take 30). */
+/**
+ * Oldest-message age past which the queue is considered stuck. A record that keeps failing
+ * reaches the DLQ in about 11 minutes (the retry delays); an older one was left by a crashed
+ * worker (one visibility timeout) or waits behind a backlog.
+ */
 export const QUEUE_AGE_ALARM_THRESHOLD = Duration.minutes(30);
 
 /**

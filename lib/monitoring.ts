@@ -45,6 +45,8 @@ export const CUSTOM_METRICS = {
     'OffersAssigned',
     'OutboxOffersDeclinedByAll',
     'OutboxOffersExpired',
+    // Records re-sent because an invocation had no time left for them (not charged a receive).
+    'RecordsHandedBack',
   ],
   [SERVICE_NAMES.reconciler]: ['ReconcilerOffersSeen', 'ReconcilerOffersEnqueued', 'ReconcilerOffersSkippedByCap', 'ReconcilerItemsMalformed'],
 } as const;

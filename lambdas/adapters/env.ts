@@ -2,6 +2,21 @@
  * Environment variables are read once, at cold start, through this helper, so a missing one
  * fails the first invocation with a message that names it instead of misbehaving later.
  */
+
+/**
+ * Names of the variables the CDK app sets (lib/connector-function.ts, lib/app-stack.ts) and the
+ * handlers read, so the two sides cannot spell one differently.
+ */
+export const ENV_NAMES = {
+  tableName: 'TABLE_NAME',
+  queueUrl: 'QUEUE_URL',
+  credentialsSecretArn: 'CREDENTIALS_SECRET_ARN',
+  marketplaceBaseUrl: 'MARKETPLACE_BASE_URL',
+  rulesJson: 'RULES_JSON',
+  connectorRole: 'CONNECTOR_ROLE',
+  demandAssignment: 'DEMAND_ASSIGNMENT',
+} as const;
+
 export class MissingEnvironmentError extends Error {
   override readonly name = 'MissingEnvironmentError';
 }

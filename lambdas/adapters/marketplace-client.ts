@@ -11,7 +11,7 @@ import type {
   OfferStatus as CoreOfferStatus,
   ReferralStatus as CoreReferralStatus,
 } from '../core/ports';
-import { backoffDelayMs, DEFAULT_RETRY_POLICY, isRetryableStatus, type RetryPolicy, retryAfterMs } from './marketplace/retry';
+import { backoffDelayMs, CallBudget, DEFAULT_RETRY_POLICY, isRetryableStatus, type RetryPolicy, retryAfterMs } from './marketplace/retry';
 import {
   type AssignmentSetting,
   assignmentSettingSchema,
@@ -688,13 +688,14 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
   private async send<T>(request: Request<T>): Promise<Outcome<T>> {
     const { operation } = request;
     const startedAt = this.now();
+    const budget = this.newBudget();
     /** Set once an attempt of an action ended without telling whether it took effect. */
     let unknown: MarketplaceError | undefined;
     for (let attempt = 1; ; attempt++) {
       let failure: MarketplaceError;
       let waitMs: number | undefined;
       try {
-        const response = await this.authorized(request);
+        const response = await this.authorized(request, budget);
         if (response.ok) return { response };
         failure = await this.errorFrom(operation, response, this.knownSecrets);
         if (!isRetryableStatus(response.status)) {
@@ -707,7 +708,7 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
         }
         waitMs = retryAfterMs(response.headers.get('retry-after'), this.now());
       } catch (error: unknown) {
-        if (!(error instanceof MarketplaceError) || error.status !== undefined || error.operation !== operation) throw error;
+        if (!isNoResponse(error, operation)) throw error;
         failure = error; // timeout or network error: no response at all
       }
 
@@ -715,7 +716,6 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
       const outcomeOpen = request.verify !== undefined && failure.status !== 429;
       if (outcomeOpen) unknown = failure;
       const delay = waitMs ?? backoffDelayMs(attempt, this.policy, this.random);
-      const exhausted = attempt >= this.policy.maxAttempts || !this.withinBudget(startedAt, delay);
 
       if (outcomeOpen) {
         const verdict = await this.verifyQuietly(request, startedAt, attempt, failure);
@@ -734,15 +734,16 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
           });
         }
       }
-      if (exhausted) throw failure;
+      // Judged only now: the state read above took time of its own.
+      if (attempt >= this.policy.maxAttempts || !budget.allows(delay)) throw failure;
       this.log({ level: 'warn', message: 'marketplace request failed; retrying', operation, attempt, ...(failure.status !== undefined ? { status: failure.status } : {}), delayMs: delay });
       await this.sleep(delay);
     }
   }
 
-  /** Whether waiting `delay` and then a whole attempt (up to its timeout) still ends within the budget. */
-  private withinBudget(startedAt: number, delay: number): boolean {
-    return this.now() - startedAt + delay + this.timeoutMs <= this.policy.maxTotalMs;
+  /** A call's time bound (see CallBudget): logins and repeats inside the call count against it. */
+  private newBudget(): CallBudget {
+    return new CallBudget(this.now, this.policy, this.timeoutMs);
   }
 
   /** Runs the state check; a failure to read is reported as `unreadable`, never thrown. */
@@ -765,29 +766,34 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
    * One authenticated attempt. A 401 drops the token and repeats once with a fresh login; a second
    * 401 is returned as it is (no loop).
    */
-  private async authorized(request: Request<unknown>): Promise<Response> {
-    let token = await this.getToken();
-    let response = await this.sendOnce(request, token);
+  private async authorized(request: Request<unknown>, budget: CallBudget): Promise<Response> {
+    let token = await this.getToken(budget);
+    let response = await this.sendOnce(request, token, budget);
     if (response.status === 401) {
       await discardBody(response);
       this.invalidate(token);
-      token = await this.getToken();
-      response = await this.sendOnce(request, token);
+      token = await this.getToken(budget);
+      response = await this.sendOnce(request, token, budget);
     }
     return response;
   }
 
-  private async sendOnce(request: Request<unknown>, token: string): Promise<Response> {
+  private async sendOnce(request: Request<unknown>, token: string, budget: CallBudget): Promise<Response> {
     const headers: Record<string, string> = { Accept: 'application/json', Authorization: token };
     const init: RequestInit = { method: request.method, headers };
     if (request.body !== undefined) {
       headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(request.body);
     }
-    return this.fetchWithTimeout(request.operation, `${this.baseUrl}${request.path}${queryString(request.query)}`, init);
+    return this.fetchWithTimeout(request.operation, `${this.baseUrl}${request.path}${queryString(request.query)}`, init, budget);
   }
 
-  private async fetchWithTimeout(operation: string, url: string, init: RequestInit): Promise<Response> {
+  /** One network attempt, if the call's budget has room for it (else OutOfBudgetError: nothing sent). */
+  private async fetchWithTimeout(operation: string, url: string, init: RequestInit, budget: CallBudget): Promise<Response> {
+    if (!budget.allows()) {
+      throw new OutOfBudgetError(operation, `not sent: no room left for an attempt within the ${this.policy.maxTotalMs} ms budget`);
+    }
+    budget.begin();
     try {
       return await this.fetch(url, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (error: unknown) {
@@ -800,10 +806,15 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
     }
   }
 
-  private async getToken(): Promise<string> {
+  /**
+   * The cached token, or a login within `budget` (the calling request's, so the login counts
+   * against it). A caller that joins another's login in flight waits on that caller's budget: the
+   * bound holds for a client used by one caller at a time, as the worker does.
+   */
+  private async getToken(budget: CallBudget = this.newBudget()): Promise<string> {
     if (this.token !== undefined && this.now() < this.token.refreshAt) return this.token.token;
     if (this.loginInFlight === undefined) {
-      this.loginInFlight = this.loginWithRetries().finally(() => {
+      this.loginInFlight = this.loginWithRetries(budget).finally(() => {
         this.loginInFlight = undefined;
       });
     }
@@ -816,11 +827,10 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
   }
 
   /** Login has no side effect, so it is retried like a read (but a 4xx is final). */
-  private async loginWithRetries(): Promise<string> {
+  private async loginWithRetries(budget: CallBudget): Promise<string> {
     const operation = 'login';
     const { username, password } = await this.credentials();
     this.remember(password);
-    const startedAt = this.now();
     for (let attempt = 1; ; attempt++) {
       let failure: MarketplaceError;
       let waitMs: number | undefined;
@@ -829,17 +839,17 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
           method: 'POST',
           headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
           body: JSON.stringify({ username, password }),
-        });
+        }, budget);
         if (response.ok) return this.acceptLogin(response);
         failure = await this.errorFrom(operation, response, [password, username]);
         if (!isRetryableStatus(response.status)) throw failure;
         waitMs = retryAfterMs(response.headers.get('retry-after'), this.now());
       } catch (error: unknown) {
-        if (!(error instanceof MarketplaceError) || error.status !== undefined || error.operation !== operation) throw error;
+        if (!isNoResponse(error, operation)) throw error;
         failure = error;
       }
       const delay = waitMs ?? backoffDelayMs(attempt, this.policy, this.random);
-      if (attempt >= this.policy.maxAttempts || !this.withinBudget(startedAt, delay)) throw failure;
+      if (attempt >= this.policy.maxAttempts || !budget.allows(delay)) throw failure;
       this.log({ level: 'warn', message: 'marketplace login failed; retrying', operation, attempt, ...(failure.status !== undefined ? { status: failure.status } : {}), delayMs: delay });
       await this.sleep(delay);
     }
@@ -906,6 +916,17 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
 }
 
 // --- helpers -----------------------------------------------------------------------------------
+
+/**
+ * An attempt the call's budget had no room for: nothing was sent, so it is not a lost answer
+ * (never followed by a state read or a retry). Still a MarketplaceError to callers.
+ */
+class OutOfBudgetError extends MarketplaceError {}
+
+/** A timeout or network error of `operation` itself: an attempt that got no response at all. */
+function isNoResponse(error: unknown, operation: string): error is MarketplaceError {
+  return error instanceof MarketplaceError && !(error instanceof OutOfBudgetError) && error.status === undefined && error.operation === operation;
+}
 
 const inboxOfferPath = (id: string) => `/offers/v1/inbox/offers/${encodeURIComponent(id)}`;
 const outboxOfferPath = (id: string) => `/offers/v1/outbox/offers/${encodeURIComponent(id)}`;

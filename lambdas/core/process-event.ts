@@ -25,13 +25,13 @@ import { parseJsonWith } from './parse-json';
  */
 
 /**
- * How long a claim keeps other invocations off an event. It must outlast one invocation (the
- * worker's Lambda timeout) so a slow run is never doubled, and stay under the queue's visibility
- * timeout so the retry after a crash (which cannot release) finds the lease expired.
+ * How long a claim keeps other invocations off an event, when the caller gives none. The worker
+ * always passes its own (lambdas/worker/timing.ts: longer than its Lambda timeout, shorter than
+ * the queue's visibility timeout); these defaults serve tests and tools.
  */
 export const DEFAULT_LEASE_MS = 5 * 60 * 1000;
 
-/** Defaults for a processor built without the worker's timing (tests, the sandbox). */
+/** Defaults for a processor built without the worker's timing (tests and tools). */
 export const DEFAULT_DECISION_LEASE_MS = 5 * 60 * 1000;
 export const DEFAULT_ACTION_BUDGET_MS = 60 * 1000;
 

@@ -1,13 +1,16 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConfigError, DEMAND_ASSIGNMENT_POLICIES, type DemandAssignmentPolicy, parseRules, ROLES, type Role } from '../core/config';
 import { secretCredentials } from '../adapters/credentials';
 import { DynamoOfferStore } from '../adapters/dynamo-offer-store';
 import { DynamoUnitStore } from '../adapters/dynamo-unit-store';
-import { requireEnv } from '../adapters/env';
+import { ENV_NAMES, requireEnv } from '../adapters/env';
 import { MarketplaceClient } from '../adapters/marketplace-client';
+import { SqsEventQueue } from '../adapters/sqs-event-queue';
+import { WORKER_CLIENT, WORKER_TIMING } from './timing';
 import { createWorker } from './worker';
 
 /**
@@ -15,7 +18,8 @@ import { createWorker } from './worker';
  * built once per cold start; bad configuration fails the first invocation with a named error.
  */
 
-const env = requireEnv(['TABLE_NAME', 'MARKETPLACE_BASE_URL', 'CREDENTIALS_SECRET_ARN', 'RULES_JSON', 'CONNECTOR_ROLE']);
+const { tableName, queueUrl, marketplaceBaseUrl, credentialsSecretArn, rulesJson, connectorRole, demandAssignment: demandAssignmentName } = ENV_NAMES;
+const env = requireEnv([tableName, queueUrl, marketplaceBaseUrl, credentialsSecretArn, rulesJson, connectorRole]);
 
 function parseRole(value: string): Role {
   const role = ROLES.find((candidate) => candidate === value);
@@ -31,9 +35,9 @@ function parseDemandAssignment(value: string | undefined): DemandAssignmentPolic
   return policy;
 }
 
-const rules = parseRules(env.RULES_JSON);
-const role = parseRole(env.CONNECTOR_ROLE);
-const demandAssignment = parseDemandAssignment(process.env.DEMAND_ASSIGNMENT);
+const rules = parseRules(env[rulesJson]);
+const role = parseRole(env[connectorRole]);
+const demandAssignment = parseDemandAssignment(process.env[demandAssignmentName]);
 
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'worker' });
 const metrics = new Metrics({
@@ -42,11 +46,28 @@ const metrics = new Metrics({
 });
 
 const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-const store = new DynamoOfferStore(documents, env.TABLE_NAME);
-const units = new DynamoUnitStore(documents, env.TABLE_NAME);
+const store = new DynamoOfferStore(documents, env[tableName]);
+const units = new DynamoUnitStore(documents, env[tableName]);
+// The timing (guard, leases, action budget) is derived from exactly this timeout and policy.
 const marketplace = new MarketplaceClient({
-  baseUrl: env.MARKETPLACE_BASE_URL,
-  credentials: secretCredentials(env.CREDENTIALS_SECRET_ARN),
+  baseUrl: env[marketplaceBaseUrl],
+  credentials: secretCredentials(env[credentialsSecretArn]),
+  timeoutMs: WORKER_CLIENT.timeoutMs,
+  retry: WORKER_CLIENT.retry,
 });
+// The queue this function consumes: failed records get a short visibility, out-of-time ones a copy.
+const retry = new SqsEventQueue(new SQSClient({}), env[queueUrl]);
 
-export const handler = createWorker({ marketplace, store, units, rules, role, demandAssignment, demandMarketplace: marketplace, logger, metrics });
+export const handler = createWorker({
+  marketplace,
+  store,
+  units,
+  rules,
+  role,
+  demandAssignment,
+  demandMarketplace: marketplace,
+  logger,
+  metrics,
+  retry,
+  timing: WORKER_TIMING,
+});

@@ -4,17 +4,28 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { DemandAssignmentPolicy, Role, Rules } from '../core/config';
 import { QUEUE_ATTRIBUTES, queuedEventSchema, topicNameOf, type QueuedEvent } from '../core/events';
+import { OutOfTimeError, RetryLaterError } from '../core/errors';
 import type { MarketplaceApi, MarketplaceDemandApi, OfferStore, UnitStore } from '../core/ports';
 import { parseJsonWith } from '../core/parse-json';
-import { createEventProcessor, MalformedEventError, parseMarketplaceMessage, type ProcessResult } from '../core/process-event';
+import { createEventProcessor, MalformedEventError, parseMarketplaceMessage, type ProcessOptions, type ProcessResult } from '../core/process-event';
 import { describeError } from '../adapters/error-fields';
+import { resendDelaySeconds, retryDelaySeconds, WORKER_TIMING, type WorkerTiming } from './timing';
 
 /**
  * The worker: drains a batch of queued marketplace events. Records run one after another so a
  * batch never puts more than one request at a time on the marketplace API; a failing record is
- * reported alone (partial batch response) and comes back after its visibility timeout, ending in
- * the DLQ after maxReceiveCount.
+ * reported alone (partial batch response) and comes back after a short, growing delay (see
+ * timing.ts), ending in the DLQ after maxReceiveCount receives. A record the invocation has no
+ * time left for is re-sent as a copy instead, so it is not charged a receive.
  */
+
+/** How the worker hands records back to the queue it consumes (the SQS adapter implements it). */
+export interface RecordRetry {
+  /** Makes a received record visible again `seconds` from now (ChangeMessageVisibility). */
+  changeVisibility(receiptHandle: string, seconds: number): Promise<void>;
+  /** Sends a copy of the record, same body and message attributes, delivered after `delaySeconds`. */
+  resend(record: Pick<SQSRecord, 'body' | 'messageAttributes'>, delaySeconds: number): Promise<void>;
+}
 
 export interface WorkerDeps {
   marketplace: MarketplaceApi;
@@ -30,6 +41,13 @@ export interface WorkerDeps {
   logger: Logger;
   metrics?: Metrics;
   now?: () => Date;
+  /**
+   * Hands records back sooner than the visibility timeout. Without it (local tools), a failed
+   * record waits out the whole visibility timeout and one left for lack of time is charged a receive.
+   */
+  retry?: RecordRetry;
+  /** Leases, budgets, time guard and retry delays (default WORKER_TIMING). */
+  timing?: WorkerTiming;
 }
 
 export const WORKER_METRICS = {
@@ -41,6 +59,7 @@ export const WORKER_METRICS = {
   assigned: 'OffersAssigned',
   declinedByAll: 'OutboxOffersDeclinedByAll',
   expired: 'OutboxOffersExpired',
+  handedBack: 'RecordsHandedBack',
 } as const;
 
 /** Outbox events an operator must hear about: no supplier will take the offer. */
@@ -72,17 +91,17 @@ function attribute(record: SQSRecord, name: string): string | undefined {
 /**
  * Left for one record before the Lambda timeout: below this the rest of the batch is handed back
  * unprocessed, rather than a timeout returning the whole batch (processed records included).
- * One record costs at most three marketplace calls (fetch, action, and a state read when the
- * action's outcome is unknown), each within the client's 15 s retry budget.
+ * It is one record's worst case under the client's bound (WORKER_TIMING.recordMs, timing.ts).
  */
-export const MIN_REMAINING_MS_PER_RECORD = 45_000;
+export const MIN_REMAINING_MS_PER_RECORD = WORKER_TIMING.recordMs;
 
 /**
  * Builds the SQS handler. The optional Lambda context adds the request id to logs and lets the
  * worker hand back records it has no time left for.
  */
 export function createWorker(deps: WorkerDeps): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
-  const { logger, metrics } = deps;
+  const { logger, metrics, retry } = deps;
+  const timing = deps.timing ?? WORKER_TIMING;
   const processor = createEventProcessor({
     marketplace: deps.marketplace,
     store: deps.store,
@@ -92,6 +111,9 @@ export function createWorker(deps: WorkerDeps): (event: SQSEvent, context?: Cont
     ...(deps.demandAssignment ? { demandAssignment: deps.demandAssignment } : {}),
     ...(deps.demandMarketplace ? { demandMarketplace: deps.demandMarketplace } : {}),
     ...(deps.now ? { now: deps.now } : {}),
+    leaseMs: timing.eventLeaseMs,
+    decisionLeaseMs: timing.decisionLeaseMs,
+    actionBudgetMs: timing.actionBudgetMs,
   });
 
   function count(name: string): void {
@@ -123,7 +145,7 @@ export function createWorker(deps: WorkerDeps): (event: SQSEvent, context?: Cont
     logger.info('Event processed', { eventName: result.eventName, outcome: result.outcome });
   }
 
-  async function processRecord(record: SQSRecord): Promise<void> {
+  async function processRecord(record: SQSRecord, options: ProcessOptions): Promise<void> {
     const keys: Record<string, string> = {};
     const snsMessageId = attribute(record, QUEUE_ATTRIBUTES.snsMessageId);
     const correlationId = attribute(record, QUEUE_ATTRIBUTES.correlationId);
@@ -138,32 +160,79 @@ export function createWorker(deps: WorkerDeps): (event: SQSEvent, context?: Cont
     if (event.offer_id !== undefined) keys.offerId = event.offer_id;
     logger.appendKeys(keys);
 
-    report(await processor.processEvent(event), topicNameOf(queued.topicArn));
+    report(await processor.processEvent(event, options), topicNameOf(queued.topicArn));
+  }
+
+  /**
+   * Re-sends a copy of a record the invocation had no time for, so it can be acknowledged. SQS
+   * counts a receive on every receive, whatever happens next: only a new message is not charged
+   * one. The copy keeps the event_id, so the event claim makes it harmless should the original
+   * come back too. Lambda's recursive loop detection stops a chain of copies after 16 hops (the
+   * copy carries the trace header), which bounds a hand-back loop, at the cost of the DLQ.
+   * False when there is no retry port or the send failed: the record is then retried as failed.
+   */
+  async function handBack(record: SQSRecord, retryAfterMs?: number): Promise<boolean> {
+    if (retry === undefined) return false;
+    try {
+      await retry.resend(record, resendDelaySeconds(retryAfterMs));
+      count(WORKER_METRICS.handedBack);
+      return true;
+    } catch (error: unknown) {
+      logger.warn('Could not re-send the record; it is retried as a failed one', { messageId: record.messageId, ...describeError(error) });
+      return false;
+    }
+  }
+
+  /**
+   * Makes a failed record come back after the delay for its receive count, or the error's own
+   * wait when longer, instead of the queue's visibility timeout. If that fails the record still
+   * counts as failed; it comes back after the visibility timeout.
+   */
+  async function retrySoon(record: SQSRecord, seconds: number): Promise<void> {
+    if (retry === undefined) return;
+    try {
+      await retry.changeVisibility(record.receiptHandle, seconds);
+    } catch (error: unknown) {
+      logger.warn('Could not set the record’s retry delay; it comes back after the visibility timeout', { messageId: record.messageId, ...describeError(error) });
+    }
+  }
+
+  /** Reports the record failed (so the receive counts toward the DLQ) and schedules its retry. */
+  async function fail(record: SQSRecord, error: unknown, failures: SQSBatchItemFailure[]): Promise<void> {
+    count(WORKER_METRICS.failed);
+    const receiveCount = Number(record.attributes?.ApproximateReceiveCount);
+    const seconds = retryDelaySeconds(receiveCount, error instanceof RetryLaterError ? error.retryAfterMs : undefined, timing.retryDelaysS);
+    const fields = { messageId: record.messageId, receiveCount: record.attributes?.ApproximateReceiveCount, retryInSeconds: seconds, ...describeError(error) };
+    // Malformed input will fail the same way on every attempt: say so, it heads for the DLQ.
+    if (error instanceof MalformedEventError || error instanceof MalformedRecordError) logger.error('Record is malformed; it will reach the DLQ', fields);
+    else if (error instanceof RetryLaterError) logger.warn('Record cannot finish now; it will be retried', fields);
+    else logger.error('Record failed; it will be retried', fields);
+    await retrySoon(record, seconds);
+    failures.push({ itemIdentifier: record.messageId });
   }
 
   return async (event, context) => {
     if (context !== undefined) logger.addContext(context);
     const batchItemFailures: SQSBatchItemFailure[] = [];
+    const options: ProcessOptions = context === undefined ? {} : { remainingMs: () => context.getRemainingTimeInMillis() };
     try {
       for (const [index, record] of event.Records.entries()) {
-        if (context !== undefined && context.getRemainingTimeInMillis() < MIN_REMAINING_MS_PER_RECORD) {
+        if (context !== undefined && context.getRemainingTimeInMillis() < timing.recordMs) {
           const deferred = event.Records.slice(index);
           logger.warn('Not enough time left; handing records back to the queue', { deferred: deferred.length });
-          batchItemFailures.push(...deferred.map((r) => ({ itemIdentifier: r.messageId })));
+          for (const left of deferred) {
+            if (!(await handBack(left))) await fail(left, new OutOfTimeError('not enough time left in the invocation'), batchItemFailures);
+          }
           break;
         }
         try {
-          await processRecord(record);
+          await processRecord(record, options);
         } catch (error: unknown) {
-          count(WORKER_METRICS.failed);
-          // Malformed input will fail the same way on every attempt: say so, it heads for the DLQ.
-          const permanent = error instanceof MalformedEventError || error instanceof MalformedRecordError;
-          logger.error(permanent ? 'Record is malformed; it will reach the DLQ' : 'Record failed; it will be retried', {
-            messageId: record.messageId,
-            receiveCount: record.attributes?.ApproximateReceiveCount,
-            ...describeError(error),
-          });
-          batchItemFailures.push({ itemIdentifier: record.messageId });
+          if (error instanceof OutOfTimeError) {
+            logger.warn('No time left to finish the record; handing it back', { messageId: record.messageId, ...describeError(error) });
+            if (await handBack(record, error.retryAfterMs)) continue;
+          }
+          await fail(record, error, batchItemFailures);
         } finally {
           logger.removeKeys([...RECORD_KEYS]);
         }

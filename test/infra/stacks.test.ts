@@ -8,14 +8,15 @@
  * (schedule rate, retries, environment, read-only table grant, absent for demand or when
  * disabled), and that two synths give identical templates.
  * cdk-nag findings are in nag.test.ts; real bundling of the handlers in synth.test.ts; config
- * parsing in config.test.ts.
+ * parsing in config.test.ts; the worker's queue wiring and timing in worker-queue.test.ts.
  */
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { resolveAllowedTopicArns, type ConnectorConfig } from '../../lambdas/core/config';
 import { RECEIVER_METRICS } from '../../lambdas/receiver/receiver';
 import { RECONCILER_METRICS } from '../../lambdas/reconciler/reconciler';
 import { OFFER_TABLE } from '../../lambdas/adapters/offer-table';
-import { MAX_RECEIVE_COUNT, METRICS_NAMESPACE, VISIBILITY_TIMEOUT_FACTOR } from '../../lib/constants';
+import { VISIBILITY_TIMEOUT_FACTOR } from '../../lambdas/worker/timing';
+import { MAX_RECEIVE_COUNT, METRICS_NAMESPACE } from '../../lib/constants';
 import { CUSTOM_METRICS, UNSUBSCRIBE_METRIC } from '../../lib/monitoring';
 import { build, envOf, exampleConfig, functionFor, onlyResource, resourcesOf, type Built } from './infra-support';
 
@@ -137,7 +138,7 @@ describe('events queue and dead-letter queue', () => {
     const workerTimeout = functionFor(app, 'worker').properties['Timeout'];
     expect(typeof visibility).toBe('number');
     expect(typeof workerTimeout).toBe('number');
-    expect(visibility as number).toBeGreaterThanOrEqual(6 * (workerTimeout as number));
+    expect(visibility as number).toBeGreaterThanOrEqual(VISIBILITY_TIMEOUT_FACTOR * (workerTimeout as number));
   });
 });
 

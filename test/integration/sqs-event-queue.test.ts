@@ -1,16 +1,20 @@
 /**
  * Covers lambdas/adapters/sqs-event-queue.ts against a real SQS wire protocol (fauxqs, started
  * through sandbox/emulators.ts) with the real AWS SDK client: what is sent comes back with the
- * same body and message attributes, and the returned id is the SQS MessageId.
+ * same body and message attributes, and the returned id is the SQS MessageId; the worker's
+ * hand-backs: a received record re-sent as a new message with the same body and attributes, and
+ * a visibility change that brings a received message back sooner (counted as one more receive).
  * Leaves when and what the receiver enqueues to test/unit/receiver.test.ts, and how the worker
  * reads the attributes to the worker's tests.
  */
 import {
   CreateQueueCommand,
+  type Message,
   ReceiveMessageCommand,
   SQSClient,
   type SendMessageCommandOutput,
 } from '@aws-sdk/client-sqs';
+import type { SQSRecord } from 'aws-lambda';
 import { QUEUE_ATTRIBUTES, queuedEventSchema, type QueuedEvent } from '../../lambdas/core/events';
 import { QueueSendError, SqsEventQueue } from '../../lambdas/adapters/sqs-event-queue';
 import { EMULATOR_AWS, startFauxqs, type RunningEmulator } from '../../sandbox/emulators';
@@ -74,5 +78,60 @@ describe('SqsEventQueue', () => {
     const silent = { send: async (): Promise<SendMessageCommandOutput> => ({ $metadata: {} }) } as unknown as SQSClient;
     const queue = new SqsEventQueue(silent, 'https://sqs.example/queue');
     await expect(queue.send(event, { snsMessageId: event.snsMessageId, correlationId: 'req-1' })).rejects.toBeInstanceOf(QueueSendError);
+  });
+});
+
+async function receiveOne(queueUrl: string, visibilityTimeout = 30): Promise<Message> {
+  const { Messages } = await client.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: 1,
+      WaitTimeSeconds: 1,
+      VisibilityTimeout: visibilityTimeout,
+      MessageAttributeNames: ['All'],
+      MessageSystemAttributeNames: ['ApproximateReceiveCount'],
+    }),
+  );
+  const [message] = Messages ?? [];
+  if (message === undefined) throw new Error('no message received');
+  return message;
+}
+
+/** A received message as the Lambda event source hands it to the worker. */
+function asRecord(message: Message): Pick<SQSRecord, 'body' | 'messageAttributes'> {
+  const attributes: SQSRecord['messageAttributes'] = {};
+  for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
+    attributes[name] = { dataType: value.DataType ?? 'String', stringValue: value.StringValue ?? '', stringListValues: [], binaryListValues: [] };
+  }
+  return { body: message.Body ?? '', messageAttributes: attributes };
+}
+
+describe('SqsEventQueue as the worker\u2019s RecordRetry', () => {
+  it('re-sends a received record as a new message with the same body and attributes', async () => {
+    const queueUrl = await createQueue(`resend-${Date.now()}`);
+    const queue = new SqsEventQueue(client, queueUrl);
+    await queue.send(event, { snsMessageId: event.snsMessageId, correlationId: 'req-7' });
+    const original = await receiveOne(queueUrl);
+
+    await queue.resend(asRecord(original), 0);
+
+    const copy = await receiveOne(queueUrl);
+    expect(copy.MessageId).not.toBe(original.MessageId);
+    expect(copy.Body).toBe(original.Body);
+    expect(copy.MessageAttributes).toEqual(original.MessageAttributes);
+    expect(copy.Attributes?.ApproximateReceiveCount).toBe('1');
+  });
+
+  it('brings a received message back as soon as its visibility is changed, one receive more', async () => {
+    const queueUrl = await createQueue(`visibility-${Date.now()}`);
+    const queue = new SqsEventQueue(client, queueUrl);
+    await queue.send(event, { snsMessageId: event.snsMessageId, correlationId: 'req-8' });
+    const first = await receiveOne(queueUrl, 600);
+
+    await queue.changeVisibility(first.ReceiptHandle ?? '', 0);
+
+    const again = await receiveOne(queueUrl);
+    expect(again.MessageId).toBe(first.MessageId);
+    expect(again.Attributes?.ApproximateReceiveCount).toBe('2');
   });
 });

@@ -58,7 +58,7 @@ export class RecordingMetrics extends Metrics {
 let sequence = 0;
 
 /** An SQS record as the receiver enqueues it: the envelope in the body, ids in attributes. */
-export function sqsRecord(queued: QueuedEvent | string, options: { messageId?: string; correlationId?: string } = {}): SQSRecord {
+export function sqsRecord(queued: QueuedEvent | string, options: { messageId?: string; correlationId?: string; receiveCount?: number } = {}): SQSRecord {
   sequence += 1;
   const messageId = options.messageId ?? `msg-${sequence}`;
   const snsMessageId = typeof queued === 'string' ? `sns-raw-${sequence}` : queued.snsMessageId;
@@ -67,7 +67,7 @@ export function sqsRecord(queued: QueuedEvent | string, options: { messageId?: s
     receiptHandle: `receipt-${sequence}`,
     body: typeof queued === 'string' ? queued : JSON.stringify(queued),
     attributes: {
-      ApproximateReceiveCount: '1',
+      ApproximateReceiveCount: String(options.receiveCount ?? 1),
       SentTimestamp: '1777622410000',
       SenderId: 'AIDAEXAMPLE',
       ApproximateFirstReceiveTimestamp: '1777622410100',

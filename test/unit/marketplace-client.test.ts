@@ -468,7 +468,8 @@ describe('retries', () => {
 
   it('does not wait past the total time budget (a long Retry-After ends the call at once)', async () => {
     const script = scripted(() => ({ status: 429, headers: { 'retry-after': '60' }, json: { message: 'Too Many Requests' } }));
-    const { client: c, sleeps } = retrying(script, { maxTotalMs: 10_000 });
+    // Room for the login and one 10 s attempt (the login counts against the budget), not for 60 s more.
+    const { client: c, sleeps } = retrying(script, { maxTotalMs: 20_000 });
     const error = await failure(c.getInboxOffer(OFFER_ID));
     expect(error.status).toBe(429);
     expect(sleeps).toEqual([]);

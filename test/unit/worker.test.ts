@@ -99,11 +99,15 @@ describe('partial batch failures', () => {
 });
 
 describe('running out of time', () => {
-  it('hands back the records it has no time left for, unprocessed', async () => {
+  it('without a retry port, reports the records it has no time left for as failed, unprocessed', async () => {
     const { marketplace, logger, worker } = setup();
-    // Time as the Lambda runtime would report it: plenty for one record, then too little.
-    const remaining = [60_000, MIN_REMAINING_MS_PER_RECORD - 1];
-    const context = lambdaContext(() => remaining.shift() ?? 0);
+    // Time as the Lambda runtime would report it: enough for one record until it is processed.
+    let remaining = MIN_REMAINING_MS_PER_RECORD;
+    marketplace.acceptInboxOffer = ((accept) => async (...args: Parameters<typeof accept>) => {
+      remaining -= 1;
+      return accept(...args);
+    })(marketplace.acceptInboxOffer);
+    const context = lambdaContext(() => remaining);
 
     const response = await worker(batch(sqsRecord(matched(A), { messageId: 'm-a' }), sqsRecord(matched(B), { messageId: 'm-b' }), sqsRecord(matched(C), { messageId: 'm-c' })), context);
 

@@ -12,8 +12,9 @@ export interface RetryPolicy {
   /** Largest backoff cap (default 2 s). */
   maxDelayMs: number;
   /**
-   * No retry starts unless its wait plus a whole attempt (up to the request timeout) ends within
-   * this much time from the first attempt (default 15 s).
+   * No attempt after a call's first (a retry, a login or its retry, the repeat after a 401) starts
+   * unless its wait plus a whole attempt (up to the request timeout) ends within this much time of
+   * the call's start (default 15 s). See {@link CallBudget}.
    */
   maxTotalMs: number;
 }
@@ -42,4 +43,52 @@ export function retryAfterMs(header: string | null | undefined, nowMs: number): 
   const at = Date.parse(value);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, at - nowMs);
+}
+
+/**
+ * The time one client call may take, logins and repeats included. Its first network attempt
+ * always runs (it ends within the request timeout); every later one (a retry, a login or a login
+ * retry, the repeat after a 401) starts only if it can end, timeout and wait included, within
+ * `maxTotalMs` of the call's start. So no call runs longer than {@link callWorstCaseMs}, whatever
+ * the API does. The clock is the client's, so tests drive it.
+ */
+export class CallBudget {
+  private readonly deadline: number;
+  private attempts = 0;
+
+  constructor(
+    private readonly now: () => number,
+    policy: Pick<RetryPolicy, 'maxTotalMs'>,
+    private readonly attemptMs: number,
+  ) {
+    this.deadline = now() + policy.maxTotalMs;
+  }
+
+  /** Whether a network attempt may start after waiting `waitMs`. */
+  allows(waitMs = 0): boolean {
+    return this.attempts === 0 || this.now() + waitMs + this.attemptMs <= this.deadline;
+  }
+
+  /** Counts a network attempt that starts now. */
+  begin(): void {
+    this.attempts += 1;
+  }
+}
+
+/**
+ * The longest one client call (a read, or one action without its state reads) can take: the
+ * first attempt's timeout, or the budget every later attempt must end within. Each state read
+ * after an action's unknown outcome is a call of its own with its own budget.
+ */
+export function callWorstCaseMs(policy: Pick<RetryPolicy, 'maxTotalMs'>, timeoutMs: number): number {
+  return Math.max(timeoutMs, policy.maxTotalMs);
+}
+
+/**
+ * The longest an action can take: its attempts, and the state reads between them, end within one
+ * call's bound (each retry is judged after the read before it); the state check after its last
+ * attempt (`readsPerCheck` reads: one for accept/decline) runs on budgets of its own.
+ */
+export function actionWorstCaseMs(policy: Pick<RetryPolicy, 'maxTotalMs'>, timeoutMs: number, readsPerCheck = 1): number {
+  return callWorstCaseMs(policy, timeoutMs) * (1 + readsPerCheck);
 }
