@@ -1,8 +1,10 @@
 /**
- * The sandbox's composition root: the real receiver and worker, wired as in AWS but on local
- * stand-ins (dynalite, fauxqs, the marketplace simulator, a local API Gateway and SQS poller).
- * `runSandbox({ mode: 'once' })` plays the fixed scenario to the end and returns what happened to
- * every offer; `mode: 'stream'` publishes offers until its signal aborts.
+ * The sandbox's composition root: the real receiver and worker (and, for the contention drill,
+ * the real reconciler), wired as in AWS but on local stand-ins (dynalite, fauxqs, the marketplace
+ * simulator, a local API Gateway and SQS poller). `runSandbox({ mode: 'once' })` plays the fixed
+ * scenario to the end and returns what happened to every offer; with `scenario: 'contention'` it
+ * plays the contention drill (contention.ts) instead; `mode: 'stream'` publishes offers until its
+ * signal aborts.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,7 +18,9 @@ import { MarketplaceClient } from '../lambdas/adapters/marketplace-client';
 import { createOfferTable } from '../lambdas/adapters/offer-table';
 import { SqsEventQueue } from '../lambdas/adapters/sqs-event-queue';
 import { createReceiver } from '../lambdas/receiver/receiver';
+import { createReconciler } from '../lambdas/reconciler/reconciler';
 import { createWorker } from '../lambdas/worker/worker';
+import { CONTENTION_DRILL, type DrillReport, drillLines, drillReport, startReconcilerLoop } from './contention';
 import { countAppliedWrites } from './counting-store';
 import { DecisionWatch } from './decision-watch';
 import { EMULATOR_AWS, startDynalite, startFauxqs } from './emulators';
@@ -24,7 +28,7 @@ import { errorMessage } from './http-util';
 import { startLocalApi } from './local-api';
 import { collectOutcomes, describeOffer, type OutcomeReport, short } from './outcomes';
 import { createQueues, queueDepth, queueDepthOrUndefined, queueDrained } from './sandbox-queues';
-import { onceScenario, type ScenarioStep, streamScenario } from './scenario';
+import { contentionScenario, onceScenario, type ScenarioStep, streamScenario } from './scenario';
 import { type SignatureVersion, type SimulatorCall, startSimulator } from './simulator/simulator';
 import type { WireInboxOfferDetail } from './simulator/model';
 import { createSnsRoutingHttpGet } from './sns-routing-http-get';
@@ -32,11 +36,14 @@ import { startSqsPoller } from './sqs-poller';
 import { finishesWithin, sleep, waitUntil } from './timing';
 
 export type { OfferOutcome } from './outcomes';
+export type { DrillReport } from './contention';
 
 export const DEFAULT_CONFIG_PATH = path.join(__dirname, '..', 'config', 'connector.example.json');
 
 export interface SandboxOptions {
   mode: 'once' | 'stream';
+  /** Once mode: the fixed scenario (default) or the contention drill. */
+  scenario?: 'default' | 'contention';
   /** Where the story goes, one line at a time (default: stdout). */
   print?: (line: string) => void;
   /** Powertools log level INFO instead of WARN, and a line per published offer. */
@@ -54,7 +61,10 @@ export interface SandboxOptions {
   rules?: Rules;
 }
 
-export type SandboxResult = OutcomeReport;
+export interface SandboxResult extends OutcomeReport {
+  /** The contention drill's conditions as measured during the run (contention only). */
+  drill?: DrillReport;
+}
 
 export class SandboxError extends Error {
   override readonly name = 'SandboxError';
@@ -75,6 +85,8 @@ const TABLE_NAME = 'sandbox-offers';
 export async function runSandbox(options: SandboxOptions): Promise<SandboxResult> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const rules = options.rules ?? loadRules();
+  if (options.scenario === 'contention' && options.mode !== 'once') throw new SandboxError('the contention scenario is played with --once');
+  const drill = options.scenario === 'contention' ? CONTENTION_DRILL : undefined;
   const logLevel = options.verbose ? 'INFO' : 'WARN';
   // Stopped in reverse order. Each step gets a time limit: after a Ctrl-C in a terminal, fauxqs
   // (same process group) has already died of the signal and its stop() would wait for an exit
@@ -128,13 +140,18 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxResult
 
     const appliedWrites = new Map<string, number>();
     const store = countAppliedWrites(new DynamoOfferStore(DynamoDBDocumentClient.from(dynamo), TABLE_NAME), appliedWrites);
-    const worker = createWorker({ marketplace: marketplace(), store, rules, role: 'supply', logger: new Logger({ serviceName: 'worker', logLevel }) });
+    // One worker per concurrent invocation, each with its own client and logger, as each Lambda
+    // execution environment has; the plain runs use one.
+    const workers = Array.from({ length: drill?.workerInvocations ?? 1 }, () =>
+      createWorker({ marketplace: marketplace(), store, rules, role: 'supply', logger: new Logger({ serviceName: 'worker', logLevel }) }),
+    );
     const poller = startSqsPoller({
       client: sqs,
       queueUrl: queues.url,
       queueArn: queues.arn,
       region: EMULATOR_AWS.region,
-      handler: worker,
+      handler: workers,
+      ...(drill ? { batchSize: drill.batchSize } : {}),
       onError: (error) => {
         if (!options.signal?.aborted) print(`poller: ${errorMessage(error)}`);
       },
@@ -148,26 +165,53 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxResult
     await simulator.subscribe(simulator.inboxOffersTopicArn, api.endpoint);
     print(`sandbox: subscription to ${simulator.inboxOffersTopicArn} confirmed by the receiver`);
 
+    // --- the contention drill: faults, and the reconciler beside SNS ------------------------------
+    // Faults start after the subscription: they are about the run, not about setting it up.
+    if (drill) simulator.faults.set(drill.faults);
+    const reconciler = drill
+      ? startReconcilerLoop(
+          createReconciler({
+            inbox: marketplace(),
+            store,
+            queue: new SqsEventQueue(sqs, queues.url),
+            logger: new Logger({ serviceName: 'reconciler', logLevel }),
+            minMatchAgeMs: drill.reconcilerMinMatchAgeMs,
+          }),
+          drill.reconcilerIntervalMs,
+          (error) => {
+            if (options.verbose) print(`reconciler: run failed: ${errorMessage(error)}`);
+          },
+        )
+      : undefined;
+    if (reconciler) cleanups.push({ name: 'reconciler', stop: () => reconciler.stop() });
+
     const published: WireInboxOfferDetail[] = [];
     const describe = (offerId: string) => {
       const detail = simulator.getOffer(offerId);
       return detail ? describeOffer(detail) : 'unknown offer';
     };
     const publish = (step: ScenarioStep) => {
-      const created = step.kind === 'shift' ? simulator.addShift(step.offers) : [simulator.addOffer(step.offer, step.copies ? { copies: step.copies } : {})];
+      const copies = step.copies ? { copies: step.copies } : {};
+      const created = step.kind === 'shift' ? simulator.addShift(step.offers, copies) : [simulator.addOffer(step.offer, copies)];
       published.push(...created);
       if (options.verbose) {
-        for (const d of created) print(`offer   ${short(d.offer.id)} ${describeOffer(d)}${d.offer.shift_id ? ` (shift ${short(d.offer.shift_id)})` : ''}${step.kind === 'offer' && step.copies ? ` (delivered ${step.copies} times)` : ''}`);
+        for (const d of created) print(`offer   ${short(d.offer.id)} ${describeOffer(d)}${d.offer.shift_id ? ` (shift ${short(d.offer.shift_id)})` : ''}${step.copies ? ` (delivered ${step.copies} times)` : ''}`);
       }
     };
-    // LEGACY fallback on (see answeredWithShift) until the worker records a shift's decision on every offer.
-    const watch = new DecisionWatch({ store, print, describe, legacyShiftFallback: true });
+    // The drill counts only each offer's own settled decision; the plain runs keep the legacy fallback.
+    const watch = new DecisionWatch({ store, print, describe, legacyShiftFallback: !drill });
 
     if (options.mode === 'once') {
-      for (const step of onceScenario()) publish(step);
+      for (const step of drill ? contentionScenario() : onceScenario()) {
+        publish(step);
+        if (drill) await sleep(drill.publishIntervalMs, options.signal);
+      }
       print(`sandbox: ${published.length} offers published; waiting for every decision`);
-      await waitForDecisions({ watch, published, drained: () => queueDrained(sqs, queues.url), print, options });
+      await waitForDecisions({ watch, published, drained: () => queueDrained(sqs, queues.url), print, options, ...(drill ? { quietMs: drill.quietMs } : {}) });
       await simulator.idle();
+      // Events the reconciler enqueued last are handled too, so no late answer escapes the count.
+      await reconciler?.stop();
+      if (reconciler) await waitUntil(() => queueDrained(sqs, queues.url), 10000, options.signal);
     } else {
       print('sandbox: streaming offers; Ctrl-C to stop');
       const stream = streamScenario(options.seed ?? 1);
@@ -184,7 +228,12 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxResult
 
     await poller.stop();
     const deadLettered = options.mode === 'once' ? await queueDepth(sqs, queues.dlqUrl) : await queueDepthOrUndefined(sqs, queues.dlqUrl);
-    return await collectOutcomes({ scenario: options.mode, store, simulator, offers: published, rules, appliedWrites, deadLettered });
+    const scenario = drill ? 'contention' : options.mode;
+    const report = await collectOutcomes({ scenario, store, simulator, offers: published, rules, appliedWrites, deadLettered });
+    if (!drill || !reconciler) return report;
+    const measured = drillReport({ simulator, offers: published, rules, poller: poller.stats(), reconciler: reconciler.stats() });
+    for (const line of drillLines(measured)) print(line);
+    return { ...report, drill: measured };
   } finally {
     await cleanup();
   }
