@@ -177,6 +177,7 @@ export async function collectOutcomes(input: CollectInput): Promise<OutcomeRepor
 
   // --- each decision unit: one decision, the rules' combination, answered once -----------------
   const byRules = ruleActions(input.rules, offers);
+  // By unit key alone: the sandbox has one supply organisation answering.
   const answersOf = new Map(tally.units.map((u) => [u.unitKey, u]));
   for (const [unitKey, members] of unitsOf(outcomes)) {
     const name = `${unitKey.startsWith('shift#') ? 'shift' : 'offer'} ${short(unitKey.slice(unitKey.indexOf('#') + 1))}`;
@@ -201,7 +202,7 @@ export async function collectOutcomes(input: CollectInput): Promise<OutcomeRepor
   // Under the drill's faults a 409 is a second answer (counted above); in the plain runs every refusal is wrong.
   const refused = calls.filter((c) => (drill ? !c.answer : c.status !== 204));
   if (refused.length > 0) problems.push(`${refused.length} accept/decline call(s) refused by the marketplace`);
-  if (deadLettered(input.deadLettered)) {
+  if (anyDeadLettered(input.deadLettered)) {
     const line = `${input.deadLettered} message(s) in the dead-letter queue`;
     // The drill's retries under contention may exhaust a message's receives; its offer's fate is counted above.
     if (drill) notes.push(line);
@@ -231,6 +232,6 @@ export async function collectOutcomes(input: CollectInput): Promise<OutcomeRepor
 }
 
 /** Unknown only when SQS had gone (Ctrl-C reaches fauxqs too); once modes always read it. */
-function deadLettered(count: number | undefined): boolean {
+function anyDeadLettered(count: number | undefined): boolean {
   return count !== undefined && count > 0;
 }
