@@ -3,6 +3,8 @@
  * to the handler as a real-shaped `SQSEvent`, deletes the records it did not report in
  * `batchItemFailures` and leaves the failed ones to reappear after the visibility timeout (and go
  * to the DLQ after the queue's maxReceiveCount), as Lambda does with ReportBatchItemFailures.
+ * Given several handlers it polls with each at once, as Lambda scales out to concurrent
+ * invocations that each take their own batch.
  */
 import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
@@ -14,16 +16,30 @@ export interface SqsPollerOptions {
   queueUrl: string;
   queueArn: string;
   region: string;
-  handler: SqsHandler;
+  /**
+   * The function invoked with each batch. An array runs one polling loop per handler, all at once,
+   * each with its own batches: Lambda's concurrent invocations, each in its own environment.
+   */
+  handler: SqsHandler | readonly SqsHandler[];
+  /** Most records per batch (Lambda's batch size; SQS allows 1 to 10, default 10). */
+  batchSize?: number;
   /** Told about errors of the poller itself and about handler invocations that threw. */
   onError?: (error: unknown) => void;
   /** Told after each batch: how many records came and how many were left to be retried. */
   onBatch?: (info: { received: number; failed: number }) => void;
 }
 
+export interface SqsPollerStats {
+  /** Handler invocations so far (batches handed over). */
+  invocations: number;
+  /** The most handler invocations that were running at the same moment. */
+  maxConcurrent: number;
+}
+
 export interface SqsPoller {
-  /** Stops polling and resolves once the batch in hand (if any) has been handled. */
+  /** Stops polling and resolves once the batches in hand (if any) have been handled. */
   stop(): Promise<void>;
+  stats(): SqsPollerStats;
 }
 
 /** Maps an SQS API message to the record Lambda would deliver for it. */
@@ -73,15 +89,29 @@ export function succeededRecords(records: readonly SQSRecord[], response: SQSBat
   return records.filter((r) => !failed.has(r.messageId));
 }
 
-/** Starts the polling loop; it runs until `stop()`. */
+/** Starts the polling loop (one per handler); they run until `stop()`. */
 export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
   const stopping = new AbortController();
+  const handlers: readonly SqsHandler[] = typeof options.handler === 'function' ? [options.handler] : options.handler;
+  const stats: SqsPollerStats = { invocations: 0, maxConcurrent: 0 };
+  let running = 0;
 
-  async function pollOnce(): Promise<void> {
+  async function invoke(handler: SqsHandler, event: SQSEvent): Promise<SQSBatchResponse | void> {
+    stats.invocations += 1;
+    running += 1;
+    stats.maxConcurrent = Math.max(stats.maxConcurrent, running);
+    try {
+      return await handler(event);
+    } finally {
+      running -= 1;
+    }
+  }
+
+  async function pollOnce(handler: SqsHandler): Promise<void> {
     const received = await options.client.send(
       new ReceiveMessageCommand({
         QueueUrl: options.queueUrl,
-        MaxNumberOfMessages: 10,
+        MaxNumberOfMessages: options.batchSize ?? 10,
         WaitTimeSeconds: 1,
         MessageSystemAttributeNames: ['All'],
         AttributeNames: ['All'],
@@ -94,7 +124,7 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
     const records = messages.map((m) => toSqsRecord(m, options.queueArn, options.region));
     let response: SQSBatchResponse | void | 'threw';
     try {
-      response = await options.handler({ Records: records });
+      response = await invoke(handler, { Records: records });
     } catch (error: unknown) {
       options.onError?.(error);
       response = 'threw';
@@ -115,10 +145,10 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
     options.onBatch?.({ received: records.length, failed: records.length - done.length });
   }
 
-  const loop = (async () => {
+  const loops = handlers.map(async (handler) => {
     while (!stopping.signal.aborted) {
       try {
-        await pollOnce();
+        await pollOnce(handler);
       } catch (error: unknown) {
         if (stopping.signal.aborted) break;
         options.onError?.(error);
@@ -126,12 +156,13 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
         await new Promise((resolve) => setTimeout(resolve, 500));
       }
     }
-  })();
+  });
 
   return {
     async stop() {
       stopping.abort();
-      await loop;
+      await Promise.all(loops);
     },
+    stats: () => ({ ...stats }),
   };
 }

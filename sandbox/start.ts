@@ -2,7 +2,9 @@
  * `npm start`: the local sandbox. Streams simulated offers through the real receiver and worker
  * until Ctrl-C. `npm start -- --once` plays the fixed scenario, prints as its last line
  * `sandbox: <N> offers, <A> accepted, <D> declined, <R> review, <L> lost` and exits 0 only when
- * nothing was lost and the marketplace agrees with the store.
+ * nothing was lost and the marketplace agrees with the store. `--once --scenario contention`
+ * plays the contention drill instead and adds `, <T> answered twice, <C> contradicted` (counted
+ * by the marketplace simulator); it exits 0 only when L, T and C are all 0 and nothing disagrees.
  */
 import { errorMessage } from './http-util';
 import { loadRules, runSandbox, type SandboxOptions } from './run-sandbox';
@@ -11,9 +13,13 @@ import { loadRules, runSandbox, type SandboxOptions } from './run-sandbox';
 // console for the sandbox's own story (set the variable to false to see it).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const USAGE = `usage: npm start -- [--once] [--verbose] [--seed N] [--signature-version 1|2] [--rules FILE]
+const USAGE = `usage: npm start -- [--once [--scenario contention]] [--verbose] [--seed N] [--signature-version 1|2] [--rules FILE]
   --once                 play the fixed scenario to the end, print a summary, exit 0 only if nothing was lost
-  --verbose              INFO logs from the receiver and worker, and a line per offer and marketplace call
+  --scenario contention  with --once: the contention drill (47 offers, shifts and bundles judged differently,
+                         every event delivered twice, the reconciler every 1.5 s, 5 worker invocations at once,
+                         5% 5xx/429 with latency); the summary adds "<T> answered twice, <C> contradicted",
+                         counted by the marketplace simulator; exit 0 only if L, T and C are all 0
+  --verbose              INFO logs from the receiver and worker (and the drill's reconciler), a line per offer and marketplace call
   --seed N               seed of the streamed offer mix (default 1)
   --signature-version V  SNS SignatureVersion the simulator signs with (default 2)
   --rules FILE           a connector config or a rules JSON file (default config/connector.example.json)`;
@@ -35,6 +41,12 @@ function parseArgs(argv: readonly string[]): Omit<SandboxOptions, 'signal' | 'pr
       case '--once':
         options.mode = 'once';
         break;
+      case '--scenario': {
+        const scenario = value();
+        if (scenario !== 'contention' && scenario !== 'default') throw new UsageError('--scenario must be contention (or default)');
+        options.scenario = scenario;
+        break;
+      }
       case '--verbose':
         options.verbose = true;
         break;
@@ -62,6 +74,7 @@ function parseArgs(argv: readonly string[]): Omit<SandboxOptions, 'signal' | 'pr
         throw new UsageError(`unknown argument ${arg}`);
     }
   }
+  if (options.scenario === 'contention' && options.mode !== 'once') throw new UsageError('--scenario contention needs --once');
   return options;
 }
 
@@ -93,6 +106,7 @@ async function main(): Promise<number> {
 
   const result = await runSandbox({ ...options, signal: stop.signal });
   for (const problem of result.problems) process.stdout.write(`sandbox: problem: ${problem}\n`);
+  for (const note of result.notes) process.stdout.write(`sandbox: note: ${note}\n`);
   // The summary is the last line: scripts and the e2e test read it.
   process.stdout.write(`${result.summary}\n`);
   if (options.mode === 'stream') return 0;

@@ -175,7 +175,9 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     const leaseFrom = now().getTime();
     const lease = await units.acquireUnitLease(unitKey, owner, new Date(leaseFrom), deps.decisionLeaseMs);
     if (lease.kind === 'busy') {
-      throw new UnitBusyError(`decision unit is held by another event`, Math.max(0, lease.until - now().getTime()));
+      // No wait until the lease runs out: its holder normally finishes (and releases) in seconds,
+      // and the retry schedule outlasts a crashed holder's lease by itself (worker timing).
+      throw new UnitBusyError('decision unit is held by another event');
     }
     const leaseUntil = leaseFrom + deps.decisionLeaseMs;
     try {
@@ -200,8 +202,8 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
   ): Promise<Omit<UnitResult, 'unitKey'>> {
     if (isSettled(current) && current !== undefined) {
       // Decided by an earlier event, which may have crashed before every offer carried it.
-      const ids = new Set([...(current.offerIds ?? []), offer.id]);
-      for (const id of ids) await store.recordDecision(id, current);
+      await completeCopies(current);
+      if (!(current.offerIds ?? []).includes(offer.id)) await store.recordDecision(offer.id, current);
       await recordFacts([offer], lastEvent);
       return { outcome: 'already-decided' };
     }
@@ -294,9 +296,9 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
    * too (a crash can fall between the copies). Settled decisions never change, so this needs no
    * lease; offers already settled are not written again.
    */
-  async function completeCopies(decision: RecordedDecision, offerId: string): Promise<void> {
+  async function completeCopies(decision: RecordedDecision, knownSettled?: string): Promise<void> {
     for (const id of decision.offerIds ?? []) {
-      if (id === offerId) continue;
+      if (id === knownSettled) continue;
       if (!isSettled((await store.getOffer(id))?.decision)) await store.recordDecision(id, decision);
     }
   }

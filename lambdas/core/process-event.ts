@@ -210,7 +210,7 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
   async function handleOfferAccepted(api: MarketplaceDemandApi, policy: 'first-accepted', event: MarketplaceEvent, offerId: string, at: Date): Promise<Handled> {
     const key = `outbox#${offerId}`;
     const lease = await deps.units.acquireUnitLease(key, event.event_id, now(), deps.decisionLeaseMs ?? DEFAULT_DECISION_LEASE_MS);
-    if (lease.kind === 'busy') throw new UnitBusyError('outbox offer is being assigned by another event', Math.max(0, lease.until - now().getTime()));
+    if (lease.kind === 'busy') throw new UnitBusyError('outbox offer is being assigned by another event');
     try {
       const assigned = await assignAcceptedOffer({ api, store, policy }, event, offerId, at, (existing) => lastEventFields(event, existing));
       return { ...assigned, offerId };

@@ -66,6 +66,8 @@ export class FaultInjector {
   private readonly scripted: Array<ScriptedFault & { left: number }> = [];
   /** Every fault injected, in order, for tests and the CLI. */
   readonly log: Array<{ kind: ApiFaultKind | DeliveryDecision; method?: string; path?: string }> = [];
+  /** API requests that met the injector (faulted or not), so a run can tell the share it faulted. */
+  requests = 0;
 
   constructor(plan: FaultPlan = {}) {
     this.set(plan);
@@ -86,6 +88,7 @@ export class FaultInjector {
     this.set({});
     this.scripted.length = 0;
     this.log.length = 0;
+    this.requests = 0;
   }
 
   latencyMs(): number {
@@ -97,6 +100,7 @@ export class FaultInjector {
 
   /** The fault for this request, if any: a scripted one first, then the plan's chances. */
   forRequest(method: string, path: string): ApiFaultDecision | undefined {
+    this.requests += 1;
     const index = this.scripted.findIndex(
       (f) => (f.method === undefined || f.method === method) && (f.path === undefined || (typeof f.path === 'string' ? path.includes(f.path) : f.path.test(path))),
     );

@@ -11,7 +11,15 @@ import { BodyTooLargeError, errorMessage, readBody, sendEmpty, sendJson } from '
 import type { AuthService, Identity } from './auth';
 import type { FaultInjector } from './faults';
 import type { CareType, MatchResponse, MatchStatus, OfferType, ReasonCode, ReferralStatus } from './model';
-import { type OfferAction, type OfferBook, type OfferSpec, type PageQuery, type ReferralListQuery, SimulatorApiError } from './offer-book';
+import {
+  type OfferAction,
+  type OfferBook,
+  type OfferSpec,
+  type PageQuery,
+  type ReferralListQuery,
+  type SimulatorCall,
+  SimulatorApiError,
+} from './offer-book';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const MATCH_STATUSES: readonly MatchStatus[] = ['open', 'expired', 'closed', 'assigned', 'fulfilled'];
@@ -50,7 +58,7 @@ export interface MarketplaceApiOptions {
   auth: AuthService;
   faults?: FaultInjector;
   /** Told about every accept/decline request once it is answered (for the sandbox's own story). */
-  onCall?: (call: ReturnType<OfferBook['calls']>[number]) => void;
+  onCall?: (call: SimulatorCall) => void;
   /** `POST /organizations/v1/subscribe` with protocol https: returns the subscription ARN. */
   subscribe?: (organizationId: string, topic: string, endpoint: string) => string;
   now?: () => Date;
@@ -93,11 +101,14 @@ export function createMarketplaceApi(options: MarketplaceApiOptions): (req: Inco
     const offerId = ctx.params[0];
     let status = 500;
     let affected: string[] = [];
+    let unit: ReturnType<OfferBook['answerUnit']>;
     try {
       // accept's body is optional; decline's is required (both per the published spec).
       const body = await ctx.body();
       if (body === undefined && action === 'decline') throw invalidBody('[a JSON object body is required]');
       const fields = optionalStrings(body ?? {}, action === 'accept' ? ['comment'] : ['reason_code', 'comment']);
+      // Read right before acting, with no await in between: the state this very call met.
+      unit = book.answerUnit(ctx.orgId, offerId);
       affected = book.respond(ctx.orgId, offerId, action, fields);
       status = 204;
       return noContent;
@@ -105,7 +116,18 @@ export function createMarketplaceApi(options: MarketplaceApiOptions): (req: Inco
       status = error instanceof SimulatorApiError ? error.status : error instanceof BodyTooLargeError ? 413 : 500;
       throw error;
     } finally {
-      const call = { offerId, action, status, at: now().toISOString(), affectedOfferIds: affected };
+      // A 409 on a match answered already is a second answer to its unit; other refusals are not answers.
+      const answer = status === 204 || (status === 409 && unit?.answered === true);
+      const call: SimulatorCall = {
+        offerId,
+        action,
+        status,
+        at: now().toISOString(),
+        affectedOfferIds: affected,
+        organizationId: ctx.orgId,
+        ...(unit ? { unitKey: unit.unitKey } : {}),
+        answer,
+      };
       book.recordCall(call);
       options.onCall?.(call);
     }

@@ -21,6 +21,7 @@
  * `closed` / `expired`; an accepted match of an offer that expires unassigned expires too.
  */
 import { randomUUID } from 'node:crypto';
+import { type AnswerTally, tallyAnswers } from './answer-tally';
 import type {
   CareType,
   MatchResponse,
@@ -115,6 +116,16 @@ export interface SimulatorCall {
   at: string;
   /** Every offer the call changed (more than one for a shift); empty when it was refused. */
   affectedOfferIds: string[];
+  /** The calling organisation (absent when the call was refused before its offer was read). */
+  organizationId?: string;
+  /** The decision unit the call answers: `shift#<shift id>` (shift or bundle) or `offer#<offer id>`. */
+  unitKey?: string;
+  /**
+   * Whether the call counts as an answer to its unit: it reached the answer logic and acted (even
+   * if an injected fault then lost the response), or was refused 409 because the match had already
+   * been answered. A fault that refused it before acting, or a refusal for any other reason, is not.
+   */
+  answer: boolean;
 }
 
 export interface ListQuery {
@@ -512,6 +523,19 @@ export class OfferBook {
     return changed.map((s) => s.detail.offer.id);
   }
 
+  /**
+   * The decision unit an answer to `offerId` by the organisation falls in (its shift or bundle, or
+   * the offer alone) and whether its match has been answered already; undefined for an offer the
+   * organisation cannot see.
+   */
+  answerUnit(supplyOrganizationId: string, offerId: string): { unitKey: string; answered: boolean } | undefined {
+    const stored = this.offers.get(offerId);
+    const mine = stored?.matches.find((m) => m.supplyOrganizationId === supplyOrganizationId);
+    if (!stored || !mine) return undefined;
+    const shiftId = stored.detail.offer.shift_id;
+    return { unitKey: shiftId !== undefined ? `shift#${shiftId}` : `offer#${offerId}`, answered: mine.match.response !== 'pending' };
+  }
+
   // --- demand actions --------------------------------------------------------------------------
 
   /** `POST .../outbox/offers/{id}/assign`: 403 unless the setting is manual; 409 in the wrong state. */
@@ -644,6 +668,11 @@ export class OfferBook {
 
   calls(): SimulatorCall[] {
     return this.callLog.map((call) => ({ ...call, affectedOfferIds: [...call.affectedOfferIds] }));
+  }
+
+  /** The answers each decision unit received, from the call log (see answer-tally.ts). */
+  answerTally(): AnswerTally {
+    return tallyAnswers(this.callLog);
   }
 
   // --- internals -------------------------------------------------------------------------------

@@ -13,6 +13,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createSnsSigningIdentity } from '../sns-signing';
 import { listenLocal, type LocalServer } from '../http-util';
+import type { AnswerTally } from './answer-tally';
 import { AuthService } from './auth';
 import { type FaultPlan, FaultInjector } from './faults';
 import { createMarketplaceApi } from './marketplace-api';
@@ -29,6 +30,7 @@ import { type NewOffer, OfferBook, type SimulatorCall } from './offer-book';
 import { type DeliveryAttempt, type SignatureVersion, SnsService, type SubscriptionInfo } from './sns-service';
 
 export type { NewOffer, SimulatorCall } from './offer-book';
+export type { AnswerTally, UnitAnswers } from './answer-tally';
 export type { DeliveryAttempt, SignatureVersion, SubscriptionInfo } from './sns-service';
 export type { ApiFaults, DeliveryFaults, FaultPlan, ScriptedFault } from './faults';
 
@@ -111,6 +113,11 @@ export interface MarketplaceSimulator {
   referrals(): WireReferral[];
   /** Every accept/decline request received, in order, with the status it was answered. */
   calls(): SimulatorCall[];
+  /**
+   * The answers each decision unit (shift/bundle, or lone offer) received, counted from those
+   * calls: units answered more than once, and units that got both an accept and a decline.
+   */
+  answerTally(): AnswerTally;
   /** Every event published, in order. */
   events(): PublishedEvent[];
   deliveries(): DeliveryAttempt[];
@@ -278,6 +285,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ma
     offers: () => book.all(),
     referrals: () => book.referrals(),
     calls: () => book.calls(),
+    answerTally: () => book.answerTally(),
     events: () => published.map((e) => structuredClone(e)),
     deliveries: () => sns.deliveries(),
     subscriptions: () => sns.subscriptionList(),

@@ -1,9 +1,18 @@
 /**
  * The sandbox's scenarios as data: the `--once` scenario has the shape the e2e check relies on
- * (at least 20 offers, one duplicated delivery, one 2-offer shift, the same every time) and the
- * stream is reproducible from its seed. What the connector decides on them is test/e2e's part.
+ * (at least 20 offers, one duplicated delivery, one 2-offer shift, the same every time), the
+ * contention drill's offers have the shape issue #7 asks for (at least 40 offers, every event
+ * delivered twice, at least 5 shifts or bundles of 2 to 4 offers the example rules judge
+ * differently) and the stream is reproducible from its seed. What the connector decides on them
+ * is test/e2e's part.
  */
-import { onceScenario, seededRandom, streamScenario } from '../../sandbox/scenario';
+import type { DecisionAction } from '../../lambdas/core/config';
+import { evaluateRules } from '../../lambdas/core/rules';
+import { combineActions } from '../../sandbox/outcomes';
+import { loadRules } from '../../sandbox/run-sandbox';
+import { contentionScenario, onceScenario, seededRandom, streamScenario } from '../../sandbox/scenario';
+import type { NewOffer } from '../../sandbox/simulator/simulator';
+import { inboxOffer } from '../support/offer-fixtures';
 
 describe('onceScenario', () => {
   const steps = onceScenario();
@@ -25,6 +34,35 @@ describe('onceScenario', () => {
 
   it('is the same every time', () => {
     expect(onceScenario()).toEqual(steps);
+  });
+});
+
+describe('contentionScenario', () => {
+  const steps = contentionScenario();
+  const offers = steps.flatMap((step) => (step.kind === 'shift' ? step.offers : [step.offer]));
+  const units = steps.flatMap((step) => (step.kind === 'shift' ? [step.offers] : []));
+  const rules = loadRules();
+  const judge = (o: NewOffer): DecisionAction =>
+    evaluateRules(rules, inboxOffer({ careType: o.careType ?? 'psw', offerType: o.offerType ?? 'visit', location: { city: o.city ?? '', state: o.state ?? '', zip: o.zip ?? '', country: 'CA' } })).action;
+
+  it('has at least 40 offers, every event delivered at least twice', () => {
+    expect(offers.length).toBeGreaterThanOrEqual(40);
+    expect(steps.every((step) => (step.copies ?? 1) >= 2)).toBe(true);
+  });
+
+  it('has at least 5 shifts or bundles of 2 to 4 offers that the example rules judge differently', () => {
+    expect(units.every((unit) => unit.length >= 2 && unit.length <= 4)).toBe(true);
+    const mixed = units.filter((unit) => new Set(unit.map(judge)).size > 1);
+    expect(mixed.length).toBeGreaterThanOrEqual(5);
+    // An accept beside a decline, and an accept beside a review (no decline), both occur.
+    expect(mixed.some((unit) => unit.map(judge).includes('accept') && unit.map(judge).includes('decline'))).toBe(true);
+    expect(mixed.some((unit) => combineActions(unit.map(judge)) === 'review' && unit.map(judge).includes('accept'))).toBe(true);
+    // Every combined outcome is expected somewhere, units where the rules agree included.
+    expect(new Set(units.map((unit) => combineActions(unit.map(judge))))).toEqual(new Set(['accept', 'decline', 'review']));
+  });
+
+  it('is the same every time', () => {
+    expect(contentionScenario()).toEqual(steps);
   });
 });
 

@@ -1,0 +1,28 @@
+/**
+ * The connector's store, counting the distinct `applied` decisions written per offer, so a run can
+ * tell an offer decided once from one decided again. Copies of the same decision (a unit's settled
+ * decision is copied to each of its offers, and a repair may copy it again) count once. A Proxy rather than a hand-written wrapper: it passes
+ * on every other method the store has, so the worker gets the whole store (today's OfferStore and
+ * any port it needs next) without this file changing with it.
+ */
+import type { OfferStore, RecordedDecision } from '../lambdas/core/ports';
+
+export function countAppliedWrites<S extends OfferStore>(inner: S, counts: Map<string, number>): S {
+  const seen = new Map<string, Set<string>>();
+  return new Proxy(inner, {
+    get(target, property) {
+      if (property === 'recordDecision') {
+        return async (offerId: string, decision: RecordedDecision): Promise<void> => {
+          await target.recordDecision(offerId, decision);
+          if (decision.state !== 'applied') return;
+          const decisions = seen.get(offerId) ?? new Set<string>();
+          decisions.add(`${decision.eventId} ${decision.decidedAt} ${decision.action}`);
+          seen.set(offerId, decisions);
+          counts.set(offerId, decisions.size);
+        };
+      }
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
