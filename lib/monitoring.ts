@@ -47,6 +47,8 @@ export const CUSTOM_METRICS = {
     'OutboxOffersExpired',
     // Records re-sent because an invocation had no time left for them (not charged a receive).
     'RecordsHandedBack',
+    // Intended answers closed by the marketplace's state (answered first by a person, expired, closed).
+    'AnswersResolved',
   ],
   [SERVICE_NAMES.reconciler]: ['ReconcilerOffersSeen', 'ReconcilerOffersEnqueued', 'ReconcilerOffersSkippedByCap', 'ReconcilerItemsMalformed'],
 } as const;

@@ -60,6 +60,7 @@ export const WORKER_METRICS = {
   declinedByAll: 'OutboxOffersDeclinedByAll',
   expired: 'OutboxOffersExpired',
   handedBack: 'RecordsHandedBack',
+  resolved: 'AnswersResolved',
 } as const;
 
 /** Outbox events an operator must hear about: no supplier will take the offer. */
@@ -136,10 +137,20 @@ export function createWorker(deps: WorkerDeps): (event: SQSEvent, context?: Cont
       count(DECISION_METRIC[result.decision.action]);
       logger.info('Offer decision', {
         offerId: result.offerId,
+        unitKey: result.unitKey,
         action: result.decision.action,
         rule: result.decision.rule,
         reason: result.decision.reason,
         outcome: result.outcome,
+      });
+    }
+    if (result.outcome === 'resolved') {
+      // Our answer did not take effect: someone answered first, or the offer expired or closed.
+      count(WORKER_METRICS.resolved);
+      logger.warn('Offer answer not applied; closed with what the marketplace shows', {
+        offerId: result.offerId,
+        unitKey: result.unitKey,
+        resolution: result.resolution,
       });
     }
     logger.info('Event processed', { eventName: result.eventName, outcome: result.outcome });

@@ -198,6 +198,24 @@ describe('metrics', () => {
     expect(metrics.published).toEqual([{ [WORKER_METRICS.review]: 1 }]);
   });
 
+  it('counts and warns when an answer is refused and closed with what the marketplace shows', async () => {
+    const { marketplace, logger, metrics, worker } = setup();
+    const accept = marketplace.acceptInboxOffer;
+    marketplace.acceptInboxOffer = async (offerId, body) => {
+      // A person declines between our read and our answer: the marketplace refuses ours (409).
+      const offer = marketplace.offers.get(offerId);
+      if (offer !== undefined) offer.match.response = 'declined';
+      return accept(offerId, body);
+    };
+
+    const response = await worker(batch(sqsRecord(matched(A))));
+
+    expect(response.batchItemFailures).toEqual([]);
+    expect(metrics.published.flatMap((m) => Object.keys(m))).toContain(WORKER_METRICS.resolved);
+    expect(metrics.published.flatMap((m) => Object.keys(m))).not.toContain(WORKER_METRICS.accepted);
+    expect(logger.lines.find((line) => line.level === 'WARN')).toMatchObject({ offerId: A, unitKey: `offer#${A}`, resolution: 'answered' });
+  });
+
   it('works without metrics', async () => {
     const marketplace = fakeMarketplace(inboxOffer({ id: A }));
     const worker = createWorker({ marketplace, ...bothStores(), rules: RULES, role: 'supply', logger: new CapturingLogger() });
