@@ -1,7 +1,7 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { EventClaim, OfferRecord, OfferStore, RecordedDecision } from '../core/ports';
 import { DecisionConflictError } from '../core/errors';
+import { defined, isConditionFailure } from './dynamo-writes';
 import { OFFER_TABLE } from './offer-table';
 
 /**
@@ -35,14 +35,7 @@ function eventKey(eventId: string): Record<string, string> {
   return { [PK]: `EVENT#${eventId}`, [SK]: EVENT_SK };
 }
 
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException || (error instanceof Error && error.name === 'ConditionalCheckFailedException');
-}
 
-/** A copy without undefined values: the document client rejects them unless configured not to. */
-function defined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
 
 export class DynamoOfferStore implements OfferStore {
   constructor(

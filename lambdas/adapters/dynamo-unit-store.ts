@@ -1,7 +1,7 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DecisionConflictError, LeaseLostError } from '../core/errors';
 import type { RecordedDecision, UnitLease, UnitStore } from '../core/ports';
+import { defined, isConditionFailure } from './dynamo-writes';
 import { OFFER_TABLE } from './offer-table';
 
 /**
@@ -20,14 +20,7 @@ function unitKey(key: string): Record<string, string> {
   return { [PK]: `UNIT#${key}`, [SK]: UNIT_SK };
 }
 
-function isConditionFailure(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException || (error instanceof Error && error.name === 'ConditionalCheckFailedException');
-}
 
-/** A copy without undefined values: the document client rejects them unless configured not to. */
-function defined<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
 
 export class DynamoUnitStore implements UnitStore {
   constructor(

@@ -18,6 +18,7 @@ import { inboxOffer, offerEvent, queuedEvent } from '../support/offer-fixtures';
 import { FakeMarketplaceError, fakeMarketplace, type FakeMarketplace } from '../support/offer-marketplace-fake';
 import { MemoryOfferStore } from '../support/offer-memory-store';
 import { type Pick, Scheduler, strategies } from '../support/interleave';
+import { seededRandom } from '../../sandbox/scenario';
 
 const START = Date.parse('2026-05-01T08:01:00Z');
 const EVENT_LEASE_MS = 120_000;
@@ -188,17 +189,6 @@ function faulted(error: unknown): boolean {
   return error instanceof FakeMarketplaceError && error.status === 503;
 }
 
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe.each(SCENARIOS)('$name', (scenario) => {
   it('one answer when either worker is paused at any step while the other runs to the end (both orders)', async () => {
     for (const [first, second] of [
@@ -234,7 +224,7 @@ describe.each(SCENARIOS)('$name', (scenario) => {
 
   it('one answer under 300 seeded random interleavings', async () => {
     for (let seed = 1; seed <= 300; seed++) {
-      const { w } = await runRace(scenario, strategies.random(mulberry32(seed)));
+      const { w } = await runRace(scenario, strategies.random(seededRandom(seed)));
       await redeliver(w, 0);
       expectOneConsistentAnswer(w, scenario);
     }
@@ -244,7 +234,7 @@ describe.each(SCENARIOS)('$name', (scenario) => {
 describe('with marketplace faults', () => {
   it.each(SCENARIOS.map((s) => [s.name, s] as const))('one answer under random interleavings with 503s before and after acting: %s', async (_name, scenario) => {
     for (let seed = 1; seed <= 200; seed++) {
-      const random = mulberry32(seed * 7919);
+      const random = seededRandom(seed * 7919);
       const { w } = await runRace(scenario, strategies.random(random), (fresh) => {
         for (const method of ['acceptInboxOffer', 'declineInboxOffer'] as const) {
           const roll = random();
