@@ -1,4 +1,3 @@
-import type { Rules } from './config';
 import { isRefusal, OutOfTimeError, RetryLaterError } from './errors';
 import { isAnswerable, judgeUnit } from './judge';
 import {
@@ -11,6 +10,7 @@ import {
   type OfferRecord,
   type OfferStore,
   type RecordedDecision,
+  type RulesSource,
   type UnitStore,
 } from './ports';
 
@@ -57,7 +57,7 @@ export interface UnitDeciderDeps {
   marketplace: MarketplaceApi;
   store: OfferStore;
   units: UnitStore;
-  rules: Rules;
+  rules: RulesSource;
   now: () => Date;
   decisionLeaseMs: number;
   actionBudgetMs: number;
@@ -234,8 +234,10 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     const target = answerable.find((o) => o.id === offer.id) ?? answerable[0];
     let decision: RecordedDecision;
     if (intent === undefined || isStale(intent)) {
+      const { rules: current, version } = await rules.current();
       decision = {
-        ...judgeUnit(rules, answerable),
+        ...judgeUnit(current, answerable),
+        rulesVersion: version,
         state: 'intended',
         eventId: owner,
         decidedAt: now().toISOString(),

@@ -2,7 +2,7 @@
  * The ports between the core and the outside world. Adapters in `lambdas/adapters/` implement
  * them for AWS and HTTP; tests pass plain object literals.
  */
-import type { CareType, DecisionAction, DemandAssignmentPolicy, OfferType } from './config';
+import type { CareType, DecisionAction, DemandAssignmentPolicy, OfferType, Rules } from './config';
 import type { QueuedEvent } from './events';
 
 // ---------------------------------------------------------------------------------------------
@@ -95,6 +95,44 @@ export interface MarketplaceCredentials {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Rules and notifications
+
+/** The rules in force and their version (recorded with every decision). */
+export interface RulesSnapshot {
+  rules: Rules;
+  version: string;
+}
+
+/**
+ * Where the worker reads its rules: a cached, validated store in AWS that keeps the last good
+ * version when a new one is invalid; a fixed set in tests and the sandbox.
+ */
+export interface RulesSource {
+  current(): Promise<RulesSnapshot>;
+}
+
+/**
+ * What a person is told about an offer that needs them (a `review` decision, or a demand-side
+ * alert). Ids, types, city and time only: never the client's name, address or health data.
+ */
+export interface OfferNotification {
+  kind: 'review' | 'declined-by-all' | 'expired';
+  offerId: string;
+  shiftId?: string;
+  careType?: string;
+  offerType?: string;
+  city?: string;
+  startAt?: string;
+  rule?: string;
+  explanation?: string[];
+}
+
+/** Sends notifications (an SNS topic in AWS); resolves once the message is accepted. */
+export interface Notifier {
+  notify(notification: OfferNotification): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Queue
 
 export interface EventQueue {
@@ -122,6 +160,11 @@ export interface Decision {
   rule: string;
   /** Why, in words free of client data. */
   reason: string;
+  /**
+   * The whole explanation, one line each, in words that name fields and limits, never client
+   * values: the rule that decided, and for each earlier rule the first condition that did not hold.
+   */
+  explanation?: string[];
   declineReasonCode?: string;
   comment?: string;
 }
@@ -162,6 +205,10 @@ export interface RecordedDecision extends Decision {
   resolution?: DecisionResolution;
   /** For `resolved` with `answered`: what the marketplace shows the match was answered with. */
   marketplaceResponse?: MatchResponse;
+  /** The version of the rules the decision was judged by (see RulesSource). */
+  rulesVersion?: string;
+  /** Decided in dry-run mode: recorded and notified, never sent to the marketplace. */
+  dryRun?: boolean;
 }
 
 /** Whether a decision needs nothing more: applied, or resolved by the marketplace's state. */

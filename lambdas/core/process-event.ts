@@ -11,9 +11,11 @@ import {
   type MarketplaceDemandApi,
   type OfferRecord,
   type OfferStore,
+  type RulesSource,
   type UnitStore,
 } from './ports';
 import { parseJsonWith } from './parse-json';
+import { asRulesSource } from './rules-source';
 
 /**
  * The worker's use case: one marketplace event, taken from the queue, acted on at most once.
@@ -92,7 +94,8 @@ export interface EventProcessorDeps {
   store: OfferStore;
   /** Decision units' leases and decisions (the same table as the store in AWS). */
   units: UnitStore;
-  rules: Rules;
+  /** The rules, fixed or read from a source (cached, validated, versioned) at each decision. */
+  rules: Rules | RulesSource;
   role: Role;
   /** Demand side: how `OfferAccepted` is acted on (default `none`: only recorded). */
   demandAssignment?: DemandAssignmentPolicy;
@@ -172,7 +175,7 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
     marketplace,
     store,
     units: deps.units,
-    rules: deps.rules,
+    rules: asRulesSource(deps.rules),
     now,
     decisionLeaseMs: deps.decisionLeaseMs ?? DEFAULT_DECISION_LEASE_MS,
     actionBudgetMs: deps.actionBudgetMs ?? DEFAULT_ACTION_BUDGET_MS,

@@ -5,7 +5,7 @@ import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecor
 import type { DemandAssignmentPolicy, Role, Rules } from '../core/config';
 import { QUEUE_ATTRIBUTES, queuedEventSchema, topicNameOf, type QueuedEvent } from '../core/events';
 import { OutOfTimeError, RetryLaterError } from '../core/errors';
-import type { MarketplaceApi, MarketplaceDemandApi, OfferStore, UnitStore } from '../core/ports';
+import type { MarketplaceApi, MarketplaceDemandApi, OfferStore, RulesSource, UnitStore } from '../core/ports';
 import { parseJsonWith } from '../core/parse-json';
 import { createEventProcessor, MalformedEventError, parseMarketplaceMessage, type ProcessOptions, type ProcessResult } from '../core/process-event';
 import { describeError } from '../adapters/error-fields';
@@ -32,7 +32,7 @@ export interface WorkerDeps {
   store: OfferStore;
   /** Decision units' leases and decisions. */
   units: UnitStore;
-  rules: Rules;
+  rules: Rules | RulesSource;
   role: Role;
   /** Demand side: the assignment policy for `OfferAccepted` (default `none`: only recorded). */
   demandAssignment?: DemandAssignmentPolicy;

@@ -11,6 +11,7 @@ import { parseRules, type Rules } from '../../lambdas/core/config';
 import { OutOfTimeError } from '../../lambdas/core/errors';
 import { UnitBusyError } from '../../lambdas/core/decide-unit';
 import { judgeUnit } from '../../lambdas/core/judge';
+import { fixedRules, rulesVersionOf } from '../../lambdas/core/rules-source';
 import type { InboxOffer, RecordedDecision } from '../../lambdas/core/ports';
 import { createEventProcessor } from '../../lambdas/core/process-event';
 import { inboxOffer, offerEvent, queuedEvent } from '../support/offer-fixtures';
@@ -67,7 +68,7 @@ describe('a shift or bundle is decided as one', () => {
     expect(marketplace.actions().map((c) => c.method)).toEqual(call === undefined ? [] : [call]);
     for (const offer of offers) {
       const decision = (await store.getOffer(offer.id))?.decision;
-      expect(decision).toMatchObject({ action, state: 'applied', unitKey: `shift#${SHIFT}` });
+      expect(decision).toMatchObject({ action, state: 'applied', unitKey: `shift#${SHIFT}`, rulesVersion: rulesVersionOf(RULES) });
       // Each offer's own result travels with the shift's decision, on every offer.
       expect(decision?.offers?.map((o) => o.offerId)).toEqual(offers.map((o) => o.id));
     }
@@ -100,6 +101,15 @@ describe('a shift or bundle is decided as one', () => {
     const { marketplace, processor, matched } = setup([expired, psw('b'), nursingService('z')]);
     await processor.process(matched('a'));
     expect(marketplace.actions()).toEqual([{ method: 'declineInboxOffer', offerId: 'b', body: { reason_code: 'no_capacity' } }]);
+  });
+
+  it('records the version of the rules a source served, read at decision time', async () => {
+    const { store, processor, matched } = setup([inboxOffer({ id: 'x' })], { rules: RULES });
+    await processor.process(matched('x'));
+    expect((await store.getOffer('x'))?.decision?.rulesVersion).toMatch(/^[0-9a-f]{12}$/);
+    const other = parseRules(JSON.stringify({ defaultAction: 'decline' }));
+    expect(rulesVersionOf(other)).not.toBe(rulesVersionOf(RULES));
+    expect((await fixedRules(other).current()).version).toBe(rulesVersionOf(other));
   });
 
   it('combines by caution whatever the order of offers (pure judgeUnit)', () => {
