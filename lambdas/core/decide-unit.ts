@@ -7,6 +7,8 @@ import {
   isSettled,
   type MarketplaceApi,
   type MatchResponse,
+  type Notifier,
+  type OfferNotification,
   type OfferRecord,
   type OfferStore,
   type RecordedDecision,
@@ -62,6 +64,24 @@ export interface UnitDeciderDeps {
   decisionLeaseMs: number;
   actionBudgetMs: number;
   maxIntentAgeMs?: number;
+  /** Told of every `review` decision, once it is recorded as intended (at least once). */
+  notifier?: Notifier;
+}
+
+/** What a person is told about a unit left for review: ids, types, city and time, no client data. */
+export function reviewNotification(offer: InboxOffer, decision: RecordedDecision): OfferNotification {
+  const notification: OfferNotification = {
+    kind: 'review',
+    offerId: offer.id,
+    careType: offer.careType,
+    offerType: offer.offerType,
+    city: offer.location.city,
+    startAt: offer.startAt,
+    rule: decision.rule,
+    explanation: decision.explanation ?? [decision.reason],
+  };
+  if (offer.shiftId !== undefined) notification.shiftId = offer.shiftId;
+  return notification;
 }
 
 /** The key of an offer's decision unit. */
@@ -251,6 +271,10 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
       decision = intent;
     }
 
+    if (decision.action === 'review' && deps.notifier !== undefined) {
+      // Before `applied`: a failed notification fails the record, and its retry notifies again.
+      await deps.notifier.notify(reviewNotification(target ?? offer, decision));
+    }
     if (decision.action !== 'review' && target !== undefined) {
       ensureTimeFor(leaseUntil, remainingMs);
       try {

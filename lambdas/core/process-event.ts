@@ -10,6 +10,7 @@ import {
   type MarketplaceApi,
   type MarketplaceDemandApi,
   type OfferRecord,
+  type Notifier,
   type OfferStore,
   type RulesSource,
   type UnitStore,
@@ -114,6 +115,8 @@ export interface EventProcessorDeps {
   actionBudgetMs?: number;
   /** An intent older than this is judged again before it is sent (default 10 minutes). */
   maxIntentAgeMs?: number;
+  /** Told of `review` decisions (an SNS topic in AWS); none: nobody is told. */
+  notifier?: Notifier;
 }
 
 /** Per-call context: what the invocation has left, when known. */
@@ -180,6 +183,7 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
     decisionLeaseMs: deps.decisionLeaseMs ?? DEFAULT_DECISION_LEASE_MS,
     actionBudgetMs: deps.actionBudgetMs ?? DEFAULT_ACTION_BUDGET_MS,
     ...(deps.maxIntentAgeMs !== undefined ? { maxIntentAgeMs: deps.maxIntentAgeMs } : {}),
+    ...(deps.notifier !== undefined ? { notifier: deps.notifier } : {}),
   });
 
   /**

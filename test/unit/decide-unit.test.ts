@@ -12,7 +12,7 @@ import { OutOfTimeError } from '../../lambdas/core/errors';
 import { UnitBusyError } from '../../lambdas/core/decide-unit';
 import { judgeUnit } from '../../lambdas/core/judge';
 import { fixedRules, rulesVersionOf } from '../../lambdas/core/rules-source';
-import type { InboxOffer, RecordedDecision } from '../../lambdas/core/ports';
+import type { InboxOffer, Notifier, OfferNotification, RecordedDecision } from '../../lambdas/core/ports';
 import { createEventProcessor } from '../../lambdas/core/process-event';
 import { inboxOffer, offerEvent, queuedEvent } from '../support/offer-fixtures';
 import { FakeMarketplaceError, fakeMarketplace } from '../support/offer-marketplace-fake';
@@ -35,7 +35,7 @@ const psw = (id: string, extra: Partial<InboxOffer> = {}) => inboxOffer({ id, sh
 const nursingService = (id: string) => inboxOffer({ id, shiftId: SHIFT, careType: 'nursing', offerType: 'service' });
 const nursingVisit = (id: string) => inboxOffer({ id, shiftId: SHIFT, careType: 'nursing', offerType: 'visit' });
 
-function setup(offers: InboxOffer[], options: { rules?: Rules; clock?: { ms: number }; actionBudgetMs?: number } = {}) {
+function setup(offers: InboxOffer[], options: { rules?: Rules; clock?: { ms: number }; actionBudgetMs?: number; notifier?: Notifier } = {}) {
   const marketplace = fakeMarketplace(...offers);
   const store = new MemoryOfferStore();
   const clock = options.clock ?? { ms: NOW };
@@ -48,6 +48,7 @@ function setup(offers: InboxOffer[], options: { rules?: Rules; clock?: { ms: num
     now: () => new Date(clock.ms),
     decisionLeaseMs: 150_000,
     actionBudgetMs: options.actionBudgetMs ?? 60_000,
+    ...(options.notifier !== undefined ? { notifier: options.notifier } : {}),
   });
   const matched = (offerId: string) => queuedEvent(offerEvent({ offer_id: offerId, id: offerId }));
   return { marketplace, store, processor, clock, matched };
@@ -117,6 +118,52 @@ describe('a shift or bundle is decided as one', () => {
     expect(judgeUnit(RULES, offers).action).toBe('decline');
     expect(judgeUnit(RULES, [...offers].reverse()).action).toBe('decline');
     expect(judgeUnit(RULES, [psw('a')])).not.toHaveProperty('offers');
+  });
+});
+
+describe('review notifications', () => {
+  it('tells a person once per unit left for review, with ids, types, city, time, rule and explanation only', async () => {
+    const sent: OfferNotification[] = [];
+    const { processor, matched } = setup([psw('a'), nursingVisit('b')], { notifier: { notify: async (n) => void sent.push(n) } });
+    await processor.process(matched('a'));
+    await processor.process(matched('b'));
+    expect(sent).toEqual([
+      {
+        kind: 'review',
+        offerId: 'a',
+        shiftId: SHIFT,
+        careType: 'psw',
+        offerType: 'visit',
+        city: 'Montréal',
+        startAt: inboxOffer().startAt,
+        rule: 'default',
+        explanation: [expect.stringContaining('shift of 2 offers')],
+      },
+    ]);
+    expect(JSON.stringify(sent)).not.toMatch(/H2X|zip|Demo Health/);
+  });
+
+  it('notifies nobody for an accept or decline', async () => {
+    const sent: OfferNotification[] = [];
+    const { processor, matched } = setup([inboxOffer({ id: 'x' })], { notifier: { notify: async (n) => void sent.push(n) } });
+    await processor.process(matched('x'));
+    expect(sent).toEqual([]);
+  });
+
+  it('fails the record when the notification cannot be sent, and notifies on the retry (at least once)', async () => {
+    let calls = 0;
+    const notifier: Notifier = {
+      notify: async () => {
+        calls += 1;
+        if (calls === 1) throw new Error('SNS unavailable');
+      },
+    };
+    const { store, processor, matched } = setup([nursingVisit('x')], { notifier });
+    const event = matched('x');
+    await expect(processor.process(event)).rejects.toThrow('SNS unavailable');
+    expect((await store.getOffer('x'))?.decision?.state).toBe('intended');
+    await expect(processor.process(event)).resolves.toMatchObject({ decision: { action: 'review' } });
+    expect(calls).toBe(2);
   });
 });
 
