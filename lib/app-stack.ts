@@ -102,6 +102,7 @@ export class ConnectorAppStack extends Stack {
         [ENV_NAMES.marketplaceBaseUrl]: marketplaceBaseUrl(config.marketplace),
         [ENV_NAMES.rulesJson]: rulesJson(config.rules),
         [ENV_NAMES.connectorRole]: config.role,
+        ...(config.mode === 'dry-run' ? { [ENV_NAMES.connectorMode]: config.mode } : {}),
         // Only demand roles act on OfferAccepted; `none` is the worker's default when unset.
         ...(config.role !== 'supply' && config.demand.assignment !== 'none' ? { [ENV_NAMES.demandAssignment]: config.demand.assignment } : {}),
       },

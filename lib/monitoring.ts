@@ -49,6 +49,8 @@ export const CUSTOM_METRICS = {
     'RecordsHandedBack',
     // Intended answers closed by the marketplace's state (answered first by a person, expired, closed).
     'AnswersResolved',
+    // Decisions made in dry-run mode (config `mode`): recorded, never sent.
+    'DryRunDecisions',
   ],
   [SERVICE_NAMES.reconciler]: ['ReconcilerOffersSeen', 'ReconcilerOffersEnqueued', 'ReconcilerOffersSkippedByCap', 'ReconcilerItemsMalformed'],
 } as const;

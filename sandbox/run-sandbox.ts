@@ -14,6 +14,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { parseConnectorConfig, parseRules, type Rules } from '../lambdas/core/config';
 import { DynamoOfferStore } from '../lambdas/adapters/dynamo-offer-store';
+import { DynamoAcceptCounter } from '../lambdas/adapters/dynamo-accept-counter';
 import { DynamoUnitStore } from '../lambdas/adapters/dynamo-unit-store';
 import { MarketplaceClient } from '../lambdas/adapters/marketplace-client';
 import { createOfferTable } from '../lambdas/adapters/offer-table';
@@ -141,6 +142,8 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxResult
 
     const appliedWrites = new Map<string, number>();
     const units = new DynamoUnitStore(DynamoDBDocumentClient.from(dynamo), TABLE_NAME);
+    // The accept caps of `--rules` (rules.limits), counted in the same table as in AWS.
+    const counter = new DynamoAcceptCounter(DynamoDBDocumentClient.from(dynamo), TABLE_NAME);
     const store = countAppliedWrites(new DynamoOfferStore(DynamoDBDocumentClient.from(dynamo), TABLE_NAME), appliedWrites);
     // One worker per concurrent invocation, each with its own client and logger, as each Lambda
     // execution environment has; the plain runs use one.
@@ -149,6 +152,7 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxResult
         marketplace: marketplace(),
         store,
         units,
+        counter,
         rules,
         role: 'supply',
         logger: new Logger({ serviceName: 'worker', logLevel }),

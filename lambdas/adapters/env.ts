@@ -15,6 +15,8 @@ export const ENV_NAMES = {
   rulesJson: 'RULES_JSON',
   connectorRole: 'CONNECTOR_ROLE',
   demandAssignment: 'DEMAND_ASSIGNMENT',
+  /** `dry-run` to decide without answering; absent or `live` to answer. */
+  connectorMode: 'CONNECTOR_MODE',
 } as const;
 
 export class MissingEnvironmentError extends Error {

@@ -15,10 +15,12 @@ export interface AssignResult {
   outcome: AssignOutcome;
   /** The assignment applied or confirmed applied now. */
   assignment?: { matchId: string };
+  /** Dry run: recorded as applied with `dryRun`, no assign call made. */
+  dryRun?: boolean;
 }
 
 export async function assignAcceptedOffer(
-  deps: { api: MarketplaceDemandApi; store: OfferStore; policy: RecordedAssignment['policy'] },
+  deps: { api: MarketplaceDemandApi; store: OfferStore; policy: RecordedAssignment['policy']; dryRun?: boolean },
   event: MarketplaceEvent,
   offerId: string,
   at: Date,
@@ -65,8 +67,12 @@ export async function assignAcceptedOffer(
       await store.recordOfferFacts(facts);
       return { outcome: 'not-actionable' };
     }
-    recorded = { matchId: chosen.id, policy, state: 'intended', eventId: event.event_id, decidedAt: at.toISOString() };
+    recorded = { matchId: chosen.id, policy, state: 'intended', eventId: event.event_id, decidedAt: at.toISOString(), ...(deps.dryRun === true ? { dryRun: true } : {}) };
     await store.recordOfferFacts({ ...facts, assignment: recorded });
+  }
+  if (recorded.dryRun === true) {
+    await store.recordOfferFacts({ ...facts, assignment: { ...recorded, state: 'applied' } });
+    return { outcome: 'assigned', assignment: { matchId: recorded.matchId }, dryRun: true };
   }
   await api.assignOutboxOffer(offerId, recorded.matchId);
   await store.recordOfferFacts({ ...facts, assignment: { ...recorded, state: 'applied' } });

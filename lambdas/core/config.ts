@@ -13,6 +13,9 @@ export const OFFER_TYPES = ['visit', 'service'] as const;
 export const DECISION_ACTIONS = ['accept', 'decline', 'review'] as const;
 /** Demand side: how an offer a supplier accepted is assigned (`none`: left to a person). */
 export const DEMAND_ASSIGNMENT_POLICIES = ['first-accepted', 'none'] as const;
+/** `live` answers offers; `dry-run` decides, records and notifies, and never answers. */
+export const CONNECTOR_MODES = ['live', 'dry-run'] as const;
+export type ConnectorMode = (typeof CONNECTOR_MODES)[number];
 
 export type Role = (typeof ROLES)[number];
 export type CareType = (typeof CARE_TYPES)[number];
@@ -47,11 +50,38 @@ export const ruleSchema = z.strictObject({
   comment: z.string().min(1).max(500).optional(),
 });
 
+/** An IANA time zone name this runtime knows, e.g. `America/Toronto`. */
+export const timeZoneSchema = z.string().refine(
+  (zone) => {
+    try {
+      new Intl.DateTimeFormat('en-CA', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an IANA time zone such as America/Toronto' },
+);
+
+/** Caps on accepts, counted in the organisation's time zone; a shift counts once. */
+export const acceptLimitsSchema = z.strictObject({
+  accepts_per_day: z.number().int().positive().optional(),
+  accepts_per_week: z.number().int().positive().optional(),
+});
+
+export type AcceptLimits = z.infer<typeof acceptLimitsSchema>;
+
+export const DEFAULT_TIME_ZONE = 'America/Toronto';
+
 export const rulesSchema = z.strictObject({
   /** What to do when no rule matches. `review` leaves the offer open for a person. */
   defaultAction: z.enum(DECISION_ACTIONS),
   /** Evaluated in order; the first rule whose conditions all hold decides. */
   rules: z.array(ruleSchema).max(100).default([]),
+  /** The organisation's time zone (default DEFAULT_TIME_ZONE): days and weeks of the caps, default of time conditions. */
+  timeZone: timeZoneSchema.optional(),
+  /** Once reached, what would have been an accept becomes `review`. */
+  limits: acceptLimitsSchema.optional(),
 });
 
 const topicArn = z
@@ -151,6 +181,11 @@ export const connectorConfigSchema = z
     /** Which marketplace to talk to: a published environment and region, or an explicit base URL. */
     marketplace: marketplaceSchema,
     role: z.enum(ROLES),
+    /**
+     * `dry-run` decides, records (flagged) and notifies, and never calls accept, decline or
+     * assign. What was decided in a dry run stays decided when you switch to `live`.
+     */
+    mode: z.enum(CONNECTOR_MODES).default('live'),
     /**
      * The only SNS topics whose messages the receiver accepts and whose subscriptions it confirms:
      * exact ARNs here, or `allowedTopics`; exactly one of the two.

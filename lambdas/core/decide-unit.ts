@@ -1,3 +1,5 @@
+import { type AcceptCounter, capPeriods } from './caps';
+import { DEFAULT_TIME_ZONE, type Rules } from './config';
 import { isRefusal, OutOfTimeError, RetryLaterError } from './errors';
 import { isAnswerable, judgeUnit } from './judge';
 import {
@@ -10,6 +12,7 @@ import {
   type Notifier,
   type OfferNotification,
   type OfferRecord,
+  type OfferResult,
   type OfferStore,
   type RecordedDecision,
   type RulesSource,
@@ -52,6 +55,8 @@ export interface UnitResult {
   decision?: Decision;
   /** Set when an intent was closed by the marketplace's state instead of our answer. */
   resolution?: DecisionResolution;
+  /** The decision was made in dry-run mode: nothing was sent. */
+  dryRun?: boolean;
   unitKey?: string;
 }
 
@@ -66,6 +71,10 @@ export interface UnitDeciderDeps {
   maxIntentAgeMs?: number;
   /** Told of every `review` decision, once it is recorded as intended (at least once). */
   notifier?: Notifier;
+  /** Counters for `rules.limits`; without one, accepts are not capped. */
+  counter?: AcceptCounter;
+  /** Decide, record and notify, but never send an answer. */
+  dryRun?: boolean;
 }
 
 /** What a person is told about a unit left for review: ids, types, city and time, no client data. */
@@ -166,6 +175,26 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     }
   }
 
+  /**
+   * An accept under the caps (`rules.limits`): reserved on each period's counter, or turned into
+   * `review` when a period is full. Dry runs count on counters of their own.
+   */
+  async function withinCaps(unitKey: string, judged: Decision & { offers?: OfferResult[] }, current: Rules): Promise<Decision & { offers?: OfferResult[]; capKeys?: string[] }> {
+    if (judged.action !== 'accept' || deps.counter === undefined) return judged;
+    const periods = capPeriods(current.limits, now(), current.timeZone ?? DEFAULT_TIME_ZONE, deps.dryRun === true ? 'dry-run-accepts' : 'accepts');
+    if (periods.length === 0) return judged;
+    const reservation = await deps.counter.reserve(unitKey, periods);
+    if (reservation.ok) return { ...judged, capKeys: periods.map((p) => p.key) };
+    const capped = `accept cap reached (${reservation.period.label})`;
+    const { declineReasonCode: _code, comment: _comment, ...rest } = judged;
+    return { ...rest, action: 'review', reason: capped, explanation: [capped, ...(judged.explanation ?? [judged.reason])] };
+  }
+
+  /** An accept that did not take effect gives its place under the caps back. */
+  async function giveBackCap(unitKey: string, decision: RecordedDecision): Promise<void> {
+    if (decision.capKeys !== undefined && deps.counter !== undefined) await deps.counter.release(unitKey, decision.capKeys);
+  }
+
   /** An intent too old to send without judging again (or with an unreadable time). */
   function isStale(intent: RecordedDecision): boolean {
     const decidedAt = Date.parse(intent.decidedAt);
@@ -247,6 +276,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
       await recordFacts(offers, lastEvent);
       if (intent === undefined) return { outcome: 'not-actionable' };
       const { resolution, response } = resolutionOf(offers);
+      await giveBackCap(unitKey, intent);
       await record(unitKey, owner, ids, { ...intent, state: 'resolved', resolution, ...(response !== undefined ? { marketplaceResponse: response } : {}) });
       return { outcome: 'resolved', resolution };
     }
@@ -256,8 +286,9 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     if (intent === undefined || isStale(intent)) {
       const { rules: current, version } = await rules.current();
       decision = {
-        ...judgeUnit(current, answerable),
+        ...(await withinCaps(unitKey, judgeUnit(current, answerable), current)),
         rulesVersion: version,
+        ...(deps.dryRun === true ? { dryRun: true } : {}),
         state: 'intended',
         eventId: owner,
         decidedAt: now().toISOString(),
@@ -275,7 +306,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
       // Before `applied`: a failed notification fails the record, and its retry notifies again.
       await deps.notifier.notify(reviewNotification(target ?? offer, decision));
     }
-    if (decision.action !== 'review' && target !== undefined) {
+    if (decision.action !== 'review' && target !== undefined && decision.dryRun !== true) {
       ensureTimeFor(leaseUntil, remainingMs);
       try {
         await apply(target.id, decision);
@@ -285,8 +316,9 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
       }
     }
     await record(unitKey, owner, ids, { ...decision, state: 'applied' });
-    await recordFacts(offers, lastEvent, responseFor(decision.action));
-    return { outcome: intent === undefined ? 'decided' : 'recovered', decision: decisionOf(decision) };
+    // A dry run sent nothing: the marketplace's response is still what it was.
+    await recordFacts(offers, lastEvent, decision.dryRun === true ? undefined : responseFor(decision.action));
+    return { outcome: intent === undefined ? 'decided' : 'recovered', decision: decisionOf(decision), ...(decision.dryRun === true ? { dryRun: true } : {}) };
   }
 
   /**
@@ -313,6 +345,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
       await record(unitKey, owner, latest.map((o) => o.id), { ...decision, state: 'applied' });
       return { outcome: 'recovered', decision: decisionOf(decision) };
     }
+    await giveBackCap(unitKey, decision);
     await record(unitKey, owner, latest.map((o) => o.id), { ...decision, state: 'resolved', resolution, ...(response !== undefined ? { marketplaceResponse: response } : {}) });
     return { outcome: 'resolved', resolution };
   }

@@ -209,6 +209,8 @@ export interface RecordedDecision extends Decision {
   rulesVersion?: string;
   /** Decided in dry-run mode: recorded and notified, never sent to the marketplace. */
   dryRun?: boolean;
+  /** The cap counters (`rules.limits`) this accept was counted on, to give back if it fails. */
+  capKeys?: string[];
 }
 
 /** Whether a decision needs nothing more: applied, or resolved by the marketplace's state. */
@@ -225,6 +227,8 @@ export interface RecordedAssignment {
   matchId: string;
   policy: Exclude<DemandAssignmentPolicy, 'none'>;
   state: 'intended' | 'applied';
+  /** Chosen in dry-run mode: recorded, never sent. */
+  dryRun?: boolean;
   /** The event that led to the assignment. */
   eventId: string;
   decidedAt: string;

@@ -1,5 +1,6 @@
 import { assignAcceptedOffer } from './assign-offer';
 import type { DemandAssignmentPolicy, Role, Rules } from './config';
+import type { AcceptCounter } from './caps';
 import { createUnitDecider, UnitBusyError } from './decide-unit';
 import { RetryLaterError } from './errors';
 import { marketplaceEventSchema, type MarketplaceEvent, type QueuedEvent } from './events';
@@ -82,6 +83,8 @@ export interface ProcessResult {
   decision?: Decision;
   /** Set with outcome `resolved`: why the intent was closed without our answer. */
   resolution?: DecisionResolution;
+  /** The decision or assignment was made in dry-run mode: nothing was sent. */
+  dryRun?: boolean;
   /** The decision unit (`shift#...` or `offer#...`) an OfferMatched was decided for. */
   unitKey?: string;
   /** Demand side: the assignment this processing applied or confirmed as applied. */
@@ -117,6 +120,13 @@ export interface EventProcessorDeps {
   maxIntentAgeMs?: number;
   /** Told of `review` decisions (an SNS topic in AWS); none: nobody is told. */
   notifier?: Notifier;
+  /** Counters for the accept caps (`rules.limits`); none: accepts are not capped. */
+  counter?: AcceptCounter;
+  /**
+   * Dry run: decide, record (flagged `dryRun`) and notify, but never accept, decline or assign.
+   * Decisions made in a dry run are settled: switching to live does not answer them again.
+   */
+  dryRun?: boolean;
 }
 
 /** Per-call context: what the invocation has left, when known. */
@@ -184,6 +194,8 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
     actionBudgetMs: deps.actionBudgetMs ?? DEFAULT_ACTION_BUDGET_MS,
     ...(deps.maxIntentAgeMs !== undefined ? { maxIntentAgeMs: deps.maxIntentAgeMs } : {}),
     ...(deps.notifier !== undefined ? { notifier: deps.notifier } : {}),
+    ...(deps.counter !== undefined ? { counter: deps.counter } : {}),
+    ...(deps.dryRun === true ? { dryRun: true } : {}),
   });
 
   /**
@@ -219,7 +231,7 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
     const lease = await deps.units.acquireUnitLease(key, event.event_id, now(), deps.decisionLeaseMs ?? DEFAULT_DECISION_LEASE_MS);
     if (lease.kind === 'busy') throw new UnitBusyError('outbox offer is being assigned by another event');
     try {
-      const assigned = await assignAcceptedOffer({ api, store, policy }, event, offerId, at, (existing) => lastEventFields(event, existing));
+      const assigned = await assignAcceptedOffer({ api, store, policy, dryRun: deps.dryRun === true }, event, offerId, at, (existing) => lastEventFields(event, existing));
       return { ...assigned, offerId };
     } finally {
       try {

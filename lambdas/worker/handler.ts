@@ -3,9 +3,19 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConfigError, DEMAND_ASSIGNMENT_POLICIES, type DemandAssignmentPolicy, parseRules, ROLES, type Role } from '../core/config';
+import {
+  CONNECTOR_MODES,
+  ConfigError,
+  type ConnectorMode,
+  DEMAND_ASSIGNMENT_POLICIES,
+  type DemandAssignmentPolicy,
+  parseRules,
+  ROLES,
+  type Role,
+} from '../core/config';
 import { secretCredentials } from '../adapters/credentials';
 import { DynamoOfferStore } from '../adapters/dynamo-offer-store';
+import { DynamoAcceptCounter } from '../adapters/dynamo-accept-counter';
 import { DynamoUnitStore } from '../adapters/dynamo-unit-store';
 import { ENV_NAMES, requireEnv } from '../adapters/env';
 import { MarketplaceClient } from '../adapters/marketplace-client';
@@ -18,7 +28,7 @@ import { createWorker } from './worker';
  * built once per cold start; bad configuration fails the first invocation with a named error.
  */
 
-const { tableName, queueUrl, marketplaceBaseUrl, credentialsSecretArn, rulesJson, connectorRole, demandAssignment: demandAssignmentName } = ENV_NAMES;
+const { tableName, queueUrl, marketplaceBaseUrl, credentialsSecretArn, rulesJson, connectorRole, demandAssignment: demandAssignmentName, connectorMode } = ENV_NAMES;
 const env = requireEnv([tableName, queueUrl, marketplaceBaseUrl, credentialsSecretArn, rulesJson, connectorRole]);
 
 function parseRole(value: string): Role {
@@ -35,7 +45,16 @@ function parseDemandAssignment(value: string | undefined): DemandAssignmentPolic
   return policy;
 }
 
+/** CONNECTOR_MODE is optional: absent means `live`, as for a stack deployed before it existed. */
+function parseMode(value: string | undefined): ConnectorMode {
+  if (value === undefined || value === '') return 'live';
+  const mode = CONNECTOR_MODES.find((candidate) => candidate === value);
+  if (mode === undefined) throw new ConfigError(`Invalid CONNECTOR_MODE: expected one of ${CONNECTOR_MODES.join(', ')}`);
+  return mode;
+}
+
 const rules = parseRules(env[rulesJson]);
+const dryRun = parseMode(process.env[connectorMode]) === 'dry-run';
 const role = parseRole(env[connectorRole]);
 const demandAssignment = parseDemandAssignment(process.env[demandAssignmentName]);
 
@@ -48,6 +67,7 @@ const metrics = new Metrics({
 const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const store = new DynamoOfferStore(documents, env[tableName]);
 const units = new DynamoUnitStore(documents, env[tableName]);
+const counter = new DynamoAcceptCounter(documents, env[tableName]);
 // The timing (guard, leases, action budget) is derived from exactly this timeout and policy.
 const marketplace = new MarketplaceClient({
   baseUrl: env[marketplaceBaseUrl],
@@ -62,6 +82,8 @@ export const handler = createWorker({
   marketplace,
   store,
   units,
+  counter,
+  dryRun,
   rules,
   role,
   demandAssignment,

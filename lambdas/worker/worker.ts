@@ -4,6 +4,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { DemandAssignmentPolicy, Role, Rules } from '../core/config';
 import { QUEUE_ATTRIBUTES, queuedEventSchema, topicNameOf, type QueuedEvent } from '../core/events';
+import type { AcceptCounter } from '../core/caps';
 import { OutOfTimeError, RetryLaterError } from '../core/errors';
 import type { MarketplaceApi, MarketplaceDemandApi, OfferStore, RulesSource, UnitStore } from '../core/ports';
 import { parseJsonWith } from '../core/parse-json';
@@ -32,6 +33,10 @@ export interface WorkerDeps {
   store: OfferStore;
   /** Decision units' leases and decisions. */
   units: UnitStore;
+  /** Counters for the accept caps (`rules.limits`); none: accepts are not capped. */
+  counter?: AcceptCounter;
+  /** Decide, record and notify, never answer (config `mode: "dry-run"`). */
+  dryRun?: boolean;
   rules: Rules | RulesSource;
   role: Role;
   /** Demand side: the assignment policy for `OfferAccepted` (default `none`: only recorded). */
@@ -61,6 +66,7 @@ export const WORKER_METRICS = {
   expired: 'OutboxOffersExpired',
   handedBack: 'RecordsHandedBack',
   resolved: 'AnswersResolved',
+  dryRun: 'DryRunDecisions',
 } as const;
 
 /** Outbox events an operator must hear about: no supplier will take the offer. */
@@ -107,6 +113,8 @@ export function createWorker(deps: WorkerDeps): (event: SQSEvent, context?: Cont
     marketplace: deps.marketplace,
     store: deps.store,
     units: deps.units,
+    ...(deps.counter !== undefined ? { counter: deps.counter } : {}),
+    ...(deps.dryRun === true ? { dryRun: true } : {}),
     rules: deps.rules,
     role: deps.role,
     ...(deps.demandAssignment ? { demandAssignment: deps.demandAssignment } : {}),
@@ -134,10 +142,12 @@ export function createWorker(deps: WorkerDeps): (event: SQSEvent, context?: Cont
       logger.warn(alert.message, { offerId: result.offerId, eventName: result.eventName });
     }
     if (result.decision !== undefined) {
-      count(DECISION_METRIC[result.decision.action]);
+      // A dry run's decisions are not answers: counted apart so the dashboard's answers stay true.
+      count(result.dryRun === true ? WORKER_METRICS.dryRun : DECISION_METRIC[result.decision.action]);
       logger.info('Offer decision', {
         offerId: result.offerId,
         unitKey: result.unitKey,
+        dryRun: result.dryRun === true,
         action: result.decision.action,
         rule: result.decision.rule,
         reason: result.decision.reason,

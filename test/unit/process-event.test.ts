@@ -481,6 +481,25 @@ describe('OfferAccepted, demand side', () => {
     expect(demand.assigned).toHaveLength(1);
   });
 
+  it('in a dry run, records the chosen match as a dry run and makes no assign call', async () => {
+    const demand = demandFake();
+    const store = new MemoryOfferStore();
+    const processor = createEventProcessor({
+      marketplace: fakeMarketplace(),
+      store,
+      units: store,
+      rules: ACCEPT_PSW,
+      role: 'demand',
+      demandAssignment: 'first-accepted',
+      demandMarketplace: demand,
+      now: () => NOW,
+      dryRun: true,
+    });
+    await expect(processor.process(accepted())).resolves.toMatchObject({ outcome: 'assigned', dryRun: true, assignment: { matchId: 'match-early' } });
+    expect(demand.assigned).toEqual([]);
+    expect((await store.getOffer(OFFER_ID))?.assignment).toMatchObject({ matchId: 'match-early', state: 'applied', dryRun: true });
+  });
+
   it('acts once when the same event is delivered twice', async () => {
     const { demand, process } = demandSetup();
     const queued = accepted();

@@ -216,6 +216,17 @@ describe('metrics', () => {
     expect(logger.lines.find((line) => line.level === 'WARN')).toMatchObject({ offerId: A, unitKey: `offer#${A}`, resolution: 'answered' });
   });
 
+  it('counts a dry run’s decisions apart from answers, and logs them as a dry run', async () => {
+    const { marketplace } = setup();
+    const logger = new CapturingLogger();
+    const metrics = new RecordingMetrics();
+    const worker = createWorker({ marketplace, ...bothStores(), rules: RULES, role: 'supply', logger, metrics, dryRun: true });
+    await worker(batch(sqsRecord(matched(A))));
+    expect(marketplace.actions()).toEqual([]);
+    expect(metrics.published).toEqual([{ [WORKER_METRICS.dryRun]: 1 }]);
+    expect(logger.lines.find((line) => line.message === 'Offer decision')).toMatchObject({ action: 'accept', dryRun: true });
+  });
+
   it('works without metrics', async () => {
     const marketplace = fakeMarketplace(inboxOffer({ id: A }));
     const worker = createWorker({ marketplace, ...bothStores(), rules: RULES, role: 'supply', logger: new CapturingLogger() });
