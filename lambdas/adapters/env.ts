@@ -15,6 +15,11 @@ export const ENV_NAMES = {
   rulesJson: 'RULES_JSON',
   connectorRole: 'CONNECTOR_ROLE',
   demandAssignment: 'DEMAND_ASSIGNMENT',
+  /** The review notification topic; unset: notifications are off (none are sent). */
+  notificationTopicArn: 'NOTIFICATION_TOPIC_ARN',
+  /** The offer link templates (optional, see `offerUrlTemplateSchema`). */
+  offerUrlTemplate: 'OFFER_URL_TEMPLATE',
+  outboxOfferUrlTemplate: 'OUTBOX_OFFER_URL_TEMPLATE',
 } as const;
 
 export class MissingEnvironmentError extends Error {
