@@ -22,6 +22,7 @@ import {
 } from './constants';
 import { rulesJson } from './load-config';
 import { ConnectorMonitoring } from './monitoring';
+import { ReviewNotifications } from './review-notifications';
 import { acknowledge } from './nag';
 
 export interface ConnectorAppStackProps extends StackProps {
@@ -65,6 +66,8 @@ export class ConnectorAppStack extends Stack {
   /** The reconciler's schedule, present exactly when the reconciler is. */
   readonly reconcilerSchedule: events.Rule | undefined;
   readonly monitoring: ConnectorMonitoring;
+  /** The topic people are told on about offers that need them; absent when `notifications.enabled` is false. */
+  readonly reviewNotifications: ReviewNotifications | undefined;
   /** The URL to give AlayaCare for the SNS subscriptions. */
   readonly endpointUrl: string;
 
@@ -111,6 +114,17 @@ export class ConnectorAppStack extends Stack {
       .bindSecret(props.credentials)
       // Also QUEUE_URL and send: the worker hands failed and out-of-time records back itself.
       .bindQueueConsumer(props.queue, { maxConcurrency: config.workerMaxConcurrency });
+
+    const { notifications } = config;
+    this.reviewNotifications = notifications.enabled
+      ? new ReviewNotifications(this, 'ReviewNotifications', notifications.email !== undefined ? { email: notifications.email } : {})
+      : undefined;
+    if (this.reviewNotifications !== undefined) {
+      this.worker.bindNotificationTopic(this.reviewNotifications.topic, {
+        ...(notifications.offerUrl !== undefined ? { offerUrl: notifications.offerUrl } : {}),
+        ...(notifications.outboxOfferUrl !== undefined ? { outboxOfferUrl: notifications.outboxOfferUrl } : {}),
+      });
+    }
 
     // SNS drops a delivery after about a minute of retries; the reconciler polls the inbox for
     // offers still waiting on us and enqueues them for the worker. Demand has no inbox offers.
@@ -241,5 +255,11 @@ export class ConnectorAppStack extends Stack {
     });
     new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.alarmTopic.topicArn });
+    if (this.reviewNotifications !== undefined) {
+      new CfnOutput(this, 'ReviewTopicArn', {
+        value: this.reviewNotifications.topic.topicArn,
+        description: 'Offers that need a person (review decisions, demand alerts); subscribe e-mail addresses here',
+      });
+    }
   }
 }

@@ -7,6 +7,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV_NAMES } from '../lambdas/adapters/env';
@@ -140,6 +141,18 @@ export class ConnectorFunction extends Construct {
       }),
     );
     return this.bindQueueSender(queue);
+  }
+
+  /**
+   * NOTIFICATION_TOPIC_ARN (and the offer link templates given) + sns:Publish on that one topic
+   * (and encrypt with its key): the worker tells people about offers that need them.
+   */
+  bindNotificationTopic(topic: ITopic, links: { offerUrl?: string; outboxOfferUrl?: string } = {}): this {
+    this.fn.addEnvironment(ENV_NAMES.notificationTopicArn, topic.topicArn);
+    if (links.offerUrl !== undefined) this.fn.addEnvironment(ENV_NAMES.offerUrlTemplate, links.offerUrl);
+    if (links.outboxOfferUrl !== undefined) this.fn.addEnvironment(ENV_NAMES.outboxOfferUrlTemplate, links.outboxOfferUrl);
+    topic.grantPublish(this.fn);
+    return this;
   }
 
   /**

@@ -29,6 +29,7 @@ import { EMULATOR_AWS, startDynalite, startFauxqs } from './emulators';
 import { errorMessage } from './http-util';
 import { startLocalApi } from './local-api';
 import { collectOutcomes, describeOffer, type OutcomeReport, short } from './outcomes';
+import { printNotifier } from './print-notifier';
 import { createQueues, queueDepth, queueDepthOrUndefined, queueDrained } from './sandbox-queues';
 import { contentionScenario, onceScenario, type ScenarioStep, streamScenario } from './scenario';
 import { type SignatureVersion, type SimulatorCall, startSimulator } from './simulator/simulator';
@@ -155,6 +156,8 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxResult
         counter,
         rules,
         role: 'supply',
+        // The review topic's stand-in: a line per notification in the story.
+        notifier: printNotifier(print),
         logger: new Logger({ serviceName: 'worker', logLevel }),
         // As in AWS: a failed record comes back in seconds, one out of time is re-sent.
         retry: new SqsEventQueue(sqs, queues.url),

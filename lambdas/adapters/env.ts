@@ -17,6 +17,11 @@ export const ENV_NAMES = {
   demandAssignment: 'DEMAND_ASSIGNMENT',
   /** `dry-run` to decide without answering; absent or `live` to answer. */
   connectorMode: 'CONNECTOR_MODE',
+  /** The review notification topic; unset: notifications are off (none are sent). */
+  notificationTopicArn: 'NOTIFICATION_TOPIC_ARN',
+  /** The offer link templates (optional, see `offerUrlTemplateSchema`). */
+  offerUrlTemplate: 'OFFER_URL_TEMPLATE',
+  outboxOfferUrlTemplate: 'OUTBOX_OFFER_URL_TEMPLATE',
 } as const;
 
 export class MissingEnvironmentError extends Error {

@@ -166,6 +166,43 @@ export const demandSettingsSchema = z.strictObject({
 
 export type DemandSettings = z.infer<typeof demandSettingsSchema>;
 
+/**
+ * A link to an offer in the AlayaCare web app, `{offerId}` standing for the offer's id, e.g.
+ * `https://<your-instance>/marketplace/offers/{offerId}`. AlayaCare does not publish the web app's
+ * URLs (each organisation has its own instance), so the connector never guesses one: without a
+ * template, notifications carry no link. The id goes after the host, never in it, and the whole
+ * stays short because it travels in the worker's environment (4 KB for every variable).
+ */
+export const offerUrlTemplateSchema = z
+  .url({ protocol: /^https$/ })
+  .max(150)
+  .refine((url) => /^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/\S*\{offerId\}/.test(url), {
+    message: 'must be https://<host>/<path> with {offerId} in the path or query, e.g. https://<your-instance>/marketplace/offers/{offerId}',
+  });
+
+/**
+ * Telling a person about offers that need one: `review` decisions (supply side) and outbox offers
+ * declined by every supplier or expired (demand side). Ids, care and offer type, city, start time,
+ * rule and explanation only; never the client's name, address or health data.
+ */
+export const notificationsSchema = z
+  .strictObject({
+    /** false: no topic is created and nobody is told. */
+    enabled: z.boolean().default(true),
+    /** Subscribed to the topic by e-mail (AWS asks the address to confirm); omit to subscribe yourself. */
+    email: z.email().optional(),
+    /** Link for offers received (review notifications). */
+    offerUrl: offerUrlTemplateSchema.optional(),
+    /** Link for your own offers (demand alerts): the web app may show them under another path. */
+    outboxOfferUrl: offerUrlTemplateSchema.optional(),
+  })
+  .refine((n) => n.enabled || (n.email === undefined && n.offerUrl === undefined && n.outboxOfferUrl === undefined), {
+    message: 'notifications are disabled: remove email, offerUrl and outboxOfferUrl, or set enabled to true',
+    path: ['enabled'],
+  });
+
+export type NotificationSettings = z.infer<typeof notificationsSchema>;
+
 const marketplaceSchema = z.union([
   z.strictObject({
     environment: z.enum(['sandbox', 'staging', 'prod']),
@@ -199,6 +236,8 @@ export const connectorConfigSchema = z
     demand: demandSettingsSchema.default({ assignment: 'none' }),
     /** Where CloudWatch alarms are sent; omit to create the alarm topic without a subscription. */
     alarmEmail: z.email().optional(),
+    /** Review notifications and demand alerts to a person; on by default, subscribed when `email` is set. */
+    notifications: notificationsSchema.default({ enabled: true }),
     /** Import an existing Secrets Manager secret ({"username","password"}) instead of creating one. */
     credentialsSecretArn: z
       .string()

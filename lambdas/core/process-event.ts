@@ -12,6 +12,7 @@ import {
   type MarketplaceDemandApi,
   type OfferRecord,
   type Notifier,
+  type OfferNotification,
   type OfferStore,
   type RulesSource,
   type UnitStore,
@@ -118,7 +119,7 @@ export interface EventProcessorDeps {
   actionBudgetMs?: number;
   /** An intent older than this is judged again before it is sent (default 10 minutes). */
   maxIntentAgeMs?: number;
-  /** Told of `review` decisions (an SNS topic in AWS); none: nobody is told. */
+  /** Told of `review` decisions and demand-side alerts (an SNS topic in AWS); none: nobody is told. */
   notifier?: Notifier;
   /** Counters for the accept caps (`rules.limits`); none: accepts are not capped. */
   counter?: AcceptCounter;
@@ -133,6 +134,11 @@ export interface EventProcessorDeps {
 export interface ProcessOptions {
   /** Milliseconds left in the current invocation (the Lambda context's getRemainingTimeInMillis). */
   remainingMs?: () => number;
+  /**
+   * The marketplace topic the event came on (`outbox-offers`, ...). OfferExpired is published on
+   * both offer topics and only the outbox one is about our own offer: demand alerts need it.
+   */
+  topicName?: string;
 }
 
 export interface EventProcessor {
@@ -242,11 +248,31 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
     }
   }
 
-  async function handleOtherEvent(event: MarketplaceEvent, at: Date): Promise<Handled> {
+  /** Outbox events a person must hear about: no supplier will take our offer. (A Map: event names are input.) */
+  const DEMAND_ALERTS: ReadonlyMap<string, OfferNotification['kind']> = new Map<string, OfferNotification['kind']>([
+    ['OfferDeclinedByAll', 'declined-by-all'],
+    ['OfferExpired', 'expired'],
+  ]);
+
+  /** What a person is told of a demand alert: the offer id, and its types when the store knows them. */
+  function demandAlert(kind: OfferNotification['kind'], offerId: string, existing: OfferRecord | undefined): OfferNotification {
+    const notification: OfferNotification = { kind, offerId };
+    if (existing?.careType !== undefined) notification.careType = existing.careType;
+    if (existing?.offerType !== undefined) notification.offerType = existing.offerType;
+    return notification;
+  }
+
+  async function handleOtherEvent(event: MarketplaceEvent, at: Date, options: ProcessOptions): Promise<Handled> {
     const offerId = event.offer_id;
     if (offerId === undefined) return { outcome: 'recorded' };
     const existing = await store.getOffer(offerId);
     await store.recordOfferFacts({ offerId, ...lastEventFields(event, existing), updatedAt: at.toISOString() });
+    const alert = options.topicName === 'outbox-offers' && deps.role !== 'supply' ? DEMAND_ALERTS.get(event.event_name) : undefined;
+    if (alert !== undefined && deps.notifier !== undefined) {
+      // Before the event is completed: a failed publish releases the claim, and the retry
+      // notifies again (at least once), instead of a warning nobody may read.
+      await deps.notifier.notify(demandAlert(alert, offerId, existing));
+    }
     return { outcome: 'recorded', offerId };
   }
 
@@ -267,7 +293,7 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
       } else if (isOfferAccepted(event) && demandPolicy !== 'none' && demand !== undefined && offerId !== undefined) {
         handled = await handleOfferAccepted(demand, demandPolicy, event, offerId, at);
       } else {
-        handled = await handleOtherEvent(event, at);
+        handled = await handleOtherEvent(event, at, options);
       }
       const outcome: { eventName: string; offerId?: string; outcome: string } = { eventName: event.event_name, outcome: handled.outcome };
       if (handled.offerId !== undefined) outcome.offerId = handled.offerId;

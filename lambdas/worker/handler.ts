@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
@@ -19,6 +20,7 @@ import { DynamoAcceptCounter } from '../adapters/dynamo-accept-counter';
 import { DynamoUnitStore } from '../adapters/dynamo-unit-store';
 import { ENV_NAMES, requireEnv } from '../adapters/env';
 import { MarketplaceClient } from '../adapters/marketplace-client';
+import { SnsNotifier } from '../adapters/sns-notifier';
 import { SqsEventQueue } from '../adapters/sqs-event-queue';
 import { WORKER_CLIENT, WORKER_TIMING } from './timing';
 import { createWorker } from './worker';
@@ -78,6 +80,20 @@ const marketplace = new MarketplaceClient({
 // The queue this function consumes: failed records get a short visibility, out-of-time ones a copy.
 const retry = new SqsEventQueue(new SQSClient({}), env[queueUrl]);
 
+/** The review topic, when the stack has one (`notifications.enabled`); link templates are optional. */
+function notifierFromEnv(): SnsNotifier | undefined {
+  const topicArn = process.env[ENV_NAMES.notificationTopicArn];
+  if (topicArn === undefined || topicArn === '') return undefined;
+  const template = (name: string) => (process.env[name] === '' ? undefined : process.env[name]);
+  const offerUrl = template(ENV_NAMES.offerUrlTemplate);
+  const outboxOfferUrl = template(ENV_NAMES.outboxOfferUrlTemplate);
+  return new SnsNotifier(new SNSClient({}), topicArn, {
+    ...(offerUrl !== undefined ? { offerUrl } : {}),
+    ...(outboxOfferUrl !== undefined ? { outboxOfferUrl } : {}),
+  });
+}
+const notifier = notifierFromEnv();
+
 export const handler = createWorker({
   marketplace,
   store,
@@ -88,6 +104,7 @@ export const handler = createWorker({
   role,
   demandAssignment,
   demandMarketplace: marketplace,
+  ...(notifier !== undefined ? { notifier } : {}),
   logger,
   metrics,
   retry,

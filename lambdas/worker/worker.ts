@@ -6,7 +6,7 @@ import type { DemandAssignmentPolicy, Role, Rules } from '../core/config';
 import { QUEUE_ATTRIBUTES, queuedEventSchema, topicNameOf, type QueuedEvent } from '../core/events';
 import type { AcceptCounter } from '../core/caps';
 import { OutOfTimeError, RetryLaterError } from '../core/errors';
-import type { MarketplaceApi, MarketplaceDemandApi, OfferStore, RulesSource, UnitStore } from '../core/ports';
+import type { MarketplaceApi, MarketplaceDemandApi, Notifier, OfferStore, RulesSource, UnitStore } from '../core/ports';
 import { parseJsonWith } from '../core/parse-json';
 import { createEventProcessor, MalformedEventError, parseMarketplaceMessage, type ProcessOptions, type ProcessResult } from '../core/process-event';
 import { describeError } from '../adapters/error-fields';
@@ -43,6 +43,11 @@ export interface WorkerDeps {
   demandAssignment?: DemandAssignmentPolicy;
   /** Required when `demandAssignment` is not `none`. */
   demandMarketplace?: MarketplaceDemandApi;
+  /**
+   * Told of `review` decisions and of outbox offers declined by all or expired (the review topic in
+   * AWS), before the record is acknowledged; none: nobody is told.
+   */
+  notifier?: Notifier;
   logger: Logger;
   metrics?: Metrics;
   now?: () => Date;
@@ -119,6 +124,7 @@ export function createWorker(deps: WorkerDeps): (event: SQSEvent, context?: Cont
     role: deps.role,
     ...(deps.demandAssignment ? { demandAssignment: deps.demandAssignment } : {}),
     ...(deps.demandMarketplace ? { demandMarketplace: deps.demandMarketplace } : {}),
+    ...(deps.notifier ? { notifier: deps.notifier } : {}),
     ...(deps.now ? { now: deps.now } : {}),
     leaseMs: timing.eventLeaseMs,
     decisionLeaseMs: timing.decisionLeaseMs,
@@ -181,7 +187,9 @@ export function createWorker(deps: WorkerDeps): (event: SQSEvent, context?: Cont
     if (event.offer_id !== undefined) keys.offerId = event.offer_id;
     logger.appendKeys(keys);
 
-    report(await processor.processEvent(event, options), topicNameOf(queued.topicArn));
+    // The processor needs the topic too: it notifies demand alerts before completing the event.
+    const topicName = topicNameOf(queued.topicArn);
+    report(await processor.processEvent(event, { ...options, topicName }), topicName);
   }
 
   /**

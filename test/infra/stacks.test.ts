@@ -43,6 +43,8 @@ beforeAll(() => {
   app = built.appTemplate;
 });
 
+/** The alarm topic (the app stack also has the review notification topic, review-notifications.test.ts). */
+const alarmTopicOf = (template: Template) => onlyResource(template, 'AWS::SNS::Topic', (p) => p['DisplayName'] === 'AlayaCare connector alarms');
 const refTo = (logicalId: string) => ({ Ref: logicalId });
 const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 
@@ -341,7 +343,7 @@ describe('alarms', () => {
     Object.entries(resourcesOf(app, 'AWS::CloudWatch::Alarm')).filter(([id]) => id.includes(fragment)).map(([, a]) => a.Properties ?? {});
 
   it('watch the DLQ, errors, 5xx, queue age and unsubscribes, and all notify the alarm topic', () => {
-    const topic = onlyResource(app, 'AWS::SNS::Topic');
+    const topic = alarmTopicOf(app);
     const alarms = Object.values(resourcesOf(app, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties ?? {});
     expect(alarms.map((a) => a['MetricName']).sort()).toEqual(
       ['5XXError', 'ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible', 'Errors', 'Errors', 'Errors', UNSUBSCRIBE_METRIC].sort(),
@@ -372,7 +374,7 @@ describe('alarms', () => {
   });
 
   it('go to a KMS-encrypted, TLS-only topic, with an email subscription only when alarmEmail is set', () => {
-    const topic = onlyResource(app, 'AWS::SNS::Topic');
+    const topic = alarmTopicOf(app);
     expect(topic.properties['KmsMasterKeyId']).toBeDefined();
     app.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
@@ -464,7 +466,7 @@ describe('reconciler', () => {
   });
 
   it('has an errors alarm on the alarm topic and its counts on the dashboard', () => {
-    const topic = onlyResource(app, 'AWS::SNS::Topic');
+    const topic = alarmTopicOf(app);
     const reconciler = functionFor(app, 'reconciler');
     const [alarm, ...others] = Object.entries(resourcesOf(app, 'AWS::CloudWatch::Alarm'))
       .filter(([id]) => id.includes('ReconcilerErrors'))

@@ -1,0 +1,39 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+
+export interface ReviewNotificationsProps {
+  /** Subscribed by e-mail when given (AWS asks the address to confirm). */
+  readonly email?: string;
+}
+
+/**
+ * The topic people are told on about offers that need them: `review` decisions and demand alerts
+ * (the worker publishes, see lambdas/adapters/sns-notifier.ts). Apart from the alarm topic: its
+ * readers are the people who staff offers, not the operators who keep the connector running.
+ */
+export class ReviewNotifications extends Construct {
+  readonly topic: sns.Topic;
+  readonly key: kms.Key;
+
+  constructor(scope: Construct, id: string, props: ReviewNotificationsProps = {}) {
+    super(scope, id);
+    // A key of its own, not the table's: a grant to publish here should not open the offer data,
+    // and the alarm key lets CloudWatch in, which this topic does not need.
+    this.key = new kms.Key(this, 'TopicKey', {
+      description: 'AlayaCare connector: encrypts the review notification topic',
+      enableKeyRotation: true,
+      // Notifications are transient; nothing stays encrypted under this key.
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.topic = new sns.Topic(this, 'Topic', {
+      // The sender name of the e-mails.
+      displayName: 'AlayaCare connector offers',
+      masterKey: this.key,
+      enforceSSL: true,
+    });
+    if (props.email !== undefined) this.topic.addSubscription(new EmailSubscription(props.email));
+  }
+}
