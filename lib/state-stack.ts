@@ -17,8 +17,8 @@ export interface ConnectorStateStackProps extends StackProps {
 
 /**
  * Everything that holds data: the encryption key, the offer table, the marketplace credentials,
- * the rules store and the events queue with its dead-letter queue. Kept apart from the functions and the API so
- * those can be replaced or torn down without touching state.
+ * the rules store and the events queue with its dead-letter queue. Kept apart from the functions
+ * and the API so those can be replaced or torn down without touching state.
  */
 export class ConnectorStateStack extends Stack {
   readonly key: kms.Key;
@@ -133,7 +133,7 @@ export class ConnectorStateStack extends Stack {
     new CfnOutput(this, 'RulesObjectKey', { value: this.rules.objectKey, description: 'The rules object in RulesBucketName' });
     new CfnOutput(this, 'DeployedRulesVersion', {
       value: this.rules.configRulesVersion,
-      description: 'Version of the config rules this deployment published (decisions record the version they used)',
+      description: "Version of the config's rules, which a deployment publishes when they change (decisions record the version they used)",
     });
     if (this.sharedSecret !== undefined) {
       new CfnOutput(this, 'SharedSecretArn', {
