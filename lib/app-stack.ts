@@ -5,12 +5,14 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { OFFER_TABLE } from '../lambdas/adapters/offer-table';
 import { ENV_NAMES } from '../lambdas/adapters/env';
 import { marketplaceBaseUrl, resolveAllowedTopicArns, type ConnectorConfig } from '../lambdas/core/config';
+import { RULES_OBJECT_KEY } from '../lambdas/core/rules-document';
 import { ConnectorFunction } from './connector-function';
 import {
   RECEIVER_TIMEOUT,
@@ -20,7 +22,6 @@ import {
   SERVICE_NAMES,
   WORKER_TIMEOUT,
 } from './constants';
-import { rulesJson } from './load-config';
 import { ConnectorMonitoring } from './monitoring';
 import { ReviewNotifications } from './review-notifications';
 import { acknowledge } from './nag';
@@ -31,6 +32,8 @@ export interface ConnectorAppStackProps extends StackProps {
   readonly queue: IQueue;
   readonly deadLetterQueue: IQueue;
   readonly credentials: ISecret;
+  /** The rules bucket (state stack); the worker reads the one rules object in it. */
+  readonly rulesBucket: IBucket;
   /** The receiver's HTTP Basic password; given exactly when `receiver.sharedSecret.enabled`. */
   readonly sharedSecret?: ISecret;
 }
@@ -43,7 +46,8 @@ export class StackWiringError extends Error {
 /** The SNS message type header; every SNS HTTPS delivery carries it. */
 const SNS_MESSAGE_TYPE_HEADER = 'method.request.header.x-amz-sns-message-type';
 
-const RETENTION: Record<ConnectorConfig['logRetentionDays'], logs.RetentionDays> = {
+/** Log retention by the config's `logRetentionDays` (the state stack's publication log uses it too). */
+export const RETENTION: Record<ConnectorConfig['logRetentionDays'], logs.RetentionDays> = {
   7: logs.RetentionDays.ONE_WEEK,
   14: logs.RetentionDays.TWO_WEEKS,
   30: logs.RetentionDays.ONE_MONTH,
@@ -103,7 +107,6 @@ export class ConnectorAppStack extends Stack {
       logRetention,
       environment: {
         [ENV_NAMES.marketplaceBaseUrl]: marketplaceBaseUrl(config.marketplace),
-        [ENV_NAMES.rulesJson]: rulesJson(config.rules),
         [ENV_NAMES.connectorRole]: config.role,
         ...(config.mode === 'dry-run' ? { [ENV_NAMES.connectorMode]: config.mode } : {}),
         // Only demand roles act on OfferAccepted; `none` is the worker's default when unset.
@@ -112,6 +115,7 @@ export class ConnectorAppStack extends Stack {
     })
       .bindTable(props.table)
       .bindSecret(props.credentials)
+      .bindRulesObject(props.rulesBucket, RULES_OBJECT_KEY)
       // Also QUEUE_URL and send: the worker hands failed and out-of-time records back itself.
       .bindQueueConsumer(props.queue, { maxConcurrency: config.workerMaxConcurrency });
 

@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -152,6 +153,19 @@ export class ConnectorFunction extends Construct {
     if (links.offerUrl !== undefined) this.fn.addEnvironment(ENV_NAMES.offerUrlTemplate, links.offerUrl);
     if (links.outboxOfferUrl !== undefined) this.fn.addEnvironment(ENV_NAMES.outboxOfferUrlTemplate, links.outboxOfferUrl);
     topic.grantPublish(this.fn);
+    return this;
+  }
+
+  /**
+   * RULES_BUCKET and RULES_OBJECT_KEY + s3:GetObject on that one object (not the bucket, not
+   * other keys) and decrypt with the bucket's key. No ListBucket: a missing object reads as
+   * AccessDenied, which the worker logs like any other failed read.
+   */
+  bindRulesObject(bucket: IBucket, objectKey: string): this {
+    this.fn.addEnvironment(ENV_NAMES.rulesBucket, bucket.bucketName);
+    this.fn.addEnvironment(ENV_NAMES.rulesObjectKey, objectKey);
+    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects(objectKey)] }));
+    bucket.encryptionKey?.grantDecrypt(this.fn);
     return this;
   }
 

@@ -25,7 +25,7 @@ export function createConnectorStacks(
   const state = new ConnectorStateStack(scope, STACK_IDS.state, {
     config,
     env: options.env,
-    description: `${description}: key, offer table, credentials secret, events queue and dead-letter queue`,
+    description: `${description}: key, offer table, credentials secret, rules bucket, events queue and dead-letter queue`,
     terminationProtection: true,
   });
   const app = new ConnectorAppStack(scope, STACK_IDS.app, {
@@ -36,6 +36,7 @@ export function createConnectorStacks(
     queue: state.queue,
     deadLetterQueue: state.deadLetterQueue,
     credentials: state.credentials,
+    rulesBucket: state.rules.bucket,
     sharedSecret: state.sharedSecret,
   });
   return { state, app };

@@ -48,12 +48,6 @@ export const MAX_RECEIVE_COUNT = WORKER_TIMING.maxReceiveCount;
 export const WORKER_BATCH_SIZE = 10;
 
 /**
- * The serialised rules travel in the worker's environment, which Lambda caps at 4 KB for all
- * variables together; this leaves room for the others.
- */
-export const MAX_RULES_JSON_BYTES = 3000;
-
-/**
  * Oldest-message age past which the queue is considered stuck. A record that keeps failing
  * reaches the DLQ in about 11 minutes (the retry delays); an older one was left by a crashed
  * worker (one visibility timeout) or waits behind a backlog.

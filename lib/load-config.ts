@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ConfigError, parseConnectorConfig, type ConnectorConfig, type Rules } from '../lambdas/core/config';
-import { MAX_RULES_JSON_BYTES } from './constants';
+import { ConfigError, parseConnectorConfig, type ConnectorConfig } from '../lambdas/core/config';
+import { rulesDocument } from '../lambdas/core/rules-document';
 
 /**
  * Reads the deployment configuration at synth time. Every failure is a ConfigError whose message
@@ -63,7 +63,7 @@ export function loadConnectorConfig(file: string): ConnectorConfig {
 
 /**
  * Validates a config object with the shared schema plus the checks that only matter for a
- * deployment (complete secret ARN, rules small enough for the worker's environment).
+ * deployment (complete secret ARN, rules within the rules store's size bound).
  */
 export function validateConnectorConfig(raw: unknown, source = 'config'): ConnectorConfig {
   const config = parseConnectorConfig(raw, source);
@@ -76,26 +76,11 @@ export function validateConnectorConfig(raw: unknown, source = 'config'): Connec
     );
   }
   try {
-    rulesJson(config.rules);
+    rulesDocument(config.rules);
   } catch (error: unknown) {
     if (!(error instanceof ConfigError)) throw error;
     problems.push(error.message);
   }
   if (problems.length > 0) throw new ConfigError(`Invalid ${source}:\n${problems.join('\n')}`);
   return config;
-}
-
-/**
- * The worker's RULES_JSON value. Throws a ConfigError if it would not fit in the Lambda
- * environment next to the other variables.
- */
-export function rulesJson(rules: Rules): string {
-  const json = JSON.stringify(rules);
-  const bytes = Buffer.byteLength(json, 'utf8');
-  if (bytes > MAX_RULES_JSON_BYTES) {
-    throw new ConfigError(
-      `rules: serialised rules are ${bytes} bytes; at most ${MAX_RULES_JSON_BYTES} fit in the worker's environment (Lambda allows 4 KB for all variables). Shorten comments or merge rules.`,
-    );
-  }
-  return json;
 }

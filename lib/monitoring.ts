@@ -8,6 +8,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { WORKER_METRICS } from '../lambdas/worker/worker';
 import type { ConnectorFunction } from './connector-function';
 import { METRICS_NAMESPACE, QUEUE_AGE_ALARM_THRESHOLD, SERVICE_NAMES } from './constants';
 
@@ -51,6 +52,9 @@ export const CUSTOM_METRICS = {
     'AnswersResolved',
     // Decisions made in dry-run mode (config `mode`): recorded, never sent.
     'DryRunDecisions',
+    // The rules store holds an invalid document, or cannot be read: the last good version is used.
+    WORKER_METRICS.rulesInvalid,
+    WORKER_METRICS.rulesReadFailed,
   ],
   [SERVICE_NAMES.reconciler]: ['ReconcilerOffersSeen', 'ReconcilerOffersEnqueued', 'ReconcilerOffersSkippedByCap', 'ReconcilerItemsMalformed'],
 } as const;
@@ -142,6 +146,18 @@ export class ConnectorMonitoring extends Construct {
       threshold: 0,
       alarmDescription:
         'A topic confirmed that this endpoint was unsubscribed: its events no longer arrive. The receiver log line "Unsubscribe confirmation received" names the topic; ask AlayaCare to subscribe again if it was not intended.',
+    });
+    this.addAlarm('RulesInvalid', {
+      metric: emf(SERVICE_NAMES.worker, WORKER_METRICS.rulesInvalid),
+      threshold: 0,
+      alarmDescription:
+        'The rules object is invalid: workers keep the last good version, and a worker that has none fails its records. The worker log line "Rules invalid; keeping the last good version" names the fields; publish a valid file or copy back an earlier version.',
+    });
+    this.addAlarm('RulesReadFailed', {
+      metric: emf(SERVICE_NAMES.worker, WORKER_METRICS.rulesReadFailed),
+      threshold: 0,
+      alarmDescription:
+        'The worker could not read the rules object (deleted, permissions, key, S3 errors): it keeps the last good version, and a worker that has none fails its records. The worker log names the error.',
     });
     this.addAlarm('QueueOldestMessageAge', {
       metric: queue.metricApproximateAgeOfOldestMessage({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.MAXIMUM }),

@@ -6,17 +6,19 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { ConnectorConfig } from '../lambdas/core/config';
 import { OFFER_TABLE } from '../lambdas/adapters/offer-table';
+import { RETENTION } from './app-stack';
 import { MAX_RECEIVE_COUNT, QUEUE_VISIBILITY_TIMEOUT } from './constants';
 import { acknowledge } from './nag';
+import { RulesStore } from './rules-store';
 
 export interface ConnectorStateStackProps extends StackProps {
   readonly config: ConnectorConfig;
 }
 
 /**
- * Everything that holds data: the encryption key, the offer table, the marketplace credentials
- * and the events queue with its dead-letter queue. Kept apart from the functions and the API so
- * those can be replaced or torn down without touching state.
+ * Everything that holds data: the encryption key, the offer table, the marketplace credentials,
+ * the rules store and the events queue with its dead-letter queue. Kept apart from the functions
+ * and the API so those can be replaced or torn down without touching state.
  */
 export class ConnectorStateStack extends Stack {
   readonly key: kms.Key;
@@ -26,13 +28,15 @@ export class ConnectorStateStack extends Stack {
   readonly sharedSecret?: secretsmanager.Secret;
   readonly queue: sqs.Queue;
   readonly deadLetterQueue: sqs.Queue;
+  /** The worker's rules: a versioned object the deployment and the publish command write. */
+  readonly rules: RulesStore;
 
   constructor(scope: Construct, id: string, props: ConnectorStateStackProps) {
     super(scope, id, props);
     const { config } = props;
 
     this.key = new kms.Key(this, 'DataKey', {
-      description: 'AlayaCare connector: encrypts the offer table and the events queues',
+      description: 'AlayaCare connector: encrypts the offer table, the events queues and the rules bucket',
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -105,6 +109,10 @@ export class ConnectorStateStack extends Stack {
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
     });
 
+    // Here rather than with the worker: this stack deploys first, so the object is in place
+    // before a new worker reads it.
+    this.rules = new RulesStore(this, 'Rules', { key: this.key, rules: config.rules, logRetention: RETENTION[config.logRetentionDays] });
+
     new CfnOutput(this, 'EventsQueueName', {
       value: this.queue.queueName,
       description: 'Queue between the receiver and the worker',
@@ -117,6 +125,15 @@ export class ConnectorStateStack extends Stack {
     new CfnOutput(this, 'CredentialsSecretArn', {
       value: this.credentials.secretArn,
       description: 'Put the AlayaCare marketplace username and password here',
+    });
+    new CfnOutput(this, 'RulesBucketName', {
+      value: this.rules.bucket.bucketName,
+      description: 'Where the worker reads its rules: npm run rules -- publish <file> --bucket <this name>',
+    });
+    new CfnOutput(this, 'RulesObjectKey', { value: this.rules.objectKey, description: 'The rules object in RulesBucketName' });
+    new CfnOutput(this, 'DeployedRulesVersion', {
+      value: this.rules.configRulesVersion,
+      description: "Version of the config's rules, which a deployment publishes when they change (decisions record the version they used)",
     });
     if (this.sharedSecret !== undefined) {
       new CfnOutput(this, 'SharedSecretArn', {

@@ -12,7 +12,9 @@ export const ENV_NAMES = {
   queueUrl: 'QUEUE_URL',
   credentialsSecretArn: 'CREDENTIALS_SECRET_ARN',
   marketplaceBaseUrl: 'MARKETPLACE_BASE_URL',
-  rulesJson: 'RULES_JSON',
+  /** The rules object (lib/rules-store.ts); the rules themselves never travel in the environment. */
+  rulesBucket: 'RULES_BUCKET',
+  rulesObjectKey: 'RULES_OBJECT_KEY',
   connectorRole: 'CONNECTOR_ROLE',
   demandAssignment: 'DEMAND_ASSIGNMENT',
   /** `dry-run` to decide without answering; absent or `live` to answer. */

@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -10,7 +11,6 @@ import {
   type ConnectorMode,
   DEMAND_ASSIGNMENT_POLICIES,
   type DemandAssignmentPolicy,
-  parseRules,
   ROLES,
   type Role,
 } from '../core/config';
@@ -21,7 +21,9 @@ import { DynamoUnitStore } from '../adapters/dynamo-unit-store';
 import { ENV_NAMES, requireEnv } from '../adapters/env';
 import { MarketplaceClient } from '../adapters/marketplace-client';
 import { SnsNotifier } from '../adapters/sns-notifier';
+import { s3RulesSource } from '../adapters/s3-rules-source';
 import { SqsEventQueue } from '../adapters/sqs-event-queue';
+import { rulesReporter } from './rules-report';
 import { WORKER_CLIENT, WORKER_TIMING } from './timing';
 import { createWorker } from './worker';
 
@@ -30,8 +32,18 @@ import { createWorker } from './worker';
  * built once per cold start; bad configuration fails the first invocation with a named error.
  */
 
-const { tableName, queueUrl, marketplaceBaseUrl, credentialsSecretArn, rulesJson, connectorRole, demandAssignment: demandAssignmentName, connectorMode } = ENV_NAMES;
-const env = requireEnv([tableName, queueUrl, marketplaceBaseUrl, credentialsSecretArn, rulesJson, connectorRole]);
+const {
+  tableName,
+  queueUrl,
+  marketplaceBaseUrl,
+  credentialsSecretArn,
+  rulesBucket,
+  rulesObjectKey,
+  connectorRole,
+  demandAssignment: demandAssignmentName,
+  connectorMode,
+} = ENV_NAMES;
+const env = requireEnv([tableName, queueUrl, marketplaceBaseUrl, credentialsSecretArn, rulesBucket, rulesObjectKey, connectorRole]);
 
 function parseRole(value: string): Role {
   const role = ROLES.find((candidate) => candidate === value);
@@ -55,7 +67,6 @@ function parseMode(value: string | undefined): ConnectorMode {
   return mode;
 }
 
-const rules = parseRules(env[rulesJson]);
 const dryRun = parseMode(process.env[connectorMode]) === 'dry-run';
 const role = parseRole(env[connectorRole]);
 const demandAssignment = parseDemandAssignment(process.env[demandAssignmentName]);
@@ -77,6 +88,15 @@ const marketplace = new MarketplaceClient({
   timeoutMs: WORKER_CLIENT.timeoutMs,
   retry: WORKER_CLIENT.retry,
 });
+// The rules live in S3 so they can change without a deploy: read at most once a minute, validated,
+// the last good version kept when a new one is invalid (core/rules-cache.ts). Short timeouts and one
+// retry: a decision waits on this read once a minute, within the AWS calls' allowance (timing.ts),
+// and a failed read costs little while the last good version is kept.
+const rules = s3RulesSource(
+  new S3Client({ maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 } }),
+  { bucket: env[rulesBucket], key: env[rulesObjectKey] },
+  { report: rulesReporter(logger, metrics) },
+);
 // The queue this function consumes: failed records get a short visibility, out-of-time ones a copy.
 const retry = new SqsEventQueue(new SQSClient({}), env[queueUrl]);
 

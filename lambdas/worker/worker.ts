@@ -72,6 +72,10 @@ export const WORKER_METRICS = {
   handedBack: 'RecordsHandedBack',
   resolved: 'AnswersResolved',
   dryRun: 'DryRunDecisions',
+  /** The rules store holds an invalid document; the last good version stays in use (rules-report.ts). */
+  rulesInvalid: 'RulesInvalid',
+  /** The rules store could not be read; the last good version stays in use, if there is one. */
+  rulesReadFailed: 'RulesReadFailed',
 } as const;
 
 /** Outbox events an operator must hear about: no supplier will take the offer. */

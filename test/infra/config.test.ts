@@ -1,6 +1,6 @@
 /**
  * Covers the synth-time config path: choosing the file (context, local file, example), loading and
- * validating it (lib/load-config.ts), the RULES_JSON size limit, the topic allowlist (exact ARNs or
+ * validating it (lib/load-config.ts), the rules' size bound (1 MiB, the rules store's), the topic allowlist (exact ARNs or
  * account + region + role topics, exactly one) and its expansion, the receiver policy settings and
  * their defaults, the reconciler settings (defaults and bounds), and bin/app.ts turning a bad config into a clear message and a non-zero exit
  * before anything is synthesised.
@@ -13,13 +13,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError, ROLE_TOPICS, resolveAllowedTopicArns } from '../../lambdas/core/config';
 import { TOPIC_EVENTS } from '../../lambdas/core/events';
-import { MAX_RULES_JSON_BYTES } from '../../lib/constants';
+import { MAX_RULES_BYTES, rulesDocument } from '../../lambdas/core/rules-document';
 import {
   chooseConfigFile,
   EXAMPLE_CONFIG_FILE,
   LOCAL_CONFIG_FILE,
   loadConnectorConfig,
-  rulesJson,
 } from '../../lib/load-config';
 import { PROJECT_ROOT } from './infra-support';
 
@@ -52,10 +51,6 @@ function errorFor(content: unknown): { file: string; message: string } {
     throw error;
   }
   throw new Error('expected the config to be rejected');
-}
-
-function ruleWithComment(index: number): Record<string, unknown> {
-  return { name: `rule-${index}`, match: { city: [`City ${index}`] }, action: 'review', comment: 'x'.repeat(400) };
 }
 
 describe('the example config', () => {
@@ -214,14 +209,6 @@ describe('loadConnectorConfig rejects', () => {
     expect(message).toMatch(/^workerMaxConcurrency: /m);
   });
 
-  it('rules whose JSON would not fit in the worker environment', () => {
-    const config = example();
-    config['rules'] = { defaultAction: 'review', rules: [0, 1, 2, 3, 4, 5, 6, 7].map(ruleWithComment) };
-    const { file, message } = errorFor(config);
-    expect(message).toContain(file);
-    expect(message).toMatch(/^rules: serialised rules are \d+ bytes/m);
-  });
-
   it('a file that is not JSON, naming the file', () => {
     const { file, message } = errorFor('{ "role": "supply", }');
     expect(message).toContain(file);
@@ -234,24 +221,44 @@ describe('loadConnectorConfig rejects', () => {
   });
 });
 
-describe('rulesJson', () => {
+describe('the rules size bound', () => {
   const withComment = (comment: string) => ({
     defaultAction: 'review' as const,
     rules: [{ name: 'r', match: { city: ['c'] }, action: 'review' as const, comment }],
   });
   const overhead = Buffer.byteLength(JSON.stringify(withComment('')));
 
-  it('returns the rules as JSON up to the limit and refuses one byte more', () => {
-    const atLimit = withComment('a'.repeat(MAX_RULES_JSON_BYTES - overhead));
-    expect(JSON.parse(rulesJson(atLimit))).toEqual(atLimit);
-    expect(() => rulesJson(withComment('a'.repeat(MAX_RULES_JSON_BYTES - overhead + 1)))).toThrow(ConfigError);
+  it('returns the rules as JSON up to 1 MiB and refuses one byte more', () => {
+    expect(MAX_RULES_BYTES).toBe(1024 * 1024);
+    const atLimit = withComment('a'.repeat(MAX_RULES_BYTES - overhead));
+    expect(JSON.parse(rulesDocument(atLimit))).toEqual(atLimit);
+    expect(() => rulesDocument(withComment('a'.repeat(MAX_RULES_BYTES - overhead + 1)))).toThrow(ConfigError);
   });
 
   it('counts bytes, not characters', () => {
     // Fewer characters than the limit, but 'é' is two bytes in UTF-8.
-    const comment = 'é'.repeat(MAX_RULES_JSON_BYTES - overhead - 10);
-    expect(JSON.stringify(withComment(comment)).length).toBeLessThan(MAX_RULES_JSON_BYTES);
-    expect(() => rulesJson(withComment(comment))).toThrow(/bytes/);
+    const comment = 'é'.repeat(MAX_RULES_BYTES - overhead - 10);
+    expect(JSON.stringify(withComment(comment)).length).toBeLessThan(MAX_RULES_BYTES);
+    expect(() => rulesDocument(withComment(comment))).toThrow(/bytes/);
+  });
+
+  it('takes hundreds of kilobytes of rules, which no longer travel in the environment', () => {
+    const config = example();
+    // 100 rules of 300 cities each: about 0.5 MB, far past the old 3,000-byte limit.
+    config['rules'] = {
+      defaultAction: 'review',
+      rules: Array.from({ length: 100 }, (_, i) => ({ name: `r${i}`, match: { city: Array.from({ length: 300 }, (_, c) => `City ${i}-${c}`) }, action: 'accept' })),
+    };
+    expect(Buffer.byteLength(JSON.stringify(config['rules']))).toBeGreaterThan(300_000);
+    expect(loadConnectorConfig(writeConfig(config)).rules.rules).toHaveLength(100);
+  });
+
+  it('refuses, at synth, a config whose rules are over the bound, naming the field and the size', () => {
+    const config = example();
+    config['rules'] = { defaultAction: 'review', rules: [{ name: 'huge', match: { city: ['x'.repeat(MAX_RULES_BYTES)] }, action: 'accept' }] };
+    const { file, message } = errorFor(config);
+    expect(message).toContain(file);
+    expect(message).toMatch(/^rules: the serialised rules are \d+ bytes; at most 1048576/m);
   });
 });
 

@@ -288,10 +288,10 @@ describe('functions', () => {
     expect(JSON.stringify(withManaged[0]?.Properties?.['ManagedPolicyArns'])).toContain('AmazonAPIGatewayPushToCloudWatchLogs');
   });
 
-  it('give the worker its table, marketplace, role and exactly the configured rules', () => {
-    const config = distinctiveConfig();
+  it('give the worker its table, marketplace and role, and the rules object rather than the rules', () => {
     const env = envOf(functionFor(app, 'worker').properties);
-    expect(JSON.parse(env['RULES_JSON'] as string)).toEqual(config.rules);
+    expect(env).not.toHaveProperty('RULES_JSON');
+    expect(env['RULES_OBJECT_KEY']).toBe('rules.json');
     expect(env['MARKETPLACE_BASE_URL']).toBe('https://marketplace.example.test');
     expect(env['CONNECTOR_ROLE']).toBe('supply');
     expect(env['POWERTOOLS_SERVICE_NAME']).toBe('worker');
@@ -346,7 +346,7 @@ describe('alarms', () => {
     const topic = alarmTopicOf(app);
     const alarms = Object.values(resourcesOf(app, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties ?? {});
     expect(alarms.map((a) => a['MetricName']).sort()).toEqual(
-      ['5XXError', 'ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible', 'Errors', 'Errors', 'Errors', UNSUBSCRIBE_METRIC].sort(),
+      ['5XXError', 'ApproximateAgeOfOldestMessage', 'ApproximateNumberOfMessagesVisible', 'Errors', 'Errors', 'Errors', UNSUBSCRIBE_METRIC, 'RulesInvalid', 'RulesReadFailed'].sort(),
     );
     for (const alarm of alarms) expect(alarm['AlarmActions']).toEqual([refTo(topic.id)]);
 
