@@ -100,6 +100,7 @@ function decisionOf(recorded: RecordedDecision): Decision {
   const decision: Decision = { action: recorded.action, rule: recorded.rule, reason: recorded.reason };
   if (recorded.declineReasonCode !== undefined) decision.declineReasonCode = recorded.declineReasonCode;
   if (recorded.comment !== undefined) decision.comment = recorded.comment;
+  if (recorded.explanation !== undefined) decision.explanation = recorded.explanation;
   return decision;
 }
 
@@ -256,7 +257,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     if (intent === undefined || isStale(intent)) {
       const { rules: current, version } = await rules.current();
       decision = {
-        ...judgeUnit(current, answerable),
+        ...judgeUnit(current, answerable, now()),
         rulesVersion: version,
         state: 'intended',
         eventId: owner,
@@ -275,7 +276,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
       // Before `applied`: a failed notification fails the record, and its retry notifies again.
       await deps.notifier.notify(reviewNotification(target ?? offer, decision));
     }
-    if (decision.action !== 'review' && target !== undefined) {
+    if (decision.action !== 'review' && decision.action !== 'ignore' && target !== undefined) {
       ensureTimeFor(leaseUntil, remainingMs);
       try {
         await apply(target.id, decision);

@@ -2,7 +2,7 @@
  * The ports between the core and the outside world. Adapters in `lambdas/adapters/` implement
  * them for AWS and HTTP; tests pass plain object literals.
  */
-import type { CareType, DecisionAction, DemandAssignmentPolicy, OfferType, Rules } from './config';
+import type { CareType, DecisionAction, DemandAssignmentPolicy, OfferType, PriceUnit, Rules } from './config';
 import type { QueuedEvent } from './events';
 
 // ---------------------------------------------------------------------------------------------
@@ -58,7 +58,7 @@ export interface InboxOffer {
   /** `visits[]`: start and end only (a visit's instructions and tasks are client data). */
   visits?: OfferVisit[];
   /** `price`; `unit` is `unknown` for a unit the spec does not list. */
-  price?: { rate: number; unit: 'per_visit' | 'per_hour' | 'amount' | 'unknown' };
+  price?: { rate: number; unit: PriceUnit | 'unknown' };
   /** `service.skills`: what the service requires, as published (may name health needs: never log). */
   requiredSkills?: string[];
   /** Paths of optional fields sent in a shape this connector cannot read (no values). */
@@ -210,6 +210,8 @@ export interface OfferResult {
   action: DecisionAction;
   rule: string;
   reason: string;
+  /** The offer's own explanation (see Decision.explanation). */
+  explanation?: string[];
 }
 
 /**
@@ -246,7 +248,7 @@ export function isSettled(decision: RecordedDecision | undefined): boolean {
 
 /**
  * A demand-side assignment as stored on the offer: `intended` before the assign call, `applied`
- * after it. Kept apart from `decision` (supply side), whose actions are accept/decline/review.
+ * after it. Kept apart from `decision` (supply side), whose actions are accept/decline/review/ignore.
  */
 export interface RecordedAssignment {
   /** The match the offer was assigned to. */

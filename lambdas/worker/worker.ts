@@ -5,7 +5,7 @@ import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecor
 import type { DemandAssignmentPolicy, Role, Rules } from '../core/config';
 import { QUEUE_ATTRIBUTES, queuedEventSchema, topicNameOf, type QueuedEvent } from '../core/events';
 import { OutOfTimeError, RetryLaterError } from '../core/errors';
-import type { MarketplaceApi, MarketplaceDemandApi, OfferStore, RulesSource, UnitStore } from '../core/ports';
+import type { Decision, MarketplaceApi, MarketplaceDemandApi, OfferStore, RulesSource, UnitStore } from '../core/ports';
 import { parseJsonWith } from '../core/parse-json';
 import { createEventProcessor, MalformedEventError, parseMarketplaceMessage, type ProcessOptions, type ProcessResult } from '../core/process-event';
 import { describeError } from '../adapters/error-fields';
@@ -54,6 +54,7 @@ export const WORKER_METRICS = {
   accepted: 'OffersAccepted',
   declined: 'OffersDeclined',
   review: 'OffersForReview',
+  ignored: 'OffersIgnored',
   duplicate: 'DuplicateEvents',
   failed: 'RecordsFailed',
   assigned: 'OffersAssigned',
@@ -69,7 +70,12 @@ const OUTBOX_ALERTS: Readonly<Record<string, { metric: string; message: string }
   OfferExpired: { metric: WORKER_METRICS.expired, message: 'Outbox offer expired without an assignment; it needs a person' },
 };
 
-const DECISION_METRIC = { accept: WORKER_METRICS.accepted, decline: WORKER_METRICS.declined, review: WORKER_METRICS.review } as const;
+const DECISION_METRIC = {
+  accept: WORKER_METRICS.accepted,
+  decline: WORKER_METRICS.declined,
+  review: WORKER_METRICS.review,
+  ignore: WORKER_METRICS.ignored,
+} as const satisfies Record<Decision['action'], string>;
 
 const RECORD_KEYS = ['snsMessageId', 'correlationId', 'eventId', 'offerId'] as const;
 
