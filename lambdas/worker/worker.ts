@@ -147,6 +147,8 @@ export function createWorker(deps: WorkerDeps): (event: SQSEvent, context?: Cont
         action: result.decision.action,
         rule: result.decision.rule,
         reason: result.decision.reason,
+        // Names fields and limits only, never client values (rules.ts), so it is safe to log.
+        explanation: result.decision.explanation ?? [result.decision.reason],
         outcome: result.outcome,
       });
     }
