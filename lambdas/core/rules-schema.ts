@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { clockSeconds, isTimeZone, WEEKDAYS } from './local-time';
+import { clockSeconds, isTimeZone } from './local-time';
 
 /**
  * The rules language: one schema, used at synth time (through the connector config), when the
@@ -16,6 +16,8 @@ export const OFFER_TYPES = ['visit', 'service'] as const;
  */
 export const DECISION_ACTIONS = ['accept', 'decline', 'review', 'ignore'] as const;
 export const PRICE_UNITS = ['per_visit', 'per_hour', 'amount'] as const;
+/** As a person lists them (local-time.ts's WEEKDAYS are in Date order, Sunday first). */
+export const RULE_WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 /** Used when the rules name no `timeZone` (and for `weekdays`/`hours` without `time_zone`). */
 export const DEFAULT_TIME_ZONE = 'America/Toronto';
 
@@ -82,7 +84,7 @@ export const ruleMatchSchema = z
     zip_prefix: words.optional(),
     service_area: nonEmptyList(serviceArea).optional(),
     starts_within_hours: startsWithinHours.optional(),
-    weekdays: nonEmptyList(z.enum(WEEKDAYS)).optional(),
+    weekdays: nonEmptyList(z.enum(RULE_WEEKDAYS)).optional(),
     hours: hours.optional(),
     /** For `weekdays` and `hours`; default: the rules' `timeZone`. */
     time_zone: timeZone.optional(),
