@@ -12,7 +12,7 @@ export const CARE_TYPES = ['psw', 'nursing'] as const;
 export const OFFER_TYPES = ['visit', 'service'] as const;
 /**
  * `review`: leave the offer open for a person and notify; `ignore`: leave it open, notify nobody.
- * Listed from least to most cautious but for ignore/review: see `CAUTION` in judge.ts.
+ * How a shift combines them (accept < ignore < review < decline) is `CAUTION` in judge.ts.
  */
 export const DECISION_ACTIONS = ['accept', 'decline', 'review', 'ignore'] as const;
 export const PRICE_UNITS = ['per_visit', 'per_hour', 'amount'] as const;
