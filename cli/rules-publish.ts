@@ -3,7 +3,8 @@
  * connector config, whose `rules` are taken) exactly as `cdk synth` does, then writes it as the
  * new version of the rules object the worker reads (lib/rules-store.ts); workers take it within a
  * minute. The bucket keeps every version, so a rollback is publishing (or copying back) an older
- * one. Exit codes: 0 published (or --help), 1 usage, unreadable file or S3 failure, 2 invalid.
+ * one. Exit codes: 0 published (or --help), 1 unreadable file or S3 failure, 2 invalid file or usage
+ * (as `rules test` and `rules check`).
  *
  * The bucket is given by name (the state stack's RulesBucketName output) for now: finding it from
  * the stack outputs belongs with the operator CLI, which would add a CloudFormation client.
@@ -127,7 +128,7 @@ export async function publishRules(argv: readonly string[], io: PublishIo, deps:
     if (!(error instanceof UsageError)) throw error;
     io.stderr(`rules publish: ${error.message}`);
     io.stderr(PUBLISH_USAGE);
-    return PUBLISH_EXIT.failed;
+    return PUBLISH_EXIT.invalid;
   }
   if (args === 'help') {
     io.stdout(PUBLISH_USAGE);

@@ -41,6 +41,8 @@ export const CUSTOM_METRICS = {
     'OffersAccepted',
     'OffersDeclined',
     'OffersForReview',
+    // Left open by an `ignore` rule: nobody is told.
+    'OffersIgnored',
     'RecordsFailed',
     // Demand side: assignments made, and outbox offers no supplier will take.
     'OffersAssigned',

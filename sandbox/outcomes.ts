@@ -7,6 +7,7 @@
 import type { DecisionAction, Rules } from '../lambdas/core/config';
 import { type InboxOffer, isSettled, type MatchResponse, type OfferRecord, type OfferStore, type RecordedDecision } from '../lambdas/core/ports';
 import { evaluateRules } from '../lambdas/core/rules';
+import { readInboxOffer } from '../lambdas/adapters/marketplace/inbox-offer';
 import type { WireInboxOfferDetail } from './simulator/model';
 import type { AnswerTally, MarketplaceSimulator, SimulatorCall } from './simulator/simulator';
 
@@ -85,32 +86,29 @@ export function answeredWithShift(record: OfferRecord | undefined, partners: rea
   );
 }
 
-/** The offer as the worker reads it (the fields rules look at), from the simulator's inbox view. */
+/** The offer as the worker reads it: the simulator's inbox view through the worker's own mapping. */
 function asInboxOffer(d: WireInboxOfferDetail): InboxOffer {
-  const { address } = d.client;
-  return {
-    id: d.offer.id,
-    ...(d.offer.shift_id ? { shiftId: d.offer.shift_id } : {}),
-    careType: d.offer.care_type,
-    offerType: d.offer.offer_type,
-    expiresAt: d.offer.expires_at,
-    startAt: d.offer.start_at,
-    match: { id: d.match.id, response: d.match.response, status: d.match.status },
-    location: { city: address.city, state: address.state, zip: address.zip, country: address.country },
-    demand: { id: d.demand.id, name: d.demand.name },
-  };
+  const read = readInboxOffer(d);
+  if (!read.ok) throw new Error(`simulator offer ${short(d.offer.id)} does not read as the worker reads it: ${read.fields.join(', ')}`);
+  return read.offer;
 }
 
-/** One answer for a shift or bundle: accept only if every offer would be, decline if any would be, else review. */
+/**
+ * One answer for a shift or bundle, as judge.ts combines them: accept only if every offer would
+ * be, decline if any would be, else review if any would be, else ignore.
+ */
 export function combineActions(actions: readonly DecisionAction[]): DecisionAction {
   if (actions.includes('decline')) return 'decline';
   if (actions.length > 0 && actions.every((a) => a === 'accept')) return 'accept';
-  return 'review';
+  return actions.includes('review') || actions.length === 0 ? 'review' : 'ignore';
 }
 
-/** Each offer's action under `rules`, taken alone. */
-export function ruleActions(rules: Rules, offers: readonly WireInboxOfferDetail[]): Map<string, DecisionAction> {
-  return new Map(offers.map((d) => [d.offer.id, evaluateRules(rules, asInboxOffer(d)).action]));
+/**
+ * Each offer's action under `rules`, taken alone, at `now` (the sandbox checks at the end of a
+ * run: its example rules judge its offers the same at any time within it).
+ */
+export function ruleActions(rules: Rules, offers: readonly WireInboxOfferDetail[], now: Date = new Date()): Map<string, DecisionAction> {
+  return new Map(offers.map((d) => [d.offer.id, evaluateRules(rules, asInboxOffer(d), now).action]));
 }
 
 /** The offers grouped by decision unit, in publish order. */
@@ -120,7 +118,7 @@ export function unitsOf<T extends { unitKey: string }>(items: readonly T[]): Map
   return units;
 }
 
-const RESPONSE_AFTER = { accept: 'accepted', decline: 'declined', review: 'pending' } as const;
+const RESPONSE_AFTER = { accept: 'accepted', decline: 'declined', review: 'pending', ignore: 'pending' } as const;
 
 export interface CollectInput {
   scenario: ScenarioName;
@@ -190,9 +188,9 @@ export async function collectOutcomes(input: CollectInput): Promise<OutcomeRepor
     const answers = answersOf.get(unitKey);
     const count = (answers?.accepts ?? 0) + (answers?.declines ?? 0);
     // An applied accept/decline (own or legacy) was sent; a resolved one was not.
-    const sent = members.some((m) => m.action !== undefined && m.action !== 'review' && records.get(m.offerId)?.decision?.state !== 'resolved');
+    const sent = members.some((m) => (m.action === 'accept' || m.action === 'decline') && records.get(m.offerId)?.decision?.state !== 'resolved');
     if (sent && count === 0) problems.push(`${name}: decided ${decided.join('/')}, yet the marketplace received no answer`);
-    if (decided.length === 1 && decided[0] === 'review' && count > 0) problems.push(`${name}: decided review, yet the marketplace received ${count} answer(s)`);
+    if (decided.length === 1 && (decided[0] === 'review' || decided[0] === 'ignore') && count > 0) problems.push(`${name}: decided ${decided[0]}, yet the marketplace received ${count} answer(s)`);
     // The drill reports these two in its summary line; elsewhere any of them is a problem.
     if (!drill && count > 1) problems.push(`${name}: answered ${count} times`);
     if (!drill && answers && answers.accepts > 0 && answers.declines > 0) problems.push(`${name}: both accepted and declined`);

@@ -11,6 +11,7 @@ import type {
   OfferStatus as CoreOfferStatus,
   ReferralStatus as CoreReferralStatus,
 } from '../core/ports';
+import { inboxOfferForWorkerSchema, toInboxOffer } from './marketplace/inbox-offer';
 import { backoffDelayMs, CallBudget, DEFAULT_RETRY_POLICY, isRetryableStatus, type RetryPolicy, retryAfterMs } from './marketplace/retry';
 import {
   type AssignmentSetting,
@@ -21,7 +22,6 @@ import {
   currentIdentitySchema,
   type InboxOfferDetail,
   inboxOfferDetailSchema,
-  inboxOfferForWorkerSchema,
   inboxOfferIdPageSchema,
   type InboxOfferListItem,
   inboxOfferPageSchema,
@@ -324,27 +324,10 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
 
   /**
    * `GET /offers/v1/inbox/offers/{id}` for the worker: only the fields of `InboxOffer`, built field
-   * by field so nothing else from the detail (health data) can ride along.
+   * by field so nothing else from the detail (health data) can ride along (inbox-offer.ts).
    */
   async getInboxOffer(offerId: string): Promise<InboxOffer> {
-    const { offer, match, demand, client } = await this.getJson('getInboxOffer', inboxOfferPath(offerId), inboxOfferForWorkerSchema);
-    const mapped: InboxOffer = {
-      id: offer.id,
-      careType: offer.care_type,
-      offerType: offer.offer_type,
-      expiresAt: offer.expires_at,
-      startAt: offer.start_at,
-      match: { id: match.id, response: match.response, status: match.status },
-      location: {
-        city: client.address.city,
-        state: client.address.state,
-        zip: client.address.zip,
-        country: client.address.country,
-      },
-      demand: { id: demand.id, name: demand.name },
-    };
-    if (typeof offer.shift_id === 'string') mapped.shiftId = offer.shift_id;
-    return mapped;
+    return toInboxOffer(await this.getJson('getInboxOffer', inboxOfferPath(offerId), inboxOfferForWorkerSchema));
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { AcceptLimits } from './config';
+import type { RulesLimits as AcceptLimits } from './config';
 
 /**
  * Caps on accepts (`rules.limits`): at most so many accepts per day and per week, counted in the

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { describeIssues, parseJsonWith } from './parse-json';
+import { describeIssues } from './parse-json';
+import { ruleLabel, rulesSchema, type Rules } from './rules-schema';
 import type { TopicName } from './events';
 
 /**
@@ -8,9 +9,6 @@ import type { TopicName } from './events';
  */
 
 export const ROLES = ['supply', 'demand', 'both'] as const;
-export const CARE_TYPES = ['psw', 'nursing'] as const;
-export const OFFER_TYPES = ['visit', 'service'] as const;
-export const DECISION_ACTIONS = ['accept', 'decline', 'review'] as const;
 /** Demand side: how an offer a supplier accepted is assigned (`none`: left to a person). */
 export const DEMAND_ASSIGNMENT_POLICIES = ['first-accepted', 'none'] as const;
 /** `live` answers offers; `dry-run` decides, records and notifies, and never answers. */
@@ -18,71 +16,24 @@ export const CONNECTOR_MODES = ['live', 'dry-run'] as const;
 export type ConnectorMode = (typeof CONNECTOR_MODES)[number];
 
 export type Role = (typeof ROLES)[number];
-export type CareType = (typeof CARE_TYPES)[number];
-export type OfferType = (typeof OFFER_TYPES)[number];
-export type DecisionAction = (typeof DECISION_ACTIONS)[number];
 export type DemandAssignmentPolicy = (typeof DEMAND_ASSIGNMENT_POLICIES)[number];
 
+// The rules language lives in rules-schema.ts; re-exported so config stays the one entry point.
+export {
+  CARE_TYPES,
+  DECISION_ACTIONS,
+  DEFAULT_TIME_ZONE,
+  OFFER_TYPES,
+  PRICE_UNITS,
+  ruleMatchSchema,
+  ruleSchema,
+  rulesLimitsSchema,
+  rulesSchema,
+  rulesTimeZone,
+} from './rules-schema';
+export type { CareType, DecisionAction, OfferType, PriceUnit, Rule, RuleMatch, Rules, RulesLimits } from './rules-schema';
+
 const nonEmptyList = <T extends z.ZodTypeAny>(item: T) => z.array(item).min(1);
-
-/** Every condition present must hold; an absent condition matches anything. */
-export const ruleMatchSchema = z
-  .strictObject({
-    care_type: nonEmptyList(z.enum(CARE_TYPES)).optional(),
-    offer_type: nonEmptyList(z.enum(OFFER_TYPES)).optional(),
-    /** City names, compared case- and accent-insensitively. */
-    city: nonEmptyList(z.string().trim().min(1)).optional(),
-    /** Postal/zip code prefixes, compared case-insensitively, spaces ignored. */
-    zip_prefix: nonEmptyList(z.string().trim().min(1)).optional(),
-  })
-  .refine((m) => Object.keys(m).length > 0, {
-    message: 'a rule must have at least one condition; use defaultAction for a catch-all',
-  });
-
-export const ruleSchema = z.strictObject({
-  /** Recorded with every decision the rule makes; keep it short and free of client data. */
-  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/, 'letters, digits, space, _ . - (1-64)'),
-  match: ruleMatchSchema,
-  action: z.enum(DECISION_ACTIONS),
-  /** Sent as the decline `reason_code`; only for `decline`. */
-  declineReasonCode: z.string().min(1).max(64).optional(),
-  /** Sent as the accept/decline `comment`. */
-  comment: z.string().min(1).max(500).optional(),
-});
-
-/** An IANA time zone name this runtime knows, e.g. `America/Toronto`. */
-export const timeZoneSchema = z.string().refine(
-  (zone) => {
-    try {
-      new Intl.DateTimeFormat('en-CA', { timeZone: zone });
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'must be an IANA time zone such as America/Toronto' },
-);
-
-/** Caps on accepts, counted in the organisation's time zone; a shift counts once. */
-export const acceptLimitsSchema = z.strictObject({
-  accepts_per_day: z.number().int().positive().optional(),
-  accepts_per_week: z.number().int().positive().optional(),
-});
-
-export type AcceptLimits = z.infer<typeof acceptLimitsSchema>;
-
-export const DEFAULT_TIME_ZONE = 'America/Toronto';
-
-export const rulesSchema = z.strictObject({
-  /** What to do when no rule matches. `review` leaves the offer open for a person. */
-  defaultAction: z.enum(DECISION_ACTIONS),
-  /** Evaluated in order; the first rule whose conditions all hold decides. */
-  rules: z.array(ruleSchema).max(100).default([]),
-  /** The organisation's time zone (default DEFAULT_TIME_ZONE): days and weeks of the caps, default of time conditions. */
-  timeZone: timeZoneSchema.optional(),
-  /** Once reached, what would have been an accept becomes `review`. */
-  limits: acceptLimitsSchema.optional(),
-});
 
 const topicArn = z
   .string()
@@ -271,9 +222,6 @@ export const connectorConfigSchema = z
     { when: (payload) => typeof payload.value === 'object' && payload.value !== null && !Array.isArray(payload.value) },
   );
 
-export type RuleMatch = z.infer<typeof ruleMatchSchema>;
-export type Rule = z.infer<typeof ruleSchema>;
-export type Rules = z.infer<typeof rulesSchema>;
 export type ConnectorConfig = z.infer<typeof connectorConfigSchema>;
 export type MarketplaceLocation = ConnectorConfig['marketplace'];
 
@@ -281,20 +229,30 @@ export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
 
-/** Parses a config object, throwing a ConfigError that names every bad field. */
+/** Parses a config object, throwing a ConfigError that names every bad field (and its rule's name). */
 export function parseConnectorConfig(input: unknown, source = 'config'): ConnectorConfig {
   const result = connectorConfigSchema.safeParse(input);
   if (!result.success) {
-    throw new ConfigError(`Invalid ${source}:\n${describeIssues(result.error)}`);
+    throw new ConfigError(`Invalid ${source}:\n${describeIssues(result.error, ruleLabel(input))}`);
   }
   return result.data;
 }
 
-/** Parses the rules handed to the worker (as JSON in its environment). */
+/**
+ * Parses the rules handed to the worker (as JSON in its environment) or read from a rules file.
+ * The error names every bad field with its rule's name; rules are the operator's own words, never
+ * client data, so zod's messages may quote them.
+ */
 export function parseRules(json: string): Rules {
-  const result = parseJsonWith(rulesSchema, json);
-  if (!result.ok) throw new ConfigError(`Invalid rules: ${result.problem}`);
-  return result.value;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    throw new ConfigError('Invalid rules: not valid JSON');
+  }
+  const result = rulesSchema.safeParse(raw);
+  if (!result.success) throw new ConfigError(`Invalid rules:\n${describeIssues(result.error, ruleLabel(raw))}`);
+  return result.data;
 }
 
 /** The ARN partition of a region accepted by the config schema. */

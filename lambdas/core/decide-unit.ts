@@ -1,5 +1,5 @@
 import { type AcceptCounter, capPeriods } from './caps';
-import { DEFAULT_TIME_ZONE, type Rules } from './config';
+import { type Rules, rulesTimeZone } from './config';
 import { isRefusal, OutOfTimeError, RetryLaterError } from './errors';
 import { isAnswerable, judgeUnit } from './judge';
 import {
@@ -57,6 +57,8 @@ export interface UnitResult {
   resolution?: DecisionResolution;
   /** The decision was made in dry-run mode: nothing was sent. */
   dryRun?: boolean;
+  /** The version of the rules the decision was judged by. */
+  rulesVersion?: string;
   unitKey?: string;
 }
 
@@ -75,6 +77,29 @@ export interface UnitDeciderDeps {
   counter?: AcceptCounter;
   /** Decide, record and notify, but never send an answer. */
   dryRun?: boolean;
+}
+
+/**
+ * Most explanation lines a stored decision keeps per explanation: with hundreds of rules, a
+ * shift's decision (each offer's explanation included) must stay far below DynamoDB's 400 KB item.
+ * The lines kept are the first ones: the deciding rule, then the earliest rules that did not hold.
+ */
+export const MAX_EXPLANATION_LINES = 40;
+
+function bounded(lines: string[] | undefined): string[] | undefined {
+  if (lines === undefined || lines.length <= MAX_EXPLANATION_LINES) return lines;
+  const kept = lines.slice(0, MAX_EXPLANATION_LINES - 1);
+  return [...kept, `... ${lines.length - kept.length} more lines not kept`];
+}
+
+/** The judged decision with every explanation bounded for storage. */
+function boundedDecision<T extends Decision & { offers?: OfferResult[] }>(decision: T): T {
+  const explanation = bounded(decision.explanation);
+  const offers = decision.offers?.map((o) => {
+    const own = bounded(o.explanation);
+    return own === undefined ? o : { ...o, explanation: own };
+  });
+  return { ...decision, ...(explanation !== undefined ? { explanation } : {}), ...(offers !== undefined ? { offers } : {}) };
 }
 
 /** What a person is told about a unit left for review: ids, types, city and time, no client data. */
@@ -109,6 +134,7 @@ function decisionOf(recorded: RecordedDecision): Decision {
   const decision: Decision = { action: recorded.action, rule: recorded.rule, reason: recorded.reason };
   if (recorded.declineReasonCode !== undefined) decision.declineReasonCode = recorded.declineReasonCode;
   if (recorded.comment !== undefined) decision.comment = recorded.comment;
+  if (recorded.explanation !== undefined) decision.explanation = recorded.explanation;
   return decision;
 }
 
@@ -181,7 +207,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
    */
   async function withinCaps(unitKey: string, judged: Decision & { offers?: OfferResult[] }, current: Rules): Promise<Decision & { offers?: OfferResult[]; capKeys?: string[] }> {
     if (judged.action !== 'accept' || deps.counter === undefined) return judged;
-    const periods = capPeriods(current.limits, now(), current.timeZone ?? DEFAULT_TIME_ZONE, deps.dryRun === true ? 'dry-run-accepts' : 'accepts');
+    const periods = capPeriods(current.limits, now(), rulesTimeZone(current), deps.dryRun === true ? 'dry-run-accepts' : 'accepts');
     if (periods.length === 0) return judged;
     const reservation = await deps.counter.reserve(unitKey, periods);
     if (reservation.ok) return { ...judged, capKeys: periods.map((p) => p.key) };
@@ -286,7 +312,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     if (intent === undefined || isStale(intent)) {
       const { rules: current, version } = await rules.current();
       decision = {
-        ...(await withinCaps(unitKey, judgeUnit(current, answerable), current)),
+        ...(await withinCaps(unitKey, boundedDecision(judgeUnit(current, answerable, now())), current)),
         rulesVersion: version,
         ...(deps.dryRun === true ? { dryRun: true } : {}),
         state: 'intended',
@@ -306,7 +332,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
       // Before `applied`: a failed notification fails the record, and its retry notifies again.
       await deps.notifier.notify(reviewNotification(target ?? offer, decision));
     }
-    if (decision.action !== 'review' && target !== undefined && decision.dryRun !== true) {
+    if (decision.action !== 'review' && decision.action !== 'ignore' && target !== undefined && decision.dryRun !== true) {
       ensureTimeFor(leaseUntil, remainingMs);
       try {
         await apply(target.id, decision);
@@ -318,7 +344,12 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     await record(unitKey, owner, ids, { ...decision, state: 'applied' });
     // A dry run sent nothing: the marketplace's response is still what it was.
     await recordFacts(offers, lastEvent, decision.dryRun === true ? undefined : responseFor(decision.action));
-    return { outcome: intent === undefined ? 'decided' : 'recovered', decision: decisionOf(decision), ...(decision.dryRun === true ? { dryRun: true } : {}) };
+    return {
+      outcome: intent === undefined ? 'decided' : 'recovered',
+      decision: decisionOf(decision),
+      ...(decision.rulesVersion !== undefined ? { rulesVersion: decision.rulesVersion } : {}),
+      ...(decision.dryRun === true ? { dryRun: true } : {}),
+    };
   }
 
   /**

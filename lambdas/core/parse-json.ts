@@ -3,10 +3,17 @@ import type { z } from 'zod';
 /** Reading JSON text against a schema: the value, or a problem that never quotes the input. */
 export type JsonParseResult<T> = { ok: true; value: T } | { ok: false; problem: string };
 
-/** Turns zod issues into one line per field, e.g. `rules.rules.0.action: Invalid option ...`. */
-export function describeIssues(error: z.ZodError): string {
+/**
+ * Turns zod issues into one line per field, e.g. `rules.rules.0.action: Invalid option ...`; an
+ * unknown key gets a line of its own naming it (`rules.rules.0.match: unknown field "weekday"`).
+ * `label` may add words at the end of a line, such as the name of the rule its path is in.
+ */
+export function describeIssues(error: z.ZodError, label: (path: readonly PropertyKey[]) => string = () => ''): string {
+  const line = (path: readonly PropertyKey[], message: string) => `${path.length ? path.map(String).join('.') : '(root)'}: ${message}${label(path)}`;
   return error.issues
-    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`)
+    .flatMap((issue) =>
+      issue.code === 'unrecognized_keys' ? issue.keys.map((key) => line(issue.path, `unknown field "${key}"`)) : [line(issue.path, issue.message)],
+    )
     .join('\n');
 }
 

@@ -2,7 +2,7 @@
  * The ports between the core and the outside world. Adapters in `lambdas/adapters/` implement
  * them for AWS and HTTP; tests pass plain object literals.
  */
-import type { CareType, DecisionAction, DemandAssignmentPolicy, OfferType, Rules } from './config';
+import type { CareType, DecisionAction, DemandAssignmentPolicy, OfferType, PriceUnit, Rules } from './config';
 import type { QueuedEvent } from './events';
 
 // ---------------------------------------------------------------------------------------------
@@ -12,10 +12,21 @@ export type OfferStatus = 'open' | 'assigned' | 'closed' | 'declined_by_all' | '
 export type MatchResponse = 'pending' | 'accepted' | 'declined';
 export type MatchStatus = 'open' | 'expired' | 'closed' | 'assigned' | 'fulfilled';
 
+/** A visit's times as the offer detail gives them (ISO 8601 date-times). */
+export interface OfferVisit {
+  startAt: string;
+  endAt: string;
+}
+
 /**
- * The parts of `GET /offers/v1/inbox/offers/{id}` the connector uses. The detail is anonymised
- * (approximate location) but still carries health data (allergies, risks) that the adapter drops
- * before it reaches the core.
+ * The parts of `GET /offers/v1/inbox/offers/{id}` the connector uses: what its rules can read.
+ * The detail is anonymised (approximate location) but still carries health data (allergies,
+ * risks, instructions) that the adapter drops before it reaches the core.
+ *
+ * The fields the spec makes optional are optional here: absent when the detail leaves them out.
+ * One the detail sends but in a shape this connector cannot read is absent too, and its path is
+ * listed in `unreadable`, so a rule reading it does not hold (and says which field), instead of
+ * the event failing.
  */
 export interface InboxOffer {
   id: string;
@@ -28,13 +39,30 @@ export interface InboxOffer {
   offerType: OfferType | 'unknown';
   expiresAt: string;
   startAt: string;
+  /** `offer.end_at`. */
+  endAt?: string;
   /**
    * The supply organisation's match: its response and whether it is still open. A `null` status
    * (the spec allows it) is read as "not known to be open": never answered, sent to `review`.
    */
   match: { id: string; response: MatchResponse; status: MatchStatus | null };
-  location: { city: string; state: string; zip: string; country: string };
+  location: {
+    city: string;
+    state: string;
+    zip: string;
+    country: string;
+    /** `client.address.approx_*`: a point near the client and how far from it they may live. */
+    approx?: { latitude: number; longitude: number; radiusMeters?: number };
+  };
   demand: { id: string; name: string };
+  /** `visits[]`: start and end only (a visit's instructions and tasks are client data). */
+  visits?: OfferVisit[];
+  /** `price`; `unit` is `unknown` for a unit the spec does not list. */
+  price?: { rate: number; unit: PriceUnit | 'unknown' };
+  /** `service.skills`: what the service requires, as published (may name health needs: never log). */
+  requiredSkills?: string[];
+  /** Paths of optional fields sent in a shape this connector cannot read (no values). */
+  unreadable?: string[];
 }
 
 export interface MarketplaceApi {
@@ -182,6 +210,8 @@ export interface OfferResult {
   action: DecisionAction;
   rule: string;
   reason: string;
+  /** The offer's own explanation (see Decision.explanation). */
+  explanation?: string[];
 }
 
 /**
@@ -220,7 +250,7 @@ export function isSettled(decision: RecordedDecision | undefined): boolean {
 
 /**
  * A demand-side assignment as stored on the offer: `intended` before the assign call, `applied`
- * after it. Kept apart from `decision` (supply side), whose actions are accept/decline/review.
+ * after it. Kept apart from `decision` (supply side), whose actions are accept/decline/review/ignore.
  */
 export interface RecordedAssignment {
   /** The match the offer was assigned to. */

@@ -86,6 +86,8 @@ export interface ProcessResult {
   resolution?: DecisionResolution;
   /** The decision or assignment was made in dry-run mode: nothing was sent. */
   dryRun?: boolean;
+  /** The version of the rules the decision was judged by. */
+  rulesVersion?: string;
   /** The decision unit (`shift#...` or `offer#...`) an OfferMatched was decided for. */
   unitKey?: string;
   /** Demand side: the assignment this processing applied or confirmed as applied. */

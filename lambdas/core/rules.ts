@@ -1,82 +1,70 @@
-import type { Rule, RuleMatch, Rules } from './config';
+import { CONDITIONS, checkCondition, type Condition, type EvaluationContext } from './rule-conditions';
+import { foldName, rulesTimeZone, type Rule, type Rules } from './rules-schema';
 import type { Decision, InboxOffer } from './ports';
+
+export { greatCircleKm, normalizeZip } from './rule-conditions';
 
 /**
  * Rule evaluation: which action to take on an offer the organisation was matched to. Pure: the
- * same rules and offer always give the same decision, so a retried event decides the same way.
+ * same rules, offer and evaluation time always give the same decision, so a retried event decides
+ * the same way; the time is passed in (the worker's clock), never read here.
  */
-
-/** The conditions a rule can hold, in the order a decision's `reason` lists them. */
-const CONDITIONS = ['care_type', 'offer_type', 'city', 'zip_prefix'] as const satisfies readonly (keyof RuleMatch)[];
-type Condition = (typeof CONDITIONS)[number];
 
 /**
  * Normalises a city name for comparison: accents removed (NFD, combining marks dropped), lower
  * case, surrounding space trimmed and inner runs of space collapsed, so `  Trois-Rivières ` and
  * `trois-rivieres` compare equal.
  */
-export function normalizeCity(city: string): string {
-  return city
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .trim()
-    .replace(/\s+/g, ' ');
-}
+export const normalizeCity = foldName;
 
-/** Normalises a postal/zip code or prefix: every space removed, upper case (`h2x 1y4` -> `H2X1Y4`). */
-export function normalizeZip(zip: string): string {
-  return zip.replace(/\s+/g, '').toUpperCase();
-}
+type RuleOutcome = { holds: true; held: string[] } | { holds: false; line: string };
 
-function conditionHolds(condition: Condition, match: RuleMatch, offer: InboxOffer): boolean {
-  switch (condition) {
-    case 'care_type':
-      return match.care_type === undefined || (match.care_type as readonly string[]).includes(offer.careType);
-    case 'offer_type':
-      return match.offer_type === undefined || (match.offer_type as readonly string[]).includes(offer.offerType);
-    case 'city': {
-      if (match.city === undefined) return true;
-      const city = normalizeCity(offer.location.city);
-      return match.city.some((candidate) => normalizeCity(candidate) === city);
-    }
-    case 'zip_prefix': {
-      if (match.zip_prefix === undefined) return true;
-      const zip = normalizeZip(offer.location.zip);
-      // An all-space prefix normalises to '' and would match every zip: never let it.
-      return match.zip_prefix.some((prefix) => {
-        const normalized = normalizeZip(prefix);
-        return normalized.length > 0 && zip.startsWith(normalized);
-      });
-    }
+/** A rule on the offer: the conditions that held (with notes), or the first that did not. */
+function tryRule(rule: Rule, offer: InboxOffer, context: EvaluationContext): RuleOutcome {
+  const held: string[] = [];
+  const present = CONDITIONS.filter((condition: Condition) => rule.match[condition] !== undefined);
+  for (const condition of present) {
+    const check = checkCondition(condition, rule.match, offer, context);
+    if (!check.holds) return { holds: false, line: `rule "${rule.name}": ${condition} did not hold (${check.why})` };
+    held.push(check.note === undefined ? condition : `${condition} (${check.note})`);
   }
-}
-
-/** The conditions of `rule` that are present, or undefined if any of them fails on `offer`. */
-function matchedConditions(rule: Rule, offer: InboxOffer): Condition[] | undefined {
-  const present = CONDITIONS.filter((condition) => rule.match[condition] !== undefined);
-  return present.every((condition) => conditionHolds(condition, rule.match, offer)) ? present : undefined;
+  return { holds: true, held };
 }
 
 /**
- * Decides what to do with an inbox offer: the first rule (in order) whose every present condition
- * holds decides; when none does, `rules.defaultAction` applies with rule `default`.
+ * Decides what to do with an inbox offer at `now`: the first rule (in order) whose every present
+ * condition holds decides; when none does, `rules.defaultAction` applies with rule `default`.
  *
- * The decision's `reason` names the rule and the conditions that matched, never their values:
- * city and zip describe where the client lives.
+ * The decision's `reason` is a one-line summary naming the rule and the conditions that matched.
+ * Its `explanation` is the whole story: first the deciding rule (or `default`) and its action,
+ * then, for each earlier rule, the first condition that did not hold and why. Neither ever quotes
+ * the client's location, the demand organisation or the service's skills.
  */
-export function evaluateRules(rules: Rules, offer: InboxOffer): Decision {
+export function evaluateRules(rules: Rules, offer: InboxOffer, now: Date): Decision {
+  const context: EvaluationContext = { now: now.getTime(), timeZone: rulesTimeZone(rules) };
+  const skipped: string[] = [];
   for (const rule of rules.rules) {
-    const matched = matchedConditions(rule, offer);
-    if (matched === undefined) continue;
+    const outcome = tryRule(rule, offer, context);
+    if (!outcome.holds) {
+      skipped.push(outcome.line);
+      continue;
+    }
+    const matched = CONDITIONS.filter((condition) => rule.match[condition] !== undefined);
     const decision: Decision = {
       action: rule.action,
       rule: rule.name,
       reason: `rule "${rule.name}": ${matched.join(', ')} matched`,
+      explanation: [`${rule.action} by rule "${rule.name}" (${outcome.held.join(', ')} held)`, ...skipped],
     };
     if (rule.declineReasonCode !== undefined) decision.declineReasonCode = rule.declineReasonCode;
     if (rule.comment !== undefined) decision.comment = rule.comment;
     return decision;
   }
-  return { action: rules.defaultAction, rule: 'default', reason: 'no rule matched: default action' };
+  const none = rules.rules.length === 0 ? 'there are no rules' : `none of ${rules.rules.length} rule${rules.rules.length === 1 ? '' : 's'} held`;
+  return {
+    action: rules.defaultAction,
+    rule: 'default',
+    reason: 'no rule matched: default action',
+    explanation: [`${rules.defaultAction} by default (${none})`, ...skipped],
+  };
 }

@@ -6,7 +6,7 @@ import type { DemandAssignmentPolicy, Role, Rules } from '../core/config';
 import { QUEUE_ATTRIBUTES, queuedEventSchema, topicNameOf, type QueuedEvent } from '../core/events';
 import type { AcceptCounter } from '../core/caps';
 import { OutOfTimeError, RetryLaterError } from '../core/errors';
-import type { MarketplaceApi, MarketplaceDemandApi, Notifier, OfferStore, RulesSource, UnitStore } from '../core/ports';
+import type { Decision, MarketplaceApi, MarketplaceDemandApi, Notifier, OfferStore, RulesSource, UnitStore } from '../core/ports';
 import { parseJsonWith } from '../core/parse-json';
 import { createEventProcessor, MalformedEventError, parseMarketplaceMessage, type ProcessOptions, type ProcessResult } from '../core/process-event';
 import { describeError } from '../adapters/error-fields';
@@ -64,6 +64,7 @@ export const WORKER_METRICS = {
   accepted: 'OffersAccepted',
   declined: 'OffersDeclined',
   review: 'OffersForReview',
+  ignored: 'OffersIgnored',
   duplicate: 'DuplicateEvents',
   failed: 'RecordsFailed',
   assigned: 'OffersAssigned',
@@ -84,7 +85,12 @@ const OUTBOX_ALERTS: Readonly<Record<string, { metric: string; message: string }
   OfferExpired: { metric: WORKER_METRICS.expired, message: 'Outbox offer expired without an assignment; it needs a person' },
 };
 
-const DECISION_METRIC = { accept: WORKER_METRICS.accepted, decline: WORKER_METRICS.declined, review: WORKER_METRICS.review } as const;
+const DECISION_METRIC = {
+  accept: WORKER_METRICS.accepted,
+  decline: WORKER_METRICS.declined,
+  review: WORKER_METRICS.review,
+  ignore: WORKER_METRICS.ignored,
+} as const satisfies Record<Decision['action'], string>;
 
 const RECORD_KEYS = ['snsMessageId', 'correlationId', 'eventId', 'offerId'] as const;
 
@@ -158,9 +164,12 @@ export function createWorker(deps: WorkerDeps): (event: SQSEvent, context?: Cont
         offerId: result.offerId,
         unitKey: result.unitKey,
         dryRun: result.dryRun === true,
+        rulesVersion: result.rulesVersion,
         action: result.decision.action,
         rule: result.decision.rule,
         reason: result.decision.reason,
+        // Names fields and limits only, never client values (rules.ts), so it is safe to log.
+        explanation: result.decision.explanation ?? [result.decision.reason],
         outcome: result.outcome,
       });
     }

@@ -63,7 +63,8 @@ describe('the example config', () => {
       'arn:aws:sns:ca-central-1:111122223333:inbox-referrals',
     ]);
     expect(config.rules.defaultAction).toBe('review');
-    expect(config.rules.rules.map((r) => r.action)).toEqual(['accept', 'decline']);
+    expect(config.rules.rules.map((r) => r.action)).toEqual(['accept', 'decline', 'accept', 'ignore']);
+    expect(config.rules.timeZone).toBe('America/Toronto');
     expect(config.rules.rules[1]?.declineReasonCode).toBeDefined();
   });
 

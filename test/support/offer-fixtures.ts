@@ -19,9 +19,13 @@ export function inboxOffer(overrides: Partial<InboxOffer> = {}): InboxOffer {
     offerType: 'visit',
     expiresAt: '2026-05-02T12:00:00Z',
     startAt: '2026-05-03T09:00:00Z',
+    endAt: '2026-05-03T10:00:00Z',
     match: { id: 'c0ffee00-1111-4222-8333-444455556666', response: 'pending', status: 'open' },
-    location: { city: 'Montréal', state: 'QC', zip: 'H2X 1Y4', country: 'CA' },
+    location: { city: 'Montréal', state: 'QC', zip: 'H2X 1Y4', country: 'CA', approx: { latitude: 45.51, longitude: -73.57, radiusMeters: 500 } },
     demand: { id: 'd3e4f5a6-7777-4888-9999-aaaabbbbcccc', name: 'Demo Health Authority' },
+    visits: [{ startAt: '2026-05-03T09:00:00Z', endAt: '2026-05-03T10:00:00Z' }],
+    price: { rate: 30, unit: 'per_visit' },
+    requiredSkills: ['personal care'],
     ...overrides,
   };
 }
@@ -33,6 +37,9 @@ export const PHI = {
   customField: 'Diagnosis-PHI',
   caseManager: 'Casey Manager-PHI',
   visitInstructions: 'Key under the mat-PHI',
+  visitTask: 'Insulin injection-PHI',
+  serviceInstructions: 'Wound dressing twice daily-PHI',
+  serviceCustomField: 'Dementia care plan-PHI',
 } as const;
 
 /** The API's offer detail (spec shape `InboxOfferDetailResponse`) for `inboxOffer()`. */
@@ -72,9 +79,23 @@ export function offerDetailJson(offerId = OFFER_ID): Record<string, unknown> {
       custom_fields: [{ name: 'diagnosis', value: PHI.customField }],
     },
     case_manager: { name: PHI.caseManager, email: 'casey@example.org' },
-    service: { id: 'e5e5e5e5-0000-4000-8000-000000000002', name: 'Personal support' },
+    service: {
+      id: 'e5e5e5e5-0000-4000-8000-000000000002',
+      name: 'Personal support',
+      skills: ['personal care'],
+      instructions: PHI.serviceInstructions,
+      custom_fields: [{ name: 'care plan', value: PHI.serviceCustomField }],
+    },
     price: { rate: 30, unit: 'per_visit' },
-    visits: [{ id: 'f6f6f6f6-0000-4000-8000-000000000003', start_at: '2026-05-03T09:00:00Z', end_at: '2026-05-03T10:00:00Z', instructions: PHI.visitInstructions }],
+    visits: [
+      {
+        id: 'f6f6f6f6-0000-4000-8000-000000000003',
+        start_at: '2026-05-03T09:00:00Z',
+        end_at: '2026-05-03T10:00:00Z',
+        instructions: PHI.visitInstructions,
+        tasks: [{ name: PHI.visitTask }],
+      },
+    ],
   };
 }
 

@@ -9,7 +9,7 @@
  */
 import { parseRules, type Rules } from '../../lambdas/core/config';
 import { OutOfTimeError } from '../../lambdas/core/errors';
-import { UnitBusyError } from '../../lambdas/core/decide-unit';
+import { MAX_EXPLANATION_LINES, UnitBusyError } from '../../lambdas/core/decide-unit';
 import { judgeUnit } from '../../lambdas/core/judge';
 import { fixedRules, rulesVersionOf } from '../../lambdas/core/rules-source';
 import type { InboxOffer, Notifier, OfferNotification, RecordedDecision } from '../../lambdas/core/ports';
@@ -79,13 +79,33 @@ describe('a shift or bundle is decided as one', () => {
     const { store, processor, matched } = setup([psw('a'), nursingService('b'), nursingVisit('c')]);
     await processor.process(matched('a'));
     const decision = (await store.getOffer('c'))?.decision;
+    const own = (first: string) => expect.arrayContaining([first]);
     expect(decision?.offers).toEqual([
-      { offerId: 'a', action: 'accept', rule: 'psw visits', reason: expect.stringContaining('psw visits') },
-      { offerId: 'b', action: 'decline', rule: 'no nursing services', reason: expect.stringContaining('no nursing services') },
-      { offerId: 'c', action: 'review', rule: 'default', reason: 'no rule matched: default action' },
+      { offerId: 'a', action: 'accept', rule: 'psw visits', reason: expect.stringContaining('psw visits'), explanation: own('accept by rule "psw visits" (care_type, offer_type held)') },
+      { offerId: 'b', action: 'decline', rule: 'no nursing services', reason: expect.stringContaining('no nursing services'), explanation: own('decline by rule "no nursing services" (care_type, offer_type held)') },
+      { offerId: 'c', action: 'review', rule: 'default', reason: 'no rule matched: default action', explanation: own('review by default (none of 2 rules held)') },
     ]);
     expect(decision).toMatchObject({ rule: 'no nursing services', declineReasonCode: 'no_capacity' });
     expect(decision?.reason).toContain('offer b gave decline');
+    // The unit's explanation: which offer decided, then that offer's own explanation.
+    expect(decision?.explanation).toEqual([
+      'shift of 3 offers: decline because offer b gave decline (rule "no nursing services")',
+      'offer b: decline by rule "no nursing services" (care_type, offer_type held)',
+      'offer b: rule "psw visits": care_type did not hold (care_type is nursing; listed: psw)',
+    ]);
+  });
+
+  it('leaves a unit whose rules say ignore open: nothing sent, nobody notified, recorded applied with its explanation', async () => {
+    const sent: OfferNotification[] = [];
+    const quiet = parseRules(JSON.stringify({ defaultAction: 'review', rules: [{ name: 'not ours', match: { offer_type: ['visit'] }, action: 'ignore' }] }));
+    const { marketplace, store, processor, matched } = setup([psw('a'), nursingVisit('b')], { rules: quiet, notifier: { notify: async (n) => void sent.push(n) } });
+    const result = await processor.process(matched('a'));
+    expect(result).toMatchObject({ outcome: 'decided', decision: { action: 'ignore', rule: 'not ours' } });
+    // The decision reported to the worker carries the explanation it logs.
+    expect(result.decision?.explanation).toEqual(['shift of 2 offers: ignore because offer a gave ignore (rule "not ours")', 'offer a: ignore by rule "not ours" (offer_type held)']);
+    expect(marketplace.actions()).toEqual([]);
+    expect(sent).toEqual([]);
+    expect((await store.getOffer('b'))?.decision).toMatchObject({ action: 'ignore', state: 'applied' });
   });
 
   it('answers through the event’s own offer, once, and every later event of the shift is already decided', async () => {
@@ -113,11 +133,26 @@ describe('a shift or bundle is decided as one', () => {
     expect((await fixedRules(other).current()).version).toBe(rulesVersionOf(other));
   });
 
+  it('keeps a stored explanation bounded however many rules did not hold', async () => {
+    const many = parseRules(
+      JSON.stringify({
+        defaultAction: 'review',
+        rules: Array.from({ length: 60 }, (_, i) => ({ name: `city ${i}`, match: { city: [`Nowhere ${i}`] }, action: 'accept' })),
+      }),
+    );
+    const { store, processor, matched } = setup([inboxOffer({ id: 'x' })], { rules: many });
+    await processor.process(matched('x'));
+    const explanation = (await store.getOffer('x'))?.decision?.explanation ?? [];
+    expect(explanation).toHaveLength(MAX_EXPLANATION_LINES);
+    expect(explanation[0]).toMatch(/default/);
+    expect(explanation.at(-1)).toBe(`... ${61 - (MAX_EXPLANATION_LINES - 1)} more lines not kept`);
+  });
+
   it('combines by caution whatever the order of offers (pure judgeUnit)', () => {
     const offers = [nursingService('b'), psw('a'), nursingVisit('c')];
-    expect(judgeUnit(RULES, offers).action).toBe('decline');
-    expect(judgeUnit(RULES, [...offers].reverse()).action).toBe('decline');
-    expect(judgeUnit(RULES, [psw('a')])).not.toHaveProperty('offers');
+    expect(judgeUnit(RULES, offers, new Date(NOW)).action).toBe('decline');
+    expect(judgeUnit(RULES, [...offers].reverse(), new Date(NOW)).action).toBe('decline');
+    expect(judgeUnit(RULES, [psw('a')], new Date(NOW))).not.toHaveProperty('offers');
   });
 });
 
@@ -137,7 +172,12 @@ describe('review notifications', () => {
         city: 'Montréal',
         startAt: inboxOffer().startAt,
         rule: 'default',
-        explanation: [expect.stringContaining('shift of 2 offers')],
+        explanation: [
+          'shift of 2 offers: review because offer b gave review (rule "default")',
+          'offer b: review by default (none of 2 rules held)',
+          'offer b: rule "psw visits": care_type did not hold (care_type is nursing; listed: psw)',
+          'offer b: rule "no nursing services": offer_type did not hold (offer_type is visit; listed: service)',
+        ],
       },
     ]);
     expect(JSON.stringify(sent)).not.toMatch(/H2X|zip|Demo Health/);

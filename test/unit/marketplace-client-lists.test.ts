@@ -192,7 +192,7 @@ describe('getInboxOffer: tolerant of what the worker does not rely on', () => {
     expect(offer.match).toEqual({ id: 'c0ffee00-1111-4222-8333-444455556666', response: 'pending', status: null });
   });
 
-  it('ignores an unknown price unit and broken fields it never uses (price, visits, service, match extras)', async () => {
+  it('reads broken optional fields as unreadable, and ignores broken fields it never uses (match extras)', async () => {
     const offer = await readOffer(
       detailWith((d) => {
         d.price = { rate: 'thirty', unit: 'per_km' };
@@ -206,6 +206,10 @@ describe('getInboxOffer: tolerant of what the worker does not rely on', () => {
     );
     expect(offer).toMatchObject({ id: OFFER_ID, careType: 'psw', offerType: 'visit' });
     expect(JSON.stringify(offer)).not.toContain('per_km');
+    // Rules reading these fields do not hold; the paths say which (the mapping: inbox-offer-read.test.ts).
+    expect(offer.unreadable).toEqual(['offer.end_at', 'price.rate', 'visits']);
+    expect(offer).not.toHaveProperty('price');
+    expect(offer).not.toHaveProperty('visits');
   });
 
   it.each([

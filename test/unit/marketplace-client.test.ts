@@ -235,9 +235,15 @@ describe('offers', () => {
 
     expect(offer).toEqual(inboxOffer({ shiftId: 'a3d7c0de-5f61-4b7b-8c1e-2f9a0b4c6d02' }));
     const serialized = JSON.stringify(offer);
+    // Allergies, risks, custom fields, the case manager, service and visit instructions, tasks.
     for (const value of Object.values(PHI)) expect(serialized).not.toContain(value);
-    expect(serialized).not.toContain('approx_latitude');
-    expect(serialized).not.toContain('price');
+    for (const field of ['allergies', 'risks', 'custom_fields', 'instructions', 'tasks', 'case_manager', 'comment']) expect(serialized).not.toContain(field);
+    // Field by field: exactly what the rules read, nothing else of the detail (no spread of it).
+    expect(Object.keys(offer).sort()).toEqual(
+      ['careType', 'demand', 'endAt', 'expiresAt', 'id', 'location', 'match', 'offerType', 'price', 'requiredSkills', 'shiftId', 'startAt', 'visits'].sort(),
+    );
+    expect(Object.keys(offer.location).sort()).toEqual(['approx', 'city', 'country', 'state', 'zip']);
+    expect(offer.visits?.map((visit) => Object.keys(visit).sort())).toEqual([['endAt', 'startAt']]);
   });
 
   it('accepts extra fields and a null match status, and leaves out an absent shift_id', async () => {

@@ -136,9 +136,9 @@ describe('usage', () => {
     [['a.json', '--bucket'], /--bucket needs a value/],
     [['a.json', '--bucket', 'Not_A_Bucket'], /not an S3 bucket name/],
     [['a.json', '--bucket', 'my-rules-bucket', '--force'], /unknown option --force/],
-  ])('exits 1 on %j', async (argv, message) => {
+  ])('exits 2 (usage) on %j', async (argv, message) => {
     const { code, stderr, puts } = await run(argv);
-    expect({ code, puts }).toEqual({ code: PUBLISH_EXIT.failed, puts: [] });
+    expect({ code, puts }).toEqual({ code: PUBLISH_EXIT.invalid, puts: [] });
     expect(stderr[0]).toMatch(message);
     expect(stderr[1]).toBe(PUBLISH_USAGE);
   });

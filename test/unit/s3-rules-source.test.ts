@@ -69,7 +69,7 @@ describe('s3RulesFetch', () => {
   it('reports a document that fails the rules schema by field path and code, never its values', async () => {
     const text = JSON.stringify({ defaultAction: 'review', rules: [{ name: 'x', match: { city: ['Secretville'] }, action: 'maybe' }] });
     const result = await s3RulesFetch(fakeS3(object(text, { VersionId: 'v-9' })).client, LOCATION)(undefined);
-    expect(result).toEqual({ kind: 'invalid', problem: expect.stringContaining('rules.0.action: invalid_value'), storeVersion: 'v-9' });
+    expect(result).toEqual({ kind: 'invalid', problem: expect.stringContaining('rules.0.action: Invalid option'), storeVersion: 'v-9' });
     expect(JSON.stringify(result)).not.toContain('Secretville');
     expect(JSON.stringify(result)).not.toContain('maybe');
   });

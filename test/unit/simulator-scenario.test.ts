@@ -37,13 +37,16 @@ describe('onceScenario', () => {
   });
 });
 
+/** Any time: the example rules judge these offers by type and place only. */
+const NOW = new Date('2026-05-01T08:00:00Z');
+
 describe('contentionScenario', () => {
   const steps = contentionScenario();
   const offers = steps.flatMap((step) => (step.kind === 'shift' ? step.offers : [step.offer]));
   const units = steps.flatMap((step) => (step.kind === 'shift' ? [step.offers] : []));
   const rules = loadRules();
   const judge = (o: NewOffer): DecisionAction =>
-    evaluateRules(rules, inboxOffer({ careType: o.careType ?? 'psw', offerType: o.offerType ?? 'visit', location: { city: o.city ?? '', state: o.state ?? '', zip: o.zip ?? '', country: 'CA' } })).action;
+    evaluateRules(rules, inboxOffer({ careType: o.careType ?? 'psw', offerType: o.offerType ?? 'visit', location: { city: o.city ?? '', state: o.state ?? '', zip: o.zip ?? '', country: 'CA' } }), NOW).action;
 
   it('has at least 40 offers, every event delivered at least twice', () => {
     expect(offers.length).toBeGreaterThanOrEqual(40);

@@ -8,6 +8,7 @@
  */
 import type { SQSEvent } from 'aws-lambda';
 import { parseRules } from '../../lambdas/core/config';
+import { rulesVersionOf } from '../../lambdas/core/rules-source';
 import { createWorker, MIN_REMAINING_MS_PER_RECORD, WORKER_METRICS } from '../../lambdas/worker/worker';
 import { inboxOffer, offerEvent, queuedEvent } from '../support/offer-fixtures';
 import { fakeMarketplace, type FakeMarketplace } from '../support/offer-marketplace-fake';
@@ -135,8 +136,35 @@ describe('logging', () => {
       eventId: event.event_id,
       snsMessageId: queued.snsMessageId,
       correlationId: 'corr-xyz',
+      explanation: ['accept by rule "psw" (care_type held)'],
+      rulesVersion: rulesVersionOf(RULES),
     });
     for (const value of ['Montréal', 'H2X', 'Demo Health Authority']) expect(logger.text()).not.toContain(value);
+  });
+
+  it('logs the whole explanation, each earlier rule’s failed condition included, still free of client values', async () => {
+    const { marketplace, logger } = setup();
+    marketplace.offers.set(A, inboxOffer({ id: A, requiredSkills: ['Ostomy care'] }));
+    const rules = parseRules(
+      JSON.stringify({
+        defaultAction: 'review',
+        rules: [
+          { name: 'near', match: { service_area: [{ lat: 43.65, lon: -79.38, km: 5 }] }, action: 'accept' },
+          { name: 'skilled', match: { skills: ['lifts'] }, action: 'accept' },
+          { name: 'montreal', match: { city: ['Montreal'] }, action: 'ignore' },
+        ],
+      }),
+    );
+    const explaining = createWorker({ marketplace, ...bothStores(), rules, role: 'supply', logger, now: () => new Date('2026-05-01T08:01:00Z') });
+
+    await explaining(batch(sqsRecord(matched(A))));
+
+    expect(logger.withMessage('Offer decision')[0]?.explanation).toEqual([
+      'ignore by rule "montreal" (city held)',
+      'rule "near": service_area did not hold (the offer\'s approximate area is not wholly within any listed area)',
+      'rule "skilled": skills did not hold (the service requires 1 skill not listed)',
+    ]);
+    for (const value of ['Montréal', 'H2X', '45.51', '73.57', 'Ostomy', 'Demo Health Authority']) expect(logger.text()).not.toContain(value);
   });
 
   it('removes one record’s keys before the next', async () => {
@@ -196,6 +224,17 @@ describe('metrics', () => {
     await worker(batch()); // nothing to count: nothing published
 
     expect(metrics.published).toEqual([{ [WORKER_METRICS.review]: 1 }]);
+  });
+
+  it('counts an ignore decision as OffersIgnored, and sends nothing', async () => {
+    const { marketplace, metrics } = setup();
+    const ignoreRules = parseRules(JSON.stringify({ defaultAction: 'ignore' }));
+    const ignoring = createWorker({ marketplace, ...bothStores(), rules: ignoreRules, role: 'supply', logger: new CapturingLogger(), metrics });
+
+    await ignoring(batch(sqsRecord(matched(A))));
+
+    expect(metrics.published).toEqual([{ OffersIgnored: 1 }]);
+    expect(marketplace.actions()).toEqual([]);
   });
 
   it('counts and warns when an answer is refused and closed with what the marketplace shows', async () => {

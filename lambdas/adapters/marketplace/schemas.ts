@@ -59,7 +59,7 @@ const offerType = z.enum(OFFER_TYPES);
  * A required string read as one of `values`, or as `unknown` when the API sends a value this
  * connector does not know yet (the API grows): the caller decides what an unknown value means.
  */
-function knownOr<const T extends string>(values: readonly T[]) {
+export function knownOr<const T extends string>(values: readonly T[]) {
   return z.string().transform((value): T | 'unknown' => (values.some((known) => known === value) ? (value as T) : 'unknown'));
 }
 
@@ -179,31 +179,7 @@ export const inboxOfferDetailSchema = z.looseObject({
 });
 export type InboxOfferDetail = z.infer<typeof inboxOfferDetailSchema>;
 
-/**
- * The part of the inbox offer detail the worker reads. Narrower than the full schema on purpose:
- * the worker path must not fail on a field it never uses (price, visits, service...), and an
- * unknown care or offer type is read as `unknown` (the worker sends such an offer to review)
- * instead of failing the event into the DLQ. A required field that is missing still fails.
- */
-export const inboxOfferForWorkerSchema = z.looseObject({
-  offer: z.looseObject({
-    id,
-    shift_id: id.nullish(),
-    care_type: knownOr(CARE_TYPES),
-    offer_type: knownOr(OFFER_TYPES),
-    expires_at: dateTime,
-    start_at: dateTime,
-  }),
-  match: z.looseObject({
-    id,
-    response: z.enum(MATCH_RESPONSES),
-    status: z.enum(MATCH_STATUSES).nullable(),
-  }),
-  demand: z.looseObject({ id, name: z.string().min(1) }),
-  client: z.looseObject({
-    address: z.looseObject({ city: id, state: id, zip: id, country: id }),
-  }),
-});
+// The worker's read of the offer detail (`inboxOfferForWorkerSchema`) is in inbox-offer.ts.
 
 /**
  * What the reconciler reads of one inbox list item. Checked item by item (see
