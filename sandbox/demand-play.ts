@@ -21,7 +21,7 @@ export interface PostedOutboxOffer {
   label: string;
 }
 
-type Simulator = Pick<MarketplaceSimulator, 'postOffer' | 'postShift' | 'respondAs' | 'getOutboxOffer' | 'outboxMatches' | 'organizations' | 'addOrganization' | 'supplyOrganizationId'>;
+type Simulator = Pick<MarketplaceSimulator, 'postOffer' | 'postShift' | 'respondAs' | 'organizations' | 'addOrganization' | 'supplyOrganizationId'>;
 
 /** Pause between answer rounds, so the connector handles one round's events as the next arrives. */
 export const ROUND_INTERVAL_MS = 400;

@@ -28,7 +28,7 @@ import { CONTENTION_DRILL, type DrillReport, drillLines, drillReport, startRecon
 import { countAppliedWrites } from './counting-store';
 import { DecisionWatch } from './decision-watch';
 import { collectDemandOutcomes, type DemandReport } from './demand-outcomes';
-import { AssignmentWatch, playDemandScenario, waitForDemand } from './demand-play';
+import { AssignmentWatch, playDemandScenario, type PostedOutboxOffer, waitForDemand } from './demand-play';
 import { demandScenario } from './demand-scenario';
 import { EMULATOR_AWS, startDynalite, startFauxqs } from './emulators';
 import { errorMessage } from './http-util';
@@ -254,7 +254,7 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
     const watch = new DecisionWatch({ store, print, describe, legacyShiftFallback: !drill });
 
     const drained = () => queueDrained(sqs, queues.url);
-    let outbox: { offers: Awaited<ReturnType<typeof playDemandScenario>>; watch: AssignmentWatch } | undefined;
+    let outbox: { offers: PostedOutboxOffer[]; watch: AssignmentWatch } | undefined;
     if (options.mode === 'once') {
       const inboxSteps = role === 'demand' ? [] : drill ? contentionScenario() : onceScenario();
       for (const step of inboxSteps) {
