@@ -43,20 +43,25 @@ export interface DemandStep {
 /** Shorter than any run, so the offer expires while the sandbox watches. */
 export const EXPIRING_OFFER_MS = 2500;
 
-let phiIndex = 0;
-const offer = (careType: CareType, offerType: NewOffer['offerType'], city: string, zip: string, extra: Partial<NewOffer> = {}): NewOffer => {
-  const i = phiIndex++;
-  return {
-    careType,
-    offerType,
-    city,
-    state: city === 'Calgary' ? 'AB' : city === 'Vancouver' ? 'BC' : city === 'Montréal' ? 'QC' : 'ON',
-    zip,
-    allergies: [{ ...SIMULATED_PHI.allergies[i % 2] }],
-    risks: i % 3 === 0 ? [{ ...SIMULATED_PHI.risks[0] }] : [],
-    ...extra,
+const PROVINCES: Readonly<Record<string, string>> = { Calgary: 'AB', Vancouver: 'BC', Montréal: 'QC' };
+
+/** An offer maker whose i-th offer gets the i-th mix of made-up health data (the same every build). */
+function offerMaker(): (careType: CareType, offerType: NewOffer['offerType'], city: string, zip: string, extra?: Partial<NewOffer>) => NewOffer {
+  let i = 0;
+  return (careType, offerType, city, zip, extra = {}) => {
+    const n = i++;
+    return {
+      careType,
+      offerType,
+      city,
+      state: PROVINCES[city] ?? 'ON',
+      zip,
+      allergies: [{ ...SIMULATED_PHI.allergies[n % 2] }],
+      risks: n % 3 === 0 ? [{ ...SIMULATED_PHI.risks[0] }] : [],
+      ...extra,
+    };
   };
-};
+}
 
 const accept = (supplier: SupplierKey, copies?: number): SupplierAnswer => ({ supplier, action: 'accept', ...(copies ? { copies } : {}) });
 const decline = (supplier: SupplierKey): SupplierAnswer => ({ supplier, action: 'decline' });
@@ -70,12 +75,12 @@ const decline = (supplier: SupplierKey): SupplierAnswer => ({ supplier, action: 
  * expires). The connector must assign every accepted one, to its earliest accepted match.
  */
 export function demandScenario(): DemandStep[] {
-  phiIndex = 0;
+  const offer = offerMaker();
   return [
     { offers: [offer('psw', 'visit', 'Toronto', 'M5V 2T6')], rounds: [[accept('A')]] },
     { offers: [offer('nursing', 'visit', 'Ottawa', 'K1P 1J1')], rounds: [[accept('C')]] },
     { offers: [offer('psw', 'visit', 'Mississauga', 'L5B 3C2')], rounds: [[decline('A')], [accept('B')]] },
-    // Two suppliers accept at once: the earliest accepted match wins.
+    // Two suppliers accept before the connector looks: first-accepted chooses between them.
     { offers: [offer('psw', 'service', 'Toronto', 'M4C 1B5')], rounds: [[accept('A'), accept('B')]] },
     // SNS is at-least-once: the acceptance arrives twice, the offer is assigned once.
     { offers: [offer('psw', 'visit', 'Toronto', 'M4W 1A8')], rounds: [[], [accept('A', 2)]] },
