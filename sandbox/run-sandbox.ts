@@ -4,7 +4,10 @@
  * simulator, a local API Gateway and SQS poller). `runSandbox({ mode: 'once' })` plays the fixed
  * scenario to the end and returns what happened to every offer; with `scenario: 'contention'` it
  * plays the contention drill (contention.ts) instead; `mode: 'stream'` publishes offers until its
- * signal aborts.
+ * signal aborts. `role` (roles.ts) says which side the connector takes: supply (the default, as
+ * above), demand (the demand scenario, demand-scenario.ts: outbox offers answered by the
+ * simulator's suppliers, assigned by the connector) or both (one organisation: the supply scenario
+ * in its inbox and the demand scenario in its outbox).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,7 +15,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { parseConnectorConfig, parseRules, type Rules } from '../lambdas/core/config';
+import { parseConnectorConfig, parseRules, type Role, type Rules } from '../lambdas/core/config';
 import { DynamoOfferStore } from '../lambdas/adapters/dynamo-offer-store';
 import { DynamoAcceptCounter } from '../lambdas/adapters/dynamo-accept-counter';
 import { DynamoUnitStore } from '../lambdas/adapters/dynamo-unit-store';
@@ -25,14 +28,18 @@ import { createWorker } from '../lambdas/worker/worker';
 import { CONTENTION_DRILL, type DrillReport, drillLines, drillReport, startReconcilerLoop } from './contention';
 import { countAppliedWrites } from './counting-store';
 import { DecisionWatch } from './decision-watch';
+import { collectDemandOutcomes, type DemandReport } from './demand-outcomes';
+import { AssignmentWatch, playDemandScenario, type PostedOutboxOffer, waitForDemand } from './demand-play';
+import { demandScenario } from './demand-scenario';
 import { EMULATOR_AWS, startDynalite, startFauxqs } from './emulators';
 import { errorMessage } from './http-util';
 import { startLocalApi } from './local-api';
 import { collectOutcomes, describeOffer, type OutcomeReport, short } from './outcomes';
 import { printNotifier } from './print-notifier';
 import { createQueues, queueDepth, queueDepthOrUndefined, queueDrained } from './sandbox-queues';
+import { bothVerdict, connectorOrganization, type RoleRunVerdict } from './roles';
 import { contentionScenario, onceScenario, type ScenarioStep, streamScenario } from './scenario';
-import { type SignatureVersion, type SimulatorCall, startSimulator } from './simulator/simulator';
+import { type NewOffer, type SignatureVersion, type SimulatorCall, startSimulator } from './simulator/simulator';
 import type { WireInboxOfferDetail } from './simulator/model';
 import { createSnsRoutingHttpGet } from './sns-routing-http-get';
 import { startSqsPoller } from './sqs-poller';
@@ -40,6 +47,7 @@ import { finishesWithin, sleep, waitUntil } from './timing';
 
 export type { OfferOutcome } from './outcomes';
 export type { DrillReport } from './contention';
+export type { DemandReport } from './demand-outcomes';
 
 export const DEFAULT_CONFIG_PATH = path.join(__dirname, '..', 'config', 'connector.example.json');
 
@@ -62,12 +70,30 @@ export interface SandboxOptions {
   signatureVersion?: SignatureVersion;
   /** Default: the rules of config/connector.example.json. */
   rules?: Rules;
+  /** The connector's side (default supply); demand and both are played in once mode, without the drill. */
+  role?: Role;
 }
 
+/** Role supply: every inbox offer's fate (the summary and checks as before roles existed). */
 export interface SandboxResult extends OutcomeReport {
   /** The contention drill's conditions as measured during the run (contention only). */
   drill?: DrillReport;
 }
+
+/** Role demand: every outbox offer's fate; `summary` is the demand line. */
+export interface DemandSandboxResult extends RoleRunVerdict {
+  role: 'demand';
+  demand: DemandReport;
+}
+
+/** Role both: each side's report; `summary` is the combined line (roles.ts, bothVerdict). */
+export interface BothSandboxResult extends RoleRunVerdict {
+  role: 'both';
+  supply: OutcomeReport;
+  demand: DemandReport;
+}
+
+export type AnySandboxResult = SandboxResult | DemandSandboxResult | BothSandboxResult;
 
 export class SandboxError extends Error {
   override readonly name = 'SandboxError';
@@ -85,10 +111,17 @@ export function loadRules(configPath: string = DEFAULT_CONFIG_PATH): Rules {
 const TABLE_NAME = 'sandbox-offers';
 
 /** Runs the sandbox; resolves when the scenario is over (once) or the signal aborts (stream). */
-export async function runSandbox(options: SandboxOptions): Promise<SandboxResult> {
+export async function runSandbox(options: SandboxOptions & { role?: 'supply' }): Promise<SandboxResult>;
+export async function runSandbox(options: SandboxOptions & { role: 'demand' }): Promise<DemandSandboxResult>;
+export async function runSandbox(options: SandboxOptions & { role: 'both' }): Promise<BothSandboxResult>;
+export async function runSandbox(options: SandboxOptions): Promise<AnySandboxResult>;
+export async function runSandbox(options: SandboxOptions): Promise<AnySandboxResult> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const rules = options.rules ?? loadRules();
+  const role = options.role ?? 'supply';
   if (options.scenario === 'contention' && options.mode !== 'once') throw new SandboxError('the contention scenario is played with --once');
+  if (role !== 'supply' && options.mode !== 'once') throw new SandboxError(`role ${role} is played with --once`);
+  if (role !== 'supply' && options.scenario === 'contention') throw new SandboxError('the contention drill is for role supply');
   const drill = options.scenario === 'contention' ? CONTENTION_DRILL : undefined;
   const logLevel = options.verbose ? 'INFO' : 'WARN';
   // Stopped in reverse order. Each step gets a time limit: after a Ctrl-C in a terminal, fauxqs
@@ -126,11 +159,12 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxResult
       ...(options.verbose ? { onCall: (call: SimulatorCall) => print(`marketplace: ${call.action} ${short(call.offerId)} -> ${call.status}`) } : {}),
     });
     cleanups.push({ name: 'simulator', stop: () => simulator.stop() });
-    const marketplace = () => new MarketplaceClient({ baseUrl: simulator.url, credentials: async () => simulator.credentials });
+    const connector = connectorOrganization(simulator, role);
+    const marketplace = () => new MarketplaceClient({ baseUrl: simulator.url, credentials: async () => connector.credentials });
 
     // --- the connector: the real receiver and worker --------------------------------------------
     const receiver = createReceiver({
-      allowedTopicArns: [simulator.inboxOffersTopicArn],
+      allowedTopicArns: connector.topicArns,
       queue: new SqsEventQueue(sqs, queues.url),
       httpGet: createSnsRoutingHttpGet({ localUrl: simulator.snsLocalUrl, regions: [simulator.region] }),
       logger: new Logger({ serviceName: 'receiver', logLevel }),
@@ -148,21 +182,24 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxResult
     const store = countAppliedWrites(new DynamoOfferStore(DynamoDBDocumentClient.from(dynamo), TABLE_NAME), appliedWrites);
     // One worker per concurrent invocation, each with its own client and logger, as each Lambda
     // execution environment has; the plain runs use one.
-    const workers = Array.from({ length: drill?.workerInvocations ?? 1 }, () =>
-      createWorker({
-        marketplace: marketplace(),
+    const workers = Array.from({ length: drill?.workerInvocations ?? 1 }, () => {
+      const client = marketplace();
+      return createWorker({
+        marketplace: client,
         store,
         units,
         counter,
         rules,
-        role: 'supply',
+        role,
+        // Demand side: one login holds every persona of the organisation, so the same client assigns.
+        ...(role === 'supply' ? {} : { demandAssignment: 'first-accepted' as const, demandMarketplace: client }),
         // The review topic's stand-in: a line per notification in the story.
         notifier: printNotifier(print),
         logger: new Logger({ serviceName: 'worker', logLevel }),
         // As in AWS: a failed record comes back in seconds, one out of time is re-sent.
         retry: new SqsEventQueue(sqs, queues.url),
-      }),
-    );
+      });
+    });
     const poller = startSqsPoller({
       client: sqs,
       queueUrl: queues.url,
@@ -178,10 +215,12 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxResult
     cleanups.push({ name: 'SQS poller', stop: () => poller.stop() });
 
     print(`sandbox: services up (marketplace ${simulator.url}, receiver ${api.endpoint}, DynamoDB ${dynalite.endpoint}, SQS ${fauxqs.endpoint})`);
-    if (options.verbose) print(`sandbox: marketplace login ${simulator.credentials.username} (password generated for this run)`);
+    if (options.verbose) print(`sandbox: marketplace login ${connector.credentials.username} (password generated for this run)`);
 
-    await simulator.subscribe(simulator.inboxOffersTopicArn, api.endpoint);
-    print(`sandbox: subscription to ${simulator.inboxOffersTopicArn} confirmed by the receiver`);
+    for (const topicArn of connector.topicArns) {
+      await simulator.subscribe(topicArn, api.endpoint);
+      print(`sandbox: subscription to ${topicArn} confirmed by the receiver`);
+    }
 
     // --- the contention drill: faults, and the reconciler beside SNS ------------------------------
     // Faults start after the subscription: they are about the run, not about setting it up.
@@ -210,7 +249,9 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxResult
     };
     const publish = (step: ScenarioStep) => {
       const copies = step.copies ? { copies: step.copies } : {};
-      const created = step.kind === 'shift' ? simulator.addShift(step.offers, copies) : [simulator.addOffer(step.offer, copies)];
+      // Matched to the connector's organisation alone (role both: the organisation with both personas).
+      const to = (offer: NewOffer): NewOffer => ({ ...offer, supplyOrganizationId: connector.organizationId });
+      const created = step.kind === 'shift' ? simulator.addShift(step.offers.map(to), copies) : [simulator.addOffer(to(step.offer), copies)];
       published.push(...created);
       if (options.verbose) {
         for (const d of created) print(`offer   ${short(d.offer.id)} ${describeOffer(d)}${d.offer.shift_id ? ` (shift ${short(d.offer.shift_id)})` : ''}${step.copies ? ` (delivered ${step.copies} times)` : ''}`);
@@ -219,14 +260,24 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxResult
     // The drill counts only each offer's own settled decision; the plain runs keep the legacy fallback.
     const watch = new DecisionWatch({ store, print, describe, legacyShiftFallback: !drill });
 
+    const drained = () => queueDrained(sqs, queues.url);
+    let outbox: { offers: PostedOutboxOffer[]; watch: AssignmentWatch } | undefined;
     if (options.mode === 'once') {
-      for (const step of drill ? contentionScenario() : onceScenario()) {
+      const inboxSteps = role === 'demand' ? [] : drill ? contentionScenario() : onceScenario();
+      for (const step of inboxSteps) {
         publish(step);
         if (drill) await sleep(drill.publishIntervalMs, options.signal);
       }
-      print(`sandbox: ${published.length} offers published; waiting for every decision`);
-      await waitForDecisions({ watch, published, drained: () => queueDrained(sqs, queues.url), print, options, ...(drill ? { quietMs: drill.quietMs } : {}) });
+      if (role !== 'demand') print(`sandbox: ${published.length} offers published; waiting for every decision`);
+      if (role !== 'supply') {
+        const offers = await playDemandScenario({ simulator, demandOrganizationId: connector.organizationId, steps: demandScenario(), print, ...flags(options) });
+        outbox = { offers, watch: new AssignmentWatch(store, simulator, print) };
+      }
+      if (role !== 'demand') await waitForDecisions({ watch, published, drained, print, options, ...(drill ? { quietMs: drill.quietMs } : {}) });
+      if (outbox) await waitForDemand({ simulator, ...outbox, drained, print, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), ...flags(options) });
       await simulator.idle();
+      // Events SNS delivered last (an offer declined by all, expired) are handled before the judging.
+      if (outbox) await waitUntil(drained, 10000, options.signal);
       // Events the reconciler enqueued last are handled too, so no late answer escapes the count.
       await reconciler?.stop();
       if (reconciler) await waitUntil(() => queueDrained(sqs, queues.url), 10000, options.signal);
@@ -247,6 +298,13 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxResult
     await poller.stop();
     const deadLettered = options.mode === 'once' ? await queueDepth(sqs, queues.dlqUrl) : await queueDepthOrUndefined(sqs, queues.dlqUrl);
     const scenario = drill ? 'contention' : options.mode;
+    if (outbox) {
+      const demand = await collectDemandOutcomes({ store, simulator, offers: outbox.offers, outboxTopicArn: connector.outboxTopicArn ?? '', deadLettered });
+      for (const line of demand.lines) print(line);
+      if (role === 'demand') return { role, demand, summary: demand.summary, ok: demand.ok, problems: demand.problems, notes: demand.notes };
+      const supply = await collectOutcomes({ scenario, store, simulator, offers: published, rules, appliedWrites, deadLettered });
+      return { role: 'both', supply, demand, ...bothVerdict(supply, demand) };
+    }
     const report = await collectOutcomes({ scenario, store, simulator, offers: published, rules, appliedWrites, deadLettered });
     if (!drill || !reconciler) return report;
     const measured = drillReport({ simulator, offers: published, rules, poller: poller.stats(), reconciler: reconciler.stats() });
@@ -255,6 +313,11 @@ export async function runSandbox(options: SandboxOptions): Promise<SandboxResult
   } finally {
     await cleanup();
   }
+}
+
+/** The options the demand player and waiter take as they are (absent ones left out). */
+function flags(options: SandboxOptions): { verbose?: boolean; signal?: AbortSignal } {
+  return { ...(options.verbose ? { verbose: true } : {}), ...(options.signal ? { signal: options.signal } : {}) };
 }
 
 /**

@@ -7,6 +7,9 @@
  *   org: supply <organization_id> <username> <password>
  *   org: demand <organization_id> <username> <password>
  *
+ * and with `--both`, a third: `org: both <organization_id> <username> <password>`, an organisation
+ * holding both personas (its topics: `inbox-offers-<first 8 of its id>`, `outbox-offers-...`).
+ *
  * (the passwords are generated for this run and printed on purpose: this is a local test
  * double). Faults for the run are set with the options below.
  */
@@ -18,6 +21,7 @@ const USAGE = `usage: npm run simulator -- [--port P] [options]
   --sns-port P             port of the local SNS stand-in (certificate, confirmation links)
   --offers N               open offers to seed (default 3)
   --assignment auto|manual the demand organisation's offer assignment (default manual)
+  --both                   also an organisation with both personas (one login: inbox and outbox)
   --signature-version 1|2  SNS SignatureVersion (default 2)
   --token-ttl S            token lifetime in seconds (default 3600)
   --seed N                 seed of the fault generator (default 1)
@@ -39,6 +43,7 @@ class UsageError extends Error {
 interface CliOptions {
   simulator: SimulatorOptions;
   offers: number;
+  both: boolean;
 }
 
 function parseArgs(argv: readonly string[]): CliOptions {
@@ -47,6 +52,7 @@ function parseArgs(argv: readonly string[]): CliOptions {
   const delivery = faults.delivery ?? {};
   const simulator: SimulatorOptions = { faults, retryDelayMs: 20_000 };
   let offers = 3;
+  let both = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -73,6 +79,9 @@ function parseArgs(argv: readonly string[]): CliOptions {
         break;
       case '--offers':
         offers = int();
+        break;
+      case '--both':
+        both = true;
         break;
       case '--assignment': {
         const v = value();
@@ -131,7 +140,7 @@ function parseArgs(argv: readonly string[]): CliOptions {
         throw new UsageError(`unknown argument ${arg}`);
     }
   }
-  return { simulator, offers };
+  return { simulator, offers, both };
 }
 
 async function main(): Promise<void> {
@@ -146,6 +155,7 @@ async function main(): Promise<void> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   // These first lines are a contract (scripts read them): keep their order and shape.
   out(`simulator: ${sim.url}`);
+  if (options.both) sim.addOrganization({ kind: 'both', name: 'Riverside Home Care' });
   for (const org of sim.organizations()) out(`org: ${org.kind} ${org.organizationId} ${org.username} ${org.password}`);
 
   const places = ['Toronto', 'Ottawa', 'Hamilton', 'Mississauga'];

@@ -5,24 +5,41 @@
  * nothing was lost and the marketplace agrees with the store. `--once --scenario contention`
  * plays the contention drill instead and adds `, <T> answered twice, <C> contradicted` (counted
  * by the marketplace simulator); it exits 0 only when L, T and C are all 0 and nothing disagrees.
+ * `--once --role demand` plays the demand scenario and ends with
+ * `sandbox: <N> offers, <S> assigned, <W> waiting, <X> declined by all, <E> expired, <L> lost`;
+ * `--once --role both` plays both for one organisation and ends with
+ * `sandbox: supply <N> offers, <A> accepted, <D> declined, <R> review, <L> lost; demand <N> offers, ...`
+ * (definitions: sandbox/demand-outcomes.ts and roles.ts).
  */
+import type { Role } from '../lambdas/core/config';
 import { errorMessage } from './http-util';
+import { SANDBOX_ROLES } from './roles';
 import { loadRules, runSandbox, type SandboxOptions } from './run-sandbox';
 
 // The SDK's notice about its future Node.js support says nothing about the sandbox; keep the
 // console for the sandbox's own story (set the variable to false to see it).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const USAGE = `usage: npm start -- [--once [--scenario contention]] [--verbose] [--seed N] [--signature-version 1|2] [--rules FILE]
+const USAGE = `usage: npm start -- [--once [--role supply|demand|both] [--scenario contention]] [--verbose] [--seed N] [--signature-version 1|2] [--rules FILE]
   --once                 play the fixed scenario to the end, print a summary, exit 0 only if nothing was lost
-  --scenario contention  with --once: the contention drill (47 offers, shifts and bundles judged differently,
+  --role R               with --once: the connector's side (default supply)
+                           supply: offers matched to the connector's organisation, decided by the rules;
+                                   "sandbox: <N> offers, <A> accepted, <D> declined, <R> review, <L> lost"
+                           demand: outbox offers the simulator posts for the connector's organisation
+                                   (assignment manual), answered by the simulator's suppliers, assigned by the
+                                   connector to the earliest accepted match; "sandbox: <N> offers, <S> assigned,
+                                   <W> waiting, <X> declined by all, <E> expired, <L> lost"
+                           both:   one organisation with both personas, the two scenarios at once;
+                                   "sandbox: supply <N> offers, ... <L> lost; demand <N> offers, ... <L> lost"
+  --scenario contention  with --once (role supply): the contention drill (47 offers, shifts and bundles judged differently,
                          every event delivered twice, the reconciler every 1.5 s, 5 worker invocations at once,
                          5% 5xx/429 with latency); the summary adds "<T> answered twice, <C> contradicted",
                          counted by the marketplace simulator; exit 0 only if L, T and C are all 0
   --verbose              INFO logs from the receiver and worker (and the drill's reconciler), a line per offer and marketplace call
   --seed N               seed of the streamed offer mix (default 1)
   --signature-version V  SNS SignatureVersion the simulator signs with (default 2)
-  --rules FILE           a connector config or a rules JSON file (default config/connector.example.json)`;
+  --rules FILE           a connector config or a rules JSON file (default config/connector.example.json);
+                         any role (demand: the rules are loaded and checked, but no inbox offer meets them)`;
 
 class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -45,6 +62,12 @@ function parseArgs(argv: readonly string[]): Omit<SandboxOptions, 'signal' | 'pr
         const scenario = value();
         if (scenario !== 'contention' && scenario !== 'default') throw new UsageError('--scenario must be contention (or default)');
         options.scenario = scenario;
+        break;
+      }
+      case '--role': {
+        const role = value();
+        if (!(SANDBOX_ROLES as readonly string[]).includes(role)) throw new UsageError('--role must be supply, demand or both');
+        options.role = role as Role;
         break;
       }
       case '--verbose':
@@ -75,6 +98,10 @@ function parseArgs(argv: readonly string[]): Omit<SandboxOptions, 'signal' | 'pr
     }
   }
   if (options.scenario === 'contention' && options.mode !== 'once') throw new UsageError('--scenario contention needs --once');
+  if (options.role !== undefined && options.role !== 'supply') {
+    if (options.mode !== 'once') throw new UsageError(`--role ${options.role} needs --once (the stream plays supply offers)`);
+    if (options.scenario === 'contention') throw new UsageError('--scenario contention is for --role supply');
+  }
   return options;
 }
 

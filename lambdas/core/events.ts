@@ -61,3 +61,15 @@ export const QUEUE_ATTRIBUTES = {
 export function topicNameOf(topicArn: string): string {
   return topicArn.slice(topicArn.lastIndexOf(':') + 1);
 }
+
+/**
+ * The marketplace channel a topic carries, from its name: the channel name it contains, so a
+ * prefixed or suffixed name (`prod-outbox-offers`, `outbox-offers-<org id>`) still names its
+ * channel. AlayaCare does not publish its topic names; the channel names are the AsyncAPI's.
+ * Undefined for a topic of no known channel (and for the reconciler's own events).
+ */
+export function channelOf(topicArn: string): TopicName | undefined {
+  const name = topicNameOf(topicArn);
+  const channels = Object.keys(TOPIC_EVENTS) as TopicName[];
+  return channels.find((channel) => name === channel) ?? channels.find((channel) => name.includes(channel));
+}

@@ -3,7 +3,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { DemandAssignmentPolicy, Role, Rules } from '../core/config';
-import { QUEUE_ATTRIBUTES, queuedEventSchema, topicNameOf, type QueuedEvent } from '../core/events';
+import { channelOf, QUEUE_ATTRIBUTES, queuedEventSchema, type QueuedEvent } from '../core/events';
 import type { AcceptCounter } from '../core/caps';
 import { OutOfTimeError, RetryLaterError } from '../core/errors';
 import type { Decision, MarketplaceApi, MarketplaceDemandApi, Notifier, OfferStore, RulesSource, UnitStore } from '../core/ports';
@@ -145,7 +145,7 @@ export function createWorker(deps: WorkerDeps): (event: SQSEvent, context?: Cont
     metrics?.addMetric(name, MetricUnit.Count, 1);
   }
 
-  function report(result: ProcessResult, topicName: string): void {
+  function report(result: ProcessResult, topicName: string | undefined): void {
     if (result.outcome === 'duplicate') count(WORKER_METRICS.duplicate);
     if (result.assignment !== undefined) {
       count(WORKER_METRICS.assigned);
@@ -200,9 +200,10 @@ export function createWorker(deps: WorkerDeps): (event: SQSEvent, context?: Cont
     if (event.offer_id !== undefined) keys.offerId = event.offer_id;
     logger.appendKeys(keys);
 
-    // The processor needs the topic too: it notifies demand alerts before completing the event.
-    const topicName = topicNameOf(queued.topicArn);
-    report(await processor.processEvent(event, { ...options, topicName }), topicName);
+    // The processor needs the channel too: it notifies demand alerts before completing the event.
+    // The channel, whatever prefix or suffix the organisation's topic names carry.
+    const topicName = channelOf(queued.topicArn);
+    report(await processor.processEvent(event, { ...options, ...(topicName !== undefined ? { topicName } : {}) }), topicName);
   }
 
   /**

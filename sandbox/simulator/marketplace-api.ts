@@ -8,26 +8,15 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { BodyTooLargeError, errorMessage, readBody, sendEmpty, sendJson } from '../http-util';
+import { CARE_TYPES, inboxListQuery, matchListQuery, OFFER_TYPES, outboxListQuery, referralQuery } from './api-queries';
+import { type AssignCall, assignRecorded } from './assign-calls';
 import type { AuthService, Identity } from './auth';
 import type { FaultInjector } from './faults';
-import type { CareType, MatchResponse, MatchStatus, OfferType, ReasonCode, ReferralStatus } from './model';
-import {
-  type OfferAction,
-  type OfferBook,
-  type OfferSpec,
-  type PageQuery,
-  type ReferralListQuery,
-  type SimulatorCall,
-  SimulatorApiError,
-} from './offer-book';
+import type { CareType, OfferType, ReasonCode } from './model';
+import { type OfferAction, type OfferBook, type OfferSpec, type SimulatorCall, SimulatorApiError } from './offer-book';
+import { hasPersona } from './personas';
 
 const MAX_BODY_BYTES = 1024 * 1024;
-const MATCH_STATUSES: readonly MatchStatus[] = ['open', 'expired', 'closed', 'assigned', 'fulfilled'];
-const MATCH_RESPONSES: readonly MatchResponse[] = ['pending', 'accepted', 'declined'];
-const OFFER_STATUSES = ['open', 'assigned', 'closed', 'declined_by_all', 'expired'] as const;
-const REFERRAL_STATUSES: readonly ReferralStatus[] = ['assigned', 'processed', 'cancelled'];
-const CARE_TYPES: readonly CareType[] = ['psw', 'nursing'];
-const OFFER_TYPES: readonly OfferType[] = ['visit', 'service'];
 const PRICE_UNITS = ['per_visit', 'per_hour', 'amount'] as const;
 const REASON_CODES: readonly ReasonCode[] = [
   'datetime_change',
@@ -59,6 +48,8 @@ export interface MarketplaceApiOptions {
   faults?: FaultInjector;
   /** Told about every accept/decline request once it is answered (for the sandbox's own story). */
   onCall?: (call: SimulatorCall) => void;
+  /** Told about every assign request that reached the offer book, answered or refused. */
+  onAssign?: (call: AssignCall) => void;
   /** `POST /organizations/v1/subscribe` with protocol https: returns the subscription ARN. */
   subscribe?: (organizationId: string, topic: string, endpoint: string) => string;
   now?: () => Date;
@@ -229,18 +220,7 @@ export function createMarketplaceApi(options: MarketplaceApiOptions): (req: Inco
       method: 'GET',
       pattern: /^\/offers\/v1\/outbox\/offers\/([^/]+)\/matches$/,
       role: 'demand',
-      handle: (ctx) => {
-        const responses = ctx.url.searchParams.getAll('response');
-        for (const r of responses) if (!MATCH_RESPONSES.includes(r as MatchResponse)) throw invalidParams(`[response must be one of ${MATCH_RESPONSES.join(', ')}]`);
-        const sequenceIds = ctx.url.searchParams.getAll('sequence_id');
-        return ok(
-          book.listMatches(ctx.orgId, ctx.params[0], {
-            ...pageQuery(ctx.url),
-            ...(responses.length > 0 ? { responses: responses as MatchResponse[] } : {}),
-            ...(sequenceIds.length > 0 ? { sequenceIds } : {}),
-          }),
-        );
-      },
+      handle: (ctx) => ok(book.listMatches(ctx.orgId, ctx.params[0], matchListQuery(ctx.url))),
     },
     {
       method: 'POST',
@@ -250,7 +230,7 @@ export function createMarketplaceApi(options: MarketplaceApiOptions): (req: Inco
         const body = await requiredBody(ctx);
         const matchId = body.offer_match_id;
         if (typeof matchId !== 'string' || matchId === '') throw invalidBody('[object has missing required properties (["offer_match_id"])]');
-        book.assign(ctx.orgId, ctx.params[0], matchId);
+        assignRecorded(book, { organizationId: ctx.orgId, offerId: ctx.params[0], matchId, at: now().toISOString() }, (call) => options.onAssign?.(call));
         return noContent;
       },
     },
@@ -384,8 +364,8 @@ export function createMarketplaceApi(options: MarketplaceApiOptions): (req: Inco
     const identity = auth.identify(singleHeader(req, 'authorization'));
     if (!identity) return { status: 401, body: { message: 'Unauthorized' } };
     const orgId = identity.account.organizationId;
-    const kind = book.organization(orgId)?.kind;
-    if (matched.route.role !== 'any' && kind !== matched.route.role) {
+    // One login serves every persona its organisation holds (personas.ts).
+    if (matched.route.role !== 'any' && !hasPersona(book.organization(orgId)?.kind, matched.route.role)) {
       return { status: 403, body: { message: `Forbidden: this route is for ${matched.route.role} organizations` } };
     }
     let parsed: Promise<JsonObject | undefined> | undefined;
@@ -459,7 +439,6 @@ function found(value: unknown, message: string): Reply {
 }
 
 const invalidBody = (detail: string) => new SimulatorApiError(400, 'Invalid request body', detail);
-const invalidParams = (detail: string) => new SimulatorApiError(400, 'Invalid request parameters', detail);
 
 function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -611,72 +590,4 @@ function optionalStrings(body: JsonObject, fields: string[]): Record<string, str
     out[field] = value;
   }
   return out;
-}
-
-function positiveInt(url: URL, name: string, fallback: number): number {
-  const raw = url.searchParams.get(name);
-  if (raw === null) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw invalidParams(`[${name} must be an integer >= 1]`);
-  return Number(raw);
-}
-
-function pageQuery(url: URL): PageQuery {
-  const sortBy = url.searchParams.get('sort_by');
-  if (sortBy !== null && sortBy !== 'last_modified') throw invalidParams('[sort_by must be last_modified]');
-  const sortOrder = url.searchParams.get('sort_order') ?? 'desc';
-  if (sortOrder !== 'asc' && sortOrder !== 'desc') throw invalidParams('[sort_order must be asc or desc]');
-  return { page: positiveInt(url, 'page', 1), itemsPerPage: positiveInt(url, 'items_per_page', 100), sortOrder };
-}
-
-function enumParam<T extends string>(url: URL, name: string, allowed: readonly T[]): T | undefined {
-  const value = url.searchParams.get(name);
-  if (value === null) return undefined;
-  if (!allowed.includes(value as T)) throw invalidParams(`[${name} must be one of ${allowed.join(', ')}]`);
-  return value as T;
-}
-
-function stringParam(url: URL, name: string): string | undefined {
-  return url.searchParams.get(name) ?? undefined;
-}
-
-function inboxListQuery(url: URL) {
-  const status = enumParam(url, 'status', MATCH_STATUSES);
-  const shiftId = stringParam(url, 'shift_id');
-  return { ...pageQuery(url), ...(status ? { status } : {}), ...(shiftId ? { shiftId } : {}) };
-}
-
-function outboxListQuery(url: URL) {
-  const isAccepted = url.searchParams.get('is_accepted');
-  if (isAccepted !== null && isAccepted !== 'true' && isAccepted !== 'false') throw invalidParams('[is_accepted must be true or false]');
-  const q = {
-    careType: enumParam(url, 'care_type', CARE_TYPES),
-    offerType: enumParam(url, 'offer_type', OFFER_TYPES),
-    status: enumParam(url, 'status', OFFER_STATUSES),
-    clientOutboxId: stringParam(url, 'client_outbox_id'),
-    visitOutboxId: stringParam(url, 'visit_outbox_id'),
-    isAccepted: isAccepted === null ? undefined : isAccepted === 'true',
-    expiresAfter: stringParam(url, 'expires_after'),
-    expiresBefore: stringParam(url, 'expires_before'),
-    shiftId: stringParam(url, 'shift_id'),
-    demandLabel: stringParam(url, 'demand_label'),
-  };
-  return { ...pageQuery(url), ...dropUndefined(q) };
-}
-
-function referralQuery(url: URL, statusParam: 'status' | 'referral_status'): ReferralListQuery {
-  const q = {
-    status: enumParam(url, statusParam, REFERRAL_STATUSES),
-    offerId: stringParam(url, 'offer_id'),
-    shiftId: stringParam(url, 'shift_id'),
-    sequenceId: stringParam(url, 'sequence_id'),
-    supplyOrganizationId: stringParam(url, 'supply_persona_id'),
-    careType: enumParam(url, 'care_type', CARE_TYPES),
-    referralType: enumParam(url, 'referral_type', OFFER_TYPES),
-    clientOutboxId: stringParam(url, 'client_outbox_id'),
-  };
-  return { ...pageQuery(url), ...dropUndefined(q) };
-}
-
-function dropUndefined<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
 }

@@ -13,6 +13,7 @@
  *   `auto`; the winner's match becomes `assigned`, the other open matches `fulfilled`
  *   (`OfferFulfilled`), and a referral is created (`ReferralCreated` on both sides);
  * - declined by every matched organisation: `declined_by_all`;
+ * - an organisation may hold both personas (personas.ts); it is never matched to its own offers;
  * - a referral is `assigned`, then `processed` (supply's mark_processed) and may be `cancelled`
  *   by either side while `assigned` or `processed`.
  *
@@ -21,6 +22,7 @@
  * `closed` / `expired`; an accepted match of an offer that expires unassigned expires too.
  */
 import { randomUUID } from 'node:crypto';
+import { SimulatorApiError } from './api-error';
 import { type AnswerTally, tallyAnswers } from './answer-tally';
 import type {
   CareType,
@@ -32,16 +34,12 @@ import type {
   ReasonCode,
   ReferralStatus,
   SimulatorEvent,
-  WireAllergy,
-  WireAnonAddress,
   WireClientInput,
   WireInboxOfferDetail,
   WireInboxOfferEvent,
   WireInboxReferralEvent,
   WireInboxOfferListItem,
   WireInboxReferralDetail,
-  WireNamedValue,
-  WireOfferMatch,
   WireOutboxMatchItem,
   WireOutboxOfferDetail,
   WireOutboxOfferEvent,
@@ -50,46 +48,14 @@ import type {
   WireOutboxReferralDetail,
   WirePage,
   WireReferral,
-  WireRevision,
-  WireRisk,
   WireServiceInput,
 } from './model';
+import { type NewOffer, newOfferSpec } from './new-offer';
+import { anonymisedAddress, inboxView, outboxView, paginate, type StoredMatch, type StoredOffer, type StoredReferral } from './offer-views';
+import { hasPersona, type OrganizationKind } from './personas';
 
-/** An API error with the HTTP status and the `{message}` body the simulator answers with. */
-export class SimulatorApiError extends Error {
-  override readonly name = 'SimulatorApiError';
-  constructor(
-    readonly status: number,
-    message: string,
-    /** API Gateway's request-validation detail, sent as `description` on a 400. */
-    readonly description?: string,
-  ) {
-    super(message);
-  }
-}
-
-/** What a caller may choose about a new offer; everything else gets a plausible default. */
-export interface NewOffer {
-  id?: string;
-  shiftId?: string;
-  careType?: CareType;
-  offerType?: OfferType;
-  city?: string;
-  state?: string;
-  zip?: string;
-  country?: string;
-  demandName?: string;
-  serviceName?: string;
-  startAt?: Date;
-  durationMinutes?: number;
-  /** How long the supply side has to answer (default one hour). */
-  expiresInMs?: number;
-  price?: { rate: number; unit: PriceUnit };
-  allergies?: WireAllergy[];
-  risks?: WireRisk[];
-  /** Defaults to the book's seeded supply organisation. */
-  supplyOrganizationId?: string;
-}
+export { SimulatorApiError } from './api-error';
+export type { NewOffer } from './new-offer';
 
 /** An offer as the demand side describes it (the create request, without marketplace ids). */
 export interface OfferSpec {
@@ -174,7 +140,8 @@ export interface ReferralListQuery extends PageQuery {
 export interface Organization {
   id: string;
   name: string;
-  kind: 'supply' | 'demand';
+  /** Its personas: supply, demand, or both (one login, an inbox and an outbox). */
+  kind: OrganizationKind;
   /** Supply: the care it provides (offers are matched on it). */
   careTypes: CareType[];
   /** Demand: how its offers are assigned. */
@@ -183,42 +150,7 @@ export interface Organization {
   source: string;
 }
 
-interface StoredMatch {
-  supplyOrganizationId: string;
-  match: WireOfferMatch;
-}
-
-interface StoredOffer {
-  demandOrganizationId: string;
-  detail: Omit<WireOutboxOfferDetail, 'response_counts'>;
-  /** The demand name shown to supply (overridable per offer for the sandbox's variety). */
-  demandName: string;
-  anonAddress: WireAnonAddress;
-  inboxPrice: { rate: number; unit: PriceUnit };
-  matches: StoredMatch[];
-}
-
-interface StoredReferral {
-  supplyOrganizationId: string;
-  demandOrganizationId: string;
-  referral: WireReferral;
-  revision: WireRevision;
-  price: { rate: number; unit: PriceUnit };
-}
-
-const DEFAULT_EXPIRY_MS = 60 * 60 * 1000;
 const OPEN_MATCH: MatchStatus = 'open';
-
-/** Approximate centres, so the anonymised address has plausible `approx_*` fields. */
-const CITY_CENTRES: Record<string, [number, number]> = {
-  Toronto: [43.6532, -79.3832],
-  Ottawa: [45.4215, -75.6972],
-  Mississauga: [43.589, -79.6441],
-  Hamilton: [43.2557, -79.8711],
-  Montréal: [45.5019, -73.5674],
-  Vancouver: [49.2827, -123.1207],
-  Calgary: [51.0447, -114.0719],
-};
 
 export class OfferBook {
   private readonly offers = new Map<string, StoredOffer>();
@@ -284,35 +216,16 @@ export class OfferBook {
    * (the sandbox's and tests' shortcut); returns that organisation's inbox view.
    */
   add(input: NewOffer = {}): WireInboxOfferDetail {
-    const now = this.now();
-    const startAt = input.startAt ?? new Date(now.getTime() + 24 * 60 * 60 * 1000);
-    const endAt = new Date(startAt.getTime() + (input.durationMinutes ?? 60) * 60 * 1000);
-    const city = input.city ?? 'Toronto';
-    const outbox = randomUUID().slice(0, 8);
     const supplyId = input.supplyOrganizationId ?? this.defaultSupplyOrganizationId;
     if (!this.organizations.has(supplyId)) this.addOrganization({ id: supplyId, kind: 'supply', name: `Supply ${supplyId.slice(0, 8)}` });
-    const spec: OfferSpec = {
-      care_type: input.careType ?? 'psw',
-      offer_type: input.offerType ?? 'visit',
-      expires_at: new Date(now.getTime() + (input.expiresInMs ?? DEFAULT_EXPIRY_MS)).toISOString(),
-      client: {
-        outbox_id: `client-${outbox}`,
-        address: { address: '100 Simulated Street', city, state: input.state ?? 'ON', zip: input.zip ?? 'M5V', country: input.country ?? 'CA' },
-        demographics: { first_name: 'Simulated', last_name: `Client ${outbox}` },
-        allergies: input.allergies ?? [],
-        risks: input.risks ?? [],
-      },
-      service: { outbox_id: `service-${outbox}`, name: input.serviceName ?? 'Personal support', start_at: startAt.toISOString(), end_at: endAt.toISOString() },
-      visits: [{ outbox_id: `visit-${outbox}`, start_at: startAt.toISOString(), end_at: endAt.toISOString() }],
-      price: { default: input.price ?? { rate: 32.5, unit: 'per_hour' } },
-    };
+    const spec = newOfferSpec(input, this.now());
     const stored = this.createOffer(this.defaultDemandOrganizationId, spec, {
       ...(input.id !== undefined ? { id: input.id } : {}),
       ...(input.shiftId !== undefined ? { shiftId: input.shiftId } : {}),
       supplyOrganizationIds: [supplyId],
       ...(input.demandName !== undefined ? { demandName: input.demandName } : {}),
     });
-    return this.inboxView(stored, stored.matches[0]);
+    return inboxView(stored, stored.matches[0]);
   }
 
   /**
@@ -346,14 +259,15 @@ export class OfferBook {
     const clientKey = `${demandOrganizationId}/${spec.client.outbox_id}`;
     const clientId = this.clientIds.get(clientKey) ?? randomUUID();
     this.clientIds.set(clientKey, clientId);
-    const { city, state, zip, country } = spec.client.address;
-    const [lat, lon] = CITY_CENTRES[city] ?? [43.65, -79.38];
 
+    // An organisation holding both personas is never matched to its own offers.
+    if (options.supplyOrganizationIds?.includes(demandOrganizationId)) throw new SimulatorApiError(400, 'An organization cannot be matched to its own offer');
     const eligible = options.supplyOrganizationIds
       ? options.supplyOrganizationIds.map((sid) => this.supplyOrg(sid))
       : [...this.organizations.values()].filter(
           (o) =>
-            o.kind === 'supply' &&
+            hasPersona(o.kind, 'supply') &&
+            o.id !== demandOrganizationId &&
             o.careTypes.includes(spec.care_type) &&
             (spec.direct_supply_persona_ids === undefined || spec.direct_supply_persona_ids.includes(o.id)),
         );
@@ -381,7 +295,7 @@ export class OfferBook {
         visits: spec.visits.map((v) => ({ ...v, id: randomUUID() })),
         ...(spec.price !== undefined ? { price: structuredClone(spec.price) } : {}),
       },
-      anonAddress: { city, state, zip, country, approx_latitude: lat, approx_longitude: lon, approx_radius_meters: 2000 },
+      anonAddress: anonymisedAddress(spec.client.address),
       inboxPrice: spec.price?.default ?? { rate: 30, unit: 'per_visit' },
       matches: eligible.map((org) => ({
         supplyOrganizationId: org.id,
@@ -401,7 +315,7 @@ export class OfferBook {
     if (!stored) return undefined;
     this.expireIfDue(stored);
     const match = supplyOrganizationId === undefined ? stored.matches[0] : stored.matches.find((m) => m.supplyOrganizationId === supplyOrganizationId);
-    return match ? this.inboxView(stored, match) : undefined;
+    return match ? inboxView(stored, match) : undefined;
   }
 
   /** The offer as its demand organisation sees it (PHI included), or undefined. */
@@ -409,7 +323,7 @@ export class OfferBook {
     const stored = this.offers.get(offerId);
     if (!stored || (demandOrganizationId !== undefined && stored.demandOrganizationId !== demandOrganizationId)) return undefined;
     this.expireIfDue(stored);
-    return this.outboxView(stored);
+    return outboxView(stored);
   }
 
   /** Every offer with a match, in creation order, as its first matched organisation sees it. */
@@ -417,7 +331,7 @@ export class OfferBook {
     return [...this.offers.values()].flatMap((stored) => {
       this.expireIfDue(stored);
       const first = stored.matches[0];
-      return first ? [this.inboxView(stored, first)] : [];
+      return first ? [inboxView(stored, first)] : [];
     });
   }
 
@@ -428,7 +342,7 @@ export class OfferBook {
       if (!match) return [];
       if (query.status && match.match.status !== query.status) return [];
       if (query.shiftId && stored.detail.offer.shift_id !== query.shiftId) return [];
-      const view = this.inboxView(stored, match);
+      const view = inboxView(stored, match);
       return [{ sortKey: view.offer.updated_at, item: { offer: view.offer, match: view.match } }];
     });
     return paginate(rows, query);
@@ -438,7 +352,7 @@ export class OfferBook {
   listOutbox(demandOrganizationId: string, query: OutboxListQuery): WirePage<WireOutboxOfferListItem> {
     const rows = this.sweepAll().flatMap((stored) => {
       if (stored.demandOrganizationId !== demandOrganizationId) return [];
-      const view = this.outboxView(stored);
+      const view = outboxView(stored);
       const { offer, client, service, visits } = view;
       const keep =
         (query.careType === undefined || offer.care_type === query.careType) &&
@@ -791,67 +705,16 @@ export class OfferBook {
 
   private demandOrg(id: string): Organization {
     const org = this.organizations.get(id);
-    if (!org || org.kind !== 'demand') throw new SimulatorApiError(403, 'Organization is not a demand organization');
+    if (!org || !hasPersona(org.kind, 'demand')) throw new SimulatorApiError(403, 'Organization is not a demand organization');
     return org;
   }
 
   private supplyOrg(id: string): Organization {
     const org = this.organizations.get(id);
-    if (!org || org.kind !== 'supply') throw new SimulatorApiError(403, 'Organization is not a supply organization');
+    if (!org || !hasPersona(org.kind, 'supply')) throw new SimulatorApiError(403, 'Organization is not a supply organization');
     return org;
   }
 
-  private inboxView(stored: StoredOffer, match: StoredMatch | undefined): WireInboxOfferDetail {
-    if (!match) throw new SimulatorApiError(404, 'Offer not found');
-    const { offer, client, service, visits } = stored.detail;
-    const view: WireInboxOfferDetail = {
-      offer: {
-        id: offer.id,
-        ...(offer.shift_id !== undefined ? { shift_id: offer.shift_id } : {}),
-        care_type: offer.care_type,
-        offer_type: offer.offer_type,
-        expires_at: offer.expires_at,
-        start_at: offer.start_at,
-        ...(offer.end_at !== undefined ? { end_at: offer.end_at } : {}),
-        ...(offer.comment !== undefined ? { comment: offer.comment } : {}),
-        ...(offer.reason_code !== undefined ? { reason_code: offer.reason_code } : {}),
-        ...(offer.reason_comment !== undefined ? { reason_comment: offer.reason_comment } : {}),
-        created_at: offer.created_at,
-        updated_at: offer.updated_at,
-      },
-      match: match.match,
-      demand: { id: stored.detail.demand.id, name: stored.demandName },
-      // Anonymised: approximate place, no name, no street; health data stays (as in the API).
-      client: {
-        address: stored.anonAddress,
-        allergies: client.allergies ?? [],
-        risks: client.risks ?? [],
-        ...(client.custom_fields !== undefined ? { custom_fields: client.custom_fields as WireNamedValue[] } : {}),
-      },
-      service: {
-        id: service.id,
-        name: service.name,
-        ...(service.start_at !== undefined ? { start_at: service.start_at } : {}),
-        ...(service.end_at !== undefined ? { end_at: service.end_at } : {}),
-      },
-      price: stored.inboxPrice,
-      visits: visits.map((v) => ({ id: v.id, start_at: v.start_at, end_at: v.end_at, ...(v.instructions !== undefined ? { instructions: v.instructions } : {}) })),
-    };
-    return structuredClone(view);
-  }
-
-  private outboxView(stored: StoredOffer): WireOutboxOfferDetail {
-    const answered = stored.matches.map((m) => m.match.updated_at).sort();
-    return structuredClone({
-      ...stored.detail,
-      response_counts: {
-        modified_at: answered.at(-1) ?? stored.detail.offer.created_at,
-        sent: stored.matches.length,
-        accepted: stored.matches.filter((m) => m.match.response === 'accepted').length,
-        declined: stored.matches.filter((m) => m.match.response === 'declined').length,
-      },
-    });
-  }
 
   private emitOffer(channel: 'inbox-offers', organizationId: string, eventName: WireInboxOfferEvent['event_name'], offerId: string): void;
   private emitOffer(channel: 'outbox-offers', organizationId: string, eventName: WireOutboxOfferEvent['event_name'], offerId: string): void;
@@ -911,22 +774,3 @@ function isOneOf<T extends string>(value: string, allowed: readonly T[]): value 
 function isAnswerable(m: StoredMatch): boolean {
   return m.match.response === 'pending' && m.match.status === OPEN_MATCH;
 }
-
-/** Sorts by last modification (creation order breaks ties, so pages are stable) and cuts a page. */
-function paginate<T>(rows: Array<{ sortKey: string; item: T }>, query: PageQuery): WirePage<T> {
-  const indexed = rows.map((row, index) => ({ ...row, index }));
-  indexed.sort((a, b) => {
-    const byTime = a.sortKey.localeCompare(b.sortKey);
-    const order = byTime !== 0 ? byTime : a.index - b.index;
-    return query.sortOrder === 'asc' ? order : -order;
-  });
-  const start = (query.page - 1) * query.itemsPerPage;
-  return {
-    page: query.page,
-    items_per_page: query.itemsPerPage,
-    total_items: indexed.length,
-    total_pages: Math.ceil(indexed.length / query.itemsPerPage),
-    items: indexed.slice(start, start + query.itemsPerPage).map(({ item }) => structuredClone(item)),
-  };
-}
-

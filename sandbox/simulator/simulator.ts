@@ -1,11 +1,14 @@
 /**
  * The marketplace simulator: the AlayaCare Marketplace API (auth, supply inbox, demand outbox,
  * referrals, settings, subscribe) on one loopback HTTP server and its SNS topics on another,
- * with a seeded supply organisation and a seeded demand organisation. It is driven over HTTP by
- * any client and in process by the sandbox and the tests (`addOffer`, `getOffer`, `calls`, ...).
+ * with a seeded supply organisation and a seeded demand organisation; more can be added, among
+ * them organisations holding both personas (one login, an inbox and an outbox; never matched to
+ * their own offers). It is driven over HTTP by any client and in process by the sandbox and the
+ * tests (`addOffer`, `postOffer`, `respondAs`, `getOffer`, `calls`, `assignCalls`, ...).
  *
  * Every state change publishes its AsyncAPI event on the organisation's topic: `inbox-offers`
- * and `inbox-referrals` for supply, `outbox-offers` and `outbox-referrals` for demand, as signed
+ * and `inbox-referrals` for supply, `outbox-offers` and `outbox-referrals` for demand (all four
+ * for an organisation with both personas), as signed
  * SNS messages in the order they happen. The seeded organisations' topics carry the bare channel
  * name (`arn:aws:sns:<region>:<account>:inbox-offers`); organisations added later get
  * `<channel>-<first 8 characters of their id>`.
@@ -14,23 +17,29 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createSnsSigningIdentity } from '../sns-signing';
 import { listenLocal, type LocalServer } from '../http-util';
 import type { AnswerTally } from './answer-tally';
+import type { AssignCall } from './assign-calls';
 import { AuthService } from './auth';
 import { type FaultPlan, FaultInjector } from './faults';
 import { createMarketplaceApi } from './marketplace-api';
 import type {
   CareType,
   OfferAssignment,
+  WireOutboxMatchItem,
   SimulatorChannel,
   SimulatorEvent,
   WireInboxOfferDetail,
   WireOutboxOfferDetail,
   WireReferral,
 } from './model';
-import { type NewOffer, OfferBook, type SimulatorCall } from './offer-book';
+import { newOfferSpec } from './new-offer';
+import { type NewOffer, type OfferAction, OfferBook, type SimulatorCall } from './offer-book';
+import type { OrganizationKind } from './personas';
 import { type DeliveryAttempt, type SignatureVersion, SnsService, type SubscriptionInfo } from './sns-service';
 
 export type { NewOffer, SimulatorCall } from './offer-book';
 export type { AnswerTally, UnitAnswers } from './answer-tally';
+export type { AcceptedOpenMatch, AssignCall } from './assign-calls';
+export type { OrganizationKind } from './personas';
 export type { DeliveryAttempt, SignatureVersion, SubscriptionInfo } from './sns-service';
 export type { ApiFaults, DeliveryFaults, FaultPlan, ScriptedFault } from './faults';
 
@@ -65,7 +74,7 @@ export interface PublishOptions {
 }
 
 export interface SimulatorOrganization {
-  kind: 'supply' | 'demand';
+  kind: OrganizationKind;
   organizationId: string;
   name: string;
   username: string;
@@ -94,8 +103,11 @@ export interface MarketplaceSimulator {
   readonly outboxReferralsTopicArn: string;
   /** The topic of one organisation's channel (created on first use). */
   topicArn(channel: SimulatorChannel | string, organizationId: string): string;
-  /** Adds an organisation with its own login (supply: matched on its care types). */
-  addOrganization(input: { kind: 'supply' | 'demand'; name?: string; careTypes?: CareType[]; assignment?: OfferAssignment }): SimulatorOrganization;
+  /**
+   * Adds an organisation with its own login: supply (matched on its care types), demand (assignment
+   * `manual` unless said otherwise) or both personas at once.
+   */
+  addOrganization(input: { kind: OrganizationKind; name?: string; careTypes?: CareType[]; assignment?: OfferAssignment }): SimulatorOrganization;
   setAssignment(demandOrganizationId: string, assignment: OfferAssignment): void;
   /** Subscribes an endpoint to a topic and resolves once the endpoint has confirmed it. */
   subscribe(topicArn: string, endpointUrl: string, timeoutMs?: number): Promise<string>;
@@ -103,12 +115,28 @@ export interface MarketplaceSimulator {
   addOffer(offer?: NewOffer, options?: PublishOptions): WireInboxOfferDetail;
   /** Creates offers that share one `shift_id` (answered together) and publishes one event each. */
   addShift(offers: NewOffer[], options?: PublishOptions): WireInboxOfferDetail[];
+  /**
+   * A demand organisation posts an offer (as `POST .../outbox/offers` would), matched to every
+   * other supply organisation with its care type; publishes `OfferMatched` to each. Returns the
+   * poster's outbox view.
+   */
+  postOffer(demandOrganizationId: string, offer?: NewOffer, options?: PublishOptions): WireOutboxOfferDetail;
+  /** Posts offers that share one `shift_id` (a shift), each matched as `postOffer` does. */
+  postShift(demandOrganizationId: string, offers: NewOffer[], options?: PublishOptions): WireOutboxOfferDetail[];
+  /**
+   * A supply organisation of the simulator answers its match in process (and the rest of its
+   * shift); publishes `OfferAccepted`/`OfferDeclined` (and what follows) to the poster. Not an
+   * API request: it is not in `calls()`. Returns the ids of the offers answered.
+   */
+  respondAs(supplyOrganizationId: string, offerId: string, action: OfferAction, options?: PublishOptions): string[];
   /** The demand side closes an offer; publishes `OfferClosed`. */
   closeOffer(offerId: string): void;
-  /** The seeded supply organisation's view of an offer. */
-  getOffer(offerId: string): WireInboxOfferDetail | undefined;
+  /** A supply organisation's view of an offer (default: its first matched organisation's). */
+  getOffer(offerId: string, supplyOrganizationId?: string): WireInboxOfferDetail | undefined;
   /** The demand organisation's view of an offer (PHI included). */
   getOutboxOffer(offerId: string): WireOutboxOfferDetail | undefined;
+  /** Every match of an offer, with its supply organisation (the poster's view). */
+  outboxMatches(offerId: string): WireOutboxMatchItem[];
   offers(): WireInboxOfferDetail[];
   referrals(): WireReferral[];
   /** Every accept/decline request received, in order, with the status it was answered. */
@@ -118,6 +146,8 @@ export interface MarketplaceSimulator {
    * calls: units answered more than once, and units that got both an accept and a decline.
    */
   answerTally(): AnswerTally;
+  /** Every assign request that reached the marketplace, in order, with the offer's accepted matches then. */
+  assignCalls(): AssignCall[];
   /** Every event published, in order. */
   events(): PublishedEvent[];
   deliveries(): DeliveryAttempt[];
@@ -136,6 +166,8 @@ export interface MarketplaceSimulator {
   idle(): Promise<void>;
   stop(): Promise<void>;
 }
+
+const KIND_NAMES: Record<OrganizationKind, string> = { supply: 'Supply', demand: 'Demand', both: 'Supply and Demand' };
 
 /** Starts the simulator's two loopback servers with a seeded supply and a seeded demand organisation. */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<MarketplaceSimulator> {
@@ -202,6 +234,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ma
     const messageId = sns.publish(arn, JSON.stringify(event.payload), copies !== undefined ? { copies } : {});
     published.push({ ...event, topicArn: arn, messageId });
   });
+  const assigns: AssignCall[] = [];
   const withCopies = <T>(publish: PublishOptions, run: () => T): T => {
     copies = publish.copies;
     try {
@@ -227,6 +260,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ma
           return 'pending confirmation';
         },
         ...(options.onCall ? { onCall: options.onCall } : {}),
+        onAssign: (call) => assigns.push(call),
       }),
       options.port ?? 0,
     );
@@ -239,6 +273,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ma
   const snsLocal = snsServer;
   const sweeper = setInterval(() => book.sweep(), options.sweepIntervalMs ?? 200);
   sweeper.unref();
+
+  /** In process, as `POST .../outbox/offers` does: matched by care type unless `supplyOrganizationId` names the one. */
+  const post = (demandOrganizationId: string, offer: NewOffer, shiftId?: string): WireOutboxOfferDetail => {
+    const stored = book.createOffer(demandOrganizationId, newOfferSpec(offer, now()), {
+      ...(offer.id !== undefined ? { id: offer.id } : {}),
+      ...(shiftId !== undefined ? { shiftId } : {}),
+      ...(offer.supplyOrganizationId !== undefined ? { supplyOrganizationIds: [offer.supplyOrganizationId] } : {}),
+      ...(offer.demandName !== undefined ? { demandName: offer.demandName } : {}),
+    });
+    const view = book.getOutbox(stored.detail.offer.id);
+    if (!view) throw new Error('the offer just posted is missing from the book');
+    return view;
+  };
 
   return {
     url: apiServer.url,
@@ -255,7 +302,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ma
     outboxReferralsTopicArn,
     topicArn,
     addOrganization(input) {
-      const name = input.name ?? `${input.kind === 'supply' ? 'Supply' : 'Demand'} ${organizations.length + 1}`;
+      const name = input.name ?? `${KIND_NAMES[input.kind]} ${organizations.length + 1}`;
       const account = auth.addAccount({
         username: `${input.kind}-${randomBytes(4).toString('hex')}`,
         password: randomBytes(18).toString('base64url'),
@@ -279,13 +326,25 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ma
       const shiftId = randomUUID();
       return withCopies(publish, () => offers.map((offer) => book.add({ ...offer, shiftId })));
     },
+    postOffer: (demandOrganizationId, offer = {}, publish = {}) => withCopies(publish, () => post(demandOrganizationId, offer)),
+    postShift(demandOrganizationId, offers, publish = {}) {
+      const shiftId = randomUUID();
+      return withCopies(publish, () => offers.map((offer) => post(demandOrganizationId, offer, shiftId)));
+    },
+    respondAs: (supplyOrganizationId, offerId, action, publish = {}) => withCopies(publish, () => book.respond(supplyOrganizationId, offerId, action, {})),
     closeOffer: (offerId) => book.close(offerId),
-    getOffer: (offerId) => book.get(offerId),
+    getOffer: (offerId, supplyOrganizationId) => book.get(offerId, supplyOrganizationId),
     getOutboxOffer: (offerId) => book.getOutbox(offerId),
+    outboxMatches(offerId) {
+      const demandId = book.getOutbox(offerId)?.demand.id;
+      if (demandId === undefined) return [];
+      return book.listMatches(demandId, offerId, { page: 1, itemsPerPage: 10_000, sortOrder: 'asc' }).items;
+    },
     offers: () => book.all(),
     referrals: () => book.referrals(),
     calls: () => book.calls(),
     answerTally: () => book.answerTally(),
+    assignCalls: () => assigns.map((call) => structuredClone(call)),
     events: () => published.map((e) => structuredClone(e)),
     deliveries: () => sns.deliveries(),
     subscriptions: () => sns.subscriptionList(),

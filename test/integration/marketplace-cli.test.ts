@@ -1,9 +1,9 @@
 /**
  * `npm run simulator` as a user runs it (the CLI script through tsx, as a child process): its
  * first stdout lines are exactly `simulator: <base URL>` and one `org: <kind> <id> <username>
- * <password>` per seeded organisation, the printed logins work with the connector's client, the
- * seeded offers are open for the supply organisation, and SIGTERM stops it. The simulator's
- * behaviour itself is covered by marketplace-contract.test.ts.
+ * <password>` per seeded organisation (and `org: both ...` with `--both`), the printed logins work
+ * with the connector's client, the seeded offers are open for the supply organisation, and
+ * SIGTERM stops it. The simulator's behaviour itself is covered by marketplace-contract.test.ts.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
@@ -61,6 +61,26 @@ describe('npm run simulator', () => {
     expect((await demandClient.currentIdentity()).organization_id).toBe(demand[2]);
     expect(await demandClient.getAssignmentSetting()).toBe('manual');
 
+    const proc = child;
+    const exit = new Promise<number | null>((resolve) => proc?.once('exit', (code) => resolve(code)));
+    proc?.kill('SIGTERM');
+    expect(await exit).toBe(0);
+  });
+
+  it('with --both, prints a third organisation holding both personas, whose one login reads its inbox and its outbox', async () => {
+    const lines = await startCli(['--port', '0', '--offers', '0', '--both'], 5);
+    const baseUrl = lines[0].slice('simulator: '.length);
+    expect(lines.slice(1, 3).map((line) => line.split(' ')[1])).toEqual(['supply', 'demand']);
+    const both = /^org: both ([0-9a-f-]{36}) (\S+) (\S+)$/.exec(lines[3]);
+    expect(lines[4].startsWith('org:')).toBe(false);
+    if (!both) throw new Error(`no both line: ${lines[3]}`);
+    const client = new MarketplaceClient({ baseUrl, credentials: async () => ({ username: both[2], password: both[3] }) });
+    expect((await client.currentIdentity()).organization_id).toBe(both[1]);
+    expect((await client.listInboxOffers()).total_items).toBe(0);
+    expect((await client.listOutboxOffers()).total_items).toBe(0);
+    expect(await client.getAssignmentSetting()).toBe('manual');
+
+    // Stopped as a user stops it, so the client's open connections close with the server.
     const proc = child;
     const exit = new Promise<number | null>((resolve) => proc?.once('exit', (code) => resolve(code)));
     proc?.kill('SIGTERM');
