@@ -3,6 +3,7 @@
  * interactive run. Offers carry made-up allergies and risks, as real offer details do, so a run
  * also shows that this health data never reaches the connector's output or its store.
  */
+import { seededRandom } from './simulator/seeded-random';
 import type { NewOffer } from './simulator/simulator';
 
 /** One step of a scenario: a single offer, or the offers of one shift (answered together). */
@@ -161,18 +162,6 @@ export function contentionScenario(): ScenarioStep[] {
   });
   while (next < units.length) steps.push({ kind: 'shift', offers: units[next++], copies: 2 });
   return steps;
-}
-
-/** mulberry32: a small seeded PRNG, so a seed gives the same stream every run. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** The interactive stream: a seeded, endless mix of care types, offer types, places, shifts and duplicates. */

@@ -8,7 +8,7 @@
  * was refused 409 because the unit was already answered (a second answer attempt, whatever the
  * marketplace made of it). A fault that refused the call before acting is not an answer.
  */
-import type { SimulatorCall } from './offer-book';
+import type { SimulatorCall } from './book-types';
 
 /** The answers one unit received from one organisation. */
 export interface UnitAnswers {

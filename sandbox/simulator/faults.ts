@@ -5,7 +5,7 @@
  * so a run with the same seed and the same requests injects the same faults. Scripted faults
  * (`script`) hit the next matching requests exactly, for tests that need one fault at one place.
  */
-import { seededRandom } from '../scenario';
+import { seededRandom } from './seeded-random';
 
 export interface ApiFaults {
   /** Added to every API answer (plus up to `latencyJitterMs` more, at random). */

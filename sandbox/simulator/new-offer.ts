@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CareType, OfferType, PriceUnit, WireAllergy, WireRisk } from './model';
-import type { OfferSpec } from './offer-book';
+import type { OfferSpec } from './book-types';
 
 /** What a caller may choose about a new offer; everything else gets a plausible default. */
 export interface NewOffer {

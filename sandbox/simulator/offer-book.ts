@@ -26,15 +26,11 @@ import { SimulatorApiError } from './api-error';
 import { type AnswerTally, tallyAnswers } from './answer-tally';
 import type {
   CareType,
-  MatchResponse,
   MatchStatus,
   OfferAssignment,
-  OfferType,
-  PriceUnit,
   ReasonCode,
   ReferralStatus,
   SimulatorEvent,
-  WireClientInput,
   WireInboxOfferDetail,
   WireInboxOfferEvent,
   WireInboxReferralEvent,
@@ -48,7 +44,6 @@ import type {
   WireOutboxReferralDetail,
   WirePage,
   WireReferral,
-  WireServiceInput,
 } from './model';
 import { type NewOffer, newOfferSpec } from './new-offer';
 import { anonymisedAddress, inboxView, outboxView, paginate, type StoredMatch, type StoredOffer, type StoredReferral } from './offer-views';
@@ -57,85 +52,8 @@ import { hasPersona, type OrganizationKind } from './personas';
 export { SimulatorApiError } from './api-error';
 export type { NewOffer } from './new-offer';
 
-/** An offer as the demand side describes it (the create request, without marketplace ids). */
-export interface OfferSpec {
-  care_type: CareType;
-  offer_type: OfferType;
-  expires_at: string;
-  comment?: string;
-  demand_labels?: string[];
-  client: WireClientInput;
-  service: WireServiceInput;
-  visits: Array<{ outbox_id: string; start_at: string; end_at: string; instructions?: string }>;
-  price?: { default: { rate: number; unit: PriceUnit } };
-  direct_supply_persona_ids?: string[];
-}
-
-export type OfferAction = 'accept' | 'decline';
-
-/** One accept/decline request as the API received it, successful or not. */
-export interface SimulatorCall {
-  offerId: string;
-  action: OfferAction;
-  /** The HTTP status the simulator answered. */
-  status: number;
-  at: string;
-  /** Every offer the call changed (more than one for a shift); empty when it was refused. */
-  affectedOfferIds: string[];
-  /** The calling organisation (absent when the call was refused before its offer was read). */
-  organizationId?: string;
-  /** The decision unit the call answers: `shift#<shift id>` (shift or bundle) or `offer#<offer id>`. */
-  unitKey?: string;
-  /**
-   * Whether the call counts as an answer to its unit: it reached the answer logic and acted (even
-   * if an injected fault then lost the response), or was refused 409 because the match had already
-   * been answered. A fault that refused it before acting, or a refusal for any other reason, is not.
-   */
-  answer: boolean;
-}
-
-export interface ListQuery {
-  page: number;
-  itemsPerPage: number;
-  status?: MatchStatus;
-  shiftId?: string;
-  sortOrder: 'asc' | 'desc';
-}
-
-export interface PageQuery {
-  page: number;
-  itemsPerPage: number;
-  sortOrder: 'asc' | 'desc';
-}
-
-export interface OutboxListQuery extends PageQuery {
-  careType?: CareType;
-  offerType?: OfferType;
-  status?: string;
-  clientOutboxId?: string;
-  visitOutboxId?: string;
-  isAccepted?: boolean;
-  expiresAfter?: string;
-  expiresBefore?: string;
-  shiftId?: string;
-  demandLabel?: string;
-}
-
-export interface MatchListQuery extends PageQuery {
-  responses?: MatchResponse[];
-  sequenceIds?: string[];
-}
-
-export interface ReferralListQuery extends PageQuery {
-  status?: ReferralStatus;
-  offerId?: string;
-  shiftId?: string;
-  sequenceId?: string;
-  supplyOrganizationId?: string;
-  careType?: CareType;
-  referralType?: OfferType;
-  clientOutboxId?: string;
-}
+import type { OfferSpec, OfferAction, SimulatorCall, ListQuery, OutboxListQuery, MatchListQuery, ReferralListQuery } from './book-types';
+export type { OfferSpec, OfferAction, SimulatorCall, ListQuery, PageQuery, OutboxListQuery, MatchListQuery, ReferralListQuery } from './book-types';
 
 export interface Organization {
   id: string;

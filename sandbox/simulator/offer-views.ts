@@ -15,7 +15,7 @@ import type {
   WireReferral,
   WireRevision,
 } from './model';
-import type { PageQuery } from './offer-book';
+import type { PageQuery } from './book-types';
 
 export interface StoredMatch {
   supplyOrganizationId: string;

@@ -18,7 +18,7 @@ import { inboxOffer, offerEvent, queuedEvent } from '../support/offer-fixtures';
 import { FakeMarketplaceError, fakeMarketplace, type FakeMarketplace } from '../support/offer-marketplace-fake';
 import { MemoryOfferStore } from '../support/offer-memory-store';
 import { type Pick, Scheduler, strategies } from '../support/interleave';
-import { seededRandom } from '../../sandbox/scenario';
+import { seededRandom } from '../../sandbox/simulator/seeded-random';
 
 const START = Date.parse('2026-05-01T08:01:00Z');
 const EVENT_LEASE_MS = 120_000;

@@ -10,7 +10,8 @@ import type { DecisionAction } from '../../lambdas/core/config';
 import { evaluateRules } from '../../lambdas/core/rules';
 import { combineActions } from '../../sandbox/outcomes';
 import { loadRules } from '../../sandbox/run-sandbox';
-import { contentionScenario, onceScenario, seededRandom, streamScenario } from '../../sandbox/scenario';
+import { contentionScenario, onceScenario, streamScenario } from '../../sandbox/scenario';
+import { seededRandom } from '../../sandbox/simulator/seeded-random';
 import type { NewOffer } from '../../sandbox/simulator/simulator';
 import { inboxOffer } from '../support/offer-fixtures';
 

@@ -1,0 +1,16 @@
+/**
+ * The simulator's and the scenarios' randomness: seeded, so a seed gives the same faults and the
+ * same offers every run. Its own file, so the simulator never imports the scenarios.
+ */
+
+/** mulberry32: a small seeded PRNG, so a seed gives the same stream every run. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
