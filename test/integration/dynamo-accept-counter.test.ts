@@ -5,36 +5,19 @@
  * conditional writes), on every period or on none, and release gives its place back. How the
  * decision uses them is in test/unit/caps-dry-run.test.ts.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoAcceptCounter } from '../../lambdas/adapters/dynamo-accept-counter';
-import { createOfferTable } from '../../lambdas/adapters/offer-table';
 import type { AcceptCounter, CapPeriod } from '../../lambdas/core/caps';
-import { EMULATOR_AWS, startDynalite, type RunningEmulator } from '../../sandbox/emulators';
+import { useOfferTable } from '../support/dynalite-table';
 import { MemoryAcceptCounter } from '../support/memory-accept-counter';
 
 const TABLE = 'counters-test';
-let dynalite: RunningEmulator;
-let raw: DynamoDBClient;
-let documents: DynamoDBDocumentClient;
-
-beforeAll(async () => {
-  dynalite = await startDynalite();
-  raw = new DynamoDBClient({ ...EMULATOR_AWS, endpoint: dynalite.endpoint });
-  documents = DynamoDBDocumentClient.from(raw);
-  await createOfferTable(raw, TABLE);
-});
-
-afterAll(async () => {
-  raw?.destroy();
-  await dynalite?.stop();
-});
+const table = useOfferTable(TABLE);
 
 let counter = 0;
 const period = (limit: number): CapPeriod => ({ key: `accepts/day/test-${++counter}`, limit, label: `${limit} per day` });
 
 describe.each([
-  ['DynamoAcceptCounter on dynalite', () => new DynamoAcceptCounter(documents, TABLE) as AcceptCounter],
+  ['DynamoAcceptCounter on dynalite', () => new DynamoAcceptCounter(table.documents(), TABLE) as AcceptCounter],
   ['MemoryAcceptCounter (unit-test twin)', () => new MemoryAcceptCounter() as AcceptCounter],
 ])('%s', (_name, make) => {
   let counters: AcceptCounter;

@@ -5,12 +5,11 @@
  * The same contract runs against the in-memory fake the unit tests use, so the fake cannot drift.
  * How the use case drives these calls is left to test/unit/process-event.test.ts.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DecisionConflictError, DynamoOfferStore, EVENT_RETENTION_DAYS } from '../../lambdas/adapters/dynamo-offer-store';
-import { createOfferTable, OFFER_TABLE } from '../../lambdas/adapters/offer-table';
+import { OFFER_TABLE } from '../../lambdas/adapters/offer-table';
 import type { OfferStore, RecordedAssignment, RecordedDecision } from '../../lambdas/core/ports';
-import { EMULATOR_AWS, startDynalite, type RunningEmulator } from '../../sandbox/emulators';
+import { useOfferTable } from '../support/dynalite-table';
 import { MemoryOfferStore } from '../support/offer-memory-store';
 
 const TABLE = 'offers-test';
@@ -18,21 +17,7 @@ const LEASE_MS = 60_000;
 const T0 = new Date('2026-05-01T08:00:00Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
 
-let dynalite: RunningEmulator;
-let raw: DynamoDBClient;
-let documents: DynamoDBDocumentClient;
-
-beforeAll(async () => {
-  dynalite = await startDynalite();
-  raw = new DynamoDBClient({ ...EMULATOR_AWS, endpoint: dynalite.endpoint });
-  documents = DynamoDBDocumentClient.from(raw);
-  await createOfferTable(raw, TABLE);
-});
-
-afterAll(async () => {
-  raw?.destroy();
-  await dynalite?.stop();
-});
+const table = useOfferTable(TABLE);
 
 let counter = 0;
 /** Ids unique per test, so tests share one table without seeing each other. */
@@ -52,7 +37,7 @@ function decision(state: RecordedDecision['state'], overrides: Partial<RecordedD
 }
 
 describe.each([
-  ['DynamoOfferStore on dynalite', () => new DynamoOfferStore(documents, TABLE) as OfferStore],
+  ['DynamoOfferStore on dynalite', () => new DynamoOfferStore(table.documents(), TABLE) as OfferStore],
   ['MemoryOfferStore (unit-test fake)', () => new MemoryOfferStore() as OfferStore],
 ])('%s', (_name, makeStore) => {
   let store: OfferStore;
@@ -211,14 +196,14 @@ describe.each([
 
 describe('DynamoOfferStore item layout', () => {
   it('keys events EVENT#<id>/EVENT with a TTL about 30 days out, and offers OFFER#<id>/OFFER', async () => {
-    const store = new DynamoOfferStore(documents, TABLE);
+    const store = new DynamoOfferStore(table.documents(), TABLE);
     const eventId = unique('event');
     const offerId = unique('offer');
     await store.claimEvent(eventId, T0, LEASE_MS);
     await store.completeEvent(eventId, at(1000), { eventName: 'OfferMatched', offerId, outcome: 'decided' });
     await store.recordOfferFacts({ offerId, careType: 'nursing', updatedAt: T0.toISOString() });
 
-    const event = await documents.send(
+    const event = await table.documents().send(
       new GetCommand({ TableName: TABLE, Key: { [OFFER_TABLE.partitionKey]: `EVENT#${eventId}`, [OFFER_TABLE.sortKey]: 'EVENT' } }),
     );
     expect(event.Item).toMatchObject({ status: 'done', eventName: 'OfferMatched', offerId, outcome: 'decided' });
@@ -226,7 +211,7 @@ describe('DynamoOfferStore item layout', () => {
     const ttl = event.Item?.[OFFER_TABLE.ttlAttribute] as number;
     expect(ttl).toBe(Math.floor(at(1000).getTime() / 1000) + EVENT_RETENTION_DAYS * 86400);
 
-    const offer = await documents.send(
+    const offer = await table.documents().send(
       new GetCommand({ TableName: TABLE, Key: { [OFFER_TABLE.partitionKey]: `OFFER#${offerId}`, [OFFER_TABLE.sortKey]: 'OFFER' } }),
     );
     expect(offer.Item).toMatchObject({ offerId, careType: 'nursing', createdAt: T0.toISOString() });
@@ -235,19 +220,19 @@ describe('DynamoOfferStore item layout', () => {
   });
 
   it('keeps createdAt from the first write', async () => {
-    const store = new DynamoOfferStore(documents, TABLE);
+    const store = new DynamoOfferStore(table.documents(), TABLE);
     const offerId = unique('offer');
     await store.recordOfferFacts({ offerId, updatedAt: '2026-05-01T08:00:00Z' });
     await store.recordOfferFacts({ offerId, updatedAt: '2026-05-02T08:00:00Z' });
-    const offer = await documents.send(
+    const offer = await table.documents().send(
       new GetCommand({ TableName: TABLE, Key: { [OFFER_TABLE.partitionKey]: `OFFER#${offerId}`, [OFFER_TABLE.sortKey]: 'OFFER' } }),
     );
     expect(offer.Item).toMatchObject({ createdAt: '2026-05-01T08:00:00Z', updatedAt: '2026-05-02T08:00:00Z' });
   });
 
   it('lets exactly one of two concurrent claims win', async () => {
-    const a = new DynamoOfferStore(documents, TABLE);
-    const b = new DynamoOfferStore(documents, TABLE);
+    const a = new DynamoOfferStore(table.documents(), TABLE);
+    const b = new DynamoOfferStore(table.documents(), TABLE);
     const id = unique('event');
     const results = await Promise.all([a.claimEvent(id, T0, LEASE_MS), b.claimEvent(id, T0, LEASE_MS)]);
     expect(results.sort()).toEqual(['busy', 'claimed']);

@@ -7,13 +7,12 @@
  * only by the holder; and the item layout. How the use case drives these calls is in
  * test/unit/decide-unit.test.ts and decision-race.test.ts.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoUnitStore } from '../../lambdas/adapters/dynamo-unit-store';
-import { createOfferTable, OFFER_TABLE } from '../../lambdas/adapters/offer-table';
+import { OFFER_TABLE } from '../../lambdas/adapters/offer-table';
 import { DecisionConflictError, LeaseLostError } from '../../lambdas/core/errors';
 import type { RecordedDecision, UnitStore } from '../../lambdas/core/ports';
-import { EMULATOR_AWS, startDynalite, type RunningEmulator } from '../../sandbox/emulators';
+import { useOfferTable } from '../support/dynalite-table';
 import { MemoryOfferStore } from '../support/offer-memory-store';
 
 const TABLE = 'units-test';
@@ -21,21 +20,7 @@ const LEASE_MS = 150_000;
 const T0 = new Date('2026-05-01T08:00:00Z');
 const at = (ms: number) => new Date(T0.getTime() + ms);
 
-let dynalite: RunningEmulator;
-let raw: DynamoDBClient;
-let documents: DynamoDBDocumentClient;
-
-beforeAll(async () => {
-  dynalite = await startDynalite();
-  raw = new DynamoDBClient({ ...EMULATOR_AWS, endpoint: dynalite.endpoint });
-  documents = DynamoDBDocumentClient.from(raw);
-  await createOfferTable(raw, TABLE);
-});
-
-afterAll(async () => {
-  raw?.destroy();
-  await dynalite?.stop();
-});
+const table = useOfferTable(TABLE);
 
 let counter = 0;
 const unique = (prefix: string) => `${prefix}#${++counter}`;
@@ -59,7 +44,7 @@ function decision(state: RecordedDecision['state'], overrides: Partial<RecordedD
 }
 
 describe.each([
-  ['DynamoUnitStore on dynalite', () => new DynamoUnitStore(documents, TABLE) as UnitStore],
+  ['DynamoUnitStore on dynalite', () => new DynamoUnitStore(table.documents(), TABLE) as UnitStore],
   ['MemoryOfferStore (unit-test twin)', () => new MemoryOfferStore() as UnitStore],
 ])('%s', (_name, makeStore) => {
   let units: UnitStore;
@@ -123,14 +108,14 @@ describe.each([
 
 describe('DynamoUnitStore item layout', () => {
   it('keeps the unit on its own item beside offers and events, with the lease gone once released', async () => {
-    const units = new DynamoUnitStore(documents, TABLE);
+    const units = new DynamoUnitStore(table.documents(), TABLE);
     const key = unique('shift');
     await units.acquireUnitLease(key, 'event-a', T0, LEASE_MS);
-    const leased = await documents.send(new GetCommand({ TableName: TABLE, Key: { [OFFER_TABLE.partitionKey]: `UNIT#${key}`, [OFFER_TABLE.sortKey]: 'UNIT' } }));
+    const leased = await table.documents().send(new GetCommand({ TableName: TABLE, Key: { [OFFER_TABLE.partitionKey]: `UNIT#${key}`, [OFFER_TABLE.sortKey]: 'UNIT' } }));
     expect(leased.Item).toMatchObject({ leaseOwner: 'event-a', leaseUntil: T0.getTime() + LEASE_MS, unitKey: key });
     await units.recordUnitDecision(key, 'event-a', at(1), decision('applied'));
     await units.releaseUnitLease(key, 'event-a');
-    const released = await documents.send(new GetCommand({ TableName: TABLE, Key: { [OFFER_TABLE.partitionKey]: `UNIT#${key}`, [OFFER_TABLE.sortKey]: 'UNIT' } }));
+    const released = await table.documents().send(new GetCommand({ TableName: TABLE, Key: { [OFFER_TABLE.partitionKey]: `UNIT#${key}`, [OFFER_TABLE.sortKey]: 'UNIT' } }));
     expect(released.Item).not.toHaveProperty('leaseOwner');
     expect(released.Item?.decision).toEqual(decision('applied'));
   });

@@ -1,0 +1,32 @@
+/**
+ * One dynalite (embedded DynamoDB) with the offer table, for an integration test file: started
+ * before its tests, stopped after them. `documents()` is the real AWS SDK document client on it.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createOfferTable } from '../../lambdas/adapters/offer-table';
+import { EMULATOR_AWS, startDynalite, type RunningEmulator } from '../../sandbox/emulators';
+
+export function useOfferTable(tableName: string): { documents: () => DynamoDBDocumentClient; raw: () => DynamoDBClient } {
+  let dynalite: RunningEmulator | undefined;
+  let raw: DynamoDBClient | undefined;
+  let documents: DynamoDBDocumentClient | undefined;
+
+  beforeAll(async () => {
+    dynalite = await startDynalite();
+    raw = new DynamoDBClient({ ...EMULATOR_AWS, endpoint: dynalite.endpoint });
+    documents = DynamoDBDocumentClient.from(raw);
+    await createOfferTable(raw, tableName);
+  });
+
+  afterAll(async () => {
+    raw?.destroy();
+    await dynalite?.stop();
+  });
+
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('dynalite is not started yet: use it inside a test or a hook');
+    return value;
+  };
+  return { documents: () => started(documents), raw: () => started(raw) };
+}
