@@ -109,6 +109,7 @@ export class ConnectorAppStack extends Stack {
         [ENV_NAMES.marketplaceBaseUrl]: marketplaceBaseUrl(config.marketplace),
         [ENV_NAMES.connectorRole]: config.role,
         ...(config.mode === 'dry-run' ? { [ENV_NAMES.connectorMode]: config.mode } : {}),
+        ...redecideDryRunEnv(config),
         // Only demand roles act on OfferAccepted; `none` is the worker's default when unset.
         ...(config.role !== 'supply' && config.demand.assignment !== 'none' ? { [ENV_NAMES.demandAssignment]: config.demand.assignment } : {}),
       },
@@ -143,6 +144,7 @@ export class ConnectorAppStack extends Stack {
         environment: {
           MARKETPLACE_BASE_URL: marketplaceBaseUrl(config.marketplace),
           CONNECTOR_ROLE: config.role,
+          ...redecideDryRunEnv(config),
         },
       })
         .bindTable(props.table, 'read')
@@ -266,4 +268,9 @@ export class ConnectorAppStack extends Stack {
       });
     }
   }
+}
+
+/** REDECIDE_DRY_RUN for the worker and the reconciler: only a live connector asked to redecide. */
+function redecideDryRunEnv(config: Pick<ConnectorConfig, 'mode' | 'redecideDryRun'>): Record<string, string> {
+  return config.mode === 'live' && config.redecideDryRun ? { [ENV_NAMES.redecideDryRun]: 'true' } : {};
 }

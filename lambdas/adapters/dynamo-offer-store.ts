@@ -162,7 +162,8 @@ export class DynamoOfferStore implements OfferStore {
 
   async recordDecision(offerId: string, decision: RecordedDecision): Promise<void> {
     const intended = decision.state === 'intended';
-    // An intended decision never replaces a settled (applied or resolved) one.
+    // An intended decision never replaces a settled (applied or resolved) one, except a dry run's
+    // (a live connector asked to decide those again; see isFinal).
     try {
       await this.client.send(
         new UpdateCommand({
@@ -170,13 +171,15 @@ export class DynamoOfferStore implements OfferStore {
           Key: offerKey(offerId),
           UpdateExpression:
             'SET offerId = :offerId, #decision = :decision, updatedAt = if_not_exists(updatedAt, :decidedAt), createdAt = if_not_exists(createdAt, :decidedAt)',
-          ...(intended ? { ConditionExpression: 'attribute_not_exists(#decision) OR (#decision.#state <> :applied AND #decision.#state <> :resolved)' } : {}),
-          ExpressionAttributeNames: intended ? { '#decision': 'decision', '#state': 'state' } : { '#decision': 'decision' },
+          ...(intended
+            ? { ConditionExpression: 'attribute_not_exists(#decision) OR (#decision.#state <> :applied AND #decision.#state <> :resolved) OR #decision.#dryRun = :true' }
+            : {}),
+          ExpressionAttributeNames: intended ? { '#decision': 'decision', '#state': 'state', '#dryRun': 'dryRun' } : { '#decision': 'decision' },
           ExpressionAttributeValues: {
             ':offerId': offerId,
             ':decision': defined(decision),
             ':decidedAt': decision.decidedAt,
-            ...(intended ? { ':applied': 'applied', ':resolved': 'resolved' } : {}),
+            ...(intended ? { ':applied': 'applied', ':resolved': 'resolved', ':true': true } : {}),
           },
         }),
       );

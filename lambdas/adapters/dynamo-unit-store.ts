@@ -10,7 +10,7 @@ import { OFFER_TABLE } from './offer-table';
  * unit's `decision`. Every write is a single-item conditional update (dynalite has no
  * transactions): the lease is taken only when free, run out or already ours, and the decision is
  * written only by the lease's holder before it runs out (a fencing condition), never `intended`
- * over a settled decision.
+ * over a settled decision (unless a dry run's, which a live connector may be asked to redecide).
  */
 
 const UNIT_SK = 'UNIT';
@@ -60,14 +60,14 @@ export class DynamoUnitStore implements UnitStore {
           Key: unitKey(key),
           UpdateExpression: 'SET #decision = :decision',
           ConditionExpression: intended
-            ? 'leaseOwner = :owner AND leaseUntil > :now AND (attribute_not_exists(#decision) OR (#decision.#state <> :applied AND #decision.#state <> :resolved))'
+            ? 'leaseOwner = :owner AND leaseUntil > :now AND (attribute_not_exists(#decision) OR (#decision.#state <> :applied AND #decision.#state <> :resolved) OR #decision.#dryRun = :true)'
             : 'leaseOwner = :owner AND leaseUntil > :now',
-          ExpressionAttributeNames: intended ? { '#decision': 'decision', '#state': 'state' } : { '#decision': 'decision' },
+          ExpressionAttributeNames: intended ? { '#decision': 'decision', '#state': 'state', '#dryRun': 'dryRun' } : { '#decision': 'decision' },
           ExpressionAttributeValues: {
             ':decision': defined(decision),
             ':owner': owner,
             ':now': now.getTime(),
-            ...(intended ? { ':applied': 'applied', ':resolved': 'resolved' } : {}),
+            ...(intended ? { ':applied': 'applied', ':resolved': 'resolved', ':true': true } : {}),
           },
         }),
       );

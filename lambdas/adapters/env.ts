@@ -19,6 +19,8 @@ export const ENV_NAMES = {
   demandAssignment: 'DEMAND_ASSIGNMENT',
   /** `dry-run` to decide without answering; absent or `live` to answer. */
   connectorMode: 'CONNECTOR_MODE',
+  /** `true`: a live connector decides again what was decided in a dry run (config redecideDryRun). */
+  redecideDryRun: 'REDECIDE_DRY_RUN',
   /** The review notification topic; unset: notifications are off (none are sent). */
   notificationTopicArn: 'NOTIFICATION_TOPIC_ARN',
   /** The offer link templates (optional, see `offerUrlTemplateSchema`). */

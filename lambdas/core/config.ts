@@ -175,6 +175,11 @@ export const connectorConfigSchema = z
      */
     mode: z.enum(CONNECTOR_MODES).default('live'),
     /**
+     * With `mode: "live"`: decide again the offers a dry run decided that are still open, instead
+     * of keeping the dry run's decisions (the default). Ignored in a dry run.
+     */
+    redecideDryRun: z.boolean().default(false),
+    /**
      * The only SNS topics whose messages the receiver accepts and whose subscriptions it confirms:
      * exact ARNs here, or `allowedTopics`; exactly one of the two.
      */

@@ -6,7 +6,7 @@ import {
   type Decision,
   type DecisionResolution,
   type InboxOffer,
-  isSettled,
+  isFinal,
   type MarketplaceApi,
   type MatchResponse,
   type Notifier,
@@ -77,6 +77,8 @@ export interface UnitDeciderDeps {
   counter?: AcceptCounter;
   /** Decide, record and notify, but never send an answer. */
   dryRun?: boolean;
+  /** Live: decide again what was decided in a dry run (its offers still open), instead of keeping it. */
+  redecideDryRun?: boolean;
 }
 
 /**
@@ -154,6 +156,7 @@ export function resolutionOf(offers: readonly InboxOffer[]): { resolution: Decis
 export function createUnitDecider(deps: UnitDeciderDeps) {
   const { marketplace, store, units, rules, now } = deps;
   const maxIntentAgeMs = deps.maxIntentAgeMs ?? DEFAULT_MAX_INTENT_AGE_MS;
+  const finality = { redecideDryRun: deps.redecideDryRun === true && deps.dryRun !== true };
 
   /**
    * The unit's offers as the marketplace shows them now. Called under the lease: what was read
@@ -275,7 +278,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     lastEvent: Pick<OfferRecord, 'lastEventName' | 'lastEventAt'> & { offerId: string },
     remainingMs: (() => number) | undefined,
   ): Promise<Omit<UnitResult, 'unitKey'>> {
-    if (isSettled(current) && current !== undefined) {
+    if (current !== undefined && isFinal(current, finality)) {
       // Decided by an earlier event, which may have crashed before every offer carried it.
       await completeCopies(current);
       if (!(current.offerIds ?? []).includes(offer.id)) await store.recordDecision(offer.id, current);
@@ -389,7 +392,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
   async function completeCopies(decision: RecordedDecision, knownSettled?: string): Promise<void> {
     for (const id of decision.offerIds ?? []) {
       if (id === knownSettled) continue;
-      if (!isSettled((await store.getOffer(id))?.decision)) await store.recordDecision(id, decision);
+      if (!isFinal((await store.getOffer(id))?.decision, finality)) await store.recordDecision(id, decision);
     }
   }
 

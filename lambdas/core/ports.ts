@@ -249,6 +249,14 @@ export function isSettled(decision: RecordedDecision | undefined): boolean {
 }
 
 /**
+ * Whether a decision ends the matter for a connector: settled, unless it was made in a dry run and
+ * the connector, now live, was asked to decide dry-run decisions again (`redecideDryRun`).
+ */
+export function isFinal(decision: RecordedDecision | undefined, options: { redecideDryRun?: boolean } = {}): boolean {
+  return isSettled(decision) && !(options.redecideDryRun === true && decision?.dryRun === true);
+}
+
+/**
  * A demand-side assignment as stored on the offer: `intended` before the assign call, `applied`
  * after it. Kept apart from `decision` (supply side), whose actions are accept/decline/review/ignore.
  */

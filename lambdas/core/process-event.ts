@@ -7,7 +7,7 @@ import { marketplaceEventSchema, type MarketplaceEvent, type QueuedEvent } from 
 import {
   type Decision,
   type DecisionResolution,
-  isSettled,
+  isFinal,
   type MarketplaceApi,
   type MarketplaceDemandApi,
   type OfferRecord,
@@ -130,6 +130,11 @@ export interface EventProcessorDeps {
    * Decisions made in a dry run are settled: switching to live does not answer them again.
    */
   dryRun?: boolean;
+  /**
+   * Live mode only: what was decided in a dry run is decided again (if its offer is still open)
+   * instead of kept. Off by default: a dry run's decisions stay decided.
+   */
+  redecideDryRun?: boolean;
 }
 
 /** Per-call context: what the invocation has left, when known. */
@@ -204,6 +209,7 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
     ...(deps.notifier !== undefined ? { notifier: deps.notifier } : {}),
     ...(deps.counter !== undefined ? { counter: deps.counter } : {}),
     ...(deps.dryRun === true ? { dryRun: true } : {}),
+    ...(deps.redecideDryRun === true ? { redecideDryRun: true } : {}),
   });
 
   /**
@@ -220,7 +226,7 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
   async function handleOfferMatched(event: MarketplaceEvent, offerId: string, at: Date, options: ProcessOptions): Promise<Handled> {
     const existing = await store.getOffer(offerId);
     const lastEvent = lastEventFields(event, existing);
-    if (existing?.decision !== undefined && isSettled(existing.decision)) {
+    if (existing?.decision !== undefined && isFinal(existing.decision, { redecideDryRun: deps.redecideDryRun === true && deps.dryRun !== true })) {
       await units.completeCopies(existing.decision, offerId);
       await store.recordOfferFacts({ offerId, ...lastEvent, updatedAt: at.toISOString() });
       return { outcome: 'already-decided', offerId };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { marketplaceEventSchema, type MarketplaceEvent, type QueuedEvent } from './events';
-import { isSettled, type MatchResponse, type MatchStatus, type OfferRecord } from './ports';
+import { isFinal, type MatchResponse, type MatchStatus, type OfferRecord } from './ports';
 import { OFFER_EVENT_SOURCE } from './process-event';
 
 /**
@@ -103,6 +103,8 @@ export interface ReconcileOptions {
   intentGraceMs?: number;
   /** Fresh id for each event's `snsMessageId`. @default crypto.randomUUID */
   newId?: () => string;
+  /** A live connector asked to decide dry-run decisions again: those offers are not `decided`. */
+  redecideDryRun?: boolean;
 }
 
 /**
@@ -170,7 +172,7 @@ export async function planReconciliation(
       continue;
     }
     const record = await getOffer(offer.offerId);
-    const storeReason = storeSkipReason(record, now, intentGraceMs);
+    const storeReason = storeSkipReason(record, now, intentGraceMs, options.redecideDryRun === true);
     if (storeReason !== undefined) {
       plan.skipped[storeReason] += 1;
       if (storeReason !== 'decided' && offer.shiftId !== undefined) heldShifts.add(offer.shiftId);
@@ -217,8 +219,8 @@ function isValidEvent(offerId: string, now: Date): boolean {
   return marketplaceEventSchema.safeParse(reconcilerEvent(offerId, now, 'check').message).success;
 }
 
-function storeSkipReason(record: OfferRecord | undefined, now: Date, intentGraceMs: number): SkipReason | undefined {
-  if (isSettled(record?.decision)) return 'decided';
+function storeSkipReason(record: OfferRecord | undefined, now: Date, intentGraceMs: number, redecideDryRun: boolean): SkipReason | undefined {
+  if (isFinal(record?.decision, { redecideDryRun })) return 'decided';
   if (record?.decision?.state === 'intended' && ageMs(record.decision.decidedAt, now) < intentGraceMs) return 'in-flight';
   const marks = record?.reconciler;
   if (marks !== undefined && ageMs(marks.lastEnqueuedAt, now) < reconcilerBackoffMs(marks.enqueues)) return 'backed-off';

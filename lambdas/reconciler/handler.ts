@@ -6,7 +6,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConfigError } from '../core/config';
 import { secretCredentials } from '../adapters/credentials';
 import { DynamoOfferStore } from '../adapters/dynamo-offer-store';
-import { requireEnv } from '../adapters/env';
+import { ENV_NAMES, requireEnv } from '../adapters/env';
 import { MarketplaceClient } from '../adapters/marketplace-client';
 import { SqsEventQueue } from '../adapters/sqs-event-queue';
 import { createReconciler } from './reconciler';
@@ -37,4 +37,4 @@ const inbox = new MarketplaceClient({
   credentials: secretCredentials(env.CREDENTIALS_SECRET_ARN),
 });
 
-export const handler = createReconciler({ inbox, store, queue, logger, metrics });
+export const handler = createReconciler({ inbox, store, queue, logger, metrics, redecideDryRun: process.env[ENV_NAMES.redecideDryRun] === 'true' });

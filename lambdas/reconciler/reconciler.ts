@@ -64,6 +64,7 @@ export function createReconciler(deps: ReconcilerDeps): (event?: unknown, contex
   if (deps.minMatchAgeMs !== undefined) options.minMatchAgeMs = deps.minMatchAgeMs;
   if (deps.intentGraceMs !== undefined) options.intentGraceMs = deps.intentGraceMs;
   if (deps.newId !== undefined) options.newId = deps.newId;
+  if (deps.redecideDryRun === true) options.redecideDryRun = true;
 
   return async (_event, context) => {
     if (context !== undefined) logger.addContext(context);

@@ -68,6 +68,7 @@ function parseMode(value: string | undefined): ConnectorMode {
 }
 
 const dryRun = parseMode(process.env[connectorMode]) === 'dry-run';
+const redecideDryRun = process.env[ENV_NAMES.redecideDryRun] === 'true';
 const role = parseRole(env[connectorRole]);
 const demandAssignment = parseDemandAssignment(process.env[demandAssignmentName]);
 
@@ -120,6 +121,7 @@ export const handler = createWorker({
   units,
   counter,
   dryRun,
+  redecideDryRun,
   rules,
   role,
   demandAssignment,

@@ -37,6 +37,8 @@ export interface WorkerDeps {
   counter?: AcceptCounter;
   /** Decide, record and notify, never answer (config `mode: "dry-run"`). */
   dryRun?: boolean;
+  /** Live: decide again what a dry run decided (config `redecideDryRun`). */
+  redecideDryRun?: boolean;
   rules: Rules | RulesSource;
   role: Role;
   /** Demand side: the assignment policy for `OfferAccepted` (default `none`: only recorded). */
@@ -130,6 +132,7 @@ export function createWorker(deps: WorkerDeps): (event: SQSEvent, context?: Cont
     units: deps.units,
     ...(deps.counter !== undefined ? { counter: deps.counter } : {}),
     ...(deps.dryRun === true ? { dryRun: true } : {}),
+    ...(deps.redecideDryRun === true ? { redecideDryRun: true } : {}),
     rules: deps.rules,
     role: deps.role,
     ...(deps.demandAssignment ? { demandAssignment: deps.demandAssignment } : {}),

@@ -164,6 +164,13 @@ describe.each([
       expect((await store.getOffer(offerId))?.decision).toEqual(decision('applied'));
     });
 
+    it('lets an intended decision replace a settled dry-run decision (a live connector asked to redecide)', async () => {
+      const offerId = unique('offer');
+      await store.recordDecision(offerId, decision('applied', { dryRun: true }));
+      await store.recordDecision(offerId, decision('intended', { eventId: 'event-live' }));
+      expect((await store.getOffer(offerId))?.decision).toEqual(decision('intended', { eventId: 'event-live' }));
+    });
+
     it('moves an assignment from intended to applied, and never back', async () => {
       const offerId = unique('offer');
       const assignment = (state: RecordedAssignment['state'], matchId = 'match-1'): RecordedAssignment => ({

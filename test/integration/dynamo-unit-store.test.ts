@@ -88,6 +88,14 @@ describe.each([
     }
   });
 
+  it('lets an intended decision replace a settled dry-run decision (a live connector asked to redecide)', async () => {
+    const key = unique('offer');
+    await units.acquireUnitLease(key, 'event-a', T0, LEASE_MS);
+    await units.recordUnitDecision(key, 'event-a', at(1), decision('applied', { dryRun: true }));
+    await units.recordUnitDecision(key, 'event-a', at(2), decision('intended', { eventId: 'event-live' }));
+    expect(await units.getUnitDecision(key)).toMatchObject({ state: 'intended', eventId: 'event-live' });
+  });
+
   it('releases only the holder’s lease, so a released unit is free at once', async () => {
     const key = unique('shift');
     await units.acquireUnitLease(key, 'event-a', T0, LEASE_MS);

@@ -96,7 +96,7 @@ export class MemoryOfferStore implements OfferStore, UnitStore {
   async recordDecision(offerId: string, decision: RecordedDecision): Promise<void> {
     this.enter('recordDecision', [offerId, decision]);
     const existing = this.offers.get(offerId);
-    if (decision.state === 'intended' && isSettled(existing?.decision)) {
+    if (decision.state === 'intended' && isSettled(existing?.decision) && existing?.decision?.dryRun !== true) {
       throw new DecisionConflictError(`offer ${offerId} already has a settled decision`);
     }
     this.offers.set(offerId, { ...(existing ?? { offerId, updatedAt: decision.decidedAt }), decision: structuredClone(decision) });
@@ -124,7 +124,7 @@ export class MemoryOfferStore implements OfferStore, UnitStore {
     if (item?.leaseOwner !== owner || (item.leaseUntil ?? 0) <= now.getTime()) {
       throw new LeaseLostError(`unit ${unitKey}: the lease is not held by this event`);
     }
-    if (decision.state === 'intended' && isSettled(item.decision)) {
+    if (decision.state === 'intended' && isSettled(item.decision) && item.decision?.dryRun !== true) {
       throw new DecisionConflictError(`unit ${unitKey} already has a settled decision`);
     }
     this.units.set(unitKey, { ...item, decision: structuredClone(decision) });

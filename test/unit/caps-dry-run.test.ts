@@ -22,7 +22,10 @@ const NOW = Date.parse('2026-05-01T08:01:00Z');
 const rules = (limits: object | undefined, extra: object = {}): Rules =>
   parseRules(JSON.stringify({ defaultAction: 'accept', timeZone: 'America/Toronto', ...(limits ? { limits } : {}), ...extra }));
 
-function setup(offers: InboxOffer[], options: { rules: Rules; dryRun?: boolean; counter?: MemoryAcceptCounter; store?: MemoryOfferStore; clock?: { ms: number } }) {
+function setup(
+  offers: InboxOffer[],
+  options: { rules: Rules; dryRun?: boolean; redecideDryRun?: boolean; counter?: MemoryAcceptCounter; store?: MemoryOfferStore; clock?: { ms: number } },
+) {
   const marketplace = fakeMarketplace(...offers);
   const store = options.store ?? new MemoryOfferStore();
   const counter = options.counter ?? new MemoryAcceptCounter();
@@ -38,6 +41,7 @@ function setup(offers: InboxOffer[], options: { rules: Rules; dryRun?: boolean; 
     now: () => new Date(clock.ms),
     notifier: { notify: async (n) => void notified.push(n) },
     ...(options.dryRun ? { dryRun: true } : {}),
+    ...(options.redecideDryRun ? { redecideDryRun: true } : {}),
   });
   const matched = (offerId: string) => queuedEvent(offerEvent({ offer_id: offerId, id: offerId }));
   return { marketplace, store, counter, processor, matched, notified, clock };
@@ -158,6 +162,27 @@ describe('dry run', () => {
     const live = setup([lone('a')], { rules: rules(undefined), store });
     await expect(live.processor.process(live.matched('a'))).resolves.toMatchObject({ outcome: 'already-decided' });
     expect(live.marketplace.actions()).toEqual([]);
+  });
+
+  it('is decided again once live when asked to (redecideDryRun), answering once, for a shift too', async () => {
+    const store = new MemoryOfferStore();
+    const shift = ['s1', 's2'].map((id) => inboxOffer({ id, shiftId: 'shift-1' }));
+    const dry = setup([...shift], { rules: rules(undefined), dryRun: true, store });
+    await dry.processor.process(dry.matched('s1'));
+    const live = setup([...shift], { rules: rules(undefined), store, redecideDryRun: true });
+    await expect(live.processor.process(live.matched('s2'))).resolves.toMatchObject({ outcome: 'decided', decision: { action: 'accept' } });
+    await expect(live.processor.process(live.matched('s1'))).resolves.toMatchObject({ outcome: 'already-decided' });
+    expect(live.marketplace.actions().map((c) => c.method)).toEqual(['acceptInboxOffer']);
+    for (const id of ['s1', 's2']) expect((await store.getOffer(id))?.decision).toMatchObject({ state: 'applied', action: 'accept' });
+    expect((await store.getOffer('s1'))?.decision?.dryRun).toBeUndefined();
+  });
+
+  it('keeps its decisions in a dry run even when redecideDryRun is set (it applies to live only)', async () => {
+    const store = new MemoryOfferStore();
+    const first = setup([lone('a')], { rules: rules(undefined), dryRun: true, store });
+    await first.processor.process(first.matched('a'));
+    const again = setup([lone('a')], { rules: rules(undefined), dryRun: true, redecideDryRun: true, store });
+    await expect(again.processor.process(again.matched('a'))).resolves.toMatchObject({ outcome: 'already-decided' });
   });
 
   it('counts its accepts on counters of its own', async () => {

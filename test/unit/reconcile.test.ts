@@ -136,6 +136,18 @@ describe('planReconciliation', () => {
     expect(plan.skipped.decided).toBe(2);
   });
 
+  it('keeps a dry run’s decisions decided, unless a live connector was asked to decide them again', async () => {
+    const dry = (offerId: string): OfferRecord => {
+      const record = applied(offerId, 'accept');
+      return { ...record, decision: { ...(record.decision as RecordedDecision), dryRun: true } };
+    };
+    const records = [dry(A), applied(B, 'accept')];
+    const kept = await planReconciliation([summary(A), summary(B)], lookup(records), NOW, { newId: ids() });
+    expect(planned(kept)).toEqual([]);
+    const redecided = await planReconciliation([summary(A), summary(B)], lookup(records), NOW, { newId: ids(), redecideDryRun: true });
+    expect(planned(redecided)).toEqual([A]);
+  });
+
   it('skips an offer a worker holds: an intended decision younger than the grace (in-flight)', async () => {
     const records = [decided(A, 'intended', iso(-DEFAULT_INTENT_GRACE_MS + 1)), decided(B, 'intended', iso(-9 * MINUTE))];
     const plan = await planReconciliation([summary(A), summary(B), summary(C)], lookup(records), NOW);
