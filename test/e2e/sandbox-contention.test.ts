@@ -7,28 +7,12 @@
  * received, saw no decision unit answered twice or both ways. Checks the drill's own report that
  * its conditions held, the summary line, the exit code, and that no client health data leaked.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { SIMULATED_PHI } from '../../sandbox/scenario';
+import { PHI_NAMES, runSandboxCli } from '../support/sandbox-cli';
 
-const ROOT = path.join(__dirname, '..', '..');
 const SUMMARY = /^sandbox: (\d+) offers, (\d+) accepted, (\d+) declined, (\d+) review, (\d+) lost, (\d+) answered twice, (\d+) contradicted$/;
 const UNITS = /^sandbox: contention: (\d+) offers, (\d+) shifts\/bundles, (\d+) of them judged differently by the rules; every offer delivered at least (\d+) times$/m;
 const WORKERS = /^sandbox: contention: (\d+) worker invocations, up to (\d+) at once; reconciler every ([\d.]+) s: (\d+) runs, \d+ offers enqueued, \d+ runs failed$/m;
 const FAULTS = /^sandbox: contention: (\d+) marketplace requests, (\d+)-(\d+) ms each; faults injected: \d+ 503 before acting, \d+ 502 after acting, \d+ 429; \d+ deliveries duplicated$/m;
-const PHI_NAMES = [...SIMULATED_PHI.allergies, ...SIMULATED_PHI.risks].map((item) => item.name);
-
-function run(command: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 const numbers = (match: RegExpExecArray | null, what: string): number[] => {
   if (!match) throw new Error(`no ${what} line`);
@@ -37,7 +21,7 @@ const numbers = (match: RegExpExecArray | null, what: string): number[] => {
 
 describe('sandbox --once --scenario contention', () => {
   it('answers every shift, bundle and offer once under contention: 0 lost, 0 answered twice, 0 contradicted', async () => {
-    const { code, stdout, stderr } = await run('npx', ['tsx', 'sandbox/start.ts', '--once', '--scenario', 'contention']);
+    const { code, stdout, stderr } = await runSandboxCli(['--once', '--scenario', 'contention']);
     const lines = stdout.split('\n').filter((line) => line.trim() !== '');
     const last = lines[lines.length - 1] ?? '';
     // The story, and stderr without the connector's JSON logs (retries under contention are many).

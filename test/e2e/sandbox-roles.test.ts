@@ -9,33 +9,18 @@
  * earliest accepted match the call met, none on any other offer, and the store agreeing; for both,
  * one organisation answered the inbox offers and assigned the outbox offers.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { earliestAccepted, type DemandReport } from '../../sandbox/demand-outcomes';
 import { demandScenario, expectedDemandCounts } from '../../sandbox/demand-scenario';
 import { runSandbox } from '../../sandbox/run-sandbox';
-import { SIMULATED_PHI } from '../../sandbox/scenario';
+import { PHI_NAMES, runSandboxCli } from '../support/sandbox-cli';
 
-const ROOT = path.join(__dirname, '..', '..');
-const PHI_NAMES = [...SIMULATED_PHI.allergies, ...SIMULATED_PHI.risks].map((item) => item.name);
 const expected = expectedDemandCounts(demandScenario());
 const DEMAND_COUNTS = `${expected.offers} offers, ${expected.assigned} assigned, ${expected.waiting} waiting, ${expected['declined-by-all']} declined by all, ${expected.expired} expired, 0 lost`;
 const SUPPLY_COUNTS = /^(\d+) offers, (\d+) accepted, (\d+) declined, (\d+) review, (\d+) lost$/;
 const BOTH = /^sandbox: supply (.+); demand (.+)$/;
-
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['tsx', 'sandbox/start.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** The last line, or an error showing the whole run when the exit code is not 0. */
 function lastLine(result: { code: number | null; stdout: string; stderr: string }): string {
@@ -78,7 +63,7 @@ function expectAssignedOnceToEarliest(demand: DemandReport): void {
 
 describe('sandbox --once --role demand|both (commands)', () => {
   it('(a) demand: exits 0 with the exact demand summary, one assigned line per assigned offer, no client data', async () => {
-    const result = await run(['--once', '--role', 'demand']);
+    const result = await runSandboxCli(['--once', '--role', 'demand']);
     expect(lastLine(result)).toBe(`sandbox: ${DEMAND_COUNTS}`);
     expect(result.stdout.split('\n').filter((line) => line.startsWith('assigned '))).toHaveLength(expected.assigned);
     expect(result.stdout).toContain('outbox-offers confirmed by the receiver');
@@ -87,7 +72,7 @@ describe('sandbox --once --role demand|both (commands)', () => {
   });
 
   it('(b) both: exits 0 with the supply counts and the demand counts on one last line', async () => {
-    const result = await run(['--once', '--role', 'both']);
+    const result = await runSandboxCli(['--once', '--role', 'both']);
     const match = BOTH.exec(lastLine(result));
     if (!match) throw new Error(`last line "${lastLine(result)}"`);
     const supply = SUPPLY_COUNTS.exec(match[1]);
@@ -106,7 +91,7 @@ describe('sandbox --once --role demand|both (commands)', () => {
     try {
       const file = path.join(dir, 'decline-all.json');
       writeFileSync(file, JSON.stringify({ defaultAction: 'decline' }));
-      const result = await run(['--once', '--role', 'both', '--rules', file]);
+      const result = await runSandboxCli(['--once', '--role', 'both', '--rules', file]);
       expect(lastLine(result)).toMatch(new RegExp(`^sandbox: supply (\\d+) offers, 0 accepted, \\1 declined, 0 review, 0 lost; demand ${DEMAND_COUNTS}$`));
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -115,11 +100,11 @@ describe('sandbox --once --role demand|both (commands)', () => {
 
   it('refuses a role other than supply without --once or with the contention drill (usage, exit 2)', async () => {
     for (const args of [['--role', 'demand'], ['--once', '--role', 'both', '--scenario', 'contention'], ['--once', '--role', 'nobody']]) {
-      const result = await run(args);
+      const result = await runSandboxCli(args);
       expect(result.code).toBe(2);
       expect(result.stderr).toContain('usage: npm start');
     }
-    const help = await run(['--help']);
+    const help = await runSandboxCli(['--help']);
     expect(help.stdout).toContain('--role R');
   });
 });

@@ -8,30 +8,14 @@
  * marketplace agree. The contention drill is sandbox-contention.test.ts. Each piece's edge cases
  * are left to the unit and integration tests.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { runSandbox } from '../../sandbox/run-sandbox';
-import { SIMULATED_PHI } from '../../sandbox/scenario';
+import { PHI_NAMES, runSandboxCli } from '../support/sandbox-cli';
 
-const ROOT = path.join(__dirname, '..', '..');
 const SUMMARY = /^sandbox: (\d+) offers, (\d+) accepted, (\d+) declined, (\d+) review, (\d+) lost$/;
-const PHI_NAMES = [...SIMULATED_PHI.allergies, ...SIMULATED_PHI.risks].map((item) => item.name);
-
-function run(command: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('sandbox --once', () => {
   it('(a) exits 0 and ends with a summary line that lost nothing', async () => {
-    const { code, stdout, stderr } = await run('npx', ['tsx', 'sandbox/start.ts', '--once']);
+    const { code, stdout, stderr } = await runSandboxCli(['--once']);
     const lines = stdout.split('\n').filter((line) => line.trim() !== '');
     const last = lines[lines.length - 1] ?? '';
     const match = SUMMARY.exec(last);
