@@ -52,6 +52,14 @@ export class EventBusyError extends RetryLaterError {
   override readonly name = 'EventBusyError';
 }
 
+export type DemandAlert = 'declined-by-all' | 'expired';
+
+/** Outbox events a person must hear about: no supplier will take our offer. (A Map: event names are input.) */
+const DEMAND_ALERTS: ReadonlyMap<string, DemandAlert> = new Map<string, DemandAlert>([
+  ['OfferDeclinedByAll', 'declined-by-all'],
+  ['OfferExpired', 'expired'],
+]);
+
 export type EventOutcome =
   /** The event was processed before: acknowledged, nothing done. */
   | 'duplicate'
@@ -84,6 +92,8 @@ export interface ProcessResult {
   decision?: Decision;
   /** Set with outcome `resolved`: why the intent was closed without our answer. */
   resolution?: DecisionResolution;
+  /** An outbox event a person must hear about: no supplier will take our offer. */
+  demandAlert?: DemandAlert;
   /** The decision or assignment was made in dry-run mode: nothing was sent. */
   dryRun?: boolean;
   /** The version of the rules the decision was judged by. */
@@ -256,12 +266,6 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
     }
   }
 
-  /** Outbox events a person must hear about: no supplier will take our offer. (A Map: event names are input.) */
-  const DEMAND_ALERTS: ReadonlyMap<string, OfferNotification['kind']> = new Map<string, OfferNotification['kind']>([
-    ['OfferDeclinedByAll', 'declined-by-all'],
-    ['OfferExpired', 'expired'],
-  ]);
-
   /** What a person is told of a demand alert: the offer id, and its types when the store knows them. */
   function demandAlert(kind: OfferNotification['kind'], offerId: string, existing: OfferRecord | undefined): OfferNotification {
     const notification: OfferNotification = { kind, offerId };
@@ -275,13 +279,14 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
     if (offerId === undefined) return { outcome: 'recorded' };
     const existing = await store.getOffer(offerId);
     await store.recordOfferFacts({ offerId, ...lastEventFields(event, existing), updatedAt: at.toISOString() });
-    const alert = options.topicName === 'outbox-offers' && deps.role !== 'supply' ? DEMAND_ALERTS.get(event.event_name) : undefined;
-    if (alert !== undefined && deps.notifier !== undefined) {
+    // OfferExpired is published on both offer topics: only the outbox one is ours to chase.
+    const alert = options.topicName === 'outbox-offers' ? DEMAND_ALERTS.get(event.event_name) : undefined;
+    if (alert !== undefined && deps.role !== 'supply' && deps.notifier !== undefined) {
       // Before the event is completed: a failed publish releases the claim, and the retry
       // notifies again (at least once), instead of a warning nobody may read.
       await deps.notifier.notify(demandAlert(alert, offerId, existing));
     }
-    return { outcome: 'recorded', offerId };
+    return alert === undefined ? { outcome: 'recorded', offerId } : { outcome: 'recorded', offerId, demandAlert: alert };
   }
 
   async function processEvent(event: MarketplaceEvent, options: ProcessOptions = {}): Promise<ProcessResult> {

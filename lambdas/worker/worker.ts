@@ -8,7 +8,7 @@ import type { AcceptCounter } from '../core/caps';
 import { OutOfTimeError, RetryLaterError } from '../core/errors';
 import type { Decision, MarketplaceApi, MarketplaceDemandApi, Notifier, OfferStore, RulesSource, UnitStore } from '../core/ports';
 import { parseJsonWith } from '../core/parse-json';
-import { createEventProcessor, MalformedEventError, parseMarketplaceMessage, type ProcessOptions, type ProcessResult } from '../core/process-event';
+import { createEventProcessor, type DemandAlert, MalformedEventError, parseMarketplaceMessage, type ProcessOptions, type ProcessResult } from '../core/process-event';
 import { describeError } from '../adapters/error-fields';
 import { resendDelaySeconds, retryDelaySeconds, WORKER_TIMING, type WorkerTiming } from './timing';
 
@@ -81,10 +81,10 @@ export const WORKER_METRICS = {
   rulesReadFailed: 'RulesReadFailed',
 } as const;
 
-/** Outbox events an operator must hear about: no supplier will take the offer. */
-const OUTBOX_ALERTS: Readonly<Record<string, { metric: string; message: string }>> = {
-  OfferDeclinedByAll: { metric: WORKER_METRICS.declinedByAll, message: 'Outbox offer declined by every supplier; it needs a person' },
-  OfferExpired: { metric: WORKER_METRICS.expired, message: 'Outbox offer expired without an assignment; it needs a person' },
+/** How an operator hears of the outbox alerts the processor found: no supplier will take the offer. */
+const OUTBOX_ALERTS: Readonly<Record<DemandAlert, { metric: string; message: string }>> = {
+  'declined-by-all': { metric: WORKER_METRICS.declinedByAll, message: 'Outbox offer declined by every supplier; it needs a person' },
+  expired: { metric: WORKER_METRICS.expired, message: 'Outbox offer expired without an assignment; it needs a person' },
 };
 
 const DECISION_METRIC = {
@@ -148,14 +148,13 @@ export function createWorker(deps: WorkerDeps): (event: SQSEvent, context?: Cont
     metrics?.addMetric(name, MetricUnit.Count, 1);
   }
 
-  function report(result: ProcessResult, topicName: string | undefined): void {
+  function report(result: ProcessResult): void {
     if (result.outcome === 'duplicate') count(WORKER_METRICS.duplicate);
     if (result.assignment !== undefined) {
       count(WORKER_METRICS.assigned);
       logger.info('Offer assigned', { offerId: result.offerId, matchId: result.assignment.matchId, outcome: result.outcome });
     }
-    // OfferExpired is published on both offer topics: only the outbox one is ours to chase.
-    const alert = topicName === 'outbox-offers' && result.outcome !== 'duplicate' ? OUTBOX_ALERTS[result.eventName] : undefined;
+    const alert = result.demandAlert === undefined ? undefined : OUTBOX_ALERTS[result.demandAlert];
     if (alert !== undefined) {
       count(alert.metric);
       logger.warn(alert.message, { offerId: result.offerId, eventName: result.eventName });
@@ -206,7 +205,7 @@ export function createWorker(deps: WorkerDeps): (event: SQSEvent, context?: Cont
     // The processor needs the channel too: it notifies demand alerts before completing the event.
     // The channel, whatever prefix or suffix the organisation's topic names carry.
     const topicName = channelOf(queued.topicArn);
-    report(await processor.processEvent(event, { ...options, ...(topicName !== undefined ? { topicName } : {}) }), topicName);
+    report(await processor.processEvent(event, { ...options, ...(topicName !== undefined ? { topicName } : {}) }));
   }
 
   /**
