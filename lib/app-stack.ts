@@ -112,6 +112,8 @@ export class ConnectorAppStack extends Stack {
         ...redecideDryRunEnv(config),
         // Only demand roles act on OfferAccepted; `none` is the worker's default when unset.
         ...(config.role !== 'supply' && config.demand.assignment !== 'none' ? { [ENV_NAMES.demandAssignment]: config.demand.assignment } : {}),
+        // Supply side only: won referrals marked processed (off by default).
+        ...(config.role !== 'demand' && config.referrals.markProcessed ? { [ENV_NAMES.referralsMarkProcessed]: 'true' } : {}),
       },
     })
       .bindTable(props.table)
@@ -119,6 +121,9 @@ export class ConnectorAppStack extends Stack {
       .bindRulesObject(props.rulesBucket, RULES_OBJECT_KEY)
       // Also QUEUE_URL and send: the worker hands failed and out-of-time records back itself.
       .bindQueueConsumer(props.queue, { maxConcurrency: config.workerMaxConcurrency });
+
+    // Supply side: won referrals put on the organisation's own bus, when it names one.
+    if (config.role !== 'demand' && config.referrals.eventBusArn !== undefined) this.worker.bindReferralEventBus(config.referrals.eventBusArn);
 
     const { notifications } = config;
     this.reviewNotifications = notifications.enabled

@@ -157,6 +157,16 @@ export class ConnectorFunction extends Construct {
   }
 
   /**
+   * REFERRAL_EVENT_BUS_ARN + events:PutEvents on exactly that bus (nothing else): the worker puts
+   * `ReferralReceived` there when an offer is won.
+   */
+  bindReferralEventBus(eventBusArn: string): this {
+    this.fn.addEnvironment(ENV_NAMES.referralEventBusArn, eventBusArn);
+    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [eventBusArn] }));
+    return this;
+  }
+
+  /**
    * RULES_BUCKET and RULES_OBJECT_KEY + s3:GetObject on that one object (not the bucket, not
    * other keys) and decrypt with the bucket's key. No ListBucket: a missing object reads as
    * AccessDenied, which the worker logs like any other failed read.

@@ -54,6 +54,10 @@ export const CUSTOM_METRICS = {
     'AnswersResolved',
     // Decisions made in dry-run mode (config `mode`): recorded, never sent.
     'DryRunDecisions',
+    // Won offers, referrals marked processed, ReferralReceived events put on the bus.
+    WORKER_METRICS.referralsWon,
+    WORKER_METRICS.referralsMarkedProcessed,
+    WORKER_METRICS.referralEventsForwarded,
     // The rules store holds an invalid document, or cannot be read: the last good version is used.
     WORKER_METRICS.rulesInvalid,
     WORKER_METRICS.rulesReadFailed,

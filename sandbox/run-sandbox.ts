@@ -38,6 +38,7 @@ import { collectOutcomes, describeOffer, type OutcomeReport, short } from './out
 import { printNotifier } from './print-notifier';
 import { createQueues, queueDepth, queueDepthOrUndefined, queueDrained } from './sandbox-queues';
 import { bothVerdict, connectorOrganization, type RoleRunVerdict } from './roles';
+import { localReferralBus, waitForReferrals } from './referral-play';
 import { contentionScenario, onceScenario, type ScenarioStep, streamScenario } from './scenario';
 import { type NewOffer, type SignatureVersion, type SimulatorCall, startSimulator } from './simulator/simulator';
 import type { WireInboxOfferDetail } from './simulator/model';
@@ -160,6 +161,13 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
     });
     cleanups.push({ name: 'simulator', stop: () => simulator.stop() });
     const connector = connectorOrganization(simulator, role);
+    // Plain supply runs win what they accept (auto assignment) and take the referrals in.
+    const referrals = role === 'supply' && options.mode === 'once' && !drill;
+    if (referrals) {
+      simulator.setAssignment(simulator.demandOrganizationId, 'auto');
+      connector.topicArns.push(simulator.inboxReferralsTopicArn);
+    }
+    const bus = localReferralBus(options.verbose ? print : undefined);
     const marketplace = () => new MarketplaceClient({ baseUrl: simulator.url, credentials: async () => connector.credentials });
 
     // --- the connector: the real receiver and worker --------------------------------------------
@@ -195,6 +203,9 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
         ...(role === 'supply' ? {} : { demandAssignment: 'first-accepted' as const, demandMarketplace: client }),
         // The review topic's stand-in: a line per notification in the story.
         notifier: printNotifier(print),
+        referralMarketplace: client,
+        markReferralsProcessed: true,
+        referralPublisher: bus,
         logger: new Logger({ serviceName: 'worker', logLevel }),
         // As in AWS: a failed record comes back in seconds, one out of time is re-sent.
         retry: new SqsEventQueue(sqs, queues.url),
@@ -274,6 +285,7 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
         outbox = { offers, watch: new AssignmentWatch(store, simulator, print) };
       }
       if (role !== 'demand') await waitForDecisions({ watch, published, drained, print, options, ...(drill ? { quietMs: drill.quietMs } : {}) });
+      if (referrals) print((await waitForReferrals({ simulator, bus, drained, ...flags(options) })).line);
       if (outbox) await waitForDemand({ simulator, ...outbox, drained, print, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), ...flags(options) });
       await simulator.idle();
       // Events SNS delivered last (an offer declined by all, expired) are handled before the judging.

@@ -23,7 +23,7 @@ const OFFER_SK = 'OFFER';
 export { DecisionConflictError } from '../core/errors';
 
 /** The offer facts the store keeps, in item attribute names equal to OfferRecord's. */
-const FACT_FIELDS = ['shiftId', 'careType', 'offerType', 'lastEventName', 'lastEventAt', 'matchResponse', 'matchStatus', 'assignment', 'reconciler'] as const;
+const FACT_FIELDS = ['shiftId', 'careType', 'offerType', 'lastEventName', 'lastEventAt', 'matchResponse', 'matchStatus', 'assignment', 'referral', 'reconciler'] as const;
 
 const { partitionKey: PK, sortKey: SK, ttlAttribute: TTL } = OFFER_TABLE;
 

@@ -26,6 +26,10 @@ export const ENV_NAMES = {
   /** The offer link templates (optional, see `offerUrlTemplateSchema`). */
   offerUrlTemplate: 'OFFER_URL_TEMPLATE',
   outboxOfferUrlTemplate: 'OUTBOX_OFFER_URL_TEMPLATE',
+  /** `true`: won referrals are marked processed (config referrals.markProcessed); absent: not. */
+  referralsMarkProcessed: 'REFERRALS_MARK_PROCESSED',
+  /** The bus `ReferralReceived` is put on (config referrals.eventBusArn); unset: not forwarded. */
+  referralEventBusArn: 'REFERRAL_EVENT_BUS_ARN',
 } as const;
 
 export class MissingEnvironmentError extends Error {

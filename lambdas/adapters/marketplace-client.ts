@@ -10,8 +10,10 @@ import type {
   MatchStatus,
   OfferStatus as CoreOfferStatus,
   ReferralStatus as CoreReferralStatus,
+  ReferralSummary,
 } from '../core/ports';
 import { inboxOfferForWorkerSchema, toInboxOffer } from './marketplace/inbox-offer';
+import { referralSummarySchema, toReferralSummary } from './marketplace/referral-summary';
 import { backoffDelayMs, CallBudget, DEFAULT_RETRY_POLICY, isRetryableStatus, type RetryPolicy, retryAfterMs } from './marketplace/retry';
 import {
   type AssignmentSetting,
@@ -552,6 +554,16 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
   /** Only the status of an inbox referral: the rest (PHI) is read and dropped here. */
   async getInboxReferralStatus(referralId: string): Promise<CoreReferralStatus> {
     return (await this.getInboxReferral(referralId)).referral.status;
+  }
+
+  /** The worker's read of an inbox referral: ids, types, status and start only (referral-summary.ts). */
+  async getInboxReferralSummary(referralId: string): Promise<ReferralSummary> {
+    return toReferralSummary(await this.getJson('getInboxReferralSummary', inboxReferralPath(referralId), referralSummarySchema));
+  }
+
+  /** The worker's read of an outbox referral: ids, types, status and start only (referral-summary.ts). */
+  async getOutboxReferralSummary(referralId: string): Promise<ReferralSummary> {
+    return toReferralSummary(await this.getJson('getOutboxReferralSummary', outboxReferralPath(referralId), referralSummarySchema));
   }
 
   /** `POST .../inbox/referrals/{id}/mark_processed` (only while `assigned`). */

@@ -117,6 +117,27 @@ export const demandSettingsSchema = z.strictObject({
 
 export type DemandSettings = z.infer<typeof demandSettingsSchema>;
 
+/** An EventBridge event bus ARN (`arn:<partition>:events:<region>:<account>:event-bus/<name>`). */
+export const eventBusArnSchema = z
+  .string()
+  .regex(/^arn:aws(-[a-z]+)*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9._\-/]{1,256}$/, 'must be an EventBridge event bus ARN (arn:aws:events:<region>:<account>:event-bus/<name>)');
+
+/**
+ * Supply side (role `supply` or `both`): what the worker does when an offer is won
+ * (`ReferralCreated` on `inbox-referrals`). It always records the offer won.
+ */
+export const referralSettingsSchema = z.strictObject({
+  /** Mark the referral processed at the marketplace (tells the demand side it was taken in). */
+  markProcessed: z.boolean().default(false),
+  /**
+   * Put a `ReferralReceived` event (ids, types, start time; no client data) on this bus. Delivery
+   * is at least once: consumers de-duplicate on `referralId`.
+   */
+  eventBusArn: eventBusArnSchema.optional(),
+});
+
+export type ReferralSettings = z.infer<typeof referralSettingsSchema>;
+
 /**
  * A link to an offer in the AlayaCare web app, `{offerId}` standing for the offer's id, e.g.
  * `https://<your-instance>/marketplace/offers/{offerId}`. AlayaCare does not publish the web app's
@@ -190,6 +211,8 @@ export const connectorConfigSchema = z
     reconciler: reconcilerSettingsSchema.default({ enabled: true, intervalMinutes: 15 }),
     /** Assigning accepted outbox offers; ignored for role `supply`. */
     demand: demandSettingsSchema.default({ assignment: 'none' }),
+    /** Won offers (referrals received): mark processed, forward to EventBridge; ignored for role `demand`. */
+    referrals: referralSettingsSchema.default({ markProcessed: false }),
     /** Where CloudWatch alarms are sent; omit to create the alarm topic without a subscription. */
     alarmEmail: z.email().optional(),
     /** Review notifications and demand alerts to a person; on by default, subscribed when `email` is set. */

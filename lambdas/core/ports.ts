@@ -89,6 +89,44 @@ export interface MarketplaceReferralApi {
   getInboxReferralStatus(referralId: string): Promise<ReferralStatus>;
   /** `POST .../inbox/referrals/{id}/mark_processed`; a lost answer is checked, never resent blindly. */
   markInboxReferralProcessed(referralId: string): Promise<void>;
+  /** `GET /offers/v1/inbox/referrals/{id}`, read down to its PHI-free summary. */
+  getInboxReferralSummary(referralId: string): Promise<ReferralSummary>;
+  /** `GET /offers/v1/outbox/referrals/{id}`, read down to its PHI-free summary. */
+  getOutboxReferralSummary(referralId: string): Promise<ReferralSummary>;
+}
+
+/**
+ * What the connector reads of a referral detail: ids, types, status and start only. The detail
+ * carries the client's name, address, demographics and health data; the adapter drops them.
+ */
+export interface ReferralSummary {
+  id: string;
+  offerId: string;
+  shiftId?: string;
+  /** `unknown` for a value this connector does not know (the API grew). */
+  careType: CareType | 'unknown';
+  offerType: OfferType | 'unknown';
+  status: ReferralStatus;
+  startAt: string;
+}
+
+/**
+ * `ReferralReceived`, the event put on the organisation's EventBridge bus when an offer is won:
+ * ids, types and the start time, nothing else (no client data). Delivery is at least once:
+ * consumers de-duplicate on `referralId`.
+ */
+export interface ReferralReceivedEvent {
+  offerId: string;
+  referralId: string;
+  shiftId?: string;
+  careType: string;
+  offerType: string;
+  startAt: string;
+}
+
+/** Where won referrals are announced (an EventBridge bus in AWS); resolves once the event is accepted. */
+export interface ReferralEventPublisher {
+  publishReferralReceived(event: ReferralReceivedEvent): Promise<void>;
 }
 
 /** The demand organisation's `offer_assignment` setting: assign calls are allowed only when `manual`. */
@@ -272,6 +310,24 @@ export interface RecordedAssignment {
   decidedAt: string;
 }
 
+/**
+ * A referral as recorded on its offer. The step times make a retried event finish what an earlier
+ * attempt left undone without repeating what it did: `wonAt` (supply: recorded won),
+ * `processedAt` (marked processed, or found so), `forwardedAt` (ReferralReceived put on the bus).
+ */
+export interface OfferReferral {
+  id: string;
+  /** `inbox`: a referral we received (supply); `outbox`: one for our own offer (demand). */
+  side: 'inbox' | 'outbox';
+  status: ReferralStatus;
+  lastEventName: string;
+  lastEventAt: string;
+  wonAt?: string;
+  processedAt?: string;
+  forwardedAt?: string;
+  cancelledAt?: string;
+}
+
 /** What the connector knows about one offer. Holds no client data. */
 export interface OfferRecord {
   offerId: string;
@@ -286,6 +342,8 @@ export interface OfferRecord {
   decision?: RecordedDecision;
   /** Demand side: the assignment of our outbox offer (written with the facts, see recordOfferFacts). */
   assignment?: RecordedAssignment;
+  /** The offer's referral (supply: the offer was won; demand: our offer's referral). Ids, status and times only. */
+  referral?: OfferReferral;
   /** The reconciler's enqueues of this offer, so an offer that keeps failing is backed off. */
   reconciler?: { lastEnqueuedAt: string; enqueues: number };
   updatedAt: string;

@@ -10,14 +10,17 @@ import {
   isFinal,
   type MarketplaceApi,
   type MarketplaceDemandApi,
+  type MarketplaceReferralApi,
   type OfferRecord,
   type Notifier,
   type OfferNotification,
   type OfferStore,
+  type ReferralEventPublisher,
   type RulesSource,
   type UnitStore,
 } from './ports';
 import { parseJsonWith } from './parse-json';
+import { handleReferralEvent, isReferralEvent, type ReferralResult } from './referral-event';
 import { asRulesSource } from './rules-source';
 
 /**
@@ -78,7 +81,11 @@ export type EventOutcome =
   /** Demand side: the offer already has an applied assignment. */
   | 'already-assigned'
   /** Any other event: its name recorded on the offer (if it names one) and acknowledged. */
-  | 'recorded';
+  | 'recorded'
+  /** Supply side: `ReferralCreated`, the offer won (see `referral` for the steps done now). */
+  | 'won'
+  /** A referral event for a side the role does not take part in. */
+  | 'ignored';
 
 export interface ProcessResult {
   outcome: EventOutcome;
@@ -102,6 +109,8 @@ export interface ProcessResult {
   unitKey?: string;
   /** Demand side: the assignment this processing applied or confirmed as applied. */
   assignment?: { matchId: string };
+  /** A referral event: the referral and the steps this processing did (referral-event.ts). */
+  referral?: ReferralResult['referral'];
 }
 
 type Handled = Omit<ProcessResult, 'eventId' | 'eventName'>;
@@ -145,6 +154,12 @@ export interface EventProcessorDeps {
    * instead of kept. Off by default: a dry run's decisions stay decided.
    */
   redecideDryRun?: boolean;
+  /** Referral events are read through this (PHI-free summaries); none: they are only recorded. */
+  referralMarketplace?: MarketplaceReferralApi;
+  /** Supply side: mark won referrals processed (config `referrals.markProcessed`). */
+  markReferralsProcessed?: boolean;
+  /** Supply side: where `ReferralReceived` is put (config `referrals.eventBusArn`). */
+  referralPublisher?: ReferralEventPublisher;
 }
 
 /** Per-call context: what the invocation has left, when known. */
@@ -305,6 +320,22 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
         handled = await handleOfferMatched(event, offerId, at, options);
       } else if (isOfferAccepted(event) && demandPolicy !== 'none' && demand !== undefined && offerId !== undefined) {
         handled = await handleOfferAccepted(demand, demandPolicy, event, offerId, at);
+      } else if (isReferralEvent(event) && deps.referralMarketplace !== undefined) {
+        handled = await handleReferralEvent(
+          {
+            api: deps.referralMarketplace,
+            store,
+            units: deps.units,
+            role: deps.role,
+            markProcessed: deps.markReferralsProcessed === true,
+            ...(deps.referralPublisher !== undefined ? { publisher: deps.referralPublisher } : {}),
+            now,
+            leaseMs: deps.decisionLeaseMs ?? DEFAULT_DECISION_LEASE_MS,
+          },
+          event,
+          options.topicName,
+          (existing) => lastEventFields(event, existing),
+        );
       } else {
         handled = await handleOtherEvent(event, at, options);
       }

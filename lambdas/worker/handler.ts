@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -11,6 +12,7 @@ import {
   type ConnectorMode,
   DEMAND_ASSIGNMENT_POLICIES,
   type DemandAssignmentPolicy,
+  eventBusArnSchema,
   ROLES,
   type Role,
 } from '../core/config';
@@ -19,6 +21,7 @@ import { DynamoOfferStore } from '../adapters/dynamo-offer-store';
 import { DynamoAcceptCounter } from '../adapters/dynamo-accept-counter';
 import { DynamoUnitStore } from '../adapters/dynamo-unit-store';
 import { ENV_NAMES, requireEnv } from '../adapters/env';
+import { EventBridgeReferralPublisher } from '../adapters/eventbridge-referral-publisher';
 import { MarketplaceClient } from '../adapters/marketplace-client';
 import { SnsNotifier } from '../adapters/sns-notifier';
 import { s3RulesSource } from '../adapters/s3-rules-source';
@@ -115,6 +118,15 @@ function notifierFromEnv(): SnsNotifier | undefined {
 }
 const notifier = notifierFromEnv();
 
+/** REFERRAL_EVENT_BUS_ARN, when the stack forwards won referrals (`referrals.eventBusArn`). */
+function referralPublisherFromEnv(): EventBridgeReferralPublisher | undefined {
+  const busArn = process.env[ENV_NAMES.referralEventBusArn];
+  if (busArn === undefined || busArn === '') return undefined;
+  if (!eventBusArnSchema.safeParse(busArn).success) throw new ConfigError(`Invalid ${ENV_NAMES.referralEventBusArn}: must be an EventBridge event bus ARN`);
+  return new EventBridgeReferralPublisher(new EventBridgeClient({ maxAttempts: 3 }), busArn);
+}
+const referralPublisher = referralPublisherFromEnv();
+
 export const handler = createWorker({
   marketplace,
   store,
@@ -127,6 +139,9 @@ export const handler = createWorker({
   demandAssignment,
   demandMarketplace: marketplace,
   ...(notifier !== undefined ? { notifier } : {}),
+  referralMarketplace: marketplace,
+  markReferralsProcessed: process.env[ENV_NAMES.referralsMarkProcessed] === 'true',
+  ...(referralPublisher !== undefined ? { referralPublisher } : {}),
   logger,
   metrics,
   retry,

@@ -6,10 +6,21 @@ import type { DemandAssignmentPolicy, Role, Rules } from '../core/config';
 import { channelOf, QUEUE_ATTRIBUTES, queuedEventSchema, type QueuedEvent } from '../core/events';
 import type { AcceptCounter } from '../core/caps';
 import { OutOfTimeError, RetryLaterError } from '../core/errors';
-import type { Decision, MarketplaceApi, MarketplaceDemandApi, Notifier, OfferStore, RulesSource, UnitStore } from '../core/ports';
+import type {
+  Decision,
+  MarketplaceApi,
+  MarketplaceDemandApi,
+  MarketplaceReferralApi,
+  Notifier,
+  OfferStore,
+  ReferralEventPublisher,
+  RulesSource,
+  UnitStore,
+} from '../core/ports';
 import { parseJsonWith } from '../core/parse-json';
 import { createEventProcessor, type DemandAlert, MalformedEventError, parseMarketplaceMessage, type ProcessOptions, type ProcessResult } from '../core/process-event';
 import { describeError } from '../adapters/error-fields';
+import { REFERRAL_METRICS } from './referral-metrics';
 import { resendDelaySeconds, retryDelaySeconds, WORKER_TIMING, type WorkerTiming } from './timing';
 
 /**
@@ -50,6 +61,12 @@ export interface WorkerDeps {
    * AWS), before the record is acknowledged; none: nobody is told.
    */
   notifier?: Notifier;
+  /** Referral events are read through this (PHI-free summaries); none: they are only recorded. */
+  referralMarketplace?: MarketplaceReferralApi;
+  /** Supply side: mark won referrals processed (config `referrals.markProcessed`). */
+  markReferralsProcessed?: boolean;
+  /** Supply side: where `ReferralReceived` is put (config `referrals.eventBusArn`). */
+  referralPublisher?: ReferralEventPublisher;
   logger: Logger;
   metrics?: Metrics;
   now?: () => Date;
@@ -79,6 +96,9 @@ export const WORKER_METRICS = {
   rulesInvalid: 'RulesInvalid',
   /** The rules store could not be read; the last good version stays in use, if there is one. */
   rulesReadFailed: 'RulesReadFailed',
+  referralsWon: REFERRAL_METRICS.won,
+  referralsMarkedProcessed: REFERRAL_METRICS.markedProcessed,
+  referralEventsForwarded: REFERRAL_METRICS.forwarded,
 } as const;
 
 /** How an operator hears of the outbox alerts the processor found: no supplier will take the offer. */
@@ -138,6 +158,9 @@ export function createWorker(deps: WorkerDeps): (event: SQSEvent, context?: Cont
     ...(deps.demandAssignment ? { demandAssignment: deps.demandAssignment } : {}),
     ...(deps.demandMarketplace ? { demandMarketplace: deps.demandMarketplace } : {}),
     ...(deps.notifier ? { notifier: deps.notifier } : {}),
+    ...(deps.referralMarketplace ? { referralMarketplace: deps.referralMarketplace } : {}),
+    ...(deps.markReferralsProcessed === true ? { markReferralsProcessed: true } : {}),
+    ...(deps.referralPublisher ? { referralPublisher: deps.referralPublisher } : {}),
     ...(deps.now ? { now: deps.now } : {}),
     leaseMs: timing.eventLeaseMs,
     decisionLeaseMs: timing.decisionLeaseMs,
@@ -158,6 +181,23 @@ export function createWorker(deps: WorkerDeps): (event: SQSEvent, context?: Cont
     if (alert !== undefined) {
       count(alert.metric);
       logger.warn(alert.message, { offerId: result.offerId, eventName: result.eventName });
+    }
+    const { referral } = result;
+    if (referral !== undefined) {
+      if (referral.won === true) count(WORKER_METRICS.referralsWon);
+      if (referral.markedProcessed === true) count(WORKER_METRICS.referralsMarkedProcessed);
+      if (referral.forwarded === true) count(WORKER_METRICS.referralEventsForwarded);
+      // Ids and status only: the event's client identifiers are never read.
+      logger.info('Referral event', {
+        referralId: referral.id,
+        offerId: result.offerId,
+        side: referral.side,
+        status: referral.status,
+        won: referral.won === true,
+        markedProcessed: referral.markedProcessed === true,
+        forwarded: referral.forwarded === true,
+        outcome: result.outcome,
+      });
     }
     if (result.decision !== undefined) {
       // A dry run's decisions are not answers: counted apart so the dashboard's answers stay true.

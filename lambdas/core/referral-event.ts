@@ -1,0 +1,255 @@
+import type { Role } from './config';
+import { RetryLaterError } from './errors';
+import type { MarketplaceEvent, TopicName } from './events';
+import type {
+  MarketplaceReferralApi,
+  OfferRecord,
+  OfferReferral,
+  OfferStore,
+  ReferralEventPublisher,
+  ReferralStatus,
+  ReferralSummary,
+  UnitStore,
+} from './ports';
+
+/**
+ * Referral events (`alayamarket.referrals`), both sides.
+ *
+ * Supply (`inbox-referrals`): `ReferralCreated` means the offer was won. The event carries the
+ * referral id and client identifiers only (never read here), so the referral is read first, down
+ * to its PHI-free summary, to learn its offer. Then, each step recorded on the offer's `referral`
+ * as done before the next one starts:
+ *
+ *   1. the offer is recorded won (`wonAt`);
+ *   2. with `markProcessed`, the referral is marked processed (`processedAt`): one already
+ *      `processed` counts as done, a `cancelled` one is recorded and not an error;
+ *   3. with a publisher, `ReferralReceived` is put on the bus (`forwardedAt`);
+ *
+ * so a retry after a crash between any two steps does only what is not recorded done. The bus is
+ * at least once (a crash after the put and before its record puts it again): consumers
+ * de-duplicate on `referralId`. `ReferralDemandCancelled` records the referral `cancelled`.
+ *
+ * Demand (`outbox-referrals`): `ReferralCreated`, `ReferralProcessed`, `ReferralSupplyCancelled`
+ * are recorded on our outbox offer (referral id, status, last event).
+ *
+ * `ReferralCreated` is published on both topics: the side comes from the topic the event came on.
+ * Role `supply` ignores outbox referrals, role `demand` inbox ones. Events of one referral are
+ * handled one at a time, under a lease keyed `referral#<id>`.
+ */
+
+export const REFERRAL_EVENT_SOURCE = 'alayamarket.referrals';
+
+export type ReferralSide = OfferReferral['side'];
+
+const SIDE_OF_TOPIC: ReadonlyMap<string, ReferralSide> = new Map<TopicName, ReferralSide>([
+  ['inbox-referrals', 'inbox'],
+  ['outbox-referrals', 'outbox'],
+]);
+
+/** Event names published on one referral topic only: their side is known without the topic. */
+const SIDE_OF_EVENT: ReadonlyMap<string, ReferralSide> = new Map<string, ReferralSide>([
+  ['ReferralDemandCancelled', 'inbox'],
+  ['ReferralProcessed', 'outbox'],
+  ['ReferralSupplyCancelled', 'outbox'],
+]);
+
+/** Which side a role takes part in. */
+const ROLE_SIDES: Readonly<Record<Role, readonly ReferralSide[]>> = {
+  supply: ['inbox'],
+  demand: ['outbox'],
+  both: ['inbox', 'outbox'],
+};
+
+/** Another event of the same referral is being handled; the record is retried soon. */
+export class ReferralBusyError extends RetryLaterError {
+  override readonly name = 'ReferralBusyError';
+}
+
+/** A referral event whose side cannot be told (no referral topic, and a name both sides publish). */
+export class ReferralSideError extends Error {
+  override readonly name = 'ReferralSideError';
+}
+
+export function isReferralEvent(event: MarketplaceEvent): event is MarketplaceEvent & { referral_id: string } {
+  return event.event_source === REFERRAL_EVENT_SOURCE && event.referral_id !== undefined;
+}
+
+export type ReferralOutcome = 'won' | 'recorded' | 'ignored';
+
+export interface ReferralResult {
+  outcome: ReferralOutcome;
+  offerId?: string;
+  referral: {
+    id: string;
+    side: ReferralSide;
+    status?: ReferralStatus;
+    /** Steps done by this processing (not by an earlier attempt): counted once by the worker. */
+    won?: true;
+    markedProcessed?: true;
+    forwarded?: true;
+  };
+}
+
+export interface ReferralDeps {
+  api: MarketplaceReferralApi;
+  store: OfferStore;
+  units: UnitStore;
+  role: Role;
+  /** Mark a won referral processed at the marketplace (config `referrals.markProcessed`). */
+  markProcessed: boolean;
+  /** Where `ReferralReceived` is put (config `referrals.eventBusArn`); none: not forwarded. */
+  publisher?: ReferralEventPublisher;
+  now: () => Date;
+  leaseMs: number;
+}
+
+/** The side the event is for: its topic's, else its name's, else the role's only side. */
+export function referralSide(event: MarketplaceEvent, topicName: string | undefined, role: Role): ReferralSide {
+  const byTopic = topicName === undefined ? undefined : SIDE_OF_TOPIC.get(topicName);
+  if (byTopic !== undefined) return byTopic;
+  const byName = SIDE_OF_EVENT.get(event.event_name);
+  if (byName !== undefined) return byName;
+  const sides = ROLE_SIDES[role];
+  if (sides.length === 1 && sides[0] !== undefined) return sides[0];
+  throw new ReferralSideError(`${event.event_name} came on no referral topic: its side cannot be told`);
+}
+
+type LastEventOf = (existing: OfferRecord | undefined) => Pick<OfferRecord, 'lastEventName' | 'lastEventAt'>;
+
+/** Handles one referral event under the referral's lease; throws to have the record retried. */
+export async function handleReferralEvent(
+  deps: ReferralDeps,
+  event: MarketplaceEvent & { referral_id: string },
+  topicName: string | undefined,
+  lastEventOf: LastEventOf,
+): Promise<ReferralResult> {
+  const side = referralSide(event, topicName, deps.role);
+  const referralId = event.referral_id;
+  if (!ROLE_SIDES[deps.role].includes(side)) return { outcome: 'ignored', referral: { id: referralId, side } };
+
+  const key = `referral#${referralId}`;
+  const lease = await deps.units.acquireUnitLease(key, event.event_id, deps.now(), deps.leaseMs);
+  if (lease.kind === 'busy') throw new ReferralBusyError('another event of the referral is being handled', Math.max(0, lease.until - deps.now().getTime()));
+  try {
+    return side === 'inbox' ? await handleInbox(deps, event, referralId, lastEventOf) : await handleOutbox(deps, event, referralId, lastEventOf);
+  } finally {
+    try {
+      await deps.units.releaseUnitLease(key, event.event_id);
+    } catch {
+      // It runs out on its own.
+    }
+  }
+}
+
+/** The referral as recorded on the offer, if it is this one. */
+function recordedReferral(existing: OfferRecord | undefined, referralId: string): OfferReferral | undefined {
+  return existing?.referral?.id === referralId ? existing.referral : undefined;
+}
+
+/** The referral's last event fields: this event's, unless a later one is recorded already. */
+function referralEvent(event: MarketplaceEvent, recorded: OfferReferral | undefined): Pick<OfferReferral, 'lastEventName' | 'lastEventAt'> {
+  const seen = recorded === undefined ? Number.NaN : Date.parse(recorded.lastEventAt);
+  const at = Date.parse(event.timestamp);
+  if (recorded !== undefined && !Number.isNaN(seen) && !Number.isNaN(at) && at < seen) {
+    return { lastEventName: recorded.lastEventName, lastEventAt: recorded.lastEventAt };
+  }
+  return { lastEventName: event.event_name, lastEventAt: event.timestamp };
+}
+
+/** The offer's facts from the summary (types, shift), for an offer the store may not know yet. */
+function summaryFacts(summary: ReferralSummary): Pick<OfferRecord, 'offerId' | 'careType' | 'offerType' | 'shiftId'> {
+  return {
+    offerId: summary.offerId,
+    careType: summary.careType,
+    offerType: summary.offerType,
+    ...(summary.shiftId !== undefined ? { shiftId: summary.shiftId } : {}),
+  };
+}
+
+async function handleInbox(deps: ReferralDeps, event: MarketplaceEvent, referralId: string, lastEventOf: LastEventOf): Promise<ReferralResult> {
+  const { api, store } = deps;
+  const summary = await api.getInboxReferralSummary(referralId);
+  const offerId = summary.offerId;
+  const existing = await store.getOffer(offerId);
+  const facts = { ...summaryFacts(summary), ...lastEventOf(existing) };
+  const recorded = recordedReferral(existing, referralId);
+  let referral: OfferReferral = { ...recorded, id: referralId, side: 'inbox', status: summary.status, ...referralEvent(event, recorded) };
+  const result: ReferralResult = { outcome: 'recorded', offerId, referral: { id: referralId, side: 'inbox' } };
+  const save = async (next: OfferReferral) => {
+    referral = next;
+    await store.recordOfferFacts({ ...facts, referral: next, updatedAt: deps.now().toISOString() });
+  };
+  if (summary.status === 'cancelled') referral.cancelledAt ??= deps.now().toISOString();
+
+  if (event.event_name !== 'ReferralCreated') {
+    // ReferralDemandCancelled (or a name added later): recorded with what the marketplace shows.
+    await save(referral);
+    result.referral.status = referral.status;
+    return result;
+  }
+
+  result.outcome = 'won';
+  if (referral.wonAt === undefined) {
+    await save({ ...referral, wonAt: deps.now().toISOString() });
+    result.referral.won = true;
+  } else {
+    await save(referral);
+  }
+
+  if (deps.markProcessed && referral.processedAt === undefined && referral.status !== 'cancelled') {
+    const status = referral.status === 'processed' ? 'processed' : await markProcessed(api, referralId);
+    const at = deps.now().toISOString();
+    if (status === 'processed') {
+      await save({ ...referral, status, processedAt: at });
+      if (summary.status !== 'processed') result.referral.markedProcessed = true;
+    } else {
+      await save({ ...referral, status, ...(status === 'cancelled' ? { cancelledAt: referral.cancelledAt ?? at } : {}) });
+    }
+  }
+
+  if (deps.publisher !== undefined && referral.forwardedAt === undefined && referral.status !== 'cancelled') {
+    await deps.publisher.publishReferralReceived({
+      offerId,
+      referralId,
+      ...(summary.shiftId !== undefined ? { shiftId: summary.shiftId } : {}),
+      careType: summary.careType,
+      offerType: summary.offerType,
+      startAt: summary.startAt,
+    });
+    await save({ ...referral, forwardedAt: deps.now().toISOString() });
+    result.referral.forwarded = true;
+  }
+  result.referral.status = referral.status;
+  return result;
+}
+
+/**
+ * Marks the referral processed. A refusal or a failure is checked against the referral's status:
+ * already `processed` (by an earlier attempt, or a person) is done; `cancelled` is recorded;
+ * anything else rethrows the failure, and the record is retried.
+ */
+async function markProcessed(api: MarketplaceReferralApi, referralId: string): Promise<ReferralStatus> {
+  try {
+    await api.markInboxReferralProcessed(referralId);
+    return 'processed';
+  } catch (error: unknown) {
+    let status: ReferralStatus;
+    try {
+      status = await api.getInboxReferralStatus(referralId);
+    } catch {
+      throw error;
+    }
+    if (status === 'processed' || status === 'cancelled') return status;
+    throw error;
+  }
+}
+
+async function handleOutbox(deps: ReferralDeps, event: MarketplaceEvent, referralId: string, lastEventOf: LastEventOf): Promise<ReferralResult> {
+  const summary = await deps.api.getOutboxReferralSummary(referralId);
+  const existing = await deps.store.getOffer(summary.offerId);
+  const recorded = recordedReferral(existing, referralId);
+  const referral: OfferReferral = { ...recorded, id: referralId, side: 'outbox', status: summary.status, ...referralEvent(event, recorded) };
+  if (summary.status === 'cancelled') referral.cancelledAt ??= deps.now().toISOString();
+  await deps.store.recordOfferFacts({ ...summaryFacts(summary), ...lastEventOf(existing), referral, updatedAt: deps.now().toISOString() });
+  return { outcome: 'recorded', offerId: summary.offerId, referral: { id: referralId, side: 'outbox', status: summary.status } };
+}
