@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { monitoringSchema } from './monitoring-config';
 import { describeIssues } from './parse-json';
 import { ruleLabel, rulesSchema, type Rules } from './rules-schema';
 import type { TopicName } from './events';
@@ -190,6 +191,8 @@ export const connectorConfigSchema = z
     reconciler: reconcilerSettingsSchema.default({ enabled: true, intervalMinutes: 15 }),
     /** Assigning accepted outbox offers; ignored for role `supply`. */
     demand: demandSettingsSchema.default({ assignment: 'none' }),
+    /** Alarm settings that depend on the organisation (the "no SNS delivery" alarm); see monitoring-config.ts. */
+    monitoring: monitoringSchema.default({ silence: { enabled: true } }),
     /** Where CloudWatch alarms are sent; omit to create the alarm topic without a subscription. */
     alarmEmail: z.email().optional(),
     /** Review notifications and demand alerts to a person; on by default, subscribed when `email` is set. */
