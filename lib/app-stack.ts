@@ -23,6 +23,7 @@ import {
   WORKER_TIMEOUT,
 } from './constants';
 import { ConnectorMonitoring } from './monitoring';
+import { silenceAlarmSettings } from '../lambdas/core/monitoring-config';
 import { ReviewNotifications } from './review-notifications';
 import { acknowledge } from './nag';
 
@@ -258,6 +259,7 @@ export class ConnectorAppStack extends Stack {
       queue: props.queue,
       deadLetterQueue: props.deadLetterQueue,
       alarmEmail: config.alarmEmail,
+      silence: silenceAlarmSettings(config.role, config.monitoring),
     });
 
     new CfnOutput(this, 'SnsEndpointUrl', {

@@ -69,3 +69,12 @@ export const RECONCILER_RETRY_ATTEMPTS = 2;
 
 /** Longest a scheduled run may wait to be (re)tried: Lambda's limit for asynchronous events is 6 hours. */
 export const RECONCILER_MAX_EVENT_AGE_LIMIT = Duration.hours(6);
+
+/** How long the dead-letter queue keeps a message (SQS counts from when it was first sent): it is lost after. */
+export const DEAD_LETTER_RETENTION = Duration.days(14);
+
+/** Oldest dead letter past which someone must look: well inside the retention, so nothing is lost unseen. */
+export const DEAD_LETTER_AGE_ALARM_THRESHOLD = Duration.days(1);
+
+/** How long the events queue keeps an event the worker has not finished. */
+export const EVENTS_QUEUE_RETENTION = Duration.days(4);

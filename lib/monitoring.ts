@@ -8,9 +8,12 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { WORKER_METRICS } from '../lambdas/worker/worker';
+import { LOGIN_METRICS, RECEIVER_METRICS, RECONCILER_METRICS, WORKER_METRICS } from '../lambdas/core/metric-names';
+import type { SilenceAlarmSettings } from '../lambdas/core/monitoring-config';
+import { alarmDescription, type AlarmId, RECONCILER_FINDS_PER_HOUR } from './alarm-runbook';
 import type { ConnectorFunction } from './connector-function';
-import { METRICS_NAMESPACE, QUEUE_AGE_ALARM_THRESHOLD, SERVICE_NAMES } from './constants';
+import { DEAD_LETTER_AGE_ALARM_THRESHOLD, METRICS_NAMESPACE, QUEUE_AGE_ALARM_THRESHOLD, SERVICE_NAMES } from './constants';
+import { silenceMetric } from './silence-alarm';
 
 export interface ConnectorMonitoringProps {
   readonly api: apigateway.RestApi;
@@ -22,38 +25,40 @@ export interface ConnectorMonitoringProps {
   readonly deadLetterQueue: IQueue;
   /** Subscribed to the alarm topic by email when given (AWS asks the address to confirm). */
   readonly alarmEmail?: string;
+  /** The "no SNS delivery" alarm (config monitoring.silence, defaults resolved); none: no such alarm. */
+  readonly silence?: SilenceAlarmSettings;
 }
 
 /** The receiver's EMF metric counting UnsubscribeConfirmation messages (one per lost subscription). */
-export const UNSUBSCRIBE_METRIC = 'UnsubscribeConfirmations';
+export const UNSUBSCRIBE_METRIC = RECEIVER_METRICS.unsubscribeConfirmations;
 
-/** The handlers' EMF metrics shown on the dashboard, by the service that publishes them. */
+/** The handlers' EMF metrics shown on the dashboard, by the service that publishes them (names: core/metric-names.ts). */
 export const CUSTOM_METRICS = {
   [SERVICE_NAMES.receiver]: [
-    'NotificationsEnqueued',
-    'MessagesRejected',
-    'DeliveriesFailed',
-    'SubscriptionsConfirmed',
+    RECEIVER_METRICS.notificationsEnqueued,
+    RECEIVER_METRICS.messagesRejected,
+    RECEIVER_METRICS.deliveriesFailed,
+    RECEIVER_METRICS.subscriptionsConfirmed,
     UNSUBSCRIBE_METRIC,
-    'AuthenticationChallenges',
+    RECEIVER_METRICS.authenticationChallenges,
   ],
   [SERVICE_NAMES.worker]: [
-    'OffersAccepted',
-    'OffersDeclined',
-    'OffersForReview',
+    WORKER_METRICS.accepted,
+    WORKER_METRICS.declined,
+    WORKER_METRICS.review,
     // Left open by an `ignore` rule: nobody is told.
-    'OffersIgnored',
-    'RecordsFailed',
+    WORKER_METRICS.ignored,
+    WORKER_METRICS.failed,
     // Demand side: assignments made, and outbox offers no supplier will take.
-    'OffersAssigned',
-    'OutboxOffersDeclinedByAll',
-    'OutboxOffersExpired',
+    WORKER_METRICS.assigned,
+    WORKER_METRICS.declinedByAll,
+    WORKER_METRICS.expired,
     // Records re-sent because an invocation had no time left for them (not charged a receive).
-    'RecordsHandedBack',
+    WORKER_METRICS.handedBack,
     // Intended answers closed by the marketplace's state (answered first by a person, expired, closed).
-    'AnswersResolved',
+    WORKER_METRICS.resolved,
     // Decisions made in dry-run mode (config `mode`): recorded, never sent.
-    'DryRunDecisions',
+    WORKER_METRICS.dryRun,
     // Won offers, referrals marked processed, ReferralReceived events put on the bus.
     WORKER_METRICS.referralsWon,
     WORKER_METRICS.referralsMarkedProcessed,
@@ -61,9 +66,34 @@ export const CUSTOM_METRICS = {
     // The rules store holds an invalid document, or cannot be read: the last good version is used.
     WORKER_METRICS.rulesInvalid,
     WORKER_METRICS.rulesReadFailed,
+    // Marketplace logins refused (or credentials unreadable), and logins the marketplace did not answer.
+    LOGIN_METRICS.failures,
+    LOGIN_METRICS.unavailable,
   ],
-  [SERVICE_NAMES.reconciler]: ['ReconcilerOffersSeen', 'ReconcilerOffersEnqueued', 'ReconcilerOffersSkippedByCap', 'ReconcilerItemsMalformed'],
+  [SERVICE_NAMES.reconciler]: [
+    RECONCILER_METRICS.seen,
+    RECONCILER_METRICS.enqueued,
+    RECONCILER_METRICS.skippedByCap,
+    RECONCILER_METRICS.malformed,
+    LOGIN_METRICS.failures,
+    LOGIN_METRICS.unavailable,
+  ],
 } as const;
+
+/** An alarm as ConnectorMonitoring builds it: the description comes from the runbook (alarm-runbook.ts). */
+interface AlarmSpec {
+  readonly metric: cloudwatch.IMetric;
+  readonly threshold: number;
+  /** Default: greater than the threshold. */
+  readonly comparisonOperator?: cloudwatch.ComparisonOperator;
+  /** Default 1 of 1. */
+  readonly evaluationPeriods?: number;
+  readonly datapointsToAlarm?: number;
+  /** Default notBreaching: no data means no traffic, not a failure. */
+  readonly treatMissingData?: cloudwatch.TreatMissingData;
+  /** Said in the description after what the alarm means (e.g. this stack's settings). */
+  readonly detail?: string;
+}
 
 const FIVE_MINUTES = Duration.minutes(5);
 
@@ -116,59 +146,92 @@ export class ConnectorMonitoring extends Construct {
         period: FIVE_MINUTES,
       });
 
+    if (props.silence !== undefined) {
+      const { hours, businessHours } = props.silence;
+      this.addAlarm('NoDeliveries', {
+        metric: silenceMetric({
+          settings: props.silence,
+          deliveries: emf(SERVICE_NAMES.receiver, RECEIVER_METRICS.notificationsEnqueued),
+          // Published every minute while the worker polls the queue: the expression's clock.
+          clock: queue.metricApproximateNumberOfMessagesVisible(),
+        }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: hours,
+        datapointsToAlarm: hours,
+        // No datapoint is no delivery: silence is exactly what this alarm is for.
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+        detail:
+          businessHours === undefined
+            ? `This stack: ${hours} hours without a delivery.`
+            : `This stack: ${hours} business hours without a delivery, ${businessHours.days.join(',')} ${businessHours.start}:00-${businessHours.end}:00 ${businessHours.timeZone}.`,
+      });
+    }
     this.addAlarm('DeadLetterQueueNotEmpty', {
       metric: deadLetterQueue.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(1),
         statistic: cloudwatch.Stats.MAXIMUM,
       }),
       threshold: 0,
-      alarmDescription: 'Events failed processing 5 times and wait in the dead-letter queue: inspect, fix, redrive.',
     });
+    this.addAlarm('DeadLetterQueueOldestMessage', {
+      metric: deadLetterQueue.metricApproximateAgeOfOldestMessage({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.MAXIMUM }),
+      threshold: DEAD_LETTER_AGE_ALARM_THRESHOLD.toSeconds(),
+      // An idle queue may stop reporting; that does not mean its messages are gone: keep the state.
+      treatMissingData: cloudwatch.TreatMissingData.IGNORE,
+    });
+    this.addAlarm('RecordsFailing', {
+      metric: emf(SERVICE_NAMES.worker, WORKER_METRICS.failed),
+      threshold: 0,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+    });
+    // Any refused login: logins are sparse (a token lasts about an hour, the reconciler runs every
+    // few minutes to hours, the worker only with events), so an M-of-N rule could never see a wrong
+    // password. Missing data keeps the state; the 0 a good login writes clears it.
+    const loginFailing = { threshold: 0, treatMissingData: cloudwatch.TreatMissingData.IGNORE };
+    this.addAlarm('WorkerLoginFailing', { metric: emf(SERVICE_NAMES.worker, LOGIN_METRICS.failures), ...loginFailing });
     this.addAlarm('WorkerErrors', {
       metric: worker.fn.metricErrors(sum),
       threshold: 0,
-      alarmDescription: 'The worker function failed (crash or timeout); its batch will be retried.',
     });
     this.addAlarm('ReceiverErrors', {
       metric: receiver.fn.metricErrors(sum),
       threshold: 0,
-      alarmDescription: 'The receiver function failed; SNS retries for about a minute, then drops the message.',
     });
     if (props.reconciler !== undefined) {
       this.addAlarm('ReconcilerErrors', {
         metric: props.reconciler.fn.metricErrors(sum),
         threshold: 0,
-        alarmDescription:
-          'A reconciler run failed (marketplace, table or queue); Lambda retries it and the next scheduled run starts over. Offers SNS did not deliver wait until a run succeeds.',
+      });
+      this.addAlarm('ReconcilerLoginFailing', { metric: emf(SERVICE_NAMES.reconciler, LOGIN_METRICS.failures), ...loginFailing });
+      this.addAlarm('ReconcilerFoundDroppedOffers', {
+        metric: emf(SERVICE_NAMES.reconciler, RECONCILER_METRICS.enqueued).with({ period: Duration.hours(1) }),
+        threshold: RECONCILER_FINDS_PER_HOUR,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 2,
+        datapointsToAlarm: 2,
       });
     }
     this.addAlarm('Api5xx', {
       metric: api.metricServerError(sum),
       threshold: 0,
-      alarmDescription: 'The SNS endpoint answered 5xx; SNS retries for about a minute, then drops the message.',
     });
     this.addAlarm('UnsubscribeConfirmation', {
       metric: emf(SERVICE_NAMES.receiver, UNSUBSCRIBE_METRIC),
       threshold: 0,
-      alarmDescription:
-        'A topic confirmed that this endpoint was unsubscribed: its events no longer arrive. The receiver log line "Unsubscribe confirmation received" names the topic; ask AlayaCare to subscribe again if it was not intended.',
     });
     this.addAlarm('RulesInvalid', {
       metric: emf(SERVICE_NAMES.worker, WORKER_METRICS.rulesInvalid),
       threshold: 0,
-      alarmDescription:
-        'The rules object is invalid: workers keep the last good version, and a worker that has none fails its records. The worker log line "Rules invalid; keeping the last good version" names the fields; publish a valid file or copy back an earlier version.',
     });
     this.addAlarm('RulesReadFailed', {
       metric: emf(SERVICE_NAMES.worker, WORKER_METRICS.rulesReadFailed),
       threshold: 0,
-      alarmDescription:
-        'The worker could not read the rules object (deleted, permissions, key, S3 errors): it keeps the last good version, and a worker that has none fails its records. The worker log names the error.',
     });
     this.addAlarm('QueueOldestMessageAge', {
       metric: queue.metricApproximateAgeOfOldestMessage({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.MAXIMUM }),
       threshold: QUEUE_AGE_ALARM_THRESHOLD.toSeconds(),
-      alarmDescription: `An event has waited over ${QUEUE_AGE_ALARM_THRESHOLD.toMinutes()} minutes: the worker is failing or throttled.`,
     });
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
@@ -226,13 +289,15 @@ export class ConnectorMonitoring extends Construct {
     this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
   }
 
-  private addAlarm(id: string, props: Pick<cloudwatch.AlarmProps, 'metric' | 'threshold' | 'alarmDescription'>): void {
+  private addAlarm(id: AlarmId, spec: AlarmSpec): void {
     const alarm = new cloudwatch.Alarm(this, id, {
-      ...props,
-      evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      // No data means no traffic, not a failure.
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      metric: spec.metric,
+      threshold: spec.threshold,
+      comparisonOperator: spec.comparisonOperator ?? cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: spec.evaluationPeriods ?? 1,
+      datapointsToAlarm: spec.datapointsToAlarm ?? spec.evaluationPeriods ?? 1,
+      treatMissingData: spec.treatMissingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: alarmDescription(id, spec.detail),
     });
     const action = new SnsAction(this.alarmTopic);
     alarm.addAlarmAction(action);

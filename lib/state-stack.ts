@@ -1,4 +1,4 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -7,7 +7,7 @@ import type { Construct } from 'constructs';
 import type { ConnectorConfig } from '../lambdas/core/config';
 import { OFFER_TABLE } from '../lambdas/adapters/offer-table';
 import { RETENTION } from './app-stack';
-import { MAX_RECEIVE_COUNT, QUEUE_VISIBILITY_TIMEOUT } from './constants';
+import { DEAD_LETTER_RETENTION, EVENTS_QUEUE_RETENTION, MAX_RECEIVE_COUNT, QUEUE_VISIBILITY_TIMEOUT } from './constants';
 import { acknowledge } from './nag';
 import { RulesStore } from './rules-store';
 
@@ -96,7 +96,7 @@ export class ConnectorStateStack extends Stack {
       encryption: sqs.QueueEncryption.KMS,
       encryptionMasterKey: this.key,
       enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+      retentionPeriod: DEAD_LETTER_RETENTION,
     });
 
     this.queue = new sqs.Queue(this, 'EventsQueue', {
@@ -105,7 +105,7 @@ export class ConnectorStateStack extends Stack {
       enforceSSL: true,
       // Derived from the worker's timeout (constants.ts), so the two cannot drift apart.
       visibilityTimeout: QUEUE_VISIBILITY_TIMEOUT,
-      retentionPeriod: Duration.days(4),
+      retentionPeriod: EVENTS_QUEUE_RETENTION,
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
     });
 

@@ -149,7 +149,21 @@ export interface MarketplaceClientOptions {
   /** Uniform in [0, 1), for the backoff jitter. */
   random?: () => number;
   log?: (entry: MarketplaceLogEntry) => void;
+  /** Told how each login ended (once per login, however many callers waited on it); see LoginOutcome. */
+  onLogin?: (outcome: LoginOutcome) => void;
 }
+
+/**
+ * How a login ended, for the login metrics (adapters/login-report.ts). `rejected`: the marketplace
+ * refused it with a 4xx other than 429 (401/403: wrong or locked credentials), final until someone
+ * fixes the secret. `credentials`: the credentials could not be read (secret missing, denied,
+ * malformed). `unavailable`: no answer, 429 or 5xx after the client's retries, which may pass.
+ * Carries the status only, never the credentials or the API's text.
+ */
+export type LoginOutcome =
+  | { ok: true }
+  | { ok: false; reason: 'rejected' | 'unavailable'; status?: number }
+  | { ok: false; reason: 'credentials' };
 
 type Query = Record<string, string | number | boolean | readonly string[] | undefined>;
 
@@ -260,6 +274,7 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
   private readonly log: (entry: MarketplaceLogEntry) => void;
+  private readonly onLogin: (outcome: LoginOutcome) => void;
   private token: TokenState | undefined;
   /** ExpiresIn of the last login, in seconds. */
   private lastLifetimeS: number | undefined;
@@ -278,6 +293,7 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.random = options.random ?? Math.random;
     this.log = options.log ?? (() => undefined);
+    this.onLogin = options.onLogin ?? (() => undefined);
   }
 
   // --- auth ------------------------------------------------------------------------------------
@@ -821,10 +837,39 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
     if (this.token?.token === token) this.token = undefined;
   }
 
-  /** Login has no side effect, so it is retried like a read (but a 4xx is final). */
+  /** One login, reported to `onLogin` once however it ends. */
   private async loginWithRetries(budget: CallBudget): Promise<string> {
+    let credentials: MarketplaceCredentials;
+    try {
+      credentials = await this.credentials();
+    } catch (error: unknown) {
+      this.report({ ok: false, reason: 'credentials' });
+      throw error;
+    }
+    try {
+      const token = await this.loginAttempts(credentials, budget);
+      this.report({ ok: true });
+      return token;
+    } catch (error: unknown) {
+      const status = error instanceof MarketplaceError ? error.status : undefined;
+      const rejected = status !== undefined && status >= 400 && status < 500 && !isRetryableStatus(status);
+      this.report({ ok: false, reason: rejected ? 'rejected' : 'unavailable', ...(status !== undefined ? { status } : {}) });
+      throw error;
+    }
+  }
+
+  /** A reporting callback that throws must not turn a login into a failure, nor hide one. */
+  private report(outcome: LoginOutcome): void {
+    try {
+      this.onLogin(outcome);
+    } catch {
+      // Metrics are a side channel: the login's own result stands.
+    }
+  }
+
+  /** Login has no side effect, so it is retried like a read (but a 4xx is final). */
+  private async loginAttempts({ username, password }: MarketplaceCredentials, budget: CallBudget): Promise<string> {
     const operation = 'login';
-    const { username, password } = await this.credentials();
     this.remember(password);
     for (let attempt = 1; ; attempt++) {
       let failure: MarketplaceError;

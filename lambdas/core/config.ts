@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { monitoringSchema } from './monitoring-config';
 import { describeIssues } from './parse-json';
 import { ruleLabel, rulesSchema, type Rules } from './rules-schema';
 import type { TopicName } from './events';
@@ -213,6 +214,8 @@ export const connectorConfigSchema = z
     demand: demandSettingsSchema.default({ assignment: 'none' }),
     /** Won offers (referrals received): mark processed, forward to EventBridge; ignored for role `demand`. */
     referrals: referralSettingsSchema.default({ markProcessed: false }),
+    /** Alarm settings that depend on the organisation (the "no SNS delivery" alarm); see monitoring-config.ts. */
+    monitoring: monitoringSchema.default({ silence: { enabled: true } }),
     /** Where CloudWatch alarms are sent; omit to create the alarm topic without a subscription. */
     alarmEmail: z.email().optional(),
     /** Review notifications and demand alerts to a person; on by default, subscribed when `email` is set. */

@@ -10,6 +10,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { QueuedEvent } from '../core/events';
+import { RECEIVER_METRICS } from '../core/metric-names';
 import type { EventQueue, HttpGet } from '../core/ports';
 import {
   SnsRejectedError,
@@ -42,16 +43,8 @@ export interface ReceiverDeps {
   sharedSecret?: () => Promise<string>;
 }
 
-/** Custom metric names (EMF, namespace set by the handler). */
-export const RECEIVER_METRICS = {
-  notificationsEnqueued: 'NotificationsEnqueued',
-  messagesRejected: 'MessagesRejected',
-  subscriptionsConfirmed: 'SubscriptionsConfirmed',
-  unsubscribeConfirmations: 'UnsubscribeConfirmations',
-  deliveriesFailed: 'DeliveriesFailed',
-  /** 401s to requests without credentials: SNS's first try when the URL holds a user and password. */
-  authenticationChallenges: 'AuthenticationChallenges',
-} as const;
+/** Custom metric names (EMF, namespace set by the handler): defined in core/metric-names.ts. */
+export { RECEIVER_METRICS };
 
 /**
  * SNS caps a message at 256 KiB; inside the envelope it is a JSON string whose escaping can grow

@@ -7,6 +7,7 @@ import { ConfigError } from '../core/config';
 import { secretCredentials } from '../adapters/credentials';
 import { DynamoOfferStore } from '../adapters/dynamo-offer-store';
 import { ENV_NAMES, requireEnv } from '../adapters/env';
+import { loginReporter } from '../adapters/login-report';
 import { MarketplaceClient } from '../adapters/marketplace-client';
 import { SqsEventQueue } from '../adapters/sqs-event-queue';
 import { createReconciler } from './reconciler';
@@ -35,6 +36,7 @@ const queue = new SqsEventQueue(new SQSClient({}), env.QUEUE_URL);
 const inbox = new MarketplaceClient({
   baseUrl: env.MARKETPLACE_BASE_URL,
   credentials: secretCredentials(env.CREDENTIALS_SECRET_ARN),
+  onLogin: loginReporter(logger, metrics),
 });
 
 export const handler = createReconciler({ inbox, store, queue, logger, metrics, redecideDryRun: process.env[ENV_NAMES.redecideDryRun] === 'true' });

@@ -4,6 +4,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { planReconciliation, type ReconcileOptions, type ReconciliationPlan } from '../core/reconcile';
+import { RECONCILER_METRICS } from '../core/metric-names';
 import type { EventQueue, OfferStore } from '../core/ports';
 import { describeError } from '../adapters/error-fields';
 import { type InboxPageReader, readOpenInbox } from './inbox-snapshot';
@@ -19,12 +20,8 @@ import { type InboxPageReader, readOpenInbox } from './inbox-snapshot';
  * enqueue it again.
  */
 
-export const RECONCILER_METRICS = {
-  seen: 'ReconcilerOffersSeen',
-  enqueued: 'ReconcilerOffersEnqueued',
-  skippedByCap: 'ReconcilerOffersSkippedByCap',
-  malformed: 'ReconcilerItemsMalformed',
-} as const;
+/** The reconciler's metric names, defined in core/metric-names.ts. */
+export { RECONCILER_METRICS };
 
 export type { InboxPageReader } from './inbox-snapshot';
 

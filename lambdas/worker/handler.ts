@@ -22,6 +22,7 @@ import { DynamoAcceptCounter } from '../adapters/dynamo-accept-counter';
 import { DynamoUnitStore } from '../adapters/dynamo-unit-store';
 import { ENV_NAMES, requireEnv } from '../adapters/env';
 import { EventBridgeReferralPublisher } from '../adapters/eventbridge-referral-publisher';
+import { loginReporter } from '../adapters/login-report';
 import { MarketplaceClient } from '../adapters/marketplace-client';
 import { SnsNotifier } from '../adapters/sns-notifier';
 import { s3RulesSource } from '../adapters/s3-rules-source';
@@ -91,6 +92,7 @@ const marketplace = new MarketplaceClient({
   credentials: secretCredentials(env[credentialsSecretArn]),
   timeoutMs: WORKER_CLIENT.timeoutMs,
   retry: WORKER_CLIENT.retry,
+  onLogin: loginReporter(logger, metrics),
 });
 // The rules live in S3 so they can change without a deploy: read at most once a minute, validated,
 // the last good version kept when a new one is invalid (core/rules-cache.ts). Short timeouts and one

@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { describeError } from '../adapters/error-fields';
 import type { RulesCacheEvent } from '../core/rules-cache';
-import { WORKER_METRICS } from './worker';
+import { WORKER_METRICS } from '../core/metric-names';
 
 /**
  * Turns what the rules cache reports into the worker's log lines and metrics. Versions, S3

@@ -17,10 +17,10 @@ import type {
   RulesSource,
   UnitStore,
 } from '../core/ports';
+import { WORKER_METRICS } from '../core/metric-names';
 import { parseJsonWith } from '../core/parse-json';
 import { createEventProcessor, type DemandAlert, MalformedEventError, parseMarketplaceMessage, type ProcessOptions, type ProcessResult } from '../core/process-event';
 import { describeError } from '../adapters/error-fields';
-import { REFERRAL_METRICS } from './referral-metrics';
 import { resendDelaySeconds, retryDelaySeconds, WORKER_TIMING, type WorkerTiming } from './timing';
 
 /**
@@ -79,27 +79,8 @@ export interface WorkerDeps {
   timing?: WorkerTiming;
 }
 
-export const WORKER_METRICS = {
-  accepted: 'OffersAccepted',
-  declined: 'OffersDeclined',
-  review: 'OffersForReview',
-  ignored: 'OffersIgnored',
-  duplicate: 'DuplicateEvents',
-  failed: 'RecordsFailed',
-  assigned: 'OffersAssigned',
-  declinedByAll: 'OutboxOffersDeclinedByAll',
-  expired: 'OutboxOffersExpired',
-  handedBack: 'RecordsHandedBack',
-  resolved: 'AnswersResolved',
-  dryRun: 'DryRunDecisions',
-  /** The rules store holds an invalid document; the last good version stays in use (rules-report.ts). */
-  rulesInvalid: 'RulesInvalid',
-  /** The rules store could not be read; the last good version stays in use, if there is one. */
-  rulesReadFailed: 'RulesReadFailed',
-  referralsWon: REFERRAL_METRICS.won,
-  referralsMarkedProcessed: REFERRAL_METRICS.markedProcessed,
-  referralEventsForwarded: REFERRAL_METRICS.forwarded,
-} as const;
+/** The worker's metric names, defined in core/metric-names.ts. */
+export { WORKER_METRICS };
 
 /** How an operator hears of the outbox alerts the processor found: no supplier will take the offer. */
 const OUTBOX_ALERTS: Readonly<Record<DemandAlert, { metric: string; message: string }>> = {

@@ -1,0 +1,38 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { LOGIN_METRICS } from '../core/metric-names';
+import type { LoginOutcome } from './marketplace-client';
+
+/**
+ * Turns the marketplace client's login outcomes into the login metrics and one log line per failed
+ * login, for the worker and the reconciler alike. A refused login or unreadable credentials count
+ * as `MarketplaceLoginFailures` (the alarm: nothing logs in until someone fixes the secret); a
+ * login the marketplace could not answer counts as `MarketplaceLoginUnavailable` (no alarm of its
+ * own: the failed records and runs show it). A successful login writes a 0 failure, so the alarm
+ * clears on the first good login. The line carries the reason and the status only: never the
+ * username, the password, a token or the API's text (the error itself is logged, masked, by the
+ * caller that failed).
+ */
+export function loginReporter(logger: Logger, metrics?: Metrics): (outcome: LoginOutcome) => void {
+  return (outcome) => {
+    if (outcome.ok) {
+      metrics?.addMetric(LOGIN_METRICS.failures, MetricUnit.Count, 0);
+      return;
+    }
+    if (outcome.reason === 'unavailable') {
+      metrics?.addMetric(LOGIN_METRICS.unavailable, MetricUnit.Count, 1);
+      logger.warn('Marketplace login failed; the marketplace did not answer, later calls try again', {
+        reason: outcome.reason,
+        ...(outcome.status !== undefined ? { status: outcome.status } : {}),
+      });
+      return;
+    }
+    metrics?.addMetric(LOGIN_METRICS.failures, MetricUnit.Count, 1);
+    logger.error(
+      outcome.reason === 'rejected'
+        ? 'Marketplace login refused; check the username and password in the credentials secret'
+        : 'Marketplace credentials could not be read; check the credentials secret',
+      { reason: outcome.reason, ...('status' in outcome && outcome.status !== undefined ? { status: outcome.status } : {}) },
+    );
+  };
+}

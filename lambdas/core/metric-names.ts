@@ -1,0 +1,66 @@
+/**
+ * The handlers' custom metric names (Powertools EMF, namespace METRICS_NAMESPACE in lib/constants.ts,
+ * dimension `service`). Defined once here: the handlers write them, and lib/ (alarms, dashboard)
+ * and the tests read them, so a renamed metric cannot leave an alarm watching nothing.
+ */
+
+/** Written by the receiver (service `receiver`). */
+export const RECEIVER_METRICS = {
+  /** One per SNS notification put on the events queue: the "deliveries arrive" signal. */
+  notificationsEnqueued: 'NotificationsEnqueued',
+  messagesRejected: 'MessagesRejected',
+  subscriptionsConfirmed: 'SubscriptionsConfirmed',
+  unsubscribeConfirmations: 'UnsubscribeConfirmations',
+  deliveriesFailed: 'DeliveriesFailed',
+  /** 401s to requests without credentials: SNS's first try when the URL holds a user and password. */
+  authenticationChallenges: 'AuthenticationChallenges',
+} as const;
+
+/** Written by the worker (service `worker`). */
+export const WORKER_METRICS = {
+  accepted: 'OffersAccepted',
+  declined: 'OffersDeclined',
+  review: 'OffersForReview',
+  ignored: 'OffersIgnored',
+  duplicate: 'DuplicateEvents',
+  failed: 'RecordsFailed',
+  assigned: 'OffersAssigned',
+  declinedByAll: 'OutboxOffersDeclinedByAll',
+  expired: 'OutboxOffersExpired',
+  handedBack: 'RecordsHandedBack',
+  resolved: 'AnswersResolved',
+  dryRun: 'DryRunDecisions',
+  /** The rules store holds an invalid document; the last good version stays in use (rules-report.ts). */
+  rulesInvalid: 'RulesInvalid',
+  /** The rules store could not be read; the last good version stays in use, if there is one. */
+  rulesReadFailed: 'RulesReadFailed',
+  /** Offers won: `ReferralCreated` recorded on the offer (supply side). */
+  referralsWon: 'OffersWon',
+  /** Won referrals marked processed at the marketplace (config `referrals.markProcessed`). */
+  referralsMarkedProcessed: 'ReferralsMarkedProcessed',
+  /** `ReferralReceived` events put on the bus (config `referrals.eventBusArn`). */
+  referralEventsForwarded: 'ReferralEventsForwarded',
+} as const;
+
+/** Written by the reconciler (service `reconciler`). */
+export const RECONCILER_METRICS = {
+  seen: 'ReconcilerOffersSeen',
+  enqueued: 'ReconcilerOffersEnqueued',
+  skippedByCap: 'ReconcilerOffersSkippedByCap',
+  malformed: 'ReconcilerItemsMalformed',
+} as const;
+
+/**
+ * Written by every function that logs in to the marketplace (worker and reconciler, each under its
+ * own `service`), through adapters/login-report.ts.
+ */
+export const LOGIN_METRICS = {
+  /**
+   * Logins that cannot succeed until someone acts: the marketplace refused the credentials (a 4xx
+   * other than 429, e.g. 401/403 for a wrong or locked password) or the credentials secret could
+   * not be read or is malformed. Written as 0 after a successful login, so the alarm can clear.
+   */
+  failures: 'MarketplaceLoginFailures',
+  /** Logins that failed for a reason retrying may cure (429, 5xx, timeout, network), after the client's retries. */
+  unavailable: 'MarketplaceLoginUnavailable',
+} as const;

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { isTimeZone, WEEKDAYS, type Weekday } from './local-time';
+
+/**
+ * Deployment settings for the alarms that depend on the organisation (config `monitoring`). Only
+ * the "no SNS delivery" alarm has any today: how long a silence may last, and whether it may page
+ * outside business hours. Used at synth time only (lib/silence-alarm.ts).
+ */
+
+/** Longest silence the alarm can wait for: 24 hourly periods, CloudWatch's one-day evaluation range. */
+export const MAX_SILENCE_HOURS = 24;
+
+/**
+ * Default silence per role. A supply organisation receives offers all day long, so 6 quiet hours
+ * means the subscription or the endpoint is broken. A demand-only organisation hears only about
+ * its own outbox offers (accepts, declines, expiries), which can be quiet for a day: the longest
+ * window, and it should set `hours` or `businessHours` to its own pattern (or disable the alarm).
+ */
+export const DEFAULT_SILENCE_HOURS = { supply: 6, both: 6, demand: MAX_SILENCE_HOURS } as const;
+
+export const DEFAULT_BUSINESS_DAYS: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri'];
+
+export const businessHoursSchema = z
+  .strictObject({
+    /** IANA time zone the hours are read in, e.g. `America/Toronto` (daylight saving: see lib/silence-alarm.ts). */
+    timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as America/Toronto'),
+    /** First business hour, 0-23 (local). */
+    start: z.number().int('must be a whole hour (0-23)').min(0).max(23),
+    /** End of the business day, 1-24 (local, exclusive): `start: 8, end: 18` is 08:00-18:00. */
+    end: z.number().int('must be a whole hour (1-24)').min(1).max(24),
+    days: z.array(z.enum(WEEKDAYS)).min(1).default([...DEFAULT_BUSINESS_DAYS]),
+  })
+  .refine((b) => b.end > b.start, { message: 'end must be after start (an overnight business day is not supported)', path: ['end'] });
+
+export type BusinessHours = z.infer<typeof businessHoursSchema>;
+
+export const silenceSchema = z
+  .strictObject({
+    /** false: no "no SNS delivery" alarm at all. */
+    enabled: z.boolean().default(true),
+    /** Hours without any delivery before the alarm fires (1-24); default by role (DEFAULT_SILENCE_HOURS). */
+    hours: z.number().int('must be a whole number of hours').min(1).max(MAX_SILENCE_HOURS).optional(),
+    /** Count and page only within these hours: quiet nights and weekends are not a failure. */
+    businessHours: businessHoursSchema.optional(),
+  })
+  .refine((s) => s.hours === undefined || s.businessHours === undefined || s.hours <= s.businessHours.end - s.businessHours.start, {
+    message: 'hours must fit in one business day (end - start): only silent business hours are counted, and the count restarts each business day',
+    path: ['hours'],
+  });
+
+export const monitoringSchema = z.strictObject({
+  silence: silenceSchema.default({ enabled: true }),
+});
+
+export type MonitoringSettings = z.infer<typeof monitoringSchema>;
+
+/** The silence alarm as it will be built, defaults resolved; undefined when disabled. */
+export interface SilenceAlarmSettings {
+  hours: number;
+  businessHours?: BusinessHours;
+}
+
+export function silenceAlarmSettings(role: keyof typeof DEFAULT_SILENCE_HOURS, monitoring: MonitoringSettings): SilenceAlarmSettings | undefined {
+  const { enabled, hours, businessHours } = monitoring.silence;
+  if (!enabled) return undefined;
+  if (businessHours === undefined) return { hours: hours ?? DEFAULT_SILENCE_HOURS[role] };
+  // A role default longer than the business day would never fire: take the whole business day.
+  const resolved = hours ?? Math.min(DEFAULT_SILENCE_HOURS[role], businessHours.end - businessHours.start);
+  return { hours: resolved, businessHours };
+}
