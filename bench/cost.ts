@@ -1,0 +1,129 @@
+/**
+ * Monthly cost at idle and the marginal cost per million marketplace events, from the synthesized
+ * templates (both stacks, built in process from the config as `cdk synth` builds them, bundling
+ * skipped) and the public prices in cost-prices.ts. Per-event counts are measured by playing the
+ * sandbox scenario with every AWS SDK call counted (cost-measure.ts); durations and the figures
+ * the sandbox cannot show are labelled assumptions (cost-usage.ts). Free tier not included.
+ *
+ * Options: --config=<connector config> (default config/connector.example.json).
+ * Last line: `cost: idle=<usd>/month per-million=<usd>`.
+ */
+import * as path from 'node:path';
+import { EXAMPLE_CONFIG_FILE, loadConnectorConfig } from '../lib/load-config';
+import { build, PROJECT_ROOT } from '../test/infra/infra-support';
+import { measureSandbox } from './cost-measure';
+import { costLines, runsPerMonth, serviceOf, totals, type CostLine, type NamedTemplate, type Sourced, type Usage } from './cost-model';
+import { FREE_TIER_NOTES, PRICE_DATE, PRICE_REGION, PRICES } from './cost-prices';
+import { usageFrom } from './cost-usage';
+
+export const description = 'Monthly cost at idle and per million marketplace events, from the synthesized templates and public prices';
+
+/** The issue's goals, in US dollars. */
+export const GOALS = { idle: 5, perMillion: 5 } as const;
+
+class BenchmarkError extends Error {
+  override readonly name = 'BenchmarkError';
+}
+
+function parseOptions(args: readonly string[]): { config: string } {
+  let config = path.join(PROJECT_ROOT, EXAMPLE_CONFIG_FILE);
+  for (const arg of args) {
+    const match = /^--config=(.+)$/.exec(arg);
+    if (!match) throw new BenchmarkError(`unknown option ${arg} (use --config=<connector config file>)`);
+    config = path.resolve(match[1]);
+  }
+  return { config };
+}
+
+/** Both stacks' resources, as CloudFormation gets them. */
+export function synthesizedTemplates(configFile: string): NamedTemplate[] {
+  const built = build(loadConnectorConfig(configFile));
+  const resourcesOf = (json: unknown) => (json as { Resources?: NamedTemplate['resources'] }).Resources ?? {};
+  return [
+    { stack: built.state.stackName, resources: resourcesOf(built.stateTemplate.toJSON()) },
+    { stack: built.app.stackName, resources: resourcesOf(built.appTemplate.toJSON()) },
+  ];
+}
+
+/** Reconciler runs a month from the templates' schedule (0 without a reconciler). */
+function reconcilerRuns(templates: readonly NamedTemplate[]): number {
+  const reconcilers = new Set(
+    templates.flatMap(({ resources }) => Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function' && serviceOf(r) === 'reconciler').map(([id]) => id)),
+  );
+  let runs = 0;
+  for (const { resources } of templates) {
+    for (const resource of Object.values(resources)) {
+      const p = resource.Properties ?? {};
+      const target = JSON.stringify(p['Targets'] ?? []);
+      if (resource.Type === 'AWS::Events::Rule' && typeof p['ScheduleExpression'] === 'string' && [...reconcilers].some((id) => target.includes(`"${id}"`))) {
+        runs += runsPerMonth(p['ScheduleExpression']);
+      }
+    }
+  }
+  return runs;
+}
+
+const money = (value: number): string => (value === 0 ? '-' : value < 0.005 ? '<0.01' : value.toFixed(2));
+
+function table(lines: readonly CostLine[]): string[] {
+  const rows = [...lines].sort((a, b) => b.idle + b.perMillion - (a.idle + a.perMillion) || a.type.localeCompare(b.type));
+  const out = [`${'resource'.padEnd(40)}${'type'.padEnd(34)}${'idle $/mo'.padStart(10)}${'$/M events'.padStart(11)}  detail`];
+  for (const line of rows) {
+    if (line.status === 'free') continue;
+    out.push(`${line.id.slice(0, 38).padEnd(40)}${line.type.padEnd(34)}${money(line.idle).padStart(10)}${money(line.perMillion).padStart(11)}  ${line.detail}`);
+  }
+  const free = rows.filter((line) => line.status === 'free');
+  const freeTypes = [...new Set(free.map((line) => line.type))].sort();
+  out.push(`(+ ${free.length} resources of no charge of their own: ${freeTypes.join(', ')})`);
+  return out;
+}
+
+function assumptions(usage: Usage): string[] {
+  const out: string[] = [];
+  const show = (name: string, figure: Sourced<unknown>) => {
+    const value = typeof figure.value === 'number' ? String(Math.round(figure.value * 100) / 100) : JSON.stringify(figure.value);
+    out.push(`  ${name} = ${value}  (${figure.source})`);
+  };
+  for (const [name, figure] of Object.entries(usage)) {
+    if ('source' in figure) show(name, figure as Sourced<unknown>);
+    else for (const [inner, f] of Object.entries(figure as Record<string, Sourced<unknown>>)) show(`${name}.${inner}`, f);
+  }
+  return out;
+}
+
+export async function run(args: readonly string[]): Promise<void> {
+  // The SDK's notice about its future Node.js support is noise here, as in the sandbox.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const options = parseOptions(args);
+  const templates = synthesizedTemplates(options.config);
+  const measurement = await measureSandbox();
+  const usage = usageFrom(measurement, reconcilerRuns(templates));
+  const lines = costLines(templates, usage);
+  const sum = totals(lines);
+
+  console.log(`Cost of the connector: ${path.relative(PROJECT_ROOT, options.config)}, both stacks as synthesized`);
+  console.log(`Prices: ${PRICE_REGION}, as of ${PRICE_DATE}, on-demand list prices without any free tier (sources per price in bench/cost-prices.ts)\n`);
+  for (const row of table(lines)) console.log(row);
+
+  console.log(`\nMeasured in the sandbox (${measurement.summary}; ${measurement.events} events):`);
+  console.log(`  DynamoDB calls by the connector: ${Object.entries(measurement.dynamoByMethod).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(`  = ${(measurement.wru / measurement.events).toFixed(2)} WRU and ${(measurement.rru / measurement.events).toFixed(2)} RRU per event (${measurement.failedConditionalWrites} failed conditional write(s) counted as 1 WRU)`);
+  console.log(`  SQS: ${measurement.sqs.enqueues} enqueues, ${measurement.sqs.handBacks} hand-backs, ${measurement.sqs.visibilityChanges} visibility changes; ${measurement.notifications} review notifications`);
+  console.log('\nFigures used (measured or assumed):');
+  for (const line of assumptions(usage)) console.log(line);
+
+  console.log(`\nNot included (the always-free tier would lower a small account's bill): ${FREE_TIER_NOTES.join('; ')}.`);
+  console.log(`Not counted: data transfer (SNS deliveries in are free; marketplace calls out are a few KB), CloudFormation, the CDK bootstrap bucket.`);
+  if (sum.unpriced.length > 0) {
+    console.log(`\nUNPRICED resources (add them to bench/cost-model.ts): ${sum.unpriced.map((line) => `${line.stack}/${line.id} (${line.type})`).join(', ')}`);
+  }
+
+  const fixed = lines.filter((line) => line.idle >= usdOf('kmsKeyMonth') * 0.5).map((line) => `${line.type} ${line.id} ${line.idle.toFixed(2)}`);
+  console.log(`\nGoal: idle <= ${GOALS.idle} USD/month (${sum.idle <= GOALS.idle ? 'met' : 'NOT met'}), <= ${GOALS.perMillion} USD per million events (${sum.perMillion <= GOALS.perMillion ? 'met' : 'NOT met'})`);
+  console.log(`Largest fixed costs: ${fixed.join('; ')}`);
+  console.log(`cost: idle=${sum.idle.toFixed(2)}/month per-million=${sum.perMillion.toFixed(2)}`);
+}
+
+function usdOf(name: keyof typeof PRICES): number {
+  return PRICES[name].usd;
+}
