@@ -172,6 +172,11 @@ function wiring(templates: readonly NamedTemplate[]): Wiring {
   return w;
 }
 
+/** Runs a month of every enabled schedule that targets the reconciler (0 without one). */
+export function reconcilerRunsPerMonth(templates: readonly NamedTemplate[]): number {
+  return wiring(templates).reconcilerRunsPerMonth;
+}
+
 type Priced = Pick<CostLine, 'idle' | 'perMillion' | 'detail'>;
 
 function lambdaFunction(resource: CfnResource, usage: Usage, w: Wiring): Priced {

@@ -10,10 +10,11 @@
  */
 import * as path from 'node:path';
 import { EXAMPLE_CONFIG_FILE, loadConnectorConfig } from '../lib/load-config';
-import { build, PROJECT_ROOT } from '../test/infra/infra-support';
+import { PROJECT_ROOT } from '../test/infra/infra-support';
 import { measureSandbox } from './cost-measure';
-import { costLines, runsPerMonth, serviceOf, totals, type CostLine, type NamedTemplate, type Sourced, type Usage } from './cost-model';
+import { costLines, reconcilerRunsPerMonth, totals, type CostLine, type Sourced, type Usage } from './cost-model';
 import { FREE_TIER_NOTES, PRICE_DATE, PRICE_REGION, PRICES } from './cost-prices';
+import { synthesizedTemplates } from './cost-templates';
 import { usageFrom } from './cost-usage';
 
 export const description = 'Monthly cost at idle and per million marketplace events, from the synthesized templates and public prices';
@@ -33,34 +34,6 @@ function parseOptions(args: readonly string[]): { config: string } {
     config = path.resolve(match[1]);
   }
   return { config };
-}
-
-/** Both stacks' resources, as CloudFormation gets them. */
-export function synthesizedTemplates(configFile: string): NamedTemplate[] {
-  const built = build(loadConnectorConfig(configFile));
-  const resourcesOf = (json: unknown) => (json as { Resources?: NamedTemplate['resources'] }).Resources ?? {};
-  return [
-    { stack: built.state.stackName, resources: resourcesOf(built.stateTemplate.toJSON()) },
-    { stack: built.app.stackName, resources: resourcesOf(built.appTemplate.toJSON()) },
-  ];
-}
-
-/** Reconciler runs a month from the templates' schedule (0 without a reconciler). */
-function reconcilerRuns(templates: readonly NamedTemplate[]): number {
-  const reconcilers = new Set(
-    templates.flatMap(({ resources }) => Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function' && serviceOf(r) === 'reconciler').map(([id]) => id)),
-  );
-  let runs = 0;
-  for (const { resources } of templates) {
-    for (const resource of Object.values(resources)) {
-      const p = resource.Properties ?? {};
-      const target = JSON.stringify(p['Targets'] ?? []);
-      if (resource.Type === 'AWS::Events::Rule' && typeof p['ScheduleExpression'] === 'string' && [...reconcilers].some((id) => target.includes(`"${id}"`))) {
-        runs += runsPerMonth(p['ScheduleExpression']);
-      }
-    }
-  }
-  return runs;
 }
 
 const money = (value: number): string => (value === 0 ? '-' : value < 0.005 ? '<0.01' : value.toFixed(2));
@@ -95,9 +68,9 @@ export async function run(args: readonly string[]): Promise<void> {
   // The SDK's notice about its future Node.js support is noise here, as in the sandbox.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const options = parseOptions(args);
-  const templates = synthesizedTemplates(options.config);
+  const templates = synthesizedTemplates(loadConnectorConfig(options.config));
   const measurement = await measureSandbox();
-  const usage = usageFrom(measurement, reconcilerRuns(templates));
+  const usage = usageFrom(measurement, reconcilerRunsPerMonth(templates));
   const lines = costLines(templates, usage);
   const sum = totals(lines);
 
