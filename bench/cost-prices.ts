@@ -26,6 +26,8 @@ const CLOUDWATCH = 'Amazon CloudWatch pricing (aws.amazon.com/cloudwatch/pricing
 /** Every price the model charges; `usdPer(PRICES.x, quantity)` turns a quantity into dollars. */
 export const PRICES = {
   apiGatewayRestRequest: price(3.5, 1e6, 'REST API request (first 333 M/month)', 'Amazon API Gateway pricing (aws.amazon.com/api-gateway/pricing)'),
+  /** Not used by the stacks (they deploy a REST API): the price of the cheaper alternative, for comparison. */
+  apiGatewayHttpRequest: price(1, 1e6, 'HTTP API request (first 300 M/month)', 'Amazon API Gateway pricing (aws.amazon.com/api-gateway/pricing)'),
   lambdaArmGbSecond: price(0.0000133334, 1, 'GB-second, arm64 (first 6 B GB-s/month)', LAMBDA),
   lambdaX86GbSecond: price(0.0000166667, 1, 'GB-second, x86_64', LAMBDA),
   lambdaRequest: price(0.2, 1e6, 'invocation', LAMBDA),

@@ -6,6 +6,7 @@ import { RECEIVER_METRICS } from '../lambdas/receiver/receiver';
 import { RECONCILER_METRICS } from '../lambdas/reconciler/reconciler';
 import { WORKER_METRICS } from '../lambdas/worker/worker';
 import { DEFAULT_CREDENTIALS_MAX_AGE_S } from '../lambdas/adapters/credentials';
+import type { DurationSample } from './cost-duration';
 import type { SandboxMeasurement } from './cost-measure';
 import type { Sourced, Usage } from './cost-model';
 import { SECONDS_PER_MONTH } from './cost-prices';
@@ -23,11 +24,28 @@ const LAMBDA_CONTEXT_BYTES_PER_LINE = 330;
 const PLATFORM_BYTES_PER_INVOCATION = 420;
 /** One EMF blob per invocation that published metrics: the `_aws` header, service dimension, 1-4 values. */
 const EMF_BYTES_PER_INVOCATION = 400;
+/** Memory at which Lambda gives a function one full vCPU; below it, CPU time stretches in proportion. */
+const FULL_VCPU_MB = 1769;
+/** One SendMessage to a KMS-encrypted queue in the same region, round trip. */
+const SQS_SEND_MS = 10;
+
 /** Five-minute windows a month: SQS, DynamoDB and SNS reuse a KMS data key for up to five minutes. */
 const FIVE_MINUTE_WINDOWS = SECONDS_PER_MONTH / 300;
 
-/** The usage, from a sandbox measurement (or none: then the per-event counts are the ones last measured, see the README). */
-export function usageFrom(m: SandboxMeasurement, reconcilerRunsPerMonth: number): Usage {
+/**
+ * The receiver's billed milliseconds: its in-process time measured locally, stretched to the CPU
+ * share its memory buys, plus an SQS round trip; Lambda bills whole milliseconds.
+ */
+export function receiverBilledMs(sample: DurationSample, memoryMb: number): Sourced<number> {
+  const cpuMs = sample.medianMs * Math.max(1, FULL_VCPU_MB / memoryMb);
+  return {
+    value: Math.ceil(cpuMs + SQS_SEND_MS),
+    source: `measured + assumed: in-process median ${sample.medianMs.toFixed(3)} ms (p90 ${sample.p90Ms.toFixed(3)}, ${sample.count} warm calls, this machine) x ${(FULL_VCPU_MB / memoryMb).toFixed(1)} for ${memoryMb} MB's CPU share, + ${SQS_SEND_MS} ms SendMessage round trip (assumed)`,
+  };
+}
+
+/** The usage: per-event counts from a sandbox measurement, the receiver's duration as measured (receiverBilledMs). */
+export function usageFrom(m: SandboxMeasurement, reconcilerRunsPerMonth: number, receiverMs: Sourced<number>): Usage {
   const perEvent = (n: number) => n / m.events;
   const sandboxRun = `sandbox --once, ${m.events} events`;
   const workerInvocationsPerEvent = 1;
@@ -35,7 +53,7 @@ export function usageFrom(m: SandboxMeasurement, reconcilerRunsPerMonth: number)
     perEvent(bytes + lines * LAMBDA_CONTEXT_BYTES_PER_LINE) + invocations * (PLATFORM_BYTES_PER_INVOCATION + EMF_BYTES_PER_INVOCATION);
   return {
     durationMs: {
-      receiver: assumed(30, 'warm receiver: signature check with a cached certificate and one SendMessage (in-region)'),
+      receiver: receiverMs,
       worker: assumed(300, 'one record: ~10 DynamoDB calls at ~5 ms and two marketplace calls (read offer, answer) at ~100 ms each'),
       reconciler: assumed(1000, 'a cold start every run (INIT is billed since 2025-08) ~600 ms plus one inbox page ~400 ms'),
     },

@@ -12,10 +12,11 @@ import * as path from 'node:path';
 import { EXAMPLE_CONFIG_FILE, loadConnectorConfig } from '../lib/load-config';
 import { PROJECT_ROOT } from '../test/infra/infra-support';
 import { measureSandbox } from './cost-measure';
-import { costLines, reconcilerRunsPerMonth, totals, type CostLine, type Sourced, type Usage } from './cost-model';
-import { FREE_TIER_NOTES, PRICE_DATE, PRICE_REGION, PRICES } from './cost-prices';
+import { costLines, reconcilerRunsPerMonth, serviceOf, totals, type CostLine, type NamedTemplate, type Service, type Sourced, type Usage } from './cost-model';
+import { FREE_TIER_NOTES, PRICE_DATE, PRICE_REGION, PRICES, usdPer } from './cost-prices';
 import { synthesizedTemplates } from './cost-templates';
-import { usageFrom } from './cost-usage';
+import { receiverBilledMs, usageFrom } from './cost-usage';
+import { measureReceiver } from './cost-duration';
 
 export const description = 'Monthly cost at idle and per million marketplace events, from the synthesized templates and public prices';
 
@@ -34,6 +35,19 @@ function parseOptions(args: readonly string[]): { config: string } {
     config = path.resolve(match[1]);
   }
   return { config };
+}
+
+/** MemorySize of a connector function in the templates (Lambda's default 128 when unset). */
+function memoryOf(templates: readonly NamedTemplate[], service: Service): number {
+  for (const { resources } of templates) {
+    for (const resource of Object.values(resources)) {
+      if (resource.Type === 'AWS::Lambda::Function' && serviceOf(resource) === service) {
+        const memory = resource.Properties?.['MemorySize'];
+        return typeof memory === 'number' ? memory : 128;
+      }
+    }
+  }
+  throw new BenchmarkError(`no ${service} function in the templates`);
 }
 
 const money = (value: number): string => (value === 0 ? '-' : value < 0.005 ? '<0.01' : value.toFixed(2));
@@ -70,7 +84,8 @@ export async function run(args: readonly string[]): Promise<void> {
   const options = parseOptions(args);
   const templates = synthesizedTemplates(loadConnectorConfig(options.config));
   const measurement = await measureSandbox();
-  const usage = usageFrom(measurement, reconcilerRunsPerMonth(templates));
+  const receiver = await measureReceiver();
+  const usage = usageFrom(measurement, reconcilerRunsPerMonth(templates), receiverBilledMs(receiver, memoryOf(templates, 'receiver')));
   const lines = costLines(templates, usage);
   const sum = totals(lines);
 
@@ -91,12 +106,27 @@ export async function run(args: readonly string[]): Promise<void> {
     console.log(`\nUNPRICED resources (add them to bench/cost-model.ts): ${sum.unpriced.map((line) => `${line.stack}/${line.id} (${line.type})`).join(', ')}`);
   }
 
-  const fixed = lines.filter((line) => line.idle >= usdOf('kmsKeyMonth') * 0.5).map((line) => `${line.type} ${line.id} ${line.idle.toFixed(2)}`);
   console.log(`\nGoal: idle <= ${GOALS.idle} USD/month (${sum.idle <= GOALS.idle ? 'met' : 'NOT met'}), <= ${GOALS.perMillion} USD per million events (${sum.perMillion <= GOALS.perMillion ? 'met' : 'NOT met'})`);
-  console.log(`Largest fixed costs: ${fixed.join('; ')}`);
+  console.log('Levers (none applied; each computed from the lines above):');
+  for (const lever of levers(templates, usage, lines)) console.log(`  ${lever}`);
   console.log(`cost: idle=${sum.idle.toFixed(2)}/month per-million=${sum.perMillion.toFixed(2)}`);
 }
 
-function usdOf(name: keyof typeof PRICES): number {
-  return PRICES[name].usd;
+/** What each fixed or large cost would save if it were made optional: the trade-offs to decide on. */
+function levers(templates: readonly NamedTemplate[], usage: Usage, lines: readonly CostLine[]): string[] {
+  const idleOf = (match: (line: CostLine) => boolean) => lines.filter(match).reduce((sum, line) => sum + line.idle, 0);
+  const dashboard = idleOf((line) => line.type === 'AWS::CloudWatch::Dashboard');
+  const idleMetrics = idleOf((line) => line.type === 'CloudWatch custom metrics');
+  const topicKeys = idleOf((line) => line.type === 'AWS::KMS::Key' && !line.id.startsWith('DataKey'));
+  const untraced = totals(costLines(templates, { ...usage, xraySampledShare: { value: 0, source: 'what-if' } }));
+  const traced = totals(lines);
+  const restToHttp = usdPer(PRICES.apiGatewayRestRequest, 1e6) - usdPer(PRICES.apiGatewayHttpRequest, 1e6);
+  return [
+    `dashboard off (an option such as monitoring.dashboard: false; the alarms stay): idle -${dashboard.toFixed(2)}`,
+    `reconciler metrics published only when non-zero (handler change): idle -${idleMetrics.toFixed(2)}`,
+    `topic keys (alarm, review) replaced by SNS's AWS-managed key or none (notifications carry no PHI by design; CloudWatch cannot publish to an aws/sns topic, so the alarm topic would go unencrypted): idle -${topicKeys.toFixed(2)}`,
+    `X-Ray tracing off (an option such as tracing: false): idle -${(traced.idle - untraced.idle).toFixed(2)}, per million -${(traced.perMillion - untraced.perMillion).toFixed(2)}`,
+    `HTTP API (${PRICES.apiGatewayHttpRequest.usd.toFixed(2)} USD/M) instead of REST (header check moved into the receiver): per million -${restToHttp.toFixed(2)}`,
+    `fewer DynamoDB writes per event (now ${usage.dynamoWruPerEvent.value.toFixed(1)} WRU): per million -${usdPer(PRICES.dynamoWriteRequestUnit, 1e6).toFixed(3)} per write unit saved`,
+  ];
 }
