@@ -1,0 +1,348 @@
+/**
+ * The cost model: walks every resource of the synthesized templates and prices each billable one
+ * from PRICES (cost-prices.ts) and a Usage (what one marketplace event, one idle month, costs in
+ * requests, bytes and milliseconds). Pure: no AWS, no clock; bench/cost.ts feeds it.
+ *
+ * Two figures per line: `idle`, the monthly cost with no marketplace event at all (fixed fees,
+ * the scheduled reconciler, the queue's pollers), and `perMillion`, what one million events a
+ * month add to it. Most of the latter is linear; a few parts switch on with any steady traffic
+ * and then stay flat (custom metrics billed by the hour, KMS and Secrets Manager calls that the
+ * services cache for minutes): they are counted as they are at one million events a month.
+ */
+import { PRICES, SECONDS_PER_MONTH, usdPer } from './cost-prices';
+
+export interface CfnResource {
+  readonly Type: string;
+  readonly Properties?: Record<string, unknown>;
+}
+
+export interface NamedTemplate {
+  readonly stack: string;
+  readonly resources: Record<string, CfnResource>;
+}
+
+export type Service = 'receiver' | 'worker' | 'reconciler';
+
+/** Where a figure comes from: shown beside it, so a reader can tell a measurement from a guess. */
+export interface Sourced<T> {
+  readonly value: T;
+  readonly source: string;
+}
+
+export interface Usage {
+  /** Billed milliseconds per invocation (INIT included where it is billed). */
+  readonly durationMs: Record<Service, Sourced<number>>;
+  /** Worker invocations per event (batches hold about one record at low rates). */
+  readonly workerInvocationsPerEvent: Sourced<number>;
+  readonly dynamoWruPerEvent: Sourced<number>;
+  readonly dynamoRruPerEvent: Sourced<number>;
+  /** Reads of one reconciler run at idle (the open inbox is empty: none). */
+  readonly dynamoRruPerReconcilerRun: Sourced<number>;
+  readonly dynamoStorageGb: Sourced<number>;
+  /** SendMessage and ChangeMessageVisibility calls per event by the functions. */
+  readonly sqsFunctionRequestsPerEvent: Sourced<number>;
+  /** ReceiveMessage and DeleteMessageBatch calls per event by the event source mapping. */
+  readonly sqsPollerRequestsPerEvent: Sourced<number>;
+  /** Empty long polls by the event source mapping in an idle month. */
+  readonly sqsIdlePollsPerMonth: Sourced<number>;
+  /** Log bytes ingested per event (application lines, EMF blobs, Lambda platform lines). */
+  readonly logBytesPerEvent: Record<'receiver' | 'worker', Sourced<number>>;
+  readonly logBytesPerReconcilerRun: Sourced<number>;
+  readonly accessLogBytesPerRequest: Sourced<number>;
+  /** Review-topic publishes per event. */
+  readonly notificationsPerEvent: Sourced<number>;
+  /** KMS calls a month for the data key: idle (reconciler runs) and with steady traffic. */
+  readonly kmsDataKeyRequests: Sourced<{ idle: number; traffic: number }>;
+  /** KMS calls a month for the review topic's key with steady traffic (SNS caches its data key). */
+  readonly kmsReviewKeyRequestsTraffic: Sourced<number>;
+  /** Secrets Manager calls a month: the reconciler's runs (idle) and the worker's cache refreshes (traffic). */
+  readonly secretCalls: Sourced<{ idle: number; traffic: number }>;
+  /** Rules object reads a month with steady traffic (the worker re-reads at most once a minute). */
+  readonly rulesReadsTraffic: Sourced<number>;
+  /** EMF metric names (each × its one `service` dimension set) published in every hour. */
+  readonly customMetrics: Sourced<{ idle: readonly string[]; traffic: readonly string[] }>;
+  /** Share of requests X-Ray records (default sampling: 1 a second and 5% beyond). */
+  readonly xraySampledShare: Sourced<number>;
+}
+
+export type LineStatus = 'priced' | 'free' | 'unpriced';
+
+export interface CostLine {
+  readonly stack: string;
+  readonly id: string;
+  readonly type: string;
+  readonly status: LineStatus;
+  readonly idle: number;
+  readonly perMillion: number;
+  readonly detail: string;
+}
+
+/** Resource types with no charge of their own (their use is priced on the resource that bills it). */
+export const FREE_TYPES: Readonly<Record<string, string>> = {
+  'AWS::IAM::Role': 'IAM is free',
+  'AWS::IAM::Policy': 'IAM is free',
+  'AWS::SQS::QueuePolicy': 'free',
+  'AWS::S3::BucketPolicy': 'free',
+  'AWS::SNS::TopicPolicy': 'free',
+  'AWS::SNS::Subscription': 'priced on its topic',
+  'AWS::Lambda::Permission': 'free',
+  'AWS::Lambda::EventInvokeConfig': 'free (retries are invocations, priced on the function)',
+  'AWS::ApiGateway::Account': 'free (account setting)',
+  'AWS::ApiGateway::Deployment': 'free',
+  'AWS::ApiGateway::Resource': 'free',
+  'AWS::ApiGateway::Method': 'free',
+  'AWS::ApiGateway::RequestValidator': 'free',
+  'Custom::AWS': 'runs once per deployment that changes the rules',
+  'AWS::CDK::Metadata': 'free',
+};
+
+const MILLION = 1e6;
+
+function props(resource: CfnResource): Record<string, unknown> {
+  return resource.Properties ?? {};
+}
+
+/** `{ Ref: id }` or `{ 'Fn::GetAtt': [id, ...] }` anywhere inside a value: the logical ids it names. */
+export function referencedIds(value: unknown): string[] {
+  if (Array.isArray(value)) return value.flatMap(referencedIds);
+  if (typeof value !== 'object' || value === null) return [];
+  const record = value as Record<string, unknown>;
+  const ids: string[] = [];
+  if (typeof record['Ref'] === 'string') ids.push(record['Ref']);
+  const getAtt = record['Fn::GetAtt'];
+  if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') ids.push(getAtt[0]);
+  for (const [key, inner] of Object.entries(record)) if (key !== 'Ref' && key !== 'Fn::GetAtt') ids.push(...referencedIds(inner));
+  return ids;
+}
+
+/** The POWERTOOLS_SERVICE_NAME of a function, if it is one of the connector's three. */
+export function serviceOf(resource: CfnResource): Service | undefined {
+  const environment = props(resource)['Environment'] as { Variables?: Record<string, unknown> } | undefined;
+  const name = environment?.Variables?.['POWERTOOLS_SERVICE_NAME'];
+  return name === 'receiver' || name === 'worker' || name === 'reconciler' ? name : undefined;
+}
+
+/** Runs a month of a `rate(N minute(s)|hour(s)|day(s))` schedule; anything else is refused. */
+export function runsPerMonth(expression: string): number {
+  const match = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
+  if (!match) throw new Error(`cannot price schedule "${expression}": only rate(...) expressions are modelled`);
+  const seconds = { minute: 60, hour: 3600, day: 86400 }[match[2].replace(/s$/, '') as 'minute' | 'hour' | 'day'];
+  return SECONDS_PER_MONTH / (Number(match[1]) * seconds);
+}
+
+const GB = 1024 ** 3;
+
+/** What the templates wire together, found before pricing: which function logs where, what runs it. */
+interface Wiring {
+  serviceOfLogGroup: Map<string, Service | 'api-access'>;
+  reconcilerRunsPerMonth: number;
+  apiTraced: boolean;
+  emailSubscriptions: Map<string, number>;
+  deadLetterQueues: Set<string>;
+}
+
+function wiring(templates: readonly NamedTemplate[]): Wiring {
+  const w: Wiring = { serviceOfLogGroup: new Map(), reconcilerRunsPerMonth: 0, apiTraced: false, emailSubscriptions: new Map(), deadLetterQueues: new Set() };
+  const services = new Map<string, Service>();
+  for (const { resources } of templates) {
+    for (const [id, resource] of Object.entries(resources)) {
+      const service = resource.Type === 'AWS::Lambda::Function' ? serviceOf(resource) : undefined;
+      if (service === undefined) continue;
+      services.set(id, service);
+      for (const logGroup of referencedIds(props(resource)['LoggingConfig'])) w.serviceOfLogGroup.set(logGroup, service);
+    }
+  }
+  for (const { resources } of templates) {
+    for (const resource of Object.values(resources)) {
+      const p = props(resource);
+      if (resource.Type === 'AWS::Events::Rule' && typeof p['ScheduleExpression'] === 'string') {
+        const targetsReconciler = referencedIds(p['Targets']).some((id) => services.get(id) === 'reconciler');
+        if (targetsReconciler && p['State'] !== 'DISABLED') w.reconcilerRunsPerMonth += runsPerMonth(p['ScheduleExpression']);
+      }
+      if (resource.Type === 'AWS::ApiGateway::Stage') {
+        if (p['TracingEnabled'] === true) w.apiTraced = true;
+        for (const logGroup of referencedIds(p['AccessLogSetting'])) w.serviceOfLogGroup.set(logGroup, 'api-access');
+      }
+      if (resource.Type === 'AWS::SNS::Subscription' && p['Protocol'] === 'email') {
+        for (const topic of referencedIds(p['TopicArn'])) w.emailSubscriptions.set(topic, (w.emailSubscriptions.get(topic) ?? 0) + 1);
+      }
+      if (resource.Type === 'AWS::SQS::Queue') for (const id of referencedIds(p['RedrivePolicy'])) w.deadLetterQueues.add(id);
+    }
+  }
+  return w;
+}
+
+/** Runs a month of every enabled schedule that targets the reconciler (0 without one). */
+export function reconcilerRunsPerMonth(templates: readonly NamedTemplate[]): number {
+  return wiring(templates).reconcilerRunsPerMonth;
+}
+
+type Priced = Pick<CostLine, 'idle' | 'perMillion' | 'detail'>;
+
+function lambdaFunction(resource: CfnResource, usage: Usage, w: Wiring): Priced {
+  const service = serviceOf(resource);
+  if (service === undefined) return { idle: 0, perMillion: 0, detail: 'no connector service: runs at deployment only' };
+  const p = props(resource);
+  const memoryGb = (typeof p['MemorySize'] === 'number' ? p['MemorySize'] : 128) / 1024;
+  const arm = Array.isArray(p['Architectures']) && p['Architectures'].includes('arm64');
+  const seconds = usage.durationMs[service].value / 1000;
+  const perInvocation = usdPer(arm ? PRICES.lambdaArmGbSecond : PRICES.lambdaX86GbSecond, seconds * memoryGb) + usdPer(PRICES.lambdaRequest, 1);
+  const traced = (p['TracingConfig'] as { Mode?: string } | undefined)?.Mode === 'Active';
+  // A receiver behind a traced stage continues the API's trace: the stage line counts it.
+  const tracePerInvocation = traced && !(service === 'receiver' && w.apiTraced) ? usdPer(PRICES.xrayTrace, usage.xraySampledShare.value) : 0;
+  const invocations = {
+    receiver: { idle: 0, perEvent: 1 },
+    worker: { idle: 0, perEvent: usage.workerInvocationsPerEvent.value },
+    reconciler: { idle: w.reconcilerRunsPerMonth, perEvent: 0 },
+  }[service];
+  const each = perInvocation + tracePerInvocation;
+  return {
+    idle: invocations.idle * each,
+    perMillion: invocations.perEvent * MILLION * each,
+    detail: `${service}: ${Math.round(memoryGb * 1024)} MB ${arm ? 'arm64' : 'x86_64'} x ${usage.durationMs[service].value} ms = $${(perInvocation * MILLION).toFixed(2)}/M invocations${tracePerInvocation > 0 ? ` + X-Ray $${(tracePerInvocation * MILLION).toFixed(2)}/M` : ''}; ${invocations.perEvent} per event, ${Math.round(invocations.idle)}/month idle`,
+  };
+}
+
+function logGroup(id: string, resource: CfnResource, usage: Usage, w: Wiring): Priced {
+  const producer = w.serviceOfLogGroup.get(id);
+  const retentionDays = typeof props(resource)['RetentionInDays'] === 'number' ? (props(resource)['RetentionInDays'] as number) : 3653;
+  const bytes = (idle: number, perEvent: number) => ({ idle, perMillion: perEvent * MILLION });
+  const volume =
+    producer === 'receiver' || producer === 'worker'
+      ? bytes(0, usage.logBytesPerEvent[producer].value)
+      : producer === 'reconciler'
+        ? bytes(w.reconcilerRunsPerMonth * usage.logBytesPerReconcilerRun.value, 0)
+        : producer === 'api-access'
+          ? bytes(0, usage.accessLogBytesPerRequest.value)
+          : bytes(0, 0);
+  // Ingestion, plus storage at steady state: a month's bytes kept retentionDays/30 months (uncompressed: an upper bound).
+  const monthly = (b: number) => usdPer(PRICES.logsIngestionGb, b / GB) + usdPer(PRICES.logsStorageGbMonth, ((b / GB) * retentionDays) / 30);
+  return {
+    idle: monthly(volume.idle),
+    perMillion: monthly(volume.perMillion),
+    detail: `${producer ?? 'deployment-time writer'}: ${(volume.idle / 1e6).toFixed(2)} MB/month idle, ${(volume.perMillion / 1e6).toFixed(0)} MB per million events, ${retentionDays}-day retention`,
+  };
+}
+
+function price(id: string, resource: CfnResource, usage: Usage, w: Wiring): Priced | undefined {
+  const p = props(resource);
+  switch (resource.Type) {
+    case 'AWS::ApiGateway::RestApi':
+      return { idle: 0, perMillion: usdPer(PRICES.apiGatewayRestRequest, MILLION), detail: 'one REST request per event (SNS delivery)' };
+    case 'AWS::ApiGateway::Stage': {
+      const trace = p['TracingEnabled'] === true ? usdPer(PRICES.xrayTrace, MILLION * usage.xraySampledShare.value) : 0;
+      return { idle: 0, perMillion: trace, detail: trace > 0 ? `X-Ray: one trace per request (API + receiver), ${usage.xraySampledShare.value * 100}% sampled` : 'not traced' };
+    }
+    case 'AWS::Lambda::Function':
+      return lambdaFunction(resource, usage, w);
+    case 'AWS::Lambda::EventSourceMapping':
+      return {
+        idle: usdPer(PRICES.sqsRequest, usage.sqsIdlePollsPerMonth.value),
+        perMillion: usdPer(PRICES.sqsRequest, MILLION * usage.sqsPollerRequestsPerEvent.value),
+        detail: `SQS polling: ${Math.round(usage.sqsIdlePollsPerMonth.value)} empty long polls/month idle, ${usage.sqsPollerRequestsPerEvent.value} receive+delete per event`,
+      };
+    case 'AWS::SQS::Queue':
+      if (w.deadLetterQueues.has(id)) return { idle: 0, perMillion: 0, detail: 'dead-letter queue: only failed events (none in a healthy month)' };
+      return {
+        idle: 0,
+        perMillion: usdPer(PRICES.sqsRequest, MILLION * usage.sqsFunctionRequestsPerEvent.value),
+        detail: `${usage.sqsFunctionRequestsPerEvent.value.toFixed(2)} send/change-visibility requests per event (the poller's on the event source mapping)`,
+      };
+    case 'AWS::DynamoDB::Table': {
+      if (p['BillingMode'] !== 'PAY_PER_REQUEST') return undefined;
+      const pitr = (p['PointInTimeRecoverySpecification'] as { PointInTimeRecoveryEnabled?: boolean } | undefined)?.PointInTimeRecoveryEnabled === true;
+      const storage = usdPer(PRICES.dynamoStorageGbMonth, usage.dynamoStorageGb.value) + (pitr ? usdPer(PRICES.dynamoPitrGbMonth, usage.dynamoStorageGb.value) : 0);
+      return {
+        idle: storage + usdPer(PRICES.dynamoReadRequestUnit, w.reconcilerRunsPerMonth * usage.dynamoRruPerReconcilerRun.value),
+        perMillion: usdPer(PRICES.dynamoWriteRequestUnit, MILLION * usage.dynamoWruPerEvent.value) + usdPer(PRICES.dynamoReadRequestUnit, MILLION * usage.dynamoRruPerEvent.value),
+        detail: `on-demand: ${usage.dynamoWruPerEvent.value.toFixed(2)} WRU + ${usage.dynamoRruPerEvent.value.toFixed(2)} RRU per event; ${usage.dynamoStorageGb.value} GB stored${pitr ? ', PITR on' : ''}`,
+      };
+    }
+    case 'AWS::KMS::Key': {
+      const dataKey = /^DataKey/.test(id);
+      const reviewKey = /TopicKey/.test(id) && !/Alarm/.test(id);
+      const requests = dataKey ? usage.kmsDataKeyRequests.value : { idle: 0, traffic: reviewKey ? usage.kmsReviewKeyRequestsTraffic.value : 0 };
+      return {
+        idle: usdPer(PRICES.kmsKeyMonth, 1) + usdPer(PRICES.kmsRequest, requests.idle),
+        perMillion: usdPer(PRICES.kmsRequest, requests.traffic - requests.idle),
+        detail: `1 key (first year; rotation adds 1/month after each of the first two yearly rotations); ${requests.idle} requests/month idle, ${requests.traffic} with traffic`,
+      };
+    }
+    case 'AWS::SecretsManager::Secret':
+      // The credentials are read by the worker and reconciler; another secret (the shared secret) by the receiver, cached likewise.
+      return {
+        idle: usdPer(PRICES.secretMonth, 1) + usdPer(PRICES.secretApiCall, usage.secretCalls.value.idle),
+        perMillion: usdPer(PRICES.secretApiCall, usage.secretCalls.value.traffic),
+        detail: `1 secret; ${Math.round(usage.secretCalls.value.idle)} reads/month idle, ${Math.round(usage.secretCalls.value.traffic)} more with traffic`,
+      };
+    case 'AWS::CloudWatch::Alarm':
+      return { idle: usdPer(PRICES.alarmStandardMonth, 1), perMillion: 0, detail: 'standard-resolution alarm, one metric' };
+    case 'AWS::CloudWatch::Dashboard':
+      return { idle: usdPer(PRICES.dashboardMonth, 1), perMillion: 0, detail: 'beyond the account\'s 3 free dashboards (free tier not counted)' };
+    case 'AWS::Events::Rule':
+      return { idle: 0, perMillion: 0, detail: 'scheduled rule on the default bus: free (the runs are priced on the reconciler)' };
+    case 'AWS::SNS::Topic': {
+      const emails = w.emailSubscriptions.get(id) ?? 0;
+      if (/Alarm/.test(id)) return { idle: 0, perMillion: 0, detail: `alarm notifications only; ${emails} e-mail subscription(s)` };
+      const perEvent = usage.notificationsPerEvent.value;
+      return {
+        idle: 0,
+        perMillion: usdPer(PRICES.snsPublish, MILLION * perEvent) + usdPer(PRICES.snsEmail, MILLION * perEvent * emails),
+        detail: `${perEvent.toFixed(2)} publishes per event, ${emails} e-mail subscription(s)`,
+      };
+    }
+    case 'AWS::S3::Bucket':
+      return { idle: 0, perMillion: usdPer(PRICES.s3Get, usage.rulesReadsTraffic.value), detail: `rules object: ${usage.rulesReadsTraffic.value} reads/month with traffic; storage of a few KB negligible` };
+    case 'AWS::Logs::LogGroup':
+      return logGroup(id, resource, usage, w);
+    default:
+      return undefined;
+  }
+}
+
+/** Every resource of every template as a cost line; unknown types come back `unpriced`, never dropped. */
+export function costLines(templates: readonly NamedTemplate[], usage: Usage): CostLine[] {
+  const w = wiring(templates);
+  const lines: CostLine[] = [];
+  for (const { stack, resources } of templates) {
+    for (const [id, resource] of Object.entries(resources)) {
+      const free = FREE_TYPES[resource.Type];
+      if (free !== undefined) {
+        lines.push({ stack, id, type: resource.Type, status: 'free', idle: 0, perMillion: 0, detail: free });
+        continue;
+      }
+      const priced = price(id, resource, usage, w);
+      lines.push(
+        priced === undefined
+          ? { stack, id, type: resource.Type, status: 'unpriced', idle: 0, perMillion: 0, detail: 'UNPRICED: no price in the model' }
+          : { stack, id, type: resource.Type, status: 'priced', ...priced },
+      );
+    }
+  }
+  const { idle, traffic } = usage.customMetrics.value;
+  const newInTraffic = traffic.filter((name) => !idle.includes(name));
+  lines.push({
+    stack: '(handlers)',
+    id: 'EMF custom metrics',
+    type: 'CloudWatch custom metrics',
+    status: 'priced',
+    idle: usdPer(PRICES.customMetricMonth, idle.length),
+    perMillion: usdPer(PRICES.customMetricMonth, newInTraffic.length),
+    detail: `${idle.length} published every hour at idle, ${newInTraffic.length} more with traffic (each name x its service dimension)`,
+  });
+  return lines;
+}
+
+export interface CostTotals {
+  readonly idle: number;
+  readonly perMillion: number;
+  readonly unpriced: readonly CostLine[];
+}
+
+export function totals(lines: readonly CostLine[]): CostTotals {
+  return {
+    idle: lines.reduce((sum, line) => sum + line.idle, 0),
+    perMillion: lines.reduce((sum, line) => sum + line.perMillion, 0),
+    unpriced: lines.filter((line) => line.status === 'unpriced'),
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * The Usage the cost model prices: measured figures from a sandbox run (cost-measure.ts) where the
+ * project can measure them, and labelled assumptions elsewhere. Every figure carries its source.
+ */
+import { RECEIVER_METRICS } from '../lambdas/receiver/receiver';
+import { RECONCILER_METRICS } from '../lambdas/reconciler/reconciler';
+import { WORKER_METRICS } from '../lambdas/worker/worker';
+import { DEFAULT_CREDENTIALS_MAX_AGE_S } from '../lambdas/adapters/credentials';
+import type { DurationSample } from './cost-duration';
+import type { SandboxMeasurement } from './cost-measure';
+import type { Sourced, Usage } from './cost-model';
+import { SECONDS_PER_MONTH } from './cost-prices';
+
+const assumed = <T>(value: T, why: string): Sourced<T> => ({ value, source: `assumed: ${why}` });
+const measured = <T>(value: T, how: string): Sourced<T> => ({ value, source: `measured: ${how}` });
+
+/**
+ * Bytes a line gains in Lambda that it lacks in the sandbox: Powertools adds the Lambda context
+ * (cold_start, function_arn, function_memory_size, function_name, function_request_id,
+ * xray_trace_id, sampling_rate), about 330 bytes with a real ARN and ids.
+ */
+const LAMBDA_CONTEXT_BYTES_PER_LINE = 330;
+/** START, END and REPORT (with the X-Ray segment id and Init Duration on a cold start) per invocation. */
+const PLATFORM_BYTES_PER_INVOCATION = 420;
+/** One EMF blob per invocation that published metrics: the `_aws` header, service dimension, 1-4 values. */
+const EMF_BYTES_PER_INVOCATION = 400;
+/** Memory at which Lambda gives a function one full vCPU; below it, CPU time stretches in proportion. */
+const FULL_VCPU_MB = 1769;
+/** One SendMessage to a KMS-encrypted queue in the same region, round trip. */
+const SQS_SEND_MS = 10;
+
+/** Five-minute windows a month: SQS, DynamoDB and SNS reuse a KMS data key for up to five minutes. */
+const FIVE_MINUTE_WINDOWS = SECONDS_PER_MONTH / 300;
+
+/**
+ * The receiver's billed milliseconds: its in-process time measured locally, stretched to the CPU
+ * share its memory buys, plus an SQS round trip; Lambda bills whole milliseconds.
+ */
+export function receiverBilledMs(sample: DurationSample, memoryMb: number): Sourced<number> {
+  const cpuMs = sample.medianMs * Math.max(1, FULL_VCPU_MB / memoryMb);
+  return {
+    value: Math.ceil(cpuMs + SQS_SEND_MS),
+    source: `measured + assumed: in-process median ${sample.medianMs.toFixed(3)} ms (p90 ${sample.p90Ms.toFixed(3)}, ${sample.count} warm calls, this machine) x ${(FULL_VCPU_MB / memoryMb).toFixed(1)} for ${memoryMb} MB's CPU share, + ${SQS_SEND_MS} ms SendMessage round trip (assumed)`,
+  };
+}
+
+/** The usage: per-event counts from a sandbox measurement, the receiver's duration as measured (receiverBilledMs). */
+export function usageFrom(m: SandboxMeasurement, reconcilerRunsPerMonth: number, receiverMs: Sourced<number>): Usage {
+  const perEvent = (n: number) => n / m.events;
+  const sandboxRun = `sandbox --once, ${m.events} events`;
+  const workerInvocationsPerEvent = 1;
+  const logPerEvent = (bytes: number, lines: number, invocations: number) =>
+    perEvent(bytes + lines * LAMBDA_CONTEXT_BYTES_PER_LINE) + invocations * (PLATFORM_BYTES_PER_INVOCATION + EMF_BYTES_PER_INVOCATION);
+  return {
+    durationMs: {
+      receiver: receiverMs,
+      worker: assumed(300, 'one record: ~10 DynamoDB calls at ~5 ms and two marketplace calls (read offer, answer) at ~100 ms each'),
+      reconciler: assumed(1000, 'a cold start every run (INIT is billed since 2025-08) ~600 ms plus one inbox page ~400 ms'),
+    },
+    workerInvocationsPerEvent: assumed(workerInvocationsPerEvent, 'at ~0.4 events/s batches rarely hold more than one record'),
+    dynamoWruPerEvent: measured(perEvent(m.wru), `${sandboxRun}: consumed capacity summed per call, a failed conditional write as 1`),
+    dynamoRruPerEvent: measured(perEvent(m.rru), `${sandboxRun}: consumed capacity summed per call`),
+    dynamoRruPerReconcilerRun: assumed(0, 'an empty inbox lists no offer, so no offer is read'),
+    dynamoStorageGb: assumed(0.05, 'offer items of ~1 KB kept until their TTL'),
+    sqsFunctionRequestsPerEvent: measured(perEvent(m.sqs.enqueues + m.sqs.handBacks + m.sqs.visibilityChanges), `${sandboxRun}: SendMessage and ChangeMessageVisibility calls`),
+    sqsPollerRequestsPerEvent: assumed(2, 'the event source mapping receives the message and deletes it (one record per batch at low rates)'),
+    sqsIdlePollsPerMonth: assumed(5 * (SECONDS_PER_MONTH / 20), "Lambda's 5 pollers, each a 20 s long poll"),
+    logBytesPerEvent: {
+      receiver: measured(
+        logPerEvent(m.logBytes.receiver, m.logLines.receiver, 1),
+        `${sandboxRun}: ${(m.logLines.receiver / m.events).toFixed(1)} INFO lines/event, ${Math.round(perEvent(m.logBytes.receiver))} B; + Lambda context ${LAMBDA_CONTEXT_BYTES_PER_LINE} B/line, platform ${PLATFORM_BYTES_PER_INVOCATION} B and EMF ${EMF_BYTES_PER_INVOCATION} B/invocation (assumed)`,
+      ),
+      worker: measured(
+        logPerEvent(m.logBytes.worker, m.logLines.worker, workerInvocationsPerEvent),
+        `${sandboxRun}: ${(m.logLines.worker / m.events).toFixed(1)} INFO lines/event, ${Math.round(perEvent(m.logBytes.worker))} B; + the same Lambda additions`,
+      ),
+    },
+    logBytesPerReconcilerRun: assumed(LAMBDA_CONTEXT_BYTES_PER_LINE + 400 + PLATFORM_BYTES_PER_INVOCATION + EMF_BYTES_PER_INVOCATION, 'one "Reconciliation finished" line, platform lines and the EMF blob'),
+    accessLogBytesPerRequest: assumed(330, "the stage's JSON access-log format with its ten fields filled"),
+    notificationsPerEvent: measured(perEvent(m.notifications), `${sandboxRun}: review notifications (depends on the rules: the example's default is review)`),
+    kmsDataKeyRequests: assumed(
+      { idle: reconcilerRunsPerMonth, traffic: Math.round(3 * FIVE_MINUTE_WINDOWS) },
+      'idle: one Decrypt per reconciler run (DynamoDB); traffic: SQS send, SQS receive and DynamoDB each fetch a data key every 5 minutes',
+    ),
+    kmsReviewKeyRequestsTraffic: assumed(Math.round(FIVE_MINUTE_WINDOWS), 'SNS reuses a data key for 5 minutes'),
+    secretCalls: assumed(
+      { idle: reconcilerRunsPerMonth, traffic: Math.round(SECONDS_PER_MONTH / DEFAULT_CREDENTIALS_MAX_AGE_S) },
+      `idle: a cold reconciler reads once per run; traffic: one warm worker re-reads every ${DEFAULT_CREDENTIALS_MAX_AGE_S} s (Powertools cache)`,
+    ),
+    rulesReadsTraffic: assumed(Math.round(SECONDS_PER_MONTH / 60), 'one warm worker re-reads the rules once a minute'),
+    customMetrics: {
+      value: {
+        // reconciler.ts publishes these four on every successful run, zero or not.
+        idle: reconcilerRunsPerMonth > 0 ? [RECONCILER_METRICS.seen, RECONCILER_METRICS.malformed, RECONCILER_METRICS.enqueued, RECONCILER_METRICS.skippedByCap] : [],
+        // A healthy flow: every accepted notification, each decision the example rules make, and
+        // the duplicates SNS's at-least-once delivery brings in any busy hour.
+        traffic: [
+          RECEIVER_METRICS.notificationsEnqueued,
+          WORKER_METRICS.accepted,
+          WORKER_METRICS.declined,
+          WORKER_METRICS.review,
+          WORKER_METRICS.ignored,
+          WORKER_METRICS.duplicate,
+        ],
+      },
+      source: 'derived from the handlers: the reconciler publishes 4 names every run; a healthy flow publishes 6 more (fault metrics excluded)',
+    },
+    xraySampledShare: assumed(1, 'default sampling records 1 request a second and 5% beyond: at ~0.4 events/s nearly all'),
+  };
+}
