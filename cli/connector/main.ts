@@ -23,7 +23,8 @@ commands:
   dlq list                    the dead letters, with the last error recorded for each
   dlq redrive (--all | <id>...)  move dead letters back to the events queue
   subscribe [--call]          the e-mail to send AlayaCare, or subscribe through the API
-  rules test|check|publish    the rules commands (as npm run rules)
+  rules test|check|publish    the rules commands (as npm run rules); publish without --bucket
+                              publishes to the deployed stack's rules bucket and object
 
 options (every command):
 ${GLOBAL_USAGE}
@@ -139,6 +140,18 @@ async function defaultResources(args: ParsedArgs): Promise<ConnectorResources> {
   return args.flags.has('sandbox') ? sandboxResources() : awsResources(args.values.get('region'));
 }
 
+/**
+ * `rules publish` without `--bucket` publishes to the deployed rules bucket and object, found from
+ * the state stack's outputs (the region from the SDK's default chain).
+ */
+export async function withRulesBucket(args: readonly string[], env: MainEnv): Promise<string[]> {
+  const asIs = [...args];
+  if (args[0] !== 'publish' || args.some((arg) => ['--bucket', '--help', '-h'].includes(arg) || arg.startsWith('--bucket='))) return asIs;
+  const resources = await (env.resources ?? defaultResources)(parseArgs([]));
+  if (resources.rules === undefined) throw new Error('this connector has no rules bucket (the sandbox reads its rules from a file): pass --bucket');
+  return [...asIs, '--bucket', resources.rules.bucket, ...(args.includes('--key') ? [] : ['--key', resources.rules.key])];
+}
+
 export async function main(argv: readonly string[], env: MainEnv): Promise<ExitCode> {
   const [name, ...rest] = argv;
   try {
@@ -148,7 +161,7 @@ export async function main(argv: readonly string[], env: MainEnv): Promise<ExitC
       return EXIT.ok;
     }
     // The rules commands, as npm run rules runs them (their own usage and exit codes).
-    if (name === 'rules') return (await rulesMain(rest, rulesIo())) as ExitCode;
+    if (name === 'rules') return (await rulesMain(await withRulesBucket(rest, env), rulesIo())) as ExitCode;
     const spec = COMMANDS[name];
     if (spec === undefined) throw new UsageError(`unknown command ${name}`);
     try {

@@ -7,7 +7,7 @@
  */
 import { DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { parseArgs, UsageError } from '../../cli/connector/args';
-import { main, type MainEnv } from '../../cli/connector/main';
+import { main, type MainEnv, withRulesBucket } from '../../cli/connector/main';
 import { duration, render, table, terminalProgress } from '../../cli/connector/output';
 import { type ConnectorResources, ResourceError, resourcesFromStacks, type SendingClient } from '../../cli/connector/resources';
 import { subscriptionEmail } from '../../cli/connector/subscribe';
@@ -94,6 +94,36 @@ describe('argument parsing', () => {
     expect(await main(['status', '--json'], e)).toBe(1);
     expect(e.err.text).toBe('connector status: no resources in this test\n');
     expect(e.out.text).toBe('');
+  });
+});
+
+describe('rules', () => {
+  it('delegates to the rules commands, with their usage errors (exit 2) and nothing looked up', async () => {
+    const e = env();
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      expect(await main(['rules', 'frobnicate'], e)).toBe(2);
+      expect(await main(['rules', 'publish', 'rules.json', '--bucket', 'Not_A_Bucket'], e)).toBe(2);
+    } finally {
+      write.mockRestore();
+    }
+    expect(e.looked()).toBe(0);
+  });
+
+  it("adds the deployed rules bucket and key to publish, unless given", async () => {
+    const deployed = env(async () => ({ rules: { bucket: 'rules-bucket', key: 'rules.json' } }) as ConnectorResources);
+    expect(await withRulesBucket(['publish', 'f.json'], deployed)).toEqual(['publish', 'f.json', '--bucket', 'rules-bucket', '--key', 'rules.json']);
+    expect(await withRulesBucket(['publish', 'f.json', '--key', 'k'], deployed)).toEqual(['publish', 'f.json', '--key', 'k', '--bucket', 'rules-bucket']);
+    expect(await withRulesBucket(['publish', 'f.json', '--bucket', 'b'], deployed)).toEqual(['publish', 'f.json', '--bucket', 'b']);
+    expect(await withRulesBucket(['check', 'f.json'], deployed)).toEqual(['check', 'f.json']);
+    expect(deployed.looked()).toBe(2);
+  });
+
+  it('finds the rules bucket for publish without --bucket (exit 1 when it cannot)', async () => {
+    const e = env();
+    expect(await main(['rules', 'publish', 'rules.json'], e)).toBe(1);
+    expect(e.looked()).toBe(1);
+    expect(e.err.text).toContain('no resources in this test');
   });
 });
 
