@@ -26,6 +26,9 @@ import { ConnectorMonitoring } from './monitoring';
 import { silenceAlarmSettings } from '../lambdas/core/monitoring-config';
 import { ReviewNotifications } from './review-notifications';
 import { acknowledge } from './nag';
+import { STACK_OUTPUTS } from './stack-outputs';
+
+const OUT = STACK_OUTPUTS.app;
 
 export interface ConnectorAppStackProps extends StackProps {
   readonly config: ConnectorConfig;
@@ -262,14 +265,16 @@ export class ConnectorAppStack extends Stack {
       silence: silenceAlarmSettings(config.role, config.monitoring),
     });
 
-    new CfnOutput(this, 'SnsEndpointUrl', {
+    new CfnOutput(this, OUT.endpointUrl, {
       value: this.endpointUrl,
       description: 'Give this HTTPS URL to AlayaCare as the endpoint of the SNS subscriptions',
     });
-    new CfnOutput(this, 'DashboardName', { value: this.monitoring.dashboard.dashboardName });
-    new CfnOutput(this, 'AlarmTopicArn', { value: this.monitoring.alarmTopic.topicArn });
+    new CfnOutput(this, OUT.role, { value: config.role, description: 'The organisation role the connector acts in (npx connector subscribe: its topics)' });
+    new CfnOutput(this, OUT.marketplaceBaseUrl, { value: marketplaceBaseUrl(config.marketplace), description: 'The marketplace API the worker calls' });
+    new CfnOutput(this, OUT.dashboardName, { value: this.monitoring.dashboard.dashboardName });
+    new CfnOutput(this, OUT.alarmTopicArn, { value: this.monitoring.alarmTopic.topicArn });
     if (this.reviewNotifications !== undefined) {
-      new CfnOutput(this, 'ReviewTopicArn', {
+      new CfnOutput(this, OUT.reviewTopicArn, {
         value: this.reviewNotifications.topic.topicArn,
         description: 'Offers that need a person (review decisions, demand alerts); subscribe e-mail addresses here',
       });

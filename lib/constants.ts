@@ -7,11 +7,8 @@ import { timingProblems, WORKER_TIMING } from '../lambdas/worker/timing';
  * the handlers publish under.
  */
 
-/** Stack ids (and so stack names). Changing one makes CloudFormation see a new stack. */
-export const STACK_IDS = {
-  state: 'AlayaCareConnectorState',
-  app: 'AlayaCareConnectorApp',
-} as const;
+/** Stack ids (and so stack names), with the outputs the operator CLI reads: lib/stack-outputs.ts. */
+export { STACK_IDS } from './stack-outputs';
 
 /** Namespace of the handlers' Powertools EMF metrics. */
 export const METRICS_NAMESPACE = 'AlayaCareConnector';

@@ -8,6 +8,9 @@ import type { ConnectorConfig } from '../lambdas/core/config';
 import { OFFER_TABLE } from '../lambdas/adapters/offer-table';
 import { RETENTION } from './app-stack';
 import { DEAD_LETTER_RETENTION, EVENTS_QUEUE_RETENTION, MAX_RECEIVE_COUNT, QUEUE_VISIBILITY_TIMEOUT } from './constants';
+import { STACK_OUTPUTS } from './stack-outputs';
+
+const OUT = STACK_OUTPUTS.state;
 import { acknowledge } from './nag';
 import { RulesStore } from './rules-store';
 
@@ -113,30 +116,35 @@ export class ConnectorStateStack extends Stack {
     // before a new worker reads it.
     this.rules = new RulesStore(this, 'Rules', { key: this.key, rules: config.rules, logRetention: RETENTION[config.logRetentionDays] });
 
-    new CfnOutput(this, 'EventsQueueName', {
+    new CfnOutput(this, OUT.queueName, {
       value: this.queue.queueName,
       description: 'Queue between the receiver and the worker',
     });
-    new CfnOutput(this, 'DeadLetterQueueName', {
+    new CfnOutput(this, OUT.deadLetterQueueName, {
       value: this.deadLetterQueue.queueName,
       description: 'Events the worker failed 5 times; inspect and redrive from the SQS console',
     });
-    new CfnOutput(this, 'OfferTableName', { value: this.table.tableName, description: 'Offer state and decisions' });
-    new CfnOutput(this, 'CredentialsSecretArn', {
+    // The operator CLI (npx connector) reads these four: status, dlq list and redrive, replay.
+    new CfnOutput(this, OUT.queueUrl, { value: this.queue.queueUrl, description: 'Events queue URL (npx connector)' });
+    new CfnOutput(this, OUT.queueArn, { value: this.queue.queueArn, description: 'Events queue ARN (npx connector dlq redrive --all)' });
+    new CfnOutput(this, OUT.deadLetterQueueUrl, { value: this.deadLetterQueue.queueUrl, description: 'Dead-letter queue URL (npx connector dlq)' });
+    new CfnOutput(this, OUT.deadLetterQueueArn, { value: this.deadLetterQueue.queueArn, description: 'Dead-letter queue ARN (npx connector dlq redrive --all)' });
+    new CfnOutput(this, OUT.tableName, { value: this.table.tableName, description: 'Offer state and decisions' });
+    new CfnOutput(this, OUT.credentialsSecretArn, {
       value: this.credentials.secretArn,
       description: 'Put the AlayaCare marketplace username and password here',
     });
-    new CfnOutput(this, 'RulesBucketName', {
+    new CfnOutput(this, OUT.rulesBucketName, {
       value: this.rules.bucket.bucketName,
       description: 'Where the worker reads its rules: npm run rules -- publish <file> --bucket <this name>',
     });
-    new CfnOutput(this, 'RulesObjectKey', { value: this.rules.objectKey, description: 'The rules object in RulesBucketName' });
-    new CfnOutput(this, 'DeployedRulesVersion', {
+    new CfnOutput(this, OUT.rulesObjectKey, { value: this.rules.objectKey, description: 'The rules object in RulesBucketName' });
+    new CfnOutput(this, OUT.deployedRulesVersion, {
       value: this.rules.configRulesVersion,
       description: "Version of the config's rules, which a deployment publishes when they change (decisions record the version they used)",
     });
     if (this.sharedSecret !== undefined) {
-      new CfnOutput(this, 'SharedSecretArn', {
+      new CfnOutput(this, OUT.sharedSecretArn, {
         value: this.sharedSecret.secretArn,
         description: 'The password of the SNS subscription URL (user "connector"); see README, Security',
       });

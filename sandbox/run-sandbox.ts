@@ -42,6 +42,7 @@ import { localReferralBus, waitForReferrals } from './referral-play';
 import { contentionScenario, onceScenario, type ScenarioStep, streamScenario } from './scenario';
 import { type NewOffer, type SignatureVersion, type SimulatorCall, startSimulator } from './simulator/simulator';
 import type { WireInboxOfferDetail } from './simulator/model';
+import { sandboxResources, writeSandboxResources } from './resources-file';
 import { createSnsRoutingHttpGet } from './sns-routing-http-get';
 import { startSqsPoller } from './sqs-poller';
 import { finishesWithin, sleep, waitUntil } from './timing';
@@ -231,6 +232,10 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
     for (const topicArn of connector.topicArns) {
       await simulator.subscribe(topicArn, api.endpoint);
       print(`sandbox: subscription to ${topicArn} confirmed by the receiver`);
+    }
+    // The operator CLI's way in (npx connector ... --sandbox): stream runs only, see resources-file.ts.
+    if (options.mode === 'stream') {
+      cleanups.push(writeSandboxResources(sandboxResources({ dynamo: dynalite.endpoint, sqs: fauxqs.endpoint, tableName: TABLE_NAME, queues, receiver: api.endpoint, connector, marketplaceUrl: simulator.url })));
     }
 
     // --- the contention drill: faults, and the reconciler beside SNS ------------------------------

@@ -1,15 +1,20 @@
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { EventClaim, OfferRecord, OfferStore, RecordedDecision } from '../core/ports';
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type EventClaim, type EventFailure, MAX_SEEN_EVENTS, type OfferFacts, type OfferRecord, type OfferStore, type RecordedDecision, type SeenEvent } from '../core/ports';
 import { DecisionConflictError } from '../core/errors';
-import { defined, isConditionFailure } from './dynamo-writes';
+import { defined, intendedCondition, intendedNames, intendedValues, isConditionFailure } from './dynamo-writes';
 import { OFFER_TABLE } from './offer-table';
 
 /**
  * OfferStore on one DynamoDB table (keys in OFFER_TABLE):
  *
  * - offer item  `pk = OFFER#<offer id>`, `sk = OFFER`: the offer's facts and its decision;
- * - event item  `pk = EVENT#<event id>`, `sk = EVENT`: `status` in_progress | done, `leaseUntil`
- *   (epoch ms) while in progress, and `expiresAt` (TTL, epoch s) so de-duplication items go away.
+ * - event item  `pk = EVENT#<event id>`, `sk = EVENT`: `status` in_progress | done | failed,
+ *   `leaseUntil` (epoch ms) while in progress, and `expiresAt` (TTL, epoch s) so de-duplication
+ *   items go away; a failed attempt leaves `lastError` (error name, marketplace operation and
+ *   status), `failedAt` and `failedAttempts`, and the next attempt may claim it at once.
+ *
+ * The offer item also keeps `events`, the events processed for it in order (the latest
+ * MAX_SEEN_EVENTS), and `lastSeenEventId`, so a retried write does not append the same event twice.
  *
  * Only single-item conditional writes: no transactions (dynalite, used locally, has none).
  */
@@ -46,19 +51,22 @@ export class DynamoOfferStore implements OfferStore {
   async claimEvent(eventId: string, now: Date, leaseMs: number): Promise<EventClaim> {
     try {
       await this.client.send(
-        new PutCommand({
+        new UpdateCommand({
           TableName: this.tableName,
-          Item: {
-            ...eventKey(eventId),
-            status: 'in_progress',
-            leaseUntil: now.getTime() + leaseMs,
-            claimedAt: now.toISOString(),
-            [TTL]: expiresAt(now),
+          Key: eventKey(eventId),
+          UpdateExpression: 'SET #status = :inProgress, #leaseUntil = :until, claimedAt = :claimedAt, #ttl = :expiresAt',
+          // New, failed (given back with its error), or in progress under a lease that has run out
+          // (its holder crashed or timed out). An update keeps a failed attempt's error and count.
+          ConditionExpression: 'attribute_not_exists(#pk) OR #status = :failed OR (#status = :inProgress AND #leaseUntil < :now)',
+          ExpressionAttributeNames: { '#pk': PK, '#status': 'status', '#leaseUntil': 'leaseUntil', '#ttl': TTL },
+          ExpressionAttributeValues: {
+            ':inProgress': 'in_progress',
+            ':failed': 'failed',
+            ':now': now.getTime(),
+            ':until': now.getTime() + leaseMs,
+            ':claimedAt': now.toISOString(),
+            ':expiresAt': expiresAt(now),
           },
-          // New, or in progress under a lease that has run out (its holder crashed or timed out).
-          ConditionExpression: 'attribute_not_exists(#pk) OR (#status = :inProgress AND #leaseUntil < :now)',
-          ExpressionAttributeNames: { '#pk': PK, '#status': 'status', '#leaseUntil': 'leaseUntil' },
-          ExpressionAttributeValues: { ':inProgress': 'in_progress', ':now': now.getTime() },
         }),
       );
       return 'claimed';
@@ -94,21 +102,39 @@ export class DynamoOfferStore implements OfferStore {
     );
   }
 
-  async releaseEvent(eventId: string): Promise<void> {
+  async releaseEvent(eventId: string, failure?: EventFailure): Promise<void> {
+    const onlyInProgress = {
+      // Never forget an event that did complete.
+      ConditionExpression: '#status = :inProgress',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':inProgress': 'in_progress' } as Record<string, unknown>,
+    };
     try {
+      if (failure === undefined) {
+        await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: eventKey(eventId), ...onlyInProgress }));
+        return;
+      }
       await this.client.send(
-        new DeleteCommand({
+        new UpdateCommand({
           TableName: this.tableName,
           Key: eventKey(eventId),
-          // Never forget an event that did complete.
-          ConditionExpression: '#status = :inProgress',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':inProgress': 'in_progress' },
+          UpdateExpression: 'SET #status = :failed, lastError = :error, failedAt = :at ADD failedAttempts :one REMOVE #leaseUntil',
+          ...onlyInProgress,
+          ExpressionAttributeNames: { ...onlyInProgress.ExpressionAttributeNames, '#leaseUntil': 'leaseUntil' },
+          ExpressionAttributeValues: { ...onlyInProgress.ExpressionAttributeValues, ':failed': 'failed', ':error': defined(failure), ':at': failure.at, ':one': 1 },
         }),
       );
     } catch (error: unknown) {
       if (!isConditionFailure(error)) throw error;
     }
+  }
+
+  /** The event item as the operator CLI reads it (status, outcome, last error), or undefined. */
+  async getEventRecord(eventId: string): Promise<Record<string, unknown> | undefined> {
+    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: eventKey(eventId), ConsistentRead: true }));
+    if (result.Item === undefined) return undefined;
+    const { [PK]: _pk, [SK]: _sk, ...rest } = result.Item;
+    return rest;
   }
 
   async getOffer(offerId: string): Promise<OfferRecord | undefined> {
@@ -120,10 +146,11 @@ export class DynamoOfferStore implements OfferStore {
       if (item[field] !== undefined) record[field] = item[field];
     }
     if (item.decision !== undefined) record.decision = item.decision;
+    if (Array.isArray(item.events)) record.events = item.events;
     return record as unknown as OfferRecord;
   }
 
-  async recordOfferFacts(record: Omit<OfferRecord, 'decision'>): Promise<void> {
+  async recordOfferFacts(record: OfferFacts): Promise<void> {
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':offerId': record.offerId, ':updatedAt': record.updatedAt };
     const sets = ['offerId = :offerId', 'updatedAt = :updatedAt', 'createdAt = if_not_exists(createdAt, :updatedAt)'];
@@ -152,6 +179,7 @@ export class DynamoOfferStore implements OfferStore {
           ExpressionAttributeValues: values,
         }),
       );
+      if (record.seenEvent !== undefined) await this.appendSeenEvent(record.offerId, record.seenEvent);
     } catch (error: unknown) {
       if (guardAssignment && isConditionFailure(error)) {
         throw new DecisionConflictError(`offer ${record.offerId} already has an applied assignment`, { cause: error });
@@ -160,10 +188,52 @@ export class DynamoOfferStore implements OfferStore {
     }
   }
 
+  /**
+   * Appends the event to the offer's `events`, unless it is the last one appended (a retried
+   * write), then drops the oldest beyond MAX_SEEN_EVENTS. The trim is conditional on the length it
+   * saw: a concurrent append makes it a no-op, and the next append trims.
+   */
+  private async appendSeenEvent(offerId: string, seen: SeenEvent): Promise<void> {
+    let length: number;
+    try {
+      const result = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: offerKey(offerId),
+          UpdateExpression: 'SET #events = list_append(if_not_exists(#events, :empty), :one), lastSeenEventId = :id',
+          ConditionExpression: 'attribute_not_exists(lastSeenEventId) OR lastSeenEventId <> :id',
+          ExpressionAttributeNames: { '#events': 'events' },
+          ExpressionAttributeValues: { ':empty': [], ':one': [{ name: seen.name, at: seen.at, eventId: seen.eventId }], ':id': seen.eventId },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      );
+      length = Array.isArray(result.Attributes?.events) ? result.Attributes.events.length : 0;
+    } catch (error: unknown) {
+      if (isConditionFailure(error)) return;
+      throw error;
+    }
+    if (length <= MAX_SEEN_EVENTS) return;
+    const drop = Array.from({ length: length - MAX_SEEN_EVENTS }, (_, i) => `#events[${i}]`);
+    await this.client
+      .send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: offerKey(offerId),
+          UpdateExpression: `REMOVE ${drop.join(', ')}`,
+          ConditionExpression: 'size(#events) = :length',
+          ExpressionAttributeNames: { '#events': 'events' },
+          ExpressionAttributeValues: { ':length': length },
+        }),
+      )
+      .catch((error: unknown) => {
+        if (!isConditionFailure(error)) throw error;
+      });
+  }
+
   async recordDecision(offerId: string, decision: RecordedDecision): Promise<void> {
     const intended = decision.state === 'intended';
     // An intended decision never replaces a settled (applied or resolved) one, except a dry run's
-    // (a live connector asked to decide those again; see isFinal).
+    // (a live connector asked to decide those again; see isFinal) and the one a replay names.
     try {
       await this.client.send(
         new UpdateCommand({
@@ -171,15 +241,13 @@ export class DynamoOfferStore implements OfferStore {
           Key: offerKey(offerId),
           UpdateExpression:
             'SET offerId = :offerId, #decision = :decision, updatedAt = if_not_exists(updatedAt, :decidedAt), createdAt = if_not_exists(createdAt, :decidedAt)',
-          ...(intended
-            ? { ConditionExpression: 'attribute_not_exists(#decision) OR (#decision.#state <> :applied AND #decision.#state <> :resolved) OR #decision.#dryRun = :true' }
-            : {}),
-          ExpressionAttributeNames: intended ? { '#decision': 'decision', '#state': 'state', '#dryRun': 'dryRun' } : { '#decision': 'decision' },
+          ...(intended ? { ConditionExpression: intendedCondition(decision) } : {}),
+          ExpressionAttributeNames: intended ? intendedNames(decision) : { '#decision': 'decision' },
           ExpressionAttributeValues: {
             ':offerId': offerId,
             ':decision': defined(decision),
             ':decidedAt': decision.decidedAt,
-            ...(intended ? { ':applied': 'applied', ':resolved': 'resolved', ':true': true } : {}),
+            ...(intended ? intendedValues(decision) : {}),
           },
         }),
       );

@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DecisionConflictError, LeaseLostError } from '../core/errors';
 import type { RecordedDecision, UnitLease, UnitStore } from '../core/ports';
-import { defined, isConditionFailure } from './dynamo-writes';
+import { defined, intendedCondition, intendedNames, intendedValues, isConditionFailure } from './dynamo-writes';
 import { OFFER_TABLE } from './offer-table';
 
 /**
@@ -10,7 +10,8 @@ import { OFFER_TABLE } from './offer-table';
  * unit's `decision`. Every write is a single-item conditional update (dynalite has no
  * transactions): the lease is taken only when free, run out or already ours, and the decision is
  * written only by the lease's holder before it runs out (a fencing condition), never `intended`
- * over a settled decision (unless a dry run's, which a live connector may be asked to redecide).
+ * over a settled decision (unless a dry run's, which a live connector may be asked to redecide, or
+ * the one an operator's replay names).
  */
 
 const UNIT_SK = 'UNIT';
@@ -59,15 +60,13 @@ export class DynamoUnitStore implements UnitStore {
           TableName: this.tableName,
           Key: unitKey(key),
           UpdateExpression: 'SET #decision = :decision',
-          ConditionExpression: intended
-            ? 'leaseOwner = :owner AND leaseUntil > :now AND (attribute_not_exists(#decision) OR (#decision.#state <> :applied AND #decision.#state <> :resolved) OR #decision.#dryRun = :true)'
-            : 'leaseOwner = :owner AND leaseUntil > :now',
-          ExpressionAttributeNames: intended ? { '#decision': 'decision', '#state': 'state', '#dryRun': 'dryRun' } : { '#decision': 'decision' },
+          ConditionExpression: intended ? `leaseOwner = :owner AND leaseUntil > :now AND (${intendedCondition(decision)})` : 'leaseOwner = :owner AND leaseUntil > :now',
+          ExpressionAttributeNames: intended ? intendedNames(decision) : { '#decision': 'decision' },
           ExpressionAttributeValues: {
             ':decision': defined(decision),
             ':owner': owner,
             ':now': now.getTime(),
-            ...(intended ? { ':applied': 'applied', ':resolved': 'resolved', ':true': true } : {}),
+            ...(intended ? intendedValues(decision) : {}),
           },
         }),
       );

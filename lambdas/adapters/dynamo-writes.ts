@@ -1,3 +1,4 @@
+import type { RecordedDecision } from '../core/ports';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 
 /** Helpers shared by the DynamoDB stores' conditional writes. */
@@ -10,4 +11,26 @@ export function isConditionFailure(error: unknown): boolean {
 /** A copy without undefined values: the document client rejects them unless configured not to. */
 export function defined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/**
+ * The condition on an `intended` decision write: no settled decision is there, or it is a dry
+ * run's, or it is the one an operator's replay judged again (`replacesEventId`). Both stores (offer
+ * and unit) use it.
+ */
+export function intendedCondition(decision: RecordedDecision): string {
+  const base = 'attribute_not_exists(#decision) OR (#decision.#state <> :applied AND #decision.#state <> :resolved) OR #decision.#dryRun = :true';
+  return decision.replacesEventId === undefined ? base : `${base} OR #decision.#eventId = :replaces`;
+}
+
+export function intendedNames(decision: RecordedDecision): Record<string, string> {
+  const names: Record<string, string> = { '#decision': 'decision', '#state': 'state', '#dryRun': 'dryRun' };
+  if (decision.replacesEventId !== undefined) names['#eventId'] = 'eventId';
+  return names;
+}
+
+export function intendedValues(decision: RecordedDecision): Record<string, unknown> {
+  const values: Record<string, unknown> = { ':applied': 'applied', ':resolved': 'resolved', ':true': true };
+  if (decision.replacesEventId !== undefined) values[':replaces'] = decision.replacesEventId;
+  return values;
 }

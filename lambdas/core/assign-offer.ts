@@ -1,6 +1,6 @@
 import { chooseAssignment } from './demand-assignment';
 import type { MarketplaceEvent } from './events';
-import type { MarketplaceDemandApi, OfferRecord, OfferStore, RecordedAssignment } from './ports';
+import type { LastEvent, MarketplaceDemandApi, OfferRecord, OfferStore, RecordedAssignment } from './ports';
 
 /**
  * Demand side: `OfferAccepted` on our outbox offer, assigned by the policy when the organisation
@@ -24,7 +24,7 @@ export async function assignAcceptedOffer(
   event: MarketplaceEvent,
   offerId: string,
   at: Date,
-  lastEventOf: (existing: OfferRecord | undefined) => Pick<OfferRecord, 'lastEventName' | 'lastEventAt'>,
+  lastEventOf: (existing: OfferRecord | undefined) => LastEvent,
 ): Promise<AssignResult> {
   const { api, store, policy } = deps;
   const existing = await store.getOffer(offerId);

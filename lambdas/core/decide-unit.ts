@@ -2,16 +2,18 @@ import { type AcceptCounter, capPeriods } from './caps';
 import { type Rules, rulesTimeZone } from './config';
 import { isRefusal, OutOfTimeError, RetryLaterError } from './errors';
 import { isAnswerable, judgeUnit } from './judge';
+import { rejudges, type Replay } from './replay';
 import {
   type Decision,
   type DecisionResolution,
   type InboxOffer,
   isFinal,
+  type LastEvent,
+  type OfferFacts,
   type MarketplaceApi,
   type MatchResponse,
   type Notifier,
   type OfferNotification,
-  type OfferRecord,
   type OfferResult,
   type OfferStore,
   type RecordedDecision,
@@ -46,6 +48,8 @@ export const DEFAULT_MAX_INTENT_AGE_MS = 10 * 60 * 1000;
 export class UnitBusyError extends RetryLaterError {
   override readonly name = 'UnitBusyError';
 }
+
+export type { Replay } from './replay';
 
 export type UnitOutcome = 'decided' | 'recovered' | 'already-decided' | 'not-actionable' | 'resolved';
 
@@ -187,10 +191,10 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     for (const offerId of offerIds) await store.recordDecision(offerId, decision);
   }
 
-  async function recordFacts(offers: readonly InboxOffer[], lastEvent: Pick<OfferRecord, 'lastEventName' | 'lastEventAt'> & { offerId: string }, response?: MatchResponse): Promise<void> {
+  async function recordFacts(offers: readonly InboxOffer[], lastEvent: LastEvent & { offerId: string }, response?: MatchResponse): Promise<void> {
     const at = now().toISOString();
     for (const offer of offers) {
-      const facts: Omit<OfferRecord, 'decision'> = {
+      const facts: OfferFacts = {
         offerId: offer.id,
         careType: offer.careType,
         offerType: offer.offerType,
@@ -246,8 +250,9 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
   async function decide(
     offer: InboxOffer,
     owner: string,
-    lastEvent: Pick<OfferRecord, 'lastEventName' | 'lastEventAt'>,
+    lastEvent: LastEvent,
     remainingMs?: () => number,
+    replay?: Replay,
   ): Promise<UnitResult> {
     const unitKey = unitKeyOf(offer);
     const leaseFrom = now().getTime();
@@ -259,7 +264,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     }
     const leaseUntil = leaseFrom + deps.decisionLeaseMs;
     try {
-      return { unitKey, ...(await decideHeld(offer, unitKey, owner, lease.decision, leaseUntil, { offerId: offer.id, ...lastEvent }, remainingMs)) };
+      return { unitKey, ...(await decideHeld(offer, unitKey, owner, lease.decision, leaseUntil, { offerId: offer.id, ...lastEvent }, remainingMs, replay)) };
     } finally {
       try {
         await units.releaseUnitLease(unitKey, owner);
@@ -275,10 +280,14 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     owner: string,
     current: RecordedDecision | undefined,
     leaseUntil: number,
-    lastEvent: Pick<OfferRecord, 'lastEventName' | 'lastEventAt'> & { offerId: string },
+    lastEvent: LastEvent & { offerId: string },
     remainingMs: (() => number) | undefined,
+    replay: Replay | undefined,
   ): Promise<Omit<UnitResult, 'unitKey'>> {
-    if (current !== undefined && isFinal(current, finality)) {
+    // An operator's replay judges a settled decision again only while the unit is answerable.
+    const replayed = current !== undefined && isFinal(current, finality) && rejudges(current, replay) ? await unitOffers(offer) : undefined;
+    const replaces = replayed?.some(isAnswerable) === true ? current?.eventId : undefined;
+    if (current !== undefined && isFinal(current, finality) && replaces === undefined) {
       // Decided by an earlier event, which may have crashed before every offer carried it.
       await completeCopies(current);
       if (!(current.offerIds ?? []).includes(offer.id)) await store.recordDecision(offer.id, current);
@@ -286,7 +295,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
       return { outcome: 'already-decided' };
     }
 
-    const offers = await unitOffers(offer);
+    const offers = replayed ?? (await unitOffers(offer));
     const ids = offers.map((o) => o.id);
     const answerable = offers.filter(isAnswerable);
     const intent = current?.state === 'intended' ? current : undefined;
@@ -324,6 +333,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
         unitKey,
         offerIds: ids,
         ...(target !== undefined ? { answeredVia: target.id } : {}),
+        ...(replaces !== undefined ? { replacesEventId: replaces } : {}),
       };
       await record(unitKey, owner, ids, decision);
     } else {
@@ -367,7 +377,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     unitKey: string,
     owner: string,
     decision: RecordedDecision,
-    lastEvent: Pick<OfferRecord, 'lastEventName' | 'lastEventAt'> & { offerId: string },
+    lastEvent: LastEvent & { offerId: string },
   ): Promise<Omit<UnitResult, 'unitKey'>> {
     const latest = await unitOffers(offer);
     if (latest.some(isAnswerable)) throw refusal;

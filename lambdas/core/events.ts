@@ -39,13 +39,21 @@ export const INBOX_OFFER_EVENT_NAMES = TOPIC_EVENTS['inbox-offers'];
  */
 export const queuedEventSchema = z.strictObject({
   version: z.literal(1),
-  /** `sns` for deliveries through the receiver; `reconciler` for events it synthesised. */
-  origin: z.enum(['sns', 'reconciler']),
+  /**
+   * `sns` for deliveries through the receiver; `reconciler` for events it synthesised; `operator`
+   * for `connector replay`.
+   */
+  origin: z.enum(['sns', 'reconciler', 'operator']),
   topicArn: z.string().min(1),
   snsMessageId: z.string().min(1),
   /** ISO-8601 time the SNS message was published (its `Timestamp`). */
   publishedAt: z.string().min(1),
   message: z.string(),
+  /**
+   * Only with origin `operator`: judge the offer again even when its decision is settled (`force`),
+   * as long as the marketplace shows its match pending and open. Ignored on any other origin.
+   */
+  replay: z.strictObject({ force: z.boolean() }).optional(),
 });
 
 export type QueuedEvent = z.infer<typeof queuedEventSchema>;

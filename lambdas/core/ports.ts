@@ -277,6 +277,11 @@ export interface RecordedDecision extends Decision {
   rulesVersion?: string;
   /** Decided in dry-run mode: recorded and notified, never sent to the marketplace. */
   dryRun?: boolean;
+  /**
+   * An operator's replay judged again the settled decision of this event id (its match still
+   * pending and open): the stores let this `intended` replace exactly that decision, nothing else.
+   */
+  replacesEventId?: string;
   /** The cap counters (`rules.limits`) this accept was counted on, to give back if it fails. */
   capKeys?: string[];
 }
@@ -328,6 +333,25 @@ export interface OfferReferral {
   cancelledAt?: string;
 }
 
+/** One marketplace event seen for an offer: its name, time and id (no client data). */
+export interface SeenEvent {
+  name: string;
+  at: string;
+  eventId: string;
+}
+
+/** Most events an offer record keeps in `events` (the latest ones). */
+export const MAX_SEEN_EVENTS = 20;
+
+/** What a failed processing attempt leaves on its event: the error's name, never its message. */
+export interface EventFailure {
+  errorName: string;
+  /** For marketplace errors: the client operation and the HTTP status. */
+  operation?: string;
+  status?: number;
+  at: string;
+}
+
 /** What the connector knows about one offer. Holds no client data. */
 export interface OfferRecord {
   offerId: string;
@@ -337,6 +361,8 @@ export interface OfferRecord {
   /** The last marketplace event seen for the offer, e.g. `OfferMatched`, `OfferClosed`. */
   lastEventName?: string;
   lastEventAt?: string;
+  /** The events processed for the offer, in the order they were processed (at most MAX_SEEN_EVENTS, the latest). */
+  events?: SeenEvent[];
   matchResponse?: MatchResponse;
   matchStatus?: MatchStatus | null;
   decision?: RecordedDecision;
@@ -351,6 +377,12 @@ export interface OfferRecord {
 
 export type EventClaim = 'claimed' | 'done' | 'busy';
 
+/** What an event writes about itself on its offer: the last event (if newer) and the event seen. */
+export type LastEvent = Pick<OfferRecord, 'lastEventName' | 'lastEventAt'> & { seenEvent?: SeenEvent };
+
+/** The facts `recordOfferFacts` writes; `seenEvent` is appended to the record's `events`. */
+export type OfferFacts = Omit<OfferRecord, 'decision' | 'events'> & { seenEvent?: SeenEvent };
+
 /** Offer state, decisions and event de-duplication (DynamoDB in AWS and in the sandbox). */
 export interface OfferStore {
   /**
@@ -360,18 +392,22 @@ export interface OfferStore {
   claimEvent(eventId: string, now: Date, leaseMs: number): Promise<EventClaim>;
   /** Marks a claimed event processed, with a short outcome (no client data). */
   completeEvent(eventId: string, now: Date, outcome: { eventName: string; offerId?: string; outcome: string }): Promise<void>;
-  /** Gives a claim back after a failure so a retry can take it at once. */
-  releaseEvent(eventId: string): Promise<void>;
+  /**
+   * Gives a claim back after a failure so a retry can take it at once; with `failure`, the event
+   * is kept as `failed` with it (for `connector dlq list`) and its attempts counted.
+   */
+  releaseEvent(eventId: string, failure?: EventFailure): Promise<void>;
   getOffer(offerId: string): Promise<OfferRecord | undefined>;
   /**
    * Creates or updates the offer's facts, last event and `assignment` (if given); never touches
    * `decision`. Like `recordDecision`, it refuses (throws) to replace an `applied` assignment with
    * an `intended` one, so a racing event cannot make an applied assignment look unfinished.
    */
-  recordOfferFacts(record: Omit<OfferRecord, 'decision'>): Promise<void>;
+  recordOfferFacts(record: OfferFacts): Promise<void>;
   /**
    * Stores a decision on the offer (creating the item if needed). An `intended` decision never
-   * replaces a settled one (DecisionConflictError).
+   * replaces a settled one (DecisionConflictError), except a dry run's and the one its
+   * `replacesEventId` names.
    */
   recordDecision(offerId: string, decision: RecordedDecision): Promise<void>;
   /** The reconciler enqueued an event for the offer at `at`: sets the time, counts one more. */

@@ -7,7 +7,9 @@ import { marketplaceEventSchema, type MarketplaceEvent, type QueuedEvent } from 
 import {
   type Decision,
   type DecisionResolution,
+  type EventFailure,
   isFinal,
+  type LastEvent,
   type MarketplaceApi,
   type MarketplaceDemandApi,
   type MarketplaceReferralApi,
@@ -21,6 +23,7 @@ import {
 } from './ports';
 import { parseJsonWith } from './parse-json';
 import { handleReferralEvent, isReferralEvent, type ReferralResult } from './referral-event';
+import { rejudges, type Replay } from './replay';
 import { asRulesSource } from './rules-source';
 
 /**
@@ -171,6 +174,8 @@ export interface ProcessOptions {
    * both offer topics and only the outbox one is about our own offer: demand alerts need it.
    */
   topicName?: string;
+  /** An operator's replay (`connector replay`, origin `operator`): see Replay. */
+  replay?: Replay;
 }
 
 export interface EventProcessor {
@@ -241,23 +246,25 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
    * The event's name and time, unless the offer already records a later event (events can
    * arrive out of order: a retried OfferMatched must not hide the OfferClosed seen meanwhile).
    */
-  function lastEventFields(event: MarketplaceEvent, existing: OfferRecord | undefined): Pick<OfferRecord, 'lastEventName' | 'lastEventAt'> {
+  function lastEventFields(event: MarketplaceEvent, existing: OfferRecord | undefined): LastEvent {
+    const seenEvent = { name: event.event_name, at: event.timestamp, eventId: event.event_id };
     const seen = existing?.lastEventAt === undefined ? Number.NaN : Date.parse(existing.lastEventAt);
     const at = Date.parse(event.timestamp);
-    if (!Number.isNaN(seen) && !Number.isNaN(at) && at < seen) return {};
-    return { lastEventName: event.event_name, lastEventAt: event.timestamp };
+    if (!Number.isNaN(seen) && !Number.isNaN(at) && at < seen) return { seenEvent };
+    return { lastEventName: event.event_name, lastEventAt: event.timestamp, seenEvent };
   }
 
   async function handleOfferMatched(event: MarketplaceEvent, offerId: string, at: Date, options: ProcessOptions): Promise<Handled> {
     const existing = await store.getOffer(offerId);
     const lastEvent = lastEventFields(event, existing);
-    if (existing?.decision !== undefined && isFinal(existing.decision, { redecideDryRun: deps.redecideDryRun === true && deps.dryRun !== true })) {
+    const finality = { redecideDryRun: deps.redecideDryRun === true && deps.dryRun !== true };
+    if (existing?.decision !== undefined && isFinal(existing.decision, finality) && !rejudges(existing.decision, options.replay)) {
       await units.completeCopies(existing.decision, offerId);
       await store.recordOfferFacts({ offerId, ...lastEvent, updatedAt: at.toISOString() });
       return { outcome: 'already-decided', offerId };
     }
     const offer = await marketplace.getInboxOffer(offerId);
-    const result = await units.decide(offer, event.event_id, lastEvent, options.remainingMs);
+    const result = await units.decide(offer, event.event_id, lastEvent, options.remainingMs, options.replay);
     return { ...result, offerId };
   }
 
@@ -345,7 +352,7 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
       return { ...ids, ...handled };
     } catch (error: unknown) {
       try {
-        await store.releaseEvent(event.event_id);
+        await store.releaseEvent(event.event_id, failureOf(error, now()));
       } catch {
         // The claim's lease expires on its own; the original error is the one worth reporting.
       }
@@ -357,4 +364,13 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
     processEvent,
     process: async (queued, options) => processEvent(parseMarketplaceMessage(queued.message), options),
   };
+}
+
+/** What a failed attempt leaves on its event: the error's name and, for marketplace errors, operation and status (never a message). */
+export function failureOf(error: unknown, at: Date): EventFailure {
+  const { name, operation, status } = (typeof error === 'object' && error !== null ? error : {}) as { name?: unknown; operation?: unknown; status?: unknown };
+  const failure: EventFailure = { errorName: typeof name === 'string' ? name.slice(0, 100) : 'Error', at: at.toISOString() };
+  if (typeof operation === 'string') failure.operation = operation.slice(0, 100);
+  if (typeof status === 'number') failure.status = status;
+  return failure;
 }

@@ -226,7 +226,9 @@ export function createWorker(deps: WorkerDeps): (event: SQSEvent, context?: Cont
     // The processor needs the channel too: it notifies demand alerts before completing the event.
     // The channel, whatever prefix or suffix the organisation's topic names carry.
     const topicName = channelOf(queued.topicArn);
-    report(await processor.processEvent(event, { ...options, ...(topicName !== undefined ? { topicName } : {}) }));
+    // Only an operator's replay (origin `operator`) may ask for a settled decision to be judged again.
+    const replay = queued.origin === 'operator' && queued.replay !== undefined ? { replay: queued.replay } : {};
+    report(await processor.processEvent(event, { ...options, ...(topicName !== undefined ? { topicName } : {}), ...replay }));
   }
 
   /**

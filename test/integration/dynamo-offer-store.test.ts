@@ -8,7 +8,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DecisionConflictError, DynamoOfferStore, EVENT_RETENTION_DAYS } from '../../lambdas/adapters/dynamo-offer-store';
 import { OFFER_TABLE } from '../../lambdas/adapters/offer-table';
-import type { OfferStore, RecordedAssignment, RecordedDecision } from '../../lambdas/core/ports';
+import { MAX_SEEN_EVENTS, type OfferStore, type RecordedAssignment, type RecordedDecision } from '../../lambdas/core/ports';
 import { useOfferTable } from '../support/dynalite-table';
 import { MemoryOfferStore } from '../support/offer-memory-store';
 
@@ -82,6 +82,18 @@ describe.each([
       await store.completeEvent(id, at(10), { eventName: 'OfferClosed', outcome: 'recorded' });
       await store.releaseEvent(id);
       expect(await store.claimEvent(id, at(20), LEASE_MS)).toBe('done');
+    });
+
+    it('keeps a failed attempt with its error (no message) and lets the next attempt claim it at once', async () => {
+      const id = unique('event');
+      await store.claimEvent(id, T0, LEASE_MS);
+      await store.releaseEvent(id, { errorName: 'MarketplaceError', operation: 'acceptInboxOffer', status: 503, at: at(5).toISOString() });
+      expect(await store.claimEvent(id, at(10), LEASE_MS)).toBe('claimed');
+      expect(await store.claimEvent(id, at(20), LEASE_MS)).toBe('busy');
+      await store.releaseEvent(id, { errorName: 'UnitBusyError', at: at(30).toISOString() });
+      await store.completeEvent(id, at(40), { eventName: 'OfferMatched', outcome: 'decided' });
+      await store.releaseEvent(id, { errorName: 'Late', at: at(50).toISOString() });
+      expect(await store.claimEvent(id, at(60), LEASE_MS)).toBe('done');
     });
 
     it('releases an unknown event without error', async () => {
@@ -169,6 +181,29 @@ describe.each([
       await store.recordDecision(offerId, decision('applied', { dryRun: true }));
       await store.recordDecision(offerId, decision('intended', { eventId: 'event-live' }));
       expect((await store.getOffer(offerId))?.decision).toEqual(decision('intended', { eventId: 'event-live' }));
+    });
+
+    it('lets an intended decision replace exactly the settled decision it names (an operator replay), no other', async () => {
+      const id = unique('offer');
+      await store.recordDecision(id, decision('applied', { action: 'review', eventId: 'event-a' }));
+      await expect(store.recordDecision(id, decision('intended', { eventId: 'event-b', replacesEventId: 'event-x' }))).rejects.toBeInstanceOf(DecisionConflictError);
+      await store.recordDecision(id, decision('intended', { eventId: 'event-b', replacesEventId: 'event-a' }));
+      expect((await store.getOffer(id))?.decision).toMatchObject({ state: 'intended', eventId: 'event-b' });
+    });
+
+    it('keeps the events seen in order, once each, the latest MAX_SEEN_EVENTS', async () => {
+      const id = unique('offer');
+      const seen = (n: number) => ({ name: n === 0 ? 'OfferMatched' : 'OfferClosed', at: at(n).toISOString(), eventId: `event-${n}` });
+      await store.recordOfferFacts({ offerId: id, updatedAt: T0.toISOString(), seenEvent: seen(0) });
+      // A retried write of the same event appends nothing.
+      await store.recordOfferFacts({ offerId: id, updatedAt: T0.toISOString(), seenEvent: seen(0) });
+      await store.recordOfferFacts({ offerId: id, updatedAt: T0.toISOString(), seenEvent: seen(1) });
+      expect((await store.getOffer(id))?.events).toEqual([seen(0), seen(1)]);
+      for (let n = 2; n < MAX_SEEN_EVENTS + 5; n++) await store.recordOfferFacts({ offerId: id, updatedAt: T0.toISOString(), seenEvent: seen(n) });
+      const events = (await store.getOffer(id))?.events ?? [];
+      expect(events).toHaveLength(MAX_SEEN_EVENTS);
+      expect(events[0]).toEqual(seen(5));
+      expect(events.at(-1)).toEqual(seen(MAX_SEEN_EVENTS + 4));
     });
 
     it('moves an assignment from intended to applied, and never back', async () => {

@@ -7,7 +7,10 @@
 import { DecisionConflictError, LeaseLostError } from '../../lambdas/core/errors';
 import {
   type EventClaim,
+  type EventFailure,
   isSettled,
+  MAX_SEEN_EVENTS,
+  type OfferFacts,
   type OfferRecord,
   type OfferStore,
   type RecordedDecision,
@@ -16,8 +19,10 @@ import {
 } from '../../lambdas/core/ports';
 
 interface EventItem {
-  status: 'in_progress' | 'done';
+  status: 'in_progress' | 'done' | 'failed';
   leaseUntil?: number;
+  lastError?: EventFailure;
+  failedAttempts?: number;
   outcome?: { eventName: string; offerId?: string; outcome: string };
 }
 
@@ -60,8 +65,8 @@ export class MemoryOfferStore implements OfferStore, UnitStore {
     this.enter('claimEvent', [eventId, now, leaseMs]);
     const item = this.events.get(eventId);
     if (item?.status === 'done') return 'done';
-    if (item !== undefined && (item.leaseUntil ?? 0) >= now.getTime()) return 'busy';
-    this.events.set(eventId, { status: 'in_progress', leaseUntil: now.getTime() + leaseMs });
+    if (item?.status === 'in_progress' && (item.leaseUntil ?? 0) >= now.getTime()) return 'busy';
+    this.events.set(eventId, { ...item, status: 'in_progress', leaseUntil: now.getTime() + leaseMs });
     return 'claimed';
   }
 
@@ -70,9 +75,12 @@ export class MemoryOfferStore implements OfferStore, UnitStore {
     this.events.set(eventId, { status: 'done', outcome: { ...outcome } });
   }
 
-  async releaseEvent(eventId: string): Promise<void> {
-    this.enter('releaseEvent', [eventId]);
-    if (this.events.get(eventId)?.status === 'in_progress') this.events.delete(eventId);
+  async releaseEvent(eventId: string, failure?: EventFailure): Promise<void> {
+    this.enter('releaseEvent', failure === undefined ? [eventId] : [eventId, failure]);
+    const item = this.events.get(eventId);
+    if (item?.status !== 'in_progress') return;
+    if (failure === undefined) this.events.delete(eventId);
+    else this.events.set(eventId, { status: 'failed', lastError: { ...failure }, failedAttempts: (item.failedAttempts ?? 0) + 1 });
   }
 
   async getOffer(offerId: string): Promise<OfferRecord | undefined> {
@@ -81,22 +89,30 @@ export class MemoryOfferStore implements OfferStore, UnitStore {
     return record === undefined ? undefined : structuredClone(record);
   }
 
-  async recordOfferFacts(record: Omit<OfferRecord, 'decision'>): Promise<void> {
+  /** Per offer: the event last appended to `events` (a retried write does not append it again). */
+  private readonly lastSeen = new Map<string, string>();
+
+  async recordOfferFacts(record: OfferFacts): Promise<void> {
     this.enter('recordOfferFacts', [record]);
     const existing = this.offers.get(record.offerId);
     if (record.assignment?.state === 'intended' && existing?.assignment?.state === 'applied') {
       throw new DecisionConflictError(`offer ${record.offerId} already has an applied assignment`);
     }
-    const given = Object.fromEntries(Object.entries(record).filter(([key, value]) => value !== undefined && key !== 'decision'));
+    const given = Object.fromEntries(Object.entries(record).filter(([key, value]) => value !== undefined && key !== 'decision' && key !== 'seenEvent'));
     const next: OfferRecord = { ...existing, ...given, offerId: record.offerId, updatedAt: record.updatedAt };
     if (existing?.decision !== undefined) next.decision = existing.decision;
+    const seen = record.seenEvent;
+    if (seen !== undefined && this.lastSeen.get(record.offerId) !== seen.eventId) {
+      this.lastSeen.set(record.offerId, seen.eventId);
+      next.events = [...(existing?.events ?? []), { name: seen.name, at: seen.at, eventId: seen.eventId }].slice(-MAX_SEEN_EVENTS);
+    }
     this.offers.set(record.offerId, next);
   }
 
   async recordDecision(offerId: string, decision: RecordedDecision): Promise<void> {
     this.enter('recordDecision', [offerId, decision]);
     const existing = this.offers.get(offerId);
-    if (decision.state === 'intended' && isSettled(existing?.decision) && existing?.decision?.dryRun !== true) {
+    if (decision.state === 'intended' && !mayReplace(existing?.decision, decision)) {
       throw new DecisionConflictError(`offer ${offerId} already has a settled decision`);
     }
     this.offers.set(offerId, { ...(existing ?? { offerId, updatedAt: decision.decidedAt }), decision: structuredClone(decision) });
@@ -124,7 +140,7 @@ export class MemoryOfferStore implements OfferStore, UnitStore {
     if (item?.leaseOwner !== owner || (item.leaseUntil ?? 0) <= now.getTime()) {
       throw new LeaseLostError(`unit ${unitKey}: the lease is not held by this event`);
     }
-    if (decision.state === 'intended' && isSettled(item.decision) && item.decision?.dryRun !== true) {
+    if (decision.state === 'intended' && !mayReplace(item.decision, decision)) {
       throw new DecisionConflictError(`unit ${unitKey} already has a settled decision`);
     }
     this.units.set(unitKey, { ...item, decision: structuredClone(decision) });
@@ -143,4 +159,9 @@ export class MemoryOfferStore implements OfferStore, UnitStore {
     const decision = this.units.get(unitKey)?.decision;
     return decision === undefined ? undefined : structuredClone(decision);
   }
+}
+
+/** The stores' guard: an intended decision replaces no settled one but a dry run's or the one a replay names. */
+function mayReplace(current: RecordedDecision | undefined, intended: RecordedDecision): boolean {
+  return !isSettled(current) || current?.dryRun === true || (intended.replacesEventId !== undefined && current?.eventId === intended.replacesEventId);
 }

@@ -86,8 +86,8 @@ describe('demand alerts', () => {
     const eventId = String(JSON.parse(queued.message).event_id);
 
     await expect(process(queued, OUTBOX)).rejects.toThrow('SNS unavailable');
-    expect(store.callsTo('releaseEvent')).toEqual([[eventId]]);
-    expect(store.events.has(eventId)).toBe(false);
+    expect(store.callsTo('releaseEvent')).toEqual([[eventId, { errorName: 'Error', at: expect.any(String) }]]);
+    expect(store.events.get(eventId)?.status).toBe('failed');
 
     await expect(process(queued, OUTBOX)).resolves.toMatchObject({ outcome: 'recorded' });
     expect(attempts).toEqual([

@@ -166,8 +166,9 @@ describe('OfferMatched, supply side', () => {
     marketplace.failNext('acceptInboxOffer', new Error('HTTP 503'));
 
     await expect(process(queuedEvent(event))).rejects.toThrow('HTTP 503');
-    expect(store.callsTo('releaseEvent')).toEqual([[event.event_id]]);
-    expect(store.events.has(String(event.event_id))).toBe(false);
+    // Given back as failed, with the error's name only (no message), and claimable at once.
+    expect(store.callsTo('releaseEvent')).toEqual([[event.event_id, { errorName: 'Error', at: expect.any(String) }]]);
+    expect(store.events.get(String(event.event_id))).toMatchObject({ status: 'failed', failedAttempts: 1, lastError: { errorName: 'Error' } });
     expect((await store.getOffer(OFFER_ID))?.decision?.state).toBe('intended');
 
     const retry = await process(queuedEvent(event));

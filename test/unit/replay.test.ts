@@ -1,0 +1,130 @@
+/**
+ * Covers an operator's replay through the worker (lambdas/worker/worker.ts, process-event.ts,
+ * decide-unit.ts, replay.ts): the event `connector replay` enqueues re-judges a settled `review`
+ * when the match is still pending and open; `force` re-judges any settled decision under the same
+ * condition and does nothing once the match is answered; the `replay` flag counts only on origin
+ * `operator`; and no unit is ever answered twice (counted at the fake marketplace).
+ */
+import type { SQSEvent } from 'aws-lambda';
+import { parseRules, type Rules } from '../../lambdas/core/config';
+import { queuedEventSchema } from '../../lambdas/core/events';
+import { replayEvent, ReplayEventError } from '../../lambdas/core/replay-event';
+import { createWorker } from '../../lambdas/worker/worker';
+import { inboxOffer, OFFER_ID, offerEvent, queuedEvent } from '../support/offer-fixtures';
+import { fakeMarketplace } from '../support/offer-marketplace-fake';
+import { MemoryOfferStore } from '../support/offer-memory-store';
+import { CapturingLogger, sqsRecord } from '../support/worker-observability';
+
+const NOW = new Date('2026-05-01T08:01:00Z');
+const rulesSaying = (action: 'accept' | 'review'): Rules =>
+  parseRules(JSON.stringify({ defaultAction: 'review', rules: [{ name: `psw ${action}`, match: { care_type: ['psw'] }, action }] }));
+
+function setup() {
+  const marketplace = fakeMarketplace(inboxOffer());
+  const store = new MemoryOfferStore();
+  let rules = rulesSaying('review');
+  let clock = NOW.getTime();
+  const worker = createWorker({
+    marketplace,
+    store,
+    units: store,
+    rules: { current: async () => ({ rules, version: 'v-test' }) },
+    role: 'supply',
+    logger: new CapturingLogger(),
+    now: () => new Date(clock),
+  });
+  const run = async (queued: Parameters<typeof sqsRecord>[0]) => {
+    clock += 1000;
+    const response = await worker({ Records: [sqsRecord(queued)] } as SQSEvent);
+    expect(response.batchItemFailures).toEqual([]);
+  };
+  const replay = (force: boolean) => replayEvent(OFFER_ID, new Date(clock + 500), `replay-${clock}`, { force }).event;
+  return { marketplace, store, run, replay, setRules: (action: 'accept' | 'review') => (rules = rulesSaying(action)) };
+}
+
+describe('replay events', () => {
+  it('are valid queued events with origin operator, and refuse an offer id the worker could not read', () => {
+    const { event } = replayEvent(OFFER_ID, NOW, 'id-1', { force: true });
+    expect(queuedEventSchema.parse(event)).toMatchObject({ origin: 'operator', replay: { force: true } });
+    expect(JSON.parse(event.message)).toMatchObject({ event_name: 'OfferMatched', offer_id: OFFER_ID });
+    expect(() => replayEvent('x'.repeat(200), NOW, 'id-2', { force: false })).toThrow(ReplayEventError);
+  });
+});
+
+describe('replay through the worker', () => {
+  it('re-judges a settled review with the current rules while the match is pending and open, answering once', async () => {
+    const { marketplace, store, run, replay, setRules } = setup();
+    await run(queuedEvent(offerEvent()));
+    expect((await store.getOffer(OFFER_ID))?.decision).toMatchObject({ action: 'review', state: 'applied' });
+    expect(marketplace.actions()).toHaveLength(0);
+
+    setRules('accept');
+    await run(replay(false));
+    const decision = (await store.getOffer(OFFER_ID))?.decision;
+    expect(decision).toMatchObject({ action: 'accept', state: 'applied', rule: 'psw accept' });
+    expect(decision?.replacesEventId).toBeDefined();
+    expect(marketplace.actions()).toEqual([expect.objectContaining({ method: 'acceptInboxOffer', offerId: OFFER_ID })]);
+
+    // A second replay, forced: the match is answered now, so nothing more is sent.
+    await run(replay(true));
+    expect(marketplace.answersByUnit().get(OFFER_ID)).toEqual(['accept']);
+    expect((await store.getOffer(OFFER_ID))?.decision).toMatchObject({ action: 'accept', state: 'applied' });
+  });
+
+  it('without force, leaves an applied accept alone even if the marketplace still shows it pending', async () => {
+    const { marketplace, store, run, replay, setRules } = setup();
+    setRules('accept');
+    await run(queuedEvent(offerEvent()));
+    const before = (await store.getOffer(OFFER_ID))?.decision;
+    // Someone reset the match in the marketplace (or the store and the marketplace disagree).
+    const offer = marketplace.offers.get(OFFER_ID);
+    if (offer) offer.match.response = 'pending';
+
+    await run(replay(false));
+    expect((await store.getOffer(OFFER_ID))?.decision).toEqual(before);
+    expect(marketplace.actions()).toHaveLength(1);
+  });
+
+  it('with force, decides again a settled decision whose match is still pending and open', async () => {
+    const { marketplace, store, run, replay, setRules } = setup();
+    setRules('accept');
+    await run(queuedEvent(offerEvent()));
+    const offer = marketplace.offers.get(OFFER_ID);
+    if (offer) offer.match.response = 'pending';
+
+    await run(replay(true));
+    expect(marketplace.actions()).toHaveLength(2);
+    expect((await store.getOffer(OFFER_ID))?.decision).toMatchObject({ action: 'accept', state: 'applied', replacesEventId: expect.any(String) });
+  });
+
+  it('with force, does nothing once the match is answered', async () => {
+    const { marketplace, store, run, replay, setRules } = setup();
+    setRules('accept');
+    await run(queuedEvent(offerEvent()));
+    const before = (await store.getOffer(OFFER_ID))?.decision;
+
+    await run(replay(true));
+    expect(marketplace.answersByUnit().get(OFFER_ID)).toEqual(['accept']);
+    expect((await store.getOffer(OFFER_ID))?.decision).toEqual(before);
+  });
+
+  it('ignores a replay flag on any origin but operator', async () => {
+    const { marketplace, store, run, setRules } = setup();
+    await run(queuedEvent(offerEvent()));
+    setRules('accept');
+    await run({ ...queuedEvent(offerEvent()), replay: { force: true } });
+    expect((await store.getOffer(OFFER_ID))?.decision).toMatchObject({ action: 'review' });
+    expect(marketplace.actions()).toHaveLength(0);
+  });
+
+  it('records each event seen on the offer, in order', async () => {
+    const { store, run, replay } = setup();
+    const first = offerEvent();
+    await run(queuedEvent(first));
+    await run(replay(false));
+    const events = (await store.getOffer(OFFER_ID))?.events ?? [];
+    expect(events.map((e) => e.name)).toEqual(['OfferMatched', 'OfferMatched']);
+    expect(events[0]?.eventId).toBe(first.event_id);
+    expect(events[1]?.eventId).toMatch(/^operator-/);
+  });
+});
