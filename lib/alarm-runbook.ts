@@ -52,13 +52,13 @@ export const ALARM_RUNBOOK: readonly AlarmRunbookEntry[] = [
     id: 'NoDeliveries',
     firesWhen: `No SNS notification reached the events queue for monitoring.silence.hours consecutive hours (default ${DEFAULT_SILENCE_HOURS.supply} for supply and both, ${DEFAULT_SILENCE_HOURS.demand} for demand); with businessHours, only business hours count and it only fires in them. No data counts as silence.`,
     means: 'Nothing arrives and nothing fails: the subscription may be gone or unconfirmed, AlayaCare may have stopped delivering to the endpoint, or the endpoint refuses everything.',
-    action: 'Check the receiver log (MessagesRejected, DeliveriesFailed, AuthenticationChallenges on the dashboard) and the Api5xx alarm; confirm with AlayaCare that the subscriptions to the SNS endpoint URL exist and are confirmed, and subscribe again if not. A quiet organisation can raise hours or set businessHours.',
+    action: 'Run `npx connector status` (last event received); check the receiver log (MessagesRejected, DeliveriesFailed, AuthenticationChallenges on the dashboard) and the Api5xx alarm; confirm with AlayaCare that the subscriptions to the SNS endpoint URL exist and are confirmed, and subscribe again if not. A quiet organisation can raise hours or set businessHours.',
   },
   {
     id: 'DeadLetterQueueNotEmpty',
     firesWhen: 'Any message in the dead-letter queue (1-minute maximum).',
     means: 'An event failed processing 5 times and waits in the dead-letter queue; its offer was not handled.',
-    action: 'Find the cause in the worker log (search the message id), fix it, then redrive the dead-letter queue to the events queue (SQS console: Start DLQ redrive).',
+    action: 'List them with `npx connector dlq list` (event, offer, last error); find the cause in the worker log, fix it, then `npx connector dlq redrive --all` (or by id).',
   },
   {
     id: 'DeadLetterQueueOldestMessage',
@@ -70,7 +70,7 @@ export const ALARM_RUNBOOK: readonly AlarmRunbookEntry[] = [
     id: 'RecordsFailing',
     firesWhen: 'The worker reported failed records (RecordsFailed) in each of 3 consecutive 5-minute periods.',
     means: 'Events keep failing for 15 minutes: the marketplace, the login, the table or the rules are failing; the records are retried and reach the dead-letter queue after 5 tries.',
-    action: 'Read the worker log lines "Record failed; it will be retried" (errorName, errorMessage) and the login alarms; fix the cause; redrive the dead-letter queue afterwards.',
+    action: 'Read the worker log lines "Record failed; it will be retried" (errorName, errorMessage) and the login alarms; fix the cause; then `npx connector dlq redrive --all`.',
   },
   {
     id: 'WorkerLoginFailing',
@@ -88,7 +88,7 @@ export const ALARM_RUNBOOK: readonly AlarmRunbookEntry[] = [
     id: 'ReconcilerFoundDroppedOffers',
     firesWhen: `The reconciler enqueued ${RECONCILER_FINDS_PER_HOUR} or more offers in each of 2 consecutive hours (ReconcilerOffersEnqueued).`,
     means: 'Offers matched to you did not arrive by SNS (the reconciler found them open and undecided over 2 minutes after the match): the subscription is unreliable. Isolated finds are normal races; in-flight offers are skipped.',
-    action: 'Ask AlayaCare to check the inbox-offers subscription to the endpoint (deliveries failing or throttled); check Api5xx and ReceiverErrors. If RecordsFailing fires too, the finds are re-tries of failing offers instead: fix that first.',
+    action: 'Ask AlayaCare to check the inbox-offers subscription to the endpoint (deliveries failing or throttled); check Api5xx and ReceiverErrors. `npx connector subscribe` prints what to send them. If RecordsFailing fires too, the finds are re-tries of failing offers instead: fix that first.',
   },
   {
     id: 'WorkerErrors',

@@ -6,6 +6,8 @@
  * do. Also per role (demand: no reconciler alarms, a longer silence) and the config switches for
  * the "no SNS delivery" alarm (hours, business hours, disabled).
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ConnectorConfig } from '../../lambdas/core/config';
 import { LOGIN_METRICS, RECEIVER_METRICS, RECONCILER_METRICS, WORKER_METRICS } from '../../lambdas/core/metric-names';
 import { DEFAULT_SILENCE_HOURS } from '../../lambdas/core/monitoring-config';
@@ -144,5 +146,17 @@ describe('no SNS delivery, configured', () => {
     expect(byId('clock')).toEqual(expect.objectContaining({ Metric: expect.objectContaining({ Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible' }), Period: 3600 }));
     expect(JSON.stringify(byId('clock'))).toContain('EventsQueue');
     expect(String(alarm['AlarmDescription'])).toContain('4 business hours without a delivery, mon,tue,wed,thu,fri 8:00-18:00 America/Toronto');
+  });
+});
+
+describe('the README runbook', () => {
+  it('has a row for every alarm the stack can create, and for no other', () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('### Alarms and what to do'), readme.indexOf('## Security'));
+    const rows = section
+      .split('\n')
+      .filter((line) => line.startsWith('| ') && !line.startsWith('| alarm') && !line.startsWith('|---'))
+      .flatMap((line) => (line.split('|')[1] ?? '').split(',').map((name) => name.trim()));
+    expect([...rows].sort()).toEqual([...ALARM_IDS].sort());
   });
 });
