@@ -25,6 +25,7 @@ import { SqsEventQueue } from '../lambdas/adapters/sqs-event-queue';
 import { createReceiver } from '../lambdas/receiver/receiver';
 import { createReconciler } from '../lambdas/reconciler/reconciler';
 import { createWorker } from '../lambdas/worker/worker';
+import { startCapture } from './capture';
 import { CONTENTION_DRILL, type DrillReport, drillLines, drillReport, startReconcilerLoop } from './contention';
 import { countAppliedWrites } from './counting-store';
 import { DecisionWatch } from './decision-watch';
@@ -74,6 +75,8 @@ export interface SandboxOptions {
   rules?: Rules;
   /** The connector's side (default supply); demand and both are played in once mode, without the drill. */
   role?: Role;
+  /** Once mode, not the drill: write what the connector wrote to this directory at the end (capture.ts). */
+  captureDir?: string;
 }
 
 /** Role supply: every inbox offer's fate (the summary and checks as before roles existed). */
@@ -124,7 +127,9 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
   if (options.scenario === 'contention' && options.mode !== 'once') throw new SandboxError('the contention scenario is played with --once');
   if (role !== 'supply' && options.mode !== 'once') throw new SandboxError(`role ${role} is played with --once`);
   if (role !== 'supply' && options.scenario === 'contention') throw new SandboxError('the contention drill is for role supply');
+  if (options.captureDir !== undefined && (options.mode !== 'once' || options.scenario === 'contention')) throw new SandboxError('the capture is for --once runs without the contention drill');
   const drill = options.scenario === 'contention' ? CONTENTION_DRILL : undefined;
+  const capture = options.captureDir !== undefined ? startCapture(options.captureDir) : undefined;
   const logLevel = options.verbose ? 'INFO' : 'WARN';
   // Stopped in reverse order. Each step gets a time limit: after a Ctrl-C in a terminal, fauxqs
   // (same process group) has already died of the signal and its stop() would wait for an exit
@@ -158,6 +163,8 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
     // --- the marketplace ------------------------------------------------------------------------
     const simulator = await startSimulator({
       signatureVersion: options.signatureVersion ?? '2',
+      // The made-up clients (their canaries) follow the run's seed.
+      seed: options.seed ?? 1,
       ...(options.verbose ? { onCall: (call: SimulatorCall) => print(`marketplace: ${call.action} ${short(call.offerId)} -> ${call.status}`) } : {}),
     });
     cleanups.push({ name: 'simulator', stop: () => simulator.stop() });
@@ -177,6 +184,7 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
       queue: new SqsEventQueue(sqs, queues.url),
       httpGet: createSnsRoutingHttpGet({ localUrl: simulator.snsLocalUrl, regions: [simulator.region] }),
       logger: new Logger({ serviceName: 'receiver', logLevel }),
+      ...(capture ? { metrics: capture.metrics('receiver') } : {}),
     });
     const api = await startLocalApi({
       handler: receiver,
@@ -203,11 +211,12 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
         // Demand side: one login holds every persona of the organisation, so the same client assigns.
         ...(role === 'supply' ? {} : { demandAssignment: 'first-accepted' as const, demandMarketplace: client }),
         // The review topic's stand-in: a line per notification in the story.
-        notifier: printNotifier(print),
+        notifier: capture ? capture.notifier(printNotifier(print)) : printNotifier(print),
         referralMarketplace: client,
         markReferralsProcessed: true,
-        referralPublisher: bus,
+        referralPublisher: capture ? capture.publisher(bus) : bus,
         logger: new Logger({ serviceName: 'worker', logLevel }),
+        ...(capture ? { metrics: capture.metrics('worker') } : {}),
         // As in AWS: a failed record comes back in seconds, one out of time is re-sent.
         retry: new SqsEventQueue(sqs, queues.url),
       });
@@ -313,6 +322,10 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
     }
 
     await poller.stop();
+    if (capture) {
+      await capture.write({ dynamo, simulator, credentials: connector.credentials });
+      print(`sandbox: capture written to ${options.captureDir}`);
+    }
     const deadLettered = options.mode === 'once' ? await queueDepth(sqs, queues.dlqUrl) : await queueDepthOrUndefined(sqs, queues.dlqUrl);
     const scenario = drill ? 'contention' : options.mode;
     if (outbox) {

@@ -20,7 +20,7 @@ import { loadRules, runSandbox, type SandboxOptions } from './run-sandbox';
 // console for the sandbox's own story (set the variable to false to see it).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const USAGE = `usage: npm start -- [--once [--role supply|demand|both] [--scenario contention]] [--verbose] [--seed N] [--signature-version 1|2] [--rules FILE]
+const USAGE = `usage: npm start -- [--once [--role supply|demand|both] [--scenario contention]] [--verbose] [--seed N] [--signature-version 1|2] [--rules FILE] [--capture DIR]
   --once                 play the fixed scenario to the end, print a summary, exit 0 only if nothing was lost
   --role R               with --once: the connector's side (default supply)
                            supply: offers matched to the connector's organisation, decided by the rules;
@@ -36,10 +36,13 @@ const USAGE = `usage: npm start -- [--once [--role supply|demand|both] [--scenar
                          5% 5xx/429 with latency); the summary adds "<T> answered twice, <C> contradicted",
                          counted by the marketplace simulator; exit 0 only if L, T and C are all 0
   --verbose              INFO logs from the receiver and worker (and the drill's reconciler), a line per offer and marketplace call
-  --seed N               seed of the streamed offer mix (default 1)
+  --seed N               seed of the streamed offer mix and of the simulator's made-up clients (default 1)
   --signature-version V  SNS SignatureVersion the simulator signs with (default 2)
   --rules FILE           a connector config or a rules JSON file (default config/connector.example.json);
-                         any role (demand: the rules are loaded and checked, but no inbox offer meets them)`;
+                         any role (demand: the rules are loaded and checked, but no inbox offer meets them)
+  --capture DIR          with --once (not the drill): at the end, write what the connector wrote (every DynamoDB item,
+                         notifications, EventBridge events, EMF metrics) to DIR/connector/, and the simulator's client
+                         canaries and the details it served to DIR/simulator/ (PHI), for the no-PHI search`;
 
 class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -85,6 +88,9 @@ function parseArgs(argv: readonly string[]): Omit<SandboxOptions, 'signal' | 'pr
         options.signatureVersion = version;
         break;
       }
+      case '--capture':
+        options.captureDir = value();
+        break;
       case '--rules':
         options.rules = loadRules(value());
         break;
@@ -98,6 +104,7 @@ function parseArgs(argv: readonly string[]): Omit<SandboxOptions, 'signal' | 'pr
     }
   }
   if (options.scenario === 'contention' && options.mode !== 'once') throw new UsageError('--scenario contention needs --once');
+  if (options.captureDir !== undefined && (options.mode !== 'once' || options.scenario === 'contention')) throw new UsageError('--capture needs --once (and not --scenario contention)');
   if (options.role !== undefined && options.role !== 'supply') {
     if (options.mode !== 'once') throw new UsageError(`--role ${options.role} needs --once (the stream plays supply offers)`);
     if (options.scenario === 'contention') throw new UsageError('--scenario contention is for --role supply');

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CareType, OfferType, PriceUnit, WireAllergy, WireRisk } from './model';
 import type { OfferSpec } from './book-types';
+import type { ClientCanaries } from './client-canaries';
 
 /** What a caller may choose about a new offer; everything else gets a plausible default. */
 export interface NewOffer {
@@ -35,8 +36,8 @@ export interface NewOffer {
 
 const DEFAULT_EXPIRY_MS = 60 * 60 * 1000;
 
-/** The create request for `input`: a visit tomorrow (unless said otherwise), made-up client. */
-export function newOfferSpec(input: NewOffer, now: Date): OfferSpec {
+/** The create request for `input`: a visit tomorrow (unless said otherwise), a made-up client from `clients`. */
+export function newOfferSpec(input: NewOffer, now: Date, clients: ClientCanaries): OfferSpec {
   const startAt = input.startAt ?? new Date(now.getTime() + 24 * 60 * 60 * 1000);
   const endAt = new Date(startAt.getTime() + (input.durationMinutes ?? 60) * 60 * 1000);
   const city = input.city ?? 'Toronto';
@@ -45,13 +46,14 @@ export function newOfferSpec(input: NewOffer, now: Date): OfferSpec {
     care_type: input.careType ?? 'psw',
     offer_type: input.offerType ?? 'visit',
     expires_at: new Date(now.getTime() + (input.expiresInMs ?? DEFAULT_EXPIRY_MS)).toISOString(),
-    client: {
-      outbox_id: `client-${outbox}`,
-      address: { address: '100 Simulated Street', city, state: input.state ?? 'ON', zip: input.zip ?? 'M5V', country: input.country ?? 'CA' },
-      demographics: { first_name: 'Simulated', last_name: `Client ${outbox}` },
+    client: clients.client({
+      city,
+      state: input.state ?? 'ON',
+      zip: input.zip ?? 'M5V',
+      country: input.country ?? 'CA',
       allergies: input.allergies ?? [],
       risks: input.risks ?? [],
-    },
+    }),
     service: { outbox_id: `service-${outbox}`, name: input.serviceName ?? 'Personal support', start_at: startAt.toISOString(), end_at: endAt.toISOString() },
     visits: [{ outbox_id: `visit-${outbox}`, start_at: startAt.toISOString(), end_at: endAt.toISOString() }],
     price: { default: input.price ?? { rate: 32.5, unit: 'per_hour' } },

@@ -21,7 +21,7 @@
  * can be changed in one place): matches of a closed or expired offer that were still open become
  * `closed` / `expired`; an accepted match of an offer that expires unassigned expires too.
  */
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { SimulatorApiError } from './api-error';
 import { type AnswerTally, tallyAnswers } from './answer-tally';
 import type {
@@ -31,6 +31,7 @@ import type {
   ReasonCode,
   ReferralStatus,
   SimulatorEvent,
+  WireClient,
   WireInboxOfferDetail,
   WireInboxOfferEvent,
   WireInboxReferralEvent,
@@ -46,6 +47,7 @@ import type {
   WireReferral,
 } from './model';
 import { type NewOffer, newOfferSpec } from './new-offer';
+import { ClientCanaries } from './client-canaries';
 import { anonymisedAddress, inboxView, outboxView, paginate, type StoredMatch, type StoredOffer, type StoredReferral } from './offer-views';
 import { hasPersona, type OrganizationKind } from './personas';
 
@@ -77,14 +79,17 @@ export class OfferBook {
   /** Marketplace client ids, stable per demand organisation and client `outbox_id`. */
   private readonly clientIds = new Map<string, string>();
   private readonly callLog: SimulatorCall[] = [];
+  /** Made-up clients (canaries) and their marketplace ids. */
+  readonly clients: ClientCanaries;
   private readonly listeners: Array<(event: SimulatorEvent) => void> = [];
   readonly defaultDemandOrganizationId: string;
 
   constructor(
     readonly defaultSupplyOrganizationId: string,
     private readonly now: () => Date = () => new Date(),
-    options: { demand?: { id?: string; name?: string; assignment?: OfferAssignment }; supplyName?: string } = {},
+    options: { demand?: { id?: string; name?: string; assignment?: OfferAssignment }; supplyName?: string; clients?: ClientCanaries } = {},
   ) {
+    this.clients = options.clients ?? new ClientCanaries(randomInt(2 ** 31));
     this.addOrganization({ id: defaultSupplyOrganizationId, kind: 'supply', name: options.supplyName ?? 'Sandbox Home Care' });
     this.defaultDemandOrganizationId = this.addOrganization({
       id: options.demand?.id ?? randomUUID(),
@@ -136,7 +141,7 @@ export class OfferBook {
   add(input: NewOffer = {}): WireInboxOfferDetail {
     const supplyId = input.supplyOrganizationId ?? this.defaultSupplyOrganizationId;
     if (!this.organizations.has(supplyId)) this.addOrganization({ id: supplyId, kind: 'supply', name: `Supply ${supplyId.slice(0, 8)}` });
-    const spec = newOfferSpec(input, this.now());
+    const spec = newOfferSpec(input, this.now(), this.clients);
     const stored = this.createOffer(this.defaultDemandOrganizationId, spec, {
       ...(input.id !== undefined ? { id: input.id } : {}),
       ...(input.shiftId !== undefined ? { shiftId: input.shiftId } : {}),
@@ -175,7 +180,7 @@ export class OfferBook {
     if (startAt === undefined) throw new SimulatorApiError(400, 'Invalid request body', '[a visit or service.start_at is required]');
     const endAt = spec.visits.at(-1)?.end_at ?? spec.service.end_at;
     const clientKey = `${demandOrganizationId}/${spec.client.outbox_id}`;
-    const clientId = this.clientIds.get(clientKey) ?? randomUUID();
+    const clientId = this.clientIds.get(clientKey) ?? this.clients.clientId();
     this.clientIds.set(clientKey, clientId);
 
     // An organisation holding both personas is never matched to its own offers.
@@ -485,6 +490,12 @@ export class OfferBook {
   /** Every referral (for tests and the CLI), oldest first. */
   referrals(): WireReferral[] {
     return [...this.referralsById.values()].map((r) => structuredClone(r.referral));
+  }
+
+  /** Every client of a stored offer, as the demand side holds it (PHI), once each. */
+  clientRecords(): WireClient[] {
+    const byId = new Map([...this.offers.values()].map((stored) => [stored.detail.client.id, stored.detail.client]));
+    return [...byId.values()].map((client) => structuredClone(client));
   }
 
   // --- time ------------------------------------------------------------------------------------

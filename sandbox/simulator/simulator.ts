@@ -29,8 +29,10 @@ import type {
   SimulatorEvent,
   WireInboxOfferDetail,
   WireOutboxOfferDetail,
+  WireClient,
   WireReferral,
 } from './model';
+import { ClientCanaries } from './client-canaries';
 import { newOfferSpec } from './new-offer';
 import { type NewOffer, type OfferAction, OfferBook, type SimulatorCall } from './offer-book';
 import type { OrganizationKind } from './personas';
@@ -64,6 +66,8 @@ export interface SimulatorOptions {
   /** How often offers past `expires_at` are expired (default 200 ms); each request also checks. */
   sweepIntervalMs?: number;
   now?: () => Date;
+  /** Seed of the made-up clients (client-canaries.ts; default: a random one). */
+  seed?: number;
   /** Told about every accept/decline request the API answers. */
   onCall?: (call: SimulatorCall) => void;
 }
@@ -139,6 +143,8 @@ export interface MarketplaceSimulator {
   outboxMatches(offerId: string): WireOutboxMatchItem[];
   offers(): WireInboxOfferDetail[];
   referrals(): WireReferral[];
+  /** Every client of an offer, as the demand side holds it (the canaries: client-canaries.ts). */
+  clientRecords(): WireClient[];
   /** Every accept/decline request received, in order, with the status it was answered. */
   calls(): SimulatorCall[];
   /**
@@ -191,6 +197,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ma
   const book = new OfferBook(supplyAccount.organizationId, now, {
     supplyName: supplyAccount.organizationName,
     demand: { id: demandAccount.organizationId, name: demandAccount.organizationName, assignment: options.demand?.assignment ?? 'manual' },
+    ...(options.seed !== undefined ? { clients: new ClientCanaries(options.seed) } : {}),
   });
   const organizations: SimulatorOrganization[] = [
     { kind: 'supply', organizationId: supplyAccount.organizationId, name: supplyAccount.organizationName, username: supplyAccount.username, password: supplyAccount.password },
@@ -276,7 +283,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ma
 
   /** In process, as `POST .../outbox/offers` does: matched by care type unless `supplyOrganizationId` names the one. */
   const post = (demandOrganizationId: string, offer: NewOffer, shiftId?: string): WireOutboxOfferDetail => {
-    const stored = book.createOffer(demandOrganizationId, newOfferSpec(offer, now()), {
+    const stored = book.createOffer(demandOrganizationId, newOfferSpec(offer, now(), book.clients), {
       ...(offer.id !== undefined ? { id: offer.id } : {}),
       ...(shiftId !== undefined ? { shiftId } : {}),
       ...(offer.supplyOrganizationId !== undefined ? { supplyOrganizationIds: [offer.supplyOrganizationId] } : {}),
@@ -342,6 +349,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ma
     },
     offers: () => book.all(),
     referrals: () => book.referrals(),
+    clientRecords: () => book.clientRecords(),
     calls: () => book.calls(),
     answerTally: () => book.answerTally(),
     assignCalls: () => assigns.map((call) => structuredClone(call)),
