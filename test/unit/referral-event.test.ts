@@ -160,7 +160,7 @@ describe('ReferralCreated on inbox-referrals (supply)', () => {
 
     await expect(inbox(event)).rejects.toThrow('503');
     expect(store.offers.get(REFERRAL_OFFER_ID)?.referral).toMatchObject({ status: 'assigned', wonAt: NOW.toISOString() });
-    expect(store.events.has(event.event_id)).toBe(false); // released for the retry
+    expect(store.events.get(event.event_id)).toMatchObject({ status: 'failed', lastError: { errorName: 'MarketplaceError', status: 503 } }); // released for the retry, its error kept
     expect(publisher.events).toEqual([]);
 
     const retry = await inbox(event);
