@@ -25,6 +25,7 @@ import { SqsEventQueue } from '../lambdas/adapters/sqs-event-queue';
 import { createReceiver } from '../lambdas/receiver/receiver';
 import { createReconciler } from '../lambdas/reconciler/reconciler';
 import { createWorker } from '../lambdas/worker/worker';
+import { startBadPasswordDrill } from './bad-password-drill';
 import { CONTENTION_DRILL, type DrillReport, drillLines, drillReport, startReconcilerLoop } from './contention';
 import { countAppliedWrites } from './counting-store';
 import { DecisionWatch } from './decision-watch';
@@ -34,6 +35,7 @@ import { demandScenario } from './demand-scenario';
 import { EMULATOR_AWS, startDynalite, startFauxqs } from './emulators';
 import { errorMessage } from './http-util';
 import { startLocalApi } from './local-api';
+import { createOutageDrill } from './outage-drill';
 import { collectOutcomes, describeOffer, type OutcomeReport, short } from './outcomes';
 import { printNotifier } from './print-notifier';
 import { createQueues, queueDepth, queueDepthOrUndefined, queueDrained } from './sandbox-queues';
@@ -43,6 +45,7 @@ import { type NewOffer, type SignatureVersion, type SimulatorCall, startSimulato
 import type { WireInboxOfferDetail } from './simulator/model';
 import { createSnsRoutingHttpGet } from './sns-routing-http-get';
 import { startSqsPoller } from './sqs-poller';
+import { isSupplyDrill, type SupplyDrill, type SupplyDrillName } from './supply-drills';
 import { finishesWithin, sleep, waitUntil } from './timing';
 
 export type { OfferOutcome } from './outcomes';
@@ -53,8 +56,8 @@ export const DEFAULT_CONFIG_PATH = path.join(__dirname, '..', 'config', 'connect
 
 export interface SandboxOptions {
   mode: 'once' | 'stream';
-  /** Once mode: the fixed scenario (default) or the contention drill. */
-  scenario?: 'default' | 'contention';
+  /** Once mode: the fixed scenario (default), the contention drill, or an outage drill (supply-drills.ts). */
+  scenario?: 'default' | 'contention' | SupplyDrillName;
   /** Where the story goes, one line at a time (default: stdout). */
   print?: (line: string) => void;
   /** Powertools log level INFO instead of WARN, and a line per published offer. */
@@ -122,6 +125,7 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
   if (options.scenario === 'contention' && options.mode !== 'once') throw new SandboxError('the contention scenario is played with --once');
   if (role !== 'supply' && options.mode !== 'once') throw new SandboxError(`role ${role} is played with --once`);
   if (role !== 'supply' && options.scenario === 'contention') throw new SandboxError('the contention drill is for role supply');
+  if (isSupplyDrill(options.scenario) && (options.mode !== 'once' || role !== 'supply')) throw new SandboxError(`the ${options.scenario} drill is played with --once, role supply`);
   const drill = options.scenario === 'contention' ? CONTENTION_DRILL : undefined;
   const logLevel = options.verbose ? 'INFO' : 'WARN';
   // Stopped in reverse order. Each step gets a time limit: after a Ctrl-C in a terminal, fauxqs
@@ -161,6 +165,9 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
     cleanups.push({ name: 'simulator', stop: () => simulator.stop() });
     const connector = connectorOrganization(simulator, role);
     const marketplace = () => new MarketplaceClient({ baseUrl: simulator.url, credentials: async () => connector.credentials });
+    // An outage drill changes some of the wiring below (receiver, worker, reconciler) and plays the run.
+    const supplyDrill = await startSupplyDrill(options.scenario, connector.credentials);
+    if (supplyDrill) cleanups.push({ name: `${supplyDrill.name} drill`, stop: () => supplyDrill.stop() });
 
     // --- the connector: the real receiver and worker --------------------------------------------
     const receiver = createReceiver({
@@ -170,7 +177,7 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
       logger: new Logger({ serviceName: 'receiver', logLevel }),
     });
     const api = await startLocalApi({
-      handler: receiver,
+      handler: supplyDrill?.receiver?.(receiver) ?? receiver,
       onHandlerError: (error) => print(`api: receiver threw: ${errorMessage(error)}`),
     });
     cleanups.push({ name: 'local API', stop: () => api.close() });
@@ -183,7 +190,8 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
     // One worker per concurrent invocation, each with its own client and logger, as each Lambda
     // execution environment has; the plain runs use one.
     const workers = Array.from({ length: drill?.workerInvocations ?? 1 }, () => {
-      const client = marketplace();
+      const drillWorker = supplyDrill?.worker;
+      const client = drillWorker?.credentials ? new MarketplaceClient({ baseUrl: simulator.url, credentials: drillWorker.credentials }) : marketplace();
       return createWorker({
         marketplace: client,
         store,
@@ -195,9 +203,11 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
         ...(role === 'supply' ? {} : { demandAssignment: 'first-accepted' as const, demandMarketplace: client }),
         // The review topic's stand-in: a line per notification in the story.
         notifier: printNotifier(print),
-        logger: new Logger({ serviceName: 'worker', logLevel }),
+        logger: new Logger({ serviceName: 'worker', logLevel: drillWorker?.quiet && !options.verbose ? 'CRITICAL' : logLevel }),
         // As in AWS: a failed record comes back in seconds, one out of time is re-sent.
         retry: new SqsEventQueue(sqs, queues.url),
+        ...(drillWorker?.timing ? { timing: drillWorker.timing } : {}),
+        ...(drillWorker?.metrics ? { metrics: drillWorker.metrics } : {}),
       });
     });
     const poller = startSqsPoller({
@@ -225,16 +235,19 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
     // --- the contention drill: faults, and the reconciler beside SNS ------------------------------
     // Faults start after the subscription: they are about the run, not about setting it up.
     if (drill) simulator.faults.set(drill.faults);
-    const reconciler = drill
+    // The contention drill's reconciler, or an outage drill's (through the drill's queue wrapper).
+    const schedule = drill ? { intervalMs: drill.reconcilerIntervalMs, minMatchAgeMs: drill.reconcilerMinMatchAgeMs } : supplyDrill?.reconciler;
+    const reconcilerQueue = new SqsEventQueue(sqs, queues.url);
+    const reconciler = schedule
       ? startReconcilerLoop(
           createReconciler({
             inbox: marketplace(),
             store,
-            queue: new SqsEventQueue(sqs, queues.url),
+            queue: supplyDrill?.reconciler?.queue(reconcilerQueue) ?? reconcilerQueue,
             logger: new Logger({ serviceName: 'reconciler', logLevel }),
-            minMatchAgeMs: drill.reconcilerMinMatchAgeMs,
+            minMatchAgeMs: schedule.minMatchAgeMs,
           }),
-          drill.reconcilerIntervalMs,
+          schedule.intervalMs,
           (error) => {
             if (options.verbose) print(`reconciler: run failed: ${errorMessage(error)}`);
           },
@@ -258,11 +271,17 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
       }
     };
     // The drill counts only each offer's own settled decision; the plain runs keep the legacy fallback.
-    const watch = new DecisionWatch({ store, print, describe, legacyShiftFallback: !drill });
+    const watch = new DecisionWatch({ store, print, describe, legacyShiftFallback: !drill && !supplyDrill });
 
     const drained = () => queueDrained(sqs, queues.url);
     let outbox: { offers: PostedOutboxOffer[]; watch: AssignmentWatch } | undefined;
-    if (options.mode === 'once') {
+    if (supplyDrill) {
+      const wait = () => waitForDecisions({ watch, published, drained, print, options });
+      await supplyDrill.play({ simulator, publish, published, sqs, queues, print, undecided: (offers) => watch.poll(offers), waitForDecisions: wait, ...flags(options) });
+      await simulator.idle();
+      await reconciler?.stop();
+      if (reconciler) await waitUntil(drained, 10000, options.signal);
+    } else if (options.mode === 'once') {
       const inboxSteps = role === 'demand' ? [] : drill ? contentionScenario() : onceScenario();
       for (const step of inboxSteps) {
         publish(step);
@@ -306,6 +325,11 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
       return { role: 'both', supply, demand, ...bothVerdict(supply, demand) };
     }
     const report = await collectOutcomes({ scenario, store, simulator, offers: published, rules, appliedWrites, deadLettered });
+    if (supplyDrill) {
+      const verdict = supplyDrill.verdict({ simulator, report, published, ...(reconciler ? { reconciler: reconciler.stats() } : {}) });
+      const problems = [...report.problems, ...verdict.problems];
+      return { ...report, notes: [...report.notes, ...verdict.notes], problems, ok: report.ok && verdict.problems.length === 0 };
+    }
     if (!drill || !reconciler) return report;
     const measured = drillReport({ simulator, offers: published, rules, poller: poller.stats(), reconciler: reconciler.stats() });
     for (const line of drillLines(measured)) print(line);
@@ -313,6 +337,13 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
   } finally {
     await cleanup();
   }
+}
+
+/** The outage drill, the bad-password drill (its Secrets Manager stand-in started), or none. */
+async function startSupplyDrill(scenario: SandboxOptions['scenario'], credentials: { username: string; password: string }): Promise<SupplyDrill | undefined> {
+  if (scenario === 'outage') return createOutageDrill();
+  if (scenario === 'bad-password') return startBadPasswordDrill({ credentials });
+  return undefined;
 }
 
 /** The options the demand player and waiter take as they are (absent ones left out). */
