@@ -132,10 +132,13 @@ export interface BadPasswordInput {
  */
 export function badPasswordVerdict(input: BadPasswordInput): DrillVerdict {
   const failed = input.workerMetrics[WORKER_METRICS.failed] ?? 0;
-  const metrics = Object.entries(input.workerMetrics).map(([name, sum]) => `${name} ${sum}`).join(', ');
+  const metrics = Object.entries(input.workerMetrics)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, sum]) => `${name} ${sum}`)
+    .join(', ');
   const notes = [
     `bad-password: logins refused: ${input.logins.refused} (401, counted by the marketplace), ${input.refusedBeforeFix} of them before the fix; records failed: ${failed} (the worker's ${WORKER_METRICS.failed})`,
-    `bad-password: ${input.deadLettered} record(s) reached the dead-letter queue; after the fix the worker logged in ${input.pickupMs === undefined ? 'never' : `${(input.pickupMs / 1000).toFixed(1)} s later`} (${input.secretReads} secret reads in all)`,
+    `bad-password: ${input.deadLettered} record(s) reached the dead-letter queue; ${input.pickupMs === undefined ? 'the worker never logged in after the fix' : `after the fix the worker logged in ${(input.pickupMs / 1000).toFixed(1)} s later`} (${input.secretReads} secret reads in all)`,
     `bad-password: dead letters redriven: ${input.redriven}; offers decided: ${input.decided} of ${input.offers} (${percent(input.decided, input.offers)}%)`,
     `bad-password: worker metrics: ${metrics === '' ? 'none' : metrics}`,
   ];
