@@ -3,8 +3,9 @@
  * the real reconciler), wired as in AWS but on local stand-ins (dynalite, fauxqs, the marketplace
  * simulator, a local API Gateway and SQS poller). `runSandbox({ mode: 'once' })` plays the fixed
  * scenario to the end and returns what happened to every offer; with `scenario: 'contention'` it
- * plays the contention drill (contention.ts) instead; `mode: 'stream'` publishes offers until its
- * signal aborts. `role` (roles.ts) says which side the connector takes: supply (the default, as
+ * plays the contention drill (contention.ts) instead; with `scenario: 'outage' | 'bad-password'` an
+ * outage drill (supply-drills.ts) changes parts of the wiring and plays the run. `mode: 'stream'`
+ * publishes offers until its signal aborts. `role` (roles.ts) says which side the connector takes: supply (the default, as
  * above), demand (the demand scenario, demand-scenario.ts: outbox offers answered by the
  * simulator's suppliers, assigned by the connector) or both (one organisation: the supply scenario
  * in its inbox and the demand scenario in its outbox).
