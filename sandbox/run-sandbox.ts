@@ -3,8 +3,9 @@
  * the real reconciler), wired as in AWS but on local stand-ins (dynalite, fauxqs, the marketplace
  * simulator, a local API Gateway and SQS poller). `runSandbox({ mode: 'once' })` plays the fixed
  * scenario to the end and returns what happened to every offer; with `scenario: 'contention'` it
- * plays the contention drill (contention.ts) instead; `mode: 'stream'` publishes offers until its
- * signal aborts. `role` (roles.ts) says which side the connector takes: supply (the default, as
+ * plays the contention drill (contention.ts) instead; with `scenario: 'outage' | 'bad-password'` an
+ * outage drill (supply-drills.ts) changes parts of the wiring and plays the run. `mode: 'stream'`
+ * publishes offers until its signal aborts. `role` (roles.ts) says which side the connector takes: supply (the default, as
  * above), demand (the demand scenario, demand-scenario.ts: outbox offers answered by the
  * simulator's suppliers, assigned by the connector) or both (one organisation: the supply scenario
  * in its inbox and the demand scenario in its outbox).
@@ -26,6 +27,9 @@ import { createReceiver } from '../lambdas/receiver/receiver';
 import { createReconciler } from '../lambdas/reconciler/reconciler';
 import { createWorker } from '../lambdas/worker/worker';
 import { startCapture } from './capture';
+import { loginReporter } from '../lambdas/adapters/login-report';
+import { LOGIN_METRICS } from '../lambdas/core/metric-names';
+import { startBadPasswordDrill } from './bad-password-drill';
 import { CONTENTION_DRILL, type DrillReport, drillLines, drillReport, startReconcilerLoop } from './contention';
 import { countAppliedWrites } from './counting-store';
 import { DecisionWatch } from './decision-watch';
@@ -35,6 +39,7 @@ import { demandScenario } from './demand-scenario';
 import { EMULATOR_AWS, startDynalite, startFauxqs } from './emulators';
 import { errorMessage } from './http-util';
 import { startLocalApi } from './local-api';
+import { createOutageDrill } from './outage-drill';
 import { collectOutcomes, describeOffer, type OutcomeReport, short } from './outcomes';
 import { printNotifier } from './print-notifier';
 import { createQueues, queueDepth, queueDepthOrUndefined, queueDrained } from './sandbox-queues';
@@ -46,6 +51,7 @@ import type { WireInboxOfferDetail } from './simulator/model';
 import { sandboxResources, writeSandboxResources } from './resources-file';
 import { createSnsRoutingHttpGet } from './sns-routing-http-get';
 import { startSqsPoller } from './sqs-poller';
+import { isSupplyDrill, type SupplyDrill, type SupplyDrillName } from './supply-drills';
 import { finishesWithin, sleep, waitUntil } from './timing';
 
 export type { OfferOutcome } from './outcomes';
@@ -56,8 +62,8 @@ export const DEFAULT_CONFIG_PATH = path.join(__dirname, '..', 'config', 'connect
 
 export interface SandboxOptions {
   mode: 'once' | 'stream';
-  /** Once mode: the fixed scenario (default) or the contention drill. */
-  scenario?: 'default' | 'contention';
+  /** Once mode: the fixed scenario (default), the contention drill, or an outage drill (supply-drills.ts). */
+  scenario?: 'default' | 'contention' | SupplyDrillName;
   /** Where the story goes, one line at a time (default: stdout). */
   print?: (line: string) => void;
   /** Powertools log level INFO instead of WARN, and a line per published offer. */
@@ -128,6 +134,7 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
   if (role !== 'supply' && options.mode !== 'once') throw new SandboxError(`role ${role} is played with --once`);
   if (role !== 'supply' && options.scenario === 'contention') throw new SandboxError('the contention drill is for role supply');
   if (options.captureDir !== undefined && (options.mode !== 'once' || options.scenario === 'contention')) throw new SandboxError('the capture is for --once runs without the contention drill');
+  if (isSupplyDrill(options.scenario) && (options.mode !== 'once' || role !== 'supply')) throw new SandboxError(`the ${options.scenario} drill is played with --once, role supply`);
   const drill = options.scenario === 'contention' ? CONTENTION_DRILL : undefined;
   const capture = options.captureDir !== undefined ? startCapture(options.captureDir) : undefined;
   const logLevel = options.verbose ? 'INFO' : 'WARN';
@@ -177,6 +184,9 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
     }
     const bus = localReferralBus(options.verbose ? print : undefined);
     const marketplace = () => new MarketplaceClient({ baseUrl: simulator.url, credentials: async () => connector.credentials });
+    // An outage drill changes some of the wiring below (receiver, worker, reconciler) and plays the run.
+    const supplyDrill = await startSupplyDrill(options.scenario, connector.credentials);
+    if (supplyDrill) cleanups.push({ name: `${supplyDrill.name} drill`, stop: () => supplyDrill.stop() });
 
     // --- the connector: the real receiver and worker --------------------------------------------
     const receiver = createReceiver({
@@ -187,7 +197,7 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
       ...(capture ? { metrics: capture.metrics('receiver') } : {}),
     });
     const api = await startLocalApi({
-      handler: receiver,
+      handler: supplyDrill?.receiver?.(receiver) ?? receiver,
       onHandlerError: (error) => print(`api: receiver threw: ${errorMessage(error)}`),
     });
     cleanups.push({ name: 'local API', stop: () => api.close() });
@@ -200,7 +210,12 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
     // One worker per concurrent invocation, each with its own client and logger, as each Lambda
     // execution environment has; the plain runs use one.
     const workers = Array.from({ length: drill?.workerInvocations ?? 1 }, () => {
-      const client = marketplace();
+      const drillWorker = supplyDrill?.worker;
+      const workerLogger = new Logger({ serviceName: 'worker', logLevel: drillWorker?.quiet && !options.verbose ? 'CRITICAL' : logLevel });
+      // As the worker's handler does: refused logins count in MarketplaceLoginFailures (the drill checks it).
+      const client = drillWorker?.credentials
+        ? new MarketplaceClient({ baseUrl: simulator.url, credentials: drillWorker.credentials, onLogin: loginReporter(workerLogger, drillWorker.metrics) })
+        : marketplace();
       return createWorker({
         marketplace: client,
         store,
@@ -215,10 +230,12 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
         referralMarketplace: client,
         markReferralsProcessed: true,
         referralPublisher: capture ? capture.publisher(bus) : bus,
-        logger: new Logger({ serviceName: 'worker', logLevel }),
+        logger: workerLogger,
         ...(capture ? { metrics: capture.metrics('worker') } : {}),
         // As in AWS: a failed record comes back in seconds, one out of time is re-sent.
         retry: new SqsEventQueue(sqs, queues.url),
+        ...(drillWorker?.timing ? { timing: drillWorker.timing } : {}),
+        ...(drillWorker?.metrics ? { metrics: drillWorker.metrics } : {}),
       });
     });
     const poller = startSqsPoller({
@@ -250,16 +267,19 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
     // --- the contention drill: faults, and the reconciler beside SNS ------------------------------
     // Faults start after the subscription: they are about the run, not about setting it up.
     if (drill) simulator.faults.set(drill.faults);
-    const reconciler = drill
+    // The contention drill's reconciler, or an outage drill's (through the drill's queue wrapper).
+    const schedule = drill ? { intervalMs: drill.reconcilerIntervalMs, minMatchAgeMs: drill.reconcilerMinMatchAgeMs } : supplyDrill?.reconciler;
+    const reconcilerQueue = new SqsEventQueue(sqs, queues.url);
+    const reconciler = schedule
       ? startReconcilerLoop(
           createReconciler({
             inbox: marketplace(),
             store,
-            queue: new SqsEventQueue(sqs, queues.url),
+            queue: supplyDrill?.reconciler?.queue(reconcilerQueue) ?? reconcilerQueue,
             logger: new Logger({ serviceName: 'reconciler', logLevel }),
-            minMatchAgeMs: drill.reconcilerMinMatchAgeMs,
+            minMatchAgeMs: schedule.minMatchAgeMs,
           }),
-          drill.reconcilerIntervalMs,
+          schedule.intervalMs,
           (error) => {
             if (options.verbose) print(`reconciler: run failed: ${errorMessage(error)}`);
           },
@@ -283,11 +303,17 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
       }
     };
     // The drill counts only each offer's own settled decision; the plain runs keep the legacy fallback.
-    const watch = new DecisionWatch({ store, print, describe, legacyShiftFallback: !drill });
+    const watch = new DecisionWatch({ store, print, describe, legacyShiftFallback: !drill && !supplyDrill });
 
     const drained = () => queueDrained(sqs, queues.url);
     let outbox: { offers: PostedOutboxOffer[]; watch: AssignmentWatch } | undefined;
-    if (options.mode === 'once') {
+    if (supplyDrill) {
+      const wait = () => waitForDecisions({ watch, published, drained, print, options });
+      await supplyDrill.play({ simulator, publish, published, sqs, queues, print, undecided: (offers) => watch.poll(offers), waitForDecisions: wait, ...flags(options) });
+      await simulator.idle();
+      await reconciler?.stop();
+      if (reconciler) await waitUntil(drained, 10000, options.signal);
+    } else if (options.mode === 'once') {
       const inboxSteps = role === 'demand' ? [] : drill ? contentionScenario() : onceScenario();
       for (const step of inboxSteps) {
         publish(step);
@@ -336,6 +362,11 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
       return { role: 'both', supply, demand, ...bothVerdict(supply, demand) };
     }
     const report = await collectOutcomes({ scenario, store, simulator, offers: published, rules, appliedWrites, deadLettered });
+    if (supplyDrill) {
+      const verdict = supplyDrill.verdict({ simulator, report, published, ...(reconciler ? { reconciler: reconciler.stats() } : {}) });
+      const problems = [...report.problems, ...verdict.problems];
+      return { ...report, notes: [...report.notes, ...verdict.notes], problems, ok: report.ok && verdict.problems.length === 0 };
+    }
     if (!drill || !reconciler) return report;
     const measured = drillReport({ simulator, offers: published, rules, poller: poller.stats(), reconciler: reconciler.stats() });
     for (const line of drillLines(measured)) print(line);
@@ -343,6 +374,13 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
   } finally {
     await cleanup();
   }
+}
+
+/** The outage drill, the bad-password drill (its Secrets Manager stand-in started), or none. */
+async function startSupplyDrill(scenario: SandboxOptions['scenario'], credentials: { username: string; password: string }): Promise<SupplyDrill | undefined> {
+  if (scenario === 'outage') return createOutageDrill();
+  if (scenario === 'bad-password') return startBadPasswordDrill({ credentials }, { loginFailureMetric: LOGIN_METRICS.failures });
+  return undefined;
 }
 
 /** The options the demand player and waiter take as they are (absent ones left out). */

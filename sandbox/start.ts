@@ -5,6 +5,10 @@
  * nothing was lost and the marketplace agrees with the store. `--once --scenario contention`
  * plays the contention drill instead and adds `, <T> answered twice, <C> contradicted` (counted
  * by the marketplace simulator); it exits 0 only when L, T and C are all 0 and nothing disagrees.
+ * `--once --scenario outage` and `--once --scenario bad-password` play the outage drills
+ * (outage-drill.ts, bad-password-drill.ts): `sandbox: note: ...` lines with what they measured,
+ * then the supply summary; exit 0 only when nothing is lost, answered twice or contradicted and
+ * the drill's own condition held.
  * `--once --role demand` plays the demand scenario and ends with
  * `sandbox: <N> offers, <S> assigned, <W> waiting, <X> declined by all, <E> expired, <L> lost`;
  * `--once --role both` plays both for one organisation and ends with
@@ -14,13 +18,14 @@
 import type { Role } from '../lambdas/core/config';
 import { errorMessage } from './http-util';
 import { SANDBOX_ROLES } from './roles';
+import { isSupplyDrill } from './supply-drills';
 import { loadRules, runSandbox, type SandboxOptions } from './run-sandbox';
 
 // The SDK's notice about its future Node.js support says nothing about the sandbox; keep the
 // console for the sandbox's own story (set the variable to false to see it).
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
-const USAGE = `usage: npm start -- [--once [--role supply|demand|both] [--scenario contention]] [--verbose] [--seed N] [--signature-version 1|2] [--rules FILE] [--capture DIR]
+const USAGE = `usage: npm start -- [--once [--role supply|demand|both] [--scenario contention|outage|bad-password]] [--verbose] [--seed N] [--signature-version 1|2] [--rules FILE] [--capture DIR]
   --once                 play the fixed scenario to the end, print a summary, exit 0 only if nothing was lost
   --role R               with --once: the connector's side (default supply)
                            supply: offers matched to the connector's organisation, decided by the rules;
@@ -35,6 +40,14 @@ const USAGE = `usage: npm start -- [--once [--role supply|demand|both] [--scenar
                          every event delivered twice, the reconciler every 1.5 s, 5 worker invocations at once,
                          5% 5xx/429 with latency); the summary adds "<T> answered twice, <C> contradicted",
                          counted by the marketplace simulator; exit 0 only if L, T and C are all 0
+  --scenario outage      with --once (role supply): the receiver answers 503 until SNS has given up on 9 of the 24 offers;
+                         it comes back, and the reconciler (every 1 s) must find each of them for the worker to decide;
+                         exit 0 only if nothing is lost and SNS gave up on at least a third
+  --scenario bad-password
+                         with --once (role supply): the worker's secret holds a wrong password; records fail
+                         (retries scaled to 1/1/1/3 s) and the first 5 reach the DLQ; the password is fixed in the
+                         secret, the DLQ redriven as 'connector dlq redrive' does; exit 0 only if every offer is
+                         decided and at least one dead letter was redriven
   --verbose              INFO logs from the receiver and worker (and the drill's reconciler), a line per offer and marketplace call
   --seed N               seed of the streamed offer mix and of the simulator's made-up clients (default 1)
   --signature-version V  SNS SignatureVersion the simulator signs with (default 2)
@@ -63,7 +76,7 @@ function parseArgs(argv: readonly string[]): Omit<SandboxOptions, 'signal' | 'pr
         break;
       case '--scenario': {
         const scenario = value();
-        if (scenario !== 'contention' && scenario !== 'default') throw new UsageError('--scenario must be contention (or default)');
+        if (scenario !== 'contention' && scenario !== 'default' && !isSupplyDrill(scenario)) throw new UsageError('--scenario must be contention, outage or bad-password (or default)');
         options.scenario = scenario;
         break;
       }
@@ -103,11 +116,12 @@ function parseArgs(argv: readonly string[]): Omit<SandboxOptions, 'signal' | 'pr
         throw new UsageError(`unknown argument ${arg}`);
     }
   }
-  if (options.scenario === 'contention' && options.mode !== 'once') throw new UsageError('--scenario contention needs --once');
+  const drill = options.scenario === 'contention' || isSupplyDrill(options.scenario);
+  if (drill && options.mode !== 'once') throw new UsageError(`--scenario ${options.scenario} needs --once`);
   if (options.captureDir !== undefined && (options.mode !== 'once' || options.scenario === 'contention')) throw new UsageError('--capture needs --once (and not --scenario contention)');
   if (options.role !== undefined && options.role !== 'supply') {
     if (options.mode !== 'once') throw new UsageError(`--role ${options.role} needs --once (the stream plays supply offers)`);
-    if (options.scenario === 'contention') throw new UsageError('--scenario contention is for --role supply');
+    if (drill) throw new UsageError(`--scenario ${options.scenario} is for --role supply`);
   }
   return options;
 }

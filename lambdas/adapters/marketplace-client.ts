@@ -1,9 +1,10 @@
 import type { z } from 'zod';
 import type {
   AcceptedMatch,
+  CredentialsProvider,
   InboxOffer,
-  MarketplaceApi,
   MarketplaceCredentials,
+  MarketplaceApi,
   MarketplaceDemandApi,
   MarketplaceReferralApi,
   MatchResponse,
@@ -137,7 +138,8 @@ export interface MarketplaceLogEntry {
 export interface MarketplaceClientOptions {
   /** e.g. `https://api.sandbox.alayamarket.ca` (no trailing path). */
   baseUrl: string;
-  credentials: () => Promise<MarketplaceCredentials>;
+  /** Read at each login; asked for a fresh value (`refresh: true`) once after a login is refused 401. */
+  credentials: CredentialsProvider;
   /** Per-request timeout, default 10 s. */
   timeoutMs?: number;
   fetch?: typeof fetch;
@@ -266,7 +268,7 @@ interface TokenState {
 
 export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi, MarketplaceDemandApi {
   private readonly baseUrl: string;
-  private readonly credentials: () => Promise<MarketplaceCredentials>;
+  private readonly credentials: CredentialsProvider;
   private readonly timeoutMs: number;
   private readonly fetch: typeof fetch;
   private readonly now: () => number;
@@ -868,9 +870,11 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
   }
 
   /** Login has no side effect, so it is retried like a read (but a 4xx is final). */
-  private async loginAttempts({ username, password }: MarketplaceCredentials, budget: CallBudget): Promise<string> {
+  private async loginAttempts(credentials: MarketplaceCredentials, budget: CallBudget): Promise<string> {
     const operation = 'login';
+    let { username, password } = credentials;
     this.remember(password);
+    let reread = false;
     for (let attempt = 1; ; attempt++) {
       let failure: MarketplaceError;
       let waitMs: number | undefined;
@@ -882,6 +886,18 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
         }, budget);
         if (response.ok) return this.acceptLogin(response);
         failure = await this.errorFrom(operation, response, [password, username]);
+        // Refused: the login may have been fixed or rotated at its source since it was cached.
+        // Read it again, once; only a different login is worth another attempt.
+        if (response.status === 401 && !reread) {
+          reread = true;
+          const fresh = await this.credentials({ refresh: true });
+          if (fresh.username !== username || fresh.password !== password) {
+            ({ username, password } = fresh);
+            this.remember(password);
+            this.log({ level: 'warn', message: 'marketplace login refused; trying the credentials read again', operation, attempt, status: response.status });
+            continue;
+          }
+        }
         if (!isRetryableStatus(response.status)) throw failure;
         waitMs = retryAfterMs(response.headers.get('retry-after'), this.now());
       } catch (error: unknown) {

@@ -160,6 +160,13 @@ export interface MarketplaceCredentials {
   password: string;
 }
 
+/**
+ * Where the marketplace login comes from. `refresh: true` asks for the value at its source rather
+ * than from any cache: the client asks so once after the marketplace refused a login, so a
+ * password fixed or rotated at the source is used at once instead of when the cache runs out.
+ */
+export type CredentialsProvider = (options?: { refresh?: boolean }) => Promise<MarketplaceCredentials>;
+
 // ---------------------------------------------------------------------------------------------
 // Rules and notifications
 

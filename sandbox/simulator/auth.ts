@@ -27,9 +27,17 @@ interface IssuedToken {
 
 const opaqueToken = () => randomBytes(48).toString('base64url');
 
+/** Logins the API answered, by outcome: the marketplace's own count of refused passwords. */
+export interface LoginCounts {
+  accepted: number;
+  /** Answered 401 (unknown username or wrong password). */
+  refused: number;
+}
+
 export class AuthService {
   private readonly accounts = new Map<string, SupplyAccount>();
   private readonly idTokens = new Map<string, IssuedToken>();
+  private readonly counts: LoginCounts = { accepted: 0, refused: 0 };
 
   constructor(
     private tokenTtlSeconds: number,
@@ -58,7 +66,11 @@ export class AuthService {
   /** Returns tokens for valid credentials, undefined otherwise (no hint which part was wrong). */
   login(username: string, password: string): WireLoginResponse | undefined {
     const account = this.accounts.get(username);
-    if (!account || !sameSecret(account.password, password)) return undefined;
+    if (!account || !sameSecret(account.password, password)) {
+      this.counts.refused += 1;
+      return undefined;
+    }
+    this.counts.accepted += 1;
     const idToken = opaqueToken();
     this.idTokens.set(idToken, { username, expiresAt: this.now().getTime() + this.tokenTtlSeconds * 1000 });
     return {
@@ -84,6 +96,10 @@ export class AuthService {
     }
     const account = this.accounts.get(issued.username);
     return account ? { account } : undefined;
+  }
+
+  loginCounts(): LoginCounts {
+    return { ...this.counts };
   }
 
   /** Makes every token issued so far expire now (to exercise a client's re-login). */

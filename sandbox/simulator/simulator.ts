@@ -18,7 +18,7 @@ import { createSnsSigningIdentity } from '../sns-signing';
 import { listenLocal, type LocalServer } from '../http-util';
 import type { AnswerTally } from './answer-tally';
 import type { AssignCall } from './assign-calls';
-import { AuthService } from './auth';
+import { AuthService, type LoginCounts } from './auth';
 import { type FaultPlan, FaultInjector } from './faults';
 import { createMarketplaceApi } from './marketplace-api';
 import type {
@@ -42,6 +42,7 @@ export type { NewOffer, SimulatorCall } from './offer-book';
 export type { AnswerTally, UnitAnswers } from './answer-tally';
 export type { AcceptedOpenMatch, AssignCall } from './assign-calls';
 export type { OrganizationKind } from './personas';
+export type { LoginCounts } from './auth';
 export type { DeliveryAttempt, SignatureVersion, SubscriptionInfo } from './sns-service';
 export type { ApiFaults, DeliveryFaults, FaultPlan, ScriptedFault } from './faults';
 
@@ -158,6 +159,8 @@ export interface MarketplaceSimulator {
   events(): PublishedEvent[];
   deliveries(): DeliveryAttempt[];
   subscriptions(): SubscriptionInfo[];
+  /** Logins answered so far: accepted, and refused 401 (a wrong password), counted at the API. */
+  logins(): LoginCounts;
   /** Makes every issued token expire, so the next API call answers 401. */
   expireTokens(): void;
   /** Lifetime of tokens issued from now on. */
@@ -356,6 +359,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ma
     events: () => published.map((e) => structuredClone(e)),
     deliveries: () => sns.deliveries(),
     subscriptions: () => sns.subscriptionList(),
+    logins: () => auth.loginCounts(),
     expireTokens: () => auth.expireAllTokens(),
     setTokenTtl: (seconds) => auth.setTokenTtl(seconds),
     faults,

@@ -12,7 +12,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MarketplaceClient, MarketplaceError } from '../../lambdas/adapters/marketplace-client';
-import type { MarketplaceCredentials } from '../../lambdas/core/ports';
+import type { CredentialsProvider, MarketplaceCredentials } from '../../lambdas/core/ports';
 import { inboxOffer, OFFER_ID, offerDetailJson, PHI } from '../support/offer-fixtures';
 
 const CREDENTIALS: MarketplaceCredentials = { username: 'connector@example.org', password: 'S3cret-Passw0rd!' };
@@ -105,7 +105,7 @@ afterEach(async () => {
   await api.stop();
 });
 
-function client(options: { timeoutMs?: number; credentials?: () => Promise<MarketplaceCredentials> } = {}): MarketplaceClient {
+function client(options: { timeoutMs?: number; credentials?: CredentialsProvider } = {}): MarketplaceClient {
   return new MarketplaceClient({
     baseUrl,
     credentials: options.credentials ?? (async () => CREDENTIALS),
@@ -219,6 +219,48 @@ describe('login and authorization', () => {
     expect(error.message).toContain('bad login');
     expect(error.message).not.toContain(CREDENTIALS.password);
     expect(api.requests).toHaveLength(1);
+  });
+
+  it('reads the credentials again after a refused login and logs in with the fixed password at once', async () => {
+    // The provider's cache still holds the old password; the source (Secrets Manager) has the fixed one.
+    const asked: Array<{ refresh?: boolean } | undefined> = [];
+    const credentials = async (options?: { refresh?: boolean }) => {
+      asked.push(options);
+      return options?.refresh === true ? CREDENTIALS : { ...CREDENTIALS, password: 'the-old-password' };
+    };
+
+    await expect(client({ credentials }).getInboxOffer(OFFER_ID)).resolves.toMatchObject({ id: OFFER_ID });
+
+    expect(asked).toEqual([undefined, { refresh: true }]);
+    expect(api.requests.filter((r) => r.path === '/auth/v1/login')).toHaveLength(2);
+    expect(api.logins).toBe(1);
+  });
+
+  it('reads the credentials again once and does not try the same refused login twice', async () => {
+    const asked: Array<{ refresh?: boolean } | undefined> = [];
+    const wrong = { ...CREDENTIALS, password: 'still-wrong' };
+    const credentials = async (options?: { refresh?: boolean }) => {
+      asked.push(options);
+      return wrong;
+    };
+
+    const error = await failure(client({ credentials }).getInboxOffer(OFFER_ID));
+
+    expect(error).toMatchObject({ status: 401, operation: 'login' });
+    expect(error.message).not.toContain('still-wrong');
+    expect(asked).toEqual([undefined, { refresh: true }]);
+    expect(api.requests).toHaveLength(1);
+  });
+
+  it('does not read the credentials again when a login fails for another reason', async () => {
+    const asked: Array<{ refresh?: boolean } | undefined> = [];
+    api.route = (seen) => (seen.path === '/auth/v1/login' ? { status: 400, json: { message: 'Invalid request body' } } : undefined);
+    const credentials = async (options?: { refresh?: boolean }) => {
+      asked.push(options);
+      return CREDENTIALS;
+    };
+    await failure(client({ credentials }).getInboxOffer(OFFER_ID));
+    expect(asked).toEqual([undefined]);
   });
 
   it('reports a login response without IdToken', async () => {

@@ -5,14 +5,14 @@
  * Powertools' own caching and the Secrets Manager call are theirs to test; the deployed wiring
  * (IAM grant, environment) belongs to the infra tests.
  */
-import { CredentialsError, DEFAULT_CREDENTIALS_MAX_AGE_S, secretCredentials, type SecretReader } from '../../lambdas/adapters/credentials';
+import { CredentialsError, DEFAULT_CREDENTIALS_MAX_AGE_S, DEFAULT_CREDENTIALS_REFRESH_INTERVAL_S, secretCredentials, type SecretReader } from '../../lambdas/adapters/credentials';
 
 const ARN = 'arn:aws:secretsmanager:ca-central-1:123456789012:secret:marketplace-login-AbCdEf';
 const PASSWORD = 'Sup3r-S3cret-Value';
 
 function reader(value: unknown): SecretReader & { calls: { name: string; options: unknown }[] } {
   const calls: { name: string; options: unknown }[] = [];
-  const read = async (name: string, options: { transform: 'json'; maxAge: number }) => {
+  const read = async (name: string, options: { transform: 'json'; maxAge: number; forceFetch?: boolean }) => {
     calls.push({ name, options });
     return value;
   };
@@ -72,4 +72,46 @@ it('keeps the AWS reason when the secret cannot be retrieved', async () => {
   const error = await failure(secretCredentials(ARN, { readSecret: async () => Promise.reject(denied) })());
   expect(error.message).toContain('not authorized');
   expect(error.cause).toBe(denied);
+});
+
+describe('a refused login asks for the secret again', () => {
+  it('reads past the cache (forceFetch) when asked to refresh, and from the cache otherwise', async () => {
+    const read = reader({ username: 'u', password: 'p' });
+    const credentials = secretCredentials(ARN, { readSecret: read, now: () => 0 });
+
+    await credentials();
+    await credentials({ refresh: true });
+
+    expect(read.calls.map((c) => c.options)).toEqual([
+      { transform: 'json', maxAge: DEFAULT_CREDENTIALS_MAX_AGE_S },
+      { transform: 'json', maxAge: DEFAULT_CREDENTIALS_MAX_AGE_S, forceFetch: true },
+    ]);
+  });
+
+  it('forces at most one read per refresh interval, so a password that stays wrong costs few Secrets Manager calls', async () => {
+    const read = reader({ username: 'u', password: 'p' });
+    let clock = 1_000_000;
+    const credentials = secretCredentials(ARN, { readSecret: read, now: () => clock });
+    const forced = () => read.calls.filter((c) => (c.options as { forceFetch?: boolean }).forceFetch === true).length;
+
+    await credentials({ refresh: true });
+    clock += DEFAULT_CREDENTIALS_REFRESH_INTERVAL_S * 1000 - 1;
+    await credentials({ refresh: true });
+    expect(forced()).toBe(1);
+    expect(read.calls).toHaveLength(2); // the second one still read, from the cache
+
+    clock += 1;
+    await credentials({ refresh: true });
+    expect(forced()).toBe(2);
+  });
+
+  it('takes a custom refresh interval', async () => {
+    const read = reader({ username: 'u', password: 'p' });
+    let clock = 0;
+    const credentials = secretCredentials(ARN, { readSecret: read, now: () => clock, minRefreshIntervalSeconds: 1 });
+    await credentials({ refresh: true });
+    clock += 1000;
+    await credentials({ refresh: true });
+    expect(read.calls.every((c) => (c.options as { forceFetch?: boolean }).forceFetch === true)).toBe(true);
+  });
 });
