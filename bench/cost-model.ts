@@ -61,7 +61,7 @@ export interface Usage {
   readonly rulesReadsTraffic: Sourced<number>;
   /** EMF metric names (each × its one `service` dimension set) published in every hour. */
   readonly customMetrics: Sourced<{ idle: readonly string[]; traffic: readonly string[] }>;
-  /** Share of requests X-Ray records (default sampling: 1 a second and 5% beyond). */
+  /** Share of events X-Ray records per traced entry point (default sampling: 1 a second and 5% beyond); a reconciler run, alone in its second, is always recorded. */
   readonly xraySampledShare: Sourced<number>;
 }
 
@@ -189,7 +189,8 @@ function lambdaFunction(resource: CfnResource, usage: Usage, w: Wiring): Priced 
   const perInvocation = usdPer(arm ? PRICES.lambdaArmGbSecond : PRICES.lambdaX86GbSecond, seconds * memoryGb) + usdPer(PRICES.lambdaRequest, 1);
   const traced = (p['TracingConfig'] as { Mode?: string } | undefined)?.Mode === 'Active';
   // A receiver behind a traced stage continues the API's trace: the stage line counts it.
-  const tracePerInvocation = traced && !(service === 'receiver' && w.apiTraced) ? usdPer(PRICES.xrayTrace, usage.xraySampledShare.value) : 0;
+  const sampled = service === 'reconciler' ? 1 : usage.xraySampledShare.value;
+  const tracePerInvocation = traced && !(service === 'receiver' && w.apiTraced) ? usdPer(PRICES.xrayTrace, sampled) : 0;
   const invocations = {
     receiver: { idle: 0, perEvent: 1 },
     worker: { idle: 0, perEvent: usage.workerInvocationsPerEvent.value },
@@ -231,7 +232,7 @@ function price(id: string, resource: CfnResource, usage: Usage, w: Wiring): Pric
       return { idle: 0, perMillion: usdPer(PRICES.apiGatewayRestRequest, MILLION), detail: 'one REST request per event (SNS delivery)' };
     case 'AWS::ApiGateway::Stage': {
       const trace = p['TracingEnabled'] === true ? usdPer(PRICES.xrayTrace, MILLION * usage.xraySampledShare.value) : 0;
-      return { idle: 0, perMillion: trace, detail: trace > 0 ? `X-Ray: one trace per request (API + receiver), ${usage.xraySampledShare.value * 100}% sampled` : 'not traced' };
+      return { idle: 0, perMillion: trace, detail: trace > 0 ? `X-Ray: one trace per request (API + receiver), ${(usage.xraySampledShare.value * 100).toFixed(0)}% sampled` : 'not traced' };
     }
     case 'AWS::Lambda::Function':
       return lambdaFunction(resource, usage, w);
@@ -328,7 +329,7 @@ export function costLines(templates: readonly NamedTemplate[], usage: Usage): Co
     status: 'priced',
     idle: usdPer(PRICES.customMetricMonth, idle.length),
     perMillion: usdPer(PRICES.customMetricMonth, newInTraffic.length),
-    detail: `${idle.length} published every hour at idle, ${newInTraffic.length} more with traffic (each name x its service dimension)`,
+    detail: `${idle.length} published every hour at idle, ${newInTraffic.length} more with traffic (each a name under one service dimension)`,
   });
   return lines;
 }

@@ -2,9 +2,7 @@
  * The Usage the cost model prices: measured figures from a sandbox run (cost-measure.ts) where the
  * project can measure them, and labelled assumptions elsewhere. Every figure carries its source.
  */
-import { RECEIVER_METRICS } from '../lambdas/receiver/receiver';
-import { RECONCILER_METRICS } from '../lambdas/reconciler/reconciler';
-import { WORKER_METRICS } from '../lambdas/worker/worker';
+import { LOGIN_METRICS, RECEIVER_METRICS, RECONCILER_METRICS, WORKER_METRICS } from '../lambdas/core/metric-names';
 import { DEFAULT_CREDENTIALS_MAX_AGE_S } from '../lambdas/adapters/credentials';
 import type { DurationSample } from './cost-duration';
 import type { SandboxMeasurement } from './cost-measure';
@@ -43,6 +41,24 @@ export function receiverBilledMs(sample: DurationSample, memoryMb: number): Sour
     source: `measured + assumed: in-process median ${sample.medianMs.toFixed(3)} ms (p90 ${sample.p90Ms.toFixed(3)}, ${sample.count} warm calls, this machine) x ${(FULL_VCPU_MB / memoryMb).toFixed(1)} for ${memoryMb} MB's CPU share, + ${SQS_SEND_MS} ms SendMessage round trip (assumed)`,
   };
 }
+
+/** Events a second at a million events a month, spread evenly: the rate the per-million figures are priced at. */
+export const EVENTS_PER_SECOND_AT_A_MILLION = 1e6 / SECONDS_PER_MONTH;
+
+/**
+ * The share of requests the default X-Ray sampling rule records: the first request in each second
+ * (the reservoir, 1 a second) and 5% of the others, for requests arriving at random (Poisson) at
+ * `perSecond` on average. Each traced entry point (the API stage, whose trace the receiver
+ * continues; the worker, started by SQS) is taken to have its reservoir to itself.
+ */
+export function defaultSampledShare(perSecond: number): number {
+  if (perSecond <= 0) return 1;
+  const inReservoir = 1 - Math.exp(-perSecond); // P(at least one request in a second)
+  return (inReservoir + 0.05 * (perSecond - inReservoir)) / perSecond;
+}
+
+/** A metric as CloudWatch bills it: one name under one `service` dimension. */
+const metric = (service: 'receiver' | 'worker' | 'reconciler', name: string) => `${service}/${name}`;
 
 /** The usage: per-event counts from a sandbox measurement, the receiver's duration as measured (receiverBilledMs). */
 export function usageFrom(m: SandboxMeasurement, reconcilerRunsPerMonth: number, receiverMs: Sourced<number>): Usage {
@@ -90,21 +106,29 @@ export function usageFrom(m: SandboxMeasurement, reconcilerRunsPerMonth: number,
     rulesReadsTraffic: assumed(Math.round(SECONDS_PER_MONTH / 60), 'one warm worker re-reads the rules once a minute'),
     customMetrics: {
       value: {
-        // reconciler.ts publishes these four on every successful run, zero or not.
-        idle: reconcilerRunsPerMonth > 0 ? [RECONCILER_METRICS.seen, RECONCILER_METRICS.malformed, RECONCILER_METRICS.enqueued, RECONCILER_METRICS.skippedByCap] : [],
-        // A healthy flow: every accepted notification, each decision the example rules make, and
-        // the duplicates SNS's at-least-once delivery brings in any busy hour.
+        // reconciler.ts publishes its counts only when not zero; a run over an empty inbox writes
+        // nothing but the 0 of a successful login (login-report.ts: the login alarm clears on it),
+        // and a cold reconciler logs in on every run.
+        idle: reconcilerRunsPerMonth > 0 ? [metric('reconciler', LOGIN_METRICS.failures)] : [],
+        // A healthy flow: every accepted notification, each decision the example rules make, the
+        // duplicates SNS's at-least-once delivery brings in any busy hour, the worker's hourly
+        // login, and the open offers the reconciler lists while offers flow.
         traffic: [
-          RECEIVER_METRICS.notificationsEnqueued,
-          WORKER_METRICS.accepted,
-          WORKER_METRICS.declined,
-          WORKER_METRICS.review,
-          WORKER_METRICS.ignored,
-          WORKER_METRICS.duplicate,
+          metric('receiver', RECEIVER_METRICS.notificationsEnqueued),
+          metric('worker', WORKER_METRICS.accepted),
+          metric('worker', WORKER_METRICS.declined),
+          metric('worker', WORKER_METRICS.review),
+          metric('worker', WORKER_METRICS.ignored),
+          metric('worker', WORKER_METRICS.duplicate),
+          metric('worker', LOGIN_METRICS.failures),
+          ...(reconcilerRunsPerMonth > 0 ? [metric('reconciler', LOGIN_METRICS.failures), metric('reconciler', RECONCILER_METRICS.seen)] : []),
         ],
       },
-      source: 'derived from the handlers: the reconciler publishes 4 names every run; a healthy flow publishes 6 more (fault metrics excluded)',
+      source: 'derived from the handlers: at idle only the reconciler\'s login 0; a healthy flow publishes these (fault metrics excluded)',
     },
-    xraySampledShare: assumed(1, 'default sampling records 1 request a second and 5% beyond: at ~0.4 events/s nearly all'),
+    xraySampledShare: {
+      value: defaultSampledShare(EVENTS_PER_SECOND_AT_A_MILLION),
+      source: `derived: the default sampling rule (1 a second, then 5%) at ${EVENTS_PER_SECOND_AT_A_MILLION.toFixed(2)} events/s arriving at random; lower at higher rates`,
+    },
   };
 }

@@ -5,18 +5,19 @@
  * sandbox scenario with every AWS SDK call counted (cost-measure.ts); durations and the figures
  * the sandbox cannot show are labelled assumptions (cost-usage.ts). Free tier not included.
  *
- * Options: --config=<connector config> (default config/connector.example.json).
- * Last line: `cost: idle=<usd>/month per-million=<usd>`.
+ * Options: --config=<connector config> (default config/connector.example.json). Beside the config
+ * as given, its variants with the cost options (tracing, monitoring.dashboard) all off ("lean")
+ * and all on ("observed") are priced from the same measurement (cost-variants.ts).
+ * Last line, for the config as given: `cost: idle=<usd>/month per-million=<usd>`.
  */
 import * as path from 'node:path';
 import { EXAMPLE_CONFIG_FILE, loadConnectorConfig } from '../lib/load-config';
 import { PROJECT_ROOT } from '../test/infra/infra-support';
 import { measureSandbox } from './cost-measure';
-import { costLines, reconcilerRunsPerMonth, serviceOf, totals, type CostLine, type NamedTemplate, type Service, type Sourced, type Usage } from './cost-model';
+import type { CostLine, Sourced, Usage } from './cost-model';
 import { FREE_TIER_NOTES, PRICE_DATE, PRICE_REGION, PRICES, usdPer } from './cost-prices';
-import { synthesizedTemplates } from './cost-templates';
-import { receiverBilledMs, usageFrom } from './cost-usage';
 import { measureReceiver } from './cost-duration';
+import { costFigures, priceConfig, VARIANTS, type PricedConfig } from './cost-variants';
 
 export const description = 'Monthly cost at idle and per million marketplace events, from the synthesized templates and public prices';
 
@@ -35,19 +36,6 @@ function parseOptions(args: readonly string[]): { config: string } {
     config = path.resolve(match[1]);
   }
   return { config };
-}
-
-/** MemorySize of a connector function in the templates (Lambda's default 128 when unset). */
-function memoryOf(templates: readonly NamedTemplate[], service: Service): number {
-  for (const { resources } of templates) {
-    for (const resource of Object.values(resources)) {
-      if (resource.Type === 'AWS::Lambda::Function' && serviceOf(resource) === service) {
-        const memory = resource.Properties?.['MemorySize'];
-        return typeof memory === 'number' ? memory : 128;
-      }
-    }
-  }
-  throw new BenchmarkError(`no ${service} function in the templates`);
 }
 
 const money = (value: number): string => (value === 0 ? '-' : value < 0.005 ? '<0.01' : value.toFixed(2));
@@ -82,12 +70,13 @@ export async function run(args: readonly string[]): Promise<void> {
   // The SDK's notice about its future Node.js support is noise here, as in the sandbox.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const options = parseOptions(args);
-  const templates = synthesizedTemplates(loadConnectorConfig(options.config));
+  const config = loadConnectorConfig(options.config);
   const measurement = await measureSandbox();
   const receiver = await measureReceiver();
-  const usage = usageFrom(measurement, reconcilerRunsPerMonth(templates), receiverBilledMs(receiver, memoryOf(templates, 'receiver')));
-  const lines = costLines(templates, usage);
-  const sum = totals(lines);
+  const priced = priceConfig(config, measurement, receiver);
+  const { usage, lines } = priced;
+  const sum = priced.totals;
+  const variants = VARIANTS.map((variant) => ({ variant, priced: priceConfig(variant.apply(config), measurement, receiver) }));
 
   console.log(`Cost of the connector: ${path.relative(PROJECT_ROOT, options.config)}, both stacks as synthesized`);
   console.log(`Prices: ${PRICE_REGION}, as of ${PRICE_DATE}, on-demand list prices without any free tier (sources per price in bench/cost-prices.ts)\n`);
@@ -107,26 +96,28 @@ export async function run(args: readonly string[]): Promise<void> {
   }
 
   console.log(`\nGoal: idle <= ${GOALS.idle} USD/month (${sum.idle <= GOALS.idle ? 'met' : 'NOT met'}), <= ${GOALS.perMillion} USD per million events (${sum.perMillion <= GOALS.perMillion ? 'met' : 'NOT met'})`);
-  console.log('Levers (none applied; each computed from the lines above):');
-  for (const lever of levers(templates, usage, lines)) console.log(`  ${lever}`);
-  console.log(`cost: idle=${sum.idle.toFixed(2)}/month per-million=${sum.perMillion.toFixed(2)}`);
+  console.log('Options (the same measurement priced against each variant of the config):');
+  console.log(`  ${'as configured'.padEnd(16)}${costFigures(sum)}  (${optionsOf(config)})`);
+  for (const { variant, priced: v } of variants) console.log(`  ${variant.name.padEnd(16)}${costFigures(v.totals)}  (${variant.sets})`);
+  console.log('Levers not taken (each computed from the lines above):');
+  for (const lever of levers(priced)) console.log(`  ${lever}`);
+  console.log(`cost: ${costFigures(sum)}`);
 }
 
-/** What each fixed or large cost would save if it were made optional: the trade-offs to decide on. */
-function levers(templates: readonly NamedTemplate[], usage: Usage, lines: readonly CostLine[]): string[] {
-  const idleOf = (match: (line: CostLine) => boolean) => lines.filter(match).reduce((sum, line) => sum + line.idle, 0);
-  const dashboard = idleOf((line) => line.type === 'AWS::CloudWatch::Dashboard');
-  const idleMetrics = idleOf((line) => line.type === 'CloudWatch custom metrics');
-  const topicKeys = idleOf((line) => line.type === 'AWS::KMS::Key' && !line.id.startsWith('DataKey'));
-  const untraced = totals(costLines(templates, { ...usage, xraySampledShare: { value: 0, source: 'what-if' } }));
-  const traced = totals(lines);
+function optionsOf(config: { tracing: boolean; monitoring: { dashboard: boolean } }): string {
+  return `tracing: ${config.tracing}, monitoring.dashboard: ${config.monitoring.dashboard}`;
+}
+
+/** What the larger costs the options do not reach would save: the proposals to decide on. */
+function levers({ usage, lines }: PricedConfig): string[] {
+  const perMillionOf = (match: (line: CostLine) => boolean) => lines.filter(match).reduce((sum, line) => sum + line.perMillion, 0);
   const restToHttp = usdPer(PRICES.apiGatewayRestRequest, 1e6) - usdPer(PRICES.apiGatewayHttpRequest, 1e6);
+  const logs = perMillionOf((line) => line.type === 'AWS::Logs::LogGroup');
+  const logBytes = usage.logBytesPerEvent.receiver.value + usage.logBytesPerEvent.worker.value + usage.accessLogBytesPerRequest.value;
+  const wru = usage.dynamoWruPerEvent.value;
   return [
-    `dashboard off (an option such as monitoring.dashboard: false; the alarms stay): idle -${dashboard.toFixed(2)}`,
-    `reconciler metrics published only when non-zero (handler change): idle -${idleMetrics.toFixed(2)}`,
-    `topic keys (alarm, review) replaced by SNS's AWS-managed key or none (notifications carry no PHI by design; CloudWatch cannot publish to an aws/sns topic, so the alarm topic would go unencrypted): idle -${topicKeys.toFixed(2)}`,
-    `X-Ray tracing off (an option such as tracing: false): idle -${(traced.idle - untraced.idle).toFixed(2)}, per million -${(traced.perMillion - untraced.perMillion).toFixed(2)}`,
     `HTTP API (${PRICES.apiGatewayHttpRequest.usd.toFixed(2)} USD/M) instead of REST (header check moved into the receiver): per million -${restToHttp.toFixed(2)}`,
-    `fewer DynamoDB writes per event (now ${usage.dynamoWruPerEvent.value.toFixed(1)} WRU): per million -${usdPer(PRICES.dynamoWriteRequestUnit, 1e6).toFixed(3)} per write unit saved`,
+    `fewer DynamoDB writes per event (now ${wru.toFixed(1)} WRU, ${usdPer(PRICES.dynamoWriteRequestUnit, 1e6 * wru).toFixed(2)}/M): per million -${usdPer(PRICES.dynamoWriteRequestUnit, 1e6).toFixed(3)} per write unit saved`,
+    `fewer log bytes per event (now ${Math.round(logBytes)} B, ${logs.toFixed(2)}/M): per million -${(logs / logBytes * 100).toFixed(3)} per 100 B saved`,
   ];
 }

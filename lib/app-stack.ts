@@ -24,6 +24,7 @@ import {
 } from './constants';
 import { ConnectorMonitoring } from './monitoring';
 import { silenceAlarmSettings } from '../lambdas/core/monitoring-config';
+import { notificationTopicKey } from './notification-key';
 import { ReviewNotifications } from './review-notifications';
 import { acknowledge } from './nag';
 import { STACK_OUTPUTS } from './stack-outputs';
@@ -63,7 +64,7 @@ export const RETENTION: Record<ConnectorConfig['logRetentionDays'], logs.Retenti
 /**
  * The stateless part: the HTTPS endpoint AlayaCare's SNS topics deliver to, the receiver that
  * verifies and enqueues, the worker that decides, the scheduled reconciler that catches offers
- * SNS never delivered (supply side), and their alarms and dashboard.
+ * SNS never delivered (supply side), their alarms and (config monitoring.dashboard) a dashboard.
  */
 export class ConnectorAppStack extends Stack {
   readonly api: apigateway.RestApi;
@@ -90,6 +91,7 @@ export class ConnectorAppStack extends Stack {
       description: 'AlayaCare connector: verifies SNS deliveries and enqueues marketplace events',
       timeout: RECEIVER_TIMEOUT,
       logRetention,
+      tracing: config.tracing,
       environment: {
         // Always exact ARNs: an account-and-region allowlist is expanded here, at synth time.
         ALLOWED_TOPIC_ARNS: resolveAllowedTopicArns(config).join(','),
@@ -109,6 +111,7 @@ export class ConnectorAppStack extends Stack {
       timeout: WORKER_TIMEOUT,
       memorySize: 512,
       logRetention,
+      tracing: config.tracing,
       environment: {
         [ENV_NAMES.marketplaceBaseUrl]: marketplaceBaseUrl(config.marketplace),
         [ENV_NAMES.connectorRole]: config.role,
@@ -129,9 +132,11 @@ export class ConnectorAppStack extends Stack {
     // Supply side: won referrals put on the organisation's own bus, when it names one.
     if (config.role !== 'demand' && config.referrals.eventBusArn !== undefined) this.worker.bindReferralEventBus(config.referrals.eventBusArn);
 
+    // One key for the alarm and review topics (1 USD a month each): see notification-key.ts.
+    const topicKey = notificationTopicKey(this, 'NotificationTopicKey');
     const { notifications } = config;
     this.reviewNotifications = notifications.enabled
-      ? new ReviewNotifications(this, 'ReviewNotifications', notifications.email !== undefined ? { email: notifications.email } : {})
+      ? new ReviewNotifications(this, 'ReviewNotifications', { key: topicKey, ...(notifications.email !== undefined ? { email: notifications.email } : {}) })
       : undefined;
     if (this.reviewNotifications !== undefined) {
       this.worker.bindNotificationTopic(this.reviewNotifications.topic, {
@@ -150,6 +155,7 @@ export class ConnectorAppStack extends Stack {
         description: 'AlayaCare connector: enqueues open inbox offers the connector has not decided',
         timeout: RECONCILER_TIMEOUT,
         logRetention,
+        tracing: config.tracing,
         environment: {
           MARKETPLACE_BASE_URL: marketplaceBaseUrl(config.marketplace),
           CONNECTOR_ROLE: config.role,
@@ -187,11 +193,13 @@ export class ConnectorAppStack extends Stack {
         'AwsSolutions-L1',
         'Node.js 22 is pinned on purpose: the bundle targets node22 and the handlers are tested on that major; move runtime and esbuild target together.',
       );
-      acknowledge(
-        fn.role,
-        'AwsSolutions-IAM5[Resource::*]',
-        'Added by active X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions (the infra tests check no other statement uses Resource *).',
-      );
+      if (config.tracing) {
+        acknowledge(
+          fn.role,
+          'AwsSolutions-IAM5[Resource::*]',
+          'Added by active X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions (the infra tests check no other statement uses Resource *).',
+        );
+      }
       for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
         acknowledge(
           fn.role,
@@ -213,7 +221,8 @@ export class ConnectorAppStack extends Stack {
         throttlingBurstLimit: config.apiThrottle.burstLimit,
         accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
         accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields(),
-        tracingEnabled: true,
+        // X-Ray (config `tracing`): the stage starts the trace the receiver continues.
+        tracingEnabled: config.tracing,
         loggingLevel: apigateway.MethodLoggingLevel.ERROR,
         // Data tracing would log full request bodies: marketplace events must not reach logs.
         dataTraceEnabled: false,
@@ -263,6 +272,8 @@ export class ConnectorAppStack extends Stack {
       deadLetterQueue: props.deadLetterQueue,
       alarmEmail: config.alarmEmail,
       silence: silenceAlarmSettings(config.role, config.monitoring),
+      topicKey,
+      dashboard: config.monitoring.dashboard,
     });
 
     new CfnOutput(this, OUT.endpointUrl, {
@@ -271,7 +282,7 @@ export class ConnectorAppStack extends Stack {
     });
     new CfnOutput(this, OUT.role, { value: config.role, description: 'The organisation role the connector acts in (npx connector subscribe: its topics)' });
     new CfnOutput(this, OUT.marketplaceBaseUrl, { value: marketplaceBaseUrl(config.marketplace), description: 'The marketplace API the worker calls' });
-    new CfnOutput(this, OUT.dashboardName, { value: this.monitoring.dashboard.dashboardName });
+    if (this.monitoring.dashboard !== undefined) new CfnOutput(this, OUT.dashboardName, { value: this.monitoring.dashboard.dashboardName });
     new CfnOutput(this, OUT.alarmTopicArn, { value: this.monitoring.alarmTopic.topicArn });
     if (this.reviewNotifications !== undefined) {
       new CfnOutput(this, OUT.reviewTopicArn, {

@@ -33,6 +33,8 @@ export interface ConnectorFunctionProps {
   readonly logLevel?: PowertoolsLogLevel;
   /** Function-specific variables; bind* methods add the resource ones. */
   readonly environment?: Record<string, string>;
+  /** X-Ray active tracing (config `tracing`); off: no TracingConfig and no X-Ray permissions. */
+  readonly tracing: boolean;
 }
 
 export interface QueueConsumerOptions {
@@ -44,7 +46,7 @@ export interface QueueConsumerOptions {
 
 /**
  * One Lambda function with the connector's defaults: Node.js 22 on arm64, a bundle built by the
- * local esbuild (never Docker), its own log group with a retention, X-Ray tracing, Powertools
+ * local esbuild (never Docker), its own log group with a retention, X-Ray tracing when asked, Powertools
  * settings, and a role with no managed policies. Resources are attached with `bind*`, which set
  * the variable the handler reads and grant exactly the access it needs, in one call.
  */
@@ -78,7 +80,7 @@ export class ConnectorFunction extends Construct {
       timeout: props.timeout,
       role: this.role,
       logGroup: this.logGroup,
-      tracing: lambda.Tracing.ACTIVE,
+      tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       bundling: {
         minify: true,
         sourceMap: true,

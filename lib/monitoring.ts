@@ -1,9 +1,8 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
@@ -27,6 +26,10 @@ export interface ConnectorMonitoringProps {
   readonly alarmEmail?: string;
   /** The "no SNS delivery" alarm (config monitoring.silence, defaults resolved); none: no such alarm. */
   readonly silence?: SilenceAlarmSettings;
+  /** Encrypts the alarm topic; CloudWatch must be allowed to use it (lib/notification-key.ts). */
+  readonly topicKey: kms.IKey;
+  /** Build the dashboard (config monitoring.dashboard); the alarms do not depend on it. */
+  readonly dashboard: boolean;
 }
 
 /** The receiver's EMF metric counting UnsubscribeConfirmation messages (one per lost subscription). */
@@ -99,36 +102,20 @@ const FIVE_MINUTES = Duration.minutes(5);
 
 /**
  * Alarms on the signs that events are being lost or stuck (dead letters, errors, 5xx answers to
- * SNS, an ageing queue), sent to a KMS-encrypted SNS topic, and one dashboard for the flow.
+ * SNS, an ageing queue), sent to a KMS-encrypted SNS topic, and, when asked, one dashboard for the flow.
  */
 export class ConnectorMonitoring extends Construct {
   readonly alarmTopic: sns.Topic;
   readonly alarms: cloudwatch.Alarm[] = [];
-  readonly dashboard: cloudwatch.Dashboard;
+  /** Present when props.dashboard is true (config monitoring.dashboard). */
+  readonly dashboard: cloudwatch.Dashboard | undefined;
 
   constructor(scope: Construct, id: string, props: ConnectorMonitoringProps) {
     super(scope, id);
 
-    // A key of its own: CloudWatch must be allowed to use it to publish alarms to the encrypted
-    // topic, and that permission should not extend to the key that protects offer data.
-    const alarmKey = new kms.Key(this, 'AlarmTopicKey', {
-      description: 'AlayaCare connector: encrypts the alarm topic',
-      enableKeyRotation: true,
-      // Alarm notifications are transient; nothing stays encrypted under this key.
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
-    alarmKey.addToResourcePolicy(
-      new iam.PolicyStatement({
-        sid: 'AllowCloudWatchAlarmsToPublish',
-        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-        resources: ['*'],
-      }),
-    );
-
     this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
       displayName: 'AlayaCare connector alarms',
-      masterKey: alarmKey,
+      masterKey: props.topicKey,
       enforceSSL: true,
     });
     if (props.alarmEmail !== undefined) {
@@ -234,7 +221,16 @@ export class ConnectorMonitoring extends Construct {
       threshold: QUEUE_AGE_ALARM_THRESHOLD.toSeconds(),
     });
 
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+    this.dashboard = props.dashboard ? this.buildDashboard(props, sum, emf) : undefined;
+  }
+
+  private buildDashboard(
+    props: ConnectorMonitoringProps,
+    sum: cloudwatch.MetricOptions,
+    emf: (service: string, metricName: string) => cloudwatch.Metric,
+  ): cloudwatch.Dashboard {
+    const { api, receiver, worker, queue, deadLetterQueue } = props;
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.hours(24),
       widgets: [
         [
@@ -277,7 +273,7 @@ export class ConnectorMonitoring extends Construct {
       ],
     });
     if (props.reconciler !== undefined) {
-      this.dashboard.addWidgets(
+      dashboard.addWidgets(
         new cloudwatch.GraphWidget({
           title: 'Reconciler (offers SNS did not deliver)',
           left: CUSTOM_METRICS[SERVICE_NAMES.reconciler].map((name) => emf(SERVICE_NAMES.reconciler, name)),
@@ -286,7 +282,8 @@ export class ConnectorMonitoring extends Construct {
         }),
       );
     }
-    this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
+    dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
+    return dashboard;
   }
 
   private addAlarm(id: AlarmId, spec: AlarmSpec): void {

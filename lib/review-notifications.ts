@@ -1,10 +1,11 @@
-import { RemovalPolicy } from 'aws-cdk-lib';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 
 export interface ReviewNotificationsProps {
+  /** Encrypts the topic: the stack's notification key, shared with the alarm topic (lib/notification-key.ts). */
+  readonly key: kms.IKey;
   /** Subscribed by e-mail when given (AWS asks the address to confirm). */
   readonly email?: string;
 }
@@ -16,18 +17,13 @@ export interface ReviewNotificationsProps {
  */
 export class ReviewNotifications extends Construct {
   readonly topic: sns.Topic;
-  readonly key: kms.Key;
+  readonly key: kms.IKey;
 
-  constructor(scope: Construct, id: string, props: ReviewNotificationsProps = {}) {
+  constructor(scope: Construct, id: string, props: ReviewNotificationsProps) {
     super(scope, id);
-    // A key of its own, not the table's: a grant to publish here should not open the offer data,
-    // and the alarm key lets CloudWatch in, which this topic does not need.
-    this.key = new kms.Key(this, 'TopicKey', {
-      description: 'AlayaCare connector: encrypts the review notification topic',
-      enableKeyRotation: true,
-      // Notifications are transient; nothing stays encrypted under this key.
-      removalPolicy: RemovalPolicy.DESTROY,
-    });
+    // The key is shared with the alarm topic, not the table's: a grant to publish here does not
+    // open the offer data.
+    this.key = props.key;
     this.topic = new sns.Topic(this, 'Topic', {
       // The sender name of the e-mails.
       displayName: 'AlayaCare connector offers',

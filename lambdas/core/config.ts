@@ -215,7 +215,14 @@ export const connectorConfigSchema = z
     /** Won offers (referrals received): mark processed, forward to EventBridge; ignored for role `demand`. */
     referrals: referralSettingsSchema.default({ markProcessed: false }),
     /** Alarm settings that depend on the organisation (the "no SNS delivery" alarm); see monitoring-config.ts. */
-    monitoring: monitoringSchema.default({ silence: { enabled: true } }),
+    monitoring: monitoringSchema.default({ silence: { enabled: true }, dashboard: false }),
+    /**
+     * AWS X-Ray active tracing of the three functions and the API stage. Off by default: at the
+     * default sampling (1 request a second, then 5%) nearly every event is two traces, the largest
+     * cost per event after DynamoDB; the alarms, metrics and logs do not need it. Turn it on to
+     * investigate latency (marketplace and AWS calls per record).
+     */
+    tracing: z.boolean().default(false),
     /** Where CloudWatch alarms are sent; omit to create the alarm topic without a subscription. */
     alarmEmail: z.email().optional(),
     /** Review notifications and demand alerts to a person; on by default, subscribed when `email` is set. */

@@ -50,6 +50,12 @@ export const silenceSchema = z
 
 export const monitoringSchema = z.strictObject({
   silence: silenceSchema.default({ enabled: true }),
+  /**
+   * The CloudWatch dashboard (3 USD a month beyond the account's first three). Off by default:
+   * the alarms are what pages someone, and they do not need it; the dashboard is for looking, and
+   * every metric it draws is in CloudWatch either way (namespace AlayaCareConnector).
+   */
+  dashboard: z.boolean().default(false),
 });
 
 export type MonitoringSettings = z.infer<typeof monitoringSchema>;

@@ -113,19 +113,19 @@ describe('role demand', () => {
 
 describe('no SNS delivery, configured', () => {
   it('waits the configured hours', () => {
-    const built = alarmsOf({ ...exampleConfig(), monitoring: { silence: { enabled: true, hours: 3 } } });
+    const built = alarmsOf({ ...exampleConfig(), monitoring: { ...exampleConfig().monitoring, silence: { enabled: true, hours: 3 } } });
     expect(get('NoDeliveries', built)).toEqual(expect.objectContaining({ EvaluationPeriods: 3, DatapointsToAlarm: 3, Threshold: 1 }));
   });
 
   it('is left out when disabled', () => {
-    const built = alarmsOf({ ...exampleConfig(), monitoring: { silence: { enabled: false } } });
+    const built = alarmsOf({ ...exampleConfig(), monitoring: { ...exampleConfig().monitoring, silence: { enabled: false } } });
     expect(built.byId.has('NoDeliveries')).toBe(false);
   });
 
   it('with business hours, counts deliveries only in their UTC hours (both sides of daylight saving) on the events queue’s clock', () => {
     const built = alarmsOf({
       ...exampleConfig(),
-      monitoring: { silence: { enabled: true, hours: 4, businessHours: { timeZone: 'America/Toronto', start: 8, end: 18, days: ['mon', 'tue', 'wed', 'thu', 'fri'] } } },
+      monitoring: { ...exampleConfig().monitoring, silence: { enabled: true, hours: 4, businessHours: { timeZone: 'America/Toronto', start: 8, end: 18, days: ['mon', 'tue', 'wed', 'thu', 'fri'] } } },
     });
     const alarm = get('NoDeliveries', built);
     expect(alarm).toEqual(expect.objectContaining({ Threshold: 1, ComparisonOperator: 'LessThanThreshold', EvaluationPeriods: 4, DatapointsToAlarm: 4, TreatMissingData: 'breaching' }));

@@ -28,6 +28,7 @@ const variants: [string, () => ConnectorConfig][] = [
     () => ({ ...exampleConfig(), receiver: { requireSignatureVersion2: true, sharedSecret: { enabled: true } } }),
   ],
   ['role both, reconciler hourly', () => ({ ...exampleConfig(), role: 'both', reconciler: { enabled: true, intervalMinutes: 60 } })],
+  ['X-Ray tracing and the dashboard on', () => ({ ...exampleConfig(), tracing: true, monitoring: { ...exampleConfig().monitoring, dashboard: true } })],
 ];
 
 function findings(scope: IConstruct) {
@@ -81,12 +82,14 @@ describe.each(variants)('cdk-nag AwsSolutions with %s', (_label, config) => {
     expect(acks.filter((a) => !a.path.includes('/'))).toEqual([]);
   });
 
-  it('the only IAM statements on Resource "*" are X-Ray tracing, as the IAM5[Resource::*] acknowledgement says', () => {
+  it('the only IAM statements on Resource "*" are X-Ray tracing, as the IAM5[Resource::*] acknowledgement says (none without tracing)', () => {
     const statements = Object.values(resourcesOf(built.appTemplate, 'AWS::IAM::Policy')).flatMap(
       (p) => (p.Properties?.['PolicyDocument'] as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement,
     );
     const wildcard = statements.filter((s) => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')));
-    expect(wildcard.length).toBeGreaterThan(0);
+    expect(wildcard.length > 0).toBe(config().tracing);
+    const xrayAcks = acknowledgements(built.cdkApp).filter((a) => a.id.replace(/^annotation::/i, '') === 'AwsSolutions-IAM5[Resource::*]');
+    expect(xrayAcks.length > 0).toBe(config().tracing);
     for (const statement of wildcard) {
       for (const action of [statement.Action].flat()) expect(action).toMatch(/^xray:/);
     }

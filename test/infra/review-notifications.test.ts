@@ -74,12 +74,14 @@ describe('review notification topic (default: on, no e-mail)', () => {
     app = build(exampleConfig()).appTemplate;
   });
 
-  it('is encrypted with a rotating key of its own (not the alarm topic’s) and refuses publishes without TLS', () => {
+  it('is encrypted with the rotating notification key it shares with the alarm topic (not the data key) and refuses publishes without TLS', () => {
     const topic = reviewTopicOf(app);
     const alarmTopic = onlyResource(app, 'AWS::SNS::Topic', (p) => p['DisplayName'] === 'AlayaCare connector alarms');
     const keyId = (topic.properties['KmsMasterKeyId'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     expect(resourcesOf(app, 'AWS::KMS::Key')[keyId]?.Properties).toEqual(expect.objectContaining({ EnableKeyRotation: true }));
-    expect(alarmTopic.properties['KmsMasterKeyId']).not.toEqual(topic.properties['KmsMasterKeyId']);
+    // One key for both topics (a key-month each otherwise); the app stack has no other key.
+    expect(alarmTopic.properties['KmsMasterKeyId']).toEqual(topic.properties['KmsMasterKeyId']);
+    expect(Object.keys(resourcesOf(app, 'AWS::KMS::Key'))).toEqual([keyId]);
     app.hasResourceProperties('AWS::SNS::TopicPolicy', {
       Topics: [{ Ref: topic.id }],
       PolicyDocument: {
@@ -132,7 +134,7 @@ describe('review notification topic, configured', () => {
     expect(env['OUTBOX_OFFER_URL_TEMPLATE']).toBe(OUTBOX_URL);
   });
 
-  it('is absent when disabled: no topic, key, variable, grant or output', () => {
+  it('is absent when disabled: no topic, variable, grant or output (the key stays: the alarm topic uses it)', () => {
     const app = build(withNotifications({ enabled: false })).appTemplate;
     expect(() => reviewTopicOf(app)).toThrow(/found 0/);
     expect(Object.keys(resourcesOf(app, 'AWS::KMS::Key'))).toHaveLength(1);

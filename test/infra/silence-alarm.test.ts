@@ -97,7 +97,7 @@ describe('config monitoring.silence', () => {
 
   it('defaults by role, and fits the default into the business day', () => {
     const defaults = validateConnectorConfig(JSON.parse(JSON.stringify({ ...exampleConfig(), monitoring: undefined })));
-    expect(defaults.monitoring).toEqual({ silence: { enabled: true } });
+    expect(defaults.monitoring).toEqual({ silence: { enabled: true }, dashboard: false });
     expect(silenceAlarmSettings('supply', defaults.monitoring)).toEqual({ hours: 6 });
     expect(silenceAlarmSettings('both', defaults.monitoring)).toEqual({ hours: 6 });
     expect(silenceAlarmSettings('demand', defaults.monitoring)).toEqual({ hours: 24 });

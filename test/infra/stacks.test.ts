@@ -31,6 +31,9 @@ function distinctiveConfig(): ConnectorConfig {
     logRetentionDays: 90,
     marketplace: { baseUrl: 'https://marketplace.example.test' },
     reconciler: { enabled: true, intervalMinutes: 30 },
+    // Both off by default (cost-options.test.ts covers the defaults).
+    tracing: true,
+    monitoring: { ...exampleConfig().monitoring, dashboard: true },
   };
 }
 

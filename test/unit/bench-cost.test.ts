@@ -5,6 +5,8 @@
  */
 import { costLines, FREE_TYPES, reconcilerRunsPerMonth, runsPerMonth, totals, type NamedTemplate, type Sourced, type Usage } from '../../bench/cost-model';
 import { synthesizedTemplates } from '../../bench/cost-templates';
+import { defaultSampledShare, EVENTS_PER_SECOND_AT_A_MILLION } from '../../bench/cost-usage';
+import { VARIANTS } from '../../bench/cost-variants';
 import type { ConnectorConfig } from '../../lambdas/core/config';
 import { exampleConfig } from '../infra/infra-support';
 
@@ -152,12 +154,76 @@ describe('the real stacks', () => {
     const lines = costLines(templates, usage());
     const count = (type: string) => lines.filter((l) => l.type === type).length;
     expect(reconcilerRunsPerMonth(templates)).toBe(2920);
-    // With no usage, idle is the fixed fees (keys, secret, alarms, dashboard) and the reconciler's
-    // runs at zero duration: their requests and X-Ray traces.
+    // With no usage, idle is the fixed fees (the data key and the one notification topic key, the
+    // secret, the alarms; no dashboard by default) and the reconciler's runs at zero duration:
+    // their requests (no X-Ray by default).
     const fixed = count('AWS::KMS::Key') * 1 + count('AWS::SecretsManager::Secret') * 0.4 + count('AWS::CloudWatch::Alarm') * 0.1 + count('AWS::CloudWatch::Dashboard') * 3;
-    const runs = 2920 * (0.2e-6 + 5e-6);
-    expect(count('AWS::KMS::Key')).toBeGreaterThan(0);
+    const runs = 2920 * 0.2e-6;
+    expect(count('AWS::KMS::Key')).toBe(2);
+    expect(count('AWS::CloudWatch::Dashboard')).toBe(0);
     expect(totals(lines).idle).toBeCloseTo(fixed + runs, 9);
     expect(Object.keys(FREE_TYPES)).not.toContain('AWS::Lambda::Function');
+  });
+});
+
+describe('X-Ray sampling by the default rule (1 a second, then 5%)', () => {
+  it('records nearly every event at a trickle, 5% at a flood, and about 84% at a million a month', () => {
+    expect(defaultSampledShare(0.001)).toBeCloseTo(1, 3);
+    expect(defaultSampledShare(1e5)).toBeCloseTo(0.05, 4);
+    // 0.38 events/s: P(a second has one) = 1 - e^-0.38; the rest at 5%.
+    const rate = 1e6 / (730 * 3600);
+    expect(EVENTS_PER_SECOND_AT_A_MILLION).toBeCloseTo(rate, 12);
+    const inReservoir = 1 - Math.exp(-rate);
+    expect(defaultSampledShare(rate)).toBeCloseTo((inReservoir + 0.05 * (rate - inReservoir)) / rate, 12);
+    expect(defaultSampledShare(rate)).toBeGreaterThan(0.83);
+    expect(defaultSampledShare(rate)).toBeLessThan(0.85);
+  });
+
+  it('charges traced events at the sampled share, and a reconciler run always in full', () => {
+    const traced: NamedTemplate[] = [
+      {
+        stack: 'T',
+        resources: {
+          Worker: fn('worker', { TracingConfig: { Mode: 'Active' } }),
+          Reconciler: fn('reconciler', { TracingConfig: { Mode: 'Active' } }),
+          Schedule: { Type: 'AWS::Events::Rule', Properties: { ScheduleExpression: 'rate(1 hour)', Targets: [{ Arn: { 'Fn::GetAtt': ['Reconciler', 'Arn'] } }] } },
+          Stage: { Type: 'AWS::ApiGateway::Stage', Properties: { TracingEnabled: true } },
+        },
+      },
+    ];
+    const priced = costLines(traced, usage({ xraySampledShare: s(0.5) }));
+    const at = (id: string) => priced.find((l) => l.id === id);
+    // 128 MB x86 at 0 ms: the request fee plus half a trace (5 USD per million) per invocation.
+    expect(at('Worker')?.perMillion).toBeCloseTo(0.2 + 2.5, 9);
+    expect(at('Stage')?.perMillion).toBeCloseTo(2.5, 9);
+    expect(at('Reconciler')?.idle).toBeCloseTo(730 * (0.2e-6 + 5e-6), 12);
+  });
+});
+
+describe('the cost options, priced', () => {
+  const idleOf = (config: ConnectorConfig) => totals(costLines(synthesizedTemplates(config), usage())).idle;
+  const perMillionOf = (config: ConnectorConfig, share: number) => totals(costLines(synthesizedTemplates(config), usage({ xraySampledShare: s(share) }))).perMillion;
+  const variant = (name: string) => {
+    const found = VARIANTS.find((v) => v.name === name);
+    if (found === undefined) throw new Error(`no variant ${name}`);
+    return found.apply(exampleConfig());
+  };
+
+  it('has a lean variant with both options off and an observed one with both on', () => {
+    expect(variant('lean')).toEqual(expect.objectContaining({ tracing: false, monitoring: expect.objectContaining({ dashboard: false }) }));
+    expect(variant('observed')).toEqual(expect.objectContaining({ tracing: true, monitoring: expect.objectContaining({ dashboard: true }) }));
+    // Nothing else changes.
+    const { tracing: _t, monitoring: _m, ...rest } = variant('observed');
+    const { tracing: _t2, monitoring: _m2, ...example } = exampleConfig();
+    expect(rest).toEqual(example);
+  });
+
+  it('the dashboard costs 3 USD a month at idle, tracing the reconciler runs\' traces at idle and two traces an event', () => {
+    const lean = variant('lean');
+    expect(idleOf({ ...lean, monitoring: { ...lean.monitoring, dashboard: true } }) - idleOf(lean)).toBeCloseTo(3, 9);
+    expect(idleOf({ ...lean, tracing: true }) - idleOf(lean)).toBeCloseTo(2920 * 5e-6, 9);
+    // The API's trace (the receiver continues it) and the worker's: 2 x 5 USD per million at 100%.
+    expect(perMillionOf({ ...lean, tracing: true }, 1) - perMillionOf(lean, 1)).toBeCloseTo(10, 9);
+    expect(perMillionOf(variant('observed'), 0.84) - perMillionOf(lean, 0.84)).toBeCloseTo(8.4, 9);
   });
 });

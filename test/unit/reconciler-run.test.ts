@@ -216,8 +216,25 @@ describe('createReconciler', () => {
     expect((await h.store.getOffer(A))?.reconciler).toEqual({ lastEnqueuedAt: NOW.toISOString(), enqueues: 1 });
     expect(result).toEqual(expect.objectContaining({ runId: 'request-1', seen: 3, enqueued: 1, skippedByCap: 0, malformed: 0 }));
     expect(result.skipped).toEqual(expect.objectContaining({ 'not-actionable': 1, decided: 1 }));
-    expect(h.metrics.published).toEqual([expect.objectContaining({ [RECONCILER_METRICS.seen]: 3, [RECONCILER_METRICS.enqueued]: 1, [RECONCILER_METRICS.malformed]: 0 })]);
+    // Only the counts that are not zero: no malformed item and no cap reached, so neither is published.
+    expect(h.metrics.published).toEqual([{ [RECONCILER_METRICS.seen]: 3, [RECONCILER_METRICS.enqueued]: 1 }]);
     expect(h.logger.withMessage('Offer enqueued for the worker')).toEqual([expect.objectContaining({ offerId: A, enqueues: 1 })]);
+  });
+
+  it('publishes no metric at all after a run over an empty inbox (a custom metric is billed for each hour it is written)', async () => {
+    const { h, handler } = harness([]);
+    const result = await handler();
+    expect(result).toEqual(expect.objectContaining({ seen: 0, enqueued: 0, skippedByCap: 0, malformed: 0 }));
+    expect(h.metrics.published).toEqual([]);
+    expect(h.logger.withMessage('Reconciliation finished')).toEqual([expect.objectContaining({ seen: 0, enqueued: 0 })]);
+  });
+
+  it('publishes what it saw but no zero enqueued when every listed offer is decided already', async () => {
+    const { h, handler } = harness([item(C)]);
+    h.store.offers.set(C, { offerId: C, updatedAt: iso(-HOUR), decision: { action: 'review', rule: 'default', reason: 'test', state: 'applied', eventId: 'e', decidedAt: iso(-HOUR) } });
+    await handler();
+    expect(h.sent).toEqual([]);
+    expect(h.metrics.published).toEqual([{ [RECONCILER_METRICS.seen]: 1 }]);
   });
 
   it('backs off on the next runs: nothing 5 minutes later, the offer again once its backoff has passed', async () => {

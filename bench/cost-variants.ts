@@ -1,0 +1,67 @@
+/**
+ * The cost of one config, and of the variants of it that the cost options give (config `tracing`,
+ * `monitoring.dashboard`): the same sandbox measurement priced against each variant's templates,
+ * so the differences are the options' and nothing else's.
+ */
+import type { ConnectorConfig } from '../lambdas/core/config';
+import type { DurationSample } from './cost-duration';
+import type { SandboxMeasurement } from './cost-measure';
+import { costLines, reconcilerRunsPerMonth, serviceOf, totals, type CostLine, type CostTotals, type NamedTemplate, type Service, type Usage } from './cost-model';
+import { synthesizedTemplates } from './cost-templates';
+import { receiverBilledMs, usageFrom } from './cost-usage';
+
+export interface CostVariant {
+  readonly name: string;
+  /** What the variant sets, in config terms. */
+  readonly sets: string;
+  readonly apply: (config: ConnectorConfig) => ConnectorConfig;
+}
+
+const withOptions = (config: ConnectorConfig, on: boolean): ConnectorConfig => ({
+  ...config,
+  tracing: on,
+  monitoring: { ...config.monitoring, dashboard: on },
+});
+
+/** The config with every cost option off (the defaults), and with every one on. */
+export const VARIANTS: readonly CostVariant[] = [
+  { name: 'lean', sets: 'tracing: false, monitoring.dashboard: false (the defaults)', apply: (config) => withOptions(config, false) },
+  { name: 'observed', sets: 'tracing: true, monitoring.dashboard: true', apply: (config) => withOptions(config, true) },
+];
+
+export class CostModelError extends Error {
+  override readonly name = 'CostModelError';
+}
+
+/** MemorySize of a connector function in the templates (Lambda's default 128 when unset). */
+export function memoryOf(templates: readonly NamedTemplate[], service: Service): number {
+  for (const { resources } of templates) {
+    for (const resource of Object.values(resources)) {
+      if (resource.Type === 'AWS::Lambda::Function' && serviceOf(resource) === service) {
+        const memory = resource.Properties?.['MemorySize'];
+        return typeof memory === 'number' ? memory : 128;
+      }
+    }
+  }
+  throw new CostModelError(`no ${service} function in the templates`);
+}
+
+export interface PricedConfig {
+  readonly templates: NamedTemplate[];
+  readonly usage: Usage;
+  readonly lines: CostLine[];
+  readonly totals: CostTotals;
+}
+
+/** Prices one config: its templates, with the usage a measurement gives. */
+export function priceConfig(config: ConnectorConfig, measurement: SandboxMeasurement, receiver: DurationSample): PricedConfig {
+  const templates = synthesizedTemplates(config);
+  const usage = usageFrom(measurement, reconcilerRunsPerMonth(templates), receiverBilledMs(receiver, memoryOf(templates, 'receiver')));
+  const lines = costLines(templates, usage);
+  return { templates, usage, lines, totals: totals(lines) };
+}
+
+/** `idle=<usd>/month per-million=<usd>`, as the bench's last line writes it. */
+export function costFigures(sum: Pick<CostTotals, 'idle' | 'perMillion'>): string {
+  return `idle=${sum.idle.toFixed(2)}/month per-million=${sum.perMillion.toFixed(2)}`;
+}
