@@ -1,0 +1,28 @@
+/**
+ * What the load benchmarks print besides their summary lines: the machine, the stack settings the
+ * run mirrored, and the table rows.
+ */
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { parseConnectorConfig } from '../../lambdas/core/config';
+import { DEFAULT_CONFIG_PATH } from '../../sandbox/run-sandbox';
+import type { LatencySummary } from './stats';
+
+/** The stack's worker concurrency (workerMaxConcurrency of the example config): Lambda's pollers. */
+export function stackWorkerConcurrency(): number {
+  return parseConnectorConfig(JSON.parse(readFileSync(DEFAULT_CONFIG_PATH, 'utf8')) as unknown, DEFAULT_CONFIG_PATH).workerMaxConcurrency;
+}
+
+/** Node, CPUs and the load average when the run began (the machine may be shared). */
+export function machineLine(): string {
+  const [one] = loadavg();
+  return `Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, load average ${one.toFixed(2)} at start`;
+}
+
+const ms = (value: number): string => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a');
+
+export const SUMMARY_HEADER = `${'offers'.padStart(8)}${'p50 ms'.padStart(12)}${'p95 ms'.padStart(12)}${'p99 ms'.padStart(12)}${'max ms'.padStart(12)}`;
+
+export function summaryRow(label: string, summary: LatencySummary, count = summary.count): string {
+  return `${label.padEnd(34)}${String(count).padStart(8)}${ms(summary.p50).padStart(12)}${ms(summary.p95).padStart(12)}${ms(summary.p99).padStart(12)}${ms(summary.max).padStart(12)}`;
+}
