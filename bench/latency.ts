@@ -3,11 +3,11 @@
  * published at 20/s for 60 s, each timed from the simulator publishing `OfferMatched` to the
  * simulator receiving the connector's accept or decline. Side by side, the same offers answered
  * by a loop polling `GET /inbox/offers` every 5 minutes, computed from the schedule (stats.ts).
- * Options: --duration S (default 60), --rates R (default 20), --workers N (default: the stack's
- * workerMaxConcurrency).
+ * Options: --duration S (default 60), --rates R (default 20), --workers N and --batch-size N
+ * (default: the stack's workerMaxConcurrency and event source batch size).
  */
 import { runLoad } from './load/sandbox-load';
-import { machineLine, stackWorkerConcurrency, SUMMARY_HEADER, summaryRow } from './load/report';
+import { machineLine, stackLoadDefaults, SUMMARY_HEADER, summaryRow } from './load/report';
 import { BenchmarkError, latencyLine, parseLoadOptions, POLL_INTERVAL_MS, POLL_PHASES, pollingLatencies, summarize } from './load/stats';
 
 export const description = 'Event to answer in the sandbox at 20 offers/s for 60 s, against polling every 5 minutes';
@@ -17,13 +17,13 @@ const GOAL_P99_MS = 250;
 const GOAL_RATIO = 1000;
 
 export async function run(args: readonly string[]): Promise<void> {
-  const options = parseLoadOptions(args, { durationS: 60, rates: [20], workers: stackWorkerConcurrency() });
+  const options = parseLoadOptions(args, { durationS: 60, rates: [20], ...stackLoadDefaults() });
   if (options.rates.length !== 1) throw new BenchmarkError('the latency benchmark runs one rate (--rates R)');
   const rate = options.rates[0];
-  console.log(`Event to answer: ${rate} offers/s for ${options.durationS} s, ${options.workers} concurrent worker invocations (batch size 10)`);
+  console.log(`Event to answer: ${rate} offers/s for ${options.durationS} s, ${options.workers} concurrent worker invocations, batch size ${options.batchSize}`);
   console.log(machineLine());
 
-  const result = await runLoad({ rate, durationS: options.durationS, workers: options.workers, onProblem: (line) => console.error(line) });
+  const result = await runLoad({ rate, durationS: options.durationS, workers: options.workers, batchSize: options.batchSize, onProblem: (line) => console.error(line) });
   if (result.faults > 0) throw new BenchmarkError(`the simulator injected ${result.faults} fault(s): the benchmark must run without`);
   const push = summarize(result.answeredMs);
   const polling = summarize(pollingLatencies(result.answeredPublishedMs, result.answeredMs, { intervalMs: POLL_INTERVAL_MS, phases: POLL_PHASES }));

@@ -5,12 +5,18 @@
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseConnectorConfig } from '../../lambdas/core/config';
+import { WORKER_BATCH_SIZE } from '../../lib/constants';
 import { DEFAULT_CONFIG_PATH } from '../../sandbox/run-sandbox';
 import type { LatencySummary } from './stats';
 
 /** The stack's worker concurrency (workerMaxConcurrency of the example config): Lambda's pollers. */
 export function stackWorkerConcurrency(): number {
   return parseConnectorConfig(JSON.parse(readFileSync(DEFAULT_CONFIG_PATH, 'utf8')) as unknown, DEFAULT_CONFIG_PATH).workerMaxConcurrency;
+}
+
+/** The stack's settings the load benchmarks mirror by default: its worker concurrency and batch size. */
+export function stackLoadDefaults(): { workers: number; batchSize: number } {
+  return { workers: stackWorkerConcurrency(), batchSize: WORKER_BATCH_SIZE };
 }
 
 /** Node, CPUs and the load average when the run began (the machine may be shared). */

@@ -64,6 +64,7 @@ export interface LoadRun {
   /** Faults the simulator injected (must be 0: the bench runs without faults). */
   faults: number;
   workers: number;
+  batchSize: number;
   /** CPU time this process used during the run (user + system), in seconds. */
   cpuS: number;
 }
@@ -72,6 +73,8 @@ export interface LoadSettings {
   rate: number;
   durationS: number;
   workers: number;
+  /** SQS records per worker invocation. */
+  batchSize: number;
   /** How long after the last publication an offer may still be answered before it counts lost. */
   graceMs?: number;
   /** Told of poller and receiver errors. */
@@ -134,6 +137,7 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
       queueArn: queues.arn,
       region: EMULATOR_AWS.region,
       handler: workers,
+      batchSize: settings.batchSize,
       onError: (error) => problem(`poller: ${String(error)}`),
     });
     cleanups.push({ name: 'SQS poller', stop: () => poller.stop() });
@@ -198,6 +202,7 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
       deadLettered,
       faults: simulator.faults.log.length,
       workers: settings.workers,
+      batchSize: settings.batchSize,
       cpuS: (cpu.user + cpu.system) / 1e6,
     };
   } finally {

@@ -142,19 +142,21 @@ export interface LoadOptions {
   rates: number[];
   /** Concurrent worker invocations (Lambda's pollers, up to workerMaxConcurrency). */
   workers: number;
+  /** SQS records per worker invocation (the stack's event source batch size). */
+  batchSize: number;
 }
 
-const OPTION = /^--(duration|rates|workers)(?:=(.*))?$/;
+const OPTION = /^--(duration|rates|workers|batch-size)(?:=(.*))?$/;
 
 /**
- * `--duration S`, `--rates a,b,c` and `--workers N`, each also as `--name=value`. Anything else,
+ * `--duration S`, `--rates a,b,c`, `--workers N` and `--batch-size N` (1 to 10), each also as `--name=value`. Anything else,
  * a missing value or one that is not a positive number is refused with the option named.
  */
 export function parseLoadOptions(args: readonly string[], defaults: LoadOptions): LoadOptions {
   const options: LoadOptions = { ...defaults, rates: [...defaults.rates] };
   for (let i = 0; i < args.length; i += 1) {
     const match = OPTION.exec(args[i]);
-    if (!match) throw new BenchmarkError(`unknown option ${args[i]} (use --duration S, --rates a,b,c, --workers N)`);
+    if (!match) throw new BenchmarkError(`unknown option ${args[i]} (use --duration S, --rates a,b,c, --workers N, --batch-size N)`);
     const name = match[1];
     const value = match[2] ?? args[(i += 1)];
     if (value === undefined || value === '') throw new BenchmarkError(`--${name} needs a value`);
@@ -163,8 +165,10 @@ export function parseLoadOptions(args: readonly string[], defaults: LoadOptions)
     if (name === 'rates') options.rates = numbers;
     else if (numbers.length !== 1) throw new BenchmarkError(`--${name} takes one number, not "${value}"`);
     else if (name === 'duration') options.durationS = numbers[0];
-    else if (!Number.isInteger(numbers[0])) throw new BenchmarkError(`--workers must be a whole number, not "${value}"`);
-    else options.workers = numbers[0];
+    else if (!Number.isInteger(numbers[0])) throw new BenchmarkError(`--${name} must be a whole number, not "${value}"`);
+    else if (name === 'workers') options.workers = numbers[0];
+    else if (numbers[0] > 10) throw new BenchmarkError(`--batch-size must be 1 to 10 (SQS's limit), not "${value}"`);
+    else options.batchSize = numbers[0];
   }
   return options;
 }
