@@ -7,7 +7,7 @@
  * (default: the stack's workerMaxConcurrency and event source batch size).
  */
 import { runLoad } from './load/sandbox-load';
-import { machineLine, stackLoadDefaults, SUMMARY_HEADER, summaryRow } from './load/report';
+import { batchLine, machineLine, stackLoadDefaults, stageRows, SUMMARY_HEADER, summaryRow } from './load/report';
 import { BenchmarkError, latencyLine, parseLoadOptions, POLL_INTERVAL_MS, POLL_PHASES, pollingLatencies, summarize } from './load/stats';
 
 export const description = 'Event to answer in the sandbox at 20 offers/s for 60 s, against polling every 5 minutes';
@@ -31,6 +31,8 @@ export async function run(args: readonly string[]): Promise<void> {
   console.log(`\npublished ${result.published} (${result.achievedRate.toFixed(1)}/s), answered ${push.count}, lost ${result.lost}, refused answers ${result.refusedCalls}, dead-lettered ${result.deadLettered}, CPU ${result.cpuS.toFixed(1)} s in this process\n`);
   console.log(`${'way'.padEnd(34)}${SUMMARY_HEADER}`);
   console.log(summaryRow('SNS -> receiver -> SQS -> worker', push));
+  for (const row of stageRows(result.stages)) console.log(row);
+  console.log(batchLine(result.batchSizes));
   console.log(summaryRow(`polling every ${POLL_INTERVAL_MS / 60000} min (model)`, polling, push.count));
   const ratio = polling.p50 / push.p50;
   console.log(

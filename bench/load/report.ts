@@ -7,7 +7,8 @@ import { cpus, loadavg } from 'node:os';
 import { parseConnectorConfig } from '../../lambdas/core/config';
 import { WORKER_BATCH_SIZE } from '../../lib/constants';
 import { DEFAULT_CONFIG_PATH } from '../../sandbox/run-sandbox';
-import type { LatencySummary } from './stats';
+import type { StageTimes } from './sandbox-load';
+import { type LatencySummary, summarize } from './stats';
 
 /** The stack's worker concurrency (workerMaxConcurrency of the example config): Lambda's pollers. */
 export function stackWorkerConcurrency(): number {
@@ -31,4 +32,23 @@ export const SUMMARY_HEADER = `${'offers'.padStart(8)}${'p50 ms'.padStart(12)}${
 
 export function summaryRow(label: string, summary: LatencySummary, count = summary.count): string {
   return `${label.padEnd(34)}${String(count).padStart(8)}${ms(summary.p50).padStart(12)}${ms(summary.p95).padStart(12)}${ms(summary.p99).padStart(12)}${ms(summary.max).padStart(12)}`;
+}
+
+const STAGE_LABELS: Record<keyof StageTimes, string> = {
+  delivery: '  simulator -> receiver (SNS POST)',
+  receiver: '  receiver (verify, SQS send)',
+  queued: '  in the queue, until taken',
+  worker: '  worker batch start -> answer',
+};
+
+/** One row per stage: where the time of the event-to-answer row goes. */
+export function stageRows(stages: StageTimes): string[] {
+  return (Object.keys(STAGE_LABELS) as Array<keyof StageTimes>).map((stage) => summaryRow(STAGE_LABELS[stage], summarize(stages[stage])));
+}
+
+/** How full the worker invocations were: records wait for the ones before them in their batch. */
+export function batchLine(sizes: readonly number[]): string {
+  if (sizes.length === 0) return '  (no worker invocations)';
+  const records = sizes.reduce((a, b) => a + b, 0);
+  return `  ${sizes.length} worker invocations, ${(records / sizes.length).toFixed(1)} records each on average, at most ${Math.max(...sizes)}`;
 }

@@ -11,6 +11,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Logger } from '@aws-lambda-powertools/logger';
+import type { SQSEvent } from 'aws-lambda';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type Rules, parseRules } from '../../lambdas/core/config';
 import { DynamoAcceptCounter } from '../../lambdas/adapters/dynamo-accept-counter';
@@ -30,6 +31,42 @@ import { startSqsPoller } from '../../sandbox/sqs-poller';
 import { type NewOffer, startSimulator } from '../../sandbox/simulator/simulator';
 import { sleep, waitUntil } from '../../sandbox/timing';
 import { BenchmarkError } from './stats';
+
+/** Where an offer's time goes, stage by stage (ms; answered offers only, in publication order). */
+export interface StageTimes {
+  /** Simulator publishes -> SNS's POST reaches the local API (signing and the delivery queue). */
+  delivery: number[];
+  /** The receiver: verify, enqueue on SQS, answer SNS. */
+  receiver: number[];
+  /** Enqueued -> a worker invocation gets the record (waiting in the queue: the backlog). */
+  queued: number[];
+  /** The worker's batch starts -> the simulator gets the answer (earlier records of the batch included). */
+  worker: number[];
+}
+
+/** The `offer_id` of an SNS Notification's marketplace event, or undefined (confirmations, bad JSON). */
+function offerIdOfSns(body: string | null): string | undefined {
+  try {
+    const envelope = JSON.parse(body ?? '') as { Type?: unknown; Message?: unknown };
+    if (envelope.Type !== 'Notification' || typeof envelope.Message !== 'string') return undefined;
+    const id = (JSON.parse(envelope.Message) as { offer_id?: unknown }).offer_id;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `offer_id` of a queued record (the receiver's envelope around the SNS message), or undefined. */
+function offerIdOfRecord(body: string): string | undefined {
+  try {
+    const queued = JSON.parse(body) as { message?: unknown };
+    if (typeof queued.message !== 'string') return undefined;
+    const id = (JSON.parse(queued.message) as { offer_id?: unknown }).offer_id;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 const TABLE_NAME = 'bench-offers';
 
@@ -55,6 +92,9 @@ export interface LoadRun {
   answeredMs: number[];
   /** For each answered offer, its publication time (ms from the first), paired with answeredMs. */
   answeredPublishedMs: number[];
+  stages: StageTimes;
+  /** Records in each worker invocation of the timed run (the warm-up's excluded). */
+  batchSizes: number[];
   published: number;
   lost: number;
   achievedRate: number;
@@ -111,7 +151,23 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
       httpGet: createSnsRoutingHttpGet({ localUrl: simulator.snsLocalUrl, regions: [simulator.region] }),
       logger: logger('receiver'),
     });
-    const api = await startLocalApi({ handler: receiver, onHandlerError: (error) => problem(`api: receiver threw: ${String(error)}`) });
+    // Stage clocks, read around the real receiver and worker (they are not changed).
+    let timing = false;
+    const deliveredAt = new Map<string, number>();
+    const enqueuedAt = new Map<string, number>();
+    const pickedAt = new Map<string, number>();
+    const batchSizes: number[] = [];
+    const timedReceiver: typeof receiver = async (event) => {
+      const at = performance.now();
+      const result = await receiver(event);
+      const id = offerIdOfSns(event.body);
+      if (id !== undefined && !deliveredAt.has(id)) {
+        deliveredAt.set(id, at);
+        enqueuedAt.set(id, performance.now());
+      }
+      return result;
+    };
+    const api = await startLocalApi({ handler: timedReceiver, onHandlerError: (error) => problem(`api: receiver threw: ${String(error)}`) });
     cleanups.push({ name: 'local API', stop: () => api.close() });
 
     const documents = DynamoDBDocumentClient.from(dynamo);
@@ -119,8 +175,8 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
     const units = new DynamoUnitStore(documents, TABLE_NAME);
     const counter = new DynamoAcceptCounter(documents, TABLE_NAME);
     // One worker per concurrent invocation, each with its own client, as each Lambda environment has.
-    const workers = Array.from({ length: settings.workers }, () =>
-      createWorker({
+    const workers = Array.from({ length: settings.workers }, () => {
+      const worker = createWorker({
         marketplace: new MarketplaceClient({ baseUrl: simulator.url, credentials: async () => connector.credentials }),
         store,
         units,
@@ -129,8 +185,17 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
         role: 'supply',
         logger: logger('worker'),
         retry: new SqsEventQueue(sqs, queues.url),
-      }),
-    );
+      });
+      return (event: SQSEvent) => {
+        const at = performance.now();
+        if (timing) batchSizes.push(event.Records.length);
+        for (const record of event.Records) {
+          const id = offerIdOfRecord(record.body);
+          if (id !== undefined && !pickedAt.has(id)) pickedAt.set(id, at);
+        }
+        return worker(event);
+      };
+    });
     const poller = startSqsPoller({
       client: sqs,
       queueUrl: queues.url,
@@ -151,6 +216,7 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
     // --- the timed run: offer i is due at start + i / rate -------------------------------------
     const total = Math.max(1, Math.round(settings.rate * settings.durationS));
     const order: string[] = [];
+    timing = true;
     const cpuBefore = process.cpuUsage();
     const start = performance.now();
     for (let i = 0; i < total; ) {
@@ -181,9 +247,17 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
     const publishedMs = order.map((id) => (publishedAt.get(id) ?? start) - start);
     const answeredMs: number[] = [];
     const answeredPublishedMs: number[] = [];
+    const stages: StageTimes = { delivery: [], receiver: [], queued: [], worker: [] };
     for (const id of order) {
       const answered = answeredAt.get(id);
       if (answered === undefined) continue;
+      const [published, delivered, enqueued, picked] = [publishedAt.get(id), deliveredAt.get(id), enqueuedAt.get(id), pickedAt.get(id)];
+      if (published !== undefined && delivered !== undefined && enqueued !== undefined && picked !== undefined) {
+        stages.delivery.push(delivered - published);
+        stages.receiver.push(enqueued - delivered);
+        stages.queued.push(picked - enqueued);
+        stages.worker.push(answered - picked);
+      }
       answeredMs.push(answered - (publishedAt.get(id) ?? start));
       answeredPublishedMs.push((publishedAt.get(id) ?? start) - start);
     }
@@ -195,6 +269,8 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
       publishedMs,
       answeredMs,
       answeredPublishedMs,
+      stages,
+      batchSizes,
       published: total,
       lost: total - answeredMs.length,
       achievedRate: total / elapsedS,
