@@ -13,15 +13,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { parseConnectorConfig, parseRules, type Role, type Rules } from '../lambdas/core/config';
 import { DynamoOfferStore } from '../lambdas/adapters/dynamo-offer-store';
 import { DynamoAcceptCounter } from '../lambdas/adapters/dynamo-accept-counter';
 import { DynamoUnitStore } from '../lambdas/adapters/dynamo-unit-store';
 import { MarketplaceClient } from '../lambdas/adapters/marketplace-client';
-import { createOfferTable } from '../lambdas/adapters/offer-table';
 import { SqsEventQueue } from '../lambdas/adapters/sqs-event-queue';
 import { createReceiver } from '../lambdas/receiver/receiver';
 import { createReconciler } from '../lambdas/reconciler/reconciler';
@@ -36,13 +33,14 @@ import { DecisionWatch } from './decision-watch';
 import { collectDemandOutcomes, type DemandReport } from './demand-outcomes';
 import { AssignmentWatch, playDemandScenario, type PostedOutboxOffer, waitForDemand } from './demand-play';
 import { demandScenario } from './demand-scenario';
-import { EMULATOR_AWS, startDynalite, startFauxqs } from './emulators';
+import { type CleanupStep, startAwsStandIns } from './aws-stand-ins';
+import { EMULATOR_AWS } from './emulators';
 import { errorMessage } from './http-util';
 import { startLocalApi } from './local-api';
 import { createOutageDrill } from './outage-drill';
 import { collectOutcomes, describeOffer, type OutcomeReport, short } from './outcomes';
 import { printNotifier } from './print-notifier';
-import { createQueues, queueDepth, queueDepthOrUndefined, queueDrained } from './sandbox-queues';
+import { queueDepth, queueDepthOrUndefined, queueDrained } from './sandbox-queues';
 import { bothVerdict, connectorOrganization, type RoleRunVerdict } from './roles';
 import { localReferralBus, waitForReferrals } from './referral-play';
 import { contentionScenario, onceScenario, type ScenarioStep, streamScenario } from './scenario';
@@ -141,7 +139,7 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
   // Stopped in reverse order. Each step gets a time limit: after a Ctrl-C in a terminal, fauxqs
   // (same process group) has already died of the signal and its stop() would wait for an exit
   // event that has come and gone.
-  const cleanups: Array<{ name: string; stop: () => Promise<void> }> = [];
+  const cleanups: CleanupStep[] = [];
   const cleanup = async () => {
     for (const step of cleanups.reverse()) {
       try {
@@ -155,17 +153,7 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
 
   try {
     // --- AWS stand-ins -------------------------------------------------------------------------
-    const dynalite = await startDynalite();
-    cleanups.push({ name: 'dynalite', stop: () => dynalite.stop() });
-    const dynamo = new DynamoDBClient({ ...EMULATOR_AWS, endpoint: dynalite.endpoint });
-    cleanups.push({ name: 'DynamoDB client', stop: async () => dynamo.destroy() });
-    await createOfferTable(dynamo, TABLE_NAME);
-
-    const fauxqs = await startFauxqs();
-    cleanups.push({ name: 'fauxqs', stop: () => fauxqs.stop() });
-    const sqs = new SQSClient({ ...EMULATOR_AWS, endpoint: fauxqs.endpoint });
-    cleanups.push({ name: 'SQS client', stop: async () => sqs.destroy() });
-    const queues = await createQueues(sqs);
+    const { dynalite, dynamo, fauxqs, sqs, queues } = await startAwsStandIns(TABLE_NAME, cleanups);
 
     // --- the marketplace ------------------------------------------------------------------------
     const simulator = await startSimulator({

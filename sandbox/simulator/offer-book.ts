@@ -74,6 +74,12 @@ const OPEN_MATCH: MatchStatus = 'open';
 
 export class OfferBook {
   private readonly offers = new Map<string, StoredOffer>();
+  /**
+   * No open offer expires before this (epoch ms): a sweep before it has nothing to do and skips
+   * the walk over every offer, which each API request would otherwise pay. Lowered by each new
+   * offer (the only way an offer becomes open) and recomputed by each full sweep.
+   */
+  private earliestExpiryMs = Number.POSITIVE_INFINITY;
   private readonly referralsById = new Map<string, StoredReferral>();
   private readonly organizations = new Map<string, Organization>();
   /** Marketplace client ids, stable per demand organisation and client `outbox_id`. */
@@ -226,6 +232,9 @@ export class OfferBook {
       })),
     };
     this.offers.set(id, stored);
+    // An unreadable expiry (NaN) must not let sweeps skip this offer: it sweeps at once instead.
+    const expiresMs = Date.parse(spec.expires_at);
+    this.earliestExpiryMs = Number.isNaN(expiresMs) ? Number.NEGATIVE_INFINITY : Math.min(this.earliestExpiryMs, expiresMs);
     for (const m of stored.matches) this.emitOffer('inbox-offers', m.supplyOrganizationId, 'OfferMatched', id);
     return stored;
   }
@@ -502,6 +511,7 @@ export class OfferBook {
 
   /** Expires every open offer whose `expires_at` has passed (emitting its events). */
   sweep(): void {
+    if (this.now().getTime() < this.earliestExpiryMs) return;
     this.sweepAll();
   }
 
@@ -522,7 +532,14 @@ export class OfferBook {
 
   private sweepAll(): StoredOffer[] {
     const all = [...this.offers.values()];
-    for (const stored of all) this.expireIfDue(stored);
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const stored of all) {
+      this.expireIfDue(stored);
+      const { offer } = stored.detail;
+      if (offer.status === 'open') earliest = Math.min(earliest, Date.parse(offer.expires_at));
+    }
+    // NaN (an unreadable expiry) keeps every later sweep walking, as before this shortcut.
+    this.earliestExpiryMs = Number.isNaN(earliest) ? Number.NEGATIVE_INFINITY : earliest;
     return all;
   }
 

@@ -77,6 +77,35 @@ describe('OfferBook', () => {
     expect(statusOf(() => book.respond(ORG, offer.id, 'accept', {}))).toBe(409);
   });
 
+  it('sweeps each offer at its own expiry, whatever order they were made and swept in', () => {
+    const time = clock();
+    const book = new OfferBook(ORG, time.now);
+    const expired: string[] = [];
+    book.onEvent((event) => {
+      if (event.channel === 'inbox-offers' && event.payload.event_name === 'OfferExpired') expired.push(String(event.payload.offer_id));
+    });
+    const late = book.add({ expiresInMs: 60_000 }).offer;
+    book.sweep(); // nothing due: the sweep remembers the earliest expiry (60 s)
+    const early = book.add({ expiresInMs: 10_000 }).offer; // made after that sweep, due first
+    time.advance(9_999);
+    book.sweep();
+    expect(expired).toEqual([]);
+    time.advance(1);
+    book.sweep();
+    expect(expired).toEqual([early.id]);
+    time.advance(49_999);
+    book.sweep();
+    expect(expired).toEqual([early.id]);
+    time.advance(1);
+    book.sweep();
+    expect(expired).toEqual([early.id, late.id]);
+    // Nothing open is left: later sweeps expire nothing more, and a new offer still expires on time.
+    const next = book.add({ expiresInMs: 1_000 }).offer;
+    time.advance(1_000);
+    book.sweep();
+    expect(expired).toEqual([early.id, late.id, next.id]);
+  });
+
   it('keeps an accepted answer when the offer expires unassigned, and does not expire an assigned offer', () => {
     const time = clock();
     const book = new OfferBook(ORG, time.now);

@@ -1,0 +1,293 @@
+/**
+ * The sandbox's pieces in this process, put under load: the marketplace simulator (no faults, its
+ * SNS delivering by HTTP POST as always), dynalite and fauxqs (sandbox/aws-stand-ins.ts), the
+ * real receiver behind the local API Gateway stand-in, and the real worker on the local SQS
+ * poller, `workers` invocations at once as Lambda runs up to `workerMaxConcurrency` of them.
+ *
+ * `runLoad` publishes `OfferMatched` at a fixed rate for a while and times each offer at the
+ * simulator's boundaries: from just before the simulator publishes it (addOffer signs and queues
+ * the SNS delivery) to the simulator's API answering the connector's accept or decline (its
+ * `onCall` hook). The rules answer every offer: nursing offers are declined, all else accepted.
+ */
+import { performance } from 'node:perf_hooks';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { SQSEvent } from 'aws-lambda';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { type Rules, parseRules } from '../../lambdas/core/config';
+import { DynamoAcceptCounter } from '../../lambdas/adapters/dynamo-accept-counter';
+import { DynamoOfferStore } from '../../lambdas/adapters/dynamo-offer-store';
+import { DynamoUnitStore } from '../../lambdas/adapters/dynamo-unit-store';
+import { MarketplaceClient } from '../../lambdas/adapters/marketplace-client';
+import { SqsEventQueue } from '../../lambdas/adapters/sqs-event-queue';
+import { createReceiver } from '../../lambdas/receiver/receiver';
+import { createWorker } from '../../lambdas/worker/worker';
+import { type CleanupStep, startAwsStandIns } from '../../sandbox/aws-stand-ins';
+import { EMULATOR_AWS } from '../../sandbox/emulators';
+import { startLocalApi } from '../../sandbox/local-api';
+import { connectorOrganization } from '../../sandbox/roles';
+import { queueDepth } from '../../sandbox/sandbox-queues';
+import { createSnsRoutingHttpGet } from '../../sandbox/sns-routing-http-get';
+import { startSqsPoller } from '../../sandbox/sqs-poller';
+import { type NewOffer, startSimulator } from '../../sandbox/simulator/simulator';
+import { sleep, waitUntil } from '../../sandbox/timing';
+import { BenchmarkError } from './stats';
+
+/** Where an offer's time goes, stage by stage (ms; answered offers only, in publication order). */
+export interface StageTimes {
+  /** Simulator publishes -> SNS's POST reaches the local API (signing and the delivery queue). */
+  delivery: number[];
+  /** The receiver: verify, enqueue on SQS, answer SNS. */
+  receiver: number[];
+  /** Enqueued -> a worker invocation gets the record (waiting in the queue: the backlog). */
+  queued: number[];
+  /** The worker's batch starts -> the simulator gets the answer (earlier records of the batch included). */
+  worker: number[];
+}
+
+/** The `offer_id` of an SNS Notification's marketplace event, or undefined (confirmations, bad JSON). */
+function offerIdOfSns(body: string | null): string | undefined {
+  try {
+    const envelope = JSON.parse(body ?? '') as { Type?: unknown; Message?: unknown };
+    if (envelope.Type !== 'Notification' || typeof envelope.Message !== 'string') return undefined;
+    const id = (JSON.parse(envelope.Message) as { offer_id?: unknown }).offer_id;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The `offer_id` of a queued record (the receiver's envelope around the SNS message), or undefined. */
+function offerIdOfRecord(body: string): string | undefined {
+  try {
+    const queued = JSON.parse(body) as { message?: unknown };
+    if (typeof queued.message !== 'string') return undefined;
+    const id = (JSON.parse(queued.message) as { offer_id?: unknown }).offer_id;
+    return typeof id === 'string' ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const TABLE_NAME = 'bench-offers';
+
+/** Rules that answer every offer at once: no review, no ignore. */
+export const ANSWER_EVERY_OFFER: Rules = parseRules(
+  JSON.stringify({
+    defaultAction: 'accept',
+    rules: [{ name: 'decline-nursing', match: { care_type: ['nursing'] }, action: 'decline', declineReasonCode: 'no_employee_with_skills' }],
+  }),
+);
+
+/** Every fourth offer is a nursing visit (declined); the rest PSW visits (accepted). */
+function offerAt(index: number): NewOffer {
+  return { careType: index % 4 === 3 ? 'nursing' : 'psw', city: 'Toronto' };
+}
+
+export interface LoadRun {
+  rate: number;
+  durationS: number;
+  /** Publication times, ms from the first (one per offer, in order). */
+  publishedMs: number[];
+  /** Event-to-answer ms of each answered offer, in publication order of those offers. */
+  answeredMs: number[];
+  /** For each answered offer, its publication time (ms from the first), paired with answeredMs. */
+  answeredPublishedMs: number[];
+  stages: StageTimes;
+  /** Records in each worker invocation of the timed run (the warm-up's excluded). */
+  batchSizes: number[];
+  published: number;
+  lost: number;
+  achievedRate: number;
+  /** Accepts and declines the simulator refused (not 204); each is a wrong or late answer. */
+  refusedCalls: number;
+  deadLettered: number;
+  /** Faults the simulator injected (must be 0: the bench runs without faults). */
+  faults: number;
+  workers: number;
+  batchSize: number;
+  /** CPU time this process used during the run (user + system), in seconds. */
+  cpuS: number;
+}
+
+export interface LoadSettings {
+  rate: number;
+  durationS: number;
+  workers: number;
+  /** SQS records per worker invocation. */
+  batchSize: number;
+  /** How long after the last publication an offer may still be answered before it counts lost. */
+  graceMs?: number;
+  /** Told of poller and receiver errors. */
+  onProblem?: (line: string) => void;
+}
+
+/** Starts the pieces, publishes `rate` offers/s for `durationS`, waits for the answers, stops all. */
+export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
+  if (!(settings.rate > 0) || !(settings.durationS > 0)) throw new BenchmarkError('rate and duration must be positive');
+  const problem = settings.onProblem ?? (() => undefined);
+  const cleanups: CleanupStep[] = [];
+  try {
+    const { sqs, dynamo, queues } = await startAwsStandIns(TABLE_NAME, cleanups);
+
+    const publishedAt = new Map<string, number>();
+    const answeredAt = new Map<string, number>();
+    let refusedCalls = 0;
+    const simulator = await startSimulator({
+      signatureVersion: '2',
+      seed: 1,
+      onCall: (call) => {
+        const at = performance.now();
+        if (call.status !== 204) refusedCalls += 1;
+        for (const id of call.affectedOfferIds) if (!answeredAt.has(id)) answeredAt.set(id, at);
+      },
+    });
+    cleanups.push({ name: 'simulator', stop: () => simulator.stop() });
+    const connector = connectorOrganization(simulator, 'supply');
+    const logger = (serviceName: string) => new Logger({ serviceName, logLevel: 'ERROR' });
+
+    const receiver = createReceiver({
+      allowedTopicArns: connector.topicArns,
+      queue: new SqsEventQueue(sqs, queues.url),
+      httpGet: createSnsRoutingHttpGet({ localUrl: simulator.snsLocalUrl, regions: [simulator.region] }),
+      logger: logger('receiver'),
+    });
+    // Stage clocks, read around the real receiver and worker (they are not changed).
+    let timing = false;
+    const deliveredAt = new Map<string, number>();
+    const enqueuedAt = new Map<string, number>();
+    const pickedAt = new Map<string, number>();
+    const batchSizes: number[] = [];
+    const timedReceiver: typeof receiver = async (event) => {
+      const at = performance.now();
+      const result = await receiver(event);
+      const id = offerIdOfSns(event.body);
+      if (id !== undefined && !deliveredAt.has(id)) {
+        deliveredAt.set(id, at);
+        enqueuedAt.set(id, performance.now());
+      }
+      return result;
+    };
+    const api = await startLocalApi({ handler: timedReceiver, onHandlerError: (error) => problem(`api: receiver threw: ${String(error)}`) });
+    cleanups.push({ name: 'local API', stop: () => api.close() });
+
+    const documents = DynamoDBDocumentClient.from(dynamo);
+    const store = new DynamoOfferStore(documents, TABLE_NAME);
+    const units = new DynamoUnitStore(documents, TABLE_NAME);
+    const counter = new DynamoAcceptCounter(documents, TABLE_NAME);
+    // One worker per concurrent invocation, each with its own client, as each Lambda environment has.
+    const workers = Array.from({ length: settings.workers }, () => {
+      const worker = createWorker({
+        marketplace: new MarketplaceClient({ baseUrl: simulator.url, credentials: async () => connector.credentials }),
+        store,
+        units,
+        counter,
+        rules: ANSWER_EVERY_OFFER,
+        role: 'supply',
+        logger: logger('worker'),
+        retry: new SqsEventQueue(sqs, queues.url),
+      });
+      return (event: SQSEvent) => {
+        const at = performance.now();
+        if (timing) batchSizes.push(event.Records.length);
+        for (const record of event.Records) {
+          const id = offerIdOfRecord(record.body);
+          if (id !== undefined && !pickedAt.has(id)) pickedAt.set(id, at);
+        }
+        return worker(event);
+      };
+    });
+    const poller = startSqsPoller({
+      client: sqs,
+      queueUrl: queues.url,
+      queueArn: queues.arn,
+      region: EMULATOR_AWS.region,
+      handler: workers,
+      batchSize: settings.batchSize,
+      onError: (error) => problem(`poller: ${String(error)}`),
+    });
+    cleanups.push({ name: 'SQS poller', stop: () => poller.stop() });
+    for (const topicArn of connector.topicArns) await simulator.subscribe(topicArn, api.endpoint);
+
+    // Warm-up, untimed: the first offer pays the login, the certificate fetch and the JIT.
+    simulator.addOffer({ ...offerAt(0), supplyOrganizationId: connector.organizationId });
+    if (!(await waitUntil(async () => answeredAt.size >= 1, 15000, undefined, 20))) throw new BenchmarkError('the warm-up offer was not answered within 15 s');
+    answeredAt.clear();
+
+    // --- the timed run: offer i is due at start + i / rate -------------------------------------
+    const total = Math.max(1, Math.round(settings.rate * settings.durationS));
+    const order: string[] = [];
+    timing = true;
+    const cpuBefore = process.cpuUsage();
+    const start = performance.now();
+    for (let i = 0; i < total; ) {
+      const due = start + (i * 1000) / settings.rate;
+      const wait = due - performance.now();
+      if (wait > 1) {
+        await sleep(wait);
+        continue;
+      }
+      // Everything due now (a late timer publishes the backlog at once, keeping the rate).
+      while (i < total && start + (i * 1000) / settings.rate <= performance.now()) {
+        const t = performance.now();
+        const detail = simulator.addOffer({ ...offerAt(i), supplyOrganizationId: connector.organizationId });
+        publishedAt.set(detail.offer.id, t);
+        order.push(detail.offer.id);
+        i += 1;
+      }
+      // Let the event loop run the deliveries, the receiver and the workers between publications.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const publishEnd = performance.now();
+    await waitUntil(async () => answeredAt.size >= total, settings.graceMs ?? 10000, undefined, 50);
+    const cpu = process.cpuUsage(cpuBefore);
+    // A moment for anything in flight, so the queue depths are read once it has settled.
+    await sleep(200);
+    const deadLettered = await queueDepth(sqs, queues.dlqUrl);
+
+    const publishedMs = order.map((id) => (publishedAt.get(id) ?? start) - start);
+    const answeredMs: number[] = [];
+    const answeredPublishedMs: number[] = [];
+    const stages: StageTimes = { delivery: [], receiver: [], queued: [], worker: [] };
+    for (const id of order) {
+      const answered = answeredAt.get(id);
+      if (answered === undefined) continue;
+      const [published, delivered, enqueued, picked] = [publishedAt.get(id), deliveredAt.get(id), enqueuedAt.get(id), pickedAt.get(id)];
+      if (published !== undefined && delivered !== undefined && enqueued !== undefined && picked !== undefined) {
+        stages.delivery.push(delivered - published);
+        stages.receiver.push(enqueued - delivered);
+        stages.queued.push(picked - enqueued);
+        stages.worker.push(answered - picked);
+      }
+      answeredMs.push(answered - (publishedAt.get(id) ?? start));
+      answeredPublishedMs.push((publishedAt.get(id) ?? start) - start);
+    }
+    // The asked duration, unless publishing overran it (a backlog the publisher could not keep up with).
+    const elapsedS = Math.max(settings.durationS, (publishEnd - start) / 1000);
+    return {
+      rate: settings.rate,
+      durationS: settings.durationS,
+      publishedMs,
+      answeredMs,
+      answeredPublishedMs,
+      stages,
+      batchSizes,
+      published: total,
+      lost: total - answeredMs.length,
+      achievedRate: total / elapsedS,
+      refusedCalls,
+      deadLettered,
+      faults: simulator.faults.log.length,
+      workers: settings.workers,
+      batchSize: settings.batchSize,
+      cpuS: (cpu.user + cpu.system) / 1e6,
+    };
+  } finally {
+    for (const step of cleanups.reverse()) {
+      try {
+        await step.stop();
+      } catch (error: unknown) {
+        problem(`stopping ${step.name} failed: ${String(error)}`);
+      }
+    }
+  }
+}
