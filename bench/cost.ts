@@ -1,23 +1,23 @@
 /**
  * Monthly cost at idle and the marginal cost per million marketplace events, from the synthesized
  * templates (both stacks, built in process from the config as `cdk synth` builds them, bundling
- * skipped) and the public prices in cost-prices.ts. Per-event counts are measured by playing the
- * sandbox scenario with every AWS SDK call counted (cost-measure.ts); durations and the figures
- * the sandbox cannot show are labelled assumptions (cost-usage.ts). Free tier not included.
+ * skipped) and the public prices in cost/prices.ts. Per-event counts are measured by playing the
+ * sandbox scenario with every AWS SDK call counted (cost/measure.ts); durations and the figures
+ * the sandbox cannot show are labelled assumptions (cost/usage.ts). Free tier not included.
  *
  * Options: --config=<connector config> (default config/connector.example.json). Beside the config
  * as given, its variants with the cost options (tracing, monitoring.dashboard) all off ("lean")
- * and all on ("observed") are priced from the same measurement (cost-variants.ts).
+ * and all on ("observed") are priced from the same measurement (cost/variants.ts).
  * Last line, for the config as given: `cost: idle=<usd>/month per-million=<usd>`.
  */
 import * as path from 'node:path';
 import { EXAMPLE_CONFIG_FILE, loadConnectorConfig } from '../lib/load-config';
 import { PROJECT_ROOT } from '../test/infra/infra-support';
-import { measureSandbox } from './cost-measure';
-import type { CostLine, Sourced, Usage } from './cost-model';
-import { FREE_TIER_NOTES, PRICE_DATE, PRICE_REGION, PRICES, usdPer } from './cost-prices';
-import { measureReceiver } from './cost-duration';
-import { costFigures, priceConfig, VARIANTS, type PricedConfig } from './cost-variants';
+import { measureSandbox } from './cost/measure';
+import type { CostLine, Sourced, Usage } from './cost/model';
+import { FREE_TIER_NOTES, PRICE_DATE, PRICE_REGION, PRICES, usdPer } from './cost/prices';
+import { measureReceiver } from './cost/duration';
+import { costFigures, priceConfig, VARIANTS, type PricedConfig } from './cost/variants';
 
 export const description = 'Monthly cost at idle and per million marketplace events, from the synthesized templates and public prices';
 
@@ -79,7 +79,7 @@ export async function run(args: readonly string[]): Promise<void> {
   const variants = VARIANTS.map((variant) => ({ variant, priced: priceConfig(variant.apply(config), measurement, receiver) }));
 
   console.log(`Cost of the connector: ${path.relative(PROJECT_ROOT, options.config)}, both stacks as synthesized`);
-  console.log(`Prices: ${PRICE_REGION}, as of ${PRICE_DATE}, on-demand list prices without any free tier (sources per price in bench/cost-prices.ts)\n`);
+  console.log(`Prices: ${PRICE_REGION}, as of ${PRICE_DATE}, on-demand list prices without any free tier (sources per price in bench/cost/prices.ts)\n`);
   for (const row of table(lines)) console.log(row);
 
   console.log(`\nMeasured in the sandbox (${measurement.summary}; ${measurement.events} events):`);
@@ -92,7 +92,7 @@ export async function run(args: readonly string[]): Promise<void> {
   console.log(`\nNot included (the always-free tier would lower a small account's bill): ${FREE_TIER_NOTES.join('; ')}.`);
   console.log(`Not counted: data transfer (SNS deliveries in are free; marketplace calls out are a few KB), CloudFormation, the CDK bootstrap bucket.`);
   if (sum.unpriced.length > 0) {
-    console.log(`\nUNPRICED resources (add them to bench/cost-model.ts): ${sum.unpriced.map((line) => `${line.stack}/${line.id} (${line.type})`).join(', ')}`);
+    console.log(`\nUNPRICED resources (add them to bench/cost/model.ts): ${sum.unpriced.map((line) => `${line.stack}/${line.id} (${line.type})`).join(', ')}`);
   }
 
   console.log(`\nGoal: idle <= ${GOALS.idle} USD/month (${sum.idle <= GOALS.idle ? 'met' : 'NOT met'}), <= ${GOALS.perMillion} USD per million events (${sum.perMillion <= GOALS.perMillion ? 'met' : 'NOT met'})`);

@@ -1,7 +1,8 @@
 /**
- * Benchmark runner: `npm run bench -- <name> [options]` runs bench/<name>.ts, whose `run(args)`
- * does the work. Without a name, or with an unknown one, it lists the benchmarks there are.
- * Benchmarks are dev-only and never part of `npm test`.
+ * Benchmark runner: `npm run bench` runs every benchmark in turn; `npm run bench -- <name>
+ * [options]` runs bench/<name>.ts alone, whose `run(args)` does the work; `--list` (or an unknown
+ * name) lists them. Each prints a table and ends with its summary line. Helpers live in
+ * subfolders. Benchmarks are dev-only and never part of `npm test`.
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,12 +19,16 @@ function isBenchmark(value: unknown): value is Benchmark {
   return typeof candidate.description === 'string' && typeof candidate.run === 'function';
 }
 
+/** The order `npm run bench` runs them in (the issue's parts); any other comes after, by name. */
+const ORDER = ['latency', 'throughput', 'receiver', 'cold', 'cost'];
+const rank = (name: string) => (ORDER.includes(name) ? ORDER.indexOf(name) : ORDER.length);
+
 /** Benchmark names: the .ts files beside this one, except the runner and declaration files. */
 function available(): string[] {
   return readdirSync(__dirname)
     .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts') && file !== 'run.ts')
     .map((file) => file.slice(0, -'.ts'.length))
-    .sort();
+    .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
 async function load(name: string): Promise<Benchmark> {
@@ -39,8 +44,15 @@ async function list(): Promise<void> {
 
 async function main(): Promise<void> {
   const [name, ...args] = process.argv.slice(2);
-  if (name === undefined || name === '--help' || name === '-h') {
+  if (name === '--list' || name === '--help' || name === '-h') {
     await list();
+    return;
+  }
+  if (name === undefined) {
+    for (const each of available()) {
+      console.log(`\n== npm run bench -- ${each}`);
+      await (await load(each)).run([]);
+    }
     return;
   }
   // Only a name from the listing: the argument never becomes an arbitrary path.

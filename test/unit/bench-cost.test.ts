@@ -1,12 +1,12 @@
 /**
- * The cost benchmark's model (bench/cost-model.ts): hand-computed figures on a tiny template, and
+ * The cost benchmark's model (bench/cost/model.ts): hand-computed figures on a tiny template, and
  * every resource type the real stacks synthesize is either priced or known to have no charge of
  * its own, so a new billable resource cannot go unpriced silently.
  */
-import { costLines, FREE_TYPES, reconcilerRunsPerMonth, runsPerMonth, totals, type NamedTemplate, type Sourced, type Usage } from '../../bench/cost-model';
-import { synthesizedTemplates } from '../../bench/cost-templates';
-import { defaultSampledShare, EVENTS_PER_SECOND_AT_A_MILLION } from '../../bench/cost-usage';
-import { VARIANTS } from '../../bench/cost-variants';
+import { costLines, FREE_TYPES, reconcilerRunsPerMonth, runsPerMonth, totals, type NamedTemplate, type Sourced, type Usage } from '../../bench/cost/model';
+import { synthesizedTemplates } from '../../bench/cost/templates';
+import { defaultSampledShare, EVENTS_PER_SECOND_AT_A_MILLION } from '../../bench/cost/usage';
+import { VARIANTS } from '../../bench/cost/variants';
 import type { ConnectorConfig } from '../../lambdas/core/config';
 import { exampleConfig } from '../infra/infra-support';
 

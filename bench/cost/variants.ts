@@ -3,12 +3,12 @@
  * `monitoring.dashboard`): the same sandbox measurement priced against each variant's templates,
  * so the differences are the options' and nothing else's.
  */
-import type { ConnectorConfig } from '../lambdas/core/config';
-import type { DurationSample } from './cost-duration';
-import type { SandboxMeasurement } from './cost-measure';
-import { costLines, reconcilerRunsPerMonth, serviceOf, totals, type CostLine, type CostTotals, type NamedTemplate, type Service, type Usage } from './cost-model';
-import { synthesizedTemplates } from './cost-templates';
-import { receiverBilledMs, usageFrom } from './cost-usage';
+import type { ConnectorConfig } from '../../lambdas/core/config';
+import type { DurationSample } from './duration';
+import type { SandboxMeasurement } from './measure';
+import { costLines, reconcilerRunsPerMonth, serviceOf, totals, type CostLine, type CostTotals, type NamedTemplate, type Service, type Usage } from './model';
+import { synthesizedTemplates } from './templates';
+import { receiverBilledMs, usageFrom } from './usage';
 
 export interface CostVariant {
   readonly name: string;

@@ -3,9 +3,9 @@
  * `cdk synth` builds them (the cdk.json feature flags, bundling skipped: the handlers' code does
  * not change what is billed).
  */
-import type { ConnectorConfig } from '../lambdas/core/config';
-import { build } from '../test/infra/infra-support';
-import type { NamedTemplate } from './cost-model';
+import type { ConnectorConfig } from '../../lambdas/core/config';
+import { build } from '../../test/infra/infra-support';
+import type { NamedTemplate } from './model';
 
 export function synthesizedTemplates(config: ConnectorConfig): NamedTemplate[] {
   const built = build(config);

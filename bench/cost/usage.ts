@@ -1,13 +1,13 @@
 /**
- * The Usage the cost model prices: measured figures from a sandbox run (cost-measure.ts) where the
+ * The Usage the cost model prices: measured figures from a sandbox run (cost/measure.ts) where the
  * project can measure them, and labelled assumptions elsewhere. Every figure carries its source.
  */
-import { LOGIN_METRICS, RECEIVER_METRICS, RECONCILER_METRICS, WORKER_METRICS } from '../lambdas/core/metric-names';
-import { DEFAULT_CREDENTIALS_MAX_AGE_S } from '../lambdas/adapters/credentials';
-import type { DurationSample } from './cost-duration';
-import type { SandboxMeasurement } from './cost-measure';
-import type { Sourced, Usage } from './cost-model';
-import { SECONDS_PER_MONTH } from './cost-prices';
+import { LOGIN_METRICS, RECEIVER_METRICS, RECONCILER_METRICS, WORKER_METRICS } from '../../lambdas/core/metric-names';
+import { DEFAULT_CREDENTIALS_MAX_AGE_S } from '../../lambdas/adapters/credentials';
+import type { DurationSample } from './duration';
+import type { SandboxMeasurement } from './measure';
+import type { Sourced, Usage } from './model';
+import { SECONDS_PER_MONTH } from './prices';
 
 const assumed = <T>(value: T, why: string): Sourced<T> => ({ value, source: `assumed: ${why}` });
 const measured = <T>(value: T, how: string): Sourced<T> => ({ value, source: `measured: ${how}` });

@@ -1,6 +1,6 @@
 /**
  * The cost model: walks every resource of the synthesized templates and prices each billable one
- * from PRICES (cost-prices.ts) and a Usage (what one marketplace event, one idle month, costs in
+ * from PRICES (cost/prices.ts) and a Usage (what one marketplace event, one idle month, costs in
  * requests, bytes and milliseconds). Pure: no AWS, no clock; bench/cost.ts feeds it.
  *
  * Two figures per line: `idle`, the monthly cost with no marketplace event at all (fixed fees,
@@ -9,7 +9,7 @@
  * and then stay flat (custom metrics billed by the hour, KMS and Secrets Manager calls that the
  * services cache for minutes): they are counted as they are at one million events a month.
  */
-import { PRICES, SECONDS_PER_MONTH, usdPer } from './cost-prices';
+import { PRICES, SECONDS_PER_MONTH, usdPer } from './prices';
 
 export interface CfnResource {
   readonly Type: string;

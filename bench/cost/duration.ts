@@ -7,9 +7,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { createReceiver } from '../lambdas/receiver/receiver';
-import { createSnsSigningIdentity } from '../sandbox/sns-signing';
-import { CERT_URL, TOPIC_ARN, apiEvent, fakeHttpGet, fakeQueue, notificationFields, sign, snsHeaders } from '../test/support/sns-fixtures';
+import { createReceiver } from '../../lambdas/receiver/receiver';
+import { createSnsSigningIdentity } from '../../sandbox/sns-signing';
+import { CERT_URL, TOPIC_ARN, apiEvent, fakeHttpGet, fakeQueue, notificationFields, sign, snsHeaders } from '../../test/support/sns-fixtures';
 
 export interface DurationSample {
   readonly medianMs: number;

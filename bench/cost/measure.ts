@@ -15,7 +15,7 @@
  * Events = the receiver's SendMessage calls (one per SNS notification accepted).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { runSandbox, type SandboxResult } from '../sandbox/run-sandbox';
+import { runSandbox, type SandboxResult } from '../../sandbox/run-sandbox';
 
 export interface SandboxMeasurement {
   readonly events: number;
