@@ -10,6 +10,7 @@ import { OFFER_TABLE } from '../../lambdas/adapters/offer-table';
 import type { OfferRecord, RecordedDecision } from '../../lambdas/core/ports';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { EXIT } from './args';
+import { matchOfferPrefix } from './offer-id';
 import { fields, type CommandResult } from './output';
 import type { CommandContext } from './resources';
 
@@ -17,6 +18,7 @@ export const OFFER_USAGE = `usage: npx connector offer <offer-id> [--sandbox] [-
 
 The offer's record: its match as last seen, the decision (state intended/applied/resolved, action,
 rule, explanation, rules version), its shift's decision, the events seen in order, and the referral.
+The id may be the first 8 or more characters of one (as logs and the sandbox print them).
 Exit 1 when the connector has no record of the offer.`;
 
 /** The offer item's `referral` (written by the referral work), read as stored: ids and statuses only. */
@@ -48,12 +50,26 @@ function decisionLines(decision: RecordedDecision, indent: string): string[] {
   ];
 }
 
-export async function offer(ctx: CommandContext, offerId: string): Promise<CommandResult> {
-  ctx.progress.step(`offer: reading ${offerId}`);
-  const record: OfferRecord | undefined = await new DynamoOfferStore(ctx.clients.documents, ctx.resources.tableName).getOffer(offerId);
+export async function offer(ctx: CommandContext, given: string): Promise<CommandResult> {
+  ctx.progress.step(`offer: reading ${given}`);
+  const store = new DynamoOfferStore(ctx.clients.documents, ctx.resources.tableName);
+  let offerId = given;
+  let record: OfferRecord | undefined = await store.getOffer(given);
+  if (record === undefined) {
+    ctx.progress.step(`offer: looking for an offer id starting with ${given}`);
+    const match = await matchOfferPrefix(ctx, given);
+    if (match.kind === 'ambiguous') {
+      ctx.progress.done();
+      return { code: EXIT.failed, data: { offerId: given, found: false, candidates: match.candidates }, lines: [], problems: [`${given} starts several offer ids (${match.candidates.join(', ')}): give more of it`] };
+    }
+    if (match.kind === 'prefix') {
+      offerId = match.offerId;
+      record = await store.getOffer(offerId);
+    }
+  }
   if (record === undefined) {
     ctx.progress.done();
-    return { code: EXIT.failed, data: { offerId, found: false }, lines: [], problems: [`no record of offer ${offerId} (never seen by this connector, or a wrong id)`] };
+    return { code: EXIT.failed, data: { offerId: given, found: false }, lines: [], problems: [`no record of offer ${given} (never seen by this connector, or a wrong id)`] };
   }
   const unitKey = record.decision?.unitKey;
   const unitDecision = unitKey === undefined ? undefined : await new DynamoUnitStore(ctx.clients.documents, ctx.resources.tableName).getUnitDecision(unitKey);

@@ -10,6 +10,7 @@ import { SqsEventQueue } from '../../lambdas/adapters/sqs-event-queue';
 import { isSettled } from '../../lambdas/core/ports';
 import { replayEvent, ReplayEventError } from '../../lambdas/core/replay-event';
 import { EXIT, UsageError } from './args';
+import { matchOfferPrefix } from './offer-id';
 import type { CommandResult } from './output';
 import type { CommandContext } from './resources';
 
@@ -19,19 +20,34 @@ Re-runs the decision for one offer through the queue: enqueues an OfferMatched (
 that the worker handles like any other. An offer whose decision is review or ignore is judged again
 by the current rules while its match is pending and open. An offer already answered (an applied or
 resolved accept or decline) is refused, unless --force: then the worker re-decides only if the
-marketplace still shows the match pending and open, and does nothing otherwise.`;
+marketplace still shows the match pending and open, and does nothing otherwise. The id may be the
+first 8 or more characters of one the connector has a record of.`;
 
-export async function replay(ctx: CommandContext, offerId: string, options: { force: boolean }): Promise<CommandResult> {
-  let built: ReturnType<typeof replayEvent>;
+export async function replay(ctx: CommandContext, given: string, options: { force: boolean }): Promise<CommandResult> {
+  // Checked before anything is read: an id too long for an event is a usage error.
   try {
-    built = replayEvent(offerId, ctx.now(), randomUUID(), { force: options.force });
+    replayEvent(given, ctx.now(), randomUUID(), { force: options.force });
   } catch (error: unknown) {
     if (error instanceof ReplayEventError) throw new UsageError(error.message);
     throw error;
   }
-  const { event, message } = built;
-  ctx.progress.step(`replay: reading ${offerId}`);
-  const record = await new DynamoOfferStore(ctx.clients.documents, ctx.resources.tableName).getOffer(offerId);
+  ctx.progress.step(`replay: reading ${given}`);
+  const store = new DynamoOfferStore(ctx.clients.documents, ctx.resources.tableName);
+  let offerId = given;
+  let record = await store.getOffer(given);
+  if (record === undefined) {
+    // The first characters of an id, as logs print it, when exactly one record starts with them.
+    const match = await matchOfferPrefix(ctx, given);
+    if (match.kind === 'ambiguous') {
+      ctx.progress.done();
+      return { code: EXIT.failed, data: { offerId: given, replayed: false, candidates: match.candidates }, lines: [], problems: [`${given} starts several offer ids (${match.candidates.join(', ')}): give more of it`] };
+    }
+    if (match.kind === 'prefix') {
+      offerId = match.offerId;
+      record = await store.getOffer(offerId);
+    }
+  }
+  const { event, message } = replayEvent(offerId, ctx.now(), randomUUID(), { force: options.force });
   const decision = record?.decision;
   const answered = decision !== undefined && isSettled(decision) && (decision.action === 'accept' || decision.action === 'decline');
   if (answered && !options.force) {

@@ -166,6 +166,37 @@ describe('offer', () => {
   });
 });
 
+describe('offer ids as logs print them', () => {
+  it('offer and replay take the first 8+ characters of one recorded id; several matches are refused, naming them', async () => {
+    const r = await resources();
+    const stem = `px${++counter}`.padEnd(8, 'q');
+    const id = `${stem}-1111-2222`;
+    await store.recordDecision(id, decision({ action: 'review' }));
+
+    const shown = await json(['offer', stem], r);
+    expect(shown.code).toBe(0);
+    expect(shown.data).toMatchObject({ offerId: id, found: true });
+
+    const replayed = await json(['replay', stem], r);
+    expect(replayed.code).toBe(0);
+    expect(replayed.data).toMatchObject({ offerId: id, replayed: true });
+    const [body] = await takeAll(r.queueUrl);
+    expect(JSON.parse(queuedEventSchema.parse(JSON.parse(body as string)).message)).toMatchObject({ offer_id: id });
+
+    await store.recordDecision(`${stem}-3333-4444`, decision({ action: 'review' }));
+    const ambiguous = await run(['offer', stem], r);
+    expect(ambiguous.code).toBe(1);
+    expect(ambiguous.err).toContain('starts several offer ids');
+    expect(ambiguous.err).toContain(id);
+    const notReplayed = await run(['replay', stem], r);
+    expect(notReplayed.code).toBe(1);
+    expect(await depth(r.queueUrl)).toBe(0);
+
+    // Too short to stand for an offer: not looked up.
+    expect((await run(['offer', stem.slice(0, 7)], r)).code).toBe(1);
+  });
+});
+
 describe('replay', () => {
   it('refuses an answered offer without --force, enqueueing nothing', async () => {
     const r = await resources();

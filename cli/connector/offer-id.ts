@@ -1,0 +1,56 @@
+/**
+ * The offer an operator means. Logs, notifications and the sandbox print the first 8 characters
+ * of an offer id; `offer` and `replay` take those too. An id with a record is used as given;
+ * otherwise a prefix of at least 8 characters that exactly one offer record starts with stands
+ * for that offer (found by a Scan of the table, only when the id as given has no record).
+ */
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { OFFER_TABLE } from '../../lambdas/adapters/offer-table';
+import type { CommandContext } from './resources';
+
+/** Shorter prefixes are too likely to match several offers to be worth a scan. */
+export const MIN_OFFER_ID_PREFIX = 8;
+
+export type OfferIdMatch =
+  | { kind: 'prefix'; offerId: string }
+  | { kind: 'none' }
+  | { kind: 'ambiguous'; candidates: string[] };
+
+/** Offer ids whose record key starts with `prefix` (at most `limit`). */
+async function offersStartingWith(ctx: CommandContext, prefix: string, limit: number): Promise<string[]> {
+  const { partitionKey, offerKeyPrefix } = OFFER_TABLE;
+  const found: string[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await ctx.clients.documents.send(
+      new ScanCommand({
+        TableName: ctx.resources.tableName,
+        FilterExpression: 'begins_with(#pk, :prefix)',
+        ExpressionAttributeNames: { '#pk': partitionKey },
+        ExpressionAttributeValues: { ':prefix': `${offerKeyPrefix}${prefix}` },
+        ProjectionExpression: '#pk',
+        ...(start !== undefined ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const key = item[partitionKey];
+      const offerId = typeof key === 'string' ? key.slice(offerKeyPrefix.length) : undefined;
+      if (offerId !== undefined && !found.includes(offerId)) found.push(offerId);
+    }
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined && found.length < limit);
+  return found.slice(0, limit);
+}
+
+/**
+ * For an id that has no record: `prefix` with the one offer it is the start of, `ambiguous` with
+ * a few candidates, or `none` (also for a prefix shorter than MIN_OFFER_ID_PREFIX).
+ */
+export async function matchOfferPrefix(ctx: CommandContext, given: string): Promise<OfferIdMatch> {
+  if (given.length < MIN_OFFER_ID_PREFIX) return { kind: 'none' };
+  const candidates = await offersStartingWith(ctx, given, 5);
+  const [only] = candidates;
+  if (only === undefined) return { kind: 'none' };
+  if (candidates.length === 1) return { kind: 'prefix', offerId: only };
+  return { kind: 'ambiguous', candidates };
+}
