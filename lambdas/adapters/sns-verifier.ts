@@ -7,7 +7,7 @@
  * which decides where a trusted `https://sns.<region>.amazonaws.com/...` URL is fetched from.
  */
 import { X509Certificate, verify as cryptoVerify, type KeyObject } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { HttpGet } from '../core/ports';
 
 // ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { monitoringSchema } from './monitoring-config';
 import { describeIssues } from './parse-json';
 import { ruleLabel, rulesSchema, type Rules } from './rules-schema';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * Marketplace events as published on AlayaCare's SNS topics (AsyncAPI), and the envelope the
