@@ -6,6 +6,9 @@ import * as z from 'zod/mini';
  * fetches the resource before it acts.
  */
 
+/** The `event_source` of offer events (inbox and outbox alike). */
+export const OFFER_EVENT_SOURCE = 'alayamarket.offers';
+
 /** Event names per topic, from the AsyncAPI specification. */
 export const TOPIC_EVENTS = {
   'inbox-offers': ['OfferMatched', 'OfferClosed', 'OfferExpired', 'OfferFulfilled'],
