@@ -7,7 +7,9 @@
  * (bench/cold-parts.ts `interleavedOrder`); the table shows medians. The time is the `require`
  * alone, measured inside the child, so Node's own start-up is left out of both sides.
  *
- * Options: --rounds=<n, default 15> --no-synth (use cdk.out as it is).
+ * Options: --rounds=<n, default 15> --no-synth (use cdk.out as it is) --node-options=<value> (both
+ * sides run with this NODE_OPTIONS instead of the deployed one: to price a setting, e.g. '' for none)
+ * --callgrind (also count instructions with valgrind, less a bare `node -e ""`: bench/cold-callgrind.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -25,6 +27,7 @@ import {
 } from './cold-build';
 import { functionEnvironment, interleavedOrder, kilobytes, median, summaryLine, type Variant } from './cold-parts';
 import { PROJECT_ROOT } from '../lib/connector-function';
+import { instructions } from './cold-callgrind';
 
 export const description = 'Cold start: each function bundle (cdk.out) vs its SDK+Powertools floor, require in fresh Node processes';
 
@@ -35,15 +38,20 @@ class BenchmarkError extends Error {
 interface Options {
   rounds: number;
   synth: boolean;
+  callgrind: boolean;
+  /** Replaces the deployed NODE_OPTIONS on both sides when set. */
+  nodeOptions?: string;
 }
 
 function parseOptions(args: readonly string[]): Options {
-  const options: Options = { rounds: 15, synth: true };
+  const options: Options = { rounds: 15, synth: true, callgrind: false };
   for (const arg of args) {
     const rounds = /^--rounds=(\d+)$/.exec(arg);
     if (rounds) options.rounds = Number(rounds[1]);
     else if (arg === '--no-synth') options.synth = false;
-    else throw new BenchmarkError(`unknown option ${arg} (use --rounds=15 --no-synth)`);
+    else if (arg === '--callgrind') options.callgrind = true;
+    else if (arg.startsWith('--node-options=')) options.nodeOptions = arg.slice('--node-options='.length);
+    else throw new BenchmarkError(`unknown option ${arg} (use --rounds=15 --no-synth --node-options=... --callgrind)`);
   }
   if (options.rounds < 1) throw new BenchmarkError('--rounds must be at least 1');
   return options;
@@ -72,6 +80,25 @@ interface Measured {
   bundleBytes: number;
   zipBytes: number;
   times: Record<Variant, number[]>;
+}
+
+function environmentOf(fn: DeployedFunction, options: Options): Record<string, string> {
+  const env = functionEnvironment(fn.variables, `bench-${fn.name}`, fn.memorySize, process.env.PATH);
+  if (options.nodeOptions !== undefined) env.NODE_OPTIONS = options.nodeOptions;
+  return env;
+}
+
+/** One callgrind count per bundle and floor, less a bare node with the same environment. */
+function printInstructions(measured: readonly Measured[], options: Options): void {
+  console.log('\nInstructions (callgrind, less a bare node -e ""):');
+  for (const m of measured) {
+    const env = environmentOf(m.fn, options);
+    const bare = instructions(undefined, env);
+    const bundle = instructions(join(m.fn.assetDir, 'index.js'), env) - bare;
+    const floor = instructions(m.build.floorFile, env) - bare;
+    const mega = (count: number) => `${(count / 1e6).toFixed(1)}M`;
+    console.log(`  ${m.fn.name}: bundle ${mega(bundle)}, floor ${mega(floor)}, ratio ${(bundle / floor).toFixed(3)}x`);
+  }
 }
 
 function formatRow(cells: readonly string[], widths: readonly number[]): string {
@@ -117,16 +144,17 @@ export async function run(args: readonly string[]): Promise<void> {
       const same = build.rebuiltBytes === bundleBytes ? 'same size as cdk.out' : `DIFFERS from cdk.out (${build.rebuiltBytes} vs ${bundleBytes} bytes)`;
       console.log(`${fn.name}: rebuild with lib/bundling.ts options ${same}; largest: ${largest}`);
     }
-    console.log(`\n${cpus().length} cores, Node ${process.version}; ${options.rounds} rounds, interleaved; NODE_OPTIONS as deployed\n`);
+    console.log(`\n${cpus().length} cores, Node ${process.version}; ${options.rounds} rounds, interleaved; NODE_OPTIONS ${options.nodeOptions === undefined ? 'as deployed' : `'${options.nodeOptions}' on both sides`}\n`);
     for (const { fn, variant } of interleavedOrder(functions.map((f) => f.name), options.rounds)) {
       const m = measured.get(fn);
       if (m === undefined) continue;
-      const env = functionEnvironment(m.fn.variables, `bench-${fn}`, m.fn.memorySize, process.env.PATH);
+      const env = environmentOf(m.fn, options);
       const file = variant === 'bundle' ? join(m.fn.assetDir, 'index.js') : m.build.floorFile;
       m.times[variant].push(requireOnce(file, env));
     }
     const all = [...measured.values()];
     printTable(all);
+    if (options.callgrind) printInstructions(all, options);
     console.log('');
     for (const m of all) console.log(summaryLine(m.fn.name, m.bundleBytes, median(m.times.bundle), median(m.times.floor)));
   } finally {
