@@ -9,6 +9,7 @@ import {
   summaryLine,
 } from '../../bench/cold-parts';
 import { CONNECTOR_BUNDLING } from '../../lib/bundling';
+import { callgrindTotal } from '../../bench/cold-callgrind';
 
 describe('cold bench: median', () => {
   it('takes the middle sample of an odd count, whatever the order', () => {
@@ -140,5 +141,16 @@ describe('cold bench: environment', () => {
     expect(placeholderFor('NOTIFICATION_TOPIC_ARN')).toMatch(/^arn:aws:sns:/);
     expect(placeholderFor('REFERRAL_EVENT_BUS_ARN')).toMatch(/^arn:aws:events:.*:event-bus\//);
     expect(placeholderFor('TABLE_NAME')).toBe('bench-table-name');
+  });
+});
+
+describe('cold bench: callgrind output', () => {
+  it('reads the summary count, and the totals line when there is no summary', () => {
+    expect(callgrindTotal('events: Ir\nsummary: 86945261\nfl=x\n')).toBe(86_945_261);
+    expect(callgrindTotal('events: Ir\nfn=a\n0 5\ntotals: 1234\n')).toBe(1234);
+  });
+
+  it('refuses output without a count instead of reporting zero', () => {
+    expect(() => callgrindTotal('events: Ir\n')).toThrow(/no summary/);
   });
 });
