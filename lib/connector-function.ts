@@ -4,7 +4,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -12,6 +12,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV_NAMES } from '../lambdas/adapters/env';
+import { CONNECTOR_BUNDLING, CONNECTOR_NODE_OPTIONS } from './bundling';
 import { METRICS_NAMESPACE, WORKER_BATCH_SIZE } from './constants';
 
 /** The repository root: handler entries and the lock file are resolved from it. */
@@ -81,23 +82,12 @@ export class ConnectorFunction extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
-      bundling: {
-        minify: true,
-        sourceMap: true,
-        // Stack traces need the mappings, not the original sources; this keeps the zip small.
-        sourcesContent: false,
-        target: 'node22',
-        format: OutputFormat.CJS,
-        // Bundle AWS SDK v3 too, so the deployed clients are the versions pinned in
-        // package-lock.json and tested here, not whatever the runtime image ships this month.
-        bundleAwsSDK: true,
-        forceDockerBundling: false,
-      },
+      bundling: CONNECTOR_BUNDLING,
       environment: {
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: CONNECTOR_NODE_OPTIONS,
         ...props.environment,
       },
     });

@@ -7,7 +7,7 @@
  * which decides where a trusted `https://sns.<region>.amazonaws.com/...` URL is fetched from.
  */
 import { X509Certificate, verify as cryptoVerify, type KeyObject } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import type { HttpGet } from '../core/ports';
 
 // ---------------------------------------------------------------------------------------------
@@ -59,27 +59,27 @@ export class SnsStringToSignError extends Error {
  * SNS message ids are UUIDs. The pattern is a little wider but keeps the value printable and
  * short, because it is logged before the signature is checked.
  */
-const messageIdSchema = z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/);
+const messageIdSchema = z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,128}$/));
 /**
  * Standard base64 in its one canonical spelling: padded, and with zero unused bits in the last
  * character. Node's decoder also takes unpadded or non-zero-bit spellings of the same bytes; left
  * unchecked, one genuine signature would have many accepted spellings.
  */
-const signatureSchema = z
-  .string()
-  .max(4096)
-  .regex(/^[A-Za-z0-9+/]+={0,2}$/)
-  .refine((value) => value.length % 4 === 0 && Buffer.from(value, 'base64').toString('base64') === value, {
+const signatureSchema = z.string().check(
+  z.maxLength(4096),
+  z.regex(/^[A-Za-z0-9+/]+={0,2}$/),
+  z.refine((value) => value.length % 4 === 0 && Buffer.from(value, 'base64').toString('base64') === value, {
     message: 'not canonical base64',
-  });
-const urlSchema = z.string().min(1).max(4096);
+  }),
+);
+const urlSchema = z.string().check(z.minLength(1), z.maxLength(4096));
 
 /** Fields every SNS message carries. Unknown extra fields are tolerated and never signed. */
 const commonFields = {
   MessageId: messageIdSchema,
-  TopicArn: z.string().min(1).max(1024),
+  TopicArn: z.string().check(z.minLength(1), z.maxLength(1024)),
   Message: z.string(),
-  Timestamp: z.string().min(1).max(64),
+  Timestamp: z.string().check(z.minLength(1), z.maxLength(64)),
   SignatureVersion: z.enum(['1', '2']),
   Signature: signatureSchema,
   SigningCertURL: urlSchema,
@@ -88,13 +88,13 @@ const commonFields = {
 const notificationSchema = z.looseObject({
   ...commonFields,
   Type: z.literal('Notification'),
-  Subject: z.string().max(1024).optional(),
+  Subject: z.optional(z.string().check(z.maxLength(1024))),
   UnsubscribeURL: urlSchema,
 });
 
 const confirmationFields = {
   ...commonFields,
-  Token: z.string().min(1).max(4096),
+  Token: z.string().check(z.minLength(1), z.maxLength(4096)),
   SubscribeURL: urlSchema,
 };
 

@@ -1,8 +1,9 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { monitoringSchema } from './monitoring-config';
 import { describeIssues } from './parse-json';
 import { ruleLabel, rulesSchema, type Rules } from './rules-schema';
 import type { TopicName } from './events';
+import { ConfigError } from './errors';
 
 /**
  * The deployment configuration: one schema, used by `bin/` at synth time (a bad value fails
@@ -263,9 +264,7 @@ export const connectorConfigSchema = z
 export type ConnectorConfig = z.infer<typeof connectorConfigSchema>;
 export type MarketplaceLocation = ConnectorConfig['marketplace'];
 
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError };
 
 /** Parses a config object, throwing a ConfigError that names every bad field (and its rule's name). */
 export function parseConnectorConfig(input: unknown, source = 'config'): ConnectorConfig {

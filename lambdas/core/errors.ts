@@ -45,3 +45,8 @@ export function isRefusal(error: unknown): boolean {
   if (typeof status !== 'number' || outcomeUnknown === true) return false;
   return status >= 400 && status < 500 && status !== 401 && status !== 408 && status !== 429;
 }
+
+/** Configuration (a config file, rules, or a function's environment) that cannot be used. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}

@@ -1,10 +1,13 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 
 /**
  * Marketplace events as published on AlayaCare's SNS topics (AsyncAPI), and the envelope the
  * receiver puts on the SQS queue. Events are thin: ids and a name, never a status, so the worker
  * fetches the resource before it acts.
  */
+
+/** The `event_source` of offer events (inbox and outbox alike). */
+export const OFFER_EVENT_SOURCE = 'alayamarket.offers';
 
 /** Event names per topic, from the AsyncAPI specification. */
 export const TOPIC_EVENTS = {
@@ -21,12 +24,12 @@ export type TopicName = keyof typeof TOPIC_EVENTS;
  * never logged: some events (referrals) carry client identifiers.
  */
 export const marketplaceEventSchema = z.looseObject({
-  event_id: z.string().min(1).max(128),
-  event_name: z.string().min(1).max(128),
-  event_source: z.string().min(1).max(128),
-  timestamp: z.string().min(1).max(64),
-  offer_id: z.string().min(1).max(128).optional(),
-  referral_id: z.string().min(1).max(128).optional(),
+  event_id: z.string().check(z.minLength(1), z.maxLength(128)),
+  event_name: z.string().check(z.minLength(1), z.maxLength(128)),
+  event_source: z.string().check(z.minLength(1), z.maxLength(128)),
+  timestamp: z.string().check(z.minLength(1), z.maxLength(64)),
+  offer_id: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  referral_id: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
 });
 
 export type MarketplaceEvent = z.infer<typeof marketplaceEventSchema>;
@@ -44,16 +47,16 @@ export const queuedEventSchema = z.strictObject({
    * for `connector replay`.
    */
   origin: z.enum(['sns', 'reconciler', 'operator']),
-  topicArn: z.string().min(1),
-  snsMessageId: z.string().min(1),
+  topicArn: z.string().check(z.minLength(1)),
+  snsMessageId: z.string().check(z.minLength(1)),
   /** ISO-8601 time the SNS message was published (its `Timestamp`). */
-  publishedAt: z.string().min(1),
+  publishedAt: z.string().check(z.minLength(1)),
   message: z.string(),
   /**
    * Only with origin `operator`: judge the offer again even when its decision is settled (`force`),
    * as long as the marketplace shows its match pending and open. Ignored on any other origin.
    */
-  replay: z.strictObject({ force: z.boolean() }).optional(),
+  replay: z.optional(z.strictObject({ force: z.boolean() })),
 });
 
 export type QueuedEvent = z.infer<typeof queuedEventSchema>;

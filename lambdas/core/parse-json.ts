@@ -1,4 +1,5 @@
-import type { z } from 'zod';
+import { safeParse } from 'zod/mini';
+import type * as z from 'zod/v4/core';
 
 /** Reading JSON text against a schema: the value, or a problem that never quotes the input. */
 export type JsonParseResult<T> = { ok: true; value: T } | { ok: false; problem: string };
@@ -8,7 +9,7 @@ export type JsonParseResult<T> = { ok: true; value: T } | { ok: false; problem: 
  * unknown key gets a line of its own naming it (`rules.rules.0.match: unknown field "weekday"`).
  * `label` may add words at the end of a line, such as the name of the rule its path is in.
  */
-export function describeIssues(error: z.ZodError, label: (path: readonly PropertyKey[]) => string = () => ''): string {
+export function describeIssues(error: z.$ZodError, label: (path: readonly PropertyKey[]) => string = () => ''): string {
   const line = (path: readonly PropertyKey[], message: string) => `${path.length ? path.map(String).join('.') : '(root)'}: ${message}${label(path)}`;
   return error.issues
     .flatMap((issue) =>
@@ -22,7 +23,7 @@ export function describeIssues(error: z.ZodError, label: (path: readonly Propert
  * safe to log for data that may carry client details, since zod's messages can quote input
  * (an unknown key's name, for one).
  */
-export function describeIssuePaths(error: z.ZodError): string {
+export function describeIssuePaths(error: z.$ZodError): string {
   return error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.code}`).join('; ');
 }
 
@@ -31,13 +32,13 @@ export function describeIssuePaths(error: z.ZodError): string {
  * caller raises its own error type; it names fields and issue codes, never values (JSON.parse's
  * own message quotes the input, so it is dropped).
  */
-export function parseJsonWith<S extends z.ZodType>(schema: S, text: string): JsonParseResult<z.output<S>> {
+export function parseJsonWith<S extends z.$ZodType>(schema: S, text: string): JsonParseResult<z.output<S>> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch {
     return { ok: false, problem: 'not valid JSON' };
   }
-  const result = schema.safeParse(raw);
+  const result = safeParse(schema, raw);
   return result.success ? { ok: true, value: result.data } : { ok: false, problem: describeIssuePaths(result.error) };
 }

@@ -3,7 +3,7 @@ import type { DemandAssignmentPolicy, Role, Rules } from './config';
 import type { AcceptCounter } from './caps';
 import { createUnitDecider, UnitBusyError } from './decide-unit';
 import { RetryLaterError } from './errors';
-import { marketplaceEventSchema, type MarketplaceEvent, type QueuedEvent } from './events';
+import { marketplaceEventSchema, OFFER_EVENT_SOURCE, type MarketplaceEvent, type QueuedEvent } from './events';
 import {
   type Decision,
   type DecisionResolution,
@@ -46,7 +46,6 @@ export const DEFAULT_LEASE_MS = 5 * 60 * 1000;
 export const DEFAULT_DECISION_LEASE_MS = 5 * 60 * 1000;
 export const DEFAULT_ACTION_BUDGET_MS = 60 * 1000;
 
-export const OFFER_EVENT_SOURCE = 'alayamarket.offers';
 
 /** The queued message is not a marketplace event. Retrying will not help: it ends in the DLQ. */
 export class MalformedEventError extends Error {

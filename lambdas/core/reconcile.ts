@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { marketplaceEventSchema, type MarketplaceEvent, type QueuedEvent } from './events';
+import { marketplaceEventSchema, OFFER_EVENT_SOURCE, type MarketplaceEvent, type QueuedEvent } from './events';
 import { isFinal, type MatchResponse, type MatchStatus, type OfferRecord } from './ports';
-import { OFFER_EVENT_SOURCE } from './process-event';
 
 /**
  * The reconciler's use case: SNS gives up on an HTTPS delivery after about a minute, so the

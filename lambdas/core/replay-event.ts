@@ -1,5 +1,4 @@
-import { marketplaceEventSchema, type MarketplaceEvent, type QueuedEvent } from './events';
-import { OFFER_EVENT_SOURCE } from './process-event';
+import { marketplaceEventSchema, OFFER_EVENT_SOURCE, type MarketplaceEvent, type QueuedEvent } from './events';
 
 /**
  * The event `connector replay` enqueues: a synthetic `OfferMatched` for one offer, like the

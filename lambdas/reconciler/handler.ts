@@ -3,7 +3,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConfigError } from '../core/config';
+import { ConfigError } from '../core/errors';
 import { secretCredentials } from '../adapters/credentials';
 import { DynamoOfferStore } from '../adapters/dynamo-offer-store';
 import { ENV_NAMES, requireEnv } from '../adapters/env';

@@ -5,7 +5,7 @@
  * `MarketplaceClient.getInboxOffer` and `npm run rules -- test` both use it, so the command judges
  * exactly what the worker would.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { InboxOffer, OfferVisit } from '../../core/ports';
 import { CARE_TYPES, knownOr, MATCH_RESPONSES, MATCH_STATUSES, OFFER_TYPES, PRICE_UNITS } from './schemas';
 

@@ -6,7 +6,7 @@
  * here (not even validated, so nothing of it can end in an error message) and dropped, the summary
  * built field by field.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ReferralSummary } from '../../core/ports';
 import { CARE_TYPES, knownOr, OFFER_TYPES, REFERRAL_STATUSES } from './schemas';
 

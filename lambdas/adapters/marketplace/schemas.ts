@@ -7,7 +7,7 @@
  * Referral details and outbox offers carry client PHI (names, addresses, allergies, risks):
  * their parsed values are handed to the caller and never logged or quoted in errors.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const text = z.string();
 const id = z.string().min(1);

@@ -1,0 +1,31 @@
+/**
+ * Instruction counts for the cold-start bench (`--callgrind`): `valgrind --tool=callgrind` counts
+ * the instructions a fresh `node` spends requiring a bundle, less those of a bare `node -e ""`.
+ * Unlike wall time on a shared machine, the count barely moves from run to run, so it confirms
+ * the ratios the timed runs give.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** The `summary:` (or `totals:`) instruction count of a callgrind output file. */
+export function callgrindTotal(output: string): number {
+  const line = /^(?:summary|totals):\s+(\d+)/m.exec(output);
+  if (!line?.[1]) throw new Error('no summary line in the callgrind output');
+  return Number(line[1]);
+}
+
+/** Instructions of `node -e <require file>` (or of a bare `node -e ""` without a file). */
+export function instructions(file: string | undefined, env: Record<string, string>): number {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-cold-cg-'));
+  try {
+    const out = join(dir, 'callgrind.out');
+    const script = file === undefined ? '' : `require(${JSON.stringify(file)})`;
+    const result = spawnSync('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, '-e', script], { env, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`callgrind failed (exit ${result.status}): ${result.stderr.split('\n').slice(-5).join(' ')}`);
+    return callgrindTotal(readFileSync(out, 'utf8'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,159 @@
+/**
+ * The pure parts of the cold-start bench (bench/cold.ts): the esbuild options derived from the
+ * functions' one bundling definition, the environment a bundle is required with, which SDK and
+ * Powertools names a function imports (its floor), the interleaved run order, the median and the
+ * summary line. Nothing here reads files or starts processes.
+ */
+import type { BuildOptions } from 'esbuild';
+
+/** The subset of `NodejsFunction` bundling options the connector uses (lib/bundling.ts). */
+export interface BundlingDefinition {
+  readonly minify?: boolean;
+  readonly sourceMap?: boolean;
+  readonly sourcesContent?: boolean;
+  readonly target?: string;
+  readonly format?: string;
+  readonly bundleAwsSDK?: boolean;
+  readonly externalModules?: readonly string[];
+  readonly mainFields?: readonly string[];
+}
+
+/**
+ * The esbuild build options `NodejsFunction` passes for `bundling` (aws-lambda-nodejs
+ * `Bundling.buildEsbuildArgs`: --bundle --target --platform=node --format --minify --sourcemap
+ * --sources-content --external), as options for esbuild's JavaScript API.
+ */
+export function esbuildOptionsFrom(bundling: BundlingDefinition): BuildOptions {
+  const externals = bundling.externalModules ?? (bundling.bundleAwsSDK === true ? [] : ['@aws-sdk/*']);
+  return {
+    bundle: true,
+    platform: 'node',
+    target: bundling.target ?? 'node22',
+    ...(bundling.format !== undefined ? { format: bundling.format as 'cjs' | 'esm' } : {}),
+    minify: bundling.minify === true,
+    sourcemap: bundling.sourceMap === true,
+    sourcesContent: bundling.sourcesContent ?? true,
+    external: [...externals],
+    ...(bundling.mainFields !== undefined ? { mainFields: [...bundling.mainFields] } : {}),
+  };
+}
+
+/** Template environment values: strings, or CloudFormation intrinsics (Ref, Fn::ImportValue...). */
+export type TemplateValue = string | Record<string, unknown>;
+
+const ACCOUNT = '111122223333';
+const REGION = 'ca-central-1';
+
+/**
+ * A plausible stand-in for a variable the template sets from another resource (an intrinsic),
+ * shaped by its name: a queue URL, a secret, topic or bus ARN, else a plain resource name.
+ */
+export function placeholderFor(name: string): string {
+  if (name.endsWith('QUEUE_URL')) return `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/bench-queue`;
+  if (name.includes('SECRET')) return `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:bench-secret-AbCdEf`;
+  if (name.includes('TOPIC')) return `arn:aws:sns:${REGION}:${ACCOUNT}:bench-topic`;
+  if (name.includes('BUS')) return `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/bench-bus`;
+  return `bench-${name.toLowerCase().replace(/_/g, '-')}`;
+}
+
+/**
+ * The environment a bundle is required with: the function's variables as deployed (intrinsics
+ * replaced by placeholders), what the Lambda runtime itself sets that the SDK and Powertools read,
+ * and PATH; nothing else from the bench's own environment.
+ */
+export function functionEnvironment(
+  variables: Readonly<Record<string, TemplateValue>>,
+  functionName: string,
+  memorySize: number,
+  path: string | undefined,
+): Record<string, string> {
+  const env: Record<string, string> = {
+    AWS_REGION: REGION,
+    AWS_DEFAULT_REGION: REGION,
+    AWS_LAMBDA_FUNCTION_NAME: functionName,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memorySize),
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+  if (path !== undefined) env.PATH = path;
+  for (const [name, value] of Object.entries(variables)) env[name] = typeof value === 'string' ? value : placeholderFor(name);
+  return env;
+}
+
+/** The packages whose imports make up a floor: AWS SDK v3 and Powertools. */
+export function isFloorPackage(specifier: string): boolean {
+  return specifier.startsWith('@aws-sdk/') || specifier.startsWith('@aws-lambda-powertools/');
+}
+
+/** One value import: `import { names } from specifier` (type-only names left out). */
+export interface ValueImport {
+  readonly specifier: string;
+  readonly names: readonly string[];
+}
+
+/**
+ * The floor's entry source: the same names from the same SDK and Powertools modules, re-exported
+ * so esbuild keeps exactly what the function keeps, and no project code. Names are merged per
+ * module and sorted, so the entry (and its bundle) does not depend on file order.
+ */
+export function floorEntrySource(imports: readonly ValueImport[]): string {
+  const byModule = new Map<string, Set<string>>();
+  for (const { specifier, names } of imports) {
+    if (!isFloorPackage(specifier)) continue;
+    const set = byModule.get(specifier) ?? new Set<string>();
+    for (const name of names) set.add(name);
+    byModule.set(specifier, set);
+  }
+  const lines: string[] = [];
+  let index = 0;
+  for (const specifier of [...byModule.keys()].sort()) {
+    const names = [...(byModule.get(specifier) ?? [])].sort();
+    // Each module's names under an alias of their own: two modules may export the same name.
+    const aliased = names.map((name) => `${name} as m${index}_${name}`);
+    lines.push(aliased.length > 0 ? `export { ${aliased.join(', ')} } from '${specifier}';` : `import '${specifier}';`);
+    index += 1;
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+export type Variant = 'bundle' | 'floor';
+
+export interface Run {
+  readonly fn: string;
+  readonly variant: Variant;
+}
+
+/**
+ * The order of the runs: in each round every function runs its bundle and its floor back to back,
+ * the pair's order alternating from round to round and from one function to the next, so drift
+ * in the machine's load falls on both alike.
+ */
+export function interleavedOrder(functions: readonly string[], rounds: number): Run[] {
+  if (!Number.isInteger(rounds) || rounds < 1) throw new RangeError('rounds must be a positive integer');
+  const runs: Run[] = [];
+  for (let round = 0; round < rounds; round += 1) {
+    functions.forEach((fn, position) => {
+      const pair: Variant[] = (round + position) % 2 === 0 ? ['bundle', 'floor'] : ['floor', 'bundle'];
+      for (const variant of pair) runs.push({ fn, variant });
+    });
+  }
+  return runs;
+}
+
+/** The median of the samples (the mean of the middle two for an even count). */
+export function median(samples: readonly number[]): number {
+  if (samples.length === 0) throw new RangeError('median of no samples');
+  const sorted = [...samples].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/** Kilobytes (1000 bytes), rounded: the unit of the summary line. */
+export function kilobytes(bytes: number): number {
+  return Math.round(bytes / 1000);
+}
+
+/** `cold: <function>=<KB>KB/<ms>ms floor=<ms>ms`, milliseconds to one decimal. */
+export function summaryLine(fn: string, bundleBytes: number, bundleMs: number, floorMs: number): string {
+  return `cold: ${fn}=${kilobytes(bundleBytes)}KB/${bundleMs.toFixed(1)}ms floor=${floorMs.toFixed(1)}ms`;
+}

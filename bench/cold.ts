@@ -1,0 +1,163 @@
+/**
+ * Cold start (issue 10, part 4). For each function (receiver, worker, reconciler): its bundle as
+ * `cdk synth` builds it (read from cdk.out) and its floor (a bundle of the same AWS SDK and
+ * Powertools names the function imports, no project code, same esbuild options from
+ * lib/bundling.ts), each `require`d in a fresh Node process with the function's environment as
+ * deployed (NODE_OPTIONS included; intrinsics replaced by placeholders). Runs are interleaved
+ * (bench/cold-parts.ts `interleavedOrder`); the table shows medians. The time is the `require`
+ * alone, measured inside the child, so Node's own start-up is left out of both sides.
+ *
+ * Options: --rounds=<n, default 15> --no-synth (use cdk.out as it is) --node-options=<value> (both
+ * sides run with this NODE_OPTIONS instead of the deployed one: to price a setting, e.g. '' for none)
+ * --callgrind (also count instructions with valgrind, less a bare `node -e ""`: bench/cold-callgrind.ts).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir, cpus } from 'node:os';
+import { join } from 'node:path';
+import {
+  buildFunctionAndFloor,
+  deployedFunctions,
+  fileSize,
+  largestContributors,
+  synth,
+  zipSize,
+  type DeployedFunction,
+  type FunctionBuild,
+} from './cold-build';
+import { functionEnvironment, interleavedOrder, kilobytes, median, summaryLine, type Variant } from './cold-parts';
+import { PROJECT_ROOT } from '../lib/connector-function';
+import { instructions } from './cold-callgrind';
+
+export const description = 'Cold start: each function bundle (cdk.out) vs its SDK+Powertools floor, require in fresh Node processes';
+
+class BenchmarkError extends Error {
+  override readonly name = 'BenchmarkError';
+}
+
+interface Options {
+  rounds: number;
+  synth: boolean;
+  callgrind: boolean;
+  /** Replaces the deployed NODE_OPTIONS on both sides when set. */
+  nodeOptions?: string;
+}
+
+function parseOptions(args: readonly string[]): Options {
+  const options: Options = { rounds: 15, synth: true, callgrind: false };
+  for (const arg of args) {
+    const rounds = /^--rounds=(\d+)$/.exec(arg);
+    if (rounds) options.rounds = Number(rounds[1]);
+    else if (arg === '--no-synth') options.synth = false;
+    else if (arg === '--callgrind') options.callgrind = true;
+    else if (arg.startsWith('--node-options=')) options.nodeOptions = arg.slice('--node-options='.length);
+    else throw new BenchmarkError(`unknown option ${arg} (use --rounds=15 --no-synth --node-options=... --callgrind)`);
+  }
+  if (options.rounds < 1) throw new BenchmarkError('--rounds must be at least 1');
+  return options;
+}
+
+/** Times `require(file)` inside a fresh Node process: milliseconds. */
+const PROBE = [
+  'const start = process.hrtime.bigint();',
+  'require(process.argv[1]);',
+  'const ms = Number(process.hrtime.bigint() - start) / 1e6;',
+  'process.stdout.write(String(ms));',
+].join(' ');
+
+function requireOnce(file: string, env: Record<string, string>): number {
+  const result = spawnSync(process.execPath, ['-e', PROBE, file], { env, cwd: PROJECT_ROOT, encoding: 'utf8' });
+  const ms = Number(result.stdout);
+  if (result.status !== 0 || !Number.isFinite(ms)) {
+    throw new BenchmarkError(`require(${file}) failed (exit ${result.status}): ${result.stderr.split('\n').slice(0, 5).join(' ')}`);
+  }
+  return ms;
+}
+
+interface Measured {
+  fn: DeployedFunction;
+  build: FunctionBuild;
+  bundleBytes: number;
+  zipBytes: number;
+  times: Record<Variant, number[]>;
+}
+
+function environmentOf(fn: DeployedFunction, options: Options): Record<string, string> {
+  const env = functionEnvironment(fn.variables, `bench-${fn.name}`, fn.memorySize, process.env.PATH);
+  if (options.nodeOptions !== undefined) env.NODE_OPTIONS = options.nodeOptions;
+  return env;
+}
+
+/** One callgrind count per bundle and floor, less a bare node with the same environment. */
+function printInstructions(measured: readonly Measured[], options: Options): void {
+  console.log('\nInstructions (callgrind, less a bare node -e ""):');
+  for (const m of measured) {
+    const env = environmentOf(m.fn, options);
+    const bare = instructions(undefined, env);
+    const bundle = instructions(join(m.fn.assetDir, 'index.js'), env) - bare;
+    const floor = instructions(m.build.floorFile, env) - bare;
+    const mega = (count: number) => `${(count / 1e6).toFixed(1)}M`;
+    console.log(`  ${m.fn.name}: bundle ${mega(bundle)}, floor ${mega(floor)}, ratio ${(bundle / floor).toFixed(3)}x`);
+  }
+}
+
+function formatRow(cells: readonly string[], widths: readonly number[]): string {
+  return `| ${cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+}
+
+function printTable(measured: readonly Measured[]): void {
+  const header = ['function', 'bundle', 'zip', 'require (median)', 'floor bundle', 'floor require', 'ratio'];
+  const rows = measured.map((m) => {
+    const bundleMs = median(m.times.bundle);
+    const floorMs = median(m.times.floor);
+    return [
+      m.fn.name,
+      `${kilobytes(m.bundleBytes)} KB`,
+      `${kilobytes(m.zipBytes)} KB`,
+      `${bundleMs.toFixed(1)} ms`,
+      `${kilobytes(m.build.floorBytes)} KB`,
+      `${floorMs.toFixed(1)} ms`,
+      `${(bundleMs / floorMs).toFixed(2)}x`,
+    ];
+  });
+  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i]?.length ?? 0)));
+  console.log(formatRow(header, widths));
+  console.log(`| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`);
+  for (const row of rows) console.log(formatRow(row, widths));
+}
+
+export async function run(args: readonly string[]): Promise<void> {
+  const options = parseOptions(args);
+  if (options.synth) synth();
+  const functions = deployedFunctions(join(PROJECT_ROOT, 'cdk.out'));
+  if (functions.length === 0) throw new BenchmarkError('no connector functions in cdk.out (run without --no-synth)');
+  const scratch = mkdtempSync(join(tmpdir(), 'bench-cold-'));
+  try {
+    const measured = new Map<string, Measured>();
+    for (const fn of functions) {
+      const build = await buildFunctionAndFloor(fn, scratch);
+      const bundleBytes = fileSize(join(fn.assetDir, 'index.js'));
+      measured.set(fn.name, { fn, build, bundleBytes, zipBytes: zipSize(fn.assetDir, scratch), times: { bundle: [], floor: [] } });
+      const largest = largestContributors(build.metafile)
+        .map(({ name, bytes }) => `${name} ${kilobytes(bytes)} KB`)
+        .join(', ');
+      const same = build.rebuiltBytes === bundleBytes ? 'same size as cdk.out' : `DIFFERS from cdk.out (${build.rebuiltBytes} vs ${bundleBytes} bytes)`;
+      console.log(`${fn.name}: rebuild with lib/bundling.ts options ${same}; largest: ${largest}`);
+    }
+    console.log(`\n${cpus().length} cores, Node ${process.version}; ${options.rounds} rounds, interleaved; NODE_OPTIONS ${options.nodeOptions === undefined ? 'as deployed' : `'${options.nodeOptions}' on both sides`}\n`);
+    for (const { fn, variant } of interleavedOrder(functions.map((f) => f.name), options.rounds)) {
+      const m = measured.get(fn);
+      if (m === undefined) continue;
+      const env = environmentOf(m.fn, options);
+      const file = variant === 'bundle' ? join(m.fn.assetDir, 'index.js') : m.build.floorFile;
+      m.times[variant].push(requireOnce(file, env));
+    }
+    const all = [...measured.values()];
+    printTable(all);
+    if (options.callgrind) printInstructions(all, options);
+    console.log('');
+    for (const m of all) console.log(summaryLine(m.fn.name, m.bundleBytes, median(m.times.bundle), median(m.times.floor)));
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,156 @@
+import {
+  esbuildOptionsFrom,
+  floorEntrySource,
+  functionEnvironment,
+  interleavedOrder,
+  kilobytes,
+  median,
+  placeholderFor,
+  summaryLine,
+} from '../../bench/cold-parts';
+import { CONNECTOR_BUNDLING } from '../../lib/bundling';
+import { callgrindTotal } from '../../bench/cold-callgrind';
+
+describe('cold bench: median', () => {
+  it('takes the middle sample of an odd count, whatever the order', () => {
+    expect(median([30, 10, 20])).toBe(20);
+    expect(median([5])).toBe(5);
+  });
+
+  it('takes the mean of the middle two of an even count', () => {
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+
+  it('is not moved by one outlier', () => {
+    expect(median([10, 11, 12, 13, 5000])).toBe(12);
+  });
+
+  it('refuses no samples', () => {
+    expect(() => median([])).toThrow(RangeError);
+  });
+
+  it('leaves its input as it was', () => {
+    const samples = [3, 1, 2];
+    median(samples);
+    expect(samples).toEqual([3, 1, 2]);
+  });
+});
+
+describe('cold bench: interleaving order', () => {
+  it('runs every function bundle and floor once per round', () => {
+    const runs = interleavedOrder(['receiver', 'worker', 'reconciler'], 15);
+    expect(runs).toHaveLength(3 * 2 * 15);
+    for (const fn of ['receiver', 'worker', 'reconciler']) {
+      expect(runs.filter((run) => run.fn === fn && run.variant === 'bundle')).toHaveLength(15);
+      expect(runs.filter((run) => run.fn === fn && run.variant === 'floor')).toHaveLength(15);
+    }
+  });
+
+  it('keeps each pair back to back and alternates which goes first, by round and by function', () => {
+    const runs = interleavedOrder(['a', 'b'], 2);
+    expect(runs.map((run) => `${run.fn}:${run.variant}`)).toEqual([
+      'a:bundle', 'a:floor', 'b:floor', 'b:bundle',
+      'a:floor', 'a:bundle', 'b:bundle', 'b:floor',
+    ]);
+  });
+
+  it('puts the bundle first in half of the rounds for an even count', () => {
+    const runs = interleavedOrder(['only'], 16);
+    const firsts = runs.filter((_, index) => index % 2 === 0);
+    expect(firsts.filter((run) => run.variant === 'bundle')).toHaveLength(8);
+  });
+
+  it('refuses a round count that is not a positive integer', () => {
+    expect(() => interleavedOrder(['a'], 0)).toThrow(RangeError);
+    expect(() => interleavedOrder(['a'], 1.5)).toThrow(RangeError);
+  });
+});
+
+describe('cold bench: summary line', () => {
+  it('has exactly the issue format: KB rounded, ms to one decimal', () => {
+    expect(summaryLine('worker', 1_495_212, 313.64, 237.02)).toBe('cold: worker=1495KB/313.6ms floor=237.0ms');
+  });
+
+  it('matches the pattern a comparison over time parses', () => {
+    expect(summaryLine('receiver', 499, 0.04, 12)).toMatch(/^cold: [a-z]+=\d+KB\/\d+(\.\d)?ms floor=\d+(\.\d)?ms$/);
+  });
+
+  it('counts kilobytes as 1000 bytes', () => {
+    expect(kilobytes(1499)).toBe(1);
+    expect(kilobytes(1500)).toBe(2);
+  });
+});
+
+describe('cold bench: esbuild options from the bundling definition', () => {
+  it('passes what NodejsFunction passes to esbuild for the connector', () => {
+    expect(esbuildOptionsFrom(CONNECTOR_BUNDLING)).toMatchObject({
+      bundle: true,
+      platform: 'node',
+      target: CONNECTOR_BUNDLING.target,
+      format: 'cjs',
+      minify: CONNECTOR_BUNDLING.minify,
+      sourcemap: CONNECTOR_BUNDLING.sourceMap,
+      sourcesContent: CONNECTOR_BUNDLING.sourcesContent,
+    });
+  });
+
+  it('keeps the SDK out when it is not bundled, and lists given externals as they are', () => {
+    expect(esbuildOptionsFrom({ bundleAwsSDK: false }).external).toEqual(['@aws-sdk/*']);
+    expect(esbuildOptionsFrom({ bundleAwsSDK: true }).external).toEqual([]);
+    expect(esbuildOptionsFrom({ externalModules: ['@aws-sdk/*', '@smithy/*'] }).external).toEqual(['@aws-sdk/*', '@smithy/*']);
+  });
+});
+
+describe('cold bench: floor entry', () => {
+  it('re-exports the SDK and Powertools names only, merged per module and sorted', () => {
+    const source = floorEntrySource([
+      { specifier: '@aws-sdk/client-sqs', names: ['SQSClient'] },
+      { specifier: '../adapters/env', names: ['requireEnv'] },
+      { specifier: 'zod', names: ['z'] },
+      { specifier: '@aws-lambda-powertools/logger', names: ['Logger'] },
+      { specifier: '@aws-sdk/client-sqs', names: ['SendMessageCommand', 'SQSClient'] },
+    ]);
+    expect(source).toBe(
+      "export { Logger as m0_Logger } from '@aws-lambda-powertools/logger';\n" +
+        "export { SQSClient as m1_SQSClient, SendMessageCommand as m1_SendMessageCommand } from '@aws-sdk/client-sqs';\n",
+    );
+  });
+
+  it('keeps a module imported for its effects only', () => {
+    expect(floorEntrySource([{ specifier: '@aws-sdk/client-s3', names: [] }])).toBe("import '@aws-sdk/client-s3';\n");
+  });
+});
+
+describe('cold bench: environment', () => {
+  it('keeps literal values, replaces intrinsics by shaped placeholders and takes nothing else from the bench', () => {
+    const env = functionEnvironment(
+      { NODE_OPTIONS: '--enable-source-maps', QUEUE_URL: { 'Fn::ImportValue': 'x' }, CREDENTIALS_SECRET_ARN: { Ref: 'y' } },
+      'bench-worker',
+      512,
+      '/usr/bin',
+    );
+    expect(env.NODE_OPTIONS).toBe('--enable-source-maps');
+    expect(env.QUEUE_URL).toMatch(/^https:\/\/sqs\.[a-z0-9-]+\.amazonaws\.com\/\d{12}\//);
+    expect(env.CREDENTIALS_SECRET_ARN).toMatch(/^arn:aws:secretsmanager:/);
+    expect(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE).toBe('512');
+    expect(env.PATH).toBe('/usr/bin');
+    expect(Object.keys(env)).not.toContain('HOME');
+  });
+
+  it('shapes topic and bus ARNs and names other resources', () => {
+    expect(placeholderFor('NOTIFICATION_TOPIC_ARN')).toMatch(/^arn:aws:sns:/);
+    expect(placeholderFor('REFERRAL_EVENT_BUS_ARN')).toMatch(/^arn:aws:events:.*:event-bus\//);
+    expect(placeholderFor('TABLE_NAME')).toBe('bench-table-name');
+  });
+});
+
+describe('cold bench: callgrind output', () => {
+  it('reads the summary count, and the totals line when there is no summary', () => {
+    expect(callgrindTotal('events: Ir\nsummary: 86945261\nfl=x\n')).toBe(86_945_261);
+    expect(callgrindTotal('events: Ir\nfn=a\n0 5\ntotals: 1234\n')).toBe(1234);
+  });
+
+  it('refuses output without a count instead of reporting zero', () => {
+    expect(() => callgrindTotal('events: Ir\n')).toThrow(/no summary/);
+  });
+});
