@@ -4,12 +4,12 @@
  * Powertools names the function imports, no project code, same esbuild options from
  * lib/bundling.ts), each `require`d in a fresh Node process with the function's environment as
  * deployed (NODE_OPTIONS included; intrinsics replaced by placeholders). Runs are interleaved
- * (bench/cold-parts.ts `interleavedOrder`); the table shows medians. The time is the `require`
+ * (bench/cold/parts.ts `interleavedOrder`); the table shows medians. The time is the `require`
  * alone, measured inside the child, so Node's own start-up is left out of both sides.
  *
  * Options: --rounds=<n, default 15> --no-synth (use cdk.out as it is) --node-options=<value> (both
  * sides run with this NODE_OPTIONS instead of the deployed one: to price a setting, e.g. '' for none)
- * --callgrind (also count instructions with valgrind, less a bare `node -e ""`: bench/cold-callgrind.ts).
+ * --callgrind (also count instructions with valgrind, less a bare `node -e ""`: bench/cold/callgrind.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,10 +24,10 @@ import {
   zipSize,
   type DeployedFunction,
   type FunctionBuild,
-} from './cold-build';
-import { functionEnvironment, interleavedOrder, kilobytes, median, summaryLine, type Variant } from './cold-parts';
+} from './cold/build';
+import { functionEnvironment, interleavedOrder, kilobytes, median, summaryLine, type Variant } from './cold/parts';
 import { PROJECT_ROOT } from '../lib/connector-function';
-import { instructions } from './cold-callgrind';
+import { instructions } from './cold/callgrind';
 
 export const description = 'Cold start: each function bundle (cdk.out) vs its SDK+Powertools floor, require in fresh Node processes';
 

@@ -7,9 +7,9 @@ import {
   median,
   placeholderFor,
   summaryLine,
-} from '../../bench/cold-parts';
+} from '../../bench/cold/parts';
 import { CONNECTOR_BUNDLING } from '../../lib/bundling';
-import { callgrindTotal } from '../../bench/cold-callgrind';
+import { callgrindTotal } from '../../bench/cold/callgrind';
 
 describe('cold bench: median', () => {
   it('takes the middle sample of an odd count, whatever the order', () => {

@@ -11,9 +11,9 @@ import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { build, type Metafile } from 'esbuild';
 import ts from 'typescript';
-import { CONNECTOR_BUNDLING } from '../lib/bundling';
-import { PROJECT_ROOT } from '../lib/connector-function';
-import { esbuildOptionsFrom, floorEntrySource, isFloorPackage, type TemplateValue, type ValueImport } from './cold-parts';
+import { CONNECTOR_BUNDLING } from '../../lib/bundling';
+import { PROJECT_ROOT } from '../../lib/connector-function';
+import { esbuildOptionsFrom, floorEntrySource, isFloorPackage, type TemplateValue, type ValueImport } from './parts';
 
 export interface DeployedFunction {
   /** receiver, worker, reconciler: the construct id, lower-cased. */
