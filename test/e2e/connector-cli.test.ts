@@ -11,21 +11,11 @@ import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { SANDBOX_RESOURCES_FILE, sandboxResourcesSchema } from '../../sandbox/resources-file';
-import { PHI_NAMES, type CliRun } from '../support/sandbox-cli';
+import { PHI_NAMES, runNpx, type CliRun } from '../support/sandbox-cli';
 
 const ROOT = path.join(__dirname, '..', '..');
 
-function runConnector(args: readonly string[]): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['connector', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runConnector = (args: readonly string[]): Promise<CliRun> => runNpx(['connector', ...args]);
 
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, log: () => string): Promise<T> {
   const until = Date.now() + timeoutMs;

@@ -72,3 +72,14 @@ export function envOf(properties: Record<string, unknown>): Record<string, unkno
 export function functionFor(template: Template, service: string) {
   return onlyResource(template, 'AWS::Lambda::Function', (p) => envOf(p)['POWERTOOLS_SERVICE_NAME'] === service);
 }
+
+/** One IAM policy statement as synthesized. */
+export type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+
+/** Every IAM statement granted to the function of `service`. */
+export function statementsOf(template: Template, service: string): Statement[] {
+  const role = (functionFor(template, service).properties['Role'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  return Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
+    .filter((p) => JSON.stringify(p.Properties?.['Roles']).includes(`"${role}"`))
+    .flatMap((p) => (p.Properties?.['PolicyDocument'] as { Statement: Statement[] }).Statement);
+}

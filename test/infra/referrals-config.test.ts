@@ -5,25 +5,15 @@
  * REFERRAL_EVENT_BUS_ARN (names from ENV_NAMES) and events:PutEvents on exactly that bus, and only
  * for a role that receives referrals; no other function can put events.
  */
-import type { Template } from 'aws-cdk-lib/assertions';
 import { ENV_NAMES } from '../../lambdas/adapters/env';
 import { ConfigError, parseConnectorConfig, type ConnectorConfig } from '../../lambdas/core/config';
-import { build, envOf, exampleConfig, functionFor, resourcesOf } from './infra-support';
+import { build, envOf, exampleConfig, functionFor, statementsOf, type Statement } from './infra-support';
 
 const BUS = 'arn:aws:events:ca-central-1:123456789012:event-bus/care-referrals';
 
 function input(extra: Record<string, unknown> = {}): Record<string, unknown> {
   const { referrals: _ignored, ...rest } = exampleConfig();
   return { ...rest, ...extra };
-}
-
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
-
-function statementsOf(template: Template, service: string): Statement[] {
-  const role = (functionFor(template, service).properties['Role'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-  return Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
-    .filter((p) => JSON.stringify(p.Properties?.['Roles']).includes(`"${role}"`))
-    .flatMap((p) => (p.Properties?.['PolicyDocument'] as { Statement: Statement[] }).Statement);
 }
 
 const putsEvents = (statements: Statement[]) => statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('events:')));

@@ -9,7 +9,7 @@
  */
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { ConfigError, parseConnectorConfig, type ConnectorConfig } from '../../lambdas/core/config';
-import { build, envOf, exampleConfig, functionFor, onlyResource, resourcesOf } from './infra-support';
+import { build, envOf, exampleConfig, functionFor, onlyResource, resourcesOf, statementsOf, type Statement } from './infra-support';
 
 const OFFER_URL = 'https://acme.example.org/marketplace/offers/{offerId}';
 const OUTBOX_URL = 'https://acme.example.org/marketplace/outbox/{offerId}?tab=matches';
@@ -23,16 +23,6 @@ function input(notifications?: unknown): Record<string, unknown> {
 const withNotifications = (notifications: ConnectorConfig['notifications']): ConnectorConfig => ({ ...exampleConfig(), notifications });
 
 const reviewTopicOf = (template: Template) => onlyResource(template, 'AWS::SNS::Topic', (p) => p['DisplayName'] === 'AlayaCare connector offers');
-
-type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
-
-/** Every IAM statement granted to the function of `service`. */
-function statementsOf(template: Template, service: string): Statement[] {
-  const role = (functionFor(template, service).properties['Role'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-  return Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
-    .filter((p) => JSON.stringify(p.Properties?.['Roles']).includes(`"${role}"`))
-    .flatMap((p) => (p.Properties?.['PolicyDocument'] as { Statement: Statement[] }).Statement);
-}
 
 const publishes = (statements: Statement[]) => statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('sns:')));
 

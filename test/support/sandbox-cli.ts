@@ -16,10 +16,10 @@ export interface CliRun {
   stderr: string;
 }
 
-/** `npx tsx sandbox/start.ts <args>`, resolved with its exit code and whole output. */
-export function runSandboxCli(args: readonly string[]): Promise<CliRun> {
+/** `npx <args>` from the project root, resolved with its exit code and whole output. */
+export function runNpx(args: readonly string[]): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn('npx', ['tsx', 'sandbox/start.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('npx', [...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -28,3 +28,6 @@ export function runSandboxCli(args: readonly string[]): Promise<CliRun> {
     child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** `npx tsx sandbox/start.ts <args>`, resolved with its exit code and whole output. */
+export const runSandboxCli = (args: readonly string[]): Promise<CliRun> => runNpx(['tsx', 'sandbox/start.ts', ...args]);
