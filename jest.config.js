@@ -16,10 +16,5 @@ const project = (name) => ({
 });
 
 module.exports = {
-  projects: [
-    project('unit'),
-    project('integration'),
-    project('infra'),
-    project('e2e'),
-  ],
+  projects: [project('unit'), project('integration'), project('infra'), project('e2e')],
 };

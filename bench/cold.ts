@@ -25,11 +25,19 @@ import {
   type DeployedFunction,
   type FunctionBuild,
 } from './cold/build';
-import { functionEnvironment, interleavedOrder, kilobytes, median, summaryLine, type Variant } from './cold/parts';
+import {
+  functionEnvironment,
+  interleavedOrder,
+  kilobytes,
+  median,
+  summaryLine,
+  type Variant,
+} from './cold/parts';
 import { PROJECT_ROOT } from '../lib/connector-function';
 import { instructions } from './cold/callgrind';
 
-export const description = 'Cold start: each function bundle (cdk.out) vs its SDK+Powertools floor, require in fresh Node processes';
+export const description =
+  'Cold start: each function bundle (cdk.out) vs its SDK+Powertools floor, require in fresh Node processes';
 
 class BenchmarkError extends Error {
   override readonly name = 'BenchmarkError';
@@ -50,8 +58,12 @@ function parseOptions(args: readonly string[]): Options {
     if (rounds) options.rounds = Number(rounds[1]);
     else if (arg === '--no-synth') options.synth = false;
     else if (arg === '--callgrind') options.callgrind = true;
-    else if (arg.startsWith('--node-options=')) options.nodeOptions = arg.slice('--node-options='.length);
-    else throw new BenchmarkError(`unknown option ${arg} (use --rounds=15 --no-synth --node-options=... --callgrind)`);
+    else if (arg.startsWith('--node-options='))
+      options.nodeOptions = arg.slice('--node-options='.length);
+    else
+      throw new BenchmarkError(
+        `unknown option ${arg} (use --rounds=15 --no-synth --node-options=... --callgrind)`,
+      );
   }
   if (options.rounds < 1) throw new BenchmarkError('--rounds must be at least 1');
   return options;
@@ -66,10 +78,16 @@ const PROBE = [
 ].join(' ');
 
 function requireOnce(file: string, env: Record<string, string>): number {
-  const result = spawnSync(process.execPath, ['-e', PROBE, file], { env, cwd: PROJECT_ROOT, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, ['-e', PROBE, file], {
+    env,
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+  });
   const ms = Number(result.stdout);
   if (result.status !== 0 || !Number.isFinite(ms)) {
-    throw new BenchmarkError(`require(${file}) failed (exit ${result.status}): ${result.stderr.split('\n').slice(0, 5).join(' ')}`);
+    throw new BenchmarkError(
+      `require(${file}) failed (exit ${result.status}): ${result.stderr.split('\n').slice(0, 5).join(' ')}`,
+    );
   }
   return ms;
 }
@@ -83,7 +101,12 @@ interface Measured {
 }
 
 function environmentOf(fn: DeployedFunction, options: Options): Record<string, string> {
-  const env = functionEnvironment(fn.variables, `bench-${fn.name}`, fn.memorySize, process.env.PATH);
+  const env = functionEnvironment(
+    fn.variables,
+    `bench-${fn.name}`,
+    fn.memorySize,
+    process.env.PATH,
+  );
   if (options.nodeOptions !== undefined) env.NODE_OPTIONS = options.nodeOptions;
   return env;
 }
@@ -97,7 +120,9 @@ function printInstructions(measured: readonly Measured[], options: Options): voi
     const bundle = instructions(join(m.fn.assetDir, 'index.js'), env) - bare;
     const floor = instructions(m.build.floorFile, env) - bare;
     const mega = (count: number) => `${(count / 1e6).toFixed(1)}M`;
-    console.log(`  ${m.fn.name}: bundle ${mega(bundle)}, floor ${mega(floor)}, ratio ${(bundle / floor).toFixed(3)}x`);
+    console.log(
+      `  ${m.fn.name}: bundle ${mega(bundle)}, floor ${mega(floor)}, ratio ${(bundle / floor).toFixed(3)}x`,
+    );
   }
 }
 
@@ -106,7 +131,15 @@ function formatRow(cells: readonly string[], widths: readonly number[]): string 
 }
 
 function printTable(measured: readonly Measured[]): void {
-  const header = ['function', 'bundle', 'zip', 'require (median)', 'floor bundle', 'floor require', 'ratio'];
+  const header = [
+    'function',
+    'bundle',
+    'zip',
+    'require (median)',
+    'floor bundle',
+    'floor require',
+    'ratio',
+  ];
   const rows = measured.map((m) => {
     const bundleMs = median(m.times.bundle);
     const floorMs = median(m.times.floor);
@@ -120,7 +153,9 @@ function printTable(measured: readonly Measured[]): void {
       `${(bundleMs / floorMs).toFixed(2)}x`,
     ];
   });
-  const widths = header.map((cell, i) => Math.max(cell.length, ...rows.map((row) => row[i]?.length ?? 0)));
+  const widths = header.map((cell, i) =>
+    Math.max(cell.length, ...rows.map((row) => row[i]?.length ?? 0)),
+  );
   console.log(formatRow(header, widths));
   console.log(`| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`);
   for (const row of rows) console.log(formatRow(row, widths));
@@ -130,22 +165,37 @@ export async function run(args: readonly string[]): Promise<void> {
   const options = parseOptions(args);
   if (options.synth) synth();
   const functions = deployedFunctions(join(PROJECT_ROOT, 'cdk.out'));
-  if (functions.length === 0) throw new BenchmarkError('no connector functions in cdk.out (run without --no-synth)');
+  if (functions.length === 0)
+    throw new BenchmarkError('no connector functions in cdk.out (run without --no-synth)');
   const scratch = mkdtempSync(join(tmpdir(), 'bench-cold-'));
   try {
     const measured = new Map<string, Measured>();
     for (const fn of functions) {
       const build = await buildFunctionAndFloor(fn, scratch);
       const bundleBytes = fileSize(join(fn.assetDir, 'index.js'));
-      measured.set(fn.name, { fn, build, bundleBytes, zipBytes: zipSize(fn.assetDir, scratch), times: { bundle: [], floor: [] } });
+      measured.set(fn.name, {
+        fn,
+        build,
+        bundleBytes,
+        zipBytes: zipSize(fn.assetDir, scratch),
+        times: { bundle: [], floor: [] },
+      });
       const largest = largestContributors(build.metafile)
         .map(({ name, bytes }) => `${name} ${kilobytes(bytes)} KB`)
         .join(', ');
-      const same = build.rebuiltBytes === bundleBytes ? 'same size as cdk.out' : `DIFFERS from cdk.out (${build.rebuiltBytes} vs ${bundleBytes} bytes)`;
+      const same =
+        build.rebuiltBytes === bundleBytes
+          ? 'same size as cdk.out'
+          : `DIFFERS from cdk.out (${build.rebuiltBytes} vs ${bundleBytes} bytes)`;
       console.log(`${fn.name}: rebuild with lib/bundling.ts options ${same}; largest: ${largest}`);
     }
-    console.log(`\n${cpus().length} cores, Node ${process.version}; ${options.rounds} rounds, interleaved; NODE_OPTIONS ${options.nodeOptions === undefined ? 'as deployed' : `'${options.nodeOptions}' on both sides`}\n`);
-    for (const { fn, variant } of interleavedOrder(functions.map((f) => f.name), options.rounds)) {
+    console.log(
+      `\n${cpus().length} cores, Node ${process.version}; ${options.rounds} rounds, interleaved; NODE_OPTIONS ${options.nodeOptions === undefined ? 'as deployed' : `'${options.nodeOptions}' on both sides`}\n`,
+    );
+    for (const { fn, variant } of interleavedOrder(
+      functions.map((f) => f.name),
+      options.rounds,
+    )) {
       const m = measured.get(fn);
       if (m === undefined) continue;
       const env = environmentOf(m.fn, options);
@@ -156,7 +206,10 @@ export async function run(args: readonly string[]): Promise<void> {
     printTable(all);
     if (options.callgrind) printInstructions(all, options);
     console.log('');
-    for (const m of all) console.log(summaryLine(m.fn.name, m.bundleBytes, median(m.times.bundle), median(m.times.floor)));
+    for (const m of all)
+      console.log(
+        summaryLine(m.fn.name, m.bundleBytes, median(m.times.bundle), median(m.times.floor)),
+      );
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

@@ -19,7 +19,8 @@ import { FREE_TIER_NOTES, PRICE_DATE, PRICE_REGION, PRICES, usdPer } from './cos
 import { measureReceiver } from './cost/duration';
 import { costFigures, priceConfig, VARIANTS, type PricedConfig } from './cost/variants';
 
-export const description = 'Monthly cost at idle and per million marketplace events, from the synthesized templates and public prices';
+export const description =
+  'Monthly cost at idle and per million marketplace events, from the synthesized templates and public prices';
 
 /** The issue's goals, in US dollars. */
 export const GOALS = { idle: 5, perMillion: 5 } as const;
@@ -32,20 +33,28 @@ function parseOptions(args: readonly string[]): { config: string } {
   let config = path.join(PROJECT_ROOT, EXAMPLE_CONFIG_FILE);
   for (const arg of args) {
     const match = /^--config=(.+)$/.exec(arg);
-    if (!match) throw new BenchmarkError(`unknown option ${arg} (use --config=<connector config file>)`);
+    if (!match)
+      throw new BenchmarkError(`unknown option ${arg} (use --config=<connector config file>)`);
     config = path.resolve(match[1]);
   }
   return { config };
 }
 
-const money = (value: number): string => (value === 0 ? '-' : value < 0.005 ? '<0.01' : value.toFixed(2));
+const money = (value: number): string =>
+  value === 0 ? '-' : value < 0.005 ? '<0.01' : value.toFixed(2);
 
 function table(lines: readonly CostLine[]): string[] {
-  const rows = [...lines].sort((a, b) => b.idle + b.perMillion - (a.idle + a.perMillion) || a.type.localeCompare(b.type));
-  const out = [`${'resource'.padEnd(40)}${'type'.padEnd(34)}${'idle $/mo'.padStart(10)}${'$/M events'.padStart(11)}  detail`];
+  const rows = [...lines].sort(
+    (a, b) => b.idle + b.perMillion - (a.idle + a.perMillion) || a.type.localeCompare(b.type),
+  );
+  const out = [
+    `${'resource'.padEnd(40)}${'type'.padEnd(34)}${'idle $/mo'.padStart(10)}${'$/M events'.padStart(11)}  detail`,
+  ];
   for (const line of rows) {
     if (line.status === 'free') continue;
-    out.push(`${line.id.slice(0, 38).padEnd(40)}${line.type.padEnd(34)}${money(line.idle).padStart(10)}${money(line.perMillion).padStart(11)}  ${line.detail}`);
+    out.push(
+      `${line.id.slice(0, 38).padEnd(40)}${line.type.padEnd(34)}${money(line.idle).padStart(10)}${money(line.perMillion).padStart(11)}  ${line.detail}`,
+    );
   }
   const free = rows.filter((line) => line.status === 'free');
   const freeTypes = [...new Set(free.map((line) => line.type))].sort();
@@ -56,12 +65,17 @@ function table(lines: readonly CostLine[]): string[] {
 function assumptions(usage: Usage): string[] {
   const out: string[] = [];
   const show = (name: string, figure: Sourced<unknown>) => {
-    const value = typeof figure.value === 'number' ? String(Math.round(figure.value * 100) / 100) : JSON.stringify(figure.value);
+    const value =
+      typeof figure.value === 'number'
+        ? String(Math.round(figure.value * 100) / 100)
+        : JSON.stringify(figure.value);
     out.push(`  ${name} = ${value}  (${figure.source})`);
   };
   for (const [name, figure] of Object.entries(usage)) {
     if ('source' in figure) show(name, figure as Sourced<unknown>);
-    else for (const [inner, f] of Object.entries(figure as Record<string, Sourced<unknown>>)) show(`${name}.${inner}`, f);
+    else
+      for (const [inner, f] of Object.entries(figure as Record<string, Sourced<unknown>>))
+        show(`${name}.${inner}`, f);
   }
   return out;
 }
@@ -76,29 +90,53 @@ export async function run(args: readonly string[]): Promise<void> {
   const priced = priceConfig(config, measurement, receiver);
   const { usage, lines } = priced;
   const sum = priced.totals;
-  const variants = VARIANTS.map((variant) => ({ variant, priced: priceConfig(variant.apply(config), measurement, receiver) }));
+  const variants = VARIANTS.map((variant) => ({
+    variant,
+    priced: priceConfig(variant.apply(config), measurement, receiver),
+  }));
 
-  console.log(`Cost of the connector: ${path.relative(PROJECT_ROOT, options.config)}, both stacks as synthesized`);
-  console.log(`Prices: ${PRICE_REGION}, as of ${PRICE_DATE}, on-demand list prices without any free tier (sources per price in bench/cost/prices.ts)\n`);
+  console.log(
+    `Cost of the connector: ${path.relative(PROJECT_ROOT, options.config)}, both stacks as synthesized`,
+  );
+  console.log(
+    `Prices: ${PRICE_REGION}, as of ${PRICE_DATE}, on-demand list prices without any free tier (sources per price in bench/cost/prices.ts)\n`,
+  );
   for (const row of table(lines)) console.log(row);
 
   console.log(`\nMeasured in the sandbox (${measurement.summary}; ${measurement.events} events):`);
-  console.log(`  DynamoDB calls by the connector: ${Object.entries(measurement.dynamoByMethod).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  console.log(`  = ${(measurement.wru / measurement.events).toFixed(2)} WRU and ${(measurement.rru / measurement.events).toFixed(2)} RRU per event (${measurement.failedConditionalWrites} failed conditional write(s) counted as 1 WRU)`);
-  console.log(`  SQS: ${measurement.sqs.enqueues} enqueues, ${measurement.sqs.handBacks} hand-backs, ${measurement.sqs.visibilityChanges} visibility changes; ${measurement.notifications} review notifications`);
+  console.log(
+    `  DynamoDB calls by the connector: ${Object.entries(measurement.dynamoByMethod)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
+  );
+  console.log(
+    `  = ${(measurement.wru / measurement.events).toFixed(2)} WRU and ${(measurement.rru / measurement.events).toFixed(2)} RRU per event (${measurement.failedConditionalWrites} failed conditional write(s) counted as 1 WRU)`,
+  );
+  console.log(
+    `  SQS: ${measurement.sqs.enqueues} enqueues, ${measurement.sqs.handBacks} hand-backs, ${measurement.sqs.visibilityChanges} visibility changes; ${measurement.notifications} review notifications`,
+  );
   console.log('\nFigures used (measured or assumed):');
   for (const line of assumptions(usage)) console.log(line);
 
-  console.log(`\nNot included (the always-free tier would lower a small account's bill): ${FREE_TIER_NOTES.join('; ')}.`);
-  console.log(`Not counted: data transfer (SNS deliveries in are free; marketplace calls out are a few KB), CloudFormation, the CDK bootstrap bucket.`);
+  console.log(
+    `\nNot included (the always-free tier would lower a small account's bill): ${FREE_TIER_NOTES.join('; ')}.`,
+  );
+  console.log(
+    `Not counted: data transfer (SNS deliveries in are free; marketplace calls out are a few KB), CloudFormation, the CDK bootstrap bucket.`,
+  );
   if (sum.unpriced.length > 0) {
-    console.log(`\nUNPRICED resources (add them to bench/cost/model.ts): ${sum.unpriced.map((line) => `${line.stack}/${line.id} (${line.type})`).join(', ')}`);
+    console.log(
+      `\nUNPRICED resources (add them to bench/cost/model.ts): ${sum.unpriced.map((line) => `${line.stack}/${line.id} (${line.type})`).join(', ')}`,
+    );
   }
 
-  console.log(`\nGoal: idle <= ${GOALS.idle} USD/month (${sum.idle <= GOALS.idle ? 'met' : 'NOT met'}), <= ${GOALS.perMillion} USD per million events (${sum.perMillion <= GOALS.perMillion ? 'met' : 'NOT met'})`);
+  console.log(
+    `\nGoal: idle <= ${GOALS.idle} USD/month (${sum.idle <= GOALS.idle ? 'met' : 'NOT met'}), <= ${GOALS.perMillion} USD per million events (${sum.perMillion <= GOALS.perMillion ? 'met' : 'NOT met'})`,
+  );
   console.log('Options (the same measurement priced against each variant of the config):');
   console.log(`  ${'as configured'.padEnd(16)}${costFigures(sum)}  (${optionsOf(config)})`);
-  for (const { variant, priced: v } of variants) console.log(`  ${variant.name.padEnd(16)}${costFigures(v.totals)}  (${variant.sets})`);
+  for (const { variant, priced: v } of variants)
+    console.log(`  ${variant.name.padEnd(16)}${costFigures(v.totals)}  (${variant.sets})`);
   console.log('Levers not taken (each computed from the lines above):');
   for (const lever of levers(priced)) console.log(`  ${lever}`);
   console.log(`cost: ${costFigures(sum)}`);
@@ -110,14 +148,19 @@ function optionsOf(config: { tracing: boolean; monitoring: { dashboard: boolean 
 
 /** What the larger costs the options do not reach would save: the proposals to decide on. */
 function levers({ usage, lines }: PricedConfig): string[] {
-  const perMillionOf = (match: (line: CostLine) => boolean) => lines.filter(match).reduce((sum, line) => sum + line.perMillion, 0);
-  const restToHttp = usdPer(PRICES.apiGatewayRestRequest, 1e6) - usdPer(PRICES.apiGatewayHttpRequest, 1e6);
+  const perMillionOf = (match: (line: CostLine) => boolean) =>
+    lines.filter(match).reduce((sum, line) => sum + line.perMillion, 0);
+  const restToHttp =
+    usdPer(PRICES.apiGatewayRestRequest, 1e6) - usdPer(PRICES.apiGatewayHttpRequest, 1e6);
   const logs = perMillionOf((line) => line.type === 'AWS::Logs::LogGroup');
-  const logBytes = usage.logBytesPerEvent.receiver.value + usage.logBytesPerEvent.worker.value + usage.accessLogBytesPerRequest.value;
+  const logBytes =
+    usage.logBytesPerEvent.receiver.value +
+    usage.logBytesPerEvent.worker.value +
+    usage.accessLogBytesPerRequest.value;
   const wru = usage.dynamoWruPerEvent.value;
   return [
     `HTTP API (${PRICES.apiGatewayHttpRequest.usd.toFixed(2)} USD/M) instead of REST (header check moved into the receiver): per million -${restToHttp.toFixed(2)}`,
     `fewer DynamoDB writes per event (now ${wru.toFixed(1)} WRU, ${usdPer(PRICES.dynamoWriteRequestUnit, 1e6 * wru).toFixed(2)}/M): per million -${usdPer(PRICES.dynamoWriteRequestUnit, 1e6).toFixed(3)} per write unit saved`,
-    `fewer log bytes per event (now ${Math.round(logBytes)} B, ${logs.toFixed(2)}/M): per million -${(logs / logBytes * 100).toFixed(3)} per 100 B saved`,
+    `fewer log bytes per event (now ${Math.round(logBytes)} B, ${logs.toFixed(2)}/M): per million -${((logs / logBytes) * 100).toFixed(3)} per 100 B saved`,
   ];
 }

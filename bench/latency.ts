@@ -7,10 +7,26 @@
  * (default: the stack's workerMaxConcurrency and event source batch size).
  */
 import { runLoad } from './load/sandbox-load';
-import { batchLine, machineLine, stackLoadDefaults, stageRows, SUMMARY_HEADER, summaryRow } from './load/report';
-import { BenchmarkError, latencyLine, parseLoadOptions, POLL_INTERVAL_MS, POLL_PHASES, pollingLatencies, summarize } from './load/stats';
+import {
+  batchLine,
+  machineLine,
+  stackLoadDefaults,
+  stageRows,
+  SUMMARY_HEADER,
+  summaryRow,
+} from './load/report';
+import {
+  BenchmarkError,
+  latencyLine,
+  parseLoadOptions,
+  POLL_INTERVAL_MS,
+  POLL_PHASES,
+  pollingLatencies,
+  summarize,
+} from './load/stats';
 
-export const description = 'Event to answer in the sandbox at 20 offers/s for 60 s, against polling every 5 minutes';
+export const description =
+  'Event to answer in the sandbox at 20 offers/s for 60 s, against polling every 5 minutes';
 
 /** Goals of the issue. */
 const GOAL_P99_MS = 250;
@@ -20,27 +36,50 @@ export async function run(args: readonly string[]): Promise<void> {
   // The SDK's notice that Node 20 support ends in 2027 is noise here (as in the sandbox).
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const options = parseLoadOptions(args, { durationS: 60, rates: [20], ...stackLoadDefaults() });
-  if (options.rates.length !== 1) throw new BenchmarkError('the latency benchmark runs one rate (--rates R)');
+  if (options.rates.length !== 1)
+    throw new BenchmarkError('the latency benchmark runs one rate (--rates R)');
   const rate = options.rates[0];
-  console.log(`Event to answer: ${rate} offers/s for ${options.durationS} s, ${options.workers} concurrent worker invocations, batch size ${options.batchSize}`);
+  console.log(
+    `Event to answer: ${rate} offers/s for ${options.durationS} s, ${options.workers} concurrent worker invocations, batch size ${options.batchSize}`,
+  );
   console.log(machineLine());
 
-  const result = await runLoad({ rate, durationS: options.durationS, workers: options.workers, batchSize: options.batchSize, onProblem: (line) => console.error(line) });
-  if (result.faults > 0) throw new BenchmarkError(`the simulator injected ${result.faults} fault(s): the benchmark must run without`);
+  const result = await runLoad({
+    rate,
+    durationS: options.durationS,
+    workers: options.workers,
+    batchSize: options.batchSize,
+    onProblem: (line) => console.error(line),
+  });
+  if (result.faults > 0)
+    throw new BenchmarkError(
+      `the simulator injected ${result.faults} fault(s): the benchmark must run without`,
+    );
   const push = summarize(result.answeredMs);
-  const polling = summarize(pollingLatencies(result.answeredPublishedMs, result.answeredMs, { intervalMs: POLL_INTERVAL_MS, phases: POLL_PHASES }));
+  const polling = summarize(
+    pollingLatencies(result.answeredPublishedMs, result.answeredMs, {
+      intervalMs: POLL_INTERVAL_MS,
+      phases: POLL_PHASES,
+    }),
+  );
 
-  console.log(`\npublished ${result.published} (${result.achievedRate.toFixed(1)}/s), answered ${push.count}, lost ${result.lost}, refused answers ${result.refusedCalls}, dead-lettered ${result.deadLettered}, CPU ${result.cpuS.toFixed(1)} s in this process\n`);
+  console.log(
+    `\npublished ${result.published} (${result.achievedRate.toFixed(1)}/s), answered ${push.count}, lost ${result.lost}, refused answers ${result.refusedCalls}, dead-lettered ${result.deadLettered}, CPU ${result.cpuS.toFixed(1)} s in this process\n`,
+  );
   console.log(`${'way'.padEnd(34)}${SUMMARY_HEADER}`);
   console.log(summaryRow('SNS -> receiver -> SQS -> worker', push));
   for (const row of stageRows(result.stages)) console.log(row);
   console.log(batchLine(result.batchSizes));
-  console.log(summaryRow(`polling every ${POLL_INTERVAL_MS / 60000} min (model)`, polling, push.count));
+  console.log(
+    summaryRow(`polling every ${POLL_INTERVAL_MS / 60000} min (model)`, polling, push.count),
+  );
   const ratio = polling.p50 / push.p50;
   console.log(
     `\nPolling model: each offer is seen at the next tick of a ${POLL_INTERVAL_MS / 1000} s loop, over ${POLL_PHASES} evenly spread phases, ` +
       `then answered in its own measured time.`,
   );
-  console.log(`Goal: p99 <= ${GOAL_P99_MS} ms (${push.p99 <= GOAL_P99_MS ? 'met' : 'NOT met'}), >= ${GOAL_RATIO}x faster than polling at p50 (${ratio >= GOAL_RATIO ? 'met' : 'NOT met'}), 0 lost (${result.lost === 0 ? 'met' : 'NOT met'})`);
+  console.log(
+    `Goal: p99 <= ${GOAL_P99_MS} ms (${push.p99 <= GOAL_P99_MS ? 'met' : 'NOT met'}), >= ${GOAL_RATIO}x faster than polling at p50 (${ratio >= GOAL_RATIO ? 'met' : 'NOT met'}), 0 lost (${result.lost === 0 ? 'met' : 'NOT met'})`,
+  );
   console.log(latencyLine(push, polling.p50));
 }

@@ -30,11 +30,17 @@ import {
   type SnsEnvelope,
 } from '../lambdas/adapters/sns-verifier';
 import type { HttpGet } from '../lambdas/core/ports';
-import { createSnsSigningIdentity, signSnsMessage, type SignedSnsMessage } from '../sandbox/sns-signing';
+import {
+  createSnsSigningIdentity,
+  signSnsMessage,
+  type SignedSnsMessage,
+} from '../sandbox/sns-signing';
 
-export const description = 'SNS signature verification msg/s: this verifier vs sns-validator, sns-payload-validator, raw crypto.verify';
+export const description =
+  'SNS signature verification msg/s: this verifier vs sns-validator, sns-payload-validator, raw crypto.verify';
 
-const CERT_URL = 'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem';
+const CERT_URL =
+  'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem';
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:111122223333:inbox-offers';
 const VERSIONS = ['1', '2'] as const;
 type Version = (typeof VERSIONS)[number];
@@ -53,7 +59,10 @@ function parseOptions(args: readonly string[]): Options {
   const options: Options = { seconds: 1.5, rounds: 3, messages: 256 };
   for (const arg of args) {
     const match = /^--(seconds|rounds|messages)=(\d+(?:\.\d+)?)$/.exec(arg);
-    if (!match) throw new BenchmarkError(`unknown option ${arg} (use --seconds=1.5 --rounds=3 --messages=256)`);
+    if (!match)
+      throw new BenchmarkError(
+        `unknown option ${arg} (use --seconds=1.5 --rounds=3 --messages=256)`,
+      );
     const value = Number(match[2]);
     if (!(value > 0)) throw new BenchmarkError(`--${match[1]} must be positive`);
     options[match[1] as keyof Options] = match[1] === 'seconds' ? value : Math.ceil(value);
@@ -81,12 +90,17 @@ function serveCertificateLocally(pem: string): LocalHttps {
   const fetches: string[] = [];
   mutable.get = (url: unknown, ...rest: unknown[]): EventEmitter => {
     const request = new EventEmitter();
-    const onResponse = rest.find((arg): arg is (res: PassThrough) => void => typeof arg === 'function');
+    const onResponse = rest.find(
+      (arg): arg is (res: PassThrough) => void => typeof arg === 'function',
+    );
     const target = typeof url === 'string' ? url : String(url);
     fetches.push(target);
     process.nextTick(() => {
       if (target !== CERT_URL || !onResponse) {
-        request.emit('error', new BenchmarkError(`network disabled in the benchmark (GET ${target})`));
+        request.emit(
+          'error',
+          new BenchmarkError(`network disabled in the benchmark (GET ${target})`),
+        );
         return;
       }
       const response = Object.assign(new PassThrough(), { statusCode: 200 });
@@ -146,7 +160,9 @@ function snsValidator(): Contender {
       const copies = messages.map((message): Record<string, unknown> => ({ ...message }));
       return (index) =>
         new Promise<boolean>((resolve) => {
-          validator.validate(copies[index], (error) => resolve(error === null || error === undefined));
+          validator.validate(copies[index], (error) =>
+            resolve(error === null || error === undefined),
+          );
         });
     },
   };
@@ -158,10 +174,11 @@ function snsPayloadValidator(): Contender {
     name: 'sns-payload-validator 2.1.0',
     prepare(messages) {
       const copies = messages.map((message) => ({ ...message }));
-      return (index) => validator.validate(copies[index]).then(
-        () => true,
-        () => false,
-      );
+      return (index) =>
+        validator.validate(copies[index]).then(
+          () => true,
+          () => false,
+        );
     },
   };
 }
@@ -171,7 +188,9 @@ function rawVerify(pem: string): Contender {
   return {
     name: 'raw crypto.verify',
     prepare(messages) {
-      const algorithms = messages.map((message) => (message.SignatureVersion === '1' ? 'RSA-SHA1' : 'RSA-SHA256'));
+      const algorithms = messages.map((message) =>
+        message.SignatureVersion === '1' ? 'RSA-SHA1' : 'RSA-SHA256',
+      );
       const data = messages.map((message) => Buffer.from(snsStringToSign(message), 'utf8'));
       const signatures = messages.map((message) => Buffer.from(message.Signature, 'base64'));
       return (index) => cryptoVerify(algorithms[index], data[index], key, signatures[index]);
@@ -219,7 +238,8 @@ async function runSlice(verify: VerifyAt, count: number, ns: number, tally: Tall
     done += CHECK_EVERY;
     elapsed = process.hrtime.bigint() - start;
   }
-  if (failed > 0) throw new BenchmarkError(`${failed} genuine messages failed to verify while timed`);
+  if (failed > 0)
+    throw new BenchmarkError(`${failed} genuine messages failed to verify while timed`);
   tally.done += done;
   tally.ns += Number(elapsed);
 }
@@ -231,14 +251,20 @@ const SLICE_NS = 100e6;
  * One round: each contender gets `seconds` of verification, in slices that alternate between
  * the contenders (starting with a different one each round). Returns msg/s per contender.
  */
-async function measureRound(verifiers: readonly VerifyAt[], count: number, seconds: number, round: number): Promise<number[]> {
+async function measureRound(
+  verifiers: readonly VerifyAt[],
+  count: number,
+  seconds: number,
+  round: number,
+): Promise<number[]> {
   const budget = seconds * 1e9;
   const tallies: Tally[] = verifiers.map(() => ({ done: 0, ns: 0, next: 0 }));
   while (tallies.some((tally) => tally.ns < budget)) {
     for (let turn = 0; turn < verifiers.length; turn += 1) {
       const index = (turn + round) % verifiers.length;
       const tally = tallies[index];
-      if (tally.ns < budget) await runSlice(verifiers[index], count, Math.min(SLICE_NS, budget - tally.ns), tally);
+      if (tally.ns < budget)
+        await runSlice(verifiers[index], count, Math.min(SLICE_NS, budget - tally.ns), tally);
     }
   }
   return tallies.map((tally) => tally.done / (tally.ns / 1e9));
@@ -250,7 +276,10 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-function signedNotifications(count: number, sign: (fields: Parameters<typeof signSnsMessage>[0]) => SignedSnsMessage): SignedSnsMessage[] {
+function signedNotifications(
+  count: number,
+  sign: (fields: Parameters<typeof signSnsMessage>[0]) => SignedSnsMessage,
+): SignedSnsMessage[] {
   const messages: SignedSnsMessage[] = [];
   for (let index = 0; index < count; index += 1) {
     const eventId = randomUUID();
@@ -285,14 +314,21 @@ export async function run(args: readonly string[]): Promise<void> {
   const messages = Object.fromEntries(
     VERSIONS.map((version) => [
       version,
-      signedNotifications(options.messages, (fields) => signSnsMessage(fields, identity, version, CERT_URL)),
+      signedNotifications(options.messages, (fields) =>
+        signSnsMessage(fields, identity, version, CERT_URL),
+      ),
     ]),
   ) as Record<Version, SignedSnsMessage[]>;
 
   const local = serveCertificateLocally(identity.certPem);
   const ourFetches: string[] = [];
   try {
-    const contenders = [ours(identity.certPem, ourFetches), snsValidator(), snsPayloadValidator(), rawVerify(identity.certPem)];
+    const contenders = [
+      ours(identity.certPem, ourFetches),
+      snsValidator(),
+      snsPayloadValidator(),
+      rawVerify(identity.certPem),
+    ];
 
     // Each contender must accept a genuine message and refuse a tampered one before it is timed;
     // this also warms every certificate cache.
@@ -302,7 +338,9 @@ export async function run(args: readonly string[]): Promise<void> {
       for (const contender of contenders) {
         const verdicts = await verifyAll(contender.prepare([good, tampered]), 2);
         if (verdicts[0] !== true || verdicts[1] !== false) {
-          throw new BenchmarkError(`${contender.name} (v${version}) does not tell genuine from tampered: ${verdicts.join(', ')}`);
+          throw new BenchmarkError(
+            `${contender.name} (v${version}) does not tell genuine from tampered: ${verdicts.join(', ')}`,
+          );
         }
       }
     }
@@ -313,21 +351,26 @@ export async function run(args: readonly string[]): Promise<void> {
       for (const contender of contenders) {
         const verify = contender.prepare(messages[version]);
         const verdicts = await verifyAll(verify, options.messages);
-        if (verdicts.some((valid) => !valid)) throw new BenchmarkError(`${contender.name} (v${version}) refused a genuine message`);
+        if (verdicts.some((valid) => !valid))
+          throw new BenchmarkError(`${contender.name} (v${version}) refused a genuine message`);
         verifiers.push(verify);
       }
       prepared.set(version, verifiers);
       await measureRound(verifiers, options.messages, Math.min(0.3, options.seconds), 0); // JIT warm-up
     }
     if (ourFetches.length !== 1 || local.fetches.length !== 2) {
-      throw new BenchmarkError(`caches are not warm: ${ourFetches.length} + ${local.fetches.length} certificate fetches`);
+      throw new BenchmarkError(
+        `caches are not warm: ${ourFetches.length} + ${local.fetches.length} certificate fetches`,
+      );
     }
 
     console.log(
       `SNS signature verification, warm caches: ${options.messages} signed Notifications per SignatureVersion, ` +
         `median of ${options.rounds} rounds of ${options.seconds} s per contender (in ${SLICE_NS / 1e6} ms slices, taking turns)`,
     );
-    console.log(`Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}\n`);
+    console.log(
+      `Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}\n`,
+    );
 
     const samples = new Map<string, number[]>();
     for (let round = 0; round < options.rounds; round += 1) {
@@ -345,9 +388,12 @@ export async function run(args: readonly string[]): Promise<void> {
       throw new BenchmarkError('a certificate was fetched again while timed');
     }
 
-    const rate = (version: Version, contender: Contender): number => median(samples.get(`${version}/${contender.name}`) ?? [0]);
+    const rate = (version: Version, contender: Contender): number =>
+      median(samples.get(`${version}/${contender.name}`) ?? [0]);
     const [self, peerA, peerB, raw] = contenders;
-    console.log(`${'SigVer'.padEnd(7)}${'contender'.padEnd(30)}${'msg/s'.padStart(10)}${'us/msg'.padStart(9)}${'vs raw'.padStart(9)}${'ours is'.padStart(10)}`);
+    console.log(
+      `${'SigVer'.padEnd(7)}${'contender'.padEnd(30)}${'msg/s'.padStart(10)}${'us/msg'.padStart(9)}${'vs raw'.padStart(9)}${'ours is'.padStart(10)}`,
+    );
     for (const version of VERSIONS) {
       for (const contender of contenders) {
         const value = rate(version, contender);
@@ -363,8 +409,12 @@ export async function run(args: readonly string[]): Promise<void> {
     const bestPeer = Math.max(rate('2', peerA), rate('2', peerB));
     const x = v2 / bestPeer;
     const y = v2 / rate('2', raw);
-    console.log(`\nGoal (SignatureVersion 2): >= 6x the faster peer (${x >= 6 ? 'met' : 'NOT met'}), >= 0.85x raw (${y >= 0.85 ? 'met' : 'NOT met'})`);
-    console.log(`verify: ${Math.round(v2)} msg/s, ${x.toFixed(2)}x best peer, ${y.toFixed(2)}x raw`);
+    console.log(
+      `\nGoal (SignatureVersion 2): >= 6x the faster peer (${x >= 6 ? 'met' : 'NOT met'}), >= 0.85x raw (${y >= 0.85 ? 'met' : 'NOT met'})`,
+    );
+    console.log(
+      `verify: ${Math.round(v2)} msg/s, ${x.toFixed(2)}x best peer, ${y.toFixed(2)}x raw`,
+    );
   } finally {
     local.restore();
   }

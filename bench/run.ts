@@ -33,13 +33,15 @@ function available(): string[] {
 
 async function load(name: string): Promise<Benchmark> {
   const loaded: unknown = await import(join(__dirname, `${name}.ts`));
-  if (!isBenchmark(loaded)) throw new Error(`bench/${name}.ts does not export description and run(args)`);
+  if (!isBenchmark(loaded))
+    throw new Error(`bench/${name}.ts does not export description and run(args)`);
   return loaded;
 }
 
 async function list(): Promise<void> {
   console.log('Usage: npm run bench -- <name> [options]\n\nAvailable benchmarks:');
-  for (const name of available()) console.log(`  ${name.padEnd(12)} ${(await load(name)).description}`);
+  for (const name of available())
+    console.log(`  ${name.padEnd(12)} ${(await load(name)).description}`);
 }
 
 async function main(): Promise<void> {
@@ -67,7 +69,8 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // A benchmark's own refusals (bad option, a contender that does not verify) need no stack.
-  if (error instanceof Error && error.name === 'BenchmarkError') console.error(`${error.name}: ${error.message}`);
+  if (error instanceof Error && error.name === 'BenchmarkError')
+    console.error(`${error.name}: ${error.message}`);
   else console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exitCode = 1;
 });

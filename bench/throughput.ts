@@ -7,9 +7,18 @@
  */
 import { runLoad } from './load/sandbox-load';
 import { machineLine, stackLoadDefaults, SUMMARY_HEADER, summaryRow } from './load/report';
-import { BenchmarkError, parseLoadOptions, type RateTrial, stepRates, summarize, throughputLine, trialProblem } from './load/stats';
+import {
+  BenchmarkError,
+  parseLoadOptions,
+  type RateTrial,
+  stepRates,
+  summarize,
+  throughputLine,
+  trialProblem,
+} from './load/stats';
 
-export const description = 'Highest steady offers/s the sandbox sustains for 60 s with 0 lost and p99 under 1 s';
+export const description =
+  'Highest steady offers/s the sandbox sustains for 60 s with 0 lost and p99 under 1 s';
 
 /** Goal of the issue. */
 const GOAL_RATE = 200;
@@ -17,23 +26,50 @@ const GOAL_RATE = 200;
 export async function run(args: readonly string[]): Promise<void> {
   // The SDK's notice that Node 20 support ends in 2027 is noise here (as in the sandbox).
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const options = parseLoadOptions(args, { durationS: 60, rates: [20, 50, 100, 200, 300, 400], ...stackLoadDefaults() });
-  console.log(`Throughput: rates ${options.rates.join(', ')} offers/s, ${options.durationS} s each, ${options.workers} concurrent worker invocations, batch size ${options.batchSize}`);
+  const options = parseLoadOptions(args, {
+    durationS: 60,
+    rates: [20, 50, 100, 200, 300, 400],
+    ...stackLoadDefaults(),
+  });
+  console.log(
+    `Throughput: rates ${options.rates.join(', ')} offers/s, ${options.durationS} s each, ${options.workers} concurrent worker invocations, batch size ${options.batchSize}`,
+  );
   console.log(machineLine());
   const rows: string[] = [];
   const result = await stepRates(options.rates, async (rate): Promise<RateTrial> => {
-    const load = await runLoad({ rate, durationS: options.durationS, workers: options.workers, batchSize: options.batchSize, onProblem: (line) => console.error(line) });
-    if (load.faults > 0) throw new BenchmarkError(`the simulator injected ${load.faults} fault(s): the benchmark must run without`);
+    const load = await runLoad({
+      rate,
+      durationS: options.durationS,
+      workers: options.workers,
+      batchSize: options.batchSize,
+      onProblem: (line) => console.error(line),
+    });
+    if (load.faults > 0)
+      throw new BenchmarkError(
+        `the simulator injected ${load.faults} fault(s): the benchmark must run without`,
+      );
     const summary = summarize(load.answeredMs);
-    const trial: RateTrial = { rate, published: load.published, lost: load.lost, p99: summary.p99, achievedRate: load.achievedRate };
+    const trial: RateTrial = {
+      rate,
+      published: load.published,
+      lost: load.lost,
+      p99: summary.p99,
+      achievedRate: load.achievedRate,
+    };
     const verdict = trialProblem(trial) ?? 'sustained';
-    rows.push(`${summaryRow(`${rate}/s (kept ${load.achievedRate.toFixed(1)}/s)`, summary, load.published)}${String(load.lost).padStart(7)}${load.cpuS.toFixed(1).padStart(8)}  ${verdict}`);
+    rows.push(
+      `${summaryRow(`${rate}/s (kept ${load.achievedRate.toFixed(1)}/s)`, summary, load.published)}${String(load.lost).padStart(7)}${load.cpuS.toFixed(1).padStart(8)}  ${verdict}`,
+    );
     console.log(`  ${rate} offers/s: ${verdict}`);
     return trial;
   });
-  console.log(`\n${'rate'.padEnd(34)}${SUMMARY_HEADER}${'lost'.padStart(7)}${'CPU s'.padStart(8)}  verdict`);
+  console.log(
+    `\n${'rate'.padEnd(34)}${SUMMARY_HEADER}${'lost'.padStart(7)}${'CPU s'.padStart(8)}  verdict`,
+  );
   for (const row of rows) console.log(row);
   const rate = result.sustained?.rate ?? 0;
-  console.log(`\nGoal: >= ${GOAL_RATE} offers/s sustained (${rate >= GOAL_RATE ? 'met' : 'NOT met'})${result.failed ? `; stopped at ${result.failed.trial.rate}/s: ${result.failed.problem}` : ''}`);
+  console.log(
+    `\nGoal: >= ${GOAL_RATE} offers/s sustained (${rate >= GOAL_RATE ? 'met' : 'NOT met'})${result.failed ? `; stopped at ${result.failed.trial.rate}/s: ${result.failed.problem}` : ''}`,
+  );
   console.log(throughputLine(result));
 }

@@ -76,7 +76,12 @@ export function describeDeadLetter(message: Message): DeadLetter {
  * hidden; `visit` returns true when it took the message (deleted it). The rest are made visible
  * again at the end.
  */
-async function walk(sqs: SQSClient, queueUrl: string, max: number, visit: (message: Message) => Promise<boolean>): Promise<void> {
+async function walk(
+  sqs: SQSClient,
+  queueUrl: string,
+  max: number,
+  visit: (message: Message) => Promise<boolean>,
+): Promise<void> {
   const seen = new Set<string>();
   const keep: { Id: string; ReceiptHandle: string; VisibilityTimeout: number }[] = [];
   let empty = 0;
@@ -92,26 +97,38 @@ async function walk(sqs: SQSClient, queueUrl: string, max: number, visit: (messa
           MessageAttributeNames: ['All'],
         }),
       );
-      const fresh = Messages.filter((message) => message.MessageId !== undefined && !seen.has(message.MessageId));
+      const fresh = Messages.filter(
+        (message) => message.MessageId !== undefined && !seen.has(message.MessageId),
+      );
       empty = fresh.length === 0 ? empty + 1 : 0;
       for (const message of fresh) {
         seen.add(message.MessageId as string);
         const taken = await visit(message);
         if (!taken && message.ReceiptHandle !== undefined) {
-          keep.push({ Id: String(keep.length), ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 });
+          keep.push({
+            Id: String(keep.length),
+            ReceiptHandle: message.ReceiptHandle,
+            VisibilityTimeout: 0,
+          });
         }
       }
     }
   } finally {
     for (let i = 0; i < keep.length; i += 10) {
       const batch = keep.slice(i, i + 10).map((entry, index) => ({ ...entry, Id: String(index) }));
-      await sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: batch }));
+      await sqs.send(
+        new ChangeMessageVisibilityBatchCommand({ QueueUrl: queueUrl, Entries: batch }),
+      );
     }
   }
 }
 
 /** Lists up to `max` dead letters (default 100), oldest receive order as SQS returns them. */
-export async function listDeadLetters(sqs: SQSClient, dlqUrl: string, options: { max?: number } = {}): Promise<DeadLetter[]> {
+export async function listDeadLetters(
+  sqs: SQSClient,
+  dlqUrl: string,
+  options: { max?: number } = {},
+): Promise<DeadLetter[]> {
   const letters: DeadLetter[] = [];
   await walk(sqs, dlqUrl, options.max ?? 100, async (message) => {
     letters.push(describeDeadLetter(message));
@@ -142,7 +159,9 @@ export async function redriveDeadLetters(
   const matched = new Set<string>();
   await walk(sqs, queues.dlqUrl, options.max ?? 10_000, async (message) => {
     const letter = describeDeadLetter(message);
-    const keys = [letter.messageId, letter.eventId].filter((key): key is string => key !== undefined);
+    const keys = [letter.messageId, letter.eventId].filter(
+      (key): key is string => key !== undefined,
+    );
     if (wanted !== undefined && !keys.some((key) => wanted.has(key))) return false;
     for (const key of keys) matched.add(key);
     await sqs.send(
@@ -152,8 +171,11 @@ export async function redriveDeadLetters(
         MessageAttributes: sendable(message.MessageAttributes),
       }),
     );
-    if (message.ReceiptHandle === undefined) throw new DeadLetterError(`SQS gave no receipt handle for ${letter.messageId}`);
-    await sqs.send(new DeleteMessageCommand({ QueueUrl: queues.dlqUrl, ReceiptHandle: message.ReceiptHandle }));
+    if (message.ReceiptHandle === undefined)
+      throw new DeadLetterError(`SQS gave no receipt handle for ${letter.messageId}`);
+    await sqs.send(
+      new DeleteMessageCommand({ QueueUrl: queues.dlqUrl, ReceiptHandle: message.ReceiptHandle }),
+    );
     moved.push(letter.messageId);
     return true;
   });
@@ -165,19 +187,29 @@ export async function redriveDeadLetters(
  * Starts an SQS message move task from the DLQ back to the events queue (AWS): SQS moves every
  * message itself. Returns the task handle (`aws sqs list-message-move-tasks` shows progress).
  */
-export async function startMoveTask(sqs: SQSClient, arns: { dlqArn: string; queueArn: string }): Promise<string> {
-  const output = await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: arns.dlqArn, DestinationArn: arns.queueArn }));
-  if (output.TaskHandle === undefined) throw new DeadLetterError('SQS StartMessageMoveTask returned no task handle');
+export async function startMoveTask(
+  sqs: SQSClient,
+  arns: { dlqArn: string; queueArn: string },
+): Promise<string> {
+  const output = await sqs.send(
+    new StartMessageMoveTaskCommand({ SourceArn: arns.dlqArn, DestinationArn: arns.queueArn }),
+  );
+  if (output.TaskHandle === undefined)
+    throw new DeadLetterError('SQS StartMessageMoveTask returned no task handle');
   return output.TaskHandle;
 }
 
 /** Received message attributes as SendMessage takes them (string and binary values only). */
-function sendable(attributes: Message['MessageAttributes']): Record<string, MessageAttributeValue> | undefined {
+function sendable(
+  attributes: Message['MessageAttributes'],
+): Record<string, MessageAttributeValue> | undefined {
   if (attributes === undefined) return undefined;
   const out: Record<string, MessageAttributeValue> = {};
   for (const [name, value] of Object.entries(attributes)) {
-    if (value.StringValue !== undefined) out[name] = { DataType: value.DataType, StringValue: value.StringValue };
-    else if (value.BinaryValue !== undefined) out[name] = { DataType: value.DataType, BinaryValue: value.BinaryValue };
+    if (value.StringValue !== undefined)
+      out[name] = { DataType: value.DataType, StringValue: value.StringValue };
+    else if (value.BinaryValue !== undefined)
+      out[name] = { DataType: value.DataType, BinaryValue: value.BinaryValue };
   }
   return out;
 }

@@ -75,9 +75,14 @@ function parseArgs(argv: readonly string[]): PublishArgs | 'help' {
     else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
     else positional.push(arg);
   }
-  if (positional.length !== 1) throw new UsageError(positional.length === 0 ? 'give the rules file to publish' : 'give one file only');
-  if (bucket === undefined) throw new UsageError('--bucket is required (the RulesBucketName output of the state stack)');
-  if (!BUCKET_NAME.test(bucket)) throw new UsageError(`--bucket ${bucket} is not an S3 bucket name`);
+  if (positional.length !== 1)
+    throw new UsageError(
+      positional.length === 0 ? 'give the rules file to publish' : 'give one file only',
+    );
+  if (bucket === undefined)
+    throw new UsageError('--bucket is required (the RulesBucketName output of the state stack)');
+  if (!BUCKET_NAME.test(bucket))
+    throw new UsageError(`--bucket ${bucket} is not an S3 bucket name`);
   if (key.trim() === '') throw new UsageError('--key must not be empty');
   return { file: positional[0] as string, bucket, key };
 }
@@ -92,7 +97,9 @@ function rulesFromFile(file: string, text: string): { rules: Rules } | { problem
   try {
     raw = JSON.parse(text);
   } catch (error: unknown) {
-    return { problems: [`not valid JSON${error instanceof SyntaxError ? `: ${error.message}` : ''}`] };
+    return {
+      problems: [`not valid JSON${error instanceof SyntaxError ? `: ${error.message}` : ''}`],
+    };
   }
   try {
     if (typeof raw === 'object' && raw !== null && !Array.isArray(raw) && 'marketplace' in raw) {
@@ -120,7 +127,11 @@ function describeFailure(error: unknown): string {
  * Runs `publish` with its arguments (those after `publish`); resolves with the exit code.
  * Prints `published: <rules version> (s3 version <VersionId>)` on success.
  */
-export async function publishRules(argv: readonly string[], io: PublishIo, deps: PublishDeps): Promise<PublishExit> {
+export async function publishRules(
+  argv: readonly string[],
+  io: PublishIo,
+  deps: PublishDeps,
+): Promise<PublishExit> {
   let args: PublishArgs | 'help';
   try {
     args = parseArgs(argv);
@@ -139,7 +150,10 @@ export async function publishRules(argv: readonly string[], io: PublishIo, deps:
   try {
     text = await (deps.readFile ?? ((file) => readFileFromDisk(file, 'utf8')))(args.file);
   } catch (error: unknown) {
-    const code = typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : describeFailure(error);
+    const code =
+      typeof error === 'object' && error !== null && 'code' in error
+        ? String(error.code)
+        : describeFailure(error);
     io.stderr(`rules publish: cannot read ${args.file} (${code})`);
     return PUBLISH_EXIT.failed;
   }
@@ -154,12 +168,21 @@ export async function publishRules(argv: readonly string[], io: PublishIo, deps:
   const version = rulesVersionOf(read.rules);
   try {
     const output = await deps.s3.send(
-      new PutObjectCommand({ Bucket: args.bucket, Key: args.key, Body: rulesDocument(read.rules), ContentType: 'application/json' }),
+      new PutObjectCommand({
+        Bucket: args.bucket,
+        Key: args.key,
+        Body: rulesDocument(read.rules),
+        ContentType: 'application/json',
+      }),
     );
-    io.stdout(`published: ${version} (s3 version ${output.VersionId ?? 'none: the bucket is not versioned'})`);
+    io.stdout(
+      `published: ${version} (s3 version ${output.VersionId ?? 'none: the bucket is not versioned'})`,
+    );
     return PUBLISH_EXIT.published;
   } catch (error: unknown) {
-    io.stderr(`rules publish: could not write s3://${args.bucket}/${args.key}: ${describeFailure(error)}`);
+    io.stderr(
+      `rules publish: could not write s3://${args.bucket}/${args.key}: ${describeFailure(error)}`,
+    );
     return PUBLISH_EXIT.failed;
   }
 }

@@ -14,7 +14,12 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { readInboxOffer } from '../lambdas/adapters/marketplace/inbox-offer';
-import { connectorConfigSchema, rulesSchema, rulesTimeZone, type Rules } from '../lambdas/core/config';
+import {
+  connectorConfigSchema,
+  rulesSchema,
+  rulesTimeZone,
+  type Rules,
+} from '../lambdas/core/config';
 import { isAnswerable, judgeUnit } from '../lambdas/core/judge';
 import { isOvernight } from '../lambdas/core/local-time';
 import { describeIssues } from '../lambdas/core/parse-json';
@@ -94,7 +99,8 @@ function readJson(io: CliIo, path: string): unknown {
   }
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** A whole connector config has a `rules` object; a rules file has a `rules` list (or none). */
 function isConnectorConfig(raw: unknown): boolean {
@@ -104,7 +110,8 @@ function isConnectorConfig(raw: unknown): boolean {
 /** The rules of a rules or config file, or Invalid with one line per bad field. */
 function loadRules(io: CliIo, path: string): { rules: Rules; kind: 'rules' | 'config' } {
   const raw = readJson(io, path);
-  const invalid = (error: z.ZodError) => new Invalid(describeIssues(error, ruleLabel(raw)).split('\n'));
+  const invalid = (error: z.ZodError) =>
+    new Invalid(describeIssues(error, ruleLabel(raw)).split('\n'));
   if (isConnectorConfig(raw)) {
     const config = connectorConfigSchema.safeParse(raw);
     if (!config.success) throw invalid(config.error);
@@ -119,19 +126,26 @@ function loadRules(io: CliIo, path: string): { rules: Rules; kind: 'rules' | 'co
 function loadOffers(io: CliIo, path: string): InboxOffer[] {
   const raw = readJson(io, path);
   const items = Array.isArray(raw) ? raw : [raw];
-  if (items.length === 0) throw new Invalid(['(root): an empty list; give an offer detail or the offers of one shift']);
+  if (items.length === 0)
+    throw new Invalid(['(root): an empty list; give an offer detail or the offers of one shift']);
   const offers: InboxOffer[] = [];
   const bad: string[] = [];
   items.forEach((item, index) => {
     const read = readInboxOffer(item);
     // Field paths only: the file is a marketplace answer and may hold client data.
     if (read.ok) offers.push(read.offer);
-    else for (const field of read.fields) bad.push(`${Array.isArray(raw) ? `${index}.` : ''}${field}: missing or not as the API specifies`);
+    else
+      for (const field of read.fields)
+        bad.push(
+          `${Array.isArray(raw) ? `${index}.` : ''}${field}: missing or not as the API specifies`,
+        );
   });
   if (bad.length > 0) throw new Invalid(bad);
   const shifts = new Set(offers.map((offer) => offer.shiftId ?? ''));
   if (offers.length > 1 && (shifts.size > 1 || shifts.has(''))) {
-    throw new Invalid(['(root): the offers are not all of one shift (offer.shift_id differs or is missing)']);
+    throw new Invalid([
+      '(root): the offers are not all of one shift (offer.shift_id differs or is missing)',
+    ]);
   }
   return offers;
 }
@@ -149,7 +163,8 @@ function parseTestArgs(args: readonly string[]): { files: string[]; now?: string
     else if (arg.startsWith('-')) return `unknown option ${arg}`;
     else files.push(arg);
   }
-  if (files.length !== 2) return `test takes a rules or config file and an offer file (${files.length} given)`;
+  if (files.length !== 2)
+    return `test takes a rules or config file and an offer file (${files.length} given)`;
   return now === undefined ? { files } : { files, now };
 }
 
@@ -163,8 +178,15 @@ const testCommand: Command = async (args, io) => {
   let now = io.now();
   if (parsed.now !== undefined) {
     // A full date and time, so a bare date is not silently read as midnight UTC.
-    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(parsed.now) || Number.isNaN(Date.parse(parsed.now))) {
-      return usageError(io, '--now: not an ISO 8601 date-time such as 2026-05-04T13:00:00Z', 'test');
+    if (
+      !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(parsed.now) ||
+      Number.isNaN(Date.parse(parsed.now))
+    ) {
+      return usageError(
+        io,
+        '--now: not an ISO 8601 date-time such as 2026-05-04T13:00:00Z',
+        'test',
+      );
     }
     now = new Date(parsed.now);
   }
@@ -178,13 +200,21 @@ const testCommand: Command = async (args, io) => {
   io.out(`decision: ${decision.action} (rule: ${decision.rule})`);
   for (const line of decision.explanation ?? [decision.reason]) io.out(line);
   if (decision.offers !== undefined) {
-    for (const own of decision.offers) io.out(`offer ${own.offerId}: ${own.action} (rule: ${own.rule})`);
+    for (const own of decision.offers)
+      io.out(`offer ${own.offerId}: ${own.action} (rule: ${own.rule})`);
   }
-  if (decision.action === 'decline' && decision.declineReasonCode !== undefined) io.out(`reason_code: ${decision.declineReasonCode}`);
-  if ((decision.action === 'accept' || decision.action === 'decline') && decision.comment !== undefined) io.out(`comment: ${decision.comment}`);
+  if (decision.action === 'decline' && decision.declineReasonCode !== undefined)
+    io.out(`reason_code: ${decision.declineReasonCode}`);
+  if (
+    (decision.action === 'accept' || decision.action === 'decline') &&
+    decision.comment !== undefined
+  )
+    io.out(`comment: ${decision.comment}`);
   for (const offer of offers.filter((o) => !isAnswerable(o))) {
     const status = `${offer.match.response}/${offer.match.status ?? 'null'}`;
-    io.out(`note: offer ${offer.id} is not answerable now (match ${status}): the worker ${answerable.length > 0 ? 'leaves it out' : 'would send nothing'}`);
+    io.out(
+      `note: offer ${offer.id} is not answerable now (match ${status}): the worker ${answerable.length > 0 ? 'leaves it out' : 'would send nothing'}`,
+    );
   }
   io.out(`judged at ${now.toISOString()} in ${rulesTimeZone(rules)}`);
   return EXIT_OK;
@@ -195,12 +225,24 @@ function notes(rules: Rules): string[] {
   const found: string[] = [];
   const seen = new Set<string>();
   for (const rule of rules.rules) {
-    if (seen.has(rule.name)) found.push(`rule "${rule.name}": the name is used by an earlier rule too; explanations will not tell them apart`);
+    if (seen.has(rule.name))
+      found.push(
+        `rule "${rule.name}": the name is used by an earlier rule too; explanations will not tell them apart`,
+      );
     seen.add(rule.name);
     const hours = rule.match.hours;
-    if (hours !== undefined && isOvernight(hours)) found.push(`rule "${rule.name}": hours ${hours.from}-${hours.to} is an overnight window (from the evening to the next morning)`);
-    if (rule.declineReasonCode !== undefined && rule.action !== 'decline') found.push(`rule "${rule.name}": declineReasonCode is sent only with decline; this rule's action is ${rule.action}`);
-    if (rule.comment !== undefined && (rule.action === 'review' || rule.action === 'ignore')) found.push(`rule "${rule.name}": comment is sent only with accept or decline; this rule's action is ${rule.action}`);
+    if (hours !== undefined && isOvernight(hours))
+      found.push(
+        `rule "${rule.name}": hours ${hours.from}-${hours.to} is an overnight window (from the evening to the next morning)`,
+      );
+    if (rule.declineReasonCode !== undefined && rule.action !== 'decline')
+      found.push(
+        `rule "${rule.name}": declineReasonCode is sent only with decline; this rule's action is ${rule.action}`,
+      );
+    if (rule.comment !== undefined && (rule.action === 'review' || rule.action === 'ignore'))
+      found.push(
+        `rule "${rule.name}": comment is sent only with accept or decline; this rule's action is ${rule.action}`,
+      );
   }
   return found.map((line) => `note: ${line}`);
 }
@@ -212,11 +254,14 @@ const checkCommand: Command = async (args, io) => {
   }
   const unknown = args.find((arg) => arg.startsWith('-'));
   if (unknown !== undefined) return usageError(io, `unknown option ${unknown}`, 'check');
-  if (args.length !== 1) return usageError(io, `check takes one file (${args.length} given)`, 'check');
+  if (args.length !== 1)
+    return usageError(io, `check takes one file (${args.length} given)`, 'check');
   const file = args[0] ?? '';
   const { rules, kind } = loadRules(io, file);
   const count = `${rules.rules.length} rule${rules.rules.length === 1 ? '' : 's'}`;
-  io.out(`ok: ${file}: ${kind === 'config' ? 'connector config' : 'rules'} valid (${count}, default ${rules.defaultAction}, time zone ${rulesTimeZone(rules)})`);
+  io.out(
+    `ok: ${file}: ${kind === 'config' ? 'connector config' : 'rules'} valid (${count}, default ${rules.defaultAction}, time zone ${rulesTimeZone(rules)})`,
+  );
   for (const line of notes(rules)) io.out(line);
   return EXIT_OK;
 };
@@ -226,8 +271,15 @@ const checkCommand: Command = async (args, io) => {
  * used, so `test` and `check` never load the AWS SDK.
  */
 const publishCommand: Command = async (args, io) => {
-  const [{ publishRules }, { S3Client }] = await Promise.all([import('./rules-publish'), import('@aws-sdk/client-s3')]);
-  return publishRules(args, { stdout: io.out, stderr: io.err }, { s3: new S3Client({}), readFile: async (file) => io.readFile(file) });
+  const [{ publishRules }, { S3Client }] = await Promise.all([
+    import('./rules-publish'),
+    import('@aws-sdk/client-s3'),
+  ]);
+  return publishRules(
+    args,
+    { stdout: io.out, stderr: io.err },
+    { s3: new S3Client({}), readFile: async (file) => io.readFile(file) },
+  );
 };
 
 export const COMMANDS: Readonly<Record<string, Command>> = {

@@ -51,61 +51,77 @@ export const ALARM_RUNBOOK: readonly AlarmRunbookEntry[] = [
   {
     id: 'NoDeliveries',
     firesWhen: `No SNS notification reached the events queue for monitoring.silence.hours consecutive hours (default ${DEFAULT_SILENCE_HOURS.supply} for supply and both, ${DEFAULT_SILENCE_HOURS.demand} for demand); with businessHours, only business hours count and it only fires in them. No data counts as silence.`,
-    means: 'Nothing arrives and nothing fails: the subscription may be gone or unconfirmed, AlayaCare may have stopped delivering to the endpoint, or the endpoint refuses everything.',
-    action: 'Run `npx connector status` (last event received); check the receiver log (MessagesRejected, DeliveriesFailed, AuthenticationChallenges on the dashboard) and the Api5xx alarm; confirm with AlayaCare that the subscriptions to the SNS endpoint URL exist and are confirmed, and subscribe again if not. A quiet organisation can raise hours or set businessHours.',
+    means:
+      'Nothing arrives and nothing fails: the subscription may be gone or unconfirmed, AlayaCare may have stopped delivering to the endpoint, or the endpoint refuses everything.',
+    action:
+      'Run `npx connector status` (last event received); check the receiver log (MessagesRejected, DeliveriesFailed, AuthenticationChallenges on the dashboard) and the Api5xx alarm; confirm with AlayaCare that the subscriptions to the SNS endpoint URL exist and are confirmed, and subscribe again if not. A quiet organisation can raise hours or set businessHours.',
   },
   {
     id: 'DeadLetterQueueNotEmpty',
     firesWhen: 'Any message in the dead-letter queue (1-minute maximum).',
-    means: 'An event failed processing 5 times and waits in the dead-letter queue; its offer was not handled.',
-    action: 'List them with `npx connector dlq list` (event, offer, last error); find the cause in the worker log, fix it, then `npx connector dlq redrive --all` (or by id).',
+    means:
+      'An event failed processing 5 times and waits in the dead-letter queue; its offer was not handled.',
+    action:
+      'List them with `npx connector dlq list` (event, offer, last error); find the cause in the worker log, fix it, then `npx connector dlq redrive --all` (or by id).',
   },
   {
     id: 'DeadLetterQueueOldestMessage',
     firesWhen: `The oldest dead letter is older than ${days(DEAD_LETTER_AGE_ALARM_THRESHOLD)}.`,
     means: `A dead letter has waited over ${days(DEAD_LETTER_AGE_ALARM_THRESHOLD)}: SQS deletes it ${days(DEAD_LETTER_RETENTION)} after it was first sent, and then the event is lost for good.`,
-    action: 'Redrive or handle it now (see DeadLetterQueueNotEmpty); if it can never succeed, note the offer id and delete it on purpose.',
+    action:
+      'Redrive or handle it now (see DeadLetterQueueNotEmpty); if it can never succeed, note the offer id and delete it on purpose.',
   },
   {
     id: 'RecordsFailing',
-    firesWhen: 'The worker reported failed records (RecordsFailed) in each of 3 consecutive 5-minute periods.',
-    means: 'Events keep failing for 15 minutes: the marketplace, the login, the table or the rules are failing; the records are retried and reach the dead-letter queue after 5 tries.',
-    action: 'Read the worker log lines "Record failed; it will be retried" (errorName, errorMessage) and the login alarms; fix the cause; then `npx connector dlq redrive --all`.',
+    firesWhen:
+      'The worker reported failed records (RecordsFailed) in each of 3 consecutive 5-minute periods.',
+    means:
+      'Events keep failing for 15 minutes: the marketplace, the login, the table or the rules are failing; the records are retried and reach the dead-letter queue after 5 tries.',
+    action:
+      'Read the worker log lines "Record failed; it will be retried" (errorName, errorMessage) and the login alarms; fix the cause; then `npx connector dlq redrive --all`.',
   },
   {
     id: 'WorkerLoginFailing',
-    firesWhen: 'Any marketplace login of the worker refused (4xx other than 429, e.g. 401/403) or its credentials secret unreadable, in a 5-minute period; clears on the next good login.',
+    firesWhen:
+      'Any marketplace login of the worker refused (4xx other than 429, e.g. 401/403) or its credentials secret unreadable, in a 5-minute period; clears on the next good login.',
     means: 'The worker cannot log in to the marketplace: no offer is decided until it can.',
-    action: 'Check the username and password in the credentials secret (log line "Marketplace login refused..."); update the secret (it is re-read within 5 minutes). Right after a password change it may fire once and clear by itself.',
+    action:
+      'Check the username and password in the credentials secret (log line "Marketplace login refused..."); update the secret (it is re-read within 5 minutes). Right after a password change it may fire once and clear by itself.',
   },
   {
     id: 'ReconcilerLoginFailing',
-    firesWhen: 'Any marketplace login of the reconciler refused (4xx other than 429) or its credentials secret unreadable, in a 5-minute period; clears on the next good login.',
+    firesWhen:
+      'Any marketplace login of the reconciler refused (4xx other than 429) or its credentials secret unreadable, in a 5-minute period; clears on the next good login.',
     means: 'The reconciler cannot log in: offers SNS dropped are not recovered.',
     action: 'As for WorkerLoginFailing: fix the credentials secret.',
   },
   {
     id: 'ReconcilerFoundDroppedOffers',
     firesWhen: `The reconciler enqueued ${RECONCILER_FINDS_PER_HOUR} or more offers in each of 2 consecutive hours (ReconcilerOffersEnqueued).`,
-    means: 'Offers matched to you did not arrive by SNS (the reconciler found them open and undecided over 2 minutes after the match): the subscription is unreliable. Isolated finds are normal races; in-flight offers are skipped.',
-    action: 'Ask AlayaCare to check the inbox-offers subscription to the endpoint (deliveries failing or throttled); check Api5xx and ReceiverErrors. `npx connector subscribe` prints what to send them. If RecordsFailing fires too, the finds are re-tries of failing offers instead: fix that first.',
+    means:
+      'Offers matched to you did not arrive by SNS (the reconciler found them open and undecided over 2 minutes after the match): the subscription is unreliable. Isolated finds are normal races; in-flight offers are skipped.',
+    action:
+      'Ask AlayaCare to check the inbox-offers subscription to the endpoint (deliveries failing or throttled); check Api5xx and ReceiverErrors. `npx connector subscribe` prints what to send them. If RecordsFailing fires too, the finds are re-tries of failing offers instead: fix that first.',
   },
   {
     id: 'WorkerErrors',
     firesWhen: 'Any worker invocation failed (crash or timeout) in a 5-minute period.',
     means: 'The worker function failed; its batch will be retried.',
-    action: 'Read the worker log for the error or timeout; a repeat leads to the dead-letter queue.',
+    action:
+      'Read the worker log for the error or timeout; a repeat leads to the dead-letter queue.',
   },
   {
     id: 'ReceiverErrors',
     firesWhen: 'Any receiver invocation failed in a 5-minute period.',
     means: 'The receiver function failed; SNS retries for about a minute, then drops the message.',
-    action: 'Read the receiver log; the reconciler recovers dropped inbox offers, other events are lost.',
+    action:
+      'Read the receiver log; the reconciler recovers dropped inbox offers, other events are lost.',
   },
   {
     id: 'ReconcilerErrors',
     firesWhen: 'Any reconciler run failed in a 5-minute period.',
-    means: 'A reconciler run failed (marketplace, table or queue); Lambda retries it and the next scheduled run starts over. Offers SNS did not deliver wait until a run succeeds.',
+    means:
+      'A reconciler run failed (marketplace, table or queue); Lambda retries it and the next scheduled run starts over. Offers SNS did not deliver wait until a run succeeds.',
     action: 'Read the reconciler log line "Reconciliation failed; Lambda retries the run".',
   },
   {
@@ -118,18 +134,22 @@ export const ALARM_RUNBOOK: readonly AlarmRunbookEntry[] = [
     id: 'UnsubscribeConfirmation',
     firesWhen: 'Any UnsubscribeConfirmation message received in a 5-minute period.',
     means: 'A topic confirmed that this endpoint was unsubscribed: its events no longer arrive.',
-    action: 'The receiver log line "Unsubscribe confirmation received" names the topic; ask AlayaCare to subscribe again if it was not intended.',
+    action:
+      'The receiver log line "Unsubscribe confirmation received" names the topic; ask AlayaCare to subscribe again if it was not intended.',
   },
   {
     id: 'RulesInvalid',
     firesWhen: 'The worker read an invalid rules object in a 5-minute period.',
-    means: 'The rules object is invalid: workers keep the last good version, and a worker that has none fails its records.',
-    action: 'The worker log line "Rules invalid; keeping the last good version" names the fields; publish a valid file or copy back an earlier version.',
+    means:
+      'The rules object is invalid: workers keep the last good version, and a worker that has none fails its records.',
+    action:
+      'The worker log line "Rules invalid; keeping the last good version" names the fields; publish a valid file or copy back an earlier version.',
   },
   {
     id: 'RulesReadFailed',
     firesWhen: 'The worker could not read the rules object in a 5-minute period.',
-    means: 'The rules object could not be read (deleted, permissions, key, S3 errors): workers keep the last good version, and a worker that has none fails its records.',
+    means:
+      'The rules object could not be read (deleted, permissions, key, S3 errors): workers keep the last good version, and a worker that has none fails its records.',
     action: 'The worker log names the error; restore the object or the permissions.',
   },
   {
@@ -144,5 +164,7 @@ export const ALARM_RUNBOOK: readonly AlarmRunbookEntry[] = [
 export function alarmDescription(id: AlarmId, detail?: string): string {
   const entry = ALARM_RUNBOOK.find((candidate) => candidate.id === id);
   if (entry === undefined) throw new Error(`No runbook entry for alarm ${id}`);
-  return [entry.means, detail, `To do: ${entry.action}`].filter((part) => part !== undefined).join(' ');
+  return [entry.means, detail, `To do: ${entry.action}`]
+    .filter((part) => part !== undefined)
+    .join(' ');
 }

@@ -11,7 +11,11 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { OFFER_TABLE } from '../lambdas/adapters/offer-table';
 import { ENV_NAMES } from '../lambdas/adapters/env';
-import { marketplaceBaseUrl, resolveAllowedTopicArns, type ConnectorConfig } from '../lambdas/core/config';
+import {
+  marketplaceBaseUrl,
+  resolveAllowedTopicArns,
+  type ConnectorConfig,
+} from '../lambdas/core/config';
 import { RULES_OBJECT_KEY } from '../lambdas/core/rules-document';
 import { ConnectorFunction } from './connector-function';
 import {
@@ -100,14 +104,18 @@ export class ConnectorAppStack extends Stack {
     }).bindQueueSender(props.queue);
     if (config.receiver.sharedSecret.enabled !== (props.sharedSecret !== undefined)) {
       // Both come from the same config through createConnectorStacks; a mismatch is a wiring bug.
-      throw new StackWiringError('receiver.sharedSecret.enabled and the sharedSecret prop must agree');
+      throw new StackWiringError(
+        'receiver.sharedSecret.enabled and the sharedSecret prop must agree',
+      );
     }
-    if (props.sharedSecret !== undefined) this.receiver.bindSecret(props.sharedSecret, 'SHARED_SECRET_ARN');
+    if (props.sharedSecret !== undefined)
+      this.receiver.bindSecret(props.sharedSecret, 'SHARED_SECRET_ARN');
 
     this.worker = new ConnectorFunction(this, 'Worker', {
       entry: 'lambdas/worker/handler.ts',
       serviceName: SERVICE_NAMES.worker,
-      description: 'AlayaCare connector: applies the rules to marketplace offers and records decisions',
+      description:
+        'AlayaCare connector: applies the rules to marketplace offers and records decisions',
       timeout: WORKER_TIMEOUT,
       memorySize: 512,
       logRetention,
@@ -118,9 +126,13 @@ export class ConnectorAppStack extends Stack {
         ...(config.mode === 'dry-run' ? { [ENV_NAMES.connectorMode]: config.mode } : {}),
         ...redecideDryRunEnv(config),
         // Only demand roles act on OfferAccepted; `none` is the worker's default when unset.
-        ...(config.role !== 'supply' && config.demand.assignment !== 'none' ? { [ENV_NAMES.demandAssignment]: config.demand.assignment } : {}),
+        ...(config.role !== 'supply' && config.demand.assignment !== 'none'
+          ? { [ENV_NAMES.demandAssignment]: config.demand.assignment }
+          : {}),
         // Supply side only: won referrals marked processed (off by default).
-        ...(config.role !== 'demand' && config.referrals.markProcessed ? { [ENV_NAMES.referralsMarkProcessed]: 'true' } : {}),
+        ...(config.role !== 'demand' && config.referrals.markProcessed
+          ? { [ENV_NAMES.referralsMarkProcessed]: 'true' }
+          : {}),
       },
     })
       .bindTable(props.table)
@@ -130,18 +142,24 @@ export class ConnectorAppStack extends Stack {
       .bindQueueConsumer(props.queue, { maxConcurrency: config.workerMaxConcurrency });
 
     // Supply side: won referrals put on the organisation's own bus, when it names one.
-    if (config.role !== 'demand' && config.referrals.eventBusArn !== undefined) this.worker.bindReferralEventBus(config.referrals.eventBusArn);
+    if (config.role !== 'demand' && config.referrals.eventBusArn !== undefined)
+      this.worker.bindReferralEventBus(config.referrals.eventBusArn);
 
     // One key for the alarm and review topics (1 USD a month each): see notification-key.ts.
     const topicKey = notificationTopicKey(this, 'NotificationTopicKey');
     const { notifications } = config;
     this.reviewNotifications = notifications.enabled
-      ? new ReviewNotifications(this, 'ReviewNotifications', { key: topicKey, ...(notifications.email !== undefined ? { email: notifications.email } : {}) })
+      ? new ReviewNotifications(this, 'ReviewNotifications', {
+          key: topicKey,
+          ...(notifications.email !== undefined ? { email: notifications.email } : {}),
+        })
       : undefined;
     if (this.reviewNotifications !== undefined) {
       this.worker.bindNotificationTopic(this.reviewNotifications.topic, {
         ...(notifications.offerUrl !== undefined ? { offerUrl: notifications.offerUrl } : {}),
-        ...(notifications.outboxOfferUrl !== undefined ? { outboxOfferUrl: notifications.outboxOfferUrl } : {}),
+        ...(notifications.outboxOfferUrl !== undefined
+          ? { outboxOfferUrl: notifications.outboxOfferUrl }
+          : {}),
       });
     }
 
@@ -152,7 +170,8 @@ export class ConnectorAppStack extends Stack {
       this.reconciler = new ConnectorFunction(this, 'Reconciler', {
         entry: 'lambdas/reconciler/handler.ts',
         serviceName: SERVICE_NAMES.reconciler,
-        description: 'AlayaCare connector: enqueues open inbox offers the connector has not decided',
+        description:
+          'AlayaCare connector: enqueues open inbox offers the connector has not decided',
         timeout: RECONCILER_TIMEOUT,
         logRetention,
         tracing: config.tracing,
@@ -171,16 +190,30 @@ export class ConnectorAppStack extends Stack {
         new iam.PolicyStatement({
           actions: ['dynamodb:UpdateItem'],
           resources: [props.table.tableArn],
-          conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [`${OFFER_TABLE.offerKeyPrefix}*`] } },
+          conditions: {
+            'ForAllValues:StringLike': {
+              'dynamodb:LeadingKeys': [`${OFFER_TABLE.offerKeyPrefix}*`],
+            },
+          },
         }),
       );
       // A retried run older than the interval would only overlap the next scheduled one.
-      const maxEventAge = Duration.minutes(Math.min(interval.toMinutes(), RECONCILER_MAX_EVENT_AGE_LIMIT.toMinutes()));
-      this.reconciler.fn.configureAsyncInvoke({ retryAttempts: RECONCILER_RETRY_ATTEMPTS, maxEventAge });
+      const maxEventAge = Duration.minutes(
+        Math.min(interval.toMinutes(), RECONCILER_MAX_EVENT_AGE_LIMIT.toMinutes()),
+      );
+      this.reconciler.fn.configureAsyncInvoke({
+        retryAttempts: RECONCILER_RETRY_ATTEMPTS,
+        maxEventAge,
+      });
       this.reconcilerSchedule = new events.Rule(this, 'ReconcilerSchedule', {
         description: `AlayaCare connector: runs the reconciler every ${config.reconciler.intervalMinutes} minutes`,
         schedule: events.Schedule.rate(interval),
-        targets: [new targets.LambdaFunction(this.reconciler.fn, { retryAttempts: RECONCILER_RETRY_ATTEMPTS, maxEventAge })],
+        targets: [
+          new targets.LambdaFunction(this.reconciler.fn, {
+            retryAttempts: RECONCILER_RETRY_ATTEMPTS,
+            maxEventAge,
+          }),
+        ],
       });
     } else {
       this.reconciler = undefined;
@@ -280,20 +313,33 @@ export class ConnectorAppStack extends Stack {
       value: this.endpointUrl,
       description: 'Give this HTTPS URL to AlayaCare as the endpoint of the SNS subscriptions',
     });
-    new CfnOutput(this, OUT.role, { value: config.role, description: 'The organisation role the connector acts in (npx connector subscribe: its topics)' });
-    new CfnOutput(this, OUT.marketplaceBaseUrl, { value: marketplaceBaseUrl(config.marketplace), description: 'The marketplace API the worker calls' });
-    if (this.monitoring.dashboard !== undefined) new CfnOutput(this, OUT.dashboardName, { value: this.monitoring.dashboard.dashboardName });
+    new CfnOutput(this, OUT.role, {
+      value: config.role,
+      description:
+        'The organisation role the connector acts in (npx connector subscribe: its topics)',
+    });
+    new CfnOutput(this, OUT.marketplaceBaseUrl, {
+      value: marketplaceBaseUrl(config.marketplace),
+      description: 'The marketplace API the worker calls',
+    });
+    if (this.monitoring.dashboard !== undefined)
+      new CfnOutput(this, OUT.dashboardName, { value: this.monitoring.dashboard.dashboardName });
     new CfnOutput(this, OUT.alarmTopicArn, { value: this.monitoring.alarmTopic.topicArn });
     if (this.reviewNotifications !== undefined) {
       new CfnOutput(this, OUT.reviewTopicArn, {
         value: this.reviewNotifications.topic.topicArn,
-        description: 'Offers that need a person (review decisions, demand alerts); subscribe e-mail addresses here',
+        description:
+          'Offers that need a person (review decisions, demand alerts); subscribe e-mail addresses here',
       });
     }
   }
 }
 
 /** REDECIDE_DRY_RUN for the worker and the reconciler: only a live connector asked to redecide. */
-function redecideDryRunEnv(config: Pick<ConnectorConfig, 'mode' | 'redecideDryRun'>): Record<string, string> {
-  return config.mode === 'live' && config.redecideDryRun ? { [ENV_NAMES.redecideDryRun]: 'true' } : {};
+function redecideDryRunEnv(
+  config: Pick<ConnectorConfig, 'mode' | 'redecideDryRun'>,
+): Record<string, string> {
+  return config.mode === 'live' && config.redecideDryRun
+    ? { [ENV_NAMES.redecideDryRun]: 'true' }
+    : {};
 }

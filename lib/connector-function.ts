@@ -140,10 +140,15 @@ export class ConnectorFunction extends Construct {
    * NOTIFICATION_TOPIC_ARN (and the offer link templates given) + sns:Publish on that one topic
    * (and encrypt with its key): the worker tells people about offers that need them.
    */
-  bindNotificationTopic(topic: ITopic, links: { offerUrl?: string; outboxOfferUrl?: string } = {}): this {
+  bindNotificationTopic(
+    topic: ITopic,
+    links: { offerUrl?: string; outboxOfferUrl?: string } = {},
+  ): this {
     this.fn.addEnvironment(ENV_NAMES.notificationTopicArn, topic.topicArn);
-    if (links.offerUrl !== undefined) this.fn.addEnvironment(ENV_NAMES.offerUrlTemplate, links.offerUrl);
-    if (links.outboxOfferUrl !== undefined) this.fn.addEnvironment(ENV_NAMES.outboxOfferUrlTemplate, links.outboxOfferUrl);
+    if (links.offerUrl !== undefined)
+      this.fn.addEnvironment(ENV_NAMES.offerUrlTemplate, links.offerUrl);
+    if (links.outboxOfferUrl !== undefined)
+      this.fn.addEnvironment(ENV_NAMES.outboxOfferUrlTemplate, links.outboxOfferUrl);
     topic.grantPublish(this.fn);
     return this;
   }
@@ -154,7 +159,9 @@ export class ConnectorFunction extends Construct {
    */
   bindReferralEventBus(eventBusArn: string): this {
     this.fn.addEnvironment(ENV_NAMES.referralEventBusArn, eventBusArn);
-    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [eventBusArn] }));
+    this.fn.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [eventBusArn] }),
+    );
     return this;
   }
 
@@ -166,7 +173,12 @@ export class ConnectorFunction extends Construct {
   bindRulesObject(bucket: IBucket, objectKey: string): this {
     this.fn.addEnvironment(ENV_NAMES.rulesBucket, bucket.bucketName);
     this.fn.addEnvironment(ENV_NAMES.rulesObjectKey, objectKey);
-    this.fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects(objectKey)] }));
+    this.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [bucket.arnForObjects(objectKey)],
+      }),
+    );
     bucket.encryptionKey?.grantDecrypt(this.fn);
     return this;
   }

@@ -30,7 +30,8 @@ export const RECEIVER_TIMEOUT = Duration.seconds(10);
 // timing (lambdas/worker/timing.ts), together with the leases and the retry delays the function
 // uses; a synth with values that do not fit together fails here, naming what does not fit.
 const timingBroken = timingProblems(WORKER_TIMING);
-if (timingBroken.length > 0) throw new Error(`Worker timing does not fit: ${timingBroken.join('; ')}`);
+if (timingBroken.length > 0)
+  throw new Error(`Worker timing does not fit: ${timingBroken.join('; ')}`);
 
 /** One record's worst case (the worker's time guard) and room for the rest of a batch; under the leases. */
 export const WORKER_TIMEOUT = Duration.seconds(WORKER_TIMING.workerTimeoutS);

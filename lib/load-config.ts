@@ -33,7 +33,9 @@ export function chooseConfigFile(
 ): ConfigChoice {
   if (contextValue !== undefined) {
     if (typeof contextValue !== 'string' || contextValue.trim() === '') {
-      throw new ConfigError('Context value "config" must be a file path, e.g. -c config=connector.config.json');
+      throw new ConfigError(
+        'Context value "config" must be a file path, e.g. -c config=connector.config.json',
+      );
     }
     return { file: path.resolve(contextValue), isExample: false };
   }
@@ -68,7 +70,10 @@ export function loadConnectorConfig(file: string): ConnectorConfig {
 export function validateConnectorConfig(raw: unknown, source = 'config'): ConnectorConfig {
   const config = parseConnectorConfig(raw, source);
   const problems: string[] = [];
-  if (config.credentialsSecretArn !== undefined && !/-[A-Za-z0-9]{6}$/.test(config.credentialsSecretArn)) {
+  if (
+    config.credentialsSecretArn !== undefined &&
+    !/-[A-Za-z0-9]{6}$/.test(config.credentialsSecretArn)
+  ) {
     // A partial ARN (without the random suffix Secrets Manager appends) cannot be granted exactly
     // and is ambiguous when looked up; insist on the complete one from the console or CLI.
     problems.push(

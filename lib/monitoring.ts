@@ -7,11 +7,21 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { LOGIN_METRICS, RECEIVER_METRICS, RECONCILER_METRICS, WORKER_METRICS } from '../lambdas/core/metric-names';
+import {
+  LOGIN_METRICS,
+  RECEIVER_METRICS,
+  RECONCILER_METRICS,
+  WORKER_METRICS,
+} from '../lambdas/core/metric-names';
 import type { SilenceAlarmSettings } from '../lambdas/core/monitoring-config';
 import { alarmDescription, type AlarmId, RECONCILER_FINDS_PER_HOUR } from './alarm-runbook';
 import type { ConnectorFunction } from './connector-function';
-import { DEAD_LETTER_AGE_ALARM_THRESHOLD, METRICS_NAMESPACE, QUEUE_AGE_ALARM_THRESHOLD, SERVICE_NAMES } from './constants';
+import {
+  DEAD_LETTER_AGE_ALARM_THRESHOLD,
+  METRICS_NAMESPACE,
+  QUEUE_AGE_ALARM_THRESHOLD,
+  SERVICE_NAMES,
+} from './constants';
 import { silenceMetric } from './silence-alarm';
 
 export interface ConnectorMonitoringProps {
@@ -162,7 +172,10 @@ export class ConnectorMonitoring extends Construct {
       threshold: 0,
     });
     this.addAlarm('DeadLetterQueueOldestMessage', {
-      metric: deadLetterQueue.metricApproximateAgeOfOldestMessage({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.MAXIMUM }),
+      metric: deadLetterQueue.metricApproximateAgeOfOldestMessage({
+        period: FIVE_MINUTES,
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
       threshold: DEAD_LETTER_AGE_ALARM_THRESHOLD.toSeconds(),
       // An idle queue may stop reporting; that does not mean its messages are gone: keep the state.
       treatMissingData: cloudwatch.TreatMissingData.IGNORE,
@@ -177,7 +190,10 @@ export class ConnectorMonitoring extends Construct {
     // few minutes to hours, the worker only with events), so an M-of-N rule could never see a wrong
     // password. Missing data keeps the state; the 0 a good login writes clears it.
     const loginFailing = { threshold: 0, treatMissingData: cloudwatch.TreatMissingData.IGNORE };
-    this.addAlarm('WorkerLoginFailing', { metric: emf(SERVICE_NAMES.worker, LOGIN_METRICS.failures), ...loginFailing });
+    this.addAlarm('WorkerLoginFailing', {
+      metric: emf(SERVICE_NAMES.worker, LOGIN_METRICS.failures),
+      ...loginFailing,
+    });
     this.addAlarm('WorkerErrors', {
       metric: worker.fn.metricErrors(sum),
       threshold: 0,
@@ -191,9 +207,14 @@ export class ConnectorMonitoring extends Construct {
         metric: props.reconciler.fn.metricErrors(sum),
         threshold: 0,
       });
-      this.addAlarm('ReconcilerLoginFailing', { metric: emf(SERVICE_NAMES.reconciler, LOGIN_METRICS.failures), ...loginFailing });
+      this.addAlarm('ReconcilerLoginFailing', {
+        metric: emf(SERVICE_NAMES.reconciler, LOGIN_METRICS.failures),
+        ...loginFailing,
+      });
       this.addAlarm('ReconcilerFoundDroppedOffers', {
-        metric: emf(SERVICE_NAMES.reconciler, RECONCILER_METRICS.enqueued).with({ period: Duration.hours(1) }),
+        metric: emf(SERVICE_NAMES.reconciler, RECONCILER_METRICS.enqueued).with({
+          period: Duration.hours(1),
+        }),
         threshold: RECONCILER_FINDS_PER_HOUR,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 2,
@@ -217,7 +238,10 @@ export class ConnectorMonitoring extends Construct {
       threshold: 0,
     });
     this.addAlarm('QueueOldestMessageAge', {
-      metric: queue.metricApproximateAgeOfOldestMessage({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.MAXIMUM }),
+      metric: queue.metricApproximateAgeOfOldestMessage({
+        period: FIVE_MINUTES,
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
       threshold: QUEUE_AGE_ALARM_THRESHOLD.toSeconds(),
     });
 
@@ -241,7 +265,9 @@ export class ConnectorMonitoring extends Construct {
           }),
           new cloudwatch.GraphWidget({
             title: 'Receiver',
-            left: CUSTOM_METRICS[SERVICE_NAMES.receiver].map((name) => emf(SERVICE_NAMES.receiver, name)),
+            left: CUSTOM_METRICS[SERVICE_NAMES.receiver].map((name) =>
+              emf(SERVICE_NAMES.receiver, name),
+            ),
             right: [receiver.fn.metricErrors(sum)],
             width: 12,
           }),
@@ -251,7 +277,9 @@ export class ConnectorMonitoring extends Construct {
             title: 'Queues',
             left: [
               queue.metricApproximateNumberOfMessagesVisible({ label: 'Events queue depth' }),
-              deadLetterQueue.metricApproximateNumberOfMessagesVisible({ label: 'Dead-letter queue depth' }),
+              deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+                label: 'Dead-letter queue depth',
+              }),
             ],
             right: [queue.metricApproximateAgeOfOldestMessage({ label: 'Oldest event age (s)' })],
             width: 12,
@@ -259,14 +287,18 @@ export class ConnectorMonitoring extends Construct {
           new cloudwatch.GraphWidget({
             title: 'Worker',
             left: [worker.fn.metricInvocations(sum), worker.fn.metricErrors(sum)],
-            right: [worker.fn.metricDuration({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.p(99) })],
+            right: [
+              worker.fn.metricDuration({ period: FIVE_MINUTES, statistic: cloudwatch.Stats.p(99) }),
+            ],
             width: 12,
           }),
         ],
         [
           new cloudwatch.GraphWidget({
             title: 'Decisions',
-            left: CUSTOM_METRICS[SERVICE_NAMES.worker].map((name) => emf(SERVICE_NAMES.worker, name)),
+            left: CUSTOM_METRICS[SERVICE_NAMES.worker].map((name) =>
+              emf(SERVICE_NAMES.worker, name),
+            ),
             width: 24,
           }),
         ],
@@ -276,13 +308,17 @@ export class ConnectorMonitoring extends Construct {
       dashboard.addWidgets(
         new cloudwatch.GraphWidget({
           title: 'Reconciler (offers SNS did not deliver)',
-          left: CUSTOM_METRICS[SERVICE_NAMES.reconciler].map((name) => emf(SERVICE_NAMES.reconciler, name)),
+          left: CUSTOM_METRICS[SERVICE_NAMES.reconciler].map((name) =>
+            emf(SERVICE_NAMES.reconciler, name),
+          ),
           right: [props.reconciler.fn.metricErrors(sum)],
           width: 24,
         }),
       );
     }
-    dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
+    dashboard.addWidgets(
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }),
+    );
     return dashboard;
   }
 
@@ -290,7 +326,8 @@ export class ConnectorMonitoring extends Construct {
     const alarm = new cloudwatch.Alarm(this, id, {
       metric: spec.metric,
       threshold: spec.threshold,
-      comparisonOperator: spec.comparisonOperator ?? cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      comparisonOperator:
+        spec.comparisonOperator ?? cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
       evaluationPeriods: spec.evaluationPeriods ?? 1,
       datapointsToAlarm: spec.datapointsToAlarm ?? spec.evaluationPeriods ?? 1,
       treatMissingData: spec.treatMissingData ?? cloudwatch.TreatMissingData.NOT_BREACHING,

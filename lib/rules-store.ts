@@ -83,13 +83,26 @@ export class RulesStore extends Construct {
     const logGroup = new logs.LogGroup(this, 'PublishLogs', { retention: props.logRetention });
     const role = new iam.Role(this, 'PublishRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'AlayaCare connector: copies the config rules into the rules bucket at deployment (execution role)',
+      description:
+        'AlayaCare connector: copies the config rules into the rules bucket at deployment (execution role)',
     });
     logGroup.grantWrite(role);
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.configRules.bucket.arnForObjects(this.configRules.s3ObjectKey)] }));
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: [this.bucket.arnForObjects(RULES_OBJECT_KEY)] }));
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:GetObject'],
+        resources: [this.configRules.bucket.arnForObjects(this.configRules.s3ObjectKey)],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject'],
+        resources: [this.bucket.arnForObjects(RULES_OBJECT_KEY)],
+      }),
+    );
     // S3 asks KMS for a data key under the bucket's key to encrypt the copy.
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [props.key.keyArn] }));
+    role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [props.key.keyArn] }),
+    );
 
     const copy = {
       service: 'S3',

@@ -40,7 +40,15 @@ const HOUR_MS = 3_600_000;
 const SAMPLE_DAYS = 366;
 
 /** CloudWatch's DAY(): Monday is 1, Sunday 7. */
-const NEXT_DAY: Readonly<Record<Weekday, Weekday>> = { mon: 'tue', tue: 'wed', wed: 'thu', thu: 'fri', fri: 'sat', sat: 'sun', sun: 'mon' };
+const NEXT_DAY: Readonly<Record<Weekday, Weekday>> = {
+  mon: 'tue',
+  tue: 'wed',
+  wed: 'thu',
+  thu: 'fri',
+  fri: 'sat',
+  sat: 'sun',
+  sun: 'mon',
+};
 
 /**
  * The UTC hours that overlap business hours, by CloudWatch day (index 0 = DAY 1 = Monday) and UTC
@@ -52,13 +60,16 @@ export function businessHourCells(hours: BusinessHours, fromMs: number): boolean
   const start = hours.start * 3600;
   const end = hours.end * 3600;
   const days = new Set(hours.days);
-  const overlaps = (day: Weekday, from: number, to: number) => days.has(day) && from < end && to > start;
+  const overlaps = (day: Weekday, from: number, to: number) =>
+    days.has(day) && from < end && to > start;
   const first = Math.floor(fromMs / HOUR_MS) * HOUR_MS;
   for (let at = first; at < first + SAMPLE_DAYS * 24 * HOUR_MS; at += HOUR_MS) {
     const local = wallClock(at, hours.timeZone);
     const to = local.second + 3600;
     // The UTC hour, read locally, may run past local midnight into the next day.
-    const business = overlaps(local.weekday, local.second, Math.min(to, 86_400)) || (to > 86_400 && overlaps(NEXT_DAY[local.weekday], 0, to - 86_400));
+    const business =
+      overlaps(local.weekday, local.second, Math.min(to, 86_400)) ||
+      (to > 86_400 && overlaps(NEXT_DAY[local.weekday], 0, to - 86_400));
     if (!business) continue;
     const utc = new Date(at);
     const utcDay = (utc.getUTCDay() + 6) % 7; // JS: Sunday 0; CloudWatch: Monday 1 (index 0).
@@ -82,7 +93,9 @@ function runs(flags: readonly boolean[]): Array<[number, number]> {
 
 /** `fn(x)` within the runs, as metric math: `(HOUR(t)>=8 AND HOUR(t)<=17)`, `DAY(t)==6`, joined by OR. */
 function within(fn: string, ranges: Array<[number, number]>): string {
-  const parts = ranges.map(([low, high]) => (low === high ? `${fn}==${low}` : `(${fn}>=${low} AND ${fn}<=${high})`));
+  const parts = ranges.map(([low, high]) =>
+    low === high ? `${fn}==${low}` : `(${fn}>=${low} AND ${fn}<=${high})`,
+  );
   return parts.length === 1 ? (parts[0] ?? '') : `(${parts.join(' OR ')})`;
 }
 
@@ -90,7 +103,10 @@ function within(fn: string, ranges: Array<[number, number]>): string {
  * The metric math condition "this datapoint's hour is a business hour", on the timestamps of the
  * series `id`; undefined when every hour of the week is one (nothing to gate).
  */
-export function businessHoursCondition(cells: readonly boolean[][], id: string): string | undefined {
+export function businessHoursCondition(
+  cells: readonly boolean[][],
+  id: string,
+): string | undefined {
   if (cells.every((row) => row.every(Boolean))) return undefined;
   // Days with the same UTC hours share one clause.
   const groups = new Map<string, number[]>();
@@ -102,7 +118,12 @@ export function businessHoursCondition(cells: readonly boolean[][], id: string):
   if (groups.size === 0) throw new Error('businessHours covers no hour of the week');
   const clauses = [...groups].map(([key, days]) => {
     const dayFlags = Array.from({ length: 7 }, (_, day) => days.includes(day));
-    const dayPart = dayFlags.every(Boolean) ? undefined : within(`DAY(${id})`, runs(dayFlags).map(([a, b]) => [a + 1, b + 1]));
+    const dayPart = dayFlags.every(Boolean)
+      ? undefined
+      : within(
+          `DAY(${id})`,
+          runs(dayFlags).map(([a, b]) => [a + 1, b + 1]),
+        );
     const hourFlags = [...key].map((c) => c === '1');
     const hourPart = hourFlags.every(Boolean) ? undefined : within(`HOUR(${id})`, runs(hourFlags));
     const both = [dayPart, hourPart].filter((part) => part !== undefined);
@@ -123,18 +144,29 @@ export interface SilenceMetricProps {
 
 /** The alarm's metric: deliveries per hour, or business hours' deliveries with other hours as 1. */
 export function silenceMetric(props: SilenceMetricProps): cloudwatch.IMetric {
-  const deliveries = props.deliveries.with({ period: SILENCE_PERIOD, statistic: cloudwatch.Stats.SUM });
+  const deliveries = props.deliveries.with({
+    period: SILENCE_PERIOD,
+    statistic: cloudwatch.Stats.SUM,
+  });
   const { businessHours } = props.settings;
   if (businessHours === undefined) return deliveries;
-  const condition = businessHoursCondition(businessHourCells(businessHours, props.fromMs ?? Date.now()), 'clock');
+  const condition = businessHoursCondition(
+    businessHourCells(businessHours, props.fromMs ?? Date.now()),
+    'clock',
+  );
   if (condition === undefined) return deliveries;
   const expression = `IF(${condition}, FILL(deliveries, 0), 1)`;
   if (expression.length > MAX_EXPRESSION_LENGTH) {
-    throw new Error(`monitoring.silence.businessHours: the alarm expression is ${expression.length} characters, over CloudWatch's ${MAX_EXPRESSION_LENGTH}; choose contiguous days`);
+    throw new Error(
+      `monitoring.silence.businessHours: the alarm expression is ${expression.length} characters, over CloudWatch's ${MAX_EXPRESSION_LENGTH}; choose contiguous days`,
+    );
   }
   return new cloudwatch.MathExpression({
     expression,
-    usingMetrics: { deliveries, clock: props.clock.with({ period: SILENCE_PERIOD, statistic: cloudwatch.Stats.MAXIMUM }) },
+    usingMetrics: {
+      deliveries,
+      clock: props.clock.with({ period: SILENCE_PERIOD, statistic: cloudwatch.Stats.MAXIMUM }),
+    },
     period: SILENCE_PERIOD,
     label: 'SNS deliveries in business hours (other hours count as 1)',
   });

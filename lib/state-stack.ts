@@ -7,7 +7,12 @@ import type { Construct } from 'constructs';
 import type { ConnectorConfig } from '../lambdas/core/config';
 import { OFFER_TABLE } from '../lambdas/adapters/offer-table';
 import { RETENTION } from './app-stack';
-import { DEAD_LETTER_RETENTION, EVENTS_QUEUE_RETENTION, MAX_RECEIVE_COUNT, QUEUE_VISIBILITY_TIMEOUT } from './constants';
+import {
+  DEAD_LETTER_RETENTION,
+  EVENTS_QUEUE_RETENTION,
+  MAX_RECEIVE_COUNT,
+  QUEUE_VISIBILITY_TIMEOUT,
+} from './constants';
 import { STACK_OUTPUTS } from './stack-outputs';
 
 const OUT = STACK_OUTPUTS.state;
@@ -39,7 +44,8 @@ export class ConnectorStateStack extends Stack {
     const { config } = props;
 
     this.key = new kms.Key(this, 'DataKey', {
-      description: 'AlayaCare connector: encrypts the offer table, the events queues and the rules bucket',
+      description:
+        'AlayaCare connector: encrypts the offer table, the events queues and the rules bucket',
       enableKeyRotation: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -58,7 +64,11 @@ export class ConnectorStateStack extends Stack {
 
     if (config.credentialsSecretArn !== undefined) {
       // Imported: the operator owns it (and its key; a customer-managed key must allow the worker).
-      this.credentials = secretsmanager.Secret.fromSecretCompleteArn(this, 'Credentials', config.credentialsSecretArn);
+      this.credentials = secretsmanager.Secret.fromSecretCompleteArn(
+        this,
+        'Credentials',
+        config.credentialsSecretArn,
+      );
     } else {
       const secret = new secretsmanager.Secret(this, 'Credentials', {
         description:
@@ -84,7 +94,12 @@ export class ConnectorStateStack extends Stack {
         description:
           'AlayaCare connector: password of the SNS subscription URL https://connector:<password>@<api host>/prod/sns (during a rotation: new and old, space-separated)',
         // Letters and digits only, so the password goes into the URL without percent-encoding.
-        generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false, requireEachIncludedType: true },
+        generateSecretString: {
+          passwordLength: 48,
+          excludePunctuation: true,
+          includeSpace: false,
+          requireEachIncludedType: true,
+        },
         // AlayaCare's subscriptions carry it: a new secret would lock them out until they re-subscribe.
         removalPolicy: RemovalPolicy.RETAIN,
       });
@@ -114,7 +129,11 @@ export class ConnectorStateStack extends Stack {
 
     // Here rather than with the worker: this stack deploys first, so the object is in place
     // before a new worker reads it.
-    this.rules = new RulesStore(this, 'Rules', { key: this.key, rules: config.rules, logRetention: RETENTION[config.logRetentionDays] });
+    this.rules = new RulesStore(this, 'Rules', {
+      key: this.key,
+      rules: config.rules,
+      logRetention: RETENTION[config.logRetentionDays],
+    });
 
     new CfnOutput(this, OUT.queueName, {
       value: this.queue.queueName,
@@ -125,28 +144,49 @@ export class ConnectorStateStack extends Stack {
       description: 'Events the worker failed 5 times; inspect and redrive from the SQS console',
     });
     // The operator CLI (npx connector) reads these four: status, dlq list and redrive, replay.
-    new CfnOutput(this, OUT.queueUrl, { value: this.queue.queueUrl, description: 'Events queue URL (npx connector)' });
-    new CfnOutput(this, OUT.queueArn, { value: this.queue.queueArn, description: 'Events queue ARN (npx connector dlq redrive --all)' });
-    new CfnOutput(this, OUT.deadLetterQueueUrl, { value: this.deadLetterQueue.queueUrl, description: 'Dead-letter queue URL (npx connector dlq)' });
-    new CfnOutput(this, OUT.deadLetterQueueArn, { value: this.deadLetterQueue.queueArn, description: 'Dead-letter queue ARN (npx connector dlq redrive --all)' });
-    new CfnOutput(this, OUT.tableName, { value: this.table.tableName, description: 'Offer state and decisions' });
+    new CfnOutput(this, OUT.queueUrl, {
+      value: this.queue.queueUrl,
+      description: 'Events queue URL (npx connector)',
+    });
+    new CfnOutput(this, OUT.queueArn, {
+      value: this.queue.queueArn,
+      description: 'Events queue ARN (npx connector dlq redrive --all)',
+    });
+    new CfnOutput(this, OUT.deadLetterQueueUrl, {
+      value: this.deadLetterQueue.queueUrl,
+      description: 'Dead-letter queue URL (npx connector dlq)',
+    });
+    new CfnOutput(this, OUT.deadLetterQueueArn, {
+      value: this.deadLetterQueue.queueArn,
+      description: 'Dead-letter queue ARN (npx connector dlq redrive --all)',
+    });
+    new CfnOutput(this, OUT.tableName, {
+      value: this.table.tableName,
+      description: 'Offer state and decisions',
+    });
     new CfnOutput(this, OUT.credentialsSecretArn, {
       value: this.credentials.secretArn,
       description: 'Put the AlayaCare marketplace username and password here',
     });
     new CfnOutput(this, OUT.rulesBucketName, {
       value: this.rules.bucket.bucketName,
-      description: 'Where the worker reads its rules: npm run rules -- publish <file> --bucket <this name>',
+      description:
+        'Where the worker reads its rules: npm run rules -- publish <file> --bucket <this name>',
     });
-    new CfnOutput(this, OUT.rulesObjectKey, { value: this.rules.objectKey, description: 'The rules object in RulesBucketName' });
+    new CfnOutput(this, OUT.rulesObjectKey, {
+      value: this.rules.objectKey,
+      description: 'The rules object in RulesBucketName',
+    });
     new CfnOutput(this, OUT.deployedRulesVersion, {
       value: this.rules.configRulesVersion,
-      description: "Version of the config's rules, which a deployment publishes when they change (decisions record the version they used)",
+      description:
+        "Version of the config's rules, which a deployment publishes when they change (decisions record the version they used)",
     });
     if (this.sharedSecret !== undefined) {
       new CfnOutput(this, OUT.sharedSecretArn, {
         value: this.sharedSecret.secretArn,
-        description: 'The password of the SNS subscription URL (user "connector"); see README, Security',
+        description:
+          'The password of the SNS subscription URL (user "connector"); see README, Security',
       });
     }
   }

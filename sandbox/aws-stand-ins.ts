@@ -28,7 +28,10 @@ export interface AwsStandIns {
  * pushed on `cleanups` as soon as it runs, so a failure half way leaves nothing running once the
  * caller has run them.
  */
-export async function startAwsStandIns(tableName: string, cleanups: CleanupStep[]): Promise<AwsStandIns> {
+export async function startAwsStandIns(
+  tableName: string,
+  cleanups: CleanupStep[],
+): Promise<AwsStandIns> {
   const dynalite = await startDynalite();
   cleanups.push({ name: 'dynalite', stop: () => dynalite.stop() });
   const dynamo = new DynamoDBClient({ ...EMULATOR_AWS, endpoint: dynalite.endpoint });

@@ -41,12 +41,20 @@ export interface BadPasswordOptions {
   loginFailureMetric?: string;
 }
 
-export async function startBadPasswordDrill(setup: DrillSetup, options: BadPasswordOptions = {}): Promise<SupplyDrill> {
+export async function startBadPasswordDrill(
+  setup: DrillSetup,
+  options: BadPasswordOptions = {},
+): Promise<SupplyDrill> {
   const secrets = await startSecretsStandIn();
   const wrong = { ...setup.credentials, password: `${setup.credentials.password}-not-this-one` };
   const arn = secrets.put(SECRET_NAME, JSON.stringify(wrong));
   const metrics = new CountingMetrics();
-  const measured = { deadLettered: 0, redriven: 0, pickupMs: undefined as number | undefined, refusedBeforeFix: 0 };
+  const measured = {
+    deadLettered: 0,
+    redriven: 0,
+    pickupMs: undefined as number | undefined,
+    refusedBeforeFix: 0,
+  };
 
   return {
     name: 'bad-password',
@@ -61,33 +69,66 @@ export async function startBadPasswordDrill(setup: DrillSetup, options: BadPassw
       const steps = onceScenario();
       const delays = scaledWorkerTiming(BAD_PASSWORD_DRILL.retryScale).retryDelaysS;
       const limit = BAD_PASSWORD_DRILL.phaseTimeoutMs;
-      run.print(`sandbox: bad-password: the worker's secret holds a wrong marketplace password; failed records come back after ${delays.join('/')} s (AWS: 5/15/60/300 s); --verbose shows the worker's error lines`);
+      run.print(
+        `sandbox: bad-password: the worker's secret holds a wrong marketplace password; failed records come back after ${delays.join('/')} s (AWS: 5/15/60/300 s); --verbose shows the worker's error lines`,
+      );
       const first = steps.slice(0, BAD_PASSWORD_DRILL.firstWaveSteps);
       for (const step of first) run.publish(step);
       const firstWave = run.published.length;
-      await waitUntil(async () => (await queueDepth(run.sqs, run.queues.dlqUrl)) >= firstWave, limit, run.signal);
+      await waitUntil(
+        async () => (await queueDepth(run.sqs, run.queues.dlqUrl)) >= firstWave,
+        limit,
+        run.signal,
+      );
       measured.deadLettered = await queueDepth(run.sqs, run.queues.dlqUrl);
-      run.print(`sandbox: bad-password: ${measured.deadLettered} record(s) in the dead-letter queue after 5 receives each`);
+      run.print(
+        `sandbox: bad-password: ${measured.deadLettered} record(s) in the dead-letter queue after 5 receives each`,
+      );
 
       const refusedBefore = run.simulator.logins().refused;
       for (const step of steps.slice(BAD_PASSWORD_DRILL.firstWaveSteps)) run.publish(step);
       const secondWave = run.published.slice(firstWave);
-      run.print(`sandbox: ${run.published.length} offers published; the last ${secondWave.length} are failing too`);
+      run.print(
+        `sandbox: ${run.published.length} offers published; the last ${secondWave.length} are failing too`,
+      );
       // Each of them has met the wrong password at least once.
-      await waitUntil(async () => run.simulator.logins().refused >= refusedBefore + secondWave.length, limit, run.signal);
+      await waitUntil(
+        async () => run.simulator.logins().refused >= refusedBefore + secondWave.length,
+        limit,
+        run.signal,
+      );
 
       measured.refusedBeforeFix = run.simulator.logins().refused;
       const acceptedBefore = run.simulator.logins().accepted;
       secrets.put(SECRET_NAME, JSON.stringify(setup.credentials));
       const fixedAt = Date.now();
-      run.print('sandbox: bad-password: the password is fixed in the secret (no restart, no redeploy)');
-      await waitUntil(async () => run.simulator.logins().accepted > acceptedBefore, limit, run.signal, 50);
-      if (run.simulator.logins().accepted > acceptedBefore) measured.pickupMs = Date.now() - fixedAt;
-      await waitUntil(async () => (await run.undecided(secondWave)).length === 0 && (await queueDrained(run.sqs, run.queues.url)), limit, run.signal);
+      run.print(
+        'sandbox: bad-password: the password is fixed in the secret (no restart, no redeploy)',
+      );
+      await waitUntil(
+        async () => run.simulator.logins().accepted > acceptedBefore,
+        limit,
+        run.signal,
+        50,
+      );
+      if (run.simulator.logins().accepted > acceptedBefore)
+        measured.pickupMs = Date.now() - fixedAt;
+      await waitUntil(
+        async () =>
+          (await run.undecided(secondWave)).length === 0 &&
+          (await queueDrained(run.sqs, run.queues.url)),
+        limit,
+        run.signal,
+      );
 
-      const redrive = await redriveDeadLetters(run.sqs, { dlqUrl: run.queues.dlqUrl, queueUrl: run.queues.url });
+      const redrive = await redriveDeadLetters(run.sqs, {
+        dlqUrl: run.queues.dlqUrl,
+        queueUrl: run.queues.url,
+      });
       measured.redriven = redrive.moved.length;
-      run.print(`sandbox: bad-password: ${measured.redriven} dead letter(s) redriven to the events queue (as connector dlq redrive does)`);
+      run.print(
+        `sandbox: bad-password: ${measured.redriven} dead letter(s) redriven to the events queue (as connector dlq redrive does)`,
+      );
       await run.waitForDecisions();
     },
     verdict: ({ simulator, report }) =>
@@ -101,7 +142,9 @@ export async function startBadPasswordDrill(setup: DrillSetup, options: BadPassw
         secretReads: secrets.reads,
         offers: report.total,
         decided: report.total - report.lost,
-        ...(options.loginFailureMetric !== undefined ? { loginFailureMetric: options.loginFailureMetric } : {}),
+        ...(options.loginFailureMetric !== undefined
+          ? { loginFailureMetric: options.loginFailureMetric }
+          : {}),
       }),
     stop: () => secrets.stop(),
   };
@@ -143,15 +186,24 @@ export function badPasswordVerdict(input: BadPasswordInput): DrillVerdict {
     `bad-password: worker metrics: ${metrics === '' ? 'none' : metrics}`,
   ];
   const problems: string[] = [];
-  if (input.refusedBeforeFix === 0) problems.push('bad-password: the marketplace refused no login: the wrong password never reached it');
-  if (failed === 0) problems.push(`bad-password: the worker failed no record (${WORKER_METRICS.failed} 0)`);
-  if (input.redriven === 0) problems.push('bad-password: no dead letter was redriven: no record used up its receives');
-  if (input.pickupMs === undefined) problems.push('bad-password: the worker never logged in with the fixed password');
-  if (input.decided < input.offers) problems.push(`bad-password: ${input.offers - input.decided} offer(s) never decided`);
+  if (input.refusedBeforeFix === 0)
+    problems.push(
+      'bad-password: the marketplace refused no login: the wrong password never reached it',
+    );
+  if (failed === 0)
+    problems.push(`bad-password: the worker failed no record (${WORKER_METRICS.failed} 0)`);
+  if (input.redriven === 0)
+    problems.push('bad-password: no dead letter was redriven: no record used up its receives');
+  if (input.pickupMs === undefined)
+    problems.push('bad-password: the worker never logged in with the fixed password');
+  if (input.decided < input.offers)
+    problems.push(`bad-password: ${input.offers - input.decided} offer(s) never decided`);
   if (input.loginFailureMetric !== undefined) {
     const sum = input.workerMetrics[input.loginFailureMetric] ?? 0;
     if (sum === 0 || sum > input.logins.refused) {
-      problems.push(`bad-password: the worker's ${input.loginFailureMetric} is ${sum}, against ${input.logins.refused} logins the marketplace refused`);
+      problems.push(
+        `bad-password: the worker's ${input.loginFailureMetric} is ${sum}, against ${input.logins.refused} logins the marketplace refused`,
+      );
     }
   }
   return { notes, problems };

@@ -22,11 +22,20 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { type DynamoDBClient, ListTablesCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
-import type { EventBridgeClient, PutEventsCommand, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import type {
+  EventBridgeClient,
+  PutEventsCommand,
+  PutEventsRequestEntry,
+} from '@aws-sdk/client-eventbridge';
 import type { PublishCommandInput } from '@aws-sdk/client-sns';
 import { EventBridgeReferralPublisher } from '../lambdas/adapters/eventbridge-referral-publisher';
 import { SnsNotifier } from '../lambdas/adapters/sns-notifier';
-import type { Notifier, OfferNotification, ReferralEventPublisher, ReferralReceivedEvent } from '../lambdas/core/ports';
+import type {
+  Notifier,
+  OfferNotification,
+  ReferralEventPublisher,
+  ReferralReceivedEvent,
+} from '../lambdas/core/ports';
 import { clientCanaryValues } from './simulator/client-canaries';
 import type { MarketplaceSimulator } from './simulator/simulator';
 
@@ -60,7 +69,8 @@ class CapturedMetrics extends Metrics {
   override publishStoredMetrics(): this {
     try {
       // What Powertools would print: JSON.stringify(serializeMetrics()), one line per flush.
-      if (this.hasStoredMetrics()) this.documents.push(JSON.parse(JSON.stringify(this.serializeMetrics())));
+      if (this.hasStoredMetrics())
+        this.documents.push(JSON.parse(JSON.stringify(this.serializeMetrics())));
     } finally {
       this.clearMetrics();
       this.clearDimensions();
@@ -89,7 +99,11 @@ export interface RunCapture {
   /** Records each event (and its PutEvents entry), then hands it on. */
   publisher(inner: ReferralEventPublisher): ReferralEventPublisher;
   /** Writes every file; call once the connector has stopped. Returns the paths written. */
-  write(input: { dynamo: DynamoDBClient; simulator: MarketplaceSimulator; credentials: { username: string; password: string } }): Promise<string[]>;
+  write(input: {
+    dynamo: DynamoDBClient;
+    simulator: MarketplaceSimulator;
+    credentials: { username: string; password: string };
+  }): Promise<string[]>;
 }
 
 export function startCapture(dir: string): RunCapture {
@@ -102,7 +116,9 @@ export function startCapture(dir: string): RunCapture {
     notifier(inner) {
       return {
         async notify(notification) {
-          const record: (typeof notifications)[number] = { notification: structuredClone(notification) };
+          const record: (typeof notifications)[number] = {
+            notification: structuredClone(notification),
+          };
           notifications.push(record);
           const sns = new SnsNotifier(
             {
@@ -129,7 +145,9 @@ export function startCapture(dir: string): RunCapture {
               return { FailedEntryCount: 0, Entries: [{ EventId: randomUUID() }], $metadata: {} };
             },
           } as unknown as Pick<EventBridgeClient, 'send'>;
-          await new EventBridgeReferralPublisher(client, SANDBOX_BUS_ARN).publishReferralReceived(event);
+          await new EventBridgeReferralPublisher(client, SANDBOX_BUS_ARN).publishReferralReceived(
+            event,
+          );
           await inner.publishReferralReceived(event);
         },
       };
@@ -140,7 +158,14 @@ export function startCapture(dir: string): RunCapture {
         [CAPTURE_FILES.notifications, notifications],
         [CAPTURE_FILES.events, events],
         [CAPTURE_FILES.metrics, metricDocuments],
-        [CAPTURE_FILES.canaries, { clients: simulator.clientRecords().map((c) => ({ id: c.id, values: clientCanaryValues(c) })) } satisfies CanaryCapture],
+        [
+          CAPTURE_FILES.canaries,
+          {
+            clients: simulator
+              .clientRecords()
+              .map((c) => ({ id: c.id, values: clientCanaryValues(c) })),
+          } satisfies CanaryCapture,
+        ],
         [CAPTURE_FILES.served, await servedDetails(simulator, credentials)],
       ];
       return files.map(([name, content]) => {
@@ -163,12 +188,20 @@ async function scanAllTables(dynamo: DynamoDBClient): Promise<Record<string, unk
   const tables: Record<string, unknown[]> = {};
   let tableStart: string | undefined;
   do {
-    const listed = await dynamo.send(new ListTablesCommand({ ...(tableStart ? { ExclusiveStartTableName: tableStart } : {}) }));
+    const listed = await dynamo.send(
+      new ListTablesCommand({ ...(tableStart ? { ExclusiveStartTableName: tableStart } : {}) }),
+    );
     for (const name of listed.TableNames ?? []) {
       const items: unknown[] = [];
       let itemStart: Record<string, unknown> | undefined;
       do {
-        const page = await dynamo.send(new ScanCommand({ TableName: name, ConsistentRead: true, ...(itemStart ? { ExclusiveStartKey: itemStart as never } : {}) }));
+        const page = await dynamo.send(
+          new ScanCommand({
+            TableName: name,
+            ConsistentRead: true,
+            ...(itemStart ? { ExclusiveStartKey: itemStart as never } : {}),
+          }),
+        );
         items.push(...(page.Items ?? []));
         itemStart = page.LastEvaluatedKey;
       } while (itemStart);
@@ -183,9 +216,17 @@ async function scanAllTables(dynamo: DynamoDBClient): Promise<Record<string, unk
  * The details the simulator serves the connector's login: every referral, every inbox offer
  * matched to it and every outbox offer it posted (the others answer 403 or 404 and are left out).
  */
-async function servedDetails(simulator: MarketplaceSimulator, credentials: { username: string; password: string }): Promise<ServedDetail[]> {
-  const login = await fetch(`${simulator.url}/auth/v1/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(credentials) });
-  if (!login.ok) throw new Error(`capture: the simulator refused the connector's login (${login.status})`);
+async function servedDetails(
+  simulator: MarketplaceSimulator,
+  credentials: { username: string; password: string },
+): Promise<ServedDetail[]> {
+  const login = await fetch(`${simulator.url}/auth/v1/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(credentials),
+  });
+  if (!login.ok)
+    throw new Error(`capture: the simulator refused the connector's login (${login.status})`);
   const token = ((await login.json()) as { IdToken: string }).IdToken;
   const offerIds = simulator.offers().map((d) => d.offer.id);
   const paths = [

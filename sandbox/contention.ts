@@ -59,7 +59,11 @@ export interface ReconcilerLoop {
  * Runs the reconciler every `intervalMs` (after the previous run ends) until stopped. A failed run
  * is counted and reported, and the next one comes as scheduled, as EventBridge does.
  */
-export function startReconcilerLoop(run: () => Promise<ReconcileSummary>, intervalMs: number, onError?: (error: unknown) => void): ReconcilerLoop {
+export function startReconcilerLoop(
+  run: () => Promise<ReconcileSummary>,
+  intervalMs: number,
+  onError?: (error: unknown) => void,
+): ReconcilerLoop {
   const stats: ReconcilerLoopStats = { runs: 0, failed: 0, enqueued: 0 };
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -100,7 +104,13 @@ export interface DrillReport {
   maxConcurrentInvocations: number;
   reconciler: ReconcilerLoopStats & { intervalMs: number };
   /** API faults injected by kind, and deliveries duplicated by fault. */
-  faults: { requests: number; error: number; errorAfter: number; throttle: number; duplicate: number };
+  faults: {
+    requests: number;
+    error: number;
+    errorAfter: number;
+    throttle: number;
+    duplicate: number;
+  };
 }
 
 export function drillReport(input: {
@@ -112,20 +122,32 @@ export function drillReport(input: {
 }): DrillReport {
   const { simulator, offers } = input;
   const actions = ruleActions(input.rules, offers);
-  const shifts = [...unitsOf(offers.map((d) => ({ unitKey: unitKeyOf(d), offerId: d.offer.id }))).values()].filter((members) => members.length > 1);
-  const mixed = shifts.filter((members) => new Set(members.map((m) => actions.get(m.offerId))).size > 1);
+  const shifts = [
+    ...unitsOf(offers.map((d) => ({ unitKey: unitKeyOf(d), offerId: d.offer.id }))).values(),
+  ].filter((members) => members.length > 1);
+  const mixed = shifts.filter(
+    (members) => new Set(members.map((m) => actions.get(m.offerId))).size > 1,
+  );
 
   const ids = new Set(offers.map((d) => d.offer.id));
   const matched = simulator
     .events()
     .flatMap((e) =>
-      e.channel === 'inbox-offers' && e.topicArn === simulator.inboxOffersTopicArn && e.payload.event_name === 'OfferMatched' && ids.has(e.payload.offer_id ?? '')
+      e.channel === 'inbox-offers' &&
+      e.topicArn === simulator.inboxOffersTopicArn &&
+      e.payload.event_name === 'OfferMatched' &&
+      ids.has(e.payload.offer_id ?? '')
         ? [e.messageId]
         : [],
     );
   const delivered = new Map<string, number>();
   for (const attempt of simulator.deliveries()) {
-    if (attempt.type === 'Notification' && attempt.status !== undefined && attempt.status >= 200 && attempt.status < 300) {
+    if (
+      attempt.type === 'Notification' &&
+      attempt.status !== undefined &&
+      attempt.status >= 200 &&
+      attempt.status < 300
+    ) {
       delivered.set(attempt.messageId, (delivered.get(attempt.messageId) ?? 0) + 1);
     }
   }
@@ -135,11 +157,18 @@ export function drillReport(input: {
     offers: offers.length,
     units: shifts.length,
     mixedUnits: mixed.length,
-    fewestDeliveries: matched.length === 0 ? 0 : Math.min(...matched.map((id) => delivered.get(id) ?? 0)),
+    fewestDeliveries:
+      matched.length === 0 ? 0 : Math.min(...matched.map((id) => delivered.get(id) ?? 0)),
     workerInvocations: input.poller.invocations,
     maxConcurrentInvocations: input.poller.maxConcurrent,
     reconciler: { ...input.reconciler, intervalMs: CONTENTION_DRILL.reconcilerIntervalMs },
-    faults: { requests: simulator.faults.requests, error: faults('error'), errorAfter: faults('error-after'), throttle: faults('throttle'), duplicate: faults('duplicate') },
+    faults: {
+      requests: simulator.faults.requests,
+      error: faults('error'),
+      errorAfter: faults('error-after'),
+      throttle: faults('throttle'),
+      duplicate: faults('duplicate'),
+    },
   };
 }
 

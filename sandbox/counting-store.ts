@@ -18,7 +18,8 @@ export function countAppliedWrites<S extends OfferStore>(inner: S, counts: Map<s
           const decisions = seen.get(offerId) ?? new Set<string>();
           // An operator's replay (npx connector replay) decides again in place of the decision it names.
           const replaced = decision.replacesEventId;
-          if (replaced !== undefined) for (const key of decisions) if (key.startsWith(`${replaced} `)) decisions.delete(key);
+          if (replaced !== undefined)
+            for (const key of decisions) if (key.startsWith(`${replaced} `)) decisions.delete(key);
           decisions.add(`${decision.eventId} ${decision.decidedAt} ${decision.action}`);
           seen.set(offerId, decisions);
           counts.set(offerId, decisions.size);

@@ -33,13 +33,16 @@ export class DecisionWatch {
   /** Reads the offers not yet settled, prints those that have settled since; returns the ids still open. */
   async poll(offers: readonly WireInboxOfferDetail[]): Promise<string[]> {
     const open = offers.filter((d) => !this.settled.has(d.offer.id));
-    const records = await Promise.all(open.map(async (d) => [d, await this.options.store.getOffer(d.offer.id)] as const));
+    const records = await Promise.all(
+      open.map(async (d) => [d, await this.options.store.getOffer(d.offer.id)] as const),
+    );
     for (const [d, record] of records) {
       const decision = settledDecision(record);
       if (decision) this.settle(d, decision);
     }
     if (this.options.legacyShiftFallback) {
-      for (const [d, record] of records) if (!this.settled.has(d.offer.id)) this.settleWithShift(d, record, offers);
+      for (const [d, record] of records)
+        if (!this.settled.has(d.offer.id)) this.settleWithShift(d, record, offers);
     }
     return offers.filter((d) => !this.settled.has(d.offer.id)).map((d) => d.offer.id);
   }
@@ -48,11 +51,18 @@ export class DecisionWatch {
     this.settled.set(d.offer.id, decision);
     this.changedAt = Date.now();
     const shift = d.offer.shift_id ? ` [shift ${short(d.offer.shift_id)}]` : '';
-    const resolved = decision.state === 'resolved' ? ` (resolved: ${decision.resolution ?? 'unknown'})` : '';
-    this.options.print(`decided ${short(d.offer.id)} ${this.options.describe(d.offer.id)} -> ${decision.action} (rule: ${decision.rule})${resolved}${shift}`);
+    const resolved =
+      decision.state === 'resolved' ? ` (resolved: ${decision.resolution ?? 'unknown'})` : '';
+    this.options.print(
+      `decided ${short(d.offer.id)} ${this.options.describe(d.offer.id)} -> ${decision.action} (rule: ${decision.rule})${resolved}${shift}`,
+    );
   }
 
-  private settleWithShift(d: WireInboxOfferDetail, record: OfferRecord | undefined, offers: readonly WireInboxOfferDetail[]): void {
+  private settleWithShift(
+    d: WireInboxOfferDetail,
+    record: OfferRecord | undefined,
+    offers: readonly WireInboxOfferDetail[],
+  ): void {
     const shiftId = d.offer.shift_id;
     if (!shiftId) return;
     const partners = offers
@@ -63,6 +73,8 @@ export class DecisionWatch {
     if (!via) return;
     this.settled.set(d.offer.id, 'shift');
     this.changedAt = Date.now();
-    this.options.print(`decided ${short(d.offer.id)} ${this.options.describe(d.offer.id)} -> ${via.action} (with its shift) [shift ${short(shiftId)}]`);
+    this.options.print(
+      `decided ${short(d.offer.id)} ${this.options.describe(d.offer.id)} -> ${via.action} (with its shift) [shift ${short(shiftId)}]`,
+    );
   }
 }

@@ -73,12 +73,21 @@ const CATEGORY_WORDS: Record<DemandCategory, string> = {
  * the match's `created_at`, ties broken by match id (the connector's documented rule, written
  * again here so the judge does not borrow the code it judges).
  */
-export function earliestAccepted(matches: readonly AcceptedOpenMatch[]): AcceptedOpenMatch | undefined {
-  return [...matches].sort((a, b) => Date.parse(a.createdAt) - Date.parse(b.createdAt) || (a.matchId < b.matchId ? -1 : a.matchId > b.matchId ? 1 : 0))[0];
+export function earliestAccepted(
+  matches: readonly AcceptedOpenMatch[],
+): AcceptedOpenMatch | undefined {
+  return [...matches].sort(
+    (a, b) =>
+      Date.parse(a.createdAt) - Date.parse(b.createdAt) ||
+      (a.matchId < b.matchId ? -1 : a.matchId > b.matchId ? 1 : 0),
+  )[0];
 }
 
 /** The category of an offer from its status and whether any of its matches was accepted. */
-export function demandCategory(status: string | undefined, anyAccepted: boolean): DemandCategory | undefined {
+export function demandCategory(
+  status: string | undefined,
+  anyAccepted: boolean,
+): DemandCategory | undefined {
   if (status === 'assigned') return 'assigned';
   if (anyAccepted) return 'lost';
   if (status === 'declined_by_all') return 'declined-by-all';
@@ -89,7 +98,10 @@ export function demandCategory(status: string | undefined, anyAccepted: boolean)
 
 export interface DemandCollectInput {
   store: Pick<OfferStore, 'getOffer'>;
-  simulator: Pick<MarketplaceSimulator, 'getOutboxOffer' | 'outboxMatches' | 'assignCalls' | 'events'>;
+  simulator: Pick<
+    MarketplaceSimulator,
+    'getOutboxOffer' | 'outboxMatches' | 'assignCalls' | 'events'
+  >;
   offers: readonly PostedOutboxOffer[];
   /** The connector organisation's outbox-offers topic: every offer with an event there must be known to the connector. */
   outboxTopicArn: string;
@@ -101,7 +113,15 @@ export async function collectDemandOutcomes(input: DemandCollectInput): Promise<
   const { simulator, offers } = input;
   const calls = simulator.assignCalls();
   const problems: string[] = [];
-  const heard = new Set(simulator.events().flatMap((e) => (e.channel === 'outbox-offers' && e.topicArn === input.outboxTopicArn ? [e.payload.offer_id] : [])));
+  const heard = new Set(
+    simulator
+      .events()
+      .flatMap((e) =>
+        e.channel === 'outbox-offers' && e.topicArn === input.outboxTopicArn
+          ? [e.payload.offer_id]
+          : [],
+      ),
+  );
 
   const outcomes = await Promise.all(
     offers.map(async (o): Promise<DemandOutcome> => {
@@ -113,30 +133,56 @@ export async function collectDemandOutcomes(input: DemandCollectInput): Promise<
       const assigned = matches.find((m) => m.match.status === 'assigned');
       const acceptedMatches = matches.filter((m) => m.match.response === 'accepted').length;
       const category = demandCategory(detail?.offer.status, acceptedMatches > 0);
-      if (category === undefined) problems.push(`${name}: ${detail ? `status ${detail.offer.status}, which the scenario never leads to` : 'missing at the marketplace'}`);
+      if (category === undefined)
+        problems.push(
+          `${name}: ${detail ? `status ${detail.offer.status}, which the scenario never leads to` : 'missing at the marketplace'}`,
+        );
 
       // --- the marketplace's side: one assign call per assigned offer, to the earliest accepted match
       for (const call of mine.filter((c) => c.status !== 204)) {
-        problems.push(`${name}: an assign call refused ${call.status}${call.setting === 'auto' ? ' (the organisation assigns automatically: no assign call should be made)' : ''}`);
+        problems.push(
+          `${name}: an assign call refused ${call.status}${call.setting === 'auto' ? ' (the organisation assigns automatically: no assign call should be made)' : ''}`,
+        );
       }
       if (category === 'assigned') {
         const applied = mine.filter((c) => c.status === 204);
-        if (mine.length !== 1 || applied.length !== 1) problems.push(`${name}: assigned after ${mine.length} assign call(s), ${applied.length} of them applied; expected exactly one`);
+        if (mine.length !== 1 || applied.length !== 1)
+          problems.push(
+            `${name}: assigned after ${mine.length} assign call(s), ${applied.length} of them applied; expected exactly one`,
+          );
         const call = applied[0];
-        if (call && call.matchId !== assigned?.match.id) problems.push(`${name}: the assign call named match ${short(call.matchId)}, the marketplace shows ${short(assigned?.match.id ?? 'none')} assigned`);
+        if (call && call.matchId !== assigned?.match.id)
+          problems.push(
+            `${name}: the assign call named match ${short(call.matchId)}, the marketplace shows ${short(assigned?.match.id ?? 'none')} assigned`,
+          );
         const earliest = call ? earliestAccepted(call.acceptedOpen) : undefined;
         if (call && earliest?.matchId !== call.matchId) {
-          problems.push(`${name}: assigned to match ${short(call.matchId)}, but the earliest accepted match then was ${earliest ? short(earliest.matchId) : 'none'}`);
+          problems.push(
+            `${name}: assigned to match ${short(call.matchId)}, but the earliest accepted match then was ${earliest ? short(earliest.matchId) : 'none'}`,
+          );
         }
       }
 
       // --- the connector's side: its record agrees, and it heard of every offer it was told about
-      const recorded = record?.assignment ? { matchId: record.assignment.matchId, state: record.assignment.state } : undefined;
-      if (category === 'assigned' && (recorded?.state !== 'applied' || recorded.matchId !== assigned?.match.id)) {
-        problems.push(`${name}: the marketplace shows match ${short(assigned?.match.id ?? 'none')} assigned, the store ${recorded ? `${recorded.state} ${short(recorded.matchId)}` : 'no assignment'}`);
+      const recorded = record?.assignment
+        ? { matchId: record.assignment.matchId, state: record.assignment.state }
+        : undefined;
+      if (
+        category === 'assigned' &&
+        (recorded?.state !== 'applied' || recorded.matchId !== assigned?.match.id)
+      ) {
+        problems.push(
+          `${name}: the marketplace shows match ${short(assigned?.match.id ?? 'none')} assigned, the store ${recorded ? `${recorded.state} ${short(recorded.matchId)}` : 'no assignment'}`,
+        );
       }
-      if (category !== 'assigned' && recorded?.state === 'applied') problems.push(`${name}: the store says assigned to ${short(recorded.matchId)}, the marketplace says ${detail?.offer.status}`);
-      if (heard.has(o.offerId) && record === undefined) problems.push(`${name}: the connector has no record of it, though its events were published to the connector's topic`);
+      if (category !== 'assigned' && recorded?.state === 'applied')
+        problems.push(
+          `${name}: the store says assigned to ${short(recorded.matchId)}, the marketplace says ${detail?.offer.status}`,
+        );
+      if (heard.has(o.offerId) && record === undefined)
+        problems.push(
+          `${name}: the connector has no record of it, though its events were published to the connector's topic`,
+        );
 
       return {
         offerId: o.offerId,
@@ -145,7 +191,9 @@ export async function collectDemandOutcomes(input: DemandCollectInput): Promise<
         status: detail?.offer.status,
         category,
         acceptedMatches,
-        ...(assigned ? { assignedMatchId: assigned.match.id, assignedTo: assigned.supply.name } : {}),
+        ...(assigned
+          ? { assignedMatchId: assigned.match.id, assignedTo: assigned.supply.name }
+          : {}),
         assignCalls: mine.length,
         ...(recorded ? { recorded } : {}),
       };
@@ -153,10 +201,13 @@ export async function collectDemandOutcomes(input: DemandCollectInput): Promise<
   );
 
   const stray = calls.filter((c) => !offers.some((o) => o.offerId === c.offerId));
-  if (stray.length > 0) problems.push(`${stray.length} assign call(s) on offers the scenario did not post`);
-  if (input.deadLettered !== undefined && input.deadLettered > 0) problems.push(`${input.deadLettered} message(s) in the dead-letter queue`);
+  if (stray.length > 0)
+    problems.push(`${stray.length} assign call(s) on offers the scenario did not post`);
+  if (input.deadLettered !== undefined && input.deadLettered > 0)
+    problems.push(`${input.deadLettered} message(s) in the dead-letter queue`);
 
-  const count = (category: DemandCategory) => outcomes.filter((o) => o.category === category).length;
+  const count = (category: DemandCategory) =>
+    outcomes.filter((o) => o.category === category).length;
   const counts = `${outcomes.length} offers, ${count('assigned')} assigned, ${count('waiting')} waiting, ${count('declined-by-all')} declined by all, ${count('expired')} expired, ${count('lost')} lost`;
   return {
     offers: outcomes,
@@ -172,7 +223,10 @@ export async function collectDemandOutcomes(input: DemandCollectInput): Promise<
     notes: [],
     lines: outcomes
       .filter((o) => o.category !== 'assigned')
-      .map((o) => `outbox ${short(o.offerId)} ${o.label}: ${o.category ? CATEGORY_WORDS[o.category] : `status ${o.status ?? 'unknown'}`}${o.shiftId ? ` [shift ${short(o.shiftId)}]` : ''}`),
+      .map(
+        (o) =>
+          `outbox ${short(o.offerId)} ${o.label}: ${o.category ? CATEGORY_WORDS[o.category] : `status ${o.status ?? 'unknown'}`}${o.shiftId ? ` [shift ${short(o.shiftId)}]` : ''}`,
+      ),
     ok: count('lost') === 0 && problems.length === 0,
     counts,
     summary: `sandbox: ${counts}`,

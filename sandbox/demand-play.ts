@@ -21,18 +21,36 @@ export interface PostedOutboxOffer {
   label: string;
 }
 
-type Simulator = Pick<MarketplaceSimulator, 'postOffer' | 'postShift' | 'respondAs' | 'organizations' | 'addOrganization' | 'supplyOrganizationId'>;
+type Simulator = Pick<
+  MarketplaceSimulator,
+  | 'postOffer'
+  | 'postShift'
+  | 'respondAs'
+  | 'organizations'
+  | 'addOrganization'
+  | 'supplyOrganizationId'
+>;
 
 /** Pause between answer rounds, so the connector handles one round's events as the next arrives. */
 export const ROUND_INTERVAL_MS = 400;
 
-export const outboxLabel = (d: WireOutboxOfferDetail) => `${d.offer.care_type}/${d.offer.offer_type} ${d.client.address.city}`;
+export const outboxLabel = (d: WireOutboxOfferDetail) =>
+  `${d.offer.care_type}/${d.offer.offer_type} ${d.client.address.city}`;
 
 /** The scenario's suppliers: the simulator's seeded supply organisation as A, B and C added. */
-export function addScenarioSuppliers(simulator: Simulator): Record<SupplierKey, SimulatorOrganization> {
-  const seeded = simulator.organizations().find((o) => o.organizationId === simulator.supplyOrganizationId);
+export function addScenarioSuppliers(
+  simulator: Simulator,
+): Record<SupplierKey, SimulatorOrganization> {
+  const seeded = simulator
+    .organizations()
+    .find((o) => o.organizationId === simulator.supplyOrganizationId);
   if (!seeded) throw new Error('the simulator has no seeded supply organisation');
-  const add = (key: 'B' | 'C') => simulator.addOrganization({ kind: 'supply', name: DEMAND_SUPPLIERS[key].name ?? key, careTypes: [...DEMAND_SUPPLIERS[key].careTypes] });
+  const add = (key: 'B' | 'C') =>
+    simulator.addOrganization({
+      kind: 'supply',
+      name: DEMAND_SUPPLIERS[key].name ?? key,
+      careTypes: [...DEMAND_SUPPLIERS[key].careTypes],
+    });
   return { A: seeded, B: add('B'), C: add('C') };
 }
 
@@ -52,13 +70,25 @@ export async function playDemandScenario(input: {
   const { simulator, print } = input;
   const suppliers = addScenarioSuppliers(simulator);
   const posted = input.steps.map((step) => {
-    const details = step.offers.length > 1 ? simulator.postShift(input.demandOrganizationId, step.offers) : [simulator.postOffer(input.demandOrganizationId, step.offers[0])];
-    return details.map((d): PostedOutboxOffer => ({ offerId: d.offer.id, ...(d.offer.shift_id ? { shiftId: d.offer.shift_id } : {}), label: outboxLabel(d) }));
+    const details =
+      step.offers.length > 1
+        ? simulator.postShift(input.demandOrganizationId, step.offers)
+        : [simulator.postOffer(input.demandOrganizationId, step.offers[0])];
+    return details.map((d): PostedOutboxOffer => ({
+      offerId: d.offer.id,
+      ...(d.offer.shift_id ? { shiftId: d.offer.shift_id } : {}),
+      label: outboxLabel(d),
+    }));
   });
   const offers = posted.flat();
-  print(`sandbox: ${offers.length} outbox offers posted for the connector's organisation; the simulator's suppliers answer`);
+  print(
+    `sandbox: ${offers.length} outbox offers posted for the connector's organisation; the simulator's suppliers answer`,
+  );
   if (input.verbose) {
-    for (const o of offers) print(`posted  ${short(o.offerId)} ${o.label}${o.shiftId ? ` (shift ${short(o.shiftId)})` : ''}`);
+    for (const o of offers)
+      print(
+        `posted  ${short(o.offerId)} ${o.label}${o.shiftId ? ` (shift ${short(o.shiftId)})` : ''}`,
+      );
   }
 
   const rounds = Math.max(0, ...input.steps.map((s) => s.rounds.length));
@@ -69,10 +99,20 @@ export async function playDemandScenario(input: {
       for (const answer of step.rounds[round] ?? []) {
         const supplier = suppliers[answer.supplier];
         try {
-          simulator.respondAs(supplier.organizationId, first.offerId, answer.action, answer.copies ? { copies: answer.copies } : {});
-          if (input.verbose) print(`answer  ${short(first.offerId)} ${first.label}: ${supplier.name} ${answer.action}s${answer.copies ? ` (delivered ${answer.copies} times)` : ''}`);
+          simulator.respondAs(
+            supplier.organizationId,
+            first.offerId,
+            answer.action,
+            answer.copies ? { copies: answer.copies } : {},
+          );
+          if (input.verbose)
+            print(
+              `answer  ${short(first.offerId)} ${first.label}: ${supplier.name} ${answer.action}s${answer.copies ? ` (delivered ${answer.copies} times)` : ''}`,
+            );
         } catch (error: unknown) {
-          print(`sandbox: ${supplier.name} could not ${answer.action} ${short(first.offerId)}: ${errorMessage(error)}`);
+          print(
+            `sandbox: ${supplier.name} could not ${answer.action} ${short(first.offerId)}: ${errorMessage(error)}`,
+          );
         }
       }
     });
@@ -103,8 +143,11 @@ export class AssignmentWatch {
       const record = await this.store.getOffer(o.offerId);
       if (record?.assignment?.state !== 'applied') continue;
       this.applied.add(o.offerId);
-      const supplier = this.simulator.getOutboxOffer(o.offerId)?.supply?.name ?? 'an unknown supplier';
-      this.print(`assigned ${short(o.offerId)} ${o.label} -> ${supplier} (match ${short(record.assignment.matchId)})${o.shiftId ? ` [shift ${short(o.shiftId)}]` : ''}`);
+      const supplier =
+        this.simulator.getOutboxOffer(o.offerId)?.supply?.name ?? 'an unknown supplier';
+      this.print(
+        `assigned ${short(o.offerId)} ${o.label} -> ${supplier} (match ${short(record.assignment.matchId)})${o.shiftId ? ` [shift ${short(o.shiftId)}]` : ''}`,
+      );
     }
   }
 }
@@ -125,7 +168,9 @@ export function demandOfferSettled(
   if (!detail) return true;
   if (detail.offer.status === 'assigned') return assignmentRecorded;
   if (detail.offer.status !== 'open') return true;
-  const waitingToBeAssigned = simulator.outboxMatches(offerId).some((m) => m.match.response === 'accepted' && m.match.status === 'open');
+  const waitingToBeAssigned = simulator
+    .outboxMatches(offerId)
+    .some((m) => m.match.response === 'accepted' && m.match.status === 'open');
   return !waitingToBeAssigned && Date.parse(detail.offer.expires_at) > deadline;
 }
 
@@ -147,7 +192,10 @@ export async function waitForDemand(input: {
   const settled = await waitUntil(
     async () => {
       await input.watch.poll(input.offers);
-      const open = input.offers.filter((o) => !demandOfferSettled(input.simulator, o.offerId, input.watch.has(o.offerId), deadline));
+      const open = input.offers.filter(
+        (o) =>
+          !demandOfferSettled(input.simulator, o.offerId, input.watch.has(o.offerId), deadline),
+      );
       return open.length === 0 && (await input.drained());
     },
     timeoutMs,

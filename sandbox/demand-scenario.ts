@@ -14,7 +14,9 @@ import type { NewOffer } from './simulator/simulator';
 export type SupplierKey = 'A' | 'B' | 'C';
 
 /** Who supplies what: an offer is matched to every supplier with its care type (never to the poster). */
-export const DEMAND_SUPPLIERS: Readonly<Record<SupplierKey, { name?: string; careTypes: readonly CareType[] }>> = {
+export const DEMAND_SUPPLIERS: Readonly<
+  Record<SupplierKey, { name?: string; careTypes: readonly CareType[] }>
+> = {
   // The seeded organisation keeps its own name and provides both kinds of care.
   A: { careTypes: ['psw', 'nursing'] },
   B: { name: 'Northern Home Care', careTypes: ['psw'] },
@@ -43,10 +45,20 @@ export interface DemandStep {
 /** Shorter than any run, so the offer expires while the sandbox watches. */
 export const EXPIRING_OFFER_MS = 2500;
 
-const PROVINCES: Readonly<Record<string, string>> = { Calgary: 'AB', Vancouver: 'BC', Montréal: 'QC' };
+const PROVINCES: Readonly<Record<string, string>> = {
+  Calgary: 'AB',
+  Vancouver: 'BC',
+  Montréal: 'QC',
+};
 
 /** An offer maker whose i-th offer gets the i-th mix of made-up health data (the same every build). */
-function offerMaker(): (careType: CareType, offerType: NewOffer['offerType'], city: string, zip: string, extra?: Partial<NewOffer>) => NewOffer {
+function offerMaker(): (
+  careType: CareType,
+  offerType: NewOffer['offerType'],
+  city: string,
+  zip: string,
+  extra?: Partial<NewOffer>,
+) => NewOffer {
   let i = 0;
   return (careType, offerType, city, zip, extra = {}) => {
     const n = i++;
@@ -63,7 +75,11 @@ function offerMaker(): (careType: CareType, offerType: NewOffer['offerType'], ci
   };
 }
 
-const accept = (supplier: SupplierKey, copies?: number): SupplierAnswer => ({ supplier, action: 'accept', ...(copies ? { copies } : {}) });
+const accept = (supplier: SupplierKey, copies?: number): SupplierAnswer => ({
+  supplier,
+  action: 'accept',
+  ...(copies ? { copies } : {}),
+});
 const decline = (supplier: SupplierKey): SupplierAnswer => ({ supplier, action: 'decline' });
 
 /**
@@ -79,15 +95,35 @@ export function demandScenario(): DemandStep[] {
   return [
     { offers: [offer('psw', 'visit', 'Toronto', 'M5V 2T6')], rounds: [[accept('A')]] },
     { offers: [offer('nursing', 'visit', 'Ottawa', 'K1P 1J1')], rounds: [[accept('C')]] },
-    { offers: [offer('psw', 'visit', 'Mississauga', 'L5B 3C2')], rounds: [[decline('A')], [accept('B')]] },
+    {
+      offers: [offer('psw', 'visit', 'Mississauga', 'L5B 3C2')],
+      rounds: [[decline('A')], [accept('B')]],
+    },
     // Two suppliers accept before the connector looks: first-accepted chooses between them.
-    { offers: [offer('psw', 'service', 'Toronto', 'M4C 1B5')], rounds: [[accept('A'), accept('B')]] },
+    {
+      offers: [offer('psw', 'service', 'Toronto', 'M4C 1B5')],
+      rounds: [[accept('A'), accept('B')]],
+    },
     // SNS is at-least-once: the acceptance arrives twice, the offer is assigned once.
     { offers: [offer('psw', 'visit', 'Toronto', 'M4W 1A8')], rounds: [[], [accept('A', 2)]] },
     // A shift: one answer accepts both visits; each offer is assigned on its own.
-    { offers: [offer('psw', 'visit', 'Toronto', 'M5T 1R4'), offer('psw', 'visit', 'Toronto', 'M5T 1R4')], rounds: [[accept('B')]] },
-    { offers: [offer('psw', 'visit', 'Calgary', 'T2R 0B4')], rounds: [[decline('A')], [decline('B')]] },
-    { offers: [offer('nursing', 'visit', 'Montréal', 'H3B 4W8', { expiresInMs: EXPIRING_OFFER_MS })], rounds: [[decline('A')]] },
+    {
+      offers: [
+        offer('psw', 'visit', 'Toronto', 'M5T 1R4'),
+        offer('psw', 'visit', 'Toronto', 'M5T 1R4'),
+      ],
+      rounds: [[accept('B')]],
+    },
+    {
+      offers: [offer('psw', 'visit', 'Calgary', 'T2R 0B4')],
+      rounds: [[decline('A')], [decline('B')]],
+    },
+    {
+      offers: [
+        offer('nursing', 'visit', 'Montréal', 'H3B 4W8', { expiresInMs: EXPIRING_OFFER_MS }),
+      ],
+      rounds: [[decline('A')]],
+    },
     { offers: [offer('psw', 'visit', 'Vancouver', 'V6B 1A1')], rounds: [[decline('B')]] },
     { offers: [offer('nursing', 'service', 'Hamilton', 'L8P 4R5')], rounds: [] },
   ];
@@ -97,7 +133,9 @@ export type ExpectedDemandOutcome = 'assigned' | 'waiting' | 'declined-by-all' |
 
 /** The suppliers an offer of this care type is matched to. */
 export function suppliersFor(careType: CareType): SupplierKey[] {
-  return (Object.keys(DEMAND_SUPPLIERS) as SupplierKey[]).filter((key) => DEMAND_SUPPLIERS[key].careTypes.includes(careType));
+  return (Object.keys(DEMAND_SUPPLIERS) as SupplierKey[]).filter((key) =>
+    DEMAND_SUPPLIERS[key].careTypes.includes(careType),
+  );
 }
 
 /**
@@ -112,12 +150,15 @@ export function expectedDemandOutcome(step: DemandStep): ExpectedDemandOutcome {
   const declined = new Set(answers.filter((a) => a.action === 'decline').map((a) => a.supplier));
   const matched = suppliersFor(step.offers[0]?.careType ?? 'psw');
   if (matched.every((s) => declined.has(s))) return 'declined-by-all';
-  if (step.offers.some((o) => o.expiresInMs !== undefined && o.expiresInMs <= EXPIRING_OFFER_MS)) return 'expired';
+  if (step.offers.some((o) => o.expiresInMs !== undefined && o.expiresInMs <= EXPIRING_OFFER_MS))
+    return 'expired';
   return 'waiting';
 }
 
 /** Offers per expected outcome over a whole scenario (a shift counts each of its offers). */
-export function expectedDemandCounts(steps: readonly DemandStep[]): Record<ExpectedDemandOutcome, number> & { offers: number } {
+export function expectedDemandCounts(
+  steps: readonly DemandStep[],
+): Record<ExpectedDemandOutcome, number> & { offers: number } {
   const counts = { offers: 0, assigned: 0, waiting: 0, 'declined-by-all': 0, expired: 0 };
   for (const step of steps) {
     counts.offers += step.offers.length;

@@ -50,12 +50,20 @@ function fauxqsCli(): string {
 export async function startFauxqs(): Promise<RunningEmulator> {
   const cli = fauxqsCli();
   const child: ChildProcess = spawn(process.execPath, [cli], {
-    env: { ...process.env, FAUXQS_PORT: '0', FAUXQS_HOST: '127.0.0.1', FAUXQS_DEFAULT_REGION: EMULATOR_AWS.region },
+    env: {
+      ...process.env,
+      FAUXQS_PORT: '0',
+      FAUXQS_HOST: '127.0.0.1',
+      FAUXQS_DEFAULT_REGION: EMULATOR_AWS.region,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const endpoint = await new Promise<string>((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => reject(new Error(`fauxqs did not start within 15 s:\n${output}`)), 15000);
+    const timer = setTimeout(
+      () => reject(new Error(`fauxqs did not start within 15 s:\n${output}`)),
+      15000,
+    );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       const match = /listening at (http:\/\/[^\s"]+)/i.exec(output);

@@ -41,7 +41,10 @@ export interface RawRequest {
 }
 
 /** Builds the REST API (payload format 1.0) proxy event for a request. */
-export function toProxyEvent(request: RawRequest, options: { resource: string; stage: string; requestId?: string; now?: Date }): APIGatewayProxyEvent {
+export function toProxyEvent(
+  request: RawRequest,
+  options: { resource: string; stage: string; requestId?: string; now?: Date },
+): APIGatewayProxyEvent {
   const url = new URL(request.url, 'http://local');
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
@@ -60,7 +63,8 @@ export function toProxyEvent(request: RawRequest, options: { resource: string; s
   }
   const hasQuery = Object.keys(query).length > 0;
   const now = options.now ?? new Date();
-  const lowerHeader = (name: string) => Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
+  const lowerHeader = (name: string) =>
+    Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
   return {
     resource: options.resource,
     path: url.pathname,
@@ -119,12 +123,14 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://local').pathname;
     // Only POST is integrated, as in the deployed stack; API Gateway answers anything else this way.
-    if (path !== resource || req.method !== 'POST') return sendJson(res, 403, { message: 'Missing Authentication Token' });
+    if (path !== resource || req.method !== 'POST')
+      return sendJson(res, 403, { message: 'Missing Authentication Token' });
     let body: Buffer;
     try {
       body = await readBody(req, maxBodyBytes);
     } catch (error: unknown) {
-      if (error instanceof BodyTooLargeError) return sendJson(res, 413, { message: 'Request Entity Too Large' });
+      if (error instanceof BodyTooLargeError)
+        return sendJson(res, 413, { message: 'Request Entity Too Large' });
       throw error;
     }
     const event = toProxyEvent(
@@ -161,8 +167,11 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
 function writeResult(res: ServerResponse, result: APIGatewayProxyResult): void {
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
-  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) headers[name] = values.map(String);
-  const body = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body ?? '', 'utf8');
+  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {}))
+    headers[name] = values.map(String);
+  const body = result.isBase64Encoded
+    ? Buffer.from(result.body, 'base64')
+    : Buffer.from(result.body ?? '', 'utf8');
   res.writeHead(result.statusCode, headers);
   res.end(body);
 }

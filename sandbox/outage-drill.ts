@@ -47,13 +47,17 @@ export function createOutageDrill(): SupplyDrill {
       run.simulator.setDeliveryRetries(OUTAGE_DRILL.snsRetries, OUTAGE_DRILL.snsRetryDelayMs);
       outage.begin();
       const downAt = Date.now();
-      run.print(`sandbox: outage: the receiver answers 503 from now; SNS tries each delivery ${1 + OUTAGE_DRILL.snsRetries} times, ${OUTAGE_DRILL.snsRetryDelayMs} ms apart`);
+      run.print(
+        `sandbox: outage: the receiver answers 503 from now; SNS tries each delivery ${1 + OUTAGE_DRILL.snsRetries} times, ${OUTAGE_DRILL.snsRetryDelayMs} ms apart`,
+      );
       for (const step of steps.slice(0, OUTAGE_DRILL.stepsDuringOutage)) run.publish(step);
       // Every delivery of those offers has been tried to the end (and given up).
       await run.simulator.idle();
       outage.end();
       downForMs = Date.now() - downAt;
-      run.print(`sandbox: outage: the receiver is back after ${(downForMs / 1000).toFixed(1)} s; ${run.published.length} offers were published meanwhile`);
+      run.print(
+        `sandbox: outage: the receiver is back after ${(downForMs / 1000).toFixed(1)} s; ${run.published.length} offers were published meanwhile`,
+      );
       for (const step of steps.slice(OUTAGE_DRILL.stepsDuringOutage)) run.publish(step);
       run.print(`sandbox: ${run.published.length} offers published; waiting for every decision`);
       await run.waitForDecisions();
@@ -108,15 +112,29 @@ export function outageVerdict(input: OutageInput): DrillVerdict {
   const ids = new Set(input.published.map((d) => d.offer.id));
   const messageOf = new Map<string, string>();
   for (const e of input.events) {
-    if (e.channel !== 'inbox-offers' || e.topicArn !== input.inboxTopicArn || e.payload.event_name !== 'OfferMatched') continue;
+    if (
+      e.channel !== 'inbox-offers' ||
+      e.topicArn !== input.inboxTopicArn ||
+      e.payload.event_name !== 'OfferMatched'
+    )
+      continue;
     const offerId = e.payload.offer_id ?? '';
     if (ids.has(offerId)) messageOf.set(offerId, e.messageId);
   }
-  const delivered = new Set(input.deliveries.filter((a) => a.type === 'Notification' && a.status !== undefined && a.status >= 200 && a.status < 300).map((a) => a.messageId));
+  const delivered = new Set(
+    input.deliveries
+      .filter(
+        (a) =>
+          a.type === 'Notification' && a.status !== undefined && a.status >= 200 && a.status < 300,
+      )
+      .map((a) => a.messageId),
+  );
   const gaveUp = input.published.filter((d) => !delivered.has(messageOf.get(d.offer.id) ?? ''));
   const total = input.published.length;
 
-  const unitsEnqueued = new Set(input.published.filter((d) => input.reconcilerEnqueued.includes(d.offer.id)).map(unitKeyOf));
+  const unitsEnqueued = new Set(
+    input.published.filter((d) => input.reconcilerEnqueued.includes(d.offer.id)).map(unitKeyOf),
+  );
   const found = gaveUp.filter((d) => unitsEnqueued.has(unitKeyOf(d)));
   const decided = gaveUp.filter((d) => input.decided.has(d.offer.id));
   const events = input.reconcilerEnqueued.length;
@@ -127,10 +145,19 @@ export function outageVerdict(input: OutageInput): DrillVerdict {
     `outage: of the ${gaveUp.length} offers SNS gave up on, the reconciler found ${found.length} (a shift is one event) and the worker decided ${decided.length}`,
   ];
   const problems: string[] = [];
-  if (total === 0 || gaveUp.length * 3 < total) problems.push(`outage: SNS gave up on ${gaveUp.length} of ${total} deliveries, under a third: the outage did not last long enough`);
+  if (total === 0 || gaveUp.length * 3 < total)
+    problems.push(
+      `outage: SNS gave up on ${gaveUp.length} of ${total} deliveries, under a third: the outage did not last long enough`,
+    );
   const missed = gaveUp.filter((d) => !unitsEnqueued.has(unitKeyOf(d)));
-  if (missed.length > 0) problems.push(`outage: the reconciler never enqueued ${missed.length} offer(s) SNS gave up on: ${missed.map((d) => short(d.offer.id)).join(', ')}`);
+  if (missed.length > 0)
+    problems.push(
+      `outage: the reconciler never enqueued ${missed.length} offer(s) SNS gave up on: ${missed.map((d) => short(d.offer.id)).join(', ')}`,
+    );
   const undecided = gaveUp.filter((d) => !input.decided.has(d.offer.id));
-  if (undecided.length > 0) problems.push(`outage: ${undecided.length} offer(s) SNS gave up on were never decided: ${undecided.map((d) => short(d.offer.id)).join(', ')}`);
+  if (undecided.length > 0)
+    problems.push(
+      `outage: ${undecided.length} offer(s) SNS gave up on were never decided: ${undecided.map((d) => short(d.offer.id)).join(', ')}`,
+    );
   return { notes, problems };
 }

@@ -5,7 +5,14 @@
  * calls that reached it). Disagreements between the two are reported as problems, in words.
  */
 import type { DecisionAction, Rules } from '../lambdas/core/config';
-import { type InboxOffer, isSettled, type MatchResponse, type OfferRecord, type OfferStore, type RecordedDecision } from '../lambdas/core/ports';
+import {
+  type InboxOffer,
+  isSettled,
+  type MatchResponse,
+  type OfferRecord,
+  type OfferStore,
+  type RecordedDecision,
+} from '../lambdas/core/ports';
 import { evaluateRules } from '../lambdas/core/rules';
 import { readInboxOffer } from '../lambdas/adapters/marketplace/inbox-offer';
 import type { WireInboxOfferDetail } from './simulator/model';
@@ -61,9 +68,11 @@ export interface OutcomeReport {
 }
 
 export const short = (id: string) => id.slice(0, 8);
-export const describeOffer = (d: WireInboxOfferDetail) => `${d.offer.care_type}/${d.offer.offer_type} ${d.client.address.city}`;
+export const describeOffer = (d: WireInboxOfferDetail) =>
+  `${d.offer.care_type}/${d.offer.offer_type} ${d.client.address.city}`;
 /** The connector's and the simulator's name for the unit an offer is answered in. */
-export const unitKeyOf = (d: WireInboxOfferDetail) => (d.offer.shift_id ? `shift#${d.offer.shift_id}` : `offer#${d.offer.id}`);
+export const unitKeyOf = (d: WireInboxOfferDetail) =>
+  d.offer.shift_id ? `shift#${d.offer.shift_id}` : `offer#${d.offer.id}`;
 
 /** The offer's own decision, when it needs nothing more (applied, or resolved by the marketplace's state). */
 export function settledDecision(record: OfferRecord | undefined): RecordedDecision | undefined {
@@ -77,19 +86,26 @@ export function settledDecision(record: OfferRecord | undefined): RecordedDecisi
  * Once the worker records the shift's decision on every offer of the shift, this never applies
  * and can go (with `decidedBy: 'shift'`). The contention drill never uses it.
  */
-export function answeredWithShift(record: OfferRecord | undefined, partners: readonly (RecordedDecision | undefined)[]): RecordedDecision | undefined {
+export function answeredWithShift(
+  record: OfferRecord | undefined,
+  partners: readonly (RecordedDecision | undefined)[],
+): RecordedDecision | undefined {
   if (!record || settledDecision(record)) return undefined;
   return partners.find(
     (d): d is RecordedDecision =>
       d?.state === 'applied' &&
-      ((d.action === 'accept' && record.matchResponse === 'accepted') || (d.action === 'decline' && record.matchResponse === 'declined')),
+      ((d.action === 'accept' && record.matchResponse === 'accepted') ||
+        (d.action === 'decline' && record.matchResponse === 'declined')),
   );
 }
 
 /** The offer as the worker reads it: the simulator's inbox view through the worker's own mapping. */
 function asInboxOffer(d: WireInboxOfferDetail): InboxOffer {
   const read = readInboxOffer(d);
-  if (!read.ok) throw new Error(`simulator offer ${short(d.offer.id)} does not read as the worker reads it: ${read.fields.join(', ')}`);
+  if (!read.ok)
+    throw new Error(
+      `simulator offer ${short(d.offer.id)} does not read as the worker reads it: ${read.fields.join(', ')}`,
+    );
   return read.offer;
 }
 
@@ -107,8 +123,14 @@ export function combineActions(actions: readonly DecisionAction[]): DecisionActi
  * Each offer's action under `rules`, taken alone, at `now` (the sandbox checks at the end of a
  * run: its example rules judge its offers the same at any time within it).
  */
-export function ruleActions(rules: Rules, offers: readonly WireInboxOfferDetail[], now: Date = new Date()): Map<string, DecisionAction> {
-  return new Map(offers.map((d) => [d.offer.id, evaluateRules(rules, asInboxOffer(d), now).action]));
+export function ruleActions(
+  rules: Rules,
+  offers: readonly WireInboxOfferDetail[],
+  now: Date = new Date(),
+): Map<string, DecisionAction> {
+  return new Map(
+    offers.map((d) => [d.offer.id, evaluateRules(rules, asInboxOffer(d), now).action]),
+  );
 }
 
 /** The offers grouped by decision unit, in publish order. */
@@ -118,7 +140,12 @@ export function unitsOf<T extends { unitKey: string }>(items: readonly T[]): Map
   return units;
 }
 
-const RESPONSE_AFTER = { accept: 'accepted', decline: 'declined', review: 'pending', ignore: 'pending' } as const;
+const RESPONSE_AFTER = {
+  accept: 'accepted',
+  decline: 'declined',
+  review: 'pending',
+  ignore: 'pending',
+} as const;
 
 export interface CollectInput {
   scenario: ScenarioName;
@@ -134,7 +161,11 @@ export interface CollectInput {
 export async function collectOutcomes(input: CollectInput): Promise<OutcomeReport> {
   const { scenario, store, simulator, offers } = input;
   const drill = scenario === 'contention';
-  const records = new Map(await Promise.all(offers.map(async (d) => [d.offer.id, await store.getOffer(d.offer.id)] as const)));
+  const records = new Map(
+    await Promise.all(
+      offers.map(async (d) => [d.offer.id, await store.getOffer(d.offer.id)] as const),
+    ),
+  );
   const calls = simulator.calls();
   const tally = simulator.answerTally();
   const problems: string[] = [];
@@ -144,8 +175,16 @@ export async function collectOutcomes(input: CollectInput): Promise<OutcomeRepor
     const id = d.offer.id;
     const record = records.get(id);
     const own = settledDecision(record);
-    const partners = offers.filter((p) => p.offer.shift_id && p.offer.shift_id === d.offer.shift_id && p.offer.id !== id);
-    const viaShift = own || drill ? undefined : answeredWithShift(record, partners.map((p) => records.get(p.offer.id)?.decision));
+    const partners = offers.filter(
+      (p) => p.offer.shift_id && p.offer.shift_id === d.offer.shift_id && p.offer.id !== id,
+    );
+    const viaShift =
+      own || drill
+        ? undefined
+        : answeredWithShift(
+            record,
+            partners.map((p) => records.get(p.offer.id)?.decision),
+          );
     const decision = own ?? viaShift;
     return {
       offerId: id,
@@ -163,13 +202,20 @@ export async function collectOutcomes(input: CollectInput): Promise<OutcomeRepor
   // --- each offer: its record against the marketplace ------------------------------------------
   for (const o of outcomes) {
     const record = records.get(o.offerId);
-    if (o.appliedWrites > 1) problems.push(`offer ${short(o.offerId)}: ${o.appliedWrites} applied decisions`);
+    if (o.appliedWrites > 1)
+      problems.push(`offer ${short(o.offerId)}: ${o.appliedWrites} applied decisions`);
     const decision = o.decidedBy === 'own' ? record?.decision : undefined;
     // A resolved decision did not act: the marketplace's response is the one it recorded, if any.
     const expected =
-      decision?.state === 'resolved' ? decision.marketplaceResponse : o.action !== undefined ? RESPONSE_AFTER[o.action] : undefined;
+      decision?.state === 'resolved'
+        ? decision.marketplaceResponse
+        : o.action !== undefined
+          ? RESPONSE_AFTER[o.action]
+          : undefined;
     if (expected !== undefined && o.marketplaceResponse !== expected) {
-      problems.push(`offer ${short(o.offerId)}: store says ${o.action}${decision?.state === 'resolved' ? ' (resolved)' : ''}, marketplace says ${o.marketplaceResponse}`);
+      problems.push(
+        `offer ${short(o.offerId)}: store says ${o.action}${decision?.state === 'resolved' ? ' (resolved)' : ''}, marketplace says ${o.marketplaceResponse}`,
+      );
     }
   }
 
@@ -180,26 +226,45 @@ export async function collectOutcomes(input: CollectInput): Promise<OutcomeRepor
   for (const [unitKey, members] of unitsOf(outcomes)) {
     const name = `${unitKey.startsWith('shift#') ? 'shift' : 'offer'} ${short(unitKey.slice(unitKey.indexOf('#') + 1))}`;
     const decided = [...new Set(members.flatMap((m) => (m.action ? [m.action] : [])))];
-    if (decided.length > 1) problems.push(`${name}: its offers record different decisions (${decided.join(', ')})`);
+    if (decided.length > 1)
+      problems.push(`${name}: its offers record different decisions (${decided.join(', ')})`);
     const combined = combineActions(members.map((m) => byRules.get(m.offerId) ?? 'review'));
-    if (decided.length === 1 && members.every((m) => m.action !== undefined) && decided[0] !== combined) {
-      problems.push(`${name}: decided ${decided[0]}, but the rules combine its ${members.length} offer(s) to ${combined}`);
+    if (
+      decided.length === 1 &&
+      members.every((m) => m.action !== undefined) &&
+      decided[0] !== combined
+    ) {
+      problems.push(
+        `${name}: decided ${decided[0]}, but the rules combine its ${members.length} offer(s) to ${combined}`,
+      );
     }
     const answers = answersOf.get(unitKey);
     const count = (answers?.accepts ?? 0) + (answers?.declines ?? 0);
     // An applied accept/decline (own or legacy) was sent; a resolved one was not.
-    const sent = members.some((m) => (m.action === 'accept' || m.action === 'decline') && records.get(m.offerId)?.decision?.state !== 'resolved');
-    if (sent && count === 0) problems.push(`${name}: decided ${decided.join('/')}, yet the marketplace received no answer`);
-    if (decided.length === 1 && (decided[0] === 'review' || decided[0] === 'ignore') && count > 0) problems.push(`${name}: decided ${decided[0]}, yet the marketplace received ${count} answer(s)`);
+    const sent = members.some(
+      (m) =>
+        (m.action === 'accept' || m.action === 'decline') &&
+        records.get(m.offerId)?.decision?.state !== 'resolved',
+    );
+    if (sent && count === 0)
+      problems.push(
+        `${name}: decided ${decided.join('/')}, yet the marketplace received no answer`,
+      );
+    if (decided.length === 1 && (decided[0] === 'review' || decided[0] === 'ignore') && count > 0)
+      problems.push(
+        `${name}: decided ${decided[0]}, yet the marketplace received ${count} answer(s)`,
+      );
     // The drill reports these two in its summary line; elsewhere any of them is a problem.
     if (!drill && count > 1) problems.push(`${name}: answered ${count} times`);
-    if (!drill && answers && answers.accepts > 0 && answers.declines > 0) problems.push(`${name}: both accepted and declined`);
+    if (!drill && answers && answers.accepts > 0 && answers.declines > 0)
+      problems.push(`${name}: both accepted and declined`);
   }
 
   // --- calls that were no answer at all, and the dead-letter queue -----------------------------
   // Under the drill's faults a 409 is a second answer (counted above); in the plain runs every refusal is wrong.
   const refused = calls.filter((c) => (drill ? !c.answer : c.status !== 204));
-  if (refused.length > 0) problems.push(`${refused.length} accept/decline call(s) refused by the marketplace`);
+  if (refused.length > 0)
+    problems.push(`${refused.length} accept/decline call(s) refused by the marketplace`);
   if (anyDeadLettered(input.deadLettered)) {
     const line = `${input.deadLettered} message(s) in the dead-letter queue`;
     // The drill's retries under contention may exhaust a message's receives; its offer's fate is counted above.
@@ -224,8 +289,13 @@ export async function collectOutcomes(input: CollectInput): Promise<OutcomeRepor
     deadLettered: input.deadLettered,
     problems,
     notes,
-    ok: lost === 0 && problems.length === 0 && (!drill || (tally.answeredTwice === 0 && tally.contradicted === 0)),
-    summary: drill ? `${base}, ${tally.answeredTwice} answered twice, ${tally.contradicted} contradicted` : base,
+    ok:
+      lost === 0 &&
+      problems.length === 0 &&
+      (!drill || (tally.answeredTwice === 0 && tally.contradicted === 0)),
+    summary: drill
+      ? `${base}, ${tally.answeredTwice} answered twice, ${tally.contradicted} contradicted`
+      : base,
   };
 }
 

@@ -9,7 +9,14 @@ import { short } from './outcomes';
 /** The line printed for a notification: kind, short offer id, types, city and rule when known. */
 export function notificationLine(n: OfferNotification): string {
   const types = [n.careType, n.offerType].filter((t) => t !== undefined).join('/');
-  const parts = ['notify:', n.kind, short(n.offerId), types, n.city ?? '', n.rule === undefined ? '' : `(rule: ${n.rule})`];
+  const parts = [
+    'notify:',
+    n.kind,
+    short(n.offerId),
+    types,
+    n.city ?? '',
+    n.rule === undefined ? '' : `(rule: ${n.rule})`,
+  ];
   return parts.filter((part) => part !== '').join(' ');
 }
 

@@ -24,7 +24,9 @@ export function localReferralBus(print?: (line: string) => void): LocalReferralB
     async publishReferralReceived(event) {
       const detail = referralReceivedDetail(event);
       events.push(detail);
-      print?.(`bus     ReferralReceived referral ${short(detail.referralId)} offer ${short(detail.offerId)} ${detail.careType} ${detail.offerType}`);
+      print?.(
+        `bus     ReferralReceived referral ${short(detail.referralId)} offer ${short(detail.offerId)} ${detail.careType} ${detail.offerType}`,
+      );
     },
   };
 }
@@ -51,14 +53,21 @@ export async function waitForReferrals(input: {
 }): Promise<ReferralReport> {
   const count = () => {
     const ids = new Set(input.simulator.referrals().map((r) => r.id));
-    const processed = input.simulator.referrals().filter((r) => ids.has(r.id) && r.status === 'processed').length;
-    const forwarded = new Set(input.bus.events.map((e) => e.referralId).filter((id) => ids.has(id))).size;
+    const processed = input.simulator
+      .referrals()
+      .filter((r) => ids.has(r.id) && r.status === 'processed').length;
+    const forwarded = new Set(input.bus.events.map((e) => e.referralId).filter((id) => ids.has(id)))
+      .size;
     return { referrals: ids.size, processed, forwarded };
   };
   await waitUntil(
     async () => {
       const now = count();
-      return now.processed === now.referrals && now.forwarded === now.referrals && (await input.drained());
+      return (
+        now.processed === now.referrals &&
+        now.forwarded === now.referrals &&
+        (await input.drained())
+      );
     },
     input.timeoutMs ?? 15000,
     input.signal,

@@ -34,7 +34,10 @@ export const sandboxResourcesSchema = z.object({
 export type SandboxResources = z.infer<typeof sandboxResourcesSchema>;
 
 /** Writes the file; the returned step removes it (if it is still this process's). */
-export function writeSandboxResources(resources: SandboxResources, file: string = SANDBOX_RESOURCES_FILE): { name: string; stop: () => Promise<void> } {
+export function writeSandboxResources(
+  resources: SandboxResources,
+  file: string = SANDBOX_RESOURCES_FILE,
+): { name: string; stop: () => Promise<void> } {
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, `${JSON.stringify(resources, null, 2)}\n`, { mode: 0o600 });
   return {
@@ -42,7 +45,12 @@ export function writeSandboxResources(resources: SandboxResources, file: string 
     stop: async () => {
       try {
         const current: unknown = JSON.parse(readFileSync(file, 'utf8'));
-        if (typeof current === 'object' && current !== null && (current as { pid?: unknown }).pid === resources.pid) rmSync(file, { force: true });
+        if (
+          typeof current === 'object' &&
+          current !== null &&
+          (current as { pid?: unknown }).pid === resources.pid
+        )
+          rmSync(file, { force: true });
       } catch {
         // Gone already, or unreadable: not ours to remove.
       }
@@ -57,7 +65,11 @@ export function sandboxResources(run: {
   tableName: string;
   queues: { url: string; arn: string; dlqUrl: string };
   receiver: string;
-  connector: { role: SandboxResources['role']; topicArns: string[]; credentials: { username: string; password: string } };
+  connector: {
+    role: SandboxResources['role'];
+    topicArns: string[];
+    credentials: { username: string; password: string };
+  };
   marketplaceUrl: string;
 }): SandboxResources {
   return {

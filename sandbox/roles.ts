@@ -30,16 +30,45 @@ export interface ConnectorOrganization {
 export const BOTH_ORGANIZATION_NAME = 'Riverside Home Care';
 
 /** Picks (for `both`: adds) the organisation the connector acts for. */
-export function connectorOrganization(simulator: Pick<MarketplaceSimulator, 'credentials' | 'supplyOrganizationId' | 'inboxOffersTopicArn' | 'demandCredentials' | 'demandOrganizationId' | 'outboxOffersTopicArn' | 'addOrganization' | 'topicArn'>, role: Role): ConnectorOrganization {
+export function connectorOrganization(
+  simulator: Pick<
+    MarketplaceSimulator,
+    | 'credentials'
+    | 'supplyOrganizationId'
+    | 'inboxOffersTopicArn'
+    | 'demandCredentials'
+    | 'demandOrganizationId'
+    | 'outboxOffersTopicArn'
+    | 'addOrganization'
+    | 'topicArn'
+  >,
+  role: Role,
+): ConnectorOrganization {
   if (role === 'supply') {
     const inbox = simulator.inboxOffersTopicArn;
-    return { role, organizationId: simulator.supplyOrganizationId, credentials: simulator.credentials, inboxTopicArn: inbox, topicArns: [inbox] };
+    return {
+      role,
+      organizationId: simulator.supplyOrganizationId,
+      credentials: simulator.credentials,
+      inboxTopicArn: inbox,
+      topicArns: [inbox],
+    };
   }
   if (role === 'demand') {
     const outbox = simulator.outboxOffersTopicArn;
-    return { role, organizationId: simulator.demandOrganizationId, credentials: simulator.demandCredentials, outboxTopicArn: outbox, topicArns: [outbox] };
+    return {
+      role,
+      organizationId: simulator.demandOrganizationId,
+      credentials: simulator.demandCredentials,
+      outboxTopicArn: outbox,
+      topicArns: [outbox],
+    };
   }
-  const org = simulator.addOrganization({ kind: 'both', name: BOTH_ORGANIZATION_NAME, assignment: 'manual' });
+  const org = simulator.addOrganization({
+    kind: 'both',
+    name: BOTH_ORGANIZATION_NAME,
+    assignment: 'manual',
+  });
   const inbox = simulator.topicArn('inbox-offers', org.organizationId);
   const outbox = simulator.topicArn('outbox-offers', org.organizationId);
   return {

@@ -27,11 +27,22 @@ import { startCapture } from './capture';
 import { loginReporter } from '../lambdas/adapters/login-report';
 import { LOGIN_METRICS } from '../lambdas/core/metric-names';
 import { startBadPasswordDrill } from './bad-password-drill';
-import { CONTENTION_DRILL, type DrillReport, drillLines, drillReport, startReconcilerLoop } from './contention';
+import {
+  CONTENTION_DRILL,
+  type DrillReport,
+  drillLines,
+  drillReport,
+  startReconcilerLoop,
+} from './contention';
 import { countAppliedWrites } from './counting-store';
 import { DecisionWatch } from './decision-watch';
 import { collectDemandOutcomes, type DemandReport } from './demand-outcomes';
-import { AssignmentWatch, playDemandScenario, type PostedOutboxOffer, waitForDemand } from './demand-play';
+import {
+  AssignmentWatch,
+  playDemandScenario,
+  type PostedOutboxOffer,
+  waitForDemand,
+} from './demand-play';
 import { demandScenario } from './demand-scenario';
 import { type CleanupStep, startAwsStandIns } from './aws-stand-ins';
 import { EMULATOR_AWS } from './emulators';
@@ -44,7 +55,12 @@ import { queueDepth, queueDepthOrUndefined, queueDrained } from './sandbox-queue
 import { bothVerdict, connectorOrganization, type RoleRunVerdict } from './roles';
 import { localReferralBus, waitForReferrals } from './referral-play';
 import { contentionScenario, onceScenario, type ScenarioStep, streamScenario } from './scenario';
-import { type NewOffer, type SignatureVersion, type SimulatorCall, startSimulator } from './simulator/simulator';
+import {
+  type NewOffer,
+  type SignatureVersion,
+  type SimulatorCall,
+  startSimulator,
+} from './simulator/simulator';
 import type { WireInboxOfferDetail } from './simulator/model';
 import { sandboxResources, writeSandboxResources } from './resources-file';
 import { createSnsRoutingHttpGet } from './sns-routing-http-get';
@@ -113,26 +129,41 @@ export function loadRules(configPath: string = DEFAULT_CONFIG_PATH): Rules {
   const text = readFileSync(configPath, 'utf8');
   const raw: unknown = JSON.parse(text);
   // A file with `marketplace` is a whole connector config; otherwise just the rules object.
-  if (typeof raw === 'object' && raw !== null && 'marketplace' in raw) return parseConnectorConfig(raw, configPath).rules;
+  if (typeof raw === 'object' && raw !== null && 'marketplace' in raw)
+    return parseConnectorConfig(raw, configPath).rules;
   return parseRules(text);
 }
 
 const TABLE_NAME = 'sandbox-offers';
 
 /** Runs the sandbox; resolves when the scenario is over (once) or the signal aborts (stream). */
-export async function runSandbox(options: SandboxOptions & { role?: 'supply' }): Promise<SandboxResult>;
-export async function runSandbox(options: SandboxOptions & { role: 'demand' }): Promise<DemandSandboxResult>;
-export async function runSandbox(options: SandboxOptions & { role: 'both' }): Promise<BothSandboxResult>;
+export async function runSandbox(
+  options: SandboxOptions & { role?: 'supply' },
+): Promise<SandboxResult>;
+export async function runSandbox(
+  options: SandboxOptions & { role: 'demand' },
+): Promise<DemandSandboxResult>;
+export async function runSandbox(
+  options: SandboxOptions & { role: 'both' },
+): Promise<BothSandboxResult>;
 export async function runSandbox(options: SandboxOptions): Promise<AnySandboxResult>;
 export async function runSandbox(options: SandboxOptions): Promise<AnySandboxResult> {
   const print = options.print ?? ((line: string) => process.stdout.write(`${line}\n`));
   const rules = options.rules ?? loadRules();
   const role = options.role ?? 'supply';
-  if (options.scenario === 'contention' && options.mode !== 'once') throw new SandboxError('the contention scenario is played with --once');
-  if (role !== 'supply' && options.mode !== 'once') throw new SandboxError(`role ${role} is played with --once`);
-  if (role !== 'supply' && options.scenario === 'contention') throw new SandboxError('the contention drill is for role supply');
-  if (options.captureDir !== undefined && (options.mode !== 'once' || options.scenario === 'contention')) throw new SandboxError('the capture is for --once runs without the contention drill');
-  if (isSupplyDrill(options.scenario) && (options.mode !== 'once' || role !== 'supply')) throw new SandboxError(`the ${options.scenario} drill is played with --once, role supply`);
+  if (options.scenario === 'contention' && options.mode !== 'once')
+    throw new SandboxError('the contention scenario is played with --once');
+  if (role !== 'supply' && options.mode !== 'once')
+    throw new SandboxError(`role ${role} is played with --once`);
+  if (role !== 'supply' && options.scenario === 'contention')
+    throw new SandboxError('the contention drill is for role supply');
+  if (
+    options.captureDir !== undefined &&
+    (options.mode !== 'once' || options.scenario === 'contention')
+  )
+    throw new SandboxError('the capture is for --once runs without the contention drill');
+  if (isSupplyDrill(options.scenario) && (options.mode !== 'once' || role !== 'supply'))
+    throw new SandboxError(`the ${options.scenario} drill is played with --once, role supply`);
   const drill = options.scenario === 'contention' ? CONTENTION_DRILL : undefined;
   const capture = options.captureDir !== undefined ? startCapture(options.captureDir) : undefined;
   const logLevel = options.verbose ? 'INFO' : 'WARN';
@@ -144,7 +175,8 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
     for (const step of cleanups.reverse()) {
       try {
         const finished = await finishesWithin(step.stop(), 3000);
-        if (!finished && options.verbose) print(`sandbox: ${step.name} did not stop within 3 s; going on`);
+        if (!finished && options.verbose)
+          print(`sandbox: ${step.name} did not stop within 3 s; going on`);
       } catch (error: unknown) {
         print(`sandbox: stopping ${step.name} failed: ${errorMessage(error)}`);
       }
@@ -160,7 +192,12 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
       signatureVersion: options.signatureVersion ?? '2',
       // The made-up clients (their canaries) follow the run's seed.
       seed: options.seed ?? 1,
-      ...(options.verbose ? { onCall: (call: SimulatorCall) => print(`marketplace: ${call.action} ${short(call.offerId)} -> ${call.status}`) } : {}),
+      ...(options.verbose
+        ? {
+            onCall: (call: SimulatorCall) =>
+              print(`marketplace: ${call.action} ${short(call.offerId)} -> ${call.status}`),
+          }
+        : {}),
     });
     cleanups.push({ name: 'simulator', stop: () => simulator.stop() });
     const connector = connectorOrganization(simulator, role);
@@ -171,16 +208,24 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
       connector.topicArns.push(simulator.inboxReferralsTopicArn);
     }
     const bus = localReferralBus(options.verbose ? print : undefined);
-    const marketplace = () => new MarketplaceClient({ baseUrl: simulator.url, credentials: async () => connector.credentials });
+    const marketplace = () =>
+      new MarketplaceClient({
+        baseUrl: simulator.url,
+        credentials: async () => connector.credentials,
+      });
     // An outage drill changes some of the wiring below (receiver, worker, reconciler) and plays the run.
     const supplyDrill = await startSupplyDrill(options.scenario, connector.credentials);
-    if (supplyDrill) cleanups.push({ name: `${supplyDrill.name} drill`, stop: () => supplyDrill.stop() });
+    if (supplyDrill)
+      cleanups.push({ name: `${supplyDrill.name} drill`, stop: () => supplyDrill.stop() });
 
     // --- the connector: the real receiver and worker --------------------------------------------
     const receiver = createReceiver({
       allowedTopicArns: connector.topicArns,
       queue: new SqsEventQueue(sqs, queues.url),
-      httpGet: createSnsRoutingHttpGet({ localUrl: simulator.snsLocalUrl, regions: [simulator.region] }),
+      httpGet: createSnsRoutingHttpGet({
+        localUrl: simulator.snsLocalUrl,
+        regions: [simulator.region],
+      }),
       logger: new Logger({ serviceName: 'receiver', logLevel }),
       ...(capture ? { metrics: capture.metrics('receiver') } : {}),
     });
@@ -194,15 +239,25 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
     const units = new DynamoUnitStore(DynamoDBDocumentClient.from(dynamo), TABLE_NAME);
     // The accept caps of `--rules` (rules.limits), counted in the same table as in AWS.
     const counter = new DynamoAcceptCounter(DynamoDBDocumentClient.from(dynamo), TABLE_NAME);
-    const store = countAppliedWrites(new DynamoOfferStore(DynamoDBDocumentClient.from(dynamo), TABLE_NAME), appliedWrites);
+    const store = countAppliedWrites(
+      new DynamoOfferStore(DynamoDBDocumentClient.from(dynamo), TABLE_NAME),
+      appliedWrites,
+    );
     // One worker per concurrent invocation, each with its own client and logger, as each Lambda
     // execution environment has; the plain runs use one.
     const workers = Array.from({ length: drill?.workerInvocations ?? 1 }, () => {
       const drillWorker = supplyDrill?.worker;
-      const workerLogger = new Logger({ serviceName: 'worker', logLevel: drillWorker?.quiet && !options.verbose ? 'CRITICAL' : logLevel });
+      const workerLogger = new Logger({
+        serviceName: 'worker',
+        logLevel: drillWorker?.quiet && !options.verbose ? 'CRITICAL' : logLevel,
+      });
       // As the worker's handler does: refused logins count in MarketplaceLoginFailures (the drill checks it).
       const client = drillWorker?.credentials
-        ? new MarketplaceClient({ baseUrl: simulator.url, credentials: drillWorker.credentials, onLogin: loginReporter(workerLogger, drillWorker.metrics) })
+        ? new MarketplaceClient({
+            baseUrl: simulator.url,
+            credentials: drillWorker.credentials,
+            onLogin: loginReporter(workerLogger, drillWorker.metrics),
+          })
         : marketplace();
       return createWorker({
         marketplace: client,
@@ -212,7 +267,9 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
         rules,
         role,
         // Demand side: one login holds every persona of the organisation, so the same client assigns.
-        ...(role === 'supply' ? {} : { demandAssignment: 'first-accepted' as const, demandMarketplace: client }),
+        ...(role === 'supply'
+          ? {}
+          : { demandAssignment: 'first-accepted' as const, demandMarketplace: client }),
         // The review topic's stand-in: a line per notification in the story.
         notifier: capture ? capture.notifier(printNotifier(print)) : printNotifier(print),
         referralMarketplace: client,
@@ -240,8 +297,13 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
     // Stopped before the servers it talks to (cleanups run in reverse).
     cleanups.push({ name: 'SQS poller', stop: () => poller.stop() });
 
-    print(`sandbox: services up (marketplace ${simulator.url}, receiver ${api.endpoint}, DynamoDB ${dynalite.endpoint}, SQS ${fauxqs.endpoint})`);
-    if (options.verbose) print(`sandbox: marketplace login ${connector.credentials.username} (password generated for this run)`);
+    print(
+      `sandbox: services up (marketplace ${simulator.url}, receiver ${api.endpoint}, DynamoDB ${dynalite.endpoint}, SQS ${fauxqs.endpoint})`,
+    );
+    if (options.verbose)
+      print(
+        `sandbox: marketplace login ${connector.credentials.username} (password generated for this run)`,
+      );
 
     for (const topicArn of connector.topicArns) {
       await simulator.subscribe(topicArn, api.endpoint);
@@ -249,14 +311,28 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
     }
     // The operator CLI's way in (npx connector ... --sandbox): stream runs only, see resources-file.ts.
     if (options.mode === 'stream') {
-      cleanups.push(writeSandboxResources(sandboxResources({ dynamo: dynalite.endpoint, sqs: fauxqs.endpoint, tableName: TABLE_NAME, queues, receiver: api.endpoint, connector, marketplaceUrl: simulator.url })));
+      cleanups.push(
+        writeSandboxResources(
+          sandboxResources({
+            dynamo: dynalite.endpoint,
+            sqs: fauxqs.endpoint,
+            tableName: TABLE_NAME,
+            queues,
+            receiver: api.endpoint,
+            connector,
+            marketplaceUrl: simulator.url,
+          }),
+        ),
+      );
     }
 
     // --- the contention drill: faults, and the reconciler beside SNS ------------------------------
     // Faults start after the subscription: they are about the run, not about setting it up.
     if (drill) simulator.faults.set(drill.faults);
     // The contention drill's reconciler, or an outage drill's (through the drill's queue wrapper).
-    const schedule = drill ? { intervalMs: drill.reconcilerIntervalMs, minMatchAgeMs: drill.reconcilerMinMatchAgeMs } : supplyDrill?.reconciler;
+    const schedule = drill
+      ? { intervalMs: drill.reconcilerIntervalMs, minMatchAgeMs: drill.reconcilerMinMatchAgeMs }
+      : supplyDrill?.reconciler;
     const reconcilerQueue = new SqsEventQueue(sqs, queues.url);
     const reconciler = schedule
       ? startReconcilerLoop(
@@ -283,21 +359,45 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
     const publish = (step: ScenarioStep) => {
       const copies = step.copies ? { copies: step.copies } : {};
       // Matched to the connector's organisation alone (role both: the organisation with both personas).
-      const to = (offer: NewOffer): NewOffer => ({ ...offer, supplyOrganizationId: connector.organizationId });
-      const created = step.kind === 'shift' ? simulator.addShift(step.offers.map(to), copies) : [simulator.addOffer(to(step.offer), copies)];
+      const to = (offer: NewOffer): NewOffer => ({
+        ...offer,
+        supplyOrganizationId: connector.organizationId,
+      });
+      const created =
+        step.kind === 'shift'
+          ? simulator.addShift(step.offers.map(to), copies)
+          : [simulator.addOffer(to(step.offer), copies)];
       published.push(...created);
       if (options.verbose) {
-        for (const d of created) print(`offer   ${short(d.offer.id)} ${describeOffer(d)}${d.offer.shift_id ? ` (shift ${short(d.offer.shift_id)})` : ''}${step.copies ? ` (delivered ${step.copies} times)` : ''}`);
+        for (const d of created)
+          print(
+            `offer   ${short(d.offer.id)} ${describeOffer(d)}${d.offer.shift_id ? ` (shift ${short(d.offer.shift_id)})` : ''}${step.copies ? ` (delivered ${step.copies} times)` : ''}`,
+          );
       }
     };
     // The drill counts only each offer's own settled decision; the plain runs keep the legacy fallback.
-    const watch = new DecisionWatch({ store, print, describe, legacyShiftFallback: !drill && !supplyDrill });
+    const watch = new DecisionWatch({
+      store,
+      print,
+      describe,
+      legacyShiftFallback: !drill && !supplyDrill,
+    });
 
     const drained = () => queueDrained(sqs, queues.url);
     let outbox: { offers: PostedOutboxOffer[]; watch: AssignmentWatch } | undefined;
     if (supplyDrill) {
       const wait = () => waitForDecisions({ watch, published, drained, print, options });
-      await supplyDrill.play({ simulator, publish, published, sqs, queues, print, undecided: (offers) => watch.poll(offers), waitForDecisions: wait, ...flags(options) });
+      await supplyDrill.play({
+        simulator,
+        publish,
+        published,
+        sqs,
+        queues,
+        print,
+        undecided: (offers) => watch.poll(offers),
+        waitForDecisions: wait,
+        ...flags(options),
+      });
       await simulator.idle();
       await reconciler?.stop();
       if (reconciler) await waitUntil(drained, 10000, options.signal);
@@ -307,14 +407,38 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
         publish(step);
         if (drill) await sleep(drill.publishIntervalMs, options.signal);
       }
-      if (role !== 'demand') print(`sandbox: ${published.length} offers published; waiting for every decision`);
+      if (role !== 'demand')
+        print(`sandbox: ${published.length} offers published; waiting for every decision`);
       if (role !== 'supply') {
-        const offers = await playDemandScenario({ simulator, demandOrganizationId: connector.organizationId, steps: demandScenario(), print, ...flags(options) });
+        const offers = await playDemandScenario({
+          simulator,
+          demandOrganizationId: connector.organizationId,
+          steps: demandScenario(),
+          print,
+          ...flags(options),
+        });
         outbox = { offers, watch: new AssignmentWatch(store, simulator, print) };
       }
-      if (role !== 'demand') await waitForDecisions({ watch, published, drained, print, options, ...(drill ? { quietMs: drill.quietMs } : {}) });
-      if (referrals) print((await waitForReferrals({ simulator, bus, drained, ...flags(options) })).line);
-      if (outbox) await waitForDemand({ simulator, ...outbox, drained, print, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}), ...flags(options) });
+      if (role !== 'demand')
+        await waitForDecisions({
+          watch,
+          published,
+          drained,
+          print,
+          options,
+          ...(drill ? { quietMs: drill.quietMs } : {}),
+        });
+      if (referrals)
+        print((await waitForReferrals({ simulator, bus, drained, ...flags(options) })).line);
+      if (outbox)
+        await waitForDemand({
+          simulator,
+          ...outbox,
+          drained,
+          print,
+          ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
+          ...flags(options),
+        });
       await simulator.idle();
       // Events SNS delivered last (an offer declined by all, expired) are handled before the judging.
       if (outbox) await waitUntil(drained, 10000, options.signal);
@@ -332,7 +456,12 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
       // Ctrl-C in a terminal also reaches fauxqs (same process group): once SQS is gone, the
       // offers in flight cannot finish, so wait for them only while it still answers.
       print('sandbox: stopping; letting the offers in flight finish (5 s at most)');
-      await waitUntil(async () => (await watch.poll(published)).length === 0 || (await queueDepthOrUndefined(sqs, queues.url)) === undefined, 5000);
+      await waitUntil(
+        async () =>
+          (await watch.poll(published)).length === 0 ||
+          (await queueDepthOrUndefined(sqs, queues.url)) === undefined,
+        5000,
+      );
     }
 
     await poller.stop();
@@ -340,23 +469,72 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
       await capture.write({ dynamo, simulator, credentials: connector.credentials });
       print(`sandbox: capture written to ${options.captureDir}`);
     }
-    const deadLettered = options.mode === 'once' ? await queueDepth(sqs, queues.dlqUrl) : await queueDepthOrUndefined(sqs, queues.dlqUrl);
+    const deadLettered =
+      options.mode === 'once'
+        ? await queueDepth(sqs, queues.dlqUrl)
+        : await queueDepthOrUndefined(sqs, queues.dlqUrl);
     const scenario = drill ? 'contention' : options.mode;
     if (outbox) {
-      const demand = await collectDemandOutcomes({ store, simulator, offers: outbox.offers, outboxTopicArn: connector.outboxTopicArn ?? '', deadLettered });
+      const demand = await collectDemandOutcomes({
+        store,
+        simulator,
+        offers: outbox.offers,
+        outboxTopicArn: connector.outboxTopicArn ?? '',
+        deadLettered,
+      });
       for (const line of demand.lines) print(line);
-      if (role === 'demand') return { role, demand, summary: demand.summary, ok: demand.ok, problems: demand.problems, notes: demand.notes };
-      const supply = await collectOutcomes({ scenario, store, simulator, offers: published, rules, appliedWrites, deadLettered });
+      if (role === 'demand')
+        return {
+          role,
+          demand,
+          summary: demand.summary,
+          ok: demand.ok,
+          problems: demand.problems,
+          notes: demand.notes,
+        };
+      const supply = await collectOutcomes({
+        scenario,
+        store,
+        simulator,
+        offers: published,
+        rules,
+        appliedWrites,
+        deadLettered,
+      });
       return { role: 'both', supply, demand, ...bothVerdict(supply, demand) };
     }
-    const report = await collectOutcomes({ scenario, store, simulator, offers: published, rules, appliedWrites, deadLettered });
+    const report = await collectOutcomes({
+      scenario,
+      store,
+      simulator,
+      offers: published,
+      rules,
+      appliedWrites,
+      deadLettered,
+    });
     if (supplyDrill) {
-      const verdict = supplyDrill.verdict({ simulator, report, published, ...(reconciler ? { reconciler: reconciler.stats() } : {}) });
+      const verdict = supplyDrill.verdict({
+        simulator,
+        report,
+        published,
+        ...(reconciler ? { reconciler: reconciler.stats() } : {}),
+      });
       const problems = [...report.problems, ...verdict.problems];
-      return { ...report, notes: [...report.notes, ...verdict.notes], problems, ok: report.ok && verdict.problems.length === 0 };
+      return {
+        ...report,
+        notes: [...report.notes, ...verdict.notes],
+        problems,
+        ok: report.ok && verdict.problems.length === 0,
+      };
     }
     if (!drill || !reconciler) return report;
-    const measured = drillReport({ simulator, offers: published, rules, poller: poller.stats(), reconciler: reconciler.stats() });
+    const measured = drillReport({
+      simulator,
+      offers: published,
+      rules,
+      poller: poller.stats(),
+      reconciler: reconciler.stats(),
+    });
     for (const line of drillLines(measured)) print(line);
     return { ...report, drill: measured };
   } finally {
@@ -365,15 +543,22 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
 }
 
 /** The outage drill, the bad-password drill (its Secrets Manager stand-in started), or none. */
-async function startSupplyDrill(scenario: SandboxOptions['scenario'], credentials: { username: string; password: string }): Promise<SupplyDrill | undefined> {
+async function startSupplyDrill(
+  scenario: SandboxOptions['scenario'],
+  credentials: { username: string; password: string },
+): Promise<SupplyDrill | undefined> {
   if (scenario === 'outage') return createOutageDrill();
-  if (scenario === 'bad-password') return startBadPasswordDrill({ credentials }, { loginFailureMetric: LOGIN_METRICS.failures });
+  if (scenario === 'bad-password')
+    return startBadPasswordDrill({ credentials }, { loginFailureMetric: LOGIN_METRICS.failures });
   return undefined;
 }
 
 /** The options the demand player and waiter take as they are (absent ones left out). */
 function flags(options: SandboxOptions): { verbose?: boolean; signal?: AbortSignal } {
-  return { ...(options.verbose ? { verbose: true } : {}), ...(options.signal ? { signal: options.signal } : {}) };
+  return {
+    ...(options.verbose ? { verbose: true } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
 }
 
 /**
@@ -401,11 +586,18 @@ async function waitForDecisions(input: {
       if (quietMs === undefined) return false;
       const now = Date.now();
       drainedSince = drained ? (drainedSince ?? now) : undefined;
-      return drainedSince !== undefined && now - drainedSince >= quietMs && now - watch.lastChangeAt >= quietMs;
+      return (
+        drainedSince !== undefined &&
+        now - drainedSince >= quietMs &&
+        now - watch.lastChangeAt >= quietMs
+      );
     },
     input.options.timeoutMs ?? 60000,
     input.options.signal,
   );
   if (!settled) input.print('sandbox: time limit reached before every offer was decided');
-  else if (open.length > 0) input.print(`sandbox: ${open.length} offer(s) still undecided with nothing left to do; not waiting longer`);
+  else if (open.length > 0)
+    input.print(
+      `sandbox: ${open.length} offer(s) still undecided with nothing left to do; not waiting longer`,
+    );
 }

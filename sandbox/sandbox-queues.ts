@@ -15,7 +15,12 @@ export interface SandboxQueues {
 }
 
 export async function createQueues(sqs: SQSClient): Promise<SandboxQueues> {
-  const dlq = await sqs.send(new CreateQueueCommand({ QueueName: 'sandbox-events-dlq', Attributes: { MessageRetentionPeriod: '1209600' } }));
+  const dlq = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: 'sandbox-events-dlq',
+      Attributes: { MessageRetentionPeriod: '1209600' },
+    }),
+  );
   const dlqArn = await queueArn(sqs, dlq.QueueUrl);
   const main = await sqs.send(
     new CreateQueueCommand({
@@ -33,7 +38,9 @@ export async function createQueues(sqs: SQSClient): Promise<SandboxQueues> {
 
 async function queueArn(sqs: SQSClient, url: string | undefined): Promise<string> {
   if (!url) throw new SandboxQueueError('SQS returned no queue URL');
-  const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+  const attributes = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }),
+  );
   const arn = attributes.Attributes?.QueueArn;
   if (!arn) throw new SandboxQueueError(`SQS returned no ARN for ${url}`);
   return arn;
@@ -42,13 +49,22 @@ async function queueArn(sqs: SQSClient, url: string | undefined): Promise<string
 /** Messages waiting plus messages in flight (received, not yet deleted or back). */
 export async function queueDepth(sqs: SQSClient, url: string): Promise<number> {
   const attributes = await sqs.send(
-    new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
   );
-  return Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0) + Number(attributes.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+  return (
+    Number(attributes.Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(attributes.Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
 }
 
 /** The depth, or undefined when SQS no longer answers (Ctrl-C reaches fauxqs too). */
-export async function queueDepthOrUndefined(sqs: SQSClient, url: string): Promise<number | undefined> {
+export async function queueDepthOrUndefined(
+  sqs: SQSClient,
+  url: string,
+): Promise<number | undefined> {
   try {
     return await queueDepth(sqs, url);
   } catch {
@@ -56,4 +72,5 @@ export async function queueDepthOrUndefined(sqs: SQSClient, url: string): Promis
   }
 }
 
-export const queueDrained = async (sqs: SQSClient, url: string) => (await queueDepth(sqs, url)) === 0;
+export const queueDrained = async (sqs: SQSClient, url: string) =>
+  (await queueDepth(sqs, url)) === 0;

@@ -11,7 +11,14 @@ export class ScaledTimingError extends Error {
   override readonly name = 'ScaledTimingError';
 }
 
-export function scaledWorkerTiming(scale: number, timing: WorkerTiming = WORKER_TIMING): WorkerTiming {
-  if (!(scale > 0 && scale <= 1)) throw new ScaledTimingError(`the retry schedule's scale must be in (0, 1], got ${scale}`);
-  return { ...timing, retryDelaysS: timing.retryDelaysS.map((seconds) => Math.max(1, Math.round(seconds * scale))) };
+export function scaledWorkerTiming(
+  scale: number,
+  timing: WorkerTiming = WORKER_TIMING,
+): WorkerTiming {
+  if (!(scale > 0 && scale <= 1))
+    throw new ScaledTimingError(`the retry schedule's scale must be in (0, 1], got ${scale}`);
+  return {
+    ...timing,
+    retryDelaysS: timing.retryDelaysS.map((seconds) => Math.max(1, Math.round(seconds * scale))),
+  };
 }

@@ -8,8 +8,16 @@ import type { NewOffer } from './simulator/simulator';
 
 /** One step of a scenario: a single offer, or the offers of one shift (answered together). */
 export type ScenarioStep =
-  | { kind: 'offer'; offer: NewOffer; /** 2: SNS delivers the same message twice. */ copies?: number }
-  | { kind: 'shift'; offers: NewOffer[]; /** 2: SNS delivers each offer's message twice. */ copies?: number };
+  | {
+      kind: 'offer';
+      offer: NewOffer;
+      /** 2: SNS delivers the same message twice. */ copies?: number;
+    }
+  | {
+      kind: 'shift';
+      offers: NewOffer[];
+      /** 2: SNS delivers each offer's message twice. */ copies?: number;
+    };
 
 /** Made-up client health data; the e2e test checks none of it appears in the sandbox output. */
 export const SIMULATED_PHI = {
@@ -21,7 +29,8 @@ export const SIMULATED_PHI = {
 } as const;
 
 const phi = (i: number): Pick<NewOffer, 'allergies' | 'risks'> => ({
-  allergies: i % 2 === 0 ? [{ ...SIMULATED_PHI.allergies[0] }] : [{ ...SIMULATED_PHI.allergies[1] }],
+  allergies:
+    i % 2 === 0 ? [{ ...SIMULATED_PHI.allergies[0] }] : [{ ...SIMULATED_PHI.allergies[1] }],
   risks: i % 3 === 0 ? [{ ...SIMULATED_PHI.risks[0] }] : [],
 });
 
@@ -41,7 +50,12 @@ const PLACES: Record<string, Place> = {
   calgary: { city: 'Calgary', state: 'AB', zip: 'T2P 2M5' },
 };
 
-const offer = (care: NewOffer['careType'], type: NewOffer['offerType'], place: keyof typeof PLACES, zip?: string): NewOffer => ({
+const offer = (
+  care: NewOffer['careType'],
+  type: NewOffer['offerType'],
+  place: keyof typeof PLACES,
+  zip?: string,
+): NewOffer => ({
   careType: care,
   offerType: type,
   ...PLACES[place],
@@ -86,7 +100,13 @@ export function onceScenario(): ScenarioStep[] {
     // SNS is at-least-once: the same message (same MessageId and event_id) arrives twice.
     { kind: 'offer', offer: withPhi(offer('psw', 'visit', 'toronto', 'M4W 1A8')), copies: 2 },
     // Two visits of one shift: one accept or decline answers both.
-    { kind: 'shift', offers: [withPhi(offer('psw', 'visit', 'toronto', 'M5T 1R4')), withPhi(offer('psw', 'visit', 'toronto', 'M5T 1R4'))] },
+    {
+      kind: 'shift',
+      offers: [
+        withPhi(offer('psw', 'visit', 'toronto', 'M5T 1R4')),
+        withPhi(offer('psw', 'visit', 'toronto', 'M5T 1R4')),
+      ],
+    },
     ...later.map((o): ScenarioStep => ({ kind: 'offer', offer: withPhi(o) })),
   ];
 }
@@ -103,7 +123,12 @@ export function onceScenario(): ScenarioStep[] {
  */
 export function contentionScenario(): ScenarioStep[] {
   let i = 0;
-  const o = (care: NewOffer['careType'], type: NewOffer['offerType'], place: keyof typeof PLACES, zip?: string): NewOffer => ({
+  const o = (
+    care: NewOffer['careType'],
+    type: NewOffer['offerType'],
+    place: keyof typeof PLACES,
+    zip?: string,
+  ): NewOffer => ({
     ...offer(care, type, place, zip),
     ...phi(i++),
   });
@@ -139,26 +164,47 @@ export function contentionScenario(): ScenarioStep[] {
     // A bundle: review (a PSW service) + decline (a nursing service) -> decline.
     [o('psw', 'service', 'toronto', 'M4C 2B2'), o('nursing', 'service', 'toronto', 'M4C 2B2')],
     // A shift: accept, accept, review (outside Toronto) -> review.
-    [o('psw', 'visit', 'toronto', 'M6G 1A1'), o('psw', 'visit', 'toronto', 'M6G 1A1'), o('psw', 'visit', 'mississauga', 'L5B 3C2')],
+    [
+      o('psw', 'visit', 'toronto', 'M6G 1A1'),
+      o('psw', 'visit', 'toronto', 'M6G 1A1'),
+      o('psw', 'visit', 'mississauga', 'L5B 3C2'),
+    ],
     // A bundle: decline, review, decline -> decline.
-    [o('nursing', 'service', 'ottawa', 'K1P 5J2'), o('psw', 'service', 'ottawa', 'K1P 5J2'), o('nursing', 'service', 'ottawa', 'K1P 5J2')],
+    [
+      o('nursing', 'service', 'ottawa', 'K1P 5J2'),
+      o('psw', 'service', 'ottawa', 'K1P 5J2'),
+      o('nursing', 'service', 'ottawa', 'K1P 5J2'),
+    ],
     // Mixed: accept + decline -> decline.
     [o('psw', 'visit', 'toronto', 'M4W 2C3'), o('nursing', 'service', 'toronto', 'M4W 2C3')],
     // A shift of four: accept, accept, review, accept -> review.
-    [o('psw', 'visit', 'toronto', 'M2N 1B1'), o('psw', 'visit', 'toronto', 'M2N 1B1'), o('nursing', 'visit', 'toronto', 'M2N 1B1'), o('psw', 'visit', 'toronto', 'M2N 1B1')],
+    [
+      o('psw', 'visit', 'toronto', 'M2N 1B1'),
+      o('psw', 'visit', 'toronto', 'M2N 1B1'),
+      o('nursing', 'visit', 'toronto', 'M2N 1B1'),
+      o('psw', 'visit', 'toronto', 'M2N 1B1'),
+    ],
     // Mixed: accept, decline, accept -> decline.
-    [o('psw', 'visit', 'toronto', 'M5A 1A1'), o('nursing', 'service', 'toronto', 'M5A 1A1'), o('psw', 'visit', 'toronto', 'M5A 1A1')],
+    [
+      o('psw', 'visit', 'toronto', 'M5A 1A1'),
+      o('nursing', 'service', 'toronto', 'M5A 1A1'),
+      o('psw', 'visit', 'toronto', 'M5A 1A1'),
+    ],
     // The rules agree: accept, accept -> accept.
     [o('psw', 'visit', 'toronto', 'M5S 2E8'), o('psw', 'visit', 'toronto', 'M5S 2E8')],
     // The rules agree: decline, decline -> decline.
-    [o('nursing', 'service', 'hamilton', 'L8P 4R5'), o('nursing', 'service', 'hamilton', 'L8P 4R5')],
+    [
+      o('nursing', 'service', 'hamilton', 'L8P 4R5'),
+      o('nursing', 'service', 'hamilton', 'L8P 4R5'),
+    ],
   ];
   // Units spread among the lone offers, so their deliveries meet the reconciler's runs at all times.
   const steps: ScenarioStep[] = [];
   let next = 0;
   lone.forEach((single, index) => {
     steps.push({ kind: 'offer', offer: single, copies: 2 });
-    if (index % 3 === 2 && next < units.length) steps.push({ kind: 'shift', offers: units[next++], copies: 2 });
+    if (index % 3 === 2 && next < units.length)
+      steps.push({ kind: 'shift', offers: units[next++], copies: 2 });
   });
   while (next < units.length) steps.push({ kind: 'shift', offers: units[next++], copies: 2 });
   return steps;

@@ -27,9 +27,15 @@ export interface SecretsStandIn {
 const TARGET = 'secretsmanager.GetSecretValue';
 
 export async function startSecretsStandIn(): Promise<SecretsStandIn> {
-  const secrets = new Map<string, { arn: string; name: string; value: string; versionId: string }>();
+  const secrets = new Map<
+    string,
+    { arn: string; name: string; value: string; versionId: string }
+  >();
   let reads = 0;
-  const error = (status: number, type: string, message: string) => ({ status, body: { __type: type, message } });
+  const error = (status: number, type: string, message: string) => ({
+    status,
+    body: { __type: type, message },
+  });
 
   const server = await listenLocal((req, res) => {
     void (async () => {
@@ -43,21 +49,42 @@ export async function startSecretsStandIn(): Promise<SecretsStandIn> {
         const secret = [...secrets.values()].find((s) => s.arn === id || s.name === id);
         reads += 1;
         reply = secret
-          ? { status: 200, body: { ARN: secret.arn, Name: secret.name, VersionId: secret.versionId, SecretString: secret.value, VersionStages: ['AWSCURRENT'], CreatedDate: Date.now() / 1000 } }
-          : error(400, 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
+          ? {
+              status: 200,
+              body: {
+                ARN: secret.arn,
+                Name: secret.name,
+                VersionId: secret.versionId,
+                SecretString: secret.value,
+                VersionStages: ['AWSCURRENT'],
+                CreatedDate: Date.now() / 1000,
+              },
+            }
+          : error(
+              400,
+              'ResourceNotFoundException',
+              "Secrets Manager can't find the specified secret.",
+            );
       }
       const text = JSON.stringify(reply.body);
-      res.writeHead(reply.status, { 'content-type': 'application/x-amz-json-1.1', 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': randomUUID() });
+      res.writeHead(reply.status, {
+        'content-type': 'application/x-amz-json-1.1',
+        'content-length': Buffer.byteLength(text),
+        'x-amzn-requestid': randomUUID(),
+      });
       res.end(text);
     })().catch(() => {
-      if (!res.headersSent) sendJson(res, 500, { __type: 'InternalServiceError', message: 'stand-in failure' });
+      if (!res.headersSent)
+        sendJson(res, 500, { __type: 'InternalServiceError', message: 'stand-in failure' });
     });
   });
 
   return {
     endpoint: server.url,
     put(name, value) {
-      const arn = secrets.get(name)?.arn ?? `arn:aws:secretsmanager:${EMULATOR_AWS.region}:000000000000:secret:${name}-${randomUUID().slice(0, 6)}`;
+      const arn =
+        secrets.get(name)?.arn ??
+        `arn:aws:secretsmanager:${EMULATOR_AWS.region}:000000000000:secret:${name}-${randomUUID().slice(0, 6)}`;
       secrets.set(name, { arn, name, value, versionId: randomUUID() });
       return arn;
     },
@@ -65,7 +92,9 @@ export async function startSecretsStandIn(): Promise<SecretsStandIn> {
       return reads;
     },
     reader() {
-      const provider = new SecretsProvider({ clientConfig: { ...EMULATOR_AWS, endpoint: server.url } });
+      const provider = new SecretsProvider({
+        clientConfig: { ...EMULATOR_AWS, endpoint: server.url },
+      });
       return (name, options) => provider.get(name, options);
     },
     stop: () => server.close(),

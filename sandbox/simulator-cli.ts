@@ -14,7 +14,12 @@
  * double). Faults for the run are set with the options below.
  */
 import { errorMessage } from './http-util';
-import { type FaultPlan, type SignatureVersion, type SimulatorOptions, startSimulator } from './simulator/simulator';
+import {
+  type FaultPlan,
+  type SignatureVersion,
+  type SimulatorOptions,
+  startSimulator,
+} from './simulator/simulator';
 
 const USAGE = `usage: npm run simulator -- [--port P] [options]
   --port P                 API port on 127.0.0.1 (default 0: any free port)
@@ -62,12 +67,14 @@ function parseArgs(argv: readonly string[]): CliOptions {
     };
     const int = (min = 0): number => {
       const n = Number(value());
-      if (!Number.isInteger(n) || n < min) throw new UsageError(`${arg} must be an integer >= ${min}`);
+      if (!Number.isInteger(n) || n < min)
+        throw new UsageError(`${arg} must be an integer >= ${min}`);
       return n;
     };
     const rate = (): number => {
       const n = Number(value());
-      if (!Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`${arg} must be between 0 and 1`);
+      if (!Number.isFinite(n) || n < 0 || n > 1)
+        throw new UsageError(`${arg} must be between 0 and 1`);
       return n;
     };
     switch (arg) {
@@ -85,7 +92,8 @@ function parseArgs(argv: readonly string[]): CliOptions {
         break;
       case '--assignment': {
         const v = value();
-        if (v !== 'auto' && v !== 'manual') throw new UsageError('--assignment must be auto or manual');
+        if (v !== 'auto' && v !== 'manual')
+          throw new UsageError('--assignment must be auto or manual');
         simulator.demand = { assignment: v };
         break;
       }
@@ -156,16 +164,25 @@ async function main(): Promise<void> {
   // These first lines are a contract (scripts read them): keep their order and shape.
   out(`simulator: ${sim.url}`);
   if (options.both) sim.addOrganization({ kind: 'both', name: 'Riverside Home Care' });
-  for (const org of sim.organizations()) out(`org: ${org.kind} ${org.organizationId} ${org.username} ${org.password}`);
+  for (const org of sim.organizations())
+    out(`org: ${org.kind} ${org.organizationId} ${org.username} ${org.password}`);
 
   const places = ['Toronto', 'Ottawa', 'Hamilton', 'Mississauga'];
   for (let i = 0; i < options.offers; i++) {
-    sim.addOffer({ careType: i % 3 === 2 ? 'nursing' : 'psw', offerType: i % 2 === 0 ? 'visit' : 'service', city: places[i % places.length] });
+    sim.addOffer({
+      careType: i % 3 === 2 ? 'nursing' : 'psw',
+      offerType: i % 2 === 0 ? 'visit' : 'service',
+      city: places[i % places.length],
+    });
   }
   out(`offers: ${options.offers} open offers matched to the supply organisation`);
-  out(`topics: ${[sim.inboxOffersTopicArn, sim.inboxReferralsTopicArn, sim.outboxOffersTopicArn, sim.outboxReferralsTopicArn].join(' ')}`);
+  out(
+    `topics: ${[sim.inboxOffersTopicArn, sim.inboxReferralsTopicArn, sim.outboxOffersTopicArn, sim.outboxReferralsTopicArn].join(' ')}`,
+  );
   out(`sns: certificate and confirmation links served at ${sim.snsLocalUrl}`);
-  out(`try: curl -s -X POST ${sim.url}/auth/v1/login -H 'content-type: application/json' -d '{"username":"...","password":"..."}'`);
+  out(
+    `try: curl -s -X POST ${sim.url}/auth/v1/login -H 'content-type: application/json' -d '{"username":"...","password":"..."}'`,
+  );
   out('simulator: serving until Ctrl-C');
 
   let stopping = false;

@@ -31,7 +31,11 @@ export function createSnsRoutingHttpGet(options: SnsRoutingOptions): HttpGet {
 
   return async (url, { timeoutMs }) => {
     const target = localTarget(url, hosts, local);
-    const response = await fetch(target, { method: 'GET', redirect: 'error', signal: AbortSignal.timeout(timeoutMs) });
+    const response = await fetch(target, {
+      method: 'GET',
+      redirect: 'error',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     const body = await readCapped(response, maxBytes);
     return { status: response.status, body };
   };
@@ -44,9 +48,17 @@ function localTarget(url: string, hosts: ReadonlySet<string>, local: URL): strin
   } catch {
     throw new SnsRoutingRefusedError('not a URL');
   }
-  if (parsed.protocol !== 'https:' || parsed.username || parsed.password || parsed.port || !hosts.has(parsed.hostname)) {
+  if (
+    parsed.protocol !== 'https:' ||
+    parsed.username ||
+    parsed.password ||
+    parsed.port ||
+    !hosts.has(parsed.hostname)
+  ) {
     // Only the host is named: the URL's query may carry a subscription token.
-    throw new SnsRoutingRefusedError(`refusing to fetch from ${parsed.protocol}//${parsed.host}: only the simulated SNS endpoint is reachable`);
+    throw new SnsRoutingRefusedError(
+      `refusing to fetch from ${parsed.protocol}//${parsed.host}: only the simulated SNS endpoint is reachable`,
+    );
   }
   return `${local.origin}${parsed.pathname}${parsed.search}`;
 }

@@ -12,7 +12,8 @@ import { snsStringToSign } from '../lambdas/adapters/sns-verifier';
 // Node's webcrypto is the standard Web Crypto; the library's types come from the DOM lib.
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
-export type SnsMessageType = 'Notification' | 'SubscriptionConfirmation' | 'UnsubscribeConfirmation';
+export type SnsMessageType =
+  'Notification' | 'SubscriptionConfirmation' | 'UnsubscribeConfirmation';
 
 export interface SnsMessageFields {
   Type: SnsMessageType;
@@ -44,10 +45,17 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * Creates an RSA-2048 key pair and a self-signed certificate valid from five minutes ago for
  * `validDays` days (default 365).
  */
-export async function createSnsSigningIdentity(options: { commonName?: string; validDays?: number } = {}): Promise<SnsSigningIdentity> {
+export async function createSnsSigningIdentity(
+  options: { commonName?: string; validDays?: number } = {},
+): Promise<SnsSigningIdentity> {
   const commonName = options.commonName ?? 'sns.amazonaws.com';
   const validDays = options.validDays ?? 365;
-  const algorithm = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 };
+  const algorithm = {
+    name: 'RSASSA-PKCS1-v1_5',
+    hash: 'SHA-256',
+    publicExponent: new Uint8Array([1, 0, 1]),
+    modulusLength: 2048,
+  };
   const keys = await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify']);
   const notBefore = new Date(Date.now() - 5 * 60 * 1000);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
@@ -72,6 +80,15 @@ export function signSnsMessage(
   signingCertUrl: string,
 ): SignedSnsMessage {
   const algorithm = signatureVersion === '1' ? 'RSA-SHA1' : 'RSA-SHA256';
-  const signature = sign(algorithm, Buffer.from(snsStringToSign(fields), 'utf8'), identity.privateKey);
-  return { ...fields, SignatureVersion: signatureVersion, Signature: signature.toString('base64'), SigningCertURL: signingCertUrl };
+  const signature = sign(
+    algorithm,
+    Buffer.from(snsStringToSign(fields), 'utf8'),
+    identity.privateKey,
+  );
+  return {
+    ...fields,
+    SignatureVersion: signatureVersion,
+    Signature: signature.toString('base64'),
+    SigningCertURL: signingCertUrl,
+  };
 }

@@ -6,7 +6,12 @@
  * Given several handlers it polls with each at once, as Lambda scales out to concurrent
  * invocations that each take their own batch.
  */
-import { DeleteMessageBatchCommand, type Message, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  DeleteMessageBatchCommand,
+  type Message,
+  ReceiveMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
 
 export type SqsHandler = (event: SQSEvent) => Promise<SQSBatchResponse | void>;
@@ -49,9 +54,13 @@ export function toSqsRecord(message: Message, queueArn: string, region: string):
   for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
     messageAttributes[name] = {
       ...(value.StringValue !== undefined ? { stringValue: value.StringValue } : {}),
-      ...(value.BinaryValue !== undefined ? { binaryValue: Buffer.from(value.BinaryValue).toString('base64') } : {}),
+      ...(value.BinaryValue !== undefined
+        ? { binaryValue: Buffer.from(value.BinaryValue).toString('base64') }
+        : {}),
       stringListValues: value.StringListValues ?? [],
-      binaryListValues: (value.BinaryListValues ?? []).map((b) => Buffer.from(b).toString('base64')),
+      binaryListValues: (value.BinaryListValues ?? []).map((b) =>
+        Buffer.from(b).toString('base64'),
+      ),
       dataType: value.DataType ?? 'String',
     };
   }
@@ -65,11 +74,15 @@ export function toSqsRecord(message: Message, queueArn: string, region: string):
       SentTimestamp: sent,
       SenderId: attributes.SenderId ?? 'AIDASANDBOX',
       ApproximateFirstReceiveTimestamp: attributes.ApproximateFirstReceiveTimestamp ?? sent,
-      ...(attributes.AWSTraceHeader !== undefined ? { AWSTraceHeader: attributes.AWSTraceHeader } : {}),
+      ...(attributes.AWSTraceHeader !== undefined
+        ? { AWSTraceHeader: attributes.AWSTraceHeader }
+        : {}),
     },
     messageAttributes,
     md5OfBody: message.MD5OfBody ?? '',
-    ...(message.MD5OfMessageAttributes !== undefined ? { md5OfMessageAttributes: message.MD5OfMessageAttributes } : {}),
+    ...(message.MD5OfMessageAttributes !== undefined
+      ? { md5OfMessageAttributes: message.MD5OfMessageAttributes }
+      : {}),
     eventSource: 'aws:sqs',
     eventSourceARN: queueArn,
     awsRegion: region,
@@ -80,7 +93,10 @@ export function toSqsRecord(message: Message, queueArn: string, region: string):
  * The records to delete after an invocation. As in Lambda: a thrown handler or a failure naming
  * a record not in the batch fails the whole batch; otherwise every record not named succeeded.
  */
-export function succeededRecords(records: readonly SQSRecord[], response: SQSBatchResponse | void | 'threw'): SQSRecord[] {
+export function succeededRecords(
+  records: readonly SQSRecord[],
+  response: SQSBatchResponse | void | 'threw',
+): SQSRecord[] {
   if (response === 'threw') return [];
   const failures = response?.batchItemFailures ?? [];
   const ids = new Set(records.map((r) => r.messageId));
@@ -92,7 +108,8 @@ export function succeededRecords(records: readonly SQSRecord[], response: SQSBat
 /** Starts the polling loop (one per handler); they run until `stop()`. */
 export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
   const stopping = new AbortController();
-  const handlers: readonly SqsHandler[] = typeof options.handler === 'function' ? [options.handler] : options.handler;
+  const handlers: readonly SqsHandler[] =
+    typeof options.handler === 'function' ? [options.handler] : options.handler;
   const stats: SqsPollerStats = { invocations: 0, maxConcurrent: 0 };
   let running = 0;
 
@@ -139,7 +156,11 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
         }),
       );
       if (result.Failed && result.Failed.length > 0) {
-        options.onError?.(new Error(`could not delete ${result.Failed.length} handled message(s); they will be redelivered`));
+        options.onError?.(
+          new Error(
+            `could not delete ${result.Failed.length} handled message(s); they will be redelivered`,
+          ),
+        );
       }
     }
     options.onBatch?.({ received: records.length, failed: records.length - done.length });

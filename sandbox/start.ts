@@ -76,13 +76,17 @@ function parseArgs(argv: readonly string[]): Omit<SandboxOptions, 'signal' | 'pr
         break;
       case '--scenario': {
         const scenario = value();
-        if (scenario !== 'contention' && scenario !== 'default' && !isSupplyDrill(scenario)) throw new UsageError('--scenario must be contention, outage or bad-password (or default)');
+        if (scenario !== 'contention' && scenario !== 'default' && !isSupplyDrill(scenario))
+          throw new UsageError(
+            '--scenario must be contention, outage or bad-password (or default)',
+          );
         options.scenario = scenario;
         break;
       }
       case '--role': {
         const role = value();
-        if (!(SANDBOX_ROLES as readonly string[]).includes(role)) throw new UsageError('--role must be supply, demand or both');
+        if (!(SANDBOX_ROLES as readonly string[]).includes(role))
+          throw new UsageError('--role must be supply, demand or both');
         options.role = role as Role;
         break;
       }
@@ -97,7 +101,8 @@ function parseArgs(argv: readonly string[]): Omit<SandboxOptions, 'signal' | 'pr
       }
       case '--signature-version': {
         const version = value();
-        if (version !== '1' && version !== '2') throw new UsageError('--signature-version must be 1 or 2');
+        if (version !== '1' && version !== '2')
+          throw new UsageError('--signature-version must be 1 or 2');
         options.signatureVersion = version;
         break;
       }
@@ -117,10 +122,16 @@ function parseArgs(argv: readonly string[]): Omit<SandboxOptions, 'signal' | 'pr
     }
   }
   const drill = options.scenario === 'contention' || isSupplyDrill(options.scenario);
-  if (drill && options.mode !== 'once') throw new UsageError(`--scenario ${options.scenario} needs --once`);
-  if (options.captureDir !== undefined && (options.mode !== 'once' || options.scenario === 'contention')) throw new UsageError('--capture needs --once (and not --scenario contention)');
+  if (drill && options.mode !== 'once')
+    throw new UsageError(`--scenario ${options.scenario} needs --once`);
+  if (
+    options.captureDir !== undefined &&
+    (options.mode !== 'once' || options.scenario === 'contention')
+  )
+    throw new UsageError('--capture needs --once (and not --scenario contention)');
   if (options.role !== undefined && options.role !== 'supply') {
-    if (options.mode !== 'once') throw new UsageError(`--role ${options.role} needs --once (the stream plays supply offers)`);
+    if (options.mode !== 'once')
+      throw new UsageError(`--role ${options.role} needs --once (the stream plays supply offers)`);
     if (drill) throw new UsageError(`--scenario ${options.scenario} is for --role supply`);
   }
   return options;

@@ -6,7 +6,11 @@
  */
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import type { CredentialsProvider, EventQueue, MarketplaceCredentials } from '../lambdas/core/ports';
+import type {
+  CredentialsProvider,
+  EventQueue,
+  MarketplaceCredentials,
+} from '../lambdas/core/ports';
 import type { WorkerTiming } from '../lambdas/worker/timing';
 import type { ReconcilerLoopStats } from './contention';
 import type { ProxyHandler } from './local-api';
@@ -19,7 +23,8 @@ import type { MarketplaceSimulator } from './simulator/simulator';
 export const SUPPLY_DRILLS = ['outage', 'bad-password'] as const;
 export type SupplyDrillName = (typeof SUPPLY_DRILLS)[number];
 
-export const isSupplyDrill = (name: string | undefined): name is SupplyDrillName => (SUPPLY_DRILLS as readonly (string | undefined)[]).includes(name);
+export const isSupplyDrill = (name: string | undefined): name is SupplyDrillName =>
+  (SUPPLY_DRILLS as readonly (string | undefined)[]).includes(name);
 
 /** What a drill's play gets from the sandbox run. */
 export interface DrillRun {
@@ -56,11 +61,20 @@ export interface SupplyDrill {
     quiet?: boolean;
   };
   /** The reconciler beside SNS, on a short schedule; `queue` wraps the queue it sends to. */
-  reconciler?: { intervalMs: number; minMatchAgeMs: number; queue: (queue: EventQueue) => EventQueue };
+  reconciler?: {
+    intervalMs: number;
+    minMatchAgeMs: number;
+    queue: (queue: EventQueue) => EventQueue;
+  };
   /** Publishes the scenario in the drill's phases and waits until every offer is decided. */
   play(run: DrillRun): Promise<void>;
   /** Judges the run from the counts of the boundaries that saw it and the final outcomes. */
-  verdict(input: { simulator: MarketplaceSimulator; report: OutcomeReport; published: readonly WireInboxOfferDetail[]; reconciler?: ReconcilerLoopStats }): DrillVerdict;
+  verdict(input: {
+    simulator: MarketplaceSimulator;
+    report: OutcomeReport;
+    published: readonly WireInboxOfferDetail[];
+    reconciler?: ReconcilerLoopStats;
+  }): DrillVerdict;
   stop(): Promise<void>;
 }
 
@@ -71,4 +85,5 @@ export interface DrillSetup {
 }
 
 /** Percent, rounded, for the notes. */
-export const percent = (part: number, whole: number) => (whole === 0 ? 0 : Math.round((100 * part) / whole));
+export const percent = (part: number, whole: number) =>
+  whole === 0 ? 0 : Math.round((100 * part) / whole);

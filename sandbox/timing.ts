@@ -1,7 +1,12 @@
 /** Waiting helpers of the sandbox: polling for a condition, bounded waits, abortable sleeps. */
 
 /** Polls `done` every `everyMs` (default 250 ms) until it holds, the time limit passes or the signal aborts. */
-export async function waitUntil(done: () => Promise<boolean>, timeoutMs: number, signal?: AbortSignal, everyMs = 250): Promise<boolean> {
+export async function waitUntil(
+  done: () => Promise<boolean>,
+  timeoutMs: number,
+  signal?: AbortSignal,
+  everyMs = 250,
+): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline && !signal?.aborted) {
     if (await done()) return true;
@@ -14,7 +19,10 @@ export async function waitUntil(done: () => Promise<boolean>, timeoutMs: number,
 export async function finishesWithin(work: Promise<void>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([work.then(() => true), new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
+    return await Promise.race([
+      work.then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+    ]);
   } finally {
     clearTimeout(timer);
   }

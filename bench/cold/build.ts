@@ -13,7 +13,13 @@ import { build, type Metafile } from 'esbuild';
 import ts from 'typescript';
 import { CONNECTOR_BUNDLING } from '../../lib/bundling';
 import { PROJECT_ROOT } from '../../lib/connector-function';
-import { esbuildOptionsFrom, floorEntrySource, isFloorPackage, type TemplateValue, type ValueImport } from './parts';
+import {
+  esbuildOptionsFrom,
+  floorEntrySource,
+  isFloorPackage,
+  type TemplateValue,
+  type ValueImport,
+} from './parts';
 
 export interface DeployedFunction {
   /** receiver, worker, reconciler: the construct id, lower-cased. */
@@ -26,7 +32,11 @@ export interface DeployedFunction {
 
 interface TemplateFunction {
   Type: string;
-  Properties: { Code?: { S3Key?: unknown }; MemorySize?: number; Environment?: { Variables?: Record<string, TemplateValue> } };
+  Properties: {
+    Code?: { S3Key?: unknown };
+    MemorySize?: number;
+    Environment?: { Variables?: Record<string, TemplateValue> };
+  };
 }
 
 /** The handler entries by function name, as lib/app-stack.ts gives them. */
@@ -37,8 +47,13 @@ export const ENTRIES: Readonly<Record<string, string>> = {
 };
 
 /** The app stack's functions from cdk.out: logical ids `<Name>Function<hash>`. */
-export function deployedFunctions(cdkOut: string, templateFile = 'AlayaCareConnectorApp.template.json'): DeployedFunction[] {
-  const template = JSON.parse(readFileSync(join(cdkOut, templateFile), 'utf8')) as { Resources: Record<string, TemplateFunction> };
+export function deployedFunctions(
+  cdkOut: string,
+  templateFile = 'AlayaCareConnectorApp.template.json',
+): DeployedFunction[] {
+  const template = JSON.parse(readFileSync(join(cdkOut, templateFile), 'utf8')) as {
+    Resources: Record<string, TemplateFunction>;
+  };
   const found: DeployedFunction[] = [];
   for (const [logicalId, resource] of Object.entries(template.Resources)) {
     if (resource.Type !== 'AWS::Lambda::Function') continue;
@@ -55,12 +70,17 @@ export function deployedFunctions(cdkOut: string, templateFile = 'AlayaCareConne
       variables: resource.Properties.Environment?.Variables ?? {},
     });
   }
-  return found.sort((a, b) => Object.keys(ENTRIES).indexOf(a.name) - Object.keys(ENTRIES).indexOf(b.name));
+  return found.sort(
+    (a, b) => Object.keys(ENTRIES).indexOf(a.name) - Object.keys(ENTRIES).indexOf(b.name),
+  );
 }
 
 /** Runs `npx cdk synth -q` in the project root. */
 export function synth(): void {
-  const result = spawnSync('npx', ['cdk', 'synth', '-q'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  const result = spawnSync('npx', ['cdk', 'synth', '-q'], {
+    cwd: PROJECT_ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   if (result.status !== 0) throw new Error(`cdk synth failed (exit ${result.status})`);
 }
 
@@ -79,22 +99,32 @@ export function fileSize(file: string): number {
 
 /** The value imports (no `import type`, no type-only names) of one TypeScript file. */
 export function valueImports(file: string): ValueImport[] {
-  const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, false);
+  const source = ts.createSourceFile(
+    file,
+    readFileSync(file, 'utf8'),
+    ts.ScriptTarget.ES2022,
+    false,
+  );
   const imports: ValueImport[] = [];
   for (const statement of source.statements) {
-    if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier)) continue;
+    if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier))
+      continue;
     const clause = statement.importClause;
     if (clause?.isTypeOnly === true) continue;
     const names: string[] = [];
     if (clause?.name !== undefined) names.push('default');
     const bindings = clause?.namedBindings;
     if (bindings !== undefined && ts.isNamedImports(bindings)) {
-      for (const element of bindings.elements) if (!element.isTypeOnly) names.push((element.propertyName ?? element.name).text);
+      for (const element of bindings.elements)
+        if (!element.isTypeOnly) names.push((element.propertyName ?? element.name).text);
     }
     // `import * as x` keeps the whole module: no names to narrow it to.
     if (bindings !== undefined && ts.isNamespaceImport(bindings)) names.push('*');
     if (clause !== undefined && names.length === 0) continue;
-    imports.push({ specifier: statement.moduleSpecifier.text, names: names.filter((name) => name !== '*') });
+    imports.push({
+      specifier: statement.moduleSpecifier.text,
+      names: names.filter((name) => name !== '*'),
+    });
   }
   return imports;
 }
@@ -110,11 +140,16 @@ export interface FunctionBuild {
 
 /** Project files (not node_modules) among a metafile's inputs. */
 function projectInputs(metafile: Metafile): string[] {
-  return Object.keys(metafile.inputs).filter((input) => !input.includes('node_modules/') && /\.ts$/.test(input));
+  return Object.keys(metafile.inputs).filter(
+    (input) => !input.includes('node_modules/') && /\.ts$/.test(input),
+  );
 }
 
 /** Rebuilds the function with the derived options (and a metafile), then builds its floor. */
-export async function buildFunctionAndFloor(fn: DeployedFunction, scratch: string): Promise<FunctionBuild> {
+export async function buildFunctionAndFloor(
+  fn: DeployedFunction,
+  scratch: string,
+): Promise<FunctionBuild> {
   const options = esbuildOptionsFrom(CONNECTOR_BUNDLING);
   const outDir = join(scratch, fn.name);
   mkdirSync(outDir, { recursive: true });
@@ -133,7 +168,12 @@ export async function buildFunctionAndFloor(fn: DeployedFunction, scratch: strin
   const floorFile = join(outDir, 'floor', 'index.js');
   await build({
     ...options,
-    stdin: { contents: floorSource, resolveDir: PROJECT_ROOT, sourcefile: `${fn.name}-floor.js`, loader: 'js' },
+    stdin: {
+      contents: floorSource,
+      resolveDir: PROJECT_ROOT,
+      sourcefile: `${fn.name}-floor.js`,
+      loader: 'js',
+    },
     outfile: floorFile,
     absWorkingDir: PROJECT_ROOT,
     logLevel: 'silent',
@@ -148,7 +188,10 @@ export async function buildFunctionAndFloor(fn: DeployedFunction, scratch: strin
 }
 
 /** The largest contributors to a bundle's output, by package (or project folder), in bytes. */
-export function largestContributors(metafile: Metafile, top = 8): Array<{ name: string; bytes: number }> {
+export function largestContributors(
+  metafile: Metafile,
+  top = 8,
+): Array<{ name: string; bytes: number }> {
   const totals = new Map<string, number>();
   for (const output of Object.values(metafile.outputs)) {
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {

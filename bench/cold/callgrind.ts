@@ -22,8 +22,15 @@ export function instructions(file: string | undefined, env: Record<string, strin
   try {
     const out = join(dir, 'callgrind.out');
     const script = file === undefined ? '' : `require(${JSON.stringify(file)})`;
-    const result = spawnSync('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, '-e', script], { env, encoding: 'utf8' });
-    if (result.status !== 0) throw new Error(`callgrind failed (exit ${result.status}): ${result.stderr.split('\n').slice(-5).join(' ')}`);
+    const result = spawnSync(
+      'valgrind',
+      ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, '-e', script],
+      { env, encoding: 'utf8' },
+    );
+    if (result.status !== 0)
+      throw new Error(
+        `callgrind failed (exit ${result.status}): ${result.stderr.split('\n').slice(-5).join(' ')}`,
+      );
     return callgrindTotal(readFileSync(out, 'utf8'));
   } finally {
     rmSync(dir, { recursive: true, force: true });

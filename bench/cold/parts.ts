@@ -24,7 +24,8 @@ export interface BundlingDefinition {
  * --sources-content --external), as options for esbuild's JavaScript API.
  */
 export function esbuildOptionsFrom(bundling: BundlingDefinition): BuildOptions {
-  const externals = bundling.externalModules ?? (bundling.bundleAwsSDK === true ? [] : ['@aws-sdk/*']);
+  const externals =
+    bundling.externalModules ?? (bundling.bundleAwsSDK === true ? [] : ['@aws-sdk/*']);
   return {
     bundle: true,
     platform: 'node',
@@ -49,8 +50,10 @@ const REGION = 'ca-central-1';
  * shaped by its name: a queue URL, a secret, topic or bus ARN, else a plain resource name.
  */
 export function placeholderFor(name: string): string {
-  if (name.endsWith('QUEUE_URL')) return `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/bench-queue`;
-  if (name.includes('SECRET')) return `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:bench-secret-AbCdEf`;
+  if (name.endsWith('QUEUE_URL'))
+    return `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/bench-queue`;
+  if (name.includes('SECRET'))
+    return `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:bench-secret-AbCdEf`;
   if (name.includes('TOPIC')) return `arn:aws:sns:${REGION}:${ACCOUNT}:bench-topic`;
   if (name.includes('BUS')) return `arn:aws:events:${REGION}:${ACCOUNT}:event-bus/bench-bus`;
   return `bench-${name.toLowerCase().replace(/_/g, '-')}`;
@@ -76,7 +79,8 @@ export function functionEnvironment(
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   if (path !== undefined) env.PATH = path;
-  for (const [name, value] of Object.entries(variables)) env[name] = typeof value === 'string' ? value : placeholderFor(name);
+  for (const [name, value] of Object.entries(variables))
+    env[name] = typeof value === 'string' ? value : placeholderFor(name);
   return env;
 }
 
@@ -110,7 +114,11 @@ export function floorEntrySource(imports: readonly ValueImport[]): string {
     const names = [...(byModule.get(specifier) ?? [])].sort();
     // Each module's names under an alias of their own: two modules may export the same name.
     const aliased = names.map((name) => `${name} as m${index}_${name}`);
-    lines.push(aliased.length > 0 ? `export { ${aliased.join(', ')} } from '${specifier}';` : `import '${specifier}';`);
+    lines.push(
+      aliased.length > 0
+        ? `export { ${aliased.join(', ')} } from '${specifier}';`
+        : `import '${specifier}';`,
+    );
     index += 1;
   }
   return `${lines.join('\n')}\n`;
@@ -129,11 +137,13 @@ export interface Run {
  * in the machine's load falls on both alike.
  */
 export function interleavedOrder(functions: readonly string[], rounds: number): Run[] {
-  if (!Number.isInteger(rounds) || rounds < 1) throw new RangeError('rounds must be a positive integer');
+  if (!Number.isInteger(rounds) || rounds < 1)
+    throw new RangeError('rounds must be a positive integer');
   const runs: Run[] = [];
   for (let round = 0; round < rounds; round += 1) {
     functions.forEach((fn, position) => {
-      const pair: Variant[] = (round + position) % 2 === 0 ? ['bundle', 'floor'] : ['floor', 'bundle'];
+      const pair: Variant[] =
+        (round + position) % 2 === 0 ? ['bundle', 'floor'] : ['floor', 'bundle'];
       for (const variant of pair) runs.push({ fn, variant });
     });
   }
@@ -145,7 +155,9 @@ export function median(samples: readonly number[]): number {
   if (samples.length === 0) throw new RangeError('median of no samples');
   const sorted = [...samples].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 /** Kilobytes (1000 bytes), rounded: the unit of the summary line. */
@@ -154,6 +166,11 @@ export function kilobytes(bytes: number): number {
 }
 
 /** `cold: <function>=<KB>KB/<ms>ms floor=<ms>ms`, milliseconds to one decimal. */
-export function summaryLine(fn: string, bundleBytes: number, bundleMs: number, floorMs: number): string {
+export function summaryLine(
+  fn: string,
+  bundleBytes: number,
+  bundleMs: number,
+  floorMs: number,
+): string {
   return `cold: ${fn}=${kilobytes(bundleBytes)}KB/${bundleMs.toFixed(1)}ms floor=${floorMs.toFixed(1)}ms`;
 }

@@ -9,7 +9,16 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { createReceiver } from '../../lambdas/receiver/receiver';
 import { createSnsSigningIdentity } from '../../sandbox/sns-signing';
-import { CERT_URL, TOPIC_ARN, apiEvent, fakeHttpGet, fakeQueue, notificationFields, sign, snsHeaders } from '../../test/support/sns-fixtures';
+import {
+  CERT_URL,
+  TOPIC_ARN,
+  apiEvent,
+  fakeHttpGet,
+  fakeQueue,
+  notificationFields,
+  sign,
+  snsHeaders,
+} from '../../test/support/sns-fixtures';
 
 export interface DurationSample {
   readonly medianMs: number;
@@ -41,10 +50,12 @@ export async function measureReceiver(count = 400, warmup = 100): Promise<Durati
     const start = process.hrtime.bigint();
     const result = await receive(event);
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    if (result.statusCode !== 200) throw new Error(`the receiver refused a genuine notification: ${result.statusCode}`);
+    if (result.statusCode !== 200)
+      throw new Error(`the receiver refused a genuine notification: ${result.statusCode}`);
     if (index >= warmup) times.push(ms);
   }
-  if (queue.sends.length !== events.length) throw new Error('the receiver did not enqueue every notification');
+  if (queue.sends.length !== events.length)
+    throw new Error('the receiver did not enqueue every notification');
   times.sort((a, b) => a - b);
   return { medianMs: percentile(times, 0.5), p90Ms: percentile(times, 0.9), count };
 }

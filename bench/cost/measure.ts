@@ -36,7 +36,16 @@ export interface SandboxMeasurement {
   readonly notifications: number;
 }
 
-const READS = new Set(['GetCommand', 'GetItemCommand', 'QueryCommand', 'ScanCommand', 'BatchGetCommand', 'BatchGetItemCommand', 'TransactGetCommand', 'TransactGetItemsCommand']);
+const READS = new Set([
+  'GetCommand',
+  'GetItemCommand',
+  'QueryCommand',
+  'ScanCommand',
+  'BatchGetCommand',
+  'BatchGetItemCommand',
+  'TransactGetCommand',
+  'TransactGetItemsCommand',
+]);
 /** A stack frame in the connector's handlers or use cases (async frames included), not the sandbox's. */
 const CONNECTOR_FRAME = /lambdas[\\/](worker|receiver|reconciler|core)[\\/]/;
 /** The store method that made a call: the first `Dynamo<Something>.<method>` frame. */
@@ -50,11 +59,20 @@ interface Capacity {
 }
 
 function capacityUnits(consumed: unknown): number {
-  const list = (Array.isArray(consumed) ? consumed : consumed === undefined ? [] : [consumed]) as Capacity[];
-  return list.reduce((sum, c) => sum + (c.CapacityUnits ?? (c.ReadCapacityUnits ?? 0) + (c.WriteCapacityUnits ?? 0)), 0);
+  const list = (
+    Array.isArray(consumed) ? consumed : consumed === undefined ? [] : [consumed]
+  ) as Capacity[];
+  return list.reduce(
+    (sum, c) => sum + (c.CapacityUnits ?? (c.ReadCapacityUnits ?? 0) + (c.WriteCapacityUnits ?? 0)),
+    0,
+  );
 }
 
-type Send = (this: unknown, command: { input?: Record<string, unknown> }, ...rest: unknown[]) => Promise<unknown>;
+type Send = (
+  this: unknown,
+  command: { input?: Record<string, unknown> },
+  ...rest: unknown[]
+) => Promise<unknown>;
 
 /** Plays the fixed supply scenario once with the counters in place; restores everything after. */
 export async function measureSandbox(): Promise<SandboxMeasurement> {
@@ -71,7 +89,10 @@ export async function measureSandbox(): Promise<SandboxMeasurement> {
 
   clientPrototype.send = async function countingSend(this: unknown, command, ...rest) {
     const name = (command as object).constructor.name;
-    const isDynamo = /^(Get|Put|Update|Delete|Query|Scan|BatchGet|BatchWrite|TransactGet|TransactWrite)(Item|Items)?Command$/.test(name);
+    const isDynamo =
+      /^(Get|Put|Update|Delete|Query|Scan|BatchGet|BatchWrite|TransactGet|TransactWrite)(Item|Items)?Command$/.test(
+        name,
+      );
     if (name === 'SendMessageCommand') {
       if (command.input?.['DelaySeconds'] === undefined) sqs.enqueues += 1;
       else sqs.handBacks += 1;
@@ -89,7 +110,9 @@ export async function measureSandbox(): Promise<SandboxMeasurement> {
     // In place: a document-client command has already handed this object to its inner command.
     if (command.input) command.input['ReturnConsumedCapacity'] = 'TOTAL';
     try {
-      const output = (await originalSend.call(this, command, ...rest)) as { ConsumedCapacity?: unknown };
+      const output = (await originalSend.call(this, command, ...rest)) as {
+        ConsumedCapacity?: unknown;
+      };
       const units = capacityUnits(output.ConsumedCapacity);
       if (READS.has(name)) rru += units;
       else wru += units;
@@ -135,7 +158,10 @@ export async function measureSandbox(): Promise<SandboxMeasurement> {
     clientPrototype.send = originalSend;
     process.stdout.write = originalWrite;
   }
-  if (result.lost > 0) throw new Error(`the sandbox lost ${result.lost} offers: its counts would not be a healthy run's`);
+  if (result.lost > 0)
+    throw new Error(
+      `the sandbox lost ${result.lost} offers: its counts would not be a healthy run's`,
+    );
   return {
     events: sqs.enqueues,
     offers: result.offers.length,

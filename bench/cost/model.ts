@@ -111,13 +111,15 @@ export function referencedIds(value: unknown): string[] {
   if (typeof record['Ref'] === 'string') ids.push(record['Ref']);
   const getAtt = record['Fn::GetAtt'];
   if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') ids.push(getAtt[0]);
-  for (const [key, inner] of Object.entries(record)) if (key !== 'Ref' && key !== 'Fn::GetAtt') ids.push(...referencedIds(inner));
+  for (const [key, inner] of Object.entries(record))
+    if (key !== 'Ref' && key !== 'Fn::GetAtt') ids.push(...referencedIds(inner));
   return ids;
 }
 
 /** The POWERTOOLS_SERVICE_NAME of a function, if it is one of the connector's three. */
 export function serviceOf(resource: CfnResource): Service | undefined {
-  const environment = props(resource)['Environment'] as { Variables?: Record<string, unknown> } | undefined;
+  const environment = props(resource)['Environment'] as
+    { Variables?: Record<string, unknown> } | undefined;
   const name = environment?.Variables?.['POWERTOOLS_SERVICE_NAME'];
   return name === 'receiver' || name === 'worker' || name === 'reconciler' ? name : undefined;
 }
@@ -125,8 +127,13 @@ export function serviceOf(resource: CfnResource): Service | undefined {
 /** Runs a month of a `rate(N minute(s)|hour(s)|day(s))` schedule; anything else is refused. */
 export function runsPerMonth(expression: string): number {
   const match = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
-  if (!match) throw new Error(`cannot price schedule "${expression}": only rate(...) expressions are modelled`);
-  const seconds = { minute: 60, hour: 3600, day: 86400 }[match[2].replace(/s$/, '') as 'minute' | 'hour' | 'day'];
+  if (!match)
+    throw new Error(
+      `cannot price schedule "${expression}": only rate(...) expressions are modelled`,
+    );
+  const seconds = { minute: 60, hour: 3600, day: 86400 }[
+    match[2].replace(/s$/, '') as 'minute' | 'hour' | 'day'
+  ];
   return SECONDS_PER_MONTH / (Number(match[1]) * seconds);
 }
 
@@ -142,31 +149,44 @@ interface Wiring {
 }
 
 function wiring(templates: readonly NamedTemplate[]): Wiring {
-  const w: Wiring = { serviceOfLogGroup: new Map(), reconcilerRunsPerMonth: 0, apiTraced: false, emailSubscriptions: new Map(), deadLetterQueues: new Set() };
+  const w: Wiring = {
+    serviceOfLogGroup: new Map(),
+    reconcilerRunsPerMonth: 0,
+    apiTraced: false,
+    emailSubscriptions: new Map(),
+    deadLetterQueues: new Set(),
+  };
   const services = new Map<string, Service>();
   for (const { resources } of templates) {
     for (const [id, resource] of Object.entries(resources)) {
       const service = resource.Type === 'AWS::Lambda::Function' ? serviceOf(resource) : undefined;
       if (service === undefined) continue;
       services.set(id, service);
-      for (const logGroup of referencedIds(props(resource)['LoggingConfig'])) w.serviceOfLogGroup.set(logGroup, service);
+      for (const logGroup of referencedIds(props(resource)['LoggingConfig']))
+        w.serviceOfLogGroup.set(logGroup, service);
     }
   }
   for (const { resources } of templates) {
     for (const resource of Object.values(resources)) {
       const p = props(resource);
       if (resource.Type === 'AWS::Events::Rule' && typeof p['ScheduleExpression'] === 'string') {
-        const targetsReconciler = referencedIds(p['Targets']).some((id) => services.get(id) === 'reconciler');
-        if (targetsReconciler && p['State'] !== 'DISABLED') w.reconcilerRunsPerMonth += runsPerMonth(p['ScheduleExpression']);
+        const targetsReconciler = referencedIds(p['Targets']).some(
+          (id) => services.get(id) === 'reconciler',
+        );
+        if (targetsReconciler && p['State'] !== 'DISABLED')
+          w.reconcilerRunsPerMonth += runsPerMonth(p['ScheduleExpression']);
       }
       if (resource.Type === 'AWS::ApiGateway::Stage') {
         if (p['TracingEnabled'] === true) w.apiTraced = true;
-        for (const logGroup of referencedIds(p['AccessLogSetting'])) w.serviceOfLogGroup.set(logGroup, 'api-access');
+        for (const logGroup of referencedIds(p['AccessLogSetting']))
+          w.serviceOfLogGroup.set(logGroup, 'api-access');
       }
       if (resource.Type === 'AWS::SNS::Subscription' && p['Protocol'] === 'email') {
-        for (const topic of referencedIds(p['TopicArn'])) w.emailSubscriptions.set(topic, (w.emailSubscriptions.get(topic) ?? 0) + 1);
+        for (const topic of referencedIds(p['TopicArn']))
+          w.emailSubscriptions.set(topic, (w.emailSubscriptions.get(topic) ?? 0) + 1);
       }
-      if (resource.Type === 'AWS::SQS::Queue') for (const id of referencedIds(p['RedrivePolicy'])) w.deadLetterQueues.add(id);
+      if (resource.Type === 'AWS::SQS::Queue')
+        for (const id of referencedIds(p['RedrivePolicy'])) w.deadLetterQueues.add(id);
     }
   }
   return w;
@@ -181,16 +201,20 @@ type Priced = Pick<CostLine, 'idle' | 'perMillion' | 'detail'>;
 
 function lambdaFunction(resource: CfnResource, usage: Usage, w: Wiring): Priced {
   const service = serviceOf(resource);
-  if (service === undefined) return { idle: 0, perMillion: 0, detail: 'no connector service: runs at deployment only' };
+  if (service === undefined)
+    return { idle: 0, perMillion: 0, detail: 'no connector service: runs at deployment only' };
   const p = props(resource);
   const memoryGb = (typeof p['MemorySize'] === 'number' ? p['MemorySize'] : 128) / 1024;
   const arm = Array.isArray(p['Architectures']) && p['Architectures'].includes('arm64');
   const seconds = usage.durationMs[service].value / 1000;
-  const perInvocation = usdPer(arm ? PRICES.lambdaArmGbSecond : PRICES.lambdaX86GbSecond, seconds * memoryGb) + usdPer(PRICES.lambdaRequest, 1);
+  const perInvocation =
+    usdPer(arm ? PRICES.lambdaArmGbSecond : PRICES.lambdaX86GbSecond, seconds * memoryGb) +
+    usdPer(PRICES.lambdaRequest, 1);
   const traced = (p['TracingConfig'] as { Mode?: string } | undefined)?.Mode === 'Active';
   // A receiver behind a traced stage continues the API's trace: the stage line counts it.
   const sampled = service === 'reconciler' ? 1 : usage.xraySampledShare.value;
-  const tracePerInvocation = traced && !(service === 'receiver' && w.apiTraced) ? usdPer(PRICES.xrayTrace, sampled) : 0;
+  const tracePerInvocation =
+    traced && !(service === 'receiver' && w.apiTraced) ? usdPer(PRICES.xrayTrace, sampled) : 0;
   const invocations = {
     receiver: { idle: 0, perEvent: 1 },
     worker: { idle: 0, perEvent: usage.workerInvocationsPerEvent.value },
@@ -206,7 +230,10 @@ function lambdaFunction(resource: CfnResource, usage: Usage, w: Wiring): Priced 
 
 function logGroup(id: string, resource: CfnResource, usage: Usage, w: Wiring): Priced {
   const producer = w.serviceOfLogGroup.get(id);
-  const retentionDays = typeof props(resource)['RetentionInDays'] === 'number' ? (props(resource)['RetentionInDays'] as number) : 3653;
+  const retentionDays =
+    typeof props(resource)['RetentionInDays'] === 'number'
+      ? (props(resource)['RetentionInDays'] as number)
+      : 3653;
   const bytes = (idle: number, perEvent: number) => ({ idle, perMillion: perEvent * MILLION });
   const volume =
     producer === 'receiver' || producer === 'worker'
@@ -217,7 +244,9 @@ function logGroup(id: string, resource: CfnResource, usage: Usage, w: Wiring): P
           ? bytes(0, usage.accessLogBytesPerRequest.value)
           : bytes(0, 0);
   // Ingestion, plus storage at steady state: a month's bytes kept retentionDays/30 months (uncompressed: an upper bound).
-  const monthly = (b: number) => usdPer(PRICES.logsIngestionGb, b / GB) + usdPer(PRICES.logsStorageGbMonth, ((b / GB) * retentionDays) / 30);
+  const monthly = (b: number) =>
+    usdPer(PRICES.logsIngestionGb, b / GB) +
+    usdPer(PRICES.logsStorageGbMonth, ((b / GB) * retentionDays) / 30);
   return {
     idle: monthly(volume.idle),
     perMillion: monthly(volume.perMillion),
@@ -229,10 +258,24 @@ function price(id: string, resource: CfnResource, usage: Usage, w: Wiring): Pric
   const p = props(resource);
   switch (resource.Type) {
     case 'AWS::ApiGateway::RestApi':
-      return { idle: 0, perMillion: usdPer(PRICES.apiGatewayRestRequest, MILLION), detail: 'one REST request per event (SNS delivery)' };
+      return {
+        idle: 0,
+        perMillion: usdPer(PRICES.apiGatewayRestRequest, MILLION),
+        detail: 'one REST request per event (SNS delivery)',
+      };
     case 'AWS::ApiGateway::Stage': {
-      const trace = p['TracingEnabled'] === true ? usdPer(PRICES.xrayTrace, MILLION * usage.xraySampledShare.value) : 0;
-      return { idle: 0, perMillion: trace, detail: trace > 0 ? `X-Ray: one trace per request (API + receiver), ${(usage.xraySampledShare.value * 100).toFixed(0)}% sampled` : 'not traced' };
+      const trace =
+        p['TracingEnabled'] === true
+          ? usdPer(PRICES.xrayTrace, MILLION * usage.xraySampledShare.value)
+          : 0;
+      return {
+        idle: 0,
+        perMillion: trace,
+        detail:
+          trace > 0
+            ? `X-Ray: one trace per request (API + receiver), ${(usage.xraySampledShare.value * 100).toFixed(0)}% sampled`
+            : 'not traced',
+      };
     }
     case 'AWS::Lambda::Function':
       return lambdaFunction(resource, usage, w);
@@ -243,7 +286,12 @@ function price(id: string, resource: CfnResource, usage: Usage, w: Wiring): Pric
         detail: `SQS polling: ${Math.round(usage.sqsIdlePollsPerMonth.value)} empty long polls/month idle, ${usage.sqsPollerRequestsPerEvent.value} receive+delete per event`,
       };
     case 'AWS::SQS::Queue':
-      if (w.deadLetterQueues.has(id)) return { idle: 0, perMillion: 0, detail: 'dead-letter queue: only failed events (none in a healthy month)' };
+      if (w.deadLetterQueues.has(id))
+        return {
+          idle: 0,
+          perMillion: 0,
+          detail: 'dead-letter queue: only failed events (none in a healthy month)',
+        };
       return {
         idle: 0,
         perMillion: usdPer(PRICES.sqsRequest, MILLION * usage.sqsFunctionRequestsPerEvent.value),
@@ -251,18 +299,33 @@ function price(id: string, resource: CfnResource, usage: Usage, w: Wiring): Pric
       };
     case 'AWS::DynamoDB::Table': {
       if (p['BillingMode'] !== 'PAY_PER_REQUEST') return undefined;
-      const pitr = (p['PointInTimeRecoverySpecification'] as { PointInTimeRecoveryEnabled?: boolean } | undefined)?.PointInTimeRecoveryEnabled === true;
-      const storage = usdPer(PRICES.dynamoStorageGbMonth, usage.dynamoStorageGb.value) + (pitr ? usdPer(PRICES.dynamoPitrGbMonth, usage.dynamoStorageGb.value) : 0);
+      const pitr =
+        (
+          p['PointInTimeRecoverySpecification'] as
+            { PointInTimeRecoveryEnabled?: boolean } | undefined
+        )?.PointInTimeRecoveryEnabled === true;
+      const storage =
+        usdPer(PRICES.dynamoStorageGbMonth, usage.dynamoStorageGb.value) +
+        (pitr ? usdPer(PRICES.dynamoPitrGbMonth, usage.dynamoStorageGb.value) : 0);
       return {
-        idle: storage + usdPer(PRICES.dynamoReadRequestUnit, w.reconcilerRunsPerMonth * usage.dynamoRruPerReconcilerRun.value),
-        perMillion: usdPer(PRICES.dynamoWriteRequestUnit, MILLION * usage.dynamoWruPerEvent.value) + usdPer(PRICES.dynamoReadRequestUnit, MILLION * usage.dynamoRruPerEvent.value),
+        idle:
+          storage +
+          usdPer(
+            PRICES.dynamoReadRequestUnit,
+            w.reconcilerRunsPerMonth * usage.dynamoRruPerReconcilerRun.value,
+          ),
+        perMillion:
+          usdPer(PRICES.dynamoWriteRequestUnit, MILLION * usage.dynamoWruPerEvent.value) +
+          usdPer(PRICES.dynamoReadRequestUnit, MILLION * usage.dynamoRruPerEvent.value),
         detail: `on-demand: ${usage.dynamoWruPerEvent.value.toFixed(2)} WRU + ${usage.dynamoRruPerEvent.value.toFixed(2)} RRU per event; ${usage.dynamoStorageGb.value} GB stored${pitr ? ', PITR on' : ''}`,
       };
     }
     case 'AWS::KMS::Key': {
       const dataKey = /^DataKey/.test(id);
       const reviewKey = /TopicKey/.test(id) && !/Alarm/.test(id);
-      const requests = dataKey ? usage.kmsDataKeyRequests.value : { idle: 0, traffic: reviewKey ? usage.kmsReviewKeyRequestsTraffic.value : 0 };
+      const requests = dataKey
+        ? usage.kmsDataKeyRequests.value
+        : { idle: 0, traffic: reviewKey ? usage.kmsReviewKeyRequestsTraffic.value : 0 };
       return {
         idle: usdPer(PRICES.kmsKeyMonth, 1) + usdPer(PRICES.kmsRequest, requests.idle),
         perMillion: usdPer(PRICES.kmsRequest, requests.traffic - requests.idle),
@@ -272,28 +335,53 @@ function price(id: string, resource: CfnResource, usage: Usage, w: Wiring): Pric
     case 'AWS::SecretsManager::Secret':
       // The credentials are read by the worker and reconciler; another secret (the shared secret) by the receiver, cached likewise.
       return {
-        idle: usdPer(PRICES.secretMonth, 1) + usdPer(PRICES.secretApiCall, usage.secretCalls.value.idle),
+        idle:
+          usdPer(PRICES.secretMonth, 1) +
+          usdPer(PRICES.secretApiCall, usage.secretCalls.value.idle),
         perMillion: usdPer(PRICES.secretApiCall, usage.secretCalls.value.traffic),
         detail: `1 secret; ${Math.round(usage.secretCalls.value.idle)} reads/month idle, ${Math.round(usage.secretCalls.value.traffic)} more with traffic`,
       };
     case 'AWS::CloudWatch::Alarm':
-      return { idle: usdPer(PRICES.alarmStandardMonth, 1), perMillion: 0, detail: 'standard-resolution alarm, one metric' };
+      return {
+        idle: usdPer(PRICES.alarmStandardMonth, 1),
+        perMillion: 0,
+        detail: 'standard-resolution alarm, one metric',
+      };
     case 'AWS::CloudWatch::Dashboard':
-      return { idle: usdPer(PRICES.dashboardMonth, 1), perMillion: 0, detail: 'beyond the account\'s 3 free dashboards (free tier not counted)' };
+      return {
+        idle: usdPer(PRICES.dashboardMonth, 1),
+        perMillion: 0,
+        detail: "beyond the account's 3 free dashboards (free tier not counted)",
+      };
     case 'AWS::Events::Rule':
-      return { idle: 0, perMillion: 0, detail: 'scheduled rule on the default bus: free (the runs are priced on the reconciler)' };
+      return {
+        idle: 0,
+        perMillion: 0,
+        detail: 'scheduled rule on the default bus: free (the runs are priced on the reconciler)',
+      };
     case 'AWS::SNS::Topic': {
       const emails = w.emailSubscriptions.get(id) ?? 0;
-      if (/Alarm/.test(id)) return { idle: 0, perMillion: 0, detail: `alarm notifications only; ${emails} e-mail subscription(s)` };
+      if (/Alarm/.test(id))
+        return {
+          idle: 0,
+          perMillion: 0,
+          detail: `alarm notifications only; ${emails} e-mail subscription(s)`,
+        };
       const perEvent = usage.notificationsPerEvent.value;
       return {
         idle: 0,
-        perMillion: usdPer(PRICES.snsPublish, MILLION * perEvent) + usdPer(PRICES.snsEmail, MILLION * perEvent * emails),
+        perMillion:
+          usdPer(PRICES.snsPublish, MILLION * perEvent) +
+          usdPer(PRICES.snsEmail, MILLION * perEvent * emails),
         detail: `${perEvent.toFixed(2)} publishes per event, ${emails} e-mail subscription(s)`,
       };
     }
     case 'AWS::S3::Bucket':
-      return { idle: 0, perMillion: usdPer(PRICES.s3Get, usage.rulesReadsTraffic.value), detail: `rules object: ${usage.rulesReadsTraffic.value} reads/month with traffic; storage of a few KB negligible` };
+      return {
+        idle: 0,
+        perMillion: usdPer(PRICES.s3Get, usage.rulesReadsTraffic.value),
+        detail: `rules object: ${usage.rulesReadsTraffic.value} reads/month with traffic; storage of a few KB negligible`,
+      };
     case 'AWS::Logs::LogGroup':
       return logGroup(id, resource, usage, w);
     default:
@@ -309,13 +397,29 @@ export function costLines(templates: readonly NamedTemplate[], usage: Usage): Co
     for (const [id, resource] of Object.entries(resources)) {
       const free = FREE_TYPES[resource.Type];
       if (free !== undefined) {
-        lines.push({ stack, id, type: resource.Type, status: 'free', idle: 0, perMillion: 0, detail: free });
+        lines.push({
+          stack,
+          id,
+          type: resource.Type,
+          status: 'free',
+          idle: 0,
+          perMillion: 0,
+          detail: free,
+        });
         continue;
       }
       const priced = price(id, resource, usage, w);
       lines.push(
         priced === undefined
-          ? { stack, id, type: resource.Type, status: 'unpriced', idle: 0, perMillion: 0, detail: 'UNPRICED: no price in the model' }
+          ? {
+              stack,
+              id,
+              type: resource.Type,
+              status: 'unpriced',
+              idle: 0,
+              perMillion: 0,
+              detail: 'UNPRICED: no price in the model',
+            }
           : { stack, id, type: resource.Type, status: 'priced', ...priced },
       );
     }

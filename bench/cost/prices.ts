@@ -18,38 +18,108 @@ export interface Price {
   readonly source: string;
 }
 
-const price = (usd: number, per: number, unit: string, source: string): Price => ({ usd, per, unit, source });
+const price = (usd: number, per: number, unit: string, source: string): Price => ({
+  usd,
+  per,
+  unit,
+  source,
+});
 
 const LAMBDA = 'AWS Lambda pricing (aws.amazon.com/lambda/pricing)';
 const CLOUDWATCH = 'Amazon CloudWatch pricing (aws.amazon.com/cloudwatch/pricing)';
 
 /** Every price the model charges; `usdPer(PRICES.x, quantity)` turns a quantity into dollars. */
 export const PRICES = {
-  apiGatewayRestRequest: price(3.5, 1e6, 'REST API request (first 333 M/month)', 'Amazon API Gateway pricing (aws.amazon.com/api-gateway/pricing)'),
+  apiGatewayRestRequest: price(
+    3.5,
+    1e6,
+    'REST API request (first 333 M/month)',
+    'Amazon API Gateway pricing (aws.amazon.com/api-gateway/pricing)',
+  ),
   /** Not used by the stacks (they deploy a REST API): the price of the cheaper alternative, for comparison. */
-  apiGatewayHttpRequest: price(1, 1e6, 'HTTP API request (first 300 M/month)', 'Amazon API Gateway pricing (aws.amazon.com/api-gateway/pricing)'),
+  apiGatewayHttpRequest: price(
+    1,
+    1e6,
+    'HTTP API request (first 300 M/month)',
+    'Amazon API Gateway pricing (aws.amazon.com/api-gateway/pricing)',
+  ),
   lambdaArmGbSecond: price(0.0000133334, 1, 'GB-second, arm64 (first 6 B GB-s/month)', LAMBDA),
   lambdaX86GbSecond: price(0.0000166667, 1, 'GB-second, x86_64', LAMBDA),
   lambdaRequest: price(0.2, 1e6, 'invocation', LAMBDA),
-  sqsRequest: price(0.4, 1e6, 'standard queue request (64 KB chunk)', 'Amazon SQS pricing (aws.amazon.com/sqs/pricing)'),
+  sqsRequest: price(
+    0.4,
+    1e6,
+    'standard queue request (64 KB chunk)',
+    'Amazon SQS pricing (aws.amazon.com/sqs/pricing)',
+  ),
   // Reduced on 2024-11-01 from 1.25 and 0.25.
-  dynamoWriteRequestUnit: price(0.625, 1e6, 'on-demand write request unit', 'Amazon DynamoDB pricing, on-demand (aws.amazon.com/dynamodb/pricing/on-demand)'),
-  dynamoReadRequestUnit: price(0.125, 1e6, 'on-demand read request unit', 'Amazon DynamoDB pricing, on-demand (aws.amazon.com/dynamodb/pricing/on-demand)'),
-  dynamoStorageGbMonth: price(0.25, 1, 'GB-month of table storage', 'Amazon DynamoDB pricing, on-demand (aws.amazon.com/dynamodb/pricing/on-demand)'),
-  dynamoPitrGbMonth: price(0.2, 1, 'GB-month of continuous backup (PITR)', 'Amazon DynamoDB pricing, on-demand (aws.amazon.com/dynamodb/pricing/on-demand)'),
-  kmsKeyMonth: price(1, 1, 'customer managed key-month (each of the first two rotations adds 1)', 'AWS KMS pricing (aws.amazon.com/kms/pricing)'),
+  dynamoWriteRequestUnit: price(
+    0.625,
+    1e6,
+    'on-demand write request unit',
+    'Amazon DynamoDB pricing, on-demand (aws.amazon.com/dynamodb/pricing/on-demand)',
+  ),
+  dynamoReadRequestUnit: price(
+    0.125,
+    1e6,
+    'on-demand read request unit',
+    'Amazon DynamoDB pricing, on-demand (aws.amazon.com/dynamodb/pricing/on-demand)',
+  ),
+  dynamoStorageGbMonth: price(
+    0.25,
+    1,
+    'GB-month of table storage',
+    'Amazon DynamoDB pricing, on-demand (aws.amazon.com/dynamodb/pricing/on-demand)',
+  ),
+  dynamoPitrGbMonth: price(
+    0.2,
+    1,
+    'GB-month of continuous backup (PITR)',
+    'Amazon DynamoDB pricing, on-demand (aws.amazon.com/dynamodb/pricing/on-demand)',
+  ),
+  kmsKeyMonth: price(
+    1,
+    1,
+    'customer managed key-month (each of the first two rotations adds 1)',
+    'AWS KMS pricing (aws.amazon.com/kms/pricing)',
+  ),
   kmsRequest: price(0.03, 1e4, 'KMS API request', 'AWS KMS pricing (aws.amazon.com/kms/pricing)'),
-  secretMonth: price(0.4, 1, 'secret-month', 'AWS Secrets Manager pricing (aws.amazon.com/secrets-manager/pricing)'),
-  secretApiCall: price(0.05, 1e4, 'Secrets Manager API call', 'AWS Secrets Manager pricing (aws.amazon.com/secrets-manager/pricing)'),
+  secretMonth: price(
+    0.4,
+    1,
+    'secret-month',
+    'AWS Secrets Manager pricing (aws.amazon.com/secrets-manager/pricing)',
+  ),
+  secretApiCall: price(
+    0.05,
+    1e4,
+    'Secrets Manager API call',
+    'AWS Secrets Manager pricing (aws.amazon.com/secrets-manager/pricing)',
+  ),
   alarmStandardMonth: price(0.1, 1, 'standard-resolution alarm metric-month', CLOUDWATCH),
   dashboardMonth: price(3, 1, 'dashboard-month', CLOUDWATCH),
-  customMetricMonth: price(0.3, 1, 'custom metric-month (first 10,000; prorated by the hour)', CLOUDWATCH),
+  customMetricMonth: price(
+    0.3,
+    1,
+    'custom metric-month (first 10,000; prorated by the hour)',
+    CLOUDWATCH,
+  ),
   logsIngestionGb: price(0.5, 1, 'GB of standard log ingestion', CLOUDWATCH),
   logsStorageGbMonth: price(0.03, 1, 'GB-month of log storage (archived, compressed)', CLOUDWATCH),
   xrayTrace: price(5, 1e6, 'trace recorded', 'AWS X-Ray pricing (aws.amazon.com/xray/pricing)'),
-  snsPublish: price(0.5, 1e6, 'SNS publish (64 KB chunk)', 'Amazon SNS pricing (aws.amazon.com/sns/pricing)'),
+  snsPublish: price(
+    0.5,
+    1e6,
+    'SNS publish (64 KB chunk)',
+    'Amazon SNS pricing (aws.amazon.com/sns/pricing)',
+  ),
   snsEmail: price(2, 1e5, 'e-mail notification', 'Amazon SNS pricing (aws.amazon.com/sns/pricing)'),
-  s3Get: price(0.0004, 1e3, 'S3 Standard GET request', 'Amazon S3 pricing (aws.amazon.com/s3/pricing)'),
+  s3Get: price(
+    0.0004,
+    1e3,
+    'S3 Standard GET request',
+    'Amazon S3 pricing (aws.amazon.com/s3/pricing)',
+  ),
 } as const satisfies Record<string, Price>;
 
 export type PriceName = keyof typeof PRICES;

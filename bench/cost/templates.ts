@@ -9,7 +9,8 @@ import type { NamedTemplate } from './model';
 
 export function synthesizedTemplates(config: ConnectorConfig): NamedTemplate[] {
   const built = build(config);
-  const resourcesOf = (json: unknown) => (json as { Resources?: NamedTemplate['resources'] }).Resources ?? {};
+  const resourcesOf = (json: unknown) =>
+    (json as { Resources?: NamedTemplate['resources'] }).Resources ?? {};
   return [
     { stack: built.state.stackName, resources: resourcesOf(built.stateTemplate.toJSON()) },
     { stack: built.app.stackName, resources: resourcesOf(built.appTemplate.toJSON()) },

@@ -2,7 +2,12 @@
  * The Usage the cost model prices: measured figures from a sandbox run (cost/measure.ts) where the
  * project can measure them, and labelled assumptions elsewhere. Every figure carries its source.
  */
-import { LOGIN_METRICS, RECEIVER_METRICS, RECONCILER_METRICS, WORKER_METRICS } from '../../lambdas/core/metric-names';
+import {
+  LOGIN_METRICS,
+  RECEIVER_METRICS,
+  RECONCILER_METRICS,
+  WORKER_METRICS,
+} from '../../lambdas/core/metric-names';
 import { DEFAULT_CREDENTIALS_MAX_AGE_S } from '../../lambdas/adapters/credentials';
 import type { DurationSample } from './duration';
 import type { SandboxMeasurement } from './measure';
@@ -58,29 +63,59 @@ export function defaultSampledShare(perSecond: number): number {
 }
 
 /** A metric as CloudWatch bills it: one name under one `service` dimension. */
-const metric = (service: 'receiver' | 'worker' | 'reconciler', name: string) => `${service}/${name}`;
+const metric = (service: 'receiver' | 'worker' | 'reconciler', name: string) =>
+  `${service}/${name}`;
 
 /** The usage: per-event counts from a sandbox measurement, the receiver's duration as measured (receiverBilledMs). */
-export function usageFrom(m: SandboxMeasurement, reconcilerRunsPerMonth: number, receiverMs: Sourced<number>): Usage {
+export function usageFrom(
+  m: SandboxMeasurement,
+  reconcilerRunsPerMonth: number,
+  receiverMs: Sourced<number>,
+): Usage {
   const perEvent = (n: number) => n / m.events;
   const sandboxRun = `sandbox --once, ${m.events} events`;
   const workerInvocationsPerEvent = 1;
   const logPerEvent = (bytes: number, lines: number, invocations: number) =>
-    perEvent(bytes + lines * LAMBDA_CONTEXT_BYTES_PER_LINE) + invocations * (PLATFORM_BYTES_PER_INVOCATION + EMF_BYTES_PER_INVOCATION);
+    perEvent(bytes + lines * LAMBDA_CONTEXT_BYTES_PER_LINE) +
+    invocations * (PLATFORM_BYTES_PER_INVOCATION + EMF_BYTES_PER_INVOCATION);
   return {
     durationMs: {
       receiver: receiverMs,
-      worker: assumed(300, 'one record: ~10 DynamoDB calls at ~5 ms and two marketplace calls (read offer, answer) at ~100 ms each'),
-      reconciler: assumed(1000, 'a cold start every run (INIT is billed since 2025-08) ~600 ms plus one inbox page ~400 ms'),
+      worker: assumed(
+        300,
+        'one record: ~10 DynamoDB calls at ~5 ms and two marketplace calls (read offer, answer) at ~100 ms each',
+      ),
+      reconciler: assumed(
+        1000,
+        'a cold start every run (INIT is billed since 2025-08) ~600 ms plus one inbox page ~400 ms',
+      ),
     },
-    workerInvocationsPerEvent: assumed(workerInvocationsPerEvent, 'at ~0.4 events/s batches rarely hold more than one record'),
-    dynamoWruPerEvent: measured(perEvent(m.wru), `${sandboxRun}: consumed capacity summed per call, a failed conditional write as 1`),
-    dynamoRruPerEvent: measured(perEvent(m.rru), `${sandboxRun}: consumed capacity summed per call`),
+    workerInvocationsPerEvent: assumed(
+      workerInvocationsPerEvent,
+      'at ~0.4 events/s batches rarely hold more than one record',
+    ),
+    dynamoWruPerEvent: measured(
+      perEvent(m.wru),
+      `${sandboxRun}: consumed capacity summed per call, a failed conditional write as 1`,
+    ),
+    dynamoRruPerEvent: measured(
+      perEvent(m.rru),
+      `${sandboxRun}: consumed capacity summed per call`,
+    ),
     dynamoRruPerReconcilerRun: assumed(0, 'an empty inbox lists no offer, so no offer is read'),
     dynamoStorageGb: assumed(0.05, 'offer items of ~1 KB kept until their TTL'),
-    sqsFunctionRequestsPerEvent: measured(perEvent(m.sqs.enqueues + m.sqs.handBacks + m.sqs.visibilityChanges), `${sandboxRun}: SendMessage and ChangeMessageVisibility calls`),
-    sqsPollerRequestsPerEvent: assumed(2, 'the event source mapping receives the message and deletes it (one record per batch at low rates)'),
-    sqsIdlePollsPerMonth: assumed(5 * (SECONDS_PER_MONTH / 20), "Lambda's 5 pollers, each a 20 s long poll"),
+    sqsFunctionRequestsPerEvent: measured(
+      perEvent(m.sqs.enqueues + m.sqs.handBacks + m.sqs.visibilityChanges),
+      `${sandboxRun}: SendMessage and ChangeMessageVisibility calls`,
+    ),
+    sqsPollerRequestsPerEvent: assumed(
+      2,
+      'the event source mapping receives the message and deletes it (one record per batch at low rates)',
+    ),
+    sqsIdlePollsPerMonth: assumed(
+      5 * (SECONDS_PER_MONTH / 20),
+      "Lambda's 5 pollers, each a 20 s long poll",
+    ),
     logBytesPerEvent: {
       receiver: measured(
         logPerEvent(m.logBytes.receiver, m.logLines.receiver, 1),
@@ -91,19 +126,40 @@ export function usageFrom(m: SandboxMeasurement, reconcilerRunsPerMonth: number,
         `${sandboxRun}: ${(m.logLines.worker / m.events).toFixed(1)} INFO lines/event, ${Math.round(perEvent(m.logBytes.worker))} B; + the same Lambda additions`,
       ),
     },
-    logBytesPerReconcilerRun: assumed(LAMBDA_CONTEXT_BYTES_PER_LINE + 400 + PLATFORM_BYTES_PER_INVOCATION + EMF_BYTES_PER_INVOCATION, 'one "Reconciliation finished" line, platform lines and the EMF blob'),
-    accessLogBytesPerRequest: assumed(330, "the stage's JSON access-log format with its ten fields filled"),
-    notificationsPerEvent: measured(perEvent(m.notifications), `${sandboxRun}: review notifications (depends on the rules: the example's default is review)`),
+    logBytesPerReconcilerRun: assumed(
+      LAMBDA_CONTEXT_BYTES_PER_LINE +
+        400 +
+        PLATFORM_BYTES_PER_INVOCATION +
+        EMF_BYTES_PER_INVOCATION,
+      'one "Reconciliation finished" line, platform lines and the EMF blob',
+    ),
+    accessLogBytesPerRequest: assumed(
+      330,
+      "the stage's JSON access-log format with its ten fields filled",
+    ),
+    notificationsPerEvent: measured(
+      perEvent(m.notifications),
+      `${sandboxRun}: review notifications (depends on the rules: the example's default is review)`,
+    ),
     kmsDataKeyRequests: assumed(
       { idle: reconcilerRunsPerMonth, traffic: Math.round(3 * FIVE_MINUTE_WINDOWS) },
       'idle: one Decrypt per reconciler run (DynamoDB); traffic: SQS send, SQS receive and DynamoDB each fetch a data key every 5 minutes',
     ),
-    kmsReviewKeyRequestsTraffic: assumed(Math.round(FIVE_MINUTE_WINDOWS), 'SNS reuses a data key for 5 minutes'),
+    kmsReviewKeyRequestsTraffic: assumed(
+      Math.round(FIVE_MINUTE_WINDOWS),
+      'SNS reuses a data key for 5 minutes',
+    ),
     secretCalls: assumed(
-      { idle: reconcilerRunsPerMonth, traffic: Math.round(SECONDS_PER_MONTH / DEFAULT_CREDENTIALS_MAX_AGE_S) },
+      {
+        idle: reconcilerRunsPerMonth,
+        traffic: Math.round(SECONDS_PER_MONTH / DEFAULT_CREDENTIALS_MAX_AGE_S),
+      },
       `idle: a cold reconciler reads once per run; traffic: one warm worker re-reads every ${DEFAULT_CREDENTIALS_MAX_AGE_S} s (Powertools cache)`,
     ),
-    rulesReadsTraffic: assumed(Math.round(SECONDS_PER_MONTH / 60), 'one warm worker re-reads the rules once a minute'),
+    rulesReadsTraffic: assumed(
+      Math.round(SECONDS_PER_MONTH / 60),
+      'one warm worker re-reads the rules once a minute',
+    ),
     customMetrics: {
       value: {
         // reconciler.ts publishes its counts only when not zero; a run over an empty inbox writes
@@ -121,10 +177,16 @@ export function usageFrom(m: SandboxMeasurement, reconcilerRunsPerMonth: number,
           metric('worker', WORKER_METRICS.ignored),
           metric('worker', WORKER_METRICS.duplicate),
           metric('worker', LOGIN_METRICS.failures),
-          ...(reconcilerRunsPerMonth > 0 ? [metric('reconciler', LOGIN_METRICS.failures), metric('reconciler', RECONCILER_METRICS.seen)] : []),
+          ...(reconcilerRunsPerMonth > 0
+            ? [
+                metric('reconciler', LOGIN_METRICS.failures),
+                metric('reconciler', RECONCILER_METRICS.seen),
+              ]
+            : []),
         ],
       },
-      source: 'derived from the handlers: at idle only the reconciler\'s login 0; a healthy flow publishes these (fault metrics excluded)',
+      source:
+        "derived from the handlers: at idle only the reconciler's login 0; a healthy flow publishes these (fault metrics excluded)",
     },
     xraySampledShare: {
       value: defaultSampledShare(EVENTS_PER_SECOND_AT_A_MILLION),

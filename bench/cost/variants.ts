@@ -6,7 +6,17 @@
 import type { ConnectorConfig } from '../../lambdas/core/config';
 import type { DurationSample } from './duration';
 import type { SandboxMeasurement } from './measure';
-import { costLines, reconcilerRunsPerMonth, serviceOf, totals, type CostLine, type CostTotals, type NamedTemplate, type Service, type Usage } from './model';
+import {
+  costLines,
+  reconcilerRunsPerMonth,
+  serviceOf,
+  totals,
+  type CostLine,
+  type CostTotals,
+  type NamedTemplate,
+  type Service,
+  type Usage,
+} from './model';
 import { synthesizedTemplates } from './templates';
 import { receiverBilledMs, usageFrom } from './usage';
 
@@ -25,8 +35,16 @@ const withOptions = (config: ConnectorConfig, on: boolean): ConnectorConfig => (
 
 /** The config with every cost option off (the defaults), and with every one on. */
 export const VARIANTS: readonly CostVariant[] = [
-  { name: 'lean', sets: 'tracing: false, monitoring.dashboard: false (the defaults)', apply: (config) => withOptions(config, false) },
-  { name: 'observed', sets: 'tracing: true, monitoring.dashboard: true', apply: (config) => withOptions(config, true) },
+  {
+    name: 'lean',
+    sets: 'tracing: false, monitoring.dashboard: false (the defaults)',
+    apply: (config) => withOptions(config, false),
+  },
+  {
+    name: 'observed',
+    sets: 'tracing: true, monitoring.dashboard: true',
+    apply: (config) => withOptions(config, true),
+  },
 ];
 
 export class CostModelError extends Error {
@@ -54,9 +72,17 @@ export interface PricedConfig {
 }
 
 /** Prices one config: its templates, with the usage a measurement gives. */
-export function priceConfig(config: ConnectorConfig, measurement: SandboxMeasurement, receiver: DurationSample): PricedConfig {
+export function priceConfig(
+  config: ConnectorConfig,
+  measurement: SandboxMeasurement,
+  receiver: DurationSample,
+): PricedConfig {
   const templates = synthesizedTemplates(config);
-  const usage = usageFrom(measurement, reconcilerRunsPerMonth(templates), receiverBilledMs(receiver, memoryOf(templates, 'receiver')));
+  const usage = usageFrom(
+    measurement,
+    reconcilerRunsPerMonth(templates),
+    receiverBilledMs(receiver, memoryOf(templates, 'receiver')),
+  );
   const lines = costLines(templates, usage);
   return { templates, usage, lines, totals: totals(lines) };
 }

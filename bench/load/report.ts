@@ -12,7 +12,10 @@ import { type LatencySummary, summarize } from './stats';
 
 /** The stack's worker concurrency (workerMaxConcurrency of the example config): Lambda's pollers. */
 export function stackWorkerConcurrency(): number {
-  return parseConnectorConfig(JSON.parse(readFileSync(DEFAULT_CONFIG_PATH, 'utf8')) as unknown, DEFAULT_CONFIG_PATH).workerMaxConcurrency;
+  return parseConnectorConfig(
+    JSON.parse(readFileSync(DEFAULT_CONFIG_PATH, 'utf8')) as unknown,
+    DEFAULT_CONFIG_PATH,
+  ).workerMaxConcurrency;
 }
 
 /** The stack's settings the load benchmarks mirror by default: its worker concurrency and batch size. */
@@ -26,7 +29,8 @@ export function machineLine(): string {
   return `Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'unknown CPU'}, load average ${one.toFixed(2)} at start`;
 }
 
-const ms = (value: number): string => (Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a');
+const ms = (value: number): string =>
+  Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a';
 
 export const SUMMARY_HEADER = `${'offers'.padStart(8)}${'p50 ms'.padStart(12)}${'p95 ms'.padStart(12)}${'p99 ms'.padStart(12)}${'max ms'.padStart(12)}`;
 
@@ -43,7 +47,9 @@ const STAGE_LABELS: Record<keyof StageTimes, string> = {
 
 /** One row per stage: where the time of the event-to-answer row goes. */
 export function stageRows(stages: StageTimes): string[] {
-  return (Object.keys(STAGE_LABELS) as Array<keyof StageTimes>).map((stage) => summaryRow(STAGE_LABELS[stage], summarize(stages[stage])));
+  return (Object.keys(STAGE_LABELS) as Array<keyof StageTimes>).map((stage) =>
+    summaryRow(STAGE_LABELS[stage], summarize(stages[stage])),
+  );
 }
 
 /** How full the worker invocations were: records wait for the ones before them in their batch. */

@@ -74,7 +74,14 @@ const TABLE_NAME = 'bench-offers';
 export const ANSWER_EVERY_OFFER: Rules = parseRules(
   JSON.stringify({
     defaultAction: 'accept',
-    rules: [{ name: 'decline-nursing', match: { care_type: ['nursing'] }, action: 'decline', declineReasonCode: 'no_employee_with_skills' }],
+    rules: [
+      {
+        name: 'decline-nursing',
+        match: { care_type: ['nursing'] },
+        action: 'decline',
+        declineReasonCode: 'no_employee_with_skills',
+      },
+    ],
   }),
 );
 
@@ -123,7 +130,8 @@ export interface LoadSettings {
 
 /** Starts the pieces, publishes `rate` offers/s for `durationS`, waits for the answers, stops all. */
 export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
-  if (!(settings.rate > 0) || !(settings.durationS > 0)) throw new BenchmarkError('rate and duration must be positive');
+  if (!(settings.rate > 0) || !(settings.durationS > 0))
+    throw new BenchmarkError('rate and duration must be positive');
   const problem = settings.onProblem ?? (() => undefined);
   const cleanups: CleanupStep[] = [];
   try {
@@ -148,7 +156,10 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
     const receiver = createReceiver({
       allowedTopicArns: connector.topicArns,
       queue: new SqsEventQueue(sqs, queues.url),
-      httpGet: createSnsRoutingHttpGet({ localUrl: simulator.snsLocalUrl, regions: [simulator.region] }),
+      httpGet: createSnsRoutingHttpGet({
+        localUrl: simulator.snsLocalUrl,
+        regions: [simulator.region],
+      }),
       logger: logger('receiver'),
     });
     // Stage clocks, read around the real receiver and worker (they are not changed).
@@ -167,7 +178,10 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
       }
       return result;
     };
-    const api = await startLocalApi({ handler: timedReceiver, onHandlerError: (error) => problem(`api: receiver threw: ${String(error)}`) });
+    const api = await startLocalApi({
+      handler: timedReceiver,
+      onHandlerError: (error) => problem(`api: receiver threw: ${String(error)}`),
+    });
     cleanups.push({ name: 'local API', stop: () => api.close() });
 
     const documents = DynamoDBDocumentClient.from(dynamo);
@@ -177,7 +191,10 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
     // One worker per concurrent invocation, each with its own client, as each Lambda environment has.
     const workers = Array.from({ length: settings.workers }, () => {
       const worker = createWorker({
-        marketplace: new MarketplaceClient({ baseUrl: simulator.url, credentials: async () => connector.credentials }),
+        marketplace: new MarketplaceClient({
+          baseUrl: simulator.url,
+          credentials: async () => connector.credentials,
+        }),
         store,
         units,
         counter,
@@ -210,7 +227,8 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
 
     // Warm-up, untimed: the first offer pays the login, the certificate fetch and the JIT.
     simulator.addOffer({ ...offerAt(0), supplyOrganizationId: connector.organizationId });
-    if (!(await waitUntil(async () => answeredAt.size >= 1, 15000, undefined, 20))) throw new BenchmarkError('the warm-up offer was not answered within 15 s');
+    if (!(await waitUntil(async () => answeredAt.size >= 1, 15000, undefined, 20)))
+      throw new BenchmarkError('the warm-up offer was not answered within 15 s');
     answeredAt.clear();
 
     // --- the timed run: offer i is due at start + i / rate -------------------------------------
@@ -219,7 +237,7 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
     timing = true;
     const cpuBefore = process.cpuUsage();
     const start = performance.now();
-    for (let i = 0; i < total; ) {
+    for (let i = 0; i < total;) {
       const due = start + (i * 1000) / settings.rate;
       const wait = due - performance.now();
       if (wait > 1) {
@@ -229,7 +247,10 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
       // Everything due now (a late timer publishes the backlog at once, keeping the rate).
       while (i < total && start + (i * 1000) / settings.rate <= performance.now()) {
         const t = performance.now();
-        const detail = simulator.addOffer({ ...offerAt(i), supplyOrganizationId: connector.organizationId });
+        const detail = simulator.addOffer({
+          ...offerAt(i),
+          supplyOrganizationId: connector.organizationId,
+        });
         publishedAt.set(detail.offer.id, t);
         order.push(detail.offer.id);
         i += 1;
@@ -251,8 +272,18 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
     for (const id of order) {
       const answered = answeredAt.get(id);
       if (answered === undefined) continue;
-      const [published, delivered, enqueued, picked] = [publishedAt.get(id), deliveredAt.get(id), enqueuedAt.get(id), pickedAt.get(id)];
-      if (published !== undefined && delivered !== undefined && enqueued !== undefined && picked !== undefined) {
+      const [published, delivered, enqueued, picked] = [
+        publishedAt.get(id),
+        deliveredAt.get(id),
+        enqueuedAt.get(id),
+        pickedAt.get(id),
+      ];
+      if (
+        published !== undefined &&
+        delivered !== undefined &&
+        enqueued !== undefined &&
+        picked !== undefined
+      ) {
         stages.delivery.push(delivered - published);
         stages.receiver.push(enqueued - delivered);
         stages.queued.push(picked - enqueued);

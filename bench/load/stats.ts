@@ -70,14 +70,18 @@ export function pollingLatencies(
   answerMs: readonly number[],
   options: { intervalMs?: number; phases?: number } = {},
 ): number[] {
-  if (publishedMs.length !== answerMs.length) throw new RangeError('one answer time per published offer');
+  if (publishedMs.length !== answerMs.length)
+    throw new RangeError('one answer time per published offer');
   const intervalMs = options.intervalMs ?? POLL_INTERVAL_MS;
   const phases = options.phases ?? POLL_PHASES;
-  if (!Number.isInteger(phases) || phases < 1) throw new RangeError('phases must be a whole number of at least 1');
+  if (!Number.isInteger(phases) || phases < 1)
+    throw new RangeError('phases must be a whole number of at least 1');
   const latencies: number[] = [];
   for (let k = 0; k < phases; k += 1) {
     const phaseMs = (k * intervalMs) / phases;
-    publishedMs.forEach((published, i) => latencies.push(nextPollTick(published, intervalMs, phaseMs) - published + answerMs[i]));
+    publishedMs.forEach((published, i) =>
+      latencies.push(nextPollTick(published, intervalMs, phaseMs) - published + answerMs[i]),
+    );
   }
   return latencies;
 }
@@ -104,8 +108,10 @@ export const MIN_RATE_KEPT = 0.95;
 export function trialProblem(trial: RateTrial): string | undefined {
   if (trial.published === 0) return 'nothing was published';
   if (trial.lost > 0) return `${trial.lost} offer(s) lost`;
-  if (!(trial.p99 < MAX_SUSTAINED_P99_MS)) return `p99 ${Math.round(trial.p99)} ms is not under ${MAX_SUSTAINED_P99_MS} ms`;
-  if (trial.achievedRate < MIN_RATE_KEPT * trial.rate) return `only ${trial.achievedRate.toFixed(1)} offers/s published`;
+  if (!(trial.p99 < MAX_SUSTAINED_P99_MS))
+    return `p99 ${Math.round(trial.p99)} ms is not under ${MAX_SUSTAINED_P99_MS} ms`;
+  if (trial.achievedRate < MIN_RATE_KEPT * trial.rate)
+    return `only ${trial.achievedRate.toFixed(1)} offers/s published`;
   return undefined;
 }
 
@@ -121,14 +127,18 @@ export interface SteppingResult {
  * Runs the rates in increasing order and stops at the first that is not sustained: the result is
  * the last one sustained before it (a faster rate that happened to pass later is not steady).
  */
-export async function stepRates(rates: readonly number[], runTrial: (rate: number) => Promise<RateTrial>): Promise<SteppingResult> {
+export async function stepRates(
+  rates: readonly number[],
+  runTrial: (rate: number) => Promise<RateTrial>,
+): Promise<SteppingResult> {
   const trials: RateTrial[] = [];
   let sustained: RateTrial | undefined;
   for (const rate of [...rates].sort((a, b) => a - b)) {
     const trial = await runTrial(rate);
     trials.push(trial);
     const problem = trialProblem(trial);
-    if (problem !== undefined) return { trials, ...(sustained ? { sustained } : {}), failed: { trial, problem } };
+    if (problem !== undefined)
+      return { trials, ...(sustained ? { sustained } : {}), failed: { trial, problem } };
     sustained = trial;
   }
   return { trials, ...(sustained ? { sustained } : {}) };
@@ -156,18 +166,25 @@ export function parseLoadOptions(args: readonly string[], defaults: LoadOptions)
   const options: LoadOptions = { ...defaults, rates: [...defaults.rates] };
   for (let i = 0; i < args.length; i += 1) {
     const match = OPTION.exec(args[i]);
-    if (!match) throw new BenchmarkError(`unknown option ${args[i]} (use --duration S, --rates a,b,c, --workers N, --batch-size N)`);
+    if (!match)
+      throw new BenchmarkError(
+        `unknown option ${args[i]} (use --duration S, --rates a,b,c, --workers N, --batch-size N)`,
+      );
     const name = match[1];
     const value = match[2] ?? args[(i += 1)];
     if (value === undefined || value === '') throw new BenchmarkError(`--${name} needs a value`);
     const numbers = value.split(',').map((part) => Number(part.trim()));
-    if (numbers.some((n) => !Number.isFinite(n) || n <= 0)) throw new BenchmarkError(`--${name} must be positive number(s), not "${value}"`);
+    if (numbers.some((n) => !Number.isFinite(n) || n <= 0))
+      throw new BenchmarkError(`--${name} must be positive number(s), not "${value}"`);
     if (name === 'rates') options.rates = numbers;
-    else if (numbers.length !== 1) throw new BenchmarkError(`--${name} takes one number, not "${value}"`);
+    else if (numbers.length !== 1)
+      throw new BenchmarkError(`--${name} takes one number, not "${value}"`);
     else if (name === 'duration') options.durationS = numbers[0];
-    else if (!Number.isInteger(numbers[0])) throw new BenchmarkError(`--${name} must be a whole number, not "${value}"`);
+    else if (!Number.isInteger(numbers[0]))
+      throw new BenchmarkError(`--${name} must be a whole number, not "${value}"`);
     else if (name === 'workers') options.workers = numbers[0];
-    else if (numbers[0] > 10) throw new BenchmarkError(`--batch-size must be 1 to 10 (SQS's limit), not "${value}"`);
+    else if (numbers[0] > 10)
+      throw new BenchmarkError(`--batch-size must be 1 to 10 (SQS's limit), not "${value}"`);
     else options.batchSize = numbers[0];
   }
   return options;

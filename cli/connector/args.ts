@@ -34,7 +34,10 @@ export interface ParsedArgs {
 }
 
 /** Parses `argv` against the command's options and the global ones; `-h` is `--help`. */
-export function parseArgs(argv: readonly string[], options: Readonly<Record<string, OptionKind>> = {}): ParsedArgs {
+export function parseArgs(
+  argv: readonly string[],
+  options: Readonly<Record<string, OptionKind>> = {},
+): ParsedArgs {
   const known: Record<string, OptionKind> = { ...GLOBAL_OPTIONS, ...options };
   const parsed: ParsedArgs = { positionals: [], flags: new Set(), values: new Map() };
   for (let i = 0; i < argv.length; i++) {
@@ -62,14 +65,20 @@ export function parseArgs(argv: readonly string[], options: Readonly<Record<stri
       continue;
     }
     const value = eq !== -1 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined || value === '' || (eq === -1 && value.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
+    if (value === undefined || value === '' || (eq === -1 && value.startsWith('--')))
+      throw new UsageError(`--${name} needs a value`);
     parsed.values.set(name, value);
   }
   return parsed;
 }
 
 /** The positionals, exactly `count` of them (or between `min` and `max`), else a UsageError naming `what`. */
-export function expectPositionals(parsed: ParsedArgs, what: string, min: number, max = min): string[] {
+export function expectPositionals(
+  parsed: ParsedArgs,
+  what: string,
+  min: number,
+  max = min,
+): string[] {
   const n = parsed.positionals.length;
   if (n < min) throw new UsageError(`missing ${what}`);
   if (n > max) throw new UsageError(`unexpected argument ${parsed.positionals[max]}`);

@@ -7,7 +7,12 @@
  */
 import { DynamoOfferStore } from '../../lambdas/adapters/dynamo-offer-store';
 import type { EventFailure } from '../../lambdas/core/ports';
-import { type DeadLetter, listDeadLetters, redriveDeadLetters, startMoveTask } from '../dead-letters';
+import {
+  type DeadLetter,
+  listDeadLetters,
+  redriveDeadLetters,
+  startMoveTask,
+} from '../dead-letters';
 import { EXIT, UsageError } from './args';
 import { table, type CommandResult } from './output';
 import type { CommandContext } from './resources';
@@ -28,14 +33,22 @@ export interface ListedDeadLetter extends DeadLetter {
   failedAttempts?: number;
 }
 
-export async function dlqList(ctx: CommandContext, options: { max?: number } = {}): Promise<CommandResult> {
+export async function dlqList(
+  ctx: CommandContext,
+  options: { max?: number } = {},
+): Promise<CommandResult> {
   ctx.progress.step('dlq: listing the dead-letter queue');
-  const letters = await listDeadLetters(ctx.clients.sqs, ctx.resources.dlqUrl, options.max !== undefined ? { max: options.max } : {});
+  const letters = await listDeadLetters(
+    ctx.clients.sqs,
+    ctx.resources.dlqUrl,
+    options.max !== undefined ? { max: options.max } : {},
+  );
   const store = new DynamoOfferStore(ctx.clients.documents, ctx.resources.tableName);
   const listed: ListedDeadLetter[] = [];
   for (const [i, letter] of letters.entries()) {
     ctx.progress.step(`dlq: reading event ${i + 1} of ${letters.length}`);
-    const item = letter.eventId === undefined ? undefined : await store.getEventRecord(letter.eventId);
+    const item =
+      letter.eventId === undefined ? undefined : await store.getEventRecord(letter.eventId);
     const entry: ListedDeadLetter = { ...letter };
     if (typeof item?.status === 'string') entry.eventStatus = item.status;
     if (item?.lastError !== undefined) entry.lastError = item.lastError as EventFailure;
@@ -44,45 +57,70 @@ export async function dlqList(ctx: CommandContext, options: { max?: number } = {
   }
   ctx.progress.done();
   const errorText = (l: ListedDeadLetter) =>
-    l.lastError ? `${l.lastError.errorName}${l.lastError.operation ? ` ${l.lastError.operation}` : ''}${l.lastError.status !== undefined ? ` ${l.lastError.status}` : ''} (${l.failedAttempts ?? '?'} failed, last ${l.lastError.at})` : l.unreadable ?? (l.eventStatus ? `(event ${l.eventStatus})` : '(none recorded)');
+    l.lastError
+      ? `${l.lastError.errorName}${l.lastError.operation ? ` ${l.lastError.operation}` : ''}${l.lastError.status !== undefined ? ` ${l.lastError.status}` : ''} (${l.failedAttempts ?? '?'} failed, last ${l.lastError.at})`
+      : (l.unreadable ?? (l.eventStatus ? `(event ${l.eventStatus})` : '(none recorded)'));
   const lines =
     listed.length === 0
       ? ['no dead letters']
       : [
           ...table(
             ['MESSAGE', 'EVENT', 'OFFER', 'RECEIVES', 'LAST ERROR'],
-            listed.map((l) => [l.messageId, l.eventId ? `${l.eventName ?? '?'} ${l.eventId}` : '?', l.offerId ?? l.referralId ?? '-', String(l.receiveCount), errorText(l)]),
+            listed.map((l) => [
+              l.messageId,
+              l.eventId ? `${l.eventName ?? '?'} ${l.eventId}` : '?',
+              l.offerId ?? l.referralId ?? '-',
+              String(l.receiveCount),
+              errorText(l),
+            ]),
           ),
           `${listed.length} dead letter(s); redrive: npx connector dlq redrive --all | <id>...`,
         ];
   return { code: EXIT.ok, data: { deadLetters: listed }, lines };
 }
 
-export async function dlqRedrive(ctx: CommandContext, options: { all: boolean; ids: readonly string[] }): Promise<CommandResult> {
-  if (options.all === (options.ids.length > 0)) throw new UsageError('dlq redrive takes --all or one or more ids (not both)');
+export async function dlqRedrive(
+  ctx: CommandContext,
+  options: { all: boolean; ids: readonly string[] },
+): Promise<CommandResult> {
+  if (options.all === options.ids.length > 0)
+    throw new UsageError('dlq redrive takes --all or one or more ids (not both)');
   const { resources } = ctx;
   if (options.all && resources.source === 'aws') {
     if (resources.dlqArn === undefined) throw new Error('the dead-letter queue ARN is unknown');
     ctx.progress.step('dlq: starting a message move task');
-    const handle = await startMoveTask(ctx.clients.sqs, { dlqArn: resources.dlqArn, queueArn: resources.queueArn });
+    const handle = await startMoveTask(ctx.clients.sqs, {
+      dlqArn: resources.dlqArn,
+      queueArn: resources.queueArn,
+    });
     ctx.progress.done();
     return {
       code: EXIT.ok,
       data: { moveTask: handle, moved: null, notFound: [] },
-      lines: [`SQS is moving every dead letter back to the events queue (task ${handle}); see it with: aws sqs list-message-move-tasks --source-arn ${resources.dlqArn}`],
+      lines: [
+        `SQS is moving every dead letter back to the events queue (task ${handle}); see it with: aws sqs list-message-move-tasks --source-arn ${resources.dlqArn}`,
+      ],
     };
   }
   ctx.progress.step('dlq: moving dead letters');
-  const result = await redriveDeadLetters(ctx.clients.sqs, { dlqUrl: resources.dlqUrl, queueUrl: resources.queueUrl }, options.all ? {} : { messageIds: options.ids });
+  const result = await redriveDeadLetters(
+    ctx.clients.sqs,
+    { dlqUrl: resources.dlqUrl, queueUrl: resources.queueUrl },
+    options.all ? {} : { messageIds: options.ids },
+  );
   ctx.progress.done();
   const lines = [
     `moved ${result.moved.length} message(s) to the events queue${result.moved.length > 0 ? `: ${result.moved.join(', ')}` : ''}`,
-    ...(result.notFound.length > 0 ? [`not found in the dead-letter queue: ${result.notFound.join(', ')}`] : []),
+    ...(result.notFound.length > 0
+      ? [`not found in the dead-letter queue: ${result.notFound.join(', ')}`]
+      : []),
   ];
   return {
     code: result.notFound.length > 0 ? EXIT.failed : EXIT.ok,
     data: { moveTask: null, moved: result.moved, notFound: result.notFound },
     lines,
-    ...(result.notFound.length > 0 ? { problems: [`${result.notFound.length} id(s) not found in the dead-letter queue`] } : {}),
+    ...(result.notFound.length > 0
+      ? { problems: [`${result.notFound.length} id(s) not found in the dead-letter queue`] }
+      : {}),
   };
 }

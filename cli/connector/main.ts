@@ -5,12 +5,27 @@
  * 1 failed or refused, 2 usage. Tests call it with their own writers and resources.
  */
 import { main as rulesMain, nodeIo as rulesIo } from '../rules';
-import { EXIT, type ExitCode, expectPositionals, GLOBAL_USAGE, type OptionKind, parseArgs, type ParsedArgs, UsageError } from './args';
+import {
+  EXIT,
+  type ExitCode,
+  expectPositionals,
+  GLOBAL_USAGE,
+  type OptionKind,
+  parseArgs,
+  type ParsedArgs,
+  UsageError,
+} from './args';
 import { DLQ_USAGE, dlqList, dlqRedrive } from './dlq';
 import { OFFER_USAGE, offer } from './offer';
 import { type CommandResult, render, terminalProgress, type Writer } from './output';
 import { REPLAY_USAGE, replay } from './replay';
-import { awsResources, clientsFor, type CommandContext, type ConnectorResources, sandboxResources } from './resources';
+import {
+  awsResources,
+  clientsFor,
+  type CommandContext,
+  type ConnectorResources,
+  sandboxResources,
+} from './resources';
 import { STATUS_USAGE, status } from './status';
 import { SUBSCRIBE_USAGE, subscribe } from './subscribe';
 
@@ -69,7 +84,10 @@ const COMMANDS: Record<string, CommandSpec> = {
   replay: {
     usage: REPLAY_USAGE,
     options: { force: 'flag' },
-    run: async (ctx, args) => replay(ctx, expectPositionals(args, 'the offer id', 1)[0] as string, { force: args.flags.has('force') }),
+    run: async (ctx, args) =>
+      replay(ctx, expectPositionals(args, 'the offer id', 1)[0] as string, {
+        force: args.flags.has('force'),
+      }),
   },
   subscribe: {
     usage: SUBSCRIBE_USAGE,
@@ -94,19 +112,27 @@ const COMMANDS: Record<string, CommandSpec> = {
         if (args.values.has('max')) throw new UsageError('--max is for dlq list');
         return dlqRedrive(ctx, { all: args.flags.has('all'), ids });
       }
-      throw new UsageError(sub === undefined ? 'dlq needs list or redrive' : `unknown dlq command ${sub}`);
+      throw new UsageError(
+        sub === undefined ? 'dlq needs list or redrive' : `unknown dlq command ${sub}`,
+      );
     },
   },
 };
 
 /** Parses the command's arguments first, so a usage error never waits on AWS. */
-async function runCommand(name: string, spec: CommandSpec, argv: readonly string[], env: MainEnv): Promise<ExitCode> {
+async function runCommand(
+  name: string,
+  spec: CommandSpec,
+  argv: readonly string[],
+  env: MainEnv,
+): Promise<ExitCode> {
   const args = parseArgs(argv, spec.options);
   if (args.flags.has('help')) {
     env.stdout.write(`${spec.usage}\n`);
     return EXIT.ok;
   }
-  if (args.flags.has('sandbox') && args.values.has('region')) throw new UsageError('--region is for AWS, not --sandbox');
+  if (args.flags.has('sandbox') && args.values.has('region'))
+    throw new UsageError('--region is for AWS, not --sandbox');
   // Positional checks before any network call: a dry run of the command with no context.
   validateShape(name, args);
   const json = args.flags.has('json');
@@ -115,7 +141,10 @@ async function runCommand(name: string, spec: CommandSpec, argv: readonly string
   const resources = await (env.resources ?? defaultResources)(args).finally(() => progress.done());
   const clients = clientsFor(resources);
   try {
-    const result = await spec.run({ resources, clients, progress, now: env.now ?? (() => new Date()) }, args);
+    const result = await spec.run(
+      { resources, clients, progress, now: env.now ?? (() => new Date()) },
+      args,
+    );
     render(result, json, env.stdout, env.stderr);
     return result.code;
   } finally {
@@ -130,8 +159,12 @@ function validateShape(name: string, args: ParsedArgs): void {
   if (name === 'offer' || name === 'replay') expectPositionals(args, 'the offer id', 1);
   if (name === 'dlq') {
     const [sub, ...ids] = args.positionals;
-    if (sub !== 'list' && sub !== 'redrive') throw new UsageError(sub === undefined ? 'dlq needs list or redrive' : `unknown dlq command ${sub}`);
-    if (sub === 'redrive' && args.flags.has('all') === ids.length > 0) throw new UsageError('dlq redrive takes --all or one or more ids (not both)');
+    if (sub !== 'list' && sub !== 'redrive')
+      throw new UsageError(
+        sub === undefined ? 'dlq needs list or redrive' : `unknown dlq command ${sub}`,
+      );
+    if (sub === 'redrive' && args.flags.has('all') === ids.length > 0)
+      throw new UsageError('dlq redrive takes --all or one or more ids (not both)');
     if (sub === 'list') positiveInt(args.values.get('max'), 'max');
   }
 }
@@ -146,10 +179,22 @@ async function defaultResources(args: ParsedArgs): Promise<ConnectorResources> {
  */
 export async function withRulesBucket(args: readonly string[], env: MainEnv): Promise<string[]> {
   const asIs = [...args];
-  if (args[0] !== 'publish' || args.some((arg) => ['--bucket', '--help', '-h'].includes(arg) || arg.startsWith('--bucket='))) return asIs;
+  if (
+    args[0] !== 'publish' ||
+    args.some((arg) => ['--bucket', '--help', '-h'].includes(arg) || arg.startsWith('--bucket='))
+  )
+    return asIs;
   const resources = await (env.resources ?? defaultResources)(parseArgs([]));
-  if (resources.rules === undefined) throw new Error('this connector has no rules bucket (the sandbox reads its rules from a file): pass --bucket');
-  return [...asIs, '--bucket', resources.rules.bucket, ...(args.includes('--key') ? [] : ['--key', resources.rules.key])];
+  if (resources.rules === undefined)
+    throw new Error(
+      'this connector has no rules bucket (the sandbox reads its rules from a file): pass --bucket',
+    );
+  return [
+    ...asIs,
+    '--bucket',
+    resources.rules.bucket,
+    ...(args.includes('--key') ? [] : ['--key', resources.rules.key]),
+  ];
 }
 
 export async function main(argv: readonly string[], env: MainEnv): Promise<ExitCode> {
@@ -161,7 +206,8 @@ export async function main(argv: readonly string[], env: MainEnv): Promise<ExitC
       return EXIT.ok;
     }
     // The rules commands, as npm run rules runs them (their own usage and exit codes).
-    if (name === 'rules') return (await rulesMain(await withRulesBucket(rest, env), rulesIo())) as ExitCode;
+    if (name === 'rules')
+      return (await rulesMain(await withRulesBucket(rest, env), rulesIo())) as ExitCode;
     const spec = COMMANDS[name];
     if (spec === undefined) throw new UsageError(`unknown command ${name}`);
     try {
@@ -178,8 +224,13 @@ export async function main(argv: readonly string[], env: MainEnv): Promise<ExitC
       env.stderr.write(`connector: ${error.message}\n${USAGE}\n`);
       return EXIT.usage;
     }
-    const label = error instanceof Error && error.name !== 'Error' && error.name !== 'ResourceError' ? `${error.name}: ` : '';
-    env.stderr.write(`connector${name ? ` ${name}` : ''}: ${label}${error instanceof Error ? error.message : String(error)}\n`);
+    const label =
+      error instanceof Error && error.name !== 'Error' && error.name !== 'ResourceError'
+        ? `${error.name}: `
+        : '';
+    env.stderr.write(
+      `connector${name ? ` ${name}` : ''}: ${label}${error instanceof Error ? error.message : String(error)}\n`,
+    );
     return EXIT.failed;
   }
 }
@@ -187,7 +238,9 @@ export async function main(argv: readonly string[], env: MainEnv): Promise<ExitC
 if (require.main === module) {
   // The SDK's notice about its future Node.js support is not the operator's concern here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  void main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then((code) => {
-    process.exitCode = code;
-  });
+  void main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr }).then(
+    (code) => {
+      process.exitCode = code;
+    },
+  );
 }

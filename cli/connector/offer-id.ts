@@ -17,7 +17,11 @@ export type OfferIdMatch =
   | { kind: 'ambiguous'; candidates: string[] };
 
 /** Offer ids whose record key starts with `prefix` (at most `limit`). */
-async function offersStartingWith(ctx: CommandContext, prefix: string, limit: number): Promise<string[]> {
+async function offersStartingWith(
+  ctx: CommandContext,
+  prefix: string,
+  limit: number,
+): Promise<string[]> {
   const { partitionKey, offerKeyPrefix } = OFFER_TABLE;
   const found: string[] = [];
   let start: Record<string, unknown> | undefined;

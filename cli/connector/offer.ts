@@ -24,7 +24,13 @@ Exit 1 when the connector has no record of the offer.`;
 /** The offer item's `referral` (written by the referral work), read as stored: ids and statuses only. */
 async function referralOf(ctx: CommandContext, offerId: string): Promise<unknown> {
   const { partitionKey: PK, sortKey: SK, offerKeyPrefix } = OFFER_TABLE;
-  const result = await ctx.clients.documents.send(new GetCommand({ TableName: ctx.resources.tableName, Key: { [PK]: `${offerKeyPrefix}${offerId}`, [SK]: 'OFFER' }, ProjectionExpression: 'referral' }));
+  const result = await ctx.clients.documents.send(
+    new GetCommand({
+      TableName: ctx.resources.tableName,
+      Key: { [PK]: `${offerKeyPrefix}${offerId}`, [SK]: 'OFFER' },
+      ProjectionExpression: 'referral',
+    }),
+  );
   return result.Item?.referral;
 }
 
@@ -32,7 +38,13 @@ function decisionLines(decision: RecordedDecision, indent: string): string[] {
   return [
     ...fields(
       [
-        ['state', decision.state + (decision.resolution ? ` (${decision.resolution}${decision.marketplaceResponse ? `: ${decision.marketplaceResponse}` : ''})` : '')],
+        [
+          'state',
+          decision.state +
+            (decision.resolution
+              ? ` (${decision.resolution}${decision.marketplaceResponse ? `: ${decision.marketplaceResponse}` : ''})`
+              : ''),
+        ],
         ['action', decision.action + (decision.dryRun ? ' (dry run: not sent)' : '')],
         ['rule', decision.rule],
         ['reason', decision.reason],
@@ -40,13 +52,20 @@ function decisionLines(decision: RecordedDecision, indent: string): string[] {
         ['decided at', decision.decidedAt],
         ['by event', decision.eventId],
         ['unit', decision.unitKey],
-        ['offers of the unit', decision.offerIds && decision.offerIds.length > 1 ? decision.offerIds.join(', ') : undefined],
+        [
+          'offers of the unit',
+          decision.offerIds && decision.offerIds.length > 1
+            ? decision.offerIds.join(', ')
+            : undefined,
+        ],
         ['answered via', decision.answeredVia],
         ['replaces decision of', decision.replacesEventId],
       ],
       indent,
     ),
-    ...(decision.explanation && decision.explanation.length > 0 ? [`${indent}explanation:`, ...decision.explanation.map((line) => `${indent}  ${line}`)] : []),
+    ...(decision.explanation && decision.explanation.length > 0
+      ? [`${indent}explanation:`, ...decision.explanation.map((line) => `${indent}  ${line}`)]
+      : []),
   ];
 }
 
@@ -60,7 +79,14 @@ export async function offer(ctx: CommandContext, given: string): Promise<Command
     const match = await matchOfferPrefix(ctx, given);
     if (match.kind === 'ambiguous') {
       ctx.progress.done();
-      return { code: EXIT.failed, data: { offerId: given, found: false, candidates: match.candidates }, lines: [], problems: [`${given} starts several offer ids (${match.candidates.join(', ')}): give more of it`] };
+      return {
+        code: EXIT.failed,
+        data: { offerId: given, found: false, candidates: match.candidates },
+        lines: [],
+        problems: [
+          `${given} starts several offer ids (${match.candidates.join(', ')}): give more of it`,
+        ],
+      };
     }
     if (match.kind === 'prefix') {
       offerId = match.offerId;
@@ -69,34 +95,84 @@ export async function offer(ctx: CommandContext, given: string): Promise<Command
   }
   if (record === undefined) {
     ctx.progress.done();
-    return { code: EXIT.failed, data: { offerId: given, found: false }, lines: [], problems: [`no record of offer ${given} (never seen by this connector, or a wrong id)`] };
+    return {
+      code: EXIT.failed,
+      data: { offerId: given, found: false },
+      lines: [],
+      problems: [`no record of offer ${given} (never seen by this connector, or a wrong id)`],
+    };
   }
   const unitKey = record.decision?.unitKey;
-  const unitDecision = unitKey === undefined ? undefined : await new DynamoUnitStore(ctx.clients.documents, ctx.resources.tableName).getUnitDecision(unitKey);
+  const unitDecision =
+    unitKey === undefined
+      ? undefined
+      : await new DynamoUnitStore(ctx.clients.documents, ctx.resources.tableName).getUnitDecision(
+          unitKey,
+        );
   const referral = await referralOf(ctx, offerId);
   ctx.progress.done();
-  const unitDiffers = unitDecision !== undefined && (unitDecision.eventId !== record.decision?.eventId || unitDecision.state !== record.decision?.state);
+  const unitDiffers =
+    unitDecision !== undefined &&
+    (unitDecision.eventId !== record.decision?.eventId ||
+      unitDecision.state !== record.decision?.state);
   const lines = [
     `offer ${offerId}`,
-    ...fields([
-      ['shift', record.shiftId],
-      ['care type', record.careType],
-      ['offer type', record.offerType],
-      ['match', record.matchResponse !== undefined || record.matchStatus !== undefined ? `${record.matchResponse ?? '?'} / ${record.matchStatus ?? '?'} (as last seen)` : undefined],
-      ['last event', record.lastEventName ? `${record.lastEventName} at ${record.lastEventAt ?? '?'}` : undefined],
-      ['assignment', record.assignment ? `${record.assignment.state} match ${record.assignment.matchId}${record.assignment.dryRun ? ' (dry run)' : ''}` : undefined],
-      ['reconciler', record.reconciler ? `enqueued ${record.reconciler.enqueues} time(s), last ${record.reconciler.lastEnqueuedAt}` : undefined],
-      ['updated at', record.updatedAt],
-    ], '  '),
-    ...(record.decision ? ['  decision:', ...decisionLines(record.decision, '    ')] : ['  decision: none']),
-    ...(unitDiffers && unitDecision ? [`  decision of ${unitKey}:`, ...decisionLines(unitDecision, '    ')] : []),
+    ...fields(
+      [
+        ['shift', record.shiftId],
+        ['care type', record.careType],
+        ['offer type', record.offerType],
+        [
+          'match',
+          record.matchResponse !== undefined || record.matchStatus !== undefined
+            ? `${record.matchResponse ?? '?'} / ${record.matchStatus ?? '?'} (as last seen)`
+            : undefined,
+        ],
+        [
+          'last event',
+          record.lastEventName
+            ? `${record.lastEventName} at ${record.lastEventAt ?? '?'}`
+            : undefined,
+        ],
+        [
+          'assignment',
+          record.assignment
+            ? `${record.assignment.state} match ${record.assignment.matchId}${record.assignment.dryRun ? ' (dry run)' : ''}`
+            : undefined,
+        ],
+        [
+          'reconciler',
+          record.reconciler
+            ? `enqueued ${record.reconciler.enqueues} time(s), last ${record.reconciler.lastEnqueuedAt}`
+            : undefined,
+        ],
+        ['updated at', record.updatedAt],
+      ],
+      '  ',
+    ),
+    ...(record.decision
+      ? ['  decision:', ...decisionLines(record.decision, '    ')]
+      : ['  decision: none']),
+    ...(unitDiffers && unitDecision
+      ? [`  decision of ${unitKey}:`, ...decisionLines(unitDecision, '    ')]
+      : []),
     '  events seen:',
-    ...((record.events ?? []).length > 0 ? (record.events ?? []).map((e, i) => `    ${i + 1}. ${e.at} ${e.name} (${e.eventId})`) : ['    none recorded']),
-    ...(referral !== undefined ? ['  referral:', ...fields(Object.entries(referral as Record<string, unknown>), '    ')] : []),
+    ...((record.events ?? []).length > 0
+      ? (record.events ?? []).map((e, i) => `    ${i + 1}. ${e.at} ${e.name} (${e.eventId})`)
+      : ['    none recorded']),
+    ...(referral !== undefined
+      ? ['  referral:', ...fields(Object.entries(referral as Record<string, unknown>), '    ')]
+      : []),
   ];
   return {
     code: EXIT.ok,
-    data: { offerId, found: true, record, ...(unitDiffers ? { unitDecision } : {}), ...(referral !== undefined ? { referral } : {}) },
+    data: {
+      offerId,
+      found: true,
+      record,
+      ...(unitDiffers ? { unitDecision } : {}),
+      ...(referral !== undefined ? { referral } : {}),
+    },
     lines,
   };
 }

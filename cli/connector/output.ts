@@ -57,15 +57,26 @@ export function terminalProgress(stream: Writer & { isTTY?: boolean }, enabled: 
 
 /** `key: value` lines, aligned, skipping undefined values. */
 export function fields(entries: ReadonlyArray<[string, unknown]>, indent = ''): string[] {
-  const present = entries.filter(([, value]) => value !== undefined && value !== null && value !== '');
+  const present = entries.filter(
+    ([, value]) => value !== undefined && value !== null && value !== '',
+  );
   const width = Math.max(0, ...present.map(([key]) => key.length));
-  return present.map(([key, value]) => `${indent}${`${key}:`.padEnd(width + 2)}${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  return present.map(
+    ([key, value]) =>
+      `${indent}${`${key}:`.padEnd(width + 2)}${typeof value === 'string' ? value : JSON.stringify(value)}`,
+  );
 }
 
 /** A plain table: a header row and aligned columns. */
 export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: readonly string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...rows.map(line)];
 }
 

@@ -23,7 +23,11 @@ resolved accept or decline) is refused, unless --force: then the worker re-decid
 marketplace still shows the match pending and open, and does nothing otherwise. The id may be the
 first 8 or more characters of one the connector has a record of.`;
 
-export async function replay(ctx: CommandContext, given: string, options: { force: boolean }): Promise<CommandResult> {
+export async function replay(
+  ctx: CommandContext,
+  given: string,
+  options: { force: boolean },
+): Promise<CommandResult> {
   // Checked before anything is read: an id too long for an event is a usage error.
   try {
     replayEvent(given, ctx.now(), randomUUID(), { force: options.force });
@@ -40,21 +44,38 @@ export async function replay(ctx: CommandContext, given: string, options: { forc
     const match = await matchOfferPrefix(ctx, given);
     if (match.kind === 'ambiguous') {
       ctx.progress.done();
-      return { code: EXIT.failed, data: { offerId: given, replayed: false, candidates: match.candidates }, lines: [], problems: [`${given} starts several offer ids (${match.candidates.join(', ')}): give more of it`] };
+      return {
+        code: EXIT.failed,
+        data: { offerId: given, replayed: false, candidates: match.candidates },
+        lines: [],
+        problems: [
+          `${given} starts several offer ids (${match.candidates.join(', ')}): give more of it`,
+        ],
+      };
     }
     if (match.kind === 'prefix') {
       offerId = match.offerId;
       record = await store.getOffer(offerId);
     }
   }
-  const { event, message } = replayEvent(offerId, ctx.now(), randomUUID(), { force: options.force });
+  const { event, message } = replayEvent(offerId, ctx.now(), randomUUID(), {
+    force: options.force,
+  });
   const decision = record?.decision;
-  const answered = decision !== undefined && isSettled(decision) && (decision.action === 'accept' || decision.action === 'decline');
+  const answered =
+    decision !== undefined &&
+    isSettled(decision) &&
+    (decision.action === 'accept' || decision.action === 'decline');
   if (answered && !options.force) {
     ctx.progress.done();
     return {
       code: EXIT.failed,
-      data: { offerId, replayed: false, reason: 'answered', decision: { action: decision.action, state: decision.state } },
+      data: {
+        offerId,
+        replayed: false,
+        reason: 'answered',
+        decision: { action: decision.action, state: decision.state },
+      },
       lines: [],
       problems: [
         `offer ${offerId} is already answered (${decision.action}, ${decision.state} at ${decision.decidedAt}): not replayed. ` +
@@ -63,12 +84,30 @@ export async function replay(ctx: CommandContext, given: string, options: { forc
     };
   }
   ctx.progress.step('replay: enqueueing');
-  const messageId = await new SqsEventQueue(ctx.clients.sqs, ctx.resources.queueUrl).send(event, { snsMessageId: event.snsMessageId, correlationId: message.event_id });
+  const messageId = await new SqsEventQueue(ctx.clients.sqs, ctx.resources.queueUrl).send(event, {
+    snsMessageId: event.snsMessageId,
+    correlationId: message.event_id,
+  });
   ctx.progress.done();
-  const note = record === undefined ? ' (no record yet: the worker reads the offer from the marketplace)' : decision ? ` (decision was ${decision.action}, ${decision.state})` : '';
+  const note =
+    record === undefined
+      ? ' (no record yet: the worker reads the offer from the marketplace)'
+      : decision
+        ? ` (decision was ${decision.action}, ${decision.state})`
+        : '';
   return {
     code: EXIT.ok,
-    data: { offerId, replayed: true, force: options.force, eventId: message.event_id, messageId, previous: decision ? { action: decision.action, state: decision.state } : null },
-    lines: [`replay of ${offerId} enqueued${options.force ? ' with --force' : ''}: event ${message.event_id}, message ${messageId}${note}`, `see the result: npx connector offer ${offerId}`],
+    data: {
+      offerId,
+      replayed: true,
+      force: options.force,
+      eventId: message.event_id,
+      messageId,
+      previous: decision ? { action: decision.action, state: decision.state } : null,
+    },
+    lines: [
+      `replay of ${offerId} enqueued${options.force ? ' with --force' : ''}: event ${message.event_id}, message ${messageId}${note}`,
+      `see the result: npx connector offer ${offerId}`,
+    ],
   };
 }

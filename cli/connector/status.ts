@@ -30,7 +30,11 @@ export async function queueDepth(sqs: SQSClient, url: string): Promise<QueueDept
   const { Attributes: a = {} } = await sqs.send(
     new GetQueueAttributesCommand({
       QueueUrl: url,
-      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'],
+      AttributeNames: [
+        'ApproximateNumberOfMessages',
+        'ApproximateNumberOfMessagesNotVisible',
+        'ApproximateNumberOfMessagesDelayed',
+      ],
     }),
   );
   return {
@@ -60,7 +64,11 @@ function bump(counts: Counts, key: string): void {
 export async function summarizeTable(ctx: CommandContext): Promise<TableSummary> {
   const { partitionKey: PK } = OFFER_TABLE;
   const now = ctx.now().getTime();
-  const summary: TableSummary = { events: { lastHour: {}, lastDay: {} }, decisions: { lastHour: {}, lastDay: {} }, scanned: 0 };
+  const summary: TableSummary = {
+    events: { lastHour: {}, lastDay: {} },
+    decisions: { lastHour: {}, lastDay: {} },
+    scanned: 0,
+  };
   let lastAt = Number.NEGATIVE_INFINITY;
   let start: Record<string, unknown> | undefined;
   let page = 0;
@@ -70,8 +78,15 @@ export async function summarizeTable(ctx: CommandContext): Promise<TableSummary>
       new ScanCommand({
         TableName: ctx.resources.tableName,
         FilterExpression: 'begins_with(#pk, :event) OR begins_with(#pk, :offer)',
-        ProjectionExpression: '#pk, #status, completedAt, claimedAt, failedAt, eventName, outcome, #decision.#state, #decision.#action, #decision.decidedAt',
-        ExpressionAttributeNames: { '#pk': PK, '#status': 'status', '#decision': 'decision', '#state': 'state', '#action': 'action' },
+        ProjectionExpression:
+          '#pk, #status, completedAt, claimedAt, failedAt, eventName, outcome, #decision.#state, #decision.#action, #decision.decidedAt',
+        ExpressionAttributeNames: {
+          '#pk': PK,
+          '#status': 'status',
+          '#decision': 'decision',
+          '#state': 'state',
+          '#action': 'action',
+        },
         ExpressionAttributeValues: { ':event': 'EVENT#', ':offer': OFFER_TABLE.offerKeyPrefix },
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),
@@ -82,15 +97,23 @@ export async function summarizeTable(ctx: CommandContext): Promise<TableSummary>
       if (pk.startsWith('EVENT#')) {
         const at = Date.parse(String(item.completedAt ?? item.failedAt ?? item.claimedAt ?? ''));
         if (Number.isNaN(at)) continue;
-        const outcome = item.status === 'done' ? String(item.outcome ?? 'done') : String(item.status ?? 'unknown');
+        const outcome =
+          item.status === 'done'
+            ? String(item.outcome ?? 'done')
+            : String(item.status ?? 'unknown');
         if (now - at <= HOUR_MS) bump(summary.events.lastHour, outcome);
         if (now - at <= DAY_MS) bump(summary.events.lastDay, outcome);
         if (at > lastAt) {
           lastAt = at;
-          summary.lastEvent = { at: new Date(at).toISOString(), ...(item.eventName ? { eventName: String(item.eventName) } : {}), outcome };
+          summary.lastEvent = {
+            at: new Date(at).toISOString(),
+            ...(item.eventName ? { eventName: String(item.eventName) } : {}),
+            outcome,
+          };
         }
       } else {
-        const decision = item.decision as { state?: string; action?: string; decidedAt?: string } | undefined;
+        const decision = item.decision as
+          { state?: string; action?: string; decidedAt?: string } | undefined;
         const at = Date.parse(decision?.decidedAt ?? '');
         if (decision === undefined || Number.isNaN(at)) continue;
         const key = `${decision.action ?? '?'} ${decision.state ?? '?'}`;
@@ -120,20 +143,32 @@ async function oldestAgeSeconds(ctx: CommandContext): Promise<number | undefined
       Statistics: ['Maximum'],
     }),
   );
-  const latest = [...Datapoints].sort((a, b) => (b.Timestamp?.getTime() ?? 0) - (a.Timestamp?.getTime() ?? 0))[0];
+  const latest = [...Datapoints].sort(
+    (a, b) => (b.Timestamp?.getTime() ?? 0) - (a.Timestamp?.getTime() ?? 0),
+  )[0];
   return latest?.Maximum;
 }
 
 /** The stack's alarms now in ALARM (names and reasons' first line). */
-async function alarmsInAlarm(ctx: CommandContext): Promise<Array<{ name: string; since?: string }> | undefined> {
+async function alarmsInAlarm(
+  ctx: CommandContext,
+): Promise<Array<{ name: string; since?: string }> | undefined> {
   const names = ctx.resources.alarmNames;
   const cloudwatch = ctx.clients.cloudwatch;
   if (names === undefined || cloudwatch === undefined) return undefined;
   const firing: Array<{ name: string; since?: string }> = [];
   for (let i = 0; i < names.length; i += 100) {
-    const { MetricAlarms = [] } = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: names.slice(i, i + 100), StateValue: 'ALARM' }));
+    const { MetricAlarms = [] } = await cloudwatch.send(
+      new DescribeAlarmsCommand({ AlarmNames: names.slice(i, i + 100), StateValue: 'ALARM' }),
+    );
     for (const alarm of MetricAlarms) {
-      if (alarm.AlarmName) firing.push({ name: alarm.AlarmName, ...(alarm.StateUpdatedTimestamp ? { since: alarm.StateUpdatedTimestamp.toISOString() } : {}) });
+      if (alarm.AlarmName)
+        firing.push({
+          name: alarm.AlarmName,
+          ...(alarm.StateUpdatedTimestamp
+            ? { since: alarm.StateUpdatedTimestamp.toISOString() }
+            : {}),
+        });
     }
   }
   return firing;

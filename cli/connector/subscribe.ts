@@ -50,7 +50,10 @@ export function subscriptionEmail(resources: ConnectorResources): string[] {
     '',
     'Thank you',
     ...(resources.sharedSecretArn !== undefined
-      ? ['', `(Before sending: replace <password> with the first password in the secret ${resources.sharedSecretArn}; send it by a safe channel.)`]
+      ? [
+          '',
+          `(Before sending: replace <password> with the first password in the secret ${resources.sharedSecretArn}; send it by a safe channel.)`,
+        ]
       : []),
   ];
 }
@@ -69,36 +72,62 @@ async function secretString(region: string, secretArn: string): Promise<string> 
 
 function credentialsOf(resources: ConnectorResources): () => Promise<MarketplaceCredentials> {
   const login = resources.marketplace.login;
-  if ('username' in login) return async () => ({ username: login.username, password: login.password });
-  return secretCredentials(login.secretArn, { readSecret: async (name) => JSON.parse(await secretString(resources.region, name)) as unknown });
+  if ('username' in login)
+    return async () => ({ username: login.username, password: login.password });
+  return secretCredentials(login.secretArn, {
+    readSecret: async (name) => JSON.parse(await secretString(resources.region, name)) as unknown,
+  });
 }
 
 /** The endpoint with the shared-secret password in it (never printed). */
 async function callableEndpoint(resources: ConnectorResources): Promise<string> {
   if (resources.sharedSecretArn === undefined) return resources.endpointUrl;
-  const password = (await secretString(resources.region, resources.sharedSecretArn)).trim().split(/\s+/)[0] ?? '';
+  const password =
+    (await secretString(resources.region, resources.sharedSecretArn)).trim().split(/\s+/)[0] ?? '';
   const url = new URL(resources.endpointUrl);
   url.username = SHARED_SECRET_USER;
   url.password = password;
   return url.toString();
 }
 
-export async function subscribe(ctx: CommandContext, options: { call: boolean; client?: Pick<MarketplaceClient, 'subscribe'> }): Promise<CommandResult> {
+export async function subscribe(
+  ctx: CommandContext,
+  options: { call: boolean; client?: Pick<MarketplaceClient, 'subscribe'> },
+): Promise<CommandResult> {
   const { resources } = ctx;
   const topics = [...ROLE_TOPICS[resources.role]];
   const endpoint = printableEndpoint(resources);
   if (!options.call) {
-    return { code: EXIT.ok, data: { endpoint, role: resources.role, topics, called: false }, lines: subscriptionEmail(resources) };
+    return {
+      code: EXIT.ok,
+      data: { endpoint, role: resources.role, topics, called: false },
+      lines: subscriptionEmail(resources),
+    };
   }
   ctx.progress.step('subscribe: calling the marketplace');
-  const client = options.client ?? new MarketplaceClient({ baseUrl: resources.marketplace.baseUrl, credentials: credentialsOf(resources) });
+  const client =
+    options.client ??
+    new MarketplaceClient({
+      baseUrl: resources.marketplace.baseUrl,
+      credentials: credentialsOf(resources),
+    });
   const target = await callableEndpoint(resources);
-  const response = await client.subscribe(topics.map((topic) => ({ topic, protocol: 'https' as const, endpoint: target })));
+  const response = await client.subscribe(
+    topics.map((topic) => ({ topic, protocol: 'https' as const, endpoint: target })),
+  );
   ctx.progress.done();
-  const subscriptions = response.subscriptions.map((s) => ({ topic: s.topic, protocol: s.protocol, subscriptionArn: s.subscription_arn }));
+  const subscriptions = response.subscriptions.map((s) => ({
+    topic: s.topic,
+    protocol: s.protocol,
+    subscriptionArn: s.subscription_arn,
+  }));
   return {
     code: EXIT.ok,
     data: { endpoint, role: resources.role, topics, called: true, subscriptions },
-    lines: [`subscribed ${endpoint}:`, ...subscriptions.map((s) => `  ${s.topic}: ${s.subscriptionArn}`), 'each subscription is confirmed by the receiver when SNS asks'],
+    lines: [
+      `subscribed ${endpoint}:`,
+      ...subscriptions.map((s) => `  ${s.topic}: ${s.subscriptionArn}`),
+      'each subscription is confirmed by the receiver when SNS asks',
+    ],
   };
 }

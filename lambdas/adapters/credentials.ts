@@ -28,38 +28,59 @@ const credentialsSchema = z.object({
 });
 
 /** The part of Powertools' `getSecret` used here, so tests can pass a plain function. */
-export type SecretReader = (name: string, options: { transform: 'json'; maxAge: number; forceFetch?: boolean }) => Promise<unknown>;
+export type SecretReader = (
+  name: string,
+  options: { transform: 'json'; maxAge: number; forceFetch?: boolean },
+) => Promise<unknown>;
 
 const powertoolsSecretReader: SecretReader = (name, options) => getSecret(name, options);
 
 /** Returns a function that resolves the marketplace credentials from the secret at `secretArn`. */
 export function secretCredentials(
   secretArn: string,
-  options: { maxAgeSeconds?: number; minRefreshIntervalSeconds?: number; readSecret?: SecretReader; now?: () => number } = {},
+  options: {
+    maxAgeSeconds?: number;
+    minRefreshIntervalSeconds?: number;
+    readSecret?: SecretReader;
+    now?: () => number;
+  } = {},
 ): CredentialsProvider {
   const readSecret = options.readSecret ?? powertoolsSecretReader;
   const maxAge = options.maxAgeSeconds ?? DEFAULT_CREDENTIALS_MAX_AGE_S;
-  const refreshIntervalMs = (options.minRefreshIntervalSeconds ?? DEFAULT_CREDENTIALS_REFRESH_INTERVAL_S) * 1000;
+  const refreshIntervalMs =
+    (options.minRefreshIntervalSeconds ?? DEFAULT_CREDENTIALS_REFRESH_INTERVAL_S) * 1000;
   const now = options.now ?? Date.now;
   let lastForcedAt: number | undefined;
   return async (request = {}) => {
-    const force = request.refresh === true && (lastForcedAt === undefined || now() - lastForcedAt >= refreshIntervalMs);
+    const force =
+      request.refresh === true &&
+      (lastForcedAt === undefined || now() - lastForcedAt >= refreshIntervalMs);
     if (force) lastForcedAt = now();
     let value: unknown;
     try {
-      value = await readSecret(secretArn, { transform: 'json', maxAge, ...(force ? { forceFetch: true } : {}) });
+      value = await readSecret(secretArn, {
+        transform: 'json',
+        maxAge,
+        ...(force ? { forceFetch: true } : {}),
+      });
     } catch (error: unknown) {
       // A JSON transform failure quotes the text it could not parse, i.e. the secret: keep only
       // its name. Retrieval errors (access denied, not found) come from AWS and hold no value.
       const message = `Could not read marketplace credentials from secret ${secretArn}`;
       if (error instanceof Error && error.name === 'GetParameterError') {
-        throw new CredentialsError(`${message} (${error.name}: ${error.message})`, { cause: error });
+        throw new CredentialsError(`${message} (${error.name}: ${error.message})`, {
+          cause: error,
+        });
       }
-      throw new CredentialsError(`${message} (${error instanceof Error ? error.name : 'unknown error'})`);
+      throw new CredentialsError(
+        `${message} (${error instanceof Error ? error.name : 'unknown error'})`,
+      );
     }
     const parsed = credentialsSchema.safeParse(value);
     if (!parsed.success) {
-      const fields = parsed.error.issues.map((issue) => issue.path.map(String).join('.') || '(root)');
+      const fields = parsed.error.issues.map(
+        (issue) => issue.path.map(String).join('.') || '(root)',
+      );
       throw new CredentialsError(
         `Secret ${secretArn} must be JSON {"username","password"} with both non-empty; bad field(s): ${[...new Set(fields)].join(', ')}`,
       );

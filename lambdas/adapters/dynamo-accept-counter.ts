@@ -49,7 +49,11 @@ export class DynamoAcceptCounter implements AcceptCounter {
             Key: counterKey(key),
             UpdateExpression: 'ADD accepts :minusOne DELETE units :unit',
             ConditionExpression: 'contains(units, :member)',
-            ExpressionAttributeValues: { ':minusOne': -1, ':unit': new Set([unitKey]), ':member': unitKey },
+            ExpressionAttributeValues: {
+              ':minusOne': -1,
+              ':unit': new Set([unitKey]),
+              ':member': unitKey,
+            },
           }),
         );
       } catch (error: unknown) {
@@ -65,8 +69,10 @@ export class DynamoAcceptCounter implements AcceptCounter {
         new UpdateCommand({
           TableName: this.tableName,
           Key: counterKey(period.key),
-          UpdateExpression: 'SET #ttl = if_not_exists(#ttl, :expires) ADD accepts :one, units :unit',
-          ConditionExpression: '(attribute_not_exists(accepts) OR accepts < :limit) AND (attribute_not_exists(units) OR NOT contains(units, :member))',
+          UpdateExpression:
+            'SET #ttl = if_not_exists(#ttl, :expires) ADD accepts :one, units :unit',
+          ConditionExpression:
+            '(attribute_not_exists(accepts) OR accepts < :limit) AND (attribute_not_exists(units) OR NOT contains(units, :member))',
           ExpressionAttributeNames: { '#ttl': TTL },
           ExpressionAttributeValues: {
             ':one': 1,
@@ -85,7 +91,15 @@ export class DynamoAcceptCounter implements AcceptCounter {
   }
 
   private async holds(unitKey: string, periodKey: string): Promise<boolean> {
-    const item = (await this.client.send(new GetCommand({ TableName: this.tableName, Key: counterKey(periodKey), ConsistentRead: true }))).Item;
+    const item = (
+      await this.client.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: counterKey(periodKey),
+          ConsistentRead: true,
+        }),
+      )
+    ).Item;
     const units: unknown = item?.units;
     return units instanceof Set && units.has(unitKey);
   }

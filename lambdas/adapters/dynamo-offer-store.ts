@@ -1,7 +1,27 @@
-import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type EventClaim, type EventFailure, MAX_SEEN_EVENTS, type OfferFacts, type OfferRecord, type OfferStore, type RecordedDecision, type SeenEvent } from '../core/ports';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  type EventClaim,
+  type EventFailure,
+  MAX_SEEN_EVENTS,
+  type OfferFacts,
+  type OfferRecord,
+  type OfferStore,
+  type RecordedDecision,
+  type SeenEvent,
+} from '../core/ports';
 import { DecisionConflictError } from '../core/errors';
-import { defined, intendedCondition, intendedNames, intendedValues, isConditionFailure } from './dynamo-writes';
+import {
+  defined,
+  intendedCondition,
+  intendedNames,
+  intendedValues,
+  isConditionFailure,
+} from './dynamo-writes';
 import { OFFER_TABLE } from './offer-table';
 
 /**
@@ -28,7 +48,18 @@ const OFFER_SK = 'OFFER';
 export { DecisionConflictError } from '../core/errors';
 
 /** The offer facts the store keeps, in item attribute names equal to OfferRecord's. */
-const FACT_FIELDS = ['shiftId', 'careType', 'offerType', 'lastEventName', 'lastEventAt', 'matchResponse', 'matchStatus', 'assignment', 'referral', 'reconciler'] as const;
+const FACT_FIELDS = [
+  'shiftId',
+  'careType',
+  'offerType',
+  'lastEventName',
+  'lastEventAt',
+  'matchResponse',
+  'matchStatus',
+  'assignment',
+  'referral',
+  'reconciler',
+] as const;
 
 const { partitionKey: PK, sortKey: SK, ttlAttribute: TTL } = OFFER_TABLE;
 
@@ -39,8 +70,6 @@ function offerKey(offerId: string): Record<string, string> {
 function eventKey(eventId: string): Record<string, string> {
   return { [PK]: `EVENT#${eventId}`, [SK]: EVENT_SK };
 }
-
-
 
 export class DynamoOfferStore implements OfferStore {
   constructor(
@@ -54,11 +83,18 @@ export class DynamoOfferStore implements OfferStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: eventKey(eventId),
-          UpdateExpression: 'SET #status = :inProgress, #leaseUntil = :until, claimedAt = :claimedAt, #ttl = :expiresAt',
+          UpdateExpression:
+            'SET #status = :inProgress, #leaseUntil = :until, claimedAt = :claimedAt, #ttl = :expiresAt',
           // New, failed (given back with its error), or in progress under a lease that has run out
           // (its holder crashed or timed out). An update keeps a failed attempt's error and count.
-          ConditionExpression: 'attribute_not_exists(#pk) OR #status = :failed OR (#status = :inProgress AND #leaseUntil < :now)',
-          ExpressionAttributeNames: { '#pk': PK, '#status': 'status', '#leaseUntil': 'leaseUntil', '#ttl': TTL },
+          ConditionExpression:
+            'attribute_not_exists(#pk) OR #status = :failed OR (#status = :inProgress AND #leaseUntil < :now)',
+          ExpressionAttributeNames: {
+            '#pk': PK,
+            '#status': 'status',
+            '#leaseUntil': 'leaseUntil',
+            '#ttl': TTL,
+          },
           ExpressionAttributeValues: {
             ':inProgress': 'in_progress',
             ':failed': 'failed',
@@ -73,12 +109,18 @@ export class DynamoOfferStore implements OfferStore {
     } catch (error: unknown) {
       if (!isConditionFailure(error)) throw error;
     }
-    const existing = await this.client.send(new GetCommand({ TableName: this.tableName, Key: eventKey(eventId), ConsistentRead: true }));
+    const existing = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: eventKey(eventId), ConsistentRead: true }),
+    );
     // Gone between the two calls (released or expired): report busy and let the retry claim it.
     return existing.Item?.status === 'done' ? 'done' : 'busy';
   }
 
-  async completeEvent(eventId: string, now: Date, outcome: { eventName: string; offerId?: string; outcome: string }): Promise<void> {
+  async completeEvent(
+    eventId: string,
+    now: Date,
+    outcome: { eventName: string; offerId?: string; outcome: string },
+  ): Promise<void> {
     const values: Record<string, unknown> = {
       ':done': 'done',
       ':completedAt': now.toISOString(),
@@ -86,7 +128,8 @@ export class DynamoOfferStore implements OfferStore {
       ':outcome': outcome.outcome,
       ':expiresAt': expiresAt(now),
     };
-    let set = '#status = :done, completedAt = :completedAt, eventName = :eventName, outcome = :outcome, #ttl = :expiresAt';
+    let set =
+      '#status = :done, completedAt = :completedAt, eventName = :eventName, outcome = :outcome, #ttl = :expiresAt';
     if (outcome.offerId !== undefined) {
       set += ', offerId = :offerId';
       values[':offerId'] = outcome.offerId;
@@ -111,17 +154,33 @@ export class DynamoOfferStore implements OfferStore {
     };
     try {
       if (failure === undefined) {
-        await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: eventKey(eventId), ...onlyInProgress }));
+        await this.client.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            Key: eventKey(eventId),
+            ...onlyInProgress,
+          }),
+        );
         return;
       }
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: eventKey(eventId),
-          UpdateExpression: 'SET #status = :failed, lastError = :error, failedAt = :at ADD failedAttempts :one REMOVE #leaseUntil',
+          UpdateExpression:
+            'SET #status = :failed, lastError = :error, failedAt = :at ADD failedAttempts :one REMOVE #leaseUntil',
           ...onlyInProgress,
-          ExpressionAttributeNames: { ...onlyInProgress.ExpressionAttributeNames, '#leaseUntil': 'leaseUntil' },
-          ExpressionAttributeValues: { ...onlyInProgress.ExpressionAttributeValues, ':failed': 'failed', ':error': defined(failure), ':at': failure.at, ':one': 1 },
+          ExpressionAttributeNames: {
+            ...onlyInProgress.ExpressionAttributeNames,
+            '#leaseUntil': 'leaseUntil',
+          },
+          ExpressionAttributeValues: {
+            ...onlyInProgress.ExpressionAttributeValues,
+            ':failed': 'failed',
+            ':error': defined(failure),
+            ':at': failure.at,
+            ':one': 1,
+          },
         }),
       );
     } catch (error: unknown) {
@@ -131,14 +190,18 @@ export class DynamoOfferStore implements OfferStore {
 
   /** The event item as the operator CLI reads it (status, outcome, last error), or undefined. */
   async getEventRecord(eventId: string): Promise<Record<string, unknown> | undefined> {
-    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: eventKey(eventId), ConsistentRead: true }));
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: eventKey(eventId), ConsistentRead: true }),
+    );
     if (result.Item === undefined) return undefined;
     const { [PK]: _pk, [SK]: _sk, ...rest } = result.Item;
     return rest;
   }
 
   async getOffer(offerId: string): Promise<OfferRecord | undefined> {
-    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: offerKey(offerId), ConsistentRead: true }));
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: offerKey(offerId), ConsistentRead: true }),
+    );
     const item = result.Item;
     if (item === undefined) return undefined;
     const record: Record<string, unknown> = { offerId, updatedAt: item.updatedAt };
@@ -152,8 +215,15 @@ export class DynamoOfferStore implements OfferStore {
 
   async recordOfferFacts(record: OfferFacts): Promise<void> {
     const names: Record<string, string> = {};
-    const values: Record<string, unknown> = { ':offerId': record.offerId, ':updatedAt': record.updatedAt };
-    const sets = ['offerId = :offerId', 'updatedAt = :updatedAt', 'createdAt = if_not_exists(createdAt, :updatedAt)'];
+    const values: Record<string, unknown> = {
+      ':offerId': record.offerId,
+      ':updatedAt': record.updatedAt,
+    };
+    const sets = [
+      'offerId = :offerId',
+      'updatedAt = :updatedAt',
+      'createdAt = if_not_exists(createdAt, :updatedAt)',
+    ];
     // Only the fields given are written: an event that knows just its name must not erase facts.
     for (const field of FACT_FIELDS) {
       const value = record[field];
@@ -174,15 +244,24 @@ export class DynamoOfferStore implements OfferStore {
           TableName: this.tableName,
           Key: offerKey(record.offerId),
           UpdateExpression: `SET ${sets.join(', ')}`,
-          ...(guardAssignment ? { ConditionExpression: 'attribute_not_exists(#assignment) OR #assignment.#state <> :applied' } : {}),
+          ...(guardAssignment
+            ? {
+                ConditionExpression:
+                  'attribute_not_exists(#assignment) OR #assignment.#state <> :applied',
+              }
+            : {}),
           ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
           ExpressionAttributeValues: values,
         }),
       );
-      if (record.seenEvent !== undefined) await this.appendSeenEvent(record.offerId, record.seenEvent);
+      if (record.seenEvent !== undefined)
+        await this.appendSeenEvent(record.offerId, record.seenEvent);
     } catch (error: unknown) {
       if (guardAssignment && isConditionFailure(error)) {
-        throw new DecisionConflictError(`offer ${record.offerId} already has an applied assignment`, { cause: error });
+        throw new DecisionConflictError(
+          `offer ${record.offerId} already has an applied assignment`,
+          { cause: error },
+        );
       }
       throw error;
     }
@@ -200,10 +279,15 @@ export class DynamoOfferStore implements OfferStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: offerKey(offerId),
-          UpdateExpression: 'SET #events = list_append(if_not_exists(#events, :empty), :one), lastSeenEventId = :id',
+          UpdateExpression:
+            'SET #events = list_append(if_not_exists(#events, :empty), :one), lastSeenEventId = :id',
           ConditionExpression: 'attribute_not_exists(lastSeenEventId) OR lastSeenEventId <> :id',
           ExpressionAttributeNames: { '#events': 'events' },
-          ExpressionAttributeValues: { ':empty': [], ':one': [{ name: seen.name, at: seen.at, eventId: seen.eventId }], ':id': seen.eventId },
+          ExpressionAttributeValues: {
+            ':empty': [],
+            ':one': [{ name: seen.name, at: seen.at, eventId: seen.eventId }],
+            ':id': seen.eventId,
+          },
           ReturnValues: 'UPDATED_NEW',
         }),
       );
@@ -242,7 +326,9 @@ export class DynamoOfferStore implements OfferStore {
           UpdateExpression:
             'SET offerId = :offerId, #decision = :decision, updatedAt = if_not_exists(updatedAt, :decidedAt), createdAt = if_not_exists(createdAt, :decidedAt)',
           ...(intended ? { ConditionExpression: intendedCondition(decision) } : {}),
-          ExpressionAttributeNames: intended ? intendedNames(decision) : { '#decision': 'decision' },
+          ExpressionAttributeNames: intended
+            ? intendedNames(decision)
+            : { '#decision': 'decision' },
           ExpressionAttributeValues: {
             ':offerId': offerId,
             ':decision': defined(decision),
@@ -253,7 +339,9 @@ export class DynamoOfferStore implements OfferStore {
       );
     } catch (error: unknown) {
       if (isConditionFailure(error)) {
-        throw new DecisionConflictError(`offer ${offerId} already has a settled decision`, { cause: error });
+        throw new DecisionConflictError(`offer ${offerId} already has a settled decision`, {
+          cause: error,
+        });
       }
       throw error;
     }
@@ -261,29 +349,35 @@ export class DynamoOfferStore implements OfferStore {
 
   async recordReconcilerEnqueue(offerId: string, at: Date): Promise<void> {
     const when = at.toISOString();
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: offerKey(offerId),
-        // One atomic counter: two reconciler runs at once both count.
-        UpdateExpression:
-          'SET offerId = :offerId, #reconciler = :fresh, updatedAt = if_not_exists(updatedAt, :at), createdAt = if_not_exists(createdAt, :at)',
-        ConditionExpression: 'attribute_not_exists(#reconciler)',
-        ExpressionAttributeNames: { '#reconciler': 'reconciler' },
-        ExpressionAttributeValues: { ':offerId': offerId, ':fresh': { lastEnqueuedAt: when, enqueues: 1 }, ':at': when },
-      }),
-    ).catch(async (error: unknown) => {
-      if (!isConditionFailure(error)) throw error;
-      await this.client.send(
+    await this.client
+      .send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: offerKey(offerId),
-          UpdateExpression: 'SET #reconciler.lastEnqueuedAt = :at ADD #reconciler.enqueues :one',
+          // One atomic counter: two reconciler runs at once both count.
+          UpdateExpression:
+            'SET offerId = :offerId, #reconciler = :fresh, updatedAt = if_not_exists(updatedAt, :at), createdAt = if_not_exists(createdAt, :at)',
+          ConditionExpression: 'attribute_not_exists(#reconciler)',
           ExpressionAttributeNames: { '#reconciler': 'reconciler' },
-          ExpressionAttributeValues: { ':at': when, ':one': 1 },
+          ExpressionAttributeValues: {
+            ':offerId': offerId,
+            ':fresh': { lastEnqueuedAt: when, enqueues: 1 },
+            ':at': when,
+          },
         }),
-      );
-    });
+      )
+      .catch(async (error: unknown) => {
+        if (!isConditionFailure(error)) throw error;
+        await this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: offerKey(offerId),
+            UpdateExpression: 'SET #reconciler.lastEnqueuedAt = :at ADD #reconciler.enqueues :one',
+            ExpressionAttributeNames: { '#reconciler': 'reconciler' },
+            ExpressionAttributeValues: { ':at': when, ':one': 1 },
+          }),
+        );
+      });
   }
 }
 

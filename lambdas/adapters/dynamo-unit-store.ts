@@ -1,7 +1,13 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DecisionConflictError, LeaseLostError } from '../core/errors';
 import type { RecordedDecision, UnitLease, UnitStore } from '../core/ports';
-import { defined, intendedCondition, intendedNames, intendedValues, isConditionFailure } from './dynamo-writes';
+import {
+  defined,
+  intendedCondition,
+  intendedNames,
+  intendedValues,
+  isConditionFailure,
+} from './dynamo-writes';
 import { OFFER_TABLE } from './offer-table';
 
 /**
@@ -21,23 +27,32 @@ function unitKey(key: string): Record<string, string> {
   return { [PK]: `UNIT#${key}`, [SK]: UNIT_SK };
 }
 
-
-
 export class DynamoUnitStore implements UnitStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
   ) {}
 
-  async acquireUnitLease(key: string, owner: string, now: Date, leaseMs: number): Promise<UnitLease> {
+  async acquireUnitLease(
+    key: string,
+    owner: string,
+    now: Date,
+    leaseMs: number,
+  ): Promise<UnitLease> {
     try {
       const result = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: unitKey(key),
           UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until, unitKey = :key',
-          ConditionExpression: 'attribute_not_exists(leaseOwner) OR leaseOwner = :owner OR leaseUntil < :now',
-          ExpressionAttributeValues: { ':owner': owner, ':until': now.getTime() + leaseMs, ':now': now.getTime(), ':key': key },
+          ConditionExpression:
+            'attribute_not_exists(leaseOwner) OR leaseOwner = :owner OR leaseUntil < :now',
+          ExpressionAttributeValues: {
+            ':owner': owner,
+            ':until': now.getTime() + leaseMs,
+            ':now': now.getTime(),
+            ':key': key,
+          },
           ReturnValues: 'ALL_NEW',
         }),
       );
@@ -46,13 +61,20 @@ export class DynamoUnitStore implements UnitStore {
     } catch (error: unknown) {
       if (!isConditionFailure(error)) throw error;
     }
-    const held = await this.client.send(new GetCommand({ TableName: this.tableName, Key: unitKey(key), ConsistentRead: true }));
+    const held = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: unitKey(key), ConsistentRead: true }),
+    );
     const until = held.Item?.leaseUntil;
     // Released between the two calls: busy for no time, so the retry comes at once.
     return { kind: 'busy', until: typeof until === 'number' ? until : now.getTime() };
   }
 
-  async recordUnitDecision(key: string, owner: string, now: Date, decision: RecordedDecision): Promise<void> {
+  async recordUnitDecision(
+    key: string,
+    owner: string,
+    now: Date,
+    decision: RecordedDecision,
+  ): Promise<void> {
     const intended = decision.state === 'intended';
     try {
       await this.client.send(
@@ -60,8 +82,12 @@ export class DynamoUnitStore implements UnitStore {
           TableName: this.tableName,
           Key: unitKey(key),
           UpdateExpression: 'SET #decision = :decision',
-          ConditionExpression: intended ? `leaseOwner = :owner AND leaseUntil > :now AND (${intendedCondition(decision)})` : 'leaseOwner = :owner AND leaseUntil > :now',
-          ExpressionAttributeNames: intended ? intendedNames(decision) : { '#decision': 'decision' },
+          ConditionExpression: intended
+            ? `leaseOwner = :owner AND leaseUntil > :now AND (${intendedCondition(decision)})`
+            : 'leaseOwner = :owner AND leaseUntil > :now',
+          ExpressionAttributeNames: intended
+            ? intendedNames(decision)
+            : { '#decision': 'decision' },
           ExpressionAttributeValues: {
             ':decision': defined(decision),
             ':owner': owner,
@@ -72,10 +98,22 @@ export class DynamoUnitStore implements UnitStore {
       );
     } catch (error: unknown) {
       if (!isConditionFailure(error)) throw error;
-      const item = (await this.client.send(new GetCommand({ TableName: this.tableName, Key: unitKey(key), ConsistentRead: true }))).Item;
-      const ours = item?.leaseOwner === owner && typeof item.leaseUntil === 'number' && item.leaseUntil > now.getTime();
-      if (!ours) throw new LeaseLostError(`unit ${key}: the lease is not held by this event`, { cause: error });
-      throw new DecisionConflictError(`unit ${key} already has a settled decision`, { cause: error });
+      const item = (
+        await this.client.send(
+          new GetCommand({ TableName: this.tableName, Key: unitKey(key), ConsistentRead: true }),
+        )
+      ).Item;
+      const ours =
+        item?.leaseOwner === owner &&
+        typeof item.leaseUntil === 'number' &&
+        item.leaseUntil > now.getTime();
+      if (!ours)
+        throw new LeaseLostError(`unit ${key}: the lease is not held by this event`, {
+          cause: error,
+        });
+      throw new DecisionConflictError(`unit ${key} already has a settled decision`, {
+        cause: error,
+      });
     }
   }
 
@@ -97,7 +135,9 @@ export class DynamoUnitStore implements UnitStore {
   }
 
   async getUnitDecision(key: string): Promise<RecordedDecision | undefined> {
-    const result = await this.client.send(new GetCommand({ TableName: this.tableName, Key: unitKey(key), ConsistentRead: true }));
+    const result = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: unitKey(key), ConsistentRead: true }),
+    );
     return result.Item?.decision as RecordedDecision | undefined;
   }
 }

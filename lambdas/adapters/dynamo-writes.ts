@@ -5,7 +5,10 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 
 /** Whether a write was refused by its ConditionExpression (also across SDK copies, by name). */
 export function isConditionFailure(error: unknown): boolean {
-  return error instanceof ConditionalCheckFailedException || (error instanceof Error && error.name === 'ConditionalCheckFailedException');
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error instanceof Error && error.name === 'ConditionalCheckFailedException')
+  );
 }
 
 /** A copy without undefined values: the document client rejects them unless configured not to. */
@@ -19,18 +22,29 @@ export function defined<T extends object>(value: T): Partial<T> {
  * and unit) use it.
  */
 export function intendedCondition(decision: RecordedDecision): string {
-  const base = 'attribute_not_exists(#decision) OR (#decision.#state <> :applied AND #decision.#state <> :resolved) OR #decision.#dryRun = :true';
-  return decision.replacesEventId === undefined ? base : `${base} OR #decision.#eventId = :replaces`;
+  const base =
+    'attribute_not_exists(#decision) OR (#decision.#state <> :applied AND #decision.#state <> :resolved) OR #decision.#dryRun = :true';
+  return decision.replacesEventId === undefined
+    ? base
+    : `${base} OR #decision.#eventId = :replaces`;
 }
 
 export function intendedNames(decision: RecordedDecision): Record<string, string> {
-  const names: Record<string, string> = { '#decision': 'decision', '#state': 'state', '#dryRun': 'dryRun' };
+  const names: Record<string, string> = {
+    '#decision': 'decision',
+    '#state': 'state',
+    '#dryRun': 'dryRun',
+  };
   if (decision.replacesEventId !== undefined) names['#eventId'] = 'eventId';
   return names;
 }
 
 export function intendedValues(decision: RecordedDecision): Record<string, unknown> {
-  const values: Record<string, unknown> = { ':applied': 'applied', ':resolved': 'resolved', ':true': true };
+  const values: Record<string, unknown> = {
+    ':applied': 'applied',
+    ':resolved': 'resolved',
+    ':true': true,
+  };
   if (decision.replacesEventId !== undefined) values[':replaces'] = decision.replacesEventId;
   return values;
 }

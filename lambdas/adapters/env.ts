@@ -37,7 +37,10 @@ export class MissingEnvironmentError extends Error {
 }
 
 /** Returns the value of each named variable, throwing once for all that are missing or empty. */
-export function requireEnv<const K extends string>(names: readonly K[], env: NodeJS.ProcessEnv = process.env): Record<K, string> {
+export function requireEnv<const K extends string>(
+  names: readonly K[],
+  env: NodeJS.ProcessEnv = process.env,
+): Record<K, string> {
   const missing = names.filter((name) => !env[name]);
   if (missing.length > 0) {
     throw new MissingEnvironmentError(`Missing environment variable(s): ${missing.join(', ')}`);

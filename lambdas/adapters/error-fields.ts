@@ -5,8 +5,15 @@
  */
 export function describeError(error: unknown): Record<string, unknown> {
   if (typeof error !== 'object' || error === null) return { errorName: 'NonError' };
-  const { name, message, operation, status } = error as { name?: unknown; message?: unknown; operation?: unknown; status?: unknown };
-  const described: Record<string, unknown> = { errorName: typeof name === 'string' ? name : 'Error' };
+  const { name, message, operation, status } = error as {
+    name?: unknown;
+    message?: unknown;
+    operation?: unknown;
+    status?: unknown;
+  };
+  const described: Record<string, unknown> = {
+    errorName: typeof name === 'string' ? name : 'Error',
+  };
   if (typeof message === 'string') described.errorMessage = message;
   if (typeof operation === 'string') described.operation = operation;
   if (typeof status === 'number') described.status = status;

@@ -48,9 +48,16 @@ export class EventBridgeReferralPublisher implements ReferralEventPublisher {
       }),
     );
     const entry = output.Entries?.[0];
-    if ((output.FailedEntryCount ?? 0) > 0 || entry === undefined || entry.ErrorCode !== undefined || entry.EventId === undefined) {
+    if (
+      (output.FailedEntryCount ?? 0) > 0 ||
+      entry === undefined ||
+      entry.ErrorCode !== undefined ||
+      entry.EventId === undefined
+    ) {
       const code = entry?.ErrorCode ?? 'no entry result';
-      throw new ReferralPublishError(`PutEvents refused ReferralReceived: ${code}${entry?.ErrorMessage ? ` (${entry.ErrorMessage.slice(0, 200)})` : ''}`);
+      throw new ReferralPublishError(
+        `PutEvents refused ReferralReceived: ${code}${entry?.ErrorMessage ? ` (${entry.ErrorMessage.slice(0, 200)})` : ''}`,
+      );
     }
   }
 }

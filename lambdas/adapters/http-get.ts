@@ -17,7 +17,9 @@ async function readCapped(response: Response, maxBytes: number): Promise<string>
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
     await response.body?.cancel();
-    throw new HttpGetBodyTooLargeError(`response body declares ${declared} bytes, over the ${maxBytes} byte limit`);
+    throw new HttpGetBodyTooLargeError(
+      `response body declares ${declared} bytes, over the ${maxBytes} byte limit`,
+    );
   }
   if (!response.body) return '';
   const reader = response.body.getReader();

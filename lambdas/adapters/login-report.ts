@@ -21,10 +21,13 @@ export function loginReporter(logger: Logger, metrics?: Metrics): (outcome: Logi
     }
     if (outcome.reason === 'unavailable') {
       metrics?.addMetric(LOGIN_METRICS.unavailable, MetricUnit.Count, 1);
-      logger.warn('Marketplace login failed; the marketplace did not answer, later calls try again', {
-        reason: outcome.reason,
-        ...(outcome.status !== undefined ? { status: outcome.status } : {}),
-      });
+      logger.warn(
+        'Marketplace login failed; the marketplace did not answer, later calls try again',
+        {
+          reason: outcome.reason,
+          ...(outcome.status !== undefined ? { status: outcome.status } : {}),
+        },
+      );
       return;
     }
     metrics?.addMetric(LOGIN_METRICS.failures, MetricUnit.Count, 1);
@@ -32,7 +35,10 @@ export function loginReporter(logger: Logger, metrics?: Metrics): (outcome: Logi
       outcome.reason === 'rejected'
         ? 'Marketplace login refused; check the username and password in the credentials secret'
         : 'Marketplace credentials could not be read; check the credentials secret',
-      { reason: outcome.reason, ...('status' in outcome && outcome.status !== undefined ? { status: outcome.status } : {}) },
+      {
+        reason: outcome.reason,
+        ...('status' in outcome && outcome.status !== undefined ? { status: outcome.status } : {}),
+      },
     );
   };
 }

@@ -15,7 +15,14 @@ import type {
 } from '../core/ports';
 import { inboxOfferForWorkerSchema, toInboxOffer } from './marketplace/inbox-offer';
 import { referralSummarySchema, toReferralSummary } from './marketplace/referral-summary';
-import { backoffDelayMs, CallBudget, DEFAULT_RETRY_POLICY, isRetryableStatus, type RetryPolicy, retryAfterMs } from './marketplace/retry';
+import {
+  backoffDelayMs,
+  CallBudget,
+  DEFAULT_RETRY_POLICY,
+  isRetryableStatus,
+  type RetryPolicy,
+  retryAfterMs,
+} from './marketplace/retry';
 import {
   type AssignmentSetting,
   assignmentSettingSchema,
@@ -59,7 +66,11 @@ import {
   subscribeResponseSchema,
   type Topic,
 } from './marketplace/schemas';
-import type { OutboxBundleOfferCreateRequest, OutboxOfferCreateRequest, OutboxShiftOfferCreateRequest } from './marketplace/requests';
+import type {
+  OutboxBundleOfferCreateRequest,
+  OutboxOfferCreateRequest,
+  OutboxShiftOfferCreateRequest,
+} from './marketplace/requests';
 
 export type * from './marketplace/schemas';
 export type * from './marketplace/requests';
@@ -114,9 +125,17 @@ export class MarketplaceError extends Error {
     operation: string,
     message: string,
     status?: number,
-    options?: { cause?: unknown; apiMessage?: string; apiDescription?: string; outcomeUnknown?: boolean },
+    options?: {
+      cause?: unknown;
+      apiMessage?: string;
+      apiDescription?: string;
+      outcomeUnknown?: boolean;
+    },
   ) {
-    super(`${operation}: ${message}`, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(
+      `${operation}: ${message}`,
+      options?.cause === undefined ? undefined : { cause: options.cause },
+    );
     this.operation = operation;
     this.status = status;
     this.apiMessage = options?.apiMessage;
@@ -247,7 +266,8 @@ export interface LoginResult {
 }
 
 /** What reading the resource after an action with an unknown outcome showed. */
-type Verdict<T> = { kind: 'done'; value: T } | { kind: 'not-done' } | { kind: 'impossible'; state: string };
+type Verdict<T> =
+  { kind: 'done'; value: T } | { kind: 'not-done' } | { kind: 'impossible'; state: string };
 
 interface Request<T> {
   operation: string;
@@ -266,7 +286,9 @@ interface TokenState {
   refreshAt: number;
 }
 
-export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi, MarketplaceDemandApi {
+export class MarketplaceClient
+  implements MarketplaceApi, MarketplaceReferralApi, MarketplaceDemandApi
+{
   private readonly baseUrl: string;
   private readonly credentials: CredentialsProvider;
   private readonly timeoutMs: number;
@@ -317,7 +339,9 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
 
   /** `GET /offers/v1/inbox/offers`: one page. */
   async listInboxOffers(query: InboxOfferQuery = {}): Promise<Page<InboxOfferListItem>> {
-    return this.getJson('listInboxOffers', '/offers/v1/inbox/offers', inboxOfferPageSchema, { ...query });
+    return this.getJson('listInboxOffers', '/offers/v1/inbox/offers', inboxOfferPageSchema, {
+      ...query,
+    });
   }
 
   /** Every inbox offer matching `query`, page after page (`for await`). */
@@ -331,8 +355,15 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
    * narrow `inboxOfferSummaryItemSchema`. An item that fails becomes an entry with the failing
    * field paths and its offer id when one is readable, never its content.
    */
-  async listInboxOfferEntries(query: InboxOfferQuery = {}): Promise<EntryPage<InboxOfferSummaryItem>> {
-    const { items, ...frame } = await this.getJson('listInboxOfferEntries', '/offers/v1/inbox/offers', rawItemPageSchema, { ...query });
+  async listInboxOfferEntries(
+    query: InboxOfferQuery = {},
+  ): Promise<EntryPage<InboxOfferSummaryItem>> {
+    const { items, ...frame } = await this.getJson(
+      'listInboxOfferEntries',
+      '/offers/v1/inbox/offers',
+      rawItemPageSchema,
+      { ...query },
+    );
     return {
       page: frame.page,
       items_per_page: frame.items_per_page,
@@ -347,7 +378,9 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
    * by field so nothing else from the detail (health data) can ride along (inbox-offer.ts).
    */
   async getInboxOffer(offerId: string): Promise<InboxOffer> {
-    return toInboxOffer(await this.getJson('getInboxOffer', inboxOfferPath(offerId), inboxOfferForWorkerSchema));
+    return toInboxOffer(
+      await this.getJson('getInboxOffer', inboxOfferPath(offerId), inboxOfferForWorkerSchema),
+    );
   }
 
   /**
@@ -360,10 +393,15 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
   async listShiftOffers(shiftId: string): Promise<InboxOffer[]> {
     const ids = new Set<string>();
     const pages = paginate((page) =>
-      this.getJson('listShiftOffers', '/offers/v1/inbox/offers', inboxOfferIdPageSchema, { shift_id: shiftId, items_per_page: SHIFT_PAGE_SIZE, page }),
+      this.getJson('listShiftOffers', '/offers/v1/inbox/offers', inboxOfferIdPageSchema, {
+        shift_id: shiftId,
+        items_per_page: SHIFT_PAGE_SIZE,
+        page,
+      }),
     );
     for await (const { offer } of pages) {
-      if (offer.shift_id === undefined || offer.shift_id === null || offer.shift_id === shiftId) ids.add(offer.id);
+      if (offer.shift_id === undefined || offer.shift_id === null || offer.shift_id === shiftId)
+        ids.add(offer.id);
     }
     const offers: InboxOffer[] = [];
     for (const id of [...ids].sort()) {
@@ -390,7 +428,10 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
   }
 
   /** `POST .../inbox/offers/{id}/decline` (the API requires a body, even `{}`). */
-  async declineInboxOffer(offerId: string, body?: { reason_code?: string; comment?: string }): Promise<void> {
+  async declineInboxOffer(
+    offerId: string,
+    body?: { reason_code?: string; comment?: string },
+  ): Promise<void> {
     await this.action({
       operation: 'declineInboxOffer',
       method: 'POST',
@@ -411,11 +452,20 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
       path: '/offers/v1/outbox/offers',
       body: request,
       verify: async (startedAt) => {
-        const found = await this.findCreated(request.client.outbox_id, request.service.outbox_id, startedAt, false);
-        return found === undefined ? { kind: 'not-done' } : { kind: 'done', value: await this.getOutboxOffer(found.offer.id) };
+        const found = await this.findCreated(
+          request.client.outbox_id,
+          request.service.outbox_id,
+          startedAt,
+          false,
+        );
+        return found === undefined
+          ? { kind: 'not-done' }
+          : { kind: 'done', value: await this.getOutboxOffer(found.offer.id) };
       },
     });
-    return 'verified' in outcome ? outcome.verified : this.parse(operation, outcome.response, outboxOfferDetailSchema);
+    return 'verified' in outcome
+      ? outcome.verified
+      : this.parse(operation, outcome.response, outboxOfferDetailSchema);
   }
 
   /** `POST /offers/v1/outbox/shift/offers`: visit offers sharing one `shift_id`. */
@@ -435,7 +485,13 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
           value: {
             shift: { id: shiftId },
             items: details.map((d) => ({
-              offer: { id: d.offer.id, care_type: d.offer.care_type, start_at: d.offer.start_at, end_at: d.offer.end_at ?? d.offer.start_at, expires_at: d.offer.expires_at },
+              offer: {
+                id: d.offer.id,
+                care_type: d.offer.care_type,
+                start_at: d.offer.start_at,
+                end_at: d.offer.end_at ?? d.offer.start_at,
+                expires_at: d.offer.expires_at,
+              },
               client: { outbox_id: d.client.outbox_id, demographics: d.client.demographics },
               service: { outbox_id: d.service.outbox_id, name: d.service.name },
               visits: (d.visits ?? []).map((v) => ({ id: v.id, outbox_id: v.outbox_id })),
@@ -445,7 +501,9 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
         };
       },
     });
-    return 'verified' in outcome ? outcome.verified : this.parse(operation, outcome.response, shiftCreateResponseSchema);
+    return 'verified' in outcome
+      ? outcome.verified
+      : this.parse(operation, outcome.response, shiftCreateResponseSchema);
   }
 
   /** `POST /offers/v1/outbox/bundle/offers`: service offers sharing one bundle (`shift_id`). */
@@ -465,7 +523,13 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
           value: {
             bundle: { id: bundleId },
             items: details.map((d) => ({
-              offer: { id: d.offer.id, care_type: d.offer.care_type, status: d.offer.status, start_at: d.offer.start_at, expires_at: d.offer.expires_at },
+              offer: {
+                id: d.offer.id,
+                care_type: d.offer.care_type,
+                status: d.offer.status,
+                start_at: d.offer.start_at,
+                expires_at: d.offer.expires_at,
+              },
               client: { outbox_id: d.client.outbox_id, demographics: d.client.demographics },
               service: { outbox_id: d.service.outbox_id, name: d.service.name },
               response_counts: d.response_counts,
@@ -474,12 +538,16 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
         };
       },
     });
-    return 'verified' in outcome ? outcome.verified : this.parse(operation, outcome.response, bundleCreateResponseSchema);
+    return 'verified' in outcome
+      ? outcome.verified
+      : this.parse(operation, outcome.response, bundleCreateResponseSchema);
   }
 
   /** `GET /offers/v1/outbox/offers`: one page. */
   async listOutboxOffers(query: OutboxOfferQuery = {}): Promise<Page<OutboxOfferListItem>> {
-    return this.getJson('listOutboxOffers', '/offers/v1/outbox/offers', outboxOfferPageSchema, { ...query });
+    return this.getJson('listOutboxOffers', '/offers/v1/outbox/offers', outboxOfferPageSchema, {
+      ...query,
+    });
   }
 
   outboxOffers(query: Omit<OutboxOfferQuery, 'page'> = {}): AsyncGenerator<OutboxOfferListItem> {
@@ -492,11 +560,22 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
   }
 
   /** `GET .../outbox/offers/{id}/matches`, e.g. `{ response: 'accepted' }`: one page. */
-  async listOutboxOfferMatches(offerId: string, query: MatchQuery = {}): Promise<Page<OutboxMatchItem>> {
-    return this.getJson('listOutboxOfferMatches', `${outboxOfferPath(offerId)}/matches`, outboxMatchPageSchema, { ...query });
+  async listOutboxOfferMatches(
+    offerId: string,
+    query: MatchQuery = {},
+  ): Promise<Page<OutboxMatchItem>> {
+    return this.getJson(
+      'listOutboxOfferMatches',
+      `${outboxOfferPath(offerId)}/matches`,
+      outboxMatchPageSchema,
+      { ...query },
+    );
   }
 
-  outboxOfferMatches(offerId: string, query: Omit<MatchQuery, 'page'> = {}): AsyncGenerator<OutboxMatchItem> {
+  outboxOfferMatches(
+    offerId: string,
+    query: Omit<MatchQuery, 'page'> = {},
+  ): AsyncGenerator<OutboxMatchItem> {
     return paginate((page) => this.listOutboxOfferMatches(offerId, { ...query, page }));
   }
 
@@ -526,16 +605,22 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
       verify: async () => {
         const { offer } = await this.getOutboxOffer(offerId);
         if (offer.status === 'open') return { kind: 'not-done' };
-        if (offer.status !== 'assigned') return { kind: 'impossible', state: `offer status ${offer.status}` };
+        if (offer.status !== 'assigned')
+          return { kind: 'impossible', state: `offer status ${offer.status}` };
         const mine = await this.listOutboxOfferMatches(offerId, { items_per_page: 100 });
         const match = mine.items.find((item) => item.match?.id === offerMatchId)?.match;
-        return match?.status === 'assigned' ? { kind: 'done', value: undefined } : { kind: 'impossible', state: 'offer assigned to another match' };
+        return match?.status === 'assigned'
+          ? { kind: 'done', value: undefined }
+          : { kind: 'impossible', state: 'offer assigned to another match' };
       },
     });
   }
 
   /** `POST .../outbox/offers/{id}/close` (only while open). */
-  async closeOutboxOffer(offerId: string, body?: { reason_code?: ReasonCode; reason_comment?: string }): Promise<void> {
+  async closeOutboxOffer(
+    offerId: string,
+    body?: { reason_code?: ReasonCode; reason_comment?: string },
+  ): Promise<void> {
     await this.action({
       operation: 'closeOutboxOffer',
       method: 'POST',
@@ -550,23 +635,38 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
 
   /** `GET /offers/v1/demand_personas/settings/assignment`. */
   async getAssignmentSetting(): Promise<OfferAssignment> {
-    const setting: AssignmentSetting = await this.getJson('getAssignmentSetting', '/offers/v1/demand_personas/settings/assignment', assignmentSettingSchema);
+    const setting: AssignmentSetting = await this.getJson(
+      'getAssignmentSetting',
+      '/offers/v1/demand_personas/settings/assignment',
+      assignmentSettingSchema,
+    );
     return setting.offer_assignment;
   }
 
   // --- referrals -------------------------------------------------------------------------------
 
   async listInboxReferrals(query: InboxReferralQuery = {}): Promise<Page<InboxReferralListItem>> {
-    return this.getJson('listInboxReferrals', '/offers/v1/inbox/referrals', inboxReferralPageSchema, { ...query });
+    return this.getJson(
+      'listInboxReferrals',
+      '/offers/v1/inbox/referrals',
+      inboxReferralPageSchema,
+      { ...query },
+    );
   }
 
-  inboxReferrals(query: Omit<InboxReferralQuery, 'page'> = {}): AsyncGenerator<InboxReferralListItem> {
+  inboxReferrals(
+    query: Omit<InboxReferralQuery, 'page'> = {},
+  ): AsyncGenerator<InboxReferralListItem> {
     return paginate((page) => this.listInboxReferrals({ ...query, page }));
   }
 
   /** `GET /offers/v1/inbox/referrals/{id}`: full client PHI. Never log the result. */
   async getInboxReferral(referralId: string): Promise<InboxReferralDetail> {
-    return this.getJson('getInboxReferral', inboxReferralPath(referralId), inboxReferralDetailSchema);
+    return this.getJson(
+      'getInboxReferral',
+      inboxReferralPath(referralId),
+      inboxReferralDetailSchema,
+    );
   }
 
   /** Only the status of an inbox referral: the rest (PHI) is read and dropped here. */
@@ -576,12 +676,24 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
 
   /** The worker's read of an inbox referral: ids, types, status and start only (referral-summary.ts). */
   async getInboxReferralSummary(referralId: string): Promise<ReferralSummary> {
-    return toReferralSummary(await this.getJson('getInboxReferralSummary', inboxReferralPath(referralId), referralSummarySchema));
+    return toReferralSummary(
+      await this.getJson(
+        'getInboxReferralSummary',
+        inboxReferralPath(referralId),
+        referralSummarySchema,
+      ),
+    );
   }
 
   /** The worker's read of an outbox referral: ids, types, status and start only (referral-summary.ts). */
   async getOutboxReferralSummary(referralId: string): Promise<ReferralSummary> {
-    return toReferralSummary(await this.getJson('getOutboxReferralSummary', outboxReferralPath(referralId), referralSummarySchema));
+    return toReferralSummary(
+      await this.getJson(
+        'getOutboxReferralSummary',
+        outboxReferralPath(referralId),
+        referralSummarySchema,
+      ),
+    );
   }
 
   /** `POST .../inbox/referrals/{id}/mark_processed` (only while `assigned`). */
@@ -590,42 +702,72 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
       operation: 'markInboxReferralProcessed',
       method: 'POST',
       path: `${inboxReferralPath(referralId)}/mark_processed`,
-      verify: async () => statusVerdict((await this.getInboxReferral(referralId)).referral.status, 'processed', ['assigned']),
+      verify: async () =>
+        statusVerdict((await this.getInboxReferral(referralId)).referral.status, 'processed', [
+          'assigned',
+        ]),
     });
   }
 
   /** `POST .../inbox/referrals/{id}/cancel` (while `assigned` or `processed`). */
-  async cancelInboxReferral(referralId: string, body?: { reason_code?: ReasonCode }): Promise<void> {
+  async cancelInboxReferral(
+    referralId: string,
+    body?: { reason_code?: ReasonCode },
+  ): Promise<void> {
     await this.action({
       operation: 'cancelInboxReferral',
       method: 'POST',
       path: `${inboxReferralPath(referralId)}/cancel`,
       body: pick(body, ['reason_code']),
-      verify: async () => statusVerdict((await this.getInboxReferral(referralId)).referral.status, 'cancelled', ['assigned', 'processed']),
+      verify: async () =>
+        statusVerdict((await this.getInboxReferral(referralId)).referral.status, 'cancelled', [
+          'assigned',
+          'processed',
+        ]),
     });
   }
 
-  async listOutboxReferrals(query: OutboxReferralQuery = {}): Promise<Page<OutboxReferralListItem>> {
-    return this.getJson('listOutboxReferrals', '/offers/v1/outbox/referrals', outboxReferralPageSchema, { ...query });
+  async listOutboxReferrals(
+    query: OutboxReferralQuery = {},
+  ): Promise<Page<OutboxReferralListItem>> {
+    return this.getJson(
+      'listOutboxReferrals',
+      '/offers/v1/outbox/referrals',
+      outboxReferralPageSchema,
+      { ...query },
+    );
   }
 
-  outboxReferrals(query: Omit<OutboxReferralQuery, 'page'> = {}): AsyncGenerator<OutboxReferralListItem> {
+  outboxReferrals(
+    query: Omit<OutboxReferralQuery, 'page'> = {},
+  ): AsyncGenerator<OutboxReferralListItem> {
     return paginate((page) => this.listOutboxReferrals({ ...query, page }));
   }
 
   /** `GET /offers/v1/outbox/referrals/{id}`: full client PHI. Never log the result. */
   async getOutboxReferral(referralId: string): Promise<OutboxReferralDetail> {
-    return this.getJson('getOutboxReferral', outboxReferralPath(referralId), outboxReferralDetailSchema);
+    return this.getJson(
+      'getOutboxReferral',
+      outboxReferralPath(referralId),
+      outboxReferralDetailSchema,
+    );
   }
 
   /** `POST .../outbox/referrals/{id}/cancel` (while `assigned` or `processed`). */
-  async cancelOutboxReferral(referralId: string, body?: { reason_code?: ReasonCode; comment?: string }): Promise<void> {
+  async cancelOutboxReferral(
+    referralId: string,
+    body?: { reason_code?: ReasonCode; comment?: string },
+  ): Promise<void> {
     await this.action({
       operation: 'cancelOutboxReferral',
       method: 'POST',
       path: `${outboxReferralPath(referralId)}/cancel`,
       body: pick(body, ['reason_code', 'comment']),
-      verify: async () => statusVerdict((await this.getOutboxReferral(referralId)).referral.status, 'cancelled', ['assigned', 'processed']),
+      verify: async () =>
+        statusVerdict((await this.getOutboxReferral(referralId)).referral.status, 'cancelled', [
+          'assigned',
+          'processed',
+        ]),
     });
   }
 
@@ -637,14 +779,22 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
    */
   async subscribe(subscriptions: readonly SubscriptionRequest[]): Promise<SubscribeResponse> {
     const operation = 'subscribe';
-    const outcome = await this.send<never>({ operation, method: 'POST', path: '/organizations/v1/subscribe', body: { subscriptions } });
+    const outcome = await this.send<never>({
+      operation,
+      method: 'POST',
+      path: '/organizations/v1/subscribe',
+      body: { subscriptions },
+    });
     if ('verified' in outcome) throw new MarketplaceError(operation, 'unexpected verification');
     return this.parse(operation, outcome.response, subscribeResponseSchema);
   }
 
   // --- state checks after an unknown outcome ---------------------------------------------------
 
-  private async verifyMatch(offerId: string, wanted: 'accepted' | 'declined'): Promise<Verdict<undefined>> {
+  private async verifyMatch(
+    offerId: string,
+    wanted: 'accepted' | 'declined',
+  ): Promise<Verdict<undefined>> {
     const { match } = await this.getInboxOffer(offerId);
     if (match.response === wanted) return { kind: 'done', value: undefined };
     if (match.response === 'pending' && match.status === 'open') return { kind: 'not-done' };
@@ -652,7 +802,12 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
   }
 
   /** An offer for this client and service created since the attempt began (minus clock skew). */
-  private async findCreated(clientOutboxId: string, serviceOutboxId: string, startedAt: number, inGroup: boolean): Promise<OutboxOfferListItem | undefined> {
+  private async findCreated(
+    clientOutboxId: string,
+    serviceOutboxId: string,
+    startedAt: number,
+    inGroup: boolean,
+  ): Promise<OutboxOfferListItem | undefined> {
     for await (const item of this.outboxOffers({ client_outbox_id: clientOutboxId })) {
       if (item.service.outbox_id !== serviceOutboxId) continue;
       if (inGroup && item.offer.shift_id === undefined) continue;
@@ -661,22 +816,38 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
     return undefined;
   }
 
-  private async findCreatedGroup(items: ReadonlyArray<{ client: { outbox_id: string }; service: { outbox_id: string } }>, startedAt: number): Promise<string | undefined> {
+  private async findCreatedGroup(
+    items: ReadonlyArray<{ client: { outbox_id: string }; service: { outbox_id: string } }>,
+    startedAt: number,
+  ): Promise<string | undefined> {
     const first = items[0];
     if (first === undefined) return undefined;
-    return (await this.findCreated(first.client.outbox_id, first.service.outbox_id, startedAt, true))?.offer.shift_id;
+    return (
+      await this.findCreated(first.client.outbox_id, first.service.outbox_id, startedAt, true)
+    )?.offer.shift_id;
   }
 
   private async groupDetails(shiftId: string): Promise<OutboxOfferDetail[]> {
     const details: OutboxOfferDetail[] = [];
-    for await (const item of this.outboxOffers({ shift_id: shiftId, sort_order: 'asc' })) details.push(await this.getOutboxOffer(item.offer.id));
+    for await (const item of this.outboxOffers({ shift_id: shiftId, sort_order: 'asc' }))
+      details.push(await this.getOutboxOffer(item.offer.id));
     return details;
   }
 
   // --- transport -------------------------------------------------------------------------------
 
-  private async getJson<S extends z.ZodType>(operation: string, path: string, schema: S, query?: Query): Promise<z.infer<S>> {
-    const outcome = await this.send<never>({ operation, method: 'GET', path, ...(query ? { query } : {}) });
+  private async getJson<S extends z.ZodType>(
+    operation: string,
+    path: string,
+    schema: S,
+    query?: Query,
+  ): Promise<z.infer<S>> {
+    const outcome = await this.send<never>({
+      operation,
+      method: 'GET',
+      path,
+      ...(query ? { query } : {}),
+    });
     if ('verified' in outcome) throw new MarketplaceError(operation, 'unexpected verification');
     return this.parse(operation, outcome.response, schema);
   }
@@ -686,10 +857,18 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
     if ('response' in outcome) await discardBody(outcome.response);
   }
 
-  private async parse<S extends z.ZodType>(operation: string, response: Response, schema: S): Promise<z.infer<S>> {
+  private async parse<S extends z.ZodType>(
+    operation: string,
+    response: Response,
+    schema: S,
+  ): Promise<z.infer<S>> {
     const parsed = schema.safeParse(await this.readJson(operation, response));
     if (!parsed.success) {
-      throw new MarketplaceError(operation, `unexpected response: ${describeFields(parsed.error)}`, response.status);
+      throw new MarketplaceError(
+        operation,
+        `unexpected response: ${describeFields(parsed.error)}`,
+        response.status,
+      );
     }
     return parsed.data;
   }
@@ -734,22 +913,39 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
         const verdict = await this.verifyQuietly(request, startedAt, attempt, failure);
         if (verdict.kind === 'done') return { verified: verdict.value };
         if (verdict.kind === 'impossible') {
-          throw new MarketplaceError(operation, `${failure.message.slice(operation.length + 2)}; the resource is now in state ${verdict.state}`, failure.status, {
-            cause: failure,
-            ...apiParts(failure),
-          });
+          throw new MarketplaceError(
+            operation,
+            `${failure.message.slice(operation.length + 2)}; the resource is now in state ${verdict.state}`,
+            failure.status,
+            {
+              cause: failure,
+              ...apiParts(failure),
+            },
+          );
         }
         if (verdict.kind === 'unreadable') {
-          throw new MarketplaceError(operation, `${failure.message.slice(operation.length + 2)}; outcome unknown (state could not be read)`, failure.status, {
-            cause: failure,
-            ...apiParts(failure),
-            outcomeUnknown: true,
-          });
+          throw new MarketplaceError(
+            operation,
+            `${failure.message.slice(operation.length + 2)}; outcome unknown (state could not be read)`,
+            failure.status,
+            {
+              cause: failure,
+              ...apiParts(failure),
+              outcomeUnknown: true,
+            },
+          );
         }
       }
       // Judged only now: the state read above took time of its own.
       if (attempt >= this.policy.maxAttempts || !budget.allows(delay)) throw failure;
-      this.log({ level: 'warn', message: 'marketplace request failed; retrying', operation, attempt, ...(failure.status !== undefined ? { status: failure.status } : {}), delayMs: delay });
+      this.log({
+        level: 'warn',
+        message: 'marketplace request failed; retrying',
+        operation,
+        attempt,
+        ...(failure.status !== undefined ? { status: failure.status } : {}),
+        delayMs: delay,
+      });
       await this.sleep(delay);
     }
   }
@@ -767,7 +963,13 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
     failure: MarketplaceError,
   ): Promise<Verdict<T> | { kind: 'unreadable' }> {
     if (request.verify === undefined) return { kind: 'unreadable' };
-    this.log({ level: 'info', message: 'outcome unknown; reading the resource before any retry', operation: request.operation, attempt, ...(failure.status !== undefined ? { status: failure.status } : {}) });
+    this.log({
+      level: 'info',
+      message: 'outcome unknown; reading the resource before any retry',
+      operation: request.operation,
+      attempt,
+      ...(failure.status !== undefined ? { status: failure.status } : {}),
+    });
     try {
       return await request.verify(startedAt);
     } catch {
@@ -791,20 +993,37 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
     return response;
   }
 
-  private async sendOnce(request: Request<unknown>, token: string, budget: CallBudget): Promise<Response> {
+  private async sendOnce(
+    request: Request<unknown>,
+    token: string,
+    budget: CallBudget,
+  ): Promise<Response> {
     const headers: Record<string, string> = { Accept: 'application/json', Authorization: token };
     const init: RequestInit = { method: request.method, headers };
     if (request.body !== undefined) {
       headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(request.body);
     }
-    return this.fetchWithTimeout(request.operation, `${this.baseUrl}${request.path}${queryString(request.query)}`, init, budget);
+    return this.fetchWithTimeout(
+      request.operation,
+      `${this.baseUrl}${request.path}${queryString(request.query)}`,
+      init,
+      budget,
+    );
   }
 
   /** One network attempt, if the call's budget has room for it (else OutOfBudgetError: nothing sent). */
-  private async fetchWithTimeout(operation: string, url: string, init: RequestInit, budget: CallBudget): Promise<Response> {
+  private async fetchWithTimeout(
+    operation: string,
+    url: string,
+    init: RequestInit,
+    budget: CallBudget,
+  ): Promise<Response> {
     if (!budget.allows()) {
-      throw new OutOfBudgetError(operation, `not sent: no room left for an attempt within the ${this.policy.maxTotalMs} ms budget`);
+      throw new OutOfBudgetError(
+        operation,
+        `not sent: no room left for an attempt within the ${this.policy.maxTotalMs} ms budget`,
+      );
     }
     budget.begin();
     try {
@@ -812,10 +1031,17 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
     } catch (error: unknown) {
       const { name, message } = describeThrown(error);
       if (name === 'TimeoutError' || name === 'AbortError') {
-        throw new MarketplaceError(operation, `no response within ${this.timeoutMs} ms`, undefined, { cause: error });
+        throw new MarketplaceError(
+          operation,
+          `no response within ${this.timeoutMs} ms`,
+          undefined,
+          { cause: error },
+        );
       }
       // Network errors name what failed (e.g. `fetch failed`); no URL here holds a secret.
-      throw new MarketplaceError(operation, `request failed (${name}: ${message})`, undefined, { cause: error });
+      throw new MarketplaceError(operation, `request failed (${name}: ${message})`, undefined, {
+        cause: error,
+      });
     }
   }
 
@@ -854,8 +1080,13 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
       return token;
     } catch (error: unknown) {
       const status = error instanceof MarketplaceError ? error.status : undefined;
-      const rejected = status !== undefined && status >= 400 && status < 500 && !isRetryableStatus(status);
-      this.report({ ok: false, reason: rejected ? 'rejected' : 'unavailable', ...(status !== undefined ? { status } : {}) });
+      const rejected =
+        status !== undefined && status >= 400 && status < 500 && !isRetryableStatus(status);
+      this.report({
+        ok: false,
+        reason: rejected ? 'rejected' : 'unavailable',
+        ...(status !== undefined ? { status } : {}),
+      });
       throw error;
     }
   }
@@ -870,7 +1101,10 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
   }
 
   /** Login has no side effect, so it is retried like a read (but a 4xx is final). */
-  private async loginAttempts(credentials: MarketplaceCredentials, budget: CallBudget): Promise<string> {
+  private async loginAttempts(
+    credentials: MarketplaceCredentials,
+    budget: CallBudget,
+  ): Promise<string> {
     const operation = 'login';
     let { username, password } = credentials;
     this.remember(password);
@@ -879,11 +1113,16 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
       let failure: MarketplaceError;
       let waitMs: number | undefined;
       try {
-        const response = await this.fetchWithTimeout(operation, `${this.baseUrl}/auth/v1/login`, {
-          method: 'POST',
-          headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
-          body: JSON.stringify({ username, password }),
-        }, budget);
+        const response = await this.fetchWithTimeout(
+          operation,
+          `${this.baseUrl}/auth/v1/login`,
+          {
+            method: 'POST',
+            headers: { Accept: 'application/json', 'Content-Type': 'application/json' },
+            body: JSON.stringify({ username, password }),
+          },
+          budget,
+        );
         if (response.ok) return this.acceptLogin(response);
         failure = await this.errorFrom(operation, response, [password, username]);
         // Refused: the login may have been fixed or rotated at its source since it was cached.
@@ -894,7 +1133,13 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
           if (fresh.username !== username || fresh.password !== password) {
             ({ username, password } = fresh);
             this.remember(password);
-            this.log({ level: 'warn', message: 'marketplace login refused; trying the credentials read again', operation, attempt, status: response.status });
+            this.log({
+              level: 'warn',
+              message: 'marketplace login refused; trying the credentials read again',
+              operation,
+              attempt,
+              status: response.status,
+            });
             continue;
           }
         }
@@ -906,7 +1151,14 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
       }
       const delay = waitMs ?? backoffDelayMs(attempt, this.policy, this.random);
       if (attempt >= this.policy.maxAttempts || !budget.allows(delay)) throw failure;
-      this.log({ level: 'warn', message: 'marketplace login failed; retrying', operation, attempt, ...(failure.status !== undefined ? { status: failure.status } : {}), delayMs: delay });
+      this.log({
+        level: 'warn',
+        message: 'marketplace login failed; retrying',
+        operation,
+        attempt,
+        ...(failure.status !== undefined ? { status: failure.status } : {}),
+        delayMs: delay,
+      });
       await this.sleep(delay);
     }
   }
@@ -916,7 +1168,10 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
     const lifetimeS = parsed.ExpiresIn ?? DEFAULT_TOKEN_LIFETIME_S;
     const lifetimeMs = lifetimeS * 1000;
     // A lifetime shorter than twice the margin would never be reused; keep it for half its life.
-    const reuseMs = lifetimeMs > 2 * TOKEN_REFRESH_MARGIN_MS ? lifetimeMs - TOKEN_REFRESH_MARGIN_MS : lifetimeMs / 2;
+    const reuseMs =
+      lifetimeMs > 2 * TOKEN_REFRESH_MARGIN_MS
+        ? lifetimeMs - TOKEN_REFRESH_MARGIN_MS
+        : lifetimeMs / 2;
     this.token = { token: parsed.IdToken, refreshAt: this.now() + reuseMs };
     this.lastLifetimeS = lifetimeS;
     this.remember(parsed.IdToken);
@@ -936,7 +1191,9 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
       body = await response.text();
     } catch (error: unknown) {
       const { name } = describeThrown(error);
-      throw new MarketplaceError(operation, `could not read response (${name})`, response.status, { cause: error });
+      throw new MarketplaceError(operation, `could not read response (${name})`, response.status, {
+        cause: error,
+      });
     }
     try {
       return JSON.parse(body);
@@ -950,24 +1207,35 @@ export class MarketplaceClient implements MarketplaceApi, MarketplaceReferralApi
    * the body is JSON; other bodies (gateway HTML, proxies) are left out. Any secret the body
    * happens to echo is masked.
    */
-  private async errorFrom(operation: string, response: Response, secrets: readonly string[]): Promise<MarketplaceError> {
+  private async errorFrom(
+    operation: string,
+    response: Response,
+    secrets: readonly string[],
+  ): Promise<MarketplaceError> {
     let apiMessage: string | undefined;
     let apiDescription: string | undefined;
     try {
       const parsed: unknown = JSON.parse(await response.text());
       if (typeof parsed === 'object' && parsed !== null) {
         const record = parsed as Record<string, unknown>;
-        if (typeof record.message === 'string' && record.message !== '') apiMessage = clean(record.message, secrets);
-        if (typeof record.description === 'string' && record.description !== '') apiDescription = clean(record.description, secrets);
+        if (typeof record.message === 'string' && record.message !== '')
+          apiMessage = clean(record.message, secrets);
+        if (typeof record.description === 'string' && record.description !== '')
+          apiDescription = clean(record.description, secrets);
       }
     } catch {
       // Not JSON or not readable: the status alone has to do.
     }
     const detail = [apiMessage, apiDescription].filter((part) => part !== undefined).join(': ');
-    return new MarketplaceError(operation, `HTTP ${response.status}${detail ? ` ${detail}` : ''}`, response.status, {
-      ...(apiMessage !== undefined ? { apiMessage } : {}),
-      ...(apiDescription !== undefined ? { apiDescription } : {}),
-    });
+    return new MarketplaceError(
+      operation,
+      `HTTP ${response.status}${detail ? ` ${detail}` : ''}`,
+      response.status,
+      {
+        ...(apiMessage !== undefined ? { apiMessage } : {}),
+        ...(apiDescription !== undefined ? { apiDescription } : {}),
+      },
+    );
   }
 }
 
@@ -981,7 +1249,12 @@ class OutOfBudgetError extends MarketplaceError {}
 
 /** A timeout or network error of `operation` itself: an attempt that got no response at all. */
 function isNoResponse(error: unknown, operation: string): error is MarketplaceError {
-  return error instanceof MarketplaceError && !(error instanceof OutOfBudgetError) && error.status === undefined && error.operation === operation;
+  return (
+    error instanceof MarketplaceError &&
+    !(error instanceof OutOfBudgetError) &&
+    error.status === undefined &&
+    error.operation === operation
+  );
 }
 
 const inboxOfferPath = (id: string) => `/offers/v1/inbox/offers/${encodeURIComponent(id)}`;
@@ -998,7 +1271,11 @@ async function* paginate<T>(fetchPage: (page: number) => Promise<Page<T>>): Asyn
   }
 }
 
-function statusVerdict(status: string, done: string, pending: readonly string[]): Verdict<undefined> {
+function statusVerdict(
+  status: string,
+  done: string,
+  pending: readonly string[],
+): Verdict<undefined> {
   if (status === done) return { kind: 'done', value: undefined };
   if (pending.includes(status)) return { kind: 'not-done' };
   return { kind: 'impossible', state: `status ${status}` };
@@ -1012,7 +1289,10 @@ function apiParts(error: MarketplaceError): { apiMessage?: string; apiDescriptio
 }
 
 /** The listed fields of an optional body that are set: always an object (`{}` at least). */
-function pick<K extends string>(body: Partial<Record<K, string>> | undefined, keys: readonly K[]): Partial<Record<K, string>> {
+function pick<K extends string>(
+  body: Partial<Record<K, string>> | undefined,
+  keys: readonly K[],
+): Partial<Record<K, string>> {
   const out: Partial<Record<K, string>> = {};
   for (const key of keys) {
     const value = body?.[key];
@@ -1044,7 +1324,9 @@ function clean(value: string, secrets: readonly string[]): string {
 
 /** Field paths only: zod messages name types, not values, but paths are all a reader needs. */
 function describeFields(error: z.ZodError): string {
-  return error.issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`).join('; ');
+  return error.issues
+    .map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`)
+    .join('; ');
 }
 
 /**
@@ -1054,7 +1336,10 @@ function describeFields(error: z.ZodError): string {
 function describeThrown(error: unknown): { name: string; message: string } {
   if (typeof error === 'object' && error !== null) {
     const { name, message } = error as { name?: unknown; message?: unknown };
-    return { name: typeof name === 'string' ? name : 'Error', message: typeof message === 'string' ? message : '' };
+    return {
+      name: typeof name === 'string' ? name : 'Error',
+      message: typeof message === 'string' ? message : '',
+    };
   }
   return { name: 'unknown error', message: '' };
 }

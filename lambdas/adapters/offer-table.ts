@@ -1,4 +1,8 @@
-import { CreateTableCommand, type DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  type DynamoDBClient,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
 
 /**
  * The offer table's key schema, shared by the CDK stack, the DynamoDB adapter and the sandbox so

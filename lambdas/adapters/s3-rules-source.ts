@@ -12,7 +12,8 @@ import { rulesVersionOf } from '../core/rules-source';
 
 /** The parts of a GetObject answer this adapter reads. */
 export interface RulesObjectOutput {
-  Body?: { transformToString(encoding?: string): Promise<string>; destroy?: () => void } | undefined;
+  Body?:
+    { transformToString(encoding?: string): Promise<string>; destroy?: () => void } | undefined;
   ETag?: string | undefined;
   VersionId?: string | undefined;
   ContentLength?: number | undefined;
@@ -41,7 +42,11 @@ export function s3RulesFetch(client: RulesObjectReader, location: RulesObjectLoc
     let output: RulesObjectOutput;
     try {
       output = await client.send(
-        new GetObjectCommand({ Bucket: location.bucket, Key: location.key, ...(knownTag !== undefined ? { IfNoneMatch: knownTag } : {}) }),
+        new GetObjectCommand({
+          Bucket: location.bucket,
+          Key: location.key,
+          ...(knownTag !== undefined ? { IfNoneMatch: knownTag } : {}),
+        }),
       );
     } catch (error: unknown) {
       if (isNotModified(error)) return { kind: 'unchanged' };
@@ -51,7 +56,11 @@ export function s3RulesFetch(client: RulesObjectReader, location: RulesObjectLoc
     if (output.ContentLength !== undefined && output.ContentLength > MAX_RULES_BYTES) {
       // Not read: an oversized object is refused before it reaches memory (and the socket freed).
       output.Body?.destroy?.();
-      return { kind: 'invalid', problem: `Invalid rules: the object is ${output.ContentLength} bytes, over ${MAX_RULES_BYTES}`, ...storeVersion };
+      return {
+        kind: 'invalid',
+        problem: `Invalid rules: the object is ${output.ContentLength} bytes, over ${MAX_RULES_BYTES}`,
+        ...storeVersion,
+      };
     }
     const text = output.Body === undefined ? '' : await output.Body.transformToString('utf-8');
     const read = readRulesDocument(text);

@@ -31,10 +31,14 @@ export function sharedSecretReader(
     } catch (error: unknown) {
       // Retrieval errors (access denied, not found, throttled) come from AWS and hold no value.
       const cause = error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
-      throw new SharedSecretUnavailableError(`Could not read the shared secret ${secretArn} (${cause})`);
+      throw new SharedSecretUnavailableError(
+        `Could not read the shared secret ${secretArn} (${cause})`,
+      );
     }
     if (typeof value !== 'string' || value.length === 0) {
-      throw new SharedSecretUnavailableError(`Secret ${secretArn} must hold a non-empty string (SecretString), not binary or nothing`);
+      throw new SharedSecretUnavailableError(
+        `Secret ${secretArn} must hold a non-empty string (SecretString), not binary or nothing`,
+      );
     }
     return value;
   };

@@ -36,8 +36,10 @@ const PLACEHOLDER = '{offerId}';
 const INTRO: Readonly<Record<OfferNotification['kind'], string>> = {
   review:
     'An offer needs a person. The rules sent it to review, so the connector did not answer it: it is still open in the marketplace for you to accept or decline.',
-  'declined-by-all': 'One of your offers was declined by every matched supplier. It needs a person to find care another way.',
-  expired: 'One of your offers expired without being assigned. It needs a person to find care another way.',
+  'declined-by-all':
+    'One of your offers was declined by every matched supplier. It needs a person to find care another way.',
+  expired:
+    'One of your offers expired without being assigned. It needs a person to find care another way.',
 };
 
 const SUBJECT: Readonly<Record<OfferNotification['kind'], string>> = {
@@ -53,21 +55,34 @@ function oneLine(value: string): string {
 
 /** Printable ASCII: accents dropped (Montréal -> Montreal), anything else left becomes `?`. */
 function ascii(value: string): string {
-  return oneLine(value.normalize('NFKD').replace(/[\u0300-\u036f]/g, '')).replace(/[^\x20-\x7e]/g, '?');
+  return oneLine(value.normalize('NFKD').replace(/[\u0300-\u036f]/g, '')).replace(
+    /[^\x20-\x7e]/g,
+    '?',
+  );
 }
 
 /** The subject: kind, then what identifies the offer, within SNS's limit. */
 export function notificationSubject(n: OfferNotification): string {
   const types = [n.careType, n.offerType].filter((t): t is string => t !== undefined).join('/');
-  const details = [types, n.city, n.startAt === undefined ? undefined : `starts ${n.startAt}`, `offer ${n.offerId.slice(0, 8)}`]
+  const details = [
+    types,
+    n.city,
+    n.startAt === undefined ? undefined : `starts ${n.startAt}`,
+    `offer ${n.offerId.slice(0, 8)}`,
+  ]
     .filter((part): part is string => part !== undefined && part !== '')
     .join(', ');
   const subject = ascii(`${SUBJECT[n.kind]}: ${details}`).replace(/ {2,}/g, ' ');
-  return subject.length <= MAX_SUBJECT_LENGTH ? subject : `${subject.slice(0, MAX_SUBJECT_LENGTH - 3).trimEnd()}...`;
+  return subject.length <= MAX_SUBJECT_LENGTH
+    ? subject
+    : `${subject.slice(0, MAX_SUBJECT_LENGTH - 3).trimEnd()}...`;
 }
 
 /** The offer's link, when a template for its side is configured. */
-export function offerLink(n: Pick<OfferNotification, 'kind' | 'offerId'>, links: OfferLinks): string | undefined {
+export function offerLink(
+  n: Pick<OfferNotification, 'kind' | 'offerId'>,
+  links: OfferLinks,
+): string | undefined {
   const template = n.kind === 'review' ? links.offerUrl : links.outboxOfferUrl;
   return template?.replaceAll(PLACEHOLDER, encodeURIComponent(n.offerId));
 }
@@ -84,14 +99,22 @@ export function notificationBody(n: OfferNotification, link: string | undefined)
     ['Rule', n.rule],
   ];
   const lines = [INTRO[n.kind], ''];
-  for (const [label, value] of fields) if (value !== undefined) lines.push(`${`${label}:`.padEnd(12)}${oneLine(value)}`);
+  for (const [label, value] of fields)
+    if (value !== undefined) lines.push(`${`${label}:`.padEnd(12)}${oneLine(value)}`);
   if (n.explanation !== undefined && n.explanation.length > 0) {
     lines.push('Why:');
     for (const line of n.explanation) lines.push(`  - ${oneLine(line)}`);
   }
   lines.push('');
-  lines.push(link === undefined ? 'Find the offer by its id in the AlayaCare web app.' : `Open it in AlayaCare: ${link}`);
-  lines.push('', 'This message holds no client details on purpose; the offer in AlayaCare has them.');
+  lines.push(
+    link === undefined
+      ? 'Find the offer by its id in the AlayaCare web app.'
+      : `Open it in AlayaCare: ${link}`,
+  );
+  lines.push(
+    '',
+    'This message holds no client details on purpose; the offer in AlayaCare has them.',
+  );
   return lines.join('\n');
 }
 
@@ -99,7 +122,10 @@ export function notificationBody(n: OfferNotification, link: string | undefined)
 function checkedTemplate(name: string, template: string | undefined): string | undefined {
   if (template === undefined) return undefined;
   const result = offerUrlTemplateSchema.safeParse(template);
-  if (!result.success) throw new ConfigError(`Invalid ${name}: ${result.error.issues.map((issue) => issue.message).join('; ')}`);
+  if (!result.success)
+    throw new ConfigError(
+      `Invalid ${name}: ${result.error.issues.map((issue) => issue.message).join('; ')}`,
+    );
   return template;
 }
 
@@ -113,7 +139,10 @@ export class SnsNotifier implements Notifier {
   ) {
     const offerUrl = checkedTemplate('offerUrl', links.offerUrl);
     const outboxOfferUrl = checkedTemplate('outboxOfferUrl', links.outboxOfferUrl);
-    this.links = { ...(offerUrl !== undefined ? { offerUrl } : {}), ...(outboxOfferUrl !== undefined ? { outboxOfferUrl } : {}) };
+    this.links = {
+      ...(offerUrl !== undefined ? { offerUrl } : {}),
+      ...(outboxOfferUrl !== undefined ? { outboxOfferUrl } : {}),
+    };
   }
 
   /** Resolves once SNS has accepted the message; a refusal or network error rejects. */
@@ -125,7 +154,10 @@ export class SnsNotifier implements Notifier {
         Message: notificationBody(notification, offerLink(notification, this.links)),
         MessageAttributes: {
           [NOTIFICATION_ATTRIBUTES.kind]: { DataType: 'String', StringValue: notification.kind },
-          [NOTIFICATION_ATTRIBUTES.offerId]: { DataType: 'String', StringValue: notification.offerId },
+          [NOTIFICATION_ATTRIBUTES.offerId]: {
+            DataType: 'String',
+            StringValue: notification.offerId,
+          },
         },
       }),
     );

@@ -68,9 +68,12 @@ const messageIdSchema = z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,128}$/));
 const signatureSchema = z.string().check(
   z.maxLength(4096),
   z.regex(/^[A-Za-z0-9+/]+={0,2}$/),
-  z.refine((value) => value.length % 4 === 0 && Buffer.from(value, 'base64').toString('base64') === value, {
-    message: 'not canonical base64',
-  }),
+  z.refine(
+    (value) => value.length % 4 === 0 && Buffer.from(value, 'base64').toString('base64') === value,
+    {
+      message: 'not canonical base64',
+    },
+  ),
 );
 const urlSchema = z.string().check(z.minLength(1), z.maxLength(4096));
 
@@ -126,8 +129,14 @@ export type SnsSubscriptionConfirmation = z.infer<typeof subscriptionConfirmatio
 export function parseSnsEnvelope(value: unknown): SnsEnvelope {
   const result = snsEnvelopeSchema.safeParse(value);
   if (!result.success) {
-    const issues = result.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.code}`);
-    throw new SnsRejectedError(400, 'invalid SNS message', `envelope invalid: ${issues.join('; ')}`);
+    const issues = result.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(root)'}: ${issue.code}`,
+    );
+    throw new SnsRejectedError(
+      400,
+      'invalid SNS message',
+      `envelope invalid: ${issues.join('; ')}`,
+    );
   }
   return result.data;
 }
@@ -164,7 +173,8 @@ export function snsStringToSign(message: SnsSignableFields): string {
       `Timestamp\n${message.Timestamp}\nTopicArn\n${message.TopicArn}\nType\n${message.Type}\n`
     );
   }
-  if (message.SubscribeURL === undefined) throw new SnsStringToSignError(`${message.Type} lacks SubscribeURL`);
+  if (message.SubscribeURL === undefined)
+    throw new SnsStringToSignError(`${message.Type} lacks SubscribeURL`);
   if (message.Token === undefined) throw new SnsStringToSignError(`${message.Type} lacks Token`);
   return (
     `Message\n${message.Message}\nMessageId\n${message.MessageId}\nSubscribeURL\n${message.SubscribeURL}\n` +
@@ -210,7 +220,8 @@ function checkSnsUrl(raw: string, allowQuery: boolean): URL | undefined {
   }
   if (url.protocol !== 'https:') return undefined;
   if (url.username !== '' || url.password !== '' || url.port !== '') return undefined;
-  if (!SNS_HOST_PATTERN.test(url.hostname) || url.hostname !== authority.toLowerCase()) return undefined;
+  if (!SNS_HOST_PATTERN.test(url.hostname) || url.hostname !== authority.toLowerCase())
+    return undefined;
   if (url.pathname !== rawPath) return undefined;
   return url;
 }
@@ -246,9 +257,18 @@ export function assertFreshTimestamp(timestamp: string, now: Date): void {
     throw new SnsRejectedError(400, 'invalid timestamp', 'Timestamp does not parse');
   }
   const age = now.getTime() - published;
-  if (age > MAX_AGE_MS) throw new SnsRejectedError(400, 'stale message', `Timestamp is ${Math.round(age / 1000)} s old`);
+  if (age > MAX_AGE_MS)
+    throw new SnsRejectedError(
+      400,
+      'stale message',
+      `Timestamp is ${Math.round(age / 1000)} s old`,
+    );
   if (-age > MAX_CLOCK_SKEW_MS) {
-    throw new SnsRejectedError(400, 'timestamp in the future', `Timestamp is ${Math.round(-age / 1000)} s ahead`);
+    throw new SnsRejectedError(
+      400,
+      'timestamp in the future',
+      `Timestamp is ${Math.round(-age / 1000)} s ahead`,
+    );
   }
 }
 
@@ -306,10 +326,18 @@ export function createSnsVerifier(options: SnsVerifierOptions): SnsVerifier {
     } catch (error: unknown) {
       // The cause (network error, timeout) is not content from the message; name it only.
       const cause = error instanceof Error ? error.name : 'unknown error';
-      throw new SnsUpstreamError(502, 'signing certificate unavailable', `certificate fetch failed (${cause})`);
+      throw new SnsUpstreamError(
+        502,
+        'signing certificate unavailable',
+        `certificate fetch failed (${cause})`,
+      );
     }
     if (response.status !== 200) {
-      throw new SnsUpstreamError(502, 'signing certificate unavailable', `certificate fetch returned ${response.status}`);
+      throw new SnsUpstreamError(
+        502,
+        'signing certificate unavailable',
+        `certificate fetch returned ${response.status}`,
+      );
     }
     if (Buffer.byteLength(response.body, 'utf8') > MAX_CERT_BYTES) {
       throw new SnsRejectedError(400, 'invalid signing certificate', 'certificate body too large');
@@ -334,10 +362,19 @@ export function createSnsVerifier(options: SnsVerifierOptions): SnsVerifier {
     }
     const key = cert.publicKey;
     if (key.asymmetricKeyType !== 'rsa') {
-      throw new SnsRejectedError(403, 'signature verification failed', 'certificate key is not RSA');
+      throw new SnsRejectedError(
+        403,
+        'signature verification failed',
+        'certificate key is not RSA',
+      );
     }
     // Only a currently valid RSA certificate is kept; anything else was refused above.
-    const entry: CachedCert = { key, validFrom, validTo, expiresAt: Math.min(at + cacheTtlMs, validTo) };
+    const entry: CachedCert = {
+      key,
+      validFrom,
+      validTo,
+      expiresAt: Math.min(at + cacheTtlMs, validTo),
+    };
     while (cache.size >= cacheSize) {
       const oldest = cache.keys().next();
       if (oldest.done) break;

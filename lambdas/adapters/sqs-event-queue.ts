@@ -4,7 +4,12 @@
  * The worker also uses it to hand records back: a new visibility for a failed one, a copy for one
  * it had no time for.
  */
-import { ChangeMessageVisibilityCommand, type MessageAttributeValue, SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  type MessageAttributeValue,
+  SendMessageCommand,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { QUEUE_ATTRIBUTES, type QueuedEvent } from '../core/events';
 import type { EventQueue } from '../core/ports';
@@ -21,14 +26,23 @@ export class SqsEventQueue implements EventQueue, RecordRetry {
     private readonly queueUrl: string,
   ) {}
 
-  async send(event: QueuedEvent, attributes: { snsMessageId: string; correlationId: string }): Promise<string> {
+  async send(
+    event: QueuedEvent,
+    attributes: { snsMessageId: string; correlationId: string },
+  ): Promise<string> {
     const output = await this.client.send(
       new SendMessageCommand({
         QueueUrl: this.queueUrl,
         MessageBody: JSON.stringify(event),
         MessageAttributes: {
-          [QUEUE_ATTRIBUTES.snsMessageId]: { DataType: 'String', StringValue: attributes.snsMessageId },
-          [QUEUE_ATTRIBUTES.correlationId]: { DataType: 'String', StringValue: attributes.correlationId },
+          [QUEUE_ATTRIBUTES.snsMessageId]: {
+            DataType: 'String',
+            StringValue: attributes.snsMessageId,
+          },
+          [QUEUE_ATTRIBUTES.correlationId]: {
+            DataType: 'String',
+            StringValue: attributes.correlationId,
+          },
           [QUEUE_ATTRIBUTES.topicArn]: { DataType: 'String', StringValue: event.topicArn },
         },
       }),
@@ -38,10 +52,19 @@ export class SqsEventQueue implements EventQueue, RecordRetry {
   }
 
   async changeVisibility(receiptHandle: string, seconds: number): Promise<void> {
-    await this.client.send(new ChangeMessageVisibilityCommand({ QueueUrl: this.queueUrl, ReceiptHandle: receiptHandle, VisibilityTimeout: seconds }));
+    await this.client.send(
+      new ChangeMessageVisibilityCommand({
+        QueueUrl: this.queueUrl,
+        ReceiptHandle: receiptHandle,
+        VisibilityTimeout: seconds,
+      }),
+    );
   }
 
-  async resend(record: Pick<SQSRecord, 'body' | 'messageAttributes'>, delaySeconds: number): Promise<void> {
+  async resend(
+    record: Pick<SQSRecord, 'body' | 'messageAttributes'>,
+    delaySeconds: number,
+  ): Promise<void> {
     const output = await this.client.send(
       new SendMessageCommand({
         QueueUrl: this.queueUrl,
@@ -58,11 +81,18 @@ export class SqsEventQueue implements EventQueue, RecordRetry {
  * A Lambda event's message attributes as SendMessage takes them. Binary values arrive base64
  * encoded; list values are not implemented by SQS and are never set.
  */
-function sendableAttributes(attributes: SQSRecord['messageAttributes'] | undefined): Record<string, MessageAttributeValue> {
+function sendableAttributes(
+  attributes: SQSRecord['messageAttributes'] | undefined,
+): Record<string, MessageAttributeValue> {
   const out: Record<string, MessageAttributeValue> = {};
   for (const [name, attribute] of Object.entries(attributes ?? {})) {
-    if (attribute.stringValue !== undefined) out[name] = { DataType: attribute.dataType, StringValue: attribute.stringValue };
-    else if (attribute.binaryValue !== undefined) out[name] = { DataType: attribute.dataType, BinaryValue: Buffer.from(attribute.binaryValue, 'base64') };
+    if (attribute.stringValue !== undefined)
+      out[name] = { DataType: attribute.dataType, StringValue: attribute.stringValue };
+    else if (attribute.binaryValue !== undefined)
+      out[name] = {
+        DataType: attribute.dataType,
+        BinaryValue: Buffer.from(attribute.binaryValue, 'base64'),
+      };
   }
   return out;
 }

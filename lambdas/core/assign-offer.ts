@@ -1,6 +1,12 @@
 import { chooseAssignment } from './demand-assignment';
 import type { MarketplaceEvent } from './events';
-import type { LastEvent, MarketplaceDemandApi, OfferRecord, OfferStore, RecordedAssignment } from './ports';
+import type {
+  LastEvent,
+  MarketplaceDemandApi,
+  OfferRecord,
+  OfferStore,
+  RecordedAssignment,
+} from './ports';
 
 /**
  * Demand side: `OfferAccepted` on our outbox offer, assigned by the policy when the organisation
@@ -9,7 +15,8 @@ import type { LastEvent, MarketplaceDemandApi, OfferRecord, OfferStore, Recorded
  * deterministic), and the client's assign verifies a lost answer, so neither doubles it.
  */
 
-export type AssignOutcome = 'assigned' | 'recovered' | 'already-assigned' | 'not-actionable' | 'recorded';
+export type AssignOutcome =
+  'assigned' | 'recovered' | 'already-assigned' | 'not-actionable' | 'recorded';
 
 export interface AssignResult {
   outcome: AssignOutcome;
@@ -20,7 +27,12 @@ export interface AssignResult {
 }
 
 export async function assignAcceptedOffer(
-  deps: { api: MarketplaceDemandApi; store: OfferStore; policy: RecordedAssignment['policy']; dryRun?: boolean },
+  deps: {
+    api: MarketplaceDemandApi;
+    store: OfferStore;
+    policy: RecordedAssignment['policy'];
+    dryRun?: boolean;
+  },
   event: MarketplaceEvent,
   offerId: string,
   at: Date,
@@ -48,7 +60,9 @@ export async function assignAcceptedOffer(
     // marketplace shows assigned is the one we intended.
     const ours =
       intended !== undefined && status === 'assigned'
-        ? (await api.listAcceptedMatches(offerId)).some((match) => match.id === intended.matchId && match.status === 'assigned')
+        ? (await api.listAcceptedMatches(offerId)).some(
+            (match) => match.id === intended.matchId && match.status === 'assigned',
+          )
         : false;
     if (intended !== undefined && ours) {
       await store.recordOfferFacts({ ...facts, assignment: { ...intended, state: 'applied' } });
@@ -67,7 +81,14 @@ export async function assignAcceptedOffer(
       await store.recordOfferFacts(facts);
       return { outcome: 'not-actionable' };
     }
-    recorded = { matchId: chosen.id, policy, state: 'intended', eventId: event.event_id, decidedAt: at.toISOString(), ...(deps.dryRun === true ? { dryRun: true } : {}) };
+    recorded = {
+      matchId: chosen.id,
+      policy,
+      state: 'intended',
+      eventId: event.event_id,
+      decidedAt: at.toISOString(),
+      ...(deps.dryRun === true ? { dryRun: true } : {}),
+    };
     await store.recordOfferFacts({ ...facts, assignment: recorded });
   }
   if (recorded.dryRun === true) {
@@ -76,5 +97,8 @@ export async function assignAcceptedOffer(
   }
   await api.assignOutboxOffer(offerId, recorded.matchId);
   await store.recordOfferFacts({ ...facts, assignment: { ...recorded, state: 'applied' } });
-  return { outcome: intended === undefined ? 'assigned' : 'recovered', assignment: { matchId: recorded.matchId } };
+  return {
+    outcome: intended === undefined ? 'assigned' : 'recovered',
+    assignment: { matchId: recorded.matchId },
+  };
 }

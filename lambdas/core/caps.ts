@@ -31,7 +31,12 @@ export interface AcceptCounter {
 
 /** The local calendar date (`YYYY-MM-DD`) of `at` in `timeZone`. */
 export function localDate(at: Date, timeZone: string): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).formatToParts(at);
   const part = (type: string) => parts.find((p) => p.type === type)?.value ?? '00';
   return `${part('year')}-${part('month')}-${part('day')}`;
 }
@@ -50,15 +55,28 @@ export function isoWeek(date: string): string {
 }
 
 /** The periods an accept at `at` counts on, for the limits set (none: no cap). */
-export function capPeriods(limits: AcceptLimits | undefined, at: Date, timeZone: string, namespace: string): CapPeriod[] {
+export function capPeriods(
+  limits: AcceptLimits | undefined,
+  at: Date,
+  timeZone: string,
+  namespace: string,
+): CapPeriod[] {
   const periods: CapPeriod[] = [];
   if (limits === undefined) return periods;
   const date = localDate(at, timeZone);
   if (limits.accepts_per_day !== undefined) {
-    periods.push({ key: `${namespace}/day/${date}`, limit: limits.accepts_per_day, label: `${limits.accepts_per_day} per day` });
+    periods.push({
+      key: `${namespace}/day/${date}`,
+      limit: limits.accepts_per_day,
+      label: `${limits.accepts_per_day} per day`,
+    });
   }
   if (limits.accepts_per_week !== undefined) {
-    periods.push({ key: `${namespace}/week/${isoWeek(date)}`, limit: limits.accepts_per_week, label: `${limits.accepts_per_week} per week` });
+    periods.push({
+      key: `${namespace}/week/${isoWeek(date)}`,
+      limit: limits.accepts_per_week,
+      label: `${limits.accepts_per_week} per week`,
+    });
   }
   return periods;
 }

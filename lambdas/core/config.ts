@@ -33,13 +33,25 @@ export {
   rulesSchema,
   rulesTimeZone,
 } from './rules-schema';
-export type { CareType, DecisionAction, OfferType, PriceUnit, Rule, RuleMatch, Rules, RulesLimits } from './rules-schema';
+export type {
+  CareType,
+  DecisionAction,
+  OfferType,
+  PriceUnit,
+  Rule,
+  RuleMatch,
+  Rules,
+  RulesLimits,
+} from './rules-schema';
 
 const nonEmptyList = <T extends z.ZodTypeAny>(item: T) => z.array(item).min(1);
 
 const topicArn = z
   .string()
-  .regex(/^arn:aws(-[a-z]+)*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/, 'must be an SNS topic ARN');
+  .regex(
+    /^arn:aws(-[a-z]+)*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/,
+    'must be an SNS topic ARN',
+  );
 
 /** The marketplace topics each role takes part in (event names per topic: `TOPIC_EVENTS`). */
 export const ROLE_TOPICS: Readonly<Record<Role, readonly TopicName[]>> = {
@@ -57,7 +69,9 @@ const topicNamePart = (max: number) =>
  * Commercial, China and GovCloud regions, e.g. `ca-central-1`, `cn-north-1`, `us-gov-west-1`.
  * The isolated partitions are left out: their SNS hosts fail the signing-certificate host policy.
  */
-const awsRegion = z.string().regex(/^(?:[a-z]{2}|us-gov)-[a-z]+-\d{1,2}$/, 'must be an AWS region such as ca-central-1');
+const awsRegion = z
+  .string()
+  .regex(/^(?:[a-z]{2}|us-gov)-[a-z]+-\d{1,2}$/, 'must be an AWS region such as ca-central-1');
 
 /**
  * The allowlist as an AWS account and region instead of exact ARNs: the topic names default to
@@ -77,8 +91,14 @@ export const allowedTopicsSchema = z
     namePrefix: topicNamePart(128).optional(),
   })
   .refine(
-    (t) => (t.names ?? []).every((name) => (t.namePrefix ?? '').length + name.length <= MAX_TOPIC_NAME_LENGTH),
-    { message: `namePrefix + name must be at most ${MAX_TOPIC_NAME_LENGTH} characters`, path: ['namePrefix'] },
+    (t) =>
+      (t.names ?? []).every(
+        (name) => (t.namePrefix ?? '').length + name.length <= MAX_TOPIC_NAME_LENGTH,
+      ),
+    {
+      message: `namePrefix + name must be at most ${MAX_TOPIC_NAME_LENGTH} characters`,
+      path: ['namePrefix'],
+    },
   );
 
 export type AllowedTopics = z.infer<typeof allowedTopicsSchema>;
@@ -122,7 +142,10 @@ export type DemandSettings = z.infer<typeof demandSettingsSchema>;
 /** An EventBridge event bus ARN (`arn:<partition>:events:<region>:<account>:event-bus/<name>`). */
 export const eventBusArnSchema = z
   .string()
-  .regex(/^arn:aws(-[a-z]+)*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9._\-/]{1,256}$/, 'must be an EventBridge event bus ARN (arn:aws:events:<region>:<account>:event-bus/<name>)');
+  .regex(
+    /^arn:aws(-[a-z]+)*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9._\-/]{1,256}$/,
+    'must be an EventBridge event bus ARN (arn:aws:events:<region>:<account>:event-bus/<name>)',
+  );
 
 /**
  * Supply side (role `supply` or `both`): what the worker does when an offer is won
@@ -151,7 +174,8 @@ export const offerUrlTemplateSchema = z
   .url({ protocol: /^https$/ })
   .max(150)
   .refine((url) => /^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/\S*\{offerId\}/.test(url), {
-    message: 'must be https://<host>/<path> with {offerId} in the path or query, e.g. https://<your-instance>/marketplace/offers/{offerId}',
+    message:
+      'must be https://<host>/<path> with {offerId} in the path or query, e.g. https://<your-instance>/marketplace/offers/{offerId}',
   });
 
 /**
@@ -170,10 +194,16 @@ export const notificationsSchema = z
     /** Link for your own offers (demand alerts): the web app may show them under another path. */
     outboxOfferUrl: offerUrlTemplateSchema.optional(),
   })
-  .refine((n) => n.enabled || (n.email === undefined && n.offerUrl === undefined && n.outboxOfferUrl === undefined), {
-    message: 'notifications are disabled: remove email, offerUrl and outboxOfferUrl, or set enabled to true',
-    path: ['enabled'],
-  });
+  .refine(
+    (n) =>
+      n.enabled ||
+      (n.email === undefined && n.offerUrl === undefined && n.outboxOfferUrl === undefined),
+    {
+      message:
+        'notifications are disabled: remove email, offerUrl and outboxOfferUrl, or set enabled to true',
+      path: ['enabled'],
+    },
+  );
 
 export type NotificationSettings = z.infer<typeof notificationsSchema>;
 
@@ -208,7 +238,10 @@ export const connectorConfigSchema = z
      */
     allowedTopicArns: nonEmptyList(topicArn).optional(),
     allowedTopics: allowedTopicsSchema.optional(),
-    receiver: receiverSettingsSchema.default({ requireSignatureVersion2: false, sharedSecret: { enabled: false } }),
+    receiver: receiverSettingsSchema.default({
+      requireSignatureVersion2: false,
+      sharedSecret: { enabled: false },
+    }),
     /** Polls the inbox for offers SNS never delivered; ignored for role `demand`. */
     reconciler: reconcilerSettingsSchema.default({ enabled: true, intervalMinutes: 15 }),
     /** Assigning accepted outbox offers; ignored for role `supply`. */
@@ -231,7 +264,10 @@ export const connectorConfigSchema = z
     /** Import an existing Secrets Manager secret ({"username","password"}) instead of creating one. */
     credentialsSecretArn: z
       .string()
-      .regex(/^arn:aws(-[a-z]+)*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'must be a Secrets Manager secret ARN')
+      .regex(
+        /^arn:aws(-[a-z]+)*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/,
+        'must be a Secrets Manager secret ARN',
+      )
       .optional(),
     /** At most this many worker instances at once, so the marketplace API is never flooded (2-1000). */
     workerMaxConcurrency: z.number().int().min(2).max(1000).default(5),
@@ -243,13 +279,22 @@ export const connectorConfigSchema = z
       })
       .default({ rateLimit: 50, burstLimit: 100 }),
     logRetentionDays: z
-      .union([z.literal(7), z.literal(14), z.literal(30), z.literal(90), z.literal(180), z.literal(365)])
+      .union([
+        z.literal(7),
+        z.literal(14),
+        z.literal(30),
+        z.literal(90),
+        z.literal(180),
+        z.literal(365),
+      ])
       .default(30),
     rules: rulesSchema,
   })
   .superRefine(
     (config, ctx) => {
-      const given = [config.allowedTopicArns, config.allowedTopics].filter((value) => value !== undefined).length;
+      const given = [config.allowedTopicArns, config.allowedTopics].filter(
+        (value) => value !== undefined,
+      ).length;
       if (given === 1) return;
       const message =
         given === 0
@@ -258,7 +303,12 @@ export const connectorConfigSchema = z
       ctx.addIssue({ code: 'custom', path: ['allowedTopicArns'], message });
     },
     // Also when another field is bad, so every problem is reported in one go.
-    { when: (payload) => typeof payload.value === 'object' && payload.value !== null && !Array.isArray(payload.value) },
+    {
+      when: (payload) =>
+        typeof payload.value === 'object' &&
+        payload.value !== null &&
+        !Array.isArray(payload.value),
+    },
   );
 
 export type ConnectorConfig = z.infer<typeof connectorConfigSchema>;
@@ -288,7 +338,8 @@ export function parseRules(json: string): Rules {
     throw new ConfigError('Invalid rules: not valid JSON');
   }
   const result = rulesSchema.safeParse(raw);
-  if (!result.success) throw new ConfigError(`Invalid rules:\n${describeIssues(result.error, ruleLabel(raw))}`);
+  if (!result.success)
+    throw new ConfigError(`Invalid rules:\n${describeIssues(result.error, ruleLabel(raw))}`);
   return result.data;
 }
 
@@ -311,7 +362,10 @@ export function resolveAllowedTopicArns(
 ): string[] {
   if (config.allowedTopicArns !== undefined) return [...new Set(config.allowedTopicArns)];
   const topics = config.allowedTopics;
-  if (topics === undefined) throw new ConfigError('allowedTopicArns: give exactly one of allowedTopicArns or allowedTopics');
+  if (topics === undefined)
+    throw new ConfigError(
+      'allowedTopicArns: give exactly one of allowedTopicArns or allowedTopics',
+    );
   const names = topics.names ?? ROLE_TOPICS[config.role];
   const prefix = `arn:${partitionOf(topics.region)}:sns:${topics.region}:${topics.account}:${topics.namePrefix ?? ''}`;
   return [...new Set(names.map((name) => `${prefix}${name}`))];
@@ -319,5 +373,7 @@ export function resolveAllowedTopicArns(
 
 /** The marketplace API base URL for a configured location. */
 export function marketplaceBaseUrl(location: MarketplaceLocation): string {
-  return 'baseUrl' in location ? location.baseUrl : `https://api.${location.environment}.alayamarket.${location.region}`;
+  return 'baseUrl' in location
+    ? location.baseUrl
+    : `https://api.${location.environment}.alayamarket.${location.region}`;
 }

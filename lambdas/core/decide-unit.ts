@@ -51,7 +51,8 @@ export class UnitBusyError extends RetryLaterError {
 
 export type { Replay } from './replay';
 
-export type UnitOutcome = 'decided' | 'recovered' | 'already-decided' | 'not-actionable' | 'resolved';
+export type UnitOutcome =
+  'decided' | 'recovered' | 'already-decided' | 'not-actionable' | 'resolved';
 
 export interface UnitResult {
   outcome: UnitOutcome;
@@ -105,11 +106,18 @@ function boundedDecision<T extends Decision & { offers?: OfferResult[] }>(decisi
     const own = bounded(o.explanation);
     return own === undefined ? o : { ...o, explanation: own };
   });
-  return { ...decision, ...(explanation !== undefined ? { explanation } : {}), ...(offers !== undefined ? { offers } : {}) };
+  return {
+    ...decision,
+    ...(explanation !== undefined ? { explanation } : {}),
+    ...(offers !== undefined ? { offers } : {}),
+  };
 }
 
 /** What a person is told about a unit left for review: ids, types, city and time, no client data. */
-export function reviewNotification(offer: InboxOffer, decision: RecordedDecision): OfferNotification {
+export function reviewNotification(
+  offer: InboxOffer,
+  decision: RecordedDecision,
+): OfferNotification {
   const notification: OfferNotification = {
     kind: 'review',
     offerId: offer.id,
@@ -137,8 +145,13 @@ function responseFor(action: Decision['action']): MatchResponse | undefined {
 }
 
 function decisionOf(recorded: RecordedDecision): Decision {
-  const decision: Decision = { action: recorded.action, rule: recorded.rule, reason: recorded.reason };
-  if (recorded.declineReasonCode !== undefined) decision.declineReasonCode = recorded.declineReasonCode;
+  const decision: Decision = {
+    action: recorded.action,
+    rule: recorded.rule,
+    reason: recorded.reason,
+  };
+  if (recorded.declineReasonCode !== undefined)
+    decision.declineReasonCode = recorded.declineReasonCode;
   if (recorded.comment !== undefined) decision.comment = recorded.comment;
   if (recorded.explanation !== undefined) decision.explanation = recorded.explanation;
   return decision;
@@ -148,7 +161,10 @@ function decisionOf(recorded: RecordedDecision): Decision {
  * Why nothing of the unit can be answered any more, read off its offers: answered (by us or a
  * person), else expired, closed or assigned elsewhere.
  */
-export function resolutionOf(offers: readonly InboxOffer[]): { resolution: DecisionResolution; response?: MatchResponse } {
+export function resolutionOf(offers: readonly InboxOffer[]): {
+  resolution: DecisionResolution;
+  response?: MatchResponse;
+} {
   const answered = offers.find((o) => o.match.response !== 'pending');
   if (answered !== undefined) return { resolution: 'answered', response: answered.match.response };
   const statuses = offers.map((o) => o.match.status);
@@ -170,12 +186,17 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     if (offer.shiftId === undefined) return [await marketplace.getInboxOffer(offer.id)];
     const listed = await marketplace.listShiftOffers(offer.shiftId);
     // The list may lag behind the offer just read: the event's own offer is always part of it.
-    return listed.some((o) => o.id === offer.id) ? listed : [...listed, offer].sort((a, b) => a.id.localeCompare(b.id));
+    return listed.some((o) => o.id === offer.id)
+      ? listed
+      : [...listed, offer].sort((a, b) => a.id.localeCompare(b.id));
   }
 
   async function apply(offerId: string, decision: Decision): Promise<void> {
     if (decision.action === 'accept') {
-      await marketplace.acceptInboxOffer(offerId, decision.comment === undefined ? undefined : { comment: decision.comment });
+      await marketplace.acceptInboxOffer(
+        offerId,
+        decision.comment === undefined ? undefined : { comment: decision.comment },
+      );
     } else if (decision.action === 'decline') {
       const body: { reason_code?: string; comment?: string } = {};
       if (decision.declineReasonCode !== undefined) body.reason_code = decision.declineReasonCode;
@@ -186,19 +207,29 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
   }
 
   /** Records the unit's decision (fenced by the lease), then the same on each of its offers. */
-  async function record(unitKey: string, owner: string, offerIds: readonly string[], decision: RecordedDecision): Promise<void> {
+  async function record(
+    unitKey: string,
+    owner: string,
+    offerIds: readonly string[],
+    decision: RecordedDecision,
+  ): Promise<void> {
     await units.recordUnitDecision(unitKey, owner, now(), decision);
     for (const offerId of offerIds) await store.recordDecision(offerId, decision);
   }
 
-  async function recordFacts(offers: readonly InboxOffer[], lastEvent: LastEvent & { offerId: string }, response?: MatchResponse): Promise<void> {
+  async function recordFacts(
+    offers: readonly InboxOffer[],
+    lastEvent: LastEvent & { offerId: string },
+    response?: MatchResponse,
+  ): Promise<void> {
     const at = now().toISOString();
     for (const offer of offers) {
       const facts: OfferFacts = {
         offerId: offer.id,
         careType: offer.careType,
         offerType: offer.offerType,
-        matchResponse: response !== undefined && isAnswerable(offer) ? response : offer.match.response,
+        matchResponse:
+          response !== undefined && isAnswerable(offer) ? response : offer.match.response,
         matchStatus: offer.match.status,
         updatedAt: at,
         ...(offer.id === lastEvent.offerId ? lastEvent : {}),
@@ -212,20 +243,35 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
    * An accept under the caps (`rules.limits`): reserved on each period's counter, or turned into
    * `review` when a period is full. Dry runs count on counters of their own.
    */
-  async function withinCaps(unitKey: string, judged: Decision & { offers?: OfferResult[] }, current: Rules): Promise<Decision & { offers?: OfferResult[]; capKeys?: string[] }> {
+  async function withinCaps(
+    unitKey: string,
+    judged: Decision & { offers?: OfferResult[] },
+    current: Rules,
+  ): Promise<Decision & { offers?: OfferResult[]; capKeys?: string[] }> {
     if (judged.action !== 'accept' || deps.counter === undefined) return judged;
-    const periods = capPeriods(current.limits, now(), rulesTimeZone(current), deps.dryRun === true ? 'dry-run-accepts' : 'accepts');
+    const periods = capPeriods(
+      current.limits,
+      now(),
+      rulesTimeZone(current),
+      deps.dryRun === true ? 'dry-run-accepts' : 'accepts',
+    );
     if (periods.length === 0) return judged;
     const reservation = await deps.counter.reserve(unitKey, periods);
     if (reservation.ok) return { ...judged, capKeys: periods.map((p) => p.key) };
     const capped = `accept cap reached (${reservation.period.label})`;
     const { declineReasonCode: _code, comment: _comment, ...rest } = judged;
-    return { ...rest, action: 'review', reason: capped, explanation: [capped, ...(judged.explanation ?? [judged.reason])] };
+    return {
+      ...rest,
+      action: 'review',
+      reason: capped,
+      explanation: [capped, ...(judged.explanation ?? [judged.reason])],
+    };
   }
 
   /** An accept that did not take effect gives its place under the caps back. */
   async function giveBackCap(unitKey: string, decision: RecordedDecision): Promise<void> {
-    if (decision.capKeys !== undefined && deps.counter !== undefined) await deps.counter.release(unitKey, decision.capKeys);
+    if (decision.capKeys !== undefined && deps.counter !== undefined)
+      await deps.counter.release(unitKey, decision.capKeys);
   }
 
   /** An intent too old to send without judging again (or with an unreadable time). */
@@ -239,7 +285,9 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     const leaseLeft = leaseUntil - now().getTime();
     const invocationLeft = remainingMs?.() ?? Number.POSITIVE_INFINITY;
     if (Math.min(leaseLeft, invocationLeft) < deps.actionBudgetMs) {
-      throw new OutOfTimeError(`not enough time left to answer safely (${Math.round(Math.min(leaseLeft, invocationLeft))} ms < ${deps.actionBudgetMs} ms)`);
+      throw new OutOfTimeError(
+        `not enough time left to answer safely (${Math.round(Math.min(leaseLeft, invocationLeft))} ms < ${deps.actionBudgetMs} ms)`,
+      );
     }
   }
 
@@ -256,7 +304,12 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
   ): Promise<UnitResult> {
     const unitKey = unitKeyOf(offer);
     const leaseFrom = now().getTime();
-    const lease = await units.acquireUnitLease(unitKey, owner, new Date(leaseFrom), deps.decisionLeaseMs);
+    const lease = await units.acquireUnitLease(
+      unitKey,
+      owner,
+      new Date(leaseFrom),
+      deps.decisionLeaseMs,
+    );
     if (lease.kind === 'busy') {
       // No wait until the lease runs out: its holder normally finishes (and releases) in seconds,
       // and the retry schedule outlasts a crashed holder's lease by itself (worker timing).
@@ -264,7 +317,19 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     }
     const leaseUntil = leaseFrom + deps.decisionLeaseMs;
     try {
-      return { unitKey, ...(await decideHeld(offer, unitKey, owner, lease.decision, leaseUntil, { offerId: offer.id, ...lastEvent }, remainingMs, replay)) };
+      return {
+        unitKey,
+        ...(await decideHeld(
+          offer,
+          unitKey,
+          owner,
+          lease.decision,
+          leaseUntil,
+          { offerId: offer.id, ...lastEvent },
+          remainingMs,
+          replay,
+        )),
+      };
     } finally {
       try {
         await units.releaseUnitLease(unitKey, owner);
@@ -285,12 +350,16 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     replay: Replay | undefined,
   ): Promise<Omit<UnitResult, 'unitKey'>> {
     // An operator's replay judges a settled decision again only while the unit is answerable.
-    const replayed = current !== undefined && isFinal(current, finality) && rejudges(current, replay) ? await unitOffers(offer) : undefined;
+    const replayed =
+      current !== undefined && isFinal(current, finality) && rejudges(current, replay)
+        ? await unitOffers(offer)
+        : undefined;
     const replaces = replayed?.some(isAnswerable) === true ? current?.eventId : undefined;
     if (current !== undefined && isFinal(current, finality) && replaces === undefined) {
       // Decided by an earlier event, which may have crashed before every offer carried it.
       await completeCopies(current);
-      if (!(current.offerIds ?? []).includes(offer.id)) await store.recordDecision(offer.id, current);
+      if (!(current.offerIds ?? []).includes(offer.id))
+        await store.recordDecision(offer.id, current);
       await recordFacts([offer], lastEvent);
       return { outcome: 'already-decided' };
     }
@@ -315,7 +384,12 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
       if (intent === undefined) return { outcome: 'not-actionable' };
       const { resolution, response } = resolutionOf(offers);
       await giveBackCap(unitKey, intent);
-      await record(unitKey, owner, ids, { ...intent, state: 'resolved', resolution, ...(response !== undefined ? { marketplaceResponse: response } : {}) });
+      await record(unitKey, owner, ids, {
+        ...intent,
+        state: 'resolved',
+        resolution,
+        ...(response !== undefined ? { marketplaceResponse: response } : {}),
+      });
       return { outcome: 'resolved', resolution };
     }
 
@@ -324,7 +398,11 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     if (intent === undefined || isStale(intent)) {
       const { rules: current, version } = await rules.current();
       decision = {
-        ...(await withinCaps(unitKey, boundedDecision(judgeUnit(current, answerable, now())), current)),
+        ...(await withinCaps(
+          unitKey,
+          boundedDecision(judgeUnit(current, answerable, now())),
+          current,
+        )),
         rulesVersion: version,
         ...(deps.dryRun === true ? { dryRun: true } : {}),
         state: 'intended',
@@ -345,7 +423,12 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
       // Before `applied`: a failed notification fails the record, and its retry notifies again.
       await deps.notifier.notify(reviewNotification(target ?? offer, decision));
     }
-    if (decision.action !== 'review' && decision.action !== 'ignore' && target !== undefined && decision.dryRun !== true) {
+    if (
+      decision.action !== 'review' &&
+      decision.action !== 'ignore' &&
+      target !== undefined &&
+      decision.dryRun !== true
+    ) {
       ensureTimeFor(leaseUntil, remainingMs);
       try {
         await apply(target.id, decision);
@@ -356,7 +439,11 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     }
     await record(unitKey, owner, ids, { ...decision, state: 'applied' });
     // A dry run sent nothing: the marketplace's response is still what it was.
-    await recordFacts(offers, lastEvent, decision.dryRun === true ? undefined : responseFor(decision.action));
+    await recordFacts(
+      offers,
+      lastEvent,
+      decision.dryRun === true ? undefined : responseFor(decision.action),
+    );
     return {
       outcome: intent === undefined ? 'decided' : 'recovered',
       decision: decisionOf(decision),
@@ -386,11 +473,26 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     await recordFacts(latest, lastEvent);
     if (resolution === 'answered' && response === shown) {
       // Our own answer, from an attempt whose success was never recorded.
-      await record(unitKey, owner, latest.map((o) => o.id), { ...decision, state: 'applied' });
+      await record(
+        unitKey,
+        owner,
+        latest.map((o) => o.id),
+        { ...decision, state: 'applied' },
+      );
       return { outcome: 'recovered', decision: decisionOf(decision) };
     }
     await giveBackCap(unitKey, decision);
-    await record(unitKey, owner, latest.map((o) => o.id), { ...decision, state: 'resolved', resolution, ...(response !== undefined ? { marketplaceResponse: response } : {}) });
+    await record(
+      unitKey,
+      owner,
+      latest.map((o) => o.id),
+      {
+        ...decision,
+        state: 'resolved',
+        resolution,
+        ...(response !== undefined ? { marketplaceResponse: response } : {}),
+      },
+    );
     return { outcome: 'resolved', resolution };
   }
 
@@ -402,7 +504,8 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
   async function completeCopies(decision: RecordedDecision, knownSettled?: string): Promise<void> {
     for (const id of decision.offerIds ?? []) {
       if (id === knownSettled) continue;
-      if (!isFinal((await store.getOffer(id))?.decision, finality)) await store.recordDecision(id, decision);
+      if (!isFinal((await store.getOffer(id))?.decision, finality))
+        await store.recordDecision(id, decision);
     }
   }
 

@@ -25,7 +25,10 @@ function earlierFirst(a: AcceptedMatch, b: AcceptedMatch): number {
  * accepted match still open). `first-accepted` takes the earliest accepted match by `createdAt`;
  * a match with an unreadable time sorts last.
  */
-export function chooseAssignment(policy: DemandAssignmentPolicy, matches: readonly AcceptedMatch[]): AcceptedMatch | undefined {
+export function chooseAssignment(
+  policy: DemandAssignmentPolicy,
+  matches: readonly AcceptedMatch[],
+): AcceptedMatch | undefined {
   if (policy === 'none') return undefined;
   return [...matches].filter(isAssignable).sort(earlierFirst)[0];
 }

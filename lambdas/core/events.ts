@@ -82,5 +82,8 @@ export function topicNameOf(topicArn: string): string {
 export function channelOf(topicArn: string): TopicName | undefined {
   const name = topicNameOf(topicArn);
   const channels = Object.keys(TOPIC_EVENTS) as TopicName[];
-  return channels.find((channel) => name === channel) ?? channels.find((channel) => name.includes(channel));
+  return (
+    channels.find((channel) => name === channel) ??
+    channels.find((channel) => name.includes(channel))
+  );
 }

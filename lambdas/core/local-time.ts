@@ -62,7 +62,11 @@ export function wallClock(instantMs: number, timeZone: string): WallClock {
   const day = Date.UTC(parts.year ?? 0, (parts.month ?? 1) - 1, parts.day ?? 1) / MS_PER_DAY;
   // 1970-01-01 was a Thursday.
   const weekday = WEEKDAYS[(((day + 4) % 7) + 7) % 7] ?? 'sun';
-  return { day, second: (parts.hour ?? 0) * 3600 + (parts.minute ?? 0) * 60 + (parts.second ?? 0), weekday };
+  return {
+    day,
+    second: (parts.hour ?? 0) * 3600 + (parts.minute ?? 0) * 60 + (parts.second ?? 0),
+    weekday,
+  };
 }
 
 /** `HH:MM` (00:00 to 24:00) as seconds since midnight. */
@@ -91,7 +95,12 @@ export function isOvernight(window: DailyWindow): boolean {
  * `to` belongs to the occurrence that began the evening before. The end must fall in that same
  * occurrence, counted in wall-clock seconds from its beginning.
  */
-export function withinDailyWindow(startMs: number, endMs: number, window: DailyWindow, timeZone: string): boolean {
+export function withinDailyWindow(
+  startMs: number,
+  endMs: number,
+  window: DailyWindow,
+  timeZone: string,
+): boolean {
   if (endMs < startMs) return false;
   const from = clockSeconds(window.from);
   const to = clockSeconds(window.to);

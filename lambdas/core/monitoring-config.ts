@@ -28,9 +28,15 @@ export const businessHoursSchema = z
     start: z.number().int('must be a whole hour (0-23)').min(0).max(23),
     /** End of the business day, 1-24 (local, exclusive): `start: 8, end: 18` is 08:00-18:00. */
     end: z.number().int('must be a whole hour (1-24)').min(1).max(24),
-    days: z.array(z.enum(WEEKDAYS)).min(1).default([...DEFAULT_BUSINESS_DAYS]),
+    days: z
+      .array(z.enum(WEEKDAYS))
+      .min(1)
+      .default([...DEFAULT_BUSINESS_DAYS]),
   })
-  .refine((b) => b.end > b.start, { message: 'end must be after start (an overnight business day is not supported)', path: ['end'] });
+  .refine((b) => b.end > b.start, {
+    message: 'end must be after start (an overnight business day is not supported)',
+    path: ['end'],
+  });
 
 export type BusinessHours = z.infer<typeof businessHoursSchema>;
 
@@ -39,14 +45,26 @@ export const silenceSchema = z
     /** false: no "no SNS delivery" alarm at all. */
     enabled: z.boolean().default(true),
     /** Hours without any delivery before the alarm fires (1-24); default by role (DEFAULT_SILENCE_HOURS). */
-    hours: z.number().int('must be a whole number of hours').min(1).max(MAX_SILENCE_HOURS).optional(),
+    hours: z
+      .number()
+      .int('must be a whole number of hours')
+      .min(1)
+      .max(MAX_SILENCE_HOURS)
+      .optional(),
     /** Count and page only within these hours: quiet nights and weekends are not a failure. */
     businessHours: businessHoursSchema.optional(),
   })
-  .refine((s) => s.hours === undefined || s.businessHours === undefined || s.hours <= s.businessHours.end - s.businessHours.start, {
-    message: 'hours must fit in one business day (end - start): only silent business hours are counted, and the count restarts each business day',
-    path: ['hours'],
-  });
+  .refine(
+    (s) =>
+      s.hours === undefined ||
+      s.businessHours === undefined ||
+      s.hours <= s.businessHours.end - s.businessHours.start,
+    {
+      message:
+        'hours must fit in one business day (end - start): only silent business hours are counted, and the count restarts each business day',
+      path: ['hours'],
+    },
+  );
 
 export const monitoringSchema = z.strictObject({
   silence: silenceSchema.default({ enabled: true }),
@@ -66,11 +84,15 @@ export interface SilenceAlarmSettings {
   businessHours?: BusinessHours;
 }
 
-export function silenceAlarmSettings(role: keyof typeof DEFAULT_SILENCE_HOURS, monitoring: MonitoringSettings): SilenceAlarmSettings | undefined {
+export function silenceAlarmSettings(
+  role: keyof typeof DEFAULT_SILENCE_HOURS,
+  monitoring: MonitoringSettings,
+): SilenceAlarmSettings | undefined {
   const { enabled, hours, businessHours } = monitoring.silence;
   if (!enabled) return undefined;
   if (businessHours === undefined) return { hours: hours ?? DEFAULT_SILENCE_HOURS[role] };
   // A role default longer than the business day would never fire: take the whole business day.
-  const resolved = hours ?? Math.min(DEFAULT_SILENCE_HOURS[role], businessHours.end - businessHours.start);
+  const resolved =
+    hours ?? Math.min(DEFAULT_SILENCE_HOURS[role], businessHours.end - businessHours.start);
   return { hours: resolved, businessHours };
 }

@@ -9,11 +9,17 @@ export type JsonParseResult<T> = { ok: true; value: T } | { ok: false; problem: 
  * unknown key gets a line of its own naming it (`rules.rules.0.match: unknown field "weekday"`).
  * `label` may add words at the end of a line, such as the name of the rule its path is in.
  */
-export function describeIssues(error: z.$ZodError, label: (path: readonly PropertyKey[]) => string = () => ''): string {
-  const line = (path: readonly PropertyKey[], message: string) => `${path.length ? path.map(String).join('.') : '(root)'}: ${message}${label(path)}`;
+export function describeIssues(
+  error: z.$ZodError,
+  label: (path: readonly PropertyKey[]) => string = () => '',
+): string {
+  const line = (path: readonly PropertyKey[], message: string) =>
+    `${path.length ? path.map(String).join('.') : '(root)'}: ${message}${label(path)}`;
   return error.issues
     .flatMap((issue) =>
-      issue.code === 'unrecognized_keys' ? issue.keys.map((key) => line(issue.path, `unknown field "${key}"`)) : [line(issue.path, issue.message)],
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => line(issue.path, `unknown field "${key}"`))
+        : [line(issue.path, issue.message)],
     )
     .join('\n');
 }
@@ -24,7 +30,9 @@ export function describeIssues(error: z.$ZodError, label: (path: readonly Proper
  * (an unknown key's name, for one).
  */
 export function describeIssuePaths(error: z.$ZodError): string {
-  return error.issues.map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.code}`).join('; ');
+  return error.issues
+    .map((issue) => `${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.code}`)
+    .join('; ');
 }
 
 /**
@@ -32,7 +40,10 @@ export function describeIssuePaths(error: z.$ZodError): string {
  * caller raises its own error type; it names fields and issue codes, never values (JSON.parse's
  * own message quotes the input, so it is dropped).
  */
-export function parseJsonWith<S extends z.$ZodType>(schema: S, text: string): JsonParseResult<z.output<S>> {
+export function parseJsonWith<S extends z.$ZodType>(
+  schema: S,
+  text: string,
+): JsonParseResult<z.output<S>> {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -40,5 +51,7 @@ export function parseJsonWith<S extends z.$ZodType>(schema: S, text: string): Js
     return { ok: false, problem: 'not valid JSON' };
   }
   const result = safeParse(schema, raw);
-  return result.success ? { ok: true, value: result.data } : { ok: false, problem: describeIssuePaths(result.error) };
+  return result.success
+    ? { ok: true, value: result.data }
+    : { ok: false, problem: describeIssuePaths(result.error) };
 }

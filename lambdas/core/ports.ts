@@ -2,7 +2,14 @@
  * The ports between the core and the outside world. Adapters in `lambdas/adapters/` implement
  * them for AWS and HTTP; tests pass plain object literals.
  */
-import type { CareType, DecisionAction, DemandAssignmentPolicy, OfferType, PriceUnit, Rules } from './config';
+import type {
+  CareType,
+  DecisionAction,
+  DemandAssignmentPolicy,
+  OfferType,
+  PriceUnit,
+  Rules,
+} from './config';
 import type { QueuedEvent } from './events';
 
 // ---------------------------------------------------------------------------------------------
@@ -74,7 +81,10 @@ export interface MarketplaceApi {
    */
   listShiftOffers(shiftId: string): Promise<InboxOffer[]>;
   acceptInboxOffer(offerId: string, body?: { comment?: string }): Promise<void>;
-  declineInboxOffer(offerId: string, body?: { reason_code?: string; comment?: string }): Promise<void>;
+  declineInboxOffer(
+    offerId: string,
+    body?: { reason_code?: string; comment?: string },
+  ): Promise<void>;
 }
 
 export type ReferralStatus = 'assigned' | 'processed' | 'cancelled';
@@ -165,7 +175,9 @@ export interface MarketplaceCredentials {
  * than from any cache: the client asks so once after the marketplace refused a login, so a
  * password fixed or rotated at the source is used at once instead of when the cache runs out.
  */
-export type CredentialsProvider = (options?: { refresh?: boolean }) => Promise<MarketplaceCredentials>;
+export type CredentialsProvider = (options?: {
+  refresh?: boolean;
+}) => Promise<MarketplaceCredentials>;
 
 // ---------------------------------------------------------------------------------------------
 // Rules and notifications
@@ -210,7 +222,10 @@ export interface Notifier {
 
 export interface EventQueue {
   /** Resolves only once SQS has stored the message; returns the SQS MessageId. */
-  send(event: QueuedEvent, attributes: { snsMessageId: string; correlationId: string }): Promise<string>;
+  send(
+    event: QueuedEvent,
+    attributes: { snsMessageId: string; correlationId: string },
+  ): Promise<string>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -302,7 +317,10 @@ export function isSettled(decision: RecordedDecision | undefined): boolean {
  * Whether a decision ends the matter for a connector: settled, unless it was made in a dry run and
  * the connector, now live, was asked to decide dry-run decisions again (`redecideDryRun`).
  */
-export function isFinal(decision: RecordedDecision | undefined, options: { redecideDryRun?: boolean } = {}): boolean {
+export function isFinal(
+  decision: RecordedDecision | undefined,
+  options: { redecideDryRun?: boolean } = {},
+): boolean {
   return isSettled(decision) && !(options.redecideDryRun === true && decision?.dryRun === true);
 }
 
@@ -385,7 +403,9 @@ export interface OfferRecord {
 export type EventClaim = 'claimed' | 'done' | 'busy';
 
 /** What an event writes about itself on its offer: the last event (if newer) and the event seen. */
-export type LastEvent = Pick<OfferRecord, 'lastEventName' | 'lastEventAt'> & { seenEvent?: SeenEvent };
+export type LastEvent = Pick<OfferRecord, 'lastEventName' | 'lastEventAt'> & {
+  seenEvent?: SeenEvent;
+};
 
 /** The facts `recordOfferFacts` writes; `seenEvent` is appended to the record's `events`. */
 export type OfferFacts = Omit<OfferRecord, 'decision' | 'events'> & { seenEvent?: SeenEvent };
@@ -398,7 +418,11 @@ export interface OfferStore {
    */
   claimEvent(eventId: string, now: Date, leaseMs: number): Promise<EventClaim>;
   /** Marks a claimed event processed, with a short outcome (no client data). */
-  completeEvent(eventId: string, now: Date, outcome: { eventName: string; offerId?: string; outcome: string }): Promise<void>;
+  completeEvent(
+    eventId: string,
+    now: Date,
+    outcome: { eventName: string; offerId?: string; outcome: string },
+  ): Promise<void>;
   /**
    * Gives a claim back after a failure so a retry can take it at once; with `failure`, the event
    * is kept as `failed` with it (for `connector dlq list`) and its attempts counted.
@@ -442,7 +466,12 @@ export interface UnitStore {
    * Writes the unit's decision, only while `owner` holds an unexpired lease at `now` (else
    * LeaseLostError), and never an `intended` over a settled one (DecisionConflictError).
    */
-  recordUnitDecision(unitKey: string, owner: string, now: Date, decision: RecordedDecision): Promise<void>;
+  recordUnitDecision(
+    unitKey: string,
+    owner: string,
+    now: Date,
+    decision: RecordedDecision,
+  ): Promise<void>;
   /** Gives the lease back (only if `owner` holds it), so the next event need not wait for expiry. */
   releaseUnitLease(unitKey: string, owner: string): Promise<void>;
   getUnitDecision(unitKey: string): Promise<RecordedDecision | undefined>;

@@ -3,7 +3,12 @@ import type { DemandAssignmentPolicy, Role, Rules } from './config';
 import type { AcceptCounter } from './caps';
 import { createUnitDecider, UnitBusyError } from './decide-unit';
 import { RetryLaterError } from './errors';
-import { marketplaceEventSchema, OFFER_EVENT_SOURCE, type MarketplaceEvent, type QueuedEvent } from './events';
+import {
+  marketplaceEventSchema,
+  OFFER_EVENT_SOURCE,
+  type MarketplaceEvent,
+  type QueuedEvent,
+} from './events';
 import {
   type Decision,
   type DecisionResolution,
@@ -45,7 +50,6 @@ export const DEFAULT_LEASE_MS = 5 * 60 * 1000;
 /** Defaults for a processor built without the worker's timing (tests and tools). */
 export const DEFAULT_DECISION_LEASE_MS = 5 * 60 * 1000;
 export const DEFAULT_ACTION_BUDGET_MS = 60 * 1000;
-
 
 /** The queued message is not a marketplace event. Retrying will not help: it ends in the DLQ. */
 export class MalformedEventError extends Error {
@@ -247,23 +251,39 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
    */
   function lastEventFields(event: MarketplaceEvent, existing: OfferRecord | undefined): LastEvent {
     const seenEvent = { name: event.event_name, at: event.timestamp, eventId: event.event_id };
-    const seen = existing?.lastEventAt === undefined ? Number.NaN : Date.parse(existing.lastEventAt);
+    const seen =
+      existing?.lastEventAt === undefined ? Number.NaN : Date.parse(existing.lastEventAt);
     const at = Date.parse(event.timestamp);
     if (!Number.isNaN(seen) && !Number.isNaN(at) && at < seen) return { seenEvent };
     return { lastEventName: event.event_name, lastEventAt: event.timestamp, seenEvent };
   }
 
-  async function handleOfferMatched(event: MarketplaceEvent, offerId: string, at: Date, options: ProcessOptions): Promise<Handled> {
+  async function handleOfferMatched(
+    event: MarketplaceEvent,
+    offerId: string,
+    at: Date,
+    options: ProcessOptions,
+  ): Promise<Handled> {
     const existing = await store.getOffer(offerId);
     const lastEvent = lastEventFields(event, existing);
     const finality = { redecideDryRun: deps.redecideDryRun === true && deps.dryRun !== true };
-    if (existing?.decision !== undefined && isFinal(existing.decision, finality) && !rejudges(existing.decision, options.replay)) {
+    if (
+      existing?.decision !== undefined &&
+      isFinal(existing.decision, finality) &&
+      !rejudges(existing.decision, options.replay)
+    ) {
       await units.completeCopies(existing.decision, offerId);
       await store.recordOfferFacts({ offerId, ...lastEvent, updatedAt: at.toISOString() });
       return { outcome: 'already-decided', offerId };
     }
     const offer = await marketplace.getInboxOffer(offerId);
-    const result = await units.decide(offer, event.event_id, lastEvent, options.remainingMs, options.replay);
+    const result = await units.decide(
+      offer,
+      event.event_id,
+      lastEvent,
+      options.remainingMs,
+      options.replay,
+    );
     return { ...result, offerId };
   }
 
@@ -271,12 +291,30 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
    * `OfferAccepted` for one of our outbox offers: assigned under the offer's own lease (key
    * `outbox#<offer id>`), so two suppliers' acceptances handled at once never make two assign calls.
    */
-  async function handleOfferAccepted(api: MarketplaceDemandApi, policy: 'first-accepted', event: MarketplaceEvent, offerId: string, at: Date): Promise<Handled> {
+  async function handleOfferAccepted(
+    api: MarketplaceDemandApi,
+    policy: 'first-accepted',
+    event: MarketplaceEvent,
+    offerId: string,
+    at: Date,
+  ): Promise<Handled> {
     const key = `outbox#${offerId}`;
-    const lease = await deps.units.acquireUnitLease(key, event.event_id, now(), deps.decisionLeaseMs ?? DEFAULT_DECISION_LEASE_MS);
-    if (lease.kind === 'busy') throw new UnitBusyError('outbox offer is being assigned by another event');
+    const lease = await deps.units.acquireUnitLease(
+      key,
+      event.event_id,
+      now(),
+      deps.decisionLeaseMs ?? DEFAULT_DECISION_LEASE_MS,
+    );
+    if (lease.kind === 'busy')
+      throw new UnitBusyError('outbox offer is being assigned by another event');
     try {
-      const assigned = await assignAcceptedOffer({ api, store, policy, dryRun: deps.dryRun === true }, event, offerId, at, (existing) => lastEventFields(event, existing));
+      const assigned = await assignAcceptedOffer(
+        { api, store, policy, dryRun: deps.dryRun === true },
+        event,
+        offerId,
+        at,
+        (existing) => lastEventFields(event, existing),
+      );
       return { ...assigned, offerId };
     } finally {
       try {
@@ -288,35 +326,56 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
   }
 
   /** What a person is told of a demand alert: the offer id, and its types when the store knows them. */
-  function demandAlert(kind: OfferNotification['kind'], offerId: string, existing: OfferRecord | undefined): OfferNotification {
+  function demandAlert(
+    kind: OfferNotification['kind'],
+    offerId: string,
+    existing: OfferRecord | undefined,
+  ): OfferNotification {
     const notification: OfferNotification = { kind, offerId };
     if (existing?.careType !== undefined) notification.careType = existing.careType;
     if (existing?.offerType !== undefined) notification.offerType = existing.offerType;
     return notification;
   }
 
-  async function handleOtherEvent(event: MarketplaceEvent, at: Date, options: ProcessOptions): Promise<Handled> {
+  async function handleOtherEvent(
+    event: MarketplaceEvent,
+    at: Date,
+    options: ProcessOptions,
+  ): Promise<Handled> {
     const offerId = event.offer_id;
     if (offerId === undefined) return { outcome: 'recorded' };
     const existing = await store.getOffer(offerId);
-    await store.recordOfferFacts({ offerId, ...lastEventFields(event, existing), updatedAt: at.toISOString() });
+    await store.recordOfferFacts({
+      offerId,
+      ...lastEventFields(event, existing),
+      updatedAt: at.toISOString(),
+    });
     // OfferExpired is published on both offer topics: only the outbox one is ours to chase.
-    const alert = options.topicName === 'outbox-offers' ? DEMAND_ALERTS.get(event.event_name) : undefined;
+    const alert =
+      options.topicName === 'outbox-offers' ? DEMAND_ALERTS.get(event.event_name) : undefined;
     if (alert !== undefined && deps.role !== 'supply' && deps.notifier !== undefined) {
       // Before the event is completed: a failed publish releases the claim, and the retry
       // notifies again (at least once), instead of a warning nobody may read.
       await deps.notifier.notify(demandAlert(alert, offerId, existing));
     }
-    return alert === undefined ? { outcome: 'recorded', offerId } : { outcome: 'recorded', offerId, demandAlert: alert };
+    return alert === undefined
+      ? { outcome: 'recorded', offerId }
+      : { outcome: 'recorded', offerId, demandAlert: alert };
   }
 
-  async function processEvent(event: MarketplaceEvent, options: ProcessOptions = {}): Promise<ProcessResult> {
+  async function processEvent(
+    event: MarketplaceEvent,
+    options: ProcessOptions = {},
+  ): Promise<ProcessResult> {
     const ids = { eventId: event.event_id, eventName: event.event_name };
     const claim = await store.claimEvent(event.event_id, now(), leaseMs);
     if (claim === 'done') {
-      return event.offer_id === undefined ? { ...ids, outcome: 'duplicate' } : { ...ids, outcome: 'duplicate', offerId: event.offer_id };
+      return event.offer_id === undefined
+        ? { ...ids, outcome: 'duplicate' }
+        : { ...ids, outcome: 'duplicate', offerId: event.offer_id };
     }
-    if (claim === 'busy') throw new EventBusyError('event is being processed by another invocation');
+    if (claim === 'busy')
+      throw new EventBusyError('event is being processed by another invocation');
 
     try {
       const at = now();
@@ -324,7 +383,12 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
       let handled: Handled;
       if (isOfferMatched(event) && deps.role !== 'demand' && offerId !== undefined) {
         handled = await handleOfferMatched(event, offerId, at, options);
-      } else if (isOfferAccepted(event) && demandPolicy !== 'none' && demand !== undefined && offerId !== undefined) {
+      } else if (
+        isOfferAccepted(event) &&
+        demandPolicy !== 'none' &&
+        demand !== undefined &&
+        offerId !== undefined
+      ) {
         handled = await handleOfferAccepted(demand, demandPolicy, event, offerId, at);
       } else if (isReferralEvent(event) && deps.referralMarketplace !== undefined) {
         handled = await handleReferralEvent(
@@ -345,7 +409,10 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
       } else {
         handled = await handleOtherEvent(event, at, options);
       }
-      const outcome: { eventName: string; offerId?: string; outcome: string } = { eventName: event.event_name, outcome: handled.outcome };
+      const outcome: { eventName: string; offerId?: string; outcome: string } = {
+        eventName: event.event_name,
+        outcome: handled.outcome,
+      };
       if (handled.offerId !== undefined) outcome.offerId = handled.offerId;
       await store.completeEvent(event.event_id, now(), outcome);
       return { ...ids, ...handled };
@@ -361,14 +428,20 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
 
   return {
     processEvent,
-    process: async (queued, options) => processEvent(parseMarketplaceMessage(queued.message), options),
+    process: async (queued, options) =>
+      processEvent(parseMarketplaceMessage(queued.message), options),
   };
 }
 
 /** What a failed attempt leaves on its event: the error's name and, for marketplace errors, operation and status (never a message). */
 export function failureOf(error: unknown, at: Date): EventFailure {
-  const { name, operation, status } = (typeof error === 'object' && error !== null ? error : {}) as { name?: unknown; operation?: unknown; status?: unknown };
-  const failure: EventFailure = { errorName: typeof name === 'string' ? name.slice(0, 100) : 'Error', at: at.toISOString() };
+  const { name, operation, status } = (
+    typeof error === 'object' && error !== null ? error : {}
+  ) as { name?: unknown; operation?: unknown; status?: unknown };
+  const failure: EventFailure = {
+    errorName: typeof name === 'string' ? name.slice(0, 100) : 'Error',
+    at: at.toISOString(),
+  };
   if (typeof operation === 'string') failure.operation = operation.slice(0, 100);
   if (typeof status === 'number') failure.status = status;
   return failure;

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { marketplaceEventSchema, OFFER_EVENT_SOURCE, type MarketplaceEvent, type QueuedEvent } from './events';
+import {
+  marketplaceEventSchema,
+  OFFER_EVENT_SOURCE,
+  type MarketplaceEvent,
+  type QueuedEvent,
+} from './events';
 import { isFinal, type MatchResponse, type MatchStatus, type OfferRecord } from './ports';
 
 /**
@@ -111,7 +116,11 @@ export interface ReconcileOptions {
  * includes the run time, so each run's event is new to the worker's event claim; the worker's
  * offer-level decision record is what stops a second action.
  */
-export function reconcilerEvent(offerId: string, now: Date, snsMessageId: string): { event: QueuedEvent; message: MarketplaceEvent } {
+export function reconcilerEvent(
+  offerId: string,
+  now: Date,
+  snsMessageId: string,
+): { event: QueuedEvent; message: MarketplaceEvent } {
   const at = now.toISOString();
   const message: MarketplaceEvent = {
     event_source: OFFER_EVENT_SOURCE,
@@ -123,7 +132,14 @@ export function reconcilerEvent(offerId: string, now: Date, snsMessageId: string
   };
   return {
     message,
-    event: { version: 1, origin: 'reconciler', topicArn: RECONCILER_TOPIC_ARN, snsMessageId, publishedAt: at, message: JSON.stringify(message) },
+    event: {
+      version: 1,
+      origin: 'reconciler',
+      topicArn: RECONCILER_TOPIC_ARN,
+      snsMessageId,
+      publishedAt: at,
+      message: JSON.stringify(message),
+    },
   };
 }
 
@@ -156,7 +172,16 @@ export async function planReconciliation(
   const plan: ReconciliationPlan = {
     events: [],
     seen: 0,
-    skipped: { 'not-actionable': 0, expired: 0, 'too-recent': 0, decided: 0, 'in-flight': 0, 'backed-off': 0, 'same-shift': 0, invalid: 0 },
+    skipped: {
+      'not-actionable': 0,
+      expired: 0,
+      'too-recent': 0,
+      decided: 0,
+      'in-flight': 0,
+      'backed-off': 0,
+      'same-shift': 0,
+      invalid: 0,
+    },
     skippedByCap: 0,
   };
   const candidates: Candidate[] = [];
@@ -165,13 +190,20 @@ export async function planReconciliation(
 
   for await (const offer of offers) {
     plan.seen += 1;
-    const reason = inboxSkipReason(offer, now, minMatchAgeMs) ?? (isValidEvent(offer.offerId, now) ? undefined : 'invalid');
+    const reason =
+      inboxSkipReason(offer, now, minMatchAgeMs) ??
+      (isValidEvent(offer.offerId, now) ? undefined : 'invalid');
     if (reason !== undefined) {
       plan.skipped[reason] += 1;
       continue;
     }
     const record = await getOffer(offer.offerId);
-    const storeReason = storeSkipReason(record, now, intentGraceMs, options.redecideDryRun === true);
+    const storeReason = storeSkipReason(
+      record,
+      now,
+      intentGraceMs,
+      options.redecideDryRun === true,
+    );
     if (storeReason !== undefined) {
       plan.skipped[storeReason] += 1;
       if (storeReason !== 'decided' && offer.shiftId !== undefined) heldShifts.add(offer.shiftId);
@@ -182,7 +214,9 @@ export async function planReconciliation(
 
   const due: Candidate[] = [];
   const unitsTaken = new Set<string>();
-  for (const candidate of [...candidates].sort((a, b) => compareIds(a.offer.offerId, b.offer.offerId))) {
+  for (const candidate of [...candidates].sort((a, b) =>
+    compareIds(a.offer.offerId, b.offer.offerId),
+  )) {
     const shiftId = candidate.offer.shiftId;
     if (shiftId !== undefined && (heldShifts.has(shiftId) || unitsTaken.has(shiftId))) {
       plan.skipped['same-shift'] += 1;
@@ -198,12 +232,20 @@ export async function planReconciliation(
       plan.skippedByCap += 1;
       continue;
     }
-    plan.events.push({ offerId: offer.offerId, event: reconcilerEvent(offer.offerId, now, newId()).event, previousEnqueues: enqueues });
+    plan.events.push({
+      offerId: offer.offerId,
+      event: reconcilerEvent(offer.offerId, now, newId()).event,
+      previousEnqueues: enqueues,
+    });
   }
   return plan;
 }
 
-function inboxSkipReason(offer: InboxOfferSummary, now: Date, minMatchAgeMs: number): SkipReason | undefined {
+function inboxSkipReason(
+  offer: InboxOfferSummary,
+  now: Date,
+  minMatchAgeMs: number,
+): SkipReason | undefined {
   if (offer.matchResponse !== 'pending' || offer.matchStatus !== 'open') return 'not-actionable';
   const expiresAt = Date.parse(offer.expiresAt);
   // An unreadable expiry is treated as passed: acting on an offer of unknown state is worse than waiting.
@@ -218,11 +260,21 @@ function isValidEvent(offerId: string, now: Date): boolean {
   return marketplaceEventSchema.safeParse(reconcilerEvent(offerId, now, 'check').message).success;
 }
 
-function storeSkipReason(record: OfferRecord | undefined, now: Date, intentGraceMs: number, redecideDryRun: boolean): SkipReason | undefined {
+function storeSkipReason(
+  record: OfferRecord | undefined,
+  now: Date,
+  intentGraceMs: number,
+  redecideDryRun: boolean,
+): SkipReason | undefined {
   if (isFinal(record?.decision, { redecideDryRun })) return 'decided';
-  if (record?.decision?.state === 'intended' && ageMs(record.decision.decidedAt, now) < intentGraceMs) return 'in-flight';
+  if (
+    record?.decision?.state === 'intended' &&
+    ageMs(record.decision.decidedAt, now) < intentGraceMs
+  )
+    return 'in-flight';
   const marks = record?.reconciler;
-  if (marks !== undefined && ageMs(marks.lastEnqueuedAt, now) < reconcilerBackoffMs(marks.enqueues)) return 'backed-off';
+  if (marks !== undefined && ageMs(marks.lastEnqueuedAt, now) < reconcilerBackoffMs(marks.enqueues))
+    return 'backed-off';
   return undefined;
 }
 
@@ -233,7 +285,11 @@ function ageMs(at: string, now: Date): number {
 }
 
 function byPriority(a: Candidate, b: Candidate): number {
-  return a.enqueues - b.enqueues || Date.parse(a.offer.expiresAt) - Date.parse(b.offer.expiresAt) || compareIds(a.offer.offerId, b.offer.offerId);
+  return (
+    a.enqueues - b.enqueues ||
+    Date.parse(a.offer.expiresAt) - Date.parse(b.offer.expiresAt) ||
+    compareIds(a.offer.offerId, b.offer.offerId)
+  );
 }
 
 /** Plain code-unit order, the same in every locale (as the worker's listShiftOffers sorts). */

@@ -70,7 +70,9 @@ export class ReferralSideError extends Error {
   override readonly name = 'ReferralSideError';
 }
 
-export function isReferralEvent(event: MarketplaceEvent): event is MarketplaceEvent & { referral_id: string } {
+export function isReferralEvent(
+  event: MarketplaceEvent,
+): event is MarketplaceEvent & { referral_id: string } {
   return event.event_source === REFERRAL_EVENT_SOURCE && event.referral_id !== undefined;
 }
 
@@ -104,17 +106,25 @@ export interface ReferralDeps {
 }
 
 /** The side the event is for: its topic's, else its name's, else the role's only side. */
-export function referralSide(event: MarketplaceEvent, topicName: string | undefined, role: Role): ReferralSide {
+export function referralSide(
+  event: MarketplaceEvent,
+  topicName: string | undefined,
+  role: Role,
+): ReferralSide {
   const byTopic = topicName === undefined ? undefined : SIDE_OF_TOPIC.get(topicName);
   if (byTopic !== undefined) return byTopic;
   const byName = SIDE_OF_EVENT.get(event.event_name);
   if (byName !== undefined) return byName;
   const sides = ROLE_SIDES[role];
   if (sides.length === 1 && sides[0] !== undefined) return sides[0];
-  throw new ReferralSideError(`${event.event_name} came on no referral topic: its side cannot be told`);
+  throw new ReferralSideError(
+    `${event.event_name} came on no referral topic: its side cannot be told`,
+  );
 }
 
-type LastEventOf = (existing: OfferRecord | undefined) => Pick<OfferRecord, 'lastEventName' | 'lastEventAt'>;
+type LastEventOf = (
+  existing: OfferRecord | undefined,
+) => Pick<OfferRecord, 'lastEventName' | 'lastEventAt'>;
 
 /** Handles one referral event under the referral's lease; throws to have the record retried. */
 export async function handleReferralEvent(
@@ -125,13 +135,20 @@ export async function handleReferralEvent(
 ): Promise<ReferralResult> {
   const side = referralSide(event, topicName, deps.role);
   const referralId = event.referral_id;
-  if (!ROLE_SIDES[deps.role].includes(side)) return { outcome: 'ignored', referral: { id: referralId, side } };
+  if (!ROLE_SIDES[deps.role].includes(side))
+    return { outcome: 'ignored', referral: { id: referralId, side } };
 
   const key = `referral#${referralId}`;
   const lease = await deps.units.acquireUnitLease(key, event.event_id, deps.now(), deps.leaseMs);
-  if (lease.kind === 'busy') throw new ReferralBusyError('another event of the referral is being handled', Math.max(0, lease.until - deps.now().getTime()));
+  if (lease.kind === 'busy')
+    throw new ReferralBusyError(
+      'another event of the referral is being handled',
+      Math.max(0, lease.until - deps.now().getTime()),
+    );
   try {
-    return side === 'inbox' ? await handleInbox(deps, event, referralId, lastEventOf) : await handleOutbox(deps, event, referralId, lastEventOf);
+    return side === 'inbox'
+      ? await handleInbox(deps, event, referralId, lastEventOf)
+      : await handleOutbox(deps, event, referralId, lastEventOf);
   } finally {
     try {
       await deps.units.releaseUnitLease(key, event.event_id);
@@ -142,12 +159,18 @@ export async function handleReferralEvent(
 }
 
 /** The referral as recorded on the offer, if it is this one. */
-function recordedReferral(existing: OfferRecord | undefined, referralId: string): OfferReferral | undefined {
+function recordedReferral(
+  existing: OfferRecord | undefined,
+  referralId: string,
+): OfferReferral | undefined {
   return existing?.referral?.id === referralId ? existing.referral : undefined;
 }
 
 /** The referral's last event fields: this event's, unless a later one is recorded already. */
-function referralEvent(event: MarketplaceEvent, recorded: OfferReferral | undefined): Pick<OfferReferral, 'lastEventName' | 'lastEventAt'> {
+function referralEvent(
+  event: MarketplaceEvent,
+  recorded: OfferReferral | undefined,
+): Pick<OfferReferral, 'lastEventName' | 'lastEventAt'> {
   const seen = recorded === undefined ? Number.NaN : Date.parse(recorded.lastEventAt);
   const at = Date.parse(event.timestamp);
   if (recorded !== undefined && !Number.isNaN(seen) && !Number.isNaN(at) && at < seen) {
@@ -157,7 +180,9 @@ function referralEvent(event: MarketplaceEvent, recorded: OfferReferral | undefi
 }
 
 /** The offer's facts from the summary (types, shift), for an offer the store may not know yet. */
-function summaryFacts(summary: ReferralSummary): Pick<OfferRecord, 'offerId' | 'careType' | 'offerType' | 'shiftId'> {
+function summaryFacts(
+  summary: ReferralSummary,
+): Pick<OfferRecord, 'offerId' | 'careType' | 'offerType' | 'shiftId'> {
   return {
     offerId: summary.offerId,
     careType: summary.careType,
@@ -166,15 +191,30 @@ function summaryFacts(summary: ReferralSummary): Pick<OfferRecord, 'offerId' | '
   };
 }
 
-async function handleInbox(deps: ReferralDeps, event: MarketplaceEvent, referralId: string, lastEventOf: LastEventOf): Promise<ReferralResult> {
+async function handleInbox(
+  deps: ReferralDeps,
+  event: MarketplaceEvent,
+  referralId: string,
+  lastEventOf: LastEventOf,
+): Promise<ReferralResult> {
   const { api, store } = deps;
   const summary = await api.getInboxReferralSummary(referralId);
   const offerId = summary.offerId;
   const existing = await store.getOffer(offerId);
   const facts = { ...summaryFacts(summary), ...lastEventOf(existing) };
   const recorded = recordedReferral(existing, referralId);
-  let referral: OfferReferral = { ...recorded, id: referralId, side: 'inbox', status: summary.status, ...referralEvent(event, recorded) };
-  const result: ReferralResult = { outcome: 'recorded', offerId, referral: { id: referralId, side: 'inbox' } };
+  let referral: OfferReferral = {
+    ...recorded,
+    id: referralId,
+    side: 'inbox',
+    status: summary.status,
+    ...referralEvent(event, recorded),
+  };
+  const result: ReferralResult = {
+    outcome: 'recorded',
+    offerId,
+    referral: { id: referralId, side: 'inbox' },
+  };
   const save = async (next: OfferReferral) => {
     referral = next;
     await store.recordOfferFacts({ ...facts, referral: next, updatedAt: deps.now().toISOString() });
@@ -197,17 +237,26 @@ async function handleInbox(deps: ReferralDeps, event: MarketplaceEvent, referral
   }
 
   if (deps.markProcessed && referral.processedAt === undefined && referral.status !== 'cancelled') {
-    const status = referral.status === 'processed' ? 'processed' : await markProcessed(api, referralId);
+    const status =
+      referral.status === 'processed' ? 'processed' : await markProcessed(api, referralId);
     const at = deps.now().toISOString();
     if (status === 'processed') {
       await save({ ...referral, status, processedAt: at });
       if (summary.status !== 'processed') result.referral.markedProcessed = true;
     } else {
-      await save({ ...referral, status, ...(status === 'cancelled' ? { cancelledAt: referral.cancelledAt ?? at } : {}) });
+      await save({
+        ...referral,
+        status,
+        ...(status === 'cancelled' ? { cancelledAt: referral.cancelledAt ?? at } : {}),
+      });
     }
   }
 
-  if (deps.publisher !== undefined && referral.forwardedAt === undefined && referral.status !== 'cancelled') {
+  if (
+    deps.publisher !== undefined &&
+    referral.forwardedAt === undefined &&
+    referral.status !== 'cancelled'
+  ) {
     await deps.publisher.publishReferralReceived({
       offerId,
       referralId,
@@ -228,7 +277,10 @@ async function handleInbox(deps: ReferralDeps, event: MarketplaceEvent, referral
  * already `processed` (by an earlier attempt, or a person) is done; `cancelled` is recorded;
  * anything else rethrows the failure, and the record is retried.
  */
-async function markProcessed(api: MarketplaceReferralApi, referralId: string): Promise<ReferralStatus> {
+async function markProcessed(
+  api: MarketplaceReferralApi,
+  referralId: string,
+): Promise<ReferralStatus> {
   try {
     await api.markInboxReferralProcessed(referralId);
     return 'processed';
@@ -244,12 +296,32 @@ async function markProcessed(api: MarketplaceReferralApi, referralId: string): P
   }
 }
 
-async function handleOutbox(deps: ReferralDeps, event: MarketplaceEvent, referralId: string, lastEventOf: LastEventOf): Promise<ReferralResult> {
+async function handleOutbox(
+  deps: ReferralDeps,
+  event: MarketplaceEvent,
+  referralId: string,
+  lastEventOf: LastEventOf,
+): Promise<ReferralResult> {
   const summary = await deps.api.getOutboxReferralSummary(referralId);
   const existing = await deps.store.getOffer(summary.offerId);
   const recorded = recordedReferral(existing, referralId);
-  const referral: OfferReferral = { ...recorded, id: referralId, side: 'outbox', status: summary.status, ...referralEvent(event, recorded) };
+  const referral: OfferReferral = {
+    ...recorded,
+    id: referralId,
+    side: 'outbox',
+    status: summary.status,
+    ...referralEvent(event, recorded),
+  };
   if (summary.status === 'cancelled') referral.cancelledAt ??= deps.now().toISOString();
-  await deps.store.recordOfferFacts({ ...summaryFacts(summary), ...lastEventOf(existing), referral, updatedAt: deps.now().toISOString() });
-  return { outcome: 'recorded', offerId: summary.offerId, referral: { id: referralId, side: 'outbox', status: summary.status } };
+  await deps.store.recordOfferFacts({
+    ...summaryFacts(summary),
+    ...lastEventOf(existing),
+    referral,
+    updatedAt: deps.now().toISOString(),
+  });
+  return {
+    outcome: 'recorded',
+    offerId: summary.offerId,
+    referral: { id: referralId, side: 'outbox', status: summary.status },
+  };
 }

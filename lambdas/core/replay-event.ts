@@ -1,4 +1,9 @@
-import { marketplaceEventSchema, OFFER_EVENT_SOURCE, type MarketplaceEvent, type QueuedEvent } from './events';
+import {
+  marketplaceEventSchema,
+  OFFER_EVENT_SOURCE,
+  type MarketplaceEvent,
+  type QueuedEvent,
+} from './events';
 
 /**
  * The event `connector replay` enqueues: a synthetic `OfferMatched` for one offer, like the
@@ -14,7 +19,12 @@ export class ReplayEventError extends Error {
   override readonly name = 'ReplayEventError';
 }
 
-export function replayEvent(offerId: string, now: Date, snsMessageId: string, options: { force: boolean }): { event: QueuedEvent; message: MarketplaceEvent } {
+export function replayEvent(
+  offerId: string,
+  now: Date,
+  snsMessageId: string,
+  options: { force: boolean },
+): { event: QueuedEvent; message: MarketplaceEvent } {
   const at = now.toISOString();
   const message: MarketplaceEvent = {
     event_source: OFFER_EVENT_SOURCE,
@@ -26,7 +36,10 @@ export function replayEvent(offerId: string, now: Date, snsMessageId: string, op
   };
   // The worker would send an event it cannot read to the DLQ: refuse it here instead.
   const checked = marketplaceEventSchema.safeParse(message);
-  if (!checked.success) throw new ReplayEventError(`offer id ${JSON.stringify(offerId.slice(0, 40))} cannot make a valid event (at most 128 characters)`);
+  if (!checked.success)
+    throw new ReplayEventError(
+      `offer id ${JSON.stringify(offerId.slice(0, 40))} cannot make a valid event (at most 128 characters)`,
+    );
   return {
     message,
     event: {

@@ -11,5 +11,8 @@ export interface Replay {
 
 /** Whether a replay judges the settled decision `current` again (its unit still answerable). */
 export function rejudges(current: RecordedDecision, replay: Replay | undefined): boolean {
-  return replay !== undefined && (replay.force || current.action === 'review' || current.action === 'ignore');
+  return (
+    replay !== undefined &&
+    (replay.force || current.action === 'review' || current.action === 'ignore')
+  );
 }

@@ -61,7 +61,8 @@ export function greatCircleKm(lat1: number, lon1: number, lat2: number, lon2: nu
   const rad = Math.PI / 180;
   const dLat = (lat2 - lat1) * rad;
   const dLon = (lon2 - lon1) * rad;
-  const a = Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(dLon / 2) ** 2;
+  const a =
+    Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.sin(dLon / 2) ** 2;
   return 2 * MEAN_EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(a)));
 }
 
@@ -84,7 +85,8 @@ function spansOf(offer: InboxOffer): { spans: Span[]; endUnknown?: string } | { 
       const start = Date.parse(visit.startAt);
       const end = Date.parse(visit.endAt);
       if (Number.isNaN(start)) return { why: `visits.${index}.start_at is not a date-time` };
-      if (Number.isNaN(end) || end < start) return { why: `visits.${index}.end_at is not a date-time after start_at` };
+      if (Number.isNaN(end) || end < start)
+        return { why: `visits.${index}.end_at is not a date-time after start_at` };
       spans.push({ start, end });
     }
     return { spans };
@@ -93,7 +95,10 @@ function spansOf(offer: InboxOffer): { spans: Span[]; endUnknown?: string } | { 
   if (Number.isNaN(start)) return { why: 'offer.start_at is not a date-time' };
   const end = offer.endAt === undefined ? Number.NaN : Date.parse(offer.endAt);
   if (Number.isNaN(end) || end < start) {
-    const endUnknown = unreadable(offer, 'offer.end_at') !== undefined ? 'offer.end_at could not be read' : 'the offer lists no visits and no end_at';
+    const endUnknown =
+      unreadable(offer, 'offer.end_at') !== undefined
+        ? 'offer.end_at could not be read'
+        : 'the offer lists no visits and no end_at';
     return { spans: [{ start }], endUnknown };
   }
   return { spans: [{ start, end }] };
@@ -103,11 +108,13 @@ function spansOf(offer: InboxOffer): { spans: Span[]; endUnknown?: string } | { 
 function endedSpans(offer: InboxOffer): { spans: Required<Span>[] } | { why: string } {
   const read = spansOf(offer);
   if ('why' in read) return read;
-  if (read.endUnknown !== undefined) return { why: `${read.endUnknown}, so when it ends is unknown` };
+  if (read.endUnknown !== undefined)
+    return { why: `${read.endUnknown}, so when it ends is unknown` };
   return { spans: read.spans as Required<Span>[] };
 }
 
-const listed = (list: readonly string[], value: string) => list.some((item) => foldName(item) === foldName(value));
+const listed = (list: readonly string[], value: string) =>
+  list.some((item) => foldName(item) === foldName(value));
 
 function place(list: readonly string[] | undefined, value: string, field: string): Check {
   if (list === undefined) return HOLDS;
@@ -120,7 +127,11 @@ export function normalizeZip(zip: string): string {
 }
 
 function demandListed(list: readonly string[], demand: InboxOffer['demand']): boolean {
-  return list.some((entry) => entry.trim().toLowerCase() === demand.id.toLowerCase() || foldName(entry) === foldName(demand.name));
+  return list.some(
+    (entry) =>
+      entry.trim().toLowerCase() === demand.id.toLowerCase() ||
+      foldName(entry) === foldName(demand.name),
+  );
 }
 
 function serviceArea(match: RuleMatch, offer: InboxOffer): Check {
@@ -128,11 +139,20 @@ function serviceArea(match: RuleMatch, offer: InboxOffer): Check {
   const broken = unreadable(offer, 'client.address');
   if (broken !== undefined) return fail(`${broken} could not be read`);
   const approx = offer.location.approx;
-  if (approx === undefined) return fail('the offer has no approximate coordinates (client.address.approx_latitude/approx_longitude)');
+  if (approx === undefined)
+    return fail(
+      'the offer has no approximate coordinates (client.address.approx_latitude/approx_longitude)',
+    );
   const spreadKm = (approx.radiusMeters ?? 0) / 1000;
-  const inside = match.service_area.some((area) => greatCircleKm(area.lat, area.lon, approx.latitude, approx.longitude) + spreadKm <= area.km + EDGE_KM);
+  const inside = match.service_area.some(
+    (area) =>
+      greatCircleKm(area.lat, area.lon, approx.latitude, approx.longitude) + spreadKm <=
+      area.km + EDGE_KM,
+  );
   if (!inside) return fail("the offer's approximate area is not wholly within any listed area");
-  return approx.radiusMeters === undefined ? { holds: true, note: 'no approx_radius_meters: the point alone' } : HOLDS;
+  return approx.radiusMeters === undefined
+    ? { holds: true, note: 'no approx_radius_meters: the point alone' }
+    : HOLDS;
 }
 
 function startsWithin(match: RuleMatch, offer: InboxOffer, context: EvaluationContext): Check {
@@ -141,8 +161,10 @@ function startsWithin(match: RuleMatch, offer: InboxOffer, context: EvaluationCo
   const read = spansOf(offer);
   if ('why' in read) return fail(read.why);
   const hours = (Math.min(...read.spans.map((span) => span.start)) - context.now) / MS_PER_HOUR;
-  if (range.min !== undefined && hours < range.min) return fail(`the first visit starts in ${num(hours)} h; min ${num(range.min)}`);
-  if (range.max !== undefined && hours > range.max) return fail(`the first visit starts in ${num(hours)} h; max ${num(range.max)}`);
+  if (range.min !== undefined && hours < range.min)
+    return fail(`the first visit starts in ${num(hours)} h; min ${num(range.min)}`);
+  if (range.max !== undefined && hours > range.max)
+    return fail(`the first visit starts in ${num(hours)} h; max ${num(range.max)}`);
   return HOLDS;
 }
 
@@ -164,18 +186,28 @@ function hours(match: RuleMatch, offer: InboxOffer, context: EvaluationContext):
   const read = endedSpans(offer);
   if ('why' in read) return fail(read.why);
   const timeZone = match.time_zone ?? context.timeZone;
-  const inside = read.spans.every((span) => withinDailyWindow(span.start, span.end, window, timeZone));
+  const inside = read.spans.every((span) =>
+    withinDailyWindow(span.start, span.end, window, timeZone),
+  );
   if (inside) return HOLDS;
-  return fail(`a visit is not wholly within ${window.from}-${window.to}${isOvernight(window) ? ' (overnight)' : ''} in ${timeZone}`);
+  return fail(
+    `a visit is not wholly within ${window.from}-${window.to}${isOvernight(window) ? ' (overnight)' : ''} in ${timeZone}`,
+  );
 }
 
-function visitLimits(condition: 'max_visits' | 'max_visit_hours' | 'max_total_hours', match: RuleMatch, offer: InboxOffer): Check {
+function visitLimits(
+  condition: 'max_visits' | 'max_visit_hours' | 'max_total_hours',
+  match: RuleMatch,
+  offer: InboxOffer,
+): Check {
   const limit = match[condition];
   if (limit === undefined) return HOLDS;
   if (condition === 'max_visits') {
     const read = spansOf(offer);
     if ('why' in read) return fail(read.why);
-    return read.spans.length <= limit ? HOLDS : fail(`${read.spans.length} visits; max ${num(limit)}`);
+    return read.spans.length <= limit
+      ? HOLDS
+      : fail(`${read.spans.length} visits; max ${num(limit)}`);
   }
   const read = endedSpans(offer);
   if ('why' in read) return fail(read.why);
@@ -204,11 +236,14 @@ function skills(match: RuleMatch, offer: InboxOffer): Check {
   if (match.skills === undefined) return HOLDS;
   const broken = unreadable(offer, 'service');
   if (broken !== undefined) return fail(`${broken} could not be read`);
-  if (offer.requiredSkills === undefined || offer.requiredSkills.length === 0) return { holds: true, note: 'the offer names no required skill' };
+  if (offer.requiredSkills === undefined || offer.requiredSkills.length === 0)
+    return { holds: true, note: 'the offer names no required skill' };
   const own = match.skills;
   // Counted, never named: a required skill can tell a client's health needs.
   const missing = offer.requiredSkills.filter((skill) => !listed(own, skill)).length;
-  return missing === 0 ? HOLDS : fail(`the service requires ${missing} skill${missing === 1 ? '' : 's'} not listed`);
+  return missing === 0
+    ? HOLDS
+    : fail(`the service requires ${missing} skill${missing === 1 ? '' : 's'} not listed`);
 }
 
 function minutesToExpiry(match: RuleMatch, offer: InboxOffer, context: EvaluationContext): Check {
@@ -216,22 +251,41 @@ function minutesToExpiry(match: RuleMatch, offer: InboxOffer, context: Evaluatio
   const expires = Date.parse(offer.expiresAt);
   if (Number.isNaN(expires)) return fail('offer.expires_at is not a date-time');
   const minutes = (expires - context.now) / 60_000;
-  return minutes >= match.min_minutes_to_expiry ? HOLDS : fail(`the offer expires in ${num(minutes)} min; min ${num(match.min_minutes_to_expiry)}`);
+  return minutes >= match.min_minutes_to_expiry
+    ? HOLDS
+    : fail(`the offer expires in ${num(minutes)} min; min ${num(match.min_minutes_to_expiry)}`);
 }
 
 /** Whether `condition` of `match` holds for `offer`; an absent condition holds. */
-export function checkCondition(condition: Condition, match: RuleMatch, offer: InboxOffer, context: EvaluationContext): Check {
+export function checkCondition(
+  condition: Condition,
+  match: RuleMatch,
+  offer: InboxOffer,
+  context: EvaluationContext,
+): Check {
   switch (condition) {
     case 'care_type':
-      if (match.care_type === undefined || (match.care_type as readonly string[]).includes(offer.careType)) return HOLDS;
+      if (
+        match.care_type === undefined ||
+        (match.care_type as readonly string[]).includes(offer.careType)
+      )
+        return HOLDS;
       return fail(`care_type is ${offer.careType}; listed: ${match.care_type.join(', ')}`);
     case 'offer_type':
-      if (match.offer_type === undefined || (match.offer_type as readonly string[]).includes(offer.offerType)) return HOLDS;
+      if (
+        match.offer_type === undefined ||
+        (match.offer_type as readonly string[]).includes(offer.offerType)
+      )
+        return HOLDS;
       return fail(`offer_type is ${offer.offerType}; listed: ${match.offer_type.join(', ')}`);
     case 'demand_org':
-      return match.demand_org === undefined || demandListed(match.demand_org, offer.demand) ? HOLDS : fail('the demand organisation is not listed');
+      return match.demand_org === undefined || demandListed(match.demand_org, offer.demand)
+        ? HOLDS
+        : fail('the demand organisation is not listed');
     case 'not_demand_org':
-      return match.not_demand_org === undefined || !demandListed(match.not_demand_org, offer.demand) ? HOLDS : fail('the demand organisation is listed');
+      return match.not_demand_org === undefined || !demandListed(match.not_demand_org, offer.demand)
+        ? HOLDS
+        : fail('the demand organisation is listed');
     case 'city':
       return place(match.city, offer.location.city, 'city');
     case 'state':
@@ -242,7 +296,9 @@ export function checkCondition(condition: Condition, match: RuleMatch, offer: In
       if (match.zip_prefix === undefined) return HOLDS;
       const zip = normalizeZip(offer.location.zip);
       // An all-space prefix normalises to '' and would match every zip: never let it.
-      const holds = match.zip_prefix.some((prefix) => normalizeZip(prefix).length > 0 && zip.startsWith(normalizeZip(prefix)));
+      const holds = match.zip_prefix.some(
+        (prefix) => normalizeZip(prefix).length > 0 && zip.startsWith(normalizeZip(prefix)),
+      );
       return holds ? HOLDS : fail("the offer's zip does not start with a listed prefix");
     }
     case 'service_area':

@@ -62,7 +62,10 @@ export function cachedRules(options: CachedRulesOptions): RulesSource {
   /** Keeps the last good version after a failed or invalid read; fails without one. */
   function keepOrFail(startedAt: number, reason: string, cause?: unknown): RulesSnapshot {
     if (good === undefined) {
-      throw new RulesUnavailableError(`No valid rules have been read yet: ${reason}`, cause === undefined ? undefined : { cause });
+      throw new RulesUnavailableError(
+        `No valid rules have been read yet: ${reason}`,
+        cause === undefined ? undefined : { cause },
+      );
     }
     // Counted as a check, so a broken store is asked once per maxAgeMs, not on every decision.
     checkedAt = startedAt;

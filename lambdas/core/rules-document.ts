@@ -38,7 +38,11 @@ export type RulesDocumentResult = { ok: true; rules: Rules } | { ok: false; prob
  */
 export function readRulesDocument(text: string): RulesDocumentResult {
   const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > MAX_RULES_BYTES) return { ok: false, problem: `Invalid rules: the document is ${bytes} bytes, over ${MAX_RULES_BYTES}` };
+  if (bytes > MAX_RULES_BYTES)
+    return {
+      ok: false,
+      problem: `Invalid rules: the document is ${bytes} bytes, over ${MAX_RULES_BYTES}`,
+    };
   try {
     return { ok: true, rules: parseRules(text) };
   } catch (error: unknown) {

@@ -28,9 +28,13 @@ export type PriceUnit = (typeof PRICE_UNITS)[number];
 
 const nonEmptyList = <T extends z.ZodTypeAny>(item: T) => z.array(item).min(1);
 const words = nonEmptyList(z.string().trim().min(1));
-const timeZone = z.string().refine(isTimeZone, 'must be an IANA time zone name such as America/Toronto');
+const timeZone = z
+  .string()
+  .refine(isTimeZone, 'must be an IANA time zone name such as America/Toronto');
 /** `HH:MM` from 00:00 to 24:00 (24:00: the end of the day, for `to`). */
-const clock = z.string().regex(/^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be HH:MM, from 00:00 to 24:00');
+const clock = z
+  .string()
+  .regex(/^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be HH:MM, from 00:00 to 24:00');
 const positive = z.number().positive().finite();
 const nonNegative = z.number().min(0).finite();
 /** Half the Earth's circumference: a larger radius covers the whole planet. */
@@ -42,26 +46,43 @@ const serviceArea = z.strictObject({
   km: positive.max(MAX_AREA_KM),
 });
 
-const hours = z
-  .strictObject({ from: clock, to: clock })
-  .superRefine((window, ctx) => {
-    if (window.from === '24:00') ctx.addIssue({ code: 'custom', path: ['from'], message: '24:00 is only for `to` (the end of the day)' });
-    else if (clockSeconds(window.from) === clockSeconds(window.to)) {
-      ctx.addIssue({ code: 'custom', path: ['to'], message: 'equals `from`: an empty window (00:00 to 24:00 is the whole day; `from` after `to` is an overnight window)' });
-    }
-  });
+const hours = z.strictObject({ from: clock, to: clock }).superRefine((window, ctx) => {
+  if (window.from === '24:00')
+    ctx.addIssue({
+      code: 'custom',
+      path: ['from'],
+      message: '24:00 is only for `to` (the end of the day)',
+    });
+  else if (clockSeconds(window.from) === clockSeconds(window.to)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['to'],
+      message:
+        'equals `from`: an empty window (00:00 to 24:00 is the whole day; `from` after `to` is an overnight window)',
+    });
+  }
+});
 
 const startsWithinHours = z
   .strictObject({ min: z.number().finite().optional(), max: z.number().finite().optional() })
   .superRefine((range, ctx) => {
-    if (range.min === undefined && range.max === undefined) ctx.addIssue({ code: 'custom', message: 'give min, max or both' });
+    if (range.min === undefined && range.max === undefined)
+      ctx.addIssue({ code: 'custom', message: 'give min, max or both' });
     if (range.min !== undefined && range.max !== undefined && range.min > range.max) {
-      ctx.addIssue({ code: 'custom', path: ['min'], message: 'is greater than max: no offer could ever hold' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['min'],
+        message: 'is greater than max: no offer could ever hold',
+      });
     }
   });
 
 const minRate = z
-  .strictObject({ per_hour: nonNegative.optional(), per_visit: nonNegative.optional(), amount: nonNegative.optional() })
+  .strictObject({
+    per_hour: nonNegative.optional(),
+    per_visit: nonNegative.optional(),
+    amount: nonNegative.optional(),
+  })
   // Only once the fields are good: `{ "per_day": 5 }` is an unknown field, said once.
   .refine((rate) => Object.keys(rate).length > 0, {
     message: 'give a minimum for at least one unit: per_hour, per_visit or amount',
@@ -104,33 +125,54 @@ export const ruleMatchSchema = z
   .superRefine(
     (match, ctx) => {
       const conditions = Object.keys(match).filter((key) => key !== 'time_zone');
-      if (conditions.length > 0 && match.time_zone !== undefined && match.weekdays === undefined && match.hours === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['time_zone'], message: 'applies only to weekdays and hours; this rule has neither' });
+      if (
+        conditions.length > 0 &&
+        match.time_zone !== undefined &&
+        match.weekdays === undefined &&
+        match.hours === undefined
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['time_zone'],
+          message: 'applies only to weekdays and hours; this rule has neither',
+        });
       }
       const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-      const named = new Set(list(match.demand_org).flatMap((org) => (typeof org === 'string' ? [foldName(org)] : [])));
+      const named = new Set(
+        list(match.demand_org).flatMap((org) => (typeof org === 'string' ? [foldName(org)] : [])),
+      );
       list(match.not_demand_org).forEach((org, index) => {
         if (typeof org === 'string' && named.has(foldName(org))) {
-          ctx.addIssue({ code: 'custom', path: ['not_demand_org', index], message: 'is also in demand_org: the rule could never hold' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['not_demand_org', index],
+            message: 'is also in demand_org: the rule could never hold',
+          });
         }
       });
     },
     // Also when a field is bad, so `rules check` reports every problem in one go; hence the
     // defensive reads above (the value may not have its schema's shape yet).
-    { when: (payload) => typeof payload.value === 'object' && payload.value !== null && !Array.isArray(payload.value) },
+    {
+      when: (payload) =>
+        typeof payload.value === 'object' &&
+        payload.value !== null &&
+        !Array.isArray(payload.value),
+    },
   );
 
-export const ruleSchema = z
-  .strictObject({
-    /** Recorded with every decision the rule makes; keep it short and free of client data. */
-    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/, 'letters, digits, space, _ . - (1-64)'),
-    match: ruleMatchSchema,
-    action: z.enum(DECISION_ACTIONS),
-    /** Sent as the decline `reason_code`; only for `decline`. */
-    declineReasonCode: z.string().min(1).max(64).optional(),
-    /** Sent as the accept/decline `comment`. */
-    comment: z.string().min(1).max(500).optional(),
-  });
+export const ruleSchema = z.strictObject({
+  /** Recorded with every decision the rule makes; keep it short and free of client data. */
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/, 'letters, digits, space, _ . - (1-64)'),
+  match: ruleMatchSchema,
+  action: z.enum(DECISION_ACTIONS),
+  /** Sent as the decline `reason_code`; only for `decline`. */
+  declineReasonCode: z.string().min(1).max(64).optional(),
+  /** Sent as the accept/decline `comment`. */
+  comment: z.string().min(1).max(500).optional(),
+});
 
 export const rulesLimitsSchema = z.strictObject({
   /** At most this many accepts per calendar day in the rules' `timeZone`. */
@@ -172,12 +214,7 @@ export function rulesTimeZone(rules: Pick<Rules, 'timeZone'>): string {
  * `trois-rivieres` compare equal.
  */
 export function foldName(name: string): string {
-  return name
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .trim()
-    .replace(/\s+/g, ' ');
+  return name.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().trim().replace(/\s+/g, ' ');
 }
 
 /**
@@ -193,7 +230,12 @@ export function ruleLabel(input: unknown): (path: readonly PropertyKey[]) => str
       if (typeof node !== 'object' || node === null) break;
       node = (node as Record<PropertyKey, unknown>)[key];
       const item = node as { name?: unknown } | null | undefined;
-      if (path[index - 1] === 'rules' && typeof key === 'number' && typeof item?.name === 'string' && /^[\w .-]{1,64}$/.test(item.name)) {
+      if (
+        path[index - 1] === 'rules' &&
+        typeof key === 'number' &&
+        typeof item?.name === 'string' &&
+        /^[\w .-]{1,64}$/.test(item.name)
+      ) {
         name = item.name;
       }
     }

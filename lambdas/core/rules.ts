@@ -1,4 +1,9 @@
-import { CONDITIONS, checkCondition, type Condition, type EvaluationContext } from './rule-conditions';
+import {
+  CONDITIONS,
+  checkCondition,
+  type Condition,
+  type EvaluationContext,
+} from './rule-conditions';
 import { foldName, rulesTimeZone, type Rule, type Rules } from './rules-schema';
 import type { Decision, InboxOffer } from './ports';
 
@@ -25,7 +30,11 @@ function tryRule(rule: Rule, offer: InboxOffer, context: EvaluationContext): Rul
   const present = CONDITIONS.filter((condition: Condition) => rule.match[condition] !== undefined);
   for (const condition of present) {
     const check = checkCondition(condition, rule.match, offer, context);
-    if (!check.holds) return { holds: false, line: `rule "${rule.name}": ${condition} did not hold (${check.why})` };
+    if (!check.holds)
+      return {
+        holds: false,
+        line: `rule "${rule.name}": ${condition} did not hold (${check.why})`,
+      };
     held.push(check.note === undefined ? condition : `${condition} (${check.note})`);
   }
   return { holds: true, held };
@@ -54,13 +63,19 @@ export function evaluateRules(rules: Rules, offer: InboxOffer, now: Date): Decis
       action: rule.action,
       rule: rule.name,
       reason: `rule "${rule.name}": ${matched.join(', ')} matched`,
-      explanation: [`${rule.action} by rule "${rule.name}" (${outcome.held.join(', ')} held)`, ...skipped],
+      explanation: [
+        `${rule.action} by rule "${rule.name}" (${outcome.held.join(', ')} held)`,
+        ...skipped,
+      ],
     };
     if (rule.declineReasonCode !== undefined) decision.declineReasonCode = rule.declineReasonCode;
     if (rule.comment !== undefined) decision.comment = rule.comment;
     return decision;
   }
-  const none = rules.rules.length === 0 ? 'there are no rules' : `none of ${rules.rules.length} rule${rules.rules.length === 1 ? '' : 's'} held`;
+  const none =
+    rules.rules.length === 0
+      ? 'there are no rules'
+      : `none of ${rules.rules.length} rule${rules.rules.length === 1 ? '' : 's'} held`;
   return {
     action: rules.defaultAction,
     rule: 'default',

@@ -80,7 +80,11 @@ export class UnauthorizedRequestError extends Error {
 /** An SNS message id or subscription ARN as SNS writes them; anything else is not logged. */
 const LOGGABLE_ID = /^[A-Za-z0-9._:-]{1,256}$/;
 
-function respond(statusCode: number, message: string, extraHeaders: Record<string, string> = {}): APIGatewayProxyResult {
+function respond(
+  statusCode: number,
+  message: string,
+  extraHeaders: Record<string, string> = {},
+): APIGatewayProxyResult {
   return {
     statusCode,
     headers: { 'content-type': 'application/json', ...extraHeaders },
@@ -89,7 +93,9 @@ function respond(statusCode: number, message: string, extraHeaders: Record<strin
 }
 
 /** Header names are case-insensitive; API Gateway passes them as the client sent them. */
-function lowerCaseHeaders(headers: APIGatewayProxyEvent['headers'] | null | undefined): Map<string, string> {
+function lowerCaseHeaders(
+  headers: APIGatewayProxyEvent['headers'] | null | undefined,
+): Map<string, string> {
   const result = new Map<string, string>();
   for (const [name, value] of Object.entries(headers ?? {})) {
     if (typeof value === 'string') result.set(name.toLowerCase(), value);
@@ -106,11 +112,13 @@ function bodyText(event: APIGatewayProxyEvent): string {
     throw new SnsRejectedError(400, 'invalid SNS message', 'empty body');
   }
   if (!event.isBase64Encoded) {
-    if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) throw new SnsRejectedError(413, 'message too large');
+    if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES)
+      throw new SnsRejectedError(413, 'message too large');
     return body;
   }
   // Check the encoded size first so an oversized body is never decoded.
-  if (body.length > Math.ceil(MAX_BODY_BYTES / 3) * 4) throw new SnsRejectedError(413, 'message too large');
+  if (body.length > Math.ceil(MAX_BODY_BYTES / 3) * 4)
+    throw new SnsRejectedError(413, 'message too large');
   if (body.length % 4 !== 0 || !BASE64.test(body)) {
     throw new SnsRejectedError(400, 'invalid SNS message', 'body is not valid base64');
   }
@@ -142,7 +150,11 @@ function assertHeadersAgree(headers: Map<string, string>, message: SnsEnvelope):
   for (const [name, value] of expected) {
     const actual = headers.get(name);
     if (actual !== undefined && actual !== value) {
-      throw new SnsRejectedError(400, 'SNS headers do not match the message', `${name} does not match the body`);
+      throw new SnsRejectedError(
+        400,
+        'SNS headers do not match the message',
+        `${name} does not match the body`,
+      );
     }
   }
 }
@@ -153,15 +165,24 @@ function assertHeadersAgree(headers: Map<string, string>, message: SnsEnvelope):
  * the receiver GET anything else, even on an SNS host.
  */
 function assertConfirmableSubscribeUrl(message: SnsSubscriptionConfirmation): void {
-  if (!isTrustedSubscribeUrl(message.SubscribeURL)) throw new SnsRejectedError(400, 'untrusted SubscribeURL');
+  if (!isTrustedSubscribeUrl(message.SubscribeURL))
+    throw new SnsRejectedError(400, 'untrusted SubscribeURL');
   const url = new URL(message.SubscribeURL);
   const hostRegion = url.hostname.split('.')[1];
   const topicRegion = message.TopicArn.split(':')[3];
   if (hostRegion !== topicRegion) {
-    throw new SnsRejectedError(400, 'untrusted SubscribeURL', "SubscribeURL host is not the topic's region");
+    throw new SnsRejectedError(
+      400,
+      'untrusted SubscribeURL',
+      "SubscribeURL host is not the topic's region",
+    );
   }
   if (url.searchParams.get('Action') !== 'ConfirmSubscription') {
-    throw new SnsRejectedError(400, 'untrusted SubscribeURL', 'SubscribeURL is not a ConfirmSubscription call');
+    throw new SnsRejectedError(
+      400,
+      'untrusted SubscribeURL',
+      'SubscribeURL is not a ConfirmSubscription call',
+    );
   }
 }
 
@@ -190,7 +211,9 @@ function toFailure(error: unknown): Failure {
       publicReason: 'unauthorized',
       detail: error.message,
       level: error.presented ? 'warn' : 'info',
-      metric: error.presented ? RECEIVER_METRICS.messagesRejected : RECEIVER_METRICS.authenticationChallenges,
+      metric: error.presented
+        ? RECEIVER_METRICS.messagesRejected
+        : RECEIVER_METRICS.authenticationChallenges,
       headers: { 'www-authenticate': BASIC_CHALLENGE },
     };
   }
@@ -227,7 +250,9 @@ function toFailure(error: unknown): Failure {
  * Creates the receiver Lambda handler. Its certificate cache lives as long as the returned
  * function, i.e. one Lambda execution environment.
  */
-export function createReceiver(deps: ReceiverDeps): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
+export function createReceiver(
+  deps: ReceiverDeps,
+): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
   const now = deps.now ?? (() => new Date());
   const allowedTopics = new Set(deps.allowedTopicArns);
   const verifier = createSnsVerifier({ httpGet: deps.httpGet, now });
@@ -237,16 +262,27 @@ export function createReceiver(deps: ReceiverDeps): (event: APIGatewayProxyEvent
   }
 
   /** The Basic credentials check; runs before the body is decoded, parsed or verified. */
-  async function assertAuthorized(sharedSecret: () => Promise<string>, authorization: string | undefined): Promise<void> {
+  async function assertAuthorized(
+    sharedSecret: () => Promise<string>,
+    authorization: string | undefined,
+  ): Promise<void> {
     // No credentials at all: answer the challenge without a Secrets Manager call.
-    if (authorization === undefined || authorization.trim() === '') throw new UnauthorizedRequestError(false);
+    if (authorization === undefined || authorization.trim() === '')
+      throw new UnauthorizedRequestError(false);
     let value: string;
     try {
       value = await sharedSecret();
     } catch (error: unknown) {
       // The reader's own errors name the secret and the AWS error, never the value.
-      const cause = error instanceof Error && error.name === 'SharedSecretUnavailableError' ? error.message : errorName(error);
-      throw new SnsUpstreamError(503, 'authentication unavailable', `shared secret unavailable (${cause})`);
+      const cause =
+        error instanceof Error && error.name === 'SharedSecretUnavailableError'
+          ? error.message
+          : errorName(error);
+      throw new SnsUpstreamError(
+        503,
+        'authentication unavailable',
+        `shared secret unavailable (${cause})`,
+      );
     }
     let passwords: string[];
     try {
@@ -254,13 +290,21 @@ export function createReceiver(deps: ReceiverDeps): (event: APIGatewayProxyEvent
     } catch (error: unknown) {
       // A misconfigured secret must not let anything through; 503 keeps SNS retrying while it is fixed.
       if (!(error instanceof SharedSecretFormatError)) throw error;
-      throw new SnsUpstreamError(503, 'authentication unavailable', `shared secret malformed: ${error.message}`);
+      throw new SnsUpstreamError(
+        503,
+        'authentication unavailable',
+        `shared secret malformed: ${error.message}`,
+      );
     }
     const result = checkBasicAuth(authorization, passwords);
     if (result !== 'match') throw new UnauthorizedRequestError(result === 'mismatch');
   }
 
-  async function enqueue(message: SnsNotification, correlationId: string, log: Logger): Promise<string> {
+  async function enqueue(
+    message: SnsNotification,
+    correlationId: string,
+    log: Logger,
+  ): Promise<string> {
     const event: QueuedEvent = {
       version: 1,
       origin: 'sns',
@@ -271,38 +315,61 @@ export function createReceiver(deps: ReceiverDeps): (event: APIGatewayProxyEvent
     };
     let sqsMessageId: string;
     try {
-      sqsMessageId = await deps.queue.send(event, { snsMessageId: message.MessageId, correlationId });
+      sqsMessageId = await deps.queue.send(event, {
+        snsMessageId: message.MessageId,
+        correlationId,
+      });
     } catch (error: unknown) {
       // Queue errors come from AWS, not from the message, so their text is safe to log.
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : typeof error;
-      throw new SnsUpstreamError(503, 'could not enqueue the message', `queue send failed (${reason})`);
+      throw new SnsUpstreamError(
+        503,
+        'could not enqueue the message',
+        `queue send failed (${reason})`,
+      );
     }
     log.info('Notification enqueued', { sqsMessageId });
     count(RECEIVER_METRICS.notificationsEnqueued);
     return 'enqueued';
   }
 
-  async function confirmSubscription(message: SnsSubscriptionConfirmation, log: Logger): Promise<string> {
+  async function confirmSubscription(
+    message: SnsSubscriptionConfirmation,
+    log: Logger,
+  ): Promise<string> {
     // The SubscribeURL carries the token: it never goes into a log line or an error message.
     let status: number;
     try {
       ({ status } = await deps.httpGet(message.SubscribeURL, { timeoutMs: SUBSCRIBE_TIMEOUT_MS }));
     } catch (error: unknown) {
-      throw new SnsUpstreamError(502, 'subscription confirmation failed', `SubscribeURL GET failed (${errorName(error)})`);
+      throw new SnsUpstreamError(
+        502,
+        'subscription confirmation failed',
+        `SubscribeURL GET failed (${errorName(error)})`,
+      );
     }
     if (status < 200 || status > 299) {
-      throw new SnsUpstreamError(502, 'subscription confirmation failed', `SubscribeURL GET returned ${status}`);
+      throw new SnsUpstreamError(
+        502,
+        'subscription confirmation failed',
+        `SubscribeURL GET returned ${status}`,
+      );
     }
     log.info('Subscription confirmed');
     count(RECEIVER_METRICS.subscriptionsConfirmed);
     return 'subscription confirmed';
   }
 
-  async function handle(event: APIGatewayProxyEvent, correlationId: string, log: Logger): Promise<string> {
+  async function handle(
+    event: APIGatewayProxyEvent,
+    correlationId: string,
+    log: Logger,
+  ): Promise<string> {
     const headers = lowerCaseHeaders(event.headers);
     // Until the body is parsed, the id SNS puts in the header ties the lines to the message.
     const headerMessageId = headers.get(SNS_HEADERS.messageId);
-    if (headerMessageId !== undefined && LOGGABLE_ID.test(headerMessageId)) log.appendKeys({ snsMessageId: headerMessageId });
+    if (headerMessageId !== undefined && LOGGABLE_ID.test(headerMessageId))
+      log.appendKeys({ snsMessageId: headerMessageId });
     if (deps.sharedSecret) await assertAuthorized(deps.sharedSecret, headers.get('authorization'));
     // Raw delivery strips the envelope and with it the signature: nothing could be verified.
     if (headers.get(SNS_HEADERS.rawDelivery)?.trim().toLowerCase() === 'true') {
@@ -315,11 +382,19 @@ export function createReceiver(deps: ReceiverDeps): (event: APIGatewayProxyEvent
     // Everything below may cost a network call, so unknown topics stop here.
     if (!allowedTopics.has(message.TopicArn)) {
       // The ARN is not secret and names the misconfiguration (the schema bounds its length).
-      throw new SnsRejectedError(403, 'topic not allowed', `TopicArn ${message.TopicArn} is not in the allow list`);
+      throw new SnsRejectedError(
+        403,
+        'topic not allowed',
+        `TopicArn ${message.TopicArn} is not in the allow list`,
+      );
     }
     log.appendKeys({ topicArn: message.TopicArn });
     if (deps.requireSignatureVersion2 && message.SignatureVersion !== '2') {
-      throw new SnsRejectedError(403, 'signature version not accepted', `SignatureVersion ${message.SignatureVersion} refused: 2 is required`);
+      throw new SnsRejectedError(
+        403,
+        'signature version not accepted',
+        `SignatureVersion ${message.SignatureVersion} refused: 2 is required`,
+      );
     }
     assertFreshTimestamp(message.Timestamp, now());
     if (message.Type === 'SubscriptionConfirmation') assertConfirmableSubscribeUrl(message);
@@ -335,7 +410,9 @@ export function createReceiver(deps: ReceiverDeps): (event: APIGatewayProxyEvent
         // The line (topicArn, subscription) and the metric's alarm are how an operator learns of it.
         const subscriptionArn = headers.get(SNS_HEADERS.subscriptionArn);
         log.warn('Unsubscribe confirmation received: this endpoint no longer receives the topic', {
-          ...(subscriptionArn !== undefined && LOGGABLE_ID.test(subscriptionArn) ? { subscriptionArn } : {}),
+          ...(subscriptionArn !== undefined && LOGGABLE_ID.test(subscriptionArn)
+            ? { subscriptionArn }
+            : {}),
         });
         count(RECEIVER_METRICS.unsubscribeConfirmations);
         return 'unsubscribe acknowledged';
@@ -345,14 +422,19 @@ export function createReceiver(deps: ReceiverDeps): (event: APIGatewayProxyEvent
 
   return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
     const requestId: unknown = event.requestContext?.requestId;
-    const correlationId = typeof requestId === 'string' && requestId.length > 0 ? requestId : randomUUID();
+    const correlationId =
+      typeof requestId === 'string' && requestId.length > 0 ? requestId : randomUUID();
     // A child logger per request: its keys cannot leak into another request's lines.
     const log = deps.logger.createChild({ persistentKeys: { correlationId } });
     try {
       return respond(200, await handle(event, correlationId, log));
     } catch (error: unknown) {
       const failure = toFailure(error);
-      const fields = { status: failure.status, reason: failure.publicReason, detail: failure.detail };
+      const fields = {
+        status: failure.status,
+        reason: failure.publicReason,
+        detail: failure.detail,
+      };
       if (failure.level === 'info') log.info('Authentication challenge sent', fields);
       else if (failure.level === 'warn') log.warn('SNS message rejected', fields);
       else log.error('SNS message not delivered', fields);

@@ -32,10 +32,14 @@ export class SharedSecretFormatError extends Error {
 export function parseSharedSecret(value: string): string[] {
   const passwords = value.split(/\s+/).filter((part) => part.length > 0);
   if (passwords.length === 0 || passwords.length > MAX_PASSWORDS) {
-    throw new SharedSecretFormatError(`the shared secret must hold 1 or ${MAX_PASSWORDS} passwords, found ${passwords.length}`);
+    throw new SharedSecretFormatError(
+      `the shared secret must hold 1 or ${MAX_PASSWORDS} passwords, found ${passwords.length}`,
+    );
   }
   if (!passwords.every((password) => PASSWORD.test(password))) {
-    throw new SharedSecretFormatError('each shared-secret password must be 32-256 characters of A-Z a-z 0-9 . _ ~ -');
+    throw new SharedSecretFormatError(
+      'each shared-secret password must be 32-256 characters of A-Z a-z 0-9 . _ ~ -',
+    );
   }
   return passwords;
 }
@@ -52,7 +56,10 @@ const sha256 = (data: Buffer | string): Buffer => createHash('sha256').update(da
  * time: both sides are hashed to equal-length SHA-256 digests before `timingSafeEqual`, and every
  * password is compared, so neither the length nor the position of a difference shows in timing.
  */
-export function checkBasicAuth(authorization: string | undefined, passwords: readonly string[]): BasicAuthResult {
+export function checkBasicAuth(
+  authorization: string | undefined,
+  passwords: readonly string[],
+): BasicAuthResult {
   if (authorization === undefined || authorization.trim() === '') return 'missing';
   const match = BASIC.exec(authorization);
   // Not Basic at all (Digest, Bearer, garbage): wrong credentials, same answer.

@@ -18,7 +18,13 @@ import { createReconciler } from './reconciler';
  * and UpdateItem on offer items, nothing else).
  */
 
-const env = requireEnv(['TABLE_NAME', 'QUEUE_URL', 'MARKETPLACE_BASE_URL', 'CREDENTIALS_SECRET_ARN', 'CONNECTOR_ROLE']);
+const env = requireEnv([
+  'TABLE_NAME',
+  'QUEUE_URL',
+  'MARKETPLACE_BASE_URL',
+  'CREDENTIALS_SECRET_ARN',
+  'CONNECTOR_ROLE',
+]);
 
 // The stack creates the reconciler for supply-side roles only; anything else is a wiring bug.
 if (env.CONNECTOR_ROLE !== 'supply' && env.CONNECTOR_ROLE !== 'both') {
@@ -31,7 +37,10 @@ const metrics = new Metrics({
   serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'reconciler',
 });
 
-const store = new DynamoOfferStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), env.TABLE_NAME);
+const store = new DynamoOfferStore(
+  DynamoDBDocumentClient.from(new DynamoDBClient({})),
+  env.TABLE_NAME,
+);
 const queue = new SqsEventQueue(new SQSClient({}), env.QUEUE_URL);
 const inbox = new MarketplaceClient({
   baseUrl: env.MARKETPLACE_BASE_URL,
@@ -39,4 +48,11 @@ const inbox = new MarketplaceClient({
   onLogin: loginReporter(logger, metrics),
 });
 
-export const handler = createReconciler({ inbox, store, queue, logger, metrics, redecideDryRun: process.env[ENV_NAMES.redecideDryRun] === 'true' });
+export const handler = createReconciler({
+  inbox,
+  store,
+  queue,
+  logger,
+  metrics,
+  redecideDryRun: process.env[ENV_NAMES.redecideDryRun] === 'true',
+});

@@ -1,4 +1,8 @@
-import type { EntryPage, InboxOfferQuery, InboxOfferSummaryItem } from '../adapters/marketplace-client';
+import type {
+  EntryPage,
+  InboxOfferQuery,
+  InboxOfferSummaryItem,
+} from '../adapters/marketplace-client';
 import type { InboxOfferSummary } from '../core/reconcile';
 
 /**
@@ -44,8 +48,18 @@ export interface InboxSnapshot {
   pagesRead: number;
 }
 
-export async function readOpenInbox(reader: InboxPageReader, pageSize = INBOX_PAGE_SIZE): Promise<InboxSnapshot> {
-  const read = (page: number) => reader.listInboxOfferEntries({ status: 'open', sort_by: 'last_modified', sort_order: 'asc', items_per_page: pageSize, page });
+export async function readOpenInbox(
+  reader: InboxPageReader,
+  pageSize = INBOX_PAGE_SIZE,
+): Promise<InboxSnapshot> {
+  const read = (page: number) =>
+    reader.listInboxOfferEntries({
+      status: 'open',
+      sort_by: 'last_modified',
+      sort_order: 'asc',
+      items_per_page: pageSize,
+      page,
+    });
   const collector = new Collector();
   const first = await read(1);
   let pagesRead = 1;
@@ -73,7 +87,8 @@ class Collector {
     for (const entry of page.entries) {
       if (!entry.ok) {
         if (entry.offerId === undefined) this.anonymousMalformed.push({ fields: entry.fields });
-        else this.malformedById.set(entry.offerId, { offerId: entry.offerId, fields: entry.fields });
+        else
+          this.malformedById.set(entry.offerId, { offerId: entry.offerId, fields: entry.fields });
         continue;
       }
       const { offer, match } = entry.item;
@@ -96,10 +111,19 @@ class Collector {
 
   result(): Omit<InboxSnapshot, 'pagesRead'> {
     // An item read well once is not malformed or incomplete: the good read is kept.
-    const malformed = [...this.malformedById.values()].filter((m) => m.offerId === undefined || !this.offers.has(m.offerId));
-    const incompleteIds = [...this.incompleteIds].filter((id) => !this.offers.has(id) && !this.malformedById.has(id));
+    const malformed = [...this.malformedById.values()].filter(
+      (m) => m.offerId === undefined || !this.offers.has(m.offerId),
+    );
+    const incompleteIds = [...this.incompleteIds].filter(
+      (id) => !this.offers.has(id) && !this.malformedById.has(id),
+    );
     const incomplete = incompleteIds.length + this.anonymousIncomplete;
     const all = [...malformed, ...this.anonymousMalformed];
-    return { offers: [...this.offers.values()], incomplete, malformed: all, listed: this.offers.size + incomplete + all.length };
+    return {
+      offers: [...this.offers.values()],
+      incomplete,
+      malformed: all,
+      listed: this.offers.size + incomplete + all.length,
+    };
   }
 }

@@ -3,7 +3,11 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { planReconciliation, type ReconcileOptions, type ReconciliationPlan } from '../core/reconcile';
+import {
+  planReconciliation,
+  type ReconcileOptions,
+  type ReconciliationPlan,
+} from '../core/reconcile';
 import { RECONCILER_METRICS } from '../core/metric-names';
 import type { EventQueue, OfferStore } from '../core/ports';
 import { describeError } from '../adapters/error-fields';
@@ -58,7 +62,9 @@ export interface ReconcileSummary {
 }
 
 /** Builds the scheduled handler. The Lambda context, when given, supplies the run id. */
-export function createReconciler(deps: ReconcilerDeps): (event?: unknown, context?: Context) => Promise<ReconcileSummary> {
+export function createReconciler(
+  deps: ReconcilerDeps,
+): (event?: unknown, context?: Context) => Promise<ReconcileSummary> {
   const { inbox, store, queue, logger, metrics } = deps;
   const now = deps.now ?? (() => new Date());
   const newRunId = deps.newRunId ?? randomUUID;
@@ -86,22 +92,42 @@ export function createReconciler(deps: ReconcilerDeps): (event?: unknown, contex
       count(RECONCILER_METRICS.seen, snapshot.listed);
       count(RECONCILER_METRICS.malformed, snapshot.malformed.length);
       for (const item of snapshot.malformed) {
-        logger.warn('Inbox list item skipped: it does not match the API schema', { ...(item.offerId !== undefined ? { offerId: item.offerId } : {}), fields: item.fields });
+        logger.warn('Inbox list item skipped: it does not match the API schema', {
+          ...(item.offerId !== undefined ? { offerId: item.offerId } : {}),
+          fields: item.fields,
+        });
       }
-      if (snapshot.incomplete > 0) logger.warn('Inbox list items without an offer or a match were ignored', { incomplete: snapshot.incomplete });
+      if (snapshot.incomplete > 0)
+        logger.warn('Inbox list items without an offer or a match were ignored', {
+          incomplete: snapshot.incomplete,
+        });
 
-      const plan = await planReconciliation(snapshot.offers, (id) => store.getOffer(id), runAt, options);
+      const plan = await planReconciliation(
+        snapshot.offers,
+        (id) => store.getOffer(id),
+        runAt,
+        options,
+      );
       for (const planned of plan.events) {
-        await queue.send(planned.event, { snsMessageId: planned.event.snsMessageId, correlationId: runId });
+        await queue.send(planned.event, {
+          snsMessageId: planned.event.snsMessageId,
+          correlationId: runId,
+        });
         enqueued += 1;
         await store.recordReconcilerEnqueue(planned.offerId, runAt);
-        logger.info('Offer enqueued for the worker', { offerId: planned.offerId, enqueues: planned.previousEnqueues + 1 });
+        logger.info('Offer enqueued for the worker', {
+          offerId: planned.offerId,
+          enqueues: planned.previousEnqueues + 1,
+        });
       }
 
       count(RECONCILER_METRICS.enqueued, enqueued);
       count(RECONCILER_METRICS.skippedByCap, plan.skippedByCap);
       if (plan.skippedByCap > 0) {
-        logger.warn('Per-run cap reached; the remaining offers wait for the next run', { skippedByCap: plan.skippedByCap, cap: plan.events.length });
+        logger.warn('Per-run cap reached; the remaining offers wait for the next run', {
+          skippedByCap: plan.skippedByCap,
+          cap: plan.events.length,
+        });
       }
       const summary: ReconcileSummary = {
         runId,
@@ -123,7 +149,10 @@ export function createReconciler(deps: ReconcilerDeps): (event?: unknown, contex
       return summary;
     } catch (error: unknown) {
       count(RECONCILER_METRICS.enqueued, enqueued);
-      logger.error('Reconciliation failed; Lambda retries the run', { enqueued, ...describeError(error) });
+      logger.error('Reconciliation failed; Lambda retries the run', {
+        enqueued,
+        ...describeError(error),
+      });
       throw error;
     } finally {
       if (metrics?.hasStoredMetrics()) metrics.publishStoredMetrics();

@@ -47,11 +47,20 @@ const {
   demandAssignment: demandAssignmentName,
   connectorMode,
 } = ENV_NAMES;
-const env = requireEnv([tableName, queueUrl, marketplaceBaseUrl, credentialsSecretArn, rulesBucket, rulesObjectKey, connectorRole]);
+const env = requireEnv([
+  tableName,
+  queueUrl,
+  marketplaceBaseUrl,
+  credentialsSecretArn,
+  rulesBucket,
+  rulesObjectKey,
+  connectorRole,
+]);
 
 function parseRole(value: string): Role {
   const role = ROLES.find((candidate) => candidate === value);
-  if (role === undefined) throw new ConfigError(`Invalid CONNECTOR_ROLE: expected one of ${ROLES.join(', ')}`);
+  if (role === undefined)
+    throw new ConfigError(`Invalid CONNECTOR_ROLE: expected one of ${ROLES.join(', ')}`);
   return role;
 }
 
@@ -59,7 +68,10 @@ function parseRole(value: string): Role {
 function parseDemandAssignment(value: string | undefined): DemandAssignmentPolicy {
   if (value === undefined || value === '') return 'none';
   const policy = DEMAND_ASSIGNMENT_POLICIES.find((candidate) => candidate === value);
-  if (policy === undefined) throw new ConfigError(`Invalid DEMAND_ASSIGNMENT: expected one of ${DEMAND_ASSIGNMENT_POLICIES.join(', ')}`);
+  if (policy === undefined)
+    throw new ConfigError(
+      `Invalid DEMAND_ASSIGNMENT: expected one of ${DEMAND_ASSIGNMENT_POLICIES.join(', ')}`,
+    );
   return policy;
 }
 
@@ -67,7 +79,8 @@ function parseDemandAssignment(value: string | undefined): DemandAssignmentPolic
 function parseMode(value: string | undefined): ConnectorMode {
   if (value === undefined || value === '') return 'live';
   const mode = CONNECTOR_MODES.find((candidate) => candidate === value);
-  if (mode === undefined) throw new ConfigError(`Invalid CONNECTOR_MODE: expected one of ${CONNECTOR_MODES.join(', ')}`);
+  if (mode === undefined)
+    throw new ConfigError(`Invalid CONNECTOR_MODE: expected one of ${CONNECTOR_MODES.join(', ')}`);
   return mode;
 }
 
@@ -99,7 +112,10 @@ const marketplace = new MarketplaceClient({
 // retry: a decision waits on this read once a minute, within the AWS calls' allowance (timing.ts),
 // and a failed read costs little while the last good version is kept.
 const rules = s3RulesSource(
-  new S3Client({ maxAttempts: 2, requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 } }),
+  new S3Client({
+    maxAttempts: 2,
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
+  }),
   { bucket: env[rulesBucket], key: env[rulesObjectKey] },
   { report: rulesReporter(logger, metrics) },
 );
@@ -124,7 +140,10 @@ const notifier = notifierFromEnv();
 function referralPublisherFromEnv(): EventBridgeReferralPublisher | undefined {
   const busArn = process.env[ENV_NAMES.referralEventBusArn];
   if (busArn === undefined || busArn === '') return undefined;
-  if (!eventBusArnSchema.safeParse(busArn).success) throw new ConfigError(`Invalid ${ENV_NAMES.referralEventBusArn}: must be an EventBridge event bus ARN`);
+  if (!eventBusArnSchema.safeParse(busArn).success)
+    throw new ConfigError(
+      `Invalid ${ENV_NAMES.referralEventBusArn}: must be an EventBridge event bus ARN`,
+    );
   return new EventBridgeReferralPublisher(new EventBridgeClient({ maxAttempts: 3 }), busArn);
 }
 const referralPublisher = referralPublisherFromEnv();

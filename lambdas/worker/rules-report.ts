@@ -38,9 +38,15 @@ export function rulesReporter(logger: Logger, metrics?: Metrics): (event: RulesC
       case 'unreadable':
         count(WORKER_METRICS.rulesReadFailed);
         if (event.keptVersion !== undefined) {
-          logger.warn('Rules could not be read; keeping the last good version', { rulesVersion: event.keptVersion, ...describeError(event.error) });
+          logger.warn('Rules could not be read; keeping the last good version', {
+            rulesVersion: event.keptVersion,
+            ...describeError(event.error),
+          });
         } else {
-          logger.error('Rules could not be read and no good version read yet; records are retried', describeError(event.error));
+          logger.error(
+            'Rules could not be read and no good version read yet; records are retried',
+            describeError(event.error),
+          );
         }
         return;
     }

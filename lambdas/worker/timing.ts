@@ -1,5 +1,10 @@
 import { DEFAULT_TIMEOUT_MS } from '../adapters/marketplace-client';
-import { actionWorstCaseMs, callWorstCaseMs, DEFAULT_RETRY_POLICY, type RetryPolicy } from '../adapters/marketplace/retry';
+import {
+  actionWorstCaseMs,
+  callWorstCaseMs,
+  DEFAULT_RETRY_POLICY,
+  type RetryPolicy,
+} from '../adapters/marketplace/retry';
 
 /**
  * The worker's timing, in one place for the function (lambdas/worker) and the CDK app (lib/):
@@ -16,7 +21,10 @@ export interface ClientTiming {
   readonly retry: RetryPolicy;
 }
 
-export const WORKER_CLIENT: ClientTiming = { timeoutMs: DEFAULT_TIMEOUT_MS, retry: DEFAULT_RETRY_POLICY };
+export const WORKER_CLIENT: ClientTiming = {
+  timeoutMs: DEFAULT_TIMEOUT_MS,
+  retry: DEFAULT_RETRY_POLICY,
+};
 
 /** Offers in one shift or bundle, at most, per AlayaCare's spec for bundles. */
 export const MAX_OFFERS_PER_SHIFT = 10;
@@ -110,7 +118,10 @@ export function deriveWorkerTiming(client: ClientTiming = WORKER_CLIENT): Worker
     workerTimeoutS,
     eventLeaseMs: leaseMs,
     decisionLeaseMs: leaseMs,
-    visibilityTimeoutS: Math.max(VISIBILITY_TIMEOUT_FACTOR * workerTimeoutS, workerTimeoutS + Math.ceil(leaseMs / 1000)),
+    visibilityTimeoutS: Math.max(
+      VISIBILITY_TIMEOUT_FACTOR * workerTimeoutS,
+      workerTimeoutS + Math.ceil(leaseMs / 1000),
+    ),
     // Quick first retries for a blip; the later ones, added up, outlast a lease (see timingProblems).
     retryDelaysS: [5, 15, 60, 300],
     maxReceiveCount: 5,
@@ -125,7 +136,10 @@ const s = (ms: number) => `${ms / 1000} s`;
  * The relations between the values that do not hold, each in words; empty when they all fit.
  * `client` is what the values were meant for (the worker's client by default).
  */
-export function timingProblems(timing: WorkerTiming, client: ClientTiming = WORKER_CLIENT): string[] {
+export function timingProblems(
+  timing: WorkerTiming,
+  client: ClientTiming = WORKER_CLIENT,
+): string[] {
   const problems: string[] = [];
   const t = timing;
   const timeoutMs = t.workerTimeoutS * 1000;
@@ -135,34 +149,59 @@ export function timingProblems(timing: WorkerTiming, client: ClientTiming = WORK
   const recordMs = READS_PER_RECORD * readMs + actionMs + AWS_CALLS_ALLOWANCE_MS;
 
   if (client.retry.maxTotalMs <= client.timeoutMs) {
-    problems.push(`the client's retry budget (${s(client.retry.maxTotalMs)}) does not exceed its request timeout (${s(client.timeoutMs)}): no retry, and no request after a login, could start`);
+    problems.push(
+      `the client's retry budget (${s(client.retry.maxTotalMs)}) does not exceed its request timeout (${s(client.timeoutMs)}): no retry, and no request after a login, could start`,
+    );
   }
   if (t.readMs < readMs || t.actionMs < actionMs) {
-    problems.push(`the client's worst cases (${s(readMs)} a read, ${s(actionMs)} an action) exceed the ones assumed (${s(t.readMs)}, ${s(t.actionMs)})`);
+    problems.push(
+      `the client's worst cases (${s(readMs)} a read, ${s(actionMs)} an action) exceed the ones assumed (${s(t.readMs)}, ${s(t.actionMs)})`,
+    );
   }
   if (t.actionBudgetMs < actionMs) {
-    problems.push(`the action budget (${s(t.actionBudgetMs)}) is shorter than the client's worst case for an action (${s(actionMs)}): an accept could be cut off by the Lambda timeout`);
+    problems.push(
+      `the action budget (${s(t.actionBudgetMs)}) is shorter than the client's worst case for an action (${s(actionMs)}): an accept could be cut off by the Lambda timeout`,
+    );
   }
   if (t.recordMs < recordMs) {
-    problems.push(`the time guard (${s(t.recordMs)}) is shorter than a record's worst case (${READS_PER_RECORD} reads, an action and the AWS calls: ${s(recordMs)})`);
+    problems.push(
+      `the time guard (${s(t.recordMs)}) is shorter than a record's worst case (${READS_PER_RECORD} reads, an action and the AWS calls: ${s(recordMs)})`,
+    );
   }
   if (timeoutMs <= t.recordMs) {
-    problems.push(`the worker timeout (${t.workerTimeoutS} s) does not exceed the time guard (${s(t.recordMs)}): no record would ever start, each would be handed back again and again`);
+    problems.push(
+      `the worker timeout (${t.workerTimeoutS} s) does not exceed the time guard (${s(t.recordMs)}): no record would ever start, each would be handed back again and again`,
+    );
   }
-  if (t.workerTimeoutS > LIMITS.lambdaTimeoutS) problems.push(`the worker timeout (${t.workerTimeoutS} s) exceeds Lambda's ${LIMITS.lambdaTimeoutS} s`);
-  for (const [name, leaseMs] of [['event lease', t.eventLeaseMs], ['decision-unit lease', t.decisionLeaseMs]] as const) {
+  if (t.workerTimeoutS > LIMITS.lambdaTimeoutS)
+    problems.push(
+      `the worker timeout (${t.workerTimeoutS} s) exceeds Lambda's ${LIMITS.lambdaTimeoutS} s`,
+    );
+  for (const [name, leaseMs] of [
+    ['event lease', t.eventLeaseMs],
+    ['decision-unit lease', t.decisionLeaseMs],
+  ] as const) {
     if (leaseMs <= timeoutMs) {
-      problems.push(`the ${name} (${s(leaseMs)}) does not outlast the worker timeout (${t.workerTimeoutS} s): another invocation could take over from one still running`);
+      problems.push(
+        `the ${name} (${s(leaseMs)}) does not outlast the worker timeout (${t.workerTimeoutS} s): another invocation could take over from one still running`,
+      );
     }
     // A record's lease is taken at most one timeout after the record was received.
     if (visibilityMs < timeoutMs + leaseMs) {
-      problems.push(`the visibility timeout (${t.visibilityTimeoutS} s) is shorter than the worker timeout plus the ${name} (${s(timeoutMs + leaseMs)}): a record whose worker crashed could come back while its lease is still held`);
+      problems.push(
+        `the visibility timeout (${t.visibilityTimeoutS} s) is shorter than the worker timeout plus the ${name} (${s(timeoutMs + leaseMs)}): a record whose worker crashed could come back while its lease is still held`,
+      );
     }
   }
   if (t.visibilityTimeoutS < VISIBILITY_TIMEOUT_FACTOR * t.workerTimeoutS) {
-    problems.push(`the visibility timeout (${t.visibilityTimeoutS} s) is under ${VISIBILITY_TIMEOUT_FACTOR}x the worker timeout (${t.workerTimeoutS} s), AWS's guidance for SQS event sources`);
+    problems.push(
+      `the visibility timeout (${t.visibilityTimeoutS} s) is under ${VISIBILITY_TIMEOUT_FACTOR}x the worker timeout (${t.workerTimeoutS} s), AWS's guidance for SQS event sources`,
+    );
   }
-  if (t.visibilityTimeoutS > LIMITS.sqsVisibilityS) problems.push(`the visibility timeout (${t.visibilityTimeoutS} s) exceeds SQS's ${LIMITS.sqsVisibilityS} s`);
+  if (t.visibilityTimeoutS > LIMITS.sqsVisibilityS)
+    problems.push(
+      `the visibility timeout (${t.visibilityTimeoutS} s) exceeds SQS's ${LIMITS.sqsVisibilityS} s`,
+    );
   if (!Number.isInteger(t.maxReceiveCount) || t.maxReceiveCount < 1 || t.maxReceiveCount > 1000) {
     problems.push(`maxReceiveCount (${t.maxReceiveCount}) is not a whole number from 1 to 1000`);
   }
@@ -174,16 +213,26 @@ function scheduleProblems(t: WorkerTiming): string[] {
   const delays = t.retryDelaysS;
   if (delays.length === 0) return ['the retry schedule is empty'];
   const problems: string[] = [];
-  if (delays.some((d) => !Number.isInteger(d) || d < 1)) problems.push(`the retry delays (${delays.join(', ')} s) are not all whole seconds of at least 1`);
-  if (delays.some((d, i) => i > 0 && d < (delays[i - 1] ?? 0))) problems.push(`the retry delays (${delays.join(', ')} s) shrink`);
+  if (delays.some((d) => !Number.isInteger(d) || d < 1))
+    problems.push(
+      `the retry delays (${delays.join(', ')} s) are not all whole seconds of at least 1`,
+    );
+  if (delays.some((d, i) => i > 0 && d < (delays[i - 1] ?? 0)))
+    problems.push(`the retry delays (${delays.join(', ')} s) shrink`);
   if (delays.some((d) => d >= t.visibilityTimeoutS)) {
-    problems.push(`a retry delay is not shorter than the visibility timeout (${t.visibilityTimeoutS} s): it would retry no sooner than a crash`);
+    problems.push(
+      `a retry delay is not shorter than the visibility timeout (${t.visibilityTimeoutS} s): it would retry no sooner than a crash`,
+    );
   }
   // A record refused because another invocation holds its event claim (no end time given) must
   // not use up its receives before a crashed holder's claim runs out.
-  const beforeLastReceive = Array.from({ length: Math.max(0, t.maxReceiveCount - 1) }, (_, i) => retryDelaySeconds(i + 1, undefined, delays)).reduce((a, b) => a + b, 0);
+  const beforeLastReceive = Array.from({ length: Math.max(0, t.maxReceiveCount - 1) }, (_, i) =>
+    retryDelaySeconds(i + 1, undefined, delays),
+  ).reduce((a, b) => a + b, 0);
   if (beforeLastReceive * 1000 <= t.eventLeaseMs) {
-    problems.push(`the retry delays between the ${t.maxReceiveCount} receives add up to ${beforeLastReceive} s, not more than the event lease (${s(t.eventLeaseMs)}): a record waiting on a crashed holder's claim would reach the DLQ first`);
+    problems.push(
+      `the retry delays between the ${t.maxReceiveCount} receives add up to ${beforeLastReceive} s, not more than the event lease (${s(t.eventLeaseMs)}): a record waiting on a crashed holder's claim would reach the DLQ first`,
+    );
   }
   return problems;
 }
@@ -193,10 +242,15 @@ function scheduleProblems(t: WorkerTiming): string[] {
  * (a missing or unreadable count reads as the first), or the error's own wait when longer (e.g.
  * until another event's lease on the unit runs out), within SQS's visibility limit.
  */
-export function retryDelaySeconds(receiveCount: number, retryAfterMs?: number, delays: readonly number[] = WORKER_TIMING.retryDelaysS): number {
+export function retryDelaySeconds(
+  receiveCount: number,
+  retryAfterMs?: number,
+  delays: readonly number[] = WORKER_TIMING.retryDelaysS,
+): number {
   const count = Number.isFinite(receiveCount) && receiveCount >= 1 ? Math.floor(receiveCount) : 1;
   const scheduled = delays[Math.min(count, delays.length) - 1] ?? 0;
-  const asked = retryAfterMs === undefined || !(retryAfterMs > 0) ? 0 : Math.ceil(retryAfterMs / 1000);
+  const asked =
+    retryAfterMs === undefined || !(retryAfterMs > 0) ? 0 : Math.ceil(retryAfterMs / 1000);
   return Math.min(LIMITS.sqsVisibilityS, Math.max(scheduled, asked));
 }
 

@@ -1,7 +1,13 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { Context, SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type {
+  Context,
+  SQSBatchItemFailure,
+  SQSBatchResponse,
+  SQSEvent,
+  SQSRecord,
+} from 'aws-lambda';
 import type { DemandAssignmentPolicy, Role, Rules } from '../core/config';
 import { channelOf, QUEUE_ATTRIBUTES, queuedEventSchema, type QueuedEvent } from '../core/events';
 import type { AcceptCounter } from '../core/caps';
@@ -19,7 +25,14 @@ import type {
 } from '../core/ports';
 import { WORKER_METRICS } from '../core/metric-names';
 import { parseJsonWith } from '../core/parse-json';
-import { createEventProcessor, type DemandAlert, MalformedEventError, parseMarketplaceMessage, type ProcessOptions, type ProcessResult } from '../core/process-event';
+import {
+  createEventProcessor,
+  type DemandAlert,
+  MalformedEventError,
+  parseMarketplaceMessage,
+  type ProcessOptions,
+  type ProcessResult,
+} from '../core/process-event';
 import { describeError } from '../adapters/error-fields';
 import { resendDelaySeconds, retryDelaySeconds, WORKER_TIMING, type WorkerTiming } from './timing';
 
@@ -36,7 +49,10 @@ export interface RecordRetry {
   /** Makes a received record visible again `seconds` from now (ChangeMessageVisibility). */
   changeVisibility(receiptHandle: string, seconds: number): Promise<void>;
   /** Sends a copy of the record, same body and message attributes, delivered after `delaySeconds`. */
-  resend(record: Pick<SQSRecord, 'body' | 'messageAttributes'>, delaySeconds: number): Promise<void>;
+  resend(
+    record: Pick<SQSRecord, 'body' | 'messageAttributes'>,
+    delaySeconds: number,
+  ): Promise<void>;
 }
 
 export interface WorkerDeps {
@@ -84,8 +100,14 @@ export { WORKER_METRICS };
 
 /** How an operator hears of the outbox alerts the processor found: no supplier will take the offer. */
 const OUTBOX_ALERTS: Readonly<Record<DemandAlert, { metric: string; message: string }>> = {
-  'declined-by-all': { metric: WORKER_METRICS.declinedByAll, message: 'Outbox offer declined by every supplier; it needs a person' },
-  expired: { metric: WORKER_METRICS.expired, message: 'Outbox offer expired without an assignment; it needs a person' },
+  'declined-by-all': {
+    metric: WORKER_METRICS.declinedByAll,
+    message: 'Outbox offer declined by every supplier; it needs a person',
+  },
+  expired: {
+    metric: WORKER_METRICS.expired,
+    message: 'Outbox offer expired without an assignment; it needs a person',
+  },
 };
 
 const DECISION_METRIC = {
@@ -104,7 +126,8 @@ export class MalformedRecordError extends Error {
 
 function parseBody(body: string): QueuedEvent {
   const result = parseJsonWith(queuedEventSchema, body);
-  if (!result.ok) throw new MalformedRecordError(`SQS body is not a queued event: ${result.problem}`);
+  if (!result.ok)
+    throw new MalformedRecordError(`SQS body is not a queued event: ${result.problem}`);
   return result.value;
 }
 
@@ -124,7 +147,9 @@ export const MIN_REMAINING_MS_PER_RECORD = WORKER_TIMING.recordMs;
  * Builds the SQS handler. The optional Lambda context adds the request id to logs and lets the
  * worker hand back records it has no time left for.
  */
-export function createWorker(deps: WorkerDeps): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
+export function createWorker(
+  deps: WorkerDeps,
+): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
   const { logger, metrics, retry } = deps;
   const timing = deps.timing ?? WORKER_TIMING;
   const processor = createEventProcessor({
@@ -156,7 +181,11 @@ export function createWorker(deps: WorkerDeps): (event: SQSEvent, context?: Cont
     if (result.outcome === 'duplicate') count(WORKER_METRICS.duplicate);
     if (result.assignment !== undefined) {
       count(WORKER_METRICS.assigned);
-      logger.info('Offer assigned', { offerId: result.offerId, matchId: result.assignment.matchId, outcome: result.outcome });
+      logger.info('Offer assigned', {
+        offerId: result.offerId,
+        matchId: result.assignment.matchId,
+        outcome: result.outcome,
+      });
     }
     const alert = result.demandAlert === undefined ? undefined : OUTBOX_ALERTS[result.demandAlert];
     if (alert !== undefined) {
@@ -182,7 +211,9 @@ export function createWorker(deps: WorkerDeps): (event: SQSEvent, context?: Cont
     }
     if (result.decision !== undefined) {
       // A dry run's decisions are not answers: counted apart so the dashboard's answers stay true.
-      count(result.dryRun === true ? WORKER_METRICS.dryRun : DECISION_METRIC[result.decision.action]);
+      count(
+        result.dryRun === true ? WORKER_METRICS.dryRun : DECISION_METRIC[result.decision.action],
+      );
       logger.info('Offer decision', {
         offerId: result.offerId,
         unitKey: result.unitKey,
@@ -227,8 +258,15 @@ export function createWorker(deps: WorkerDeps): (event: SQSEvent, context?: Cont
     // The channel, whatever prefix or suffix the organisation's topic names carry.
     const topicName = channelOf(queued.topicArn);
     // Only an operator's replay (origin `operator`) may ask for a settled decision to be judged again.
-    const replay = queued.origin === 'operator' && queued.replay !== undefined ? { replay: queued.replay } : {};
-    report(await processor.processEvent(event, { ...options, ...(topicName !== undefined ? { topicName } : {}), ...replay }));
+    const replay =
+      queued.origin === 'operator' && queued.replay !== undefined ? { replay: queued.replay } : {};
+    report(
+      await processor.processEvent(event, {
+        ...options,
+        ...(topicName !== undefined ? { topicName } : {}),
+        ...replay,
+      }),
+    );
   }
 
   /**
@@ -246,7 +284,10 @@ export function createWorker(deps: WorkerDeps): (event: SQSEvent, context?: Cont
       count(WORKER_METRICS.handedBack);
       return true;
     } catch (error: unknown) {
-      logger.warn('Could not re-send the record; it is retried as a failed one', { messageId: record.messageId, ...describeError(error) });
+      logger.warn('Could not re-send the record; it is retried as a failed one', {
+        messageId: record.messageId,
+        ...describeError(error),
+      });
       return false;
     }
   }
@@ -261,19 +302,37 @@ export function createWorker(deps: WorkerDeps): (event: SQSEvent, context?: Cont
     try {
       await retry.changeVisibility(record.receiptHandle, seconds);
     } catch (error: unknown) {
-      logger.warn('Could not set the record’s retry delay; it comes back after the visibility timeout', { messageId: record.messageId, ...describeError(error) });
+      logger.warn(
+        'Could not set the record’s retry delay; it comes back after the visibility timeout',
+        { messageId: record.messageId, ...describeError(error) },
+      );
     }
   }
 
   /** Reports the record failed (so the receive counts toward the DLQ) and schedules its retry. */
-  async function fail(record: SQSRecord, error: unknown, failures: SQSBatchItemFailure[]): Promise<void> {
+  async function fail(
+    record: SQSRecord,
+    error: unknown,
+    failures: SQSBatchItemFailure[],
+  ): Promise<void> {
     count(WORKER_METRICS.failed);
     const receiveCount = Number(record.attributes?.ApproximateReceiveCount);
-    const seconds = retryDelaySeconds(receiveCount, error instanceof RetryLaterError ? error.retryAfterMs : undefined, timing.retryDelaysS);
-    const fields = { messageId: record.messageId, receiveCount: record.attributes?.ApproximateReceiveCount, retryInSeconds: seconds, ...describeError(error) };
+    const seconds = retryDelaySeconds(
+      receiveCount,
+      error instanceof RetryLaterError ? error.retryAfterMs : undefined,
+      timing.retryDelaysS,
+    );
+    const fields = {
+      messageId: record.messageId,
+      receiveCount: record.attributes?.ApproximateReceiveCount,
+      retryInSeconds: seconds,
+      ...describeError(error),
+    };
     // Malformed input will fail the same way on every attempt: say so, it heads for the DLQ.
-    if (error instanceof MalformedEventError || error instanceof MalformedRecordError) logger.error('Record is malformed; it will reach the DLQ', fields);
-    else if (error instanceof RetryLaterError) logger.warn('Record cannot finish now; it will be retried', fields);
+    if (error instanceof MalformedEventError || error instanceof MalformedRecordError)
+      logger.error('Record is malformed; it will reach the DLQ', fields);
+    else if (error instanceof RetryLaterError)
+      logger.warn('Record cannot finish now; it will be retried', fields);
     else logger.error('Record failed; it will be retried', fields);
     await retrySoon(record, seconds);
     failures.push({ itemIdentifier: record.messageId });
@@ -282,14 +341,22 @@ export function createWorker(deps: WorkerDeps): (event: SQSEvent, context?: Cont
   return async (event, context) => {
     if (context !== undefined) logger.addContext(context);
     const batchItemFailures: SQSBatchItemFailure[] = [];
-    const options: ProcessOptions = context === undefined ? {} : { remainingMs: () => context.getRemainingTimeInMillis() };
+    const options: ProcessOptions =
+      context === undefined ? {} : { remainingMs: () => context.getRemainingTimeInMillis() };
     try {
       for (const [index, record] of event.Records.entries()) {
         if (context !== undefined && context.getRemainingTimeInMillis() < timing.recordMs) {
           const deferred = event.Records.slice(index);
-          logger.warn('Not enough time left; handing records back to the queue', { deferred: deferred.length });
+          logger.warn('Not enough time left; handing records back to the queue', {
+            deferred: deferred.length,
+          });
           for (const left of deferred) {
-            if (!(await handBack(left))) await fail(left, new OutOfTimeError('not enough time left in the invocation'), batchItemFailures);
+            if (!(await handBack(left)))
+              await fail(
+                left,
+                new OutOfTimeError('not enough time left in the invocation'),
+                batchItemFailures,
+              );
           }
           break;
         }
@@ -297,7 +364,10 @@ export function createWorker(deps: WorkerDeps): (event: SQSEvent, context?: Cont
           await processRecord(record, options);
         } catch (error: unknown) {
           if (error instanceof OutOfTimeError) {
-            logger.warn('No time left to finish the record; handing it back', { messageId: record.messageId, ...describeError(error) });
+            logger.warn('No time left to finish the record; handing it back', {
+              messageId: record.messageId,
+              ...describeError(error),
+            });
             if (await handBack(record, error.retryAfterMs)) continue;
           }
           await fail(record, error, batchItemFailures);

@@ -38,8 +38,15 @@ export function tallyAnswers(calls: readonly SimulatorCall[]): AnswerTally {
     const organizationId = call.organizationId ?? '';
     // One organisation's answer does not make another's a second one: each answers its own match.
     const key = `${organizationId} ${call.unitKey}`;
-    const unit = byUnit.get(key) ?? { unitKey: call.unitKey, organizationId, offerIds: [], accepts: 0, declines: 0 };
-    if (!unit.offerIds.includes(call.offerId)) unit.offerIds = [...unit.offerIds, call.offerId].sort();
+    const unit = byUnit.get(key) ?? {
+      unitKey: call.unitKey,
+      organizationId,
+      offerIds: [],
+      accepts: 0,
+      declines: 0,
+    };
+    if (!unit.offerIds.includes(call.offerId))
+      unit.offerIds = [...unit.offerIds, call.offerId].sort();
     if (call.action === 'accept') unit.accepts += 1;
     else unit.declines += 1;
     byUnit.set(key, unit);

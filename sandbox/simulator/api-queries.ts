@@ -4,36 +4,58 @@
  */
 import { SimulatorApiError } from './api-error';
 import type { CareType, MatchResponse, MatchStatus, OfferType, ReferralStatus } from './model';
-import type { ListQuery, MatchListQuery, OutboxListQuery, PageQuery, ReferralListQuery } from './offer-book';
+import type {
+  ListQuery,
+  MatchListQuery,
+  OutboxListQuery,
+  PageQuery,
+  ReferralListQuery,
+} from './offer-book';
 
-const MATCH_STATUSES: readonly MatchStatus[] = ['open', 'expired', 'closed', 'assigned', 'fulfilled'];
+const MATCH_STATUSES: readonly MatchStatus[] = [
+  'open',
+  'expired',
+  'closed',
+  'assigned',
+  'fulfilled',
+];
 const MATCH_RESPONSES: readonly MatchResponse[] = ['pending', 'accepted', 'declined'];
 const OFFER_STATUSES = ['open', 'assigned', 'closed', 'declined_by_all', 'expired'] as const;
 const REFERRAL_STATUSES: readonly ReferralStatus[] = ['assigned', 'processed', 'cancelled'];
 export const CARE_TYPES: readonly CareType[] = ['psw', 'nursing'];
 export const OFFER_TYPES: readonly OfferType[] = ['visit', 'service'];
 
-const invalidParams = (detail: string) => new SimulatorApiError(400, 'Invalid request parameters', detail);
+const invalidParams = (detail: string) =>
+  new SimulatorApiError(400, 'Invalid request parameters', detail);
 
 function positiveInt(url: URL, name: string, fallback: number): number {
   const raw = url.searchParams.get(name);
   if (raw === null) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw invalidParams(`[${name} must be an integer >= 1]`);
+  if (!/^\d+$/.test(raw) || Number(raw) < 1)
+    throw invalidParams(`[${name} must be an integer >= 1]`);
   return Number(raw);
 }
 
 export function pageQuery(url: URL): PageQuery {
   const sortBy = url.searchParams.get('sort_by');
-  if (sortBy !== null && sortBy !== 'last_modified') throw invalidParams('[sort_by must be last_modified]');
+  if (sortBy !== null && sortBy !== 'last_modified')
+    throw invalidParams('[sort_by must be last_modified]');
   const sortOrder = url.searchParams.get('sort_order') ?? 'desc';
-  if (sortOrder !== 'asc' && sortOrder !== 'desc') throw invalidParams('[sort_order must be asc or desc]');
-  return { page: positiveInt(url, 'page', 1), itemsPerPage: positiveInt(url, 'items_per_page', 100), sortOrder };
+  if (sortOrder !== 'asc' && sortOrder !== 'desc')
+    throw invalidParams('[sort_order must be asc or desc]');
+  return {
+    page: positiveInt(url, 'page', 1),
+    itemsPerPage: positiveInt(url, 'items_per_page', 100),
+    sortOrder,
+  };
 }
 
 /** `GET .../outbox/offers/{id}/matches`: a page, narrowed by responses and sequence ids (repeatable). */
 export function matchListQuery(url: URL): MatchListQuery {
   const responses = url.searchParams.getAll('response');
-  for (const r of responses) if (!MATCH_RESPONSES.includes(r as MatchResponse)) throw invalidParams(`[response must be one of ${MATCH_RESPONSES.join(', ')}]`);
+  for (const r of responses)
+    if (!MATCH_RESPONSES.includes(r as MatchResponse))
+      throw invalidParams(`[response must be one of ${MATCH_RESPONSES.join(', ')}]`);
   const sequenceIds = url.searchParams.getAll('sequence_id');
   return {
     ...pageQuery(url),
@@ -45,7 +67,8 @@ export function matchListQuery(url: URL): MatchListQuery {
 function enumParam<T extends string>(url: URL, name: string, allowed: readonly T[]): T | undefined {
   const value = url.searchParams.get(name);
   if (value === null) return undefined;
-  if (!allowed.includes(value as T)) throw invalidParams(`[${name} must be one of ${allowed.join(', ')}]`);
+  if (!allowed.includes(value as T))
+    throw invalidParams(`[${name} must be one of ${allowed.join(', ')}]`);
   return value as T;
 }
 
@@ -61,7 +84,8 @@ export function inboxListQuery(url: URL): ListQuery {
 
 export function outboxListQuery(url: URL): OutboxListQuery {
   const isAccepted = url.searchParams.get('is_accepted');
-  if (isAccepted !== null && isAccepted !== 'true' && isAccepted !== 'false') throw invalidParams('[is_accepted must be true or false]');
+  if (isAccepted !== null && isAccepted !== 'true' && isAccepted !== 'false')
+    throw invalidParams('[is_accepted must be true or false]');
   const q = {
     careType: enumParam(url, 'care_type', CARE_TYPES),
     offerType: enumParam(url, 'offer_type', OFFER_TYPES),
@@ -77,7 +101,10 @@ export function outboxListQuery(url: URL): OutboxListQuery {
   return { ...pageQuery(url), ...dropUndefined(q) };
 }
 
-export function referralQuery(url: URL, statusParam: 'status' | 'referral_status'): ReferralListQuery {
+export function referralQuery(
+  url: URL,
+  statusParam: 'status' | 'referral_status',
+): ReferralListQuery {
   const q = {
     status: enumParam(url, statusParam, REFERRAL_STATUSES),
     offerId: stringParam(url, 'offer_id'),
@@ -92,5 +119,7 @@ export function referralQuery(url: URL, statusParam: 'status' | 'referral_status
 }
 
 function dropUndefined<T extends object>(value: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
 }

@@ -44,9 +44,19 @@ export function assignRecorded(
     // Read before acting, with no await in between: the state this very request met.
     setting = book.assignment(organizationId);
     acceptedOpen = book
-      .listMatches(organizationId, offerId, { page: 1, itemsPerPage: 10_000, sortOrder: 'asc', responses: ['accepted'] })
+      .listMatches(organizationId, offerId, {
+        page: 1,
+        itemsPerPage: 10_000,
+        sortOrder: 'asc',
+        responses: ['accepted'],
+      })
       .items.filter((item) => item.match.status === 'open')
-      .map((item) => ({ matchId: item.match.id, supplyOrganizationId: item.supply.id, createdAt: item.match.created_at, acceptedAt: item.match.updated_at }));
+      .map((item) => ({
+        matchId: item.match.id,
+        supplyOrganizationId: item.supply.id,
+        createdAt: item.match.created_at,
+        acceptedAt: item.match.updated_at,
+      }));
   } catch {
     // Not its offer (404) or not a demand organisation (403): `assign` below refuses it the same way.
   }

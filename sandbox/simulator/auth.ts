@@ -53,7 +53,12 @@ export class AuthService {
     return this.tokenTtlSeconds;
   }
 
-  addAccount(account: Omit<SupplyAccount, 'organizationId' | 'email'> & { organizationId?: string; email?: string }): SupplyAccount {
+  addAccount(
+    account: Omit<SupplyAccount, 'organizationId' | 'email'> & {
+      organizationId?: string;
+      email?: string;
+    },
+  ): SupplyAccount {
     const full: SupplyAccount = {
       ...account,
       organizationId: account.organizationId ?? randomUUID(),
@@ -72,7 +77,10 @@ export class AuthService {
     }
     this.counts.accepted += 1;
     const idToken = opaqueToken();
-    this.idTokens.set(idToken, { username, expiresAt: this.now().getTime() + this.tokenTtlSeconds * 1000 });
+    this.idTokens.set(idToken, {
+      username,
+      expiresAt: this.now().getTime() + this.tokenTtlSeconds * 1000,
+    });
     return {
       AccessToken: opaqueToken(),
       ExpiresIn: this.tokenTtlSeconds,

@@ -2,7 +2,16 @@
  * The offer book's request and record types, apart from the book so the files that build its
  * views, new offers and answer tally can use them without importing the book itself.
  */
-import type { CareType, MatchResponse, MatchStatus, OfferType, PriceUnit, ReferralStatus, WireClientInput, WireServiceInput } from './model';
+import type {
+  CareType,
+  MatchResponse,
+  MatchStatus,
+  OfferType,
+  PriceUnit,
+  ReferralStatus,
+  WireClientInput,
+  WireServiceInput,
+} from './model';
 
 /** An offer as the demand side describes it (the create request, without marketplace ids). */
 export interface OfferSpec {

@@ -51,7 +51,9 @@ export class ClientCanaries {
         first_name: word('Given'),
         last_name: word('Family'),
         phone_number: this.unique(() => `+1 555 ${this.digits(3)} ${this.digits(4)}`),
-        date_of_birth: this.unique(() => `${this.int(1920, 1949)}-${pad(this.int(1, 12))}-${pad(this.int(1, 28))}`),
+        date_of_birth: this.unique(
+          () => `${this.int(1920, 1949)}-${pad(this.int(1, 12))}-${pad(this.int(1, 28))}`,
+        ),
       },
       diagnoses: [{ name: diagnosis, is_primary: true }],
       allergies: place.allergies,
@@ -102,7 +104,9 @@ const pad = (n: number) => String(n).padStart(2, '0');
  */
 export function clientCanaryValues(client: WireClient): string[] {
   const demographics = client.demographics;
-  const diagnoses = Array.isArray(client.diagnoses) ? (client.diagnoses as Array<{ name?: unknown }>) : [];
+  const diagnoses = Array.isArray(client.diagnoses)
+    ? (client.diagnoses as Array<{ name?: unknown }>)
+    : [];
   const values: unknown[] = [
     client.id,
     client.outbox_id,

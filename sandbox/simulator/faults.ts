@@ -65,7 +65,8 @@ export class FaultInjector {
   private random: () => number = seededRandom(1);
   private readonly scripted: Array<ScriptedFault & { left: number }> = [];
   /** Every fault injected, in order, for tests and the CLI. */
-  readonly log: Array<{ kind: ApiFaultKind | DeliveryDecision; method?: string; path?: string }> = [];
+  readonly log: Array<{ kind: ApiFaultKind | DeliveryDecision; method?: string; path?: string }> =
+    [];
   /** API requests that met the injector (faulted or not), so a run can tell the share it faulted. */
   requests = 0;
 
@@ -75,7 +76,11 @@ export class FaultInjector {
 
   /** Replaces the plan and restarts the seeded generator. */
   set(plan: FaultPlan): void {
-    this.plan = structuredClone({ ...plan, api: plan.api ? { ...plan.api } : undefined, delivery: plan.delivery ? { ...plan.delivery } : undefined });
+    this.plan = structuredClone({
+      ...plan,
+      api: plan.api ? { ...plan.api } : undefined,
+      delivery: plan.delivery ? { ...plan.delivery } : undefined,
+    });
     this.random = seededRandom(plan.seed ?? 1);
   }
 
@@ -102,7 +107,10 @@ export class FaultInjector {
   forRequest(method: string, path: string): ApiFaultDecision | undefined {
     this.requests += 1;
     const index = this.scripted.findIndex(
-      (f) => (f.method === undefined || f.method === method) && (f.path === undefined || (typeof f.path === 'string' ? path.includes(f.path) : f.path.test(path))),
+      (f) =>
+        (f.method === undefined || f.method === method) &&
+        (f.path === undefined ||
+          (typeof f.path === 'string' ? path.includes(f.path) : f.path.test(path))),
     );
     if (index >= 0) {
       const fault = this.scripted[index];
@@ -123,7 +131,12 @@ export class FaultInjector {
     ];
     for (const [rate, kind] of bands) {
       band += rate ?? 0;
-      if (roll < band) return this.record(method, path, decision(kind, undefined, String(api.retryAfterSeconds ?? 1)));
+      if (roll < band)
+        return this.record(
+          method,
+          path,
+          decision(kind, undefined, String(api.retryAfterSeconds ?? 1)),
+        );
     }
     return undefined;
   }
@@ -154,7 +167,11 @@ export class FaultInjector {
   }
 }
 
-function decision(kind: ApiFaultKind, status: number | undefined, retryAfter: string | undefined): ApiFaultDecision {
+function decision(
+  kind: ApiFaultKind,
+  status: number | undefined,
+  retryAfter: string | undefined,
+): ApiFaultDecision {
   switch (kind) {
     case 'error':
       return { kind, status: status ?? 503 };

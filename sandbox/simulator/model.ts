@@ -84,7 +84,12 @@ export interface WireInboxOfferDetail {
   offer: WireInboxOffer;
   match: WireOfferMatch;
   demand: { id: string; name: string };
-  client: { address: WireAnonAddress; allergies: WireAllergy[]; risks: WireRisk[]; custom_fields?: WireNamedValue[] };
+  client: {
+    address: WireAnonAddress;
+    allergies: WireAllergy[];
+    risks: WireRisk[];
+    custom_fields?: WireNamedValue[];
+  };
   service: { id: string; name: string; start_at?: string; end_at?: string; instructions?: string };
   price: { rate: number; unit: PriceUnit };
   visits: WireVisit[];
@@ -325,7 +330,8 @@ export interface WireOutboxReferralEvent extends WireReferralEventBase {
   event_name: 'ReferralCreated' | 'ReferralProcessed' | 'ReferralSupplyCancelled';
 }
 
-export type SimulatorChannel = 'inbox-offers' | 'outbox-offers' | 'inbox-referrals' | 'outbox-referrals';
+export type SimulatorChannel =
+  'inbox-offers' | 'outbox-offers' | 'inbox-referrals' | 'outbox-referrals';
 
 /** One event for one organisation's topic. */
 export type SimulatorEvent =

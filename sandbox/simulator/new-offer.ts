@@ -54,8 +54,19 @@ export function newOfferSpec(input: NewOffer, now: Date, clients: ClientCanaries
       allergies: input.allergies ?? [],
       risks: input.risks ?? [],
     }),
-    service: { outbox_id: `service-${outbox}`, name: input.serviceName ?? 'Personal support', start_at: startAt.toISOString(), end_at: endAt.toISOString() },
-    visits: [{ outbox_id: `visit-${outbox}`, start_at: startAt.toISOString(), end_at: endAt.toISOString() }],
+    service: {
+      outbox_id: `service-${outbox}`,
+      name: input.serviceName ?? 'Personal support',
+      start_at: startAt.toISOString(),
+      end_at: endAt.toISOString(),
+    },
+    visits: [
+      {
+        outbox_id: `visit-${outbox}`,
+        start_at: startAt.toISOString(),
+        end_at: endAt.toISOString(),
+      },
+    ],
     price: { default: input.price ?? { rate: 32.5, unit: 'per_hour' } },
   };
 }

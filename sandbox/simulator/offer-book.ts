@@ -48,14 +48,39 @@ import type {
 } from './model';
 import { type NewOffer, newOfferSpec } from './new-offer';
 import { ClientCanaries } from './client-canaries';
-import { anonymisedAddress, inboxView, outboxView, paginate, type StoredMatch, type StoredOffer, type StoredReferral } from './offer-views';
+import {
+  anonymisedAddress,
+  inboxView,
+  outboxView,
+  paginate,
+  type StoredMatch,
+  type StoredOffer,
+  type StoredReferral,
+} from './offer-views';
 import { hasPersona, type OrganizationKind } from './personas';
 
 export { SimulatorApiError } from './api-error';
 export type { NewOffer } from './new-offer';
 
-import type { OfferSpec, OfferAction, SimulatorCall, ListQuery, OutboxListQuery, MatchListQuery, ReferralListQuery } from './book-types';
-export type { OfferSpec, OfferAction, SimulatorCall, ListQuery, PageQuery, OutboxListQuery, MatchListQuery, ReferralListQuery } from './book-types';
+import type {
+  OfferSpec,
+  OfferAction,
+  SimulatorCall,
+  ListQuery,
+  OutboxListQuery,
+  MatchListQuery,
+  ReferralListQuery,
+} from './book-types';
+export type {
+  OfferSpec,
+  OfferAction,
+  SimulatorCall,
+  ListQuery,
+  PageQuery,
+  OutboxListQuery,
+  MatchListQuery,
+  ReferralListQuery,
+} from './book-types';
 
 export interface Organization {
   id: string;
@@ -93,10 +118,18 @@ export class OfferBook {
   constructor(
     readonly defaultSupplyOrganizationId: string,
     private readonly now: () => Date = () => new Date(),
-    options: { demand?: { id?: string; name?: string; assignment?: OfferAssignment }; supplyName?: string; clients?: ClientCanaries } = {},
+    options: {
+      demand?: { id?: string; name?: string; assignment?: OfferAssignment };
+      supplyName?: string;
+      clients?: ClientCanaries;
+    } = {},
   ) {
     this.clients = options.clients ?? new ClientCanaries(randomInt(2 ** 31));
-    this.addOrganization({ id: defaultSupplyOrganizationId, kind: 'supply', name: options.supplyName ?? 'Sandbox Home Care' });
+    this.addOrganization({
+      id: defaultSupplyOrganizationId,
+      kind: 'supply',
+      name: options.supplyName ?? 'Sandbox Home Care',
+    });
     this.defaultDemandOrganizationId = this.addOrganization({
       id: options.demand?.id ?? randomUUID(),
       kind: 'demand',
@@ -107,8 +140,14 @@ export class OfferBook {
 
   // --- organisations and events ----------------------------------------------------------------
 
-  addOrganization(input: Partial<Organization> & Pick<Organization, 'id' | 'kind' | 'name'>): Organization {
-    const slug = input.name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '') || 'org';
+  addOrganization(
+    input: Partial<Organization> & Pick<Organization, 'id' | 'kind' | 'name'>,
+  ): Organization {
+    const slug =
+      input.name
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-|-$/g, '') || 'org';
     const org: Organization = {
       careTypes: ['psw', 'nursing'],
       assignment: 'manual',
@@ -146,7 +185,12 @@ export class OfferBook {
    */
   add(input: NewOffer = {}): WireInboxOfferDetail {
     const supplyId = input.supplyOrganizationId ?? this.defaultSupplyOrganizationId;
-    if (!this.organizations.has(supplyId)) this.addOrganization({ id: supplyId, kind: 'supply', name: `Supply ${supplyId.slice(0, 8)}` });
+    if (!this.organizations.has(supplyId))
+      this.addOrganization({
+        id: supplyId,
+        kind: 'supply',
+        name: `Supply ${supplyId.slice(0, 8)}`,
+      });
     const spec = newOfferSpec(input, this.now(), this.clients);
     const stored = this.createOffer(this.defaultDemandOrganizationId, spec, {
       ...(input.id !== undefined ? { id: input.id } : {}),
@@ -165,7 +209,12 @@ export class OfferBook {
   createOffer(
     demandOrganizationId: string,
     spec: OfferSpec,
-    options: { id?: string; shiftId?: string; supplyOrganizationIds?: string[]; demandName?: string } = {},
+    options: {
+      id?: string;
+      shiftId?: string;
+      supplyOrganizationIds?: string[];
+      demandName?: string;
+    } = {},
   ): StoredOffer {
     const demand = this.demandOrg(demandOrganizationId);
     const id = options.id ?? randomUUID();
@@ -179,18 +228,29 @@ export class OfferBook {
           (o.detail.offer.status === 'open' || o.detail.offer.status === 'assigned') &&
           o.detail.visits.some((v) => visitIds.has(v.outbox_id)),
       );
-      if (clash) throw new SimulatorApiError(409, 'An open or assigned visit offer already exists for this visit');
+      if (clash)
+        throw new SimulatorApiError(
+          409,
+          'An open or assigned visit offer already exists for this visit',
+        );
     }
     const created = this.now().toISOString();
-    const startAt = spec.visits[0]?.start_at ?? spec.service.start_at ?? spec.service.expected_start_at;
-    if (startAt === undefined) throw new SimulatorApiError(400, 'Invalid request body', '[a visit or service.start_at is required]');
+    const startAt =
+      spec.visits[0]?.start_at ?? spec.service.start_at ?? spec.service.expected_start_at;
+    if (startAt === undefined)
+      throw new SimulatorApiError(
+        400,
+        'Invalid request body',
+        '[a visit or service.start_at is required]',
+      );
     const endAt = spec.visits.at(-1)?.end_at ?? spec.service.end_at;
     const clientKey = `${demandOrganizationId}/${spec.client.outbox_id}`;
     const clientId = this.clientIds.get(clientKey) ?? this.clients.clientId();
     this.clientIds.set(clientKey, clientId);
 
     // An organisation holding both personas is never matched to its own offers.
-    if (options.supplyOrganizationIds?.includes(demandOrganizationId)) throw new SimulatorApiError(400, 'An organization cannot be matched to its own offer');
+    if (options.supplyOrganizationIds?.includes(demandOrganizationId))
+      throw new SimulatorApiError(400, 'An organization cannot be matched to its own offer');
     const eligible = options.supplyOrganizationIds
       ? options.supplyOrganizationIds.map((sid) => this.supplyOrg(sid))
       : [...this.organizations.values()].filter(
@@ -198,7 +258,8 @@ export class OfferBook {
             hasPersona(o.kind, 'supply') &&
             o.id !== demandOrganizationId &&
             o.careTypes.includes(spec.care_type) &&
-            (spec.direct_supply_persona_ids === undefined || spec.direct_supply_persona_ids.includes(o.id)),
+            (spec.direct_supply_persona_ids === undefined ||
+              spec.direct_supply_persona_ids.includes(o.id)),
         );
     const stored: StoredOffer = {
       demandOrganizationId,
@@ -228,14 +289,24 @@ export class OfferBook {
       inboxPrice: spec.price?.default ?? { rate: 30, unit: 'per_visit' },
       matches: eligible.map((org) => ({
         supplyOrganizationId: org.id,
-        match: { id: randomUUID(), response: 'pending', status: 'open', sequence_id: randomUUID(), created_at: created, updated_at: created },
+        match: {
+          id: randomUUID(),
+          response: 'pending',
+          status: 'open',
+          sequence_id: randomUUID(),
+          created_at: created,
+          updated_at: created,
+        },
       })),
     };
     this.offers.set(id, stored);
     // An unreadable expiry (NaN) must not let sweeps skip this offer: it sweeps at once instead.
     const expiresMs = Date.parse(spec.expires_at);
-    this.earliestExpiryMs = Number.isNaN(expiresMs) ? Number.NEGATIVE_INFINITY : Math.min(this.earliestExpiryMs, expiresMs);
-    for (const m of stored.matches) this.emitOffer('inbox-offers', m.supplyOrganizationId, 'OfferMatched', id);
+    this.earliestExpiryMs = Number.isNaN(expiresMs)
+      ? Number.NEGATIVE_INFINITY
+      : Math.min(this.earliestExpiryMs, expiresMs);
+    for (const m of stored.matches)
+      this.emitOffer('inbox-offers', m.supplyOrganizationId, 'OfferMatched', id);
     return stored;
   }
 
@@ -246,14 +317,21 @@ export class OfferBook {
     const stored = this.offers.get(offerId);
     if (!stored) return undefined;
     this.expireIfDue(stored);
-    const match = supplyOrganizationId === undefined ? stored.matches[0] : stored.matches.find((m) => m.supplyOrganizationId === supplyOrganizationId);
+    const match =
+      supplyOrganizationId === undefined
+        ? stored.matches[0]
+        : stored.matches.find((m) => m.supplyOrganizationId === supplyOrganizationId);
     return match ? inboxView(stored, match) : undefined;
   }
 
   /** The offer as its demand organisation sees it (PHI included), or undefined. */
   getOutbox(offerId: string, demandOrganizationId?: string): WireOutboxOfferDetail | undefined {
     const stored = this.offers.get(offerId);
-    if (!stored || (demandOrganizationId !== undefined && stored.demandOrganizationId !== demandOrganizationId)) return undefined;
+    if (
+      !stored ||
+      (demandOrganizationId !== undefined && stored.demandOrganizationId !== demandOrganizationId)
+    )
+      return undefined;
     this.expireIfDue(stored);
     return outboxView(stored);
   }
@@ -281,7 +359,10 @@ export class OfferBook {
   }
 
   /** `GET /offers/v1/outbox/offers`. */
-  listOutbox(demandOrganizationId: string, query: OutboxListQuery): WirePage<WireOutboxOfferListItem> {
+  listOutbox(
+    demandOrganizationId: string,
+    query: OutboxListQuery,
+  ): WirePage<WireOutboxOfferListItem> {
     const rows = this.sweepAll().flatMap((stored) => {
       if (stored.demandOrganizationId !== demandOrganizationId) return [];
       const view = outboxView(stored);
@@ -291,12 +372,17 @@ export class OfferBook {
         (query.offerType === undefined || offer.offer_type === query.offerType) &&
         (query.status === undefined || offer.status === query.status) &&
         (query.clientOutboxId === undefined || client.outbox_id === query.clientOutboxId) &&
-        (query.visitOutboxId === undefined || visits.some((v) => v.outbox_id === query.visitOutboxId)) &&
-        (query.isAccepted === undefined || (view.response_counts.accepted > 0) === query.isAccepted) &&
-        (query.expiresAfter === undefined || Date.parse(offer.expires_at) > Date.parse(query.expiresAfter)) &&
-        (query.expiresBefore === undefined || Date.parse(offer.expires_at) < Date.parse(query.expiresBefore)) &&
+        (query.visitOutboxId === undefined ||
+          visits.some((v) => v.outbox_id === query.visitOutboxId)) &&
+        (query.isAccepted === undefined ||
+          view.response_counts.accepted > 0 === query.isAccepted) &&
+        (query.expiresAfter === undefined ||
+          Date.parse(offer.expires_at) > Date.parse(query.expiresAfter)) &&
+        (query.expiresBefore === undefined ||
+          Date.parse(offer.expires_at) < Date.parse(query.expiresBefore)) &&
         (query.shiftId === undefined || offer.shift_id === query.shiftId) &&
-        (query.demandLabel === undefined || (offer.demand_labels ?? []).includes(query.demandLabel));
+        (query.demandLabel === undefined ||
+          (offer.demand_labels ?? []).includes(query.demandLabel));
       if (!keep) return [];
       const item: WireOutboxOfferListItem = {
         offer,
@@ -310,15 +396,24 @@ export class OfferBook {
   }
 
   /** `GET /offers/v1/outbox/offers/{id}/matches`. */
-  listMatches(demandOrganizationId: string, offerId: string, query: MatchListQuery): WirePage<WireOutboxMatchItem> {
+  listMatches(
+    demandOrganizationId: string,
+    offerId: string,
+    query: MatchListQuery,
+  ): WirePage<WireOutboxMatchItem> {
     const stored = this.ownOffer(demandOrganizationId, offerId);
     this.expireIfDue(stored);
     const rows = stored.matches
       .filter((m) => query.responses === undefined || query.responses.includes(m.match.response))
-      .filter((m) => query.sequenceIds === undefined || query.sequenceIds.includes(m.match.sequence_id))
+      .filter(
+        (m) => query.sequenceIds === undefined || query.sequenceIds.includes(m.match.sequence_id),
+      )
       .map((m) => {
         const supply = this.supplyOrg(m.supplyOrganizationId);
-        return { sortKey: m.match.updated_at, item: { match: structuredClone(m.match), supply: { id: supply.id, name: supply.name } } };
+        return {
+          sortKey: m.match.updated_at,
+          item: { match: structuredClone(m.match), supply: { id: supply.id, name: supply.name } },
+        };
       });
     return paginate(rows, query);
   }
@@ -330,16 +425,28 @@ export class OfferBook {
    * shift. Throws 404 for an offer the organisation cannot see and 409 when its match is no longer
    * pending and open. Returns the ids of the offers changed.
    */
-  respond(supplyOrganizationId: string, offerId: string, action: OfferAction, body: { reason_code?: string; comment?: string }): string[] {
+  respond(
+    supplyOrganizationId: string,
+    offerId: string,
+    action: OfferAction,
+    body: { reason_code?: string; comment?: string },
+  ): string[] {
     const target = this.offers.get(offerId);
-    const targetMatch = target?.matches.find((m) => m.supplyOrganizationId === supplyOrganizationId);
+    const targetMatch = target?.matches.find(
+      (m) => m.supplyOrganizationId === supplyOrganizationId,
+    );
     if (!target || !targetMatch) throw new SimulatorApiError(404, 'Offer not found');
     this.expireIfDue(target);
     if (!isAnswerable(targetMatch)) {
-      throw new SimulatorApiError(409, `Offer match is not pending (response ${targetMatch.match.response}, status ${targetMatch.match.status})`);
+      throw new SimulatorApiError(
+        409,
+        `Offer match is not pending (response ${targetMatch.match.response}, status ${targetMatch.match.status})`,
+      );
     }
     const shiftId = target.detail.offer.shift_id;
-    const group = shiftId ? [...this.offers.values()].filter((o) => o.detail.offer.shift_id === shiftId) : [target];
+    const group = shiftId
+      ? [...this.offers.values()].filter((o) => o.detail.offer.shift_id === shiftId)
+      : [target];
     const updated = this.now().toISOString();
     const changed: StoredOffer[] = [];
     for (const stored of group) {
@@ -349,21 +456,40 @@ export class OfferBook {
       mine.match.response = action === 'accept' ? 'accepted' : 'declined';
       mine.match.updated_at = updated;
       if (body.comment !== undefined) mine.match.comment = body.comment;
-      if (action === 'decline' && body.reason_code !== undefined) mine.match.reason_code = body.reason_code;
+      if (action === 'decline' && body.reason_code !== undefined)
+        mine.match.reason_code = body.reason_code;
       stored.detail.offer.updated_at = updated;
       changed.push(stored);
-      this.emitOffer('outbox-offers', stored.demandOrganizationId, action === 'accept' ? 'OfferAccepted' : 'OfferDeclined', stored.detail.offer.id);
+      this.emitOffer(
+        'outbox-offers',
+        stored.demandOrganizationId,
+        action === 'accept' ? 'OfferAccepted' : 'OfferDeclined',
+        stored.detail.offer.id,
+      );
     }
     for (const stored of changed) {
       const mine = stored.matches.find((m) => m.supplyOrganizationId === supplyOrganizationId);
       if (!mine) continue;
-      if (action === 'accept' && this.demandOrg(stored.demandOrganizationId).assignment === 'auto' && stored.detail.offer.status === 'open') {
+      if (
+        action === 'accept' &&
+        this.demandOrg(stored.demandOrganizationId).assignment === 'auto' &&
+        stored.detail.offer.status === 'open'
+      ) {
         this.assignMatch(stored, mine);
       }
-      if (action === 'decline' && stored.detail.offer.status === 'open' && stored.matches.every((m) => m.match.response === 'declined')) {
+      if (
+        action === 'decline' &&
+        stored.detail.offer.status === 'open' &&
+        stored.matches.every((m) => m.match.response === 'declined')
+      ) {
         stored.detail.offer.status = 'declined_by_all';
         for (const m of stored.matches) this.setMatchStatus(m, 'closed', updated);
-        this.emitOffer('outbox-offers', stored.demandOrganizationId, 'OfferDeclinedByAll', stored.detail.offer.id);
+        this.emitOffer(
+          'outbox-offers',
+          stored.demandOrganizationId,
+          'OfferDeclinedByAll',
+          stored.detail.offer.id,
+        );
       }
     }
     return changed.map((s) => s.detail.offer.id);
@@ -374,12 +500,18 @@ export class OfferBook {
    * the offer alone) and whether its match has been answered already; undefined for an offer the
    * organisation cannot see.
    */
-  answerUnit(supplyOrganizationId: string, offerId: string): { unitKey: string; answered: boolean } | undefined {
+  answerUnit(
+    supplyOrganizationId: string,
+    offerId: string,
+  ): { unitKey: string; answered: boolean } | undefined {
     const stored = this.offers.get(offerId);
     const mine = stored?.matches.find((m) => m.supplyOrganizationId === supplyOrganizationId);
     if (!stored || !mine) return undefined;
     const shiftId = stored.detail.offer.shift_id;
-    return { unitKey: shiftId !== undefined ? `shift#${shiftId}` : `offer#${offerId}`, answered: mine.match.response !== 'pending' };
+    return {
+      unitKey: shiftId !== undefined ? `shift#${shiftId}` : `offer#${offerId}`,
+      answered: mine.match.response !== 'pending',
+    };
   }
 
   // --- demand actions --------------------------------------------------------------------------
@@ -388,20 +520,31 @@ export class OfferBook {
   assign(demandOrganizationId: string, offerId: string, offerMatchId: string): void {
     const stored = this.ownOffer(demandOrganizationId, offerId);
     if (this.demandOrg(demandOrganizationId).assignment !== 'manual') {
-      throw new SimulatorApiError(403, 'Offer assignment setting is auto: manual assignment is forbidden');
+      throw new SimulatorApiError(
+        403,
+        'Offer assignment setting is auto: manual assignment is forbidden',
+      );
     }
     this.expireIfDue(stored);
     const match = stored.matches.find((m) => m.match.id === offerMatchId);
     if (!match) throw new SimulatorApiError(404, 'Offer match not found');
-    if (stored.detail.offer.status !== 'open') throw new SimulatorApiError(409, `Offer is not open (status ${stored.detail.offer.status})`);
+    if (stored.detail.offer.status !== 'open')
+      throw new SimulatorApiError(409, `Offer is not open (status ${stored.detail.offer.status})`);
     if (match.match.response !== 'accepted' || match.match.status !== OPEN_MATCH) {
-      throw new SimulatorApiError(409, `Offer match is not accepted and open (response ${match.match.response}, status ${match.match.status})`);
+      throw new SimulatorApiError(
+        409,
+        `Offer match is not accepted and open (response ${match.match.response}, status ${match.match.status})`,
+      );
     }
     this.assignMatch(stored, match);
   }
 
   /** `POST .../outbox/offers/{id}/close` by its demand organisation (409 unless open). */
-  closeByDemand(demandOrganizationId: string, offerId: string, body: { reason_code?: ReasonCode; reason_comment?: string }): void {
+  closeByDemand(
+    demandOrganizationId: string,
+    offerId: string,
+    body: { reason_code?: ReasonCode; reason_comment?: string },
+  ): void {
     const stored = this.ownOffer(demandOrganizationId, offerId);
     this.closeStored(stored, body);
   }
@@ -415,7 +558,10 @@ export class OfferBook {
 
   // --- referrals -------------------------------------------------------------------------------
 
-  getInboxReferral(supplyOrganizationId: string, referralId: string): WireInboxReferralDetail | undefined {
+  getInboxReferral(
+    supplyOrganizationId: string,
+    referralId: string,
+  ): WireInboxReferralDetail | undefined {
     const stored = this.referralsById.get(referralId);
     if (!stored || stored.supplyOrganizationId !== supplyOrganizationId) return undefined;
     const offer = this.offerOf(stored);
@@ -430,7 +576,10 @@ export class OfferBook {
     });
   }
 
-  getOutboxReferral(demandOrganizationId: string, referralId: string): WireOutboxReferralDetail | undefined {
+  getOutboxReferral(
+    demandOrganizationId: string,
+    referralId: string,
+  ): WireOutboxReferralDetail | undefined {
     const stored = this.referralsById.get(referralId);
     if (!stored || stored.demandOrganizationId !== demandOrganizationId) return undefined;
     const offer = this.offerOf(stored);
@@ -449,7 +598,10 @@ export class OfferBook {
   listInboxReferrals(supplyOrganizationId: string, query: ReferralListQuery) {
     const rows = this.filterReferrals(query)
       .filter((r) => r.supplyOrganizationId === supplyOrganizationId)
-      .map((r) => ({ sortKey: r.referral.updated_at, item: structuredClone({ referral: r.referral, revision: r.revision }) }));
+      .map((r) => ({
+        sortKey: r.referral.updated_at,
+        item: structuredClone({ referral: r.referral, revision: r.revision }),
+      }));
     return paginate(rows, query);
   }
 
@@ -465,7 +617,11 @@ export class OfferBook {
           item: structuredClone({
             referral: r.referral,
             supply: { id: supply.id, name: supply.name },
-            client: { id: client.id, outbox_id: client.outbox_id, demographics: client.demographics },
+            client: {
+              id: client.id,
+              outbox_id: client.outbox_id,
+              demographics: client.demographics,
+            },
             service: { id: service.id, outbox_id: service.outbox_id, name: service.name },
             revision: r.revision,
           }),
@@ -477,23 +633,46 @@ export class OfferBook {
   /** Supply acknowledges an assigned referral: `processed` (409 in any other state). */
   markProcessed(supplyOrganizationId: string, referralId: string): void {
     const stored = this.referralsById.get(referralId);
-    if (!stored || stored.supplyOrganizationId !== supplyOrganizationId) throw new SimulatorApiError(404, 'Referral not found');
-    if (stored.referral.status !== 'assigned') throw new SimulatorApiError(409, `Referral is not assigned (status ${stored.referral.status})`);
+    if (!stored || stored.supplyOrganizationId !== supplyOrganizationId)
+      throw new SimulatorApiError(404, 'Referral not found');
+    if (stored.referral.status !== 'assigned')
+      throw new SimulatorApiError(
+        409,
+        `Referral is not assigned (status ${stored.referral.status})`,
+      );
     this.setReferralStatus(stored, 'processed');
     this.emitReferral('outbox-referrals', stored.demandOrganizationId, 'ReferralProcessed', stored);
   }
 
   /** Either side cancels a referral that is `assigned` or `processed` (409 otherwise). */
-  cancelReferral(side: 'supply' | 'demand', organizationId: string, referralId: string, body: { reason_code?: ReasonCode; comment?: string }): void {
+  cancelReferral(
+    side: 'supply' | 'demand',
+    organizationId: string,
+    referralId: string,
+    body: { reason_code?: ReasonCode; comment?: string },
+  ): void {
     const stored = this.referralsById.get(referralId);
     const owner = side === 'supply' ? stored?.supplyOrganizationId : stored?.demandOrganizationId;
     if (!stored || owner !== organizationId) throw new SimulatorApiError(404, 'Referral not found');
-    if (stored.referral.status === 'cancelled') throw new SimulatorApiError(409, 'Referral is already cancelled');
+    if (stored.referral.status === 'cancelled')
+      throw new SimulatorApiError(409, 'Referral is already cancelled');
     if (body.reason_code !== undefined) stored.referral.reason_code = body.reason_code;
     if (body.comment !== undefined) stored.referral.cancellation_comment = body.comment;
     this.setReferralStatus(stored, 'cancelled');
-    if (side === 'supply') this.emitReferral('outbox-referrals', stored.demandOrganizationId, 'ReferralSupplyCancelled', stored);
-    else this.emitReferral('inbox-referrals', stored.supplyOrganizationId, 'ReferralDemandCancelled', stored);
+    if (side === 'supply')
+      this.emitReferral(
+        'outbox-referrals',
+        stored.demandOrganizationId,
+        'ReferralSupplyCancelled',
+        stored,
+      );
+    else
+      this.emitReferral(
+        'inbox-referrals',
+        stored.supplyOrganizationId,
+        'ReferralDemandCancelled',
+        stored,
+      );
   }
 
   /** Every referral (for tests and the CLI), oldest first. */
@@ -503,7 +682,9 @@ export class OfferBook {
 
   /** Every client of a stored offer, as the demand side holds it (PHI), once each. */
   clientRecords(): WireClient[] {
-    const byId = new Map([...this.offers.values()].map((stored) => [stored.detail.client.id, stored.detail.client]));
+    const byId = new Map(
+      [...this.offers.values()].map((stored) => [stored.detail.client.id, stored.detail.client]),
+    );
     return [...byId.values()].map((client) => structuredClone(client));
   }
 
@@ -557,10 +738,14 @@ export class OfferBook {
     this.emitOffer('outbox-offers', stored.demandOrganizationId, 'OfferExpired', offer.id);
   }
 
-  private closeStored(stored: StoredOffer, body: { reason_code?: ReasonCode; reason_comment?: string }): void {
+  private closeStored(
+    stored: StoredOffer,
+    body: { reason_code?: ReasonCode; reason_comment?: string },
+  ): void {
     this.expireIfDue(stored);
     const { offer } = stored.detail;
-    if (offer.status !== 'open') throw new SimulatorApiError(409, `Offer is not open (status ${offer.status})`);
+    if (offer.status !== 'open')
+      throw new SimulatorApiError(409, `Offer is not open (status ${offer.status})`);
     const at = this.now().toISOString();
     offer.status = 'closed';
     offer.updated_at = at;
@@ -607,8 +792,18 @@ export class OfferBook {
       price: { ...stored.inboxPrice },
     };
     this.referralsById.set(referral.referral.id, referral);
-    this.emitReferral('inbox-referrals', referral.supplyOrganizationId, 'ReferralCreated', referral);
-    this.emitReferral('outbox-referrals', referral.demandOrganizationId, 'ReferralCreated', referral);
+    this.emitReferral(
+      'inbox-referrals',
+      referral.supplyOrganizationId,
+      'ReferralCreated',
+      referral,
+    );
+    this.emitReferral(
+      'outbox-referrals',
+      referral.demandOrganizationId,
+      'ReferralCreated',
+      referral,
+    );
   }
 
   private setMatchStatus(m: StoredMatch, status: MatchStatus, at: string): void {
@@ -629,10 +824,12 @@ export class OfferBook {
         (query.offerId === undefined || ref.offer_id === query.offerId) &&
         (query.shiftId === undefined || ref.shift_id === query.shiftId) &&
         (query.sequenceId === undefined || ref.sequence_id === query.sequenceId) &&
-        (query.supplyOrganizationId === undefined || r.supplyOrganizationId === query.supplyOrganizationId) &&
+        (query.supplyOrganizationId === undefined ||
+          r.supplyOrganizationId === query.supplyOrganizationId) &&
         (query.careType === undefined || ref.care_type === query.careType) &&
         (query.referralType === undefined || ref.referral_type === query.referralType) &&
-        (query.clientOutboxId === undefined || this.offerOf(r).detail.client.outbox_id === query.clientOutboxId)
+        (query.clientOutboxId === undefined ||
+          this.offerOf(r).detail.client.outbox_id === query.clientOutboxId)
       );
     });
   }
@@ -645,27 +842,50 @@ export class OfferBook {
 
   private ownOffer(demandOrganizationId: string, offerId: string): StoredOffer {
     const stored = this.offers.get(offerId);
-    if (!stored || stored.demandOrganizationId !== demandOrganizationId) throw new SimulatorApiError(404, 'Offer not found');
+    if (!stored || stored.demandOrganizationId !== demandOrganizationId)
+      throw new SimulatorApiError(404, 'Offer not found');
     return stored;
   }
 
   private demandOrg(id: string): Organization {
     const org = this.organizations.get(id);
-    if (!org || !hasPersona(org.kind, 'demand')) throw new SimulatorApiError(403, 'Organization is not a demand organization');
+    if (!org || !hasPersona(org.kind, 'demand'))
+      throw new SimulatorApiError(403, 'Organization is not a demand organization');
     return org;
   }
 
   private supplyOrg(id: string): Organization {
     const org = this.organizations.get(id);
-    if (!org || !hasPersona(org.kind, 'supply')) throw new SimulatorApiError(403, 'Organization is not a supply organization');
+    if (!org || !hasPersona(org.kind, 'supply'))
+      throw new SimulatorApiError(403, 'Organization is not a supply organization');
     return org;
   }
 
-
-  private emitOffer(channel: 'inbox-offers', organizationId: string, eventName: WireInboxOfferEvent['event_name'], offerId: string): void;
-  private emitOffer(channel: 'outbox-offers', organizationId: string, eventName: WireOutboxOfferEvent['event_name'], offerId: string): void;
-  private emitOffer(channel: 'inbox-offers' | 'outbox-offers', organizationId: string, eventName: string, offerId: string): void {
-    const base = { event_source: 'alayamarket.offers' as const, id: offerId, event_id: randomUUID(), timestamp: this.now().toISOString(), offer_id: offerId };
+  private emitOffer(
+    channel: 'inbox-offers',
+    organizationId: string,
+    eventName: WireInboxOfferEvent['event_name'],
+    offerId: string,
+  ): void;
+  private emitOffer(
+    channel: 'outbox-offers',
+    organizationId: string,
+    eventName: WireOutboxOfferEvent['event_name'],
+    offerId: string,
+  ): void;
+  private emitOffer(
+    channel: 'inbox-offers' | 'outbox-offers',
+    organizationId: string,
+    eventName: string,
+    offerId: string,
+  ): void {
+    const base = {
+      event_source: 'alayamarket.offers' as const,
+      id: offerId,
+      event_id: randomUUID(),
+      timestamp: this.now().toISOString(),
+      offer_id: offerId,
+    };
     const event: SimulatorEvent | undefined =
       channel === 'inbox-offers' && isOneOf(eventName, INBOX_OFFER_EVENTS)
         ? { channel, organizationId, payload: { ...base, event_name: eventName } }
@@ -675,9 +895,24 @@ export class OfferBook {
     if (event) this.emit(event);
   }
 
-  private emitReferral(channel: 'inbox-referrals', organizationId: string, eventName: WireInboxReferralEvent['event_name'], stored: StoredReferral): void;
-  private emitReferral(channel: 'outbox-referrals', organizationId: string, eventName: WireOutboxReferralEvent['event_name'], stored: StoredReferral): void;
-  private emitReferral(channel: 'inbox-referrals' | 'outbox-referrals', organizationId: string, eventName: string, stored: StoredReferral): void {
+  private emitReferral(
+    channel: 'inbox-referrals',
+    organizationId: string,
+    eventName: WireInboxReferralEvent['event_name'],
+    stored: StoredReferral,
+  ): void;
+  private emitReferral(
+    channel: 'outbox-referrals',
+    organizationId: string,
+    eventName: WireOutboxReferralEvent['event_name'],
+    stored: StoredReferral,
+  ): void;
+  private emitReferral(
+    channel: 'inbox-referrals' | 'outbox-referrals',
+    organizationId: string,
+    eventName: string,
+    stored: StoredReferral,
+  ): void {
     const offer = this.offerOf(stored);
     const party = (org: Organization) => ({ name: org.name, source: org.source, host: org.host });
     const demand = this.organizations.get(stored.demandOrganizationId);
@@ -708,10 +943,24 @@ export class OfferBook {
   }
 }
 
-const INBOX_OFFER_EVENTS = ['OfferMatched', 'OfferClosed', 'OfferExpired', 'OfferFulfilled'] as const;
-const OUTBOX_OFFER_EVENTS = ['OfferAccepted', 'OfferDeclined', 'OfferDeclinedByAll', 'OfferExpired'] as const;
+const INBOX_OFFER_EVENTS = [
+  'OfferMatched',
+  'OfferClosed',
+  'OfferExpired',
+  'OfferFulfilled',
+] as const;
+const OUTBOX_OFFER_EVENTS = [
+  'OfferAccepted',
+  'OfferDeclined',
+  'OfferDeclinedByAll',
+  'OfferExpired',
+] as const;
 const INBOX_REFERRAL_EVENTS = ['ReferralCreated', 'ReferralDemandCancelled'] as const;
-const OUTBOX_REFERRAL_EVENTS = ['ReferralCreated', 'ReferralProcessed', 'ReferralSupplyCancelled'] as const;
+const OUTBOX_REFERRAL_EVENTS = [
+  'ReferralCreated',
+  'ReferralProcessed',
+  'ReferralSupplyCancelled',
+] as const;
 
 function isOneOf<T extends string>(value: string, allowed: readonly T[]): value is T {
   return (allowed as readonly string[]).includes(value);

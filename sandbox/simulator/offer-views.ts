@@ -52,14 +52,30 @@ const CITY_CENTRES: Record<string, [number, number]> = {
 };
 
 /** The approximate place a supplier is shown before it is assigned the offer. */
-export function anonymisedAddress(address: { city: string; state: string; zip: string; country: string }): WireAnonAddress {
+export function anonymisedAddress(address: {
+  city: string;
+  state: string;
+  zip: string;
+  country: string;
+}): WireAnonAddress {
   const { city, state, zip, country } = address;
   const [lat, lon] = CITY_CENTRES[city] ?? [43.65, -79.38];
-  return { city, state, zip, country, approx_latitude: lat, approx_longitude: lon, approx_radius_meters: 2000 };
+  return {
+    city,
+    state,
+    zip,
+    country,
+    approx_latitude: lat,
+    approx_longitude: lon,
+    approx_radius_meters: 2000,
+  };
 }
 
 /** The offer as one matched supply organisation sees it (404 without its match). */
-export function inboxView(stored: StoredOffer, match: StoredMatch | undefined): WireInboxOfferDetail {
+export function inboxView(
+  stored: StoredOffer,
+  match: StoredMatch | undefined,
+): WireInboxOfferDetail {
   if (!match) throw new SimulatorApiError(404, 'Offer not found');
   const { offer, client, service, visits } = stored.detail;
   const view: WireInboxOfferDetail = {
@@ -84,7 +100,9 @@ export function inboxView(stored: StoredOffer, match: StoredMatch | undefined): 
       address: stored.anonAddress,
       allergies: client.allergies ?? [],
       risks: client.risks ?? [],
-      ...(client.custom_fields !== undefined ? { custom_fields: client.custom_fields as WireNamedValue[] } : {}),
+      ...(client.custom_fields !== undefined
+        ? { custom_fields: client.custom_fields as WireNamedValue[] }
+        : {}),
     },
     service: {
       id: service.id,
@@ -93,7 +111,12 @@ export function inboxView(stored: StoredOffer, match: StoredMatch | undefined): 
       ...(service.end_at !== undefined ? { end_at: service.end_at } : {}),
     },
     price: stored.inboxPrice,
-    visits: visits.map((v) => ({ id: v.id, start_at: v.start_at, end_at: v.end_at, ...(v.instructions !== undefined ? { instructions: v.instructions } : {}) })),
+    visits: visits.map((v) => ({
+      id: v.id,
+      start_at: v.start_at,
+      end_at: v.end_at,
+      ...(v.instructions !== undefined ? { instructions: v.instructions } : {}),
+    })),
   };
   return structuredClone(view);
 }
@@ -113,7 +136,10 @@ export function outboxView(stored: StoredOffer): WireOutboxOfferDetail {
 }
 
 /** Sorts by last modification (creation order breaks ties, so pages are stable) and cuts a page. */
-export function paginate<T>(rows: Array<{ sortKey: string; item: T }>, query: PageQuery): WirePage<T> {
+export function paginate<T>(
+  rows: Array<{ sortKey: string; item: T }>,
+  query: PageQuery,
+): WirePage<T> {
   const indexed = rows.map((row, index) => ({ ...row, index }));
   indexed.sort((a, b) => {
     const byTime = a.sortKey.localeCompare(b.sortKey);
@@ -126,6 +152,8 @@ export function paginate<T>(rows: Array<{ sortKey: string; item: T }>, query: Pa
     items_per_page: query.itemsPerPage,
     total_items: indexed.length,
     total_pages: Math.ceil(indexed.length / query.itemsPerPage),
-    items: indexed.slice(start, start + query.itemsPerPage).map(({ item }) => structuredClone(item)),
+    items: indexed
+      .slice(start, start + query.itemsPerPage)
+      .map(({ item }) => structuredClone(item)),
   };
 }

@@ -10,4 +10,5 @@ export type Persona = 'supply' | 'demand';
 /** Which personas an organisation holds: one of them, or `both`. */
 export type OrganizationKind = Persona | 'both';
 
-export const hasPersona = (kind: OrganizationKind | undefined, persona: Persona): boolean => kind === persona || kind === 'both';
+export const hasPersona = (kind: OrganizationKind | undefined, persona: Persona): boolean =>
+  kind === persona || kind === 'both';

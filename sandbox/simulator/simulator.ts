@@ -36,7 +36,12 @@ import { ClientCanaries } from './client-canaries';
 import { newOfferSpec } from './new-offer';
 import { type NewOffer, type OfferAction, OfferBook, type SimulatorCall } from './offer-book';
 import type { OrganizationKind } from './personas';
-import { type DeliveryAttempt, type SignatureVersion, SnsService, type SubscriptionInfo } from './sns-service';
+import {
+  type DeliveryAttempt,
+  type SignatureVersion,
+  SnsService,
+  type SubscriptionInfo,
+} from './sns-service';
 
 export type { NewOffer, SimulatorCall } from './offer-book';
 export type { AnswerTally, UnitAnswers } from './answer-tally';
@@ -52,9 +57,20 @@ export interface SimulatorOptions {
   /** Local port of the SNS stand-in (certificate and confirmation links). */
   snsPort?: number;
   /** The seeded supply organisation; username and password are generated when not given. */
-  supply?: { username?: string; password?: string; organizationName?: string; organizationId?: string };
+  supply?: {
+    username?: string;
+    password?: string;
+    organizationName?: string;
+    organizationId?: string;
+  };
   /** The seeded demand organisation (assignment `manual` unless said otherwise). */
-  demand?: { username?: string; password?: string; organizationName?: string; organizationId?: string; assignment?: OfferAssignment };
+  demand?: {
+    username?: string;
+    password?: string;
+    organizationName?: string;
+    organizationId?: string;
+    assignment?: OfferAssignment;
+  };
   signatureVersion?: SignatureVersion;
   region?: string;
   accountId?: string;
@@ -112,7 +128,12 @@ export interface MarketplaceSimulator {
    * Adds an organisation with its own login: supply (matched on its care types), demand (assignment
    * `manual` unless said otherwise) or both personas at once.
    */
-  addOrganization(input: { kind: OrganizationKind; name?: string; careTypes?: CareType[]; assignment?: OfferAssignment }): SimulatorOrganization;
+  addOrganization(input: {
+    kind: OrganizationKind;
+    name?: string;
+    careTypes?: CareType[];
+    assignment?: OfferAssignment;
+  }): SimulatorOrganization;
   setAssignment(demandOrganizationId: string, assignment: OfferAssignment): void;
   /** Subscribes an endpoint to a topic and resolves once the endpoint has confirmed it. */
   subscribe(topicArn: string, endpointUrl: string, timeoutMs?: number): Promise<string>;
@@ -125,15 +146,28 @@ export interface MarketplaceSimulator {
    * other supply organisation with its care type; publishes `OfferMatched` to each. Returns the
    * poster's outbox view.
    */
-  postOffer(demandOrganizationId: string, offer?: NewOffer, options?: PublishOptions): WireOutboxOfferDetail;
+  postOffer(
+    demandOrganizationId: string,
+    offer?: NewOffer,
+    options?: PublishOptions,
+  ): WireOutboxOfferDetail;
   /** Posts offers that share one `shift_id` (a shift), each matched as `postOffer` does. */
-  postShift(demandOrganizationId: string, offers: NewOffer[], options?: PublishOptions): WireOutboxOfferDetail[];
+  postShift(
+    demandOrganizationId: string,
+    offers: NewOffer[],
+    options?: PublishOptions,
+  ): WireOutboxOfferDetail[];
   /**
    * A supply organisation of the simulator answers its match in process (and the rest of its
    * shift); publishes `OfferAccepted`/`OfferDeclined` (and what follows) to the poster. Not an
    * API request: it is not in `calls()`. Returns the ids of the offers answered.
    */
-  respondAs(supplyOrganizationId: string, offerId: string, action: OfferAction, options?: PublishOptions): string[];
+  respondAs(
+    supplyOrganizationId: string,
+    offerId: string,
+    action: OfferAction,
+    options?: PublishOptions,
+  ): string[];
   /** The demand side closes an offer; publishes `OfferClosed`. */
   closeOffer(offerId: string): void;
   /** A supply organisation's view of an offer (default: its first matched organisation's). */
@@ -176,10 +210,16 @@ export interface MarketplaceSimulator {
   stop(): Promise<void>;
 }
 
-const KIND_NAMES: Record<OrganizationKind, string> = { supply: 'Supply', demand: 'Demand', both: 'Supply and Demand' };
+const KIND_NAMES: Record<OrganizationKind, string> = {
+  supply: 'Supply',
+  demand: 'Demand',
+  both: 'Supply and Demand',
+};
 
 /** Starts the simulator's two loopback servers with a seeded supply and a seeded demand organisation. */
-export async function startSimulator(options: SimulatorOptions = {}): Promise<MarketplaceSimulator> {
+export async function startSimulator(
+  options: SimulatorOptions = {},
+): Promise<MarketplaceSimulator> {
   const now = options.now ?? (() => new Date());
   const region = options.region ?? 'ca-central-1';
   const accountId = options.accountId ?? '111122223333';
@@ -199,12 +239,28 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ma
   });
   const book = new OfferBook(supplyAccount.organizationId, now, {
     supplyName: supplyAccount.organizationName,
-    demand: { id: demandAccount.organizationId, name: demandAccount.organizationName, assignment: options.demand?.assignment ?? 'manual' },
+    demand: {
+      id: demandAccount.organizationId,
+      name: demandAccount.organizationName,
+      assignment: options.demand?.assignment ?? 'manual',
+    },
     ...(options.seed !== undefined ? { clients: new ClientCanaries(options.seed) } : {}),
   });
   const organizations: SimulatorOrganization[] = [
-    { kind: 'supply', organizationId: supplyAccount.organizationId, name: supplyAccount.organizationName, username: supplyAccount.username, password: supplyAccount.password },
-    { kind: 'demand', organizationId: demandAccount.organizationId, name: demandAccount.organizationName, username: demandAccount.username, password: demandAccount.password },
+    {
+      kind: 'supply',
+      organizationId: supplyAccount.organizationId,
+      name: supplyAccount.organizationName,
+      username: supplyAccount.username,
+      password: supplyAccount.password,
+    },
+    {
+      kind: 'demand',
+      organizationId: demandAccount.organizationId,
+      name: demandAccount.organizationName,
+      username: demandAccount.username,
+      password: demandAccount.password,
+    },
   ];
 
   const sns = new SnsService({
@@ -241,7 +297,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ma
   let copies: number | undefined;
   book.onEvent((event) => {
     const arn = topicArn(event.channel, event.organizationId);
-    const messageId = sns.publish(arn, JSON.stringify(event.payload), copies !== undefined ? { copies } : {});
+    const messageId = sns.publish(
+      arn,
+      JSON.stringify(event.payload),
+      copies !== undefined ? { copies } : {},
+    );
     published.push({ ...event, topicArn: arn, messageId });
   });
   const assigns: AssignCall[] = [];
@@ -285,13 +345,23 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ma
   sweeper.unref();
 
   /** In process, as `POST .../outbox/offers` does: matched by care type unless `supplyOrganizationId` names the one. */
-  const post = (demandOrganizationId: string, offer: NewOffer, shiftId?: string): WireOutboxOfferDetail => {
-    const stored = book.createOffer(demandOrganizationId, newOfferSpec(offer, now(), book.clients), {
-      ...(offer.id !== undefined ? { id: offer.id } : {}),
-      ...(shiftId !== undefined ? { shiftId } : {}),
-      ...(offer.supplyOrganizationId !== undefined ? { supplyOrganizationIds: [offer.supplyOrganizationId] } : {}),
-      ...(offer.demandName !== undefined ? { demandName: offer.demandName } : {}),
-    });
+  const post = (
+    demandOrganizationId: string,
+    offer: NewOffer,
+    shiftId?: string,
+  ): WireOutboxOfferDetail => {
+    const stored = book.createOffer(
+      demandOrganizationId,
+      newOfferSpec(offer, now(), book.clients),
+      {
+        ...(offer.id !== undefined ? { id: offer.id } : {}),
+        ...(shiftId !== undefined ? { shiftId } : {}),
+        ...(offer.supplyOrganizationId !== undefined
+          ? { supplyOrganizationIds: [offer.supplyOrganizationId] }
+          : {}),
+        ...(offer.demandName !== undefined ? { demandName: offer.demandName } : {}),
+      },
+    );
     const view = book.getOutbox(stored.detail.offer.id);
     if (!view) throw new Error('the offer just posted is missing from the book');
     return view;
@@ -325,30 +395,45 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ma
         ...(input.careTypes ? { careTypes: input.careTypes } : {}),
         ...(input.assignment ? { assignment: input.assignment } : {}),
       });
-      const org: SimulatorOrganization = { kind: input.kind, organizationId: account.organizationId, name, username: account.username, password: account.password };
+      const org: SimulatorOrganization = {
+        kind: input.kind,
+        organizationId: account.organizationId,
+        name,
+        username: account.username,
+        password: account.password,
+      };
       organizations.push(org);
       return { ...org };
     },
-    setAssignment: (demandOrganizationId, assignment) => book.setAssignment(demandOrganizationId, assignment),
+    setAssignment: (demandOrganizationId, assignment) =>
+      book.setAssignment(demandOrganizationId, assignment),
     subscribe: (arn, endpointUrl, timeoutMs) => sns.subscribe(arn, endpointUrl, timeoutMs),
     addOffer: (offer = {}, publish = {}) => withCopies(publish, () => book.add(offer)),
     addShift(offers, publish = {}) {
       const shiftId = randomUUID();
       return withCopies(publish, () => offers.map((offer) => book.add({ ...offer, shiftId })));
     },
-    postOffer: (demandOrganizationId, offer = {}, publish = {}) => withCopies(publish, () => post(demandOrganizationId, offer)),
+    postOffer: (demandOrganizationId, offer = {}, publish = {}) =>
+      withCopies(publish, () => post(demandOrganizationId, offer)),
     postShift(demandOrganizationId, offers, publish = {}) {
       const shiftId = randomUUID();
-      return withCopies(publish, () => offers.map((offer) => post(demandOrganizationId, offer, shiftId)));
+      return withCopies(publish, () =>
+        offers.map((offer) => post(demandOrganizationId, offer, shiftId)),
+      );
     },
-    respondAs: (supplyOrganizationId, offerId, action, publish = {}) => withCopies(publish, () => book.respond(supplyOrganizationId, offerId, action, {})),
+    respondAs: (supplyOrganizationId, offerId, action, publish = {}) =>
+      withCopies(publish, () => book.respond(supplyOrganizationId, offerId, action, {})),
     closeOffer: (offerId) => book.close(offerId),
     getOffer: (offerId, supplyOrganizationId) => book.get(offerId, supplyOrganizationId),
     getOutboxOffer: (offerId) => book.getOutbox(offerId),
     outboxMatches(offerId) {
       const demandId = book.getOutbox(offerId)?.demand.id;
       if (demandId === undefined) return [];
-      return book.listMatches(demandId, offerId, { page: 1, itemsPerPage: 10_000, sortOrder: 'asc' }).items;
+      return book.listMatches(demandId, offerId, {
+        page: 1,
+        itemsPerPage: 10_000,
+        sortOrder: 'asc',
+      }).items;
     },
     offers: () => book.all(),
     referrals: () => book.referrals(),

@@ -8,7 +8,12 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type SignedSnsMessage, type SnsMessageFields, type SnsSigningIdentity, signSnsMessage } from '../sns-signing';
+import {
+  type SignedSnsMessage,
+  type SnsMessageFields,
+  type SnsSigningIdentity,
+  signSnsMessage,
+} from '../sns-signing';
 import type { FaultInjector } from './faults';
 
 export type SignatureVersion = '1' | '2';
@@ -126,7 +131,10 @@ export class SnsService {
    * Creates a pending subscription and sends its SubscriptionConfirmation, without waiting (as
    * SNS's Subscribe API does): `confirmed` resolves when the endpoint visits the SubscribeURL.
    */
-  startSubscription(topicArn: string, endpoint: string): { subscriptionArn: string; confirmed: Promise<void>; delivered: Promise<boolean> } {
+  startSubscription(
+    topicArn: string,
+    endpoint: string,
+  ): { subscriptionArn: string; confirmed: Promise<void>; delivered: Promise<boolean> } {
     if (!this.topics.has(topicArn)) throw new SnsSimulatorError(`no such topic: ${topicArn}`);
     const subscription: Subscription = {
       subscriptionArn: `${topicArn}:${randomUUID()}`,
@@ -157,7 +165,11 @@ export class SnsService {
    * Publishes a message to every confirmed subscription of the topic and returns its MessageId.
    * `copies: 2` delivers the very same signed message twice, as SNS sometimes does (at-least-once).
    */
-  publish(topicArn: string, message: string, options: { subject?: string; copies?: number } = {}): string {
+  publish(
+    topicArn: string,
+    message: string,
+    options: { subject?: string; copies?: number } = {},
+  ): string {
     if (!this.topics.has(topicArn)) throw new SnsSimulatorError(`no such topic: ${topicArn}`);
     const messageId = randomUUID();
     const timestamp = this.now().toISOString();
@@ -174,14 +186,27 @@ export class SnsService {
       });
       const fault = this.options.faults?.forDelivery() ?? 'deliver';
       if (fault === 'drop') {
-        this.attempts.push({ messageId, type: 'Notification', topicArn, subscriptionArn: subscription.subscriptionArn, attempt: 0, dropped: true, error: 'dropped', at: timestamp });
+        this.attempts.push({
+          messageId,
+          type: 'Notification',
+          topicArn,
+          subscriptionArn: subscription.subscriptionArn,
+          attempt: 0,
+          dropped: true,
+          error: 'dropped',
+          at: timestamp,
+        });
         continue;
       }
       if (fault === 'reorder') {
         this.hold(subscription, signed);
         continue;
       }
-      void this.enqueue(subscription, signed, (options.copies ?? 1) + (fault === 'duplicate' ? 1 : 0));
+      void this.enqueue(
+        subscription,
+        signed,
+        (options.copies ?? 1) + (fault === 'duplicate' ? 1 : 0),
+      );
       // A held (reordered) message goes out after this later one.
       this.release(subscription);
     }
@@ -192,7 +217,10 @@ export class SnsService {
     subscription.held.push(message);
     clearTimeout(subscription.heldTimer);
     // Released by the next message, or after a short wait when none comes.
-    subscription.heldTimer = setTimeout(() => this.release(subscription), this.options.reorderHoldMs ?? 100);
+    subscription.heldTimer = setTimeout(
+      () => this.release(subscription),
+      this.options.reorderHoldMs ?? 100,
+    );
     subscription.heldTimer.unref();
   }
 
@@ -220,7 +248,14 @@ export class SnsService {
   }
 
   subscriptionList(): SubscriptionInfo[] {
-    return [...this.subscriptions.values()].map(({ subscriptionArn, topicArn, endpoint, status }) => ({ subscriptionArn, topicArn, endpoint, status }));
+    return [...this.subscriptions.values()].map(
+      ({ subscriptionArn, topicArn, endpoint, status }) => ({
+        subscriptionArn,
+        topicArn,
+        endpoint,
+        status,
+      }),
+    );
   }
 
   deliveries(): DeliveryAttempt[] {
@@ -237,13 +272,15 @@ export class SnsService {
   /** Serves the certificate and the ConfirmSubscription / Unsubscribe links (GET only). */
   handle(req: IncomingMessage, res: ServerResponse): void {
     const url = new URL(req.url ?? '/', this.origin);
-    if (req.method !== 'GET') return sendXmlError(res, 405, 'InvalidAction', 'Only GET is served here');
+    if (req.method !== 'GET')
+      return sendXmlError(res, 405, 'InvalidAction', 'Only GET is served here');
     if (url.pathname === this.certPath) {
       res.writeHead(200, { 'content-type': 'application/x-x509-ca-cert' });
       res.end(this.options.identity.certPem);
       return;
     }
-    if (CERT_PATH.test(url.pathname)) return sendXmlError(res, 404, 'NotFound', 'No such certificate');
+    if (CERT_PATH.test(url.pathname))
+      return sendXmlError(res, 404, 'NotFound', 'No such certificate');
     if (url.pathname !== '/') return sendXmlError(res, 404, 'NotFound', 'Not found');
     const action = url.searchParams.get('Action');
     if (action === 'ConfirmSubscription') return this.confirm(url, res);
@@ -257,7 +294,8 @@ export class SnsService {
     const subscription = [...this.subscriptions.values()].find(
       (s) => s.topicArn === topicArn && s.token === token && s.status !== 'deleted',
     );
-    if (!topicArn || !this.topics.has(topicArn)) return sendXmlError(res, 404, 'NotFound', 'Topic does not exist');
+    if (!topicArn || !this.topics.has(topicArn))
+      return sendXmlError(res, 404, 'NotFound', 'Topic does not exist');
     if (!subscription) return sendXmlError(res, 400, 'InvalidParameter', 'Invalid token');
     // Confirming twice is harmless in SNS: the same ARN comes back.
     subscription.status = 'confirmed';
@@ -293,11 +331,20 @@ export class SnsService {
   }
 
   private sign(fields: SnsMessageFields): SignedSnsMessage {
-    return signSnsMessage(fields, this.options.identity, this.options.signatureVersion, this.signingCertUrl);
+    return signSnsMessage(
+      fields,
+      this.options.identity,
+      this.options.signatureVersion,
+      this.signingCertUrl,
+    );
   }
 
   /** Queues `copies` deliveries of one signed message; resolves true if the last one got a 2xx. */
-  private enqueue(subscription: Subscription, message: SignedSnsMessage, copies: number): Promise<boolean> {
+  private enqueue(
+    subscription: Subscription,
+    message: SignedSnsMessage,
+    copies: number,
+  ): Promise<boolean> {
     let ok = false;
     const run = async () => {
       for (let copy = 0; copy < copies; copy++) ok = await this.deliver(subscription, message);
@@ -327,11 +374,16 @@ export class SnsService {
             'x-amz-sns-message-type': message.Type,
             'x-amz-sns-message-id': message.MessageId,
             'x-amz-sns-topic-arn': message.TopicArn,
-            ...(message.Type === 'SubscriptionConfirmation' ? {} : { 'x-amz-sns-subscription-arn': subscription.subscriptionArn }),
+            ...(message.Type === 'SubscriptionConfirmation'
+              ? {}
+              : { 'x-amz-sns-subscription-arn': subscription.subscriptionArn }),
           },
           body,
           redirect: 'manual',
-          signal: AbortSignal.any([AbortSignal.timeout(this.options.deliveryTimeoutMs), this.inFlight.signal]),
+          signal: AbortSignal.any([
+            AbortSignal.timeout(this.options.deliveryTimeoutMs),
+            this.inFlight.signal,
+          ]),
         });
         await response.arrayBuffer();
         record.status = response.status;
@@ -340,8 +392,10 @@ export class SnsService {
       }
       this.attempts.push(record);
       // SNS: 2xx is delivered, 4xx is final (the endpoint refused it), anything else is retried.
-      if (record.status !== undefined && record.status >= 200 && record.status < 500) return record.status < 300;
-      if (attempt <= this.options.retries && !this.stopped) await this.pause(this.options.retryDelayMs);
+      if (record.status !== undefined && record.status >= 200 && record.status < 500)
+        return record.status < 300;
+      if (attempt <= this.options.retries && !this.stopped)
+        await this.pause(this.options.retryDelayMs);
     }
     return false;
   }

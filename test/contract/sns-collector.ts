@@ -33,7 +33,10 @@ export class SnsCollector {
   }
 
   async start(): Promise<void> {
-    const httpGet = createSnsRoutingHttpGet({ localUrl: this.sim.snsLocalUrl, regions: [this.sim.region] });
+    const httpGet = createSnsRoutingHttpGet({
+      localUrl: this.sim.snsLocalUrl,
+      regions: [this.sim.region],
+    });
     this.server = await listenLocal((req, res) => void this.handle(req, res, httpGet));
   }
 
@@ -52,7 +55,11 @@ export class SnsCollector {
       .flatMap((m) => (m.payload ? [m.payload] : []));
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse, httpGet: ReturnType<typeof createSnsRoutingHttpGet>): Promise<void> {
+  private async handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    httpGet: ReturnType<typeof createSnsRoutingHttpGet>,
+  ): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const envelope = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, string>;
@@ -73,7 +80,8 @@ export class SnsCollector {
       message.payload = JSON.parse(envelope.Message) as Record<string, unknown>;
     }
     this.received.push(message);
-    if (envelope.Type === 'SubscriptionConfirmation') await httpGet(envelope.SubscribeURL, { timeoutMs: 2000 });
+    if (envelope.Type === 'SubscriptionConfirmation')
+      await httpGet(envelope.SubscribeURL, { timeoutMs: 2000 });
     res.writeHead(200).end();
   }
 }

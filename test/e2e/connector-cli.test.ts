@@ -17,7 +17,12 @@ const ROOT = path.join(__dirname, '..', '..');
 
 const runConnector = (args: readonly string[]): Promise<CliRun> => runNpx(['connector', ...args]);
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, log: () => string): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+  log: () => string,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     const value = await probe();
@@ -31,10 +36,23 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, tim
 async function decidedOffer(): Promise<string | undefined> {
   if (!existsSync(SANDBOX_RESOURCES_FILE)) return undefined;
   const r = sandboxResourcesSchema.parse(JSON.parse(readFileSync(SANDBOX_RESOURCES_FILE, 'utf8')));
-  const raw = new DynamoDBClient({ region: r.region, credentials: r.credentials, endpoint: r.dynamoEndpoint });
+  const raw = new DynamoDBClient({
+    region: r.region,
+    credentials: r.credentials,
+    endpoint: r.dynamoEndpoint,
+  });
   try {
-    const { Items = [] } = await DynamoDBDocumentClient.from(raw).send(new ScanCommand({ TableName: r.tableName, FilterExpression: 'attribute_exists(#d.#s) AND #d.#s = :applied', ExpressionAttributeNames: { '#d': 'decision', '#s': 'state' }, ExpressionAttributeValues: { ':applied': 'applied' } }));
-    const offer = Items.find((item) => typeof item.offerId === 'string' && Array.isArray(item.events));
+    const { Items = [] } = await DynamoDBDocumentClient.from(raw).send(
+      new ScanCommand({
+        TableName: r.tableName,
+        FilterExpression: 'attribute_exists(#d.#s) AND #d.#s = :applied',
+        ExpressionAttributeNames: { '#d': 'decision', '#s': 'state' },
+        ExpressionAttributeValues: { ':applied': 'applied' },
+      }),
+    );
+    const offer = Items.find(
+      (item) => typeof item.offerId === 'string' && Array.isArray(item.events),
+    );
     return offer?.offerId as string | undefined;
   } finally {
     raw.destroy();
@@ -60,28 +78,44 @@ describe('npx connector against the running sandbox', () => {
 
   it('status and offer answer from the sandbox, and the resources file goes away with it', async () => {
     // Its own process group, so the stop reaches npm, tsx and the emulators as Ctrl-C would.
-    sandbox = spawn('npm', ['start'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    sandbox = spawn('npm', ['start'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
     sandbox.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     sandbox.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
 
     const offerId = await waitFor('a decided offer', decidedOffer, 90_000, () => output);
 
     const status = await runConnector(['status', '--sandbox', '--json']);
-    if (status.code !== 0) throw new Error(`status exit ${status.code}\n${status.stdout}\n${status.stderr}`);
+    if (status.code !== 0)
+      throw new Error(`status exit ${status.code}\n${status.stdout}\n${status.stderr}`);
     const data = JSON.parse(status.stdout) as Record<string, any>;
-    expect(data).toMatchObject({ source: 'sandbox', role: 'supply', alarmsInAlarm: null, queue: { oldestAgeSeconds: null } });
-    expect(Object.values(data.events.lastHour as Record<string, number>).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    expect(data).toMatchObject({
+      source: 'sandbox',
+      role: 'supply',
+      alarmsInAlarm: null,
+      queue: { oldestAgeSeconds: null },
+    });
+    expect(
+      Object.values(data.events.lastHour as Record<string, number>).reduce((a, b) => a + b, 0),
+    ).toBeGreaterThan(0);
     expect(data.lastEvent.eventName).toBe('OfferMatched');
 
     const offer = await runConnector(['offer', offerId, '--sandbox']);
-    if (offer.code !== 0) throw new Error(`offer exit ${offer.code}\n${offer.stdout}\n${offer.stderr}`);
+    if (offer.code !== 0)
+      throw new Error(`offer exit ${offer.code}\n${offer.stdout}\n${offer.stderr}`);
     expect(offer.stdout).toContain(`offer ${offerId}`);
     expect(offer.stdout).toMatch(/state:\s+applied/);
     expect(offer.stdout).toMatch(/1\. \S+ OfferMatched/);
-    for (const name of PHI_NAMES) expect(status.stdout + offer.stdout + offer.stderr).not.toContain(name);
+    for (const name of PHI_NAMES)
+      expect(status.stdout + offer.stdout + offer.stderr).not.toContain(name);
 
     const pid = sandbox.pid as number;
-    const exited = new Promise<number | null>((resolve) => sandbox?.once('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) =>
+      sandbox?.once('exit', (code) => resolve(code)),
+    );
     process.kill(-pid, 'SIGINT');
     await exited;
     expect(existsSync(SANDBOX_RESOURCES_FILE)).toBe(false);

@@ -15,13 +15,19 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CAPTURE_FILES, type CanaryCapture, CONNECTOR_CAPTURE_DIR, type ServedDetail } from '../../sandbox/capture';
+import {
+  CAPTURE_FILES,
+  type CanaryCapture,
+  CONNECTOR_CAPTURE_DIR,
+  type ServedDetail,
+} from '../../sandbox/capture';
 import { clientCanaryValues } from '../../sandbox/simulator/client-canaries';
 import type { WireClient } from '../../sandbox/simulator/model';
 import { canaryNeedles, findNeedles, type Haystack, readHaystacks } from '../support/phi-search';
 import { runSandboxCli } from '../support/sandbox-cli';
 
-const readJson = <T>(dir: string, file: string): T => JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as T;
+const readJson = <T>(dir: string, file: string): T =>
+  JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as T;
 
 describe.each([
   { role: 'supply', args: [] as string[], clients: 24 },
@@ -43,18 +49,29 @@ describe.each([
     for (const c of canaries.clients) expect(c.values).toHaveLength(8);
     const values = canaries.clients.flatMap((c) => c.values);
     const served = readJson<ServedDetail[]>(dir, CAPTURE_FILES.served);
-    const fullClients = served.map((d) => (d.body as { client?: WireClient }).client).filter((c): c is WireClient => c?.demographics !== undefined);
-    const fullPaths = served.filter((d) => (d.body as { client?: WireClient }).client?.demographics !== undefined).map((d) => d.path);
+    const fullClients = served
+      .map((d) => (d.body as { client?: WireClient }).client)
+      .filter((c): c is WireClient => c?.demographics !== undefined);
+    const fullPaths = served
+      .filter((d) => (d.body as { client?: WireClient }).client?.demographics !== undefined)
+      .map((d) => d.path);
     // Role supply: each won referral's detail; role both: each outbox offer the connector posted.
     expect(fullClients).toHaveLength(role === 'supply' ? 8 : 11);
-    for (const p of fullPaths) expect(p).toMatch(role === 'supply' ? /^\/offers\/v1\/inbox\/referrals\// : /^\/offers\/v1\/outbox\/offers\//);
+    for (const p of fullPaths)
+      expect(p).toMatch(
+        role === 'supply' ? /^\/offers\/v1\/inbox\/referrals\// : /^\/offers\/v1\/outbox\/offers\//,
+      );
     // Every value of every client served in full is a canary of the list, found by the search in what was served.
     const servedText: Haystack = { name: 'served', text: JSON.stringify(served) };
     for (const client of fullClients) {
       const own = clientCanaryValues(client);
       expect(own).toHaveLength(8);
       for (const value of own) expect(values).toContain(value);
-      expect(findNeedles([servedText], own).map((f) => f.needle).sort()).toEqual([...own].sort());
+      expect(
+        findNeedles([servedText], own)
+          .map((f) => f.needle)
+          .sort(),
+      ).toEqual([...own].sort());
     }
 
     // --- the captures: not empty, and holding the ids (not PHI) of what the connector handled ------
@@ -62,15 +79,21 @@ describe.each([
     const items = Object.values(tables).flat();
     expect(items.length).toBeGreaterThan(clients);
     const dynamoText = JSON.stringify(tables);
-    const events = readJson<Array<{ event: { referralId: string }; entry: { Detail: string } }>>(dir, CAPTURE_FILES.events);
+    const events = readJson<Array<{ event: { referralId: string }; entry: { Detail: string } }>>(
+      dir,
+      CAPTURE_FILES.events,
+    );
     if (role === 'supply') {
       const referralIds = fullPaths.map((p) => p.split('/').at(-1) ?? '');
       expect(new Set(events.map((e) => e.event.referralId))).toEqual(new Set(referralIds));
-      for (const e of events) expect(JSON.parse(e.entry.Detail)).toMatchObject({ referralId: e.event.referralId });
+      for (const e of events)
+        expect(JSON.parse(e.entry.Detail)).toMatchObject({ referralId: e.event.referralId });
       expect(referralIds.filter((id) => !dynamoText.includes(id))).toEqual([]);
     } else {
       // The 7 outbox offers the connector assigned, at least, are recorded (one gets no answer, so no event).
-      const recorded = fullPaths.map((p) => p.split('/').at(-1) ?? '').filter((id) => dynamoText.includes(id));
+      const recorded = fullPaths
+        .map((p) => p.split('/').at(-1) ?? '')
+        .filter((id) => dynamoText.includes(id));
       expect(recorded.length).toBeGreaterThanOrEqual(7);
     }
     expect(readJson<unknown[]>(dir, CAPTURE_FILES.notifications).length).toBeGreaterThan(0);
@@ -80,15 +103,37 @@ describe.each([
     // --- the search: every log line and every captured file of the connector ---------------------
     const connectorFiles = readHaystacks(path.join(dir, CONNECTOR_CAPTURE_DIR));
     expect(connectorFiles.map((h) => h.name).sort()).toEqual(
-      [CAPTURE_FILES.dynamodb, CAPTURE_FILES.events, CAPTURE_FILES.metrics, CAPTURE_FILES.notifications].map((f) => path.relative(CONNECTOR_CAPTURE_DIR, f)).sort(),
+      [
+        CAPTURE_FILES.dynamodb,
+        CAPTURE_FILES.events,
+        CAPTURE_FILES.metrics,
+        CAPTURE_FILES.notifications,
+      ]
+        .map((f) => path.relative(CONNECTOR_CAPTURE_DIR, f))
+        .sort(),
     );
-    const haystacks: Haystack[] = [{ name: 'stdout', text: run.stdout }, { name: 'stderr', text: run.stderr }, ...connectorFiles];
+    const haystacks: Haystack[] = [
+      { name: 'stdout', text: run.stdout },
+      { name: 'stderr', text: run.stderr },
+      ...connectorFiles,
+    ];
     const needles = canaryNeedles(values);
     expect(findNeedles(haystacks, needles)).toEqual([]);
 
     // --- the same search finds a canary planted in a copy of the captures ------------------------
     const planted = fullClients[0].demographics.last_name.toLowerCase();
-    const copy = haystacks.map((h) => (h.name === path.relative(CONNECTOR_CAPTURE_DIR, CAPTURE_FILES.dynamodb) ? { ...h, text: h.text.replace('"S":', `"S":"${planted}",`) } : h));
-    expect(findNeedles(copy, needles)).toEqual(expect.arrayContaining([{ needle: fullClients[0].demographics.last_name, where: path.relative(CONNECTOR_CAPTURE_DIR, CAPTURE_FILES.dynamodb) }]));
+    const copy = haystacks.map((h) =>
+      h.name === path.relative(CONNECTOR_CAPTURE_DIR, CAPTURE_FILES.dynamodb)
+        ? { ...h, text: h.text.replace('"S":', `"S":"${planted}",`) }
+        : h,
+    );
+    expect(findNeedles(copy, needles)).toEqual(
+      expect.arrayContaining([
+        {
+          needle: fullClients[0].demographics.last_name,
+          where: path.relative(CONNECTOR_CAPTURE_DIR, CAPTURE_FILES.dynamodb),
+        },
+      ]),
+    );
   });
 });

@@ -9,10 +9,14 @@
  */
 import { PHI_NAMES, runSandboxCli } from '../support/sandbox-cli';
 
-const SUMMARY = /^sandbox: (\d+) offers, (\d+) accepted, (\d+) declined, (\d+) review, (\d+) lost, (\d+) answered twice, (\d+) contradicted$/;
-const UNITS = /^sandbox: contention: (\d+) offers, (\d+) shifts\/bundles, (\d+) of them judged differently by the rules; every offer delivered at least (\d+) times$/m;
-const WORKERS = /^sandbox: contention: (\d+) worker invocations, up to (\d+) at once; reconciler every ([\d.]+) s: (\d+) runs, \d+ offers enqueued, \d+ runs failed$/m;
-const FAULTS = /^sandbox: contention: (\d+) marketplace requests, (\d+)-(\d+) ms each; faults injected: \d+ 503 before acting, \d+ 502 after acting, \d+ 429; \d+ deliveries duplicated$/m;
+const SUMMARY =
+  /^sandbox: (\d+) offers, (\d+) accepted, (\d+) declined, (\d+) review, (\d+) lost, (\d+) answered twice, (\d+) contradicted$/;
+const UNITS =
+  /^sandbox: contention: (\d+) offers, (\d+) shifts\/bundles, (\d+) of them judged differently by the rules; every offer delivered at least (\d+) times$/m;
+const WORKERS =
+  /^sandbox: contention: (\d+) worker invocations, up to (\d+) at once; reconciler every ([\d.]+) s: (\d+) runs, \d+ offers enqueued, \d+ runs failed$/m;
+const FAULTS =
+  /^sandbox: contention: (\d+) marketplace requests, (\d+)-(\d+) ms each; faults injected: \d+ 503 before acting, \d+ 502 after acting, \d+ 429; \d+ deliveries duplicated$/m;
 
 const numbers = (match: RegExpExecArray | null, what: string): number[] => {
   if (!match) throw new Error(`no ${what} line`);
@@ -25,7 +29,10 @@ describe('sandbox --once --scenario contention', () => {
     const lines = stdout.split('\n').filter((line) => line.trim() !== '');
     const last = lines[lines.length - 1] ?? '';
     // The story, and stderr without the connector's JSON logs (retries under contention are many).
-    const story = [...lines.filter((line) => line.startsWith('sandbox: ')), ...stderr.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('{'))].join('\n');
+    const story = [
+      ...lines.filter((line) => line.startsWith('sandbox: ')),
+      ...stderr.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('{')),
+    ].join('\n');
     for (const name of PHI_NAMES) expect(stdout + stderr).not.toContain(name);
 
     // The drill's conditions held (measured during the run, whatever its outcome).
@@ -50,7 +57,8 @@ describe('sandbox --once --scenario contention', () => {
     const [n, accepted, declined, review, lost, twice, contradicted] = match.slice(1).map(Number);
     expect(n).toBe(offers);
     expect(accepted + declined + review + lost).toBe(n);
-    if (code !== 0 || lost !== 0 || twice !== 0 || contradicted !== 0) throw new Error(`exit ${code}\n${story}`);
+    if (code !== 0 || lost !== 0 || twice !== 0 || contradicted !== 0)
+      throw new Error(`exit ${code}\n${story}`);
     expect(story).not.toContain('sandbox: problem:');
   });
 });

@@ -20,14 +20,19 @@ const numbers = (pattern: RegExp, stdout: string, what: string): number[] => {
 };
 
 /** The sandbox's own lines (not each decision or the connector's JSON logs), to show on failure. */
-const story = (stdout: string) => stdout.split('\n').filter((line) => line.startsWith('sandbox: ')).join('\n');
+const story = (stdout: string) =>
+  stdout
+    .split('\n')
+    .filter((line) => line.startsWith('sandbox: '))
+    .join('\n');
 
 /** The summary's numbers, after checking it is the last line, the run exited 0 and no problem was printed. */
 function passed(run: CliRun): { offers: number; lost: number } {
   const lines = run.stdout.split('\n').filter((line) => line.trim() !== '');
   const last = lines[lines.length - 1] ?? '';
   const match = SUMMARY.exec(last);
-  if (!match || run.code !== 0) throw new Error(`exit ${run.code}, last line "${last}"\n${story(run.stdout)}\n${run.stderr}`);
+  if (!match || run.code !== 0)
+    throw new Error(`exit ${run.code}, last line "${last}"\n${story(run.stdout)}\n${run.stderr}`);
   expect(run.stdout).not.toContain('sandbox: problem:');
   for (const name of PHI_NAMES) expect(run.stdout + run.stderr).not.toContain(name);
   const [offers, accepted, declined, review, lost] = match.slice(1).map(Number);
@@ -51,10 +56,18 @@ describe('sandbox --once --scenario outage', () => {
     expect(gaveUp * 3).toBeGreaterThanOrEqual(deliveries);
     expect(percent).toBeGreaterThanOrEqual(33);
     expect(enqueued).toBeGreaterThanOrEqual(1);
-    const [refused] = numbers(/^sandbox: note: outage: the receiver was down [\d.]+ s and answered (\d+) delivery attempts 503/m, run.stdout, 'receiver');
+    const [refused] = numbers(
+      /^sandbox: note: outage: the receiver was down [\d.]+ s and answered (\d+) delivery attempts 503/m,
+      run.stdout,
+      'receiver',
+    );
     // SNS tried each of those deliveries more than once before giving up.
     expect(refused).toBeGreaterThan(gaveUp);
-    const [of, found, decided] = numbers(/^sandbox: note: outage: of the (\d+) offers SNS gave up on, the reconciler found (\d+) \(a shift is one event\) and the worker decided (\d+)$/m, run.stdout, 'found');
+    const [of, found, decided] = numbers(
+      /^sandbox: note: outage: of the (\d+) offers SNS gave up on, the reconciler found (\d+) \(a shift is one event\) and the worker decided (\d+)$/m,
+      run.stdout,
+      'found',
+    );
     expect([of, found, decided]).toEqual([gaveUp, gaveUp, gaveUp]);
   });
 });
@@ -82,7 +95,11 @@ describe('sandbox --once --scenario bad-password', () => {
     expect(deadLettered).toBeGreaterThanOrEqual(1);
     // Picked up by itself, long before the credentials cache (5 minutes) would have run out.
     expect(pickup).toBeLessThan(30);
-    const [redriven, decided, of] = numbers(/^sandbox: note: bad-password: dead letters redriven: (\d+); offers decided: (\d+) of (\d+)/m, run.stdout, 'redrive');
+    const [redriven, decided, of] = numbers(
+      /^sandbox: note: bad-password: dead letters redriven: (\d+); offers decided: (\d+) of (\d+)/m,
+      run.stdout,
+      'redrive',
+    );
     expect(redriven).toBe(deadLettered);
     expect([decided, of]).toEqual([offers, offers]);
   });

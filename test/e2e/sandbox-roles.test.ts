@@ -26,7 +26,8 @@ const BOTH = /^sandbox: supply (.+); demand (.+)$/;
 function lastLine(result: { code: number | null; stdout: string; stderr: string }): string {
   const lines = result.stdout.split('\n').filter((line) => line.trim() !== '');
   const last = lines[lines.length - 1] ?? '';
-  if (result.code !== 0) throw new Error(`exit ${result.code}, last line "${last}"\n${result.stdout}\n${result.stderr}`);
+  if (result.code !== 0)
+    throw new Error(`exit ${result.code}, last line "${last}"\n${result.stdout}\n${result.stderr}`);
   return last;
 }
 
@@ -65,7 +66,9 @@ describe('sandbox --once --role demand|both (commands)', () => {
   it('(a) demand: exits 0 with the exact demand summary, one assigned line per assigned offer, no client data', async () => {
     const result = await runSandboxCli(['--once', '--role', 'demand']);
     expect(lastLine(result)).toBe(`sandbox: ${DEMAND_COUNTS}`);
-    expect(result.stdout.split('\n').filter((line) => line.startsWith('assigned '))).toHaveLength(expected.assigned);
+    expect(result.stdout.split('\n').filter((line) => line.startsWith('assigned '))).toHaveLength(
+      expected.assigned,
+    );
     expect(result.stdout).toContain('outbox-offers confirmed by the receiver');
     expect(result.stdout).not.toContain('inbox-offers');
     expectNoClientData(result.stdout + result.stderr);
@@ -82,7 +85,9 @@ describe('sandbox --once --role demand|both (commands)', () => {
     expect(lost).toBe(0);
     expect(match[2]).toBe(DEMAND_COUNTS);
     expect(result.stdout.split('\n').filter((line) => line.startsWith('decided '))).toHaveLength(n);
-    expect(result.stdout.split('\n').filter((line) => line.startsWith('assigned '))).toHaveLength(expected.assigned);
+    expect(result.stdout.split('\n').filter((line) => line.startsWith('assigned '))).toHaveLength(
+      expected.assigned,
+    );
     expectNoClientData(result.stdout + result.stderr);
   });
 
@@ -92,14 +97,22 @@ describe('sandbox --once --role demand|both (commands)', () => {
       const file = path.join(dir, 'decline-all.json');
       writeFileSync(file, JSON.stringify({ defaultAction: 'decline' }));
       const result = await runSandboxCli(['--once', '--role', 'both', '--rules', file]);
-      expect(lastLine(result)).toMatch(new RegExp(`^sandbox: supply (\\d+) offers, 0 accepted, \\1 declined, 0 review, 0 lost; demand ${DEMAND_COUNTS}$`));
+      expect(lastLine(result)).toMatch(
+        new RegExp(
+          `^sandbox: supply (\\d+) offers, 0 accepted, \\1 declined, 0 review, 0 lost; demand ${DEMAND_COUNTS}$`,
+        ),
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
   it('refuses a role other than supply without --once or with the contention drill (usage, exit 2)', async () => {
-    for (const args of [['--role', 'demand'], ['--once', '--role', 'both', '--scenario', 'contention'], ['--once', '--role', 'nobody']]) {
+    for (const args of [
+      ['--role', 'demand'],
+      ['--once', '--role', 'both', '--scenario', 'contention'],
+      ['--once', '--role', 'nobody'],
+    ]) {
       const result = await runSandboxCli(args);
       expect(result.code).toBe(2);
       expect(result.stderr).toContain('usage: npm start');
@@ -112,7 +125,11 @@ describe('sandbox --once --role demand|both (commands)', () => {
 describe('sandbox --once --role demand|both (in process, the marketplace’s record)', () => {
   it('(d) demand: every accepted offer assigned once, to its earliest accepted match', async () => {
     const printed: string[] = [];
-    const result = await runSandbox({ mode: 'once', role: 'demand', print: (line) => printed.push(line) });
+    const result = await runSandbox({
+      mode: 'once',
+      role: 'demand',
+      print: (line) => printed.push(line),
+    });
     expect(result.summary).toBe(`sandbox: ${DEMAND_COUNTS}`);
     expect(result.ok).toBe(true);
     expect(result.demand.deadLettered).toBe(0);

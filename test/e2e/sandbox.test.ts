@@ -19,7 +19,8 @@ describe('sandbox --once', () => {
     const lines = stdout.split('\n').filter((line) => line.trim() !== '');
     const last = lines[lines.length - 1] ?? '';
     const match = SUMMARY.exec(last);
-    if (!match || code !== 0) throw new Error(`exit ${code}, last line "${last}"\n${stdout}\n${stderr}`);
+    if (!match || code !== 0)
+      throw new Error(`exit ${code}, last line "${last}"\n${stdout}\n${stderr}`);
     const [n, accepted, declined, review, lost] = match.slice(1).map(Number);
     expect(n).toBeGreaterThanOrEqual(20);
     expect(lost).toBe(0);
@@ -44,7 +45,9 @@ describe('sandbox --once', () => {
       expect(offer.appliedWrites).toBeLessThanOrEqual(1);
       if (offer.decidedBy !== 'own') {
         expect(offer.decidedBy).toBe('shift');
-        const partners = result.offers.filter((o) => o.shiftId === offer.shiftId && o.offerId !== offer.offerId);
+        const partners = result.offers.filter(
+          (o) => o.shiftId === offer.shiftId && o.offerId !== offer.offerId,
+        );
         expect(partners.some((p) => p.decidedBy === 'own' && p.action === offer.action)).toBe(true);
       }
     }
@@ -61,12 +64,17 @@ describe('sandbox --once', () => {
       expect(members.map((m) => m.action)).toEqual(members.map(() => action));
       const answers = result.answerTally.units.find((u) => u.unitKey === unitKey);
       if (action === 'review') expect(answers).toBeUndefined();
-      else expect(answers).toMatchObject({ accepts: action === 'accept' ? 1 : 0, declines: action === 'decline' ? 1 : 0 });
+      else
+        expect(answers).toMatchObject({
+          accepts: action === 'accept' ? 1 : 0,
+          declines: action === 'decline' ? 1 : 0,
+        });
     }
     expect(result.simulatorCalls.every((call) => call.status === 204)).toBe(true);
 
     // The counts agree with the marketplace's own state, offer by offer.
-    const marketplace = (response: string) => result.offers.filter((o) => o.marketplaceResponse === response).length;
+    const marketplace = (response: string) =>
+      result.offers.filter((o) => o.marketplaceResponse === response).length;
     expect(result.accepted).toBe(marketplace('accepted'));
     expect(result.declined).toBe(marketplace('declined'));
     expect(result.review).toBe(marketplace('pending'));

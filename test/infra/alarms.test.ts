@@ -9,21 +9,47 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConnectorConfig } from '../../lambdas/core/config';
-import { LOGIN_METRICS, RECEIVER_METRICS, RECONCILER_METRICS, WORKER_METRICS } from '../../lambdas/core/metric-names';
+import {
+  LOGIN_METRICS,
+  RECEIVER_METRICS,
+  RECONCILER_METRICS,
+  WORKER_METRICS,
+} from '../../lambdas/core/metric-names';
 import { DEFAULT_SILENCE_HOURS } from '../../lambdas/core/monitoring-config';
-import { ALARM_IDS, ALARM_RUNBOOK, type AlarmId, RECONCILER_FINDS_PER_HOUR } from '../../lib/alarm-runbook';
+import {
+  ALARM_IDS,
+  ALARM_RUNBOOK,
+  type AlarmId,
+  RECONCILER_FINDS_PER_HOUR,
+} from '../../lib/alarm-runbook';
 import { METRICS_NAMESPACE } from '../../lib/constants';
-import { build, type CfnResources, exampleConfig, onlyResource, resourcesOf } from './infra-support';
+import {
+  build,
+  type CfnResources,
+  exampleConfig,
+  onlyResource,
+  resourcesOf,
+} from './infra-support';
 
 type Props = Record<string, unknown>;
 
-function alarmsOf(config: ConnectorConfig): { byId: Map<AlarmId, Props>; topicId: string; template: ReturnType<typeof build>['appTemplate'] } {
+function alarmsOf(config: ConnectorConfig): {
+  byId: Map<AlarmId, Props>;
+  topicId: string;
+  template: ReturnType<typeof build>['appTemplate'];
+} {
   const template = build(config).appTemplate;
-  const topicId = onlyResource(template, 'AWS::SNS::Topic', (p) => p['DisplayName'] === 'AlayaCare connector alarms').id;
+  const topicId = onlyResource(
+    template,
+    'AWS::SNS::Topic',
+    (p) => p['DisplayName'] === 'AlayaCare connector alarms',
+  ).id;
   const resources: CfnResources = resourcesOf(template, 'AWS::CloudWatch::Alarm');
   const byId = new Map<AlarmId, Props>();
   for (const [logicalId, resource] of Object.entries(resources)) {
-    const id = ALARM_IDS.find((candidate) => new RegExp(`^Monitoring${candidate}[0-9A-F]{8}$`).test(logicalId));
+    const id = ALARM_IDS.find((candidate) =>
+      new RegExp(`^Monitoring${candidate}[0-9A-F]{8}$`).test(logicalId),
+    );
     if (id === undefined) throw new Error(`alarm ${logicalId} has no runbook entry`);
     byId.set(id, resource.Properties ?? {});
   }
@@ -37,7 +63,11 @@ const get = (id: AlarmId, from = supply) => {
   return alarm;
 };
 
-const emf = (service: string, metricName: string) => ({ Namespace: METRICS_NAMESPACE, MetricName: metricName, Dimensions: [{ Name: 'service', Value: service }] });
+const emf = (service: string, metricName: string) => ({
+  Namespace: METRICS_NAMESPACE,
+  MetricName: metricName,
+  Dimensions: [{ Name: 'service', Value: service }],
+});
 
 describe('every alarm', () => {
   it('of a supply stack is in the runbook, and every runbook entry is built', () => {
@@ -45,16 +75,19 @@ describe('every alarm', () => {
     expect(ALARM_RUNBOOK.map((entry) => entry.id).sort()).toEqual([...ALARM_IDS].sort());
   });
 
-  it.each([...ALARM_IDS])('%s notifies the alarm topic when it fires and when it clears, and says what it means and what to do', (id) => {
-    const alarm = get(id);
-    const entry = ALARM_RUNBOOK.find((candidate) => candidate.id === id);
-    expect(alarm['AlarmActions']).toEqual([{ Ref: supply.topicId }]);
-    expect(alarm['OKActions']).toEqual([{ Ref: supply.topicId }]);
-    const description = String(alarm['AlarmDescription']);
-    expect(description).toContain(entry?.means);
-    expect(description).toContain(`To do: ${entry?.action}`);
-    expect(description.length).toBeLessThanOrEqual(1024);
-  });
+  it.each([...ALARM_IDS])(
+    '%s notifies the alarm topic when it fires and when it clears, and says what it means and what to do',
+    (id) => {
+      const alarm = get(id);
+      const entry = ALARM_RUNBOOK.find((candidate) => candidate.id === id);
+      expect(alarm['AlarmActions']).toEqual([{ Ref: supply.topicId }]);
+      expect(alarm['OKActions']).toEqual([{ Ref: supply.topicId }]);
+      const description = String(alarm['AlarmDescription']);
+      expect(description).toContain(entry?.means);
+      expect(description).toContain(`To do: ${entry?.action}`);
+      expect(description.length).toBeLessThanOrEqual(1024);
+    },
+  );
 });
 
 describe.each<[AlarmId, Props]>([
@@ -71,23 +104,186 @@ describe.each<[AlarmId, Props]>([
       TreatMissingData: 'breaching',
     },
   ],
-  ['DeadLetterQueueNotEmpty', { MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS', Statistic: 'Maximum', Period: 60, Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1, TreatMissingData: 'notBreaching' }],
-  ['DeadLetterQueueOldestMessage', { MetricName: 'ApproximateAgeOfOldestMessage', Namespace: 'AWS/SQS', Statistic: 'Maximum', Period: 300, Threshold: 86_400, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1, DatapointsToAlarm: 1, TreatMissingData: 'ignore' }],
-  ['RecordsFailing', { ...emf('worker', WORKER_METRICS.failed), Statistic: 'Sum', Period: 300, Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 3, DatapointsToAlarm: 3, TreatMissingData: 'notBreaching' }],
-  ['WorkerLoginFailing', { ...emf('worker', LOGIN_METRICS.failures), Statistic: 'Sum', Period: 300, Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1, DatapointsToAlarm: 1, TreatMissingData: 'ignore' }],
-  ['ReconcilerLoginFailing', { ...emf('reconciler', LOGIN_METRICS.failures), Statistic: 'Sum', Period: 300, Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1, DatapointsToAlarm: 1, TreatMissingData: 'ignore' }],
+  [
+    'DeadLetterQueueNotEmpty',
+    {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      Statistic: 'Maximum',
+      Period: 60,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    },
+  ],
+  [
+    'DeadLetterQueueOldestMessage',
+    {
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Namespace: 'AWS/SQS',
+      Statistic: 'Maximum',
+      Period: 300,
+      Threshold: 86_400,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
+      TreatMissingData: 'ignore',
+    },
+  ],
+  [
+    'RecordsFailing',
+    {
+      ...emf('worker', WORKER_METRICS.failed),
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      TreatMissingData: 'notBreaching',
+    },
+  ],
+  [
+    'WorkerLoginFailing',
+    {
+      ...emf('worker', LOGIN_METRICS.failures),
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
+      TreatMissingData: 'ignore',
+    },
+  ],
+  [
+    'ReconcilerLoginFailing',
+    {
+      ...emf('reconciler', LOGIN_METRICS.failures),
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
+      TreatMissingData: 'ignore',
+    },
+  ],
   [
     'ReconcilerFoundDroppedOffers',
-    { ...emf('reconciler', RECONCILER_METRICS.enqueued), Statistic: 'Sum', Period: 3600, Threshold: RECONCILER_FINDS_PER_HOUR, ComparisonOperator: 'GreaterThanOrEqualToThreshold', EvaluationPeriods: 2, DatapointsToAlarm: 2, TreatMissingData: 'notBreaching' },
+    {
+      ...emf('reconciler', RECONCILER_METRICS.enqueued),
+      Statistic: 'Sum',
+      Period: 3600,
+      Threshold: RECONCILER_FINDS_PER_HOUR,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      TreatMissingData: 'notBreaching',
+    },
   ],
-  ['WorkerErrors', { MetricName: 'Errors', Namespace: 'AWS/Lambda', Statistic: 'Sum', Period: 300, Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1, TreatMissingData: 'notBreaching' }],
-  ['ReceiverErrors', { MetricName: 'Errors', Namespace: 'AWS/Lambda', Statistic: 'Sum', Period: 300, Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1, TreatMissingData: 'notBreaching' }],
-  ['ReconcilerErrors', { MetricName: 'Errors', Namespace: 'AWS/Lambda', Statistic: 'Sum', Period: 300, Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1, TreatMissingData: 'notBreaching' }],
-  ['Api5xx', { MetricName: '5XXError', Namespace: 'AWS/ApiGateway', Statistic: 'Sum', Period: 300, Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1, TreatMissingData: 'notBreaching' }],
-  ['UnsubscribeConfirmation', { ...emf('receiver', RECEIVER_METRICS.unsubscribeConfirmations), Statistic: 'Sum', Period: 300, Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1, TreatMissingData: 'notBreaching' }],
-  ['RulesInvalid', { ...emf('worker', WORKER_METRICS.rulesInvalid), Statistic: 'Sum', Period: 300, Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1, TreatMissingData: 'notBreaching' }],
-  ['RulesReadFailed', { ...emf('worker', WORKER_METRICS.rulesReadFailed), Statistic: 'Sum', Period: 300, Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1, TreatMissingData: 'notBreaching' }],
-  ['QueueOldestMessageAge', { MetricName: 'ApproximateAgeOfOldestMessage', Namespace: 'AWS/SQS', Statistic: 'Maximum', Period: 300, Threshold: 1800, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1, TreatMissingData: 'notBreaching' }],
+  [
+    'WorkerErrors',
+    {
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    },
+  ],
+  [
+    'ReceiverErrors',
+    {
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    },
+  ],
+  [
+    'ReconcilerErrors',
+    {
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    },
+  ],
+  [
+    'Api5xx',
+    {
+      MetricName: '5XXError',
+      Namespace: 'AWS/ApiGateway',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    },
+  ],
+  [
+    'UnsubscribeConfirmation',
+    {
+      ...emf('receiver', RECEIVER_METRICS.unsubscribeConfirmations),
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    },
+  ],
+  [
+    'RulesInvalid',
+    {
+      ...emf('worker', WORKER_METRICS.rulesInvalid),
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    },
+  ],
+  [
+    'RulesReadFailed',
+    {
+      ...emf('worker', WORKER_METRICS.rulesReadFailed),
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    },
+  ],
+  [
+    'QueueOldestMessageAge',
+    {
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Namespace: 'AWS/SQS',
+      Statistic: 'Maximum',
+      Period: 300,
+      Threshold: 1800,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    },
+  ],
 ])('%s', (id, expected) => {
   it('watches its metric with its threshold, periods and missing-data treatment', () => {
     expect(get(id)).toEqual(expect.objectContaining(expected));
@@ -106,56 +302,106 @@ describe('role demand', () => {
 
   it('has no reconciler alarms (there is no reconciler) and waits a day of silence by default', () => {
     expect([...demand.byId.keys()].filter((id) => id.startsWith('Reconciler'))).toEqual([]);
-    expect(get('NoDeliveries', demand)).toEqual(expect.objectContaining({ EvaluationPeriods: 24, DatapointsToAlarm: 24, Period: 3600 }));
+    expect(get('NoDeliveries', demand)).toEqual(
+      expect.objectContaining({ EvaluationPeriods: 24, DatapointsToAlarm: 24, Period: 3600 }),
+    );
     expect(DEFAULT_SILENCE_HOURS.demand).toBe(24);
   });
 });
 
 describe('no SNS delivery, configured', () => {
   it('waits the configured hours', () => {
-    const built = alarmsOf({ ...exampleConfig(), monitoring: { ...exampleConfig().monitoring, silence: { enabled: true, hours: 3 } } });
-    expect(get('NoDeliveries', built)).toEqual(expect.objectContaining({ EvaluationPeriods: 3, DatapointsToAlarm: 3, Threshold: 1 }));
+    const built = alarmsOf({
+      ...exampleConfig(),
+      monitoring: { ...exampleConfig().monitoring, silence: { enabled: true, hours: 3 } },
+    });
+    expect(get('NoDeliveries', built)).toEqual(
+      expect.objectContaining({ EvaluationPeriods: 3, DatapointsToAlarm: 3, Threshold: 1 }),
+    );
   });
 
   it('is left out when disabled', () => {
-    const built = alarmsOf({ ...exampleConfig(), monitoring: { ...exampleConfig().monitoring, silence: { enabled: false } } });
+    const built = alarmsOf({
+      ...exampleConfig(),
+      monitoring: { ...exampleConfig().monitoring, silence: { enabled: false } },
+    });
     expect(built.byId.has('NoDeliveries')).toBe(false);
   });
 
   it('with business hours, counts deliveries only in their UTC hours (both sides of daylight saving) on the events queue’s clock', () => {
     const built = alarmsOf({
       ...exampleConfig(),
-      monitoring: { ...exampleConfig().monitoring, silence: { enabled: true, hours: 4, businessHours: { timeZone: 'America/Toronto', start: 8, end: 18, days: ['mon', 'tue', 'wed', 'thu', 'fri'] } } },
+      monitoring: {
+        ...exampleConfig().monitoring,
+        silence: {
+          enabled: true,
+          hours: 4,
+          businessHours: {
+            timeZone: 'America/Toronto',
+            start: 8,
+            end: 18,
+            days: ['mon', 'tue', 'wed', 'thu', 'fri'],
+          },
+        },
+      },
     });
     const alarm = get('NoDeliveries', built);
-    expect(alarm).toEqual(expect.objectContaining({ Threshold: 1, ComparisonOperator: 'LessThanThreshold', EvaluationPeriods: 4, DatapointsToAlarm: 4, TreatMissingData: 'breaching' }));
+    expect(alarm).toEqual(
+      expect.objectContaining({
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        EvaluationPeriods: 4,
+        DatapointsToAlarm: 4,
+        TreatMissingData: 'breaching',
+      }),
+    );
     expect(alarm).not.toHaveProperty('MetricName');
     const queries = alarm['Metrics'] as Array<Record<string, any>>;
     const expression = queries.find((q) => q['Expression'] !== undefined);
     // 08:00-18:00 Toronto is 13-23 UTC in winter (EST) and 12-22 in summer (EDT): hours 12 to 22 inclusive.
     expect(expression).toEqual(
       expect.objectContaining({
-        Expression: 'IF(((DAY(clock)>=1 AND DAY(clock)<=5) AND (HOUR(clock)>=12 AND HOUR(clock)<=22)), FILL(deliveries, 0), 1)',
+        Expression:
+          'IF(((DAY(clock)>=1 AND DAY(clock)<=5) AND (HOUR(clock)>=12 AND HOUR(clock)<=22)), FILL(deliveries, 0), 1)',
         ReturnData: true,
       }),
     );
     const byId = (id: string) => queries.find((q) => q['Id'] === id)?.['MetricStat'];
     expect(byId('deliveries')).toEqual(
-      expect.objectContaining({ Metric: expect.objectContaining(emf('receiver', RECEIVER_METRICS.notificationsEnqueued)), Period: 3600, Stat: 'Sum' }),
+      expect.objectContaining({
+        Metric: expect.objectContaining(emf('receiver', RECEIVER_METRICS.notificationsEnqueued)),
+        Period: 3600,
+        Stat: 'Sum',
+      }),
     );
-    expect(byId('clock')).toEqual(expect.objectContaining({ Metric: expect.objectContaining({ Namespace: 'AWS/SQS', MetricName: 'ApproximateNumberOfMessagesVisible' }), Period: 3600 }));
+    expect(byId('clock')).toEqual(
+      expect.objectContaining({
+        Metric: expect.objectContaining({
+          Namespace: 'AWS/SQS',
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+        }),
+        Period: 3600,
+      }),
+    );
     expect(JSON.stringify(byId('clock'))).toContain('EventsQueue');
-    expect(String(alarm['AlarmDescription'])).toContain('4 business hours without a delivery, mon,tue,wed,thu,fri 8:00-18:00 America/Toronto');
+    expect(String(alarm['AlarmDescription'])).toContain(
+      '4 business hours without a delivery, mon,tue,wed,thu,fri 8:00-18:00 America/Toronto',
+    );
   });
 });
 
 describe('the README runbook', () => {
   it('has a row for every alarm the stack can create, and for no other', () => {
     const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
-    const section = readme.slice(readme.indexOf('### Alarms and what to do'), readme.indexOf('## Security'));
+    const section = readme.slice(
+      readme.indexOf('### Alarms and what to do'),
+      readme.indexOf('## Security'),
+    );
     const rows = section
       .split('\n')
-      .filter((line) => line.startsWith('| ') && !line.startsWith('| alarm') && !line.startsWith('|---'))
+      .filter(
+        (line) => line.startsWith('| ') && !line.startsWith('| alarm') && !line.startsWith('|---'),
+      )
       .flatMap((line) => (line.split('|')[1] ?? '').split(',').map((name) => name.trim()));
     expect([...rows].sort()).toEqual([...ALARM_IDS].sort());
   });

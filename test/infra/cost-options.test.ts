@@ -22,32 +22,47 @@ const withOptions = (options: { dashboard?: boolean; tracing?: boolean }): Conne
   monitoring: { ...exampleConfig().monitoring, dashboard: options.dashboard ?? false },
 });
 
-const functions = (template: Template) => Object.values(resourcesOf(template, 'AWS::Lambda::Function')).filter((fn) => JSON.stringify(fn.Properties?.['Environment']).includes('POWERTOOLS_SERVICE_NAME'));
-const alarmIds = (template: Template) => Object.keys(resourcesOf(template, 'AWS::CloudWatch::Alarm')).sort();
+const functions = (template: Template) =>
+  Object.values(resourcesOf(template, 'AWS::Lambda::Function')).filter((fn) =>
+    JSON.stringify(fn.Properties?.['Environment']).includes('POWERTOOLS_SERVICE_NAME'),
+  );
+const alarmIds = (template: Template) =>
+  Object.keys(resourcesOf(template, 'AWS::CloudWatch::Alarm')).sort();
 
 describe('config', () => {
   it('has the dashboard and X-Ray tracing off unless asked for', () => {
-    const parsed = parseConnectorConfig(input((raw) => {
-      delete raw['tracing'];
-      delete raw['monitoring'];
-    }));
+    const parsed = parseConnectorConfig(
+      input((raw) => {
+        delete raw['tracing'];
+        delete raw['monitoring'];
+      }),
+    );
     expect(parsed.tracing).toBe(false);
     expect(parsed.monitoring.dashboard).toBe(false);
-    expect(parseConnectorConfig(input((raw) => (raw['monitoring'] = { silence: { enabled: true } }))).monitoring.dashboard).toBe(false);
+    expect(
+      parseConnectorConfig(input((raw) => (raw['monitoring'] = { silence: { enabled: true } })))
+        .monitoring.dashboard,
+    ).toBe(false);
   });
 
   it('takes true for either', () => {
-    const parsed = parseConnectorConfig(input((raw) => {
-      raw['tracing'] = true;
-      raw['monitoring'] = { dashboard: true };
-    }));
+    const parsed = parseConnectorConfig(
+      input((raw) => {
+        raw['tracing'] = true;
+        raw['monitoring'] = { dashboard: true };
+      }),
+    );
     expect(parsed.tracing).toBe(true);
     expect(parsed.monitoring).toEqual({ dashboard: true, silence: { enabled: true } });
   });
 
   it.each([
     ['tracing', (raw: Record<string, unknown>) => (raw['tracing'] = 'sampled'), /tracing/],
-    ['monitoring.dashboard', (raw: Record<string, unknown>) => (raw['monitoring'] = { dashboard: 'yes' }), /monitoring\.dashboard/],
+    [
+      'monitoring.dashboard',
+      (raw: Record<string, unknown>) => (raw['monitoring'] = { dashboard: 'yes' }),
+      /monitoring\.dashboard/,
+    ],
   ])('refuses a %s that is not a boolean, naming the field', (_name, change, field) => {
     expect(() => parseConnectorConfig(input(change))).toThrow(ConfigError);
     expect(() => parseConnectorConfig(input(change))).toThrow(field);
@@ -68,7 +83,9 @@ describe('monitoring.dashboard', () => {
 
   it('on: one dashboard, named in the DashboardName output', () => {
     const dashboard = onlyResource(on, 'AWS::CloudWatch::Dashboard');
-    expect(Object.values(on.findOutputs(STACK_OUTPUTS.app.dashboardName)).map((o) => o['Value'])).toEqual([{ Ref: dashboard.id }]);
+    expect(
+      Object.values(on.findOutputs(STACK_OUTPUTS.app.dashboardName)).map((o) => o['Value']),
+    ).toEqual([{ Ref: dashboard.id }]);
   });
 });
 
@@ -85,7 +102,8 @@ describe('tracing', () => {
 
   it('on: the three functions actively traced and the stage traced', () => {
     expect(functions(on)).toHaveLength(3);
-    for (const fn of functions(on)) expect(fn.Properties?.['TracingConfig']).toEqual({ Mode: 'Active' });
+    for (const fn of functions(on))
+      expect(fn.Properties?.['TracingConfig']).toEqual({ Mode: 'Active' });
     expect(onlyResource(on, 'AWS::ApiGateway::Stage').properties['TracingEnabled']).toBe(true);
     expect(JSON.stringify(resourcesOf(on, 'AWS::IAM::Policy'))).toContain('xray:PutTraceSegments');
   });
@@ -97,14 +115,23 @@ describe('the notification topic key', () => {
   it('is the one rotating key of the app stack, and CloudWatch may use it to publish alarms', () => {
     const key = onlyResource(app, 'AWS::KMS::Key');
     expect(key.properties['EnableKeyRotation']).toBe(true);
-    const statements = (key.properties['KeyPolicy'] as { Statement: { Sid?: string; Principal: unknown; Action: unknown }[] }).Statement;
+    const statements = (
+      key.properties['KeyPolicy'] as {
+        Statement: { Sid?: string; Principal: unknown; Action: unknown }[];
+      }
+    ).Statement;
     expect(statements).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ Sid: 'AllowCloudWatchAlarmsToPublish', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] }),
+        expect.objectContaining({
+          Sid: 'AllowCloudWatchAlarmsToPublish',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        }),
       ]),
     );
     const topics = Object.values(resourcesOf(app, 'AWS::SNS::Topic'));
     expect(topics).toHaveLength(2);
-    for (const topic of topics) expect(topic.Properties?.['KmsMasterKeyId']).toEqual({ 'Fn::GetAtt': [key.id, 'Arn'] });
+    for (const topic of topics)
+      expect(topic.Properties?.['KmsMasterKeyId']).toEqual({ 'Fn::GetAtt': [key.id, 'Arn'] });
   });
 });

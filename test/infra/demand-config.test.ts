@@ -14,7 +14,8 @@ function input(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { ...rest, ...extra };
 }
 
-const workerEnv = (config: ConnectorConfig) => envOf(functionFor(build(config).appTemplate, 'worker').properties);
+const workerEnv = (config: ConnectorConfig) =>
+  envOf(functionFor(build(config).appTemplate, 'worker').properties);
 
 describe('demand config', () => {
   it('defaults assignment to none', () => {
@@ -23,7 +24,10 @@ describe('demand config', () => {
   });
 
   it('accepts first-accepted', () => {
-    expect(parseConnectorConfig(input({ role: 'demand', demand: { assignment: 'first-accepted' } })).demand.assignment).toBe('first-accepted');
+    expect(
+      parseConnectorConfig(input({ role: 'demand', demand: { assignment: 'first-accepted' } }))
+        .demand.assignment,
+    ).toBe('first-accepted');
   });
 
   it.each([
@@ -36,9 +40,21 @@ describe('demand config', () => {
 
   it('passes DEMAND_ASSIGNMENT to the worker only for a demand role with a policy', () => {
     const base = exampleConfig();
-    expect(workerEnv({ ...base, role: 'demand', demand: { assignment: 'first-accepted' } })['DEMAND_ASSIGNMENT']).toBe('first-accepted');
-    expect(workerEnv({ ...base, role: 'both', demand: { assignment: 'first-accepted' } })['DEMAND_ASSIGNMENT']).toBe('first-accepted');
-    expect(workerEnv({ ...base, role: 'demand', demand: { assignment: 'none' } })).not.toHaveProperty('DEMAND_ASSIGNMENT');
-    expect(workerEnv({ ...base, role: 'supply', demand: { assignment: 'first-accepted' } })).not.toHaveProperty('DEMAND_ASSIGNMENT');
+    expect(
+      workerEnv({ ...base, role: 'demand', demand: { assignment: 'first-accepted' } })[
+        'DEMAND_ASSIGNMENT'
+      ],
+    ).toBe('first-accepted');
+    expect(
+      workerEnv({ ...base, role: 'both', demand: { assignment: 'first-accepted' } })[
+        'DEMAND_ASSIGNMENT'
+      ],
+    ).toBe('first-accepted');
+    expect(
+      workerEnv({ ...base, role: 'demand', demand: { assignment: 'none' } }),
+    ).not.toHaveProperty('DEMAND_ASSIGNMENT');
+    expect(
+      workerEnv({ ...base, role: 'supply', demand: { assignment: 'first-accepted' } }),
+    ).not.toHaveProperty('DEMAND_ASSIGNMENT');
   });
 });

@@ -44,7 +44,10 @@ export function build(config: ConnectorConfig): Built {
   };
 }
 
-export type CfnResources = Record<string, { Type: string; Properties?: Record<string, unknown>; [key: string]: unknown }>;
+export type CfnResources = Record<
+  string,
+  { Type: string; Properties?: Record<string, unknown>; [key: string]: unknown }
+>;
 
 export function resourcesOf(template: Template, type: string): CfnResources {
   return template.findResources(type) as CfnResources;
@@ -56,21 +59,29 @@ export function onlyResource(
   type: string,
   predicate: (properties: Record<string, unknown>) => boolean = () => true,
 ): { id: string; properties: Record<string, unknown>; resource: CfnResources[string] } {
-  const matches = Object.entries(resourcesOf(template, type)).filter(([, r]) => predicate(r.Properties ?? {}));
-  if (matches.length !== 1) throw new Error(`expected exactly one ${type}, found ${matches.length}`);
+  const matches = Object.entries(resourcesOf(template, type)).filter(([, r]) =>
+    predicate(r.Properties ?? {}),
+  );
+  if (matches.length !== 1)
+    throw new Error(`expected exactly one ${type}, found ${matches.length}`);
   const [id, resource] = matches[0] as [string, CfnResources[string]];
   return { id, properties: resource.Properties ?? {}, resource };
 }
 
 /** A Lambda function's environment variables as synthesised. */
 export function envOf(properties: Record<string, unknown>): Record<string, unknown> {
-  const environment = properties['Environment'] as { Variables?: Record<string, unknown> } | undefined;
+  const environment = properties['Environment'] as
+    { Variables?: Record<string, unknown> } | undefined;
   return environment?.Variables ?? {};
 }
 
 /** The function whose POWERTOOLS_SERVICE_NAME is `service`. */
 export function functionFor(template: Template, service: string) {
-  return onlyResource(template, 'AWS::Lambda::Function', (p) => envOf(p)['POWERTOOLS_SERVICE_NAME'] === service);
+  return onlyResource(
+    template,
+    'AWS::Lambda::Function',
+    (p) => envOf(p)['POWERTOOLS_SERVICE_NAME'] === service,
+  );
 }
 
 /** One IAM policy statement as synthesized. */
@@ -78,7 +89,9 @@ export type Statement = { Effect: string; Action: string | string[]; Resource: u
 
 /** Every IAM statement granted to the function of `service`. */
 export function statementsOf(template: Template, service: string): Statement[] {
-  const role = (functionFor(template, service).properties['Role'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  const role = (
+    functionFor(template, service).properties['Role'] as { 'Fn::GetAtt': [string, string] }
+  )['Fn::GetAtt'][0];
   return Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
     .filter((p) => JSON.stringify(p.Properties?.['Roles']).includes(`"${role}"`))
     .flatMap((p) => (p.Properties?.['PolicyDocument'] as { Statement: Statement[] }).Statement);

@@ -26,7 +26,8 @@ describe('mode config', () => {
   });
 
   it('tells the worker only about a dry run', () => {
-    const workerEnv = (mode: 'live' | 'dry-run') => envOf(functionFor(build({ ...exampleConfig(), mode }).appTemplate, 'worker').properties);
+    const workerEnv = (mode: 'live' | 'dry-run') =>
+      envOf(functionFor(build({ ...exampleConfig(), mode }).appTemplate, 'worker').properties);
     expect(workerEnv('dry-run')[ENV_NAMES.connectorMode]).toBe('dry-run');
     expect(workerEnv('live')).not.toHaveProperty(ENV_NAMES.connectorMode);
   });
@@ -34,10 +35,14 @@ describe('mode config', () => {
   it('tells the worker and the reconciler to redecide dry-run decisions only when live and asked to', () => {
     const envs = (mode: 'live' | 'dry-run', redecideDryRun: boolean) => {
       const template = build({ ...exampleConfig(), mode, redecideDryRun }).appTemplate;
-      return [envOf(functionFor(template, 'worker').properties), envOf(functionFor(template, 'reconciler').properties)];
+      return [
+        envOf(functionFor(template, 'worker').properties),
+        envOf(functionFor(template, 'reconciler').properties),
+      ];
     };
     for (const env of envs('live', true)) expect(env[ENV_NAMES.redecideDryRun]).toBe('true');
-    for (const env of [...envs('live', false), ...envs('dry-run', true)]) expect(env).not.toHaveProperty(ENV_NAMES.redecideDryRun);
+    for (const env of [...envs('live', false), ...envs('dry-run', true)])
+      expect(env).not.toHaveProperty(ENV_NAMES.redecideDryRun);
     expect(parseConnectorConfig(input()).redecideDryRun).toBe(false);
   });
 });

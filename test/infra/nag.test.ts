@@ -19,16 +19,34 @@ const variants: [string, () => ConnectorConfig][] = [
     'imported secret, alarm email',
     () => ({
       ...exampleConfig(),
-      credentialsSecretArn: 'arn:aws:secretsmanager:ca-central-1:111122223333:secret:alayacare-login-AbC123',
+      credentialsSecretArn:
+        'arn:aws:secretsmanager:ca-central-1:111122223333:secret:alayacare-login-AbC123',
       alarmEmail: 'ops@example.org',
     }),
   ],
   [
     'shared secret on, SignatureVersion 2 required',
-    () => ({ ...exampleConfig(), receiver: { requireSignatureVersion2: true, sharedSecret: { enabled: true } } }),
+    () => ({
+      ...exampleConfig(),
+      receiver: { requireSignatureVersion2: true, sharedSecret: { enabled: true } },
+    }),
   ],
-  ['role both, reconciler hourly', () => ({ ...exampleConfig(), role: 'both', reconciler: { enabled: true, intervalMinutes: 60 } })],
-  ['X-Ray tracing and the dashboard on', () => ({ ...exampleConfig(), tracing: true, monitoring: { ...exampleConfig().monitoring, dashboard: true } })],
+  [
+    'role both, reconciler hourly',
+    () => ({
+      ...exampleConfig(),
+      role: 'both',
+      reconciler: { enabled: true, intervalMinutes: 60 },
+    }),
+  ],
+  [
+    'X-Ray tracing and the dashboard on',
+    () => ({
+      ...exampleConfig(),
+      tracing: true,
+      monitoring: { ...exampleConfig().monitoring, dashboard: true },
+    }),
+  ],
 ];
 
 function findings(scope: IConstruct) {
@@ -46,11 +64,19 @@ interface Acknowledgement {
 }
 
 function acknowledgements(root: IConstruct): Acknowledgement[] {
-  return root.node.findAll().flatMap((c) =>
-    c.node.metadata
-      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-      .flatMap((m) => Object.entries(m.data as Record<string, unknown>).map(([id, reason]) => ({ path: c.node.path, id, reason }))),
-  );
+  return root.node
+    .findAll()
+    .flatMap((c) =>
+      c.node.metadata
+        .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((m) =>
+          Object.entries(m.data as Record<string, unknown>).map(([id, reason]) => ({
+            path: c.node.path,
+            id,
+            reason,
+          })),
+        ),
+    );
 }
 
 describe.each(variants)('cdk-nag AwsSolutions with %s', (_label, config) => {
@@ -72,9 +98,15 @@ describe.each(variants)('cdk-nag AwsSolutions with %s', (_label, config) => {
     expect(acks.length).toBeGreaterThan(0);
     for (const ack of acks) {
       const id = ack.id.replace(/^annotation::/i, '');
-      expect({ path: ack.path, id }).toEqual({ path: ack.path, id: expect.stringMatching(/^AwsSolutions-[A-Z]+\d+(\[.+\])?$/) });
+      expect({ path: ack.path, id }).toEqual({
+        path: ack.path,
+        id: expect.stringMatching(/^AwsSolutions-[A-Z]+\d+(\[.+\])?$/),
+      });
       // IAM4/IAM5 list findings; acknowledging the bare rule would hide every future one.
-      expect({ path: ack.path, id }).not.toEqual({ path: ack.path, id: expect.stringMatching(/^AwsSolutions-IAM[45]$/) });
+      expect({ path: ack.path, id }).not.toEqual({
+        path: ack.path,
+        id: expect.stringMatching(/^AwsSolutions-IAM[45]$/),
+      });
       expect(typeof ack.reason).toBe('string');
       expect((ack.reason as string).trim().length).toBeGreaterThanOrEqual(20);
     }
@@ -84,11 +116,20 @@ describe.each(variants)('cdk-nag AwsSolutions with %s', (_label, config) => {
 
   it('the only IAM statements on Resource "*" are X-Ray tracing, as the IAM5[Resource::*] acknowledgement says (none without tracing)', () => {
     const statements = Object.values(resourcesOf(built.appTemplate, 'AWS::IAM::Policy')).flatMap(
-      (p) => (p.Properties?.['PolicyDocument'] as { Statement: { Action: string | string[]; Resource: unknown }[] }).Statement,
+      (p) =>
+        (
+          p.Properties?.['PolicyDocument'] as {
+            Statement: { Action: string | string[]; Resource: unknown }[];
+          }
+        ).Statement,
     );
-    const wildcard = statements.filter((s) => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')));
+    const wildcard = statements.filter(
+      (s) => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')),
+    );
     expect(wildcard.length > 0).toBe(config().tracing);
-    const xrayAcks = acknowledgements(built.cdkApp).filter((a) => a.id.replace(/^annotation::/i, '') === 'AwsSolutions-IAM5[Resource::*]');
+    const xrayAcks = acknowledgements(built.cdkApp).filter(
+      (a) => a.id.replace(/^annotation::/i, '') === 'AwsSolutions-IAM5[Resource::*]',
+    );
     expect(xrayAcks.length > 0).toBe(config().tracing);
     for (const statement of wildcard) {
       for (const action of [statement.Action].flat()) expect(action).toMatch(/^xray:/);
@@ -100,6 +141,8 @@ describe('the pack itself', () => {
   it('reports an unprotected queue, so an empty result above is meaningful', () => {
     const stack = new Stack(new App(), 'Probe');
     new sqs.Queue(stack, 'PlainQueue');
-    expect(findings(stack).map((f) => f.rule)).toEqual(expect.arrayContaining(['AwsSolutions-SQS3', 'AwsSolutions-SQS4']));
+    expect(findings(stack).map((f) => f.rule)).toEqual(
+      expect.arrayContaining(['AwsSolutions-SQS3', 'AwsSolutions-SQS4']),
+    );
   });
 });

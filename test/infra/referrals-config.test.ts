@@ -7,7 +7,14 @@
  */
 import { ENV_NAMES } from '../../lambdas/adapters/env';
 import { ConfigError, parseConnectorConfig, type ConnectorConfig } from '../../lambdas/core/config';
-import { build, envOf, exampleConfig, functionFor, statementsOf, type Statement } from './infra-support';
+import {
+  build,
+  envOf,
+  exampleConfig,
+  functionFor,
+  statementsOf,
+  type Statement,
+} from './infra-support';
 
 const BUS = 'arn:aws:events:ca-central-1:123456789012:event-bus/care-referrals';
 
@@ -16,16 +23,22 @@ function input(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return { ...rest, ...extra };
 }
 
-const putsEvents = (statements: Statement[]) => statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('events:')));
+const putsEvents = (statements: Statement[]) =>
+  statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('events:')));
 
 describe('referrals config', () => {
   it('defaults to recording only: not marked processed, not forwarded', () => {
     expect(parseConnectorConfig(input()).referrals).toEqual({ markProcessed: false });
-    expect(parseConnectorConfig(input({ referrals: {} })).referrals).toEqual({ markProcessed: false });
+    expect(parseConnectorConfig(input({ referrals: {} })).referrals).toEqual({
+      markProcessed: false,
+    });
   });
 
   it('accepts markProcessed and an event bus ARN', () => {
-    expect(parseConnectorConfig(input({ referrals: { markProcessed: true, eventBusArn: BUS } })).referrals).toEqual({ markProcessed: true, eventBusArn: BUS });
+    expect(
+      parseConnectorConfig(input({ referrals: { markProcessed: true, eventBusArn: BUS } }))
+        .referrals,
+    ).toEqual({ markProcessed: true, eventBusArn: BUS });
   });
 
   it.each([
@@ -41,14 +54,21 @@ describe('referrals config', () => {
 });
 
 describe('referrals in the stack', () => {
-  const withReferrals = (role: ConnectorConfig['role'], referrals: ConnectorConfig['referrals']): ConnectorConfig => ({ ...exampleConfig(), role, referrals });
+  const withReferrals = (
+    role: ConnectorConfig['role'],
+    referrals: ConnectorConfig['referrals'],
+  ): ConnectorConfig => ({ ...exampleConfig(), role, referrals });
 
   it('gives the worker the bus ARN and events:PutEvents on exactly that bus, and nothing to the others', () => {
-    const { appTemplate } = build(withReferrals('supply', { markProcessed: true, eventBusArn: BUS }));
+    const { appTemplate } = build(
+      withReferrals('supply', { markProcessed: true, eventBusArn: BUS }),
+    );
     const env = envOf(functionFor(appTemplate, 'worker').properties);
     expect(env[ENV_NAMES.referralEventBusArn]).toBe(BUS);
     expect(env[ENV_NAMES.referralsMarkProcessed]).toBe('true');
-    expect(putsEvents(statementsOf(appTemplate, 'worker'))).toEqual([{ Effect: 'Allow', Action: 'events:PutEvents', Resource: BUS }]);
+    expect(putsEvents(statementsOf(appTemplate, 'worker'))).toEqual([
+      { Effect: 'Allow', Action: 'events:PutEvents', Resource: BUS },
+    ]);
     expect(putsEvents(statementsOf(appTemplate, 'receiver'))).toEqual([]);
   });
 
@@ -61,7 +81,9 @@ describe('referrals in the stack', () => {
   });
 
   it('role demand receives no referrals: neither variable nor grant', () => {
-    const { appTemplate } = build(withReferrals('demand', { markProcessed: true, eventBusArn: BUS }));
+    const { appTemplate } = build(
+      withReferrals('demand', { markProcessed: true, eventBusArn: BUS }),
+    );
     const env = envOf(functionFor(appTemplate, 'worker').properties);
     expect(env).not.toHaveProperty(ENV_NAMES.referralEventBusArn);
     expect(env).not.toHaveProperty(ENV_NAMES.referralsMarkProcessed);
@@ -69,8 +91,12 @@ describe('referrals in the stack', () => {
   });
 
   it('role both forwards too', () => {
-    const { appTemplate } = build(withReferrals('both', { markProcessed: false, eventBusArn: BUS }));
-    expect(envOf(functionFor(appTemplate, 'worker').properties)[ENV_NAMES.referralEventBusArn]).toBe(BUS);
+    const { appTemplate } = build(
+      withReferrals('both', { markProcessed: false, eventBusArn: BUS }),
+    );
+    expect(
+      envOf(functionFor(appTemplate, 'worker').properties)[ENV_NAMES.referralEventBusArn],
+    ).toBe(BUS);
     expect(putsEvents(statementsOf(appTemplate, 'worker'))).toHaveLength(1);
   });
 });

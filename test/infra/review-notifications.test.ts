@@ -9,7 +9,16 @@
  */
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { ConfigError, parseConnectorConfig, type ConnectorConfig } from '../../lambdas/core/config';
-import { build, envOf, exampleConfig, functionFor, onlyResource, resourcesOf, statementsOf, type Statement } from './infra-support';
+import {
+  build,
+  envOf,
+  exampleConfig,
+  functionFor,
+  onlyResource,
+  resourcesOf,
+  statementsOf,
+  type Statement,
+} from './infra-support';
 
 const OFFER_URL = 'https://acme.example.org/marketplace/offers/{offerId}';
 const OUTBOX_URL = 'https://acme.example.org/marketplace/outbox/{offerId}?tab=matches';
@@ -20,11 +29,20 @@ function input(notifications?: unknown): Record<string, unknown> {
   return notifications === undefined ? rest : { ...rest, notifications };
 }
 
-const withNotifications = (notifications: ConnectorConfig['notifications']): ConnectorConfig => ({ ...exampleConfig(), notifications });
+const withNotifications = (notifications: ConnectorConfig['notifications']): ConnectorConfig => ({
+  ...exampleConfig(),
+  notifications,
+});
 
-const reviewTopicOf = (template: Template) => onlyResource(template, 'AWS::SNS::Topic', (p) => p['DisplayName'] === 'AlayaCare connector offers');
+const reviewTopicOf = (template: Template) =>
+  onlyResource(
+    template,
+    'AWS::SNS::Topic',
+    (p) => p['DisplayName'] === 'AlayaCare connector offers',
+  );
 
-const publishes = (statements: Statement[]) => statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('sns:')));
+const publishes = (statements: Statement[]) =>
+  statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('sns:')));
 
 describe('notifications config', () => {
   it('is on by default, with no e-mail and no links', () => {
@@ -33,8 +51,15 @@ describe('notifications config', () => {
   });
 
   it('accepts an e-mail and https link templates with {offerId} in the path or query', () => {
-    const notifications = { email: 'staffing@example.org', offerUrl: OFFER_URL, outboxOfferUrl: OUTBOX_URL };
-    expect(parseConnectorConfig(input(notifications)).notifications).toEqual({ enabled: true, ...notifications });
+    const notifications = {
+      email: 'staffing@example.org',
+      offerUrl: OFFER_URL,
+      outboxOfferUrl: OUTBOX_URL,
+    };
+    expect(parseConnectorConfig(input(notifications)).notifications).toEqual({
+      enabled: true,
+      ...notifications,
+    });
   });
 
   it.each([
@@ -54,7 +79,9 @@ describe('notifications config', () => {
   });
 
   it('may be turned off', () => {
-    expect(parseConnectorConfig(input({ enabled: false })).notifications).toEqual({ enabled: false });
+    expect(parseConnectorConfig(input({ enabled: false })).notifications).toEqual({
+      enabled: false,
+    });
   });
 });
 
@@ -66,9 +93,17 @@ describe('review notification topic (default: on, no e-mail)', () => {
 
   it('is encrypted with the rotating notification key it shares with the alarm topic (not the data key) and refuses publishes without TLS', () => {
     const topic = reviewTopicOf(app);
-    const alarmTopic = onlyResource(app, 'AWS::SNS::Topic', (p) => p['DisplayName'] === 'AlayaCare connector alarms');
-    const keyId = (topic.properties['KmsMasterKeyId'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-    expect(resourcesOf(app, 'AWS::KMS::Key')[keyId]?.Properties).toEqual(expect.objectContaining({ EnableKeyRotation: true }));
+    const alarmTopic = onlyResource(
+      app,
+      'AWS::SNS::Topic',
+      (p) => p['DisplayName'] === 'AlayaCare connector alarms',
+    );
+    const keyId = (topic.properties['KmsMasterKeyId'] as { 'Fn::GetAtt': [string, string] })[
+      'Fn::GetAtt'
+    ][0];
+    expect(resourcesOf(app, 'AWS::KMS::Key')[keyId]?.Properties).toEqual(
+      expect.objectContaining({ EnableKeyRotation: true }),
+    );
     // One key for both topics (a key-month each otherwise); the app stack has no other key.
     expect(alarmTopic.properties['KmsMasterKeyId']).toEqual(topic.properties['KmsMasterKeyId']);
     expect(Object.keys(resourcesOf(app, 'AWS::KMS::Key'))).toEqual([keyId]);
@@ -76,7 +111,11 @@ describe('review notification topic (default: on, no e-mail)', () => {
       Topics: [{ Ref: topic.id }],
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Action: 'sns:Publish', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+          Match.objectLike({
+            Effect: 'Deny',
+            Action: 'sns:Publish',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
         ]),
       },
     });
@@ -95,30 +134,58 @@ describe('review notification topic (default: on, no e-mail)', () => {
 
   it('lets the worker alone publish, to that topic only, and use its key to encrypt', () => {
     const topic = reviewTopicOf(app);
-    const keyArn = { 'Fn::GetAtt': [(topic.properties['KmsMasterKeyId'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0], 'Arn'] };
+    const keyArn = {
+      'Fn::GetAtt': [
+        (topic.properties['KmsMasterKeyId'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0],
+        'Arn',
+      ],
+    };
     const worker = statementsOf(app, 'worker');
-    expect(publishes(worker)).toEqual([expect.objectContaining({ Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: topic.id } })]);
+    expect(publishes(worker)).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: 'sns:Publish',
+        Resource: { Ref: topic.id },
+      }),
+    ]);
     expect(worker).toContainEqual(
-      expect.objectContaining({ Effect: 'Allow', Action: expect.arrayContaining(['kms:Decrypt', 'kms:GenerateDataKey*']), Resource: keyArn }),
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: expect.arrayContaining(['kms:Decrypt', 'kms:GenerateDataKey*']),
+        Resource: keyArn,
+      }),
     );
-    for (const service of ['receiver', 'reconciler']) expect(publishes(statementsOf(app, service))).toEqual([]);
+    for (const service of ['receiver', 'reconciler'])
+      expect(publishes(statementsOf(app, service))).toEqual([]);
   });
 
   it('is named by the ReviewTopicArn output', () => {
-    expect(app.findOutputs('ReviewTopicArn')['ReviewTopicArn']).toEqual(expect.objectContaining({ Value: { Ref: reviewTopicOf(app).id } }));
+    expect(app.findOutputs('ReviewTopicArn')['ReviewTopicArn']).toEqual(
+      expect.objectContaining({ Value: { Ref: reviewTopicOf(app).id } }),
+    );
   });
 });
 
 describe('review notification topic, configured', () => {
   it('subscribes the e-mail address to the review topic only', () => {
-    const app = build(withNotifications({ enabled: true, email: 'staffing@example.org' })).appTemplate;
-    const [subscription, ...others] = Object.values(resourcesOf(app, 'AWS::SNS::Subscription')).map((s) => s.Properties ?? {});
+    const app = build(
+      withNotifications({ enabled: true, email: 'staffing@example.org' }),
+    ).appTemplate;
+    const [subscription, ...others] = Object.values(resourcesOf(app, 'AWS::SNS::Subscription')).map(
+      (s) => s.Properties ?? {},
+    );
     expect(others).toEqual([]);
-    expect(subscription).toEqual({ Protocol: 'email', Endpoint: 'staffing@example.org', TopicArn: { Ref: reviewTopicOf(app).id } });
+    expect(subscription).toEqual({
+      Protocol: 'email',
+      Endpoint: 'staffing@example.org',
+      TopicArn: { Ref: reviewTopicOf(app).id },
+    });
   });
 
   it('passes the link templates to the worker', () => {
-    const app = build(withNotifications({ enabled: true, offerUrl: OFFER_URL, outboxOfferUrl: OUTBOX_URL })).appTemplate;
+    const app = build(
+      withNotifications({ enabled: true, offerUrl: OFFER_URL, outboxOfferUrl: OUTBOX_URL }),
+    ).appTemplate;
     const env = envOf(functionFor(app, 'worker').properties);
     expect(env['OFFER_URL_TEMPLATE']).toBe(OFFER_URL);
     expect(env['OUTBOX_OFFER_URL_TEMPLATE']).toBe(OUTBOX_URL);
@@ -128,7 +195,9 @@ describe('review notification topic, configured', () => {
     const app = build(withNotifications({ enabled: false })).appTemplate;
     expect(() => reviewTopicOf(app)).toThrow(/found 0/);
     expect(Object.keys(resourcesOf(app, 'AWS::KMS::Key'))).toHaveLength(1);
-    expect(envOf(functionFor(app, 'worker').properties)).not.toHaveProperty('NOTIFICATION_TOPIC_ARN');
+    expect(envOf(functionFor(app, 'worker').properties)).not.toHaveProperty(
+      'NOTIFICATION_TOPIC_ARN',
+    );
     expect(publishes(statementsOf(app, 'worker'))).toEqual([]);
     expect(app.findOutputs('ReviewTopicArn')).toEqual({});
   });

@@ -15,7 +15,15 @@ import { RULES_OBJECT_KEY } from '../../lambdas/core/rules-document';
 import { rulesVersionOf } from '../../lambdas/core/rules-source';
 import { WORKER_METRICS } from '../../lambdas/worker/worker';
 import { METRICS_NAMESPACE } from '../../lib/constants';
-import { build, envOf, exampleConfig, functionFor, onlyResource, resourcesOf, type Built } from './infra-support';
+import {
+  build,
+  envOf,
+  exampleConfig,
+  functionFor,
+  onlyResource,
+  resourcesOf,
+  type Built,
+} from './infra-support';
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
 
@@ -55,20 +63,38 @@ describe('the rules bucket', () => {
       expect.objectContaining({
         VersioningConfiguration: { Status: 'Enabled' },
         BucketEncryption: {
-          ServerSideEncryptionConfiguration: [{ BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: arnOf(keyId) } }],
+          ServerSideEncryptionConfiguration: [
+            {
+              BucketKeyEnabled: true,
+              ServerSideEncryptionByDefault: {
+                SSEAlgorithm: 'aws:kms',
+                KMSMasterKeyID: arnOf(keyId),
+              },
+            },
+          ],
         },
-        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
         OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
       }),
     );
-    expect(bucket.resource).toEqual(expect.objectContaining({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' }));
+    expect(bucket.resource).toEqual(
+      expect.objectContaining({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' }),
+    );
   });
 
   it('expires non-current versions after 90 days, keeping the newest 10 whatever their age', () => {
     const bucket = onlyResource(built.stateTemplate, 'AWS::S3::Bucket');
     expect(bucket.properties['LifecycleConfiguration']).toEqual({
       Rules: [
-        expect.objectContaining({ Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 90, NewerNoncurrentVersions: 10 } }),
+        expect.objectContaining({
+          Status: 'Enabled',
+          NoncurrentVersionExpiration: { NoncurrentDays: 90, NewerNoncurrentVersions: 10 },
+        }),
       ],
     });
   });
@@ -76,8 +102,15 @@ describe('the rules bucket', () => {
   it('refuses requests without TLS', () => {
     const policy = onlyResource(built.stateTemplate, 'AWS::S3::BucketPolicy');
     expect(policy.properties['Bucket']).toEqual({ Ref: bucketId });
-    expect((policy.properties['PolicyDocument'] as { Statement: unknown[] }).Statement).toContainEqual(
-      expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    expect(
+      (policy.properties['PolicyDocument'] as { Statement: unknown[] }).Statement,
+    ).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: 's3:*',
+        Principal: { AWS: '*' },
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
     );
   });
 });
@@ -105,14 +138,19 @@ describe('the worker', () => {
     for (const service of ['receiver', 'reconciler']) {
       const env = envOf(functionFor(built.appTemplate, service).properties);
       expect(env).not.toHaveProperty('RULES_BUCKET');
-      expect(JSON.stringify(statementsOfRole(built.appTemplate, service === 'receiver' ? 'Receiver' : 'Reconciler'))).not.toContain('s3:');
+      expect(
+        JSON.stringify(
+          statementsOfRole(built.appTemplate, service === 'receiver' ? 'Receiver' : 'Reconciler'),
+        ),
+      ).not.toContain('s3:');
     }
   });
 
   it('no template carries the rules themselves (they are in the staged asset only)', () => {
     const comment = exampleConfig().rules.rules[0]?.comment ?? '';
     expect(comment.length).toBeGreaterThan(10);
-    for (const template of [built.stateTemplate, built.appTemplate]) expect(JSON.stringify(template.toJSON())).not.toContain(comment);
+    for (const template of [built.stateTemplate, built.appTemplate])
+      expect(JSON.stringify(template.toJSON())).not.toContain(comment);
   });
 });
 
@@ -138,7 +176,9 @@ describe('the publication of the config rules at deployment', () => {
           parameters: {
             Bucket: `<Ref:${bucketId}>`,
             Key: RULES_OBJECT_KEY,
-            CopySource: expect.stringMatching(new RegExp(`^<Sub:cdk-[a-z0-9]+-assets-.*>/${asset.s3ObjectKey}$`)),
+            CopySource: expect.stringMatching(
+              new RegExp(`^<Sub:cdk-[a-z0-9]+-assets-.*>/${asset.s3ObjectKey}$`),
+            ),
             ContentType: 'application/json',
             MetadataDirective: 'REPLACE',
           },
@@ -152,20 +192,36 @@ describe('the publication of the config rules at deployment', () => {
   it('runs under a role that may read the asset, write the one object and encrypt with the data key, nothing else', () => {
     const statements = statementsOfRole(built.stateTemplate, 'RulesPublishRole');
     const actions = statements.flatMap((s) => [s.Action].flat()).sort();
-    expect(actions).toEqual(['kms:GenerateDataKey', 'logs:CreateLogStream', 'logs:PutLogEvents', 's3:GetObject', 's3:PutObject'].sort());
-    const byAction = (action: string) => JSON.stringify(statements.find((s) => [s.Action].flat().includes(action))?.Resource);
+    expect(actions).toEqual(
+      [
+        'kms:GenerateDataKey',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+        's3:GetObject',
+        's3:PutObject',
+      ].sort(),
+    );
+    const byAction = (action: string) =>
+      JSON.stringify(statements.find((s) => [s.Action].flat().includes(action))?.Resource);
     expect(byAction('s3:PutObject')).toContain(`"/${RULES_OBJECT_KEY}"`);
     expect(byAction('s3:GetObject')).toContain(built.state.rules.configRules.s3ObjectKey);
     expect(byAction('kms:GenerateDataKey')).toBe(JSON.stringify(arnOf(keyId)));
-    const role = onlyResource(built.stateTemplate, 'AWS::IAM::Role', (p) => JSON.stringify(p).includes('copies the config rules'));
+    const role = onlyResource(built.stateTemplate, 'AWS::IAM::Role', (p) =>
+      JSON.stringify(p).includes('copies the config rules'),
+    );
     expect(role.properties['ManagedPolicyArns']).toBeUndefined();
   });
 
   it('is updated (and so copies) exactly when the rules change', () => {
-    const createOf = (config: ConnectorConfig) => joined(onlyResource(build(config).stateTemplate, 'Custom::AWS').properties['Create']);
+    const createOf = (config: ConnectorConfig) =>
+      joined(onlyResource(build(config).stateTemplate, 'Custom::AWS').properties['Create']);
     const base = exampleConfig();
-    expect(createOf({ ...base, alarmEmail: 'ops@example.org' })).toBe(joined(publication().properties['Create']));
-    expect(createOf({ ...base, rules: { ...base.rules, defaultAction: 'decline' } })).not.toBe(joined(publication().properties['Create']));
+    expect(createOf({ ...base, alarmEmail: 'ops@example.org' })).toBe(
+      joined(publication().properties['Create']),
+    );
+    expect(createOf({ ...base, rules: { ...base.rules, defaultAction: 'decline' } })).not.toBe(
+      joined(publication().properties['Create']),
+    );
   });
 });
 
@@ -179,9 +235,18 @@ describe('outputs and alarms', () => {
 
   it('alarm on any invalid rules document or failed read the worker reports', () => {
     for (const metric of [WORKER_METRICS.rulesInvalid, WORKER_METRICS.rulesReadFailed]) {
-      const alarm = onlyResource(built.appTemplate, 'AWS::CloudWatch::Alarm', (p) => p['MetricName'] === metric);
+      const alarm = onlyResource(
+        built.appTemplate,
+        'AWS::CloudWatch::Alarm',
+        (p) => p['MetricName'] === metric,
+      );
       expect(alarm.properties).toEqual(
-        expect.objectContaining({ Namespace: METRICS_NAMESPACE, Dimensions: [{ Name: 'service', Value: 'worker' }], Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' }),
+        expect.objectContaining({
+          Namespace: METRICS_NAMESPACE,
+          Dimensions: [{ Name: 'service', Value: 'worker' }],
+          Threshold: 0,
+          ComparisonOperator: 'GreaterThanThreshold',
+        }),
       );
     }
   });

@@ -18,9 +18,18 @@ import { OFFER_TABLE } from '../../lambdas/adapters/offer-table';
 import { VISIBILITY_TIMEOUT_FACTOR } from '../../lambdas/worker/timing';
 import { MAX_RECEIVE_COUNT, METRICS_NAMESPACE } from '../../lib/constants';
 import { CUSTOM_METRICS, UNSUBSCRIBE_METRIC } from '../../lib/monitoring';
-import { build, envOf, exampleConfig, functionFor, onlyResource, resourcesOf, type Built } from './infra-support';
+import {
+  build,
+  envOf,
+  exampleConfig,
+  functionFor,
+  onlyResource,
+  resourcesOf,
+  type Built,
+} from './infra-support';
 
-const IMPORTED_SECRET = 'arn:aws:secretsmanager:ca-central-1:111122223333:secret:alayacare-login-AbC123';
+const IMPORTED_SECRET =
+  'arn:aws:secretsmanager:ca-central-1:111122223333:secret:alayacare-login-AbC123';
 
 /** Values unlike every default, so a test cannot pass on a default by accident. */
 function distinctiveConfig(): ConnectorConfig {
@@ -47,7 +56,12 @@ beforeAll(() => {
 });
 
 /** The alarm topic (the app stack also has the review notification topic, review-notifications.test.ts). */
-const alarmTopicOf = (template: Template) => onlyResource(template, 'AWS::SNS::Topic', (p) => p['DisplayName'] === 'AlayaCare connector alarms');
+const alarmTopicOf = (template: Template) =>
+  onlyResource(
+    template,
+    'AWS::SNS::Topic',
+    (p) => p['DisplayName'] === 'AlayaCare connector alarms',
+  );
 const refTo = (logicalId: string) => ({ Ref: logicalId });
 const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 
@@ -56,14 +70,19 @@ function queueIds(template: Template): { events: string; dlq: string } {
   const queues = Object.entries(resourcesOf(template, 'AWS::SQS::Queue'));
   const events = queues.filter(([, q]) => q.Properties?.['RedrivePolicy'] !== undefined);
   const dlq = queues.filter(([, q]) => q.Properties?.['RedrivePolicy'] === undefined);
-  if (events.length !== 1 || dlq.length !== 1) throw new Error('expected one events queue and one DLQ');
+  if (events.length !== 1 || dlq.length !== 1)
+    throw new Error('expected one events queue and one DLQ');
   return { events: events[0]![0], dlq: dlq[0]![0] };
 }
 
 describe('SNS endpoint', () => {
   it('routes POST /sns to the receiver through a Lambda proxy integration', () => {
     const receiver = functionFor(app, 'receiver');
-    const snsResource = onlyResource(app, 'AWS::ApiGateway::Resource', (p) => p['PathPart'] === 'sns');
+    const snsResource = onlyResource(
+      app,
+      'AWS::ApiGateway::Resource',
+      (p) => p['PathPart'] === 'sns',
+    );
     app.hasResourceProperties('AWS::ApiGateway::Method', {
       HttpMethod: 'POST',
       ResourceId: refTo(snsResource.id),
@@ -92,14 +111,18 @@ describe('SNS endpoint', () => {
     expect(properties['TracingEnabled']).toBe(true);
     const accessLog = properties['AccessLogSetting'] as { DestinationArn: unknown; Format: string };
     const destination = JSON.stringify(accessLog.DestinationArn);
-    const accessLogGroups = Object.entries(resourcesOf(app, 'AWS::Logs::LogGroup')).filter(([id]) => destination.includes(`"${id}"`));
+    const accessLogGroups = Object.entries(resourcesOf(app, 'AWS::Logs::LogGroup')).filter(([id]) =>
+      destination.includes(`"${id}"`),
+    );
     expect(accessLogGroups).toHaveLength(1);
     expect(accessLogGroups[0]?.[1].Properties?.['RetentionInDays']).toBe(90);
     expect(accessLog.Format).toContain('$context.status');
   });
 
   it('outputs the HTTPS URL of POST /sns', () => {
-    const output = app.findOutputs('SnsEndpointUrl')['SnsEndpointUrl'] as { Value: { 'Fn::Join': [string, unknown[]] } };
+    const output = app.findOutputs('SnsEndpointUrl')['SnsEndpointUrl'] as {
+      Value: { 'Fn::Join': [string, unknown[]] };
+    };
     const parts = output.Value['Fn::Join'][1];
     expect(parts[0]).toBe('https://');
     expect(parts[parts.length - 1]).toBe('/sns');
@@ -132,18 +155,27 @@ describe('events queue and dead-letter queue', () => {
   it('redrive to the DLQ after 5 receives; the DLQ keeps messages 14 days', () => {
     const { events, dlq } = queueIds(state);
     const eventsQueue = resourcesOf(state, 'AWS::SQS::Queue')[events]!;
-    expect(eventsQueue.Properties?.['RedrivePolicy']).toEqual({ deadLetterTargetArn: arnOf(dlq), maxReceiveCount: MAX_RECEIVE_COUNT });
+    expect(eventsQueue.Properties?.['RedrivePolicy']).toEqual({
+      deadLetterTargetArn: arnOf(dlq),
+      maxReceiveCount: MAX_RECEIVE_COUNT,
+    });
     expect(MAX_RECEIVE_COUNT).toBe(5);
-    expect(resourcesOf(state, 'AWS::SQS::Queue')[dlq]!.Properties?.['MessageRetentionPeriod']).toBe(14 * 24 * 3600);
+    expect(resourcesOf(state, 'AWS::SQS::Queue')[dlq]!.Properties?.['MessageRetentionPeriod']).toBe(
+      14 * 24 * 3600,
+    );
   });
 
   it(`keep messages invisible for at least ${VISIBILITY_TIMEOUT_FACTOR}x the worker timeout`, () => {
     const { events } = queueIds(state);
-    const visibility = resourcesOf(state, 'AWS::SQS::Queue')[events]!.Properties?.['VisibilityTimeout'];
+    const visibility = resourcesOf(state, 'AWS::SQS::Queue')[events]!.Properties?.[
+      'VisibilityTimeout'
+    ];
     const workerTimeout = functionFor(app, 'worker').properties['Timeout'];
     expect(typeof visibility).toBe('number');
     expect(typeof workerTimeout).toBe('number');
-    expect(visibility as number).toBeGreaterThanOrEqual(VISIBILITY_TIMEOUT_FACTOR * (workerTimeout as number));
+    expect(visibility as number).toBeGreaterThanOrEqual(
+      VISIBILITY_TIMEOUT_FACTOR * (workerTimeout as number),
+    );
   });
 });
 
@@ -170,7 +202,9 @@ describe('offer table', () => {
     expect(table.properties).toEqual(
       expect.objectContaining({
         BillingMode: 'PAY_PER_REQUEST',
-        PointInTimeRecoverySpecification: expect.objectContaining({ PointInTimeRecoveryEnabled: true }),
+        PointInTimeRecoverySpecification: expect.objectContaining({
+          PointInTimeRecoveryEnabled: true,
+        }),
         SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: arnOf(key.id) },
         KeySchema: [
           { AttributeName: OFFER_TABLE.partitionKey, KeyType: 'HASH' },
@@ -194,20 +228,30 @@ describe('credentials secret', () => {
   it('is created with a username placeholder and a generated password, and bound to the worker', () => {
     const secret = onlyResource(state, 'AWS::SecretsManager::Secret');
     expect(secret.properties['GenerateSecretString']).toEqual(
-      expect.objectContaining({ SecretStringTemplate: JSON.stringify({ username: 'CHANGE_ME' }), GenerateStringKey: 'password' }),
+      expect.objectContaining({
+        SecretStringTemplate: JSON.stringify({ username: 'CHANGE_ME' }),
+        GenerateStringKey: 'password',
+      }),
     );
     expect(secret.resource['DeletionPolicy']).toBe('Retain');
-    expect(JSON.stringify(envOf(functionFor(app, 'worker').properties)['CREDENTIALS_SECRET_ARN'])).toContain('Credentials');
+    expect(
+      JSON.stringify(envOf(functionFor(app, 'worker').properties)['CREDENTIALS_SECRET_ARN']),
+    ).toContain('Credentials');
   });
 
   it('is imported when credentialsSecretArn is set: no secret resource, the worker reads exactly that ARN', () => {
     const imported = build({ ...exampleConfig(), credentialsSecretArn: IMPORTED_SECRET });
     imported.stateTemplate.resourceCountIs('AWS::SecretsManager::Secret', 0);
-    expect(envOf(functionFor(imported.appTemplate, 'worker').properties)['CREDENTIALS_SECRET_ARN']).toBe(IMPORTED_SECRET);
+    expect(
+      envOf(functionFor(imported.appTemplate, 'worker').properties)['CREDENTIALS_SECRET_ARN'],
+    ).toBe(IMPORTED_SECRET);
     imported.appTemplate.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
         Statement: Match.arrayWith([
-          Match.objectLike({ Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], Resource: IMPORTED_SECRET }),
+          Match.objectLike({
+            Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+            Resource: IMPORTED_SECRET,
+          }),
         ]),
       },
     });
@@ -218,12 +262,20 @@ describe('shared secret of the SNS endpoint', () => {
   let withSecret: Built;
   beforeAll(() => {
     const config = exampleConfig();
-    withSecret = build({ ...config, receiver: { ...config.receiver, sharedSecret: { enabled: true } } });
+    withSecret = build({
+      ...config,
+      receiver: { ...config.receiver, sharedSecret: { enabled: true } },
+    });
   });
-  const isShared = (p: Record<string, unknown>) => String(p['Description']).includes('SNS subscription URL');
+  const isShared = (p: Record<string, unknown>) =>
+    String(p['Description']).includes('SNS subscription URL');
 
   it('is not created, bound or output by default', () => {
-    expect(Object.values(resourcesOf(state, 'AWS::SecretsManager::Secret')).filter((r) => isShared(r.Properties ?? {}))).toEqual([]);
+    expect(
+      Object.values(resourcesOf(state, 'AWS::SecretsManager::Secret')).filter((r) =>
+        isShared(r.Properties ?? {}),
+      ),
+    ).toEqual([]);
     expect(Object.keys(state.findOutputs('SharedSecretArn'))).toEqual([]);
   });
 
@@ -236,7 +288,9 @@ describe('shared secret of the SNS endpoint', () => {
       RequireEachIncludedType: true,
     });
     expect(secret.resource['DeletionPolicy']).toBe('Retain');
-    expect(Object.keys(withSecret.stateTemplate.findOutputs('SharedSecretArn'))).toEqual(['SharedSecretArn']);
+    expect(Object.keys(withSecret.stateTemplate.findOutputs('SharedSecretArn'))).toEqual([
+      'SharedSecretArn',
+    ]);
   });
 
   it('is given to the receiver only: SHARED_SECRET_ARN and a read grant on that one secret', () => {
@@ -247,14 +301,23 @@ describe('shared secret of the SNS endpoint', () => {
     expect(receiverEnv).toContain(secret.id);
     expect(envOf(worker.properties)).not.toHaveProperty('SHARED_SECRET_ARN');
 
-    const statements = Object.values(resourcesOf(withSecret.appTemplate, 'AWS::IAM::Policy')).flatMap((policy) => {
+    const statements = Object.values(
+      resourcesOf(withSecret.appTemplate, 'AWS::IAM::Policy'),
+    ).flatMap((policy) => {
       const roles = JSON.stringify(policy.Properties?.['Roles']);
-      const document = policy.Properties?.['PolicyDocument'] as { Statement: Array<{ Action: unknown; Resource: unknown }> };
+      const document = policy.Properties?.['PolicyDocument'] as {
+        Statement: Array<{ Action: unknown; Resource: unknown }>;
+      };
       return document.Statement.map((statement) => ({ roles, ...statement }));
     });
-    const onSharedSecret = statements.filter((statement) => JSON.stringify(statement.Resource).includes(secret.id));
+    const onSharedSecret = statements.filter((statement) =>
+      JSON.stringify(statement.Resource).includes(secret.id),
+    );
     expect(onSharedSecret).toHaveLength(1);
-    expect(onSharedSecret[0]?.Action).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+    expect(onSharedSecret[0]?.Action).toEqual([
+      'secretsmanager:DescribeSecret',
+      'secretsmanager:GetSecretValue',
+    ]);
     expect(onSharedSecret[0]?.roles).toContain('Receiver');
     expect(onSharedSecret[0]?.roles).not.toContain('Worker');
   });
@@ -288,7 +351,9 @@ describe('functions', () => {
     const roles = Object.values(resourcesOf(app, 'AWS::IAM::Role'));
     const withManaged = roles.filter((r) => r.Properties?.['ManagedPolicyArns'] !== undefined);
     expect(withManaged).toHaveLength(1);
-    expect(JSON.stringify(withManaged[0]?.Properties?.['ManagedPolicyArns'])).toContain('AmazonAPIGatewayPushToCloudWatchLogs');
+    expect(JSON.stringify(withManaged[0]?.Properties?.['ManagedPolicyArns'])).toContain(
+      'AmazonAPIGatewayPushToCloudWatchLogs',
+    );
   });
 
   it('give the worker its table, marketplace and role, and the rules object rather than the rules', () => {
@@ -313,7 +378,11 @@ describe('functions', () => {
 
   it('expand an account-and-region allowlist into the exact ARNs of the role’s topics at synth time', () => {
     const { allowedTopicArns: _exact, ...rest } = exampleConfig();
-    const config: ConnectorConfig = { ...rest, role: 'demand', allowedTopics: { account: '444455556666', region: 'us-east-1', namePrefix: 'prod-' } };
+    const config: ConnectorConfig = {
+      ...rest,
+      role: 'demand',
+      allowedTopics: { account: '444455556666', region: 'us-east-1', namePrefix: 'prod-' },
+    };
     const env = envOf(functionFor(build(config).appTemplate, 'receiver').properties);
     expect(env['ALLOWED_TOPIC_ARNS']).toBe(
       'arn:aws:sns:us-east-1:444455556666:prod-outbox-offers,arn:aws:sns:us-east-1:444455556666:prod-outbox-referrals',
@@ -323,19 +392,31 @@ describe('functions', () => {
 
   it('tell the receiver to require SignatureVersion 2 when configured', () => {
     const config = exampleConfig();
-    const strict = build({ ...config, receiver: { ...config.receiver, requireSignatureVersion2: true } });
-    expect(envOf(functionFor(strict.appTemplate, 'receiver').properties)['REQUIRE_SIGNATURE_VERSION_2']).toBe('true');
+    const strict = build({
+      ...config,
+      receiver: { ...config.receiver, requireSignatureVersion2: true },
+    });
+    expect(
+      envOf(functionFor(strict.appTemplate, 'receiver').properties)['REQUIRE_SIGNATURE_VERSION_2'],
+    ).toBe('true');
   });
 
   it('derive the marketplace URL from environment and region', () => {
     const fromExample = build(exampleConfig());
-    expect(envOf(functionFor(fromExample.appTemplate, 'worker').properties)['MARKETPLACE_BASE_URL']).toBe('https://api.sandbox.alayamarket.ca');
+    expect(
+      envOf(functionFor(fromExample.appTemplate, 'worker').properties)['MARKETPLACE_BASE_URL'],
+    ).toBe('https://api.sandbox.alayamarket.ca');
   });
 });
 
 describe('outputs', () => {
   it('name the queue, the DLQ, the table and the secret', () => {
-    for (const name of ['EventsQueueName', 'DeadLetterQueueName', 'OfferTableName', 'CredentialsSecretArn']) {
+    for (const name of [
+      'EventsQueueName',
+      'DeadLetterQueueName',
+      'OfferTableName',
+      'CredentialsSecretArn',
+    ]) {
       expect(Object.keys(state.findOutputs(name))).toEqual([name]);
     }
   });
@@ -343,11 +424,15 @@ describe('outputs', () => {
 
 describe('alarms', () => {
   const alarmNamed = (fragment: string) =>
-    Object.entries(resourcesOf(app, 'AWS::CloudWatch::Alarm')).filter(([id]) => id.includes(fragment)).map(([, a]) => a.Properties ?? {});
+    Object.entries(resourcesOf(app, 'AWS::CloudWatch::Alarm'))
+      .filter(([id]) => id.includes(fragment))
+      .map(([, a]) => a.Properties ?? {});
 
   it('watch the DLQ, errors, 5xx, queue age and unsubscribes, and all notify the alarm topic', () => {
     const topic = alarmTopicOf(app);
-    const alarms = Object.values(resourcesOf(app, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties ?? {});
+    const alarms = Object.values(resourcesOf(app, 'AWS::CloudWatch::Alarm')).map(
+      (a) => a.Properties ?? {},
+    );
     expect(alarms.map((a) => a['MetricName']).sort()).toEqual(
       [
         '5XXError',
@@ -370,7 +455,9 @@ describe('alarms', () => {
     for (const alarm of alarms) expect(alarm['AlarmActions']).toEqual([refTo(topic.id)]);
 
     const [dlqAlarm] = alarmNamed('DeadLetterQueue');
-    expect(dlqAlarm).toEqual(expect.objectContaining({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' }));
+    expect(dlqAlarm).toEqual(
+      expect.objectContaining({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' }),
+    );
     expect(JSON.stringify(dlqAlarm?.['Dimensions'])).toContain('DeadLetterQueue');
   });
 
@@ -397,13 +484,21 @@ describe('alarms', () => {
     expect(topic.properties['KmsMasterKeyId']).toBeDefined();
     app.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
-        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          }),
+        ]),
       },
     });
     app.resourceCountIs('AWS::SNS::Subscription', 0);
 
     const withEmail = build({ ...exampleConfig(), alarmEmail: 'ops@example.org' });
-    withEmail.appTemplate.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.org' });
+    withEmail.appTemplate.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.org',
+    });
   });
 
   it('the dashboard’s receiver metrics are names the receiver publishes', () => {
@@ -416,14 +511,17 @@ describe('alarms', () => {
     const body = JSON.stringify(dashboard.properties['DashboardBody']);
     for (const [service, metrics] of Object.entries(CUSTOM_METRICS)) {
       for (const metric of metrics) {
-        expect(body).toContain(`\\"${METRICS_NAMESPACE}\\",\\"${metric}\\",\\"service\\",\\"${service}\\"`);
+        expect(body).toContain(
+          `\\"${METRICS_NAMESPACE}\\",\\"${metric}\\",\\"service\\",\\"${service}\\"`,
+        );
       }
     }
   });
 });
 
 describe('reconciler', () => {
-  const schedulesOf = (template: Template) => Object.values(resourcesOf(template, 'AWS::Events::Rule'));
+  const schedulesOf = (template: Template) =>
+    Object.values(resourcesOf(template, 'AWS::Events::Rule'));
 
   it('runs on an EventBridge schedule at the configured rate, retried twice within one interval', () => {
     const reconciler = functionFor(app, 'reconciler');
@@ -431,7 +529,10 @@ describe('reconciler', () => {
     expect(schedule.properties['ScheduleExpression']).toBe('rate(30 minutes)');
     expect(schedule.properties['State']).toBe('ENABLED');
     expect(schedule.properties['Targets']).toEqual([
-      expect.objectContaining({ Arn: arnOf(reconciler.id), RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 1800 } }),
+      expect.objectContaining({
+        Arn: arnOf(reconciler.id),
+        RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 1800 },
+      }),
     ]);
     app.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',
@@ -449,10 +550,19 @@ describe('reconciler', () => {
 
   it('runs every 15 minutes by default, and caps the retry age at 6 hours for a daily schedule', () => {
     const defaults = build(exampleConfig()).appTemplate;
-    expect(onlyResource(defaults, 'AWS::Events::Rule').properties['ScheduleExpression']).toBe('rate(15 minutes)');
-    const daily = build({ ...exampleConfig(), reconciler: { enabled: true, intervalMinutes: 1440 } }).appTemplate;
-    expect(onlyResource(daily, 'AWS::Events::Rule').properties['ScheduleExpression']).toBe('rate(1 day)');
-    daily.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumEventAgeInSeconds: 6 * 3600 });
+    expect(onlyResource(defaults, 'AWS::Events::Rule').properties['ScheduleExpression']).toBe(
+      'rate(15 minutes)',
+    );
+    const daily = build({
+      ...exampleConfig(),
+      reconciler: { enabled: true, intervalMinutes: 1440 },
+    }).appTemplate;
+    expect(onlyResource(daily, 'AWS::Events::Rule').properties['ScheduleExpression']).toBe(
+      'rate(1 day)',
+    );
+    daily.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      MaximumEventAgeInSeconds: 6 * 3600,
+    });
   });
 
   it('gets the marketplace, credentials, table, queue and role, and no rules', () => {
@@ -466,19 +576,37 @@ describe('reconciler', () => {
   });
 
   it('may read the table and update offer items only (its enqueue marks), and may only send to the queue', () => {
-    const policy = onlyResource(app, 'AWS::IAM::Policy', (p) => JSON.stringify(p['Roles']).includes('Reconciler'));
+    const policy = onlyResource(app, 'AWS::IAM::Policy', (p) =>
+      JSON.stringify(p['Roles']).includes('Reconciler'),
+    );
     type Statement = { Action: string | string[]; Resource: unknown; Condition?: unknown };
-    const statements = (policy.properties['PolicyDocument'] as { Statement: Statement[] }).Statement;
+    const statements = (policy.properties['PolicyDocument'] as { Statement: Statement[] })
+      .Statement;
     const actions = statements.flatMap((s) => [s.Action].flat());
-    expect(actions).toEqual(expect.arrayContaining(['dynamodb:GetItem', 'dynamodb:UpdateItem', 'sqs:SendMessage', 'secretsmanager:GetSecretValue']));
-    for (const write of ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'sqs:ReceiveMessage', 'sqs:DeleteMessage']) {
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'dynamodb:GetItem',
+        'dynamodb:UpdateItem',
+        'sqs:SendMessage',
+        'secretsmanager:GetSecretValue',
+      ]),
+    );
+    for (const write of [
+      'dynamodb:PutItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:BatchWriteItem',
+      'sqs:ReceiveMessage',
+      'sqs:DeleteMessage',
+    ]) {
       expect(actions).not.toContain(write);
     }
     const updates = statements.filter((s) => [s.Action].flat().includes('dynamodb:UpdateItem'));
     expect(updates).toEqual([
       expect.objectContaining({
         Action: 'dynamodb:UpdateItem',
-        Resource: expect.objectContaining({ 'Fn::ImportValue': expect.stringContaining('OfferTable') }),
+        Resource: expect.objectContaining({
+          'Fn::ImportValue': expect.stringContaining('OfferTable'),
+        }),
         Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['OFFER#*'] } },
       }),
     ]);
@@ -499,7 +627,9 @@ describe('reconciler', () => {
         AlarmActions: [refTo(topic.id)],
       }),
     );
-    expect(CUSTOM_METRICS.reconciler).toEqual(expect.arrayContaining(Object.values(RECONCILER_METRICS)));
+    expect(CUSTOM_METRICS.reconciler).toEqual(
+      expect.arrayContaining(Object.values(RECONCILER_METRICS)),
+    );
   });
 
   it('is created for role both too', () => {
@@ -510,14 +640,26 @@ describe('reconciler', () => {
 
   it.each([
     ['role demand', (): ConnectorConfig => ({ ...exampleConfig(), role: 'demand' })],
-    ['reconciler.enabled false', (): ConnectorConfig => ({ ...exampleConfig(), reconciler: { enabled: false, intervalMinutes: 15 } })],
+    [
+      'reconciler.enabled false',
+      (): ConnectorConfig => ({
+        ...exampleConfig(),
+        reconciler: { enabled: false, intervalMinutes: 15 },
+      }),
+    ],
   ])('is absent (no function, schedule, invoke config or alarm) for %s', (_label, config) => {
     const template = build(config()).appTemplate;
     expect(schedulesOf(template)).toEqual([]);
     template.resourceCountIs('AWS::Lambda::EventInvokeConfig', 0);
-    const services = Object.values(resourcesOf(template, 'AWS::Lambda::Function')).map((f) => envOf(f.Properties ?? {})['POWERTOOLS_SERVICE_NAME']);
+    const services = Object.values(resourcesOf(template, 'AWS::Lambda::Function')).map(
+      (f) => envOf(f.Properties ?? {})['POWERTOOLS_SERVICE_NAME'],
+    );
     expect(services.sort()).toEqual(['receiver', 'worker']);
-    expect(Object.keys(resourcesOf(template, 'AWS::CloudWatch::Alarm')).filter((id) => id.includes('Reconciler'))).toEqual([]);
+    expect(
+      Object.keys(resourcesOf(template, 'AWS::CloudWatch::Alarm')).filter((id) =>
+        id.includes('Reconciler'),
+      ),
+    ).toEqual([]);
   });
 });
 

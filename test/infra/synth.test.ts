@@ -13,13 +13,18 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { cdkJsonContext, PROJECT_ROOT } from './infra-support';
 
-type Resource = { Type: string; Properties: Record<string, unknown>; Metadata?: Record<string, unknown> };
+type Resource = {
+  Type: string;
+  Properties: Record<string, unknown>;
+  Metadata?: Record<string, unknown>;
+};
 
 /** Stand-ins for the environment values that are cross-stack references in the template. */
 const PLACEHOLDERS: Record<string, string> = {
   QUEUE_URL: 'https://sqs.ca-central-1.amazonaws.com/111122223333/events',
   TABLE_NAME: 'offers',
-  CREDENTIALS_SECRET_ARN: 'arn:aws:secretsmanager:ca-central-1:111122223333:secret:alayacare-AbC123',
+  CREDENTIALS_SECRET_ARN:
+    'arn:aws:secretsmanager:ca-central-1:111122223333:secret:alayacare-AbC123',
 };
 
 let outdir: string;
@@ -30,7 +35,13 @@ beforeAll(() => {
   outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'connector-synth-'));
   const env: NodeJS.ProcessEnv = { ...process.env };
   // As on a machine without credentials: no account/region, so the templates are env-agnostic.
-  for (const name of ['CDK_DEFAULT_ACCOUNT', 'CDK_DEFAULT_REGION', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_PROFILE']) {
+  for (const name of [
+    'CDK_DEFAULT_ACCOUNT',
+    'CDK_DEFAULT_REGION',
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_PROFILE',
+  ]) {
     delete env[name];
   }
   synth = spawnSync(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), ['bin/app.ts'], {
@@ -49,7 +60,8 @@ beforeAll(() => {
   });
   const template = path.join(outdir, 'AlayaCareConnectorApp.template.json');
   const resources = fs.existsSync(template)
-    ? (JSON.parse(fs.readFileSync(template, 'utf8')) as { Resources: Record<string, Resource> }).Resources
+    ? (JSON.parse(fs.readFileSync(template, 'utf8')) as { Resources: Record<string, Resource> })
+        .Resources
     : {};
   functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
 }, 115_000);
@@ -59,7 +71,10 @@ afterAll(() => {
 });
 
 it('synthesises both stacks from bin/app.ts, cdk-nag included, without credentials', () => {
-  expect({ status: synth.status, stderr: synth.status === 0 ? '' : String(synth.stderr) }).toEqual({ status: 0, stderr: '' });
+  expect({ status: synth.status, stderr: synth.status === 0 ? '' : String(synth.stderr) }).toEqual({
+    status: 0,
+    stderr: '',
+  });
   for (const stack of ['AlayaCareConnectorState', 'AlayaCareConnectorApp']) {
     expect(fs.existsSync(path.join(outdir, `${stack}.template.json`))).toBe(true);
   }
@@ -73,21 +88,37 @@ it('bundles each function into a self-contained index.js exporting its handler',
     const assetPath = fn.Metadata?.['aws:asset:path'];
     expect(typeof assetPath).toBe('string');
     const assetDir = path.join(outdir, assetPath as string);
-    expect({ id, files: fs.readdirSync(assetDir).sort() }).toEqual({ id, files: ['index.js', 'index.js.map'] });
+    expect({ id, files: fs.readdirSync(assetDir).sort() }).toEqual({
+      id,
+      files: ['index.js', 'index.js.map'],
+    });
     expect(fn.Properties['Handler']).toBe('index.handler');
 
-    const variables = (fn.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables;
-    const env: Record<string, string> = { PATH: process.env['PATH'] ?? '', AWS_REGION: 'ca-central-1' };
+    const variables = (fn.Properties['Environment'] as { Variables: Record<string, unknown> })
+      .Variables;
+    const env: Record<string, string> = {
+      PATH: process.env['PATH'] ?? '',
+      AWS_REGION: 'ca-central-1',
+    };
     for (const [name, value] of Object.entries(variables)) {
       env[name] = typeof value === 'string' ? value : (PLACEHOLDERS[name] ?? `placeholder-${name}`);
     }
     const load = spawnSync(
       process.execPath,
-      ['-e', 'const m = require(process.argv[1]); process.stdout.write(typeof m.handler);', path.join(assetDir, 'index.js')],
+      [
+        '-e',
+        'const m = require(process.argv[1]); process.stdout.write(typeof m.handler);',
+        path.join(assetDir, 'index.js'),
+      ],
       { cwd: os.tmpdir(), env, encoding: 'utf8', timeout: 30_000 },
     );
     // stderr only matters on failure (on Node 20 the bundled SDK warns that it prefers Node 22).
     const stderr = load.status === 0 ? '' : load.stderr;
-    expect({ id, status: load.status, stdout: load.stdout, stderr }).toEqual({ id, status: 0, stdout: 'function', stderr: '' });
+    expect({ id, status: load.status, stdout: load.stdout, stderr }).toEqual({
+      id,
+      status: 0,
+      stdout: 'function',
+      stderr: '',
+    });
   }
 });

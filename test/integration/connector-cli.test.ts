@@ -6,7 +6,14 @@
  * and redrive by id (not found reported, exit 1) and --all, subscribe's e-mail and --call.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { main } from '../../cli/connector/main';
 import type { ConnectorResources } from '../../cli/connector/resources';
@@ -14,7 +21,12 @@ import { DynamoOfferStore } from '../../lambdas/adapters/dynamo-offer-store';
 import { createOfferTable } from '../../lambdas/adapters/offer-table';
 import { queuedEventSchema } from '../../lambdas/core/events';
 import type { RecordedDecision } from '../../lambdas/core/ports';
-import { EMULATOR_AWS, type RunningEmulator, startDynalite, startFauxqs } from '../../sandbox/emulators';
+import {
+  EMULATOR_AWS,
+  type RunningEmulator,
+  startDynalite,
+  startFauxqs,
+} from '../../sandbox/emulators';
 import { type MarketplaceSimulator, startSimulator } from '../../sandbox/simulator/simulator';
 
 const TABLE = 'cli-offers';
@@ -31,7 +43,11 @@ let store: DynamoOfferStore;
 let counter = 0;
 
 beforeAll(async () => {
-  [dynalite, fauxqs, simulator] = await Promise.all([startDynalite(), startFauxqs(), startSimulator()]);
+  [dynalite, fauxqs, simulator] = await Promise.all([
+    startDynalite(),
+    startFauxqs(),
+    startSimulator(),
+  ]);
   raw = new DynamoDBClient({ ...EMULATOR_AWS, endpoint: dynalite.endpoint });
   await createOfferTable(raw, TABLE);
   store = new DynamoOfferStore(DynamoDBDocumentClient.from(raw), TABLE);
@@ -45,7 +61,9 @@ afterAll(async () => {
 });
 
 async function queueUrl(name: string): Promise<string> {
-  const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-${++counter}` }));
+  const { QueueUrl } = await sqs.send(
+    new CreateQueueCommand({ QueueName: `${name}-${++counter}` }),
+  );
   if (QueueUrl === undefined) throw new Error('no queue URL');
   return QueueUrl;
 }
@@ -64,11 +82,18 @@ async function resources(): Promise<ConnectorResources> {
     endpointUrl: 'http://127.0.0.1:9/sns',
     role: 'supply',
     marketplace: { baseUrl: simulator.url, login: simulator.credentials },
-    emulator: { dynamodb: dynalite.endpoint, sqs: fauxqs.endpoint, credentials: { ...EMULATOR_AWS.credentials } },
+    emulator: {
+      dynamodb: dynalite.endpoint,
+      sqs: fauxqs.endpoint,
+      credentials: { ...EMULATOR_AWS.credentials },
+    },
   };
 }
 
-async function run(argv: string[], r: ConnectorResources): Promise<{ code: number; out: string; err: string }> {
+async function run(
+  argv: string[],
+  r: ConnectorResources,
+): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const code = await main(argv, {
@@ -86,22 +111,56 @@ const json = async (argv: string[], r: ConnectorResources) => {
 };
 
 function decision(overrides: Partial<RecordedDecision> = {}): RecordedDecision {
-  return { action: 'accept', rule: 'psw visits', reason: 'rule "psw visits" matched', state: 'applied', eventId: 'e-0', decidedAt: ago(5 * MIN).toISOString(), rulesVersion: 'v-7', explanation: ['rule "psw visits": care_type matched'], ...overrides };
+  return {
+    action: 'accept',
+    rule: 'psw visits',
+    reason: 'rule "psw visits" matched',
+    state: 'applied',
+    eventId: 'e-0',
+    decidedAt: ago(5 * MIN).toISOString(),
+    rulesVersion: 'v-7',
+    explanation: ['rule "psw visits": care_type matched'],
+    ...overrides,
+  };
 }
 
 function queuedBody(eventId: string, offerId: string): string {
-  const message = { event_id: eventId, event_name: 'OfferMatched', event_source: 'alayamarket.offers', timestamp: NOW.toISOString(), offer_id: offerId };
-  return JSON.stringify({ version: 1, origin: 'sns', topicArn: 'arn:aws:sns:ca-central-1:111122223333:inbox-offers', snsMessageId: `sns-${eventId}`, publishedAt: NOW.toISOString(), message: JSON.stringify(message) });
+  const message = {
+    event_id: eventId,
+    event_name: 'OfferMatched',
+    event_source: 'alayamarket.offers',
+    timestamp: NOW.toISOString(),
+    offer_id: offerId,
+  };
+  return JSON.stringify({
+    version: 1,
+    origin: 'sns',
+    topicArn: 'arn:aws:sns:ca-central-1:111122223333:inbox-offers',
+    snsMessageId: `sns-${eventId}`,
+    publishedAt: NOW.toISOString(),
+    message: JSON.stringify(message),
+  });
 }
 
 async function depth(url: string): Promise<number> {
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
-  return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: url,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return (
+    Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
+    Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+  );
 }
 
 async function takeAll(url: string): Promise<string[]> {
-  const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
-  for (const m of Messages) await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }));
+  const { Messages = [] } = await sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }),
+  );
+  for (const m of Messages)
+    await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle }));
   return Messages.map((m) => m.Body ?? '');
 }
 
@@ -115,8 +174,14 @@ describe('status', () => {
     await done(`st-a-${counter}`, ago(10 * MIN), 'decided');
     await done(`st-b-${counter}`, ago(2 * MIN), 'duplicate');
     await done(`st-c-${counter}`, ago(5 * 60 * MIN), 'decided');
-    await store.recordDecision(`st-offer-1-${counter}`, decision({ decidedAt: ago(3 * MIN).toISOString() }));
-    await store.recordDecision(`st-offer-2-${counter}`, decision({ action: 'review', decidedAt: ago(3 * 60 * MIN).toISOString() }));
+    await store.recordDecision(
+      `st-offer-1-${counter}`,
+      decision({ decidedAt: ago(3 * MIN).toISOString() }),
+    );
+    await store.recordDecision(
+      `st-offer-2-${counter}`,
+      decision({ action: 'review', decidedAt: ago(3 * 60 * MIN).toISOString() }),
+    );
     await sqs.send(new SendMessageCommand({ QueueUrl: r.queueUrl, MessageBody: '{}' }));
     await sqs.send(new SendMessageCommand({ QueueUrl: r.dlqUrl, MessageBody: '{}' }));
 
@@ -130,7 +195,11 @@ describe('status', () => {
     expect(data.events.lastDay.decided).toBeGreaterThanOrEqual(data.events.lastHour.decided + 1);
     expect(data.decisions.lastHour['accept applied']).toBeGreaterThanOrEqual(1);
     expect(data.decisions.lastDay['review applied']).toBeGreaterThanOrEqual(1);
-    expect(data.lastEvent).toMatchObject({ at: ago(2 * MIN).toISOString(), eventName: 'OfferMatched', outcome: 'duplicate' });
+    expect(data.lastEvent).toMatchObject({
+      at: ago(2 * MIN).toISOString(),
+      eventName: 'OfferMatched',
+      outcome: 'duplicate',
+    });
     expect(data.alarmsInAlarm).toBeNull();
 
     const text = await run(['status'], r);
@@ -144,8 +213,19 @@ describe('offer', () => {
   it("prints the offer's decision and the events seen in order; exit 1 for an unknown offer", async () => {
     const r = await resources();
     const id = `of-${++counter}`;
-    await store.recordOfferFacts({ offerId: id, careType: 'psw', matchResponse: 'accepted', matchStatus: 'open', updatedAt: NOW.toISOString(), seenEvent: { name: 'OfferMatched', at: ago(9 * MIN).toISOString(), eventId: 'e-1' } });
-    await store.recordOfferFacts({ offerId: id, updatedAt: NOW.toISOString(), seenEvent: { name: 'OfferClosed', at: ago(1 * MIN).toISOString(), eventId: 'e-2' } });
+    await store.recordOfferFacts({
+      offerId: id,
+      careType: 'psw',
+      matchResponse: 'accepted',
+      matchStatus: 'open',
+      updatedAt: NOW.toISOString(),
+      seenEvent: { name: 'OfferMatched', at: ago(9 * MIN).toISOString(), eventId: 'e-1' },
+    });
+    await store.recordOfferFacts({
+      offerId: id,
+      updatedAt: NOW.toISOString(),
+      seenEvent: { name: 'OfferClosed', at: ago(1 * MIN).toISOString(), eventId: 'e-2' },
+    });
     await store.recordDecision(id, decision({ eventId: 'e-1' }));
 
     const text = await run(['offer', id], r);
@@ -154,7 +234,9 @@ describe('offer', () => {
     expect(text.out).toMatch(/state:\s+applied/);
     expect(text.out).toMatch(/rules version:\s+v-7/);
     expect(text.out).toContain('rule "psw visits": care_type matched');
-    expect(text.out.indexOf('OfferMatched (e-1)')).toBeLessThan(text.out.indexOf('OfferClosed (e-2)'));
+    expect(text.out.indexOf('OfferMatched (e-1)')).toBeLessThan(
+      text.out.indexOf('OfferClosed (e-2)'),
+    );
 
     const { data } = await json(['offer', id], r);
     expect(data.record.events.map((e: { eventId: string }) => e.eventId)).toEqual(['e-1', 'e-2']);
@@ -181,7 +263,9 @@ describe('offer ids as logs print them', () => {
     expect(replayed.code).toBe(0);
     expect(replayed.data).toMatchObject({ offerId: id, replayed: true });
     const [body] = await takeAll(r.queueUrl);
-    expect(JSON.parse(queuedEventSchema.parse(JSON.parse(body as string)).message)).toMatchObject({ offer_id: id });
+    expect(JSON.parse(queuedEventSchema.parse(JSON.parse(body as string)).message)).toMatchObject({
+      offer_id: id,
+    });
 
     await store.recordDecision(`${stem}-3333-4444`, decision({ action: 'review' }));
     const ambiguous = await run(['offer', stem], r);
@@ -219,7 +303,11 @@ describe('replay', () => {
     expect(bodies).toHaveLength(1);
     const queued = queuedEventSchema.parse(JSON.parse(bodies[0] as string));
     expect(queued).toMatchObject({ origin: 'operator', replay: { force: true } });
-    expect(JSON.parse(queued.message)).toMatchObject({ event_name: 'OfferMatched', offer_id: id, event_id: data.eventId });
+    expect(JSON.parse(queued.message)).toMatchObject({
+      event_name: 'OfferMatched',
+      offer_id: id,
+      event_id: data.eventId,
+    });
   });
 
   it('replays a review decision, and an offer never seen, without --force', async () => {
@@ -242,14 +330,31 @@ describe('dlq', () => {
     const r = await resources();
     const eventId = `dl-${++counter}`;
     await store.claimEvent(eventId, ago(MIN), 60_000);
-    await store.releaseEvent(eventId, { errorName: 'MarketplaceError', operation: 'acceptInboxOffer', status: 503, at: ago(MIN).toISOString() });
-    await sqs.send(new SendMessageCommand({ QueueUrl: r.dlqUrl, MessageBody: queuedBody(eventId, 'offer-9') }));
-    await sqs.send(new SendMessageCommand({ QueueUrl: r.dlqUrl, MessageBody: '{"client":{"name":"Jane Canary"}}' }));
+    await store.releaseEvent(eventId, {
+      errorName: 'MarketplaceError',
+      operation: 'acceptInboxOffer',
+      status: 503,
+      at: ago(MIN).toISOString(),
+    });
+    await sqs.send(
+      new SendMessageCommand({ QueueUrl: r.dlqUrl, MessageBody: queuedBody(eventId, 'offer-9') }),
+    );
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: r.dlqUrl,
+        MessageBody: '{"client":{"name":"Jane Canary"}}',
+      }),
+    );
 
     const { code, data } = await json(['dlq', 'list'], r);
     expect(code).toBe(0);
     const letter = data.deadLetters.find((l: { eventId?: string }) => l.eventId === eventId);
-    expect(letter).toMatchObject({ offerId: 'offer-9', eventStatus: 'failed', failedAttempts: 1, lastError: { errorName: 'MarketplaceError', operation: 'acceptInboxOffer', status: 503 } });
+    expect(letter).toMatchObject({
+      offerId: 'offer-9',
+      eventStatus: 'failed',
+      failedAttempts: 1,
+      lastError: { errorName: 'MarketplaceError', operation: 'acceptInboxOffer', status: 503 },
+    });
     const text = await run(['dlq', 'list'], r);
     expect(text.out).toContain('MarketplaceError acceptInboxOffer 503 (1 failed');
     expect(text.out + JSON.stringify(data)).not.toContain('Jane Canary');
@@ -259,8 +364,15 @@ describe('dlq', () => {
   it('redrives by event id, reports ids not found (exit 1), then --all moves the rest', async () => {
     const r = await resources();
     const eventId = `rd-${++counter}`;
-    await sqs.send(new SendMessageCommand({ QueueUrl: r.dlqUrl, MessageBody: queuedBody(eventId, 'offer-1') }));
-    await sqs.send(new SendMessageCommand({ QueueUrl: r.dlqUrl, MessageBody: queuedBody(`${eventId}-other`, 'offer-2') }));
+    await sqs.send(
+      new SendMessageCommand({ QueueUrl: r.dlqUrl, MessageBody: queuedBody(eventId, 'offer-1') }),
+    );
+    await sqs.send(
+      new SendMessageCommand({
+        QueueUrl: r.dlqUrl,
+        MessageBody: queuedBody(`${eventId}-other`, 'offer-2'),
+      }),
+    );
 
     const some = await json(['dlq', 'redrive', eventId, 'no-such-id'], r);
     expect(some.code).toBe(1);
@@ -292,8 +404,14 @@ describe('subscribe', () => {
     const r = await resources();
     const { code, data, out } = await json(['subscribe', '--call'], r);
     expect(code).toBe(0);
-    expect(data.subscriptions.map((s: { topic: string }) => s.topic)).toEqual(['inbox-offers', 'inbox-referrals']);
-    expect(data.subscriptions[0]).toMatchObject({ protocol: 'https', subscriptionArn: 'pending confirmation' });
+    expect(data.subscriptions.map((s: { topic: string }) => s.topic)).toEqual([
+      'inbox-offers',
+      'inbox-referrals',
+    ]);
+    expect(data.subscriptions[0]).toMatchObject({
+      protocol: 'https',
+      subscriptionArn: 'pending confirmation',
+    });
     expect(out).not.toContain(simulator.credentials.password);
   });
 });

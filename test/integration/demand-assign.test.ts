@@ -12,7 +12,10 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoOfferStore } from '../../lambdas/adapters/dynamo-offer-store';
 import { DynamoUnitStore } from '../../lambdas/adapters/dynamo-unit-store';
-import { MarketplaceClient, type OutboxOfferCreateRequest } from '../../lambdas/adapters/marketplace-client';
+import {
+  MarketplaceClient,
+  type OutboxOfferCreateRequest,
+} from '../../lambdas/adapters/marketplace-client';
 import { createOfferTable } from '../../lambdas/adapters/offer-table';
 import { parseRules } from '../../lambdas/core/config';
 import type { MarketplaceDemandApi } from '../../lambdas/core/ports';
@@ -46,10 +49,17 @@ afterEach(() => {
 });
 
 const client = (credentials: { username: string; password: string }) =>
-  new MarketplaceClient({ baseUrl: sim.url, credentials: async () => credentials, timeoutMs: 2000 });
+  new MarketplaceClient({
+    baseUrl: sim.url,
+    credentials: async () => credentials,
+    timeoutMs: 2000,
+  });
 
 /** The demand client, with every assign call it is asked to make noted. */
-function countingDemand(): { api: MarketplaceDemandApi; assigns: { offerId: string; matchId: string }[] } {
+function countingDemand(): {
+  api: MarketplaceDemandApi;
+  assigns: { offerId: string; matchId: string }[];
+} {
   const inner = client(sim.demandCredentials);
   const assigns: { offerId: string; matchId: string }[] = [];
   return {
@@ -82,14 +92,30 @@ function offerRequest(): OutboxOfferCreateRequest {
   const key = randomUUID().slice(0, 8);
   const start = new Date(Date.now() + 24 * 60 * 60 * 1000);
   return {
-    offer: { care_type: 'psw', offer_type: 'visit', expires_at: new Date(Date.now() + 60 * 60 * 1000).toISOString() },
+    offer: {
+      care_type: 'psw',
+      offer_type: 'visit',
+      expires_at: new Date(Date.now() + 60 * 60 * 1000).toISOString(),
+    },
     client: {
       outbox_id: `client-${key}`,
-      address: { address: '1 Test Street', city: 'Ottawa', state: 'ON', zip: 'K1P 1J1', country: 'CA' },
+      address: {
+        address: '1 Test Street',
+        city: 'Ottawa',
+        state: 'ON',
+        zip: 'K1P 1J1',
+        country: 'CA',
+      },
       demographics: { first_name: 'Test', last_name: `Client-PHI-${key}` },
     },
     service: { outbox_id: `service-${key}`, name: 'Personal support' },
-    visits: [{ outbox_id: `visit-${key}`, start_at: start.toISOString(), end_at: new Date(start.getTime() + 3600_000).toISOString() }],
+    visits: [
+      {
+        outbox_id: `visit-${key}`,
+        start_at: start.toISOString(),
+        end_at: new Date(start.getTime() + 3600_000).toISOString(),
+      },
+    ],
     price: { default: { rate: 35, unit: 'per_hour' } },
   };
 }
@@ -98,7 +124,12 @@ function offerRequest(): OutboxOfferCreateRequest {
 function acceptedEvents(offerId: string) {
   return sim
     .events()
-    .filter((event) => event.channel === 'outbox-offers' && event.payload.event_name === 'OfferAccepted' && event.payload.offer_id === offerId)
+    .filter(
+      (event) =>
+        event.channel === 'outbox-offers' &&
+        event.payload.event_name === 'OfferAccepted' &&
+        event.payload.offer_id === offerId,
+    )
     .map((event) => parseMarketplaceMessage(JSON.stringify(event.payload)));
 }
 
@@ -115,16 +146,26 @@ describe('OfferAccepted on the demand side, against the simulator', () => {
 
     const result = await processor.processEvent(event);
 
-    expect(result).toMatchObject({ outcome: 'assigned', offerId: offer.id, assignment: { matchId: acceptedMatch?.id } });
+    expect(result).toMatchObject({
+      outcome: 'assigned',
+      offerId: offer.id,
+      assignment: { matchId: acceptedMatch?.id },
+    });
     expect(assigns).toEqual([{ offerId: offer.id, matchId: acceptedMatch?.id }]);
     expect(await demand.getOutboxOfferStatus(offer.id)).toBe('assigned');
-    expect((await store.getOffer(offer.id))?.assignment).toMatchObject({ matchId: acceptedMatch?.id, state: 'applied', eventId: event.event_id });
+    expect((await store.getOffer(offer.id))?.assignment).toMatchObject({
+      matchId: acceptedMatch?.id,
+      state: 'applied',
+      eventId: event.event_id,
+    });
     // The record holds ids only, never the client data the outbox offer carries.
     expect(JSON.stringify(await store.getOffer(offer.id))).not.toContain('PHI');
 
     await expect(processor.processEvent(event)).resolves.toMatchObject({ outcome: 'duplicate' });
     // The same offer seen through another event (e.g. SNS MessageId differs, event id differs).
-    await expect(processor.processEvent({ ...event, event_id: randomUUID() })).resolves.toMatchObject({ outcome: 'already-assigned' });
+    await expect(
+      processor.processEvent({ ...event, event_id: randomUUID() }),
+    ).resolves.toMatchObject({ outcome: 'already-assigned' });
     expect(assigns).toHaveLength(1);
   });
 
@@ -138,7 +179,10 @@ describe('OfferAccepted on the demand side, against the simulator', () => {
     if (event === undefined) throw new Error('the simulator published no OfferAccepted');
     const { api, assigns } = countingDemand();
 
-    await expect(processorFor(api).processEvent(event)).resolves.toMatchObject({ outcome: 'not-actionable', offerId: offer.id });
+    await expect(processorFor(api).processEvent(event)).resolves.toMatchObject({
+      outcome: 'not-actionable',
+      offerId: offer.id,
+    });
     expect(assigns).toEqual([]);
     expect((await store.getOffer(offer.id))?.lastEventName).toBe('OfferAccepted');
   });
@@ -152,7 +196,10 @@ describe('OfferAccepted on the demand side, against the simulator', () => {
     if (event === undefined) throw new Error('the simulator published no OfferAccepted');
     const { api, assigns } = countingDemand();
 
-    await expect(processorFor(api).processEvent(event)).resolves.toMatchObject({ outcome: 'recorded', offerId: offer.id });
+    await expect(processorFor(api).processEvent(event)).resolves.toMatchObject({
+      outcome: 'recorded',
+      offerId: offer.id,
+    });
     expect(assigns).toEqual([]);
     expect((await store.getOffer(offer.id))?.assignment).toBeUndefined();
     // The marketplace assigned it by itself.

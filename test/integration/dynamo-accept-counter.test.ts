@@ -14,10 +14,17 @@ const TABLE = 'counters-test';
 const table = useOfferTable(TABLE);
 
 let counter = 0;
-const period = (limit: number): CapPeriod => ({ key: `accepts/day/test-${++counter}`, limit, label: `${limit} per day` });
+const period = (limit: number): CapPeriod => ({
+  key: `accepts/day/test-${++counter}`,
+  limit,
+  label: `${limit} per day`,
+});
 
 describe.each([
-  ['DynamoAcceptCounter on dynalite', () => new DynamoAcceptCounter(table.documents(), TABLE) as AcceptCounter],
+  [
+    'DynamoAcceptCounter on dynalite',
+    () => new DynamoAcceptCounter(table.documents(), TABLE) as AcceptCounter,
+  ],
   ['MemoryAcceptCounter (unit-test twin)', () => new MemoryAcceptCounter() as AcceptCounter],
 ])('%s', (_name, make) => {
   let counters: AcceptCounter;
@@ -46,7 +53,8 @@ describe.each([
     await counters.reserve('offer#a', [week]);
     expect(await counters.reserve('offer#b', [day, week])).toEqual({ ok: false, period: week });
     // The day still has all five places: b's reservation on it was given back.
-    for (const unit of ['offer#c', 'offer#d', 'offer#e', 'offer#f', 'offer#g']) expect(await counters.reserve(unit, [day])).toEqual({ ok: true });
+    for (const unit of ['offer#c', 'offer#d', 'offer#e', 'offer#f', 'offer#g'])
+      expect(await counters.reserve(unit, [day])).toEqual({ ok: true });
   });
 
   it('gives a place back on release, and ignores a release of a unit never counted', async () => {
@@ -60,7 +68,9 @@ describe.each([
 
   it('never passes the limit when many deciders race', async () => {
     const day = period(3);
-    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => counters.reserve(`offer#${i}`, [day])));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => counters.reserve(`offer#${i}`, [day])),
+    );
     expect(results.filter((r) => r.ok)).toHaveLength(3);
   });
 });

@@ -6,9 +6,18 @@
  * How the use case drives these calls is left to test/unit/process-event.test.ts.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { DecisionConflictError, DynamoOfferStore, EVENT_RETENTION_DAYS } from '../../lambdas/adapters/dynamo-offer-store';
+import {
+  DecisionConflictError,
+  DynamoOfferStore,
+  EVENT_RETENTION_DAYS,
+} from '../../lambdas/adapters/dynamo-offer-store';
 import { OFFER_TABLE } from '../../lambdas/adapters/offer-table';
-import { MAX_SEEN_EVENTS, type OfferStore, type RecordedAssignment, type RecordedDecision } from '../../lambdas/core/ports';
+import {
+  MAX_SEEN_EVENTS,
+  type OfferStore,
+  type RecordedAssignment,
+  type RecordedDecision,
+} from '../../lambdas/core/ports';
 import { useOfferTable } from '../support/dynalite-table';
 import { MemoryOfferStore } from '../support/offer-memory-store';
 
@@ -23,7 +32,10 @@ let counter = 0;
 /** Ids unique per test, so tests share one table without seeing each other. */
 const unique = (prefix: string) => `${prefix}-${++counter}`;
 
-function decision(state: RecordedDecision['state'], overrides: Partial<RecordedDecision> = {}): RecordedDecision {
+function decision(
+  state: RecordedDecision['state'],
+  overrides: Partial<RecordedDecision> = {},
+): RecordedDecision {
   return {
     action: 'accept',
     rule: 'psw visits',
@@ -37,7 +49,10 @@ function decision(state: RecordedDecision['state'], overrides: Partial<RecordedD
 }
 
 describe.each([
-  ['DynamoOfferStore on dynalite', () => new DynamoOfferStore(table.documents(), TABLE) as OfferStore],
+  [
+    'DynamoOfferStore on dynalite',
+    () => new DynamoOfferStore(table.documents(), TABLE) as OfferStore,
+  ],
   ['MemoryOfferStore (unit-test fake)', () => new MemoryOfferStore() as OfferStore],
 ])('%s', (_name, makeStore) => {
   let store: OfferStore;
@@ -64,7 +79,11 @@ describe.each([
     it('reports a completed event as done, forever after', async () => {
       const id = unique('event');
       await store.claimEvent(id, T0, LEASE_MS);
-      await store.completeEvent(id, at(10), { eventName: 'OfferMatched', offerId: 'offer-1', outcome: 'decided' });
+      await store.completeEvent(id, at(10), {
+        eventName: 'OfferMatched',
+        offerId: 'offer-1',
+        outcome: 'decided',
+      });
       expect(await store.claimEvent(id, at(20), LEASE_MS)).toBe('done');
       expect(await store.claimEvent(id, at(10 * LEASE_MS), LEASE_MS)).toBe('done');
     });
@@ -87,7 +106,12 @@ describe.each([
     it('keeps a failed attempt with its error (no message) and lets the next attempt claim it at once', async () => {
       const id = unique('event');
       await store.claimEvent(id, T0, LEASE_MS);
-      await store.releaseEvent(id, { errorName: 'MarketplaceError', operation: 'acceptInboxOffer', status: 503, at: at(5).toISOString() });
+      await store.releaseEvent(id, {
+        errorName: 'MarketplaceError',
+        operation: 'acceptInboxOffer',
+        status: 503,
+        at: at(5).toISOString(),
+      });
       expect(await store.claimEvent(id, at(10), LEASE_MS)).toBe('claimed');
       expect(await store.claimEvent(id, at(20), LEASE_MS)).toBe('busy');
       await store.releaseEvent(id, { errorName: 'UnitBusyError', at: at(30).toISOString() });
@@ -119,7 +143,12 @@ describe.each([
         matchStatus: 'open',
         updatedAt: '2026-05-01T08:00:01Z',
       });
-      await store.recordOfferFacts({ offerId, lastEventName: 'OfferClosed', lastEventAt: '2026-05-01T09:00:00Z', updatedAt: '2026-05-01T09:00:01Z' });
+      await store.recordOfferFacts({
+        offerId,
+        lastEventName: 'OfferClosed',
+        lastEventAt: '2026-05-01T09:00:00Z',
+        updatedAt: '2026-05-01T09:00:01Z',
+      });
 
       expect(await store.getOffer(offerId)).toEqual({
         offerId,
@@ -136,27 +165,51 @@ describe.each([
 
     it('stores a null match status', async () => {
       const offerId = unique('offer');
-      await store.recordOfferFacts({ offerId, matchResponse: 'accepted', matchStatus: null, updatedAt: T0.toISOString() });
+      await store.recordOfferFacts({
+        offerId,
+        matchResponse: 'accepted',
+        matchStatus: null,
+        updatedAt: T0.toISOString(),
+      });
       expect((await store.getOffer(offerId))?.matchStatus).toBeNull();
     });
 
     it('creates the offer item from a decision alone', async () => {
       const offerId = unique('offer');
       await store.recordDecision(offerId, decision('intended'));
-      expect(await store.getOffer(offerId)).toEqual({ offerId, updatedAt: T0.toISOString(), decision: decision('intended') });
+      expect(await store.getOffer(offerId)).toEqual({
+        offerId,
+        updatedAt: T0.toISOString(),
+        decision: decision('intended'),
+      });
     });
 
     it('never lets facts overwrite the decision', async () => {
       const offerId = unique('offer');
       await store.recordDecision(offerId, decision('applied'));
-      await store.recordOfferFacts({ offerId, careType: 'psw', matchResponse: 'accepted', lastEventName: 'OfferMatched', updatedAt: at(5000).toISOString() });
+      await store.recordOfferFacts({
+        offerId,
+        careType: 'psw',
+        matchResponse: 'accepted',
+        lastEventName: 'OfferMatched',
+        updatedAt: at(5000).toISOString(),
+      });
       // Even a record that smuggles a decision in (the type forbids it; JavaScript does not).
-      const smuggled = { offerId, lastEventName: 'OfferFulfilled', updatedAt: at(6000).toISOString(), decision: decision('intended', { action: 'decline' }) };
+      const smuggled = {
+        offerId,
+        lastEventName: 'OfferFulfilled',
+        updatedAt: at(6000).toISOString(),
+        decision: decision('intended', { action: 'decline' }),
+      };
       await store.recordOfferFacts(smuggled);
 
       const record = await store.getOffer(offerId);
       expect(record?.decision).toEqual(decision('applied'));
-      expect(record).toMatchObject({ careType: 'psw', matchResponse: 'accepted', lastEventName: 'OfferFulfilled' });
+      expect(record).toMatchObject({
+        careType: 'psw',
+        matchResponse: 'accepted',
+        lastEventName: 'OfferFulfilled',
+      });
     });
 
     it('moves a decision from intended to applied', async () => {
@@ -170,9 +223,12 @@ describe.each([
       const offerId = unique('offer');
       await store.recordDecision(offerId, decision('applied'));
 
-      await expect(store.recordDecision(offerId, decision('intended', { action: 'decline', eventId: 'event-2' }))).rejects.toBeInstanceOf(
-        DecisionConflictError,
-      );
+      await expect(
+        store.recordDecision(
+          offerId,
+          decision('intended', { action: 'decline', eventId: 'event-2' }),
+        ),
+      ).rejects.toBeInstanceOf(DecisionConflictError);
       expect((await store.getOffer(offerId))?.decision).toEqual(decision('applied'));
     });
 
@@ -180,26 +236,60 @@ describe.each([
       const offerId = unique('offer');
       await store.recordDecision(offerId, decision('applied', { dryRun: true }));
       await store.recordDecision(offerId, decision('intended', { eventId: 'event-live' }));
-      expect((await store.getOffer(offerId))?.decision).toEqual(decision('intended', { eventId: 'event-live' }));
+      expect((await store.getOffer(offerId))?.decision).toEqual(
+        decision('intended', { eventId: 'event-live' }),
+      );
     });
 
     it('lets an intended decision replace exactly the settled decision it names (an operator replay), no other', async () => {
       const id = unique('offer');
       await store.recordDecision(id, decision('applied', { action: 'review', eventId: 'event-a' }));
-      await expect(store.recordDecision(id, decision('intended', { eventId: 'event-b', replacesEventId: 'event-x' }))).rejects.toBeInstanceOf(DecisionConflictError);
-      await store.recordDecision(id, decision('intended', { eventId: 'event-b', replacesEventId: 'event-a' }));
-      expect((await store.getOffer(id))?.decision).toMatchObject({ state: 'intended', eventId: 'event-b' });
+      await expect(
+        store.recordDecision(
+          id,
+          decision('intended', { eventId: 'event-b', replacesEventId: 'event-x' }),
+        ),
+      ).rejects.toBeInstanceOf(DecisionConflictError);
+      await store.recordDecision(
+        id,
+        decision('intended', { eventId: 'event-b', replacesEventId: 'event-a' }),
+      );
+      expect((await store.getOffer(id))?.decision).toMatchObject({
+        state: 'intended',
+        eventId: 'event-b',
+      });
     });
 
     it('keeps the events seen in order, once each, the latest MAX_SEEN_EVENTS', async () => {
       const id = unique('offer');
-      const seen = (n: number) => ({ name: n === 0 ? 'OfferMatched' : 'OfferClosed', at: at(n).toISOString(), eventId: `event-${n}` });
-      await store.recordOfferFacts({ offerId: id, updatedAt: T0.toISOString(), seenEvent: seen(0) });
+      const seen = (n: number) => ({
+        name: n === 0 ? 'OfferMatched' : 'OfferClosed',
+        at: at(n).toISOString(),
+        eventId: `event-${n}`,
+      });
+      await store.recordOfferFacts({
+        offerId: id,
+        updatedAt: T0.toISOString(),
+        seenEvent: seen(0),
+      });
       // A retried write of the same event appends nothing.
-      await store.recordOfferFacts({ offerId: id, updatedAt: T0.toISOString(), seenEvent: seen(0) });
-      await store.recordOfferFacts({ offerId: id, updatedAt: T0.toISOString(), seenEvent: seen(1) });
+      await store.recordOfferFacts({
+        offerId: id,
+        updatedAt: T0.toISOString(),
+        seenEvent: seen(0),
+      });
+      await store.recordOfferFacts({
+        offerId: id,
+        updatedAt: T0.toISOString(),
+        seenEvent: seen(1),
+      });
       expect((await store.getOffer(id))?.events).toEqual([seen(0), seen(1)]);
-      for (let n = 2; n < MAX_SEEN_EVENTS + 5; n++) await store.recordOfferFacts({ offerId: id, updatedAt: T0.toISOString(), seenEvent: seen(n) });
+      for (let n = 2; n < MAX_SEEN_EVENTS + 5; n++)
+        await store.recordOfferFacts({
+          offerId: id,
+          updatedAt: T0.toISOString(),
+          seenEvent: seen(n),
+        });
       const events = (await store.getOffer(id))?.events ?? [];
       expect(events).toHaveLength(MAX_SEEN_EVENTS);
       expect(events[0]).toEqual(seen(5));
@@ -208,7 +298,10 @@ describe.each([
 
     it('moves an assignment from intended to applied, and never back', async () => {
       const offerId = unique('offer');
-      const assignment = (state: RecordedAssignment['state'], matchId = 'match-1'): RecordedAssignment => ({
+      const assignment = (
+        state: RecordedAssignment['state'],
+        matchId = 'match-1',
+      ): RecordedAssignment => ({
         matchId,
         policy: 'first-accepted',
         state,
@@ -219,17 +312,31 @@ describe.each([
       await store.recordOfferFacts({ offerId, assignment: assignment('intended'), updatedAt: at });
       await store.recordOfferFacts({ offerId, assignment: assignment('applied'), updatedAt: at });
 
-      await expect(store.recordOfferFacts({ offerId, assignment: assignment('intended', 'match-2'), updatedAt: at })).rejects.toBeInstanceOf(
-        DecisionConflictError,
-      );
+      await expect(
+        store.recordOfferFacts({
+          offerId,
+          assignment: assignment('intended', 'match-2'),
+          updatedAt: at,
+        }),
+      ).rejects.toBeInstanceOf(DecisionConflictError);
       // Facts without an assignment still update freely.
       await store.recordOfferFacts({ offerId, lastEventName: 'OfferAccepted', updatedAt: at });
-      expect(await store.getOffer(offerId)).toMatchObject({ assignment: assignment('applied'), lastEventName: 'OfferAccepted' });
+      expect(await store.getOffer(offerId)).toMatchObject({
+        assignment: assignment('applied'),
+        lastEventName: 'OfferAccepted',
+      });
     });
 
     it('keeps decision fields that are absent out of the stored decision', async () => {
       const offerId = unique('offer');
-      const review: RecordedDecision = { action: 'review', rule: 'default', reason: 'no rule matched', state: 'applied', eventId: 'e', decidedAt: T0.toISOString() };
+      const review: RecordedDecision = {
+        action: 'review',
+        rule: 'default',
+        reason: 'no rule matched',
+        state: 'applied',
+        eventId: 'e',
+        decidedAt: T0.toISOString(),
+      };
       await store.recordDecision(offerId, review);
       expect((await store.getOffer(offerId))?.decision).toEqual(review);
     });
@@ -242,20 +349,39 @@ describe('DynamoOfferStore item layout', () => {
     const eventId = unique('event');
     const offerId = unique('offer');
     await store.claimEvent(eventId, T0, LEASE_MS);
-    await store.completeEvent(eventId, at(1000), { eventName: 'OfferMatched', offerId, outcome: 'decided' });
+    await store.completeEvent(eventId, at(1000), {
+      eventName: 'OfferMatched',
+      offerId,
+      outcome: 'decided',
+    });
     await store.recordOfferFacts({ offerId, careType: 'nursing', updatedAt: T0.toISOString() });
 
-    const event = await table.documents().send(
-      new GetCommand({ TableName: TABLE, Key: { [OFFER_TABLE.partitionKey]: `EVENT#${eventId}`, [OFFER_TABLE.sortKey]: 'EVENT' } }),
-    );
-    expect(event.Item).toMatchObject({ status: 'done', eventName: 'OfferMatched', offerId, outcome: 'decided' });
+    const event = await table
+      .documents()
+      .send(
+        new GetCommand({
+          TableName: TABLE,
+          Key: { [OFFER_TABLE.partitionKey]: `EVENT#${eventId}`, [OFFER_TABLE.sortKey]: 'EVENT' },
+        }),
+      );
+    expect(event.Item).toMatchObject({
+      status: 'done',
+      eventName: 'OfferMatched',
+      offerId,
+      outcome: 'decided',
+    });
     expect(event.Item?.leaseUntil).toBeUndefined();
     const ttl = event.Item?.[OFFER_TABLE.ttlAttribute] as number;
     expect(ttl).toBe(Math.floor(at(1000).getTime() / 1000) + EVENT_RETENTION_DAYS * 86400);
 
-    const offer = await table.documents().send(
-      new GetCommand({ TableName: TABLE, Key: { [OFFER_TABLE.partitionKey]: `OFFER#${offerId}`, [OFFER_TABLE.sortKey]: 'OFFER' } }),
-    );
+    const offer = await table
+      .documents()
+      .send(
+        new GetCommand({
+          TableName: TABLE,
+          Key: { [OFFER_TABLE.partitionKey]: `OFFER#${offerId}`, [OFFER_TABLE.sortKey]: 'OFFER' },
+        }),
+      );
     expect(offer.Item).toMatchObject({ offerId, careType: 'nursing', createdAt: T0.toISOString() });
     // Offers are the audit trail of decisions: they carry no TTL.
     expect(offer.Item?.[OFFER_TABLE.ttlAttribute]).toBeUndefined();
@@ -266,17 +392,28 @@ describe('DynamoOfferStore item layout', () => {
     const offerId = unique('offer');
     await store.recordOfferFacts({ offerId, updatedAt: '2026-05-01T08:00:00Z' });
     await store.recordOfferFacts({ offerId, updatedAt: '2026-05-02T08:00:00Z' });
-    const offer = await table.documents().send(
-      new GetCommand({ TableName: TABLE, Key: { [OFFER_TABLE.partitionKey]: `OFFER#${offerId}`, [OFFER_TABLE.sortKey]: 'OFFER' } }),
-    );
-    expect(offer.Item).toMatchObject({ createdAt: '2026-05-01T08:00:00Z', updatedAt: '2026-05-02T08:00:00Z' });
+    const offer = await table
+      .documents()
+      .send(
+        new GetCommand({
+          TableName: TABLE,
+          Key: { [OFFER_TABLE.partitionKey]: `OFFER#${offerId}`, [OFFER_TABLE.sortKey]: 'OFFER' },
+        }),
+      );
+    expect(offer.Item).toMatchObject({
+      createdAt: '2026-05-01T08:00:00Z',
+      updatedAt: '2026-05-02T08:00:00Z',
+    });
   });
 
   it('lets exactly one of two concurrent claims win', async () => {
     const a = new DynamoOfferStore(table.documents(), TABLE);
     const b = new DynamoOfferStore(table.documents(), TABLE);
     const id = unique('event');
-    const results = await Promise.all([a.claimEvent(id, T0, LEASE_MS), b.claimEvent(id, T0, LEASE_MS)]);
+    const results = await Promise.all([
+      a.claimEvent(id, T0, LEASE_MS),
+      b.claimEvent(id, T0, LEASE_MS),
+    ]);
     expect(results.sort()).toEqual(['busy', 'claimed']);
   });
 });

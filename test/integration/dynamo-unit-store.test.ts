@@ -25,7 +25,10 @@ const table = useOfferTable(TABLE);
 let counter = 0;
 const unique = (prefix: string) => `${prefix}#${++counter}`;
 
-function decision(state: RecordedDecision['state'], overrides: Partial<RecordedDecision> = {}): RecordedDecision {
+function decision(
+  state: RecordedDecision['state'],
+  overrides: Partial<RecordedDecision> = {},
+): RecordedDecision {
   return {
     action: 'decline',
     rule: 'no nursing',
@@ -36,7 +39,12 @@ function decision(state: RecordedDecision['state'], overrides: Partial<RecordedD
     unitKey: 'shift#s',
     offers: [
       { offerId: 'a', action: 'accept', rule: 'psw', reason: 'rule "psw": care_type matched' },
-      { offerId: 'b', action: 'decline', rule: 'no nursing', reason: 'rule "no nursing": care_type matched' },
+      {
+        offerId: 'b',
+        action: 'decline',
+        rule: 'no nursing',
+        reason: 'rule "no nursing": care_type matched',
+      },
     ],
     offerIds: ['a', 'b'],
     ...overrides,
@@ -54,25 +62,43 @@ describe.each([
 
   it('grants a free unit, refuses another owner until the lease runs out, then lets it take over', async () => {
     const key = unique('shift');
-    expect(await units.acquireUnitLease(key, 'event-a', T0, LEASE_MS)).toEqual({ kind: 'acquired' });
-    expect(await units.acquireUnitLease(key, 'event-b', at(LEASE_MS - 1), LEASE_MS)).toEqual({ kind: 'busy', until: T0.getTime() + LEASE_MS });
-    expect(await units.acquireUnitLease(key, 'event-b', at(LEASE_MS + 1), LEASE_MS)).toEqual({ kind: 'acquired' });
-    expect(await units.acquireUnitLease(key, 'event-a', at(LEASE_MS + 2), LEASE_MS)).toMatchObject({ kind: 'busy' });
+    expect(await units.acquireUnitLease(key, 'event-a', T0, LEASE_MS)).toEqual({
+      kind: 'acquired',
+    });
+    expect(await units.acquireUnitLease(key, 'event-b', at(LEASE_MS - 1), LEASE_MS)).toEqual({
+      kind: 'busy',
+      until: T0.getTime() + LEASE_MS,
+    });
+    expect(await units.acquireUnitLease(key, 'event-b', at(LEASE_MS + 1), LEASE_MS)).toEqual({
+      kind: 'acquired',
+    });
+    expect(await units.acquireUnitLease(key, 'event-a', at(LEASE_MS + 2), LEASE_MS)).toMatchObject({
+      kind: 'busy',
+    });
   });
 
   it('lets the holder take its own lease again (a redelivery of the same event) and returns the unit’s decision', async () => {
     const key = unique('offer');
     await units.acquireUnitLease(key, 'event-a', T0, LEASE_MS);
     await units.recordUnitDecision(key, 'event-a', at(10), decision('intended'));
-    expect(await units.acquireUnitLease(key, 'event-a', at(20), LEASE_MS)).toEqual({ kind: 'acquired', decision: decision('intended') });
+    expect(await units.acquireUnitLease(key, 'event-a', at(20), LEASE_MS)).toEqual({
+      kind: 'acquired',
+      decision: decision('intended'),
+    });
   });
 
   it('writes the decision only while the writer holds an unexpired lease (fencing)', async () => {
     const key = unique('shift');
-    await expect(units.recordUnitDecision(key, 'event-a', T0, decision('intended'))).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(
+      units.recordUnitDecision(key, 'event-a', T0, decision('intended')),
+    ).rejects.toBeInstanceOf(LeaseLostError);
     await units.acquireUnitLease(key, 'event-a', T0, LEASE_MS);
-    await expect(units.recordUnitDecision(key, 'event-b', at(1), decision('intended'))).rejects.toBeInstanceOf(LeaseLostError);
-    await expect(units.recordUnitDecision(key, 'event-a', at(LEASE_MS), decision('intended'))).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(
+      units.recordUnitDecision(key, 'event-b', at(1), decision('intended')),
+    ).rejects.toBeInstanceOf(LeaseLostError);
+    await expect(
+      units.recordUnitDecision(key, 'event-a', at(LEASE_MS), decision('intended')),
+    ).rejects.toBeInstanceOf(LeaseLostError);
     await units.recordUnitDecision(key, 'event-a', at(LEASE_MS - 1), decision('intended'));
     expect(await units.getUnitDecision(key)).toEqual(decision('intended'));
   });
@@ -82,8 +108,20 @@ describe.each([
       const key = unique('offer');
       await units.acquireUnitLease(key, 'event-a', T0, LEASE_MS);
       await units.recordUnitDecision(key, 'event-a', at(1), decision('intended'));
-      await units.recordUnitDecision(key, 'event-a', at(2), decision(settled, settled === 'resolved' ? { resolution: 'expired' } : {}));
-      await expect(units.recordUnitDecision(key, 'event-a', at(3), decision('intended', { eventId: 'event-a2' }))).rejects.toBeInstanceOf(DecisionConflictError);
+      await units.recordUnitDecision(
+        key,
+        'event-a',
+        at(2),
+        decision(settled, settled === 'resolved' ? { resolution: 'expired' } : {}),
+      );
+      await expect(
+        units.recordUnitDecision(
+          key,
+          'event-a',
+          at(3),
+          decision('intended', { eventId: 'event-a2' }),
+        ),
+      ).rejects.toBeInstanceOf(DecisionConflictError);
       expect((await units.getUnitDecision(key))?.state).toBe(settled);
     }
   });
@@ -92,24 +130,38 @@ describe.each([
     const key = unique('offer');
     await units.acquireUnitLease(key, 'event-a', T0, LEASE_MS);
     await units.recordUnitDecision(key, 'event-a', at(1), decision('applied', { dryRun: true }));
-    await units.recordUnitDecision(key, 'event-a', at(2), decision('intended', { eventId: 'event-live' }));
-    expect(await units.getUnitDecision(key)).toMatchObject({ state: 'intended', eventId: 'event-live' });
+    await units.recordUnitDecision(
+      key,
+      'event-a',
+      at(2),
+      decision('intended', { eventId: 'event-live' }),
+    );
+    expect(await units.getUnitDecision(key)).toMatchObject({
+      state: 'intended',
+      eventId: 'event-live',
+    });
   });
 
   it('releases only the holder’s lease, so a released unit is free at once', async () => {
     const key = unique('shift');
     await units.acquireUnitLease(key, 'event-a', T0, LEASE_MS);
     await units.releaseUnitLease(key, 'event-b');
-    expect(await units.acquireUnitLease(key, 'event-b', at(1), LEASE_MS)).toMatchObject({ kind: 'busy' });
+    expect(await units.acquireUnitLease(key, 'event-b', at(1), LEASE_MS)).toMatchObject({
+      kind: 'busy',
+    });
     await units.releaseUnitLease(key, 'event-a');
-    expect(await units.acquireUnitLease(key, 'event-b', at(2), LEASE_MS)).toEqual({ kind: 'acquired' });
+    expect(await units.acquireUnitLease(key, 'event-b', at(2), LEASE_MS)).toEqual({
+      kind: 'acquired',
+    });
     await units.releaseUnitLease(unique('never-leased'), 'event-a');
   });
 
   it('gives one lease to many takers racing for a free unit', async () => {
     const key = unique('shift');
     const owners = Array.from({ length: 8 }, (_, i) => `event-${i}`);
-    const results = await Promise.all(owners.map((owner) => units.acquireUnitLease(key, owner, T0, LEASE_MS)));
+    const results = await Promise.all(
+      owners.map((owner) => units.acquireUnitLease(key, owner, T0, LEASE_MS)),
+    );
     expect(results.filter((r) => r.kind === 'acquired')).toHaveLength(1);
   });
 });
@@ -119,11 +171,29 @@ describe('DynamoUnitStore item layout', () => {
     const units = new DynamoUnitStore(table.documents(), TABLE);
     const key = unique('shift');
     await units.acquireUnitLease(key, 'event-a', T0, LEASE_MS);
-    const leased = await table.documents().send(new GetCommand({ TableName: TABLE, Key: { [OFFER_TABLE.partitionKey]: `UNIT#${key}`, [OFFER_TABLE.sortKey]: 'UNIT' } }));
-    expect(leased.Item).toMatchObject({ leaseOwner: 'event-a', leaseUntil: T0.getTime() + LEASE_MS, unitKey: key });
+    const leased = await table
+      .documents()
+      .send(
+        new GetCommand({
+          TableName: TABLE,
+          Key: { [OFFER_TABLE.partitionKey]: `UNIT#${key}`, [OFFER_TABLE.sortKey]: 'UNIT' },
+        }),
+      );
+    expect(leased.Item).toMatchObject({
+      leaseOwner: 'event-a',
+      leaseUntil: T0.getTime() + LEASE_MS,
+      unitKey: key,
+    });
     await units.recordUnitDecision(key, 'event-a', at(1), decision('applied'));
     await units.releaseUnitLease(key, 'event-a');
-    const released = await table.documents().send(new GetCommand({ TableName: TABLE, Key: { [OFFER_TABLE.partitionKey]: `UNIT#${key}`, [OFFER_TABLE.sortKey]: 'UNIT' } }));
+    const released = await table
+      .documents()
+      .send(
+        new GetCommand({
+          TableName: TABLE,
+          Key: { [OFFER_TABLE.partitionKey]: `UNIT#${key}`, [OFFER_TABLE.sortKey]: 'UNIT' },
+        }),
+      );
     expect(released.Item).not.toHaveProperty('leaseOwner');
     expect(released.Item?.decision).toEqual(decision('applied'));
   });

@@ -23,16 +23,28 @@ afterEach(async () => {
 
 /** Starts the CLI and resolves with its first `count` stdout lines. */
 function startCli(args: string[], count: number): Promise<string[]> {
-  const proc = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, 'sandbox', 'simulator-cli.ts'), ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    [
+      path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+      path.join(ROOT, 'sandbox', 'simulator-cli.ts'),
+      ...args,
+    ],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   child = proc;
   return new Promise((resolve, reject) => {
     const lines: string[] = [];
     let stderr = '';
     proc.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    proc.once('exit', (code) => reject(new Error(`simulator exited (${String(code)}) before printing ${count} lines: ${stderr}`)));
+    proc.once('exit', (code) =>
+      reject(
+        new Error(`simulator exited (${String(code)}) before printing ${count} lines: ${stderr}`),
+      ),
+    );
     const reader = createInterface({ input: proc.stdout ?? process.stdin });
     reader.on('line', (line) => {
       lines.push(line);
@@ -43,7 +55,10 @@ function startCli(args: string[], count: number): Promise<string[]> {
 
 describe('npm run simulator', () => {
   it('prints the base URL and one line per seeded organisation first, and those logins work', async () => {
-    const [first, supplyLine, demandLine, fourth] = await startCli(['--port', '0', '--offers', '2'], 4);
+    const [first, supplyLine, demandLine, fourth] = await startCli(
+      ['--port', '0', '--offers', '2'],
+      4,
+    );
     expect(first).toMatch(/^simulator: http:\/\/127\.0\.0\.1:\d+$/);
     const baseUrl = first.slice('simulator: '.length);
     const orgLine = /^org: (supply|demand) ([0-9a-f-]{36}) (\S+) (\S+)$/;
@@ -54,15 +69,23 @@ describe('npm run simulator', () => {
     expect(fourth.startsWith('org:')).toBe(false);
     if (!supply || !demand) throw new Error('org lines did not parse');
 
-    const supplyClient = new MarketplaceClient({ baseUrl, credentials: async () => ({ username: supply[3], password: supply[4] }) });
+    const supplyClient = new MarketplaceClient({
+      baseUrl,
+      credentials: async () => ({ username: supply[3], password: supply[4] }),
+    });
     expect((await supplyClient.currentIdentity()).organization_id).toBe(supply[2]);
     expect((await supplyClient.listInboxOffers({ status: 'open' })).total_items).toBe(2);
-    const demandClient = new MarketplaceClient({ baseUrl, credentials: async () => ({ username: demand[3], password: demand[4] }) });
+    const demandClient = new MarketplaceClient({
+      baseUrl,
+      credentials: async () => ({ username: demand[3], password: demand[4] }),
+    });
     expect((await demandClient.currentIdentity()).organization_id).toBe(demand[2]);
     expect(await demandClient.getAssignmentSetting()).toBe('manual');
 
     const proc = child;
-    const exit = new Promise<number | null>((resolve) => proc?.once('exit', (code) => resolve(code)));
+    const exit = new Promise<number | null>((resolve) =>
+      proc?.once('exit', (code) => resolve(code)),
+    );
     proc?.kill('SIGTERM');
     expect(await exit).toBe(0);
   });
@@ -74,7 +97,10 @@ describe('npm run simulator', () => {
     const both = /^org: both ([0-9a-f-]{36}) (\S+) (\S+)$/.exec(lines[3]);
     expect(lines[4].startsWith('org:')).toBe(false);
     if (!both) throw new Error(`no both line: ${lines[3]}`);
-    const client = new MarketplaceClient({ baseUrl, credentials: async () => ({ username: both[2], password: both[3] }) });
+    const client = new MarketplaceClient({
+      baseUrl,
+      credentials: async () => ({ username: both[2], password: both[3] }),
+    });
     expect((await client.currentIdentity()).organization_id).toBe(both[1]);
     expect((await client.listInboxOffers()).total_items).toBe(0);
     expect((await client.listOutboxOffers()).total_items).toBe(0);
@@ -82,12 +108,16 @@ describe('npm run simulator', () => {
 
     // Stopped as a user stops it, so the client's open connections close with the server.
     const proc = child;
-    const exit = new Promise<number | null>((resolve) => proc?.once('exit', (code) => resolve(code)));
+    const exit = new Promise<number | null>((resolve) =>
+      proc?.once('exit', (code) => resolve(code)),
+    );
     proc?.kill('SIGTERM');
     expect(await exit).toBe(0);
   });
 
   it('refuses an unknown option with usage on stderr and exit code 2', async () => {
-    await expect(startCli(['--bogus'], 1)).rejects.toThrow(/exited \(2\).*unknown argument --bogus/s);
+    await expect(startCli(['--bogus'], 1)).rejects.toThrow(
+      /exited \(2\).*unknown argument --bogus/s,
+    );
   });
 });

@@ -41,7 +41,10 @@ const countingFetch: typeof fetch = async (input, init) => {
   return response;
 };
 
-function clientFor(credentials: { username: string; password: string }, extra: Partial<MarketplaceClientOptions> = {}): MarketplaceClient {
+function clientFor(
+  credentials: { username: string; password: string },
+  extra: Partial<MarketplaceClientOptions> = {},
+): MarketplaceClient {
   return new MarketplaceClient({
     baseUrl: sim.url,
     credentials: async () => credentials,
@@ -72,7 +75,8 @@ beforeEach(() => {
 afterEach(() => {
   // Whatever a test made fail, no log line carries a password or a token.
   const logged = JSON.stringify(logs);
-  for (const secret of [sim.credentials.password, sim.demandCredentials.password, ...issuedTokens]) expect(logged).not.toContain(secret);
+  for (const secret of [sim.credentials.password, sim.demandCredentials.password, ...issuedTokens])
+    expect(logged).not.toContain(secret);
   sim.faults.clear();
   sim.setTokenTtl(3600);
   sim.setAssignment(sim.demandOrganizationId, 'manual');
@@ -80,19 +84,33 @@ afterEach(() => {
 
 const hourFromNow = () => new Date(Date.now() + 60 * 60 * 1000).toISOString();
 
-function offerRequest(overrides: Partial<OutboxOfferCreateRequest['offer']> = {}): OutboxOfferCreateRequest {
+function offerRequest(
+  overrides: Partial<OutboxOfferCreateRequest['offer']> = {},
+): OutboxOfferCreateRequest {
   const key = randomUUID().slice(0, 8);
   const start = new Date(Date.now() + 24 * 60 * 60 * 1000);
   return {
     offer: { care_type: 'psw', offer_type: 'visit', expires_at: hourFromNow(), ...overrides },
     client: {
       outbox_id: `client-${key}`,
-      address: { address: '1 Test Street', city: 'Ottawa', state: 'ON', zip: 'K1P 1J1', country: 'CA' },
+      address: {
+        address: '1 Test Street',
+        city: 'Ottawa',
+        state: 'ON',
+        zip: 'K1P 1J1',
+        country: 'CA',
+      },
       demographics: { first_name: 'Test', last_name: `Client ${key}` },
       allergies: [{ name: 'Peanuts (simulated)' }],
     },
     service: { outbox_id: `service-${key}`, name: 'Personal support' },
-    visits: [{ outbox_id: `visit-${key}`, start_at: start.toISOString(), end_at: new Date(start.getTime() + 3600_000).toISOString() }],
+    visits: [
+      {
+        outbox_id: `visit-${key}`,
+        start_at: start.toISOString(),
+        end_at: new Date(start.getTime() + 3600_000).toISOString(),
+      },
+    ],
     price: { default: { rate: 35, unit: 'per_hour' } },
   };
 }
@@ -102,7 +120,8 @@ async function failure(promise: Promise<unknown>): Promise<MarketplaceError> {
     () => undefined,
     (error: unknown) => error,
   );
-  if (!(outcome instanceof MarketplaceError)) throw new Error(`expected a MarketplaceError, got ${String(outcome)}`);
+  if (!(outcome instanceof MarketplaceError))
+    throw new Error(`expected a MarketplaceError, got ${String(outcome)}`);
   // Errors go to logs: they must not carry a password or a token either.
   logs.push({ level: 'warn', message: outcome.message, operation: outcome.operation, attempt: 0 });
   return outcome;
@@ -114,27 +133,44 @@ const callsFor = (offerId: string) => sim.calls().filter((c) => c.offerId === of
 describe('operations', () => {
   it('logs in both organisations and reads their identities', async () => {
     await expect(supply.login()).resolves.toEqual({ expiresInSeconds: 3600 });
-    expect(await supply.currentIdentity()).toMatchObject({ organization_id: sim.supplyOrganizationId, groups: ['org_admin'] });
-    expect(await demand.currentIdentity()).toMatchObject({ organization_id: sim.demandOrganizationId });
+    expect(await supply.currentIdentity()).toMatchObject({
+      organization_id: sim.supplyOrganizationId,
+      groups: ['org_admin'],
+    });
+    expect(await demand.currentIdentity()).toMatchObject({
+      organization_id: sim.demandOrganizationId,
+    });
   });
 
   it('creates an outbox offer that the supply side lists, pages and reads (anonymised), and the demand side lists and reads', async () => {
     const request = offerRequest();
     const created = await demand.createOutboxOffer(request);
-    expect(created).toMatchObject({ offer: { status: 'open', care_type: 'psw' }, client: { outbox_id: request.client.outbox_id }, response_counts: { sent: 1 } });
+    expect(created).toMatchObject({
+      offer: { status: 'open', care_type: 'psw' },
+      client: { outbox_id: request.client.outbox_id },
+      response_counts: { sent: 1 },
+    });
     const id = created.offer.id;
 
     const page = await demand.listOutboxOffers({ client_outbox_id: request.client.outbox_id });
     expect(page.items.map((i) => i.offer.id)).toEqual([id]);
-    expect((await demand.getOutboxOffer(id)).client.demographics.last_name).toBe(request.client.demographics.last_name);
+    expect((await demand.getOutboxOffer(id)).client.demographics.last_name).toBe(
+      request.client.demographics.last_name,
+    );
 
     const seen: string[] = [];
-    for await (const item of supply.inboxOffers({ items_per_page: 2, status: 'open' })) seen.push(String(item.offer?.id));
+    for await (const item of supply.inboxOffers({ items_per_page: 2, status: 'open' }))
+      seen.push(String(item.offer?.id));
     expect(seen).toContain(id);
     expect(new Set(seen).size).toBe(seen.length);
 
     const mapped = await supply.getInboxOffer(id);
-    expect(mapped).toMatchObject({ id, careType: 'psw', match: { response: 'pending', status: 'open' }, location: { city: 'Ottawa' } });
+    expect(mapped).toMatchObject({
+      id,
+      careType: 'psw',
+      match: { response: 'pending', status: 'open' },
+      location: { city: 'Ottawa' },
+    });
     const detail = await supply.getInboxOfferDetail(id);
     expect(detail.client.address).not.toHaveProperty('address'); // no street for supply
     expect(JSON.stringify(detail)).not.toContain(request.client.demographics.last_name);
@@ -147,9 +183,12 @@ describe('operations', () => {
 
     const accepted = await demand.listOutboxOfferMatches(offer.id, { response: 'accepted' });
     expect(accepted.items).toHaveLength(1);
-    expect((await demand.listOutboxOfferMatches(offer.id, { response: ['pending', 'declined'] })).items).toHaveLength(0);
+    expect(
+      (await demand.listOutboxOfferMatches(offer.id, { response: ['pending', 'declined'] })).items,
+    ).toHaveLength(0);
     const matches: string[] = [];
-    for await (const item of demand.outboxOfferMatches(offer.id)) matches.push(String(item.match?.id));
+    for await (const item of demand.outboxOfferMatches(offer.id))
+      matches.push(String(item.match?.id));
     expect(matches).toEqual([accepted.items[0].match?.id]);
 
     await demand.assignOutboxOffer(offer.id, String(accepted.items[0].match?.id));
@@ -160,16 +199,23 @@ describe('operations', () => {
     expect(inbox.items).toHaveLength(1);
     const referralId = inbox.items[0].referral.id;
     const referral = await supply.getInboxReferral(referralId);
-    expect(referral).toMatchObject({ referral: { status: 'assigned', offer_id: offer.id }, demand: { id: sim.demandOrganizationId } });
+    expect(referral).toMatchObject({
+      referral: { status: 'assigned', offer_id: offer.id },
+      demand: { id: sim.demandOrganizationId },
+    });
     const outboxIds: string[] = [];
-    for await (const item of demand.outboxReferrals({ offer_id: offer.id })) outboxIds.push(item.referral.id);
+    for await (const item of demand.outboxReferrals({ offer_id: offer.id }))
+      outboxIds.push(item.referral.id);
     expect(outboxIds).toEqual([referralId]);
     expect((await demand.getOutboxReferral(referralId)).supply.id).toBe(sim.supplyOrganizationId);
 
     await supply.markInboxReferralProcessed(referralId);
     expect(await supply.getInboxReferralStatus(referralId)).toBe('processed');
     expect((await demand.getOutboxReferral(referralId)).referral.status).toBe('processed');
-    await demand.cancelOutboxReferral(referralId, { reason_code: 'client_request', comment: 'no longer needed' });
+    await demand.cancelOutboxReferral(referralId, {
+      reason_code: 'client_request',
+      comment: 'no longer needed',
+    });
     expect((await supply.getInboxReferral(referralId)).referral.status).toBe('cancelled');
 
     const again = await failure(demand.cancelOutboxReferral(referralId));
@@ -184,25 +230,45 @@ describe('operations', () => {
     await supply.acceptInboxOffer(offer.id);
     expect((await demand.getOutboxOffer(offer.id)).offer.status).toBe('assigned');
     const match = (await demand.listOutboxOfferMatches(offer.id)).items[0].match;
-    expect(await failure(demand.assignOutboxOffer(offer.id, String(match?.id)))).toMatchObject({ status: 403 });
+    expect(await failure(demand.assignOutboxOffer(offer.id, String(match?.id)))).toMatchObject({
+      status: 403,
+    });
     const [referral] = (await supply.listInboxReferrals({ offer_id: offer.id })).items;
     await supply.cancelInboxReferral(referral.referral.id, { reason_code: 'other' });
-    expect((await demand.getOutboxReferral(referral.referral.id)).referral.status).toBe('cancelled');
+    expect((await demand.getOutboxReferral(referral.referral.id)).referral.status).toBe(
+      'cancelled',
+    );
   });
 
   it('declines and closes, and answers actions in the wrong state with a typed 409', async () => {
     const declined = (await demand.createOutboxOffer(offerRequest())).offer.id;
-    await supply.declineInboxOffer(declined, { reason_code: 'no_capacity', comment: 'Fully booked' });
+    await supply.declineInboxOffer(declined, {
+      reason_code: 'no_capacity',
+      comment: 'Fully booked',
+    });
     expect((await demand.getOutboxOffer(declined)).offer.status).toBe('declined_by_all');
     const late = await failure(supply.acceptInboxOffer(declined));
-    expect(late).toMatchObject({ name: 'MarketplaceError', status: 409, operation: 'acceptInboxOffer' });
+    expect(late).toMatchObject({
+      name: 'MarketplaceError',
+      status: 409,
+      operation: 'acceptInboxOffer',
+    });
     expect(late.apiMessage).toMatch(/not pending/);
 
     const closed = (await demand.createOutboxOffer(offerRequest())).offer.id;
-    await demand.closeOutboxOffer(closed, { reason_code: 'client_request', reason_comment: 'cancelled by family' });
-    expect((await demand.getOutboxOffer(closed)).offer).toMatchObject({ status: 'closed', reason_code: 'client_request' });
+    await demand.closeOutboxOffer(closed, {
+      reason_code: 'client_request',
+      reason_comment: 'cancelled by family',
+    });
+    expect((await demand.getOutboxOffer(closed)).offer).toMatchObject({
+      status: 'closed',
+      reason_code: 'client_request',
+    });
     expect((await supply.getInboxOffer(closed)).match.status).toBe('closed');
-    expect(await failure(demand.closeOutboxOffer(closed))).toMatchObject({ status: 409, operation: 'closeOutboxOffer' });
+    expect(await failure(demand.closeOutboxOffer(closed))).toMatchObject({
+      status: 409,
+      operation: 'closeOutboxOffer',
+    });
   });
 
   it('creates a shift whose offers are accepted together, and a bundle whose offers are declined together', async () => {
@@ -222,14 +288,27 @@ describe('operations', () => {
     const d = offerRequest();
     const bundle = await demand.createBundleOffers({
       offer: { expires_at: hourFromNow() },
-      items: [c, d].map((r) => ({ care_type: 'nursing' as const, client: r.client, service: { ...r.service, start_at: new Date(Date.now() + 86_400_000).toISOString() } })),
+      items: [c, d].map((r) => ({
+        care_type: 'nursing' as const,
+        client: r.client,
+        service: { ...r.service, start_at: new Date(Date.now() + 86_400_000).toISOString() },
+      })),
     });
     await supply.declineInboxOffer(bundle.items[0].offer.id);
-    for (const item of bundle.items) expect((await demand.getOutboxOffer(item.offer.id)).offer).toMatchObject({ status: 'declined_by_all', offer_type: 'service', shift_id: bundle.bundle.id });
+    for (const item of bundle.items)
+      expect((await demand.getOutboxOffer(item.offer.id)).offer).toMatchObject({
+        status: 'declined_by_all',
+        offer_type: 'service',
+        shift_id: bundle.bundle.id,
+      });
   });
 
   it('lists the offers of a shift for the worker (every offer of the shift, each detail, by id) and nothing of another shift', async () => {
-    const shift = sim.addShift([{ careType: 'psw' }, { careType: 'nursing', offerType: 'service' }, { careType: 'psw' }]);
+    const shift = sim.addShift([
+      { careType: 'psw' },
+      { careType: 'nursing', offerType: 'service' },
+      { careType: 'psw' },
+    ]);
     sim.addOffer({ careType: 'psw' }); // matched too, in no shift
     await sim.idle();
     const shiftId = String(shift[0]?.offer.shift_id);
@@ -247,7 +326,15 @@ describe('operations', () => {
 
     const ids = shift.map((s) => s.offer.id).sort();
     expect(offers.map((o) => o.id)).toEqual(ids);
-    expect(offers).toEqual(ids.map((id) => expect.objectContaining({ id, shiftId, match: expect.objectContaining({ response: 'pending', status: 'open' }) })));
+    expect(offers).toEqual(
+      ids.map((id) =>
+        expect.objectContaining({
+          id,
+          shiftId,
+          match: expect.objectContaining({ response: 'pending', status: 'open' }),
+        }),
+      ),
+    );
     expect(offers.find((o) => o.careType === 'nursing')).toMatchObject({ offerType: 'service' });
     expect(JSON.stringify(offers)).not.toContain('approx_latitude');
     expect(lists).toEqual([1, 2].map((p) => `shift_id=${shiftId}&items_per_page=2&page=${p}`));
@@ -255,27 +342,47 @@ describe('operations', () => {
 
   it('names the missing field when the simulator refuses a create request (400 with description)', async () => {
     const request = offerRequest();
-    const broken = { ...request, client: { ...request.client, demographics: { first_name: 'Only' } } } as unknown as OutboxOfferCreateRequest;
+    const broken = {
+      ...request,
+      client: { ...request.client, demographics: { first_name: 'Only' } },
+    } as unknown as OutboxOfferCreateRequest;
     const error = await failure(demand.createOutboxOffer(broken));
     expect(error).toMatchObject({ status: 400, apiMessage: 'Invalid request body' });
     expect(error.apiDescription).toContain('client.demographics.last_name');
   });
 
   it('refuses a supply organisation on demand routes (403)', async () => {
-    expect(await failure(supply.getAssignmentSetting())).toMatchObject({ status: 403, operation: 'getAssignmentSetting' });
+    expect(await failure(supply.getAssignmentSetting())).toMatchObject({
+      status: 403,
+      operation: 'getAssignmentSetting',
+    });
   });
 
   it('subscribes an HTTPS endpoint to a topic; SNS asks it to confirm, then delivers', async () => {
     const collector = new SnsCollector(sim);
     await collector.start();
     try {
-      const answer = await supply.subscribe([{ topic: 'inbox-offers', protocol: 'https', endpoint: collector.url }]);
-      expect(answer.subscriptions).toEqual([{ topic: 'inbox-offers', protocol: 'https', endpoint: collector.url, subscription_arn: 'pending confirmation' }]);
+      const answer = await supply.subscribe([
+        { topic: 'inbox-offers', protocol: 'https', endpoint: collector.url },
+      ]);
+      expect(answer.subscriptions).toEqual([
+        {
+          topic: 'inbox-offers',
+          protocol: 'https',
+          endpoint: collector.url,
+          subscription_arn: 'pending confirmation',
+        },
+      ]);
       await sim.idle();
-      expect(collector.received[0]).toMatchObject({ type: 'SubscriptionConfirmation', topicArn: sim.inboxOffersTopicArn });
+      expect(collector.received[0]).toMatchObject({
+        type: 'SubscriptionConfirmation',
+        topicArn: sim.inboxOffersTopicArn,
+      });
       const { offer } = await demand.createOutboxOffer(offerRequest());
       await sim.idle();
-      expect(collector.payloads(sim.inboxOffersTopicArn)).toEqual([expect.objectContaining({ event_name: 'OfferMatched', offer_id: offer.id })]);
+      expect(collector.payloads(sim.inboxOffersTopicArn)).toEqual([
+        expect.objectContaining({ event_name: 'OfferMatched', offer_id: offer.id }),
+      ]);
     } finally {
       await collector.stop();
     }
@@ -291,7 +398,12 @@ describe('faults', () => {
 
   it('5xx on reads: retried with backoff until they succeed', async () => {
     const { offer } = await demand.createOutboxOffer(offerRequest());
-    sim.faults.script({ kind: 'error', method: 'GET', path: `/inbox/offers/${offer.id}`, times: 2 });
+    sim.faults.script({
+      kind: 'error',
+      method: 'GET',
+      path: `/inbox/offers/${offer.id}`,
+      times: 2,
+    });
     await expect(supply.getInboxOffer(offer.id)).resolves.toMatchObject({ id: offer.id });
     expect(sleeps).toHaveLength(2);
     expect(logs.filter((l) => l.status === 503)).toHaveLength(2);
@@ -307,7 +419,9 @@ describe('faults', () => {
     const { offer } = await demand.createOutboxOffer(offerRequest());
     const impatient = clientFor(sim.demandCredentials, { timeoutMs: 200 });
     sim.faults.script({ kind: 'timeout', method: 'GET', path: `/outbox/offers/${offer.id}` });
-    await expect(impatient.getOutboxOffer(offer.id)).resolves.toMatchObject({ offer: { id: offer.id } });
+    await expect(impatient.getOutboxOffer(offer.id)).resolves.toMatchObject({
+      offer: { id: offer.id },
+    });
     expect(sleeps).toHaveLength(1);
   });
 
@@ -331,7 +445,8 @@ describe('faults', () => {
   it('an assign whose answer never comes (it took effect) is confirmed by reading state: one referral', async () => {
     const { offer } = await demand.createOutboxOffer(offerRequest());
     await supply.acceptInboxOffer(offer.id);
-    const match = (await demand.listOutboxOfferMatches(offer.id, { response: 'accepted' })).items[0].match;
+    const match = (await demand.listOutboxOfferMatches(offer.id, { response: 'accepted' })).items[0]
+      .match;
     const impatient = clientFor(sim.demandCredentials, { timeoutMs: 200 });
     sim.faults.script({ kind: 'timeout', method: 'POST', path: '/assign' });
     await impatient.assignOutboxOffer(offer.id, String(match?.id));
@@ -345,8 +460,12 @@ describe('faults', () => {
     sim.setAssignment(sim.demandOrganizationId, 'auto');
     const { offer } = await demand.createOutboxOffer(offerRequest());
     await supply.acceptInboxOffer(offer.id);
-    const referralId = (await supply.listInboxReferrals({ offer_id: offer.id })).items[0].referral.id;
-    sim.faults.script({ kind: 'error-after', method: 'POST', path: '/mark_processed' }, { kind: 'error-after', method: 'POST', path: '/cancel' });
+    const referralId = (await supply.listInboxReferrals({ offer_id: offer.id })).items[0].referral
+      .id;
+    sim.faults.script(
+      { kind: 'error-after', method: 'POST', path: '/mark_processed' },
+      { kind: 'error-after', method: 'POST', path: '/cancel' },
+    );
     await supply.markInboxReferralProcessed(referralId);
     await supply.cancelInboxReferral(referralId);
     expect((await demand.getOutboxReferral(referralId)).referral.status).toBe('cancelled');
@@ -369,7 +488,9 @@ describe('faults', () => {
       offer: { care_type: 'psw', expires_at: hourFromNow() },
       items: [a, b].map((r) => ({ client: r.client, service: r.service, visits: r.visits ?? [] })),
     });
-    expect(shift.items.map((i) => i.service.outbox_id).sort()).toEqual([a.service.outbox_id, b.service.outbox_id].sort());
+    expect(shift.items.map((i) => i.service.outbox_id).sort()).toEqual(
+      [a.service.outbox_id, b.service.outbox_id].sort(),
+    );
     expect((await demand.listOutboxOffers({ shift_id: shift.shift.id })).total_items).toBe(2);
   });
 
@@ -397,7 +518,10 @@ describe('faults', () => {
   it('seeded fault rates: the same seed injects the same faults, and retries see every read through', async () => {
     const run = async () => {
       sim.faults.clear();
-      sim.faults.set({ seed: 42, api: { errorRate: 0.25, throttleRate: 0.15, retryAfterSeconds: 0 } });
+      sim.faults.set({
+        seed: 42,
+        api: { errorRate: 0.25, throttleRate: 0.15, retryAfterSeconds: 0 },
+      });
       const c = clientFor(sim.demandCredentials, { retry: { maxAttempts: 8 } });
       for (let i = 0; i < 12; i++) await c.listOutboxOffers({ items_per_page: 1 });
       return sim.faults.log.splice(0).map((f) => f.kind);
@@ -443,8 +567,19 @@ describe('faults', () => {
       sim.faults.set({ delivery: { dropRate: 1 } });
       const offerId = await accepted();
       expect(collector.notifications()).toHaveLength(0);
-      const published = sim.events().filter((e) => e.payload.event_name === 'OfferAccepted' && 'offer_id' in e.payload && e.payload.offer_id === offerId);
-      const mine = sim.deliveries().filter((d) => d.messageId === published[0]?.messageId && d.subscriptionArn === subscriptionArn);
+      const published = sim
+        .events()
+        .filter(
+          (e) =>
+            e.payload.event_name === 'OfferAccepted' &&
+            'offer_id' in e.payload &&
+            e.payload.offer_id === offerId,
+        );
+      const mine = sim
+        .deliveries()
+        .filter(
+          (d) => d.messageId === published[0]?.messageId && d.subscriptionArn === subscriptionArn,
+        );
       expect(mine).toEqual([expect.objectContaining({ dropped: true, attempt: 0 })]);
     });
 

@@ -9,18 +9,46 @@
  * details by test/unit/simulator-sns.test.ts.
  */
 import { randomUUID, verify } from 'node:crypto';
-import { MarketplaceClient, type OutboxOfferCreateRequest } from '../../lambdas/adapters/marketplace-client';
+import {
+  MarketplaceClient,
+  type OutboxOfferCreateRequest,
+} from '../../lambdas/adapters/marketplace-client';
 import { createSnsRoutingHttpGet } from '../../sandbox/sns-routing-http-get';
-import { type MarketplaceSimulator, type SimulatorOrganization, startSimulator } from '../../sandbox/simulator/simulator';
+import {
+  type MarketplaceSimulator,
+  type SimulatorOrganization,
+  startSimulator,
+} from '../../sandbox/simulator/simulator';
 import { type CollectedMessage, SnsCollector } from '../contract/sns-collector';
 
 // --- from asyncapi.offers.yaml (AlayaCare/alayamarket-external-docs) ----------------------------
 
 /** `InboxOfferEventPayload` and `OutboxOfferEventPayload`: the same required fields. */
-const OFFER_EVENT_REQUIRED = ['event_source', 'event_name', 'id', 'event_id', 'timestamp', 'offer_id'];
+const OFFER_EVENT_REQUIRED = [
+  'event_source',
+  'event_name',
+  'id',
+  'event_id',
+  'timestamp',
+  'offer_id',
+];
 /** `InboxReferralEventPayload` and `OutboxReferralEventPayload`. */
-const REFERRAL_EVENT_REQUIRED = ['event_source', 'event_name', 'id', 'event_id', 'timestamp', 'referral_id', 'client', 'demand', 'supply'];
-const REFERRAL_NESTED_REQUIRED: Record<string, string[]> = { client: ['outbox_id', 'id'], demand: ['name', 'source'], supply: ['name', 'source'] };
+const REFERRAL_EVENT_REQUIRED = [
+  'event_source',
+  'event_name',
+  'id',
+  'event_id',
+  'timestamp',
+  'referral_id',
+  'client',
+  'demand',
+  'supply',
+];
+const REFERRAL_NESTED_REQUIRED: Record<string, string[]> = {
+  client: ['outbox_id', 'id'],
+  demand: ['name', 'source'],
+  supply: ['name', 'source'],
+};
 
 const CHANNEL_EVENTS = {
   'inbox-offers': ['OfferMatched', 'OfferClosed', 'OfferExpired', 'OfferFulfilled'],
@@ -39,26 +67,50 @@ let second: SimulatorOrganization;
 const topics = {} as Record<Channel, string>;
 
 function client(credentials: { username: string; password: string }): MarketplaceClient {
-  return new MarketplaceClient({ baseUrl: sim.url, credentials: async () => credentials, sleep: async () => undefined });
+  return new MarketplaceClient({
+    baseUrl: sim.url,
+    credentials: async () => credentials,
+    sleep: async () => undefined,
+  });
 }
 
 function request(expiresInMs = 60 * 60 * 1000): OutboxOfferCreateRequest {
   const key = randomUUID().slice(0, 8);
   const start = Date.now() + offsetMs + 24 * 3600_000;
   return {
-    offer: { care_type: 'psw', offer_type: 'visit', expires_at: new Date(Date.now() + offsetMs + expiresInMs).toISOString() },
+    offer: {
+      care_type: 'psw',
+      offer_type: 'visit',
+      expires_at: new Date(Date.now() + offsetMs + expiresInMs).toISOString(),
+    },
     client: {
       outbox_id: `client-${key}`,
-      address: { address: '9 Event Road', city: 'Toronto', state: 'ON', zip: 'M5V 2T6', country: 'CA' },
+      address: {
+        address: '9 Event Road',
+        city: 'Toronto',
+        state: 'ON',
+        zip: 'M5V 2T6',
+        country: 'CA',
+      },
       demographics: { first_name: 'Eve', last_name: `Client ${key}` },
     },
     service: { outbox_id: `service-${key}`, name: 'Personal support' },
-    visits: [{ outbox_id: `visit-${key}`, start_at: new Date(start).toISOString(), end_at: new Date(start + 3600_000).toISOString() }],
+    visits: [
+      {
+        outbox_id: `visit-${key}`,
+        start_at: new Date(start).toISOString(),
+        end_at: new Date(start + 3600_000).toISOString(),
+      },
+    ],
   };
 }
 
 beforeAll(async () => {
-  sim = await startSimulator({ signatureVersion: '1', retryDelayMs: 10, now: () => new Date(Date.now() + offsetMs) });
+  sim = await startSimulator({
+    signatureVersion: '1',
+    retryDelayMs: 10,
+    now: () => new Date(Date.now() + offsetMs),
+  });
   second = sim.addOrganization({ kind: 'supply', name: 'Second Supply' });
   collector = new SnsCollector(sim);
   await collector.start();
@@ -72,7 +124,10 @@ beforeAll(async () => {
   const other = client(second);
   const demand = client(sim.demandCredentials);
   const matchOf = async (offerId: string, supplyId: string) =>
-    String((await demand.listOutboxOfferMatches(offerId)).items.find((i) => i.supply?.id === supplyId)?.match?.id);
+    String(
+      (await demand.listOutboxOfferMatches(offerId)).items.find((i) => i.supply?.id === supplyId)
+        ?.match?.id,
+    );
 
   // Declined by both: OfferMatched, OfferDeclined x2, OfferDeclinedByAll.
   const a = (await demand.createOutboxOffer(request())).offer.id;
@@ -94,7 +149,9 @@ beforeAll(async () => {
   const d = (await demand.createOutboxOffer(request())).offer.id;
   await supply.acceptInboxOffer(d);
   await demand.assignOutboxOffer(d, await matchOf(d, sim.supplyOrganizationId));
-  await supply.cancelInboxReferral((await supply.listInboxReferrals({ offer_id: d })).items[0].referral.id);
+  await supply.cancelInboxReferral(
+    (await supply.listInboxReferrals({ offer_id: d })).items[0].referral.id,
+  );
   // Closed: OfferClosed.
   await demand.closeOutboxOffer((await demand.createOutboxOffer(request())).offer.id);
   // Expired: OfferExpired on both sides, once the simulator's clock passes expires_at.
@@ -110,15 +167,21 @@ afterAll(async () => {
 });
 
 function received(channel: Channel, eventName: string): CollectedMessage[] {
-  return collector.notifications().filter((m) => m.topicArn === topics[channel] && m.payload?.event_name === eventName);
+  return collector
+    .notifications()
+    .filter((m) => m.topicArn === topics[channel] && m.payload?.event_name === eventName);
 }
 
-const cases = (Object.entries(CHANNEL_EVENTS) as Array<[Channel, readonly string[]]>).flatMap(([channel, names]) => names.map((name) => [channel, name] as const));
+const cases = (Object.entries(CHANNEL_EVENTS) as Array<[Channel, readonly string[]]>).flatMap(
+  ([channel, names]) => names.map((name) => [channel, name] as const),
+);
 
 describe('AsyncAPI payloads', () => {
   it('confirmed every subscription before any notification', () => {
     const firstNotification = collector.received.findIndex((m) => m.type === 'Notification');
-    const confirmations = collector.received.map((m, i) => (m.type === 'SubscriptionConfirmation' ? i : -1)).filter((i) => i >= 0);
+    const confirmations = collector.received
+      .map((m, i) => (m.type === 'SubscriptionConfirmation' ? i : -1))
+      .filter((i) => i >= 0);
     expect(confirmations).toHaveLength(4);
     expect(Math.max(...confirmations)).toBeLessThan(firstNotification);
   });
@@ -129,22 +192,29 @@ describe('AsyncAPI payloads', () => {
     const isReferral = channel.endsWith('referrals');
     for (const { payload } of messages) {
       if (!payload) throw new Error('notification without payload');
-      for (const field of isReferral ? REFERRAL_EVENT_REQUIRED : OFFER_EVENT_REQUIRED) expect(payload).toHaveProperty(field);
-      expect(payload.event_source).toBe(isReferral ? 'alayamarket.referrals' : 'alayamarket.offers');
+      for (const field of isReferral ? REFERRAL_EVENT_REQUIRED : OFFER_EVENT_REQUIRED)
+        expect(payload).toHaveProperty(field);
+      expect(payload.event_source).toBe(
+        isReferral ? 'alayamarket.referrals' : 'alayamarket.offers',
+      );
       expect(Number.isNaN(Date.parse(String(payload.timestamp)))).toBe(false);
       // `id` is the deprecated duplicate of the resource id.
       expect(payload.id).toBe(isReferral ? payload.referral_id : payload.offer_id);
       if (isReferral) {
         for (const [part, fields] of Object.entries(REFERRAL_NESTED_REQUIRED)) {
-          for (const field of fields) expect(typeof (payload[part] as Record<string, unknown>)[field]).toBe('string');
+          for (const field of fields)
+            expect(typeof (payload[part] as Record<string, unknown>)[field]).toBe('string');
         }
       }
     }
   });
 
   it('publishes only the event names each channel defines, with unique event ids', () => {
-    for (const [channel, names] of Object.entries(CHANNEL_EVENTS) as Array<[Channel, readonly string[]]>) {
-      for (const m of collector.notifications().filter((n) => n.topicArn === topics[channel])) expect(names).toContain(m.payload?.event_name);
+    for (const [channel, names] of Object.entries(CHANNEL_EVENTS) as Array<
+      [Channel, readonly string[]]
+    >) {
+      for (const m of collector.notifications().filter((n) => n.topicArn === topics[channel]))
+        expect(names).toContain(m.payload?.event_name);
     }
     const ids = collector.notifications().map((m) => m.payload?.event_id);
     expect(new Set(ids).size).toBe(ids.length);
@@ -157,9 +227,23 @@ describe('AsyncAPI payloads', () => {
     for (const { envelope } of sample) {
       expect(envelope.SignatureVersion).toBe('1');
       const cert = await httpGet(envelope.SigningCertURL, { timeoutMs: 2000 });
-      const fields = ['Message', 'MessageId', ...(envelope.Subject !== undefined ? ['Subject'] : []), 'Timestamp', 'TopicArn', 'Type'];
+      const fields = [
+        'Message',
+        'MessageId',
+        ...(envelope.Subject !== undefined ? ['Subject'] : []),
+        'Timestamp',
+        'TopicArn',
+        'Type',
+      ];
       const toSign = fields.map((f) => `${f}\n${envelope[f]}\n`).join('');
-      expect(verify('RSA-SHA1', Buffer.from(toSign, 'utf8'), cert.body, Buffer.from(envelope.Signature, 'base64'))).toBe(true);
+      expect(
+        verify(
+          'RSA-SHA1',
+          Buffer.from(toSign, 'utf8'),
+          cert.body,
+          Buffer.from(envelope.Signature, 'base64'),
+        ),
+      ).toBe(true);
     }
   });
 });

@@ -11,7 +11,12 @@
  * reconciler-run.test.ts; the schedule, grants and alarm in test/infra.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateQueueCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+  type Message,
+} from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSRecord } from 'aws-lambda';
 import { DynamoOfferStore } from '../../lambdas/adapters/dynamo-offer-store';
@@ -24,7 +29,12 @@ import { QUEUE_ATTRIBUTES, queuedEventSchema } from '../../lambdas/core/events';
 import { RECONCILER_TOPIC_ARN } from '../../lambdas/core/reconcile';
 import { createReconciler, type ReconcilerDeps } from '../../lambdas/reconciler/reconciler';
 import { createWorker } from '../../lambdas/worker/worker';
-import { EMULATOR_AWS, startDynalite, startFauxqs, type RunningEmulator } from '../../sandbox/emulators';
+import {
+  EMULATOR_AWS,
+  startDynalite,
+  startFauxqs,
+  type RunningEmulator,
+} from '../../sandbox/emulators';
 import { startSimulator, type MarketplaceSimulator } from '../../sandbox/simulator/simulator';
 import { SnsCollector } from '../contract/sns-collector';
 import { CapturingLogger, RecordingMetrics } from '../support/worker-observability';
@@ -41,7 +51,11 @@ let store: DynamoOfferStore;
 let queueUrl: string;
 
 beforeAll(async () => {
-  [sim, dynalite, fauxqs] = await Promise.all([startSimulator({ retryDelayMs: 10 }), startDynalite(), startFauxqs()]);
+  [sim, dynalite, fauxqs] = await Promise.all([
+    startSimulator({ retryDelayMs: 10 }),
+    startDynalite(),
+    startFauxqs(),
+  ]);
   collector = new SnsCollector(sim);
   await collector.start();
   await sim.subscribe(sim.inboxOffersTopicArn, collector.url);
@@ -64,23 +78,48 @@ afterAll(async () => {
 });
 
 function marketplace(): MarketplaceClient {
-  return new MarketplaceClient({ baseUrl: sim.url, credentials: async () => sim.credentials, sleep: async () => undefined });
+  return new MarketplaceClient({
+    baseUrl: sim.url,
+    credentials: async () => sim.credentials,
+    sleep: async () => undefined,
+  });
 }
 
-function reconciler(logger: CapturingLogger, metrics: RecordingMetrics, extra: Partial<ReconcilerDeps> = {}) {
+function reconciler(
+  logger: CapturingLogger,
+  metrics: RecordingMetrics,
+  extra: Partial<ReconcilerDeps> = {},
+) {
   // The simulator's offers are matched just now; the two-minute grace for SNS is covered in the unit tests.
-  return createReconciler({ inbox: marketplace(), store, queue: new SqsEventQueue(sqs, queueUrl), logger, metrics, minMatchAgeMs: 0, ...extra });
+  return createReconciler({
+    inbox: marketplace(),
+    store,
+    queue: new SqsEventQueue(sqs, queueUrl),
+    logger,
+    metrics,
+    minMatchAgeMs: 0,
+    ...extra,
+  });
 }
 
 async function receiveAll(url = queueUrl): Promise<Message[]> {
   const { Messages } = await sqs.send(
-    new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }),
+    new ReceiveMessageCommand({
+      QueueUrl: url,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: 1,
+      MessageAttributeNames: ['All'],
+    }),
   );
   return Messages ?? [];
 }
 
 async function newQueue(): Promise<string> {
-  const created = await sqs.send(new CreateQueueCommand({ QueueName: `events-${Date.now()}-${Math.floor(Math.random() * 1e6)}` }));
+  const created = await sqs.send(
+    new CreateQueueCommand({
+      QueueName: `events-${Date.now()}-${Math.floor(Math.random() * 1e6)}`,
+    }),
+  );
   if (!created.QueueUrl) throw new Error('CreateQueue returned no QueueUrl');
   return created.QueueUrl;
 }
@@ -89,13 +128,21 @@ async function newQueue(): Promise<string> {
 async function enqueuedOffers(url: string): Promise<string[]> {
   const ids: string[] = [];
   for (let batch = await receiveAll(url); batch.length > 0; batch = await receiveAll(url)) {
-    for (const message of batch) ids.push(String(JSON.parse(queuedEventSchema.parse(JSON.parse(message.Body ?? '')).message).offer_id));
+    for (const message of batch)
+      ids.push(
+        String(
+          JSON.parse(queuedEventSchema.parse(JSON.parse(message.Body ?? '')).message).offer_id,
+        ),
+      );
   }
   return ids.sort();
 }
 
 /** A fetch for the client that lets a test rewrite inbox list answers, or act before one is read. */
-function inboxFetch(hooks: { rewrite?: (body: { items: Record<string, unknown>[] }) => void; beforeList?: (read: number) => void }): typeof fetch {
+function inboxFetch(hooks: {
+  rewrite?: (body: { items: Record<string, unknown>[] }) => void;
+  beforeList?: (read: number) => void;
+}): typeof fetch {
   let reads = 0;
   return async (input, init) => {
     const isList = new URL(String(input)).pathname === '/offers/v1/inbox/offers';
@@ -104,7 +151,10 @@ function inboxFetch(hooks: { rewrite?: (body: { items: Record<string, unknown>[]
     if (!isList || hooks.rewrite === undefined || !response.ok) return response;
     const body = (await response.json()) as { items: Record<string, unknown>[] };
     hooks.rewrite(body);
-    return new Response(JSON.stringify(body), { status: response.status, headers: { 'Content-Type': 'application/json' } });
+    return new Response(JSON.stringify(body), {
+      status: response.status,
+      headers: { 'Content-Type': 'application/json' },
+    });
   };
 }
 
@@ -112,13 +162,23 @@ function inboxFetch(hooks: { rewrite?: (body: { items: Record<string, unknown>[]
 function toRecord(message: Message): SQSRecord {
   const attributes: SQSRecord['messageAttributes'] = {};
   for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
-    attributes[name] = { stringValue: value.StringValue ?? '', dataType: 'String', stringListValues: [], binaryListValues: [] };
+    attributes[name] = {
+      stringValue: value.StringValue ?? '',
+      dataType: 'String',
+      stringListValues: [],
+      binaryListValues: [],
+    };
   }
   return {
     messageId: message.MessageId ?? 'unknown',
     receiptHandle: message.ReceiptHandle ?? '',
     body: message.Body ?? '',
-    attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 'local', ApproximateFirstReceiveTimestamp: '0' },
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: '0',
+      SenderId: 'local',
+      ApproximateFirstReceiveTimestamp: '0',
+    },
     messageAttributes: attributes,
     md5OfBody: '',
     eventSource: 'aws:sqs',
@@ -144,7 +204,9 @@ it('enqueues the offer whose SNS delivery was dropped; the worker decides it; th
   const dropped = sim.addOffer({ careType: 'psw' });
   await sim.idle();
   sim.faults.clear();
-  expect(collector.payloads(sim.inboxOffersTopicArn).map((p) => p['offer_id'])).not.toContain(dropped.offer.id);
+  expect(collector.payloads(sim.inboxOffersTopicArn).map((p) => p['offer_id'])).not.toContain(
+    dropped.offer.id,
+  );
   expect(sim.deliveries().filter((d) => d.dropped)).toHaveLength(1);
 
   const logger = new CapturingLogger();
@@ -158,9 +220,15 @@ it('enqueues the offer whose SNS delivery was dropped; the worker decides it; th
   const [message] = messages;
   if (message === undefined) throw new Error('no message');
   const queued = queuedEventSchema.parse(JSON.parse(message.Body ?? ''));
-  expect(queued).toEqual(expect.objectContaining({ origin: 'reconciler', topicArn: RECONCILER_TOPIC_ARN }));
-  expect(JSON.parse(queued.message)).toEqual(expect.objectContaining({ event_name: 'OfferMatched', offer_id: dropped.offer.id }));
-  expect(message.MessageAttributes?.[QUEUE_ATTRIBUTES.correlationId]?.StringValue).toBe(summary.runId);
+  expect(queued).toEqual(
+    expect.objectContaining({ origin: 'reconciler', topicArn: RECONCILER_TOPIC_ARN }),
+  );
+  expect(JSON.parse(queued.message)).toEqual(
+    expect.objectContaining({ event_name: 'OfferMatched', offer_id: dropped.offer.id }),
+  );
+  expect(message.MessageAttributes?.[QUEUE_ATTRIBUTES.correlationId]?.StringValue).toBe(
+    summary.runId,
+  );
 
   const worker = createWorker({
     marketplace: marketplace(),
@@ -172,7 +240,9 @@ it('enqueues the offer whose SNS delivery was dropped; the worker decides it; th
   });
   expect(await worker({ Records: [toRecord(message)] })).toEqual({ batchItemFailures: [] });
   expect(sim.getOffer(dropped.offer.id)?.match.response).toBe('accepted');
-  expect((await store.getOffer(dropped.offer.id))?.decision).toEqual(expect.objectContaining({ action: 'accept', state: 'applied' }));
+  expect((await store.getOffer(dropped.offer.id))?.decision).toEqual(
+    expect.objectContaining({ action: 'accept', state: 'applied' }),
+  );
   expect(sim.getOffer(reviewed.offer.id)?.match.response).toBe('pending');
 
   const again = await reconciler(new CapturingLogger(), new RecordingMetrics())();
@@ -186,20 +256,36 @@ it('sends one event per shift, skips an offer a worker holds and a malformed ite
   const held = sim.addOffer({ careType: 'psw' });
   const broken = sim.addOffer({ careType: 'psw' });
   await sim.idle();
-  await store.recordDecision(held.offer.id, { action: 'accept', rule: 'default', reason: 'test', state: 'intended', eventId: 'worker-now', decidedAt: new Date().toISOString() });
+  await store.recordDecision(held.offer.id, {
+    action: 'accept',
+    rule: 'default',
+    reason: 'test',
+    state: 'intended',
+    eventId: 'worker-now',
+    decidedAt: new Date().toISOString(),
+  });
   // The marketplace answers one list item the API schema does not allow.
   const rewrite = (body: { items: Record<string, unknown>[] }) => {
     for (const entry of body.items) {
-      const { offer, match } = entry as { offer?: { id?: string }; match?: Record<string, unknown> };
+      const { offer, match } = entry as {
+        offer?: { id?: string };
+        match?: Record<string, unknown>;
+      };
       if (offer?.id === broken.offer.id && match !== undefined) match['response'] = 'unheard-of';
     }
   };
-  const inbox = new MarketplaceClient({ baseUrl: sim.url, credentials: async () => sim.credentials, sleep: async () => undefined, fetch: inboxFetch({ rewrite }) });
+  const inbox = new MarketplaceClient({
+    baseUrl: sim.url,
+    credentials: async () => sim.credentials,
+    sleep: async () => undefined,
+    fetch: inboxFetch({ rewrite }),
+  });
   const url = await newQueue();
   const logger = new CapturingLogger();
   const metrics = new RecordingMetrics();
   const first = new Date();
-  const run = (at: Date) => reconciler(logger, metrics, { inbox, queue: new SqsEventQueue(sqs, url), now: () => at })();
+  const run = (at: Date) =>
+    reconciler(logger, metrics, { inbox, queue: new SqsEventQueue(sqs, url), now: () => at })();
 
   const summary = await run(first);
 
@@ -211,7 +297,10 @@ it('sends one event per shift, skips an offer a worker holds and a malformed ite
     expect.objectContaining({ offerId: broken.offer.id, fields: ['match.response'] }),
   ]);
   expect(metrics.published[0]).toEqual(expect.objectContaining({ ReconcilerItemsMalformed: 1 }));
-  expect((await store.getOffer(lone.offer.id))?.reconciler).toEqual({ lastEnqueuedAt: first.toISOString(), enqueues: 1 });
+  expect((await store.getOffer(lone.offer.id))?.reconciler).toEqual({
+    lastEnqueuedAt: first.toISOString(),
+    enqueues: 1,
+  });
   expect((await store.getOffer(String(shiftIds[0])))?.reconciler?.enqueues).toBe(1);
 
   // Five minutes on: both are within their 10-minute backoff (the shift's other offer waits with it).
@@ -246,10 +335,19 @@ it('skips no offer while offers are closed and added between page reads', async 
     if (read === 2) sim.addOffer({ careType: 'psw' });
     if (read === 3) for (const id of fresh.slice(0, 2)) sim.closeOffer(id);
   };
-  const inbox = new MarketplaceClient({ baseUrl: sim.url, credentials: async () => sim.credentials, sleep: async () => undefined, fetch: inboxFetch({ beforeList }) });
+  const inbox = new MarketplaceClient({
+    baseUrl: sim.url,
+    credentials: async () => sim.credentials,
+    sleep: async () => undefined,
+    fetch: inboxFetch({ beforeList }),
+  });
   const url = await newQueue();
 
-  const summary = await reconciler(new CapturingLogger(), new RecordingMetrics(), { inbox, queue: new SqsEventQueue(sqs, url), pageSize: 2 })();
+  const summary = await reconciler(new CapturingLogger(), new RecordingMetrics(), {
+    inbox,
+    queue: new SqsEventQueue(sqs, url),
+    pageSize: 2,
+  })();
 
   const sent = await enqueuedOffers(url);
   expect(sent).toEqual(expect.arrayContaining(fresh.slice(2)));

@@ -11,7 +11,10 @@ import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoOfferStore } from '../../lambdas/adapters/dynamo-offer-store';
 import { DynamoUnitStore } from '../../lambdas/adapters/dynamo-unit-store';
-import { MarketplaceClient, type OutboxOfferCreateRequest } from '../../lambdas/adapters/marketplace-client';
+import {
+  MarketplaceClient,
+  type OutboxOfferCreateRequest,
+} from '../../lambdas/adapters/marketplace-client';
 import { parseRules, type Role } from '../../lambdas/core/config';
 import { createEventProcessor, parseMarketplaceMessage } from '../../lambdas/core/process-event';
 import { type MarketplaceSimulator, startSimulator } from '../../sandbox/simulator/simulator';
@@ -31,27 +34,58 @@ afterAll(async () => {
   await sim?.stop();
 });
 
-const client = (credentials: { username: string; password: string }) => new MarketplaceClient({ baseUrl: sim.url, credentials: async () => credentials, timeoutMs: 2000 });
+const client = (credentials: { username: string; password: string }) =>
+  new MarketplaceClient({
+    baseUrl: sim.url,
+    credentials: async () => credentials,
+    timeoutMs: 2000,
+  });
 
 function offerRequest(key: string): OutboxOfferCreateRequest {
   const start = new Date(Date.now() + 24 * 60 * 60 * 1000);
   return {
-    offer: { care_type: 'psw', offer_type: 'visit', expires_at: new Date(Date.now() + 60 * 60 * 1000).toISOString() },
+    offer: {
+      care_type: 'psw',
+      offer_type: 'visit',
+      expires_at: new Date(Date.now() + 60 * 60 * 1000).toISOString(),
+    },
     client: {
       outbox_id: `client-PHI-${key}`,
-      address: { address: `1 Canary Street PHI-${key}`, city: 'Ottawa', state: 'ON', zip: 'K1P 1J1', country: 'CA' },
+      address: {
+        address: `1 Canary Street PHI-${key}`,
+        city: 'Ottawa',
+        state: 'ON',
+        zip: 'K1P 1J1',
+        country: 'CA',
+      },
       demographics: { first_name: `First-PHI-${key}`, last_name: `Last-PHI-${key}` },
     },
     service: { outbox_id: `service-${key}`, name: 'Personal support' },
-    visits: [{ outbox_id: `visit-${key}`, start_at: start.toISOString(), end_at: new Date(start.getTime() + 3600_000).toISOString() }],
+    visits: [
+      {
+        outbox_id: `visit-${key}`,
+        start_at: start.toISOString(),
+        end_at: new Date(start.getTime() + 3600_000).toISOString(),
+      },
+    ],
     price: { default: { rate: 35, unit: 'per_hour' } },
   };
 }
 
-function referralEvents(channel: 'inbox-referrals' | 'outbox-referrals', referralId: string, name: string) {
+function referralEvents(
+  channel: 'inbox-referrals' | 'outbox-referrals',
+  referralId: string,
+  name: string,
+) {
   return sim
     .events()
-    .filter((event) => event.channel === channel && event.payload.event_name === name && 'referral_id' in event.payload && event.payload.referral_id === referralId)
+    .filter(
+      (event) =>
+        event.channel === channel &&
+        event.payload.event_name === name &&
+        'referral_id' in event.payload &&
+        event.payload.referral_id === referralId,
+    )
     .map((event) => parseMarketplaceMessage(JSON.stringify(event.payload)));
 }
 
@@ -87,27 +121,64 @@ describe('referral events against the simulator', () => {
     const supply = processorFor('supply', sim.credentials);
     const result = await supply.processor.processEvent(created, { topicName: 'inbox-referrals' });
 
-    expect(result).toMatchObject({ outcome: 'won', offerId: offer.id, referral: { id: referral.id, won: true, markedProcessed: true, forwarded: true, status: 'processed' } });
+    expect(result).toMatchObject({
+      outcome: 'won',
+      offerId: offer.id,
+      referral: {
+        id: referral.id,
+        won: true,
+        markedProcessed: true,
+        forwarded: true,
+        status: 'processed',
+      },
+    });
     expect(sim.referrals().find((r) => r.id === referral.id)?.status).toBe('processed');
-    expect(supply.publisher.events).toEqual([{ offerId: offer.id, referralId: referral.id, careType: 'psw', offerType: 'visit', startAt: referral.start_at }]);
-    expect((await supply.store.getOffer(offer.id))?.referral).toMatchObject({ id: referral.id, side: 'inbox', status: 'processed', wonAt: expect.any(String), processedAt: expect.any(String), forwardedAt: expect.any(String) });
+    expect(supply.publisher.events).toEqual([
+      {
+        offerId: offer.id,
+        referralId: referral.id,
+        careType: 'psw',
+        offerType: 'visit',
+        startAt: referral.start_at,
+      },
+    ]);
+    expect((await supply.store.getOffer(offer.id))?.referral).toMatchObject({
+      id: referral.id,
+      side: 'inbox',
+      status: 'processed',
+      wonAt: expect.any(String),
+      processedAt: expect.any(String),
+      forwardedAt: expect.any(String),
+    });
 
-    await expect(supply.processor.processEvent(created, { topicName: 'inbox-referrals' })).resolves.toMatchObject({ outcome: 'duplicate' });
+    await expect(
+      supply.processor.processEvent(created, { topicName: 'inbox-referrals' }),
+    ).resolves.toMatchObject({ outcome: 'duplicate' });
     expect(supply.publisher.events).toHaveLength(1);
 
     // Demand side: the poster's connector (here on the same table: the same offer id).
     const demand = processorFor('demand', sim.demandCredentials);
     const [outboxCreated] = referralEvents('outbox-referrals', referral.id, 'ReferralCreated');
     const [outboxProcessed] = referralEvents('outbox-referrals', referral.id, 'ReferralProcessed');
-    if (outboxCreated === undefined || outboxProcessed === undefined) throw new Error('the simulator published no outbox referral events');
-    await expect(demand.processor.processEvent(outboxProcessed, { topicName: 'outbox-referrals' })).resolves.toMatchObject({ outcome: 'recorded', referral: { side: 'outbox', status: 'processed' } });
+    if (outboxCreated === undefined || outboxProcessed === undefined)
+      throw new Error('the simulator published no outbox referral events');
+    await expect(
+      demand.processor.processEvent(outboxProcessed, { topicName: 'outbox-referrals' }),
+    ).resolves.toMatchObject({
+      outcome: 'recorded',
+      referral: { side: 'outbox', status: 'processed' },
+    });
     // Supply role ignores outbox referrals.
-    await expect(supply.processor.processEvent(outboxCreated, { topicName: 'outbox-referrals' })).resolves.toMatchObject({ outcome: 'ignored' });
+    await expect(
+      supply.processor.processEvent(outboxCreated, { topicName: 'outbox-referrals' }),
+    ).resolves.toMatchObject({ outcome: 'ignored' });
 
     const items = await table.documents().send(new ScanCommand({ TableName: TABLE }));
     const text = JSON.stringify(items.Items);
     expect(text).toContain(referral.id);
     expect(text).not.toContain('PHI');
-    expect(text).not.toContain((created as { client?: { id?: string } }).client?.id ?? 'no client id');
+    expect(text).not.toContain(
+      (created as { client?: { id?: string } }).client?.id ?? 'no client id',
+    );
   });
 });

@@ -12,10 +12,17 @@ import { PUBLISH_EXIT, publishRules, type RulesObjectWriter } from '../../cli/ru
 import { parseRules } from '../../lambdas/core/config';
 import { RULES_OBJECT_KEY } from '../../lambdas/core/rules-document';
 import { rulesVersionOf } from '../../lambdas/core/rules-source';
-import { type RulesObjectReader, s3RulesFetch, s3RulesSource } from '../../lambdas/adapters/s3-rules-source';
+import {
+  type RulesObjectReader,
+  s3RulesFetch,
+  s3RulesSource,
+} from '../../lambdas/adapters/s3-rules-source';
 import { EMULATOR_AWS, startFauxqs, type RunningEmulator } from '../../sandbox/emulators';
 
-const RULES = { defaultAction: 'review', rules: [{ name: 'toronto', match: { city: ['Toronto'] }, action: 'accept' }] };
+const RULES = {
+  defaultAction: 'review',
+  rules: [{ name: 'toronto', match: { city: ['Toronto'] }, action: 'accept' }],
+};
 
 let fauxqs: RunningEmulator;
 let s3: S3Client;
@@ -45,10 +52,14 @@ async function publish(rules: unknown, bucket: string) {
   const stderr: string[] = [];
   // The real client is what the dispatcher passes: it must fit the command's narrow port.
   const writer: RulesObjectWriter = s3;
-  const code = await publishRules(['rules.json', '--bucket', bucket], { stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l) }, {
-    s3: writer,
-    readFile: async () => JSON.stringify(rules),
-  });
+  const code = await publishRules(
+    ['rules.json', '--bucket', bucket],
+    { stdout: (l) => stdout.push(l), stderr: (l) => stderr.push(l) },
+    {
+      s3: writer,
+      readFile: async () => JSON.stringify(rules),
+    },
+  );
   return { code, stdout, stderr };
 }
 
@@ -61,7 +72,11 @@ it('the worker reads back exactly what the publish command wrote, with the versi
 
   const reader: RulesObjectReader = s3;
   const result = await s3RulesFetch(reader, { bucket, key: RULES_OBJECT_KEY })(undefined);
-  expect(result).toEqual({ kind: 'valid', snapshot: { rules: parseRules(JSON.stringify(RULES)), version }, tag: expect.stringMatching(/^"[0-9a-f]+"$/) });
+  expect(result).toEqual({
+    kind: 'valid',
+    snapshot: { rules: parseRules(JSON.stringify(RULES)), version },
+    tag: expect.stringMatching(/^"[0-9a-f]+"$/),
+  });
 });
 
 it('a conditional read of an unchanged object is a 304, read as unchanged; a changed one is read again', async () => {
@@ -74,7 +89,12 @@ it('a conditional read of an unchanged object is a 304, read as unchanged; a cha
   await expect(fetch(first.tag)).resolves.toEqual({ kind: 'unchanged' });
 
   await publish({ defaultAction: 'decline', rules: [] }, bucket);
-  await expect(fetch(first.tag)).resolves.toEqual(expect.objectContaining({ kind: 'valid', snapshot: expect.objectContaining({ rules: { defaultAction: 'decline', rules: [] } }) }));
+  await expect(fetch(first.tag)).resolves.toEqual(
+    expect.objectContaining({
+      kind: 'valid',
+      snapshot: expect.objectContaining({ rules: { defaultAction: 'decline', rules: [] } }),
+    }),
+  );
 });
 
 it('an object overwritten by hand with invalid rules is reported invalid, and the source keeps the last good version', async () => {
@@ -84,7 +104,14 @@ it('an object overwritten by hand with invalid rules is reported invalid, and th
   const source = s3RulesSource(s3, { bucket, key: RULES_OBJECT_KEY }, { now: () => clock });
   const good = await source.current();
 
-  await s3.send(new PutObjectCommand({ Bucket: bucket, Key: RULES_OBJECT_KEY, Body: '{"defaultAction":"maybe"}', ContentType: 'application/json' }));
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: RULES_OBJECT_KEY,
+      Body: '{"defaultAction":"maybe"}',
+      ContentType: 'application/json',
+    }),
+  );
   await expect(s3RulesFetch(s3, { bucket, key: RULES_OBJECT_KEY })(undefined)).resolves.toEqual({
     kind: 'invalid',
     problem: expect.stringContaining('defaultAction: Invalid option'),

@@ -44,7 +44,13 @@ const event: QueuedEvent = {
   topicArn: 'arn:aws:sns:ca-central-1:111122223333:inbox-offers',
   snsMessageId: 'da41e39f-ea4d-435a-b922-c6aae3915ebe',
   publishedAt: '2026-01-01T00:00:00.000Z',
-  message: JSON.stringify({ event_id: 'evt-1', event_name: 'OfferMatched', event_source: 'alayamarket.offers', timestamp: 'now', offer_id: 'o-1' }),
+  message: JSON.stringify({
+    event_id: 'evt-1',
+    event_name: 'OfferMatched',
+    event_source: 'alayamarket.offers',
+    timestamp: 'now',
+    offer_id: 'o-1',
+  }),
 };
 
 describe('SqsEventQueue', () => {
@@ -52,32 +58,58 @@ describe('SqsEventQueue', () => {
     const queueUrl = await createQueue(`events-${Date.now()}`);
     const queue = new SqsEventQueue(client, queueUrl);
 
-    const messageId = await queue.send(event, { snsMessageId: event.snsMessageId, correlationId: 'req-123' });
+    const messageId = await queue.send(event, {
+      snsMessageId: event.snsMessageId,
+      correlationId: 'req-123',
+    });
 
     const { Messages } = await client.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageAttributeNames: ['All'] }),
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        MessageAttributeNames: ['All'],
+      }),
     );
     expect(Messages).toHaveLength(1);
     const [received] = Messages ?? [];
     expect(received.MessageId).toBe(messageId);
     expect(queuedEventSchema.parse(JSON.parse(received.Body ?? ''))).toEqual(event);
     expect(received.MessageAttributes).toEqual({
-      [QUEUE_ATTRIBUTES.snsMessageId]: expect.objectContaining({ DataType: 'String', StringValue: event.snsMessageId }),
-      [QUEUE_ATTRIBUTES.correlationId]: expect.objectContaining({ DataType: 'String', StringValue: 'req-123' }),
-      [QUEUE_ATTRIBUTES.topicArn]: expect.objectContaining({ DataType: 'String', StringValue: event.topicArn }),
+      [QUEUE_ATTRIBUTES.snsMessageId]: expect.objectContaining({
+        DataType: 'String',
+        StringValue: event.snsMessageId,
+      }),
+      [QUEUE_ATTRIBUTES.correlationId]: expect.objectContaining({
+        DataType: 'String',
+        StringValue: 'req-123',
+      }),
+      [QUEUE_ATTRIBUTES.topicArn]: expect.objectContaining({
+        DataType: 'String',
+        StringValue: event.topicArn,
+      }),
     });
   });
 
   it('rejects when the queue does not exist, so the receiver answers 5xx', async () => {
-    const queue = new SqsEventQueue(client, `${fauxqs.endpoint}/000000000000/no-such-queue-${Date.now()}`);
-    await expect(queue.send(event, { snsMessageId: event.snsMessageId, correlationId: 'req-1' })).rejects.toBeInstanceOf(Error);
+    const queue = new SqsEventQueue(
+      client,
+      `${fauxqs.endpoint}/000000000000/no-such-queue-${Date.now()}`,
+    );
+    await expect(
+      queue.send(event, { snsMessageId: event.snsMessageId, correlationId: 'req-1' }),
+    ).rejects.toBeInstanceOf(Error);
   });
 
   it('throws QueueSendError when SQS answers without a MessageId', async () => {
     // A client stand-in that answers like SQS but leaves the id out.
-    const silent = { send: async (): Promise<SendMessageCommandOutput> => ({ $metadata: {} }) } as unknown as SQSClient;
+    const silent = {
+      send: async (): Promise<SendMessageCommandOutput> => ({ $metadata: {} }),
+    } as unknown as SQSClient;
     const queue = new SqsEventQueue(silent, 'https://sqs.example/queue');
-    await expect(queue.send(event, { snsMessageId: event.snsMessageId, correlationId: 'req-1' })).rejects.toBeInstanceOf(QueueSendError);
+    await expect(
+      queue.send(event, { snsMessageId: event.snsMessageId, correlationId: 'req-1' }),
+    ).rejects.toBeInstanceOf(QueueSendError);
   });
 });
 
@@ -101,7 +133,12 @@ async function receiveOne(queueUrl: string, visibilityTimeout = 30): Promise<Mes
 function asRecord(message: Message): Pick<SQSRecord, 'body' | 'messageAttributes'> {
   const attributes: SQSRecord['messageAttributes'] = {};
   for (const [name, value] of Object.entries(message.MessageAttributes ?? {})) {
-    attributes[name] = { dataType: value.DataType ?? 'String', stringValue: value.StringValue ?? '', stringListValues: [], binaryListValues: [] };
+    attributes[name] = {
+      dataType: value.DataType ?? 'String',
+      stringValue: value.StringValue ?? '',
+      stringListValues: [],
+      binaryListValues: [],
+    };
   }
   return { body: message.Body ?? '', messageAttributes: attributes };
 }

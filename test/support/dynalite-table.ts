@@ -7,7 +7,10 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createOfferTable } from '../../lambdas/adapters/offer-table';
 import { EMULATOR_AWS, startDynalite, type RunningEmulator } from '../../sandbox/emulators';
 
-export function useOfferTable(tableName: string): { documents: () => DynamoDBDocumentClient; raw: () => DynamoDBClient } {
+export function useOfferTable(tableName: string): {
+  documents: () => DynamoDBDocumentClient;
+  raw: () => DynamoDBClient;
+} {
   let dynalite: RunningEmulator | undefined;
   let raw: DynamoDBClient | undefined;
   let documents: DynamoDBDocumentClient | undefined;
@@ -25,7 +28,8 @@ export function useOfferTable(tableName: string): { documents: () => DynamoDBDoc
   });
 
   const started = <T>(value: T | undefined): T => {
-    if (value === undefined) throw new Error('dynalite is not started yet: use it inside a test or a hook');
+    if (value === undefined)
+      throw new Error('dynalite is not started yet: use it inside a test or a hook');
     return value;
   };
   return { documents: () => started(documents), raw: () => started(raw) };

@@ -54,7 +54,10 @@ export class Scheduler {
    * chooses who moves (or who crashes: stopped there, never resumed). Resolves with each
    * process's result once every process has settled or crashed.
    */
-  async run(bodies: Record<string, () => Promise<unknown>>, pick: Pick): Promise<Map<string, Proc>> {
+  async run(
+    bodies: Record<string, () => Promise<unknown>>,
+    pick: Pick,
+  ): Promise<Map<string, Proc>> {
     this.procs.clear();
     const arrivals: Promise<void>[] = [];
     for (const [name, body] of Object.entries(bodies)) {
@@ -64,7 +67,9 @@ export class Scheduler {
     }
     await Promise.all(arrivals);
     for (;;) {
-      const waiting = [...this.procs.values()].filter((p) => !p.settled && !p.crashed).map((p) => p.name);
+      const waiting = [...this.procs.values()]
+        .filter((p) => !p.settled && !p.crashed)
+        .map((p) => p.name);
       if (waiting.length === 0) return new Map(this.procs);
       const choice = pick(waiting);
       if (typeof choice === 'object') {

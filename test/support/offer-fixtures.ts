@@ -21,7 +21,13 @@ export function inboxOffer(overrides: Partial<InboxOffer> = {}): InboxOffer {
     startAt: '2026-05-03T09:00:00Z',
     endAt: '2026-05-03T10:00:00Z',
     match: { id: 'c0ffee00-1111-4222-8333-444455556666', response: 'pending', status: 'open' },
-    location: { city: 'Montréal', state: 'QC', zip: 'H2X 1Y4', country: 'CA', approx: { latitude: 45.51, longitude: -73.57, radiusMeters: 500 } },
+    location: {
+      city: 'Montréal',
+      state: 'QC',
+      zip: 'H2X 1Y4',
+      country: 'CA',
+      approx: { latitude: 45.51, longitude: -73.57, radiusMeters: 500 },
+    },
     demand: { id: 'd3e4f5a6-7777-4888-9999-aaaabbbbcccc', name: 'Demo Health Authority' },
     visits: [{ startAt: '2026-05-03T09:00:00Z', endAt: '2026-05-03T10:00:00Z' }],
     price: { rate: 30, unit: 'per_visit' },
@@ -116,7 +122,10 @@ export function offerEvent(overrides: Record<string, unknown> = {}): Record<stri
 }
 
 /** The receiver's SQS envelope around a marketplace event (or any raw message string). */
-export function queuedEvent(event: Record<string, unknown> | string, snsMessageId = `sns-${eventCounter}`): QueuedEvent {
+export function queuedEvent(
+  event: Record<string, unknown> | string,
+  snsMessageId = `sns-${eventCounter}`,
+): QueuedEvent {
   return {
     version: 1,
     origin: 'sns',

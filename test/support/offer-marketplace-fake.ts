@@ -46,7 +46,8 @@ export interface FakeMarketplace extends MarketplaceApi {
 }
 
 const unitOf = (offer: InboxOffer) => offer.shiftId ?? offer.id;
-const answerable = (offer: InboxOffer) => offer.match.response === 'pending' && offer.match.status === 'open';
+const answerable = (offer: InboxOffer) =>
+  offer.match.response === 'pending' && offer.match.status === 'open';
 
 export function fakeMarketplace(...initial: InboxOffer[]): FakeMarketplace {
   const offers = new Map(initial.map((offer) => [offer.id, structuredClone(offer)]));
@@ -71,8 +72,15 @@ export function fakeMarketplace(...initial: InboxOffer[]): FakeMarketplace {
     const target = enter(body === undefined ? { method, offerId } : { method, offerId, body });
     const kind = method === 'acceptInboxOffer' ? 'accept' : 'decline';
     answers.set(unitOf(target), [...(answers.get(unitOf(target)) ?? []), kind]);
-    if (!answerable(target)) throw new FakeMarketplaceError(`HTTP 409 match is ${target.match.response}/${target.match.status}`, 409);
-    const group = target.shiftId === undefined ? [target] : [...offers.values()].filter((o) => o.shiftId === target.shiftId);
+    if (!answerable(target))
+      throw new FakeMarketplaceError(
+        `HTTP 409 match is ${target.match.response}/${target.match.status}`,
+        409,
+      );
+    const group =
+      target.shiftId === undefined
+        ? [target]
+        : [...offers.values()].filter((o) => o.shiftId === target.shiftId);
     for (const offer of group) {
       if (answerable(offer)) offer.match.response = kind === 'accept' ? 'accepted' : 'declined';
     }
@@ -89,11 +97,17 @@ export function fakeMarketplace(...initial: InboxOffer[]): FakeMarketplace {
     failNext: (method, error = new FakeMarketplaceError(`${method} failed`, 503)) => {
       failures.set(method, error);
     },
-    failNextAfterActing: (method, error = new FakeMarketplaceError(`${method}: outcome unknown`, 503, true)) => {
+    failNextAfterActing: (
+      method,
+      error = new FakeMarketplaceError(`${method}: outcome unknown`, 503, true),
+    ) => {
       lateFailures.set(method, error);
     },
     callsTo: (method) => calls.filter((call) => call.method === method),
-    actions: () => calls.filter((call) => call.method === 'acceptInboxOffer' || call.method === 'declineInboxOffer'),
+    actions: () =>
+      calls.filter(
+        (call) => call.method === 'acceptInboxOffer' || call.method === 'declineInboxOffer',
+      ),
     answersByUnit: () => new Map([...answers].map(([unit, list]) => [unit, [...list]])),
     getInboxOffer: async (offerId) => structuredClone(enter({ method: 'getInboxOffer', offerId })),
     listShiftOffers: async (shiftId) => {

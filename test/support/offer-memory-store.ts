@@ -66,11 +66,19 @@ export class MemoryOfferStore implements OfferStore, UnitStore {
     const item = this.events.get(eventId);
     if (item?.status === 'done') return 'done';
     if (item?.status === 'in_progress' && (item.leaseUntil ?? 0) >= now.getTime()) return 'busy';
-    this.events.set(eventId, { ...item, status: 'in_progress', leaseUntil: now.getTime() + leaseMs });
+    this.events.set(eventId, {
+      ...item,
+      status: 'in_progress',
+      leaseUntil: now.getTime() + leaseMs,
+    });
     return 'claimed';
   }
 
-  async completeEvent(eventId: string, now: Date, outcome: { eventName: string; offerId?: string; outcome: string }): Promise<void> {
+  async completeEvent(
+    eventId: string,
+    now: Date,
+    outcome: { eventName: string; offerId?: string; outcome: string },
+  ): Promise<void> {
     this.enter('completeEvent', [eventId, now, outcome]);
     this.events.set(eventId, { status: 'done', outcome: { ...outcome } });
   }
@@ -80,7 +88,12 @@ export class MemoryOfferStore implements OfferStore, UnitStore {
     const item = this.events.get(eventId);
     if (item?.status !== 'in_progress') return;
     if (failure === undefined) this.events.delete(eventId);
-    else this.events.set(eventId, { status: 'failed', lastError: { ...failure }, failedAttempts: (item.failedAttempts ?? 0) + 1 });
+    else
+      this.events.set(eventId, {
+        status: 'failed',
+        lastError: { ...failure },
+        failedAttempts: (item.failedAttempts ?? 0) + 1,
+      });
   }
 
   async getOffer(offerId: string): Promise<OfferRecord | undefined> {
@@ -98,13 +111,25 @@ export class MemoryOfferStore implements OfferStore, UnitStore {
     if (record.assignment?.state === 'intended' && existing?.assignment?.state === 'applied') {
       throw new DecisionConflictError(`offer ${record.offerId} already has an applied assignment`);
     }
-    const given = Object.fromEntries(Object.entries(record).filter(([key, value]) => value !== undefined && key !== 'decision' && key !== 'seenEvent'));
-    const next: OfferRecord = { ...existing, ...given, offerId: record.offerId, updatedAt: record.updatedAt };
+    const given = Object.fromEntries(
+      Object.entries(record).filter(
+        ([key, value]) => value !== undefined && key !== 'decision' && key !== 'seenEvent',
+      ),
+    );
+    const next: OfferRecord = {
+      ...existing,
+      ...given,
+      offerId: record.offerId,
+      updatedAt: record.updatedAt,
+    };
     if (existing?.decision !== undefined) next.decision = existing.decision;
     const seen = record.seenEvent;
     if (seen !== undefined && this.lastSeen.get(record.offerId) !== seen.eventId) {
       this.lastSeen.set(record.offerId, seen.eventId);
-      next.events = [...(existing?.events ?? []), { name: seen.name, at: seen.at, eventId: seen.eventId }].slice(-MAX_SEEN_EVENTS);
+      next.events = [
+        ...(existing?.events ?? []),
+        { name: seen.name, at: seen.at, eventId: seen.eventId },
+      ].slice(-MAX_SEEN_EVENTS);
     }
     this.offers.set(record.offerId, next);
   }
@@ -115,26 +140,47 @@ export class MemoryOfferStore implements OfferStore, UnitStore {
     if (decision.state === 'intended' && !mayReplace(existing?.decision, decision)) {
       throw new DecisionConflictError(`offer ${offerId} already has a settled decision`);
     }
-    this.offers.set(offerId, { ...(existing ?? { offerId, updatedAt: decision.decidedAt }), decision: structuredClone(decision) });
+    this.offers.set(offerId, {
+      ...(existing ?? { offerId, updatedAt: decision.decidedAt }),
+      decision: structuredClone(decision),
+    });
   }
 
   async recordReconcilerEnqueue(offerId: string, at: Date): Promise<void> {
     this.enter('recordReconcilerEnqueue', [offerId, at]);
     const existing = this.offers.get(offerId) ?? { offerId, updatedAt: at.toISOString() };
     const enqueues = (existing.reconciler?.enqueues ?? 0) + 1;
-    this.offers.set(offerId, { ...existing, reconciler: { lastEnqueuedAt: at.toISOString(), enqueues } });
+    this.offers.set(offerId, {
+      ...existing,
+      reconciler: { lastEnqueuedAt: at.toISOString(), enqueues },
+    });
   }
 
-  async acquireUnitLease(unitKey: string, owner: string, now: Date, leaseMs: number): Promise<UnitLease> {
+  async acquireUnitLease(
+    unitKey: string,
+    owner: string,
+    now: Date,
+    leaseMs: number,
+  ): Promise<UnitLease> {
     this.enter('acquireUnitLease', [unitKey, owner, now, leaseMs]);
     const item = this.units.get(unitKey) ?? {};
-    const held = item.leaseOwner !== undefined && item.leaseOwner !== owner && (item.leaseUntil ?? 0) >= now.getTime();
+    const held =
+      item.leaseOwner !== undefined &&
+      item.leaseOwner !== owner &&
+      (item.leaseUntil ?? 0) >= now.getTime();
     if (held) return { kind: 'busy', until: item.leaseUntil ?? now.getTime() };
     this.units.set(unitKey, { ...item, leaseOwner: owner, leaseUntil: now.getTime() + leaseMs });
-    return item.decision === undefined ? { kind: 'acquired' } : { kind: 'acquired', decision: structuredClone(item.decision) };
+    return item.decision === undefined
+      ? { kind: 'acquired' }
+      : { kind: 'acquired', decision: structuredClone(item.decision) };
   }
 
-  async recordUnitDecision(unitKey: string, owner: string, now: Date, decision: RecordedDecision): Promise<void> {
+  async recordUnitDecision(
+    unitKey: string,
+    owner: string,
+    now: Date,
+    decision: RecordedDecision,
+  ): Promise<void> {
     this.enter('recordUnitDecision', [unitKey, owner, now, decision]);
     const item = this.units.get(unitKey);
     if (item?.leaseOwner !== owner || (item.leaseUntil ?? 0) <= now.getTime()) {
@@ -163,5 +209,9 @@ export class MemoryOfferStore implements OfferStore, UnitStore {
 
 /** The stores' guard: an intended decision replaces no settled one but a dry run's or the one a replay names. */
 function mayReplace(current: RecordedDecision | undefined, intended: RecordedDecision): boolean {
-  return !isSettled(current) || current?.dryRun === true || (intended.replacesEventId !== undefined && current?.eventId === intended.replacesEventId);
+  return (
+    !isSettled(current) ||
+    current?.dryRun === true ||
+    (intended.replacesEventId !== undefined && current?.eventId === intended.replacesEventId)
+  );
 }

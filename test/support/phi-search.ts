@@ -24,7 +24,8 @@ export function findNeedles(haystacks: readonly Haystack[], needles: readonly st
   const findings: Finding[] = [];
   for (const haystack of haystacks) {
     const text = haystack.text.toLowerCase();
-    for (const needle of needles) if (text.includes(needle.toLowerCase())) findings.push({ needle, where: haystack.name });
+    for (const needle of needles)
+      if (text.includes(needle.toLowerCase())) findings.push({ needle, where: haystack.name });
   }
   return findings;
 }

@@ -3,7 +3,12 @@
  * marketplace's rule that only an `assigned` referral can be marked processed: 409 otherwise) that
  * records its calls and can fail one, and a ReferralEventPublisher that keeps what it was given.
  */
-import type { MarketplaceReferralApi, ReferralEventPublisher, ReferralReceivedEvent, ReferralSummary } from '../../lambdas/core/ports';
+import type {
+  MarketplaceReferralApi,
+  ReferralEventPublisher,
+  ReferralReceivedEvent,
+  ReferralSummary,
+} from '../../lambdas/core/ports';
 import { FakeMarketplaceError } from './offer-marketplace-fake';
 
 export const REFERRAL_ID = 'a1b2c3d4-0000-4000-8000-000000000001';
@@ -34,30 +39,49 @@ export interface FakeReferralApi extends MarketplaceReferralApi {
   failNextMarkAfterActing(error?: Error): void;
 }
 
-export function fakeReferralApi(inbox: ReferralSummary[] = [referralSummary()], outbox: ReferralSummary[] = []): FakeReferralApi {
+export function fakeReferralApi(
+  inbox: ReferralSummary[] = [referralSummary()],
+  outbox: ReferralSummary[] = [],
+): FakeReferralApi {
   const failures = new Map<Method, Error>();
   let lateFailure: Error | undefined;
   const api: FakeReferralApi = {
     inbox: new Map(inbox.map((r) => [r.id, structuredClone(r)])),
     outbox: new Map(outbox.map((r) => [r.id, structuredClone(r)])),
     calls: [],
-    callsTo: (method) => api.calls.filter((call) => call.method === method).map((call) => call.referralId),
-    failNext: (method, error = new FakeMarketplaceError(`${method}: 503`, 503)) => void failures.set(method, error),
-    failNextMarkAfterActing: (error = new FakeMarketplaceError('markInboxReferralProcessed: 502', 502, true)) => {
+    callsTo: (method) =>
+      api.calls.filter((call) => call.method === method).map((call) => call.referralId),
+    failNext: (method, error = new FakeMarketplaceError(`${method}: 503`, 503)) =>
+      void failures.set(method, error),
+    failNextMarkAfterActing: (
+      error = new FakeMarketplaceError('markInboxReferralProcessed: 502', 502, true),
+    ) => {
       lateFailure = error;
     },
     async getInboxReferralSummary(referralId) {
-      return structuredClone(found(enter('getInboxReferralSummary', referralId), api.inbox, referralId));
+      return structuredClone(
+        found(enter('getInboxReferralSummary', referralId), api.inbox, referralId),
+      );
     },
     async getOutboxReferralSummary(referralId) {
-      return structuredClone(found(enter('getOutboxReferralSummary', referralId), api.outbox, referralId));
+      return structuredClone(
+        found(enter('getOutboxReferralSummary', referralId), api.outbox, referralId),
+      );
     },
     async getInboxReferralStatus(referralId) {
       return found(enter('getInboxReferralStatus', referralId), api.inbox, referralId).status;
     },
     async markInboxReferralProcessed(referralId) {
-      const referral = found(enter('markInboxReferralProcessed', referralId), api.inbox, referralId);
-      if (referral.status !== 'assigned') throw new FakeMarketplaceError(`markInboxReferralProcessed: 409 referral is ${referral.status}`, 409);
+      const referral = found(
+        enter('markInboxReferralProcessed', referralId),
+        api.inbox,
+        referralId,
+      );
+      if (referral.status !== 'assigned')
+        throw new FakeMarketplaceError(
+          `markInboxReferralProcessed: 409 referral is ${referral.status}`,
+          409,
+        );
       referral.status = 'processed';
       if (lateFailure !== undefined) {
         const error = lateFailure;
@@ -78,7 +102,11 @@ export function fakeReferralApi(inbox: ReferralSummary[] = [referralSummary()], 
   return api;
 }
 
-function found(_method: Method, referrals: Map<string, ReferralSummary>, referralId: string): ReferralSummary {
+function found(
+  _method: Method,
+  referrals: Map<string, ReferralSummary>,
+  referralId: string,
+): ReferralSummary {
   const referral = referrals.get(referralId);
   if (referral === undefined) throw new FakeMarketplaceError('Referral not found', 404);
   return referral;

@@ -17,8 +17,17 @@ export function rulesOf(json: object): Rules {
  * A one-rule set (`match`, accept) tried on `offer` at `now`: whether the rule held, and the
  * explanation line about it (the deciding line when it held, else its "did not hold" line).
  */
-export function tryMatch(match: object, offer: InboxOffer, now: Date = NOW, timeZone?: string): { holds: boolean; line: string } {
-  const rules = rulesOf({ defaultAction: 'review', ...(timeZone ? { timeZone } : {}), rules: [{ name: 't', match, action: 'accept' }] });
+export function tryMatch(
+  match: object,
+  offer: InboxOffer,
+  now: Date = NOW,
+  timeZone?: string,
+): { holds: boolean; line: string } {
+  const rules = rulesOf({
+    defaultAction: 'review',
+    ...(timeZone ? { timeZone } : {}),
+    rules: [{ name: 't', match, action: 'accept' }],
+  });
   const decision = evaluateRules(rules, offer, now);
   const holds = decision.rule === 't';
   return { holds, line: (holds ? decision.explanation?.[0] : decision.explanation?.[1]) ?? '' };

@@ -8,7 +8,9 @@ import { SIMULATED_PHI } from '../../sandbox/scenario';
 
 const ROOT = path.join(__dirname, '..', '..');
 
-export const PHI_NAMES = [...SIMULATED_PHI.allergies, ...SIMULATED_PHI.risks].map((item) => item.name);
+export const PHI_NAMES = [...SIMULATED_PHI.allergies, ...SIMULATED_PHI.risks].map(
+  (item) => item.name,
+);
 
 export interface CliRun {
   code: number | null;
@@ -30,4 +32,5 @@ export function runNpx(args: readonly string[]): Promise<CliRun> {
 }
 
 /** `npx tsx sandbox/start.ts <args>`, resolved with its exit code and whole output. */
-export const runSandboxCli = (args: readonly string[]): Promise<CliRun> => runNpx(['tsx', 'sandbox/start.ts', ...args]);
+export const runSandboxCli = (args: readonly string[]): Promise<CliRun> =>
+  runNpx(['tsx', 'sandbox/start.ts', ...args]);

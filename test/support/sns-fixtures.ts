@@ -17,7 +17,8 @@ import {
 export const TOPIC_ARN = 'arn:aws:sns:ca-central-1:111122223333:inbox-offers';
 export const OTHER_ALLOWED_TOPIC_ARN = 'arn:aws:sns:ca-central-1:111122223333:inbox-referrals';
 export const FOREIGN_TOPIC_ARN = 'arn:aws:sns:ca-central-1:999999999999:inbox-offers';
-export const CERT_URL = 'https://sns.ca-central-1.amazonaws.com/SimpleNotificationService-0123456789abcdef.pem';
+export const CERT_URL =
+  'https://sns.ca-central-1.amazonaws.com/SimpleNotificationService-0123456789abcdef.pem';
 export const SUBSCRIBE_URL =
   'https://sns.ca-central-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=arn:aws:sns:ca-central-1:111122223333:inbox-offers&Token=SECRET-TOKEN-2336412f37fb687f5d51e6e2425f';
 export const UNSUBSCRIBE_URL =
@@ -34,7 +35,10 @@ export const EVENT_MESSAGE = JSON.stringify({
   marker: 'MESSAGE-CONTENT-MARKER',
 });
 
-export function notificationFields(now: Date, overrides: Partial<SnsMessageFields> = {}): SnsMessageFields {
+export function notificationFields(
+  now: Date,
+  overrides: Partial<SnsMessageFields> = {},
+): SnsMessageFields {
   return {
     Type: 'Notification',
     MessageId: 'da41e39f-ea4d-435a-b922-c6aae3915ebe',
@@ -81,7 +85,9 @@ export function apiEvent(
   return {
     body,
     headers,
-    multiValueHeaders: Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, [value]])),
+    multiValueHeaders: Object.fromEntries(
+      Object.entries(headers).map(([name, value]) => [name, [value]]),
+    ),
     httpMethod: 'POST',
     isBase64Encoded: options.isBase64Encoded ?? false,
     path: '/sns',
@@ -143,7 +149,10 @@ export interface FakeHttpGet {
 }
 
 /** Serves `routes[url]`, else `fallback(url)`, else rejects; records every call. */
-export function fakeHttpGet(routes: Record<string, Served>, fallback?: (url: string) => Served): FakeHttpGet {
+export function fakeHttpGet(
+  routes: Record<string, Served>,
+  fallback?: (url: string) => Served,
+): FakeHttpGet {
   const calls: Array<{ url: string; timeoutMs: number }> = [];
   return {
     calls,
@@ -187,7 +196,9 @@ export interface CapturedOutput {
 export function captureOutput(): CapturedOutput {
   const chunks: string[] = [];
   const record = (chunk: unknown): boolean => {
-    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
+    chunks.push(
+      typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'),
+    );
     return true;
   };
   const out = jest.spyOn(process.stdout, 'write').mockImplementation(record);

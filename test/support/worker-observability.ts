@@ -58,7 +58,10 @@ export class RecordingMetrics extends Metrics {
 let sequence = 0;
 
 /** An SQS record as the receiver enqueues it: the envelope in the body, ids in attributes. */
-export function sqsRecord(queued: QueuedEvent | string, options: { messageId?: string; correlationId?: string; receiveCount?: number } = {}): SQSRecord {
+export function sqsRecord(
+  queued: QueuedEvent | string,
+  options: { messageId?: string; correlationId?: string; receiveCount?: number } = {},
+): SQSRecord {
   sequence += 1;
   const messageId = options.messageId ?? `msg-${sequence}`;
   const snsMessageId = typeof queued === 'string' ? `sns-raw-${sequence}` : queued.snsMessageId;
@@ -73,8 +76,18 @@ export function sqsRecord(queued: QueuedEvent | string, options: { messageId?: s
       ApproximateFirstReceiveTimestamp: '1777622410100',
     },
     messageAttributes: {
-      snsMessageId: { stringValue: snsMessageId, dataType: 'String', stringListValues: [], binaryListValues: [] },
-      correlationId: { stringValue: options.correlationId ?? `corr-${sequence}`, dataType: 'String', stringListValues: [], binaryListValues: [] },
+      snsMessageId: {
+        stringValue: snsMessageId,
+        dataType: 'String',
+        stringListValues: [],
+        binaryListValues: [],
+      },
+      correlationId: {
+        stringValue: options.correlationId ?? `corr-${sequence}`,
+        dataType: 'String',
+        stringListValues: [],
+        binaryListValues: [],
+      },
     },
     md5OfBody: '',
     eventSource: 'aws:sqs',

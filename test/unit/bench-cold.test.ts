@@ -49,8 +49,14 @@ describe('cold bench: interleaving order', () => {
   it('keeps each pair back to back and alternates which goes first, by round and by function', () => {
     const runs = interleavedOrder(['a', 'b'], 2);
     expect(runs.map((run) => `${run.fn}:${run.variant}`)).toEqual([
-      'a:bundle', 'a:floor', 'b:floor', 'b:bundle',
-      'a:floor', 'a:bundle', 'b:bundle', 'b:floor',
+      'a:bundle',
+      'a:floor',
+      'b:floor',
+      'b:bundle',
+      'a:floor',
+      'a:bundle',
+      'b:bundle',
+      'b:floor',
     ]);
   });
 
@@ -68,11 +74,15 @@ describe('cold bench: interleaving order', () => {
 
 describe('cold bench: summary line', () => {
   it('has exactly the issue format: KB rounded, ms to one decimal', () => {
-    expect(summaryLine('worker', 1_495_212, 313.64, 237.02)).toBe('cold: worker=1495KB/313.6ms floor=237.0ms');
+    expect(summaryLine('worker', 1_495_212, 313.64, 237.02)).toBe(
+      'cold: worker=1495KB/313.6ms floor=237.0ms',
+    );
   });
 
   it('matches the pattern a comparison over time parses', () => {
-    expect(summaryLine('receiver', 499, 0.04, 12)).toMatch(/^cold: [a-z]+=\d+KB\/\d+(\.\d)?ms floor=\d+(\.\d)?ms$/);
+    expect(summaryLine('receiver', 499, 0.04, 12)).toMatch(
+      /^cold: [a-z]+=\d+KB\/\d+(\.\d)?ms floor=\d+(\.\d)?ms$/,
+    );
   });
 
   it('counts kilobytes as 1000 bytes', () => {
@@ -97,7 +107,10 @@ describe('cold bench: esbuild options from the bundling definition', () => {
   it('keeps the SDK out when it is not bundled, and lists given externals as they are', () => {
     expect(esbuildOptionsFrom({ bundleAwsSDK: false }).external).toEqual(['@aws-sdk/*']);
     expect(esbuildOptionsFrom({ bundleAwsSDK: true }).external).toEqual([]);
-    expect(esbuildOptionsFrom({ externalModules: ['@aws-sdk/*', '@smithy/*'] }).external).toEqual(['@aws-sdk/*', '@smithy/*']);
+    expect(esbuildOptionsFrom({ externalModules: ['@aws-sdk/*', '@smithy/*'] }).external).toEqual([
+      '@aws-sdk/*',
+      '@smithy/*',
+    ]);
   });
 });
 
@@ -117,14 +130,20 @@ describe('cold bench: floor entry', () => {
   });
 
   it('keeps a module imported for its effects only', () => {
-    expect(floorEntrySource([{ specifier: '@aws-sdk/client-s3', names: [] }])).toBe("import '@aws-sdk/client-s3';\n");
+    expect(floorEntrySource([{ specifier: '@aws-sdk/client-s3', names: [] }])).toBe(
+      "import '@aws-sdk/client-s3';\n",
+    );
   });
 });
 
 describe('cold bench: environment', () => {
   it('keeps literal values, replaces intrinsics by shaped placeholders and takes nothing else from the bench', () => {
     const env = functionEnvironment(
-      { NODE_OPTIONS: '--enable-source-maps', QUEUE_URL: { 'Fn::ImportValue': 'x' }, CREDENTIALS_SECRET_ARN: { Ref: 'y' } },
+      {
+        NODE_OPTIONS: '--enable-source-maps',
+        QUEUE_URL: { 'Fn::ImportValue': 'x' },
+        CREDENTIALS_SECRET_ARN: { Ref: 'y' },
+      },
       'bench-worker',
       512,
       '/usr/bin',

@@ -3,7 +3,16 @@
  * every resource type the real stacks synthesize is either priced or known to have no charge of
  * its own, so a new billable resource cannot go unpriced silently.
  */
-import { costLines, FREE_TYPES, reconcilerRunsPerMonth, runsPerMonth, totals, type NamedTemplate, type Sourced, type Usage } from '../../bench/cost/model';
+import {
+  costLines,
+  FREE_TYPES,
+  reconcilerRunsPerMonth,
+  runsPerMonth,
+  totals,
+  type NamedTemplate,
+  type Sourced,
+  type Usage,
+} from '../../bench/cost/model';
 import { synthesizedTemplates } from '../../bench/cost/templates';
 import { defaultSampledShare, EVENTS_PER_SECOND_AT_A_MILLION } from '../../bench/cost/usage';
 import { VARIANTS } from '../../bench/cost/variants';
@@ -104,16 +113,29 @@ describe('the cost model on a tiny template', () => {
         stack: 'S',
         resources: {
           Reconciler: fn('reconciler', { TracingConfig: { Mode: 'Active' } }),
-          Schedule: { Type: 'AWS::Events::Rule', Properties: { ScheduleExpression: 'rate(1 hour)', Targets: [{ Arn: { 'Fn::GetAtt': ['Reconciler', 'Arn'] } }] } },
+          Schedule: {
+            Type: 'AWS::Events::Rule',
+            Properties: {
+              ScheduleExpression: 'rate(1 hour)',
+              Targets: [{ Arn: { 'Fn::GetAtt': ['Reconciler', 'Arn'] } }],
+            },
+          },
         },
       },
     ];
-    const priced = costLines(scheduled, usage({ durationMs: { receiver: s(0), worker: s(0), reconciler: s(1000) } }));
+    const priced = costLines(
+      scheduled,
+      usage({ durationMs: { receiver: s(0), worker: s(0), reconciler: s(1000) } }),
+    );
     // 730 runs x (128 MB x86: 0.125 GB-s x 0.0000166667 + 0.2e-6 + X-Ray 5e-6).
     const reconciler = priced.find((l) => l.id === 'Reconciler');
     expect(reconciler?.idle).toBeCloseTo(730 * (0.125 * 0.0000166667 + 0.2e-6 + 5e-6), 9);
     expect(reconciler?.perMillion).toBe(0);
-    expect(priced.find((l) => l.id === 'Schedule')).toMatchObject({ status: 'priced', idle: 0, perMillion: 0 });
+    expect(priced.find((l) => l.id === 'Schedule')).toMatchObject({
+      status: 'priced',
+      idle: 0,
+      perMillion: 0,
+    });
   });
 });
 
@@ -140,14 +162,17 @@ describe('the real stacks', () => {
     ],
   ];
 
-  it.each(variants)('has no resource type the model neither prices nor knows to be free (%s)', (_name, config) => {
-    const templates = synthesizedTemplates(config);
-    const lines = costLines(templates, usage());
-    expect(totals(lines).unpriced.map((l) => `${l.id} (${l.type})`)).toEqual([]);
-    // Every resource is on a line: nothing dropped.
-    const resources = templates.reduce((n, t) => n + Object.keys(t.resources).length, 0);
-    expect(lines).toHaveLength(resources + 1);
-  });
+  it.each(variants)(
+    'has no resource type the model neither prices nor knows to be free (%s)',
+    (_name, config) => {
+      const templates = synthesizedTemplates(config);
+      const lines = costLines(templates, usage());
+      expect(totals(lines).unpriced.map((l) => `${l.id} (${l.type})`)).toEqual([]);
+      // Every resource is on a line: nothing dropped.
+      const resources = templates.reduce((n, t) => n + Object.keys(t.resources).length, 0);
+      expect(lines).toHaveLength(resources + 1);
+    },
+  );
 
   it('prices the example at the fixed fees its templates carry', () => {
     const templates = synthesizedTemplates(exampleConfig());
@@ -157,7 +182,11 @@ describe('the real stacks', () => {
     // With no usage, idle is the fixed fees (the data key and the one notification topic key, the
     // secret, the alarms; no dashboard by default) and the reconciler's runs at zero duration:
     // their requests (no X-Ray by default).
-    const fixed = count('AWS::KMS::Key') * 1 + count('AWS::SecretsManager::Secret') * 0.4 + count('AWS::CloudWatch::Alarm') * 0.1 + count('AWS::CloudWatch::Dashboard') * 3;
+    const fixed =
+      count('AWS::KMS::Key') * 1 +
+      count('AWS::SecretsManager::Secret') * 0.4 +
+      count('AWS::CloudWatch::Alarm') * 0.1 +
+      count('AWS::CloudWatch::Dashboard') * 3;
     const runs = 2920 * 0.2e-6;
     expect(count('AWS::KMS::Key')).toBe(2);
     expect(count('AWS::CloudWatch::Dashboard')).toBe(0);
@@ -174,7 +203,10 @@ describe('X-Ray sampling by the default rule (1 a second, then 5%)', () => {
     const rate = 1e6 / (730 * 3600);
     expect(EVENTS_PER_SECOND_AT_A_MILLION).toBeCloseTo(rate, 12);
     const inReservoir = 1 - Math.exp(-rate);
-    expect(defaultSampledShare(rate)).toBeCloseTo((inReservoir + 0.05 * (rate - inReservoir)) / rate, 12);
+    expect(defaultSampledShare(rate)).toBeCloseTo(
+      (inReservoir + 0.05 * (rate - inReservoir)) / rate,
+      12,
+    );
     expect(defaultSampledShare(rate)).toBeGreaterThan(0.83);
     expect(defaultSampledShare(rate)).toBeLessThan(0.85);
   });
@@ -186,7 +218,13 @@ describe('X-Ray sampling by the default rule (1 a second, then 5%)', () => {
         resources: {
           Worker: fn('worker', { TracingConfig: { Mode: 'Active' } }),
           Reconciler: fn('reconciler', { TracingConfig: { Mode: 'Active' } }),
-          Schedule: { Type: 'AWS::Events::Rule', Properties: { ScheduleExpression: 'rate(1 hour)', Targets: [{ Arn: { 'Fn::GetAtt': ['Reconciler', 'Arn'] } }] } },
+          Schedule: {
+            Type: 'AWS::Events::Rule',
+            Properties: {
+              ScheduleExpression: 'rate(1 hour)',
+              Targets: [{ Arn: { 'Fn::GetAtt': ['Reconciler', 'Arn'] } }],
+            },
+          },
           Stage: { Type: 'AWS::ApiGateway::Stage', Properties: { TracingEnabled: true } },
         },
       },
@@ -201,8 +239,11 @@ describe('X-Ray sampling by the default rule (1 a second, then 5%)', () => {
 });
 
 describe('the cost options, priced', () => {
-  const idleOf = (config: ConnectorConfig) => totals(costLines(synthesizedTemplates(config), usage())).idle;
-  const perMillionOf = (config: ConnectorConfig, share: number) => totals(costLines(synthesizedTemplates(config), usage({ xraySampledShare: s(share) }))).perMillion;
+  const idleOf = (config: ConnectorConfig) =>
+    totals(costLines(synthesizedTemplates(config), usage())).idle;
+  const perMillionOf = (config: ConnectorConfig, share: number) =>
+    totals(costLines(synthesizedTemplates(config), usage({ xraySampledShare: s(share) })))
+      .perMillion;
   const variant = (name: string) => {
     const found = VARIANTS.find((v) => v.name === name);
     if (found === undefined) throw new Error(`no variant ${name}`);
@@ -210,17 +251,29 @@ describe('the cost options, priced', () => {
   };
 
   it('has a lean variant with both options off and an observed one with both on', () => {
-    expect(variant('lean')).toEqual(expect.objectContaining({ tracing: false, monitoring: expect.objectContaining({ dashboard: false }) }));
-    expect(variant('observed')).toEqual(expect.objectContaining({ tracing: true, monitoring: expect.objectContaining({ dashboard: true }) }));
+    expect(variant('lean')).toEqual(
+      expect.objectContaining({
+        tracing: false,
+        monitoring: expect.objectContaining({ dashboard: false }),
+      }),
+    );
+    expect(variant('observed')).toEqual(
+      expect.objectContaining({
+        tracing: true,
+        monitoring: expect.objectContaining({ dashboard: true }),
+      }),
+    );
     // Nothing else changes.
     const { tracing: _t, monitoring: _m, ...rest } = variant('observed');
     const { tracing: _t2, monitoring: _m2, ...example } = exampleConfig();
     expect(rest).toEqual(example);
   });
 
-  it('the dashboard costs 3 USD a month at idle, tracing the reconciler runs\' traces at idle and two traces an event', () => {
+  it("the dashboard costs 3 USD a month at idle, tracing the reconciler runs' traces at idle and two traces an event", () => {
     const lean = variant('lean');
-    expect(idleOf({ ...lean, monitoring: { ...lean.monitoring, dashboard: true } }) - idleOf(lean)).toBeCloseTo(3, 9);
+    expect(
+      idleOf({ ...lean, monitoring: { ...lean.monitoring, dashboard: true } }) - idleOf(lean),
+    ).toBeCloseTo(3, 9);
     expect(idleOf({ ...lean, tracing: true }) - idleOf(lean)).toBeCloseTo(2920 * 5e-6, 9);
     // The API's trace (the receiver continues it) and the worker's: 2 x 5 USD per million at 100%.
     expect(perMillionOf({ ...lean, tracing: true }, 1) - perMillionOf(lean, 1)).toBeCloseTo(10, 9);

@@ -75,7 +75,14 @@ describe('the polling model', () => {
 });
 
 describe('stepping the rate up', () => {
-  const trial = (rate: number, overrides: Partial<RateTrial> = {}): RateTrial => ({ rate, published: rate * 60, lost: 0, p99: 100, achievedRate: rate, ...overrides });
+  const trial = (rate: number, overrides: Partial<RateTrial> = {}): RateTrial => ({
+    rate,
+    published: rate * 60,
+    lost: 0,
+    p99: 100,
+    achievedRate: rate,
+    ...overrides,
+  });
 
   it('says why a step is not sustained', () => {
     expect(trialProblem(trial(20))).toBeUndefined();
@@ -111,11 +118,15 @@ describe('stepping the rate up', () => {
 describe('the summary lines', () => {
   it('prints the latency line in its fixed format, rounded', () => {
     const push = { count: 1200, p50: 41.6, p95: 88.2, p99: 140.4, max: 300 };
-    expect(latencyLine(push, 150_041.6)).toBe('latency: p50=42 p95=88 p99=140 polling-p50=150042 ratio=3607');
+    expect(latencyLine(push, 150_041.6)).toBe(
+      'latency: p50=42 p95=88 p99=140 polling-p50=150042 ratio=3607',
+    );
   });
 
   it('says n/a rather than a number when nothing was answered', () => {
-    expect(latencyLine(summarize([]), 150_000)).toBe('latency: p50=n/a p95=n/a p99=n/a polling-p50=150000 ratio=n/a');
+    expect(latencyLine(summarize([]), 150_000)).toBe(
+      'latency: p50=n/a p95=n/a p99=n/a polling-p50=150000 ratio=n/a',
+    );
   });
 });
 
@@ -125,7 +136,12 @@ describe('the options', () => {
   });
 
   it('takes each option as --name value or --name=value', () => {
-    expect(parseLoadOptions(['--duration', '10', '--rates=20,100', '--workers', '3', '--batch-size=1'], DEFAULTS)).toEqual({
+    expect(
+      parseLoadOptions(
+        ['--duration', '10', '--rates=20,100', '--workers', '3', '--batch-size=1'],
+        DEFAULTS,
+      ),
+    ).toEqual({
       durationS: 10,
       rates: [20, 100],
       workers: 3,
@@ -137,7 +153,9 @@ describe('the options', () => {
     expect(() => parseLoadOptions(['--rate', '20'], DEFAULTS)).toThrow(/unknown option --rate/);
     expect(() => parseLoadOptions(['--duration'], DEFAULTS)).toThrow(/--duration needs a value/);
     expect(() => parseLoadOptions(['--duration', '-1'], DEFAULTS)).toThrow(/positive/);
-    expect(() => parseLoadOptions(['--rates', '20,x'], DEFAULTS)).toThrow(/--rates must be positive/);
+    expect(() => parseLoadOptions(['--rates', '20,x'], DEFAULTS)).toThrow(
+      /--rates must be positive/,
+    );
     expect(() => parseLoadOptions(['--duration', '1,2'], DEFAULTS)).toThrow(/one number/);
     expect(() => parseLoadOptions(['--workers', '2.5'], DEFAULTS)).toThrow(/whole number/);
     expect(() => parseLoadOptions(['--batch-size', '11'], DEFAULTS)).toThrow(/1 to 10/);

@@ -20,11 +20,25 @@ import { MemoryOfferStore } from '../support/offer-memory-store';
 const NOW = Date.parse('2026-05-01T08:01:00Z');
 
 const rules = (limits: object | undefined, extra: object = {}): Rules =>
-  parseRules(JSON.stringify({ defaultAction: 'accept', timeZone: 'America/Toronto', ...(limits ? { limits } : {}), ...extra }));
+  parseRules(
+    JSON.stringify({
+      defaultAction: 'accept',
+      timeZone: 'America/Toronto',
+      ...(limits ? { limits } : {}),
+      ...extra,
+    }),
+  );
 
 function setup(
   offers: InboxOffer[],
-  options: { rules: Rules; dryRun?: boolean; redecideDryRun?: boolean; counter?: MemoryAcceptCounter; store?: MemoryOfferStore; clock?: { ms: number } },
+  options: {
+    rules: Rules;
+    dryRun?: boolean;
+    redecideDryRun?: boolean;
+    counter?: MemoryAcceptCounter;
+    store?: MemoryOfferStore;
+    clock?: { ms: number };
+  },
 ) {
   const marketplace = fakeMarketplace(...offers);
   const store = options.store ?? new MemoryOfferStore();
@@ -76,7 +90,14 @@ describe('periods in the organisation’s time zone', () => {
 
   it('has a period per limit set, none without limits', () => {
     expect(capPeriods(undefined, new Date(NOW), 'America/Toronto', 'accepts')).toEqual([]);
-    expect(capPeriods({ accepts_per_day: 20, accepts_per_week: 80 }, new Date(NOW), 'America/Toronto', 'accepts')).toEqual([
+    expect(
+      capPeriods(
+        { accepts_per_day: 20, accepts_per_week: 80 },
+        new Date(NOW),
+        'America/Toronto',
+        'accepts',
+      ),
+    ).toEqual([
       { key: 'accepts/day/2026-05-01', limit: 20, label: '20 per day' },
       { key: 'accepts/week/2026-W18', limit: 80, label: '80 per week' },
     ]);
@@ -85,18 +106,29 @@ describe('periods in the organisation’s time zone', () => {
 
 describe('accept caps', () => {
   it('turns an accept into review once the day is full, with an explanation naming the cap, and notifies', async () => {
-    const { marketplace, store, processor, matched, notified } = setup([lone('a'), lone('b'), lone('c')], { rules: rules({ accepts_per_day: 2 }) });
+    const { marketplace, store, processor, matched, notified } = setup(
+      [lone('a'), lone('b'), lone('c')],
+      { rules: rules({ accepts_per_day: 2 }) },
+    );
     for (const id of ['a', 'b', 'c']) await processor.process(matched(id));
     expect(marketplace.actions().map((c) => c.offerId)).toEqual(['a', 'b']);
     const capped = (await store.getOffer('c'))?.decision;
-    expect(capped).toMatchObject({ action: 'review', state: 'applied', reason: 'accept cap reached (2 per day)' });
+    expect(capped).toMatchObject({
+      action: 'review',
+      state: 'applied',
+      reason: 'accept cap reached (2 per day)',
+    });
     expect(capped?.explanation?.[0]).toBe('accept cap reached (2 per day)');
-    expect(notified.map((n) => [n.offerId, n.explanation?.[0]])).toEqual([['c', 'accept cap reached (2 per day)']]);
+    expect(notified.map((n) => [n.offerId, n.explanation?.[0]])).toEqual([
+      ['c', 'accept cap reached (2 per day)'],
+    ]);
   });
 
   it('counts a shift once', async () => {
     const shift = ['s1', 's2', 's3'].map((id) => inboxOffer({ id, shiftId: 'shift-1' }));
-    const { marketplace, counter, processor, matched } = setup([...shift, lone('x')], { rules: rules({ accepts_per_day: 2 }) });
+    const { marketplace, counter, processor, matched } = setup([...shift, lone('x')], {
+      rules: rules({ accepts_per_day: 2 }),
+    });
     for (const id of ['s1', 's2', 's3', 'x']) await processor.process(matched(id));
     expect(marketplace.actions().map((c) => c.offerId)).toEqual(['s1', 'x']);
     expect(counter.count('accepts/day/2026-05-01')).toBe(2);
@@ -104,17 +136,25 @@ describe('accept caps', () => {
 
   it('holds under concurrent decisions: exactly the cap is accepted, counted at the marketplace', async () => {
     const ids = Array.from({ length: 12 }, (_, i) => `o${i}`);
-    const { marketplace, store, processor, matched } = setup(ids.map(lone), { rules: rules({ accepts_per_day: 5, accepts_per_week: 7 }) });
+    const { marketplace, store, processor, matched } = setup(ids.map(lone), {
+      rules: rules({ accepts_per_day: 5, accepts_per_week: 7 }),
+    });
     await Promise.all(ids.map((id) => processor.process(matched(id))));
     expect(marketplace.actions().filter((c) => c.method === 'acceptInboxOffer')).toHaveLength(5);
-    const reviews = await Promise.all(ids.map(async (id) => (await store.getOffer(id))?.decision?.action));
+    const reviews = await Promise.all(
+      ids.map(async (id) => (await store.getOffer(id))?.decision?.action),
+    );
     expect(reviews.filter((a) => a === 'review')).toHaveLength(7);
   });
 
   it('starts a new day at local midnight, while the week still counts', async () => {
     const counter = new MemoryAcceptCounter();
     const clock = { ms: NOW };
-    const { marketplace, processor, matched } = setup([lone('a'), lone('b'), lone('c')], { rules: rules({ accepts_per_day: 1, accepts_per_week: 2 }), counter, clock });
+    const { marketplace, processor, matched } = setup([lone('a'), lone('b'), lone('c')], {
+      rules: rules({ accepts_per_day: 1, accepts_per_week: 2 }),
+      counter,
+      clock,
+    });
     await processor.process(matched('a'));
     clock.ms = Date.parse('2026-05-02T04:00:00Z'); // Saturday 00:00 in Toronto
     await processor.process(matched('b'));
@@ -124,19 +164,26 @@ describe('accept caps', () => {
   });
 
   it('gives the place back when the accept is refused (the offer was closed meanwhile)', async () => {
-    const { marketplace, counter, processor, matched } = setup([lone('a')], { rules: rules({ accepts_per_day: 1 }) });
+    const { marketplace, counter, processor, matched } = setup([lone('a')], {
+      rules: rules({ accepts_per_day: 1 }),
+    });
     const accept = marketplace.acceptInboxOffer;
     marketplace.acceptInboxOffer = async (offerId, body) => {
       const offer = marketplace.offers.get(offerId);
       if (offer !== undefined) offer.match.status = 'closed';
       return accept(offerId, body);
     };
-    await expect(processor.process(matched('a'))).resolves.toMatchObject({ outcome: 'resolved', resolution: 'closed' });
+    await expect(processor.process(matched('a'))).resolves.toMatchObject({
+      outcome: 'resolved',
+      resolution: 'closed',
+    });
     expect(counter.count('accepts/day/2026-05-01')).toBe(0);
   });
 
   it('never counts declines or reviews', async () => {
-    const { counter, processor, matched } = setup([lone('a')], { rules: rules({ accepts_per_day: 1 }, { defaultAction: 'decline' }) });
+    const { counter, processor, matched } = setup([lone('a')], {
+      rules: rules({ accepts_per_day: 1 }, { defaultAction: 'decline' }),
+    });
     await processor.process(matched('a'));
     expect(counter.count('accepts/day/2026-05-01')).toBe(0);
   });
@@ -144,13 +191,29 @@ describe('accept caps', () => {
 
 describe('dry run', () => {
   it('decides, records the dry run and notifies, and sends nothing to the marketplace', async () => {
-    const review = parseRules(JSON.stringify({ defaultAction: 'review', rules: [{ name: 'psw', match: { care_type: ['psw'] }, action: 'accept' }] }));
+    const review = parseRules(
+      JSON.stringify({
+        defaultAction: 'review',
+        rules: [{ name: 'psw', match: { care_type: ['psw'] }, action: 'accept' }],
+      }),
+    );
     const offers = [lone('a'), inboxOffer({ id: 'b', careType: 'nursing' })];
-    const { marketplace, store, processor, matched, notified } = setup(offers, { rules: review, dryRun: true });
-    await expect(processor.process(matched('a'))).resolves.toMatchObject({ outcome: 'decided', dryRun: true, decision: { action: 'accept' } });
+    const { marketplace, store, processor, matched, notified } = setup(offers, {
+      rules: review,
+      dryRun: true,
+    });
+    await expect(processor.process(matched('a'))).resolves.toMatchObject({
+      outcome: 'decided',
+      dryRun: true,
+      decision: { action: 'accept' },
+    });
     await processor.process(matched('b'));
     expect(marketplace.actions()).toEqual([]);
-    expect((await store.getOffer('a'))?.decision).toMatchObject({ action: 'accept', state: 'applied', dryRun: true });
+    expect((await store.getOffer('a'))?.decision).toMatchObject({
+      action: 'accept',
+      state: 'applied',
+      dryRun: true,
+    });
     expect((await store.getOffer('a'))?.matchResponse).toBe('pending');
     expect(notified.map((n) => n.offerId)).toEqual(['b']);
   });
@@ -160,7 +223,9 @@ describe('dry run', () => {
     const dry = setup([lone('a')], { rules: rules(undefined), dryRun: true, store });
     await dry.processor.process(dry.matched('a'));
     const live = setup([lone('a')], { rules: rules(undefined), store });
-    await expect(live.processor.process(live.matched('a'))).resolves.toMatchObject({ outcome: 'already-decided' });
+    await expect(live.processor.process(live.matched('a'))).resolves.toMatchObject({
+      outcome: 'already-decided',
+    });
     expect(live.marketplace.actions()).toEqual([]);
   });
 
@@ -170,10 +235,19 @@ describe('dry run', () => {
     const dry = setup([...shift], { rules: rules(undefined), dryRun: true, store });
     await dry.processor.process(dry.matched('s1'));
     const live = setup([...shift], { rules: rules(undefined), store, redecideDryRun: true });
-    await expect(live.processor.process(live.matched('s2'))).resolves.toMatchObject({ outcome: 'decided', decision: { action: 'accept' } });
-    await expect(live.processor.process(live.matched('s1'))).resolves.toMatchObject({ outcome: 'already-decided' });
+    await expect(live.processor.process(live.matched('s2'))).resolves.toMatchObject({
+      outcome: 'decided',
+      decision: { action: 'accept' },
+    });
+    await expect(live.processor.process(live.matched('s1'))).resolves.toMatchObject({
+      outcome: 'already-decided',
+    });
     expect(live.marketplace.actions().map((c) => c.method)).toEqual(['acceptInboxOffer']);
-    for (const id of ['s1', 's2']) expect((await store.getOffer(id))?.decision).toMatchObject({ state: 'applied', action: 'accept' });
+    for (const id of ['s1', 's2'])
+      expect((await store.getOffer(id))?.decision).toMatchObject({
+        state: 'applied',
+        action: 'accept',
+      });
     expect((await store.getOffer('s1'))?.decision?.dryRun).toBeUndefined();
   });
 
@@ -181,12 +255,22 @@ describe('dry run', () => {
     const store = new MemoryOfferStore();
     const first = setup([lone('a')], { rules: rules(undefined), dryRun: true, store });
     await first.processor.process(first.matched('a'));
-    const again = setup([lone('a')], { rules: rules(undefined), dryRun: true, redecideDryRun: true, store });
-    await expect(again.processor.process(again.matched('a'))).resolves.toMatchObject({ outcome: 'already-decided' });
+    const again = setup([lone('a')], {
+      rules: rules(undefined),
+      dryRun: true,
+      redecideDryRun: true,
+      store,
+    });
+    await expect(again.processor.process(again.matched('a'))).resolves.toMatchObject({
+      outcome: 'already-decided',
+    });
   });
 
   it('counts its accepts on counters of its own', async () => {
-    const { counter, processor, matched } = setup([lone('a')], { rules: rules({ accepts_per_day: 1 }), dryRun: true });
+    const { counter, processor, matched } = setup([lone('a')], {
+      rules: rules({ accepts_per_day: 1 }),
+      dryRun: true,
+    });
     await processor.process(matched('a'));
     expect(counter.count('dry-run-accepts/day/2026-05-01')).toBe(1);
     expect(counter.count('accepts/day/2026-05-01')).toBe(0);

@@ -19,7 +19,10 @@ it.each([
   expect(channelOf(arn(name))).toBe(channel);
 });
 
-it.each(['outbox-visits', 'reconciler', 'something-else'])('%s carries no channel the worker acts on', (name) => {
-  expect(channelOf(arn(name))).toBeUndefined();
-  expect(channelOf(name)).toBeUndefined();
-});
+it.each(['outbox-visits', 'reconciler', 'something-else'])(
+  '%s carries no channel the worker acts on',
+  (name) => {
+    expect(channelOf(arn(name))).toBeUndefined();
+    expect(channelOf(name)).toBeUndefined();
+  },
+);

@@ -9,7 +9,12 @@ import { DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/clien
 import { parseArgs, UsageError } from '../../cli/connector/args';
 import { main, type MainEnv, withRulesBucket } from '../../cli/connector/main';
 import { duration, render, table, terminalProgress } from '../../cli/connector/output';
-import { type ConnectorResources, ResourceError, resourcesFromStacks, type SendingClient } from '../../cli/connector/resources';
+import {
+  type ConnectorResources,
+  ResourceError,
+  resourcesFromStacks,
+  type SendingClient,
+} from '../../cli/connector/resources';
 import { subscriptionEmail } from '../../cli/connector/subscribe';
 import { STACK_IDS, STACK_OUTPUTS } from '../../lib/stack-outputs';
 
@@ -22,7 +27,9 @@ class Capture {
   }
 }
 
-function env(resources?: () => Promise<ConnectorResources>): MainEnv & { out: Capture; err: Capture; looked: () => number } {
+function env(
+  resources?: () => Promise<ConnectorResources>,
+): MainEnv & { out: Capture; err: Capture; looked: () => number } {
   const out = new Capture();
   const err = new Capture();
   let looked = 0;
@@ -42,7 +49,9 @@ function env(resources?: () => Promise<ConnectorResources>): MainEnv & { out: Ca
 
 describe('argument parsing', () => {
   it('reads flags, values (both spellings) and positionals', () => {
-    const parsed = parseArgs(['o-1', '--json', '--region', 'ca-central-1', '--force'], { force: 'flag' });
+    const parsed = parseArgs(['o-1', '--json', '--region', 'ca-central-1', '--force'], {
+      force: 'flag',
+    });
     expect(parsed.positionals).toEqual(['o-1']);
     expect([...parsed.flags].sort()).toEqual(['force', 'json']);
     expect(parsed.values.get('region')).toBe('ca-central-1');
@@ -110,11 +119,32 @@ describe('rules', () => {
     expect(e.looked()).toBe(0);
   });
 
-  it("adds the deployed rules bucket and key to publish, unless given", async () => {
-    const deployed = env(async () => ({ rules: { bucket: 'rules-bucket', key: 'rules.json' } }) as ConnectorResources);
-    expect(await withRulesBucket(['publish', 'f.json'], deployed)).toEqual(['publish', 'f.json', '--bucket', 'rules-bucket', '--key', 'rules.json']);
-    expect(await withRulesBucket(['publish', 'f.json', '--key', 'k'], deployed)).toEqual(['publish', 'f.json', '--key', 'k', '--bucket', 'rules-bucket']);
-    expect(await withRulesBucket(['publish', 'f.json', '--bucket', 'b'], deployed)).toEqual(['publish', 'f.json', '--bucket', 'b']);
+  it('adds the deployed rules bucket and key to publish, unless given', async () => {
+    const deployed = env(
+      async () => ({ rules: { bucket: 'rules-bucket', key: 'rules.json' } }) as ConnectorResources,
+    );
+    expect(await withRulesBucket(['publish', 'f.json'], deployed)).toEqual([
+      'publish',
+      'f.json',
+      '--bucket',
+      'rules-bucket',
+      '--key',
+      'rules.json',
+    ]);
+    expect(await withRulesBucket(['publish', 'f.json', '--key', 'k'], deployed)).toEqual([
+      'publish',
+      'f.json',
+      '--key',
+      'k',
+      '--bucket',
+      'rules-bucket',
+    ]);
+    expect(await withRulesBucket(['publish', 'f.json', '--bucket', 'b'], deployed)).toEqual([
+      'publish',
+      'f.json',
+      '--bucket',
+      'b',
+    ]);
     expect(await withRulesBucket(['check', 'f.json'], deployed)).toEqual(['check', 'f.json']);
     expect(deployed.looked()).toBe(2);
   });
@@ -128,7 +158,12 @@ describe('rules', () => {
 });
 
 describe('output', () => {
-  const result = { code: 1 as const, data: { a: 1 }, lines: ['line one', 'line two'], problems: ['it went wrong'] };
+  const result = {
+    code: 1 as const,
+    data: { a: 1 },
+    lines: ['line one', 'line two'],
+    problems: ['it went wrong'],
+  };
 
   it('prints the lines, or one JSON document, and problems to stderr in both modes', () => {
     const out = new Capture();
@@ -142,8 +177,21 @@ describe('output', () => {
   });
 
   it('aligns tables and words durations', () => {
-    expect(table(['ID', 'N'], [['a', '1'], ['long-id', '22']])).toEqual(['ID       N', 'a        1', 'long-id  22']);
-    expect([duration(5), duration(200), duration(7500), duration(undefined)]).toEqual(['5s', '3m 20s', '2h 5m', 'n/a']);
+    expect(
+      table(
+        ['ID', 'N'],
+        [
+          ['a', '1'],
+          ['long-id', '22'],
+        ],
+      ),
+    ).toEqual(['ID       N', 'a        1', 'long-id  22']);
+    expect([duration(5), duration(200), duration(7500), duration(undefined)]).toEqual([
+      '5s',
+      '3m 20s',
+      '2h 5m',
+      'n/a',
+    ]);
   });
 
   it('draws progress only on a TTY and not with --json', () => {
@@ -161,7 +209,10 @@ describe('output', () => {
 });
 
 /** A CloudFormation client that answers from fixed stacks; ListStackResources in two pages. */
-function fakeCloudFormation(stacks: Record<string, Record<string, string>>, alarms: string[][] = [['alarm-a'], ['alarm-b']]): SendingClient & { calls: string[] } {
+function fakeCloudFormation(
+  stacks: Record<string, Record<string, string>>,
+  alarms: string[][] = [['alarm-a'], ['alarm-b']],
+): SendingClient & { calls: string[] } {
   const calls: string[] = [];
   return {
     calls,
@@ -170,15 +221,34 @@ function fakeCloudFormation(stacks: Record<string, Record<string, string>>, alar
         const name = command.input.StackName ?? '';
         calls.push(`describe ${name}`);
         const outputs = stacks[name];
-        if (outputs === undefined) throw Object.assign(new Error(`Stack with id ${name} does not exist`), { name: 'ValidationError' });
-        return { Stacks: [{ StackName: name, Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }] };
+        if (outputs === undefined)
+          throw Object.assign(new Error(`Stack with id ${name} does not exist`), {
+            name: 'ValidationError',
+          });
+        return {
+          Stacks: [
+            {
+              StackName: name,
+              Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({
+                OutputKey,
+                OutputValue,
+              })),
+            },
+          ],
+        };
       }
       if (command instanceof ListStackResourcesCommand) {
         const page = command.input.NextToken === undefined ? 0 : Number(command.input.NextToken);
         calls.push(`list ${command.input.StackName} ${page}`);
-        const summaries = (alarms[page] ?? []).map((name) => ({ ResourceType: 'AWS::CloudWatch::Alarm', PhysicalResourceId: name }));
+        const summaries = (alarms[page] ?? []).map((name) => ({
+          ResourceType: 'AWS::CloudWatch::Alarm',
+          PhysicalResourceId: name,
+        }));
         summaries.push({ ResourceType: 'AWS::Lambda::Function', PhysicalResourceId: `fn-${page}` });
-        return { StackResourceSummaries: summaries, ...(page + 1 < alarms.length ? { NextToken: String(page + 1) } : {}) };
+        return {
+          StackResourceSummaries: summaries,
+          ...(page + 1 < alarms.length ? { NextToken: String(page + 1) } : {}),
+        };
       }
       throw new Error('unexpected command');
     },
@@ -197,11 +267,18 @@ const STATE_OUTPUTS = {
   [S.rulesBucketName]: 'rules-bucket',
   [S.rulesObjectKey]: 'rules.json',
 };
-const APP_OUTPUTS = { [A.endpointUrl]: 'https://api.example/prod/sns', [A.role]: 'supply', [A.marketplaceBaseUrl]: 'https://api.alayamarket.example' };
+const APP_OUTPUTS = {
+  [A.endpointUrl]: 'https://api.example/prod/sns',
+  [A.role]: 'supply',
+  [A.marketplaceBaseUrl]: 'https://api.alayamarket.example',
+};
 
 describe('CloudFormation discovery', () => {
   it('builds the resources from both stacks and the app stack alarms over every page', async () => {
-    const cfn = fakeCloudFormation({ [STACK_IDS.state]: STATE_OUTPUTS, [STACK_IDS.app]: APP_OUTPUTS });
+    const cfn = fakeCloudFormation({
+      [STACK_IDS.state]: STATE_OUTPUTS,
+      [STACK_IDS.app]: APP_OUTPUTS,
+    });
     const resources = await resourcesFromStacks(cfn, 'ca-central-1');
     expect(resources).toEqual({
       source: 'aws',
@@ -214,24 +291,38 @@ describe('CloudFormation discovery', () => {
       endpointUrl: 'https://api.example/prod/sns',
       role: 'supply',
       rules: { bucket: 'rules-bucket', key: 'rules.json' },
-      marketplace: { baseUrl: 'https://api.alayamarket.example', login: { secretArn: 'arn:secret' } },
+      marketplace: {
+        baseUrl: 'https://api.alayamarket.example',
+        login: { secretArn: 'arn:secret' },
+      },
       alarmNames: ['alarm-a', 'alarm-b'],
     });
-    expect(cfn.calls).toEqual([`describe ${STACK_IDS.state}`, `describe ${STACK_IDS.app}`, `list ${STACK_IDS.app} 0`, `list ${STACK_IDS.app} 1`]);
+    expect(cfn.calls).toEqual([
+      `describe ${STACK_IDS.state}`,
+      `describe ${STACK_IDS.app}`,
+      `list ${STACK_IDS.app} 0`,
+      `list ${STACK_IDS.app} 1`,
+    ]);
   });
 
   it('says which stack is missing, and exits 1 through main', async () => {
     const cfn = fakeCloudFormation({ [STACK_IDS.state]: STATE_OUTPUTS });
-    await expect(resourcesFromStacks(cfn, 'ca-central-1')).rejects.toThrow(`stack ${STACK_IDS.app} not found in ca-central-1`);
+    await expect(resourcesFromStacks(cfn, 'ca-central-1')).rejects.toThrow(
+      `stack ${STACK_IDS.app} not found in ca-central-1`,
+    );
     const e = env(() => resourcesFromStacks(cfn, 'ca-central-1'));
     expect(await main(['status'], e)).toBe(1);
-    expect(e.err.text).toContain(`connector status: stack ${STACK_IDS.app} not found in ca-central-1: deploy it`);
+    expect(e.err.text).toContain(
+      `connector status: stack ${STACK_IDS.app} not found in ca-central-1: deploy it`,
+    );
   });
 
   it('names a missing output (a stack from an older version)', async () => {
     const { [S.deadLetterQueueArn]: _dropped, ...older } = STATE_OUTPUTS;
     const cfn = fakeCloudFormation({ [STACK_IDS.state]: older, [STACK_IDS.app]: APP_OUTPUTS });
-    await expect(resourcesFromStacks(cfn, 'ca-central-1')).rejects.toThrow(`has no output ${S.deadLetterQueueArn}`);
+    await expect(resourcesFromStacks(cfn, 'ca-central-1')).rejects.toThrow(
+      `has no output ${S.deadLetterQueueArn}`,
+    );
   });
 });
 
@@ -251,12 +342,17 @@ describe('subscription e-mail', () => {
   it("names the endpoint and the role's topics with their events", () => {
     const text = subscriptionEmail(resources).join('\n');
     expect(text).toContain('endpoint (protocol https): https://api.example/prod/sns');
-    for (const topic of ['inbox-offers', 'inbox-referrals', 'outbox-offers', 'outbox-referrals']) expect(text).toContain(`    ${topic}  (`);
+    for (const topic of ['inbox-offers', 'inbox-referrals', 'outbox-offers', 'outbox-referrals'])
+      expect(text).toContain(`    ${topic}  (`);
     expect(text).toContain('OfferMatched');
   });
 
   it('puts a placeholder where the shared-secret password goes, and names its secret', () => {
-    const text = subscriptionEmail({ ...resources, role: 'supply', sharedSecretArn: 'arn:shared' }).join('\n');
+    const text = subscriptionEmail({
+      ...resources,
+      role: 'supply',
+      sharedSecretArn: 'arn:shared',
+    }).join('\n');
     expect(text).toContain('https://connector:<password>@api.example/prod/sns');
     expect(text).toContain('arn:shared');
     expect(text).not.toContain('outbox-offers');

@@ -12,7 +12,12 @@ import { OutOfTimeError } from '../../lambdas/core/errors';
 import { MAX_EXPLANATION_LINES, UnitBusyError } from '../../lambdas/core/decide-unit';
 import { judgeUnit } from '../../lambdas/core/judge';
 import { fixedRules, rulesVersionOf } from '../../lambdas/core/rules-source';
-import type { InboxOffer, Notifier, OfferNotification, RecordedDecision } from '../../lambdas/core/ports';
+import type {
+  InboxOffer,
+  Notifier,
+  OfferNotification,
+  RecordedDecision,
+} from '../../lambdas/core/ports';
 import { createEventProcessor } from '../../lambdas/core/process-event';
 import { inboxOffer, offerEvent, queuedEvent } from '../support/offer-fixtures';
 import { FakeMarketplaceError, fakeMarketplace } from '../support/offer-marketplace-fake';
@@ -25,17 +30,38 @@ const RULES: Rules = parseRules(
   JSON.stringify({
     defaultAction: 'review',
     rules: [
-      { name: 'psw visits', match: { care_type: ['psw'], offer_type: ['visit'] }, action: 'accept', comment: 'Glad to help' },
-      { name: 'no nursing services', match: { care_type: ['nursing'], offer_type: ['service'] }, action: 'decline', declineReasonCode: 'no_capacity' },
+      {
+        name: 'psw visits',
+        match: { care_type: ['psw'], offer_type: ['visit'] },
+        action: 'accept',
+        comment: 'Glad to help',
+      },
+      {
+        name: 'no nursing services',
+        match: { care_type: ['nursing'], offer_type: ['service'] },
+        action: 'decline',
+        declineReasonCode: 'no_capacity',
+      },
     ],
   }),
 );
 
-const psw = (id: string, extra: Partial<InboxOffer> = {}) => inboxOffer({ id, shiftId: SHIFT, careType: 'psw', offerType: 'visit', ...extra });
-const nursingService = (id: string) => inboxOffer({ id, shiftId: SHIFT, careType: 'nursing', offerType: 'service' });
-const nursingVisit = (id: string) => inboxOffer({ id, shiftId: SHIFT, careType: 'nursing', offerType: 'visit' });
+const psw = (id: string, extra: Partial<InboxOffer> = {}) =>
+  inboxOffer({ id, shiftId: SHIFT, careType: 'psw', offerType: 'visit', ...extra });
+const nursingService = (id: string) =>
+  inboxOffer({ id, shiftId: SHIFT, careType: 'nursing', offerType: 'service' });
+const nursingVisit = (id: string) =>
+  inboxOffer({ id, shiftId: SHIFT, careType: 'nursing', offerType: 'visit' });
 
-function setup(offers: InboxOffer[], options: { rules?: Rules; clock?: { ms: number }; actionBudgetMs?: number; notifier?: Notifier } = {}) {
+function setup(
+  offers: InboxOffer[],
+  options: {
+    rules?: Rules;
+    clock?: { ms: number };
+    actionBudgetMs?: number;
+    notifier?: Notifier;
+  } = {},
+) {
   const marketplace = fakeMarketplace(...offers);
   const store = new MemoryOfferStore();
   const clock = options.clock ?? { ms: NOW };
@@ -56,20 +82,49 @@ function setup(offers: InboxOffer[], options: { rules?: Rules; clock?: { ms: num
 
 describe('a shift or bundle is decided as one', () => {
   it.each([
-    ['accepts only when every offer would be accepted', [psw('a'), psw('b'), psw('c')], 'accept', 'acceptInboxOffer'],
-    ['declines when any offer is declined by a rule (accept + decline)', [psw('a'), nursingService('b')], 'decline', 'declineInboxOffer'],
-    ['declines over review (accept + review + decline)', [psw('a'), nursingVisit('b'), nursingService('c')], 'decline', 'declineInboxOffer'],
-    ['reviews when nothing declines but not all accept (accept + review)', [psw('a'), nursingVisit('b')], 'review', undefined],
+    [
+      'accepts only when every offer would be accepted',
+      [psw('a'), psw('b'), psw('c')],
+      'accept',
+      'acceptInboxOffer',
+    ],
+    [
+      'declines when any offer is declined by a rule (accept + decline)',
+      [psw('a'), nursingService('b')],
+      'decline',
+      'declineInboxOffer',
+    ],
+    [
+      'declines over review (accept + review + decline)',
+      [psw('a'), nursingVisit('b'), nursingService('c')],
+      'decline',
+      'declineInboxOffer',
+    ],
+    [
+      'reviews when nothing declines but not all accept (accept + review)',
+      [psw('a'), nursingVisit('b')],
+      'review',
+      undefined,
+    ],
   ] as const)('%s', async (_name, offers, action, call) => {
     const { marketplace, store, processor, matched } = setup([...offers]);
 
     const result = await processor.process(matched('b'));
 
-    expect(result).toMatchObject({ outcome: 'decided', unitKey: `shift#${SHIFT}`, decision: { action } });
+    expect(result).toMatchObject({
+      outcome: 'decided',
+      unitKey: `shift#${SHIFT}`,
+      decision: { action },
+    });
     expect(marketplace.actions().map((c) => c.method)).toEqual(call === undefined ? [] : [call]);
     for (const offer of offers) {
       const decision = (await store.getOffer(offer.id))?.decision;
-      expect(decision).toMatchObject({ action, state: 'applied', unitKey: `shift#${SHIFT}`, rulesVersion: rulesVersionOf(RULES) });
+      expect(decision).toMatchObject({
+        action,
+        state: 'applied',
+        unitKey: `shift#${SHIFT}`,
+        rulesVersion: rulesVersionOf(RULES),
+      });
       // Each offer's own result travels with the shift's decision, on every offer.
       expect(decision?.offers?.map((o) => o.offerId)).toEqual(offers.map((o) => o.id));
     }
@@ -81,11 +136,32 @@ describe('a shift or bundle is decided as one', () => {
     const decision = (await store.getOffer('c'))?.decision;
     const own = (first: string) => expect.arrayContaining([first]);
     expect(decision?.offers).toEqual([
-      { offerId: 'a', action: 'accept', rule: 'psw visits', reason: expect.stringContaining('psw visits'), explanation: own('accept by rule "psw visits" (care_type, offer_type held)') },
-      { offerId: 'b', action: 'decline', rule: 'no nursing services', reason: expect.stringContaining('no nursing services'), explanation: own('decline by rule "no nursing services" (care_type, offer_type held)') },
-      { offerId: 'c', action: 'review', rule: 'default', reason: 'no rule matched: default action', explanation: own('review by default (none of 2 rules held)') },
+      {
+        offerId: 'a',
+        action: 'accept',
+        rule: 'psw visits',
+        reason: expect.stringContaining('psw visits'),
+        explanation: own('accept by rule "psw visits" (care_type, offer_type held)'),
+      },
+      {
+        offerId: 'b',
+        action: 'decline',
+        rule: 'no nursing services',
+        reason: expect.stringContaining('no nursing services'),
+        explanation: own('decline by rule "no nursing services" (care_type, offer_type held)'),
+      },
+      {
+        offerId: 'c',
+        action: 'review',
+        rule: 'default',
+        reason: 'no rule matched: default action',
+        explanation: own('review by default (none of 2 rules held)'),
+      },
     ]);
-    expect(decision).toMatchObject({ rule: 'no nursing services', declineReasonCode: 'no_capacity' });
+    expect(decision).toMatchObject({
+      rule: 'no nursing services',
+      declineReasonCode: 'no_capacity',
+    });
     expect(decision?.reason).toContain('offer b gave decline');
     // The unit's explanation: which offer decided, then that offer's own explanation.
     expect(decision?.explanation).toEqual([
@@ -97,22 +173,44 @@ describe('a shift or bundle is decided as one', () => {
 
   it('leaves a unit whose rules say ignore open: nothing sent, nobody notified, recorded applied with its explanation', async () => {
     const sent: OfferNotification[] = [];
-    const quiet = parseRules(JSON.stringify({ defaultAction: 'review', rules: [{ name: 'not ours', match: { offer_type: ['visit'] }, action: 'ignore' }] }));
-    const { marketplace, store, processor, matched } = setup([psw('a'), nursingVisit('b')], { rules: quiet, notifier: { notify: async (n) => void sent.push(n) } });
+    const quiet = parseRules(
+      JSON.stringify({
+        defaultAction: 'review',
+        rules: [{ name: 'not ours', match: { offer_type: ['visit'] }, action: 'ignore' }],
+      }),
+    );
+    const { marketplace, store, processor, matched } = setup([psw('a'), nursingVisit('b')], {
+      rules: quiet,
+      notifier: { notify: async (n) => void sent.push(n) },
+    });
     const result = await processor.process(matched('a'));
-    expect(result).toMatchObject({ outcome: 'decided', decision: { action: 'ignore', rule: 'not ours' } });
+    expect(result).toMatchObject({
+      outcome: 'decided',
+      decision: { action: 'ignore', rule: 'not ours' },
+    });
     // The decision reported to the worker carries the explanation it logs.
-    expect(result.decision?.explanation).toEqual(['shift of 2 offers: ignore because offer a gave ignore (rule "not ours")', 'offer a: ignore by rule "not ours" (offer_type held)']);
+    expect(result.decision?.explanation).toEqual([
+      'shift of 2 offers: ignore because offer a gave ignore (rule "not ours")',
+      'offer a: ignore by rule "not ours" (offer_type held)',
+    ]);
     expect(marketplace.actions()).toEqual([]);
     expect(sent).toEqual([]);
-    expect((await store.getOffer('b'))?.decision).toMatchObject({ action: 'ignore', state: 'applied' });
+    expect((await store.getOffer('b'))?.decision).toMatchObject({
+      action: 'ignore',
+      state: 'applied',
+    });
   });
 
   it('answers through the event’s own offer, once, and every later event of the shift is already decided', async () => {
     const { marketplace, processor, matched } = setup([psw('a'), psw('b'), psw('c')]);
     await processor.process(matched('c'));
-    const later = await Promise.all([processor.process(matched('a')), processor.process(matched('b'))]);
-    expect(marketplace.actions()).toEqual([{ method: 'acceptInboxOffer', offerId: 'c', body: { comment: 'Glad to help' } }]);
+    const later = await Promise.all([
+      processor.process(matched('a')),
+      processor.process(matched('b')),
+    ]);
+    expect(marketplace.actions()).toEqual([
+      { method: 'acceptInboxOffer', offerId: 'c', body: { comment: 'Glad to help' } },
+    ]);
     expect(later.map((r) => r.outcome)).toEqual(['already-decided', 'already-decided']);
     expect(marketplace.callsTo('getInboxOffer')).toHaveLength(1);
   });
@@ -121,7 +219,9 @@ describe('a shift or bundle is decided as one', () => {
     const expired = psw('a', { match: { id: 'm-a', response: 'pending', status: 'expired' } });
     const { marketplace, processor, matched } = setup([expired, psw('b'), nursingService('z')]);
     await processor.process(matched('a'));
-    expect(marketplace.actions()).toEqual([{ method: 'declineInboxOffer', offerId: 'b', body: { reason_code: 'no_capacity' } }]);
+    expect(marketplace.actions()).toEqual([
+      { method: 'declineInboxOffer', offerId: 'b', body: { reason_code: 'no_capacity' } },
+    ]);
   });
 
   it('records the version of the rules a source served, read at decision time', async () => {
@@ -137,7 +237,11 @@ describe('a shift or bundle is decided as one', () => {
     const many = parseRules(
       JSON.stringify({
         defaultAction: 'review',
-        rules: Array.from({ length: 60 }, (_, i) => ({ name: `city ${i}`, match: { city: [`Nowhere ${i}`] }, action: 'accept' })),
+        rules: Array.from({ length: 60 }, (_, i) => ({
+          name: `city ${i}`,
+          match: { city: [`Nowhere ${i}`] },
+          action: 'accept',
+        })),
       }),
     );
     const { store, processor, matched } = setup([inboxOffer({ id: 'x' })], { rules: many });
@@ -159,7 +263,9 @@ describe('a shift or bundle is decided as one', () => {
 describe('review notifications', () => {
   it('tells a person once per unit left for review, with ids, types, city, time, rule and explanation only', async () => {
     const sent: OfferNotification[] = [];
-    const { processor, matched } = setup([psw('a'), nursingVisit('b')], { notifier: { notify: async (n) => void sent.push(n) } });
+    const { processor, matched } = setup([psw('a'), nursingVisit('b')], {
+      notifier: { notify: async (n) => void sent.push(n) },
+    });
     await processor.process(matched('a'));
     await processor.process(matched('b'));
     expect(sent).toEqual([
@@ -185,7 +291,9 @@ describe('review notifications', () => {
 
   it('notifies nobody for an accept or decline', async () => {
     const sent: OfferNotification[] = [];
-    const { processor, matched } = setup([inboxOffer({ id: 'x' })], { notifier: { notify: async (n) => void sent.push(n) } });
+    const { processor, matched } = setup([inboxOffer({ id: 'x' })], {
+      notifier: { notify: async (n) => void sent.push(n) },
+    });
     await processor.process(matched('x'));
     expect(sent).toEqual([]);
   });
@@ -202,7 +310,9 @@ describe('review notifications', () => {
     const event = matched('x');
     await expect(processor.process(event)).rejects.toThrow('SNS unavailable');
     expect((await store.getOffer('x'))?.decision?.state).toBe('intended');
-    await expect(processor.process(event)).resolves.toMatchObject({ decision: { action: 'review' } });
+    await expect(processor.process(event)).resolves.toMatchObject({
+      decision: { action: 'review' },
+    });
     expect(calls).toBe(2);
   });
 });
@@ -212,18 +322,29 @@ describe('values the connector cannot judge', () => {
     ['care_type', { careType: 'unknown' as const }],
     ['offer_type', { offerType: 'unknown' as const }],
     ['match.status', { match: { id: 'm-1', response: 'pending' as const, status: null } }],
-  ])('sends an offer with an unknown %s to review, naming the field, and calls nothing', async (field, extra) => {
-    const { marketplace, store, processor, matched } = setup([inboxOffer({ id: 'x', ...extra })]);
-    const result = await processor.process(matched('x'));
-    expect(result).toMatchObject({ outcome: 'decided', decision: { action: 'review', rule: 'unjudgeable' } });
-    expect(result.decision?.reason).toContain(field);
-    expect(marketplace.actions()).toEqual([]);
-    expect((await store.getOffer('x'))?.decision?.state).toBe('applied');
-  });
+  ])(
+    'sends an offer with an unknown %s to review, naming the field, and calls nothing',
+    async (field, extra) => {
+      const { marketplace, store, processor, matched } = setup([inboxOffer({ id: 'x', ...extra })]);
+      const result = await processor.process(matched('x'));
+      expect(result).toMatchObject({
+        outcome: 'decided',
+        decision: { action: 'review', rule: 'unjudgeable' },
+      });
+      expect(result.decision?.reason).toContain(field);
+      expect(marketplace.actions()).toEqual([]);
+      expect((await store.getOffer('x'))?.decision?.state).toBe('applied');
+    },
+  );
 
   it('makes a whole shift review when one of its offers cannot be judged', async () => {
-    const { marketplace, processor, matched } = setup([psw('a'), psw('b', { careType: 'unknown' })]);
-    await expect(processor.process(matched('a'))).resolves.toMatchObject({ decision: { action: 'review' } });
+    const { marketplace, processor, matched } = setup([
+      psw('a'),
+      psw('b', { careType: 'unknown' }),
+    ]);
+    await expect(processor.process(matched('a'))).resolves.toMatchObject({
+      decision: { action: 'review' },
+    });
     expect(marketplace.actions()).toEqual([]);
   });
 });
@@ -233,7 +354,11 @@ describe('every answer ends in a recorded outcome', () => {
     ['a person answered first', { response: 'declined', status: 'open' }, 'answered'],
     ['the match expired', { response: 'pending', status: 'expired' }, 'expired'],
     ['the offer was closed', { response: 'pending', status: 'closed' }, 'closed'],
-    ['the offer was assigned elsewhere', { response: 'pending', status: 'assigned' }, 'assigned-elsewhere'],
+    [
+      'the offer was assigned elsewhere',
+      { response: 'pending', status: 'assigned' },
+      'assigned-elsewhere',
+    ],
   ] as const)('a refused accept is resolved when %s', async (_name, match, resolution) => {
     const { marketplace, store, processor, matched } = setup([inboxOffer({ id: 'x' })]);
     const realAccept = marketplace.acceptInboxOffer;
@@ -280,12 +405,19 @@ describe('every answer ends in a recorded outcome', () => {
       decidedAt,
     });
     const young = setup([inboxOffer({ id: 'x' })]);
-    young.store.units.set('offer#x', { decision: intent(new Date(NOW - 9 * 60_000).toISOString()) });
-    await expect(young.processor.process(young.matched('x'))).resolves.toMatchObject({ outcome: 'recovered', decision: { action: 'decline', rule: 'old rule' } });
+    young.store.units.set('offer#x', {
+      decision: intent(new Date(NOW - 9 * 60_000).toISOString()),
+    });
+    await expect(young.processor.process(young.matched('x'))).resolves.toMatchObject({
+      outcome: 'recovered',
+      decision: { action: 'decline', rule: 'old rule' },
+    });
 
     const old = setup([inboxOffer({ id: 'x' })]);
     old.store.units.set('offer#x', { decision: intent(new Date(NOW - 11 * 60_000).toISOString()) });
-    await expect(old.processor.process(old.matched('x'))).resolves.toMatchObject({ decision: { action: 'accept', rule: 'psw visits' } });
+    await expect(old.processor.process(old.matched('x'))).resolves.toMatchObject({
+      decision: { action: 'accept', rule: 'psw visits' },
+    });
     expect(old.marketplace.actions().map((c) => c.method)).toEqual(['acceptInboxOffer']);
   });
 });
@@ -304,7 +436,12 @@ describe('the unit lease', () => {
 
   it('is taken over once the holder’s lease has run out (its holder crashed), and released after', async () => {
     const { marketplace, store, processor, matched } = setup([psw('a')]);
-    await store.acquireUnitLease(`shift#${SHIFT}`, 'crashed-event', new Date(NOW - 151_000), 150_000);
+    await store.acquireUnitLease(
+      `shift#${SHIFT}`,
+      'crashed-event',
+      new Date(NOW - 151_000),
+      150_000,
+    );
     await expect(processor.process(matched('a'))).resolves.toMatchObject({ outcome: 'decided' });
     expect(marketplace.actions()).toHaveLength(1);
     expect(store.units.get(`shift#${SHIFT}`)?.leaseOwner).toBeUndefined();
@@ -313,11 +450,15 @@ describe('the unit lease', () => {
   it('hands the record back unsent when less than the action budget is left in the invocation', async () => {
     const { marketplace, store, processor } = setup([inboxOffer({ id: 'x' })]);
     const event = queuedEvent(offerEvent({ offer_id: 'x', id: 'x' }));
-    await expect(processor.process(event, { remainingMs: () => 59_000 })).rejects.toBeInstanceOf(OutOfTimeError);
+    await expect(processor.process(event, { remainingMs: () => 59_000 })).rejects.toBeInstanceOf(
+      OutOfTimeError,
+    );
     expect(marketplace.actions()).toEqual([]);
     expect(store.units.get('offer#x')?.leaseOwner).toBeUndefined();
     // The retry, with time, sends the recorded intent once.
-    await expect(processor.process(event, { remainingMs: () => 100_000 })).resolves.toMatchObject({ outcome: 'recovered' });
+    await expect(processor.process(event, { remainingMs: () => 100_000 })).resolves.toMatchObject({
+      outcome: 'recovered',
+    });
     expect(marketplace.actions()).toHaveLength(1);
   });
 });

@@ -15,7 +15,11 @@ import type { InboxOffer } from '../../lambdas/core/ports';
 import { createEventProcessor, type ProcessResult } from '../../lambdas/core/process-event';
 import type { QueuedEvent } from '../../lambdas/core/events';
 import { inboxOffer, offerEvent, queuedEvent } from '../support/offer-fixtures';
-import { FakeMarketplaceError, fakeMarketplace, type FakeMarketplace } from '../support/offer-marketplace-fake';
+import {
+  FakeMarketplaceError,
+  fakeMarketplace,
+  type FakeMarketplace,
+} from '../support/offer-marketplace-fake';
 import { MemoryOfferStore } from '../support/offer-memory-store';
 import { type Pick, Scheduler, strategies } from '../support/interleave';
 import { seededRandom } from '../../sandbox/simulator/seeded-random';
@@ -29,7 +33,12 @@ const ACCEPT_PSW = rules({
   defaultAction: 'review',
   rules: [
     { name: 'psw', match: { care_type: ['psw'] }, action: 'accept' },
-    { name: 'no nursing', match: { care_type: ['nursing'] }, action: 'decline', declineReasonCode: 'no_capacity' },
+    {
+      name: 'no nursing',
+      match: { care_type: ['nursing'] },
+      action: 'decline',
+      declineReasonCode: 'no_capacity',
+    },
   ],
 });
 /** The rules after a deploy: now PSW is declined and nursing accepted. */
@@ -53,7 +62,8 @@ interface Scenario {
 }
 
 const lone = inboxOffer({ id: 'offer-1' });
-const shift = (id: string, careType: 'psw' | 'nursing') => inboxOffer({ id, shiftId: 'shift-1', careType });
+const shift = (id: string, careType: 'psw' | 'nursing') =>
+  inboxOffer({ id, shiftId: 'shift-1', careType });
 
 const SCENARIOS: Scenario[] = [
   {
@@ -105,7 +115,13 @@ function world(scenario: Scenario): World {
   const clock = { ms: START };
   const events = {
     a: queuedEvent(offerEvent({ offer_id: scenario.a.offerId, id: scenario.a.offerId })),
-    b: queuedEvent(offerEvent({ offer_id: scenario.b.offerId, id: scenario.b.offerId, timestamp: '2026-05-01T08:00:40Z' })),
+    b: queuedEvent(
+      offerEvent({
+        offer_id: scenario.b.offerId,
+        id: scenario.b.offerId,
+        timestamp: '2026-05-01T08:00:40Z',
+      }),
+    ),
   };
   return {
     marketplace,
@@ -113,7 +129,10 @@ function world(scenario: Scenario): World {
     clock,
     events,
     worker(side, scheduler) {
-      const shared = scheduler === undefined ? { marketplace, store } : { marketplace: scheduler.gate(side, marketplace), store: scheduler.gate(side, store) };
+      const shared =
+        scheduler === undefined
+          ? { marketplace, store }
+          : { marketplace: scheduler.gate(side, marketplace), store: scheduler.gate(side, store) };
       const processor = createEventProcessor({
         marketplace: shared.marketplace,
         store: shared.store,
@@ -163,15 +182,26 @@ function expectOneConsistentAnswer(w: World, scenario: Scenario): void {
   }
 }
 
-async function runRace(scenario: Scenario, pick: Pick, prepare?: (w: World) => void): Promise<{ w: World; crashed: boolean }> {
+async function runRace(
+  scenario: Scenario,
+  pick: Pick,
+  prepare?: (w: World) => void,
+): Promise<{ w: World; crashed: boolean }> {
   const w = world(scenario);
   prepare?.(w);
   const scheduler = new Scheduler();
-  const procs = await scheduler.run({ a: () => w.worker('a', scheduler)(w.events.a), b: () => w.worker('b', scheduler)(w.events.b) }, pick);
+  const procs = await scheduler.run(
+    {
+      a: () => w.worker('a', scheduler)(w.events.a),
+      b: () => w.worker('b', scheduler)(w.events.b),
+    },
+    pick,
+  );
   const crashed = [...procs.values()].some((p) => p.crashed);
   for (const p of procs.values()) {
     // A process that ended did so as decided, already decided, or a retryable refusal: never a contradiction.
-    if (p.result?.ok === false && !faulted(p.result.error)) expect(p.result.error).toBeInstanceOf(RetryLaterError);
+    if (p.result?.ok === false && !faulted(p.result.error))
+      expect(p.result.error).toBeInstanceOf(RetryLaterError);
   }
   return { w, crashed };
 }
@@ -180,7 +210,10 @@ async function runRace(scenario: Scenario, pick: Pick, prepare?: (w: World) => v
 async function stepsAlone(scenario: Scenario, side: 'a' | 'b'): Promise<number> {
   const w = world(scenario);
   const scheduler = new Scheduler();
-  const procs = await scheduler.run({ [side]: () => w.worker(side, scheduler)(w.events[side]) }, (waiting) => waiting[0] ?? side);
+  const procs = await scheduler.run(
+    { [side]: () => w.worker(side, scheduler)(w.events[side]) },
+    (waiting) => waiting[0] ?? side,
+  );
   return procs.get(side)?.steps ?? 0;
 }
 
@@ -208,19 +241,22 @@ describe.each(SCENARIOS)('$name', (scenario) => {
   it.each([
     ['within the intent age', 6 * 60_000],
     ['past the intent age (re-judged)', 11 * 60_000],
-  ])('one answer when a worker crashes at any step and the events are redelivered %s', async (_name, afterMs) => {
-    for (const [victim, other] of [
-      ['a', 'b'],
-      ['b', 'a'],
-    ] as const) {
-      const steps = await stepsAlone(scenario, victim);
-      for (let k = 0; k < steps; k++) {
-        const { w } = await runRace(scenario, strategies.crashAt(victim, k, [other]));
-        await redeliver(w, afterMs);
-        expectOneConsistentAnswer(w, scenario);
+  ])(
+    'one answer when a worker crashes at any step and the events are redelivered %s',
+    async (_name, afterMs) => {
+      for (const [victim, other] of [
+        ['a', 'b'],
+        ['b', 'a'],
+      ] as const) {
+        const steps = await stepsAlone(scenario, victim);
+        for (let k = 0; k < steps; k++) {
+          const { w } = await runRace(scenario, strategies.crashAt(victim, k, [other]));
+          await redeliver(w, afterMs);
+          expectOneConsistentAnswer(w, scenario);
+        }
       }
-    }
-  });
+    },
+  );
 
   it('one answer under 300 seeded random interleavings', async () => {
     for (let seed = 1; seed <= 300; seed++) {
@@ -232,21 +268,24 @@ describe.each(SCENARIOS)('$name', (scenario) => {
 });
 
 describe('with marketplace faults', () => {
-  it.each(SCENARIOS.map((s) => [s.name, s] as const))('one answer under random interleavings with 503s before and after acting: %s', async (_name, scenario) => {
-    for (let seed = 1; seed <= 200; seed++) {
-      const random = seededRandom(seed * 7919);
-      const { w } = await runRace(scenario, strategies.random(random), (fresh) => {
-        for (const method of ['acceptInboxOffer', 'declineInboxOffer'] as const) {
-          const roll = random();
-          if (roll < 0.3) fresh.marketplace.failNext(method);
-          else if (roll < 0.6) fresh.marketplace.failNextAfterActing(method);
-        }
-        if (random() < 0.3) fresh.marketplace.failNext('listShiftOffers');
-      });
-      await redeliver(w, 0);
-      expectOneConsistentAnswer(w, scenario);
-    }
-  });
+  it.each(SCENARIOS.map((s) => [s.name, s] as const))(
+    'one answer under random interleavings with 503s before and after acting: %s',
+    async (_name, scenario) => {
+      for (let seed = 1; seed <= 200; seed++) {
+        const random = seededRandom(seed * 7919);
+        const { w } = await runRace(scenario, strategies.random(random), (fresh) => {
+          for (const method of ['acceptInboxOffer', 'declineInboxOffer'] as const) {
+            const roll = random();
+            if (roll < 0.3) fresh.marketplace.failNext(method);
+            else if (roll < 0.6) fresh.marketplace.failNextAfterActing(method);
+          }
+          if (random() < 0.3) fresh.marketplace.failNext('listShiftOffers');
+        });
+        await redeliver(w, 0);
+        expectOneConsistentAnswer(w, scenario);
+      }
+    },
+  );
 });
 
 describe('the scheduler itself', () => {
@@ -274,7 +313,10 @@ describe('the scheduler itself', () => {
     const a = make('a');
     const b = make('b');
     let turn = 0;
-    await scheduler.run({ a: () => a.process(w.events.a), b: () => b.process(w.events.b) }, (waiting) => waiting[turn++ % waiting.length] ?? 'a');
+    await scheduler.run(
+      { a: () => a.process(w.events.a), b: () => b.process(w.events.b) },
+      (waiting) => waiting[turn++ % waiting.length] ?? 'a',
+    );
     expect(w.marketplace.answersByUnit().get('offer-1')?.length).toBeGreaterThan(1);
   });
 });

@@ -8,7 +8,11 @@
 import { chooseAssignment } from '../../lambdas/core/demand-assignment';
 import type { AcceptedMatch } from '../../lambdas/core/ports';
 
-const match = (id: string, createdAt: string, status: AcceptedMatch['status'] = 'open'): AcceptedMatch => ({ id, createdAt, status });
+const match = (
+  id: string,
+  createdAt: string,
+  status: AcceptedMatch['status'] = 'open',
+): AcceptedMatch => ({ id, createdAt, status });
 
 describe('chooseAssignment', () => {
   const early = match('m-early', '2026-05-01T08:00:00Z');
@@ -52,7 +56,7 @@ describe('chooseAssignment', () => {
     expect(chooseAssignment('first-accepted', [garbled])).toBe(garbled);
   });
 
-  it('does not reorder the caller\'s list', () => {
+  it("does not reorder the caller's list", () => {
     const list = [late, early];
     chooseAssignment('first-accepted', list);
     expect(list).toEqual([late, early]);

@@ -6,7 +6,11 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpGetBodyTooLargeError, createFetchHttpGet, fetchHttpGet } from '../../lambdas/adapters/http-get';
+import {
+  HttpGetBodyTooLargeError,
+  createFetchHttpGet,
+  fetchHttpGet,
+} from '../../lambdas/adapters/http-get';
 
 let server: Server;
 let base: string;
@@ -16,7 +20,9 @@ beforeAll(async () => {
   server = createServer((request, response) => {
     switch (request.url) {
       case '/cert.pem':
-        response.writeHead(200, { 'content-type': 'text/plain' }).end('-----BEGIN CERTIFICATE-----\n');
+        response
+          .writeHead(200, { 'content-type': 'text/plain' })
+          .end('-----BEGIN CERTIFICATE-----\n');
         return;
       case '/missing':
         response.writeHead(404).end('nope');
@@ -58,7 +64,10 @@ describe('fetchHttpGet', () => {
       status: 200,
       body: '-----BEGIN CERTIFICATE-----\n',
     });
-    await expect(fetchHttpGet(`${base}/missing`, { timeoutMs: 2000 })).resolves.toEqual({ status: 404, body: 'nope' });
+    await expect(fetchHttpGet(`${base}/missing`, { timeoutMs: 2000 })).resolves.toEqual({
+      status: 404,
+      body: 'nope',
+    });
   });
 
   it('refuses a redirect instead of following it', async () => {
@@ -66,12 +75,19 @@ describe('fetchHttpGet', () => {
     expect(followed).toEqual([]);
   });
 
-  it.each(['/declared-large', '/streamed-large'])('refuses a body over the cap (%s)', async (path) => {
-    const capped = createFetchHttpGet(1024);
-    await expect(capped(`${base}${path}`, { timeoutMs: 2000 })).rejects.toBeInstanceOf(HttpGetBodyTooLargeError);
-  });
+  it.each(['/declared-large', '/streamed-large'])(
+    'refuses a body over the cap (%s)',
+    async (path) => {
+      const capped = createFetchHttpGet(1024);
+      await expect(capped(`${base}${path}`, { timeoutMs: 2000 })).rejects.toBeInstanceOf(
+        HttpGetBodyTooLargeError,
+      );
+    },
+  );
 
   it('rejects when the server does not answer within the timeout', async () => {
-    await expect(fetchHttpGet(`${base}/hang`, { timeoutMs: 200 })).rejects.toMatchObject({ name: 'TimeoutError' });
+    await expect(fetchHttpGet(`${base}/hang`, { timeoutMs: 200 })).rejects.toMatchObject({
+      name: 'TimeoutError',
+    });
   });
 });

@@ -17,14 +17,30 @@ const RULES = rulesOf({
     { name: 'to accept', match: { city: ['Accept'] }, action: 'accept', comment: 'Glad to help' },
     { name: 'to ignore', match: { city: ['Ignore'] }, action: 'ignore', comment: 'never sent' },
     { name: 'to review', match: { city: ['Review'] }, action: 'review' },
-    { name: 'to decline', match: { city: ['Decline'] }, action: 'decline', declineReasonCode: 'no_capacity', comment: 'Full' },
+    {
+      name: 'to decline',
+      match: { city: ['Decline'] },
+      action: 'decline',
+      declineReasonCode: 'no_capacity',
+      comment: 'Full',
+    },
   ],
 });
 
-const CITY: Record<DecisionAction, string> = { accept: 'Accept', ignore: 'Ignore', review: 'Review', decline: 'Decline' };
+const CITY: Record<DecisionAction, string> = {
+  accept: 'Accept',
+  ignore: 'Ignore',
+  review: 'Review',
+  decline: 'Decline',
+};
 const offer = (id: string, action: DecisionAction): InboxOffer =>
-  inboxOffer({ id, shiftId: 'shift-1', location: { city: CITY[action], state: 'ON', zip: 'M5V', country: 'CA' } });
-const unit = (...actions: DecisionAction[]) => actions.map((action, index) => offer(`o${index}`, action));
+  inboxOffer({
+    id,
+    shiftId: 'shift-1',
+    location: { city: CITY[action], state: 'ON', zip: 'M5V', country: 'CA' },
+  });
+const unit = (...actions: DecisionAction[]) =>
+  actions.map((action, index) => offer(`o${index}`, action));
 
 describe('judgeUnit combines a shift by caution', () => {
   it.each<[DecisionAction[], DecisionAction, string]>([
@@ -48,8 +64,13 @@ describe('judgeUnit combines a shift by caution', () => {
   });
 
   it('sends the deciding rule’s comment and reason code only with an accept or a decline', () => {
-    expect(judgeUnit(RULES, unit('accept', 'accept'), NOW)).toMatchObject({ comment: 'Glad to help' });
-    expect(judgeUnit(RULES, unit('accept', 'decline'), NOW)).toMatchObject({ comment: 'Full', declineReasonCode: 'no_capacity' });
+    expect(judgeUnit(RULES, unit('accept', 'accept'), NOW)).toMatchObject({
+      comment: 'Glad to help',
+    });
+    expect(judgeUnit(RULES, unit('accept', 'decline'), NOW)).toMatchObject({
+      comment: 'Full',
+      declineReasonCode: 'no_capacity',
+    });
     const ignored = judgeUnit(RULES, unit('accept', 'ignore'), NOW);
     expect(ignored).not.toHaveProperty('comment');
     expect(ignored).not.toHaveProperty('declineReasonCode');
@@ -63,7 +84,10 @@ describe('judgeUnit combines a shift by caution', () => {
       'offer o1: rule "to accept": city did not hold (the offer\'s city is not listed)',
       'offer o1: rule "to ignore": city did not hold (the offer\'s city is not listed)',
     ]);
-    expect(decision.offers?.map((o) => o.explanation?.[0])).toEqual(['accept by rule "to accept" (city held)', 'review by rule "to review" (city held)']);
+    expect(decision.offers?.map((o) => o.explanation?.[0])).toEqual([
+      'accept by rule "to accept" (city held)',
+      'review by rule "to review" (city held)',
+    ]);
     expect(judgeUnit(RULES, unit('accept', 'accept'), NOW).explanation?.[0]).toBe(
       'shift of 2 offers: accept, every offer gave accept; offer o0 decided (rule "to accept")',
     );
@@ -76,13 +100,18 @@ describe('judgeUnit combines a shift by caution', () => {
       rule: 'to ignore',
       reason: 'rule "to ignore": city matched',
       comment: 'never sent',
-      explanation: ['ignore by rule "to ignore" (city held)', 'rule "to accept": city did not hold (the offer\'s city is not listed)'],
+      explanation: [
+        'ignore by rule "to ignore" (city held)',
+        'rule "to accept": city did not hold (the offer\'s city is not listed)',
+      ],
     });
   });
 
   it('sends an offer it cannot judge to review, saying which field', () => {
     const decision = judgeUnit(RULES, [inboxOffer({ id: 'x', careType: 'unknown' })], NOW);
     expect(decision).toMatchObject({ action: 'review', rule: 'unjudgeable' });
-    expect(decision.explanation).toEqual(['review as unjudgeable (offer.care_type has a value this connector does not know)']);
+    expect(decision.explanation).toEqual([
+      'review as unjudgeable (offer.care_type has a value this connector does not know)',
+    ]);
   });
 });

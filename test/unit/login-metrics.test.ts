@@ -21,7 +21,8 @@ const USERNAME = 'connector-login@example.org';
 const PASSWORD = 'Pa55-w0rd-Never-Logged';
 const ARN = 'arn:aws:secretsmanager:ca-central-1:123456789012:secret:marketplace-login-AbCdEf';
 
-const json = (status: number, body: unknown) => new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });
 
 /** The marketplace: login answers `loginStatus` (echoing the credentials, as a careless API might); the offer read works. */
 function marketplaceFetch(loginStatus: number) {
@@ -31,19 +32,36 @@ function marketplaceFetch(loginStatus: number) {
     calls.push(url.pathname);
     if (url.pathname === '/auth/v1/login') {
       if (loginStatus === 200) return json(200, { IdToken: 'id-token-abc', ExpiresIn: 3600 });
-      return json(loginStatus, { message: `Incorrect username or password for ${USERNAME}`, description: `password ${PASSWORD} rejected` });
+      return json(loginStatus, {
+        message: `Incorrect username or password for ${USERNAME}`,
+        description: `password ${PASSWORD} rejected`,
+      });
     }
-    if (url.pathname === `/offers/v1/inbox/offers/${OFFER_ID}`) return json(200, offerDetailJson(OFFER_ID));
+    if (url.pathname === `/offers/v1/inbox/offers/${OFFER_ID}`)
+      return json(200, offerDetailJson(OFFER_ID));
     return json(404, { message: 'not found' });
   };
   return { fetch, calls };
 }
 
-function client(fetch: typeof globalThis.fetch, onLogin: (outcome: LoginOutcome) => void, credentials = async () => ({ username: USERNAME, password: PASSWORD })) {
-  return new MarketplaceClient({ baseUrl: 'https://api.example.test', credentials, fetch, sleep: async () => undefined, onLogin });
+function client(
+  fetch: typeof globalThis.fetch,
+  onLogin: (outcome: LoginOutcome) => void,
+  credentials = async () => ({ username: USERNAME, password: PASSWORD }),
+) {
+  return new MarketplaceClient({
+    baseUrl: 'https://api.example.test',
+    credentials,
+    fetch,
+    sleep: async () => undefined,
+    onLogin,
+  });
 }
 
-function worker(loginStatus: number, credentials?: () => Promise<{ username: string; password: string }>) {
+function worker(
+  loginStatus: number,
+  credentials?: () => Promise<{ username: string; password: string }>,
+) {
   const logger = new CapturingLogger();
   const metrics = new RecordingMetrics();
   const api = marketplaceFetch(loginStatus);
@@ -57,30 +75,41 @@ function worker(loginStatus: number, credentials?: () => Promise<{ username: str
     logger,
     metrics,
   });
-  const decide = () => run({ Records: [sqsRecord(queuedEvent(offerEvent({ offer_id: OFFER_ID })))] } satisfies SQSEvent);
+  const decide = () =>
+    run({
+      Records: [sqsRecord(queuedEvent(offerEvent({ offer_id: OFFER_ID })))],
+    } satisfies SQSEvent);
   return { decide, logger, metrics, api };
 }
 
 /** Everything the function wrote: log lines and metric names and values. */
-const everything = (logger: CapturingLogger, metrics: RecordingMetrics) => `${logger.text()} ${JSON.stringify(metrics.published)}`;
+const everything = (logger: CapturingLogger, metrics: RecordingMetrics) =>
+  `${logger.text()} ${JSON.stringify(metrics.published)}`;
 
 describe('worker', () => {
-  it.each([401, 403])('counts a login refused with %i as a login failure (and the record as failed), logging no secret', async (status) => {
-    const { decide, logger, metrics } = worker(status);
+  it.each([401, 403])(
+    'counts a login refused with %i as a login failure (and the record as failed), logging no secret',
+    async (status) => {
+      const { decide, logger, metrics } = worker(status);
 
-    const result = await decide();
+      const result = await decide();
 
-    expect(result.batchItemFailures).toHaveLength(1);
-    expect(metrics.published).toEqual([expect.objectContaining({ [LOGIN_METRICS.failures]: 1, [WORKER_METRICS.failed]: 1 })]);
-    expect(metrics.published[0]).not.toHaveProperty(LOGIN_METRICS.unavailable);
-    expect(logger.withMessage('Marketplace login refused; check the username and password in the credentials secret')).toEqual([
-      expect.objectContaining({ level: 'ERROR', reason: 'rejected', status }),
-    ]);
-    const written = everything(logger, metrics);
-    expect(written).not.toContain(PASSWORD);
-    expect(written).not.toContain(USERNAME);
-    expect(written).not.toContain('id-token');
-  });
+      expect(result.batchItemFailures).toHaveLength(1);
+      expect(metrics.published).toEqual([
+        expect.objectContaining({ [LOGIN_METRICS.failures]: 1, [WORKER_METRICS.failed]: 1 }),
+      ]);
+      expect(metrics.published[0]).not.toHaveProperty(LOGIN_METRICS.unavailable);
+      expect(
+        logger.withMessage(
+          'Marketplace login refused; check the username and password in the credentials secret',
+        ),
+      ).toEqual([expect.objectContaining({ level: 'ERROR', reason: 'rejected', status })]);
+      const written = everything(logger, metrics);
+      expect(written).not.toContain(PASSWORD);
+      expect(written).not.toContain(USERNAME);
+      expect(written).not.toContain('id-token');
+    },
+  );
 
   it('counts a 503 on every login attempt apart, as unavailable, not as a failure', async () => {
     const { decide, logger, metrics, api } = worker(503);
@@ -88,11 +117,15 @@ describe('worker', () => {
     await decide();
 
     expect(api.calls.filter((path) => path === '/auth/v1/login').length).toBeGreaterThan(1);
-    expect(metrics.published).toEqual([expect.objectContaining({ [LOGIN_METRICS.unavailable]: 1, [WORKER_METRICS.failed]: 1 })]);
-    expect(metrics.published[0]).not.toHaveProperty(LOGIN_METRICS.failures);
-    expect(logger.withMessage('Marketplace login failed; the marketplace did not answer, later calls try again')).toEqual([
-      expect.objectContaining({ level: 'WARN', reason: 'unavailable', status: 503 }),
+    expect(metrics.published).toEqual([
+      expect.objectContaining({ [LOGIN_METRICS.unavailable]: 1, [WORKER_METRICS.failed]: 1 }),
     ]);
+    expect(metrics.published[0]).not.toHaveProperty(LOGIN_METRICS.failures);
+    expect(
+      logger.withMessage(
+        'Marketplace login failed; the marketplace did not answer, later calls try again',
+      ),
+    ).toEqual([expect.objectContaining({ level: 'WARN', reason: 'unavailable', status: 503 })]);
   });
 
   it('writes a 0 failure after a good login, so the alarm clears', async () => {
@@ -117,11 +150,15 @@ describe('worker', () => {
     await decide();
 
     expect(api.calls).toEqual([]);
-    expect(metrics.published).toEqual([expect.objectContaining({ [LOGIN_METRICS.failures]: 1, [WORKER_METRICS.failed]: 1 })]);
-    expect(logger.withMessage('Marketplace credentials could not be read; check the credentials secret')).toEqual([
-      expect.objectContaining({ level: 'ERROR', reason: 'credentials' }),
+    expect(metrics.published).toEqual([
+      expect.objectContaining({ [LOGIN_METRICS.failures]: 1, [WORKER_METRICS.failed]: 1 }),
     ]);
-    expect(logger.withMessage('Record failed; it will be retried')).toEqual([expect.objectContaining({ errorName: CredentialsError.name })]);
+    expect(
+      logger.withMessage('Marketplace credentials could not be read; check the credentials secret'),
+    ).toEqual([expect.objectContaining({ level: 'ERROR', reason: 'credentials' })]);
+    expect(logger.withMessage('Record failed; it will be retried')).toEqual([
+      expect.objectContaining({ errorName: CredentialsError.name }),
+    ]);
     expect(everything(logger, metrics)).not.toContain(PASSWORD);
   });
 });

@@ -8,8 +8,17 @@
  * login (or the repeat after a 401) inside an attempt, and a retry judged before a slow state read.
  * What the client sends and retries is covered by marketplace-client.test.ts.
  */
-import { DEFAULT_TIMEOUT_MS, MarketplaceClient, MarketplaceError } from '../../lambdas/adapters/marketplace-client';
-import { actionWorstCaseMs, callWorstCaseMs, DEFAULT_RETRY_POLICY, type RetryPolicy } from '../../lambdas/adapters/marketplace/retry';
+import {
+  DEFAULT_TIMEOUT_MS,
+  MarketplaceClient,
+  MarketplaceError,
+} from '../../lambdas/adapters/marketplace-client';
+import {
+  actionWorstCaseMs,
+  callWorstCaseMs,
+  DEFAULT_RETRY_POLICY,
+  type RetryPolicy,
+} from '../../lambdas/adapters/marketplace/retry';
 import { OFFER_ID, offerDetailJson } from '../support/offer-fixtures';
 
 const T = DEFAULT_TIMEOUT_MS;
@@ -40,12 +49,20 @@ function harness(adversary: (call: Call, index: number) => Move, retry: Partial<
     if (move.kind === 'hang') {
       // What AbortSignal.timeout does to a request that never gets an answer.
       clock += T;
-      throw Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' });
+      throw Object.assign(new Error('The operation was aborted due to timeout'), {
+        name: 'TimeoutError',
+      });
     }
     clock += move.ms;
-    if (move.status !== 200) return new Response(JSON.stringify({ message: 'no' }), { status: move.status });
-    if (call.login) return new Response(JSON.stringify({ IdToken: `token-${++tokens}`, ExpiresIn: 3600 }), { status: 200 });
-    return call.method === 'POST' ? new Response(null, { status: 204 }) : new Response(JSON.stringify(offerDetailJson()), { status: 200 });
+    if (move.status !== 200)
+      return new Response(JSON.stringify({ message: 'no' }), { status: move.status });
+    if (call.login)
+      return new Response(JSON.stringify({ IdToken: `token-${++tokens}`, ExpiresIn: 3600 }), {
+        status: 200,
+      });
+    return call.method === 'POST'
+      ? new Response(null, { status: 204 })
+      : new Response(JSON.stringify(offerDetailJson()), { status: 200 });
   };
   const client = new MarketplaceClient({
     baseUrl: 'https://api.test',
@@ -88,7 +105,9 @@ describe('the derived worst cases', () => {
 
 describe('a read', () => {
   it('that never gets an answer ends within the bound', async () => {
-    const h = harness((call) => (call.login ? { kind: 'answer', ms: 5, status: 200 } : { kind: 'hang' }));
+    const h = harness((call) =>
+      call.login ? { kind: 'answer', ms: 5, status: 200 } : { kind: 'hang' },
+    );
     h.start();
     expect(await settle(h.client.getInboxOffer(OFFER_ID))).toBeInstanceOf(MarketplaceError);
     expect(h.elapsed()).toBeLessThanOrEqual(READ_BOUND);
@@ -102,9 +121,17 @@ describe('a read', () => {
   });
 
   it('answered 5xx just under the timeout, then never, ends exactly at the bound', async () => {
-    const h = harness((call, i) => (call.login ? { kind: 'answer', ms: 0, status: 200 } : i === 1 ? { kind: 'answer', ms: 4_900, status: 503 } : { kind: 'hang' }));
+    const h = harness((call, i) =>
+      call.login
+        ? { kind: 'answer', ms: 0, status: 200 }
+        : i === 1
+          ? { kind: 'answer', ms: 4_900, status: 503 }
+          : { kind: 'hang' },
+    );
     h.start();
-    expect(await settle(h.client.getInboxOffer(OFFER_ID))).toMatchObject({ operation: 'getInboxOffer' });
+    expect(await settle(h.client.getInboxOffer(OFFER_ID))).toMatchObject({
+      operation: 'getInboxOffer',
+    });
     // 4.9 s, a 100 ms backoff, then a whole 10 s attempt: the last one the budget lets start.
     expect(h.elapsed()).toBe(READ_BOUND);
   });
@@ -127,10 +154,17 @@ describe('a read', () => {
   });
 
   it('still re-logs in and repeats after a 401 when there is room', async () => {
-    const h = harness((_call, i) => (i === 1 ? { kind: 'answer', ms: 50, status: 401 } : { kind: 'answer', ms: 50, status: 200 }));
+    const h = harness((_call, i) =>
+      i === 1 ? { kind: 'answer', ms: 50, status: 401 } : { kind: 'answer', ms: 50, status: 200 },
+    );
     h.start();
     await expect(h.client.getInboxOffer(OFFER_ID)).resolves.toMatchObject({ id: OFFER_ID });
-    expect(h.calls.map((c) => (c.login ? 'login' : c.method))).toEqual(['login', 'GET', 'login', 'GET']);
+    expect(h.calls.map((c) => (c.login ? 'login' : c.method))).toEqual([
+      'login',
+      'GET',
+      'login',
+      'GET',
+    ]);
   });
 });
 
@@ -143,18 +177,27 @@ describe('an accept', () => {
       if (call.login) return { kind: 'answer', ms: 0, status: 200 };
       if (call.method === 'POST') return { kind: 'answer', ms: 100, status: 503 };
       reads += 1;
-      return reads === 1 ? { kind: 'answer', ms: 4_900, status: 503 } : { kind: 'answer', ms: 9_900, status: 200 };
+      return reads === 1
+        ? { kind: 'answer', ms: 4_900, status: 503 }
+        : { kind: 'answer', ms: 9_900, status: 200 };
     });
     h.start();
-    expect(await settle(h.client.acceptInboxOffer(OFFER_ID))).toMatchObject({ status: 503, outcomeUnknown: false });
+    expect(await settle(h.client.acceptInboxOffer(OFFER_ID))).toMatchObject({
+      status: 503,
+      outcomeUnknown: false,
+    });
     expect(h.calls.filter((c) => !c.login && c.method === 'POST')).toHaveLength(1);
     expect(h.elapsed()).toBeLessThanOrEqual(ACTION_BOUND);
   });
 
   it('whose answer and state read never come ends within the bound, outcome unknown', async () => {
-    const h = harness((call) => (call.login ? { kind: 'answer', ms: 0, status: 200 } : { kind: 'hang' }));
+    const h = harness((call) =>
+      call.login ? { kind: 'answer', ms: 0, status: 200 } : { kind: 'hang' },
+    );
     h.start();
-    expect(await settle(h.client.acceptInboxOffer(OFFER_ID))).toMatchObject({ outcomeUnknown: true });
+    expect(await settle(h.client.acceptInboxOffer(OFFER_ID))).toMatchObject({
+      outcomeUnknown: true,
+    });
     expect(h.elapsed()).toBeLessThanOrEqual(ACTION_BOUND);
   });
 });
@@ -191,8 +234,16 @@ describe.each([
 
   it.each([
     ['a read', READ_BOUND, (c: MarketplaceClient) => c.getInboxOffer(OFFER_ID)],
-    ['an accept with its state reads', ACTION_BOUND, (c: MarketplaceClient) => c.acceptInboxOffer(OFFER_ID)],
-    ['a decline with its state reads', ACTION_BOUND, (c: MarketplaceClient) => c.declineInboxOffer(OFFER_ID, {})],
+    [
+      'an accept with its state reads',
+      ACTION_BOUND,
+      (c: MarketplaceClient) => c.acceptInboxOffer(OFFER_ID),
+    ],
+    [
+      'a decline with its state reads',
+      ACTION_BOUND,
+      (c: MarketplaceClient) => c.declineInboxOffer(OFFER_ID, {}),
+    ],
   ])('%s never takes longer than its derived worst case', async (_what, bound, run) => {
     const random = prng(7);
     let longest = 0;

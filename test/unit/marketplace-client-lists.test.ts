@@ -23,11 +23,14 @@ function scripted(answer: (call: Call) => { status: number; json?: unknown }) {
   const calls: Call[] = [];
   const fetch: typeof globalThis.fetch = async (input, init) => {
     const url = new URL(String(input));
-    if (url.pathname === '/auth/v1/login') return new Response(JSON.stringify({ IdToken: 'token', ExpiresIn: 3600 }), { status: 200 });
+    if (url.pathname === '/auth/v1/login')
+      return new Response(JSON.stringify({ IdToken: 'token', ExpiresIn: 3600 }), { status: 200 });
     const call = { method: init?.method ?? 'GET', path: url.pathname, query: url.searchParams };
     calls.push(call);
     const reply = answer(call);
-    return new Response(reply.json === undefined ? null : JSON.stringify(reply.json), { status: reply.status });
+    return new Response(reply.json === undefined ? null : JSON.stringify(reply.json), {
+      status: reply.status,
+    });
   };
   const client = new MarketplaceClient({
     baseUrl: 'https://api.test',
@@ -76,7 +79,13 @@ const outboxListItem = (revision: Record<string, unknown>) => ({
   service: { id: 'sv-1', outbox_id: 'so-1', name: 'Personal support' },
   revision,
 });
-const address = { address: '1 Test St', city: 'Ottawa', state: 'ON', zip: 'K1P 1J1', country: 'CA' };
+const address = {
+  address: '1 Test St',
+  city: 'Ottawa',
+  state: 'ON',
+  zip: 'K1P 1J1',
+  country: 'CA',
+};
 const inboxDetail = (revision: Record<string, unknown>) => ({
   referral,
   demand: { id: 'dem-1', name: 'Demand' },
@@ -97,7 +106,10 @@ describe('referral lists: query parameters', () => {
     const { client, calls } = scripted(() => ({ status: 200, json: page([]) }));
     await client.listInboxReferrals({ revisions: 'all', offer_id: 'o-1' });
     expect(calls[0]?.path).toBe('/offers/v1/inbox/referrals');
-    expect(Object.fromEntries(calls[0]?.query ?? [])).toEqual({ revisions: 'all', offer_id: 'o-1' });
+    expect(Object.fromEntries(calls[0]?.query ?? [])).toEqual({
+      revisions: 'all',
+      offer_id: 'o-1',
+    });
   });
 
   it('sends revisions, demand_label, has_alayacare_authorization, revision_group_id, sequence_id and sort_by on the outbox list', async () => {
@@ -122,10 +134,21 @@ describe('referral lists: query parameters', () => {
   });
 
   it('keeps the filters on every page of the paging iterator', async () => {
-    const item = outboxListItem({ revision_group_id: 'g-1', revision_number: 1, is_latest_revision: true });
-    const { client, calls } = scripted((call) => ({ status: 200, json: page([item], Number(call.query.get('page')), 2) }));
+    const item = outboxListItem({
+      revision_group_id: 'g-1',
+      revision_number: 1,
+      is_latest_revision: true,
+    });
+    const { client, calls } = scripted((call) => ({
+      status: 200,
+      json: page([item], Number(call.query.get('page')), 2),
+    }));
     const seen: string[] = [];
-    for await (const listedItem of client.outboxReferrals({ revisions: 'latest', has_alayacare_authorization: true })) seen.push(listedItem.referral.id);
+    for await (const listedItem of client.outboxReferrals({
+      revisions: 'latest',
+      has_alayacare_authorization: true,
+    }))
+      seen.push(listedItem.referral.id);
     expect(seen).toEqual(['r-1', 'r-1']);
     expect(calls.map((c) => c.query.toString())).toEqual([
       'revisions=latest&has_alayacare_authorization=true&page=1',
@@ -136,28 +159,57 @@ describe('referral lists: query parameters', () => {
 
 describe('referral schemas: revision parts as the spec publishes them', () => {
   it('parses an inbox referral list whose revisions carry no is_latest_revision (InboxReferralCollectionRevisionResponse)', async () => {
-    const { client } = scripted(() => ({ status: 200, json: page([{ referral, revision: { revision_group_id: 'g-1', revision_number: 2 } }]) }));
+    const { client } = scripted(() => ({
+      status: 200,
+      json: page([{ referral, revision: { revision_group_id: 'g-1', revision_number: 2 } }]),
+    }));
     const listed = await client.listInboxReferrals();
     expect(listed.items[0]?.revision).toEqual({ revision_group_id: 'g-1', revision_number: 2 });
   });
 
   it('still names a required revision field missing from the inbox list', async () => {
-    const { client } = scripted(() => ({ status: 200, json: page([{ referral, revision: { revision_group_id: 'g-1' } }]) }));
-    expect((await failure(client.listInboxReferrals())).message).toContain('items.0.revision.revision_number');
+    const { client } = scripted(() => ({
+      status: 200,
+      json: page([{ referral, revision: { revision_group_id: 'g-1' } }]),
+    }));
+    expect((await failure(client.listInboxReferrals())).message).toContain(
+      'items.0.revision.revision_number',
+    );
   });
 
   it.each([
-    ['the outbox list', (c: MarketplaceClient) => c.listOutboxReferrals(), (r: Record<string, unknown>) => page([outboxListItem(r)])],
+    [
+      'the outbox list',
+      (c: MarketplaceClient) => c.listOutboxReferrals(),
+      (r: Record<string, unknown>) => page([outboxListItem(r)]),
+    ],
     ['an inbox referral detail', (c: MarketplaceClient) => c.getInboxReferral('r-1'), inboxDetail],
-    ['an outbox referral detail', (c: MarketplaceClient) => c.getOutboxReferral('r-1'), outboxDetail],
-  ] as const)('requires is_latest_revision in %s, and reads the optional reasons and comment', async (_label, call, body) => {
-    const full = { revision_group_id: 'g-1', revision_number: 1, is_latest_revision: true, revision_reasons: ['date change'], revision_comment: 'moved' };
-    await expect(call(scripted(() => ({ status: 200, json: body(full) })).client)).resolves.toBeDefined();
+    [
+      'an outbox referral detail',
+      (c: MarketplaceClient) => c.getOutboxReferral('r-1'),
+      outboxDetail,
+    ],
+  ] as const)(
+    'requires is_latest_revision in %s, and reads the optional reasons and comment',
+    async (_label, call, body) => {
+      const full = {
+        revision_group_id: 'g-1',
+        revision_number: 1,
+        is_latest_revision: true,
+        revision_reasons: ['date change'],
+        revision_comment: 'moved',
+      };
+      await expect(
+        call(scripted(() => ({ status: 200, json: body(full) })).client),
+      ).resolves.toBeDefined();
 
-    const { is_latest_revision: _dropped, ...withoutLatest } = full;
-    const error = await failure(call(scripted(() => ({ status: 200, json: body(withoutLatest) })).client));
-    expect(error.message).toContain('revision.is_latest_revision');
-  });
+      const { is_latest_revision: _dropped, ...withoutLatest } = full;
+      const error = await failure(
+        call(scripted(() => ({ status: 200, json: body(withoutLatest) })).client),
+      );
+      expect(error.message).toContain('revision.is_latest_revision');
+    },
+  );
 });
 
 // --- the worker's read of an offer -------------------------------------------------------------
@@ -170,7 +222,8 @@ function detailWith(change: (detail: Detail) => void): Detail {
   return detail;
 }
 
-const readOffer = (detail: unknown) => scripted(() => ({ status: 200, json: detail })).client.getInboxOffer(OFFER_ID);
+const readOffer = (detail: unknown) =>
+  scripted(() => ({ status: 200, json: detail })).client.getInboxOffer(OFFER_ID);
 
 describe('getInboxOffer: tolerant of what the worker does not rely on', () => {
   it.each([
@@ -183,13 +236,19 @@ describe('getInboxOffer: tolerant of what the worker does not rely on', () => {
   });
 
   it('keeps the known care and offer types', async () => {
-    const offer = await readOffer(detailWith((d) => Object.assign(d.offer, { care_type: 'nursing', offer_type: 'service' })));
+    const offer = await readOffer(
+      detailWith((d) => Object.assign(d.offer, { care_type: 'nursing', offer_type: 'service' })),
+    );
     expect(offer).toMatchObject({ careType: 'nursing', offerType: 'service' });
   });
 
   it('reads a null match status as null', async () => {
     const offer = await readOffer(detailWith((d) => (d.match.status = null)));
-    expect(offer.match).toEqual({ id: 'c0ffee00-1111-4222-8333-444455556666', response: 'pending', status: null });
+    expect(offer.match).toEqual({
+      id: 'c0ffee00-1111-4222-8333-444455556666',
+      response: 'pending',
+      status: null,
+    });
   });
 
   it('reads broken optional fields as unreadable, and ignores broken fields it never uses (match extras)', async () => {
@@ -238,7 +297,8 @@ const listed = (id: string, shiftId: string | undefined = SHIFT) => ({
   offer: { id, ...(shiftId === undefined ? {} : { shift_id: shiftId }), care_type: 'unheard-of' },
   match: { id: `m-${id}` },
 });
-const detailOf = (id: string, shiftId = SHIFT) => detailWith((d) => Object.assign(d.offer, { id, shift_id: shiftId }));
+const detailOf = (id: string, shiftId = SHIFT) =>
+  detailWith((d) => Object.assign(d.offer, { id, shift_id: shiftId }));
 
 describe('listShiftOffers', () => {
   it('lists ?shift_id= over every page, dedupes ids, fetches each detail once, and returns them by id', async () => {
@@ -269,7 +329,8 @@ describe('listShiftOffers', () => {
 
   it('leaves out offers of another shift, whether the list or the detail says so', async () => {
     const { client, calls } = scripted((call) => {
-      if (call.path === '/offers/v1/inbox/offers') return { status: 200, json: page([listed('o-1'), listed('o-9', 'other'), listed('o-2')]) };
+      if (call.path === '/offers/v1/inbox/offers')
+        return { status: 200, json: page([listed('o-1'), listed('o-9', 'other'), listed('o-2')]) };
       const id = call.path.split('/').at(-1) ?? '';
       return { status: 200, json: detailOf(id, id === 'o-2' ? 'other' : SHIFT) };
     });
@@ -284,7 +345,10 @@ describe('listShiftOffers', () => {
   });
 
   it('fails, naming the field, when a listed item has no offer id (the shift cannot be decided without it)', async () => {
-    const { client } = scripted(() => ({ status: 200, json: page([listed('o-1'), { match: { id: 'm-x' } }]) }));
+    const { client } = scripted(() => ({
+      status: 200,
+      json: page([listed('o-1'), { match: { id: 'm-x' } }]),
+    }));
     const error = await failure(client.listShiftOffers(SHIFT));
     expect(error).toMatchObject({ operation: 'listShiftOffers' });
     expect(error.message).toContain('items.1.offer');
@@ -292,9 +356,16 @@ describe('listShiftOffers', () => {
 
   it('fails when one detail cannot be read', async () => {
     const { client } = scripted((call) =>
-      call.path === '/offers/v1/inbox/offers' ? { status: 200, json: page([listed('o-1'), listed('o-2')]) } : call.path.endsWith('/o-2') ? { status: 404 } : { status: 200, json: detailOf('o-1') },
+      call.path === '/offers/v1/inbox/offers'
+        ? { status: 200, json: page([listed('o-1'), listed('o-2')]) }
+        : call.path.endsWith('/o-2')
+          ? { status: 404 }
+          : { status: 200, json: detailOf('o-1') },
     );
-    expect(await failure(client.listShiftOffers(SHIFT))).toMatchObject({ operation: 'getInboxOffer', status: 404 });
+    expect(await failure(client.listShiftOffers(SHIFT))).toMatchObject({
+      operation: 'getInboxOffer',
+      status: 404,
+    });
   });
 });
 
@@ -302,8 +373,22 @@ describe('listShiftOffers', () => {
 
 describe('listInboxOfferEntries', () => {
   const good = (id: string) => ({
-    offer: { id, shift_id: null, care_type: 'brand-new-care', offer_type: 'visit', expires_at: '2026-05-02T12:00:00Z', created_at: 'x', allergies: PHI.allergy },
-    match: { id: `m-${id}`, response: 'pending', status: 'open', sequence_id: 's', created_at: '2026-05-01T08:00:00Z' },
+    offer: {
+      id,
+      shift_id: null,
+      care_type: 'brand-new-care',
+      offer_type: 'visit',
+      expires_at: '2026-05-02T12:00:00Z',
+      created_at: 'x',
+      allergies: PHI.allergy,
+    },
+    match: {
+      id: `m-${id}`,
+      response: 'pending',
+      status: 'open',
+      sequence_id: 's',
+      created_at: '2026-05-01T08:00:00Z',
+    },
   });
 
   it('checks each item on its own: good items parse (unknown care type included), a bad one is reported by id and field paths only', async () => {
@@ -311,14 +396,27 @@ describe('listInboxOfferEntries', () => {
     bad.match.response = 'maybe';
     delete bad.offer.expires_at;
     const notAnId = { offer: { id: `${PHI.caseManager} lives here` }, match: 'garbled' };
-    const { client, calls } = scripted(() => ({ status: 200, json: page([good('o-1'), bad, notAnId, 'not an object', { match: good('o-4').match }]) }));
+    const { client, calls } = scripted(() => ({
+      status: 200,
+      json: page([good('o-1'), bad, notAnId, 'not an object', { match: good('o-4').match }]),
+    }));
 
-    const result = await client.listInboxOfferEntries({ status: 'open', sort_by: 'last_modified', sort_order: 'asc', page: 3 });
+    const result = await client.listInboxOfferEntries({
+      status: 'open',
+      sort_by: 'last_modified',
+      sort_order: 'asc',
+      page: 3,
+    });
 
-    expect(calls[0]?.query.toString()).toBe('status=open&sort_by=last_modified&sort_order=asc&page=3');
+    expect(calls[0]?.query.toString()).toBe(
+      'status=open&sort_by=last_modified&sort_order=asc&page=3',
+    );
     expect(result).toMatchObject({ page: 1, total_pages: 1, total_items: 5 });
     expect(result.entries).toEqual([
-      { ok: true, item: expect.objectContaining({ offer: expect.objectContaining({ id: 'o-1' }) }) },
+      {
+        ok: true,
+        item: expect.objectContaining({ offer: expect.objectContaining({ id: 'o-1' }) }),
+      },
       { ok: false, offerId: 'o-2', fields: ['offer.expires_at', 'match.response'] },
       { ok: false, fields: ['offer.expires_at', 'match'] },
       { ok: false, fields: ['(root)'] },
@@ -326,7 +424,8 @@ describe('listInboxOfferEntries', () => {
       { ok: true, item: { match: expect.objectContaining({ response: 'pending' }) } },
     ]);
     const failed = JSON.stringify(result.entries.filter((e) => !e.ok));
-    for (const value of [PHI.caseManager, PHI.allergy, 'maybe', 'garbled']) expect(failed).not.toContain(value);
+    for (const value of [PHI.caseManager, PHI.allergy, 'maybe', 'garbled'])
+      expect(failed).not.toContain(value);
   });
 
   it('fails the whole page only when the page frame itself is broken', async () => {

@@ -15,7 +15,10 @@ import { MarketplaceClient, MarketplaceError } from '../../lambdas/adapters/mark
 import type { CredentialsProvider, MarketplaceCredentials } from '../../lambdas/core/ports';
 import { inboxOffer, OFFER_ID, offerDetailJson, PHI } from '../support/offer-fixtures';
 
-const CREDENTIALS: MarketplaceCredentials = { username: 'connector@example.org', password: 'S3cret-Passw0rd!' };
+const CREDENTIALS: MarketplaceCredentials = {
+  username: 'connector@example.org',
+  password: 'S3cret-Passw0rd!',
+};
 
 interface Seen {
   method: string;
@@ -55,12 +58,19 @@ class FakeApi {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const seen: Seen = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() };
+    const seen: Seen = {
+      method: req.method ?? '',
+      path: req.url ?? '',
+      headers: req.headers,
+      body: Buffer.concat(chunks).toString(),
+    };
     this.requests.push(seen);
     const reply = this.route(seen, this) ?? this.defaultReply(seen);
     if (reply.hang) return; // never answer: the client's timeout must end it
     if (reply.json !== undefined) {
-      res.writeHead(reply.status, { 'Content-Type': 'application/json' }).end(JSON.stringify(reply.json));
+      res
+        .writeHead(reply.status, { 'Content-Type': 'application/json' })
+        .end(JSON.stringify(reply.json));
     } else {
       res.writeHead(reply.status, { 'Content-Type': 'text/html' }).end(reply.text ?? '');
     }
@@ -79,14 +89,25 @@ class FakeApi {
       if (body.username !== CREDENTIALS.username || body.password !== CREDENTIALS.password) {
         return { status: 401, json: { message: 'Incorrect username or password.' } };
       }
-      const json: Record<string, unknown> = { AccessToken: 'access', IdToken: this.issueToken(), RefreshToken: 'refresh', TokenType: 'Bearer' };
+      const json: Record<string, unknown> = {
+        AccessToken: 'access',
+        IdToken: this.issueToken(),
+        RefreshToken: 'refresh',
+        TokenType: 'Bearer',
+      };
       if (this.expiresIn !== undefined) json.ExpiresIn = this.expiresIn;
       return { status: 200, json };
     }
-    if (!this.validTokens.has(String(seen.headers.authorization))) return { status: 401, json: { message: 'Unauthorized' } };
+    if (!this.validTokens.has(String(seen.headers.authorization)))
+      return { status: 401, json: { message: 'Unauthorized' } };
     const offerPath = `/offers/v1/inbox/offers/${OFFER_ID}`;
-    if (seen.method === 'GET' && seen.path === offerPath) return { status: 200, json: offerDetailJson() };
-    if (seen.method === 'POST' && (seen.path === `${offerPath}/accept` || seen.path === `${offerPath}/decline`)) return { status: 204 };
+    if (seen.method === 'GET' && seen.path === offerPath)
+      return { status: 200, json: offerDetailJson() };
+    if (
+      seen.method === 'POST' &&
+      (seen.path === `${offerPath}/accept` || seen.path === `${offerPath}/decline`)
+    )
+      return { status: 204 };
     return { status: 404, json: { message: 'Not Found' } };
   }
 }
@@ -105,7 +126,9 @@ afterEach(async () => {
   await api.stop();
 });
 
-function client(options: { timeoutMs?: number; credentials?: CredentialsProvider } = {}): MarketplaceClient {
+function client(
+  options: { timeoutMs?: number; credentials?: CredentialsProvider } = {},
+): MarketplaceClient {
   return new MarketplaceClient({
     baseUrl,
     credentials: options.credentials ?? (async () => CREDENTIALS),
@@ -200,7 +223,10 @@ describe('login and authorization', () => {
   });
 
   it('gives up after one re-login when the API keeps answering 401', async () => {
-    api.route = (seen) => (seen.path.startsWith('/offers/') ? { status: 401, json: { message: 'Unauthorized' } } : undefined);
+    api.route = (seen) =>
+      seen.path.startsWith('/offers/')
+        ? { status: 401, json: { message: 'Unauthorized' } }
+        : undefined;
 
     const error = await failure(client().getInboxOffer(OFFER_ID));
 
@@ -211,7 +237,10 @@ describe('login and authorization', () => {
 
   it('reports a failed login as a login error, without retrying it or quoting the credentials', async () => {
     // A gateway that echoes what it was sent.
-    api.route = (seen) => (seen.path === '/auth/v1/login' ? { status: 401, json: { message: `bad login ${seen.body}` } } : undefined);
+    api.route = (seen) =>
+      seen.path === '/auth/v1/login'
+        ? { status: 401, json: { message: `bad login ${seen.body}` } }
+        : undefined;
 
     const error = await failure(client().getInboxOffer(OFFER_ID));
 
@@ -226,10 +255,14 @@ describe('login and authorization', () => {
     const asked: Array<{ refresh?: boolean } | undefined> = [];
     const credentials = async (options?: { refresh?: boolean }) => {
       asked.push(options);
-      return options?.refresh === true ? CREDENTIALS : { ...CREDENTIALS, password: 'the-old-password' };
+      return options?.refresh === true
+        ? CREDENTIALS
+        : { ...CREDENTIALS, password: 'the-old-password' };
     };
 
-    await expect(client({ credentials }).getInboxOffer(OFFER_ID)).resolves.toMatchObject({ id: OFFER_ID });
+    await expect(client({ credentials }).getInboxOffer(OFFER_ID)).resolves.toMatchObject({
+      id: OFFER_ID,
+    });
 
     expect(asked).toEqual([undefined, { refresh: true }]);
     expect(api.requests.filter((r) => r.path === '/auth/v1/login')).toHaveLength(2);
@@ -254,7 +287,10 @@ describe('login and authorization', () => {
 
   it('does not read the credentials again when a login fails for another reason', async () => {
     const asked: Array<{ refresh?: boolean } | undefined> = [];
-    api.route = (seen) => (seen.path === '/auth/v1/login' ? { status: 400, json: { message: 'Invalid request body' } } : undefined);
+    api.route = (seen) =>
+      seen.path === '/auth/v1/login'
+        ? { status: 400, json: { message: 'Invalid request body' } }
+        : undefined;
     const credentials = async (options?: { refresh?: boolean }) => {
       asked.push(options);
       return CREDENTIALS;
@@ -264,7 +300,8 @@ describe('login and authorization', () => {
   });
 
   it('reports a login response without IdToken', async () => {
-    api.route = (seen) => (seen.path === '/auth/v1/login' ? { status: 200, json: { AccessToken: 'a' } } : undefined);
+    api.route = (seen) =>
+      seen.path === '/auth/v1/login' ? { status: 200, json: { AccessToken: 'a' } } : undefined;
     const error = await failure(client().getInboxOffer(OFFER_ID));
     expect(error).toMatchObject({ operation: 'login', status: 200 });
     expect(error.message).toContain('IdToken');
@@ -279,17 +316,49 @@ describe('offers', () => {
     const serialized = JSON.stringify(offer);
     // Allergies, risks, custom fields, the case manager, service and visit instructions, tasks.
     for (const value of Object.values(PHI)) expect(serialized).not.toContain(value);
-    for (const field of ['allergies', 'risks', 'custom_fields', 'instructions', 'tasks', 'case_manager', 'comment']) expect(serialized).not.toContain(field);
+    for (const field of [
+      'allergies',
+      'risks',
+      'custom_fields',
+      'instructions',
+      'tasks',
+      'case_manager',
+      'comment',
+    ])
+      expect(serialized).not.toContain(field);
     // Field by field: exactly what the rules read, nothing else of the detail (no spread of it).
     expect(Object.keys(offer).sort()).toEqual(
-      ['careType', 'demand', 'endAt', 'expiresAt', 'id', 'location', 'match', 'offerType', 'price', 'requiredSkills', 'shiftId', 'startAt', 'visits'].sort(),
+      [
+        'careType',
+        'demand',
+        'endAt',
+        'expiresAt',
+        'id',
+        'location',
+        'match',
+        'offerType',
+        'price',
+        'requiredSkills',
+        'shiftId',
+        'startAt',
+        'visits',
+      ].sort(),
     );
-    expect(Object.keys(offer.location).sort()).toEqual(['approx', 'city', 'country', 'state', 'zip']);
+    expect(Object.keys(offer.location).sort()).toEqual([
+      'approx',
+      'city',
+      'country',
+      'state',
+      'zip',
+    ]);
     expect(offer.visits?.map((visit) => Object.keys(visit).sort())).toEqual([['endAt', 'startAt']]);
   });
 
   it('accepts extra fields and a null match status, and leaves out an absent shift_id', async () => {
-    const detail = offerDetailJson() as { offer: Record<string, unknown>; match: Record<string, unknown> };
+    const detail = offerDetailJson() as {
+      offer: Record<string, unknown>;
+      match: Record<string, unknown>;
+    };
     delete detail.offer.shift_id;
     detail.offer.brand_new_field = { nested: true };
     detail.match.status = null;
@@ -329,7 +398,8 @@ describe('offers', () => {
   });
 
   it('rejects a 200 answer that is not JSON', async () => {
-    api.route = (seen) => (seen.method === 'GET' ? { status: 200, text: '<html>maintenance</html>' } : undefined);
+    api.route = (seen) =>
+      seen.method === 'GET' ? { status: 200, text: '<html>maintenance</html>' } : undefined;
     const error = await failure(client().getInboxOffer(OFFER_ID));
     expect(error.message).toContain('not JSON');
   });
@@ -337,16 +407,28 @@ describe('offers', () => {
   it('accepts with a comment', async () => {
     await client().acceptInboxOffer(OFFER_ID, { comment: 'Glad to help' });
     const [accept] = api.apiRequests;
-    expect(accept).toMatchObject({ method: 'POST', path: `/offers/v1/inbox/offers/${OFFER_ID}/accept` });
+    expect(accept).toMatchObject({
+      method: 'POST',
+      path: `/offers/v1/inbox/offers/${OFFER_ID}/accept`,
+    });
     expect(JSON.parse(accept.body)).toEqual({ comment: 'Glad to help' });
   });
 
   it('declines with reason_code and comment', async () => {
-    await client().declineInboxOffer(OFFER_ID, { reason_code: 'no_capacity', comment: 'Fully booked' });
+    await client().declineInboxOffer(OFFER_ID, {
+      reason_code: 'no_capacity',
+      comment: 'Fully booked',
+    });
     const [decline] = api.apiRequests;
-    expect(decline).toMatchObject({ method: 'POST', path: `/offers/v1/inbox/offers/${OFFER_ID}/decline` });
+    expect(decline).toMatchObject({
+      method: 'POST',
+      path: `/offers/v1/inbox/offers/${OFFER_ID}/decline`,
+    });
     expect(decline.headers['content-type']).toBe('application/json');
-    expect(JSON.parse(decline.body)).toEqual({ reason_code: 'no_capacity', comment: 'Fully booked' });
+    expect(JSON.parse(decline.body)).toEqual({
+      reason_code: 'no_capacity',
+      comment: 'Fully booked',
+    });
   });
 
   it('sends {} as the required decline body when there is nothing to say', async () => {
@@ -362,17 +444,27 @@ describe('offers', () => {
 
 describe('errors', () => {
   it('types an API error with status, operation and the body message', async () => {
-    api.route = (seen) => (seen.path.endsWith('/accept') ? { status: 409, json: { message: 'Offer is not open', description: 'match closed' } } : undefined);
+    api.route = (seen) =>
+      seen.path.endsWith('/accept')
+        ? { status: 409, json: { message: 'Offer is not open', description: 'match closed' } }
+        : undefined;
 
     const error = await failure(client().acceptInboxOffer(OFFER_ID));
 
-    expect(error).toMatchObject({ name: 'MarketplaceError', status: 409, operation: 'acceptInboxOffer' });
+    expect(error).toMatchObject({
+      name: 'MarketplaceError',
+      status: 409,
+      operation: 'acceptInboxOffer',
+    });
     expect(error.message).toContain('Offer is not open');
     expect(error.message).toContain('match closed');
   });
 
   it('reads a non-JSON error body defensively and leaves it out', async () => {
-    api.route = (seen) => (seen.method === 'GET' ? { status: 502, text: '<html><body>Bad gateway PHI-ECHO</body></html>' } : undefined);
+    api.route = (seen) =>
+      seen.method === 'GET'
+        ? { status: 502, text: '<html><body>Bad gateway PHI-ECHO</body></html>' }
+        : undefined;
 
     const error = await failure(client().getInboxOffer(OFFER_ID));
 
@@ -382,7 +474,9 @@ describe('errors', () => {
 
   it('never puts the token in an error message, even when the API echoes it', async () => {
     api.route = (seen) =>
-      seen.path.endsWith('/decline') ? { status: 403, json: { message: `forbidden for ${String(seen.headers.authorization)}` } } : undefined;
+      seen.path.endsWith('/decline')
+        ? { status: 403, json: { message: `forbidden for ${String(seen.headers.authorization)}` } }
+        : undefined;
 
     const error = await failure(client().declineInboxOffer(OFFER_ID, {}));
 
@@ -416,21 +510,30 @@ describe('injected fetch', () => {
     const fakeFetch: typeof fetch = async (input) => {
       const url = String(input);
       urls.push(url);
-      if (url.endsWith('/auth/v1/login')) return new Response(JSON.stringify({ IdToken: 't', ExpiresIn: 3600 }), { status: 200 });
+      if (url.endsWith('/auth/v1/login'))
+        return new Response(JSON.stringify({ IdToken: 't', ExpiresIn: 3600 }), { status: 200 });
       return new Response(null, { status: 204 });
     };
-    const c = new MarketplaceClient({ baseUrl: 'https://api.sandbox.alayamarket.ca/', credentials: async () => CREDENTIALS, fetch: fakeFetch });
+    const c = new MarketplaceClient({
+      baseUrl: 'https://api.sandbox.alayamarket.ca/',
+      credentials: async () => CREDENTIALS,
+      fetch: fakeFetch,
+    });
 
     await c.acceptInboxOffer('o-1');
 
-    expect(urls).toEqual(['https://api.sandbox.alayamarket.ca/auth/v1/login', 'https://api.sandbox.alayamarket.ca/offers/v1/inbox/offers/o-1/accept']);
+    expect(urls).toEqual([
+      'https://api.sandbox.alayamarket.ca/auth/v1/login',
+      'https://api.sandbox.alayamarket.ca/offers/v1/inbox/offers/o-1/accept',
+    ]);
   });
 });
 
 // ---------------------------------------------------------------------------------------------
 // Retries and unknown outcomes, with a scripted fetch: no HTTP, no real waits.
 
-type Scripted = { status: number; json?: unknown; headers?: Record<string, string> } | 'timeout' | 'network';
+type Scripted =
+  { status: number; json?: unknown; headers?: Record<string, string> } | 'timeout' | 'network';
 
 interface Script {
   fetch: typeof fetch;
@@ -438,26 +541,45 @@ interface Script {
 }
 
 /** A fetch that answers login itself and each API call from `answer` (called with the call index). */
-function scripted(answer: (call: { method: string; path: string }, index: number) => Scripted): Script {
+function scripted(
+  answer: (call: { method: string; path: string }, index: number) => Scripted,
+): Script {
   const calls: Array<{ method: string; path: string }> = [];
   let logins = 0;
   const fakeFetch: typeof fetch = async (input, init) => {
     const url = new URL(String(input));
     if (url.pathname === '/auth/v1/login') {
       logins++;
-      return new Response(JSON.stringify({ IdToken: `token-${logins}-secret-value`, ExpiresIn: 3600 }), { status: 200 });
+      return new Response(
+        JSON.stringify({ IdToken: `token-${logins}-secret-value`, ExpiresIn: 3600 }),
+        { status: 200 },
+      );
     }
     const call = { method: init?.method ?? 'GET', path: url.pathname + url.search };
     calls.push(call);
     const reply = answer(call, calls.length - 1);
-    if (reply === 'timeout') throw Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' });
+    if (reply === 'timeout')
+      throw Object.assign(new Error('The operation was aborted due to timeout'), {
+        name: 'TimeoutError',
+      });
     if (reply === 'network') throw new TypeError('fetch failed');
-    return new Response(reply.json === undefined ? null : JSON.stringify(reply.json), { status: reply.status, headers: reply.headers ?? {} });
+    return new Response(reply.json === undefined ? null : JSON.stringify(reply.json), {
+      status: reply.status,
+      headers: reply.headers ?? {},
+    });
   };
   return { fetch: fakeFetch, calls };
 }
 
-function retrying(script: Script, extra: { now?: () => number; log?: (e: unknown) => void; maxAttempts?: number; maxTotalMs?: number } = {}) {
+function retrying(
+  script: Script,
+  extra: {
+    now?: () => number;
+    log?: (e: unknown) => void;
+    maxAttempts?: number;
+    maxTotalMs?: number;
+  } = {},
+) {
   const sleeps: number[] = [];
   const c = new MarketplaceClient({
     baseUrl: 'https://api.test',
@@ -469,7 +591,10 @@ function retrying(script: Script, extra: { now?: () => number; log?: (e: unknown
     random: () => 0.5,
     ...(extra.now ? { now: extra.now } : {}),
     ...(extra.log ? { log: extra.log } : {}),
-    retry: { maxAttempts: extra.maxAttempts ?? 4, ...(extra.maxTotalMs !== undefined ? { maxTotalMs: extra.maxTotalMs } : {}) },
+    retry: {
+      maxAttempts: extra.maxAttempts ?? 4,
+      ...(extra.maxTotalMs !== undefined ? { maxTotalMs: extra.maxTotalMs } : {}),
+    },
   });
   return { client: c, sleeps };
 }
@@ -483,7 +608,9 @@ const posts = (script: Script) => script.calls.filter((c) => c.method === 'POST'
 
 describe('retries', () => {
   it('retries a read on 503 with exponential backoff and full jitter, then succeeds', async () => {
-    const script = scripted((_, i) => (i < 2 ? { status: 503, json: { message: 'busy' } } : { status: 200, json: pendingDetail() }));
+    const script = scripted((_, i) =>
+      i < 2 ? { status: 503, json: { message: 'busy' } } : { status: 200, json: pendingDetail() },
+    );
     const { client: c, sleeps } = retrying(script);
     await expect(c.getInboxOffer(OFFER_ID)).resolves.toMatchObject({ id: OFFER_ID });
     // random 0.5 of a cap of 200 ms, then of 400 ms.
@@ -509,13 +636,21 @@ describe('retries', () => {
     const script = scripted(() => ({ status: 502, json: { message: 'Bad gateway' } }));
     const { client: c, sleeps } = retrying(script, { maxAttempts: 3 });
     const error = await failure(c.getInboxOffer(OFFER_ID));
-    expect(error).toMatchObject({ status: 502, operation: 'getInboxOffer', apiMessage: 'Bad gateway' });
+    expect(error).toMatchObject({
+      status: 502,
+      operation: 'getInboxOffer',
+      apiMessage: 'Bad gateway',
+    });
     expect(script.calls).toHaveLength(3);
     expect(sleeps).toHaveLength(2);
   });
 
   it('does not wait past the total time budget (a long Retry-After ends the call at once)', async () => {
-    const script = scripted(() => ({ status: 429, headers: { 'retry-after': '60' }, json: { message: 'Too Many Requests' } }));
+    const script = scripted(() => ({
+      status: 429,
+      headers: { 'retry-after': '60' },
+      json: { message: 'Too Many Requests' },
+    }));
     // Room for the login and one 10 s attempt (the login counts against the budget), not for 60 s more.
     const { client: c, sleeps } = retrying(script, { maxTotalMs: 20_000 });
     const error = await failure(c.getInboxOffer(OFFER_ID));
@@ -563,7 +698,11 @@ describe('retries', () => {
   });
 
   it('after a 5xx on accept, reads the offer and does not resend when the accept took effect', async () => {
-    const script = scripted((call) => (call.method === 'POST' ? { status: 503 } : { status: 200, json: withMatch('accepted', 'open') }));
+    const script = scripted((call) =>
+      call.method === 'POST'
+        ? { status: 503 }
+        : { status: 200, json: withMatch('accepted', 'open') },
+    );
     const { client: c } = retrying(script);
     await expect(c.acceptInboxOffer(OFFER_ID)).resolves.toBeUndefined();
     expect(posts(script)).toHaveLength(1);
@@ -571,7 +710,13 @@ describe('retries', () => {
   });
 
   it('after a timeout on decline, reads the offer and resends only because it is still pending', async () => {
-    const script = scripted((call, i) => (call.method === 'GET' ? { status: 200, json: pendingDetail() } : i === 0 ? 'timeout' : { status: 204 }));
+    const script = scripted((call, i) =>
+      call.method === 'GET'
+        ? { status: 200, json: pendingDetail() }
+        : i === 0
+          ? 'timeout'
+          : { status: 204 },
+    );
     const { client: c } = retrying(script);
     await c.declineInboxOffer(OFFER_ID, { reason_code: 'no_capacity' });
     expect(script.calls.map((x) => x.method)).toEqual(['POST', 'GET', 'POST']);
@@ -580,7 +725,8 @@ describe('retries', () => {
   it('after a network error, treats a 409 on the resend as success when the state shows the action done', async () => {
     let accepted = false;
     const script = scripted((call, i) => {
-      if (call.method === 'GET') return { status: 200, json: accepted ? withMatch('accepted', 'open') : pendingDetail() };
+      if (call.method === 'GET')
+        return { status: 200, json: accepted ? withMatch('accepted', 'open') : pendingDetail() };
       if (i === 0) return 'network';
       accepted = true; // the resend raced with the first attempt, which had landed
       return { status: 409, json: { message: 'Offer match is not pending' } };
@@ -593,12 +739,20 @@ describe('retries', () => {
     const script = scripted((call) => (call.method === 'POST' ? { status: 500 } : { status: 500 }));
     const { client: c } = retrying(script);
     const error = await failure(c.acceptInboxOffer(OFFER_ID));
-    expect(error).toMatchObject({ operation: 'acceptInboxOffer', status: 500, outcomeUnknown: true });
+    expect(error).toMatchObject({
+      operation: 'acceptInboxOffer',
+      status: 500,
+      outcomeUnknown: true,
+    });
     expect(posts(script)).toHaveLength(1);
   });
 
   it('stops when the state shows the action can no longer happen', async () => {
-    const script = scripted((call) => (call.method === 'POST' ? { status: 503 } : { status: 200, json: withMatch('pending', 'closed') }));
+    const script = scripted((call) =>
+      call.method === 'POST'
+        ? { status: 503 }
+        : { status: 200, json: withMatch('pending', 'closed') },
+    );
     const { client: c } = retrying(script);
     const error = await failure(c.acceptInboxOffer(OFFER_ID));
     expect(error.message).toContain('match pending/closed');
@@ -614,16 +768,24 @@ describe('retries', () => {
       total_pages: 3,
       items: Array.from({ length: page < 3 ? 2 : 1 }, (_, k) => ({ marker: `o-${page}-${k}` })),
     });
-    const script = scripted((call) => ({ status: 200, json: pageOf(Number(new URL(`https://x${call.path}`).searchParams.get('page'))) }));
+    const script = scripted((call) => ({
+      status: 200,
+      json: pageOf(Number(new URL(`https://x${call.path}`).searchParams.get('page'))),
+    }));
     const { client: c } = retrying(script);
     const ids: string[] = [];
     for await (const item of c.inboxOffers({ items_per_page: 2 })) ids.push(String(item.marker));
     expect(ids).toEqual(['o-1-0', 'o-1-1', 'o-2-0', 'o-2-1', 'o-3-0']);
-    expect(script.calls.map((x) => x.path)).toEqual([1, 2, 3].map((p) => `/offers/v1/inbox/offers?items_per_page=2&page=${p}`));
+    expect(script.calls.map((x) => x.path)).toEqual(
+      [1, 2, 3].map((p) => `/offers/v1/inbox/offers?items_per_page=2&page=${p}`),
+    );
   });
 
   it('names a missing required field of an outbox offer detail', async () => {
-    const script = scripted(() => ({ status: 200, json: { offer: {}, demand: { id: 'd', name: 'D' } } }));
+    const script = scripted(() => ({
+      status: 200,
+      json: { offer: {}, demand: { id: 'd', name: 'D' } },
+    }));
     const { client: c } = retrying(script);
     const error = await failure(c.getOutboxOffer('o-1'));
     expect(error.message).toContain('response_counts');
@@ -633,7 +795,13 @@ describe('retries', () => {
   it('puts no password or token in any error or log line, whatever fails', async () => {
     const lines: string[] = [];
     const echo = { message: `bad token token-1-secret-value for ${CREDENTIALS.password}` };
-    const script = scripted((_, i) => (i % 3 === 0 ? 'network' : i % 3 === 1 ? { status: 503, json: echo } : { status: 500, json: echo }));
+    const script = scripted((_, i) =>
+      i % 3 === 0
+        ? 'network'
+        : i % 3 === 1
+          ? { status: 503, json: echo }
+          : { status: 500, json: echo },
+    );
     const { client: c } = retrying(script, { log: (entry) => lines.push(JSON.stringify(entry)) });
     const errors = await Promise.all([
       failure(c.getInboxOffer(OFFER_ID)),

@@ -9,7 +9,10 @@ const schema = z.strictObject({ id: z.string(), kind: z.enum(['a', 'b']) });
 
 describe('parseJsonWith', () => {
   it('returns the validated value', () => {
-    expect(parseJsonWith(schema, '{"id":"x1","kind":"a"}')).toEqual({ ok: true, value: { id: 'x1', kind: 'a' } });
+    expect(parseJsonWith(schema, '{"id":"x1","kind":"a"}')).toEqual({
+      ok: true,
+      value: { id: 'x1', kind: 'a' },
+    });
   });
 
   it('reports text that is not JSON without quoting it', () => {

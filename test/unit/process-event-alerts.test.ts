@@ -20,7 +20,10 @@ function setup(options: { role?: Role; notifier?: Notifier | null } = {}) {
   const sent: OfferNotification[] = [];
   const store = new MemoryOfferStore();
   const marketplace = fakeMarketplace();
-  const notifier = options.notifier === undefined ? { notify: async (n: OfferNotification) => void sent.push(n) } : options.notifier;
+  const notifier =
+    options.notifier === undefined
+      ? { notify: async (n: OfferNotification) => void sent.push(n) }
+      : options.notifier;
   const processor = createEventProcessor({
     marketplace,
     store,
@@ -34,30 +37,47 @@ function setup(options: { role?: Role; notifier?: Notifier | null } = {}) {
 }
 
 /** An outbox offer event; extra fields stand for whatever else the marketplace might send. */
-const outboxEvent = (eventName: string) => queuedEvent(offerEvent({ event_name: eventName, client_name: 'PATIENT-PHI', city: 'Secret-City-PHI' }));
+const outboxEvent = (eventName: string) =>
+  queuedEvent(
+    offerEvent({ event_name: eventName, client_name: 'PATIENT-PHI', city: 'Secret-City-PHI' }),
+  );
 
 describe('demand alerts', () => {
   it.each([
     ['OfferDeclinedByAll', 'declined-by-all'],
     ['OfferExpired', 'expired'],
-  ] as const)('tells a person of %s on outbox-offers with the offer id only, and records the event', async (eventName, kind) => {
-    const { sent, store, marketplace, process } = setup();
-    const queued = outboxEvent(eventName);
+  ] as const)(
+    'tells a person of %s on outbox-offers with the offer id only, and records the event',
+    async (eventName, kind) => {
+      const { sent, store, marketplace, process } = setup();
+      const queued = outboxEvent(eventName);
 
-    await expect(process(queued, OUTBOX)).resolves.toMatchObject({ outcome: 'recorded', offerId: OFFER_ID });
+      await expect(process(queued, OUTBOX)).resolves.toMatchObject({
+        outcome: 'recorded',
+        offerId: OFFER_ID,
+      });
 
-    expect(sent).toEqual([{ kind, offerId: OFFER_ID }]);
-    expect(await store.getOffer(OFFER_ID)).toMatchObject({ lastEventName: eventName });
-    expect(marketplace.calls).toEqual([]);
-  });
+      expect(sent).toEqual([{ kind, offerId: OFFER_ID }]);
+      expect(await store.getOffer(OFFER_ID)).toMatchObject({ lastEventName: eventName });
+      expect(marketplace.calls).toEqual([]);
+    },
+  );
 
   it('adds the care and offer type when the store’s record of the offer holds them, nothing else of it', async () => {
     const { sent, store, process } = setup({ role: 'both' });
-    await store.recordOfferFacts({ offerId: OFFER_ID, careType: 'nursing', offerType: 'service', matchStatus: 'open', updatedAt: '2026-05-01T08:00:00Z' });
+    await store.recordOfferFacts({
+      offerId: OFFER_ID,
+      careType: 'nursing',
+      offerType: 'service',
+      matchStatus: 'open',
+      updatedAt: '2026-05-01T08:00:00Z',
+    });
 
     await process(outboxEvent('OfferDeclinedByAll'), OUTBOX);
 
-    expect(sent).toEqual([{ kind: 'declined-by-all', offerId: OFFER_ID, careType: 'nursing', offerType: 'service' }]);
+    expect(sent).toEqual([
+      { kind: 'declined-by-all', offerId: OFFER_ID, careType: 'nursing', offerType: 'service' },
+    ]);
   });
 
   it('notifies before the event is completed', async () => {
@@ -86,7 +106,9 @@ describe('demand alerts', () => {
     const eventId = String(JSON.parse(queued.message).event_id);
 
     await expect(process(queued, OUTBOX)).rejects.toThrow('SNS unavailable');
-    expect(store.callsTo('releaseEvent')).toEqual([[eventId, { errorName: 'Error', at: expect.any(String) }]]);
+    expect(store.callsTo('releaseEvent')).toEqual([
+      [eventId, { errorName: 'Error', at: expect.any(String) }],
+    ]);
     expect(store.events.get(eventId)?.status).toBe('failed');
 
     await expect(process(queued, OUTBOX)).resolves.toMatchObject({ outcome: 'recorded' });
@@ -106,21 +128,30 @@ describe('demand alerts', () => {
   });
 
   it.each<[string, string, ProcessOptions, Role]>([
-    ['OfferExpired on inbox-offers (a supply offer)', 'OfferExpired', { topicName: 'inbox-offers' }, 'both'],
+    [
+      'OfferExpired on inbox-offers (a supply offer)',
+      'OfferExpired',
+      { topicName: 'inbox-offers' },
+      'both',
+    ],
     ['an event of no known topic', 'OfferExpired', {}, 'demand'],
     ['another outbox event', 'OfferDeclined', OUTBOX, 'demand'],
     ['role supply', 'OfferDeclinedByAll', OUTBOX, 'supply'],
     ['an event name that is an Object property', 'constructor', OUTBOX, 'demand'],
   ])('notifies nobody for %s, and records it', async (_label, eventName, options, role) => {
     const { sent, store, process } = setup({ role });
-    await expect(process(outboxEvent(eventName), options)).resolves.toMatchObject({ outcome: 'recorded' });
+    await expect(process(outboxEvent(eventName), options)).resolves.toMatchObject({
+      outcome: 'recorded',
+    });
     expect(sent).toEqual([]);
     expect(await store.getOffer(OFFER_ID)).toMatchObject({ lastEventName: eventName });
   });
 
   it('records and acknowledges without a notifier', async () => {
     const { store, process } = setup({ notifier: null });
-    await expect(process(outboxEvent('OfferExpired'), OUTBOX)).resolves.toMatchObject({ outcome: 'recorded' });
+    await expect(process(outboxEvent('OfferExpired'), OUTBOX)).resolves.toMatchObject({
+      outcome: 'recorded',
+    });
     expect(store.callsTo('completeEvent')).toHaveLength(1);
   });
 });

@@ -9,9 +9,22 @@
  * test/integration/dynamo-offer-store.test.ts; SQS batching and logging in worker.test.ts.
  */
 import { parseRules, type Role, type Rules } from '../../lambdas/core/config';
-import type { AcceptedMatch, InboxOffer, MarketplaceDemandApi, OfferAssignmentSetting, OfferStatus, RecordedDecision } from '../../lambdas/core/ports';
+import type {
+  AcceptedMatch,
+  InboxOffer,
+  MarketplaceDemandApi,
+  OfferAssignmentSetting,
+  OfferStatus,
+  RecordedDecision,
+} from '../../lambdas/core/ports';
 import { UnitBusyError } from '../../lambdas/core/decide-unit';
-import { createEventProcessor, DEFAULT_LEASE_MS, DemandWiringError, EventBusyError, MalformedEventError } from '../../lambdas/core/process-event';
+import {
+  createEventProcessor,
+  DEFAULT_LEASE_MS,
+  DemandWiringError,
+  EventBusyError,
+  MalformedEventError,
+} from '../../lambdas/core/process-event';
 import { inboxOffer, OFFER_ID, offerEvent, queuedEvent } from '../support/offer-fixtures';
 import { fakeMarketplace, type FakeMarketplace } from '../support/offer-marketplace-fake';
 import { MemoryOfferStore } from '../support/offer-memory-store';
@@ -22,8 +35,19 @@ const ACCEPT_PSW: Rules = parseRules(
   JSON.stringify({
     defaultAction: 'review',
     rules: [
-      { name: 'psw visits', match: { care_type: ['psw'], offer_type: ['visit'] }, action: 'accept', comment: 'Glad to help' },
-      { name: 'no nursing', match: { care_type: ['nursing'] }, action: 'decline', declineReasonCode: 'no_capacity', comment: 'No nurses free' },
+      {
+        name: 'psw visits',
+        match: { care_type: ['psw'], offer_type: ['visit'] },
+        action: 'accept',
+        comment: 'Glad to help',
+      },
+      {
+        name: 'no nursing',
+        match: { care_type: ['nursing'] },
+        action: 'decline',
+        declineReasonCode: 'no_capacity',
+        comment: 'No nurses free',
+      },
     ],
   }),
 );
@@ -34,7 +58,9 @@ interface Setup {
   process: ReturnType<typeof createEventProcessor>['process'];
 }
 
-function setup(options: { offer?: InboxOffer; rules?: Rules; role?: Role; store?: MemoryOfferStore } = {}): Setup {
+function setup(
+  options: { offer?: InboxOffer; rules?: Rules; role?: Role; store?: MemoryOfferStore } = {},
+): Setup {
   const marketplace = fakeMarketplace(options.offer ?? inboxOffer());
   const store = options.store ?? new MemoryOfferStore();
   const processor = createEventProcessor({
@@ -62,9 +88,17 @@ describe('OfferMatched, supply side', () => {
 
     const result = await process(queuedEvent(event));
 
-    expect(result).toMatchObject({ outcome: 'decided', offerId: OFFER_ID, decision: { action: 'accept', rule: 'psw visits' } });
-    expect(marketplace.actions()).toEqual([{ method: 'acceptInboxOffer', offerId: OFFER_ID, body: { comment: 'Glad to help' } }]);
-    const decisions = store.callsTo('recordDecision').map(([, decision]) => (decision as RecordedDecision).state);
+    expect(result).toMatchObject({
+      outcome: 'decided',
+      offerId: OFFER_ID,
+      decision: { action: 'accept', rule: 'psw visits' },
+    });
+    expect(marketplace.actions()).toEqual([
+      { method: 'acceptInboxOffer', offerId: OFFER_ID, body: { comment: 'Glad to help' } },
+    ]);
+    const decisions = store
+      .callsTo('recordDecision')
+      .map(([, decision]) => (decision as RecordedDecision).state);
     expect(decisions).toEqual(['intended', 'applied']);
     expect(storedAtCall).toBe('intended');
     const record = await store.getOffer(OFFER_ID);
@@ -76,9 +110,18 @@ describe('OfferMatched, supply side', () => {
       lastEventAt: event.timestamp,
       matchResponse: 'accepted',
       matchStatus: 'open',
-      decision: { action: 'accept', rule: 'psw visits', state: 'applied', eventId: event.event_id, decidedAt: NOW.toISOString() },
+      decision: {
+        action: 'accept',
+        rule: 'psw visits',
+        state: 'applied',
+        eventId: event.event_id,
+        decidedAt: NOW.toISOString(),
+      },
     });
-    expect(store.events.get(String(event.event_id))).toMatchObject({ status: 'done', outcome: { eventName: 'OfferMatched', offerId: OFFER_ID, outcome: 'decided' } });
+    expect(store.events.get(String(event.event_id))).toMatchObject({
+      status: 'done',
+      outcome: { eventName: 'OfferMatched', offerId: OFFER_ID, outcome: 'decided' },
+    });
   });
 
   it('declines with the rule reason code and comment', async () => {
@@ -86,11 +129,22 @@ describe('OfferMatched, supply side', () => {
 
     const result = await process(queuedEvent(offerEvent()));
 
-    expect(result.decision).toMatchObject({ action: 'decline', rule: 'no nursing', declineReasonCode: 'no_capacity' });
+    expect(result.decision).toMatchObject({
+      action: 'decline',
+      rule: 'no nursing',
+      declineReasonCode: 'no_capacity',
+    });
     expect(marketplace.actions()).toEqual([
-      { method: 'declineInboxOffer', offerId: OFFER_ID, body: { reason_code: 'no_capacity', comment: 'No nurses free' } },
+      {
+        method: 'declineInboxOffer',
+        offerId: OFFER_ID,
+        body: { reason_code: 'no_capacity', comment: 'No nurses free' },
+      },
     ]);
-    expect((await store.getOffer(OFFER_ID))?.decision).toMatchObject({ action: 'decline', state: 'applied' });
+    expect((await store.getOffer(OFFER_ID))?.decision).toMatchObject({
+      action: 'decline',
+      state: 'applied',
+    });
     expect((await store.getOffer(OFFER_ID))?.matchResponse).toBe('declined');
   });
 
@@ -98,7 +152,9 @@ describe('OfferMatched, supply side', () => {
     const rules = parseRules(JSON.stringify({ defaultAction: 'decline' }));
     const { marketplace, process } = setup({ rules });
     await process(queuedEvent(offerEvent()));
-    expect(marketplace.actions()).toEqual([{ method: 'declineInboxOffer', offerId: OFFER_ID, body: {} }]);
+    expect(marketplace.actions()).toEqual([
+      { method: 'declineInboxOffer', offerId: OFFER_ID, body: {} },
+    ]);
   });
 
   it('flags for review without calling the marketplace', async () => {
@@ -106,7 +162,10 @@ describe('OfferMatched, supply side', () => {
 
     const result = await process(queuedEvent(offerEvent()));
 
-    expect(result).toMatchObject({ outcome: 'decided', decision: { action: 'review', rule: 'default' } });
+    expect(result).toMatchObject({
+      outcome: 'decided',
+      decision: { action: 'review', rule: 'default' },
+    });
     expect(marketplace.actions()).toEqual([]);
     const record = await store.getOffer(OFFER_ID);
     expect(record?.decision).toMatchObject({ action: 'review', state: 'applied' });
@@ -142,7 +201,11 @@ describe('OfferMatched, supply side', () => {
   it('throws EventBusyError while another invocation holds the event, touching nothing else', async () => {
     const { marketplace, store, process } = setup();
     const event = offerEvent();
-    await store.claimEvent(String(event.event_id), new Date(NOW.getTime() - 1000), DEFAULT_LEASE_MS);
+    await store.claimEvent(
+      String(event.event_id),
+      new Date(NOW.getTime() - 1000),
+      DEFAULT_LEASE_MS,
+    );
     store.calls.length = 0;
 
     await expect(process(queuedEvent(event))).rejects.toBeInstanceOf(EventBusyError);
@@ -154,7 +217,11 @@ describe('OfferMatched, supply side', () => {
   it('takes over an event whose lease has expired', async () => {
     const { marketplace, process, store } = setup();
     const event = offerEvent();
-    await store.claimEvent(String(event.event_id), new Date(NOW.getTime() - DEFAULT_LEASE_MS - 1000), DEFAULT_LEASE_MS);
+    await store.claimEvent(
+      String(event.event_id),
+      new Date(NOW.getTime() - DEFAULT_LEASE_MS - 1000),
+      DEFAULT_LEASE_MS,
+    );
 
     await expect(process(queuedEvent(event))).resolves.toMatchObject({ outcome: 'decided' });
     expect(marketplace.actions()).toHaveLength(1);
@@ -167,14 +234,23 @@ describe('OfferMatched, supply side', () => {
 
     await expect(process(queuedEvent(event))).rejects.toThrow('HTTP 503');
     // Given back as failed, with the error's name only (no message), and claimable at once.
-    expect(store.callsTo('releaseEvent')).toEqual([[event.event_id, { errorName: 'Error', at: expect.any(String) }]]);
-    expect(store.events.get(String(event.event_id))).toMatchObject({ status: 'failed', failedAttempts: 1, lastError: { errorName: 'Error' } });
+    expect(store.callsTo('releaseEvent')).toEqual([
+      [event.event_id, { errorName: 'Error', at: expect.any(String) }],
+    ]);
+    expect(store.events.get(String(event.event_id))).toMatchObject({
+      status: 'failed',
+      failedAttempts: 1,
+      lastError: { errorName: 'Error' },
+    });
     expect((await store.getOffer(OFFER_ID))?.decision?.state).toBe('intended');
 
     const retry = await process(queuedEvent(event));
     expect(retry).toMatchObject({ outcome: 'recovered', decision: { action: 'accept' } });
     expect(marketplace.actions()).toHaveLength(2);
-    expect((await store.getOffer(OFFER_ID))?.decision).toMatchObject({ state: 'applied', eventId: event.event_id });
+    expect((await store.getOffer(OFFER_ID))?.decision).toMatchObject({
+      state: 'applied',
+      eventId: event.event_id,
+    });
   });
 
   it('re-applies an intended decision after a crash without re-evaluating the rules', async () => {
@@ -197,8 +273,13 @@ describe('OfferMatched, supply side', () => {
 
     const result = await process(queuedEvent(offerEvent()));
 
-    expect(result).toMatchObject({ outcome: 'recovered', decision: { action: 'decline', rule: 'old rule' } });
-    expect(marketplace.actions()).toEqual([{ method: 'declineInboxOffer', offerId: OFFER_ID, body: { reason_code: 'out_of_area' } }]);
+    expect(result).toMatchObject({
+      outcome: 'recovered',
+      decision: { action: 'decline', rule: 'old rule' },
+    });
+    expect(marketplace.actions()).toEqual([
+      { method: 'declineInboxOffer', offerId: OFFER_ID, body: { reason_code: 'out_of_area' } },
+    ]);
     expect((await store.getOffer(OFFER_ID))?.decision).toEqual({ ...intended, state: 'applied' });
   });
 
@@ -215,13 +296,19 @@ describe('OfferMatched, supply side', () => {
     };
     store.units.set(`offer#${OFFER_ID}`, { decision: intended });
     await store.recordDecision(OFFER_ID, intended);
-    const { marketplace, process } = setup({ store, offer: inboxOffer({ match: { id: 'm-1', response: 'accepted', status: 'open' } }) });
+    const { marketplace, process } = setup({
+      store,
+      offer: inboxOffer({ match: { id: 'm-1', response: 'accepted', status: 'open' } }),
+    });
 
     const result = await process(queuedEvent(offerEvent()));
 
     expect(result).toMatchObject({ outcome: 'recovered', decision: { action: 'accept' } });
     expect(marketplace.actions()).toEqual([]);
-    expect((await store.getOffer(OFFER_ID))?.decision).toMatchObject({ state: 'applied', eventId: 'earlier' });
+    expect((await store.getOffer(OFFER_ID))?.decision).toMatchObject({
+      state: 'applied',
+      eventId: 'earlier',
+    });
   });
 
   it('closes an intended decision as resolved when the marketplace shows another answer (a person declined)', async () => {
@@ -236,14 +323,22 @@ describe('OfferMatched, supply side', () => {
     };
     store.units.set(`offer#${OFFER_ID}`, { decision: intended });
     await store.recordDecision(OFFER_ID, intended);
-    const { marketplace, process } = setup({ store, offer: inboxOffer({ match: { id: 'm-1', response: 'declined', status: 'open' } }) });
+    const { marketplace, process } = setup({
+      store,
+      offer: inboxOffer({ match: { id: 'm-1', response: 'declined', status: 'open' } }),
+    });
 
     const result = await process(queuedEvent(offerEvent()));
 
     expect(result).toMatchObject({ outcome: 'resolved', resolution: 'answered' });
     expect(result.decision).toBeUndefined();
     expect(marketplace.actions()).toEqual([]);
-    expect((await store.getOffer(OFFER_ID))?.decision).toMatchObject({ state: 'resolved', resolution: 'answered', marketplaceResponse: 'declined', action: 'accept' });
+    expect((await store.getOffer(OFFER_ID))?.decision).toMatchObject({
+      state: 'resolved',
+      resolution: 'answered',
+      marketplaceResponse: 'declined',
+      action: 'accept',
+    });
   });
 
   it('recovers when recording the applied decision fails after a successful call, acting only once', async () => {
@@ -271,19 +366,26 @@ describe('OfferMatched, supply side', () => {
     ['declined', 'open'],
     ['pending', 'closed'],
     ['pending', 'expired'],
-  ] as const)('does not act on a match that is %s / %s, but records its facts', async (response, status) => {
-    const offer = inboxOffer({ match: { id: 'm-1', response, status } });
-    const { marketplace, store, process } = setup({ offer });
+  ] as const)(
+    'does not act on a match that is %s / %s, but records its facts',
+    async (response, status) => {
+      const offer = inboxOffer({ match: { id: 'm-1', response, status } });
+      const { marketplace, store, process } = setup({ offer });
 
-    const result = await process(queuedEvent(offerEvent()));
+      const result = await process(queuedEvent(offerEvent()));
 
-    expect(result.outcome).toBe('not-actionable');
-    expect(result.decision).toBeUndefined();
-    expect(marketplace.actions()).toEqual([]);
-    const record = await store.getOffer(OFFER_ID);
-    expect(record).toMatchObject({ matchResponse: response, matchStatus: status, lastEventName: 'OfferMatched' });
-    expect(record?.decision).toBeUndefined();
-  });
+      expect(result.outcome).toBe('not-actionable');
+      expect(result.decision).toBeUndefined();
+      expect(marketplace.actions()).toEqual([]);
+      const record = await store.getOffer(OFFER_ID);
+      expect(record).toMatchObject({
+        matchResponse: response,
+        matchStatus: status,
+        lastEventName: 'OfferMatched',
+      });
+      expect(record?.decision).toBeUndefined();
+    },
+  );
 
   it('records but does not act on OfferMatched when the role is demand', async () => {
     const { marketplace, store, process } = setup({ role: 'demand' });
@@ -316,13 +418,21 @@ describe('other events', () => {
 
     expect(result).toMatchObject({ outcome: 'recorded', eventName, offerId: OFFER_ID });
     expect(marketplace.calls).toEqual([]);
-    expect(await store.getOffer(OFFER_ID)).toMatchObject({ lastEventName: eventName, lastEventAt: event.timestamp });
+    expect(await store.getOffer(OFFER_ID)).toMatchObject({
+      lastEventName: eventName,
+      lastEventAt: event.timestamp,
+    });
     expect(store.events.get(String(event.event_id))?.status).toBe('done');
   });
 
   it('acknowledges an event without an offer_id and records no offer', async () => {
     const { store, process } = setup();
-    const event = offerEvent({ event_name: 'ReferralCreated', event_source: 'alayamarket.referrals', offer_id: undefined, referral_id: 'r-1' });
+    const event = offerEvent({
+      event_name: 'ReferralCreated',
+      event_source: 'alayamarket.referrals',
+      offer_id: undefined,
+      referral_id: 'r-1',
+    });
 
     await expect(process(queuedEvent(event))).resolves.toMatchObject({ outcome: 'recorded' });
     expect(store.offers.size).toBe(0);
@@ -332,16 +442,32 @@ describe('other events', () => {
   it('keeps the decision when a later event is recorded', async () => {
     const { process, store } = setup();
     await process(queuedEvent(offerEvent()));
-    await process(queuedEvent(offerEvent({ event_name: 'OfferFulfilled', timestamp: '2026-05-03T11:00:00Z' })));
+    await process(
+      queuedEvent(offerEvent({ event_name: 'OfferFulfilled', timestamp: '2026-05-03T11:00:00Z' })),
+    );
     const record = await store.getOffer(OFFER_ID);
-    expect(record).toMatchObject({ lastEventName: 'OfferFulfilled', decision: { action: 'accept', state: 'applied' }, careType: 'psw' });
+    expect(record).toMatchObject({
+      lastEventName: 'OfferFulfilled',
+      decision: { action: 'accept', state: 'applied' },
+      careType: 'psw',
+    });
   });
 
   it('does not let an older event hide a newer one', async () => {
-    const { process, store } = setup({ offer: inboxOffer({ match: { id: 'm-1', response: 'pending', status: 'closed' } }) });
-    await process(queuedEvent(offerEvent({ event_name: 'OfferClosed', timestamp: '2026-05-01T09:00:00Z' })));
-    await process(queuedEvent(offerEvent({ event_name: 'OfferMatched', timestamp: '2026-05-01T08:00:00Z' })));
-    expect(await store.getOffer(OFFER_ID)).toMatchObject({ lastEventName: 'OfferClosed', lastEventAt: '2026-05-01T09:00:00Z', matchStatus: 'closed' });
+    const { process, store } = setup({
+      offer: inboxOffer({ match: { id: 'm-1', response: 'pending', status: 'closed' } }),
+    });
+    await process(
+      queuedEvent(offerEvent({ event_name: 'OfferClosed', timestamp: '2026-05-01T09:00:00Z' })),
+    );
+    await process(
+      queuedEvent(offerEvent({ event_name: 'OfferMatched', timestamp: '2026-05-01T08:00:00Z' })),
+    );
+    expect(await store.getOffer(OFFER_ID)).toMatchObject({
+      lastEventName: 'OfferClosed',
+      lastEventAt: '2026-05-01T09:00:00Z',
+      matchStatus: 'closed',
+    });
   });
 });
 
@@ -349,9 +475,33 @@ describe('malformed messages', () => {
   it.each([
     ['not JSON', '{"event_id": '],
     ['a JSON array', '[]'],
-    ['no event_id', JSON.stringify({ event_name: 'OfferMatched', event_source: 'alayamarket.offers', timestamp: 't', offer_id: OFFER_ID })],
-    ['a numeric event_name', JSON.stringify({ event_id: 'e', event_name: 7, event_source: 'alayamarket.offers', timestamp: 't' })],
-    ['OfferMatched without offer_id', JSON.stringify({ event_id: 'e', event_name: 'OfferMatched', event_source: 'alayamarket.offers', timestamp: 't' })],
+    [
+      'no event_id',
+      JSON.stringify({
+        event_name: 'OfferMatched',
+        event_source: 'alayamarket.offers',
+        timestamp: 't',
+        offer_id: OFFER_ID,
+      }),
+    ],
+    [
+      'a numeric event_name',
+      JSON.stringify({
+        event_id: 'e',
+        event_name: 7,
+        event_source: 'alayamarket.offers',
+        timestamp: 't',
+      }),
+    ],
+    [
+      'OfferMatched without offer_id',
+      JSON.stringify({
+        event_id: 'e',
+        event_name: 'OfferMatched',
+        event_source: 'alayamarket.offers',
+        timestamp: 't',
+      }),
+    ],
   ])('throws MalformedEventError for %s and changes nothing', async (_label, message) => {
     const { marketplace, store, process } = setup();
 
@@ -363,7 +513,12 @@ describe('malformed messages', () => {
 
   it('does not quote the payload in the error', async () => {
     const { process } = setup();
-    const secretish = JSON.stringify({ event_id: 'e', event_name: 'ReferralCreated', event_source: 'x', timestamp: 'PATIENT-NAME-PHI'.repeat(10) });
+    const secretish = JSON.stringify({
+      event_id: 'e',
+      event_name: 'ReferralCreated',
+      event_source: 'x',
+      timestamp: 'PATIENT-NAME-PHI'.repeat(10),
+    });
     const error = await process(queuedEvent(secretish)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(MalformedEventError);
     expect((error as Error).message).toContain('timestamp');
@@ -385,7 +540,9 @@ interface DemandFake extends MarketplaceDemandApi {
 }
 
 /** A stateful demand API: an assign moves the offer to `assigned` (as the marketplace does). */
-function demandFake(overrides: Partial<Pick<DemandFake, 'setting' | 'status' | 'matches'>> = {}): DemandFake {
+function demandFake(
+  overrides: Partial<Pick<DemandFake, 'setting' | 'status' | 'matches'>> = {},
+): DemandFake {
   const fake: DemandFake = {
     setting: overrides.setting ?? 'manual',
     status: overrides.status ?? 'open',
@@ -439,7 +596,8 @@ function demandSetup(options: { demand?: DemandFake; role?: Role; store?: Memory
   return { demand, store, marketplace, process: processor.process };
 }
 
-const accepted = (overrides: Record<string, unknown> = {}) => queuedEvent(offerEvent({ event_name: 'OfferAccepted', ...overrides }));
+const accepted = (overrides: Record<string, unknown> = {}) =>
+  queuedEvent(offerEvent({ event_name: 'OfferAccepted', ...overrides }));
 
 describe('OfferAccepted, demand side', () => {
   it('assigns the earliest accepted match, recording intent before the call and applied after', async () => {
@@ -454,19 +612,32 @@ describe('OfferAccepted, demand side', () => {
 
     const result = await process(queued);
 
-    expect(result).toMatchObject({ outcome: 'assigned', eventName: 'OfferAccepted', offerId: OFFER_ID, assignment: { matchId: 'match-early' } });
+    expect(result).toMatchObject({
+      outcome: 'assigned',
+      eventName: 'OfferAccepted',
+      offerId: OFFER_ID,
+      assignment: { matchId: 'match-early' },
+    });
     expect(result.decision).toBeUndefined();
     expect(demand.assigned).toEqual([{ offerId: OFFER_ID, matchId: 'match-early' }]);
     expect(storedAtCall).toBe('intended');
     expect(await store.getOffer(OFFER_ID)).toMatchObject({
       lastEventName: 'OfferAccepted',
-      assignment: { matchId: 'match-early', policy: 'first-accepted', state: 'applied', decidedAt: NOW.toISOString() },
+      assignment: {
+        matchId: 'match-early',
+        policy: 'first-accepted',
+        state: 'applied',
+        decidedAt: NOW.toISOString(),
+      },
     });
     // The supply side's records and calls are untouched.
     expect(store.callsTo('recordDecision')).toEqual([]);
     expect(marketplace.calls).toEqual([]);
     expect(store.events.size).toBe(1);
-    expect([...store.events.values()][0]).toMatchObject({ status: 'done', outcome: { eventName: 'OfferAccepted', outcome: 'assigned' } });
+    expect([...store.events.values()][0]).toMatchObject({
+      status: 'done',
+      outcome: { eventName: 'OfferAccepted', outcome: 'assigned' },
+    });
   });
 
   it('assigns once when two suppliers’ OfferAccepted events are handled at the same moment', async () => {
@@ -476,7 +647,9 @@ describe('OfferAccepted, demand side', () => {
     const results = await Promise.allSettled([process(first), process(second)]);
     // One holds the offer's lease and assigns; the other is busy and comes back in seconds.
     expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
-    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: expect.any(UnitBusyError) });
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({
+      reason: expect.any(UnitBusyError),
+    });
     const loser = results[0]?.status === 'rejected' ? first : second;
     await expect(process(loser)).resolves.toMatchObject({ outcome: 'already-assigned' });
     expect(demand.assigned).toHaveLength(1);
@@ -496,9 +669,17 @@ describe('OfferAccepted, demand side', () => {
       now: () => NOW,
       dryRun: true,
     });
-    await expect(processor.process(accepted())).resolves.toMatchObject({ outcome: 'assigned', dryRun: true, assignment: { matchId: 'match-early' } });
+    await expect(processor.process(accepted())).resolves.toMatchObject({
+      outcome: 'assigned',
+      dryRun: true,
+      assignment: { matchId: 'match-early' },
+    });
     expect(demand.assigned).toEqual([]);
-    expect((await store.getOffer(OFFER_ID))?.assignment).toMatchObject({ matchId: 'match-early', state: 'applied', dryRun: true });
+    expect((await store.getOffer(OFFER_ID))?.assignment).toMatchObject({
+      matchId: 'match-early',
+      state: 'applied',
+      dryRun: true,
+    });
   });
 
   it('acts once when the same event is delivered twice', async () => {
@@ -512,30 +693,41 @@ describe('OfferAccepted, demand side', () => {
   it('does not assign again on a second OfferAccepted event (another supplier accepted)', async () => {
     const { demand, process } = demandSetup();
     await process(accepted());
-    await expect(process(accepted())).resolves.toMatchObject({ outcome: 'already-assigned', offerId: OFFER_ID });
+    await expect(process(accepted())).resolves.toMatchObject({
+      outcome: 'already-assigned',
+      offerId: OFFER_ID,
+    });
     expect(demand.assigned).toHaveLength(1);
     expect(demand.calls.filter((call) => call === 'assignOutboxOffer')).toHaveLength(1);
   });
 
   it('records without calling assign when the organisation assigns automatically', async () => {
     const { demand, store, process } = demandSetup({ demand: demandFake({ setting: 'auto' }) });
-    await expect(process(accepted())).resolves.toMatchObject({ outcome: 'recorded', offerId: OFFER_ID });
+    await expect(process(accepted())).resolves.toMatchObject({
+      outcome: 'recorded',
+      offerId: OFFER_ID,
+    });
     expect(demand.calls).toEqual(['getAssignmentSetting']);
     expect((await store.getOffer(OFFER_ID))?.assignment).toBeUndefined();
   });
 
-  it.each(['assigned', 'closed', 'expired', 'declined_by_all'] as const)('records and acknowledges an offer already %s', async (status) => {
-    const { demand, store, process } = demandSetup({ demand: demandFake({ status }) });
-    const result = await process(accepted());
-    expect(result).toMatchObject({ outcome: 'not-actionable', offerId: OFFER_ID });
-    expect(result.assignment).toBeUndefined();
-    expect(demand.calls).not.toContain('assignOutboxOffer');
-    expect(await store.getOffer(OFFER_ID)).toMatchObject({ lastEventName: 'OfferAccepted' });
-    expect((await store.getOffer(OFFER_ID))?.assignment).toBeUndefined();
-  });
+  it.each(['assigned', 'closed', 'expired', 'declined_by_all'] as const)(
+    'records and acknowledges an offer already %s',
+    async (status) => {
+      const { demand, store, process } = demandSetup({ demand: demandFake({ status }) });
+      const result = await process(accepted());
+      expect(result).toMatchObject({ outcome: 'not-actionable', offerId: OFFER_ID });
+      expect(result.assignment).toBeUndefined();
+      expect(demand.calls).not.toContain('assignOutboxOffer');
+      expect(await store.getOffer(OFFER_ID)).toMatchObject({ lastEventName: 'OfferAccepted' });
+      expect((await store.getOffer(OFFER_ID))?.assignment).toBeUndefined();
+    },
+  );
 
   it('records and acknowledges when no accepted match is still open', async () => {
-    const demand = demandFake({ matches: [{ id: 'gone', createdAt: '2026-05-01T08:00:00Z', status: 'closed' }] });
+    const demand = demandFake({
+      matches: [{ id: 'gone', createdAt: '2026-05-01T08:00:00Z', status: 'closed' }],
+    });
     const { process } = demandSetup({ demand });
     await expect(process(accepted())).resolves.toMatchObject({ outcome: 'not-actionable' });
     expect(demand.assigned).toEqual([]);
@@ -547,12 +739,22 @@ describe('OfferAccepted, demand side', () => {
     const queued = accepted();
 
     await expect(process(queued)).rejects.toThrow('HTTP 503');
-    expect((await store.getOffer(OFFER_ID))?.assignment).toMatchObject({ matchId: 'match-early', state: 'intended' });
+    expect((await store.getOffer(OFFER_ID))?.assignment).toMatchObject({
+      matchId: 'match-early',
+      state: 'intended',
+    });
     expect(store.callsTo('releaseEvent')).toHaveLength(1);
 
     // Meanwhile a newer match appears earlier in the list: the intent, not a new choice, is applied.
-    demand.matches.unshift({ id: 'match-earliest', createdAt: '2026-05-01T07:00:00Z', status: 'open' });
-    await expect(process(queued)).resolves.toMatchObject({ outcome: 'recovered', assignment: { matchId: 'match-early' } });
+    demand.matches.unshift({
+      id: 'match-earliest',
+      createdAt: '2026-05-01T07:00:00Z',
+      status: 'open',
+    });
+    await expect(process(queued)).resolves.toMatchObject({
+      outcome: 'recovered',
+      assignment: { matchId: 'match-early' },
+    });
     expect(demand.assigned).toEqual([{ offerId: OFFER_ID, matchId: 'match-early' }]);
     expect((await store.getOffer(OFFER_ID))?.assignment?.state).toBe('applied');
   });
@@ -576,9 +778,15 @@ describe('OfferAccepted, demand side', () => {
 
     const result = await first.process(accepted());
 
-    expect(result).toMatchObject({ outcome: 'not-actionable', assignment: { matchId: intendedBefore?.matchId } });
+    expect(result).toMatchObject({
+      outcome: 'not-actionable',
+      assignment: { matchId: intendedBefore?.matchId },
+    });
     expect(demand.assigned).toHaveLength(1);
-    expect((await store.getOffer(OFFER_ID))?.assignment).toMatchObject({ matchId: intendedBefore?.matchId, state: 'applied' });
+    expect((await store.getOffer(OFFER_ID))?.assignment).toMatchObject({
+      matchId: intendedBefore?.matchId,
+      state: 'applied',
+    });
   });
 
   it('leaves an intended assignment unconfirmed when the offer was assigned to another match', async () => {
@@ -586,7 +794,13 @@ describe('OfferAccepted, demand side', () => {
     await store.recordOfferFacts({
       offerId: OFFER_ID,
       updatedAt: NOW.toISOString(),
-      assignment: { matchId: 'match-early', policy: 'first-accepted', state: 'intended', eventId: 'e-0', decidedAt: NOW.toISOString() },
+      assignment: {
+        matchId: 'match-early',
+        policy: 'first-accepted',
+        state: 'intended',
+        eventId: 'e-0',
+        decidedAt: NOW.toISOString(),
+      },
     });
     const demand = demandFake({
       status: 'assigned',
@@ -602,7 +816,10 @@ describe('OfferAccepted, demand side', () => {
     expect(result).toMatchObject({ outcome: 'not-actionable' });
     expect(result.assignment).toBeUndefined();
     expect(demand.calls).not.toContain('assignOutboxOffer');
-    expect((await store.getOffer(OFFER_ID))?.assignment).toMatchObject({ matchId: 'match-early', state: 'intended' });
+    expect((await store.getOffer(OFFER_ID))?.assignment).toMatchObject({
+      matchId: 'match-early',
+      state: 'intended',
+    });
   });
 
   it('acts on OfferAccepted when the role is both, and only records it for supply', async () => {
@@ -616,13 +833,22 @@ describe('OfferAccepted, demand side', () => {
 
   it('only records OfferAccepted from another event source', async () => {
     const { demand, process } = demandSetup();
-    await expect(process(accepted({ event_source: 'alayamarket.other' }))).resolves.toMatchObject({ outcome: 'recorded' });
+    await expect(process(accepted({ event_source: 'alayamarket.other' }))).resolves.toMatchObject({
+      outcome: 'recorded',
+    });
     expect(demand.calls).toEqual([]);
   });
 
   it('refuses to build a demand assignment processor without the demand API', () => {
     expect(() =>
-      createEventProcessor({ marketplace: fakeMarketplace(), store: new MemoryOfferStore(), units: new MemoryOfferStore(), rules: ACCEPT_PSW, role: 'demand', demandAssignment: 'first-accepted' }),
+      createEventProcessor({
+        marketplace: fakeMarketplace(),
+        store: new MemoryOfferStore(),
+        units: new MemoryOfferStore(),
+        rules: ACCEPT_PSW,
+        role: 'demand',
+        demandAssignment: 'first-accepted',
+      }),
     ).toThrow(DemandWiringError);
   });
 });

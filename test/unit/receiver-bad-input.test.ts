@@ -20,7 +20,11 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { MAX_CERT_BYTES } from '../../lambdas/adapters/sns-verifier';
 import { MAX_BODY_BYTES, createReceiver, type ReceiverDeps } from '../../lambdas/receiver/receiver';
-import { createSnsSigningIdentity, type SignedSnsMessage, type SnsSigningIdentity } from '../../sandbox/sns-signing';
+import {
+  createSnsSigningIdentity,
+  type SignedSnsMessage,
+  type SnsSigningIdentity,
+} from '../../sandbox/sns-signing';
 import {
   CERT_URL,
   EVENT_MESSAGE,
@@ -138,11 +142,22 @@ type Json = Record<string, unknown>;
 const post = (value: unknown, headers?: Record<string, string>): APIGatewayProxyEvent =>
   apiEvent(JSON.stringify(value), headers ? { headers } : {});
 const postText = (body: string | null): APIGatewayProxyEvent => apiEvent(body);
-const postBase64 = (body: string): APIGatewayProxyEvent => apiEvent(body, { isBase64Encoded: true });
+const postBase64 = (body: string): APIGatewayProxyEvent =>
+  apiEvent(body, { isBase64Encoded: true });
 
 /** A genuinely signed notification (with a Subject unless told otherwise). */
-function note(k: Keys, overrides: Partial<SnsMessageFields> = {}, version: '1' | '2' = '2', certUrl = CERT_URL): SignedSnsMessage {
-  return sign(notificationFields(NOW, { Subject: 'Offer matched', ...overrides }), k.identity, version, certUrl);
+function note(
+  k: Keys,
+  overrides: Partial<SnsMessageFields> = {},
+  version: '1' | '2' = '2',
+  certUrl = CERT_URL,
+): SignedSnsMessage {
+  return sign(
+    notificationFields(NOW, { Subject: 'Offer matched', ...overrides }),
+    k.identity,
+    version,
+    certUrl,
+  );
 }
 
 /** A genuinely signed SubscriptionConfirmation (or UnsubscribeConfirmation). */
@@ -172,8 +187,11 @@ const CERT_ONLY: readonly string[] = [CERT_URL];
 
 /** The shared secret's one password (32+ URL-safe characters, as the receiver requires). */
 const SHARED_PASSWORD = 'pw-0123456789abcdefghijklmnopqrstuvwxyz';
-const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
-const withSecret = (): HarnessOptions => ({ policy: { sharedSecret: async () => SHARED_PASSWORD } });
+const basic = (user: string, password: string): string =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+const withSecret = (): HarnessOptions => ({
+  policy: { sharedSecret: async () => SHARED_PASSWORD },
+});
 
 interface RefusalCase {
   name: string;
@@ -195,14 +213,17 @@ async function runCase(c: RefusalCase): Promise<void> {
 // Controls: the harness accepts genuine messages, so every refusal below is the input's doing.
 
 describe('controls: genuine messages through the same harness', () => {
-  it.each(['1', '2'] as const)('enqueues a genuine SignatureVersion %s notification (200)', async (version) => {
-    const h = harness();
-    const message = note(keys, {}, version);
-    const result = await h.receive(post(message, snsHeaders(message)));
-    expect(result.statusCode).toBe(200);
-    expect(h.queue.sends.map((send) => send.event.message)).toEqual([EVENT_MESSAGE]);
-    expect(h.http.urls()).toEqual(CERT_ONLY);
-  });
+  it.each(['1', '2'] as const)(
+    'enqueues a genuine SignatureVersion %s notification (200)',
+    async (version) => {
+      const h = harness();
+      const message = note(keys, {}, version);
+      const result = await h.receive(post(message, snsHeaders(message)));
+      expect(result.statusCode).toBe(200);
+      expect(h.queue.sends.map((send) => send.event.message)).toEqual([EVENT_MESSAGE]);
+      expect(h.http.urls()).toEqual(CERT_ONLY);
+    },
+  );
 
   it('enqueues a genuine SignatureVersion 2 notification when version 2 is required (200)', async () => {
     const h = harness({ policy: { requireSignatureVersion2: true } });
@@ -212,13 +233,18 @@ describe('controls: genuine messages through the same harness', () => {
 
   it('enqueues a genuine notification with the right shared-secret credentials (200)', async () => {
     const h = harness({ policy: { sharedSecret: async () => SHARED_PASSWORD } });
-    expect((await h.receive(post(note(keys), { authorization: basic('connector', SHARED_PASSWORD) }))).statusCode).toBe(200);
+    expect(
+      (await h.receive(post(note(keys), { authorization: basic('connector', SHARED_PASSWORD) })))
+        .statusCode,
+    ).toBe(200);
     expect(h.queue.sends).toHaveLength(1);
   });
 
   it('enqueues a genuine notification sent base64-encoded (200)', async () => {
     const h = harness();
-    const result = await h.receive(postBase64(Buffer.from(JSON.stringify(note(keys))).toString('base64')));
+    const result = await h.receive(
+      postBase64(Buffer.from(JSON.stringify(note(keys))).toString('base64')),
+    );
     expect(result.statusCode).toBe(200);
     expect(h.queue.sends).toHaveLength(1);
   });
@@ -245,15 +271,45 @@ const bodyCases: RefusalCase[] = [
   { name: 'empty body', request: () => postText(''), status: 400, fetched: NONE },
   { name: 'null body', request: () => postText(null), status: 400, fetched: NONE },
   { name: 'whitespace-only body', request: () => postText('  \n\t '), status: 400, fetched: NONE },
-  { name: 'malformed JSON (signed message cut short)', request: (k) => postText(JSON.stringify(note(k)).slice(0, -1)), status: 400, fetched: NONE },
-  { name: 'trailing garbage after the JSON object', request: (k) => postText(`${JSON.stringify(note(k))}x`), status: 400, fetched: NONE },
-  { name: 'JavaScript object literal, not JSON', request: () => postText("{Type: 'Notification'}"), status: 400, fetched: NONE },
+  {
+    name: 'malformed JSON (signed message cut short)',
+    request: (k) => postText(JSON.stringify(note(k)).slice(0, -1)),
+    status: 400,
+    fetched: NONE,
+  },
+  {
+    name: 'trailing garbage after the JSON object',
+    request: (k) => postText(`${JSON.stringify(note(k))}x`),
+    status: 400,
+    fetched: NONE,
+  },
+  {
+    name: 'JavaScript object literal, not JSON',
+    request: () => postText("{Type: 'Notification'}"),
+    status: 400,
+    fetched: NONE,
+  },
   { name: 'JSON null', request: () => postText('null'), status: 400, fetched: NONE },
-  { name: 'JSON array holding the signed message', request: (k) => post([note(k)]), status: 400, fetched: NONE },
+  {
+    name: 'JSON array holding the signed message',
+    request: (k) => post([note(k)]),
+    status: 400,
+    fetched: NONE,
+  },
   { name: 'JSON string', request: () => postText('"Notification"'), status: 400, fetched: NONE },
   { name: 'JSON number', request: () => postText('42'), status: 400, fetched: NONE },
-  { name: 'UTF-8 BOM before the JSON', request: (k) => postText(`\uFEFF${JSON.stringify(note(k))}`), status: 400, fetched: NONE },
-  { name: 'NUL between JSON tokens', request: (k) => postText(JSON.stringify(note(k)).replace('{', '{\u0000')), status: 400, fetched: NONE },
+  {
+    name: 'UTF-8 BOM before the JSON',
+    request: (k) => postText(`\uFEFF${JSON.stringify(note(k))}`),
+    status: 400,
+    fetched: NONE,
+  },
+  {
+    name: 'NUL between JSON tokens',
+    request: (k) => postText(JSON.stringify(note(k)).replace('{', '{\u0000')),
+    status: 400,
+    fetched: NONE,
+  },
   {
     name: 'raw delivery body (the bare event, no envelope)',
     request: () => postText(EVENT_MESSAGE),
@@ -263,11 +319,26 @@ const bodyCases: RefusalCase[] = [
 ];
 
 const base64Cases: RefusalCase[] = [
-  { name: 'base64 flag on a body that is not base64', request: () => postBase64('%%%not-base64%%%'), status: 400, fetched: NONE },
-  { name: 'base64 flag on plain JSON', request: (k) => postBase64(JSON.stringify(note(k))), status: 400, fetched: NONE },
+  {
+    name: 'base64 flag on a body that is not base64',
+    request: () => postBase64('%%%not-base64%%%'),
+    status: 400,
+    fetched: NONE,
+  },
+  {
+    name: 'base64 flag on plain JSON',
+    request: (k) => postBase64(JSON.stringify(note(k))),
+    status: 400,
+    fetched: NONE,
+  },
   {
     name: 'base64 of the signed message with its last character cut',
-    request: (k) => postBase64(Buffer.from(JSON.stringify(note(k))).toString('base64').slice(0, -1)),
+    request: (k) =>
+      postBase64(
+        Buffer.from(JSON.stringify(note(k)))
+          .toString('base64')
+          .slice(0, -1),
+      ),
     status: 400,
     fetched: NONE,
   },
@@ -284,7 +355,9 @@ const base64Cases: RefusalCase[] = [
     name: 'base64url alphabet instead of base64',
     request: (k) => {
       // Runs of `~` and `?` make base64url use its `-` and `_` (checked just below).
-      const encoded = Buffer.from(JSON.stringify(note(k, { Subject: '~~~???~~~???~~~???' }))).toString('base64url');
+      const encoded = Buffer.from(
+        JSON.stringify(note(k, { Subject: '~~~???~~~???~~~???' })),
+      ).toString('base64url');
       if (!/[-_]/.test(encoded)) throw new Error('fixture: the encoding should use - or _');
       return postBase64(encoded.padEnd(Math.ceil(encoded.length / 4) * 4, '='));
     },
@@ -296,13 +369,22 @@ const base64Cases: RefusalCase[] = [
     request: (k) => {
       const text = JSON.stringify(note(k));
       const at = text.indexOf('MESSAGE-CONTENT-MARKER');
-      const bytes = Buffer.concat([Buffer.from(text.slice(0, at)), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from(text.slice(at))]);
+      const bytes = Buffer.concat([
+        Buffer.from(text.slice(0, at)),
+        Buffer.from([0xed, 0xa0, 0x80]),
+        Buffer.from(text.slice(at)),
+      ]);
       return postBase64(bytes.toString('base64'));
     },
     status: 400,
     fetched: NONE,
   },
-  { name: 'base64 of text that is not JSON', request: () => postBase64(Buffer.from('hello').toString('base64')), status: 400, fetched: NONE },
+  {
+    name: 'base64 of text that is not JSON',
+    request: () => postBase64(Buffer.from('hello').toString('base64')),
+    status: 400,
+    fetched: NONE,
+  },
 ];
 
 const sizeCases: RefusalCase[] = [
@@ -314,7 +396,12 @@ const sizeCases: RefusalCase[] = [
   },
   {
     name: 'base64 body over the size limit',
-    request: (k) => postBase64(Buffer.from(JSON.stringify(note(k, { Message: 'x'.repeat(MAX_BODY_BYTES) }))).toString('base64')),
+    request: (k) =>
+      postBase64(
+        Buffer.from(JSON.stringify(note(k, { Message: 'x'.repeat(MAX_BODY_BYTES) }))).toString(
+          'base64',
+        ),
+      ),
     status: 413,
     fetched: NONE,
   },
@@ -330,29 +417,55 @@ const sizeCases: RefusalCase[] = [
     status: 413,
     fetched: NONE,
   },
-  { name: 'MessageId over 128 characters', request: (k) => post(note(k, { MessageId: 'a'.repeat(129) })), status: 400, fetched: NONE },
-  { name: 'TopicArn over 1024 characters', request: (k) => post(note(k, { TopicArn: `${TOPIC_ARN}${'x'.repeat(1024)}` })), status: 400, fetched: NONE },
-  { name: 'Subject over 1024 characters', request: (k) => post(note(k, { Subject: 's'.repeat(1025) })), status: 400, fetched: NONE },
-  { name: 'Signature over 4096 characters', request: (k) => post({ ...note(k), Signature: 'A'.repeat(4100) }), status: 400, fetched: NONE },
+  {
+    name: 'MessageId over 128 characters',
+    request: (k) => post(note(k, { MessageId: 'a'.repeat(129) })),
+    status: 400,
+    fetched: NONE,
+  },
+  {
+    name: 'TopicArn over 1024 characters',
+    request: (k) => post(note(k, { TopicArn: `${TOPIC_ARN}${'x'.repeat(1024)}` })),
+    status: 400,
+    fetched: NONE,
+  },
+  {
+    name: 'Subject over 1024 characters',
+    request: (k) => post(note(k, { Subject: 's'.repeat(1025) })),
+    status: 400,
+    fetched: NONE,
+  },
+  {
+    name: 'Signature over 4096 characters',
+    request: (k) => post({ ...note(k), Signature: 'A'.repeat(4100) }),
+    status: 400,
+    fetched: NONE,
+  },
 ];
 
 const missingFieldCases: RefusalCase[] = [
-  ...['Type', 'MessageId', 'TopicArn', 'Message', 'Timestamp', 'SignatureVersion', 'Signature', 'SigningCertURL', 'UnsubscribeURL'].map(
-    (field): RefusalCase => ({
-      name: `notification without ${field}`,
-      request: (k) => post(without(note(k), field)),
-      status: 400,
-      fetched: NONE,
-    }),
-  ),
-  ...['Token', 'SubscribeURL', 'Signature'].map(
-    (field): RefusalCase => ({
-      name: `subscription confirmation without ${field}`,
-      request: (k) => post(without(conf(k), field)),
-      status: 400,
-      fetched: NONE,
-    }),
-  ),
+  ...[
+    'Type',
+    'MessageId',
+    'TopicArn',
+    'Message',
+    'Timestamp',
+    'SignatureVersion',
+    'Signature',
+    'SigningCertURL',
+    'UnsubscribeURL',
+  ].map((field): RefusalCase => ({
+    name: `notification without ${field}`,
+    request: (k) => post(without(note(k), field)),
+    status: 400,
+    fetched: NONE,
+  })),
+  ...['Token', 'SubscribeURL', 'Signature'].map((field): RefusalCase => ({
+    name: `subscription confirmation without ${field}`,
+    request: (k) => post(without(conf(k), field)),
+    status: 400,
+    fetched: NONE,
+  })),
 ];
 
 const mistypedFieldCases: RefusalCase[] = (
@@ -369,24 +482,47 @@ const mistypedFieldCases: RefusalCase[] = (
     ['SigningCertURL as an object', { SigningCertURL: { href: CERT_URL } }],
     ['UnsubscribeURL as a boolean', { UnsubscribeURL: true }],
   ] as const
-).map(
-  ([name, change]): RefusalCase => ({
-    name: `notification with ${name}`,
-    request: (k) => post({ ...note(k), ...change }),
+).map(([name, change]): RefusalCase => ({
+  name: `notification with ${name}`,
+  request: (k) => post({ ...note(k), ...change }),
+  status: 400,
+  fetched: NONE,
+}));
+mistypedFieldCases.push(
+  {
+    name: 'confirmation with Token as a number',
+    request: (k) => post({ ...conf(k), Token: 42 }),
     status: 400,
     fetched: NONE,
-  }),
-);
-mistypedFieldCases.push(
-  { name: 'confirmation with Token as a number', request: (k) => post({ ...conf(k), Token: 42 }), status: 400, fetched: NONE },
-  { name: 'confirmation with SubscribeURL as an array', request: (k) => post({ ...conf(k), SubscribeURL: [SUBSCRIBE_URL] }), status: 400, fetched: NONE },
+  },
+  {
+    name: 'confirmation with SubscribeURL as an array',
+    request: (k) => post({ ...conf(k), SubscribeURL: [SUBSCRIBE_URL] }),
+    status: 400,
+    fetched: NONE,
+  },
 );
 
 const CYRILLIC_A = '\u0430';
 const oddUnicodeCases: RefusalCase[] = [
-  { name: 'NUL inside MessageId', request: (k) => post(note(k, { MessageId: 'da41e39f\u0000-ea4d' })), status: 400, fetched: NONE },
-  { name: 'lone surrogate inside MessageId', request: (k) => post(note(k, { MessageId: 'da41e39f\ud800-ea4d' })), status: 400, fetched: NONE },
-  { name: 'NUL appended to Message after signing', request: (k) => post({ ...note(k), Message: `${EVENT_MESSAGE}\u0000` }), status: 403, fetched: CERT_ONLY },
+  {
+    name: 'NUL inside MessageId',
+    request: (k) => post(note(k, { MessageId: 'da41e39f\u0000-ea4d' })),
+    status: 400,
+    fetched: NONE,
+  },
+  {
+    name: 'lone surrogate inside MessageId',
+    request: (k) => post(note(k, { MessageId: 'da41e39f\ud800-ea4d' })),
+    status: 400,
+    fetched: NONE,
+  },
+  {
+    name: 'NUL appended to Message after signing',
+    request: (k) => post({ ...note(k), Message: `${EVENT_MESSAGE}\u0000` }),
+    status: 403,
+    fetched: CERT_ONLY,
+  },
   {
     name: 'lone surrogate appended to Message after signing',
     request: (k) => post({ ...note(k), Message: `${EVENT_MESSAGE}\ud800` }),
@@ -402,7 +538,12 @@ const oddUnicodeCases: RefusalCase[] = [
     status: 403,
     fetched: CERT_ONLY,
   },
-  { name: 'RTL override at the end of TopicArn', request: (k) => post(note(k, { TopicArn: `${TOPIC_ARN}\u202e` })), status: 403, fetched: NONE },
+  {
+    name: 'RTL override at the end of TopicArn',
+    request: (k) => post(note(k, { TopicArn: `${TOPIC_ARN}\u202e` })),
+    status: 403,
+    fetched: NONE,
+  },
   {
     name: 'Cyrillic homoglyph in TopicArn',
     request: (k) => post(note(k, { TopicArn: TOPIC_ARN.replace('offers', '\u043effers') })),
@@ -421,15 +562,30 @@ const oddUnicodeCases: RefusalCase[] = [
     status: 403,
     fetched: NONE,
   },
-  { name: 'SigningCertURL host with a fullwidth dot', request: certUrlCase('https://sns.us-east-1.amazonaws\uff0ecom/x.pem'), status: 403, fetched: NONE },
+  {
+    name: 'SigningCertURL host with a fullwidth dot',
+    request: certUrlCase('https://sns.us-east-1.amazonaws\uff0ecom/x.pem'),
+    status: 403,
+    fetched: NONE,
+  },
   {
     name: 'SigningCertURL host with an ideographic full stop',
     request: certUrlCase('https://sns.us-east-1.amazonaws\u3002com/x.pem'),
     status: 403,
     fetched: NONE,
   },
-  { name: 'SigningCertURL host with a zero-width space', request: certUrlCase('https://sns.us-east-1.amazon\u200baws.com/x.pem'), status: 403, fetched: NONE },
-  { name: 'SigningCertURL path with a fullwidth dot before pem', request: certUrlCase('https://sns.us-east-1.amazonaws.com/x\uff0epem'), status: 403, fetched: NONE },
+  {
+    name: 'SigningCertURL host with a zero-width space',
+    request: certUrlCase('https://sns.us-east-1.amazon\u200baws.com/x.pem'),
+    status: 403,
+    fetched: NONE,
+  },
+  {
+    name: 'SigningCertURL path with a fullwidth dot before pem',
+    request: certUrlCase('https://sns.us-east-1.amazonaws.com/x\uff0epem'),
+    status: 403,
+    fetched: NONE,
+  },
   {
     name: 'SubscribeURL host with a Cyrillic a',
     request: subscribeUrlCase(SUBSCRIBE_URL.replace('amazonaws', `${CYRILLIC_A}mazonaws`)),
@@ -439,13 +595,34 @@ const oddUnicodeCases: RefusalCase[] = [
 ];
 
 const changedAfterSigningCases: RefusalCase[] = [
-  { name: 'Message changed after signing', request: (k) => post({ ...note(k), Message: EVENT_MESSAGE.replace('offer-1', 'offer-666') }), status: 403, fetched: CERT_ONLY },
-  { name: 'MessageId changed after signing', request: (k) => post({ ...note(k), MessageId: 'b1a2c3d4-0000-4000-8000-000000000000' }), status: 403, fetched: CERT_ONLY },
-  { name: 'Subject changed after signing', request: (k) => post({ ...note(k), Subject: 'Offer closed' }), status: 403, fetched: CERT_ONLY },
-  { name: 'Subject removed after signing', request: (k) => post(without(note(k), 'Subject')), status: 403, fetched: CERT_ONLY },
+  {
+    name: 'Message changed after signing',
+    request: (k) => post({ ...note(k), Message: EVENT_MESSAGE.replace('offer-1', 'offer-666') }),
+    status: 403,
+    fetched: CERT_ONLY,
+  },
+  {
+    name: 'MessageId changed after signing',
+    request: (k) => post({ ...note(k), MessageId: 'b1a2c3d4-0000-4000-8000-000000000000' }),
+    status: 403,
+    fetched: CERT_ONLY,
+  },
+  {
+    name: 'Subject changed after signing',
+    request: (k) => post({ ...note(k), Subject: 'Offer closed' }),
+    status: 403,
+    fetched: CERT_ONLY,
+  },
+  {
+    name: 'Subject removed after signing',
+    request: (k) => post(without(note(k), 'Subject')),
+    status: 403,
+    fetched: CERT_ONLY,
+  },
   {
     name: 'Subject added to a notification signed without one',
-    request: (k) => post({ ...without(note(k, { Subject: undefined }), 'Subject'), Subject: 'Offer matched' }),
+    request: (k) =>
+      post({ ...without(note(k, { Subject: undefined }), 'Subject'), Subject: 'Offer matched' }),
     status: 403,
     fetched: CERT_ONLY,
   },
@@ -461,7 +638,12 @@ const changedAfterSigningCases: RefusalCase[] = [
     status: 403,
     fetched: CERT_ONLY,
   },
-  { name: 'TopicArn changed after signing to another allowed topic', request: (k) => post({ ...note(k), TopicArn: OTHER_ALLOWED_TOPIC_ARN }), status: 403, fetched: CERT_ONLY },
+  {
+    name: 'TopicArn changed after signing to another allowed topic',
+    request: (k) => post({ ...note(k), TopicArn: OTHER_ALLOWED_TOPIC_ARN }),
+    status: 403,
+    fetched: CERT_ONLY,
+  },
   {
     name: 'Type changed after signing (subscription presented as unsubscribe)',
     request: (k) => post({ ...conf(k), Type: 'UnsubscribeConfirmation' }),
@@ -470,21 +652,35 @@ const changedAfterSigningCases: RefusalCase[] = [
   },
   {
     name: 'Type changed after signing (unsubscribe presented as subscription)',
-    request: (k) => post({ ...conf(k, {}, 'UnsubscribeConfirmation'), Type: 'SubscriptionConfirmation' }),
+    request: (k) =>
+      post({ ...conf(k, {}, 'UnsubscribeConfirmation'), Type: 'SubscriptionConfirmation' }),
     status: 403,
     fetched: CERT_ONLY,
   },
-  { name: 'Token changed after signing', request: (k) => post({ ...conf(k), Token: `${TOKEN}0` }), status: 403, fetched: CERT_ONLY },
+  {
+    name: 'Token changed after signing',
+    request: (k) => post({ ...conf(k), Token: `${TOKEN}0` }),
+    status: 403,
+    fetched: CERT_ONLY,
+  },
   {
     name: 'SubscribeURL changed after signing (to another SNS ConfirmSubscription URL)',
     request: (k) => post({ ...conf(k), SubscribeURL: SUBSCRIBE_URL.replace('Token=', 'Token=0') }),
     status: 403,
     fetched: CERT_ONLY,
   },
-  { name: 'confirmation Message changed after signing', request: (k) => post({ ...conf(k), Message: 'Please visit https://evil.example/' }), status: 403, fetched: CERT_ONLY },
+  {
+    name: 'confirmation Message changed after signing',
+    request: (k) => post({ ...conf(k), Message: 'Please visit https://evil.example/' }),
+    status: 403,
+    fetched: CERT_ONLY,
+  },
   {
     name: 'duplicate JSON key: a second Message overrides the signed one',
-    request: (k) => postText(JSON.stringify(note(k)).replace(/}$/, ',"Message":"MESSAGE-CONTENT-MARKER forged"}')),
+    request: (k) =>
+      postText(
+        JSON.stringify(note(k)).replace(/}$/, ',"Message":"MESSAGE-CONTENT-MARKER forged"}'),
+      ),
     status: 403,
     fetched: CERT_ONLY,
   },
@@ -496,21 +692,46 @@ function flipFirst(signature: string): string {
 }
 
 const signatureCases: RefusalCase[] = [
-  { name: 'signature with one character changed', request: (k) => post({ ...note(k), Signature: flipFirst(note(k).Signature) }), status: 403, fetched: CERT_ONLY },
-  { name: 'signature cut to 192 bytes', request: (k) => post({ ...note(k), Signature: note(k).Signature.slice(0, 256) }), status: 403, fetched: CERT_ONLY },
   {
-    name: 'signature of another genuine message',
-    request: (k) => post({ ...note(k), Signature: note(k, { MessageId: 'c0000000-0000-4000-8000-000000000001' }).Signature }),
+    name: 'signature with one character changed',
+    request: (k) => post({ ...note(k), Signature: flipFirst(note(k).Signature) }),
     status: 403,
     fetched: CERT_ONLY,
   },
-  { name: 'empty signature', request: (k) => post({ ...note(k), Signature: '' }), status: 400, fetched: NONE },
-  { name: 'signature that is not base64', request: (k) => post({ ...note(k), Signature: 'not base64!' }), status: 400, fetched: NONE },
+  {
+    name: 'signature cut to 192 bytes',
+    request: (k) => post({ ...note(k), Signature: note(k).Signature.slice(0, 256) }),
+    status: 403,
+    fetched: CERT_ONLY,
+  },
+  {
+    name: 'signature of another genuine message',
+    request: (k) =>
+      post({
+        ...note(k),
+        Signature: note(k, { MessageId: 'c0000000-0000-4000-8000-000000000001' }).Signature,
+      }),
+    status: 403,
+    fetched: CERT_ONLY,
+  },
+  {
+    name: 'empty signature',
+    request: (k) => post({ ...note(k), Signature: '' }),
+    status: 400,
+    fetched: NONE,
+  },
+  {
+    name: 'signature that is not base64',
+    request: (k) => post({ ...note(k), Signature: 'not base64!' }),
+    status: 400,
+    fetched: NONE,
+  },
   {
     name: 'genuine signature without its base64 padding',
     request: (k) => {
       const signed = note(k);
-      if (!signed.Signature.endsWith('=')) throw new Error('fixture: a 2048-bit signature ends with padding');
+      if (!signed.Signature.endsWith('='))
+        throw new Error('fixture: a 2048-bit signature ends with padding');
       return post({ ...signed, Signature: signed.Signature.replace(/=+$/, '') });
     },
     status: 400,
@@ -530,8 +751,18 @@ const signatureCases: RefusalCase[] = [
     status: 400,
     fetched: NONE,
   },
-  { name: 'SignatureVersion 1 signature labelled version 2', request: (k) => post({ ...note(k, {}, '1'), SignatureVersion: '2' }), status: 403, fetched: CERT_ONLY },
-  { name: 'SignatureVersion 2 signature labelled version 1', request: (k) => post({ ...note(k, {}, '2'), SignatureVersion: '1' }), status: 403, fetched: CERT_ONLY },
+  {
+    name: 'SignatureVersion 1 signature labelled version 2',
+    request: (k) => post({ ...note(k, {}, '1'), SignatureVersion: '2' }),
+    status: 403,
+    fetched: CERT_ONLY,
+  },
+  {
+    name: 'SignatureVersion 2 signature labelled version 1',
+    request: (k) => post({ ...note(k, {}, '2'), SignatureVersion: '1' }),
+    status: 403,
+    fetched: CERT_ONLY,
+  },
 ];
 
 const certificateCases: RefusalCase[] = [
@@ -543,15 +774,32 @@ const certificateCases: RefusalCase[] = [
   },
   {
     name: 'valid signature by a certificate SNS did not issue, served from a look-alike host',
-    request: (k) => post(sign(notificationFields(NOW), k.other, '2', 'https://sns.us-east-1.amazonaws.com.evil.example/x.pem')),
+    request: (k) =>
+      post(
+        sign(
+          notificationFields(NOW),
+          k.other,
+          '2',
+          'https://sns.us-east-1.amazonaws.com.evil.example/x.pem',
+        ),
+      ),
     status: 403,
     fetched: NONE,
-    options: (k) => ({ served: { 'https://sns.us-east-1.amazonaws.com.evil.example/x.pem': { status: 200, body: k.other.certPem } } }),
+    options: (k) => ({
+      served: {
+        'https://sns.us-east-1.amazonaws.com.evil.example/x.pem': {
+          status: 200,
+          body: k.other.certPem,
+        },
+      },
+    }),
   },
   {
     name: 'certificate that has expired',
     request: (k) => {
-      const later = new Date(Date.parse(new X509Certificate(k.shortLived.certPem).validTo) + MINUTE);
+      const later = new Date(
+        Date.parse(new X509Certificate(k.shortLived.certPem).validTo) + MINUTE,
+      );
       return post(sign(notificationFields(later), k.shortLived));
     },
     status: 403,
@@ -564,26 +812,36 @@ const certificateCases: RefusalCase[] = [
   {
     name: 'certificate not yet valid',
     request: (k) => {
-      const earlier = new Date(Date.parse(new X509Certificate(k.identity.certPem).validFrom) - 60 * MINUTE);
+      const earlier = new Date(
+        Date.parse(new X509Certificate(k.identity.certPem).validFrom) - 60 * MINUTE,
+      );
       return post(sign(notificationFields(earlier), k.identity));
     },
     status: 403,
     fetched: CERT_ONLY,
-    options: (k) => ({ clock: new Date(Date.parse(new X509Certificate(k.identity.certPem).validFrom) - 60 * MINUTE) }),
+    options: (k) => ({
+      clock: new Date(Date.parse(new X509Certificate(k.identity.certPem).validFrom) - 60 * MINUTE),
+    }),
   },
   {
     name: 'certificate URL serving something that is not a certificate',
     request: (k) => post(note(k)),
     status: 400,
     fetched: CERT_ONLY,
-    options: () => ({ served: { [CERT_URL]: { status: 200, body: '<html>not a certificate</html>' } } }),
+    options: () => ({
+      served: { [CERT_URL]: { status: 200, body: '<html>not a certificate</html>' } },
+    }),
   },
   {
     name: 'certificate body over the size limit',
     request: (k) => post(note(k)),
     status: 400,
     fetched: CERT_ONLY,
-    options: (k) => ({ served: { [CERT_URL]: { status: 200, body: `${k.identity.certPem}${'\n'.repeat(MAX_CERT_BYTES)}` } } }),
+    options: (k) => ({
+      served: {
+        [CERT_URL]: { status: 200, body: `${k.identity.certPem}${'\n'.repeat(MAX_CERT_BYTES)}` },
+      },
+    }),
   },
   {
     name: 'certificate with an EC key (SNS signs with RSA)',
@@ -612,7 +870,10 @@ const lookAlikeCertUrlCases: RefusalCase[] = (
     ['backslash as path separator', 'https://sns.us-east-1.amazonaws.com\\x.pem'],
     ['percent-encoded dot in the host', 'https://sns%2Eus-east-1.amazonaws.com/x.pem'],
     ['percent-encoded path', 'https://sns.us-east-1.amazonaws.com/x%2Epem'],
-    ['percent-encoded NUL before a look-alike', 'https://sns.us-east-1.amazonaws.com%00.evil.example/x.pem'],
+    [
+      'percent-encoded NUL before a look-alike',
+      'https://sns.us-east-1.amazonaws.com%00.evil.example/x.pem',
+    ],
     ['dot segments in the path', 'https://sns.us-east-1.amazonaws.com/a/../x.pem'],
     ['trailing dot on the host', 'https://sns.us-east-1.amazonaws.com./x.pem'],
     ['not .pem', 'https://sns.us-east-1.amazonaws.com/x.crt'],
@@ -630,11 +891,19 @@ const lookAlikeCertUrlCases: RefusalCase[] = (
     ['a space in the path', 'https://sns.us-east-1.amazonaws.com/x .pem'],
     ['a tab before the path', 'https://sns.us-east-1.amazonaws.com\t/x.pem'],
   ] as const
-).map(([name, url]): RefusalCase => ({ name: `SigningCertURL: ${name}`, request: certUrlCase(url), status: 403, fetched: NONE }));
+).map(([name, url]): RefusalCase => ({
+  name: `SigningCertURL: ${name}`,
+  request: certUrlCase(url),
+  status: 403,
+  fetched: NONE,
+}));
 
 const lookAlikeSubscribeUrlCases: RefusalCase[] = (
   [
-    ['look-alike suffix host', SUBSCRIBE_URL.replace('amazonaws.com/', 'amazonaws.com.evil.example/')],
+    [
+      'look-alike suffix host',
+      SUBSCRIBE_URL.replace('amazonaws.com/', 'amazonaws.com.evil.example/'),
+    ],
     ['other domain', 'https://sns.evil.com/?Action=ConfirmSubscription&Token=x'],
     ['userinfo trick', 'https://amazonaws.com@evil.example/?Action=ConfirmSubscription'],
     ['userinfo before the real host', SUBSCRIBE_URL.replace('https://', 'https://user@')],
@@ -642,42 +911,115 @@ const lookAlikeSubscribeUrlCases: RefusalCase[] = (
     ['port', SUBSCRIBE_URL.replace('amazonaws.com/', 'amazonaws.com:8443/')],
     ['fragment', `${SUBSCRIBE_URL}#x`],
     ['trailing dot on the host', SUBSCRIBE_URL.replace('amazonaws.com/', 'amazonaws.com./')],
-    ['backslash before the host', 'https://evil.example\\@sns.ca-central-1.amazonaws.com/?Action=ConfirmSubscription'],
+    [
+      'backslash before the host',
+      'https://evil.example\\@sns.ca-central-1.amazonaws.com/?Action=ConfirmSubscription',
+    ],
     ['percent-encoded host', SUBSCRIBE_URL.replace('sns.ca-central-1', 'sns%2Eca-central-1')],
-    ['SNS host only in the query', 'https://evil.example/?Action=ConfirmSubscription&host=sns.ca-central-1.amazonaws.com'],
-    ["SNS host of a region other than the topic's", SUBSCRIBE_URL.replace('sns.ca-central-1', 'sns.us-east-1')],
-    ['SNS host, but an Unsubscribe call', SUBSCRIBE_URL.replace('Action=ConfirmSubscription', 'Action=Unsubscribe')],
+    [
+      'SNS host only in the query',
+      'https://evil.example/?Action=ConfirmSubscription&host=sns.ca-central-1.amazonaws.com',
+    ],
+    [
+      "SNS host of a region other than the topic's",
+      SUBSCRIBE_URL.replace('sns.ca-central-1', 'sns.us-east-1'),
+    ],
+    [
+      'SNS host, but an Unsubscribe call',
+      SUBSCRIBE_URL.replace('Action=ConfirmSubscription', 'Action=Unsubscribe'),
+    ],
     ['SNS host, with no Action at all', 'https://sns.ca-central-1.amazonaws.com/x'],
   ] as const
-).map(([name, url]): RefusalCase => ({ name: `SubscribeURL: ${name}`, request: subscribeUrlCase(url), status: 400, fetched: NONE }));
+).map(([name, url]): RefusalCase => ({
+  name: `SubscribeURL: ${name}`,
+  request: subscribeUrlCase(url),
+  status: 400,
+  fetched: NONE,
+}));
 
 const timestampCases: RefusalCase[] = [
-  { name: 'Timestamp over an hour old', request: timestampCase(new Date(NOW.getTime() - 61 * MINUTE).toISOString()), status: 400, fetched: NONE },
-  { name: 'Timestamp a day old', request: timestampCase(new Date(NOW.getTime() - 24 * 60 * MINUTE).toISOString()), status: 400, fetched: NONE },
-  { name: 'Timestamp at the Unix epoch', request: timestampCase('1970-01-01T00:00:00.000Z'), status: 400, fetched: NONE },
-  { name: 'Timestamp over five minutes ahead', request: timestampCase(new Date(NOW.getTime() + 6 * MINUTE).toISOString()), status: 400, fetched: NONE },
-  { name: 'Timestamp in year 9999', request: timestampCase('9999-12-31T23:59:59.999Z'), status: 400, fetched: NONE },
-  { name: 'Timestamp with a +00:00 offset', request: timestampCase(NOW.toISOString().replace('Z', '+00:00')), status: 400, fetched: NONE },
-  { name: 'Timestamp without a zone', request: timestampCase(NOW.toISOString().replace('Z', '')), status: 400, fetched: NONE },
-  { name: 'Timestamp in lower case', request: timestampCase(NOW.toISOString().replace('T', 't').replace('Z', 'z')), status: 400, fetched: NONE },
-  { name: 'Timestamp as an HTTP date', request: timestampCase(NOW.toUTCString()), status: 400, fetched: NONE },
-  { name: 'Timestamp as a date only', request: timestampCase(NOW.toISOString().slice(0, 10)), status: 400, fetched: NONE },
-  { name: 'Timestamp on an impossible date', request: timestampCase('2026-13-45T12:00:00.000Z'), status: 400, fetched: NONE },
+  {
+    name: 'Timestamp over an hour old',
+    request: timestampCase(new Date(NOW.getTime() - 61 * MINUTE).toISOString()),
+    status: 400,
+    fetched: NONE,
+  },
+  {
+    name: 'Timestamp a day old',
+    request: timestampCase(new Date(NOW.getTime() - 24 * 60 * MINUTE).toISOString()),
+    status: 400,
+    fetched: NONE,
+  },
+  {
+    name: 'Timestamp at the Unix epoch',
+    request: timestampCase('1970-01-01T00:00:00.000Z'),
+    status: 400,
+    fetched: NONE,
+  },
+  {
+    name: 'Timestamp over five minutes ahead',
+    request: timestampCase(new Date(NOW.getTime() + 6 * MINUTE).toISOString()),
+    status: 400,
+    fetched: NONE,
+  },
+  {
+    name: 'Timestamp in year 9999',
+    request: timestampCase('9999-12-31T23:59:59.999Z'),
+    status: 400,
+    fetched: NONE,
+  },
+  {
+    name: 'Timestamp with a +00:00 offset',
+    request: timestampCase(NOW.toISOString().replace('Z', '+00:00')),
+    status: 400,
+    fetched: NONE,
+  },
+  {
+    name: 'Timestamp without a zone',
+    request: timestampCase(NOW.toISOString().replace('Z', '')),
+    status: 400,
+    fetched: NONE,
+  },
+  {
+    name: 'Timestamp in lower case',
+    request: timestampCase(NOW.toISOString().replace('T', 't').replace('Z', 'z')),
+    status: 400,
+    fetched: NONE,
+  },
+  {
+    name: 'Timestamp as an HTTP date',
+    request: timestampCase(NOW.toUTCString()),
+    status: 400,
+    fetched: NONE,
+  },
+  {
+    name: 'Timestamp as a date only',
+    request: timestampCase(NOW.toISOString().slice(0, 10)),
+    status: 400,
+    fetched: NONE,
+  },
+  {
+    name: 'Timestamp on an impossible date',
+    request: timestampCase('2026-13-45T12:00:00.000Z'),
+    status: 400,
+    fetched: NONE,
+  },
   { name: 'empty Timestamp', request: timestampCase(''), status: 400, fetched: NONE },
 ];
 
 const headerCases: RefusalCase[] = [
-  ...['true', 'TRUE', ' True '].map(
-    (value): RefusalCase => ({
-      name: `raw delivery header x-amz-sns-rawdelivery: "${value}"`,
-      request: (k) => post(note(k), { ...snsHeaders(note(k)), 'x-amz-sns-rawdelivery': value }),
-      status: 400,
-      fetched: NONE,
-    }),
-  ),
+  ...['true', 'TRUE', ' True '].map((value): RefusalCase => ({
+    name: `raw delivery header x-amz-sns-rawdelivery: "${value}"`,
+    request: (k) => post(note(k), { ...snsHeaders(note(k)), 'x-amz-sns-rawdelivery': value }),
+    status: 400,
+    fetched: NONE,
+  })),
   {
     name: 'raw delivery header with the bare event as body',
-    request: () => apiEvent(EVENT_MESSAGE, { headers: { 'x-amz-sns-rawdelivery': 'true', 'x-amz-sns-message-type': 'Notification' } }),
+    request: () =>
+      apiEvent(EVENT_MESSAGE, {
+        headers: { 'x-amz-sns-rawdelivery': 'true', 'x-amz-sns-message-type': 'Notification' },
+      }),
     status: 400,
     fetched: NONE,
   },
@@ -688,14 +1030,12 @@ const headerCases: RefusalCase[] = [
       ['x-amz-sns-topic-arn', OTHER_ALLOWED_TOPIC_ARN],
       ['X-AMZ-SNS-TOPIC-ARN', FOREIGN_TOPIC_ARN],
     ] as const
-  ).map(
-    ([header, value]): RefusalCase => ({
-      name: `${header} header disagreeing with the body`,
-      request: (k) => post(note(k), { 'content-type': 'text/plain', [header]: value }),
-      status: 400,
-      fetched: NONE,
-    }),
-  ),
+  ).map(([header, value]): RefusalCase => ({
+    name: `${header} header disagreeing with the body`,
+    request: (k) => post(note(k), { 'content-type': 'text/plain', [header]: value }),
+    status: 400,
+    fetched: NONE,
+  })),
 ];
 
 const signatureVersionCases: RefusalCase[] = (
@@ -710,14 +1050,12 @@ const signatureVersionCases: RefusalCase[] = (
     ['"02"', '02'],
     ['null', null],
   ] as const
-).map(
-  ([name, value]): RefusalCase => ({
-    name: `SignatureVersion ${name}`,
-    request: (k) => post({ ...note(k), SignatureVersion: value }),
-    status: 400,
-    fetched: NONE,
-  }),
-);
+).map(([name, value]): RefusalCase => ({
+  name: `SignatureVersion ${name}`,
+  request: (k) => post({ ...note(k), SignatureVersion: value }),
+  status: 400,
+  fetched: NONE,
+}));
 
 const typeCases: RefusalCase[] = (
   [
@@ -727,16 +1065,17 @@ const typeCases: RefusalCase[] = (
     ['Type with a leading space', ' Notification'],
     ['empty Type', ''],
     ['null Type', null],
-    ['a Notification presented as a SubscriptionConfirmation (no Token)', 'SubscriptionConfirmation'],
+    [
+      'a Notification presented as a SubscriptionConfirmation (no Token)',
+      'SubscriptionConfirmation',
+    ],
   ] as const
-).map(
-  ([name, value]): RefusalCase => ({
-    name,
-    request: (k) => post({ ...note(k), Type: value }),
-    status: 400,
-    fetched: NONE,
-  }),
-);
+).map(([name, value]): RefusalCase => ({
+  name,
+  request: (k) => post({ ...note(k), Type: value }),
+  status: 400,
+  fetched: NONE,
+}));
 
 const topicCases: RefusalCase[] = [
   ...(
@@ -752,14 +1091,12 @@ const topicCases: RefusalCase[] = [
       ['both allowed ARNs joined by a comma', `${TOPIC_ARN},${OTHER_ALLOWED_TOPIC_ARN}`],
       ['a wildcard', 'arn:aws:sns:*:*:*'],
     ] as const
-  ).map(
-    ([name, arn]): RefusalCase => ({
-      name: `notification from a topic not allowed: ${name}`,
-      request: (k) => post(note(k, { TopicArn: arn })),
-      status: 403,
-      fetched: NONE,
-    }),
-  ),
+  ).map(([name, arn]): RefusalCase => ({
+    name: `notification from a topic not allowed: ${name}`,
+    request: (k) => post(note(k, { TopicArn: arn })),
+    status: 403,
+    fetched: NONE,
+  })),
   {
     name: 'subscription confirmation for a topic not allowed',
     request: (k) => post(conf(k, { TopicArn: FOREIGN_TOPIC_ARN })),
@@ -772,7 +1109,12 @@ const topicCases: RefusalCase[] = [
     status: 403,
     fetched: NONE,
   },
-  { name: 'empty TopicArn', request: (k) => post(note(k, { TopicArn: '' })), status: 400, fetched: NONE },
+  {
+    name: 'empty TopicArn',
+    request: (k) => post(note(k, { TopicArn: '' })),
+    status: 400,
+    fetched: NONE,
+  },
 ];
 
 const policyOptionCases: RefusalCase[] = [
@@ -785,12 +1127,19 @@ const policyOptionCases: RefusalCase[] = [
   },
   {
     name: 'genuine SignatureVersion 1 subscription confirmation when version 2 is required',
-    request: (k) => post(sign(confirmationFields('SubscriptionConfirmation', NOW), k.identity, '1')),
+    request: (k) =>
+      post(sign(confirmationFields('SubscriptionConfirmation', NOW), k.identity, '1')),
     status: 403,
     fetched: NONE,
     options: () => ({ policy: { requireSignatureVersion2: true } }),
   },
-  { name: 'shared secret on: no Authorization header', request: (k) => post(note(k)), status: 401, fetched: NONE, options: withSecret },
+  {
+    name: 'shared secret on: no Authorization header',
+    request: (k) => post(note(k)),
+    status: 401,
+    fetched: NONE,
+    options: withSecret,
+  },
   {
     name: 'shared secret on: wrong password',
     request: (k) => post(note(k), { authorization: basic('connector', `${SHARED_PASSWORD}x`) }),
@@ -828,7 +1177,11 @@ const policyOptionCases: RefusalCase[] = [
   },
   {
     name: 'shared secret on: right credentials do not excuse a forged signature',
-    request: (k) => post({ ...note(k), Message: 'MESSAGE-CONTENT-MARKER forged' }, { authorization: basic('connector', SHARED_PASSWORD) }),
+    request: (k) =>
+      post(
+        { ...note(k), Message: 'MESSAGE-CONTENT-MARKER forged' },
+        { authorization: basic('connector', SHARED_PASSWORD) },
+      ),
     status: 403,
     fetched: CERT_ONLY,
     options: withSecret,
@@ -863,7 +1216,12 @@ const transientCases: RefusalCase[] = [
     request: (k) => post(conf(k)),
     status: 502,
     fetched: [CERT_URL, SUBSCRIBE_URL],
-    options: (k) => ({ served: { [CERT_URL]: { status: 200, body: k.identity.certPem }, [SUBSCRIBE_URL]: { status: 500, body: '' } } }),
+    options: (k) => ({
+      served: {
+        [CERT_URL]: { status: 200, body: k.identity.certPem },
+        [SUBSCRIBE_URL]: { status: 500, body: '' },
+      },
+    }),
   },
   {
     name: 'queue send fails (503)',
@@ -913,8 +1271,12 @@ describe('duplicate deliveries', () => {
   it('answers 200 to the same message twice and enqueues it twice with the same MessageId', async () => {
     const h = harness();
     const message = note(keys);
-    const first = await h.receive(apiEvent(JSON.stringify(message), { headers: snsHeaders(message), requestId: 'req-1' }));
-    const second = await h.receive(apiEvent(JSON.stringify(message), { headers: snsHeaders(message), requestId: 'req-2' }));
+    const first = await h.receive(
+      apiEvent(JSON.stringify(message), { headers: snsHeaders(message), requestId: 'req-1' }),
+    );
+    const second = await h.receive(
+      apiEvent(JSON.stringify(message), { headers: snsHeaders(message), requestId: 'req-2' }),
+    );
     expect([first.statusCode, second.statusCode]).toEqual([200, 200]);
     expect(h.queue.sends).toHaveLength(2);
     expect(h.queue.sends[1].event).toEqual(h.queue.sends[0].event);
@@ -931,7 +1293,12 @@ describe('duplicate deliveries', () => {
     const message = note(keys);
     const text = JSON.stringify(message);
     expect((await h.receive(postText(text))).statusCode).toBe(200);
-    expect((await h.receive(postBase64(Buffer.from(text).toString('base64')))).statusCode).toBe(200);
-    expect(h.queue.sends.map((send) => send.event.snsMessageId)).toEqual([message.MessageId, message.MessageId]);
+    expect((await h.receive(postBase64(Buffer.from(text).toString('base64')))).statusCode).toBe(
+      200,
+    );
+    expect(h.queue.sends.map((send) => send.event.snsMessageId)).toEqual([
+      message.MessageId,
+      message.MessageId,
+    ]);
   });
 });

@@ -12,7 +12,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { RECEIVER_METRICS, createReceiver } from '../../lambdas/receiver/receiver';
-import { createSnsSigningIdentity, type SignedSnsMessage, type SnsSigningIdentity } from '../../sandbox/sns-signing';
+import {
+  createSnsSigningIdentity,
+  type SignedSnsMessage,
+  type SnsSigningIdentity,
+} from '../../sandbox/sns-signing';
 import {
   CERT_URL,
   FOREIGN_TOPIC_ARN,
@@ -33,7 +37,10 @@ import {
 let identity: SnsSigningIdentity;
 let otherIdentity: SnsSigningIdentity;
 beforeAll(async () => {
-  [identity, otherIdentity] = await Promise.all([createSnsSigningIdentity(), createSnsSigningIdentity()]);
+  [identity, otherIdentity] = await Promise.all([
+    createSnsSigningIdentity(),
+    createSnsSigningIdentity(),
+  ]);
 });
 
 let output: CapturedOutput;
@@ -46,9 +53,18 @@ afterEach(() => {
 
 const NOW = new Date();
 
-function setup(options: { requireSignatureVersion2?: boolean; routes?: Record<string, Served>; queueError?: Error } = {}) {
+function setup(
+  options: {
+    requireSignatureVersion2?: boolean;
+    routes?: Record<string, Served>;
+    queueError?: Error;
+  } = {},
+) {
   const http = fakeHttpGet(
-    options.routes ?? { [CERT_URL]: { status: 200, body: identity.certPem }, [SUBSCRIBE_URL]: { status: 200, body: '<ok/>' } },
+    options.routes ?? {
+      [CERT_URL]: { status: 200, body: identity.certPem },
+      [SUBSCRIBE_URL]: { status: 200, body: '<ok/>' },
+    },
     // Any other URL would be served too: only the receiver's policy keeps it from being fetched.
     () => ({ status: 200, body: identity.certPem }),
   );
@@ -65,8 +81,11 @@ function setup(options: { requireSignatureVersion2?: boolean; routes?: Record<st
   return { receive, http, queue };
 }
 
-const deliver = (receive: ReturnType<typeof setup>['receive'], message: SignedSnsMessage | Record<string, unknown>, requestId = 'req-1') =>
-  receive(apiEvent(JSON.stringify(message), { requestId }));
+const deliver = (
+  receive: ReturnType<typeof setup>['receive'],
+  message: SignedSnsMessage | Record<string, unknown>,
+  requestId = 'req-1',
+) => receive(apiEvent(JSON.stringify(message), { requestId }));
 
 function metricNames(): string[] {
   return output.metrics().flatMap((blob) => {
@@ -78,36 +97,58 @@ function metricNames(): string[] {
 describe('requireSignatureVersion2', () => {
   it.each([
     ['a notification', () => sign(notificationFields(NOW), identity, '1')],
-    ['a subscription confirmation', () => sign(confirmationFields('SubscriptionConfirmation', NOW), identity, '1')],
-  ])('refuses %s signed with SignatureVersion 1 (403) before any network call', async (_case, message) => {
-    const s = setup({ requireSignatureVersion2: true });
-    const result = await deliver(s.receive, message());
-    expect(result.statusCode).toBe(403);
-    expect(JSON.parse(result.body)).toEqual({ message: 'signature version not accepted' });
-    expect(s.http.calls).toHaveLength(0);
-    expect(s.queue.sends).toHaveLength(0);
-  });
+    [
+      'a subscription confirmation',
+      () => sign(confirmationFields('SubscriptionConfirmation', NOW), identity, '1'),
+    ],
+  ])(
+    'refuses %s signed with SignatureVersion 1 (403) before any network call',
+    async (_case, message) => {
+      const s = setup({ requireSignatureVersion2: true });
+      const result = await deliver(s.receive, message());
+      expect(result.statusCode).toBe(403);
+      expect(JSON.parse(result.body)).toEqual({ message: 'signature version not accepted' });
+      expect(s.http.calls).toHaveLength(0);
+      expect(s.queue.sends).toHaveLength(0);
+    },
+  );
 
   it('still accepts SignatureVersion 2', async () => {
     const s = setup({ requireSignatureVersion2: true });
-    expect((await deliver(s.receive, sign(notificationFields(NOW), identity, '2'))).statusCode).toBe(200);
+    expect(
+      (await deliver(s.receive, sign(notificationFields(NOW), identity, '2'))).statusCode,
+    ).toBe(200);
     expect(s.queue.sends).toHaveLength(1);
   });
 
-  it.each([false, undefined])('accepts SignatureVersion 1 when the option is %s (SNS topics sign with 1 by default)', async (option) => {
-    const s = setup({ requireSignatureVersion2: option });
-    expect((await deliver(s.receive, sign(notificationFields(NOW), identity, '1'))).statusCode).toBe(200);
-  });
+  it.each([false, undefined])(
+    'accepts SignatureVersion 1 when the option is %s (SNS topics sign with 1 by default)',
+    async (option) => {
+      const s = setup({ requireSignatureVersion2: option });
+      expect(
+        (await deliver(s.receive, sign(notificationFields(NOW), identity, '1'))).statusCode,
+      ).toBe(200);
+    },
+  );
 });
 
 describe('SubscribeURL policy beyond the SNS host pattern', () => {
   it.each([
-    ['an SNS host in another region than the topic', SUBSCRIBE_URL.replace('sns.ca-central-1.', 'sns.us-east-1.')],
-    ['an Unsubscribe call instead of ConfirmSubscription', SUBSCRIBE_URL.replace('Action=ConfirmSubscription', 'Action=Unsubscribe')],
+    [
+      'an SNS host in another region than the topic',
+      SUBSCRIBE_URL.replace('sns.ca-central-1.', 'sns.us-east-1.'),
+    ],
+    [
+      'an Unsubscribe call instead of ConfirmSubscription',
+      SUBSCRIBE_URL.replace('Action=ConfirmSubscription', 'Action=Unsubscribe'),
+    ],
     ['no Action at all', SUBSCRIBE_URL.replace('Action=ConfirmSubscription&', '')],
   ])('refuses %s (400) and GETs nothing, not even the certificate', async (_case, url) => {
     const s = setup();
-    const message = sign(confirmationFields('SubscriptionConfirmation', NOW, { SubscribeURL: url }), identity);
+    const message = sign(
+      confirmationFields('SubscriptionConfirmation', NOW, { SubscribeURL: url }),
+      identity,
+    );
     const result = await deliver(s.receive, message);
     expect(result.statusCode).toBe(400);
     expect(s.http.calls).toHaveLength(0);
@@ -115,7 +156,10 @@ describe('SubscribeURL policy beyond the SNS host pattern', () => {
 
   it('GETs a ConfirmSubscription URL on the topic region’s SNS host once the signature verifies', async () => {
     const s = setup();
-    const result = await deliver(s.receive, sign(confirmationFields('SubscriptionConfirmation', NOW), identity));
+    const result = await deliver(
+      s.receive,
+      sign(confirmationFields('SubscriptionConfirmation', NOW), identity),
+    );
     expect(result.statusCode).toBe(200);
     expect(s.http.urls()).toEqual([CERT_URL, SUBSCRIBE_URL]);
     expect(metricNames()).toEqual([RECEIVER_METRICS.subscriptionsConfirmed]);
@@ -123,7 +167,10 @@ describe('SubscribeURL policy beyond the SNS host pattern', () => {
 
   it('does not GET the SubscribeURL of a confirmation whose signature fails (403)', async () => {
     const s = setup();
-    const result = await deliver(s.receive, sign(confirmationFields('SubscriptionConfirmation', NOW), otherIdentity));
+    const result = await deliver(
+      s.receive,
+      sign(confirmationFields('SubscriptionConfirmation', NOW), otherIdentity),
+    );
     expect(result.statusCode).toBe(403);
     expect(s.http.urls()).toEqual([CERT_URL]);
   });
@@ -135,7 +182,9 @@ describe('UnsubscribeConfirmation', () => {
     const message = sign(confirmationFields('UnsubscribeConfirmation', NOW), identity);
     const subscriptionArn = `${TOPIC_ARN}:0b5a2c1e-0000-4000-8000-000000000001`;
     const headers = { ...snsHeaders(message), 'x-amz-sns-subscription-arn': subscriptionArn };
-    const result = await s.receive(apiEvent(JSON.stringify(message), { headers, requestId: 'req-unsub' }));
+    const result = await s.receive(
+      apiEvent(JSON.stringify(message), { headers, requestId: 'req-unsub' }),
+    );
 
     expect(result.statusCode).toBe(200);
     expect(s.http.urls()).toEqual([CERT_URL]);
@@ -155,7 +204,10 @@ describe('UnsubscribeConfirmation', () => {
   it('does not log a subscription header that is not an ARN-like value', async () => {
     const s = setup();
     const message = sign(confirmationFields('UnsubscribeConfirmation', NOW), identity);
-    const headers = { ...snsHeaders(message), 'x-amz-sns-subscription-arn': 'arn\n{"level":"ERROR","forged":true}' };
+    const headers = {
+      ...snsHeaders(message),
+      'x-amz-sns-subscription-arn': 'arn\n{"level":"ERROR","forged":true}',
+    };
     expect((await s.receive(apiEvent(JSON.stringify(message), { headers }))).statusCode).toBe(200);
     const warning = output.logs().find((line) => line.level === 'WARN');
     expect(warning).toBeDefined();
@@ -175,9 +227,27 @@ describe('answers', () => {
   const genuine = () => sign(notificationFields(NOW), identity);
   it.each([
     { case: 'a genuine notification', message: genuine, setupOptions: {}, status: 200, sends: 1 },
-    { case: 'a forged signature', message: () => sign(notificationFields(NOW), otherIdentity), setupOptions: {}, status: 403, sends: 0 },
-    { case: 'a topic not allowed', message: () => sign(notificationFields(NOW, { TopicArn: FOREIGN_TOPIC_ARN }), identity), setupOptions: {}, status: 403, sends: 0 },
-    { case: 'a malformed envelope', message: () => ({ ...genuine(), SignatureVersion: 7 }), setupOptions: {}, status: 400, sends: 0 },
+    {
+      case: 'a forged signature',
+      message: () => sign(notificationFields(NOW), otherIdentity),
+      setupOptions: {},
+      status: 403,
+      sends: 0,
+    },
+    {
+      case: 'a topic not allowed',
+      message: () => sign(notificationFields(NOW, { TopicArn: FOREIGN_TOPIC_ARN }), identity),
+      setupOptions: {},
+      status: 403,
+      sends: 0,
+    },
+    {
+      case: 'a malformed envelope',
+      message: () => ({ ...genuine(), SignatureVersion: 7 }),
+      setupOptions: {},
+      status: 400,
+      sends: 0,
+    },
     {
       case: 'a certificate fetch that fails (transient)',
       message: genuine,
@@ -185,7 +255,13 @@ describe('answers', () => {
       status: 502,
       sends: 0,
     },
-    { case: 'an SQS error (transient)', message: genuine, setupOptions: { queueError: new Error('ServiceUnavailable') }, status: 503, sends: 0 },
+    {
+      case: 'an SQS error (transient)',
+      message: genuine,
+      setupOptions: { queueError: new Error('ServiceUnavailable') },
+      status: 503,
+      sends: 0,
+    },
   ])('$case -> $status', async ({ message, setupOptions, status, sends }) => {
     const s = setup(setupOptions);
     const result = await deliver(s.receive, message());
@@ -197,43 +273,79 @@ describe('answers', () => {
     const s = setup();
     const message = genuine();
     await deliver(s.receive, message, 'req-attrs');
-    expect(s.queue.sends.map((send) => send.attributes)).toEqual([{ snsMessageId: message.MessageId, correlationId: 'req-attrs' }]);
+    expect(s.queue.sends.map((send) => send.attributes)).toEqual([
+      { snsMessageId: message.MessageId, correlationId: 'req-attrs' },
+    ]);
   });
 });
 
 describe('log lines of one request', () => {
   it.each([
-    { case: 'an enqueued notification', message: () => sign(notificationFields(NOW), identity), options: {} },
-    { case: 'a confirmed subscription', message: () => sign(confirmationFields('SubscriptionConfirmation', NOW), identity), options: {} },
-    { case: 'an unsubscribe confirmation', message: () => sign(confirmationFields('UnsubscribeConfirmation', NOW), identity), options: {} },
-    { case: 'a refused signature', message: () => sign(notificationFields(NOW), otherIdentity), options: {} },
-    { case: 'a queue failure', message: () => sign(notificationFields(NOW), identity), options: { queueError: new Error('down') } },
-  ])('$case: every line has the correlation id and the SNS MessageId', async ({ message, options }) => {
-    const s = setup(options);
-    const signed = message();
-    await s.receive(apiEvent(JSON.stringify(signed), { headers: snsHeaders(signed), requestId: 'req-one' }));
-    const lines = output.logs();
-    expect(lines.length).toBeGreaterThan(0);
-    for (const line of lines) {
-      expect({ correlationId: line.correlationId, snsMessageId: line.snsMessageId }).toEqual({
-        correlationId: 'req-one',
-        snsMessageId: signed.MessageId,
-      });
-    }
-  });
+    {
+      case: 'an enqueued notification',
+      message: () => sign(notificationFields(NOW), identity),
+      options: {},
+    },
+    {
+      case: 'a confirmed subscription',
+      message: () => sign(confirmationFields('SubscriptionConfirmation', NOW), identity),
+      options: {},
+    },
+    {
+      case: 'an unsubscribe confirmation',
+      message: () => sign(confirmationFields('UnsubscribeConfirmation', NOW), identity),
+      options: {},
+    },
+    {
+      case: 'a refused signature',
+      message: () => sign(notificationFields(NOW), otherIdentity),
+      options: {},
+    },
+    {
+      case: 'a queue failure',
+      message: () => sign(notificationFields(NOW), identity),
+      options: { queueError: new Error('down') },
+    },
+  ])(
+    '$case: every line has the correlation id and the SNS MessageId',
+    async ({ message, options }) => {
+      const s = setup(options);
+      const signed = message();
+      await s.receive(
+        apiEvent(JSON.stringify(signed), { headers: snsHeaders(signed), requestId: 'req-one' }),
+      );
+      const lines = output.logs();
+      expect(lines.length).toBeGreaterThan(0);
+      for (const line of lines) {
+        expect({ correlationId: line.correlationId, snsMessageId: line.snsMessageId }).toEqual({
+          correlationId: 'req-one',
+          snsMessageId: signed.MessageId,
+        });
+      }
+    },
+  );
 
   it('takes the MessageId from the SNS header when the body cannot be parsed', async () => {
     const s = setup();
     const signed = sign(notificationFields(NOW), identity);
-    await s.receive(apiEvent('{"truncated":', { headers: snsHeaders(signed), requestId: 'req-bad' }));
+    await s.receive(
+      apiEvent('{"truncated":', { headers: snsHeaders(signed), requestId: 'req-bad' }),
+    );
     const lines = output.logs();
     expect(lines.length).toBeGreaterThan(0);
-    for (const line of lines) expect(line).toEqual(expect.objectContaining({ correlationId: 'req-bad', snsMessageId: signed.MessageId }));
+    for (const line of lines)
+      expect(line).toEqual(
+        expect.objectContaining({ correlationId: 'req-bad', snsMessageId: signed.MessageId }),
+      );
   });
 
   it('does not log a message-id header that is not id-like', async () => {
     const s = setup();
-    await s.receive(apiEvent('{"truncated":', { headers: { 'x-amz-sns-message-id': 'id with spaces and "quotes"' } }));
+    await s.receive(
+      apiEvent('{"truncated":', {
+        headers: { 'x-amz-sns-message-id': 'id with spaces and "quotes"' },
+      }),
+    );
     for (const line of output.logs()) expect(line).not.toHaveProperty('snsMessageId');
   });
 });

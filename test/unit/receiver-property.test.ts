@@ -16,7 +16,11 @@ import fc from 'fast-check';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { isTrustedSigningCertUrl } from '../../lambdas/adapters/sns-verifier';
 import { createReceiver } from '../../lambdas/receiver/receiver';
-import { createSnsSigningIdentity, type SignedSnsMessage, type SnsSigningIdentity } from '../../sandbox/sns-signing';
+import {
+  createSnsSigningIdentity,
+  type SignedSnsMessage,
+  type SnsSigningIdentity,
+} from '../../sandbox/sns-signing';
 import {
   CERT_URL,
   FOREIGN_TOPIC_ARN,
@@ -52,16 +56,37 @@ beforeAll(async () => {
   [identity, other] = await Promise.all([createSnsSigningIdentity(), createSnsSigningIdentity()]);
   const signature = ['Signature', 'SignatureVersion', 'SigningCertURL'];
   const notification = ['Message', 'MessageId', 'Timestamp', 'TopicArn', 'Type', ...signature];
-  const confirmation = ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type', ...signature];
+  const confirmation = [
+    'Message',
+    'MessageId',
+    'SubscribeURL',
+    'Timestamp',
+    'Token',
+    'TopicArn',
+    'Type',
+    ...signature,
+  ];
   bases = [
     {
       name: 'Notification v2 with Subject',
       message: sign(notificationFields(NOW, { Subject: 'Offer matched' }), identity, '2'),
       fields: [...notification, 'Subject'],
     },
-    { name: 'Notification v1 without Subject', message: sign(notificationFields(NOW), identity, '1'), fields: notification },
-    { name: 'SubscriptionConfirmation v2', message: sign(confirmationFields('SubscriptionConfirmation', NOW), identity, '2'), fields: confirmation },
-    { name: 'UnsubscribeConfirmation v1', message: sign(confirmationFields('UnsubscribeConfirmation', NOW), identity, '1'), fields: confirmation },
+    {
+      name: 'Notification v1 without Subject',
+      message: sign(notificationFields(NOW), identity, '1'),
+      fields: notification,
+    },
+    {
+      name: 'SubscriptionConfirmation v2',
+      message: sign(confirmationFields('SubscriptionConfirmation', NOW), identity, '2'),
+      fields: confirmation,
+    },
+    {
+      name: 'UnsubscribeConfirmation v1',
+      message: sign(confirmationFields('UnsubscribeConfirmation', NOW), identity, '1'),
+      fields: confirmation,
+    },
   ];
 });
 
@@ -79,7 +104,10 @@ const logger = new Logger({ serviceName: 'receiver-property', logLevel: 'SILENT'
  */
 function harness(): Harness {
   const http = fakeHttpGet(
-    { [CERT_URL]: { status: 200, body: identity.certPem }, [SUBSCRIBE_URL]: { status: 200, body: '' } },
+    {
+      [CERT_URL]: { status: 200, body: identity.certPem },
+      [SUBSCRIBE_URL]: { status: 200, body: '' },
+    },
     () => ({ status: 200, body: other.certPem }),
   );
   const queue = fakeQueue();
@@ -97,7 +125,14 @@ function harness(): Harness {
 // Mutations
 
 type Mutation =
-  | { kind: 'edit'; field: number | string; op: 'replace' | 'delete' | 'insert'; position: number; fromEnd: boolean; char: string }
+  | {
+      kind: 'edit';
+      field: number | string;
+      op: 'replace' | 'delete' | 'insert';
+      position: number;
+      fromEnd: boolean;
+      char: string;
+    }
   | { kind: 'remove'; field: number }
   | { kind: 'swap'; a: number; b: number }
   | { kind: 'type'; to: unknown }
@@ -109,8 +144,36 @@ type Mutation =
 /** Characters with a history in parser and policy bypasses, plus any code point at all. */
 const charArb = fc.oneof(
   fc.constantFrom(
-    '\u0000', '\ufeff', '\u202e', '\ud800', '\udc00', '\u0430', '\uff0e', '\u3002', '\u200b', '\ufffd',
-    '\n', '\r', '\t', ' ', '%', '@', '\\', '#', '?', ':', '/', '.', '=', '+', '"', 'A', 'a', '0', '1', '2',
+    '\u0000',
+    '\ufeff',
+    '\u202e',
+    '\ud800',
+    '\udc00',
+    '\u0430',
+    '\uff0e',
+    '\u3002',
+    '\u200b',
+    '\ufffd',
+    '\n',
+    '\r',
+    '\t',
+    ' ',
+    '%',
+    '@',
+    '\\',
+    '#',
+    '?',
+    ':',
+    '/',
+    '.',
+    '=',
+    '+',
+    '"',
+    'A',
+    'a',
+    '0',
+    '1',
+    '2',
   ),
   fc.string({ minLength: 1, maxLength: 1, unit: 'binary' }),
   fc.string({ minLength: 1, maxLength: 1 }),
@@ -148,7 +211,9 @@ const OTHER_CERT_URLS = [
 ];
 
 const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({
+  {
+    weight: 6,
+    arbitrary: fc.record({
       kind: fc.constant('edit' as const),
       // Any field of the base, with the signature and its URL picked more often than by chance.
       field: fc.oneof(
@@ -158,28 +223,69 @@ const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
       op: fc.constantFrom('replace' as const, 'delete' as const, 'insert' as const),
       // Mostly within a few characters of either end, where the tricks live (a signature's
       // padding, a URL's scheme and extension, a timestamp's zone); otherwise anywhere.
-      position: fc.oneof({ weight: 2, arbitrary: fc.nat({ max: 3 }) }, { weight: 1, arbitrary: fc.nat() }),
+      position: fc.oneof(
+        { weight: 2, arbitrary: fc.nat({ max: 3 }) },
+        { weight: 1, arbitrary: fc.nat() },
+      ),
       fromEnd: fc.boolean(),
       char: charArb,
-    }) },
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('remove' as const), field: fc.nat() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('swap' as const), a: fc.nat(), b: fc.nat() }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('swap' as const), a: fc.nat(), b: fc.nat() }),
+  },
   {
     weight: 1,
     arbitrary: fc.record({
       kind: fc.constant('type' as const),
-      to: fc.constantFrom<unknown>('Notification', 'SubscriptionConfirmation', 'UnsubscribeConfirmation', 'notification', 'Surprise', '', null, 1),
+      to: fc.constantFrom<unknown>(
+        'Notification',
+        'SubscriptionConfirmation',
+        'UnsubscribeConfirmation',
+        'notification',
+        'Surprise',
+        '',
+        null,
+        1,
+      ),
     }),
   },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('version' as const), to: fc.constantFrom<unknown>('1', '2', '3', '0', '', '2 ', 1, 2, null) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('topic' as const), to: fc.constantFrom(...LOOK_ALIKE_TOPICS) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('certUrl' as const), to: fc.constantFrom(...OTHER_CERT_URLS) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('subject' as const), to: fc.string({ maxLength: 8 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('version' as const),
+      to: fc.constantFrom<unknown>('1', '2', '3', '0', '', '2 ', 1, 2, null),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('topic' as const),
+      to: fc.constantFrom(...LOOK_ALIKE_TOPICS),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('certUrl' as const),
+      to: fc.constantFrom(...OTHER_CERT_URLS),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('subject' as const),
+      to: fc.string({ maxLength: 8 }),
+    }),
+  },
 );
 
 function applyMutations(base: Base, mutations: readonly Mutation[]): Record<string, unknown> {
   const message: Record<string, unknown> = { ...base.message };
-  const fieldAt = (field: number | string): string => (typeof field === 'string' ? field : base.fields[field % base.fields.length]);
+  const fieldAt = (field: number | string): string =>
+    typeof field === 'string' ? field : base.fields[field % base.fields.length];
   for (const mutation of mutations) {
     switch (mutation.kind) {
       case 'edit': {
@@ -235,27 +341,34 @@ describe('receiver under random mutations of signed messages', () => {
     for (const base of bases) {
       const h = harness();
       const result = await h.receive(apiEvent(JSON.stringify(base.message)));
-      expect({ base: base.name, status: result.statusCode }).toEqual({ base: base.name, status: 200 });
+      expect({ base: base.name, status: result.statusCode }).toEqual({
+        base: base.name,
+        status: 200,
+      });
     }
   });
 
   it(`never answers 2xx, never enqueues, never fetches outside the certificate policy (${NUM_RUNS} runs, seed ${SEED})`, async () => {
     let refused = 0;
     await fc.assert(
-      fc.asyncProperty(fc.nat(), fc.array(mutationArb, { minLength: 1, maxLength: 3 }), async (baseIndex, mutations) => {
-        const base = bases[baseIndex % bases.length];
-        const mutated = applyMutations(base, mutations);
-        fc.pre(!unchanged(base.message, mutated));
+      fc.asyncProperty(
+        fc.nat(),
+        fc.array(mutationArb, { minLength: 1, maxLength: 3 }),
+        async (baseIndex, mutations) => {
+          const base = bases[baseIndex % bases.length];
+          const mutated = applyMutations(base, mutations);
+          fc.pre(!unchanged(base.message, mutated));
 
-        const h = harness();
-        const result = await h.receive(apiEvent(JSON.stringify(mutated)));
-        // 4xx, not 5xx: a forged message is refused for good rather than retried.
-        expect(result.statusCode).toBeGreaterThanOrEqual(400);
-        expect(result.statusCode).toBeLessThan(500);
-        expect(h.queue.sends).toEqual([]);
-        for (const url of h.http.urls()) expect(isTrustedSigningCertUrl(url)).toBe(true);
-        refused += 1;
-      }),
+          const h = harness();
+          const result = await h.receive(apiEvent(JSON.stringify(mutated)));
+          // 4xx, not 5xx: a forged message is refused for good rather than retried.
+          expect(result.statusCode).toBeGreaterThanOrEqual(400);
+          expect(result.statusCode).toBeLessThan(500);
+          expect(h.queue.sends).toEqual([]);
+          for (const url of h.http.urls()) expect(isTrustedSigningCertUrl(url)).toBe(true);
+          refused += 1;
+        },
+      ),
       { numRuns: NUM_RUNS, seed: SEED, endOnFailure: true },
     );
     // Discarded no-op runs do not count: most runs must really have sent a mutated message.
@@ -290,7 +403,10 @@ const signingCertUrlArb: fc.Arbitrary<string> = fc.oneof(
     .array(
       fc.record({
         op: fc.constantFrom('replace' as const, 'delete' as const, 'insert' as const),
-        position: fc.oneof({ weight: 2, arbitrary: fc.nat({ max: 40 }) }, { weight: 1, arbitrary: fc.nat() }),
+        position: fc.oneof(
+          { weight: 2, arbitrary: fc.nat({ max: 40 }) },
+          { weight: 1, arbitrary: fc.nat() },
+        ),
         fromEnd: fc.boolean(),
         char: charArb,
       }),
@@ -313,21 +429,45 @@ describe('receiver against an attacker who signs with their own key', () => {
     // Control: the attacker's message is accepted when their certificate is served at CERT_URL,
     // so a refusal below is the URL policy's doing, not a broken signature.
     const control = fakeHttpGet({}, () => ({ status: 200, body: other.certPem }));
-    const controlReceiver = createReceiver({ allowedTopicArns: [TOPIC_ARN], queue: fakeQueue(), httpGet: control.httpGet, logger, now: () => NOW });
-    expect((await controlReceiver(apiEvent(JSON.stringify(sign(notificationFields(NOW), other))))).statusCode).toBe(200);
+    const controlReceiver = createReceiver({
+      allowedTopicArns: [TOPIC_ARN],
+      queue: fakeQueue(),
+      httpGet: control.httpGet,
+      logger,
+      now: () => NOW,
+    });
+    expect(
+      (await controlReceiver(apiEvent(JSON.stringify(sign(notificationFields(NOW), other)))))
+        .statusCode,
+    ).toBe(200);
 
     await fc.assert(
-      fc.asyncProperty(signingCertUrlArb, fc.constantFrom('1' as const, '2' as const), async (certUrl, version) => {
-        // SNS hosts serve SNS's certificate; anywhere else the attacker serves their own.
-        const http = fakeHttpGet({}, (url) => ({ status: 200, body: reachesSnsHost(url) ? identity.certPem : other.certPem }));
-        const queue = fakeQueue();
-        const receive = createReceiver({ allowedTopicArns: [TOPIC_ARN], queue, httpGet: http.httpGet, logger, now: () => NOW });
-        const result = await receive(apiEvent(JSON.stringify(sign(notificationFields(NOW), other, version, certUrl))));
-        expect(result.statusCode).toBeGreaterThanOrEqual(400);
-        expect(result.statusCode).toBeLessThan(500);
-        expect(queue.sends).toEqual([]);
-        for (const url of http.urls()) expect(reachesSnsHost(url)).toBe(true);
-      }),
+      fc.asyncProperty(
+        signingCertUrlArb,
+        fc.constantFrom('1' as const, '2' as const),
+        async (certUrl, version) => {
+          // SNS hosts serve SNS's certificate; anywhere else the attacker serves their own.
+          const http = fakeHttpGet({}, (url) => ({
+            status: 200,
+            body: reachesSnsHost(url) ? identity.certPem : other.certPem,
+          }));
+          const queue = fakeQueue();
+          const receive = createReceiver({
+            allowedTopicArns: [TOPIC_ARN],
+            queue,
+            httpGet: http.httpGet,
+            logger,
+            now: () => NOW,
+          });
+          const result = await receive(
+            apiEvent(JSON.stringify(sign(notificationFields(NOW), other, version, certUrl))),
+          );
+          expect(result.statusCode).toBeGreaterThanOrEqual(400);
+          expect(result.statusCode).toBeLessThan(500);
+          expect(queue.sends).toEqual([]);
+          for (const url of http.urls()) expect(reachesSnsHost(url)).toBe(true);
+        },
+      ),
       { numRuns: NUM_RUNS, seed: SEED, endOnFailure: true },
     );
   });

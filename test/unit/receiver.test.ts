@@ -12,7 +12,11 @@ import type { APIGatewayProxyResult } from 'aws-lambda';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { MAX_BODY_BYTES, createReceiver } from '../../lambdas/receiver/receiver';
-import { createSnsSigningIdentity, type SignedSnsMessage, type SnsSigningIdentity } from '../../sandbox/sns-signing';
+import {
+  createSnsSigningIdentity,
+  type SignedSnsMessage,
+  type SnsSigningIdentity,
+} from '../../sandbox/sns-signing';
 import {
   CERT_URL,
   EVENT_MESSAGE,
@@ -73,20 +77,28 @@ function setup(
     metrics?: Metrics;
   } = {},
 ): Setup {
-  const http = fakeHttpGet(options.routes ?? { [CERT_URL]: certServed(), [SUBSCRIBE_URL]: { status: 200, body: '<ok/>' } }, options.fallback);
+  const http = fakeHttpGet(
+    options.routes ?? { [CERT_URL]: certServed(), [SUBSCRIBE_URL]: { status: 200, body: '<ok/>' } },
+    options.fallback,
+  );
   const queue = fakeQueue(options.queueError);
   const receive = createReceiver({
     allowedTopicArns: [TOPIC_ARN, OTHER_ALLOWED_TOPIC_ARN],
     queue,
     httpGet: http.httpGet,
     logger: new Logger({ serviceName: 'receiver-test', logLevel: 'DEBUG' }),
-    metrics: options.metrics ?? new Metrics({ namespace: 'ReceiverTest', serviceName: 'receiver-test' }),
+    metrics:
+      options.metrics ?? new Metrics({ namespace: 'ReceiverTest', serviceName: 'receiver-test' }),
     now: options.now ?? (() => NOW),
   });
   return { receive, http, queue };
 }
 
-function deliver(receive: Setup['receive'], message: SignedSnsMessage | Record<string, unknown>, requestId = 'req-0001') {
+function deliver(
+  receive: Setup['receive'],
+  message: SignedSnsMessage | Record<string, unknown>,
+  requestId = 'req-0001',
+) {
   return receive(apiEvent(JSON.stringify(message), { requestId }));
 }
 
@@ -108,39 +120,50 @@ function expectRefused(result: APIGatewayProxyResult, status: number, { queue }:
 }
 
 describe('notifications', () => {
-  it.each(['1', '2'] as const)('enqueues a SignatureVersion %s notification with the queued envelope and attributes', async (version) => {
-    const s = setup();
-    const message = sign(notificationFields(NOW), identity, version);
-    const result = await s.receive(apiEvent(JSON.stringify(message), { headers: snsHeaders(message), requestId: 'req-42' }));
+  it.each(['1', '2'] as const)(
+    'enqueues a SignatureVersion %s notification with the queued envelope and attributes',
+    async (version) => {
+      const s = setup();
+      const message = sign(notificationFields(NOW), identity, version);
+      const result = await s.receive(
+        apiEvent(JSON.stringify(message), { headers: snsHeaders(message), requestId: 'req-42' }),
+      );
 
-    expect(result.statusCode).toBe(200);
-    expect(result.headers).toMatchObject({ 'content-type': 'application/json' });
-    expect(s.queue.sends).toEqual([
-      {
-        event: {
-          version: 1,
-          origin: 'sns',
-          topicArn: TOPIC_ARN,
-          snsMessageId: message.MessageId,
-          publishedAt: message.Timestamp,
-          message: EVENT_MESSAGE,
+      expect(result.statusCode).toBe(200);
+      expect(result.headers).toMatchObject({ 'content-type': 'application/json' });
+      expect(s.queue.sends).toEqual([
+        {
+          event: {
+            version: 1,
+            origin: 'sns',
+            topicArn: TOPIC_ARN,
+            snsMessageId: message.MessageId,
+            publishedAt: message.Timestamp,
+            message: EVENT_MESSAGE,
+          },
+          attributes: { snsMessageId: message.MessageId, correlationId: 'req-42' },
         },
-        attributes: { snsMessageId: message.MessageId, correlationId: 'req-42' },
-      },
-    ]);
-    expect(s.http.urls()).toEqual([CERT_URL]);
-  });
+      ]);
+      expect(s.http.urls()).toEqual([CERT_URL]);
+    },
+  );
 
   it('accepts a notification with a signed Subject', async () => {
     const s = setup();
-    const result = await deliver(s.receive, sign(notificationFields(NOW, { Subject: 'Offer matched' }), identity));
+    const result = await deliver(
+      s.receive,
+      sign(notificationFields(NOW, { Subject: 'Offer matched' }), identity),
+    );
     expect(result.statusCode).toBe(200);
     expect(s.queue.sends).toHaveLength(1);
   });
 
   it('decodes a base64 body', async () => {
     const s = setup();
-    const body = Buffer.from(JSON.stringify(sign(notificationFields(NOW), identity)), 'utf8').toString('base64');
+    const body = Buffer.from(
+      JSON.stringify(sign(notificationFields(NOW), identity)),
+      'utf8',
+    ).toString('base64');
     const result = await s.receive(apiEvent(body, { isBase64Encoded: true }));
     expect(result.statusCode).toBe(200);
     expect(s.queue.sends[0].event.message).toBe(EVENT_MESSAGE);
@@ -151,7 +174,9 @@ describe('notifications', () => {
     const event = apiEvent(JSON.stringify(sign(notificationFields(NOW), identity)));
     event.requestContext.requestId = '';
     expect((await s.receive(event)).statusCode).toBe(200);
-    expect(s.queue.sends[0].attributes.correlationId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(s.queue.sends[0].attributes.correlationId).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
   });
 
   it('enqueues a duplicate delivery again and answers 200 (the worker de-duplicates)', async () => {
@@ -159,7 +184,9 @@ describe('notifications', () => {
     const message = sign(notificationFields(NOW), identity);
     expect((await deliver(s.receive, message, 'req-1')).statusCode).toBe(200);
     expect((await deliver(s.receive, message, 'req-2')).statusCode).toBe(200);
-    expect(s.queue.sends.map((send) => [send.event.snsMessageId, send.attributes.correlationId])).toEqual([
+    expect(
+      s.queue.sends.map((send) => [send.event.snsMessageId, send.attributes.correlationId]),
+    ).toEqual([
       [message.MessageId, 'req-1'],
       [message.MessageId, 'req-2'],
     ]);
@@ -197,7 +224,10 @@ describe('notifications', () => {
 describe('subscription confirmations', () => {
   it('GETs the SubscribeURL for an allowed topic and answers 200', async () => {
     const s = setup();
-    const result = await deliver(s.receive, sign(confirmationFields('SubscriptionConfirmation', NOW), identity));
+    const result = await deliver(
+      s.receive,
+      sign(confirmationFields('SubscriptionConfirmation', NOW), identity),
+    );
     expect(result.statusCode).toBe(200);
     expect(s.http.urls()).toEqual([CERT_URL, SUBSCRIBE_URL]);
     expect(s.queue.sends).toHaveLength(0);
@@ -205,7 +235,10 @@ describe('subscription confirmations', () => {
 
   it('refuses a confirmation for a topic not allowed (403) without any GET', async () => {
     const s = setup();
-    const message = sign(confirmationFields('SubscriptionConfirmation', NOW, { TopicArn: FOREIGN_TOPIC_ARN }), identity);
+    const message = sign(
+      confirmationFields('SubscriptionConfirmation', NOW, { TopicArn: FOREIGN_TOPIC_ARN }),
+      identity,
+    );
     expectRefused(await deliver(s.receive, message), 403, s);
     expect(s.http.calls).toHaveLength(0);
   });
@@ -214,7 +247,8 @@ describe('subscription confirmations', () => {
     const s = setup({ fallback: () => certServed() });
     const message = sign(
       confirmationFields('SubscriptionConfirmation', NOW, {
-        SubscribeURL: 'https://sns.ca-central-1.amazonaws.com.evil.example/?Action=ConfirmSubscription',
+        SubscribeURL:
+          'https://sns.ca-central-1.amazonaws.com.evil.example/?Action=ConfirmSubscription',
       }),
       identity,
     );
@@ -228,13 +262,19 @@ describe('subscription confirmations', () => {
     ['a 403', { status: 403, body: '' }],
   ])('answers 502 when the SubscribeURL GET meets %s, so SNS retries', async (_case, served) => {
     const s = setup({ routes: { [CERT_URL]: certServed(), [SUBSCRIBE_URL]: served } });
-    const result = await deliver(s.receive, sign(confirmationFields('SubscriptionConfirmation', NOW), identity));
+    const result = await deliver(
+      s.receive,
+      sign(confirmationFields('SubscriptionConfirmation', NOW), identity),
+    );
     expectRefused(result, 502, s);
   });
 
   it('acknowledges an unsubscribe confirmation with 200 and never follows its SubscribeURL', async () => {
     const s = setup();
-    const result = await deliver(s.receive, sign(confirmationFields('UnsubscribeConfirmation', NOW), identity));
+    const result = await deliver(
+      s.receive,
+      sign(confirmationFields('UnsubscribeConfirmation', NOW), identity),
+    );
     expect(result.statusCode).toBe(200);
     expect(s.http.urls()).toEqual([CERT_URL]);
     expect(s.queue.sends).toHaveLength(0);
@@ -285,14 +325,21 @@ describe('signature and certificate refusals', () => {
 
   it('refuses a message signed by a certificate that has expired (403)', async () => {
     const later = new Date(Date.parse(new X509Certificate(shortLived.certPem).validTo) + 60_000);
-    const s = setup({ now: () => later, routes: { [CERT_URL]: { status: 200, body: shortLived.certPem } } });
+    const s = setup({
+      now: () => later,
+      routes: { [CERT_URL]: { status: 200, body: shortLived.certPem } },
+    });
     expectRefused(await deliver(s.receive, sign(notificationFields(later), shortLived)), 403, s);
   });
 
   it.each([
     { case: 'a network error', served: new Error('timeout') as Served, status: 502 },
     { case: 'a 404', served: { status: 404, body: '' }, status: 502 },
-    { case: 'an unparseable certificate', served: { status: 200, body: '-----BEGIN CERTIFICATE-----\nnope\n' }, status: 400 },
+    {
+      case: 'an unparseable certificate',
+      served: { status: 200, body: '-----BEGIN CERTIFICATE-----\nnope\n' },
+      status: 400,
+    },
   ])('maps $case on the certificate fetch to $status', async ({ served, status }) => {
     const s = setup({ routes: { [CERT_URL]: served } });
     expectRefused(await deliver(s.receive, sign(notificationFields(NOW), identity)), status, s);
@@ -300,8 +347,15 @@ describe('signature and certificate refusals', () => {
 
   it('fetches a certificate once for several messages signed with it', async () => {
     const s = setup();
-    for (const id of ['a0000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-000000000002', 'a0000000-0000-4000-8000-000000000003']) {
-      expect((await deliver(s.receive, sign(notificationFields(NOW, { MessageId: id }), identity))).statusCode).toBe(200);
+    for (const id of [
+      'a0000000-0000-4000-8000-000000000001',
+      'a0000000-0000-4000-8000-000000000002',
+      'a0000000-0000-4000-8000-000000000003',
+    ]) {
+      expect(
+        (await deliver(s.receive, sign(notificationFields(NOW, { MessageId: id }), identity)))
+          .statusCode,
+      ).toBe(200);
     }
     expect(s.http.urls()).toEqual([CERT_URL]);
     expect(s.queue.sends).toHaveLength(3);
@@ -311,7 +365,14 @@ describe('signature and certificate refusals', () => {
 describe('envelope refusals', () => {
   it('refuses a notification from a topic not allowed (403) without fetching anything', async () => {
     const s = setup();
-    expectRefused(await deliver(s.receive, sign(notificationFields(NOW, { TopicArn: FOREIGN_TOPIC_ARN }), identity)), 403, s);
+    expectRefused(
+      await deliver(
+        s.receive,
+        sign(notificationFields(NOW, { TopicArn: FOREIGN_TOPIC_ARN }), identity),
+      ),
+      403,
+      s,
+    );
     expect(s.http.calls).toHaveLength(0);
   });
 
@@ -330,15 +391,29 @@ describe('envelope refusals', () => {
     ['4 minutes in the future', 4 * 60 * 1000],
   ])('accepts a message %s', async (_case, offsetMs) => {
     const s = setup();
-    expect((await deliver(s.receive, sign(notificationFields(new Date(NOW.getTime() + offsetMs)), identity))).statusCode).toBe(200);
+    expect(
+      (
+        await deliver(
+          s.receive,
+          sign(notificationFields(new Date(NOW.getTime() + offsetMs)), identity),
+        )
+      ).statusCode,
+    ).toBe(200);
   });
 
-  it.each(['true', 'TRUE'])('refuses raw message delivery (x-amz-sns-rawdelivery: %s) with 400', async (value) => {
-    const s = setup();
-    const message = sign(notificationFields(NOW), identity);
-    const result = await s.receive(apiEvent(JSON.stringify(message), { headers: { ...snsHeaders(message), 'X-Amz-Sns-Rawdelivery': value } }));
-    expectRefused(result, 400, s);
-  });
+  it.each(['true', 'TRUE'])(
+    'refuses raw message delivery (x-amz-sns-rawdelivery: %s) with 400',
+    async (value) => {
+      const s = setup();
+      const message = sign(notificationFields(NOW), identity);
+      const result = await s.receive(
+        apiEvent(JSON.stringify(message), {
+          headers: { ...snsHeaders(message), 'X-Amz-Sns-Rawdelivery': value },
+        }),
+      );
+      expectRefused(result, 400, s);
+    },
+  );
 
   it.each([
     ['x-amz-sns-message-type', 'SubscriptionConfirmation'],
@@ -347,23 +422,36 @@ describe('envelope refusals', () => {
   ])('refuses a body that disagrees with the %s header (400)', async (header, value) => {
     const s = setup();
     const message = sign(notificationFields(NOW), identity);
-    const result = await s.receive(apiEvent(JSON.stringify(message), { headers: { 'content-type': 'text/plain', [header]: value } }));
+    const result = await s.receive(
+      apiEvent(JSON.stringify(message), {
+        headers: { 'content-type': 'text/plain', [header]: value },
+      }),
+    );
     expectRefused(result, 400, s);
   });
 
   it('accepts SNS headers in any letter case when they agree with the body', async () => {
     const s = setup();
     const message = sign(notificationFields(NOW), identity);
-    const headers = Object.fromEntries(Object.entries(snsHeaders(message)).map(([name, value]) => [name.toUpperCase(), value]));
+    const headers = Object.fromEntries(
+      Object.entries(snsHeaders(message)).map(([name, value]) => [name.toUpperCase(), value]),
+    );
     expect((await s.receive(apiEvent(JSON.stringify(message), { headers }))).statusCode).toBe(200);
   });
 
   it('refuses an oversized body (413), plain or base64', async () => {
     const s = setup();
-    const message = sign(notificationFields(NOW, { Message: 'x'.repeat(MAX_BODY_BYTES) }), identity);
+    const message = sign(
+      notificationFields(NOW, { Message: 'x'.repeat(MAX_BODY_BYTES) }),
+      identity,
+    );
     const text = JSON.stringify(message);
     expectRefused(await s.receive(apiEvent(text)), 413, s);
-    expectRefused(await s.receive(apiEvent(Buffer.from(text).toString('base64'), { isBase64Encoded: true })), 413, s);
+    expectRefused(
+      await s.receive(apiEvent(Buffer.from(text).toString('base64'), { isBase64Encoded: true })),
+      413,
+      s,
+    );
     expect(s.http.calls).toHaveLength(0);
   });
 
@@ -375,7 +463,8 @@ describe('envelope refusals', () => {
     ['invalid base64', null],
   ])('refuses %s (400)', async (_case, body) => {
     const s = setup();
-    const event = body === null ? apiEvent('%%%not-base64%%%', { isBase64Encoded: true }) : apiEvent(body);
+    const event =
+      body === null ? apiEvent('%%%not-base64%%%', { isBase64Encoded: true }) : apiEvent(body);
     expectRefused(await s.receive(event), 400, s);
   });
 
@@ -384,24 +473,36 @@ describe('envelope refusals', () => {
     expectRefused(await s.receive(apiEvent(null)), 400, s);
   });
 
-  it.each(['Type', 'MessageId', 'TopicArn', 'Message', 'Timestamp', 'SignatureVersion', 'Signature', 'SigningCertURL', 'UnsubscribeURL'])(
-    'refuses a notification without %s (400)',
+  it.each([
+    'Type',
+    'MessageId',
+    'TopicArn',
+    'Message',
+    'Timestamp',
+    'SignatureVersion',
+    'Signature',
+    'SigningCertURL',
+    'UnsubscribeURL',
+  ])('refuses a notification without %s (400)', async (field) => {
+    const s = setup();
+    const message: Record<string, unknown> = { ...sign(notificationFields(NOW), identity) };
+    delete message[field];
+    expectRefused(await deliver(s.receive, message), 400, s);
+    expect(s.http.calls).toHaveLength(0);
+  });
+
+  it.each(['Token', 'SubscribeURL'])(
+    'refuses a subscription confirmation without %s (400)',
     async (field) => {
       const s = setup();
-      const message: Record<string, unknown> = { ...sign(notificationFields(NOW), identity) };
+      const message: Record<string, unknown> = {
+        ...sign(confirmationFields('SubscriptionConfirmation', NOW), identity),
+      };
       delete message[field];
       expectRefused(await deliver(s.receive, message), 400, s);
       expect(s.http.calls).toHaveLength(0);
     },
   );
-
-  it.each(['Token', 'SubscribeURL'])('refuses a subscription confirmation without %s (400)', async (field) => {
-    const s = setup();
-    const message: Record<string, unknown> = { ...sign(confirmationFields('SubscriptionConfirmation', NOW), identity) };
-    delete message[field];
-    expectRefused(await deliver(s.receive, message), 400, s);
-    expect(s.http.calls).toHaveLength(0);
-  });
 
   it.each([
     ['an unknown Type', { Type: 'Surprise' }],
@@ -409,7 +510,11 @@ describe('envelope refusals', () => {
     ['a numeric Timestamp', { Timestamp: 1767225600 }],
   ])('refuses %s (400)', async (_case, change) => {
     const s = setup();
-    expectRefused(await deliver(s.receive, { ...sign(notificationFields(NOW), identity), ...change }), 400, s);
+    expectRefused(
+      await deliver(s.receive, { ...sign(notificationFields(NOW), identity), ...change }),
+      400,
+      s,
+    );
   });
 });
 
@@ -418,7 +523,10 @@ describe('logs and metrics', () => {
     const s = setup();
     const notification = sign(notificationFields(NOW), identity);
     const confirmation = sign(confirmationFields('SubscriptionConfirmation', NOW), identity);
-    const tampered = { ...sign(notificationFields(NOW), identity), Message: 'MESSAGE-CONTENT-MARKER tampered' };
+    const tampered = {
+      ...sign(notificationFields(NOW), identity),
+      Message: 'MESSAGE-CONTENT-MARKER tampered',
+    };
     await deliver(s.receive, notification, 'req-a');
     await deliver(s.receive, confirmation, 'req-b');
     await deliver(s.receive, tampered, 'req-c');
@@ -433,7 +541,8 @@ describe('logs and metrics', () => {
     const text = output.text();
     expect(text).not.toContain('MESSAGE-CONTENT-MARKER');
     expect(text).not.toContain(TOKEN);
-    for (const message of [notification, confirmation]) expect(text).not.toContain(message.Signature.slice(0, 40));
+    for (const message of [notification, confirmation])
+      expect(text).not.toContain(message.Signature.slice(0, 40));
   });
 
   it('does not carry one request’s keys into the next request’s lines', async () => {
@@ -446,11 +555,16 @@ describe('logs and metrics', () => {
   });
 
   it('publishes a metric per request: enqueued, confirmed, unsubscribed, rejected, failed', async () => {
-    const s = setup({ routes: { [CERT_URL]: certServed(), [SUBSCRIBE_URL]: { status: 200, body: '' } } });
+    const s = setup({
+      routes: { [CERT_URL]: certServed(), [SUBSCRIBE_URL]: { status: 200, body: '' } },
+    });
     await deliver(s.receive, sign(notificationFields(NOW), identity));
     await deliver(s.receive, sign(confirmationFields('SubscriptionConfirmation', NOW), identity));
     await deliver(s.receive, sign(confirmationFields('UnsubscribeConfirmation', NOW), identity));
-    await deliver(s.receive, sign(notificationFields(NOW, { TopicArn: FOREIGN_TOPIC_ARN }), identity));
+    await deliver(
+      s.receive,
+      sign(notificationFields(NOW, { TopicArn: FOREIGN_TOPIC_ARN }), identity),
+    );
     const failing = setup({ queueError: new Error('down') });
     await deliver(failing.receive, sign(notificationFields(NOW), identity));
 
@@ -478,7 +592,8 @@ describe('Lambda handler (composition root)', () => {
     let loaded: typeof import('../../lambdas/receiver/handler') | undefined;
     jest.isolateModules(() => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      loaded = require('../../lambdas/receiver/handler') as typeof import('../../lambdas/receiver/handler');
+      loaded =
+        require('../../lambdas/receiver/handler') as typeof import('../../lambdas/receiver/handler');
     });
     if (!loaded) throw new Error('handler module did not load');
     return loaded;
@@ -502,9 +617,15 @@ describe('Lambda handler (composition root)', () => {
     const { handler } = loadHandler();
     // Stale timestamp: refused after the allow list and before any network call.
     const stale = new Date(Date.now() - 2 * 60 * 60 * 1000);
-    const allowed = await handler(apiEvent(JSON.stringify(sign(notificationFields(stale), identity))));
+    const allowed = await handler(
+      apiEvent(JSON.stringify(sign(notificationFields(stale), identity))),
+    );
     expect(allowed.statusCode).toBe(400);
-    const foreign = await handler(apiEvent(JSON.stringify(sign(notificationFields(stale, { TopicArn: FOREIGN_TOPIC_ARN }), identity))));
+    const foreign = await handler(
+      apiEvent(
+        JSON.stringify(sign(notificationFields(stale, { TopicArn: FOREIGN_TOPIC_ARN }), identity)),
+      ),
+    );
     expect(foreign.statusCode).toBe(403);
   });
 
@@ -516,7 +637,12 @@ describe('Lambda handler (composition root)', () => {
   }
   // Stale: refused (400) after the allow list, the signature-version and credentials checks,
   // before any network call, so the status shows which check stopped it.
-  const staleV1 = () => apiEvent(JSON.stringify(sign(notificationFields(new Date(Date.now() - 2 * 60 * 60 * 1000)), identity, '1')));
+  const staleV1 = () =>
+    apiEvent(
+      JSON.stringify(
+        sign(notificationFields(new Date(Date.now() - 2 * 60 * 60 * 1000)), identity, '1'),
+      ),
+    );
 
   it('wires REQUIRE_SIGNATURE_VERSION_2=true: SignatureVersion 1 is refused with 403 before the timestamp check', async () => {
     setBaseEnv();
@@ -527,16 +653,20 @@ describe('Lambda handler (composition root)', () => {
     expect((await loadHandler().handler(staleV1())).statusCode).toBe(403);
   });
 
-  it.each(['TRUE', 'yes', '1', ''])('refuses REQUIRE_SIGNATURE_VERSION_2=%p at load time', (value) => {
-    setBaseEnv();
-    process.env.REQUIRE_SIGNATURE_VERSION_2 = value;
-    expect(loadHandler).toThrow(/REQUIRE_SIGNATURE_VERSION_2/);
-  });
+  it.each(['TRUE', 'yes', '1', ''])(
+    'refuses REQUIRE_SIGNATURE_VERSION_2=%p at load time',
+    (value) => {
+      setBaseEnv();
+      process.env.REQUIRE_SIGNATURE_VERSION_2 = value;
+      expect(loadHandler).toThrow(/REQUIRE_SIGNATURE_VERSION_2/);
+    },
+  );
 
   it('wires SHARED_SECRET_ARN: a request without credentials gets the 401 Basic challenge; without the variable none is needed', async () => {
     setBaseEnv();
     expect((await loadHandler().handler(staleV1())).statusCode).toBe(400);
-    process.env.SHARED_SECRET_ARN = 'arn:aws:secretsmanager:ca-central-1:111122223333:secret:SharedSecret-AbC123';
+    process.env.SHARED_SECRET_ARN =
+      'arn:aws:secretsmanager:ca-central-1:111122223333:secret:SharedSecret-AbC123';
     const challenged = await loadHandler().handler(staleV1());
     expect(challenged.statusCode).toBe(401);
     expect(challenged.headers?.['www-authenticate']).toMatch(/^Basic /);

@@ -11,7 +11,12 @@
  * in test/integration/reconciler.test.ts.
  */
 import fc from 'fast-check';
-import type { EntryPage, InboxOfferQuery, InboxOfferSummaryItem, PageEntry } from '../../lambdas/adapters/marketplace-client';
+import type {
+  EntryPage,
+  InboxOfferQuery,
+  InboxOfferSummaryItem,
+  PageEntry,
+} from '../../lambdas/adapters/marketplace-client';
 import type { OfferRecord } from '../../lambdas/core/ports';
 import { readOpenInbox, type InboxPageReader } from '../../lambdas/reconciler/inbox-snapshot';
 import { createReconciler, RECONCILER_METRICS } from '../../lambdas/reconciler/reconciler';
@@ -26,7 +31,10 @@ const iso = (offsetMs: number) => new Date(NOW.getTime() + offsetMs).toISOString
 type Entry = PageEntry<InboxOfferSummaryItem>;
 
 /** An inbox list item as the client's per-item check yields it; client data included to prove it is dropped. */
-function item(offerId: string, overrides: { response?: 'pending' | 'accepted'; expiresAt?: string; shiftId?: string } = {}): Entry {
+function item(
+  offerId: string,
+  overrides: { response?: 'pending' | 'accepted'; expiresAt?: string; shiftId?: string } = {},
+): Entry {
   return {
     ok: true,
     item: {
@@ -61,7 +69,11 @@ class FakeInbox implements InboxPageReader {
     const read = this.queries.length;
     this.queries.push(query);
     this.beforeRead(read, this);
-    if (this.failAt === read) throw Object.assign(new Error('listInboxOfferEntries: HTTP 503'), { operation: 'listInboxOfferEntries', status: 503 });
+    if (this.failAt === read)
+      throw Object.assign(new Error('listInboxOfferEntries: HTTP 503'), {
+        operation: 'listInboxOfferEntries',
+        status: 503,
+      });
     const size = query.items_per_page ?? 100;
     const page = query.page ?? 1;
     return {
@@ -84,7 +96,13 @@ describe('readOpenInbox', () => {
   it('asks for open matches, oldest modification first, and reads page 1, then the last page down to the first', async () => {
     const inbox = new FakeInbox(['a', 'b', 'c', 'd', 'e'].map((id) => item(id)));
     const snapshot = await readOpenInbox(inbox, 2);
-    expect(inbox.queries[0]).toEqual({ status: 'open', sort_by: 'last_modified', sort_order: 'asc', items_per_page: 2, page: 1 });
+    expect(inbox.queries[0]).toEqual({
+      status: 'open',
+      sort_by: 'last_modified',
+      sort_order: 'asc',
+      items_per_page: 2,
+      page: 1,
+    });
     expect(pagesAsked(inbox)).toEqual([1, 3, 2, 1]);
     expect(snapshot.offers.map((o) => o.offerId).sort()).toEqual(['a', 'b', 'c', 'd', 'e']);
     expect(snapshot).toMatchObject({ listed: 5, pagesRead: 4, incomplete: 0, malformed: [] });
@@ -117,41 +135,64 @@ describe('readOpenInbox', () => {
 
   it('property: whatever is removed, added or modified between page reads, every offer in the list and unmodified for the whole run is read', async () => {
     type Change = { kind: 'remove' | 'add' | 'modify'; at: number };
-    const changeArb: fc.Arbitrary<Change> = fc.record({ kind: fc.constantFrom('remove', 'add', 'modify'), at: fc.nat() });
+    const changeArb: fc.Arbitrary<Change> = fc.record({
+      kind: fc.constantFrom('remove', 'add', 'modify'),
+      at: fc.nat(),
+    });
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: 25 }), fc.integer({ min: 1, max: 4 }), fc.array(fc.array(changeArb, { maxLength: 4 }), { maxLength: 12 }), async (initial, pageSize, changesPerRead) => {
-        const inbox = new FakeInbox(Array.from({ length: initial }, (_, i) => item(`o-${i}`)));
-        const touched = new Set<string>();
-        let added = 0;
-        inbox.beforeRead = (read, list) => {
-          for (const change of read === 0 ? [] : (changesPerRead[read - 1] ?? [])) {
-            if (change.kind === 'add') {
-              list.items.push(item(`new-${added++}`));
-              continue;
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 25 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.array(fc.array(changeArb, { maxLength: 4 }), { maxLength: 12 }),
+        async (initial, pageSize, changesPerRead) => {
+          const inbox = new FakeInbox(Array.from({ length: initial }, (_, i) => item(`o-${i}`)));
+          const touched = new Set<string>();
+          let added = 0;
+          inbox.beforeRead = (read, list) => {
+            for (const change of read === 0 ? [] : (changesPerRead[read - 1] ?? [])) {
+              if (change.kind === 'add') {
+                list.items.push(item(`new-${added++}`));
+                continue;
+              }
+              const victim = list.items[change.at % Math.max(list.items.length, 1)];
+              if (victim === undefined) continue;
+              touched.add(idOf(victim) ?? '');
+              list.items = list.items.filter((e) => e !== victim);
+              // A modified item moves to the end of a list sorted by last modification.
+              if (change.kind === 'modify') list.items.push(victim);
             }
-            const victim = list.items[change.at % Math.max(list.items.length, 1)];
-            if (victim === undefined) continue;
-            touched.add(idOf(victim) ?? '');
-            list.items = list.items.filter((e) => e !== victim);
-            // A modified item moves to the end of a list sorted by last modification.
-            if (change.kind === 'modify') list.items.push(victim);
-          }
-        };
-        const read = new Set((await readOpenInbox(inbox, pageSize)).offers.map((o) => o.offerId));
-        const throughout = Array.from({ length: initial }, (_, i) => `o-${i}`).filter((id) => !touched.has(id));
-        expect(throughout.filter((id) => !read.has(id))).toEqual([]);
-      }),
+          };
+          const read = new Set((await readOpenInbox(inbox, pageSize)).offers.map((o) => o.offerId));
+          const throughout = Array.from({ length: initial }, (_, i) => `o-${i}`).filter(
+            (id) => !touched.has(id),
+          );
+          expect(throughout.filter((id) => !read.has(id))).toEqual([]);
+        },
+      ),
       { numRuns: 300 },
     );
   });
 
-  const bad = (offerId?: string): Entry => ({ ok: false, ...(offerId !== undefined ? { offerId } : {}), fields: ['match.response'] });
+  const bad = (offerId?: string): Entry => ({
+    ok: false,
+    ...(offerId !== undefined ? { offerId } : {}),
+    fields: ['match.response'],
+  });
 
   it('sets malformed items apart (with their id when readable) and counts items without an offer or match as incomplete', async () => {
-    const incomplete: Entry = { ok: true, item: { match: { response: 'pending', status: 'open', created_at: iso(0) } } };
-    const snapshot = await readOpenInbox(new FakeInbox([item('a'), bad('b'), bad(), incomplete, item('c')]), 10);
+    const incomplete: Entry = {
+      ok: true,
+      item: { match: { response: 'pending', status: 'open', created_at: iso(0) } },
+    };
+    const snapshot = await readOpenInbox(
+      new FakeInbox([item('a'), bad('b'), bad(), incomplete, item('c')]),
+      10,
+    );
     expect(snapshot.offers.map((o) => o.offerId)).toEqual(['a', 'c']);
-    expect(snapshot.malformed).toEqual([{ offerId: 'b', fields: ['match.response'] }, { fields: ['match.response'] }]);
+    expect(snapshot.malformed).toEqual([
+      { offerId: 'b', fields: ['match.response'] },
+      { fields: ['match.response'] },
+    ]);
     expect(snapshot).toMatchObject({ incomplete: 1, listed: 5 });
   });
 
@@ -179,15 +220,27 @@ interface Harness {
   store: MemoryOfferStore;
 }
 
-function harness(items: Entry[], options: { failSendAt?: number; maxEvents?: number; now?: () => Date } = {}) {
-  const h: Harness = { inbox: new FakeInbox(items), sent: [], logger: new CapturingLogger(), metrics: new RecordingMetrics(), store: new MemoryOfferStore() };
+function harness(
+  items: Entry[],
+  options: { failSendAt?: number; maxEvents?: number; now?: () => Date } = {},
+) {
+  const h: Harness = {
+    inbox: new FakeInbox(items),
+    sent: [],
+    logger: new CapturingLogger(),
+    metrics: new RecordingMetrics(),
+    store: new MemoryOfferStore(),
+  };
   const handler = createReconciler({
     inbox: h.inbox,
     store: h.store,
     queue: {
       async send(event, attributes) {
         if (options.failSendAt === h.sent.length) throw new Error('SQS unavailable');
-        h.sent.push({ offerId: (JSON.parse(event.message) as { offer_id: string }).offer_id, ...attributes });
+        h.sent.push({
+          offerId: (JSON.parse(event.message) as { offer_id: string }).offer_id,
+          ...attributes,
+        });
         return `sqs-${h.sent.length}`;
       },
     },
@@ -207,31 +260,77 @@ const C = 'cccccccc-0000-4000-8000-00000000000c';
 describe('createReconciler', () => {
   it('enqueues the due offers with the run id as correlation id, marks each after its send, and counts them', async () => {
     const { h, handler } = harness([item(A), item(B, { response: 'accepted' }), item(C)]);
-    h.store.offers.set(C, { offerId: C, updatedAt: iso(-HOUR), decision: { action: 'review', rule: 'default', reason: 'test', state: 'applied', eventId: 'e', decidedAt: iso(-HOUR) } });
+    h.store.offers.set(C, {
+      offerId: C,
+      updatedAt: iso(-HOUR),
+      decision: {
+        action: 'review',
+        rule: 'default',
+        reason: 'test',
+        state: 'applied',
+        eventId: 'e',
+        decidedAt: iso(-HOUR),
+      },
+    });
 
-    const result = await handler({}, lambdaContext(() => 60_000));
+    const result = await handler(
+      {},
+      lambdaContext(() => 60_000),
+    );
 
-    expect(h.sent).toEqual([{ offerId: A, snsMessageId: expect.any(String), correlationId: 'request-1' }]);
+    expect(h.sent).toEqual([
+      { offerId: A, snsMessageId: expect.any(String), correlationId: 'request-1' },
+    ]);
     expect(h.store.callsTo('recordReconcilerEnqueue')).toEqual([[A, NOW]]);
-    expect((await h.store.getOffer(A))?.reconciler).toEqual({ lastEnqueuedAt: NOW.toISOString(), enqueues: 1 });
-    expect(result).toEqual(expect.objectContaining({ runId: 'request-1', seen: 3, enqueued: 1, skippedByCap: 0, malformed: 0 }));
+    expect((await h.store.getOffer(A))?.reconciler).toEqual({
+      lastEnqueuedAt: NOW.toISOString(),
+      enqueues: 1,
+    });
+    expect(result).toEqual(
+      expect.objectContaining({
+        runId: 'request-1',
+        seen: 3,
+        enqueued: 1,
+        skippedByCap: 0,
+        malformed: 0,
+      }),
+    );
     expect(result.skipped).toEqual(expect.objectContaining({ 'not-actionable': 1, decided: 1 }));
     // Only the counts that are not zero: no malformed item and no cap reached, so neither is published.
-    expect(h.metrics.published).toEqual([{ [RECONCILER_METRICS.seen]: 3, [RECONCILER_METRICS.enqueued]: 1 }]);
-    expect(h.logger.withMessage('Offer enqueued for the worker')).toEqual([expect.objectContaining({ offerId: A, enqueues: 1 })]);
+    expect(h.metrics.published).toEqual([
+      { [RECONCILER_METRICS.seen]: 3, [RECONCILER_METRICS.enqueued]: 1 },
+    ]);
+    expect(h.logger.withMessage('Offer enqueued for the worker')).toEqual([
+      expect.objectContaining({ offerId: A, enqueues: 1 }),
+    ]);
   });
 
   it('publishes no metric at all after a run over an empty inbox (a custom metric is billed for each hour it is written)', async () => {
     const { h, handler } = harness([]);
     const result = await handler();
-    expect(result).toEqual(expect.objectContaining({ seen: 0, enqueued: 0, skippedByCap: 0, malformed: 0 }));
+    expect(result).toEqual(
+      expect.objectContaining({ seen: 0, enqueued: 0, skippedByCap: 0, malformed: 0 }),
+    );
     expect(h.metrics.published).toEqual([]);
-    expect(h.logger.withMessage('Reconciliation finished')).toEqual([expect.objectContaining({ seen: 0, enqueued: 0 })]);
+    expect(h.logger.withMessage('Reconciliation finished')).toEqual([
+      expect.objectContaining({ seen: 0, enqueued: 0 }),
+    ]);
   });
 
   it('publishes what it saw but no zero enqueued when every listed offer is decided already', async () => {
     const { h, handler } = harness([item(C)]);
-    h.store.offers.set(C, { offerId: C, updatedAt: iso(-HOUR), decision: { action: 'review', rule: 'default', reason: 'test', state: 'applied', eventId: 'e', decidedAt: iso(-HOUR) } });
+    h.store.offers.set(C, {
+      offerId: C,
+      updatedAt: iso(-HOUR),
+      decision: {
+        action: 'review',
+        rule: 'default',
+        reason: 'test',
+        state: 'applied',
+        eventId: 'e',
+        decidedAt: iso(-HOUR),
+      },
+    });
     await handler();
     expect(h.sent).toEqual([]);
     expect(h.metrics.published).toEqual([{ [RECONCILER_METRICS.seen]: 1 }]);
@@ -252,18 +351,29 @@ describe('createReconciler', () => {
   });
 
   it('sends one event per shift', async () => {
-    const { h, handler } = harness([item(C, { shiftId: 's-1' }), item(A, { shiftId: 's-1' }), item(B)]);
+    const { h, handler } = harness([
+      item(C, { shiftId: 's-1' }),
+      item(A, { shiftId: 's-1' }),
+      item(B),
+    ]);
     const result = await handler();
     expect(h.sent.map((s) => s.offerId).sort()).toEqual([A, B]);
     expect(result.skipped['same-shift']).toBe(1);
   });
 
   it('skips a malformed item, counts it, logs its id and field paths only, and enqueues the rest', async () => {
-    const { h, handler } = harness([item(A), { ok: false, offerId: B, fields: ['match.status'] }, { ok: false, fields: ['offer'] }, item(C)]);
+    const { h, handler } = harness([
+      item(A),
+      { ok: false, offerId: B, fields: ['match.status'] },
+      { ok: false, fields: ['offer'] },
+      item(C),
+    ]);
     const result = await handler();
     expect(h.sent.map((s) => s.offerId)).toEqual([A, C]);
     expect(result).toEqual(expect.objectContaining({ seen: 4, malformed: 2, enqueued: 2 }));
-    expect(h.metrics.published[0]).toEqual(expect.objectContaining({ [RECONCILER_METRICS.malformed]: 2 }));
+    expect(h.metrics.published[0]).toEqual(
+      expect.objectContaining({ [RECONCILER_METRICS.malformed]: 2 }),
+    );
     const lines = h.logger.withMessage('Inbox list item skipped: it does not match the API schema');
     expect(lines.map((l) => [l.offerId, l.fields])).toEqual([
       [B, ['match.status']],
@@ -275,8 +385,12 @@ describe('createReconciler', () => {
     const { h, handler } = harness([item(A), item(B), item(C)], { maxEvents: 2 });
     const result = await handler();
     expect(result).toEqual(expect.objectContaining({ enqueued: 2, skippedByCap: 1 }));
-    expect(h.logger.withMessage('Per-run cap reached; the remaining offers wait for the next run')).toEqual([expect.objectContaining({ skippedByCap: 1 })]);
-    expect(h.metrics.published[0]).toEqual(expect.objectContaining({ [RECONCILER_METRICS.skippedByCap]: 1 }));
+    expect(
+      h.logger.withMessage('Per-run cap reached; the remaining offers wait for the next run'),
+    ).toEqual([expect.objectContaining({ skippedByCap: 1 })]);
+    expect(h.metrics.published[0]).toEqual(
+      expect.objectContaining({ [RECONCILER_METRICS.skippedByCap]: 1 }),
+    );
   });
 
   it('throws when the queue fails, after marking what it sent, so the retried run does not send it again', async () => {
@@ -286,7 +400,9 @@ describe('createReconciler', () => {
     expect(h.logger.withMessage('Reconciliation failed; Lambda retries the run')).toEqual([
       expect.objectContaining({ enqueued: 1, errorName: 'Error', errorMessage: 'SQS unavailable' }),
     ]);
-    expect(h.metrics.published).toEqual([expect.objectContaining({ [RECONCILER_METRICS.enqueued]: 1 })]);
+    expect(h.metrics.published).toEqual([
+      expect.objectContaining({ [RECONCILER_METRICS.enqueued]: 1 }),
+    ]);
 
     const retry = harness([]);
     retry.h.store.offers.set(A, (await h.store.getOffer(A)) as OfferRecord);
@@ -308,15 +424,24 @@ describe('createReconciler', () => {
     await expect(handler()).rejects.toThrow('HTTP 503');
     expect(h.sent).toEqual([]);
     expect(h.logger.withMessage('Reconciliation failed; Lambda retries the run')).toEqual([
-      expect.objectContaining({ errorName: 'Error', operation: 'listInboxOfferEntries', status: 503 }),
+      expect.objectContaining({
+        errorName: 'Error',
+        operation: 'listInboxOfferEntries',
+        status: 503,
+      }),
     ]);
   });
 
   it('never logs offer content (client data, dates, care type)', async () => {
-    const { h, handler } = harness([item(A), item(B, { expiresAt: iso(-1) }), { ok: false, offerId: C, fields: ['offer.expires_at'] }]);
+    const { h, handler } = harness([
+      item(A),
+      item(B, { expiresAt: iso(-1) }),
+      { ok: false, offerId: C, fields: ['offer.expires_at'] },
+    ]);
     await handler();
     const text = h.logger.text();
     expect(h.logger.lines.length).toBeGreaterThan(0);
-    for (const value of [PHI.allergy, iso(HOUR), iso(2 * HOUR), iso(-HOUR), 'psw']) expect(text).not.toContain(value);
+    for (const value of [PHI.allergy, iso(HOUR), iso(2 * HOUR), iso(-HOUR), 'psw'])
+      expect(text).not.toContain(value);
   });
 });

@@ -11,13 +11,22 @@ import { createEventProcessor } from '../../lambdas/core/process-event';
 import { ReferralBusyError, ReferralSideError } from '../../lambdas/core/referral-event';
 import { FakeMarketplaceError, fakeMarketplace } from '../support/offer-marketplace-fake';
 import { MemoryOfferStore } from '../support/offer-memory-store';
-import { fakeReferralApi, memoryReferralPublisher, REFERRAL_ID, REFERRAL_OFFER_ID, referralSummary } from '../support/referral-fakes';
+import {
+  fakeReferralApi,
+  memoryReferralPublisher,
+  REFERRAL_ID,
+  REFERRAL_OFFER_ID,
+  referralSummary,
+} from '../support/referral-fakes';
 
 const NOW = new Date('2026-05-01T09:00:00Z');
 const CLIENT = { id: 'client-PHI-4242', outbox_id: 'client-outbox-PHI-4242' };
 
 let counter = 0;
-function referralEvent(eventName: string, overrides: Record<string, unknown> = {}): MarketplaceEvent {
+function referralEvent(
+  eventName: string,
+  overrides: Record<string, unknown> = {},
+): MarketplaceEvent {
   counter += 1;
   return {
     event_id: `ref-event-${counter}`,
@@ -34,7 +43,10 @@ function referralEvent(eventName: string, overrides: Record<string, unknown> = {
 
 function setup(options: { role?: Role; markProcessed?: boolean; publish?: boolean } = {}) {
   const store = new MemoryOfferStore();
-  const api = fakeReferralApi([referralSummary({ shiftId: 'shift-9' })], [referralSummary({ id: 'out-ref-1', offerId: 'our-offer-1' })]);
+  const api = fakeReferralApi(
+    [referralSummary({ shiftId: 'shift-9' })],
+    [referralSummary({ id: 'out-ref-1', offerId: 'our-offer-1' })],
+  );
   const publisher = memoryReferralPublisher();
   const processor = createEventProcessor({
     marketplace: fakeMarketplace(),
@@ -47,8 +59,10 @@ function setup(options: { role?: Role; markProcessed?: boolean; publish?: boolea
     ...(options.publish === false ? {} : { referralPublisher: publisher }),
     now: () => NOW,
   });
-  const inbox = (event: MarketplaceEvent) => processor.processEvent(event, { topicName: 'inbox-referrals' });
-  const outbox = (event: MarketplaceEvent) => processor.processEvent(event, { topicName: 'outbox-referrals' });
+  const inbox = (event: MarketplaceEvent) =>
+    processor.processEvent(event, { topicName: 'inbox-referrals' });
+  const outbox = (event: MarketplaceEvent) =>
+    processor.processEvent(event, { topicName: 'outbox-referrals' });
   return { store, api, publisher, processor, inbox, outbox };
 }
 
@@ -69,11 +83,29 @@ describe('ReferralCreated on inbox-referrals (supply)', () => {
 
     const result = await inbox(referralEvent('ReferralCreated'));
 
-    expect(result).toMatchObject({ outcome: 'won', offerId: REFERRAL_OFFER_ID, referral: { id: REFERRAL_ID, side: 'inbox', status: 'processed', won: true, markedProcessed: true, forwarded: true } });
+    expect(result).toMatchObject({
+      outcome: 'won',
+      offerId: REFERRAL_OFFER_ID,
+      referral: {
+        id: REFERRAL_ID,
+        side: 'inbox',
+        status: 'processed',
+        won: true,
+        markedProcessed: true,
+        forwarded: true,
+      },
+    });
     expect(api.callsTo('markInboxReferralProcessed')).toEqual([REFERRAL_ID]);
     expect(api.inbox.get(REFERRAL_ID)?.status).toBe('processed');
     expect(publisher.events).toEqual([
-      { offerId: REFERRAL_OFFER_ID, referralId: REFERRAL_ID, shiftId: 'shift-9', careType: 'psw', offerType: 'visit', startAt: '2026-05-03T09:00:00Z' },
+      {
+        offerId: REFERRAL_OFFER_ID,
+        referralId: REFERRAL_ID,
+        shiftId: 'shift-9',
+        careType: 'psw',
+        offerType: 'visit',
+        startAt: '2026-05-03T09:00:00Z',
+      },
     ]);
     const offer = store.offers.get(REFERRAL_OFFER_ID);
     expect(offer?.referral).toEqual({
@@ -86,9 +118,16 @@ describe('ReferralCreated on inbox-referrals (supply)', () => {
       processedAt: NOW.toISOString(),
       forwardedAt: NOW.toISOString(),
     });
-    expect(offer).toMatchObject({ careType: 'psw', offerType: 'visit', shiftId: 'shift-9', lastEventName: 'ReferralCreated' });
+    expect(offer).toMatchObject({
+      careType: 'psw',
+      offerType: 'visit',
+      shiftId: 'shift-9',
+      lastEventName: 'ReferralCreated',
+    });
     // The event's client identifiers are never stored.
-    expect(JSON.stringify([...store.offers.values(), ...store.events.values()])).not.toContain('PHI');
+    expect(JSON.stringify([...store.offers.values(), ...store.events.values()])).not.toContain(
+      'PHI',
+    );
   });
 
   it('with markProcessed off and no bus: only records the offer won', async () => {
@@ -96,10 +135,18 @@ describe('ReferralCreated on inbox-referrals (supply)', () => {
 
     const result = await inbox(referralEvent('ReferralCreated'));
 
-    expect(result.referral).toEqual({ id: REFERRAL_ID, side: 'inbox', status: 'assigned', won: true });
+    expect(result.referral).toEqual({
+      id: REFERRAL_ID,
+      side: 'inbox',
+      status: 'assigned',
+      won: true,
+    });
     expect(api.callsTo('markInboxReferralProcessed')).toEqual([]);
     expect(publisher.events).toEqual([]);
-    expect(store.offers.get(REFERRAL_OFFER_ID)?.referral).toMatchObject({ status: 'assigned', wonAt: NOW.toISOString() });
+    expect(store.offers.get(REFERRAL_OFFER_ID)?.referral).toMatchObject({
+      status: 'assigned',
+      wonAt: NOW.toISOString(),
+    });
     expect(store.offers.get(REFERRAL_OFFER_ID)?.referral?.processedAt).toBeUndefined();
   });
 
@@ -137,7 +184,11 @@ describe('ReferralCreated on inbox-referrals (supply)', () => {
     expect(result).toMatchObject({ outcome: 'won', referral: { status: 'cancelled', won: true } });
     expect(api.callsTo('markInboxReferralProcessed')).toEqual([]);
     expect(publisher.events).toEqual([]);
-    expect(store.offers.get(REFERRAL_OFFER_ID)?.referral).toMatchObject({ status: 'cancelled', cancelledAt: NOW.toISOString(), wonAt: NOW.toISOString() });
+    expect(store.offers.get(REFERRAL_OFFER_ID)?.referral).toMatchObject({
+      status: 'cancelled',
+      cancelledAt: NOW.toISOString(),
+      wonAt: NOW.toISOString(),
+    });
   });
 
   it('a 409 on mark_processed because the demand side cancelled meanwhile: recorded cancelled, not forwarded', async () => {
@@ -156,11 +207,20 @@ describe('ReferralCreated on inbox-referrals (supply)', () => {
   it('a 503 on mark_processed (not applied) fails the record; the retry marks it once, without recording the win again', async () => {
     const { api, publisher, inbox, store } = setup();
     const event = referralEvent('ReferralCreated');
-    api.failNext('markInboxReferralProcessed', new FakeMarketplaceError('markInboxReferralProcessed: 503', 503, true));
+    api.failNext(
+      'markInboxReferralProcessed',
+      new FakeMarketplaceError('markInboxReferralProcessed: 503', 503, true),
+    );
 
     await expect(inbox(event)).rejects.toThrow('503');
-    expect(store.offers.get(REFERRAL_OFFER_ID)?.referral).toMatchObject({ status: 'assigned', wonAt: NOW.toISOString() });
-    expect(store.events.get(event.event_id)).toMatchObject({ status: 'failed', lastError: { errorName: 'MarketplaceError', status: 503 } }); // released for the retry, its error kept
+    expect(store.offers.get(REFERRAL_OFFER_ID)?.referral).toMatchObject({
+      status: 'assigned',
+      wonAt: NOW.toISOString(),
+    });
+    expect(store.events.get(event.event_id)).toMatchObject({
+      status: 'failed',
+      lastError: { errorName: 'MarketplaceError', status: 503 },
+    }); // released for the retry, its error kept
     expect(publisher.events).toEqual([]);
 
     const retry = await inbox(event);
@@ -191,7 +251,10 @@ describe('ReferralCreated on inbox-referrals (supply)', () => {
     const event = referralEvent('ReferralCreated');
     publisher.failNext(new Error('PutEvents refused ReferralReceived: InternalFailure'));
     await expect(inbox(event)).rejects.toThrow('InternalFailure');
-    expect(store.offers.get(REFERRAL_OFFER_ID)?.referral).toMatchObject({ status: 'processed', processedAt: NOW.toISOString() });
+    expect(store.offers.get(REFERRAL_OFFER_ID)?.referral).toMatchObject({
+      status: 'processed',
+      processedAt: NOW.toISOString(),
+    });
     expect(store.offers.get(REFERRAL_OFFER_ID)?.referral?.forwardedAt).toBeUndefined();
 
     await inbox(event);
@@ -224,7 +287,10 @@ describe('ReferralCreated on inbox-referrals (supply)', () => {
       expect(api.callsTo('markInboxReferralProcessed')).toHaveLength(1);
       expect(retry.referral).toMatchObject({ status: 'processed', forwarded: true });
       expect(retry.referral?.won).toBeUndefined();
-      expect(store.offers.get(REFERRAL_OFFER_ID)?.referral).toMatchObject({ processedAt: NOW.toISOString(), forwardedAt: NOW.toISOString() });
+      expect(store.offers.get(REFERRAL_OFFER_ID)?.referral).toMatchObject({
+        processedAt: NOW.toISOString(),
+        forwardedAt: NOW.toISOString(),
+      });
       expect(publisher.events).toHaveLength(1);
     });
 
@@ -262,7 +328,9 @@ describe('ReferralCreated on inbox-referrals (supply)', () => {
 
   it('a referral the marketplace cannot find fails the record (retried, then the DLQ)', async () => {
     const { inbox, store } = setup();
-    await expect(inbox(referralEvent('ReferralCreated', { referral_id: 'missing', id: 'missing' }))).rejects.toThrow('Referral not found');
+    await expect(
+      inbox(referralEvent('ReferralCreated', { referral_id: 'missing', id: 'missing' })),
+    ).rejects.toThrow('Referral not found');
     expect(store.offers.size).toBe(0);
   });
 });
@@ -275,7 +343,11 @@ describe('ReferralDemandCancelled (supply)', () => {
 
     const result = await inbox(referralEvent('ReferralDemandCancelled'));
 
-    expect(result).toMatchObject({ outcome: 'recorded', offerId: REFERRAL_OFFER_ID, referral: { status: 'cancelled' } });
+    expect(result).toMatchObject({
+      outcome: 'recorded',
+      offerId: REFERRAL_OFFER_ID,
+      referral: { status: 'cancelled' },
+    });
     expect(store.offers.get(REFERRAL_OFFER_ID)?.referral).toMatchObject({
       status: 'cancelled',
       lastEventName: 'ReferralDemandCancelled',
@@ -294,61 +366,105 @@ describe('ReferralDemandCancelled (supply)', () => {
     expect(api.callsTo('markInboxReferralProcessed')).toEqual([]);
     expect(publisher.events).toEqual([]);
     // The cancellation is the later event: it stays the referral's last.
-    expect(store.offers.get(REFERRAL_OFFER_ID)?.referral).toMatchObject({ status: 'cancelled', lastEventName: 'ReferralDemandCancelled', wonAt: NOW.toISOString() });
+    expect(store.offers.get(REFERRAL_OFFER_ID)?.referral).toMatchObject({
+      status: 'cancelled',
+      lastEventName: 'ReferralDemandCancelled',
+      wonAt: NOW.toISOString(),
+    });
   });
 });
 
 describe('outbox referrals (demand)', () => {
-  const outboxEvent = (name: string) => referralEvent(name, { referral_id: 'out-ref-1', id: 'out-ref-1' });
+  const outboxEvent = (name: string) =>
+    referralEvent(name, { referral_id: 'out-ref-1', id: 'out-ref-1' });
 
-  it.each(['ReferralCreated', 'ReferralProcessed', 'ReferralSupplyCancelled'])('%s is recorded on our outbox offer', async (name) => {
-    const { api, publisher, outbox, store } = setup({ role: 'demand' });
-    if (name === 'ReferralSupplyCancelled') (api.outbox.get('out-ref-1') as { status: string }).status = 'cancelled';
-    if (name === 'ReferralProcessed') (api.outbox.get('out-ref-1') as { status: string }).status = 'processed';
+  it.each(['ReferralCreated', 'ReferralProcessed', 'ReferralSupplyCancelled'])(
+    '%s is recorded on our outbox offer',
+    async (name) => {
+      const { api, publisher, outbox, store } = setup({ role: 'demand' });
+      if (name === 'ReferralSupplyCancelled')
+        (api.outbox.get('out-ref-1') as { status: string }).status = 'cancelled';
+      if (name === 'ReferralProcessed')
+        (api.outbox.get('out-ref-1') as { status: string }).status = 'processed';
 
-    const result = await outbox(outboxEvent(name));
+      const result = await outbox(outboxEvent(name));
 
-    expect(result).toMatchObject({ outcome: 'recorded', offerId: 'our-offer-1', referral: { id: 'out-ref-1', side: 'outbox' } });
-    expect(store.offers.get('our-offer-1')?.referral).toMatchObject({ id: 'out-ref-1', side: 'outbox', status: api.outbox.get('out-ref-1')?.status, lastEventName: name });
-    expect(store.offers.get('our-offer-1')?.lastEventName).toBe(name);
-    expect(api.callsTo('getOutboxReferralSummary')).toEqual(['out-ref-1']);
-    expect(api.callsTo('markInboxReferralProcessed')).toEqual([]);
-    expect(publisher.events).toEqual([]);
-  });
+      expect(result).toMatchObject({
+        outcome: 'recorded',
+        offerId: 'our-offer-1',
+        referral: { id: 'out-ref-1', side: 'outbox' },
+      });
+      expect(store.offers.get('our-offer-1')?.referral).toMatchObject({
+        id: 'out-ref-1',
+        side: 'outbox',
+        status: api.outbox.get('out-ref-1')?.status,
+        lastEventName: name,
+      });
+      expect(store.offers.get('our-offer-1')?.lastEventName).toBe(name);
+      expect(api.callsTo('getOutboxReferralSummary')).toEqual(['out-ref-1']);
+      expect(api.callsTo('markInboxReferralProcessed')).toEqual([]);
+      expect(publisher.events).toEqual([]);
+    },
+  );
 });
 
 describe('roles and topics', () => {
   it('role supply ignores outbox referrals; role demand ignores inbox referrals', async () => {
     const supply = setup({ role: 'supply' });
-    await expect(supply.outbox(referralEvent('ReferralCreated'))).resolves.toMatchObject({ outcome: 'ignored', referral: { side: 'outbox' } });
+    await expect(supply.outbox(referralEvent('ReferralCreated'))).resolves.toMatchObject({
+      outcome: 'ignored',
+      referral: { side: 'outbox' },
+    });
     expect(supply.api.calls).toEqual([]);
     expect(supply.store.offers.size).toBe(0);
 
     const demand = setup({ role: 'demand' });
-    await expect(demand.inbox(referralEvent('ReferralCreated'))).resolves.toMatchObject({ outcome: 'ignored', referral: { side: 'inbox' } });
+    await expect(demand.inbox(referralEvent('ReferralCreated'))).resolves.toMatchObject({
+      outcome: 'ignored',
+      referral: { side: 'inbox' },
+    });
     expect(demand.api.calls).toEqual([]);
   });
 
   it('role both handles ReferralCreated by the topic it came on', async () => {
     const both = setup({ role: 'both' });
-    await expect(both.inbox(referralEvent('ReferralCreated'))).resolves.toMatchObject({ outcome: 'won' });
-    await expect(both.outbox(referralEvent('ReferralCreated', { referral_id: 'out-ref-1', id: 'out-ref-1' }))).resolves.toMatchObject({ outcome: 'recorded', offerId: 'our-offer-1' });
+    await expect(both.inbox(referralEvent('ReferralCreated'))).resolves.toMatchObject({
+      outcome: 'won',
+    });
+    await expect(
+      both.outbox(referralEvent('ReferralCreated', { referral_id: 'out-ref-1', id: 'out-ref-1' })),
+    ).resolves.toMatchObject({ outcome: 'recorded', offerId: 'our-offer-1' });
     expect(both.api.callsTo('markInboxReferralProcessed')).toEqual([REFERRAL_ID]);
     expect(both.publisher.events).toHaveLength(1);
   });
 
   it('without a referral topic: a one-side name or a one-side role tells the side; role both and ReferralCreated cannot', async () => {
     const both = setup({ role: 'both' });
-    await expect(both.processor.processEvent(referralEvent('ReferralProcessed', { referral_id: 'out-ref-1' }))).resolves.toMatchObject({ referral: { side: 'outbox' } });
-    await expect(both.processor.processEvent(referralEvent('ReferralCreated'))).rejects.toBeInstanceOf(ReferralSideError);
+    await expect(
+      both.processor.processEvent(referralEvent('ReferralProcessed', { referral_id: 'out-ref-1' })),
+    ).resolves.toMatchObject({ referral: { side: 'outbox' } });
+    await expect(
+      both.processor.processEvent(referralEvent('ReferralCreated')),
+    ).rejects.toBeInstanceOf(ReferralSideError);
     const supply = setup({ role: 'supply' });
-    await expect(supply.processor.processEvent(referralEvent('ReferralCreated'))).resolves.toMatchObject({ outcome: 'won' });
+    await expect(
+      supply.processor.processEvent(referralEvent('ReferralCreated')),
+    ).resolves.toMatchObject({ outcome: 'won' });
   });
 
   it('without a referral API (older wiring) a referral event is only acknowledged', async () => {
     const store = new MemoryOfferStore();
-    const processor = createEventProcessor({ marketplace: fakeMarketplace(), store, units: store, rules: { defaultAction: 'review', rules: [] } as never, role: 'supply', now: () => NOW });
-    await expect(processor.processEvent(referralEvent('ReferralCreated'), { topicName: 'inbox-referrals' })).resolves.toMatchObject({ outcome: 'recorded' });
+    const processor = createEventProcessor({
+      marketplace: fakeMarketplace(),
+      store,
+      units: store,
+      rules: { defaultAction: 'review', rules: [] } as never,
+      role: 'supply',
+      now: () => NOW,
+    });
+    await expect(
+      processor.processEvent(referralEvent('ReferralCreated'), { topicName: 'inbox-referrals' }),
+    ).resolves.toMatchObject({ outcome: 'recorded' });
     expect(store.offers.size).toBe(0);
   });
 });

@@ -17,7 +17,12 @@ import { CapturingLogger, sqsRecord } from '../support/worker-observability';
 
 const NOW = new Date('2026-05-01T08:01:00Z');
 const rulesSaying = (action: 'accept' | 'review'): Rules =>
-  parseRules(JSON.stringify({ defaultAction: 'review', rules: [{ name: `psw ${action}`, match: { care_type: ['psw'] }, action }] }));
+  parseRules(
+    JSON.stringify({
+      defaultAction: 'review',
+      rules: [{ name: `psw ${action}`, match: { care_type: ['psw'] }, action }],
+    }),
+  );
 
 function setup() {
   const marketplace = fakeMarketplace(inboxOffer());
@@ -38,16 +43,31 @@ function setup() {
     const response = await worker({ Records: [sqsRecord(queued)] } as SQSEvent);
     expect(response.batchItemFailures).toEqual([]);
   };
-  const replay = (force: boolean) => replayEvent(OFFER_ID, new Date(clock + 500), `replay-${clock}`, { force }).event;
-  return { marketplace, store, run, replay, setRules: (action: 'accept' | 'review') => (rules = rulesSaying(action)) };
+  const replay = (force: boolean) =>
+    replayEvent(OFFER_ID, new Date(clock + 500), `replay-${clock}`, { force }).event;
+  return {
+    marketplace,
+    store,
+    run,
+    replay,
+    setRules: (action: 'accept' | 'review') => (rules = rulesSaying(action)),
+  };
 }
 
 describe('replay events', () => {
   it('are valid queued events with origin operator, and refuse an offer id the worker could not read', () => {
     const { event } = replayEvent(OFFER_ID, NOW, 'id-1', { force: true });
-    expect(queuedEventSchema.parse(event)).toMatchObject({ origin: 'operator', replay: { force: true } });
-    expect(JSON.parse(event.message)).toMatchObject({ event_name: 'OfferMatched', offer_id: OFFER_ID });
-    expect(() => replayEvent('x'.repeat(200), NOW, 'id-2', { force: false })).toThrow(ReplayEventError);
+    expect(queuedEventSchema.parse(event)).toMatchObject({
+      origin: 'operator',
+      replay: { force: true },
+    });
+    expect(JSON.parse(event.message)).toMatchObject({
+      event_name: 'OfferMatched',
+      offer_id: OFFER_ID,
+    });
+    expect(() => replayEvent('x'.repeat(200), NOW, 'id-2', { force: false })).toThrow(
+      ReplayEventError,
+    );
   });
 });
 
@@ -55,7 +75,10 @@ describe('replay through the worker', () => {
   it('re-judges a settled review with the current rules while the match is pending and open, answering once', async () => {
     const { marketplace, store, run, replay, setRules } = setup();
     await run(queuedEvent(offerEvent()));
-    expect((await store.getOffer(OFFER_ID))?.decision).toMatchObject({ action: 'review', state: 'applied' });
+    expect((await store.getOffer(OFFER_ID))?.decision).toMatchObject({
+      action: 'review',
+      state: 'applied',
+    });
     expect(marketplace.actions()).toHaveLength(0);
 
     setRules('accept');
@@ -63,12 +86,17 @@ describe('replay through the worker', () => {
     const decision = (await store.getOffer(OFFER_ID))?.decision;
     expect(decision).toMatchObject({ action: 'accept', state: 'applied', rule: 'psw accept' });
     expect(decision?.replacesEventId).toBeDefined();
-    expect(marketplace.actions()).toEqual([expect.objectContaining({ method: 'acceptInboxOffer', offerId: OFFER_ID })]);
+    expect(marketplace.actions()).toEqual([
+      expect.objectContaining({ method: 'acceptInboxOffer', offerId: OFFER_ID }),
+    ]);
 
     // A second replay, forced: the match is answered now, so nothing more is sent.
     await run(replay(true));
     expect(marketplace.answersByUnit().get(OFFER_ID)).toEqual(['accept']);
-    expect((await store.getOffer(OFFER_ID))?.decision).toMatchObject({ action: 'accept', state: 'applied' });
+    expect((await store.getOffer(OFFER_ID))?.decision).toMatchObject({
+      action: 'accept',
+      state: 'applied',
+    });
   });
 
   it('without force, leaves an applied accept alone even if the marketplace still shows it pending', async () => {
@@ -94,7 +122,11 @@ describe('replay through the worker', () => {
 
     await run(replay(true));
     expect(marketplace.actions()).toHaveLength(2);
-    expect((await store.getOffer(OFFER_ID))?.decision).toMatchObject({ action: 'accept', state: 'applied', replacesEventId: expect.any(String) });
+    expect((await store.getOffer(OFFER_ID))?.decision).toMatchObject({
+      action: 'accept',
+      state: 'applied',
+      replacesEventId: expect.any(String),
+    });
   });
 
   it('with force, does nothing once the match is answered', async () => {

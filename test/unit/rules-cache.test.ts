@@ -7,10 +7,19 @@
  * s3-rules-source.test.ts; the worker's log lines and metrics in worker-rules.test.ts.
  */
 import type { Rules } from '../../lambdas/core/config';
-import { cachedRules, type RulesCacheEvent, type RulesFetch, type RulesFetchResult, RulesUnavailableError } from '../../lambdas/core/rules-cache';
+import {
+  cachedRules,
+  type RulesCacheEvent,
+  type RulesFetch,
+  type RulesFetchResult,
+  RulesUnavailableError,
+} from '../../lambdas/core/rules-cache';
 import { rulesVersionOf } from '../../lambdas/core/rules-source';
 
-const V1: Rules = { defaultAction: 'review', rules: [{ name: 'psw', match: { care_type: ['psw'] }, action: 'accept' }] };
+const V1: Rules = {
+  defaultAction: 'review',
+  rules: [{ name: 'psw', match: { care_type: ['psw'] }, action: 'accept' }],
+};
 const V2: Rules = { defaultAction: 'decline', rules: [] };
 
 const valid = (rules: Rules, tag: string, storeVersion = `s3-${tag}`): RulesFetchResult => ({
@@ -39,7 +48,12 @@ function setup(...steps: (RulesFetchResult | Error)[]) {
   const store = scriptedStore(...steps);
   let clock = 1_000_000;
   const events: RulesCacheEvent[] = [];
-  const source = cachedRules({ fetch: store.fetch, maxAgeMs: 60_000, now: () => clock, report: (event) => events.push(event) });
+  const source = cachedRules({
+    fetch: store.fetch,
+    maxAgeMs: 60_000,
+    now: () => clock,
+    report: (event) => events.push(event),
+  });
   return { store, source, events, advance: (ms: number) => (clock += ms) };
 }
 
@@ -65,7 +79,11 @@ describe('reading the store', () => {
   });
 
   it('sends the last good tag and keeps the version when the store answers unchanged (304)', async () => {
-    const { store, source, events, advance } = setup(valid(V1, 'e1'), { kind: 'unchanged' }, { kind: 'unchanged' });
+    const { store, source, events, advance } = setup(
+      valid(V1, 'e1'),
+      { kind: 'unchanged' },
+      { kind: 'unchanged' },
+    );
 
     await source.current();
     advance(60_000);
@@ -77,7 +95,9 @@ describe('reading the store', () => {
     await source.current();
 
     expect(store.knownTags).toEqual([undefined, 'e1', 'e1']);
-    expect(events).toEqual([{ kind: 'loaded', version: rulesVersionOf(V1), storeVersion: 's3-e1' }]);
+    expect(events).toEqual([
+      { kind: 'loaded', version: rulesVersionOf(V1), storeVersion: 's3-e1' },
+    ]);
   });
 
   it('reports a new version with the one it replaces, and not a republished identical one', async () => {
@@ -89,7 +109,12 @@ describe('reading the store', () => {
     await source.current();
     expect(events).toEqual([
       { kind: 'loaded', version: rulesVersionOf(V1), storeVersion: 's3-e1' },
-      { kind: 'loaded', version: rulesVersionOf(V2), previousVersion: rulesVersionOf(V1), storeVersion: 's3-e2' },
+      {
+        kind: 'loaded',
+        version: rulesVersionOf(V2),
+        previousVersion: rulesVersionOf(V1),
+        storeVersion: 's3-e2',
+      },
     ]);
   });
 });
@@ -101,7 +126,12 @@ describe('keeping the last good version', () => {
     advance(60_000);
 
     await expect(source.current()).resolves.toEqual({ rules: V1, version: rulesVersionOf(V1) });
-    expect(events[1]).toEqual({ kind: 'invalid', problem: PROBLEM, storeVersion: 's3-bad', keptVersion: rulesVersionOf(V1) });
+    expect(events[1]).toEqual({
+      kind: 'invalid',
+      problem: PROBLEM,
+      storeVersion: 's3-bad',
+      keptVersion: rulesVersionOf(V1),
+    });
     // The invalid read's tag is not remembered: the next read asks for anything but the good one.
     advance(30_000);
     await source.current();
@@ -118,7 +148,11 @@ describe('keeping the last good version', () => {
     advance(60_000);
 
     await expect(source.current()).resolves.toEqual({ rules: V1, version: rulesVersionOf(V1) });
-    expect(events[1]).toEqual({ kind: 'unreadable', error: outage, keptVersion: rulesVersionOf(V1) });
+    expect(events[1]).toEqual({
+      kind: 'unreadable',
+      error: outage,
+      keptVersion: rulesVersionOf(V1),
+    });
     await source.current();
     expect(store.reads()).toBe(2);
 
@@ -146,7 +180,9 @@ describe('without a good version', () => {
 
   it('fails while the store holds an invalid document, naming its problem', async () => {
     const { source, events } = setup(invalid, valid(V1, 'e1'));
-    await expect(source.current()).rejects.toThrow(/No valid rules have been read yet: Invalid rules: rules\.0\.action: invalid_value/);
+    await expect(source.current()).rejects.toThrow(
+      /No valid rules have been read yet: Invalid rules: rules\.0\.action: invalid_value/,
+    );
     expect(events).toEqual([{ kind: 'invalid', problem: PROBLEM, storeVersion: 's3-bad' }]);
     await expect(source.current()).resolves.toEqual({ rules: V1, version: rulesVersionOf(V1) });
   });

@@ -18,8 +18,19 @@ const CLOCK = new Date('2026-05-01T09:00:00Z');
 const RULES = JSON.stringify({
   defaultAction: 'review',
   rules: [
-    { name: 'soon', match: { starts_within_hours: { max: 24 } }, action: 'accept', comment: 'On our way' },
-    { name: 'nursing', match: { care_type: ['nursing'] }, action: 'decline', declineReasonCode: 'no_employee_with_skills', comment: 'No nurses' },
+    {
+      name: 'soon',
+      match: { starts_within_hours: { max: 24 } },
+      action: 'accept',
+      comment: 'On our way',
+    },
+    {
+      name: 'nursing',
+      match: { care_type: ['nursing'] },
+      action: 'decline',
+      declineReasonCode: 'no_employee_with_skills',
+      comment: 'No nurses',
+    },
   ],
 });
 
@@ -46,12 +57,18 @@ async function run(argv: string[], files: Record<string, string> = {}): Promise<
 }
 
 /** The fixture detail (a Montréal PSW visit starting 2026-05-03T09:00Z), as the API answers it. */
-const detail = (change: (d: Record<string, Record<string, unknown>>) => void = () => undefined): Record<string, unknown> => {
+const detail = (
+  change: (d: Record<string, Record<string, unknown>>) => void = () => undefined,
+): Record<string, unknown> => {
   const d = offerDetailJson() as Record<string, Record<string, unknown>>;
   change(d);
   return d;
 };
-const files = (offer: unknown, rules = RULES) => ({ 'rules.json': rules, 'offer.json': JSON.stringify(offer), 'connector.json': EXAMPLE });
+const files = (offer: unknown, rules = RULES) => ({
+  'rules.json': rules,
+  'offer.json': JSON.stringify(offer),
+  'connector.json': EXAMPLE,
+});
 
 describe('rules test', () => {
   it('prints the decision first, then the explanation, for an offer detail as the API answers it', async () => {
@@ -69,9 +86,15 @@ describe('rules test', () => {
 
   it('judges at --now, in either form', async () => {
     for (const now of [['--now', '2026-05-02T10:00:00Z'], ['--now=2026-05-02T10:00:00Z']]) {
-      const { code, out } = await run(['test', 'rules.json', 'offer.json', ...now], files(detail()));
+      const { code, out } = await run(
+        ['test', 'rules.json', 'offer.json', ...now],
+        files(detail()),
+      );
       expect(code).toBe(0);
-      expect(out.slice(0, 2)).toEqual(['decision: accept (rule: soon)', 'accept by rule "soon" (starts_within_hours held)']);
+      expect(out.slice(0, 2)).toEqual([
+        'decision: accept (rule: soon)',
+        'accept by rule "soon" (starts_within_hours held)',
+      ]);
       expect(out).toContain('comment: On our way');
     }
   });
@@ -80,12 +103,16 @@ describe('rules test', () => {
     const { code, out } = await run(['test', 'connector.json', 'offer.json'], files(detail()));
     expect(code).toBe(0);
     expect(out[0]).toBe('decision: review (rule: default)');
-    expect(out).toContain('rule "accept-psw-toronto": city did not hold (the offer\'s city is not listed)');
+    expect(out).toContain(
+      'rule "accept-psw-toronto": city did not hold (the offer\'s city is not listed)',
+    );
   });
 
   it('judges a JSON array as the offers of one shift, naming the offer that decided', async () => {
     const psw = detail((d) => (d.offer.id = 'aaaaaaaa-0000-4000-8000-000000000001'));
-    const nursing = detail((d) => Object.assign(d.offer, { id: 'bbbbbbbb-0000-4000-8000-000000000002', care_type: 'nursing' }));
+    const nursing = detail((d) =>
+      Object.assign(d.offer, { id: 'bbbbbbbb-0000-4000-8000-000000000002', care_type: 'nursing' }),
+    );
     const { code, out } = await run(['test', 'rules.json', 'offer.json'], files([nursing, psw]));
     expect(code).toBe(0);
     expect(out).toEqual([
@@ -100,46 +127,104 @@ describe('rules test', () => {
       'judged at 2026-05-01T09:00:00.000Z in America/Toronto',
     ]);
     // A day later "soon" (tried first) holds for both offers: the shift is accepted.
-    const later = await run(['test', 'rules.json', 'offer.json', '--now', '2026-05-02T10:00:00Z'], files([nursing, psw]));
+    const later = await run(
+      ['test', 'rules.json', 'offer.json', '--now', '2026-05-02T10:00:00Z'],
+      files([nursing, psw]),
+    );
     expect(later.out[0]).toBe('decision: accept (rule: soon)');
   });
 
   it('judges only the offers still answerable, as the worker does, and says which it left out', async () => {
-    const answered = detail((d) => Object.assign(d.offer, { id: 'aaaaaaaa-0000-4000-8000-000000000001', care_type: 'nursing' }));
+    const answered = detail((d) =>
+      Object.assign(d.offer, { id: 'aaaaaaaa-0000-4000-8000-000000000001', care_type: 'nursing' }),
+    );
     answered.match = { ...(answered.match as object), response: 'declined' };
     const open = detail((d) => (d.offer.id = 'bbbbbbbb-0000-4000-8000-000000000002'));
     const { out } = await run(['test', 'rules.json', 'offer.json'], files([answered, open]));
     expect(out[0]).toBe('decision: review (rule: default)');
-    expect(out).toContain('note: offer aaaaaaaa-0000-4000-8000-000000000001 is not answerable now (match declined/open): the worker leaves it out');
+    expect(out).toContain(
+      'note: offer aaaaaaaa-0000-4000-8000-000000000001 is not answerable now (match declined/open): the worker leaves it out',
+    );
   });
 
   it('prints nothing of the offer but its id and the explanation', async () => {
     const { out, err } = await run(['test', 'connector.json', 'offer.json'], files(detail()));
     const printed = [...out, ...err].join('\n');
-    for (const value of [...Object.values(PHI), 'Montréal', 'H2X', 'Demo Health', '45.51', 'personal care', 'weekday mornings']) expect(printed).not.toContain(value);
+    for (const value of [
+      ...Object.values(PHI),
+      'Montréal',
+      'H2X',
+      'Demo Health',
+      '45.51',
+      'personal care',
+      'weekday mornings',
+    ])
+      expect(printed).not.toContain(value);
   });
 
   it.each<[string, unknown, string[]]>([
-    ['a missing required field', detail((d) => delete d.offer.care_type), ['offer.care_type: missing or not as the API specifies']],
-    ['two, in the second offer of a shift', [detail(), detail((d) => { delete d.match.status; delete d.demand.name; })], ['1.match.status: missing or not as the API specifies', '1.demand.name: missing or not as the API specifies']],
-    ['offers of two shifts', [detail(), detail((d) => Object.assign(d.offer, { id: 'other', shift_id: 'another-shift' }))], ['(root): the offers are not all of one shift (offer.shift_id differs or is missing)']],
-    ['an empty list', [], ['(root): an empty list; give an offer detail or the offers of one shift']],
-  ])('refuses an offer file with %s: exit 2, one line per bad field, nothing on stdout', async (_name, offer, lines) => {
-    const { code, out, err } = await run(['test', 'rules.json', 'offer.json'], files(offer));
-    expect(code).toBe(2);
-    expect(out).toEqual([]);
-    expect(err).toEqual(lines);
-  });
+    [
+      'a missing required field',
+      detail((d) => delete d.offer.care_type),
+      ['offer.care_type: missing or not as the API specifies'],
+    ],
+    [
+      'two, in the second offer of a shift',
+      [
+        detail(),
+        detail((d) => {
+          delete d.match.status;
+          delete d.demand.name;
+        }),
+      ],
+      [
+        '1.match.status: missing or not as the API specifies',
+        '1.demand.name: missing or not as the API specifies',
+      ],
+    ],
+    [
+      'offers of two shifts',
+      [detail(), detail((d) => Object.assign(d.offer, { id: 'other', shift_id: 'another-shift' }))],
+      ['(root): the offers are not all of one shift (offer.shift_id differs or is missing)'],
+    ],
+    [
+      'an empty list',
+      [],
+      ['(root): an empty list; give an offer detail or the offers of one shift'],
+    ],
+  ])(
+    'refuses an offer file with %s: exit 2, one line per bad field, nothing on stdout',
+    async (_name, offer, lines) => {
+      const { code, out, err } = await run(['test', 'rules.json', 'offer.json'], files(offer));
+      expect(code).toBe(2);
+      expect(out).toEqual([]);
+      expect(err).toEqual(lines);
+    },
+  );
 
   it('refuses an offer file that is not JSON without quoting it', async () => {
-    const { code, err } = await run(['test', 'rules.json', 'offer.json'], { 'rules.json': RULES, 'offer.json': `{"client": "${PHI.allergy}"` });
+    const { code, err } = await run(['test', 'rules.json', 'offer.json'], {
+      'rules.json': RULES,
+      'offer.json': `{"client": "${PHI.allergy}"`,
+    });
     expect(code).toBe(2);
     expect(err).toEqual(['offer.json: not valid JSON']);
   });
 
   it('refuses invalid rules before reading the offer: exit 2, one line per bad field', async () => {
-    const bad = JSON.stringify({ defaultAction: 'review', rules: [{ name: 'x', match: { weekdays: ['mon', 'tues'], hours: { from: '8:00', to: '12:00' } }, action: 'accept' }] });
-    const { code, out, err } = await run(['test', 'rules.json', 'missing.json'], { 'rules.json': bad });
+    const bad = JSON.stringify({
+      defaultAction: 'review',
+      rules: [
+        {
+          name: 'x',
+          match: { weekdays: ['mon', 'tues'], hours: { from: '8:00', to: '12:00' } },
+          action: 'accept',
+        },
+      ],
+    });
+    const { code, out, err } = await run(['test', 'rules.json', 'missing.json'], {
+      'rules.json': bad,
+    });
     expect(code).toBe(2);
     expect(out).toEqual([]);
     expect(err).toEqual([
@@ -180,30 +265,54 @@ describe('rules check', () => {
   });
 
   it('refuses an invalid config file: exit 2, one line per bad field, rules and the rest', async () => {
-    const config = JSON.parse(EXAMPLE) as Record<string, unknown> & { rules: { rules: Record<string, unknown>[] } };
+    const config = JSON.parse(EXAMPLE) as Record<string, unknown> & {
+      rules: { rules: Record<string, unknown>[] };
+    };
     config.role = 'seller';
-    config.rules.rules[0] = { ...config.rules.rules[0], match: { service_area: [{ lat: 43.6, lon: -79.4 }], colour: 'red' } };
-    const { code, out, err } = await run(['check', 'connector.json'], { 'connector.json': JSON.stringify(config) });
+    config.rules.rules[0] = {
+      ...config.rules.rules[0],
+      match: { service_area: [{ lat: 43.6, lon: -79.4 }], colour: 'red' },
+    };
+    const { code, out, err } = await run(['check', 'connector.json'], {
+      'connector.json': JSON.stringify(config),
+    });
     expect(code).toBe(2);
     expect(out).toEqual([]);
     expect(err).toHaveLength(3);
     expect(err).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^role: /),
-        expect.stringMatching(/^rules\.rules\.0\.match\.service_area\.0\.km: .*\(rule "accept-psw-toronto"\)$/),
+        expect.stringMatching(
+          /^rules\.rules\.0\.match\.service_area\.0\.km: .*\(rule "accept-psw-toronto"\)$/,
+        ),
         'rules.rules.0.match: unknown field "colour" (rule "accept-psw-toronto")',
       ]),
     );
   });
 
   it('refuses a file that cannot be read or is not JSON', async () => {
-    expect(await run(['check', 'nowhere.json'])).toEqual({ code: 2, out: [], err: ['nowhere.json: cannot be read (ENOENT)'] });
-    expect(await run(['check', 'rules.json'], { 'rules.json': '{"defaultAction": ' })).toEqual({ code: 2, out: [], err: ['rules.json: not valid JSON'] });
+    expect(await run(['check', 'nowhere.json'])).toEqual({
+      code: 2,
+      out: [],
+      err: ['nowhere.json: cannot be read (ENOENT)'],
+    });
+    expect(await run(['check', 'rules.json'], { 'rules.json': '{"defaultAction": ' })).toEqual({
+      code: 2,
+      out: [],
+      err: ['rules.json: not valid JSON'],
+    });
   });
 });
 
 describe('usage', () => {
-  it.each([[['--help']], [['-h']], [['help']], [['test', '--help']], [['check', '--help']], [['test', 'a', '--help']]])('%j prints help on stdout and exits 0', async (argv) => {
+  it.each([
+    [['--help']],
+    [['-h']],
+    [['help']],
+    [['test', '--help']],
+    [['check', '--help']],
+    [['test', 'a', '--help']],
+  ])('%j prints help on stdout and exits 0', async (argv) => {
     const { code, out, err } = await run(argv);
     expect(code).toBe(0);
     expect(err).toEqual([]);
@@ -219,12 +328,27 @@ describe('usage', () => {
 
   it.each<[string[], string]>([
     [['judge'], 'unknown command judge (npm run rules -- --help)'],
-    [['test', 'rules.json'], 'test takes a rules or config file and an offer file (1 given) (npm run rules -- test --help)'],
-    [['test', 'a', 'b', 'c'], 'test takes a rules or config file and an offer file (3 given) (npm run rules -- test --help)'],
+    [
+      ['test', 'rules.json'],
+      'test takes a rules or config file and an offer file (1 given) (npm run rules -- test --help)',
+    ],
+    [
+      ['test', 'a', 'b', 'c'],
+      'test takes a rules or config file and an offer file (3 given) (npm run rules -- test --help)',
+    ],
     [['test', 'a', 'b', '--verbose'], 'unknown option --verbose (npm run rules -- test --help)'],
-    [['test', 'a', 'b', '--now'], '--now needs an ISO 8601 date-time (npm run rules -- test --help)'],
-    [['test', 'a', 'b', '--now', 'tomorrow'], '--now: not an ISO 8601 date-time such as 2026-05-04T13:00:00Z (npm run rules -- test --help)'],
-    [['test', 'a', 'b', '--now', '2026-05-04'], '--now: not an ISO 8601 date-time such as 2026-05-04T13:00:00Z (npm run rules -- test --help)'],
+    [
+      ['test', 'a', 'b', '--now'],
+      '--now needs an ISO 8601 date-time (npm run rules -- test --help)',
+    ],
+    [
+      ['test', 'a', 'b', '--now', 'tomorrow'],
+      '--now: not an ISO 8601 date-time such as 2026-05-04T13:00:00Z (npm run rules -- test --help)',
+    ],
+    [
+      ['test', 'a', 'b', '--now', '2026-05-04'],
+      '--now: not an ISO 8601 date-time such as 2026-05-04T13:00:00Z (npm run rules -- test --help)',
+    ],
     [['check'], 'check takes one file (0 given) (npm run rules -- check --help)'],
     [['check', 'a', 'b'], 'check takes one file (2 given) (npm run rules -- check --help)'],
     [['check', '--strict', 'a'], 'unknown option --strict (npm run rules -- check --help)'],
@@ -243,10 +367,18 @@ describe('usage', () => {
 describe('the entry (npm run rules)', () => {
   it('exits with main’s status: 0 for ok, 2 for an invalid file', () => {
     const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-    const ok = spawnSync(tsx, ['cli/rules.ts', 'check', 'config/connector.example.json'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    const ok = spawnSync(tsx, ['cli/rules.ts', 'check', 'config/connector.example.json'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(ok.status).toBe(0);
     expect(ok.stdout).toMatch(/^ok: config\/connector\.example\.json: connector config valid/);
-    const bad = spawnSync(tsx, ['cli/rules.ts', 'test', 'config/connector.example.json', 'package.json'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+    const bad = spawnSync(
+      tsx,
+      ['cli/rules.ts', 'test', 'config/connector.example.json', 'package.json'],
+      { cwd: ROOT, encoding: 'utf8', timeout: 60_000 },
+    );
     expect(bad.status).toBe(2);
     expect(bad.stdout).toBe('');
     expect(bad.stderr.split('\n')[0]).toBe('offer: missing or not as the API specifies');

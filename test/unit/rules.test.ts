@@ -15,15 +15,18 @@ const at = (city: string, zip = 'H2X 1Y4', state = 'QC', country = 'CA'): InboxO
   inboxOffer({ location: { city, state, zip, country } });
 
 describe('the default action', () => {
-  it.each(['accept', 'decline', 'review', 'ignore'] as const)('applies %s with rule "default" when there are no rules', (defaultAction) => {
-    const decision = evaluateRules(rulesOf({ defaultAction }), inboxOffer(), NOW);
-    expect(decision).toEqual({
-      action: defaultAction,
-      rule: 'default',
-      reason: 'no rule matched: default action',
-      explanation: [`${defaultAction} by default (there are no rules)`],
-    });
-  });
+  it.each(['accept', 'decline', 'review', 'ignore'] as const)(
+    'applies %s with rule "default" when there are no rules',
+    (defaultAction) => {
+      const decision = evaluateRules(rulesOf({ defaultAction }), inboxOffer(), NOW);
+      expect(decision).toEqual({
+        action: defaultAction,
+        rule: 'default',
+        reason: 'no rule matched: default action',
+        explanation: [`${defaultAction} by default (there are no rules)`],
+      });
+    },
+  );
 
   it('applies when no rule holds, explaining each rule in order', () => {
     const rules = rulesOf({
@@ -45,14 +48,28 @@ describe('rule order and the decision', () => {
   const rules = rulesOf({
     defaultAction: 'review',
     rules: [
-      { name: 'no services', match: { offer_type: ['service'] }, action: 'decline', declineReasonCode: 'no_capacity', comment: 'Fully booked' },
+      {
+        name: 'no services',
+        match: { offer_type: ['service'] },
+        action: 'decline',
+        declineReasonCode: 'no_capacity',
+        comment: 'Fully booked',
+      },
       { name: 'all psw', match: { care_type: ['psw'] }, action: 'accept' },
-      { name: 'psw visits', match: { care_type: ['psw'], offer_type: ['visit'] }, action: 'ignore' },
+      {
+        name: 'psw visits',
+        match: { care_type: ['psw'], offer_type: ['visit'] },
+        action: 'ignore',
+      },
     ],
   });
 
   it.each<[string, Partial<InboxOffer>, string]>([
-    ['a psw visit: the second rule, though the third holds too', { careType: 'psw', offerType: 'visit' }, 'all psw'],
+    [
+      'a psw visit: the second rule, though the third holds too',
+      { careType: 'psw', offerType: 'visit' },
+      'all psw',
+    ],
     ['a psw service: the first rule', { careType: 'psw', offerType: 'service' }, 'no services'],
     ['a nursing visit: none', { careType: 'nursing', offerType: 'visit' }, 'default'],
   ])('the first rule that holds decides: %s', (_name, offer, rule) => {
@@ -81,18 +98,29 @@ describe('rule order and the decision', () => {
     const r = rulesOf({
       defaultAction: 'review',
       // Written city first: still tried after the types (the order is the language's, not the file's).
-      rules: [{ name: 'psw in montreal', match: { city: ['Montreal'], care_type: ['psw'], offer_type: ['visit'] }, action: 'accept' }],
+      rules: [
+        {
+          name: 'psw in montreal',
+          match: { city: ['Montreal'], care_type: ['psw'], offer_type: ['visit'] },
+          action: 'accept',
+        },
+      ],
     });
     expect(evaluateRules(r, inboxOffer(), NOW).action).toBe('accept');
-    expect(evaluateRules(r, inboxOffer({ careType: 'nursing', location: at('Laval').location }), NOW).explanation?.[1]).toBe(
-      'rule "psw in montreal": care_type did not hold (care_type is nursing; listed: psw)',
+    expect(
+      evaluateRules(r, inboxOffer({ careType: 'nursing', location: at('Laval').location }), NOW)
+        .explanation?.[1],
+    ).toBe('rule "psw in montreal": care_type did not hold (care_type is nursing; listed: psw)');
+    expect(evaluateRules(r, at('Laval'), NOW).explanation?.[1]).toBe(
+      'rule "psw in montreal": city did not hold (the offer\'s city is not listed)',
     );
-    expect(evaluateRules(r, at('Laval'), NOW).explanation?.[1]).toBe('rule "psw in montreal": city did not hold (the offer\'s city is not listed)');
   });
 
   it('decides the same for the same rules, offer and time (pure)', () => {
     const offer = inboxOffer();
-    expect(evaluateRules(rules, offer, NOW)).toEqual(evaluateRules(rules, structuredClone(offer), new Date(NOW)));
+    expect(evaluateRules(rules, offer, NOW)).toEqual(
+      evaluateRules(rules, structuredClone(offer), new Date(NOW)),
+    );
   });
 });
 
@@ -163,16 +191,35 @@ describe('explanations never quote client values', () => {
         { name: 'city', match: { city: ['Laval'] }, action: 'accept' },
         { name: 'zip', match: { zip_prefix: ['J4'] }, action: 'accept' },
         { name: 'state', match: { state: ['ON'] }, action: 'accept' },
-        { name: 'area', match: { service_area: [{ lat: 43.65, lon: -79.38, km: 10 }] }, action: 'accept' },
+        {
+          name: 'area',
+          match: { service_area: [{ lat: 43.65, lon: -79.38, km: 10 }] },
+          action: 'accept',
+        },
         { name: 'org', match: { demand_org: ['Other'] }, action: 'accept' },
         { name: 'skills', match: { skills: ['lifts'] }, action: 'accept' },
-        { name: 'psw', match: { care_type: ['psw'], city: ['Montreal'], zip_prefix: ['H2X'] }, action: 'accept' },
+        {
+          name: 'psw',
+          match: { care_type: ['psw'], city: ['Montreal'], zip_prefix: ['H2X'] },
+          action: 'accept',
+        },
       ],
     });
     const decision = evaluateRules(rules, offer, NOW);
     expect(decision.rule).toBe('psw');
     const words = [decision.reason, ...(decision.explanation ?? [])].join('\n');
-    for (const value of ['Montr', 'H2X', 'h2x', 'QC', '45.5', '73.5', 'Demo Health', 'd3e4f5a6', 'Ostomy', 'ostomy']) {
+    for (const value of [
+      'Montr',
+      'H2X',
+      'h2x',
+      'QC',
+      '45.5',
+      '73.5',
+      'Demo Health',
+      'd3e4f5a6',
+      'Ostomy',
+      'ostomy',
+    ]) {
       expect(words).not.toContain(value);
     }
     expect(decision.explanation).toHaveLength(7);

@@ -7,11 +7,19 @@
  * automatically, a store that disagrees, an offer it was told about and never recorded.
  */
 import type { OfferRecord, RecordedAssignment } from '../../lambdas/core/ports';
-import { collectDemandOutcomes, demandCategory, earliestAccepted } from '../../sandbox/demand-outcomes';
+import {
+  collectDemandOutcomes,
+  demandCategory,
+  earliestAccepted,
+} from '../../sandbox/demand-outcomes';
 import type { PostedOutboxOffer } from '../../sandbox/demand-play';
 import type { OutcomeReport } from '../../sandbox/outcomes';
 import { bothVerdict, connectorOrganization } from '../../sandbox/roles';
-import { type MarketplaceSimulator, type SimulatorOrganization, startSimulator } from '../../sandbox/simulator/simulator';
+import {
+  type MarketplaceSimulator,
+  type SimulatorOrganization,
+  startSimulator,
+} from '../../sandbox/simulator/simulator';
 
 let sim: MarketplaceSimulator;
 let second: SimulatorOrganization;
@@ -20,7 +28,10 @@ let token: string;
 beforeAll(async () => {
   sim = await startSimulator();
   second = sim.addOrganization({ kind: 'supply', name: 'Second Care', careTypes: ['psw'] });
-  const res = await fetch(`${sim.url}/auth/v1/login`, { method: 'POST', body: JSON.stringify(sim.demandCredentials) });
+  const res = await fetch(`${sim.url}/auth/v1/login`, {
+    method: 'POST',
+    body: JSON.stringify(sim.demandCredentials),
+  });
   token = ((await res.json()) as { IdToken: string }).IdToken;
 });
 afterAll(async () => {
@@ -35,7 +46,11 @@ function run() {
   const offers: PostedOutboxOffer[] = [];
   const records = new Map<string, OfferRecord>();
   const post = (expiresInMs?: number) => {
-    const d = sim.postOffer(sim.demandOrganizationId, { careType: 'psw', city: 'Toronto', ...(expiresInMs ? { expiresInMs } : {}) });
+    const d = sim.postOffer(sim.demandOrganizationId, {
+      careType: 'psw',
+      city: 'Toronto',
+      ...(expiresInMs ? { expiresInMs } : {}),
+    });
     offers.push({ offerId: d.offer.id, label: 'psw/visit Toronto' });
     return d.offer.id;
   };
@@ -44,7 +59,18 @@ function run() {
       offerId,
       updatedAt: '',
       lastEventName: 'OfferAccepted',
-      ...(assignment ? { assignment: { matchId: '', policy: 'first-accepted', state: 'applied', eventId: 'e', decidedAt: '', ...assignment } } : {}),
+      ...(assignment
+        ? {
+            assignment: {
+              matchId: '',
+              policy: 'first-accepted',
+              state: 'applied',
+              eventId: 'e',
+              decidedAt: '',
+              ...assignment,
+            },
+          }
+        : {}),
     });
   // The simulator is shared by the tests: each judge sees the assign calls of its own test.
   const since = sim.assignCalls().length;
@@ -55,11 +81,18 @@ function run() {
     assignCalls: () => sim.assignCalls().slice(since),
   };
   const judge = (deadLettered = 0) =>
-    collectDemandOutcomes({ store: { getOffer: async (id) => records.get(id) }, simulator, offers, outboxTopicArn: sim.outboxOffersTopicArn, deadLettered });
+    collectDemandOutcomes({
+      store: { getOffer: async (id) => records.get(id) },
+      simulator,
+      offers,
+      outboxTopicArn: sim.outboxOffersTopicArn,
+      deadLettered,
+    });
   return { offers, post, record, judge };
 }
 
-const acceptedMatches = (offerId: string) => sim.outboxMatches(offerId).filter((m) => m.match.response === 'accepted');
+const acceptedMatches = (offerId: string) =>
+  sim.outboxMatches(offerId).filter((m) => m.match.response === 'accepted');
 
 async function assign(offerId: string, matchId: string): Promise<number> {
   const res = await fetch(`${sim.url}/offers/v1/outbox/offers/${offerId}/assign`, {
@@ -71,17 +104,27 @@ async function assign(offerId: string, matchId: string): Promise<number> {
 }
 
 describe('earliestAccepted and demandCategory', () => {
-  const m = (matchId: string, createdAt: string) => ({ matchId, createdAt, acceptedAt: createdAt, supplyOrganizationId: 's' });
+  const m = (matchId: string, createdAt: string) => ({
+    matchId,
+    createdAt,
+    acceptedAt: createdAt,
+    supplyOrganizationId: 's',
+  });
 
   it('takes the earliest created match, ties by id, whatever the order given', () => {
-    expect(earliestAccepted([m('b', '2026-05-01T08:05:00Z'), m('z', '2026-05-01T08:00:00Z')])?.matchId).toBe('z');
-    expect(earliestAccepted([m('b', '2026-05-01T08:00:00Z'), m('a', '2026-05-01T08:00:00Z')])?.matchId).toBe('a');
+    expect(
+      earliestAccepted([m('b', '2026-05-01T08:05:00Z'), m('z', '2026-05-01T08:00:00Z')])?.matchId,
+    ).toBe('z');
+    expect(
+      earliestAccepted([m('b', '2026-05-01T08:00:00Z'), m('a', '2026-05-01T08:00:00Z')])?.matchId,
+    ).toBe('a');
     expect(earliestAccepted([])).toBeUndefined();
   });
 
   it('puts an accepted offer that is not assigned in lost, whatever its status', () => {
     expect(demandCategory('assigned', true)).toBe('assigned');
-    for (const status of ['open', 'expired', 'closed']) expect(demandCategory(status, true)).toBe('lost');
+    for (const status of ['open', 'expired', 'closed'])
+      expect(demandCategory(status, true)).toBe('lost');
     expect(demandCategory('declined_by_all', false)).toBe('declined-by-all');
     expect(demandCategory('expired', false)).toBe('expired');
     expect(demandCategory('open', false)).toBe('waiting');
@@ -109,10 +152,19 @@ describe('collectDemandOutcomes', () => {
 
     const report = await r.judge();
     expect(report.problems).toEqual([]);
-    expect(report.summary).toBe('sandbox: 4 offers, 1 assigned, 1 waiting, 1 declined by all, 1 expired, 0 lost');
-    expect(report.counts).toBe('4 offers, 1 assigned, 1 waiting, 1 declined by all, 1 expired, 0 lost');
+    expect(report.summary).toBe(
+      'sandbox: 4 offers, 1 assigned, 1 waiting, 1 declined by all, 1 expired, 0 lost',
+    );
+    expect(report.counts).toBe(
+      '4 offers, 1 assigned, 1 waiting, 1 declined by all, 1 expired, 0 lost',
+    );
     expect(report.ok).toBe(true);
-    expect(report.offers.find((o) => o.offerId === assigned)).toMatchObject({ category: 'assigned', assignedMatchId: match.match.id, assignedTo: 'Sandbox Home Care', assignCalls: 1 });
+    expect(report.offers.find((o) => o.offerId === assigned)).toMatchObject({
+      category: 'assigned',
+      assignedMatchId: match.match.id,
+      assignedTo: 'Sandbox Home Care',
+      assignCalls: 1,
+    });
     expect(report.lines).toEqual([
       `outbox ${byAll.slice(0, 8)} psw/visit Toronto: declined by all`,
       `outbox ${expired.slice(0, 8)} psw/visit Toronto: expired`,
@@ -136,13 +188,22 @@ describe('collectDemandOutcomes', () => {
     const offerId = r.post();
     sim.respondAs(sim.supplyOrganizationId, offerId, 'accept');
     sim.respondAs(second.organizationId, offerId, 'accept');
-    const matches = acceptedMatches(offerId).map((m) => ({ matchId: m.match.id, createdAt: m.match.created_at, acceptedAt: '', supplyOrganizationId: '' }));
+    const matches = acceptedMatches(offerId).map((m) => ({
+      matchId: m.match.id,
+      createdAt: m.match.created_at,
+      acceptedAt: '',
+      supplyOrganizationId: '',
+    }));
     const earliest = earliestAccepted(matches);
     const later = matches.find((m) => m.matchId !== earliest?.matchId);
     expect(await assign(offerId, String(later?.matchId))).toBe(204);
     r.record(offerId, { matchId: later?.matchId });
     const report = await r.judge();
-    expect(report.problems).toEqual([expect.stringContaining(`but the earliest accepted match then was ${earliest?.matchId.slice(0, 8)}`)]);
+    expect(report.problems).toEqual([
+      expect.stringContaining(
+        `but the earliest accepted match then was ${earliest?.matchId.slice(0, 8)}`,
+      ),
+    ]);
     expect(report.ok).toBe(false);
   });
 
@@ -160,8 +221,12 @@ describe('collectDemandOutcomes', () => {
 
     const problems = (await r.judge()).problems;
     expect(problems).toContainEqual(expect.stringMatching(/refused 409$/));
-    expect(problems).toContainEqual(expect.stringContaining('assigned after 2 assign call(s), 1 of them applied'));
-    expect(problems).toContainEqual(expect.stringContaining('refused 403 (the organisation assigns automatically'));
+    expect(problems).toContainEqual(
+      expect.stringContaining('assigned after 2 assign call(s), 1 of them applied'),
+    );
+    expect(problems).toContainEqual(
+      expect.stringContaining('refused 403 (the organisation assigns automatically'),
+    );
   });
 
   it('fails when the store disagrees, or has no record of an offer whose events reached the connector’s topic', async () => {
@@ -176,8 +241,12 @@ describe('collectDemandOutcomes', () => {
 
     const report = await r.judge(2);
     expect(report.problems).toEqual([
-      expect.stringContaining(`the marketplace shows match ${match.match.id.slice(0, 8)} assigned, the store intended`),
-      expect.stringContaining(`outbox offer ${unheard.slice(0, 8)}: the connector has no record of it`),
+      expect.stringContaining(
+        `the marketplace shows match ${match.match.id.slice(0, 8)} assigned, the store intended`,
+      ),
+      expect.stringContaining(
+        `outbox offer ${unheard.slice(0, 8)}: the connector has no record of it`,
+      ),
       '2 message(s) in the dead-letter queue',
     ]);
   });
@@ -185,28 +254,50 @@ describe('collectDemandOutcomes', () => {
 
 describe('roles', () => {
   it('gives each role its organisation and topics; both adds one organisation with both personas', () => {
-    expect(connectorOrganization(sim, 'supply')).toMatchObject({ organizationId: sim.supplyOrganizationId, credentials: sim.credentials, topicArns: [sim.inboxOffersTopicArn] });
-    expect(connectorOrganization(sim, 'demand')).toMatchObject({ organizationId: sim.demandOrganizationId, credentials: sim.demandCredentials, topicArns: [sim.outboxOffersTopicArn] });
+    expect(connectorOrganization(sim, 'supply')).toMatchObject({
+      organizationId: sim.supplyOrganizationId,
+      credentials: sim.credentials,
+      topicArns: [sim.inboxOffersTopicArn],
+    });
+    expect(connectorOrganization(sim, 'demand')).toMatchObject({
+      organizationId: sim.demandOrganizationId,
+      credentials: sim.demandCredentials,
+      topicArns: [sim.outboxOffersTopicArn],
+    });
     const both = connectorOrganization(sim, 'both');
-    expect(sim.organizations().find((o) => o.organizationId === both.organizationId)?.kind).toBe('both');
-    expect(both.topicArns).toEqual([sim.topicArn('inbox-offers', both.organizationId), sim.topicArn('outbox-offers', both.organizationId)]);
+    expect(sim.organizations().find((o) => o.organizationId === both.organizationId)?.kind).toBe(
+      'both',
+    );
+    expect(both.topicArns).toEqual([
+      sim.topicArn('inbox-offers', both.organizationId),
+      sim.topicArn('outbox-offers', both.organizationId),
+    ]);
     expect(both.topicArns).not.toContain(sim.inboxOffersTopicArn);
     expect(both.topicArns).not.toContain(sim.outboxOffersTopicArn);
   });
 
   it('says both sides on one line, and fails when either side lost anything or found a problem', async () => {
-    const supply = { summary: 'sandbox: 24 offers, 8 accepted, 6 declined, 10 review, 0 lost', ok: true, problems: [], notes: [] } as unknown as OutcomeReport;
+    const supply = {
+      summary: 'sandbox: 24 offers, 8 accepted, 6 declined, 10 review, 0 lost',
+      ok: true,
+      problems: [],
+      notes: [],
+    } as unknown as OutcomeReport;
     const r = run();
     r.post();
     const demand = await r.judge();
     expect(bothVerdict(supply, demand)).toEqual({
-      summary: 'sandbox: supply 24 offers, 8 accepted, 6 declined, 10 review, 0 lost; demand 1 offers, 0 assigned, 1 waiting, 0 declined by all, 0 expired, 0 lost',
+      summary:
+        'sandbox: supply 24 offers, 8 accepted, 6 declined, 10 review, 0 lost; demand 1 offers, 0 assigned, 1 waiting, 0 declined by all, 0 expired, 0 lost',
       ok: true,
       problems: [],
       notes: [],
     });
     const dlq = '1 message(s) in the dead-letter queue';
-    const failing = bothVerdict({ ...supply, ok: false, problems: [dlq] }, { ...demand, ok: false, problems: [dlq] });
+    const failing = bothVerdict(
+      { ...supply, ok: false, problems: [dlq] },
+      { ...demand, ok: false, problems: [dlq] },
+    );
     expect(failing).toMatchObject({ ok: false, problems: [dlq] });
     expect(bothVerdict(supply, { ...demand, ok: false }).ok).toBe(false);
   });

@@ -37,7 +37,9 @@ describe('scaled retry schedule', () => {
     expect(scaled.retryDelaysS).toEqual([1, 1, 1, 3]);
     expect({ ...scaled, retryDelaysS: WORKER_TIMING.retryDelaysS }).toEqual(WORKER_TIMING);
     // The worker reads it as it reads the production schedule.
-    expect([1, 2, 3, 4, 5].map((count) => retryDelaySeconds(count, undefined, scaled.retryDelaysS))).toEqual([1, 1, 1, 3, 3]);
+    expect(
+      [1, 2, 3, 4, 5].map((count) => retryDelaySeconds(count, undefined, scaled.retryDelaysS)),
+    ).toEqual([1, 1, 1, 3, 3]);
   });
 
   it('leaves production timing alone', () => {

@@ -9,7 +9,11 @@ import type { OfferRecord, RecordedDecision } from '../../lambdas/core/ports';
 import { collectOutcomes, combineActions, type ScenarioName } from '../../sandbox/outcomes';
 import { loadRules } from '../../sandbox/run-sandbox';
 import { tallyAnswers } from '../../sandbox/simulator/answer-tally';
-import { OfferBook, type OfferAction, type SimulatorCall } from '../../sandbox/simulator/offer-book';
+import {
+  OfferBook,
+  type OfferAction,
+  type SimulatorCall,
+} from '../../sandbox/simulator/offer-book';
 
 const SUPPLY = 'org-supply';
 const rules = loadRules();
@@ -23,12 +27,34 @@ function world() {
     const unit = book.answerUnit(SUPPLY, offerId);
     try {
       const affected = book.respond(SUPPLY, offerId, action, {});
-      calls.push({ offerId, action, status: 204, at: '', affectedOfferIds: affected, organizationId: SUPPLY, unitKey: unit?.unitKey, answer: true });
+      calls.push({
+        offerId,
+        action,
+        status: 204,
+        at: '',
+        affectedOfferIds: affected,
+        organizationId: SUPPLY,
+        unitKey: unit?.unitKey,
+        answer: true,
+      });
     } catch {
-      calls.push({ offerId, action, status: 409, at: '', affectedOfferIds: [], organizationId: SUPPLY, unitKey: unit?.unitKey, answer: unit?.answered === true });
+      calls.push({
+        offerId,
+        action,
+        status: 409,
+        at: '',
+        affectedOfferIds: [],
+        organizationId: SUPPLY,
+        unitKey: unit?.unitKey,
+        answer: unit?.answered === true,
+      });
     }
   };
-  const decide = (offerId: string, action: RecordedDecision['action'], extra: Partial<OfferRecord> = {}) =>
+  const decide = (
+    offerId: string,
+    action: RecordedDecision['action'],
+    extra: Partial<OfferRecord> = {},
+  ) =>
     records.set(offerId, {
       offerId,
       updatedAt: '',
@@ -39,7 +65,11 @@ function world() {
     collectOutcomes({
       scenario,
       store: { getOffer: async (id) => records.get(id) },
-      simulator: { getOffer: (id) => book.get(id), calls: () => calls, answerTally: () => tallyAnswers(calls) },
+      simulator: {
+        getOffer: (id) => book.get(id),
+        calls: () => calls,
+        answerTally: () => tallyAnswers(calls),
+      },
       offers: book.all(),
       rules,
       appliedWrites: new Map(),
@@ -75,8 +105,19 @@ describe('collectOutcomes', () => {
 
     const report = await w.collect('contention');
     expect(report.problems).toEqual([]);
-    expect(report).toMatchObject({ total: 3, accepted: 0, declined: 2, review: 1, lost: 0, answeredTwice: 0, contradicted: 0, ok: true });
-    expect(report.summary).toBe('sandbox: 3 offers, 0 accepted, 2 declined, 1 review, 0 lost, 0 answered twice, 0 contradicted');
+    expect(report).toMatchObject({
+      total: 3,
+      accepted: 0,
+      declined: 2,
+      review: 1,
+      lost: 0,
+      answeredTwice: 0,
+      contradicted: 0,
+      ok: true,
+    });
+    expect(report.summary).toBe(
+      'sandbox: 3 offers, 0 accepted, 2 declined, 1 review, 0 lost, 0 answered twice, 0 contradicted',
+    );
   });
 
   it('contention: offers of one shift decided alone are lost, answered twice and contradicted, and the run fails', async () => {
@@ -88,7 +129,9 @@ describe('collectOutcomes', () => {
     w.answer(b, 'decline');
 
     const report = await w.collect('contention');
-    expect(report.summary).toBe('sandbox: 2 offers, 1 accepted, 0 declined, 0 review, 1 lost, 1 answered twice, 1 contradicted');
+    expect(report.summary).toBe(
+      'sandbox: 2 offers, 1 accepted, 0 declined, 0 review, 1 lost, 1 answered twice, 1 contradicted',
+    );
     expect(report.ok).toBe(false);
   });
 
@@ -101,14 +144,20 @@ describe('collectOutcomes', () => {
 
     const report = await w.collect('contention');
     expect(report).toMatchObject({ lost: 0, answeredTwice: 0, contradicted: 0, ok: false });
-    expect(report.problems).toEqual([expect.stringMatching(/^shift shift-1: decided accept, but the rules combine its 2 offer\(s\) to decline$/)]);
+    expect(report.problems).toEqual([
+      expect.stringMatching(
+        /^shift shift-1: decided accept, but the rules combine its 2 offer\(s\) to decline$/,
+      ),
+    ]);
   });
 
   it('plain runs only: a partner answered by the other offer’s call counts through the legacy fallback', async () => {
     const w = world();
     const [a, b] = [
-      w.book.add({ careType: 'psw', offerType: 'visit', city: 'Toronto', shiftId: 'shift-2' }).offer.id,
-      w.book.add({ careType: 'psw', offerType: 'visit', city: 'Toronto', shiftId: 'shift-2' }).offer.id,
+      w.book.add({ careType: 'psw', offerType: 'visit', city: 'Toronto', shiftId: 'shift-2' }).offer
+        .id,
+      w.book.add({ careType: 'psw', offerType: 'visit', city: 'Toronto', shiftId: 'shift-2' }).offer
+        .id,
     ];
     w.answer(a, 'accept');
     w.decide(a, 'accept');

@@ -9,9 +9,20 @@ describe('sandbox print notifier', () => {
     const lines: string[] = [];
     const notifier = printNotifier((line) => lines.push(line));
 
-    await notifier.notify({ kind: 'review', offerId: '1a2b3c4d-0000-4000-8000-000000000001', careType: 'psw', offerType: 'visit', city: 'Toronto', rule: 'default', explanation: ['no rule matched'] });
+    await notifier.notify({
+      kind: 'review',
+      offerId: '1a2b3c4d-0000-4000-8000-000000000001',
+      careType: 'psw',
+      offerType: 'visit',
+      city: 'Toronto',
+      rule: 'default',
+      explanation: ['no rule matched'],
+    });
     await notifier.notify({ kind: 'expired', offerId: '5e6f7a8b-0000-4000-8000-000000000002' });
 
-    expect(lines).toEqual(['notify: review 1a2b3c4d psw/visit Toronto (rule: default)', 'notify: expired 5e6f7a8b']);
+    expect(lines).toEqual([
+      'notify: review 1a2b3c4d psw/visit Toronto (rule: default)',
+      'notify: expired 5e6f7a8b',
+    ]);
   });
 });

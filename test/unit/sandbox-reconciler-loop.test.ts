@@ -13,7 +13,16 @@ const summary = (enqueued: number): ReconcileSummary => ({
   skippedByCap: 0,
   incomplete: 0,
   malformed: 0,
-  skipped: { 'not-actionable': 0, expired: 0, 'too-recent': 0, decided: 0, invalid: 0, 'in-flight': 0, 'backed-off': 0, 'same-shift': 0 },
+  skipped: {
+    'not-actionable': 0,
+    expired: 0,
+    'too-recent': 0,
+    decided: 0,
+    invalid: 0,
+    'in-flight': 0,
+    'backed-off': 0,
+    'same-shift': 0,
+  },
 });
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -18,11 +18,17 @@ afterEach(async () => {
 });
 
 it('serves the cached value until a refresh is asked for, then the value stored since', async () => {
-  const arn = secrets.put('marketplace-login', JSON.stringify({ username: 'connector', password: 'wrong-one' }));
+  const arn = secrets.put(
+    'marketplace-login',
+    JSON.stringify({ username: 'connector', password: 'wrong-one' }),
+  );
   const credentials = secretCredentials(arn, { readSecret: secrets.reader() });
 
   await expect(credentials()).resolves.toEqual({ username: 'connector', password: 'wrong-one' });
-  secrets.put('marketplace-login', JSON.stringify({ username: 'connector', password: 'right-one' }));
+  secrets.put(
+    'marketplace-login',
+    JSON.stringify({ username: 'connector', password: 'right-one' }),
+  );
 
   await expect(credentials()).resolves.toMatchObject({ password: 'wrong-one' }); // Powertools' cache (5 minutes)
   expect(secrets.reads).toBe(1);

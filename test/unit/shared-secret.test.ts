@@ -40,7 +40,8 @@ const PASSWORD = 'Q7rN2xKp9LmT4vWc8ZsB3hJd6FgY1aEu5oRi0nXq';
 const OLD_PASSWORD = 'oldOLDold-0123456789_abcdefghijklmnopqrstuv';
 const SECRET_ARN = 'arn:aws:secretsmanager:ca-central-1:111122223333:secret:SharedSecret-AbC123';
 
-const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
+const basic = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
 
 describe('parseSharedSecret', () => {
   it('reads one password, or two separated by whitespace (a rotation)', () => {
@@ -80,7 +81,9 @@ describe('checkBasicAuth', () => {
   });
 
   it('takes the scheme in any case and tolerates trailing spaces', () => {
-    expect(checkBasicAuth(basic('connector', PASSWORD).replace('Basic', 'bAsIc') + '  ', [PASSWORD])).toBe('match');
+    expect(
+      checkBasicAuth(basic('connector', PASSWORD).replace('Basic', 'bAsIc') + '  ', [PASSWORD]),
+    ).toBe('match');
   });
 
   it('matches either password during a rotation, and only those', () => {
@@ -115,7 +118,9 @@ describe('checkBasicAuth', () => {
 });
 
 describe('sharedSecretReader', () => {
-  function reader(result: unknown): StringSecretReader & { calls: Array<{ name: string; options: unknown }> } {
+  function reader(
+    result: unknown,
+  ): StringSecretReader & { calls: Array<{ name: string; options: unknown }> } {
     const calls: Array<{ name: string; options: unknown }> = [];
     const read: StringSecretReader = async (name, options) => {
       calls.push({ name, options });
@@ -143,15 +148,24 @@ describe('sharedSecretReader', () => {
     ['nothing', undefined],
     ['an empty string', ''],
   ])('refuses a secret holding %s, naming the ARN', async (_case, value) => {
-    await expect(sharedSecretReader(SECRET_ARN, { readSecret: reader(value) })()).rejects.toThrow(SharedSecretUnavailableError);
-    await expect(sharedSecretReader(SECRET_ARN, { readSecret: reader(value) })()).rejects.toThrow(SECRET_ARN);
+    await expect(sharedSecretReader(SECRET_ARN, { readSecret: reader(value) })()).rejects.toThrow(
+      SharedSecretUnavailableError,
+    );
+    await expect(sharedSecretReader(SECRET_ARN, { readSecret: reader(value) })()).rejects.toThrow(
+      SECRET_ARN,
+    );
   });
 
   it('wraps a retrieval error with the secret ARN and the AWS error', async () => {
-    const denied = Object.assign(new Error('not authorized to perform secretsmanager:GetSecretValue'), { name: 'GetParameterError' });
+    const denied = Object.assign(
+      new Error('not authorized to perform secretsmanager:GetSecretValue'),
+      { name: 'GetParameterError' },
+    );
     const promise = sharedSecretReader(SECRET_ARN, { readSecret: reader(denied) })();
     await expect(promise).rejects.toThrow(SharedSecretUnavailableError);
-    await expect(sharedSecretReader(SECRET_ARN, { readSecret: reader(denied) })()).rejects.toThrow(/GetParameterError: not authorized/);
+    await expect(sharedSecretReader(SECRET_ARN, { readSecret: reader(denied) })()).rejects.toThrow(
+      /GetParameterError: not authorized/,
+    );
   });
 });
 
@@ -193,7 +207,10 @@ describe('receiver with the shared secret on', () => {
   const message = () => sign(notificationFields(NOW), identity);
   const withAuth = (authorization: string | undefined, body: string = JSON.stringify(message())) =>
     apiEvent(body, {
-      headers: { ...snsHeaders(message()), ...(authorization === undefined ? {} : { Authorization: authorization }) },
+      headers: {
+        ...snsHeaders(message()),
+        ...(authorization === undefined ? {} : { Authorization: authorization }),
+      },
     });
 
   it('accepts and enqueues a genuine message with the right credentials', async () => {
@@ -205,7 +222,9 @@ describe('receiver with the shared secret on', () => {
 
   it('reads the Authorization header in any letter case', async () => {
     const s = setup(async () => PASSWORD);
-    const event = apiEvent(JSON.stringify(message()), { headers: { authorization: basic('connector', PASSWORD) } });
+    const event = apiEvent(JSON.stringify(message()), {
+      headers: { authorization: basic('connector', PASSWORD) },
+    });
     expect((await s.receive(event)).statusCode).toBe(200);
   });
 
@@ -228,7 +247,9 @@ describe('receiver with the shared secret on', () => {
     // Expected traffic (SNS retries with the credentials at once): info and its own metric.
     const lines = output.logs();
     expect(lines.map((line) => line.level)).toEqual(['INFO']);
-    const metrics = output.metrics().map((blob) => Object.keys(blob).filter((key) => key === 'AuthenticationChallenges'));
+    const metrics = output
+      .metrics()
+      .map((blob) => Object.keys(blob).filter((key) => key === 'AuthenticationChallenges'));
     expect(metrics).toEqual([['AuthenticationChallenges']]);
   });
 
@@ -256,7 +277,9 @@ describe('receiver with the shared secret on', () => {
 
   it('answers 503 (SNS retries) when the secret cannot be read, and logs no credential', async () => {
     const s = setup(async () => {
-      throw new SharedSecretUnavailableError(`Could not read the shared secret ${SECRET_ARN} (ThrottlingException: Rate exceeded)`);
+      throw new SharedSecretUnavailableError(
+        `Could not read the shared secret ${SECRET_ARN} (ThrottlingException: Rate exceeded)`,
+      );
     });
     const result = await s.receive(withAuth(basic('connector', PASSWORD)));
     expect(result.statusCode).toBe(503);
@@ -287,7 +310,12 @@ describe('receiver with the shared secret on', () => {
       await s.receive(withAuth(undefined)),
     ];
     const written = output.text() + answers.map((answer) => JSON.stringify(answer)).join('');
-    for (const secret of [PASSWORD, wrong, Buffer.from(`connector:${PASSWORD}`).toString('base64'), Buffer.from(`connector:${wrong}`).toString('base64')]) {
+    for (const secret of [
+      PASSWORD,
+      wrong,
+      Buffer.from(`connector:${PASSWORD}`).toString('base64'),
+      Buffer.from(`connector:${wrong}`).toString('base64'),
+    ]) {
       expect(written).not.toContain(secret);
     }
   });

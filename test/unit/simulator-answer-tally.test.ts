@@ -12,14 +12,21 @@ let token: string;
 
 beforeEach(async () => {
   sim = await startSimulator();
-  const res = await fetch(`${sim.url}/auth/v1/login`, { method: 'POST', body: JSON.stringify(sim.credentials) });
+  const res = await fetch(`${sim.url}/auth/v1/login`, {
+    method: 'POST',
+    body: JSON.stringify(sim.credentials),
+  });
   token = ((await res.json()) as { IdToken: string }).IdToken;
 });
 afterEach(async () => {
   await sim.stop();
 });
 
-async function answer(offerId: string, action: 'accept' | 'decline', body: string = action === 'decline' ? '{}' : ''): Promise<number> {
+async function answer(
+  offerId: string,
+  action: 'accept' | 'decline',
+  body: string = action === 'decline' ? '{}' : '',
+): Promise<number> {
   const res = await fetch(`${sim.url}/offers/v1/inbox/offers/${offerId}/${action}`, {
     method: 'POST',
     headers: { authorization: token, ...(body ? { 'content-type': 'application/json' } : {}) },
@@ -48,7 +55,11 @@ describe('answer tally', () => {
       declines: 0,
     });
     // Decline answered the whole shift; the partner got no call of its own.
-    expect(unit(`shift#${a.offer.shift_id}`)).toMatchObject({ offerIds: [a.offer.id], accepts: 0, declines: 1 });
+    expect(unit(`shift#${a.offer.shift_id}`)).toMatchObject({
+      offerIds: [a.offer.id],
+      accepts: 0,
+      declines: 1,
+    });
     expect(sim.getOffer(b.offer.id)?.match.response).toBe('declined');
   });
 
@@ -65,13 +76,20 @@ describe('answer tally', () => {
     expect(await answer(a.offer.id, 'accept')).toBe(204);
     expect(await answer(b.offer.id, 'accept')).toBe(409);
     expect(sim.answerTally()).toMatchObject({ answeredTwice: 1, contradicted: 0 });
-    expect(unit(`shift#${a.offer.shift_id}`)).toMatchObject({ offerIds: [a.offer.id, b.offer.id].sort(), accepts: 2, declines: 0 });
+    expect(unit(`shift#${a.offer.shift_id}`)).toMatchObject({
+      offerIds: [a.offer.id, b.offer.id].sort(),
+      accepts: 2,
+      declines: 0,
+    });
     expect(sim.getOffer(c.offer.id)?.match.response).toBe('accepted');
   });
 
   it('counts an accept and a decline on one unit as a contradiction, on an offer and across a shift', async () => {
     const { offer } = sim.addOffer();
-    const [a, b] = sim.addShift([{ careType: 'psw' }, { careType: 'nursing', offerType: 'service' }]);
+    const [a, b] = sim.addShift([
+      { careType: 'psw' },
+      { careType: 'nursing', offerType: 'service' },
+    ]);
     expect(await answer(offer.id, 'accept')).toBe(204);
     expect(await answer(offer.id, 'decline')).toBe(409);
     expect(await answer(b.offer.id, 'decline')).toBe(204);
@@ -84,7 +102,10 @@ describe('answer tally', () => {
 
   it('does not count a call an injected fault refused before acting (5xx or 429)', async () => {
     const { offer } = sim.addOffer();
-    sim.faults.script({ kind: 'error', method: 'POST', path: '/accept' }, { kind: 'throttle', method: 'POST', path: '/accept' });
+    sim.faults.script(
+      { kind: 'error', method: 'POST', path: '/accept' },
+      { kind: 'throttle', method: 'POST', path: '/accept' },
+    );
     expect(await answer(offer.id, 'accept')).toBe(503);
     expect(await answer(offer.id, 'accept')).toBe(429);
     expect(await answer(offer.id, 'accept')).toBe(204);

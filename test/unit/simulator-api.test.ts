@@ -32,19 +32,34 @@ async function login(): Promise<string> {
   return body.IdToken;
 }
 
-async function call(method: string, path: string, options: { body?: string; auth?: string | null } = {}) {
+async function call(
+  method: string,
+  path: string,
+  options: { body?: string; auth?: string | null } = {},
+) {
   const headers: Record<string, string> = {};
   const auth = options.auth === undefined ? token : options.auth;
   if (auth !== null) headers.authorization = auth;
   if (options.body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${sim.url}${path}`, { method, headers, ...(options.body !== undefined ? { body: options.body } : {}) });
+  const res = await fetch(`${sim.url}${path}`, {
+    method,
+    headers,
+    ...(options.body !== undefined ? { body: options.body } : {}),
+  });
   const text = await res.text();
-  return { status: res.status, text, json: text ? (JSON.parse(text) as Record<string, unknown>) : undefined };
+  return {
+    status: res.status,
+    text,
+    json: text ? (JSON.parse(text) as Record<string, unknown>) : undefined,
+  };
 }
 
 describe('auth', () => {
   it('answers a login with Cognito-shaped tokens', async () => {
-    const res = await fetch(`${sim.url}/auth/v1/login`, { method: 'POST', body: JSON.stringify(sim.credentials) });
+    const res = await fetch(`${sim.url}/auth/v1/login`, {
+      method: 'POST',
+      body: JSON.stringify(sim.credentials),
+    });
     const body = (await res.json()) as Record<string, unknown>;
     expect(res.status).toBe(200);
     expect(body).toEqual({
@@ -63,13 +78,19 @@ describe('auth', () => {
     ['an empty username', JSON.stringify({ username: '', password: 'x' })],
     ['a JSON array', '[]'],
   ])('answers 400 {message, description} for %s', async (_label, body) => {
-    const res = await call('POST', '/auth/v1/login', { ...(body !== undefined ? { body } : {}), auth: null });
+    const res = await call('POST', '/auth/v1/login', {
+      ...(body !== undefined ? { body } : {}),
+      auth: null,
+    });
     expect(res.status).toBe(400);
     expect(res.json).toEqual({ message: expect.any(String), description: expect.any(String) });
   });
 
   it('answers 401 {message} for a wrong password, without saying which part was wrong', async () => {
-    const res = await call('POST', '/auth/v1/login', { body: JSON.stringify({ ...sim.credentials, password: 'wrong' }), auth: null });
+    const res = await call('POST', '/auth/v1/login', {
+      body: JSON.stringify({ ...sim.credentials, password: 'wrong' }),
+      auth: null,
+    });
     expect(res.status).toBe(401);
     expect(Object.keys(res.json ?? {})).toEqual(['message']);
     expect(res.text).not.toContain(sim.credentials.username);
@@ -78,7 +99,11 @@ describe('auth', () => {
   it('tells the caller its identity and organisation', async () => {
     const res = await call('GET', '/auth/v1/current_identity');
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ organization_id: sim.supplyOrganizationId, groups: ['org_admin'], email: expect.any(String) });
+    expect(res.json).toMatchObject({
+      organization_id: sim.supplyOrganizationId,
+      groups: ['org_admin'],
+      email: expect.any(String),
+    });
   });
 
   it.each([
@@ -86,7 +111,9 @@ describe('auth', () => {
     ['a Bearer prefix', 'bearer'],
     ['an unknown token', 'not-a-token'],
   ])('answers 401 {message: Unauthorized} with %s', async (_label, auth) => {
-    const res = await call('GET', '/offers/v1/inbox/offers', { auth: auth === 'bearer' ? `Bearer ${token}` : auth });
+    const res = await call('GET', '/offers/v1/inbox/offers', {
+      auth: auth === 'bearer' ? `Bearer ${token}` : auth,
+    });
     expect(res.status).toBe(401);
     expect(res.json).toEqual({ message: 'Unauthorized' });
   });
@@ -106,14 +133,33 @@ describe('auth', () => {
 
 describe('inbox offers', () => {
   it('serves the offer detail in the published shape, health data included', async () => {
-    const created = sim.addOffer({ careType: 'psw', offerType: 'visit', city: 'Toronto', allergies: [{ name: 'Peanuts' }] });
+    const created = sim.addOffer({
+      careType: 'psw',
+      offerType: 'visit',
+      city: 'Toronto',
+      allergies: [{ name: 'Peanuts' }],
+    });
     const res = await call('GET', `/offers/v1/inbox/offers/${created.offer.id}`);
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({
-      offer: { id: created.offer.id, care_type: 'psw', offer_type: 'visit', expires_at: expect.any(String), start_at: expect.any(String) },
-      match: { id: expect.any(String), response: 'pending', status: 'open', sequence_id: expect.any(String) },
+      offer: {
+        id: created.offer.id,
+        care_type: 'psw',
+        offer_type: 'visit',
+        expires_at: expect.any(String),
+        start_at: expect.any(String),
+      },
+      match: {
+        id: expect.any(String),
+        response: 'pending',
+        status: 'open',
+        sequence_id: expect.any(String),
+      },
       demand: { id: expect.any(String), name: expect.any(String) },
-      client: { address: { city: 'Toronto', state: 'ON', zip: expect.any(String), country: 'CA' }, allergies: [{ name: 'Peanuts' }] },
+      client: {
+        address: { city: 'Toronto', state: 'ON', zip: expect.any(String), country: 'CA' },
+        allergies: [{ name: 'Peanuts' }],
+      },
       service: { id: expect.any(String), name: expect.any(String) },
       price: { rate: expect.any(Number), unit: 'per_hour' },
     });
@@ -130,7 +176,11 @@ describe('inbox offers', () => {
     sim.addOffer();
     const res = await call('GET', '/offers/v1/inbox/offers?page=1&items_per_page=1');
     expect(res.status).toBe(200);
-    const page = res.json as { total_items: number; total_pages: number; items: Array<{ offer: unknown; match: unknown }> };
+    const page = res.json as {
+      total_items: number;
+      total_pages: number;
+      items: Array<{ offer: unknown; match: unknown }>;
+    };
     expect(page.items).toHaveLength(1);
     expect(page.total_pages).toBe(page.total_items);
     expect(Object.keys(page.items[0]).sort()).toEqual(['match', 'offer']);
@@ -147,7 +197,12 @@ describe('inbox offers', () => {
     expect(again.status).toBe(409);
     expect(again.json).toEqual({ message: expect.any(String) });
     expect(sim.getOffer(offer.id)?.match.response).toBe('accepted');
-    expect(sim.calls().filter((c) => c.offerId === offer.id).map((c) => [c.action, c.status])).toEqual([
+    expect(
+      sim
+        .calls()
+        .filter((c) => c.offerId === offer.id)
+        .map((c) => [c.action, c.status]),
+    ).toEqual([
       ['accept', 204],
       ['decline', 409],
     ]);
@@ -156,18 +211,37 @@ describe('inbox offers', () => {
   it('requires a JSON body on decline and checks its field types', async () => {
     const { offer } = sim.addOffer();
     expect((await call('POST', `/offers/v1/inbox/offers/${offer.id}/decline`)).status).toBe(400);
-    expect((await call('POST', `/offers/v1/inbox/offers/${offer.id}/decline`, { body: '{"reason_code": 7}' })).status).toBe(400);
+    expect(
+      (
+        await call('POST', `/offers/v1/inbox/offers/${offer.id}/decline`, {
+          body: '{"reason_code": 7}',
+        })
+      ).status,
+    ).toBe(400);
     expect(sim.getOffer(offer.id)?.match.response).toBe('pending');
-    const declined = await call('POST', `/offers/v1/inbox/offers/${offer.id}/decline`, { body: '{"reason_code":"offer_price","comment":"no"}' });
+    const declined = await call('POST', `/offers/v1/inbox/offers/${offer.id}/decline`, {
+      body: '{"reason_code":"offer_price","comment":"no"}',
+    });
     expect(declined.status).toBe(204);
-    expect(sim.getOffer(offer.id)?.match).toMatchObject({ response: 'declined', reason_code: 'offer_price' });
+    expect(sim.getOffer(offer.id)?.match).toMatchObject({
+      response: 'declined',
+      reason_code: 'offer_price',
+    });
   });
 
   it('accepts both offers of a shift with one call and records that call once', async () => {
     const [a, b] = sim.addShift([{}, {}]);
-    expect((await call('POST', `/offers/v1/inbox/offers/${a.offer.id}/accept`, { body: '{"comment":"yes"}' })).status).toBe(204);
+    expect(
+      (
+        await call('POST', `/offers/v1/inbox/offers/${a.offer.id}/accept`, {
+          body: '{"comment":"yes"}',
+        })
+      ).status,
+    ).toBe(204);
     expect(sim.getOffer(b.offer.id)?.match.response).toBe('accepted');
-    const shiftCalls = sim.calls().filter((c) => c.offerId === a.offer.id || c.offerId === b.offer.id);
+    const shiftCalls = sim
+      .calls()
+      .filter((c) => c.offerId === a.offer.id || c.offerId === b.offer.id);
     expect(shiftCalls).toHaveLength(1);
     expect(shiftCalls[0].affectedOfferIds.sort()).toEqual([a.offer.id, b.offer.id].sort());
     expect((await call('POST', `/offers/v1/inbox/offers/${b.offer.id}/accept`)).status).toBe(409);
@@ -175,14 +249,19 @@ describe('inbox offers', () => {
 
   it('refuses accept/decline without a valid token and changes nothing', async () => {
     const { offer } = sim.addOffer();
-    expect((await call('POST', `/offers/v1/inbox/offers/${offer.id}/accept`, { auth: null })).status).toBe(401);
+    expect(
+      (await call('POST', `/offers/v1/inbox/offers/${offer.id}/accept`, { auth: null })).status,
+    ).toBe(401);
     expect(sim.getOffer(offer.id)?.match.response).toBe('pending');
   });
 });
 
 describe('demand side, roles and faults over HTTP', () => {
   async function demandToken(): Promise<string> {
-    const res = await fetch(`${sim.url}/auth/v1/login`, { method: 'POST', body: JSON.stringify(sim.demandCredentials) });
+    const res = await fetch(`${sim.url}/auth/v1/login`, {
+      method: 'POST',
+      body: JSON.stringify(sim.demandCredentials),
+    });
     return ((await res.json()) as { IdToken: string }).IdToken;
   }
 
@@ -199,26 +278,58 @@ describe('demand side, roles and faults over HTTP', () => {
     const demand = await demandToken();
     const res = await call('POST', '/offers/v1/outbox/offers', {
       auth: demand,
-      body: JSON.stringify({ offer: { care_type: 'psw', offer_type: 'visit' }, client: { outbox_id: 'c' }, service: { name: 'x' } }),
+      body: JSON.stringify({
+        offer: { care_type: 'psw', offer_type: 'visit' },
+        client: { outbox_id: 'c' },
+        service: { name: 'x' },
+      }),
     });
     expect(res.status).toBe(400);
     expect(res.json?.message).toBe('Invalid request body');
-    for (const field of ['offer.expires_at', 'client.address', 'client.demographics', 'service.outbox_id']) expect(String(res.json?.description)).toContain(field);
+    for (const field of [
+      'offer.expires_at',
+      'client.address',
+      'client.demographics',
+      'service.outbox_id',
+    ])
+      expect(String(res.json?.description)).toContain(field);
   });
 
   it('validates subscribe requests against the published topics and protocols', async () => {
-    const bad = await call('POST', '/organizations/v1/subscribe', { body: JSON.stringify({ subscriptions: [{ topic: 'everything', protocol: 'https', endpoint: 'https://x' }] }) });
+    const bad = await call('POST', '/organizations/v1/subscribe', {
+      body: JSON.stringify({
+        subscriptions: [{ topic: 'everything', protocol: 'https', endpoint: 'https://x' }],
+      }),
+    });
     expect(bad.status).toBe(400);
-    const email = await call('POST', '/organizations/v1/subscribe', { body: JSON.stringify({ subscriptions: [{ topic: 'inbox-offers', protocol: 'email', endpoint: 'ops@example.test' }] }) });
+    const email = await call('POST', '/organizations/v1/subscribe', {
+      body: JSON.stringify({
+        subscriptions: [{ topic: 'inbox-offers', protocol: 'email', endpoint: 'ops@example.test' }],
+      }),
+    });
     expect(email.status).toBe(200);
-    expect(email.json).toEqual({ subscriptions: [{ topic: 'inbox-offers', protocol: 'email', endpoint: 'ops@example.test', subscription_arn: 'pending confirmation' }] });
+    expect(email.json).toEqual({
+      subscriptions: [
+        {
+          topic: 'inbox-offers',
+          protocol: 'email',
+          endpoint: 'ops@example.test',
+          subscription_arn: 'pending confirmation',
+        },
+      ],
+    });
   });
 
   it('answers injected faults: 503 {message} before acting, 429 with Retry-After', async () => {
-    sim.faults.script({ kind: 'error', method: 'GET', path: '/inbox/offers' }, { kind: 'throttle', method: 'GET', path: '/inbox/offers', retryAfter: '4' });
+    sim.faults.script(
+      { kind: 'error', method: 'GET', path: '/inbox/offers' },
+      { kind: 'throttle', method: 'GET', path: '/inbox/offers', retryAfter: '4' },
+    );
     try {
       expect((await call('GET', '/offers/v1/inbox/offers')).status).toBe(503);
-      const res = await fetch(`${sim.url}/offers/v1/inbox/offers`, { headers: { authorization: token } });
+      const res = await fetch(`${sim.url}/offers/v1/inbox/offers`, {
+        headers: { authorization: token },
+      });
       expect(res.status).toBe(429);
       expect(res.headers.get('retry-after')).toBe('4');
       expect((await call('GET', '/offers/v1/inbox/offers')).status).toBe(200);

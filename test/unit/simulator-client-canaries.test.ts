@@ -3,7 +3,11 @@
  * them, each identifying value is unique within the run, and the simulator serves them (full on
  * outbox offers, the diagnosis on inbox offers, the ids in referral events).
  */
-import { ClientCanaries, clientCanaryValues, DIAGNOSIS_FIELD } from '../../sandbox/simulator/client-canaries';
+import {
+  ClientCanaries,
+  clientCanaryValues,
+  DIAGNOSIS_FIELD,
+} from '../../sandbox/simulator/client-canaries';
 import { OfferBook } from '../../sandbox/simulator/offer-book';
 
 const PLACE = { city: 'Ottawa', state: 'ON', zip: 'K1P', country: 'CA', allergies: [], risks: [] };
@@ -16,7 +20,11 @@ describe('ClientCanaries', () => {
   it('gives the same clients for the same seed and others for another seed', () => {
     expect(clients(3, 5)).toEqual(clients(3, 5));
     const other = new Set(clients(4, 5).flatMap(clientCanaryValues));
-    expect(clients(3, 5).flatMap(clientCanaryValues).some((v) => other.has(v))).toBe(false);
+    expect(
+      clients(3, 5)
+        .flatMap(clientCanaryValues)
+        .some((v) => other.has(v)),
+    ).toBe(false);
   });
 
   it('makes every identifying value unique within the run, in its own recognisable form', () => {
@@ -30,11 +38,19 @@ describe('ClientCanaries', () => {
     expect(c.demographics.phone_number).toMatch(/^\+1 555 \d{3} \d{4}$/);
     expect(c.demographics.date_of_birth).toMatch(/^19[2-4]\d-(0[1-9]|1[0-2])-(0[1-9]|1\d|2[0-8])$/);
     expect(c.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(c.custom_fields).toEqual([{ name: DIAGNOSIS_FIELD, value: ((c as Record<string, unknown>).diagnoses as Array<{ name: string }>)[0].name }]);
+    expect(c.custom_fields).toEqual([
+      {
+        name: DIAGNOSIS_FIELD,
+        value: ((c as Record<string, unknown>).diagnoses as Array<{ name: string }>)[0].name,
+      },
+    ]);
   });
 
   it('is what the simulator stores and serves: the full client on the outbox view, the diagnosis on the inbox view, the ids in referral events', () => {
-    const book = new OfferBook('org-supply', () => new Date('2030-01-01T00:00:00Z'), { clients: new ClientCanaries(9), demand: { id: 'org-demand', name: 'Demand', assignment: 'auto' } });
+    const book = new OfferBook('org-supply', () => new Date('2030-01-01T00:00:00Z'), {
+      clients: new ClientCanaries(9),
+      demand: { id: 'org-demand', name: 'Demand', assignment: 'auto' },
+    });
     const events: unknown[] = [];
     book.onEvent((e) => events.push(e.payload));
     const inbox = book.add({});
@@ -42,10 +58,14 @@ describe('ClientCanaries', () => {
     const values = clientCanaryValues(stored);
     expect(values).toHaveLength(8);
     expect(book.getOutbox(inbox.offer.id)?.client).toEqual(stored);
-    expect(inbox.client.custom_fields).toEqual([{ name: DIAGNOSIS_FIELD, value: expect.stringMatching(/^Canary-Diagnosis-/) }]);
+    expect(inbox.client.custom_fields).toEqual([
+      { name: DIAGNOSIS_FIELD, value: expect.stringMatching(/^Canary-Diagnosis-/) },
+    ]);
     expect(JSON.stringify(inbox)).not.toContain(String(stored.demographics.first_name));
     book.respond('org-supply', inbox.offer.id, 'accept', {});
-    const created = events.find((e) => (e as { event_name?: string }).event_name === 'ReferralCreated') as { client: { id: string; outbox_id: string } };
+    const created = events.find(
+      (e) => (e as { event_name?: string }).event_name === 'ReferralCreated',
+    ) as { client: { id: string; outbox_id: string } };
     expect(created.client).toEqual({ id: stored.id, outbox_id: stored.outbox_id });
   });
 });

@@ -6,7 +6,8 @@
  */
 import { FaultInjector } from '../../sandbox/simulator/faults';
 
-const draw = (faults: FaultInjector, n: number, method = 'GET') => Array.from({ length: n }, () => faults.forRequest(method, '/offers/v1/x')?.kind ?? 'none');
+const draw = (faults: FaultInjector, n: number, method = 'GET') =>
+  Array.from({ length: n }, () => faults.forRequest(method, '/offers/v1/x')?.kind ?? 'none');
 
 describe('FaultInjector', () => {
   it('injects the same faults for the same seed, and other faults for another seed', () => {
@@ -19,7 +20,10 @@ describe('FaultInjector', () => {
   });
 
   it('follows the rates: about the given share of each fault, none at rate 0', () => {
-    const kinds = draw(new FaultInjector({ seed: 3, api: { errorRate: 0.3, throttleRate: 0.1 } }), 2000);
+    const kinds = draw(
+      new FaultInjector({ seed: 3, api: { errorRate: 0.3, throttleRate: 0.1 } }),
+      2000,
+    );
     const share = (kind: string) => kinds.filter((k) => k === kind).length / kinds.length;
     expect(share('error')).toBeGreaterThan(0.25);
     expect(share('error')).toBeLessThan(0.35);
@@ -36,7 +40,11 @@ describe('FaultInjector', () => {
 
   it('gives 429s the configured Retry-After', () => {
     const faults = new FaultInjector({ api: { throttleRate: 1, retryAfterSeconds: 7 } });
-    expect(faults.forRequest('GET', '/x')).toEqual({ kind: 'throttle', status: 429, retryAfter: '7' });
+    expect(faults.forRequest('GET', '/x')).toEqual({
+      kind: 'throttle',
+      status: 429,
+      retryAfter: '7',
+    });
   });
 
   it('hits exactly the scripted requests, the given number of times, before any rate', () => {
@@ -44,10 +52,16 @@ describe('FaultInjector', () => {
     faults.script({ kind: 'error', method: 'POST', path: '/accept', times: 2, status: 500 });
     expect(faults.forRequest('GET', '/offers/v1/inbox/offers/o/accept')).toBeUndefined();
     expect(faults.forRequest('POST', '/offers/v1/inbox/offers/o/decline')).toBeUndefined();
-    expect(faults.forRequest('POST', '/offers/v1/inbox/offers/o/accept')).toEqual({ kind: 'error', status: 500 });
+    expect(faults.forRequest('POST', '/offers/v1/inbox/offers/o/accept')).toEqual({
+      kind: 'error',
+      status: 500,
+    });
     expect(faults.forRequest('POST', '/offers/v1/inbox/offers/o/accept')?.kind).toBe('error');
     expect(faults.forRequest('POST', '/offers/v1/inbox/offers/o/accept')).toBeUndefined();
-    expect(faults.log.map((f) => f.path)).toEqual(['/offers/v1/inbox/offers/o/accept', '/offers/v1/inbox/offers/o/accept']);
+    expect(faults.log.map((f) => f.path)).toEqual([
+      '/offers/v1/inbox/offers/o/accept',
+      '/offers/v1/inbox/offers/o/accept',
+    ]);
   });
 
   it('decides deliveries by their rates, and clear() ends every fault', () => {

@@ -18,7 +18,18 @@ describe('toProxyEvent', () => {
       {
         ...base,
         url: '/sns',
-        rawHeaders: ['Content-Type', 'text/plain; charset=UTF-8', 'x-amz-sns-message-type', 'Notification', 'X-Dup', 'a', 'X-Dup', 'b', 'User-Agent', 'Amazon Simple Notification Service Agent'],
+        rawHeaders: [
+          'Content-Type',
+          'text/plain; charset=UTF-8',
+          'x-amz-sns-message-type',
+          'Notification',
+          'X-Dup',
+          'a',
+          'X-Dup',
+          'b',
+          'User-Agent',
+          'Amazon Simple Notification Service Agent',
+        ],
         body: '{"Type":"Notification"}',
       },
       { resource: '/sns', stage: 'local', requestId: 'req-1' },
@@ -39,13 +50,25 @@ describe('toProxyEvent', () => {
       queryStringParameters: null,
       multiValueQueryStringParameters: null,
       pathParameters: null,
-      requestContext: { requestId: 'req-1', stage: 'local', path: '/local/sns', resourcePath: '/sns', httpMethod: 'POST' },
+      requestContext: {
+        requestId: 'req-1',
+        stage: 'local',
+        path: '/local/sns',
+        resourcePath: '/sns',
+        httpMethod: 'POST',
+      },
     });
-    expect(event.requestContext.identity).toMatchObject({ sourceIp: '127.0.0.1', userAgent: 'Amazon Simple Notification Service Agent' });
+    expect(event.requestContext.identity).toMatchObject({
+      sourceIp: '127.0.0.1',
+      userAgent: 'Amazon Simple Notification Service Agent',
+    });
   });
 
   it('passes the query string and gives a null body for an empty one', () => {
-    const event = toProxyEvent({ ...base, url: '/sns?a=1&a=2&b=x', rawHeaders: [], body: '' }, { resource: '/sns', stage: 'local' });
+    const event = toProxyEvent(
+      { ...base, url: '/sns?a=1&a=2&b=x', rawHeaders: [], body: '' },
+      { resource: '/sns', stage: 'local' },
+    );
     expect(event.queryStringParameters).toEqual({ a: '2', b: 'x' });
     expect(event.multiValueQueryStringParameters).toEqual({ a: ['1', '2'], b: ['x'] });
     expect(event.body).toBeNull();
@@ -59,11 +82,19 @@ describe('startLocalApi', () => {
     const api = await startLocalApi({
       handler: async (event) => {
         events.push(event);
-        return { statusCode: 201, headers: { 'x-answer': 'yes' }, body: JSON.stringify({ got: event.body }) };
+        return {
+          statusCode: 201,
+          headers: { 'x-answer': 'yes' },
+          body: JSON.stringify({ got: event.body }),
+        };
       },
     });
     try {
-      const res = await fetch(api.endpoint, { method: 'POST', headers: { 'content-type': 'text/plain; charset=UTF-8' }, body: 'hello' });
+      const res = await fetch(api.endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain; charset=UTF-8' },
+        body: 'hello',
+      });
       expect(res.status).toBe(201);
       expect(res.headers.get('x-answer')).toBe('yes');
       expect(await res.json()).toEqual({ got: 'hello' });
@@ -102,36 +133,59 @@ describe('SQS poller mapping', () => {
     ReceiptHandle: `rh-${id}`,
     Body: '{"version":1}',
     MD5OfBody: 'md5',
-    Attributes: { ApproximateReceiveCount: '2', SentTimestamp: '1700000000000', SenderId: 'AIDA', ApproximateFirstReceiveTimestamp: '1700000000100' },
+    Attributes: {
+      ApproximateReceiveCount: '2',
+      SentTimestamp: '1700000000000',
+      SenderId: 'AIDA',
+      ApproximateFirstReceiveTimestamp: '1700000000100',
+    },
     MessageAttributes: { correlationId: { DataType: 'String', StringValue: 'corr-1' } },
   });
 
   it('builds the record Lambda delivers', () => {
-    expect(toSqsRecord(message('m1'), 'arn:aws:sqs:us-east-1:000000000000:q', 'us-east-1')).toEqual({
-      messageId: 'm1',
-      receiptHandle: 'rh-m1',
-      body: '{"version":1}',
-      attributes: { ApproximateReceiveCount: '2', SentTimestamp: '1700000000000', SenderId: 'AIDA', ApproximateFirstReceiveTimestamp: '1700000000100' },
-      messageAttributes: { correlationId: { stringValue: 'corr-1', stringListValues: [], binaryListValues: [], dataType: 'String' } },
-      md5OfBody: 'md5',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q',
-      awsRegion: 'us-east-1',
-    });
+    expect(toSqsRecord(message('m1'), 'arn:aws:sqs:us-east-1:000000000000:q', 'us-east-1')).toEqual(
+      {
+        messageId: 'm1',
+        receiptHandle: 'rh-m1',
+        body: '{"version":1}',
+        attributes: {
+          ApproximateReceiveCount: '2',
+          SentTimestamp: '1700000000000',
+          SenderId: 'AIDA',
+          ApproximateFirstReceiveTimestamp: '1700000000100',
+        },
+        messageAttributes: {
+          correlationId: {
+            stringValue: 'corr-1',
+            stringListValues: [],
+            binaryListValues: [],
+            dataType: 'String',
+          },
+        },
+        md5OfBody: 'md5',
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:q',
+        awsRegion: 'us-east-1',
+      },
+    );
   });
 
   const records = ['a', 'b', 'c'].map((id) => toSqsRecord(message(id), 'arn', 'us-east-1'));
   const ids = (list: { messageId: string }[]) => list.map((r) => r.messageId);
 
   it('deletes every record not reported as failed', () => {
-    expect(ids(succeededRecords(records, { batchItemFailures: [{ itemIdentifier: 'b' }] }))).toEqual(['a', 'c']);
+    expect(
+      ids(succeededRecords(records, { batchItemFailures: [{ itemIdentifier: 'b' }] })),
+    ).toEqual(['a', 'c']);
     expect(ids(succeededRecords(records, { batchItemFailures: [] }))).toEqual(['a', 'b', 'c']);
     expect(ids(succeededRecords(records, undefined))).toEqual(['a', 'b', 'c']);
   });
 
   it('deletes nothing when the handler threw or named a record not in the batch', () => {
     expect(succeededRecords(records, 'threw')).toEqual([]);
-    expect(succeededRecords(records, { batchItemFailures: [{ itemIdentifier: 'zzz' }] })).toEqual([]);
+    expect(succeededRecords(records, { batchItemFailures: [{ itemIdentifier: 'zzz' }] })).toEqual(
+      [],
+    );
     expect(succeededRecords(records, { batchItemFailures: [{ itemIdentifier: '' }] })).toEqual([]);
   });
 });

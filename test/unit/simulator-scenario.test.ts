@@ -47,7 +47,15 @@ describe('contentionScenario', () => {
   const units = steps.flatMap((step) => (step.kind === 'shift' ? [step.offers] : []));
   const rules = loadRules();
   const judge = (o: NewOffer): DecisionAction =>
-    evaluateRules(rules, inboxOffer({ careType: o.careType ?? 'psw', offerType: o.offerType ?? 'visit', location: { city: o.city ?? '', state: o.state ?? '', zip: o.zip ?? '', country: 'CA' } }), NOW).action;
+    evaluateRules(
+      rules,
+      inboxOffer({
+        careType: o.careType ?? 'psw',
+        offerType: o.offerType ?? 'visit',
+        location: { city: o.city ?? '', state: o.state ?? '', zip: o.zip ?? '', country: 'CA' },
+      }),
+      NOW,
+    ).action;
 
   it('has at least 40 offers, every event delivered at least twice', () => {
     expect(offers.length).toBeGreaterThanOrEqual(40);
@@ -59,10 +67,21 @@ describe('contentionScenario', () => {
     const mixed = units.filter((unit) => new Set(unit.map(judge)).size > 1);
     expect(mixed.length).toBeGreaterThanOrEqual(5);
     // An accept beside a decline, and an accept beside a review (no decline), both occur.
-    expect(mixed.some((unit) => unit.map(judge).includes('accept') && unit.map(judge).includes('decline'))).toBe(true);
-    expect(mixed.some((unit) => combineActions(unit.map(judge)) === 'review' && unit.map(judge).includes('accept'))).toBe(true);
+    expect(
+      mixed.some(
+        (unit) => unit.map(judge).includes('accept') && unit.map(judge).includes('decline'),
+      ),
+    ).toBe(true);
+    expect(
+      mixed.some(
+        (unit) =>
+          combineActions(unit.map(judge)) === 'review' && unit.map(judge).includes('accept'),
+      ),
+    ).toBe(true);
     // Every combined outcome is expected somewhere, units where the rules agree included.
-    expect(new Set(units.map((unit) => combineActions(unit.map(judge))))).toEqual(new Set(['accept', 'decline', 'review']));
+    expect(new Set(units.map((unit) => combineActions(unit.map(judge))))).toEqual(
+      new Set(['accept', 'decline', 'review']),
+    );
   });
 
   it('is the same every time', () => {

@@ -10,8 +10,15 @@
 import { verify } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { listenLocal, type LocalServer, readBody } from '../../sandbox/http-util';
-import { type MarketplaceSimulator, type SimulatorOptions, startSimulator } from '../../sandbox/simulator/simulator';
-import { createSnsRoutingHttpGet, SnsRoutingRefusedError } from '../../sandbox/sns-routing-http-get';
+import {
+  type MarketplaceSimulator,
+  type SimulatorOptions,
+  startSimulator,
+} from '../../sandbox/simulator/simulator';
+import {
+  createSnsRoutingHttpGet,
+  SnsRoutingRefusedError,
+} from '../../sandbox/sns-routing-http-get';
 import type { HttpGet } from '../../lambdas/core/ports';
 
 interface Received {
@@ -33,7 +40,10 @@ class Endpoint {
   async start(): Promise<void> {
     this.server = await listenLocal((req, res) => {
       void (async () => {
-        const message = JSON.parse((await readBody(req, 1 << 20)).toString('utf8')) as Record<string, string>;
+        const message = JSON.parse((await readBody(req, 1 << 20)).toString('utf8')) as Record<
+          string,
+          string
+        >;
         this.received.push({ headers: req.headers, message });
         if (message.Type === 'SubscriptionConfirmation' && this.confirm) {
           await this.httpGet()(message.SubscribeURL, { timeoutMs: 2000 });
@@ -58,7 +68,14 @@ class Endpoint {
 function stringToSign(m: Record<string, string>): string {
   const fields =
     m.Type === 'Notification'
-      ? ['Message', 'MessageId', ...(m.Subject !== undefined ? ['Subject'] : []), 'Timestamp', 'TopicArn', 'Type']
+      ? [
+          'Message',
+          'MessageId',
+          ...(m.Subject !== undefined ? ['Subject'] : []),
+          'Timestamp',
+          'TopicArn',
+          'Type',
+        ]
       : ['Message', 'MessageId', 'SubscribeURL', 'Timestamp', 'Token', 'TopicArn', 'Type'];
   return fields.map((f) => `${f}\n${m[f]}\n`).join('');
 }
@@ -67,7 +84,12 @@ async function signatureValid(m: Record<string, string>, httpGet: HttpGet): Prom
   const cert = await httpGet(m.SigningCertURL, { timeoutMs: 2000 });
   expect(cert.status).toBe(200);
   const algorithm = m.SignatureVersion === '1' ? 'RSA-SHA1' : 'RSA-SHA256';
-  return verify(algorithm, Buffer.from(stringToSign(m), 'utf8'), cert.body, Buffer.from(m.Signature, 'base64'));
+  return verify(
+    algorithm,
+    Buffer.from(stringToSign(m), 'utf8'),
+    cert.body,
+    Buffer.from(m.Signature, 'base64'),
+  );
 }
 
 let sim: MarketplaceSimulator;
@@ -92,7 +114,9 @@ describe('subscription handshake', () => {
   it('sends a signed SubscriptionConfirmation and confirms only once the SubscribeURL is visited', async () => {
     const arn = await sim.subscribe(sim.inboxOffersTopicArn, endpoint.server.url);
     expect(arn.startsWith(`${sim.inboxOffersTopicArn}:`)).toBe(true);
-    expect(sim.subscriptions()).toEqual([expect.objectContaining({ subscriptionArn: arn, status: 'confirmed' })]);
+    expect(sim.subscriptions()).toEqual([
+      expect.objectContaining({ subscriptionArn: arn, status: 'confirmed' }),
+    ]);
 
     const [first] = endpoint.received;
     expect(first.headers).toMatchObject({
@@ -105,14 +129,18 @@ describe('subscription handshake', () => {
     expect(subscribeUrl.origin).toBe('https://sns.ca-central-1.amazonaws.com');
     expect(subscribeUrl.searchParams.get('Action')).toBe('ConfirmSubscription');
     expect(subscribeUrl.searchParams.get('Token')).toBe(first.message.Token);
-    expect(first.message.SigningCertURL).toMatch(/^https:\/\/sns\.ca-central-1\.amazonaws\.com\/SimpleNotificationService-[0-9a-f]+\.pem$/);
+    expect(first.message.SigningCertURL).toMatch(
+      /^https:\/\/sns\.ca-central-1\.amazonaws\.com\/SimpleNotificationService-[0-9a-f]+\.pem$/,
+    );
     expect(first.message.SignatureVersion).toBe('2');
     expect(await signatureValid(first.message, routed)).toBe(true);
   });
 
   it('delivers no notification to an endpoint that never confirmed', async () => {
     endpoint.confirm = false;
-    await expect(sim.subscribe(sim.inboxOffersTopicArn, endpoint.server.url, 300)).rejects.toThrow(/not confirmed/);
+    await expect(sim.subscribe(sim.inboxOffersTopicArn, endpoint.server.url, 300)).rejects.toThrow(
+      /not confirmed/,
+    );
     sim.addOffer();
     await sim.idle();
     expect(endpoint.received.map((r) => r.message.Type)).toEqual(['SubscriptionConfirmation']);
@@ -121,7 +149,9 @@ describe('subscription handshake', () => {
 
   it('rejects a confirmation link with the wrong token', async () => {
     endpoint.confirm = false;
-    await expect(sim.subscribe(sim.inboxOffersTopicArn, endpoint.server.url, 300)).rejects.toThrow();
+    await expect(
+      sim.subscribe(sim.inboxOffersTopicArn, endpoint.server.url, 300),
+    ).rejects.toThrow();
     const url = new URL(endpoint.received[0].message.SubscribeURL);
     url.searchParams.set('Token', 'f'.repeat(128));
     expect((await routed(url.toString(), { timeoutMs: 2000 })).status).toBe(400);
@@ -131,43 +161,53 @@ describe('subscription handshake', () => {
   it('fails the subscribe when the endpoint refuses the confirmation (4xx)', async () => {
     endpoint.confirm = false;
     endpoint.answer = () => 403;
-    await expect(sim.subscribe(sim.inboxOffersTopicArn, endpoint.server.url)).rejects.toThrow(/could not be delivered/);
+    await expect(sim.subscribe(sim.inboxOffersTopicArn, endpoint.server.url)).rejects.toThrow(
+      /could not be delivered/,
+    );
   });
 });
 
 describe('notifications', () => {
-  it.each(['1', '2'] as const)('publishes OfferMatched as a signed Notification (SignatureVersion %s)', async (signatureVersion) => {
-    await setUp({ signatureVersion });
-    const subscriptionArn = await sim.subscribe(sim.inboxOffersTopicArn, endpoint.server.url);
-    const { offer } = sim.addOffer();
-    await sim.idle();
+  it.each(['1', '2'] as const)(
+    'publishes OfferMatched as a signed Notification (SignatureVersion %s)',
+    async (signatureVersion) => {
+      await setUp({ signatureVersion });
+      const subscriptionArn = await sim.subscribe(sim.inboxOffersTopicArn, endpoint.server.url);
+      const { offer } = sim.addOffer();
+      await sim.idle();
 
-    const delivery = endpoint.received.find((r) => r.message.Type === 'Notification');
-    if (!delivery) throw new Error('no notification delivered');
-    const m = delivery.message;
-    expect(delivery.headers).toMatchObject({
-      'content-type': 'text/plain; charset=UTF-8',
-      'x-amz-sns-message-type': 'Notification',
-      'x-amz-sns-message-id': m.MessageId,
-      'x-amz-sns-topic-arn': sim.inboxOffersTopicArn,
-      'x-amz-sns-subscription-arn': subscriptionArn,
-    });
-    expect(m.SignatureVersion).toBe(signatureVersion);
-    expect(m.UnsubscribeURL).toContain(encodeURIComponent(subscriptionArn));
-    expect(await signatureValid(m, routed)).toBe(true);
-    expect(await signatureValid({ ...m, Message: m.Message.replace(offer.id, 'another-offer') }, routed)).toBe(false);
+      const delivery = endpoint.received.find((r) => r.message.Type === 'Notification');
+      if (!delivery) throw new Error('no notification delivered');
+      const m = delivery.message;
+      expect(delivery.headers).toMatchObject({
+        'content-type': 'text/plain; charset=UTF-8',
+        'x-amz-sns-message-type': 'Notification',
+        'x-amz-sns-message-id': m.MessageId,
+        'x-amz-sns-topic-arn': sim.inboxOffersTopicArn,
+        'x-amz-sns-subscription-arn': subscriptionArn,
+      });
+      expect(m.SignatureVersion).toBe(signatureVersion);
+      expect(m.UnsubscribeURL).toContain(encodeURIComponent(subscriptionArn));
+      expect(await signatureValid(m, routed)).toBe(true);
+      expect(
+        await signatureValid(
+          { ...m, Message: m.Message.replace(offer.id, 'another-offer') },
+          routed,
+        ),
+      ).toBe(false);
 
-    const event = JSON.parse(m.Message) as Record<string, string>;
-    expect(event).toEqual({
-      event_source: 'alayamarket.offers',
-      event_name: 'OfferMatched',
-      id: offer.id,
-      offer_id: offer.id,
-      event_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
-      timestamp: expect.any(String),
-    });
-    expect(Number.isNaN(Date.parse(event.timestamp))).toBe(false);
-  });
+      const event = JSON.parse(m.Message) as Record<string, string>;
+      expect(event).toEqual({
+        event_source: 'alayamarket.offers',
+        event_name: 'OfferMatched',
+        id: offer.id,
+        offer_id: offer.id,
+        event_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        timestamp: expect.any(String),
+      });
+      expect(Number.isNaN(Date.parse(event.timestamp))).toBe(false);
+    },
+  );
 
   describe('delivery', () => {
     beforeEach(async () => {
@@ -178,13 +218,19 @@ describe('notifications', () => {
     it('delivers in the order the offers were created', async () => {
       const ids = Array.from({ length: 6 }, () => sim.addOffer().offer.id);
       await sim.idle();
-      expect(endpoint.notifications().map((m) => (JSON.parse(m.Message) as { offer_id: string }).offer_id)).toEqual(ids);
+      expect(
+        endpoint
+          .notifications()
+          .map((m) => (JSON.parse(m.Message) as { offer_id: string }).offer_id),
+      ).toEqual(ids);
     });
 
     it('publishes one event per offer of a shift, each with its own event_id', async () => {
       const shift = sim.addShift([{}, {}]);
       await sim.idle();
-      const events = endpoint.notifications().map((m) => JSON.parse(m.Message) as { offer_id: string; event_id: string });
+      const events = endpoint
+        .notifications()
+        .map((m) => JSON.parse(m.Message) as { offer_id: string; event_id: string });
       expect(events.map((e) => e.offer_id)).toEqual(shift.map((d) => d.offer.id));
       expect(new Set(events.map((e) => e.event_id)).size).toBe(2);
     });
@@ -204,7 +250,12 @@ describe('notifications', () => {
       sim.addOffer();
       await sim.idle();
       expect(endpoint.notifications()).toHaveLength(2);
-      expect(sim.deliveries().filter((d) => d.type === 'Notification').map((d) => d.status ?? 'error')).toEqual(['error', 200]);
+      expect(
+        sim
+          .deliveries()
+          .filter((d) => d.type === 'Notification')
+          .map((d) => d.status ?? 'error'),
+      ).toEqual(['error', 200]);
     });
 
     it('gives up after 3 retries', async () => {
@@ -250,7 +301,10 @@ describe('routing HttpGet', () => {
   });
 
   it('sends the simulated SNS host to the local server with its path and query', async () => {
-    const result = await get('https://sns.ca-central-1.amazonaws.com/?Action=ConfirmSubscription&Token=abc', { timeoutMs: 2000 });
+    const result = await get(
+      'https://sns.ca-central-1.amazonaws.com/?Action=ConfirmSubscription&Token=abc',
+      { timeoutMs: 2000 },
+    );
     expect(result).toEqual({ status: 200, body: 'served' });
     expect(hits).toEqual(['/?Action=ConfirmSubscription&Token=abc']);
   });
@@ -269,13 +323,17 @@ describe('routing HttpGet', () => {
   });
 
   it('never names the query (it may hold a subscription token) when it refuses', async () => {
-    const error: unknown = await get('https://evil.example/?Token=secret-token', { timeoutMs: 2000 }).catch((e: unknown) => e);
+    const error: unknown = await get('https://evil.example/?Token=secret-token', {
+      timeoutMs: 2000,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SnsRoutingRefusedError);
     expect((error as Error).message).toContain('evil.example');
     expect((error as Error).message).not.toContain('secret-token');
   });
 
   it('refuses a non-loopback local target', () => {
-    expect(() => createSnsRoutingHttpGet({ localUrl: 'http://192.0.2.1:80', regions: ['ca-central-1'] })).toThrow(SnsRoutingRefusedError);
+    expect(() =>
+      createSnsRoutingHttpGet({ localUrl: 'http://192.0.2.1:80', regions: ['ca-central-1'] }),
+    ).toThrow(SnsRoutingRefusedError);
   });
 });

@@ -19,7 +19,15 @@ import {
   snsStringToSign,
 } from '../../lambdas/adapters/sns-verifier';
 import { createSnsSigningIdentity, type SnsSigningIdentity } from '../../sandbox/sns-signing';
-import { CERT_URL, EVENT_MESSAGE, TOKEN, confirmationFields, fakeHttpGet, notificationFields, sign } from '../support/sns-fixtures';
+import {
+  CERT_URL,
+  EVENT_MESSAGE,
+  TOKEN,
+  confirmationFields,
+  fakeHttpGet,
+  notificationFields,
+  sign,
+} from '../support/sns-fixtures';
 
 describe('snsStringToSign (fixed vectors)', () => {
   const base = {
@@ -31,7 +39,13 @@ describe('snsStringToSign (fixed vectors)', () => {
 
   it('Notification with Subject: Message, MessageId, Subject, Timestamp, TopicArn, Type', () => {
     expect(
-      snsStringToSign({ ...base, Type: 'Notification', Subject: 'subj', Token: 'not-signed', SubscribeURL: 'https://x/not-signed' }),
+      snsStringToSign({
+        ...base,
+        Type: 'Notification',
+        Subject: 'subj',
+        Token: 'not-signed',
+        SubscribeURL: 'https://x/not-signed',
+      }),
     ).toBe(
       'Message\nhello\nworld\n' +
         'MessageId\nm-1\n' +
@@ -56,7 +70,13 @@ describe('snsStringToSign (fixed vectors)', () => {
     '%s: Message, MessageId, SubscribeURL, Timestamp, Token, TopicArn, Type (Subject never)',
     (type) => {
       expect(
-        snsStringToSign({ ...base, Type: type, Subject: 'not-signed', Token: 'tok', SubscribeURL: 'https://sns.us-east-1.amazonaws.com/?a=b' }),
+        snsStringToSign({
+          ...base,
+          Type: type,
+          Subject: 'not-signed',
+          Token: 'tok',
+          SubscribeURL: 'https://sns.us-east-1.amazonaws.com/?a=b',
+        }),
       ).toBe(
         'Message\nhello\nworld\n' +
           'MessageId\nm-1\n' +
@@ -73,7 +93,9 @@ describe('snsStringToSign (fixed vectors)', () => {
     ['Token', { SubscribeURL: 'https://sns.us-east-1.amazonaws.com/' }],
     ['SubscribeURL', { Token: 'tok' }],
   ])('refuses a confirmation without %s', (_missing, extra) => {
-    expect(() => snsStringToSign({ ...base, Type: 'UnsubscribeConfirmation', ...extra })).toThrow(SnsStringToSignError);
+    expect(() => snsStringToSign({ ...base, Type: 'UnsubscribeConfirmation', ...extra })).toThrow(
+      SnsStringToSignError,
+    );
   });
 });
 
@@ -141,9 +163,12 @@ describe('isTrustedSubscribeUrl', () => {
 
 describe('assertFreshTimestamp', () => {
   const now = new Date('2026-06-01T12:00:00.000Z');
-  it.each(['2026-06-01T11:00:30.000Z', '2026-06-01T12:00:00.000Z', '2026-06-01T12:04:00Z'])('accepts %s', (timestamp) => {
-    expect(() => assertFreshTimestamp(timestamp, now)).not.toThrow();
-  });
+  it.each(['2026-06-01T11:00:30.000Z', '2026-06-01T12:00:00.000Z', '2026-06-01T12:04:00Z'])(
+    'accepts %s',
+    (timestamp) => {
+      expect(() => assertFreshTimestamp(timestamp, now)).not.toThrow();
+    },
+  );
   it.each([
     ['over an hour old', '2026-06-01T10:59:00.000Z'],
     ['over five minutes ahead', '2026-06-01T12:06:00.000Z'],
@@ -151,7 +176,9 @@ describe('assertFreshTimestamp', () => {
     ['with an offset', '2026-06-01T12:00:00+00:00'],
     ['impossible date', '2026-13-45T12:00:00.000Z'],
   ])('refuses %s with a 400', (_case, timestamp) => {
-    expect(() => assertFreshTimestamp(timestamp, now)).toThrow(expect.objectContaining({ name: 'SnsRejectedError', status: 400 }));
+    expect(() => assertFreshTimestamp(timestamp, now)).toThrow(
+      expect.objectContaining({ name: 'SnsRejectedError', status: 400 }),
+    );
   });
 });
 
@@ -182,7 +209,14 @@ describe('parseSnsEnvelope', () => {
     ['Signature with a misplaced padding character', { ...valid, Signature: 'AA=A' }],
     ['MessageId with a newline', { ...valid, MessageId: 'a\nb' }],
     ['Message not a string', { ...valid, Message: { nested: 'SECRET-CONTENT' } }],
-    ['confirmation without Token', { ...valid, Type: 'SubscriptionConfirmation', SubscribeURL: 'https://sns.us-east-1.amazonaws.com/' }],
+    [
+      'confirmation without Token',
+      {
+        ...valid,
+        Type: 'SubscriptionConfirmation',
+        SubscribeURL: 'https://sns.us-east-1.amazonaws.com/',
+      },
+    ],
     ['an array', [valid]],
     ['null', null],
   ])('refuses %s with a 400 whose detail does not echo values', (_case, value) => {
@@ -214,31 +248,49 @@ describe('createSnsVerifier', () => {
   const start = new Date();
   const served = (pem: string) => ({ status: 200, body: pem });
 
-  it.each(['1', '2'] as const)('verifies a SignatureVersion %s notification and fetches the certificate with a timeout', async (version) => {
-    const http = fakeHttpGet({ [CERT_URL]: served(identity.certPem) });
-    const verifier = createSnsVerifier({ httpGet: http.httpGet, now: () => start });
-    const message = parseSnsEnvelope(sign(notificationFields(start), identity, version));
-    await expect(verifier.verifySignature(message)).resolves.toBeUndefined();
-    expect(http.calls).toEqual([{ url: CERT_URL, timeoutMs: expect.any(Number) }]);
-    expect(http.calls[0].timeoutMs).toBeLessThanOrEqual(5000);
-  });
+  it.each(['1', '2'] as const)(
+    'verifies a SignatureVersion %s notification and fetches the certificate with a timeout',
+    async (version) => {
+      const http = fakeHttpGet({ [CERT_URL]: served(identity.certPem) });
+      const verifier = createSnsVerifier({ httpGet: http.httpGet, now: () => start });
+      const message = parseSnsEnvelope(sign(notificationFields(start), identity, version));
+      await expect(verifier.verifySignature(message)).resolves.toBeUndefined();
+      expect(http.calls).toEqual([{ url: CERT_URL, timeoutMs: expect.any(Number) }]);
+      expect(http.calls[0].timeoutMs).toBeLessThanOrEqual(5000);
+    },
+  );
 
-  it.each(['SubscriptionConfirmation', 'UnsubscribeConfirmation'] as const)('verifies a signed %s', async (type) => {
-    const http = fakeHttpGet({ [CERT_URL]: served(identity.certPem) });
-    const verifier = createSnsVerifier({ httpGet: http.httpGet, now: () => start });
-    await expect(verifier.verifySignature(parseSnsEnvelope(sign(confirmationFields(type, start), identity, '1')))).resolves.toBeUndefined();
-  });
+  it.each(['SubscriptionConfirmation', 'UnsubscribeConfirmation'] as const)(
+    'verifies a signed %s',
+    async (type) => {
+      const http = fakeHttpGet({ [CERT_URL]: served(identity.certPem) });
+      const verifier = createSnsVerifier({ httpGet: http.httpGet, now: () => start });
+      await expect(
+        verifier.verifySignature(
+          parseSnsEnvelope(sign(confirmationFields(type, start), identity, '1')),
+        ),
+      ).resolves.toBeUndefined();
+    },
+  );
 
   it.each([
     ['Message', { Message: EVENT_MESSAGE.replace('offer-1', 'offer-2') }],
     ['Token', { Token: `${TOKEN}x` }],
-    ['SubscribeURL', { SubscribeURL: 'https://sns.ca-central-1.amazonaws.com/?Action=ConfirmSubscription&Token=other' }],
+    [
+      'SubscribeURL',
+      {
+        SubscribeURL:
+          'https://sns.ca-central-1.amazonaws.com/?Action=ConfirmSubscription&Token=other',
+      },
+    ],
     ['Type', { Type: 'UnsubscribeConfirmation' }],
   ])('refuses a confirmation whose %s changed after signing (403)', async (_field, change) => {
     const http = fakeHttpGet({ [CERT_URL]: served(identity.certPem) });
     const verifier = createSnsVerifier({ httpGet: http.httpGet, now: () => start });
     const signed = sign(confirmationFields('SubscriptionConfirmation', start), identity);
-    await expect(verifier.verifySignature(parseSnsEnvelope({ ...signed, ...change }))).rejects.toMatchObject({
+    await expect(
+      verifier.verifySignature(parseSnsEnvelope({ ...signed, ...change })),
+    ).rejects.toMatchObject({
       name: 'SnsRejectedError',
       status: 403,
     });
@@ -255,13 +307,17 @@ describe('createSnsVerifier', () => {
     const http = fakeHttpGet({ [CERT_URL]: served(identity.certPem) });
     const verifier = createSnsVerifier({ httpGet: http.httpGet, now: () => start });
     const signed = sign(notificationFields(start), identity, '1');
-    await expect(verifier.verifySignature(parseSnsEnvelope({ ...signed, SignatureVersion: '2' }))).rejects.toMatchObject({ status: 403 });
+    await expect(
+      verifier.verifySignature(parseSnsEnvelope({ ...signed, SignatureVersion: '2' })),
+    ).rejects.toMatchObject({ status: 403 });
   });
 
   it('checks the URL policy before any fetch (403, no call)', async () => {
     const http = fakeHttpGet({}, () => served(identity.certPem));
     const verifier = createSnsVerifier({ httpGet: http.httpGet, now: () => start });
-    const message = parseSnsEnvelope(sign(notificationFields(start), identity, '2', 'https://sns.evil.com/x.pem'));
+    const message = parseSnsEnvelope(
+      sign(notificationFields(start), identity, '2', 'https://sns.evil.com/x.pem'),
+    );
     await expect(verifier.verifySignature(message)).rejects.toMatchObject({ status: 403 });
     expect(http.calls).toHaveLength(0);
   });
@@ -270,11 +326,18 @@ describe('createSnsVerifier', () => {
     ['a network error', new Error('connect ECONNREFUSED'), SnsUpstreamError, 502],
     ['a 404', { status: 404, body: 'not found' }, SnsUpstreamError, 502],
     ['a 500', { status: 500, body: '' }, SnsUpstreamError, 502],
-    ['an unparseable certificate', { status: 200, body: 'not a certificate' }, SnsRejectedError, 400],
+    [
+      'an unparseable certificate',
+      { status: 200, body: 'not a certificate' },
+      SnsRejectedError,
+      400,
+    ],
   ])('maps %s on the certificate fetch', async (_case, response, errorClass, status) => {
     const http = fakeHttpGet({ [CERT_URL]: response });
     const verifier = createSnsVerifier({ httpGet: http.httpGet, now: () => start });
-    const promise = verifier.verifySignature(parseSnsEnvelope(sign(notificationFields(start), identity)));
+    const promise = verifier.verifySignature(
+      parseSnsEnvelope(sign(notificationFields(start), identity)),
+    );
     await expect(promise).rejects.toBeInstanceOf(errorClass);
     await expect(promise).rejects.toMatchObject({ status });
   });
@@ -306,15 +369,23 @@ describe('createSnsVerifier', () => {
       const verifier = createSnsVerifier({ httpGet: http.httpGet, now: () => start });
       const otherUrl = CERT_URL.replace('.pem', '-2.pem');
       await verifier.verifySignature(parseSnsEnvelope(sign(notificationFields(start), identity)));
-      await verifier.verifySignature(parseSnsEnvelope(sign(notificationFields(start, { MessageId: 'm-2' }), identity)));
-      await verifier.verifySignature(parseSnsEnvelope(sign(notificationFields(start), identity, '2', otherUrl)));
+      await verifier.verifySignature(
+        parseSnsEnvelope(sign(notificationFields(start, { MessageId: 'm-2' }), identity)),
+      );
+      await verifier.verifySignature(
+        parseSnsEnvelope(sign(notificationFields(start), identity, '2', otherUrl)),
+      );
       expect(http.urls()).toEqual([CERT_URL, otherUrl]);
     });
 
     it('fetches again once the cache entry expires', async () => {
       let now = start;
       const http = fakeHttpGet({}, () => served(identity.certPem));
-      const verifier = createSnsVerifier({ httpGet: http.httpGet, now: () => now, certCacheTtlMs: 60 * 60 * 1000 });
+      const verifier = createSnsVerifier({
+        httpGet: http.httpGet,
+        now: () => now,
+        certCacheTtlMs: 60 * 60 * 1000,
+      });
       await verifier.verifySignature(parseSnsEnvelope(sign(notificationFields(now), identity)));
       now = new Date(start.getTime() + 30 * 60 * 1000);
       await verifier.verifySignature(parseSnsEnvelope(sign(notificationFields(now), identity)));
@@ -331,7 +402,9 @@ describe('createSnsVerifier', () => {
       const verifier = createSnsVerifier({ httpGet: http.httpGet, now: () => now });
       await verifier.verifySignature(parseSnsEnvelope(sign(notificationFields(now), shortLived)));
       now = new Date(validTo + 1000);
-      await expect(verifier.verifySignature(parseSnsEnvelope(sign(notificationFields(now), shortLived)))).rejects.toMatchObject({
+      await expect(
+        verifier.verifySignature(parseSnsEnvelope(sign(notificationFields(now), shortLived))),
+      ).rejects.toMatchObject({
         status: 403,
       });
       // The expired entry was dropped, so the certificate was fetched again rather than reused.
@@ -344,7 +417,9 @@ describe('createSnsVerifier', () => {
       const verifier = createSnsVerifier({ httpGet: http.httpGet, now: () => now });
       await verifier.verifySignature(parseSnsEnvelope(sign(notificationFields(now), identity)));
       now = new Date(Date.parse(new X509Certificate(identity.certPem).validFrom) - 60_000);
-      await expect(verifier.verifySignature(parseSnsEnvelope(sign(notificationFields(now), identity)))).rejects.toMatchObject({
+      await expect(
+        verifier.verifySignature(parseSnsEnvelope(sign(notificationFields(now), identity))),
+      ).rejects.toMatchObject({
         status: 403,
       });
       expect(http.calls).toHaveLength(1);
@@ -355,7 +430,11 @@ describe('createSnsVerifier', () => {
       const verifier = createSnsVerifier({ httpGet: http.httpGet, now: () => start });
       await verifier.verifySignature(parseSnsEnvelope(sign(notificationFields(start), identity)));
       const lookAlike = CERT_URL.replace('amazonaws.com/', 'amazonaws.com:443/');
-      await expect(verifier.verifySignature(parseSnsEnvelope(sign(notificationFields(start), identity, '2', lookAlike)))).rejects.toMatchObject({
+      await expect(
+        verifier.verifySignature(
+          parseSnsEnvelope(sign(notificationFields(start), identity, '2', lookAlike)),
+        ),
+      ).rejects.toMatchObject({
         status: 403,
       });
       expect(http.urls()).toEqual([CERT_URL]);
@@ -363,14 +442,25 @@ describe('createSnsVerifier', () => {
 
     it('holds a bounded number of URLs, dropping the oldest', async () => {
       const http = fakeHttpGet({}, () => served(identity.certPem));
-      const verifier = createSnsVerifier({ httpGet: http.httpGet, now: () => start, certCacheSize: 3 });
+      const verifier = createSnsVerifier({
+        httpGet: http.httpGet,
+        now: () => start,
+        certCacheSize: 3,
+      });
       const urls = [1, 2, 3, 4].map((n) => CERT_URL.replace('.pem', `-${n}.pem`));
-      for (const url of urls) await verifier.verifySignature(parseSnsEnvelope(sign(notificationFields(start), identity, '2', url)));
+      for (const url of urls)
+        await verifier.verifySignature(
+          parseSnsEnvelope(sign(notificationFields(start), identity, '2', url)),
+        );
       expect(http.calls).toHaveLength(4);
       // 2..4 are still cached; 1 was dropped to make room for 4.
-      await verifier.verifySignature(parseSnsEnvelope(sign(notificationFields(start), identity, '2', urls[3])));
+      await verifier.verifySignature(
+        parseSnsEnvelope(sign(notificationFields(start), identity, '2', urls[3])),
+      );
       expect(http.calls).toHaveLength(4);
-      await verifier.verifySignature(parseSnsEnvelope(sign(notificationFields(start), identity, '2', urls[0])));
+      await verifier.verifySignature(
+        parseSnsEnvelope(sign(notificationFields(start), identity, '2', urls[0])),
+      );
       expect(http.urls()).toEqual([...urls, urls[0]]);
     });
   });

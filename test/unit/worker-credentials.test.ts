@@ -5,14 +5,23 @@
  * Powertools' own caching and the Secrets Manager call are theirs to test; the deployed wiring
  * (IAM grant, environment) belongs to the infra tests.
  */
-import { CredentialsError, DEFAULT_CREDENTIALS_MAX_AGE_S, DEFAULT_CREDENTIALS_REFRESH_INTERVAL_S, secretCredentials, type SecretReader } from '../../lambdas/adapters/credentials';
+import {
+  CredentialsError,
+  DEFAULT_CREDENTIALS_MAX_AGE_S,
+  DEFAULT_CREDENTIALS_REFRESH_INTERVAL_S,
+  secretCredentials,
+  type SecretReader,
+} from '../../lambdas/adapters/credentials';
 
 const ARN = 'arn:aws:secretsmanager:ca-central-1:123456789012:secret:marketplace-login-AbCdEf';
 const PASSWORD = 'Sup3r-S3cret-Value';
 
 function reader(value: unknown): SecretReader & { calls: { name: string; options: unknown }[] } {
   const calls: { name: string; options: unknown }[] = [];
-  const read = async (name: string, options: { transform: 'json'; maxAge: number; forceFetch?: boolean }) => {
+  const read = async (
+    name: string,
+    options: { transform: 'json'; maxAge: number; forceFetch?: boolean },
+  ) => {
     calls.push({ name, options });
     return value;
   };
@@ -34,7 +43,9 @@ it('reads the secret as JSON with a cache max age and returns username and passw
   const credentials = await secretCredentials(ARN, { readSecret: read })();
 
   expect(credentials).toEqual({ username: 'connector@example.org', password: PASSWORD });
-  expect(read.calls).toEqual([{ name: ARN, options: { transform: 'json', maxAge: DEFAULT_CREDENTIALS_MAX_AGE_S } }]);
+  expect(read.calls).toEqual([
+    { name: ARN, options: { transform: 'json', maxAge: DEFAULT_CREDENTIALS_MAX_AGE_S } },
+  ]);
 });
 
 it('passes a custom max age', async () => {
@@ -57,10 +68,15 @@ it.each([
 });
 
 it('does not repeat a JSON transform error, which quotes the secret text', async () => {
-  const transformError = Object.assign(new Error(`Unable to transform value using 'json' transform: Unexpected token '${PASSWORD}'`), {
-    name: 'TransformParameterError',
-  });
-  const error = await failure(secretCredentials(ARN, { readSecret: async () => Promise.reject(transformError) })());
+  const transformError = Object.assign(
+    new Error(`Unable to transform value using 'json' transform: Unexpected token '${PASSWORD}'`),
+    {
+      name: 'TransformParameterError',
+    },
+  );
+  const error = await failure(
+    secretCredentials(ARN, { readSecret: async () => Promise.reject(transformError) })(),
+  );
   expect(error.message).toContain(ARN);
   expect(error.message).toContain('TransformParameterError');
   expect(error.message).not.toContain(PASSWORD);
@@ -68,8 +84,13 @@ it('does not repeat a JSON transform error, which quotes the secret text', async
 });
 
 it('keeps the AWS reason when the secret cannot be retrieved', async () => {
-  const denied = Object.assign(new Error('User is not authorized to perform: secretsmanager:GetSecretValue'), { name: 'GetParameterError' });
-  const error = await failure(secretCredentials(ARN, { readSecret: async () => Promise.reject(denied) })());
+  const denied = Object.assign(
+    new Error('User is not authorized to perform: secretsmanager:GetSecretValue'),
+    { name: 'GetParameterError' },
+  );
+  const error = await failure(
+    secretCredentials(ARN, { readSecret: async () => Promise.reject(denied) })(),
+  );
   expect(error.message).toContain('not authorized');
   expect(error.cause).toBe(denied);
 });
@@ -92,7 +113,8 @@ describe('a refused login asks for the secret again', () => {
     const read = reader({ username: 'u', password: 'p' });
     let clock = 1_000_000;
     const credentials = secretCredentials(ARN, { readSecret: read, now: () => clock });
-    const forced = () => read.calls.filter((c) => (c.options as { forceFetch?: boolean }).forceFetch === true).length;
+    const forced = () =>
+      read.calls.filter((c) => (c.options as { forceFetch?: boolean }).forceFetch === true).length;
 
     await credentials({ refresh: true });
     clock += DEFAULT_CREDENTIALS_REFRESH_INTERVAL_S * 1000 - 1;
@@ -108,10 +130,16 @@ describe('a refused login asks for the secret again', () => {
   it('takes a custom refresh interval', async () => {
     const read = reader({ username: 'u', password: 'p' });
     let clock = 0;
-    const credentials = secretCredentials(ARN, { readSecret: read, now: () => clock, minRefreshIntervalSeconds: 1 });
+    const credentials = secretCredentials(ARN, {
+      readSecret: read,
+      now: () => clock,
+      minRefreshIntervalSeconds: 1,
+    });
     await credentials({ refresh: true });
     clock += 1000;
     await credentials({ refresh: true });
-    expect(read.calls.every((c) => (c.options as { forceFetch?: boolean }).forceFetch === true)).toBe(true);
+    expect(
+      read.calls.every((c) => (c.options as { forceFetch?: boolean }).forceFetch === true),
+    ).toBe(true);
   });
 });

@@ -24,7 +24,9 @@ function setup() {
   const demand: MarketplaceDemandApi = {
     getAssignmentSetting: async () => 'manual',
     getOutboxOfferStatus: async () => status,
-    listAcceptedMatches: async () => [{ id: 'match-1', createdAt: '2026-05-01T08:00:00Z', status: 'open' }],
+    listAcceptedMatches: async () => [
+      { id: 'match-1', createdAt: '2026-05-01T08:00:00Z', status: 'open' },
+    ],
     assignOutboxOffer: async (_offerId, matchId) => {
       assigned.push(matchId);
       status = 'assigned';
@@ -57,29 +59,36 @@ describe('worker, demand side', () => {
   it('counts and logs an assignment by ids only', async () => {
     const { worker, logger, metrics, assigned } = setup();
 
-    await expect(worker(batch(sqsRecord(onTopic(OUTBOX, 'OfferAccepted', { client_name: 'PATIENT-PHI' }))))).resolves.toEqual({ batchItemFailures: [] });
+    await expect(
+      worker(batch(sqsRecord(onTopic(OUTBOX, 'OfferAccepted', { client_name: 'PATIENT-PHI' })))),
+    ).resolves.toEqual({ batchItemFailures: [] });
 
     expect(assigned).toEqual(['match-1']);
     expect(metrics.published).toEqual([{ [WORKER_METRICS.assigned]: 1 }]);
-    expect(logger.withMessage('Offer assigned')).toEqual([expect.objectContaining({ offerId: OFFER_ID, matchId: 'match-1', outcome: 'assigned' })]);
+    expect(logger.withMessage('Offer assigned')).toEqual([
+      expect.objectContaining({ offerId: OFFER_ID, matchId: 'match-1', outcome: 'assigned' }),
+    ]);
     expect(logger.text()).not.toContain('PATIENT-PHI');
   });
 
   it.each([
     ['OfferDeclinedByAll', WORKER_METRICS.declinedByAll],
     ['OfferExpired', WORKER_METRICS.expired],
-  ])('warns about %s on outbox-offers and counts it once, not again on a duplicate', async (eventName, metric) => {
-    const { worker, logger, metrics } = setup();
-    const queued = onTopic(OUTBOX, eventName);
+  ])(
+    'warns about %s on outbox-offers and counts it once, not again on a duplicate',
+    async (eventName, metric) => {
+      const { worker, logger, metrics } = setup();
+      const queued = onTopic(OUTBOX, eventName);
 
-    await worker(batch(sqsRecord(queued)));
-    await worker(batch(sqsRecord(queued)));
+      await worker(batch(sqsRecord(queued)));
+      await worker(batch(sqsRecord(queued)));
 
-    const warnings = logger.lines.filter((line) => line.level === 'WARN');
-    expect(warnings).toEqual([expect.objectContaining({ offerId: OFFER_ID, eventName })]);
-    expect(metrics.published[0]).toEqual({ [metric]: 1 });
-    expect(metrics.published[1]).toEqual({ [WORKER_METRICS.duplicate]: 1 });
-  });
+      const warnings = logger.lines.filter((line) => line.level === 'WARN');
+      expect(warnings).toEqual([expect.objectContaining({ offerId: OFFER_ID, eventName })]);
+      expect(metrics.published[0]).toEqual({ [metric]: 1 });
+      expect(metrics.published[1]).toEqual({ [WORKER_METRICS.duplicate]: 1 });
+    },
+  );
 
   it('does not warn about OfferExpired on the inbox topic (a supply offer)', async () => {
     const { worker, logger, metrics } = setup();

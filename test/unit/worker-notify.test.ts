@@ -42,14 +42,23 @@ function recording(): Notifier & { sent: OfferNotification[] } {
 }
 
 const batch = (...records: SQSEvent['Records']): SQSEvent => ({ Records: records });
-const onTopic = (topicArn: string, eventName: string) => ({ ...queuedEvent(offerEvent({ event_name: eventName })), topicArn });
+const onTopic = (topicArn: string, eventName: string) => ({
+  ...queuedEvent(offerEvent({ event_name: eventName })),
+  topicArn,
+});
 
 describe('worker notifications', () => {
   it('passes the record’s topic on: an outbox OfferDeclinedByAll or OfferExpired is notified, an inbox OfferExpired is not', async () => {
     const notifier = recording();
     const { worker } = setup(notifier);
 
-    await worker(batch(sqsRecord(onTopic(OUTBOX, 'OfferDeclinedByAll')), sqsRecord(onTopic(OUTBOX, 'OfferExpired')), sqsRecord(onTopic(INBOX, 'OfferExpired'))));
+    await worker(
+      batch(
+        sqsRecord(onTopic(OUTBOX, 'OfferDeclinedByAll')),
+        sqsRecord(onTopic(OUTBOX, 'OfferExpired')),
+        sqsRecord(onTopic(INBOX, 'OfferExpired')),
+      ),
+    );
 
     expect(notifier.sent).toEqual([
       { kind: 'declined-by-all', offerId: OFFER_ID },
@@ -61,9 +70,18 @@ describe('worker notifications', () => {
     const notifier = recording();
     const { worker } = setup(notifier, 'supply');
 
-    await expect(worker(batch(sqsRecord(onTopic(INBOX, 'OfferMatched'))))).resolves.toEqual({ batchItemFailures: [] });
+    await expect(worker(batch(sqsRecord(onTopic(INBOX, 'OfferMatched'))))).resolves.toEqual({
+      batchItemFailures: [],
+    });
 
-    expect(notifier.sent).toEqual([expect.objectContaining({ kind: 'review', offerId: OFFER_ID, rule: 'default', city: 'Montréal' })]);
+    expect(notifier.sent).toEqual([
+      expect.objectContaining({
+        kind: 'review',
+        offerId: OFFER_ID,
+        rule: 'default',
+        city: 'Montréal',
+      }),
+    ]);
   });
 
   it('fails only the record whose publish failed, counting no alert yet; its redelivery notifies and is acknowledged', async () => {
@@ -78,11 +96,19 @@ describe('worker notifications', () => {
     const failing = sqsRecord(onTopic(OUTBOX, 'OfferExpired'), { messageId: 'm-expired' });
     const other = sqsRecord(onTopic(INBOX, 'OfferClosed'), { messageId: 'm-closed' });
 
-    await expect(worker(batch(failing, other))).resolves.toEqual({ batchItemFailures: [{ itemIdentifier: 'm-expired' }] });
+    await expect(worker(batch(failing, other))).resolves.toEqual({
+      batchItemFailures: [{ itemIdentifier: 'm-expired' }],
+    });
     expect(metrics.published).toEqual([{ [WORKER_METRICS.failed]: 1 }]);
-    expect(logger.withMessage('Record failed; it will be retried')).toEqual([expect.objectContaining({ errorMessage: 'SNS unavailable' })]);
+    expect(logger.withMessage('Record failed; it will be retried')).toEqual([
+      expect.objectContaining({ errorMessage: 'SNS unavailable' }),
+    ]);
 
-    await expect(worker(batch({ ...failing, attributes: { ...failing.attributes, ApproximateReceiveCount: '2' } }))).resolves.toEqual({ batchItemFailures: [] });
+    await expect(
+      worker(
+        batch({ ...failing, attributes: { ...failing.attributes, ApproximateReceiveCount: '2' } }),
+      ),
+    ).resolves.toEqual({ batchItemFailures: [] });
     expect(calls).toBe(2);
     expect(metrics.published[1]).toEqual({ [WORKER_METRICS.expired]: 1 });
   });

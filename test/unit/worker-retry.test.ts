@@ -22,7 +22,12 @@ function bothStores(): { store: MemoryOfferStore; units: MemoryOfferStore } {
   const store = new MemoryOfferStore();
   return { store, units: store };
 }
-import { CapturingLogger, lambdaContext, RecordingMetrics, sqsRecord } from '../support/worker-observability';
+import {
+  CapturingLogger,
+  lambdaContext,
+  RecordingMetrics,
+  sqsRecord,
+} from '../support/worker-observability';
 
 const RULES = parseRules(JSON.stringify({ defaultAction: 'accept' }));
 const A = 'aaaaaaaa-0000-4000-8000-00000000000a';
@@ -33,15 +38,23 @@ const NOW = new Date('2026-05-01T08:01:00Z');
 /** A RecordRetry that records what the worker asks, and can be told to fail. */
 function recordingRetry() {
   const visibility: Array<{ receiptHandle: string; seconds: number }> = [];
-  const resent: Array<{ body: string; attributes: SQSRecord['messageAttributes']; delaySeconds: number }> = [];
+  const resent: Array<{
+    body: string;
+    attributes: SQSRecord['messageAttributes'];
+    delaySeconds: number;
+  }> = [];
   const failing = { visibility: false, resend: false };
   const retry: RecordRetry = {
     changeVisibility: async (receiptHandle, seconds) => {
-      if (failing.visibility) throw Object.assign(new Error('Access to the resource is denied'), { name: 'AccessDenied' });
+      if (failing.visibility)
+        throw Object.assign(new Error('Access to the resource is denied'), {
+          name: 'AccessDenied',
+        });
       visibility.push({ receiptHandle, seconds });
     },
     resend: async (record, delaySeconds) => {
-      if (failing.resend) throw Object.assign(new Error('service unavailable'), { name: 'ServiceUnavailable' });
+      if (failing.resend)
+        throw Object.assign(new Error('service unavailable'), { name: 'ServiceUnavailable' });
       resent.push({ body: record.body, attributes: record.messageAttributes, delaySeconds });
     },
   };
@@ -53,7 +66,11 @@ function recordingRetry() {
  * remaining time is `deadline - clock`.
  */
 function setup(options: { remainingMs?: number; callMs?: number } = {}) {
-  const marketplace: FakeMarketplace = fakeMarketplace(inboxOffer({ id: A }), inboxOffer({ id: B }), inboxOffer({ id: C }));
+  const marketplace: FakeMarketplace = fakeMarketplace(
+    inboxOffer({ id: A }),
+    inboxOffer({ id: B }),
+    inboxOffer({ id: C }),
+  );
   let clock = 0;
   const callMs = options.callMs ?? 0;
   const timed: FakeMarketplace = {
@@ -71,7 +88,17 @@ function setup(options: { remainingMs?: number; callMs?: number } = {}) {
   const logger = new CapturingLogger();
   const metrics = new RecordingMetrics();
   const recording = recordingRetry();
-  const worker = createWorker({ marketplace: timed, store, units: store, rules: RULES, role: 'supply', logger, metrics, now: () => NOW, retry: recording.retry });
+  const worker = createWorker({
+    marketplace: timed,
+    store,
+    units: store,
+    rules: RULES,
+    role: 'supply',
+    logger,
+    metrics,
+    now: () => NOW,
+    retry: recording.retry,
+  });
   const deadline = options.remainingMs ?? 10 * WORKER_TIMING.recordMs;
   const context: Context = lambdaContext(() => deadline - clock);
   return { marketplace, store, logger, metrics, worker, context, ...recording };
@@ -100,11 +127,17 @@ describe('a record that fails', () => {
     // Another event holds the unit's lease for 42.5 s more.
     marketplace.failNext('getInboxOffer', new RetryLaterError('decision unit is busy', 42_500));
 
-    const response = await worker(batch(sqsRecord(matched(A), { messageId: 'busy', receiveCount: 1 })), context);
+    const response = await worker(
+      batch(sqsRecord(matched(A), { messageId: 'busy', receiveCount: 1 })),
+      context,
+    );
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'busy' }]);
     expect(visibility.map((v) => v.seconds)).toEqual([43]);
-    expect(logger.withMessage('Record cannot finish now; it will be retried')[0]).toMatchObject({ level: 'WARN', retryInSeconds: 43 });
+    expect(logger.withMessage('Record cannot finish now; it will be retried')[0]).toMatchObject({
+      level: 'WARN',
+      retryInSeconds: 43,
+    });
   });
 
   it('keeps the schedule when a RetryLaterError asks for less', async () => {
@@ -116,7 +149,10 @@ describe('a record that fails', () => {
 
   it('keeps the short schedule when malformed, so it reaches the DLQ quickly', async () => {
     const { worker, context, visibility } = setup();
-    const response = await worker(batch(sqsRecord('not json', { messageId: 'bad', receiveCount: 2 })), context);
+    const response = await worker(
+      batch(sqsRecord('not json', { messageId: 'bad', receiveCount: 2 })),
+      context,
+    );
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'bad' }]);
     expect(visibility.map((v) => v.seconds)).toEqual([15]);
   });
@@ -126,10 +162,20 @@ describe('a record that fails', () => {
     failing.visibility = true;
     marketplace.failNext('getInboxOffer');
 
-    const response = await worker(batch(sqsRecord(matched(A), { messageId: 'm-a' }), sqsRecord(matched(B), { messageId: 'm-b' })), context);
+    const response = await worker(
+      batch(
+        sqsRecord(matched(A), { messageId: 'm-a' }),
+        sqsRecord(matched(B), { messageId: 'm-b' }),
+      ),
+      context,
+    );
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-a' }]);
-    expect(logger.withMessage('Could not set the record’s retry delay; it comes back after the visibility timeout')[0]).toMatchObject({
+    expect(
+      logger.withMessage(
+        'Could not set the record’s retry delay; it comes back after the visibility timeout',
+      )[0],
+    ).toMatchObject({
       level: 'WARN',
       messageId: 'm-a',
       errorName: 'AccessDenied',
@@ -141,8 +187,15 @@ describe('a record that fails', () => {
 describe('a record the invocation has no time for', () => {
   it('is re-sent as a copy and acknowledged when the time guard stops the batch', async () => {
     // Room for one record; each marketplace call then takes a second.
-    const { marketplace, worker, context, resent, visibility, metrics } = setup({ remainingMs: WORKER_TIMING.recordMs + 1000, callMs: 1000 });
-    const [a, b, c] = [sqsRecord(matched(A), { messageId: 'm-a' }), sqsRecord(matched(B), { messageId: 'm-b' }), sqsRecord(matched(C), { messageId: 'm-c' })];
+    const { marketplace, worker, context, resent, visibility, metrics } = setup({
+      remainingMs: WORKER_TIMING.recordMs + 1000,
+      callMs: 1000,
+    });
+    const [a, b, c] = [
+      sqsRecord(matched(A), { messageId: 'm-a' }),
+      sqsRecord(matched(B), { messageId: 'm-b' }),
+      sqsRecord(matched(C), { messageId: 'm-c' }),
+    ];
 
     const response = await worker(batch(a, b, c), context);
 
@@ -154,12 +207,17 @@ describe('a record the invocation has no time for', () => {
       { body: c.body, attributes: c.messageAttributes, delaySeconds: 0 },
     ]);
     expect(visibility).toEqual([]);
-    expect(metrics.published).toEqual([{ [WORKER_METRICS.accepted]: 1, [WORKER_METRICS.handedBack]: 2 }]);
+    expect(metrics.published).toEqual([
+      { [WORKER_METRICS.accepted]: 1, [WORKER_METRICS.handedBack]: 2 },
+    ]);
   });
 
   it('is re-sent after the wait an OutOfTimeError asks for, and the batch goes on', async () => {
     const { marketplace, worker, context, resent } = setup();
-    marketplace.failNext('getInboxOffer', new OutOfTimeError('too little left on the unit lease', 1_200));
+    marketplace.failNext(
+      'getInboxOffer',
+      new OutOfTimeError('too little left on the unit lease', 1_200),
+    );
     const a = sqsRecord(matched(A), { messageId: 'm-a' });
 
     const response = await worker(batch(a, sqsRecord(matched(B), { messageId: 'm-b' })), context);
@@ -170,7 +228,9 @@ describe('a record the invocation has no time for', () => {
   });
 
   it('falls back to failing with the retry schedule when the re-send fails', async () => {
-    const { worker, context, failing, visibility, logger } = setup({ remainingMs: WORKER_TIMING.recordMs - 1 });
+    const { worker, context, failing, visibility, logger } = setup({
+      remainingMs: WORKER_TIMING.recordMs - 1,
+    });
     failing.resend = true;
     const record = sqsRecord(matched(A), { messageId: 'm-a', receiveCount: 2 });
 
@@ -178,7 +238,9 @@ describe('a record the invocation has no time for', () => {
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-a' }]);
     expect(visibility).toEqual([{ receiptHandle: record.receiptHandle, seconds: 15 }]);
-    expect(logger.withMessage('Could not re-send the record; it is retried as a failed one')[0]).toMatchObject({ errorName: 'ServiceUnavailable' });
+    expect(
+      logger.withMessage('Could not re-send the record; it is retried as a failed one')[0],
+    ).toMatchObject({ errorName: 'ServiceUnavailable' });
   });
 
   it('falls back to failing when an OutOfTimeError’s re-send fails', async () => {
@@ -195,7 +257,9 @@ describe('the processor', () => {
   it('claims events for the event lease of the worker timing', async () => {
     const { store, worker, context } = setup();
     await worker(batch(sqsRecord(matched(A))), context);
-    expect(store.callsTo('claimEvent').map((args) => args[2])).toEqual([WORKER_TIMING.eventLeaseMs]);
+    expect(store.callsTo('claimEvent').map((args) => args[2])).toEqual([
+      WORKER_TIMING.eventLeaseMs,
+    ]);
   });
 });
 
@@ -204,39 +268,79 @@ describe('the processor', () => {
  * failure waits out the visibility the worker set (or the queue's), past maxReceiveCount receives
  * the message moves to the DLQ, an acknowledged one is deleted, a re-sent copy is a new message.
  */
-async function drive(worker: ReturnType<typeof createWorker>, recording: ReturnType<typeof recordingRetry>, first: SQSRecord, context: () => Context) {
+async function drive(
+  worker: ReturnType<typeof createWorker>,
+  recording: ReturnType<typeof recordingRetry>,
+  first: SQSRecord,
+  context: () => Context,
+) {
   let clock = 0;
   let copies = 0;
   const receives: number[] = [];
-  let message: { record: SQSRecord; receives: number; visibleAt: number } | undefined = { record: first, receives: 0, visibleAt: 0 };
+  let message: { record: SQSRecord; receives: number; visibleAt: number } | undefined = {
+    record: first,
+    receives: 0,
+    visibleAt: 0,
+  };
   while (message !== undefined && clock < 24 * 3600) {
     clock = message.visibleAt;
-    if (message.receives >= WORKER_TIMING.maxReceiveCount) return { outcome: 'dlq' as const, at: clock, receives, copies };
+    if (message.receives >= WORKER_TIMING.maxReceiveCount)
+      return { outcome: 'dlq' as const, at: clock, receives, copies };
     message.receives += 1;
     receives.push(clock);
-    const record: SQSRecord = { ...message.record, receiptHandle: `r-${clock}`, attributes: { ...message.record.attributes, ApproximateReceiveCount: String(message.receives) } };
+    const record: SQSRecord = {
+      ...message.record,
+      receiptHandle: `r-${clock}`,
+      attributes: {
+        ...message.record.attributes,
+        ApproximateReceiveCount: String(message.receives),
+      },
+    };
     recording.visibility.length = 0;
     recording.resent.length = 0;
     const { batchItemFailures } = await worker(batch(record), context());
     if (batchItemFailures.length > 0) {
-      message.visibleAt = clock + (recording.visibility[0]?.seconds ?? WORKER_TIMING.visibilityTimeoutS);
+      message.visibleAt =
+        clock + (recording.visibility[0]?.seconds ?? WORKER_TIMING.visibilityTimeoutS);
     } else if (recording.resent.length > 0) {
       copies += 1;
-      message = { record: { ...record, body: recording.resent[0]?.body ?? '' }, receives: 0, visibleAt: clock + (recording.resent[0]?.delaySeconds ?? 0) };
+      message = {
+        record: { ...record, body: recording.resent[0]?.body ?? '' },
+        receives: 0,
+        visibleAt: clock + (recording.resent[0]?.delaySeconds ?? 0),
+      };
     } else {
       message = undefined;
     }
   }
-  return { outcome: message === undefined ? ('deleted' as const) : ('stuck' as const), at: clock, receives, copies };
+  return {
+    outcome: message === undefined ? ('deleted' as const) : ('stuck' as const),
+    at: clock,
+    receives,
+    copies,
+  };
 }
 
 describe('over many receives', () => {
   it('a record that keeps failing reaches the DLQ after maxReceiveCount receives, within minutes', async () => {
     const recording = recordingRetry();
-    const marketplace = { ...fakeMarketplace(), getInboxOffer: async () => Promise.reject(new Error('HTTP 503 from marketplace')) };
-    const worker = createWorker({ marketplace, ...bothStores(), rules: RULES, role: 'supply', logger: new CapturingLogger(), now: () => NOW, retry: recording.retry });
+    const marketplace = {
+      ...fakeMarketplace(),
+      getInboxOffer: async () => Promise.reject(new Error('HTTP 503 from marketplace')),
+    };
+    const worker = createWorker({
+      marketplace,
+      ...bothStores(),
+      rules: RULES,
+      role: 'supply',
+      logger: new CapturingLogger(),
+      now: () => NOW,
+      retry: recording.retry,
+    });
 
-    const result = await drive(worker, recording, sqsRecord(matched(A)), () => lambdaContext(() => 10 * WORKER_TIMING.recordMs));
+    const result = await drive(worker, recording, sqsRecord(matched(A)), () =>
+      lambdaContext(() => 10 * WORKER_TIMING.recordMs),
+    );
 
     expect(result.outcome).toBe('dlq');
     expect(result.receives).toEqual([0, 5, 20, 80, 380]);
@@ -247,7 +351,15 @@ describe('over many receives', () => {
   it('a record handed back for lack of time is never charged a receive, and is done once there is time', async () => {
     const recording = recordingRetry();
     const marketplace = fakeMarketplace(inboxOffer({ id: A }));
-    const worker = createWorker({ marketplace, ...bothStores(), rules: RULES, role: 'supply', logger: new CapturingLogger(), now: () => NOW, retry: recording.retry });
+    const worker = createWorker({
+      marketplace,
+      ...bothStores(),
+      rules: RULES,
+      role: 'supply',
+      logger: new CapturingLogger(),
+      now: () => NOW,
+      retry: recording.retry,
+    });
     let invocations = 0;
     // Eight invocations with no time to spare, then one with room.
     const context = () => {

@@ -9,7 +9,11 @@
 import type { SQSEvent } from 'aws-lambda';
 import { parseRules } from '../../lambdas/core/config';
 import { rulesVersionOf } from '../../lambdas/core/rules-source';
-import { createWorker, MIN_REMAINING_MS_PER_RECORD, WORKER_METRICS } from '../../lambdas/worker/worker';
+import {
+  createWorker,
+  MIN_REMAINING_MS_PER_RECORD,
+  WORKER_METRICS,
+} from '../../lambdas/worker/worker';
 import { inboxOffer, offerEvent, queuedEvent } from '../support/offer-fixtures';
 import { fakeMarketplace, type FakeMarketplace } from '../support/offer-marketplace-fake';
 import { MemoryOfferStore } from '../support/offer-memory-store';
@@ -19,14 +23,24 @@ function bothStores(): { store: MemoryOfferStore; units: MemoryOfferStore } {
   const store = new MemoryOfferStore();
   return { store, units: store };
 }
-import { CapturingLogger, lambdaContext, RecordingMetrics, sqsRecord } from '../support/worker-observability';
+import {
+  CapturingLogger,
+  lambdaContext,
+  RecordingMetrics,
+  sqsRecord,
+} from '../support/worker-observability';
 
 const RULES = parseRules(
   JSON.stringify({
     defaultAction: 'review',
     rules: [
       { name: 'psw', match: { care_type: ['psw'] }, action: 'accept' },
-      { name: 'no nursing', match: { care_type: ['nursing'] }, action: 'decline', declineReasonCode: 'no_capacity' },
+      {
+        name: 'no nursing',
+        match: { care_type: ['nursing'] },
+        action: 'decline',
+        declineReasonCode: 'no_capacity',
+      },
     ],
   }),
 );
@@ -44,7 +58,16 @@ function setup() {
   const store = new MemoryOfferStore();
   const logger = new CapturingLogger();
   const metrics = new RecordingMetrics();
-  const worker = createWorker({ marketplace, store, units: store, rules: RULES, role: 'supply', logger, metrics, now: () => new Date('2026-05-01T08:01:00Z') });
+  const worker = createWorker({
+    marketplace,
+    store,
+    units: store,
+    rules: RULES,
+    role: 'supply',
+    logger,
+    metrics,
+    now: () => new Date('2026-05-01T08:01:00Z'),
+  });
   return { marketplace, store, logger, metrics, worker };
 }
 
@@ -56,7 +79,13 @@ describe('partial batch failures', () => {
     const { marketplace, worker } = setup();
     marketplace.failNext('declineInboxOffer', new Error('HTTP 503 from marketplace'));
 
-    const response = await worker(batch(sqsRecord(matched(A), { messageId: 'm-a' }), sqsRecord(matched(B), { messageId: 'm-b' }), sqsRecord(matched(C), { messageId: 'm-c' })));
+    const response = await worker(
+      batch(
+        sqsRecord(matched(A), { messageId: 'm-a' }),
+        sqsRecord(matched(B), { messageId: 'm-b' }),
+        sqsRecord(matched(C), { messageId: 'm-c' }),
+      ),
+    );
 
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-b' }] });
     expect(marketplace.actions().map((call) => [call.method, call.offerId])).toEqual([
@@ -68,7 +97,9 @@ describe('partial batch failures', () => {
 
   it('returns no failures when every record succeeds', async () => {
     const { worker } = setup();
-    await expect(worker(batch(sqsRecord(matched(A)), sqsRecord(matched(C))))).resolves.toEqual({ batchItemFailures: [] });
+    await expect(worker(batch(sqsRecord(matched(A)), sqsRecord(matched(C))))).resolves.toEqual({
+      batchItemFailures: [],
+    });
   });
 
   it.each([
@@ -78,11 +109,16 @@ describe('partial batch failures', () => {
   ])('fails %s alone, logging the error but not the payload', async (_label, body) => {
     const { logger, worker } = setup();
 
-    const response = await worker(batch(sqsRecord(body, { messageId: 'bad' }), sqsRecord(matched(A), { messageId: 'good' })));
+    const response = await worker(
+      batch(sqsRecord(body, { messageId: 'bad' }), sqsRecord(matched(A), { messageId: 'good' })),
+    );
 
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'bad' }]);
     const [errorLine] = logger.lines.filter((line) => line.level === 'ERROR');
-    expect(errorLine).toMatchObject({ messageId: 'bad', errorName: expect.stringMatching(/^Malformed(Record|Event)Error$/) });
+    expect(errorLine).toMatchObject({
+      messageId: 'bad',
+      errorName: expect.stringMatching(/^Malformed(Record|Event)Error$/),
+    });
     expect(logger.text()).not.toContain('PATIENT-PHI');
     expect(logger.text()).not.toContain('hello');
     expect(logger.text()).not.toContain('not json at all');
@@ -104,18 +140,34 @@ describe('running out of time', () => {
     const { marketplace, logger, worker } = setup();
     // Time as the Lambda runtime would report it: enough for one record until it is processed.
     let remaining = MIN_REMAINING_MS_PER_RECORD;
-    marketplace.acceptInboxOffer = ((accept) => async (...args: Parameters<typeof accept>) => {
-      remaining -= 1;
-      return accept(...args);
-    })(marketplace.acceptInboxOffer);
+    marketplace.acceptInboxOffer = (
+      (accept) =>
+      async (...args: Parameters<typeof accept>) => {
+        remaining -= 1;
+        return accept(...args);
+      }
+    )(marketplace.acceptInboxOffer);
     const context = lambdaContext(() => remaining);
 
-    const response = await worker(batch(sqsRecord(matched(A), { messageId: 'm-a' }), sqsRecord(matched(B), { messageId: 'm-b' }), sqsRecord(matched(C), { messageId: 'm-c' })), context);
+    const response = await worker(
+      batch(
+        sqsRecord(matched(A), { messageId: 'm-a' }),
+        sqsRecord(matched(B), { messageId: 'm-b' }),
+        sqsRecord(matched(C), { messageId: 'm-c' }),
+      ),
+      context,
+    );
 
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-b' }, { itemIdentifier: 'm-c' }]);
+    expect(response.batchItemFailures).toEqual([
+      { itemIdentifier: 'm-b' },
+      { itemIdentifier: 'm-c' },
+    ]);
     // Offer A only: read, read again under its unit's lease, answered.
     expect(marketplace.calls.map((call) => call.offerId)).toEqual([A, A, A]);
-    expect(logger.lines.find((line) => line.level === 'WARN')).toMatchObject({ deferred: 2, function_request_id: 'request-1' });
+    expect(logger.lines.find((line) => line.level === 'WARN')).toMatchObject({
+      deferred: 2,
+      function_request_id: 'request-1',
+    });
   });
 });
 
@@ -139,7 +191,8 @@ describe('logging', () => {
       explanation: ['accept by rule "psw" (care_type held)'],
       rulesVersion: rulesVersionOf(RULES),
     });
-    for (const value of ['Montréal', 'H2X', 'Demo Health Authority']) expect(logger.text()).not.toContain(value);
+    for (const value of ['Montréal', 'H2X', 'Demo Health Authority'])
+      expect(logger.text()).not.toContain(value);
   });
 
   it('logs the whole explanation, each earlier rule’s failed condition included, still free of client values', async () => {
@@ -149,13 +202,24 @@ describe('logging', () => {
       JSON.stringify({
         defaultAction: 'review',
         rules: [
-          { name: 'near', match: { service_area: [{ lat: 43.65, lon: -79.38, km: 5 }] }, action: 'accept' },
+          {
+            name: 'near',
+            match: { service_area: [{ lat: 43.65, lon: -79.38, km: 5 }] },
+            action: 'accept',
+          },
           { name: 'skilled', match: { skills: ['lifts'] }, action: 'accept' },
           { name: 'montreal', match: { city: ['Montreal'] }, action: 'ignore' },
         ],
       }),
     );
-    const explaining = createWorker({ marketplace, ...bothStores(), rules, role: 'supply', logger, now: () => new Date('2026-05-01T08:01:00Z') });
+    const explaining = createWorker({
+      marketplace,
+      ...bothStores(),
+      rules,
+      role: 'supply',
+      logger,
+      now: () => new Date('2026-05-01T08:01:00Z'),
+    });
 
     await explaining(batch(sqsRecord(matched(A))));
 
@@ -164,13 +228,19 @@ describe('logging', () => {
       'rule "near": service_area did not hold (the offer\'s approximate area is not wholly within any listed area)',
       'rule "skilled": skills did not hold (the service requires 1 skill not listed)',
     ]);
-    for (const value of ['Montréal', 'H2X', '45.51', '73.57', 'Ostomy', 'Demo Health Authority']) expect(logger.text()).not.toContain(value);
+    for (const value of ['Montréal', 'H2X', '45.51', '73.57', 'Ostomy', 'Demo Health Authority'])
+      expect(logger.text()).not.toContain(value);
   });
 
   it('removes one record’s keys before the next', async () => {
     const { logger, worker } = setup();
 
-    await worker(batch(sqsRecord(matched(A), { correlationId: 'first' }), sqsRecord('garbage', { correlationId: 'second' })));
+    await worker(
+      batch(
+        sqsRecord(matched(A), { correlationId: 'first' }),
+        sqsRecord('garbage', { correlationId: 'second' }),
+      ),
+    );
 
     const errorLine = logger.lines.find((line) => line.level === 'ERROR');
     expect(errorLine).toMatchObject({ correlationId: 'second' });
@@ -185,7 +255,14 @@ describe('logging', () => {
 
   it('logs a failure with the error name, message and API status, tagged with the record', async () => {
     const { marketplace, logger, worker } = setup();
-    marketplace.failNext('getInboxOffer', Object.assign(new Error('getInboxOffer: HTTP 500'), { name: 'MarketplaceError', status: 500, operation: 'getInboxOffer' }));
+    marketplace.failNext(
+      'getInboxOffer',
+      Object.assign(new Error('getInboxOffer: HTTP 500'), {
+        name: 'MarketplaceError',
+        status: 500,
+        operation: 'getInboxOffer',
+      }),
+    );
 
     await worker(batch(sqsRecord(matched(A), { messageId: 'm-1' })));
 
@@ -207,10 +284,22 @@ describe('metrics', () => {
     const duplicate = matched(A);
     marketplace.failNext('getInboxOffer'); // fails the first record's fetch
 
-    await worker(batch(sqsRecord(matched(B), { messageId: 'fails' }), sqsRecord(duplicate), sqsRecord(duplicate), sqsRecord(matched(C))));
+    await worker(
+      batch(
+        sqsRecord(matched(B), { messageId: 'fails' }),
+        sqsRecord(duplicate),
+        sqsRecord(duplicate),
+        sqsRecord(matched(C)),
+      ),
+    );
 
     expect(metrics.published).toEqual([
-      { [WORKER_METRICS.failed]: 1, [WORKER_METRICS.accepted]: 1, [WORKER_METRICS.duplicate]: 1, [WORKER_METRICS.declined]: 1 },
+      {
+        [WORKER_METRICS.failed]: 1,
+        [WORKER_METRICS.accepted]: 1,
+        [WORKER_METRICS.duplicate]: 1,
+        [WORKER_METRICS.declined]: 1,
+      },
     ]);
   });
 
@@ -218,7 +307,14 @@ describe('metrics', () => {
     const { marketplace, metrics, worker } = setup();
     marketplace.offers.set(A, inboxOffer({ id: A, careType: 'psw', offerType: 'service' }));
     const reviewRules = parseRules(JSON.stringify({ defaultAction: 'review' }));
-    const reviewWorker = createWorker({ marketplace, ...bothStores(), rules: reviewRules, role: 'supply', logger: new CapturingLogger(), metrics });
+    const reviewWorker = createWorker({
+      marketplace,
+      ...bothStores(),
+      rules: reviewRules,
+      role: 'supply',
+      logger: new CapturingLogger(),
+      metrics,
+    });
 
     await reviewWorker(batch(sqsRecord(matched(A))));
     await worker(batch()); // nothing to count: nothing published
@@ -229,7 +325,14 @@ describe('metrics', () => {
   it('counts an ignore decision as OffersIgnored, and sends nothing', async () => {
     const { marketplace, metrics } = setup();
     const ignoreRules = parseRules(JSON.stringify({ defaultAction: 'ignore' }));
-    const ignoring = createWorker({ marketplace, ...bothStores(), rules: ignoreRules, role: 'supply', logger: new CapturingLogger(), metrics });
+    const ignoring = createWorker({
+      marketplace,
+      ...bothStores(),
+      rules: ignoreRules,
+      role: 'supply',
+      logger: new CapturingLogger(),
+      metrics,
+    });
 
     await ignoring(batch(sqsRecord(matched(A))));
 
@@ -252,23 +355,44 @@ describe('metrics', () => {
     expect(response.batchItemFailures).toEqual([]);
     expect(metrics.published.flatMap((m) => Object.keys(m))).toContain(WORKER_METRICS.resolved);
     expect(metrics.published.flatMap((m) => Object.keys(m))).not.toContain(WORKER_METRICS.accepted);
-    expect(logger.lines.find((line) => line.level === 'WARN')).toMatchObject({ offerId: A, unitKey: `offer#${A}`, resolution: 'answered' });
+    expect(logger.lines.find((line) => line.level === 'WARN')).toMatchObject({
+      offerId: A,
+      unitKey: `offer#${A}`,
+      resolution: 'answered',
+    });
   });
 
   it('counts a dry run’s decisions apart from answers, and logs them as a dry run', async () => {
     const { marketplace } = setup();
     const logger = new CapturingLogger();
     const metrics = new RecordingMetrics();
-    const worker = createWorker({ marketplace, ...bothStores(), rules: RULES, role: 'supply', logger, metrics, dryRun: true });
+    const worker = createWorker({
+      marketplace,
+      ...bothStores(),
+      rules: RULES,
+      role: 'supply',
+      logger,
+      metrics,
+      dryRun: true,
+    });
     await worker(batch(sqsRecord(matched(A))));
     expect(marketplace.actions()).toEqual([]);
     expect(metrics.published).toEqual([{ [WORKER_METRICS.dryRun]: 1 }]);
-    expect(logger.lines.find((line) => line.message === 'Offer decision')).toMatchObject({ action: 'accept', dryRun: true });
+    expect(logger.lines.find((line) => line.message === 'Offer decision')).toMatchObject({
+      action: 'accept',
+      dryRun: true,
+    });
   });
 
   it('works without metrics', async () => {
     const marketplace = fakeMarketplace(inboxOffer({ id: A }));
-    const worker = createWorker({ marketplace, ...bothStores(), rules: RULES, role: 'supply', logger: new CapturingLogger() });
+    const worker = createWorker({
+      marketplace,
+      ...bothStores(),
+      rules: RULES,
+      role: 'supply',
+      logger: new CapturingLogger(),
+    });
     await expect(worker(batch(sqsRecord(matched(A))))).resolves.toEqual({ batchItemFailures: [] });
     expect(marketplace.actions()).toHaveLength(1);
   });

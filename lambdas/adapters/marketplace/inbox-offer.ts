@@ -7,11 +7,20 @@
  */
 import * as z from 'zod';
 import type { InboxOffer, OfferVisit } from '../../core/ports';
-import { CARE_TYPES, knownOr, MATCH_RESPONSES, MATCH_STATUSES, OFFER_TYPES, PRICE_UNITS } from './schemas';
+import {
+  CARE_TYPES,
+  knownOr,
+  MATCH_RESPONSES,
+  MATCH_STATUSES,
+  OFFER_TYPES,
+  PRICE_UNITS,
+} from './schemas';
 
 const id = z.string().min(1);
 const dateTime = z.string().min(1);
-const instant = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'must be a date-time');
+const instant = z
+  .string()
+  .refine((value) => !Number.isNaN(Date.parse(value)), 'must be a date-time');
 
 /**
  * What the worker requires of the detail. Narrower than the full schema on purpose: a field only
@@ -63,15 +72,24 @@ const visitsSchema = z.array(
   z
     .looseObject({ start_at: instant, end_at: instant })
     // A time that is no date-time is reported on its own (above), not as an order problem too.
-    .refine((visit) => !(Date.parse(visit.end_at) < Date.parse(visit.start_at)), { message: 'ends before it starts', path: ['end_at'] }),
+    .refine((visit) => !(Date.parse(visit.end_at) < Date.parse(visit.start_at)), {
+      message: 'ends before it starts',
+      path: ['end_at'],
+    }),
 );
 const serviceSchema = z.looseObject({ skills: z.array(z.string().min(1)).nullish() });
 
 /** Reads one optional part: its value, or undefined with its failing paths added to `unreadable`. */
-function readPart<S extends z.ZodType>(schema: S, value: unknown, prefix: string, unreadable: Set<string>): z.output<S> | undefined {
+function readPart<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  prefix: string,
+  unreadable: Set<string>,
+): z.output<S> | undefined {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  for (const issue of result.error.issues) unreadable.add([prefix, ...issue.path.map(String)].join('.'));
+  for (const issue of result.error.issues)
+    unreadable.add([prefix, ...issue.path.map(String)].join('.'));
   return undefined;
 }
 
@@ -89,7 +107,12 @@ export function toInboxOffer(detail: InboxOfferForWorker): InboxOffer {
     expiresAt: offer.expires_at,
     startAt: offer.start_at,
     match: { id: match.id, response: match.response, status: match.status },
-    location: { city: address.city, state: address.state, zip: address.zip, country: address.country },
+    location: {
+      city: address.city,
+      state: address.state,
+      zip: address.zip,
+      country: address.country,
+    },
     demand: { id: demand.id, name: demand.name },
   };
   if (typeof offer.shift_id === 'string') mapped.shiftId = offer.shift_id;
@@ -100,13 +123,21 @@ export function toInboxOffer(detail: InboxOfferForWorker): InboxOffer {
   if (!absent(address.approx_latitude) || !absent(address.approx_longitude)) {
     const approx = readPart(approxSchema, address, 'client.address', unreadable);
     if (approx !== undefined) {
-      mapped.location.approx = { latitude: approx.approx_latitude, longitude: approx.approx_longitude };
-      if (typeof approx.approx_radius_meters === 'number') mapped.location.approx.radiusMeters = approx.approx_radius_meters;
+      mapped.location.approx = {
+        latitude: approx.approx_latitude,
+        longitude: approx.approx_longitude,
+      };
+      if (typeof approx.approx_radius_meters === 'number')
+        mapped.location.approx.radiusMeters = approx.approx_radius_meters;
     }
   }
   if (!absent(visits)) {
     const read = readPart(visitsSchema, visits, 'visits', unreadable);
-    if (read !== undefined) mapped.visits = read.map((visit): OfferVisit => ({ startAt: visit.start_at, endAt: visit.end_at }));
+    if (read !== undefined)
+      mapped.visits = read.map((visit): OfferVisit => ({
+        startAt: visit.start_at,
+        endAt: visit.end_at,
+      }));
   }
   if (!absent(price)) {
     const read = readPart(priceSchema, price, 'price', unreadable);
@@ -124,10 +155,19 @@ export function toInboxOffer(detail: InboxOfferForWorker): InboxOffer {
  * An offer detail as the API answers it (already JSON-parsed), read as the worker reads it: the
  * offer, or the paths of the required fields that failed (never their values).
  */
-export function readInboxOffer(raw: unknown): { ok: true; offer: InboxOffer } | { ok: false; fields: string[] } {
+export function readInboxOffer(
+  raw: unknown,
+): { ok: true; offer: InboxOffer } | { ok: false; fields: string[] } {
   const result = inboxOfferForWorkerSchema.safeParse(raw);
   if (!result.success) {
-    return { ok: false, fields: [...new Set(result.error.issues.map((issue) => issue.path.map(String).join('.') || '(root)'))] };
+    return {
+      ok: false,
+      fields: [
+        ...new Set(
+          result.error.issues.map((issue) => issue.path.map(String).join('.') || '(root)'),
+        ),
+      ],
+    };
   }
   return { ok: true, offer: toInboxOffer(result.data) };
 }

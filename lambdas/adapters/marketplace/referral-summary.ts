@@ -11,7 +11,9 @@ import type { ReferralSummary } from '../../core/ports';
 import { CARE_TYPES, knownOr, OFFER_TYPES, REFERRAL_STATUSES } from './schemas';
 
 const id = z.string().min(1).max(128);
-const instant = z.string().refine((value) => !Number.isNaN(Date.parse(value)), 'must be a date-time');
+const instant = z
+  .string()
+  .refine((value) => !Number.isNaN(Date.parse(value)), 'must be a date-time');
 
 /**
  * What the worker requires of a referral detail. `offer_id` is optional in the specification, but

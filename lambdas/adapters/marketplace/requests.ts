@@ -39,7 +39,13 @@ export interface ClientInput {
     gender?: string;
     language?: string;
   };
-  allergies?: Array<{ name?: string; category?: string; severity?: string; start_date?: string; treatment?: string }>;
+  allergies?: Array<{
+    name?: string;
+    category?: string;
+    severity?: string;
+    start_date?: string;
+    treatment?: string;
+  }>;
   risks?: Array<{ name?: string; category?: string; severity?: number; start_date?: string }>;
   custom_fields?: NamedValue[];
   [extra: string]: unknown;
@@ -81,7 +87,13 @@ export interface CaseManagerInput {
 
 /** `POST /offers/v1/outbox/offers`. */
 export interface OutboxOfferCreateRequest {
-  offer: { care_type: CareType; offer_type: 'visit' | 'service'; expires_at: string; comment?: string; demand_labels?: string[] };
+  offer: {
+    care_type: CareType;
+    offer_type: 'visit' | 'service';
+    expires_at: string;
+    comment?: string;
+    demand_labels?: string[];
+  };
   client: ClientInput;
   service: ServiceInput;
   visits?: VisitInput[];
@@ -94,7 +106,12 @@ export interface OutboxOfferCreateRequest {
 /** `POST /offers/v1/outbox/shift/offers`: one visit offer per item, all sharing a `shift_id`. */
 export interface OutboxShiftOfferCreateRequest {
   offer: { care_type: CareType; expires_at: string; comment?: string; demand_labels?: string[] };
-  items: Array<{ client: ClientInput; service: ServiceInput; visits: VisitInput[]; price?: PriceInput }>;
+  items: Array<{
+    client: ClientInput;
+    service: ServiceInput;
+    visits: VisitInput[];
+    price?: PriceInput;
+  }>;
   case_manager?: CaseManagerInput;
   direct_supply_persona_ids?: string[];
 }
@@ -102,7 +119,14 @@ export interface OutboxShiftOfferCreateRequest {
 /** `POST /offers/v1/outbox/bundle/offers`: one service offer per item, all in one bundle. */
 export interface OutboxBundleOfferCreateRequest {
   offer: { expires_at: string; comment?: string };
-  items: Array<{ care_type: CareType; client: ClientInput; service: ServiceInput; price?: PriceInput; demand_labels?: string[]; [extra: string]: unknown }>;
+  items: Array<{
+    care_type: CareType;
+    client: ClientInput;
+    service: ServiceInput;
+    price?: PriceInput;
+    demand_labels?: string[];
+    [extra: string]: unknown;
+  }>;
   case_manager?: CaseManagerInput;
   direct_supply_persona_ids?: string[];
 }

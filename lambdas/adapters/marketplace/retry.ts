@@ -19,7 +19,12 @@ export interface RetryPolicy {
   maxTotalMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 200, maxDelayMs: 2000, maxTotalMs: 15_000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 3,
+  baseDelayMs: 200,
+  maxDelayMs: 2000,
+  maxTotalMs: 15_000,
+};
 
 /** 429 (throttled: nothing was done) and 5xx (the server failed, maybe after acting). */
 export function isRetryableStatus(status: number): boolean {
@@ -27,7 +32,11 @@ export function isRetryableStatus(status: number): boolean {
 }
 
 /** Full jitter: a uniformly random wait between 0 and the capped exponential step. */
-export function backoffDelayMs(retryNumber: number, policy: RetryPolicy, random: () => number): number {
+export function backoffDelayMs(
+  retryNumber: number,
+  policy: RetryPolicy,
+  random: () => number,
+): number {
   const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retryNumber - 1));
   return Math.floor(random() * cap);
 }
@@ -80,7 +89,10 @@ export class CallBudget {
  * first attempt's timeout, or the budget every later attempt must end within. Each state read
  * after an action's unknown outcome is a call of its own with its own budget.
  */
-export function callWorstCaseMs(policy: Pick<RetryPolicy, 'maxTotalMs'>, timeoutMs: number): number {
+export function callWorstCaseMs(
+  policy: Pick<RetryPolicy, 'maxTotalMs'>,
+  timeoutMs: number,
+): number {
   return Math.max(timeoutMs, policy.maxTotalMs);
 }
 
@@ -89,6 +101,10 @@ export function callWorstCaseMs(policy: Pick<RetryPolicy, 'maxTotalMs'>, timeout
  * call's bound (each retry is judged after the read before it); the state check after its last
  * attempt (`readsPerCheck` reads: one for accept/decline) runs on budgets of its own.
  */
-export function actionWorstCaseMs(policy: Pick<RetryPolicy, 'maxTotalMs'>, timeoutMs: number, readsPerCheck = 1): number {
+export function actionWorstCaseMs(
+  policy: Pick<RetryPolicy, 'maxTotalMs'>,
+  timeoutMs: number,
+  readsPerCheck = 1,
+): number {
   return callWorstCaseMs(policy, timeoutMs) * (1 + readsPerCheck);
 }

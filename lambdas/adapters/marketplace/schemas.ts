@@ -60,7 +60,11 @@ const offerType = z.enum(OFFER_TYPES);
  * connector does not know yet (the API grows): the caller decides what an unknown value means.
  */
 export function knownOr<const T extends string>(values: readonly T[]) {
-  return z.string().transform((value): T | 'unknown' => (values.some((known) => known === value) ? (value as T) : 'unknown'));
+  return z
+    .string()
+    .transform((value): T | 'unknown' =>
+      values.some((known) => known === value) ? (value as T) : 'unknown',
+    );
 }
 
 /** `{page, items_per_page, total_items, total_pages, items}`; some pages publish `items` as optional. */
@@ -70,7 +74,12 @@ function pageOf<T extends z.ZodType>(item: T, itemsRequired: boolean) {
     items_per_page: z.number().int(),
     total_items: z.number().int(),
     total_pages: z.number().int(),
-    items: itemsRequired ? z.array(item) : z.array(item).optional().transform((items) => items ?? []),
+    items: itemsRequired
+      ? z.array(item)
+      : z
+          .array(item)
+          .optional()
+          .transform((items) => items ?? []),
   });
 }
 
@@ -117,7 +126,13 @@ export type OfferMatch = z.infer<typeof offerMatch>;
 const party = z.looseObject({ id, name: text });
 const price = z.looseObject({ rate: z.number(), unit: z.enum(PRICE_UNITS) });
 const namedValue = z.looseObject({ name: text, value: text });
-const fullAddress = z.looseObject({ address: text, city: text, state: text, zip: text, country: text });
+const fullAddress = z.looseObject({
+  address: text,
+  city: text,
+  state: text,
+  zip: text,
+  country: text,
+});
 const anonAddress = z.looseObject({ city: text, state: text, zip: text, country: text });
 const demographics = z.looseObject({ first_name: text, last_name: text });
 const responseCounts = z.looseObject({
@@ -163,7 +178,10 @@ const inboxOfferCore = z.looseObject({
   updated_at: dateTime.optional(),
 });
 
-export const inboxOfferListItemSchema = z.looseObject({ offer: inboxOfferCore.optional(), match: offerMatch.optional() });
+export const inboxOfferListItemSchema = z.looseObject({
+  offer: inboxOfferCore.optional(),
+  match: offerMatch.optional(),
+});
 export const inboxOfferPageSchema = pageOf(inboxOfferListItemSchema, true);
 export type InboxOfferListItem = z.infer<typeof inboxOfferListItemSchema>;
 
@@ -190,13 +208,20 @@ export type InboxOfferDetail = z.infer<typeof inboxOfferDetailSchema>;
 export const inboxOfferSummaryItemSchema = z.looseObject({
   offer: z.looseObject({ id, shift_id: id.nullish(), expires_at: dateTime }).optional(),
   match: z
-    .looseObject({ response: z.enum(MATCH_RESPONSES), status: z.enum(MATCH_STATUSES).nullable(), created_at: dateTime })
+    .looseObject({
+      response: z.enum(MATCH_RESPONSES),
+      status: z.enum(MATCH_STATUSES).nullable(),
+      created_at: dateTime,
+    })
     .optional(),
 });
 export type InboxOfferSummaryItem = z.infer<typeof inboxOfferSummaryItemSchema>;
 
 /** What `listShiftOffers` reads of an inbox list item: the offer's id (and shift, when given). */
-export const inboxOfferIdPageSchema = pageOf(z.looseObject({ offer: z.looseObject({ id, shift_id: id.nullish() }) }), true);
+export const inboxOfferIdPageSchema = pageOf(
+  z.looseObject({ offer: z.looseObject({ id, shift_id: id.nullish() }) }),
+  true,
+);
 
 /** A page whose items are kept as sent, to be checked one by one (`readEntry`). */
 export const rawItemPageSchema = pageOf(z.unknown(), true);
@@ -205,7 +230,8 @@ export const rawItemPageSchema = pageOf(z.unknown(), true);
  * One list item checked on its own: the parsed item, or the paths of the fields that failed and
  * the item's offer id when one can be read. Never any of the item's content.
  */
-export type PageEntry<T> = { ok: true; item: T } | { ok: false; offerId?: string; fields: string[] };
+export type PageEntry<T> =
+  { ok: true; item: T } | { ok: false; offerId?: string; fields: string[] };
 
 /** An offer id safe to log: id-shaped (the API sends UUIDs), so free text never passes for one. */
 const LOGGABLE_ID = /^[A-Za-z0-9-]{1,100}$/;
@@ -213,10 +239,16 @@ const LOGGABLE_ID = /^[A-Za-z0-9-]{1,100}$/;
 export function readEntry<S extends z.ZodType>(schema: S, raw: unknown): PageEntry<z.infer<S>> {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return { ok: true, item: parsed.data };
-  const fields = [...new Set(parsed.error.issues.map((issue) => issue.path.map(String).join('.') || '(root)'))];
-  const offer = typeof raw === 'object' && raw !== null ? (raw as { offer?: unknown }).offer : undefined;
-  const offerId = typeof offer === 'object' && offer !== null ? (offer as { id?: unknown }).id : undefined;
-  return typeof offerId === 'string' && LOGGABLE_ID.test(offerId) ? { ok: false, offerId, fields } : { ok: false, fields };
+  const fields = [
+    ...new Set(parsed.error.issues.map((issue) => issue.path.map(String).join('.') || '(root)')),
+  ];
+  const offer =
+    typeof raw === 'object' && raw !== null ? (raw as { offer?: unknown }).offer : undefined;
+  const offerId =
+    typeof offer === 'object' && offer !== null ? (offer as { id?: unknown }).id : undefined;
+  return typeof offerId === 'string' && LOGGABLE_ID.test(offerId)
+    ? { ok: false, offerId, fields }
+    : { ok: false, fields };
 }
 
 // --- outbox offers (demand) --------------------------------------------------------------------
@@ -245,7 +277,9 @@ export const outboxOfferDetailSchema = z.looseObject({
   supply: party.optional(),
   client: z.looseObject({ address: fullAddress, demographics, outbox_id: text }),
   service: z.looseObject({ id, outbox_id: text, name: text }),
-  visits: z.array(z.looseObject({ id, outbox_id: text, start_at: dateTime, end_at: dateTime })).optional(),
+  visits: z
+    .array(z.looseObject({ id, outbox_id: text, start_at: dateTime, end_at: dateTime }))
+    .optional(),
   response_counts: responseCounts,
 });
 export type OutboxOfferDetail = z.infer<typeof outboxOfferDetailSchema>;
@@ -259,7 +293,10 @@ export const outboxOfferListItemSchema = z.looseObject({
 export const outboxOfferPageSchema = pageOf(outboxOfferListItemSchema, false);
 export type OutboxOfferListItem = z.infer<typeof outboxOfferListItemSchema>;
 
-export const outboxMatchItemSchema = z.looseObject({ match: offerMatch.optional(), supply: party.optional() });
+export const outboxMatchItemSchema = z.looseObject({
+  match: offerMatch.optional(),
+  supply: party.optional(),
+});
 export const outboxMatchPageSchema = pageOf(outboxMatchItemSchema, false);
 export type OutboxMatchItem = z.infer<typeof outboxMatchItemSchema>;
 
@@ -268,7 +305,13 @@ export const shiftCreateResponseSchema = z.looseObject({
   shift: z.looseObject({ id }),
   items: z.array(
     z.looseObject({
-      offer: z.looseObject({ id, care_type: careType, start_at: dateTime, end_at: dateTime, expires_at: dateTime }),
+      offer: z.looseObject({
+        id,
+        care_type: careType,
+        start_at: dateTime,
+        end_at: dateTime,
+        expires_at: dateTime,
+      }),
       client: z.looseObject({ outbox_id: text, demographics }),
       service: z.looseObject({ outbox_id: text, name: text }),
       visits: z.array(z.looseObject({ id, outbox_id: text })),
@@ -283,7 +326,13 @@ export const bundleCreateResponseSchema = z.looseObject({
   bundle: z.looseObject({ id }),
   items: z.array(
     z.looseObject({
-      offer: z.looseObject({ id, care_type: careType, status: z.enum(OFFER_STATUSES).optional(), start_at: dateTime, expires_at: dateTime }),
+      offer: z.looseObject({
+        id,
+        care_type: careType,
+        status: z.enum(OFFER_STATUSES).optional(),
+        start_at: dateTime,
+        expires_at: dateTime,
+      }),
       client: z.looseObject({ outbox_id: text, demographics }),
       service: z.looseObject({ outbox_id: text, name: text }),
       response_counts: responseCounts,
@@ -293,7 +342,9 @@ export const bundleCreateResponseSchema = z.looseObject({
 export type BundleCreateResponse = z.infer<typeof bundleCreateResponseSchema>;
 
 /** `OutboxOfferAssignmentSettingUpdateResponse`. */
-export const assignmentSettingSchema = z.looseObject({ offer_assignment: z.enum(OFFER_ASSIGNMENTS) });
+export const assignmentSettingSchema = z.looseObject({
+  offer_assignment: z.enum(OFFER_ASSIGNMENTS),
+});
 export type AssignmentSetting = z.infer<typeof assignmentSettingSchema>;
 
 // --- referrals ---------------------------------------------------------------------------------
@@ -313,7 +364,10 @@ const referralCore = z.looseObject({
   reason_code: z.enum(REASON_CODES).optional(),
 });
 
-export const inboxReferralListItemSchema = z.looseObject({ referral: referralCore, revision: inboxListRevision });
+export const inboxReferralListItemSchema = z.looseObject({
+  referral: referralCore,
+  revision: inboxListRevision,
+});
 export const inboxReferralPageSchema = pageOf(inboxReferralListItemSchema, true);
 export type InboxReferralListItem = z.infer<typeof inboxReferralListItemSchema>;
 
@@ -358,7 +412,12 @@ export type OutboxReferralDetail = z.infer<typeof outboxReferralDetailSchema>;
 
 export const subscribeResponseSchema = z.looseObject({
   subscriptions: z.array(
-    z.looseObject({ topic: z.enum(TOPICS), protocol: z.enum(['https', 'email']), endpoint: text, subscription_arn: text }),
+    z.looseObject({
+      topic: z.enum(TOPICS),
+      protocol: z.enum(['https', 'email']),
+      endpoint: text,
+      subscription_arn: text,
+    }),
   ),
 });
 export type SubscribeResponse = z.infer<typeof subscribeResponseSchema>;
