@@ -4,12 +4,13 @@
  * SNS message on the organisation's topic).
  */
 import { randomUUID } from 'node:crypto';
-import type {
-  SimulatorEvent,
-  WireInboxOfferEvent,
-  WireInboxReferralEvent,
-  WireOutboxOfferEvent,
-  WireOutboxReferralEvent,
+import {
+  isOneOf,
+  type SimulatorEvent,
+  type WireInboxOfferEvent,
+  type WireInboxReferralEvent,
+  type WireOutboxOfferEvent,
+  type WireOutboxReferralEvent,
 } from './model';
 import type { OrganizationRegistry } from './organizations';
 import type { StoredOffer, StoredReferral } from './offer-views';
@@ -32,10 +33,6 @@ const OUTBOX_REFERRAL_EVENTS = [
   'ReferralProcessed',
   'ReferralSupplyCancelled',
 ] as const;
-
-function isOneOf<T extends string>(value: string, allowed: readonly T[]): value is T {
-  return (allowed as readonly string[]).includes(value);
-}
 
 export class BookEvents {
   private readonly listeners: Array<(event: SimulatorEvent) => void> = [];

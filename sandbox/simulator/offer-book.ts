@@ -118,9 +118,9 @@ export class OfferBook {
     this.state.organizations.demand(demandOrganizationId).assignment = assignment;
   }
 
-  /** The supply personas a demand persona trusts (undefined: never set, so every one). */
-  trustedNetwork(demandOrganizationId: string): string[] | undefined {
-    return this.state.organizations.trustedNetwork(demandOrganizationId);
+  /** The supply personas a demand persona trusts, by id and name (never set: every one). */
+  trustedSupply(demandOrganizationId: string): Array<{ id: string; name: string }> {
+    return this.state.organizations.trustedSupply(demandOrganizationId);
   }
 
   /** Replaces a demand persona's trusted network: later offers are matched within it only. */

@@ -85,10 +85,17 @@ export class OrganizationRegistry {
     return org ? { name: org.name, source: org.source, host: org.host } : undefined;
   }
 
-  /** The supply personas a demand persona trusts, or undefined when its network was never set. */
-  trustedNetwork(demandId: string): string[] | undefined {
-    const ids = this.demand(demandId).trustedSupplyIds;
-    return ids ? [...ids] : undefined;
+  /** The supply personas a demand persona trusts, by id and name (all of them when never set). */
+  trustedSupply(demandId: string): Array<{ id: string; name: string }> {
+    const trusted = this.demand(demandId).trustedSupplyIds;
+    return [...this.byId.values()]
+      .filter(
+        (o) =>
+          hasPersona(o.kind, 'supply') &&
+          o.id !== demandId &&
+          (trusted === undefined || trusted.includes(o.id)),
+      )
+      .map((o) => ({ id: o.id, name: o.name }));
   }
 
   /** Replaces a demand persona's trusted network (400 if an id is not a supply persona). */

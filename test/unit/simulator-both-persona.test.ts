@@ -220,6 +220,7 @@ describe('an organisation with both personas', () => {
             acceptedAt: expect.any(String),
           },
         ],
+        assignedOfferIds: [offerId],
       },
     ]);
   });
