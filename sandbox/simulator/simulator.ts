@@ -8,8 +8,8 @@
  *
  * Every state change publishes its AsyncAPI event on the organisation's topic: `inbox-offers`
  * and `inbox-referrals` for supply, `outbox-offers` and `outbox-referrals` for demand (all four
- * for an organisation with both personas), as signed
- * SNS messages in the order they happen. The seeded organisations' topics carry the bare channel
+ * for an organisation with both personas), as SNS messages signed with SignatureVersion 1 unless
+ * told 2 (SNS's own default), in the order they happen. The seeded organisations' topics carry the bare channel
  * name (`arn:aws:sns:<region>:<account>:inbox-offers`); organisations added later get
  * `<channel>-<first 8 characters of their id>`.
  */
