@@ -13,6 +13,11 @@
  * - waiting: still open with no accepted match (suppliers yet to answer; nothing for the connector
  *   to do).
  * An offer closed with no accepted match fits none: the scenario never closes one, so it is a problem.
+ *
+ * One assign call assigns a whole shift (its offers that supplier accepted): an offer of a shift
+ * may be assigned by the call on another offer of it, with no call of its own; a call on it then
+ * refused 409 (the connector asked before it could know) is expected, and the connector's record
+ * of it may hold no assignment.
  */
 import type { OfferStore } from '../lambdas/core/ports';
 import type { PostedOutboxOffer } from './demand-play';
@@ -35,6 +40,8 @@ export interface DemandOutcome {
   assignedTo?: string;
   /** Assign requests the marketplace received for the offer (any status). */
   assignCalls: number;
+  /** Assigned by the call on another offer of its shift. */
+  assignedWithShift?: boolean;
   /** The connector's record of its assignment, if any. */
   recorded?: { matchId: string; state: 'intended' | 'applied' };
 }
@@ -130,6 +137,10 @@ export async function collectDemandOutcomes(input: DemandCollectInput): Promise<
       const matches = simulator.outboxMatches(o.offerId);
       const record = await input.store.getOffer(o.offerId);
       const mine = calls.filter((c) => c.offerId === o.offerId);
+      const throughShift = calls.filter(
+        (c) =>
+          c.offerId !== o.offerId && c.status === 204 && c.assignedOfferIds.includes(o.offerId),
+      );
       const assigned = matches.find((m) => m.match.status === 'assigned');
       const acceptedMatches = matches.filter((m) => m.match.response === 'accepted').length;
       const category = demandCategory(detail?.offer.status, acceptedMatches > 0);
@@ -139,18 +150,33 @@ export async function collectDemandOutcomes(input: DemandCollectInput): Promise<
         );
 
       // --- the marketplace's side: one assign call per assigned offer, to the earliest accepted match
-      for (const call of mine.filter((c) => c.status !== 204)) {
+      const shiftAssignedAt = throughShift.at(0)?.at;
+      const expectedRefusal = (c: AssignCall) =>
+        c.status === 409 && shiftAssignedAt !== undefined && c.at >= shiftAssignedAt;
+      for (const call of mine.filter((c) => c.status !== 204 && !expectedRefusal(c))) {
         problems.push(
           `${name}: an assign call refused ${call.status}${call.setting === 'auto' ? ' (the organisation assigns automatically: no assign call should be made)' : ''}`,
         );
       }
-      if (category === 'assigned') {
+      const withShift = category === 'assigned' && throughShift.length > 0;
+      if (withShift) {
+        const call = throughShift[0];
+        const supplier = call.acceptedOpen.find((m) => m.matchId === call.matchId);
+        if (throughShift.length !== 1 || mine.some((c) => c.status === 204))
+          problems.push(
+            `${name}: assigned by ${throughShift.length + mine.filter((c) => c.status === 204).length} applied assign calls; expected exactly one`,
+          );
+        if (supplier?.supplyOrganizationId !== assigned?.supply.id)
+          problems.push(
+            `${name}: assigned with its shift, but not to the supplier the shift's assign call named`,
+          );
+      } else if (category === 'assigned') {
         const applied = mine.filter((c) => c.status === 204);
         if (mine.length !== 1 || applied.length !== 1)
           problems.push(
             `${name}: assigned after ${mine.length} assign call(s), ${applied.length} of them applied; expected exactly one`,
           );
-        const call = applied[0];
+        const call = applied.at(0);
         if (call && call.matchId !== assigned?.match.id)
           problems.push(
             `${name}: the assign call named match ${short(call.matchId)}, the marketplace shows ${short(assigned?.match.id ?? 'none')} assigned`,
@@ -167,10 +193,9 @@ export async function collectDemandOutcomes(input: DemandCollectInput): Promise<
       const recorded = record?.assignment
         ? { matchId: record.assignment.matchId, state: record.assignment.state }
         : undefined;
-      if (
-        category === 'assigned' &&
-        (recorded?.state !== 'applied' || recorded.matchId !== assigned?.match.id)
-      ) {
+      const recordAgrees = recorded?.state === 'applied' && recorded.matchId === assigned?.match.id;
+      // Assigned with its shift: the connector may have found it assigned already (no record).
+      if (category === 'assigned' && !recordAgrees && !(withShift && recorded === undefined)) {
         problems.push(
           `${name}: the marketplace shows match ${short(assigned?.match.id ?? 'none')} assigned, the store ${recorded ? `${recorded.state} ${short(recorded.matchId)}` : 'no assignment'}`,
         );
@@ -195,6 +220,7 @@ export async function collectDemandOutcomes(input: DemandCollectInput): Promise<
           ? { assignedMatchId: assigned.match.id, assignedTo: assigned.supply.name }
           : {}),
         assignCalls: mine.length,
+        ...(withShift ? { assignedWithShift: true } : {}),
         ...(recorded ? { recorded } : {}),
       };
     }),

@@ -122,7 +122,10 @@ export async function playDemandScenario(input: {
 
 /**
  * Watches the connector's store for applied assignments, printing one `assigned ...` line per
- * offer the first time it sees one (the supplier's organisation name, no client data).
+ * offer the first time it sees one (the supplier's organisation name, no client data). One assign
+ * call assigns a whole shift: another offer of it counts once the marketplace shows it assigned,
+ * an offer of its shift has an applied assignment, and the connector has handled it (a record
+ * with no assignment still pending), printed `(with its shift)`.
  */
 export class AssignmentWatch {
   private readonly applied = new Set<string>();
@@ -139,15 +142,32 @@ export class AssignmentWatch {
   }
 
   async poll(offers: readonly PostedOutboxOffer[]): Promise<void> {
+    const appliedShifts = new Set<string>();
+    for (const o of offers)
+      if (o.shiftId !== undefined && this.applied.has(o.offerId)) appliedShifts.add(o.shiftId);
     for (const o of offers.filter((x) => !this.applied.has(x.offerId))) {
       const record = await this.store.getOffer(o.offerId);
-      if (record?.assignment?.state !== 'applied') continue;
-      this.applied.add(o.offerId);
-      const supplier =
-        this.simulator.getOutboxOffer(o.offerId)?.supply?.name ?? 'an unknown supplier';
-      this.print(
-        `assigned ${short(o.offerId)} ${o.label} -> ${supplier} (match ${short(record.assignment.matchId)})${o.shiftId ? ` [shift ${short(o.shiftId)}]` : ''}`,
-      );
+      if (record === undefined) continue;
+      const shift = o.shiftId ? ` [shift ${short(o.shiftId)}]` : '';
+      const detail = this.simulator.getOutboxOffer(o.offerId);
+      const supplier = detail?.supply?.name ?? 'an unknown supplier';
+      if (record.assignment?.state === 'applied') {
+        this.applied.add(o.offerId);
+        if (o.shiftId !== undefined) appliedShifts.add(o.shiftId);
+        this.print(
+          `assigned ${short(o.offerId)} ${o.label} -> ${supplier} (match ${short(record.assignment.matchId)})${shift}`,
+        );
+      } else if (
+        record.assignment === undefined &&
+        detail?.offer.status === 'assigned' &&
+        o.shiftId !== undefined &&
+        appliedShifts.has(o.shiftId)
+      ) {
+        this.applied.add(o.offerId);
+        this.print(
+          `assigned ${short(o.offerId)} ${o.label} -> ${supplier} (with its shift)${shift}`,
+        );
+      }
     }
   }
 }

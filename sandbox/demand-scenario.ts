@@ -106,7 +106,7 @@ export function demandScenario(): DemandStep[] {
     },
     // SNS is at-least-once: the acceptance arrives twice, the offer is assigned once.
     { offers: [offer('psw', 'visit', 'Toronto', 'M4W 1A8')], rounds: [[], [accept('A', 2)]] },
-    // A shift: one answer accepts both visits; each offer is assigned on its own.
+    // A shift: one answer accepts both visits; one assign call assigns both.
     {
       offers: [
         offer('psw', 'visit', 'Toronto', 'M5T 1R4'),

@@ -56,6 +56,7 @@ import { bothVerdict, connectorOrganization, type RoleRunVerdict } from './roles
 import { localReferralBus, waitForReferrals } from './referral-play';
 import { contentionScenario, onceScenario, type ScenarioStep, streamScenario } from './scenario';
 import {
+  DEFAULT_SIGNATURE_VERSION,
   type NewOffer,
   type SignatureVersion,
   type SimulatorCall,
@@ -189,7 +190,7 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
 
     // --- the marketplace ------------------------------------------------------------------------
     const simulator = await startSimulator({
-      signatureVersion: options.signatureVersion ?? '2',
+      signatureVersion: options.signatureVersion ?? DEFAULT_SIGNATURE_VERSION,
       // The made-up clients (their canaries) follow the run's seed.
       seed: options.seed ?? 1,
       ...(options.verbose

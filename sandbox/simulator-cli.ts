@@ -15,8 +15,8 @@
  */
 import { errorMessage } from './http-util';
 import {
+  DEFAULT_SIGNATURE_VERSION,
   type FaultPlan,
-  type SignatureVersion,
   type SimulatorOptions,
   startSimulator,
 } from './simulator/simulator';
@@ -27,7 +27,7 @@ const USAGE = `usage: npm run simulator -- [--port P] [options]
   --offers N               open offers to seed (default 3)
   --assignment auto|manual the demand organisation's offer assignment (default manual)
   --both                   also an organisation with both personas (one login: inbox and outbox)
-  --signature-version 1|2  SNS SignatureVersion (default 2)
+  --signature-version 1|2  SNS SignatureVersion (default ${DEFAULT_SIGNATURE_VERSION})
   --token-ttl S            token lifetime in seconds (default 3600)
   --seed N                 seed of the fault generator (default 1)
   --latency MS             added latency per API answer
@@ -61,7 +61,7 @@ function parseArgs(argv: readonly string[]): CliOptions {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
-      const next = argv[++i];
+      const next = argv.at(++i);
       if (next === undefined) throw new UsageError(`${arg} needs a value`);
       return next;
     };
@@ -100,7 +100,7 @@ function parseArgs(argv: readonly string[]): CliOptions {
       case '--signature-version': {
         const v = value();
         if (v !== '1' && v !== '2') throw new UsageError('--signature-version must be 1 or 2');
-        simulator.signatureVersion = v as SignatureVersion;
+        simulator.signatureVersion = v;
         break;
       }
       case '--token-ttl':

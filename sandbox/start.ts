@@ -20,6 +20,7 @@ import { errorMessage } from './http-util';
 import { SANDBOX_ROLES } from './roles';
 import { isSupplyDrill } from './supply-drills';
 import { loadRules, runSandbox, type SandboxOptions } from './run-sandbox';
+import { DEFAULT_SIGNATURE_VERSION } from './simulator/simulator';
 
 // The SDK's notice about its future Node.js support says nothing about the sandbox; keep the
 // console for the sandbox's own story (set the variable to false to see it).
@@ -50,7 +51,7 @@ const USAGE = `usage: npm start -- [--once [--role supply|demand|both] [--scenar
                          decided and at least one dead letter was redriven
   --verbose              INFO logs from the receiver and worker (and the drill's reconciler), a line per offer and marketplace call
   --seed N               seed of the streamed offer mix and of the simulator's made-up clients (default 1)
-  --signature-version V  SNS SignatureVersion the simulator signs with (default 2)
+  --signature-version V  SNS SignatureVersion the simulator signs with (default ${DEFAULT_SIGNATURE_VERSION})
   --rules FILE           a connector config or a rules JSON file (default config/connector.example.json);
                          any role (demand: the rules are loaded and checked, but no inbox offer meets them)
   --capture DIR          with --once (not the drill): at the end, write what the connector wrote (every DynamoDB item,
@@ -66,7 +67,7 @@ function parseArgs(argv: readonly string[]): Omit<SandboxOptions, 'signal' | 'pr
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
-      const next = argv[++i];
+      const next = argv.at(++i);
       if (next === undefined) throw new UsageError(`${arg} needs a value`);
       return next;
     };

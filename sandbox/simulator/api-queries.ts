@@ -3,27 +3,22 @@
  * request validator would (400 `Invalid request parameters` naming the parameter).
  */
 import { SimulatorApiError } from './api-error';
-import type { CareType, MatchResponse, MatchStatus, OfferType, ReferralStatus } from './model';
+import {
+  CARE_TYPES,
+  isOneOf,
+  MATCH_RESPONSES,
+  MATCH_STATUSES,
+  OFFER_STATUSES,
+  OFFER_TYPES,
+  REFERRAL_STATUSES,
+} from './model';
 import type {
   ListQuery,
   MatchListQuery,
   OutboxListQuery,
   PageQuery,
   ReferralListQuery,
-} from './offer-book';
-
-const MATCH_STATUSES: readonly MatchStatus[] = [
-  'open',
-  'expired',
-  'closed',
-  'assigned',
-  'fulfilled',
-];
-const MATCH_RESPONSES: readonly MatchResponse[] = ['pending', 'accepted', 'declined'];
-const OFFER_STATUSES = ['open', 'assigned', 'closed', 'declined_by_all', 'expired'] as const;
-const REFERRAL_STATUSES: readonly ReferralStatus[] = ['assigned', 'processed', 'cancelled'];
-export const CARE_TYPES: readonly CareType[] = ['psw', 'nursing'];
-export const OFFER_TYPES: readonly OfferType[] = ['visit', 'service'];
+} from './book-types';
 
 const invalidParams = (detail: string) =>
   new SimulatorApiError(400, 'Invalid request parameters', detail);
@@ -53,13 +48,13 @@ export function pageQuery(url: URL): PageQuery {
 /** `GET .../outbox/offers/{id}/matches`: a page, narrowed by responses and sequence ids (repeatable). */
 export function matchListQuery(url: URL): MatchListQuery {
   const responses = url.searchParams.getAll('response');
-  for (const r of responses)
-    if (!MATCH_RESPONSES.includes(r as MatchResponse))
-      throw invalidParams(`[response must be one of ${MATCH_RESPONSES.join(', ')}]`);
+  const known = responses.filter((r) => isOneOf(r, MATCH_RESPONSES));
+  if (known.length < responses.length)
+    throw invalidParams(`[response must be one of ${MATCH_RESPONSES.join(', ')}]`);
   const sequenceIds = url.searchParams.getAll('sequence_id');
   return {
     ...pageQuery(url),
-    ...(responses.length > 0 ? { responses: responses as MatchResponse[] } : {}),
+    ...(known.length > 0 ? { responses: known } : {}),
     ...(sequenceIds.length > 0 ? { sequenceIds } : {}),
   };
 }
@@ -67,9 +62,9 @@ export function matchListQuery(url: URL): MatchListQuery {
 function enumParam<T extends string>(url: URL, name: string, allowed: readonly T[]): T | undefined {
   const value = url.searchParams.get(name);
   if (value === null) return undefined;
-  if (!allowed.includes(value as T))
+  if (!isOneOf(value, allowed))
     throw invalidParams(`[${name} must be one of ${allowed.join(', ')}]`);
-  return value as T;
+  return value;
 }
 
 function stringParam(url: URL, name: string): string | undefined {

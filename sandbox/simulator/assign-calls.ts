@@ -28,6 +28,11 @@ export interface AssignCall {
   setting: OfferAssignment | undefined;
   /** The offer's accepted, still open matches just before the request acted (empty if not its own offer). */
   acceptedOpen: AcceptedOpenMatch[];
+  /**
+   * The offers the request assigned: the one named first, then the other offers of its shift
+   * assigned to the same supplier with it (empty when refused).
+   */
+  assignedOfferIds: string[];
 }
 
 /** Assigns through the book and tells `record` what arrived and how it was answered. */
@@ -40,6 +45,7 @@ export function assignRecorded(
   let setting: OfferAssignment | undefined;
   let acceptedOpen: AcceptedOpenMatch[] = [];
   let status = 500;
+  let assignedOfferIds: string[] = [];
   try {
     // Read before acting, with no await in between: the state this very request met.
     setting = book.assignment(organizationId);
@@ -61,12 +67,12 @@ export function assignRecorded(
     // Not its offer (404) or not a demand organisation (403): `assign` below refuses it the same way.
   }
   try {
-    book.assign(organizationId, offerId, request.matchId);
+    assignedOfferIds = book.assign(organizationId, offerId, request.matchId);
     status = 204;
   } catch (error: unknown) {
     if (error instanceof SimulatorApiError) status = error.status;
     throw error;
   } finally {
-    record({ ...request, status, setting, acceptedOpen });
+    record({ ...request, status, setting, acceptedOpen, assignedOfferIds });
   }
 }

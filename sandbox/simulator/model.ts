@@ -4,22 +4,45 @@
  * keeping these separate means a field the connector misreads shows up as a failing sandbox run.
  */
 
-export type CareType = 'psw' | 'nursing';
-export type OfferType = 'visit' | 'service';
-export type MatchResponse = 'pending' | 'accepted' | 'declined';
-export type MatchStatus = 'open' | 'expired' | 'closed' | 'assigned' | 'fulfilled';
-export type PriceUnit = 'per_visit' | 'per_hour' | 'amount';
-export type OfferStatus = 'open' | 'assigned' | 'closed' | 'declined_by_all' | 'expired';
-export type ReferralStatus = 'assigned' | 'processed' | 'cancelled';
-export type OfferAssignment = 'auto' | 'manual';
-export type ReasonCode =
-  | 'datetime_change'
-  | 'client_request'
-  | 'client_hospitalization'
-  | 'client_passed_away'
-  | 'client_refused_service'
-  | 'processing_error'
-  | 'other';
+// --- enums ---------------------------------------------------------------------------------------
+//
+// The simulator keeps its own copy of the API's enum values on purpose: each list below is
+// written from the published specifications and each type derived from its list, never imported
+// from the connector's core (lambdas/core). Were the simulator to share the connector's lists, a
+// value the connector misreads (a missing status, a misspelt care type) would be misread the same
+// way on both sides and every contract test would still pass; kept apart, it fails them.
+
+export const CARE_TYPES = ['psw', 'nursing'] as const;
+export type CareType = (typeof CARE_TYPES)[number];
+export const OFFER_TYPES = ['visit', 'service'] as const;
+export type OfferType = (typeof OFFER_TYPES)[number];
+export const MATCH_RESPONSES = ['pending', 'accepted', 'declined'] as const;
+export type MatchResponse = (typeof MATCH_RESPONSES)[number];
+export const MATCH_STATUSES = ['open', 'expired', 'closed', 'assigned', 'fulfilled'] as const;
+export type MatchStatus = (typeof MATCH_STATUSES)[number];
+export const PRICE_UNITS = ['per_visit', 'per_hour', 'amount'] as const;
+export type PriceUnit = (typeof PRICE_UNITS)[number];
+export const OFFER_STATUSES = ['open', 'assigned', 'closed', 'declined_by_all', 'expired'] as const;
+export type OfferStatus = (typeof OFFER_STATUSES)[number];
+export const REFERRAL_STATUSES = ['assigned', 'processed', 'cancelled'] as const;
+export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
+export const OFFER_ASSIGNMENTS = ['auto', 'manual'] as const;
+export type OfferAssignment = (typeof OFFER_ASSIGNMENTS)[number];
+export const REASON_CODES = [
+  'datetime_change',
+  'client_request',
+  'client_hospitalization',
+  'client_passed_away',
+  'client_refused_service',
+  'processing_error',
+  'other',
+] as const;
+export type ReasonCode = (typeof REASON_CODES)[number];
+
+/** Whether `value` is one of an enum's values (a list above, or an event-name list). */
+export function isOneOf<T extends string>(value: string, allowed: readonly T[]): value is T {
+  return (allowed as readonly string[]).includes(value);
+}
 
 /** `InboxOfferCore`. */
 export interface WireInboxOffer {

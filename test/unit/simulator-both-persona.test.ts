@@ -195,7 +195,7 @@ describe('an organisation with both personas', () => {
     ]);
     expect(sim.topicArn('outbox-offers', both.organizationId)).not.toBe(sim.outboxOffersTopicArn);
 
-    const [match] = sim.outboxMatches(offerId).filter((m) => m.match.response === 'accepted');
+    const match = sim.outboxMatches(offerId).find((m) => m.match.response === 'accepted');
     expect(
       (
         await call('POST', `/offers/v1/outbox/offers/${offerId}/assign`, {
@@ -210,16 +210,17 @@ describe('an organisation with both personas', () => {
         matchId: match?.match.id,
         organizationId: both.organizationId,
         status: 204,
-        at: expect.any(String),
+        at: expect.any(String) as unknown,
         setting: 'manual',
         acceptedOpen: [
           {
             matchId: match?.match.id,
             supplyOrganizationId: sim.supplyOrganizationId,
             createdAt: match?.match.created_at,
-            acceptedAt: expect.any(String),
+            acceptedAt: expect.any(String) as unknown,
           },
         ],
+        assignedOfferIds: [offerId],
       },
     ]);
   });
@@ -228,7 +229,7 @@ describe('an organisation with both personas', () => {
     sim.setAssignment(both.organizationId, 'auto');
     try {
       const posted = sim.postOffer(both.organizationId, { careType: 'psw' });
-      const [match] = sim.outboxMatches(posted.offer.id);
+      const match = sim.outboxMatches(posted.offer.id).at(0);
       expect(
         (
           await call('POST', `/offers/v1/outbox/offers/${posted.offer.id}/assign`, {
