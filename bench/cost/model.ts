@@ -9,6 +9,7 @@
  * and then stay flat (custom metrics billed by the hour, KMS and Secrets Manager calls that the
  * services cache for minutes): they are counted as they are at one million events a month.
  */
+import { BACKUP_FREE_TYPES, backupStorage, copiesKept } from './backup';
 import { PRICES, SECONDS_PER_MONTH, usdPer } from './prices';
 
 export interface CfnResource {
@@ -94,6 +95,7 @@ export const FREE_TYPES: Readonly<Record<string, string>> = {
   'AWS::ApiGateway::RequestValidator': 'free',
   'Custom::AWS': 'runs once per deployment that changes the rules',
   'AWS::CDK::Metadata': 'free',
+  ...BACKUP_FREE_TYPES,
 };
 
 const MILLION = 1e6;
@@ -146,6 +148,8 @@ interface Wiring {
   apiTraced: boolean;
   emailSubscriptions: Map<string, number>;
   deadLetterQueues: Set<string>;
+  /** Backup copies each plan keeps, by the plan's logical id. */
+  backupCopies: Map<string, number>;
 }
 
 function wiring(templates: readonly NamedTemplate[]): Wiring {
@@ -155,6 +159,7 @@ function wiring(templates: readonly NamedTemplate[]): Wiring {
     apiTraced: false,
     emailSubscriptions: new Map(),
     deadLetterQueues: new Set(),
+    backupCopies: new Map(),
   };
   const services = new Map<string, Service>();
   for (const { resources } of templates) {
@@ -185,9 +190,22 @@ function wiring(templates: readonly NamedTemplate[]): Wiring {
         for (const topic of referencedIds(p['TopicArn']))
           w.emailSubscriptions.set(topic, (w.emailSubscriptions.get(topic) ?? 0) + 1);
       }
-      if (resource.Type === 'AWS::SQS::Queue')
-        for (const id of referencedIds(p['RedrivePolicy'])) w.deadLetterQueues.add(id);
+      // Dead letters: a queue's redrive target, a rule target's dead-letter queue, a function's
+      // on-failure destination.
+      const deadLetters =
+        resource.Type === 'AWS::SQS::Queue'
+          ? p['RedrivePolicy']
+          : resource.Type === 'AWS::Events::Rule'
+            ? (p['Targets'] as { DeadLetterConfig?: unknown }[] | undefined)?.map(
+                (t) => t.DeadLetterConfig,
+              )
+            : resource.Type === 'AWS::Lambda::EventInvokeConfig'
+              ? (p['DestinationConfig'] as { OnFailure?: unknown } | undefined)?.OnFailure
+              : undefined;
+      for (const id of referencedIds(deadLetters)) w.deadLetterQueues.add(id);
     }
+    for (const [id, resource] of Object.entries(resources))
+      if (resource.Type === 'AWS::Backup::BackupPlan') w.backupCopies.set(id, copiesKept(resource));
   }
   return w;
 }
@@ -290,7 +308,7 @@ function price(id: string, resource: CfnResource, usage: Usage, w: Wiring): Pric
         return {
           idle: 0,
           perMillion: 0,
-          detail: 'dead-letter queue: only failed events (none in a healthy month)',
+          detail: 'dead-letter queue: only failed events or runs (none in a healthy month)',
         };
       return {
         idle: 0,
@@ -384,6 +402,13 @@ function price(id: string, resource: CfnResource, usage: Usage, w: Wiring): Pric
       };
     case 'AWS::Logs::LogGroup':
       return logGroup(id, resource, usage, w);
+    case 'AWS::Backup::BackupSelection': {
+      const copies = referencedIds(p['BackupPlanId']).reduce(
+        (sum, plan) => sum + (w.backupCopies.get(plan) ?? 0),
+        0,
+      );
+      return { ...backupStorage(copies, usage.dynamoStorageGb.value), perMillion: 0 };
+    }
     default:
       return undefined;
   }
@@ -395,7 +420,7 @@ export function costLines(templates: readonly NamedTemplate[], usage: Usage): Co
   const lines: CostLine[] = [];
   for (const { stack, resources } of templates) {
     for (const [id, resource] of Object.entries(resources)) {
-      const free = FREE_TYPES[resource.Type];
+      const free = Object.hasOwn(FREE_TYPES, resource.Type) ? FREE_TYPES[resource.Type] : undefined;
       if (free !== undefined) {
         lines.push({
           stack,
