@@ -23,6 +23,7 @@ export const ALARM_IDS = [
   'WorkerErrors',
   'ReceiverErrors',
   'ReconcilerErrors',
+  'ReconcilerRunLost',
   'Api5xx',
   'UnsubscribeConfirmation',
   'RulesInvalid',
@@ -123,6 +124,14 @@ export const ALARM_RUNBOOK: readonly AlarmRunbookEntry[] = [
     means:
       'A reconciler run failed (marketplace, table or queue); Lambda retries it and the next scheduled run starts over. Offers SNS did not deliver wait until a run succeeds.',
     action: 'Read the reconciler log line "Reconciliation failed; Lambda retries the run".',
+  },
+  {
+    id: 'ReconcilerRunLost',
+    firesWhen:
+      'Any message in the reconciler failure queue (ReconcilerFailures; 5-minute maximum).',
+    means: `A scheduled reconciler run was lost: EventBridge could not invoke the function, or the run failed all of Lambda's retries or waited too long to run. Each message is one lost run (the schedule event, and the error if the run failed); SQS deletes it after ${days(DEAD_LETTER_RETENTION)}.`,
+    action:
+      'Read the messages (SQS console, "Send and receive messages", or `aws sqs receive-message`) and the reconciler log and ReconcilerErrors for the cause; fix it. The next scheduled run starts over, so nothing needs redriving: purge the queue once the cause is fixed, which clears the alarm.',
   },
   {
     id: 'Api5xx',

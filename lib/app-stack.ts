@@ -1,15 +1,13 @@
-import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
-import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as events from 'aws-cdk-lib/aws-events';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { OFFER_TABLE } from '../lambdas/adapters/offer-table';
 import { ENV_NAMES } from '../lambdas/adapters/env';
 import {
   marketplaceBaseUrl,
@@ -17,18 +15,18 @@ import {
   type ConnectorConfig,
 } from '../lambdas/core/config';
 import { RULES_OBJECT_KEY } from '../lambdas/core/rules-document';
-import { ConnectorFunction } from './connector-function';
 import {
-  RECEIVER_TIMEOUT,
-  RECONCILER_MAX_EVENT_AGE_LIMIT,
-  RECONCILER_RETRY_ATTEMPTS,
-  RECONCILER_TIMEOUT,
-  SERVICE_NAMES,
-  WORKER_TIMEOUT,
-} from './constants';
+  acknowledgeApiStage,
+  acknowledgeFunction,
+  acknowledgeReceiver,
+  acknowledgeWorker,
+} from './app-acknowledgements';
+import { ConnectorFunction } from './connector-function';
+import { RECEIVER_TIMEOUT, SERVICE_NAMES, WORKER_TIMEOUT } from './constants';
+import { messagingKey } from './keys';
 import { ConnectorMonitoring } from './monitoring';
 import { silenceAlarmSettings } from '../lambdas/core/monitoring-config';
-import { notificationTopicKey } from './notification-key';
+import { addReconciler } from './reconciler';
 import { ReviewNotifications } from './review-notifications';
 import { acknowledge } from './nag';
 import { STACK_OUTPUTS } from './stack-outputs';
@@ -37,6 +35,8 @@ const OUT = STACK_OUTPUTS.app;
 
 export interface ConnectorAppStackProps extends StackProps {
   readonly config: ConnectorConfig;
+  /** The data key (state stack): encrypts every log group of this stack too (lib/keys.ts). */
+  readonly dataKey: IKey;
   readonly table: ITable;
   readonly queue: IQueue;
   readonly deadLetterQueue: IQueue;
@@ -78,6 +78,8 @@ export class ConnectorAppStack extends Stack {
   readonly reconciler: ConnectorFunction | undefined;
   /** The reconciler's schedule, present exactly when the reconciler is. */
   readonly reconcilerSchedule: events.Rule | undefined;
+  /** Lost reconciler runs (schedule dead letters, failed invocations), present exactly when the reconciler is. */
+  readonly reconcilerFailureQueue: Queue | undefined;
   readonly monitoring: ConnectorMonitoring;
   /** The topic people are told on about offers that need them; absent when `notifications.enabled` is false. */
   readonly reviewNotifications: ReviewNotifications | undefined;
@@ -95,6 +97,7 @@ export class ConnectorAppStack extends Stack {
       description: 'AlayaCare connector: verifies SNS deliveries and enqueues marketplace events',
       timeout: RECEIVER_TIMEOUT,
       logRetention,
+      logKey: props.dataKey,
       tracing: config.tracing,
       environment: {
         // Always exact ARNs: an account-and-region allowlist is expanded here, at synth time.
@@ -119,6 +122,10 @@ export class ConnectorAppStack extends Stack {
       timeout: WORKER_TIMEOUT,
       memorySize: 512,
       logRetention,
+      logKey: props.dataKey,
+      // With the event source mapping's maximum concurrency (same figure): never more workers,
+      // so never more marketplace calls at once, whoever invokes it; and always that many.
+      reservedConcurrency: config.workerMaxConcurrency,
       tracing: config.tracing,
       environment: {
         [ENV_NAMES.marketplaceBaseUrl]: marketplaceBaseUrl(config.marketplace),
@@ -145,8 +152,9 @@ export class ConnectorAppStack extends Stack {
     if (config.role !== 'demand' && config.referrals.eventBusArn !== undefined)
       this.worker.bindReferralEventBus(config.referrals.eventBusArn);
 
-    // One key for the alarm and review topics (1 USD a month each): see notification-key.ts.
-    const topicKey = notificationTopicKey(this, 'NotificationTopicKey');
+    // One key for the alarm and review topics and the reconciler's failure queue (lib/keys.ts).
+    // Its id predates the failure queue; a new id would replace the key.
+    const topicKey = messagingKey(this, 'NotificationTopicKey');
     const { notifications } = config;
     this.reviewNotifications = notifications.enabled
       ? new ReviewNotifications(this, 'ReviewNotifications', {
@@ -163,86 +171,36 @@ export class ConnectorAppStack extends Stack {
       });
     }
 
-    // SNS drops a delivery after about a minute of retries; the reconciler polls the inbox for
-    // offers still waiting on us and enqueues them for the worker. Demand has no inbox offers.
+    // Supply side: offers SNS never delivered. Demand has no inbox offers.
     if (config.role !== 'demand' && config.reconciler.enabled) {
-      const interval = Duration.minutes(config.reconciler.intervalMinutes);
-      this.reconciler = new ConnectorFunction(this, 'Reconciler', {
-        entry: 'lambdas/reconciler/handler.ts',
-        serviceName: SERVICE_NAMES.reconciler,
-        description:
-          'AlayaCare connector: enqueues open inbox offers the connector has not decided',
-        timeout: RECONCILER_TIMEOUT,
+      const reconciler = addReconciler(this, {
+        config,
+        table: props.table,
+        queue: props.queue,
+        credentials: props.credentials,
         logRetention,
-        tracing: config.tracing,
-        environment: {
-          MARKETPLACE_BASE_URL: marketplaceBaseUrl(config.marketplace),
-          CONNECTOR_ROLE: config.role,
-          ...redecideDryRunEnv(config),
-        },
-      })
-        .bindTable(props.table, 'read')
-        .bindSecret(props.credentials)
-        .bindQueueSender(props.queue);
-      // Its one write: the enqueue mark (backoff) on offer items. The read grant's kms:Decrypt is
-      // all the key needs, since DynamoDB uses the table key for reads and writes alike.
-      this.reconciler.fn.addToRolePolicy(
-        new iam.PolicyStatement({
-          actions: ['dynamodb:UpdateItem'],
-          resources: [props.table.tableArn],
-          conditions: {
-            'ForAllValues:StringLike': {
-              'dynamodb:LeadingKeys': [`${OFFER_TABLE.offerKeyPrefix}*`],
-            },
-          },
-        }),
-      );
-      // A retried run older than the interval would only overlap the next scheduled one.
-      const maxEventAge = Duration.minutes(
-        Math.min(interval.toMinutes(), RECONCILER_MAX_EVENT_AGE_LIMIT.toMinutes()),
-      );
-      this.reconciler.fn.configureAsyncInvoke({
-        retryAttempts: RECONCILER_RETRY_ATTEMPTS,
-        maxEventAge,
+        logKey: props.dataKey,
+        messagingKey: topicKey,
+        sharedEnvironment: redecideDryRunEnv(config),
       });
-      this.reconcilerSchedule = new events.Rule(this, 'ReconcilerSchedule', {
-        description: `AlayaCare connector: runs the reconciler every ${config.reconciler.intervalMinutes} minutes`,
-        schedule: events.Schedule.rate(interval),
-        targets: [
-          new targets.LambdaFunction(this.reconciler.fn, {
-            retryAttempts: RECONCILER_RETRY_ATTEMPTS,
-            maxEventAge,
-          }),
-        ],
-      });
+      this.reconciler = reconciler.function;
+      this.reconcilerSchedule = reconciler.schedule;
+      this.reconcilerFailureQueue = reconciler.failureQueue;
     } else {
       this.reconciler = undefined;
       this.reconcilerSchedule = undefined;
+      this.reconcilerFailureQueue = undefined;
     }
 
-    for (const fn of [this.receiver, this.worker, ...(this.reconciler ? [this.reconciler] : [])]) {
-      acknowledge(
-        fn,
-        'AwsSolutions-L1',
-        'Node.js 22 is pinned on purpose: the bundle targets node22 and the handlers are tested on that major; move runtime and esbuild target together.',
-      );
-      if (config.tracing) {
-        acknowledge(
-          fn.role,
-          'AwsSolutions-IAM5[Resource::*]',
-          'Added by active X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions (the infra tests check no other statement uses Resource *).',
-        );
-      }
-      for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
-        acknowledge(
-          fn.role,
-          `AwsSolutions-IAM5[Action::${action}]`,
-          'Added by the SQS/DynamoDB/Secrets Manager grants for their KMS key: the wildcard covers only the variants of this action, on that one key ARN.',
-        );
-      }
-    }
+    for (const fn of [this.receiver, this.worker, ...(this.reconciler ? [this.reconciler] : [])])
+      acknowledgeFunction(fn, config.tracing);
+    acknowledgeReceiver(this.receiver);
+    acknowledgeWorker(this.worker);
 
-    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', { retention: logRetention });
+    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
+      retention: logRetention,
+      encryptionKey: props.dataKey,
+    });
     this.api = new apigateway.RestApi(this, 'Api', {
       restApiName: `${this.stackName}-sns`,
       description: 'AlayaCare connector: HTTPS endpoint for the marketplace SNS topics',
@@ -289,6 +247,7 @@ export class ConnectorAppStack extends Stack {
       'AwsSolutions-APIG3',
       'No WAF: a web ACL cannot tell forged SNS messages from real ones (the signature check does), and stage throttling bounds request floods; associate a WAFv2 ACL if your policy requires one.',
     );
+    acknowledgeApiStage(this.api, config.tracing);
     acknowledge(
       // Created by `cloudWatchRole: true` under this id; findChild fails loudly if that changes.
       this.api.node.findChild('CloudWatchRole'),
@@ -301,6 +260,9 @@ export class ConnectorAppStack extends Stack {
       receiver: this.receiver,
       worker: this.worker,
       ...(this.reconciler ? { reconciler: this.reconciler } : {}),
+      ...(this.reconcilerFailureQueue
+        ? { reconcilerFailureQueue: this.reconcilerFailureQueue }
+        : {}),
       queue: props.queue,
       deadLetterQueue: props.deadLetterQueue,
       alarmEmail: config.alarmEmail,

@@ -1,4 +1,11 @@
+import { Runtime } from 'aws-cdk-lib/aws-lambda';
 import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+
+/**
+ * The functions' runtime: the newest Node.js that aws-cdk-lib knows (cdk-nag's
+ * Serverless-LambdaLatestVersion checks exactly that). Move CONNECTOR_BUNDLING.target with it.
+ */
+export const CONNECTOR_RUNTIME = Runtime.NODEJS_24_X;
 
 /**
  * How every connector function is bundled (esbuild, run locally by `NodejsFunction`) and the
@@ -10,7 +17,7 @@ export const CONNECTOR_BUNDLING = {
   sourceMap: true,
   // Stack traces need the mappings, not the original sources; this keeps the zip small.
   sourcesContent: false,
-  target: 'node22',
+  target: 'node24',
   format: OutputFormat.CJS,
   // Bundle AWS SDK v3 too, so the deployed clients are the versions pinned in
   // package-lock.json and tested here, not whatever the runtime image ships this month.

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
-import type { Duration } from 'aws-cdk-lib';
+import { Stack, type Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -12,7 +13,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ENV_NAMES } from '../lambdas/adapters/env';
-import { CONNECTOR_BUNDLING, CONNECTOR_NODE_OPTIONS } from './bundling';
+import { CONNECTOR_BUNDLING, CONNECTOR_NODE_OPTIONS, CONNECTOR_RUNTIME } from './bundling';
 import { METRICS_NAMESPACE, WORKER_BATCH_SIZE } from './constants';
 
 /** The repository root: handler entries and the lock file are resolved from it. */
@@ -30,6 +31,13 @@ export interface ConnectorFunctionProps {
   /** @default 256 */
   readonly memorySize?: number;
   readonly logRetention: logs.RetentionDays;
+  /** Encrypts the function's log group: the data key, whose policy lets CloudWatch Logs use it (lib/keys.ts). */
+  readonly logKey: kms.IKey;
+  /**
+   * Reserved concurrency: at most this many instances at once, and as many always available.
+   * Omit for a function whose callers bound it already (the receiver: the API stage's throttle).
+   */
+  readonly reservedConcurrency?: number;
   /** @default 'INFO' */
   readonly logLevel?: PowertoolsLogLevel;
   /** Function-specific variables; bind* methods add the resource ones. */
@@ -46,8 +54,9 @@ export interface QueueConsumerOptions {
 }
 
 /**
- * One Lambda function with the connector's defaults: Node.js 22 on arm64, a bundle built by the
- * local esbuild (never Docker), its own log group with a retention, X-Ray tracing when asked, Powertools
+ * One Lambda function with the connector's defaults: the runtime of lib/bundling.ts on arm64, a
+ * bundle built by the local esbuild (never Docker), its own KMS-encrypted log group with a
+ * retention, X-Ray tracing when asked, Powertools
  * settings, and a role with no managed policies. Resources are attached with `bind*`, which set
  * the variable the handler reads and grant exactly the access it needs, in one call.
  */
@@ -59,7 +68,10 @@ export class ConnectorFunction extends Construct {
   constructor(scope: Construct, id: string, props: ConnectorFunctionProps) {
     super(scope, id);
 
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', { retention: props.logRetention });
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention,
+      encryptionKey: props.logKey,
+    });
 
     // An own role instead of the default one, which would carry the AWSLambdaBasicExecutionRole
     // managed policy (logs:* on every log group); this one may write to its own log group only.
@@ -75,9 +87,12 @@ export class ConnectorFunction extends Construct {
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
       description: props.description,
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: CONNECTOR_RUNTIME,
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
+      ...(props.reservedConcurrency !== undefined
+        ? { reservedConcurrentExecutions: props.reservedConcurrency }
+        : {}),
       timeout: props.timeout,
       role: this.role,
       logGroup: this.logGroup,
@@ -185,11 +200,32 @@ export class ConnectorFunction extends Construct {
 
   /**
    * `variable` (by default CREDENTIALS_SECRET_ARN) = the secret's ARN + read of that one
-   * secret's value (and decrypt with its key, if customer-managed).
+   * secret's value, and, when the secret is under a customer managed key, decrypt with that key
+   * through Secrets Manager only. Granted on the role, not with `secret.grantRead`: that would put
+   * this role into the key's policy (the state stack), and the state stack would then depend on
+   * the app stack that depends on it. The key's policy delegates to the account's IAM policies.
    */
   bindSecret(secret: ISecret, variable: string = ENV_NAMES.credentialsSecretArn): this {
     this.fn.addEnvironment(variable, secret.secretArn);
-    secret.grantRead(this.fn);
+    this.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        resources: [secret.secretFullArn ?? `${secret.secretArn}-??????`],
+      }),
+    );
+    if (secret.encryptionKey !== undefined) {
+      this.fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['kms:Decrypt'],
+          resources: [secret.encryptionKey.keyArn],
+          conditions: {
+            StringEquals: {
+              'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com`,
+            },
+          },
+        }),
+      );
+    }
     return this;
   }
 }

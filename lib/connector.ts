@@ -32,6 +32,7 @@ export function createConnectorStacks(
     config,
     env: options.env,
     description: `${description}: SNS endpoint, receiver, worker, alarms and dashboard`,
+    dataKey: state.key,
     table: state.table,
     queue: state.queue,
     deadLetterQueue: state.deadLetterQueue,

@@ -7,6 +7,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { acknowledgeEmailSubscription } from './nag';
 import {
   LOGIN_METRICS,
   RECEIVER_METRICS,
@@ -30,13 +31,15 @@ export interface ConnectorMonitoringProps {
   readonly worker: ConnectorFunction;
   /** The scheduled reconciler, when the stack has one: its errors alarm and its counts are shown. */
   readonly reconciler?: ConnectorFunction;
+  /** The reconciler's lost runs (schedule dead letters, failed invocations): alarmed when not empty. */
+  readonly reconcilerFailureQueue?: IQueue;
   readonly queue: IQueue;
   readonly deadLetterQueue: IQueue;
   /** Subscribed to the alarm topic by email when given (AWS asks the address to confirm). */
   readonly alarmEmail?: string;
   /** The "no SNS delivery" alarm (config monitoring.silence, defaults resolved); none: no such alarm. */
   readonly silence?: SilenceAlarmSettings;
-  /** Encrypts the alarm topic; CloudWatch must be allowed to use it (lib/notification-key.ts). */
+  /** Encrypts the alarm topic; CloudWatch must be allowed to use it (lib/keys.ts, messagingKey). */
   readonly topicKey: kms.IKey;
   /** Build the dashboard (config monitoring.dashboard); the alarms do not depend on it. */
   readonly dashboard: boolean;
@@ -129,7 +132,9 @@ export class ConnectorMonitoring extends Construct {
       enforceSSL: true,
     });
     if (props.alarmEmail !== undefined) {
-      this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail));
+      acknowledgeEmailSubscription(
+        this.alarmTopic.addSubscription(new EmailSubscription(props.alarmEmail)),
+      );
     }
 
     const { api, receiver, worker, queue, deadLetterQueue } = props;
@@ -219,6 +224,15 @@ export class ConnectorMonitoring extends Construct {
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 2,
         datapointsToAlarm: 2,
+      });
+    }
+    if (props.reconcilerFailureQueue !== undefined) {
+      this.addAlarm('ReconcilerRunLost', {
+        metric: props.reconcilerFailureQueue.metricApproximateNumberOfMessagesVisible({
+          period: FIVE_MINUTES,
+          statistic: cloudwatch.Stats.MAXIMUM,
+        }),
+        threshold: 0,
       });
     }
     this.addAlarm('Api5xx', {

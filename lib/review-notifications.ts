@@ -2,9 +2,10 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { acknowledgeEmailSubscription } from './nag';
 
 export interface ReviewNotificationsProps {
-  /** Encrypts the topic: the stack's notification key, shared with the alarm topic (lib/notification-key.ts). */
+  /** Encrypts the topic: the app stack's messaging key, shared with the alarm topic (lib/keys.ts). */
   readonly key: kms.IKey;
   /** Subscribed by e-mail when given (AWS asks the address to confirm). */
   readonly email?: string;
@@ -30,6 +31,8 @@ export class ReviewNotifications extends Construct {
       masterKey: this.key,
       enforceSSL: true,
     });
-    if (props.email !== undefined) this.topic.addSubscription(new EmailSubscription(props.email));
+    if (props.email !== undefined) {
+      acknowledgeEmailSubscription(this.topic.addSubscription(new EmailSubscription(props.email)));
+    }
   }
 }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Duration, FileSystem, RemovalPolicy } from 'aws-cdk-lib';
+import { Duration, FileSystem, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import type { Rules } from '../lambdas/core/config';
 import { RULES_OBJECT_KEY, rulesDocument } from '../lambdas/core/rules-document';
 import { rulesVersionOf } from '../lambdas/core/rules-source';
-import { acknowledge } from './nag';
+import { acknowledge, acknowledgeEach } from './nag';
 
 /** Non-current rules versions (the ones a rollback copies back) are kept this long... */
 export const RULES_NONCURRENT_DAYS = 90;
@@ -19,7 +19,7 @@ export const RULES_NONCURRENT_DAYS = 90;
 export const RULES_NONCURRENT_VERSIONS_KEPT = 10;
 
 export interface RulesStoreProps {
-  /** The project's data key: encrypts the bucket. */
+  /** The project's data key: encrypts the bucket and the publication's log group. */
   readonly key: kms.IKey;
   /** The config's rules, published by every deployment that changes them. */
   readonly rules: Rules;
@@ -64,10 +64,15 @@ export class RulesStore extends Construct {
         },
       ],
     });
+    acknowledgeEach(
+      this.bucket,
+      ['AwsSolutions-S1', 'HIPAA.Security-S3BucketLoggingEnabled'],
+      'The bucket holds one rules object: its history is the object versions themselves, and reads are the worker polling once a minute; an access-log bucket would record mostly those polls. Enable CloudTrail S3 data events if your policy requires an access trail.',
+    );
     acknowledge(
       this.bucket,
-      'AwsSolutions-S1',
-      'The bucket holds one rules object: its history is the object versions themselves, and reads are the worker polling once a minute; an access-log bucket would record mostly those polls. Enable CloudTrail S3 data events if your policy requires an access trail.',
+      'HIPAA.Security-S3BucketReplicationEnabled',
+      'The bucket holds the rules only (never client data), versioned and retained; the current rules are also in the deployment config, from which any deployment publishes them again. A replica bucket in another region would add a bucket, a key and a role for no data that could not be rebuilt.',
     );
 
     // The document exactly as the worker parses it, staged as a file asset by `cdk deploy`.
@@ -80,13 +85,21 @@ export class RulesStore extends Construct {
 
     // An own role and log group, as for the connector's functions: no managed policy, and exactly
     // the three permissions the copy needs.
-    const logGroup = new logs.LogGroup(this, 'PublishLogs', { retention: props.logRetention });
+    const logGroup = new logs.LogGroup(this, 'PublishLogs', {
+      retention: props.logRetention,
+      encryptionKey: props.key,
+    });
     const role = new iam.Role(this, 'PublishRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description:
         'AlayaCare connector: copies the config rules into the rules bucket at deployment (execution role)',
     });
     logGroup.grantWrite(role);
+    acknowledge(
+      role,
+      'HIPAA.Security-IAMNoInlinePolicy',
+      "The inline policy is this one role's three permissions on the exact object ARNs and key it copies with; a customer managed policy would be the same statements in a separately attachable object.",
+    );
     role.addToPolicy(
       new iam.PolicyStatement({
         actions: ['s3:GetObject'],
@@ -130,5 +143,43 @@ export class RulesStore extends Construct {
       installLatestAwsSdk: false,
       timeout: Duration.minutes(1),
     });
+    acknowledgeDeploymentFunction(this);
   }
+}
+
+/**
+ * The function AwsCustomResource runs (one per stack, created by CDK outside this construct):
+ * invoked by CloudFormation, synchronously, once per deployment that changes the rules.
+ */
+function acknowledgeDeploymentFunction(scope: Construct): void {
+  const fn = Stack.of(scope).node.findChild(
+    `AWS${AwsCustomResource.PROVIDER_FUNCTION_UUID.replace(/-/g, '')}`,
+  );
+  const deployOnly =
+    'Runs only at deployment, invoked synchronously by CloudFormation to copy the rules object once; ';
+  acknowledge(
+    fn,
+    'HIPAA.Security-LambdaConcurrency',
+    `${deployOnly}CloudFormation never runs it twice at once, so a concurrency limit would bound nothing.`,
+  );
+  acknowledgeEach(
+    fn,
+    ['HIPAA.Security-LambdaDLQ', 'Serverless-LambdaDLQ'],
+    `${deployOnly}a dead-letter queue applies to asynchronous invocations only, and a failure fails the deployment, which CloudFormation reports and rolls back.`,
+  );
+  acknowledge(
+    fn,
+    'HIPAA.Security-LambdaInsideVPC',
+    `${deployOnly}it calls only the public S3 API over TLS, so a VPC would add NAT cost and no protection.`,
+  );
+  acknowledge(
+    fn,
+    'Serverless-LambdaDefaultMemorySize',
+    `${deployOnly}one S3 CopyObject call needs no more than the 128 MB CDK gives it.`,
+  );
+  acknowledge(
+    fn,
+    'Serverless-LambdaTracing',
+    `${deployOnly}its one call is recorded by CloudTrail and its log group; a trace would show nothing more.`,
+  );
 }

@@ -1,6 +1,6 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
@@ -13,11 +13,16 @@ import {
   MAX_RECEIVE_COUNT,
   QUEUE_VISIBILITY_TIMEOUT,
 } from './constants';
+import { dataKey } from './keys';
+import { acknowledgeEach } from './nag';
+import { RulesStore } from './rules-store';
 import { STACK_OUTPUTS } from './stack-outputs';
+import { TableBackup } from './table-backup';
 
 const OUT = STACK_OUTPUTS.state;
-import { acknowledge } from './nag';
-import { RulesStore } from './rules-store';
+
+/** Rules both "no automatic rotation" findings of a secret fall under (AWS Solutions, HIPAA). */
+const NO_ROTATION_RULES = ['AwsSolutions-SMG4', 'HIPAA.Security-SecretsManagerRotationEnabled'];
 
 export interface ConnectorStateStackProps extends StackProps {
   readonly config: ConnectorConfig;
@@ -38,17 +43,15 @@ export class ConnectorStateStack extends Stack {
   readonly deadLetterQueue: sqs.Queue;
   /** The worker's rules: a versioned object the deployment and the publish command write. */
   readonly rules: RulesStore;
+  /** The table's AWS Backup plan, when `backup.enabled`. */
+  readonly backup: TableBackup | undefined;
 
   constructor(scope: Construct, id: string, props: ConnectorStateStackProps) {
     super(scope, id, props);
     const { config } = props;
 
-    this.key = new kms.Key(this, 'DataKey', {
-      description:
-        'AlayaCare connector: encrypts the offer table, the events queues and the rules bucket',
-      enableKeyRotation: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
+    // Also the key of every log group, in both stacks (lib/keys.ts).
+    this.key = dataKey(this, 'DataKey');
 
     this.table = new dynamodb.Table(this, 'OfferTable', {
       partitionKey: { name: OFFER_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
@@ -63,7 +66,8 @@ export class ConnectorStateStack extends Stack {
     });
 
     if (config.credentialsSecretArn !== undefined) {
-      // Imported: the operator owns it (and its key; a customer-managed key must allow the worker).
+      // Imported: the operator owns it and its key (README: an imported secret). The roles get
+      // read of the secret; a customer managed key of it must let them decrypt.
       this.credentials = secretsmanager.Secret.fromSecretCompleteArn(
         this,
         'Credentials',
@@ -73,18 +77,19 @@ export class ConnectorStateStack extends Stack {
       const secret = new secretsmanager.Secret(this, 'Credentials', {
         description:
           'AlayaCare marketplace login for the connector: set "username" and "password" to the account AlayaCare issued',
-        // The AWS-managed aws/secretsmanager key: with the data key here, Secrets Manager's grant
-        // would put the worker's role (another stack) into this key's policy, a stack cycle.
+        // Under the data key. The functions' decrypt is granted on their roles (ConnectorFunction
+        // bindSecret), so the key's policy never names a role of the app stack.
+        encryptionKey: this.key,
         generateSecretString: {
           secretStringTemplate: JSON.stringify({ username: 'CHANGE_ME' }),
           generateStringKey: 'password',
         },
         removalPolicy: RemovalPolicy.RETAIN,
       });
-      acknowledge(
+      acknowledgeEach(
         secret,
-        'AwsSolutions-SMG4',
-        'The marketplace password is issued by AlayaCare and can only be changed through AlayaCare, not by an API a rotation Lambda could call; operators update the secret by hand when AlayaCare reissues it.',
+        NO_ROTATION_RULES,
+        'The marketplace password is issued by AlayaCare and can only be changed through AlayaCare, not by an API a rotation Lambda could call; operators update the secret by hand when AlayaCare reissues it (README: rotating the marketplace credentials).',
       );
       this.credentials = secret;
     }
@@ -93,6 +98,7 @@ export class ConnectorStateStack extends Stack {
       this.sharedSecret = new secretsmanager.Secret(this, 'SharedSecret', {
         description:
           'AlayaCare connector: password of the SNS subscription URL https://connector:<password>@<api host>/prod/sns (during a rotation: new and old, space-separated)',
+        encryptionKey: this.key,
         // Letters and digits only, so the password goes into the URL without percent-encoding.
         generateSecretString: {
           passwordLength: 48,
@@ -103,9 +109,9 @@ export class ConnectorStateStack extends Stack {
         // AlayaCare's subscriptions carry it: a new secret would lock them out until they re-subscribe.
         removalPolicy: RemovalPolicy.RETAIN,
       });
-      acknowledge(
+      acknowledgeEach(
         this.sharedSecret,
-        'AwsSolutions-SMG4',
+        NO_ROTATION_RULES,
         'The password is part of the SNS subscription URL held by AlayaCare, which only a new subscription can change; rotation is a manual, two-password procedure documented in the README, which a rotation Lambda cannot perform.',
       );
     }
@@ -116,6 +122,12 @@ export class ConnectorStateStack extends Stack {
       enforceSSL: true,
       retentionPeriod: DEAD_LETTER_RETENTION,
     });
+
+    acknowledgeEach(
+      this.deadLetterQueue,
+      ['Serverless-SQSRedrivePolicy'],
+      'This is the dead-letter queue of the events queue: what fails here is kept 14 days for `npx connector dlq` and alarmed on; a dead-letter queue of its own would only move the same messages once more.',
+    );
 
     this.queue = new sqs.Queue(this, 'EventsQueue', {
       encryption: sqs.QueueEncryption.KMS,
@@ -134,6 +146,21 @@ export class ConnectorStateStack extends Stack {
       rules: config.rules,
       logRetention: RETENTION[config.logRetentionDays],
     });
+
+    this.backup = config.backup.enabled
+      ? new TableBackup(this, 'Backup', {
+          table: this.table,
+          key: this.key,
+          retentionDays: config.backup.retentionDays,
+        })
+      : undefined;
+    if (this.backup === undefined) {
+      acknowledgeEach(
+        this.table,
+        ['HIPAA.Security-DynamoDBInBackupPlan'],
+        'Point-in-time recovery (35 days, to the second) and deletion protection are on, and the table is retained when the stack is deleted; an AWS Backup plan is the config option backup.enabled (off by default: it adds backup storage to the bill).',
+      );
+    }
 
     new CfnOutput(this, OUT.queueName, {
       value: this.queue.queueName,

@@ -9,19 +9,21 @@
  * and then stay flat (custom metrics billed by the hour, KMS and Secrets Manager calls that the
  * services cache for minutes): they are counted as they are at one million events a month.
  */
-import { PRICES, SECONDS_PER_MONTH, usdPer } from './prices';
+import { BACKUP_FREE_TYPES, backupStorage } from './backup';
+import { PRICES, usdPer } from './prices';
+import {
+  props,
+  referencedIds,
+  serviceOf,
+  wiring,
+  type CfnResource,
+  type NamedTemplate,
+  type Service,
+  type Wiring,
+} from './wiring';
 
-export interface CfnResource {
-  readonly Type: string;
-  readonly Properties?: Record<string, unknown>;
-}
-
-export interface NamedTemplate {
-  readonly stack: string;
-  readonly resources: Record<string, CfnResource>;
-}
-
-export type Service = 'receiver' | 'worker' | 'reconciler';
+export type { CfnResource, NamedTemplate, Service } from './wiring';
+export { reconcilerRunsPerMonth, referencedIds, runsPerMonth, serviceOf } from './wiring';
 
 /** Where a figure comes from: shown beside it, so a reader can tell a measurement from a guess. */
 export interface Sourced<T> {
@@ -94,108 +96,11 @@ export const FREE_TYPES: Readonly<Record<string, string>> = {
   'AWS::ApiGateway::RequestValidator': 'free',
   'Custom::AWS': 'runs once per deployment that changes the rules',
   'AWS::CDK::Metadata': 'free',
+  ...BACKUP_FREE_TYPES,
 };
 
 const MILLION = 1e6;
-
-function props(resource: CfnResource): Record<string, unknown> {
-  return resource.Properties ?? {};
-}
-
-/** `{ Ref: id }` or `{ 'Fn::GetAtt': [id, ...] }` anywhere inside a value: the logical ids it names. */
-export function referencedIds(value: unknown): string[] {
-  if (Array.isArray(value)) return value.flatMap(referencedIds);
-  if (typeof value !== 'object' || value === null) return [];
-  const record = value as Record<string, unknown>;
-  const ids: string[] = [];
-  if (typeof record['Ref'] === 'string') ids.push(record['Ref']);
-  const getAtt = record['Fn::GetAtt'];
-  if (Array.isArray(getAtt) && typeof getAtt[0] === 'string') ids.push(getAtt[0]);
-  for (const [key, inner] of Object.entries(record))
-    if (key !== 'Ref' && key !== 'Fn::GetAtt') ids.push(...referencedIds(inner));
-  return ids;
-}
-
-/** The POWERTOOLS_SERVICE_NAME of a function, if it is one of the connector's three. */
-export function serviceOf(resource: CfnResource): Service | undefined {
-  const environment = props(resource)['Environment'] as
-    { Variables?: Record<string, unknown> } | undefined;
-  const name = environment?.Variables?.['POWERTOOLS_SERVICE_NAME'];
-  return name === 'receiver' || name === 'worker' || name === 'reconciler' ? name : undefined;
-}
-
-/** Runs a month of a `rate(N minute(s)|hour(s)|day(s))` schedule; anything else is refused. */
-export function runsPerMonth(expression: string): number {
-  const match = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
-  if (!match)
-    throw new Error(
-      `cannot price schedule "${expression}": only rate(...) expressions are modelled`,
-    );
-  const seconds = { minute: 60, hour: 3600, day: 86400 }[
-    match[2].replace(/s$/, '') as 'minute' | 'hour' | 'day'
-  ];
-  return SECONDS_PER_MONTH / (Number(match[1]) * seconds);
-}
-
 const GB = 1024 ** 3;
-
-/** What the templates wire together, found before pricing: which function logs where, what runs it. */
-interface Wiring {
-  serviceOfLogGroup: Map<string, Service | 'api-access'>;
-  reconcilerRunsPerMonth: number;
-  apiTraced: boolean;
-  emailSubscriptions: Map<string, number>;
-  deadLetterQueues: Set<string>;
-}
-
-function wiring(templates: readonly NamedTemplate[]): Wiring {
-  const w: Wiring = {
-    serviceOfLogGroup: new Map(),
-    reconcilerRunsPerMonth: 0,
-    apiTraced: false,
-    emailSubscriptions: new Map(),
-    deadLetterQueues: new Set(),
-  };
-  const services = new Map<string, Service>();
-  for (const { resources } of templates) {
-    for (const [id, resource] of Object.entries(resources)) {
-      const service = resource.Type === 'AWS::Lambda::Function' ? serviceOf(resource) : undefined;
-      if (service === undefined) continue;
-      services.set(id, service);
-      for (const logGroup of referencedIds(props(resource)['LoggingConfig']))
-        w.serviceOfLogGroup.set(logGroup, service);
-    }
-  }
-  for (const { resources } of templates) {
-    for (const resource of Object.values(resources)) {
-      const p = props(resource);
-      if (resource.Type === 'AWS::Events::Rule' && typeof p['ScheduleExpression'] === 'string') {
-        const targetsReconciler = referencedIds(p['Targets']).some(
-          (id) => services.get(id) === 'reconciler',
-        );
-        if (targetsReconciler && p['State'] !== 'DISABLED')
-          w.reconcilerRunsPerMonth += runsPerMonth(p['ScheduleExpression']);
-      }
-      if (resource.Type === 'AWS::ApiGateway::Stage') {
-        if (p['TracingEnabled'] === true) w.apiTraced = true;
-        for (const logGroup of referencedIds(p['AccessLogSetting']))
-          w.serviceOfLogGroup.set(logGroup, 'api-access');
-      }
-      if (resource.Type === 'AWS::SNS::Subscription' && p['Protocol'] === 'email') {
-        for (const topic of referencedIds(p['TopicArn']))
-          w.emailSubscriptions.set(topic, (w.emailSubscriptions.get(topic) ?? 0) + 1);
-      }
-      if (resource.Type === 'AWS::SQS::Queue')
-        for (const id of referencedIds(p['RedrivePolicy'])) w.deadLetterQueues.add(id);
-    }
-  }
-  return w;
-}
-
-/** Runs a month of every enabled schedule that targets the reconciler (0 without one). */
-export function reconcilerRunsPerMonth(templates: readonly NamedTemplate[]): number {
-  return wiring(templates).reconcilerRunsPerMonth;
-}
 
 type Priced = Pick<CostLine, 'idle' | 'perMillion' | 'detail'>;
 
@@ -290,7 +195,7 @@ function price(id: string, resource: CfnResource, usage: Usage, w: Wiring): Pric
         return {
           idle: 0,
           perMillion: 0,
-          detail: 'dead-letter queue: only failed events (none in a healthy month)',
+          detail: 'dead-letter queue: only failed events or runs (none in a healthy month)',
         };
       return {
         idle: 0,
@@ -384,6 +289,13 @@ function price(id: string, resource: CfnResource, usage: Usage, w: Wiring): Pric
       };
     case 'AWS::Logs::LogGroup':
       return logGroup(id, resource, usage, w);
+    case 'AWS::Backup::BackupSelection': {
+      const copies = referencedIds(p['BackupPlanId']).reduce(
+        (sum, plan) => sum + (w.backupCopies.get(plan) ?? 0),
+        0,
+      );
+      return { ...backupStorage(copies, usage.dynamoStorageGb.value), perMillion: 0 };
+    }
     default:
       return undefined;
   }
@@ -395,7 +307,7 @@ export function costLines(templates: readonly NamedTemplate[], usage: Usage): Co
   const lines: CostLine[] = [];
   for (const { stack, resources } of templates) {
     for (const [id, resource] of Object.entries(resources)) {
-      const free = FREE_TYPES[resource.Type];
+      const free = Object.hasOwn(FREE_TYPES, resource.Type) ? FREE_TYPES[resource.Type] : undefined;
       if (free !== undefined) {
         lines.push({
           stack,

@@ -77,6 +77,12 @@ export const PRICES = {
     'GB-month of continuous backup (PITR)',
     'Amazon DynamoDB pricing, on-demand (aws.amazon.com/dynamodb/pricing/on-demand)',
   ),
+  backupWarmGbMonth: price(
+    0.1,
+    1,
+    'GB-month of DynamoDB warm backup storage',
+    'AWS Backup pricing (aws.amazon.com/backup/pricing)',
+  ),
   kmsKeyMonth: price(
     1,
     1,

@@ -142,8 +142,11 @@ export function usageFrom(
       `${sandboxRun}: review notifications (depends on the rules: the example's default is review)`,
     ),
     kmsDataKeyRequests: assumed(
-      { idle: reconcilerRunsPerMonth, traffic: Math.round(3 * FIVE_MINUTE_WINDOWS) },
-      'idle: one Decrypt per reconciler run (DynamoDB); traffic: SQS send, SQS receive and DynamoDB each fetch a data key every 5 minutes',
+      {
+        idle: 3 * reconcilerRunsPerMonth,
+        traffic: Math.round(3 * reconcilerRunsPerMonth + 7 * FIVE_MINUTE_WINDOWS),
+      },
+      'idle: three per reconciler run: DynamoDB, the secret (Secrets Manager) and its log group (CloudWatch Logs) each decrypt or fetch a data key; traffic: those, plus SQS send, SQS receive, DynamoDB, the worker secret re-read and the receiver, worker and API access log groups each a data key every 5 minutes',
     ),
     kmsReviewKeyRequestsTraffic: assumed(
       Math.round(FIVE_MINUTE_WINDOWS),

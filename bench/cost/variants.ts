@@ -33,7 +33,7 @@ const withOptions = (config: ConnectorConfig, on: boolean): ConnectorConfig => (
   monitoring: { ...config.monitoring, dashboard: on },
 });
 
-/** The config with every cost option off (the defaults), and with every one on. */
+/** The config with every cost option off (the defaults), with tracing and the dashboard on, and with the backup plan on. */
 export const VARIANTS: readonly CostVariant[] = [
   {
     name: 'lean',
@@ -44,6 +44,14 @@ export const VARIANTS: readonly CostVariant[] = [
     name: 'observed',
     sets: 'tracing: true, monitoring.dashboard: true',
     apply: (config) => withOptions(config, true),
+  },
+  {
+    name: 'backed-up',
+    sets: 'backup: { enabled: true, retentionDays: 35 } (defaults otherwise)',
+    apply: (config) => ({
+      ...withOptions(config, false),
+      backup: { enabled: true, retentionDays: 35 },
+    }),
   },
 ];
 

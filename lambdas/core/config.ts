@@ -44,7 +44,7 @@ export type {
   RulesLimits,
 } from './rules-schema';
 
-const nonEmptyList = <T extends z.ZodTypeAny>(item: T) => z.array(item).min(1);
+const nonEmptyList = <T extends z.ZodType>(item: T) => z.array(item).min(1);
 
 const topicArn = z
   .string()
@@ -96,7 +96,7 @@ export const allowedTopicsSchema = z
         (name) => (t.namePrefix ?? '').length + name.length <= MAX_TOPIC_NAME_LENGTH,
       ),
     {
-      message: `namePrefix + name must be at most ${MAX_TOPIC_NAME_LENGTH} characters`,
+      error: `namePrefix + name must be at most ${MAX_TOPIC_NAME_LENGTH} characters`,
       path: ['namePrefix'],
     },
   );
@@ -127,6 +127,15 @@ export const reconcilerSettingsSchema = z.strictObject({
 });
 
 export type ReconcilerSettings = z.infer<typeof reconcilerSettingsSchema>;
+
+/** An AWS Backup plan for the offer table (daily, kept `retentionDays`), on top of its point-in-time recovery. */
+export const backupSettingsSchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  /** Days each daily backup is kept (1-3650). */
+  retentionDays: z.number().int().min(1).max(3650).default(35),
+});
+
+export type BackupSettings = z.infer<typeof backupSettingsSchema>;
 
 /** Demand side (role `demand` or `both`): what the worker does on `OfferAccepted`. */
 export const demandSettingsSchema = z.strictObject({
@@ -174,7 +183,7 @@ export const offerUrlTemplateSchema = z
   .url({ protocol: /^https$/ })
   .max(150)
   .refine((url) => /^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/\S*\{offerId\}/.test(url), {
-    message:
+    error:
       'must be https://<host>/<path> with {offerId} in the path or query, e.g. https://<your-instance>/marketplace/offers/{offerId}',
   });
 
@@ -199,7 +208,7 @@ export const notificationsSchema = z
       n.enabled ||
       (n.email === undefined && n.offerUrl === undefined && n.outboxOfferUrl === undefined),
     {
-      message:
+      error:
         'notifications are disabled: remove email, offerUrl and outboxOfferUrl, or set enabled to true',
       path: ['enabled'],
     },
@@ -244,6 +253,8 @@ export const connectorConfigSchema = z
     }),
     /** Polls the inbox for offers SNS never delivered; ignored for role `demand`. */
     reconciler: reconcilerSettingsSchema.default({ enabled: true, intervalMinutes: 15 }),
+    /** AWS Backup plan for the offer table; off by default (it costs storage: README, Cost). */
+    backup: backupSettingsSchema.default({ enabled: false, retentionDays: 35 }),
     /** Assigning accepted outbox offers; ignored for role `supply`. */
     demand: demandSettingsSchema.default({ assignment: 'none' }),
     /** Won offers (referrals received): mark processed, forward to EventBridge; ignored for role `demand`. */

@@ -272,6 +272,19 @@ describe.each<[AlarmId, Props]>([
     },
   ],
   [
+    'ReconcilerRunLost',
+    {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Namespace: 'AWS/SQS',
+      Statistic: 'Maximum',
+      Period: 300,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    },
+  ],
+  [
     'QueueOldestMessageAge',
     {
       MetricName: 'ApproximateAgeOfOldestMessage',
@@ -290,11 +303,12 @@ describe.each<[AlarmId, Props]>([
   });
 });
 
-it('the dead-letter alarms watch the dead-letter queue, the age alarm the events queue', () => {
+it('the dead-letter alarms watch the dead-letter queue, the age alarm the events queue, ReconcilerRunLost the reconciler failure queue', () => {
   const queueOf = (id: AlarmId) => JSON.stringify(get(id)['Dimensions']);
   expect(queueOf('DeadLetterQueueNotEmpty')).toContain('DeadLetterQueue');
   expect(queueOf('DeadLetterQueueOldestMessage')).toContain('DeadLetterQueue');
   expect(queueOf('QueueOldestMessageAge')).toContain('EventsQueue');
+  expect(queueOf('ReconcilerRunLost')).toContain('ReconcilerFailures');
 });
 
 describe('role demand', () => {

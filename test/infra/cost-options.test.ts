@@ -1,11 +1,17 @@
 /**
  * Covers the config switches that trade a fixed or per-event cost for an observability aid
  * (lambdas/core/config.ts, monitoring-config.ts; bench/cost.ts prices them): `monitoring.dashboard`
- * and `tracing`, both off by default, and the one KMS key the alarm and review topics share
- * (lib/notification-key.ts). cdk-nag runs with both switches on and off in nag.test.ts.
+ * and `tracing`, both off by default, and `backup`, off by default; the one KMS key the alarm and
+ * review topics and the reconciler failure queue share (lib/keys.ts); and, priced by the cost
+ * model with the bench's own usage figures replaced by round ones, that the defaults stay within
+ * the idle budget of 5 USD a month (the health-posture additions: no new key, one alarm, a queue)
+ * and that the backup plan is priced by its copies kept. cdk-nag runs with the switches in
+ * nag.test.ts.
  */
 import type { Template } from 'aws-cdk-lib/assertions';
 import { ConfigError, parseConnectorConfig, type ConnectorConfig } from '../../lambdas/core/config';
+import { costLines, totals, type Usage } from '../../bench/cost/model';
+import { synthesizedTemplates } from '../../bench/cost/templates';
 import { STACK_OUTPUTS } from '../../lib/stack-outputs';
 import { build, exampleConfig, onlyResource, resourcesOf } from './infra-support';
 
@@ -84,7 +90,9 @@ describe('monitoring.dashboard', () => {
   it('on: one dashboard, named in the DashboardName output', () => {
     const dashboard = onlyResource(on, 'AWS::CloudWatch::Dashboard');
     expect(
-      Object.values(on.findOutputs(STACK_OUTPUTS.app.dashboardName)).map((o) => o['Value']),
+      Object.values(on.findOutputs(STACK_OUTPUTS.app.dashboardName)).map(
+        (o) => (o as { Value: unknown }).Value,
+      ),
     ).toEqual([{ Ref: dashboard.id }]);
   });
 });
@@ -109,7 +117,7 @@ describe('tracing', () => {
   });
 });
 
-describe('the notification topic key', () => {
+describe('the messaging key (alarm and review topics, reconciler failure queue)', () => {
   const app = build(exampleConfig()).appTemplate;
 
   it('is the one rotating key of the app stack, and CloudWatch may use it to publish alarms', () => {
@@ -133,5 +141,61 @@ describe('the notification topic key', () => {
     expect(topics).toHaveLength(2);
     for (const topic of topics)
       expect(topic.Properties?.['KmsMasterKeyId']).toEqual({ 'Fn::GetAtt': [key.id, 'Arn'] });
+    const queues = Object.values(resourcesOf(app, 'AWS::SQS::Queue'));
+    expect(queues).toHaveLength(1);
+    expect(queues[0]?.Properties?.['KmsMasterKeyId']).toEqual({ 'Fn::GetAtt': [key.id, 'Arn'] });
+  });
+});
+
+/** Round figures for what the model does not read from the templates. */
+function roundUsage(storageGb: number): Usage {
+  const zero = { value: 0, source: 'test' };
+  const of = <T>(value: T) => ({ value, source: 'test' });
+  return {
+    durationMs: { receiver: of(10), worker: of(300), reconciler: of(1000) },
+    workerInvocationsPerEvent: of(1),
+    dynamoWruPerEvent: of(12),
+    dynamoRruPerEvent: of(1),
+    dynamoRruPerReconcilerRun: zero,
+    dynamoStorageGb: of(storageGb),
+    sqsFunctionRequestsPerEvent: of(1),
+    sqsPollerRequestsPerEvent: of(2),
+    sqsIdlePollsPerMonth: of(657000),
+    logBytesPerEvent: { receiver: of(1600), worker: of(2500) },
+    logBytesPerReconcilerRun: of(1550),
+    accessLogBytesPerRequest: of(330),
+    notificationsPerEvent: of(0.3),
+    kmsDataKeyRequests: of({ idle: 8760, traffic: 70080 }),
+    kmsReviewKeyRequestsTraffic: of(8760),
+    secretCalls: of({ idle: 2920, traffic: 8760 }),
+    rulesReadsTraffic: of(43800),
+    customMetrics: of({ idle: ['reconciler/MarketplaceLoginFailures'], traffic: [] }),
+    xraySampledShare: of(0.84),
+  };
+}
+
+describe('idle cost of the defaults and of the backup plan', () => {
+  const price = (config: ConnectorConfig, storageGb = 0.05) =>
+    costLines(synthesizedTemplates(config), roundUsage(storageGb));
+
+  it('the example config, every new resource priced, stays within 5 USD a month at idle', () => {
+    const lines = price(exampleConfig());
+    expect(totals(lines).unpriced).toEqual([]);
+    // Two keys (data, messaging), no more.
+    expect(lines.filter((l) => l.type === 'AWS::KMS::Key')).toHaveLength(2);
+    const failureQueue = lines.find((l) => l.id.startsWith('ReconcilerFailures'));
+    expect(failureQueue?.detail).toContain('dead-letter queue');
+    expect(lines.find((l) => l.id.includes('ReconcilerRunLost'))?.idle).toBeCloseTo(0.1, 9);
+    expect(totals(lines).idle).toBeLessThanOrEqual(5);
+  });
+
+  it('the backup plan adds its daily full copies kept, at 0.10 USD per GB-month, and nothing else', () => {
+    const off = totals(price(exampleConfig(), 2)).idle;
+    const on = price({ ...exampleConfig(), backup: { enabled: true, retentionDays: 35 } }, 2);
+    expect(totals(on).unpriced).toEqual([]);
+    // 35 copies of a 2 GB table: 70 GB-months.
+    expect(totals(on).idle - off).toBeCloseTo(35 * 2 * 0.1, 9);
+    const selection = on.find((l) => l.type === 'AWS::Backup::BackupSelection');
+    expect(selection?.detail).toContain('35 daily full copies');
   });
 });

@@ -1,16 +1,21 @@
 /**
- * Covers the cdk-nag AWS Solutions pack against both stacks, for a created and an imported
- * credentials secret, with the receiver's shared secret on, and for role both (reconciler included): no unacknowledged errors or warnings, every acknowledgement gives a real reason and is
- * scoped to one rule (or one finding), and the one wildcard-resource acknowledgement is only ever
- * about X-Ray. Also checks the pack does report a violation, so "none found" means something.
- * cdk-nag 3 reports through CDK's policy validation instead of annotations, so the pack is run
- * directly with `validateScope`; bin/app.ts registers the same pack, exercised in synth.test.ts.
+ * Covers the cdk-nag AWS Solutions, HIPAA Security and Serverless packs against both stacks, for
+ * a created and an imported credentials secret, with the receiver's shared secret on, for role
+ * both (reconciler included), with tracing, dashboard, e-mails and the backup plan on: no
+ * unacknowledged errors or warnings, every acknowledgement gives a real reason and is scoped to
+ * one rule (or one finding) on one construct below a stack, and the one wildcard-resource
+ * acknowledgement is only ever about X-Ray. Also checks that each pack, registered by
+ * applyNagChecks, fails a synth with a violation of its own, so "none found" means something.
+ * The stacks are checked with each pack's `validateScope`; bin/app.ts registers the same packs
+ * through applyNagChecks, exercised in synth.test.ts.
  */
 import { App, Stack, Validations } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import type { ConnectorConfig } from '../../lambdas/core/config';
+import { applyNagChecks, NAG_PACKS } from '../../lib/nag';
 import { build, exampleConfig, resourcesOf, type Built } from './infra-support';
 
 const variants: [string, () => ConnectorConfig][] = [
@@ -47,14 +52,30 @@ const variants: [string, () => ConnectorConfig][] = [
       monitoring: { ...exampleConfig().monitoring, dashboard: true },
     }),
   ],
+  [
+    'backup plan, alarm and review e-mails, dry run',
+    () => ({
+      ...exampleConfig(),
+      mode: 'dry-run',
+      backup: { enabled: true, retentionDays: 90 },
+      alarmEmail: 'ops@example.org',
+      notifications: { enabled: true, email: 'staffing@example.org' },
+    }),
+  ],
+  [
+    'role demand, notifications off',
+    () => ({ ...exampleConfig(), role: 'demand', notifications: { enabled: false } }),
+  ],
 ];
 
 function findings(scope: IConstruct) {
-  return new AwsSolutionsChecks().validateScope(scope).violations.map((v) => ({
-    rule: v.ruleName,
-    severity: v.severity,
-    at: v.violatingResources.map((r) => r.constructPath),
-  }));
+  return Object.values(NAG_PACKS).flatMap((Pack) =>
+    new Pack().validateScope(scope).violations.map((v) => ({
+      rule: v.ruleName,
+      severity: v.severity,
+      at: v.violatingResources.map((r) => r.constructPath),
+    })),
+  );
 }
 
 interface Acknowledgement {
@@ -64,85 +85,152 @@ interface Acknowledgement {
 }
 
 function acknowledgements(root: IConstruct): Acknowledgement[] {
-  return root.node
-    .findAll()
-    .flatMap((c) =>
-      c.node.metadata
-        .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-        .flatMap((m) =>
-          Object.entries(m.data as Record<string, unknown>).map(([id, reason]) => ({
-            path: c.node.path,
-            id,
-            reason,
-          })),
-        ),
-    );
+  return root.node.findAll().flatMap((c) =>
+    c.node.metadata
+      .filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((m) =>
+        Object.entries(m.data as Record<string, unknown>).map(([id, reason]) => ({
+          path: c.node.path,
+          id,
+          reason,
+        })),
+      ),
+  );
 }
 
-describe.each(variants)('cdk-nag AwsSolutions with %s', (_label, config) => {
-  let built: Built;
-  beforeAll(() => {
-    built = build(config());
+describe.each(variants)(
+  'cdk-nag AwsSolutions, HIPAA Security and Serverless with %s',
+  (_label, config) => {
+    let built: Built;
+    beforeAll(() => {
+      built = build(config());
+    });
+
+    it('finds nothing unacknowledged in the state stack', () => {
+      expect(findings(built.state)).toEqual([]);
+    });
+
+    it('finds nothing unacknowledged in the app stack', () => {
+      expect(findings(built.app)).toEqual([]);
+    });
+
+    it('every acknowledgement names one rule of a registered pack (or one finding of it) and gives a reason of 20+ characters', () => {
+      const acks = acknowledgements(built.cdkApp);
+      expect(acks.length).toBeGreaterThan(0);
+      for (const ack of acks) {
+        const id = ack.id.replace(/^annotation::/i, '');
+        expect({ path: ack.path, id }).toEqual({
+          path: ack.path,
+          id: expect.stringMatching(
+            /^(AwsSolutions-[A-Z]+\d+(\[.+\])?|HIPAA\.Security-[A-Za-z0-9]+|Serverless-[A-Za-z0-9]+)$/,
+          ),
+        });
+        // IAM4/IAM5 list findings; acknowledging the bare rule would hide every future one.
+        expect({ path: ack.path, id }).not.toEqual({
+          path: ack.path,
+          id: expect.stringMatching(/^AwsSolutions-IAM[45]$/),
+        });
+        expect(typeof ack.reason).toBe('string');
+        expect((ack.reason as string).trim().length).toBeGreaterThanOrEqual(20);
+      }
+      // Nothing is acknowledged for a whole stack or the app.
+      expect(acks.filter((a) => !a.path.includes('/'))).toEqual([]);
+      // And nothing twice on the same construct (a second reason would hide the first).
+      const keys = acks.map((a) => `${a.path} ${a.id}`);
+      expect(keys.filter((key, i) => keys.indexOf(key) !== i)).toEqual([]);
+    });
+
+    it('the only IAM statements on Resource "*" are X-Ray tracing, as the IAM5[Resource::*] acknowledgement says (none without tracing)', () => {
+      const statements = Object.values(resourcesOf(built.appTemplate, 'AWS::IAM::Policy')).flatMap(
+        (p) =>
+          (
+            p.Properties?.['PolicyDocument'] as {
+              Statement: { Action: string | string[]; Resource: unknown }[];
+            }
+          ).Statement,
+      );
+      const wildcard = statements.filter(
+        (s) => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')),
+      );
+      expect(wildcard.length > 0).toBe(config().tracing);
+      const xrayAcks = acknowledgements(built.cdkApp).filter(
+        (a) => a.id.replace(/^annotation::/i, '') === 'AwsSolutions-IAM5[Resource::*]',
+      );
+      expect(xrayAcks.length > 0).toBe(config().tracing);
+      for (const statement of wildcard) {
+        for (const action of [statement.Action].flat()) expect(action).toMatch(/^xray:/);
+      }
+    });
+  },
+);
+
+/** Synthesises an app with applyNagChecks and one probe stack; returns whether it failed and the report. */
+function synthWithNag(probe: (stack: Stack) => void): { failed: boolean; report: string } {
+  const app = new App();
+  probe(new Stack(app, 'Probe'));
+  applyNagChecks(app);
+  const printed: string[] = [];
+  const capture = (chunk: unknown) => {
+    printed.push(String(chunk));
+    return true;
+  };
+  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
+  const consoleError = jest.spyOn(console, 'error').mockImplementation(capture);
+  let failed = false;
+  try {
+    app.synth();
+  } catch (error: unknown) {
+    // In memory (as here) the exception carries the report; from the CLI it is printed.
+    failed = true;
+    printed.push(error instanceof Error ? error.message : String(error));
+  } finally {
+    stderr.mockRestore();
+    consoleError.mockRestore();
+  }
+  return { failed, report: printed.join('') };
+}
+
+describe('the packs themselves, as applyNagChecks registers them', () => {
+  it('registers exactly the AWS Solutions, HIPAA Security and Serverless packs', () => {
+    expect(Object.keys(NAG_PACKS).sort()).toEqual([
+      'AwsSolutions-',
+      'HIPAA.Security-',
+      'Serverless-',
+    ]);
   });
 
-  it('finds nothing unacknowledged in the state stack', () => {
-    expect(findings(built.state)).toEqual([]);
+  it.each<[string, string, (stack: Stack) => void]>([
+    ['AwsSolutions', 'AwsSolutions-SQS4', (stack) => new sqs.Queue(stack, 'PlainQueue')],
+    [
+      'HIPAA Security',
+      'HIPAA.Security-CloudWatchLogGroupEncrypted',
+      (stack) => new logs.LogGroup(stack, 'PlainLogs'),
+    ],
+    [
+      'Serverless',
+      'Serverless-SNSRedrivePolicy',
+      (stack) =>
+        new sns.Subscription(stack, 'PlainSubscription', {
+          topic: new sns.Topic(stack, 'Topic', { enforceSSL: true }),
+          protocol: sns.SubscriptionProtocol.EMAIL,
+          endpoint: 'ops@example.org',
+        }),
+    ],
+  ])('the %s pack fails the synth of a stack with a %s violation', (_pack, rule, probe) => {
+    const { failed, report } = synthWithNag(probe);
+    expect(failed).toBe(true);
+    expect(report).toContain(rule);
   });
 
-  it('finds nothing unacknowledged in the app stack', () => {
-    expect(findings(built.app)).toEqual([]);
-  });
-
-  it('every acknowledgement names one AwsSolutions rule (or one finding of it) and gives a reason of 20+ characters', () => {
-    const acks = acknowledgements(built.cdkApp);
-    expect(acks.length).toBeGreaterThan(0);
-    for (const ack of acks) {
-      const id = ack.id.replace(/^annotation::/i, '');
-      expect({ path: ack.path, id }).toEqual({
-        path: ack.path,
-        id: expect.stringMatching(/^AwsSolutions-[A-Z]+\d+(\[.+\])?$/),
+  it('an acknowledged finding no longer fails the synth', () => {
+    const { failed, report } = synthWithNag((stack) => {
+      const logGroup = new logs.LogGroup(stack, 'PlainLogs');
+      Validations.of(logGroup).acknowledge({
+        id: 'HIPAA.Security-CloudWatchLogGroupEncrypted',
+        reason: 'probe: acknowledged on purpose',
       });
-      // IAM4/IAM5 list findings; acknowledging the bare rule would hide every future one.
-      expect({ path: ack.path, id }).not.toEqual({
-        path: ack.path,
-        id: expect.stringMatching(/^AwsSolutions-IAM[45]$/),
-      });
-      expect(typeof ack.reason).toBe('string');
-      expect((ack.reason as string).trim().length).toBeGreaterThanOrEqual(20);
-    }
-    // Nothing is acknowledged for a whole stack or the app.
-    expect(acks.filter((a) => !a.path.includes('/'))).toEqual([]);
-  });
-
-  it('the only IAM statements on Resource "*" are X-Ray tracing, as the IAM5[Resource::*] acknowledgement says (none without tracing)', () => {
-    const statements = Object.values(resourcesOf(built.appTemplate, 'AWS::IAM::Policy')).flatMap(
-      (p) =>
-        (
-          p.Properties?.['PolicyDocument'] as {
-            Statement: { Action: string | string[]; Resource: unknown }[];
-          }
-        ).Statement,
-    );
-    const wildcard = statements.filter(
-      (s) => s.Resource === '*' || (Array.isArray(s.Resource) && s.Resource.includes('*')),
-    );
-    expect(wildcard.length > 0).toBe(config().tracing);
-    const xrayAcks = acknowledgements(built.cdkApp).filter(
-      (a) => a.id.replace(/^annotation::/i, '') === 'AwsSolutions-IAM5[Resource::*]',
-    );
-    expect(xrayAcks.length > 0).toBe(config().tracing);
-    for (const statement of wildcard) {
-      for (const action of [statement.Action].flat()) expect(action).toMatch(/^xray:/);
-    }
-  });
-});
-
-describe('the pack itself', () => {
-  it('reports an unprotected queue, so an empty result above is meaningful', () => {
-    const stack = new Stack(new App(), 'Probe');
-    new sqs.Queue(stack, 'PlainQueue');
-    expect(findings(stack).map((f) => f.rule)).toEqual(
-      expect.arrayContaining(['AwsSolutions-SQS3', 'AwsSolutions-SQS4']),
-    );
+    });
+    expect(report).not.toContain('HIPAA.Security-CloudWatchLogGroupEncrypted');
+    expect(failed).toBe(false);
   });
 });

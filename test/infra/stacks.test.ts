@@ -324,7 +324,7 @@ describe('shared secret of the SNS endpoint', () => {
 });
 
 describe('functions', () => {
-  it('all run Node.js 22 or newer on arm64 with active tracing and a log group with the configured retention', () => {
+  it('all run the newest Node.js aws-cdk-lib knows (health-posture.test.ts) on arm64 with active tracing and a log group with the configured retention', () => {
     const functions = Object.values(resourcesOf(app, 'AWS::Lambda::Function'));
     // Receiver, worker and (supply side, on by default) reconciler.
     expect(functions).toHaveLength(3);
@@ -438,6 +438,8 @@ describe('alarms', () => {
         '5XXError',
         'ApproximateAgeOfOldestMessage',
         'ApproximateAgeOfOldestMessage',
+        'ApproximateNumberOfMessagesVisible',
+        // The reconciler failure queue (ReconcilerRunLost).
         'ApproximateNumberOfMessagesVisible',
         'Errors',
         'Errors',

@@ -1,0 +1,103 @@
+import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type { ConnectorFunction } from './connector-function';
+import { acknowledge, acknowledgeEach } from './nag';
+
+/**
+ * The app stack's acknowledged cdk-nag findings that are the same for each of its functions, and
+ * those of the API stage: each one on its own construct, with the reason it does not apply or is
+ * the customer's choice. The findings particular to one resource are acknowledged beside it.
+ */
+
+/** Findings every connector function shares, whatever calls it. */
+export function acknowledgeFunction(fn: ConnectorFunction, tracing: boolean): void {
+  acknowledge(
+    fn,
+    'HIPAA.Security-LambdaInsideVPC',
+    'The function calls only public endpoints over TLS (AWS service APIs and the AlayaCare marketplace API) and no private resource: a VPC would add NAT gateway cost (about 32 USD a month per zone) and no protection; the data paths are IAM-authorised and KMS-encrypted.',
+  );
+  acknowledge(
+    fn.role,
+    'HIPAA.Security-IAMNoInlinePolicy',
+    "The inline policy belongs to this one function's own role and grants exactly its resources (table, queue, secret, key ARNs); a customer managed policy would be the same statements in a separately attachable object that another role could be given.",
+  );
+  if (tracing) {
+    acknowledge(
+      fn.role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'Added by active X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords have no resource-level permissions (the infra tests check no other statement uses Resource *).',
+    );
+  } else {
+    acknowledge(
+      fn,
+      'Serverless-LambdaTracing',
+      'X-Ray tracing is the config option `tracing` (off by default for its cost per event: README, Cost); logs with correlation ids, metrics and alarms cover operations without it.',
+    );
+  }
+  for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
+    acknowledge(
+      fn.role,
+      `AwsSolutions-IAM5[Action::${action}]`,
+      'Added by the SQS/DynamoDB/SNS grants for their KMS key: the wildcard covers only the variants of this action, on that one key ARN.',
+    );
+  }
+}
+
+/** The receiver: invoked synchronously by API Gateway only. */
+export function acknowledgeReceiver(receiver: ConnectorFunction): void {
+  acknowledgeEach(
+    receiver,
+    ['HIPAA.Security-LambdaDLQ', 'Serverless-LambdaDLQ'],
+    'Invoked synchronously by API Gateway only: a dead-letter queue applies to asynchronous invocations. A failure is answered 5xx, which SNS retries, and is alarmed (ReceiverErrors, Api5xx).',
+  );
+  acknowledge(
+    receiver,
+    'HIPAA.Security-LambdaConcurrency',
+    'The API stage throttle in front of it (config apiThrottle) bounds its invocations; reserving concurrency for it would take that many executions from the rest of the account for good, and it calls nothing but SNS (certificates, confirmations) and SQS.',
+  );
+}
+
+/** The worker: the events queue's consumer (event source mapping). */
+export function acknowledgeWorker(worker: ConnectorFunction): void {
+  acknowledgeEach(
+    worker,
+    ['HIPAA.Security-LambdaDLQ', 'Serverless-LambdaDLQ'],
+    'Invoked by the SQS event source mapping only (synchronously): a function dead-letter queue would never receive anything. Records that fail 5 times go to the events queue dead-letter queue (redrive policy), alarmed on.',
+  );
+  acknowledge(
+    worker.fn.node.findChild(eventSourceId(worker)),
+    'Serverless-LambdaEventSourceMappingDestination',
+    "An SQS event source mapping has no on-failure destination (that is for streams and Kafka); the events queue's redrive policy is its failure path: records failing 5 times move to the dead-letter queue, which is alarmed on (DeadLetterQueueNotEmpty).",
+  );
+}
+
+/** The id CDK gives the worker's one SQS event source mapping. */
+function eventSourceId(worker: ConnectorFunction): string {
+  const ids = worker.fn.node.children
+    .map((child) => child.node.id)
+    .filter((id) => id.startsWith('SqsEventSource:'));
+  if (ids.length !== 1) throw new Error(`expected one SQS event source, found ${ids.length}`);
+  const [id] = ids as [string];
+  return id;
+}
+
+/** The API stage: SNS's HTTPS endpoint. */
+export function acknowledgeApiStage(api: apigateway.RestApi, tracing: boolean): void {
+  const stage = api.deploymentStage;
+  acknowledge(
+    stage,
+    'HIPAA.Security-APIGWCacheEnabledAndEncrypted',
+    'Every request is a distinct signed SNS POST that must reach the receiver: a response cache could only replay answers to messages it has not verified, and costs from about 14 USD a month.',
+  );
+  acknowledge(
+    stage,
+    'HIPAA.Security-APIGWSSLEnabled',
+    'A stage client certificate lets an HTTP backend verify that calls come from API Gateway; the only integration is a Lambda proxy integration, invoked through IAM (a permission scoped to this API), where a client certificate does not apply. Callers reach the stage over TLS only.',
+  );
+  if (!tracing) {
+    acknowledgeEach(
+      stage,
+      ['HIPAA.Security-APIGWXrayEnabled', 'Serverless-APIGWXrayEnabled'],
+      'X-Ray tracing is the config option `tracing` (off by default for its cost per event: README, Cost); access logs (no bodies or headers), execution error logs and the 5xx alarm cover operations without it.',
+    );
+  }
+}

@@ -1,0 +1,114 @@
+import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type { Construct } from 'constructs';
+
+/**
+ * The connector's two customer managed keys, and no more: a key costs 1 USD a month.
+ *
+ * - The data key (state stack, retained): everything that stays, or that may hold marketplace
+ *   data: the offer table, the events queue and its dead-letter queue, the rules bucket, the
+ *   credentials and shared secrets, the AWS Backup vault, and every log group of both stacks
+ *   (logs outlive the app stack, so their key must outlive it too).
+ * - The messaging key (app stack): the transient messages of the app stack, which carry ids,
+ *   counts and rule names only: the alarm and review topics and the reconciler's failure queue.
+ *   CloudWatch (alarms) and EventBridge (dead letters) must use it; keeping those services off the
+ *   data key's policy is why the two are apart.
+ */
+
+/** The data key, with the statement CloudWatch Logs needs to encrypt this account's log groups with it. */
+export function dataKey(scope: Construct, id: string): kms.Key {
+  const key = new kms.Key(scope, id, {
+    description:
+      'AlayaCare connector: encrypts the offer table, the events queues, the rules bucket, the secrets, the backups and the log groups',
+    enableKeyRotation: true,
+    removalPolicy: RemovalPolicy.RETAIN,
+  });
+  allowCloudWatchLogs(key);
+  return key;
+}
+
+/**
+ * Lets CloudWatch Logs of the key's own region encrypt and decrypt log groups of the key's own
+ * account and region, and nothing else: the encryption context of every call names the log group
+ * (AWS's documented key policy for log group encryption). The log groups are in two stacks and
+ * their names are generated, so the condition names the account's log groups, not each one.
+ */
+export function allowCloudWatchLogs(key: kms.Key): void {
+  const stack = Stack.of(key);
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowCloudWatchLogsOfThisAccountAndRegion',
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      actions: [
+        'kms:Encrypt*',
+        'kms:Decrypt*',
+        'kms:ReEncrypt*',
+        'kms:GenerateDataKey*',
+        'kms:Describe*',
+      ],
+      resources: ['*'],
+      conditions: {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': logGroupArnPattern(stack),
+        },
+      },
+    }),
+  );
+}
+
+/** `arn:<partition>:logs:<region>:<account>:log-group:*` of a stack's environment. */
+export function logGroupArnPattern(stack: Stack): string {
+  return stack.formatArn({
+    service: 'logs',
+    resource: 'log-group',
+    resourceName: '*',
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+}
+
+/**
+ * The app stack's messaging key: the alarm and review topics and the reconciler's failure queue.
+ * CloudWatch may use it so alarms can publish to the encrypted alarm topic (SNS's AWS managed
+ * key, aws/sns, cannot be opened to CloudWatch); EventBridge rules of this account may use it to
+ * put a schedule's undeliverable event on the failure queue. Which topic or queue each may write
+ * to is still the topic's or queue's own policy. Nothing stays encrypted under it for long
+ * (notifications are transient, the failure queue keeps 14 days), so it goes with the stack.
+ */
+export function messagingKey(scope: Construct, id: string): kms.Key {
+  const key = new kms.Key(scope, id, {
+    description:
+      "AlayaCare connector: encrypts the alarm and review notification topics and the reconciler's failure queue",
+    enableKeyRotation: true,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsToPublish',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+    }),
+  );
+  const stack = Stack.of(key);
+  key.addToResourcePolicy(
+    new iam.PolicyStatement({
+      sid: 'AllowEventBridgeRulesOfThisAccountToSendDeadLetters',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: ['*'],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: {
+          'aws:SourceArn': stack.formatArn({
+            service: 'events',
+            resource: 'rule',
+            resourceName: '*',
+            arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+          }),
+        },
+      },
+    }),
+  );
+  return key;
+}
