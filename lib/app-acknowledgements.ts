@@ -56,6 +56,15 @@ export function acknowledgeReceiver(receiver: ConnectorFunction): void {
   );
 }
 
+/** Config `reserveConcurrency: false`, for accounts whose concurrency limit is too small to reserve any. */
+export function acknowledgeUnreservedConcurrency(fn: ConnectorFunction): void {
+  acknowledge(
+    fn,
+    'HIPAA.Security-LambdaConcurrency',
+    "Turned off in config (reserveConcurrency: false) because the account cannot keep 100 executions unreserved with it; the events queue's maximum concurrency still caps the worker, and the reconciler runs on a schedule far longer than its timeout.",
+  );
+}
+
 /** The worker: the events queue's consumer (event source mapping). */
 export function acknowledgeWorker(worker: ConnectorFunction): void {
   acknowledgeEach(

@@ -19,6 +19,7 @@ import {
   acknowledgeApiStage,
   acknowledgeFunction,
   acknowledgeReceiver,
+  acknowledgeUnreservedConcurrency,
   acknowledgeWorker,
 } from './app-acknowledgements';
 import { ConnectorFunction } from './connector-function';
@@ -125,7 +126,7 @@ export class ConnectorAppStack extends Stack {
       logKey: props.dataKey,
       // With the event source mapping's maximum concurrency (same figure): never more workers,
       // so never more marketplace calls at once, whoever invokes it; and always that many.
-      reservedConcurrency: config.workerMaxConcurrency,
+      ...(config.reserveConcurrency ? { reservedConcurrency: config.workerMaxConcurrency } : {}),
       tracing: config.tracing,
       environment: {
         [ENV_NAMES.marketplaceBaseUrl]: marketplaceBaseUrl(config.marketplace),
@@ -196,6 +197,10 @@ export class ConnectorAppStack extends Stack {
       acknowledgeFunction(fn, config.tracing);
     acknowledgeReceiver(this.receiver);
     acknowledgeWorker(this.worker);
+    if (!config.reserveConcurrency) {
+      for (const fn of [this.worker, ...(this.reconciler ? [this.reconciler] : [])])
+        acknowledgeUnreservedConcurrency(fn);
+    }
 
     const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
       retention: logRetention,

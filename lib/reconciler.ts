@@ -68,7 +68,7 @@ export function addReconciler(stack: Stack, props: ReconcilerProps): Reconciler 
     timeout: RECONCILER_TIMEOUT,
     logRetention: props.logRetention,
     logKey: props.logKey,
-    reservedConcurrency: RECONCILER_RESERVED_CONCURRENCY,
+    ...(config.reserveConcurrency ? { reservedConcurrency: RECONCILER_RESERVED_CONCURRENCY } : {}),
     tracing: config.tracing,
     environment: {
       [ENV_NAMES.marketplaceBaseUrl]: marketplaceBaseUrl(config.marketplace),

@@ -282,6 +282,13 @@ export const connectorConfigSchema = z
       .optional(),
     /** At most this many worker instances at once, so the marketplace API is never flooded (2-1000). */
     workerMaxConcurrency: z.number().int().min(2).max(1000).default(5),
+    /**
+     * Reserve concurrency for the worker (`workerMaxConcurrency`) and the reconciler (1). Lambda
+     * keeps 100 of the account's executions unreserved, so an account whose limit is below
+     * `workerMaxConcurrency` + 101 cannot deploy with it: turn it off there (the queue's maximum
+     * concurrency still caps the worker).
+     */
+    reserveConcurrency: z.boolean().default(true),
     /** API Gateway stage throttling for the receiver endpoint. */
     apiThrottle: z
       .strictObject({

@@ -212,6 +212,16 @@ describe('functions', () => {
     expect(RECONCILER_RESERVED_CONCURRENCY).toBe(1);
     expect(reserved('receiver')).toBeUndefined();
   });
+
+  it('reserve nothing with reserveConcurrency off (small accounts), and the queue still caps the worker', () => {
+    const off = build({ ...exampleConfig(), workerMaxConcurrency: 7, reserveConcurrency: false });
+    for (const service of ['worker', 'reconciler', 'receiver'])
+      expect(
+        functionFor(off.appTemplate, service).properties['ReservedConcurrentExecutions'],
+      ).toBeUndefined();
+    const mapping = onlyResource(off.appTemplate, 'AWS::Lambda::EventSourceMapping').properties;
+    expect(mapping['ScalingConfig']).toEqual({ MaximumConcurrency: 7 });
+  });
 });
 
 describe('backup (config backup)', () => {

@@ -37,11 +37,12 @@ const variants: [string, () => ConnectorConfig][] = [
     }),
   ],
   [
-    'role both, reconciler hourly',
+    'role both, reconciler hourly, no reserved concurrency',
     () => ({
       ...exampleConfig(),
       role: 'both',
       reconciler: { enabled: true, intervalMinutes: 60 },
+      reserveConcurrency: false,
     }),
   ],
   [
