@@ -44,7 +44,7 @@ export type {
   RulesLimits,
 } from './rules-schema';
 
-const nonEmptyList = <T extends z.ZodTypeAny>(item: T) => z.array(item).min(1);
+const nonEmptyList = <T extends z.ZodType>(item: T) => z.array(item).min(1);
 
 const topicArn = z
   .string()
@@ -96,7 +96,7 @@ export const allowedTopicsSchema = z
         (name) => (t.namePrefix ?? '').length + name.length <= MAX_TOPIC_NAME_LENGTH,
       ),
     {
-      message: `namePrefix + name must be at most ${MAX_TOPIC_NAME_LENGTH} characters`,
+      error: `namePrefix + name must be at most ${MAX_TOPIC_NAME_LENGTH} characters`,
       path: ['namePrefix'],
     },
   );
@@ -174,7 +174,7 @@ export const offerUrlTemplateSchema = z
   .url({ protocol: /^https$/ })
   .max(150)
   .refine((url) => /^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/\S*\{offerId\}/.test(url), {
-    message:
+    error:
       'must be https://<host>/<path> with {offerId} in the path or query, e.g. https://<your-instance>/marketplace/offers/{offerId}',
   });
 
@@ -199,7 +199,7 @@ export const notificationsSchema = z
       n.enabled ||
       (n.email === undefined && n.offerUrl === undefined && n.outboxOfferUrl === undefined),
     {
-      message:
+      error:
         'notifications are disabled: remove email, offerUrl and outboxOfferUrl, or set enabled to true',
       path: ['enabled'],
     },
