@@ -150,7 +150,7 @@ export async function collectDemandOutcomes(input: DemandCollectInput): Promise<
           problems.push(
             `${name}: assigned after ${mine.length} assign call(s), ${applied.length} of them applied; expected exactly one`,
           );
-        const call = applied[0];
+        const call = applied.at(0);
         if (call && call.matchId !== assigned?.match.id)
           problems.push(
             `${name}: the assign call named match ${short(call.matchId)}, the marketplace shows ${short(assigned?.match.id ?? 'none')} assigned`,

@@ -66,7 +66,7 @@ function parseArgs(argv: readonly string[]): Omit<SandboxOptions, 'signal' | 'pr
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
-      const next = argv[++i];
+      const next = argv.at(++i);
       if (next === undefined) throw new UsageError(`${arg} needs a value`);
       return next;
     };
