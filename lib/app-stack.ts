@@ -9,7 +9,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { OFFER_TABLE } from '../lambdas/adapters/offer-table';
+import { OFFER_TABLE } from '../lambdas/adapters/offer-table-keys';
 import { ENV_NAMES } from '../lambdas/adapters/env';
 import {
   marketplaceBaseUrl,
