@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { clockSeconds, isTimeZone } from './local-time';
+import { CARE_TYPES, OFFER_TYPES } from './marketplace-values';
 
 /**
  * The rules language: one schema, used at synth time (through the connector config), when the
@@ -8,8 +9,9 @@ import { clockSeconds, isTimeZone } from './local-time';
  * (`rules.2.match.weekdays.0: ...`). See rules.ts for what each condition means.
  */
 
-export const CARE_TYPES = ['psw', 'nursing'] as const;
-export const OFFER_TYPES = ['visit', 'service'] as const;
+// Conditions on care and offer type take the marketplace's own values.
+export { CARE_TYPES, OFFER_TYPES };
+export type { CareType, OfferType } from './marketplace-values';
 /**
  * `review`: leave the offer open for a person and notify; `ignore`: leave it open, notify nobody.
  * How a shift combines them (accept < ignore < review < decline) is `CAUTION` in judge.ts.
@@ -21,8 +23,6 @@ export const RULE_WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] a
 /** Used when the rules name no `timeZone` (and for `weekdays`/`hours` without `time_zone`). */
 export const DEFAULT_TIME_ZONE = 'America/Toronto';
 
-export type CareType = (typeof CARE_TYPES)[number];
-export type OfferType = (typeof OFFER_TYPES)[number];
 export type DecisionAction = (typeof DECISION_ACTIONS)[number];
 export type PriceUnit = (typeof PRICE_UNITS)[number];
 
