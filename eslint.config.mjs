@@ -41,8 +41,8 @@ export default tseslint.config(
   {
     // Jest's asymmetric matchers (expect.any, expect.objectContaining, expect.stringMatching, ...)
     // are typed `any` by @types/jest, so every expected object that uses one is an "unsafe
-    // assignment". JSON read in tests is typed where it is read, and member access,
-    // calls and arguments on `any` stay errors.
+    // assignment". JSON read in tests is typed where it is read, and member access, calls and
+    // arguments on `any` stay errors.
     files: ['test/**/*.ts'],
     rules: { '@typescript-eslint/no-unsafe-assignment': 'off' },
   },
