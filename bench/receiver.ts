@@ -133,9 +133,11 @@ interface Contender {
 }
 
 function ours(pem: string, httpGetCalls: string[]): Contender {
-  const httpGet: HttpGet = async (url) => {
+  const httpGet: HttpGet = (url) => {
     httpGetCalls.push(url);
-    return url === CERT_URL ? { status: 200, body: pem } : { status: 404, body: '' };
+    return Promise.resolve(
+      url === CERT_URL ? { status: 200, body: pem } : { status: 404, body: '' },
+    );
   };
   // One verifier, as in a Lambda execution environment: its certificate cache is shared by all.
   const verifier = createSnsVerifier({ httpGet, now: () => new Date() });
@@ -160,9 +162,9 @@ function snsValidator(): Contender {
       const copies = messages.map((message): Record<string, unknown> => ({ ...message }));
       return (index) =>
         new Promise<boolean>((resolve) => {
-          validator.validate(copies[index], (error) =>
-            resolve(error === null || error === undefined),
-          );
+          validator.validate(copies[index], (error) => {
+            resolve(error === null);
+          });
         });
     },
   };
@@ -322,6 +324,8 @@ export async function run(args: readonly string[]): Promise<void> {
 
   const local = serveCertificateLocally(identity.certPem);
   const ourFetches: string[] = [];
+  // A function, not an inline test: the compiler would take the lengths as fixed after the first.
+  const warm = (): boolean => ourFetches.length === 1 && local.fetches.length === 2;
   try {
     const contenders = [
       ours(identity.certPem, ourFetches),
@@ -337,7 +341,7 @@ export async function run(args: readonly string[]): Promise<void> {
       const tampered = { ...good, Message: good.Message.replace('OfferMatched', 'OfferClosed') };
       for (const contender of contenders) {
         const verdicts = await verifyAll(contender.prepare([good, tampered]), 2);
-        if (verdicts[0] !== true || verdicts[1] !== false) {
+        if (!verdicts[0] || verdicts[1]) {
           throw new BenchmarkError(
             `${contender.name} (v${version}) does not tell genuine from tampered: ${verdicts.join(', ')}`,
           );
@@ -358,7 +362,7 @@ export async function run(args: readonly string[]): Promise<void> {
       prepared.set(version, verifiers);
       await measureRound(verifiers, options.messages, Math.min(0.3, options.seconds), 0); // JIT warm-up
     }
-    if (ourFetches.length !== 1 || local.fetches.length !== 2) {
+    if (!warm()) {
       throw new BenchmarkError(
         `caches are not warm: ${ourFetches.length} + ${local.fetches.length} certificate fetches`,
       );
@@ -384,7 +388,7 @@ export async function run(args: readonly string[]): Promise<void> {
         });
       }
     }
-    if (ourFetches.length !== 1 || local.fetches.length !== 2) {
+    if (!warm()) {
       throw new BenchmarkError('a certificate was fetched again while timed');
     }
 

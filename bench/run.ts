@@ -45,7 +45,9 @@ async function list(): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const [name, ...args] = process.argv.slice(2);
+  const argv = process.argv.slice(2);
+  const name = argv.at(0);
+  const args = argv.slice(1);
   if (name === '--list' || name === '--help' || name === '-h') {
     await list();
     return;

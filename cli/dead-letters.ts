@@ -80,7 +80,7 @@ async function walk(
   sqs: SQSClient,
   queueUrl: string,
   max: number,
-  visit: (message: Message) => Promise<boolean>,
+  visit: (message: Message) => boolean | Promise<boolean>,
 ): Promise<void> {
   const seen = new Set<string>();
   const keep: { Id: string; ReceiptHandle: string; VisibilityTimeout: number }[] = [];
@@ -130,7 +130,7 @@ export async function listDeadLetters(
   options: { max?: number } = {},
 ): Promise<DeadLetter[]> {
   const letters: DeadLetter[] = [];
-  await walk(sqs, dlqUrl, options.max ?? 100, async (message) => {
+  await walk(sqs, dlqUrl, options.max ?? 100, (message) => {
     letters.push(describeDeadLetter(message));
     return false;
   });

@@ -63,9 +63,9 @@ function parseArgs(argv: readonly string[]): PublishArgs | 'help' {
   let bucket: string | undefined;
   let key = RULES_OBJECT_KEY;
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
+    const arg = argv[i];
     const value = (): string => {
-      const next = argv[++i];
+      const next = argv.at(++i);
       if (next === undefined || next.startsWith('--')) throw new UsageError(`${arg} needs a value`);
       return next;
     };
@@ -84,7 +84,7 @@ function parseArgs(argv: readonly string[]): PublishArgs | 'help' {
   if (!BUCKET_NAME.test(bucket))
     throw new UsageError(`--bucket ${bucket} is not an S3 bucket name`);
   if (key.trim() === '') throw new UsageError('--key must not be empty');
-  return { file: positional[0] as string, bucket, key };
+  return { file: positional[0], bucket, key };
 }
 
 /**

@@ -26,18 +26,20 @@ import { describeIssues } from '../lambdas/core/parse-json';
 import type { InboxOffer } from '../lambdas/core/ports';
 import { ruleLabel } from '../lambdas/core/rules-schema';
 
+/** Plain functions (no `this`), so a command may pass `io.out` on by itself. */
 export interface CliIo {
   /** Writes one line to standard output. */
-  out(line: string): void;
+  out: (line: string) => void;
   /** Writes one line to standard error. */
-  err(line: string): void;
+  err: (line: string) => void;
   /** The file's text; throws (with a `code` such as ENOENT) when it cannot be read. */
   readFile(path: string): string;
   /** The time `test` judges at without `--now`. */
   now(): Date;
 }
 
-export type Command = (args: readonly string[], io: CliIo) => Promise<number>;
+/** A command's exit code; `test` and `check` answer at once, `publish` after S3 does. */
+export type Command = (args: readonly string[], io: CliIo) => number | Promise<number>;
 
 export const EXIT_OK = 0;
 export const EXIT_INVALID = 2;
@@ -155,9 +157,9 @@ function parseTestArgs(args: readonly string[]): { files: string[]; now?: string
   const files: string[] = [];
   let now: string | undefined;
   for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? '';
+    const arg = args[i];
     if (arg === '--now') {
-      now = args[++i];
+      now = args.at(++i);
       if (now === undefined) return '--now needs an ISO 8601 date-time';
     } else if (arg.startsWith('--now=')) now = arg.slice('--now='.length);
     else if (arg.startsWith('-')) return `unknown option ${arg}`;
@@ -168,7 +170,7 @@ function parseTestArgs(args: readonly string[]): { files: string[]; now?: string
   return now === undefined ? { files } : { files, now };
 }
 
-const testCommand: Command = async (args, io) => {
+const testCommand: Command = (args, io) => {
   if (wantsHelp(args)) {
     io.out(TEST_USAGE);
     return EXIT_OK;
@@ -247,7 +249,7 @@ function notes(rules: Rules): string[] {
   return found.map((line) => `note: ${line}`);
 }
 
-const checkCommand: Command = async (args, io) => {
+const checkCommand: Command = (args, io) => {
   if (wantsHelp(args)) {
     io.out(CHECK_USAGE);
     return EXIT_OK;
@@ -278,7 +280,7 @@ const publishCommand: Command = async (args, io) => {
   return publishRules(
     args,
     { stdout: io.out, stderr: io.err },
-    { s3: new S3Client({}), readFile: async (file) => io.readFile(file) },
+    { s3: new S3Client({}), readFile: async (file) => Promise.resolve(io.readFile(file)) },
   );
 };
 
@@ -289,7 +291,8 @@ export const COMMANDS: Readonly<Record<string, Command>> = {
 };
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  const [name, ...args] = argv;
+  const name = argv.at(0);
+  const args = argv.slice(1);
   if (name === undefined) {
     io.err(USAGE);
     return EXIT_INVALID;

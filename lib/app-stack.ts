@@ -102,8 +102,8 @@ export class ConnectorAppStack extends Stack {
       tracing: config.tracing,
       environment: {
         // Always exact ARNs: an account-and-region allowlist is expanded here, at synth time.
-        ALLOWED_TOPIC_ARNS: resolveAllowedTopicArns(config).join(','),
-        REQUIRE_SIGNATURE_VERSION_2: String(config.receiver.requireSignatureVersion2),
+        [ENV_NAMES.allowedTopicArns]: resolveAllowedTopicArns(config).join(','),
+        [ENV_NAMES.requireSignatureVersion2]: String(config.receiver.requireSignatureVersion2),
       },
     }).bindQueueSender(props.queue);
     if (config.receiver.sharedSecret.enabled !== (props.sharedSecret !== undefined)) {
@@ -113,7 +113,7 @@ export class ConnectorAppStack extends Stack {
       );
     }
     if (props.sharedSecret !== undefined)
-      this.receiver.bindSecret(props.sharedSecret, 'SHARED_SECRET_ARN');
+      this.receiver.bindSecret(props.sharedSecret, ENV_NAMES.sharedSecretArn);
 
     this.worker = new ConnectorFunction(this, 'Worker', {
       entry: 'lambdas/worker/handler.ts',

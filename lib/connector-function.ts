@@ -99,9 +99,9 @@ export class ConnectorFunction extends Construct {
       tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       bundling: CONNECTOR_BUNDLING,
       environment: {
-        POWERTOOLS_SERVICE_NAME: props.serviceName,
-        POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
-        POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
+        [ENV_NAMES.powertoolsServiceName]: props.serviceName,
+        [ENV_NAMES.powertoolsMetricsNamespace]: METRICS_NAMESPACE,
+        [ENV_NAMES.powertoolsLogLevel]: props.logLevel ?? 'INFO',
         NODE_OPTIONS: CONNECTOR_NODE_OPTIONS,
         ...props.environment,
       },

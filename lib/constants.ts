@@ -10,15 +10,8 @@ import { timingProblems, WORKER_TIMING } from '../lambdas/worker/timing';
 /** Stack ids (and so stack names), with the outputs the operator CLI reads: lib/stack-outputs.ts. */
 export { STACK_IDS } from './stack-outputs';
 
-/** Namespace of the handlers' Powertools EMF metrics. */
-export const METRICS_NAMESPACE = 'AlayaCareConnector';
-
-/** POWERTOOLS_SERVICE_NAME of each function; the metrics' `service` dimension carries it. */
-export const SERVICE_NAMES = {
-  receiver: 'receiver',
-  worker: 'worker',
-  reconciler: 'reconciler',
-} as const;
+/** The metrics' namespace and each function's service name, shared with the handlers. */
+export { METRICS_NAMESPACE, SERVICE_NAMES } from '../lambdas/core/metric-names';
 
 /**
  * SNS waits 15 s for an HTTPS endpoint to answer; the receiver must finish (or fail, so SNS

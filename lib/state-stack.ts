@@ -5,7 +5,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { ConnectorConfig } from '../lambdas/core/config';
-import { OFFER_TABLE } from '../lambdas/adapters/offer-table';
+import { OFFER_TABLE } from '../lambdas/adapters/offer-table-keys';
 import { RETENTION } from './app-stack';
 import {
   DEAD_LETTER_RETENTION,

@@ -35,13 +35,23 @@ export async function startAwsStandIns(
   const dynalite = await startDynalite();
   cleanups.push({ name: 'dynalite', stop: () => dynalite.stop() });
   const dynamo = new DynamoDBClient({ ...EMULATOR_AWS, endpoint: dynalite.endpoint });
-  cleanups.push({ name: 'DynamoDB client', stop: async () => dynamo.destroy() });
+  cleanups.push({
+    name: 'DynamoDB client',
+    stop: async () => {
+      dynamo.destroy();
+    },
+  });
   await createOfferTable(dynamo, tableName);
 
   const fauxqs = await startFauxqs();
   cleanups.push({ name: 'fauxqs', stop: () => fauxqs.stop() });
   const sqs = new SQSClient({ ...EMULATOR_AWS, endpoint: fauxqs.endpoint });
-  cleanups.push({ name: 'SQS client', stop: async () => sqs.destroy() });
+  cleanups.push({
+    name: 'SQS client',
+    stop: async () => {
+      sqs.destroy();
+    },
+  });
   const queues = await createQueues(sqs);
   return { dynalite, dynamo, fauxqs, sqs, queues };
 }

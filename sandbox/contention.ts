@@ -136,7 +136,7 @@ export function drillReport(input: {
       e.channel === 'inbox-offers' &&
       e.topicArn === simulator.inboxOffersTopicArn &&
       e.payload.event_name === 'OfferMatched' &&
-      ids.has(e.payload.offer_id ?? '')
+      ids.has(e.payload.offer_id)
         ? [e.messageId]
         : [],
     );

@@ -26,7 +26,7 @@ export function countAppliedWrites<S extends OfferStore>(inner: S, counts: Map<s
         };
       }
       const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? value.bind(target) : value;
+      return typeof value === 'function' ? (value.bind(target) as unknown) : value;
     },
   });
 }

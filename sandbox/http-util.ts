@@ -39,7 +39,9 @@ export async function listenLocal(handler: RequestListener, port = 0): Promise<L
     port: address.port,
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        server.close(() => {
+          resolve();
+        });
         server.closeAllConnections();
       }),
   };

@@ -123,14 +123,18 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://local').pathname;
     // Only POST is integrated, as in the deployed stack; API Gateway answers anything else this way.
-    if (path !== resource || req.method !== 'POST')
-      return sendJson(res, 403, { message: 'Missing Authentication Token' });
+    if (path !== resource || req.method !== 'POST') {
+      sendJson(res, 403, { message: 'Missing Authentication Token' });
+      return;
+    }
     let body: Buffer;
     try {
       body = await readBody(req, maxBodyBytes);
     } catch (error: unknown) {
-      if (error instanceof BodyTooLargeError)
-        return sendJson(res, 413, { message: 'Request Entity Too Large' });
+      if (error instanceof BodyTooLargeError) {
+        sendJson(res, 413, { message: 'Request Entity Too Large' });
+        return;
+      }
       throw error;
     }
     const event = toProxyEvent(
@@ -149,7 +153,8 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       result = await options.handler(event);
     } catch (error: unknown) {
       options.onHandlerError?.(error);
-      return sendJson(res, 502, { message: 'Internal server error' });
+      sendJson(res, 502, { message: 'Internal server error' });
+      return;
     }
     writeResult(res, result);
   }
@@ -171,7 +176,7 @@ function writeResult(res: ServerResponse, result: APIGatewayProxyResult): void {
     headers[name] = values.map(String);
   const body = result.isBase64Encoded
     ? Buffer.from(result.body, 'base64')
-    : Buffer.from(result.body ?? '', 'utf8');
+    : Buffer.from(result.body, 'utf8');
   res.writeHead(result.statusCode, headers);
   res.end(body);
 }

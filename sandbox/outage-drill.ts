@@ -74,7 +74,9 @@ export function createOutageDrill(): SupplyDrill {
         reconcilerRuns: reconciler?.runs ?? 0,
         decided: new Set(report.offers.filter((o) => o.decidedBy !== 'none').map((o) => o.offerId)),
       }),
-    stop: async () => outage.end(),
+    stop: async () => {
+      outage.end();
+    },
   };
 }
 
@@ -118,7 +120,7 @@ export function outageVerdict(input: OutageInput): DrillVerdict {
       e.payload.event_name !== 'OfferMatched'
     )
       continue;
-    const offerId = e.payload.offer_id ?? '';
+    const offerId = e.payload.offer_id;
     if (ids.has(offerId)) messageOf.set(offerId, e.messageId);
   }
   const delivered = new Set(

@@ -22,6 +22,8 @@ export function notificationLine(n: OfferNotification): string {
 
 export function printNotifier(print: (line: string) => void): Notifier {
   return {
-    notify: async (notification) => print(notificationLine(notification)),
+    notify: async (notification) => {
+      print(notificationLine(notification));
+    },
   };
 }

@@ -214,7 +214,7 @@ export function contentionScenario(): ScenarioStep[] {
 export function* streamScenario(seed: number): Generator<ScenarioStep> {
   const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
-  const places = Object.keys(PLACES) as (keyof typeof PLACES)[];
+  const places = Object.keys(PLACES);
   const next = (): NewOffer => {
     // Weighted towards Toronto PSW visits so the example rules' accept rule fires often.
     const place = random() < 0.5 ? 'toronto' : pick(places);

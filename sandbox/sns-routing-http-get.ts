@@ -65,7 +65,7 @@ function localTarget(url: string, hosts: ReadonlySet<string>, local: URL): strin
 
 async function readCapped(response: Response, maxBytes: number): Promise<string> {
   if (!response.body) return '';
-  const reader = response.body.getReader();
+  const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {

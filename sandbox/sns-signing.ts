@@ -64,7 +64,7 @@ export async function createSnsSigningIdentity(
     notBefore,
     notAfter: new Date(notBefore.getTime() + validDays * DAY_MS),
     signingAlgorithm: algorithm,
-    keys: keys as unknown as x509.X509CertificateCreateSelfSignedParams['keys'],
+    keys,
   });
   return { certPem: cert.toString('pem'), privateKey: KeyObject.from(keys.privateKey) };
 }

@@ -21,7 +21,11 @@ export async function finishesWithin(work: Promise<void>, ms: number): Promise<b
   try {
     return await Promise.race([
       work.then(() => true),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => {
+          resolve(false);
+        }, ms);
+      }),
     ]);
   } finally {
     clearTimeout(timer);
@@ -30,7 +34,10 @@ export async function finishesWithin(work: Promise<void>, ms: number): Promise<b
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
+    if (signal?.aborted) {
+      resolve();
+      return;
+    }
     const timer = setTimeout(finish, ms);
     function finish() {
       clearTimeout(timer);

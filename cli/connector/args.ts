@@ -38,10 +38,10 @@ export function parseArgs(
   argv: readonly string[],
   options: Readonly<Record<string, OptionKind>> = {},
 ): ParsedArgs {
-  const known: Record<string, OptionKind> = { ...GLOBAL_OPTIONS, ...options };
+  const known: Partial<Record<string, OptionKind>> = { ...GLOBAL_OPTIONS, ...options };
   const parsed: ParsedArgs = { positionals: [], flags: new Set(), values: new Map() };
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
+    const arg = argv[i];
     if (arg === '-h') {
       parsed.flags.add('help');
       continue;
@@ -64,7 +64,7 @@ export function parseArgs(
       parsed.flags.add(name);
       continue;
     }
-    const value = eq !== -1 ? arg.slice(eq + 1) : argv[++i];
+    const value = eq !== -1 ? arg.slice(eq + 1) : argv.at(++i);
     if (value === undefined || value === '' || (eq === -1 && value.startsWith('--')))
       throw new UsageError(`--${name} needs a value`);
     parsed.values.set(name, value);

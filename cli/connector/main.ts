@@ -69,7 +69,7 @@ function positiveInt(value: string | undefined, name: string): number | undefine
   return n;
 }
 
-const COMMANDS: Record<string, CommandSpec> = {
+const COMMANDS: Partial<Record<string, CommandSpec>> = {
   status: {
     usage: STATUS_USAGE,
     run: async (ctx, args) => {
@@ -79,13 +79,13 @@ const COMMANDS: Record<string, CommandSpec> = {
   },
   offer: {
     usage: OFFER_USAGE,
-    run: async (ctx, args) => offer(ctx, expectPositionals(args, 'the offer id', 1)[0] as string),
+    run: async (ctx, args) => offer(ctx, expectPositionals(args, 'the offer id', 1)[0]),
   },
   replay: {
     usage: REPLAY_USAGE,
     options: { force: 'flag' },
     run: async (ctx, args) =>
-      replay(ctx, expectPositionals(args, 'the offer id', 1)[0] as string, {
+      replay(ctx, expectPositionals(args, 'the offer id', 1)[0], {
         force: args.flags.has('force'),
       }),
   },
@@ -101,7 +101,8 @@ const COMMANDS: Record<string, CommandSpec> = {
     usage: DLQ_USAGE,
     options: { all: 'flag', max: 'value' },
     run: async (ctx, args) => {
-      const [sub, ...ids] = args.positionals;
+      const sub = args.positionals.at(0);
+      const ids = args.positionals.slice(1);
       if (sub === 'list') {
         if (ids.length > 0) throw new UsageError(`unexpected argument ${ids[0]}`);
         if (args.flags.has('all')) throw new UsageError('--all is for dlq redrive');
@@ -138,7 +139,9 @@ async function runCommand(
   const json = args.flags.has('json');
   const progress = terminalProgress(env.stderr, !json);
   progress.step(`${name}: finding the connector's resources`);
-  const resources = await (env.resources ?? defaultResources)(args).finally(() => progress.done());
+  const resources = await (env.resources ?? defaultResources)(args).finally(() => {
+    progress.done();
+  });
   const clients = clientsFor(resources);
   try {
     const result = await spec.run(
@@ -158,7 +161,8 @@ function validateShape(name: string, args: ParsedArgs): void {
   if (name === 'status' || name === 'subscribe') expectPositionals(args, 'nothing', 0);
   if (name === 'offer' || name === 'replay') expectPositionals(args, 'the offer id', 1);
   if (name === 'dlq') {
-    const [sub, ...ids] = args.positionals;
+    const sub = args.positionals.at(0);
+    const ids = args.positionals.slice(1);
     if (sub !== 'list' && sub !== 'redrive')
       throw new UsageError(
         sub === undefined ? 'dlq needs list or redrive' : `unknown dlq command ${sub}`,
@@ -198,7 +202,8 @@ export async function withRulesBucket(args: readonly string[], env: MainEnv): Pr
 }
 
 export async function main(argv: readonly string[], env: MainEnv): Promise<ExitCode> {
-  const [name, ...rest] = argv;
+  const name = argv.at(0);
+  const rest = argv.slice(1);
   try {
     if (name === undefined) throw new UsageError('missing command');
     if (name === '--help' || name === '-h' || name === 'help') {

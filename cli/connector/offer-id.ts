@@ -37,7 +37,7 @@ async function offersStartingWith(
       }),
     );
     for (const item of page.Items ?? []) {
-      const key = item[partitionKey];
+      const key: unknown = item[partitionKey];
       const offerId = typeof key === 'string' ? key.slice(offerKeyPrefix.length) : undefined;
       if (offerId !== undefined && !found.includes(offerId)) found.push(offerId);
     }
@@ -53,7 +53,7 @@ async function offersStartingWith(
 export async function matchOfferPrefix(ctx: CommandContext, given: string): Promise<OfferIdMatch> {
   if (given.length < MIN_OFFER_ID_PREFIX) return { kind: 'none' };
   const candidates = await offersStartingWith(ctx, given, 5);
-  const [only] = candidates;
+  const only = candidates.at(0);
   if (only === undefined) return { kind: 'none' };
   if (candidates.length === 1) return { kind: 'prefix', offerId: only };
   return { kind: 'ambiguous', candidates };

@@ -114,7 +114,7 @@ export async function offer(ctx: CommandContext, given: string): Promise<Command
   const unitDiffers =
     unitDecision !== undefined &&
     (unitDecision.eventId !== record.decision?.eventId ||
-      unitDecision.state !== record.decision?.state);
+      unitDecision.state !== record.decision.state);
   const lines = [
     `offer ${offerId}`,
     ...fields(
@@ -153,9 +153,7 @@ export async function offer(ctx: CommandContext, given: string): Promise<Command
     ...(record.decision
       ? ['  decision:', ...decisionLines(record.decision, '    ')]
       : ['  decision: none']),
-    ...(unitDiffers && unitDecision
-      ? [`  decision of ${unitKey}:`, ...decisionLines(unitDecision, '    ')]
-      : []),
+    ...(unitDiffers ? [`  decision of ${unitKey}:`, ...decisionLines(unitDecision, '    ')] : []),
     '  events seen:',
     ...((record.events ?? []).length > 0
       ? (record.events ?? []).map((e, i) => `    ${i + 1}. ${e.at} ${e.name} (${e.eventId})`)

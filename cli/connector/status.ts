@@ -143,9 +143,9 @@ async function oldestAgeSeconds(ctx: CommandContext): Promise<number | undefined
       Statistics: ['Maximum'],
     }),
   );
-  const latest = [...Datapoints].sort(
-    (a, b) => (b.Timestamp?.getTime() ?? 0) - (a.Timestamp?.getTime() ?? 0),
-  )[0];
+  const latest = [...Datapoints]
+    .sort((a, b) => (b.Timestamp?.getTime() ?? 0) - (a.Timestamp?.getTime() ?? 0))
+    .at(0);
   return latest?.Maximum;
 }
 

@@ -73,7 +73,7 @@ async function secretString(region: string, secretArn: string): Promise<string> 
 function credentialsOf(resources: ConnectorResources): () => Promise<MarketplaceCredentials> {
   const login = resources.marketplace.login;
   if ('username' in login)
-    return async () => ({ username: login.username, password: login.password });
+    return () => Promise.resolve({ username: login.username, password: login.password });
   return secretCredentials(login.secretArn, {
     readSecret: async (name) => JSON.parse(await secretString(resources.region, name)) as unknown,
   });

@@ -8,6 +8,10 @@
  * handlers read, so the two sides cannot spell one differently.
  */
 export const ENV_NAMES = {
+  /** Read by Powertools and by adapters/observability.ts: the `service` of logs and metrics. */
+  powertoolsServiceName: 'POWERTOOLS_SERVICE_NAME',
+  powertoolsMetricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+  powertoolsLogLevel: 'POWERTOOLS_LOG_LEVEL',
   tableName: 'TABLE_NAME',
   queueUrl: 'QUEUE_URL',
   credentialsSecretArn: 'CREDENTIALS_SECRET_ARN',
@@ -30,6 +34,12 @@ export const ENV_NAMES = {
   referralsMarkProcessed: 'REFERRALS_MARK_PROCESSED',
   /** The bus `ReferralReceived` is put on (config referrals.eventBusArn); unset: not forwarded. */
   referralEventBusArn: 'REFERRAL_EVENT_BUS_ARN',
+  /** The receiver's topic allowlist, comma-separated. */
+  allowedTopicArns: 'ALLOWED_TOPIC_ARNS',
+  /** The receiver: `true` refuses SignatureVersion 1; `false` or unset accepts both. */
+  requireSignatureVersion2: 'REQUIRE_SIGNATURE_VERSION_2',
+  /** The receiver's shared-secret (endpoint password) secret, when the stack created one. */
+  sharedSecretArn: 'SHARED_SECRET_ARN',
 } as const;
 
 export class MissingEnvironmentError extends Error {

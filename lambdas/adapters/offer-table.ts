@@ -3,19 +3,9 @@ import {
   type DynamoDBClient,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
+import { OFFER_TABLE } from './offer-table-keys';
 
-/**
- * The offer table's key schema, shared by the CDK stack, the DynamoDB adapter and the sandbox so
- * the names are spelled once. One table holds offer items and event de-duplication items.
- */
-export const OFFER_TABLE = {
-  partitionKey: 'pk',
-  sortKey: 'sk',
-  /** Epoch seconds; DynamoDB TTL removes de-duplication items after it. */
-  ttlAttribute: 'expiresAt',
-  /** Partition key prefix of offer items (`OFFER#<offer id>`); IAM conditions on leading keys use it. */
-  offerKeyPrefix: 'OFFER#',
-} as const;
+export { OFFER_TABLE };
 
 /** Creates the table on an emulator (sandbox, tests); in AWS the CDK stack owns it. */
 export async function createOfferTable(client: DynamoDBClient, tableName: string): Promise<void> {

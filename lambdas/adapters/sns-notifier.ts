@@ -50,6 +50,7 @@ const SUBJECT: Readonly<Record<OfferNotification['kind'], string>> = {
 
 /** One line of text: control characters and line breaks become spaces, so no value adds a line. */
 function oneLine(value: string): string {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point: none may reach a line.
   return value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
 }
 

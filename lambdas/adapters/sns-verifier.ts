@@ -71,7 +71,7 @@ const signatureSchema = z.string().check(
   z.refine(
     (value) => value.length % 4 === 0 && Buffer.from(value, 'base64').toString('base64') === value,
     {
-      message: 'not canonical base64',
+      error: 'not canonical base64',
     },
   ),
 );

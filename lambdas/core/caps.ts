@@ -43,9 +43,9 @@ export function localDate(at: Date, timeZone: string): string {
 
 /** The ISO week (`YYYY-Www`, weeks from Monday) of a calendar date. */
 export function isoWeek(date: string): string {
-  const [y, m, d] = date.split('-').map(Number);
+  const ymd = date.split('-').map(Number);
   // Calendar arithmetic on a UTC date: the local date is already fixed, only its week is wanted.
-  const day = new Date(Date.UTC(y ?? 1970, (m ?? 1) - 1, d ?? 1));
+  const day = new Date(Date.UTC(ymd.at(0) ?? 1970, (ymd.at(1) ?? 1) - 1, ymd.at(2) ?? 1));
   const weekday = (day.getUTCDay() + 6) % 7; // Monday 0 ... Sunday 6
   day.setUTCDate(day.getUTCDate() - weekday + 3); // the Thursday of this week decides its year
   const year = day.getUTCFullYear();

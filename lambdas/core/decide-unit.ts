@@ -393,7 +393,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
       return { outcome: 'resolved', resolution };
     }
 
-    const target = answerable.find((o) => o.id === offer.id) ?? answerable[0];
+    const target = answerable.find((o) => o.id === offer.id) ?? answerable.at(0);
     let decision: RecordedDecision;
     if (intent === undefined || isStale(intent)) {
       const { rules: current, version } = await rules.current();

@@ -71,7 +71,7 @@ export function judgeUnit(
   const results = [...offers]
     .sort((a, b) => a.id.localeCompare(b.id))
     .map((offer) => judgeOffer(rules, offer, now));
-  const first = results[0];
+  const first = results.at(0);
   if (first === undefined) throw new RangeError('judgeUnit needs at least one offer');
   if (results.length === 1) {
     const { offerId: _offerId, ...decision } = first;

@@ -55,7 +55,7 @@ export function isTimeZone(name: string): boolean {
 
 /** The wall clock in `timeZone` at `instantMs` (epoch milliseconds). */
 export function wallClock(instantMs: number, timeZone: string): WallClock {
-  const parts: Record<string, number> = {};
+  const parts: Partial<Record<string, number>> = {};
   for (const part of formatterFor(timeZone).formatToParts(new Date(instantMs))) {
     if (part.type !== 'literal') parts[part.type] = Number(part.value);
   }
@@ -71,8 +71,8 @@ export function wallClock(instantMs: number, timeZone: string): WallClock {
 
 /** `HH:MM` (00:00 to 24:00) as seconds since midnight. */
 export function clockSeconds(hhmm: string): number {
-  const [hours, minutes] = hhmm.split(':').map(Number);
-  return (hours ?? 0) * 3600 + (minutes ?? 0) * 60;
+  const hm = hhmm.split(':').map(Number);
+  return (hm.at(0) ?? 0) * 3600 + (hm.at(1) ?? 0) * 60;
 }
 
 /** A daily window from `from` to `to`; `from` after `to` is an overnight window (22:00-06:00). */

@@ -1,8 +1,21 @@
 /**
- * The handlers' custom metric names (Powertools EMF, namespace METRICS_NAMESPACE in lib/constants.ts,
- * dimension `service`). Defined once here: the handlers write them, and lib/ (alarms, dashboard)
- * and the tests read them, so a renamed metric cannot leave an alarm watching nothing.
+ * The handlers' custom metric names, their namespace and the `service` of each function (Powertools
+ * EMF, dimension `service`). Defined once here, with no imports: the handlers write them, and lib/
+ * (function environment, alarms, dashboard) and the tests read them, so a renamed metric cannot
+ * leave an alarm watching nothing.
  */
+
+/** Namespace of the handlers' metrics (the stack sets it as POWERTOOLS_METRICS_NAMESPACE too). */
+export const METRICS_NAMESPACE = 'AlayaCareConnector';
+
+/** POWERTOOLS_SERVICE_NAME of each function; the metrics' `service` dimension carries it. */
+export const SERVICE_NAMES = {
+  receiver: 'receiver',
+  worker: 'worker',
+  reconciler: 'reconciler',
+} as const;
+
+export type ServiceName = (typeof SERVICE_NAMES)[keyof typeof SERVICE_NAMES];
 
 /** Written by the receiver (service `receiver`). */
 export const RECEIVER_METRICS = {

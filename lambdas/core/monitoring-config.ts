@@ -34,7 +34,7 @@ export const businessHoursSchema = z
       .default([...DEFAULT_BUSINESS_DAYS]),
   })
   .refine((b) => b.end > b.start, {
-    message: 'end must be after start (an overnight business day is not supported)',
+    error: 'end must be after start (an overnight business day is not supported)',
     path: ['end'],
   });
 
@@ -60,7 +60,7 @@ export const silenceSchema = z
       s.businessHours === undefined ||
       s.hours <= s.businessHours.end - s.businessHours.start,
     {
-      message:
+      error:
         'hours must fit in one business day (end - start): only silent business hours are counted, and the count restarts each business day',
       path: ['hours'],
     },

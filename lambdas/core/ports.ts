@@ -11,13 +11,13 @@ import type {
   Rules,
 } from './config';
 import type { QueuedEvent } from './events';
+import type { MatchStatus, OfferStatus } from './marketplace-values';
 
 // ---------------------------------------------------------------------------------------------
 // Marketplace API (supply side, inbox offers)
 
-export type OfferStatus = 'open' | 'assigned' | 'closed' | 'declined_by_all' | 'expired';
+export type { MatchStatus, OfferStatus };
 export type MatchResponse = 'pending' | 'accepted' | 'declined';
-export type MatchStatus = 'open' | 'expired' | 'closed' | 'assigned' | 'fulfilled';
 
 /** A visit's times as the offer detail gives them (ISO 8601 date-times). */
 export interface OfferVisit {

@@ -116,7 +116,8 @@ export function referralSide(
   const byName = SIDE_OF_EVENT.get(event.event_name);
   if (byName !== undefined) return byName;
   const sides = ROLE_SIDES[role];
-  if (sides.length === 1 && sides[0] !== undefined) return sides[0];
+  const only = sides.at(0);
+  if (sides.length === 1 && only !== undefined) return only;
   throw new ReferralSideError(
     `${event.event_name} came on no referral topic: its side cannot be told`,
   );

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { clockSeconds, isTimeZone } from './local-time';
+import { CARE_TYPES, OFFER_TYPES } from './marketplace-values';
 
 /**
  * The rules language: one schema, used at synth time (through the connector config), when the
@@ -8,8 +9,9 @@ import { clockSeconds, isTimeZone } from './local-time';
  * (`rules.2.match.weekdays.0: ...`). See rules.ts for what each condition means.
  */
 
-export const CARE_TYPES = ['psw', 'nursing'] as const;
-export const OFFER_TYPES = ['visit', 'service'] as const;
+// Conditions on care and offer type take the marketplace's own values.
+export { CARE_TYPES, OFFER_TYPES };
+export type { CareType, OfferType } from './marketplace-values';
 /**
  * `review`: leave the offer open for a person and notify; `ignore`: leave it open, notify nobody.
  * How a shift combines them (accept < ignore < review < decline) is `CAUTION` in judge.ts.
@@ -21,12 +23,10 @@ export const RULE_WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] a
 /** Used when the rules name no `timeZone` (and for `weekdays`/`hours` without `time_zone`). */
 export const DEFAULT_TIME_ZONE = 'America/Toronto';
 
-export type CareType = (typeof CARE_TYPES)[number];
-export type OfferType = (typeof OFFER_TYPES)[number];
 export type DecisionAction = (typeof DECISION_ACTIONS)[number];
 export type PriceUnit = (typeof PRICE_UNITS)[number];
 
-const nonEmptyList = <T extends z.ZodTypeAny>(item: T) => z.array(item).min(1);
+const nonEmptyList = <T extends z.ZodType>(item: T) => z.array(item).min(1);
 const words = nonEmptyList(z.string().trim().min(1));
 const timeZone = z
   .string()
@@ -35,8 +35,8 @@ const timeZone = z
 const clock = z
   .string()
   .regex(/^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be HH:MM, from 00:00 to 24:00');
-const positive = z.number().positive().finite();
-const nonNegative = z.number().min(0).finite();
+const positive = z.number().positive();
+const nonNegative = z.number().min(0);
 /** Half the Earth's circumference: a larger radius covers the whole planet. */
 const MAX_AREA_KM = 20_038;
 
@@ -64,7 +64,7 @@ const hours = z.strictObject({ from: clock, to: clock }).superRefine((window, ct
 });
 
 const startsWithinHours = z
-  .strictObject({ min: z.number().finite().optional(), max: z.number().finite().optional() })
+  .strictObject({ min: z.number().optional(), max: z.number().optional() })
   .superRefine((range, ctx) => {
     if (range.min === undefined && range.max === undefined)
       ctx.addIssue({ code: 'custom', message: 'give min, max or both' });
@@ -85,7 +85,7 @@ const minRate = z
   })
   // Only once the fields are good: `{ "per_day": 5 }` is an unknown field, said once.
   .refine((rate) => Object.keys(rate).length > 0, {
-    message: 'give a minimum for at least one unit: per_hour, per_visit or amount',
+    error: 'give a minimum for at least one unit: per_hour, per_visit or amount',
     when: (payload) => payload.issues.length === 0,
   });
 
@@ -119,7 +119,7 @@ export const ruleMatchSchema = z
   })
   // Only once the fields are good: a match of unknown fields alone is told so, not this too.
   .refine((match) => Object.keys(match).some((key) => key !== 'time_zone'), {
-    message: 'a rule must have at least one condition; use defaultAction for a catch-all',
+    error: 'a rule must have at least one condition; use defaultAction for a catch-all',
     when: (payload) => payload.issues.length === 0,
   })
   .superRefine(

@@ -14,7 +14,7 @@ export function rulesVersionOf(rules: Rules): string {
 /** A fixed rule set as a RulesSource (tests, the sandbox, tools). */
 export function fixedRules(rules: Rules): RulesSource {
   const snapshot: RulesSnapshot = { rules, version: rulesVersionOf(rules) };
-  return { current: async () => snapshot };
+  return { current: () => Promise.resolve(snapshot) };
 }
 
 /** A RulesSource as given, or a fixed rule set wrapped as one. */

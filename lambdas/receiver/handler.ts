@@ -3,10 +3,10 @@
  * and hands them to `createReceiver`. All behaviour lives there.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { fetchHttpGet } from '../adapters/http-get';
-import { requireEnv } from '../adapters/env';
+import { ENV_NAMES, requireEnv } from '../adapters/env';
+import { observability } from '../adapters/observability';
+import { SERVICE_NAMES } from '../core/metric-names';
 import { sharedSecretReader } from '../adapters/shared-secret-reader';
 import { SqsEventQueue } from '../adapters/sqs-event-queue';
 import { createReceiver } from './receiver';
@@ -19,35 +19,37 @@ export class InvalidReceiverSettingError extends Error {
   override readonly name = 'InvalidReceiverSettingError';
 }
 
-const env = requireEnv(['QUEUE_URL', 'ALLOWED_TOPIC_ARNS']);
+const env = requireEnv([ENV_NAMES.queueUrl, ENV_NAMES.allowedTopicArns]);
 const allowedTopicArns = env.ALLOWED_TOPIC_ARNS.split(',')
   .map((arn) => arn.trim())
   .filter((arn) => arn.length > 0);
 if (allowedTopicArns.length === 0) {
-  throw new InvalidTopicListError('ALLOWED_TOPIC_ARNS lists no topic ARN');
+  throw new InvalidTopicListError(`${ENV_NAMES.allowedTopicArns} lists no topic ARN`);
 }
 
 // A typo must not quietly accept SignatureVersion 1 again: only `true`, `false` or unset.
-const requireV2Setting = process.env.REQUIRE_SIGNATURE_VERSION_2 ?? 'false';
+const requireV2Setting = process.env[ENV_NAMES.requireSignatureVersion2] ?? 'false';
 if (requireV2Setting !== 'true' && requireV2Setting !== 'false') {
-  throw new InvalidReceiverSettingError('REQUIRE_SIGNATURE_VERSION_2 must be "true" or "false"');
+  throw new InvalidReceiverSettingError(
+    `${ENV_NAMES.requireSignatureVersion2} must be "true" or "false"`,
+  );
 }
 
 // Set only when the stack created the secret; without it no Authorization header is checked.
 // Set but blank is a broken deployment, not "off": refuse to start rather than accept without it.
-const sharedSecretArn = process.env.SHARED_SECRET_ARN;
+const sharedSecretArn = process.env[ENV_NAMES.sharedSecretArn];
 if (sharedSecretArn !== undefined && sharedSecretArn.trim() === '') {
-  throw new InvalidReceiverSettingError('SHARED_SECRET_ARN is set but empty');
+  throw new InvalidReceiverSettingError(`${ENV_NAMES.sharedSecretArn} is set but empty`);
 }
 
-const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? 'receiver';
+const { logger, metrics } = observability(SERVICE_NAMES.receiver);
 
 export const handler = createReceiver({
   allowedTopicArns,
   queue: new SqsEventQueue(new SQSClient({}), env.QUEUE_URL),
   httpGet: fetchHttpGet,
-  logger: new Logger({ serviceName }),
-  metrics: new Metrics({ namespace: 'AlayaCareConnector', serviceName }),
+  logger,
+  metrics,
   requireSignatureVersion2: requireV2Setting === 'true',
   ...(sharedSecretArn !== undefined ? { sharedSecret: sharedSecretReader(sharedSecretArn) } : {}),
 });

@@ -105,10 +105,16 @@ function lowerCaseHeaders(
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
+/** An event as it may arrive: a hand-made or test event can lack the request context. */
+interface ArrivingEvent {
+  requestContext?: { requestId?: unknown };
+}
+
 /** Returns the body text, decoding base64 when API Gateway marked it so; enforces the size cap. */
 function bodyText(event: APIGatewayProxyEvent): string {
   const body = event.body;
-  if (body === null || body === undefined || body.length === 0) {
+  // Also undefined: a hand-made event may have no body at all.
+  if (!body) {
     throw new SnsRejectedError(400, 'invalid SNS message', 'empty body');
   }
   if (!event.isBase64Encoded) {
@@ -421,7 +427,8 @@ export function createReceiver(
   }
 
   return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
-    const requestId: unknown = event.requestContext?.requestId;
+    const arriving: ArrivingEvent = event;
+    const requestId: unknown = arriving.requestContext?.requestId;
     const correlationId =
       typeof requestId === 'string' && requestId.length > 0 ? requestId : randomUUID();
     // A child logger per request: its keys cannot leak into another request's lines.

@@ -1,5 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -8,6 +6,8 @@ import { secretCredentials } from '../adapters/credentials';
 import { DynamoOfferStore } from '../adapters/dynamo-offer-store';
 import { ENV_NAMES, requireEnv } from '../adapters/env';
 import { loginReporter } from '../adapters/login-report';
+import { observability } from '../adapters/observability';
+import { SERVICE_NAMES } from '../core/metric-names';
 import { MarketplaceClient } from '../adapters/marketplace-client';
 import { SqsEventQueue } from '../adapters/sqs-event-queue';
 import { createReconciler } from './reconciler';
@@ -19,23 +19,21 @@ import { createReconciler } from './reconciler';
  */
 
 const env = requireEnv([
-  'TABLE_NAME',
-  'QUEUE_URL',
-  'MARKETPLACE_BASE_URL',
-  'CREDENTIALS_SECRET_ARN',
-  'CONNECTOR_ROLE',
+  ENV_NAMES.tableName,
+  ENV_NAMES.queueUrl,
+  ENV_NAMES.marketplaceBaseUrl,
+  ENV_NAMES.credentialsSecretArn,
+  ENV_NAMES.connectorRole,
 ]);
 
 // The stack creates the reconciler for supply-side roles only; anything else is a wiring bug.
 if (env.CONNECTOR_ROLE !== 'supply' && env.CONNECTOR_ROLE !== 'both') {
-  throw new ConfigError('Invalid CONNECTOR_ROLE for the reconciler: expected supply or both');
+  throw new ConfigError(
+    `Invalid ${ENV_NAMES.connectorRole} for the reconciler: expected supply or both`,
+  );
 }
 
-const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'reconciler' });
-const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'AlayaCareConnector',
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'reconciler',
-});
+const { logger, metrics } = observability(SERVICE_NAMES.reconciler);
 
 const store = new DynamoOfferStore(
   DynamoDBDocumentClient.from(new DynamoDBClient({})),

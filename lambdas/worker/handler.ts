@@ -1,5 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -21,8 +19,10 @@ import { DynamoOfferStore } from '../adapters/dynamo-offer-store';
 import { DynamoAcceptCounter } from '../adapters/dynamo-accept-counter';
 import { DynamoUnitStore } from '../adapters/dynamo-unit-store';
 import { ENV_NAMES, requireEnv } from '../adapters/env';
+import { SERVICE_NAMES } from '../core/metric-names';
 import { EventBridgeReferralPublisher } from '../adapters/eventbridge-referral-publisher';
 import { loginReporter } from '../adapters/login-report';
+import { observability } from '../adapters/observability';
 import { MarketplaceClient } from '../adapters/marketplace-client';
 import { SnsNotifier } from '../adapters/sns-notifier';
 import { s3RulesSource } from '../adapters/s3-rules-source';
@@ -60,7 +60,7 @@ const env = requireEnv([
 function parseRole(value: string): Role {
   const role = ROLES.find((candidate) => candidate === value);
   if (role === undefined)
-    throw new ConfigError(`Invalid CONNECTOR_ROLE: expected one of ${ROLES.join(', ')}`);
+    throw new ConfigError(`Invalid ${connectorRole}: expected one of ${ROLES.join(', ')}`);
   return role;
 }
 
@@ -70,7 +70,7 @@ function parseDemandAssignment(value: string | undefined): DemandAssignmentPolic
   const policy = DEMAND_ASSIGNMENT_POLICIES.find((candidate) => candidate === value);
   if (policy === undefined)
     throw new ConfigError(
-      `Invalid DEMAND_ASSIGNMENT: expected one of ${DEMAND_ASSIGNMENT_POLICIES.join(', ')}`,
+      `Invalid ${demandAssignmentName}: expected one of ${DEMAND_ASSIGNMENT_POLICIES.join(', ')}`,
     );
   return policy;
 }
@@ -80,7 +80,9 @@ function parseMode(value: string | undefined): ConnectorMode {
   if (value === undefined || value === '') return 'live';
   const mode = CONNECTOR_MODES.find((candidate) => candidate === value);
   if (mode === undefined)
-    throw new ConfigError(`Invalid CONNECTOR_MODE: expected one of ${CONNECTOR_MODES.join(', ')}`);
+    throw new ConfigError(
+      `Invalid ${connectorMode}: expected one of ${CONNECTOR_MODES.join(', ')}`,
+    );
   return mode;
 }
 
@@ -89,11 +91,7 @@ const redecideDryRun = process.env[ENV_NAMES.redecideDryRun] === 'true';
 const role = parseRole(env[connectorRole]);
 const demandAssignment = parseDemandAssignment(process.env[demandAssignmentName]);
 
-const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'worker' });
-const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || 'AlayaCareConnector',
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME || 'worker',
-});
+const { logger, metrics } = observability(SERVICE_NAMES.worker);
 
 const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 const store = new DynamoOfferStore(documents, env[tableName]);

@@ -131,8 +131,18 @@ function parseBody(body: string): QueuedEvent {
   return result.value;
 }
 
+/**
+ * A record as it may arrive: the event types promise attributes that a hand-written or redriven
+ * message can lack, so the worker reads them as optional.
+ */
+interface ArrivingRecord {
+  attributes?: Partial<SQSRecord['attributes']>;
+  messageAttributes?: Partial<SQSRecord['messageAttributes']>;
+}
+
 function attribute(record: SQSRecord, name: string): string | undefined {
-  const value = record.messageAttributes?.[name]?.stringValue;
+  const arriving: ArrivingRecord = record;
+  const value = arriving.messageAttributes?.[name]?.stringValue;
   return value === undefined || value === '' ? undefined : value;
 }
 
@@ -316,7 +326,8 @@ export function createWorker(
     failures: SQSBatchItemFailure[],
   ): Promise<void> {
     count(WORKER_METRICS.failed);
-    const receiveCount = Number(record.attributes?.ApproximateReceiveCount);
+    const arriving: ArrivingRecord = record;
+    const receiveCount = Number(arriving.attributes?.ApproximateReceiveCount);
     const seconds = retryDelaySeconds(
       receiveCount,
       error instanceof RetryLaterError ? error.retryAfterMs : undefined,
@@ -324,7 +335,7 @@ export function createWorker(
     );
     const fields = {
       messageId: record.messageId,
-      receiveCount: record.attributes?.ApproximateReceiveCount,
+      receiveCount: arriving.attributes?.ApproximateReceiveCount,
       retryInSeconds: seconds,
       ...describeError(error),
     };

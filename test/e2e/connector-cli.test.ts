@@ -91,16 +91,17 @@ describe('npx connector against the running sandbox', () => {
     const status = await runConnector(['status', '--sandbox', '--json']);
     if (status.code !== 0)
       throw new Error(`status exit ${status.code}\n${status.stdout}\n${status.stderr}`);
-    const data = JSON.parse(status.stdout) as Record<string, any>;
+    const data = JSON.parse(status.stdout) as {
+      events: { lastHour: Record<string, number> };
+      lastEvent: { eventName: string };
+    };
     expect(data).toMatchObject({
       source: 'sandbox',
       role: 'supply',
       alarmsInAlarm: null,
       queue: { oldestAgeSeconds: null },
     });
-    expect(
-      Object.values(data.events.lastHour as Record<string, number>).reduce((a, b) => a + b, 0),
-    ).toBeGreaterThan(0);
+    expect(Object.values(data.events.lastHour).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     expect(data.lastEvent.eventName).toBe('OfferMatched');
 
     const offer = await runConnector(['offer', offerId, '--sandbox']);
@@ -114,7 +115,9 @@ describe('npx connector against the running sandbox', () => {
 
     const pid = sandbox.pid as number;
     const exited = new Promise<number | null>((resolve) =>
-      sandbox?.once('exit', (code) => resolve(code)),
+      sandbox?.once('exit', (code) => {
+        resolve(code);
+      }),
     );
     process.kill(-pid, 'SIGINT');
     await exited;

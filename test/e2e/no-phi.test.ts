@@ -26,8 +26,8 @@ import type { WireClient } from '../../sandbox/simulator/model';
 import { canaryNeedles, findNeedles, type Haystack, readHaystacks } from '../support/phi-search';
 import { runSandboxCli } from '../support/sandbox-cli';
 
-const readJson = <T>(dir: string, file: string): T =>
-  JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as T;
+const readJson = (dir: string, file: string): unknown =>
+  JSON.parse(readFileSync(path.join(dir, file), 'utf8'));
 
 describe.each([
   { role: 'supply', args: [] as string[], clients: 24 },
@@ -37,18 +37,20 @@ describe.each([
   beforeAll(() => {
     dir = mkdtempSync(path.join(tmpdir(), `no-phi-${role}-`));
   });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('writes no client canary to any log line, metric, DynamoDB item, notification or event', async () => {
     const run = await runSandboxCli(['--once', '--verbose', '--capture', dir, ...args]);
     if (run.code !== 0) throw new Error(`exit ${run.code}\n${run.stdout}\n${run.stderr}`);
 
     // --- the canaries: from the simulator's own store, every client, and served to the connector --
-    const canaries = readJson<CanaryCapture>(dir, CAPTURE_FILES.canaries);
+    const canaries = readJson(dir, CAPTURE_FILES.canaries) as CanaryCapture;
     expect(canaries.clients).toHaveLength(clients);
     for (const c of canaries.clients) expect(c.values).toHaveLength(8);
     const values = canaries.clients.flatMap((c) => c.values);
-    const served = readJson<ServedDetail[]>(dir, CAPTURE_FILES.served);
+    const served = readJson(dir, CAPTURE_FILES.served) as ServedDetail[];
     const fullClients = served
       .map((d) => (d.body as { client?: WireClient }).client)
       .filter((c): c is WireClient => c?.demographics !== undefined);
@@ -75,14 +77,14 @@ describe.each([
     }
 
     // --- the captures: not empty, and holding the ids (not PHI) of what the connector handled ------
-    const tables = readJson<Record<string, unknown[]>>(dir, CAPTURE_FILES.dynamodb);
+    const tables = readJson(dir, CAPTURE_FILES.dynamodb) as Record<string, unknown[]>;
     const items = Object.values(tables).flat();
     expect(items.length).toBeGreaterThan(clients);
     const dynamoText = JSON.stringify(tables);
-    const events = readJson<Array<{ event: { referralId: string }; entry: { Detail: string } }>>(
-      dir,
-      CAPTURE_FILES.events,
-    );
+    const events = readJson(dir, CAPTURE_FILES.events) as Array<{
+      event: { referralId: string };
+      entry: { Detail: string };
+    }>;
     if (role === 'supply') {
       const referralIds = fullPaths.map((p) => p.split('/').at(-1) ?? '');
       expect(new Set(events.map((e) => e.event.referralId))).toEqual(new Set(referralIds));
@@ -96,8 +98,8 @@ describe.each([
         .filter((id) => dynamoText.includes(id));
       expect(recorded.length).toBeGreaterThanOrEqual(7);
     }
-    expect(readJson<unknown[]>(dir, CAPTURE_FILES.notifications).length).toBeGreaterThan(0);
-    expect(readJson<unknown[]>(dir, CAPTURE_FILES.metrics).length).toBeGreaterThan(0);
+    expect((readJson(dir, CAPTURE_FILES.notifications) as unknown[]).length).toBeGreaterThan(0);
+    expect((readJson(dir, CAPTURE_FILES.metrics) as unknown[]).length).toBeGreaterThan(0);
     expect(run.stdout).toContain('"level":"INFO"');
 
     // --- the search: every log line and every captured file of the connector ---------------------

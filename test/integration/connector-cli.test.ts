@@ -28,6 +28,7 @@ import {
   startFauxqs,
 } from '../../sandbox/emulators';
 import { type MarketplaceSimulator, startSimulator } from '../../sandbox/simulator/simulator';
+import { shutDown } from '../support/shut-down';
 
 const TABLE = 'cli-offers';
 const NOW = new Date('2026-11-30T12:00:00Z');
@@ -54,11 +55,7 @@ beforeAll(async () => {
   sqs = new SQSClient({ ...EMULATOR_AWS, endpoint: fauxqs.endpoint });
 });
 
-afterAll(async () => {
-  sqs?.destroy();
-  raw?.destroy();
-  await Promise.all([fauxqs?.stop(), dynalite?.stop(), simulator?.stop()]);
-});
+afterAll(() => shutDown([sqs, raw], [fauxqs, dynalite, simulator]));
 
 async function queueUrl(name: string): Promise<string> {
   const { QueueUrl } = await sqs.send(
@@ -105,9 +102,23 @@ async function run(
   return { code, out, err };
 }
 
+type Counts = Record<string, number>;
+
+/** What these tests read of `--json` output, each command's fields optional (one type for all). */
+interface JsonOutput {
+  [field: string]: unknown;
+  events: { lastHour: Counts; lastDay: Counts };
+  decisions: { lastHour: Counts; lastDay: Counts };
+  record: { events: { eventId: string }[]; decision: unknown };
+  eventId: string;
+  deadLetters: { eventId?: string }[];
+  moved: unknown[];
+  subscriptions: { topic: string }[];
+}
+
 const json = async (argv: string[], r: ConnectorResources) => {
   const result = await run([...argv, '--json'], r);
-  return { ...result, data: JSON.parse(result.out) as Record<string, any> };
+  return { ...result, data: JSON.parse(result.out) as JsonOutput };
 };
 
 function decision(overrides: Partial<RecordedDecision> = {}): RecordedDecision {
@@ -239,7 +250,7 @@ describe('offer', () => {
     );
 
     const { data } = await json(['offer', id], r);
-    expect(data.record.events.map((e: { eventId: string }) => e.eventId)).toEqual(['e-1', 'e-2']);
+    expect(data.record.events.map((e) => e.eventId)).toEqual(['e-1', 'e-2']);
     expect(data.record.decision).toMatchObject({ action: 'accept', state: 'applied' });
 
     const missing = await run(['offer', 'no-such-offer'], r);
@@ -263,7 +274,7 @@ describe('offer ids as logs print them', () => {
     expect(replayed.code).toBe(0);
     expect(replayed.data).toMatchObject({ offerId: id, replayed: true });
     const [body] = await takeAll(r.queueUrl);
-    expect(JSON.parse(queuedEventSchema.parse(JSON.parse(body as string)).message)).toMatchObject({
+    expect(JSON.parse(queuedEventSchema.parse(JSON.parse(body)).message)).toMatchObject({
       offer_id: id,
     });
 
@@ -301,7 +312,7 @@ describe('replay', () => {
     expect(data).toMatchObject({ offerId: id, replayed: true, force: true });
     const bodies = await takeAll(r.queueUrl);
     expect(bodies).toHaveLength(1);
-    const queued = queuedEventSchema.parse(JSON.parse(bodies[0] as string));
+    const queued = queuedEventSchema.parse(JSON.parse(bodies[0]));
     expect(queued).toMatchObject({ origin: 'operator', replay: { force: true } });
     expect(JSON.parse(queued.message)).toMatchObject({
       event_name: 'OfferMatched',
@@ -348,7 +359,7 @@ describe('dlq', () => {
 
     const { code, data } = await json(['dlq', 'list'], r);
     expect(code).toBe(0);
-    const letter = data.deadLetters.find((l: { eventId?: string }) => l.eventId === eventId);
+    const letter = data.deadLetters.find((l) => l.eventId === eventId);
     expect(letter).toMatchObject({
       offerId: 'offer-9',
       eventStatus: 'failed',
@@ -404,10 +415,7 @@ describe('subscribe', () => {
     const r = await resources();
     const { code, data, out } = await json(['subscribe', '--call'], r);
     expect(code).toBe(0);
-    expect(data.subscriptions.map((s: { topic: string }) => s.topic)).toEqual([
-      'inbox-offers',
-      'inbox-referrals',
-    ]);
+    expect(data.subscriptions.map((s) => s.topic)).toEqual(['inbox-offers', 'inbox-referrals']);
     expect(data.subscriptions[0]).toMatchObject({
       protocol: 'https',
       subscriptionArn: 'pending confirmation',

@@ -14,6 +14,7 @@ import {
 import { listDeadLetters, redriveDeadLetters } from '../../cli/dead-letters';
 import type { QueuedEvent } from '../../lambdas/core/events';
 import { EMULATOR_AWS, startFauxqs, type RunningEmulator } from '../../sandbox/emulators';
+import { shutDown } from '../support/shut-down';
 
 let fauxqs: RunningEmulator;
 let sqs: SQSClient;
@@ -23,10 +24,7 @@ beforeAll(async () => {
   sqs = new SQSClient({ ...EMULATOR_AWS, endpoint: fauxqs.endpoint });
 });
 
-afterAll(async () => {
-  sqs?.destroy();
-  await fauxqs?.stop();
-});
+afterAll(() => shutDown([sqs], [fauxqs]));
 
 let counter = 0;
 async function queue(name: string): Promise<string> {
@@ -127,7 +125,7 @@ describe('dead letters', () => {
       }),
     );
     const bodies = Messages.map((message) => JSON.parse(message.Body ?? '{}') as QueuedEvent).map(
-      (body) => JSON.parse(body.message).event_id,
+      (body) => (JSON.parse(body.message) as { event_id: string }).event_id,
     );
     expect(bodies.sort()).toEqual(['e-1', 'e-3']);
     expect(Messages[0]?.MessageAttributes?.correlationId?.StringValue).toMatch(/^c-\d+$/);

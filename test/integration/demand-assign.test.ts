@@ -22,6 +22,7 @@ import type { MarketplaceDemandApi } from '../../lambdas/core/ports';
 import { createEventProcessor, parseMarketplaceMessage } from '../../lambdas/core/process-event';
 import { EMULATOR_AWS, startDynalite, type RunningEmulator } from '../../sandbox/emulators';
 import { type MarketplaceSimulator, startSimulator } from '../../sandbox/simulator/simulator';
+import { shutDown } from '../support/shut-down';
 
 const TABLE = 'demand-assign-test';
 
@@ -38,11 +39,7 @@ beforeAll(async () => {
   store = new DynamoOfferStore(DynamoDBDocumentClient.from(raw), TABLE);
 });
 
-afterAll(async () => {
-  raw?.destroy();
-  await dynalite?.stop();
-  await sim?.stop();
-});
+afterAll(() => shutDown([raw], [dynalite, sim]));
 
 afterEach(() => {
   sim.setAssignment(sim.demandOrganizationId, 'manual');
@@ -138,9 +135,9 @@ describe('OfferAccepted on the demand side, against the simulator', () => {
     const demand = client(sim.demandCredentials);
     const { offer } = await demand.createOutboxOffer(offerRequest());
     await client(sim.credentials).acceptInboxOffer(offer.id);
-    const [event] = acceptedEvents(offer.id);
+    const event = acceptedEvents(offer.id).at(0);
     if (event === undefined) throw new Error('the simulator published no OfferAccepted');
-    const [acceptedMatch] = await demand.listAcceptedMatches(offer.id);
+    const acceptedMatch = (await demand.listAcceptedMatches(offer.id)).at(0);
     const { api, assigns } = countingDemand();
     const processor = processorFor(api);
 
@@ -173,9 +170,9 @@ describe('OfferAccepted on the demand side, against the simulator', () => {
     const demand = client(sim.demandCredentials);
     const { offer } = await demand.createOutboxOffer(offerRequest());
     await client(sim.credentials).acceptInboxOffer(offer.id);
-    const [match] = await demand.listAcceptedMatches(offer.id);
+    const match = (await demand.listAcceptedMatches(offer.id)).at(0);
     await demand.assignOutboxOffer(offer.id, String(match?.id));
-    const [event] = acceptedEvents(offer.id);
+    const event = acceptedEvents(offer.id).at(0);
     if (event === undefined) throw new Error('the simulator published no OfferAccepted');
     const { api, assigns } = countingDemand();
 
@@ -192,7 +189,7 @@ describe('OfferAccepted on the demand side, against the simulator', () => {
     const demand = client(sim.demandCredentials);
     const { offer } = await demand.createOutboxOffer(offerRequest());
     await client(sim.credentials).acceptInboxOffer(offer.id);
-    const [event] = acceptedEvents(offer.id);
+    const event = acceptedEvents(offer.id).at(0);
     if (event === undefined) throw new Error('the simulator published no OfferAccepted');
     const { api, assigns } = countingDemand();
 

@@ -39,13 +39,15 @@ function startCli(args: string[], count: number): Promise<string[]> {
   return new Promise((resolve, reject) => {
     const lines: string[] = [];
     let stderr = '';
-    proc.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    proc.once('exit', (code) =>
+    proc.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    proc.once('exit', (code) => {
       reject(
         new Error(`simulator exited (${String(code)}) before printing ${count} lines: ${stderr}`),
-      ),
-    );
-    const reader = createInterface({ input: proc.stdout ?? process.stdin });
+      );
+    });
+    const reader = createInterface({ input: proc.stdout });
     reader.on('line', (line) => {
       lines.push(line);
       if (lines.length === count) resolve([...lines]);
@@ -84,7 +86,9 @@ describe('npm run simulator', () => {
 
     const proc = child;
     const exit = new Promise<number | null>((resolve) =>
-      proc?.once('exit', (code) => resolve(code)),
+      proc?.once('exit', (code) => {
+        resolve(code);
+      }),
     );
     proc?.kill('SIGTERM');
     expect(await exit).toBe(0);
@@ -109,7 +113,9 @@ describe('npm run simulator', () => {
     // Stopped as a user stops it, so the client's open connections close with the server.
     const proc = child;
     const exit = new Promise<number | null>((resolve) =>
-      proc?.once('exit', (code) => resolve(code)),
+      proc?.once('exit', (code) => {
+        resolve(code);
+      }),
     );
     proc?.kill('SIGTERM');
     expect(await exit).toBe(0);

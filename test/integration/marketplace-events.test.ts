@@ -20,6 +20,7 @@ import {
   startSimulator,
 } from '../../sandbox/simulator/simulator';
 import { type CollectedMessage, SnsCollector } from '../contract/sns-collector';
+import { shutDown } from '../support/shut-down';
 
 // --- from asyncapi.offers.yaml (AlayaCare/alayamarket-external-docs) ----------------------------
 
@@ -161,10 +162,7 @@ beforeAll(async () => {
   await sim.idle();
 });
 
-afterAll(async () => {
-  await sim?.stop();
-  await collector?.stop();
-});
+afterAll(() => shutDown([], [sim, collector]));
 
 function received(channel: Channel, eventName: string): CollectedMessage[] {
   return collector
@@ -230,7 +228,7 @@ describe('AsyncAPI payloads', () => {
       const fields = [
         'Message',
         'MessageId',
-        ...(envelope.Subject !== undefined ? ['Subject'] : []),
+        ...('Subject' in envelope ? ['Subject'] : []),
         'Timestamp',
         'TopicArn',
         'Type',

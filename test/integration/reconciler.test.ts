@@ -38,6 +38,7 @@ import {
 import { startSimulator, type MarketplaceSimulator } from '../../sandbox/simulator/simulator';
 import { SnsCollector } from '../contract/sns-collector';
 import { CapturingLogger, RecordingMetrics } from '../support/worker-observability';
+import { shutDown } from '../support/shut-down';
 
 const TABLE = 'reconciler-offers';
 
@@ -69,13 +70,7 @@ beforeAll(async () => {
   queueUrl = created.QueueUrl;
 });
 
-afterAll(async () => {
-  await collector?.stop();
-  await sim?.stop();
-  dynamo?.destroy();
-  sqs?.destroy();
-  await Promise.all([dynalite?.stop(), fauxqs?.stop()]);
-});
+afterAll(() => shutDown([dynamo, sqs], [collector, sim, dynalite, fauxqs]));
 
 function marketplace(): MarketplaceClient {
   return new MarketplaceClient({
@@ -131,7 +126,11 @@ async function enqueuedOffers(url: string): Promise<string[]> {
     for (const message of batch)
       ids.push(
         String(
-          JSON.parse(queuedEventSchema.parse(JSON.parse(message.Body ?? '')).message).offer_id,
+          (
+            JSON.parse(queuedEventSchema.parse(JSON.parse(message.Body ?? '')).message) as {
+              offer_id: unknown;
+            }
+          ).offer_id,
         ),
       );
   }
@@ -145,7 +144,8 @@ function inboxFetch(hooks: {
 }): typeof fetch {
   let reads = 0;
   return async (input, init) => {
-    const isList = new URL(String(input)).pathname === '/offers/v1/inbox/offers';
+    const isList =
+      new URL(input instanceof Request ? input.url : input).pathname === '/offers/v1/inbox/offers';
     if (isList) hooks.beforeList?.(reads++);
     const response = await fetch(input, init);
     if (!isList || hooks.rewrite === undefined || !response.ok) return response;
@@ -217,7 +217,7 @@ it('enqueues the offer whose SNS delivery was dropped; the worker decides it; th
 
   const messages = await receiveAll();
   expect(messages).toHaveLength(1);
-  const [message] = messages;
+  const message = messages.at(0);
   if (message === undefined) throw new Error('no message');
   const queued = queuedEventSchema.parse(JSON.parse(message.Body ?? ''));
   expect(queued).toEqual(
@@ -301,7 +301,7 @@ it('sends one event per shift, skips an offer a worker holds and a malformed ite
     lastEnqueuedAt: first.toISOString(),
     enqueues: 1,
   });
-  expect((await store.getOffer(String(shiftIds[0])))?.reconciler?.enqueues).toBe(1);
+  expect((await store.getOffer(shiftIds[0]))?.reconciler?.enqueues).toBe(1);
 
   // Five minutes on: both are within their 10-minute backoff (the shift's other offer waits with it).
   const early = await run(new Date(first.getTime() + 5 * 60_000));

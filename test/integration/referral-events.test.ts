@@ -20,6 +20,7 @@ import { createEventProcessor, parseMarketplaceMessage } from '../../lambdas/cor
 import { type MarketplaceSimulator, startSimulator } from '../../sandbox/simulator/simulator';
 import { memoryReferralPublisher } from '../support/referral-fakes';
 import { useOfferTable } from '../support/dynalite-table';
+import { shutDown } from '../support/shut-down';
 
 const TABLE = 'referral-events-test';
 const table = useOfferTable(TABLE);
@@ -30,9 +31,7 @@ beforeAll(async () => {
   sim.setAssignment(sim.demandOrganizationId, 'auto');
 });
 
-afterAll(async () => {
-  await sim?.stop();
-});
+afterAll(() => shutDown([], [sim]));
 
 const client = (credentials: { username: string; password: string }) =>
   new MarketplaceClient({
@@ -113,7 +112,7 @@ describe('referral events against the simulator', () => {
     await client(sim.credentials).acceptInboxOffer(offer.id);
     const referral = sim.referrals().find((r) => r.offer_id === offer.id);
     if (referral === undefined) throw new Error('the simulator made no referral');
-    const [created] = referralEvents('inbox-referrals', referral.id, 'ReferralCreated');
+    const created = referralEvents('inbox-referrals', referral.id, 'ReferralCreated').at(0);
     if (created === undefined) throw new Error('the simulator published no inbox ReferralCreated');
     // Control: the event really carries the client's ids.
     expect(JSON.stringify(created)).toContain('"client"');
@@ -158,8 +157,10 @@ describe('referral events against the simulator', () => {
 
     // Demand side: the poster's connector (here on the same table: the same offer id).
     const demand = processorFor('demand', sim.demandCredentials);
-    const [outboxCreated] = referralEvents('outbox-referrals', referral.id, 'ReferralCreated');
-    const [outboxProcessed] = referralEvents('outbox-referrals', referral.id, 'ReferralProcessed');
+    const outboxCreated = referralEvents('outbox-referrals', referral.id, 'ReferralCreated').at(0);
+    const outboxProcessed = referralEvents('outbox-referrals', referral.id, 'ReferralProcessed').at(
+      0,
+    );
     if (outboxCreated === undefined || outboxProcessed === undefined)
       throw new Error('the simulator published no outbox referral events');
     await expect(

@@ -18,6 +18,7 @@ import {
   s3RulesSource,
 } from '../../lambdas/adapters/s3-rules-source';
 import { EMULATOR_AWS, startFauxqs, type RunningEmulator } from '../../sandbox/emulators';
+import { shutDown } from '../support/shut-down';
 
 const RULES = {
   defaultAction: 'review',
@@ -34,10 +35,7 @@ beforeAll(async () => {
   s3 = new S3Client({ ...EMULATOR_AWS, endpoint: fauxqs.endpoint, forcePathStyle: true });
 });
 
-afterAll(async () => {
-  s3?.destroy();
-  await fauxqs?.stop();
-});
+afterAll(() => shutDown([s3], [fauxqs]));
 
 async function newBucket(): Promise<string> {
   bucketCount += 1;

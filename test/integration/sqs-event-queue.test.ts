@@ -18,6 +18,7 @@ import type { SQSRecord } from 'aws-lambda';
 import { QUEUE_ATTRIBUTES, queuedEventSchema, type QueuedEvent } from '../../lambdas/core/events';
 import { QueueSendError, SqsEventQueue } from '../../lambdas/adapters/sqs-event-queue';
 import { EMULATOR_AWS, startFauxqs, type RunningEmulator } from '../../sandbox/emulators';
+import { shutDown } from '../support/shut-down';
 
 let fauxqs: RunningEmulator;
 let client: SQSClient;
@@ -27,10 +28,7 @@ beforeAll(async () => {
   client = new SQSClient({ ...EMULATOR_AWS, endpoint: fauxqs.endpoint });
 });
 
-afterAll(async () => {
-  client?.destroy();
-  await fauxqs?.stop();
-});
+afterAll(() => shutDown([client], [fauxqs]));
 
 async function createQueue(name: string): Promise<string> {
   const { QueueUrl } = await client.send(new CreateQueueCommand({ QueueName: name }));
@@ -124,7 +122,7 @@ async function receiveOne(queueUrl: string, visibilityTimeout = 30): Promise<Mes
       MessageSystemAttributeNames: ['ApproximateReceiveCount'],
     }),
   );
-  const [message] = Messages ?? [];
+  const message = Messages?.at(0);
   if (message === undefined) throw new Error('no message received');
   return message;
 }

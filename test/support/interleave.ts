@@ -130,11 +130,11 @@ export const strategies = {
         }
         return { crash: victim };
       }
-      return order.find((name) => waiting.includes(name)) ?? waiting[0] ?? victim;
+      return order.find((name) => waiting.includes(name)) ?? waiting.at(0) ?? victim;
     };
   },
   /** A seeded random choice at every step. */
   random(random: () => number): Pick {
-    return (waiting) => waiting[Math.floor(random() * waiting.length)] ?? waiting[0] ?? '';
+    return (waiting) => waiting.at(Math.floor(random() * waiting.length)) ?? waiting.at(0) ?? '';
   },
 };

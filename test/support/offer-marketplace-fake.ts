@@ -122,7 +122,11 @@ export function fakeMarketplace(...initial: InboxOffer[]): FakeMarketplace {
         .sort((a, b) => a.id.localeCompare(b.id))
         .map((offer) => structuredClone(offer));
     },
-    acceptInboxOffer: async (offerId, body) => answer('acceptInboxOffer', offerId, body),
-    declineInboxOffer: async (offerId, body) => answer('declineInboxOffer', offerId, body),
+    acceptInboxOffer: async (offerId, body) => {
+      answer('acceptInboxOffer', offerId, body);
+    },
+    declineInboxOffer: async (offerId, body) => {
+      answer('declineInboxOffer', offerId, body);
+    },
   };
 }

@@ -112,7 +112,7 @@ export class MemoryOfferStore implements OfferStore, UnitStore {
       throw new DecisionConflictError(`offer ${record.offerId} already has an applied assignment`);
     }
     const given = Object.fromEntries(
-      Object.entries(record).filter(
+      Object.entries<unknown>(record).filter(
         ([key, value]) => value !== undefined && key !== 'decision' && key !== 'seenEvent',
       ),
     );

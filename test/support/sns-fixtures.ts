@@ -150,7 +150,7 @@ export interface FakeHttpGet {
 
 /** Serves `routes[url]`, else `fallback(url)`, else rejects; records every call. */
 export function fakeHttpGet(
-  routes: Record<string, Served>,
+  routes: Partial<Record<string, Served>>,
   fallback?: (url: string) => Served,
 ): FakeHttpGet {
   const calls: Array<{ url: string; timeoutMs: number }> = [];

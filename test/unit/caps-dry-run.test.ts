@@ -74,7 +74,7 @@ describe('periods in the organisation’s time zone', () => {
     ['2026-03-09T03:59:59Z', 'America/Toronto', '2026-03-08'],
     ['2026-05-01T13:59:59Z', 'Pacific/Kiritimati', '2026-05-02'],
   ])('%s is %s’s local date %s', (at, zone, date) => {
-    expect(localDate(new Date(at), zone as string)).toBe(date);
+    expect(localDate(new Date(at), zone)).toBe(date);
   });
 
   it.each([
@@ -167,7 +167,7 @@ describe('accept caps', () => {
     const { marketplace, counter, processor, matched } = setup([lone('a')], {
       rules: rules({ accepts_per_day: 1 }),
     });
-    const accept = marketplace.acceptInboxOffer;
+    const accept = marketplace.acceptInboxOffer.bind(marketplace);
     marketplace.acceptInboxOffer = async (offerId, body) => {
       const offer = marketplace.offers.get(offerId);
       if (offer !== undefined) offer.match.status = 'closed';

@@ -210,7 +210,7 @@ describe('output', () => {
 
 /** A CloudFormation client that answers from fixed stacks; ListStackResources in two pages. */
 function fakeCloudFormation(
-  stacks: Record<string, Record<string, string>>,
+  stacks: Partial<Record<string, Record<string, string>>>,
   alarms: string[][] = [['alarm-a'], ['alarm-b']],
 ): SendingClient & { calls: string[] } {
   const calls: string[] = [];

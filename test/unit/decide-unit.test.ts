@@ -134,7 +134,7 @@ describe('a shift or bundle is decided as one', () => {
     const { store, processor, matched } = setup([psw('a'), nursingService('b'), nursingVisit('c')]);
     await processor.process(matched('a'));
     const decision = (await store.getOffer('c'))?.decision;
-    const own = (first: string) => expect.arrayContaining([first]);
+    const own = (first: string): unknown => expect.arrayContaining([first]);
     expect(decision?.offers).toEqual([
       {
         offerId: 'a',
@@ -361,7 +361,7 @@ describe('every answer ends in a recorded outcome', () => {
     ],
   ] as const)('a refused accept is resolved when %s', async (_name, match, resolution) => {
     const { marketplace, store, processor, matched } = setup([inboxOffer({ id: 'x' })]);
-    const realAccept = marketplace.acceptInboxOffer;
+    const realAccept = marketplace.acceptInboxOffer.bind(marketplace);
     marketplace.acceptInboxOffer = async (offerId, body) => {
       // The marketplace changes between our read and our answer; the answer is refused.
       const offer = marketplace.offers.get(offerId);

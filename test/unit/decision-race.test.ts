@@ -292,7 +292,7 @@ describe('the scheduler itself', () => {
   it('finds the double answer of a processor without the unit lease (the race this suite guards)', async () => {
     // Two workers that skip the lease (a unit store that always grants it) answer twice when
     // interleaved: proof that the interleavings above reach the dangerous window.
-    const scenario = SCENARIOS[1];
+    const scenario = SCENARIOS.at(1);
     if (scenario === undefined) throw new Error('no scenario');
     const w = world(scenario);
     const leaky = Object.assign(Object.create(w.store) as MemoryOfferStore, {

@@ -28,7 +28,7 @@ const json = (status: number, body: unknown) =>
 function marketplaceFetch(loginStatus: number) {
   const calls: string[] = [];
   const fetch: typeof globalThis.fetch = async (input) => {
-    const url = new URL(String(input));
+    const url = new URL(input instanceof Request ? input.url : input);
     calls.push(url.pathname);
     if (url.pathname === '/auth/v1/login') {
       if (loginStatus === 200) return json(200, { IdToken: 'id-token-abc', ExpiresIn: 3600 });

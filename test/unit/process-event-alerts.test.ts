@@ -33,7 +33,7 @@ function setup(options: { role?: Role; notifier?: Notifier | null } = {}) {
     now: () => new Date('2026-05-01T08:01:00Z'),
     ...(notifier !== null ? { notifier } : {}),
   });
-  return { sent, store, marketplace, process: processor.process };
+  return { sent, store, marketplace, process: processor.process.bind(processor) };
 }
 
 /** An outbox offer event; extra fields stand for whatever else the marketplace might send. */
@@ -103,7 +103,7 @@ describe('demand alerts', () => {
       },
     });
     const queued = outboxEvent('OfferDeclinedByAll');
-    const eventId = String(JSON.parse(queued.message).event_id);
+    const eventId = String((JSON.parse(queued.message) as { event_id: unknown }).event_id);
 
     await expect(process(queued, OUTBOX)).rejects.toThrow('SNS unavailable');
     expect(store.callsTo('releaseEvent')).toEqual([

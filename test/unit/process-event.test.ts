@@ -71,7 +71,7 @@ function setup(
     role: options.role ?? 'supply',
     now: () => NOW,
   });
-  return { marketplace, store, process: processor.process };
+  return { marketplace, store, process: processor.process.bind(processor) };
 }
 
 describe('OfferMatched, supply side', () => {
@@ -80,7 +80,7 @@ describe('OfferMatched, supply side', () => {
     const event = offerEvent();
     // What the store held at the moment of the marketplace call.
     let storedAtCall: string | undefined;
-    const accept = marketplace.acceptInboxOffer;
+    const accept = marketplace.acceptInboxOffer.bind(marketplace);
     marketplace.acceptInboxOffer = async (offerId, body) => {
       storedAtCall = store.offers.get(offerId)?.decision?.state;
       return accept(offerId, body);
@@ -593,7 +593,7 @@ function demandSetup(options: { demand?: DemandFake; role?: Role; store?: Memory
     demandMarketplace: demand,
     now: () => NOW,
   });
-  return { demand, store, marketplace, process: processor.process };
+  return { demand, store, marketplace, process: processor.process.bind(processor) };
 }
 
 const accepted = (overrides: Record<string, unknown> = {}) =>
@@ -603,7 +603,7 @@ describe('OfferAccepted, demand side', () => {
   it('assigns the earliest accepted match, recording intent before the call and applied after', async () => {
     const { demand, store, marketplace, process } = demandSetup();
     let storedAtCall: string | undefined;
-    const assign = demand.assignOutboxOffer;
+    const assign = demand.assignOutboxOffer.bind(demand);
     demand.assignOutboxOffer = async (offerId, matchId) => {
       storedAtCall = store.offers.get(offerId)?.assignment?.state;
       return assign(offerId, matchId);
@@ -650,7 +650,7 @@ describe('OfferAccepted, demand side', () => {
     expect(results.find((r) => r.status === 'rejected')).toMatchObject({
       reason: expect.any(UnitBusyError),
     });
-    const loser = results[0]?.status === 'rejected' ? first : second;
+    const loser = results.at(0)?.status === 'rejected' ? first : second;
     await expect(process(loser)).resolves.toMatchObject({ outcome: 'already-assigned' });
     expect(demand.assigned).toHaveLength(1);
   });

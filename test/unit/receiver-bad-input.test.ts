@@ -45,6 +45,7 @@ import {
   type Served,
 } from '../support/sns-fixtures';
 import type { SnsMessageFields } from '../../sandbox/sns-signing';
+import { without } from '../support/without';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
@@ -71,7 +72,7 @@ async function ecCertificatePem(): Promise<string> {
     notBefore: new Date(Date.now() - 5 * MINUTE),
     notAfter: new Date(Date.now() + 24 * 60 * MINUTE),
     signingAlgorithm: algorithm,
-    keys: keys as unknown as x509.X509CertificateCreateSelfSignedParams['keys'],
+    keys: keys,
   });
   return cert.toString('pem');
 }
@@ -137,8 +138,6 @@ function expectRefused(result: APIGatewayProxyResult, status: number, h: Harness
 
 // Request builders. Each case builds its request from the identities once they exist.
 
-type Json = Record<string, unknown>;
-
 const post = (value: unknown, headers?: Record<string, string>): APIGatewayProxyEvent =>
   apiEvent(JSON.stringify(value), headers ? { headers } : {});
 const postText = (body: string | null): APIGatewayProxyEvent => apiEvent(body);
@@ -167,12 +166,6 @@ function conf(
   type: 'SubscriptionConfirmation' | 'UnsubscribeConfirmation' = 'SubscriptionConfirmation',
 ): SignedSnsMessage {
   return sign(confirmationFields(type, NOW, overrides), k.identity);
-}
-
-function without(message: SignedSnsMessage, field: string): Json {
-  const copy: Json = { ...message };
-  delete copy[field];
-  return copy;
 }
 
 /** A genuine notification whose SigningCertURL is `url`: signed with it, so only the policy refuses. */

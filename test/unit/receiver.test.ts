@@ -38,6 +38,7 @@ import {
   type FakeQueue,
   type Served,
 } from '../support/sns-fixtures';
+import { without } from '../support/without';
 
 let identity: SnsSigningIdentity;
 let otherIdentity: SnsSigningIdentity;
@@ -333,7 +334,7 @@ describe('signature and certificate refusals', () => {
   });
 
   it.each([
-    { case: 'a network error', served: new Error('timeout') as Served, status: 502 },
+    { case: 'a network error', served: new Error('timeout'), status: 502 },
     { case: 'a 404', served: { status: 404, body: '' }, status: 502 },
     {
       case: 'an unparseable certificate',
@@ -485,8 +486,7 @@ describe('envelope refusals', () => {
     'UnsubscribeURL',
   ])('refuses a notification without %s (400)', async (field) => {
     const s = setup();
-    const message: Record<string, unknown> = { ...sign(notificationFields(NOW), identity) };
-    delete message[field];
+    const message = without(sign(notificationFields(NOW), identity), field);
     expectRefused(await deliver(s.receive, message), 400, s);
     expect(s.http.calls).toHaveLength(0);
   });
@@ -495,10 +495,10 @@ describe('envelope refusals', () => {
     'refuses a subscription confirmation without %s (400)',
     async (field) => {
       const s = setup();
-      const message: Record<string, unknown> = {
-        ...sign(confirmationFields('SubscriptionConfirmation', NOW), identity),
-      };
-      delete message[field];
+      const message = without(
+        sign(confirmationFields('SubscriptionConfirmation', NOW), identity),
+        field,
+      );
       expectRefused(await deliver(s.receive, message), 400, s);
       expect(s.http.calls).toHaveLength(0);
     },
@@ -588,12 +588,13 @@ describe('Lambda handler (composition root)', () => {
     process.env = { ...saved };
   });
 
-  function loadHandler(): typeof import('../../lambdas/receiver/handler') {
-    let loaded: typeof import('../../lambdas/receiver/handler') | undefined;
+  type HandlerModule = typeof import('../../lambdas/receiver/handler');
+
+  function loadHandler(): HandlerModule {
+    let loaded: HandlerModule | undefined;
     jest.isolateModules(() => {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      loaded =
-        require('../../lambdas/receiver/handler') as typeof import('../../lambdas/receiver/handler');
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- jest.isolateModules gives a fresh module only to a synchronous require
+      loaded = require('../../lambdas/receiver/handler') as HandlerModule;
     });
     if (!loaded) throw new Error('handler module did not load');
     return loaded;

@@ -91,8 +91,7 @@ describe('planReconciliation', () => {
 
     expect(plan.events.map((e) => e.offerId)).toEqual([A, B]);
     expect(plan.seen).toBe(2);
-    const [first] = plan.events;
-    const queued = queuedEventSchema.parse(first?.event);
+    const queued = queuedEventSchema.parse(plan.events.at(0)?.event);
     expect(queued).toEqual({
       version: 1,
       origin: 'reconciler',
@@ -114,8 +113,8 @@ describe('planReconciliation', () => {
 
   it('gives each run its own event id for the same offer', async () => {
     const later = new Date(NOW.getTime() + 15 * 60 * 1000);
-    const [first] = (await planReconciliation([summary(A)], noRecord, NOW)).events;
-    const [second] = (await planReconciliation([summary(A)], noRecord, later)).events;
+    const first = (await planReconciliation([summary(A)], noRecord, NOW)).events.at(0);
+    const second = (await planReconciliation([summary(A)], noRecord, later)).events.at(0);
     const eventId = (e: QueuedEvent | undefined) =>
       (JSON.parse(e?.message ?? '{}') as { event_id: string }).event_id;
     expect(eventId(first?.event)).not.toBe(eventId(second?.event));
@@ -254,8 +253,9 @@ describe('planReconciliation', () => {
       role: 'supply',
       now: () => NOW,
     });
-    const [planned] = (await planReconciliation([summary(A)], (id) => store.getOffer(id), NOW))
-      .events;
+    const planned = (
+      await planReconciliation([summary(A)], (id) => store.getOffer(id), NOW)
+    ).events.at(0);
     if (planned === undefined) throw new Error('expected one planned event');
     expect((await processor.process(planned.event)).outcome).toBe('decided');
     expect(marketplace.actions()).toHaveLength(1);

@@ -154,7 +154,7 @@ describe('readOpenInbox', () => {
                 list.items.push(item(`new-${added++}`));
                 continue;
               }
-              const victim = list.items[change.at % Math.max(list.items.length, 1)];
+              const victim = list.items.at(change.at % Math.max(list.items.length, 1));
               if (victim === undefined) continue;
               touched.add(idOf(victim) ?? '');
               list.items = list.items.filter((e) => e !== victim);

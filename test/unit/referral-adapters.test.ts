@@ -27,6 +27,7 @@ import {
   REFERRAL_OFFER_ID,
 } from '../support/referral-fakes';
 import { CapturingLogger, RecordingMetrics, sqsRecord } from '../support/worker-observability';
+import { without } from '../support/without';
 
 const PHI = [
   'Ada-PHI',
@@ -86,7 +87,7 @@ function referralDetail(overrides: Record<string, unknown> = {}): Record<string,
 function clientAnswering(body: unknown): { client: MarketplaceClient; paths: string[] } {
   const paths: string[] = [];
   const fetch: typeof globalThis.fetch = async (input) => {
-    const url = new URL(String(input));
+    const url = new URL(input instanceof Request ? input.url : input);
     if (url.pathname === '/auth/v1/login')
       return new Response(JSON.stringify({ IdToken: 'token', ExpiresIn: 3600 }), { status: 200 });
     paths.push(url.pathname);
@@ -134,8 +135,10 @@ describe('referral summaries (MarketplaceClient)', () => {
     'a detail without referral.%s fails with an error naming it, quoting nothing',
     async (field) => {
       const detail = referralDetail();
-      delete (detail.referral as Record<string, unknown>)[field];
-      const { client } = clientAnswering(detail);
+      const { client } = clientAnswering({
+        ...detail,
+        referral: without(detail.referral as Record<string, unknown>, field),
+      });
       const error = await client.getInboxReferralSummary(REFERRAL_ID).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(MarketplaceError);
       expect((error as Error).message).toContain(`referral.${field}`);

@@ -38,7 +38,7 @@ function referralEvent(
     sequence_id: 'seq-1',
     client: CLIENT,
     ...overrides,
-  } as MarketplaceEvent;
+  };
 }
 
 function setup(options: { role?: Role; markProcessed?: boolean; publish?: boolean } = {}) {

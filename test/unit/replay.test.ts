@@ -5,7 +5,6 @@
  * condition and does nothing once the match is answered; the `replay` flag counts only on origin
  * `operator`; and no unit is ever answered twice (counted at the fake marketplace).
  */
-import type { SQSEvent } from 'aws-lambda';
 import { parseRules, type Rules } from '../../lambdas/core/config';
 import { queuedEventSchema } from '../../lambdas/core/events';
 import { replayEvent, ReplayEventError } from '../../lambdas/core/replay-event';
@@ -40,7 +39,7 @@ function setup() {
   });
   const run = async (queued: Parameters<typeof sqsRecord>[0]) => {
     clock += 1000;
-    const response = await worker({ Records: [sqsRecord(queued)] } as SQSEvent);
+    const response = await worker({ Records: [sqsRecord(queued)] });
     expect(response.batchItemFailures).toEqual([]);
   };
   const replay = (force: boolean) =>

@@ -40,7 +40,7 @@ interface Run {
   err: string[];
 }
 
-async function run(argv: string[], files: Record<string, string> = {}): Promise<Run> {
+async function run(argv: string[], files: Partial<Record<string, string>> = {}): Promise<Run> {
   const out: string[] = [];
   const err: string[] = [];
   const io: CliIo = {

@@ -98,7 +98,7 @@ describe('publishing', () => {
     const rules = parseRules(JSON.stringify(example.rules));
 
     expect(code).toBe(PUBLISH_EXIT.published);
-    expect(puts.map((p) => [p.Key, JSON.parse(p.Body as string)])).toEqual([
+    expect(puts.map((p): unknown[] => [p.Key, JSON.parse(p.Body as string)])).toEqual([
       ['staging/rules.json', rules],
     ]);
     expect(stdout).toEqual([`published: ${rulesVersionOf(rules)} (s3 version v-42)`]);

@@ -146,7 +146,7 @@ describe('running out of time', () => {
         remaining -= 1;
         return accept(...args);
       }
-    )(marketplace.acceptInboxOffer);
+    )(marketplace.acceptInboxOffer.bind(marketplace));
     const context = lambdaContext(() => remaining);
 
     const response = await worker(
@@ -342,7 +342,7 @@ describe('metrics', () => {
 
   it('counts and warns when an answer is refused and closed with what the marketplace shows', async () => {
     const { marketplace, logger, metrics, worker } = setup();
-    const accept = marketplace.acceptInboxOffer;
+    const accept = marketplace.acceptInboxOffer.bind(marketplace);
     marketplace.acceptInboxOffer = async (offerId, body) => {
       // A person declines between our read and our answer: the marketplace refuses ours (409).
       const offer = marketplace.offers.get(offerId);
