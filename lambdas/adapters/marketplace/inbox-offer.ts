@@ -14,7 +14,7 @@ import {
   MATCH_STATUSES,
   OFFER_TYPES,
   PRICE_UNITS,
-} from './schemas';
+} from './schemas/common';
 
 const id = z.string().min(1);
 const dateTime = z.string().min(1);
@@ -65,15 +65,15 @@ export type InboxOfferForWorker = z.infer<typeof inboxOfferForWorkerSchema>;
 const approxSchema = z.object({
   approx_latitude: z.number().min(-90).max(90),
   approx_longitude: z.number().min(-180).max(180),
-  approx_radius_meters: z.number().min(0).finite().nullish(),
+  approx_radius_meters: z.number().min(0).nullish(),
 });
-const priceSchema = z.looseObject({ rate: z.number().finite(), unit: knownOr(PRICE_UNITS) });
+const priceSchema = z.looseObject({ rate: z.number(), unit: knownOr(PRICE_UNITS) });
 const visitsSchema = z.array(
   z
     .looseObject({ start_at: instant, end_at: instant })
     // A time that is no date-time is reported on its own (above), not as an order problem too.
     .refine((visit) => !(Date.parse(visit.end_at) < Date.parse(visit.start_at)), {
-      message: 'ends before it starts',
+      error: 'ends before it starts',
       path: ['end_at'],
     }),
 );

@@ -8,7 +8,7 @@
  */
 import * as z from 'zod';
 import type { ReferralSummary } from '../../core/ports';
-import { CARE_TYPES, knownOr, OFFER_TYPES, REFERRAL_STATUSES } from './schemas';
+import { CARE_TYPES, knownOr, OFFER_TYPES, REFERRAL_STATUSES } from './schemas/common';
 
 const id = z.string().min(1).max(128);
 const instant = z
