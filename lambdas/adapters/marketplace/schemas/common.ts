@@ -9,11 +9,11 @@
  * Referral details and outbox offers carry client PHI (names, addresses, allergies, risks):
  * their parsed values are handed to the caller and never logged or quoted in errors.
  */
-import * as z from 'zod';
+import * as z from '../../../core/zod';
 
 export const text = z.string();
-export const id = z.string().min(1);
-export const dateTime = z.string().min(1);
+export const id = z.string().check(z.minLength(1));
+export const dateTime = z.string().check(z.minLength(1));
 
 export const CARE_TYPES = ['psw', 'nursing'] as const;
 export const OFFER_TYPES = ['visit', 'service'] as const;
@@ -62,26 +62,27 @@ export const offerType = z.enum(OFFER_TYPES);
  * connector does not know yet (the API grows): the caller decides what an unknown value means.
  */
 export function knownOr<const T extends string>(values: readonly T[]) {
-  return z
-    .string()
-    .transform((value): T | 'unknown' =>
+  return z.pipe(
+    z.string(),
+    z.transform((value: string): T | 'unknown' =>
       values.some((known) => known === value) ? (value as T) : 'unknown',
-    );
+    ),
+  );
 }
 
 /** `{page, items_per_page, total_items, total_pages, items}`; some pages publish `items` as optional. */
-export function pageOf<T extends z.ZodType>(item: T, itemsRequired: boolean) {
+export function pageOf<T extends z.ZodMiniType>(item: T, itemsRequired: boolean) {
   return z.looseObject({
-    page: z.number().int(),
-    items_per_page: z.number().int(),
-    total_items: z.number().int(),
-    total_pages: z.number().int(),
+    page: z.int(),
+    items_per_page: z.int(),
+    total_items: z.int(),
+    total_pages: z.int(),
     items: itemsRequired
       ? z.array(item)
-      : z
-          .array(item)
-          .optional()
-          .transform((items) => items ?? []),
+      : z.pipe(
+          z.optional(z.array(item)),
+          z.transform((items: z.output<T>[] | undefined) => items ?? []),
+        ),
   });
 }
 
@@ -106,7 +107,7 @@ export type PageEntry<T> =
 /** An offer id safe to log: id-shaped (the API sends UUIDs), so free text never passes for one. */
 const LOGGABLE_ID = /^[A-Za-z0-9-]{1,100}$/;
 
-export function readEntry<S extends z.ZodType>(schema: S, raw: unknown): PageEntry<z.infer<S>> {
+export function readEntry<S extends z.ZodMiniType>(schema: S, raw: unknown): PageEntry<z.infer<S>> {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return { ok: true, item: parsed.data };
   const fields = [

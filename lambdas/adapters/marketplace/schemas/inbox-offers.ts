@@ -1,5 +1,5 @@
 /** Supply inbox offer schemas (`/offers/v1/inbox/offers`). */
-import * as z from 'zod';
+import * as z from '../../../core/zod';
 import {
   careType,
   dateTime,
@@ -15,19 +15,19 @@ import { anonAddress, namedValue, offerMatch, party, price } from './parts';
 /** `InboxOfferCore`. */
 const inboxOfferCore = z.looseObject({
   id,
-  shift_id: id.optional(),
+  shift_id: z.optional(id),
   care_type: careType,
   offer_type: offerType,
   expires_at: dateTime,
   start_at: dateTime,
-  end_at: dateTime.optional(),
+  end_at: z.optional(dateTime),
   created_at: dateTime,
-  updated_at: dateTime.optional(),
+  updated_at: z.optional(dateTime),
 });
 
 export const inboxOfferListItemSchema = z.looseObject({
-  offer: inboxOfferCore.optional(),
-  match: offerMatch.optional(),
+  offer: z.optional(inboxOfferCore),
+  match: z.optional(offerMatch),
 });
 export const inboxOfferPageSchema = pageOf(inboxOfferListItemSchema, true);
 export type InboxOfferListItem = z.infer<typeof inboxOfferListItemSchema>;
@@ -37,10 +37,10 @@ export const inboxOfferDetailSchema = z.looseObject({
   offer: inboxOfferCore,
   match: offerMatch,
   demand: party,
-  client: z.looseObject({ address: anonAddress, custom_fields: z.array(namedValue).optional() }),
+  client: z.looseObject({ address: anonAddress, custom_fields: z.optional(z.array(namedValue)) }),
   service: z.looseObject({ id, name: text }),
-  price: price.optional(),
-  visits: z.array(z.looseObject({ id, start_at: dateTime, end_at: dateTime })).optional(),
+  price: z.optional(price),
+  visits: z.optional(z.array(z.looseObject({ id, start_at: dateTime, end_at: dateTime }))),
 });
 export type InboxOfferDetail = z.infer<typeof inboxOfferDetailSchema>;
 
@@ -53,19 +53,19 @@ export type InboxOfferDetail = z.infer<typeof inboxOfferDetailSchema>;
  * `offer` and `match` are optional, as in the spec's list item.
  */
 export const inboxOfferSummaryItemSchema = z.looseObject({
-  offer: z.looseObject({ id, shift_id: id.nullish(), expires_at: dateTime }).optional(),
-  match: z
-    .looseObject({
+  offer: z.optional(z.looseObject({ id, shift_id: z.nullish(id), expires_at: dateTime })),
+  match: z.optional(
+    z.looseObject({
       response: z.enum(MATCH_RESPONSES),
-      status: z.enum(MATCH_STATUSES).nullable(),
+      status: z.nullable(z.enum(MATCH_STATUSES)),
       created_at: dateTime,
-    })
-    .optional(),
+    }),
+  ),
 });
 export type InboxOfferSummaryItem = z.infer<typeof inboxOfferSummaryItemSchema>;
 
 /** What `listShiftOffers` reads of an inbox list item: the offer's id (and shift, when given). */
 export const inboxOfferIdPageSchema = pageOf(
-  z.looseObject({ offer: z.looseObject({ id, shift_id: id.nullish() }) }),
+  z.looseObject({ offer: z.looseObject({ id, shift_id: z.nullish(id) }) }),
   true,
 );

@@ -1,5 +1,5 @@
 /** Organization schemas (`/organizations/v1`). */
-import * as z from 'zod';
+import * as z from '../../../core/zod';
 import { text, TOPICS } from './common';
 
 export const subscribeResponseSchema = z.looseObject({

@@ -1,5 +1,5 @@
 /** Demand outbox offer schemas (`/offers/v1/outbox/offers`, shifts, bundles, matches, settings). */
-import * as z from 'zod';
+import * as z from '../../../core/zod';
 import {
   careType,
   dateTime,
@@ -16,30 +16,30 @@ import { demographics, fullAddress, offerMatch, party, responseCounts } from './
 /** `OutboxOfferCore` as answered (with id, status and timestamps). */
 const outboxOfferCore = z.looseObject({
   id,
-  shift_id: id.optional(),
+  shift_id: z.optional(id),
   care_type: careType,
   offer_type: offerType,
   status: z.enum(OFFER_STATUSES),
   expires_at: dateTime,
   start_at: dateTime,
-  end_at: dateTime.optional(),
+  end_at: z.optional(dateTime),
   created_at: dateTime,
-  updated_at: dateTime.optional(),
-  comment: text.optional(),
-  reason_code: z.enum(REASON_CODES).optional(),
-  reason_comment: text.optional(),
+  updated_at: z.optional(dateTime),
+  comment: z.optional(text),
+  reason_code: z.optional(z.enum(REASON_CODES)),
+  reason_comment: z.optional(text),
 });
 
 /** `OutboxOfferDetailResponse` (also the 201 body of a create): full client PHI. */
 export const outboxOfferDetailSchema = z.looseObject({
   offer: outboxOfferCore,
   demand: party,
-  supply: party.optional(),
+  supply: z.optional(party),
   client: z.looseObject({ address: fullAddress, demographics, outbox_id: text }),
   service: z.looseObject({ id, outbox_id: text, name: text }),
-  visits: z
-    .array(z.looseObject({ id, outbox_id: text, start_at: dateTime, end_at: dateTime }))
-    .optional(),
+  visits: z.optional(
+    z.array(z.looseObject({ id, outbox_id: text, start_at: dateTime, end_at: dateTime })),
+  ),
   response_counts: responseCounts,
 });
 export type OutboxOfferDetail = z.infer<typeof outboxOfferDetailSchema>;
@@ -54,8 +54,8 @@ export const outboxOfferPageSchema = pageOf(outboxOfferListItemSchema, false);
 export type OutboxOfferListItem = z.infer<typeof outboxOfferListItemSchema>;
 
 export const outboxMatchItemSchema = z.looseObject({
-  match: offerMatch.optional(),
-  supply: party.optional(),
+  match: z.optional(offerMatch),
+  supply: z.optional(party),
 });
 export const outboxMatchPageSchema = pageOf(outboxMatchItemSchema, false);
 export type OutboxMatchItem = z.infer<typeof outboxMatchItemSchema>;
@@ -89,7 +89,7 @@ export const bundleCreateResponseSchema = z.looseObject({
       offer: z.looseObject({
         id,
         care_type: careType,
-        status: z.enum(OFFER_STATUSES).optional(),
+        status: z.optional(z.enum(OFFER_STATUSES)),
         start_at: dateTime,
         expires_at: dateTime,
       }),

@@ -1,17 +1,17 @@
 /** Object parts shared by several resources' schemas (matches, parties, addresses, revisions). */
-import * as z from 'zod';
+import * as z from '../../../core/zod';
 import { dateTime, id, MATCH_RESPONSES, MATCH_STATUSES, PRICE_UNITS, text } from './common';
 
 /** `OfferMatchCore`. */
 export const offerMatch = z.looseObject({
   id,
   response: z.enum(MATCH_RESPONSES),
-  status: z.enum(MATCH_STATUSES).nullable(),
+  status: z.nullable(z.enum(MATCH_STATUSES)),
   sequence_id: id,
   created_at: dateTime,
-  updated_at: dateTime.optional(),
-  reason_code: text.optional(),
-  comment: text.optional(),
+  updated_at: z.optional(dateTime),
+  reason_code: z.optional(text),
+  comment: z.optional(text),
 });
 export type OfferMatch = z.infer<typeof offerMatch>;
 
@@ -28,10 +28,10 @@ export const fullAddress = z.looseObject({
 export const anonAddress = z.looseObject({ city: text, state: text, zip: text, country: text });
 export const demographics = z.looseObject({ first_name: text, last_name: text });
 export const responseCounts = z.looseObject({
-  modified_at: dateTime.optional(),
-  sent: z.number().int().optional(),
-  accepted: z.number().int().optional(),
-  declined: z.number().int().optional(),
+  modified_at: z.optional(dateTime),
+  sent: z.optional(z.int()),
+  accepted: z.optional(z.int()),
+  declined: z.optional(z.int()),
 });
 /**
  * `ReferralRevisionResponse` (inbox and outbox referral details) and
@@ -39,10 +39,10 @@ export const responseCounts = z.looseObject({
  */
 export const revision = z.looseObject({
   revision_group_id: id,
-  revision_number: z.number().int(),
+  revision_number: z.int(),
   is_latest_revision: z.boolean(),
-  revision_reasons: z.array(text).optional(),
-  revision_comment: text.optional(),
+  revision_reasons: z.optional(z.array(text)),
+  revision_comment: z.optional(text),
 });
 
 /**
@@ -51,6 +51,6 @@ export const revision = z.looseObject({
  */
 export const inboxListRevision = z.looseObject({
   revision_group_id: id,
-  revision_number: z.number().int(),
-  is_latest_revision: z.boolean().optional(),
+  revision_number: z.int(),
+  is_latest_revision: z.optional(z.boolean()),
 });

@@ -1,5 +1,5 @@
 /** Referral schemas (`/offers/v1/inbox/referrals`, `/offers/v1/outbox/referrals`): full client PHI. */
-import * as z from 'zod';
+import * as z from '../../../core/zod';
 import {
   careType,
   dateTime,
@@ -14,17 +14,17 @@ import { demographics, fullAddress, inboxListRevision, party, price, revision } 
 
 const referralCore = z.looseObject({
   id,
-  sequence_id: id.optional(),
-  offer_id: id.optional(),
-  shift_id: id.optional(),
+  sequence_id: z.optional(id),
+  offer_id: z.optional(id),
+  shift_id: z.optional(id),
   care_type: careType,
   referral_type: offerType,
   status: z.enum(REFERRAL_STATUSES),
   start_at: dateTime,
-  end_at: dateTime.optional(),
+  end_at: z.optional(dateTime),
   created_at: dateTime,
-  updated_at: dateTime.optional(),
-  reason_code: z.enum(REASON_CODES).optional(),
+  updated_at: z.optional(dateTime),
+  reason_code: z.optional(z.enum(REASON_CODES)),
 });
 
 export const inboxReferralListItemSchema = z.looseObject({
@@ -40,13 +40,13 @@ export const inboxReferralDetailSchema = z.looseObject({
   demand: party,
   client: z.looseObject({ id, address: fullAddress, demographics }),
   service: z.looseObject({ id, name: text }),
-  visits: z.array(z.looseObject({ id, start_at: dateTime, end_at: dateTime })).optional(),
-  price: price.optional(),
+  visits: z.optional(z.array(z.looseObject({ id, start_at: dateTime, end_at: dateTime }))),
+  price: z.optional(price),
   revision,
 });
 export type InboxReferralDetail = z.infer<typeof inboxReferralDetailSchema>;
 
-const outboxReferralCore = referralCore.extend({ sequence_id: id });
+const outboxReferralCore = z.extend(referralCore, { sequence_id: id });
 
 export const outboxReferralListItemSchema = z.looseObject({
   referral: outboxReferralCore,
@@ -54,7 +54,7 @@ export const outboxReferralListItemSchema = z.looseObject({
   client: z.looseObject({ id, outbox_id: text, demographics }),
   service: z.looseObject({ id, outbox_id: text, name: text }),
   /** Optional in the list, but when present it says whether AlayaCare authorised the referral. */
-  alayacare: z.looseObject({ has_authorization: z.boolean() }).optional(),
+  alayacare: z.optional(z.looseObject({ has_authorization: z.boolean() })),
   revision,
 });
 export const outboxReferralPageSchema = pageOf(outboxReferralListItemSchema, false);
@@ -66,7 +66,7 @@ export const outboxReferralDetailSchema = z.looseObject({
   supply: party,
   client: z.looseObject({ id, outbox_id: text, address: fullAddress, demographics }),
   service: z.looseObject({ id, outbox_id: text, name: text }),
-  visits: z.array(z.looseObject({ id, start_at: dateTime, end_at: dateTime })).optional(),
+  visits: z.optional(z.array(z.looseObject({ id, start_at: dateTime, end_at: dateTime }))),
   revision,
 });
 export type OutboxReferralDetail = z.infer<typeof outboxReferralDetailSchema>;
