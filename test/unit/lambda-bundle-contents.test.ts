@@ -4,9 +4,9 @@
  * reads them), bundles the worker and the reconciler handlers; the metafile lists every module a
  * bundle includes. The worker carries the resource modules it calls (inbox offers, demand
  * offers, referral acknowledgements) and none of the calls only the CLI, sandbox or tests make;
- * the reconciler carries the inbox list reader alone; neither carries the whole-API facade. The
- * reconciler validates with zod/mini only: classic zod (about 70 KB and 10 ms of cold start) is not
- * in its bundle.
+ * the reconciler carries the inbox list reader alone; neither carries the whole-API facade. Both
+ * validate with zod/mini only (lambdas/core/zod.ts): classic zod (about 70 KB and 10 ms of cold
+ * start) is in neither bundle.
  */
 import { build } from 'esbuild';
 import { esbuildOptionsFrom } from '../../bench/cold/parts';
@@ -44,7 +44,7 @@ const clientModules = (inputs: readonly string[]) =>
 describe('marketplace client modules in the function bundles', () => {
   jest.setTimeout(60_000);
 
-  it('the worker bundles the resource modules it calls and nothing of the client it does not', async () => {
+  it('the worker bundles the resource modules it calls, nothing of the client it does not, and no classic zod', async () => {
     const inputs = await inputsOf('lambdas/worker/handler.ts');
     expect(clientModules(inputs)).toEqual(
       expect.arrayContaining([
@@ -57,6 +57,7 @@ describe('marketplace client modules in the function bundles', () => {
     );
     for (const module of NOT_FOR_LAMBDAS) expect(inputs).not.toContain(module);
     expect(inputs).not.toContain(`${CLIENT}inbox-offer-entries.ts`);
+    expect(inputs.filter((input) => input.includes('zod/v4/classic/'))).toEqual([]);
   });
 
   it('the reconciler bundles the inbox list reader only, and no classic zod', async () => {
