@@ -12,9 +12,6 @@
 import type {
   AcceptedMatch,
   InboxOffer,
-  InboxPage,
-  InboxPageQuery,
-  InboxPageReader,
   MarketplaceApi,
   MarketplaceDemandApi,
   MarketplaceReferralApi,
@@ -23,6 +20,7 @@ import type {
   ReferralStatus,
   ReferralSummary,
 } from '../core/ports';
+import type { InboxPage, InboxPageQuery, InboxPageReader } from '../core/inbox-list';
 import * as demand from './marketplace/demand-offers';
 import * as entries from './marketplace/inbox-offer-entries';
 import * as inboxLists from './marketplace/inbox-offer-lists';

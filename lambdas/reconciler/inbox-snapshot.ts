@@ -1,4 +1,4 @@
-import type { InboxPage, InboxPageReader } from '../core/ports';
+import type { InboxPage, InboxPageReader } from '../core/inbox-list';
 import type { InboxOfferSummary } from '../core/reconcile';
 
 /**
@@ -22,7 +22,7 @@ import type { InboxOfferSummary } from '../core/reconcile';
 /** The API's default page size, asked for explicitly so the page count matches the pages read. */
 export const INBOX_PAGE_SIZE = 100;
 
-export type { InboxPageReader } from '../core/ports';
+export type { InboxPageReader } from '../core/inbox-list';
 
 /** A list item that failed its check: the offer id when one was readable, and the failing field paths. */
 export interface MalformedItem {

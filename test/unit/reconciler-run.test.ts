@@ -11,12 +11,8 @@
  * in test/integration/reconciler.test.ts.
  */
 import fc from 'fast-check';
-import type {
-  InboxListEntry,
-  InboxPage,
-  InboxPageQuery,
-  OfferRecord,
-} from '../../lambdas/core/ports';
+import type { InboxListEntry, InboxPage, InboxPageQuery } from '../../lambdas/core/inbox-list';
+import type { OfferRecord } from '../../lambdas/core/ports';
 import { readOpenInbox, type InboxPageReader } from '../../lambdas/reconciler/inbox-snapshot';
 import { createReconciler, RECONCILER_METRICS } from '../../lambdas/reconciler/reconciler';
 import { PHI } from '../support/offer-fixtures';

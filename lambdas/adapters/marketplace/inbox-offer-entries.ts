@@ -4,7 +4,7 @@
  * that fails becomes an entry with the failing field paths and its offer id when one is readable,
  * never its content. `inboxPageReader` adapts it to the core port the reconciler is typed against.
  */
-import type { InboxListEntry, InboxPage, InboxPageReader } from '../../core/ports';
+import type { InboxListEntry, InboxPage, InboxPageReader } from '../../core/inbox-list';
 import type { InboxOfferQuery } from './inbox-offers';
 import { type Page, type PageEntry, rawItemPageSchema, readEntry } from './schemas/common';
 import { type InboxOfferSummaryItem, inboxOfferSummaryItemSchema } from './schemas/inbox-offers';
