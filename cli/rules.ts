@@ -12,7 +12,7 @@
  * an offer is ever printed but its id and the explanation (fields and limits, no client values).
  */
 import { readFileSync } from 'node:fs';
-import type { z } from 'zod';
+import type * as z from 'zod/v4/core';
 import { readInboxOffer } from '../lambdas/adapters/marketplace/inbox-offer';
 import {
   connectorConfigSchema,
@@ -112,7 +112,7 @@ function isConnectorConfig(raw: unknown): boolean {
 /** The rules of a rules or config file, or Invalid with one line per bad field. */
 function loadRules(io: CliIo, path: string): { rules: Rules; kind: 'rules' | 'config' } {
   const raw = readJson(io, path);
-  const invalid = (error: z.ZodError) =>
+  const invalid = (error: z.$ZodError) =>
     new Invalid(describeIssues(error, ruleLabel(raw)).split('\n'));
   if (isConnectorConfig(raw)) {
     const config = connectorConfigSchema.safeParse(raw);

@@ -1,5 +1,5 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import * as z from 'zod';
+import * as z from '../core/zod';
 import type { CredentialsProvider } from '../core/ports';
 
 /**
@@ -23,8 +23,8 @@ export class CredentialsError extends Error {
 }
 
 const credentialsSchema = z.object({
-  username: z.string().trim().min(1),
-  password: z.string().min(1),
+  username: z.string().check(z.trim(), z.minLength(1)),
+  password: z.string().check(z.minLength(1)),
 });
 
 /** The part of Powertools' `getSecret` used here, so tests can pass a plain function. */

@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { LOGIN_METRICS } from '../core/metric-names';
-import type { LoginOutcome } from './marketplace-client';
+import type { LoginOutcome } from './marketplace/options';
 
 /**
  * Turns the marketplace client's login outcomes into the login metrics and one log line per failed

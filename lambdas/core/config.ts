@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod';
 import { monitoringSchema } from './monitoring-config';
 import { describeIssues } from './parse-json';
 import { ruleLabel, rulesSchema, type Rules } from './rules-schema';
@@ -44,13 +44,15 @@ export type {
   RulesLimits,
 } from './rules-schema';
 
-const nonEmptyList = <T extends z.ZodType>(item: T) => z.array(item).min(1);
+const nonEmptyList = <T extends z.ZodMiniType>(item: T) => z.array(item).check(z.minLength(1));
 
 const topicArn = z
   .string()
-  .regex(
-    /^arn:aws(-[a-z]+)*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/,
-    'must be an SNS topic ARN',
+  .check(
+    z.regex(
+      /^arn:aws(-[a-z]+)*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/,
+      'must be an SNS topic ARN',
+    ),
   );
 
 /** The marketplace topics each role takes part in (event names per topic: `TOPIC_EVENTS`). */
@@ -63,7 +65,9 @@ export const ROLE_TOPICS: Readonly<Record<Role, readonly TopicName[]>> = {
 /** SNS topic names: letters, digits, `-` and `_`, at most 256 (standard topics; no `.fifo`). */
 const MAX_TOPIC_NAME_LENGTH = 256;
 const topicNamePart = (max: number) =>
-  z.string().regex(new RegExp(`^[A-Za-z0-9_-]{1,${max}}$`), `letters, digits, - and _ (1-${max})`);
+  z
+    .string()
+    .check(z.regex(new RegExp(`^[A-Za-z0-9_-]{1,${max}}$`), `letters, digits, - and _ (1-${max})`));
 
 /**
  * Commercial, China and GovCloud regions, e.g. `ca-central-1`, `cn-north-1`, `us-gov-west-1`.
@@ -71,7 +75,9 @@ const topicNamePart = (max: number) =>
  */
 const awsRegion = z
   .string()
-  .regex(/^(?:[a-z]{2}|us-gov)-[a-z]+-\d{1,2}$/, 'must be an AWS region such as ca-central-1');
+  .check(
+    z.regex(/^(?:[a-z]{2}|us-gov)-[a-z]+-\d{1,2}$/, 'must be an AWS region such as ca-central-1'),
+  );
 
 /**
  * The allowlist as an AWS account and region instead of exact ARNs: the topic names default to
@@ -80,25 +86,27 @@ const awsRegion = z
 export const allowedTopicsSchema = z
   .strictObject({
     /** The AWS account that owns AlayaCare's topics. */
-    account: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id'),
+    account: z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS account id')),
     region: awsRegion,
     /** Topic names to allow instead of the role's; each gets `namePrefix` in front. */
-    names: nonEmptyList(topicNamePart(MAX_TOPIC_NAME_LENGTH)).optional(),
+    names: z.optional(nonEmptyList(topicNamePart(MAX_TOPIC_NAME_LENGTH))),
     /**
      * Put in front of every name, for a naming scheme such as `prod-inbox-offers`. AlayaCare does
      * not publish its topic names, so this is a guess to confirm with them.
      */
-    namePrefix: topicNamePart(128).optional(),
+    namePrefix: z.optional(topicNamePart(128)),
   })
-  .refine(
-    (t) =>
-      (t.names ?? []).every(
-        (name) => (t.namePrefix ?? '').length + name.length <= MAX_TOPIC_NAME_LENGTH,
-      ),
-    {
-      error: `namePrefix + name must be at most ${MAX_TOPIC_NAME_LENGTH} characters`,
-      path: ['namePrefix'],
-    },
+  .check(
+    z.refine(
+      (t) =>
+        (t.names ?? []).every(
+          (name) => (t.namePrefix ?? '').length + name.length <= MAX_TOPIC_NAME_LENGTH,
+        ),
+      {
+        error: `namePrefix + name must be at most ${MAX_TOPIC_NAME_LENGTH} characters`,
+        path: ['namePrefix'],
+      },
+    ),
   );
 
 export type AllowedTopics = z.infer<typeof allowedTopicsSchema>;
@@ -106,12 +114,12 @@ export type AllowedTopics = z.infer<typeof allowedTopicsSchema>;
 /** Receiver policy switches; every one of them can only narrow what is accepted. */
 export const receiverSettingsSchema = z.strictObject({
   /** Refuse SignatureVersion 1 (SHA1withRSA); SNS topics sign with 1 unless their owner chose 2. */
-  requireSignatureVersion2: z.boolean().default(false),
+  requireSignatureVersion2: z._default(z.boolean(), false),
   /**
    * HTTP Basic credentials as a second factor: the stack creates a Secrets Manager secret and the
    * receiver answers 401 to any request without `connector:<secret>`.
    */
-  sharedSecret: z.strictObject({ enabled: z.boolean() }).default({ enabled: false }),
+  sharedSecret: z._default(z.strictObject({ enabled: z.boolean() }), { enabled: false }),
 });
 
 export type ReceiverSettings = z.infer<typeof receiverSettingsSchema>;
@@ -121,18 +129,18 @@ export type ReceiverSettings = z.infer<typeof receiverSettingsSchema>;
  * retries, so the inbox is polled for open offers the connector never decided.
  */
 export const reconcilerSettingsSchema = z.strictObject({
-  enabled: z.boolean().default(true),
+  enabled: z._default(z.boolean(), true),
   /** Minutes between runs (5-1440). */
-  intervalMinutes: z.number().int().min(5).max(1440).default(15),
+  intervalMinutes: z._default(z.number().check(z.int(), z.gte(5), z.lte(1440)), 15),
 });
 
 export type ReconcilerSettings = z.infer<typeof reconcilerSettingsSchema>;
 
 /** An AWS Backup plan for the offer table (daily, kept `retentionDays`), on top of its point-in-time recovery. */
 export const backupSettingsSchema = z.strictObject({
-  enabled: z.boolean().default(false),
+  enabled: z._default(z.boolean(), false),
   /** Days each daily backup is kept (1-3650). */
-  retentionDays: z.number().int().min(1).max(3650).default(35),
+  retentionDays: z._default(z.number().check(z.int(), z.gte(1), z.lte(3650)), 35),
 });
 
 export type BackupSettings = z.infer<typeof backupSettingsSchema>;
@@ -143,7 +151,7 @@ export const demandSettingsSchema = z.strictObject({
    * `first-accepted`: when the organisation's offer assignment setting is `manual`, assign the
    * offer to its earliest accepted match. `none`: only record the event.
    */
-  assignment: z.enum(DEMAND_ASSIGNMENT_POLICIES).default('none'),
+  assignment: z._default(z.enum(DEMAND_ASSIGNMENT_POLICIES), 'none'),
 });
 
 export type DemandSettings = z.infer<typeof demandSettingsSchema>;
@@ -151,9 +159,11 @@ export type DemandSettings = z.infer<typeof demandSettingsSchema>;
 /** An EventBridge event bus ARN (`arn:<partition>:events:<region>:<account>:event-bus/<name>`). */
 export const eventBusArnSchema = z
   .string()
-  .regex(
-    /^arn:aws(-[a-z]+)*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9._\-/]{1,256}$/,
-    'must be an EventBridge event bus ARN (arn:aws:events:<region>:<account>:event-bus/<name>)',
+  .check(
+    z.regex(
+      /^arn:aws(-[a-z]+)*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9._\-/]{1,256}$/,
+      'must be an EventBridge event bus ARN (arn:aws:events:<region>:<account>:event-bus/<name>)',
+    ),
   );
 
 /**
@@ -162,12 +172,12 @@ export const eventBusArnSchema = z
  */
 export const referralSettingsSchema = z.strictObject({
   /** Mark the referral processed at the marketplace (tells the demand side it was taken in). */
-  markProcessed: z.boolean().default(false),
+  markProcessed: z._default(z.boolean(), false),
   /**
    * Put a `ReferralReceived` event (ids, types, start time; no client data) on this bus. Delivery
    * is at least once: consumers de-duplicate on `referralId`.
    */
-  eventBusArn: eventBusArnSchema.optional(),
+  eventBusArn: z.optional(eventBusArnSchema),
 });
 
 export type ReferralSettings = z.infer<typeof referralSettingsSchema>;
@@ -179,13 +189,13 @@ export type ReferralSettings = z.infer<typeof referralSettingsSchema>;
  * template, notifications carry no link. The id goes after the host, never in it, and the whole
  * stays short because it travels in the worker's environment (4 KB for every variable).
  */
-export const offerUrlTemplateSchema = z
-  .url({ protocol: /^https$/ })
-  .max(150)
-  .refine((url) => /^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/\S*\{offerId\}/.test(url), {
+export const offerUrlTemplateSchema = z.url({ protocol: /^https$/ }).check(
+  z.maxLength(150),
+  z.refine((url) => /^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/\S*\{offerId\}/.test(url), {
     error:
       'must be https://<host>/<path> with {offerId} in the path or query, e.g. https://<your-instance>/marketplace/offers/{offerId}',
-  });
+  }),
+);
 
 /**
  * Telling a person about offers that need one: `review` decisions (supply side) and outbox offers
@@ -195,23 +205,25 @@ export const offerUrlTemplateSchema = z
 export const notificationsSchema = z
   .strictObject({
     /** false: no topic is created and nobody is told. */
-    enabled: z.boolean().default(true),
+    enabled: z._default(z.boolean(), true),
     /** Subscribed to the topic by e-mail (AWS asks the address to confirm); omit to subscribe yourself. */
-    email: z.email().optional(),
+    email: z.optional(z.email()),
     /** Link for offers received (review notifications). */
-    offerUrl: offerUrlTemplateSchema.optional(),
+    offerUrl: z.optional(offerUrlTemplateSchema),
     /** Link for your own offers (demand alerts): the web app may show them under another path. */
-    outboxOfferUrl: offerUrlTemplateSchema.optional(),
+    outboxOfferUrl: z.optional(offerUrlTemplateSchema),
   })
-  .refine(
-    (n) =>
-      n.enabled ||
-      (n.email === undefined && n.offerUrl === undefined && n.outboxOfferUrl === undefined),
-    {
-      error:
-        'notifications are disabled: remove email, offerUrl and outboxOfferUrl, or set enabled to true',
-      path: ['enabled'],
-    },
+  .check(
+    z.refine(
+      (n) =>
+        n.enabled ||
+        (n.email === undefined && n.offerUrl === undefined && n.outboxOfferUrl === undefined),
+      {
+        error:
+          'notifications are disabled: remove email, offerUrl and outboxOfferUrl, or set enabled to true',
+        path: ['enabled'],
+      },
+    ),
   );
 
 export type NotificationSettings = z.infer<typeof notificationsSchema>;
@@ -222,7 +234,9 @@ const marketplaceSchema = z.union([
     region: z.enum(['ca', 'com', 'com.au']),
   }),
   z.strictObject({
-    baseUrl: z.url({ protocol: /^https$/ }).refine((u) => !u.endsWith('/'), 'no trailing slash'),
+    baseUrl: z
+      .url({ protocol: /^https$/ })
+      .check(z.refine((u) => !u.endsWith('/'), 'no trailing slash')),
   }),
 ]);
 
@@ -235,98 +249,105 @@ export const connectorConfigSchema = z
      * `dry-run` decides, records (flagged) and notifies, and never calls accept, decline or
      * assign. What was decided in a dry run stays decided when you switch to `live`.
      */
-    mode: z.enum(CONNECTOR_MODES).default('live'),
+    mode: z._default(z.enum(CONNECTOR_MODES), 'live'),
     /**
      * With `mode: "live"`: decide again the offers a dry run decided that are still open, instead
      * of keeping the dry run's decisions (the default). Ignored in a dry run.
      */
-    redecideDryRun: z.boolean().default(false),
+    redecideDryRun: z._default(z.boolean(), false),
     /**
      * The only SNS topics whose messages the receiver accepts and whose subscriptions it confirms:
      * exact ARNs here, or `allowedTopics`; exactly one of the two.
      */
-    allowedTopicArns: nonEmptyList(topicArn).optional(),
-    allowedTopics: allowedTopicsSchema.optional(),
-    receiver: receiverSettingsSchema.default({
+    allowedTopicArns: z.optional(nonEmptyList(topicArn)),
+    allowedTopics: z.optional(allowedTopicsSchema),
+    receiver: z._default(receiverSettingsSchema, {
       requireSignatureVersion2: false,
       sharedSecret: { enabled: false },
     }),
     /** Polls the inbox for offers SNS never delivered; ignored for role `demand`. */
-    reconciler: reconcilerSettingsSchema.default({ enabled: true, intervalMinutes: 15 }),
+    reconciler: z._default(reconcilerSettingsSchema, { enabled: true, intervalMinutes: 15 }),
     /** AWS Backup plan for the offer table; off by default (it costs storage: README, Cost). */
-    backup: backupSettingsSchema.default({ enabled: false, retentionDays: 35 }),
+    backup: z._default(backupSettingsSchema, { enabled: false, retentionDays: 35 }),
     /** Assigning accepted outbox offers; ignored for role `supply`. */
-    demand: demandSettingsSchema.default({ assignment: 'none' }),
+    demand: z._default(demandSettingsSchema, { assignment: 'none' }),
     /** Won offers (referrals received): mark processed, forward to EventBridge; ignored for role `demand`. */
-    referrals: referralSettingsSchema.default({ markProcessed: false }),
+    referrals: z._default(referralSettingsSchema, { markProcessed: false }),
     /** Alarm settings that depend on the organisation (the "no SNS delivery" alarm); see monitoring-config.ts. */
-    monitoring: monitoringSchema.default({ silence: { enabled: true }, dashboard: false }),
+    monitoring: z._default(monitoringSchema, { silence: { enabled: true }, dashboard: false }),
     /**
      * AWS X-Ray active tracing of the three functions and the API stage. Off by default: at the
      * default sampling (1 request a second, then 5%) nearly every event is two traces, the largest
      * cost per event after DynamoDB; the alarms, metrics and logs do not need it. Turn it on to
      * investigate latency (marketplace and AWS calls per record).
      */
-    tracing: z.boolean().default(false),
+    tracing: z._default(z.boolean(), false),
     /** Where CloudWatch alarms are sent; omit to create the alarm topic without a subscription. */
-    alarmEmail: z.email().optional(),
+    alarmEmail: z.optional(z.email()),
     /** Review notifications and demand alerts to a person; on by default, subscribed when `email` is set. */
-    notifications: notificationsSchema.default({ enabled: true }),
+    notifications: z._default(notificationsSchema, { enabled: true }),
     /** Import an existing Secrets Manager secret ({"username","password"}) instead of creating one. */
-    credentialsSecretArn: z
-      .string()
-      .regex(
-        /^arn:aws(-[a-z]+)*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/,
-        'must be a Secrets Manager secret ARN',
-      )
-      .optional(),
+    credentialsSecretArn: z.optional(
+      z
+        .string()
+        .check(
+          z.regex(
+            /^arn:aws(-[a-z]+)*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/,
+            'must be a Secrets Manager secret ARN',
+          ),
+        ),
+    ),
     /** At most this many worker instances at once, so the marketplace API is never flooded (2-1000). */
-    workerMaxConcurrency: z.number().int().min(2).max(1000).default(5),
+    workerMaxConcurrency: z._default(z.number().check(z.int(), z.gte(2), z.lte(1000)), 5),
     /**
      * Reserve concurrency for the worker (`workerMaxConcurrency`) and the reconciler (1). Lambda
      * keeps 100 of the account's executions unreserved, so an account whose limit is below
      * `workerMaxConcurrency` + 101 cannot deploy with it: turn it off there (the queue's maximum
      * concurrency still caps the worker).
      */
-    reserveConcurrency: z.boolean().default(true),
+    reserveConcurrency: z._default(z.boolean(), true),
     /** API Gateway stage throttling for the receiver endpoint. */
-    apiThrottle: z
-      .strictObject({
-        rateLimit: z.number().positive().max(10000),
-        burstLimit: z.number().int().positive().max(5000),
-      })
-      .default({ rateLimit: 50, burstLimit: 100 }),
-    logRetentionDays: z
-      .union([
+    apiThrottle: z._default(
+      z.strictObject({
+        rateLimit: z.number().check(z.positive(), z.lte(10000)),
+        burstLimit: z.number().check(z.int(), z.positive(), z.lte(5000)),
+      }),
+      { rateLimit: 50, burstLimit: 100 },
+    ),
+    logRetentionDays: z._default(
+      z.union([
         z.literal(7),
         z.literal(14),
         z.literal(30),
         z.literal(90),
         z.literal(180),
         z.literal(365),
-      ])
-      .default(30),
+      ]),
+      30,
+    ),
     rules: rulesSchema,
   })
-  .superRefine(
-    (config, ctx) => {
-      const given = [config.allowedTopicArns, config.allowedTopics].filter(
-        (value) => value !== undefined,
-      ).length;
-      if (given === 1) return;
-      const message =
-        given === 0
-          ? 'give exactly one of allowedTopicArns (exact topic ARNs) or allowedTopics ({account, region, names?}); neither is set'
-          : 'give exactly one of allowedTopicArns or allowedTopics, not both';
-      ctx.addIssue({ code: 'custom', path: ['allowedTopicArns'], message });
-    },
-    // Also when another field is bad, so every problem is reported in one go.
-    {
-      when: (payload) =>
-        typeof payload.value === 'object' &&
-        payload.value !== null &&
-        !Array.isArray(payload.value),
-    },
+  .check(
+    z.superRefine(
+      (config, ctx) => {
+        const given = [config.allowedTopicArns, config.allowedTopics].filter(
+          (value) => value !== undefined,
+        ).length;
+        if (given === 1) return;
+        const message =
+          given === 0
+            ? 'give exactly one of allowedTopicArns (exact topic ARNs) or allowedTopics ({account, region, names?}); neither is set'
+            : 'give exactly one of allowedTopicArns or allowedTopics, not both';
+        ctx.addIssue({ code: 'custom', path: ['allowedTopicArns'], message });
+      },
+      // Also when another field is bad, so every problem is reported in one go.
+      {
+        when: (payload) =>
+          typeof payload.value === 'object' &&
+          payload.value !== null &&
+          !Array.isArray(payload.value),
+      },
+    ),
   );
 
 export type ConnectorConfig = z.infer<typeof connectorConfigSchema>;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod';
 import { isTimeZone, WEEKDAYS, type Weekday } from './local-time';
 
 /**
@@ -23,57 +23,59 @@ export const DEFAULT_BUSINESS_DAYS: readonly Weekday[] = ['mon', 'tue', 'wed', '
 export const businessHoursSchema = z
   .strictObject({
     /** IANA time zone the hours are read in, e.g. `America/Toronto` (daylight saving: see lib/silence-alarm.ts). */
-    timeZone: z.string().refine(isTimeZone, 'must be an IANA time zone such as America/Toronto'),
+    timeZone: z
+      .string()
+      .check(z.refine(isTimeZone, 'must be an IANA time zone such as America/Toronto')),
     /** First business hour, 0-23 (local). */
-    start: z.number().int('must be a whole hour (0-23)').min(0).max(23),
+    start: z.number().check(z.int('must be a whole hour (0-23)'), z.gte(0), z.lte(23)),
     /** End of the business day, 1-24 (local, exclusive): `start: 8, end: 18` is 08:00-18:00. */
-    end: z.number().int('must be a whole hour (1-24)').min(1).max(24),
-    days: z
-      .array(z.enum(WEEKDAYS))
-      .min(1)
-      .default([...DEFAULT_BUSINESS_DAYS]),
+    end: z.number().check(z.int('must be a whole hour (1-24)'), z.gte(1), z.lte(24)),
+    days: z._default(z.array(z.enum(WEEKDAYS)).check(z.minLength(1)), [...DEFAULT_BUSINESS_DAYS]),
   })
-  .refine((b) => b.end > b.start, {
-    error: 'end must be after start (an overnight business day is not supported)',
-    path: ['end'],
-  });
+  .check(
+    z.refine((b) => b.end > b.start, {
+      error: 'end must be after start (an overnight business day is not supported)',
+      path: ['end'],
+    }),
+  );
 
 export type BusinessHours = z.infer<typeof businessHoursSchema>;
 
 export const silenceSchema = z
   .strictObject({
     /** false: no "no SNS delivery" alarm at all. */
-    enabled: z.boolean().default(true),
+    enabled: z._default(z.boolean(), true),
     /** Hours without any delivery before the alarm fires (1-24); default by role (DEFAULT_SILENCE_HOURS). */
-    hours: z
-      .number()
-      .int('must be a whole number of hours')
-      .min(1)
-      .max(MAX_SILENCE_HOURS)
-      .optional(),
+    hours: z.optional(
+      z
+        .number()
+        .check(z.int('must be a whole number of hours'), z.gte(1), z.lte(MAX_SILENCE_HOURS)),
+    ),
     /** Count and page only within these hours: quiet nights and weekends are not a failure. */
-    businessHours: businessHoursSchema.optional(),
+    businessHours: z.optional(businessHoursSchema),
   })
-  .refine(
-    (s) =>
-      s.hours === undefined ||
-      s.businessHours === undefined ||
-      s.hours <= s.businessHours.end - s.businessHours.start,
-    {
-      error:
-        'hours must fit in one business day (end - start): only silent business hours are counted, and the count restarts each business day',
-      path: ['hours'],
-    },
+  .check(
+    z.refine(
+      (s) =>
+        s.hours === undefined ||
+        s.businessHours === undefined ||
+        s.hours <= s.businessHours.end - s.businessHours.start,
+      {
+        error:
+          'hours must fit in one business day (end - start): only silent business hours are counted, and the count restarts each business day',
+        path: ['hours'],
+      },
+    ),
   );
 
 export const monitoringSchema = z.strictObject({
-  silence: silenceSchema.default({ enabled: true }),
+  silence: z._default(silenceSchema, { enabled: true }),
   /**
    * The CloudWatch dashboard (3 USD a month beyond the account's first three). Off by default:
    * the alarms are what pages someone, and they do not need it; the dashboard is for looking, and
    * every metric it draws is in CloudWatch either way (namespace AlayaCareConnector).
    */
-  dashboard: z.boolean().default(false),
+  dashboard: z._default(z.boolean(), false),
 });
 
 export type MonitoringSettings = z.infer<typeof monitoringSchema>;

@@ -8,7 +8,8 @@ import { ENV_NAMES, requireEnv } from '../adapters/env';
 import { loginReporter } from '../adapters/login-report';
 import { observability } from '../adapters/observability';
 import { SERVICE_NAMES } from '../core/metric-names';
-import { MarketplaceClient } from '../adapters/marketplace-client';
+import { inboxPageReader } from '../adapters/marketplace/inbox-offer-entries';
+import { MarketplaceTransport } from '../adapters/marketplace/transport';
 import { SqsEventQueue } from '../adapters/sqs-event-queue';
 import { createReconciler } from './reconciler';
 
@@ -40,11 +41,13 @@ const store = new DynamoOfferStore(
   env.TABLE_NAME,
 );
 const queue = new SqsEventQueue(new SQSClient({}), env.QUEUE_URL);
-const inbox = new MarketplaceClient({
-  baseUrl: env.MARKETPLACE_BASE_URL,
-  credentials: secretCredentials(env.CREDENTIALS_SECRET_ARN),
-  onLogin: loginReporter(logger, metrics),
-});
+const inbox = inboxPageReader(
+  new MarketplaceTransport({
+    baseUrl: env.MARKETPLACE_BASE_URL,
+    credentials: secretCredentials(env.CREDENTIALS_SECRET_ARN),
+    onLogin: loginReporter(logger, metrics),
+  }),
+);
 
 export const handler = createReconciler({
   inbox,

@@ -1,8 +1,4 @@
-import type {
-  EntryPage,
-  InboxOfferQuery,
-  InboxOfferSummaryItem,
-} from '../adapters/marketplace-client';
+import type { InboxPage, InboxPageReader } from '../core/inbox-list';
 import type { InboxOfferSummary } from '../core/reconcile';
 
 /**
@@ -19,16 +15,14 @@ import type { InboxOfferSummary } from '../core/reconcile';
  * one extra request. An item modified during the run may be missed: someone acted on it, and the
  * next run sees it.
  *
- * Each item is checked on its own (`listInboxOfferEntries`): a malformed one is reported, never
+ * Each item is checked on its own (the `InboxPageReader` port): a malformed one is reported, never
  * fails the run.
  */
 
 /** The API's default page size, asked for explicitly so the page count matches the pages read. */
 export const INBOX_PAGE_SIZE = 100;
 
-export interface InboxPageReader {
-  listInboxOfferEntries(query: InboxOfferQuery): Promise<EntryPage<InboxOfferSummaryItem>>;
-}
+export type { InboxPageReader } from '../core/inbox-list';
 
 /** A list item that failed its check: the offer id when one was readable, and the failing field paths. */
 export interface MalformedItem {
@@ -53,21 +47,21 @@ export async function readOpenInbox(
   pageSize = INBOX_PAGE_SIZE,
 ): Promise<InboxSnapshot> {
   const read = (page: number) =>
-    reader.listInboxOfferEntries({
+    reader.readInboxPage({
       status: 'open',
-      sort_by: 'last_modified',
-      sort_order: 'asc',
-      items_per_page: pageSize,
+      sortBy: 'last_modified',
+      sortOrder: 'asc',
+      pageSize,
       page,
     });
   const collector = new Collector();
   const first = await read(1);
   let pagesRead = 1;
-  if (first.total_pages <= 1) {
+  if (first.totalPages <= 1) {
     collector.add(first);
   } else {
     // The first read only told the page count: page 1 is read again last (see above).
-    for (let page = first.total_pages; page >= 1; page--) {
+    for (let page = first.totalPages; page >= 1; page--) {
       collector.add(await read(page));
       pagesRead += 1;
     }
@@ -83,7 +77,7 @@ class Collector {
   private anonymousIncomplete = 0;
   private readonly anonymousMalformed: MalformedItem[] = [];
 
-  add(page: EntryPage<InboxOfferSummaryItem>): void {
+  add(page: InboxPage): void {
     for (const entry of page.entries) {
       if (!entry.ok) {
         if (entry.offerId === undefined) this.anonymousMalformed.push({ fields: entry.fields });
@@ -99,12 +93,12 @@ class Collector {
       }
       const summary: InboxOfferSummary = {
         offerId: offer.id,
-        expiresAt: offer.expires_at,
-        matchedAt: match.created_at,
+        expiresAt: offer.expiresAt,
+        matchedAt: match.createdAt,
         matchResponse: match.response,
         matchStatus: match.status,
       };
-      if (typeof offer.shift_id === 'string') summary.shiftId = offer.shift_id;
+      if (offer.shiftId !== undefined) summary.shiftId = offer.shiftId;
       this.offers.set(offer.id, summary);
     }
   }

@@ -23,7 +23,10 @@ import { SERVICE_NAMES } from '../core/metric-names';
 import { EventBridgeReferralPublisher } from '../adapters/eventbridge-referral-publisher';
 import { loginReporter } from '../adapters/login-report';
 import { observability } from '../adapters/observability';
-import { MarketplaceClient } from '../adapters/marketplace-client';
+import { demandOfferApi } from '../adapters/marketplace/demand-offers';
+import { inboxOfferApi } from '../adapters/marketplace/inbox-offers';
+import { referralAckApi } from '../adapters/marketplace/referral-acks';
+import { MarketplaceTransport } from '../adapters/marketplace/transport';
 import { SnsNotifier } from '../adapters/sns-notifier';
 import { s3RulesSource } from '../adapters/s3-rules-source';
 import { SqsEventQueue } from '../adapters/sqs-event-queue';
@@ -98,13 +101,15 @@ const store = new DynamoOfferStore(documents, env[tableName]);
 const units = new DynamoUnitStore(documents, env[tableName]);
 const counter = new DynamoAcceptCounter(documents, env[tableName]);
 // The timing (guard, leases, action budget) is derived from exactly this timeout and policy.
-const marketplace = new MarketplaceClient({
+const transport = new MarketplaceTransport({
   baseUrl: env[marketplaceBaseUrl],
   credentials: secretCredentials(env[credentialsSecretArn]),
   timeoutMs: WORKER_CLIENT.timeoutMs,
   retry: WORKER_CLIENT.retry,
   onLogin: loginReporter(logger, metrics),
 });
+// Only the resource modules the worker calls: its bundle carries nothing else of the API.
+const marketplace = inboxOfferApi(transport);
 // The rules live in S3 so they can change without a deploy: read at most once a minute, validated,
 // the last good version kept when a new one is invalid (core/rules-cache.ts). Short timeouts and one
 // retry: a decision waits on this read once a minute, within the AWS calls' allowance (timing.ts),
@@ -156,9 +161,9 @@ export const handler = createWorker({
   rules,
   role,
   demandAssignment,
-  demandMarketplace: marketplace,
+  demandMarketplace: demandOfferApi(transport),
   ...(notifier !== undefined ? { notifier } : {}),
-  referralMarketplace: marketplace,
+  referralMarketplace: referralAckApi(transport),
   markReferralsProcessed: process.env[ENV_NAMES.referralsMarkProcessed] === 'true',
   ...(referralPublisher !== undefined ? { referralPublisher } : {}),
   logger,

@@ -1,4 +1,4 @@
-import { DEFAULT_TIMEOUT_MS } from '../adapters/marketplace-client';
+import { DEFAULT_TIMEOUT_MS } from '../adapters/marketplace/options';
 import {
   actionWorstCaseMs,
   callWorstCaseMs,

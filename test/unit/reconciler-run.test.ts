@@ -11,12 +11,7 @@
  * in test/integration/reconciler.test.ts.
  */
 import fc from 'fast-check';
-import type {
-  EntryPage,
-  InboxOfferQuery,
-  InboxOfferSummaryItem,
-  PageEntry,
-} from '../../lambdas/adapters/marketplace-client';
+import type { InboxListEntry, InboxPage, InboxPageQuery } from '../../lambdas/core/inbox-list';
 import type { OfferRecord } from '../../lambdas/core/ports';
 import { readOpenInbox, type InboxPageReader } from '../../lambdas/reconciler/inbox-snapshot';
 import { createReconciler, RECONCILER_METRICS } from '../../lambdas/reconciler/reconciler';
@@ -28,9 +23,9 @@ const NOW = new Date('2026-05-01T12:00:00.000Z');
 const HOUR = 60 * 60 * 1000;
 const iso = (offsetMs: number) => new Date(NOW.getTime() + offsetMs).toISOString();
 
-type Entry = PageEntry<InboxOfferSummaryItem>;
+type Entry = InboxListEntry;
 
-/** An inbox list item as the client's per-item check yields it; client data included to prove it is dropped. */
+/** An inbox list item as the inbox port yields it; client data included to prove it is dropped. */
 function item(
   offerId: string,
   overrides: { response?: 'pending' | 'accepted'; expiresAt?: string; shiftId?: string } = {},
@@ -40,14 +35,12 @@ function item(
     item: {
       offer: {
         id: offerId,
-        expires_at: overrides.expiresAt ?? iso(HOUR),
-        ...(overrides.shiftId !== undefined ? { shift_id: overrides.shiftId } : {}),
-        // Extra fields pass through the loose schema; none may reach a log line.
-        care_type: 'psw',
-        start_at: iso(2 * HOUR),
-        allergies: PHI.allergy,
+        expiresAt: overrides.expiresAt ?? iso(HOUR),
+        ...(overrides.shiftId !== undefined ? { shiftId: overrides.shiftId } : {}),
+        // Extra fields an adapter might let through; none may reach a log line.
+        ...({ careType: 'psw', startAt: iso(2 * HOUR), allergies: PHI.allergy } as object),
       },
-      match: { response: overrides.response ?? 'pending', status: 'open', created_at: iso(-HOUR) },
+      match: { response: overrides.response ?? 'pending', status: 'open', createdAt: iso(-HOUR) },
     },
   };
 }
@@ -59,30 +52,28 @@ const idOf = (entry: Entry) => (entry.ok ? entry.item.offer?.id : entry.offerId)
  * request. `beforeRead(n)` runs before the n-th request (0-based), to change the list under it.
  */
 class FakeInbox implements InboxPageReader {
-  readonly queries: InboxOfferQuery[] = [];
+  readonly queries: InboxPageQuery[] = [];
   beforeRead: (read: number, inbox: FakeInbox) => void = () => undefined;
   failAt: number | undefined;
 
   constructor(public items: Entry[]) {}
 
-  async listInboxOfferEntries(query: InboxOfferQuery): Promise<EntryPage<InboxOfferSummaryItem>> {
+  readInboxPage(query: InboxPageQuery): Promise<InboxPage> {
     const read = this.queries.length;
     this.queries.push(query);
     this.beforeRead(read, this);
     if (this.failAt === read)
-      throw Object.assign(new Error('listInboxOfferEntries: HTTP 503'), {
-        operation: 'listInboxOfferEntries',
-        status: 503,
-      });
-    const size = query.items_per_page ?? 100;
-    const page = query.page ?? 1;
-    return {
-      page,
-      items_per_page: size,
-      total_items: this.items.length,
-      total_pages: Math.ceil(this.items.length / size),
+      return Promise.reject(
+        Object.assign(new Error('listInboxOfferEntries: HTTP 503'), {
+          operation: 'listInboxOfferEntries',
+          status: 503,
+        }),
+      );
+    const { pageSize: size, page } = query;
+    return Promise.resolve({
+      totalPages: Math.ceil(this.items.length / size),
       entries: this.items.slice((page - 1) * size, page * size),
-    };
+    });
   }
 
   remove(...offerIds: string[]): void {
@@ -98,9 +89,9 @@ describe('readOpenInbox', () => {
     const snapshot = await readOpenInbox(inbox, 2);
     expect(inbox.queries[0]).toEqual({
       status: 'open',
-      sort_by: 'last_modified',
-      sort_order: 'asc',
-      items_per_page: 2,
+      sortBy: 'last_modified',
+      sortOrder: 'asc',
+      pageSize: 2,
       page: 1,
     });
     expect(pagesAsked(inbox)).toEqual([1, 3, 2, 1]);
@@ -182,7 +173,7 @@ describe('readOpenInbox', () => {
   it('sets malformed items apart (with their id when readable) and counts items without an offer or match as incomplete', async () => {
     const incomplete: Entry = {
       ok: true,
-      item: { match: { response: 'pending', status: 'open', created_at: iso(0) } },
+      item: { match: { response: 'pending', status: 'open', createdAt: iso(0) } },
     };
     const snapshot = await readOpenInbox(
       new FakeInbox([item('a'), bad('b'), bad(), incomplete, item('c')]),
@@ -235,13 +226,14 @@ function harness(
     inbox: h.inbox,
     store: h.store,
     queue: {
-      async send(event, attributes) {
-        if (options.failSendAt === h.sent.length) throw new Error('SQS unavailable');
+      send(event, attributes) {
+        if (options.failSendAt === h.sent.length)
+          return Promise.reject(new Error('SQS unavailable'));
         h.sent.push({
           offerId: (JSON.parse(event.message) as { offer_id: string }).offer_id,
           ...attributes,
         });
-        return `sqs-${h.sent.length}`;
+        return Promise.resolve(`sqs-${h.sent.length}`);
       },
     },
     logger: h.logger,
@@ -279,7 +271,7 @@ describe('createReconciler', () => {
     );
 
     expect(h.sent).toEqual([
-      { offerId: A, snsMessageId: expect.any(String), correlationId: 'request-1' },
+      { offerId: A, snsMessageId: expect.any(String) as string, correlationId: 'request-1' },
     ]);
     expect(h.store.callsTo('recordReconcilerEnqueue')).toEqual([[A, NOW]]);
     expect((await h.store.getOffer(A))?.reconciler).toEqual({

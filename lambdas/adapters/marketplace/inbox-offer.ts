@@ -5,7 +5,7 @@
  * `MarketplaceClient.getInboxOffer` and `npm run rules -- test` both use it, so the command judges
  * exactly what the worker would.
  */
-import * as z from 'zod';
+import * as z from '../../core/zod';
 import type { InboxOffer, OfferVisit } from '../../core/ports';
 import {
   CARE_TYPES,
@@ -14,13 +14,13 @@ import {
   MATCH_STATUSES,
   OFFER_TYPES,
   PRICE_UNITS,
-} from './schemas';
+} from './schemas/common';
 
-const id = z.string().min(1);
-const dateTime = z.string().min(1);
+const id = z.string().check(z.minLength(1));
+const dateTime = z.string().check(z.minLength(1));
 const instant = z
   .string()
-  .refine((value) => !Number.isNaN(Date.parse(value)), 'must be a date-time');
+  .check(z.refine((value) => !Number.isNaN(Date.parse(value)), 'must be a date-time'));
 
 /**
  * What the worker requires of the detail. Narrower than the full schema on purpose: a field only
@@ -32,55 +32,59 @@ const instant = z
 export const inboxOfferForWorkerSchema = z.looseObject({
   offer: z.looseObject({
     id,
-    shift_id: id.nullish(),
+    shift_id: z.nullish(id),
     care_type: knownOr(CARE_TYPES),
     offer_type: knownOr(OFFER_TYPES),
     expires_at: dateTime,
     start_at: dateTime,
-    end_at: z.unknown().optional(),
+    end_at: z.optional(z.unknown()),
   }),
   match: z.looseObject({
     id,
     response: z.enum(MATCH_RESPONSES),
-    status: z.enum(MATCH_STATUSES).nullable(),
+    status: z.nullable(z.enum(MATCH_STATUSES)),
   }),
-  demand: z.looseObject({ id, name: z.string().min(1) }),
+  demand: z.looseObject({ id, name: z.string().check(z.minLength(1)) }),
   client: z.looseObject({
     address: z.looseObject({
       city: id,
       state: id,
       zip: id,
       country: id,
-      approx_latitude: z.unknown().optional(),
-      approx_longitude: z.unknown().optional(),
-      approx_radius_meters: z.unknown().optional(),
+      approx_latitude: z.optional(z.unknown()),
+      approx_longitude: z.optional(z.unknown()),
+      approx_radius_meters: z.optional(z.unknown()),
     }),
   }),
-  service: z.unknown().optional(),
-  price: z.unknown().optional(),
-  visits: z.unknown().optional(),
+  service: z.optional(z.unknown()),
+  price: z.optional(z.unknown()),
+  visits: z.optional(z.unknown()),
 });
 export type InboxOfferForWorker = z.infer<typeof inboxOfferForWorkerSchema>;
 
 const approxSchema = z.object({
-  approx_latitude: z.number().min(-90).max(90),
-  approx_longitude: z.number().min(-180).max(180),
-  approx_radius_meters: z.number().min(0).finite().nullish(),
+  approx_latitude: z.number().check(z.gte(-90), z.lte(90)),
+  approx_longitude: z.number().check(z.gte(-180), z.lte(180)),
+  approx_radius_meters: z.nullish(z.number().check(z.gte(0))),
 });
-const priceSchema = z.looseObject({ rate: z.number().finite(), unit: knownOr(PRICE_UNITS) });
+const priceSchema = z.looseObject({ rate: z.number(), unit: knownOr(PRICE_UNITS) });
 const visitsSchema = z.array(
   z
     .looseObject({ start_at: instant, end_at: instant })
     // A time that is no date-time is reported on its own (above), not as an order problem too.
-    .refine((visit) => !(Date.parse(visit.end_at) < Date.parse(visit.start_at)), {
-      message: 'ends before it starts',
-      path: ['end_at'],
-    }),
+    .check(
+      z.refine((visit) => !(Date.parse(visit.end_at) < Date.parse(visit.start_at)), {
+        error: 'ends before it starts',
+        path: ['end_at'],
+      }),
+    ),
 );
-const serviceSchema = z.looseObject({ skills: z.array(z.string().min(1)).nullish() });
+const serviceSchema = z.looseObject({
+  skills: z.nullish(z.array(z.string().check(z.minLength(1)))),
+});
 
 /** Reads one optional part: its value, or undefined with its failing paths added to `unreadable`. */
-function readPart<S extends z.ZodType>(
+function readPart<S extends z.ZodMiniType>(
   schema: S,
   value: unknown,
   prefix: string,

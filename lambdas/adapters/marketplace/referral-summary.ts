@@ -6,14 +6,14 @@
  * here (not even validated, so nothing of it can end in an error message) and dropped, the summary
  * built field by field.
  */
-import * as z from 'zod';
+import * as z from '../../core/zod';
 import type { ReferralSummary } from '../../core/ports';
-import { CARE_TYPES, knownOr, OFFER_TYPES, REFERRAL_STATUSES } from './schemas';
+import { CARE_TYPES, knownOr, OFFER_TYPES, REFERRAL_STATUSES } from './schemas/common';
 
-const id = z.string().min(1).max(128);
+const id = z.string().check(z.minLength(1), z.maxLength(128));
 const instant = z
   .string()
-  .refine((value) => !Number.isNaN(Date.parse(value)), 'must be a date-time');
+  .check(z.refine((value) => !Number.isNaN(Date.parse(value)), 'must be a date-time'));
 
 /**
  * What the worker requires of a referral detail. `offer_id` is optional in the specification, but
@@ -23,7 +23,7 @@ export const referralSummarySchema = z.looseObject({
   referral: z.looseObject({
     id,
     offer_id: id,
-    shift_id: id.nullish(),
+    shift_id: z.nullish(id),
     care_type: knownOr(CARE_TYPES),
     referral_type: knownOr(OFFER_TYPES),
     status: z.enum(REFERRAL_STATUSES),

@@ -108,3 +108,57 @@ export function actionWorstCaseMs(
 ): number {
   return callWorstCaseMs(policy, timeoutMs) * (1 + readsPerCheck);
 }
+
+/** What one attempt of a retried call came to (a final failure is thrown instead). */
+export type AttemptResult<T, E> =
+  | { kind: 'done'; value: T }
+  /** Try again at once, without a wait; it counts as an attempt (a login with re-read credentials). */
+  | { kind: 'again' }
+  /** A failure worth another try, after the server's `Retry-After` when it gave one. */
+  | { kind: 'retryable'; failure: E; waitMs?: number };
+
+export interface RetryLoop<T, E extends Error> {
+  readonly policy: RetryPolicy;
+  readonly budget: CallBudget;
+  readonly random: () => number;
+  readonly sleep: (ms: number) => Promise<void>;
+  /** One attempt (`n` from 1); throws a failure that is final. */
+  attempt(n: number): Promise<AttemptResult<T, E>>;
+  /** A thrown error that is an attempt without any response (timeout, network): retryable. */
+  noResponse(error: unknown): error is E;
+  /**
+   * After each retryable failure, before the retry is judged (so its time counts): a result to
+   * stop with, undefined to go on, or a throw. The client reads an action's resource here.
+   */
+  settle?(failure: E, n: number): Promise<{ value: T } | undefined>;
+  /** Told of each retry just before its wait (the client logs it). */
+  onRetry(failure: E, n: number, delayMs: number): void;
+}
+
+/**
+ * The client's one retry loop: attempts until one is done, a failure is final, the attempts run
+ * out or the call's budget has no room for the wait and another attempt. The wait is the server's
+ * `Retry-After` or the backoff ({@link backoffDelayMs}), drawn before `settle` runs.
+ */
+export async function retrying<T, E extends Error>(loop: RetryLoop<T, E>): Promise<T> {
+  for (let n = 1; ; n++) {
+    let failure: E;
+    let waitMs: number | undefined;
+    try {
+      const result = await loop.attempt(n);
+      if (result.kind === 'done') return result.value;
+      if (result.kind === 'again') continue;
+      ({ failure, waitMs } = result);
+    } catch (error: unknown) {
+      if (!loop.noResponse(error)) throw error;
+      failure = error;
+    }
+    const delay = waitMs ?? backoffDelayMs(n, loop.policy, loop.random);
+    const settled = await loop.settle?.(failure, n);
+    if (settled !== undefined) return settled.value;
+    // Judged only now: the state read above took time of its own.
+    if (n >= loop.policy.maxAttempts || !loop.budget.allows(delay)) throw failure;
+    loop.onRetry(failure, n, delay);
+    await loop.sleep(delay);
+  }
+}

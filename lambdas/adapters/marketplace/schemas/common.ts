@@ -1,0 +1,123 @@
+/**
+ * Response schemas of the AlayaMarket API, written from AlayaCare's published OpenAPI
+ * specifications (auth, offers, organizations): the parts shared by every resource. Every object
+ * accepts fields it does not know (the API grows), and every field the specification marks
+ * required must be present, so a changed or broken answer fails with an error that names the
+ * missing field. One module per resource group beside this one, so a function bundles (and builds
+ * at cold start) only the schemas of the calls it makes.
+ *
+ * Referral details and outbox offers carry client PHI (names, addresses, allergies, risks):
+ * their parsed values are handed to the caller and never logged or quoted in errors.
+ */
+import * as z from '../../../core/zod';
+
+export const text = z.string();
+export const id = z.string().check(z.minLength(1));
+export const dateTime = z.string().check(z.minLength(1));
+
+export const CARE_TYPES = ['psw', 'nursing'] as const;
+export const OFFER_TYPES = ['visit', 'service'] as const;
+export const OFFER_STATUSES = ['open', 'assigned', 'closed', 'declined_by_all', 'expired'] as const;
+export const MATCH_RESPONSES = ['pending', 'accepted', 'declined'] as const;
+export const MATCH_STATUSES = ['open', 'expired', 'closed', 'assigned', 'fulfilled'] as const;
+export const REFERRAL_STATUSES = ['assigned', 'processed', 'cancelled'] as const;
+export const PRICE_UNITS = ['per_visit', 'per_hour', 'amount'] as const;
+export const OFFER_ASSIGNMENTS = ['auto', 'manual'] as const;
+/** `ReasonCodeCore`: why the demand side closed an offer or cancelled a referral. */
+export const REASON_CODES = [
+  'datetime_change',
+  'client_request',
+  'client_hospitalization',
+  'client_passed_away',
+  'client_refused_service',
+  'processing_error',
+  'other',
+] as const;
+export const TOPICS = [
+  'demand-organizations',
+  'inbox-form-templates',
+  'inbox-messages',
+  'inbox-offers',
+  'inbox-referrals',
+  'outbox-form-submissions',
+  'outbox-messages',
+  'outbox-offers',
+  'outbox-referrals',
+  'outbox-visits',
+  'outbox-visit-tasks',
+  'outbox-work-sessions',
+] as const;
+
+export type OfferStatus = (typeof OFFER_STATUSES)[number];
+export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
+export type OfferAssignment = (typeof OFFER_ASSIGNMENTS)[number];
+export type ReasonCode = (typeof REASON_CODES)[number];
+export type Topic = (typeof TOPICS)[number];
+
+export const careType = z.enum(CARE_TYPES);
+export const offerType = z.enum(OFFER_TYPES);
+
+/**
+ * A required string read as one of `values`, or as `unknown` when the API sends a value this
+ * connector does not know yet (the API grows): the caller decides what an unknown value means.
+ */
+export function knownOr<const T extends string>(values: readonly T[]) {
+  return z.pipe(
+    z.string(),
+    z.transform((value: string): T | 'unknown' =>
+      values.some((known) => known === value) ? (value as T) : 'unknown',
+    ),
+  );
+}
+
+/** `{page, items_per_page, total_items, total_pages, items}`; some pages publish `items` as optional. */
+export function pageOf<T extends z.ZodMiniType>(item: T, itemsRequired: boolean) {
+  return z.looseObject({
+    page: z.int(),
+    items_per_page: z.int(),
+    total_items: z.int(),
+    total_pages: z.int(),
+    items: itemsRequired
+      ? z.array(item)
+      : z.pipe(
+          z.optional(z.array(item)),
+          z.transform((items: z.output<T>[] | undefined) => items ?? []),
+        ),
+  });
+}
+
+export interface Page<T> {
+  page: number;
+  items_per_page: number;
+  total_items: number;
+  total_pages: number;
+  items: T[];
+}
+
+/** A page whose items are kept as sent, to be checked one by one (`readEntry`). */
+export const rawItemPageSchema = pageOf(z.unknown(), true);
+
+/**
+ * One list item checked on its own: the parsed item, or the paths of the fields that failed and
+ * the item's offer id when one can be read. Never any of the item's content.
+ */
+export type PageEntry<T> =
+  { ok: true; item: T } | { ok: false; offerId?: string; fields: string[] };
+
+/** An offer id safe to log: id-shaped (the API sends UUIDs), so free text never passes for one. */
+const LOGGABLE_ID = /^[A-Za-z0-9-]{1,100}$/;
+
+export function readEntry<S extends z.ZodMiniType>(schema: S, raw: unknown): PageEntry<z.infer<S>> {
+  const parsed = schema.safeParse(raw);
+  if (parsed.success) return { ok: true, item: parsed.data };
+  const fields = [
+    ...new Set(parsed.error.issues.map((issue) => issue.path.map(String).join('.') || '(root)')),
+  ];
+  const offer =
+    typeof raw === 'object' && raw !== null ? (raw as { offer?: unknown }).offer : undefined;
+  const offerId =
+    typeof offer === 'object' && offer !== null ? (offer as { id?: unknown }).id : undefined;
+  return typeof offerId === 'string' && LOGGABLE_ID.test(offerId)
+    ? { ok: false, offerId, fields }
+    : { ok: false, fields };
+}

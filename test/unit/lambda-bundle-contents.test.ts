@@ -1,0 +1,78 @@
+/**
+ * Covers what each function's bundle carries of the marketplace client (issue 11 point 2, issue 10
+ * part 4): esbuild, with the functions' own options (lib/bundling.ts, as the cold-start bench
+ * reads them), bundles the worker and the reconciler handlers; the metafile lists every module a
+ * bundle includes. The worker carries the resource modules it calls (inbox offers, demand
+ * offers, referral acknowledgements) and none of the calls only the CLI, sandbox or tests make;
+ * the reconciler carries the inbox list reader alone; neither carries the whole-API facade. Both
+ * validate with zod/mini only (lambdas/core/zod.ts): classic zod (about 70 KB and 10 ms of cold
+ * start) is in neither bundle.
+ */
+import { build } from 'esbuild';
+import { esbuildOptionsFrom } from '../../bench/cold/parts';
+import { CONNECTOR_BUNDLING } from '../../lib/bundling';
+import { PROJECT_ROOT } from '../../lib/connector-function';
+
+async function inputsOf(entry: string): Promise<string[]> {
+  const result = await build({
+    ...esbuildOptionsFrom(CONNECTOR_BUNDLING),
+    entryPoints: [entry],
+    absWorkingDir: PROJECT_ROOT,
+    bundle: true,
+    write: false,
+    outfile: 'out/index.js',
+    metafile: true,
+    logLevel: 'silent',
+  });
+  return Object.keys(result.metafile.inputs);
+}
+
+const CLIENT = 'lambdas/adapters/marketplace/';
+/** Resource modules no Lambda calls, and the facade that gathers every module. */
+const NOT_FOR_LAMBDAS = [
+  `${CLIENT}inbox-offer-lists.ts`,
+  `${CLIENT}outbox-offers.ts`,
+  `${CLIENT}referral-lists.ts`,
+  `${CLIENT}organizations.ts`,
+  `${CLIENT}schemas/organizations.ts`,
+  `${CLIENT}schemas/index.ts`,
+  'lambdas/adapters/marketplace-client.ts',
+];
+const clientModules = (inputs: readonly string[]) =>
+  inputs.filter((input) => input.startsWith(CLIENT)).map((input) => input.slice(CLIENT.length));
+
+describe('marketplace client modules in the function bundles', () => {
+  jest.setTimeout(60_000);
+
+  it('the worker bundles the resource modules it calls, nothing of the client it does not, and no classic zod', async () => {
+    const inputs = await inputsOf('lambdas/worker/handler.ts');
+    expect(clientModules(inputs)).toEqual(
+      expect.arrayContaining([
+        'transport.ts',
+        'session.ts',
+        'inbox-offers.ts',
+        'demand-offers.ts',
+        'referral-acks.ts',
+      ]),
+    );
+    for (const module of NOT_FOR_LAMBDAS) expect(inputs).not.toContain(module);
+    expect(inputs).not.toContain(`${CLIENT}inbox-offer-entries.ts`);
+    expect(inputs.filter((input) => input.includes('zod/v4/classic/'))).toEqual([]);
+  });
+
+  it('the reconciler bundles the inbox list reader only, and no classic zod', async () => {
+    const inputs = await inputsOf('lambdas/reconciler/handler.ts');
+    expect(clientModules(inputs)).toContain('inbox-offer-entries.ts');
+    for (const module of [
+      ...NOT_FOR_LAMBDAS,
+      `${CLIENT}inbox-offers.ts`,
+      `${CLIENT}demand-offers.ts`,
+      `${CLIENT}referral-acks.ts`,
+      `${CLIENT}schemas/outbox-offers.ts`,
+      `${CLIENT}schemas/referrals.ts`,
+    ])
+      expect(inputs).not.toContain(module);
+    expect(inputs.filter((input) => input.includes('zod/v4/classic/'))).toEqual([]);
+    expect(inputs.some((input) => input.includes('zod/v4/mini/'))).toBe(true);
+  });
+});
