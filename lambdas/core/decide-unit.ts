@@ -173,6 +173,13 @@ export function resolutionOf(offers: readonly InboxOffer[]): {
   return { resolution: 'assigned-elsewhere' };
 }
 
+/** The unit an event holds the lease of; `released` once a settled decision gave it back. */
+interface HeldUnit {
+  unitKey: string;
+  owner: string;
+  released: boolean;
+}
+
 export function createUnitDecider(deps: UnitDeciderDeps) {
   const { marketplace, store, units, rules, now } = deps;
   const maxIntentAgeMs = deps.maxIntentAgeMs ?? DEFAULT_MAX_INTENT_AGE_MS;
@@ -206,15 +213,30 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     // `review` leaves the offer open in the marketplace for a person to answer.
   }
 
-  /** Records the unit's decision (fenced by the lease), then the same on each of its offers. */
+  /**
+   * Records the unit's decision (fenced by the lease), then the same on each of its offers, each
+   * with its facts when given (one write per offer). A settled decision gives the lease back in
+   * the unit's write: its copies need no lease (settled decisions never change, see completeCopies).
+   */
   async function record(
-    unitKey: string,
-    owner: string,
+    held: HeldUnit,
     offerIds: readonly string[],
     decision: RecordedDecision,
+    facts: readonly OfferFacts[] = [],
   ): Promise<void> {
-    await units.recordUnitDecision(unitKey, owner, now(), decision);
-    for (const offerId of offerIds) await store.recordDecision(offerId, decision);
+    const settled = decision.state !== 'intended';
+    await units.recordUnitDecision(
+      held.unitKey,
+      held.owner,
+      now(),
+      decision,
+      settled ? { releaseLease: true } : {},
+    );
+    if (settled) held.released = true;
+    const factsOf = new Map(facts.map((f) => [f.offerId, f]));
+    for (const offerId of offerIds)
+      await store.recordDecision(offerId, decision, factsOf.get(offerId));
+    for (const f of facts) if (!offerIds.includes(f.offerId)) await store.recordOfferFacts(f);
   }
 
   async function recordFacts(
@@ -222,8 +244,17 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     lastEvent: LastEvent & { offerId: string },
     response?: MatchResponse,
   ): Promise<void> {
+    for (const facts of factsOf(offers, lastEvent, response)) await store.recordOfferFacts(facts);
+  }
+
+  /** What each offer's record says of it (and, on the event's own offer, of the event). */
+  function factsOf(
+    offers: readonly InboxOffer[],
+    lastEvent: LastEvent & { offerId: string },
+    response?: MatchResponse,
+  ): OfferFacts[] {
     const at = now().toISOString();
-    for (const offer of offers) {
+    return offers.map((offer) => {
       const facts: OfferFacts = {
         offerId: offer.id,
         careType: offer.careType,
@@ -235,8 +266,8 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
         ...(offer.id === lastEvent.offerId ? lastEvent : {}),
       };
       if (offer.shiftId !== undefined) facts.shiftId = offer.shiftId;
-      await store.recordOfferFacts(facts);
-    }
+      return facts;
+    });
   }
 
   /**
@@ -259,7 +290,10 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     const reservation = await deps.counter.reserve(unitKey, periods);
     if (reservation.ok) return { ...judged, capKeys: periods.map((p) => p.key) };
     const capped = `accept cap reached (${reservation.period.label})`;
-    const { declineReasonCode: _code, comment: _comment, ...rest } = judged;
+    // A capped accept keeps no decline reason or comment of its own.
+    const rest = { ...judged };
+    delete rest.declineReasonCode;
+    delete rest.comment;
     return {
       ...rest,
       action: 'review',
@@ -316,13 +350,13 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
       throw new UnitBusyError('decision unit is held by another event');
     }
     const leaseUntil = leaseFrom + deps.decisionLeaseMs;
+    const held: HeldUnit = { unitKey, owner, released: false };
     try {
       return {
         unitKey,
         ...(await decideHeld(
           offer,
-          unitKey,
-          owner,
+          held,
           lease.decision,
           leaseUntil,
           { offerId: offer.id, ...lastEvent },
@@ -332,7 +366,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
       };
     } finally {
       try {
-        await units.releaseUnitLease(unitKey, owner);
+        if (!held.released) await units.releaseUnitLease(unitKey, owner);
       } catch {
         // The lease runs out on its own; the outcome (or the original error) is what matters.
       }
@@ -341,14 +375,14 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
 
   async function decideHeld(
     offer: InboxOffer,
-    unitKey: string,
-    owner: string,
+    held: HeldUnit,
     current: RecordedDecision | undefined,
     leaseUntil: number,
     lastEvent: LastEvent & { offerId: string },
     remainingMs: (() => number) | undefined,
     replay: Replay | undefined,
   ): Promise<Omit<UnitResult, 'unitKey'>> {
+    const { unitKey, owner } = held;
     // An operator's replay judges a settled decision again only while the unit is answerable.
     const replayed =
       current !== undefined && isFinal(current, finality) && rejudges(current, replay)
@@ -373,26 +407,33 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
       const shown = responseFor(intent.action);
       // An earlier attempt's call took effect but was never recorded: confirm it, send nothing.
       if (shown !== undefined && offers.some((o) => o.match.response === shown)) {
-        await record(unitKey, owner, ids, { ...intent, state: 'applied' });
-        await recordFacts(offers, lastEvent);
+        await record(held, ids, { ...intent, state: 'applied' }, factsOf(offers, lastEvent));
         return { outcome: 'recovered', decision: decisionOf(intent) };
       }
     }
 
     if (answerable.length === 0) {
-      await recordFacts(offers, lastEvent);
-      if (intent === undefined) return { outcome: 'not-actionable' };
+      if (intent === undefined) {
+        await recordFacts(offers, lastEvent);
+        return { outcome: 'not-actionable' };
+      }
       const { resolution, response } = resolutionOf(offers);
       await giveBackCap(unitKey, intent);
-      await record(unitKey, owner, ids, {
-        ...intent,
-        state: 'resolved',
-        resolution,
-        ...(response !== undefined ? { marketplaceResponse: response } : {}),
-      });
+      await record(
+        held,
+        ids,
+        {
+          ...intent,
+          state: 'resolved',
+          resolution,
+          ...(response !== undefined ? { marketplaceResponse: response } : {}),
+        },
+        factsOf(offers, lastEvent),
+      );
       return { outcome: 'resolved', resolution };
     }
 
+    // Never undefined: `answerable` is not empty here.
     const target = answerable.find((o) => o.id === offer.id) ?? answerable[0];
     let decision: RecordedDecision;
     if (intent === undefined || isStale(intent)) {
@@ -410,10 +451,10 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
         decidedAt: now().toISOString(),
         unitKey,
         offerIds: ids,
-        ...(target !== undefined ? { answeredVia: target.id } : {}),
+        answeredVia: target.id,
         ...(replaces !== undefined ? { replacesEventId: replaces } : {}),
       };
-      await record(unitKey, owner, ids, decision);
+      await record(held, ids, decision);
     } else {
       // Young enough: send what was decided then, even if the rules have changed since.
       decision = intent;
@@ -421,28 +462,27 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
 
     if (decision.action === 'review' && deps.notifier !== undefined) {
       // Before `applied`: a failed notification fails the record, and its retry notifies again.
-      await deps.notifier.notify(reviewNotification(target ?? offer, decision));
+      await deps.notifier.notify(reviewNotification(target, decision));
     }
-    if (
-      decision.action !== 'review' &&
-      decision.action !== 'ignore' &&
-      target !== undefined &&
-      decision.dryRun !== true
-    ) {
+    if (decision.action !== 'review' && decision.action !== 'ignore' && decision.dryRun !== true) {
       ensureTimeFor(leaseUntil, remainingMs);
       try {
         await apply(target.id, decision);
       } catch (error: unknown) {
         if (!isRefusal(error)) throw error;
-        return resolveRefusal(error, offer, unitKey, owner, decision, lastEvent);
+        return resolveRefusal(error, offer, held, decision, lastEvent);
       }
     }
-    await record(unitKey, owner, ids, { ...decision, state: 'applied' });
     // A dry run sent nothing: the marketplace's response is still what it was.
-    await recordFacts(
-      offers,
-      lastEvent,
-      decision.dryRun === true ? undefined : responseFor(decision.action),
+    await record(
+      held,
+      ids,
+      { ...decision, state: 'applied' },
+      factsOf(
+        offers,
+        lastEvent,
+        decision.dryRun === true ? undefined : responseFor(decision.action),
+      ),
     );
     return {
       outcome: intent === undefined ? 'decided' : 'recovered',
@@ -461,8 +501,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
   async function resolveRefusal(
     refusal: unknown,
     offer: InboxOffer,
-    unitKey: string,
-    owner: string,
+    held: HeldUnit,
     decision: RecordedDecision,
     lastEvent: LastEvent & { offerId: string },
   ): Promise<Omit<UnitResult, 'unitKey'>> {
@@ -470,28 +509,24 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     if (latest.some(isAnswerable)) throw refusal;
     const { resolution, response } = resolutionOf(latest);
     const shown = responseFor(decision.action);
-    await recordFacts(latest, lastEvent);
+    const ids = latest.map((o) => o.id);
+    const facts = factsOf(latest, lastEvent);
     if (resolution === 'answered' && response === shown) {
       // Our own answer, from an attempt whose success was never recorded.
-      await record(
-        unitKey,
-        owner,
-        latest.map((o) => o.id),
-        { ...decision, state: 'applied' },
-      );
+      await record(held, ids, { ...decision, state: 'applied' }, facts);
       return { outcome: 'recovered', decision: decisionOf(decision) };
     }
-    await giveBackCap(unitKey, decision);
+    await giveBackCap(held.unitKey, decision);
     await record(
-      unitKey,
-      owner,
-      latest.map((o) => o.id),
+      held,
+      ids,
       {
         ...decision,
         state: 'resolved',
         resolution,
         ...(response !== undefined ? { marketplaceResponse: response } : {}),
       },
+      facts,
     );
     return { outcome: 'resolved', resolution };
   }
