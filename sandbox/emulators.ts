@@ -18,6 +18,8 @@ export const EMULATOR_AWS = {
 
 export interface RunningEmulator {
   endpoint: string;
+  /** The child process's id, when it runs in one (the load benchmarks read its CPU time). */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -120,6 +122,7 @@ async function startChild(
   child.stderr?.resume();
   return {
     endpoint,
+    ...(child.pid !== undefined ? { pid: child.pid } : {}),
     stop: () =>
       new Promise<void>((resolve) => {
         // A child that died of a signal (Ctrl-C reaches the whole process group) has a

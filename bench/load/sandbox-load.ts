@@ -30,6 +30,7 @@ import { createSnsRoutingHttpGet } from '../../sandbox/sns-routing-http-get';
 import { startSqsPoller } from '../../sandbox/sqs-poller';
 import { type NewOffer, startSimulator } from '../../sandbox/simulator/simulator';
 import { sleep, waitUntil } from '../../sandbox/timing';
+import { cpuSecondsBetween, processCpuSeconds } from './child-cpu';
 import { BenchmarkError } from './stats';
 
 /** Where an offer's time goes, stage by stage (ms; answered offers only, in publication order). */
@@ -114,6 +115,8 @@ export interface LoadRun {
   batchSize: number;
   /** CPU time this process used during the run (user + system), in seconds. */
   cpuS: number;
+  /** CPU seconds dynalite's and fauxqs's child processes used during the run (unknown off Linux). */
+  emulatorCpuS?: number;
 }
 
 export interface LoadSettings {
@@ -135,7 +138,8 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
   const problem = settings.onProblem ?? (() => undefined);
   const cleanups: CleanupStep[] = [];
   try {
-    const { sqs, dynamo, queues } = await startAwsStandIns(TABLE_NAME, cleanups);
+    const { sqs, dynamo, queues, dynalite, fauxqs } = await startAwsStandIns(TABLE_NAME, cleanups);
+    const emulatorCpu = () => [dynalite.pid, fauxqs.pid].map(processCpuSeconds);
 
     const publishedAt = new Map<string, number>();
     const answeredAt = new Map<string, number>();
@@ -180,7 +184,9 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
     };
     const api = await startLocalApi({
       handler: timedReceiver,
-      onHandlerError: (error) => problem(`api: receiver threw: ${String(error)}`),
+      onHandlerError: (error) => {
+        problem(`api: receiver threw: ${String(error)}`);
+      },
     });
     cleanups.push({ name: 'local API', stop: () => api.close() });
 
@@ -193,7 +199,7 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
       const worker = createWorker({
         marketplace: new MarketplaceClient({
           baseUrl: simulator.url,
-          credentials: async () => connector.credentials,
+          credentials: () => Promise.resolve(connector.credentials),
         }),
         store,
         units,
@@ -220,14 +226,16 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
       region: EMULATOR_AWS.region,
       handler: workers,
       batchSize: settings.batchSize,
-      onError: (error) => problem(`poller: ${String(error)}`),
+      onError: (error) => {
+        problem(`poller: ${String(error)}`);
+      },
     });
     cleanups.push({ name: 'SQS poller', stop: () => poller.stop() });
     for (const topicArn of connector.topicArns) await simulator.subscribe(topicArn, api.endpoint);
 
     // Warm-up, untimed: the first offer pays the login, the certificate fetch and the JIT.
     simulator.addOffer({ ...offerAt(0), supplyOrganizationId: connector.organizationId });
-    if (!(await waitUntil(async () => answeredAt.size >= 1, 15000, undefined, 20)))
+    if (!(await waitUntil(() => Promise.resolve(answeredAt.size >= 1), 15000, undefined, 20)))
       throw new BenchmarkError('the warm-up offer was not answered within 15 s');
     answeredAt.clear();
 
@@ -236,6 +244,7 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
     const order: string[] = [];
     timing = true;
     const cpuBefore = process.cpuUsage();
+    const emulatorCpuBefore = emulatorCpu();
     const start = performance.now();
     for (let i = 0; i < total;) {
       const due = start + (i * 1000) / settings.rate;
@@ -259,8 +268,14 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
       await new Promise((resolve) => setImmediate(resolve));
     }
     const publishEnd = performance.now();
-    await waitUntil(async () => answeredAt.size >= total, settings.graceMs ?? 10000, undefined, 50);
+    await waitUntil(
+      () => Promise.resolve(answeredAt.size >= total),
+      settings.graceMs ?? 10000,
+      undefined,
+      50,
+    );
     const cpu = process.cpuUsage(cpuBefore);
+    const emulatorCpuS = cpuSecondsBetween(emulatorCpuBefore, emulatorCpu());
     // A moment for anything in flight, so the queue depths are read once it has settled.
     await sleep(200);
     const deadLettered = await queueDepth(sqs, queues.dlqUrl);
@@ -311,6 +326,7 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
       workers: settings.workers,
       batchSize: settings.batchSize,
       cpuS: (cpu.user + cpu.system) / 1e6,
+      ...(emulatorCpuS !== undefined ? { emulatorCpuS } : {}),
     };
   } finally {
     for (const step of cleanups.reverse()) {
