@@ -46,18 +46,18 @@ const STAGE_LABELS: Record<keyof StageTimes, string> = {
 };
 
 /**
- * Where the CPU went: this process (simulator, receiver, workers, SDK clients) and the emulators'
- * child processes, per offer; and the rate at which the machine's cores would be fully busy at that
+ * Where the CPU went: this process (simulator, receiver) and the child processes (the workers,
+ * dynalite, fauxqs), per offer; and the rate at which the machine's cores would be fully busy at that
  * cost, a ceiling for any run on this machine (other processes' load aside).
  */
-export function cpuLine(run: { cpuS: number; emulatorCpuS?: number; published: number }): string {
-  const emulators = run.emulatorCpuS;
-  const total = run.cpuS + (emulators ?? 0);
+export function cpuLine(run: { cpuS: number; childCpuS?: number; published: number }): string {
+  const children = run.childCpuS;
+  const total = run.cpuS + (children ?? 0);
   const perOffer = (total * 1000) / run.published;
   const ceiling = (cpus().length * 1000) / perOffer;
-  return emulators === undefined
-    ? `CPU ${run.cpuS.toFixed(1)} s in this process (${perOffer.toFixed(1)} ms per offer; the emulators' unknown)`
-    : `CPU ${run.cpuS.toFixed(1)} s in this process + ${emulators.toFixed(1)} s in the emulators = ${perOffer.toFixed(1)} ms per offer: ${cpus().length} cores are full at ~${Math.round(ceiling)} offers/s`;
+  return children === undefined
+    ? `CPU ${run.cpuS.toFixed(1)} s in this process (${perOffer.toFixed(1)} ms per offer; the child processes' unknown)`
+    : `CPU ${run.cpuS.toFixed(1)} s in this process (simulator, receiver) + ${children.toFixed(1)} s in the workers' and emulators' processes = ${perOffer.toFixed(1)} ms per offer: ${cpus().length} cores are full at ~${Math.round(ceiling)} offers/s`;
 }
 
 /** One row per stage: where the time of the event-to-answer row goes. */
