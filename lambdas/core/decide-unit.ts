@@ -398,7 +398,13 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
       return { outcome: 'already-decided' };
     }
 
-    const offers = replayed ?? (await unitOffers(offer));
+    // A lone offer no event of ours has decided yet is not read again under the lease: the read
+    // just made is as good (our answers are fenced by the unit's decision, and a change by anyone
+    // else in between makes the answer refused, which resolveRefusal reads and closes). One
+    // marketplace round trip less on the common path.
+    const offers =
+      replayed ??
+      (current === undefined && offer.shiftId === undefined ? [offer] : await unitOffers(offer));
     const ids = offers.map((o) => o.id);
     const answerable = offers.filter(isAnswerable);
     const intent = current?.state === 'intended' ? current : undefined;
