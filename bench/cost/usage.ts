@@ -66,7 +66,7 @@ export function workerBilledMs(m: SandboxMeasurement): Sourced<number> {
     value: Math.ceil(
       dynamoCalls * DYNAMO_CALL_MS + marketplaceCalls * MARKETPLACE_CALL_MS + WORKER_CODE_MS,
     ),
-    source: `measured + assumed: sandbox --once, ${m.events} events: ${dynamoCalls.toFixed(2)} DynamoDB calls/event x ${DYNAMO_CALL_MS} ms + ${marketplaceCalls.toFixed(2)} marketplace calls/event x ${MARKETPLACE_CALL_MS} ms (${m.marketplace.logins} login(s) in the run left out: hourly in a warm worker) + ${WORKER_CODE_MS} ms own code (round trips and code time assumed)`,
+    source: `measured + assumed: sandbox --once, ${m.events} events: ${dynamoCalls.toFixed(2)} DynamoDB calls/event x ${DYNAMO_CALL_MS} ms + ${marketplaceCalls.toFixed(2)} marketplace calls/event x ${MARKETPLACE_CALL_MS} ms (logins left out: hourly in a warm worker) + ${WORKER_CODE_MS} ms own code (round trips and code time assumed)`,
   };
 }
 
