@@ -4,6 +4,14 @@ import { isRefusal, OutOfTimeError, RetryLaterError } from './errors';
 import { isAnswerable, judgeUnit } from './judge';
 import { rejudges, type Replay } from './replay';
 import {
+  boundedDecision,
+  decisionOf,
+  resolutionOf,
+  responseFor,
+  reviewNotification,
+  unitKeyOf,
+} from './unit-decision';
+import {
   type Decision,
   type DecisionResolution,
   type InboxOffer,
@@ -13,7 +21,6 @@ import {
   type MarketplaceApi,
   type MatchResponse,
   type Notifier,
-  type OfferNotification,
   type OfferResult,
   type OfferStore,
   type RecordedDecision,
@@ -50,6 +57,12 @@ export class UnitBusyError extends RetryLaterError {
 }
 
 export type { Replay } from './replay';
+export {
+  MAX_EXPLANATION_LINES,
+  resolutionOf,
+  reviewNotification,
+  unitKeyOf,
+} from './unit-decision';
 
 export type UnitOutcome =
   'decided' | 'recovered' | 'already-decided' | 'not-actionable' | 'resolved';
@@ -84,93 +97,6 @@ export interface UnitDeciderDeps {
   dryRun?: boolean;
   /** Live: decide again what was decided in a dry run (its offers still open), instead of keeping it. */
   redecideDryRun?: boolean;
-}
-
-/**
- * Most explanation lines a stored decision keeps per explanation: with hundreds of rules, a
- * shift's decision (each offer's explanation included) must stay far below DynamoDB's 400 KB item.
- * The lines kept are the first ones: the deciding rule, then the earliest rules that did not hold.
- */
-export const MAX_EXPLANATION_LINES = 40;
-
-function bounded(lines: string[] | undefined): string[] | undefined {
-  if (lines === undefined || lines.length <= MAX_EXPLANATION_LINES) return lines;
-  const kept = lines.slice(0, MAX_EXPLANATION_LINES - 1);
-  return [...kept, `... ${lines.length - kept.length} more lines not kept`];
-}
-
-/** The judged decision with every explanation bounded for storage. */
-function boundedDecision<T extends Decision & { offers?: OfferResult[] }>(decision: T): T {
-  const explanation = bounded(decision.explanation);
-  const offers = decision.offers?.map((o) => {
-    const own = bounded(o.explanation);
-    return own === undefined ? o : { ...o, explanation: own };
-  });
-  return {
-    ...decision,
-    ...(explanation !== undefined ? { explanation } : {}),
-    ...(offers !== undefined ? { offers } : {}),
-  };
-}
-
-/** What a person is told about a unit left for review: ids, types, city and time, no client data. */
-export function reviewNotification(
-  offer: InboxOffer,
-  decision: RecordedDecision,
-): OfferNotification {
-  const notification: OfferNotification = {
-    kind: 'review',
-    offerId: offer.id,
-    careType: offer.careType,
-    offerType: offer.offerType,
-    city: offer.location.city,
-    startAt: offer.startAt,
-    rule: decision.rule,
-    explanation: decision.explanation ?? [decision.reason],
-  };
-  if (offer.shiftId !== undefined) notification.shiftId = offer.shiftId;
-  return notification;
-}
-
-/** The key of an offer's decision unit. */
-export function unitKeyOf(offer: Pick<InboxOffer, 'id' | 'shiftId'>): string {
-  return offer.shiftId === undefined ? `offer#${offer.id}` : `shift#${offer.shiftId}`;
-}
-
-/** The match response the marketplace shows once `action` took effect (review: none). */
-function responseFor(action: Decision['action']): MatchResponse | undefined {
-  if (action === 'accept') return 'accepted';
-  if (action === 'decline') return 'declined';
-  return undefined;
-}
-
-function decisionOf(recorded: RecordedDecision): Decision {
-  const decision: Decision = {
-    action: recorded.action,
-    rule: recorded.rule,
-    reason: recorded.reason,
-  };
-  if (recorded.declineReasonCode !== undefined)
-    decision.declineReasonCode = recorded.declineReasonCode;
-  if (recorded.comment !== undefined) decision.comment = recorded.comment;
-  if (recorded.explanation !== undefined) decision.explanation = recorded.explanation;
-  return decision;
-}
-
-/**
- * Why nothing of the unit can be answered any more, read off its offers: answered (by us or a
- * person), else expired, closed or assigned elsewhere.
- */
-export function resolutionOf(offers: readonly InboxOffer[]): {
-  resolution: DecisionResolution;
-  response?: MatchResponse;
-} {
-  const answered = offers.find((o) => o.match.response !== 'pending');
-  if (answered !== undefined) return { resolution: 'answered', response: answered.match.response };
-  const statuses = offers.map((o) => o.match.status);
-  if (statuses.includes('expired')) return { resolution: 'expired' };
-  if (statuses.includes('closed')) return { resolution: 'closed' };
-  return { resolution: 'assigned-elsewhere' };
 }
 
 /** The unit an event holds the lease of; `released` once a settled decision gave it back. */
