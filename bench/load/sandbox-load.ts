@@ -82,6 +82,8 @@ export interface LoadRun {
   cpuS: number;
   /** CPU seconds the child processes (the workers, dynalite, fauxqs) used during the run (unknown off Linux). */
   childCpuS?: number;
+  /** The same, per child process: the workers', dynalite's and fauxqs's (unknown off Linux). */
+  childCpuByName?: { workers: number; dynalite: number; fauxqs: number };
 }
 
 export interface LoadSettings {
@@ -219,7 +221,11 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
       50,
     );
     const cpu = process.cpuUsage(cpuBefore);
-    const childCpuS = cpuSecondsBetween(childCpuBefore, childCpu());
+    const childCpuAfter = childCpu();
+    const childCpuS = cpuSecondsBetween(childCpuBefore, childCpuAfter);
+    const [dynaliteCpu, fauxqsCpu, workersCpu] = childCpuBefore.map((before, i) =>
+      cpuSecondsBetween([before], [childCpuAfter[i]]),
+    );
     // A moment for anything in flight, so the queue depths are read once it has settled.
     await sleep(200);
     const deadLettered = await queueDepth(sqs, queues.dlqUrl);
@@ -271,6 +277,9 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
       batchSize: settings.batchSize,
       cpuS: (cpu.user + cpu.system) / 1e6,
       ...(childCpuS !== undefined ? { childCpuS } : {}),
+      ...(workersCpu !== undefined && dynaliteCpu !== undefined && fauxqsCpu !== undefined
+        ? { childCpuByName: { workers: workersCpu, dynalite: dynaliteCpu, fauxqs: fauxqsCpu } }
+        : {}),
     };
   } finally {
     for (const step of cleanups.reverse()) {
