@@ -195,8 +195,9 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
       seed: options.seed ?? 1,
       ...(options.verbose
         ? {
-            onCall: (call: SimulatorCall) =>
-              print(`marketplace: ${call.action} ${short(call.offerId)} -> ${call.status}`),
+            onCall: (call: SimulatorCall) => {
+              print(`marketplace: ${call.action} ${short(call.offerId)} -> ${call.status}`);
+            },
           }
         : {}),
     });
@@ -232,7 +233,9 @@ export async function runSandbox(options: SandboxOptions): Promise<AnySandboxRes
     });
     const api = await startLocalApi({
       handler: supplyDrill?.receiver?.(receiver) ?? receiver,
-      onHandlerError: (error) => print(`api: receiver threw: ${errorMessage(error)}`),
+      onHandlerError: (error) => {
+        print(`api: receiver threw: ${errorMessage(error)}`);
+      },
     });
     cleanups.push({ name: 'local API', stop: () => api.close() });
 

@@ -165,13 +165,14 @@ const OPTION = /^--(duration|rates|workers|batch-size)(?:=(.*))?$/;
 export function parseLoadOptions(args: readonly string[], defaults: LoadOptions): LoadOptions {
   const options: LoadOptions = { ...defaults, rates: [...defaults.rates] };
   for (let i = 0; i < args.length; i += 1) {
-    const match = OPTION.exec(args[i]);
+    const arg = args.at(i) ?? '';
+    const match = OPTION.exec(arg);
     if (!match)
       throw new BenchmarkError(
-        `unknown option ${args[i]} (use --duration S, --rates a,b,c, --workers N, --batch-size N)`,
+        `unknown option ${arg} (use --duration S, --rates a,b,c, --workers N, --batch-size N)`,
       );
-    const name = match[1];
-    const value = match[2] ?? args[(i += 1)];
+    const name = match.at(1) ?? '';
+    const value = match.at(2) ?? args.at((i += 1));
     if (value === undefined || value === '') throw new BenchmarkError(`--${name} needs a value`);
     const numbers = value.split(',').map((part) => Number(part.trim()));
     if (numbers.some((n) => !Number.isFinite(n) || n <= 0))
