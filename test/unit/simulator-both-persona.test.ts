@@ -11,6 +11,7 @@ import {
   type SimulatorOrganization,
   startSimulator,
 } from '../../sandbox/simulator/simulator';
+import { inAnHour, outboxItem } from '../support/simulator-http';
 
 let sim: MarketplaceSimulator;
 let both: SimulatorOrganization;
@@ -51,32 +52,9 @@ async function call(method: string, path: string, body?: unknown, auth = token) 
 }
 
 function createRequest(key: string, extra: Record<string, unknown> = {}) {
-  const start = new Date(Date.now() + 24 * 3600_000);
   return {
-    offer: {
-      care_type: 'psw',
-      offer_type: 'visit',
-      expires_at: new Date(Date.now() + 3600_000).toISOString(),
-    },
-    client: {
-      outbox_id: `client-${key}`,
-      address: {
-        address: '1 Test Street',
-        city: 'Toronto',
-        state: 'ON',
-        zip: 'M5V 2T6',
-        country: 'CA',
-      },
-      demographics: { first_name: 'Test', last_name: `Client ${key}` },
-    },
-    service: { outbox_id: `service-${key}`, name: 'Personal support' },
-    visits: [
-      {
-        outbox_id: `visit-${key}`,
-        start_at: start.toISOString(),
-        end_at: new Date(start.getTime() + 3600_000).toISOString(),
-      },
-    ],
+    offer: { care_type: 'psw', offer_type: 'visit', expires_at: inAnHour() },
+    ...outboxItem(key),
     ...extra,
   };
 }
