@@ -130,7 +130,7 @@ export async function measureSandbox(): Promise<SandboxMeasurement> {
   const logBytes = { receiver: 0, worker: 0 };
   const logLines = { receiver: 0, worker: 0 };
   const originalWrite = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+  process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
     let handled = false;
     for (const line of text.split('\n')) {
@@ -148,7 +148,7 @@ export async function measureSandbox(): Promise<SandboxMeasurement> {
     }
     if (handled) return true;
     return (originalWrite as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
-  }) as typeof process.stdout.write;
+  };
 
   const story: string[] = [];
   let result: SandboxResult;
