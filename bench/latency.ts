@@ -9,6 +9,7 @@
 import { runLoad } from './load/sandbox-load';
 import {
   batchLine,
+  cpuLine,
   machineLine,
   stackLoadDefaults,
   stageRows,
@@ -49,7 +50,9 @@ export async function run(args: readonly string[]): Promise<void> {
     durationS: options.durationS,
     workers: options.workers,
     batchSize: options.batchSize,
-    onProblem: (line) => console.error(line),
+    onProblem: (line) => {
+      console.error(line);
+    },
   });
   if (result.faults > 0)
     throw new BenchmarkError(
@@ -64,7 +67,7 @@ export async function run(args: readonly string[]): Promise<void> {
   );
 
   console.log(
-    `\npublished ${result.published} (${result.achievedRate.toFixed(1)}/s), answered ${push.count}, lost ${result.lost}, refused answers ${result.refusedCalls}, dead-lettered ${result.deadLettered}, CPU ${result.cpuS.toFixed(1)} s in this process\n`,
+    `\npublished ${result.published} (${result.achievedRate.toFixed(1)}/s), answered ${push.count}, lost ${result.lost}, refused answers ${result.refusedCalls}, dead-lettered ${result.deadLettered}\n${cpuLine(result)}\n`,
   );
   console.log(`${'way'.padEnd(34)}${SUMMARY_HEADER}`);
   console.log(summaryRow('SNS -> receiver -> SQS -> worker', push));

@@ -6,7 +6,7 @@
  * workerMaxConcurrency and event source batch size).
  */
 import { runLoad } from './load/sandbox-load';
-import { machineLine, stackLoadDefaults, SUMMARY_HEADER, summaryRow } from './load/report';
+import { cpuLine, machineLine, stackLoadDefaults, SUMMARY_HEADER, summaryRow } from './load/report';
 import {
   BenchmarkError,
   parseLoadOptions,
@@ -42,7 +42,9 @@ export async function run(args: readonly string[]): Promise<void> {
       durationS: options.durationS,
       workers: options.workers,
       batchSize: options.batchSize,
-      onProblem: (line) => console.error(line),
+      onProblem: (line) => {
+        console.error(line);
+      },
     });
     if (load.faults > 0)
       throw new BenchmarkError(
@@ -60,7 +62,7 @@ export async function run(args: readonly string[]): Promise<void> {
     rows.push(
       `${summaryRow(`${rate}/s (kept ${load.achievedRate.toFixed(1)}/s)`, summary, load.published)}${String(load.lost).padStart(7)}${load.cpuS.toFixed(1).padStart(8)}  ${verdict}`,
     );
-    console.log(`  ${rate} offers/s: ${verdict}`);
+    console.log(`  ${rate} offers/s: ${verdict}; ${cpuLine(load)}`);
     return trial;
   });
   console.log(

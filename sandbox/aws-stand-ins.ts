@@ -1,12 +1,12 @@
 /**
- * The sandbox's AWS stand-ins, started and wired: dynalite with the offer table, fauxqs with the
+ * The sandbox's AWS stand-ins, started and wired: dynalite (in a child process) with the offer table, fauxqs with the
  * events queue and its DLQ, and an SDK client for each. Used by the sandbox (run-sandbox.ts) and
  * by the load benchmarks (bench/load), so both run the connector on the same stand-ins.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createOfferTable } from '../lambdas/adapters/offer-table';
-import { EMULATOR_AWS, type RunningEmulator, startDynalite, startFauxqs } from './emulators';
+import { EMULATOR_AWS, type RunningEmulator, startDynaliteProcess, startFauxqs } from './emulators';
 import { createQueues, type SandboxQueues } from './sandbox-queues';
 
 /** A step to undo at the end; the caller runs them in reverse order. */
@@ -32,13 +32,15 @@ export async function startAwsStandIns(
   tableName: string,
   cleanups: CleanupStep[],
 ): Promise<AwsStandIns> {
-  const dynalite = await startDynalite();
+  // In a child process: the sandbox's own process runs the connector and the simulator.
+  const dynalite = await startDynaliteProcess();
   cleanups.push({ name: 'dynalite', stop: () => dynalite.stop() });
   const dynamo = new DynamoDBClient({ ...EMULATOR_AWS, endpoint: dynalite.endpoint });
   cleanups.push({
     name: 'DynamoDB client',
-    stop: async () => {
+    stop: () => {
       dynamo.destroy();
+      return Promise.resolve();
     },
   });
   await createOfferTable(dynamo, tableName);
@@ -48,8 +50,9 @@ export async function startAwsStandIns(
   const sqs = new SQSClient({ ...EMULATOR_AWS, endpoint: fauxqs.endpoint });
   cleanups.push({
     name: 'SQS client',
-    stop: async () => {
+    stop: () => {
       sqs.destroy();
+      return Promise.resolve();
     },
   });
   const queues = await createQueues(sqs);

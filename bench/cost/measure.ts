@@ -11,6 +11,8 @@
  *   ChangeMessageVisibility (a worker's retry delay). The sandbox's own poller is not Lambda's
  *   event source mapping, so its receives and deletes are not used.
  * - Logs: every Powertools JSON line the receiver and worker write at INFO, in bytes.
+ * - Marketplace: the connector's HTTP calls to the marketplace API (fetch from a connector frame),
+ *   logins apart: a warm worker logs in about once an hour, not per event.
  *
  * Events = the receiver's SendMessage calls (one per SNS notification accepted).
  */
@@ -34,6 +36,8 @@ export interface SandboxMeasurement {
   readonly logBytes: { receiver: number; worker: number };
   readonly logLines: { receiver: number; worker: number };
   readonly notifications: number;
+  /** The connector's marketplace API calls, logins excluded, and its logins. */
+  readonly marketplace: { calls: number; logins: number };
 }
 
 const READS = new Set([
@@ -48,9 +52,13 @@ const READS = new Set([
 ]);
 /** A stack frame in the connector's handlers or use cases (async frames included), not the sandbox's. */
 const CONNECTOR_FRAME = /lambdas[\\/](worker|receiver|reconciler|core)[\\/]/;
+/** A frame of the connector's marketplace client (its fetch is called from its own module). */
+const MARKETPLACE_FRAME = /lambdas[\\/]adapters[\\/]marketplace/;
 /** The store method that made a call: the first `Dynamo<Something>.<method>` frame. */
 const STORE_METHOD = /at (?:async )?((?:Dynamo(?!DBDocumentClient)\w+|UnitStore\w*|\w+Store)\.\w+)/;
 const SETUP = new Set(['CreateTableCommand', 'DescribeTableCommand', 'UpdateTimeToLiveCommand']);
+/** The marketplace's login (`POST /auth/v1/login`): once an hour in a warm worker, not per event. */
+const LOGIN_PATH = '/auth/v1/login';
 
 interface Capacity {
   CapacityUnits?: number;
@@ -150,6 +158,19 @@ export async function measureSandbox(): Promise<SandboxMeasurement> {
     return (originalWrite as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
   };
 
+  // The marketplace client calls the global fetch; count the calls the connector's code makes.
+  const marketplace = { calls: 0, logins: 0 };
+  const originalFetch = globalThis.fetch;
+  globalThis.fetch = (input, init) => {
+    const stack = new Error().stack ?? '';
+    if (CONNECTOR_FRAME.test(stack) && MARKETPLACE_FRAME.test(stack)) {
+      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+      if (new URL(url).pathname.endsWith(LOGIN_PATH)) marketplace.logins += 1;
+      else marketplace.calls += 1;
+    }
+    return originalFetch(input, init);
+  };
+
   const story: string[] = [];
   let result: SandboxResult;
   try {
@@ -157,6 +178,7 @@ export async function measureSandbox(): Promise<SandboxMeasurement> {
   } finally {
     clientPrototype.send = originalSend;
     process.stdout.write = originalWrite;
+    globalThis.fetch = originalFetch;
   }
   if (result.lost > 0)
     throw new Error(
@@ -176,5 +198,6 @@ export async function measureSandbox(): Promise<SandboxMeasurement> {
     logBytes,
     logLines,
     notifications: story.filter((line) => line.startsWith('notify:')).length,
+    marketplace,
   };
 }

@@ -32,6 +32,13 @@ const FULL_VCPU_MB = 1769;
 /** One SendMessage to a KMS-encrypted queue in the same region, round trip. */
 const SQS_SEND_MS = 10;
 
+/** One DynamoDB call from Lambda to a table in its region, round trip (single-digit ms). */
+const DYNAMO_CALL_MS = 5;
+/** One marketplace API call from AWS, round trip, the API's own work included. */
+const MARKETPLACE_CALL_MS = 100;
+/** The worker's own code per event (parse, judge, log) at 512 MB's CPU share. */
+const WORKER_CODE_MS = 10;
+
 /** Five-minute windows a month: SQS, DynamoDB and SNS reuse a KMS data key for up to five minutes. */
 const FIVE_MINUTE_WINDOWS = SECONDS_PER_MONTH / 300;
 
@@ -44,6 +51,22 @@ export function receiverBilledMs(sample: DurationSample, memoryMb: number): Sour
   return {
     value: Math.ceil(cpuMs + SQS_SEND_MS),
     source: `measured + assumed: in-process median ${sample.medianMs.toFixed(3)} ms (p90 ${sample.p90Ms.toFixed(3)}, ${sample.count} warm calls, this machine) x ${(FULL_VCPU_MB / memoryMb).toFixed(1)} for ${memoryMb} MB's CPU share, + ${SQS_SEND_MS} ms SendMessage round trip (assumed)`,
+  };
+}
+
+/**
+ * The worker's billed milliseconds per event: the DynamoDB and marketplace calls the connector
+ * made per event in the sandbox (counted at the SDK and fetch boundaries, measure.ts), each at an
+ * assumed round trip, plus its own code; the calls are sequential in the use case.
+ */
+export function workerBilledMs(m: SandboxMeasurement): Sourced<number> {
+  const dynamoCalls = Object.values(m.dynamoCalls).reduce((a, b) => a + b, 0) / m.events;
+  const marketplaceCalls = m.marketplace.calls / m.events;
+  return {
+    value: Math.ceil(
+      dynamoCalls * DYNAMO_CALL_MS + marketplaceCalls * MARKETPLACE_CALL_MS + WORKER_CODE_MS,
+    ),
+    source: `measured + assumed: sandbox --once, ${m.events} events: ${dynamoCalls.toFixed(2)} DynamoDB calls/event x ${DYNAMO_CALL_MS} ms + ${marketplaceCalls.toFixed(2)} marketplace calls/event x ${MARKETPLACE_CALL_MS} ms (logins left out: hourly in a warm worker) + ${WORKER_CODE_MS} ms own code (round trips and code time assumed)`,
   };
 }
 
@@ -81,10 +104,7 @@ export function usageFrom(
   return {
     durationMs: {
       receiver: receiverMs,
-      worker: assumed(
-        300,
-        'one record: ~10 DynamoDB calls at ~5 ms and two marketplace calls (read offer, answer) at ~100 ms each',
-      ),
+      worker: workerBilledMs(m),
       reconciler: assumed(
         1000,
         'a cold start every run (INIT is billed since 2025-08) ~600 ms plus one inbox page ~400 ms',

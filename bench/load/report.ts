@@ -45,6 +45,31 @@ const STAGE_LABELS: Record<keyof StageTimes, string> = {
   worker: '  worker batch start -> answer',
 };
 
+/**
+ * Where the CPU went: this process (simulator, receiver) and the child processes (the workers,
+ * dynalite, fauxqs), per offer; and the rate at which the machine's cores would be fully busy at that
+ * cost, a ceiling for any run on this machine (other processes' load aside).
+ */
+export function cpuLine(run: {
+  cpuS: number;
+  childCpuS?: number;
+  childCpuByName?: { workers: number; dynalite: number; fauxqs: number };
+  published: number;
+}): string {
+  const children = run.childCpuS;
+  const by = run.childCpuByName;
+  const split =
+    by === undefined
+      ? ''
+      : ` (workers ${by.workers.toFixed(1)}, dynalite ${by.dynalite.toFixed(1)}, fauxqs ${by.fauxqs.toFixed(1)})`;
+  const total = run.cpuS + (children ?? 0);
+  const perOffer = (total * 1000) / run.published;
+  const ceiling = (cpus().length * 1000) / perOffer;
+  return children === undefined
+    ? `CPU ${run.cpuS.toFixed(1)} s in this process (${perOffer.toFixed(1)} ms per offer; the child processes' unknown)`
+    : `CPU ${run.cpuS.toFixed(1)} s in this process (simulator, receiver) + ${children.toFixed(1)} s in the workers' and emulators' processes${split} = ${perOffer.toFixed(1)} ms per offer: ${cpus().length} cores are full at ~${Math.round(ceiling)} offers/s`;
+}
+
 /** One row per stage: where the time of the event-to-answer row goes. */
 export function stageRows(stages: StageTimes): string[] {
   return (Object.keys(STAGE_LABELS) as Array<keyof StageTimes>).map((stage) =>

@@ -1,9 +1,10 @@
 /**
- * The sandbox's pieces in this process, put under load: the marketplace simulator (no faults, its
- * SNS delivering by HTTP POST as always), dynalite and fauxqs (sandbox/aws-stand-ins.ts), the
- * real receiver behind the local API Gateway stand-in, and the real worker on the local SQS
- * poller, `workers` invocations at once as Lambda runs up to `workerMaxConcurrency` of them.
- *
+ * The sandbox's pieces, put under load: in this process the marketplace simulator (no faults, its
+ * SNS delivering by HTTP POST as always) and the real receiver behind the local API Gateway
+ * stand-in; in child processes dynalite and fauxqs (sandbox/aws-stand-ins.ts) and the real worker
+ * on the local SQS poller (worker-process.ts), `workers` invocations at once as Lambda runs up to
+ * `workerMaxConcurrency` of them. So the work spreads over the machine's cores, as in AWS it runs
+ * on separate machines. *
  * `runLoad` publishes `OfferMatched` at a fixed rate for a while and times each offer at the
  * simulator's boundaries: from just before the simulator publishes it (addOffer signs and queues
  * the SNS delivery) to the simulator's API answering the connector's accept or decline (its
@@ -11,26 +12,18 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { SQSEvent } from 'aws-lambda';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type Rules, parseRules } from '../../lambdas/core/config';
-import { DynamoAcceptCounter } from '../../lambdas/adapters/dynamo-accept-counter';
-import { DynamoOfferStore } from '../../lambdas/adapters/dynamo-offer-store';
-import { DynamoUnitStore } from '../../lambdas/adapters/dynamo-unit-store';
-import { MarketplaceClient } from '../../lambdas/adapters/marketplace-client';
 import { SqsEventQueue } from '../../lambdas/adapters/sqs-event-queue';
 import { createReceiver } from '../../lambdas/receiver/receiver';
-import { createWorker } from '../../lambdas/worker/worker';
 import { type CleanupStep, startAwsStandIns } from '../../sandbox/aws-stand-ins';
-import { EMULATOR_AWS } from '../../sandbox/emulators';
 import { startLocalApi } from '../../sandbox/local-api';
 import { connectorOrganization } from '../../sandbox/roles';
 import { queueDepth } from '../../sandbox/sandbox-queues';
 import { createSnsRoutingHttpGet } from '../../sandbox/sns-routing-http-get';
-import { startSqsPoller } from '../../sandbox/sqs-poller';
 import { type NewOffer, startSimulator } from '../../sandbox/simulator/simulator';
 import { sleep, waitUntil } from '../../sandbox/timing';
+import { cpuSecondsBetween, processCpuSeconds } from './child-cpu';
 import { BenchmarkError } from './stats';
+import { startWorkersChild } from './workers-child';
 
 /** Where an offer's time goes, stage by stage (ms; answered offers only, in publication order). */
 export interface StageTimes {
@@ -56,34 +49,7 @@ function offerIdOfSns(body: string | null): string | undefined {
   }
 }
 
-/** The `offer_id` of a queued record (the receiver's envelope around the SNS message), or undefined. */
-function offerIdOfRecord(body: string): string | undefined {
-  try {
-    const queued = JSON.parse(body) as { message?: unknown };
-    if (typeof queued.message !== 'string') return undefined;
-    const id = (JSON.parse(queued.message) as { offer_id?: unknown }).offer_id;
-    return typeof id === 'string' ? id : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 const TABLE_NAME = 'bench-offers';
-
-/** Rules that answer every offer at once: no review, no ignore. */
-export const ANSWER_EVERY_OFFER: Rules = parseRules(
-  JSON.stringify({
-    defaultAction: 'accept',
-    rules: [
-      {
-        name: 'decline-nursing',
-        match: { care_type: ['nursing'] },
-        action: 'decline',
-        declineReasonCode: 'no_employee_with_skills',
-      },
-    ],
-  }),
-);
 
 /** Every fourth offer is a nursing visit (declined); the rest PSW visits (accepted). */
 function offerAt(index: number): NewOffer {
@@ -114,6 +80,10 @@ export interface LoadRun {
   batchSize: number;
   /** CPU time this process used during the run (user + system), in seconds. */
   cpuS: number;
+  /** CPU seconds the child processes (the workers, dynalite, fauxqs) used during the run (unknown off Linux). */
+  childCpuS?: number;
+  /** The same, per child process: the workers', dynalite's and fauxqs's (unknown off Linux). */
+  childCpuByName?: { workers: number; dynalite: number; fauxqs: number };
 }
 
 export interface LoadSettings {
@@ -135,7 +105,7 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
   const problem = settings.onProblem ?? (() => undefined);
   const cleanups: CleanupStep[] = [];
   try {
-    const { sqs, dynamo, queues } = await startAwsStandIns(TABLE_NAME, cleanups);
+    const { sqs, queues, dynalite, fauxqs } = await startAwsStandIns(TABLE_NAME, cleanups);
 
     const publishedAt = new Map<string, number>();
     const answeredAt = new Map<string, number>();
@@ -180,54 +150,38 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
     };
     const api = await startLocalApi({
       handler: timedReceiver,
-      onHandlerError: (error) => problem(`api: receiver threw: ${String(error)}`),
+      onHandlerError: (error) => {
+        problem(`api: receiver threw: ${String(error)}`);
+      },
     });
     cleanups.push({ name: 'local API', stop: () => api.close() });
 
-    const documents = DynamoDBDocumentClient.from(dynamo);
-    const store = new DynamoOfferStore(documents, TABLE_NAME);
-    const units = new DynamoUnitStore(documents, TABLE_NAME);
-    const counter = new DynamoAcceptCounter(documents, TABLE_NAME);
-    // One worker per concurrent invocation, each with its own client, as each Lambda environment has.
-    const workers = Array.from({ length: settings.workers }, () => {
-      const worker = createWorker({
-        marketplace: new MarketplaceClient({
-          baseUrl: simulator.url,
-          credentials: async () => connector.credentials,
-        }),
-        store,
-        units,
-        counter,
-        rules: ANSWER_EVERY_OFFER,
-        role: 'supply',
-        logger: logger('worker'),
-        retry: new SqsEventQueue(sqs, queues.url),
-      });
-      return (event: SQSEvent) => {
-        const at = performance.now();
-        if (timing) batchSizes.push(event.Records.length);
-        for (const record of event.Records) {
-          const id = offerIdOfRecord(record.body);
-          if (id !== undefined && !pickedAt.has(id)) pickedAt.set(id, at);
-        }
-        return worker(event);
-      };
+    // The workers in a process of their own (worker-process.ts), as Lambda runs them apart.
+    const workers = await startWorkersChild({
+      settings: {
+        simulatorUrl: simulator.url,
+        credentials: connector.credentials,
+        dynamoEndpoint: dynalite.endpoint,
+        tableName: TABLE_NAME,
+        sqsEndpoint: fauxqs.endpoint,
+        queueUrl: queues.url,
+        queueArn: queues.arn,
+        workers: settings.workers,
+        batchSize: settings.batchSize,
+      },
+      onBatch: (at, offerIds, size) => {
+        if (timing) batchSizes.push(size);
+        for (const id of offerIds) if (!pickedAt.has(id)) pickedAt.set(id, at);
+      },
+      onProblem: problem,
     });
-    const poller = startSqsPoller({
-      client: sqs,
-      queueUrl: queues.url,
-      queueArn: queues.arn,
-      region: EMULATOR_AWS.region,
-      handler: workers,
-      batchSize: settings.batchSize,
-      onError: (error) => problem(`poller: ${String(error)}`),
-    });
-    cleanups.push({ name: 'SQS poller', stop: () => poller.stop() });
+    cleanups.push({ name: 'workers', stop: () => workers.stop() });
+    const childCpu = () => [dynalite.pid, fauxqs.pid, workers.pid].map(processCpuSeconds);
     for (const topicArn of connector.topicArns) await simulator.subscribe(topicArn, api.endpoint);
 
     // Warm-up, untimed: the first offer pays the login, the certificate fetch and the JIT.
     simulator.addOffer({ ...offerAt(0), supplyOrganizationId: connector.organizationId });
-    if (!(await waitUntil(async () => answeredAt.size >= 1, 15000, undefined, 20)))
+    if (!(await waitUntil(() => Promise.resolve(answeredAt.size >= 1), 15000, undefined, 20)))
       throw new BenchmarkError('the warm-up offer was not answered within 15 s');
     answeredAt.clear();
 
@@ -236,6 +190,7 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
     const order: string[] = [];
     timing = true;
     const cpuBefore = process.cpuUsage();
+    const childCpuBefore = childCpu();
     const start = performance.now();
     for (let i = 0; i < total;) {
       const due = start + (i * 1000) / settings.rate;
@@ -259,8 +214,18 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
       await new Promise((resolve) => setImmediate(resolve));
     }
     const publishEnd = performance.now();
-    await waitUntil(async () => answeredAt.size >= total, settings.graceMs ?? 10000, undefined, 50);
+    await waitUntil(
+      () => Promise.resolve(answeredAt.size >= total),
+      settings.graceMs ?? 10000,
+      undefined,
+      50,
+    );
     const cpu = process.cpuUsage(cpuBefore);
+    const childCpuAfter = childCpu();
+    const childCpuS = cpuSecondsBetween(childCpuBefore, childCpuAfter);
+    const [dynaliteCpu, fauxqsCpu, workersCpu] = childCpuBefore.map((before, i) =>
+      cpuSecondsBetween([before], [childCpuAfter[i]]),
+    );
     // A moment for anything in flight, so the queue depths are read once it has settled.
     await sleep(200);
     const deadLettered = await queueDepth(sqs, queues.dlqUrl);
@@ -311,6 +276,10 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
       workers: settings.workers,
       batchSize: settings.batchSize,
       cpuS: (cpu.user + cpu.system) / 1e6,
+      ...(childCpuS !== undefined ? { childCpuS } : {}),
+      ...(workersCpu !== undefined && dynaliteCpu !== undefined && fauxqsCpu !== undefined
+        ? { childCpuByName: { workers: workersCpu, dynalite: dynaliteCpu, fauxqs: fauxqsCpu } }
+        : {}),
     };
   } finally {
     for (const step of cleanups.reverse()) {

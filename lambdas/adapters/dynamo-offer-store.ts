@@ -12,7 +12,6 @@ import {
   type OfferRecord,
   type OfferStore,
   type RecordedDecision,
-  type SeenEvent,
 } from '../core/ports';
 import { DecisionConflictError } from '../core/errors';
 import {
@@ -22,6 +21,14 @@ import {
   intendedValues,
   isConditionFailure,
 } from './dynamo-writes';
+import {
+  FACT_FIELDS,
+  factsUpdate,
+  guardsAssignment,
+  type OfferUpdate,
+  updateInput,
+  withSeenEvent,
+} from './dynamo-offer-facts';
 import { OFFER_TABLE } from './offer-table';
 
 /**
@@ -46,20 +53,6 @@ const EVENT_SK = 'EVENT';
 const OFFER_SK = 'OFFER';
 
 export { DecisionConflictError } from '../core/errors';
-
-/** The offer facts the store keeps, in item attribute names equal to OfferRecord's. */
-const FACT_FIELDS = [
-  'shiftId',
-  'careType',
-  'offerType',
-  'lastEventName',
-  'lastEventAt',
-  'matchResponse',
-  'matchStatus',
-  'assignment',
-  'referral',
-  'reconciler',
-] as const;
 
 const { partitionKey: PK, sortKey: SK, ttlAttribute: TTL } = OFFER_TABLE;
 
@@ -194,8 +187,9 @@ export class DynamoOfferStore implements OfferStore {
       new GetCommand({ TableName: this.tableName, Key: eventKey(eventId), ConsistentRead: true }),
     );
     if (result.Item === undefined) return undefined;
-    const { [PK]: _pk, [SK]: _sk, ...rest } = result.Item;
-    return rest;
+    return Object.fromEntries(
+      Object.entries(result.Item).filter(([name]) => name !== PK && name !== SK),
+    );
   }
 
   async getOffer(offerId: string): Promise<OfferRecord | undefined> {
@@ -214,88 +208,56 @@ export class DynamoOfferStore implements OfferStore {
   }
 
   async recordOfferFacts(record: OfferFacts): Promise<void> {
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {
-      ':offerId': record.offerId,
-      ':updatedAt': record.updatedAt,
-    };
-    const sets = [
-      'offerId = :offerId',
-      'updatedAt = :updatedAt',
-      'createdAt = if_not_exists(createdAt, :updatedAt)',
-    ];
-    // Only the fields given are written: an event that knows just its name must not erase facts.
-    for (const field of FACT_FIELDS) {
-      const value = record[field];
-      if (value === undefined) continue;
-      names[`#${field}`] = field;
-      values[`:${field}`] = value;
-      sets.push(`#${field} = :${field}`);
-    }
-    // The same guard as recordDecision: an intended assignment never replaces an applied one.
-    const guardAssignment = record.assignment?.state === 'intended';
-    if (guardAssignment) {
-      names['#state'] = 'state';
-      values[':applied'] = 'applied';
-    }
+    await this.writeOffer(record, factsUpdate(record));
+  }
+
+  /**
+   * Writes `update` on the offer of `facts`, with its seen event appended in the same write. The
+   * append's condition fails when the event is the last one appended (a retried write), and so does
+   * the assignment guard's: the update is then written alone, which tells the two apart.
+   */
+  private async writeOffer(facts: OfferFacts, update: OfferUpdate): Promise<void> {
+    const offerId = facts.offerId;
     try {
+      if (facts.seenEvent !== undefined) {
+        try {
+          const result = await this.client.send(
+            new UpdateCommand({
+              TableName: this.tableName,
+              Key: offerKey(offerId),
+              ...updateInput(withSeenEvent(update, facts.seenEvent)),
+              ReturnValues: 'UPDATED_NEW',
+            }),
+          );
+          const events: unknown = result.Attributes?.events;
+          await this.trimSeenEvents(offerId, Array.isArray(events) ? events.length : 0);
+          return;
+        } catch (error: unknown) {
+          if (!isConditionFailure(error)) throw error;
+        }
+      }
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: offerKey(record.offerId),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ...(guardAssignment
-            ? {
-                ConditionExpression:
-                  'attribute_not_exists(#assignment) OR #assignment.#state <> :applied',
-              }
-            : {}),
-          ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
-          ExpressionAttributeValues: values,
+          Key: offerKey(offerId),
+          ...updateInput(update),
         }),
       );
-      if (record.seenEvent !== undefined)
-        await this.appendSeenEvent(record.offerId, record.seenEvent);
     } catch (error: unknown) {
-      if (guardAssignment && isConditionFailure(error)) {
-        throw new DecisionConflictError(
-          `offer ${record.offerId} already has an applied assignment`,
-          { cause: error },
-        );
+      if (guardsAssignment(facts) && isConditionFailure(error)) {
+        throw new DecisionConflictError(`offer ${offerId} already has an applied assignment`, {
+          cause: error,
+        });
       }
       throw error;
     }
   }
 
   /**
-   * Appends the event to the offer's `events`, unless it is the last one appended (a retried
-   * write), then drops the oldest beyond MAX_SEEN_EVENTS. The trim is conditional on the length it
-   * saw: a concurrent append makes it a no-op, and the next append trims.
+   * Drops the oldest events beyond MAX_SEEN_EVENTS. The trim is conditional on the length the
+   * append saw: a concurrent append makes it a no-op, and the next append trims.
    */
-  private async appendSeenEvent(offerId: string, seen: SeenEvent): Promise<void> {
-    let length: number;
-    try {
-      const result = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: offerKey(offerId),
-          UpdateExpression:
-            'SET #events = list_append(if_not_exists(#events, :empty), :one), lastSeenEventId = :id',
-          ConditionExpression: 'attribute_not_exists(lastSeenEventId) OR lastSeenEventId <> :id',
-          ExpressionAttributeNames: { '#events': 'events' },
-          ExpressionAttributeValues: {
-            ':empty': [],
-            ':one': [{ name: seen.name, at: seen.at, eventId: seen.eventId }],
-            ':id': seen.eventId,
-          },
-          ReturnValues: 'UPDATED_NEW',
-        }),
-      );
-      length = Array.isArray(result.Attributes?.events) ? result.Attributes.events.length : 0;
-    } catch (error: unknown) {
-      if (isConditionFailure(error)) return;
-      throw error;
-    }
+  private async trimSeenEvents(offerId: string, length: number): Promise<void> {
     if (length <= MAX_SEEN_EVENTS) return;
     const drop = Array.from({ length: length - MAX_SEEN_EVENTS }, (_, i) => `#events[${i}]`);
     await this.client
@@ -314,7 +276,27 @@ export class DynamoOfferStore implements OfferStore {
       });
   }
 
-  async recordDecision(offerId: string, decision: RecordedDecision): Promise<void> {
+  async recordDecision(
+    offerId: string,
+    decision: RecordedDecision,
+    facts?: OfferFacts,
+  ): Promise<void> {
+    if (facts !== undefined && facts.offerId !== offerId)
+      throw new Error(`facts of offer ${facts.offerId} given with the decision of ${offerId}`);
+    if (facts !== undefined && decision.state !== 'intended') {
+      // A settled decision is written unconditionally: its facts and seen event go with it.
+      const update = factsUpdate(facts);
+      update.sets.push('#decision = :decision');
+      update.names['#decision'] = 'decision';
+      update.values[':decision'] = defined(decision);
+      await this.writeOffer(facts, update);
+      return;
+    }
+    await this.writeDecision(offerId, decision);
+    if (facts !== undefined) await this.recordOfferFacts(facts);
+  }
+
+  private async writeDecision(offerId: string, decision: RecordedDecision): Promise<void> {
     const intended = decision.state === 'intended';
     // An intended decision never replaces a settled (applied or resolved) one, except a dry run's
     // (a live connector asked to decide those again; see isFinal) and the one a replay names.

@@ -64,7 +64,7 @@ export class DynamoUnitStore implements UnitStore {
     const held = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: unitKey(key), ConsistentRead: true }),
     );
-    const until = held.Item?.leaseUntil;
+    const until: unknown = held.Item?.leaseUntil;
     // Released between the two calls: busy for no time, so the retry comes at once.
     return { kind: 'busy', until: typeof until === 'number' ? until : now.getTime() };
   }
@@ -74,14 +74,19 @@ export class DynamoUnitStore implements UnitStore {
     owner: string,
     now: Date,
     decision: RecordedDecision,
+    options: { releaseLease?: boolean } = {},
   ): Promise<void> {
     const intended = decision.state === 'intended';
+    // Only a settled decision ends the lease: an intended one is still to be sent under it.
+    const release = options.releaseLease === true && !intended;
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: unitKey(key),
-          UpdateExpression: 'SET #decision = :decision',
+          UpdateExpression: release
+            ? 'SET #decision = :decision REMOVE leaseOwner, leaseUntil'
+            : 'SET #decision = :decision',
           ConditionExpression: intended
             ? `leaseOwner = :owner AND leaseUntil > :now AND (${intendedCondition(decision)})`
             : 'leaseOwner = :owner AND leaseUntil > :now',

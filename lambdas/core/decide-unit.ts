@@ -4,6 +4,14 @@ import { isRefusal, OutOfTimeError, RetryLaterError } from './errors';
 import { isAnswerable, judgeUnit } from './judge';
 import { rejudges, type Replay } from './replay';
 import {
+  boundedDecision,
+  decisionOf,
+  resolutionOf,
+  responseFor,
+  reviewNotification,
+  unitKeyOf,
+} from './unit-decision';
+import {
   type Decision,
   type DecisionResolution,
   type InboxOffer,
@@ -13,7 +21,6 @@ import {
   type MarketplaceApi,
   type MatchResponse,
   type Notifier,
-  type OfferNotification,
   type OfferResult,
   type OfferStore,
   type RecordedDecision,
@@ -50,6 +57,12 @@ export class UnitBusyError extends RetryLaterError {
 }
 
 export type { Replay } from './replay';
+export {
+  MAX_EXPLANATION_LINES,
+  resolutionOf,
+  reviewNotification,
+  unitKeyOf,
+} from './unit-decision';
 
 export type UnitOutcome =
   'decided' | 'recovered' | 'already-decided' | 'not-actionable' | 'resolved';
@@ -86,91 +99,11 @@ export interface UnitDeciderDeps {
   redecideDryRun?: boolean;
 }
 
-/**
- * Most explanation lines a stored decision keeps per explanation: with hundreds of rules, a
- * shift's decision (each offer's explanation included) must stay far below DynamoDB's 400 KB item.
- * The lines kept are the first ones: the deciding rule, then the earliest rules that did not hold.
- */
-export const MAX_EXPLANATION_LINES = 40;
-
-function bounded(lines: string[] | undefined): string[] | undefined {
-  if (lines === undefined || lines.length <= MAX_EXPLANATION_LINES) return lines;
-  const kept = lines.slice(0, MAX_EXPLANATION_LINES - 1);
-  return [...kept, `... ${lines.length - kept.length} more lines not kept`];
-}
-
-/** The judged decision with every explanation bounded for storage. */
-function boundedDecision<T extends Decision & { offers?: OfferResult[] }>(decision: T): T {
-  const explanation = bounded(decision.explanation);
-  const offers = decision.offers?.map((o) => {
-    const own = bounded(o.explanation);
-    return own === undefined ? o : { ...o, explanation: own };
-  });
-  return {
-    ...decision,
-    ...(explanation !== undefined ? { explanation } : {}),
-    ...(offers !== undefined ? { offers } : {}),
-  };
-}
-
-/** What a person is told about a unit left for review: ids, types, city and time, no client data. */
-export function reviewNotification(
-  offer: InboxOffer,
-  decision: RecordedDecision,
-): OfferNotification {
-  const notification: OfferNotification = {
-    kind: 'review',
-    offerId: offer.id,
-    careType: offer.careType,
-    offerType: offer.offerType,
-    city: offer.location.city,
-    startAt: offer.startAt,
-    rule: decision.rule,
-    explanation: decision.explanation ?? [decision.reason],
-  };
-  if (offer.shiftId !== undefined) notification.shiftId = offer.shiftId;
-  return notification;
-}
-
-/** The key of an offer's decision unit. */
-export function unitKeyOf(offer: Pick<InboxOffer, 'id' | 'shiftId'>): string {
-  return offer.shiftId === undefined ? `offer#${offer.id}` : `shift#${offer.shiftId}`;
-}
-
-/** The match response the marketplace shows once `action` took effect (review: none). */
-function responseFor(action: Decision['action']): MatchResponse | undefined {
-  if (action === 'accept') return 'accepted';
-  if (action === 'decline') return 'declined';
-  return undefined;
-}
-
-function decisionOf(recorded: RecordedDecision): Decision {
-  const decision: Decision = {
-    action: recorded.action,
-    rule: recorded.rule,
-    reason: recorded.reason,
-  };
-  if (recorded.declineReasonCode !== undefined)
-    decision.declineReasonCode = recorded.declineReasonCode;
-  if (recorded.comment !== undefined) decision.comment = recorded.comment;
-  if (recorded.explanation !== undefined) decision.explanation = recorded.explanation;
-  return decision;
-}
-
-/**
- * Why nothing of the unit can be answered any more, read off its offers: answered (by us or a
- * person), else expired, closed or assigned elsewhere.
- */
-export function resolutionOf(offers: readonly InboxOffer[]): {
-  resolution: DecisionResolution;
-  response?: MatchResponse;
-} {
-  const answered = offers.find((o) => o.match.response !== 'pending');
-  if (answered !== undefined) return { resolution: 'answered', response: answered.match.response };
-  const statuses = offers.map((o) => o.match.status);
-  if (statuses.includes('expired')) return { resolution: 'expired' };
-  if (statuses.includes('closed')) return { resolution: 'closed' };
-  return { resolution: 'assigned-elsewhere' };
+/** The unit an event holds the lease of; `released` once a settled decision gave it back. */
+interface HeldUnit {
+  unitKey: string;
+  owner: string;
+  released: boolean;
 }
 
 export function createUnitDecider(deps: UnitDeciderDeps) {
@@ -206,15 +139,30 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     // `review` leaves the offer open in the marketplace for a person to answer.
   }
 
-  /** Records the unit's decision (fenced by the lease), then the same on each of its offers. */
+  /**
+   * Records the unit's decision (fenced by the lease), then the same on each of its offers, each
+   * with its facts when given (one write per offer). A settled decision gives the lease back in
+   * the unit's write: its copies need no lease (settled decisions never change, see completeCopies).
+   */
   async function record(
-    unitKey: string,
-    owner: string,
+    held: HeldUnit,
     offerIds: readonly string[],
     decision: RecordedDecision,
+    facts: readonly OfferFacts[] = [],
   ): Promise<void> {
-    await units.recordUnitDecision(unitKey, owner, now(), decision);
-    for (const offerId of offerIds) await store.recordDecision(offerId, decision);
+    const settled = decision.state !== 'intended';
+    await units.recordUnitDecision(
+      held.unitKey,
+      held.owner,
+      now(),
+      decision,
+      settled ? { releaseLease: true } : {},
+    );
+    if (settled) held.released = true;
+    const factsOf = new Map(facts.map((f) => [f.offerId, f]));
+    for (const offerId of offerIds)
+      await store.recordDecision(offerId, decision, factsOf.get(offerId));
+    for (const f of facts) if (!offerIds.includes(f.offerId)) await store.recordOfferFacts(f);
   }
 
   async function recordFacts(
@@ -222,8 +170,17 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     lastEvent: LastEvent & { offerId: string },
     response?: MatchResponse,
   ): Promise<void> {
+    for (const facts of factsOf(offers, lastEvent, response)) await store.recordOfferFacts(facts);
+  }
+
+  /** What each offer's record says of it (and, on the event's own offer, of the event). */
+  function factsOf(
+    offers: readonly InboxOffer[],
+    lastEvent: LastEvent & { offerId: string },
+    response?: MatchResponse,
+  ): OfferFacts[] {
     const at = now().toISOString();
-    for (const offer of offers) {
+    return offers.map((offer) => {
       const facts: OfferFacts = {
         offerId: offer.id,
         careType: offer.careType,
@@ -235,8 +192,8 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
         ...(offer.id === lastEvent.offerId ? lastEvent : {}),
       };
       if (offer.shiftId !== undefined) facts.shiftId = offer.shiftId;
-      await store.recordOfferFacts(facts);
-    }
+      return facts;
+    });
   }
 
   /**
@@ -259,7 +216,10 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     const reservation = await deps.counter.reserve(unitKey, periods);
     if (reservation.ok) return { ...judged, capKeys: periods.map((p) => p.key) };
     const capped = `accept cap reached (${reservation.period.label})`;
-    const { declineReasonCode: _code, comment: _comment, ...rest } = judged;
+    // A capped accept keeps no decline reason or comment of its own.
+    const rest = { ...judged };
+    delete rest.declineReasonCode;
+    delete rest.comment;
     return {
       ...rest,
       action: 'review',
@@ -316,13 +276,13 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
       throw new UnitBusyError('decision unit is held by another event');
     }
     const leaseUntil = leaseFrom + deps.decisionLeaseMs;
+    const held: HeldUnit = { unitKey, owner, released: false };
     try {
       return {
         unitKey,
         ...(await decideHeld(
           offer,
-          unitKey,
-          owner,
+          held,
           lease.decision,
           leaseUntil,
           { offerId: offer.id, ...lastEvent },
@@ -332,7 +292,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
       };
     } finally {
       try {
-        await units.releaseUnitLease(unitKey, owner);
+        if (!held.released) await units.releaseUnitLease(unitKey, owner);
       } catch {
         // The lease runs out on its own; the outcome (or the original error) is what matters.
       }
@@ -341,14 +301,14 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
 
   async function decideHeld(
     offer: InboxOffer,
-    unitKey: string,
-    owner: string,
+    held: HeldUnit,
     current: RecordedDecision | undefined,
     leaseUntil: number,
     lastEvent: LastEvent & { offerId: string },
     remainingMs: (() => number) | undefined,
     replay: Replay | undefined,
   ): Promise<Omit<UnitResult, 'unitKey'>> {
+    const { unitKey, owner } = held;
     // An operator's replay judges a settled decision again only while the unit is answerable.
     const replayed =
       current !== undefined && isFinal(current, finality) && rejudges(current, replay)
@@ -364,7 +324,13 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
       return { outcome: 'already-decided' };
     }
 
-    const offers = replayed ?? (await unitOffers(offer));
+    // A lone offer no event of ours has decided yet is not read again under the lease: the read
+    // just made is as good (our answers are fenced by the unit's decision, and a change by anyone
+    // else in between makes the answer refused, which resolveRefusal reads and closes). One
+    // marketplace round trip less on the common path.
+    const offers =
+      replayed ??
+      (current === undefined && offer.shiftId === undefined ? [offer] : await unitOffers(offer));
     const ids = offers.map((o) => o.id);
     const answerable = offers.filter(isAnswerable);
     const intent = current?.state === 'intended' ? current : undefined;
@@ -373,27 +339,34 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
       const shown = responseFor(intent.action);
       // An earlier attempt's call took effect but was never recorded: confirm it, send nothing.
       if (shown !== undefined && offers.some((o) => o.match.response === shown)) {
-        await record(unitKey, owner, ids, { ...intent, state: 'applied' });
-        await recordFacts(offers, lastEvent);
+        await record(held, ids, { ...intent, state: 'applied' }, factsOf(offers, lastEvent));
         return { outcome: 'recovered', decision: decisionOf(intent) };
       }
     }
 
     if (answerable.length === 0) {
-      await recordFacts(offers, lastEvent);
-      if (intent === undefined) return { outcome: 'not-actionable' };
+      if (intent === undefined) {
+        await recordFacts(offers, lastEvent);
+        return { outcome: 'not-actionable' };
+      }
       const { resolution, response } = resolutionOf(offers);
       await giveBackCap(unitKey, intent);
-      await record(unitKey, owner, ids, {
-        ...intent,
-        state: 'resolved',
-        resolution,
-        ...(response !== undefined ? { marketplaceResponse: response } : {}),
-      });
+      await record(
+        held,
+        ids,
+        {
+          ...intent,
+          state: 'resolved',
+          resolution,
+          ...(response !== undefined ? { marketplaceResponse: response } : {}),
+        },
+        factsOf(offers, lastEvent),
+      );
       return { outcome: 'resolved', resolution };
     }
 
-    const target = answerable.find((o) => o.id === offer.id) ?? answerable.at(0);
+    // Never undefined: `answerable` is not empty here.
+    const target = answerable.find((o) => o.id === offer.id) ?? answerable[0];
     let decision: RecordedDecision;
     if (intent === undefined || isStale(intent)) {
       const { rules: current, version } = await rules.current();
@@ -410,10 +383,10 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
         decidedAt: now().toISOString(),
         unitKey,
         offerIds: ids,
-        ...(target !== undefined ? { answeredVia: target.id } : {}),
+        answeredVia: target.id,
         ...(replaces !== undefined ? { replacesEventId: replaces } : {}),
       };
-      await record(unitKey, owner, ids, decision);
+      await record(held, ids, decision);
     } else {
       // Young enough: send what was decided then, even if the rules have changed since.
       decision = intent;
@@ -421,28 +394,27 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
 
     if (decision.action === 'review' && deps.notifier !== undefined) {
       // Before `applied`: a failed notification fails the record, and its retry notifies again.
-      await deps.notifier.notify(reviewNotification(target ?? offer, decision));
+      await deps.notifier.notify(reviewNotification(target, decision));
     }
-    if (
-      decision.action !== 'review' &&
-      decision.action !== 'ignore' &&
-      target !== undefined &&
-      decision.dryRun !== true
-    ) {
+    if (decision.action !== 'review' && decision.action !== 'ignore' && decision.dryRun !== true) {
       ensureTimeFor(leaseUntil, remainingMs);
       try {
         await apply(target.id, decision);
       } catch (error: unknown) {
         if (!isRefusal(error)) throw error;
-        return resolveRefusal(error, offer, unitKey, owner, decision, lastEvent);
+        return resolveRefusal(error, offer, held, decision, lastEvent);
       }
     }
-    await record(unitKey, owner, ids, { ...decision, state: 'applied' });
     // A dry run sent nothing: the marketplace's response is still what it was.
-    await recordFacts(
-      offers,
-      lastEvent,
-      decision.dryRun === true ? undefined : responseFor(decision.action),
+    await record(
+      held,
+      ids,
+      { ...decision, state: 'applied' },
+      factsOf(
+        offers,
+        lastEvent,
+        decision.dryRun === true ? undefined : responseFor(decision.action),
+      ),
     );
     return {
       outcome: intent === undefined ? 'decided' : 'recovered',
@@ -461,8 +433,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
   async function resolveRefusal(
     refusal: unknown,
     offer: InboxOffer,
-    unitKey: string,
-    owner: string,
+    held: HeldUnit,
     decision: RecordedDecision,
     lastEvent: LastEvent & { offerId: string },
   ): Promise<Omit<UnitResult, 'unitKey'>> {
@@ -470,28 +441,24 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     if (latest.some(isAnswerable)) throw refusal;
     const { resolution, response } = resolutionOf(latest);
     const shown = responseFor(decision.action);
-    await recordFacts(latest, lastEvent);
+    const ids = latest.map((o) => o.id);
+    const facts = factsOf(latest, lastEvent);
     if (resolution === 'answered' && response === shown) {
       // Our own answer, from an attempt whose success was never recorded.
-      await record(
-        unitKey,
-        owner,
-        latest.map((o) => o.id),
-        { ...decision, state: 'applied' },
-      );
+      await record(held, ids, { ...decision, state: 'applied' }, facts);
       return { outcome: 'recovered', decision: decisionOf(decision) };
     }
-    await giveBackCap(unitKey, decision);
+    await giveBackCap(held.unitKey, decision);
     await record(
-      unitKey,
-      owner,
-      latest.map((o) => o.id),
+      held,
+      ids,
       {
         ...decision,
         state: 'resolved',
         resolution,
         ...(response !== undefined ? { marketplaceResponse: response } : {}),
       },
+      facts,
     );
     return { outcome: 'resolved', resolution };
   }

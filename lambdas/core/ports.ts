@@ -438,9 +438,10 @@ export interface OfferStore {
   /**
    * Stores a decision on the offer (creating the item if needed). An `intended` decision never
    * replaces a settled one (DecisionConflictError), except a dry run's and the one its
-   * `replacesEventId` names.
+   * `replacesEventId` names. With `facts` (of the same offer), they are written as by
+   * `recordOfferFacts`, in the same write when the decision is settled (one round trip).
    */
-  recordDecision(offerId: string, decision: RecordedDecision): Promise<void>;
+  recordDecision(offerId: string, decision: RecordedDecision, facts?: OfferFacts): Promise<void>;
   /** The reconciler enqueued an event for the offer at `at`: sets the time, counts one more. */
   recordReconcilerEnqueue(offerId: string, at: Date): Promise<void>;
 }
@@ -464,13 +465,15 @@ export interface UnitStore {
   acquireUnitLease(unitKey: string, owner: string, now: Date, leaseMs: number): Promise<UnitLease>;
   /**
    * Writes the unit's decision, only while `owner` holds an unexpired lease at `now` (else
-   * LeaseLostError), and never an `intended` over a settled one (DecisionConflictError).
+   * LeaseLostError), and never an `intended` over a settled one (DecisionConflictError). With
+   * `releaseLease`, a settled decision gives the lease back in the same write.
    */
   recordUnitDecision(
     unitKey: string,
     owner: string,
     now: Date,
     decision: RecordedDecision,
+    options?: { releaseLease?: boolean },
   ): Promise<void>;
   /** Gives the lease back (only if `owner` holds it), so the next event need not wait for expiry. */
   releaseUnitLease(unitKey: string, owner: string): Promise<void>;

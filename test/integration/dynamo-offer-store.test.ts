@@ -14,6 +14,7 @@ import {
 import { OFFER_TABLE } from '../../lambdas/adapters/offer-table';
 import {
   MAX_SEEN_EVENTS,
+  type OfferFacts,
   type OfferStore,
   type RecordedAssignment,
   type RecordedDecision,
@@ -296,6 +297,47 @@ describe.each([
       expect(events.at(-1)).toEqual(seen(MAX_SEEN_EVENTS + 4));
     });
 
+    it('writes a decision with the offer facts and event given, the event once on a retry', async () => {
+      const offerId = unique('offer');
+      const seen = { name: 'OfferMatched', at: T0.toISOString(), eventId: 'event-1' };
+      const facts: OfferFacts = {
+        offerId,
+        careType: 'psw',
+        offerType: 'visit',
+        lastEventName: 'OfferMatched',
+        lastEventAt: T0.toISOString(),
+        matchResponse: 'pending',
+        updatedAt: T0.toISOString(),
+        seenEvent: seen,
+      };
+      await store.recordDecision(offerId, decision('intended'), facts);
+      expect(await store.getOffer(offerId)).toMatchObject({
+        careType: 'psw',
+        decision: { state: 'intended' },
+        events: [seen],
+      });
+      await store.recordDecision(offerId, decision('applied'), {
+        ...facts,
+        matchResponse: 'accepted',
+        updatedAt: at(1).toISOString(),
+      });
+      expect(await store.getOffer(offerId)).toEqual({
+        ...facts,
+        seenEvent: undefined,
+        matchResponse: 'accepted',
+        updatedAt: at(1).toISOString(),
+        decision: decision('applied'),
+        events: [seen],
+      });
+      // An applied decision stays applied: an intended one with facts writes neither.
+      await expect(store.recordDecision(offerId, decision('intended'), facts)).rejects.toThrow(
+        DecisionConflictError,
+      );
+      await expect(
+        store.recordDecision(offerId, decision('applied'), { ...facts, offerId: 'another' }),
+      ).rejects.toThrow();
+    });
+
     it('moves an assignment from intended to applied, and never back', async () => {
       const offerId = unique('offer');
       const assignment = (
@@ -356,14 +398,12 @@ describe('DynamoOfferStore item layout', () => {
     });
     await store.recordOfferFacts({ offerId, careType: 'nursing', updatedAt: T0.toISOString() });
 
-    const event = await table
-      .documents()
-      .send(
-        new GetCommand({
-          TableName: TABLE,
-          Key: { [OFFER_TABLE.partitionKey]: `EVENT#${eventId}`, [OFFER_TABLE.sortKey]: 'EVENT' },
-        }),
-      );
+    const event = await table.documents().send(
+      new GetCommand({
+        TableName: TABLE,
+        Key: { [OFFER_TABLE.partitionKey]: `EVENT#${eventId}`, [OFFER_TABLE.sortKey]: 'EVENT' },
+      }),
+    );
     expect(event.Item).toMatchObject({
       status: 'done',
       eventName: 'OfferMatched',
@@ -374,14 +414,12 @@ describe('DynamoOfferStore item layout', () => {
     const ttl = event.Item?.[OFFER_TABLE.ttlAttribute] as number;
     expect(ttl).toBe(Math.floor(at(1000).getTime() / 1000) + EVENT_RETENTION_DAYS * 86400);
 
-    const offer = await table
-      .documents()
-      .send(
-        new GetCommand({
-          TableName: TABLE,
-          Key: { [OFFER_TABLE.partitionKey]: `OFFER#${offerId}`, [OFFER_TABLE.sortKey]: 'OFFER' },
-        }),
-      );
+    const offer = await table.documents().send(
+      new GetCommand({
+        TableName: TABLE,
+        Key: { [OFFER_TABLE.partitionKey]: `OFFER#${offerId}`, [OFFER_TABLE.sortKey]: 'OFFER' },
+      }),
+    );
     expect(offer.Item).toMatchObject({ offerId, careType: 'nursing', createdAt: T0.toISOString() });
     // Offers are the audit trail of decisions: they carry no TTL.
     expect(offer.Item?.[OFFER_TABLE.ttlAttribute]).toBeUndefined();
@@ -392,14 +430,12 @@ describe('DynamoOfferStore item layout', () => {
     const offerId = unique('offer');
     await store.recordOfferFacts({ offerId, updatedAt: '2026-05-01T08:00:00Z' });
     await store.recordOfferFacts({ offerId, updatedAt: '2026-05-02T08:00:00Z' });
-    const offer = await table
-      .documents()
-      .send(
-        new GetCommand({
-          TableName: TABLE,
-          Key: { [OFFER_TABLE.partitionKey]: `OFFER#${offerId}`, [OFFER_TABLE.sortKey]: 'OFFER' },
-        }),
-      );
+    const offer = await table.documents().send(
+      new GetCommand({
+        TableName: TABLE,
+        Key: { [OFFER_TABLE.partitionKey]: `OFFER#${offerId}`, [OFFER_TABLE.sortKey]: 'OFFER' },
+      }),
+    );
     expect(offer.Item).toMatchObject({
       createdAt: '2026-05-01T08:00:00Z',
       updatedAt: '2026-05-02T08:00:00Z',

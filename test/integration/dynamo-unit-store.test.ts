@@ -156,6 +156,29 @@ describe.each([
     await units.releaseUnitLease(unique('never-leased'), 'event-a');
   });
 
+  it('gives the lease back with a settled decision when asked, never with an intended one', async () => {
+    const key = unique('shift');
+    await units.acquireUnitLease(key, 'event-a', T0, LEASE_MS);
+    await units.recordUnitDecision(key, 'event-a', at(1), decision('intended'), {
+      releaseLease: true,
+    });
+    // Still held: an intended decision is yet to be sent under the lease.
+    expect(await units.acquireUnitLease(key, 'event-b', at(2), LEASE_MS)).toMatchObject({
+      kind: 'busy',
+    });
+    await units.recordUnitDecision(key, 'event-a', at(3), decision('applied'), {
+      releaseLease: true,
+    });
+    expect(await units.acquireUnitLease(key, 'event-b', at(4), LEASE_MS)).toEqual({
+      kind: 'acquired',
+      decision: decision('applied'),
+    });
+    // The lease is event-b's now: event-a can no longer write.
+    await expect(
+      units.recordUnitDecision(key, 'event-a', at(5), decision('applied'), { releaseLease: true }),
+    ).rejects.toThrow(LeaseLostError);
+  });
+
   it('gives one lease to many takers racing for a free unit', async () => {
     const key = unique('shift');
     const owners = Array.from({ length: 8 }, (_, i) => `event-${i}`);
@@ -171,14 +194,12 @@ describe('DynamoUnitStore item layout', () => {
     const units = new DynamoUnitStore(table.documents(), TABLE);
     const key = unique('shift');
     await units.acquireUnitLease(key, 'event-a', T0, LEASE_MS);
-    const leased = await table
-      .documents()
-      .send(
-        new GetCommand({
-          TableName: TABLE,
-          Key: { [OFFER_TABLE.partitionKey]: `UNIT#${key}`, [OFFER_TABLE.sortKey]: 'UNIT' },
-        }),
-      );
+    const leased = await table.documents().send(
+      new GetCommand({
+        TableName: TABLE,
+        Key: { [OFFER_TABLE.partitionKey]: `UNIT#${key}`, [OFFER_TABLE.sortKey]: 'UNIT' },
+      }),
+    );
     expect(leased.Item).toMatchObject({
       leaseOwner: 'event-a',
       leaseUntil: T0.getTime() + LEASE_MS,
@@ -186,14 +207,12 @@ describe('DynamoUnitStore item layout', () => {
     });
     await units.recordUnitDecision(key, 'event-a', at(1), decision('applied'));
     await units.releaseUnitLease(key, 'event-a');
-    const released = await table
-      .documents()
-      .send(
-        new GetCommand({
-          TableName: TABLE,
-          Key: { [OFFER_TABLE.partitionKey]: `UNIT#${key}`, [OFFER_TABLE.sortKey]: 'UNIT' },
-        }),
-      );
+    const released = await table.documents().send(
+      new GetCommand({
+        TableName: TABLE,
+        Key: { [OFFER_TABLE.partitionKey]: `UNIT#${key}`, [OFFER_TABLE.sortKey]: 'UNIT' },
+      }),
+    );
     expect(released.Item).not.toHaveProperty('leaseOwner');
     expect(released.Item?.decision).toEqual(decision('applied'));
   });

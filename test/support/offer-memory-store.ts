@@ -107,6 +107,11 @@ export class MemoryOfferStore implements OfferStore, UnitStore {
 
   async recordOfferFacts(record: OfferFacts): Promise<void> {
     this.enter('recordOfferFacts', [record]);
+    this.writeFacts(record);
+  }
+
+  /** recordOfferFacts without counting a call (recordDecision writes facts with a decision). */
+  private writeFacts(record: OfferFacts): void {
     const existing = this.offers.get(record.offerId);
     if (record.assignment?.state === 'intended' && existing?.assignment?.state === 'applied') {
       throw new DecisionConflictError(`offer ${record.offerId} already has an applied assignment`);
@@ -134,16 +139,30 @@ export class MemoryOfferStore implements OfferStore, UnitStore {
     this.offers.set(record.offerId, next);
   }
 
-  async recordDecision(offerId: string, decision: RecordedDecision): Promise<void> {
-    this.enter('recordDecision', [offerId, decision]);
+  async recordDecision(
+    offerId: string,
+    decision: RecordedDecision,
+    facts?: OfferFacts,
+  ): Promise<void> {
+    this.enter(
+      'recordDecision',
+      facts === undefined ? [offerId, decision] : [offerId, decision, facts],
+    );
+    if (facts !== undefined && facts.offerId !== offerId)
+      throw new Error(`facts of offer ${facts.offerId} given with the decision of ${offerId}`);
     const existing = this.offers.get(offerId);
     if (decision.state === 'intended' && !mayReplace(existing?.decision, decision)) {
       throw new DecisionConflictError(`offer ${offerId} already has a settled decision`);
+    }
+    // As in one DynamoDB write: facts refused (an applied assignment) write no decision either.
+    if (facts?.assignment?.state === 'intended' && existing?.assignment?.state === 'applied') {
+      throw new DecisionConflictError(`offer ${offerId} already has an applied assignment`);
     }
     this.offers.set(offerId, {
       ...(existing ?? { offerId, updatedAt: decision.decidedAt }),
       decision: structuredClone(decision),
     });
+    if (facts !== undefined) this.writeFacts(facts);
   }
 
   async recordReconcilerEnqueue(offerId: string, at: Date): Promise<void> {
@@ -180,14 +199,22 @@ export class MemoryOfferStore implements OfferStore, UnitStore {
     owner: string,
     now: Date,
     decision: RecordedDecision,
+    options: { releaseLease?: boolean } = {},
   ): Promise<void> {
-    this.enter('recordUnitDecision', [unitKey, owner, now, decision]);
+    this.enter('recordUnitDecision', [unitKey, owner, now, decision, options]);
     const item = this.units.get(unitKey);
     if (item?.leaseOwner !== owner || (item.leaseUntil ?? 0) <= now.getTime()) {
       throw new LeaseLostError(`unit ${unitKey}: the lease is not held by this event`);
     }
     if (decision.state === 'intended' && !mayReplace(item.decision, decision)) {
       throw new DecisionConflictError(`unit ${unitKey} already has a settled decision`);
+    }
+    if (options.releaseLease === true && decision.state !== 'intended') {
+      const released: UnitItem = { ...item, decision: structuredClone(decision) };
+      delete released.leaseOwner;
+      delete released.leaseUntil;
+      this.units.set(unitKey, released);
+      return;
     }
     this.units.set(unitKey, { ...item, decision: structuredClone(decision) });
   }

@@ -183,8 +183,9 @@ describe('OfferMatched, supply side', () => {
     expect(second).toMatchObject({ outcome: 'duplicate', eventId: event.event_id });
     expect(second.decision).toBeUndefined();
     expect(marketplace.actions()).toHaveLength(1);
-    // Once to learn the offer's decision unit, once more under the unit's lease; the duplicate reads nothing.
-    expect(marketplace.callsTo('getInboxOffer')).toHaveLength(2);
+    // Once to learn the offer's decision unit (a lone offer undecided: not again under the lease);
+    // the duplicate reads nothing.
+    expect(marketplace.callsTo('getInboxOffer')).toHaveLength(1);
   });
 
   it('does not act again on a second OfferMatched event for an offer already decided', async () => {

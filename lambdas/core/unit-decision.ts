@@ -1,0 +1,100 @@
+/**
+ * The pure parts of a unit's decision (decide-unit.ts): explanations bounded for storage, what a
+ * person is told of a review, the unit's key, and what the marketplace's offers show of an answer.
+ */
+import type {
+  Decision,
+  DecisionResolution,
+  InboxOffer,
+  MatchResponse,
+  OfferNotification,
+  OfferResult,
+  RecordedDecision,
+} from './ports';
+
+/**
+ * Most explanation lines a stored decision keeps per explanation: with hundreds of rules, a
+ * shift's decision (each offer's explanation included) must stay far below DynamoDB's 400 KB item.
+ * The lines kept are the first ones: the deciding rule, then the earliest rules that did not hold.
+ */
+export const MAX_EXPLANATION_LINES = 40;
+
+function bounded(lines: string[] | undefined): string[] | undefined {
+  if (lines === undefined || lines.length <= MAX_EXPLANATION_LINES) return lines;
+  const kept = lines.slice(0, MAX_EXPLANATION_LINES - 1);
+  return [...kept, `... ${lines.length - kept.length} more lines not kept`];
+}
+
+/** The judged decision with every explanation bounded for storage. */
+export function boundedDecision<T extends Decision & { offers?: OfferResult[] }>(decision: T): T {
+  const explanation = bounded(decision.explanation);
+  const offers = decision.offers?.map((o) => {
+    const own = bounded(o.explanation);
+    return own === undefined ? o : { ...o, explanation: own };
+  });
+  return {
+    ...decision,
+    ...(explanation !== undefined ? { explanation } : {}),
+    ...(offers !== undefined ? { offers } : {}),
+  };
+}
+
+/** What a person is told about a unit left for review: ids, types, city and time, no client data. */
+export function reviewNotification(
+  offer: InboxOffer,
+  decision: RecordedDecision,
+): OfferNotification {
+  const notification: OfferNotification = {
+    kind: 'review',
+    offerId: offer.id,
+    careType: offer.careType,
+    offerType: offer.offerType,
+    city: offer.location.city,
+    startAt: offer.startAt,
+    rule: decision.rule,
+    explanation: decision.explanation ?? [decision.reason],
+  };
+  if (offer.shiftId !== undefined) notification.shiftId = offer.shiftId;
+  return notification;
+}
+
+/** The key of an offer's decision unit. */
+export function unitKeyOf(offer: Pick<InboxOffer, 'id' | 'shiftId'>): string {
+  return offer.shiftId === undefined ? `offer#${offer.id}` : `shift#${offer.shiftId}`;
+}
+
+/** The match response the marketplace shows once `action` took effect (review: none). */
+export function responseFor(action: Decision['action']): MatchResponse | undefined {
+  if (action === 'accept') return 'accepted';
+  if (action === 'decline') return 'declined';
+  return undefined;
+}
+
+export function decisionOf(recorded: RecordedDecision): Decision {
+  const decision: Decision = {
+    action: recorded.action,
+    rule: recorded.rule,
+    reason: recorded.reason,
+  };
+  if (recorded.declineReasonCode !== undefined)
+    decision.declineReasonCode = recorded.declineReasonCode;
+  if (recorded.comment !== undefined) decision.comment = recorded.comment;
+  if (recorded.explanation !== undefined) decision.explanation = recorded.explanation;
+  return decision;
+}
+
+/**
+ * Why nothing of the unit can be answered any more, read off its offers: answered (by us or a
+ * person), else expired, closed or assigned elsewhere.
+ */
+export function resolutionOf(offers: readonly InboxOffer[]): {
+  resolution: DecisionResolution;
+  response?: MatchResponse;
+} {
+  const answered = offers.find((o) => o.match.response !== 'pending');
+  if (answered !== undefined) return { resolution: 'answered', response: answered.match.response };
+  const statuses = offers.map((o) => o.match.status);
+  if (statuses.includes('expired')) return { resolution: 'expired' };
+  if (statuses.includes('closed')) return { resolution: 'closed' };
+  return { resolution: 'assigned-elsewhere' };
+}

@@ -1,0 +1,110 @@
+/**
+ * Counts the worker's DynamoDB calls per event at the SDK boundary (the real stores on dynalite,
+ * every command seen by a middleware on the client), so that a change adding a round trip is seen:
+ * each call is latency in the worker and a write unit or more on the bill (bench/cost).
+ *
+ * An OfferMatched answered at once, on a lone offer: claim the event, take the unit's lease, the
+ * unit's and the offer's intended decision, then the unit's applied decision with the lease given
+ * back in the same write, the offer's applied decision with its facts and seen event in one write,
+ * and the event completed: 7 writes and 1 read (the offer, before the lease).
+ */
+import { DynamoOfferStore } from '../../lambdas/adapters/dynamo-offer-store';
+import { DynamoUnitStore } from '../../lambdas/adapters/dynamo-unit-store';
+import { parseRules } from '../../lambdas/core/config';
+import { createEventProcessor } from '../../lambdas/core/process-event';
+import { inboxOffer, offerEvent, queuedEvent } from '../support/offer-fixtures';
+import { fakeMarketplace } from '../support/offer-marketplace-fake';
+import { useOfferTable } from '../support/dynalite-table';
+
+const TABLE = 'writes-per-event-test';
+const NOW = new Date('2026-05-01T08:01:00Z');
+const table = useOfferTable(TABLE);
+
+const ACCEPT_PSW = parseRules(
+  JSON.stringify({
+    defaultAction: 'review',
+    rules: [{ name: 'psw visits', match: { care_type: ['psw'] }, action: 'accept' }],
+  }),
+);
+
+const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand']);
+const READS = new Set(['GetItemCommand', 'QueryCommand']);
+
+/** DynamoDB commands sent since the last reset, by name (the low-level names the wire sees). */
+let calls: string[] = [];
+
+beforeAll(() => {
+  table.raw().middlewareStack.add(
+    (next, context) => (args) => {
+      calls.push(context.commandName ?? 'unknown');
+      return next(args);
+    },
+    { step: 'initialize', name: 'countCalls' },
+  );
+});
+
+function counts(): { writes: number; reads: number; other: string[] } {
+  return {
+    writes: calls.filter((c) => WRITES.has(c)).length,
+    reads: calls.filter((c) => READS.has(c)).length,
+    other: calls.filter((c) => !WRITES.has(c) && !READS.has(c)),
+  };
+}
+
+let counter = 0;
+const unique = (prefix: string) => `${prefix}-${++counter}-0000-4000-8000-000000000000`;
+
+function processorFor(...offers: ReturnType<typeof inboxOffer>[]) {
+  const documents = table.documents();
+  const store = new DynamoOfferStore(documents, TABLE);
+  return createEventProcessor({
+    marketplace: fakeMarketplace(...offers),
+    store,
+    units: new DynamoUnitStore(documents, TABLE),
+    rules: ACCEPT_PSW,
+    role: 'supply',
+    now: () => NOW,
+  });
+}
+
+describe('DynamoDB calls per event', () => {
+  beforeEach(() => {
+    calls = [];
+  });
+
+  it('answers a lone offer in 7 writes and 1 read, and a redelivery in 1 of each', async () => {
+    const offer = inboxOffer({ id: unique('offer') });
+    const processor = processorFor(offer);
+    const event = offerEvent({ offer_id: offer.id, id: offer.id });
+
+    const result = await processor.process(queuedEvent(event));
+    expect(result.outcome).toBe('decided');
+    expect(counts()).toEqual({ writes: 7, reads: 1, other: [] });
+
+    calls = [];
+    expect((await processor.process(queuedEvent(event))).outcome).toBe('duplicate');
+    // The claim refused (a failed conditional write), then the event read to tell done from busy.
+    expect(counts()).toEqual({ writes: 1, reads: 1, other: [] });
+  });
+
+  it('answers a shift of two offers in 9 writes: one more intended and one more applied copy', async () => {
+    const shiftId = unique('shift');
+    const first = inboxOffer({ id: unique('offer'), shiftId });
+    const second = inboxOffer({ id: unique('offer'), shiftId });
+    const processor = processorFor(first, second);
+
+    const result = await processor.process(
+      queuedEvent(offerEvent({ offer_id: first.id, id: first.id })),
+    );
+    expect(result.outcome).toBe('decided');
+    expect(counts()).toEqual({ writes: 9, reads: 1, other: [] });
+
+    // The other offer's event finds the unit settled on its own offer: 3 writes (claim, facts, complete).
+    calls = [];
+    const other = await processor.process(
+      queuedEvent(offerEvent({ offer_id: second.id, id: second.id })),
+    );
+    expect(other.outcome).toBe('already-decided');
+    expect(counts()).toEqual({ writes: 3, reads: 2, other: [] });
+  });
+});
