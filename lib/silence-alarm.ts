@@ -73,8 +73,7 @@ export function businessHourCells(hours: BusinessHours, fromMs: number): boolean
     if (!business) continue;
     const utc = new Date(at);
     const utcDay = (utc.getUTCDay() + 6) % 7; // JS: Sunday 0; CloudWatch: Monday 1 (index 0).
-    const row = cells[utcDay];
-    if (row !== undefined) row[utc.getUTCHours()] = true;
+    cells[utcDay][utc.getUTCHours()] = true;
   }
   return cells;
 }
@@ -84,7 +83,7 @@ function runs(flags: readonly boolean[]): Array<[number, number]> {
   const out: Array<[number, number]> = [];
   flags.forEach((flag, index) => {
     if (!flag) return;
-    const last = out[out.length - 1];
+    const last = out.at(-1);
     if (last !== undefined && last[1] === index - 1) last[1] = index;
     else out.push([index, index]);
   });
@@ -109,14 +108,16 @@ export function businessHoursCondition(
 ): string | undefined {
   if (cells.every((row) => row.every(Boolean))) return undefined;
   // Days with the same UTC hours share one clause.
-  const groups = new Map<string, number[]>();
+  const groups = new Map<string, { hours: readonly boolean[]; days: number[] }>();
   cells.forEach((row, day) => {
     if (!row.some(Boolean)) return;
     const key = row.map((flag) => (flag ? '1' : '0')).join('');
-    groups.set(key, [...(groups.get(key) ?? []), day]);
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, { hours: row, days: [day] });
+    else group.days.push(day);
   });
   if (groups.size === 0) throw new Error('businessHours covers no hour of the week');
-  const clauses = [...groups].map(([key, days]) => {
+  const clauses = [...groups.values()].map(({ hours: hourFlags, days }) => {
     const dayFlags = Array.from({ length: 7 }, (_, day) => days.includes(day));
     const dayPart = dayFlags.every(Boolean)
       ? undefined
@@ -124,7 +125,6 @@ export function businessHoursCondition(
           `DAY(${id})`,
           runs(dayFlags).map(([a, b]) => [a + 1, b + 1]),
         );
-    const hourFlags = [...key].map((c) => c === '1');
     const hourPart = hourFlags.every(Boolean) ? undefined : within(`HOUR(${id})`, runs(hourFlags));
     const both = [dayPart, hourPart].filter((part) => part !== undefined);
     return both.length === 1 ? (both[0] ?? '') : `(${both.join(' AND ')})`;

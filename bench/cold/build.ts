@@ -110,7 +110,7 @@ export function valueImports(file: string): ValueImport[] {
     if (!ts.isImportDeclaration(statement) || !ts.isStringLiteral(statement.moduleSpecifier))
       continue;
     const clause = statement.importClause;
-    if (clause?.isTypeOnly === true) continue;
+    if (clause?.phaseModifier === ts.SyntaxKind.TypeKeyword) continue;
     const names: string[] = [];
     if (clause?.name !== undefined) names.push('default');
     const bindings = clause?.namedBindings;

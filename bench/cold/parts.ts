@@ -5,6 +5,21 @@
  * summary line. Nothing here reads files or starts processes.
  */
 import type { BuildOptions } from 'esbuild';
+import { ENV_NAMES } from '../../lambdas/adapters/env';
+import { CONNECTOR_RUNTIME } from '../../lib/bundling';
+
+/** The functions' Node.js major, from their runtime (`nodejs24.x` gives `24`). */
+function runtimeMajor(runtimeName: string): string {
+  const match = /^nodejs(\d+)\.x$/.exec(runtimeName);
+  if (match === null) throw new Error(`not a Node.js runtime: ${runtimeName}`);
+  return match[1];
+}
+
+/** esbuild's target for the functions' runtime, when the bundling definition names none. */
+export const RUNTIME_TARGET = `node${runtimeMajor(CONNECTOR_RUNTIME.name)}`;
+
+/** What the Lambda runtime sets AWS_EXECUTION_ENV to for the functions' runtime. */
+export const RUNTIME_EXECUTION_ENV = `AWS_Lambda_${CONNECTOR_RUNTIME.name}`;
 
 /** The subset of `NodejsFunction` bundling options the connector uses (lib/bundling.ts). */
 export interface BundlingDefinition {
@@ -29,7 +44,7 @@ export function esbuildOptionsFrom(bundling: BundlingDefinition): BuildOptions {
   return {
     bundle: true,
     platform: 'node',
-    target: bundling.target ?? 'node22',
+    target: bundling.target ?? RUNTIME_TARGET,
     ...(bundling.format !== undefined ? { format: bundling.format as 'cjs' | 'esm' } : {}),
     minify: bundling.minify === true,
     sourcemap: bundling.sourceMap === true,
@@ -50,7 +65,7 @@ const REGION = 'ca-central-1';
  * shaped by its name: a queue URL, a secret, topic or bus ARN, else a plain resource name.
  */
 export function placeholderFor(name: string): string {
-  if (name.endsWith('QUEUE_URL'))
+  if (name.endsWith(ENV_NAMES.queueUrl))
     return `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/bench-queue`;
   if (name.includes('SECRET'))
     return `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:bench-secret-AbCdEf`;
@@ -75,7 +90,7 @@ export function functionEnvironment(
     AWS_DEFAULT_REGION: REGION,
     AWS_LAMBDA_FUNCTION_NAME: functionName,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memorySize),
-    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    AWS_EXECUTION_ENV: RUNTIME_EXECUTION_ENV,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   if (path !== undefined) env.PATH = path;
@@ -155,9 +170,7 @@ export function median(samples: readonly number[]): number {
   if (samples.length === 0) throw new RangeError('median of no samples');
   const sorted = [...samples].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 /** Kilobytes (1000 bytes), rounded: the unit of the summary line. */

@@ -138,7 +138,7 @@ export async function measureSandbox(): Promise<SandboxMeasurement> {
   const logBytes = { receiver: 0, worker: 0 };
   const logLines = { receiver: 0, worker: 0 };
   const originalWrite = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+  process.stdout.write = (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
     const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
     let handled = false;
     for (const line of text.split('\n')) {
@@ -156,7 +156,7 @@ export async function measureSandbox(): Promise<SandboxMeasurement> {
     }
     if (handled) return true;
     return (originalWrite as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
-  });
+  };
 
   // The marketplace client calls the global fetch; count the calls the connector's code makes.
   const marketplace = { calls: 0, logins: 0 };

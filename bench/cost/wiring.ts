@@ -3,6 +3,7 @@
  * the references between them, which function logs where, what runs the reconciler, which queues
  * only hold dead letters and how many copies a backup plan keeps. Pure: no AWS, no clock.
  */
+import { ENV_NAMES } from '../../lambdas/adapters/env';
 import { copiesKept } from './backup';
 import { SECONDS_PER_MONTH } from './prices';
 
@@ -40,7 +41,7 @@ export function referencedIds(value: unknown): string[] {
 export function serviceOf(resource: CfnResource): Service | undefined {
   const environment = props(resource)['Environment'] as
     { Variables?: Record<string, unknown> } | undefined;
-  const name = environment?.Variables?.['POWERTOOLS_SERVICE_NAME'];
+  const name = environment?.Variables?.[ENV_NAMES.powertoolsServiceName];
   return name === 'receiver' || name === 'worker' || name === 'reconciler' ? name : undefined;
 }
 

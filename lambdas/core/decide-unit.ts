@@ -1,8 +1,15 @@
-import { type AcceptCounter, capPeriods } from './caps';
-import { type Rules, rulesTimeZone } from './config';
-import { isRefusal, OutOfTimeError, RetryLaterError } from './errors';
+import type { AcceptCounter } from './caps';
+import { isRefusal, RetryLaterError } from './errors';
 import { isAnswerable, judgeUnit } from './judge';
 import { rejudges, type Replay } from './replay';
+import {
+  type CapsContext,
+  ensureTimeFor,
+  giveBackCap,
+  sendAnswer,
+  unitOffers,
+  withinCaps,
+} from './unit-answer';
 import {
   boundedDecision,
   decisionOf,
@@ -17,16 +24,14 @@ import {
   type InboxOffer,
   isFinal,
   type LastEvent,
-  type OfferFacts,
   type MarketplaceApi,
-  type MatchResponse,
   type Notifier,
-  type OfferResult,
   type OfferStore,
   type RecordedDecision,
   type RulesSource,
   type UnitStore,
 } from './ports';
+import { createUnitRecords, type HeldUnit, type OfferEvent } from './unit-records';
 
 /**
  * Supply side: one answer per decision unit. The marketplace answers every offer of a shift or
@@ -99,156 +104,26 @@ export interface UnitDeciderDeps {
   redecideDryRun?: boolean;
 }
 
-/** The unit an event holds the lease of; `released` once a settled decision gave it back. */
-interface HeldUnit {
-  unitKey: string;
-  owner: string;
-  released: boolean;
-}
-
 export function createUnitDecider(deps: UnitDeciderDeps) {
   const { marketplace, store, units, rules, now } = deps;
   const maxIntentAgeMs = deps.maxIntentAgeMs ?? DEFAULT_MAX_INTENT_AGE_MS;
   const finality = { redecideDryRun: deps.redecideDryRun === true && deps.dryRun !== true };
-
-  /**
-   * The unit's offers as the marketplace shows them now. Called under the lease: what was read
-   * before taking it may be stale (another event may have answered in between).
-   */
-  async function unitOffers(offer: InboxOffer): Promise<InboxOffer[]> {
-    if (offer.shiftId === undefined) return [await marketplace.getInboxOffer(offer.id)];
-    const listed = await marketplace.listShiftOffers(offer.shiftId);
-    // The list may lag behind the offer just read: the event's own offer is always part of it.
-    return listed.some((o) => o.id === offer.id)
-      ? listed
-      : [...listed, offer].sort((a, b) => a.id.localeCompare(b.id));
-  }
-
-  async function apply(offerId: string, decision: Decision): Promise<void> {
-    if (decision.action === 'accept') {
-      await marketplace.acceptInboxOffer(
-        offerId,
-        decision.comment === undefined ? undefined : { comment: decision.comment },
-      );
-    } else if (decision.action === 'decline') {
-      const body: { reason_code?: string; comment?: string } = {};
-      if (decision.declineReasonCode !== undefined) body.reason_code = decision.declineReasonCode;
-      if (decision.comment !== undefined) body.comment = decision.comment;
-      await marketplace.declineInboxOffer(offerId, body);
-    }
-    // `review` leaves the offer open in the marketplace for a person to answer.
-  }
-
-  /**
-   * Records the unit's decision (fenced by the lease), then the same on each of its offers, each
-   * with its facts when given (one write per offer). A settled decision gives the lease back in
-   * the unit's write: its copies need no lease (settled decisions never change, see completeCopies).
-   */
-  async function record(
-    held: HeldUnit,
-    offerIds: readonly string[],
-    decision: RecordedDecision,
-    facts: readonly OfferFacts[] = [],
-  ): Promise<void> {
-    const settled = decision.state !== 'intended';
-    await units.recordUnitDecision(
-      held.unitKey,
-      held.owner,
-      now(),
-      decision,
-      settled ? { releaseLease: true } : {},
-    );
-    if (settled) held.released = true;
-    const factsOf = new Map(facts.map((f) => [f.offerId, f]));
-    for (const offerId of offerIds)
-      await store.recordDecision(offerId, decision, factsOf.get(offerId));
-    for (const f of facts) if (!offerIds.includes(f.offerId)) await store.recordOfferFacts(f);
-  }
-
-  async function recordFacts(
-    offers: readonly InboxOffer[],
-    lastEvent: LastEvent & { offerId: string },
-    response?: MatchResponse,
-  ): Promise<void> {
-    for (const facts of factsOf(offers, lastEvent, response)) await store.recordOfferFacts(facts);
-  }
-
-  /** What each offer's record says of it (and, on the event's own offer, of the event). */
-  function factsOf(
-    offers: readonly InboxOffer[],
-    lastEvent: LastEvent & { offerId: string },
-    response?: MatchResponse,
-  ): OfferFacts[] {
-    const at = now().toISOString();
-    return offers.map((offer) => {
-      const facts: OfferFacts = {
-        offerId: offer.id,
-        careType: offer.careType,
-        offerType: offer.offerType,
-        matchResponse:
-          response !== undefined && isAnswerable(offer) ? response : offer.match.response,
-        matchStatus: offer.match.status,
-        updatedAt: at,
-        ...(offer.id === lastEvent.offerId ? lastEvent : {}),
-      };
-      if (offer.shiftId !== undefined) facts.shiftId = offer.shiftId;
-      return facts;
-    });
-  }
-
-  /**
-   * An accept under the caps (`rules.limits`): reserved on each period's counter, or turned into
-   * `review` when a period is full. Dry runs count on counters of their own.
-   */
-  async function withinCaps(
-    unitKey: string,
-    judged: Decision & { offers?: OfferResult[] },
-    current: Rules,
-  ): Promise<Decision & { offers?: OfferResult[]; capKeys?: string[] }> {
-    if (judged.action !== 'accept' || deps.counter === undefined) return judged;
-    const periods = capPeriods(
-      current.limits,
-      now(),
-      rulesTimeZone(current),
-      deps.dryRun === true ? 'dry-run-accepts' : 'accepts',
-    );
-    if (periods.length === 0) return judged;
-    const reservation = await deps.counter.reserve(unitKey, periods);
-    if (reservation.ok) return { ...judged, capKeys: periods.map((p) => p.key) };
-    const capped = `accept cap reached (${reservation.period.label})`;
-    // A capped accept keeps no decline reason or comment of its own.
-    const rest = { ...judged };
-    delete rest.declineReasonCode;
-    delete rest.comment;
-    return {
-      ...rest,
-      action: 'review',
-      reason: capped,
-      explanation: [capped, ...(judged.explanation ?? [judged.reason])],
-    };
-  }
-
-  /** An accept that did not take effect gives its place under the caps back. */
-  async function giveBackCap(unitKey: string, decision: RecordedDecision): Promise<void> {
-    if (decision.capKeys !== undefined && deps.counter !== undefined)
-      await deps.counter.release(unitKey, decision.capKeys);
-  }
+  const { record, recordFacts, factsOf, completeCopies } = createUnitRecords({
+    store,
+    units,
+    now,
+    finality,
+  });
+  const caps: CapsContext = {
+    now,
+    ...(deps.counter !== undefined ? { counter: deps.counter } : {}),
+    ...(deps.dryRun !== undefined ? { dryRun: deps.dryRun } : {}),
+  };
 
   /** An intent too old to send without judging again (or with an unreadable time). */
   function isStale(intent: RecordedDecision): boolean {
     const decidedAt = Date.parse(intent.decidedAt);
     return Number.isNaN(decidedAt) || now().getTime() - decidedAt > maxIntentAgeMs;
-  }
-
-  /** Throws OutOfTimeError unless the lease and the invocation both outlast an action's worst case. */
-  function ensureTimeFor(leaseUntil: number, remainingMs: (() => number) | undefined): void {
-    const leaseLeft = leaseUntil - now().getTime();
-    const invocationLeft = remainingMs?.() ?? Number.POSITIVE_INFINITY;
-    if (Math.min(leaseLeft, invocationLeft) < deps.actionBudgetMs) {
-      throw new OutOfTimeError(
-        `not enough time left to answer safely (${Math.round(Math.min(leaseLeft, invocationLeft))} ms < ${deps.actionBudgetMs} ms)`,
-      );
-    }
   }
 
   /**
@@ -304,7 +179,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     held: HeldUnit,
     current: RecordedDecision | undefined,
     leaseUntil: number,
-    lastEvent: LastEvent & { offerId: string },
+    lastEvent: OfferEvent,
     remainingMs: (() => number) | undefined,
     replay: Replay | undefined,
   ): Promise<Omit<UnitResult, 'unitKey'>> {
@@ -312,7 +187,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     // An operator's replay judges a settled decision again only while the unit is answerable.
     const replayed =
       current !== undefined && isFinal(current, finality) && rejudges(current, replay)
-        ? await unitOffers(offer)
+        ? await unitOffers(marketplace, offer)
         : undefined;
     const replaces = replayed?.some(isAnswerable) === true ? current?.eventId : undefined;
     if (current !== undefined && isFinal(current, finality) && replaces === undefined) {
@@ -330,7 +205,9 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     // marketplace round trip less on the common path.
     const offers =
       replayed ??
-      (current === undefined && offer.shiftId === undefined ? [offer] : await unitOffers(offer));
+      (current === undefined && offer.shiftId === undefined
+        ? [offer]
+        : await unitOffers(marketplace, offer));
     const ids = offers.map((o) => o.id);
     const answerable = offers.filter(isAnswerable);
     const intent = current?.state === 'intended' ? current : undefined;
@@ -350,7 +227,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
         return { outcome: 'not-actionable' };
       }
       const { resolution, response } = resolutionOf(offers);
-      await giveBackCap(unitKey, intent);
+      await giveBackCap(caps, unitKey, intent);
       await record(
         held,
         ids,
@@ -372,6 +249,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
       const { rules: current, version } = await rules.current();
       decision = {
         ...(await withinCaps(
+          caps,
           unitKey,
           boundedDecision(judgeUnit(current, answerable, now())),
           current,
@@ -397,9 +275,9 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
       await deps.notifier.notify(reviewNotification(target, decision));
     }
     if (decision.action !== 'review' && decision.action !== 'ignore' && decision.dryRun !== true) {
-      ensureTimeFor(leaseUntil, remainingMs);
+      ensureTimeFor(now().getTime(), leaseUntil, remainingMs, deps.actionBudgetMs);
       try {
-        await apply(target.id, decision);
+        await sendAnswer(marketplace, target.id, decision);
       } catch (error: unknown) {
         if (!isRefusal(error)) throw error;
         return resolveRefusal(error, offer, held, decision, lastEvent);
@@ -435,9 +313,9 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     offer: InboxOffer,
     held: HeldUnit,
     decision: RecordedDecision,
-    lastEvent: LastEvent & { offerId: string },
+    lastEvent: OfferEvent,
   ): Promise<Omit<UnitResult, 'unitKey'>> {
-    const latest = await unitOffers(offer);
+    const latest = await unitOffers(marketplace, offer);
     if (latest.some(isAnswerable)) throw refusal;
     const { resolution, response } = resolutionOf(latest);
     const shown = responseFor(decision.action);
@@ -448,7 +326,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
       await record(held, ids, { ...decision, state: 'applied' }, facts);
       return { outcome: 'recovered', decision: decisionOf(decision) };
     }
-    await giveBackCap(held.unitKey, decision);
+    await giveBackCap(caps, held.unitKey, decision);
     await record(
       held,
       ids,
@@ -461,19 +339,6 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
       facts,
     );
     return { outcome: 'resolved', resolution };
-  }
-
-  /**
-   * An offer already carries its unit's settled decision: make sure the unit's other offers do
-   * too (a crash can fall between the copies). Settled decisions never change, so this needs no
-   * lease; offers already settled are not written again.
-   */
-  async function completeCopies(decision: RecordedDecision, knownSettled?: string): Promise<void> {
-    for (const id of decision.offerIds ?? []) {
-      if (id === knownSettled) continue;
-      if (!isFinal((await store.getOffer(id))?.decision, finality))
-        await store.recordDecision(id, decision);
-    }
   }
 
   return { decide, completeCopies };

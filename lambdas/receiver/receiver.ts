@@ -17,13 +17,22 @@ import {
   SnsUpstreamError,
   assertFreshTimestamp,
   createSnsVerifier,
-  isTrustedSubscribeUrl,
   parseSnsEnvelope,
-  type SnsEnvelope,
   type SnsNotification,
   type SnsSubscriptionConfirmation,
 } from '../adapters/sns-verifier';
-import { checkBasicAuth, parseSharedSecret, SharedSecretFormatError } from './shared-secret';
+import { assertAuthorized } from './authorize';
+import { errorName, respond, toFailure } from './failures';
+import {
+  LOGGABLE_ID,
+  SNS_HEADERS,
+  assertConfirmableSubscribeUrl,
+  assertHeadersAgree,
+  bodyText,
+  lowerCaseHeaders,
+  parseJson,
+  type ArrivingEvent,
+} from './sns-request';
 
 export interface ReceiverDeps {
   allowedTopicArns: readonly string[];
@@ -46,211 +55,11 @@ export interface ReceiverDeps {
 /** Custom metric names (EMF, namespace set by the handler): defined in core/metric-names.ts. */
 export { RECEIVER_METRICS };
 
-/**
- * SNS caps a message at 256 KiB; inside the envelope it is a JSON string whose escaping can grow
- * it, plus a few KiB of envelope fields. Anything larger is not an SNS delivery.
- */
-export const MAX_BODY_BYTES = 512 * 1024;
+/** The body size cap (sns-request.ts), for the tests that size bodies against it. */
+export { MAX_BODY_BYTES } from './sns-request';
 
 /** Leaves time for the certificate fetch (3 s) inside SNS's 15 s delivery timeout. */
 const SUBSCRIBE_TIMEOUT_MS = 5000;
-
-const SNS_HEADERS = {
-  rawDelivery: 'x-amz-sns-rawdelivery',
-  messageType: 'x-amz-sns-message-type',
-  messageId: 'x-amz-sns-message-id',
-  topicArn: 'x-amz-sns-topic-arn',
-  subscriptionArn: 'x-amz-sns-subscription-arn',
-} as const;
-
-/** Tells SNS (and any HTTP client) to send Basic credentials; without it SNS would not retry with them. */
-const BASIC_CHALLENGE = 'Basic realm="sns", charset="UTF-8"';
-
-/**
- * The request has no valid shared-secret credentials (401). `presented` is false for a request
- * without any, which is how SNS starts when its endpoint URL holds credentials.
- */
-export class UnauthorizedRequestError extends Error {
-  override readonly name = 'UnauthorizedRequestError';
-  constructor(readonly presented: boolean) {
-    super(presented ? 'wrong or malformed Basic credentials' : 'no Basic credentials');
-  }
-}
-
-/** An SNS message id or subscription ARN as SNS writes them; anything else is not logged. */
-const LOGGABLE_ID = /^[A-Za-z0-9._:-]{1,256}$/;
-
-function respond(
-  statusCode: number,
-  message: string,
-  extraHeaders: Record<string, string> = {},
-): APIGatewayProxyResult {
-  return {
-    statusCode,
-    headers: { 'content-type': 'application/json', ...extraHeaders },
-    body: JSON.stringify({ message }),
-  };
-}
-
-/** Header names are case-insensitive; API Gateway passes them as the client sent them. */
-function lowerCaseHeaders(
-  headers: APIGatewayProxyEvent['headers'] | null | undefined,
-): Map<string, string> {
-  const result = new Map<string, string>();
-  for (const [name, value] of Object.entries(headers ?? {})) {
-    if (typeof value === 'string') result.set(name.toLowerCase(), value);
-  }
-  return result;
-}
-
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-
-/** An event as it may arrive: a hand-made or test event can lack the request context. */
-interface ArrivingEvent {
-  requestContext?: { requestId?: unknown };
-}
-
-/** Returns the body text, decoding base64 when API Gateway marked it so; enforces the size cap. */
-function bodyText(event: APIGatewayProxyEvent): string {
-  const body = event.body;
-  // Also undefined: a hand-made event may have no body at all.
-  if (!body) {
-    throw new SnsRejectedError(400, 'invalid SNS message', 'empty body');
-  }
-  if (!event.isBase64Encoded) {
-    if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES)
-      throw new SnsRejectedError(413, 'message too large');
-    return body;
-  }
-  // Check the encoded size first so an oversized body is never decoded.
-  if (body.length > Math.ceil(MAX_BODY_BYTES / 3) * 4)
-    throw new SnsRejectedError(413, 'message too large');
-  if (body.length % 4 !== 0 || !BASE64.test(body)) {
-    throw new SnsRejectedError(400, 'invalid SNS message', 'body is not valid base64');
-  }
-  const bytes = Buffer.from(body, 'base64');
-  if (bytes.byteLength > MAX_BODY_BYTES) throw new SnsRejectedError(413, 'message too large');
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    throw new SnsRejectedError(400, 'invalid SNS message', 'body is not UTF-8');
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    // JSON.parse's own message quotes the input, so it is never passed on.
-    throw new SnsRejectedError(400, 'invalid SNS message', 'body is not JSON');
-  }
-}
-
-/** The SNS headers are optional, but when present they must describe the same message. */
-function assertHeadersAgree(headers: Map<string, string>, message: SnsEnvelope): void {
-  const expected: Array<[string, string]> = [
-    [SNS_HEADERS.messageType, message.Type],
-    [SNS_HEADERS.messageId, message.MessageId],
-    [SNS_HEADERS.topicArn, message.TopicArn],
-  ];
-  for (const [name, value] of expected) {
-    const actual = headers.get(name);
-    if (actual !== undefined && actual !== value) {
-      throw new SnsRejectedError(
-        400,
-        'SNS headers do not match the message',
-        `${name} does not match the body`,
-      );
-    }
-  }
-}
-
-/**
- * Beyond the SNS host policy: a genuine SubscribeURL is a `ConfirmSubscription` call on the SNS
- * host of the topic's own region. Checked before the signature, so a forged message cannot make
- * the receiver GET anything else, even on an SNS host.
- */
-function assertConfirmableSubscribeUrl(message: SnsSubscriptionConfirmation): void {
-  if (!isTrustedSubscribeUrl(message.SubscribeURL))
-    throw new SnsRejectedError(400, 'untrusted SubscribeURL');
-  const url = new URL(message.SubscribeURL);
-  const hostRegion = url.hostname.split('.')[1];
-  const topicRegion = message.TopicArn.split(':')[3];
-  if (hostRegion !== topicRegion) {
-    throw new SnsRejectedError(
-      400,
-      'untrusted SubscribeURL',
-      "SubscribeURL host is not the topic's region",
-    );
-  }
-  if (url.searchParams.get('Action') !== 'ConfirmSubscription') {
-    throw new SnsRejectedError(
-      400,
-      'untrusted SubscribeURL',
-      'SubscribeURL is not a ConfirmSubscription call',
-    );
-  }
-}
-
-function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : typeof error;
-}
-
-interface Failure {
-  status: number;
-  publicReason: string;
-  detail: string;
-  /**
-   * Refusals are expected traffic (warn); failures to deliver are errors an operator must see;
-   * an authentication challenge is the normal first step of every credentialed delivery (info).
-   */
-  level: 'info' | 'warn' | 'error';
-  metric: string;
-  headers?: Record<string, string>;
-}
-
-/** The one place where an error becomes a status and a public reason. */
-function toFailure(error: unknown): Failure {
-  if (error instanceof UnauthorizedRequestError) {
-    return {
-      status: 401,
-      publicReason: 'unauthorized',
-      detail: error.message,
-      level: error.presented ? 'warn' : 'info',
-      metric: error.presented
-        ? RECEIVER_METRICS.messagesRejected
-        : RECEIVER_METRICS.authenticationChallenges,
-      headers: { 'www-authenticate': BASIC_CHALLENGE },
-    };
-  }
-  if (error instanceof SnsRejectedError) {
-    return {
-      status: error.status,
-      publicReason: error.publicReason,
-      detail: error.message,
-      level: 'warn',
-      metric: RECEIVER_METRICS.messagesRejected,
-    };
-  }
-  if (error instanceof SnsUpstreamError) {
-    return {
-      status: error.status,
-      publicReason: error.publicReason,
-      detail: error.message,
-      level: 'error',
-      metric: RECEIVER_METRICS.deliveriesFailed,
-    };
-  }
-  // A bug: a 5xx lets SNS retry once it is fixed. Only the error's name is logged because an
-  // unknown error's message may quote input.
-  return {
-    status: 500,
-    publicReason: 'internal error',
-    detail: `unexpected ${errorName(error)}`,
-    level: 'error',
-    metric: RECEIVER_METRICS.deliveriesFailed,
-  };
-}
 
 /**
  * Creates the receiver Lambda handler. Its certificate cache lives as long as the returned
@@ -265,45 +74,6 @@ export function createReceiver(
 
   function count(metric: string): void {
     deps.metrics?.addMetric(metric, MetricUnit.Count, 1);
-  }
-
-  /** The Basic credentials check; runs before the body is decoded, parsed or verified. */
-  async function assertAuthorized(
-    sharedSecret: () => Promise<string>,
-    authorization: string | undefined,
-  ): Promise<void> {
-    // No credentials at all: answer the challenge without a Secrets Manager call.
-    if (authorization === undefined || authorization.trim() === '')
-      throw new UnauthorizedRequestError(false);
-    let value: string;
-    try {
-      value = await sharedSecret();
-    } catch (error: unknown) {
-      // The reader's own errors name the secret and the AWS error, never the value.
-      const cause =
-        error instanceof Error && error.name === 'SharedSecretUnavailableError'
-          ? error.message
-          : errorName(error);
-      throw new SnsUpstreamError(
-        503,
-        'authentication unavailable',
-        `shared secret unavailable (${cause})`,
-      );
-    }
-    let passwords: string[];
-    try {
-      passwords = parseSharedSecret(value);
-    } catch (error: unknown) {
-      // A misconfigured secret must not let anything through; 503 keeps SNS retrying while it is fixed.
-      if (!(error instanceof SharedSecretFormatError)) throw error;
-      throw new SnsUpstreamError(
-        503,
-        'authentication unavailable',
-        `shared secret malformed: ${error.message}`,
-      );
-    }
-    const result = checkBasicAuth(authorization, passwords);
-    if (result !== 'match') throw new UnauthorizedRequestError(result === 'mismatch');
   }
 
   async function enqueue(

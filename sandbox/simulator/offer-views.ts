@@ -8,7 +8,6 @@ import type {
   PriceUnit,
   WireAnonAddress,
   WireInboxOfferDetail,
-  WireNamedValue,
   WireOfferMatch,
   WireOutboxOfferDetail,
   WirePage,
@@ -100,9 +99,7 @@ export function inboxView(
       address: stored.anonAddress,
       allergies: client.allergies ?? [],
       risks: client.risks ?? [],
-      ...(client.custom_fields !== undefined
-        ? { custom_fields: client.custom_fields as WireNamedValue[] }
-        : {}),
+      ...(client.custom_fields !== undefined ? { custom_fields: client.custom_fields } : {}),
     },
     service: {
       id: service.id,

@@ -370,7 +370,7 @@ describe('no SNS delivery, configured', () => {
       }),
     );
     expect(alarm).not.toHaveProperty('MetricName');
-    const queries = alarm['Metrics'] as Array<Record<string, any>>;
+    const queries = alarm['Metrics'] as Array<Record<string, unknown>>;
     const expression = queries.find((q) => q['Expression'] !== undefined);
     // 08:00-18:00 Toronto is 13-23 UTC in winter (EST) and 12-22 in summer (EDT): hours 12 to 22 inclusive.
     expect(expression).toEqual(

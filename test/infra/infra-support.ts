@@ -64,7 +64,7 @@ export function onlyResource(
   );
   if (matches.length !== 1)
     throw new Error(`expected exactly one ${type}, found ${matches.length}`);
-  const [id, resource] = matches[0] as [string, CfnResources[string]];
+  const [id, resource] = matches[0];
   return { id, properties: resource.Properties ?? {}, resource };
 }
 

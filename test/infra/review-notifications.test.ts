@@ -101,8 +101,9 @@ describe('review notification topic (default: on, no e-mail)', () => {
     const keyId = (topic.properties['KmsMasterKeyId'] as { 'Fn::GetAtt': [string, string] })[
       'Fn::GetAtt'
     ][0];
-    expect(resourcesOf(app, 'AWS::KMS::Key')[keyId]?.Properties).toEqual(
-      expect.objectContaining({ EnableKeyRotation: true }),
+    expect(resourcesOf(app, 'AWS::KMS::Key')).toHaveProperty(
+      [keyId, 'Properties', 'EnableKeyRotation'],
+      true,
     );
     // One key for both topics (a key-month each otherwise); the app stack has no other key.
     expect(alarmTopic.properties['KmsMasterKeyId']).toEqual(topic.properties['KmsMasterKeyId']);

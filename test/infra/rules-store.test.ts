@@ -50,7 +50,7 @@ function joined(value: unknown): string {
   if (typeof value === 'string') return value;
   const join = (value as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
   if (join === undefined) {
-    const [kind, arg] = Object.entries(value as Record<string, unknown>)[0] as [string, unknown];
+    const [kind, arg] = Object.entries(value as Record<string, unknown>)[0];
     return `<${kind.replace('Fn::', '')}:${Array.isArray(arg) ? arg[0] : String(arg)}>`;
   }
   return join[1].map(joined).join(join[0]);
@@ -227,7 +227,10 @@ describe('the publication of the config rules at deployment', () => {
 
 describe('outputs and alarms', () => {
   it('name the bucket, the object key and the version of the config rules', () => {
-    const outputs = built.stateTemplate.toJSON()['Outputs'] as Record<string, { Value: unknown }>;
+    const outputs = built.stateTemplate.toJSON()['Outputs'] as Record<
+      string,
+      { Value: unknown } | undefined
+    >;
     expect(outputs['RulesBucketName']?.Value).toEqual({ Ref: bucketId });
     expect(outputs['RulesObjectKey']?.Value).toBe(RULES_OBJECT_KEY);
     expect(outputs['DeployedRulesVersion']?.Value).toBe(rulesVersionOf(exampleConfig().rules));

@@ -90,7 +90,7 @@ describe('businessHoursCondition', () => {
 
 describe('config monitoring.silence', () => {
   const withSilence = (silence: unknown) => ({
-    ...JSON.parse(JSON.stringify(exampleConfig())),
+    ...structuredClone(exampleConfig()),
     monitoring: { silence },
   });
   const errorFor = (silence: unknown): string => {

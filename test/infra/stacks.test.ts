@@ -72,7 +72,7 @@ function queueIds(template: Template): { events: string; dlq: string } {
   const dlq = queues.filter(([, q]) => q.Properties?.['RedrivePolicy'] === undefined);
   if (events.length !== 1 || dlq.length !== 1)
     throw new Error('expected one events queue and one DLQ');
-  return { events: events[0]![0], dlq: dlq[0]![0] };
+  return { events: events[0][0], dlq: dlq[0][0] };
 }
 
 describe('SNS endpoint', () => {
@@ -135,7 +135,7 @@ describe('events queue and dead-letter queue', () => {
     const key = onlyResource(state, 'AWS::KMS::Key');
     const queues = resourcesOf(state, 'AWS::SQS::Queue');
     for (const queue of [events, dlq]) {
-      expect(queues[queue]?.Properties?.['KmsMasterKeyId']).toEqual(arnOf(key.id));
+      expect(queues[queue].Properties?.['KmsMasterKeyId']).toEqual(arnOf(key.id));
       state.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [refTo(queue)],
         PolicyDocument: {
@@ -154,20 +154,20 @@ describe('events queue and dead-letter queue', () => {
 
   it('redrive to the DLQ after 5 receives; the DLQ keeps messages 14 days', () => {
     const { events, dlq } = queueIds(state);
-    const eventsQueue = resourcesOf(state, 'AWS::SQS::Queue')[events]!;
+    const eventsQueue = resourcesOf(state, 'AWS::SQS::Queue')[events];
     expect(eventsQueue.Properties?.['RedrivePolicy']).toEqual({
       deadLetterTargetArn: arnOf(dlq),
       maxReceiveCount: MAX_RECEIVE_COUNT,
     });
     expect(MAX_RECEIVE_COUNT).toBe(5);
-    expect(resourcesOf(state, 'AWS::SQS::Queue')[dlq]!.Properties?.['MessageRetentionPeriod']).toBe(
+    expect(resourcesOf(state, 'AWS::SQS::Queue')[dlq].Properties?.['MessageRetentionPeriod']).toBe(
       14 * 24 * 3600,
     );
   });
 
   it(`keep messages invisible for at least ${VISIBILITY_TIMEOUT_FACTOR}x the worker timeout`, () => {
     const { events } = queueIds(state);
-    const visibility = resourcesOf(state, 'AWS::SQS::Queue')[events]!.Properties?.[
+    const visibility = resourcesOf(state, 'AWS::SQS::Queue')[events].Properties?.[
       'VisibilityTimeout'
     ];
     const workerTimeout = functionFor(app, 'worker').properties['Timeout'];
@@ -336,7 +336,7 @@ describe('functions', () => {
       expect(p['Architectures']).toEqual(['arm64']);
       expect(p['TracingConfig']).toEqual({ Mode: 'Active' });
       const logGroupRef = (p['LoggingConfig'] as { LogGroup: { Ref: string } }).LogGroup.Ref;
-      expect(logGroups[logGroupRef]?.Properties?.['RetentionInDays']).toBe(90);
+      expect(logGroups[logGroupRef].Properties?.['RetentionInDays']).toBe(90);
       expect(envOf(p)).toEqual(
         expect.objectContaining({
           POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
@@ -460,7 +460,7 @@ describe('alarms', () => {
     expect(dlqAlarm).toEqual(
       expect.objectContaining({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold' }),
     );
-    expect(JSON.stringify(dlqAlarm?.['Dimensions'])).toContain('DeadLetterQueue');
+    expect(JSON.stringify(dlqAlarm['Dimensions'])).toContain('DeadLetterQueue');
   });
 
   it('tell someone when a topic unsubscribes this endpoint: the receiver’s EMF count, any in 5 minutes', () => {

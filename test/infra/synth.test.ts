@@ -33,17 +33,17 @@ let functions: [string, Resource][];
 
 beforeAll(() => {
   outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'connector-synth-'));
-  const env: NodeJS.ProcessEnv = { ...process.env };
   // As on a machine without credentials: no account/region, so the templates are env-agnostic.
-  for (const name of [
+  const hidden = new Set([
     'CDK_DEFAULT_ACCOUNT',
     'CDK_DEFAULT_REGION',
     'AWS_ACCESS_KEY_ID',
     'AWS_SECRET_ACCESS_KEY',
     'AWS_PROFILE',
-  ]) {
-    delete env[name];
-  }
+  ]);
+  const env: NodeJS.ProcessEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !hidden.has(name)),
+  );
   synth = spawnSync(path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx'), ['bin/app.ts'], {
     cwd: PROJECT_ROOT,
     env: {

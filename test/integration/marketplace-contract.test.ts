@@ -19,6 +19,7 @@ import {
 } from '../../lambdas/adapters/marketplace-client';
 import { type MarketplaceSimulator, startSimulator } from '../../sandbox/simulator/simulator';
 import { SnsCollector } from '../contract/sns-collector';
+import { requestUrl } from '../support/request-url';
 
 let sim: MarketplaceSimulator;
 let supply: MarketplaceClient;
@@ -33,7 +34,7 @@ const issuedTokens: string[] = [];
 /** Counts logins so re-login behaviour is visible, and notes the tokens; otherwise plain fetch. */
 const countingFetch: typeof fetch = async (input, init) => {
   const response = await fetch(input, init);
-  if (String(input).endsWith('/auth/v1/login')) {
+  if (requestUrl(input).endsWith('/auth/v1/login')) {
     loginCount++;
     const body = (await response.clone().json()) as { IdToken?: string };
     if (body.IdToken) issuedTokens.push(body.IdToken);
@@ -316,7 +317,7 @@ describe('operations', () => {
     const lists: string[] = [];
     const listing = clientFor(sim.credentials, {
       fetch: async (input, init) => {
-        const url = String(input).replace('items_per_page=100', 'items_per_page=2');
+        const url = requestUrl(input).replace('items_per_page=100', 'items_per_page=2');
         if (url.includes('/inbox/offers?')) lists.push(new URL(url).searchParams.toString());
         return countingFetch(url, init);
       },
@@ -327,7 +328,7 @@ describe('operations', () => {
     const ids = shift.map((s) => s.offer.id).sort();
     expect(offers.map((o) => o.id)).toEqual(ids);
     expect(offers).toEqual(
-      ids.map((id) =>
+      ids.map((id): unknown =>
         expect.objectContaining({
           id,
           shiftId,

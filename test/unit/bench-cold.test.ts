@@ -8,7 +8,7 @@ import {
   placeholderFor,
   summaryLine,
 } from '../../bench/cold/parts';
-import { CONNECTOR_BUNDLING } from '../../lib/bundling';
+import { CONNECTOR_BUNDLING, CONNECTOR_RUNTIME } from '../../lib/bundling';
 import { callgrindTotal } from '../../bench/cold/callgrind';
 
 describe('cold bench: median', () => {
@@ -104,6 +104,11 @@ describe('cold bench: esbuild options from the bundling definition', () => {
     });
   });
 
+  it("targets the functions' runtime when the definition names no target", () => {
+    // Derived from CONNECTOR_RUNTIME; CONNECTOR_BUNDLING.target is written out beside it by hand.
+    expect(esbuildOptionsFrom({}).target).toBe(CONNECTOR_BUNDLING.target);
+  });
+
   it('keeps the SDK out when it is not bundled, and lists given externals as they are', () => {
     expect(esbuildOptionsFrom({ bundleAwsSDK: false }).external).toEqual(['@aws-sdk/*']);
     expect(esbuildOptionsFrom({ bundleAwsSDK: true }).external).toEqual([]);
@@ -154,6 +159,8 @@ describe('cold bench: environment', () => {
     expect(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE).toBe('512');
     expect(env.PATH).toBe('/usr/bin');
     expect(Object.keys(env)).not.toContain('HOME');
+    // What Lambda sets for the deployed runtime, so the SDK and Powertools read the same.
+    expect(env.AWS_EXECUTION_ENV).toBe(`AWS_Lambda_${CONNECTOR_RUNTIME.name}`);
   });
 
   it('shapes topic and bus ARNs and names other resources', () => {

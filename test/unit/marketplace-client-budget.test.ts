@@ -20,6 +20,7 @@ import {
   type RetryPolicy,
 } from '../../lambdas/adapters/marketplace/retry';
 import { OFFER_ID, offerDetailJson } from '../support/offer-fixtures';
+import { requestUrl } from '../support/request-url';
 
 const T = DEFAULT_TIMEOUT_MS;
 
@@ -42,7 +43,7 @@ function harness(adversary: (call: Call, index: number) => Move, retry: Partial<
   let index = 0;
   let tokens = 0;
   const fakeFetch: typeof fetch = async (input, init) => {
-    const url = new URL(String(input));
+    const url = new URL(requestUrl(input));
     const call = { login: url.pathname === '/auth/v1/login', method: init?.method ?? 'GET' };
     calls.push(call);
     const move = adversary(call, index++);

@@ -14,6 +14,8 @@ import type { AddressInfo } from 'node:net';
 import { MarketplaceClient, MarketplaceError } from '../../lambdas/adapters/marketplace-client';
 import type { CredentialsProvider, MarketplaceCredentials } from '../../lambdas/core/ports';
 import { inboxOffer, OFFER_ID, offerDetailJson, PHI } from '../support/offer-fixtures';
+import { requestUrl } from '../support/request-url';
+import { without } from '../support/without';
 
 const CREDENTIALS: MarketplaceCredentials = {
   username: 'connector@example.org',
@@ -52,7 +54,11 @@ class FakeApi {
 
   async stop(): Promise<void> {
     this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    await new Promise<void>((resolve) => {
+      this.server?.close(() => {
+        resolve();
+      });
+    });
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -376,7 +382,7 @@ describe('offers', () => {
     ['demand', 'id'],
   ])('names a missing required field (%s.%s) in the error', async (parent, field) => {
     const detail = offerDetailJson() as Record<string, Record<string, unknown>>;
-    delete detail[parent][field];
+    detail[parent] = without(detail[parent], field);
     api.route = (seen) => (seen.method === 'GET' ? { status: 200, json: detail } : undefined);
 
     const error = await failure(client().getInboxOffer(OFFER_ID));
@@ -508,7 +514,7 @@ describe('injected fetch', () => {
   it('uses the fetch it is given', async () => {
     const urls: string[] = [];
     const fakeFetch: typeof fetch = async (input) => {
-      const url = String(input);
+      const url = requestUrl(input);
       urls.push(url);
       if (url.endsWith('/auth/v1/login'))
         return new Response(JSON.stringify({ IdToken: 't', ExpiresIn: 3600 }), { status: 200 });
@@ -547,7 +553,7 @@ function scripted(
   const calls: Array<{ method: string; path: string }> = [];
   let logins = 0;
   const fakeFetch: typeof fetch = async (input, init) => {
-    const url = new URL(String(input));
+    const url = new URL(requestUrl(input));
     if (url.pathname === '/auth/v1/login') {
       logins++;
       return new Response(

@@ -61,7 +61,7 @@ describe('ClientCanaries', () => {
     expect(inbox.client.custom_fields).toEqual([
       { name: DIAGNOSIS_FIELD, value: expect.stringMatching(/^Canary-Diagnosis-/) },
     ]);
-    expect(JSON.stringify(inbox)).not.toContain(String(stored.demographics.first_name));
+    expect(JSON.stringify(inbox)).not.toContain(stored.demographics.first_name);
     book.respond('org-supply', inbox.offer.id, 'accept', {});
     const created = events.find(
       (e) => (e as { event_name?: string }).event_name === 'ReferralCreated',

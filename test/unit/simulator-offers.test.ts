@@ -99,7 +99,7 @@ describe('OfferBook', () => {
     const expired: string[] = [];
     book.onEvent((event) => {
       if (event.channel === 'inbox-offers' && event.payload.event_name === 'OfferExpired')
-        expired.push(String(event.payload.offer_id));
+        expired.push(event.payload.offer_id);
     });
     const late = book.add({ expiresInMs: 60_000 }).offer;
     book.sweep(); // nothing due: the sweep remembers the earliest expiry (60 s)
@@ -411,7 +411,11 @@ describe('OfferBook, demand side and referrals', () => {
     expect(book.getInboxReferral(ORG, referralId)?.client.demographics.first_name).toBe('Ann');
     expect(book.getInboxReferral('org-second', referralId)).toBeUndefined();
     book.markProcessed(ORG, referralId);
-    expect(statusOf(() => book.markProcessed(ORG, referralId))).toBe(409);
+    expect(
+      statusOf(() => {
+        book.markProcessed(ORG, referralId);
+      }),
+    ).toBe(409);
     expect(names('outbox-referrals')).toEqual(['ReferralCreated', 'ReferralProcessed']);
     book.cancelReferral('demand', 'org-demand', referralId, {
       reason_code: 'client_hospitalization',
@@ -423,8 +427,16 @@ describe('OfferBook, demand side and referrals', () => {
       cancellation_comment: 'in hospital',
     });
     expect(names('inbox-referrals', ORG)).toEqual(['ReferralCreated', 'ReferralDemandCancelled']);
-    expect(statusOf(() => book.cancelReferral('supply', ORG, referralId, {}))).toBe(409);
-    expect(statusOf(() => book.cancelReferral('supply', 'org-second', referralId, {}))).toBe(404);
+    expect(
+      statusOf(() => {
+        book.cancelReferral('supply', ORG, referralId, {});
+      }),
+    ).toBe(409);
+    expect(
+      statusOf(() => {
+        book.cancelReferral('supply', 'org-second', referralId, {});
+      }),
+    ).toBe(404);
   });
 
   it('accepting one offer of a shift accepts the others, each with its own OfferAccepted', () => {

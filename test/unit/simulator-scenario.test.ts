@@ -10,7 +10,12 @@ import type { DecisionAction } from '../../lambdas/core/config';
 import { evaluateRules } from '../../lambdas/core/rules';
 import { combineActions } from '../../sandbox/outcomes';
 import { loadRules } from '../../sandbox/run-sandbox';
-import { contentionScenario, onceScenario, streamScenario } from '../../sandbox/scenario';
+import {
+  contentionScenario,
+  onceScenario,
+  streamScenario,
+  type ScenarioStep,
+} from '../../sandbox/scenario';
 import { seededRandom } from '../../sandbox/simulator/seeded-random';
 import type { NewOffer } from '../../sandbox/simulator/simulator';
 import { inboxOffer } from '../support/offer-fixtures';
@@ -24,7 +29,7 @@ describe('onceScenario', () => {
     expect(steps.filter((s) => s.kind === 'offer' && s.copies === 2)).toHaveLength(1);
     const shifts = steps.filter((s) => s.kind === 'shift');
     expect(shifts).toHaveLength(1);
-    expect(shifts[0].kind === 'shift' && shifts[0].offers).toHaveLength(2);
+    expect(shifts[0].offers).toHaveLength(2);
   });
 
   it('mixes care types, offer types and places', () => {
@@ -92,7 +97,11 @@ describe('contentionScenario', () => {
 describe('streamScenario', () => {
   const take = (seed: number, n: number) => {
     const stream = streamScenario(seed);
-    return Array.from({ length: n }, () => stream.next().value);
+    return Array.from({ length: n }, (): ScenarioStep => {
+      const next = stream.next();
+      if (next.done === true) throw new Error('the stream ended');
+      return next.value;
+    });
   };
 
   it('gives the same offers for the same seed and others for another seed', () => {

@@ -71,7 +71,7 @@ function stringToSign(m: Record<string, string>): string {
       ? [
           'Message',
           'MessageId',
-          ...(m.Subject !== undefined ? ['Subject'] : []),
+          ...(Object.hasOwn(m, 'Subject') ? ['Subject'] : []),
           'Timestamp',
           'TopicArn',
           'Type',
@@ -96,16 +96,22 @@ let sim: MarketplaceSimulator;
 let routed: HttpGet;
 let endpoint: Endpoint;
 
+/** What this test started, stopped after it in reverse order (a test that starts nothing stops nothing). */
+const stops: Array<() => Promise<void>> = [];
+
 async function setUp(options: SimulatorOptions = {}): Promise<void> {
-  sim = await startSimulator({ retryDelayMs: 10, ...options });
+  const started = await startSimulator({ retryDelayMs: 10, ...options });
+  sim = started;
+  stops.push(() => started.stop());
   routed = createSnsRoutingHttpGet({ localUrl: sim.snsLocalUrl, regions: [sim.region] });
-  endpoint = new Endpoint(() => routed);
-  await endpoint.start();
+  const listening = new Endpoint(() => routed);
+  endpoint = listening;
+  await listening.start();
+  stops.push(() => listening.server.close());
 }
 
 afterEach(async () => {
-  await sim?.stop();
-  await endpoint?.server.close();
+  for (const stop of stops.splice(0).reverse()) await stop();
 });
 
 describe('subscription handshake', () => {

@@ -1,0 +1,110 @@
+import { isAnswerable } from './judge';
+import {
+  type InboxOffer,
+  isFinal,
+  type LastEvent,
+  type MatchResponse,
+  type OfferFacts,
+  type OfferStore,
+  type RecordedDecision,
+  type UnitStore,
+} from './ports';
+
+/**
+ * What the unit decider writes: a unit's decision on the unit (fenced by its lease) and on each of
+ * its offers, and each offer's facts (what the marketplace showed of it, and the last event).
+ */
+
+/** The unit an event holds the lease of; `released` once a settled decision gave it back. */
+export interface HeldUnit {
+  unitKey: string;
+  owner: string;
+  released: boolean;
+}
+
+/** The event's own offer id with the event's fields, written on that offer's facts. */
+export type OfferEvent = LastEvent & { offerId: string };
+
+export interface UnitRecordsDeps {
+  store: OfferStore;
+  units: UnitStore;
+  now: () => Date;
+  /** When a recorded decision counts as final (see `isFinal`). */
+  finality: { redecideDryRun: boolean };
+}
+
+export function createUnitRecords(deps: UnitRecordsDeps) {
+  const { store, units, now, finality } = deps;
+
+  /**
+   * Records the unit's decision (fenced by the lease), then the same on each of its offers, each
+   * with its facts when given (one write per offer). A settled decision gives the lease back in
+   * the unit's write: its copies need no lease (settled decisions never change, see completeCopies).
+   */
+  async function record(
+    held: HeldUnit,
+    offerIds: readonly string[],
+    decision: RecordedDecision,
+    facts: readonly OfferFacts[] = [],
+  ): Promise<void> {
+    const settled = decision.state !== 'intended';
+    await units.recordUnitDecision(
+      held.unitKey,
+      held.owner,
+      now(),
+      decision,
+      settled ? { releaseLease: true } : {},
+    );
+    if (settled) held.released = true;
+    const factsOf = new Map(facts.map((f) => [f.offerId, f]));
+    for (const offerId of offerIds)
+      await store.recordDecision(offerId, decision, factsOf.get(offerId));
+    for (const f of facts) if (!offerIds.includes(f.offerId)) await store.recordOfferFacts(f);
+  }
+
+  async function recordFacts(
+    offers: readonly InboxOffer[],
+    lastEvent: OfferEvent,
+    response?: MatchResponse,
+  ): Promise<void> {
+    for (const facts of factsOf(offers, lastEvent, response)) await store.recordOfferFacts(facts);
+  }
+
+  /** What each offer's record says of it (and, on the event's own offer, of the event). */
+  function factsOf(
+    offers: readonly InboxOffer[],
+    lastEvent: OfferEvent,
+    response?: MatchResponse,
+  ): OfferFacts[] {
+    const at = now().toISOString();
+    return offers.map((offer) => {
+      const facts: OfferFacts = {
+        offerId: offer.id,
+        careType: offer.careType,
+        offerType: offer.offerType,
+        matchResponse:
+          response !== undefined && isAnswerable(offer) ? response : offer.match.response,
+        matchStatus: offer.match.status,
+        updatedAt: at,
+        ...(offer.id === lastEvent.offerId ? lastEvent : {}),
+      };
+      if (offer.shiftId !== undefined) facts.shiftId = offer.shiftId;
+      return facts;
+    });
+  }
+
+  /**
+   * An offer already carries its unit's settled decision: make sure the unit's other offers do
+   * too (a crash can fall between the copies). Settled decisions never change, so this needs no
+   * lease; offers already settled are not written again.
+   */
+  async function completeCopies(decision: RecordedDecision, knownSettled?: string): Promise<void> {
+    for (const id of decision.offerIds ?? []) {
+      if (id === knownSettled) continue;
+      if (!isFinal((await store.getOffer(id))?.decision, finality))
+        await store.recordDecision(id, decision);
+    }
+  }
+
+  return { record, recordFacts, factsOf, completeCopies };
+}

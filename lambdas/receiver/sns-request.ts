@@ -1,0 +1,131 @@
+/**
+ * Reading the HTTP request SNS sends, before anything costs a network call: the headers (case
+ * insensitive), the body (base64 decoded when API Gateway marked it so, size capped, UTF-8, JSON),
+ * the SNS headers' agreement with the body, and whether a SubscribeURL is one the receiver may GET.
+ * Each refusal is an `SnsRejectedError` (4xx: SNS does not retry it).
+ */
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import {
+  SnsRejectedError,
+  isTrustedSubscribeUrl,
+  type SnsEnvelope,
+  type SnsSubscriptionConfirmation,
+} from '../adapters/sns-verifier';
+
+/**
+ * SNS caps a message at 256 KiB; inside the envelope it is a JSON string whose escaping can grow
+ * it, plus a few KiB of envelope fields. Anything larger is not an SNS delivery.
+ */
+export const MAX_BODY_BYTES = 512 * 1024;
+
+/** The headers SNS sets on an HTTP(S) delivery (lower case, as `lowerCaseHeaders` keys them). */
+export const SNS_HEADERS = {
+  rawDelivery: 'x-amz-sns-rawdelivery',
+  messageType: 'x-amz-sns-message-type',
+  messageId: 'x-amz-sns-message-id',
+  topicArn: 'x-amz-sns-topic-arn',
+  subscriptionArn: 'x-amz-sns-subscription-arn',
+} as const;
+
+/** An SNS message id or subscription ARN as SNS writes them; anything else is not logged. */
+export const LOGGABLE_ID = /^[A-Za-z0-9._:-]{1,256}$/;
+
+/** Header names are case-insensitive; API Gateway passes them as the client sent them. */
+export function lowerCaseHeaders(
+  headers: APIGatewayProxyEvent['headers'] | null | undefined,
+): Map<string, string> {
+  const result = new Map<string, string>();
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    if (typeof value === 'string') result.set(name.toLowerCase(), value);
+  }
+  return result;
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** An event as it may arrive: a hand-made or test event can lack the request context. */
+export interface ArrivingEvent {
+  requestContext?: { requestId?: unknown };
+}
+
+/** Returns the body text, decoding base64 when API Gateway marked it so; enforces the size cap. */
+export function bodyText(event: APIGatewayProxyEvent): string {
+  const body = event.body;
+  // Also undefined: a hand-made event may have no body at all.
+  if (!body) {
+    throw new SnsRejectedError(400, 'invalid SNS message', 'empty body');
+  }
+  if (!event.isBase64Encoded) {
+    if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES)
+      throw new SnsRejectedError(413, 'message too large');
+    return body;
+  }
+  // Check the encoded size first so an oversized body is never decoded.
+  if (body.length > Math.ceil(MAX_BODY_BYTES / 3) * 4)
+    throw new SnsRejectedError(413, 'message too large');
+  if (body.length % 4 !== 0 || !BASE64.test(body)) {
+    throw new SnsRejectedError(400, 'invalid SNS message', 'body is not valid base64');
+  }
+  const bytes = Buffer.from(body, 'base64');
+  if (bytes.byteLength > MAX_BODY_BYTES) throw new SnsRejectedError(413, 'message too large');
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new SnsRejectedError(400, 'invalid SNS message', 'body is not UTF-8');
+  }
+}
+
+export function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // JSON.parse's own message quotes the input, so it is never passed on.
+    throw new SnsRejectedError(400, 'invalid SNS message', 'body is not JSON');
+  }
+}
+
+/** The SNS headers are optional, but when present they must describe the same message. */
+export function assertHeadersAgree(headers: Map<string, string>, message: SnsEnvelope): void {
+  const expected: Array<[string, string]> = [
+    [SNS_HEADERS.messageType, message.Type],
+    [SNS_HEADERS.messageId, message.MessageId],
+    [SNS_HEADERS.topicArn, message.TopicArn],
+  ];
+  for (const [name, value] of expected) {
+    const actual = headers.get(name);
+    if (actual !== undefined && actual !== value) {
+      throw new SnsRejectedError(
+        400,
+        'SNS headers do not match the message',
+        `${name} does not match the body`,
+      );
+    }
+  }
+}
+
+/**
+ * Beyond the SNS host policy: a genuine SubscribeURL is a `ConfirmSubscription` call on the SNS
+ * host of the topic's own region. Checked before the signature, so a forged message cannot make
+ * the receiver GET anything else, even on an SNS host.
+ */
+export function assertConfirmableSubscribeUrl(message: SnsSubscriptionConfirmation): void {
+  if (!isTrustedSubscribeUrl(message.SubscribeURL))
+    throw new SnsRejectedError(400, 'untrusted SubscribeURL');
+  const url = new URL(message.SubscribeURL);
+  const hostRegion = url.hostname.split('.')[1];
+  const topicRegion = message.TopicArn.split(':')[3];
+  if (hostRegion !== topicRegion) {
+    throw new SnsRejectedError(
+      400,
+      'untrusted SubscribeURL',
+      "SubscribeURL host is not the topic's region",
+    );
+  }
+  if (url.searchParams.get('Action') !== 'ConfirmSubscription') {
+    throw new SnsRejectedError(
+      400,
+      'untrusted SubscribeURL',
+      'SubscribeURL is not a ConfirmSubscription call',
+    );
+  }
+}
