@@ -13,7 +13,7 @@ import {
 import type { SQSRecord } from 'aws-lambda';
 import { QUEUE_ATTRIBUTES, type QueuedEvent } from '../core/events';
 import type { EventQueue } from '../core/ports';
-import type { RecordRetry } from '../worker/worker';
+import type { RecordRetry } from './record-retry';
 
 /** SQS answered without a MessageId, so we cannot tell the message was stored. */
 export class QueueSendError extends Error {

@@ -1,3 +1,4 @@
+import type { RecordRetry } from '../adapters/record-retry';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -43,17 +44,6 @@ import { resendDelaySeconds, retryDelaySeconds, WORKER_TIMING, type WorkerTiming
  * timing.ts), ending in the DLQ after maxReceiveCount receives. A record the invocation has no
  * time left for is re-sent as a copy instead, so it is not charged a receive.
  */
-
-/** How the worker hands records back to the queue it consumes (the SQS adapter implements it). */
-export interface RecordRetry {
-  /** Makes a received record visible again `seconds` from now (ChangeMessageVisibility). */
-  changeVisibility(receiptHandle: string, seconds: number): Promise<void>;
-  /** Sends a copy of the record, same body and message attributes, delivered after `delaySeconds`. */
-  resend(
-    record: Pick<SQSRecord, 'body' | 'messageAttributes'>,
-    delaySeconds: number,
-  ): Promise<void>;
-}
 
 export interface WorkerDeps {
   marketplace: MarketplaceApi;
