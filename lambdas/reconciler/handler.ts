@@ -16,8 +16,8 @@ import type { EventQueue } from '../core/ports';
 import { createReconciler } from './reconciler';
 
 /**
- * Lambda entry point for the reconciler (EventBridge schedule). Everything is built once per cold
- * start. The store is read, and written only to mark the offers enqueued (the stack grants reads
+ * Lambda entry point for the reconciler (EventBridge schedule). Everything is built once per
+ * execution environment: at the cold start, except the queue's client, built on the first send. The store is read, and written only to mark the offers enqueued (the stack grants reads
  * and UpdateItem on offer items, nothing else).
  */
 

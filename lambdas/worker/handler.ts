@@ -38,7 +38,9 @@ import type { ReferralEventPublisher } from '../core/ports';
 
 /**
  * Lambda entry point for the worker (SQS event source, partial batch responses). Everything is
- * built once per cold start; bad configuration fails the first invocation with a named error.
+ * built once per execution environment: at the cold start, except the clients most invocations
+ * never call (retry queue, review topic, referral bus), built on their first use. Bad configuration
+ * fails the first invocation with a named error.
  */
 
 const {
