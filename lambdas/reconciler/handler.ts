@@ -5,19 +5,17 @@ import { ConfigError } from '../core/errors';
 import { secretCredentials } from '../adapters/credentials';
 import { DynamoOfferStore } from '../adapters/dynamo-offer-store';
 import { ENV_NAMES, requireEnv } from '../adapters/env';
-import { onFirstUse } from '../adapters/first-use';
 import { loginReporter } from '../adapters/login-report';
 import { observability } from '../adapters/observability';
 import { SERVICE_NAMES } from '../core/metric-names';
 import { inboxPageReader } from '../adapters/marketplace/inbox-offer-entries';
 import { MarketplaceTransport } from '../adapters/marketplace/transport';
 import { SqsEventQueue } from '../adapters/sqs-event-queue';
-import type { EventQueue } from '../core/ports';
 import { createReconciler } from './reconciler';
 
 /**
- * Lambda entry point for the reconciler (EventBridge schedule). Everything is built once per
- * execution environment: at the cold start, except the queue's client, built on the first send. The store is read, and written only to mark the offers enqueued (the stack grants reads
+ * Lambda entry point for the reconciler (EventBridge schedule). Everything is built once per cold
+ * start. The store is read, and written only to mark the offers enqueued (the stack grants reads
  * and UpdateItem on offer items, nothing else).
  */
 
@@ -42,10 +40,7 @@ const store = new DynamoOfferStore(
   DynamoDBDocumentClient.from(new DynamoDBClient({})),
   env.TABLE_NAME,
 );
-// Most runs find every inbox offer already handled and enqueue nothing: the queue's client is built
-// on the first send, not at start.
-const sqsQueue = onFirstUse(() => new SqsEventQueue(new SQSClient({}), env.QUEUE_URL));
-const queue: EventQueue = { send: (event, attributes) => sqsQueue().send(event, attributes) };
+const queue = new SqsEventQueue(new SQSClient({}), env.QUEUE_URL);
 const inbox = inboxPageReader(
   new MarketplaceTransport({
     baseUrl: env.MARKETPLACE_BASE_URL,
