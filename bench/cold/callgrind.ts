@@ -1,8 +1,10 @@
 /**
  * Instruction counts for the cold-start bench (`--callgrind`): `valgrind --tool=callgrind` counts
  * the instructions a fresh `node` spends requiring a bundle, less those of a bare `node -e ""`.
- * Unlike wall time on a shared machine, the count barely moves from run to run, so it confirms
- * the ratios the timed runs give.
+ * Node runs with V8's `--single-threaded` here (no background compile or GC threads): without it
+ * the count of one bundle moved by a third from run to run (867M to 1154M, the background threads'
+ * work landing on the main thread or not); with it, within 1%. So the count is a steady measure of
+ * the work, to confirm the ratios the timed runs give, not the deployed wall time itself.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -24,7 +26,14 @@ export function instructions(file: string | undefined, env: Record<string, strin
     const script = file === undefined ? '' : `require(${JSON.stringify(file)})`;
     const result = spawnSync(
       'valgrind',
-      ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, '-e', script],
+      [
+        '--tool=callgrind',
+        `--callgrind-out-file=${out}`,
+        process.execPath,
+        '--single-threaded',
+        '-e',
+        script,
+      ],
       { env, encoding: 'utf8' },
     );
     if (result.status !== 0)

@@ -21,6 +21,7 @@ import { DynamoUnitStore } from '../adapters/dynamo-unit-store';
 import { ENV_NAMES, requireEnv } from '../adapters/env';
 import { SERVICE_NAMES } from '../core/metric-names';
 import { EventBridgeReferralPublisher } from '../adapters/eventbridge-referral-publisher';
+import { onFirstUse } from '../adapters/first-use';
 import { loginReporter } from '../adapters/login-report';
 import { observability } from '../adapters/observability';
 import { demandOfferApi } from '../adapters/marketplace/demand-offers';
@@ -32,11 +33,14 @@ import { s3RulesSource } from '../adapters/s3-rules-source';
 import { SqsEventQueue } from '../adapters/sqs-event-queue';
 import { rulesReporter } from './rules-report';
 import { WORKER_CLIENT, WORKER_TIMING } from './timing';
-import { createWorker } from './worker';
+import { createWorker, type RecordRetry } from './worker';
+import type { ReferralEventPublisher } from '../core/ports';
 
 /**
  * Lambda entry point for the worker (SQS event source, partial batch responses). Everything is
- * built once per cold start; bad configuration fails the first invocation with a named error.
+ * built once per execution environment: at the cold start, except the clients most invocations
+ * never call (retry queue, review topic, referral bus), built on their first use. Bad configuration
+ * fails the first invocation with a named error.
  */
 
 const {
@@ -123,7 +127,13 @@ const rules = s3RulesSource(
   { report: rulesReporter(logger, metrics) },
 );
 // The queue this function consumes: failed records get a short visibility, out-of-time ones a copy.
-const retry = new SqsEventQueue(new SQSClient({}), env[queueUrl]);
+// Most invocations hand nothing back, so its client is built on the first hand-back, not at start.
+const retryQueue = onFirstUse(() => new SqsEventQueue(new SQSClient({}), env[queueUrl]));
+const retry: RecordRetry = {
+  changeVisibility: (receiptHandle, seconds) =>
+    retryQueue().changeVisibility(receiptHandle, seconds),
+  resend: (record, delaySeconds) => retryQueue().resend(record, delaySeconds),
+};
 
 /** The review topic, when the stack has one (`notifications.enabled`); link templates are optional. */
 function notifierFromEnv(): SnsNotifier | undefined {
@@ -132,7 +142,9 @@ function notifierFromEnv(): SnsNotifier | undefined {
   const template = (name: string) => (process.env[name] === '' ? undefined : process.env[name]);
   const offerUrl = template(ENV_NAMES.offerUrlTemplate);
   const outboxOfferUrl = template(ENV_NAMES.outboxOfferUrlTemplate);
-  return new SnsNotifier(new SNSClient({}), topicArn, {
+  // Only offers that need a review are published: the client is built on the first one.
+  const sns = onFirstUse(() => new SNSClient({}));
+  return new SnsNotifier({ send: (command) => sns().send(command) }, topicArn, {
     ...(offerUrl !== undefined ? { offerUrl } : {}),
     ...(outboxOfferUrl !== undefined ? { outboxOfferUrl } : {}),
   });
@@ -140,14 +152,18 @@ function notifierFromEnv(): SnsNotifier | undefined {
 const notifier = notifierFromEnv();
 
 /** REFERRAL_EVENT_BUS_ARN, when the stack forwards won referrals (`referrals.eventBusArn`). */
-function referralPublisherFromEnv(): EventBridgeReferralPublisher | undefined {
+function referralPublisherFromEnv(): ReferralEventPublisher | undefined {
   const busArn = process.env[ENV_NAMES.referralEventBusArn];
   if (busArn === undefined || busArn === '') return undefined;
   if (!eventBusArnSchema.safeParse(busArn).success)
     throw new ConfigError(
       `Invalid ${ENV_NAMES.referralEventBusArn}: must be an EventBridge event bus ARN`,
     );
-  return new EventBridgeReferralPublisher(new EventBridgeClient({ maxAttempts: 3 }), busArn);
+  // Only won referrals are published: the client is built on the first one.
+  const publisher = onFirstUse(
+    () => new EventBridgeReferralPublisher(new EventBridgeClient({ maxAttempts: 3 }), busArn),
+  );
+  return { publishReferralReceived: (event) => publisher().publishReferralReceived(event) };
 }
 const referralPublisher = referralPublisherFromEnv();
 
