@@ -33,7 +33,8 @@ import { s3RulesSource } from '../adapters/s3-rules-source';
 import { SqsEventQueue } from '../adapters/sqs-event-queue';
 import { rulesReporter } from './rules-report';
 import { WORKER_CLIENT, WORKER_TIMING } from './timing';
-import { createWorker, type RecordRetry } from './worker';
+import type { RecordRetry } from '../adapters/record-retry';
+import { createWorker } from './worker';
 import type { ReferralEventPublisher } from '../core/ports';
 
 /**
