@@ -1,10 +1,11 @@
 /**
  * The simulator's stand-in for AWS SNS delivering the marketplace's topics to an HTTPS endpoint:
  * signed messages, the subscribe-then-confirm handshake, the documented headers, and retries of
- * failed deliveries (scaled down from SNS's 3 more tries 20 s apart). It also answers the two
- * things SNS serves on `https://sns.<region>.amazonaws.com`: the signing certificate and the
- * `ConfirmSubscription` / `Unsubscribe` links, through a local HTTP server that the sandbox's
- * routing HttpGet points those URLs at.
+ * failed deliveries (scaled down from SNS's 3 more tries 20 s apart; the delivery loop is in
+ * sns-delivery.ts). It also answers the two things SNS serves on
+ * `https://sns.<region>.amazonaws.com`: the signing certificate and the `ConfirmSubscription` /
+ * `Unsubscribe` links, through a local HTTP server that the sandbox's routing HttpGet points
+ * those URLs at.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -15,6 +16,9 @@ import {
   signSnsMessage,
 } from '../sns-signing';
 import type { FaultInjector } from './faults';
+import { type DeliveryAttempt, type DeliveryTarget, SnsDeliveryLoop } from './sns-delivery';
+
+export type { DeliveryAttempt } from './sns-delivery';
 
 export type SignatureVersion = '1' | '2';
 
@@ -44,29 +48,12 @@ export interface SubscriptionInfo {
   status: SubscriptionStatus;
 }
 
-/** One HTTP attempt to deliver one message. */
-export interface DeliveryAttempt {
-  messageId: string;
-  type: SnsMessageFields['Type'];
-  topicArn: string;
-  subscriptionArn: string;
-  attempt: number;
-  /** The endpoint's HTTP status, absent on a network error or timeout (or a dropped message). */
-  status?: number;
-  /** Set (with attempt 0) when fault injection dropped the message: it was never sent. */
-  dropped?: boolean;
-  error?: string;
-  at: string;
-}
-
 export class SnsSimulatorError extends Error {
   override readonly name = 'SnsSimulatorError';
 }
 
-interface Subscription extends SubscriptionInfo {
+interface Subscription extends SubscriptionInfo, DeliveryTarget {
   token: string;
-  /** Deliveries to one endpoint go out one after another, in publish order. */
-  chain: Promise<void>;
   onConfirmed: Array<() => void>;
   /** Reordered messages waiting for a later message to go first. */
   held: SignedSnsMessage[];
@@ -78,14 +65,13 @@ const CERT_PATH = /^\/SimpleNotificationService-[0-9a-f]{32}\.pem$/;
 export class SnsService {
   private readonly topics = new Set<string>();
   private readonly subscriptions = new Map<string, Subscription>();
-  private readonly attempts: DeliveryAttempt[] = [];
   private readonly certPath = `/SimpleNotificationService-${randomBytes(16).toString('hex')}.pem`;
-  private readonly inFlight = new AbortController();
   private readonly now: () => Date;
-  private stopped = false;
+  private readonly delivery: SnsDeliveryLoop;
 
   constructor(private readonly options: SnsServiceOptions) {
     this.now = options.now ?? (() => new Date());
+    this.delivery = new SnsDeliveryLoop(options, this.now);
   }
 
   /** `https://sns.<region>.amazonaws.com`: the public origin this service stands in for. */
@@ -159,7 +145,7 @@ export class SnsService {
       SubscribeURL: `${this.origin}/?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(topicArn)}&Token=${subscription.token}`,
       Timestamp: this.now().toISOString(),
     };
-    const delivered = this.enqueue(subscription, this.sign(fields), 1);
+    const delivered = this.delivery.enqueue(subscription, this.sign(fields), 1);
     return { subscriptionArn: subscription.subscriptionArn, confirmed, delivered };
   }
 
@@ -188,7 +174,7 @@ export class SnsService {
       });
       const fault = this.options.faults?.forDelivery() ?? 'deliver';
       if (fault === 'drop') {
-        this.attempts.push({
+        this.delivery.record({
           messageId,
           type: 'Notification',
           topicArn,
@@ -204,7 +190,7 @@ export class SnsService {
         this.hold(subscription, signed);
         continue;
       }
-      void this.enqueue(
+      void this.delivery.enqueue(
         subscription,
         signed,
         (options.copies ?? 1) + (fault === 'duplicate' ? 1 : 0),
@@ -228,7 +214,8 @@ export class SnsService {
   private release(subscription: Subscription): void {
     clearTimeout(subscription.heldTimer);
     subscription.heldTimer = undefined;
-    for (const message of subscription.held.splice(0)) void this.enqueue(subscription, message, 1);
+    for (const message of subscription.held.splice(0))
+      void this.delivery.enqueue(subscription, message, 1);
   }
 
   /** Changes SNS's retry policy for deliveries from now on. */
@@ -260,14 +247,13 @@ export class SnsService {
   }
 
   deliveries(): DeliveryAttempt[] {
-    return this.attempts.map((a) => ({ ...a }));
+    return this.delivery.list();
   }
 
   /** Stops retrying and aborts deliveries in flight. */
   stop(): void {
-    this.stopped = true;
     for (const subscription of this.subscriptions.values()) clearTimeout(subscription.heldTimer);
-    this.inFlight.abort();
+    this.delivery.stop();
   }
 
   /** Serves the certificate and the ConfirmSubscription / Unsubscribe links (GET only). */
@@ -344,7 +330,7 @@ export class SnsService {
         SubscribeURL: `${this.origin}/?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(subscription.topicArn)}&Token=${subscription.token}`,
         Timestamp: this.now().toISOString(),
       });
-      void this.enqueue(subscription, signed, 1);
+      void this.delivery.enqueue(subscription, signed, 1);
     }
     sendXml(
       res,
@@ -359,82 +345,6 @@ export class SnsService {
       this.options.signatureVersion,
       this.signingCertUrl,
     );
-  }
-
-  /** Queues `copies` deliveries of one signed message; resolves true if the last one got a 2xx. */
-  private enqueue(
-    subscription: Subscription,
-    message: SignedSnsMessage,
-    copies: number,
-  ): Promise<boolean> {
-    let ok = false;
-    const run = async () => {
-      for (let copy = 0; copy < copies; copy++) ok = await this.deliver(subscription, message);
-    };
-    const done = subscription.chain.then(run);
-    subscription.chain = done;
-    return done.then(() => ok);
-  }
-
-  private async deliver(subscription: Subscription, message: SignedSnsMessage): Promise<boolean> {
-    const body = JSON.stringify(message);
-    for (let attempt = 1; attempt <= 1 + this.options.retries && !this.stopped; attempt++) {
-      const record: DeliveryAttempt = {
-        messageId: message.MessageId,
-        type: message.Type,
-        topicArn: message.TopicArn,
-        subscriptionArn: subscription.subscriptionArn,
-        attempt,
-        at: this.now().toISOString(),
-      };
-      try {
-        const response = await fetch(subscription.endpoint, {
-          method: 'POST',
-          headers: {
-            'content-type': 'text/plain; charset=UTF-8',
-            'user-agent': 'Amazon Simple Notification Service Agent',
-            'x-amz-sns-message-type': message.Type,
-            'x-amz-sns-message-id': message.MessageId,
-            'x-amz-sns-topic-arn': message.TopicArn,
-            ...(message.Type === 'SubscriptionConfirmation'
-              ? {}
-              : { 'x-amz-sns-subscription-arn': subscription.subscriptionArn }),
-          },
-          body,
-          redirect: 'manual',
-          signal: AbortSignal.any([
-            AbortSignal.timeout(this.options.deliveryTimeoutMs),
-            this.inFlight.signal,
-          ]),
-        });
-        await response.arrayBuffer();
-        record.status = response.status;
-      } catch (error: unknown) {
-        record.error = error instanceof Error ? error.name : 'Error';
-      }
-      this.attempts.push(record);
-      // SNS: 2xx is delivered, 4xx is final (the endpoint refused it), anything else is retried.
-      if (record.status !== undefined && record.status >= 200 && record.status < 500)
-        return record.status < 300;
-      // stop() may have run during the awaits above; TypeScript keeps the loop's narrowing of it.
-      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
-      if (attempt <= this.options.retries && !this.stopped)
-        await this.pause(this.options.retryDelayMs);
-    }
-    return false;
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const signal = this.inFlight.signal;
-      function done() {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      }
-      signal.addEventListener('abort', done);
-    });
   }
 }
 
