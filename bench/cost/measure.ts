@@ -162,7 +162,12 @@ export async function measureSandbox(): Promise<SandboxMeasurement> {
   const marketplace = { calls: 0, logins: 0 };
   const originalFetch = globalThis.fetch;
   globalThis.fetch = (input, init) => {
+    // The client's own frames (retry loop, transport, session) fill the default 10 frames before
+    // the connector's: read deeper.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 64;
     const stack = new Error().stack ?? '';
+    Error.stackTraceLimit = limit;
     if (CONNECTOR_FRAME.test(stack) && MARKETPLACE_FRAME.test(stack)) {
       const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
       if (new URL(url).pathname.endsWith(LOGIN_PATH)) marketplace.logins += 1;

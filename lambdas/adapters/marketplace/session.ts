@@ -122,7 +122,8 @@ export class MarketplaceSession {
     let { username, password } = credentials;
     this.remember(password);
     let reread = false;
-    return retrying<string, MarketplaceError>({
+    // Awaited, so async stack traces keep the caller's frames (errors, and the cost bench's count).
+    return await retrying<string, MarketplaceError>({
       policy: settings.policy,
       budget,
       random: settings.random,

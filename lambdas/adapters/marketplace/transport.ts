@@ -100,7 +100,8 @@ export class MarketplaceTransport {
     const budget = this.session.newBudget();
     /** Set once an attempt of an action ended without telling whether it took effect. */
     let unknown: MarketplaceError | undefined;
-    return retrying<Outcome<T>, MarketplaceError>({
+    // Awaited, so async stack traces keep the caller's frames (errors, and the cost bench's count).
+    return await retrying<Outcome<T>, MarketplaceError>({
       policy: settings.policy,
       budget,
       random: settings.random,
