@@ -26,7 +26,7 @@ export interface RunningEmulator {
 /** Starts dynalite on a free loopback port, in memory, in this process (tests: quick to start). */
 export async function startDynalite(): Promise<RunningEmulator> {
   // dynalite is CommonJS without types.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
   const dynalite = require('dynalite') as (options: Record<string, unknown>) => Server;
   const server = dynalite(DYNALITE_OPTIONS);
   await new Promise<void>((resolve, reject) => {

@@ -209,7 +209,7 @@ function checkSnsUrl(raw: string, allowQuery: boolean): URL | undefined {
   const rawPath = raw.slice(authorityMatch[0].length, queryStart === -1 ? undefined : queryStart);
   if (!SAFE_PATH.test(rawPath)) return undefined;
   // Control characters or spaces anywhere (the query included) are never in a real SNS URL.
-  // eslint-disable-next-line no-control-regex
+  // eslint-disable-next-line no-control-regex -- refusing control characters is the point
   if (/[\u0000-\u0020\u007f\\]/.test(raw)) return undefined;
 
   let url: URL;
