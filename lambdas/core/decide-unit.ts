@@ -246,13 +246,18 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     const target = answerable.find((o) => o.id === offer.id) ?? answerable[0];
     let decision: RecordedDecision;
     if (intent === undefined || isStale(intent)) {
-      const { rules: current, version } = await rules.current();
+      // A replaced accept never took effect (the marketplace shows the match still pending):
+      // its places under the caps go back before the unit is judged again. Both calls are
+      // idempotent per unit, so a crash in between loses nothing.
+      if (replaces !== undefined && current !== undefined)
+        await giveBackCap(caps, unitKey, current);
+      const { rules: currentRules, version } = await rules.current();
       decision = {
         ...(await withinCaps(
           caps,
           unitKey,
-          boundedDecision(judgeUnit(current, answerable, now())),
-          current,
+          boundedDecision(judgeUnit(currentRules, answerable, now())),
+          currentRules,
         )),
         rulesVersion: version,
         ...(deps.dryRun === true ? { dryRun: true } : {}),

@@ -11,19 +11,23 @@ import { replayEvent, ReplayEventError } from '../../lambdas/core/replay-event';
 import { createWorker } from '../../lambdas/worker/worker';
 import { inboxOffer, OFFER_ID, offerEvent, queuedEvent } from '../support/offer-fixtures';
 import { fakeMarketplace } from '../support/offer-marketplace-fake';
+import { MemoryAcceptCounter } from '../support/memory-accept-counter';
 import { MemoryOfferStore } from '../support/offer-memory-store';
 import { CapturingLogger, sqsRecord } from '../support/worker-observability';
 
 const NOW = new Date('2026-05-01T08:01:00Z');
-const rulesSaying = (action: 'accept' | 'review'): Rules =>
+// One accept a day at most, counted in Toronto (08:01 UTC is 04:01 there, on 2026-05-01).
+const ONE_A_DAY = { timeZone: 'America/Toronto', limits: { accepts_per_day: 1 } };
+const rulesSaying = (action: 'accept' | 'review', extra: object = {}): Rules =>
   parseRules(
     JSON.stringify({
       defaultAction: 'review',
       rules: [{ name: `psw ${action}`, match: { care_type: ['psw'] }, action }],
+      ...extra,
     }),
   );
 
-function setup() {
+function setup(counter?: MemoryAcceptCounter) {
   const marketplace = fakeMarketplace(inboxOffer());
   const store = new MemoryOfferStore();
   let rules = rulesSaying('review');
@@ -32,6 +36,7 @@ function setup() {
     marketplace,
     store,
     units: store,
+    ...(counter !== undefined ? { counter } : {}),
     rules: { current: async () => ({ rules, version: 'v-test' }) },
     role: 'supply',
     logger: new CapturingLogger(),
@@ -49,7 +54,8 @@ function setup() {
     store,
     run,
     replay,
-    setRules: (action: 'accept' | 'review') => (rules = rulesSaying(action)),
+    setRules: (action: 'accept' | 'review', extra: object = {}) =>
+      (rules = rulesSaying(action, extra)),
   };
 }
 
@@ -126,6 +132,28 @@ describe('replay through the worker', () => {
       state: 'applied',
       replacesEventId: expect.any(String),
     });
+  });
+
+  it('with force, gives a replaced accept its place under the caps back before judging again', async () => {
+    const counter = new MemoryAcceptCounter();
+    const { marketplace, store, run, replay, setRules } = setup(counter);
+    setRules('accept', ONE_A_DAY);
+    await run(queuedEvent(offerEvent()));
+    expect(counter.count('accepts/day/2026-05-01')).toBe(1);
+    const offer = marketplace.offers.get(OFFER_ID);
+    if (offer) offer.match.response = 'pending';
+
+    // Judged again as an accept: the unit still holds the day's one place, once.
+    await run(replay(true));
+    expect(counter.count('accepts/day/2026-05-01')).toBe(1);
+    expect((await store.getOffer(OFFER_ID))?.decision).toMatchObject({ action: 'accept' });
+
+    // Judged again as a review: the place is free for another unit's accept.
+    if (offer) offer.match.response = 'pending';
+    setRules('review', ONE_A_DAY);
+    await run(replay(true));
+    expect((await store.getOffer(OFFER_ID))?.decision).toMatchObject({ action: 'review' });
+    expect(counter.count('accepts/day/2026-05-01')).toBe(0);
   });
 
   it('with force, does nothing once the match is answered', async () => {
