@@ -5,7 +5,9 @@
  * for that offer (found by a Scan of the table, only when the id as given has no record).
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoOfferStore } from '../../lambdas/adapters/dynamo-offer-store';
 import { OFFER_TABLE } from '../../lambdas/adapters/offer-table';
+import type { OfferRecord } from '../../lambdas/core/ports';
 import type { CommandContext } from './resources';
 
 /** Shorter prefixes are too likely to match several offers to be worth a scan. */
@@ -58,3 +60,31 @@ export async function matchOfferPrefix(ctx: CommandContext, given: string): Prom
   if (candidates.length === 1) return { kind: 'prefix', offerId: only };
   return { kind: 'ambiguous', candidates };
 }
+
+/** The offer an operator named: its id and record (none when nothing matched), or the candidates. */
+export type FoundOffer =
+  | { kind: 'found'; offerId: string; record: OfferRecord | undefined }
+  | { kind: 'ambiguous'; candidates: string[] };
+
+/**
+ * Reads the record of `given`, or of the one offer `given` is the start of; `command` names the
+ * progress step shown while the table is scanned for a prefix.
+ */
+export async function findOffer(
+  ctx: CommandContext,
+  given: string,
+  command: string,
+): Promise<FoundOffer> {
+  const store = new DynamoOfferStore(ctx.clients.documents, ctx.resources.tableName);
+  const record = await store.getOffer(given);
+  if (record !== undefined) return { kind: 'found', offerId: given, record };
+  ctx.progress.step(`${command}: looking for an offer id starting with ${given}`);
+  const match = await matchOfferPrefix(ctx, given);
+  if (match.kind === 'ambiguous') return match;
+  if (match.kind === 'none') return { kind: 'found', offerId: given, record: undefined };
+  return { kind: 'found', offerId: match.offerId, record: await store.getOffer(match.offerId) };
+}
+
+/** The problem line for a prefix that starts several offer ids. */
+export const ambiguousOfferProblem = (given: string, candidates: readonly string[]): string =>
+  `${given} starts several offer ids (${candidates.join(', ')}): give more of it`;

@@ -4,13 +4,12 @@
  * explanation, rules version), its unit's decision when that differs, the events seen in order,
  * and the referral when one is recorded.
  */
-import { DynamoOfferStore } from '../../lambdas/adapters/dynamo-offer-store';
 import { DynamoUnitStore } from '../../lambdas/adapters/dynamo-unit-store';
 import { OFFER_TABLE } from '../../lambdas/adapters/offer-table';
-import type { OfferRecord, RecordedDecision } from '../../lambdas/core/ports';
+import type { RecordedDecision } from '../../lambdas/core/ports';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { EXIT } from './args';
-import { matchOfferPrefix } from './offer-id';
+import { ambiguousOfferProblem, findOffer } from './offer-id';
 import { fields, type CommandResult } from './output';
 import type { CommandContext } from './resources';
 
@@ -71,28 +70,17 @@ function decisionLines(decision: RecordedDecision, indent: string): string[] {
 
 export async function offer(ctx: CommandContext, given: string): Promise<CommandResult> {
   ctx.progress.step(`offer: reading ${given}`);
-  const store = new DynamoOfferStore(ctx.clients.documents, ctx.resources.tableName);
-  let offerId = given;
-  let record: OfferRecord | undefined = await store.getOffer(given);
-  if (record === undefined) {
-    ctx.progress.step(`offer: looking for an offer id starting with ${given}`);
-    const match = await matchOfferPrefix(ctx, given);
-    if (match.kind === 'ambiguous') {
-      ctx.progress.done();
-      return {
-        code: EXIT.failed,
-        data: { offerId: given, found: false, candidates: match.candidates },
-        lines: [],
-        problems: [
-          `${given} starts several offer ids (${match.candidates.join(', ')}): give more of it`,
-        ],
-      };
-    }
-    if (match.kind === 'prefix') {
-      offerId = match.offerId;
-      record = await store.getOffer(offerId);
-    }
+  const found = await findOffer(ctx, given, 'offer');
+  if (found.kind === 'ambiguous') {
+    ctx.progress.done();
+    return {
+      code: EXIT.failed,
+      data: { offerId: given, found: false, candidates: found.candidates },
+      lines: [],
+      problems: [ambiguousOfferProblem(given, found.candidates)],
+    };
   }
+  const { offerId, record } = found;
   if (record === undefined) {
     ctx.progress.done();
     return {

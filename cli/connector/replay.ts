@@ -5,12 +5,11 @@
  * re-decides only if the marketplace shows the match still pending and open (replay.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { DynamoOfferStore } from '../../lambdas/adapters/dynamo-offer-store';
 import { SqsEventQueue } from '../../lambdas/adapters/sqs-event-queue';
 import { isSettled } from '../../lambdas/core/ports';
 import { replayEvent, ReplayEventError } from '../../lambdas/core/replay-event';
 import { EXIT, UsageError } from './args';
-import { matchOfferPrefix } from './offer-id';
+import { ambiguousOfferProblem, findOffer } from './offer-id';
 import type { CommandResult } from './output';
 import type { CommandContext } from './resources';
 
@@ -36,28 +35,18 @@ export async function replay(
     throw error;
   }
   ctx.progress.step(`replay: reading ${given}`);
-  const store = new DynamoOfferStore(ctx.clients.documents, ctx.resources.tableName);
-  let offerId = given;
-  let record = await store.getOffer(given);
-  if (record === undefined) {
-    // The first characters of an id, as logs print it, when exactly one record starts with them.
-    const match = await matchOfferPrefix(ctx, given);
-    if (match.kind === 'ambiguous') {
-      ctx.progress.done();
-      return {
-        code: EXIT.failed,
-        data: { offerId: given, replayed: false, candidates: match.candidates },
-        lines: [],
-        problems: [
-          `${given} starts several offer ids (${match.candidates.join(', ')}): give more of it`,
-        ],
-      };
-    }
-    if (match.kind === 'prefix') {
-      offerId = match.offerId;
-      record = await store.getOffer(offerId);
-    }
+  // The first characters of an id, as logs print it, when exactly one record starts with them.
+  const found = await findOffer(ctx, given, 'replay');
+  if (found.kind === 'ambiguous') {
+    ctx.progress.done();
+    return {
+      code: EXIT.failed,
+      data: { offerId: given, replayed: false, candidates: found.candidates },
+      lines: [],
+      problems: [ambiguousOfferProblem(given, found.candidates)],
+    };
   }
+  const { offerId, record } = found;
   const { event, message } = replayEvent(offerId, ctx.now(), randomUUID(), {
     force: options.force,
   });
