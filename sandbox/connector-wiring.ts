@@ -12,7 +12,9 @@ import { DynamoUnitStore } from '../lambdas/adapters/dynamo-unit-store';
 import { loginReporter } from '../lambdas/adapters/login-report';
 import { MarketplaceClient } from '../lambdas/adapters/marketplace-client';
 import { SqsEventQueue } from '../lambdas/adapters/sqs-event-queue';
-import { createReceiver } from '../lambdas/receiver/receiver';
+import { createReceiver, type ReceiverDeps } from '../lambdas/receiver/receiver';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { MarketplaceSimulator } from './simulator/simulator';
 import { createReconciler } from '../lambdas/reconciler/reconciler';
 import { createWorker } from '../lambdas/worker/worker';
 import type { AwsStandIns, CleanupStep } from './aws-stand-ins';
@@ -55,18 +57,38 @@ export interface RunningConnector {
   poller: SqsPoller;
 }
 
+/**
+ * The real receiver as the sandbox and the load benches run it: enqueueing on the emulated queue,
+ * with its certificate and SubscribeURL GETs routed to the simulator's SNS.
+ */
+export function sandboxReceiver(
+  input: Pick<ReceiverDeps, 'allowedTopicArns' | 'logger' | 'metrics'> & {
+    sqs: SQSClient;
+    queueUrl: string;
+    simulator: Pick<MarketplaceSimulator, 'snsLocalUrl' | 'region'>;
+  },
+): ReturnType<typeof createReceiver> {
+  const { sqs, queueUrl, simulator, ...deps } = input;
+  return createReceiver({
+    ...deps,
+    queue: new SqsEventQueue(sqs, queueUrl),
+    httpGet: createSnsRoutingHttpGet({
+      localUrl: simulator.snsLocalUrl,
+      regions: [simulator.region],
+    }),
+  });
+}
+
 /** Starts the receiver (behind the local API) and the workers (behind the SQS poller). */
 export async function startConnector(input: WiringInput): Promise<RunningConnector> {
   const { options, print, logLevel, capture, supplyDrill, drill, tableName, cleanups } = input;
   const { dynamo, sqs, queues } = input.aws;
   const { simulator, connector, bus, marketplace } = input.market;
-  const receiver = createReceiver({
+  const receiver = sandboxReceiver({
+    sqs,
+    queueUrl: queues.url,
+    simulator,
     allowedTopicArns: connector.topicArns,
-    queue: new SqsEventQueue(sqs, queues.url),
-    httpGet: createSnsRoutingHttpGet({
-      localUrl: simulator.snsLocalUrl,
-      regions: [simulator.region],
-    }),
     logger: new Logger({ serviceName: 'receiver', logLevel }),
     ...(capture ? { metrics: capture.metrics('receiver') } : {}),
   });

@@ -12,13 +12,11 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { SqsEventQueue } from '../../lambdas/adapters/sqs-event-queue';
-import { createReceiver } from '../../lambdas/receiver/receiver';
 import { type CleanupStep, startAwsStandIns } from '../../sandbox/aws-stand-ins';
+import { sandboxReceiver } from '../../sandbox/connector-wiring';
 import { startLocalApi } from '../../sandbox/local-api';
 import { connectorOrganization } from '../../sandbox/roles';
 import { queueDepth } from '../../sandbox/sandbox-queues';
-import { createSnsRoutingHttpGet } from '../../sandbox/sns-routing-http-get';
 import { type NewOffer, startSimulator } from '../../sandbox/simulator/simulator';
 import { sleep, waitUntil } from '../../sandbox/timing';
 import { cpuSecondsBetween, processCpuSeconds } from './child-cpu';
@@ -121,13 +119,11 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
     const connector = connectorOrganization(simulator, 'supply');
     const logger = (serviceName: string) => new Logger({ serviceName, logLevel: 'ERROR' });
 
-    const receiver = createReceiver({
+    const receiver = sandboxReceiver({
+      sqs,
+      queueUrl: queues.url,
+      simulator,
       allowedTopicArns: connector.topicArns,
-      queue: new SqsEventQueue(sqs, queues.url),
-      httpGet: createSnsRoutingHttpGet({
-        localUrl: simulator.snsLocalUrl,
-        regions: [simulator.region],
-      }),
       logger: logger('receiver'),
     });
     // Stage clocks, read around the real receiver and worker (they are not changed).
