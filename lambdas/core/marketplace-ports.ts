@@ -3,10 +3,9 @@
  * referral and demand actions (`MarketplaceClient` implements them), with the login they use.
  */
 import type { CareType, OfferType, PriceUnit } from './config';
-import type { MatchStatus, OfferStatus } from './marketplace-values';
+import type { MatchResponse, MatchStatus, OfferStatus } from './marketplace-values';
 
-export type { MatchStatus, OfferStatus };
-export type MatchResponse = 'pending' | 'accepted' | 'declined';
+export type { MatchResponse, MatchStatus, OfferStatus };
 
 /** A visit's times as the offer detail gives them (ISO 8601 date-times). */
 export interface OfferVisit {

@@ -15,11 +15,23 @@ export const text = z.string();
 export const id = z.string().check(z.minLength(1));
 export const dateTime = z.string().check(z.minLength(1));
 
-export const CARE_TYPES = ['psw', 'nursing'] as const;
-export const OFFER_TYPES = ['visit', 'service'] as const;
-export const OFFER_STATUSES = ['open', 'assigned', 'closed', 'declined_by_all', 'expired'] as const;
-export const MATCH_RESPONSES = ['pending', 'accepted', 'declined'] as const;
-export const MATCH_STATUSES = ['open', 'expired', 'closed', 'assigned', 'fulfilled'] as const;
+// The value lists the core reads are defined once, in the core; the rest are the API's alone.
+import {
+  CARE_TYPES,
+  MATCH_RESPONSES,
+  MATCH_STATUSES,
+  OFFER_STATUSES,
+  OFFER_TYPES,
+  type OfferStatus,
+} from '../../../core/marketplace-values';
+export {
+  CARE_TYPES,
+  MATCH_RESPONSES,
+  MATCH_STATUSES,
+  OFFER_STATUSES,
+  OFFER_TYPES,
+  type OfferStatus,
+};
 export const REFERRAL_STATUSES = ['assigned', 'processed', 'cancelled'] as const;
 export const PRICE_UNITS = ['per_visit', 'per_hour', 'amount'] as const;
 export const OFFER_ASSIGNMENTS = ['auto', 'manual'] as const;
@@ -48,7 +60,6 @@ export const TOPICS = [
   'outbox-work-sessions',
 ] as const;
 
-export type OfferStatus = (typeof OFFER_STATUSES)[number];
 export type ReferralStatus = (typeof REFERRAL_STATUSES)[number];
 export type OfferAssignment = (typeof OFFER_ASSIGNMENTS)[number];
 export type ReasonCode = (typeof REASON_CODES)[number];
