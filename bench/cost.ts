@@ -150,8 +150,6 @@ function optionsOf(config: { tracing: boolean; monitoring: { dashboard: boolean 
 function levers({ usage, lines }: PricedConfig): string[] {
   const perMillionOf = (match: (line: CostLine) => boolean) =>
     lines.filter(match).reduce((sum, line) => sum + line.perMillion, 0);
-  const restToHttp =
-    usdPer(PRICES.apiGatewayRestRequest, 1e6) - usdPer(PRICES.apiGatewayHttpRequest, 1e6);
   const logs = perMillionOf((line) => line.type === 'AWS::Logs::LogGroup');
   const logBytes =
     usage.logBytesPerEvent.receiver.value +
@@ -159,7 +157,6 @@ function levers({ usage, lines }: PricedConfig): string[] {
     usage.accessLogBytesPerRequest.value;
   const wru = usage.dynamoWruPerEvent.value;
   return [
-    `HTTP API (${PRICES.apiGatewayHttpRequest.usd.toFixed(2)} USD/M) instead of REST (header check moved into the receiver): per million -${restToHttp.toFixed(2)}`,
     `fewer DynamoDB writes per event (now ${wru.toFixed(1)} WRU, ${usdPer(PRICES.dynamoWriteRequestUnit, 1e6 * wru).toFixed(2)}/M): per million -${usdPer(PRICES.dynamoWriteRequestUnit, 1e6).toFixed(3)} per write unit saved`,
     `fewer log bytes per event (now ${Math.round(logBytes)} B, ${logs.toFixed(2)}/M): per million -${((logs / logBytes) * 100).toFixed(3)} per 100 B saved`,
   ];

@@ -135,9 +135,11 @@ export const ALARM_RUNBOOK: readonly AlarmRunbookEntry[] = [
   },
   {
     id: 'Api5xx',
-    firesWhen: 'The SNS endpoint answered any 5xx in a 5-minute period.',
-    means: 'The SNS endpoint answered 5xx; SNS retries for about a minute, then drops the message.',
-    action: 'Read the receiver log and ReceiverErrors; check the queue and KMS key permissions.',
+    firesWhen: 'The SNS endpoint (HTTP API, $default stage) answered any 5xx in a 5-minute period.',
+    means:
+      'The SNS endpoint answered 5xx: the receiver could not enqueue or confirm (its own 5xx), or it failed or timed out (the HTTP API answers 500). SNS retries for about a minute, then drops the message.',
+    action:
+      'Read the API access log (ApiAccessLogs: status, integrationError, integrationLatency), the receiver log and ReceiverErrors; check the queue and KMS key permissions.',
   },
   {
     id: 'UnsubscribeConfirmation',

@@ -1,10 +1,10 @@
-import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ConnectorFunction } from './connector-function';
 import { acknowledge, acknowledgeEach } from './nag';
 
 /**
  * The app stack's acknowledged cdk-nag findings that are the same for each of its functions, and
- * those of the API stage: each one on its own construct, with the reason it does not apply or is
+ * that of the API route: each one on its own construct, with the reason it does not apply or is
  * the customer's choice. The findings particular to one resource are acknowledged beside it.
  */
 
@@ -89,24 +89,15 @@ function eventSourceId(worker: ConnectorFunction): string {
   return id;
 }
 
-/** The API stage: SNS's HTTPS endpoint. */
-export function acknowledgeApiStage(api: apigateway.RestApi, tracing: boolean): void {
-  const stage = api.deploymentStage;
+/**
+ * The HTTP API's one route (POST /sns): SNS's HTTPS endpoint. Its stage has no findings: access
+ * logs are on, and the packs' cache, client-certificate, X-Ray, execution-log and WAF rules are for
+ * REST API stages (an HTTP API has none of these; README, Security).
+ */
+export function acknowledgeApiRoute(route: apigwv2.HttpRoute): void {
   acknowledge(
-    stage,
-    'HIPAA.Security-APIGWCacheEnabledAndEncrypted',
-    'Every request is a distinct signed SNS POST that must reach the receiver: a response cache could only replay answers to messages it has not verified, and costs from about 14 USD a month.',
+    route,
+    'AwsSolutions-APIG4',
+    'SNS HTTPS deliveries cannot carry an authorizer token, IAM signature or JWT; the receiver authenticates every message by verifying its SNS signature, signing-certificate host and topic ARN instead (and, when configured, HTTP Basic credentials against the shared secret).',
   );
-  acknowledge(
-    stage,
-    'HIPAA.Security-APIGWSSLEnabled',
-    'A stage client certificate lets an HTTP backend verify that calls come from API Gateway; the only integration is a Lambda proxy integration, invoked through IAM (a permission scoped to this API), where a client certificate does not apply. Callers reach the stage over TLS only.',
-  );
-  if (!tracing) {
-    acknowledgeEach(
-      stage,
-      ['HIPAA.Security-APIGWXrayEnabled', 'Serverless-APIGWXrayEnabled'],
-      'X-Ray tracing is the config option `tracing` (off by default for its cost per event: README, Cost); access logs (no bodies or headers), execution error logs and the 5xx alarm cover operations without it.',
-    );
-  }
 }

@@ -1,5 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import { AccessLogField, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -16,7 +18,7 @@ import {
 } from '../lambdas/core/config';
 import { RULES_OBJECT_KEY } from '../lambdas/core/rules-document';
 import {
-  acknowledgeApiStage,
+  acknowledgeApiRoute,
   acknowledgeFunction,
   acknowledgeReceiver,
   acknowledgeUnreservedConcurrency,
@@ -29,7 +31,6 @@ import { ConnectorMonitoring } from './monitoring';
 import { silenceAlarmSettings } from '../lambdas/core/monitoring-config';
 import { addReconciler } from './reconciler';
 import { ReviewNotifications } from './review-notifications';
-import { acknowledge } from './nag';
 import { STACK_OUTPUTS } from './stack-outputs';
 
 const OUT = STACK_OUTPUTS.app;
@@ -53,8 +54,27 @@ export class StackWiringError extends Error {
   override readonly name = 'StackWiringError';
 }
 
-/** The SNS message type header; every SNS HTTPS delivery carries it. */
-const SNS_MESSAGE_TYPE_HEADER = 'method.request.header.x-amz-sns-message-type';
+/** The one route: SNS delivers by POST to `/sns`. */
+const SNS_PATH = '/sns';
+
+/**
+ * The stage's access log line (JSON): who called, what was answered, and whether the receiver
+ * failed. No headers, query or body: marketplace events must not reach logs.
+ */
+const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: AccessLogField.contextRequestId(),
+    ip: AccessLogField.contextIdentitySourceIp(),
+    requestTime: AccessLogField.contextRequestTime(),
+    httpMethod: AccessLogField.contextHttpMethod(),
+    routeKey: AccessLogField.contextRouteKey(),
+    status: AccessLogField.contextStatus(),
+    protocol: AccessLogField.contextProtocol(),
+    responseLength: AccessLogField.contextResponseLength(),
+    integrationError: AccessLogField.contextIntegrationErrorMessage(),
+    integrationLatency: AccessLogField.contextIntegrationLatency(),
+  }),
+);
 
 /** Log retention by the config's `logRetentionDays` (the state stack's publication log uses it too). */
 export const RETENTION: Record<ConnectorConfig['logRetentionDays'], logs.RetentionDays> = {
@@ -72,7 +92,9 @@ export const RETENTION: Record<ConnectorConfig['logRetentionDays'], logs.Retenti
  * SNS never delivered (supply side), their alarms and (config monitoring.dashboard) a dashboard.
  */
 export class ConnectorAppStack extends Stack {
-  readonly api: apigateway.RestApi;
+  /** The HTTP API SNS delivers to (one route, POST /sns) and its one stage, `$default`. */
+  readonly api: apigwv2.HttpApi;
+  readonly apiStage: apigwv2.HttpStage;
   readonly receiver: ConnectorFunction;
   readonly worker: ConnectorFunction;
   /** Present for roles `supply` and `both` unless `reconciler.enabled` is false. */
@@ -206,62 +228,41 @@ export class ConnectorAppStack extends Stack {
       retention: logRetention,
       encryptionKey: props.dataKey,
     });
-    this.api = new apigateway.RestApi(this, 'Api', {
-      restApiName: `${this.stackName}-sns`,
+    // An HTTP API (1.00 USD per million requests, REST 3.50): it cannot check headers, trace or
+    // write execution logs, so the receiver refuses a request without the SNS header itself
+    // (first, before anything costs a call), and with `tracing` on the receiver starts the trace.
+    this.api = new apigwv2.HttpApi(this, 'Api', {
+      apiName: `${this.stackName}-sns`,
       description: 'AlayaCare connector: HTTPS endpoint for the marketplace SNS topics',
-      endpointTypes: [apigateway.EndpointType.REGIONAL],
-      // Execution logging (ERROR level) needs the account-level API Gateway CloudWatch role.
-      cloudWatchRole: true,
-      deployOptions: {
-        throttlingRateLimit: config.apiThrottle.rateLimit,
-        throttlingBurstLimit: config.apiThrottle.burstLimit,
-        accessLogDestination: new apigateway.LogGroupLogDestination(accessLogs),
-        accessLogFormat: apigateway.AccessLogFormat.jsonWithStandardFields(),
-        // X-Ray (config `tracing`): the stage starts the trace the receiver continues.
-        tracingEnabled: config.tracing,
-        loggingLevel: apigateway.MethodLoggingLevel.ERROR,
-        // Data tracing would log full request bodies: marketplace events must not reach logs.
-        dataTraceEnabled: false,
+      // Its own stage below carries the throttle and the access logs.
+      createDefaultStage: false,
+    });
+    this.apiStage = this.api.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: {
+        rateLimit: config.apiThrottle.rateLimit,
+        burstLimit: config.apiThrottle.burstLimit,
+      },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        format: ACCESS_LOG_FORMAT,
       },
     });
-
-    const snsResource = this.api.root.addResource('sns');
-    const postSns = snsResource.addMethod(
-      'POST',
-      new apigateway.LambdaIntegration(this.receiver.fn, { proxy: true, allowTestInvoke: false }),
-      {
-        authorizationType: apigateway.AuthorizationType.NONE,
-        // Cheap gatekeeping before any invocation: a request without the SNS header is not SNS.
-        requestParameters: { [SNS_MESSAGE_TYPE_HEADER]: true },
-        requestValidatorOptions: { validateRequestParameters: true, validateRequestBody: false },
-      },
-    );
-    this.endpointUrl = this.api.urlForPath(snsResource.path);
-
-    const snsCannotAuthenticate =
-      'SNS HTTPS deliveries cannot carry an authorizer token, IAM signature or Cognito session; the receiver authenticates every message by verifying its SNS signature, signing-certificate host and topic ARN instead.';
-    acknowledge(postSns, 'AwsSolutions-APIG4', snsCannotAuthenticate);
-    acknowledge(postSns, 'AwsSolutions-COG4', snsCannotAuthenticate);
-    acknowledge(
-      this.api,
-      'AwsSolutions-APIG2',
-      'The gateway validates the request parameters (the x-amz-sns-message-type header); the body is SNS JSON sent as text/plain, which API Gateway models cannot validate, so the receiver validates and verifies it.',
-    );
-    acknowledge(
-      this.api,
-      'AwsSolutions-APIG3',
-      'No WAF: a web ACL cannot tell forged SNS messages from real ones (the signature check does), and stage throttling bounds request floods; associate a WAFv2 ACL if your policy requires one.',
-    );
-    acknowledgeApiStage(this.api, config.tracing);
-    acknowledge(
-      // Created by `cloudWatchRole: true` under this id; findChild fails loudly if that changes.
-      this.api.node.findChild('CloudWatchRole'),
-      'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
-      'The account-level API Gateway logging role uses the AWS-maintained policy designed for exactly this purpose; it writes only API Gateway execution logs.',
-    );
+    const postSns = new apigwv2.HttpRoute(this.api, 'POST--sns', {
+      httpApi: this.api,
+      routeKey: apigwv2.HttpRouteKey.with(SNS_PATH, apigwv2.HttpMethod.POST),
+      // Payload format 1.0: the same event shape (and answer) as a REST proxy integration.
+      integration: new HttpLambdaIntegration('Receiver', this.receiver.fn, {
+        payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_1_0,
+      }),
+    });
+    // The `$default` stage is served at the root of the execute-api URL (it ends with "/").
+    this.endpointUrl = `${this.apiStage.url}${SNS_PATH.slice(1)}`;
+    acknowledgeApiRoute(postSns);
 
     this.monitoring = new ConnectorMonitoring(this, 'Monitoring', {
-      api: this.api,
+      apiStage: this.apiStage,
       receiver: this.receiver,
       worker: this.worker,
       ...(this.reconciler ? { reconciler: this.reconciler } : {}),

@@ -1,5 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
-import type * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -26,7 +26,8 @@ import {
 import { silenceMetric } from './silence-alarm';
 
 export interface ConnectorMonitoringProps {
-  readonly api: apigateway.RestApi;
+  /** The SNS endpoint's HTTP API stage: its request and error metrics (ApiId and Stage). */
+  readonly apiStage: apigwv2.IHttpStage;
   readonly receiver: ConnectorFunction;
   readonly worker: ConnectorFunction;
   /** The scheduled reconciler, when the stack has one: its errors alarm and its counts are shown. */
@@ -137,7 +138,7 @@ export class ConnectorMonitoring extends Construct {
       );
     }
 
-    const { api, receiver, worker, queue, deadLetterQueue } = props;
+    const { apiStage, receiver, worker, queue, deadLetterQueue } = props;
     const sum = { period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM };
     const emf = (service: string, metricName: string) =>
       new cloudwatch.Metric({
@@ -236,7 +237,7 @@ export class ConnectorMonitoring extends Construct {
       });
     }
     this.addAlarm('Api5xx', {
-      metric: api.metricServerError(sum),
+      metric: apiStage.metricServerError(sum),
       threshold: 0,
     });
     this.addAlarm('UnsubscribeConfirmation', {
@@ -267,14 +268,18 @@ export class ConnectorMonitoring extends Construct {
     sum: cloudwatch.MetricOptions,
     emf: (service: string, metricName: string) => cloudwatch.Metric,
   ): cloudwatch.Dashboard {
-    const { api, receiver, worker, queue, deadLetterQueue } = props;
+    const { apiStage, receiver, worker, queue, deadLetterQueue } = props;
     const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.hours(24),
       widgets: [
         [
           new cloudwatch.GraphWidget({
             title: 'SNS endpoint (API Gateway)',
-            left: [api.metricCount(sum), api.metricClientError(sum), api.metricServerError(sum)],
+            left: [
+              apiStage.metricCount(sum),
+              apiStage.metricClientError(sum),
+              apiStage.metricServerError(sum),
+            ],
             width: 12,
           }),
           new cloudwatch.GraphWidget({

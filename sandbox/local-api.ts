@@ -1,8 +1,9 @@
 /**
- * A local stand-in for API Gateway (REST API, Lambda proxy integration): a loopback HTTP server
- * that turns each request on its one route into an `APIGatewayProxyEvent`, calls the handler and
- * writes its `APIGatewayProxyResult` back, so the receiver runs exactly as it does behind API
- * Gateway.
+ * A local stand-in for API Gateway (HTTP API, Lambda integration with payload format 1.0, the
+ * `$default` stage): a loopback HTTP server that turns each request on its one route into an
+ * `APIGatewayProxyEvent` (header names lower case, as the HTTP API passes them), calls the handler
+ * and writes its `APIGatewayProxyResult` back, so the receiver runs exactly as it does behind API
+ * Gateway. Like the HTTP API it checks no header: the receiver refuses what is not SNS.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -13,13 +14,13 @@ export type ProxyHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayPr
 
 export interface LocalApiOptions {
   handler: ProxyHandler;
-  /** The one resource, e.g. `/sns`; requests to other paths get API Gateway's 403. */
+  /** The one route's path, e.g. `/sns`; other requests get the HTTP API's 404. */
   path?: string;
   stage?: string;
   port?: number;
   /** API Gateway's payload limit is 10 MB. */
   maxBodyBytes?: number;
-  /** Told about a handler that threw (API Gateway answers 502 then). */
+  /** Told about a handler that threw (the HTTP API answers 500 then). */
   onHandlerError?: (error: unknown) => void;
 }
 
@@ -40,7 +41,7 @@ export interface RawRequest {
   host: string;
 }
 
-/** Builds the REST API (payload format 1.0) proxy event for a request. */
+/** Builds the HTTP API's payload format 1.0 proxy event for a request. */
 export function toProxyEvent(
   request: RawRequest,
   options: { resource: string; stage: string; requestId?: string; now?: Date },
@@ -49,9 +50,9 @@ export function toProxyEvent(
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
   for (let i = 0; i + 1 < request.rawHeaders.length; i += 2) {
-    const name = request.rawHeaders[i];
+    const name = request.rawHeaders[i].toLowerCase();
     const value = request.rawHeaders[i + 1];
-    // API Gateway keeps the sender's header case; with repeats, `headers` holds the last value.
+    // The HTTP API lower-cases header names; with repeats, `headers` holds the last value.
     headers[name] = value;
     (multiValueHeaders[name] ??= []).push(value);
   }
@@ -63,8 +64,6 @@ export function toProxyEvent(
   }
   const hasQuery = Object.keys(query).length > 0;
   const now = options.now ?? new Date();
-  const lowerHeader = (name: string) =>
-    Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
   return {
     resource: options.resource,
     path: url.pathname,
@@ -99,10 +98,11 @@ export function toProxyEvent(
         principalOrgId: null,
         sourceIp: request.sourceIp,
         user: null,
-        userAgent: lowerHeader('user-agent') ?? null,
+        userAgent: headers['user-agent'] ?? null,
         userArn: null,
       },
-      path: `/${options.stage}${url.pathname}`,
+      // The `$default` stage is served at the root: no stage in the path.
+      path: options.stage === '$default' ? url.pathname : `/${options.stage}${url.pathname}`,
       protocol: 'HTTP/1.1',
       requestId: options.requestId ?? randomUUID(),
       requestTime: now.toISOString(),
@@ -117,14 +117,14 @@ export function toProxyEvent(
 /** Starts the local API on 127.0.0.1. */
 export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi> {
   const resource = options.path ?? '/sns';
-  const stage = options.stage ?? 'local';
+  const stage = options.stage ?? '$default';
   const maxBodyBytes = options.maxBodyBytes ?? 10 * 1024 * 1024;
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://local').pathname;
-    // Only POST is integrated, as in the deployed stack; API Gateway answers anything else this way.
+    // Only POST /sns is routed, as in the deployed stack; the HTTP API answers anything else so.
     if (path !== resource || req.method !== 'POST') {
-      sendJson(res, 403, { message: 'Missing Authentication Token' });
+      sendJson(res, 404, { message: 'Not Found' });
       return;
     }
     let body: Buffer;
@@ -153,7 +153,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
       result = await options.handler(event);
     } catch (error: unknown) {
       options.onHandlerError?.(error);
-      sendJson(res, 502, { message: 'Internal server error' });
+      sendJson(res, 500, { message: 'Internal Server Error' });
       return;
     }
     writeResult(res, result);
@@ -162,7 +162,7 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
   const server = await listenLocal((req, res) => {
     serve(req, res).catch((error: unknown) => {
       options.onHandlerError?.(error);
-      if (!res.headersSent) sendJson(res, 500, { message: 'Internal server error' });
+      if (!res.headersSent) sendJson(res, 500, { message: 'Internal Server Error' });
       else res.destroy();
     });
   }, options.port ?? 0);

@@ -89,11 +89,9 @@ export const FREE_TYPES: Readonly<Record<string, string>> = {
   'AWS::SNS::Subscription': 'priced on its topic',
   'AWS::Lambda::Permission': 'free',
   'AWS::Lambda::EventInvokeConfig': 'free (retries are invocations, priced on the function)',
-  'AWS::ApiGateway::Account': 'free (account setting)',
-  'AWS::ApiGateway::Deployment': 'free',
-  'AWS::ApiGateway::Resource': 'free',
-  'AWS::ApiGateway::Method': 'free',
-  'AWS::ApiGateway::RequestValidator': 'free',
+  'AWS::ApiGatewayV2::Stage': 'free (its requests are priced on the API)',
+  'AWS::ApiGatewayV2::Route': 'free (its requests are priced on the API)',
+  'AWS::ApiGatewayV2::Integration': 'free (its invocations are priced on the function)',
   'Custom::AWS': 'runs once per deployment that changes the rules',
   'AWS::CDK::Metadata': 'free',
   ...BACKUP_FREE_TYPES,
@@ -116,10 +114,9 @@ function lambdaFunction(resource: CfnResource, usage: Usage, w: Wiring): Priced 
     usdPer(arm ? PRICES.lambdaArmGbSecond : PRICES.lambdaX86GbSecond, seconds * memoryGb) +
     usdPer(PRICES.lambdaRequest, 1);
   const traced = (p['TracingConfig'] as { Mode?: string } | undefined)?.Mode === 'Active';
-  // A receiver behind a traced stage continues the API's trace: the stage line counts it.
+  // Each traced function starts its own traces (an HTTP API has no X-Ray to start the receiver's).
   const sampled = service === 'reconciler' ? 1 : usage.xraySampledShare.value;
-  const tracePerInvocation =
-    traced && !(service === 'receiver' && w.apiTraced) ? usdPer(PRICES.xrayTrace, sampled) : 0;
+  const tracePerInvocation = traced ? usdPer(PRICES.xrayTrace, sampled) : 0;
   const invocations = {
     receiver: { idle: 0, perEvent: 1 },
     worker: { idle: 0, perEvent: usage.workerInvocationsPerEvent.value },
@@ -162,26 +159,14 @@ function logGroup(id: string, resource: CfnResource, usage: Usage, w: Wiring): P
 function price(id: string, resource: CfnResource, usage: Usage, w: Wiring): Priced | undefined {
   const p = props(resource);
   switch (resource.Type) {
-    case 'AWS::ApiGateway::RestApi':
+    case 'AWS::ApiGatewayV2::Api':
+      // A WebSocket API is billed by messages and connection minutes: not modelled.
+      if (p['ProtocolType'] !== 'HTTP') return undefined;
       return {
         idle: 0,
-        perMillion: usdPer(PRICES.apiGatewayRestRequest, MILLION),
-        detail: 'one REST request per event (SNS delivery)',
+        perMillion: usdPer(PRICES.apiGatewayHttpRequest, MILLION),
+        detail: 'one HTTP API request per event (SNS delivery, under 512 KB)',
       };
-    case 'AWS::ApiGateway::Stage': {
-      const trace =
-        p['TracingEnabled'] === true
-          ? usdPer(PRICES.xrayTrace, MILLION * usage.xraySampledShare.value)
-          : 0;
-      return {
-        idle: 0,
-        perMillion: trace,
-        detail:
-          trace > 0
-            ? `X-Ray: one trace per request (API + receiver), ${(usage.xraySampledShare.value * 100).toFixed(0)}% sampled`
-            : 'not traced',
-      };
-    }
     case 'AWS::Lambda::Function':
       return lambdaFunction(resource, usage, w);
     case 'AWS::Lambda::EventSourceMapping':

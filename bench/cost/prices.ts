@@ -30,18 +30,12 @@ const CLOUDWATCH = 'Amazon CloudWatch pricing (aws.amazon.com/cloudwatch/pricing
 
 /** Every price the model charges; `usdPer(PRICES.x, quantity)` turns a quantity into dollars. */
 export const PRICES = {
-  apiGatewayRestRequest: price(
-    3.5,
-    1e6,
-    'REST API request (first 333 M/month)',
-    'Amazon API Gateway pricing (aws.amazon.com/api-gateway/pricing)',
-  ),
-  /** Not used by the stacks (they deploy a REST API): the price of the cheaper alternative, for comparison. */
+  /** The SNS endpoint: one request per SNS delivery (each under 512 KB, so one metered request). */
   apiGatewayHttpRequest: price(
     1,
     1e6,
-    'HTTP API request (first 300 M/month)',
-    'Amazon API Gateway pricing (aws.amazon.com/api-gateway/pricing)',
+    'HTTP API request, metered in 512 KB increments (first 300 M/month)',
+    'Amazon API Gateway pricing (https://aws.amazon.com/api-gateway/pricing/)',
   ),
   lambdaArmGbSecond: price(0.0000133334, 1, 'GB-second, arm64 (first 6 B GB-s/month)', LAMBDA),
   lambdaX86GbSecond: price(0.0000166667, 1, 'GB-second, x86_64', LAMBDA),
@@ -144,7 +138,7 @@ export const FREE_TIER_NOTES: readonly string[] = [
   'KMS: 20,000 requests a month (keys are never free)',
   'SNS: 1 M publishes and 1,000 e-mails a month',
   'DynamoDB: 25 GB of storage (the 25 WCU/RCU apply to provisioned tables only)',
-  'API Gateway: 1 M REST requests a month during the first 12 months only',
+  'API Gateway: 1 M HTTP API requests a month during the first 12 months only',
 ];
 
 /** Hours in the billing month the pricing pages use. */

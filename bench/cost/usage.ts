@@ -76,8 +76,8 @@ export const EVENTS_PER_SECOND_AT_A_MILLION = 1e6 / SECONDS_PER_MONTH;
 /**
  * The share of requests the default X-Ray sampling rule records: the first request in each second
  * (the reservoir, 1 a second) and 5% of the others, for requests arriving at random (Poisson) at
- * `perSecond` on average. Each traced entry point (the API stage, whose trace the receiver
- * continues; the worker, started by SQS) is taken to have its reservoir to itself.
+ * `perSecond` on average. Each traced entry point (the receiver, whose HTTP API starts no
+ * trace; the worker, started by SQS) is taken to have its reservoir to itself.
  */
 export function defaultSampledShare(perSecond: number): number {
   if (perSecond <= 0) return 1;

@@ -62,7 +62,6 @@ export function runsPerMonth(expression: string): number {
 export interface Wiring {
   serviceOfLogGroup: Map<string, Service | 'api-access'>;
   reconcilerRunsPerMonth: number;
-  apiTraced: boolean;
   emailSubscriptions: Map<string, number>;
   deadLetterQueues: Set<string>;
   /** Backup copies each plan keeps, by the plan's logical id. */
@@ -73,7 +72,6 @@ export function wiring(templates: readonly NamedTemplate[]): Wiring {
   const w: Wiring = {
     serviceOfLogGroup: new Map(),
     reconcilerRunsPerMonth: 0,
-    apiTraced: false,
     emailSubscriptions: new Map(),
     deadLetterQueues: new Set(),
     backupCopies: new Map(),
@@ -98,9 +96,8 @@ export function wiring(templates: readonly NamedTemplate[]): Wiring {
         if (targetsReconciler && p['State'] !== 'DISABLED')
           w.reconcilerRunsPerMonth += runsPerMonth(p['ScheduleExpression']);
       }
-      if (resource.Type === 'AWS::ApiGateway::Stage') {
-        if (p['TracingEnabled'] === true) w.apiTraced = true;
-        for (const logGroup of referencedIds(p['AccessLogSetting']))
+      if (resource.Type === 'AWS::ApiGatewayV2::Stage') {
+        for (const logGroup of referencedIds(p['AccessLogSettings']))
           w.serviceOfLogGroup.set(logGroup, 'api-access');
       }
       if (resource.Type === 'AWS::SNS::Subscription' && p['Protocol'] === 'email') {

@@ -1,9 +1,10 @@
 /**
- * The SNS HTTPS endpoint behind API Gateway. It accepts only genuine SNS messages from allowed
- * topics (and, when a shared secret is configured, only with its HTTP Basic credentials, checked
- * first), confirms subscriptions, and puts each notification on the events queue. It answers
- * 2xx only once the work is done, 4xx for messages that will never be acceptable (SNS does not
- * retry them) and 5xx for failures worth a retry (SNS retries those).
+ * The SNS HTTPS endpoint behind API Gateway (HTTP API, Lambda payload format 1.0). It accepts
+ * only genuine SNS messages from allowed topics (a request without the SNS message type header is
+ * refused before anything else; then, when a shared secret is configured, only with its HTTP
+ * Basic credentials), confirms subscriptions, and puts each notification on the events queue. It
+ * answers 2xx only once the work is done, 4xx for messages that will never be acceptable (SNS
+ * does not retry them) and 5xx for failures worth a retry (SNS retries those).
  */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
@@ -28,6 +29,7 @@ import {
   SNS_HEADERS,
   assertConfirmableSubscribeUrl,
   assertHeadersAgree,
+  assertSnsDelivery,
   bodyText,
   lowerCaseHeaders,
   parseJson,
@@ -146,6 +148,7 @@ export function createReceiver(
     const headerMessageId = headers.get(SNS_HEADERS.messageId);
     if (headerMessageId !== undefined && LOGGABLE_ID.test(headerMessageId))
       log.appendKeys({ snsMessageId: headerMessageId });
+    assertSnsDelivery(headers);
     if (deps.sharedSecret) await assertAuthorized(deps.sharedSecret, headers.get('authorization'));
     // Raw delivery strips the envelope and with it the signature: nothing could be verified.
     if (headers.get(SNS_HEADERS.rawDelivery)?.trim().toLowerCase() === 'true') {

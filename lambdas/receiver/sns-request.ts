@@ -27,10 +27,23 @@ export const SNS_HEADERS = {
   subscriptionArn: 'x-amz-sns-subscription-arn',
 } as const;
 
+/**
+ * Every SNS HTTP(S) delivery carries the message type header; a request without it is not SNS.
+ * Checked first of all (the HTTP API in front cannot check headers): no secret read, no parsing.
+ */
+export function assertSnsDelivery(headers: Map<string, string>): void {
+  if (!headers.has(SNS_HEADERS.messageType)) {
+    throw new SnsRejectedError(400, 'not an SNS delivery', `no ${SNS_HEADERS.messageType} header`);
+  }
+}
+
 /** An SNS message id or subscription ARN as SNS writes them; anything else is not logged. */
 export const LOGGABLE_ID = /^[A-Za-z0-9._:-]{1,256}$/;
 
-/** Header names are case-insensitive; API Gateway passes them as the client sent them. */
+/**
+ * Header names are case-insensitive: an HTTP API lower-cases them, a REST API (and some hand-made
+ * events) keeps the client's case.
+ */
 export function lowerCaseHeaders(
   headers: APIGatewayProxyEvent['headers'] | null | undefined,
 ): Map<string, string> {

@@ -225,7 +225,7 @@ describe.each<[AlarmId, Props]>([
   [
     'Api5xx',
     {
-      MetricName: '5XXError',
+      MetricName: '5xx',
       Namespace: 'AWS/ApiGateway',
       Statistic: 'Sum',
       Period: 300,
@@ -301,6 +301,15 @@ describe.each<[AlarmId, Props]>([
   it('watches its metric with its threshold, periods and missing-data treatment', () => {
     expect(get(id)).toEqual(expect.objectContaining(expected));
   });
+});
+
+it('Api5xx watches the HTTP API and its $default stage (the dimensions its 5xx metric carries)', () => {
+  const dimensions = get('Api5xx')['Dimensions'] as { Name: string; Value: unknown }[];
+  expect(dimensions.map((d) => d.Name).sort()).toEqual(['ApiId', 'Stage']);
+  expect(JSON.stringify(dimensions.find((d) => d.Name === 'ApiId')?.Value)).toMatch(
+    /\{"Ref":"Api[0-9A-F]{8}"\}/,
+  );
+  expect(dimensions.find((d) => d.Name === 'Stage')?.Value).toBe('$default');
 });
 
 it('the dead-letter alarms watch the dead-letter queue, the age alarm the events queue, ReconcilerRunLost the reconciler failure queue', () => {

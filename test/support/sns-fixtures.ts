@@ -76,12 +76,17 @@ export function sign(
   return signSnsMessage(fields, identity, version, certUrl);
 }
 
-/** A REST API (v1) proxy event as API Gateway builds it for `POST /sns`. */
+/**
+ * A payload format 1.0 proxy event as the HTTP API builds it for `POST /sns` (header names lower
+ * case). Without `headers`: the content type and message type headers SNS always sends, the type
+ * taken from the body (`Notification` when the body has none), so a test about the body is not
+ * refused for a missing header.
+ */
 export function apiEvent(
   body: string | null,
   options: { headers?: Record<string, string>; isBase64Encoded?: boolean; requestId?: string } = {},
 ): APIGatewayProxyEvent {
-  const headers = options.headers ?? { 'Content-Type': 'text/plain; charset=UTF-8' };
+  const headers = options.headers ?? deliveryHeaders(body, options.isBase64Encoded ?? false);
   return {
     body,
     headers,
@@ -119,8 +124,8 @@ export function apiEvent(
         userAgent: 'Amazon Simple Notification Service Agent',
         userArn: null,
       },
-      path: '/prod/sns',
-      stage: 'prod',
+      path: '/sns',
+      stage: '$default',
       requestId: options.requestId ?? 'req-0001',
       requestTimeEpoch: 0,
       resourceId: 'res123',
@@ -129,10 +134,38 @@ export function apiEvent(
   };
 }
 
-/** The headers SNS sends with a delivery. */
+/** The headers every SNS delivery of this body carries: content type and message type. */
+export function deliveryHeaders(
+  body: string | null,
+  isBase64Encoded = false,
+): Record<string, string> {
+  return {
+    'content-type': 'text/plain; charset=UTF-8',
+    'x-amz-sns-message-type': messageTypeOf(body, isBase64Encoded),
+  };
+}
+
+/** The `Type` of a JSON body, as SNS would put it in the message type header. */
+function messageTypeOf(body: string | null, isBase64Encoded: boolean): string {
+  if (body === null) return 'Notification';
+  try {
+    const parsed: unknown = JSON.parse(
+      isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body,
+    );
+    const type: unknown =
+      typeof parsed === 'object' && parsed !== null
+        ? (parsed as { Type?: unknown }).Type
+        : undefined;
+    return typeof type === 'string' ? type : 'Notification';
+  } catch {
+    return 'Notification';
+  }
+}
+
+/** The headers SNS sends with a delivery (lower case, as the HTTP API passes them). */
 export function snsHeaders(message: SignedSnsMessage): Record<string, string> {
   return {
-    'Content-Type': 'text/plain; charset=UTF-8',
+    'content-type': 'text/plain; charset=UTF-8',
     'x-amz-sns-message-type': message.Type,
     'x-amz-sns-message-id': message.MessageId,
     'x-amz-sns-topic-arn': message.TopicArn,

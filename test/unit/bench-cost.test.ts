@@ -58,7 +58,7 @@ const tiny: NamedTemplate[] = [
     resources: {
       Worker: fn('worker', { MemorySize: 1024, Architectures: ['arm64'] }),
       DataKeyABC: { Type: 'AWS::KMS::Key' },
-      Api: { Type: 'AWS::ApiGateway::RestApi' },
+      Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { ProtocolType: 'HTTP' } },
       Alarm: { Type: 'AWS::CloudWatch::Alarm' },
       Dashboard: { Type: 'AWS::CloudWatch::Dashboard' },
       Table: { Type: 'AWS::DynamoDB::Table', Properties: { BillingMode: 'PAY_PER_REQUEST' } },
@@ -85,7 +85,7 @@ describe('the cost model on a tiny template', () => {
     expect(line('Worker')?.perMillion).toBeCloseTo(1.33334 + 0.2, 6);
     expect(line('Worker')?.idle).toBe(0);
     expect(line('DataKeyABC')).toMatchObject({ idle: 1, perMillion: 0.03 });
-    expect(line('Api')).toMatchObject({ idle: 0, perMillion: 3.5 });
+    expect(line('Api')).toMatchObject({ idle: 0, perMillion: 1 });
     expect(line('Alarm')).toMatchObject({ idle: 0.1, perMillion: 0 });
     expect(line('Dashboard')).toMatchObject({ idle: 3, perMillion: 0 });
     // 2 WRU x 0.625 + 1 RRU x 0.125 per million.
@@ -103,7 +103,7 @@ describe('the cost model on a tiny template', () => {
   it('adds the lines up', () => {
     const sum = totals(lines);
     expect(sum.idle).toBeCloseTo(1 + 0.1 + 3 + 0.3, 9);
-    expect(sum.perMillion).toBeCloseTo(1.53334 + 0.03 + 3.5 + 1.375 + 0.3, 5);
+    expect(sum.perMillion).toBeCloseTo(1.53334 + 0.03 + 1 + 1.375 + 0.3, 5);
     expect(sum.unpriced.map((l) => l.id)).toEqual(['Box']);
   });
 
@@ -211,6 +211,35 @@ describe('X-Ray sampling by the default rule (1 a second, then 5%)', () => {
     expect(defaultSampledShare(rate)).toBeLessThan(0.85);
   });
 
+  it('prices the HTTP API per request, its stage access log group by the access-log bytes, and leaves a WebSocket API unpriced', () => {
+    const api: NamedTemplate[] = [
+      {
+        stack: 'A',
+        resources: {
+          Api: { Type: 'AWS::ApiGatewayV2::Api', Properties: { ProtocolType: 'HTTP' } },
+          Socket: { Type: 'AWS::ApiGatewayV2::Api', Properties: { ProtocolType: 'WEBSOCKET' } },
+          Stage: {
+            Type: 'AWS::ApiGatewayV2::Stage',
+            Properties: {
+              AccessLogSettings: { DestinationArn: { 'Fn::GetAtt': ['AccessLogs', 'Arn'] } },
+            },
+          },
+          Route: { Type: 'AWS::ApiGatewayV2::Route' },
+          Integration: { Type: 'AWS::ApiGatewayV2::Integration' },
+          AccessLogs: { Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 30 } },
+        },
+      },
+    ];
+    const priced = costLines(api, usage({ accessLogBytesPerRequest: s(1e3) }));
+    const at = (id: string) => priced.find((l) => l.id === id);
+    expect(at('Api')).toMatchObject({ status: 'priced', idle: 0, perMillion: 1 });
+    expect(at('Socket')).toMatchObject({ status: 'unpriced' });
+    for (const id of ['Stage', 'Route', 'Integration'])
+      expect(at(id)).toMatchObject({ status: 'free', perMillion: 0 });
+    // 1 GB a million events: 0.50 ingestion + 0.03 storage for a 30-day retention.
+    expect(at('AccessLogs')?.perMillion).toBeCloseTo((0.5 + 0.03) * (1e9 / 1024 ** 3), 9);
+  });
+
   it('charges traced events at the sampled share, and a reconciler run always in full', () => {
     const traced: NamedTemplate[] = [
       {
@@ -225,7 +254,9 @@ describe('X-Ray sampling by the default rule (1 a second, then 5%)', () => {
               Targets: [{ Arn: { 'Fn::GetAtt': ['Reconciler', 'Arn'] } }],
             },
           },
-          Stage: { Type: 'AWS::ApiGateway::Stage', Properties: { TracingEnabled: true } },
+          // The receiver starts its own trace: the HTTP API in front of it has no X-Ray.
+          Receiver: fn('receiver', { TracingConfig: { Mode: 'Active' } }),
+          Stage: { Type: 'AWS::ApiGatewayV2::Stage' },
         },
       },
     ];
@@ -233,7 +264,8 @@ describe('X-Ray sampling by the default rule (1 a second, then 5%)', () => {
     const at = (id: string) => priced.find((l) => l.id === id);
     // 128 MB x86 at 0 ms: the request fee plus half a trace (5 USD per million) per invocation.
     expect(at('Worker')?.perMillion).toBeCloseTo(0.2 + 2.5, 9);
-    expect(at('Stage')?.perMillion).toBeCloseTo(2.5, 9);
+    expect(at('Receiver')?.perMillion).toBeCloseTo(0.2 + 2.5, 9);
+    expect(at('Stage')).toMatchObject({ status: 'free', perMillion: 0 });
     expect(at('Reconciler')?.idle).toBeCloseTo(730 * (0.2e-6 + 5e-6), 12);
   });
 });

@@ -43,6 +43,7 @@ import {
   type FakeHttpGet,
   type FakeQueue,
   type Served,
+  deliveryHeaders,
 } from '../support/sns-fixtures';
 import type { SnsMessageFields } from '../../sandbox/sns-signing';
 import { without } from '../support/without';
@@ -138,8 +139,11 @@ function expectRefused(result: APIGatewayProxyResult, status: number, h: Harness
 
 // Request builders. Each case builds its request from the identities once they exist.
 
-const post = (value: unknown, headers?: Record<string, string>): APIGatewayProxyEvent =>
-  apiEvent(JSON.stringify(value), headers ? { headers } : {});
+/** Extra headers go on top of those every SNS delivery carries (sns-fixtures deliveryHeaders). */
+const post = (value: unknown, headers?: Record<string, string>): APIGatewayProxyEvent => {
+  const body = JSON.stringify(value);
+  return apiEvent(body, headers ? { headers: { ...deliveryHeaders(body), ...headers } } : {});
+};
 const postText = (body: string | null): APIGatewayProxyEvent => apiEvent(body);
 const postBase64 = (body: string): APIGatewayProxyEvent =>
   apiEvent(body, { isBase64Encoded: true });
@@ -1001,6 +1005,30 @@ const timestampCases: RefusalCase[] = [
 ];
 
 const headerCases: RefusalCase[] = [
+  // The HTTP API cannot require the header: the receiver refuses first, before any GET.
+  {
+    name: 'genuine notification without the x-amz-sns-message-type header',
+    request: (k) =>
+      apiEvent(JSON.stringify(note(k)), { headers: { 'content-type': 'text/plain' } }),
+    status: 400,
+    fetched: NONE,
+  },
+  {
+    name: 'no headers at all (a hand-made event)',
+    request: (k) => ({ ...apiEvent(JSON.stringify(note(k))), headers: {} }),
+    status: 400,
+    fetched: NONE,
+  },
+  {
+    name: 'shared secret on: right credentials but no x-amz-sns-message-type header',
+    request: (k) =>
+      apiEvent(JSON.stringify(note(k)), {
+        headers: { authorization: basic('connector', SHARED_PASSWORD) },
+      }),
+    status: 400,
+    fetched: NONE,
+    options: withSecret,
+  },
   ...['true', 'TRUE', ' True '].map((value): RefusalCase => ({
     name: `raw delivery header x-amz-sns-rawdelivery: "${value}"`,
     request: (k) => post(note(k), { ...snsHeaders(note(k)), 'x-amz-sns-rawdelivery': value }),

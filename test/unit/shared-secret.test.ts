@@ -223,7 +223,7 @@ describe('receiver with the shared secret on', () => {
   it('reads the Authorization header in any letter case', async () => {
     const s = setup(async () => PASSWORD);
     const event = apiEvent(JSON.stringify(message()), {
-      headers: { authorization: basic('connector', PASSWORD) },
+      headers: { ...snsHeaders(message()), authorization: basic('connector', PASSWORD) },
     });
     expect((await s.receive(event)).statusCode).toBe(200);
   });
@@ -251,6 +251,30 @@ describe('receiver with the shared secret on', () => {
       .metrics()
       .map((blob) => Object.keys(blob).filter((key) => key === 'AuthenticationChallenges'));
     expect(metrics).toEqual([['AuthenticationChallenges']]);
+  });
+
+  it('refuses a request without the SNS message type header first: 400, no challenge, no secret read', async () => {
+    const s = setup(async () => PASSWORD);
+    // The HTTP API in front passes any POST /sns: the header check is the first gate, the
+    // cheapest (no Secrets Manager call), with or without credentials.
+    for (const authorization of [undefined, basic('connector', PASSWORD)]) {
+      const result = await s.receive(
+        apiEvent(JSON.stringify(message()), {
+          headers: authorization === undefined ? {} : { authorization },
+        }),
+      );
+      expect(result.statusCode).toBe(400);
+      expect(JSON.parse(result.body)).toEqual({ message: 'not an SNS delivery' });
+      expect(result.headers?.['www-authenticate']).toBeUndefined();
+    }
+    expect(s.secretReads).toHaveLength(0);
+    expect(s.http.calls).toHaveLength(0);
+    expect(s.queue.sends).toHaveLength(0);
+    expect(output.logs().map((line) => line.level)).toEqual(['WARN', 'WARN']);
+    const rejected = output
+      .metrics()
+      .map((blob) => Object.keys(blob).filter((key) => key === 'MessagesRejected'));
+    expect(rejected).toEqual([['MessagesRejected'], ['MessagesRejected']]);
   });
 
   it.each([

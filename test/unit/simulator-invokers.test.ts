@@ -1,7 +1,7 @@
 /**
- * The sandbox's local invokers, without emulators: the API Gateway proxy event built from a
- * request (header case and repeats, query, body, request context), the local API server calling
- * a handler and writing its result back (and 502 when it throws), and the SQS poller's mapping
+ * The sandbox's local invokers, without emulators: the HTTP API's payload 1.0 proxy event built
+ * from a request (header names lower-cased, repeats, query, body, request context), the local API
+ * server calling a handler and writing its result back (404 off its route, 500 when it throws), and the SQS poller's mapping
  * of messages to Lambda records and of batchItemFailures to deletions. The poller's loop against
  * a real queue runs in test/e2e.
  */
@@ -13,7 +13,7 @@ import { succeededRecords, toSqsRecord } from '../../sandbox/sqs-poller';
 describe('toProxyEvent', () => {
   const base = { method: 'POST', sourceIp: '127.0.0.1', host: '127.0.0.1:3000' };
 
-  it('keeps header case, the last value in headers and every value in multiValueHeaders', () => {
+  it('lower-cases header names, keeps the last value in headers and every value in multiValueHeaders', () => {
     const event = toProxyEvent(
       {
         ...base,
@@ -32,15 +32,15 @@ describe('toProxyEvent', () => {
         ],
         body: '{"Type":"Notification"}',
       },
-      { resource: '/sns', stage: 'local', requestId: 'req-1' },
+      { resource: '/sns', stage: '$default', requestId: 'req-1' },
     );
     expect(event.headers).toEqual({
-      'Content-Type': 'text/plain; charset=UTF-8',
+      'content-type': 'text/plain; charset=UTF-8',
       'x-amz-sns-message-type': 'Notification',
-      'X-Dup': 'b',
-      'User-Agent': 'Amazon Simple Notification Service Agent',
+      'x-dup': 'b',
+      'user-agent': 'Amazon Simple Notification Service Agent',
     });
-    expect(event.multiValueHeaders['X-Dup']).toEqual(['a', 'b']);
+    expect(event.multiValueHeaders['x-dup']).toEqual(['a', 'b']);
     expect(event).toMatchObject({
       httpMethod: 'POST',
       path: '/sns',
@@ -52,8 +52,8 @@ describe('toProxyEvent', () => {
       pathParameters: null,
       requestContext: {
         requestId: 'req-1',
-        stage: 'local',
-        path: '/local/sns',
+        stage: '$default',
+        path: '/sns',
         resourcePath: '/sns',
         httpMethod: 'POST',
       },
@@ -100,15 +100,17 @@ describe('startLocalApi', () => {
       expect(await res.json()).toEqual({ got: 'hello' });
       expect(events).toHaveLength(1);
 
-      expect((await fetch(api.endpoint)).status).toBe(403);
-      expect((await fetch(`${api.url}/other`, { method: 'POST', body: 'x' })).status).toBe(403);
+      const get = await fetch(api.endpoint);
+      expect(get.status).toBe(404);
+      expect(await get.json()).toEqual({ message: 'Not Found' });
+      expect((await fetch(`${api.url}/other`, { method: 'POST', body: 'x' })).status).toBe(404);
       expect(events).toHaveLength(1);
     } finally {
       await api.close();
     }
   });
 
-  it('answers 502 when the handler throws, as API Gateway does', async () => {
+  it('answers 500 when the handler throws, as an HTTP API does', async () => {
     const errors: unknown[] = [];
     const api = await startLocalApi({
       handler: async () => {
@@ -118,8 +120,8 @@ describe('startLocalApi', () => {
     });
     try {
       const res = await fetch(api.endpoint, { method: 'POST', body: 'x' });
-      expect(res.status).toBe(502);
-      expect(await res.json()).toEqual({ message: 'Internal server error' });
+      expect(res.status).toBe(500);
+      expect(await res.json()).toEqual({ message: 'Internal Server Error' });
       expect(errors).toHaveLength(1);
     } finally {
       await api.close();
