@@ -30,6 +30,7 @@ import {
   withSeenEvent,
 } from './dynamo-offer-facts';
 import { OFFER_TABLE } from './offer-table';
+import { decisionFromItem, decisionItem } from './dynamo-decision-item';
 
 /**
  * OfferStore on one DynamoDB table (keys in OFFER_TABLE):
@@ -202,7 +203,8 @@ export class DynamoOfferStore implements OfferStore {
     for (const field of FACT_FIELDS) {
       if (item[field] !== undefined) record[field] = item[field];
     }
-    if (item.decision !== undefined) record.decision = item.decision;
+    const decision = decisionFromItem(item.decision, offerId);
+    if (decision !== undefined) record.decision = decision;
     if (Array.isArray(item.events)) record.events = item.events;
     return record as unknown as OfferRecord;
   }
@@ -288,7 +290,7 @@ export class DynamoOfferStore implements OfferStore {
       const update = factsUpdate(facts);
       update.sets.push('#decision = :decision');
       update.names['#decision'] = 'decision';
-      update.values[':decision'] = defined(decision);
+      update.values[':decision'] = decisionItem(decision, offerId);
       await this.writeOffer(facts, update);
       return;
     }
@@ -313,7 +315,7 @@ export class DynamoOfferStore implements OfferStore {
             : { '#decision': 'decision' },
           ExpressionAttributeValues: {
             ':offerId': offerId,
-            ':decision': defined(decision),
+            ':decision': decisionItem(decision, offerId),
             ':decidedAt': decision.decidedAt,
             ...(intended ? intendedValues(decision) : {}),
           },

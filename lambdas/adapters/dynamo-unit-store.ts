@@ -2,13 +2,13 @@ import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk
 import { DecisionConflictError, LeaseLostError } from '../core/errors';
 import type { RecordedDecision, UnitLease, UnitStore } from '../core/ports';
 import {
-  defined,
   intendedCondition,
   intendedNames,
   intendedValues,
   isConditionFailure,
 } from './dynamo-writes';
 import { OFFER_TABLE } from './offer-table';
+import { decisionFromItem, decisionItem, loneOfferOfUnit } from './dynamo-decision-item';
 
 /**
  * UnitStore on the offer table: one item per decision unit, `pk = UNIT#<unit key>`, `sk = UNIT`,
@@ -56,7 +56,7 @@ export class DynamoUnitStore implements UnitStore {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      const decision = result.Attributes?.decision as RecordedDecision | undefined;
+      const decision = decisionFromItem(result.Attributes?.decision, loneOfferOfUnit(key));
       return decision === undefined ? { kind: 'acquired' } : { kind: 'acquired', decision };
     } catch (error: unknown) {
       if (!isConditionFailure(error)) throw error;
@@ -94,7 +94,7 @@ export class DynamoUnitStore implements UnitStore {
             ? intendedNames(decision)
             : { '#decision': 'decision' },
           ExpressionAttributeValues: {
-            ':decision': defined(decision),
+            ':decision': decisionItem(decision, loneOfferOfUnit(key)),
             ':owner': owner,
             ':now': now.getTime(),
             ...(intended ? intendedValues(decision) : {}),
@@ -143,6 +143,6 @@ export class DynamoUnitStore implements UnitStore {
     const result = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: unitKey(key), ConsistentRead: true }),
     );
-    return result.Item?.decision as RecordedDecision | undefined;
+    return decisionFromItem(result.Item?.decision, loneOfferOfUnit(key));
   }
 }
