@@ -308,13 +308,12 @@ export class DynamoOfferStore implements OfferStore {
           TableName: this.tableName,
           Key: offerKey(offerId),
           UpdateExpression:
-            'SET offerId = :offerId, #decision = :decision, updatedAt = if_not_exists(updatedAt, :decidedAt), createdAt = if_not_exists(createdAt, :decidedAt)',
+            'SET #decision = :decision, updatedAt = if_not_exists(updatedAt, :decidedAt), createdAt = if_not_exists(createdAt, :decidedAt)',
           ...(intended ? { ConditionExpression: intendedCondition(decision) } : {}),
           ExpressionAttributeNames: intended
             ? intendedNames(decision)
             : { '#decision': 'decision' },
           ExpressionAttributeValues: {
-            ':offerId': offerId,
             ':decision': decisionItem(decision, offerId),
             ':decidedAt': decision.decidedAt,
             ...(intended ? intendedValues(decision) : {}),
@@ -340,11 +339,10 @@ export class DynamoOfferStore implements OfferStore {
           Key: offerKey(offerId),
           // One atomic counter: two reconciler runs at once both count.
           UpdateExpression:
-            'SET offerId = :offerId, #reconciler = :fresh, updatedAt = if_not_exists(updatedAt, :at), createdAt = if_not_exists(createdAt, :at)',
+            'SET #reconciler = :fresh, updatedAt = if_not_exists(updatedAt, :at), createdAt = if_not_exists(createdAt, :at)',
           ConditionExpression: 'attribute_not_exists(#reconciler)',
           ExpressionAttributeNames: { '#reconciler': 'reconciler' },
           ExpressionAttributeValues: {
-            ':offerId': offerId,
             ':fresh': { lastEnqueuedAt: when, enqueues: 1 },
             ':at': when,
           },
