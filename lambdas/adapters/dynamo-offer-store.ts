@@ -35,7 +35,8 @@ import { decisionFromItem, decisionItem } from './dynamo-decision-item';
 /**
  * OfferStore on one DynamoDB table (keys in OFFER_TABLE):
  *
- * - offer item  `pk = OFFER#<offer id>`, `sk = OFFER`: the offer's facts and its decision;
+ * - offer item  `pk = OFFER#<offer id>`, `sk = OFFER`: the offer's facts and its decision (a lone
+ *   offer's own decision without the ids the key holds: dynamo-decision-item.ts), no offerId copy;
  * - event item  `pk = EVENT#<event id>`, `sk = EVENT`: `status` in_progress | done | failed,
  *   `leaseUntil` (epoch ms) while in progress, and `expiresAt` (TTL, epoch s) so de-duplication
  *   items go away; a failed attempt leaves `lastError` (error name, marketplace operation and

@@ -13,7 +13,7 @@ import { decisionFromItem, decisionItem, loneOfferOfUnit } from './dynamo-decisi
 /**
  * UnitStore on the offer table: one item per decision unit, `pk = UNIT#<unit key>`, `sk = UNIT`,
  * holding `leaseOwner` and `leaseUntil` (epoch ms) while an event decides the unit, and the
- * unit's `decision`. Every write is a single-item conditional update (dynalite has no
+ * unit's `decision` (a lone offer's without the ids its key holds: dynamo-decision-item.ts). Every write is a single-item conditional update (dynalite has no
  * transactions): the lease is taken only when free, run out or already ours, and the decision is
  * written only by the lease's holder before it runs out (a fencing condition), never `intended`
  * over a settled decision (unless a dry run's, which a live connector may be asked to redecide, or
