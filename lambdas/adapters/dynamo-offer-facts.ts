@@ -33,13 +33,11 @@ export const FACT_FIELDS = [
  */
 export function factsUpdate(record: OfferFacts): OfferUpdate {
   const update: OfferUpdate = {
-    sets: [
-      'offerId = :offerId',
-      'updatedAt = :updatedAt',
-      'createdAt = if_not_exists(createdAt, :updatedAt)',
-    ],
+    // No offerId attribute: the key holds it (`OFFER#<id>`), and every byte counts (see
+    // dynamo-decision-item.ts).
+    sets: ['updatedAt = :updatedAt', 'createdAt = if_not_exists(createdAt, :updatedAt)'],
     names: {},
-    values: { ':offerId': record.offerId, ':updatedAt': record.updatedAt },
+    values: { ':updatedAt': record.updatedAt },
     conditions: [],
   };
   for (const field of FACT_FIELDS) {

@@ -30,11 +30,13 @@ import {
   withSeenEvent,
 } from './dynamo-offer-facts';
 import { OFFER_TABLE } from './offer-table';
+import { decisionFromItem, decisionItem } from './dynamo-decision-item';
 
 /**
  * OfferStore on one DynamoDB table (keys in OFFER_TABLE):
  *
- * - offer item  `pk = OFFER#<offer id>`, `sk = OFFER`: the offer's facts and its decision;
+ * - offer item  `pk = OFFER#<offer id>`, `sk = OFFER`: the offer's facts and its decision (a lone
+ *   offer's own decision without the ids the key holds: dynamo-decision-item.ts), no offerId copy;
  * - event item  `pk = EVENT#<event id>`, `sk = EVENT`: `status` in_progress | done | failed,
  *   `leaseUntil` (epoch ms) while in progress, and `expiresAt` (TTL, epoch s) so de-duplication
  *   items go away; a failed attempt leaves `lastError` (error name, marketplace operation and
@@ -202,7 +204,8 @@ export class DynamoOfferStore implements OfferStore {
     for (const field of FACT_FIELDS) {
       if (item[field] !== undefined) record[field] = item[field];
     }
-    if (item.decision !== undefined) record.decision = item.decision;
+    const decision = decisionFromItem(item.decision, offerId);
+    if (decision !== undefined) record.decision = decision;
     if (Array.isArray(item.events)) record.events = item.events;
     return record as unknown as OfferRecord;
   }
@@ -288,7 +291,7 @@ export class DynamoOfferStore implements OfferStore {
       const update = factsUpdate(facts);
       update.sets.push('#decision = :decision');
       update.names['#decision'] = 'decision';
-      update.values[':decision'] = defined(decision);
+      update.values[':decision'] = decisionItem(decision, offerId);
       await this.writeOffer(facts, update);
       return;
     }
@@ -306,14 +309,13 @@ export class DynamoOfferStore implements OfferStore {
           TableName: this.tableName,
           Key: offerKey(offerId),
           UpdateExpression:
-            'SET offerId = :offerId, #decision = :decision, updatedAt = if_not_exists(updatedAt, :decidedAt), createdAt = if_not_exists(createdAt, :decidedAt)',
+            'SET #decision = :decision, updatedAt = if_not_exists(updatedAt, :decidedAt), createdAt = if_not_exists(createdAt, :decidedAt)',
           ...(intended ? { ConditionExpression: intendedCondition(decision) } : {}),
           ExpressionAttributeNames: intended
             ? intendedNames(decision)
             : { '#decision': 'decision' },
           ExpressionAttributeValues: {
-            ':offerId': offerId,
-            ':decision': defined(decision),
+            ':decision': decisionItem(decision, offerId),
             ':decidedAt': decision.decidedAt,
             ...(intended ? intendedValues(decision) : {}),
           },
@@ -338,11 +340,10 @@ export class DynamoOfferStore implements OfferStore {
           Key: offerKey(offerId),
           // One atomic counter: two reconciler runs at once both count.
           UpdateExpression:
-            'SET offerId = :offerId, #reconciler = :fresh, updatedAt = if_not_exists(updatedAt, :at), createdAt = if_not_exists(createdAt, :at)',
+            'SET #reconciler = :fresh, updatedAt = if_not_exists(updatedAt, :at), createdAt = if_not_exists(createdAt, :at)',
           ConditionExpression: 'attribute_not_exists(#reconciler)',
           ExpressionAttributeNames: { '#reconciler': 'reconciler' },
           ExpressionAttributeValues: {
-            ':offerId': offerId,
             ':fresh': { lastEnqueuedAt: when, enqueues: 1 },
             ':at': when,
           },

@@ -2,18 +2,18 @@ import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk
 import { DecisionConflictError, LeaseLostError } from '../core/errors';
 import type { RecordedDecision, UnitLease, UnitStore } from '../core/ports';
 import {
-  defined,
   intendedCondition,
   intendedNames,
   intendedValues,
   isConditionFailure,
 } from './dynamo-writes';
 import { OFFER_TABLE } from './offer-table';
+import { decisionFromItem, decisionItem, loneOfferOfUnit } from './dynamo-decision-item';
 
 /**
  * UnitStore on the offer table: one item per decision unit, `pk = UNIT#<unit key>`, `sk = UNIT`,
  * holding `leaseOwner` and `leaseUntil` (epoch ms) while an event decides the unit, and the
- * unit's `decision`. Every write is a single-item conditional update (dynalite has no
+ * unit's `decision` (a lone offer's without the ids its key holds: dynamo-decision-item.ts). Every write is a single-item conditional update (dynalite has no
  * transactions): the lease is taken only when free, run out or already ours, and the decision is
  * written only by the lease's holder before it runs out (a fencing condition), never `intended`
  * over a settled decision (unless a dry run's, which a live connector may be asked to redecide, or
@@ -56,7 +56,7 @@ export class DynamoUnitStore implements UnitStore {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      const decision = result.Attributes?.decision as RecordedDecision | undefined;
+      const decision = decisionFromItem(result.Attributes?.decision, loneOfferOfUnit(key));
       return decision === undefined ? { kind: 'acquired' } : { kind: 'acquired', decision };
     } catch (error: unknown) {
       if (!isConditionFailure(error)) throw error;
@@ -94,7 +94,7 @@ export class DynamoUnitStore implements UnitStore {
             ? intendedNames(decision)
             : { '#decision': 'decision' },
           ExpressionAttributeValues: {
-            ':decision': defined(decision),
+            ':decision': decisionItem(decision, loneOfferOfUnit(key)),
             ':owner': owner,
             ':now': now.getTime(),
             ...(intended ? intendedValues(decision) : {}),
@@ -143,6 +143,6 @@ export class DynamoUnitStore implements UnitStore {
     const result = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: unitKey(key), ConsistentRead: true }),
     );
-    return result.Item?.decision as RecordedDecision | undefined;
+    return decisionFromItem(result.Item?.decision, loneOfferOfUnit(key));
   }
 }

@@ -216,9 +216,17 @@ async function handleInbox(
     offerId,
     referral: { id: referralId, side: 'inbox' },
   };
+  // The first save writes the offer's facts and appends the event to its history; the later
+  // steps change only the referral (the same facts and event again would be a write that changes
+  // nothing, and a second append of the event is refused and written again without it).
+  let saved = false;
   const save = async (next: OfferReferral) => {
     referral = next;
-    await store.recordOfferFacts({ ...facts, referral: next, updatedAt: deps.now().toISOString() });
+    const updatedAt = deps.now().toISOString();
+    await store.recordOfferFacts(
+      saved ? { offerId, referral: next, updatedAt } : { ...facts, referral: next, updatedAt },
+    );
+    saved = true;
   };
   if (summary.status === 'cancelled') referral.cancelledAt ??= deps.now().toISOString();
 

@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { OFFER_TABLE } from '../../lambdas/adapters/offer-table-keys';
 import { SANDBOX_RESOURCES_FILE, sandboxResourcesSchema } from '../../sandbox/resources-file';
 import { PHI_NAMES, runNpx, type CliRun } from '../support/sandbox-cli';
 
@@ -50,10 +51,16 @@ async function decidedOffer(): Promise<string | undefined> {
         ExpressionAttributeValues: { ':applied': 'applied' },
       }),
     );
-    const offer = Items.find(
-      (item) => typeof item.offerId === 'string' && Array.isArray(item.events),
-    );
-    return offer?.offerId as string | undefined;
+    // The offer id is in the key (`OFFER#<id>`); offer items keep no copy of it.
+    const { partitionKey, offerKeyPrefix } = OFFER_TABLE;
+    const offer = Items.find((item) => {
+      const key: unknown = item[partitionKey];
+      return (
+        typeof key === 'string' && key.startsWith(offerKeyPrefix) && Array.isArray(item.events)
+      );
+    });
+    const key: unknown = offer?.[partitionKey];
+    return typeof key === 'string' ? key.slice(offerKeyPrefix.length) : undefined;
   } finally {
     raw.destroy();
   }

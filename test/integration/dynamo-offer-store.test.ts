@@ -420,7 +420,13 @@ describe('DynamoOfferStore item layout', () => {
         Key: { [OFFER_TABLE.partitionKey]: `OFFER#${offerId}`, [OFFER_TABLE.sortKey]: 'OFFER' },
       }),
     );
-    expect(offer.Item).toMatchObject({ offerId, careType: 'nursing', createdAt: T0.toISOString() });
+    expect(offer.Item).toMatchObject({
+      [OFFER_TABLE.partitionKey]: `OFFER#${offerId}`,
+      careType: 'nursing',
+      createdAt: T0.toISOString(),
+    });
+    // The key holds the offer id: the item keeps no copy of it (bytes are write units).
+    expect(offer.Item).not.toHaveProperty('offerId');
     // Offers are the audit trail of decisions: they carry no TTL.
     expect(offer.Item?.[OFFER_TABLE.ttlAttribute]).toBeUndefined();
   });

@@ -6,8 +6,12 @@
  * An OfferMatched answered at once, on a lone offer: claim the event, take the unit's lease, the
  * unit's and the offer's intended decision, then the unit's applied decision with the lease given
  * back in the same write, the offer's applied decision with its facts and seen event in one write,
- * and the event completed: 7 writes and 1 read (the offer, before the lease).
+ * and the event completed: 7 writes and 1 read (the offer, before the lease). Each call's consumed
+ * capacity is counted too: with the example rules' decisions a lone offer's items stay under 1 KB,
+ * so each of its writes costs 1 write unit (an item past 1 KB costs 2 on every write to it).
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { DynamoOfferStore } from '../../lambdas/adapters/dynamo-offer-store';
 import { DynamoUnitStore } from '../../lambdas/adapters/dynamo-unit-store';
 import { parseRules } from '../../lambdas/core/config';
@@ -30,14 +34,29 @@ const ACCEPT_PSW = parseRules(
 const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand']);
 const READS = new Set(['GetItemCommand', 'QueryCommand']);
 
-/** DynamoDB commands sent since the last reset, by name (the low-level names the wire sees). */
-let calls: string[] = [];
+/**
+ * DynamoDB commands sent since the last reset: the low-level name the wire sees, and the capacity
+ * the table reports for it (each sent with ReturnConsumedCapacity TOTAL; dynalite bills as DynamoDB
+ * does: a write by the larger of the item before and after, 1 unit per KB; a consistent read 1
+ * unit per 4 KB). A refused conditional write costs DynamoDB 1 unit but reports none: it counts 1.
+ */
+let calls: { name: string; units: number }[] = [];
 
 beforeAll(() => {
   table.raw().middlewareStack.add(
-    (next, context) => (args) => {
-      calls.push(context.commandName ?? 'unknown');
-      return next(args);
+    (next, context) => async (args) => {
+      const name = context.commandName ?? 'unknown';
+      (args.input as Record<string, unknown>).ReturnConsumedCapacity = 'TOTAL';
+      try {
+        const result = await next(args);
+        const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } })
+          .ConsumedCapacity;
+        calls.push({ name, units: consumed?.CapacityUnits ?? Number.NaN });
+        return result;
+      } catch (error: unknown) {
+        calls.push({ name, units: 1 });
+        throw error;
+      }
     },
     { step: 'initialize', name: 'countCalls' },
   );
@@ -45,23 +64,46 @@ beforeAll(() => {
 
 function counts(): { writes: number; reads: number; other: string[] } {
   return {
-    writes: calls.filter((c) => WRITES.has(c)).length,
-    reads: calls.filter((c) => READS.has(c)).length,
-    other: calls.filter((c) => !WRITES.has(c) && !READS.has(c)),
+    writes: calls.filter((c) => WRITES.has(c.name)).length,
+    reads: calls.filter((c) => READS.has(c.name)).length,
+    other: calls.filter((c) => !WRITES.has(c.name) && !READS.has(c.name)).map((c) => c.name),
   };
+}
+
+/** The write units of each write, in order. */
+function writeUnits(): number[] {
+  return calls.filter((c) => WRITES.has(c.name)).map((c) => c.units);
 }
 
 let counter = 0;
 const unique = (prefix: string) => `${prefix}-${++counter}-0000-4000-8000-000000000000`;
 
+/** The example configuration's rules: comments, a decline reason, explanations of real length. */
+const EXAMPLE_RULES = parseRules(
+  JSON.stringify(
+    (
+      JSON.parse(
+        readFileSync(path.join(__dirname, '../../config/connector.example.json'), 'utf8'),
+      ) as { rules: unknown }
+    ).rules,
+  ),
+);
+
 function processorFor(...offers: ReturnType<typeof inboxOffer>[]) {
+  return processorWith(ACCEPT_PSW, ...offers);
+}
+
+function processorWith(
+  rules: ReturnType<typeof parseRules>,
+  ...offers: ReturnType<typeof inboxOffer>[]
+) {
   const documents = table.documents();
   const store = new DynamoOfferStore(documents, TABLE);
   return createEventProcessor({
     marketplace: fakeMarketplace(...offers),
     store,
     units: new DynamoUnitStore(documents, TABLE),
-    rules: ACCEPT_PSW,
+    rules,
     role: 'supply',
     now: () => NOW,
   });
@@ -85,6 +127,24 @@ describe('DynamoDB calls per event', () => {
     expect((await processor.process(queuedEvent(event))).outcome).toBe('duplicate');
     // The claim refused (a failed conditional write), then the event read to tell done from busy.
     expect(counts()).toEqual({ writes: 1, reads: 1, other: [] });
+  });
+
+  it("keeps a lone offer's items under 1 KB: each of its 7 writes costs 1 write unit", async () => {
+    // Declined by the example rules' second rule: a decline reason, a comment, two explanation
+    // lines; the offer item then holds the decision, the facts and the event seen. Each write is
+    // billed by the larger of the item before and after it: past 1 KB it would cost 2.
+    const offer = inboxOffer({ id: unique('offer'), careType: 'nursing', offerType: 'service' });
+    const processor = processorWith(EXAMPLE_RULES, offer);
+
+    const result = await processor.process(
+      queuedEvent(offerEvent({ offer_id: offer.id, id: offer.id })),
+    );
+
+    expect(result).toMatchObject({ outcome: 'decided', decision: { action: 'decline' } });
+    expect(counts()).toEqual({ writes: 7, reads: 1, other: [] });
+    // claim, lease, unit intended, offer intended, unit applied (lease given back), offer applied
+    // with its facts and seen event, complete.
+    expect(writeUnits()).toEqual([1, 1, 1, 1, 1, 1, 1]);
   });
 
   it('answers a shift of two offers in 9 writes: one more intended and one more applied copy', async () => {

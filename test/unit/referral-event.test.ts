@@ -130,6 +130,32 @@ describe('ReferralCreated on inbox-referrals (supply)', () => {
     );
   });
 
+  it('writes the facts and the seen event with the first step only: the later steps write the referral alone', async () => {
+    const { store, inbox } = setup();
+    const written: Record<string, unknown>[] = [];
+    const original = store.recordOfferFacts.bind(store);
+    store.recordOfferFacts = async (record) => {
+      written.push({ ...record });
+      return original(record);
+    };
+    const event = referralEvent('ReferralCreated');
+
+    await inbox(event);
+
+    // wonAt, processedAt, forwardedAt: three step records, the event appended by the first.
+    expect(written).toHaveLength(3);
+    expect(written[0]).toMatchObject({
+      careType: 'psw',
+      lastEventName: 'ReferralCreated',
+      seenEvent: { eventId: event.event_id, name: 'ReferralCreated' },
+    });
+    for (const later of written.slice(1))
+      expect(Object.keys(later).sort()).toEqual(['offerId', 'referral', 'updatedAt']);
+    expect(store.offers.get(REFERRAL_OFFER_ID)?.events).toEqual([
+      { name: 'ReferralCreated', at: event.timestamp, eventId: event.event_id },
+    ]);
+  });
+
   it('with markProcessed off and no bus: only records the offer won', async () => {
     const { store, api, publisher, inbox } = setup({ markProcessed: false, publish: false });
 
