@@ -5,15 +5,20 @@
  * on every other method the store has, so the worker gets the whole store (today's OfferStore and
  * any port it needs next) without this file changing with it.
  */
-import type { OfferStore, RecordedDecision } from '../lambdas/core/ports';
+import type { OfferFacts, OfferStore, RecordedDecision } from '../lambdas/core/ports';
 
 export function countAppliedWrites<S extends OfferStore>(inner: S, counts: Map<string, number>): S {
   const seen = new Map<string, Set<string>>();
   return new Proxy(inner, {
     get(target, property) {
       if (property === 'recordDecision') {
-        return async (offerId: string, decision: RecordedDecision): Promise<void> => {
-          await target.recordDecision(offerId, decision);
+        return async (
+          offerId: string,
+          decision: RecordedDecision,
+          facts?: OfferFacts,
+        ): Promise<void> => {
+          // Every argument passes on: the facts ride on the decision's write in the real store.
+          await target.recordDecision(offerId, decision, facts);
           if (decision.state !== 'applied') return;
           const decisions = seen.get(offerId) ?? new Set<string>();
           // An operator's replay (npx connector replay) decides again in place of the decision it names.

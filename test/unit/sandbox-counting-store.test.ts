@@ -30,4 +30,15 @@ describe('countAppliedWrites', () => {
     await store.recordDecision('o-2', applied('e-22', { action: 'accept' }));
     expect(counts.get('o-2')).toBe(2);
   });
+
+  it('passes the facts written with a decision on to the store', async () => {
+    const inner = new MemoryOfferStore();
+    const store = countAppliedWrites(inner, new Map());
+    await store.recordDecision('o-3', applied('e-3'), {
+      offerId: 'o-3',
+      updatedAt: '2026-11-30T10:00:00Z',
+      lastEventName: 'OfferMatched',
+    });
+    expect((await inner.getOffer('o-3'))?.lastEventName).toBe('OfferMatched');
+  });
 });
