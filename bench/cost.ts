@@ -6,8 +6,10 @@
  * the sandbox cannot show are labelled assumptions (cost/usage.ts). Free tier not included.
  *
  * Options: --config=<connector config> (default config/connector.example.json). Beside the config
- * as given, its variants with the cost options (tracing, monitoring.dashboard) all off ("lean")
- * and all on ("observed") are priced from the same measurement (cost/variants.ts).
+ * as given, its variants with the cost options (tracing, monitoring.dashboard,
+ * monitoring.detailMetrics) all off ("lean"), all on ("observed"), the detail metrics alone
+ * ("detailed") and the backup plan ("backed-up") are priced from the same measurement
+ * (cost/variants.ts).
  * Last line, for the config as given: `cost: idle=<usd>/month per-million=<usd>`.
  */
 import * as path from 'node:path';
@@ -142,8 +144,11 @@ export async function run(args: readonly string[]): Promise<void> {
   console.log(`cost: ${costFigures(sum)}`);
 }
 
-function optionsOf(config: { tracing: boolean; monitoring: { dashboard: boolean } }): string {
-  return `tracing: ${config.tracing}, monitoring.dashboard: ${config.monitoring.dashboard}`;
+function optionsOf(config: {
+  tracing: boolean;
+  monitoring: { dashboard: boolean; detailMetrics: boolean };
+}): string {
+  return `tracing: ${config.tracing}, monitoring.dashboard: ${config.monitoring.dashboard}, monitoring.detailMetrics: ${config.monitoring.detailMetrics}`;
 }
 
 /** What the larger costs the options do not reach would save: the proposals to decide on. */

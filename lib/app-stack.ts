@@ -28,7 +28,7 @@ import { ConnectorFunction } from './connector-function';
 import { RECEIVER_TIMEOUT, SERVICE_NAMES, WORKER_TIMEOUT } from './constants';
 import { messagingKey } from './keys';
 import { ConnectorMonitoring } from './monitoring';
-import { silenceAlarmSettings } from '../lambdas/core/monitoring-config';
+import { detailMetricsEnabled, silenceAlarmSettings } from '../lambdas/core/monitoring-config';
 import { addReconciler } from './reconciler';
 import { ReviewNotifications } from './review-notifications';
 import { STACK_OUTPUTS } from './stack-outputs';
@@ -122,6 +122,7 @@ export class ConnectorAppStack extends Stack {
       logRetention,
       logKey: props.dataKey,
       tracing: config.tracing,
+      detailMetrics: detailMetricsEnabled(config.monitoring),
       environment: {
         // Always exact ARNs: an account-and-region allowlist is expanded here, at synth time.
         [ENV_NAMES.allowedTopicArns]: resolveAllowedTopicArns(config).join(','),
@@ -150,6 +151,7 @@ export class ConnectorAppStack extends Stack {
       // so never more marketplace calls at once, whoever invokes it; and always that many.
       ...(config.reserveConcurrency ? { reservedConcurrency: config.workerMaxConcurrency } : {}),
       tracing: config.tracing,
+      detailMetrics: detailMetricsEnabled(config.monitoring),
       environment: {
         [ENV_NAMES.marketplaceBaseUrl]: marketplaceBaseUrl(config.marketplace),
         [ENV_NAMES.connectorRole]: config.role,

@@ -19,7 +19,21 @@ import { METRICS_NAMESPACE, WORKER_BATCH_SIZE } from './constants';
 /** The repository root: handler entries and the lock file are resolved from it. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
 
-export type PowertoolsLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+/**
+ * The functions' application log level: Powertools' (POWERTOOLS_LOG_LEVEL) and Lambda's
+ * (applicationLogLevelV2, which Powertools reads as AWS_LAMBDA_LOG_LEVEL and puts first). Never
+ * above INFO: Lambda gives a JSON line without a `level` the level INFO, and the EMF documents
+ * that carry the handlers' metrics have none, so at WARN Lambda would drop every metric and the
+ * alarms on them would watch nothing.
+ */
+export type PowertoolsLogLevel = 'DEBUG' | 'INFO';
+
+/**
+ * Lambda's platform lines (START, END, REPORT, INIT_START) are INFO: at WARN they are not written,
+ * about 420 bytes an invocation not billed. Duration, Errors and Throttles stay in the free
+ * AWS/Lambda metrics; a crash is an application ERROR line and a timeout counts in Errors.
+ */
+export const SYSTEM_LOG_LEVEL = lambda.SystemLogLevel.WARN;
 
 export interface ConnectorFunctionProps {
   /** Handler source, relative to the project root, exporting `handler`. */
@@ -44,6 +58,8 @@ export interface ConnectorFunctionProps {
   readonly environment?: Record<string, string>;
   /** X-Ray active tracing (config `tracing`); off: no TracingConfig and no X-Ray permissions. */
   readonly tracing: boolean;
+  /** DETAIL_METRICS: publish the detail metrics (config monitoring.detailMetrics or dashboard). */
+  readonly detailMetrics: boolean;
 }
 
 export interface QueueConsumerOptions {
@@ -81,6 +97,7 @@ export class ConnectorFunction extends Construct {
     });
     this.logGroup.grantWrite(this.role);
 
+    const logLevel = props.logLevel ?? 'INFO';
     this.fn = new NodejsFunction(this, 'Function', {
       entry: path.join(PROJECT_ROOT, props.entry),
       handler: 'handler',
@@ -95,13 +112,20 @@ export class ConnectorFunction extends Construct {
         : {}),
       timeout: props.timeout,
       role: this.role,
+      // The own log group (its key and retention), with Lambda's advanced logging controls: JSON
+      // (Powertools writes its own JSON lines to stdout, which Lambda passes on unwrapped and
+      // filters by their `level`), the application level the same as Powertools', no platform INFO.
       logGroup: this.logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      applicationLogLevelV2: lambda.ApplicationLogLevel[logLevel],
+      systemLogLevelV2: SYSTEM_LOG_LEVEL,
       tracing: props.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       bundling: CONNECTOR_BUNDLING,
       environment: {
         [ENV_NAMES.powertoolsServiceName]: props.serviceName,
         [ENV_NAMES.powertoolsMetricsNamespace]: METRICS_NAMESPACE,
-        [ENV_NAMES.powertoolsLogLevel]: props.logLevel ?? 'INFO',
+        [ENV_NAMES.powertoolsLogLevel]: logLevel,
+        [ENV_NAMES.detailMetrics]: String(props.detailMetrics),
         NODE_OPTIONS: CONNECTOR_NODE_OPTIONS,
         ...props.environment,
       },

@@ -11,6 +11,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { OFFER_TABLE } from '../lambdas/adapters/offer-table';
 import { ENV_NAMES } from '../lambdas/adapters/env';
 import { marketplaceBaseUrl, type ConnectorConfig } from '../lambdas/core/config';
+import { detailMetricsEnabled } from '../lambdas/core/monitoring-config';
 import { ConnectorFunction } from './connector-function';
 import {
   DEAD_LETTER_RETENTION,
@@ -70,6 +71,7 @@ export function addReconciler(stack: Stack, props: ReconcilerProps): Reconciler 
     logKey: props.logKey,
     ...(config.reserveConcurrency ? { reservedConcurrency: RECONCILER_RESERVED_CONCURRENCY } : {}),
     tracing: config.tracing,
+    detailMetrics: detailMetricsEnabled(config.monitoring),
     environment: {
       [ENV_NAMES.marketplaceBaseUrl]: marketplaceBaseUrl(config.marketplace),
       [ENV_NAMES.connectorRole]: config.role,

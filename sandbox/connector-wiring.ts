@@ -3,7 +3,7 @@
  * worker behind a local SQS poller, and (for the drills) the real reconciler on a timer, all on
  * the run's stand-ins (aws-stand-ins.ts) and marketplace (sandbox-marketplace.ts).
  */
-import { Logger } from '@aws-lambda-powertools/logger';
+import { connectorLogger } from '../lambdas/adapters/observability';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Role, Rules } from '../lambdas/core/config';
 import { DynamoAcceptCounter } from '../lambdas/adapters/dynamo-accept-counter';
@@ -89,7 +89,7 @@ export async function startConnector(input: WiringInput): Promise<RunningConnect
     queueUrl: queues.url,
     simulator,
     allowedTopicArns: connector.topicArns,
-    logger: new Logger({ serviceName: 'receiver', logLevel }),
+    logger: connectorLogger('receiver', { logLevel }),
     ...(capture ? { metrics: capture.metrics('receiver') } : {}),
   });
   const api = await startLocalApi({
@@ -112,8 +112,7 @@ export async function startConnector(input: WiringInput): Promise<RunningConnect
   // execution environment has; the plain runs use one.
   const workers = Array.from({ length: drill?.workerInvocations ?? 1 }, () => {
     const drillWorker = supplyDrill?.worker;
-    const workerLogger = new Logger({
-      serviceName: 'worker',
+    const workerLogger = connectorLogger('worker', {
       logLevel: drillWorker?.quiet && !options.verbose ? 'CRITICAL' : logLevel,
     });
     // As the worker's handler does: refused logins count in MarketplaceLoginFailures (the drill checks it).
@@ -183,7 +182,7 @@ export function startSandboxReconciler(
       inbox: input.market.marketplace(),
       store,
       queue: supplyDrill?.reconciler?.queue(reconcilerQueue) ?? reconcilerQueue,
-      logger: new Logger({ serviceName: 'reconciler', logLevel: input.logLevel }),
+      logger: connectorLogger('reconciler', { logLevel: input.logLevel }),
       minMatchAgeMs: schedule.minMatchAgeMs,
     }),
     schedule.intervalMs,

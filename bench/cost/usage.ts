@@ -3,6 +3,7 @@
  * project can measure them, and labelled assumptions elsewhere. Every figure carries its source.
  */
 import {
+  DETAIL_METRICS,
   LOGIN_METRICS,
   RECEIVER_METRICS,
   RECONCILER_METRICS,
@@ -10,23 +11,22 @@ import {
 } from '../../lambdas/core/metric-names';
 import { DEFAULT_CREDENTIALS_MAX_AGE_S } from '../../lambdas/adapters/credentials';
 import type { DurationSample } from './duration';
+import { emfDocumentBytes, lambdaContextBytesPerLine, traceIdBytesPerLine } from './log-lines';
 import type { SandboxMeasurement } from './measure';
 import type { Sourced, Usage } from './model';
 import { SECONDS_PER_MONTH } from './prices';
+import type { FunctionLogging, Service } from './wiring';
 
 const assumed = <T>(value: T, why: string): Sourced<T> => ({ value, source: `assumed: ${why}` });
 const measured = <T>(value: T, how: string): Sourced<T> => ({ value, source: `measured: ${how}` });
 
 /**
- * Bytes a line gains in Lambda that it lacks in the sandbox: Powertools adds the Lambda context
- * (cold_start, function_arn, function_memory_size, function_name, function_request_id,
- * xray_trace_id, sampling_rate), about 330 bytes with a real ARN and ids.
+ * START, END and REPORT (with the X-Ray segment id and Init Duration on a cold start) per
+ * invocation, written unless the function's system log level is WARN (lib/connector-function.ts).
  */
-const LAMBDA_CONTEXT_BYTES_PER_LINE = 330;
-/** START, END and REPORT (with the X-Ray segment id and Init Duration on a cold start) per invocation. */
 const PLATFORM_BYTES_PER_INVOCATION = 420;
-/** One EMF blob per invocation that published metrics: the `_aws` header, service dimension, 1-4 values. */
-const EMF_BYTES_PER_INVOCATION = 400;
+/** The reconciler's "Reconciliation finished" line, without the Lambda context. */
+const RECONCILER_LINE_BYTES = 400;
 /** Memory at which Lambda gives a function one full vCPU; below it, CPU time stretches in proportion. */
 const FULL_VCPU_MB = 1769;
 /** One SendMessage to a KMS-encrypted queue in the same region, round trip. */
@@ -86,21 +86,62 @@ export function defaultSampledShare(perSecond: number): number {
 }
 
 /** A metric as CloudWatch bills it: one name under one `service` dimension. */
-const metric = (service: 'receiver' | 'worker' | 'reconciler', name: string) =>
-  `${service}/${name}`;
+const metric = (service: Service, name: string) => `${service}/${name}`;
+
+/**
+ * The metrics each function publishes for one event: the receiver counts the notification it
+ * enqueued; the worker counts the decision (one name; the example rules mostly review) only with
+ * the detail metrics.
+ */
+const PER_EVENT_METRICS: Record<'receiver' | 'worker', readonly string[]> = {
+  receiver: [RECEIVER_METRICS.notificationsEnqueued],
+  worker: [WORKER_METRICS.review],
+};
+
+/**
+ * The log bytes a function adds in Lambda beyond the lines the sandbox printed, from the
+ * templates' settings (functionLogging) and the handlers' own Logger and Metrics (log-lines.ts).
+ */
+function lambdaAdditions(logging: Partial<Record<Service, FunctionLogging>>) {
+  const contextBytes = lambdaContextBytesPerLine({ sampledTrace: false });
+  const traceBytes = traceIdBytesPerLine();
+  const sampled = defaultSampledShare(EVENTS_PER_SECOND_AT_A_MILLION);
+  const detail = (service: Service) => logging[service]?.detailMetrics === true;
+  const published = (service: Service, names: readonly string[]) =>
+    names.filter((name) => detail(service) || !DETAIL_METRICS.includes(name));
+  return {
+    contextBytes,
+    detail,
+    published,
+    /** The receiver does not add the Lambda context to its lines; the worker and reconciler do. */
+    perLine: (service: Service) =>
+      (service === 'receiver' ? 0 : contextBytes) +
+      (logging[service]?.traced === true ? sampled * traceBytes : 0),
+    platform: (service: Service) =>
+      logging[service]?.systemLogLevel === 'WARN' ? 0 : PLATFORM_BYTES_PER_INVOCATION,
+    emf: (service: Service, names: readonly string[]) =>
+      emfDocumentBytes(service, published(service, names)),
+  };
+}
 
 /** The usage: per-event counts from a sandbox measurement, the receiver's duration as measured (receiverBilledMs). */
 export function usageFrom(
   m: SandboxMeasurement,
   reconcilerRunsPerMonth: number,
   receiverMs: Sourced<number>,
+  logging: Partial<Record<Service, FunctionLogging>>,
 ): Usage {
   const perEvent = (n: number) => n / m.events;
   const sandboxRun = `sandbox --once, ${m.events} events`;
   const workerInvocationsPerEvent = 1;
-  const logPerEvent = (bytes: number, lines: number, invocations: number) =>
-    perEvent(bytes + lines * LAMBDA_CONTEXT_BYTES_PER_LINE) +
-    invocations * (PLATFORM_BYTES_PER_INVOCATION + EMF_BYTES_PER_INVOCATION);
+  const lambda = lambdaAdditions(logging);
+  const logPerEvent = (service: 'receiver' | 'worker', invocations: number) =>
+    perEvent(m.logBytes[service] + m.logLines[service] * lambda.perLine(service)) +
+    invocations * (lambda.platform(service) + lambda.emf(service, PER_EVENT_METRICS[service]));
+  const logSource = (service: 'receiver' | 'worker') =>
+    `${sandboxRun}: ${(m.logLines[service] / m.events).toFixed(1)} INFO lines/event, ${Math.round(perEvent(m.logBytes[service]))} B; + Lambda context ${Math.round(lambda.perLine(service))} B/line (measured, log-lines.ts), platform ${lambda.platform(service)} B/invocation (system log level ${logging[service]?.systemLogLevel ?? 'INFO'}), EMF ${lambda.emf(service, PER_EVENT_METRICS[service])} B/invocation (${lambda.published(service, PER_EVENT_METRICS[service]).join(', ') || 'no metric per event'})`;
+  const keep = (service: Service, name: string) =>
+    lambda.published(service, [name]).length > 0 ? [metric(service, name)] : [];
   return {
     durationMs: {
       receiver: receiverMs,
@@ -137,21 +178,15 @@ export function usageFrom(
       "Lambda's 5 pollers, each a 20 s long poll",
     ),
     logBytesPerEvent: {
-      receiver: measured(
-        logPerEvent(m.logBytes.receiver, m.logLines.receiver, 1),
-        `${sandboxRun}: ${(m.logLines.receiver / m.events).toFixed(1)} INFO lines/event, ${Math.round(perEvent(m.logBytes.receiver))} B; + Lambda context ${LAMBDA_CONTEXT_BYTES_PER_LINE} B/line, platform ${PLATFORM_BYTES_PER_INVOCATION} B and EMF ${EMF_BYTES_PER_INVOCATION} B/invocation (assumed)`,
-      ),
-      worker: measured(
-        logPerEvent(m.logBytes.worker, m.logLines.worker, workerInvocationsPerEvent),
-        `${sandboxRun}: ${(m.logLines.worker / m.events).toFixed(1)} INFO lines/event, ${Math.round(perEvent(m.logBytes.worker))} B; + the same Lambda additions`,
-      ),
+      receiver: measured(logPerEvent('receiver', 1), logSource('receiver')),
+      worker: measured(logPerEvent('worker', workerInvocationsPerEvent), logSource('worker')),
     },
     logBytesPerReconcilerRun: assumed(
-      LAMBDA_CONTEXT_BYTES_PER_LINE +
-        400 +
-        PLATFORM_BYTES_PER_INVOCATION +
-        EMF_BYTES_PER_INVOCATION,
-      'one "Reconciliation finished" line, platform lines and the EMF blob',
+      RECONCILER_LINE_BYTES +
+        lambda.perLine('reconciler') +
+        lambda.platform('reconciler') +
+        lambda.emf('reconciler', [LOGIN_METRICS.failures]),
+      `one "Reconciliation finished" line of ${RECONCILER_LINE_BYTES} B + its Lambda context, platform lines (system log level ${logging.reconciler?.systemLogLevel ?? 'INFO'}) and the EMF document of the login's 0`,
     ),
     accessLogBytesPerRequest: assumed(
       330,
@@ -188,28 +223,28 @@ export function usageFrom(
         // reconciler.ts publishes its counts only when not zero; a run over an empty inbox writes
         // nothing but the 0 of a successful login (login-report.ts: the login alarm clears on it),
         // and a cold reconciler logs in on every run.
-        idle: reconcilerRunsPerMonth > 0 ? [metric('reconciler', LOGIN_METRICS.failures)] : [],
+        idle: reconcilerRunsPerMonth > 0 ? keep('reconciler', LOGIN_METRICS.failures) : [],
         // A healthy flow: every accepted notification, each decision the example rules make, the
         // duplicates SNS's at-least-once delivery brings in any busy hour, the worker's hourly
         // login, and the open offers the reconciler lists while offers flow.
+        // The detail metrics (DETAIL_METRICS) only where the function's DETAIL_METRICS is true.
         traffic: [
-          metric('receiver', RECEIVER_METRICS.notificationsEnqueued),
-          metric('worker', WORKER_METRICS.accepted),
-          metric('worker', WORKER_METRICS.declined),
-          metric('worker', WORKER_METRICS.review),
-          metric('worker', WORKER_METRICS.ignored),
-          metric('worker', WORKER_METRICS.duplicate),
-          metric('worker', LOGIN_METRICS.failures),
+          ...keep('receiver', RECEIVER_METRICS.notificationsEnqueued),
+          ...keep('worker', WORKER_METRICS.accepted),
+          ...keep('worker', WORKER_METRICS.declined),
+          ...keep('worker', WORKER_METRICS.review),
+          ...keep('worker', WORKER_METRICS.ignored),
+          ...keep('worker', WORKER_METRICS.duplicate),
+          ...keep('worker', LOGIN_METRICS.failures),
           ...(reconcilerRunsPerMonth > 0
             ? [
-                metric('reconciler', LOGIN_METRICS.failures),
-                metric('reconciler', RECONCILER_METRICS.seen),
+                ...keep('reconciler', LOGIN_METRICS.failures),
+                ...keep('reconciler', RECONCILER_METRICS.seen),
               ]
             : []),
         ],
       },
-      source:
-        "derived from the handlers: at idle only the reconciler's login 0; a healthy flow publishes these (fault metrics excluded)",
+      source: `derived from the handlers: at idle only the reconciler's login 0; a healthy flow publishes these (fault metrics excluded); detail metrics ${(['receiver', 'worker', 'reconciler'] as const).map((s) => `${s} ${lambda.detail(s) ? 'on' : 'off'}`).join(', ')}`,
     },
     xraySampledShare: {
       value: defaultSampledShare(EVENTS_PER_SECOND_AT_A_MILLION),

@@ -1,6 +1,6 @@
 /**
  * The cost of one config, and of the variants of it that the cost options give (config `tracing`,
- * `monitoring.dashboard`): the same sandbox measurement priced against each variant's templates,
+ * `monitoring.dashboard`, `monitoring.detailMetrics`): the same sandbox measurement priced against each variant's templates,
  * so the differences are the options' and nothing else's.
  */
 import type { ConnectorConfig } from '../../lambdas/core/config';
@@ -19,6 +19,7 @@ import {
 } from './model';
 import { synthesizedTemplates } from './templates';
 import { receiverBilledMs, usageFrom } from './usage';
+import { functionLogging } from './wiring';
 
 export interface CostVariant {
   readonly name: string;
@@ -30,20 +31,31 @@ export interface CostVariant {
 const withOptions = (config: ConnectorConfig, on: boolean): ConnectorConfig => ({
   ...config,
   tracing: on,
-  monitoring: { ...config.monitoring, dashboard: on },
+  monitoring: { ...config.monitoring, dashboard: on, detailMetrics: on },
 });
 
-/** The config with every cost option off (the defaults), with tracing and the dashboard on, and with the backup plan on. */
+/**
+ * The config with every cost option off (the defaults), with tracing and the dashboard on (which
+ * turns the detail metrics on too), with the detail metrics alone, and with the backup plan on.
+ */
 export const VARIANTS: readonly CostVariant[] = [
   {
     name: 'lean',
-    sets: 'tracing: false, monitoring.dashboard: false (the defaults)',
+    sets: 'tracing: false, monitoring.dashboard: false, monitoring.detailMetrics: false (the defaults)',
     apply: (config) => withOptions(config, false),
   },
   {
     name: 'observed',
-    sets: 'tracing: true, monitoring.dashboard: true',
+    sets: 'tracing: true, monitoring.dashboard: true (detail metrics with it)',
     apply: (config) => withOptions(config, true),
+  },
+  {
+    name: 'detailed',
+    sets: 'monitoring.detailMetrics: true (defaults otherwise)',
+    apply: (config) => {
+      const lean = withOptions(config, false);
+      return { ...lean, monitoring: { ...lean.monitoring, detailMetrics: true } };
+    },
   },
   {
     name: 'backed-up',
@@ -90,6 +102,7 @@ export function priceConfig(
     measurement,
     reconcilerRunsPerMonth(templates),
     receiverBilledMs(receiver, memoryOf(templates, 'receiver')),
+    functionLogging(templates),
   );
   const lines = costLines(templates, usage);
   return { templates, usage, lines, totals: totals(lines) };

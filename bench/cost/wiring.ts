@@ -128,3 +128,37 @@ export function wiring(templates: readonly NamedTemplate[]): Wiring {
 export function reconcilerRunsPerMonth(templates: readonly NamedTemplate[]): number {
   return wiring(templates).reconcilerRunsPerMonth;
 }
+
+/** What decides a function's log bytes and metrics beyond its own lines (lib/connector-function.ts). */
+export interface FunctionLogging {
+  /** LoggingConfig.SystemLogLevel; undefined: Lambda's default, every platform line (INFO). */
+  readonly systemLogLevel: string | undefined;
+  /** DETAIL_METRICS is `true`: the handlers publish the detail metrics. */
+  readonly detailMetrics: boolean;
+  /** Active X-Ray tracing: the sampled requests' lines carry the trace id. */
+  readonly traced: boolean;
+}
+
+/** The logging settings of each connector function in the templates. */
+export function functionLogging(
+  templates: readonly NamedTemplate[],
+): Partial<Record<Service, FunctionLogging>> {
+  const found: Partial<Record<Service, FunctionLogging>> = {};
+  for (const { resources } of templates) {
+    for (const resource of Object.values(resources)) {
+      const service = resource.Type === 'AWS::Lambda::Function' ? serviceOf(resource) : undefined;
+      if (service === undefined) continue;
+      const p = props(resource);
+      const level = (p['LoggingConfig'] as { SystemLogLevel?: unknown } | undefined)
+        ?.SystemLogLevel;
+      const variables = (p['Environment'] as { Variables?: Record<string, unknown> } | undefined)
+        ?.Variables;
+      found[service] = {
+        systemLogLevel: typeof level === 'string' ? level : undefined,
+        detailMetrics: variables?.[ENV_NAMES.detailMetrics] === 'true',
+        traced: (p['TracingConfig'] as { Mode?: unknown } | undefined)?.Mode === 'Active',
+      };
+    }
+  }
+  return found;
+}

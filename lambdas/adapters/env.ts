@@ -12,6 +12,8 @@ export const ENV_NAMES = {
   powertoolsServiceName: 'POWERTOOLS_SERVICE_NAME',
   powertoolsMetricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
   powertoolsLogLevel: 'POWERTOOLS_LOG_LEVEL',
+  /** `true`: publish the detail metrics (config monitoring.detailMetrics); absent or else: not. */
+  detailMetrics: 'DETAIL_METRICS',
   tableName: 'TABLE_NAME',
   queueUrl: 'QUEUE_URL',
   credentialsSecretArn: 'CREDENTIALS_SECRET_ARN',

@@ -1,20 +1,94 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import { LogFormatter, LogItem, Logger } from '@aws-lambda-powertools/logger';
+import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { METRICS_NAMESPACE, type ServiceName } from '../core/metric-names';
+import { DETAIL_METRICS, METRICS_NAMESPACE, type ServiceName } from '../core/metric-names';
 import { ENV_NAMES } from './env';
 
+/** The X-Ray header Lambda sets for each invocation; `Sampled=1` when the request is traced. */
+const TRACE_HEADER = '_X_AMZN_TRACE_ID';
+
 /**
- * The Logger and Metrics of one function, built the same way by every handler: the service name and
- * namespace the stack set (lib/connector-function.ts), else this function's own defaults.
+ * Powertools' JSON lines without the Lambda context keys that every line of a log stream repeats:
+ * function_arn, function_name and function_memory_size name the stream's function, which the log
+ * group already says (about 180 bytes a line, and each byte ingested is billed). What a line keeps:
+ * level, message, timestamp, service, cold_start and function_request_id (the invocation), the
+ * X-Ray trace id of a traced request only (an untraced one has no trace to open), then the
+ * handler's own keys.
+ */
+export class ConnectorLogFormatter extends LogFormatter {
+  constructor(private readonly env: NodeJS.ProcessEnv = process.env) {
+    super();
+  }
+
+  override formatAttributes(
+    attributes: UnformattedAttributes,
+    additionalLogAttributes: LogAttributes,
+  ): LogItem {
+    const header = this.env[TRACE_HEADER] ?? '';
+    const traced = header.includes('Sampled=1');
+    return new LogItem({
+      attributes: {
+        level: attributes.logLevel,
+        message: attributes.message,
+        timestamp: this.formatTimestamp(attributes.timestamp),
+        service: attributes.serviceName,
+        cold_start: attributes.lambdaContext?.coldStart,
+        function_request_id: attributes.lambdaContext?.awsRequestId,
+        xray_trace_id: traced ? /Root=([^;]+)/.exec(header)?.[1] : undefined,
+      },
+    }).addAttributes(additionalLogAttributes);
+  }
+}
+
+/**
+ * Powertools Metrics that drop the detail metrics (core/metric-names.ts DETAIL_METRICS) unless
+ * they are on (config monitoring.detailMetrics, the DETAIL_METRICS variable): each is a custom
+ * metric billed by the hour, and no alarm watches them. Every other metric is published as given.
+ */
+export class ConnectorMetrics extends Metrics {
+  constructor(
+    options: { namespace: string; serviceName: string },
+    /** Publish the detail metrics too. */
+    readonly detail: boolean,
+  ) {
+    super(options);
+  }
+
+  override addMetric(...args: Parameters<Metrics['addMetric']>): this {
+    if (!this.detail && DETAIL_METRICS.includes(args[0])) return this;
+    return super.addMetric(...args);
+  }
+}
+
+/** A handler's Logger: its service name, the connector's line format (ConnectorLogFormatter). */
+export function connectorLogger(
+  serviceName: string,
+  options: { logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'CRITICAL' | 'SILENT' } = {},
+  env: NodeJS.ProcessEnv = process.env,
+): Logger {
+  return new Logger({
+    serviceName,
+    logFormatter: new ConnectorLogFormatter(env),
+    ...(options.logLevel !== undefined ? { logLevel: options.logLevel } : {}),
+  });
+}
+
+/**
+ * The Logger and Metrics of one function, built the same way by every handler: the service name,
+ * namespace and detail-metrics switch the stack set (lib/connector-function.ts), else this
+ * function's own defaults (detail metrics off).
  */
 export function observability(
   service: ServiceName,
   env: NodeJS.ProcessEnv = process.env,
-): { logger: Logger; metrics: Metrics } {
+): { logger: Logger; metrics: ConnectorMetrics } {
   const serviceName = env[ENV_NAMES.powertoolsServiceName] || service;
   const namespace = env[ENV_NAMES.powertoolsMetricsNamespace] || METRICS_NAMESPACE;
   return {
-    logger: new Logger({ serviceName }),
-    metrics: new Metrics({ namespace, serviceName }),
+    logger: connectorLogger(serviceName, {}, env),
+    metrics: new ConnectorMetrics(
+      { namespace, serviceName },
+      env[ENV_NAMES.detailMetrics] === 'true',
+    ),
   };
 }

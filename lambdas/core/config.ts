@@ -274,7 +274,11 @@ export const connectorConfigSchema = z
     /** Won offers (referrals received): mark processed, forward to EventBridge; ignored for role `demand`. */
     referrals: z._default(referralSettingsSchema, { markProcessed: false }),
     /** Alarm settings that depend on the organisation (the "no SNS delivery" alarm); see monitoring-config.ts. */
-    monitoring: z._default(monitoringSchema, { silence: { enabled: true }, dashboard: false }),
+    monitoring: z._default(monitoringSchema, {
+      silence: { enabled: true },
+      dashboard: false,
+      detailMetrics: false,
+    }),
     /**
      * AWS X-Ray active tracing of the three functions and the API stage. Off by default: at the
      * default sampling (1 request a second, then 5%) nearly every event is two traces, the largest

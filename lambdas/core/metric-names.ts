@@ -77,3 +77,29 @@ export const LOGIN_METRICS = {
   /** Logins that failed for a reason retrying may cure (429, 5xx, timeout, network), after the client's retries. */
   unavailable: 'MarketplaceLoginUnavailable',
 } as const;
+
+/**
+ * The detail metrics (config `monitoring.detailMetrics`, on with the dashboard): counts of the
+ * normal flow that no alarm watches. A custom metric is billed by the hour it is published in, so
+ * these cost about 0.30 USD a month each once traffic flows. Off, the handlers still log every
+ * outcome (the worker's one "Event processed" line per event), so the counts can be read from Logs
+ * Insights. Everything else stays on whatever the setting: what an alarm watches
+ * (NotificationsEnqueued, RecordsFailed, the login failures, ReconcilerOffersEnqueued,
+ * UnsubscribeConfirmations, the rules metrics) and the counts of faults, which cost nothing while
+ * nothing fails.
+ */
+export const DETAIL_METRICS: readonly string[] = [
+  WORKER_METRICS.accepted,
+  WORKER_METRICS.declined,
+  WORKER_METRICS.review,
+  WORKER_METRICS.ignored,
+  WORKER_METRICS.duplicate,
+  WORKER_METRICS.assigned,
+  WORKER_METRICS.resolved,
+  WORKER_METRICS.dryRun,
+  WORKER_METRICS.referralsWon,
+  WORKER_METRICS.referralsMarkedProcessed,
+  WORKER_METRICS.referralEventsForwarded,
+  RECONCILER_METRICS.seen,
+  RECONCILER_METRICS.skippedByCap,
+];

@@ -76,9 +76,24 @@ export const monitoringSchema = z.strictObject({
    * every metric it draws is in CloudWatch either way (namespace AlayaCareConnector).
    */
   dashboard: z._default(z.boolean(), false),
+  /**
+   * The detail metrics (core/metric-names.ts DETAIL_METRICS): the decision counts by action,
+   * duplicates, assignments, referrals, the offers the reconciler saw. No alarm watches them; each
+   * costs about 0.30 USD a month once traffic flows (about 3 USD for all that a supply flow writes).
+   * Off by default: every outcome is still in the worker's log line, so Logs Insights can count it.
+   * The dashboard draws them, so `dashboard: true` turns them on too (detailMetricsEnabled).
+   */
+  detailMetrics: z._default(z.boolean(), false),
 });
 
 export type MonitoringSettings = z.infer<typeof monitoringSchema>;
+
+/** Whether the handlers publish the detail metrics: asked for, or drawn by the dashboard. */
+export function detailMetricsEnabled(
+  monitoring: Pick<MonitoringSettings, 'detailMetrics' | 'dashboard'>,
+): boolean {
+  return monitoring.detailMetrics || monitoring.dashboard;
+}
 
 /** The silence alarm as it will be built, defaults resolved; undefined when disabled. */
 export interface SilenceAlarmSettings {

@@ -106,7 +106,9 @@ export function createReceiver(
         `queue send failed (${reason})`,
       );
     }
-    log.info('Notification enqueued', { sqsMessageId });
+    // DEBUG: a normal delivery writes no INFO line (each logged byte is billed). The worker's line
+    // carries the same snsMessageId and correlationId, and NotificationsEnqueued counts deliveries.
+    log.debug('Notification enqueued', { sqsMessageId });
     count(RECEIVER_METRICS.notificationsEnqueued);
     return 'enqueued';
   }
@@ -222,7 +224,8 @@ export function createReceiver(
       return respond(failure.status, failure.publicReason, failure.headers);
     } finally {
       try {
-        deps.metrics?.publishStoredMetrics();
+        // Nothing stored (a detail metric left out): no empty EMF document, no Powertools warning.
+        if (deps.metrics?.hasStoredMetrics() === true) deps.metrics.publishStoredMetrics();
       } catch (error: unknown) {
         log.warn('Could not publish metrics', { error: errorName(error) });
       }

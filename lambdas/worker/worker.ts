@@ -177,15 +177,24 @@ export function createWorker(
     metrics?.addMetric(name, MetricUnit.Count, 1);
   }
 
+  /**
+   * One INFO line per event, "Event processed": the event, its outcome and, when there was one,
+   * the decision (action, rule, reason, rules version, unit), the assignment or the referral. Ids,
+   * names and rule text only: never client data. Anything abnormal (an outbox offer nobody will
+   * take, an answer the marketplace closed otherwise) gets a WARN line of its own as well. The
+   * counts are metrics too; the flow's counts only with detail metrics (DETAIL_METRICS), so this
+   * line is where Logs Insights counts outcomes when they are off.
+   */
   function report(result: ProcessResult): void {
+    const fields: Record<string, unknown> = {
+      eventName: result.eventName,
+      outcome: result.outcome,
+    };
+    if (result.offerId !== undefined) fields.offerId = result.offerId;
     if (result.outcome === 'duplicate') count(WORKER_METRICS.duplicate);
     if (result.assignment !== undefined) {
       count(WORKER_METRICS.assigned);
-      logger.info('Offer assigned', {
-        offerId: result.offerId,
-        matchId: result.assignment.matchId,
-        outcome: result.outcome,
-      });
+      fields.matchId = result.assignment.matchId;
     }
     const alert = result.demandAlert === undefined ? undefined : OUTBOX_ALERTS[result.demandAlert];
     if (alert !== undefined) {
@@ -198,33 +207,28 @@ export function createWorker(
       if (referral.markedProcessed === true) count(WORKER_METRICS.referralsMarkedProcessed);
       if (referral.forwarded === true) count(WORKER_METRICS.referralEventsForwarded);
       // Ids and status only: the event's client identifiers are never read.
-      logger.info('Referral event', {
-        referralId: referral.id,
-        offerId: result.offerId,
+      fields.referral = {
+        id: referral.id,
         side: referral.side,
         status: referral.status,
         won: referral.won === true,
         markedProcessed: referral.markedProcessed === true,
         forwarded: referral.forwarded === true,
-        outcome: result.outcome,
-      });
+      };
     }
     if (result.decision !== undefined) {
       // A dry run's decisions are not answers: counted apart so the dashboard's answers stay true.
       count(
         result.dryRun === true ? WORKER_METRICS.dryRun : DECISION_METRIC[result.decision.action],
       );
-      logger.info('Offer decision', {
-        offerId: result.offerId,
-        unitKey: result.unitKey,
-        dryRun: result.dryRun === true,
-        rulesVersion: result.rulesVersion,
+      Object.assign(fields, {
         action: result.decision.action,
         rule: result.decision.rule,
+        // The rule's reason; the whole explanation is stored (`npx connector offer <id>` shows it).
         reason: result.decision.reason,
-        // Names fields and limits only, never client values (rules.ts), so it is safe to log.
-        explanation: result.decision.explanation ?? [result.decision.reason],
-        outcome: result.outcome,
+        rulesVersion: result.rulesVersion,
+        unitKey: result.unitKey,
+        dryRun: result.dryRun === true,
       });
     }
     if (result.outcome === 'resolved') {
@@ -236,7 +240,7 @@ export function createWorker(
         resolution: result.resolution,
       });
     }
-    logger.info('Event processed', { eventName: result.eventName, outcome: result.outcome });
+    logger.info('Event processed', fields);
   }
 
   async function processRecord(record: SQSRecord, options: ProcessOptions): Promise<void> {

@@ -12,8 +12,10 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { ConfigError, parseConnectorConfig, type ConnectorConfig } from '../../lambdas/core/config';
 import { costLines, totals, type Usage } from '../../bench/cost/model';
 import { synthesizedTemplates } from '../../bench/cost/templates';
+import { ENV_NAMES } from '../../lambdas/adapters/env';
+import { DETAIL_METRICS, METRICS_NAMESPACE } from '../../lambdas/core/metric-names';
 import { STACK_OUTPUTS } from '../../lib/stack-outputs';
-import { build, exampleConfig, onlyResource, resourcesOf } from './infra-support';
+import { build, envOf, exampleConfig, onlyResource, resourcesOf } from './infra-support';
 
 /** The example config as plain input (what a config file holds), with `change` applied. */
 function input(change: (raw: Record<string, unknown>) => void): Record<string, unknown> {
@@ -22,10 +24,18 @@ function input(change: (raw: Record<string, unknown>) => void): Record<string, u
   return raw;
 }
 
-const withOptions = (options: { dashboard?: boolean; tracing?: boolean }): ConnectorConfig => ({
+const withOptions = (options: {
+  dashboard?: boolean;
+  tracing?: boolean;
+  detailMetrics?: boolean;
+}): ConnectorConfig => ({
   ...exampleConfig(),
   tracing: options.tracing ?? false,
-  monitoring: { ...exampleConfig().monitoring, dashboard: options.dashboard ?? false },
+  monitoring: {
+    ...exampleConfig().monitoring,
+    dashboard: options.dashboard ?? false,
+    detailMetrics: options.detailMetrics ?? false,
+  },
 });
 
 const functions = (template: Template) =>
@@ -45,6 +55,7 @@ describe('config', () => {
     );
     expect(parsed.tracing).toBe(false);
     expect(parsed.monitoring.dashboard).toBe(false);
+    expect(parsed.monitoring.detailMetrics).toBe(false);
     expect(
       parseConnectorConfig(input((raw) => (raw['monitoring'] = { silence: { enabled: true } })))
         .monitoring.dashboard,
@@ -59,7 +70,11 @@ describe('config', () => {
       }),
     );
     expect(parsed.tracing).toBe(true);
-    expect(parsed.monitoring).toEqual({ dashboard: true, silence: { enabled: true } });
+    expect(parsed.monitoring).toEqual({
+      dashboard: true,
+      detailMetrics: false,
+      silence: { enabled: true },
+    });
   });
 
   it.each([
@@ -68,6 +83,11 @@ describe('config', () => {
       'monitoring.dashboard',
       (raw: Record<string, unknown>) => (raw['monitoring'] = { dashboard: 'yes' }),
       /monitoring\.dashboard/,
+    ],
+    [
+      'monitoring.detailMetrics',
+      (raw: Record<string, unknown>) => (raw['monitoring'] = { detailMetrics: 1 }),
+      /monitoring\.detailMetrics/,
     ],
   ])('refuses a %s that is not a boolean, naming the field', (_name, change, field) => {
     expect(() => parseConnectorConfig(input(change))).toThrow(ConfigError);
@@ -94,6 +114,41 @@ describe('monitoring.dashboard', () => {
         (o) => (o as { Value: unknown }).Value,
       ),
     ).toEqual([{ Ref: dashboard.id }]);
+  });
+});
+
+describe('monitoring.detailMetrics', () => {
+  const off = build(withOptions({})).appTemplate;
+  const on = build(withOptions({ detailMetrics: true })).appTemplate;
+  const withDashboard = build(withOptions({ dashboard: true })).appTemplate;
+  const detailSetting = (template: Template) =>
+    functions(template).map((fn) => envOf(fn.Properties ?? {})[ENV_NAMES.detailMetrics]);
+
+  it('reaches the three functions as DETAIL_METRICS: false by default, true when asked for', () => {
+    expect(detailSetting(off)).toEqual(['false', 'false', 'false']);
+    expect(detailSetting(on)).toEqual(['true', 'true', 'true']);
+  });
+
+  it('is on with the dashboard, which draws the detail metrics', () => {
+    expect(detailSetting(withDashboard)).toEqual(['true', 'true', 'true']);
+  });
+
+  it('changes no alarm, and no alarm watches a detail metric (off, they are never published)', () => {
+    expect(alarmIds(on)).toEqual(alarmIds(off));
+    const watched: string[] = [];
+    for (const alarm of Object.values(resourcesOf(off, 'AWS::CloudWatch::Alarm'))) {
+      const p = alarm.Properties ?? {};
+      if (p['Namespace'] === METRICS_NAMESPACE) watched.push(String(p['MetricName']));
+      const queries = (p['Metrics'] ?? []) as {
+        MetricStat?: { Metric: { Namespace?: string; MetricName: string } };
+      }[];
+      for (const query of queries)
+        if (query.MetricStat?.Metric.Namespace === METRICS_NAMESPACE)
+          watched.push(query.MetricStat.Metric.MetricName);
+    }
+    // The handlers' metrics alarmed on (NotificationsEnqueued among them, through metric math).
+    expect(watched.length).toBeGreaterThanOrEqual(7);
+    for (const name of watched) expect(DETAIL_METRICS).not.toContain(name);
   });
 });
 

@@ -148,7 +148,11 @@ describe('config monitoring.silence', () => {
     const defaults = validateConnectorConfig(
       JSON.parse(JSON.stringify({ ...exampleConfig(), monitoring: undefined })),
     );
-    expect(defaults.monitoring).toEqual({ silence: { enabled: true }, dashboard: false });
+    expect(defaults.monitoring).toEqual({
+      silence: { enabled: true },
+      dashboard: false,
+      detailMetrics: false,
+    });
     expect(silenceAlarmSettings('supply', defaults.monitoring)).toEqual({ hours: 6 });
     expect(silenceAlarmSettings('both', defaults.monitoring)).toEqual({ hours: 6 });
     expect(silenceAlarmSettings('demand', defaults.monitoring)).toEqual({ hours: 24 });

@@ -369,8 +369,16 @@ describe('functions', () => {
       expect(major).toBeGreaterThanOrEqual(22);
       expect(p['Architectures']).toEqual(['arm64']);
       expect(p['TracingConfig']).toEqual({ Mode: 'Active' });
-      const logGroupRef = (p['LoggingConfig'] as { LogGroup: { Ref: string } }).LogGroup.Ref;
-      expect(logGroups[logGroupRef].Properties?.['RetentionInDays']).toBe(90);
+      const logging = p['LoggingConfig'] as { LogGroup: { Ref: string } };
+      expect(logGroups[logging.LogGroup.Ref].Properties?.['RetentionInDays']).toBe(90);
+      // Advanced logging controls: JSON lines, the application level Powertools logs at (never
+      // above INFO, or Lambda would drop the EMF metrics), no platform INFO lines.
+      expect(logging).toEqual({
+        LogGroup: { Ref: logging.LogGroup.Ref },
+        LogFormat: 'JSON',
+        ApplicationLogLevel: 'INFO',
+        SystemLogLevel: 'WARN',
+      });
       expect(envOf(p)).toEqual(
         expect.objectContaining({
           POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,

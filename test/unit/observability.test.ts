@@ -4,7 +4,8 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ENV_NAMES } from '../../lambdas/adapters/env';
-import { observability } from '../../lambdas/adapters/observability';
+import { connectorLogger, observability } from '../../lambdas/adapters/observability';
+import { lambdaContext } from '../support/worker-observability';
 import {
   METRICS_NAMESPACE,
   SERVICE_NAMES,
@@ -46,5 +47,73 @@ describe('observability', () => {
         [ENV_NAMES.powertoolsMetricsNamespace]: '',
       }),
     ).toEqual({ namespace: METRICS_NAMESPACE, service: 'worker' });
+  });
+});
+
+/** The JSON lines a connector logger prints for one INFO call, after `addContext` when given. */
+function printed(env: NodeJS.ProcessEnv, withContext: boolean): Record<string, unknown> {
+  const lines: string[] = [];
+  const spy = jest
+    .spyOn(process.stdout, 'write')
+    .mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+  try {
+    const logger = connectorLogger('worker', {}, env);
+    if (withContext) logger.addContext(lambdaContext(() => 1000));
+    logger.info('Probe', { offerId: 'o-1' });
+  } finally {
+    spy.mockRestore();
+  }
+  expect(lines).toHaveLength(1);
+  return JSON.parse(lines[0] ?? '') as Record<string, unknown>;
+}
+
+describe('connectorLogger', () => {
+  const TRACE = 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8';
+
+  it('keeps the request id and cold start of the Lambda context, not the function ARN, name or memory', () => {
+    const line = printed({ _X_AMZN_TRACE_ID: `${TRACE};Sampled=0` }, true);
+    expect(Object.keys(line).sort()).toEqual(
+      [
+        'cold_start',
+        'function_request_id',
+        'level',
+        'message',
+        'offerId',
+        'service',
+        'timestamp',
+      ].sort(),
+    );
+    expect(line).toMatchObject({
+      level: 'INFO',
+      message: 'Probe',
+      service: 'worker',
+      function_request_id: 'request-1',
+      offerId: 'o-1',
+    });
+  });
+
+  it('adds the X-Ray trace id only to the lines of a traced (sampled) request', () => {
+    expect(printed({ _X_AMZN_TRACE_ID: `${TRACE};Sampled=1` }, true)).toMatchObject({
+      xray_trace_id: '1-5759e988-bd862e3fe1be46a994272793',
+    });
+  });
+
+  it('writes a line without a Lambda context (local tools) with the base keys only', () => {
+    expect(Object.keys(printed({}, false)).sort()).toEqual(
+      ['level', 'message', 'offerId', 'service', 'timestamp'].sort(),
+    );
+  });
+});
+
+describe('observability, detail metrics', () => {
+  it.each([
+    [{ [ENV_NAMES.detailMetrics]: 'true' }, true],
+    [{ [ENV_NAMES.detailMetrics]: 'false' }, false],
+    [{}, false],
+  ])('with %j publishes the detail metrics: %s', (env, detail) => {
+    expect(observability(SERVICE_NAMES.worker, env).metrics.detail).toBe(detail);
   });
 });

@@ -256,12 +256,9 @@ describe('worker, referrals', () => {
       [WORKER_METRICS.referralEventsForwarded]: 1,
     });
     expect(metrics.published[1]).toEqual({ [WORKER_METRICS.duplicate]: 1 });
-    expect(logger.withMessage('Referral event')[0]).toMatchObject({
-      referralId: REFERRAL_ID,
+    expect(logger.withMessage('Event processed')[0]).toMatchObject({
       offerId: REFERRAL_OFFER_ID,
-      side: 'inbox',
-      won: true,
-      forwarded: true,
+      referral: { id: REFERRAL_ID, side: 'inbox', won: true, forwarded: true },
     });
     expect(logger.text()).not.toContain('PHI');
     expect(publisher.events).toHaveLength(1);

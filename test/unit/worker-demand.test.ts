@@ -65,7 +65,7 @@ describe('worker, demand side', () => {
 
     expect(assigned).toEqual(['match-1']);
     expect(metrics.published).toEqual([{ [WORKER_METRICS.assigned]: 1 }]);
-    expect(logger.withMessage('Offer assigned')).toEqual([
+    expect(logger.withMessage('Event processed')).toEqual([
       expect.objectContaining({ offerId: OFFER_ID, matchId: 'match-1', outcome: 'assigned' }),
     ]);
     expect(logger.text()).not.toContain('PATIENT-PHI');

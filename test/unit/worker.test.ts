@@ -172,30 +172,35 @@ describe('running out of time', () => {
 });
 
 describe('logging', () => {
-  it('logs each decision with offerId, action, rule and the record keys, and no client data', async () => {
+  it('logs each event in one INFO line: the decision with offerId, action, rule and the record keys, and no client data', async () => {
     const { logger, worker } = setup();
     const queued = matched(A);
     const event = JSON.parse(queued.message) as { event_id: string };
 
     await worker(batch(sqsRecord(queued, { correlationId: 'corr-xyz' })));
 
-    const [decision] = logger.withMessage('Offer decision');
+    expect(logger.lines.filter((line) => line.level === 'INFO')).toHaveLength(1);
+    const [decision] = logger.withMessage('Event processed');
     expect(decision).toMatchObject({
       level: 'INFO',
+      eventName: 'OfferMatched',
+      outcome: 'decided',
       offerId: A,
       action: 'accept',
       rule: 'psw',
+      reason: 'rule "psw": care_type matched',
       eventId: event.event_id,
       snsMessageId: queued.snsMessageId,
       correlationId: 'corr-xyz',
-      explanation: ['accept by rule "psw" (care_type held)'],
       rulesVersion: rulesVersionOf(RULES),
+      unitKey: `offer#${A}`,
+      dryRun: false,
     });
     for (const value of ['Montréal', 'H2X', 'Demo Health Authority'])
       expect(logger.text()).not.toContain(value);
   });
 
-  it('logs the whole explanation, each earlier rule’s failed condition included, still free of client values', async () => {
+  it('logs the decision’s reason, not the whole explanation (that is stored), still free of client values', async () => {
     const { marketplace, logger } = setup();
     marketplace.offers.set(A, inboxOffer({ id: A, requiredSkills: ['Ostomy care'] }));
     const rules = parseRules(
@@ -223,11 +228,9 @@ describe('logging', () => {
 
     await explaining(batch(sqsRecord(matched(A))));
 
-    expect(logger.withMessage('Offer decision')[0]?.explanation).toEqual([
-      'ignore by rule "montreal" (city held)',
-      'rule "near": service_area did not hold (the offer\'s approximate area is not wholly within any listed area)',
-      'rule "skilled": skills did not hold (the service requires 1 skill not listed)',
-    ]);
+    const [line] = logger.withMessage('Event processed');
+    expect(line).toMatchObject({ action: 'ignore', reason: 'rule "montreal": city matched' });
+    expect(line).not.toHaveProperty('explanation');
     for (const value of ['Montréal', 'H2X', '45.51', '73.57', 'Ostomy', 'Demo Health Authority'])
       expect(logger.text()).not.toContain(value);
   });
@@ -378,7 +381,7 @@ describe('metrics', () => {
     await worker(batch(sqsRecord(matched(A))));
     expect(marketplace.actions()).toEqual([]);
     expect(metrics.published).toEqual([{ [WORKER_METRICS.dryRun]: 1 }]);
-    expect(logger.lines.find((line) => line.message === 'Offer decision')).toMatchObject({
+    expect(logger.lines.find((line) => line.message === 'Event processed')).toMatchObject({
       action: 'accept',
       dryRun: true,
     });
