@@ -17,7 +17,14 @@ import { EXAMPLE_CONFIG_FILE, loadConnectorConfig } from '../lib/load-config';
 import { PROJECT_ROOT } from '../test/infra/infra-support';
 import { measureSandbox } from './cost/measure';
 import type { CostLine, Sourced, Usage } from './cost/model';
-import { FREE_TIER_NOTES, PRICE_DATE, PRICE_REGION, PRICES, usdPer } from './cost/prices';
+import {
+  FREE_TIER_NOTES,
+  HOURS_PER_MONTH,
+  PRICE_DATE,
+  PRICE_REGION,
+  PRICES,
+  usdPer,
+} from './cost/prices';
 import { measureReceiver } from './cost/duration';
 import { costFigures, priceConfig, VARIANTS, type PricedConfig } from './cost/variants';
 
@@ -161,7 +168,18 @@ function levers({ usage, lines }: PricedConfig): string[] {
     usage.logBytesPerEvent.worker.value +
     usage.accessLogBytesPerRequest.value;
   const wru = usage.dynamoWruPerEvent.value;
+  const api = perMillionOf(
+    (line) => line.type === 'AWS::ApiGatewayV2::Api' || line.id.startsWith('ApiAccessLogs'),
+  );
+  // Provisioned writes at a 70% auto-scaling target: a WCU-hour carries 3600 x 0.7 write units.
+  const target = 0.7;
+  const provisionedPerMillionWru = usdPer(PRICES.dynamoProvisionedWcuHour, 1e6 / (3600 * target));
+  const minimumCapacityMonth =
+    usdPer(PRICES.dynamoProvisionedWcuHour, HOURS_PER_MONTH) +
+    usdPer(PRICES.dynamoProvisionedRcuHour, HOURS_PER_MONTH);
   return [
+    `a Lambda function URL instead of the HTTP API (no stage throttle, no access log): per million -${api.toFixed(2)}`,
+    `provisioned DynamoDB writes with auto scaling at ${target * 100}% (${provisionedPerMillionWru.toFixed(3)} instead of ${usdPer(PRICES.dynamoWriteRequestUnit, 1e6).toFixed(3)} per million WRU; a burst is throttled until scaling catches up, minutes): per million -${(wru * (usdPer(PRICES.dynamoWriteRequestUnit, 1e6) - provisionedPerMillionWru)).toFixed(2)}, idle +${minimumCapacityMonth.toFixed(2)} (1 WCU and 1 RCU minimum)`,
     `fewer DynamoDB writes per event (now ${wru.toFixed(1)} WRU, ${usdPer(PRICES.dynamoWriteRequestUnit, 1e6 * wru).toFixed(2)}/M): per million -${usdPer(PRICES.dynamoWriteRequestUnit, 1e6).toFixed(3)} per write unit saved`,
     `fewer log bytes per event (now ${Math.round(logBytes)} B, ${logs.toFixed(2)}/M): per million -${((logs / logBytes) * 100).toFixed(3)} per 100 B saved`,
   ];

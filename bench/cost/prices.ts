@@ -59,6 +59,19 @@ export const PRICES = {
     'on-demand read request unit',
     'Amazon DynamoDB pricing, on-demand (aws.amazon.com/dynamodb/pricing/on-demand)',
   ),
+  // Priced only as a lever (bench/cost.ts): the stack's table is on demand.
+  dynamoProvisionedWcuHour: price(
+    0.00065,
+    1,
+    'provisioned write capacity unit-hour',
+    'Amazon DynamoDB pricing, provisioned (aws.amazon.com/dynamodb/pricing/provisioned)',
+  ),
+  dynamoProvisionedRcuHour: price(
+    0.00013,
+    1,
+    'provisioned read capacity unit-hour',
+    'Amazon DynamoDB pricing, provisioned (aws.amazon.com/dynamodb/pricing/provisioned)',
+  ),
   dynamoStorageGbMonth: price(
     0.25,
     1,
