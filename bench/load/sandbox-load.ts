@@ -49,6 +49,12 @@ function offerIdOfSns(body: string | null): string | undefined {
 
 const TABLE_NAME = 'bench-offers';
 
+/**
+ * SNS deliveries in flight at once to the local API: real SNS delivers concurrently (the
+ * simulator's default of one at a time, in order, would cap a run near 150 to 300 offers/s).
+ */
+const SNS_DELIVERY_CONCURRENCY = 10;
+
 /** Every fourth offer is a nursing visit (declined); the rest PSW visits (accepted). */
 function offerAt(index: number): NewOffer {
   return { careType: index % 4 === 3 ? 'nursing' : 'psw', city: 'Toronto' };
@@ -109,6 +115,7 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
     const simulator = await startSimulator({
       signatureVersion: '2',
       seed: 1,
+      maxConcurrentDeliveries: SNS_DELIVERY_CONCURRENCY,
       onCall: (call) => {
         const at = performance.now();
         if (call.status !== 204) refusedCalls += 1;
