@@ -8,7 +8,13 @@ import { parseConnectorConfig } from '../../lambdas/core/config';
 import { WORKER_BATCH_SIZE } from '../../lib/constants';
 import { DEFAULT_CONFIG_PATH } from '../../sandbox/run-sandbox';
 import type { StageTimes } from './sandbox-load';
-import { type LatencySummary, summarize } from './stats';
+import {
+  defaultWorkerProcesses,
+  type LatencySummary,
+  type LoadOptions,
+  splitWorkers,
+  summarize,
+} from './stats';
 
 /** The stack's worker concurrency (workerMaxConcurrency of the example config): Lambda's pollers. */
 export function stackWorkerConcurrency(): number {
@@ -21,6 +27,14 @@ export function stackWorkerConcurrency(): number {
 /** The stack's settings the load benchmarks mirror by default: its worker concurrency and batch size. */
 export function stackLoadDefaults(): { workers: number; batchSize: number } {
   return { workers: stackWorkerConcurrency(), batchSize: WORKER_BATCH_SIZE };
+}
+
+/** The worker processes a run with these options starts (`--worker-processes`, else one per core). */
+export function workerProcessesOf(options: LoadOptions): number {
+  return splitWorkers(
+    options.workers,
+    options.workerProcesses ?? defaultWorkerProcesses(options.workers, cpus().length),
+  ).length;
 }
 
 /** Node, CPUs and the load average when the run began (the machine may be shared). */

@@ -1,15 +1,18 @@
 /**
  * The sandbox's pieces, put under load: in this process the marketplace simulator (no faults, its
- * SNS delivering by HTTP POST as always) and the real receiver behind the local API Gateway
- * stand-in; in child processes dynalite and fauxqs (sandbox/aws-stand-ins.ts) and the real worker
- * on the local SQS poller (worker-process.ts), `workers` invocations at once as Lambda runs up to
- * `workerMaxConcurrency` of them. So the work spreads over the machine's cores, as in AWS it runs
- * on separate machines. *
+ * SNS delivering by HTTP POST as always, several at once as real SNS does) and the real receiver
+ * behind the local API Gateway stand-in; in child processes dynalite and fauxqs
+ * (sandbox/aws-stand-ins.ts) and the real worker on the local SQS poller (worker-process.ts),
+ * `workers` invocations at once as Lambda runs up to `workerMaxConcurrency` of them, spread over
+ * `workerProcesses` processes. So the work spreads over the machine's cores, as in AWS it runs on
+ * separate machines.
+ *
  * `runLoad` publishes `OfferMatched` at a fixed rate for a while and times each offer at the
  * simulator's boundaries: from just before the simulator publishes it (addOffer signs and queues
  * the SNS delivery) to the simulator's API answering the connector's accept or decline (its
  * `onCall` hook). The rules answer every offer: nursing offers are declined, all else accepted.
  */
+import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { type CleanupStep, startAwsStandIns } from '../../sandbox/aws-stand-ins';
@@ -20,7 +23,7 @@ import { queueDepth } from '../../sandbox/sandbox-queues';
 import { type NewOffer, startSimulator } from '../../sandbox/simulator/simulator';
 import { sleep, waitUntil } from '../../sandbox/timing';
 import { cpuSecondsBetween, processCpuSeconds } from './child-cpu';
-import { BenchmarkError } from './stats';
+import { BenchmarkError, defaultWorkerProcesses, splitWorkers } from './stats';
 import { startWorkersChild } from './workers-child';
 
 /** Where an offer's time goes, stage by stage (ms; answered offers only, in publication order). */
@@ -80,6 +83,8 @@ export interface LoadRun {
   deadLettered: number;
   workers: number;
   batchSize: number;
+  /** Processes the worker invocations ran in. */
+  workerProcesses: number;
   /** CPU time this process used during the run (user + system), in seconds. */
   cpuS: number;
   /** CPU seconds the child processes (the workers, dynalite, fauxqs) used during the run (unknown off Linux). */
@@ -94,6 +99,8 @@ export interface LoadSettings {
   workers: number;
   /** SQS records per worker invocation. */
   batchSize: number;
+  /** Processes to spread the worker invocations over (default: one per core, at most `workers`). */
+  workerProcesses?: number;
   /** How long after the last publication an offer may still be answered before it counts lost. */
   graceMs?: number;
   /** Told of poller and receiver errors. */
@@ -157,27 +164,36 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
     });
     cleanups.push({ name: 'local API', stop: () => api.close() });
 
-    // The workers in a process of their own (worker-process.ts), as Lambda runs them apart.
-    const workers = await startWorkersChild({
-      settings: {
-        simulatorUrl: simulator.url,
-        credentials: connector.credentials,
-        dynamoEndpoint: dynalite.endpoint,
-        tableName: TABLE_NAME,
-        sqsEndpoint: fauxqs.endpoint,
-        queueUrl: queues.url,
-        queueArn: queues.arn,
-        workers: settings.workers,
-        batchSize: settings.batchSize,
-      },
-      onBatch: (at, offerIds, size) => {
-        if (timing) batchSizes.push(size);
-        for (const id of offerIds) if (!pickedAt.has(id)) pickedAt.set(id, at);
-      },
-      onProblem: problem,
-    });
-    cleanups.push({ name: 'workers', stop: () => workers.stop() });
-    const childCpu = () => [dynalite.pid, fauxqs.pid, workers.pid].map(processCpuSeconds);
+    // The workers in processes of their own (worker-process.ts), as Lambda runs them apart: one
+    // process per core by default, so no one core has to run every invocation.
+    const shares = splitWorkers(
+      settings.workers,
+      settings.workerProcesses ?? defaultWorkerProcesses(settings.workers, cpus().length),
+    );
+    const workerPids: Array<number | undefined> = [];
+    for (const [index, share] of shares.entries()) {
+      const workers = await startWorkersChild({
+        settings: {
+          simulatorUrl: simulator.url,
+          credentials: connector.credentials,
+          dynamoEndpoint: dynalite.endpoint,
+          tableName: TABLE_NAME,
+          sqsEndpoint: fauxqs.endpoint,
+          queueUrl: queues.url,
+          queueArn: queues.arn,
+          workers: share,
+          batchSize: settings.batchSize,
+        },
+        onBatch: (at, offerIds, size) => {
+          if (timing) batchSizes.push(size);
+          for (const id of offerIds) if (!pickedAt.has(id)) pickedAt.set(id, at);
+        },
+        onProblem: problem,
+      });
+      cleanups.push({ name: `workers ${index + 1}`, stop: () => workers.stop() });
+      workerPids.push(workers.pid);
+    }
+    const childCpu = () => [dynalite.pid, fauxqs.pid, ...workerPids].map(processCpuSeconds);
     for (const topicArn of connector.topicArns) await simulator.subscribe(topicArn, api.endpoint);
 
     // Warm-up, untimed: the first offer pays the login, the certificate fetch and the JIT.
@@ -224,9 +240,10 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
     const cpu = process.cpuUsage(cpuBefore);
     const childCpuAfter = childCpu();
     const childCpuS = cpuSecondsBetween(childCpuBefore, childCpuAfter);
-    const [dynaliteCpu, fauxqsCpu, workersCpu] = childCpuBefore.map((before, i) =>
+    const [dynaliteCpu, fauxqsCpu] = childCpuBefore.map((before, i) =>
       cpuSecondsBetween([before], [childCpuAfter[i]]),
     );
+    const workersCpu = cpuSecondsBetween(childCpuBefore.slice(2), childCpuAfter.slice(2));
     // A moment for anything in flight, so the queue depths are read once it has settled.
     await sleep(200);
     const deadLettered = await queueDepth(sqs, queues.dlqUrl);
@@ -281,6 +298,7 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
       deadLettered,
       workers: settings.workers,
       batchSize: settings.batchSize,
+      workerProcesses: shares.length,
       cpuS: (cpu.user + cpu.system) / 1e6,
       ...(childCpuS !== undefined ? { childCpuS } : {}),
       ...(workersCpu !== undefined && dynaliteCpu !== undefined && fauxqsCpu !== undefined
