@@ -5,7 +5,7 @@
  * by a loop polling `GET /inbox/offers` every 5 minutes, computed from the schedule (stats.ts).
  * Options: --duration S (default 60), --rates R (default 20), --workers N and --batch-size N
  * (default: the stack's workerMaxConcurrency and event source batch size), --worker-processes N
- * (default: one per core, at most one per invocation).
+ * (default 1).
  */
 import { runLoad } from './load/sandbox-load';
 import {

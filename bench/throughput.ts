@@ -3,8 +3,7 @@
  * for 60 s with 0 lost offers and p99 under 1 s, found by stepping the rate up; the search stops
  * at the first rate that is not sustained. Options: --duration S (default 60), --rates a,b,c
  * (default 20,50,100,200,300,400), --workers N and --batch-size N (default: the stack's
- * workerMaxConcurrency and event source batch size), --worker-processes N (default: one per core,
- * at most one per invocation).
+ * workerMaxConcurrency and event source batch size), --worker-processes N (default 1).
  */
 import { runLoad } from './load/sandbox-load';
 import {

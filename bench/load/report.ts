@@ -9,7 +9,7 @@ import { WORKER_BATCH_SIZE } from '../../lib/constants';
 import { DEFAULT_CONFIG_PATH } from '../../sandbox/run-sandbox';
 import type { StageTimes } from './sandbox-load';
 import {
-  defaultWorkerProcesses,
+  DEFAULT_WORKER_PROCESSES,
   type LatencySummary,
   type LoadOptions,
   splitWorkers,
@@ -29,12 +29,9 @@ export function stackLoadDefaults(): { workers: number; batchSize: number } {
   return { workers: stackWorkerConcurrency(), batchSize: WORKER_BATCH_SIZE };
 }
 
-/** The worker processes a run with these options starts (`--worker-processes`, else one per core). */
+/** The worker processes a run with these options starts (`--worker-processes`, at most one per invocation). */
 export function workerProcessesOf(options: LoadOptions): number {
-  return splitWorkers(
-    options.workers,
-    options.workerProcesses ?? defaultWorkerProcesses(options.workers, cpus().length),
-  ).length;
+  return splitWorkers(options.workers, options.workerProcesses ?? DEFAULT_WORKER_PROCESSES).length;
 }
 
 /** Node, CPUs and the load average when the run began (the machine may be shared). */

@@ -12,7 +12,6 @@
  * the SNS delivery) to the simulator's API answering the connector's accept or decline (its
  * `onCall` hook). The rules answer every offer: nursing offers are declined, all else accepted.
  */
-import { cpus } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { type CleanupStep, startAwsStandIns } from '../../sandbox/aws-stand-ins';
@@ -23,7 +22,7 @@ import { queueDepth } from '../../sandbox/sandbox-queues';
 import { type NewOffer, startSimulator } from '../../sandbox/simulator/simulator';
 import { sleep, waitUntil } from '../../sandbox/timing';
 import { cpuSecondsBetween, processCpuSeconds } from './child-cpu';
-import { BenchmarkError, defaultWorkerProcesses, splitWorkers } from './stats';
+import { BenchmarkError, DEFAULT_WORKER_PROCESSES, splitWorkers } from './stats';
 import { startWorkersChild } from './workers-child';
 
 /** Where an offer's time goes, stage by stage (ms; answered offers only, in publication order). */
@@ -99,7 +98,7 @@ export interface LoadSettings {
   workers: number;
   /** SQS records per worker invocation. */
   batchSize: number;
-  /** Processes to spread the worker invocations over (default: one per core, at most `workers`). */
+  /** Processes to spread the worker invocations over (default `DEFAULT_WORKER_PROCESSES`). */
   workerProcesses?: number;
   /** How long after the last publication an offer may still be answered before it counts lost. */
   graceMs?: number;
@@ -164,11 +163,11 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
     });
     cleanups.push({ name: 'local API', stop: () => api.close() });
 
-    // The workers in processes of their own (worker-process.ts), as Lambda runs them apart: one
-    // process per core by default, so no one core has to run every invocation.
+    // The workers in processes of their own (worker-process.ts), as Lambda runs them apart
+    // (`workerProcesses` of them, each running its share of the invocations).
     const shares = splitWorkers(
       settings.workers,
-      settings.workerProcesses ?? defaultWorkerProcesses(settings.workers, cpus().length),
+      settings.workerProcesses ?? DEFAULT_WORKER_PROCESSES,
     );
     const workerPids: Array<number | undefined> = [];
     for (const [index, share] of shares.entries()) {

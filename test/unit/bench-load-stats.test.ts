@@ -6,7 +6,6 @@ import {
   BenchmarkError,
   latencyLine,
   nextPollTick,
-  defaultWorkerProcesses,
   parseLoadOptions,
   percentile,
   pollingLatencies,
@@ -177,12 +176,6 @@ describe('spreading the worker invocations over processes', () => {
     expect(() => parseLoadOptions(['--worker-processes=1.5'], DEFAULTS)).toThrow(
       /--worker-processes must be a whole number/,
     );
-  });
-
-  it('defaults to one process per core, at most one per invocation', () => {
-    expect(defaultWorkerProcesses(5, 2)).toBe(2);
-    expect(defaultWorkerProcesses(1, 8)).toBe(1);
-    expect(defaultWorkerProcesses(5, 0)).toBe(1);
   });
 
   it('splits the invocations as evenly as it gets, never leaving a process empty', () => {
