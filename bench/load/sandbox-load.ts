@@ -145,9 +145,14 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
     const enqueuedAt = new Map<string, number>();
     const pickedAt = new Map<string, number>();
     const batchSizes: number[] = [];
+    // Receiver calls still running: stopping waits for them while the queue is still up (SNS
+    // delivers several at once, so a run cut short leaves some in flight).
+    const receiving = new Set<Promise<unknown>>();
     const timedReceiver: typeof receiver = async (event) => {
       const at = performance.now();
-      const result = await receiver(event);
+      const call = receiver(event);
+      receiving.add(call);
+      const result = await call.finally(() => receiving.delete(call));
       const id = offerIdOfSns(event.body);
       if (id !== undefined && !deliveredAt.has(id)) {
         deliveredAt.set(id, at);
@@ -161,7 +166,13 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
         problem(`api: receiver threw: ${String(error)}`);
       },
     });
-    cleanups.push({ name: 'local API', stop: () => api.close() });
+    cleanups.push({
+      name: 'local API',
+      stop: async () => {
+        await api.close();
+        await Promise.allSettled(receiving);
+      },
+    });
 
     // The workers in processes of their own (worker-process.ts), as Lambda runs them apart
     // (`workerProcesses` of them, each running its share of the invocations).
