@@ -66,6 +66,8 @@ export function cpuLine(run: {
   childCpuS?: number;
   childCpuByName?: { workers: number; dynalite: number; fauxqs: number };
   published: number;
+  /** Offers never answered: their work was not all done, so the figure per offer is too low. */
+  lost?: number;
 }): string {
   const children = run.childCpuS;
   const by = run.childCpuByName;
@@ -76,9 +78,13 @@ export function cpuLine(run: {
   const total = run.cpuS + (children ?? 0);
   const perOffer = (total * 1000) / run.published;
   const ceiling = (cpus().length * 1000) / perOffer;
+  const understated =
+    (run.lost ?? 0) > 0
+      ? ` (understated: ${String(run.lost)} offer(s) unanswered, their work not all done)`
+      : '';
   return children === undefined
-    ? `CPU ${run.cpuS.toFixed(1)} s in this process (${perOffer.toFixed(1)} ms per offer; the child processes' unknown)`
-    : `CPU ${run.cpuS.toFixed(1)} s in this process (simulator, receiver) + ${children.toFixed(1)} s in the workers' and emulators' processes${split} = ${perOffer.toFixed(1)} ms per offer: ${cpus().length} cores are full at ~${Math.round(ceiling)} offers/s`;
+    ? `CPU ${run.cpuS.toFixed(1)} s in this process (${perOffer.toFixed(1)} ms per offer${understated}; the child processes' unknown)`
+    : `CPU ${run.cpuS.toFixed(1)} s in this process (simulator, receiver) + ${children.toFixed(1)} s in the workers' and emulators' processes${split} = ${perOffer.toFixed(1)} ms per offer${understated}: ${cpus().length} cores are full at ~${Math.round(ceiling)} offers/s`;
 }
 
 /** One row per stage: where the time of the event-to-answer row goes. */
