@@ -4,7 +4,8 @@
  * simulator receiving the connector's accept or decline. Side by side, the same offers answered
  * by a loop polling `GET /inbox/offers` every 5 minutes, computed from the schedule (stats.ts).
  * Options: --duration S (default 60), --rates R (default 20), --workers N and --batch-size N
- * (default: the stack's workerMaxConcurrency and event source batch size).
+ * (default: the stack's workerMaxConcurrency and event source batch size), --worker-processes N
+ * (default 1).
  */
 import { runLoad } from './load/sandbox-load';
 import {
@@ -15,6 +16,7 @@ import {
   stageRows,
   SUMMARY_HEADER,
   summaryRow,
+  workerProcessesOf,
 } from './load/report';
 import {
   BenchmarkError,
@@ -40,8 +42,9 @@ export async function run(args: readonly string[]): Promise<void> {
   if (options.rates.length !== 1)
     throw new BenchmarkError('the latency benchmark runs one rate (--rates R)');
   const rate = options.rates[0];
+  const workerProcesses = workerProcessesOf(options);
   console.log(
-    `Event to answer: ${rate} offers/s for ${options.durationS} s, ${options.workers} concurrent worker invocations, batch size ${options.batchSize}`,
+    `Event to answer: ${rate} offers/s for ${options.durationS} s, ${options.workers} concurrent worker invocations in ${workerProcesses} process(es), batch size ${options.batchSize}`,
   );
   console.log(machineLine());
 
@@ -50,6 +53,7 @@ export async function run(args: readonly string[]): Promise<void> {
     durationS: options.durationS,
     workers: options.workers,
     batchSize: options.batchSize,
+    workerProcesses,
     onProblem: (line) => {
       console.error(line);
     },

@@ -3,10 +3,17 @@
  * for 60 s with 0 lost offers and p99 under 1 s, found by stepping the rate up; the search stops
  * at the first rate that is not sustained. Options: --duration S (default 60), --rates a,b,c
  * (default 20,50,100,200,300,400), --workers N and --batch-size N (default: the stack's
- * workerMaxConcurrency and event source batch size).
+ * workerMaxConcurrency and event source batch size), --worker-processes N (default 1).
  */
 import { runLoad } from './load/sandbox-load';
-import { cpuLine, machineLine, stackLoadDefaults, SUMMARY_HEADER, summaryRow } from './load/report';
+import {
+  cpuLine,
+  machineLine,
+  stackLoadDefaults,
+  SUMMARY_HEADER,
+  summaryRow,
+  workerProcessesOf,
+} from './load/report';
 import {
   parseLoadOptions,
   type RateTrial,
@@ -30,8 +37,9 @@ export async function run(args: readonly string[]): Promise<void> {
     rates: [20, 50, 100, 200, 300, 400],
     ...stackLoadDefaults(),
   });
+  const workerProcesses = workerProcessesOf(options);
   console.log(
-    `Throughput: rates ${options.rates.join(', ')} offers/s, ${options.durationS} s each, ${options.workers} concurrent worker invocations, batch size ${options.batchSize}`,
+    `Throughput: rates ${options.rates.join(', ')} offers/s, ${options.durationS} s each, ${options.workers} concurrent worker invocations in ${workerProcesses} process(es), batch size ${options.batchSize}`,
   );
   console.log(machineLine());
   const rows: string[] = [];
@@ -41,6 +49,7 @@ export async function run(args: readonly string[]): Promise<void> {
       durationS: options.durationS,
       workers: options.workers,
       batchSize: options.batchSize,
+      workerProcesses,
       onProblem: (line) => {
         console.error(line);
       },

@@ -8,7 +8,13 @@ import { parseConnectorConfig } from '../../lambdas/core/config';
 import { WORKER_BATCH_SIZE } from '../../lib/constants';
 import { DEFAULT_CONFIG_PATH } from '../../sandbox/run-sandbox';
 import type { StageTimes } from './sandbox-load';
-import { type LatencySummary, summarize } from './stats';
+import {
+  DEFAULT_WORKER_PROCESSES,
+  type LatencySummary,
+  type LoadOptions,
+  splitWorkers,
+  summarize,
+} from './stats';
 
 /** The stack's worker concurrency (workerMaxConcurrency of the example config): Lambda's pollers. */
 export function stackWorkerConcurrency(): number {
@@ -21,6 +27,11 @@ export function stackWorkerConcurrency(): number {
 /** The stack's settings the load benchmarks mirror by default: its worker concurrency and batch size. */
 export function stackLoadDefaults(): { workers: number; batchSize: number } {
   return { workers: stackWorkerConcurrency(), batchSize: WORKER_BATCH_SIZE };
+}
+
+/** The worker processes a run with these options starts (`--worker-processes`, at most one per invocation). */
+export function workerProcessesOf(options: LoadOptions): number {
+  return splitWorkers(options.workers, options.workerProcesses ?? DEFAULT_WORKER_PROCESSES).length;
 }
 
 /** Node, CPUs and the load average when the run began (the machine may be shared). */
@@ -55,6 +66,8 @@ export function cpuLine(run: {
   childCpuS?: number;
   childCpuByName?: { workers: number; dynalite: number; fauxqs: number };
   published: number;
+  /** Offers never answered: their work was not all done, so the figure per offer is too low. */
+  lost?: number;
 }): string {
   const children = run.childCpuS;
   const by = run.childCpuByName;
@@ -65,9 +78,13 @@ export function cpuLine(run: {
   const total = run.cpuS + (children ?? 0);
   const perOffer = (total * 1000) / run.published;
   const ceiling = (cpus().length * 1000) / perOffer;
+  const understated =
+    (run.lost ?? 0) > 0
+      ? ` (understated: ${String(run.lost)} offer(s) unanswered, their work not all done)`
+      : '';
   return children === undefined
-    ? `CPU ${run.cpuS.toFixed(1)} s in this process (${perOffer.toFixed(1)} ms per offer; the child processes' unknown)`
-    : `CPU ${run.cpuS.toFixed(1)} s in this process (simulator, receiver) + ${children.toFixed(1)} s in the workers' and emulators' processes${split} = ${perOffer.toFixed(1)} ms per offer: ${cpus().length} cores are full at ~${Math.round(ceiling)} offers/s`;
+    ? `CPU ${run.cpuS.toFixed(1)} s in this process (${perOffer.toFixed(1)} ms per offer${understated}; the child processes' unknown)`
+    : `CPU ${run.cpuS.toFixed(1)} s in this process (simulator, receiver) + ${children.toFixed(1)} s in the workers' and emulators' processes${split} = ${perOffer.toFixed(1)} ms per offer${understated}: ${cpus().length} cores are full at ~${Math.round(ceiling)} offers/s`;
 }
 
 /** One row per stage: where the time of the event-to-answer row goes. */

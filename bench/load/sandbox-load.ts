@@ -1,10 +1,12 @@
 /**
  * The sandbox's pieces, put under load: in this process the marketplace simulator (no faults, its
- * SNS delivering by HTTP POST as always) and the real receiver behind the local API Gateway
- * stand-in; in child processes dynalite and fauxqs (sandbox/aws-stand-ins.ts) and the real worker
- * on the local SQS poller (worker-process.ts), `workers` invocations at once as Lambda runs up to
- * `workerMaxConcurrency` of them. So the work spreads over the machine's cores, as in AWS it runs
- * on separate machines. *
+ * SNS delivering by HTTP POST as always, several at once as real SNS does) and the real receiver
+ * behind the local API Gateway stand-in; in child processes dynalite and fauxqs
+ * (sandbox/aws-stand-ins.ts) and the real worker on the local SQS poller (worker-process.ts),
+ * `workers` invocations at once as Lambda runs up to `workerMaxConcurrency` of them, spread over
+ * `workerProcesses` processes. So the work spreads over the machine's cores, as in AWS it runs on
+ * separate machines.
+ *
  * `runLoad` publishes `OfferMatched` at a fixed rate for a while and times each offer at the
  * simulator's boundaries: from just before the simulator publishes it (addOffer signs and queues
  * the SNS delivery) to the simulator's API answering the connector's accept or decline (its
@@ -20,7 +22,7 @@ import { queueDepth } from '../../sandbox/sandbox-queues';
 import { type NewOffer, startSimulator } from '../../sandbox/simulator/simulator';
 import { sleep, waitUntil } from '../../sandbox/timing';
 import { cpuSecondsBetween, processCpuSeconds } from './child-cpu';
-import { BenchmarkError } from './stats';
+import { BenchmarkError, DEFAULT_WORKER_PROCESSES, splitWorkers } from './stats';
 import { startWorkersChild } from './workers-child';
 
 /** Where an offer's time goes, stage by stage (ms; answered offers only, in publication order). */
@@ -49,6 +51,12 @@ function offerIdOfSns(body: string | null): string | undefined {
 
 const TABLE_NAME = 'bench-offers';
 
+/**
+ * SNS deliveries in flight at once to the local API: real SNS delivers concurrently (the
+ * simulator's default of one at a time, in order, would cap a run near 150 to 300 offers/s).
+ */
+const SNS_DELIVERY_CONCURRENCY = 10;
+
 /** Every fourth offer is a nursing visit (declined); the rest PSW visits (accepted). */
 function offerAt(index: number): NewOffer {
   return { careType: index % 4 === 3 ? 'nursing' : 'psw', city: 'Toronto' };
@@ -74,6 +82,8 @@ export interface LoadRun {
   deadLettered: number;
   workers: number;
   batchSize: number;
+  /** Processes the worker invocations ran in. */
+  workerProcesses: number;
   /** CPU time this process used during the run (user + system), in seconds. */
   cpuS: number;
   /** CPU seconds the child processes (the workers, dynalite, fauxqs) used during the run (unknown off Linux). */
@@ -88,6 +98,8 @@ export interface LoadSettings {
   workers: number;
   /** SQS records per worker invocation. */
   batchSize: number;
+  /** Processes to spread the worker invocations over (default `DEFAULT_WORKER_PROCESSES`). */
+  workerProcesses?: number;
   /** How long after the last publication an offer may still be answered before it counts lost. */
   graceMs?: number;
   /** Told of poller and receiver errors. */
@@ -109,6 +121,7 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
     const simulator = await startSimulator({
       signatureVersion: '2',
       seed: 1,
+      maxConcurrentDeliveries: SNS_DELIVERY_CONCURRENCY,
       onCall: (call) => {
         const at = performance.now();
         if (call.status !== 204) refusedCalls += 1;
@@ -132,9 +145,14 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
     const enqueuedAt = new Map<string, number>();
     const pickedAt = new Map<string, number>();
     const batchSizes: number[] = [];
+    // Receiver calls still running: stopping waits for them while the queue is still up (SNS
+    // delivers several at once, so a run cut short leaves some in flight).
+    const receiving = new Set<Promise<unknown>>();
     const timedReceiver: typeof receiver = async (event) => {
       const at = performance.now();
-      const result = await receiver(event);
+      const call = receiver(event);
+      receiving.add(call);
+      const result = await call.finally(() => receiving.delete(call));
       const id = offerIdOfSns(event.body);
       if (id !== undefined && !deliveredAt.has(id)) {
         deliveredAt.set(id, at);
@@ -148,29 +166,44 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
         problem(`api: receiver threw: ${String(error)}`);
       },
     });
-    cleanups.push({ name: 'local API', stop: () => api.close() });
-
-    // The workers in a process of their own (worker-process.ts), as Lambda runs them apart.
-    const workers = await startWorkersChild({
-      settings: {
-        simulatorUrl: simulator.url,
-        credentials: connector.credentials,
-        dynamoEndpoint: dynalite.endpoint,
-        tableName: TABLE_NAME,
-        sqsEndpoint: fauxqs.endpoint,
-        queueUrl: queues.url,
-        queueArn: queues.arn,
-        workers: settings.workers,
-        batchSize: settings.batchSize,
+    cleanups.push({
+      name: 'local API',
+      stop: async () => {
+        await api.close();
+        await Promise.allSettled(receiving);
       },
-      onBatch: (at, offerIds, size) => {
-        if (timing) batchSizes.push(size);
-        for (const id of offerIds) if (!pickedAt.has(id)) pickedAt.set(id, at);
-      },
-      onProblem: problem,
     });
-    cleanups.push({ name: 'workers', stop: () => workers.stop() });
-    const childCpu = () => [dynalite.pid, fauxqs.pid, workers.pid].map(processCpuSeconds);
+
+    // The workers in processes of their own (worker-process.ts), as Lambda runs them apart
+    // (`workerProcesses` of them, each running its share of the invocations).
+    const shares = splitWorkers(
+      settings.workers,
+      settings.workerProcesses ?? DEFAULT_WORKER_PROCESSES,
+    );
+    const workerPids: Array<number | undefined> = [];
+    for (const [index, share] of shares.entries()) {
+      const workers = await startWorkersChild({
+        settings: {
+          simulatorUrl: simulator.url,
+          credentials: connector.credentials,
+          dynamoEndpoint: dynalite.endpoint,
+          tableName: TABLE_NAME,
+          sqsEndpoint: fauxqs.endpoint,
+          queueUrl: queues.url,
+          queueArn: queues.arn,
+          workers: share,
+          batchSize: settings.batchSize,
+        },
+        onBatch: (at, offerIds, size) => {
+          if (timing) batchSizes.push(size);
+          for (const id of offerIds) if (!pickedAt.has(id)) pickedAt.set(id, at);
+        },
+        onProblem: problem,
+      });
+      cleanups.push({ name: `workers ${index + 1}`, stop: () => workers.stop() });
+      workerPids.push(workers.pid);
+    }
+    const childCpu = () => [dynalite.pid, fauxqs.pid, ...workerPids].map(processCpuSeconds);
     for (const topicArn of connector.topicArns) await simulator.subscribe(topicArn, api.endpoint);
 
     // Warm-up, untimed: the first offer pays the login, the certificate fetch and the JIT.
@@ -217,9 +250,10 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
     const cpu = process.cpuUsage(cpuBefore);
     const childCpuAfter = childCpu();
     const childCpuS = cpuSecondsBetween(childCpuBefore, childCpuAfter);
-    const [dynaliteCpu, fauxqsCpu, workersCpu] = childCpuBefore.map((before, i) =>
+    const [dynaliteCpu, fauxqsCpu] = childCpuBefore.map((before, i) =>
       cpuSecondsBetween([before], [childCpuAfter[i]]),
     );
+    const workersCpu = cpuSecondsBetween(childCpuBefore.slice(2), childCpuAfter.slice(2));
     // A moment for anything in flight, so the queue depths are read once it has settled.
     await sleep(200);
     const deadLettered = await queueDepth(sqs, queues.dlqUrl);
@@ -274,6 +308,7 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
       deadLettered,
       workers: settings.workers,
       batchSize: settings.batchSize,
+      workerProcesses: shares.length,
       cpuS: (cpu.user + cpu.system) / 1e6,
       ...(childCpuS !== undefined ? { childCpuS } : {}),
       ...(workersCpu !== undefined && dynaliteCpu !== undefined && fauxqsCpu !== undefined

@@ -20,11 +20,21 @@ export interface BookState {
   /** Marketplace client ids, stable per demand organisation and client `outbox_id`. */
   readonly clientIds: Map<string, string>;
   /**
+   * Visit offers by demand organisation and visit `outbox_id` (`visitKey`), whatever their status
+   * now: creating an offer looks its visits up here instead of walking every offer ever made.
+   */
+  readonly visitOffers: Map<string, StoredOffer[]>;
+  /**
    * No open offer expires before this (epoch ms): a sweep before it has nothing to do and skips
    * the walk over every offer, which each API request would otherwise pay. Lowered by each new
    * offer (the only way an offer becomes open) and recomputed by each full sweep.
    */
   earliestExpiryMs: number;
+}
+
+/** The key of `visitOffers`: a demand organisation's visit, by its `outbox_id`. */
+export function visitKey(demandOrganizationId: string, visitOutboxId: string): string {
+  return `${demandOrganizationId}\u0000${visitOutboxId}`;
 }
 
 /** The offers of the stored offer's shift or bundle (itself first), or itself alone. */

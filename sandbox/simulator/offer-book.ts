@@ -85,6 +85,7 @@ export class OfferBook {
       now,
       clients: this.clients,
       clientIds: new Map(),
+      visitOffers: new Map(),
       earliestExpiryMs: Number.POSITIVE_INFINITY,
     };
     this.addOrganization({

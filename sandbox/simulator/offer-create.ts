@@ -10,7 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { SimulatorApiError } from './api-error';
 import type { OfferSpec } from './book-types';
-import type { BookState } from './book-state';
+import { type BookState, visitKey } from './book-state';
 import { anonymisedAddress, type StoredOffer } from './offer-views';
 import { declineByAllIfNoneLeft } from './offer-lifecycle';
 
@@ -55,7 +55,14 @@ function prepare(
     throw new SimulatorApiError(409, 'Offer already exists');
   if (spec.offer_type === 'visit') {
     const visitIds = new Set(spec.visits.map((v) => v.outbox_id));
-    const clash = [...state.offers.values(), ...earlier].find(
+    // Stored offers with one of these visits (the index), then this request's earlier items.
+    const candidates = [
+      ...[...visitIds].flatMap(
+        (visitId) => state.visitOffers.get(visitKey(demandOrganizationId, visitId)) ?? [],
+      ),
+      ...earlier,
+    ];
+    const clash = candidates.find(
       (o) =>
         o.demandOrganizationId === demandOrganizationId &&
         o.detail.offer.offer_type === 'visit' &&
@@ -140,6 +147,13 @@ function commit(state: BookState, stored: StoredOffer): void {
   const { offer, client } = stored.detail;
   state.offers.set(offer.id, stored);
   state.clientIds.set(`${stored.demandOrganizationId}/${client.outbox_id}`, client.id);
+  if (offer.offer_type === 'visit')
+    for (const outboxId of new Set(stored.detail.visits.map((v) => v.outbox_id))) {
+      const key = visitKey(stored.demandOrganizationId, outboxId);
+      const offers = state.visitOffers.get(key);
+      if (offers) offers.push(stored);
+      else state.visitOffers.set(key, [stored]);
+    }
   // An unreadable expiry (NaN) must not let sweeps skip this offer: it sweeps at once instead.
   const expiresMs = Date.parse(offer.expires_at);
   state.earliestExpiryMs = Number.isNaN(expiresMs)

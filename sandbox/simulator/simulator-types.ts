@@ -54,6 +54,12 @@ export interface SimulatorOptions {
   /** SNS retries after a failed delivery (default 3) and the pause between them (default 200 ms; SNS: 20 s). */
   deliveryRetries?: number;
   retryDelayMs?: number;
+  /**
+   * SNS deliveries in flight at once per subscribed endpoint (default 1: one after another, in
+   * publish order). Real SNS delivers concurrently and promises no order; the load benchmarks
+   * raise it.
+   */
+  maxConcurrentDeliveries?: number;
   /** Faults for this run (latency, 5xx, 429, timeouts, dropped/duplicated/reordered deliveries). */
   faults?: FaultPlan;
   /** How often offers past `expires_at` are expired (default 200 ms); each request also checks. */

@@ -112,6 +112,9 @@ export async function startSimulator(
     retries: options.deliveryRetries ?? 3,
     retryDelayMs: options.retryDelayMs ?? 200,
     deliveryTimeoutMs: 15000,
+    ...(options.maxConcurrentDeliveries !== undefined
+      ? { maxConcurrentDeliveries: options.maxConcurrentDeliveries }
+      : {}),
     now,
     faults,
   });

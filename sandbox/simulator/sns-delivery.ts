@@ -1,9 +1,13 @@
 /**
  * The SNS stand-in's delivery loop (sns-service.ts): each signed message POSTed to its
- * subscription's endpoint with SNS's headers, one after another per endpoint in publish order,
- * retried as the retry policy says (2xx delivered, 4xx final, anything else retried), every
- * attempt recorded.
+ * subscription's endpoint with SNS's headers, retried as the retry policy says (2xx delivered,
+ * 4xx final, anything else retried), every attempt recorded. Up to `maxConcurrentDeliveries`
+ * messages per endpoint are in flight at once, as real SNS delivers (no order promised); with 1
+ * (the default) they go one after another in publish order. Connections to an endpoint are kept
+ * alive and reused, as SNS's are.
  */
+import http from 'node:http';
+import https from 'node:https';
 import type { SignedSnsMessage, SnsMessageFields } from '../sns-signing';
 
 /** One HTTP attempt to deliver one message. */
@@ -21,12 +25,16 @@ export interface DeliveryAttempt {
   at: string;
 }
 
-/** A subscription as the loop sees it: where to deliver, and the chain its deliveries queue on. */
+/** A subscription as the loop sees it: where to deliver, and what its deliveries wait on. */
 export interface DeliveryTarget {
   subscriptionArn: string;
   endpoint: string;
-  /** Deliveries to one endpoint go out one after another, in publish order. */
+  /** Settles once every delivery queued to this endpoint so far has finished. */
   chain: Promise<void>;
+  /** Deliveries to this endpoint in flight now (at most the policy's maxConcurrentDeliveries). */
+  active?: number;
+  /** Deliveries waiting for a free slot, first come first served. */
+  waiting?: Array<() => void>;
 }
 
 /** SNS's retry policy and timeout; read at each attempt, so a change applies from then on. */
@@ -36,12 +44,26 @@ export interface DeliveryPolicy {
   retryDelayMs: number;
   /** SNS gives an endpoint 15 s to answer. */
   deliveryTimeoutMs: number;
+  /** Messages in flight at once per endpoint (default 1: one after another, in publish order). */
+  maxConcurrentDeliveries?: number;
+}
+
+/** Why an attempt got no status, named as fetch named it before (the attempt log's `error`). */
+class DeliveryError extends Error {
+  constructor(override readonly name: 'TimeoutError' | 'AbortError' | 'TypeError') {
+    super(name);
+  }
 }
 
 export class SnsDeliveryLoop {
   private readonly attempts: DeliveryAttempt[] = [];
   private readonly inFlight = new AbortController();
   private stopped = false;
+  /** Kept-alive connections, one pool per scheme (an agent pools per host and port). */
+  private readonly agents = {
+    'http:': new http.Agent({ keepAlive: true }),
+    'https:': new https.Agent({ keepAlive: true }),
+  };
 
   constructor(
     private readonly policy: DeliveryPolicy,
@@ -58,25 +80,52 @@ export class SnsDeliveryLoop {
     return this.attempts.map((a) => ({ ...a }));
   }
 
-  /** Stops retrying and aborts deliveries in flight. */
+  /** Stops retrying, aborts deliveries in flight and closes the kept-alive connections. */
   stop(): void {
     this.stopped = true;
     this.inFlight.abort();
+    this.agents['http:'].destroy();
+    this.agents['https:'].destroy();
   }
 
   /** Queues `copies` deliveries of one signed message; resolves true if the last one got a 2xx. */
-  enqueue(
+  async enqueue(
     subscription: DeliveryTarget,
     message: SignedSnsMessage,
     copies: number,
   ): Promise<boolean> {
-    let ok = false;
     const run = async () => {
-      for (let copy = 0; copy < copies; copy++) ok = await this.deliver(subscription, message);
+      await this.slot(subscription);
+      try {
+        let ok = false;
+        // Copies of one message (a duplicate) go out one after the other, in its slot.
+        for (let copy = 0; copy < copies; copy++) ok = await this.deliver(subscription, message);
+        return ok;
+      } finally {
+        this.freeSlot(subscription);
+      }
     };
-    const done = subscription.chain.then(run);
-    subscription.chain = done;
-    return done.then(() => ok);
+    const done = run();
+    subscription.chain = Promise.all([subscription.chain, done]).then(() => undefined);
+    return done;
+  }
+
+  /** Waits for one of the endpoint's delivery slots (first come first served). */
+  private slot(target: DeliveryTarget): Promise<void> {
+    const limit = Math.max(1, this.policy.maxConcurrentDeliveries ?? 1);
+    const active = target.active ?? 0;
+    if (active < limit && (target.waiting?.length ?? 0) === 0) {
+      target.active = active + 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => (target.waiting ??= []).push(resolve));
+  }
+
+  /** Hands the slot to the next waiting delivery, or frees it. */
+  private freeSlot(target: DeliveryTarget): void {
+    const next = target.waiting?.shift();
+    if (next) next();
+    else target.active = (target.active ?? 1) - 1;
   }
 
   private async deliver(subscription: DeliveryTarget, message: SignedSnsMessage): Promise<boolean> {
@@ -91,27 +140,7 @@ export class SnsDeliveryLoop {
         at: this.now().toISOString(),
       };
       try {
-        const response = await fetch(subscription.endpoint, {
-          method: 'POST',
-          headers: {
-            'content-type': 'text/plain; charset=UTF-8',
-            'user-agent': 'Amazon Simple Notification Service Agent',
-            'x-amz-sns-message-type': message.Type,
-            'x-amz-sns-message-id': message.MessageId,
-            'x-amz-sns-topic-arn': message.TopicArn,
-            ...(message.Type === 'SubscriptionConfirmation'
-              ? {}
-              : { 'x-amz-sns-subscription-arn': subscription.subscriptionArn }),
-          },
-          body,
-          redirect: 'manual',
-          signal: AbortSignal.any([
-            AbortSignal.timeout(this.policy.deliveryTimeoutMs),
-            this.inFlight.signal,
-          ]),
-        });
-        await response.arrayBuffer();
-        record.status = response.status;
+        record.status = await this.post(subscription, message, body);
       } catch (error: unknown) {
         record.error = error instanceof Error ? error.name : 'Error';
       }
@@ -125,6 +154,80 @@ export class SnsDeliveryLoop {
         await this.pause(this.policy.retryDelayMs);
     }
     return false;
+  }
+
+  /**
+   * One HTTP POST with SNS's headers on a kept-alive connection; resolves with the status once the
+   * answer's body is read (redirects are not followed). Rejects with a TimeoutError after the
+   * policy's timeout, an AbortError on stop(), a TypeError on a network error (fetch's names).
+   */
+  private post(target: DeliveryTarget, message: SignedSnsMessage, body: string): Promise<number> {
+    const url = new URL(target.endpoint);
+    const client = url.protocol === 'https:' ? https : http;
+    const agent = url.protocol === 'https:' ? this.agents['https:'] : this.agents['http:'];
+    const payload = Buffer.from(body, 'utf8');
+    return new Promise<number>((resolve, reject) => {
+      if (this.inFlight.signal.aborted) {
+        reject(new DeliveryError('AbortError'));
+        return;
+      }
+      let failure: DeliveryError | undefined;
+      const fail = (error: DeliveryError) => {
+        failure ??= error;
+        request.destroy(failure);
+      };
+      const onAbort = () => {
+        fail(new DeliveryError('AbortError'));
+      };
+      const timer = setTimeout(() => {
+        fail(new DeliveryError('TimeoutError'));
+      }, this.policy.deliveryTimeoutMs);
+      const settle = () => {
+        clearTimeout(timer);
+        this.inFlight.signal.removeEventListener('abort', onAbort);
+      };
+      const request = client.request(
+        url,
+        {
+          method: 'POST',
+          agent,
+          headers: {
+            'content-type': 'text/plain; charset=UTF-8',
+            'content-length': String(payload.length),
+            'user-agent': 'Amazon Simple Notification Service Agent',
+            'accept-encoding': 'gzip,deflate',
+            'x-amz-sns-message-type': message.Type,
+            'x-amz-sns-message-id': message.MessageId,
+            'x-amz-sns-topic-arn': message.TopicArn,
+            ...(message.Type === 'SubscriptionConfirmation'
+              ? {}
+              : { 'x-amz-sns-subscription-arn': target.subscriptionArn }),
+          },
+        },
+        (response) => {
+          response.resume();
+          response.once('end', () => {
+            settle();
+            resolve(response.statusCode ?? 0);
+          });
+          // Cut off before its end (a dropped connection, or fail() above): no status.
+          const cutOff = () => {
+            settle();
+            reject(failure ?? new DeliveryError('TypeError'));
+          };
+          response.once('error', cutOff);
+          response.once('close', () => {
+            if (!response.complete) cutOff();
+          });
+        },
+      );
+      request.once('error', () => {
+        settle();
+        reject(failure ?? new DeliveryError('TypeError'));
+      });
+      this.inFlight.signal.addEventListener('abort', onAbort);
+      request.end(payload);
+    });
   }
 
   private pause(ms: number): Promise<void> {

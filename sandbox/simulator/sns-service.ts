@@ -32,6 +32,8 @@ export interface SnsServiceOptions {
   retryDelayMs: number;
   /** SNS gives an endpoint 15 s to answer. */
   deliveryTimeoutMs: number;
+  /** Messages in flight at once per endpoint (default 1: one after another, in publish order). */
+  maxConcurrentDeliveries?: number;
   now?: () => Date;
   /** Dropped, duplicated and reordered deliveries, as the run's fault plan says. */
   faults?: FaultInjector;

@@ -11,6 +11,7 @@ import {
   pollingLatencies,
   type RateTrial,
   stepRates,
+  splitWorkers,
   summarize,
   throughputLine,
   trialProblem,
@@ -166,5 +167,29 @@ describe('the options', () => {
     const defaults = { ...DEFAULTS, rates: [20] };
     parseLoadOptions(['--rates', '5'], defaults);
     expect(defaults.rates).toEqual([20]);
+  });
+});
+
+describe('spreading the worker invocations over processes', () => {
+  it('takes --worker-processes as a whole number', () => {
+    expect(parseLoadOptions(['--worker-processes', '3'], DEFAULTS).workerProcesses).toBe(3);
+    expect(() => parseLoadOptions(['--worker-processes=1.5'], DEFAULTS)).toThrow(
+      /--worker-processes must be a whole number/,
+    );
+  });
+
+  it('splits the invocations as evenly as it gets, never leaving a process empty', () => {
+    expect(splitWorkers(5, 2)).toEqual([3, 2]);
+    expect(splitWorkers(5, 1)).toEqual([5]);
+    expect(splitWorkers(6, 3)).toEqual([2, 2, 2]);
+    expect(splitWorkers(2, 5)).toEqual([1, 1]);
+    for (const [workers, processes] of [
+      [7, 3],
+      [10, 4],
+      [1, 1],
+    ])
+      expect(splitWorkers(workers, processes).reduce((a, b) => a + b, 0)).toBe(workers);
+    expect(() => splitWorkers(0, 1)).toThrow(RangeError);
+    expect(() => splitWorkers(3, 0)).toThrow(RangeError);
   });
 });
