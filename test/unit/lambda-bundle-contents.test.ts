@@ -6,7 +6,9 @@
  * offers, referral acknowledgements) and none of the calls only the CLI, sandbox or tests make;
  * the reconciler carries the inbox list reader alone; neither carries the whole-API facade. Both
  * validate with zod/mini only (lambdas/core/zod.ts): classic zod (about 70 KB and 10 ms of cold
- * start) is in neither bundle.
+ * start) is in neither bundle. No function carries the deploy-time config schema, and the
+ * receiver carries no event schema: zod schemas are built when their module loads, so a module in a
+ * bundle costs its schemas at every cold start whether or not they are used.
  */
 import { build } from 'esbuild';
 import { esbuildOptionsFrom } from '../../bench/cold/parts';
@@ -82,9 +84,22 @@ describe('marketplace client modules in the function bundles', () => {
       `${CLIENT}schemas/outbox-offers.ts`,
       `${CLIENT}schemas/referrals.ts`,
       ...DEPLOY_TIME_ONLY,
+      // The queue envelope's schema: the reconciler builds envelopes, it never parses one.
+      'lambdas/core/events.ts',
     ])
       expect(inputs).not.toContain(module);
     expect(inputs.filter((input) => input.includes('zod/v4/classic/'))).toEqual([]);
     expect(inputs.some((input) => input.includes('zod/v4/mini/'))).toBe(true);
+  });
+
+  it('the receiver builds no marketplace event or queue envelope schema (it only sets queue attributes)', async () => {
+    const inputs = await inputsOf('lambdas/receiver/handler.ts');
+    expect(inputs).toContain('lambdas/core/event-names.ts');
+    for (const module of [
+      'lambdas/core/events.ts',
+      'lambdas/core/marketplace-event.ts',
+      ...DEPLOY_TIME_ONLY,
+    ])
+      expect(inputs).not.toContain(module);
   });
 });
