@@ -6,9 +6,10 @@
  * offers, referral acknowledgements) and none of the calls only the CLI, sandbox or tests make;
  * the reconciler carries the inbox list reader alone; neither carries the whole-API facade. Both
  * validate with zod/mini only (lambdas/core/zod.ts): classic zod (about 70 KB and 10 ms of cold
- * start) is in neither bundle. No function carries the deploy-time config schema, and the
- * receiver carries no event schema: zod schemas are built when their module loads, so a module in a
- * bundle costs its schemas at every cold start whether or not they are used.
+ * start) is in neither bundle, and the receiver carries no zod at all. No function carries the
+ * deploy-time config schema, and the receiver carries no event schema: zod schemas are built when
+ * their module loads, so a module in a bundle costs its schemas at every cold start whether or not
+ * they are used.
  */
 import { build } from 'esbuild';
 import { esbuildOptionsFrom } from '../../bench/cold/parts';
@@ -92,8 +93,11 @@ describe('marketplace client modules in the function bundles', () => {
     expect(inputs.some((input) => input.includes('zod/v4/mini/'))).toBe(true);
   });
 
-  it('the receiver builds no marketplace event or queue envelope schema (it only sets queue attributes)', async () => {
+  it('the receiver builds no marketplace event or queue envelope schema (it only sets queue attributes), and carries no zod', async () => {
     const inputs = await inputsOf('lambdas/receiver/handler.ts');
+    // The SNS envelope is checked field by field (adapters/sns-envelope.ts): zod is in no input.
+    expect(inputs).toContain('lambdas/adapters/sns-envelope.ts');
+    expect(inputs.filter((input) => input.includes('node_modules/zod/'))).toEqual([]);
     expect(inputs).toContain('lambdas/core/event-names.ts');
     for (const module of [
       'lambdas/core/events.ts',
