@@ -3,7 +3,8 @@
  * the instructions a fresh `node` spends requiring a bundle, less those of a bare `node -e ""`.
  * Node runs with V8's `--single-threaded` here (no background compile or GC threads): without it
  * the count of one bundle moved by a third from run to run (867M to 1154M, the background threads'
- * work landing on the main thread or not); with it, within 1%. So the count is a steady measure of
+ * work landing on the main thread or not); with it, within 1%. Fixed hash and random seeds take out
+ * most of the rest (a bare node then counts the same every run). So the count is a steady measure of
  * the work, to confirm the ratios the timed runs give, not the deployed wall time itself.
  */
 import { spawnSync } from 'node:child_process';
@@ -31,6 +32,10 @@ export function instructions(file: string | undefined, env: Record<string, strin
         `--callgrind-out-file=${out}`,
         process.execPath,
         '--single-threaded',
+        // Fixed seeds: V8's hash tables and Math.random otherwise differ from run to run, and
+        // with them the count (a floor measured 571M to 586M in three runs; with them, within 0.3%).
+        '--hash-seed=1',
+        '--random-seed=1',
         '-e',
         script,
       ],

@@ -9,7 +9,8 @@
  */
 import type { PublishCommandOutput } from '@aws-sdk/client-sns';
 import { PublishCommand } from '@aws-sdk/client-sns';
-import { ConfigError, offerUrlTemplateSchema } from '../core/config';
+import { ConfigError } from '../core/errors';
+import { offerUrlTemplateSchema } from '../core/offer-url-template';
 import type { Notifier, OfferNotification } from '../core/ports';
 
 /** The part of SNSClient the notifier uses (a plain object in tests). */

@@ -1,14 +1,17 @@
 /**
- * Verification of AWS SNS messages delivered to an HTTPS endpoint: the envelope schema, the
- * canonical string to sign, the URL policy for signing certificates and subscription URLs, the
- * timestamp window, and the signature check against a fetched, cached certificate.
+ * Verification of AWS SNS messages delivered to an HTTPS endpoint: the envelope check
+ * (sns-envelope.ts), the canonical string to sign, the URL policy for signing certificates and
+ * subscription URLs, the timestamp window, and the signature check against a fetched, cached
+ * certificate.
  *
  * There is deliberately no option that skips or widens any check: the only seam is `httpGet`,
  * which decides where a trusted `https://sns.<region>.amazonaws.com/...` URL is fetched from.
  */
 import { X509Certificate, verify as cryptoVerify, type KeyObject } from 'node:crypto';
-import * as z from 'zod/mini';
+import { checkSnsEnvelope, type SnsEnvelope } from './sns-envelope';
 import type { HttpGet } from '../core/ports';
+
+export type { SnsEnvelope, SnsNotification, SnsSubscriptionConfirmation } from './sns-envelope';
 
 // ---------------------------------------------------------------------------------------------
 // Errors
@@ -47,98 +50,27 @@ export class SnsUpstreamError extends Error {
   }
 }
 
-/** A field the string to sign needs is missing (a bug in the caller: the schema requires it). */
+/** A field the string to sign needs is missing (a bug in the caller: the envelope check requires it). */
 export class SnsStringToSignError extends Error {
   override readonly name = 'SnsStringToSignError';
 }
 
 // ---------------------------------------------------------------------------------------------
-// Envelope schema
-
-/**
- * SNS message ids are UUIDs. The pattern is a little wider but keeps the value printable and
- * short, because it is logged before the signature is checked.
- */
-const messageIdSchema = z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,128}$/));
-/**
- * Standard base64 in its one canonical spelling: padded, and with zero unused bits in the last
- * character. Node's decoder also takes unpadded or non-zero-bit spellings of the same bytes; left
- * unchecked, one genuine signature would have many accepted spellings.
- */
-const signatureSchema = z.string().check(
-  z.maxLength(4096),
-  z.regex(/^[A-Za-z0-9+/]+={0,2}$/),
-  z.refine(
-    (value) => value.length % 4 === 0 && Buffer.from(value, 'base64').toString('base64') === value,
-    {
-      error: 'not canonical base64',
-    },
-  ),
-);
-const urlSchema = z.string().check(z.minLength(1), z.maxLength(4096));
-
-/** Fields every SNS message carries. Unknown extra fields are tolerated and never signed. */
-const commonFields = {
-  MessageId: messageIdSchema,
-  TopicArn: z.string().check(z.minLength(1), z.maxLength(1024)),
-  Message: z.string(),
-  Timestamp: z.string().check(z.minLength(1), z.maxLength(64)),
-  SignatureVersion: z.enum(['1', '2']),
-  Signature: signatureSchema,
-  SigningCertURL: urlSchema,
-};
-
-const notificationSchema = z.looseObject({
-  ...commonFields,
-  Type: z.literal('Notification'),
-  Subject: z.optional(z.string().check(z.maxLength(1024))),
-  UnsubscribeURL: urlSchema,
-});
-
-const confirmationFields = {
-  ...commonFields,
-  Token: z.string().check(z.minLength(1), z.maxLength(4096)),
-  SubscribeURL: urlSchema,
-};
-
-const subscriptionConfirmationSchema = z.looseObject({
-  ...confirmationFields,
-  Type: z.literal('SubscriptionConfirmation'),
-});
-
-const unsubscribeConfirmationSchema = z.looseObject({
-  ...confirmationFields,
-  Type: z.literal('UnsubscribeConfirmation'),
-});
-
-/** The SNS HTTP(S) delivery envelope, one shape per `Type` (AWS SNS developer guide). */
-export const snsEnvelopeSchema = z.discriminatedUnion('Type', [
-  notificationSchema,
-  subscriptionConfirmationSchema,
-  unsubscribeConfirmationSchema,
-]);
-
-export type SnsEnvelope = z.infer<typeof snsEnvelopeSchema>;
-export type SnsNotification = z.infer<typeof notificationSchema>;
-export type SnsSubscriptionConfirmation = z.infer<typeof subscriptionConfirmationSchema>;
+// Envelope
 
 /**
  * Validates a parsed JSON body as an SNS envelope. Throws `SnsRejectedError` (400) whose detail
  * names only the failing field paths and issue codes, never the values.
  */
 export function parseSnsEnvelope(value: unknown): SnsEnvelope {
-  const result = snsEnvelopeSchema.safeParse(value);
-  if (!result.success) {
-    const issues = result.error.issues.map(
-      (issue) => `${issue.path.join('.') || '(root)'}: ${issue.code}`,
-    );
+  const result = checkSnsEnvelope(value);
+  if (!result.ok)
     throw new SnsRejectedError(
       400,
       'invalid SNS message',
-      `envelope invalid: ${issues.join('; ')}`,
+      `envelope invalid: ${result.issues.join('; ')}`,
     );
-  }
-  return result.data;
+  return result.envelope;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
-import { QUEUE_ATTRIBUTES, type QueuedEvent } from '../core/events';
+import { QUEUE_ATTRIBUTES } from '../core/event-names';
+import type { QueuedEvent } from '../core/events';
 import type { EventQueue } from '../core/ports';
 import type { RecordRetry } from './record-retry';
 

@@ -1,4 +1,4 @@
-import type { RulesLimits as AcceptLimits } from './config';
+import type { RulesLimits as AcceptLimits } from './rules-schema';
 
 /**
  * Caps on accepts (`rules.limits`): at most so many accepts per day and per week, counted in the

@@ -1,24 +1,36 @@
 import * as z from './zod';
 import { monitoringSchema } from './monitoring-config';
 import { describeIssues } from './parse-json';
-import { ruleLabel, rulesSchema, type Rules } from './rules-schema';
+import { ruleLabel, rulesSchema } from './rules-schema';
 import type { TopicName } from './events';
 import { ConfigError } from './errors';
+import {
+  CONNECTOR_MODES,
+  DEMAND_ASSIGNMENT_POLICIES,
+  EVENT_BUS_ARN_MESSAGE,
+  EVENT_BUS_ARN_PATTERN,
+  ROLES,
+  type Role,
+} from './connector-values';
+import { offerUrlTemplateSchema } from './offer-url-template';
 
 /**
  * The deployment configuration: one schema, used by `bin/` at synth time (a bad value fails
- * `cdk synth` with the field's path) and by the worker at cold start for the rules it is given.
+ * `cdk synth` with the field's path). The functions never import this module: what they read at
+ * run time lives in the modules it re-exports from (connector-values.ts, parse-rules.ts,
+ * offer-url-template.ts, rules-schema.ts), so their bundles do not build this schema at start-up.
  */
 
-export const ROLES = ['supply', 'demand', 'both'] as const;
-/** Demand side: how an offer a supplier accepted is assigned (`none`: left to a person). */
-export const DEMAND_ASSIGNMENT_POLICIES = ['first-accepted', 'none'] as const;
-/** `live` answers offers; `dry-run` decides, records and notifies, and never answers. */
-export const CONNECTOR_MODES = ['live', 'dry-run'] as const;
-export type ConnectorMode = (typeof CONNECTOR_MODES)[number];
-
-export type Role = (typeof ROLES)[number];
-export type DemandAssignmentPolicy = (typeof DEMAND_ASSIGNMENT_POLICIES)[number];
+export {
+  CONNECTOR_MODES,
+  DEMAND_ASSIGNMENT_POLICIES,
+  ROLES,
+  type ConnectorMode,
+  type DemandAssignmentPolicy,
+  type Role,
+} from './connector-values';
+export { offerUrlTemplateSchema } from './offer-url-template';
+export { parseRules } from './parse-rules';
 
 // The rules language lives in rules-schema.ts; re-exported so config stays the one entry point.
 export {
@@ -159,12 +171,7 @@ export type DemandSettings = z.infer<typeof demandSettingsSchema>;
 /** An EventBridge event bus ARN (`arn:<partition>:events:<region>:<account>:event-bus/<name>`). */
 export const eventBusArnSchema = z
   .string()
-  .check(
-    z.regex(
-      /^arn:aws(-[a-z]+)*:events:[a-z0-9-]+:\d{12}:event-bus\/[A-Za-z0-9._\-/]{1,256}$/,
-      'must be an EventBridge event bus ARN (arn:aws:events:<region>:<account>:event-bus/<name>)',
-    ),
-  );
+  .check(z.regex(EVENT_BUS_ARN_PATTERN, EVENT_BUS_ARN_MESSAGE));
 
 /**
  * Supply side (role `supply` or `both`): what the worker does when an offer is won
@@ -181,21 +188,6 @@ export const referralSettingsSchema = z.strictObject({
 });
 
 export type ReferralSettings = z.infer<typeof referralSettingsSchema>;
-
-/**
- * A link to an offer in the AlayaCare web app, `{offerId}` standing for the offer's id, e.g.
- * `https://<your-instance>/marketplace/offers/{offerId}`. AlayaCare does not publish the web app's
- * URLs (each organisation has its own instance), so the connector never guesses one: without a
- * template, notifications carry no link. The id goes after the host, never in it, and the whole
- * stays short because it travels in the worker's environment (4 KB for every variable).
- */
-export const offerUrlTemplateSchema = z.url({ protocol: /^https$/ }).check(
-  z.maxLength(150),
-  z.refine((url) => /^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?\/\S*\{offerId\}/.test(url), {
-    error:
-      'must be https://<host>/<path> with {offerId} in the path or query, e.g. https://<your-instance>/marketplace/offers/{offerId}',
-  }),
-);
 
 /**
  * Telling a person about offers that need one: `review` decisions (supply side) and outbox offers
@@ -365,24 +357,6 @@ export function parseConnectorConfig(input: unknown, source = 'config'): Connect
   if (!result.success) {
     throw new ConfigError(`Invalid ${source}:\n${describeIssues(result.error, ruleLabel(input))}`);
   }
-  return result.data;
-}
-
-/**
- * Parses the rules handed to the worker (as JSON in its environment) or read from a rules file.
- * The error names every bad field with its rule's name; rules are the operator's own words, never
- * client data, so zod's messages may quote them.
- */
-export function parseRules(json: string): Rules {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(json);
-  } catch {
-    throw new ConfigError('Invalid rules: not valid JSON');
-  }
-  const result = rulesSchema.safeParse(raw);
-  if (!result.success)
-    throw new ConfigError(`Invalid rules:\n${describeIssues(result.error, ruleLabel(raw))}`);
   return result.data;
 }
 

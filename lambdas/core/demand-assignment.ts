@@ -1,4 +1,4 @@
-import type { DemandAssignmentPolicy } from './config';
+import type { DemandAssignmentPolicy } from './connector-values';
 import type { AcceptedMatch } from './ports';
 
 /**

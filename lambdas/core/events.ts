@@ -1,40 +1,14 @@
 import * as z from 'zod/mini';
 
 /**
- * Marketplace events as published on AlayaCare's SNS topics (AsyncAPI), and the envelope the
- * receiver puts on the SQS queue. Events are thin: ids and a name, never a status, so the worker
- * fetches the resource before it acts.
+ * The envelope the receiver puts on the SQS queue, with the marketplace events it carries
+ * (marketplace-event.ts) and their names (event-names.ts) re-exported: one import for the worker,
+ * the CLI and the tests. A function that needs only the names or only the event schema imports
+ * those modules, and builds no more schemas at start-up than it uses.
  */
 
-/** The `event_source` of offer events (inbox and outbox alike). */
-export const OFFER_EVENT_SOURCE = 'alayamarket.offers';
-
-/** Event names per topic, from the AsyncAPI specification. */
-export const TOPIC_EVENTS = {
-  'inbox-offers': ['OfferMatched', 'OfferClosed', 'OfferExpired', 'OfferFulfilled'],
-  'inbox-referrals': ['ReferralCreated', 'ReferralDemandCancelled'],
-  'outbox-offers': ['OfferAccepted', 'OfferDeclined', 'OfferDeclinedByAll', 'OfferExpired'],
-  'outbox-referrals': ['ReferralCreated', 'ReferralProcessed', 'ReferralSupplyCancelled'],
-} as const;
-
-export type TopicName = keyof typeof TOPIC_EVENTS;
-
-/**
- * The fields every marketplace event carries. Unknown extra fields are kept (passthrough) but
- * never logged: some events (referrals) carry client identifiers.
- */
-export const marketplaceEventSchema = z.looseObject({
-  event_id: z.string().check(z.minLength(1), z.maxLength(128)),
-  event_name: z.string().check(z.minLength(1), z.maxLength(128)),
-  event_source: z.string().check(z.minLength(1), z.maxLength(128)),
-  timestamp: z.string().check(z.minLength(1), z.maxLength(64)),
-  offer_id: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
-  referral_id: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
-});
-
-export type MarketplaceEvent = z.infer<typeof marketplaceEventSchema>;
-
-export const INBOX_OFFER_EVENT_NAMES = TOPIC_EVENTS['inbox-offers'];
+export * from './event-names';
+export * from './marketplace-event';
 
 /**
  * What travels on the SQS events queue. `message` is the SNS `Message` string exactly as
@@ -60,30 +34,3 @@ export const queuedEventSchema = z.strictObject({
 });
 
 export type QueuedEvent = z.infer<typeof queuedEventSchema>;
-
-/** SQS message attributes set by the receiver, so logs can correlate without reading bodies. */
-export const QUEUE_ATTRIBUTES = {
-  snsMessageId: 'snsMessageId',
-  correlationId: 'correlationId',
-  topicArn: 'topicArn',
-} as const;
-
-/** The topic name is the last segment of its ARN (`arn:aws:sns:region:account:inbox-offers`). */
-export function topicNameOf(topicArn: string): string {
-  return topicArn.slice(topicArn.lastIndexOf(':') + 1);
-}
-
-/**
- * The marketplace channel a topic carries, from its name: the channel name it contains, so a
- * prefixed or suffixed name (`prod-outbox-offers`, `outbox-offers-<org id>`) still names its
- * channel. AlayaCare does not publish its topic names; the channel names are the AsyncAPI's.
- * Undefined for a topic of no known channel (and for the reconciler's own events).
- */
-export function channelOf(topicArn: string): TopicName | undefined {
-  const name = topicNameOf(topicArn);
-  const channels = Object.keys(TOPIC_EVENTS) as TopicName[];
-  return (
-    channels.find((channel) => name === channel) ??
-    channels.find((channel) => name.includes(channel))
-  );
-}

@@ -1,4 +1,4 @@
-import type { DecisionAction, Rules } from './config';
+import type { DecisionAction, Rules } from './rules-schema';
 import type { Decision, InboxOffer, OfferResult } from './ports';
 import { evaluateRules } from './rules';
 

@@ -2,7 +2,7 @@
  * The core's ports on the marketplace API: the inbox offer as the rules read it, and the supply,
  * referral and demand actions (`MarketplaceClient` implements them), with the login they use.
  */
-import type { CareType, OfferType, PriceUnit } from './config';
+import type { CareType, OfferType, PriceUnit } from './rules-schema';
 import type { MatchResponse, MatchStatus, OfferStatus } from './marketplace-values';
 
 export type { MatchResponse, MatchStatus, OfferStatus };

@@ -2,7 +2,8 @@
  * What the connector records about an offer (no client data): the decision and its states, the
  * demand-side assignment, the referral, the events seen, and the facts an event writes.
  */
-import type { CareType, DecisionAction, DemandAssignmentPolicy, OfferType } from './config';
+import type { DemandAssignmentPolicy } from './connector-values';
+import type { CareType, DecisionAction, OfferType } from './rules-schema';
 import type { MatchStatus } from './marketplace-values';
 import type { MatchResponse, ReferralStatus } from './marketplace-ports';
 

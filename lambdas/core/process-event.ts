@@ -1,5 +1,6 @@
 import { assignAcceptedOffer } from './assign-offer';
-import type { DemandAssignmentPolicy, Role, Rules } from './config';
+import type { DemandAssignmentPolicy, Role } from './connector-values';
+import type { Rules } from './rules-schema';
 import type { AcceptCounter } from './caps';
 import { createUnitDecider, UnitBusyError } from './decide-unit';
 import { RetryLaterError } from './errors';

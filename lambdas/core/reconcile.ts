@@ -1,10 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import {
-  marketplaceEventSchema,
-  OFFER_EVENT_SOURCE,
-  type MarketplaceEvent,
-  type QueuedEvent,
-} from './events';
+import { OFFER_EVENT_SOURCE } from './event-names';
+import type { QueuedEvent } from './events';
+import { marketplaceEventSchema, type MarketplaceEvent } from './marketplace-event';
 import { isFinal, type MatchResponse, type MatchStatus, type OfferRecord } from './ports';
 
 /**

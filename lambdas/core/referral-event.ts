@@ -1,4 +1,4 @@
-import type { Role } from './config';
+import type { Role } from './connector-values';
 import { RetryLaterError } from './errors';
 import type { MarketplaceEvent, TopicName } from './events';
 import type {

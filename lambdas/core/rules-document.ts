@@ -1,4 +1,6 @@
-import { ConfigError, parseRules, type Rules } from './config';
+import { ConfigError } from './errors';
+import { parseRules } from './parse-rules';
+import type { Rules } from './rules-schema';
 
 /**
  * The rules as one JSON document in the rules store (an S3 object in AWS): what `cdk deploy` and

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Rules } from './config';
+import type { Rules } from './rules-schema';
 import type { RulesSnapshot, RulesSource } from './ports';
 
 /**

@@ -2,7 +2,7 @@
  * The core's smaller ports: where the rules come from, how a person is told about an offer, the
  * event queue, and the receiver's HTTP GET. Adapters implement them for AWS and HTTP.
  */
-import type { Rules } from './config';
+import type { Rules } from './rules-schema';
 import type { QueuedEvent } from './events';
 
 // Rules and notifications

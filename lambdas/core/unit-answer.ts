@@ -1,5 +1,5 @@
 import { type AcceptCounter, capPeriods } from './caps';
-import { type Rules, rulesTimeZone } from './config';
+import { type Rules, rulesTimeZone } from './rules-schema';
 import { OutOfTimeError } from './errors';
 import type { Decision, InboxOffer, MarketplaceApi, OfferResult, RecordedDecision } from './ports';
 

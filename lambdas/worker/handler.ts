@@ -6,14 +6,14 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   CONNECTOR_MODES,
-  ConfigError,
   type ConnectorMode,
   DEMAND_ASSIGNMENT_POLICIES,
   type DemandAssignmentPolicy,
-  eventBusArnSchema,
+  EVENT_BUS_ARN_PATTERN,
   ROLES,
   type Role,
-} from '../core/config';
+} from '../core/connector-values';
+import { ConfigError } from '../core/errors';
 import { secretCredentials } from '../adapters/credentials';
 import { DynamoOfferStore } from '../adapters/dynamo-offer-store';
 import { DynamoAcceptCounter } from '../adapters/dynamo-accept-counter';
@@ -156,7 +156,7 @@ const notifier = notifierFromEnv();
 function referralPublisherFromEnv(): ReferralEventPublisher | undefined {
   const busArn = process.env[ENV_NAMES.referralEventBusArn];
   if (busArn === undefined || busArn === '') return undefined;
-  if (!eventBusArnSchema.safeParse(busArn).success)
+  if (!EVENT_BUS_ARN_PATTERN.test(busArn))
     throw new ConfigError(
       `Invalid ${ENV_NAMES.referralEventBusArn}: must be an EventBridge event bus ARN`,
     );

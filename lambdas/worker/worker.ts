@@ -9,7 +9,8 @@ import type {
   SQSEvent,
   SQSRecord,
 } from 'aws-lambda';
-import type { DemandAssignmentPolicy, Role, Rules } from '../core/config';
+import type { DemandAssignmentPolicy, Role } from '../core/connector-values';
+import type { Rules } from '../core/rules-schema';
 import { channelOf, QUEUE_ATTRIBUTES, queuedEventSchema, type QueuedEvent } from '../core/events';
 import type { AcceptCounter } from '../core/caps';
 import { OutOfTimeError, RetryLaterError } from '../core/errors';

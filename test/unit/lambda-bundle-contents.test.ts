@@ -6,7 +6,10 @@
  * offers, referral acknowledgements) and none of the calls only the CLI, sandbox or tests make;
  * the reconciler carries the inbox list reader alone; neither carries the whole-API facade. Both
  * validate with zod/mini only (lambdas/core/zod.ts): classic zod (about 70 KB and 10 ms of cold
- * start) is in neither bundle.
+ * start) is in neither bundle, and the receiver carries no zod at all. No function carries the
+ * deploy-time config schema, and the receiver carries no event schema: zod schemas are built when
+ * their module loads, so a module in a bundle costs its schemas at every cold start whether or not
+ * they are used.
  */
 import { build } from 'esbuild';
 import { esbuildOptionsFrom } from '../../bench/cold/parts';
@@ -38,6 +41,12 @@ const NOT_FOR_LAMBDAS = [
   `${CLIENT}schemas/index.ts`,
   'lambdas/adapters/marketplace-client.ts',
 ];
+/**
+ * The deploy-time config schema (bin/ and lib/ parse the config with it): the functions read their
+ * settings from plain lists (core/connector-values.ts) and parse rules with core/parse-rules.ts, so
+ * none of them builds this schema at start-up (about 185 zod schemas in the worker).
+ */
+const DEPLOY_TIME_ONLY = ['lambdas/core/config.ts', 'lambdas/core/monitoring-config.ts'];
 const clientModules = (inputs: readonly string[]) =>
   inputs.filter((input) => input.startsWith(CLIENT)).map((input) => input.slice(CLIENT.length));
 
@@ -57,6 +66,11 @@ describe('marketplace client modules in the function bundles', () => {
     );
     for (const module of NOT_FOR_LAMBDAS) expect(inputs).not.toContain(module);
     expect(inputs).not.toContain(`${CLIENT}inbox-offer-entries.ts`);
+    for (const module of DEPLOY_TIME_ONLY) expect(inputs).not.toContain(module);
+    // What it reads of the settings at run time is bundled instead.
+    expect(inputs).toEqual(
+      expect.arrayContaining(['lambdas/core/connector-values.ts', 'lambdas/core/parse-rules.ts']),
+    );
     expect(inputs.filter((input) => input.includes('zod/v4/classic/'))).toEqual([]);
   });
 
@@ -70,9 +84,26 @@ describe('marketplace client modules in the function bundles', () => {
       `${CLIENT}referral-acks.ts`,
       `${CLIENT}schemas/outbox-offers.ts`,
       `${CLIENT}schemas/referrals.ts`,
+      ...DEPLOY_TIME_ONLY,
+      // The queue envelope's schema: the reconciler builds envelopes, it never parses one.
+      'lambdas/core/events.ts',
     ])
       expect(inputs).not.toContain(module);
     expect(inputs.filter((input) => input.includes('zod/v4/classic/'))).toEqual([]);
     expect(inputs.some((input) => input.includes('zod/v4/mini/'))).toBe(true);
+  });
+
+  it('the receiver builds no marketplace event or queue envelope schema (it only sets queue attributes), and carries no zod', async () => {
+    const inputs = await inputsOf('lambdas/receiver/handler.ts');
+    // The SNS envelope is checked field by field (adapters/sns-envelope.ts): zod is in no input.
+    expect(inputs).toContain('lambdas/adapters/sns-envelope.ts');
+    expect(inputs.filter((input) => input.includes('node_modules/zod/'))).toEqual([]);
+    expect(inputs).toContain('lambdas/core/event-names.ts');
+    for (const module of [
+      'lambdas/core/events.ts',
+      'lambdas/core/marketplace-event.ts',
+      ...DEPLOY_TIME_ONLY,
+    ])
+      expect(inputs).not.toContain(module);
   });
 });

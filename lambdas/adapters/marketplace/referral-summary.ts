@@ -10,25 +10,28 @@ import * as z from '../../core/zod';
 import type { ReferralSummary } from '../../core/ports';
 import { CARE_TYPES, knownOr, OFFER_TYPES, REFERRAL_STATUSES } from './schemas/common';
 
-const id = z.string().check(z.minLength(1), z.maxLength(128));
-const instant = z
-  .string()
-  .check(z.refine((value) => !Number.isNaN(Date.parse(value)), 'must be a date-time'));
-
 /**
  * What the worker requires of a referral detail. `offer_id` is optional in the specification, but
  * a referral without one cannot be tied to its offer: it fails with an error naming the field.
+ * Built on its first parse (`z.lazy`): only won referrals need it, and most worker cold starts
+ * never see one.
  */
-export const referralSummarySchema = z.looseObject({
-  referral: z.looseObject({
-    id,
-    offer_id: id,
-    shift_id: z.nullish(id),
-    care_type: knownOr(CARE_TYPES),
-    referral_type: knownOr(OFFER_TYPES),
-    status: z.enum(REFERRAL_STATUSES),
-    start_at: instant,
-  }),
+export const referralSummarySchema = z.lazy(() => {
+  const id = z.string().check(z.minLength(1), z.maxLength(128));
+  const instant = z
+    .string()
+    .check(z.refine((value) => !Number.isNaN(Date.parse(value)), 'must be a date-time'));
+  return z.looseObject({
+    referral: z.looseObject({
+      id,
+      offer_id: id,
+      shift_id: z.nullish(id),
+      care_type: knownOr(CARE_TYPES),
+      referral_type: knownOr(OFFER_TYPES),
+      status: z.enum(REFERRAL_STATUSES),
+      start_at: instant,
+    }),
+  });
 });
 export type ReferralSummaryDetail = z.infer<typeof referralSummarySchema>;
 

@@ -8,11 +8,13 @@ export const loginResponseSchema = z.looseObject({
   ExpiresIn: z.optional(z.number().check(z.positive())),
 });
 
-/** `CurrentIdentityDetailResponse`. */
-export const currentIdentitySchema = z.looseObject({
-  email: text,
-  name: z.optional(text),
-  groups: z.array(text),
-  organization_id: z.optional(id),
-});
+/** `CurrentIdentityDetailResponse`: read by the CLI only, so built on its first parse. */
+export const currentIdentitySchema = z.lazy(() =>
+  z.looseObject({
+    email: text,
+    name: z.optional(text),
+    groups: z.array(text),
+    organization_id: z.optional(id),
+  }),
+);
 export type CurrentIdentity = z.infer<typeof currentIdentitySchema>;

@@ -1,4 +1,8 @@
-/** Supply inbox offer schemas (`/offers/v1/inbox/offers`). */
+/**
+ * Supply inbox offer schemas (`/offers/v1/inbox/offers`). The full list and detail schemas, which
+ * only the CLI and the sandbox parse, are built on their first parse (`z.lazy`); the narrow reads
+ * the worker and the reconciler make on every run are built when the module loads.
+ */
 import * as z from '../../../core/zod';
 import {
   careType,
@@ -13,35 +17,40 @@ import {
 import { anonAddress, namedValue, offerMatch, party, price } from './parts';
 
 /** `InboxOfferCore`. */
-const inboxOfferCore = z.looseObject({
-  id,
-  shift_id: z.optional(id),
-  care_type: careType,
-  offer_type: offerType,
-  expires_at: dateTime,
-  start_at: dateTime,
-  end_at: z.optional(dateTime),
-  created_at: dateTime,
-  updated_at: z.optional(dateTime),
-});
+const inboxOfferCore = () =>
+  z.looseObject({
+    id,
+    shift_id: z.optional(id),
+    care_type: careType,
+    offer_type: offerType,
+    expires_at: dateTime,
+    start_at: dateTime,
+    end_at: z.optional(dateTime),
+    created_at: dateTime,
+    updated_at: z.optional(dateTime),
+  });
 
-export const inboxOfferListItemSchema = z.looseObject({
-  offer: z.optional(inboxOfferCore),
-  match: z.optional(offerMatch),
-});
-export const inboxOfferPageSchema = pageOf(inboxOfferListItemSchema, true);
+export const inboxOfferListItemSchema = z.lazy(() =>
+  z.looseObject({
+    offer: z.optional(inboxOfferCore()),
+    match: z.optional(offerMatch),
+  }),
+);
+export const inboxOfferPageSchema = z.lazy(() => pageOf(inboxOfferListItemSchema, true));
 export type InboxOfferListItem = z.infer<typeof inboxOfferListItemSchema>;
 
 /** `InboxOfferDetailResponse`: anonymised, but with allergies, risks and custom fields. */
-export const inboxOfferDetailSchema = z.looseObject({
-  offer: inboxOfferCore,
-  match: offerMatch,
-  demand: party,
-  client: z.looseObject({ address: anonAddress, custom_fields: z.optional(z.array(namedValue)) }),
-  service: z.looseObject({ id, name: text }),
-  price: z.optional(price),
-  visits: z.optional(z.array(z.looseObject({ id, start_at: dateTime, end_at: dateTime }))),
-});
+export const inboxOfferDetailSchema = z.lazy(() =>
+  z.looseObject({
+    offer: inboxOfferCore(),
+    match: offerMatch,
+    demand: party,
+    client: z.looseObject({ address: anonAddress, custom_fields: z.optional(z.array(namedValue)) }),
+    service: z.looseObject({ id, name: text }),
+    price: z.optional(price),
+    visits: z.optional(z.array(z.looseObject({ id, start_at: dateTime, end_at: dateTime }))),
+  }),
+);
 export type InboxOfferDetail = z.infer<typeof inboxOfferDetailSchema>;
 
 // The worker's read of the offer detail (`inboxOfferForWorkerSchema`) is in inbox-offer.ts.
