@@ -272,10 +272,11 @@ export const connectorConfigSchema = z
       detailMetrics: false,
     }),
     /**
-     * AWS X-Ray active tracing of the three functions and the API stage. Off by default: at the
-     * default sampling (1 request a second, then 5%) nearly every event is two traces, the largest
-     * cost per event after DynamoDB; the alarms, metrics and logs do not need it. Turn it on to
-     * investigate latency (marketplace and AWS calls per record).
+     * AWS X-Ray active tracing of the three functions (an HTTP API has no X-Ray: the receiver
+     * starts each event's trace). Off by default: at the default sampling (1 request a second,
+     * then 5%) nearly every event is two traces, the largest cost per event after DynamoDB; the
+     * alarms, metrics and logs do not need it. Turn it on to investigate latency (marketplace and
+     * AWS calls per record).
      */
     tracing: z._default(z.boolean(), false),
     /** Where CloudWatch alarms are sent; omit to create the alarm topic without a subscription. */
