@@ -416,10 +416,10 @@ describe('no SNS delivery, configured', () => {
 describe('the README runbook', () => {
   it('has a row for every alarm the stack can create, and for no other', () => {
     const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
-    const section = readme.slice(
-      readme.indexOf('### Alarms and what to do'),
-      readme.indexOf('## Security'),
-    );
+    // The section runs to the next heading (later sections hold Logs Insights queries, whose
+    // lines start with `|` too).
+    const start = readme.indexOf('### Alarms and what to do');
+    const section = readme.slice(start, readme.indexOf('\n#', start + 1));
     const rows = section
       .split('\n')
       .filter(
