@@ -5,12 +5,14 @@ import { ConfigError } from '../core/errors';
 import { secretCredentials } from '../adapters/credentials';
 import { DynamoOfferStore } from '../adapters/dynamo-offer-store';
 import { ENV_NAMES, requireEnv } from '../adapters/env';
+import { onFirstUse } from '../adapters/first-use';
 import { loginReporter } from '../adapters/login-report';
 import { observability } from '../adapters/observability';
 import { SERVICE_NAMES } from '../core/metric-names';
 import { inboxPageReader } from '../adapters/marketplace/inbox-offer-entries';
 import { MarketplaceTransport } from '../adapters/marketplace/transport';
 import { SqsEventQueue } from '../adapters/sqs-event-queue';
+import type { EventQueue } from '../core/service-ports';
 import { createReconciler } from './reconciler';
 
 /**
@@ -40,7 +42,9 @@ const store = new DynamoOfferStore(
   DynamoDBDocumentClient.from(new DynamoDBClient({})),
   env.TABLE_NAME,
 );
-const queue = new SqsEventQueue(new SQSClient({}), env.QUEUE_URL);
+// Most runs find no dropped offer and send nothing: the client is built on the first send.
+const sqs = onFirstUse(() => new SqsEventQueue(new SQSClient({}), env.QUEUE_URL));
+const queue: EventQueue = { send: (event, attributes) => sqs().send(event, attributes) };
 const inbox = inboxPageReader(
   new MarketplaceTransport({
     baseUrl: env.MARKETPLACE_BASE_URL,
