@@ -166,3 +166,23 @@ it('stop() aborts a delivery in flight (AbortError) and retries nothing', async 
   expect(loop.list().map((a) => [a.attempt, a.error])).toEqual([[1, 'AbortError']]);
   endpoint.releaseAll();
 });
+
+it('records an endpoint Node cannot POST to (an ftp: URL) as a TypeError and leaves no timer armed', async () => {
+  // The simulator's subscriptions API takes any endpoint text. Node's client refuses this one at
+  // once; a timeout timer armed before it would fire later with nothing to cancel.
+  jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] });
+  try {
+    loop = new SnsDeliveryLoop(
+      { retries: 0, retryDelayMs: 10, deliveryTimeoutMs: 100 },
+      () => new Date(),
+    );
+    const ftp = { ...target(), endpoint: 'ftp://127.0.0.1/sns' };
+    expect(await loop.enqueue(ftp, message('ftp'), 1)).toBe(false);
+    expect(loop.list().map((a) => [a.attempt, a.status, a.error])).toEqual([
+      [1, undefined, 'TypeError'],
+    ]);
+    expect(jest.getTimerCount()).toBe(0);
+  } finally {
+    jest.useRealTimers();
+  }
+});
