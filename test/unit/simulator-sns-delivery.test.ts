@@ -22,6 +22,8 @@ class HoldingEndpoint {
   maxInFlight = 0;
   /** Answer at once (true) or hold each request until `releaseAll()`. */
   hold = false;
+  /** The status of each answer, by the body's order of arrival (0 first); 200 by default. */
+  statusOf: (index: number) => number = () => 200;
   private readonly held: Array<() => void> = [];
   server!: LocalServer;
 
@@ -31,10 +33,10 @@ class HoldingEndpoint {
       this.inFlight += 1;
       this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
       void readBody(req, 1 << 20).then((body) => {
-        this.bodies.push(body.toString('utf8'));
+        const status = this.statusOf(this.bodies.push(body.toString('utf8')) - 1);
         const answer = () => {
           this.inFlight -= 1;
-          res.writeHead(200);
+          res.writeHead(status);
           res.end();
         };
         if (this.hold) this.held.push(answer);
@@ -107,6 +109,17 @@ it('sends one message at a time per endpoint by default, in publish order', asyn
   await to.chain;
   expect(endpoint.maxInFlight).toBe(1);
   expect(messageIds()).toEqual(['a', 'b', 'c']);
+});
+
+it('by default holds the next message back until the one before is delivered, retries included', async () => {
+  loop = new SnsDeliveryLoop(POLICY, () => new Date());
+  // The first two attempts of `a` fail (5xx: retried); `b` and `c` were queued behind it.
+  endpoint.statusOf = (index) => (index < 2 ? 503 : 200);
+  const to = target();
+  const results = ['a', 'b', 'c'].map((id) => loop.enqueue(to, message(id), 1));
+  expect(await Promise.all(results)).toEqual([true, true, true]);
+  expect(messageIds()).toEqual(['a', 'a', 'a', 'b', 'c']);
+  expect(endpoint.maxInFlight).toBe(1);
 });
 
 it('has up to maxConcurrentDeliveries messages in flight at once, and settles the chain after all', async () => {
