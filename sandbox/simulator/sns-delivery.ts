@@ -186,41 +186,50 @@ export class SnsDeliveryLoop {
         clearTimeout(timer);
         this.inFlight.signal.removeEventListener('abort', onAbort);
       };
-      const request = client.request(
-        url,
-        {
-          method: 'POST',
-          agent,
-          headers: {
-            'content-type': 'text/plain; charset=UTF-8',
-            'content-length': String(payload.length),
-            'user-agent': 'Amazon Simple Notification Service Agent',
-            'accept-encoding': 'gzip,deflate',
-            'x-amz-sns-message-type': message.Type,
-            'x-amz-sns-message-id': message.MessageId,
-            'x-amz-sns-topic-arn': message.TopicArn,
-            ...(message.Type === 'SubscriptionConfirmation'
-              ? {}
-              : { 'x-amz-sns-subscription-arn': target.subscriptionArn }),
+      let request: http.ClientRequest;
+      try {
+        request = client.request(
+          url,
+          {
+            method: 'POST',
+            agent,
+            headers: {
+              'content-type': 'text/plain; charset=UTF-8',
+              'content-length': String(payload.length),
+              'user-agent': 'Amazon Simple Notification Service Agent',
+              'accept-encoding': 'gzip,deflate',
+              'x-amz-sns-message-type': message.Type,
+              'x-amz-sns-message-id': message.MessageId,
+              'x-amz-sns-topic-arn': message.TopicArn,
+              ...(message.Type === 'SubscriptionConfirmation'
+                ? {}
+                : { 'x-amz-sns-subscription-arn': target.subscriptionArn }),
+            },
           },
-        },
-        (response) => {
-          response.resume();
-          response.once('end', () => {
-            settle();
-            resolve(response.statusCode ?? 0);
-          });
-          // Cut off before its end (a dropped connection, or fail() above): no status.
-          const cutOff = () => {
-            settle();
-            reject(failure ?? new DeliveryError('TypeError'));
-          };
-          response.once('error', cutOff);
-          response.once('close', () => {
-            if (!response.complete) cutOff();
-          });
-        },
-      );
+          (response) => {
+            response.resume();
+            response.once('end', () => {
+              settle();
+              resolve(response.statusCode ?? 0);
+            });
+            // Cut off before its end (a dropped connection, or fail() above): no status.
+            const cutOff = () => {
+              settle();
+              reject(failure ?? new DeliveryError('TypeError'));
+            };
+            response.once('error', cutOff);
+            response.once('close', () => {
+              if (!response.complete) cutOff();
+            });
+          },
+        );
+      } catch {
+        // Refused at once (a scheme other than http or https, a header value Node will not
+        // send): fetch's TypeError, and the timer armed above is disarmed.
+        settle();
+        reject(new DeliveryError('TypeError'));
+        return;
+      }
       request.once('error', () => {
         settle();
         reject(failure ?? new DeliveryError('TypeError'));

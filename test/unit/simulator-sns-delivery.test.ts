@@ -22,6 +22,8 @@ class HoldingEndpoint {
   maxInFlight = 0;
   /** Answer at once (true) or hold each request until `releaseAll()`. */
   hold = false;
+  /** The status of each answer, by the body's order of arrival (0 first); 200 by default. */
+  statusOf: (index: number) => number = () => 200;
   private readonly held: Array<() => void> = [];
   server!: LocalServer;
 
@@ -31,10 +33,10 @@ class HoldingEndpoint {
       this.inFlight += 1;
       this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
       void readBody(req, 1 << 20).then((body) => {
-        this.bodies.push(body.toString('utf8'));
+        const status = this.statusOf(this.bodies.push(body.toString('utf8')) - 1);
         const answer = () => {
           this.inFlight -= 1;
-          res.writeHead(200);
+          res.writeHead(status);
           res.end();
         };
         if (this.hold) this.held.push(answer);
@@ -109,6 +111,17 @@ it('sends one message at a time per endpoint by default, in publish order', asyn
   expect(messageIds()).toEqual(['a', 'b', 'c']);
 });
 
+it('by default holds the next message back until the one before is delivered, retries included', async () => {
+  loop = new SnsDeliveryLoop(POLICY, () => new Date());
+  // The first two attempts of `a` fail (5xx: retried); `b` and `c` were queued behind it.
+  endpoint.statusOf = (index) => (index < 2 ? 503 : 200);
+  const to = target();
+  const results = ['a', 'b', 'c'].map((id) => loop.enqueue(to, message(id), 1));
+  expect(await Promise.all(results)).toEqual([true, true, true]);
+  expect(messageIds()).toEqual(['a', 'a', 'a', 'b', 'c']);
+  expect(endpoint.maxInFlight).toBe(1);
+});
+
 it('has up to maxConcurrentDeliveries messages in flight at once, and settles the chain after all', async () => {
   loop = new SnsDeliveryLoop({ ...POLICY, maxConcurrentDeliveries: 3 }, () => new Date());
   endpoint.hold = true;
@@ -165,4 +178,24 @@ it('stop() aborts a delivery in flight (AbortError) and retries nothing', async 
   expect(await delivered).toBe(false);
   expect(loop.list().map((a) => [a.attempt, a.error])).toEqual([[1, 'AbortError']]);
   endpoint.releaseAll();
+});
+
+it('records an endpoint Node cannot POST to (an ftp: URL) as a TypeError and leaves no timer armed', async () => {
+  // The simulator's subscriptions API takes any endpoint text. Node's client refuses this one at
+  // once; a timeout timer armed before it would fire later with nothing to cancel.
+  jest.useFakeTimers({ doNotFake: ['nextTick', 'queueMicrotask', 'setImmediate'] });
+  try {
+    loop = new SnsDeliveryLoop(
+      { retries: 0, retryDelayMs: 10, deliveryTimeoutMs: 100 },
+      () => new Date(),
+    );
+    const ftp = { ...target(), endpoint: 'ftp://127.0.0.1/sns' };
+    expect(await loop.enqueue(ftp, message('ftp'), 1)).toBe(false);
+    expect(loop.list().map((a) => [a.attempt, a.status, a.error])).toEqual([
+      [1, undefined, 'TypeError'],
+    ]);
+    expect(jest.getTimerCount()).toBe(0);
+  } finally {
+    jest.useRealTimers();
+  }
 });

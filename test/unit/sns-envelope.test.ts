@@ -90,6 +90,9 @@ describe('checkSnsEnvelope', () => {
       ['Token: invalid_type', 'SubscribeURL: invalid_type'],
     ],
     ['a long Token', { ...confirmation, Token: 'x'.repeat(4097) }, ['Token: too_big']],
+    ['a Type that is an object', { ...notification, Type: { a: 1 } }, ['Type: invalid_union']],
+    ['a Type in an array', { ...notification, Type: ['Notification'] }, ['Type: invalid_union']],
+    ['a null Subject', { ...notification, Subject: null }, ['Subject: invalid_type']],
   ])('refuses %s, naming the field and never its value', (_case, value, expected) => {
     const issues = issuesOf(value);
     expect(issues).toEqual(expected);
@@ -100,5 +103,22 @@ describe('checkSnsEnvelope', () => {
     expect(issuesOf({ ...notification, TopicArn: 7, SigningCertURL: '', Signature: 'AA' })).toEqual(
       ['TopicArn: invalid_type', 'Signature: custom', 'SigningCertURL: too_small'],
     );
+  });
+
+  it("reads only the body's own fields: a __proto__ or constructor key in the JSON is an unsigned extra", () => {
+    // JSON.parse makes `__proto__` an own key; the copy must keep it one, never a prototype.
+    const body = JSON.stringify({ ...notification, constructor: 'x' }).replace(
+      '{',
+      '{"__proto__":{"Subject":"FORGED","Type":"SubscriptionConfirmation"},',
+    );
+    const result = checkSnsEnvelope(JSON.parse(body));
+    if (!result.ok) throw new Error(result.issues.join('; '));
+    expect(Object.getPrototypeOf(result.envelope)).toBe(Object.prototype);
+    expect(result.envelope.Type).toBe('Notification');
+    expect('Subject' in result.envelope).toBe(false);
+    // With no own Type, one under `__proto__` does not count.
+    const { Type: _type, ...untyped } = notification;
+    const hidden = JSON.stringify(untyped).replace('{', '{"__proto__":{"Type":"Notification"},');
+    expect(issuesOf(JSON.parse(hidden))).toEqual(['Type: invalid_union']);
   });
 });
