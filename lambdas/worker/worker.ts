@@ -11,7 +11,7 @@ import type {
 } from 'aws-lambda';
 import type { DemandAssignmentPolicy, Role } from '../core/connector-values';
 import type { Rules } from '../core/rules-schema';
-import { channelOf, QUEUE_ATTRIBUTES, queuedEventSchema, type QueuedEvent } from '../core/events';
+import { channelOf, queuedEventSchema, type QueuedEvent } from '../core/events';
 import type { AcceptCounter } from '../core/caps';
 import { OutOfTimeError, RetryLaterError } from '../core/errors';
 import type {
@@ -36,6 +36,7 @@ import {
   type ProcessResult,
 } from '../core/process-event';
 import { describeError } from '../adapters/error-fields';
+import { type ArrivingRecord, attributeKeys, eventKeys, RECORD_KEYS } from './record-keys';
 import { resendDelaySeconds, retryDelaySeconds, WORKER_TIMING, type WorkerTiming } from './timing';
 
 /**
@@ -108,8 +109,6 @@ const DECISION_METRIC = {
   ignore: WORKER_METRICS.ignored,
 } as const satisfies Record<Decision['action'], string>;
 
-const RECORD_KEYS = ['snsMessageId', 'correlationId', 'eventId', 'offerId'] as const;
-
 /** The SQS body is not the receiver's envelope. */
 export class MalformedRecordError extends Error {
   override readonly name = 'MalformedRecordError';
@@ -120,21 +119,6 @@ function parseBody(body: string): QueuedEvent {
   if (!result.ok)
     throw new MalformedRecordError(`SQS body is not a queued event: ${result.problem}`);
   return result.value;
-}
-
-/**
- * A record as it may arrive: the event types promise attributes that a hand-written or redriven
- * message can lack, so the worker reads them as optional.
- */
-interface ArrivingRecord {
-  attributes?: Partial<SQSRecord['attributes']>;
-  messageAttributes?: Partial<SQSRecord['messageAttributes']>;
-}
-
-function attribute(record: SQSRecord, name: string): string | undefined {
-  const arriving: ArrivingRecord = record;
-  const value = arriving.messageAttributes?.[name]?.stringValue;
-  return value === undefined || value === '' ? undefined : value;
 }
 
 /**
@@ -245,19 +229,10 @@ export function createWorker(
   }
 
   async function processRecord(record: SQSRecord, options: ProcessOptions): Promise<void> {
-    const keys: Record<string, string> = {};
-    const snsMessageId = attribute(record, QUEUE_ATTRIBUTES.snsMessageId);
-    const correlationId = attribute(record, QUEUE_ATTRIBUTES.correlationId);
-    if (snsMessageId !== undefined) keys.snsMessageId = snsMessageId;
-    if (correlationId !== undefined) keys.correlationId = correlationId;
-    logger.appendKeys(keys);
-
+    logger.appendKeys(attributeKeys(record));
     const queued = parseBody(record.body);
-    keys.snsMessageId = queued.snsMessageId;
     const event = parseMarketplaceMessage(queued.message);
-    keys.eventId = event.event_id;
-    if (event.offer_id !== undefined) keys.offerId = event.offer_id;
-    logger.appendKeys(keys);
+    logger.appendKeys(eventKeys(queued, event));
 
     // The processor needs the channel too: it notifies demand alerts before completing the event.
     // The channel, whatever prefix or suffix the organisation's topic names carry.
