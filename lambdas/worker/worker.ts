@@ -36,7 +36,13 @@ import {
   type ProcessResult,
 } from '../core/process-event';
 import { describeError } from '../adapters/error-fields';
-import { type ArrivingRecord, attributeKeys, eventKeys, RECORD_KEYS } from './record-keys';
+import {
+  type ArrivingRecord,
+  attributeKeys,
+  eventKeys,
+  RECORD_KEYS,
+  type RecordKeys,
+} from './record-keys';
 import { resendDelaySeconds, retryDelaySeconds, WORKER_TIMING, type WorkerTiming } from './timing';
 
 /**
@@ -119,6 +125,23 @@ function parseBody(body: string): QueuedEvent {
   if (!result.ok)
     throw new MalformedRecordError(`SQS body is not a queued event: ${result.problem}`);
   return result.value;
+}
+
+/**
+ * The keys of a record the worker hands back without processing it: those of its queue attributes
+ * and, when its body reads, of its event; only the queue attributes' when it does not (it is then
+ * processed, and fails, when it comes back).
+ */
+function keysOfUnprocessed(record: SQSRecord): RecordKeys {
+  try {
+    const queued = parseBody(record.body);
+    return {
+      ...attributeKeys(record),
+      ...eventKeys(queued, parseMarketplaceMessage(queued.message)),
+    };
+  } catch {
+    return attributeKeys(record);
+  }
 }
 
 /**
@@ -328,16 +351,23 @@ export function createWorker(
       for (const [index, record] of event.Records.entries()) {
         if (context !== undefined && context.getRemainingTimeInMillis() < timing.recordMs) {
           const deferred = event.Records.slice(index);
-          logger.warn('Not enough time left; handing records back to the queue', {
-            deferred: deferred.length,
-          });
           for (const left of deferred) {
-            if (!(await handBack(left)))
-              await fail(
-                left,
-                new OutOfTimeError('not enough time left in the invocation'),
-                batchItemFailures,
-              );
+            // One line per record, with the keys of a processed one: found by its offer too.
+            logger.appendKeys(keysOfUnprocessed(left));
+            try {
+              logger.warn('Not enough time left; handing the record back to the queue', {
+                messageId: left.messageId,
+                deferred: deferred.length,
+              });
+              if (!(await handBack(left)))
+                await fail(
+                  left,
+                  new OutOfTimeError('not enough time left in the invocation'),
+                  batchItemFailures,
+                );
+            } finally {
+              logger.removeKeys([...RECORD_KEYS]);
+            }
           }
           break;
         }
