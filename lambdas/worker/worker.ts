@@ -11,7 +11,7 @@ import type {
 } from 'aws-lambda';
 import type { DemandAssignmentPolicy, Role } from '../core/connector-values';
 import type { Rules } from '../core/rules-schema';
-import { channelOf, QUEUE_ATTRIBUTES, queuedEventSchema, type QueuedEvent } from '../core/events';
+import { channelOf, queuedEventSchema, type QueuedEvent } from '../core/events';
 import type { AcceptCounter } from '../core/caps';
 import { OutOfTimeError, RetryLaterError } from '../core/errors';
 import type {
@@ -36,6 +36,13 @@ import {
   type ProcessResult,
 } from '../core/process-event';
 import { describeError } from '../adapters/error-fields';
+import {
+  type ArrivingRecord,
+  attributeKeys,
+  eventKeys,
+  RECORD_KEYS,
+  type RecordKeys,
+} from './record-keys';
 import { resendDelaySeconds, retryDelaySeconds, WORKER_TIMING, type WorkerTiming } from './timing';
 
 /**
@@ -108,8 +115,6 @@ const DECISION_METRIC = {
   ignore: WORKER_METRICS.ignored,
 } as const satisfies Record<Decision['action'], string>;
 
-const RECORD_KEYS = ['snsMessageId', 'correlationId', 'eventId', 'offerId'] as const;
-
 /** The SQS body is not the receiver's envelope. */
 export class MalformedRecordError extends Error {
   override readonly name = 'MalformedRecordError';
@@ -123,18 +128,20 @@ function parseBody(body: string): QueuedEvent {
 }
 
 /**
- * A record as it may arrive: the event types promise attributes that a hand-written or redriven
- * message can lack, so the worker reads them as optional.
+ * The keys of a record the worker hands back without processing it: those of its queue attributes
+ * and, when its body reads, of its event; only the queue attributes' when it does not (it is then
+ * processed, and fails, when it comes back).
  */
-interface ArrivingRecord {
-  attributes?: Partial<SQSRecord['attributes']>;
-  messageAttributes?: Partial<SQSRecord['messageAttributes']>;
-}
-
-function attribute(record: SQSRecord, name: string): string | undefined {
-  const arriving: ArrivingRecord = record;
-  const value = arriving.messageAttributes?.[name]?.stringValue;
-  return value === undefined || value === '' ? undefined : value;
+function keysOfUnprocessed(record: SQSRecord): RecordKeys {
+  try {
+    const queued = parseBody(record.body);
+    return {
+      ...attributeKeys(record),
+      ...eventKeys(queued, parseMarketplaceMessage(queued.message)),
+    };
+  } catch {
+    return attributeKeys(record);
+  }
 }
 
 /**
@@ -245,19 +252,10 @@ export function createWorker(
   }
 
   async function processRecord(record: SQSRecord, options: ProcessOptions): Promise<void> {
-    const keys: Record<string, string> = {};
-    const snsMessageId = attribute(record, QUEUE_ATTRIBUTES.snsMessageId);
-    const correlationId = attribute(record, QUEUE_ATTRIBUTES.correlationId);
-    if (snsMessageId !== undefined) keys.snsMessageId = snsMessageId;
-    if (correlationId !== undefined) keys.correlationId = correlationId;
-    logger.appendKeys(keys);
-
+    logger.appendKeys(attributeKeys(record));
     const queued = parseBody(record.body);
-    keys.snsMessageId = queued.snsMessageId;
     const event = parseMarketplaceMessage(queued.message);
-    keys.eventId = event.event_id;
-    if (event.offer_id !== undefined) keys.offerId = event.offer_id;
-    logger.appendKeys(keys);
+    logger.appendKeys(eventKeys(queued, event));
 
     // The processor needs the channel too: it notifies demand alerts before completing the event.
     // The channel, whatever prefix or suffix the organisation's topic names carry.
@@ -353,16 +351,23 @@ export function createWorker(
       for (const [index, record] of event.Records.entries()) {
         if (context !== undefined && context.getRemainingTimeInMillis() < timing.recordMs) {
           const deferred = event.Records.slice(index);
-          logger.warn('Not enough time left; handing records back to the queue', {
-            deferred: deferred.length,
-          });
           for (const left of deferred) {
-            if (!(await handBack(left)))
-              await fail(
-                left,
-                new OutOfTimeError('not enough time left in the invocation'),
-                batchItemFailures,
-              );
+            // One line per record, with the keys of a processed one: found by its offer too.
+            logger.appendKeys(keysOfUnprocessed(left));
+            try {
+              logger.warn('Not enough time left; handing the record back to the queue', {
+                messageId: left.messageId,
+                deferred: deferred.length,
+              });
+              if (!(await handBack(left)))
+                await fail(
+                  left,
+                  new OutOfTimeError('not enough time left in the invocation'),
+                  batchItemFailures,
+                );
+            } finally {
+              logger.removeKeys([...RECORD_KEYS]);
+            }
           }
           break;
         }

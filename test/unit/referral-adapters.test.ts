@@ -263,4 +263,43 @@ describe('worker, referrals', () => {
     expect(logger.text()).not.toContain('PHI');
     expect(publisher.events).toHaveLength(1);
   });
+
+  it('names the referral on the lines of a referral event that fails (its offer is not known until its summary is read)', async () => {
+    const store = new MemoryOfferStore();
+    const logger = new CapturingLogger();
+    const api = fakeReferralApi();
+    api.failNext('getInboxReferralSummary');
+    const worker = createWorker({
+      marketplace: fakeMarketplace(),
+      store,
+      units: store,
+      rules: parseRules(JSON.stringify({ defaultAction: 'review' })),
+      role: 'supply',
+      referralMarketplace: api,
+      logger,
+    });
+    const record = sqsRecord(
+      {
+        ...queuedEvent({
+          event_id: 'ev-ref-2',
+          event_name: 'ReferralCreated',
+          event_source: 'alayamarket.referrals',
+          timestamp: '2026-05-01T08:00:00Z',
+          id: REFERRAL_ID,
+          referral_id: REFERRAL_ID,
+          client: { id: 'client-id-PHI' },
+        }),
+        topicArn: 'arn:aws:sns:ca-central-1:123456789012:inbox-referrals',
+      },
+      { messageId: 'm-ref' },
+    );
+
+    const response = await worker({ Records: [record] });
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-ref' }]);
+    const failed = logger.lines.filter((line) => line.messageId === 'm-ref');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ eventId: 'ev-ref-2', referralId: REFERRAL_ID });
+    expect(logger.text()).not.toContain('PHI');
+  });
 });

@@ -213,6 +213,35 @@ describe('a record the invocation has no time for', () => {
     ]);
   });
 
+  it('names each record it hands back by its event and offer, as a processed record is named', async () => {
+    const { worker, context, logger } = setup({
+      remainingMs: WORKER_TIMING.recordMs + 1000,
+      callMs: 1000,
+    });
+    const [a, b, c] = [
+      sqsRecord(matched(A), { messageId: 'm-a' }),
+      sqsRecord(matched(B), { messageId: 'm-b' }),
+      sqsRecord(matched(C), { messageId: 'm-c' }),
+    ];
+    // A body the worker cannot read is handed back too, named by its message id only.
+    const unreadable = sqsRecord('not json', { messageId: 'm-x' });
+    const eventIdOf = (record: SQSRecord) =>
+      (JSON.parse((JSON.parse(record.body) as { message: string }).message) as { event_id: string })
+        .event_id;
+
+    await worker(batch(a, b, c, unreadable), context);
+
+    const handedBack = logger.lines.filter((line) => line.level === 'WARN');
+    expect(handedBack.map((line) => [line.messageId, line.offerId, line.eventId])).toEqual([
+      ['m-b', B, eventIdOf(b)],
+      ['m-c', C, eventIdOf(c)],
+      ['m-x', undefined, undefined],
+    ]);
+    // The keys of one record are not left on the next record's line, nor after the batch.
+    logger.info('after');
+    expect(logger.withMessage('after')[0]).not.toHaveProperty('offerId');
+  });
+
   it('is re-sent after the wait an OutOfTimeError asks for, and the batch goes on', async () => {
     const { marketplace, worker, context, resent } = setup();
     marketplace.failNext(
