@@ -189,8 +189,8 @@ export function usageFrom(
       `one "Reconciliation finished" line of ${RECONCILER_LINE_BYTES} B + its Lambda context, platform lines (system log level ${logging.reconciler?.systemLogLevel ?? 'INFO'}) and the EMF document of the login's 0`,
     ),
     accessLogBytesPerRequest: assumed(
-      330,
-      "the stage's JSON access-log format with its ten fields filled",
+      250,
+      "the stage's JSON access-log line, its ten fields filled as for a normal delivery (lib/app-stack.ts ACCESS_LOG_FORMAT: 247 B)",
     ),
     notificationsPerEvent: measured(
       perEvent(m.notifications),
