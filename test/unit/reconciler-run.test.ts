@@ -45,6 +45,20 @@ function item(
   };
 }
 
+/** An offer the connector decided (and answered) an hour ago. */
+const decidedAnHourAgo = (offerId: string): OfferRecord => ({
+  offerId,
+  updatedAt: iso(-HOUR),
+  decision: {
+    action: 'review',
+    rule: 'default',
+    reason: 'test',
+    state: 'applied',
+    eventId: 'e',
+    decidedAt: iso(-HOUR),
+  },
+});
+
 const idOf = (entry: Entry) => (entry.ok ? entry.item.offer?.id : entry.offerId);
 
 /**
@@ -252,18 +266,7 @@ const C = 'cccccccc-0000-4000-8000-00000000000c';
 describe('createReconciler', () => {
   it('enqueues the due offers with the run id as correlation id, marks each after its send, and counts them', async () => {
     const { h, handler } = harness([item(A), item(B, { response: 'accepted' }), item(C)]);
-    h.store.offers.set(C, {
-      offerId: C,
-      updatedAt: iso(-HOUR),
-      decision: {
-        action: 'review',
-        rule: 'default',
-        reason: 'test',
-        state: 'applied',
-        eventId: 'e',
-        decidedAt: iso(-HOUR),
-      },
-    });
+    h.store.offers.set(C, decidedAnHourAgo(C));
 
     const result = await handler(
       {},
@@ -311,18 +314,7 @@ describe('createReconciler', () => {
 
   it('publishes what it saw but no zero enqueued when every listed offer is decided already', async () => {
     const { h, handler } = harness([item(C)]);
-    h.store.offers.set(C, {
-      offerId: C,
-      updatedAt: iso(-HOUR),
-      decision: {
-        action: 'review',
-        rule: 'default',
-        reason: 'test',
-        state: 'applied',
-        eventId: 'e',
-        decidedAt: iso(-HOUR),
-      },
-    });
+    h.store.offers.set(C, decidedAnHourAgo(C));
     await handler();
     expect(h.sent).toEqual([]);
     expect(h.metrics.published).toEqual([{ [RECONCILER_METRICS.seen]: 1 }]);
