@@ -97,7 +97,7 @@ export class ConnectorStateStack extends Stack {
     if (config.receiver.sharedSecret.enabled) {
       this.sharedSecret = new secretsmanager.Secret(this, 'SharedSecret', {
         description:
-          'AlayaCare connector: password of the SNS subscription URL https://connector:<password>@<api host>/prod/sns (during a rotation: new and old, space-separated)',
+          'AlayaCare connector: password of the SNS subscription URL https://connector:<password>@<api host>/sns (during a rotation: new and old, space-separated)',
         encryptionKey: this.key,
         // Letters and digits only, so the password goes into the URL without percent-encoding.
         generateSecretString: {

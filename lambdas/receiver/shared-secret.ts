@@ -1,6 +1,6 @@
 /**
  * The optional second factor in front of the SNS signature check: HTTP Basic credentials that
- * only AlayaCare's subscription URL (`https://connector:<secret>@host/prod/sns`) carries. SNS
+ * only AlayaCare's subscription URL (`https://connector:<secret>@host/sns`) carries. SNS
  * sends them after a `401` with `WWW-Authenticate: Basic`, as any HTTP client does.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
