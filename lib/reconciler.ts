@@ -8,7 +8,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
-import { OFFER_TABLE } from '../lambdas/adapters/offer-table';
+import { OFFER_TABLE } from '../lambdas/adapters/offer-table-keys';
 import { ENV_NAMES } from '../lambdas/adapters/env';
 import { marketplaceBaseUrl, type ConnectorConfig } from '../lambdas/core/config';
 import { detailMetricsEnabled } from '../lambdas/core/monitoring-config';
