@@ -9,6 +9,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { SignedSnsMessage, SnsMessageFields } from '../sns-signing';
+import { sleep } from '../timing';
 
 /** One HTTP attempt to deliver one message. */
 export interface DeliveryAttempt {
@@ -151,7 +152,7 @@ export class SnsDeliveryLoop {
       // stop() may have run during the awaits above; TypeScript keeps the loop's narrowing of it.
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
       if (attempt <= this.policy.retries && !this.stopped)
-        await this.pause(this.policy.retryDelayMs);
+        await sleep(this.policy.retryDelayMs, this.inFlight.signal);
     }
     return false;
   }
@@ -236,19 +237,6 @@ export class SnsDeliveryLoop {
       });
       this.inFlight.signal.addEventListener('abort', onAbort);
       request.end(payload);
-    });
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const signal = this.inFlight.signal;
-      function done() {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      }
-      signal.addEventListener('abort', done);
     });
   }
 }
