@@ -43,19 +43,7 @@ import type { WireInboxOfferDetail } from './simulator/model';
 import type { SupplyDrill } from './supply-drills';
 import { finishesWithin } from './timing';
 
-export type { OfferOutcome } from './outcomes';
-export type { DrillReport } from './contention';
-export type { DemandReport } from './demand-outcomes';
-export {
-  type AnySandboxResult,
-  type BothSandboxResult,
-  DEFAULT_CONFIG_PATH,
-  type DemandSandboxResult,
-  loadRules,
-  SandboxError,
-  type SandboxOptions,
-  type SandboxResult,
-} from './sandbox-options';
+export { loadRules, type SandboxOptions, type SandboxResult } from './sandbox-options';
 
 const TABLE_NAME = 'sandbox-offers';
 

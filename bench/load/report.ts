@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { parseConnectorConfig } from '../../lambdas/core/config';
 import { WORKER_BATCH_SIZE } from '../../lib/constants';
-import { DEFAULT_CONFIG_PATH } from '../../sandbox/run-sandbox';
+import { DEFAULT_CONFIG_PATH } from '../../sandbox/sandbox-options';
 import type { StageTimes } from './sandbox-load';
 import {
   DEFAULT_WORKER_PROCESSES,
