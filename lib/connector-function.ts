@@ -33,7 +33,7 @@ export type PowertoolsLogLevel = 'DEBUG' | 'INFO';
  * about 420 bytes an invocation not billed. Duration, Errors and Throttles stay in the free
  * AWS/Lambda metrics; a crash is an application ERROR line and a timeout counts in Errors.
  */
-export const SYSTEM_LOG_LEVEL = lambda.SystemLogLevel.WARN;
+const SYSTEM_LOG_LEVEL = lambda.SystemLogLevel.WARN;
 
 export interface ConnectorFunctionProps {
   /** Handler source, relative to the project root, exporting `handler`. */

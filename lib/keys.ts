@@ -34,7 +34,7 @@ export function dataKey(scope: Construct, id: string): kms.Key {
  * (AWS's documented key policy for log group encryption). The log groups are in two stacks and
  * their names are generated, so the condition names the account's log groups, not each one.
  */
-export function allowCloudWatchLogs(key: kms.Key): void {
+function allowCloudWatchLogs(key: kms.Key): void {
   const stack = Stack.of(key);
   key.addToResourcePolicy(
     new iam.PolicyStatement({
@@ -58,7 +58,7 @@ export function allowCloudWatchLogs(key: kms.Key): void {
 }
 
 /** `arn:<partition>:logs:<region>:<account>:log-group:*` of a stack's environment. */
-export function logGroupArnPattern(stack: Stack): string {
+function logGroupArnPattern(stack: Stack): string {
   return stack.formatArn({
     service: 'logs',
     resource: 'log-group',

@@ -16,7 +16,7 @@ export interface TableBackupProps {
 }
 
 /** The hour (UTC) of the daily backup: night in the Americas, outside most offer traffic. */
-export const BACKUP_HOUR_UTC = 7;
+const BACKUP_HOUR_UTC = 7;
 
 /**
  * An AWS Backup plan for the offer table (config `backup.enabled`): one backup a day into a

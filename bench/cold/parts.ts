@@ -16,10 +16,10 @@ function runtimeMajor(runtimeName: string): string {
 }
 
 /** esbuild's target for the functions' runtime, when the bundling definition names none. */
-export const RUNTIME_TARGET = `node${runtimeMajor(CONNECTOR_RUNTIME.name)}`;
+const RUNTIME_TARGET = `node${runtimeMajor(CONNECTOR_RUNTIME.name)}`;
 
 /** What the Lambda runtime sets AWS_EXECUTION_ENV to for the functions' runtime. */
-export const RUNTIME_EXECUTION_ENV = `AWS_Lambda_${CONNECTOR_RUNTIME.name}`;
+const RUNTIME_EXECUTION_ENV = `AWS_Lambda_${CONNECTOR_RUNTIME.name}`;
 
 /** The subset of `NodejsFunction` bundling options the connector uses (lib/bundling.ts). */
 export interface BundlingDefinition {

@@ -59,7 +59,7 @@ export function receiverBilledMs(sample: DurationSample, memoryMb: number): Sour
  * made per event in the sandbox (counted at the SDK and fetch boundaries, measure.ts), each at an
  * assumed round trip, plus its own code; the calls are sequential in the use case.
  */
-export function workerBilledMs(m: SandboxMeasurement): Sourced<number> {
+function workerBilledMs(m: SandboxMeasurement): Sourced<number> {
   const dynamoCalls = Object.values(m.dynamoCalls).reduce((a, b) => a + b, 0) / m.events;
   const marketplaceCalls = m.marketplace.calls / m.events;
   return {

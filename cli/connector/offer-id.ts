@@ -13,7 +13,7 @@ import type { CommandContext } from './resources';
 /** Shorter prefixes are too likely to match several offers to be worth a scan. */
 export const MIN_OFFER_ID_PREFIX = 8;
 
-export type OfferIdMatch =
+type OfferIdMatch =
   | { kind: 'prefix'; offerId: string }
   | { kind: 'none' }
   | { kind: 'ambiguous'; candidates: string[] };
@@ -52,7 +52,7 @@ async function offersStartingWith(
  * For an id that has no record: `prefix` with the one offer it is the start of, `ambiguous` with
  * a few candidates, or `none` (also for a prefix shorter than MIN_OFFER_ID_PREFIX).
  */
-export async function matchOfferPrefix(ctx: CommandContext, given: string): Promise<OfferIdMatch> {
+async function matchOfferPrefix(ctx: CommandContext, given: string): Promise<OfferIdMatch> {
   if (given.length < MIN_OFFER_ID_PREFIX) return { kind: 'none' };
   const candidates = await offersStartingWith(ctx, given, 5);
   const only = candidates.at(0);

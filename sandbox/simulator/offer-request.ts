@@ -16,7 +16,7 @@ import {
 } from './model';
 
 /** `OutboxBundleOfferCreateRequest.items`: `maxItems: 10`. */
-export const MAX_BUNDLE_ITEMS = 10;
+const MAX_BUNDLE_ITEMS = 10;
 
 /** `POST .../outbox/offers`: one offer, its type in the request. */
 export function singleOfferSpec(body: JsonObject): OfferSpec {
