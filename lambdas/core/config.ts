@@ -155,8 +155,6 @@ export const backupSettingsSchema = z.strictObject({
   retentionDays: z._default(z.number().check(z.int(), z.gte(1), z.lte(3650)), 35),
 });
 
-export type BackupSettings = z.infer<typeof backupSettingsSchema>;
-
 /** Demand side (role `demand` or `both`): what the worker does on `OfferAccepted`. */
 export const demandSettingsSchema = z.strictObject({
   /**

@@ -61,14 +61,6 @@ export class UnitBusyError extends RetryLaterError {
   override readonly name = 'UnitBusyError';
 }
 
-export type { Replay } from './replay';
-export {
-  MAX_EXPLANATION_LINES,
-  resolutionOf,
-  reviewNotification,
-  unitKeyOf,
-} from './unit-decision';
-
 export type UnitOutcome =
   'decided' | 'recovered' | 'already-decided' | 'not-actionable' | 'resolved';
 

@@ -9,7 +9,8 @@
  */
 import { parseRules, type Rules } from '../../lambdas/core/config';
 import { OutOfTimeError } from '../../lambdas/core/errors';
-import { MAX_EXPLANATION_LINES, UnitBusyError } from '../../lambdas/core/decide-unit';
+import { UnitBusyError } from '../../lambdas/core/decide-unit';
+import { MAX_EXPLANATION_LINES } from '../../lambdas/core/unit-decision';
 import { judgeUnit } from '../../lambdas/core/judge';
 import { fixedRules, rulesVersionOf } from '../../lambdas/core/rules-source';
 import type {

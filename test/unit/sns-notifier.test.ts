@@ -12,7 +12,7 @@ import type {
   PublishCommandOutput,
 } from '@aws-sdk/client-sns';
 import { ConfigError } from '../../lambdas/core/config';
-import { reviewNotification } from '../../lambdas/core/decide-unit';
+import { reviewNotification } from '../../lambdas/core/unit-decision';
 import type { OfferNotification, RecordedDecision } from '../../lambdas/core/ports';
 import {
   MAX_SUBJECT_LENGTH,

@@ -20,7 +20,6 @@ export const offerMatch = z.lazy(() =>
     comment: z.optional(text),
   }),
 );
-export type OfferMatch = z.infer<typeof offerMatch>;
 
 export const party = z.lazy(() => z.looseObject({ id, name: text }));
 export const price = z.lazy(() => z.looseObject({ rate: z.number(), unit: z.enum(PRICE_UNITS) }));
