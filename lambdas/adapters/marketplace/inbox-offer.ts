@@ -9,18 +9,15 @@ import * as z from '../../core/zod';
 import type { InboxOffer, OfferVisit } from '../../core/ports';
 import {
   CARE_TYPES,
+  dateTime,
+  id,
+  instant,
   knownOr,
   MATCH_RESPONSES,
   MATCH_STATUSES,
   OFFER_TYPES,
   PRICE_UNITS,
 } from './schemas/common';
-
-const id = z.string().check(z.minLength(1));
-const dateTime = z.string().check(z.minLength(1));
-const instant = z
-  .string()
-  .check(z.refine((value) => !Number.isNaN(Date.parse(value)), 'must be a date-time'));
 
 /**
  * What the worker requires of the detail. Narrower than the full schema on purpose: a field only

@@ -8,7 +8,7 @@
  */
 import * as z from '../../core/zod';
 import type { ReferralSummary } from '../../core/ports';
-import { CARE_TYPES, knownOr, OFFER_TYPES, REFERRAL_STATUSES } from './schemas/common';
+import { CARE_TYPES, instant, knownOr, OFFER_TYPES, REFERRAL_STATUSES } from './schemas/common';
 
 /**
  * What the worker requires of a referral detail. `offer_id` is optional in the specification, but
@@ -18,9 +18,6 @@ import { CARE_TYPES, knownOr, OFFER_TYPES, REFERRAL_STATUSES } from './schemas/c
  */
 export const referralSummarySchema = z.lazy(() => {
   const id = z.string().check(z.minLength(1), z.maxLength(128));
-  const instant = z
-    .string()
-    .check(z.refine((value) => !Number.isNaN(Date.parse(value)), 'must be a date-time'));
   return z.looseObject({
     referral: z.looseObject({
       id,

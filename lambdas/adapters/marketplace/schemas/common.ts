@@ -14,6 +14,10 @@ import * as z from '../../../core/zod';
 export const text = z.string();
 export const id = z.string().check(z.minLength(1));
 export const dateTime = z.string().check(z.minLength(1));
+/** A date-time the worker computes with (a visit's or referral's start): it must parse. */
+export const instant = z
+  .string()
+  .check(z.refine((value) => !Number.isNaN(Date.parse(value)), 'must be a date-time'));
 
 // The value lists the core reads are defined once, in the core; the rest are the API's alone.
 import {
