@@ -1,4 +1,5 @@
 import type { RecordedDecision } from '../core/ports';
+import { LONE_UNIT_PREFIX } from '../core/unit-decision';
 import { defined } from './dynamo-writes';
 
 /**
@@ -18,9 +19,6 @@ import { defined } from './dynamo-writes';
 
 /** The stored flag that stands for `unitKey`, `offerIds` and `answeredVia` of the item's own offer. */
 const OWN_OFFER = 'ownOffer';
-
-/** The unit key of a lone offer (as core/unit-decision's unitKeyOf builds it). */
-const LONE_UNIT_PREFIX = 'offer#';
 
 /** The offer a unit key stands for when the unit is a lone offer (`offer#<id>`), else undefined. */
 export function loneOfferOfUnit(unitKey: string): string | undefined {

@@ -58,9 +58,12 @@ export function reviewNotification(
   return notification;
 }
 
+/** How the key of a lone offer's decision unit starts (`offer#<id>`); a shift's is `shift#<id>`. */
+export const LONE_UNIT_PREFIX = 'offer#';
+
 /** The key of an offer's decision unit. */
 export function unitKeyOf(offer: Pick<InboxOffer, 'id' | 'shiftId'>): string {
-  return offer.shiftId === undefined ? `offer#${offer.id}` : `shift#${offer.shiftId}`;
+  return offer.shiftId === undefined ? `${LONE_UNIT_PREFIX}${offer.id}` : `shift#${offer.shiftId}`;
 }
 
 /** The match response the marketplace shows once `action` took effect (review: none). */
