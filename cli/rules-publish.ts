@@ -42,7 +42,7 @@ export interface RulesObjectWriter {
 export interface PublishDeps {
   s3: RulesObjectWriter;
   /** Reads the file as UTF-8 (default: from disk). */
-  readFile?: (file: string) => Promise<string>;
+  readFile?: (file: string) => string | Promise<string>;
 }
 
 interface PublishArgs {

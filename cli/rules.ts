@@ -280,7 +280,7 @@ const publishCommand: Command = async (args, io) => {
   return publishRules(
     args,
     { stdout: io.out, stderr: io.err },
-    { s3: new S3Client({}), readFile: async (file) => Promise.resolve(io.readFile(file)) },
+    { s3: new S3Client({}), readFile: (file) => io.readFile(file) },
   );
 };
 
