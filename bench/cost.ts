@@ -26,6 +26,7 @@ import {
   usdPer,
 } from './cost/prices';
 import { measureReceiver } from './cost/duration';
+import { wiring } from './cost/wiring';
 import { costFigures, priceConfig, VARIANTS, type PricedConfig } from './cost/variants';
 
 export const description =
@@ -159,7 +160,7 @@ function optionsOf(config: {
 }
 
 /** What the larger costs the options do not reach would save: the proposals to decide on. */
-function levers({ usage, lines }: PricedConfig): string[] {
+function levers({ templates, usage, lines }: PricedConfig): string[] {
   const perMillionOf = (match: (line: CostLine) => boolean) =>
     lines.filter(match).reduce((sum, line) => sum + line.perMillion, 0);
   const logs = perMillionOf((line) => line.type === 'AWS::Logs::LogGroup');
@@ -168,8 +169,10 @@ function levers({ usage, lines }: PricedConfig): string[] {
     usage.logBytesPerEvent.worker.value +
     usage.accessLogBytesPerRequest.value;
   const wru = usage.dynamoWruPerEvent.value;
+  // The API and the log group its stage writes access logs to (as the model found it).
+  const logGroups = wiring(templates).serviceOfLogGroup;
   const api = perMillionOf(
-    (line) => line.type === 'AWS::ApiGatewayV2::Api' || line.id.startsWith('ApiAccessLogs'),
+    (line) => line.type === 'AWS::ApiGatewayV2::Api' || logGroups.get(line.id) === 'api-access',
   );
   // Provisioned writes at a 70% auto-scaling target: a WCU-hour carries 3600 x 0.7 write units.
   const target = 0.7;
