@@ -109,8 +109,11 @@ export interface Page<T> {
   items: T[];
 }
 
-/** A page whose items are kept as sent, to be checked one by one (`readEntry`). */
-export const rawItemPageSchema = pageOf(z.unknown(), true);
+/**
+ * A page whose items are kept as sent, to be checked one by one (`readEntry`). Built on its first
+ * parse: only the reconciler lists pages this way.
+ */
+export const rawItemPageSchema = z.lazy(() => pageOf(z.unknown(), true));
 
 /**
  * One list item checked on its own: the parsed item, or the paths of the fields that failed and

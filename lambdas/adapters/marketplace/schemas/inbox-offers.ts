@@ -56,25 +56,27 @@ export type InboxOfferDetail = z.infer<typeof inboxOfferDetailSchema>;
 // The worker's read of the offer detail (`inboxOfferForWorkerSchema`) is in inbox-offer.ts.
 
 /**
- * What the reconciler reads of one inbox list item. Checked item by item (see
+ * What the reconciler reads of one inbox list item (the worker's list reads are below; each is
+ * built on its first parse, so neither function builds the other's). Checked item by item (see
  * `MarketplaceClient.listInboxOfferEntries`), and narrow on purpose: a care or offer type this
  * connector does not know must not hide an offer from the reconciler (the worker reviews it).
  * `offer` and `match` are optional, as in the spec's list item.
  */
-export const inboxOfferSummaryItemSchema = z.looseObject({
-  offer: z.optional(z.looseObject({ id, shift_id: z.nullish(id), expires_at: dateTime })),
-  match: z.optional(
-    z.looseObject({
-      response: z.enum(MATCH_RESPONSES),
-      status: z.nullable(z.enum(MATCH_STATUSES)),
-      created_at: dateTime,
-    }),
-  ),
-});
+export const inboxOfferSummaryItemSchema = z.lazy(() =>
+  z.looseObject({
+    offer: z.optional(z.looseObject({ id, shift_id: z.nullish(id), expires_at: dateTime })),
+    match: z.optional(
+      z.looseObject({
+        response: z.enum(MATCH_RESPONSES),
+        status: z.nullable(z.enum(MATCH_STATUSES)),
+        created_at: dateTime,
+      }),
+    ),
+  }),
+);
 export type InboxOfferSummaryItem = z.infer<typeof inboxOfferSummaryItemSchema>;
 
 /** What `listShiftOffers` reads of an inbox list item: the offer's id (and shift, when given). */
-export const inboxOfferIdPageSchema = pageOf(
-  z.looseObject({ offer: z.looseObject({ id, shift_id: z.nullish(id) }) }),
-  true,
+export const inboxOfferIdPageSchema = z.lazy(() =>
+  pageOf(z.looseObject({ offer: z.looseObject({ id, shift_id: z.nullish(id) }) }), true),
 );
