@@ -24,7 +24,7 @@ import {
   acknowledgeUnreservedConcurrency,
   acknowledgeWorker,
 } from './app-acknowledgements';
-import { ConnectorFunction } from './connector-function';
+import { ConnectorFunction, type StackFunctionSettings } from './connector-function';
 import { RECEIVER_TIMEOUT, SERVICE_NAMES, WORKER_TIMEOUT } from './constants';
 import { messagingKey } from './keys';
 import { ConnectorMonitoring } from './monitoring';
@@ -113,16 +113,19 @@ export class ConnectorAppStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const logRetention = RETENTION[config.logRetentionDays];
+    const functionSettings: StackFunctionSettings = {
+      logRetention,
+      logKey: props.dataKey,
+      tracing: config.tracing,
+      detailMetrics: detailMetricsEnabled(config.monitoring),
+    };
 
     this.receiver = new ConnectorFunction(this, 'Receiver', {
       entry: 'lambdas/receiver/handler.ts',
       serviceName: SERVICE_NAMES.receiver,
       description: 'AlayaCare connector: verifies SNS deliveries and enqueues marketplace events',
       timeout: RECEIVER_TIMEOUT,
-      logRetention,
-      logKey: props.dataKey,
-      tracing: config.tracing,
-      detailMetrics: detailMetricsEnabled(config.monitoring),
+      ...functionSettings,
       environment: {
         // Always exact ARNs: an account-and-region allowlist is expanded here, at synth time.
         [ENV_NAMES.allowedTopicArns]: resolveAllowedTopicArns(config).join(','),
@@ -145,13 +148,10 @@ export class ConnectorAppStack extends Stack {
         'AlayaCare connector: applies the rules to marketplace offers and records decisions',
       timeout: WORKER_TIMEOUT,
       memorySize: 512,
-      logRetention,
-      logKey: props.dataKey,
+      ...functionSettings,
       // With the event source mapping's maximum concurrency (same figure): never more workers,
       // so never more marketplace calls at once, whoever invokes it; and always that many.
       ...(config.reserveConcurrency ? { reservedConcurrency: config.workerMaxConcurrency } : {}),
-      tracing: config.tracing,
-      detailMetrics: detailMetricsEnabled(config.monitoring),
       environment: {
         [ENV_NAMES.marketplaceBaseUrl]: marketplaceBaseUrl(config.marketplace),
         [ENV_NAMES.connectorRole]: config.role,
@@ -203,8 +203,7 @@ export class ConnectorAppStack extends Stack {
         table: props.table,
         queue: props.queue,
         credentials: props.credentials,
-        logRetention,
-        logKey: props.dataKey,
+        functionSettings,
         messagingKey: topicKey,
         sharedEnvironment: redecideDryRunEnv(config),
       });

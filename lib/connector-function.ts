@@ -35,6 +35,12 @@ export type PowertoolsLogLevel = 'DEBUG' | 'INFO';
  */
 const SYSTEM_LOG_LEVEL = lambda.SystemLogLevel.WARN;
 
+/** What every connector function of a stack shares, from the one config (lib/app-stack.ts). */
+export type StackFunctionSettings = Pick<
+  ConnectorFunctionProps,
+  'logRetention' | 'logKey' | 'tracing' | 'detailMetrics'
+>;
+
 export interface ConnectorFunctionProps {
   /** Handler source, relative to the project root, exporting `handler`. */
   readonly entry: string;

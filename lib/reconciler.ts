@@ -5,14 +5,12 @@ import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
-import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { OFFER_TABLE } from '../lambdas/adapters/offer-table-keys';
 import { ENV_NAMES } from '../lambdas/adapters/env';
 import { marketplaceBaseUrl, type ConnectorConfig } from '../lambdas/core/config';
-import { detailMetricsEnabled } from '../lambdas/core/monitoring-config';
-import { ConnectorFunction } from './connector-function';
+import { ConnectorFunction, type StackFunctionSettings } from './connector-function';
 import {
   DEAD_LETTER_RETENTION,
   RECONCILER_MAX_EVENT_AGE_LIMIT,
@@ -34,9 +32,8 @@ export interface ReconcilerProps {
   readonly table: ITable;
   readonly queue: sqs.IQueue;
   readonly credentials: ISecret;
-  readonly logRetention: logs.RetentionDays;
-  /** The data key: the function's log group. */
-  readonly logKey: kms.IKey;
+  /** What the stack's functions share (log retention and key, tracing, detail metrics). */
+  readonly functionSettings: StackFunctionSettings;
   /** The messaging key: the failure queue. */
   readonly messagingKey: kms.IKey;
   /** REDECIDE_DRY_RUN and the like: the variables the worker and the reconciler share. */
@@ -67,11 +64,8 @@ export function addReconciler(stack: Stack, props: ReconcilerProps): Reconciler 
     serviceName: SERVICE_NAMES.reconciler,
     description: 'AlayaCare connector: enqueues open inbox offers the connector has not decided',
     timeout: RECONCILER_TIMEOUT,
-    logRetention: props.logRetention,
-    logKey: props.logKey,
+    ...props.functionSettings,
     ...(config.reserveConcurrency ? { reservedConcurrency: RECONCILER_RESERVED_CONCURRENCY } : {}),
-    tracing: config.tracing,
-    detailMetrics: detailMetricsEnabled(config.monitoring),
     environment: {
       [ENV_NAMES.marketplaceBaseUrl]: marketplaceBaseUrl(config.marketplace),
       [ENV_NAMES.connectorRole]: config.role,
