@@ -1,6 +1,6 @@
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ConnectorFunction } from './connector-function';
-import { acknowledge, acknowledgeEach } from './nag';
+import { acknowledge, acknowledgeEach, LAMBDA_DLQ_RULES } from './nag';
 
 /**
  * The app stack's acknowledged cdk-nag findings that are the same for each of its functions, and
@@ -46,7 +46,7 @@ export function acknowledgeFunction(fn: ConnectorFunction, tracing: boolean): vo
 export function acknowledgeReceiver(receiver: ConnectorFunction): void {
   acknowledgeEach(
     receiver,
-    ['HIPAA.Security-LambdaDLQ', 'Serverless-LambdaDLQ'],
+    LAMBDA_DLQ_RULES,
     'Invoked synchronously by API Gateway only: a dead-letter queue applies to asynchronous invocations. A failure is answered 5xx, which SNS retries, and is alarmed (ReceiverErrors, Api5xx).',
   );
   acknowledge(
@@ -69,7 +69,7 @@ export function acknowledgeUnreservedConcurrency(fn: ConnectorFunction): void {
 export function acknowledgeWorker(worker: ConnectorFunction): void {
   acknowledgeEach(
     worker,
-    ['HIPAA.Security-LambdaDLQ', 'Serverless-LambdaDLQ'],
+    LAMBDA_DLQ_RULES,
     'Invoked by the SQS event source mapping only (synchronously): a function dead-letter queue would never receive anything. Records that fail 5 times go to the events queue dead-letter queue (redrive policy), alarmed on.',
   );
   acknowledge(

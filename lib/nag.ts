@@ -25,6 +25,9 @@ export function applyNagChecks(scope: IConstruct): void {
   Validations.of(scope).addPlugins(...Object.values(NAG_PACKS).map((Pack) => new Pack(scope)));
 }
 
+/** The two packs' rules that want a dead-letter queue on a function (acknowledged where none is due). */
+export const LAMBDA_DLQ_RULES = ['HIPAA.Security-LambdaDLQ', 'Serverless-LambdaDLQ'] as const;
+
 /** Acknowledges one cdk-nag finding on a construct and everything below it, with the reason. */
 export function acknowledge(scope: IConstruct, id: string, reason: string): void {
   Validations.of(scope).acknowledge({ id, reason });

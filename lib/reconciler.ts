@@ -18,7 +18,7 @@ import {
   RECONCILER_TIMEOUT,
   SERVICE_NAMES,
 } from './constants';
-import { acknowledgeEach } from './nag';
+import { acknowledgeEach, LAMBDA_DLQ_RULES } from './nag';
 
 /**
  * One reconciler run at a time: a run pages the whole open inbox, so a second one at once would
@@ -112,7 +112,7 @@ export function addReconciler(stack: Stack, props: ReconcilerProps): Reconciler 
   });
   acknowledgeEach(
     reconciler,
-    ['HIPAA.Security-LambdaDLQ', 'Serverless-LambdaDLQ'],
+    LAMBDA_DLQ_RULES,
     "Failed asynchronous runs go to the on-failure destination (the ReconcilerFailures queue, alarmed), Lambda's successor to a function dead-letter queue: its records also carry the error. A dead-letter config as well would send each lost run twice.",
   );
   const schedule = new events.Rule(stack, 'ReconcilerSchedule', {

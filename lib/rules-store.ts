@@ -11,7 +11,7 @@ import { Construct } from 'constructs';
 import type { Rules } from '../lambdas/core/config';
 import { RULES_OBJECT_KEY, rulesDocument } from '../lambdas/core/rules-document';
 import { rulesVersionOf } from '../lambdas/core/rules-source';
-import { acknowledge, acknowledgeEach } from './nag';
+import { acknowledge, acknowledgeEach, LAMBDA_DLQ_RULES } from './nag';
 
 /** Non-current rules versions (the ones a rollback copies back) are kept this long... */
 export const RULES_NONCURRENT_DAYS = 90;
@@ -164,7 +164,7 @@ function acknowledgeDeploymentFunction(scope: Construct): void {
   );
   acknowledgeEach(
     fn,
-    ['HIPAA.Security-LambdaDLQ', 'Serverless-LambdaDLQ'],
+    LAMBDA_DLQ_RULES,
     `${deployOnly}a dead-letter queue applies to asynchronous invocations only, and a failure fails the deployment, which CloudFormation reports and rolls back.`,
   );
   acknowledge(
