@@ -320,7 +320,6 @@ export class OfferBook {
 
   /** Expires every open offer whose `expires_at` has passed (emitting its events). */
   sweep(): void {
-    if (this.state.now().getTime() < this.state.earliestExpiryMs) return;
     lifecycle.sweepAll(this.state);
   }
 

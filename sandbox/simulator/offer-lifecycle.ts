@@ -237,9 +237,14 @@ function setMatchStatus(m: StoredMatch, status: MatchStatus, at: string): void {
   m.match.updated_at = at;
 }
 
-/** Expires every open offer past its `expires_at`; returns every offer, in creation order. */
+/**
+ * Expires every open offer past its `expires_at`; returns every offer, in creation order. Before
+ * the earliest open offer's expiry (kept by creation and by each sweep) nothing can be due, and
+ * the walk is skipped: requests sweep first, and the list reads sweep again.
+ */
 export function sweepAll(state: BookState): StoredOffer[] {
   const all = [...state.offers.values()];
+  if (state.now().getTime() < state.earliestExpiryMs) return all;
   let earliest = Number.POSITIVE_INFINITY;
   for (const stored of all) {
     expireIfDue(state, stored);
