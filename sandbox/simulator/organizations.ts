@@ -87,15 +87,7 @@ export class OrganizationRegistry {
 
   /** The supply personas a demand persona trusts, by id and name (all of them when never set). */
   trustedSupply(demandId: string): Array<{ id: string; name: string }> {
-    const trusted = this.demand(demandId).trustedSupplyIds;
-    return [...this.byId.values()]
-      .filter(
-        (o) =>
-          hasPersona(o.kind, 'supply') &&
-          o.id !== demandId &&
-          (trusted === undefined || trusted.includes(o.id)),
-      )
-      .map((o) => ({ id: o.id, name: o.name }));
+    return this.trustedSupplyOf(demandId).map((o) => ({ id: o.id, name: o.name }));
   }
 
   /** Replaces a demand persona's trusted network (400 if an id is not a supply persona). */
@@ -113,14 +105,20 @@ export class OrganizationRegistry {
 
   /** Every supply persona an offer of `demandId` with this care type is matched to (see above). */
   matchable(demandId: string, careType: CareType, directIds?: readonly string[]): Organization[] {
+    return this.trustedSupplyOf(demandId).filter(
+      (o) =>
+        o.careTypes.includes(careType) && (directIds === undefined || directIds.includes(o.id)),
+    );
+  }
+
+  /** The supply personas other than `demandId` in its trusted network (all when never set). */
+  private trustedSupplyOf(demandId: string): Organization[] {
     const trusted = this.demand(demandId).trustedSupplyIds;
     return [...this.byId.values()].filter(
       (o) =>
         hasPersona(o.kind, 'supply') &&
         o.id !== demandId &&
-        o.careTypes.includes(careType) &&
-        (trusted === undefined || trusted.includes(o.id)) &&
-        (directIds === undefined || directIds.includes(o.id)),
+        (trusted === undefined || trusted.includes(o.id)),
     );
   }
 }
