@@ -95,13 +95,26 @@ describe('npx connector against the running sandbox', () => {
 
     const offerId = await waitFor('a decided offer', decidedOffer, 90_000, () => output);
 
-    const status = await runConnector(['status', '--sandbox', '--json']);
-    if (status.code !== 0)
-      throw new Error(`status exit ${status.code}\n${status.stdout}\n${status.stderr}`);
-    const data = JSON.parse(status.stdout) as {
+    type Status = {
       events: { lastHour: Record<string, number> };
-      lastEvent: { eventName: string };
+      lastEvent: { eventName?: string };
     };
+    // The sandbox keeps publishing: the newest event may be one a worker has claimed and not yet
+    // finished (no name until it is done, as status shows it), so read until the newest is done.
+    const data = await waitFor(
+      'a status whose newest event is finished',
+      async () => {
+        const status = await runConnector(['status', '--sandbox', '--json']);
+        if (status.code !== 0)
+          throw new Error(`status exit ${status.code}\n${status.stdout}\n${status.stderr}`);
+        const read = JSON.parse(status.stdout) as Status;
+        return read.lastEvent.eventName === undefined
+          ? undefined
+          : { ...read, stdout: status.stdout };
+      },
+      20_000,
+      () => output,
+    );
     expect(data).toMatchObject({
       source: 'sandbox',
       role: 'supply',
@@ -118,7 +131,7 @@ describe('npx connector against the running sandbox', () => {
     expect(offer.stdout).toMatch(/state:\s+applied/);
     expect(offer.stdout).toMatch(/1\. \S+ OfferMatched/);
     for (const name of PHI_NAMES)
-      expect(status.stdout + offer.stdout + offer.stderr).not.toContain(name);
+      expect(data.stdout + offer.stdout + offer.stderr).not.toContain(name);
 
     const pid = sandbox.pid as number;
     const exited = new Promise<number | null>((resolve) =>
