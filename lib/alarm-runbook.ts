@@ -51,9 +51,9 @@ const days = (d: { toDays(): number }) => `${d.toDays()} days`;
 export const ALARM_RUNBOOK: readonly AlarmRunbookEntry[] = [
   {
     id: 'NoDeliveries',
-    firesWhen: `No SNS notification reached the events queue for monitoring.silence.hours consecutive hours (default ${DEFAULT_SILENCE_HOURS.supply} for supply and both, ${DEFAULT_SILENCE_HOURS.demand} for demand); with businessHours, only business hours count and it only fires in them. No data counts as silence.`,
+    firesWhen: `Nothing was put on the events queue (its NumberOfMessagesSent: accepted SNS notifications, the reconciler's finds, replays, redrives and the worker's hand-backs) for monitoring.silence.hours consecutive hours (default ${DEFAULT_SILENCE_HOURS.supply} for supply and both, ${DEFAULT_SILENCE_HOURS.demand} for demand); with businessHours, only business hours count and it only fires in them. No data counts as silence.`,
     means:
-      'Nothing arrives and nothing fails: the subscription may be gone or unconfirmed, AlayaCare may have stopped delivering to the endpoint, or the endpoint refuses everything.',
+      "Nothing arrives and nothing fails: the subscription may be gone or unconfirmed, AlayaCare may have stopped delivering to the endpoint, or the endpoint refuses everything (refused requests never count). The reconciler's finds and replays count as traffic: while SNS is silent and the reconciler keeps finding dropped offers, ReconcilerFoundDroppedOffers fires instead.",
     action:
       'Run `npx connector status` (last event received); check the receiver log (MessagesRejected, DeliveriesFailed, AuthenticationChallenges on the dashboard) and the Api5xx alarm; confirm with AlayaCare that the subscriptions to the SNS endpoint URL exist and are confirmed, and subscribe again if not. A quiet organisation can raise hours or set businessHours.',
   },

@@ -52,7 +52,6 @@ export const UNSUBSCRIBE_METRIC = RECEIVER_METRICS.unsubscribeConfirmations;
 /** The handlers' EMF metrics shown on the dashboard, by the service that publishes them (names: core/metric-names.ts). */
 export const CUSTOM_METRICS = {
   [SERVICE_NAMES.receiver]: [
-    RECEIVER_METRICS.notificationsEnqueued,
     RECEIVER_METRICS.messagesRejected,
     RECEIVER_METRICS.deliveriesFailed,
     RECEIVER_METRICS.subscriptionsConfirmed,
@@ -154,7 +153,8 @@ export class ConnectorMonitoring extends Construct {
       this.addAlarm('NoDeliveries', {
         metric: silenceMetric({
           settings: props.silence,
-          deliveries: emf(SERVICE_NAMES.receiver, RECEIVER_METRICS.notificationsEnqueued),
+          // Free (AWS/SQS): every accepted SNS notification, reconciler find and replay (silence-alarm.ts).
+          deliveries: queue.metricNumberOfMessagesSent(),
           // Published every minute while the worker polls the queue: the expression's clock.
           clock: queue.metricApproximateNumberOfMessagesVisible(),
         }),
@@ -284,9 +284,14 @@ export class ConnectorMonitoring extends Construct {
           }),
           new cloudwatch.GraphWidget({
             title: 'Receiver',
-            left: CUSTOM_METRICS[SERVICE_NAMES.receiver].map((name) =>
-              emf(SERVICE_NAMES.receiver, name),
-            ),
+            left: [
+              // Deliveries: what the receiver put on the events queue (with the reconciler's finds
+              // and replays; the receiver publishes no metric of its own for a normal delivery).
+              queue.metricNumberOfMessagesSent({ ...sum, label: 'Events enqueued (events queue)' }),
+              ...CUSTOM_METRICS[SERVICE_NAMES.receiver].map((name) =>
+                emf(SERVICE_NAMES.receiver, name),
+              ),
+            ],
             right: [receiver.fn.metricErrors(sum)],
             width: 12,
           }),

@@ -6,8 +6,32 @@ import type { BusinessHours, SilenceAlarmSettings } from '../lambdas/core/monito
 /**
  * The "no SNS delivery" alarm's metric. Nothing fails when deliveries stop (a deleted
  * subscription, a broken endpoint AlayaCare gave up on): the only sign is silence, so the alarm
- * counts the receiver's `NotificationsEnqueued` in hourly periods and fires after `hours`
- * consecutive hours without one, missing data counting as silence.
+ * counts the messages put on the events queue (AWS/SQS `NumberOfMessagesSent`, Sum) in hourly
+ * periods and fires after `hours` consecutive hours without one, missing data counting as silence.
+ *
+ * Why the queue's count and not a receiver metric: SQS publishes it for nothing, where a custom
+ * metric costs 0.30 USD a month and its EMF document about 228 log bytes per delivery. The AWS docs
+ * (Amazon SQS Developer Guide, "Available CloudWatch metrics for Amazon SQS") define it as "The
+ * number of messages added to a queue", "Reporting Criteria: A non-negative value is reported if
+ * the queue is active", and warn that it is "calculated from a service perspective, and can
+ * include retries. Don't rely on the absolute values of these metrics": the alarm asks only
+ * whether an hour had none (threshold 1), which a retried send cannot turn into a false silence.
+ *
+ * What it counts is every message put on the events queue, not only SNS deliveries:
+ * - every SNS notification the receiver accepted (verified, allowed topic): one each, as before;
+ * - the reconciler's catch-up enqueues (offers SNS dropped) and operator replays (`npx connector
+ *   replay`): new, they count as traffic. While SNS is silent, a reconciler that keeps finding
+ *   dropped offers would hold this alarm off, but then ReconcilerFoundDroppedOffers (3 or more
+ *   finds in each of 2 hours) fires instead; fewer finds than that can mask a dead subscription
+ *   for as long as they last. A replay is an operator at work, who knows the state of the feed.
+ * - never junk: requests to the endpoint that are refused (no SNS header, bad credentials or
+ *   signature, foreign topic, stale) or confirmations put nothing on the queue, so they never
+ *   counted and still do not.
+ * Dead letters redriven from the dead-letter queue (`npx connector dlq redrive`) come back to the
+ * events queue too, and count like a replay. So do the worker's hand-backs (a copy of a record it
+ * had no time for, RecordsHandedBack): each follows an earlier message by at most SQS's 15-minute
+ * delay, and Lambda's loop detection stops a chain after 16 copies, so at worst they stretch real
+ * traffic by a few hours, never make it up.
  *
  * Business hours use CloudWatch metric math, which has time functions: `HOUR(x)` (0-23, UTC) and
  * `DAY(x)` (1 = Monday .. 7 = Sunday, UTC) of each datapoint, `IF`, `AND`, `OR`, `FILL`. The
@@ -134,7 +158,7 @@ export function businessHoursCondition(
 
 export interface SilenceMetricProps {
   readonly settings: SilenceAlarmSettings;
-  /** The receiver's NotificationsEnqueued (Sum). */
+  /** Messages put on the events queue (AWS/SQS NumberOfMessagesSent): deliveries and catch-ups. */
   readonly deliveries: cloudwatch.Metric;
   /** A series with a datapoint every hour, for the expression's clock (the events queue's depth). */
   readonly clock: cloudwatch.Metric;
@@ -142,7 +166,7 @@ export interface SilenceMetricProps {
   readonly fromMs?: number;
 }
 
-/** The alarm's metric: deliveries per hour, or business hours' deliveries with other hours as 1. */
+/** The alarm's metric: enqueued events per hour, or business hours' ones with other hours as 1. */
 export function silenceMetric(props: SilenceMetricProps): cloudwatch.IMetric {
   const deliveries = props.deliveries.with({
     period: SILENCE_PERIOD,
@@ -168,6 +192,6 @@ export function silenceMetric(props: SilenceMetricProps): cloudwatch.IMetric {
       clock: props.clock.with({ period: SILENCE_PERIOD, statistic: cloudwatch.Stats.MAXIMUM }),
     },
     period: SILENCE_PERIOD,
-    label: 'SNS deliveries in business hours (other hours count as 1)',
+    label: 'Events enqueued in business hours (other hours count as 1)',
   });
 }

@@ -5,7 +5,6 @@
 import {
   DETAIL_METRICS,
   LOGIN_METRICS,
-  RECEIVER_METRICS,
   RECONCILER_METRICS,
   WORKER_METRICS,
 } from '../../lambdas/core/metric-names';
@@ -89,12 +88,12 @@ export function defaultSampledShare(perSecond: number): number {
 const metric = (service: Service, name: string) => `${service}/${name}`;
 
 /**
- * The metrics each function publishes for one event: the receiver counts the notification it
- * enqueued; the worker counts the decision (one name; the example rules mostly review) only with
- * the detail metrics.
+ * The metrics each function publishes for one event: the receiver none (the NoDeliveries alarm
+ * counts the events queue's own NumberOfMessagesSent); the worker counts the decision (one name;
+ * the example rules mostly review) only with the detail metrics.
  */
 const PER_EVENT_METRICS: Record<'receiver' | 'worker', readonly string[]> = {
-  receiver: [RECEIVER_METRICS.notificationsEnqueued],
+  receiver: [],
   worker: [WORKER_METRICS.review],
 };
 
@@ -224,12 +223,12 @@ export function usageFrom(
         // nothing but the 0 of a successful login (login-report.ts: the login alarm clears on it),
         // and a cold reconciler logs in on every run.
         idle: reconcilerRunsPerMonth > 0 ? keep('reconciler', LOGIN_METRICS.failures) : [],
-        // A healthy flow: every accepted notification, each decision the example rules make, the
-        // duplicates SNS's at-least-once delivery brings in any busy hour, the worker's hourly
-        // login, and the open offers the reconciler lists while offers flow.
+        // A healthy flow: each decision the example rules make, the duplicates SNS's
+        // at-least-once delivery brings in any busy hour, the worker's hourly login, and the open
+        // offers the reconciler lists while offers flow. The receiver publishes none for a normal
+        // delivery (deliveries are the events queue's NumberOfMessagesSent, free).
         // The detail metrics (DETAIL_METRICS) only where the function's DETAIL_METRICS is true.
         traffic: [
-          ...keep('receiver', RECEIVER_METRICS.notificationsEnqueued),
           ...keep('worker', WORKER_METRICS.accepted),
           ...keep('worker', WORKER_METRICS.declined),
           ...keep('worker', WORKER_METRICS.review),

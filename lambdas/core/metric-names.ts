@@ -19,8 +19,6 @@ export type ServiceName = (typeof SERVICE_NAMES)[keyof typeof SERVICE_NAMES];
 
 /** Written by the receiver (service `receiver`). */
 export const RECEIVER_METRICS = {
-  /** One per SNS notification put on the events queue: the "deliveries arrive" signal. */
-  notificationsEnqueued: 'NotificationsEnqueued',
   messagesRejected: 'MessagesRejected',
   subscriptionsConfirmed: 'SubscriptionsConfirmed',
   unsubscribeConfirmations: 'UnsubscribeConfirmations',
@@ -83,10 +81,10 @@ export const LOGIN_METRICS = {
  * normal flow that no alarm watches. A custom metric is billed by the hour it is published in, so
  * these cost about 0.30 USD a month each once traffic flows. Off, the handlers still log every
  * outcome (the worker's one "Event processed" line per event), so the counts can be read from Logs
- * Insights. Everything else stays on whatever the setting: what an alarm watches
- * (NotificationsEnqueued, RecordsFailed, the login failures, ReconcilerOffersEnqueued,
- * UnsubscribeConfirmations, the rules metrics) and the counts of faults, which cost nothing while
- * nothing fails.
+ * Insights. Everything else stays on whatever the setting: what an alarm watches (RecordsFailed,
+ * the login failures, ReconcilerOffersEnqueued, UnsubscribeConfirmations, the rules metrics) and
+ * the counts of faults, which cost nothing while nothing fails. Deliveries have no metric of
+ * their own: the NoDeliveries alarm counts the events queue's NumberOfMessagesSent (free).
  */
 export const DETAIL_METRICS: readonly string[] = [
   WORKER_METRICS.accepted,

@@ -106,10 +106,10 @@ export function createReceiver(
         `queue send failed (${reason})`,
       );
     }
-    // DEBUG: a normal delivery writes no INFO line (each logged byte is billed). The worker's line
-    // carries the same snsMessageId and correlationId, and NotificationsEnqueued counts deliveries.
+    // DEBUG: a normal delivery writes no log line and no metric (each logged byte is billed). The
+    // worker's line carries the same snsMessageId and correlationId, and the events queue's own
+    // NumberOfMessagesSent (AWS/SQS, free) counts deliveries for the NoDeliveries alarm.
     log.debug('Notification enqueued', { sqsMessageId });
-    count(RECEIVER_METRICS.notificationsEnqueued);
     return 'enqueued';
   }
 

@@ -94,7 +94,8 @@ describe.each<[AlarmId, Props]>([
   [
     'NoDeliveries',
     {
-      ...emf('receiver', RECEIVER_METRICS.notificationsEnqueued),
+      Namespace: 'AWS/SQS',
+      MetricName: 'NumberOfMessagesSent',
       Statistic: 'Sum',
       Period: 3600,
       Threshold: 1,
@@ -320,6 +321,14 @@ it('the dead-letter alarms watch the dead-letter queue, the age alarm the events
   expect(queueOf('ReconcilerRunLost')).toContain('ReconcilerFailures');
 });
 
+it('NoDeliveries counts the events queue by its QueueName, the same reference the age alarm uses (no new export)', () => {
+  const dimensions = get('NoDeliveries')['Dimensions'] as { Name: string; Value: unknown }[];
+  expect(dimensions.map((d) => d.Name)).toEqual(['QueueName']);
+  expect(dimensions).toEqual(get('QueueOldestMessageAge')['Dimensions']);
+  expect(JSON.stringify(dimensions)).toContain('EventsQueue');
+  expect(JSON.stringify(dimensions)).not.toContain('DeadLetter');
+});
+
 describe('role demand', () => {
   const demand = alarmsOf({ ...exampleConfig(), role: 'demand' });
 
@@ -390,13 +399,21 @@ describe('no SNS delivery, configured', () => {
       }),
     );
     const byId = (id: string) => queries.find((q) => q['Id'] === id)?.['MetricStat'];
+    // The events queue's own count of messages sent, on the same queue as the clock.
     expect(byId('deliveries')).toEqual(
       expect.objectContaining({
-        Metric: expect.objectContaining(emf('receiver', RECEIVER_METRICS.notificationsEnqueued)),
+        Metric: expect.objectContaining({
+          Namespace: 'AWS/SQS',
+          MetricName: 'NumberOfMessagesSent',
+        }),
         Period: 3600,
         Stat: 'Sum',
       }),
     );
+    const dimensionsOf = (id: string) =>
+      (byId(id) as { Metric: { Dimensions: unknown } } | undefined)?.Metric.Dimensions;
+    expect(dimensionsOf('deliveries')).toEqual(dimensionsOf('clock'));
+    expect(dimensionsOf('deliveries')).toEqual(get('QueueOldestMessageAge', built)['Dimensions']);
     expect(byId('clock')).toEqual(
       expect.objectContaining({
         Metric: expect.objectContaining({

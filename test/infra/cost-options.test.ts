@@ -146,7 +146,8 @@ describe('monitoring.detailMetrics', () => {
         if (query.MetricStat?.Metric.Namespace === METRICS_NAMESPACE)
           watched.push(query.MetricStat.Metric.MetricName);
     }
-    // The handlers' metrics alarmed on (NotificationsEnqueued among them, through metric math).
+    // The handlers' metrics alarmed on: RecordsFailed, the two login failures,
+    // ReconcilerOffersEnqueued, UnsubscribeConfirmations and the two rules metrics.
     expect(watched.length).toBeGreaterThanOrEqual(7);
     for (const name of watched) expect(DETAIL_METRICS).not.toContain(name);
   });

@@ -487,7 +487,8 @@ describe('alarms', () => {
         UNSUBSCRIBE_METRIC,
         'RulesInvalid',
         'RulesReadFailed',
-        'NotificationsEnqueued',
+        // The events queue's messages sent (NoDeliveries).
+        'NumberOfMessagesSent',
         'RecordsFailed',
         'MarketplaceLoginFailures',
         'MarketplaceLoginFailures',
@@ -546,6 +547,25 @@ describe('alarms', () => {
   it('the dashboard’s receiver metrics are names the receiver publishes', () => {
     const published: string[] = Object.values(RECEIVER_METRICS);
     for (const metric of CUSTOM_METRICS.receiver) expect(published).toContain(metric);
+  });
+
+  it('the dashboard’s Receiver graph draws the events queue’s NumberOfMessagesSent as deliveries (no receiver metric for them)', () => {
+    const dashboard = onlyResource(app, 'AWS::CloudWatch::Dashboard');
+    // The body is an Fn::Join of JSON text and references (the queue name): a placeholder for each.
+    const [, parts] = (
+      dashboard.properties['DashboardBody'] as { 'Fn::Join': [string, unknown[]] }
+    )['Fn::Join'];
+    const body = JSON.parse(
+      parts.map((part) => (typeof part === 'string' ? part : 'REF')).join(''),
+    ) as { widgets: { properties: { title?: string; metrics?: unknown[][] } }[] };
+    const receiver = body.widgets.find((w) => w.properties.title === 'Receiver');
+    expect(receiver?.properties.metrics?.[0]?.slice(0, 4)).toEqual([
+      'AWS/SQS',
+      'NumberOfMessagesSent',
+      'QueueName',
+      'REF',
+    ]);
+    expect(JSON.stringify(body)).not.toContain('NotificationsEnqueued');
   });
 
   it('the dashboard shows every custom metric in the connector namespace by service', () => {

@@ -14,7 +14,13 @@ import {
   type Usage,
 } from '../../bench/cost/model';
 import { synthesizedTemplates } from '../../bench/cost/templates';
-import { defaultSampledShare, EVENTS_PER_SECOND_AT_A_MILLION } from '../../bench/cost/usage';
+import type { SandboxMeasurement } from '../../bench/cost/measure';
+import {
+  defaultSampledShare,
+  EVENTS_PER_SECOND_AT_A_MILLION,
+  usageFrom,
+} from '../../bench/cost/usage';
+import type { FunctionLogging } from '../../bench/cost/wiring';
 import { VARIANTS } from '../../bench/cost/variants';
 import type { ConnectorConfig } from '../../lambdas/core/config';
 import { exampleConfig } from '../infra/infra-support';
@@ -310,5 +316,56 @@ describe('the cost options, priced', () => {
     // The API's trace (the receiver continues it) and the worker's: 2 x 5 USD per million at 100%.
     expect(perMillionOf({ ...lean, tracing: true }, 1) - perMillionOf(lean, 1)).toBeCloseTo(10, 9);
     expect(perMillionOf(variant('observed'), 0.84) - perMillionOf(lean, 0.84)).toBeCloseTo(8.4, 9);
+  });
+});
+
+describe('usageFrom: the receiver publishes no metric for a delivery', () => {
+  /** A sandbox run of 10 events in which the receiver printed nothing and the worker 10 lines. */
+  const measurement: SandboxMeasurement = {
+    events: 10,
+    offers: 10,
+    summary: 'test',
+    harnessDynamoCalls: {},
+    dynamoCalls: {},
+    dynamoByMethod: {},
+    wru: 0,
+    rru: 0,
+    failedConditionalWrites: 0,
+    sqs: { enqueues: 10, handBacks: 0, visibilityChanges: 0 },
+    logBytes: { receiver: 0, worker: 5000 },
+    logLines: { receiver: 0, worker: 10 },
+    notifications: 0,
+    marketplace: { calls: 0, logins: 0 },
+  };
+  const logging = (detailMetrics: boolean): FunctionLogging => ({
+    systemLogLevel: 'WARN',
+    detailMetrics,
+    traced: false,
+  });
+  const usageWith = (detailMetrics: boolean) =>
+    usageFrom(measurement, 2920, s(10), {
+      receiver: logging(detailMetrics),
+      worker: logging(detailMetrics),
+      reconciler: logging(detailMetrics),
+    });
+
+  it.each([false, true])(
+    'detail metrics %s: no receiver custom metric, and no EMF bytes on top of its log lines',
+    (detailMetrics) => {
+      const usage = usageWith(detailMetrics);
+      expect(usage.customMetrics.value.traffic.filter((m) => m.startsWith('receiver/'))).toEqual(
+        [],
+      );
+      expect(usage.logBytesPerEvent.receiver.value).toBe(0);
+    },
+  );
+
+  it('still prices the metrics the worker publishes per event (the EMF bytes are counted at all)', () => {
+    const usage = usageWith(true);
+    expect(usage.customMetrics.value.traffic).toContain('worker/OffersForReview');
+    // 500 B of lines + 80-odd B of Lambda context each, + one EMF document per event.
+    expect(usage.logBytesPerEvent.worker.value).toBeGreaterThan(
+      usageWith(false).logBytesPerEvent.worker.value + 100,
+    );
   });
 });

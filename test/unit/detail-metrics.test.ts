@@ -1,13 +1,13 @@
 /**
  * Covers the detail-metrics switch (config monitoring.detailMetrics, DETAIL_METRICS, adapters/
  * observability.ts ConnectorMetrics): off, the handlers publish only the metrics an alarm watches
- * and the fault counts, and still log every outcome; on, they publish the flow's counts too.
+ * and the fault counts, and still log every outcome; on, they publish the flow's counts too. And
+ * the receiver as its handler builds it writes nothing at all for a normal delivery.
  */
 import { randomUUID } from 'node:crypto';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSEvent } from 'aws-lambda';
-import { ConnectorMetrics } from '../../lambdas/adapters/observability';
+import { ConnectorMetrics, observability } from '../../lambdas/adapters/observability';
 import { parseRules } from '../../lambdas/core/config';
 import { detailMetricsEnabled, monitoringSchema } from '../../lambdas/core/monitoring-config';
 import {
@@ -25,8 +25,11 @@ import { fakeMarketplace } from '../support/offer-marketplace-fake';
 import { MemoryOfferStore } from '../support/offer-memory-store';
 import {
   CERT_URL,
+  type CapturedOutput,
+  FOREIGN_TOPIC_ARN,
   TOPIC_ARN,
   apiEvent,
+  captureOutput,
   fakeHttpGet,
   fakeQueue,
   notificationFields,
@@ -115,7 +118,6 @@ describe('ConnectorMetrics', () => {
   });
 
   it.each([
-    RECEIVER_METRICS.notificationsEnqueued,
     RECEIVER_METRICS.unsubscribeConfirmations,
     WORKER_METRICS.failed,
     WORKER_METRICS.rulesInvalid,
@@ -155,33 +157,56 @@ describe('worker with detail metrics', () => {
   });
 });
 
-describe('receiver with detail metrics off', () => {
-  it('still publishes NotificationsEnqueued (the NoDeliveries alarm watches it) and logs nothing at INFO', async () => {
+describe('receiver, built as its handler builds it (observability)', () => {
+  /** The receiver with the handler's own Logger and Metrics (INFO, detail metrics off). */
+  async function handlerLikeReceiver() {
     const identity = await createSnsSigningIdentity();
-    const metrics = new PublishedMetrics(false, 'receiver');
-    const lines: string[] = [];
-    const logger = new Logger({ serviceName: 'receiver', logLevel: 'INFO' });
-    jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      lines.push(String(chunk));
-      return true;
+    const { logger, metrics } = observability('receiver', {});
+    const receive = createReceiver({
+      allowedTopicArns: [TOPIC_ARN],
+      queue: fakeQueue(),
+      httpGet: fakeHttpGet({ [CERT_URL]: { status: 200, body: identity.certPem } }).httpGet,
+      logger,
+      metrics,
     });
-    try {
-      const receive = createReceiver({
-        allowedTopicArns: [TOPIC_ARN],
-        queue: fakeQueue(),
-        httpGet: fakeHttpGet({ [CERT_URL]: { status: 200, body: identity.certPem } }).httpGet,
-        logger,
-        metrics,
-      });
-      const message = sign(notificationFields(new Date(), { MessageId: randomUUID() }), identity);
-      const result = await receive(
-        apiEvent(JSON.stringify(message), { headers: snsHeaders(message) }),
+    const deliver = (fields: Record<string, unknown> = {}) => {
+      const message = sign(
+        notificationFields(new Date(), { MessageId: randomUUID(), ...fields }),
+        identity,
       );
-      expect(result.statusCode).toBe(200);
-    } finally {
-      jest.restoreAllMocks();
-    }
-    expect(metrics.documents).toEqual([[RECEIVER_METRICS.notificationsEnqueued]]);
-    expect(lines).toEqual([]);
+      return receive(apiEvent(JSON.stringify(message), { headers: snsHeaders(message) }));
+    };
+    return { deliver, metrics };
+  }
+
+  let output: CapturedOutput;
+  beforeEach(() => {
+    output = captureOutput();
+  });
+  afterEach(() => {
+    output.restore();
+  });
+
+  it('writes nothing at all for a normal delivery: no log line, no EMF document, no Powertools warning', async () => {
+    const { deliver } = await handlerLikeReceiver();
+    expect((await deliver()).statusCode).toBe(200);
+    expect((await deliver()).statusCode).toBe(200);
+    // stdout and stderr both: Powertools' warnings go to stderr, which Lambda logs too.
+    expect(output.text()).toBe('');
+
+    // The capture sees what the receiver does write: a refused message's line and its metric.
+    expect((await deliver({ TopicArn: FOREIGN_TOPIC_ARN })).statusCode).toBe(403);
+    expect(output.logs().map((line) => line['message'])).toEqual(['SNS message rejected']);
+    expect(output.metrics()).toEqual([
+      expect.objectContaining({ [RECEIVER_METRICS.messagesRejected]: 1, service: 'receiver' }),
+    ]);
+  });
+
+  it('needs its hasStoredMetrics check: Powertools flushed with nothing stored writes a warning (and no EMF document)', async () => {
+    const { metrics } = await handlerLikeReceiver();
+    expect(metrics.hasStoredMetrics()).toBe(false);
+    metrics.publishStoredMetrics();
+    expect(output.metrics()).toEqual([]);
+    expect(output.text()).toContain('No application metrics to publish');
   });
 });
