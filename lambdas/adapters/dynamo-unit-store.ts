@@ -37,19 +37,22 @@ import { offerKey, trimSeenEvents } from './dynamo-offer-item';
  *
  * Upgrading from the layout before (a lone unit's own item `UNIT#offer#<id>`, its decision copied
  * to the offer item after each unit write): for the minutes a deploy runs both versions, an old
- * worker leases `UNIT#offer#<id>` and a new one `OFFER#<id>`, so one event of each handled at the
- * same moment for the same lone offer do not exclude each other. What that can cost:
- * - Both can judge the offer and call the marketplace. The marketplace takes one answer per match
- *   and refuses a second: the refused worker resolves it by reading the offer (resolveRefusal),
- *   recording `applied` (the same answer was taken) or `resolved` (another was; its accept cap is
- *   given back). So never two answers taken, never accept and decline both; at worst the offer's
- *   record shows the losing worker's decision as `resolved`/recovered, and a `review` (no call)
- *   can notify twice.
- * - Every settled decision is on the offer item in both versions (the old one copies it there),
- *   so each version sees the other's and ends its event as already decided. An old `intended` was
- *   copied to the offer item before any call, so the new version finds it (confirms, resends or
- *   judges it again, as any crashed intent). An old unit item's `intended` without its offer copy
- *   (a crash between the two) was never sent: the new version judging afresh is safe.
+ * worker leases `UNIT#offer#<id>` and a new one `OFFER#<id>`, so an event of each, handled at the
+ * same moment for the same lone offer, do not exclude each other. What that can cost:
+ * - Both versions write every decision on the offer item, and both refuse an `intended` there
+ *   over a settled one (the old copy's write and the new fenced write alike, intendedCondition),
+ *   before any call. So once either has settled the offer, the other ends its event as already
+ *   decided (or fails the intent's write and, retried, finds it decided) without calling.
+ * - Only two events that both pass their `intended` write before either settles both call the
+ *   marketplace. It takes one answer per match and refuses the second: the refused worker reads
+ *   the offer (resolveRefusal) and records `applied` (its answer is the one taken: the same
+ *   rules) or `resolved` (another answer was; its accept cap is given back). Never two answers
+ *   taken, never accept and decline both; a `review` (no call) may notify twice.
+ * - An old `intended` was copied to the offer item before its call, so the new version finds it
+ *   and confirms, resends or re-judges it as any crashed intent. An old unit item's `intended`
+ *   without its offer copy (a crash between the two) was never sent: judging afresh is safe.
+ * - A rollback is the same race the other way: the old version reads settled decisions off the
+ *   offer item (getOffer, before its lease) and ignores the new lease attributes there.
  * The old `UNIT#offer#<id>` items are no longer read or written; they stay inert in the table.
  * Closing the window would cost a read of the old item on every lone event (a round trip and a
  * read unit each), for a race a deploy's few minutes make rare and the marketplace makes harmless.
