@@ -51,7 +51,10 @@ export interface WiringInput {
 
 export interface RunningConnector {
   api: LocalApi;
-  /** The offer store, counting its applied writes in `appliedWrites` (offer id to count). */
+  /**
+   * The offer store. Its applied decisions, and lone offers' written through the unit store, are
+   * counted in `appliedWrites` (offer id to count; sandbox/counting-store.ts).
+   */
   store: DynamoOfferStore;
   appliedWrites: Map<string, number>;
   poller: SqsPoller;
