@@ -20,7 +20,7 @@ import { createWorker } from '../lambdas/worker/worker';
 import type { AwsStandIns, CleanupStep } from './aws-stand-ins';
 import type { RunCapture } from './capture';
 import { type CONTENTION_DRILL, type ReconcilerLoop, startReconcilerLoop } from './contention';
-import { countAppliedWrites } from './counting-store';
+import { appliedWriteCounter } from './counting-store';
 import { EMULATOR_AWS } from './emulators';
 import { errorMessage } from './http-util';
 import { type LocalApi, startLocalApi } from './local-api';
@@ -51,7 +51,10 @@ export interface WiringInput {
 
 export interface RunningConnector {
   api: LocalApi;
-  /** The offer store, counting its applied writes in `appliedWrites` (offer id to count). */
+  /**
+   * The offer store. Its applied decisions, and lone offers' written through the unit store, are
+   * counted in `appliedWrites` (offer id to count; sandbox/counting-store.ts).
+   */
   store: DynamoOfferStore;
   appliedWrites: Map<string, number>;
   poller: SqsPoller;
@@ -101,12 +104,12 @@ export async function startConnector(input: WiringInput): Promise<RunningConnect
   cleanups.push({ name: 'local API', stop: () => api.close() });
 
   const appliedWrites = new Map<string, number>();
-  const units = new DynamoUnitStore(DynamoDBDocumentClient.from(dynamo), tableName);
+  const counting = appliedWriteCounter(appliedWrites);
+  const units = counting.units(new DynamoUnitStore(DynamoDBDocumentClient.from(dynamo), tableName));
   // The accept caps of `--rules` (rules.limits), counted in the same table as in AWS.
   const counter = new DynamoAcceptCounter(DynamoDBDocumentClient.from(dynamo), tableName);
-  const store = countAppliedWrites(
+  const store = counting.store(
     new DynamoOfferStore(DynamoDBDocumentClient.from(dynamo), tableName),
-    appliedWrites,
   );
   // One worker per concurrent invocation, each with its own client and logger, as each Lambda
   // execution environment has; the plain runs use one.

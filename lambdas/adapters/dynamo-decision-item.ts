@@ -20,11 +20,6 @@ import { defined } from './dynamo-writes';
 /** The stored flag that stands for `unitKey`, `offerIds` and `answeredVia` of the item's own offer. */
 const OWN_OFFER = 'ownOffer';
 
-/** The offer a unit key stands for when the unit is a lone offer (`offer#<id>`), else undefined. */
-export function loneOfferOfUnit(unitKey: string): string | undefined {
-  return unitKey.startsWith(LONE_UNIT_PREFIX) ? unitKey.slice(LONE_UNIT_PREFIX.length) : undefined;
-}
-
 /** Whether `decision` is the decision of `offerId`'s own lone unit, answered through it. */
 function isOwnLoneDecision(decision: RecordedDecision, offerId: string | undefined): boolean {
   return (

@@ -7,7 +7,6 @@ import {
 import {
   type EventClaim,
   type EventFailure,
-  MAX_SEEN_EVENTS,
   type OfferFacts,
   type OfferRecord,
   type OfferStore,
@@ -31,12 +30,15 @@ import {
 } from './dynamo-offer-facts';
 import { OFFER_TABLE } from './offer-table';
 import { decisionFromItem, decisionItem } from './dynamo-decision-item';
+import { offerKey, trimSeenEvents } from './dynamo-offer-item';
 
 /**
  * OfferStore on one DynamoDB table (keys in OFFER_TABLE):
  *
  * - offer item  `pk = OFFER#<offer id>`, `sk = OFFER`: the offer's facts and its decision (a lone
  *   offer's own decision without the ids the key holds: dynamo-decision-item.ts), no offerId copy;
+ *   a lone offer's decision unit is this item too (DynamoUnitStore writes its decision, under
+ *   `leaseOwner`/`leaseUntil`, which no write here touches);
  * - event item  `pk = EVENT#<event id>`, `sk = EVENT`: `status` in_progress | done | failed,
  *   `leaseUntil` (epoch ms) while in progress, and `expiresAt` (TTL, epoch s) so de-duplication
  *   items go away; a failed attempt leaves `lastError` (error name, marketplace operation and
@@ -52,15 +54,10 @@ import { decisionFromItem, decisionItem } from './dynamo-decision-item';
 export const EVENT_RETENTION_DAYS = 30;
 
 const EVENT_SK = 'EVENT';
-const OFFER_SK = 'OFFER';
 
 export { DecisionConflictError } from '../core/errors';
 
 const { partitionKey: PK, sortKey: SK, ttlAttribute: TTL } = OFFER_TABLE;
-
-function offerKey(offerId: string): Record<string, string> {
-  return { [PK]: `${OFFER_TABLE.offerKeyPrefix}${offerId}`, [SK]: OFFER_SK };
-}
 
 function eventKey(eventId: string): Record<string, string> {
   return { [PK]: `EVENT#${eventId}`, [SK]: EVENT_SK };
@@ -233,7 +230,12 @@ export class DynamoOfferStore implements OfferStore {
             }),
           );
           const events: unknown = result.Attributes?.events;
-          await this.trimSeenEvents(offerId, Array.isArray(events) ? events.length : 0);
+          await trimSeenEvents(
+            this.client,
+            this.tableName,
+            offerId,
+            Array.isArray(events) ? events.length : 0,
+          );
           return;
         } catch (error: unknown) {
           if (!isConditionFailure(error)) throw error;
@@ -254,29 +256,6 @@ export class DynamoOfferStore implements OfferStore {
       }
       throw error;
     }
-  }
-
-  /**
-   * Drops the oldest events beyond MAX_SEEN_EVENTS. The trim is conditional on the length the
-   * append saw: a concurrent append makes it a no-op, and the next append trims.
-   */
-  private async trimSeenEvents(offerId: string, length: number): Promise<void> {
-    if (length <= MAX_SEEN_EVENTS) return;
-    const drop = Array.from({ length: length - MAX_SEEN_EVENTS }, (_, i) => `#events[${i}]`);
-    await this.client
-      .send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: offerKey(offerId),
-          UpdateExpression: `REMOVE ${drop.join(', ')}`,
-          ConditionExpression: 'size(#events) = :length',
-          ExpressionAttributeNames: { '#events': 'events' },
-          ExpressionAttributeValues: { ':length': length },
-        }),
-      )
-      .catch((error: unknown) => {
-        if (!isConditionFailure(error)) throw error;
-      });
   }
 
   async recordDecision(

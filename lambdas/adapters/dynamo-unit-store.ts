@@ -1,6 +1,13 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DecisionConflictError, LeaseLostError } from '../core/errors';
-import type { RecordedDecision, UnitLease, UnitStore } from '../core/ports';
+import type {
+  RecordedDecision,
+  SeenEvent,
+  UnitDecisionOptions,
+  UnitLease,
+  UnitStore,
+} from '../core/ports';
+import { loneOfferOfUnit } from '../core/unit-decision';
 import {
   intendedCondition,
   intendedNames,
@@ -8,23 +15,56 @@ import {
   isConditionFailure,
 } from './dynamo-writes';
 import { OFFER_TABLE } from './offer-table';
-import { decisionFromItem, decisionItem, loneOfferOfUnit } from './dynamo-decision-item';
+import { decisionFromItem, decisionItem } from './dynamo-decision-item';
+import { factsUpdate, type OfferUpdate, updateInput, withSeenEvent } from './dynamo-offer-facts';
+import { offerKey, trimSeenEvents } from './dynamo-offer-item';
 
 /**
- * UnitStore on the offer table: one item per decision unit, `pk = UNIT#<unit key>`, `sk = UNIT`,
- * holding `leaseOwner` and `leaseUntil` (epoch ms) while an event decides the unit, and the
- * unit's `decision` (a lone offer's without the ids its key holds: dynamo-decision-item.ts). Every write is a single-item conditional update (dynalite has no
- * transactions): the lease is taken only when free, run out or already ours, and the decision is
- * written only by the lease's holder before it runs out (a fencing condition), never `intended`
- * over a settled decision (unless a dry run's, which a live connector may be asked to redecide, or
- * the one an operator's replay names).
+ * UnitStore on the offer table. A shift's (or referral's, or outbox offer's) unit is one item,
+ * `pk = UNIT#<unit key>`, `sk = UNIT`; a lone offer's unit (`offer#<id>`) is the offer's own item
+ * (`OFFER#<id>`, dynamo-offer-item.ts), so its decision is written once, on the offer, facts and
+ * seen event included: 5 writes per lone OfferMatched where a unit item of its own took 7. The
+ * item holds `leaseOwner` and `leaseUntil` (epoch ms) while an event decides the unit, and the
+ * unit's `decision` (a lone offer's without the ids its key holds: dynamo-decision-item.ts).
+ *
+ * Every write is a single-item conditional update (dynalite has no transactions): the lease is
+ * taken only when free, run out or already ours, and the decision is written only by the lease's
+ * holder before it runs out (a fencing condition), never `intended` over a settled decision
+ * (unless a dry run's, which a live connector may be asked to redecide, or the one an operator's
+ * replay names). A lease taken on an offer item not yet written creates it with `createdAt` and
+ * `updatedAt`, so it reads as an offer record with no facts and no decision (getOffer, the
+ * reconciler and the CLI need no more); it carries no `unitKey` attribute (nothing reads it).
+ *
+ * Upgrading from the layout before (a lone unit's own item `UNIT#offer#<id>`, its decision copied
+ * to the offer item after each unit write): for the minutes a deploy runs both versions, an old
+ * worker leases `UNIT#offer#<id>` and a new one `OFFER#<id>`, so an event of each, handled at the
+ * same moment for the same lone offer, do not exclude each other. What that can cost:
+ * - Both versions write every decision on the offer item, and both refuse an `intended` there
+ *   over a settled one (the old copy's write and the new fenced write alike, intendedCondition),
+ *   before any call. So once either has settled the offer, the other ends its event as already
+ *   decided (or fails the intent's write and, retried, finds it decided) without calling.
+ * - Only two events that both pass their `intended` write before either settles both call the
+ *   marketplace. It takes one answer per match and refuses the second: the refused worker reads
+ *   the offer (resolveRefusal) and records `applied` (its answer is the one taken: the same
+ *   rules) or `resolved` (another answer was; its accept cap is given back). Never two answers
+ *   taken, never accept and decline both; a `review` (no call) may notify twice.
+ * - An old `intended` was copied to the offer item before its call, so the new version finds it
+ *   and confirms, resends or re-judges it as any crashed intent. An old unit item's `intended`
+ *   without its offer copy (a crash between the two) was never sent: judging afresh is safe.
+ * - A rollback is the same race the other way: the old version reads settled decisions off the
+ *   offer item (getOffer, before its lease) and ignores the new lease attributes there.
+ * The old `UNIT#offer#<id>` items are no longer read or written; they stay inert in the table.
+ * Closing the window would cost a read of the old item on every lone event (a round trip and a
+ * read unit each), for a race a deploy's few minutes make rare and the marketplace makes harmless.
  */
 
 const UNIT_SK = 'UNIT';
 const { partitionKey: PK, sortKey: SK } = OFFER_TABLE;
 
-function unitKey(key: string): Record<string, string> {
-  return { [PK]: `UNIT#${key}`, [SK]: UNIT_SK };
+/** The key of the item holding the unit: the offer's own for a lone offer, else the unit's. */
+function itemKey(key: string): Record<string, string> {
+  const lone = loneOfferOfUnit(key);
+  return lone === undefined ? { [PK]: `UNIT#${key}`, [SK]: UNIT_SK } : offerKey(lone);
 }
 
 export class DynamoUnitStore implements UnitStore {
@@ -39,32 +79,34 @@ export class DynamoUnitStore implements UnitStore {
     now: Date,
     leaseMs: number,
   ): Promise<UnitLease> {
+    const lone = loneOfferOfUnit(key);
     try {
       const result = await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: unitKey(key),
-          UpdateExpression: 'SET leaseOwner = :owner, leaseUntil = :until, unitKey = :key',
+          Key: itemKey(key),
+          UpdateExpression:
+            lone === undefined
+              ? 'SET leaseOwner = :owner, leaseUntil = :until, unitKey = :key'
+              : 'SET leaseOwner = :owner, leaseUntil = :until, createdAt = if_not_exists(createdAt, :at), updatedAt = if_not_exists(updatedAt, :at)',
           ConditionExpression:
             'attribute_not_exists(leaseOwner) OR leaseOwner = :owner OR leaseUntil < :now',
           ExpressionAttributeValues: {
             ':owner': owner,
             ':until': now.getTime() + leaseMs,
             ':now': now.getTime(),
-            ':key': key,
+            ...(lone === undefined ? { ':key': key } : { ':at': now.toISOString() }),
           },
           ReturnValues: 'ALL_NEW',
         }),
       );
-      const decision = decisionFromItem(result.Attributes?.decision, loneOfferOfUnit(key));
+      const decision = decisionFromItem(result.Attributes?.decision, lone);
       return decision === undefined ? { kind: 'acquired' } : { kind: 'acquired', decision };
     } catch (error: unknown) {
       if (!isConditionFailure(error)) throw error;
     }
-    const held = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: unitKey(key), ConsistentRead: true }),
-    );
-    const until: unknown = held.Item?.leaseUntil;
+    const held = await this.read(key);
+    const until: unknown = held?.leaseUntil;
     // Released between the two calls: busy for no time, so the retry comes at once.
     return { kind: 'busy', until: typeof until === 'number' ? until : now.getTime() };
   }
@@ -74,51 +116,94 @@ export class DynamoUnitStore implements UnitStore {
     owner: string,
     now: Date,
     decision: RecordedDecision,
-    options: { releaseLease?: boolean } = {},
+    options: UnitDecisionOptions = {},
   ): Promise<void> {
+    const lone = loneOfferOfUnit(key);
+    const facts = options.facts;
+    if (facts !== undefined && facts.offerId !== lone)
+      throw new Error(`facts of offer ${facts.offerId} given with the decision of unit ${key}`);
     const intended = decision.state === 'intended';
     // Only a settled decision ends the lease: an intended one is still to be sent under it.
     const release = options.releaseLease === true && !intended;
-    try {
-      await this.client.send(
+    // The facts' SETs and guard (an applied assignment), then the decision and its fence.
+    const update: OfferUpdate =
+      facts === undefined
+        ? { sets: [], names: {}, values: {}, conditions: [] }
+        : factsUpdate(facts);
+    update.sets.push('#decision = :decision');
+    update.names['#decision'] = 'decision';
+    update.values[':decision'] = decisionItem(decision, lone);
+    update.values[':owner'] = owner;
+    update.values[':now'] = now.getTime();
+    update.conditions.unshift('leaseOwner = :owner AND leaseUntil > :now');
+    if (intended) {
+      update.conditions.push(`(${intendedCondition(decision)})`);
+      Object.assign(update.names, intendedNames(decision));
+      Object.assign(update.values, intendedValues(decision));
+    }
+    await this.writeDecision(key, owner, now, update, release, facts?.seenEvent);
+  }
+
+  /**
+   * Writes the decision's update, with the seen event appended when given. A refused write is
+   * told apart by reading the item once: the lease lost (LeaseLostError), the seen event already
+   * appended by an earlier attempt of this write (written again without the append, as
+   * DynamoOfferStore's writeOffer does), else a settled decision or an applied assignment is in
+   * the way (DecisionConflictError).
+   */
+  private async writeDecision(
+    key: string,
+    owner: string,
+    now: Date,
+    update: OfferUpdate,
+    release: boolean,
+    seen: SeenEvent | undefined,
+  ): Promise<void> {
+    const send = async (withUpdate: OfferUpdate) => {
+      const input = updateInput(withUpdate);
+      return this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: unitKey(key),
+          Key: itemKey(key),
+          ...input,
           UpdateExpression: release
-            ? 'SET #decision = :decision REMOVE leaseOwner, leaseUntil'
-            : 'SET #decision = :decision',
-          ConditionExpression: intended
-            ? `leaseOwner = :owner AND leaseUntil > :now AND (${intendedCondition(decision)})`
-            : 'leaseOwner = :owner AND leaseUntil > :now',
-          ExpressionAttributeNames: intended
-            ? intendedNames(decision)
-            : { '#decision': 'decision' },
-          ExpressionAttributeValues: {
-            ':decision': decisionItem(decision, loneOfferOfUnit(key)),
-            ':owner': owner,
-            ':now': now.getTime(),
-            ...(intended ? intendedValues(decision) : {}),
-          },
+            ? `${input.UpdateExpression} REMOVE leaseOwner, leaseUntil`
+            : input.UpdateExpression,
+          ...(seen !== undefined ? { ReturnValues: 'UPDATED_NEW' } : {}),
         }),
       );
-    } catch (error: unknown) {
-      if (!isConditionFailure(error)) throw error;
-      const item = (
-        await this.client.send(
-          new GetCommand({ TableName: this.tableName, Key: unitKey(key), ConsistentRead: true }),
-        )
-      ).Item;
-      const ours =
-        item?.leaseOwner === owner &&
-        typeof item.leaseUntil === 'number' &&
-        item.leaseUntil > now.getTime();
-      if (!ours)
-        throw new LeaseLostError(`unit ${key}: the lease is not held by this event`, {
-          cause: error,
-        });
-      throw new DecisionConflictError(`unit ${key} already has a settled decision`, {
-        cause: error,
-      });
+    };
+    let appendSeen = seen !== undefined;
+    for (;;) {
+      try {
+        const result = await send(
+          appendSeen && seen !== undefined ? withSeenEvent(update, seen) : update,
+        );
+        const lone = loneOfferOfUnit(key);
+        const events: unknown = result.Attributes?.events;
+        if (appendSeen && lone !== undefined && Array.isArray(events))
+          await trimSeenEvents(this.client, this.tableName, lone, events.length);
+        return;
+      } catch (error: unknown) {
+        if (!isConditionFailure(error)) throw error;
+        const item = await this.read(key);
+        const ours =
+          item?.leaseOwner === owner &&
+          typeof item.leaseUntil === 'number' &&
+          item.leaseUntil > now.getTime();
+        if (!ours)
+          throw new LeaseLostError(`unit ${key}: the lease is not held by this event`, {
+            cause: error,
+          });
+        if (appendSeen && seen !== undefined && item.lastSeenEventId === seen.eventId) {
+          appendSeen = false;
+          continue;
+        }
+        throw new DecisionConflictError(
+          `unit ${key} already has a settled decision (or an applied assignment)`,
+          { cause: error },
+        );
+      }
     }
   }
 
@@ -127,7 +212,7 @@ export class DynamoUnitStore implements UnitStore {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
-          Key: unitKey(key),
+          Key: itemKey(key),
           UpdateExpression: 'REMOVE leaseOwner, leaseUntil',
           ConditionExpression: 'leaseOwner = :owner',
           ExpressionAttributeValues: { ':owner': owner },
@@ -140,9 +225,13 @@ export class DynamoUnitStore implements UnitStore {
   }
 
   async getUnitDecision(key: string): Promise<RecordedDecision | undefined> {
+    return decisionFromItem((await this.read(key))?.decision, loneOfferOfUnit(key));
+  }
+
+  private async read(key: string): Promise<Record<string, unknown> | undefined> {
     const result = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: unitKey(key), ConsistentRead: true }),
+      new GetCommand({ TableName: this.tableName, Key: itemKey(key), ConsistentRead: true }),
     );
-    return decisionFromItem(result.Item?.decision, loneOfferOfUnit(key));
+    return result.Item;
   }
 }

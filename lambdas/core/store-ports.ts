@@ -49,27 +49,49 @@ export type UnitLease =
   /** Another owner holds an unexpired lease until `until` (epoch ms). */
   | { kind: 'busy'; until: number };
 
+/** What `UnitStore.recordUnitDecision` writes with the decision. */
+export interface UnitDecisionOptions {
+  /** A settled decision gives the lease back in the same write (ignored for `intended`). */
+  releaseLease?: boolean;
+  /**
+   * A lone offer's unit only: that offer's facts (its `offerId` the unit's offer), written as
+   * `OfferStore.recordOfferFacts` writes them, in the same write as the decision.
+   */
+  facts?: OfferFacts;
+}
+
 /**
  * One decision at a time per decision unit (a shift or bundle by its shift id, or a lone offer):
  * a lease held by one event, and the unit's decision, written only by the lease holder.
+ *
+ * A lone offer's unit (`offer#<id>`, see `loneOfferOfUnit`) is that offer's own record: its lease
+ * is held on the offer, and its decision IS the offer's `decision` (as `OfferStore.getOffer` reads
+ * it), so recording the unit's decision records the offer's, fenced by the lease, with the offer's
+ * facts when given: one write where a separate unit would take two. A lease taken on an offer the
+ * store has no record of yet creates the record (no facts, no decision). Other units (shifts,
+ * referrals, outbox offers) have their own record, and their offers carry copies of the decision.
  */
 export interface UnitStore {
   /**
    * Takes the unit's lease for `owner` until `now + leaseMs`, when no one holds it, the holder's
-   * lease has run out, or `owner` holds it already. Returns the unit's decision with it.
+   * lease has run out, or `owner` holds it already. Returns the unit's decision with it (a lone
+   * offer's unit: the offer's decision).
    */
   acquireUnitLease(unitKey: string, owner: string, now: Date, leaseMs: number): Promise<UnitLease>;
   /**
    * Writes the unit's decision, only while `owner` holds an unexpired lease at `now` (else
    * LeaseLostError), and never an `intended` over a settled one (DecisionConflictError). With
-   * `releaseLease`, a settled decision gives the lease back in the same write.
+   * `releaseLease`, a settled decision gives the lease back in the same write; with `facts` (a
+   * lone offer's unit only, else an error and nothing written), the offer's facts and seen event
+   * go in the same write too (and an intended assignment over an applied one is refused with
+   * DecisionConflictError, as `recordOfferFacts` refuses it).
    */
   recordUnitDecision(
     unitKey: string,
     owner: string,
     now: Date,
     decision: RecordedDecision,
-    options?: { releaseLease?: boolean },
+    options?: UnitDecisionOptions,
   ): Promise<void>;
   /** Gives the lease back (only if `owner` holds it), so the next event need not wait for expiry. */
   releaseUnitLease(unitKey: string, owner: string): Promise<void>;

@@ -61,6 +61,11 @@ export function reviewNotification(
 /** How the key of a lone offer's decision unit starts (`offer#<id>`); a shift's is `shift#<id>`. */
 export const LONE_UNIT_PREFIX = 'offer#';
 
+/** The offer a unit key stands for when the unit is a lone offer (`offer#<id>`), else undefined. */
+export function loneOfferOfUnit(unitKey: string): string | undefined {
+  return unitKey.startsWith(LONE_UNIT_PREFIX) ? unitKey.slice(LONE_UNIT_PREFIX.length) : undefined;
+}
+
 /** The key of an offer's decision unit. */
 export function unitKeyOf(offer: Pick<InboxOffer, 'id' | 'shiftId'>): string {
   return offer.shiftId === undefined ? `${LONE_UNIT_PREFIX}${offer.id}` : `shift#${offer.shiftId}`;

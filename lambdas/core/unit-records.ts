@@ -9,10 +9,12 @@ import {
   type RecordedDecision,
   type UnitStore,
 } from './ports';
+import { loneOfferOfUnit } from './unit-decision';
 
 /**
  * What the unit decider writes: a unit's decision on the unit (fenced by its lease) and on each of
- * its offers, and each offer's facts (what the marketplace showed of it, and the last event).
+ * its offers, and each offer's facts (what the marketplace showed of it, and the last event). A
+ * lone offer's unit is its offer's own record: one fenced write holds both.
  */
 
 /** The unit an event holds the lease of; `released` once a settled decision gave it back. */
@@ -40,6 +42,8 @@ export function createUnitRecords(deps: UnitRecordsDeps) {
    * Records the unit's decision (fenced by the lease), then the same on each of its offers, each
    * with its facts when given (one write per offer). A settled decision gives the lease back in
    * the unit's write: its copies need no lease (settled decisions never change, see completeCopies).
+   * A lone offer's unit is that offer's record (UnitStore): the unit's write is the offer's, its
+   * facts with it, and no copy follows.
    */
   async function record(
     held: HeldUnit,
@@ -48,18 +52,19 @@ export function createUnitRecords(deps: UnitRecordsDeps) {
     facts: readonly OfferFacts[] = [],
   ): Promise<void> {
     const settled = decision.state !== 'intended';
-    await units.recordUnitDecision(
-      held.unitKey,
-      held.owner,
-      now(),
-      decision,
-      settled ? { releaseLease: true } : {},
-    );
-    if (settled) held.released = true;
+    const lone = loneOfferOfUnit(held.unitKey);
     const factsOf = new Map(facts.map((f) => [f.offerId, f]));
-    for (const offerId of offerIds)
-      await store.recordDecision(offerId, decision, factsOf.get(offerId));
-    for (const f of facts) if (!offerIds.includes(f.offerId)) await store.recordOfferFacts(f);
+    const loneFacts = lone === undefined ? undefined : factsOf.get(lone);
+    await units.recordUnitDecision(held.unitKey, held.owner, now(), decision, {
+      ...(settled ? { releaseLease: true } : {}),
+      ...(loneFacts !== undefined ? { facts: loneFacts } : {}),
+    });
+    if (settled) held.released = true;
+    for (const offerId of offerIds) {
+      if (offerId !== lone) await store.recordDecision(offerId, decision, factsOf.get(offerId));
+    }
+    for (const f of facts)
+      if (!offerIds.includes(f.offerId) && f.offerId !== lone) await store.recordOfferFacts(f);
   }
 
   async function recordFacts(

@@ -2,7 +2,8 @@
  * An in-memory OfferStore for unit tests, with the semantics of DynamoOfferStore (the integration
  * test runs the same contract against both): event leases, `done` events stay done, facts never
  * touch the decision, and an `intended` decision never replaces an `applied` one.
- * It also records each call, and lets a test make one method fail.
+ * It also records each call, and lets a test make one method fail. A lone offer's decision unit is
+ * the offer's own record (see UnitItems), as in DynamoUnitStore.
  */
 import { DecisionConflictError, LeaseLostError } from '../../lambdas/core/errors';
 import {
@@ -14,9 +15,11 @@ import {
   type OfferRecord,
   type OfferStore,
   type RecordedDecision,
+  type UnitDecisionOptions,
   type UnitLease,
   type UnitStore,
 } from '../../lambdas/core/ports';
+import { loneOfferOfUnit } from '../../lambdas/core/unit-decision';
 
 interface EventItem {
   status: 'in_progress' | 'done' | 'failed';
@@ -38,7 +41,7 @@ export type StoreMethod = keyof OfferStore | keyof UnitStore;
 export class MemoryOfferStore implements OfferStore, UnitStore {
   readonly events = new Map<string, EventItem>();
   readonly offers = new Map<string, OfferRecord>();
-  readonly units = new Map<string, UnitItem>();
+  readonly units = new UnitItems(this.offers);
   /** Every call, in order, with its arguments (copied, so later changes do not show). */
   readonly calls: { method: StoreMethod; args: unknown[] }[] = [];
   private readonly failures = new Map<StoreMethod, Error>();
@@ -188,6 +191,10 @@ export class MemoryOfferStore implements OfferStore, UnitStore {
       item.leaseOwner !== owner &&
       (item.leaseUntil ?? 0) >= now.getTime();
     if (held) return { kind: 'busy', until: item.leaseUntil ?? now.getTime() };
+    // A lone offer's lease on an offer with no record yet creates it (as the DynamoDB item is).
+    const lone = loneOfferOfUnit(unitKey);
+    if (lone !== undefined && !this.offers.has(lone))
+      this.offers.set(lone, { offerId: lone, updatedAt: now.toISOString() });
     this.units.set(unitKey, { ...item, leaseOwner: owner, leaseUntil: now.getTime() + leaseMs });
     return item.decision === undefined
       ? { kind: 'acquired' }
@@ -199,9 +206,13 @@ export class MemoryOfferStore implements OfferStore, UnitStore {
     owner: string,
     now: Date,
     decision: RecordedDecision,
-    options: { releaseLease?: boolean } = {},
+    options: UnitDecisionOptions = {},
   ): Promise<void> {
     this.enter('recordUnitDecision', [unitKey, owner, now, decision, options]);
+    const lone = loneOfferOfUnit(unitKey);
+    const facts = options.facts;
+    if (facts !== undefined && facts.offerId !== lone)
+      throw new Error(`facts of offer ${facts.offerId} given with the decision of unit ${unitKey}`);
     const item = this.units.get(unitKey);
     if (item?.leaseOwner !== owner || (item.leaseUntil ?? 0) <= now.getTime()) {
       throw new LeaseLostError(`unit ${unitKey}: the lease is not held by this event`);
@@ -209,14 +220,21 @@ export class MemoryOfferStore implements OfferStore, UnitStore {
     if (decision.state === 'intended' && !mayReplace(item.decision, decision)) {
       throw new DecisionConflictError(`unit ${unitKey} already has a settled decision`);
     }
-    if (options.releaseLease === true && decision.state !== 'intended') {
-      const released: UnitItem = { ...item, decision: structuredClone(decision) };
-      delete released.leaseOwner;
-      delete released.leaseUntil;
-      this.units.set(unitKey, released);
-      return;
+    // As in one DynamoDB write: facts refused (an applied assignment) write no decision either.
+    if (
+      lone !== undefined &&
+      facts?.assignment?.state === 'intended' &&
+      this.offers.get(lone)?.assignment?.state === 'applied'
+    ) {
+      throw new DecisionConflictError(`offer ${lone} already has an applied assignment`);
     }
-    this.units.set(unitKey, { ...item, decision: structuredClone(decision) });
+    const next: UnitItem = { ...item, decision: structuredClone(decision) };
+    if (options.releaseLease === true && decision.state !== 'intended') {
+      delete next.leaseOwner;
+      delete next.leaseUntil;
+    }
+    this.units.set(unitKey, next);
+    if (facts !== undefined) this.writeFacts(facts);
   }
 
   async releaseUnitLease(unitKey: string, owner: string): Promise<void> {
@@ -231,6 +249,46 @@ export class MemoryOfferStore implements OfferStore, UnitStore {
     this.enter('getUnitDecision', [unitKey]);
     const decision = this.units.get(unitKey)?.decision;
     return decision === undefined ? undefined : structuredClone(decision);
+  }
+}
+
+/**
+ * The decision units' items by unit key. A lone offer's unit (`offer#<id>`) is no item of its own
+ * (UnitStore): its lease is kept beside the offer, and its decision is the offer record's, so
+ * reading or writing it here reads or writes the offer's (a test seeding `offer#<id>` seeds the
+ * offer). Every other unit has its own item.
+ */
+class UnitItems {
+  private readonly own = new Map<string, UnitItem>();
+  private readonly loneLeases = new Map<string, Pick<UnitItem, 'leaseOwner' | 'leaseUntil'>>();
+
+  constructor(private readonly offers: Map<string, OfferRecord>) {}
+
+  get(unitKey: string): UnitItem | undefined {
+    const lone = loneOfferOfUnit(unitKey);
+    if (lone === undefined) return this.own.get(unitKey);
+    const lease = this.loneLeases.get(lone);
+    const decision = this.offers.get(lone)?.decision;
+    if (lease === undefined && decision === undefined) return undefined;
+    return { ...lease, ...(decision !== undefined ? { decision } : {}) };
+  }
+
+  set(unitKey: string, item: UnitItem): this {
+    const lone = loneOfferOfUnit(unitKey);
+    if (lone === undefined) {
+      this.own.set(unitKey, item);
+      return this;
+    }
+    const { decision, ...lease } = item;
+    if (lease.leaseOwner === undefined) this.loneLeases.delete(lone);
+    else this.loneLeases.set(lone, lease);
+    const existing = this.offers.get(lone);
+    if (decision !== undefined)
+      this.offers.set(lone, {
+        ...(existing ?? { offerId: lone, updatedAt: decision.decidedAt }),
+        decision: structuredClone(decision),
+      });
+    return this;
   }
 }
 

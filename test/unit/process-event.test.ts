@@ -96,10 +96,12 @@ describe('OfferMatched, supply side', () => {
     expect(marketplace.actions()).toEqual([
       { method: 'acceptInboxOffer', offerId: OFFER_ID, body: { comment: 'Glad to help' } },
     ]);
+    // A lone offer's unit is its offer: each decision is one fenced unit write, no separate copy.
     const decisions = store
-      .callsTo('recordDecision')
-      .map(([, decision]) => (decision as RecordedDecision).state);
+      .callsTo('recordUnitDecision')
+      .map(([, , , decision]) => (decision as RecordedDecision).state);
     expect(decisions).toEqual(['intended', 'applied']);
+    expect(store.callsTo('recordDecision')).toEqual([]);
     expect(storedAtCall).toBe('intended');
     const record = await store.getOffer(OFFER_ID);
     expect(record).toMatchObject({
@@ -345,19 +347,21 @@ describe('OfferMatched, supply side', () => {
   it('recovers when recording the applied decision fails after a successful call, acting only once', async () => {
     const { marketplace, store, process } = setup();
     const event = offerEvent();
-    const realRecord = store.recordDecision.bind(store);
+    // The lone offer's applied decision (its unit's second write) fails after the call.
+    const realRecord = store.recordUnitDecision.bind(store);
     let calls = 0;
-    store.recordDecision = async (offerId, decision) => {
+    store.recordUnitDecision = async (...args) => {
       calls += 1;
       if (calls === 2) throw new Error('DynamoDB unavailable');
-      return realRecord(offerId, decision);
+      return realRecord(...args);
     };
 
     await expect(process(queuedEvent(event))).rejects.toThrow('DynamoDB unavailable');
+    expect((await store.getOffer(OFFER_ID))?.decision?.state).toBe('intended');
     const retry = await process(queuedEvent(event));
 
-    // The unit was recorded applied before the offer's write failed: the retry only copies it.
-    expect(retry).toMatchObject({ outcome: 'already-decided' });
+    // The intent is still recorded and the marketplace shows it took effect: confirmed, not sent again.
+    expect(retry).toMatchObject({ outcome: 'recovered', decision: { action: 'accept' } });
     expect(marketplace.actions()).toHaveLength(1);
     expect((await store.getOffer(OFFER_ID))?.decision?.state).toBe('applied');
   });

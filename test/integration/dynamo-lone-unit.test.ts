@@ -1,0 +1,388 @@
+/**
+ * Covers a lone offer's decision unit (`offer#<id>`) kept on the offer's own item: its lease and
+ * its decision are the offer's (store-ports.ts, UnitStore), on dynalite through the real document
+ * client and on the in-memory twin the race tests run: the decision recorded under the lease is
+ * the one getOffer reads, with the offer's facts and seen event in the same fenced write; a lost
+ * lease or a settled decision writes neither; a retried write appends its seen event once; the
+ * item layout (no unit item, no `unitKey`, the lease gone once released); decisions recorded by
+ * the layout before (a unit item and a copy on the offer) read by the new code; and two workers
+ * deciding one lone offer at once on dynalite answer it once.
+ */
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoOfferStore } from '../../lambdas/adapters/dynamo-offer-store';
+import { DynamoUnitStore } from '../../lambdas/adapters/dynamo-unit-store';
+import { OFFER_TABLE } from '../../lambdas/adapters/offer-table';
+import { parseRules } from '../../lambdas/core/config';
+import { DecisionConflictError, LeaseLostError, RetryLaterError } from '../../lambdas/core/errors';
+import {
+  MAX_SEEN_EVENTS,
+  type OfferFacts,
+  type OfferStore,
+  type RecordedDecision,
+  type UnitStore,
+} from '../../lambdas/core/ports';
+import { createEventProcessor } from '../../lambdas/core/process-event';
+import { inboxOffer, offerEvent, queuedEvent } from '../support/offer-fixtures';
+import { fakeMarketplace, type FakeMarketplace } from '../support/offer-marketplace-fake';
+import { MemoryOfferStore } from '../support/offer-memory-store';
+import { useOfferTable } from '../support/dynalite-table';
+
+const TABLE = 'lone-unit-test';
+const LEASE_MS = 150_000;
+const T0 = new Date('2026-05-01T08:01:00Z');
+const at = (ms: number) => new Date(T0.getTime() + ms);
+const table = useOfferTable(TABLE);
+
+let counter = 0;
+const unique = (prefix: string) => `${prefix}-${++counter}-0000-4000-8000-000000000000`;
+
+function lone(offerId: string, state: RecordedDecision['state'], eventId = 'event-a') {
+  const decision: RecordedDecision = {
+    action: 'accept',
+    rule: 'psw visits',
+    reason: 'rule "psw visits": care_type matched',
+    state,
+    eventId,
+    decidedAt: T0.toISOString(),
+    unitKey: `offer#${offerId}`,
+    offerIds: [offerId],
+    answeredVia: offerId,
+  };
+  return decision;
+}
+
+function facts(offerId: string, seenEventId: string, extra: Partial<OfferFacts> = {}): OfferFacts {
+  return {
+    offerId,
+    careType: 'psw',
+    offerType: 'visit',
+    matchResponse: 'accepted',
+    matchStatus: 'open',
+    lastEventName: 'OfferMatched',
+    lastEventAt: '2026-05-01T08:00:10Z',
+    seenEvent: { name: 'OfferMatched', at: '2026-05-01T08:00:10Z', eventId: seenEventId },
+    updatedAt: T0.toISOString(),
+    ...extra,
+  };
+}
+
+async function rawItem(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
+  const result = await table.documents().send(
+    new GetCommand({
+      TableName: TABLE,
+      Key: { [OFFER_TABLE.partitionKey]: pk, [OFFER_TABLE.sortKey]: sk },
+      ConsistentRead: true,
+    }),
+  );
+  return result.Item;
+}
+
+describe.each([
+  [
+    'DynamoUnitStore + DynamoOfferStore on dynalite',
+    (): { units: UnitStore; offers: OfferStore } => ({
+      units: new DynamoUnitStore(table.documents(), TABLE),
+      offers: new DynamoOfferStore(table.documents(), TABLE),
+    }),
+  ],
+  [
+    'MemoryOfferStore (unit-test twin)',
+    (): { units: UnitStore; offers: OfferStore } => {
+      const memory = new MemoryOfferStore();
+      return { units: memory, offers: memory };
+    },
+  ],
+])('a lone offer’s unit on its offer: %s', (_name, make) => {
+  let units: UnitStore;
+  let offers: OfferStore;
+  beforeEach(() => {
+    ({ units, offers } = make());
+  });
+
+  it('holds the lease and the decision on the offer: getOffer reads them, with the facts of the same write', async () => {
+    const id = unique('offer');
+    const key = `offer#${id}`;
+    expect(await units.acquireUnitLease(key, 'event-a', T0, LEASE_MS)).toEqual({
+      kind: 'acquired',
+    });
+    // A lease alone makes a record with no facts and no decision (the reconciler decides it).
+    expect(await offers.getOffer(id)).toEqual({ offerId: id, updatedAt: T0.toISOString() });
+
+    await units.recordUnitDecision(key, 'event-a', at(1), lone(id, 'intended'));
+    expect((await offers.getOffer(id))?.decision).toEqual(lone(id, 'intended'));
+    // Another event's facts on the offer meanwhile leave the lease and the intent as they are.
+    await offers.recordOfferFacts({
+      offerId: id,
+      matchStatus: 'open',
+      updatedAt: at(2).toISOString(),
+    });
+    expect(await units.acquireUnitLease(key, 'event-b', at(3), LEASE_MS)).toMatchObject({
+      kind: 'busy',
+    });
+
+    await units.recordUnitDecision(key, 'event-a', at(4), lone(id, 'applied'), {
+      releaseLease: true,
+      facts: facts(id, 'event-a'),
+    });
+    expect(await offers.getOffer(id)).toMatchObject({
+      offerId: id,
+      careType: 'psw',
+      matchResponse: 'accepted',
+      lastEventName: 'OfferMatched',
+      decision: lone(id, 'applied'),
+      events: [{ name: 'OfferMatched', at: '2026-05-01T08:00:10Z', eventId: 'event-a' }],
+    });
+    expect(await units.getUnitDecision(key)).toEqual(lone(id, 'applied'));
+    expect(await units.acquireUnitLease(key, 'event-b', at(5), LEASE_MS)).toEqual({
+      kind: 'acquired',
+      decision: lone(id, 'applied'),
+    });
+  });
+
+  it('writes neither decision nor facts once the lease is lost, nor over a settled decision', async () => {
+    const id = unique('offer');
+    const key = `offer#${id}`;
+    await units.acquireUnitLease(key, 'event-a', T0, LEASE_MS);
+    // event-a's lease ran out and event-b took the unit.
+    await units.acquireUnitLease(key, 'event-b', at(LEASE_MS + 1), LEASE_MS);
+    await expect(
+      units.recordUnitDecision(key, 'event-a', at(LEASE_MS + 2), lone(id, 'applied'), {
+        releaseLease: true,
+        facts: facts(id, 'event-a'),
+      }),
+    ).rejects.toBeInstanceOf(LeaseLostError);
+    const untouched = await offers.getOffer(id);
+    expect(untouched?.decision).toBeUndefined();
+    expect(untouched?.matchResponse).toBeUndefined();
+    expect(untouched?.events).toBeUndefined();
+
+    await units.recordUnitDecision(
+      key,
+      'event-b',
+      at(LEASE_MS + 3),
+      lone(id, 'applied', 'event-b'),
+    );
+    await expect(
+      units.recordUnitDecision(key, 'event-b', at(LEASE_MS + 4), lone(id, 'intended', 'event-c'), {
+        facts: facts(id, 'event-c', { matchResponse: 'pending' }),
+      }),
+    ).rejects.toBeInstanceOf(DecisionConflictError);
+    const settled = await offers.getOffer(id);
+    expect(settled?.decision).toEqual(lone(id, 'applied', 'event-b'));
+    expect(settled?.matchResponse).toBeUndefined();
+    expect(settled?.events).toBeUndefined();
+  });
+
+  it('appends the seen event once when the same write is retried, and keeps only the latest events', async () => {
+    const id = unique('offer');
+    const key = `offer#${id}`;
+    for (let i = 0; i < MAX_SEEN_EVENTS; i++) {
+      await offers.recordOfferFacts({
+        offerId: id,
+        seenEvent: { name: 'OfferUpdated', at: T0.toISOString(), eventId: `old-${i}` },
+        updatedAt: T0.toISOString(),
+      });
+    }
+    await units.acquireUnitLease(key, 'event-a', T0, LEASE_MS);
+    await units.recordUnitDecision(key, 'event-a', at(1), lone(id, 'intended'), {
+      facts: facts(id, 'event-a', { matchResponse: 'pending' }),
+    });
+    // A write with the same seen event again (as a retried write whose first attempt landed):
+    // written, without a second append.
+    await units.recordUnitDecision(key, 'event-a', at(2), lone(id, 'applied'), {
+      facts: facts(id, 'event-a'),
+    });
+    expect(await offers.getOffer(id)).toMatchObject({
+      matchResponse: 'accepted',
+      decision: lone(id, 'applied'),
+    });
+    const events = (await offers.getOffer(id))?.events ?? [];
+    expect(events).toHaveLength(MAX_SEEN_EVENTS);
+    expect(events.filter((e) => e.eventId === 'event-a')).toHaveLength(1);
+    expect(events.at(-1)?.eventId).toBe('event-a');
+    expect(events[0]?.eventId).toBe('old-1');
+  });
+
+  it('refuses facts of another offer, or facts on a shift’s unit, writing nothing', async () => {
+    const id = unique('offer');
+    await units.acquireUnitLease(`offer#${id}`, 'event-a', T0, LEASE_MS);
+    await expect(
+      units.recordUnitDecision(`offer#${id}`, 'event-a', at(1), lone(id, 'intended'), {
+        facts: facts('another-offer', 'event-a'),
+      }),
+    ).rejects.toThrow(/facts of offer another-offer/);
+    expect((await offers.getOffer(id))?.decision).toBeUndefined();
+    expect(await offers.getOffer('another-offer')).toBeUndefined();
+
+    const shift = `shift#${unique('shift')}`;
+    await units.acquireUnitLease(shift, 'event-a', T0, LEASE_MS);
+    await expect(
+      units.recordUnitDecision(shift, 'event-a', at(1), lone(id, 'intended'), {
+        facts: facts(id, 'event-a'),
+      }),
+    ).rejects.toThrow(/facts of offer/);
+    expect(await units.getUnitDecision(shift)).toBeUndefined();
+  });
+
+  it('returns, with the lease, a decision an OfferStore write put on the offer', async () => {
+    const id = unique('offer');
+    await offers.recordDecision(id, lone(id, 'intended', 'event-old'));
+    expect(await units.acquireUnitLease(`offer#${id}`, 'event-a', T0, LEASE_MS)).toEqual({
+      kind: 'acquired',
+      decision: lone(id, 'intended', 'event-old'),
+    });
+  });
+});
+
+describe('DynamoUnitStore: a lone offer’s item layout', () => {
+  it('leases the offer item itself (no unit item, no unitKey), and gives the lease back on it', async () => {
+    const units = new DynamoUnitStore(table.documents(), TABLE);
+    const id = unique('offer');
+    await units.acquireUnitLease(`offer#${id}`, 'event-a', T0, LEASE_MS);
+    const leased = await rawItem(`OFFER#${id}`, 'OFFER');
+    expect(leased).toMatchObject({
+      leaseOwner: 'event-a',
+      leaseUntil: T0.getTime() + LEASE_MS,
+      createdAt: T0.toISOString(),
+      updatedAt: T0.toISOString(),
+    });
+    expect(leased).not.toHaveProperty('unitKey');
+    expect(await rawItem(`UNIT#offer#${id}`, 'UNIT')).toBeUndefined();
+
+    await units.recordUnitDecision(`offer#${id}`, 'event-a', at(1), lone(id, 'applied'), {
+      releaseLease: true,
+      facts: facts(id, 'event-a'),
+    });
+    const released = await rawItem(`OFFER#${id}`, 'OFFER');
+    expect(released).not.toHaveProperty('leaseOwner');
+    expect(released).not.toHaveProperty('leaseUntil');
+    expect(released?.decision).toMatchObject({ ownOffer: true, state: 'applied' });
+    expect(released?.createdAt).toBe(T0.toISOString());
+  });
+});
+
+/** An event processor on dynalite, with stores of its own (as each worker invocation has). */
+function processor(marketplace: FakeMarketplace) {
+  const documents = table.documents();
+  return createEventProcessor({
+    marketplace,
+    store: new DynamoOfferStore(documents, TABLE),
+    units: new DynamoUnitStore(documents, TABLE),
+    rules: parseRules(
+      JSON.stringify({
+        defaultAction: 'review',
+        rules: [{ name: 'psw visits', match: { care_type: ['psw'] }, action: 'accept' }],
+      }),
+    ),
+    role: 'supply',
+    now: () => T0,
+  });
+}
+
+/** The layout before: the lone unit's own item, and the same decision copied on the offer. */
+async function oldLayout(id: string, decision: RecordedDecision): Promise<void> {
+  const compact = {
+    action: decision.action,
+    rule: decision.rule,
+    reason: decision.reason,
+    state: decision.state,
+    eventId: decision.eventId,
+    decidedAt: decision.decidedAt,
+    ownOffer: true,
+  };
+  const { partitionKey: PK, sortKey: SK } = OFFER_TABLE;
+  await table.documents().send(
+    new PutCommand({
+      TableName: TABLE,
+      Item: { [PK]: `UNIT#offer#${id}`, [SK]: 'UNIT', unitKey: `offer#${id}`, decision: compact },
+    }),
+  );
+  await table.documents().send(
+    new PutCommand({
+      TableName: TABLE,
+      Item: {
+        [PK]: `OFFER#${id}`,
+        [SK]: 'OFFER',
+        decision: compact,
+        createdAt: '2026-05-01T08:00:30Z',
+        updatedAt: '2026-05-01T08:00:30Z',
+      },
+    }),
+  );
+}
+
+describe('decisions of the layout before (a unit item and a copy on the offer)', () => {
+  it('an old intent whose call took effect is confirmed, not sent again', async () => {
+    const offer = inboxOffer({
+      id: unique('offer'),
+      match: { id: 'm', response: 'accepted', status: 'open' },
+    });
+    await oldLayout(offer.id, lone(offer.id, 'intended', 'event-old'));
+    const marketplace = fakeMarketplace(offer);
+    const result = await processor(marketplace).process(
+      queuedEvent(offerEvent({ offer_id: offer.id, id: offer.id })),
+    );
+    expect(result).toMatchObject({ outcome: 'recovered', decision: { action: 'accept' } });
+    expect(marketplace.actions()).toEqual([]);
+    expect(
+      (await new DynamoOfferStore(table.documents(), TABLE).getOffer(offer.id))?.decision,
+    ).toEqual(lone(offer.id, 'applied', 'event-old'));
+  });
+
+  it('an old intent never sent is sent once; an old applied decision ends the event as decided', async () => {
+    const pending = inboxOffer({ id: unique('offer') });
+    await oldLayout(pending.id, lone(pending.id, 'intended', 'event-old'));
+    const applied = inboxOffer({
+      id: unique('offer'),
+      match: { id: 'm', response: 'accepted', status: 'open' },
+    });
+    await oldLayout(applied.id, lone(applied.id, 'applied', 'event-old'));
+    const marketplace = fakeMarketplace(pending, applied);
+    const worker = processor(marketplace);
+
+    await expect(
+      worker.process(queuedEvent(offerEvent({ offer_id: pending.id, id: pending.id }))),
+    ).resolves.toMatchObject({ outcome: 'recovered', decision: { action: 'accept' } });
+    await expect(
+      worker.process(queuedEvent(offerEvent({ offer_id: applied.id, id: applied.id }))),
+    ).resolves.toMatchObject({ outcome: 'already-decided' });
+    expect(marketplace.actions()).toMatchObject([
+      { method: 'acceptInboxOffer', offerId: pending.id },
+    ]);
+    const store = new DynamoOfferStore(table.documents(), TABLE);
+    expect((await store.getOffer(pending.id))?.decision).toEqual(
+      lone(pending.id, 'applied', 'event-old'),
+    );
+    expect((await store.getOffer(applied.id))?.decision).toEqual(
+      lone(applied.id, 'applied', 'event-old'),
+    );
+  });
+});
+
+describe('two workers deciding one lone offer at once on dynalite', () => {
+  it('answer it once: the other finds the unit busy, and its retry finds it decided', async () => {
+    for (let round = 0; round < 10; round++) {
+      const offer = inboxOffer({ id: unique('offer') });
+      const marketplace = fakeMarketplace(offer);
+      const event = () => queuedEvent(offerEvent({ offer_id: offer.id, id: offer.id }));
+      const runs = [
+        { worker: processor(marketplace), event: event() },
+        { worker: processor(marketplace), event: event() },
+      ];
+      const first = await Promise.allSettled(runs.map((r) => r.worker.process(r.event)));
+      for (const outcome of first)
+        if (outcome.status === 'rejected') expect(outcome.reason).toBeInstanceOf(RetryLaterError);
+      // Each event that did not end is redelivered once (the holder has released the unit).
+      for (const [i, outcome] of first.entries()) {
+        if (outcome.status === 'rejected')
+          await expect(runs[i].worker.process(runs[i].event)).resolves.toMatchObject({
+            outcome: 'already-decided',
+          });
+      }
+      expect(marketplace.answersByUnit().get(offer.id)).toEqual(['accept']);
+      expect(
+        (await new DynamoOfferStore(table.documents(), TABLE).getOffer(offer.id))?.decision,
+      ).toMatchObject({ state: 'applied', action: 'accept' });
+    }
+  });
+});
