@@ -13,6 +13,12 @@ import {
   type Role,
 } from './connector-values';
 import { offerUrlTemplateSchema } from './offer-url-template';
+import {
+  INGRESS_MODES,
+  apiThrottleSchema,
+  ingressIssues,
+  receiverReservedConcurrencySchema,
+} from './ingress-config';
 
 /**
  * The deployment configuration: one schema, used by `bin/` at synth time (a bad value fails
@@ -301,14 +307,12 @@ export const connectorConfigSchema = z
      * concurrency still caps the worker).
      */
     reserveConcurrency: z._default(z.boolean(), true),
-    /** API Gateway stage throttling for the receiver endpoint. */
-    apiThrottle: z._default(
-      z.strictObject({
-        rateLimit: z.number().check(z.positive(), z.lte(10000)),
-        burstLimit: z.number().check(z.int(), z.positive(), z.lte(5000)),
-      }),
-      { rateLimit: 50, burstLimit: 100 },
-    ),
+    /** How SNS reaches the receiver: an HTTP API (default) or a Lambda function URL (ingress-config.ts). */
+    ingress: z._default(z.enum(INGRESS_MODES), 'http-api'),
+    /** HTTP API stage throttling (ingress `http-api` only; default `DEFAULT_API_THROTTLE`). */
+    apiThrottle: z.optional(apiThrottleSchema),
+    /** Receiver executions reserved (ingress `function-url` only; its one bound). */
+    receiverReservedConcurrency: z.optional(receiverReservedConcurrencySchema),
     logRetentionDays: z._default(
       z.union([
         z.literal(7),
@@ -325,6 +329,7 @@ export const connectorConfigSchema = z
   .check(
     z.superRefine(
       (config, ctx) => {
+        for (const issue of ingressIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
         const given = [config.allowedTopicArns, config.allowedTopics].filter(
           (value) => value !== undefined,
         ).length;
