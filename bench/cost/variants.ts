@@ -20,7 +20,7 @@ import {
 } from './model';
 import { synthesizedTemplates } from './templates';
 import { receiverBilledMs, usageFrom } from './usage';
-import { functionLogging } from './wiring';
+import { functionLogging, wiring } from './wiring';
 
 export interface CostVariant {
   readonly name: string;
@@ -115,6 +115,7 @@ export function priceConfig(
     reconcilerRunsPerMonth(templates),
     receiverBilledMs(receiver, memoryOf(templates, 'receiver')),
     functionLogging(templates),
+    [...wiring(templates).serviceOfLogGroup.values()].includes('api-access'),
   );
   const lines = costLines(templates, usage);
   return { templates, usage, lines, totals: totals(lines) };
