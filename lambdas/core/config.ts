@@ -301,10 +301,10 @@ export const connectorConfigSchema = z
     /** At most this many worker instances at once, so the marketplace API is never flooded (2-1000). */
     workerMaxConcurrency: z._default(z.number().check(z.int(), z.gte(2), z.lte(1000)), 5),
     /**
-     * Reserve concurrency for the worker (`workerMaxConcurrency`) and the reconciler (1). Lambda
-     * keeps 100 of the account's executions unreserved, so an account whose limit is below
-     * `workerMaxConcurrency` + 101 cannot deploy with it: turn it off there (the queue's maximum
-     * concurrency still caps the worker).
+     * Reserve concurrency for the worker (`workerMaxConcurrency`), the reconciler (1) and, with
+     * ingress `function-url`, the receiver. Lambda keeps 100 of the account's executions
+     * unreserved, so an account whose limit is below their sum + 100 cannot deploy with it: turn
+     * it off there (the queue's maximum concurrency still caps the worker; http-api only).
      */
     reserveConcurrency: z._default(z.boolean(), true),
     /** How SNS reaches the receiver: an HTTP API (default) or a Lambda function URL (ingress-config.ts). */
