@@ -135,11 +135,12 @@ export const ALARM_RUNBOOK: readonly AlarmRunbookEntry[] = [
   },
   {
     id: 'Api5xx',
-    firesWhen: 'The SNS endpoint (HTTP API, $default stage) answered any 5xx in a 5-minute period.',
+    firesWhen:
+      'The SNS endpoint answered any 5xx in a 5-minute period (config ingress http-api: the HTTP API $default stage 5xx; function-url: the receiver URL Url5xxCount).',
     means:
-      'The SNS endpoint answered 5xx: the receiver could not enqueue or confirm (its own 5xx), or it failed or timed out (the HTTP API answers 500). SNS retries for about a minute, then drops the message.',
+      'The SNS endpoint answered 5xx: the receiver could not enqueue or confirm (its own 5xx), or it failed or timed out (the HTTP API or the function URL then answers 5xx itself). SNS retries for about a minute, then drops the message.',
     action:
-      'Read the API access log (ApiAccessLogs: status, integrationError, integrationLatency), the receiver log and ReceiverErrors; check the queue and KMS key permissions.',
+      'With the HTTP API, read its access log (ApiAccessLogs: status, integrationError, integrationLatency); with a function URL there is none. Read the receiver log and ReceiverErrors; check the queue and KMS key permissions.',
   },
   {
     id: 'UnsubscribeConfirmation',

@@ -1,5 +1,6 @@
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import type { ConnectorFunction } from './connector-function';
+import type { IngressMode } from '../lambdas/core/ingress-config';
 import { acknowledge, acknowledgeEach, LAMBDA_DLQ_RULES } from './nag';
 
 /**
@@ -42,18 +43,23 @@ export function acknowledgeFunction(fn: ConnectorFunction, tracing: boolean): vo
   }
 }
 
-/** The receiver: invoked synchronously by API Gateway only. */
-export function acknowledgeReceiver(receiver: ConnectorFunction): void {
+/**
+ * The receiver: invoked synchronously only, by API Gateway (ingress `http-api`) or through its
+ * function URL (`function-url`, where its reserved concurrency bounds it: no finding to answer).
+ */
+export function acknowledgeReceiver(receiver: ConnectorFunction, ingress: IngressMode): void {
   acknowledgeEach(
     receiver,
     LAMBDA_DLQ_RULES,
-    'Invoked synchronously by API Gateway only: a dead-letter queue applies to asynchronous invocations. A failure is answered 5xx, which SNS retries, and is alarmed (ReceiverErrors, Api5xx).',
+    'Invoked synchronously only (by API Gateway, or through its function URL): a dead-letter queue applies to asynchronous invocations. A failure is answered 5xx, which SNS retries, and is alarmed (ReceiverErrors, Api5xx).',
   );
-  acknowledge(
-    receiver,
-    'HIPAA.Security-LambdaConcurrency',
-    'The API stage throttle in front of it (config apiThrottle) bounds its invocations; reserving concurrency for it would take that many executions from the rest of the account for good, and it calls nothing but SNS (certificates, confirmations) and SQS.',
-  );
+  if (ingress === 'http-api') {
+    acknowledge(
+      receiver,
+      'HIPAA.Security-LambdaConcurrency',
+      'The API stage throttle in front of it (config apiThrottle) bounds its invocations; reserving concurrency for it would take that many executions from the rest of the account for good, and it calls nothing but SNS (certificates, confirmations) and SQS.',
+    );
+  }
 }
 
 /** Config `reserveConcurrency: false`, for accounts whose concurrency limit is too small to reserve any. */
@@ -100,4 +106,20 @@ export function acknowledgeApiRoute(route: apigwv2.HttpRoute): void {
     'AwsSolutions-APIG4',
     'SNS HTTPS deliveries cannot carry an authorizer token, IAM signature or JWT; the receiver authenticates every message by verifying its SNS signature, signing-certificate host and topic ARN instead (and, when configured, HTTP Basic credentials against the shared secret).',
   );
+}
+
+/**
+ * Config `ingress: "function-url"`: the receiver's URL answers anyone (auth NONE), as the HTTP
+ * API's route does: SNS cannot sign its requests.
+ */
+export function acknowledgeFunctionUrl(receiver: ConnectorFunction): void {
+  // The two statements CDK adds for a public URL: lambda:InvokeFunctionUrl (auth type NONE) and
+  // lambda:InvokeFunction (only via a function URL).
+  for (const id of ['invoke-function-url', 'invoke-function']) {
+    acknowledge(
+      receiver.fn.node.findChild(id),
+      'HIPAA.Security-LambdaFunctionPublicAccessProhibited',
+      'Config ingress function-url: SNS HTTPS deliveries cannot carry an IAM signature or token, so the URL is public (auth NONE, invocation only through the URL); the receiver authenticates every message by its SNS signature, signing-certificate host and topic ARN (and, when configured, HTTP Basic credentials against the shared secret), and its reserved concurrency (receiverReservedConcurrency) bounds what callers can run.',
+    );
+  }
 }

@@ -1,7 +1,4 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import { AccessLogField, AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -18,7 +15,6 @@ import {
 } from '../lambdas/core/config';
 import { RULES_OBJECT_KEY } from '../lambdas/core/rules-document';
 import {
-  acknowledgeApiRoute,
   acknowledgeFunction,
   acknowledgeReceiver,
   acknowledgeUnreservedConcurrency,
@@ -26,9 +22,11 @@ import {
 } from './app-acknowledgements';
 import { ConnectorFunction, type StackFunctionSettings } from './connector-function';
 import { RECEIVER_TIMEOUT, SERVICE_NAMES, WORKER_TIMEOUT } from './constants';
+import { addIngress, type FunctionUrlIngress, type HttpApiIngress } from './ingress';
 import { messagingKey } from './keys';
 import { ConnectorMonitoring } from './monitoring';
 import { detailMetricsEnabled, silenceAlarmSettings } from '../lambdas/core/monitoring-config';
+import { receiverReservedConcurrency } from '../lambdas/core/ingress-config';
 import { addReconciler } from './reconciler';
 import { ReviewNotifications } from './review-notifications';
 import { STACK_OUTPUTS } from './stack-outputs';
@@ -54,28 +52,6 @@ export class StackWiringError extends Error {
   override readonly name = 'StackWiringError';
 }
 
-/** The one route: SNS delivers by POST to `/sns`. */
-const SNS_PATH = '/sns';
-
-/**
- * The stage's access log line (JSON): who called, what was answered, and whether the receiver
- * failed. No headers, query or body: marketplace events must not reach logs.
- */
-const ACCESS_LOG_FORMAT = AccessLogFormat.custom(
-  JSON.stringify({
-    requestId: AccessLogField.contextRequestId(),
-    ip: AccessLogField.contextIdentitySourceIp(),
-    requestTime: AccessLogField.contextRequestTime(),
-    httpMethod: AccessLogField.contextHttpMethod(),
-    routeKey: AccessLogField.contextRouteKey(),
-    status: AccessLogField.contextStatus(),
-    protocol: AccessLogField.contextProtocol(),
-    responseLength: AccessLogField.contextResponseLength(),
-    integrationError: AccessLogField.contextIntegrationErrorMessage(),
-    integrationLatency: AccessLogField.contextIntegrationLatency(),
-  }),
-);
-
 /** Log retention by the config's `logRetentionDays` (the state stack's publication log uses it too). */
 export const RETENTION: Record<ConnectorConfig['logRetentionDays'], logs.RetentionDays> = {
   7: logs.RetentionDays.ONE_WEEK,
@@ -92,9 +68,11 @@ export const RETENTION: Record<ConnectorConfig['logRetentionDays'], logs.Retenti
  * SNS never delivered (supply side), their alarms and (config monitoring.dashboard) a dashboard.
  */
 export class ConnectorAppStack extends Stack {
-  /** The HTTP API SNS delivers to (one route, POST /sns) and its one stage, `$default`. */
-  readonly api: apigwv2.HttpApi;
-  readonly apiStage: apigwv2.HttpStage;
+  /**
+   * What SNS delivers to (config `ingress`): the HTTP API (one route, POST /sns, on its one stage,
+   * `$default`), or the receiver's function URL.
+   */
+  readonly ingress: HttpApiIngress | FunctionUrlIngress;
   readonly receiver: ConnectorFunction;
   readonly worker: ConnectorFunction;
   /** Present for roles `supply` and `both` unless `reconciler.enabled` is false. */
@@ -126,6 +104,8 @@ export class ConnectorAppStack extends Stack {
       description: 'AlayaCare connector: verifies SNS deliveries and enqueues marketplace events',
       timeout: RECEIVER_TIMEOUT,
       ...functionSettings,
+      // With a function URL in front (no request throttle), its one bound; an HTTP API throttles.
+      ...receiverConcurrencyProps(config),
       environment: {
         // Always exact ARNs: an account-and-region allowlist is expanded here, at synth time.
         [ENV_NAMES.allowedTopicArns]: resolveAllowedTopicArns(config).join(','),
@@ -218,52 +198,23 @@ export class ConnectorAppStack extends Stack {
 
     for (const fn of [this.receiver, this.worker, ...(this.reconciler ? [this.reconciler] : [])])
       acknowledgeFunction(fn, config.tracing);
-    acknowledgeReceiver(this.receiver);
+    acknowledgeReceiver(this.receiver, config.ingress);
     acknowledgeWorker(this.worker);
     if (!config.reserveConcurrency) {
       for (const fn of [this.worker, ...(this.reconciler ? [this.reconciler] : [])])
         acknowledgeUnreservedConcurrency(fn);
     }
 
-    const accessLogs = new logs.LogGroup(this, 'ApiAccessLogs', {
-      retention: logRetention,
-      encryptionKey: props.dataKey,
+    this.ingress = addIngress(this, {
+      config,
+      receiver: this.receiver,
+      logRetention,
+      logKey: props.dataKey,
     });
-    // An HTTP API (1.00 USD per million requests, REST 3.50): it cannot check headers, trace or
-    // write execution logs, so the receiver refuses a request without the SNS header itself
-    // (first, before anything costs a call), and with `tracing` on the receiver starts the trace.
-    this.api = new apigwv2.HttpApi(this, 'Api', {
-      apiName: `${this.stackName}-sns`,
-      description: 'AlayaCare connector: HTTPS endpoint for the marketplace SNS topics',
-      // Its own stage below carries the throttle and the access logs.
-      createDefaultStage: false,
-    });
-    this.apiStage = this.api.addStage('DefaultStage', {
-      stageName: '$default',
-      autoDeploy: true,
-      throttle: {
-        rateLimit: config.apiThrottle.rateLimit,
-        burstLimit: config.apiThrottle.burstLimit,
-      },
-      accessLogSettings: {
-        destination: new apigwv2.LogGroupLogDestination(accessLogs),
-        format: ACCESS_LOG_FORMAT,
-      },
-    });
-    const postSns = new apigwv2.HttpRoute(this.api, 'POST--sns', {
-      httpApi: this.api,
-      routeKey: apigwv2.HttpRouteKey.with(SNS_PATH, apigwv2.HttpMethod.POST),
-      // Payload format 1.0: the same event shape (and answer) as a REST proxy integration.
-      integration: new HttpLambdaIntegration('Receiver', this.receiver.fn, {
-        payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_1_0,
-      }),
-    });
-    // The `$default` stage is served at the root of the execute-api URL (it ends with "/").
-    this.endpointUrl = `${this.apiStage.url}${SNS_PATH.slice(1)}`;
-    acknowledgeApiRoute(postSns);
+    this.endpointUrl = this.ingress.endpointUrl;
 
     this.monitoring = new ConnectorMonitoring(this, 'Monitoring', {
-      apiStage: this.apiStage,
+      endpoint: this.ingress,
       receiver: this.receiver,
       worker: this.worker,
       ...(this.reconciler ? { reconciler: this.reconciler } : {}),
@@ -302,6 +253,14 @@ export class ConnectorAppStack extends Stack {
       });
     }
   }
+}
+
+/** The receiver's reserved concurrency: set with ingress `function-url` only. */
+function receiverConcurrencyProps(
+  config: Pick<ConnectorConfig, 'ingress' | 'receiverReservedConcurrency'>,
+): { reservedConcurrency?: number } {
+  const reserved = receiverReservedConcurrency(config);
+  return reserved !== undefined ? { reservedConcurrency: reserved } : {};
 }
 
 /** REDECIDE_DRY_RUN for the worker and the reconciler: only a live connector asked to redecide. */

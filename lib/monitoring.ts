@@ -1,5 +1,4 @@
 import { Duration } from 'aws-cdk-lib';
-import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as kms from 'aws-cdk-lib/aws-kms';
@@ -17,6 +16,7 @@ import {
 import type { SilenceAlarmSettings } from '../lambdas/core/monitoring-config';
 import { alarmDescription, type AlarmId, RECONCILER_FINDS_PER_HOUR } from './alarm-runbook';
 import type { ConnectorFunction } from './connector-function';
+import type { SnsIngress } from './ingress';
 import {
   DEAD_LETTER_AGE_ALARM_THRESHOLD,
   METRICS_NAMESPACE,
@@ -26,8 +26,11 @@ import {
 import { silenceMetric } from './silence-alarm';
 
 export interface ConnectorMonitoringProps {
-  /** The SNS endpoint's HTTP API stage: its request and error metrics (ApiId and Stage). */
-  readonly apiStage: apigwv2.IHttpStage;
+  /**
+   * The SNS endpoint (config `ingress`): its request and error metrics, of the HTTP API stage
+   * (ApiId and Stage) or of the receiver's function URL (AWS/Lambda Url*Count, FunctionName).
+   */
+  readonly endpoint: SnsIngress;
   readonly receiver: ConnectorFunction;
   readonly worker: ConnectorFunction;
   /** The scheduled reconciler, when the stack has one: its errors alarm and its counts are shown. */
@@ -137,7 +140,7 @@ export class ConnectorMonitoring extends Construct {
       );
     }
 
-    const { apiStage, receiver, worker, queue, deadLetterQueue } = props;
+    const { endpoint, receiver, worker, queue, deadLetterQueue } = props;
     const sum = { period: FIVE_MINUTES, statistic: cloudwatch.Stats.SUM };
     const emf = (service: string, metricName: string) =>
       new cloudwatch.Metric({
@@ -237,7 +240,7 @@ export class ConnectorMonitoring extends Construct {
       });
     }
     this.addAlarm('Api5xx', {
-      metric: apiStage.metricServerError(sum),
+      metric: endpoint.metrics(FIVE_MINUTES).serverErrors,
       threshold: 0,
     });
     this.addAlarm('UnsubscribeConfirmation', {
@@ -268,17 +271,18 @@ export class ConnectorMonitoring extends Construct {
     sum: cloudwatch.MetricOptions,
     emf: (service: string, metricName: string) => cloudwatch.Metric,
   ): cloudwatch.Dashboard {
-    const { apiStage, receiver, worker, queue, deadLetterQueue } = props;
+    const { endpoint, receiver, worker, queue, deadLetterQueue } = props;
+    const endpointMetrics = endpoint.metrics(FIVE_MINUTES);
     const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       defaultInterval: Duration.hours(24),
       widgets: [
         [
           new cloudwatch.GraphWidget({
-            title: 'SNS endpoint (API Gateway)',
+            title: endpoint.title,
             left: [
-              apiStage.metricCount(sum),
-              apiStage.metricClientError(sum),
-              apiStage.metricServerError(sum),
+              endpointMetrics.requests,
+              endpointMetrics.clientErrors,
+              endpointMetrics.serverErrors,
             ],
             width: 12,
           }),

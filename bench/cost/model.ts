@@ -92,6 +92,7 @@ export const FREE_TYPES: Readonly<Record<string, string>> = {
   'AWS::ApiGatewayV2::Stage': 'free (its requests are priced on the API)',
   'AWS::ApiGatewayV2::Route': 'free (its requests are priced on the API)',
   'AWS::ApiGatewayV2::Integration': 'free (its invocations are priced on the function)',
+  'AWS::Lambda::Url': 'free (its requests are the receiver invocations, priced on the function)',
   'Custom::AWS': 'runs once per deployment that changes the rules',
   'AWS::CDK::Metadata': 'free',
   ...BACKUP_FREE_TYPES,

@@ -129,6 +129,8 @@ export function usageFrom(
   reconcilerRunsPerMonth: number,
   receiverMs: Sourced<number>,
   logging: Partial<Record<Service, FunctionLogging>>,
+  /** The HTTP API's stage writes an access log (config ingress http-api; a function URL none). */
+  accessLog = true,
 ): Usage {
   const perEvent = (n: number) => n / m.events;
   const sandboxRun = `sandbox --once, ${m.events} events`;
@@ -189,7 +191,7 @@ export function usageFrom(
     ),
     accessLogBytesPerRequest: assumed(
       250,
-      "the stage's JSON access-log line, its ten fields filled as for a normal delivery (lib/app-stack.ts ACCESS_LOG_FORMAT: 247 B)",
+      "the stage's JSON access-log line, its ten fields filled as for a normal delivery (lib/ingress.ts ACCESS_LOG_FORMAT: 247 B)",
     ),
     notificationsPerEvent: measured(
       perEvent(m.notifications),
@@ -198,9 +200,9 @@ export function usageFrom(
     kmsDataKeyRequests: assumed(
       {
         idle: 3 * reconcilerRunsPerMonth,
-        traffic: Math.round(3 * reconcilerRunsPerMonth + 7 * FIVE_MINUTE_WINDOWS),
+        traffic: Math.round(3 * reconcilerRunsPerMonth + (accessLog ? 7 : 6) * FIVE_MINUTE_WINDOWS),
       },
-      'idle: three per reconciler run: DynamoDB, the secret (Secrets Manager) and its log group (CloudWatch Logs) each decrypt or fetch a data key; traffic: those, plus SQS send, SQS receive, DynamoDB, the worker secret re-read and the receiver, worker and API access log groups each a data key every 5 minutes',
+      `idle: three per reconciler run: DynamoDB, the secret (Secrets Manager) and its log group (CloudWatch Logs) each decrypt or fetch a data key; traffic: those, plus SQS send, SQS receive, DynamoDB, the worker secret re-read and the receiver, worker${accessLog ? ' and API access' : ''} log groups each a data key every 5 minutes`,
     ),
     kmsReviewKeyRequestsTraffic: assumed(
       Math.round(FIVE_MINUTE_WINDOWS),

@@ -1,7 +1,8 @@
 /**
  * The cost of one config, and of the variants of it that the cost options give (config `tracing`,
- * `monitoring.dashboard`, `monitoring.detailMetrics`): the same sandbox measurement priced against each variant's templates,
- * so the differences are the options' and nothing else's.
+ * `monitoring.dashboard`, `monitoring.detailMetrics`, `backup`, `ingress`): the same sandbox
+ * measurement priced against each variant's templates, so the differences are the options' and
+ * nothing else's.
  */
 import type { ConnectorConfig } from '../../lambdas/core/config';
 import type { DurationSample } from './duration';
@@ -19,7 +20,7 @@ import {
 } from './model';
 import { synthesizedTemplates } from './templates';
 import { receiverBilledMs, usageFrom } from './usage';
-import { functionLogging } from './wiring';
+import { functionLogging, wiring } from './wiring';
 
 export interface CostVariant {
   readonly name: string;
@@ -36,7 +37,8 @@ const withOptions = (config: ConnectorConfig, on: boolean): ConnectorConfig => (
 
 /**
  * The config with every cost option off (the defaults), with tracing and the dashboard on (which
- * turns the detail metrics on too), with the detail metrics alone, and with the backup plan on.
+ * turns the detail metrics on too), with the detail metrics alone, with the backup plan on, and
+ * with a function URL instead of the HTTP API.
  */
 export const VARIANTS: readonly CostVariant[] = [
   {
@@ -63,6 +65,16 @@ export const VARIANTS: readonly CostVariant[] = [
     apply: (config) => ({
       ...withOptions(config, false),
       backup: { enabled: true, retentionDays: 35 },
+    }),
+  },
+  {
+    name: 'function-url',
+    sets: 'ingress: "function-url" (no stage throttle, no access log; defaults otherwise)',
+    apply: (config) => ({
+      ...withOptions(config, false),
+      ingress: 'function-url',
+      // It bounds the HTTP API only: the schema refuses it with a function URL.
+      apiThrottle: undefined,
     }),
   },
 ];
@@ -103,6 +115,7 @@ export function priceConfig(
     reconcilerRunsPerMonth(templates),
     receiverBilledMs(receiver, memoryOf(templates, 'receiver')),
     functionLogging(templates),
+    [...wiring(templates).serviceOfLogGroup.values()].includes('api-access'),
   );
   const lines = costLines(templates, usage);
   return { templates, usage, lines, totals: totals(lines) };

@@ -38,7 +38,7 @@ export interface StageTimes {
 }
 
 /** The `offer_id` of an SNS Notification's marketplace event, or undefined (confirmations, bad JSON). */
-function offerIdOfSns(body: string | null): string | undefined {
+function offerIdOfSns(body: string | null | undefined): string | undefined {
   try {
     const envelope = JSON.parse(body ?? '') as { Type?: unknown; Message?: unknown };
     if (envelope.Type !== 'Notification' || typeof envelope.Message !== 'string') return undefined;

@@ -13,6 +13,12 @@ import {
   type Role,
 } from './connector-values';
 import { offerUrlTemplateSchema } from './offer-url-template';
+import {
+  INGRESS_MODES,
+  apiThrottleSchema,
+  ingressIssues,
+  receiverReservedConcurrencySchema,
+} from './ingress-config';
 
 /**
  * The deployment configuration: one schema, used by `bin/` at synth time (a bad value fails
@@ -295,20 +301,18 @@ export const connectorConfigSchema = z
     /** At most this many worker instances at once, so the marketplace API is never flooded (2-1000). */
     workerMaxConcurrency: z._default(z.number().check(z.int(), z.gte(2), z.lte(1000)), 5),
     /**
-     * Reserve concurrency for the worker (`workerMaxConcurrency`) and the reconciler (1). Lambda
-     * keeps 100 of the account's executions unreserved, so an account whose limit is below
-     * `workerMaxConcurrency` + 101 cannot deploy with it: turn it off there (the queue's maximum
-     * concurrency still caps the worker).
+     * Reserve concurrency for the worker (`workerMaxConcurrency`), the reconciler (1) and, with
+     * ingress `function-url`, the receiver. Lambda keeps 100 of the account's executions
+     * unreserved, so an account whose limit is below their sum + 100 cannot deploy with it: turn
+     * it off there (the queue's maximum concurrency still caps the worker; http-api only).
      */
     reserveConcurrency: z._default(z.boolean(), true),
-    /** API Gateway stage throttling for the receiver endpoint. */
-    apiThrottle: z._default(
-      z.strictObject({
-        rateLimit: z.number().check(z.positive(), z.lte(10000)),
-        burstLimit: z.number().check(z.int(), z.positive(), z.lte(5000)),
-      }),
-      { rateLimit: 50, burstLimit: 100 },
-    ),
+    /** How SNS reaches the receiver: an HTTP API (default) or a Lambda function URL (ingress-config.ts). */
+    ingress: z._default(z.enum(INGRESS_MODES), 'http-api'),
+    /** HTTP API stage throttling (ingress `http-api` only; default `DEFAULT_API_THROTTLE`). */
+    apiThrottle: z.optional(apiThrottleSchema),
+    /** Receiver executions reserved (ingress `function-url` only; its one bound). */
+    receiverReservedConcurrency: z.optional(receiverReservedConcurrencySchema),
     logRetentionDays: z._default(
       z.union([
         z.literal(7),
@@ -325,6 +329,7 @@ export const connectorConfigSchema = z
   .check(
     z.superRefine(
       (config, ctx) => {
+        for (const issue of ingressIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
         const given = [config.allowedTopicArns, config.allowedTopics].filter(
           (value) => value !== undefined,
         ).length;

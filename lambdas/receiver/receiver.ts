@@ -1,5 +1,6 @@
 /**
- * The SNS HTTPS endpoint behind API Gateway (HTTP API, Lambda payload format 1.0). It accepts
+ * The SNS HTTPS endpoint behind API Gateway (HTTP API, Lambda payload format 1.0) or its own
+ * function URL (payload format 2.0; config `ingress`, `ReceiverEvent`). It accepts
  * only genuine SNS messages from allowed topics (a request without the SNS message type header is
  * refused before anything else; then, when a shared secret is configured, only with its HTTP
  * Basic credentials), confirms subscriptions, and puts each notification on the events queue. It
@@ -7,7 +8,7 @@
  * does not retry them) and 5xx for failures worth a retry (SNS retries those).
  */
 import { randomUUID } from 'node:crypto';
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { QueuedEvent } from '../core/events';
@@ -34,6 +35,7 @@ import {
   lowerCaseHeaders,
   parseJson,
   type ArrivingEvent,
+  type ReceiverEvent,
 } from './sns-request';
 
 export interface ReceiverDeps {
@@ -69,7 +71,7 @@ const SUBSCRIBE_TIMEOUT_MS = 5000;
  */
 export function createReceiver(
   deps: ReceiverDeps,
-): (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult> {
+): (event: ReceiverEvent) => Promise<APIGatewayProxyResult> {
   const now = deps.now ?? (() => new Date());
   const allowedTopics = new Set(deps.allowedTopicArns);
   const verifier = createSnsVerifier({ httpGet: deps.httpGet, now });
@@ -140,11 +142,7 @@ export function createReceiver(
     return 'subscription confirmed';
   }
 
-  async function handle(
-    event: APIGatewayProxyEvent,
-    correlationId: string,
-    log: Logger,
-  ): Promise<string> {
+  async function handle(event: ReceiverEvent, correlationId: string, log: Logger): Promise<string> {
     const headers = lowerCaseHeaders(event.headers);
     // Until the body is parsed, the id SNS puts in the header ties the lines to the message.
     const headerMessageId = headers.get(SNS_HEADERS.messageId);
@@ -201,7 +199,7 @@ export function createReceiver(
     }
   }
 
-  return async (event: APIGatewayProxyEvent): Promise<APIGatewayProxyResult> => {
+  return async (event: ReceiverEvent): Promise<APIGatewayProxyResult> => {
     const arriving: ArrivingEvent = event;
     const requestId: unknown = arriving.requestContext?.requestId;
     const correlationId =

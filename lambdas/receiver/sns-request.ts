@@ -1,10 +1,10 @@
 /**
  * Reading the HTTP request SNS sends, before anything costs a network call: the headers (case
- * insensitive), the body (base64 decoded when API Gateway marked it so, size capped, UTF-8, JSON),
+ * insensitive), the body (base64 decoded when marked so, size capped, UTF-8, JSON),
  * the SNS headers' agreement with the body, and whether a SubscribeURL is one the receiver may GET.
  * Each refusal is an `SnsRejectedError` (4xx: SNS does not retry it).
  */
-import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
 import {
   SnsRejectedError,
   isTrustedSubscribeUrl,
@@ -17,6 +17,14 @@ import {
  * it, plus a few KiB of envelope fields. Anything larger is not an SNS delivery.
  */
 export const MAX_BODY_BYTES = 512 * 1024;
+
+/**
+ * The events that reach the receiver (config `ingress`): API Gateway's payload format 1.0 from the
+ * HTTP API, or payload format 2.0 from the receiver's function URL. It reads only what the two
+ * share, under the same names: `headers`, `body`, `isBase64Encoded` and `requestContext.requestId`
+ * (no method, path or source IP), and answers both with the same `{ statusCode, headers, body }`.
+ */
+export type ReceiverEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2;
 
 /** The headers SNS sets on an HTTP(S) delivery (lower case, as `lowerCaseHeaders` keys them). */
 export const SNS_HEADERS = {
@@ -41,11 +49,11 @@ export function assertSnsDelivery(headers: Map<string, string>): void {
 export const LOGGABLE_ID = /^[A-Za-z0-9._:-]{1,256}$/;
 
 /**
- * Header names are case-insensitive: an HTTP API lower-cases them, a REST API (and some hand-made
- * events) keeps the client's case.
+ * Header names are case-insensitive: an HTTP API and a function URL lower-case them, a REST API
+ * (and some hand-made events) keeps the client's case.
  */
 export function lowerCaseHeaders(
-  headers: APIGatewayProxyEvent['headers'] | null | undefined,
+  headers: ReceiverEvent['headers'] | null | undefined,
 ): Map<string, string> {
   const result = new Map<string, string>();
   for (const [name, value] of Object.entries(headers ?? {})) {
@@ -61,8 +69,11 @@ export interface ArrivingEvent {
   requestContext?: { requestId?: unknown };
 }
 
-/** Returns the body text, decoding base64 when API Gateway marked it so; enforces the size cap. */
-export function bodyText(event: APIGatewayProxyEvent): string {
+/**
+ * Returns the body text, decoding base64 when API Gateway or the function URL marked it so (a
+ * function URL encodes a body whose content type is not text); enforces the size cap.
+ */
+export function bodyText(event: Pick<ReceiverEvent, 'body' | 'isBase64Encoded'>): string {
   const body = event.body;
   // Also undefined: a hand-made event may have no body at all.
   if (!body) {

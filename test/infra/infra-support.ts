@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import type { ConnectorConfig } from '../../lambdas/core/config';
+import { parseConnectorConfig, type ConnectorConfig } from '../../lambdas/core/config';
 import { createConnectorStacks, type ConnectorStacks } from '../../lib/connector';
 import { EXAMPLE_CONFIG_FILE, loadConnectorConfig } from '../../lib/load-config';
 
@@ -24,6 +24,18 @@ export function cdkJsonContext(): Record<string, unknown> {
 
 export function exampleConfig(): ConnectorConfig {
   return loadConnectorConfig(path.join(PROJECT_ROOT, EXAMPLE_CONFIG_FILE));
+}
+
+/**
+ * The example config with `ingress: "function-url"` (and the given fields), parsed as a file would
+ * be: without the example's `apiThrottle`, which bounds the HTTP API only.
+ */
+export function functionUrlConfig(fields: Record<string, unknown> = {}): ConnectorConfig {
+  const raw = JSON.parse(
+    fs.readFileSync(path.join(PROJECT_ROOT, EXAMPLE_CONFIG_FILE), 'utf8'),
+  ) as Record<string, unknown>;
+  delete raw['apiThrottle'];
+  return parseConnectorConfig({ ...raw, ingress: 'function-url', ...fields });
 }
 
 export interface Built extends ConnectorStacks {

@@ -1,7 +1,8 @@
 /**
  * Covers the cdk-nag AWS Solutions, HIPAA Security and Serverless packs against both stacks, for
  * a created and an imported credentials secret, with the receiver's shared secret on, for role
- * both (reconciler included), with tracing, dashboard, e-mails and the backup plan on: no
+ * both (reconciler included), with tracing, dashboard, e-mails and the backup plan on, and with a
+ * function URL instead of the HTTP API (config ingress): no
  * unacknowledged errors or warnings, every acknowledgement gives a real reason and is scoped to
  * one rule (or one finding) on one construct below a stack, and the one wildcard-resource
  * acknowledgement is only ever about X-Ray. Also checks that each pack, registered by
@@ -16,7 +17,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
 import type { ConnectorConfig } from '../../lambdas/core/config';
 import { applyNagChecks, NAG_PACKS } from '../../lib/nag';
-import { build, exampleConfig, resourcesOf, type Built } from './infra-support';
+import { build, exampleConfig, functionUrlConfig, resourcesOf, type Built } from './infra-support';
 
 const variants: [string, () => ConnectorConfig][] = [
   ['created secret, no alarm email', exampleConfig],
@@ -66,6 +67,16 @@ const variants: [string, () => ConnectorConfig][] = [
   [
     'role demand, notifications off',
     () => ({ ...exampleConfig(), role: 'demand', notifications: { enabled: false } }),
+  ],
+  [
+    'a function URL instead of the HTTP API, shared secret, role both, tracing and dashboard',
+    () =>
+      functionUrlConfig({
+        role: 'both',
+        receiver: { sharedSecret: { enabled: true } },
+        tracing: true,
+        monitoring: { dashboard: true },
+      }),
   ],
 ];
 

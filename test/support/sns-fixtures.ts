@@ -1,10 +1,11 @@
 /**
  * Shared fixtures for the SNS verifier and receiver unit tests: genuinely signed SNS messages
- * (sandbox/sns-signing.ts), API Gateway proxy events, a fake HttpGet that serves certificates and
+ * (sandbox/sns-signing.ts), API Gateway proxy events (payload format 1.0) and function URL events
+ * (2.0), a fake HttpGet that serves certificates and
  * counts calls, a fake queue that records sends, and a capture of what Powertools writes to
  * stdout/stderr (log lines and EMF metrics).
  */
-import type { APIGatewayProxyEvent } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { QueuedEvent } from '../../lambdas/core/events';
 import type { EventQueue, HttpGet, HttpGetResult } from '../../lambdas/core/ports';
 import {
@@ -131,6 +132,45 @@ export function apiEvent(
       resourceId: 'res123',
       resourcePath: '/sns',
     },
+  };
+}
+
+/**
+ * A payload format 2.0 event as a Lambda function URL builds it for SNS's `POST /` (header names
+ * lower case; no route key of a path, a `$default` stage, the caller in `requestContext.http`).
+ * Headers default as for `apiEvent`.
+ */
+export function functionUrlEvent(
+  body: string | undefined,
+  options: { headers?: Record<string, string>; isBase64Encoded?: boolean; requestId?: string } = {},
+): APIGatewayProxyEventV2 {
+  const isBase64Encoded = options.isBase64Encoded ?? false;
+  return {
+    version: '2.0',
+    routeKey: '$default',
+    rawPath: '/',
+    rawQueryString: '',
+    headers: options.headers ?? deliveryHeaders(body ?? null, isBase64Encoded),
+    requestContext: {
+      accountId: 'anonymous',
+      apiId: 'abcdefghijklmnopqrstuvwxyz0123',
+      domainName: 'abcdefghijklmnopqrstuvwxyz0123.lambda-url.ca-central-1.on.aws',
+      domainPrefix: 'abcdefghijklmnopqrstuvwxyz0123',
+      http: {
+        method: 'POST',
+        path: '/',
+        protocol: 'HTTP/1.1',
+        sourceIp: '54.240.197.1',
+        userAgent: 'Amazon Simple Notification Service Agent',
+      },
+      requestId: options.requestId ?? 'furl-req-0001',
+      routeKey: '$default',
+      stage: '$default',
+      time: '01/Dec/2026:03:40:00 +0000',
+      timeEpoch: 0,
+    },
+    ...(body !== undefined ? { body } : {}),
+    isBase64Encoded,
   };
 }
 

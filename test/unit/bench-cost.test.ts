@@ -157,6 +157,10 @@ describe('the real stacks', () => {
   const variants: Array<[string, ConnectorConfig]> = [
     ['the example config', exampleConfig()],
     [
+      'a function URL instead of the HTTP API',
+      { ...exampleConfig(), ingress: 'function-url', apiThrottle: undefined },
+    ],
+    [
       'shared secret, e-mail subscriptions, demand side',
       {
         ...exampleConfig(),
@@ -316,6 +320,45 @@ describe('the cost options, priced', () => {
     // The API's trace (the receiver continues it) and the worker's: 2 x 5 USD per million at 100%.
     expect(perMillionOf({ ...lean, tracing: true }, 1) - perMillionOf(lean, 1)).toBeCloseTo(10, 9);
     expect(perMillionOf(variant('observed'), 0.84) - perMillionOf(lean, 0.84)).toBeCloseTo(8.4, 9);
+  });
+
+  it('the function-url variant drops the HTTP API and its access log, and adds only free resources', () => {
+    expect(variant('function-url')).toMatchObject({ ingress: 'function-url', tracing: false });
+    expect(variant('function-url').apiThrottle).toBeUndefined();
+    // Some traffic on every function and the access log, so a line that changed would show.
+    const traffic = usage({
+      durationMs: { receiver: s(50), worker: s(200), reconciler: s(1000) },
+      logBytesPerEvent: { receiver: s(300), worker: s(900) },
+      accessLogBytesPerRequest: s(400),
+    });
+    const lean = costLines(synthesizedTemplates(variant('lean')), traffic);
+    const url = costLines(synthesizedTemplates(variant('function-url')), traffic);
+    const key = (line: { stack: string; id: string }) => `${line.stack}/${line.id}`;
+    const keysOf = (lines: typeof lean) => new Set(lines.map(key));
+    const gone = lean.filter((line) => !keysOf(url).has(key(line)));
+    const added = url.filter((line) => !keysOf(lean).has(key(line)));
+    expect(gone.map((line) => line.type).sort()).toEqual([
+      'AWS::ApiGatewayV2::Api',
+      'AWS::ApiGatewayV2::Integration',
+      'AWS::ApiGatewayV2::Route',
+      'AWS::ApiGatewayV2::Stage',
+      'AWS::Lambda::Permission',
+      'AWS::Logs::LogGroup',
+    ]);
+    expect(added.map((line) => [line.type, line.status]).sort()).toEqual([
+      ['AWS::Lambda::Permission', 'free'],
+      ['AWS::Lambda::Permission', 'free'],
+      ['AWS::Lambda::Url', 'free'],
+    ]);
+    const sum = (lines: typeof lean, field: 'idle' | 'perMillion') =>
+      lines.reduce((total, line) => total + line[field], 0);
+    // 1.00 USD per million HTTP API requests, plus the access log's bytes.
+    expect(sum(gone, 'perMillion')).toBeGreaterThan(1);
+    expect(totals(lean).perMillion - totals(url).perMillion).toBeCloseTo(
+      sum(gone, 'perMillion'),
+      9,
+    );
+    expect(totals(lean).idle - totals(url).idle).toBeCloseTo(sum(gone, 'idle'), 9);
   });
 });
 

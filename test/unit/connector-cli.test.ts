@@ -357,4 +357,18 @@ describe('subscription e-mail', () => {
     expect(text).toContain('arn:shared');
     expect(text).not.toContain('outbox-offers');
   });
+
+  it('gives a function URL endpoint (config ingress function-url) as the https root it is', () => {
+    const functionUrl = 'https://abcdefghijklmnopqrstuvwxyz012345.lambda-url.ca-central-1.on.aws/';
+    const plain = subscriptionEmail({ ...resources, endpointUrl: functionUrl }).join('\n');
+    expect(plain).toContain(`endpoint (protocol https): ${functionUrl}\n`);
+    const withSecret = subscriptionEmail({
+      ...resources,
+      endpointUrl: functionUrl,
+      sharedSecretArn: 'arn:shared',
+    }).join('\n');
+    expect(withSecret).toContain(
+      'endpoint (protocol https): https://connector:<password>@abcdefghijklmnopqrstuvwxyz012345.lambda-url.ca-central-1.on.aws/\n',
+    );
+  });
 });

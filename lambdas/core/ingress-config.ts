@@ -1,0 +1,91 @@
+import * as z from './zod';
+
+/**
+ * How SNS reaches the receiver (config `ingress`), and what bounds the receiver in each mode. Used
+ * at synth time only (config.ts builds it into the schema; lib/ingress.ts builds the endpoint).
+ *
+ * - `http-api` (default): an API Gateway HTTP API, `POST /sns` on its `$default` stage, throttled
+ *   by `apiThrottle` (requests/s and burst), with JSON access logs.
+ * - `function-url`: a Lambda function URL on the receiver (auth NONE: SNS cannot sign requests;
+ *   the receiver verifies every message's SNS signature and topic). No request-rate throttle and
+ *   no access log; the receiver's reserved concurrency (`receiverReservedConcurrency`) bounds it.
+ *   About 1.1 USD per million deliveries cheaper (the HTTP API's requests and access logs).
+ */
+export const INGRESS_MODES = ['http-api', 'function-url'] as const;
+export type IngressMode = (typeof INGRESS_MODES)[number];
+
+/** The HTTP API stage throttle (config `apiThrottle`): bounds the `http-api` ingress only. */
+export const apiThrottleSchema = z.strictObject({
+  rateLimit: z.number().check(z.positive(), z.lte(10000)),
+  burstLimit: z.number().check(z.int(), z.positive(), z.lte(5000)),
+});
+export type ApiThrottle = z.infer<typeof apiThrottleSchema>;
+export const DEFAULT_API_THROTTLE: ApiThrottle = { rateLimit: 50, burstLimit: 100 };
+
+/**
+ * Receiver executions reserved (and so at most running) with `function-url`. A delivery takes the
+ * receiver tens of milliseconds warm, so 10 executions answer a few hundred deliveries a second,
+ * more than the HTTP API's default throttle (50/s, burst 100) lets through; beyond them the URL
+ * answers 429, which SNS retries as it retries the stage throttle's 429.
+ */
+export const DEFAULT_RECEIVER_RESERVED_CONCURRENCY = 10;
+export const receiverReservedConcurrencySchema = z
+  .number()
+  .check(z.int('must be a whole number of executions'), z.gte(1), z.lte(1000));
+
+/** The ingress fields of the config, as they may arrive (a cross-field check runs on bad input too). */
+interface IngressFields {
+  ingress?: unknown;
+  apiThrottle?: unknown;
+  receiverReservedConcurrency?: unknown;
+  reserveConcurrency?: unknown;
+}
+
+export interface IngressIssue {
+  path: string[];
+  message: string;
+}
+
+/**
+ * What contradicts the chosen ingress: each bound belongs to one mode, and one set for the other
+ * would be ignored, leaving the endpoint less bounded than the config reads.
+ */
+export function ingressIssues(config: IngressFields): IngressIssue[] {
+  const issues: IngressIssue[] = [];
+  if (config.ingress === 'function-url') {
+    if (config.apiThrottle !== undefined)
+      issues.push({
+        path: ['apiThrottle'],
+        message:
+          'apiThrottle bounds the HTTP API stage only and ingress is function-url (no request-rate throttle): remove it and bound the receiver with receiverReservedConcurrency',
+      });
+    if (config.reserveConcurrency === false)
+      issues.push({
+        path: ['ingress'],
+        message:
+          "ingress function-url is bounded only by the receiver's reserved concurrency, which reserveConcurrency: false turns off: use ingress http-api in an account too small to reserve",
+      });
+  } else if (config.receiverReservedConcurrency !== undefined) {
+    issues.push({
+      path: ['receiverReservedConcurrency'],
+      message:
+        'receiverReservedConcurrency is for ingress function-url only: with http-api, apiThrottle bounds the receiver',
+    });
+  }
+  return issues;
+}
+
+/** The stage throttle the `http-api` ingress applies: `apiThrottle` or its default. */
+export function apiThrottleOf(config: { apiThrottle?: ApiThrottle | undefined }): ApiThrottle {
+  return config.apiThrottle ?? DEFAULT_API_THROTTLE;
+}
+
+/** The receiver's reserved concurrency: with `function-url` only (the HTTP API's throttle bounds the other). */
+export function receiverReservedConcurrency(config: {
+  ingress: IngressMode;
+  receiverReservedConcurrency?: number | undefined;
+}): number | undefined {
+  return config.ingress === 'function-url'
+    ? (config.receiverReservedConcurrency ?? DEFAULT_RECEIVER_RESERVED_CONCURRENCY)
+    : undefined;
+}

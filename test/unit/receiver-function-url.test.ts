@@ -1,0 +1,224 @@
+/**
+ * Covers lambdas/receiver/receiver.ts invoked through a Lambda function URL (config `ingress:
+ * "function-url"`): the payload format 2.0 event, with genuinely signed SNS messages. The same
+ * acceptances and refusals as through the HTTP API (1.0, receiver.test.ts): a notification is
+ * enqueued with the 2.0 request id as correlation id, a subscription confirmation is followed, a
+ * bad signature, a topic not allowed, a missing SNS header, an empty body and missing shared-secret
+ * credentials are refused, and a base64 body (as a function URL sends a non-text content type)
+ * is decoded. Also: the same message answers the same through both event shapes.
+ */
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { createReceiver } from '../../lambdas/receiver/receiver';
+import { createSnsSigningIdentity, type SnsSigningIdentity } from '../../sandbox/sns-signing';
+import {
+  CERT_URL,
+  EVENT_MESSAGE,
+  FOREIGN_TOPIC_ARN,
+  SUBSCRIBE_URL,
+  TOKEN,
+  TOPIC_ARN,
+  apiEvent,
+  captureOutput,
+  confirmationFields,
+  fakeHttpGet,
+  fakeQueue,
+  functionUrlEvent,
+  notificationFields,
+  sign,
+  snsHeaders,
+  type CapturedOutput,
+} from '../support/sns-fixtures';
+
+let identity: SnsSigningIdentity;
+let otherIdentity: SnsSigningIdentity;
+beforeAll(async () => {
+  [identity, otherIdentity] = await Promise.all([
+    createSnsSigningIdentity(),
+    createSnsSigningIdentity(),
+  ]);
+});
+
+let output: CapturedOutput;
+beforeEach(() => {
+  output = captureOutput();
+});
+afterEach(() => {
+  output.restore();
+});
+
+const NOW = new Date();
+const SHARED_PASSWORD = 'furl-shared-password-0123456789abcdef';
+const basic = (user: string, password: string) =>
+  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+function setup(options: { sharedSecret?: boolean } = {}) {
+  const http = fakeHttpGet({
+    [CERT_URL]: { status: 200, body: identity.certPem },
+    [SUBSCRIBE_URL]: { status: 200, body: '<ok/>' },
+  });
+  const queue = fakeQueue();
+  const receive = createReceiver({
+    allowedTopicArns: [TOPIC_ARN],
+    queue,
+    httpGet: http.httpGet,
+    logger: new Logger({ serviceName: 'receiver-test', logLevel: 'DEBUG' }),
+    metrics: new Metrics({ namespace: 'ReceiverTest', serviceName: 'receiver-test' }),
+    now: () => NOW,
+    ...(options.sharedSecret === true
+      ? { sharedSecret: () => Promise.resolve(SHARED_PASSWORD) }
+      : {}),
+  });
+  return { receive, http, queue };
+}
+
+type Setup = ReturnType<typeof setup>;
+
+function expectRefused(result: APIGatewayProxyResult, status: number, s: Setup): void {
+  expect(result.statusCode).toBe(status);
+  expect(s.queue.sends).toHaveLength(0);
+  expect(Object.keys(JSON.parse(result.body) as object)).toEqual(['message']);
+  expect(result.body).not.toContain(TOKEN);
+}
+
+describe('through a function URL (payload format 2.0)', () => {
+  it('enqueues a notification, with the 2.0 request id as correlation id', async () => {
+    const s = setup();
+    const message = sign(notificationFields(NOW), identity);
+    const result = await s.receive(
+      functionUrlEvent(JSON.stringify(message), {
+        headers: snsHeaders(message),
+        requestId: 'furl-42',
+      }),
+    );
+    expect(result.statusCode).toBe(200);
+    expect(result.headers).toMatchObject({ 'content-type': 'application/json' });
+    expect(s.queue.sends).toEqual([
+      {
+        event: {
+          version: 1,
+          origin: 'sns',
+          topicArn: TOPIC_ARN,
+          snsMessageId: message.MessageId,
+          publishedAt: message.Timestamp,
+          message: EVENT_MESSAGE,
+        },
+        attributes: { snsMessageId: message.MessageId, correlationId: 'furl-42' },
+      },
+    ]);
+    expect(s.http.urls()).toEqual([CERT_URL]);
+  });
+
+  it('confirms a subscription: GETs the SubscribeURL and answers 200', async () => {
+    const s = setup();
+    const message = sign(confirmationFields('SubscriptionConfirmation', NOW), identity);
+    const result = await s.receive(
+      functionUrlEvent(JSON.stringify(message), { headers: snsHeaders(message) }),
+    );
+    expect(result.statusCode).toBe(200);
+    expect(s.http.urls()).toEqual([CERT_URL, SUBSCRIBE_URL]);
+    expect(s.queue.sends).toHaveLength(0);
+  });
+
+  it('decodes a base64 body', async () => {
+    const s = setup();
+    const body = Buffer.from(JSON.stringify(sign(notificationFields(NOW), identity))).toString(
+      'base64',
+    );
+    const result = await s.receive(functionUrlEvent(body, { isBase64Encoded: true }));
+    expect(result.statusCode).toBe(200);
+    expect(s.queue.sends[0]?.event.message).toBe(EVENT_MESSAGE);
+  });
+
+  it('refuses a base64-marked body that is not base64 (400)', async () => {
+    const s = setup();
+    const plain = JSON.stringify(sign(notificationFields(NOW), identity));
+    expectRefused(
+      await s.receive(
+        functionUrlEvent(plain, {
+          isBase64Encoded: true,
+          headers: { 'x-amz-sns-message-type': 'Notification' },
+        }),
+      ),
+      400,
+      s,
+    );
+  });
+
+  it('refuses a message signed by another certificate than the one served (403)', async () => {
+    const s = setup();
+    const forged = sign(notificationFields(NOW), otherIdentity);
+    expectRefused(await s.receive(functionUrlEvent(JSON.stringify(forged))), 403, s);
+  });
+
+  it('refuses a message changed after signing (403)', async () => {
+    const s = setup();
+    const signed = sign(notificationFields(NOW), identity);
+    const changed = { ...signed, Message: EVENT_MESSAGE.replace('offer-1', 'offer-666') };
+    expectRefused(await s.receive(functionUrlEvent(JSON.stringify(changed))), 403, s);
+  });
+
+  it('refuses a topic not allowed (403) without fetching anything', async () => {
+    const s = setup();
+    const message = sign(notificationFields(NOW, { TopicArn: FOREIGN_TOPIC_ARN }), identity);
+    expectRefused(await s.receive(functionUrlEvent(JSON.stringify(message))), 403, s);
+    expect(s.http.calls).toHaveLength(0);
+  });
+
+  it('refuses a request without the SNS message type header (400) before reading anything', async () => {
+    const s = setup({ sharedSecret: true });
+    const message = sign(notificationFields(NOW), identity);
+    const result = await s.receive(
+      functionUrlEvent(JSON.stringify(message), {
+        headers: { 'content-type': 'text/plain; charset=UTF-8' },
+      }),
+    );
+    expectRefused(result, 400, s);
+    expect(s.http.calls).toHaveLength(0);
+  });
+
+  it('refuses an event without a body (400)', async () => {
+    const s = setup();
+    expectRefused(
+      await s.receive(
+        functionUrlEvent(undefined, { headers: { 'x-amz-sns-message-type': 'Notification' } }),
+      ),
+      400,
+      s,
+    );
+  });
+
+  it('with the shared secret: answers the Basic challenge (401) without credentials, accepts them', async () => {
+    const s = setup({ sharedSecret: true });
+    const message = sign(notificationFields(NOW), identity);
+    const challenged = await s.receive(
+      functionUrlEvent(JSON.stringify(message), { headers: snsHeaders(message) }),
+    );
+    expectRefused(challenged, 401, s);
+    expect(challenged.headers?.['www-authenticate']).toMatch(/^Basic /);
+
+    const accepted = await s.receive(
+      functionUrlEvent(JSON.stringify(message), {
+        headers: { ...snsHeaders(message), authorization: basic('connector', SHARED_PASSWORD) },
+      }),
+    );
+    expect(accepted.statusCode).toBe(200);
+    expect(s.queue.sends).toHaveLength(1);
+  });
+
+  it('answers a message the same through both event shapes', async () => {
+    const message = sign(notificationFields(NOW), identity);
+    const cases = [
+      JSON.stringify(message),
+      JSON.stringify(sign(notificationFields(NOW), otherIdentity)),
+      JSON.stringify({ ...message, TopicArn: FOREIGN_TOPIC_ARN }),
+      '{not json',
+    ];
+    for (const body of cases) {
+      const viaApi = await setup().receive(apiEvent(body, { requestId: 'same' }));
+      const viaUrl = await setup().receive(functionUrlEvent(body, { requestId: 'same' }));
+      expect(viaUrl).toEqual(viaApi);
+    }
+  });
+});
