@@ -1,9 +1,9 @@
 /**
  * Covers the cdk-nag AWS Solutions, HIPAA Security and Serverless packs against both stacks, for
  * a created and an imported credentials secret, with the receiver's shared secret on, for role
- * both (reconciler included), with tracing, dashboard, e-mails and the backup plan on: no
- * unacknowledged errors or warnings, every acknowledgement gives a real reason and is scoped to
- * one rule (or one finding) on one construct below a stack, and the one wildcard-resource
+ * both (reconciler included), with tracing, dashboard, e-mails, the backup plan and a provisioned
+ * table on: no unacknowledged errors or warnings, every acknowledgement gives a real reason and
+ * is scoped to one rule (or one finding) on one construct below a stack, and the one wildcard-resource
  * acknowledgement is only ever about X-Ray. Also checks that each pack, registered by
  * applyNagChecks, fails a synth with a violation of its own, so "none found" means something.
  * The stacks are checked with each pack's `validateScope`; bin/app.ts registers the same packs
@@ -66,6 +66,18 @@ const variants: [string, () => ConnectorConfig][] = [
   [
     'role demand, notifications off',
     () => ({ ...exampleConfig(), role: 'demand', notifications: { enabled: false } }),
+  ],
+  [
+    'provisioned table with auto scaling',
+    () => ({
+      ...exampleConfig(),
+      table: {
+        billing: 'provisioned',
+        writeCapacity: { min: 2, max: 100 },
+        readCapacity: { min: 1, max: 20 },
+        targetUtilization: 60,
+      },
+    }),
   ],
 ];
 
