@@ -1,9 +1,11 @@
 /**
  * The cost of one config, and of the variants of it that the cost options give (config `tracing`,
- * `monitoring.dashboard`, `monitoring.detailMetrics`): the same sandbox measurement priced against each variant's templates,
+ * `monitoring.dashboard`, `monitoring.detailMetrics`, `backup`, `table.billing`): the same sandbox
+ * measurement priced against each variant's templates,
  * so the differences are the options' and nothing else's.
  */
 import type { ConnectorConfig } from '../../lambdas/core/config';
+import { DEFAULT_PROVISIONED_CAPACITY } from '../../lambdas/core/table-config';
 import type { DurationSample } from './duration';
 import type { SandboxMeasurement } from './measure';
 import {
@@ -36,7 +38,8 @@ const withOptions = (config: ConnectorConfig, on: boolean): ConnectorConfig => (
 
 /**
  * The config with every cost option off (the defaults), with tracing and the dashboard on (which
- * turns the detail metrics on too), with the detail metrics alone, and with the backup plan on.
+ * turns the detail metrics on too), with the detail metrics alone, with the backup plan on, and
+ * with the table's capacity provisioned (auto scaled, the default range and target).
  */
 export const VARIANTS: readonly CostVariant[] = [
   {
@@ -64,6 +67,11 @@ export const VARIANTS: readonly CostVariant[] = [
       ...withOptions(config, false),
       backup: { enabled: true, retentionDays: 35 },
     }),
+  },
+  {
+    name: 'provisioned',
+    sets: `table: { billing: "provisioned" } (WCU ${DEFAULT_PROVISIONED_CAPACITY.writeCapacity.min}-${DEFAULT_PROVISIONED_CAPACITY.writeCapacity.max}, RCU ${DEFAULT_PROVISIONED_CAPACITY.readCapacity.min}-${DEFAULT_PROVISIONED_CAPACITY.readCapacity.max}, target ${DEFAULT_PROVISIONED_CAPACITY.targetUtilization}%; defaults otherwise)`,
+    apply: (config) => ({ ...withOptions(config, false), table: { billing: 'provisioned' } }),
   },
 ];
 
