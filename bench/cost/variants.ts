@@ -30,10 +30,12 @@ export interface CostVariant {
   readonly apply: (config: ConnectorConfig) => ConnectorConfig;
 }
 
+// The table on demand (the default) in every variant but `provisioned`, whatever the config says.
 const withOptions = (config: ConnectorConfig, on: boolean): ConnectorConfig => ({
   ...config,
   tracing: on,
   monitoring: { ...config.monitoring, dashboard: on, detailMetrics: on },
+  table: { billing: 'on-demand' },
 });
 
 /**
@@ -44,7 +46,7 @@ const withOptions = (config: ConnectorConfig, on: boolean): ConnectorConfig => (
 export const VARIANTS: readonly CostVariant[] = [
   {
     name: 'lean',
-    sets: 'tracing: false, monitoring.dashboard: false, monitoring.detailMetrics: false (the defaults)',
+    sets: 'tracing: false, monitoring.dashboard: false, monitoring.detailMetrics: false, table.billing: on-demand (the defaults)',
     apply: (config) => withOptions(config, false),
   },
   {
