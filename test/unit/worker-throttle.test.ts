@@ -8,9 +8,15 @@
  * delay (5 s, not the 30-minute visibility timeout), is not taken for malformed (which heads for
  * the DLQ), and once the table answers again it is finished with one answer to the marketplace,
  * whichever call was throttled (before the claim, mid-decision, or after the answer was sent).
+ * Last, the same through the real DynamoDB stores and AWS SDK client, DynamoDB answering every
+ * request with the throttling error: the SDK retries, then the worker gets its error unchanged.
  */
+import { Readable } from 'node:stream';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoOfferStore } from '../../lambdas/adapters/dynamo-offer-store';
+import { DynamoUnitStore } from '../../lambdas/adapters/dynamo-unit-store';
 import { parseRules } from '../../lambdas/core/config';
 import type { RecordRetry } from '../../lambdas/adapters/record-retry';
 import { WORKER_TIMING } from '../../lambdas/worker/timing';
@@ -178,4 +184,87 @@ it('a throttle on the write that records the accept as applied (the answer alrea
 
   expect(marketplace.actions().map((call) => call.method)).toEqual(['acceptInboxOffer']);
   expect([...store.events.values()].map((item) => item.status)).toEqual(['done']);
+});
+
+describe('through the real DynamoDB stores and SDK client', () => {
+  /** A DynamoDB endpoint that throttles every request, as a table far over its capacity does. */
+  function throttlingDynamo() {
+    let requests = 0;
+    const client = new DynamoDBClient({
+      region: 'ca-central-1',
+      credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-secret' },
+      // The handler's client keeps the SDK's default (4 attempts, about 4 s of backoff); 2 here.
+      maxAttempts: 2,
+      requestHandler: {
+        handle: async () => {
+          requests += 1;
+          const body = JSON.stringify({
+            __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
+            message: 'The level of configured provisioned throughput for the table was exceeded.',
+          });
+          return Promise.resolve({
+            response: {
+              statusCode: 400,
+              headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': 'r-1' },
+              body: Readable.from([Buffer.from(body)]),
+            },
+          });
+        },
+      },
+    });
+    const documents = DynamoDBDocumentClient.from(client);
+    return {
+      store: new DynamoOfferStore(documents, 'OfferTable'),
+      units: new DynamoUnitStore(documents, 'OfferTable'),
+      requests: () => requests,
+      destroy: () => {
+        client.destroy();
+      },
+    };
+  }
+
+  it('fails the record for a retry in 5 s once the SDK has retried, with nothing sent to the marketplace', async () => {
+    const dynamo = throttlingDynamo();
+    try {
+      const marketplace = fakeMarketplace(inboxOffer({ id: OFFER }));
+      const logger = new CapturingLogger();
+      const visibility: number[] = [];
+      const worker = createWorker({
+        marketplace,
+        store: dynamo.store,
+        units: dynamo.units,
+        rules: RULES,
+        role: 'supply',
+        logger,
+        now: () => new Date(START),
+        retry: {
+          changeVisibility: async (_receiptHandle, seconds) => {
+            visibility.push(seconds);
+            return Promise.resolve();
+          },
+          resend: async () => Promise.reject(new Error('not expected')),
+        },
+      });
+      const record = sqsRecord(queuedEvent(offerEvent({ offer_id: OFFER, id: OFFER })), {
+        messageId: 'm-1',
+        receiveCount: 1,
+      });
+
+      const response = await worker(
+        { Records: [record] },
+        lambdaContext(() => 10 * WORKER_TIMING.recordMs),
+      );
+
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }]);
+      expect(visibility).toEqual([5]);
+      // The claim, tried twice by the SDK; nothing after it.
+      expect(dynamo.requests()).toBe(2);
+      expect(marketplace.calls).toEqual([]);
+      expect(logger.withMessage('Record failed; it will be retried')[0]).toMatchObject({
+        errorName: 'ProvisionedThroughputExceededException',
+      });
+    } finally {
+      dynamo.destroy();
+    }
+  });
 });
