@@ -8,8 +8,9 @@
  * Options: --config=<connector config> (default config/connector.example.json). Beside the config
  * as given, its variants with the cost options (tracing, monitoring.dashboard,
  * monitoring.detailMetrics) all off ("lean"), all on ("observed"), the detail metrics alone
- * ("detailed"), the backup plan ("backed-up") and a function URL instead of the HTTP API
- * ("function-url") are priced from the same measurement (cost/variants.ts).
+ * ("detailed"), the backup plan ("backed-up"), a function URL instead of the HTTP API
+ * ("function-url"), a provisioned, auto-scaled table ("provisioned") and both ("frugal") are
+ * priced from the same measurement (cost/variants.ts).
  * Last line, for the config as given: `cost: idle=<usd>/month per-million=<usd>`.
  */
 import * as path from 'node:path';
@@ -17,14 +18,7 @@ import { EXAMPLE_CONFIG_FILE, loadConnectorConfig } from '../lib/load-config';
 import { PROJECT_ROOT } from '../test/infra/infra-support';
 import { measureSandbox } from './cost/measure';
 import type { CostLine, Sourced, Usage } from './cost/model';
-import {
-  FREE_TIER_NOTES,
-  HOURS_PER_MONTH,
-  PRICE_DATE,
-  PRICE_REGION,
-  PRICES,
-  usdPer,
-} from './cost/prices';
+import { FREE_TIER_NOTES, PRICE_DATE, PRICE_REGION, PRICES, usdPer } from './cost/prices';
 import { measureReceiver } from './cost/duration';
 import { costFigures, priceConfig, VARIANTS, type PricedConfig } from './cost/variants';
 
@@ -154,8 +148,10 @@ export async function run(args: readonly string[]): Promise<void> {
 function optionsOf(config: {
   tracing: boolean;
   monitoring: { dashboard: boolean; detailMetrics: boolean };
+  ingress: string;
+  table: { billing: string };
 }): string {
-  return `tracing: ${config.tracing}, monitoring.dashboard: ${config.monitoring.dashboard}, monitoring.detailMetrics: ${config.monitoring.detailMetrics}`;
+  return `tracing: ${config.tracing}, monitoring.dashboard: ${config.monitoring.dashboard}, monitoring.detailMetrics: ${config.monitoring.detailMetrics}, ingress: ${config.ingress}, table.billing: ${config.table.billing}`;
 }
 
 /** What the larger costs the options do not reach would save: the proposals to decide on. */
@@ -168,14 +164,7 @@ function levers({ usage, lines }: PricedConfig): string[] {
     usage.logBytesPerEvent.worker.value +
     usage.accessLogBytesPerRequest.value;
   const wru = usage.dynamoWruPerEvent.value;
-  // Provisioned writes at a 70% auto-scaling target: a WCU-hour carries 3600 x 0.7 write units.
-  const target = 0.7;
-  const provisionedPerMillionWru = usdPer(PRICES.dynamoProvisionedWcuHour, 1e6 / (3600 * target));
-  const minimumCapacityMonth =
-    usdPer(PRICES.dynamoProvisionedWcuHour, HOURS_PER_MONTH) +
-    usdPer(PRICES.dynamoProvisionedRcuHour, HOURS_PER_MONTH);
   return [
-    `provisioned DynamoDB writes with auto scaling at ${target * 100}% (${provisionedPerMillionWru.toFixed(3)} instead of ${usdPer(PRICES.dynamoWriteRequestUnit, 1e6).toFixed(3)} per million WRU; a burst is throttled until scaling catches up, minutes): per million -${(wru * (usdPer(PRICES.dynamoWriteRequestUnit, 1e6) - provisionedPerMillionWru)).toFixed(2)}, idle +${minimumCapacityMonth.toFixed(2)} (1 WCU and 1 RCU minimum)`,
     `fewer DynamoDB writes per event (now ${wru.toFixed(1)} WRU, ${usdPer(PRICES.dynamoWriteRequestUnit, 1e6 * wru).toFixed(2)}/M): per million -${usdPer(PRICES.dynamoWriteRequestUnit, 1e6).toFixed(3)} per write unit saved`,
     `fewer log bytes per event (now ${Math.round(logBytes)} B, ${logs.toFixed(2)}/M): per million -${((logs / logBytes) * 100).toFixed(3)} per 100 B saved`,
   ];

@@ -29,6 +29,7 @@ export const ALARM_IDS = [
   'RulesInvalid',
   'RulesReadFailed',
   'QueueOldestMessageAge',
+  'TableThrottled',
 ] as const;
 
 export type AlarmId = (typeof ALARM_IDS)[number];
@@ -169,6 +170,15 @@ export const ALARM_RUNBOOK: readonly AlarmRunbookEntry[] = [
     firesWhen: `An event has waited in the events queue over ${QUEUE_AGE_ALARM_THRESHOLD.toMinutes()} minutes.`,
     means: 'The worker is failing, throttled or far behind.',
     action: `Check WorkerErrors, RecordsFailing and the worker concurrency (workerMaxConcurrency); the queue keeps events ${days(EVENTS_QUEUE_RETENTION)}.`,
+  },
+  {
+    id: 'TableThrottled',
+    firesWhen:
+      'With table.billing "provisioned" only: DynamoDB throttled reads or writes of the offer table (ReadThrottleEvents + WriteThrottleEvents) in each of 3 consecutive 5-minute periods.',
+    means:
+      'The provisioned capacity has been below the traffic for 15 minutes: auto scaling is at table.writeCapacity.max or table.readCapacity.max, or cannot keep up. Throttled records fail and are retried (after 5, 15, 60 and 300 s), so answers are late; after 5 tries a record reaches the dead-letter queue.',
+    action:
+      'Raise table.writeCapacity.max or table.readCapacity.max (or the min, for a steady load) and deploy, or set table.billing to "on-demand" (DynamoDB allows four such switches in 24 hours); then check RecordsFailing and redrive the dead-letter queue.',
   },
 ];
 

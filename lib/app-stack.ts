@@ -227,6 +227,7 @@ export class ConnectorAppStack extends Stack {
       silence: silenceAlarmSettings(config.role, config.monitoring),
       topicKey,
       dashboard: config.monitoring.dashboard,
+      ...(config.table.billing === 'provisioned' ? { provisionedTable: props.table } : {}),
     });
 
     new CfnOutput(this, OUT.endpointUrl, {

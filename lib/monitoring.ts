@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -47,6 +48,8 @@ export interface ConnectorMonitoringProps {
   readonly topicKey: kms.IKey;
   /** Build the dashboard (config monitoring.dashboard); the alarms do not depend on it. */
   readonly dashboard: boolean;
+  /** The offer table when its capacity is provisioned (config table.billing): alarmed when it keeps throttling. */
+  readonly provisionedTable?: ITable;
 }
 
 /** The receiver's EMF metric counting UnsubscribeConfirmation messages (one per lost subscription). */
@@ -262,6 +265,27 @@ export class ConnectorMonitoring extends Construct {
       }),
       threshold: QUEUE_AGE_ALARM_THRESHOLD.toSeconds(),
     });
+
+    if (props.provisionedTable !== undefined) {
+      const table = props.provisionedTable;
+      this.addAlarm('TableThrottled', {
+        // An on-demand table only throttles far beyond this connector's traffic: no alarm there.
+        metric: new cloudwatch.MathExpression({
+          // A metric with no throttle in a period has no datapoint there: FILL keeps the other's.
+          expression: 'FILL(reads, 0) + FILL(writes, 0)',
+          usingMetrics: {
+            reads: table.metric('ReadThrottleEvents', sum),
+            writes: table.metric('WriteThrottleEvents', sum),
+          },
+          period: FIVE_MINUTES,
+          label: 'Offer table throttle events',
+        }),
+        threshold: 0,
+        // A burst is throttled for minutes until auto scaling catches up: only a lasting one pages.
+        evaluationPeriods: 3,
+        datapointsToAlarm: 3,
+      });
+    }
 
     this.dashboard = props.dashboard ? this.buildDashboard(props, sum, emf) : undefined;
   }

@@ -4,7 +4,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { ConnectorConfig } from '../lambdas/core/config';
+import { provisionedCapacity, type ConnectorConfig } from '../lambdas/core/config';
 import { OFFER_TABLE } from '../lambdas/adapters/offer-table-keys';
 import { RETENTION } from './app-stack';
 import {
@@ -18,6 +18,7 @@ import { acknowledgeEach } from './nag';
 import { RulesStore } from './rules-store';
 import { STACK_OUTPUTS } from './stack-outputs';
 import { TableBackup } from './table-backup';
+import { autoScale, tableBilling } from './table-capacity';
 
 const OUT = STACK_OUTPUTS.state;
 
@@ -52,18 +53,20 @@ export class ConnectorStateStack extends Stack {
 
     // Also the key of every log group, in both stacks (lib/keys.ts).
     this.key = dataKey(this, 'DataKey');
+    const capacity = provisionedCapacity(config.table);
 
     this.table = new dynamodb.Table(this, 'OfferTable', {
       partitionKey: { name: OFFER_TABLE.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: OFFER_TABLE.sortKey, type: dynamodb.AttributeType.STRING },
       timeToLiveAttribute: OFFER_TABLE.ttlAttribute,
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      ...tableBilling(capacity),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
       encryptionKey: this.key,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    if (capacity !== undefined) autoScale(this.table, capacity);
 
     if (config.credentialsSecretArn !== undefined) {
       // Imported: the operator owns it and its key (README: an imported secret). The roles get

@@ -10,6 +10,13 @@
  * services cache for minutes): they are counted as they are at one million events a month.
  */
 import { BACKUP_FREE_TYPES, backupStorage } from './backup';
+import {
+  priceScalingPolicy,
+  priceTable,
+  SCALING_FREE_TYPES,
+  tableScaling,
+  type TableScaling,
+} from './dynamo';
 import { PRICES, usdPer } from './prices';
 import {
   props,
@@ -96,6 +103,7 @@ export const FREE_TYPES: Readonly<Record<string, string>> = {
   'Custom::AWS': 'runs once per deployment that changes the rules',
   'AWS::CDK::Metadata': 'free',
   ...BACKUP_FREE_TYPES,
+  ...SCALING_FREE_TYPES,
 };
 
 const MILLION = 1e6;
@@ -157,7 +165,13 @@ function logGroup(id: string, resource: CfnResource, usage: Usage, w: Wiring): P
   };
 }
 
-function price(id: string, resource: CfnResource, usage: Usage, w: Wiring): Priced | undefined {
+function price(
+  id: string,
+  resource: CfnResource,
+  usage: Usage,
+  w: Wiring,
+  scaling: Map<string, TableScaling>,
+): Priced | undefined {
   const p = props(resource);
   switch (resource.Type) {
     case 'AWS::ApiGatewayV2::Api':
@@ -188,29 +202,15 @@ function price(id: string, resource: CfnResource, usage: Usage, w: Wiring): Pric
         perMillion: usdPer(PRICES.sqsRequest, MILLION * usage.sqsFunctionRequestsPerEvent.value),
         detail: `${usage.sqsFunctionRequestsPerEvent.value.toFixed(2)} send/change-visibility requests per event (the poller's on the event source mapping)`,
       };
-    case 'AWS::DynamoDB::Table': {
-      if (p['BillingMode'] !== 'PAY_PER_REQUEST') return undefined;
-      const pitr =
-        (
-          p['PointInTimeRecoverySpecification'] as
-            { PointInTimeRecoveryEnabled?: boolean } | undefined
-        )?.PointInTimeRecoveryEnabled === true;
-      const storage =
-        usdPer(PRICES.dynamoStorageGbMonth, usage.dynamoStorageGb.value) +
-        (pitr ? usdPer(PRICES.dynamoPitrGbMonth, usage.dynamoStorageGb.value) : 0);
-      return {
-        idle:
-          storage +
-          usdPer(
-            PRICES.dynamoReadRequestUnit,
-            w.reconcilerRunsPerMonth * usage.dynamoRruPerReconcilerRun.value,
-          ),
-        perMillion:
-          usdPer(PRICES.dynamoWriteRequestUnit, MILLION * usage.dynamoWruPerEvent.value) +
-          usdPer(PRICES.dynamoReadRequestUnit, MILLION * usage.dynamoRruPerEvent.value),
-        detail: `on-demand: ${usage.dynamoWruPerEvent.value.toFixed(2)} WRU + ${usage.dynamoRruPerEvent.value.toFixed(2)} RRU per event; ${usage.dynamoStorageGb.value} GB stored${pitr ? ', PITR on' : ''}`,
-      };
-    }
+    case 'AWS::DynamoDB::Table':
+      return priceTable(resource, scaling.get(id), {
+        wruPerEvent: usage.dynamoWruPerEvent.value,
+        rruPerEvent: usage.dynamoRruPerEvent.value,
+        storageGb: usage.dynamoStorageGb.value,
+        idleRru: w.reconcilerRunsPerMonth * usage.dynamoRruPerReconcilerRun.value,
+      });
+    case 'AWS::ApplicationAutoScaling::ScalingPolicy':
+      return priceScalingPolicy(resource);
     case 'AWS::KMS::Key': {
       const dataKey = /^DataKey/.test(id);
       const reviewKey = /TopicKey/.test(id) && !/Alarm/.test(id);
@@ -232,12 +232,18 @@ function price(id: string, resource: CfnResource, usage: Usage, w: Wiring): Pric
         perMillion: usdPer(PRICES.secretApiCall, usage.secretCalls.value.traffic),
         detail: `1 secret; ${Math.round(usage.secretCalls.value.idle)} reads/month idle, ${Math.round(usage.secretCalls.value.traffic)} more with traffic`,
       };
-    case 'AWS::CloudWatch::Alarm':
+    case 'AWS::CloudWatch::Alarm': {
+      // A metric-math alarm is billed per metric it reads.
+      const metrics = ((p['Metrics'] ?? []) as { MetricStat?: unknown }[]).filter(
+        (query) => query.MetricStat !== undefined,
+      ).length;
+      const count = Math.max(1, metrics);
       return {
-        idle: usdPer(PRICES.alarmStandardMonth, 1),
+        idle: usdPer(PRICES.alarmStandardMonth, count),
         perMillion: 0,
-        detail: 'standard-resolution alarm, one metric',
+        detail: `standard-resolution alarm, ${count} metric${count === 1 ? '' : 's'}`,
       };
+    }
     case 'AWS::CloudWatch::Dashboard':
       return {
         idle: usdPer(PRICES.dashboardMonth, 1),
@@ -290,6 +296,7 @@ function price(id: string, resource: CfnResource, usage: Usage, w: Wiring): Pric
 /** Every resource of every template as a cost line; unknown types come back `unpriced`, never dropped. */
 export function costLines(templates: readonly NamedTemplate[], usage: Usage): CostLine[] {
   const w = wiring(templates);
+  const scaling = tableScaling(templates);
   const lines: CostLine[] = [];
   for (const { stack, resources } of templates) {
     for (const [id, resource] of Object.entries(resources)) {
@@ -306,7 +313,7 @@ export function costLines(templates: readonly NamedTemplate[], usage: Usage): Co
         });
         continue;
       }
-      const priced = price(id, resource, usage, w);
+      const priced = price(id, resource, usage, w, scaling);
       lines.push(
         priced === undefined
           ? {

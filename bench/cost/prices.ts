@@ -59,7 +59,7 @@ export const PRICES = {
     'on-demand read request unit',
     'Amazon DynamoDB pricing, on-demand (aws.amazon.com/dynamodb/pricing/on-demand)',
   ),
-  // Priced only as a lever (bench/cost.ts): the stack's table is on demand.
+  // config table.billing "provisioned" (bench/cost/dynamo.ts); 0.258 per million WRU at a 70% target.
   dynamoProvisionedWcuHour: price(
     0.00065,
     1,

@@ -1,10 +1,11 @@
 /**
  * The cost of one config, and of the variants of it that the cost options give (config `tracing`,
- * `monitoring.dashboard`, `monitoring.detailMetrics`, `backup`, `ingress`): the same sandbox
- * measurement priced against each variant's templates, so the differences are the options' and
- * nothing else's.
+ * `monitoring.dashboard`, `monitoring.detailMetrics`, `backup`, `ingress`, `table.billing`): the same
+ * sandbox measurement priced against each variant's templates, so the differences are the options'
+ * and nothing else's.
  */
 import type { ConnectorConfig } from '../../lambdas/core/config';
+import { DEFAULT_PROVISIONED_CAPACITY } from '../../lambdas/core/table-config';
 import type { DurationSample } from './duration';
 import type { SandboxMeasurement } from './measure';
 import {
@@ -29,21 +30,44 @@ export interface CostVariant {
   readonly apply: (config: ConnectorConfig) => ConnectorConfig;
 }
 
-const withOptions = (config: ConnectorConfig, on: boolean): ConnectorConfig => ({
+// The HTTP API and the table on demand (the defaults) in every variant but those that set them,
+// whatever the config says.
+const withOptions = (config: ConnectorConfig, on: boolean): ConnectorConfig => {
+  const httpApi: ConnectorConfig = { ...config, ingress: 'http-api' };
+  delete httpApi.receiverReservedConcurrency;
+  return {
+    ...httpApi,
+    tracing: on,
+    monitoring: { ...config.monitoring, dashboard: on, detailMetrics: on },
+    table: { billing: 'on-demand' },
+  };
+};
+
+const withFunctionUrl = (config: ConnectorConfig): ConnectorConfig => ({
   ...config,
-  tracing: on,
-  monitoring: { ...config.monitoring, dashboard: on, detailMetrics: on },
+  ingress: 'function-url',
+  // It bounds the HTTP API only: the schema refuses it with a function URL.
+  apiThrottle: undefined,
 });
+
+const withProvisionedTable = (config: ConnectorConfig): ConnectorConfig => ({
+  ...config,
+  table: { billing: 'provisioned' },
+});
+
+const { writeCapacity, readCapacity, targetUtilization } = DEFAULT_PROVISIONED_CAPACITY;
+const PROVISIONED_RANGE = `WCU ${writeCapacity.min}-${writeCapacity.max}, RCU ${readCapacity.min}-${readCapacity.max}, target ${targetUtilization}%`;
 
 /**
  * The config with every cost option off (the defaults), with tracing and the dashboard on (which
  * turns the detail metrics on too), with the detail metrics alone, with the backup plan on, and
- * with a function URL instead of the HTTP API.
+ * with a function URL instead of the HTTP API, with the table's capacity provisioned (auto scaled,
+ * the default range and target), and with both of those.
  */
 export const VARIANTS: readonly CostVariant[] = [
   {
     name: 'lean',
-    sets: 'tracing: false, monitoring.dashboard: false, monitoring.detailMetrics: false (the defaults)',
+    sets: 'tracing: false, monitoring.dashboard: false, monitoring.detailMetrics: false, ingress: http-api, table.billing: on-demand (the defaults)',
     apply: (config) => withOptions(config, false),
   },
   {
@@ -70,12 +94,17 @@ export const VARIANTS: readonly CostVariant[] = [
   {
     name: 'function-url',
     sets: 'ingress: "function-url" (no stage throttle, no access log; defaults otherwise)',
-    apply: (config) => ({
-      ...withOptions(config, false),
-      ingress: 'function-url',
-      // It bounds the HTTP API only: the schema refuses it with a function URL.
-      apiThrottle: undefined,
-    }),
+    apply: (config) => withFunctionUrl(withOptions(config, false)),
+  },
+  {
+    name: 'provisioned',
+    sets: `table: { billing: "provisioned" } (${PROVISIONED_RANGE}; defaults otherwise)`,
+    apply: (config) => withProvisionedTable(withOptions(config, false)),
+  },
+  {
+    name: 'frugal',
+    sets: 'ingress: "function-url" and table: { billing: "provisioned" } (defaults otherwise)',
+    apply: (config) => withProvisionedTable(withFunctionUrl(withOptions(config, false))),
   },
 ];
 

@@ -1,5 +1,6 @@
 import * as z from './zod';
 import { monitoringSchema } from './monitoring-config';
+import { backupSettingsSchema, tableSettingsSchema } from './table-config';
 import { describeIssues } from './parse-json';
 import { ruleLabel, rulesSchema } from './rules-schema';
 import type { TopicName } from './events';
@@ -37,6 +38,13 @@ export {
 } from './connector-values';
 export { offerUrlTemplateSchema } from './offer-url-template';
 export { parseRules } from './parse-rules';
+export {
+  backupSettingsSchema,
+  provisionedCapacity,
+  tableSettingsSchema,
+  type ProvisionedCapacity,
+  type TableSettings,
+} from './table-config';
 
 // The rules language lives in rules-schema.ts; re-exported so config stays the one entry point.
 export {
@@ -154,13 +162,6 @@ export const reconcilerSettingsSchema = z.strictObject({
 
 export type ReconcilerSettings = z.infer<typeof reconcilerSettingsSchema>;
 
-/** An AWS Backup plan for the offer table (daily, kept `retentionDays`), on top of its point-in-time recovery. */
-export const backupSettingsSchema = z.strictObject({
-  enabled: z._default(z.boolean(), false),
-  /** Days each daily backup is kept (1-3650). */
-  retentionDays: z._default(z.number().check(z.int(), z.gte(1), z.lte(3650)), 35),
-});
-
 /** Demand side (role `demand` or `both`): what the worker does on `OfferAccepted`. */
 export const demandSettingsSchema = z.strictObject({
   /**
@@ -265,6 +266,8 @@ export const connectorConfigSchema = z
     reconciler: z._default(reconcilerSettingsSchema, { enabled: true, intervalMinutes: 15 }),
     /** AWS Backup plan for the offer table; off by default (it costs storage: README, Cost). */
     backup: z._default(backupSettingsSchema, { enabled: false, retentionDays: 35 }),
+    /** The offer table's capacity: on demand (default) or provisioned with auto scaling; see table-config.ts. */
+    table: z._default(tableSettingsSchema, { billing: 'on-demand' }),
     /** Assigning accepted outbox offers; ignored for role `supply`. */
     demand: z._default(demandSettingsSchema, { assignment: 'none' }),
     /** Won offers (referrals received): mark processed, forward to EventBridge; ignored for role `demand`. */

@@ -3,8 +3,9 @@
  * (lib/alarm-runbook.ts): the metric (namespace, name, dimensions, statistic, period) or the
  * expression, threshold, comparison, evaluation periods and datapoints, missing-data treatment,
  * alarm and OK actions to the alarm topic, and a description that says what it means and what to
- * do. Also per role (demand: no reconciler alarms, a longer silence) and the config switches for
- * the "no SNS delivery" alarm (hours, business hours, disabled).
+ * do. Also per role (demand: no reconciler alarms, a longer silence), the config switches for
+ * the "no SNS delivery" alarm (hours, business hours, disabled), and TableThrottled only with a
+ * provisioned table (its metrics: table-capacity.test.ts).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -56,7 +57,8 @@ function alarmsOf(config: ConnectorConfig): {
   return { byId, topicId, template };
 }
 
-const supply = alarmsOf(exampleConfig());
+// A provisioned table, so every alarm is built (TableThrottled only exists for one).
+const supply = alarmsOf({ ...exampleConfig(), table: { billing: 'provisioned' } });
 const get = (id: AlarmId, from = supply) => {
   const alarm = from.byId.get(id);
   if (alarm === undefined) throw new Error(`no ${id} alarm`);
@@ -327,6 +329,13 @@ it('NoDeliveries counts the events queue by its QueueName, the same reference th
   expect(dimensions).toEqual(get('QueueOldestMessageAge')['Dimensions']);
   expect(JSON.stringify(dimensions)).toContain('EventsQueue');
   expect(JSON.stringify(dimensions)).not.toContain('DeadLetter');
+});
+
+it('the example config (an on-demand table) has every alarm but TableThrottled', () => {
+  const onDemand = alarmsOf(exampleConfig());
+  expect([...onDemand.byId.keys()].sort()).toEqual(
+    ALARM_IDS.filter((id) => id !== 'TableThrottled').sort(),
+  );
 });
 
 describe('role demand', () => {

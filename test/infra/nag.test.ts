@@ -1,10 +1,10 @@
 /**
  * Covers the cdk-nag AWS Solutions, HIPAA Security and Serverless packs against both stacks, for
  * a created and an imported credentials secret, with the receiver's shared secret on, for role
- * both (reconciler included), with tracing, dashboard, e-mails and the backup plan on, and with a
- * function URL instead of the HTTP API (config ingress): no
- * unacknowledged errors or warnings, every acknowledgement gives a real reason and is scoped to
- * one rule (or one finding) on one construct below a stack, and the one wildcard-resource
+ * both (reconciler included), with tracing, dashboard, e-mails, the backup plan and a provisioned
+ * table on, and with a function URL instead of the HTTP API (config ingress): no unacknowledged
+ * errors or warnings, every acknowledgement gives a real reason and is scoped to one rule (or one
+ * finding) on one construct below a stack, and the one wildcard-resource
  * acknowledgement is only ever about X-Ray. Also checks that each pack, registered by
  * applyNagChecks, fails a synth with a violation of its own, so "none found" means something.
  * The stacks are checked with each pack's `validateScope`; bin/app.ts registers the same packs
@@ -77,6 +77,18 @@ const variants: [string, () => ConnectorConfig][] = [
         tracing: true,
         monitoring: { dashboard: true },
       }),
+  ],
+  [
+    'provisioned table with auto scaling',
+    () => ({
+      ...exampleConfig(),
+      table: {
+        billing: 'provisioned',
+        writeCapacity: { min: 2, max: 100 },
+        readCapacity: { min: 1, max: 20 },
+        targetUtilization: 60,
+      },
+    }),
   ],
 ];
 

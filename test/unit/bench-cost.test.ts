@@ -1,7 +1,9 @@
 /**
  * The cost benchmark's model (bench/cost/model.ts): hand-computed figures on a tiny template, and
  * every resource type the real stacks synthesize is either priced or known to have no charge of
- * its own, so a new billable resource cannot go unpriced silently.
+ * its own, so a new billable resource cannot go unpriced silently; a provisioned, auto-scaled
+ * table (config table.billing) priced by its minimum capacity and its scaling target; alarms
+ * billed per metric.
  */
 import {
   costLines,
@@ -156,6 +158,7 @@ describe('schedules', () => {
 describe('the real stacks', () => {
   const variants: Array<[string, ConnectorConfig]> = [
     ['the example config', exampleConfig()],
+    ['a provisioned table', { ...exampleConfig(), table: { billing: 'provisioned' } }],
     [
       'a function URL instead of the HTTP API',
       { ...exampleConfig(), ingress: 'function-url', apiThrottle: undefined },
@@ -410,5 +413,131 @@ describe('usageFrom: the receiver publishes no metric for a delivery', () => {
     expect(usage.logBytesPerEvent.worker.value).toBeGreaterThan(
       usageWith(false).logBytesPerEvent.worker.value + 100,
     );
+  });
+});
+
+describe('a provisioned table (config table.billing)', () => {
+  const scaled = (table: string, dimension: string, min: number, max: number) => ({
+    Type: 'AWS::ApplicationAutoScaling::ScalableTarget',
+    Properties: {
+      ServiceNamespace: 'dynamodb',
+      ScalableDimension: `dynamodb:table:${dimension}`,
+      MinCapacity: min,
+      MaxCapacity: max,
+      ResourceId: { 'Fn::Join': ['', ['table/', { Ref: table }]] },
+    },
+  });
+  const tracking = (target: string, metric: string, value: number) => ({
+    Type: 'AWS::ApplicationAutoScaling::ScalingPolicy',
+    Properties: {
+      PolicyType: 'TargetTrackingScaling',
+      ScalingTargetId: { Ref: target },
+      TargetTrackingScalingPolicyConfiguration: {
+        PredefinedMetricSpecification: { PredefinedMetricType: metric },
+        TargetValue: value,
+      },
+    },
+  });
+  const provisioned: NamedTemplate[] = [
+    {
+      stack: 'P',
+      resources: {
+        Table: {
+          Type: 'AWS::DynamoDB::Table',
+          Properties: {
+            ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 2 },
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          },
+        },
+        WriteTarget: scaled('Table', 'WriteCapacityUnits', 2, 100),
+        ReadTarget: scaled('Table', 'ReadCapacityUnits', 1, 20),
+        WritePolicy: tracking('WriteTarget', 'DynamoDBWriteCapacityUtilization', 70),
+        ReadPolicy: tracking('ReadTarget', 'DynamoDBReadCapacityUtilization', 50),
+      },
+    },
+  ];
+  const lines = costLines(
+    provisioned,
+    usage({ dynamoWruPerEvent: s(7), dynamoRruPerEvent: s(1), dynamoStorageGb: s(1) }),
+  );
+  const at = (id: string) => lines.find((l) => l.id === id);
+
+  it('holds the minimum capacity all month at idle, with storage and PITR as on demand', () => {
+    // 2 WCU and 1 RCU for 730 hours; 1 GB stored (0.25) with PITR (0.20).
+    expect(at('Table')?.idle).toBeCloseTo(2 * 730 * 0.00065 + 1 * 730 * 0.00013 + 0.25 + 0.2, 9);
+    expect(at('Table')?.status).toBe('priced');
+  });
+
+  it('prices the units of a million events as capacity held at each target utilization', () => {
+    // 7 M write units at 70%: 7e6 / (3600 x 0.7) WCU-hours; 1 M read units at 50%.
+    const writes = (7e6 / (3600 * 0.7)) * 0.00065;
+    const reads = (1e6 / (3600 * 0.5)) * 0.00013;
+    expect(at('Table')?.perMillion).toBeCloseTo(writes + reads, 9);
+    // 0.258 per million write units at 70%, against 0.625 on demand.
+    expect((1e6 / (3600 * 0.7)) * 0.00065).toBeCloseTo(0.258, 3);
+    expect(at('Table')?.detail).toContain('WCU 2-100 at 70%, RCU 1-20 at 50%');
+  });
+
+  it('charges each target-tracking policy its four CloudWatch alarms; the scalable targets are free', () => {
+    for (const id of ['WritePolicy', 'ReadPolicy'])
+      expect(at(id)).toMatchObject({ status: 'priced', idle: 0.4, perMillion: 0 });
+    for (const id of ['WriteTarget', 'ReadTarget'])
+      expect(at(id)).toMatchObject({ status: 'free', idle: 0, perMillion: 0 });
+  });
+
+  it('a fixed provisioned table (no scaling) pays its capacity and nothing per event', () => {
+    const fixed = costLines(
+      [{ stack: 'F', resources: { Table: provisioned[0].resources['Table'] } }],
+      usage({ dynamoWruPerEvent: s(7) }),
+    );
+    expect(fixed[0]).toMatchObject({ status: 'priced', perMillion: 0 });
+    expect(fixed[0]?.idle).toBeCloseTo(730 * (2 * 0.00065 + 0.00013), 9);
+  });
+
+  it('the provisioned variant is the lean one with table.billing provisioned, priced from its templates', () => {
+    const found = VARIANTS.find((v) => v.name === 'provisioned');
+    const lean = VARIANTS.find((v) => v.name === 'lean');
+    expect(found?.apply(exampleConfig())).toEqual({
+      ...lean?.apply(exampleConfig()),
+      table: { billing: 'provisioned' },
+    });
+    const priced = costLines(
+      synthesizedTemplates(found?.apply(exampleConfig()) ?? exampleConfig()),
+      usage(),
+    );
+    const table = priced.filter((l) => l.type === 'AWS::DynamoDB::Table');
+    // The default minimum: 1 WCU and 1 RCU all month.
+    expect(table).toHaveLength(1);
+    expect(table[0]?.idle).toBeCloseTo(730 * (0.00065 + 0.00013), 9);
+    expect(
+      priced.filter((l) => l.type === 'AWS::ApplicationAutoScaling::ScalingPolicy'),
+    ).toHaveLength(2);
+    expect(totals(priced).unpriced).toEqual([]);
+  });
+});
+
+describe('alarms', () => {
+  it('bills a metric-math alarm per metric it reads', () => {
+    const math: NamedTemplate[] = [
+      {
+        stack: 'M',
+        resources: {
+          Two: {
+            Type: 'AWS::CloudWatch::Alarm',
+            Properties: {
+              Metrics: [
+                { Id: 'e', Expression: 'a + b' },
+                { Id: 'a', MetricStat: {} },
+                { Id: 'b', MetricStat: {} },
+              ],
+            },
+          },
+          One: { Type: 'AWS::CloudWatch::Alarm', Properties: { MetricName: 'Errors' } },
+        },
+      },
+    ];
+    const priced = costLines(math, usage());
+    expect(priced.find((l) => l.id === 'Two')?.idle).toBeCloseTo(0.2, 9);
+    expect(priced.find((l) => l.id === 'One')?.idle).toBeCloseTo(0.1, 9);
   });
 });

@@ -1,0 +1,120 @@
+import * as z from './zod';
+
+/**
+ * Deployment settings for the offer table (config `table` and `backup`): its capacity mode and its
+ * AWS Backup plan. Used at synth time only (lib/state-stack.ts); the functions never load it.
+ */
+
+/** DynamoDB's default quota of capacity units per table (and per index), reads and writes each. */
+export const MAX_TABLE_CAPACITY_UNITS = 40_000;
+
+/** Target utilization DynamoDB auto scaling accepts, in percent of the provisioned capacity. */
+export const TARGET_UTILIZATION_RANGE = { min: 20, max: 90 } as const;
+
+/**
+ * Provisioned capacity when `table.billing` is `provisioned` and a field is left out. The
+ * minimums are what an idle month pays for (1 WCU and 1 RCU: about 0.57 USD). The maximums are
+ * only a ceiling: about what the worker's default 5 concurrent invocations can ask at most (each
+ * event is about 8 writes and 1 read, a few events a second per invocation). Raise them with
+ * `workerMaxConcurrency`.
+ */
+export const DEFAULT_PROVISIONED_CAPACITY = {
+  writeCapacity: { min: 1, max: 200 },
+  readCapacity: { min: 1, max: 50 },
+  targetUtilization: 70,
+} as const;
+
+const capacityUnits = z
+  .number()
+  .check(
+    z.int('must be a whole number of capacity units'),
+    z.gte(1, 'must be at least 1'),
+    z.lte(
+      MAX_TABLE_CAPACITY_UNITS,
+      `must be at most ${MAX_TABLE_CAPACITY_UNITS} (DynamoDB's default per-table quota)`,
+    ),
+  );
+
+/** The range auto scaling keeps the provisioned capacity in. */
+export const capacityRangeSchema = z
+  .strictObject({
+    /** Never below this, also when idle: what an idle month pays for. */
+    min: z._default(capacityUnits, 1),
+    /** Never above this: the most a burst can get, and the most a month can cost. */
+    max: capacityUnits,
+  })
+  .check(
+    z.refine((range) => range.min <= range.max, {
+      error: 'min must not exceed max',
+      path: ['min'],
+    }),
+  );
+
+export type CapacityRange = z.infer<typeof capacityRangeSchema>;
+
+const PROVISIONED_ONLY = ['writeCapacity', 'readCapacity', 'targetUtilization'] as const;
+
+export const tableSettingsSchema = z
+  .strictObject({
+    /**
+     * `on-demand` (default): billed per request, no capacity to plan, no throttling below the
+     * table's limits. `provisioned`: capacity held and billed by the hour, auto scaled between
+     * the minimum and maximum; cheaper per event at steady traffic, the minimum paid at idle, and
+     * a burst beyond the capacity is throttled until auto scaling catches up (README, Cost).
+     */
+    billing: z._default(z.enum(['on-demand', 'provisioned']), 'on-demand'),
+    /** Write capacity units (provisioned only); default DEFAULT_PROVISIONED_CAPACITY. */
+    writeCapacity: z.optional(capacityRangeSchema),
+    /** Read capacity units (provisioned only). */
+    readCapacity: z.optional(capacityRangeSchema),
+    /** Consumed capacity auto scaling aims at, in percent of the provisioned (20-90; provisioned only). */
+    targetUtilization: z.optional(
+      z
+        .number()
+        .check(
+          z.int('must be a whole percentage'),
+          z.gte(TARGET_UTILIZATION_RANGE.min, `must be at least ${TARGET_UTILIZATION_RANGE.min}`),
+          z.lte(TARGET_UTILIZATION_RANGE.max, `must be at most ${TARGET_UTILIZATION_RANGE.max}`),
+        ),
+    ),
+  })
+  .check(
+    z.superRefine((table, ctx) => {
+      if (table.billing === 'provisioned') return;
+      for (const field of PROVISIONED_ONLY) {
+        if (table[field] === undefined) continue;
+        ctx.addIssue({
+          code: 'custom',
+          path: [field],
+          message: `${field} applies to billing "provisioned" only: remove it, or set billing to "provisioned"`,
+        });
+      }
+    }),
+  );
+
+export type TableSettings = z.infer<typeof tableSettingsSchema>;
+
+/** The table's provisioned capacity as it will be built, defaults resolved. */
+export interface ProvisionedCapacity {
+  readonly writeCapacity: CapacityRange;
+  readonly readCapacity: CapacityRange;
+  readonly targetUtilization: number;
+}
+
+/** The provisioned capacity of a `provisioned` table, defaults resolved; undefined when on demand. */
+export function provisionedCapacity(table: TableSettings): ProvisionedCapacity | undefined {
+  if (table.billing !== 'provisioned') return undefined;
+  const defaults = DEFAULT_PROVISIONED_CAPACITY;
+  return {
+    writeCapacity: table.writeCapacity ?? defaults.writeCapacity,
+    readCapacity: table.readCapacity ?? defaults.readCapacity,
+    targetUtilization: table.targetUtilization ?? defaults.targetUtilization,
+  };
+}
+
+/** An AWS Backup plan for the offer table (daily, kept `retentionDays`), on top of its point-in-time recovery. */
+export const backupSettingsSchema = z.strictObject({
+  enabled: z._default(z.boolean(), false),
+  /** Days each daily backup is kept (1-3650). */
+  retentionDays: z._default(z.number().check(z.int(), z.gte(1), z.lte(3650)), 35),
+});
