@@ -7,7 +7,7 @@ import type {
   UnitLease,
   UnitStore,
 } from '../core/ports';
-import { loneOfferOfUnit } from '../core/unit-decision';
+import { LONE_UNIT_PREFIX, loneOfferOfUnit } from '../core/unit-decision';
 import {
   intendedCondition,
   intendedNames,
@@ -36,26 +36,27 @@ import { offerKey, trimSeenEvents } from './dynamo-offer-item';
  * reconciler and the CLI need no more); it carries no `unitKey` attribute (nothing reads it).
  *
  * Upgrading from the layout before (a lone unit's own item `UNIT#offer#<id>`, its decision copied
- * to the offer item after each unit write): for the minutes a deploy runs both versions, an old
- * worker leases `UNIT#offer#<id>` and a new one `OFFER#<id>`, so an event of each, handled at the
- * same moment for the same lone offer, do not exclude each other. What that can cost:
- * - Both versions write every decision on the offer item, and both refuse an `intended` there
- *   over a settled one (the old copy's write and the new fenced write alike, intendedCondition),
- *   before any call. So once either has settled the offer, the other ends its event as already
- *   decided (or fails the intent's write and, retried, finds it decided) without calling.
- * - Only two events that both pass their `intended` write before either settles both call the
- *   marketplace. It takes one answer per match and refuses the second: the refused worker reads
- *   the offer (resolveRefusal) and records `applied` (its answer is the one taken: the same
- *   rules) or `resolved` (another answer was; its accept cap is given back). Never two answers
- *   taken, never accept and decline both; a `review` (no call) may notify twice.
- * - An old `intended` was copied to the offer item before its call, so the new version finds it
- *   and confirms, resends or re-judges it as any crashed intent. An old unit item's `intended`
- *   without its offer copy (a crash between the two) was never sent: judging afresh is safe.
+ * to the offer item after each unit write):
+ * - A settled decision whose copy never reached the offer (a crash, or a throttled write, between
+ *   the two) leaves the offer's copy `intended`. When a lease finds a lone offer's decision
+ *   `intended`, the old unit item is read once (settledBefore): the same event's settled decision
+ *   there wins, and the event ends as already decided, completing the offer's copy. The read is
+ *   only ever made for an intent, never on the common path.
+ * - For the minutes a deploy runs both versions, an old worker leases `UNIT#offer#<id>` and a new
+ *   one `OFFER#<id>`, so an event of each, handled at the same moment for the same lone offer, do
+ *   not exclude each other. Both versions write every decision on the offer item, and both refuse
+ *   an `intended` there over a settled one before any call, so once either has settled the offer
+ *   the other ends its event as already decided (or fails its intent's write and, retried, finds
+ *   it decided) without calling. Two events deciding at the very same time may both call: the
+ *   marketplace takes one answer per match and refuses the second, which its worker reads and
+ *   records as `applied` (its answer was taken) or `resolved` (another was; its accept cap given
+ *   back). Never two answers taken, never an accept and a decline; but the records may credit the
+ *   wrong one (an old worker's copy can replace a new worker's intent on the offer item, which has
+ *   no fence in the old version), and a `review` may be notified twice.
  * - A rollback is the same race the other way: the old version reads settled decisions off the
- *   offer item (getOffer, before its lease) and ignores the new lease attributes there.
- * The old `UNIT#offer#<id>` items are no longer read or written; they stay inert in the table.
- * Closing the window would cost a read of the old item on every lone event (a round trip and a
- * read unit each), for a race a deploy's few minutes make rare and the marketplace makes harmless.
+ *   offer item (getOffer, before its lease), ignores the lease attributes there, and judges an
+ *   intent of the new version afresh.
+ * Old `UNIT#offer#<id>` items are otherwise no longer read or written.
  */
 
 const UNIT_SK = 'UNIT';
@@ -100,7 +101,11 @@ export class DynamoUnitStore implements UnitStore {
           ReturnValues: 'ALL_NEW',
         }),
       );
-      const decision = decisionFromItem(result.Attributes?.decision, lone);
+      const found = decisionFromItem(result.Attributes?.decision, lone);
+      const decision =
+        lone !== undefined && found?.state === 'intended'
+          ? await this.settledBefore(lone, found)
+          : found;
       return decision === undefined ? { kind: 'acquired' } : { kind: 'acquired', decision };
     } catch (error: unknown) {
       if (!isConditionFailure(error)) throw error;
@@ -109,6 +114,31 @@ export class DynamoUnitStore implements UnitStore {
     const until: unknown = held?.leaseUntil;
     // Released between the two calls: busy for no time, so the retry comes at once.
     return { kind: 'busy', until: typeof until === 'number' ? until : now.getTime() };
+  }
+
+  /**
+   * A lone offer's `intended` decision, or the same event's settled decision when the layout
+   * before this one holds it. That layout wrote a unit's decision on its own item
+   * (`UNIT#offer#<id>`) first and copied it to the offer after, so a crash between the two left
+   * the offer's copy `intended` while the unit was settled; treated as a crashed intent, it could
+   * be judged again and sent. Read only for an intent (rare: a crash, or a young intent in flight),
+   * never on the common path; the caller then ends the event as already decided and completes the
+   * offer's copy.
+   */
+  private async settledBefore(
+    offerId: string,
+    intent: RecordedDecision,
+  ): Promise<RecordedDecision> {
+    const old = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { [PK]: `UNIT#${LONE_UNIT_PREFIX}${offerId}`, [SK]: UNIT_SK },
+        ConsistentRead: true,
+      }),
+    );
+    const before = decisionFromItem(old.Item?.decision, offerId);
+    const settled = before !== undefined && before.state !== 'intended';
+    return settled && before.eventId === intent.eventId ? before : intent;
   }
 
   async recordUnitDecision(
@@ -141,20 +171,22 @@ export class DynamoUnitStore implements UnitStore {
       Object.assign(update.names, intendedNames(decision));
       Object.assign(update.values, intendedValues(decision));
     }
-    await this.writeDecision(key, owner, now, update, release, facts?.seenEvent);
+    await this.writeDecision(key, owner, now, decision, update, release, facts?.seenEvent);
   }
 
   /**
    * Writes the decision's update, with the seen event appended when given. A refused write is
-   * told apart by reading the item once: the lease lost (LeaseLostError), the seen event already
-   * appended by an earlier attempt of this write (written again without the append, as
-   * DynamoOfferStore's writeOffer does), else a settled decision or an applied assignment is in
-   * the way (DecisionConflictError).
+   * told apart by reading the item once: our own settled decision already there (the same write
+   * landed, gave the lease back, and was sent again: done), the lease lost (LeaseLostError), the
+   * seen event already appended (written again without the append, as DynamoOfferStore's
+   * writeOffer does), else a settled decision or an applied assignment is in the way
+   * (DecisionConflictError).
    */
   private async writeDecision(
     key: string,
     owner: string,
     now: Date,
+    decision: RecordedDecision,
     update: OfferUpdate,
     release: boolean,
     seen: SeenEvent | undefined,
@@ -173,13 +205,13 @@ export class DynamoUnitStore implements UnitStore {
         }),
       );
     };
+    const lone = loneOfferOfUnit(key);
     let appendSeen = seen !== undefined;
     for (;;) {
       try {
         const result = await send(
           appendSeen && seen !== undefined ? withSeenEvent(update, seen) : update,
         );
-        const lone = loneOfferOfUnit(key);
         const events: unknown = result.Attributes?.events;
         if (appendSeen && lone !== undefined && Array.isArray(events))
           await trimSeenEvents(this.client, this.tableName, lone, events.length);
@@ -187,6 +219,9 @@ export class DynamoUnitStore implements UnitStore {
       } catch (error: unknown) {
         if (!isConditionFailure(error)) throw error;
         const item = await this.read(key);
+        // A settled write that gave the lease back, landed, and was sent again (the SDK retries a
+        // request whose answer was lost) finds its own decision there: it is done.
+        if (decision.state !== 'intended' && isSameDecision(item?.decision, lone, decision)) return;
         const ours =
           item?.leaseOwner === owner &&
           typeof item.leaseUntil === 'number' &&
@@ -234,4 +269,19 @@ export class DynamoUnitStore implements UnitStore {
     );
     return result.Item;
   }
+}
+
+/** Whether an item's stored decision is `decision` as this event wrote it (event, state and time). */
+function isSameDecision(
+  stored: unknown,
+  offerId: string | undefined,
+  decision: RecordedDecision,
+): boolean {
+  const found = decisionFromItem(stored, offerId);
+  return (
+    found !== undefined &&
+    found.eventId === decision.eventId &&
+    found.state === decision.state &&
+    found.decidedAt === decision.decidedAt
+  );
 }

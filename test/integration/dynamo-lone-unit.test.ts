@@ -279,22 +279,35 @@ function processor(marketplace: FakeMarketplace) {
   });
 }
 
-/** The layout before: the lone unit's own item, and the same decision copied on the offer. */
-async function oldLayout(id: string, decision: RecordedDecision): Promise<void> {
-  const compact = {
-    action: decision.action,
-    rule: decision.rule,
-    reason: decision.reason,
-    state: decision.state,
-    eventId: decision.eventId,
-    decidedAt: decision.decidedAt,
+/**
+ * The layout before: the lone unit's own item, and the same decision copied on the offer (or, to
+ * stand for a crash between the two writes, an earlier state of it).
+ */
+async function oldLayout(
+  id: string,
+  decision: RecordedDecision,
+  offerCopy: RecordedDecision = decision,
+): Promise<void> {
+  const compactOf = (d: RecordedDecision) => ({
+    action: d.action,
+    rule: d.rule,
+    reason: d.reason,
+    state: d.state,
+    eventId: d.eventId,
+    decidedAt: d.decidedAt,
+    ...(d.dryRun === true ? { dryRun: true } : {}),
     ownOffer: true,
-  };
+  });
   const { partitionKey: PK, sortKey: SK } = OFFER_TABLE;
   await table.documents().send(
     new PutCommand({
       TableName: TABLE,
-      Item: { [PK]: `UNIT#offer#${id}`, [SK]: 'UNIT', unitKey: `offer#${id}`, decision: compact },
+      Item: {
+        [PK]: `UNIT#offer#${id}`,
+        [SK]: 'UNIT',
+        unitKey: `offer#${id}`,
+        decision: compactOf(decision),
+      },
     }),
   );
   await table.documents().send(
@@ -303,7 +316,7 @@ async function oldLayout(id: string, decision: RecordedDecision): Promise<void> 
       Item: {
         [PK]: `OFFER#${id}`,
         [SK]: 'OFFER',
-        decision: compact,
+        decision: compactOf(offerCopy),
         createdAt: '2026-05-01T08:00:30Z',
         updatedAt: '2026-05-01T08:00:30Z',
       },
@@ -356,6 +369,63 @@ describe('decisions of the layout before (a unit item and a copy on the offer)',
     expect((await store.getOffer(applied.id))?.decision).toEqual(
       lone(applied.id, 'applied', 'event-old'),
     );
+  });
+});
+
+describe('an old settled decision whose offer copy stayed intended (a crash between the writes)', () => {
+  // Stale by now (older than the intent age limit): taken for a crashed intent, it would be judged
+  // again by the current rules, which accept it.
+  const decidedAt = new Date(T0.getTime() - 15 * 60_000).toISOString();
+  it.each([
+    ['a review', { action: 'review' as const }],
+    ['a dry run accept', { action: 'accept' as const, dryRun: true }],
+  ])('%s ends the event as already decided: nothing judged again or sent', async (_name, kind) => {
+    const offer = inboxOffer({ id: unique('offer') });
+    const settled = { ...lone(offer.id, 'applied', 'event-old'), ...kind, decidedAt };
+    await oldLayout(offer.id, settled, { ...settled, state: 'intended' });
+    const marketplace = fakeMarketplace(offer);
+    await expect(
+      processor(marketplace).process(queuedEvent(offerEvent({ offer_id: offer.id, id: offer.id }))),
+    ).resolves.toMatchObject({ outcome: 'already-decided' });
+    expect(marketplace.actions()).toEqual([]);
+    // The offer's copy is completed with the settled decision.
+    expect(
+      (await new DynamoOfferStore(table.documents(), TABLE).getOffer(offer.id))?.decision,
+    ).toEqual(settled);
+  });
+});
+
+describe('DynamoUnitStore: a settled write sent again after it landed (an SDK retry)', () => {
+  it.each(['offer', 'shift'])('is done, not a lost lease (%s unit)', async (kind) => {
+    const units = new DynamoUnitStore(table.documents(), TABLE);
+    const id = unique('offer');
+    const key = `${kind}#${id}`;
+    const decision = { ...lone(id, 'applied'), unitKey: key };
+    const write = () =>
+      units.recordUnitDecision(key, 'event-a', at(1), decision, {
+        releaseLease: true,
+        ...(kind === 'offer' ? { facts: facts(id, 'event-a') } : {}),
+      });
+    await units.acquireUnitLease(key, 'event-a', T0, LEASE_MS);
+    await write();
+    await expect(write()).resolves.toBeUndefined();
+    expect(await units.getUnitDecision(key)).toEqual(decision);
+    if (kind === 'offer')
+      expect(
+        (await new DynamoOfferStore(table.documents(), TABLE).getOffer(id))?.events,
+      ).toHaveLength(1);
+    // Another event, which never held the lease, is still refused as such.
+    await expect(
+      units.recordUnitDecision(
+        key,
+        'event-b',
+        at(2),
+        { ...decision, eventId: 'event-b' },
+        {
+          releaseLease: true,
+        },
+      ),
+    ).rejects.toBeInstanceOf(LeaseLostError);
   });
 });
 

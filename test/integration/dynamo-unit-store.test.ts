@@ -173,10 +173,15 @@ describe.each([
       kind: 'acquired',
       decision: decision('applied'),
     });
-    // The lease is event-b's now: event-a can no longer write.
+    // The lease is event-b's now: event-a can no longer write another decision...
+    await expect(
+      units.recordUnitDecision(key, 'event-a', at(5), decision('resolved'), { releaseLease: true }),
+    ).rejects.toThrow(LeaseLostError);
+    // ...while the same write sent again (an SDK retry of one that landed) finds it done.
     await expect(
       units.recordUnitDecision(key, 'event-a', at(5), decision('applied'), { releaseLease: true }),
-    ).rejects.toThrow(LeaseLostError);
+    ).resolves.toBeUndefined();
+    expect(await units.getUnitDecision(key)).toEqual(decision('applied'));
   });
 
   it('gives one lease to many takers racing for a free unit', async () => {

@@ -215,6 +215,15 @@ export class MemoryOfferStore implements OfferStore, UnitStore {
       throw new Error(`facts of offer ${facts.offerId} given with the decision of unit ${unitKey}`);
     const item = this.units.get(unitKey);
     if (item?.leaseOwner !== owner || (item.leaseUntil ?? 0) <= now.getTime()) {
+      // As DynamoUnitStore: a settled write sent again after it landed finds its decision: done.
+      const found = item?.decision;
+      if (
+        decision.state !== 'intended' &&
+        found?.eventId === decision.eventId &&
+        found.state === decision.state &&
+        found.decidedAt === decision.decidedAt
+      )
+        return;
       throw new LeaseLostError(`unit ${unitKey}: the lease is not held by this event`);
     }
     if (decision.state === 'intended' && !mayReplace(item.decision, decision)) {
