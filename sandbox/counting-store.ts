@@ -62,8 +62,3 @@ export function appliedWriteCounter(counts: Map<string, number>) {
       }),
   };
 }
-
-/** The offer store alone, counting into `counts` (see appliedWriteCounter). */
-export function countAppliedWrites<S extends OfferStore>(inner: S, counts: Map<string, number>): S {
-  return appliedWriteCounter(counts).store(inner);
-}

@@ -5,7 +5,7 @@
  * the unit store (its unit is the offer's record), counts in the same tally as its copies.
  */
 import type { RecordedDecision } from '../../lambdas/core/ports';
-import { appliedWriteCounter, countAppliedWrites } from '../../sandbox/counting-store';
+import { appliedWriteCounter } from '../../sandbox/counting-store';
 import { MemoryOfferStore } from '../support/offer-memory-store';
 
 const applied = (eventId: string, extra: Partial<RecordedDecision> = {}): RecordedDecision => ({
@@ -18,10 +18,10 @@ const applied = (eventId: string, extra: Partial<RecordedDecision> = {}): Record
   ...extra,
 });
 
-describe('countAppliedWrites', () => {
+describe('appliedWriteCounter', () => {
   it('counts distinct applied decisions, a replay in place of the one it replaces', async () => {
     const counts = new Map<string, number>();
-    const store = countAppliedWrites(new MemoryOfferStore(), counts);
+    const store = appliedWriteCounter(counts).store(new MemoryOfferStore());
     await store.recordDecision('o-1', applied('e-1'));
     await store.recordDecision('o-1', applied('e-1'));
     expect(counts.get('o-1')).toBe(1);
@@ -34,7 +34,7 @@ describe('countAppliedWrites', () => {
 
   it('passes the facts written with a decision on to the store', async () => {
     const inner = new MemoryOfferStore();
-    const store = countAppliedWrites(inner, new Map());
+    const store = appliedWriteCounter(new Map()).store(inner);
     await store.recordDecision('o-3', applied('e-3'), {
       offerId: 'o-3',
       updatedAt: '2026-11-30T10:00:00Z',
