@@ -22,6 +22,7 @@ export const ALARM_IDS = [
   'ReconcilerFoundDroppedOffers',
   'WorkerErrors',
   'ReceiverErrors',
+  'ReceiverThrottled',
   'ReconcilerErrors',
   'ReconcilerRunLost',
   'Api5xx',
@@ -118,6 +119,15 @@ export const ALARM_RUNBOOK: readonly AlarmRunbookEntry[] = [
     means: 'The receiver function failed; SNS retries for about a minute, then drops the message.',
     action:
       'Read the receiver log; the reconciler recovers dropped inbox offers, other events are lost.',
+  },
+  {
+    id: 'ReceiverThrottled',
+    firesWhen:
+      'Lambda throttled any receiver invocation (its Throttles) in a 5-minute period: with ingress function-url, all of receiverReservedConcurrency was busy; with either ingress, the account had no execution left.',
+    means:
+      'A throttled receiver answers SNS 429, which SNS treats as final: those deliveries were dropped, not retried. The reconciler recovers inbox offers (OfferMatched); any other event in that window is lost.',
+    action:
+      'Raise receiverReservedConcurrency (function-url) or the account concurrency limit (Service Quotas), keeping it well above the expected peak of concurrent deliveries; `npx connector status` shows the last event received and the alarms firing. Ask AlayaCare to re-publish the events of that window if needed.',
   },
   {
     id: 'ReconcilerErrors',
