@@ -188,7 +188,7 @@ export const ALARM_RUNBOOK: readonly AlarmRunbookEntry[] = [
     means:
       'The provisioned capacity has been below the traffic for 15 minutes: auto scaling is at table.writeCapacity.max or table.readCapacity.max, or cannot keep up. Throttled records fail and are retried (after 5, 15, 60 and 300 s), so answers are late; after 5 tries a record reaches the dead-letter queue.',
     action:
-      'Raise table.writeCapacity.max or table.readCapacity.max (or the min, for a steady load) and deploy, or set table.billing to "on-demand" (DynamoDB allows four such switches in 24 hours); then check RecordsFailing and redrive the dead-letter queue.',
+      'Raise table.writeCapacity.max or table.readCapacity.max and deploy, or set table.billing to "on-demand" (DynamoDB allows four such switches in 24 hours); then check RecordsFailing and redrive the dead-letter queue. Do not raise the min to cure a throttle: the deploy sets the table to the new min even where auto scaling had it higher (a cut mid-incident, using one of the day\'s scarce decreases). Raise the min only for a steady higher load, at a quiet time.',
   },
 ];
 
