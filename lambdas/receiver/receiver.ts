@@ -2,10 +2,11 @@
  * The SNS HTTPS endpoint behind API Gateway (HTTP API, Lambda payload format 1.0) or its own
  * function URL (payload format 2.0; config `ingress`, `ReceiverEvent`). It accepts
  * only genuine SNS messages from allowed topics (a method other than POST is refused (405) before
- * anything else, then a request without the SNS message type header; then, when a shared secret is configured, only with its HTTP
- * Basic credentials), confirms subscriptions, and puts each notification on the events queue. It
- * answers 2xx only once the work is done, 4xx for messages that will never be acceptable (SNS
- * does not retry them) and 5xx for failures worth a retry (SNS retries those).
+ * anything else, then a request without the SNS message type header; then, when a shared secret
+ * is configured, only with its HTTP Basic credentials), confirms subscriptions, and puts each
+ * notification on the events queue. It answers 2xx only once the work is done, 4xx for messages
+ * that will never be acceptable (SNS does not retry them) and 5xx for failures worth a retry (SNS
+ * retries those).
  */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyResult } from 'aws-lambda';
