@@ -9,8 +9,11 @@
  * as given, its variants with the cost options (tracing, monitoring.dashboard,
  * monitoring.detailMetrics) all off ("lean"), all on ("observed"), the detail metrics alone
  * ("detailed"), the backup plan ("backed-up"), a function URL instead of the HTTP API
- * ("function-url"), a provisioned, auto-scaled table ("provisioned") and both ("frugal") are
- * priced from the same measurement (cost/variants.ts).
+ * ("function-url"), a provisioned, auto-scaled table ("provisioned"; its per-million figure a
+ * lower bound: steady traffic, perfect tracking), the same with its capacity used at 35%
+ * ("provisioned@35%") and a function URL with a provisioned table ("frugal") are priced from the
+ * same measurement (cost/variants.ts), each config checked by the schema first; then the event
+ * volume above which each provisioned variant costs less than "lean".
  * Last line, for the config as given: `cost: idle=<usd>/month per-million=<usd>`.
  */
 import * as path from 'node:path';
@@ -20,7 +23,14 @@ import { measureSandbox } from './cost/measure';
 import type { CostLine, Sourced, Usage } from './cost/model';
 import { FREE_TIER_NOTES, PRICE_DATE, PRICE_REGION, PRICES, usdPer } from './cost/prices';
 import { measureReceiver } from './cost/duration';
-import { costFigures, priceConfig, VARIANTS, type PricedConfig } from './cost/variants';
+import {
+  breakEvenMillions,
+  costFigures,
+  priceConfig,
+  variantConfig,
+  VARIANTS,
+  type PricedConfig,
+} from './cost/variants';
 
 export const description =
   'Monthly cost at idle and per million marketplace events, from the synthesized templates and public prices';
@@ -95,7 +105,7 @@ export async function run(args: readonly string[]): Promise<void> {
   const sum = priced.totals;
   const variants = VARIANTS.map((variant) => ({
     variant,
-    priced: priceConfig(variant.apply(config), measurement, receiver),
+    priced: priceConfig(variantConfig(variant, config), measurement, receiver),
   }));
 
   console.log(
@@ -140,6 +150,7 @@ export async function run(args: readonly string[]): Promise<void> {
   console.log(`  ${'as configured'.padEnd(16)}${costFigures(sum)}  (${optionsOf(config)})`);
   for (const { variant, priced: v } of variants)
     console.log(`  ${variant.name.padEnd(16)}${costFigures(v.totals)}  (${variant.sets})`);
+  for (const line of provisionedBreakEven(variants)) console.log(`  ${line}`);
   console.log('Levers not taken (each computed from the lines above):');
   for (const lever of levers(priced)) console.log(`  ${lever}`);
   console.log(`cost: ${costFigures(sum)}`);
@@ -153,6 +164,28 @@ function optionsOf(config: {
 }): string {
   return `tracing: ${config.tracing}, monitoring.dashboard: ${config.monitoring.dashboard}, monitoring.detailMetrics: ${config.monitoring.detailMetrics}, ingress: ${config.ingress}, table.billing: ${config.table.billing}`;
 }
+
+/** When the provisioned variants cost less than lean (on demand): the event volume above which. */
+function provisionedBreakEven(
+  variants: readonly { variant: { name: string }; priced: PricedConfig }[],
+): string[] {
+  const totalsOf = (name: string) => variants.find((v) => v.variant.name === name)?.priced.totals;
+  const lean = totalsOf('lean');
+  if (lean === undefined) return [];
+  return variants
+    .filter(({ variant }) => variant.name.startsWith('provisioned'))
+    .map(({ variant, priced }) => {
+      const { idle, perMillion } = priced.totals;
+      const above = breakEvenMillions(lean, priced.totals);
+      const verdict =
+        above === undefined
+          ? 'never cheaper'
+          : `cheaper above ${above.toFixed(2)} million events a month`;
+      return `${variant.name} against lean: ${signed(idle - lean.idle)} idle, ${signed(perMillion - lean.perMillion)} per million: ${verdict}`;
+    });
+}
+
+const signed = (value: number): string => `${value >= 0 ? '+' : ''}${value.toFixed(2)}`;
 
 /** What the larger costs the options do not reach would save: the proposals to decide on. */
 function levers({ usage, lines }: PricedConfig): string[] {

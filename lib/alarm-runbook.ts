@@ -22,6 +22,7 @@ export const ALARM_IDS = [
   'ReconcilerFoundDroppedOffers',
   'WorkerErrors',
   'ReceiverErrors',
+  'ReceiverThrottled',
   'ReconcilerErrors',
   'ReconcilerRunLost',
   'Api5xx',
@@ -120,6 +121,15 @@ export const ALARM_RUNBOOK: readonly AlarmRunbookEntry[] = [
       'Read the receiver log; the reconciler recovers dropped inbox offers, other events are lost.',
   },
   {
+    id: 'ReceiverThrottled',
+    firesWhen:
+      'Lambda throttled any receiver invocation (its Throttles) in a 5-minute period: with ingress function-url, all of receiverReservedConcurrency was busy; with either ingress, the account had no execution left.',
+    means:
+      'A throttled receiver answers SNS 429, which SNS treats as final: those deliveries were dropped, not retried. The reconciler recovers inbox offers (OfferMatched); any other event in that window is lost.',
+    action:
+      'Raise receiverReservedConcurrency (function-url) or the account concurrency limit (Service Quotas), keeping it well above the expected peak of concurrent deliveries; `npx connector status` shows the last event received and the alarms firing. Ask AlayaCare to re-publish the events of that window if needed.',
+  },
+  {
     id: 'ReconcilerErrors',
     firesWhen: 'Any reconciler run failed in a 5-minute period.',
     means:
@@ -178,7 +188,7 @@ export const ALARM_RUNBOOK: readonly AlarmRunbookEntry[] = [
     means:
       'The provisioned capacity has been below the traffic for 15 minutes: auto scaling is at table.writeCapacity.max or table.readCapacity.max, or cannot keep up. Throttled records fail and are retried (after 5, 15, 60 and 300 s), so answers are late; after 5 tries a record reaches the dead-letter queue.',
     action:
-      'Raise table.writeCapacity.max or table.readCapacity.max (or the min, for a steady load) and deploy, or set table.billing to "on-demand" (DynamoDB allows four such switches in 24 hours); then check RecordsFailing and redrive the dead-letter queue.',
+      'Raise table.writeCapacity.max or table.readCapacity.max and deploy, or set table.billing to "on-demand" (DynamoDB allows four such switches in 24 hours); then check RecordsFailing and redrive the dead-letter queue. Do not raise the min to cure a throttle: the deploy sets the table to the new min even where auto scaling had it higher (a cut mid-incident, using one of the day\'s scarce decreases). Raise the min only for a steady higher load, at a quiet time.',
   },
 ];
 

@@ -51,13 +51,13 @@ export function acknowledgeReceiver(receiver: ConnectorFunction, ingress: Ingres
   acknowledgeEach(
     receiver,
     LAMBDA_DLQ_RULES,
-    'Invoked synchronously only (by API Gateway, or through its function URL): a dead-letter queue applies to asynchronous invocations. A failure is answered 5xx, which SNS retries, and is alarmed (ReceiverErrors, Api5xx).',
+    'Invoked synchronously only (by API Gateway, or through its function URL): a dead-letter queue applies to asynchronous invocations. A failure is answered 5xx, which SNS retries, and is alarmed (ReceiverErrors, Api5xx); a throttled invocation is answered 429, which SNS drops, and is alarmed (ReceiverThrottled).',
   );
   if (ingress === 'http-api') {
     acknowledge(
       receiver,
       'HIPAA.Security-LambdaConcurrency',
-      'The API stage throttle in front of it (config apiThrottle) bounds its invocations; reserving concurrency for it would take that many executions from the rest of the account for good, and it calls nothing but SNS (certificates, confirmations) and SQS.',
+      'The API stage throttle in front of it (config apiThrottle, set well above the expected peak: a throttled delivery is answered 429, which SNS does not retry) bounds its invocations; reserving concurrency for it would take that many executions from the rest of the account for good, and it calls nothing but SNS (certificates, confirmations) and SQS.',
     );
   }
 }
@@ -119,7 +119,7 @@ export function acknowledgeFunctionUrl(receiver: ConnectorFunction): void {
     acknowledge(
       receiver.fn.node.findChild(id),
       'HIPAA.Security-LambdaFunctionPublicAccessProhibited',
-      'Config ingress function-url: SNS HTTPS deliveries cannot carry an IAM signature or token, so the URL is public (auth NONE, invocation only through the URL); the receiver authenticates every message by its SNS signature, signing-certificate host and topic ARN (and, when configured, HTTP Basic credentials against the shared secret), and its reserved concurrency (receiverReservedConcurrency) bounds what callers can run.',
+      'Config ingress function-url: SNS HTTPS deliveries cannot carry an IAM signature or token, so the URL is public (auth NONE, invocation only through the URL); the receiver authenticates every message by its SNS signature, signing-certificate host and topic ARN (and, when configured, HTTP Basic credentials against the shared secret), and its reserved concurrency (receiverReservedConcurrency, well above the expected peak: beyond it the URL answers 429, which SNS does not retry) bounds what callers can run.',
     );
   }
 }

@@ -105,6 +105,7 @@ export class ConnectorAppStack extends Stack {
       timeout: RECEIVER_TIMEOUT,
       ...functionSettings,
       // With a function URL in front (no request throttle), its one bound; an HTTP API throttles.
+      // Either answers 429 beyond its bound, final for SNS: both sit well above the peak.
       ...receiverConcurrencyProps(config),
       environment: {
         // Always exact ARNs: an account-and-region allowlist is expanded here, at synth time.

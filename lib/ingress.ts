@@ -16,7 +16,10 @@ import type { ConnectorFunction } from './connector-function';
  * The HTTPS endpoint SNS delivers to (config `ingress`, lambdas/core/ingress-config.ts): an HTTP
  * API in front of the receiver (default), or the receiver's own function URL. Either way the
  * receiver authenticates every message itself (SNS signature, certificate host, topic allowlist,
- * optionally HTTP Basic); the HTTP API adds a request-rate throttle and access logs.
+ * optionally HTTP Basic); the HTTP API adds a request-rate throttle and access logs. A request
+ * beyond the stage throttle, or beyond the receiver's reserved concurrency behind a function URL,
+ * is answered 429, which SNS does not retry (a 4xx is final): the delivery is lost, so both bounds
+ * sit well above the expected peak (lambdas/core/ingress-config.ts; alarm ReceiverThrottled).
  */
 
 /** The endpoint's request and answer counts, for the Api5xx alarm and the dashboard. */

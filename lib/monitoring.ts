@@ -214,6 +214,11 @@ export class ConnectorMonitoring extends Construct {
       metric: receiver.fn.metricErrors(sum),
       threshold: 0,
     });
+    // A throttled receiver answers 429, which SNS does not retry: any throttle is a lost delivery.
+    this.addAlarm('ReceiverThrottled', {
+      metric: receiver.fn.metricThrottles(sum),
+      threshold: 0,
+    });
     if (props.reconciler !== undefined) {
       this.addAlarm('ReconcilerErrors', {
         metric: props.reconciler.fn.metricErrors(sum),
@@ -320,7 +325,7 @@ export class ConnectorMonitoring extends Construct {
                 emf(SERVICE_NAMES.receiver, name),
               ),
             ],
-            right: [receiver.fn.metricErrors(sum)],
+            right: [receiver.fn.metricErrors(sum), receiver.fn.metricThrottles(sum)],
             width: 12,
           }),
         ],

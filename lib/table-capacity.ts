@@ -13,7 +13,9 @@ export function tableBilling(
   capacity: ProvisionedCapacity | undefined,
 ): Pick<dynamodb.TableProps, 'billingMode' | 'readCapacity' | 'writeCapacity'> {
   if (capacity === undefined) return { billingMode: dynamodb.BillingMode.PAY_PER_REQUEST };
-  // Auto scaling owns the capacity from here: CloudFormation sets these only when they change.
+  // Auto scaling owns the capacity from here: CloudFormation sets these only when they change,
+  // but then to exactly this, even below what auto scaling holds (a cut, and one of DynamoDB's
+  // limited decreases): change a min at a quiet time, never to cure a throttle (raise the max).
   return {
     billingMode: dynamodb.BillingMode.PROVISIONED,
     readCapacity: capacity.readCapacity.min,

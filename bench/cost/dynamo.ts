@@ -3,7 +3,11 @@
  * templates. On demand: every write and read unit at the request price. Provisioned: the capacity
  * held, by the hour. Idle holds the auto-scaling minimum all month; per million events, the
  * measured write and read units are carried by capacity held at the scaling target's utilization
- * (a WCU-hour at 70% carries 0.7 x 3600 write units), the minimum counted again (an upper bound).
+ * (a WCU-hour at 70% carries 0.7 x 3600 write units), the minimum counted again. That per-million
+ * figure is a lower bound: it assumes steady traffic and perfect tracking. Real traffic uses less
+ * of what is held (bursts, minutes of scaling lag, a slow scale-in), so the line also says what a
+ * million events cost at `REAL_USE` of the capacity, and the use below which provisioned costs
+ * more per event than on demand (`breakEvenUtilization`).
  * The scalable targets are free; the target-tracking policies are billed through the CloudWatch
  * alarms Application Auto Scaling creates for them.
  */
@@ -93,6 +97,26 @@ export interface TablePrice {
 
 const MILLION = 1e6;
 
+/** A plausible real use of provisioned capacity held for a 70% target (bursty traffic). */
+export const REAL_USE = 0.35;
+
+/**
+ * The share of held capacity that must be used for provisioned units to cost no more than on
+ * demand ones (writes; reads have the same ratio at the list prices): a WCU-hour carries 3600
+ * write units at full use.
+ */
+export function breakEvenUtilization(): number {
+  return usdPer(PRICES.dynamoProvisionedWcuHour, 1) / usdPer(PRICES.dynamoWriteRequestUnit, 3600);
+}
+
+/** A million events' write and read units at the on-demand request prices. */
+function onDemandPerMillion(usage: TableUsage): number {
+  return (
+    usdPer(PRICES.dynamoWriteRequestUnit, MILLION * usage.wruPerEvent) +
+    usdPer(PRICES.dynamoReadRequestUnit, MILLION * usage.rruPerEvent)
+  );
+}
+
 /** A DynamoDB table's line; undefined for a billing mode the model does not know. */
 export function priceTable(
   resource: CfnResource,
@@ -111,9 +135,7 @@ export function priceTable(
   if (p['BillingMode'] === 'PAY_PER_REQUEST')
     return {
       idle: storage + usdPer(PRICES.dynamoReadRequestUnit, usage.idleRru),
-      perMillion:
-        usdPer(PRICES.dynamoWriteRequestUnit, MILLION * usage.wruPerEvent) +
-        usdPer(PRICES.dynamoReadRequestUnit, MILLION * usage.rruPerEvent),
+      perMillion: onDemandPerMillion(usage),
       detail: `on-demand: ${units}; ${stored}`,
     };
   // CloudFormation's default billing mode is PROVISIONED.
@@ -133,15 +155,28 @@ export function priceTable(
     scaled === undefined
       ? `${fixed} ${name} fixed (beyond it: throttled)`
       : `${name} ${scaled.min}-${scaled.max} at ${Math.round(scaled.target * 100)}%`;
+  const perMillionAt = (use: (scaled: CapacityScaling) => CapacityScaling) => {
+    const at = (scaled: CapacityScaling | undefined) => scaled && use(scaled);
+    return (
+      usdPer(
+        PRICES.dynamoProvisionedWcuHour,
+        capacityHours(usage.wruPerEvent, at(scaling?.write)),
+      ) +
+      usdPer(PRICES.dynamoProvisionedRcuHour, capacityHours(usage.rruPerEvent, at(scaling?.read)))
+    );
+  };
+  const perMillion = perMillionAt((scaled) => scaled);
+  const scaled = scaling?.write !== undefined || scaling?.read !== undefined;
+  const bound = scaled
+    ? `; per million a lower bound (steady traffic, perfect tracking at the target): ${perMillionAt((s) => ({ ...s, target: REAL_USE })).toFixed(2)} at ${REAL_USE * 100}% real use, against ${onDemandPerMillion(usage).toFixed(2)} on demand, which it beats only above ${Math.round(breakEvenUtilization() * 100)}% use`
+    : '';
   return {
     idle:
       storage +
       usdPer(PRICES.dynamoProvisionedWcuHour, wcu * HOURS_PER_MONTH) +
       usdPer(PRICES.dynamoProvisionedRcuHour, rcu * HOURS_PER_MONTH),
-    perMillion:
-      usdPer(PRICES.dynamoProvisionedWcuHour, capacityHours(usage.wruPerEvent, scaling?.write)) +
-      usdPer(PRICES.dynamoProvisionedRcuHour, capacityHours(usage.rruPerEvent, scaling?.read)),
-    detail: `provisioned: ${range('WCU', scaling?.write, wcu)}, ${range('RCU', scaling?.read, rcu)}, the minimum held all month; ${units}; ${stored}`,
+    perMillion,
+    detail: `provisioned: ${range('WCU', scaling?.write, wcu)}, ${range('RCU', scaling?.read, rcu)}, the minimum held all month${bound}; ${units}; ${stored}`,
   };
 }
 

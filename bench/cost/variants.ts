@@ -4,8 +4,12 @@
  * sandbox measurement priced against each variant's templates, so the differences are the options'
  * and nothing else's.
  */
-import type { ConnectorConfig } from '../../lambdas/core/config';
-import { DEFAULT_PROVISIONED_CAPACITY } from '../../lambdas/core/table-config';
+import { parseConnectorConfig, type ConnectorConfig } from '../../lambdas/core/config';
+import {
+  backupSettingsSchema,
+  DEFAULT_PROVISIONED_CAPACITY,
+} from '../../lambdas/core/table-config';
+import { REAL_USE } from './dynamo';
 import type { DurationSample } from './duration';
 import type { SandboxMeasurement } from './measure';
 import {
@@ -30,8 +34,11 @@ export interface CostVariant {
   readonly apply: (config: ConnectorConfig) => ConnectorConfig;
 }
 
-// The HTTP API and the table on demand (the defaults) in every variant but those that set them,
-// whatever the config says.
+/** The backup settings when `backup` is left out: no plan. */
+const DEFAULT_BACKUP = backupSettingsSchema.parse({});
+
+// The HTTP API, the table on demand and no backup plan (the defaults) in every variant but those
+// that set them, whatever the config says: `lean` is the defaults.
 const withOptions = (config: ConnectorConfig, on: boolean): ConnectorConfig => {
   const httpApi: ConnectorConfig = { ...config, ingress: 'http-api' };
   delete httpApi.receiverReservedConcurrency;
@@ -40,6 +47,7 @@ const withOptions = (config: ConnectorConfig, on: boolean): ConnectorConfig => {
     tracing: on,
     monitoring: { ...config.monitoring, dashboard: on, detailMetrics: on },
     table: { billing: 'on-demand' },
+    backup: DEFAULT_BACKUP,
   };
 };
 
@@ -50,24 +58,32 @@ const withFunctionUrl = (config: ConnectorConfig): ConnectorConfig => ({
   apiThrottle: undefined,
 });
 
-const withProvisionedTable = (config: ConnectorConfig): ConnectorConfig => ({
+const withProvisionedTable = (
+  config: ConnectorConfig,
+  targetUtilization?: number,
+): ConnectorConfig => ({
   ...config,
-  table: { billing: 'provisioned' },
+  table: {
+    billing: 'provisioned',
+    ...(targetUtilization !== undefined ? { targetUtilization } : {}),
+  },
 });
 
 const { writeCapacity, readCapacity, targetUtilization } = DEFAULT_PROVISIONED_CAPACITY;
+const REAL_USE_PERCENT = Math.round(REAL_USE * 100);
 const PROVISIONED_RANGE = `WCU ${writeCapacity.min}-${writeCapacity.max}, RCU ${readCapacity.min}-${readCapacity.max}, target ${targetUtilization}%`;
 
 /**
  * The config with every cost option off (the defaults), with tracing and the dashboard on (which
  * turns the detail metrics on too), with the detail metrics alone, with the backup plan on, and
  * with a function URL instead of the HTTP API, with the table's capacity provisioned (auto scaled,
- * the default range and target), and with both of those.
+ * the default range and target; and the same capacity used at `REAL_USE` only), and with both of
+ * the function URL and the provisioned table.
  */
 export const VARIANTS: readonly CostVariant[] = [
   {
     name: 'lean',
-    sets: 'tracing: false, monitoring.dashboard: false, monitoring.detailMetrics: false, ingress: http-api, table.billing: on-demand (the defaults)',
+    sets: 'tracing: false, monitoring.dashboard: false, monitoring.detailMetrics: false, ingress: http-api, table.billing: on-demand, backup off (the defaults)',
     apply: (config) => withOptions(config, false),
   },
   {
@@ -98,8 +114,13 @@ export const VARIANTS: readonly CostVariant[] = [
   },
   {
     name: 'provisioned',
-    sets: `table: { billing: "provisioned" } (${PROVISIONED_RANGE}; defaults otherwise)`,
+    sets: `table: { billing: "provisioned" } (${PROVISIONED_RANGE}; defaults otherwise); per million a lower bound: steady traffic, perfect tracking`,
     apply: (config) => withProvisionedTable(withOptions(config, false)),
+  },
+  {
+    name: `provisioned@${REAL_USE_PERCENT}%`,
+    sets: `as provisioned, the held capacity used at ${REAL_USE_PERCENT}% (bursts, scaling lag, slow scale-in), priced as its config with targetUtilization: ${REAL_USE_PERCENT}`,
+    apply: (config) => withProvisionedTable(withOptions(config, false), REAL_USE_PERCENT),
   },
   {
     name: 'frugal',
@@ -110,6 +131,30 @@ export const VARIANTS: readonly CostVariant[] = [
 
 export class CostModelError extends Error {
   override readonly name = 'CostModelError';
+}
+
+/**
+ * The variant's config, as the schema parses it: a variant that makes a config the schema refuses
+ * (an option set for the other ingress, say) throws the ConfigError naming each field, rather
+ * than pricing a stack nobody can deploy.
+ */
+export function variantConfig(variant: CostVariant, config: ConnectorConfig): ConnectorConfig {
+  return parseConnectorConfig(variant.apply(config), `config of the cost variant ${variant.name}`);
+}
+
+/**
+ * Events a month (in millions) above which `other` (more at idle, less per event) costs less than
+ * `base`: 0 when it never costs more; undefined when it saves nothing per event (then no volume
+ * makes it the cheaper).
+ */
+export function breakEvenMillions(
+  base: Pick<CostTotals, 'idle' | 'perMillion'>,
+  other: Pick<CostTotals, 'idle' | 'perMillion'>,
+): number | undefined {
+  const extraIdle = other.idle - base.idle;
+  const saving = base.perMillion - other.perMillion;
+  if (extraIdle <= 0 && saving >= 0) return 0;
+  return saving > 0 ? extraIdle / saving : undefined;
 }
 
 /** MemorySize of a connector function in the templates (Lambda's default 128 when unset). */

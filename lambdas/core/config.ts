@@ -312,9 +312,9 @@ export const connectorConfigSchema = z
     reserveConcurrency: z._default(z.boolean(), true),
     /** How SNS reaches the receiver: an HTTP API (default) or a Lambda function URL (ingress-config.ts). */
     ingress: z._default(z.enum(INGRESS_MODES), 'http-api'),
-    /** HTTP API stage throttling (ingress `http-api` only; default `DEFAULT_API_THROTTLE`). */
+    /** HTTP API stage throttling (ingress `http-api` only; default `DEFAULT_API_THROTTLE`); beyond it: 429, lost. */
     apiThrottle: z.optional(apiThrottleSchema),
-    /** Receiver executions reserved (ingress `function-url` only; its one bound). */
+    /** Receiver executions reserved (ingress `function-url` only; its one bound; beyond it: 429, lost). */
     receiverReservedConcurrency: z.optional(receiverReservedConcurrencySchema),
     logRetentionDays: z._default(
       z.union([

@@ -10,11 +10,19 @@ import * as z from './zod';
  *   the receiver verifies every message's SNS signature and topic). No request-rate throttle and
  *   no access log; the receiver's reserved concurrency (`receiverReservedConcurrency`) bounds it.
  *   About 1.1 USD per million deliveries cheaper (the HTTP API's requests and access logs).
+ *
+ * Either bound answers a delivery beyond it 429, and SNS retries only a status outside 200-499:
+ * a 429 is final, the delivery is dropped (the reconciler recovers inbox offers; any other event
+ * is lost; the ReceiverThrottled alarm and the endpoint's 4xx count show it). So each bound is a
+ * guard against a flood and must sit well above the expected peak, never near it.
  */
 export const INGRESS_MODES = ['http-api', 'function-url'] as const;
 export type IngressMode = (typeof INGRESS_MODES)[number];
 
-/** The HTTP API stage throttle (config `apiThrottle`): bounds the `http-api` ingress only. */
+/**
+ * The HTTP API stage throttle (config `apiThrottle`): bounds the `http-api` ingress only. A request
+ * beyond it is answered 429 and lost (SNS does not retry a 4xx): set it well above the peak.
+ */
 export const apiThrottleSchema = z.strictObject({
   rateLimit: z.number().check(z.positive(), z.lte(10000)),
   burstLimit: z.number().check(z.int(), z.positive(), z.lte(5000)),
@@ -23,12 +31,15 @@ export type ApiThrottle = z.infer<typeof apiThrottleSchema>;
 export const DEFAULT_API_THROTTLE: ApiThrottle = { rateLimit: 50, burstLimit: 100 };
 
 /**
- * Receiver executions reserved (and so at most running) with `function-url`. A delivery takes the
- * receiver tens of milliseconds warm, so 10 executions answer a few hundred deliveries a second,
- * more than the HTTP API's default throttle (50/s, burst 100) lets through; beyond them the URL
- * answers 429, which SNS retries as it retries the stage throttle's 429.
+ * Receiver executions reserved (and so at most running) with `function-url`. Beyond them the URL
+ * answers 429, which SNS treats as final: the delivery is dropped (the reconciler recovers inbox
+ * offers; other events are lost), so this must sit well above the peak of concurrent deliveries.
+ * A warm receiver answers in tens of milliseconds, but a cold one takes about 0.5 s (256 MB), so a
+ * burst of a few dozen concurrent deliveries after a quiet spell needs as many executions at
+ * once: 10 would shed it. 50 covers such a burst and still bounds a flood (the account then needs
+ * `workerMaxConcurrency` + 1 + 50 + 100 executions with `reserveConcurrency`).
  */
-export const DEFAULT_RECEIVER_RESERVED_CONCURRENCY = 10;
+export const DEFAULT_RECEIVER_RESERVED_CONCURRENCY = 50;
 export const receiverReservedConcurrencySchema = z
   .number()
   .check(z.int('must be a whole number of executions'), z.gte(1), z.lte(1000));

@@ -15,8 +15,9 @@ export const TARGET_UTILIZATION_RANGE = { min: 20, max: 90 } as const;
  * Provisioned capacity when `table.billing` is `provisioned` and a field is left out. The
  * minimums are what an idle month pays for (1 WCU and 1 RCU: about 0.57 USD). The maximums are
  * only a ceiling: about what the worker's default 5 concurrent invocations can ask at most (each
- * event is about 8 writes and 1 read, a few events a second per invocation). Raise them with
- * `workerMaxConcurrency`.
+ * event is a few writes and about one read, as `npm run bench -- cost` measures; a few events a
+ * second per invocation). Raise them with `workerMaxConcurrency`. A range given with its `min`
+ * only keeps the default maximum, or the `min` itself when that is higher (`provisionedCapacity`).
  */
 export const DEFAULT_PROVISIONED_CAPACITY = {
   writeCapacity: { min: 1, max: 200 },
@@ -35,22 +36,31 @@ const capacityUnits = z
     ),
   );
 
-/** The range auto scaling keeps the provisioned capacity in. */
+/** The range auto scaling keeps the provisioned capacity in, as configured. */
 export const capacityRangeSchema = z
   .strictObject({
     /** Never below this, also when idle: what an idle month pays for. */
     min: z._default(capacityUnits, 1),
-    /** Never above this: the most a burst can get, and the most a month can cost. */
-    max: capacityUnits,
+    /**
+     * Never above this: the most a burst can get, and the most a month can cost. Left out: the
+     * dimension's default maximum, or `min` when that is higher.
+     */
+    max: z.optional(capacityUnits),
   })
   .check(
-    z.refine((range) => range.min <= range.max, {
+    z.refine((range) => range.max === undefined || range.min <= range.max, {
       error: 'min must not exceed max',
       path: ['min'],
     }),
   );
 
-export type CapacityRange = z.infer<typeof capacityRangeSchema>;
+export type CapacityRangeSettings = z.infer<typeof capacityRangeSchema>;
+
+/** A capacity range as auto scaling gets it, both ends resolved. */
+export interface CapacityRange {
+  readonly min: number;
+  readonly max: number;
+}
 
 const PROVISIONED_ONLY = ['writeCapacity', 'readCapacity', 'targetUtilization'] as const;
 
@@ -101,13 +111,22 @@ export interface ProvisionedCapacity {
   readonly targetUtilization: number;
 }
 
+/** A configured range with its maximum resolved: as given, else the default's or `min` if higher. */
+function resolveRange(
+  given: CapacityRangeSettings | undefined,
+  fallback: CapacityRange,
+): CapacityRange {
+  if (given === undefined) return fallback;
+  return { min: given.min, max: given.max ?? Math.max(given.min, fallback.max) };
+}
+
 /** The provisioned capacity of a `provisioned` table, defaults resolved; undefined when on demand. */
 export function provisionedCapacity(table: TableSettings): ProvisionedCapacity | undefined {
   if (table.billing !== 'provisioned') return undefined;
   const defaults = DEFAULT_PROVISIONED_CAPACITY;
   return {
-    writeCapacity: table.writeCapacity ?? defaults.writeCapacity,
-    readCapacity: table.readCapacity ?? defaults.readCapacity,
+    writeCapacity: resolveRange(table.writeCapacity, defaults.writeCapacity),
+    readCapacity: resolveRange(table.readCapacity, defaults.readCapacity),
     targetUtilization: table.targetUtilization ?? defaults.targetUtilization,
   };
 }

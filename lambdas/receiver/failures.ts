@@ -5,6 +5,7 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { RECEIVER_METRICS } from '../core/metric-names';
 import { SnsRejectedError, SnsUpstreamError } from '../adapters/sns-verifier';
+import { SNS_METHOD } from './sns-request';
 
 /** Tells SNS (and any HTTP client) to send Basic credentials; without it SNS would not retry with them. */
 const BASIC_CHALLENGE = 'Basic realm="sns", charset="UTF-8"';
@@ -17,6 +18,19 @@ export class UnauthorizedRequestError extends Error {
   override readonly name = 'UnauthorizedRequestError';
   constructor(readonly presented: boolean) {
     super(presented ? 'wrong or malformed Basic credentials' : 'no Basic credentials');
+  }
+}
+
+/** A method SNS never delivers with (any method reaches a function URL): refused first of all (405). */
+export class MethodNotAllowedError extends Error {
+  override readonly name = 'MethodNotAllowedError';
+  constructor(method: string | undefined) {
+    // The method is the caller's text: named only when it is a plain HTTP method token.
+    super(
+      method !== undefined && /^[A-Z]{1,16}$/.test(method)
+        ? `method ${method} is not ${SNS_METHOD}`
+        : 'no method or an unusual one',
+    );
   }
 }
 
@@ -64,6 +78,17 @@ export function toFailure(error: unknown): Failure {
         ? RECEIVER_METRICS.messagesRejected
         : RECEIVER_METRICS.authenticationChallenges,
       headers: { 'www-authenticate': BASIC_CHALLENGE },
+    };
+  }
+  if (error instanceof MethodNotAllowedError) {
+    return {
+      status: 405,
+      publicReason: 'method not allowed',
+      detail: error.message,
+      level: 'warn',
+      metric: RECEIVER_METRICS.messagesRejected,
+      // RFC 9110: a 405 names the methods the resource allows.
+      headers: { allow: SNS_METHOD },
     };
   }
   if (error instanceof SnsRejectedError) {

@@ -1,11 +1,12 @@
 /**
  * The SNS HTTPS endpoint behind API Gateway (HTTP API, Lambda payload format 1.0) or its own
  * function URL (payload format 2.0; config `ingress`, `ReceiverEvent`). It accepts
- * only genuine SNS messages from allowed topics (a request without the SNS message type header is
- * refused before anything else; then, when a shared secret is configured, only with its HTTP
- * Basic credentials), confirms subscriptions, and puts each notification on the events queue. It
- * answers 2xx only once the work is done, 4xx for messages that will never be acceptable (SNS
- * does not retry them) and 5xx for failures worth a retry (SNS retries those).
+ * only genuine SNS messages from allowed topics (a method other than POST is refused (405) before
+ * anything else, then a request without the SNS message type header; then, when a shared secret
+ * is configured, only with its HTTP Basic credentials), confirms subscriptions, and puts each
+ * notification on the events queue. It answers 2xx only once the work is done, 4xx for messages
+ * that will never be acceptable (SNS does not retry them) and 5xx for failures worth a retry (SNS
+ * retries those).
  */
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyResult } from 'aws-lambda';
@@ -24,16 +25,18 @@ import {
   type SnsSubscriptionConfirmation,
 } from '../adapters/sns-verifier';
 import { assertAuthorized } from './authorize';
-import { errorName, respond, toFailure } from './failures';
+import { MethodNotAllowedError, errorName, respond, toFailure } from './failures';
 import {
   LOGGABLE_ID,
   SNS_HEADERS,
+  SNS_METHOD,
   assertConfirmableSubscribeUrl,
   assertHeadersAgree,
   assertSnsDelivery,
   bodyText,
   lowerCaseHeaders,
   parseJson,
+  requestMethod,
   type ArrivingEvent,
   type ReceiverEvent,
 } from './sns-request';
@@ -143,6 +146,9 @@ export function createReceiver(
   }
 
   async function handle(event: ReceiverEvent, correlationId: string, log: Logger): Promise<string> {
+    // A function URL passes any method: only POST can be a delivery (the HTTP API routes only it).
+    const method = requestMethod(event);
+    if (method !== SNS_METHOD) throw new MethodNotAllowedError(method);
     const headers = lowerCaseHeaders(event.headers);
     // Until the body is parsed, the id SNS puts in the header ties the lines to the message.
     const headerMessageId = headers.get(SNS_HEADERS.messageId);

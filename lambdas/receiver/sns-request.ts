@@ -21,8 +21,9 @@ export const MAX_BODY_BYTES = 512 * 1024;
 /**
  * The events that reach the receiver (config `ingress`): API Gateway's payload format 1.0 from the
  * HTTP API, or payload format 2.0 from the receiver's function URL. It reads only what the two
- * share, under the same names: `headers`, `body`, `isBase64Encoded` and `requestContext.requestId`
- * (no method, path or source IP), and answers both with the same `{ statusCode, headers, body }`.
+ * share, under the same names: `headers`, `body`, `isBase64Encoded` and `requestContext.requestId`,
+ * and the method where each keeps it (`requestMethod`; no path or source IP), and answers both with
+ * the same `{ statusCode, headers, body }`.
  */
 export type ReceiverEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2;
 
@@ -66,7 +67,21 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 /** An event as it may arrive: a hand-made or test event can lack the request context. */
 export interface ArrivingEvent {
-  requestContext?: { requestId?: unknown };
+  /** Payload format 1.0 (the HTTP API). */
+  httpMethod?: unknown;
+  requestContext?: { requestId?: unknown; http?: { method?: unknown } };
+}
+
+/** SNS delivers every HTTP(S) message by POST. */
+export const SNS_METHOD = 'POST';
+
+/**
+ * The request's method, from either event shape (2.0 `requestContext.http.method`, 1.0
+ * `httpMethod`); undefined when the event has none.
+ */
+export function requestMethod(event: ArrivingEvent): string | undefined {
+  const method = event.requestContext?.http?.method ?? event.httpMethod;
+  return typeof method === 'string' ? method : undefined;
 }
 
 /**

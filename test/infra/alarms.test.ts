@@ -213,6 +213,20 @@ describe.each<[AlarmId, Props]>([
     },
   ],
   [
+    'ReceiverThrottled',
+    {
+      MetricName: 'Throttles',
+      Namespace: 'AWS/Lambda',
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      EvaluationPeriods: 1,
+      DatapointsToAlarm: 1,
+      TreatMissingData: 'notBreaching',
+    },
+  ],
+  [
     'ReconcilerErrors',
     {
       MetricName: 'Errors',
@@ -314,6 +328,24 @@ it('Api5xx watches the HTTP API and its $default stage (the dimensions its 5xx m
   );
   expect(dimensions.find((d) => d.Name === 'Stage')?.Value).toBe('$default');
 });
+
+it.each([
+  ['http-api', supply],
+  [
+    'function-url',
+    alarmsOf({ ...exampleConfig(), ingress: 'function-url', apiThrottle: undefined }),
+  ],
+] as const)(
+  'ReceiverThrottled watches the receiver function (ingress %s): a throttle is a 429 SNS drops',
+  (_ingress, built) => {
+    const errors = get('ReceiverErrors', built)['Dimensions'];
+    const throttled = get('ReceiverThrottled', built);
+    expect(throttled['Dimensions']).toEqual(errors);
+    expect(JSON.stringify(errors)).toMatch(/"FunctionName","Value":\{"Ref":"Receiver/);
+    expect(String(throttled['AlarmDescription'])).toContain('429');
+    expect(String(throttled['AlarmDescription'])).toContain('receiverReservedConcurrency');
+  },
+);
 
 it('the dead-letter alarms watch the dead-letter queue, the age alarm the events queue, ReconcilerRunLost the reconciler failure queue', () => {
   const queueOf = (id: AlarmId) => JSON.stringify(get(id)['Dimensions']);

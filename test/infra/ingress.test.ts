@@ -56,9 +56,9 @@ describe('config', () => {
     expect(exampleConfig().ingress).toBe('http-api');
   });
 
-  it('with function-url, reserves 10 receiver executions unless told otherwise', () => {
-    expect(receiverReservedConcurrency(functionUrlConfig())).toBe(10);
-    expect(DEFAULT_RECEIVER_RESERVED_CONCURRENCY).toBe(10);
+  it('with function-url, reserves 50 receiver executions unless told otherwise (a cold burst of a few dozen deliveries fits)', () => {
+    expect(receiverReservedConcurrency(functionUrlConfig())).toBe(50);
+    expect(DEFAULT_RECEIVER_RESERVED_CONCURRENCY).toBe(50);
     expect(
       receiverReservedConcurrency(functionUrlConfig({ receiverReservedConcurrency: 25 })),
     ).toBe(25);

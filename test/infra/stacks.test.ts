@@ -484,6 +484,8 @@ describe('alarms', () => {
         'Errors',
         'Errors',
         'Errors',
+        // The receiver's (ReceiverThrottled).
+        'Throttles',
         UNSUBSCRIBE_METRIC,
         'RulesInvalid',
         'RulesReadFailed',

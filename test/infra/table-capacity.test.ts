@@ -7,7 +7,12 @@
  * in test/unit/bench-cost.test.ts.
  */
 import type { Template } from 'aws-cdk-lib/assertions';
-import { ConfigError, parseConnectorConfig, type ConnectorConfig } from '../../lambdas/core/config';
+import {
+  ConfigError,
+  parseConnectorConfig,
+  provisionedCapacity,
+  type ConnectorConfig,
+} from '../../lambdas/core/config';
 import { DEFAULT_PROVISIONED_CAPACITY, type TableSettings } from '../../lambdas/core/table-config';
 import { build, exampleConfig, onlyResource, resourcesOf } from './infra-support';
 
@@ -68,6 +73,22 @@ describe('config table', () => {
   });
 
   it.each([
+    // The dimension's default maximum, or the min itself when that is higher.
+    [{ writeCapacity: { min: 2 } }, { min: 2, max: 200 }, { min: 1, max: 50 }],
+    [{ writeCapacity: { min: 300 } }, { min: 300, max: 300 }, { min: 1, max: 50 }],
+    [{ readCapacity: { min: 10 } }, { min: 1, max: 200 }, { min: 10, max: 50 }],
+    [{ readCapacity: { min: 80 } }, { min: 1, max: 200 }, { min: 80, max: 80 }],
+    [{ writeCapacity: {} }, { min: 1, max: 200 }, { min: 1, max: 50 }],
+  ])('resolves a range given without max: %j', (fields, write, read) => {
+    const table = parseConnectorConfig(input({ billing: 'provisioned', ...fields })).table;
+    expect(provisionedCapacity(table)).toEqual({
+      writeCapacity: write,
+      readCapacity: read,
+      targetUtilization: DEFAULT_PROVISIONED_CAPACITY.targetUtilization,
+    });
+  });
+
+  it.each([
     [
       { billing: 'provisioned', writeCapacity: { min: 10, max: 5 } },
       'table.writeCapacity.min: min must not exceed max',
@@ -80,7 +101,6 @@ describe('config table', () => {
       { billing: 'provisioned', readCapacity: { max: 2.5 } },
       'table.readCapacity.max: must be a whole number',
     ],
-    [{ billing: 'provisioned', writeCapacity: { min: 2 } }, 'table.writeCapacity.max'],
     [
       { billing: 'provisioned', writeCapacity: { max: 40_001 } },
       'table.writeCapacity.max: must be at most 40000',
@@ -186,6 +206,23 @@ describe('table.billing "provisioned"', () => {
       );
     },
   );
+
+  it('builds a range given with its min only: write { min: 300 } holds 300 (above the default max), read { min: 3 } scales to the default max', () => {
+    const minOnly = build(
+      withTable({ billing: 'provisioned', writeCapacity: { min: 300 }, readCapacity: { min: 3 } }),
+    ).stateTemplate;
+    expect(tableOf(minOnly).properties['ProvisionedThroughput']).toEqual({
+      ReadCapacityUnits: 3,
+      WriteCapacityUnits: 300,
+    });
+    const write = scalingOf(minOnly, 'WriteCapacityUnits').target;
+    const read = scalingOf(minOnly, 'ReadCapacityUnits').target;
+    expect([write['MinCapacity'], write['MaxCapacity']]).toEqual([300, 300]);
+    expect([read['MinCapacity'], read['MaxCapacity']]).toEqual([
+      3,
+      DEFAULT_PROVISIONED_CAPACITY.readCapacity.max,
+    ]);
+  });
 
   it('uses the default ranges and target when they are left out', () => {
     const write = scalingOf(defaults.stateTemplate, 'WriteCapacityUnits');
