@@ -129,6 +129,8 @@ describe('a decision’s text', () => {
     const result = await processor.process(queuedEvent(matched));
 
     expect(result.outcome).toBe('recovered');
+    // The worker's "Event processed" line logs this reason: the intent kept it.
+    expect(result.decision?.reason).toBe(intent?.reason);
     // The failed call, then the intent sent again.
     expect(marketplace.actions().map((c) => c.method)).toEqual([
       'acceptInboxOffer',
