@@ -49,11 +49,14 @@ type ShownText = DecisionText | { missing: string };
 function storedText(item: Record<string, unknown> | undefined): EventDecisionText | undefined {
   const text = item?.decisionText;
   if (typeof text !== 'object' || text === null) return undefined;
-  const { reason, explanation, decisionEventId } = text as Record<string, unknown>;
+  const { reason, explanation, offers, decisionEventId } = text as Record<string, unknown>;
   if (typeof reason !== 'string') return undefined;
   return {
     reason,
     ...(Array.isArray(explanation) ? { explanation: explanation.map(String) } : {}),
+    ...(Array.isArray(offers)
+      ? { offers: offers as NonNullable<EventDecisionText['offers']> }
+      : {}),
     ...(typeof decisionEventId === 'string' ? { decisionEventId } : {}),
   };
 }

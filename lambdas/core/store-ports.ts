@@ -26,10 +26,14 @@ export interface EventCompletion {
 }
 
 /**
- * A decision's text as its deciding event keeps it; with `decisionEventId` when the decision is
- * recorded under another event's id (an earlier event's intent, applied by this one).
+ * A decision's text as its deciding event keeps it: the unit's reason and explanation, and for a
+ * shift each offer's own explanation; with `decisionEventId` when the decision is recorded under
+ * another event's id (an earlier event's intent, applied by this one).
  */
-export type EventDecisionText = DecisionText & { decisionEventId?: string };
+export type EventDecisionText = DecisionText & {
+  offers?: { offerId: string; explanation: string[] }[];
+  decisionEventId?: string;
+};
 
 /** Offer state, decisions and event de-duplication (DynamoDB in AWS and in the sandbox). */
 export interface OfferStore {

@@ -57,16 +57,22 @@ export function storedDecision(decision: RecordedDecision): RecordedDecision {
 
 /**
  * The text the event `eventId` keeps on its item of the decision it settled (applied or resolved:
- * `decision`, recorded under `decisionEventId`), its explanation bounded as boundedDecision's.
+ * `decision`, recorded under `decisionEventId`): what storedDecision leaves off, its explanations
+ * bounded as boundedDecision bounds them.
  */
 export function eventDecisionText(
-  decision: Decision,
+  decision: Decision & { offers?: OfferResult[] },
   decisionEventId: string | undefined,
   eventId: string,
 ): EventDecisionText {
   const explanation = bounded(decision.explanation);
   const text: EventDecisionText = { reason: decision.reason };
   if (explanation !== undefined) text.explanation = explanation;
+  const offers = (decision.offers ?? []).flatMap(({ offerId, explanation: own }) => {
+    const lines = bounded(own);
+    return lines === undefined ? [] : [{ offerId, explanation: lines }];
+  });
+  if (offers.length > 0) text.offers = offers;
   if (decisionEventId !== undefined && decisionEventId !== eventId)
     text.decisionEventId = decisionEventId;
   return text;

@@ -185,6 +185,9 @@ describe('a shift or bundle is decided as one', () => {
     expect(decision?.reason).toBeUndefined();
     expect(decision?.explanation).toBeUndefined();
     const text = textOf(store, decision);
+    expect(text?.offers).toEqual(
+      intent.offers?.map(({ offerId, explanation }) => ({ offerId, explanation })),
+    );
     expect(text?.reason).toContain('offer b gave decline');
     // The unit's explanation: which offer decided, then that offer's own explanation.
     expect(text?.explanation).toEqual([

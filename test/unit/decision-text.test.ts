@@ -198,7 +198,11 @@ describe('a decision’s text', () => {
       expect(copy?.offers).toEqual(intent.offers?.map(({ explanation: _e, ...own }) => own));
     }
     expect((await store.getUnitDecision('shift#shift-1'))?.explanation).toBeUndefined();
+    // The deciding event keeps the unit's text and each offer's own explanation.
     expect(text(matched.event_id)?.explanation?.[0]).toMatch(/shift of 2 offers/);
+    expect(text(matched.event_id)?.offers).toEqual(
+      intent.offers?.map(({ offerId, explanation }) => ({ offerId, explanation })),
+    );
   });
 });
 
