@@ -1,12 +1,19 @@
 /**
  * `connector offer <id>`: the offer's record as the connector keeps it (no client data is stored):
  * its state in the marketplace as last seen, the decision (intended/applied/resolved, rule,
- * explanation, rules version), its unit's decision when that differs, the events seen in order,
- * and the referral when one is recorded.
+ * reason and explanation, rules version), its unit's decision when that differs, the events seen
+ * in order, and the referral when one is recorded. A settled decision is stored without its
+ * reason and explanation: they are read from the item of the event that settled it (textOf).
  */
+import { DynamoOfferStore, EVENT_RETENTION_DAYS } from '../../lambdas/adapters/dynamo-offer-store';
 import { DynamoUnitStore } from '../../lambdas/adapters/dynamo-unit-store';
 import { OFFER_TABLE } from '../../lambdas/adapters/offer-table';
-import type { RecordedDecision } from '../../lambdas/core/ports';
+import type {
+  DecisionText,
+  EventDecisionText,
+  RecordedDecision,
+  SeenEvent,
+} from '../../lambdas/core/ports';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { EXIT } from './args';
 import { ambiguousOfferProblem, findOffer } from './offer-id';
@@ -16,7 +23,9 @@ import type { CommandContext } from './resources';
 export const OFFER_USAGE = `usage: npx connector offer <offer-id> [--sandbox] [--json] [--region R]
 
 The offer's record: its match as last seen, the decision (state intended/applied/resolved, action,
-rule, explanation, rules version), its shift's decision, the events seen in order, and the referral.
+rule, reason and explanation, rules version), its shift's decision, the events seen in order, and
+the referral. A settled decision's reason and explanation are read from the event that settled it
+(kept ${EVENT_RETENTION_DAYS} days; "(not kept)" once gone).
 The id may be the first 8 or more characters of one (as logs and the sandbox print them).
 Exit 1 when the connector has no record of the offer.`;
 
@@ -33,7 +42,63 @@ async function referralOf(ctx: CommandContext, offerId: string): Promise<unknown
   return result.Item?.referral;
 }
 
-function decisionLines(decision: RecordedDecision, indent: string): string[] {
+/** What the CLI shows of a decision's text: found, or why not. */
+type ShownText = DecisionText | { missing: string };
+
+/** The `decisionText` an event item holds, if it is one (written by completeEvent). */
+function storedText(item: Record<string, unknown> | undefined): EventDecisionText | undefined {
+  const text = item?.decisionText;
+  if (typeof text !== 'object' || text === null) return undefined;
+  const { reason, explanation, offers, decisionEventId } = text as Record<string, unknown>;
+  if (typeof reason !== 'string') return undefined;
+  return {
+    reason,
+    ...(Array.isArray(explanation) ? { explanation: explanation.map(String) } : {}),
+    ...(Array.isArray(offers)
+      ? { offers: offers as NonNullable<EventDecisionText['offers']> }
+      : {}),
+    ...(typeof decisionEventId === 'string' ? { decisionEventId } : {}),
+  };
+}
+
+/**
+ * The decision's text. A decision stored with it (intended, or settled before the text moved)
+ * holds it; a settled one's is on the item of the event that settled it: the decision's own
+ * event, or (an earlier event's intent applied by a later one) one of the offer's events seen.
+ * Event items expire (EVENT_RETENTION_DAYS), and a crash between the settled write and the
+ * event's completion leaves none.
+ */
+async function textOf(
+  store: DynamoOfferStore,
+  decision: RecordedDecision,
+  seen: readonly SeenEvent[],
+): Promise<ShownText> {
+  if (decision.reason !== undefined)
+    return {
+      reason: decision.reason,
+      ...(decision.explanation !== undefined ? { explanation: decision.explanation } : {}),
+    };
+  const own = storedText(await store.getEventRecord(decision.eventId));
+  if (own !== undefined && own.decisionEventId === undefined) return own;
+  for (const event of [...seen].reverse()) {
+    if (event.eventId === decision.eventId) continue;
+    const text = storedText(await store.getEventRecord(event.eventId));
+    if (text?.decisionEventId === decision.eventId) return text;
+  }
+  return { missing: `(not kept: event ${decision.eventId}'s record has expired or holds none)` };
+}
+
+function textLines(text: ShownText, indent: string): string[] {
+  if ('missing' in text) return [`${indent}explanation: ${text.missing}`];
+  return [
+    ...fields([['reason', text.reason]], indent),
+    ...(text.explanation && text.explanation.length > 0
+      ? [`${indent}explanation:`, ...text.explanation.map((line) => `${indent}  ${line}`)]
+      : []),
+  ];
+}
+
+function decisionLines(decision: RecordedDecision, text: ShownText, indent: string): string[] {
   return [
     ...fields(
       [
@@ -46,7 +111,6 @@ function decisionLines(decision: RecordedDecision, indent: string): string[] {
         ],
         ['action', decision.action + (decision.dryRun ? ' (dry run: not sent)' : '')],
         ['rule', decision.rule],
-        ['reason', decision.reason],
         ['rules version', decision.rulesVersion],
         ['decided at', decision.decidedAt],
         ['by event', decision.eventId],
@@ -62,9 +126,7 @@ function decisionLines(decision: RecordedDecision, indent: string): string[] {
       ],
       indent,
     ),
-    ...(decision.explanation && decision.explanation.length > 0
-      ? [`${indent}explanation:`, ...decision.explanation.map((line) => `${indent}  ${line}`)]
-      : []),
+    ...textLines(text, indent),
   ];
 }
 
@@ -98,11 +160,15 @@ export async function offer(ctx: CommandContext, given: string): Promise<Command
           unitKey,
         );
   const referral = await referralOf(ctx, offerId);
-  ctx.progress.done();
   const unitDiffers =
     unitDecision !== undefined &&
     (unitDecision.eventId !== record.decision?.eventId ||
       unitDecision.state !== record.decision.state);
+  const events = new DynamoOfferStore(ctx.clients.documents, ctx.resources.tableName);
+  const seen = record.events ?? [];
+  const text = record.decision && (await textOf(events, record.decision, seen));
+  const unitText = unitDiffers ? await textOf(events, unitDecision, seen) : undefined;
+  ctx.progress.done();
   const lines = [
     `offer ${offerId}`,
     ...fields(
@@ -138,10 +204,12 @@ export async function offer(ctx: CommandContext, given: string): Promise<Command
       ],
       '  ',
     ),
-    ...(record.decision
-      ? ['  decision:', ...decisionLines(record.decision, '    ')]
+    ...(record.decision && text
+      ? ['  decision:', ...decisionLines(record.decision, text, '    ')]
       : ['  decision: none']),
-    ...(unitDiffers ? [`  decision of ${unitKey}:`, ...decisionLines(unitDecision, '    ')] : []),
+    ...(unitDiffers && unitText
+      ? [`  decision of ${unitKey}:`, ...decisionLines(unitDecision, unitText, '    ')]
+      : []),
     '  events seen:',
     ...((record.events ?? []).length > 0
       ? (record.events ?? []).map((e, i) => `    ${i + 1}. ${e.at} ${e.name} (${e.eventId})`)
@@ -156,7 +224,8 @@ export async function offer(ctx: CommandContext, given: string): Promise<Command
       offerId,
       found: true,
       record,
-      ...(unitDiffers ? { unitDecision } : {}),
+      ...(text !== undefined ? { decisionText: text } : {}),
+      ...(unitDiffers ? { unitDecision, unitDecisionText: unitText } : {}),
       ...(referral !== undefined ? { referral } : {}),
     },
     lines,

@@ -6,6 +6,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import {
   type EventClaim,
+  type EventCompletion,
   type EventFailure,
   type OfferFacts,
   type OfferRecord,
@@ -42,7 +43,9 @@ import { offerKey, trimSeenEvents } from './dynamo-offer-item';
  * - event item  `pk = EVENT#<event id>`, `sk = EVENT`: `status` in_progress | done | failed,
  *   `leaseUntil` (epoch ms) while in progress, and `expiresAt` (TTL, epoch s) so de-duplication
  *   items go away; a failed attempt leaves `lastError` (error name, marketplace operation and
- *   status), `failedAt` and `failedAttempts`, and the next attempt may claim it at once.
+ *   status), `failedAt` and `failedAttempts`, and the next attempt may claim it at once. Once
+ *   `done`: `eventName`, `outcome`, `offerId`, and on the event that applied a decision,
+ *   `decisionText` (its reason and bounded explanation, which the settled decision does not keep).
  *
  * The offer item also keeps `events`, the events processed for it in order (the latest
  * MAX_SEEN_EVENTS), and `lastSeenEventId`, so a retried write does not append the same event twice.
@@ -108,11 +111,7 @@ export class DynamoOfferStore implements OfferStore {
     return existing.Item?.status === 'done' ? 'done' : 'busy';
   }
 
-  async completeEvent(
-    eventId: string,
-    now: Date,
-    outcome: { eventName: string; offerId?: string; outcome: string },
-  ): Promise<void> {
+  async completeEvent(eventId: string, now: Date, outcome: EventCompletion): Promise<void> {
     const values: Record<string, unknown> = {
       ':done': 'done',
       ':completedAt': now.toISOString(),
@@ -125,6 +124,10 @@ export class DynamoOfferStore implements OfferStore {
     if (outcome.offerId !== undefined) {
       set += ', offerId = :offerId';
       values[':offerId'] = outcome.offerId;
+    }
+    if (outcome.decisionText !== undefined) {
+      set += ', decisionText = :decisionText';
+      values[':decisionText'] = defined(outcome.decisionText);
     }
     await this.client.send(
       new UpdateCommand({

@@ -13,6 +13,7 @@ import {
 import {
   boundedDecision,
   decisionOf,
+  eventDecisionText,
   resolutionOf,
   responseFor,
   reviewNotification,
@@ -21,7 +22,9 @@ import {
 import {
   type Decision,
   type DecisionResolution,
+  type EventDecisionText,
   type InboxOffer,
+  type IntendedDecision,
   isFinal,
   type LastEvent,
   type MarketplaceApi,
@@ -68,6 +71,11 @@ export interface UnitResult {
   outcome: UnitOutcome;
   /** The decision applied or confirmed applied now (counted once by the caller). */
   decision?: Decision;
+  /**
+   * The text of the decision this event settled now (applied or resolved), for its event item:
+   * the settled decision is stored without it (storedDecision).
+   */
+  decisionText?: EventDecisionText;
   /** Set when an intent was closed by the marketplace's state instead of our answer. */
   resolution?: DecisionResolution;
   /** The decision was made in dry-run mode: nothing was sent. */
@@ -100,7 +108,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
   const { marketplace, store, units, rules, now } = deps;
   const maxIntentAgeMs = deps.maxIntentAgeMs ?? DEFAULT_MAX_INTENT_AGE_MS;
   const finality = { redecideDryRun: deps.redecideDryRun === true && deps.dryRun !== true };
-  const { record, recordFacts, factsOf, completeCopies } = createUnitRecords({
+  const { record, recordFacts, factsOf, completeCopies, copyTo } = createUnitRecords({
     store,
     units,
     now,
@@ -185,8 +193,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     if (current !== undefined && isFinal(current, finality) && replaces === undefined) {
       // Decided by an earlier event, which may have crashed before every offer carried it.
       await completeCopies(current);
-      if (!(current.offerIds ?? []).includes(offer.id))
-        await store.recordDecision(offer.id, current);
+      if (!(current.offerIds ?? []).includes(offer.id)) await copyTo(offer.id, current);
       await recordFacts([offer], lastEvent);
       return { outcome: 'already-decided' };
     }
@@ -209,7 +216,11 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
       // An earlier attempt's call took effect but was never recorded: confirm it, send nothing.
       if (shown !== undefined && offers.some((o) => o.match.response === shown)) {
         await record(held, ids, { ...intent, state: 'applied' }, factsOf(offers, lastEvent));
-        return { outcome: 'recovered', decision: decisionOf(intent) };
+        return {
+          outcome: 'recovered',
+          decision: decisionOf(intent),
+          decisionText: eventDecisionText(intent, intent.eventId, owner),
+        };
       }
     }
 
@@ -231,12 +242,16 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
         },
         factsOf(offers, lastEvent),
       );
-      return { outcome: 'resolved', resolution };
+      return {
+        outcome: 'resolved',
+        resolution,
+        decisionText: eventDecisionText(intent, intent.eventId, owner),
+      };
     }
 
     // Never undefined: `answerable` is not empty here.
     const target = answerable.find((o) => o.id === offer.id) ?? answerable[0];
-    let decision: RecordedDecision;
+    let decision: IntendedDecision;
     if (intent === undefined || isStale(intent)) {
       // A replaced accept never took effect (the marketplace shows the match still pending):
       // its places under the caps go back before the unit is judged again. Both calls are
@@ -294,6 +309,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     return {
       outcome: intent === undefined ? 'decided' : 'recovered',
       decision: decisionOf(decision),
+      decisionText: eventDecisionText(decision, decision.eventId, owner),
       ...(decision.rulesVersion !== undefined ? { rulesVersion: decision.rulesVersion } : {}),
       ...(decision.dryRun === true ? { dryRun: true } : {}),
     };
@@ -309,7 +325,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     refusal: unknown,
     offer: InboxOffer,
     held: HeldUnit,
-    decision: RecordedDecision,
+    decision: IntendedDecision,
     lastEvent: OfferEvent,
   ): Promise<Omit<UnitResult, 'unitKey'>> {
     const latest = await unitOffers(marketplace, offer);
@@ -321,7 +337,11 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     if (resolution === 'answered' && response === shown) {
       // Our own answer, from an attempt whose success was never recorded.
       await record(held, ids, { ...decision, state: 'applied' }, facts);
-      return { outcome: 'recovered', decision: decisionOf(decision) };
+      return {
+        outcome: 'recovered',
+        decision: decisionOf(decision),
+        decisionText: eventDecisionText(decision, decision.eventId, held.owner),
+      };
     }
     await giveBackCap(caps, held.unitKey, decision);
     await record(
@@ -335,7 +355,11 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
       },
       facts,
     );
-    return { outcome: 'resolved', resolution };
+    return {
+      outcome: 'resolved',
+      resolution,
+      decisionText: eventDecisionText(decision, decision.eventId, held.owner),
+    };
   }
 
   return { decide, completeCopies };

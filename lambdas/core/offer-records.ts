@@ -39,12 +39,11 @@ export interface OfferResult {
   explanation?: string[];
 }
 
-/**
- * A decision as stored: `intended` before the marketplace call, `applied` after it, `resolved`
- * when the intent was closed by what the marketplace showed instead (see `resolution`).
- */
-export interface RecordedDecision extends Decision {
-  state: 'intended' | 'applied' | 'resolved';
+/** A decision's text, for people: why (`reason`) and the whole explanation. */
+export type DecisionText = Pick<Decision, 'reason' | 'explanation'>;
+
+/** What a recorded decision holds beyond the judged Decision (see RecordedDecision). */
+interface DecisionRecord {
   /** The event that led to the decision. */
   eventId: string;
   decidedAt: string;
@@ -72,6 +71,28 @@ export interface RecordedDecision extends Decision {
   /** The cap counters (`rules.limits`) this accept was counted on, to give back if it fails. */
   capKeys?: string[];
 }
+
+/**
+ * A decision before the marketplace call, whole: a crashed intent is sent again, and a `review`
+ * notified again, from it as stored.
+ */
+export interface IntendedDecision extends Decision, DecisionRecord {
+  state: 'intended';
+}
+
+/**
+ * A settled decision: `applied` after the call, `resolved` when the intent was closed by what the
+ * marketplace showed instead (see `resolution`). Stored without its text (`reason`, `explanation`
+ * and each offer's explanation: `storedDecision`), which the deciding event's item keeps; items
+ * written before that hold it still, and read as they are.
+ */
+export interface SettledDecision extends Omit<Decision, 'reason'>, DecisionRecord {
+  state: 'applied' | 'resolved';
+  reason?: string;
+}
+
+/** A decision as stored: `intended` (whole) before the marketplace call, then settled. */
+export type RecordedDecision = IntendedDecision | SettledDecision;
 
 /** Whether a decision needs nothing more: applied, or resolved by the marketplace's state. */
 export function isSettled(decision: RecordedDecision | undefined): boolean {

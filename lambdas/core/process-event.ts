@@ -13,6 +13,8 @@ import {
 import {
   type Decision,
   type DecisionResolution,
+  type EventCompletion,
+  type EventDecisionText,
   type EventFailure,
   isFinal,
   type LastEvent,
@@ -104,6 +106,8 @@ export interface ProcessResult {
    * absent when nothing was decided now.
    */
   decision?: Decision;
+  /** The text of the decision settled now, kept on the event's item (see UnitResult). */
+  decisionText?: EventDecisionText;
   /** Set with outcome `resolved`: why the intent was closed without our answer. */
   resolution?: DecisionResolution;
   /** An outbox event a person must hear about: no supplier will take our offer. */
@@ -410,11 +414,10 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
       } else {
         handled = await handleOtherEvent(event, at, options);
       }
-      const outcome: { eventName: string; offerId?: string; outcome: string } = {
-        eventName: event.event_name,
-        outcome: handled.outcome,
-      };
+      const outcome: EventCompletion = { eventName: event.event_name, outcome: handled.outcome };
       if (handled.offerId !== undefined) outcome.offerId = handled.offerId;
+      // The decision this event settled: its text is kept here, not on the settled decision.
+      if (handled.decisionText !== undefined) outcome.decisionText = handled.decisionText;
       await store.completeEvent(event.event_id, now(), outcome);
       return { ...ids, ...handled };
     } catch (error: unknown) {

@@ -2,9 +2,38 @@
  * The core's storage ports: offer state and event de-duplication (`OfferStore`), and one decision
  * at a time per decision unit (`UnitStore`). DynamoDB in AWS and in the sandbox.
  */
-import type { EventFailure, OfferFacts, OfferRecord, RecordedDecision } from './offer-records';
+import type {
+  DecisionText,
+  EventFailure,
+  OfferFacts,
+  OfferRecord,
+  RecordedDecision,
+} from './offer-records';
 
 export type EventClaim = 'claimed' | 'done' | 'busy';
+
+/** What `OfferStore.completeEvent` keeps on the event (no client data). */
+export interface EventCompletion {
+  eventName: string;
+  offerId?: string;
+  /** The processing's outcome, e.g. `decided`, `already-decided`, `recorded`. */
+  outcome: string;
+  /**
+   * Only on the event that applied a decision now: the decision's text (its explanation bounded),
+   * which the settled decision on its offers does not keep (storedDecision).
+   */
+  decisionText?: EventDecisionText;
+}
+
+/**
+ * A decision's text as its deciding event keeps it: the unit's reason and explanation, and for a
+ * shift each offer's own explanation; with `decisionEventId` when the decision is recorded under
+ * another event's id (an earlier event's intent, applied by this one).
+ */
+export type EventDecisionText = DecisionText & {
+  offers?: { offerId: string; explanation: string[] }[];
+  decisionEventId?: string;
+};
 
 /** Offer state, decisions and event de-duplication (DynamoDB in AWS and in the sandbox). */
 export interface OfferStore {
@@ -14,11 +43,7 @@ export interface OfferStore {
    */
   claimEvent(eventId: string, now: Date, leaseMs: number): Promise<EventClaim>;
   /** Marks a claimed event processed, with a short outcome (no client data). */
-  completeEvent(
-    eventId: string,
-    now: Date,
-    outcome: { eventName: string; offerId?: string; outcome: string },
-  ): Promise<void>;
+  completeEvent(eventId: string, now: Date, outcome: EventCompletion): Promise<void>;
   /**
    * Gives a claim back after a failure so a retry can take it at once; with `failure`, the event
    * is kept as `failed` with it (for `connector dlq list`) and its attempts counted.

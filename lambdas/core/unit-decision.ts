@@ -5,6 +5,7 @@
 import type {
   Decision,
   DecisionResolution,
+  EventDecisionText,
   InboxOffer,
   MatchResponse,
   OfferNotification,
@@ -39,11 +40,46 @@ export function boundedDecision<T extends Decision & { offers?: OfferResult[] }>
   };
 }
 
+/**
+ * A decision as the stores keep it. An intended one whole: a crashed intent is sent again, and a
+ * `review` notified again, from it. A settled one without its text (`reason`, `explanation`, each
+ * offer's explanation): nothing on the decision path reads it once settled, and the deciding
+ * event's item keeps it (process-event.ts), so the offer item, written again by later events and
+ * billed by its size, stays small. A settled decision already without its text is returned as is.
+ */
+export function storedDecision(decision: RecordedDecision): RecordedDecision {
+  if (decision.state === 'intended') return decision;
+  const { reason: _reason, explanation: _explanation, offers, ...kept } = decision;
+  return offers === undefined
+    ? kept
+    : { ...kept, offers: offers.map(({ explanation: _own, ...result }) => result) };
+}
+
+/**
+ * The text the event `eventId` keeps on its item of the decision it settled (applied or resolved:
+ * `decision`, recorded under `decisionEventId`): what storedDecision leaves off, its explanations
+ * bounded as boundedDecision bounds them.
+ */
+export function eventDecisionText(
+  decision: Decision & { offers?: OfferResult[] },
+  decisionEventId: string | undefined,
+  eventId: string,
+): EventDecisionText {
+  const explanation = bounded(decision.explanation);
+  const text: EventDecisionText = { reason: decision.reason };
+  if (explanation !== undefined) text.explanation = explanation;
+  const offers = (decision.offers ?? []).flatMap(({ offerId, explanation: own }) => {
+    const lines = bounded(own);
+    return lines === undefined ? [] : [{ offerId, explanation: lines }];
+  });
+  if (offers.length > 0) text.offers = offers;
+  if (decisionEventId !== undefined && decisionEventId !== eventId)
+    text.decisionEventId = decisionEventId;
+  return text;
+}
+
 /** What a person is told about a unit left for review: ids, types, city and time, no client data. */
-export function reviewNotification(
-  offer: InboxOffer,
-  decision: RecordedDecision,
-): OfferNotification {
+export function reviewNotification(offer: InboxOffer, decision: Decision): OfferNotification {
   const notification: OfferNotification = {
     kind: 'review',
     offerId: offer.id,
@@ -78,7 +114,8 @@ export function responseFor(action: Decision['action']): MatchResponse | undefin
   return undefined;
 }
 
-export function decisionOf(recorded: RecordedDecision): Decision {
+/** The judged decision within a recorded one (an intent, or a decision being recorded). */
+export function decisionOf(recorded: Decision): Decision {
   const decision: Decision = {
     action: recorded.action,
     rule: recorded.rule,

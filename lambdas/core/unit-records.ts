@@ -9,7 +9,7 @@ import {
   type RecordedDecision,
   type UnitStore,
 } from './ports';
-import { loneOfferOfUnit } from './unit-decision';
+import { loneOfferOfUnit, storedDecision } from './unit-decision';
 
 /**
  * What the unit decider writes: a unit's decision on the unit (fenced by its lease) and on each of
@@ -40,7 +40,9 @@ export function createUnitRecords(deps: UnitRecordsDeps) {
 
   /**
    * Records the unit's decision (fenced by the lease), then the same on each of its offers, each
-   * with its facts when given (one write per offer). A settled decision gives the lease back in
+   * with its facts when given (one write per offer). A settled decision is written without its
+   * text (storedDecision): the deciding event's item keeps that (process-event.ts), and every
+   * store, in memory or DynamoDB, keeps what it is given. A settled decision gives the lease back in
    * the unit's write: its copies need no lease (settled decisions never change, see completeCopies).
    * A lone offer's unit is that offer's record (UnitStore): the unit's write is the offer's, its
    * facts with it, and no copy follows.
@@ -55,13 +57,14 @@ export function createUnitRecords(deps: UnitRecordsDeps) {
     const lone = loneOfferOfUnit(held.unitKey);
     const factsOf = new Map(facts.map((f) => [f.offerId, f]));
     const loneFacts = lone === undefined ? undefined : factsOf.get(lone);
-    await units.recordUnitDecision(held.unitKey, held.owner, now(), decision, {
+    const stored = storedDecision(decision);
+    await units.recordUnitDecision(held.unitKey, held.owner, now(), stored, {
       ...(settled ? { releaseLease: true } : {}),
       ...(loneFacts !== undefined ? { facts: loneFacts } : {}),
     });
     if (settled) held.released = true;
     for (const offerId of offerIds) {
-      if (offerId !== lone) await store.recordDecision(offerId, decision, factsOf.get(offerId));
+      if (offerId !== lone) await store.recordDecision(offerId, stored, factsOf.get(offerId));
     }
     for (const f of facts)
       if (!offerIds.includes(f.offerId) && f.offerId !== lone) await store.recordOfferFacts(f);
@@ -106,10 +109,14 @@ export function createUnitRecords(deps: UnitRecordsDeps) {
   async function completeCopies(decision: RecordedDecision, knownSettled?: string): Promise<void> {
     for (const id of decision.offerIds ?? []) {
       if (id === knownSettled) continue;
-      if (!isFinal((await store.getOffer(id))?.decision, finality))
-        await store.recordDecision(id, decision);
+      if (!isFinal((await store.getOffer(id))?.decision, finality)) await copyTo(id, decision);
     }
   }
 
-  return { record, recordFacts, factsOf, completeCopies };
+  /** Writes the unit's `decision` on the offer `offerId` (settled: without its text, see record). */
+  async function copyTo(offerId: string, decision: RecordedDecision): Promise<void> {
+    await store.recordDecision(offerId, storedDecision(decision));
+  }
+
+  return { record, recordFacts, factsOf, completeCopies, copyTo };
 }

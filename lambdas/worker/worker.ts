@@ -232,7 +232,7 @@ export function createWorker(
       Object.assign(fields, {
         action: result.decision.action,
         rule: result.decision.rule,
-        // The rule's reason; the whole explanation is stored (`npx connector offer <id>` shows it).
+        // The rule's reason; the whole explanation is kept on the event's item (`npx connector offer <id>` shows it).
         reason: result.decision.reason,
         rulesVersion: result.rulesVersion,
         unitKey: result.unitKey,

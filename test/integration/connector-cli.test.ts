@@ -19,6 +19,7 @@ import { main } from '../../cli/connector/main';
 import type { ConnectorResources } from '../../cli/connector/resources';
 import { DynamoOfferStore } from '../../lambdas/adapters/dynamo-offer-store';
 import { createOfferTable } from '../../lambdas/adapters/offer-table';
+import { storedDecision } from '../../lambdas/core/unit-decision';
 import { queuedEventSchema } from '../../lambdas/core/events';
 import type { RecordedDecision } from '../../lambdas/core/ports';
 import {
@@ -256,6 +257,71 @@ describe('offer', () => {
     const missing = await run(['offer', 'no-such-offer'], r);
     expect(missing.code).toBe(1);
     expect(missing.err).toContain('no record of offer no-such-offer');
+  });
+});
+
+describe('offer: a settled decision’s text, kept on the event that settled it', () => {
+  /** An offer with the events seen and a settled decision stored without its text. */
+  async function settledWithoutText(id: string, eventId: string, seen: string[]): Promise<void> {
+    for (const e of seen)
+      await store.recordOfferFacts({
+        offerId: id,
+        updatedAt: NOW.toISOString(),
+        seenEvent: { name: 'OfferMatched', at: ago(5 * MIN).toISOString(), eventId: e },
+      });
+    await store.recordDecision(id, storedDecision(decision({ eventId })));
+  }
+
+  it('shows the reason and explanation from the deciding event’s item, or says they are not kept', async () => {
+    const r = await resources();
+    const id = `of-${++counter}`;
+    const eventId = `e-text-${counter}`;
+    await settledWithoutText(id, eventId, [eventId]);
+    await store.completeEvent(eventId, NOW, {
+      eventName: 'OfferMatched',
+      offerId: id,
+      outcome: 'decided',
+      decisionText: {
+        reason: 'rule "psw visits" matched',
+        explanation: ['accept by rule "psw visits" (care_type held)'],
+      },
+    });
+
+    const text = await run(['offer', id], r);
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/reason:\s+rule "psw visits" matched/);
+    expect(text.out).toContain('accept by rule "psw visits" (care_type held)');
+    const { data } = await json(['offer', id], r);
+    expect(data.decisionText).toEqual({
+      reason: 'rule "psw visits" matched',
+      explanation: ['accept by rule "psw visits" (care_type held)'],
+    });
+
+    // The deciding event's item gone (expired) or without text: said so, the rest shown.
+    const lost = `of-${++counter}`;
+    await settledWithoutText(lost, `e-gone-${counter}`, [`e-gone-${counter}`]);
+    const shown = await run(['offer', lost], r);
+    expect(shown.code).toBe(0);
+    expect(shown.out).toMatch(/state:\s+applied/);
+    expect(shown.out).toContain(`explanation: (not kept: event e-gone-${counter}'s record`);
+  });
+
+  it('finds the text on a later event that applied an earlier event’s intent', async () => {
+    const r = await resources();
+    const id = `of-${++counter}`;
+    const crashed = `e-crashed-${counter}`;
+    const later = `e-later-${counter}`;
+    await settledWithoutText(id, crashed, [crashed, later]);
+    await store.completeEvent(later, NOW, {
+      eventName: 'OfferMatched',
+      offerId: id,
+      outcome: 'recovered',
+      decisionText: { reason: 'sent again', decisionEventId: crashed },
+    });
+
+    const text = await run(['offer', id], r);
+    expect(text.out).toMatch(/reason:\s+sent again/);
+    expect(text.out).not.toContain('not kept');
   });
 });
 

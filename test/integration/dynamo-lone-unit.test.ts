@@ -22,6 +22,7 @@ import {
   type UnitStore,
 } from '../../lambdas/core/ports';
 import { createEventProcessor } from '../../lambdas/core/process-event';
+import { storedDecision } from '../../lambdas/core/unit-decision';
 import { inboxOffer, offerEvent, queuedEvent } from '../support/offer-fixtures';
 import { fakeMarketplace, type FakeMarketplace } from '../support/offer-marketplace-fake';
 import { MemoryOfferStore } from '../support/offer-memory-store';
@@ -332,14 +333,19 @@ describe('decisions of the layout before (a unit item and a copy on the offer)',
     });
     await oldLayout(offer.id, lone(offer.id, 'intended', 'event-old'));
     const marketplace = fakeMarketplace(offer);
-    const result = await processor(marketplace).process(
-      queuedEvent(offerEvent({ offer_id: offer.id, id: offer.id })),
-    );
+    const event = offerEvent({ offer_id: offer.id, id: offer.id });
+    const result = await processor(marketplace).process(queuedEvent(event));
     expect(result).toMatchObject({ outcome: 'recovered', decision: { action: 'accept' } });
     expect(marketplace.actions()).toEqual([]);
-    expect(
-      (await new DynamoOfferStore(table.documents(), TABLE).getOffer(offer.id))?.decision,
-    ).toEqual(lone(offer.id, 'applied', 'event-old'));
+    // Settled without its text, which the event that confirmed it keeps.
+    const store = new DynamoOfferStore(table.documents(), TABLE);
+    expect((await store.getOffer(offer.id))?.decision).toEqual(
+      storedDecision(lone(offer.id, 'applied', 'event-old')),
+    );
+    expect((await store.getEventRecord(String(event.event_id)))?.decisionText).toEqual({
+      reason: lone(offer.id, 'intended').reason,
+      decisionEventId: 'event-old',
+    });
   });
 
   it('an old intent never sent is sent once; an old applied decision ends the event as decided', async () => {
@@ -353,9 +359,11 @@ describe('decisions of the layout before (a unit item and a copy on the offer)',
     const marketplace = fakeMarketplace(pending, applied);
     const worker = processor(marketplace);
 
-    await expect(
-      worker.process(queuedEvent(offerEvent({ offer_id: pending.id, id: pending.id }))),
-    ).resolves.toMatchObject({ outcome: 'recovered', decision: { action: 'accept' } });
+    const sent = offerEvent({ offer_id: pending.id, id: pending.id });
+    await expect(worker.process(queuedEvent(sent))).resolves.toMatchObject({
+      outcome: 'recovered',
+      decision: { action: 'accept' },
+    });
     await expect(
       worker.process(queuedEvent(offerEvent({ offer_id: applied.id, id: applied.id }))),
     ).resolves.toMatchObject({ outcome: 'already-decided' });
@@ -363,9 +371,15 @@ describe('decisions of the layout before (a unit item and a copy on the offer)',
       { method: 'acceptInboxOffer', offerId: pending.id },
     ]);
     const store = new DynamoOfferStore(table.documents(), TABLE);
+    // The intent applied now is settled without its text (on the event that sent it); the old
+    // applied decision, stored with its text, reads as it is.
     expect((await store.getOffer(pending.id))?.decision).toEqual(
-      lone(pending.id, 'applied', 'event-old'),
+      storedDecision(lone(pending.id, 'applied', 'event-old')),
     );
+    expect((await store.getEventRecord(String(sent.event_id)))?.decisionText).toEqual({
+      reason: lone(pending.id, 'intended').reason,
+      decisionEventId: 'event-old',
+    });
     expect((await store.getOffer(applied.id))?.decision).toEqual(
       lone(applied.id, 'applied', 'event-old'),
     );

@@ -9,7 +9,9 @@
  * lease given back in one write, and the event completed: 5 writes and 1 read (the offer, before
  * the lease). Each call's consumed capacity is counted too: with the example rules' decisions a
  * lone offer's item stays under 1 KB, lease included, so each of its writes costs 1 write unit (an
- * item past 1 KB costs 2 on every write to it).
+ * item past 1 KB costs 2 on every write to it). A settled decision is stored without its text
+ * (reason, explanation: on the deciding event's item instead), so the writes that follow the
+ * answer, a ReferralCreated's, cost 1 unit each too; with the text kept on the offer they cost 2.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -110,6 +112,40 @@ function processorWith(
   });
 }
 
+/** An offer's location in Toronto, where the example rules accept PSW visits. */
+const TORONTO = { ...inboxOffer().location, city: 'Toronto' };
+
+/**
+ * The offer facts a ReferralCreated writes on a won offer (referral-event.ts handleInbox): the
+ * referral won with the event seen, then the referral forwarded.
+ */
+async function referralWrites(store: DynamoOfferStore, offerId: string): Promise<void> {
+  const at = '2026-05-01T09:00:00.000Z';
+  const referral = {
+    id: unique('referral'),
+    side: 'inbox' as const,
+    status: 'assigned' as const,
+    lastEventName: 'ReferralCreated',
+    lastEventAt: at,
+    wonAt: at,
+  };
+  await store.recordOfferFacts({
+    offerId,
+    careType: 'psw',
+    offerType: 'visit',
+    lastEventName: 'ReferralCreated',
+    lastEventAt: at,
+    seenEvent: { name: 'ReferralCreated', at, eventId: unique('event') },
+    referral,
+    updatedAt: at,
+  });
+  await store.recordOfferFacts({
+    offerId,
+    referral: { ...referral, forwardedAt: at },
+    updatedAt: at,
+  });
+}
+
 describe('DynamoDB calls per event', () => {
   beforeEach(() => {
     calls = [];
@@ -146,6 +182,55 @@ describe('DynamoDB calls per event', () => {
     // claim, lease on the offer, offer intended, offer applied with its facts and seen event (the
     // lease given back), complete.
     expect(writeUnits()).toEqual([1, 1, 1, 1, 1]);
+  });
+
+  it.each([
+    ['accepted', { careType: 'psw', offerType: 'visit', location: TORONTO }, 'accept'],
+    ['declined', { careType: 'nursing', offerType: 'service' }, 'decline'],
+  ] as const)(
+    "keeps an answered lone offer's item under 1 KB through its referral's writes (%s)",
+    async (_name, fields, action) => {
+      // With the example rules. The decision's text is on the deciding event's item, not on the
+      // offer's: the facts writes a ReferralCreated makes after the answer (the referral won, then
+      // forwarded, each with the event seen) cost 1 write unit each, the item under 1 KB after them.
+      const offer = inboxOffer({ id: unique('offer'), ...fields });
+      const processor = processorWith(EXAMPLE_RULES, offer);
+      const event = offerEvent({ offer_id: offer.id, id: offer.id });
+      const result = await processor.process(queuedEvent(event));
+      expect(result).toMatchObject({ outcome: 'decided', decision: { action } });
+
+      const store = new DynamoOfferStore(table.documents(), TABLE);
+      const decision = (await store.getOffer(offer.id))?.decision;
+      expect(decision).toMatchObject({ state: 'applied', action });
+      expect(decision).not.toHaveProperty('reason');
+      expect(decision).not.toHaveProperty('explanation');
+      expect((await store.getEventRecord(String(event.event_id)))?.decisionText).toEqual({
+        reason: result.decision?.reason,
+        explanation: result.decision?.explanation,
+      });
+
+      calls = [];
+      await referralWrites(store, offer.id);
+      expect(writeUnits()).toEqual([1, 1]);
+    },
+  );
+
+  it('the same writes on an item that keeps the settled decision’s text (as before) cost 2 units', async () => {
+    // The measure above is no accident of sizes: the offer item as it was written before, its
+    // settled decision with its text, passes 1 KB with the same referral.
+    const offer = inboxOffer({ id: unique('offer'), location: TORONTO });
+    const processor = processorWith(EXAMPLE_RULES, offer);
+    const result = await processor.process(
+      queuedEvent(offerEvent({ offer_id: offer.id, id: offer.id })),
+    );
+    const store = new DynamoOfferStore(table.documents(), TABLE);
+    const decision = (await store.getOffer(offer.id))?.decision;
+    if (decision === undefined || result.decision === undefined) throw new Error('not decided');
+    await store.recordDecision(offer.id, { ...decision, ...result.decision });
+
+    calls = [];
+    await referralWrites(store, offer.id);
+    expect(writeUnits()).toEqual([2, 2]);
   });
 
   it('answers a shift of two offers in 9 writes: one more intended and one more applied copy', async () => {

@@ -8,6 +8,7 @@
 import { DecisionConflictError, LeaseLostError } from '../../lambdas/core/errors';
 import {
   type EventClaim,
+  type EventCompletion,
   type EventFailure,
   isSettled,
   MAX_SEEN_EVENTS,
@@ -26,7 +27,7 @@ interface EventItem {
   leaseUntil?: number;
   lastError?: EventFailure;
   failedAttempts?: number;
-  outcome?: { eventName: string; offerId?: string; outcome: string };
+  outcome?: EventCompletion;
 }
 
 interface UnitItem {
@@ -77,13 +78,9 @@ export class MemoryOfferStore implements OfferStore, UnitStore {
     return 'claimed';
   }
 
-  async completeEvent(
-    eventId: string,
-    now: Date,
-    outcome: { eventName: string; offerId?: string; outcome: string },
-  ): Promise<void> {
+  async completeEvent(eventId: string, now: Date, outcome: EventCompletion): Promise<void> {
     this.enter('completeEvent', [eventId, now, outcome]);
-    this.events.set(eventId, { status: 'done', outcome: { ...outcome } });
+    this.events.set(eventId, { status: 'done', outcome: structuredClone(outcome) });
   }
 
   async releaseEvent(eventId: string, failure?: EventFailure): Promise<void> {

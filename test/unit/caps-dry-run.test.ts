@@ -113,12 +113,11 @@ describe('accept caps', () => {
     for (const id of ['a', 'b', 'c']) await processor.process(matched(id));
     expect(marketplace.actions().map((c) => c.offerId)).toEqual(['a', 'b']);
     const capped = (await store.getOffer('c'))?.decision;
-    expect(capped).toMatchObject({
-      action: 'review',
-      state: 'applied',
-      reason: 'accept cap reached (2 per day)',
-    });
-    expect(capped?.explanation?.[0]).toBe('accept cap reached (2 per day)');
+    expect(capped).toMatchObject({ action: 'review', state: 'applied' });
+    // The settled decision's text is kept on the item of the event that decided it.
+    const text = store.events.get(capped?.eventId ?? '')?.outcome?.decisionText;
+    expect(text?.reason).toBe('accept cap reached (2 per day)');
+    expect(text?.explanation?.[0]).toBe('accept cap reached (2 per day)');
     expect(notified.map((n) => [n.offerId, n.explanation?.[0]])).toEqual([
       ['c', 'accept cap reached (2 per day)'],
     ]);

@@ -81,6 +81,13 @@ function setup(
   return { marketplace, store, processor, clock, matched };
 }
 
+/** The text a settled decision's deciding event keeps on its item (the decision does not). */
+function textOf(store: MemoryOfferStore, decision: RecordedDecision | undefined) {
+  return decision === undefined
+    ? undefined
+    : store.events.get(decision.eventId)?.outcome?.decisionText;
+}
+
 describe('a shift or bundle is decided as one', () => {
   it.each([
     [
@@ -134,9 +141,20 @@ describe('a shift or bundle is decided as one', () => {
   it('records each offer’s own result and a reason naming the deciding offer and rule', async () => {
     const { store, processor, matched } = setup([psw('a'), nursingService('b'), nursingVisit('c')]);
     await processor.process(matched('a'));
+    // The intent holds each offer's own explanation; the settled decision keeps the results.
+    const [, , , intent] = store.callsTo('recordUnitDecision')[0] as [
+      string,
+      string,
+      Date,
+      RecordedDecision,
+    ];
     const decision = (await store.getOffer('c'))?.decision;
+    expect(decision?.offers).toEqual(
+      intent.offers?.map(({ explanation: _own, ...result }) => result),
+    );
     const own = (first: string): unknown => expect.arrayContaining([first]);
-    expect(decision?.offers).toEqual([
+    expect(intent.state).toBe('intended');
+    expect(intent.offers).toEqual([
       {
         offerId: 'a',
         action: 'accept',
@@ -163,9 +181,16 @@ describe('a shift or bundle is decided as one', () => {
       rule: 'no nursing services',
       declineReasonCode: 'no_capacity',
     });
-    expect(decision?.reason).toContain('offer b gave decline');
+    // The settled decision's text is on the deciding event's item, not on the offers.
+    expect(decision?.reason).toBeUndefined();
+    expect(decision?.explanation).toBeUndefined();
+    const text = textOf(store, decision);
+    expect(text?.offers).toEqual(
+      intent.offers?.map(({ offerId, explanation }) => ({ offerId, explanation })),
+    );
+    expect(text?.reason).toContain('offer b gave decline');
     // The unit's explanation: which offer decided, then that offer's own explanation.
-    expect(decision?.explanation).toEqual([
+    expect(text?.explanation).toEqual([
       'shift of 3 offers: decline because offer b gave decline (rule "no nursing services")',
       'offer b: decline by rule "no nursing services" (care_type, offer_type held)',
       'offer b: rule "psw visits": care_type did not hold (care_type is nursing; listed: psw)',
@@ -196,10 +221,9 @@ describe('a shift or bundle is decided as one', () => {
     ]);
     expect(marketplace.actions()).toEqual([]);
     expect(sent).toEqual([]);
-    expect((await store.getOffer('b'))?.decision).toMatchObject({
-      action: 'ignore',
-      state: 'applied',
-    });
+    const settled = (await store.getOffer('b'))?.decision;
+    expect(settled).toMatchObject({ action: 'ignore', state: 'applied' });
+    expect(textOf(store, settled)?.explanation).toEqual(result.decision?.explanation);
   });
 
   it('answers through the event’s own offer, once, and every later event of the shift is already decided', async () => {
@@ -247,7 +271,16 @@ describe('a shift or bundle is decided as one', () => {
     );
     const { store, processor, matched } = setup([inboxOffer({ id: 'x' })], { rules: many });
     await processor.process(matched('x'));
-    const explanation = (await store.getOffer('x'))?.decision?.explanation ?? [];
+    // Bounded on the intent, and on the deciding event's item, which keeps the settled text.
+    const [, , , intent] = store.callsTo('recordUnitDecision')[0] as [
+      string,
+      string,
+      Date,
+      RecordedDecision,
+    ];
+    expect(intent.explanation).toHaveLength(MAX_EXPLANATION_LINES);
+    const explanation = textOf(store, (await store.getOffer('x'))?.decision)?.explanation ?? [];
+    expect(explanation).toEqual(intent.explanation);
     expect(explanation).toHaveLength(MAX_EXPLANATION_LINES);
     expect(explanation[0]).toMatch(/default/);
     expect(explanation.at(-1)).toBe(`... ${61 - (MAX_EXPLANATION_LINES - 1)} more lines not kept`);

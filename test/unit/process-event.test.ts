@@ -283,7 +283,13 @@ describe('OfferMatched, supply side', () => {
     expect(marketplace.actions()).toEqual([
       { method: 'declineInboxOffer', offerId: OFFER_ID, body: { reason_code: 'out_of_area' } },
     ]);
-    expect((await store.getOffer(OFFER_ID))?.decision).toEqual({ ...intended, state: 'applied' });
+    // Applied without its text, which the event that applied it keeps, naming the intent's event.
+    const { reason, ...applied } = { ...intended, state: 'applied' as const };
+    expect((await store.getOffer(OFFER_ID))?.decision).toEqual(applied);
+    expect(store.events.get(result.eventId)?.outcome?.decisionText).toEqual({
+      reason,
+      decisionEventId: crashed.event_id,
+    });
   });
 
   it('marks an intended decision applied, without calling again, when the marketplace shows it took effect', async () => {

@@ -54,6 +54,7 @@ describe('appliedWriteCounter', () => {
     await units.recordUnitDecision('offer#o-4', 'e-4', now, {
       ...applied('e-4'),
       state: 'intended',
+      reason: 'no rule matched',
     });
     expect(counts.get('o-4')).toBeUndefined();
     await units.recordUnitDecision('offer#o-4', 'e-4', now, applied('e-4'), { releaseLease: true });
