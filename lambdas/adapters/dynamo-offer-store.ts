@@ -45,7 +45,8 @@ import { offerKey, trimSeenEvents } from './dynamo-offer-item';
  *   items go away; a failed attempt leaves `lastError` (error name, marketplace operation and
  *   status), `failedAt` and `failedAttempts`, and the next attempt may claim it at once. Once
  *   `done`: `eventName`, `outcome`, `offerId`, and on the event that applied a decision,
- *   `decisionText` (its reason and bounded explanation, which the settled decision does not keep).
+ *   `decisionText` (its reason and bounded explanation, which the settled decision does not keep),
+ *   that event's item then kept without TTL, as long as the offer item that holds the decision.
  *
  * The offer item also keeps `events`, the events processed for it in order (the latest
  * MAX_SEEN_EVENTS), and `lastSeenEventId`, so a retried write does not append the same event twice.
@@ -117,23 +118,29 @@ export class DynamoOfferStore implements OfferStore {
       ':completedAt': now.toISOString(),
       ':eventName': outcome.eventName,
       ':outcome': outcome.outcome,
-      ':expiresAt': expiresAt(now),
     };
     let set =
-      '#status = :done, completedAt = :completedAt, eventName = :eventName, outcome = :outcome, #ttl = :expiresAt';
+      '#status = :done, completedAt = :completedAt, eventName = :eventName, outcome = :outcome';
     if (outcome.offerId !== undefined) {
       set += ', offerId = :offerId';
       values[':offerId'] = outcome.offerId;
     }
+    // The event that settled a decision keeps its text as long as the offer keeps the decision
+    // (offer items do not expire): no TTL. Every other event is remembered for de-duplication only.
+    let remove = '#leaseUntil';
     if (outcome.decisionText !== undefined) {
       set += ', decisionText = :decisionText';
       values[':decisionText'] = defined(outcome.decisionText);
+      remove += ', #ttl';
+    } else {
+      set += ', #ttl = :expiresAt';
+      values[':expiresAt'] = expiresAt(now);
     }
     await this.client.send(
       new UpdateCommand({
         TableName: this.tableName,
         Key: eventKey(eventId),
-        UpdateExpression: `SET ${set} REMOVE #leaseUntil`,
+        UpdateExpression: `SET ${set} REMOVE ${remove}`,
         ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL, '#leaseUntil': 'leaseUntil' },
         ExpressionAttributeValues: values,
       }),

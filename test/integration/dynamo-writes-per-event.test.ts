@@ -17,6 +17,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DynamoOfferStore } from '../../lambdas/adapters/dynamo-offer-store';
 import { DynamoUnitStore } from '../../lambdas/adapters/dynamo-unit-store';
+import { OFFER_TABLE } from '../../lambdas/adapters/offer-table';
 import { parseRules } from '../../lambdas/core/config';
 import { createEventProcessor } from '../../lambdas/core/process-event';
 import { inboxOffer, offerEvent, queuedEvent } from '../support/offer-fixtures';
@@ -204,10 +205,13 @@ describe('DynamoDB calls per event', () => {
       expect(decision).toMatchObject({ state: 'applied', action });
       expect(decision).not.toHaveProperty('reason');
       expect(decision).not.toHaveProperty('explanation');
-      expect((await store.getEventRecord(String(event.event_id)))?.decisionText).toEqual({
+      const deciding = await store.getEventRecord(String(event.event_id));
+      expect(deciding?.decisionText).toEqual({
         reason: result.decision?.reason,
         explanation: result.decision?.explanation,
       });
+      // Kept as long as the offer keeps its decision: no TTL on the deciding event's item.
+      expect(deciding).not.toHaveProperty(OFFER_TABLE.ttlAttribute);
 
       calls = [];
       await referralWrites(store, offer.id);
