@@ -5,7 +5,7 @@
  * in order, and the referral when one is recorded. A settled decision is stored without its
  * reason and explanation: they are read from the item of the event that settled it (textOf).
  */
-import { DynamoOfferStore, EVENT_RETENTION_DAYS } from '../../lambdas/adapters/dynamo-offer-store';
+import { DynamoOfferStore } from '../../lambdas/adapters/dynamo-offer-store';
 import { DynamoUnitStore } from '../../lambdas/adapters/dynamo-unit-store';
 import { OFFER_TABLE } from '../../lambdas/adapters/offer-table';
 import type {
@@ -14,6 +14,7 @@ import type {
   RecordedDecision,
   SeenEvent,
 } from '../../lambdas/core/ports';
+import { loneOfferOfUnit } from '../../lambdas/core/unit-decision';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { EXIT } from './args';
 import { ambiguousOfferProblem, findOffer } from './offer-id';
@@ -25,7 +26,7 @@ export const OFFER_USAGE = `usage: npx connector offer <offer-id> [--sandbox] [-
 The offer's record: its match as last seen, the decision (state intended/applied/resolved, action,
 rule, reason and explanation, rules version), its shift's decision, the events seen in order, and
 the referral. A settled decision's reason and explanation are read from the event that settled it
-(kept ${EVENT_RETENTION_DAYS} days; "(not kept)" once gone).
+(kept as long as the decision; "(not kept)" when a crash came between the two).
 The id may be the first 8 or more characters of one (as logs and the sandbox print them).
 Exit 1 when the connector has no record of the offer.`;
 
@@ -65,8 +66,8 @@ function storedText(item: Record<string, unknown> | undefined): EventDecisionTex
  * The decision's text. A decision stored with it (intended, or settled before the text moved)
  * holds it; a settled one's is on the item of the event that settled it: the decision's own
  * event, or (an earlier event's intent applied by a later one) one of the offer's events seen.
- * Event items expire (EVENT_RETENTION_DAYS), and a crash between the settled write and the
- * event's completion leaves none.
+ * That item does not expire (other event items do, after EVENT_RETENTION_DAYS); a crash between
+ * the settled write and the event's completion leaves none.
  */
 async function textOf(
   store: DynamoOfferStore,
@@ -85,7 +86,7 @@ async function textOf(
     const text = storedText(await store.getEventRecord(event.eventId));
     if (text?.decisionEventId === decision.eventId) return text;
   }
-  return { missing: `(not kept: event ${decision.eventId}'s record has expired or holds none)` };
+  return { missing: `(not kept: event ${decision.eventId}'s record holds none)` };
 }
 
 function textLines(text: ShownText, indent: string): string[] {
@@ -153,8 +154,9 @@ export async function offer(ctx: CommandContext, given: string): Promise<Command
     };
   }
   const unitKey = record.decision?.unitKey;
+  // A lone offer's unit is the offer's own item, just read: nothing else to compare it with.
   const unitDecision =
-    unitKey === undefined
+    unitKey === undefined || loneOfferOfUnit(unitKey) === offerId
       ? undefined
       : await new DynamoUnitStore(ctx.clients.documents, ctx.resources.tableName).getUnitDecision(
           unitKey,
