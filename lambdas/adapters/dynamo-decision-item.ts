@@ -9,8 +9,9 @@ import { defined } from './dynamo-writes';
  * every byte an offer item carries past 1 KB doubles the cost of each later write to it. The
  * commonest unit is a lone offer (`offer#<id>`), whose decision repeats that id three times:
  * `unitKey` (`offer#<id>`), `offerIds` (`[<id>]`) and `answeredVia` (`<id>`). On the offer's own
- * item, and on its unit's item, the key already holds the id: the three are left out and
- * `ownOffer: true` stands for them (about 140 bytes less). Read back through decisionFromItem,
+ * item, which is also its unit's (and on the `UNIT#offer#<id>` items of the layout before), the key
+ * already holds the id: the three are left out and `ownOffer: true` stands for them (about 140
+ * bytes less). Read back through decisionFromItem,
  * every reader (the worker, the reconciler, the CLI) sees the decision whole, as it was written.
  *
  * Nothing else changes: the conditional writes read only `state`, `dryRun` and `eventId`, which are
