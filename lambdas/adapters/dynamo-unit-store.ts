@@ -220,8 +220,15 @@ export class DynamoUnitStore implements UnitStore {
         if (!isConditionFailure(error)) throw error;
         const item = await this.read(key);
         // A settled write that gave the lease back, landed, and was sent again (the SDK retries a
-        // request whose answer was lost) finds its own decision there: it is done.
-        if (decision.state !== 'intended' && isSameDecision(item?.decision, lone, decision)) return;
+        // request whose answer was lost) finds its own decision there: it is done. Only for the
+        // event's own decision: another event settling an earlier event's intent writes the same
+        // decision, and one of two such events has lost its lease.
+        if (
+          decision.state !== 'intended' &&
+          decision.eventId === owner &&
+          isSameDecision(item?.decision, lone, decision)
+        )
+          return;
         const ours =
           item?.leaseOwner === owner &&
           typeof item.leaseUntil === 'number' &&

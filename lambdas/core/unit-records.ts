@@ -113,9 +113,13 @@ export function createUnitRecords(deps: UnitRecordsDeps) {
     }
   }
 
-  /** Writes the unit's `decision` on the offer `offerId` (settled: without its text, see record). */
+  /**
+   * Writes the unit's settled `decision`, as its unit stores it, on the offer `offerId`: without
+   * its text since the text moved to the settling event (see record), with it when it was stored
+   * before that (the old copy then keeps the text it would otherwise lose).
+   */
   async function copyTo(offerId: string, decision: RecordedDecision): Promise<void> {
-    await store.recordDecision(offerId, storedDecision(decision));
+    await store.recordDecision(offerId, decision);
   }
 
   return { record, recordFacts, factsOf, completeCopies, copyTo };

@@ -411,10 +411,11 @@ describe('an old settled decision whose offer copy stayed intended (a crash betw
       processor(marketplace).process(queuedEvent(offerEvent({ offer_id: offer.id, id: offer.id }))),
     ).resolves.toMatchObject({ outcome: 'already-decided' });
     expect(marketplace.actions()).toEqual([]);
-    // The offer's copy is completed with the settled decision (stored without its text).
+    // The offer's copy is completed with the settled decision, its text kept (stored before the
+    // text moved to the settling event, it has no other place).
     expect(
       (await new DynamoOfferStore(table.documents(), TABLE).getOffer(offer.id))?.decision,
-    ).toEqual(storedDecision(settled));
+    ).toEqual(settled);
   });
 });
 
@@ -448,6 +449,22 @@ describe('DynamoUnitStore: a settled write sent again after it landed (an SDK re
           releaseLease: true,
         },
       ),
+    ).rejects.toBeInstanceOf(LeaseLostError);
+  });
+});
+
+describe('DynamoUnitStore: another event settling an earlier event’s intent', () => {
+  it('writes the same decision as the event that beat it, and is still told its lease is lost', async () => {
+    const units = new DynamoUnitStore(table.documents(), TABLE);
+    const id = unique('offer');
+    const key = `offer#${id}`;
+    // event-old's intent, applied by event-c under its lease; event-b, whose lease had run out,
+    // applies the same intent after it.
+    const settled = lone(id, 'applied', 'event-old');
+    await units.acquireUnitLease(key, 'event-c', T0, LEASE_MS);
+    await units.recordUnitDecision(key, 'event-c', at(1), settled, { releaseLease: true });
+    await expect(
+      units.recordUnitDecision(key, 'event-b', at(2), settled, { releaseLease: true }),
     ).rejects.toBeInstanceOf(LeaseLostError);
   });
 });

@@ -216,6 +216,7 @@ export class MemoryOfferStore implements OfferStore, UnitStore {
       const found = item?.decision;
       if (
         decision.state !== 'intended' &&
+        decision.eventId === owner &&
         found?.eventId === decision.eventId &&
         found.state === decision.state &&
         found.decidedAt === decision.decidedAt
