@@ -11,10 +11,7 @@ import {
   type QueuedEvent,
 } from './events';
 import {
-  type Decision,
-  type DecisionResolution,
   type EventCompletion,
-  type EventDecisionText,
   type EventFailure,
   isFinal,
   type LastEvent,
@@ -30,7 +27,8 @@ import {
   type UnitStore,
 } from './ports';
 import { parseJsonWith } from './parse-json';
-import { handleReferralEvent, isReferralEvent, type ReferralResult } from './referral-event';
+import { handleReferralEvent, isReferralEvent } from './referral-event';
+import type { DemandAlert, ProcessResult } from './process-result';
 import { rejudges, type Replay } from './replay';
 import { asRulesSource } from './rules-source';
 
@@ -64,65 +62,11 @@ export class EventBusyError extends RetryLaterError {
   override readonly name = 'EventBusyError';
 }
 
-export type DemandAlert = 'declined-by-all' | 'expired';
-
 /** Outbox events a person must hear about: no supplier will take our offer. (A Map: event names are input.) */
 const DEMAND_ALERTS: ReadonlyMap<string, DemandAlert> = new Map<string, DemandAlert>([
   ['OfferDeclinedByAll', 'declined-by-all'],
   ['OfferExpired', 'expired'],
 ]);
-
-export type EventOutcome =
-  /** The event was processed before: acknowledged, nothing done. */
-  | 'duplicate'
-  /** Rules were evaluated and the decision applied (`review`: recorded, no marketplace call). */
-  | 'decided'
-  /** A decision left `intended` by an earlier attempt was applied. */
-  | 'recovered'
-  /** The offer's unit already has a settled decision (another event answered it). */
-  | 'already-decided'
-  /** An intended answer was refused or overtaken: closed with what the marketplace shows. */
-  | 'resolved'
-  /** The match is no longer pending or open: nothing to act on. */
-  | 'not-actionable'
-  /** Demand side: the offer was assigned to the match the policy chose. */
-  | 'assigned'
-  /** Demand side: the offer already has an applied assignment. */
-  | 'already-assigned'
-  /** Any other event: its name recorded on the offer (if it names one) and acknowledged. */
-  | 'recorded'
-  /** Supply side: `ReferralCreated`, the offer won (see `referral` for the steps done now). */
-  | 'won'
-  /** A referral event for a side the role does not take part in. */
-  | 'ignored';
-
-export interface ProcessResult {
-  outcome: EventOutcome;
-  eventId: string;
-  eventName: string;
-  offerId?: string;
-  /**
-   * The decision this processing applied or confirmed as applied, so the caller counts it once;
-   * absent when nothing was decided now.
-   */
-  decision?: Decision;
-  /** The text of the decision settled now, kept on the event's item (see UnitResult). */
-  decisionText?: EventDecisionText;
-  /** Set with outcome `resolved`: why the intent was closed without our answer. */
-  resolution?: DecisionResolution;
-  /** An outbox event a person must hear about: no supplier will take our offer. */
-  demandAlert?: DemandAlert;
-  /** The decision or assignment was made in dry-run mode: nothing was sent. */
-  dryRun?: boolean;
-  /** The version of the rules the decision was judged by. */
-  rulesVersion?: string;
-  /** The decision unit (`shift#...` or `offer#...`) an OfferMatched was decided for. */
-  unitKey?: string;
-  /** Demand side: the assignment this processing applied or confirmed as applied. */
-  assignment?: { matchId: string };
-  /** A referral event: the referral and the steps this processing did (referral-event.ts). */
-  referral?: ReferralResult['referral'];
-}
 
 type Handled = Omit<ProcessResult, 'eventId' | 'eventName'>;
 

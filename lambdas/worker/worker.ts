@@ -29,12 +29,11 @@ import { WORKER_METRICS } from '../core/metric-names';
 import { parseJsonWith } from '../core/parse-json';
 import {
   createEventProcessor,
-  type DemandAlert,
   MalformedEventError,
   parseMarketplaceMessage,
   type ProcessOptions,
-  type ProcessResult,
 } from '../core/process-event';
+import type { DemandAlert, ProcessResult } from '../core/process-result';
 import { describeError } from '../adapters/error-fields';
 import {
   type ArrivingRecord,

@@ -12,7 +12,8 @@
 import { parseRules, type Rules } from '../../lambdas/core/config';
 import { RetryLaterError } from '../../lambdas/core/errors';
 import type { InboxOffer } from '../../lambdas/core/ports';
-import { createEventProcessor, type ProcessResult } from '../../lambdas/core/process-event';
+import { createEventProcessor } from '../../lambdas/core/process-event';
+import type { ProcessResult } from '../../lambdas/core/process-result';
 import type { QueuedEvent } from '../../lambdas/core/events';
 import { inboxOffer, offerEvent, queuedEvent } from '../support/offer-fixtures';
 import {
