@@ -8,10 +8,11 @@
  * is decoded. Also: the same message answers the same through both event shapes.
  */
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { createReceiver } from '../../lambdas/receiver/receiver';
-import { createSnsSigningIdentity, type SnsSigningIdentity } from '../../sandbox/sns-signing';
+import {
+  basicAuth as basic,
+  receiverHarness,
+  type ReceiverSetup as Setup,
+} from '../support/receiver-harness';
 import {
   CERT_URL,
   EVENT_MESSAGE,
@@ -20,60 +21,21 @@ import {
   TOKEN,
   TOPIC_ARN,
   apiEvent,
-  captureOutput,
   confirmationFields,
-  fakeHttpGet,
-  fakeQueue,
   functionUrlEvent,
   notificationFields,
   sign,
   snsHeaders,
-  type CapturedOutput,
 } from '../support/sns-fixtures';
-
-let identity: SnsSigningIdentity;
-let otherIdentity: SnsSigningIdentity;
-beforeAll(async () => {
-  [identity, otherIdentity] = await Promise.all([
-    createSnsSigningIdentity(),
-    createSnsSigningIdentity(),
-  ]);
-});
-
-let output: CapturedOutput;
-beforeEach(() => {
-  output = captureOutput();
-});
-afterEach(() => {
-  output.restore();
-});
 
 const NOW = new Date();
 const SHARED_PASSWORD = 'furl-shared-password-0123456789abcdef';
-const basic = (user: string, password: string) =>
-  `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+const harness = receiverHarness({ now: NOW });
+const { identity, otherIdentity } = harness;
 
-function setup(options: { sharedSecret?: boolean } = {}) {
-  const http = fakeHttpGet({
-    [CERT_URL]: { status: 200, body: identity.certPem },
-    [SUBSCRIBE_URL]: { status: 200, body: '<ok/>' },
-  });
-  const queue = fakeQueue();
-  const receive = createReceiver({
-    allowedTopicArns: [TOPIC_ARN],
-    queue,
-    httpGet: http.httpGet,
-    logger: new Logger({ serviceName: 'receiver-test', logLevel: 'DEBUG' }),
-    metrics: new Metrics({ namespace: 'ReceiverTest', serviceName: 'receiver-test' }),
-    now: () => NOW,
-    ...(options.sharedSecret === true
-      ? { sharedSecret: () => Promise.resolve(SHARED_PASSWORD) }
-      : {}),
-  });
-  return { receive, http, queue };
+function setup(options: { sharedSecret?: boolean } = {}): Setup {
+  return harness.setup(options.sharedSecret === true ? { sharedSecret: SHARED_PASSWORD } : {});
 }
-
-type Setup = ReturnType<typeof setup>;
 
 function expectRefused(result: APIGatewayProxyResult, status: number, s: Setup): void {
   expect(result.statusCode).toBe(status);

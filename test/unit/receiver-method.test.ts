@@ -7,59 +7,25 @@
  * A POST is answered as before.
  */
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from 'aws-lambda';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import { RECEIVER_METRICS } from '../../lambdas/core/metric-names';
-import { createReceiver } from '../../lambdas/receiver/receiver';
-import { createSnsSigningIdentity, type SnsSigningIdentity } from '../../sandbox/sns-signing';
+import { basicAuth, receiverHarness } from '../support/receiver-harness';
 import {
-  CERT_URL,
-  TOPIC_ARN,
   apiEvent,
-  captureOutput,
-  fakeHttpGet,
-  fakeQueue,
   functionUrlEvent,
   notificationFields,
   sign,
   snsHeaders,
-  type CapturedOutput,
 } from '../support/sns-fixtures';
-
-let identity: SnsSigningIdentity;
-beforeAll(async () => {
-  identity = await createSnsSigningIdentity();
-});
-
-let output: CapturedOutput;
-beforeEach(() => {
-  output = captureOutput();
-});
-afterEach(() => {
-  output.restore();
-});
 
 const NOW = new Date();
 const PASSWORD = 'method-test-password-0123456789abcdef';
-const basic = `Basic ${Buffer.from(`connector:${PASSWORD}`).toString('base64')}`;
+const basic = basicAuth('connector', PASSWORD);
+const harness = receiverHarness({ now: NOW });
+const { identity, output } = harness;
 
 function setup() {
-  const http = fakeHttpGet({ [CERT_URL]: { status: 200, body: identity.certPem } });
-  const queue = fakeQueue();
-  let secretReads = 0;
-  const receive = createReceiver({
-    allowedTopicArns: [TOPIC_ARN],
-    queue,
-    httpGet: http.httpGet,
-    logger: new Logger({ serviceName: 'receiver-test', logLevel: 'DEBUG' }),
-    metrics: new Metrics({ namespace: 'ReceiverTest', serviceName: 'receiver-test' }),
-    now: () => NOW,
-    sharedSecret: () => {
-      secretReads += 1;
-      return Promise.resolve(PASSWORD);
-    },
-  });
-  return { receive, http, queue, secretReads: () => secretReads };
+  const s = harness.setup({ sharedSecret: PASSWORD });
+  return { ...s, secretReads: () => s.secretReads.length };
 }
 
 /** A genuine, credentialed delivery's body and headers: only the method can make it fail. */

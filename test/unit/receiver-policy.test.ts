@@ -9,49 +9,25 @@
  * shared-secret.test.ts, the table of malformed inputs to the bad-input suite, and the alarm on
  * the unsubscribe metric to test/infra/stacks.test.ts.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import { RECEIVER_METRICS, createReceiver } from '../../lambdas/receiver/receiver';
-import {
-  createSnsSigningIdentity,
-  type SignedSnsMessage,
-  type SnsSigningIdentity,
-} from '../../sandbox/sns-signing';
+import { RECEIVER_METRICS } from '../../lambdas/receiver/receiver';
+import type { SignedSnsMessage } from '../../sandbox/sns-signing';
+import { receiverHarness } from '../support/receiver-harness';
 import {
   CERT_URL,
   FOREIGN_TOPIC_ARN,
   SUBSCRIBE_URL,
   TOPIC_ARN,
   apiEvent,
-  captureOutput,
   confirmationFields,
-  fakeHttpGet,
-  fakeQueue,
   notificationFields,
   sign,
   snsHeaders,
-  type CapturedOutput,
   type Served,
 } from '../support/sns-fixtures';
 
-let identity: SnsSigningIdentity;
-let otherIdentity: SnsSigningIdentity;
-beforeAll(async () => {
-  [identity, otherIdentity] = await Promise.all([
-    createSnsSigningIdentity(),
-    createSnsSigningIdentity(),
-  ]);
-});
-
-let output: CapturedOutput;
-beforeEach(() => {
-  output = captureOutput();
-});
-afterEach(() => {
-  output.restore();
-});
-
 const NOW = new Date();
+const harness = receiverHarness({ now: NOW });
+const { identity, otherIdentity, output } = harness;
 
 function setup(
   options: {
@@ -60,25 +36,11 @@ function setup(
     queueError?: Error;
   } = {},
 ) {
-  const http = fakeHttpGet(
-    options.routes ?? {
-      [CERT_URL]: { status: 200, body: identity.certPem },
-      [SUBSCRIBE_URL]: { status: 200, body: '<ok/>' },
-    },
+  return harness.setup({
+    ...options,
     // Any other URL would be served too: only the receiver's policy keeps it from being fetched.
-    () => ({ status: 200, body: identity.certPem }),
-  );
-  const queue = fakeQueue(options.queueError);
-  const receive = createReceiver({
-    allowedTopicArns: [TOPIC_ARN],
-    queue,
-    httpGet: http.httpGet,
-    logger: new Logger({ serviceName: 'receiver-test', logLevel: 'DEBUG' }),
-    metrics: new Metrics({ namespace: 'ReceiverTest', serviceName: 'receiver-test' }),
-    now: () => NOW,
-    requireSignatureVersion2: options.requireSignatureVersion2,
+    fallback: () => ({ status: 200, body: identity.certPem }),
   });
-  return { receive, http, queue };
 }
 
 const deliver = (

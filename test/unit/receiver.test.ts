@@ -17,6 +17,7 @@ import {
   type SignedSnsMessage,
   type SnsSigningIdentity,
 } from '../../sandbox/sns-signing';
+import { receiverHarness, type ReceiverSetup as Setup } from '../support/receiver-harness';
 import {
   CERT_URL,
   EVENT_MESSAGE,
@@ -26,47 +27,23 @@ import {
   TOKEN,
   TOPIC_ARN,
   apiEvent,
-  captureOutput,
   confirmationFields,
-  fakeHttpGet,
-  fakeQueue,
   notificationFields,
   sign,
   snsHeaders,
-  type CapturedOutput,
-  type FakeHttpGet,
-  type FakeQueue,
   type Served,
 } from '../support/sns-fixtures';
 
-let identity: SnsSigningIdentity;
-let otherIdentity: SnsSigningIdentity;
-let shortLived: SnsSigningIdentity;
-
-beforeAll(async () => {
-  [identity, otherIdentity, shortLived] = await Promise.all([
-    createSnsSigningIdentity(),
-    createSnsSigningIdentity(),
-    createSnsSigningIdentity({ validDays: 1 }),
-  ]);
-});
-
-let output: CapturedOutput;
-beforeEach(() => {
-  output = captureOutput();
-});
-afterEach(() => {
-  output.restore();
-});
-
 const NOW = new Date();
-const certServed = (): Served => ({ status: 200, body: identity.certPem });
+const harness = receiverHarness({ now: NOW });
+const { identity, otherIdentity, output } = harness;
 
-interface Setup {
-  receive: ReturnType<typeof createReceiver>;
-  http: FakeHttpGet;
-  queue: FakeQueue;
-}
+let shortLived: SnsSigningIdentity;
+beforeAll(async () => {
+  shortLived = await createSnsSigningIdentity({ validDays: 1 });
+});
+
+const certServed = (): Served => ({ status: 200, body: identity.certPem });
 
 function setup(
   options: {
@@ -77,21 +54,7 @@ function setup(
     metrics?: Metrics;
   } = {},
 ): Setup {
-  const http = fakeHttpGet(
-    options.routes ?? { [CERT_URL]: certServed(), [SUBSCRIBE_URL]: { status: 200, body: '<ok/>' } },
-    options.fallback,
-  );
-  const queue = fakeQueue(options.queueError);
-  const receive = createReceiver({
-    allowedTopicArns: [TOPIC_ARN, OTHER_ALLOWED_TOPIC_ARN],
-    queue,
-    httpGet: http.httpGet,
-    logger: new Logger({ serviceName: 'receiver-test', logLevel: 'DEBUG' }),
-    metrics:
-      options.metrics ?? new Metrics({ namespace: 'ReceiverTest', serviceName: 'receiver-test' }),
-    now: options.now ?? (() => NOW),
-  });
-  return { receive, http, queue };
+  return harness.setup({ ...options, allowedTopicArns: [TOPIC_ARN, OTHER_ALLOWED_TOPIC_ARN] });
 }
 
 function deliver(

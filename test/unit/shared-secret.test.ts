@@ -9,39 +9,24 @@
  * IAM grant and SHARED_SECRET_ARN in test/infra/stacks.test.ts.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
 import {
   DEFAULT_SHARED_SECRET_MAX_AGE_S,
   SharedSecretUnavailableError,
   sharedSecretReader,
   type StringSecretReader,
 } from '../../lambdas/adapters/shared-secret-reader';
-import { createReceiver } from '../../lambdas/receiver/receiver';
 import {
   checkBasicAuth,
   parseSharedSecret,
   SHARED_SECRET_USER,
   SharedSecretFormatError,
 } from '../../lambdas/receiver/shared-secret';
-import { createSnsSigningIdentity, type SnsSigningIdentity } from '../../sandbox/sns-signing';
-import {
-  CERT_URL,
-  apiEvent,
-  captureOutput,
-  fakeHttpGet,
-  fakeQueue,
-  notificationFields,
-  sign,
-  snsHeaders,
-  type CapturedOutput,
-} from '../support/sns-fixtures';
+import { basicAuth as basic, receiverHarness } from '../support/receiver-harness';
+import { apiEvent, notificationFields, sign, snsHeaders } from '../support/sns-fixtures';
 
 const PASSWORD = 'Q7rN2xKp9LmT4vWc8ZsB3hJd6FgY1aEu5oRi0nXq';
 const OLD_PASSWORD = 'oldOLDold-0123456789_abcdefghijklmnopqrstuv';
 const SECRET_ARN = 'arn:aws:secretsmanager:ca-central-1:111122223333:secret:SharedSecret-AbC123';
-
-const basic = (user: string, password: string) =>
-  `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
 
 describe('parseSharedSecret', () => {
   it('reads one password, or two separated by whitespace (a rotation)', () => {
@@ -170,38 +155,16 @@ describe('sharedSecretReader', () => {
 });
 
 describe('receiver with the shared secret on', () => {
-  let identity: SnsSigningIdentity;
-  beforeAll(async () => {
-    identity = await createSnsSigningIdentity();
-  });
-
-  let output: CapturedOutput;
-  beforeEach(() => {
-    output = captureOutput();
-  });
-  afterEach(() => {
-    output.restore();
-  });
-
   const NOW = new Date();
+  const harness = receiverHarness({ now: NOW });
+  const { identity, output } = harness;
 
   function setup(secret: () => Promise<string>) {
-    const http = fakeHttpGet({ [CERT_URL]: { status: 200, body: identity.certPem } });
-    const queue = fakeQueue();
-    const secretReads: number[] = [];
-    const receive = createReceiver({
+    return harness.setup({
       allowedTopicArns: [notificationFields(NOW).TopicArn],
-      queue,
-      httpGet: http.httpGet,
       logger: new Logger({ serviceName: 'receiver-test' }),
-      metrics: new Metrics({ namespace: 'ReceiverTest', serviceName: 'receiver-test' }),
-      now: () => NOW,
-      sharedSecret: () => {
-        secretReads.push(1);
-        return secret();
-      },
+      sharedSecret: secret,
     });
-    return { receive, http, queue, secretReads };
   }
 
   const message = () => sign(notificationFields(NOW), identity);
