@@ -108,7 +108,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
   const { marketplace, store, units, rules, now } = deps;
   const maxIntentAgeMs = deps.maxIntentAgeMs ?? DEFAULT_MAX_INTENT_AGE_MS;
   const finality = { redecideDryRun: deps.redecideDryRun === true && deps.dryRun !== true };
-  const { record, recordFacts, factsOf, completeCopies, copyTo } = createUnitRecords({
+  const { record, recordFacts, factsOf, completeCopies } = createUnitRecords({
     store,
     units,
     now,
@@ -193,7 +193,8 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     if (current !== undefined && isFinal(current, finality) && replaces === undefined) {
       // Decided by an earlier event, which may have crashed before every offer carried it.
       await completeCopies(current);
-      if (!(current.offerIds ?? []).includes(offer.id)) await copyTo(offer.id, current);
+      if (!(current.offerIds ?? []).includes(offer.id))
+        await store.recordDecision(offer.id, current);
       await recordFacts([offer], lastEvent);
       return { outcome: 'already-decided' };
     }

@@ -104,23 +104,17 @@ export function createUnitRecords(deps: UnitRecordsDeps) {
   /**
    * An offer already carries its unit's settled decision: make sure the unit's other offers do
    * too (a crash can fall between the copies). Settled decisions never change, so this needs no
-   * lease; offers already settled are not written again.
+   * lease; offers already settled are not written again. The copy is the decision as stored:
+   * without its text since the text moved to the settling event, with it when stored before that
+   * (where the copy is then the one place that keeps it).
    */
   async function completeCopies(decision: RecordedDecision, knownSettled?: string): Promise<void> {
     for (const id of decision.offerIds ?? []) {
       if (id === knownSettled) continue;
-      if (!isFinal((await store.getOffer(id))?.decision, finality)) await copyTo(id, decision);
+      if (!isFinal((await store.getOffer(id))?.decision, finality))
+        await store.recordDecision(id, decision);
     }
   }
 
-  /**
-   * Writes the unit's settled `decision`, as its unit stores it, on the offer `offerId`: without
-   * its text since the text moved to the settling event (see record), with it when it was stored
-   * before that (the old copy then keeps the text it would otherwise lose).
-   */
-  async function copyTo(offerId: string, decision: RecordedDecision): Promise<void> {
-    await store.recordDecision(offerId, decision);
-  }
-
-  return { record, recordFacts, factsOf, completeCopies, copyTo };
+  return { record, recordFacts, factsOf, completeCopies };
 }
