@@ -109,7 +109,8 @@ export interface UnitStore {
    * `releaseLease`, a settled decision gives the lease back in the same write; with `facts` (a
    * lone offer's unit only, else an error and nothing written), the offer's facts and seen event
    * go in the same write too (and an intended assignment over an applied one is refused with
-   * DecisionConflictError, as `recordOfferFacts` refuses it).
+   * DecisionConflictError, as `recordOfferFacts` refuses it). The owner's own settled decision
+   * (its `eventId` the owner) written again after it landed, its lease given back, is done.
    */
   recordUnitDecision(
     unitKey: string,
