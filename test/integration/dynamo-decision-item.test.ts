@@ -6,7 +6,7 @@
  * (a shift's, or a lone unit's copied on another offer) and a decision stored whole before this
  * read as they are; the conditions on `state`, `dryRun` and `eventId` still hold on the compact form.
  */
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoOfferStore } from '../../lambdas/adapters/dynamo-offer-store';
 import { DynamoUnitStore } from '../../lambdas/adapters/dynamo-unit-store';
 import { OFFER_TABLE } from '../../lambdas/adapters/offer-table';
@@ -38,17 +38,6 @@ function loneDecision(offerId: string, state: RecordedDecision['state']): Record
   };
 }
 
-async function rawItem(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
-  const result = await table.documents().send(
-    new GetCommand({
-      TableName: TABLE,
-      Key: { [OFFER_TABLE.partitionKey]: pk, [OFFER_TABLE.sortKey]: sk },
-      ConsistentRead: true,
-    }),
-  );
-  return result.Item;
-}
-
 describe('a decision on its item', () => {
   it("stores a lone offer's decision without the ids its keys hold, and reads it back whole", async () => {
     const offers = new DynamoOfferStore(table.documents(), TABLE);
@@ -62,8 +51,8 @@ describe('a decision on its item', () => {
     await offers.recordDecision(offerId, intended);
 
     // The lone unit is the offer's own item (dynamo-unit-store.ts): no unit item of its own.
-    expect(await rawItem(`UNIT#${unitKey}`, 'UNIT')).toBeUndefined();
-    const item = await rawItem(`OFFER#${offerId}`, 'OFFER');
+    expect(await table.item(`UNIT#${unitKey}`, 'UNIT')).toBeUndefined();
+    const item = await table.item(`OFFER#${offerId}`, 'OFFER');
     expect(item?.decision).toMatchObject({ ownOffer: true, state: 'intended' });
     expect(item?.decision).not.toHaveProperty('unitKey');
     expect(item?.decision).not.toHaveProperty('offerIds');
@@ -124,8 +113,8 @@ describe('a decision on its item', () => {
     // Offer b carries the decision of offer a's lone unit (a copy made by a repair).
     await offers.recordDecision(b, loneDecision(a, 'applied'));
 
-    expect((await rawItem(`OFFER#${a}`, 'OFFER'))?.decision).toEqual(shift);
-    expect((await rawItem(`OFFER#${b}`, 'OFFER'))?.decision).toEqual(loneDecision(a, 'applied'));
+    expect((await table.item(`OFFER#${a}`, 'OFFER'))?.decision).toEqual(shift);
+    expect((await table.item(`OFFER#${b}`, 'OFFER'))?.decision).toEqual(loneDecision(a, 'applied'));
     expect((await offers.getOffer(b))?.decision).toEqual(loneDecision(a, 'applied'));
   });
 

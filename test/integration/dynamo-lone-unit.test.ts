@@ -8,7 +8,7 @@
  * the layout before (a unit item and a copy on the offer) read by the new code; and two workers
  * deciding one lone offer at once on dynalite answer it once.
  */
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoOfferStore } from '../../lambdas/adapters/dynamo-offer-store';
 import { DynamoUnitStore } from '../../lambdas/adapters/dynamo-unit-store';
 import { OFFER_TABLE } from '../../lambdas/adapters/offer-table';
@@ -65,17 +65,6 @@ function facts(offerId: string, seenEventId: string, extra: Partial<OfferFacts> 
     updatedAt: T0.toISOString(),
     ...extra,
   };
-}
-
-async function rawItem(pk: string, sk: string): Promise<Record<string, unknown> | undefined> {
-  const result = await table.documents().send(
-    new GetCommand({
-      TableName: TABLE,
-      Key: { [OFFER_TABLE.partitionKey]: pk, [OFFER_TABLE.sortKey]: sk },
-      ConsistentRead: true,
-    }),
-  );
-  return result.Item;
 }
 
 describe.each([
@@ -240,7 +229,7 @@ describe('DynamoUnitStore: a lone offer’s item layout', () => {
     const units = new DynamoUnitStore(table.documents(), TABLE);
     const id = unique('offer');
     await units.acquireUnitLease(`offer#${id}`, 'event-a', T0, LEASE_MS);
-    const leased = await rawItem(`OFFER#${id}`, 'OFFER');
+    const leased = await table.item(`OFFER#${id}`, 'OFFER');
     expect(leased).toMatchObject({
       leaseOwner: 'event-a',
       leaseUntil: T0.getTime() + LEASE_MS,
@@ -248,13 +237,13 @@ describe('DynamoUnitStore: a lone offer’s item layout', () => {
       updatedAt: T0.toISOString(),
     });
     expect(leased).not.toHaveProperty('unitKey');
-    expect(await rawItem(`UNIT#offer#${id}`, 'UNIT')).toBeUndefined();
+    expect(await table.item(`UNIT#offer#${id}`, 'UNIT')).toBeUndefined();
 
     await units.recordUnitDecision(`offer#${id}`, 'event-a', at(1), lone(id, 'applied'), {
       releaseLease: true,
       facts: facts(id, 'event-a'),
     });
-    const released = await rawItem(`OFFER#${id}`, 'OFFER');
+    const released = await table.item(`OFFER#${id}`, 'OFFER');
     expect(released).not.toHaveProperty('leaseOwner');
     expect(released).not.toHaveProperty('leaseUntil');
     expect(released?.decision).toMatchObject({ ownOffer: true, state: 'applied' });

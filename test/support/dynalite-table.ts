@@ -1,15 +1,17 @@
 /**
  * One dynalite (embedded DynamoDB) with the offer table, for an integration test file: started
- * before its tests, stopped after them. `documents()` is the real AWS SDK document client on it.
+ * before its tests, stopped after them. `documents()` is the real AWS SDK document client on it;
+ * `item(pk, sk)` reads one item as stored (consistently), keys included.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createOfferTable } from '../../lambdas/adapters/offer-table';
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { createOfferTable, OFFER_TABLE } from '../../lambdas/adapters/offer-table';
 import { EMULATOR_AWS, startDynalite, type RunningEmulator } from '../../sandbox/emulators';
 
 export function useOfferTable(tableName: string): {
   documents: () => DynamoDBDocumentClient;
   raw: () => DynamoDBClient;
+  item: (pk: string, sk: string) => Promise<Record<string, unknown> | undefined>;
 } {
   let dynalite: RunningEmulator | undefined;
   let raw: DynamoDBClient | undefined;
@@ -32,5 +34,15 @@ export function useOfferTable(tableName: string): {
       throw new Error('dynalite is not started yet: use it inside a test or a hook');
     return value;
   };
-  return { documents: () => started(documents), raw: () => started(raw) };
+  const item = async (pk: string, sk: string) =>
+    (
+      await started(documents).send(
+        new GetCommand({
+          TableName: tableName,
+          Key: { [OFFER_TABLE.partitionKey]: pk, [OFFER_TABLE.sortKey]: sk },
+          ConsistentRead: true,
+        }),
+      )
+    ).Item;
+  return { documents: () => started(documents), raw: () => started(raw), item };
 }
