@@ -7,7 +7,7 @@
  */
 import { ConfigError, type ConnectorConfig } from '../../lambdas/core/config';
 import { breakEvenUtilization, REAL_USE } from '../../bench/cost/dynamo';
-import { costLines, type Sourced, type Usage } from '../../bench/cost/model';
+import { costLines } from '../../bench/cost/model';
 import { synthesizedTemplates } from '../../bench/cost/templates';
 import {
   breakEvenMillions,
@@ -16,8 +16,9 @@ import {
   type CostVariant,
 } from '../../bench/cost/variants';
 import { exampleConfig } from '../infra/infra-support';
+import { sourced, zeroUsage } from '../support/cost-usage';
 
-const s = <T>(value: T): Sourced<T> => ({ value, source: 'test' });
+const s = sourced;
 
 const variant = (name: string): CostVariant => {
   const found = VARIANTS.find((v) => v.name === name);
@@ -99,27 +100,11 @@ describe('break-even volume', () => {
 });
 
 describe('the provisioned table, priced', () => {
-  const usage: Usage = {
-    durationMs: { receiver: s(0), worker: s(0), reconciler: s(0) },
-    workerInvocationsPerEvent: s(1),
+  const usage = zeroUsage({
     dynamoWruPerEvent: s(6.4),
     dynamoRruPerEvent: s(1),
-    dynamoRruPerReconcilerRun: s(0),
-    dynamoStorageGb: s(0),
-    sqsFunctionRequestsPerEvent: s(0),
-    sqsPollerRequestsPerEvent: s(0),
-    sqsIdlePollsPerMonth: s(0),
-    logBytesPerEvent: { receiver: s(0), worker: s(0) },
-    logBytesPerReconcilerRun: s(0),
-    accessLogBytesPerRequest: s(0),
-    notificationsPerEvent: s(0),
-    kmsDataKeyRequests: s({ idle: 0, traffic: 0 }),
-    kmsReviewKeyRequestsTraffic: s(0),
-    secretCalls: s({ idle: 0, traffic: 0 }),
-    rulesReadsTraffic: s(0),
-    customMetrics: s({ idle: [], traffic: [] }),
     xraySampledShare: s(0),
-  };
+  });
   const tableLine = (name: string) => {
     const lines = costLines(
       synthesizedTemplates(variantConfig(variant(name), exampleConfig())),

@@ -12,8 +12,6 @@ import {
   runsPerMonth,
   totals,
   type NamedTemplate,
-  type Sourced,
-  type Usage,
 } from '../../bench/cost/model';
 import { synthesizedTemplates } from '../../bench/cost/templates';
 import type { SandboxMeasurement } from '../../bench/cost/measure';
@@ -26,34 +24,10 @@ import type { FunctionLogging } from '../../bench/cost/wiring';
 import { VARIANTS } from '../../bench/cost/variants';
 import type { ConnectorConfig } from '../../lambdas/core/config';
 import { exampleConfig } from '../infra/infra-support';
+import { sourced, zeroUsage } from '../support/cost-usage';
 
-const s = <T>(value: T): Sourced<T> => ({ value, source: 'test' });
-
-/** A usage of zeros: each test sets what it prices. */
-function usage(overrides: Partial<Usage> = {}): Usage {
-  return {
-    durationMs: { receiver: s(0), worker: s(0), reconciler: s(0) },
-    workerInvocationsPerEvent: s(1),
-    dynamoWruPerEvent: s(0),
-    dynamoRruPerEvent: s(0),
-    dynamoRruPerReconcilerRun: s(0),
-    dynamoStorageGb: s(0),
-    sqsFunctionRequestsPerEvent: s(0),
-    sqsPollerRequestsPerEvent: s(0),
-    sqsIdlePollsPerMonth: s(0),
-    logBytesPerEvent: { receiver: s(0), worker: s(0) },
-    logBytesPerReconcilerRun: s(0),
-    accessLogBytesPerRequest: s(0),
-    notificationsPerEvent: s(0),
-    kmsDataKeyRequests: s({ idle: 0, traffic: 0 }),
-    kmsReviewKeyRequestsTraffic: s(0),
-    secretCalls: s({ idle: 0, traffic: 0 }),
-    rulesReadsTraffic: s(0),
-    customMetrics: s({ idle: [], traffic: [] }),
-    xraySampledShare: s(1),
-    ...overrides,
-  };
-}
+const s = sourced;
+const usage = zeroUsage;
 
 const fn = (service: string, extra: Record<string, unknown> = {}) => ({
   Type: 'AWS::Lambda::Function',
