@@ -27,13 +27,16 @@ export const UNSUBSCRIBE_URL =
 export const TOKEN = 'SECRET-TOKEN-2336412f37fb687f5d51e6e2425f';
 
 /** A marketplace event with a recognisable marker, so tests can prove it never reaches a log. */
+/** In every fixture message: it must never reach a response or a log line. */
+export const CONTENT_MARKER = 'MESSAGE-CONTENT-MARKER';
+
 export const EVENT_MESSAGE = JSON.stringify({
   event_id: 'evt-1',
   event_name: 'OfferMatched',
   event_source: 'alayamarket.offers',
   timestamp: '2026-01-01T00:00:00Z',
   offer_id: 'offer-1',
-  marker: 'MESSAGE-CONTENT-MARKER',
+  marker: CONTENT_MARKER,
 });
 
 export function notificationFields(

@@ -7,7 +7,7 @@
  * credentials are refused, and a base64 body (as a function URL sends a non-text content type)
  * is decoded. Also: the same message answers the same through both event shapes.
  */
-import type { APIGatewayProxyResult } from 'aws-lambda';
+import { expectRefused } from '../support/receiver-expect';
 import {
   basicAuth as basic,
   receiverHarness,
@@ -18,7 +18,6 @@ import {
   EVENT_MESSAGE,
   FOREIGN_TOPIC_ARN,
   SUBSCRIBE_URL,
-  TOKEN,
   TOPIC_ARN,
   apiEvent,
   confirmationFields,
@@ -35,13 +34,6 @@ const { identity, otherIdentity } = harness;
 
 function setup(options: { sharedSecret?: boolean } = {}): Setup {
   return harness.setup(options.sharedSecret === true ? { sharedSecret: SHARED_PASSWORD } : {});
-}
-
-function expectRefused(result: APIGatewayProxyResult, status: number, s: Setup): void {
-  expect(result.statusCode).toBe(status);
-  expect(s.queue.sends).toHaveLength(0);
-  expect(Object.keys(JSON.parse(result.body) as object)).toEqual(['message']);
-  expect(result.body).not.toContain(TOKEN);
 }
 
 describe('through a function URL (payload format 2.0)', () => {

@@ -1,0 +1,116 @@
+/**
+ * The receiver's Lambda handler (lambdas/receiver/handler.ts), its composition root: the
+ * environment it is deployed with is read at load time and wired into the receiver. A missing or
+ * malformed variable fails the load with its name; the allow list, REQUIRE_SIGNATURE_VERSION_2 and
+ * SHARED_SECRET_ARN each change which check stops a request (shown by the status a stale, signed
+ * notification gets, before any network call). The receiver's own paths are in receiver.test.ts.
+ */
+import { receiverHarness } from '../support/receiver-harness';
+import {
+  FOREIGN_TOPIC_ARN,
+  OTHER_ALLOWED_TOPIC_ARN,
+  TOPIC_ARN,
+  apiEvent,
+  notificationFields,
+  sign,
+} from '../support/sns-fixtures';
+
+const { identity } = receiverHarness({ now: new Date() });
+
+describe('Lambda handler (composition root)', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  type HandlerModule = typeof import('../../lambdas/receiver/handler');
+
+  function loadHandler(): HandlerModule {
+    let loaded: HandlerModule | undefined;
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- jest.isolateModules gives a fresh module only to a synchronous require
+      loaded = require('../../lambdas/receiver/handler') as HandlerModule;
+    });
+    if (!loaded) throw new Error('handler module did not load');
+    return loaded;
+  }
+
+  it('fails at load time naming the missing variables', () => {
+    delete process.env.QUEUE_URL;
+    delete process.env.ALLOWED_TOPIC_ARNS;
+    expect(loadHandler).toThrow(/QUEUE_URL, ALLOWED_TOPIC_ARNS/);
+  });
+
+  it('refuses an empty topic list', () => {
+    process.env.QUEUE_URL = 'https://sqs.ca-central-1.amazonaws.com/111122223333/events';
+    process.env.ALLOWED_TOPIC_ARNS = ' , ';
+    expect(loadHandler).toThrow(/ALLOWED_TOPIC_ARNS/);
+  });
+
+  it('wires the comma-separated allow list: an allowed topic gets past it, another does not', async () => {
+    process.env.QUEUE_URL = 'https://sqs.ca-central-1.amazonaws.com/111122223333/events';
+    process.env.ALLOWED_TOPIC_ARNS = ` ${OTHER_ALLOWED_TOPIC_ARN} ,${TOPIC_ARN}`;
+    const { handler } = loadHandler();
+    // Stale timestamp: refused after the allow list and before any network call.
+    const stale = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    const allowed = await handler(
+      apiEvent(JSON.stringify(sign(notificationFields(stale), identity))),
+    );
+    expect(allowed.statusCode).toBe(400);
+    const foreign = await handler(
+      apiEvent(
+        JSON.stringify(sign(notificationFields(stale, { TopicArn: FOREIGN_TOPIC_ARN }), identity)),
+      ),
+    );
+    expect(foreign.statusCode).toBe(403);
+  });
+
+  function setBaseEnv(): void {
+    process.env.QUEUE_URL = 'https://sqs.ca-central-1.amazonaws.com/111122223333/events';
+    process.env.ALLOWED_TOPIC_ARNS = TOPIC_ARN;
+    delete process.env.REQUIRE_SIGNATURE_VERSION_2;
+    delete process.env.SHARED_SECRET_ARN;
+  }
+  // Stale: refused (400) after the allow list, the signature-version and credentials checks,
+  // before any network call, so the status shows which check stopped it.
+  const staleV1 = () =>
+    apiEvent(
+      JSON.stringify(
+        sign(notificationFields(new Date(Date.now() - 2 * 60 * 60 * 1000)), identity, '1'),
+      ),
+    );
+
+  it('wires REQUIRE_SIGNATURE_VERSION_2=true: SignatureVersion 1 is refused with 403 before the timestamp check', async () => {
+    setBaseEnv();
+    expect((await loadHandler().handler(staleV1())).statusCode).toBe(400);
+    process.env.REQUIRE_SIGNATURE_VERSION_2 = 'false';
+    expect((await loadHandler().handler(staleV1())).statusCode).toBe(400);
+    process.env.REQUIRE_SIGNATURE_VERSION_2 = 'true';
+    expect((await loadHandler().handler(staleV1())).statusCode).toBe(403);
+  });
+
+  it.each(['TRUE', 'yes', '1', ''])(
+    'refuses REQUIRE_SIGNATURE_VERSION_2=%p at load time',
+    (value) => {
+      setBaseEnv();
+      process.env.REQUIRE_SIGNATURE_VERSION_2 = value;
+      expect(loadHandler).toThrow(/REQUIRE_SIGNATURE_VERSION_2/);
+    },
+  );
+
+  it('wires SHARED_SECRET_ARN: a request without credentials gets the 401 Basic challenge; without the variable none is needed', async () => {
+    setBaseEnv();
+    expect((await loadHandler().handler(staleV1())).statusCode).toBe(400);
+    process.env.SHARED_SECRET_ARN =
+      'arn:aws:secretsmanager:ca-central-1:111122223333:secret:SharedSecret-AbC123';
+    const challenged = await loadHandler().handler(staleV1());
+    expect(challenged.statusCode).toBe(401);
+    expect(challenged.headers?.['www-authenticate']).toMatch(/^Basic /);
+  });
+
+  it('refuses a SHARED_SECRET_ARN that is set but blank instead of running without the check', () => {
+    setBaseEnv();
+    process.env.SHARED_SECRET_ARN = ' ';
+    expect(loadHandler).toThrow(/SHARED_SECRET_ARN/);
+  });
+});
