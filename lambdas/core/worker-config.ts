@@ -21,8 +21,9 @@ export const FULL_VCPU_MB = 1769;
  * cost). The worker mostly waits on DynamoDB and the marketplace. Its bundle loaded takes about 95
  * MB; under load in the sandbox (`npm run bench -- throughput`, its `worker memory` line) the
  * worker process, five invocations at once, peaked at 160-211 MB where V8 had gigabytes to grow
- * into, and at 138 MB (54% of 256) with 0 offers lost when its heap was capped at 96 MB as a small
- * environment caps it. One Lambda environment runs one invocation at a time, so it needs less.
+ * into, and at 138 MB (54% of 256) with 0 offers lost with its heap capped at 96 MB (Node sizes
+ * its heap from the memory it is given, so a small environment collects sooner). One Lambda
+ * environment runs one invocation at a time, so it needs less.
  * At volume the worker is nearly always warm, so the price per event counts more than a cold
  * start's length: 256 MB bills about half the GB-seconds of 512 per event, while its own code
  * (about 10 ms of the 200 per event at 512 MB) and its cold start take twice as long. At low
