@@ -8,8 +8,8 @@
  * Options: --config=<connector config> (default config/connector.example.json). Beside the config
  * as given, its variants with the cost options (tracing, monitoring.dashboard,
  * monitoring.detailMetrics) all off ("lean"), all on ("observed"), the detail metrics alone
- * ("detailed"), the backup plan ("backed-up"), a function URL instead of the HTTP API
- * ("function-url"), a provisioned, auto-scaled table ("provisioned"; its per-million figure a
+ * ("detailed"), the backup plan ("backed-up"), the worker at its former 512 MB ("worker-512"), a
+ * function URL instead of the HTTP API ("function-url"), a provisioned, auto-scaled table ("provisioned"; its per-million figure a
  * lower bound: steady traffic, perfect tracking), the same with its capacity used at 35%
  * ("provisioned@35%") and a function URL with a provisioned table ("frugal") are priced from the
  * same measurement (cost/variants.ts), each config checked by the schema first; then the event
@@ -161,8 +161,9 @@ function optionsOf(config: {
   monitoring: { dashboard: boolean; detailMetrics: boolean };
   ingress: string;
   table: { billing: string };
+  workerMemoryMb: number;
 }): string {
-  return `tracing: ${config.tracing}, monitoring.dashboard: ${config.monitoring.dashboard}, monitoring.detailMetrics: ${config.monitoring.detailMetrics}, ingress: ${config.ingress}, table.billing: ${config.table.billing}`;
+  return `tracing: ${config.tracing}, monitoring.dashboard: ${config.monitoring.dashboard}, monitoring.detailMetrics: ${config.monitoring.detailMetrics}, ingress: ${config.ingress}, table.billing: ${config.table.billing}, workerMemoryMb: ${config.workerMemoryMb}`;
 }
 
 /** When the provisioned variants cost less than lean (on demand): the event volume above which. */

@@ -128,7 +128,8 @@ export class ConnectorAppStack extends Stack {
       description:
         'AlayaCare connector: applies the rules to marketplace offers and records decisions',
       timeout: WORKER_TIMEOUT,
-      memorySize: 512,
+      // Config workerMemoryMb (default 256, lambdas/core/worker-config.ts: why, measured).
+      memorySize: config.workerMemoryMb,
       ...functionSettings,
       // With the event source mapping's maximum concurrency (same figure): never more workers,
       // so never more marketplace calls at once, whoever invokes it; and always that many.

@@ -9,6 +9,7 @@ import {
   WORKER_METRICS,
 } from '../../lambdas/core/metric-names';
 import { DEFAULT_CREDENTIALS_MAX_AGE_S } from '../../lambdas/adapters/credentials';
+import { FULL_VCPU_MB } from '../../lambdas/core/worker-config';
 import type { DurationSample } from './duration';
 import { emfDocumentBytes, lambdaContextBytesPerLine, traceIdBytesPerLine } from './log-lines';
 import type { SandboxMeasurement } from './measure';
@@ -26,8 +27,6 @@ const measured = <T>(value: T, how: string): Sourced<T> => ({ value, source: `me
 const PLATFORM_BYTES_PER_INVOCATION = 420;
 /** The reconciler's "Reconciliation finished" line, without the Lambda context. */
 const RECONCILER_LINE_BYTES = 400;
-/** Memory at which Lambda gives a function one full vCPU; below it, CPU time stretches in proportion. */
-const FULL_VCPU_MB = 1769;
 /** One SendMessage to a KMS-encrypted queue in the same region, round trip. */
 const SQS_SEND_MS = 10;
 
@@ -35,18 +34,30 @@ const SQS_SEND_MS = 10;
 const DYNAMO_CALL_MS = 5;
 /** One marketplace API call from AWS, round trip, the API's own work included. */
 const MARKETPLACE_CALL_MS = 100;
-/** The worker's own code per event (parse, judge, log) at 512 MB's CPU share. */
-const WORKER_CODE_MS = 10;
+/**
+ * The worker's own code per event (parse, judge, log), assumed 10 ms at 512 MB's CPU share (the
+ * memory it had when the figure was set): CPU time, so it stretches or shrinks with the memory's
+ * share of a vCPU (cpuShareFactor), where the round trips above do not.
+ */
+const WORKER_CODE = { ms: 10, atMemoryMb: 512 } as const;
 
 /** Five-minute windows a month: SQS, DynamoDB and SNS reuse a KMS data key for up to five minutes. */
 const FIVE_MINUTE_WINDOWS = SECONDS_PER_MONTH / 300;
+
+/**
+ * How many times longer CPU-bound work takes at `memoryMb` than on a full vCPU: Lambda gives CPU
+ * in proportion to memory up to one vCPU at FULL_VCPU_MB; one thread gains nothing beyond.
+ */
+export function cpuShareFactor(memoryMb: number): number {
+  return Math.max(1, FULL_VCPU_MB / memoryMb);
+}
 
 /**
  * The receiver's billed milliseconds: its in-process time measured locally, stretched to the CPU
  * share its memory buys, plus an SQS round trip; Lambda bills whole milliseconds.
  */
 export function receiverBilledMs(sample: DurationSample, memoryMb: number): Sourced<number> {
-  const cpuMs = sample.medianMs * Math.max(1, FULL_VCPU_MB / memoryMb);
+  const cpuMs = sample.medianMs * cpuShareFactor(memoryMb);
   return {
     value: Math.ceil(cpuMs + SQS_SEND_MS),
     source: `measured + assumed: in-process median ${sample.medianMs.toFixed(3)} ms (p90 ${sample.p90Ms.toFixed(3)}, ${sample.count} warm calls, this machine) x ${(FULL_VCPU_MB / memoryMb).toFixed(1)} for ${memoryMb} MB's CPU share, + ${SQS_SEND_MS} ms SendMessage round trip (assumed)`,
@@ -54,18 +65,21 @@ export function receiverBilledMs(sample: DurationSample, memoryMb: number): Sour
 }
 
 /**
- * The worker's billed milliseconds per event: the DynamoDB and marketplace calls the connector
- * made per event in the sandbox (counted at the SDK and fetch boundaries, measure.ts), each at an
- * assumed round trip, plus its own code; the calls are sequential in the use case.
+ * The worker's billed milliseconds per event at `memoryMb`: the DynamoDB and marketplace calls the
+ * connector made per event in the sandbox (counted at the SDK and fetch boundaries, measure.ts),
+ * each at an assumed round trip whatever the memory (waiting is not CPU), plus its own code at
+ * the CPU share of `memoryMb`; the calls are sequential in the use case.
  */
-function workerBilledMs(m: SandboxMeasurement): Sourced<number> {
+export function workerBilledMs(m: SandboxMeasurement, memoryMb: number): Sourced<number> {
   const dynamoCalls = Object.values(m.dynamoCalls).reduce((a, b) => a + b, 0) / m.events;
   const marketplaceCalls = m.marketplace.calls / m.events;
+  const scale = cpuShareFactor(memoryMb) / cpuShareFactor(WORKER_CODE.atMemoryMb);
+  const codeMs = WORKER_CODE.ms * scale;
   return {
     value: Math.ceil(
-      dynamoCalls * DYNAMO_CALL_MS + marketplaceCalls * MARKETPLACE_CALL_MS + WORKER_CODE_MS,
+      dynamoCalls * DYNAMO_CALL_MS + marketplaceCalls * MARKETPLACE_CALL_MS + codeMs,
     ),
-    source: `measured + assumed: sandbox --once, ${m.events} events: ${dynamoCalls.toFixed(2)} DynamoDB calls/event x ${DYNAMO_CALL_MS} ms + ${marketplaceCalls.toFixed(2)} marketplace calls/event x ${MARKETPLACE_CALL_MS} ms (logins left out: hourly in a warm worker) + ${WORKER_CODE_MS} ms own code (round trips and code time assumed)`,
+    source: `measured + assumed: sandbox --once, ${m.events} events: ${dynamoCalls.toFixed(2)} DynamoDB calls/event x ${DYNAMO_CALL_MS} ms + ${marketplaceCalls.toFixed(2)} marketplace calls/event x ${MARKETPLACE_CALL_MS} ms (logins left out: hourly in a warm worker) + own code ${WORKER_CODE.ms} ms at ${WORKER_CODE.atMemoryMb} MB x ${scale.toFixed(2)} for ${memoryMb} MB's CPU share = ${codeMs.toFixed(1)} ms (round trips and code time assumed)`,
   };
 }
 
@@ -123,11 +137,16 @@ function lambdaAdditions(logging: Partial<Record<Service, FunctionLogging>>) {
   };
 }
 
-/** The usage: per-event counts from a sandbox measurement, the receiver's duration as measured (receiverBilledMs). */
+/**
+ * The usage: per-event counts from a sandbox measurement, the functions' durations as their
+ * memory gives them (receiverBilledMs, workerBilledMs).
+ */
 export function usageFrom(
   m: SandboxMeasurement,
   reconcilerRunsPerMonth: number,
   receiverMs: Sourced<number>,
+  /** The worker's billed milliseconds per event at its memory (workerBilledMs). */
+  workerMs: Sourced<number>,
   logging: Partial<Record<Service, FunctionLogging>>,
   /** The HTTP API's stage writes an access log (config ingress http-api; a function URL none). */
   accessLog = true,
@@ -146,7 +165,7 @@ export function usageFrom(
   return {
     durationMs: {
       receiver: receiverMs,
-      worker: workerBilledMs(m),
+      worker: workerMs,
       reconciler: assumed(
         1000,
         'a cold start every run (INIT is billed since 2025-08) ~600 ms plus one inbox page ~400 ms',

@@ -1,14 +1,15 @@
 /**
  * The cost of one config, and of the variants of it that the cost options give (config `tracing`,
- * `monitoring.dashboard`, `monitoring.detailMetrics`, `backup`, `ingress`, `table.billing`): the same
- * sandbox measurement priced against each variant's templates, so the differences are the options'
- * and nothing else's.
+ * `monitoring.dashboard`, `monitoring.detailMetrics`, `backup`, `ingress`, `table.billing`,
+ * `workerMemoryMb`): the same sandbox measurement priced against each variant's templates, so the
+ * differences are the options' and nothing else's.
  */
 import { parseConnectorConfig, type ConnectorConfig } from '../../lambdas/core/config';
 import {
   backupSettingsSchema,
   DEFAULT_PROVISIONED_CAPACITY,
 } from '../../lambdas/core/table-config';
+import { DEFAULT_WORKER_MEMORY_MB } from '../../lambdas/core/worker-config';
 import { REAL_USE } from './dynamo';
 import type { DurationSample } from './duration';
 import type { SandboxMeasurement } from './measure';
@@ -24,7 +25,7 @@ import {
   type Usage,
 } from './model';
 import { synthesizedTemplates } from './templates';
-import { receiverBilledMs, usageFrom } from './usage';
+import { receiverBilledMs, usageFrom, workerBilledMs } from './usage';
 import { functionLogging, wiring } from './wiring';
 
 export interface CostVariant {
@@ -37,8 +38,8 @@ export interface CostVariant {
 /** The backup settings when `backup` is left out: no plan. */
 const DEFAULT_BACKUP = backupSettingsSchema.parse({});
 
-// The HTTP API, the table on demand and no backup plan (the defaults) in every variant but those
-// that set them, whatever the config says: `lean` is the defaults.
+// The HTTP API, the table on demand, no backup plan and the worker's default memory (the defaults)
+// in every variant but those that set them, whatever the config says: `lean` is the defaults.
 const withOptions = (config: ConnectorConfig, on: boolean): ConnectorConfig => {
   const httpApi: ConnectorConfig = { ...config, ingress: 'http-api' };
   delete httpApi.receiverReservedConcurrency;
@@ -48,8 +49,12 @@ const withOptions = (config: ConnectorConfig, on: boolean): ConnectorConfig => {
     monitoring: { ...config.monitoring, dashboard: on, detailMetrics: on },
     table: { billing: 'on-demand' },
     backup: DEFAULT_BACKUP,
+    workerMemoryMb: DEFAULT_WORKER_MEMORY_MB,
   };
 };
+
+/** The worker's memory before it was measured and made configurable (worker-config.ts). */
+const FORMER_WORKER_MEMORY_MB = 512;
 
 const withFunctionUrl = (config: ConnectorConfig): ConnectorConfig => ({
   ...config,
@@ -75,15 +80,15 @@ const PROVISIONED_RANGE = `WCU ${writeCapacity.min}-${writeCapacity.max}, RCU ${
 
 /**
  * The config with every cost option off (the defaults), with tracing and the dashboard on (which
- * turns the detail metrics on too), with the detail metrics alone, with the backup plan on, and
- * with a function URL instead of the HTTP API, with the table's capacity provisioned (auto scaled,
+ * turns the detail metrics on too), with the detail metrics alone, with the backup plan on, with
+ * the worker at its former 512 MB, and with a function URL instead of the HTTP API, with the table's capacity provisioned (auto scaled,
  * the default range and target; and the same capacity used at `REAL_USE` only), and with both of
  * the function URL and the provisioned table.
  */
 export const VARIANTS: readonly CostVariant[] = [
   {
     name: 'lean',
-    sets: 'tracing: false, monitoring.dashboard: false, monitoring.detailMetrics: false, ingress: http-api, table.billing: on-demand, backup off (the defaults)',
+    sets: `tracing: false, monitoring.dashboard: false, monitoring.detailMetrics: false, ingress: http-api, table.billing: on-demand, backup off, workerMemoryMb: ${DEFAULT_WORKER_MEMORY_MB} (the defaults)`,
     apply: (config) => withOptions(config, false),
   },
   {
@@ -105,6 +110,14 @@ export const VARIANTS: readonly CostVariant[] = [
     apply: (config) => ({
       ...withOptions(config, false),
       backup: { enabled: true, retentionDays: 35 },
+    }),
+  },
+  {
+    name: `worker-${FORMER_WORKER_MEMORY_MB}`,
+    sets: `workerMemoryMb: ${FORMER_WORKER_MEMORY_MB} (the former default: the worker's own code and cold start twice as fast; defaults otherwise)`,
+    apply: (config) => ({
+      ...withOptions(config, false),
+      workerMemoryMb: FORMER_WORKER_MEMORY_MB,
     }),
   },
   {
@@ -188,6 +201,7 @@ export function priceConfig(
     measurement,
     reconcilerRunsPerMonth(templates),
     receiverBilledMs(receiver, memoryOf(templates, 'receiver')),
+    workerBilledMs(measurement, memoryOf(templates, 'worker')),
     functionLogging(templates),
     [...wiring(templates).serviceOfLogGroup.values()].includes('api-access'),
   );

@@ -23,6 +23,7 @@ import { SqsEventQueue } from '../../lambdas/adapters/sqs-event-queue';
 import { createWorker } from '../../lambdas/worker/worker';
 import { EMULATOR_AWS } from '../../sandbox/emulators';
 import { startSqsPoller } from '../../sandbox/sqs-poller';
+import { memoryLine, trackMemory } from './worker-memory';
 
 /** What the parent sends: the settings (once), then `stop`. */
 export type ToWorkers =
@@ -134,13 +135,17 @@ function start(settings: Extract<ToWorkers, { type: 'start' }>): () => Promise<v
 /** Runs when forked: waits for `start`, then for `stop`. */
 if (process.send !== undefined) {
   let stop: (() => Promise<void>) | undefined;
+  // The process's peak memory, printed when it stops (worker-memory.ts: the worker's memory size).
+  let memory: { tracker: ReturnType<typeof trackMemory>; workers: number } | undefined;
   process.on('message', (message: ToWorkers) => {
     if (message.type === 'start') {
+      memory = { tracker: trackMemory(), workers: message.workers };
       stop = start(message);
       send({ type: 'ready' });
       return;
     }
     void (stop?.() ?? Promise.resolve()).finally(() => {
+      if (memory !== undefined) console.log(memoryLine(memory.tracker.stop(), memory.workers));
       send({ type: 'stopped' });
       process.disconnect();
     });

@@ -20,6 +20,7 @@ import {
   ingressIssues,
   receiverReservedConcurrencySchema,
 } from './ingress-config';
+import { workerConfigFields } from './worker-config';
 
 /**
  * The deployment configuration: one schema, used by `bin/` at synth time (a bad value fails
@@ -301,8 +302,7 @@ export const connectorConfigSchema = z
           ),
         ),
     ),
-    /** At most this many worker instances at once, so the marketplace API is never flooded (2-1000). */
-    workerMaxConcurrency: z._default(z.number().check(z.int(), z.gte(2), z.lte(1000)), 5),
+    ...workerConfigFields, // workerMaxConcurrency and workerMemoryMb (worker-config.ts)
     /**
      * Reserve concurrency for the worker (`workerMaxConcurrency`), the reconciler (1) and, with
      * ingress `function-url`, the receiver. Lambda keeps 100 of the account's executions

@@ -363,7 +363,7 @@ describe('usageFrom: the receiver publishes no metric for a delivery', () => {
     traced: false,
   });
   const usageWith = (detailMetrics: boolean) =>
-    usageFrom(measurement, 2920, s(10), {
+    usageFrom(measurement, 2920, s(10), s(200), {
       receiver: logging(detailMetrics),
       worker: logging(detailMetrics),
       reconciler: logging(detailMetrics),

@@ -1,0 +1,52 @@
+import * as z from './zod';
+
+/**
+ * Deployment settings of the worker function (config `workerMaxConcurrency`, `workerMemoryMb`):
+ * how many run at once and how big each is. Used at synth time only (config.ts builds them into
+ * the schema, lib/app-stack.ts into the function); the functions never load it.
+ */
+
+/** The memory a Lambda function may have, in MB (Lambda's own bounds). */
+export const LAMBDA_MEMORY_MB = { min: 128, max: 10240 } as const;
+
+/**
+ * The memory at which Lambda gives a function one full vCPU. CPU comes in proportion to memory,
+ * so below it the function's own code (its start-up included) takes 1769 / memory times as long
+ * as on a full vCPU; its waits on the network do not.
+ */
+export const FULL_VCPU_MB = 1769;
+
+/**
+ * The worker's memory when `workerMemoryMb` is left out: 256 MB, measured (README, Performance and
+ * cost). The worker mostly waits on DynamoDB and the marketplace. Its bundle loaded takes about 95
+ * MB; under load in the sandbox (`npm run bench -- throughput`, its `worker memory` line) the
+ * worker process, five invocations at once, peaked at 160-211 MB where V8 had gigabytes to grow
+ * into, and at 138 MB (54% of 256) with 0 offers lost with its heap capped at 96 MB (Node sizes
+ * its heap from the memory it is given, so a small environment collects sooner). One Lambda
+ * environment runs one invocation at a time, so it needs less.
+ * At volume the worker is nearly always warm, so the price per event counts more than a cold
+ * start's length: 256 MB bills about half the GB-seconds of 512 per event, while its own code
+ * (about 10 ms of the 200 per event at 512 MB) and its cold start take twice as long. At low
+ * volume cold starts are more frequent, but the bill is negligible either way.
+ */
+export const DEFAULT_WORKER_MEMORY_MB = 256;
+
+export const workerMemoryMbSchema = z
+  .number()
+  .check(
+    z.int('must be a whole number of MB'),
+    z.gte(LAMBDA_MEMORY_MB.min, `must be at least ${LAMBDA_MEMORY_MB.min} (Lambda's minimum)`),
+    z.lte(LAMBDA_MEMORY_MB.max, `must be at most ${LAMBDA_MEMORY_MB.max} (Lambda's maximum)`),
+  );
+
+/** The worker's fields of the connector config (config.ts spreads them into its schema). */
+export const workerConfigFields = {
+  /** At most this many worker instances at once, so the marketplace API is never flooded (2-1000). */
+  workerMaxConcurrency: z._default(z.number().check(z.int(), z.gte(2), z.lte(1000)), 5),
+  /**
+   * The worker's memory in MB (128-10240; default `DEFAULT_WORKER_MEMORY_MB`). Lambda gives CPU in
+   * proportion: less memory bills less per event and makes the worker's own code and cold start
+   * slower in proportion (`FULL_VCPU_MB`).
+   */
+  workerMemoryMb: z._default(workerMemoryMbSchema, DEFAULT_WORKER_MEMORY_MB),
+};

@@ -1,0 +1,66 @@
+/**
+ * Covers config `workerMemoryMb` (lambdas/core/worker-config.ts): the schema takes a whole number
+ * of MB within Lambda's bounds and refuses anything else naming the field, its default is
+ * DEFAULT_WORKER_MEMORY_MB, and the worker's MemorySize in the template follows it while the
+ * receiver and the reconciler keep their own 256 MB. Pricing the configured memory is in
+ * test/unit/bench-cost.test.ts.
+ */
+import { ConfigError, parseConnectorConfig } from '../../lambdas/core/config';
+import { DEFAULT_WORKER_MEMORY_MB, LAMBDA_MEMORY_MB } from '../../lambdas/core/worker-config';
+import { build, exampleConfig, functionFor } from './infra-support';
+
+/** The example config as a file holds it, with `workerMemoryMb` set (or left out: undefined). */
+function withMemory(workerMemoryMb: unknown): Record<string, unknown> {
+  const raw = JSON.parse(JSON.stringify(exampleConfig())) as Record<string, unknown>;
+  if (workerMemoryMb === undefined) delete raw['workerMemoryMb'];
+  else raw['workerMemoryMb'] = workerMemoryMb;
+  return raw;
+}
+
+function refusal(workerMemoryMb: unknown): string {
+  try {
+    parseConnectorConfig(withMemory(workerMemoryMb));
+  } catch (error: unknown) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+  throw new Error(`expected workerMemoryMb ${JSON.stringify(workerMemoryMb)} to be refused`);
+}
+
+const memoryOf = (config: ReturnType<typeof parseConnectorConfig>, service: string) =>
+  functionFor(build(config).appTemplate, service).properties['MemorySize'];
+
+describe('config workerMemoryMb', () => {
+  it('defaults to 256 MB when left out', () => {
+    expect(DEFAULT_WORKER_MEMORY_MB).toBe(256);
+    expect(parseConnectorConfig(withMemory(undefined)).workerMemoryMb).toBe(256);
+  });
+
+  it.each([LAMBDA_MEMORY_MB.min, 512, 1769, LAMBDA_MEMORY_MB.max])('accepts %i MB', (mb) => {
+    expect(parseConnectorConfig(withMemory(mb)).workerMemoryMb).toBe(mb);
+  });
+
+  it.each([
+    [127, /workerMemoryMb: .*at least 128/],
+    [10241, /workerMemoryMb: .*at most 10240/],
+    [300.5, /workerMemoryMb: must be a whole number of MB/],
+    ['512', /workerMemoryMb: /],
+  ])('refuses %p, naming the field and the rule', (mb, message) => {
+    expect(refusal(mb)).toMatch(message);
+  });
+});
+
+describe("the worker's memory in the template", () => {
+  it('is the default when the config leaves it out; the receiver and reconciler keep 256 MB', () => {
+    const config = parseConnectorConfig(withMemory(undefined));
+    const app = build(config).appTemplate;
+    expect(functionFor(app, 'worker').properties['MemorySize']).toBe(DEFAULT_WORKER_MEMORY_MB);
+    expect(functionFor(app, 'receiver').properties['MemorySize']).toBe(256);
+    expect(functionFor(app, 'reconciler').properties['MemorySize']).toBe(256);
+  });
+
+  it('follows workerMemoryMb', () => {
+    expect(memoryOf(parseConnectorConfig(withMemory(1024)), 'worker')).toBe(1024);
+    expect(memoryOf(parseConnectorConfig(withMemory(128)), 'worker')).toBe(128);
+  });
+});

@@ -1,0 +1,40 @@
+/**
+ * The load benchmarks' worker memory line (bench/load/worker-memory.ts): the tracker keeps the
+ * heap's peak while memory is held, the RSS peak is the kernel's high-water mark, and the line
+ * says what the figures are (an upper bound for one Lambda environment, with the invocations the
+ * process ran at once).
+ */
+import { memoryLine, trackMemory, type MemoryPeak } from '../../bench/load/worker-memory';
+
+describe('trackMemory', () => {
+  it('reports a heap peak that includes memory held until it stops', () => {
+    const before = trackMemory().stop();
+    const tracker = trackMemory();
+    // About 32 MB of heap (4 M doubles), alive until stop() has sampled.
+    const held = Array.from({ length: 4 * 1024 * 1024 }, (_, i) => i + 0.5);
+    const peak = tracker.stop();
+    expect(held.length).toBeGreaterThan(0);
+    expect(peak.heapUsedMb).toBeGreaterThan(before.heapUsedMb + 20);
+    expect(peak.heapTotalMb).toBeGreaterThanOrEqual(peak.heapUsedMb);
+  });
+
+  it('takes the RSS peak from the kernel, never below what the process held when tracking began', () => {
+    const peak = trackMemory().stop();
+    expect(peak.rssMb).toBeGreaterThanOrEqual(peak.loadedRssMb);
+    expect(peak.loadedRssMb).toBeGreaterThan(0);
+  });
+});
+
+describe('memoryLine', () => {
+  const peak: MemoryPeak = { rssMb: 137.6, loadedRssMb: 97.2, heapUsedMb: 44.4, heapTotalMb: 67 };
+
+  it('gives whole MB and the invocations the process ran at once', () => {
+    expect(memoryLine(peak, 5)).toMatch(
+      /^worker memory: peak RSS 138 MB \(97 MB loaded, before the first invocation\), peak heap used 44 MB of 67 MB, with 5 concurrent invocation\(s\) in one process/,
+    );
+  });
+
+  it('says the figure is an upper bound for one Lambda environment', () => {
+    expect(memoryLine(peak, 1)).toContain('an upper bound for one Lambda environment');
+  });
+});
