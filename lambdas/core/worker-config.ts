@@ -21,8 +21,8 @@ export const FULL_VCPU_MB = 1769;
  * cost). The worker mostly waits on DynamoDB and the marketplace. Its bundle loaded takes about 95
  * MB; under load in the sandbox (`npm run bench -- throughput`, its `worker memory` line) the
  * worker process, five invocations at once, peaked at 160-211 MB where V8 had gigabytes to grow
- * into, and at 138 MB (54% of 256) with 0 offers lost with its heap capped at 96 MB (Node sizes
- * its heap from the memory it is given, so a small environment collects sooner). One Lambda
+ * into and collected late, and at 138 MB (54% of 256) with 0 offers lost with its heap capped at
+ * 96 MB (its live heap was 44-67 MB). One Lambda
  * environment runs one invocation at a time, so it needs less.
  * At volume the worker is nearly always warm, so the price per event counts more than a cold
  * start's length: 256 MB bills about half the GB-seconds of 512 per event, while its own code
