@@ -36,8 +36,8 @@ import type { Notifier, ReferralEventPublisher } from '../core/ports';
  * Lambda entry point for the worker (SQS event source, partial batch responses). Everything is
  * built once per execution environment: at the cold start, except the clients most invocations
  * never call (retry queue, review topic, referral bus), whose modules load on their first use
- * (adapters/deferred-event-queue.ts, deferred-publishers.ts). Bad configuration, theirs included, fails the cold start with a
- * named error.
+ * (adapters/deferred-event-queue.ts, deferred-publishers.ts). Bad configuration, theirs included,
+ * fails the cold start with a named error.
  */
 
 const {
