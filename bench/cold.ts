@@ -30,9 +30,11 @@ import {
   interleavedOrder,
   kilobytes,
   median,
+  packagesLoadedLater,
   summaryLine,
   type Variant,
 } from './cold/parts';
+import { staticGraph } from './cold/import-graph';
 import { PROJECT_ROOT } from '../lib/connector-function';
 import { instructions } from './cold/callgrind';
 
@@ -95,6 +97,8 @@ function requireOnce(file: string, env: Record<string, string>): number {
 interface Measured {
   fn: DeployedFunction;
   build: FunctionBuild;
+  /** Floor packages the function loads at first use, not at start (see packagesLoadedLater). */
+  later: string[];
   bundleBytes: number;
   zipBytes: number;
   times: Record<Variant, number[]>;
@@ -111,6 +115,13 @@ function environmentOf(fn: DeployedFunction, options: Options): Record<string, s
   return env;
 }
 
+/** What the ratios leave unsaid: the floor requires at start packages the function loads later. */
+function laterNote(later: readonly string[]): string {
+  return later.length === 0
+    ? ''
+    : ` (the floor requires ${later.join(', ')} at start; the function at first use)`;
+}
+
 /** One callgrind count per bundle and floor, less a bare node with the same environment. */
 function printInstructions(measured: readonly Measured[], options: Options): void {
   console.log('\nInstructions (callgrind, less a bare node -e ""):');
@@ -121,7 +132,7 @@ function printInstructions(measured: readonly Measured[], options: Options): voi
     const floor = instructions(m.build.floorFile, env) - bare;
     const mega = (count: number) => `${(count / 1e6).toFixed(1)}M`;
     console.log(
-      `  ${m.fn.name}: bundle ${mega(bundle)}, floor ${mega(floor)}, ratio ${(bundle / floor).toFixed(3)}x`,
+      `  ${m.fn.name}: bundle ${mega(bundle)}, floor ${mega(floor)}, ratio ${(bundle / floor).toFixed(3)}x${laterNote(m.later)}`,
     );
   }
 }
@@ -173,9 +184,14 @@ export async function run(args: readonly string[]): Promise<void> {
     for (const fn of functions) {
       const build = await buildFunctionAndFloor(fn, scratch);
       const bundleBytes = fileSize(join(fn.assetDir, 'index.js'));
+      const later = packagesLoadedLater(
+        build.floorImports,
+        staticGraph(PROJECT_ROOT, fn.entry).packages,
+      );
       measured.set(fn.name, {
         fn,
         build,
+        later,
         bundleBytes,
         zipBytes: zipSize(fn.assetDir, scratch),
         times: { bundle: [], floor: [] },
@@ -188,6 +204,9 @@ export async function run(args: readonly string[]): Promise<void> {
           ? 'same size as cdk.out'
           : `DIFFERS from cdk.out (${build.rebuiltBytes} vs ${bundleBytes} bytes)`;
       console.log(`${fn.name}: rebuild with lib/bundling.ts options ${same}; largest: ${largest}`);
+      console.log(
+        `${fn.name}: floor packages loaded at first use (import()), not at start: ${later.length > 0 ? later.join(', ') : 'none'}`,
+      );
     }
     console.log(
       `\n${cpus().length} cores, Node ${process.version}; ${options.rounds} rounds, interleaved; NODE_OPTIONS ${options.nodeOptions === undefined ? 'as deployed' : `'${options.nodeOptions}' on both sides`}\n`,

@@ -136,6 +136,8 @@ export interface FunctionBuild {
   readonly floorFile: string;
   readonly floorBytes: number;
   readonly floorSource: string;
+  /** The SDK and Powertools imports of the function's files, the floor's entry. */
+  readonly floorImports: readonly ValueImport[];
 }
 
 /** Project files (not node_modules) among a metafile's inputs. */
@@ -184,6 +186,7 @@ export async function buildFunctionAndFloor(
     floorFile,
     floorBytes: fileSize(floorFile),
     floorSource,
+    floorImports: imports,
   };
 }
 

@@ -139,6 +139,30 @@ export function floorEntrySource(imports: readonly ValueImport[]): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** `@scope/name` or `name` of a bare specifier (`@aws-sdk/client-sqs/x` gives `@aws-sdk/client-sqs`); undefined for a relative one. */
+export function packageName(specifier: string): string | undefined {
+  if (specifier.startsWith('.') || specifier.startsWith('/')) return undefined;
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+/**
+ * The floor's packages the function does not load at start: those its static value imports never
+ * reach (bench/cold/import-graph.ts), so it loads them through `import()` on first use, while the
+ * floor requires every one at start. Sorted.
+ */
+export function packagesLoadedLater(
+  floorImports: readonly ValueImport[],
+  staticPackages: readonly string[],
+): string[] {
+  const floor = new Set<string>();
+  for (const { specifier } of floorImports) {
+    const pkg = packageName(specifier);
+    if (pkg !== undefined && isFloorPackage(specifier)) floor.add(pkg);
+  }
+  return [...floor].filter((pkg) => !staticPackages.includes(pkg)).sort();
+}
+
 export type Variant = 'bundle' | 'floor';
 
 export interface Run {

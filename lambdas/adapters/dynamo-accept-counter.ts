@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AcceptCounter, CapPeriod, Reservation } from '../core/caps';
 import { isConditionFailure } from './dynamo-writes';
-import { OFFER_TABLE } from './offer-table';
+import { OFFER_TABLE } from './offer-table-keys';
 
 /**
  * AcceptCounter on the offer table: one item per period, `pk = COUNTER#<period key>`,

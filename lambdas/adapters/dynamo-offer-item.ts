@@ -1,7 +1,7 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { MAX_SEEN_EVENTS } from '../core/ports';
 import { isConditionFailure } from './dynamo-writes';
-import { OFFER_TABLE } from './offer-table';
+import { OFFER_TABLE } from './offer-table-keys';
 
 /**
  * The offer item (`pk = OFFER#<offer id>`, `sk = OFFER`), shared by the two stores that write it:

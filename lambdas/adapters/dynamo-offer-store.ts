@@ -29,7 +29,7 @@ import {
   updateInput,
   withSeenEvent,
 } from './dynamo-offer-facts';
-import { OFFER_TABLE } from './offer-table';
+import { OFFER_TABLE } from './offer-table-keys';
 import { decisionFromItem, decisionItem } from './dynamo-decision-item';
 import { offerKey, trimSeenEvents } from './dynamo-offer-item';
 

@@ -14,7 +14,7 @@ import {
   intendedValues,
   isConditionFailure,
 } from './dynamo-writes';
-import { OFFER_TABLE } from './offer-table';
+import { OFFER_TABLE } from './offer-table-keys';
 import { decisionFromItem, decisionItem } from './dynamo-decision-item';
 import { factsUpdate, type OfferUpdate, updateInput, withSeenEvent } from './dynamo-offer-facts';
 import { offerKey, trimSeenEvents } from './dynamo-offer-item';

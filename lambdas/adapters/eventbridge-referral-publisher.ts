@@ -1,4 +1,4 @@
-import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { ReferralEventPublisher, ReferralReceivedEvent } from '../core/ports';
 
 /**
@@ -60,4 +60,12 @@ export class EventBridgeReferralPublisher implements ReferralEventPublisher {
       );
     }
   }
+}
+
+/**
+ * The publisher on a client of its own, as the worker builds it on its first won referral
+ * (deferred-publishers.ts): this module, and with it the EventBridge client, loads then.
+ */
+export function eventBridgeReferralPublisher(eventBusArn: string): EventBridgeReferralPublisher {
+  return new EventBridgeReferralPublisher(new EventBridgeClient({ maxAttempts: 3 }), eventBusArn);
 }

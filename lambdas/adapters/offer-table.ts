@@ -1,3 +1,7 @@
+/**
+ * The offer table's setup on an emulator (sandbox, tests). The functions' adapters take the key names
+ * from offer-table-keys.ts, not from here, so no function bundle carries CreateTable or its waiter.
+ */
 import {
   CreateTableCommand,
   type DynamoDBClient,

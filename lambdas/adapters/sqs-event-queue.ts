@@ -8,7 +8,7 @@ import {
   ChangeMessageVisibilityCommand,
   type MessageAttributeValue,
   SendMessageCommand,
-  type SQSClient,
+  SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
 import { QUEUE_ATTRIBUTES } from '../core/event-names';
@@ -76,6 +76,14 @@ export class SqsEventQueue implements EventQueue, RecordRetry {
     );
     if (!output.MessageId) throw new QueueSendError('SQS SendMessage returned no MessageId');
   }
+}
+
+/**
+ * The queue on a client of its own, as the worker and the reconciler build it on their first send
+ * or hand-back (deferred-event-queue.ts): this module, and with it the SQS client, loads then.
+ */
+export function sqsEventQueue(queueUrl: string): SqsEventQueue {
+  return new SqsEventQueue(new SQSClient({}), queueUrl);
 }
 
 /**

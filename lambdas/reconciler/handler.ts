@@ -1,24 +1,22 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConfigError } from '../core/errors';
 import { secretCredentials } from '../adapters/credentials';
 import { DynamoOfferStore } from '../adapters/dynamo-offer-store';
 import { ENV_NAMES, requireEnv } from '../adapters/env';
-import { onFirstUse } from '../adapters/first-use';
+import { deferredEventQueue } from '../adapters/deferred-event-queue';
 import { loginReporter } from '../adapters/login-report';
 import { observability } from '../adapters/observability';
 import { SERVICE_NAMES } from '../core/metric-names';
 import { inboxPageReader } from '../adapters/marketplace/inbox-offer-entries';
 import { MarketplaceTransport } from '../adapters/marketplace/transport';
-import { SqsEventQueue } from '../adapters/sqs-event-queue';
-import type { EventQueue } from '../core/service-ports';
 import { createReconciler } from './reconciler';
 
 /**
  * Lambda entry point for the reconciler (EventBridge schedule). Everything is built once per cold
- * start. The store is read, and written only to mark the offers enqueued (the stack grants reads
- * and UpdateItem on offer items, nothing else).
+ * start, except the events queue, whose module loads on the first send
+ * (adapters/deferred-event-queue.ts). The store is read, and written only to mark the offers enqueued
+ * (the stack grants reads and UpdateItem on offer items, nothing else).
  */
 
 const env = requireEnv([
@@ -42,9 +40,8 @@ const store = new DynamoOfferStore(
   DynamoDBDocumentClient.from(new DynamoDBClient({})),
   env.TABLE_NAME,
 );
-// Most runs find no dropped offer and send nothing: the client is built on the first send.
-const sqs = onFirstUse(() => new SqsEventQueue(new SQSClient({}), env.QUEUE_URL));
-const queue: EventQueue = { send: (event, attributes) => sqs().send(event, attributes) };
+// Most runs find no dropped offer and send nothing: the SQS client loads on the first send.
+const queue = deferredEventQueue(env.QUEUE_URL);
 const inbox = inboxPageReader(
   new MarketplaceTransport({
     baseUrl: env.MARKETPLACE_BASE_URL,

@@ -1,8 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { S3Client } from '@aws-sdk/client-s3';
-import { SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   CONNECTOR_MODES,
@@ -20,28 +17,27 @@ import { DynamoAcceptCounter } from '../adapters/dynamo-accept-counter';
 import { DynamoUnitStore } from '../adapters/dynamo-unit-store';
 import { ENV_NAMES, requireEnv } from '../adapters/env';
 import { SERVICE_NAMES } from '../core/metric-names';
-import { EventBridgeReferralPublisher } from '../adapters/eventbridge-referral-publisher';
-import { onFirstUse } from '../adapters/first-use';
+import { deferredEventQueue } from '../adapters/deferred-event-queue';
+import { deferredNotifier, deferredReferralPublisher } from '../adapters/deferred-publishers';
 import { loginReporter } from '../adapters/login-report';
 import { observability } from '../adapters/observability';
 import { demandOfferApi } from '../adapters/marketplace/demand-offers';
 import { inboxOfferApi } from '../adapters/marketplace/inbox-offers';
 import { referralAckApi } from '../adapters/marketplace/referral-acks';
 import { MarketplaceTransport } from '../adapters/marketplace/transport';
-import { SnsNotifier } from '../adapters/sns-notifier';
+import { checkedLinks } from '../adapters/notification-message';
 import { s3RulesSource } from '../adapters/s3-rules-source';
-import { SqsEventQueue } from '../adapters/sqs-event-queue';
 import { rulesReporter } from './rules-report';
 import { WORKER_CLIENT, WORKER_TIMING } from './timing';
-import type { RecordRetry } from '../adapters/record-retry';
 import { createWorker } from './worker';
-import type { ReferralEventPublisher } from '../core/ports';
+import type { Notifier, ReferralEventPublisher } from '../core/ports';
 
 /**
  * Lambda entry point for the worker (SQS event source, partial batch responses). Everything is
  * built once per execution environment: at the cold start, except the clients most invocations
- * never call (retry queue, review topic, referral bus), built on their first use. Bad configuration
- * fails the first invocation with a named error.
+ * never call (retry queue, review topic, referral bus), whose modules load on their first use
+ * (adapters/deferred-event-queue.ts, deferred-publishers.ts). Bad configuration, theirs included,
+ * fails the cold start with a named error.
  */
 
 const {
@@ -128,27 +124,23 @@ const rules = s3RulesSource(
   { report: rulesReporter(logger, metrics) },
 );
 // The queue this function consumes: failed records get a short visibility, out-of-time ones a copy.
-// Most invocations hand nothing back, so its client is built on the first hand-back, not at start.
-const retryQueue = onFirstUse(() => new SqsEventQueue(new SQSClient({}), env[queueUrl]));
-const retry: RecordRetry = {
-  changeVisibility: (receiptHandle, seconds) =>
-    retryQueue().changeVisibility(receiptHandle, seconds),
-  resend: (record, delaySeconds) => retryQueue().resend(record, delaySeconds),
-};
+// Most invocations hand nothing back, so its client loads on the first hand-back, not at start.
+const retry = deferredEventQueue(env[queueUrl]);
 
 /** The review topic, when the stack has one (`notifications.enabled`); link templates are optional. */
-function notifierFromEnv(): SnsNotifier | undefined {
+function notifierFromEnv(): Notifier | undefined {
   const topicArn = process.env[ENV_NAMES.notificationTopicArn];
   if (topicArn === undefined || topicArn === '') return undefined;
   const template = (name: string) => (process.env[name] === '' ? undefined : process.env[name]);
   const offerUrl = template(ENV_NAMES.offerUrlTemplate);
   const outboxOfferUrl = template(ENV_NAMES.outboxOfferUrlTemplate);
-  // Only offers that need a review are published: the client is built on the first one.
-  const sns = onFirstUse(() => new SNSClient({}));
-  return new SnsNotifier({ send: (command) => sns().send(command) }, topicArn, {
+  // The templates are checked now, so a bad one fails the cold start; only offers that need a
+  // person are published, so the SNS client loads on the first one.
+  const links = checkedLinks({
     ...(offerUrl !== undefined ? { offerUrl } : {}),
     ...(outboxOfferUrl !== undefined ? { outboxOfferUrl } : {}),
   });
+  return deferredNotifier(topicArn, links);
 }
 const notifier = notifierFromEnv();
 
@@ -160,11 +152,8 @@ function referralPublisherFromEnv(): ReferralEventPublisher | undefined {
     throw new ConfigError(
       `Invalid ${ENV_NAMES.referralEventBusArn}: must be an EventBridge event bus ARN`,
     );
-  // Only won referrals are published: the client is built on the first one.
-  const publisher = onFirstUse(
-    () => new EventBridgeReferralPublisher(new EventBridgeClient({ maxAttempts: 3 }), busArn),
-  );
-  return { publishReferralReceived: (event) => publisher().publishReferralReceived(event) };
+  // Only won referrals are published: the EventBridge client loads on the first one.
+  return deferredReferralPublisher(busArn);
 }
 const referralPublisher = referralPublisherFromEnv();
 

@@ -5,6 +5,8 @@ import {
   interleavedOrder,
   kilobytes,
   median,
+  packageName,
+  packagesLoadedLater,
   placeholderFor,
   summaryLine,
 } from '../../bench/cold/parts';
@@ -138,6 +140,42 @@ describe('cold bench: floor entry', () => {
     expect(floorEntrySource([{ specifier: '@aws-sdk/client-s3', names: [] }])).toBe(
       "import '@aws-sdk/client-s3';\n",
     );
+  });
+});
+
+describe('cold bench: floor packages loaded at first use', () => {
+  it('names a package by its scope and name, and a relative specifier by none', () => {
+    expect(packageName('@aws-sdk/client-sqs')).toBe('@aws-sdk/client-sqs');
+    expect(packageName('@aws-lambda-powertools/parameters/secrets')).toBe(
+      '@aws-lambda-powertools/parameters',
+    );
+    expect(packageName('zod/mini')).toBe('zod');
+    expect(packageName('./first-use')).toBeUndefined();
+  });
+
+  it('lists the floor packages the static walk does not reach, once each and sorted', () => {
+    const floor = [
+      { specifier: '@aws-sdk/client-sqs', names: ['SQSClient'] },
+      { specifier: '@aws-sdk/client-sns', names: ['PublishCommand'] },
+      { specifier: '@aws-sdk/client-sqs', names: ['SendMessageCommand'] },
+      { specifier: '@aws-lambda-powertools/parameters/secrets', names: ['getSecret'] },
+      { specifier: '@aws-sdk/client-dynamodb', names: ['DynamoDBClient'] },
+    ];
+    expect(
+      packagesLoadedLater(floor, [
+        '@aws-lambda-powertools/parameters',
+        '@aws-sdk/client-dynamodb',
+        'zod',
+      ]),
+    ).toEqual(['@aws-sdk/client-sns', '@aws-sdk/client-sqs']);
+    expect(
+      packagesLoadedLater(floor, [
+        '@aws-sdk/client-sns',
+        '@aws-sdk/client-sqs',
+        '@aws-sdk/client-dynamodb',
+        '@aws-lambda-powertools/parameters',
+      ]),
+    ).toEqual([]);
   });
 });
 

@@ -1,33 +1,60 @@
-import { onFirstUse } from '../../lambdas/adapters/first-use';
+import { onFirstLoad } from '../../lambdas/adapters/first-use';
 
-describe('onFirstUse', () => {
-  it('builds nothing until the first use, then once for every later use', () => {
-    const build = jest.fn(() => ({ client: 'sqs' }));
-    const client = onFirstUse(build);
-    expect(build).not.toHaveBeenCalled();
-    const first = client();
-    expect(client()).toBe(first);
-    expect(client()).toBe(first);
-    expect(build).toHaveBeenCalledTimes(1);
+describe('onFirstLoad', () => {
+  it('loads nothing until the first use, then once for every later use', async () => {
+    const load = jest.fn(async () => ({ client: 'sqs' }));
+    const client = onFirstLoad(load);
+    expect(load).not.toHaveBeenCalled();
+    const first = await client();
+    expect(await client()).toBe(first);
+    expect(await client()).toBe(first);
+    expect(load).toHaveBeenCalledTimes(1);
   });
 
-  it('keeps a built null as built', () => {
-    const build = jest.fn((): null => null);
-    const value = onFirstUse(build);
-    expect(value()).toBeNull();
-    expect(value()).toBeNull();
-    expect(build).toHaveBeenCalledTimes(1);
+  it('shares one load between calls made while it is under way', async () => {
+    let finish: (value: string) => void = () => undefined;
+    const load = jest.fn(() => new Promise<string>((resolve) => (finish = resolve)));
+    const value = onFirstLoad(load);
+    const calls = [value(), value(), value()];
+    await Promise.resolve();
+    finish('loaded');
+    expect(await Promise.all(calls)).toEqual(['loaded', 'loaded', 'loaded']);
+    expect(load).toHaveBeenCalledTimes(1);
   });
 
-  it('tries again after a build that threw', () => {
+  it('keeps a loaded null as loaded', async () => {
+    const load = jest.fn(async (): Promise<null> => null);
+    const value = onFirstLoad(load);
+    expect(await value()).toBeNull();
+    expect(await value()).toBeNull();
+    expect(load).toHaveBeenCalledTimes(1);
+  });
+
+  it('fails every call waiting on a failed load, then loads again on the next use', async () => {
     let attempts = 0;
-    const value = onFirstUse(() => {
+    const value = onFirstLoad(async () => {
       attempts += 1;
-      if (attempts === 1) throw new Error('no region');
+      if (attempts === 1) throw new Error('module not found');
       return attempts;
     });
-    expect(() => value()).toThrow('no region');
-    expect(value()).toBe(2);
-    expect(value()).toBe(2);
+    const waiting = [value(), value()];
+    await expect(waiting[0]).rejects.toThrow('module not found');
+    await expect(waiting[1]).rejects.toThrow('module not found');
+    expect(await value()).toBe(2);
+    expect(await value()).toBe(2);
+    expect(attempts).toBe(2);
+  });
+
+  it('turns a load that throws at once into a rejected call, not a throw', async () => {
+    let attempts = 0;
+    const value = onFirstLoad((): Promise<number> => {
+      attempts += 1;
+      if (attempts === 1) throw new Error('no region');
+      return Promise.resolve(attempts);
+    });
+    const first = value();
+    expect(first).toBeInstanceOf(Promise);
+    await expect(first).rejects.toThrow('no region');
+    expect(await value()).toBe(2);
   });
 });

@@ -9,7 +9,8 @@
  * start) is in neither bundle, and the receiver carries no zod at all. No function carries the
  * deploy-time config schema, and the receiver carries no event schema: zod schemas are built when
  * their module loads, so a module in a bundle costs its schemas at every cold start whether or not
- * they are used.
+ * they are used. No function carries the emulator table setup (adapters/offer-table.ts), which
+ * added CreateTable and its waiter to the worker's and reconciler's floors.
  */
 import { build } from 'esbuild';
 import { esbuildOptionsFrom } from '../../bench/cold/parts';
@@ -105,5 +106,20 @@ describe('marketplace client modules in the function bundles', () => {
       ...DEPLOY_TIME_ONLY,
     ])
       expect(inputs).not.toContain(module);
+  });
+
+  it('no function carries the emulator table setup (CreateTable and its waiter), only the key names', async () => {
+    for (const entry of [
+      'lambdas/receiver/handler.ts',
+      'lambdas/worker/handler.ts',
+      'lambdas/reconciler/handler.ts',
+    ]) {
+      const inputs = await inputsOf(entry);
+      expect(inputs).not.toContain('lambdas/adapters/offer-table.ts');
+    }
+    // The stores read the key names from their own module.
+    expect(await inputsOf('lambdas/worker/handler.ts')).toContain(
+      'lambdas/adapters/offer-table-keys.ts',
+    );
   });
 });

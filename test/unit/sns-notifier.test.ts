@@ -1,10 +1,11 @@
 /**
- * Covers the SNS notifier (lambdas/adapters/sns-notifier.ts) with a plain fake SNS client: one
- * Publish per notification to the configured topic, the kind and offer id as message attributes,
- * a body with exactly the listed fields (offer, shift, care and offer type, city, start, rule,
- * explanation) and nothing else about the client, even when the object handed in carries more; an
- * ASCII subject under SNS's 100 characters; the link from the configured template only, per side;
- * bad templates refused at construction; a refused publish rejects.
+ * Covers the SNS notifier (lambdas/adapters/sns-notifier.ts; the text is notification-message.ts)
+ * with a plain fake SNS client: one Publish per notification to the configured topic, the kind and
+ * offer id as message attributes, a body with exactly the listed fields (offer, shift, care and
+ * offer type, city, start, rule, explanation) and nothing else about the client, even when the
+ * object handed in carries more; an ASCII subject under SNS's 100 characters; the link from the
+ * configured template only, per side; bad templates refused at construction; a refused publish
+ * rejects.
  */
 import type {
   PublishCommand,
@@ -14,11 +15,8 @@ import type {
 import { ConfigError } from '../../lambdas/core/config';
 import { reviewNotification } from '../../lambdas/core/unit-decision';
 import type { OfferNotification, RecordedDecision } from '../../lambdas/core/ports';
-import {
-  MAX_SUBJECT_LENGTH,
-  SnsNotifier,
-  type SnsPublisher,
-} from '../../lambdas/adapters/sns-notifier';
+import { MAX_SUBJECT_LENGTH } from '../../lambdas/adapters/notification-message';
+import { SnsNotifier, type SnsPublisher } from '../../lambdas/adapters/sns-notifier';
 import { inboxOffer, OFFER_ID, offerDetailJson, PHI } from '../support/offer-fixtures';
 
 const TOPIC = 'arn:aws:sns:ca-central-1:111122223333:AlayaCareConnectorApp-ReviewTopic';
