@@ -1,13 +1,15 @@
 /**
  * Lambda entry point for the SNS receiver: builds the AWS clients once per execution environment
- * and hands them to `createReceiver`. All behaviour lives there.
+ * and hands them to `createReceiver`. All behaviour lives there. The shared secret's reader (off
+ * by default) loads with the first request that needs it: its Secrets Manager client is a fifteenth
+ * of the receiver's start, paid by every cold start otherwise.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { fetchHttpGet } from '../adapters/http-get';
 import { ENV_NAMES, requireEnv } from '../adapters/env';
 import { observability } from '../adapters/observability';
 import { SERVICE_NAMES } from '../core/metric-names';
-import { sharedSecretReader } from '../adapters/shared-secret-reader';
+import { onFirstLoad } from '../adapters/first-use';
 import { SqsEventQueue } from '../adapters/sqs-event-queue';
 import { createReceiver } from './receiver';
 
@@ -44,6 +46,17 @@ if (sharedSecretArn !== undefined && sharedSecretArn.trim() === '') {
 
 const { logger, metrics } = observability(SERVICE_NAMES.receiver);
 
+/**
+ * The shared secret, read through a module loaded on first use (`import()`: adapters/first-use.ts).
+ * A load that fails fails that request's check (503, so SNS retries) and is tried again next time.
+ */
+function deferredSharedSecret(secretArn: string): () => Promise<string> {
+  const reader = onFirstLoad(async () =>
+    (await import('../adapters/shared-secret-reader')).sharedSecretReader(secretArn),
+  );
+  return async () => (await reader())();
+}
+
 export const handler = createReceiver({
   allowedTopicArns,
   queue: new SqsEventQueue(new SQSClient({}), env.QUEUE_URL),
@@ -51,5 +64,5 @@ export const handler = createReceiver({
   logger,
   metrics,
   requireSignatureVersion2: requireV2Setting === 'true',
-  ...(sharedSecretArn !== undefined ? { sharedSecret: sharedSecretReader(sharedSecretArn) } : {}),
+  ...(sharedSecretArn !== undefined ? { sharedSecret: deferredSharedSecret(sharedSecretArn) } : {}),
 });

@@ -4,7 +4,8 @@
  * of the SDK clients it rarely calls (SNS for review notifications, EventBridge for won referrals,
  * SQS for record hand-backs), the reconciler not SQS (it sends only when it finds dropped offers);
  * they load through `import()` on first use (adapters/deferred-*.ts). The receiver sends on every
- * delivery, so it keeps SQS at start: deferring it would only move the wait. The walker itself is
+ * delivery, so it keeps SQS at start: deferring it would only move the wait; its shared secret's
+ * reader (Powertools Parameters and Secrets Manager, off by default) loads on first use. The walker itself is
  * checked on small sources: type-only imports and `import()` are not edges, re-exports are.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { PROJECT_ROOT } from '../../lib/connector-function';
 const SNS = '@aws-sdk/client-sns';
 const EVENTBRIDGE = '@aws-sdk/client-eventbridge';
 const SQS = '@aws-sdk/client-sqs';
+const POWERTOOLS_PARAMETERS = '@aws-lambda-powertools/parameters';
 
 describe('what the handlers load at start', () => {
   it('the worker reaches neither SNS, EventBridge nor SQS statically, and loads their adapters through import()', () => {
@@ -39,11 +41,12 @@ describe('what the handlers load at start', () => {
     expect(graph.deferredFiles).toEqual(['lambdas/adapters/sqs-event-queue.ts']);
   });
 
-  it('the receiver reaches SQS statically: it sends on every delivery', () => {
+  it('the receiver reaches SQS statically (it sends on every delivery), not the shared secret’s reader (off by default)', () => {
     const graph = staticGraph(PROJECT_ROOT, 'lambdas/receiver/handler.ts');
     expect(graph.packages).toContain(SQS);
     expect(graph.files).toContain('lambdas/adapters/sqs-event-queue.ts');
-    expect(graph.deferredFiles).toEqual([]);
+    expect(graph.packages).not.toContain(POWERTOOLS_PARAMETERS);
+    expect(graph.deferredFiles).toEqual(['lambdas/adapters/shared-secret-reader.ts']);
   });
 });
 

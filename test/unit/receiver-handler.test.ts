@@ -5,25 +5,26 @@
  * SHARED_SECRET_ARN each change which check stops a request (shown by the status a stale, signed
  * notification gets, before any network call). The receiver's own paths are in receiver.test.ts.
  */
-import { receiverHarness } from '../support/receiver-harness';
+import { basicAuth, receiverHarness } from '../support/receiver-harness';
 import {
   FOREIGN_TOPIC_ARN,
   OTHER_ALLOWED_TOPIC_ARN,
   TOPIC_ARN,
   apiEvent,
+  deliveryHeaders,
   notificationFields,
   sign,
 } from '../support/sns-fixtures';
 
 const { identity } = receiverHarness({ now: new Date() });
 
+type HandlerModule = typeof import('../../lambdas/receiver/handler');
+
 describe('Lambda handler (composition root)', () => {
   const saved = { ...process.env };
   afterEach(() => {
     process.env = { ...saved };
   });
-
-  type HandlerModule = typeof import('../../lambdas/receiver/handler');
 
   function loadHandler(): HandlerModule {
     let loaded: HandlerModule | undefined;
@@ -112,5 +113,85 @@ describe('Lambda handler (composition root)', () => {
     setBaseEnv();
     process.env.SHARED_SECRET_ARN = ' ';
     expect(loadHandler).toThrow(/SHARED_SECRET_ARN/);
+  });
+});
+
+describe('the shared secret’s reader, loaded on first use', () => {
+  const saved = { ...process.env };
+  const SECRETS_MODULE = '@aws-lambda-powertools/parameters/secrets';
+  const PASSWORD = 'pw-0123456789abcdefghijklmnopqrstuvwxyz';
+  const state = { loads: 0, failingLoads: 0, reads: 0 };
+
+  beforeEach(() => {
+    Object.assign(state, { loads: 0, failingLoads: 0, reads: 0 });
+    // The reader loads after isolateModules has returned, into the shared registry: start it afresh.
+    jest.resetModules();
+    // Counts the loads of Powertools' secrets module, which brings the Secrets Manager client.
+    jest.doMock(SECRETS_MODULE, () => {
+      state.loads += 1;
+      if (state.failingLoads > 0) {
+        state.failingLoads -= 1;
+        throw new Error(`Cannot find module '${SECRETS_MODULE}'`);
+      }
+      return {
+        getSecret: () => {
+          state.reads += 1;
+          return Promise.resolve(PASSWORD);
+        },
+      };
+    });
+    process.env.QUEUE_URL = 'https://sqs.ca-central-1.amazonaws.com/111122223333/events';
+    process.env.ALLOWED_TOPIC_ARNS = TOPIC_ARN;
+    process.env.SHARED_SECRET_ARN =
+      'arn:aws:secretsmanager:ca-central-1:111122223333:secret:SharedSecret-AbC123';
+    delete process.env.REQUIRE_SIGNATURE_VERSION_2;
+  });
+  afterEach(() => {
+    jest.dontMock(SECRETS_MODULE);
+    process.env = { ...saved };
+  });
+
+  function load(): HandlerModule['handler'] {
+    let loaded: HandlerModule | undefined;
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- jest.isolateModules gives a fresh module only to a synchronous require
+      loaded = require('../../lambdas/receiver/handler') as HandlerModule;
+    });
+    if (!loaded) throw new Error('handler module did not load');
+    return loaded.handler;
+  }
+
+  // Stale and signed: with the right credentials it passes the check and stops at the timestamp (400).
+  const stale = (authorization?: string) => {
+    const body = JSON.stringify(
+      sign(notificationFields(new Date(Date.now() - 2 * 60 * 60 * 1000)), identity),
+    );
+    const headers = deliveryHeaders(body, false);
+    return apiEvent(body, {
+      headers: authorization === undefined ? headers : { ...headers, authorization },
+    });
+  };
+
+  it('does not load it at start, nor for a request without credentials (401 first)', async () => {
+    const handler = load();
+    expect(state.loads).toBe(0);
+    expect((await handler(stale())).statusCode).toBe(401);
+    expect(state.loads).toBe(0);
+  });
+
+  it('loads it once, on the first request with credentials, and checks them with it', async () => {
+    const handler = load();
+    expect((await handler(stale(basicAuth('connector', PASSWORD)))).statusCode).toBe(400);
+    expect((await handler(stale(basicAuth('connector', 'x'.repeat(40))))).statusCode).toBe(401);
+    expect(state).toEqual({ loads: 1, failingLoads: 0, reads: 2 });
+  });
+
+  it('answers 503 when the load fails (SNS retries), and loads again on the next request', async () => {
+    state.failingLoads = 1;
+    const handler = load();
+    const failed = await handler(stale(basicAuth('connector', PASSWORD)));
+    expect(failed.statusCode).toBe(503);
+    expect((await handler(stale(basicAuth('connector', PASSWORD)))).statusCode).toBe(400);
+    expect(state.loads).toBe(2);
   });
 });
