@@ -1,6 +1,7 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
-  type DynamoDBDocumentClient,
+  DynamoDBDocumentClient,
   GetCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -355,4 +356,12 @@ export class DynamoOfferStore implements OfferStore {
 
 function expiresAt(now: Date): number {
   return Math.floor(now.getTime() / 1000) + EVENT_RETENTION_DAYS * 24 * 60 * 60;
+}
+
+/**
+ * The store on a document client of its own, as the reconciler builds it on its first read
+ * (deferred-offer-store.ts): this module, and with it the DynamoDB client, loads then.
+ */
+export function dynamoOfferStore(tableName: string): DynamoOfferStore {
+  return new DynamoOfferStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName);
 }

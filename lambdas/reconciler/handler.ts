@@ -1,8 +1,6 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConfigError } from '../core/errors';
 import { secretCredentials } from '../adapters/credentials';
-import { DynamoOfferStore } from '../adapters/dynamo-offer-store';
+import { deferredReconcilerStore } from '../adapters/deferred-offer-store';
 import { ENV_NAMES, requireEnv } from '../adapters/env';
 import { deferredEventQueue } from '../adapters/deferred-event-queue';
 import { loginReporter } from '../adapters/login-report';
@@ -14,9 +12,10 @@ import { createReconciler } from './reconciler';
 
 /**
  * Lambda entry point for the reconciler (EventBridge schedule). Everything is built once per cold
- * start, except the events queue, whose module loads on the first send
- * (adapters/deferred-event-queue.ts). The store is read, and written only to mark the offers enqueued
- * (the stack grants reads and UpdateItem on offer items, nothing else).
+ * start, except the store and the events queue, whose modules load on the first read and the first
+ * send (adapters/deferred-offer-store.ts, deferred-event-queue.ts): most runs find every listed
+ * offer answered or too recent and make neither. The store is read, and written only to mark the
+ * offers enqueued (the stack grants reads and UpdateItem on offer items, nothing else).
  */
 
 const env = requireEnv([
@@ -36,10 +35,7 @@ if (env.CONNECTOR_ROLE !== 'supply' && env.CONNECTOR_ROLE !== 'both') {
 
 const { logger, metrics } = observability(SERVICE_NAMES.reconciler);
 
-const store = new DynamoOfferStore(
-  DynamoDBDocumentClient.from(new DynamoDBClient({})),
-  env.TABLE_NAME,
-);
+const store = deferredReconcilerStore(env.TABLE_NAME);
 // Most runs find no dropped offer and send nothing: the SQS client loads on the first send.
 const queue = deferredEventQueue(env.QUEUE_URL);
 const inbox = inboxPageReader(

@@ -2,11 +2,13 @@
  * Covers what each handler loads at start (issue 10, part 4), by walking its static value imports
  * (bench/cold/import-graph.ts, the walk the cold-start bench prints from): the worker reaches none
  * of the SDK clients it rarely calls (SNS for review notifications, EventBridge for won referrals,
- * SQS for record hand-backs), the reconciler not SQS (it sends only when it finds dropped offers);
- * they load through `import()` on first use (adapters/deferred-*.ts). The receiver sends on every
- * delivery, so it keeps SQS at start: deferring it would only move the wait; its shared secret's
- * reader (Powertools Parameters and Secrets Manager, off by default) loads on first use. The walker itself is
- * checked on small sources: type-only imports and `import()` are not edges, re-exports are.
+ * SQS for record hand-backs), the reconciler neither SQS (it sends only when it finds dropped
+ * offers) nor DynamoDB (it reads only offers still unanswered after the grace period); they load
+ * through `import()` on first use (adapters/deferred-*.ts). The receiver sends on every delivery,
+ * so it keeps SQS at start (deferring it would only move the wait), but its shared secret's reader
+ * (Powertools Parameters and Secrets Manager, off by default) loads on first use. The walker
+ * itself is checked on small sources: type-only imports and `import()` are not edges, re-exports
+ * are.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,11 +36,21 @@ describe('what the handlers load at start', () => {
     ]);
   });
 
-  it('the reconciler reaches no SQS statically, and no publisher of the worker at all', () => {
+  it('the reconciler reaches neither DynamoDB nor SQS statically, and no publisher of the worker at all', () => {
     const graph = staticGraph(PROJECT_ROOT, 'lambdas/reconciler/handler.ts');
-    expect(graph.packages).toContain('@aws-sdk/client-dynamodb');
-    expect(graph.packages).not.toContain(SQS);
-    expect(graph.deferredFiles).toEqual(['lambdas/adapters/sqs-event-queue.ts']);
+    // What every run needs is still there: the login's secret and the Logger.
+    expect(graph.packages).toEqual(
+      expect.arrayContaining([
+        '@aws-lambda-powertools/parameters',
+        '@aws-lambda-powertools/logger',
+      ]),
+    );
+    for (const pkg of [SQS, '@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'])
+      expect(graph.packages).not.toContain(pkg);
+    expect(graph.deferredFiles).toEqual([
+      'lambdas/adapters/dynamo-offer-store.ts',
+      'lambdas/adapters/sqs-event-queue.ts',
+    ]);
   });
 
   it('the receiver reaches SQS statically (it sends on every delivery), not the shared secret’s reader (off by default)', () => {

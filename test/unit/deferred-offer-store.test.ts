@@ -1,0 +1,79 @@
+/**
+ * Covers the reconciler's offer store loaded on first use (lambdas/adapters/deferred-offer-store.ts),
+ * with the DynamoDB store's module replaced by a recording fake (jest.doMock, so the test sees when
+ * it loads): nothing loads until the first call; the first read loads the module once and builds
+ * one store on the configured table, which every later call uses; a load that fails rejects that
+ * call and the next call loads again. What the store does is dynamo-offer-store's own suite.
+ */
+import type { OfferRecord } from '../../lambdas/core/ports';
+
+const MODULE = '../../lambdas/adapters/dynamo-offer-store';
+const TABLE = 'offers';
+
+const state = { loads: 0, failingLoads: 0, built: [] as string[], calls: [] as string[] };
+
+beforeEach(() => {
+  Object.assign(state, { loads: 0, failingLoads: 0, built: [], calls: [] });
+  jest.resetModules();
+  jest.doMock(MODULE, () => {
+    state.loads += 1;
+    if (state.failingLoads > 0) {
+      state.failingLoads -= 1;
+      throw new Error(`Cannot find module '${MODULE}'`);
+    }
+    return {
+      dynamoOfferStore: (tableName: string) => {
+        state.built.push(tableName);
+        return {
+          getOffer: (offerId: string): Promise<OfferRecord | undefined> => {
+            state.calls.push(`getOffer ${offerId}`);
+            return Promise.resolve({ offerId } as OfferRecord);
+          },
+          recordReconcilerEnqueue: (offerId: string, at: Date): Promise<void> => {
+            state.calls.push(`recordReconcilerEnqueue ${offerId} ${at.toISOString()}`);
+            return Promise.resolve();
+          },
+        };
+      },
+    };
+  });
+});
+
+afterEach(() => {
+  jest.dontMock(MODULE);
+});
+
+type DeferredModule = typeof import('../../lambdas/adapters/deferred-offer-store');
+
+function load(): DeferredModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- fresh after jest.resetModules, with the mock in place
+  return require('../../lambdas/adapters/deferred-offer-store') as DeferredModule;
+}
+
+describe('the reconciler’s store, loaded on first use', () => {
+  it('loads nothing until the first call, then one store on the table for every call', async () => {
+    const store = load().deferredReconcilerStore(TABLE);
+    expect(state.loads).toBe(0);
+    const at = new Date('2026-12-01T00:00:00Z');
+    const [first, second] = await Promise.all([store.getOffer('o-1'), store.getOffer('o-2')]);
+    await store.recordReconcilerEnqueue('o-1', at);
+    expect([first?.offerId, second?.offerId]).toEqual(['o-1', 'o-2']);
+    expect(state.loads).toBe(1);
+    expect(state.built).toEqual([TABLE]);
+    expect(state.calls).toEqual([
+      'getOffer o-1',
+      'getOffer o-2',
+      `recordReconcilerEnqueue o-1 ${at.toISOString()}`,
+    ]);
+  });
+
+  it('fails the call when the load fails, and loads again on the next call', async () => {
+    state.failingLoads = 1;
+    const store = load().deferredReconcilerStore(TABLE);
+    await expect(store.getOffer('o-1')).rejects.toThrow(/Cannot find module/);
+    expect(state.calls).toEqual([]);
+    expect((await store.getOffer('o-1'))?.offerId).toBe('o-1');
+    expect(state.loads).toBe(2);
+    expect(state.built).toEqual([TABLE]);
+  });
+});
