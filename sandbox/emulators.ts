@@ -56,10 +56,19 @@ const LISTENING = /listening at (http:\/\/[^\s"]+)/i;
 /**
  * Starts dynalite in a child process, so its work (parsing, LevelDB in memory) runs on another
  * core than the code calling it: the sandbox and the load benchmarks, where the connector, the
- * simulator and the emulators would otherwise share one thread.
+ * simulator and the emulators would otherwise share one thread. It reuses its expression parses
+ * (dynalite-expression-cache.ts); the in-process dynalite of the tests does not.
  */
 export async function startDynaliteProcess(): Promise<RunningEmulator> {
+  // The parse cache (dynalite-expression-cache.ts, TypeScript: loaded through tsx) wraps dynalite's
+  // expression parsers before dynalite loads them.
+  const parsers = ['conditionParser', 'updateParser'].map((name) =>
+    JSON.stringify(require.resolve(`dynalite/db/${name}`)),
+  );
   const script = [
+    `require(${JSON.stringify(require.resolve('tsx/cjs'))});`,
+    `const { cacheExpressionParses } = require(${JSON.stringify(require.resolve('./dynalite-expression-cache'))});`,
+    ...parsers.map((parser) => `cacheExpressionParses(require(${parser}));`),
     `const server = require(${JSON.stringify(require.resolve('dynalite'))})(${JSON.stringify(DYNALITE_OPTIONS)});`,
     `server.listen(0, '127.0.0.1', () => console.log('listening at http://127.0.0.1:' + server.address().port));`,
   ].join('\n');

@@ -26,6 +26,7 @@ import {
 } from '../adapters/sns-verifier';
 import { assertAuthorized } from './authorize';
 import { MethodNotAllowedError, errorName, respond, toFailure } from './failures';
+import { type RequestLog, requestLog } from './request-log';
 import {
   LOGGABLE_ID,
   SNS_HEADERS,
@@ -86,7 +87,7 @@ export function createReceiver(
   async function enqueue(
     message: SnsNotification,
     correlationId: string,
-    log: Logger,
+    log: RequestLog,
   ): Promise<string> {
     const event: QueuedEvent = {
       version: 1,
@@ -120,7 +121,7 @@ export function createReceiver(
 
   async function confirmSubscription(
     message: SnsSubscriptionConfirmation,
-    log: Logger,
+    log: RequestLog,
   ): Promise<string> {
     // The SubscribeURL carries the token: it never goes into a log line or an error message.
     let status: number;
@@ -145,7 +146,11 @@ export function createReceiver(
     return 'subscription confirmed';
   }
 
-  async function handle(event: ReceiverEvent, correlationId: string, log: Logger): Promise<string> {
+  async function handle(
+    event: ReceiverEvent,
+    correlationId: string,
+    log: RequestLog,
+  ): Promise<string> {
     // A function URL passes any method: only POST can be a delivery (the HTTP API routes only it).
     const method = requestMethod(event);
     if (method !== SNS_METHOD) throw new MethodNotAllowedError(method);
@@ -210,8 +215,8 @@ export function createReceiver(
     const requestId: unknown = arriving.requestContext?.requestId;
     const correlationId =
       typeof requestId === 'string' && requestId.length > 0 ? requestId : randomUUID();
-    // A child logger per request: its keys cannot leak into another request's lines.
-    const log = deps.logger.createChild({ persistentKeys: { correlationId } });
+    // Keys of this request only: they cannot leak into another request's lines (request-log.ts).
+    const log = requestLog(deps.logger, { correlationId });
     try {
       return respond(200, await handle(event, correlationId, log));
     } catch (error: unknown) {

@@ -19,6 +19,7 @@ import type {
 import type { NewOffer, OfferAction, SimulatorCall } from './offer-book';
 import type { OrganizationKind } from './personas';
 import type { DeliveryAttempt, SignatureVersion, SubscriptionInfo } from './sns-service';
+import type { SigningKeyBits } from '../sns-signing';
 
 /**
  * SNS signs with SignatureVersion 1 (SHA1withRSA) unless the topic's owner sets 2, and AlayaCare
@@ -48,6 +49,8 @@ export interface SimulatorOptions {
     assignment?: OfferAssignment;
   };
   signatureVersion?: SignatureVersion;
+  /** RSA size of the SNS signing key (default 2048, as SNS's; see SigningKeyBits). */
+  signingKeyBits?: SigningKeyBits;
   region?: string;
   accountId?: string;
   tokenTtlSeconds?: number;

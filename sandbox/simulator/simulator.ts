@@ -107,7 +107,10 @@ export async function startSimulator(
   const sns = new SnsService({
     region,
     accountId,
-    identity: await createSnsSigningIdentity({ commonName: `sns.${region}.amazonaws.com` }),
+    identity: await createSnsSigningIdentity({
+      commonName: `sns.${region}.amazonaws.com`,
+      ...(options.signingKeyBits !== undefined ? { keyBits: options.signingKeyBits } : {}),
+    }),
     signatureVersion: options.signatureVersion ?? DEFAULT_SIGNATURE_VERSION,
     retries: options.deliveryRetries ?? 3,
     retryDelayMs: options.retryDelayMs ?? 200,

@@ -7,7 +7,7 @@
  * only way the receiver reaches the simulated SNS host. The receiver's own verification is tested
  * in sns-verifier/receiver tests; the full path in test/e2e.
  */
-import { verify } from 'node:crypto';
+import { verify, X509Certificate } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { listenLocal, type LocalServer, readBody } from '../../sandbox/http-util';
 import {
@@ -20,6 +20,7 @@ import {
   SnsRoutingRefusedError,
 } from '../../sandbox/sns-routing-http-get';
 import type { HttpGet } from '../../lambdas/core/ports';
+import { createSnsVerifier, parseSnsEnvelope } from '../../lambdas/adapters/sns-verifier';
 
 interface Received {
   headers: IncomingHttpHeaders;
@@ -213,6 +214,29 @@ describe('notifications', () => {
         timestamp: expect.any(String),
       });
       expect(Number.isNaN(Date.parse(event.timestamp))).toBe(false);
+    },
+  );
+
+  it.each([
+    [undefined, 2048],
+    [1024, 1024],
+  ] as const)(
+    'signs with a key of signingKeyBits %s (%i bits), which the receiver verifies as it does SNS',
+    async (signingKeyBits, bits) => {
+      await setUp(signingKeyBits === undefined ? {} : { signingKeyBits, signatureVersion: '2' });
+      await sim.subscribe(sim.inboxOffersTopicArn, endpoint.server.url);
+      sim.addOffer();
+      await sim.idle();
+      const [m] = endpoint.notifications();
+      const cert = await routed(m.SigningCertURL, { timeoutMs: 2000 });
+      expect(new X509Certificate(cert.body).publicKey.asymmetricKeyDetails?.modulusLength).toBe(
+        bits,
+      );
+      const verifier = createSnsVerifier({ httpGet: routed, now: () => new Date() });
+      const message = parseSnsEnvelope(m);
+      await expect(verifier.verifySignature(message)).resolves.toBeUndefined();
+      const forged = parseSnsEnvelope({ ...m, Message: m.Message.replace('Offer', 'Offre') });
+      await expect(verifier.verifySignature(forged)).rejects.toThrow();
     },
   );
 
