@@ -6,12 +6,10 @@
  * after `jest.resetModules()` and before requiring the code under test; `restoreDeferredSdkPackages`
  * after the test.
  */
+import { countModuleLoads, type ModuleLoads } from './counted-module';
 
 /** What one faked package saw, and how it answers. */
-export interface FakePackage {
-  loads: number;
-  /** Loads that throw before one succeeds. */
-  failingLoads: number;
+export interface FakePackage extends ModuleLoads {
   sent: Array<{ command: string; input: unknown }>;
   answer: unknown;
 }
@@ -24,13 +22,9 @@ const PACKAGES: ReadonlyArray<{ key: keyof FakePackages; name: string; client: s
   { key: 'eventbridge', name: '@aws-sdk/client-eventbridge', client: 'EventBridgeClient' },
 ];
 
-function fakeModule(name: string, clientName: string, state: FakePackage) {
+/** The real package with its client class replaced by one that records and answers. */
+function fakePackage(name: string, clientName: string, state: FakePackage) {
   return () => {
-    state.loads += 1;
-    if (state.failingLoads > 0) {
-      state.failingLoads -= 1;
-      throw new Error(`Cannot find module '${name}'`);
-    }
     const actual = jest.requireActual<Record<string, unknown>>(name);
     class FakeClient {
       async send(command: { input: unknown }): Promise<unknown> {
@@ -51,7 +45,7 @@ export function fakeDeferredSdkPackages(): FakePackages {
     eventbridge: fake({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] }),
   };
   for (const { key, name, client } of PACKAGES)
-    jest.doMock(name, fakeModule(name, client, fakes[key]));
+    countModuleLoads(name, fakes[key], fakePackage(name, client, fakes[key]));
   return fakes;
 }
 

@@ -6,8 +6,9 @@
  * call and the next call loads again. What the store does is dynamo-offer-store's own suite.
  */
 import type { OfferRecord } from '../../lambdas/core/ports';
+import { countModuleLoads } from '../support/counted-module';
 
-const MODULE = '../../lambdas/adapters/dynamo-offer-store';
+const MODULE = require.resolve('../../lambdas/adapters/dynamo-offer-store');
 const TABLE = 'offers';
 
 const state = { loads: 0, failingLoads: 0, built: [] as string[], calls: [] as string[] };
@@ -15,28 +16,21 @@ const state = { loads: 0, failingLoads: 0, built: [] as string[], calls: [] as s
 beforeEach(() => {
   Object.assign(state, { loads: 0, failingLoads: 0, built: [], calls: [] });
   jest.resetModules();
-  jest.doMock(MODULE, () => {
-    state.loads += 1;
-    if (state.failingLoads > 0) {
-      state.failingLoads -= 1;
-      throw new Error(`Cannot find module '${MODULE}'`);
-    }
-    return {
-      dynamoOfferStore: (tableName: string) => {
-        state.built.push(tableName);
-        return {
-          getOffer: (offerId: string): Promise<OfferRecord | undefined> => {
-            state.calls.push(`getOffer ${offerId}`);
-            return Promise.resolve({ offerId } as OfferRecord);
-          },
-          recordReconcilerEnqueue: (offerId: string, at: Date): Promise<void> => {
-            state.calls.push(`recordReconcilerEnqueue ${offerId} ${at.toISOString()}`);
-            return Promise.resolve();
-          },
-        };
-      },
-    };
-  });
+  countModuleLoads(MODULE, state, () => ({
+    dynamoOfferStore: (tableName: string) => {
+      state.built.push(tableName);
+      return {
+        getOffer: (offerId: string): Promise<OfferRecord | undefined> => {
+          state.calls.push(`getOffer ${offerId}`);
+          return Promise.resolve({ offerId } as OfferRecord);
+        },
+        recordReconcilerEnqueue: (offerId: string, at: Date): Promise<void> => {
+          state.calls.push(`recordReconcilerEnqueue ${offerId} ${at.toISOString()}`);
+          return Promise.resolve();
+        },
+      };
+    },
+  }));
 });
 
 afterEach(() => {

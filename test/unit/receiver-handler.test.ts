@@ -5,6 +5,7 @@
  * SHARED_SECRET_ARN each change which check stops a request (shown by the status a stale, signed
  * notification gets, before any network call). The receiver's own paths are in receiver.test.ts.
  */
+import { countModuleLoads } from '../support/counted-module';
 import { basicAuth, receiverHarness } from '../support/receiver-harness';
 import {
   FOREIGN_TOPIC_ARN,
@@ -127,19 +128,12 @@ describe('the shared secret’s reader, loaded on first use', () => {
     // The reader loads after isolateModules has returned, into the shared registry: start it afresh.
     jest.resetModules();
     // Counts the loads of Powertools' secrets module, which brings the Secrets Manager client.
-    jest.doMock(SECRETS_MODULE, () => {
-      state.loads += 1;
-      if (state.failingLoads > 0) {
-        state.failingLoads -= 1;
-        throw new Error(`Cannot find module '${SECRETS_MODULE}'`);
-      }
-      return {
-        getSecret: () => {
-          state.reads += 1;
-          return Promise.resolve(PASSWORD);
-        },
-      };
-    });
+    countModuleLoads(SECRETS_MODULE, state, () => ({
+      getSecret: () => {
+        state.reads += 1;
+        return Promise.resolve(PASSWORD);
+      },
+    }));
     process.env.QUEUE_URL = 'https://sqs.ca-central-1.amazonaws.com/111122223333/events';
     process.env.ALLOWED_TOPIC_ARNS = TOPIC_ARN;
     process.env.SHARED_SECRET_ARN =
