@@ -57,7 +57,8 @@ const LISTENING = /listening at (http:\/\/[^\s"]+)/i;
  * Starts dynalite in a child process, so its work (parsing, LevelDB in memory) runs on another
  * core than the code calling it: the sandbox and the load benchmarks, where the connector, the
  * simulator and the emulators would otherwise share one thread. It reuses its expression parses
- * (dynalite-expression-cache.ts); the in-process dynalite of the tests does not.
+ * (dynalite-expression-cache.ts), for the sandbox's end-to-end tests too; the integration tests'
+ * in-process dynalite (test/support/dynalite-table.ts) does not.
  */
 export async function startDynaliteProcess(): Promise<RunningEmulator> {
   // The parse cache (dynalite-expression-cache.ts, TypeScript: loaded through tsx) wraps dynalite's

@@ -11,9 +11,9 @@
  * its SDK package at start again (test/unit/cold-start-imports.test.ts walks the handlers' imports
  * to keep it so).
  *
- * A failed load fails the call that needed it, which the caller handles as any failed call (the
- * record is retried); the next call loads again. Configuration is checked by the handlers at start,
- * before any of this loads.
+ * A failed load fails the call that needed it and every later one (first-use.ts), which the caller
+ * handles as any failed call (the record is retried). Configuration is checked by the handlers at
+ * start, before any of this loads.
  */
 import type { Notifier, ReferralEventPublisher } from '../core/ports';
 import { onFirstLoad } from './first-use';

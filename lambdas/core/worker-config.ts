@@ -17,17 +17,17 @@ export const LAMBDA_MEMORY_MB = { min: 128, max: 10240 } as const;
 export const FULL_VCPU_MB = 1769;
 
 /**
- * The worker's memory when `workerMemoryMb` is left out: 256 MB, measured (README, Performance and
- * cost). The worker mostly waits on DynamoDB and the marketplace. Its bundle loaded takes about 95
- * MB; under load in the sandbox (`npm run bench -- throughput`, its `worker memory` line) the
- * worker process, five invocations at once, peaked at 160-211 MB where V8 had gigabytes to grow
- * into and collected late, and at 138 MB (54% of 256) with 0 offers lost with its heap capped at
- * 96 MB (its live heap was 44-67 MB). One Lambda
- * environment runs one invocation at a time, so it needs less.
+ * The worker's memory when `workerMemoryMb` is left out: 256 MB (README, Performance and cost). The
+ * worker mostly waits on DynamoDB and the marketplace. Measured in the sandbox (the load benches'
+ * `worker memory` line): its bundle loaded takes about 95 MB; under load the worker process
+ * peaked at 160-211 MB RSS, an upper bound for one environment (that process ran five invocations
+ * at once, with tsx and the stand-in SQS poller; a Lambda environment runs one at a time); its
+ * live heap was 44-67 MB (with the heap capped at 96 MB it lost nothing and peaked at 138 MB).
  * At volume the worker is nearly always warm, so the price per event counts more than a cold
- * start's length: 256 MB bills about half the GB-seconds of 512 per event, while its own code
- * (about 10 ms of the 200 per event at 512 MB) and its cold start take twice as long. At low
- * volume cold starts are more frequent, but the bill is negligible either way.
+ * start's length: 256 MB bills about half the GB-seconds of 512 per event, while its own code (an
+ * assumed 10 ms of the ~200 per event at 512 MB) and its cold start take about twice as long. At
+ * low volume cold starts are more frequent, but the bill is negligible either way. An environment
+ * that runs out of memory fails its invocation (alarm WorkerErrors) and its records come back.
  */
 export const DEFAULT_WORKER_MEMORY_MB = 256;
 

@@ -1,8 +1,9 @@
 /**
  * Lambda entry point for the SNS receiver: builds the AWS clients once per execution environment
- * and hands them to `createReceiver`. All behaviour lives there. The shared secret's reader (off
- * by default) loads with the first request that needs it: its Secrets Manager client is a fifteenth
- * of the receiver's start, paid by every cold start otherwise.
+ * and hands them to `createReceiver`. All behaviour lives there. The shared secret's reader loads
+ * with the first request that needs it: with the secret off (the default) its Secrets Manager
+ * client, a fifteenth of the receiver's start, is never loaded; with it on, every request with
+ * credentials needs it and the first one loads it.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { fetchHttpGet } from '../adapters/http-get';
@@ -48,7 +49,8 @@ const { logger, metrics } = observability(SERVICE_NAMES.receiver);
 
 /**
  * The shared secret, read through a module loaded on first use (`import()`: adapters/first-use.ts).
- * A load that fails fails that request's check (503, so SNS retries) and is tried again next time.
+ * A load that fails fails the check of every request with credentials (503: SNS retries, Api5xx
+ * fires), as every load would (first-use.ts).
  */
 function deferredSharedSecret(secretArn: string): () => Promise<string> {
   const reader = onFirstLoad(async () =>

@@ -13,9 +13,10 @@ import { createReconciler } from './reconciler';
 /**
  * Lambda entry point for the reconciler (EventBridge schedule). Everything is built once per cold
  * start, except the store and the events queue, whose modules load on the first read and the first
- * send (adapters/deferred-offer-store.ts, deferred-event-queue.ts): most runs find every listed
- * offer answered or too recent and make neither. The store is read, and written only to mark the
- * offers enqueued (the stack grants reads and UpdateItem on offer items, nothing else).
+ * send (adapters/deferred-offer-store.ts, deferred-event-queue.ts): a run that finds every listed
+ * offer answered or too recent makes neither (offers awaiting review are read every run). The
+ * store is read, and written only to mark the offers enqueued (the stack grants reads and
+ * UpdateItem on offer items, nothing else).
  */
 
 const env = requireEnv([

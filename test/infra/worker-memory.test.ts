@@ -3,7 +3,7 @@
  * of MB within Lambda's bounds and refuses anything else naming the field, its default is
  * DEFAULT_WORKER_MEMORY_MB, and the worker's MemorySize in the template follows it while the
  * receiver and the reconciler keep their own 256 MB. Pricing the configured memory is in
- * test/unit/bench-cost.test.ts.
+ * test/unit/bench-cost-memory.test.ts.
  */
 import { ConfigError, parseConnectorConfig } from '../../lambdas/core/config';
 import { DEFAULT_WORKER_MEMORY_MB, LAMBDA_MEMORY_MB } from '../../lambdas/core/worker-config';

@@ -26,10 +26,10 @@ export const UNSUBSCRIBE_URL =
   'https://sns.ca-central-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=arn:aws:sns:ca-central-1:111122223333:inbox-offers:sub-1';
 export const TOKEN = 'SECRET-TOKEN-2336412f37fb687f5d51e6e2425f';
 
-/** A marketplace event with a recognisable marker, so tests can prove it never reaches a log. */
 /** In every fixture message: it must never reach a response or a log line. */
 export const CONTENT_MARKER = 'MESSAGE-CONTENT-MARKER';
 
+/** A marketplace event with a recognisable marker, so tests can prove it never reaches a log. */
 export const EVENT_MESSAGE = JSON.stringify({
   event_id: 'evt-1',
   event_name: 'OfferMatched',

@@ -4,7 +4,7 @@
  * packages replaced by recording fakes (jest.doMock, so the test sees when each is loaded): the
  * first review notification publishes through SNS, the first won referral is put on EventBridge,
  * the reconciler's first send goes through SQS, each loading its package then and once; a refused
- * PutEvents still rejects; a load that fails rejects that call and the next loads again. The
+ * PutEvents still rejects; a load that fails rejects that call and every later one. The
  * worker's hand-backs through its real handler: worker-handler.test.ts.
  */
 import type { OfferNotification, ReferralReceivedEvent } from '../../lambdas/core/ports';
@@ -81,13 +81,13 @@ describe('deferred review notifier', () => {
     expect([fakes.sqs.loads, fakes.eventbridge.loads]).toEqual([0, 0]);
   });
 
-  it('a load that fails rejects that notification; the next one loads again and is published', async () => {
+  it('a load that fails rejects that notification and every later one, without loading again', async () => {
     fakes.sns.failingLoads = 1;
     const notifier = load().publishers.deferredNotifier(TOPIC, {});
     await expect(notifier.notify(notification)).rejects.toThrow(/client-sns/);
-    await notifier.notify(notification);
-    expect(fakes.sns.loads).toBe(2);
-    expect(fakes.sns.sent).toHaveLength(1);
+    await expect(notifier.notify(notification)).rejects.toThrow(/client-sns/);
+    expect(fakes.sns.loads).toBe(1);
+    expect(fakes.sns.sent).toHaveLength(0);
   });
 });
 
