@@ -4,7 +4,10 @@
  * measure is the ratio to the floor; the start floor is context beside it: the floor of the
  * project files the function runs at start only, since a function that loads some floor packages
  * through `import()` on first use can start with less than its floor, and the floor ratio then no
- * longer isolates the project code's own cost.
+ * longer isolates the project code's own cost. The two bracket that cost: the floor runs the
+ * deferred packages at start, which the function does not; the start floor does not even parse
+ * them, while the function's one bundle still carries their source (esbuild's lazy module
+ * wrappers) for V8 to scan at start.
  */
 import { join } from 'node:path';
 import type { DeployedFunction, FloorBuild, FunctionBuild } from './build';
