@@ -5,7 +5,11 @@
  * lib/bundling.ts), each `require`d in a fresh Node process with the function's environment as
  * deployed (NODE_OPTIONS included; intrinsics replaced by placeholders). Runs are interleaved
  * (bench/cold/parts.ts `interleavedOrder`); the table shows medians. The time is the `require`
- * alone, measured inside the child, so Node's own start-up is left out of both sides.
+ * alone, measured inside the child, so Node's own start-up is left out of both sides. Beside the
+ * floor, and timed in the same rounds, each function's start floor: built the same way from the
+ * imports of the project files it runs at start only (the static walk, bench/cold/import-graph.ts),
+ * so without what it loads through `import()` on first use. It is context printed under the table
+ * (bench/cold/report.ts); the summary lines keep the issue's floor.
  *
  * Options: --rounds=<n, default 15> --no-synth (use cdk.out as it is) --node-options=<value> (both
  * sides run with this NODE_OPTIONS instead of the deployed one: to price a setting, e.g. '' for none)
@@ -17,26 +21,28 @@ import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import {
   buildFunctionAndFloor,
+  buildStartFloor,
   deployedFunctions,
   fileSize,
   largestContributors,
   synth,
   zipSize,
   type DeployedFunction,
-  type FunctionBuild,
 } from './cold/build';
 import {
+  floorPackages,
   functionEnvironment,
   interleavedOrder,
   kilobytes,
   median,
   packagesLoadedLater,
+  startFloorImports,
   summaryLine,
   type Variant,
 } from './cold/parts';
 import { staticGraph } from './cold/import-graph';
 import { PROJECT_ROOT } from '../lib/connector-function';
-import { instructions } from './cold/callgrind';
+import { hasOwnStartFloor, printInstructions, printTable, type Measured } from './cold/report';
 
 export const description =
   'Cold start: each function bundle (cdk.out) vs its SDK+Powertools floor, require in fresh Node processes';
@@ -94,16 +100,6 @@ function requireOnce(file: string, env: Record<string, string>): number {
   return ms;
 }
 
-interface Measured {
-  fn: DeployedFunction;
-  build: FunctionBuild;
-  /** Floor packages the function loads at first use, not at start (see packagesLoadedLater). */
-  later: string[];
-  bundleBytes: number;
-  zipBytes: number;
-  times: Record<Variant, number[]>;
-}
-
 function environmentOf(fn: DeployedFunction, options: Options): Record<string, string> {
   const env = functionEnvironment(
     fn.variables,
@@ -113,63 +109,6 @@ function environmentOf(fn: DeployedFunction, options: Options): Record<string, s
   );
   if (options.nodeOptions !== undefined) env.NODE_OPTIONS = options.nodeOptions;
   return env;
-}
-
-/** What the ratios leave unsaid: the floor requires at start packages the function loads later. */
-function laterNote(later: readonly string[]): string {
-  return later.length === 0
-    ? ''
-    : ` (the floor requires ${later.join(', ')} at start; the function at first use)`;
-}
-
-/** One callgrind count per bundle and floor, less a bare node with the same environment. */
-function printInstructions(measured: readonly Measured[], options: Options): void {
-  console.log('\nInstructions (callgrind, less a bare node -e ""):');
-  for (const m of measured) {
-    const env = environmentOf(m.fn, options);
-    const bare = instructions(undefined, env);
-    const bundle = instructions(join(m.fn.assetDir, 'index.js'), env) - bare;
-    const floor = instructions(m.build.floorFile, env) - bare;
-    const mega = (count: number) => `${(count / 1e6).toFixed(1)}M`;
-    console.log(
-      `  ${m.fn.name}: bundle ${mega(bundle)}, floor ${mega(floor)}, ratio ${(bundle / floor).toFixed(3)}x${laterNote(m.later)}`,
-    );
-  }
-}
-
-function formatRow(cells: readonly string[], widths: readonly number[]): string {
-  return `| ${cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' | ')} |`;
-}
-
-function printTable(measured: readonly Measured[]): void {
-  const header = [
-    'function',
-    'bundle',
-    'zip',
-    'require (median)',
-    'floor bundle',
-    'floor require',
-    'ratio',
-  ];
-  const rows = measured.map((m) => {
-    const bundleMs = median(m.times.bundle);
-    const floorMs = median(m.times.floor);
-    return [
-      m.fn.name,
-      `${kilobytes(m.bundleBytes)} KB`,
-      `${kilobytes(m.zipBytes)} KB`,
-      `${bundleMs.toFixed(1)} ms`,
-      `${kilobytes(m.build.floorBytes)} KB`,
-      `${floorMs.toFixed(1)} ms`,
-      `${(bundleMs / floorMs).toFixed(2)}x`,
-    ];
-  });
-  const widths = header.map((cell, i) =>
-    Math.max(cell.length, ...rows.map((row) => row[i]?.length ?? 0)),
-  );
-  console.log(formatRow(header, widths));
-  console.log(`| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`);
-  for (const row of rows) console.log(formatRow(row, widths));
 }
 
 export async function run(args: readonly string[]): Promise<void> {
@@ -184,17 +123,18 @@ export async function run(args: readonly string[]): Promise<void> {
     for (const fn of functions) {
       const build = await buildFunctionAndFloor(fn, scratch);
       const bundleBytes = fileSize(join(fn.assetDir, 'index.js'));
-      const later = packagesLoadedLater(
-        build.floorImports,
-        staticGraph(PROJECT_ROOT, fn.entry).packages,
-      );
+      const graph = staticGraph(PROJECT_ROOT, fn.entry);
+      const later = packagesLoadedLater(build.floorImports, graph.packages);
+      const startImports = startFloorImports(build.floorImportsByFile, graph.files);
       measured.set(fn.name, {
         fn,
         build,
         later,
+        startFloor: await buildStartFloor(fn, build, startImports, scratch),
+        startFloorOmits: packagesLoadedLater(build.floorImports, floorPackages(startImports)),
         bundleBytes,
         zipBytes: zipSize(fn.assetDir, scratch),
-        times: { bundle: [], floor: [] },
+        times: { bundle: [], floor: [], startFloor: [] },
       });
       const largest = largestContributors(build.metafile)
         .map(({ name, bytes }) => `${name} ${kilobytes(bytes)} KB`)
@@ -211,19 +151,33 @@ export async function run(args: readonly string[]): Promise<void> {
     console.log(
       `\n${cpus().length} cores, Node ${process.version}; ${options.rounds} rounds, interleaved; NODE_OPTIONS ${options.nodeOptions === undefined ? 'as deployed' : `'${options.nodeOptions}' on both sides`}\n`,
     );
+    const variants = Object.fromEntries(
+      [...measured.values()].map((m) => [
+        m.fn.name,
+        hasOwnStartFloor(m)
+          ? (['bundle', 'floor', 'startFloor'] as const)
+          : (['bundle', 'floor'] as const),
+      ]),
+    );
+    const files = (m: Measured): Record<Variant, string> => ({
+      bundle: join(m.fn.assetDir, 'index.js'),
+      floor: m.build.floor.file,
+      startFloor: m.startFloor.file,
+    });
     for (const { fn, variant } of interleavedOrder(
       functions.map((f) => f.name),
       options.rounds,
+      variants,
     )) {
       const m = measured.get(fn);
       if (m === undefined) continue;
       const env = environmentOf(m.fn, options);
-      const file = variant === 'bundle' ? join(m.fn.assetDir, 'index.js') : m.build.floorFile;
+      const file = files(m)[variant];
       m.times[variant].push(requireOnce(file, env));
     }
     const all = [...measured.values()];
     printTable(all);
-    if (options.callgrind) printInstructions(all, options);
+    if (options.callgrind) printInstructions(all, (fn) => environmentOf(fn, options));
     console.log('');
     for (const m of all)
       console.log(

@@ -133,11 +133,21 @@ export interface FunctionBuild {
   readonly metafile: Metafile;
   /** index.js of the rebuild with the derived options. */
   readonly rebuiltBytes: number;
-  readonly floorFile: string;
-  readonly floorBytes: number;
-  readonly floorSource: string;
+  readonly floor: FloorBuild;
   /** The SDK and Powertools imports of the function's files, the floor's entry. */
   readonly floorImports: readonly ValueImport[];
+  /**
+   * The same imports by project file (every project input of the rebuild, relative to the root,
+   * listed even with none), to build a floor from some of the files only: the start floor.
+   */
+  readonly floorImportsByFile: ReadonlyMap<string, readonly ValueImport[]>;
+}
+
+/** A floor bundle: the entry source it was built from, its file and size. */
+export interface FloorBuild {
+  readonly file: string;
+  readonly bytes: number;
+  readonly source: string;
 }
 
 /** Project files (not node_modules) among a metafile's inputs. */
@@ -145,6 +155,18 @@ function projectInputs(metafile: Metafile): string[] {
   return Object.keys(metafile.inputs).filter(
     (input) => !input.includes('node_modules/') && /\.ts$/.test(input),
   );
+}
+
+/** Bundles a floor entry (floorEntrySource) with the functions' options into `outFile`. */
+async function buildFloor(source: string, label: string, outFile: string): Promise<FloorBuild> {
+  await build({
+    ...esbuildOptionsFrom(CONNECTOR_BUNDLING),
+    stdin: { contents: source, resolveDir: PROJECT_ROOT, sourcefile: `${label}.js`, loader: 'js' },
+    outfile: outFile,
+    absWorkingDir: PROJECT_ROOT,
+    logLevel: 'silent',
+  });
+  return { file: outFile, bytes: fileSize(outFile), source };
 }
 
 /** Rebuilds the function with the derived options (and a metafile), then builds its floor. */
@@ -163,31 +185,44 @@ export async function buildFunctionAndFloor(
     metafile: true,
     logLevel: 'silent',
   });
-  const imports = projectInputs(rebuilt.metafile)
-    .flatMap((input) => valueImports(join(PROJECT_ROOT, input)))
-    .filter((item) => isFloorPackage(item.specifier));
-  const floorSource = floorEntrySource(imports);
-  const floorFile = join(outDir, 'floor', 'index.js');
-  await build({
-    ...options,
-    stdin: {
-      contents: floorSource,
-      resolveDir: PROJECT_ROOT,
-      sourcefile: `${fn.name}-floor.js`,
-      loader: 'js',
-    },
-    outfile: floorFile,
-    absWorkingDir: PROJECT_ROOT,
-    logLevel: 'silent',
-  });
+  const floorImportsByFile = new Map<string, readonly ValueImport[]>(
+    projectInputs(rebuilt.metafile).map((input) => [
+      input,
+      valueImports(join(PROJECT_ROOT, input)).filter((item) => isFloorPackage(item.specifier)),
+    ]),
+  );
+  const imports = [...floorImportsByFile.values()].flat();
   return {
     metafile: rebuilt.metafile,
     rebuiltBytes: fileSize(join(outDir, 'function', 'index.js')),
-    floorFile,
-    floorBytes: fileSize(floorFile),
-    floorSource,
+    floor: await buildFloor(
+      floorEntrySource(imports),
+      `${fn.name}-floor`,
+      join(outDir, 'floor', 'index.js'),
+    ),
     floorImports: imports,
+    floorImportsByFile,
   };
+}
+
+/**
+ * The function's start floor: built like its floor, from the imports of the project files it runs
+ * at start only (`startImports`, parts.ts startFloorImports). When those make the floor's own entry
+ * (the function defers no floor package), the floor itself, not built twice.
+ */
+export async function buildStartFloor(
+  fn: DeployedFunction,
+  functionBuild: FunctionBuild,
+  startImports: readonly ValueImport[],
+  scratch: string,
+): Promise<FloorBuild> {
+  const source = floorEntrySource(startImports);
+  if (source === functionBuild.floor.source) return functionBuild.floor;
+  return buildFloor(
+    source,
+    `${fn.name}-start-floor`,
+    join(scratch, fn.name, 'start-floor', 'index.js'),
+  );
 }
 
 /** The largest contributors to a bundle's output, by package (or project folder), in bytes. */

@@ -155,35 +155,68 @@ export function packagesLoadedLater(
   floorImports: readonly ValueImport[],
   staticPackages: readonly string[],
 ): string[] {
-  const floor = new Set<string>();
-  for (const { specifier } of floorImports) {
-    const pkg = packageName(specifier);
-    if (pkg !== undefined && isFloorPackage(specifier)) floor.add(pkg);
-  }
-  return [...floor].filter((pkg) => !staticPackages.includes(pkg)).sort();
+  return floorPackages(floorImports).filter((pkg) => !staticPackages.includes(pkg));
 }
 
-export type Variant = 'bundle' | 'floor';
+/** The SDK and Powertools packages a floor's imports name, once each and sorted. */
+export function floorPackages(imports: readonly ValueImport[]): string[] {
+  const packages = new Set<string>();
+  for (const { specifier } of imports) {
+    const pkg = packageName(specifier);
+    if (pkg !== undefined && isFloorPackage(specifier)) packages.add(pkg);
+  }
+  return [...packages].sort();
+}
+
+/**
+ * The SDK and Powertools imports of the project files a function runs at start (`startFiles`, from
+ * the static walk), out of those of all its files (`importsByFile`): the entry of its start floor,
+ * the floor less what it loads only through `import()`. A start file the map does not know is
+ * refused (its imports would be silently left out), except non-code files (JSON), which import
+ * nothing.
+ */
+export function startFloorImports(
+  importsByFile: ReadonlyMap<string, readonly ValueImport[]>,
+  startFiles: readonly string[],
+): ValueImport[] {
+  return startFiles.flatMap((file) => {
+    const imports = importsByFile.get(file);
+    if (imports !== undefined) return [...imports];
+    if (file.endsWith('.ts')) throw new Error(`no imports known for ${file}, a file run at start`);
+    return [];
+  });
+}
+
+/** The function's own bundle, its floor (issue 10) and its start floor (the floor less first-use packages). */
+export type Variant = 'bundle' | 'floor' | 'startFloor';
 
 export interface Run {
   readonly fn: string;
   readonly variant: Variant;
 }
 
+const BUNDLE_AND_FLOOR: readonly Variant[] = ['bundle', 'floor'];
+
 /**
- * The order of the runs: in each round every function runs its bundle and its floor back to back,
- * the pair's order alternating from round to round and from one function to the next, so drift
- * in the machine's load falls on both alike.
+ * The order of the runs: in each round every function runs its variants (by default its bundle and
+ * its floor; `variants` gives others per function) back to back, their order rotating by one from
+ * round to round and from one function to the next, so drift in the machine's load falls on all
+ * alike (for a pair: bundle first in every other round).
  */
-export function interleavedOrder(functions: readonly string[], rounds: number): Run[] {
+export function interleavedOrder(
+  functions: readonly string[],
+  rounds: number,
+  variants: Readonly<Record<string, readonly Variant[]>> = {},
+): Run[] {
   if (!Number.isInteger(rounds) || rounds < 1)
     throw new RangeError('rounds must be a positive integer');
   const runs: Run[] = [];
   for (let round = 0; round < rounds; round += 1) {
     functions.forEach((fn, position) => {
-      const pair: Variant[] =
-        (round + position) % 2 === 0 ? ['bundle', 'floor'] : ['floor', 'bundle'];
-      for (const variant of pair) runs.push({ fn, variant });
+      const own = variants[fn] ?? BUNDLE_AND_FLOOR;
+      const shift = (round + position) % own.length;
+      for (const variant of [...own.slice(shift), ...own.slice(0, shift)])
+        runs.push({ fn, variant });
     });
   }
   return runs;

@@ -1,6 +1,7 @@
 import {
   esbuildOptionsFrom,
   floorEntrySource,
+  floorPackages,
   functionEnvironment,
   interleavedOrder,
   kilobytes,
@@ -8,8 +9,11 @@ import {
   packageName,
   packagesLoadedLater,
   placeholderFor,
+  startFloorImports,
   summaryLine,
+  type ValueImport,
 } from '../../bench/cold/parts';
+import { startFloorLine } from '../../bench/cold/report';
 import { CONNECTOR_BUNDLING, CONNECTOR_RUNTIME } from '../../lib/bundling';
 import { callgrindTotal } from '../../bench/cold/callgrind';
 
@@ -66,6 +70,18 @@ describe('cold bench: interleaving order', () => {
     const runs = interleavedOrder(['only'], 16);
     const firsts = runs.filter((_, index) => index % 2 === 0);
     expect(firsts.filter((run) => run.variant === 'bundle')).toHaveLength(8);
+  });
+
+  it('rotates three variants so each takes every place equally often over three rounds', () => {
+    const runs = interleavedOrder(['a', 'b'], 3, { a: ['bundle', 'floor', 'startFloor'] });
+    const rounds = [0, 1, 2].map((round) =>
+      runs.slice(round * 5, round * 5 + 5).map((run) => `${run.fn}:${run.variant}`),
+    );
+    expect(rounds).toEqual([
+      ['a:bundle', 'a:floor', 'a:startFloor', 'b:floor', 'b:bundle'],
+      ['a:floor', 'a:startFloor', 'a:bundle', 'b:bundle', 'b:floor'],
+      ['a:startFloor', 'a:bundle', 'a:floor', 'b:floor', 'b:bundle'],
+    ]);
   });
 
   it('refuses a round count that is not a positive integer', () => {
@@ -176,6 +192,83 @@ describe('cold bench: floor packages loaded at first use', () => {
         '@aws-lambda-powertools/parameters',
       ]),
     ).toEqual([]);
+  });
+});
+
+describe('cold bench: start floor', () => {
+  const byFile = new Map<string, readonly ValueImport[]>([
+    [
+      'lambdas/worker/handler.ts',
+      [
+        { specifier: '@aws-lambda-powertools/logger', names: ['Logger'] },
+        { specifier: '@aws-sdk/client-dynamodb', names: ['DynamoDBClient'] },
+      ],
+    ],
+    ['lambdas/adapters/env.ts', []],
+    [
+      'lambdas/adapters/sns-notifier.ts',
+      [{ specifier: '@aws-sdk/client-sns', names: ['SNSClient', 'PublishCommand'] }],
+    ],
+    [
+      'lambdas/adapters/dynamo-writes.ts',
+      [{ specifier: '@aws-sdk/client-dynamodb', names: ['TransactWriteItemsCommand'] }],
+    ],
+  ]);
+
+  it('keeps the imports of the files run at start only, names included', () => {
+    const start = startFloorImports(byFile, [
+      'lambdas/adapters/env.ts',
+      'lambdas/worker/handler.ts',
+    ]);
+    expect(start).toEqual([
+      { specifier: '@aws-lambda-powertools/logger', names: ['Logger'] },
+      { specifier: '@aws-sdk/client-dynamodb', names: ['DynamoDBClient'] },
+    ]);
+    // A package a first-use file imports leaves the start floor's entry; one a start file also
+    // imports stays, with the start files' names only.
+    expect(floorEntrySource(start)).toBe(
+      "export { Logger as m0_Logger } from '@aws-lambda-powertools/logger';\n" +
+        "export { DynamoDBClient as m1_DynamoDBClient } from '@aws-sdk/client-dynamodb';\n",
+    );
+    expect(floorPackages(start)).toEqual([
+      '@aws-lambda-powertools/logger',
+      '@aws-sdk/client-dynamodb',
+    ]);
+    expect(packagesLoadedLater([...byFile.values()].flat(), floorPackages(start))).toEqual([
+      '@aws-sdk/client-sns',
+    ]);
+  });
+
+  it('is the whole floor when every file runs at start', () => {
+    const all = [...byFile.values()].flat();
+    expect(floorEntrySource(startFloorImports(byFile, [...byFile.keys()]))).toBe(
+      floorEntrySource(all),
+    );
+  });
+
+  it('refuses a code file run at start whose imports it does not know, and passes over JSON', () => {
+    expect(() => startFloorImports(byFile, ['lambdas/worker/unknown.ts'])).toThrow(
+      /lambdas\/worker\/unknown\.ts/,
+    );
+    expect(startFloorImports(byFile, ['lambdas/rules.json'])).toEqual([]);
+  });
+
+  it('prints its figures and what it leaves out, or that it is the floor', () => {
+    expect(
+      startFloorLine('worker', { figures: '812 KB, 101.5 ms', ratio: '1.20' }, [
+        '@aws-sdk/client-eventbridge',
+        '@aws-sdk/client-sns',
+      ]),
+    ).toBe(
+      'worker: start floor 812 KB, 101.5 ms, ratio 1.20x (the floor without the packages it loads at first use: @aws-sdk/client-eventbridge, @aws-sdk/client-sns)',
+    );
+    expect(startFloorLine('receiver', undefined, [])).toBe(
+      'receiver: start floor = floor (it loads no floor package at first use)',
+    );
+    // Not a summary line: those keep the issue's format alone.
+    expect(startFloorLine('worker', { figures: '1 KB, 1.0 ms', ratio: '1.00' }, [])).not.toMatch(
+      /^cold: /,
+    );
   });
 });
 

@@ -1,0 +1,134 @@
+/**
+ * What the cold-start bench (bench/cold.ts) prints before its summary lines: the table of timed
+ * medians, each function's start floor, and with --callgrind the instruction counts. The issue's
+ * measure is the ratio to the floor; the start floor is context beside it: the floor of the
+ * project files the function runs at start only, since a function that loads some floor packages
+ * through `import()` on first use can start with less than its floor, and the floor ratio then no
+ * longer isolates the project code's own cost. The two bracket that cost: the floor runs the
+ * deferred packages at start, which the function does not; the start floor does not even parse
+ * them, while the function's one bundle still carries their source (esbuild's lazy module
+ * wrappers) for V8 to scan at start.
+ */
+import { join } from 'node:path';
+import type { DeployedFunction, FloorBuild, FunctionBuild } from './build';
+import { instructions } from './callgrind';
+import { kilobytes, median, type Variant } from './parts';
+
+export interface Measured {
+  fn: DeployedFunction;
+  build: FunctionBuild;
+  /** Floor packages the function loads at first use, not at start (see packagesLoadedLater). */
+  later: string[];
+  /**
+   * The floor of the files run at start only; `build.floor` itself when the function defers no
+   * floor package (then not built or timed apart).
+   */
+  startFloor: FloorBuild;
+  /** Floor packages the start floor leaves out (what the function loads at first use). */
+  startFloorOmits: string[];
+  bundleBytes: number;
+  zipBytes: number;
+  times: Record<Variant, number[]>;
+}
+
+/** Whether the function's start floor is a bundle of its own, not its floor. */
+export function hasOwnStartFloor(m: Measured): boolean {
+  return m.startFloor !== m.build.floor;
+}
+
+/**
+ * `<fn>: start floor <figures>, ratio <ratio>x (the floor without the packages it loads at first
+ * use: ...)`, or, with no measure (no start floor of its own), that the start floor is the floor.
+ */
+export function startFloorLine(
+  fn: string,
+  measure: { readonly figures: string; readonly ratio: string } | undefined,
+  omits: readonly string[],
+): string {
+  if (measure === undefined)
+    return `${fn}: start floor = floor (it loads no floor package at first use)`;
+  const note =
+    omits.length > 0
+      ? ` (the floor without the packages it loads at first use: ${omits.join(', ')})`
+      : '';
+  return `${fn}: start floor ${measure.figures}, ratio ${measure.ratio}x${note}`;
+}
+
+/** What the ratios leave unsaid: the floor requires at start packages the function loads later. */
+function laterNote(later: readonly string[]): string {
+  return later.length === 0
+    ? ''
+    : ` (the floor requires ${later.join(', ')} at start; the function at first use)`;
+}
+
+/** One callgrind count per bundle, floor and start floor, less a bare node with the same environment. */
+export function printInstructions(
+  measured: readonly Measured[],
+  environmentOf: (fn: DeployedFunction) => Record<string, string>,
+): void {
+  console.log('\nInstructions (callgrind, less a bare node -e ""):');
+  const mega = (count: number) => `${(count / 1e6).toFixed(1)}M`;
+  for (const m of measured) {
+    const env = environmentOf(m.fn);
+    const bare = instructions(undefined, env);
+    const bundle = instructions(join(m.fn.assetDir, 'index.js'), env) - bare;
+    const floor = instructions(m.build.floor.file, env) - bare;
+    console.log(
+      `  ${m.fn.name}: bundle ${mega(bundle)}, floor ${mega(floor)}, ratio ${(bundle / floor).toFixed(3)}x${laterNote(m.later)}`,
+    );
+    const start = hasOwnStartFloor(m) ? instructions(m.startFloor.file, env) - bare : undefined;
+    const measure =
+      start === undefined
+        ? undefined
+        : { figures: mega(start), ratio: (bundle / start).toFixed(3) };
+    console.log(`  ${startFloorLine(m.fn.name, measure, m.startFloorOmits)}`);
+  }
+}
+
+function formatRow(cells: readonly string[], widths: readonly number[]): string {
+  return `| ${cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' | ')} |`;
+}
+
+/** The table of medians (the issue's floor), then each function's start floor beneath it. */
+export function printTable(measured: readonly Measured[]): void {
+  const header = [
+    'function',
+    'bundle',
+    'zip',
+    'require (median)',
+    'floor bundle',
+    'floor require',
+    'ratio',
+  ];
+  const rows = measured.map((m) => {
+    const bundleMs = median(m.times.bundle);
+    const floorMs = median(m.times.floor);
+    return [
+      m.fn.name,
+      `${kilobytes(m.bundleBytes)} KB`,
+      `${kilobytes(m.zipBytes)} KB`,
+      `${bundleMs.toFixed(1)} ms`,
+      `${kilobytes(m.build.floor.bytes)} KB`,
+      `${floorMs.toFixed(1)} ms`,
+      `${(bundleMs / floorMs).toFixed(2)}x`,
+    ];
+  });
+  const widths = header.map((cell, i) =>
+    Math.max(cell.length, ...rows.map((row) => row[i]?.length ?? 0)),
+  );
+  console.log(formatRow(header, widths));
+  console.log(`| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`);
+  for (const row of rows) console.log(formatRow(row, widths));
+  console.log('');
+  for (const m of measured) {
+    let measure: { figures: string; ratio: string } | undefined;
+    if (hasOwnStartFloor(m)) {
+      const startMs = median(m.times.startFloor);
+      measure = {
+        figures: `${kilobytes(m.startFloor.bytes)} KB, ${startMs.toFixed(1)} ms`,
+        ratio: (median(m.times.bundle) / startMs).toFixed(2),
+      };
+    }
+    console.log(startFloorLine(m.fn.name, measure, m.startFloorOmits));
+  }
+}
