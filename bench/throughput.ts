@@ -2,7 +2,7 @@
  * Throughput (issue 10, part 2): the highest steady rate the sandbox's pieces (bench/load) sustain
  * for 60 s with 0 lost offers and p99 under 1 s, found by stepping the rate up; the search stops
  * at the first rate that is not sustained. Options: --duration S (default 60), --rates a,b,c
- * (default 20,50,75,100,150,200,300,400), --workers N and --batch-size N (default: the stack's
+ * (default 20,50,75,100,125,150,200,300,400: a step of at most 25% up to 200), --workers N and --batch-size N (default: the stack's
  * workerMaxConcurrency and event source batch size), --worker-processes N (default 1).
  */
 import { runLoad } from './load/sandbox-load';
@@ -34,7 +34,7 @@ export async function run(args: readonly string[]): Promise<void> {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const options = parseLoadOptions(args, {
     durationS: 60,
-    rates: [20, 50, 75, 100, 150, 200, 300, 400],
+    rates: [20, 50, 75, 100, 125, 150, 200, 300, 400],
     ...stackLoadDefaults(),
   });
   const workerProcesses = workerProcessesOf(options);
