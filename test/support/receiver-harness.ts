@@ -62,6 +62,8 @@ export interface ReceiverHarness {
   otherIdentity: SnsSigningIdentity;
   /** What the current test wrote to stdout/stderr (logs and EMF metrics). */
   output: CapturedOutput;
+  /** The identity's certificate, as the fake HTTP GET serves it at CERT_URL by default. */
+  certServed(): Served;
   setup(options?: ReceiverSetupOptions): ReceiverSetup;
 }
 
@@ -107,6 +109,7 @@ export function receiverHarness(options: { now: Date }): ReceiverHarness {
   return {
     identity,
     otherIdentity: identityAt(1),
+    certServed: () => ({ status: 200, body: identity.certPem }),
     output: {
       text: () => current().text(),
       logs: () => current().logs(),

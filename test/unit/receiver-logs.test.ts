@@ -22,9 +22,7 @@ import {
 
 const NOW = new Date();
 const harness = receiverHarness({ now: NOW });
-const { identity, output } = harness;
-
-const certServed = (): Served => ({ status: 200, body: identity.certPem });
+const { identity, output, certServed } = harness;
 
 const setup = (options: { routes?: Record<string, Served>; queueError?: Error } = {}): Setup =>
   harness.setup({ ...options, allowedTopicArns: [TOPIC_ARN] });

@@ -21,14 +21,12 @@ import {
 
 const NOW = new Date();
 const harness = receiverHarness({ now: NOW });
-const { identity, otherIdentity } = harness;
+const { identity, otherIdentity, certServed } = harness;
 
 let shortLived: SnsSigningIdentity;
 beforeAll(async () => {
   shortLived = await createSnsSigningIdentity({ validDays: 1 });
 });
-
-const certServed = (): Served => ({ status: 200, body: identity.certPem });
 
 const setup = (
   options: {

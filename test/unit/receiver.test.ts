@@ -29,9 +29,7 @@ import {
 
 const NOW = new Date();
 const harness = receiverHarness({ now: NOW });
-const { identity, output } = harness;
-
-const certServed = (): Served => ({ status: 200, body: identity.certPem });
+const { identity, output, certServed } = harness;
 
 function setup(
   options: {
