@@ -63,7 +63,7 @@ export interface ReceiverHarness {
   /** What the current test wrote to stdout/stderr (logs and EMF metrics). */
   output: CapturedOutput;
   /** The identity's certificate, as the fake HTTP GET serves it at CERT_URL by default. */
-  certServed(): Served;
+  certServed: () => Served;
   setup(options?: ReceiverSetupOptions): ReceiverSetup;
 }
 
