@@ -71,6 +71,18 @@ const emf = (service: string, metricName: string) => ({
   Dimensions: [{ Name: 'service', Value: service }],
 });
 
+/** Any datapoint of a function's own Lambda metric in 5 minutes (its errors, its throttles). */
+const anyLambda = (metricName: string) => ({
+  MetricName: metricName,
+  Namespace: 'AWS/Lambda',
+  Statistic: 'Sum',
+  Period: 300,
+  Threshold: 0,
+  ComparisonOperator: 'GreaterThanThreshold',
+  EvaluationPeriods: 1,
+  TreatMissingData: 'notBreaching',
+});
+
 describe('every alarm', () => {
   it('of a supply stack is in the runbook, and every runbook entry is built', () => {
     expect([...supply.byId.keys()].sort()).toEqual([...ALARM_IDS].sort());
@@ -186,59 +198,10 @@ describe.each<[AlarmId, Props]>([
       TreatMissingData: 'notBreaching',
     },
   ],
-  [
-    'WorkerErrors',
-    {
-      MetricName: 'Errors',
-      Namespace: 'AWS/Lambda',
-      Statistic: 'Sum',
-      Period: 300,
-      Threshold: 0,
-      ComparisonOperator: 'GreaterThanThreshold',
-      EvaluationPeriods: 1,
-      TreatMissingData: 'notBreaching',
-    },
-  ],
-  [
-    'ReceiverErrors',
-    {
-      MetricName: 'Errors',
-      Namespace: 'AWS/Lambda',
-      Statistic: 'Sum',
-      Period: 300,
-      Threshold: 0,
-      ComparisonOperator: 'GreaterThanThreshold',
-      EvaluationPeriods: 1,
-      TreatMissingData: 'notBreaching',
-    },
-  ],
-  [
-    'ReceiverThrottled',
-    {
-      MetricName: 'Throttles',
-      Namespace: 'AWS/Lambda',
-      Statistic: 'Sum',
-      Period: 300,
-      Threshold: 0,
-      ComparisonOperator: 'GreaterThanThreshold',
-      EvaluationPeriods: 1,
-      DatapointsToAlarm: 1,
-      TreatMissingData: 'notBreaching',
-    },
-  ],
-  [
-    'ReconcilerErrors',
-    {
-      MetricName: 'Errors',
-      Namespace: 'AWS/Lambda',
-      Statistic: 'Sum',
-      Period: 300,
-      Threshold: 0,
-      ComparisonOperator: 'GreaterThanThreshold',
-      EvaluationPeriods: 1,
-      TreatMissingData: 'notBreaching',
-    },
-  ],
+  ['WorkerErrors', anyLambda('Errors')],
+  ['ReceiverErrors', anyLambda('Errors')],
+  ['ReceiverThrottled', { ...anyLambda('Throttles'), DatapointsToAlarm: 1 }],
+  ['ReconcilerErrors', anyLambda('Errors')],
   [
     'Api5xx',
     {

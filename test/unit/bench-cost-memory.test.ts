@@ -6,30 +6,21 @@
  * the config sets, and the `worker-512` variant prices the former default.
  */
 import type { DurationSample } from '../../bench/cost/duration';
-import type { SandboxMeasurement } from '../../bench/cost/measure';
 import type { CostLine } from '../../bench/cost/model';
 import { cpuShareFactor, workerBilledMs } from '../../bench/cost/usage';
 import { priceConfig, variantConfig, VARIANTS, type CostVariant } from '../../bench/cost/variants';
 import { DEFAULT_WORKER_MEMORY_MB, FULL_VCPU_MB } from '../../lambdas/core/worker-config';
 import { exampleConfig } from '../infra/infra-support';
+import { quietMeasurement } from '../support/cost-usage';
 
 /** 10 events: 60 DynamoDB calls and 20 marketplace calls, so 6 x 5 ms + 2 x 100 ms = 230 ms of round trips. */
-const measurement: SandboxMeasurement = {
-  events: 10,
-  offers: 10,
-  summary: 'test',
-  harnessDynamoCalls: {},
+const measurement = quietMeasurement({
   dynamoCalls: { GetCommand: 10, UpdateCommand: 50 },
-  dynamoByMethod: {},
   wru: 50,
   rru: 10,
-  failedConditionalWrites: 0,
   sqs: { enqueues: 10, handBacks: 0, visibilityChanges: 0 },
-  logBytes: { receiver: 0, worker: 0 },
-  logLines: { receiver: 0, worker: 0 },
-  notifications: 0,
   marketplace: { calls: 20, logins: 0 },
-};
+});
 const ROUND_TRIPS_MS = 230;
 
 const variant = (name: string): CostVariant => {

@@ -14,7 +14,6 @@ import {
   type NamedTemplate,
 } from '../../bench/cost/model';
 import { synthesizedTemplates } from '../../bench/cost/templates';
-import type { SandboxMeasurement } from '../../bench/cost/measure';
 import {
   defaultSampledShare,
   EVENTS_PER_SECOND_AT_A_MILLION,
@@ -24,7 +23,7 @@ import type { FunctionLogging } from '../../bench/cost/wiring';
 import { VARIANTS } from '../../bench/cost/variants';
 import type { ConnectorConfig } from '../../lambdas/core/config';
 import { exampleConfig } from '../infra/infra-support';
-import { sourced, zeroUsage } from '../support/cost-usage';
+import { quietMeasurement, sourced, zeroUsage } from '../support/cost-usage';
 
 const s = sourced;
 const usage = zeroUsage;
@@ -341,22 +340,11 @@ describe('the cost options, priced', () => {
 
 describe('usageFrom: the receiver publishes no metric for a delivery', () => {
   /** A sandbox run of 10 events in which the receiver printed nothing and the worker 10 lines. */
-  const measurement: SandboxMeasurement = {
-    events: 10,
-    offers: 10,
-    summary: 'test',
-    harnessDynamoCalls: {},
-    dynamoCalls: {},
-    dynamoByMethod: {},
-    wru: 0,
-    rru: 0,
-    failedConditionalWrites: 0,
+  const measurement = quietMeasurement({
     sqs: { enqueues: 10, handBacks: 0, visibilityChanges: 0 },
     logBytes: { receiver: 0, worker: 5000 },
     logLines: { receiver: 0, worker: 10 },
-    notifications: 0,
-    marketplace: { calls: 0, logins: 0 },
-  };
+  });
   const logging = (detailMetrics: boolean): FunctionLogging => ({
     systemLogLevel: 'WARN',
     detailMetrics,

@@ -7,7 +7,7 @@
  * credentials are refused, and a base64 body (as a function URL sends a non-text content type)
  * is decoded. Also: the same message answers the same through both event shapes.
  */
-import { expectRefused } from '../support/receiver-expect';
+import { expectEnqueued, expectRefused } from '../support/receiver-expect';
 import {
   basicAuth as basic,
   receiverHarness,
@@ -18,7 +18,6 @@ import {
   EVENT_MESSAGE,
   FOREIGN_TOPIC_ARN,
   SUBSCRIBE_URL,
-  TOPIC_ARN,
   apiEvent,
   confirmationFields,
   functionUrlEvent,
@@ -46,22 +45,7 @@ describe('through a function URL (payload format 2.0)', () => {
         requestId: 'furl-42',
       }),
     );
-    expect(result.statusCode).toBe(200);
-    expect(result.headers).toMatchObject({ 'content-type': 'application/json' });
-    expect(s.queue.sends).toEqual([
-      {
-        event: {
-          version: 1,
-          origin: 'sns',
-          topicArn: TOPIC_ARN,
-          snsMessageId: message.MessageId,
-          publishedAt: message.Timestamp,
-          message: EVENT_MESSAGE,
-        },
-        attributes: { snsMessageId: message.MessageId, correlationId: 'furl-42' },
-      },
-    ]);
-    expect(s.http.urls()).toEqual([CERT_URL]);
+    expectEnqueued(result, s, message, 'furl-42');
   });
 
   it('confirms a subscription: GETs the SubscribeURL and answers 200', async () => {

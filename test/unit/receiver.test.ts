@@ -11,7 +11,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MAX_BODY_BYTES, createReceiver } from '../../lambdas/receiver/receiver';
 import { receiverHarness, type ReceiverSetup as Setup } from '../support/receiver-harness';
-import { deliver, expectRefused } from '../support/receiver-expect';
+import { deliver, expectEnqueued, expectRefused } from '../support/receiver-expect';
 import {
   CERT_URL,
   EVENT_MESSAGE,
@@ -53,22 +53,7 @@ describe('notifications', () => {
         apiEvent(JSON.stringify(message), { headers: snsHeaders(message), requestId: 'req-42' }),
       );
 
-      expect(result.statusCode).toBe(200);
-      expect(result.headers).toMatchObject({ 'content-type': 'application/json' });
-      expect(s.queue.sends).toEqual([
-        {
-          event: {
-            version: 1,
-            origin: 'sns',
-            topicArn: TOPIC_ARN,
-            snsMessageId: message.MessageId,
-            publishedAt: message.Timestamp,
-            message: EVENT_MESSAGE,
-          },
-          attributes: { snsMessageId: message.MessageId, correlationId: 'req-42' },
-        },
-      ]);
-      expect(s.http.urls()).toEqual([CERT_URL]);
+      expectEnqueued(result, s, message, 'req-42');
     },
   );
 
