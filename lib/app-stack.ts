@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
@@ -14,6 +14,7 @@ import {
   type ConnectorConfig,
 } from '../lambdas/core/config';
 import { RULES_OBJECT_KEY } from '../lambdas/core/rules-document';
+import { workerMemoryWarning } from '../lambdas/core/worker-config';
 import {
   acknowledgeFunction,
   acknowledgeReceiver,
@@ -154,6 +155,9 @@ export class ConnectorAppStack extends Stack {
       .bindRulesObject(props.rulesBucket, RULES_OBJECT_KEY)
       // Also QUEUE_URL and send: the worker hands failed and out-of-time records back itself.
       .bindQueueConsumer(props.queue, { maxConcurrency: config.workerMaxConcurrency });
+    const memoryWarning = workerMemoryWarning(config.workerMemoryMb);
+    if (memoryWarning !== undefined)
+      Annotations.of(this.worker).addWarningV2('connector:worker-memory-low', memoryWarning);
 
     // Supply side: won referrals put on the organisation's own bus, when it names one.
     if (config.role !== 'demand' && config.referrals.eventBusArn !== undefined)

@@ -31,6 +31,22 @@ export const FULL_VCPU_MB = 1769;
  */
 export const DEFAULT_WORKER_MEMORY_MB = 256;
 
+/**
+ * Below this the deploy warns: the worker's bundle alone takes about 95 MB once loaded (above), so
+ * a smaller environment has little room for a batch of records and may run out of memory.
+ */
+export const WORKER_MEMORY_WARNING_MB = 192;
+
+/** The synth-time warning for a `workerMemoryMb` below WORKER_MEMORY_WARNING_MB, else undefined. */
+export function workerMemoryWarning(workerMemoryMb: number): string | undefined {
+  if (workerMemoryMb >= WORKER_MEMORY_WARNING_MB) return undefined;
+  return (
+    `workerMemoryMb ${workerMemoryMb} is below ${WORKER_MEMORY_WARNING_MB}: the worker's code takes about 95 MB ` +
+    'once loaded, so a batch may run out of memory (the invocation fails, WorkerErrors fires and ' +
+    `its records come back). ${DEFAULT_WORKER_MEMORY_MB} is the measured default.`
+  );
+}
+
 export const workerMemoryMbSchema = z
   .number()
   .check(

@@ -6,7 +6,12 @@
  * test/unit/bench-cost-memory.test.ts.
  */
 import { ConfigError, parseConnectorConfig } from '../../lambdas/core/config';
-import { DEFAULT_WORKER_MEMORY_MB, LAMBDA_MEMORY_MB } from '../../lambdas/core/worker-config';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import {
+  DEFAULT_WORKER_MEMORY_MB,
+  LAMBDA_MEMORY_MB,
+  WORKER_MEMORY_WARNING_MB,
+} from '../../lambdas/core/worker-config';
 import { build, exampleConfig, functionFor } from './infra-support';
 
 /** The example config as a file holds it, with `workerMemoryMb` set (or left out: undefined). */
@@ -63,4 +68,30 @@ describe("the worker's memory in the template", () => {
     expect(memoryOf(parseConnectorConfig(withMemory(1024)), 'worker')).toBe(1024);
     expect(memoryOf(parseConnectorConfig(withMemory(128)), 'worker')).toBe(128);
   });
+});
+
+describe('a worker memory too small for its code', () => {
+  const warningsAt = (mb: number) =>
+    Annotations.fromStack(build(parseConnectorConfig(withMemory(mb))).app).findWarning(
+      '*',
+      Match.stringLikeRegexp('workerMemoryMb'),
+    );
+
+  it.each([LAMBDA_MEMORY_MB.min, WORKER_MEMORY_WARNING_MB - 1])(
+    'deploys at %i MB with a warning that names the field, the room the code takes and the default',
+    (mb) => {
+      const warnings = warningsAt(mb);
+      expect(warnings).toHaveLength(1);
+      expect(JSON.stringify(warnings[0]?.entry.data)).toMatch(
+        new RegExp(`workerMemoryMb ${mb} is below ${WORKER_MEMORY_WARNING_MB}.*about 95 MB.*256`),
+      );
+    },
+  );
+
+  it.each([WORKER_MEMORY_WARNING_MB, DEFAULT_WORKER_MEMORY_MB, 1769])(
+    'gives no warning at %i MB',
+    (mb) => {
+      expect(warningsAt(mb)).toHaveLength(0);
+    },
+  );
 });
