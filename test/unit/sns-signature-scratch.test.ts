@@ -1,11 +1,15 @@
 /**
- * Covers lambdas/adapters/signature-scratch.ts: its verdicts are those of `crypto.verify` over
- * freshly built Buffers, for any text (non-ASCII, lone surrogates, at and past the scratch size),
- * and nothing an earlier check left in the reused scratch reaches a later one. The last part runs
+ * Covers lambdas/adapters/signature-scratch.ts: its verdicts are those of `crypto.sign` over
+ * freshly built Buffers, for any text (non-ASCII, lone surrogates, SNS's largest size) and any
+ * signature (too long for the scratch, not base64), and nothing an earlier check left in the
+ * reused scratch reaches a later one. The last part runs
  * the same sequences through one SNS verifier, as a warm Lambda would.
  */
 import { generateKeyPairSync, sign as cryptoSign, type KeyObject } from 'node:crypto';
-import { SCRATCH_BYTES, verifyTextSignature } from '../../lambdas/adapters/signature-scratch';
+import {
+  SIGNATURE_SCRATCH_CHARS,
+  verifyTextSignature,
+} from '../../lambdas/adapters/signature-scratch';
 import { createSnsVerifier, parseSnsEnvelope } from '../../lambdas/adapters/sns-verifier';
 import { createSnsSigningIdentity, type SnsSigningIdentity } from '../../sandbox/sns-signing';
 import { CERT_URL, fakeHttpGet, notificationFields, sign } from '../support/sns-fixtures';
@@ -38,15 +42,12 @@ describe('verifyTextSignature', () => {
     expect(verifyTextSignature('RSA-SHA1', text, signature, publicKey)).toBe(false);
   });
 
-  it('verifies texts that just fit the scratch and just do not, by their worst-case size', () => {
-    const signatureLength = signText('').length;
-    const fits = Math.floor((SCRATCH_BYTES - signatureLength) / 3);
-    // Each of these characters is 3 bytes of UTF-8: the first text fills the bound exactly.
-    for (const text of ['€'.repeat(fits), '€'.repeat(fits + 1), `${'a'.repeat(fits)}🏥`]) {
-      const signature = signText(text);
-      expect(verifyTextSignature(SHA256, text, signature, publicKey)).toBe(true);
-      expect(verifyTextSignature(SHA256, text.slice(1), signature, publicKey)).toBe(false);
-    }
+  it('verifies a text of SNS’s largest size, with characters of every UTF-8 length', () => {
+    // 1, 2, 3 and 4 bytes of UTF-8: 10 bytes a repeat, about 256 KB in all.
+    const text = 'aé€🏥'.repeat(Math.floor((256 * 1024) / 10));
+    const signature = signText(text);
+    expect(verifyTextSignature(SHA256, text, signature, publicKey)).toBe(true);
+    expect(verifyTextSignature(SHA256, text.slice(1), signature, publicKey)).toBe(false);
   });
 
   it('refuses a text that is a prefix of the previous, longer text with that text’s signature', () => {
@@ -65,14 +66,12 @@ describe('verifyTextSignature', () => {
     expect(verifyTextSignature(SHA256, text, withoutLastBytes(signature), publicKey)).toBe(false);
   });
 
-  it('gives the right answers after a text too big for the scratch, and after a small one', () => {
-    const big = 'x'.repeat(SCRATCH_BYTES);
-    const small = 'small';
-    const bigSignature = signText(big);
-    expect(verifyTextSignature(SHA256, big, bigSignature, publicKey)).toBe(true);
-    expect(verifyTextSignature(SHA256, small, signText(small), publicKey)).toBe(true);
-    expect(verifyTextSignature(SHA256, small, bigSignature, publicKey)).toBe(false);
-    expect(verifyTextSignature(SHA256, big.slice(1), bigSignature, publicKey)).toBe(false);
+  it('gives the right answers after a signature too long for the scratch', () => {
+    const text = 'small';
+    const tooLong = 'A'.repeat(SIGNATURE_SCRATCH_CHARS + 4);
+    expect(verifyTextSignature(SHA256, text, tooLong, publicKey)).toBe(false);
+    expect(verifyTextSignature(SHA256, text, signText(text), publicKey)).toBe(true);
+    expect(verifyTextSignature(SHA256, `${text}!`, signText(text), publicKey)).toBe(false);
   });
 
   it.each([
