@@ -10,13 +10,14 @@
  * per call, which `Verify` does not.)
  */
 import { createVerify, type KeyObject } from 'node:crypto';
+import { SIGNATURE_MAX_CHARS } from './sns-envelope';
 
 /**
- * Base64 characters the scratch takes: the SNS envelope check allows at most 4096 (3072 bytes
+ * Base64 characters the scratch takes: as many as the SNS envelope check allows (3072 bytes
  * decoded; a 2048-bit RSA signature is 256). A longer string, which only a caller skipping that
  * check could pass, is decoded into a Buffer of its own.
  */
-export const SIGNATURE_SCRATCH_CHARS = 4096;
+export const SIGNATURE_SCRATCH_CHARS = SIGNATURE_MAX_CHARS;
 
 /**
  * Shared by every check in the process. `Verify#verify` is synchronous and nothing between
