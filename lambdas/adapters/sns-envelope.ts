@@ -56,6 +56,9 @@ const MESSAGE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
 const URL_RULE: StringRule = { min: 1, max: 4096 };
 
+/** The longest `Signature` the envelope check takes, in base64 characters (a 2048-bit RSA signature is 344). */
+export const SIGNATURE_MAX_CHARS = 4096;
+
 /**
  * Standard base64 in its one canonical spelling: padded, and with zero unused bits in the last
  * character. Node's decoder also takes unpadded or non-zero-bit spellings of the same bytes; left
@@ -77,7 +80,7 @@ const COMMON_RULES: Readonly<Record<string, StringRule>> = {
   TopicArn: { min: 1, max: 1024 },
   Message: { min: 0, max: Infinity },
   Timestamp: { min: 1, max: 64 },
-  Signature: { min: 0, max: 4096, check: signatureIssue },
+  Signature: { min: 0, max: SIGNATURE_MAX_CHARS, check: signatureIssue },
   SigningCertURL: URL_RULE,
 };
 

@@ -7,8 +7,9 @@
  * There is deliberately no option that skips or widens any check: the only seam is `httpGet`,
  * which decides where a trusted `https://sns.<region>.amazonaws.com/...` URL is fetched from.
  */
-import { X509Certificate, verify as cryptoVerify, type KeyObject } from 'node:crypto';
+import { X509Certificate, type KeyObject } from 'node:crypto';
 import { checkSnsEnvelope, type SnsEnvelope } from './sns-envelope';
+import { verifyTextSignature } from './signature-scratch';
 import type { HttpGet } from '../core/ports';
 
 export type { SnsEnvelope, SnsNotification, SnsSubscriptionConfirmation } from './sns-envelope';
@@ -331,15 +332,9 @@ export function createSnsVerifier(options: SnsVerifierOptions): SnsVerifier {
       }
 
       const algorithm = message.SignatureVersion === '1' ? 'RSA-SHA1' : 'RSA-SHA256';
-      const data = Buffer.from(snsStringToSign(message), 'utf8');
-      const signature = Buffer.from(message.Signature, 'base64');
-      let valid: boolean;
-      try {
-        valid = cryptoVerify(algorithm, data, entry.key, signature);
-      } catch {
-        valid = false;
-      }
-      if (!valid) throw new SnsRejectedError(403, 'signature verification failed');
+      const text = snsStringToSign(message);
+      if (!verifyTextSignature(algorithm, text, message.Signature, entry.key))
+        throw new SnsRejectedError(403, 'signature verification failed');
     },
   };
 }
