@@ -32,6 +32,21 @@ function refusal(workerMemoryMb: unknown): string {
   throw new Error(`expected workerMemoryMb ${JSON.stringify(workerMemoryMb)} to be refused`);
 }
 
+// Synthesis prints each warning annotation to console.error: the low-memory warning is expected
+// here, so it is kept off the test output, and anything else printed still fails the file.
+let printed: string[] = [];
+beforeEach(() => {
+  printed = [];
+  jest.spyOn(console, 'error').mockImplementation((...args: unknown[]) => {
+    printed.push(args.map(String).join(' '));
+  });
+});
+afterEach(() => {
+  jest.restoreAllMocks();
+  const unexpected = printed.filter((line) => !/WARNING workerMemoryMb \d+ is below/.test(line));
+  expect(unexpected).toEqual([]);
+});
+
 const memoryOf = (config: ReturnType<typeof parseConnectorConfig>, service: string) =>
   functionFor(build(config).appTemplate, service).properties['MemorySize'];
 
