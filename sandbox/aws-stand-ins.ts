@@ -3,8 +3,9 @@
  * events queue and its DLQ, and an SDK client for each. Used by the sandbox (run-sandbox.ts) and
  * by the load benchmarks (bench/load), so both run the connector on the same stand-ins.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { cachedDynamoClient } from '../lambdas/adapters/dynamo-documents';
 import { createOfferTable } from '../lambdas/adapters/offer-table';
 import { EMULATOR_AWS, type RunningEmulator, startDynaliteProcess, startFauxqs } from './emulators';
 import { createQueues, type SandboxQueues } from './sandbox-queues';
@@ -35,7 +36,8 @@ export async function startAwsStandIns(
   // In a child process: the sandbox's own process runs the connector and the simulator.
   const dynalite = await startDynaliteProcess();
   cleanups.push({ name: 'dynalite', stop: () => dynalite.stop() });
-  const dynamo = new DynamoDBClient({ ...EMULATOR_AWS, endpoint: dynalite.endpoint });
+  // Cached middleware, as the functions' client (lambdas/adapters/dynamo-documents.ts).
+  const dynamo = cachedDynamoClient({ ...EMULATOR_AWS, endpoint: dynalite.endpoint });
   cleanups.push({
     name: 'DynamoDB client',
     stop: () => {

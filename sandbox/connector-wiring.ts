@@ -4,9 +4,9 @@
  * the run's stand-ins (aws-stand-ins.ts) and marketplace (sandbox-marketplace.ts).
  */
 import { connectorLogger } from '../lambdas/adapters/observability';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Role, Rules } from '../lambdas/core/config';
 import { DynamoAcceptCounter } from '../lambdas/adapters/dynamo-accept-counter';
+import { Documents } from '../lambdas/adapters/dynamo-documents';
 import { DynamoOfferStore } from '../lambdas/adapters/dynamo-offer-store';
 import { DynamoUnitStore } from '../lambdas/adapters/dynamo-unit-store';
 import { loginReporter } from '../lambdas/adapters/login-report';
@@ -105,12 +105,11 @@ export async function startConnector(input: WiringInput): Promise<RunningConnect
 
   const appliedWrites = new Map<string, number>();
   const counting = appliedWriteCounter(appliedWrites);
-  const units = counting.units(new DynamoUnitStore(DynamoDBDocumentClient.from(dynamo), tableName));
+  const documents = new Documents(dynamo);
+  const units = counting.units(new DynamoUnitStore(documents, tableName));
   // The accept caps of `--rules` (rules.limits), counted in the same table as in AWS.
-  const counter = new DynamoAcceptCounter(DynamoDBDocumentClient.from(dynamo), tableName);
-  const store = counting.store(
-    new DynamoOfferStore(DynamoDBDocumentClient.from(dynamo), tableName),
-  );
+  const counter = new DynamoAcceptCounter(documents, tableName);
+  const store = counting.store(new DynamoOfferStore(documents, tableName));
   // One worker per concurrent invocation, each with its own client and logger, as each Lambda
   // execution environment has; the plain runs use one.
   const workers = Array.from({ length: drill?.workerInvocations ?? 1 }, () => {

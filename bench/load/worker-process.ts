@@ -11,11 +11,10 @@
 import { performance } from 'node:perf_hooks';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSEvent } from 'aws-lambda';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { parseRules, type Rules } from '../../lambdas/core/config';
 import { DynamoAcceptCounter } from '../../lambdas/adapters/dynamo-accept-counter';
+import { cachedDynamoClient, Documents } from '../../lambdas/adapters/dynamo-documents';
 import { DynamoOfferStore } from '../../lambdas/adapters/dynamo-offer-store';
 import { DynamoUnitStore } from '../../lambdas/adapters/dynamo-unit-store';
 import { MarketplaceClient } from '../../lambdas/adapters/marketplace-client';
@@ -82,8 +81,9 @@ function send(message: FromWorkers): void {
 
 function start(settings: Extract<ToWorkers, { type: 'start' }>): () => Promise<void> {
   const sqs = new SQSClient({ ...EMULATOR_AWS, endpoint: settings.sqsEndpoint });
-  const dynamo = new DynamoDBClient({ ...EMULATOR_AWS, endpoint: settings.dynamoEndpoint });
-  const documents = DynamoDBDocumentClient.from(dynamo);
+  // As the worker's handler builds it: middleware cached (lambdas/adapters/dynamo-documents.ts).
+  const dynamo = cachedDynamoClient({ ...EMULATOR_AWS, endpoint: settings.dynamoEndpoint });
+  const documents = new Documents(dynamo);
   const store = new DynamoOfferStore(documents, settings.tableName);
   const units = new DynamoUnitStore(documents, settings.tableName);
   const counter = new DynamoAcceptCounter(documents, settings.tableName);

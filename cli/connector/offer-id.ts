@@ -4,7 +4,8 @@
  * otherwise a prefix of at least 8 characters that exactly one offer record starts with stands
  * for that offer (found by a Scan of the table, only when the id as given has no record).
  */
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { DynamoOfferStore } from '../../lambdas/adapters/dynamo-offer-store';
 import { OFFER_TABLE } from '../../lambdas/adapters/offer-table';
 import type { OfferRecord } from '../../lambdas/core/ports';
@@ -26,19 +27,19 @@ async function offersStartingWith(
 ): Promise<string[]> {
   const { partitionKey, offerKeyPrefix } = OFFER_TABLE;
   const found: string[] = [];
-  let start: Record<string, unknown> | undefined;
+  let start: Record<string, AttributeValue> | undefined;
   do {
-    const page = await ctx.clients.documents.send(
+    const page = await ctx.clients.dynamo.send(
       new ScanCommand({
         TableName: ctx.resources.tableName,
         FilterExpression: 'begins_with(#pk, :prefix)',
         ExpressionAttributeNames: { '#pk': partitionKey },
-        ExpressionAttributeValues: { ':prefix': `${offerKeyPrefix}${prefix}` },
+        ExpressionAttributeValues: marshall({ ':prefix': `${offerKeyPrefix}${prefix}` }),
         ProjectionExpression: '#pk',
         ...(start !== undefined ? { ExclusiveStartKey: start } : {}),
       }),
     );
-    for (const item of page.Items ?? []) {
+    for (const item of (page.Items ?? []).map((attributes) => unmarshall(attributes))) {
       const key: unknown = item[partitionKey];
       const offerId = typeof key === 'string' ? key.slice(offerKeyPrefix.length) : undefined;
       if (offerId !== undefined && !found.includes(offerId)) found.push(offerId);

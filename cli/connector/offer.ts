@@ -15,7 +15,6 @@ import type {
   SeenEvent,
 } from '../../lambdas/core/ports';
 import { loneOfferOfUnit } from '../../lambdas/core/unit-decision';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { EXIT } from './args';
 import { ambiguousOfferProblem, findOffer } from './offer-id';
 import { fields, type CommandResult } from './output';
@@ -33,13 +32,11 @@ Exit 1 when the connector has no record of the offer.`;
 /** The offer item's `referral` (written by the referral work), read as stored: ids and statuses only. */
 async function referralOf(ctx: CommandContext, offerId: string): Promise<unknown> {
   const { partitionKey: PK, sortKey: SK, offerKeyPrefix } = OFFER_TABLE;
-  const result = await ctx.clients.documents.send(
-    new GetCommand({
-      TableName: ctx.resources.tableName,
-      Key: { [PK]: `${offerKeyPrefix}${offerId}`, [SK]: 'OFFER' },
-      ProjectionExpression: 'referral',
-    }),
-  );
+  const result = await ctx.clients.documents.get({
+    TableName: ctx.resources.tableName,
+    Key: { [PK]: `${offerKeyPrefix}${offerId}`, [SK]: 'OFFER' },
+    ProjectionExpression: 'referral',
+  });
   return result.Item?.referral;
 }
 

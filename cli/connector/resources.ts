@@ -13,9 +13,9 @@ import {
   type Output,
 } from '@aws-sdk/client-cloudformation';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { cachedDynamoClient, Documents } from '../../lambdas/adapters/dynamo-documents';
 import { ROLES, type Role } from '../../lambdas/core/config';
 import { STACK_IDS, STACK_OUTPUTS } from '../../lib/stack-outputs';
 import { SANDBOX_RESOURCES_FILE, sandboxResourcesSchema } from '../../sandbox/resources-file';
@@ -229,7 +229,10 @@ export function sandboxResources(file: string = SANDBOX_RESOURCES_FILE): Connect
 }
 
 export interface ConnectorClients {
-  documents: DynamoDBDocumentClient;
+  /** The stores' items (lambdas/adapters/dynamo-documents.ts). */
+  documents: Documents;
+  /** The same DynamoDB client, for the table scans. */
+  dynamo: DynamoDBClient;
   sqs: SQSClient;
   /** AWS only. */
   cloudwatch?: CloudWatchClient;
@@ -241,7 +244,7 @@ export function clientsFor(resources: ConnectorResources): ConnectorClients {
     region: resources.region,
     ...(resources.emulator ? { credentials: resources.emulator.credentials } : {}),
   };
-  const dynamo = new DynamoDBClient({
+  const dynamo = cachedDynamoClient({
     ...base,
     ...(resources.emulator ? { endpoint: resources.emulator.dynamodb } : {}),
   });
@@ -251,7 +254,8 @@ export function clientsFor(resources: ConnectorResources): ConnectorClients {
   });
   const cloudwatch = resources.source === 'aws' ? new CloudWatchClient(base) : undefined;
   return {
-    documents: DynamoDBDocumentClient.from(dynamo),
+    documents: new Documents(dynamo),
+    dynamo,
     sqs,
     ...(cloudwatch ? { cloudwatch } : {}),
     destroy: () => {

@@ -6,7 +6,8 @@
  */
 import { DescribeAlarmsCommand, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { OFFER_TABLE } from '../../lambdas/adapters/offer-table';
 import { EXIT } from './args';
 import { duration, type CommandResult } from './output';
@@ -70,11 +71,11 @@ export async function summarizeTable(ctx: CommandContext): Promise<TableSummary>
     scanned: 0,
   };
   let lastAt = Number.NEGATIVE_INFINITY;
-  let start: Record<string, unknown> | undefined;
+  let start: Record<string, AttributeValue> | undefined;
   let page = 0;
   do {
     ctx.progress.step(`status: reading the offer table (page ${++page}, ${summary.scanned} items)`);
-    const result = await ctx.clients.documents.send(
+    const result = await ctx.clients.dynamo.send(
       new ScanCommand({
         TableName: ctx.resources.tableName,
         FilterExpression: 'begins_with(#pk, :event) OR begins_with(#pk, :offer)',
@@ -87,11 +88,14 @@ export async function summarizeTable(ctx: CommandContext): Promise<TableSummary>
           '#state': 'state',
           '#action': 'action',
         },
-        ExpressionAttributeValues: { ':event': 'EVENT#', ':offer': OFFER_TABLE.offerKeyPrefix },
+        ExpressionAttributeValues: marshall({
+          ':event': 'EVENT#',
+          ':offer': OFFER_TABLE.offerKeyPrefix,
+        }),
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),
     );
-    for (const item of result.Items ?? []) {
+    for (const item of (result.Items ?? []).map((attributes) => unmarshall(attributes))) {
       summary.scanned += 1;
       const pk = String(item[PK]);
       if (pk.startsWith('EVENT#')) {

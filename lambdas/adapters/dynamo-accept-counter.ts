@@ -1,7 +1,7 @@
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AcceptCounter, CapPeriod, Reservation } from '../core/caps';
 import { isConditionFailure } from './dynamo-writes';
 import { OFFER_TABLE } from './offer-table-keys';
+import type { Documents } from './dynamo-documents';
 
 /**
  * AcceptCounter on the offer table: one item per period, `pk = COUNTER#<period key>`,
@@ -20,7 +20,7 @@ const counterKey = (period: string) => ({ [PK]: `COUNTER#${period}`, [SK]: COUNT
 
 export class DynamoAcceptCounter implements AcceptCounter {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: Documents,
     private readonly tableName: string,
     private readonly now: () => Date = () => new Date(),
   ) {}
@@ -43,19 +43,17 @@ export class DynamoAcceptCounter implements AcceptCounter {
   async release(unitKey: string, periodKeys: readonly string[]): Promise<void> {
     for (const key of periodKeys) {
       try {
-        await this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: counterKey(key),
-            UpdateExpression: 'ADD accepts :minusOne DELETE units :unit',
-            ConditionExpression: 'contains(units, :member)',
-            ExpressionAttributeValues: {
-              ':minusOne': -1,
-              ':unit': new Set([unitKey]),
-              ':member': unitKey,
-            },
-          }),
-        );
+        await this.client.update({
+          TableName: this.tableName,
+          Key: counterKey(key),
+          UpdateExpression: 'ADD accepts :minusOne DELETE units :unit',
+          ConditionExpression: 'contains(units, :member)',
+          ExpressionAttributeValues: {
+            ':minusOne': -1,
+            ':unit': new Set([unitKey]),
+            ':member': unitKey,
+          },
+        });
       } catch (error: unknown) {
         if (!isConditionFailure(error)) throw error;
       }
@@ -65,24 +63,21 @@ export class DynamoAcceptCounter implements AcceptCounter {
   /** Counts the unit on the period when there is room and it is not counted yet. */
   private async take(unitKey: string, period: CapPeriod): Promise<boolean> {
     try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: counterKey(period.key),
-          UpdateExpression:
-            'SET #ttl = if_not_exists(#ttl, :expires) ADD accepts :one, units :unit',
-          ConditionExpression:
-            '(attribute_not_exists(accepts) OR accepts < :limit) AND (attribute_not_exists(units) OR NOT contains(units, :member))',
-          ExpressionAttributeNames: { '#ttl': TTL },
-          ExpressionAttributeValues: {
-            ':one': 1,
-            ':unit': new Set([unitKey]),
-            ':member': unitKey,
-            ':limit': period.limit,
-            ':expires': Math.floor(this.now().getTime() / 1000) + RETENTION_S,
-          },
-        }),
-      );
+      await this.client.update({
+        TableName: this.tableName,
+        Key: counterKey(period.key),
+        UpdateExpression: 'SET #ttl = if_not_exists(#ttl, :expires) ADD accepts :one, units :unit',
+        ConditionExpression:
+          '(attribute_not_exists(accepts) OR accepts < :limit) AND (attribute_not_exists(units) OR NOT contains(units, :member))',
+        ExpressionAttributeNames: { '#ttl': TTL },
+        ExpressionAttributeValues: {
+          ':one': 1,
+          ':unit': new Set([unitKey]),
+          ':member': unitKey,
+          ':limit': period.limit,
+          ':expires': Math.floor(this.now().getTime() / 1000) + RETENTION_S,
+        },
+      });
       return true;
     } catch (error: unknown) {
       if (!isConditionFailure(error)) throw error;
@@ -92,13 +87,11 @@ export class DynamoAcceptCounter implements AcceptCounter {
 
   private async holds(unitKey: string, periodKey: string): Promise<boolean> {
     const item = (
-      await this.client.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: counterKey(periodKey),
-          ConsistentRead: true,
-        }),
-      )
+      await this.client.get({
+        TableName: this.tableName,
+        Key: counterKey(periodKey),
+        ConsistentRead: true,
+      })
     ).Item;
     const units: unknown = item?.units;
     return units instanceof Set && units.has(unitKey);

@@ -1,7 +1,7 @@
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { MAX_SEEN_EVENTS } from '../core/ports';
 import { isConditionFailure } from './dynamo-writes';
 import { OFFER_TABLE } from './offer-table-keys';
+import type { Documents } from './dynamo-documents';
 
 /**
  * The offer item (`pk = OFFER#<offer id>`, `sk = OFFER`), shared by the two stores that write it:
@@ -22,7 +22,7 @@ export function offerKey(offerId: string): Record<string, string> {
  * trims.
  */
 export async function trimSeenEvents(
-  client: DynamoDBDocumentClient,
+  client: Documents,
   tableName: string,
   offerId: string,
   length: number,
@@ -30,16 +30,14 @@ export async function trimSeenEvents(
   if (length <= MAX_SEEN_EVENTS) return;
   const drop = Array.from({ length: length - MAX_SEEN_EVENTS }, (_, i) => `#events[${i}]`);
   await client
-    .send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: offerKey(offerId),
-        UpdateExpression: `REMOVE ${drop.join(', ')}`,
-        ConditionExpression: 'size(#events) = :length',
-        ExpressionAttributeNames: { '#events': 'events' },
-        ExpressionAttributeValues: { ':length': length },
-      }),
-    )
+    .update({
+      TableName: tableName,
+      Key: offerKey(offerId),
+      UpdateExpression: `REMOVE ${drop.join(', ')}`,
+      ConditionExpression: 'size(#events) = :length',
+      ExpressionAttributeNames: { '#events': 'events' },
+      ExpressionAttributeValues: { ':length': length },
+    })
     .catch((error: unknown) => {
       if (!isConditionFailure(error)) throw error;
     });

@@ -1,10 +1,3 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import {
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
 import {
   type EventClaim,
   type EventCompletion,
@@ -31,6 +24,7 @@ import {
   withSeenEvent,
 } from './dynamo-offer-facts';
 import { OFFER_TABLE } from './offer-table-keys';
+import { type Documents, lambdaDocuments } from './dynamo-documents';
 import { decisionFromItem, decisionItem } from './dynamo-decision-item';
 import { offerKey, trimSeenEvents } from './dynamo-offer-item';
 
@@ -70,45 +64,45 @@ function eventKey(eventId: string): Record<string, string> {
 
 export class DynamoOfferStore implements OfferStore {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: Documents,
     private readonly tableName: string,
   ) {}
 
   async claimEvent(eventId: string, now: Date, leaseMs: number): Promise<EventClaim> {
     try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: eventKey(eventId),
-          UpdateExpression:
-            'SET #status = :inProgress, #leaseUntil = :until, claimedAt = :claimedAt, #ttl = :expiresAt',
-          // New, failed (given back with its error), or in progress under a lease that has run out
-          // (its holder crashed or timed out). An update keeps a failed attempt's error and count.
-          ConditionExpression:
-            'attribute_not_exists(#pk) OR #status = :failed OR (#status = :inProgress AND #leaseUntil < :now)',
-          ExpressionAttributeNames: {
-            '#pk': PK,
-            '#status': 'status',
-            '#leaseUntil': 'leaseUntil',
-            '#ttl': TTL,
-          },
-          ExpressionAttributeValues: {
-            ':inProgress': 'in_progress',
-            ':failed': 'failed',
-            ':now': now.getTime(),
-            ':until': now.getTime() + leaseMs,
-            ':claimedAt': now.toISOString(),
-            ':expiresAt': expiresAt(now),
-          },
-        }),
-      );
+      await this.client.update({
+        TableName: this.tableName,
+        Key: eventKey(eventId),
+        UpdateExpression:
+          'SET #status = :inProgress, #leaseUntil = :until, claimedAt = :claimedAt, #ttl = :expiresAt',
+        // New, failed (given back with its error), or in progress under a lease that has run out
+        // (its holder crashed or timed out). An update keeps a failed attempt's error and count.
+        ConditionExpression:
+          'attribute_not_exists(#pk) OR #status = :failed OR (#status = :inProgress AND #leaseUntil < :now)',
+        ExpressionAttributeNames: {
+          '#pk': PK,
+          '#status': 'status',
+          '#leaseUntil': 'leaseUntil',
+          '#ttl': TTL,
+        },
+        ExpressionAttributeValues: {
+          ':inProgress': 'in_progress',
+          ':failed': 'failed',
+          ':now': now.getTime(),
+          ':until': now.getTime() + leaseMs,
+          ':claimedAt': now.toISOString(),
+          ':expiresAt': expiresAt(now),
+        },
+      });
       return 'claimed';
     } catch (error: unknown) {
       if (!isConditionFailure(error)) throw error;
     }
-    const existing = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: eventKey(eventId), ConsistentRead: true }),
-    );
+    const existing = await this.client.get({
+      TableName: this.tableName,
+      Key: eventKey(eventId),
+      ConsistentRead: true,
+    });
     // Gone between the two calls (released or expired): report busy and let the retry claim it.
     return existing.Item?.status === 'done' ? 'done' : 'busy';
   }
@@ -137,15 +131,13 @@ export class DynamoOfferStore implements OfferStore {
       set += ', #ttl = :expiresAt';
       values[':expiresAt'] = expiresAt(now);
     }
-    await this.client.send(
-      new UpdateCommand({
-        TableName: this.tableName,
-        Key: eventKey(eventId),
-        UpdateExpression: `SET ${set} REMOVE ${remove}`,
-        ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL, '#leaseUntil': 'leaseUntil' },
-        ExpressionAttributeValues: values,
-      }),
-    );
+    await this.client.update({
+      TableName: this.tableName,
+      Key: eventKey(eventId),
+      UpdateExpression: `SET ${set} REMOVE ${remove}`,
+      ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL, '#leaseUntil': 'leaseUntil' },
+      ExpressionAttributeValues: values,
+    });
   }
 
   async releaseEvent(eventId: string, failure?: EventFailure): Promise<void> {
@@ -157,35 +149,31 @@ export class DynamoOfferStore implements OfferStore {
     };
     try {
       if (failure === undefined) {
-        await this.client.send(
-          new DeleteCommand({
-            TableName: this.tableName,
-            Key: eventKey(eventId),
-            ...onlyInProgress,
-          }),
-        );
-        return;
-      }
-      await this.client.send(
-        new UpdateCommand({
+        await this.client.delete({
           TableName: this.tableName,
           Key: eventKey(eventId),
-          UpdateExpression:
-            'SET #status = :failed, lastError = :error, failedAt = :at ADD failedAttempts :one REMOVE #leaseUntil',
           ...onlyInProgress,
-          ExpressionAttributeNames: {
-            ...onlyInProgress.ExpressionAttributeNames,
-            '#leaseUntil': 'leaseUntil',
-          },
-          ExpressionAttributeValues: {
-            ...onlyInProgress.ExpressionAttributeValues,
-            ':failed': 'failed',
-            ':error': defined(failure),
-            ':at': failure.at,
-            ':one': 1,
-          },
-        }),
-      );
+        });
+        return;
+      }
+      await this.client.update({
+        TableName: this.tableName,
+        Key: eventKey(eventId),
+        UpdateExpression:
+          'SET #status = :failed, lastError = :error, failedAt = :at ADD failedAttempts :one REMOVE #leaseUntil',
+        ...onlyInProgress,
+        ExpressionAttributeNames: {
+          ...onlyInProgress.ExpressionAttributeNames,
+          '#leaseUntil': 'leaseUntil',
+        },
+        ExpressionAttributeValues: {
+          ...onlyInProgress.ExpressionAttributeValues,
+          ':failed': 'failed',
+          ':error': defined(failure),
+          ':at': failure.at,
+          ':one': 1,
+        },
+      });
     } catch (error: unknown) {
       if (!isConditionFailure(error)) throw error;
     }
@@ -193,9 +181,11 @@ export class DynamoOfferStore implements OfferStore {
 
   /** The event item as the operator CLI reads it (status, outcome, last error), or undefined. */
   async getEventRecord(eventId: string): Promise<Record<string, unknown> | undefined> {
-    const result = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: eventKey(eventId), ConsistentRead: true }),
-    );
+    const result = await this.client.get({
+      TableName: this.tableName,
+      Key: eventKey(eventId),
+      ConsistentRead: true,
+    });
     if (result.Item === undefined) return undefined;
     return Object.fromEntries(
       Object.entries(result.Item).filter(([name]) => name !== PK && name !== SK),
@@ -203,9 +193,11 @@ export class DynamoOfferStore implements OfferStore {
   }
 
   async getOffer(offerId: string): Promise<OfferRecord | undefined> {
-    const result = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: offerKey(offerId), ConsistentRead: true }),
-    );
+    const result = await this.client.get({
+      TableName: this.tableName,
+      Key: offerKey(offerId),
+      ConsistentRead: true,
+    });
     const item = result.Item;
     if (item === undefined) return undefined;
     const record: Record<string, unknown> = { offerId, updatedAt: item.updatedAt };
@@ -232,14 +224,12 @@ export class DynamoOfferStore implements OfferStore {
     try {
       if (facts.seenEvent !== undefined) {
         try {
-          const result = await this.client.send(
-            new UpdateCommand({
-              TableName: this.tableName,
-              Key: offerKey(offerId),
-              ...updateInput(withSeenEvent(update, facts.seenEvent)),
-              ReturnValues: 'UPDATED_NEW',
-            }),
-          );
+          const result = await this.client.update({
+            TableName: this.tableName,
+            Key: offerKey(offerId),
+            ...updateInput(withSeenEvent(update, facts.seenEvent)),
+            ReturnValues: 'UPDATED_NEW',
+          });
           const events: unknown = result.Attributes?.events;
           await trimSeenEvents(
             this.client,
@@ -252,13 +242,11 @@ export class DynamoOfferStore implements OfferStore {
           if (!isConditionFailure(error)) throw error;
         }
       }
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: offerKey(offerId),
-          ...updateInput(update),
-        }),
-      );
+      await this.client.update({
+        TableName: this.tableName,
+        Key: offerKey(offerId),
+        ...updateInput(update),
+      });
     } catch (error: unknown) {
       if (guardsAssignment(facts) && isConditionFailure(error)) {
         throw new DecisionConflictError(`offer ${offerId} already has an applied assignment`, {
@@ -294,23 +282,19 @@ export class DynamoOfferStore implements OfferStore {
     // An intended decision never replaces a settled (applied or resolved) one, except a dry run's
     // (a live connector asked to decide those again; see isFinal) and the one a replay names.
     try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: offerKey(offerId),
-          UpdateExpression:
-            'SET #decision = :decision, updatedAt = if_not_exists(updatedAt, :decidedAt), createdAt = if_not_exists(createdAt, :decidedAt)',
-          ...(intended ? { ConditionExpression: intendedCondition(decision) } : {}),
-          ExpressionAttributeNames: intended
-            ? intendedNames(decision)
-            : { '#decision': 'decision' },
-          ExpressionAttributeValues: {
-            ':decision': decisionItem(decision, offerId),
-            ':decidedAt': decision.decidedAt,
-            ...(intended ? intendedValues(decision) : {}),
-          },
-        }),
-      );
+      await this.client.update({
+        TableName: this.tableName,
+        Key: offerKey(offerId),
+        UpdateExpression:
+          'SET #decision = :decision, updatedAt = if_not_exists(updatedAt, :decidedAt), createdAt = if_not_exists(createdAt, :decidedAt)',
+        ...(intended ? { ConditionExpression: intendedCondition(decision) } : {}),
+        ExpressionAttributeNames: intended ? intendedNames(decision) : { '#decision': 'decision' },
+        ExpressionAttributeValues: {
+          ':decision': decisionItem(decision, offerId),
+          ':decidedAt': decision.decidedAt,
+          ...(intended ? intendedValues(decision) : {}),
+        },
+      });
     } catch (error: unknown) {
       if (isConditionFailure(error)) {
         throw new DecisionConflictError(`offer ${offerId} already has a settled decision`, {
@@ -324,32 +308,28 @@ export class DynamoOfferStore implements OfferStore {
   async recordReconcilerEnqueue(offerId: string, at: Date): Promise<void> {
     const when = at.toISOString();
     await this.client
-      .send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: offerKey(offerId),
-          // One atomic counter: two reconciler runs at once both count.
-          UpdateExpression:
-            'SET #reconciler = :fresh, updatedAt = if_not_exists(updatedAt, :at), createdAt = if_not_exists(createdAt, :at)',
-          ConditionExpression: 'attribute_not_exists(#reconciler)',
-          ExpressionAttributeNames: { '#reconciler': 'reconciler' },
-          ExpressionAttributeValues: {
-            ':fresh': { lastEnqueuedAt: when, enqueues: 1 },
-            ':at': when,
-          },
-        }),
-      )
+      .update({
+        TableName: this.tableName,
+        Key: offerKey(offerId),
+        // One atomic counter: two reconciler runs at once both count.
+        UpdateExpression:
+          'SET #reconciler = :fresh, updatedAt = if_not_exists(updatedAt, :at), createdAt = if_not_exists(createdAt, :at)',
+        ConditionExpression: 'attribute_not_exists(#reconciler)',
+        ExpressionAttributeNames: { '#reconciler': 'reconciler' },
+        ExpressionAttributeValues: {
+          ':fresh': { lastEnqueuedAt: when, enqueues: 1 },
+          ':at': when,
+        },
+      })
       .catch(async (error: unknown) => {
         if (!isConditionFailure(error)) throw error;
-        await this.client.send(
-          new UpdateCommand({
-            TableName: this.tableName,
-            Key: offerKey(offerId),
-            UpdateExpression: 'SET #reconciler.lastEnqueuedAt = :at ADD #reconciler.enqueues :one',
-            ExpressionAttributeNames: { '#reconciler': 'reconciler' },
-            ExpressionAttributeValues: { ':at': when, ':one': 1 },
-          }),
-        );
+        await this.client.update({
+          TableName: this.tableName,
+          Key: offerKey(offerId),
+          UpdateExpression: 'SET #reconciler.lastEnqueuedAt = :at ADD #reconciler.enqueues :one',
+          ExpressionAttributeNames: { '#reconciler': 'reconciler' },
+          ExpressionAttributeValues: { ':at': when, ':one': 1 },
+        });
       });
   }
 }
@@ -359,9 +339,9 @@ function expiresAt(now: Date): number {
 }
 
 /**
- * The store on a document client of its own, as the reconciler builds it on its first read
- * (deferred-offer-store.ts): this module, and with it the DynamoDB client, loads then.
+ * The store on a client of its own (dynamo-documents.ts), as the reconciler builds it on its first
+ * read (deferred-offer-store.ts): this module, and with it the DynamoDB client, loads then.
  */
 export function dynamoOfferStore(tableName: string): DynamoOfferStore {
-  return new DynamoOfferStore(DynamoDBDocumentClient.from(new DynamoDBClient({})), tableName);
+  return new DynamoOfferStore(lambdaDocuments(), tableName);
 }

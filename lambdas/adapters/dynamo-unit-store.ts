@@ -1,4 +1,3 @@
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DecisionConflictError, LeaseLostError } from '../core/errors';
 import type {
   RecordedDecision,
@@ -15,6 +14,7 @@ import {
   isConditionFailure,
 } from './dynamo-writes';
 import { OFFER_TABLE } from './offer-table-keys';
+import type { Documents } from './dynamo-documents';
 import { decisionFromItem, decisionItem } from './dynamo-decision-item';
 import { factsUpdate, type OfferUpdate, updateInput, withSeenEvent } from './dynamo-offer-facts';
 import { offerKey, trimSeenEvents } from './dynamo-offer-item';
@@ -70,7 +70,7 @@ function itemKey(key: string): Record<string, string> {
 
 export class DynamoUnitStore implements UnitStore {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
+    private readonly client: Documents,
     private readonly tableName: string,
   ) {}
 
@@ -82,25 +82,23 @@ export class DynamoUnitStore implements UnitStore {
   ): Promise<UnitLease> {
     const lone = loneOfferOfUnit(key);
     try {
-      const result = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: itemKey(key),
-          UpdateExpression:
-            lone === undefined
-              ? 'SET leaseOwner = :owner, leaseUntil = :until, unitKey = :key'
-              : 'SET leaseOwner = :owner, leaseUntil = :until, createdAt = if_not_exists(createdAt, :at), updatedAt = if_not_exists(updatedAt, :at)',
-          ConditionExpression:
-            'attribute_not_exists(leaseOwner) OR leaseOwner = :owner OR leaseUntil < :now',
-          ExpressionAttributeValues: {
-            ':owner': owner,
-            ':until': now.getTime() + leaseMs,
-            ':now': now.getTime(),
-            ...(lone === undefined ? { ':key': key } : { ':at': now.toISOString() }),
-          },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
+      const result = await this.client.update({
+        TableName: this.tableName,
+        Key: itemKey(key),
+        UpdateExpression:
+          lone === undefined
+            ? 'SET leaseOwner = :owner, leaseUntil = :until, unitKey = :key'
+            : 'SET leaseOwner = :owner, leaseUntil = :until, createdAt = if_not_exists(createdAt, :at), updatedAt = if_not_exists(updatedAt, :at)',
+        ConditionExpression:
+          'attribute_not_exists(leaseOwner) OR leaseOwner = :owner OR leaseUntil < :now',
+        ExpressionAttributeValues: {
+          ':owner': owner,
+          ':until': now.getTime() + leaseMs,
+          ':now': now.getTime(),
+          ...(lone === undefined ? { ':key': key } : { ':at': now.toISOString() }),
+        },
+        ReturnValues: 'ALL_NEW',
+      });
       const found = decisionFromItem(result.Attributes?.decision, lone);
       const decision =
         lone !== undefined && found?.state === 'intended'
@@ -129,13 +127,11 @@ export class DynamoUnitStore implements UnitStore {
     offerId: string,
     intent: RecordedDecision,
   ): Promise<RecordedDecision> {
-    const old = await this.client.send(
-      new GetCommand({
-        TableName: this.tableName,
-        Key: { [PK]: `UNIT#${LONE_UNIT_PREFIX}${offerId}`, [SK]: UNIT_SK },
-        ConsistentRead: true,
-      }),
-    );
+    const old = await this.client.get({
+      TableName: this.tableName,
+      Key: { [PK]: `UNIT#${LONE_UNIT_PREFIX}${offerId}`, [SK]: UNIT_SK },
+      ConsistentRead: true,
+    });
     const before = decisionFromItem(old.Item?.decision, offerId);
     const settled = before !== undefined && before.state !== 'intended';
     return settled && before.eventId === intent.eventId ? before : intent;
@@ -193,17 +189,15 @@ export class DynamoUnitStore implements UnitStore {
   ): Promise<void> {
     const send = async (withUpdate: OfferUpdate) => {
       const input = updateInput(withUpdate);
-      return this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: itemKey(key),
-          ...input,
-          UpdateExpression: release
-            ? `${input.UpdateExpression} REMOVE leaseOwner, leaseUntil`
-            : input.UpdateExpression,
-          ...(seen !== undefined ? { ReturnValues: 'UPDATED_NEW' } : {}),
-        }),
-      );
+      return this.client.update({
+        TableName: this.tableName,
+        Key: itemKey(key),
+        ...input,
+        UpdateExpression: release
+          ? `${input.UpdateExpression} REMOVE leaseOwner, leaseUntil`
+          : input.UpdateExpression,
+        ...(seen !== undefined ? { ReturnValues: 'UPDATED_NEW' } : {}),
+      });
     };
     const lone = loneOfferOfUnit(key);
     let appendSeen = seen !== undefined;
@@ -251,15 +245,13 @@ export class DynamoUnitStore implements UnitStore {
 
   async releaseUnitLease(key: string, owner: string): Promise<void> {
     try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: itemKey(key),
-          UpdateExpression: 'REMOVE leaseOwner, leaseUntil',
-          ConditionExpression: 'leaseOwner = :owner',
-          ExpressionAttributeValues: { ':owner': owner },
-        }),
-      );
+      await this.client.update({
+        TableName: this.tableName,
+        Key: itemKey(key),
+        UpdateExpression: 'REMOVE leaseOwner, leaseUntil',
+        ConditionExpression: 'leaseOwner = :owner',
+        ExpressionAttributeValues: { ':owner': owner },
+      });
     } catch (error: unknown) {
       // Someone else's lease (ours ran out and was taken): not ours to release.
       if (!isConditionFailure(error)) throw error;
@@ -271,9 +263,11 @@ export class DynamoUnitStore implements UnitStore {
   }
 
   private async read(key: string): Promise<Record<string, unknown> | undefined> {
-    const result = await this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: itemKey(key), ConsistentRead: true }),
-    );
+    const result = await this.client.get({
+      TableName: this.tableName,
+      Key: itemKey(key),
+      ConsistentRead: true,
+    });
     return result.Item;
   }
 }

@@ -3,6 +3,10 @@
  * attributes so the worker (and anyone reading the queue) can correlate without parsing bodies.
  * The worker also uses it to hand records back: a new visibility for a failed one, a copy for one
  * it had no time for.
+ *
+ * The functions build its client with `cacheMiddleware: true` (the SDK resolves the middleware once
+ * per command class, not on every call): every `send` here passes the command alone, since a call
+ * with per-call options resolves the stack afresh and drops that cache.
  */
 import {
   ChangeMessageVisibilityCommand,
@@ -83,7 +87,7 @@ export class SqsEventQueue implements EventQueue, RecordRetry {
  * or hand-back (deferred-event-queue.ts): this module, and with it the SQS client, loads then.
  */
 export function sqsEventQueue(queueUrl: string): SqsEventQueue {
-  return new SqsEventQueue(new SQSClient({}), queueUrl);
+  return new SqsEventQueue(new SQSClient({ cacheMiddleware: true }), queueUrl);
 }
 
 /**

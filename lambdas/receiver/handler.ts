@@ -61,7 +61,8 @@ function deferredSharedSecret(secretArn: string): () => Promise<string> {
 
 export const handler = createReceiver({
   allowedTopicArns,
-  queue: new SqsEventQueue(new SQSClient({}), env.QUEUE_URL),
+  // Its middleware resolved once, on the first send, and reused (see sqs-event-queue.ts).
+  queue: new SqsEventQueue(new SQSClient({ cacheMiddleware: true }), env.QUEUE_URL),
   httpGet: fetchHttpGet,
   logger,
   metrics,

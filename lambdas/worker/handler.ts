@@ -1,6 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   CONNECTOR_MODES,
   type ConnectorMode,
@@ -12,6 +10,7 @@ import {
 } from '../core/connector-values';
 import { ConfigError } from '../core/errors';
 import { secretCredentials } from '../adapters/credentials';
+import { lambdaDocuments } from '../adapters/dynamo-documents';
 import { DynamoOfferStore } from '../adapters/dynamo-offer-store';
 import { DynamoAcceptCounter } from '../adapters/dynamo-accept-counter';
 import { DynamoUnitStore } from '../adapters/dynamo-unit-store';
@@ -97,7 +96,9 @@ const demandAssignment = parseDemandAssignment(process.env[demandAssignmentName]
 
 const { logger, metrics } = observability(SERVICE_NAMES.worker);
 
-const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+// One client for the three stores, its middleware resolved once per command kind
+// (adapters/dynamo-documents.ts).
+const documents = lambdaDocuments();
 const store = new DynamoOfferStore(documents, env[tableName]);
 const units = new DynamoUnitStore(documents, env[tableName]);
 const counter = new DynamoAcceptCounter(documents, env[tableName]);

@@ -5,7 +5,7 @@
  * replay (refused when answered, --force, review replayed), dlq list with the recorded last error
  * and redrive by id (not found reported, exit 1) and --all, subscribe's e-mail and --call.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateQueueCommand,
   DeleteMessageCommand,
@@ -14,7 +14,7 @@ import {
   SendMessageCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { cachedDynamoClient, Documents } from '../../lambdas/adapters/dynamo-documents';
 import { main } from '../../cli/connector/main';
 import type { ConnectorResources } from '../../cli/connector/resources';
 import { DynamoOfferStore } from '../../lambdas/adapters/dynamo-offer-store';
@@ -50,9 +50,9 @@ beforeAll(async () => {
     startFauxqs(),
     startSimulator(),
   ]);
-  raw = new DynamoDBClient({ ...EMULATOR_AWS, endpoint: dynalite.endpoint });
+  raw = cachedDynamoClient({ ...EMULATOR_AWS, endpoint: dynalite.endpoint });
   await createOfferTable(raw, TABLE);
-  store = new DynamoOfferStore(DynamoDBDocumentClient.from(raw), TABLE);
+  store = new DynamoOfferStore(new Documents(raw), TABLE);
   sqs = new SQSClient({ ...EMULATOR_AWS, endpoint: fauxqs.endpoint });
 });
 

@@ -8,8 +8,8 @@
  * worker unit tests and test/e2e.
  */
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { cachedDynamoClient, Documents } from '../../lambdas/adapters/dynamo-documents';
 import { DynamoOfferStore } from '../../lambdas/adapters/dynamo-offer-store';
 import { DynamoUnitStore } from '../../lambdas/adapters/dynamo-unit-store';
 import {
@@ -34,9 +34,9 @@ let store: DynamoOfferStore;
 beforeAll(async () => {
   sim = await startSimulator({ retryDelayMs: 10 });
   dynalite = await startDynalite();
-  raw = new DynamoDBClient({ ...EMULATOR_AWS, endpoint: dynalite.endpoint });
+  raw = cachedDynamoClient({ ...EMULATOR_AWS, endpoint: dynalite.endpoint });
   await createOfferTable(raw, TABLE);
-  store = new DynamoOfferStore(DynamoDBDocumentClient.from(raw), TABLE);
+  store = new DynamoOfferStore(new Documents(raw), TABLE);
 });
 
 afterAll(() => shutDown([raw], [dynalite, sim]));
@@ -77,7 +77,7 @@ function processorFor(api: MarketplaceDemandApi) {
   return createEventProcessor({
     marketplace: client(sim.credentials),
     store,
-    units: new DynamoUnitStore(DynamoDBDocumentClient.from(raw), TABLE),
+    units: new DynamoUnitStore(new Documents(raw), TABLE),
     rules: parseRules(JSON.stringify({ defaultAction: 'review' })),
     role: 'demand',
     demandAssignment: 'first-accepted',

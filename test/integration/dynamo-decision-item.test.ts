@@ -123,7 +123,7 @@ describe('a decision on its item', () => {
     const units = new DynamoUnitStore(table.documents(), TABLE);
     const offerId = unique('offer');
     const whole = loneDecision(offerId, 'applied');
-    await table.documents().send(
+    await table.documentClient().send(
       new PutCommand({
         TableName: TABLE,
         Item: {
@@ -134,7 +134,7 @@ describe('a decision on its item', () => {
         },
       }),
     );
-    await table.documents().send(
+    await table.documentClient().send(
       new PutCommand({
         TableName: TABLE,
         Item: {

@@ -289,7 +289,7 @@ async function oldLayout(
     ownOffer: true,
   });
   const { partitionKey: PK, sortKey: SK } = OFFER_TABLE;
-  await table.documents().send(
+  await table.documentClient().send(
     new PutCommand({
       TableName: TABLE,
       Item: {
@@ -300,7 +300,7 @@ async function oldLayout(
       },
     }),
   );
-  await table.documents().send(
+  await table.documentClient().send(
     new PutCommand({
       TableName: TABLE,
       Item: {

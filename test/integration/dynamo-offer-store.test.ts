@@ -398,7 +398,7 @@ describe('DynamoOfferStore item layout', () => {
     });
     await store.recordOfferFacts({ offerId, careType: 'nursing', updatedAt: T0.toISOString() });
 
-    const event = await table.documents().send(
+    const event = await table.documentClient().send(
       new GetCommand({
         TableName: TABLE,
         Key: { [OFFER_TABLE.partitionKey]: `EVENT#${eventId}`, [OFFER_TABLE.sortKey]: 'EVENT' },
@@ -414,7 +414,7 @@ describe('DynamoOfferStore item layout', () => {
     const ttl = event.Item?.[OFFER_TABLE.ttlAttribute] as number;
     expect(ttl).toBe(Math.floor(at(1000).getTime() / 1000) + EVENT_RETENTION_DAYS * 86400);
 
-    const offer = await table.documents().send(
+    const offer = await table.documentClient().send(
       new GetCommand({
         TableName: TABLE,
         Key: { [OFFER_TABLE.partitionKey]: `OFFER#${offerId}`, [OFFER_TABLE.sortKey]: 'OFFER' },
@@ -436,7 +436,7 @@ describe('DynamoOfferStore item layout', () => {
     const offerId = unique('offer');
     await store.recordOfferFacts({ offerId, updatedAt: '2026-05-01T08:00:00Z' });
     await store.recordOfferFacts({ offerId, updatedAt: '2026-05-02T08:00:00Z' });
-    const offer = await table.documents().send(
+    const offer = await table.documentClient().send(
       new GetCommand({
         TableName: TABLE,
         Key: { [OFFER_TABLE.partitionKey]: `OFFER#${offerId}`, [OFFER_TABLE.sortKey]: 'OFFER' },

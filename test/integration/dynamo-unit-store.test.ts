@@ -199,7 +199,7 @@ describe('DynamoUnitStore item layout', () => {
     const units = new DynamoUnitStore(table.documents(), TABLE);
     const key = unique('shift');
     await units.acquireUnitLease(key, 'event-a', T0, LEASE_MS);
-    const leased = await table.documents().send(
+    const leased = await table.documentClient().send(
       new GetCommand({
         TableName: TABLE,
         Key: { [OFFER_TABLE.partitionKey]: `UNIT#${key}`, [OFFER_TABLE.sortKey]: 'UNIT' },
@@ -212,7 +212,7 @@ describe('DynamoUnitStore item layout', () => {
     });
     await units.recordUnitDecision(key, 'event-a', at(1), decision('applied'));
     await units.releaseUnitLease(key, 'event-a');
-    const released = await table.documents().send(
+    const released = await table.documentClient().send(
       new GetCommand({
         TableName: TABLE,
         Key: { [OFFER_TABLE.partitionKey]: `UNIT#${key}`, [OFFER_TABLE.sortKey]: 'UNIT' },

@@ -10,14 +10,14 @@
  * page reads. Planning rules in detail are in test/unit/reconcile.test.ts and
  * reconciler-run.test.ts; the schedule, grants and alarm in test/infra.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CreateQueueCommand,
   ReceiveMessageCommand,
   SQSClient,
   type Message,
 } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { cachedDynamoClient, Documents } from '../../lambdas/adapters/dynamo-documents';
 import type { SQSRecord } from 'aws-lambda';
 import { DynamoOfferStore } from '../../lambdas/adapters/dynamo-offer-store';
 import { DynamoUnitStore } from '../../lambdas/adapters/dynamo-unit-store';
@@ -61,9 +61,9 @@ beforeAll(async () => {
   await collector.start();
   await sim.subscribe(sim.inboxOffersTopicArn, collector.url);
 
-  dynamo = new DynamoDBClient({ ...EMULATOR_AWS, endpoint: dynalite.endpoint });
+  dynamo = cachedDynamoClient({ ...EMULATOR_AWS, endpoint: dynalite.endpoint });
   await createOfferTable(dynamo, TABLE);
-  store = new DynamoOfferStore(DynamoDBDocumentClient.from(dynamo), TABLE);
+  store = new DynamoOfferStore(new Documents(dynamo), TABLE);
   sqs = new SQSClient({ ...EMULATOR_AWS, endpoint: fauxqs.endpoint });
   const created = await sqs.send(new CreateQueueCommand({ QueueName: `events-${Date.now()}` }));
   if (!created.QueueUrl) throw new Error('CreateQueue returned no QueueUrl');
@@ -233,7 +233,7 @@ it('enqueues the offer whose SNS delivery was dropped; the worker decides it; th
   const worker = createWorker({
     marketplace: marketplace(),
     store,
-    units: new DynamoUnitStore(DynamoDBDocumentClient.from(dynamo), TABLE),
+    units: new DynamoUnitStore(new Documents(dynamo), TABLE),
     rules: parseRules(JSON.stringify({ defaultAction: 'accept', rules: [] })),
     role: 'supply',
     logger: new CapturingLogger(),

@@ -174,7 +174,7 @@ describe('referral events against the simulator', () => {
       supply.processor.processEvent(outboxCreated, { topicName: 'outbox-referrals' }),
     ).resolves.toMatchObject({ outcome: 'ignored' });
 
-    const items = await table.documents().send(new ScanCommand({ TableName: TABLE }));
+    const items = await table.documentClient().send(new ScanCommand({ TableName: TABLE }));
     const text = JSON.stringify(items.Items);
     expect(text).toContain(referral.id);
     expect(text).not.toContain('PHI');

@@ -4,6 +4,8 @@
  * same body and message attributes, and the returned id is the SQS MessageId; the worker's
  * hand-backs: a received record re-sent as a new message with the same body and attributes, and
  * a visibility change that brings a received message back sooner (counted as one more receive).
+ * The client has cached middleware, as the functions build it, and the queue never gives `send`
+ * per-call options (they would drop that cache).
  * Leaves when and what the receiver enqueues to test/unit/receiver.test.ts, and how the worker
  * reads the attributes to the worker's tests.
  */
@@ -25,7 +27,8 @@ let client: SQSClient;
 
 beforeAll(async () => {
   fauxqs = await startFauxqs();
-  client = new SQSClient({ ...EMULATOR_AWS, endpoint: fauxqs.endpoint });
+  // As the functions build it (lambdas/receiver/handler.ts, sqsEventQueue).
+  client = new SQSClient({ ...EMULATOR_AWS, endpoint: fauxqs.endpoint, cacheMiddleware: true });
 });
 
 afterAll(() => shutDown([client], [fauxqs]));
@@ -140,6 +143,23 @@ function asRecord(message: Message): Pick<SQSRecord, 'body' | 'messageAttributes
   }
   return { body: message.Body ?? '', messageAttributes: attributes };
 }
+
+describe('SqsEventQueue on a client with cached middleware', () => {
+  it('gives send the command alone, in every call (options would drop the cache)', async () => {
+    const calls: number[] = [];
+    const spy = {
+      send: async (...args: unknown[]): Promise<SendMessageCommandOutput> => {
+        calls.push(args.length);
+        return { MessageId: 'm-1', $metadata: {} };
+      },
+    } as unknown as SQSClient;
+    const queue = new SqsEventQueue(spy, 'https://sqs.example/queue');
+    await queue.send(event, { snsMessageId: event.snsMessageId, correlationId: 'req-1' });
+    await queue.changeVisibility('receipt-1', 5);
+    await queue.resend({ body: '{}', messageAttributes: {} }, 5);
+    expect(calls).toEqual([1, 1, 1]);
+  });
+});
 
 describe('SqsEventQueue as the worker\u2019s RecordRetry', () => {
   it('re-sends a received record as a new message with the same body and attributes', async () => {

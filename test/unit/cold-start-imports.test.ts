@@ -4,7 +4,9 @@
  * of the SDK clients it rarely calls (SNS for review notifications, EventBridge for won referrals,
  * SQS for record hand-backs), the reconciler neither SQS (it sends only when it finds dropped
  * offers) nor DynamoDB (it reads only offers still unanswered after the grace period); they load
- * through `import()` on first use (adapters/deferred-*.ts). The receiver sends on every delivery,
+ * through `import()` on first use (adapters/deferred-*.ts). Neither reaches lib-dynamodb, at start
+ * or later: the stores convert items with util-dynamodb on the low-level client, whose middleware
+ * is cached (adapters/dynamo-documents.ts). The receiver sends on every delivery,
  * so it keeps SQS at start (deferring it would only move the wait), but its shared secret's reader
  * (Powertools Parameters and Secrets Manager, off by default) loads on first use. The walker
  * itself is checked on small sources: type-only imports and `import()` are not edges, re-exports
@@ -20,6 +22,8 @@ const SNS = '@aws-sdk/client-sns';
 const EVENTBRIDGE = '@aws-sdk/client-eventbridge';
 const SQS = '@aws-sdk/client-sqs';
 const POWERTOOLS_PARAMETERS = '@aws-lambda-powertools/parameters';
+const LIB_DYNAMODB = '@aws-sdk/lib-dynamodb';
+const UTIL_DYNAMODB = '@aws-sdk/util-dynamodb';
 
 describe('what the handlers load at start', () => {
   it('the worker reaches neither SNS, EventBridge nor SQS statically, and loads their adapters through import()', () => {
@@ -28,7 +32,9 @@ describe('what the handlers load at start', () => {
     expect(graph.packages).toEqual(
       expect.arrayContaining(['@aws-sdk/client-dynamodb', '@aws-sdk/client-s3']),
     );
-    for (const pkg of [SNS, EVENTBRIDGE, SQS]) expect(graph.packages).not.toContain(pkg);
+    for (const pkg of [SNS, EVENTBRIDGE, SQS, LIB_DYNAMODB])
+      expect(graph.packages).not.toContain(pkg);
+    expect(graph.packages).toContain(UTIL_DYNAMODB);
     expect(graph.deferredFiles).toEqual([
       'lambdas/adapters/eventbridge-referral-publisher.ts',
       'lambdas/adapters/sns-notifier.ts',
@@ -45,12 +51,18 @@ describe('what the handlers load at start', () => {
         '@aws-lambda-powertools/logger',
       ]),
     );
-    for (const pkg of [SQS, '@aws-sdk/client-dynamodb', '@aws-sdk/lib-dynamodb'])
+    for (const pkg of [SQS, '@aws-sdk/client-dynamodb', LIB_DYNAMODB])
       expect(graph.packages).not.toContain(pkg);
     expect(graph.deferredFiles).toEqual([
       'lambdas/adapters/dynamo-offer-store.ts',
       'lambdas/adapters/sqs-event-queue.ts',
     ]);
+    // What the store loads on the first read: the low-level client and util-dynamodb only.
+    const store = staticGraph(PROJECT_ROOT, 'lambdas/adapters/dynamo-offer-store.ts');
+    expect(store.packages).toEqual(
+      expect.arrayContaining(['@aws-sdk/client-dynamodb', UTIL_DYNAMODB]),
+    );
+    expect(store.packages).not.toContain(LIB_DYNAMODB);
   });
 
   it('the receiver reaches SQS statically (it sends on every delivery), not the shared secret’s reader (off by default)', () => {

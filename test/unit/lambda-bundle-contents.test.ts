@@ -10,7 +10,9 @@
  * deploy-time config schema, and the receiver carries no event schema: zod schemas are built when
  * their module loads, so a module in a bundle costs its schemas at every cold start whether or not
  * they are used. No function carries the emulator table setup (adapters/offer-table.ts), which
- * added CreateTable and its waiter to the worker's and reconciler's floors.
+ * added CreateTable and its waiter to the worker's and reconciler's floors. No function carries
+ * lib-dynamodb: the stores convert items with util-dynamodb on the low-level client
+ * (adapters/dynamo-documents.ts), whose middleware is cached, which lib-dynamodb does not allow.
  */
 import { build } from 'esbuild';
 import { esbuildOptionsFrom } from '../../bench/cold/parts';
@@ -121,5 +123,20 @@ describe('marketplace client modules in the function bundles', () => {
     expect(await inputsOf('lambdas/worker/handler.ts')).toContain(
       'lambdas/adapters/offer-table-keys.ts',
     );
+  });
+
+  it('no function carries lib-dynamodb; the worker and the reconciler (its store, loaded on first use) carry util-dynamodb', async () => {
+    const packageOf = (name: string) => (input: string) =>
+      input.includes(`node_modules/@aws-sdk/${name}/`);
+    for (const entry of [
+      'lambdas/receiver/handler.ts',
+      'lambdas/worker/handler.ts',
+      'lambdas/reconciler/handler.ts',
+    ]) {
+      const inputs = await inputsOf(entry);
+      expect(inputs.filter(packageOf('lib-dynamodb'))).toEqual([]);
+      if (entry !== 'lambdas/receiver/handler.ts')
+        expect(inputs.some(packageOf('util-dynamodb'))).toBe(true);
+    }
   });
 });

@@ -13,8 +13,8 @@
  */
 import { Readable } from 'node:stream';
 import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
-import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { cachedDynamoClient, Documents } from '../../lambdas/adapters/dynamo-documents';
 import { DynamoOfferStore } from '../../lambdas/adapters/dynamo-offer-store';
 import { DynamoUnitStore } from '../../lambdas/adapters/dynamo-unit-store';
 import { parseRules } from '../../lambdas/core/config';
@@ -190,7 +190,7 @@ describe('through the real DynamoDB stores and SDK client', () => {
   /** A DynamoDB endpoint that throttles every request, as a table far over its capacity does. */
   function throttlingDynamo() {
     let requests = 0;
-    const client = new DynamoDBClient({
+    const client = cachedDynamoClient({
       region: 'ca-central-1',
       credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'not-a-secret' },
       // The handler's client keeps the SDK's default (4 attempts, about 4 s of backoff); 2 here.
@@ -212,7 +212,7 @@ describe('through the real DynamoDB stores and SDK client', () => {
         },
       },
     });
-    const documents = DynamoDBDocumentClient.from(client);
+    const documents = new Documents(client);
     return {
       store: new DynamoOfferStore(documents, 'OfferTable'),
       units: new DynamoUnitStore(documents, 'OfferTable'),
