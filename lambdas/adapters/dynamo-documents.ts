@@ -62,9 +62,15 @@ function toAttributes(values: DocumentValues): Record<string, AttributeValue> {
   return attributes;
 }
 
-/** The values when given (ExpressionAttributeValues is optional), converted as toAttributes does. */
-const optionalAttributes = (values: DocumentValues | undefined) =>
-  values === undefined ? undefined : toAttributes(values);
+/** An update's or delete's input with its key and expression values converted, the rest as given. */
+function withAttributes<Input extends DocumentUpdate | DocumentDelete>(input: Input) {
+  const values = input.ExpressionAttributeValues;
+  return {
+    ...input,
+    Key: toAttributes(input.Key),
+    ExpressionAttributeValues: values === undefined ? undefined : toAttributes(values),
+  };
+}
 
 const fromAttributes = (attributes: Record<string, AttributeValue> | undefined) =>
   attributes === undefined ? undefined : unmarshall(attributes);
@@ -84,24 +90,12 @@ export class Documents {
   }
 
   async update(input: DocumentUpdate): Promise<{ Attributes?: DocumentValues }> {
-    const { Attributes } = await this.client.send(
-      new UpdateItemCommand({
-        ...input,
-        Key: toAttributes(input.Key),
-        ExpressionAttributeValues: optionalAttributes(input.ExpressionAttributeValues),
-      }),
-    );
+    const { Attributes } = await this.client.send(new UpdateItemCommand(withAttributes(input)));
     return { Attributes: fromAttributes(Attributes) };
   }
 
   async delete(input: DocumentDelete): Promise<{ Attributes?: DocumentValues }> {
-    const { Attributes } = await this.client.send(
-      new DeleteItemCommand({
-        ...input,
-        Key: toAttributes(input.Key),
-        ExpressionAttributeValues: optionalAttributes(input.ExpressionAttributeValues),
-      }),
-    );
+    const { Attributes } = await this.client.send(new DeleteItemCommand(withAttributes(input)));
     return { Attributes: fromAttributes(Attributes) };
   }
 }
