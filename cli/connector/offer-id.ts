@@ -4,12 +4,11 @@
  * otherwise a prefix of at least 8 characters that exactly one offer record starts with stands
  * for that offer (found by a Scan of the table, only when the id as given has no record).
  */
-import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { DynamoOfferStore } from '../../lambdas/adapters/dynamo-offer-store';
 import { OFFER_TABLE } from '../../lambdas/adapters/offer-table';
 import type { OfferRecord } from '../../lambdas/core/ports';
 import type { CommandContext } from './resources';
+import { scanTable } from './table-scan';
 
 /** Shorter prefixes are too likely to match several offers to be worth a scan. */
 export const MIN_OFFER_ID_PREFIX = 8;
@@ -27,25 +26,20 @@ async function offersStartingWith(
 ): Promise<string[]> {
   const { partitionKey, offerKeyPrefix } = OFFER_TABLE;
   const found: string[] = [];
-  let start: Record<string, AttributeValue> | undefined;
-  do {
-    const page = await ctx.clients.dynamo.send(
-      new ScanCommand({
-        TableName: ctx.resources.tableName,
-        FilterExpression: 'begins_with(#pk, :prefix)',
-        ExpressionAttributeNames: { '#pk': partitionKey },
-        ExpressionAttributeValues: marshall({ ':prefix': `${offerKeyPrefix}${prefix}` }),
-        ProjectionExpression: '#pk',
-        ...(start !== undefined ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    for (const item of (page.Items ?? []).map((attributes) => unmarshall(attributes))) {
+  const pages = scanTable(ctx, {
+    FilterExpression: 'begins_with(#pk, :prefix)',
+    ExpressionAttributeNames: { '#pk': partitionKey },
+    ExpressionAttributeValues: { ':prefix': `${offerKeyPrefix}${prefix}` },
+    ProjectionExpression: '#pk',
+  });
+  for await (const items of pages) {
+    for (const item of items) {
       const key: unknown = item[partitionKey];
       const offerId = typeof key === 'string' ? key.slice(offerKeyPrefix.length) : undefined;
       if (offerId !== undefined && !found.includes(offerId)) found.push(offerId);
     }
-    start = page.LastEvaluatedKey;
-  } while (start !== undefined && found.length < limit);
+    if (found.length >= limit) break;
+  }
   return found.slice(0, limit);
 }
 

@@ -6,12 +6,11 @@
  */
 import { DescribeAlarmsCommand, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { OFFER_TABLE } from '../../lambdas/adapters/offer-table';
 import { EXIT } from './args';
 import { duration, type CommandResult } from './output';
 import type { CommandContext } from './resources';
+import { scanTable } from './table-scan';
 
 export const STATUS_USAGE = `usage: npx connector status [--sandbox] [--json] [--region R]
 
@@ -71,31 +70,27 @@ export async function summarizeTable(ctx: CommandContext): Promise<TableSummary>
     scanned: 0,
   };
   let lastAt = Number.NEGATIVE_INFINITY;
-  let start: Record<string, AttributeValue> | undefined;
-  let page = 0;
-  do {
-    ctx.progress.step(`status: reading the offer table (page ${++page}, ${summary.scanned} items)`);
-    const result = await ctx.clients.dynamo.send(
-      new ScanCommand({
-        TableName: ctx.resources.tableName,
-        FilterExpression: 'begins_with(#pk, :event) OR begins_with(#pk, :offer)',
-        ProjectionExpression:
-          '#pk, #status, completedAt, claimedAt, failedAt, eventName, outcome, #decision.#state, #decision.#action, #decision.decidedAt',
-        ExpressionAttributeNames: {
-          '#pk': PK,
-          '#status': 'status',
-          '#decision': 'decision',
-          '#state': 'state',
-          '#action': 'action',
-        },
-        ExpressionAttributeValues: marshall({
-          ':event': 'EVENT#',
-          ':offer': OFFER_TABLE.offerKeyPrefix,
-        }),
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    for (const item of (result.Items ?? []).map((attributes) => unmarshall(attributes))) {
+  const pages = scanTable(
+    ctx,
+    {
+      FilterExpression: 'begins_with(#pk, :event) OR begins_with(#pk, :offer)',
+      ProjectionExpression:
+        '#pk, #status, completedAt, claimedAt, failedAt, eventName, outcome, #decision.#state, #decision.#action, #decision.decidedAt',
+      ExpressionAttributeNames: {
+        '#pk': PK,
+        '#status': 'status',
+        '#decision': 'decision',
+        '#state': 'state',
+        '#action': 'action',
+      },
+      ExpressionAttributeValues: { ':event': 'EVENT#', ':offer': OFFER_TABLE.offerKeyPrefix },
+    },
+    (page) => {
+      ctx.progress.step(`status: reading the offer table (page ${page}, ${summary.scanned} items)`);
+    },
+  );
+  for await (const items of pages) {
+    for (const item of items) {
       summary.scanned += 1;
       const pk = String(item[PK]);
       if (pk.startsWith('EVENT#')) {
@@ -125,8 +120,7 @@ export async function summarizeTable(ctx: CommandContext): Promise<TableSummary>
         if (now - at <= DAY_MS) bump(summary.decisions.lastDay, key);
       }
     }
-    start = result.LastEvaluatedKey;
-  } while (start !== undefined);
+  }
   return summary;
 }
 

@@ -53,7 +53,7 @@ export type DocumentDelete = Omit<
 const MARSHALL: marshallOptions = { convertTopLevelContainer: true };
 
 /** Each value as an AttributeValue, as lib-dynamodb converts `Key` and `ExpressionAttributeValues`. */
-function toAttributes(values: DocumentValues): Record<string, AttributeValue> {
+export function toAttributes(values: DocumentValues): Record<string, AttributeValue> {
   const attributes: Record<string, AttributeValue> = {};
   for (const [name, value] of Object.entries(values)) {
     if (value === undefined || typeof value === 'function') continue;
