@@ -55,7 +55,7 @@ const CONNECTOR_FRAME = /lambdas[\\/](worker|receiver|reconciler|core)[\\/]/;
 /** A frame of the connector's marketplace client (its fetch is called from its own module). */
 const MARKETPLACE_FRAME = /lambdas[\\/]adapters[\\/]marketplace/;
 /** The store method that made a call: the first `Dynamo<Something>.<method>` frame. */
-const STORE_METHOD = /at (?:async )?((?:Dynamo(?!DBDocumentClient)\w+|UnitStore\w*|\w+Store)\.\w+)/;
+const STORE_METHOD = /at (?:async )?((?:Dynamo(?!DB)\w+|UnitStore\w*|\w+Store)\.\w+)/;
 const SETUP = new Set(['CreateTableCommand', 'DescribeTableCommand', 'UpdateTimeToLiveCommand']);
 /** The marketplace's login (`POST /auth/v1/login`): once an hour in a warm worker, not per event. */
 const LOGIN_PATH = '/auth/v1/login';
