@@ -45,8 +45,9 @@ import { createUnitRecords, type HeldUnit, type OfferEvent } from './unit-record
  *    write owned by the event, expiring after any invocation that could hold it has ended). Only
  *    the holder decides; another event finds it busy and comes back in seconds.
  * 2. Under the lease: a settled unit (applied, or resolved by what the marketplace showed) ends
- *    the event as already decided. Otherwise every offer of the unit is fetched and judged, and the
- *    unit's decision is recorded as `intended` (fenced by the lease) on the unit and its offers.
+ *    the event as already decided. Otherwise every offer of the unit is fetched and judged, and an
+ *    accept or decline is recorded as `intended` (fenced by the lease) on the unit and its offers
+ *    (a review or ignore, which sends nothing, is recorded once, at step 3).
  * 3. One accept or decline is sent, only with enough lease and invocation time left for its worst
  *    case. Then the decision is recorded `applied`. A refusal (4xx) is resolved by reading the
  *    offers: answered, expired, closed or assigned elsewhere is recorded as `resolved`.
@@ -102,6 +103,11 @@ export interface UnitDeciderDeps {
   dryRun?: boolean;
   /** Live: decide again what was decided in a dry run (its offers still open), instead of keeping it. */
   redecideDryRun?: boolean;
+}
+
+/** An accept or a decline: an answer the marketplace is sent (unless in a dry run). */
+function sendsAnswer(decision: Decision): boolean {
+  return decision.action === 'accept' || decision.action === 'decline';
 }
 
 export function createUnitDecider(deps: UnitDeciderDeps) {
@@ -277,7 +283,11 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
         answeredVia: target.id,
         ...(replaces !== undefined ? { replacesEventId: replaces } : {}),
       };
-      await record(held, ids, decision);
+      // Only an answer to send needs its intent on record first (the fence against sending it
+      // twice, and what a crash leaves to recover). A review or ignore sends nothing: recorded
+      // once, applied, under the same lease; a crash before that judges the unit again (a review
+      // is then notified again, at least once as before). One write less (per offer in a shift).
+      if (sendsAnswer(decision)) await record(held, ids, decision);
     } else {
       // Young enough: send what was decided then, even if the rules have changed since.
       decision = intent;
@@ -287,7 +297,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
       // Before `applied`: a failed notification fails the record, and its retry notifies again.
       await deps.notifier.notify(reviewNotification(target, decision));
     }
-    if (decision.action !== 'review' && decision.action !== 'ignore' && decision.dryRun !== true) {
+    if (sendsAnswer(decision) && decision.dryRun !== true) {
       ensureTimeFor(now().getTime(), leaseUntil, remainingMs, deps.actionBudgetMs);
       try {
         await sendAnswer(marketplace, target.id, decision);

@@ -167,6 +167,40 @@ describe('DynamoDB calls per event', () => {
     expect(counts()).toEqual({ writes: 1, reads: 1, other: [] });
   });
 
+  it('leaves a lone offer for review in 4 writes: nothing is sent, so no intent is recorded first', async () => {
+    // ACCEPT_PSW's default is review: a nursing offer is left for a person.
+    const offer = inboxOffer({ id: unique('offer'), careType: 'nursing' });
+    const processor = processorFor(offer);
+
+    const result = await processor.process(
+      queuedEvent(offerEvent({ offer_id: offer.id, id: offer.id })),
+    );
+
+    expect(result).toMatchObject({ outcome: 'decided', decision: { action: 'review' } });
+    // claim, lease on the offer, offer applied with its facts (the lease given back), complete.
+    expect(counts()).toEqual({ writes: 4, reads: 1, other: [] });
+    const store = new DynamoOfferStore(table.documents(), TABLE);
+    expect((await store.getOffer(offer.id))?.decision).toMatchObject({
+      state: 'applied',
+      action: 'review',
+    });
+  });
+
+  it('leaves a shift of two offers for review in 6 writes: its unit, each offer, claim and complete', async () => {
+    const shiftId = unique('shift');
+    const first = inboxOffer({ id: unique('offer'), shiftId, careType: 'nursing' });
+    const second = inboxOffer({ id: unique('offer'), shiftId, careType: 'nursing' });
+    const processor = processorFor(first, second);
+
+    const result = await processor.process(
+      queuedEvent(offerEvent({ offer_id: first.id, id: first.id })),
+    );
+
+    expect(result).toMatchObject({ outcome: 'decided', decision: { action: 'review' } });
+    // claim, lease on the unit, unit applied (lease given back), each offer applied, complete.
+    expect(counts()).toEqual({ writes: 6, reads: 1, other: [] });
+  });
+
   it("keeps a lone offer's items under 1 KB: each of its 5 writes costs 1 write unit", async () => {
     // Declined by the example rules' second rule: a decline reason, a comment, two explanation
     // lines; the offer item then holds the decision, the facts and the event seen. Each write is
