@@ -142,6 +142,10 @@ export class RulesStore extends Construct {
         ContentType: 'application/json',
         // Else the copy keeps the asset's metadata and the ContentType above is ignored.
         MetadataDirective: 'REPLACE',
+        // Without the data key, said explicitly: switching config encryption.keys then changes
+        // this resource, so the deployment copies the rules again, out from under the old key
+        // (which the worker may no longer use). A version published since is replaced (README).
+        ...(props.key === undefined ? { ServerSideEncryption: 'AES256' } : {}),
       },
       // One object, whatever its version: the resource is never replaced, only updated.
       physicalResourceId: PhysicalResourceId.of(RULES_OBJECT_KEY),

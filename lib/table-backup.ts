@@ -35,7 +35,10 @@ export class TableBackup extends Construct {
 
   constructor(scope: Construct, id: string, props: TableBackupProps) {
     super(scope, id);
-    this.vault = new backup.BackupVault(this, 'Vault', {
+    // A vault's key cannot change in place and its name comes from its id: under AWS Backup's
+    // default key it is another vault, so switching config encryption.keys creates it and leaves
+    // the other one (retained) with its recovery points under the data key.
+    this.vault = new backup.BackupVault(this, props.key !== undefined ? 'Vault' : 'AwsKeyVault', {
       encryptionKey: props.key,
       removalPolicy: RemovalPolicy.RETAIN,
     });

@@ -225,6 +225,34 @@ describe('encryption.keys aws-managed', () => {
     expect(policies(built)).toEqual(policies(withKeys));
   });
 
+  it('switching republishes the rules out from under the old key: only under AWS keys does the copy name SSE-S3', () => {
+    const copyOf = (b: Built) => {
+      const publication = onlyResource(b.stateTemplate, 'Custom::AWS').properties;
+      return {
+        create: JSON.stringify(publication['Create']),
+        update: JSON.stringify(publication['Update']),
+      };
+    };
+    const aws = copyOf(built);
+    const own = copyOf(build(everything('customer-managed')));
+    for (const call of [aws.create, aws.update])
+      expect(call).toContain('\\"ServerSideEncryption\\":\\"AES256\\"');
+    for (const call of [own.create, own.update]) expect(call).not.toContain('ServerSideEncryption');
+    // So the two differ, and CloudFormation updates the publication (a copy) on a switch.
+    expect(aws.update).not.toEqual(own.update);
+  });
+
+  it('puts the backups in another vault (a vault cannot change its key in place), the plan pointing at it', () => {
+    const vaultOf = (b: Built) => onlyResource(b.stateTemplate, 'AWS::Backup::BackupVault');
+    const aws = vaultOf(built);
+    const own = vaultOf(build(everything('customer-managed')));
+    expect(aws.id).not.toEqual(own.id);
+    expect(aws.properties['BackupVaultName']).not.toEqual(own.properties['BackupVaultName']);
+    expect(aws.resource['DeletionPolicy']).toBe('Retain');
+    const plan = onlyResource(built.stateTemplate, 'AWS::Backup::BackupPlan').properties;
+    expect(JSON.stringify(plan)).toContain(`"Fn::GetAtt":["${aws.id}","BackupVaultName"]`);
+  });
+
   it('refuses a data key given against the config, or none given for customer managed keys', () => {
     const mismatch = (config: ConnectorConfig, dataKeyFrom: 'aws' | 'customer') => {
       const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
