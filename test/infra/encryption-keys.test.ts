@@ -253,6 +253,26 @@ describe('encryption.keys aws-managed', () => {
     expect(JSON.stringify(plan)).toContain(`"Fn::GetAtt":["${aws.id}","BackupVaultName"]`);
   });
 
+  it('can be switched to with the app stack deployed first: it imports nothing the state stack with keys lacks, and only the data key export goes', () => {
+    const withKeys = build(everything('customer-managed'));
+    const imports = (t: Template) =>
+      new Set(JSON.stringify(t.toJSON()).match(/(?<="Fn::ImportValue":")[^"]+/g) ?? []);
+    const exports = (t: Template) =>
+      new Set(
+        Object.values(t.toJSON()['Outputs'] as Record<string, { Export?: { Name: string } }>)
+          .map((o) => o.Export?.Name)
+          .filter((name) => name !== undefined),
+      );
+    const lacking = (wanted: Set<string>, given: Set<string>) =>
+      [...wanted].filter((name) => !given.has(name));
+    expect(lacking(imports(built.appTemplate), exports(withKeys.stateTemplate))).toEqual([]);
+    // The other way round, the app stack with keys imports the data key, which a state stack
+    // without it cannot export: README, Switching (the app stack must go first).
+    expect(lacking(imports(withKeys.appTemplate), exports(built.stateTemplate))).toEqual([
+      expect.stringMatching(/DataKey.*Arn/),
+    ]);
+  });
+
   it('refuses a data key given against the config, or none given for customer managed keys', () => {
     const mismatch = (config: ConnectorConfig, dataKeyFrom: 'aws' | 'customer') => {
       const app = new App({ context: { ...cdkJsonContext(), 'aws:cdk:bundling-stacks': [] } });
