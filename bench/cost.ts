@@ -11,9 +11,11 @@
  * ("detailed"), the backup plan ("backed-up"), the worker at its former 512 MB ("worker-512"), a
  * function URL instead of the HTTP API ("function-url"), a provisioned, auto-scaled table ("provisioned"; its per-million figure a
  * lower bound: steady traffic, perfect tracking), the same with its capacity used at 35%
- * ("provisioned@35%") and a function URL with a provisioned table ("frugal") are priced from the
- * same measurement (cost/variants.ts), each config checked by the schema first; then the event
- * volume above which each provisioned variant costs less than "lean".
+ * ("provisioned@35%"), a function URL with a provisioned table ("frugal"), AWS's keys instead of
+ * the connector's two ("aws-keys") and all three ("frugal-aws-keys") are priced from the same
+ * measurement (cost/variants.ts), each config checked by the schema first; then the event volume
+ * above which each provisioned variant costs less than "lean", and which of them (the config as
+ * given included) meet both goals.
  * Last line, for the config as given: `cost: idle=<usd>/month per-million=<usd>`.
  */
 import * as path from 'node:path';
@@ -26,6 +28,7 @@ import { measureReceiver } from './cost/duration';
 import {
   breakEvenMillions,
   costFigures,
+  meetsGoals,
   priceConfig,
   variantConfig,
   VARIANTS,
@@ -151,6 +154,13 @@ export async function run(args: readonly string[]): Promise<void> {
   for (const { variant, priced: v } of variants)
     console.log(`  ${variant.name.padEnd(16)}${costFigures(v.totals)}  (${variant.sets})`);
   for (const line of provisionedBreakEven(variants)) console.log(`  ${line}`);
+  const meeting = [
+    ...(meetsGoals(sum, GOALS) ? ['as configured'] : []),
+    ...variants.filter(({ priced: v }) => meetsGoals(v.totals, GOALS)).map((v) => v.variant.name),
+  ];
+  console.log(
+    `  both goals (idle <= ${GOALS.idle}, per million <= ${GOALS.perMillion}) met by: ${meeting.length > 0 ? meeting.join(', ') : 'none of these'}`,
+  );
   console.log('Levers not taken (each computed from the lines above):');
   for (const lever of levers(priced)) console.log(`  ${lever}`);
   console.log(`cost: ${costFigures(sum)}`);
@@ -162,8 +172,9 @@ function optionsOf(config: {
   ingress: string;
   table: { billing: string };
   workerMemoryMb: number;
+  encryption: { keys: string };
 }): string {
-  return `tracing: ${config.tracing}, monitoring.dashboard: ${config.monitoring.dashboard}, monitoring.detailMetrics: ${config.monitoring.detailMetrics}, ingress: ${config.ingress}, table.billing: ${config.table.billing}, workerMemoryMb: ${config.workerMemoryMb}`;
+  return `tracing: ${config.tracing}, monitoring.dashboard: ${config.monitoring.dashboard}, monitoring.detailMetrics: ${config.monitoring.detailMetrics}, ingress: ${config.ingress}, table.billing: ${config.table.billing}, workerMemoryMb: ${config.workerMemoryMb}, encryption.keys: ${config.encryption.keys}`;
 }
 
 /** When the provisioned variants cost less than lean (on demand): the event volume above which. */

@@ -9,8 +9,14 @@ import { acknowledge, acknowledgeEach, LAMBDA_DLQ_RULES } from './nag';
  * the customer's choice. The findings particular to one resource are acknowledged beside it.
  */
 
-/** Findings every connector function shares, whatever calls it. */
-export function acknowledgeFunction(fn: ConnectorFunction, tracing: boolean): void {
+/**
+ * Findings every connector function shares, whatever calls it. `customerKeys`: config
+ * `encryption.keys` is `customer-managed`, so the grants name the connector's keys.
+ */
+export function acknowledgeFunction(
+  fn: ConnectorFunction,
+  { tracing, customerKeys }: { tracing: boolean; customerKeys: boolean },
+): void {
   acknowledge(
     fn,
     'HIPAA.Security-LambdaInsideVPC',
@@ -34,6 +40,8 @@ export function acknowledgeFunction(fn: ConnectorFunction, tracing: boolean): vo
       'X-Ray tracing is the config option `tracing` (off by default for its cost per event: README, Cost); logs with correlation ids, metrics and alarms cover operations without it.',
     );
   }
+  // Under AWS's keys no grant names a key (lib/keys.ts): nothing to acknowledge.
+  if (!customerKeys) return;
   for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
     acknowledge(
       fn.role,

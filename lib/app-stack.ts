@@ -24,7 +24,8 @@ import {
 import { ConnectorFunction, type StackFunctionSettings } from './connector-function';
 import { RECEIVER_TIMEOUT, SERVICE_NAMES, WORKER_TIMEOUT } from './constants';
 import { addIngress, type FunctionUrlIngress, type HttpApiIngress } from './ingress';
-import { messagingKey } from './keys';
+import { acknowledgeUnencryptedAlarmTopic } from './key-acknowledgements';
+import { awsManagedSnsKey, customerManagedKeys, messagingKey } from './keys';
 import { ConnectorMonitoring } from './monitoring';
 import { detailMetricsEnabled, silenceAlarmSettings } from '../lambdas/core/monitoring-config';
 import { receiverReservedConcurrency } from '../lambdas/core/ingress-config';
@@ -36,8 +37,11 @@ const OUT = STACK_OUTPUTS.app;
 
 export interface ConnectorAppStackProps extends StackProps {
   readonly config: ConnectorConfig;
-  /** The data key (state stack): encrypts every log group of this stack too (lib/keys.ts). */
-  readonly dataKey: IKey;
+  /**
+   * The data key (state stack): encrypts every log group of this stack too (lib/keys.ts). Given
+   * exactly when config `encryption.keys` is `customer-managed`.
+   */
+  readonly dataKey: IKey | undefined;
   readonly table: ITable;
   readonly queue: IQueue;
   readonly deadLetterQueue: IQueue;
@@ -91,6 +95,11 @@ export class ConnectorAppStack extends Stack {
   constructor(scope: Construct, id: string, props: ConnectorAppStackProps) {
     super(scope, id, props);
     const { config } = props;
+    const customerKeys = customerManagedKeys(config.encryption);
+    if (customerKeys !== (props.dataKey !== undefined)) {
+      // Both come from the same config through createConnectorStacks; a mismatch is a wiring bug.
+      throw new StackWiringError('encryption.keys and the dataKey prop must agree');
+    }
     const logRetention = RETENTION[config.logRetentionDays];
     const functionSettings: StackFunctionSettings = {
       logRetention,
@@ -164,12 +173,13 @@ export class ConnectorAppStack extends Stack {
       this.worker.bindReferralEventBus(config.referrals.eventBusArn);
 
     // One key for the alarm and review topics and the reconciler's failure queue (lib/keys.ts).
-    // Its id predates the failure queue; a new id would replace the key.
-    const topicKey = messagingKey(this, 'NotificationTopicKey');
+    // Its id predates the failure queue; a new id would replace the key. None with AWS's keys:
+    // the review topic under aws/sns, the alarm topic unencrypted, the queue under SSE-SQS.
+    const topicKey = customerKeys ? messagingKey(this, 'NotificationTopicKey') : undefined;
     const { notifications } = config;
     this.reviewNotifications = notifications.enabled
       ? new ReviewNotifications(this, 'ReviewNotifications', {
-          key: topicKey,
+          key: topicKey ?? awsManagedSnsKey(this, 'AwsManagedSnsKey'),
           ...(notifications.email !== undefined ? { email: notifications.email } : {}),
         })
       : undefined;
@@ -203,7 +213,7 @@ export class ConnectorAppStack extends Stack {
     }
 
     for (const fn of [this.receiver, this.worker, ...(this.reconciler ? [this.reconciler] : [])])
-      acknowledgeFunction(fn, config.tracing);
+      acknowledgeFunction(fn, { tracing: config.tracing, customerKeys });
     acknowledgeReceiver(this.receiver, config.ingress);
     acknowledgeWorker(this.worker);
     if (!config.reserveConcurrency) {
@@ -235,6 +245,8 @@ export class ConnectorAppStack extends Stack {
       dashboard: config.monitoring.dashboard,
       ...(config.table.billing === 'provisioned' ? { provisionedTable: props.table } : {}),
     });
+
+    if (topicKey === undefined) acknowledgeUnencryptedAlarmTopic(this.monitoring.alarmTopic);
 
     new CfnOutput(this, OUT.endpointUrl, {
       value: this.endpointUrl,

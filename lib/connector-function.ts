@@ -15,6 +15,8 @@ import { Construct } from 'constructs';
 import { ENV_NAMES } from '../lambdas/adapters/env';
 import { CONNECTOR_BUNDLING, CONNECTOR_NODE_OPTIONS, CONNECTOR_RUNTIME } from './bundling';
 import { METRICS_NAMESPACE, WORKER_BATCH_SIZE } from './constants';
+import { acknowledgeLogGroupWithoutKey } from './key-acknowledgements';
+import { isAwsManagedKey } from './keys';
 
 /** The repository root: handler entries and the lock file are resolved from it. */
 export const PROJECT_ROOT = path.resolve(__dirname, '..');
@@ -51,8 +53,11 @@ export interface ConnectorFunctionProps {
   /** @default 256 */
   readonly memorySize?: number;
   readonly logRetention: logs.RetentionDays;
-  /** Encrypts the function's log group: the data key, whose policy lets CloudWatch Logs use it (lib/keys.ts). */
-  readonly logKey: kms.IKey;
+  /**
+   * Encrypts the function's log group: the data key, whose policy lets CloudWatch Logs use it
+   * (lib/keys.ts); none with config `encryption.keys: "aws-managed"` (CloudWatch Logs' own).
+   */
+  readonly logKey: kms.IKey | undefined;
   /**
    * Reserved concurrency: at most this many instances at once, and as many always available.
    * Omit for a function whose callers bound it already (the receiver: the API stage's throttle).
@@ -77,8 +82,8 @@ export interface QueueConsumerOptions {
 
 /**
  * One Lambda function with the connector's defaults: the runtime of lib/bundling.ts on arm64, a
- * bundle built by the local esbuild (never Docker), its own KMS-encrypted log group with a
- * retention, X-Ray tracing when asked, Powertools
+ * bundle built by the local esbuild (never Docker), its own log group (under the data key unless
+ * config `encryption.keys` is `aws-managed`) with a retention, X-Ray tracing when asked, Powertools
  * settings, and a role with no managed policies. Resources are attached with `bind*`, which set
  * the variable the handler reads and grant exactly the access it needs, in one call.
  */
@@ -94,6 +99,7 @@ export class ConnectorFunction extends Construct {
       retention: props.logRetention,
       encryptionKey: props.logKey,
     });
+    if (props.logKey === undefined) acknowledgeLogGroupWithoutKey(this.logGroup);
 
     // An own role instead of the default one, which would carry the AWSLambdaBasicExecutionRole
     // managed policy (logs:* on every log group); this one may write to its own log group only.
@@ -183,7 +189,9 @@ export class ConnectorFunction extends Construct {
 
   /**
    * NOTIFICATION_TOPIC_ARN (and the offer link templates given) + sns:Publish on that one topic
-   * (and encrypt with its key): the worker tells people about offers that need them.
+   * (and encrypt with its key): the worker tells people about offers that need them. Under an AWS
+   * managed key (aws/sns) publish only: that key's own policy lets the account's principals use it
+   * through SNS, and a grant on it would be on every key of the account by alias (lib/keys.ts).
    */
   bindNotificationTopic(
     topic: ITopic,
@@ -194,7 +202,11 @@ export class ConnectorFunction extends Construct {
       this.fn.addEnvironment(ENV_NAMES.offerUrlTemplate, links.offerUrl);
     if (links.outboxOfferUrl !== undefined)
       this.fn.addEnvironment(ENV_NAMES.outboxOfferUrlTemplate, links.outboxOfferUrl);
-    topic.grantPublish(this.fn);
+    if (topic.masterKey !== undefined && isAwsManagedKey(topic.masterKey)) {
+      this.fn.addToRolePolicy(
+        new iam.PolicyStatement({ actions: ['sns:Publish'], resources: [topic.topicArn] }),
+      );
+    } else topic.grantPublish(this.fn);
     return this;
   }
 

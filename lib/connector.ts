@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import type { ConnectorConfig } from '../lambdas/core/config';
 import { ConnectorAppStack } from './app-stack';
 import { STACK_IDS } from './constants';
+import { customerManagedKeys } from './keys';
 import { ConnectorStateStack } from './state-stack';
 
 export interface ConnectorStacks {
@@ -25,7 +26,8 @@ export function createConnectorStacks(
   const state = new ConnectorStateStack(scope, STACK_IDS.state, {
     config,
     env: options.env,
-    description: `${description}: key, offer table, credentials secret, rules bucket, events queue and dead-letter queue`,
+    // No key of its own with config encryption.keys "aws-managed" (lib/keys.ts).
+    description: `${description}: ${customerManagedKeys(config.encryption) ? 'key, ' : ''}offer table, credentials secret, rules bucket, events queue and dead-letter queue`,
     terminationProtection: true,
   });
   const app = new ConnectorAppStack(scope, STACK_IDS.app, {

@@ -11,6 +11,7 @@ import type { ConnectorConfig } from '../lambdas/core/config';
 import { apiThrottleOf } from '../lambdas/core/ingress-config';
 import { acknowledgeApiRoute, acknowledgeFunctionUrl } from './app-acknowledgements';
 import type { ConnectorFunction } from './connector-function';
+import { acknowledgeLogGroupWithoutKey } from './key-acknowledgements';
 
 /**
  * The HTTPS endpoint SNS delivers to (config `ingress`, lambdas/core/ingress-config.ts): an HTTP
@@ -52,8 +53,8 @@ export interface IngressProps {
   readonly config: Pick<ConnectorConfig, 'ingress' | 'apiThrottle'>;
   readonly receiver: ConnectorFunction;
   readonly logRetention: logs.RetentionDays;
-  /** Encrypts the access log group (the data key). */
-  readonly logKey: IKey;
+  /** Encrypts the access log group: the data key, or none (CloudWatch Logs' own encryption). */
+  readonly logKey: IKey | undefined;
 }
 
 /** The one route: SNS delivers by POST to `/sns`. */
@@ -97,6 +98,7 @@ function addHttpApi(
     retention: logRetention,
     encryptionKey: logKey,
   });
+  if (logKey === undefined) acknowledgeLogGroupWithoutKey(accessLogs);
   // An HTTP API (1.00 USD per million requests, REST 3.50): it cannot check headers, trace or
   // write execution logs, so the receiver refuses a request without the SNS header itself
   // (first, before anything costs a call), and with `tracing` on the receiver starts the trace.

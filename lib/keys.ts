@@ -1,7 +1,9 @@
-import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import type { EncryptionSettings } from '../lambdas/core/encryption-config';
 
 /**
  * The connector's two customer managed keys, and no more: a key costs 1 USD a month.
@@ -14,7 +16,48 @@ import type { Construct } from 'constructs';
  *   counts and rule names only: the alarm and review topics and the reconciler's failure queue.
  *   CloudWatch (alarms) and EventBridge (dead letters) must use it; keeping those services off the
  *   data key's policy is why the two are apart.
+ *
+ * Both are config `encryption.keys: "customer-managed"` (the default). With `"aws-managed"` there
+ * is neither: each service encrypts with the key AWS owns or manages for it (the table, queues,
+ * bucket and log groups with keys AWS owns, the secrets with aws/secretsmanager, the review topic
+ * with aws/sns), and the alarm topic is not encrypted, because CloudWatch cannot publish to a
+ * topic under an AWS managed key (that key's policy cannot name it). README, Security: the trade-off.
  */
+
+/** Whether the config asks for the connector's own keys (the default) rather than AWS's. */
+export function customerManagedKeys(encryption: EncryptionSettings): boolean {
+  return encryption.keys === 'customer-managed';
+}
+
+/** A queue's encryption: under `key`, or without one, SQS's own (SSE-SQS: no key, no KMS requests). */
+export function queueEncryption(
+  key: kms.IKey | undefined,
+): Pick<sqs.QueueProps, 'encryption' | 'encryptionMasterKey'> {
+  return key !== undefined
+    ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: key }
+    : { encryption: sqs.QueueEncryption.SQS_MANAGED };
+}
+
+/** SNS's AWS managed key: no monthly fee; its policy, AWS's, lets the account's principals use it through SNS. */
+export const AWS_MANAGED_SNS_KEY_ALIAS = 'alias/aws/sns';
+
+/**
+ * SNS's AWS managed key (aws/sns), imported by its alias: for a topic that only principals of this
+ * account publish to (CloudWatch alarms, a service, cannot use it).
+ */
+export function awsManagedSnsKey(scope: Construct, id: string): kms.IKey {
+  return kms.Alias.fromAliasName(scope, id, AWS_MANAGED_SNS_KEY_ALIAS);
+}
+
+/**
+ * Whether a key is an AWS managed key imported by its alias (`alias/aws/...`). IAM cannot name
+ * such a key, and needs not: its key policy lets every principal of the account use it through
+ * its service. CDK would grant on every key of the account whose alias matches instead, so the
+ * grants of a resource under one are left out (ConnectorFunction.bindNotificationTopic).
+ */
+export function isAwsManagedKey(key: kms.IKey): boolean {
+  return !Token.isUnresolved(key.keyId) && key.keyId.startsWith('alias/aws/');
+}
 
 /** The data key, with the statement CloudWatch Logs needs to encrypt this account's log groups with it. */
 export function dataKey(scope: Construct, id: string): kms.Key {

@@ -44,8 +44,8 @@ export interface ConnectorMonitoringProps {
   readonly alarmEmail?: string;
   /** The "no SNS delivery" alarm (config monitoring.silence, defaults resolved); none: no such alarm. */
   readonly silence?: SilenceAlarmSettings;
-  /** Encrypts the alarm topic; CloudWatch must be allowed to use it (lib/keys.ts, messagingKey). */
-  readonly topicKey: kms.IKey;
+  /** Encrypts the alarm topic; CloudWatch may use it (lib/keys.ts). None: unencrypted (aws-managed keys). */
+  readonly topicKey: kms.IKey | undefined;
   /** Build the dashboard (config monitoring.dashboard); the alarms do not depend on it. */
   readonly dashboard: boolean;
   /** The offer table when its capacity is provisioned (config table.billing): alarmed when it keeps throttling. */
@@ -121,7 +121,7 @@ const FIVE_MINUTES = Duration.minutes(5);
 
 /**
  * Alarms on the signs that events are being lost or stuck (dead letters, errors, 5xx answers to
- * SNS, an ageing queue), sent to a KMS-encrypted SNS topic, and, when asked, one dashboard for the flow.
+ * SNS, an ageing queue), sent to an SNS topic (KMS-encrypted with the connector's keys), and, when asked, one dashboard for the flow.
  */
 export class ConnectorMonitoring extends Construct {
   readonly alarmTopic: sns.Topic;

@@ -18,6 +18,7 @@ import {
   RECONCILER_TIMEOUT,
   SERVICE_NAMES,
 } from './constants';
+import { queueEncryption } from './keys';
 import { acknowledgeEach, LAMBDA_DLQ_RULES } from './nag';
 
 /**
@@ -34,8 +35,8 @@ export interface ReconcilerProps {
   readonly credentials: ISecret;
   /** What the stack's functions share (log retention and key, tracing, detail metrics). */
   readonly functionSettings: StackFunctionSettings;
-  /** The messaging key: the failure queue. */
-  readonly messagingKey: kms.IKey;
+  /** The messaging key: the failure queue (none: SQS's own encryption, config `encryption.keys`). */
+  readonly messagingKey: kms.IKey | undefined;
   /** REDECIDE_DRY_RUN and the like: the variables the worker and the reconciler share. */
   readonly sharedEnvironment: Record<string, string>;
 }
@@ -90,8 +91,7 @@ export function addReconciler(stack: Stack, props: ReconcilerProps): Reconciler 
   );
 
   const failureQueue = new sqs.Queue(stack, 'ReconcilerFailures', {
-    encryption: sqs.QueueEncryption.KMS,
-    encryptionMasterKey: props.messagingKey,
+    ...queueEncryption(props.messagingKey),
     enforceSSL: true,
     retentionPeriod: DEAD_LETTER_RETENTION,
   });

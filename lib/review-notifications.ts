@@ -5,7 +5,10 @@ import { Construct } from 'constructs';
 import { acknowledgeEmailSubscription } from './nag';
 
 export interface ReviewNotificationsProps {
-  /** Encrypts the topic: the app stack's messaging key, shared with the alarm topic (lib/keys.ts). */
+  /**
+   * Encrypts the topic: the app stack's messaging key, shared with the alarm topic, or with config
+   * `encryption.keys: "aws-managed"` SNS's AWS managed key, aws/sns (lib/keys.ts).
+   */
   readonly key: kms.IKey;
   /** Subscribed by e-mail when given (AWS asks the address to confirm). */
   readonly email?: string;

@@ -11,6 +11,7 @@ import { Construct } from 'constructs';
 import type { Rules } from '../lambdas/core/config';
 import { RULES_OBJECT_KEY, rulesDocument } from '../lambdas/core/rules-document';
 import { rulesVersionOf } from '../lambdas/core/rules-source';
+import { acknowledgeBucketWithoutKey, acknowledgeLogGroupWithoutKey } from './key-acknowledgements';
 import { acknowledge, acknowledgeEach, LAMBDA_DLQ_RULES } from './nag';
 
 /** Non-current rules versions (the ones a rollback copies back) are kept this long... */
@@ -19,8 +20,11 @@ export const RULES_NONCURRENT_DAYS = 90;
 export const RULES_NONCURRENT_VERSIONS_KEPT = 10;
 
 export interface RulesStoreProps {
-  /** The project's data key: encrypts the bucket and the publication's log group. */
-  readonly key: kms.IKey;
+  /**
+   * The project's data key: encrypts the bucket and the publication's log group. None with config
+   * `encryption.keys: "aws-managed"`: S3's own keys (SSE-S3) and CloudWatch Logs' own encryption.
+   */
+  readonly key: kms.IKey | undefined;
   /** The config's rules, published by every deployment that changes them. */
   readonly rules: Rules;
   readonly logRetention: logs.RetentionDays;
@@ -47,10 +51,14 @@ export class RulesStore extends Construct {
 
     this.bucket = new s3.Bucket(this, 'Bucket', {
       versioned: true,
-      encryption: s3.BucketEncryption.KMS,
-      encryptionKey: props.key,
-      // One data key per bucket instead of a KMS call per read: the worker reads once a minute.
-      bucketKeyEnabled: true,
+      ...(props.key !== undefined
+        ? {
+            encryption: s3.BucketEncryption.KMS,
+            encryptionKey: props.key,
+            // One data key per bucket instead of a KMS call per read: the worker reads once a minute.
+            bucketKeyEnabled: true,
+          }
+        : { encryption: s3.BucketEncryption.S3_MANAGED }),
       enforceSSL: true,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
@@ -64,6 +72,7 @@ export class RulesStore extends Construct {
         },
       ],
     });
+    if (props.key === undefined) acknowledgeBucketWithoutKey(this.bucket);
     acknowledgeEach(
       this.bucket,
       ['AwsSolutions-S1', 'HIPAA.Security-S3BucketLoggingEnabled'],
@@ -89,6 +98,7 @@ export class RulesStore extends Construct {
       retention: props.logRetention,
       encryptionKey: props.key,
     });
+    if (props.key === undefined) acknowledgeLogGroupWithoutKey(logGroup);
     const role = new iam.Role(this, 'PublishRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description:
@@ -112,10 +122,15 @@ export class RulesStore extends Construct {
         resources: [this.bucket.arnForObjects(RULES_OBJECT_KEY)],
       }),
     );
-    // S3 asks KMS for a data key under the bucket's key to encrypt the copy.
-    role.addToPolicy(
-      new iam.PolicyStatement({ actions: ['kms:GenerateDataKey'], resources: [props.key.keyArn] }),
-    );
+    // S3 asks KMS for a data key under the bucket's key to encrypt the copy (SSE-S3: no KMS).
+    if (props.key !== undefined) {
+      role.addToPolicy(
+        new iam.PolicyStatement({
+          actions: ['kms:GenerateDataKey'],
+          resources: [props.key.keyArn],
+        }),
+      );
+    }
 
     const copy = {
       service: 'S3',
@@ -127,6 +142,10 @@ export class RulesStore extends Construct {
         ContentType: 'application/json',
         // Else the copy keeps the asset's metadata and the ContentType above is ignored.
         MetadataDirective: 'REPLACE',
+        // Without the data key, said explicitly: switching config encryption.keys then changes
+        // this resource, so the deployment copies the rules again, out from under the old key
+        // (which the worker may no longer use). A version published since is replaced (README).
+        ...(props.key === undefined ? { ServerSideEncryption: 'AES256' } : {}),
       },
       // One object, whatever its version: the resource is never replaced, only updated.
       physicalResourceId: PhysicalResourceId.of(RULES_OBJECT_KEY),

@@ -13,7 +13,8 @@ import {
   MAX_RECEIVE_COUNT,
   QUEUE_VISIBILITY_TIMEOUT,
 } from './constants';
-import { dataKey } from './keys';
+import { acknowledgeSecretWithoutKey } from './key-acknowledgements';
+import { customerManagedKeys, dataKey, queueEncryption } from './keys';
 import { acknowledgeEach } from './nag';
 import { RulesStore } from './rules-store';
 import { STACK_OUTPUTS } from './stack-outputs';
@@ -35,7 +36,8 @@ export interface ConnectorStateStackProps extends StackProps {
  * and the API so those can be replaced or torn down without touching state.
  */
 export class ConnectorStateStack extends Stack {
-  readonly key: kms.Key;
+  /** The data key; none with config `encryption.keys: "aws-managed"` (lib/keys.ts). */
+  readonly key: kms.Key | undefined;
   readonly table: dynamodb.Table;
   readonly credentials: secretsmanager.ISecret;
   /** The receiver's HTTP Basic password, when `receiver.sharedSecret.enabled`. */
@@ -51,8 +53,9 @@ export class ConnectorStateStack extends Stack {
     super(scope, id, props);
     const { config } = props;
 
-    // Also the key of every log group, in both stacks (lib/keys.ts).
-    this.key = dataKey(this, 'DataKey');
+    // Also the key of every log group, in both stacks (lib/keys.ts). Without it (AWS's keys),
+    // each resource below takes the key AWS owns or manages for its service.
+    this.key = customerManagedKeys(config.encryption) ? dataKey(this, 'DataKey') : undefined;
     const capacity = provisionedCapacity(config.table);
 
     this.table = new dynamodb.Table(this, 'OfferTable', {
@@ -61,8 +64,10 @@ export class ConnectorStateStack extends Stack {
       timeToLiveAttribute: OFFER_TABLE.ttlAttribute,
       ...tableBilling(capacity),
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED,
-      encryptionKey: this.key,
+      // Without the data key, DynamoDB's AWS owned key: free, and no KMS request at all.
+      ...(this.key !== undefined
+        ? { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: this.key }
+        : { encryption: dynamodb.TableEncryption.DEFAULT }),
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -80,8 +85,9 @@ export class ConnectorStateStack extends Stack {
       const secret = new secretsmanager.Secret(this, 'Credentials', {
         description:
           'AlayaCare marketplace login for the connector: set "username" and "password" to the account AlayaCare issued',
-        // Under the data key. The functions' decrypt is granted on their roles (ConnectorFunction
-        // bindSecret), so the key's policy never names a role of the app stack.
+        // Under the data key (or aws/secretsmanager without it). The functions' decrypt is granted
+        // on their roles (ConnectorFunction bindSecret), so the key's policy never names a role of
+        // the app stack.
         encryptionKey: this.key,
         generateSecretString: {
           secretStringTemplate: JSON.stringify({ username: 'CHANGE_ME' }),
@@ -89,6 +95,7 @@ export class ConnectorStateStack extends Stack {
         },
         removalPolicy: RemovalPolicy.RETAIN,
       });
+      if (this.key === undefined) acknowledgeSecretWithoutKey(secret);
       acknowledgeEach(
         secret,
         NO_ROTATION_RULES,
@@ -112,6 +119,7 @@ export class ConnectorStateStack extends Stack {
         // AlayaCare's subscriptions carry it: a new secret would lock them out until they re-subscribe.
         removalPolicy: RemovalPolicy.RETAIN,
       });
+      if (this.key === undefined) acknowledgeSecretWithoutKey(this.sharedSecret);
       acknowledgeEach(
         this.sharedSecret,
         NO_ROTATION_RULES,
@@ -120,8 +128,7 @@ export class ConnectorStateStack extends Stack {
     }
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: this.key,
+      ...queueEncryption(this.key),
       enforceSSL: true,
       retentionPeriod: DEAD_LETTER_RETENTION,
     });
@@ -133,8 +140,7 @@ export class ConnectorStateStack extends Stack {
     );
 
     this.queue = new sqs.Queue(this, 'EventsQueue', {
-      encryption: sqs.QueueEncryption.KMS,
-      encryptionMasterKey: this.key,
+      ...queueEncryption(this.key),
       enforceSSL: true,
       // Derived from the worker's timeout (constants.ts), so the two cannot drift apart.
       visibilityTimeout: QUEUE_VISIBILITY_TIMEOUT,

@@ -9,8 +9,11 @@ import { acknowledge } from './nag';
 
 export interface TableBackupProps {
   readonly table: ITable;
-  /** The data key: encrypts the vault and the table the backups are made of. */
-  readonly key: kms.IKey;
+  /**
+   * The data key: encrypts the vault and the table the backups are made of. None with config
+   * `encryption.keys: "aws-managed"`: the vault under AWS Backup's default key (aws/backup).
+   */
+  readonly key: kms.IKey | undefined;
   /** Days each daily backup is kept (config backup.retentionDays). */
   readonly retentionDays: number;
 }
@@ -20,7 +23,7 @@ const BACKUP_HOUR_UTC = 7;
 
 /**
  * An AWS Backup plan for the offer table (config `backup.enabled`): one backup a day into a
- * vault under the data key, each kept `retentionDays`. The table's point-in-time recovery (35
+ * vault under the data key (or AWS Backup's default key), each kept `retentionDays`. The table's point-in-time recovery (35
  * days, to the second) stays the first way back; a plan adds copies that survive the table's
  * deletion and a retention an auditor can name. A vault with recovery points cannot be deleted,
  * so it is retained with the stack.
@@ -32,7 +35,10 @@ export class TableBackup extends Construct {
 
   constructor(scope: Construct, id: string, props: TableBackupProps) {
     super(scope, id);
-    this.vault = new backup.BackupVault(this, 'Vault', {
+    // A vault's key cannot change in place and its name comes from its id: under AWS Backup's
+    // default key it is another vault, so switching config encryption.keys creates it and leaves
+    // the other one (retained) with its recovery points under the data key.
+    this.vault = new backup.BackupVault(this, props.key !== undefined ? 'Vault' : 'AwsKeyVault', {
       encryptionKey: props.key,
       removalPolicy: RemovalPolicy.RETAIN,
     });
@@ -49,31 +55,39 @@ export class TableBackup extends Construct {
     this.selection = this.plan.addSelection('OfferTable', {
       resources: [backup.BackupResource.fromDynamoDbTable(props.table)],
     });
-    // AWS Backup reads the table and writes the vault under the data key; the key's policy
-    // delegates to IAM, so the backup role gets exactly these, on that one key.
-    this.selection.grantPrincipal.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-        resources: [props.key.keyArn],
-      }),
-    );
-    this.selection.grantPrincipal.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:CreateGrant'],
-        resources: [props.key.keyArn],
-        conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
-      }),
-    );
     const role = this.selection.node.findChild('Role');
     acknowledge(
       role,
       'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
       'The AWS Backup service role uses the AWS-maintained policy for backups, which AWS updates as the services it backs up change; the role can be assumed by AWS Backup only.',
     );
-    acknowledge(
-      role,
-      'HIPAA.Security-IAMNoInlinePolicy',
-      'The inline policy holds only the KMS permissions of this one role on the data key (the managed policy cannot name the key); it is created and deleted with the role.',
-    );
+    if (props.key !== undefined) {
+      grantDataKey(this.selection, props.key);
+      acknowledge(
+        role,
+        'HIPAA.Security-IAMNoInlinePolicy',
+        'The inline policy holds only the KMS permissions of this one role on the data key (the managed policy cannot name the key); it is created and deleted with the role.',
+      );
+    }
   }
+}
+
+/**
+ * AWS Backup reads the table and writes the vault under the data key; the key's policy delegates
+ * to IAM, so the backup role gets exactly these, on that one key. Under AWS's keys it needs none.
+ */
+function grantDataKey(selection: backup.BackupSelection, key: kms.IKey): void {
+  selection.grantPrincipal.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+      resources: [key.keyArn],
+    }),
+  );
+  selection.grantPrincipal.addToPrincipalPolicy(
+    new iam.PolicyStatement({
+      actions: ['kms:CreateGrant'],
+      resources: [key.keyArn],
+      conditions: { Bool: { 'kms:GrantIsForAWSResource': 'true' } },
+    }),
+  );
 }

@@ -60,9 +60,15 @@ export interface Usage {
   readonly accessLogBytesPerRequest: Sourced<number>;
   /** Review-topic publishes per event. */
   readonly notificationsPerEvent: Sourced<number>;
-  /** KMS calls a month for the data key: idle (reconciler runs) and with steady traffic. */
+  /**
+   * KMS calls a month for the data key: idle (reconciler runs) and with steady traffic. Priced on
+   * the key's line, so not at all without it (config encryption.keys aws-managed).
+   */
   readonly kmsDataKeyRequests: Sourced<{ idle: number; traffic: number }>;
-  /** KMS calls a month for the review topic's key with steady traffic (SNS caches its data key). */
+  /**
+   * KMS calls a month for the review topic's key with steady traffic (SNS caches its data key):
+   * the messaging key's, priced on its line, or aws/sns's, priced on the topic's.
+   */
   readonly kmsReviewKeyRequestsTraffic: Sourced<number>;
   /** Secrets Manager calls a month: the reconciler's runs (idle) and the worker's cache refreshes (traffic). */
   readonly secretCalls: Sourced<{ idle: number; traffic: number }>;
@@ -165,6 +171,16 @@ function logGroup(id: string, resource: CfnResource, usage: Usage, w: Wiring): P
   };
 }
 
+/**
+ * Whether a key property names an AWS managed key by its alias (`alias/aws/...`, or its alias ARN):
+ * no monthly fee, each request billed as any key's. The keys AWS owns (DynamoDB's default, SSE-SQS,
+ * SSE-S3, CloudWatch Logs') bill no request at all; AWS Backup's default vault key (aws/backup)
+ * sees a few requests a day at most, left out.
+ */
+function underAwsManagedKey(keyProperty: unknown): boolean {
+  return /["':]alias\/aws\//.test(JSON.stringify(keyProperty ?? ''));
+}
+
 function price(
   id: string,
   resource: CfnResource,
@@ -223,15 +239,19 @@ function price(
         detail: `1 key (first year; rotation adds 1/month after each of the first two yearly rotations); ${requests.idle} requests/month idle, ${requests.traffic} with traffic`,
       };
     }
-    case 'AWS::SecretsManager::Secret':
-      // The credentials are read by the worker and reconciler; another secret (the shared secret) by the receiver, cached likewise.
+    case 'AWS::SecretsManager::Secret': {
+      // The credentials are read by the worker and reconciler; another secret (the shared secret)
+      // by the receiver, cached likewise. Under aws/secretsmanager each read is a KMS Decrypt
+      // billed here; under the data key the same requests are on the key's line.
+      const calls = usage.secretCalls.value;
+      const awsKey = p['KmsKeyId'] === undefined || underAwsManagedKey(p['KmsKeyId']);
+      const perRead = usdPer(PRICES.secretApiCall, 1) + (awsKey ? usdPer(PRICES.kmsRequest, 1) : 0);
       return {
-        idle:
-          usdPer(PRICES.secretMonth, 1) +
-          usdPer(PRICES.secretApiCall, usage.secretCalls.value.idle),
-        perMillion: usdPer(PRICES.secretApiCall, usage.secretCalls.value.traffic),
-        detail: `1 secret; ${Math.round(usage.secretCalls.value.idle)} reads/month idle, ${Math.round(usage.secretCalls.value.traffic)} more with traffic`,
+        idle: usdPer(PRICES.secretMonth, 1) + perRead * calls.idle,
+        perMillion: perRead * calls.traffic,
+        detail: `1 secret; ${Math.round(calls.idle)} reads/month idle, ${Math.round(calls.traffic)} more with traffic${awsKey ? '; under aws/secretsmanager: a KMS request per read (no key fee)' : ''}`,
       };
+    }
     case 'AWS::CloudWatch::Alarm': {
       // A metric-math alarm is billed per metric it reads.
       const metrics = ((p['Metrics'] ?? []) as { MetricStat?: unknown }[]).filter(
@@ -265,12 +285,18 @@ function price(
           detail: `alarm notifications only; ${emails} e-mail subscription(s)`,
         };
       const perEvent = usage.notificationsPerEvent.value;
+      // Under aws/sns SNS's data key requests are billed here (no key fee); under the messaging
+      // key they are on the key's line.
+      const kmsRequests = underAwsManagedKey(p['KmsMasterKeyId'])
+        ? usage.kmsReviewKeyRequestsTraffic.value
+        : 0;
       return {
         idle: 0,
         perMillion:
           usdPer(PRICES.snsPublish, MILLION * perEvent) +
-          usdPer(PRICES.snsEmail, MILLION * perEvent * emails),
-        detail: `${perEvent.toFixed(2)} publishes per event, ${emails} e-mail subscription(s)`,
+          usdPer(PRICES.snsEmail, MILLION * perEvent * emails) +
+          usdPer(PRICES.kmsRequest, kmsRequests),
+        detail: `${perEvent.toFixed(2)} publishes per event, ${emails} e-mail subscription(s)${kmsRequests > 0 ? `; under aws/sns: ${kmsRequests} KMS requests/month with traffic (no key fee)` : ''}`,
       };
     }
     case 'AWS::S3::Bucket':

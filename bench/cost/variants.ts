@@ -1,10 +1,11 @@
 /**
  * The cost of one config, and of the variants of it that the cost options give (config `tracing`,
  * `monitoring.dashboard`, `monitoring.detailMetrics`, `backup`, `ingress`, `table.billing`,
- * `workerMemoryMb`): the same sandbox measurement priced against each variant's templates, so the
+ * `workerMemoryMb`, `encryption.keys`): the same sandbox measurement priced against each variant's templates, so the
  * differences are the options' and nothing else's.
  */
 import { parseConnectorConfig, type ConnectorConfig } from '../../lambdas/core/config';
+import { encryptionSettingsSchema } from '../../lambdas/core/encryption-config';
 import {
   backupSettingsSchema,
   DEFAULT_PROVISIONED_CAPACITY,
@@ -37,9 +38,12 @@ export interface CostVariant {
 
 /** The backup settings when `backup` is left out: no plan. */
 const DEFAULT_BACKUP = backupSettingsSchema.parse({});
+/** The encryption settings when `encryption` is left out: the connector's own keys. */
+const DEFAULT_ENCRYPTION = encryptionSettingsSchema.parse({});
 
-// The HTTP API, the table on demand, no backup plan and the worker's default memory (the defaults)
-// in every variant but those that set them, whatever the config says: `lean` is the defaults.
+// The HTTP API, the table on demand, no backup plan, the worker's default memory and the
+// connector's own keys (the defaults) in every variant but those that set them, whatever the
+// config says: `lean` is the defaults.
 const withOptions = (config: ConnectorConfig, on: boolean): ConnectorConfig => {
   const httpApi: ConnectorConfig = { ...config, ingress: 'http-api' };
   delete httpApi.receiverReservedConcurrency;
@@ -50,6 +54,7 @@ const withOptions = (config: ConnectorConfig, on: boolean): ConnectorConfig => {
     table: { billing: 'on-demand' },
     backup: DEFAULT_BACKUP,
     workerMemoryMb: DEFAULT_WORKER_MEMORY_MB,
+    encryption: DEFAULT_ENCRYPTION,
   };
 };
 
@@ -74,6 +79,11 @@ const withProvisionedTable = (
   },
 });
 
+const withAwsKeys = (config: ConnectorConfig): ConnectorConfig => ({
+  ...config,
+  encryption: { keys: 'aws-managed' },
+});
+
 const { writeCapacity, readCapacity, targetUtilization } = DEFAULT_PROVISIONED_CAPACITY;
 const REAL_USE_PERCENT = Math.round(REAL_USE * 100);
 const PROVISIONED_RANGE = `WCU ${writeCapacity.min}-${writeCapacity.max}, RCU ${readCapacity.min}-${readCapacity.max}, target ${targetUtilization}%`;
@@ -82,13 +92,14 @@ const PROVISIONED_RANGE = `WCU ${writeCapacity.min}-${writeCapacity.max}, RCU ${
  * The config with every cost option off (the defaults), with tracing and the dashboard on (which
  * turns the detail metrics on too), with the detail metrics alone, with the backup plan on, with
  * the worker at its former 512 MB, and with a function URL instead of the HTTP API, with the table's capacity provisioned (auto scaled,
- * the default range and target; and the same capacity used at `REAL_USE` only), and with both of
- * the function URL and the provisioned table.
+ * the default range and target; and the same capacity used at `REAL_USE` only), with both of
+ * the function URL and the provisioned table, under AWS's keys instead of the connector's two,
+ * and with all three of those.
  */
 export const VARIANTS: readonly CostVariant[] = [
   {
     name: 'lean',
-    sets: `tracing: false, monitoring.dashboard: false, monitoring.detailMetrics: false, ingress: http-api, table.billing: on-demand, backup off, workerMemoryMb: ${DEFAULT_WORKER_MEMORY_MB} (the defaults)`,
+    sets: `tracing: false, monitoring.dashboard: false, monitoring.detailMetrics: false, ingress: http-api, table.billing: on-demand, backup off, workerMemoryMb: ${DEFAULT_WORKER_MEMORY_MB}, encryption.keys: customer-managed (the defaults)`,
     apply: (config) => withOptions(config, false),
   },
   {
@@ -139,6 +150,17 @@ export const VARIANTS: readonly CostVariant[] = [
     name: 'frugal',
     sets: 'ingress: "function-url" and table: { billing: "provisioned" } (defaults otherwise)',
     apply: (config) => withProvisionedTable(withFunctionUrl(withOptions(config, false))),
+  },
+  {
+    name: 'aws-keys',
+    sets: 'encryption: { keys: "aws-managed" } (no customer managed key: the services\' own keys, the alarm topic unencrypted; defaults otherwise)',
+    apply: (config) => withAwsKeys(withOptions(config, false)),
+  },
+  {
+    name: 'frugal-aws-keys',
+    sets: 'as frugal, with encryption: { keys: "aws-managed" }',
+    apply: (config) =>
+      withAwsKeys(withProvisionedTable(withFunctionUrl(withOptions(config, false)))),
   },
 ];
 
@@ -207,6 +229,20 @@ export function priceConfig(
   );
   const lines = costLines(templates, usage);
   return { templates, usage, lines, totals: totals(lines) };
+}
+
+/** Idle and per-million ceilings, in US dollars (the issue's goals: bench/cost.ts GOALS). */
+export interface CostGoals {
+  readonly idle: number;
+  readonly perMillion: number;
+}
+
+/** Whether a priced config stays within both goals. */
+export function meetsGoals(
+  sum: Pick<CostTotals, 'idle' | 'perMillion'>,
+  goals: CostGoals,
+): boolean {
+  return sum.idle <= goals.idle && sum.perMillion <= goals.perMillion;
 }
 
 /** `idle=<usd>/month per-million=<usd>`, as the bench's last line writes it. */

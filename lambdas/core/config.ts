@@ -1,6 +1,7 @@
 import * as z from './zod';
 import { monitoringSchema } from './monitoring-config';
 import { backupSettingsSchema, tableSettingsSchema } from './table-config';
+import { encryptionSettingsSchema } from './encryption-config';
 import { describeIssues } from './parse-json';
 import { ruleLabel, rulesSchema } from './rules-schema';
 import type { TopicName } from './events';
@@ -32,6 +33,12 @@ export {
 } from './connector-values';
 export { offerUrlTemplateSchema } from './offer-url-template';
 export { parseRules } from './parse-rules';
+export {
+  KEY_MANAGEMENT,
+  encryptionSettingsSchema,
+  type EncryptionSettings,
+  type KeyManagement,
+} from './encryption-config';
 export {
   backupSettingsSchema,
   provisionedCapacity,
@@ -199,6 +206,11 @@ export const connectorConfigSchema = z
     backup: z._default(backupSettingsSchema, { enabled: false, retentionDays: 35 }),
     /** The offer table's capacity: on demand (default) or provisioned with auto scaling; see table-config.ts. */
     table: z._default(tableSettingsSchema, { billing: 'on-demand' }),
+    /**
+     * Whose KMS keys encrypt the data at rest: the connector's own two (default) or the ones AWS
+     * owns or manages per service, to save their fixed cost; see encryption-config.ts.
+     */
+    encryption: z._default(encryptionSettingsSchema, { keys: 'customer-managed' }),
     /** Assigning accepted outbox offers; ignored for role `supply`. */
     demand: z._default(demandSettingsSchema, { assignment: 'none' }),
     /** Won offers (referrals received): mark processed, forward to EventBridge; ignored for role `demand`. */

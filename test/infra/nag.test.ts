@@ -2,10 +2,12 @@
  * Covers the cdk-nag AWS Solutions, HIPAA Security and Serverless packs against both stacks, for
  * a created and an imported credentials secret, with the receiver's shared secret on, for role
  * both (reconciler included), with tracing, dashboard, e-mails, the backup plan and a provisioned
- * table on, and with a function URL instead of the HTTP API (config ingress): no unacknowledged
+ * table on, with a function URL instead of the HTTP API (config ingress), and under AWS's keys
+ * instead of the connector's own (config encryption.keys: aws-managed): no unacknowledged
  * errors or warnings, every acknowledgement gives a real reason and is scoped to one rule (or one
  * finding) on one construct below a stack, and the one wildcard-resource
- * acknowledgement is only ever about X-Ray. Also checks that each pack, registered by
+ * acknowledgement is only ever about X-Ray. The findings AWS's keys raise are acknowledged only in
+ * that mode, each on the one resource that lost its key. Also checks that each pack, registered by
  * applyNagChecks, fails a synth with a violation of its own, so "none found" means something.
  * The stacks are checked with each pack's `validateScope`; bin/app.ts registers the same packs
  * through applyNagChecks, exercised in synth.test.ts.
@@ -16,8 +18,20 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { IConstruct } from 'constructs';
 import type { ConnectorConfig } from '../../lambdas/core/config';
+import * as keyAcks from '../../lib/key-acknowledgements';
 import { applyNagChecks, NAG_PACKS } from '../../lib/nag';
 import { build, exampleConfig, functionUrlConfig, resourcesOf, type Built } from './infra-support';
+
+/** Config encryption.keys aws-managed with every resource it touches. */
+const awsKeysEverywhere: ConnectorConfig = {
+  ...exampleConfig(),
+  role: 'both',
+  backup: { enabled: true, retentionDays: 35 },
+  receiver: { requireSignatureVersion2: false, sharedSecret: { enabled: true } },
+  alarmEmail: 'ops@example.org',
+  notifications: { enabled: true, email: 'staffing@example.org' },
+  encryption: { keys: 'aws-managed' },
+};
 
 const variants: [string, () => ConnectorConfig][] = [
   ['created secret, no alarm email', exampleConfig],
@@ -89,6 +103,22 @@ const variants: [string, () => ConnectorConfig][] = [
         targetUtilization: 60,
       },
     }),
+  ],
+  [
+    'AWS keys (encryption.keys aws-managed): role both, backup, shared secret, alarm and review e-mails',
+    () => awsKeysEverywhere,
+  ],
+  [
+    'AWS keys with a function URL, an imported secret, tracing and dashboard, notifications off',
+    () =>
+      functionUrlConfig({
+        encryption: { keys: 'aws-managed' },
+        credentialsSecretArn:
+          'arn:aws:secretsmanager:ca-central-1:111122223333:secret:alayacare-login-AbC123',
+        tracing: true,
+        monitoring: { dashboard: true },
+        notifications: { enabled: false },
+      }),
   ],
 ];
 
@@ -187,6 +217,62 @@ describe.each(variants)(
     });
   },
 );
+
+describe('the findings of AWS keys (config encryption.keys aws-managed)', () => {
+  /** The rules that want a customer managed key where aws-managed leaves a service's own. */
+  const KEY_RULES = [
+    'HIPAA.Security-CloudWatchLogGroupEncrypted',
+    'HIPAA.Security-SecretsManagerUsingKMSKey',
+    'HIPAA.Security-S3DefaultEncryptionKMS',
+    'HIPAA.Security-SNSEncryptedKMS',
+  ];
+  /** Each resource that lost its key under awsKeysEverywhere, with the rule it raises. */
+  const AWS_KEY_FINDINGS = [
+    'HIPAA.Security-CloudWatchLogGroupEncrypted AlayaCareConnectorApp/ApiAccessLogs',
+    'HIPAA.Security-CloudWatchLogGroupEncrypted AlayaCareConnectorApp/Receiver/LogGroup',
+    'HIPAA.Security-CloudWatchLogGroupEncrypted AlayaCareConnectorApp/Reconciler/LogGroup',
+    'HIPAA.Security-CloudWatchLogGroupEncrypted AlayaCareConnectorApp/Worker/LogGroup',
+    'HIPAA.Security-CloudWatchLogGroupEncrypted AlayaCareConnectorState/Rules/PublishLogs',
+    'HIPAA.Security-S3DefaultEncryptionKMS AlayaCareConnectorState/Rules/Bucket',
+    'HIPAA.Security-SNSEncryptedKMS AlayaCareConnectorApp/Monitoring/AlarmTopic',
+    'HIPAA.Security-SecretsManagerUsingKMSKey AlayaCareConnectorState/Credentials',
+    'HIPAA.Security-SecretsManagerUsingKMSKey AlayaCareConnectorState/SharedSecret',
+  ].sort();
+  const keyAcknowledgements = (config: ConnectorConfig) =>
+    acknowledgements(build(config).cdkApp)
+      .map((a) => ({ ...a, id: a.id.replace(/^annotation::/i, '') }))
+      .filter((a) => KEY_RULES.includes(a.id));
+
+  it("are not acknowledged anywhere with the connector's own keys (the default)", () => {
+    expect(
+      keyAcknowledgements({ ...awsKeysEverywhere, encryption: { keys: 'customer-managed' } }),
+    ).toEqual([]);
+  });
+
+  it('are acknowledged one resource at a time, on each log group, secret, bucket and topic that lost its key, with the trade-off', () => {
+    const acks = keyAcknowledgements(awsKeysEverywhere);
+    expect(acks.map((a) => `${a.id} ${a.path}`).sort()).toEqual(AWS_KEY_FINDINGS);
+    for (const ack of acks) expect(ack.reason).toMatch(/^Config encryption\.keys is "aws-managed"/);
+  });
+
+  it('are each needed: without them the packs find exactly these rules on exactly these resources', () => {
+    const spies = [
+      jest.spyOn(keyAcks, 'acknowledgeLogGroupWithoutKey'),
+      jest.spyOn(keyAcks, 'acknowledgeSecretWithoutKey'),
+      jest.spyOn(keyAcks, 'acknowledgeBucketWithoutKey'),
+      jest.spyOn(keyAcks, 'acknowledgeUnencryptedAlarmTopic'),
+    ].map((spy) => spy.mockImplementation(() => undefined));
+    try {
+      const built = build(awsKeysEverywhere);
+      const found = [...findings(built.state), ...findings(built.app)].flatMap((f) =>
+        f.at.map((at) => `${f.rule} ${String(at).replace(/\/Resource$/, '')}`),
+      );
+      expect(found.sort()).toEqual(AWS_KEY_FINDINGS);
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+  });
+});
 
 /** Synthesises an app with applyNagChecks and one probe stack; returns whether it failed and the report. */
 function synthWithNag(probe: (stack: Stack) => void): { failed: boolean; report: string } {
