@@ -150,16 +150,24 @@ export async function run(args: readonly string[]): Promise<void> {
     `\nGoal: idle <= ${GOALS.idle} USD/month (${sum.idle <= GOALS.idle ? 'met' : 'NOT met'}), <= ${GOALS.perMillion} USD per million events (${sum.perMillion <= GOALS.perMillion ? 'met' : 'NOT met'})`,
   );
   console.log('Options (the same measurement priced against each variant of the config):');
-  console.log(`  ${'as configured'.padEnd(16)}${costFigures(sum)}  (${optionsOf(config)})`);
+  console.log(`  ${'as configured'.padEnd(21)}${costFigures(sum)}  (${optionsOf(config)})`);
   for (const { variant, priced: v } of variants)
-    console.log(`  ${variant.name.padEnd(16)}${costFigures(v.totals)}  (${variant.sets})`);
+    console.log(`  ${variant.name.padEnd(21)}${costFigures(v.totals)}  (${variant.sets})`);
   for (const line of provisionedBreakEven(variants)) console.log(`  ${line}`);
   const meeting = [
     ...(meetsGoals(sum, GOALS) ? ['as configured'] : []),
     ...variants.filter(({ priced: v }) => meetsGoals(v.totals, GOALS)).map((v) => v.variant.name),
   ];
+  // A provisioned table's per million is its best case: say so beside the names it qualifies.
+  const provisioned = variants
+    .filter(({ variant, priced: v }) => meeting.includes(variant.name) && isProvisioned(v))
+    .map(({ variant }) => variant.name);
+  const caveat =
+    provisioned.length > 0
+      ? ` (${provisioned.join(', ')}: per million at steady traffic and perfect capacity tracking)`
+      : '';
   console.log(
-    `  both goals (idle <= ${GOALS.idle}, per million <= ${GOALS.perMillion}) met by: ${meeting.length > 0 ? meeting.join(', ') : 'none of these'}`,
+    `  both goals (idle <= ${GOALS.idle}, per million <= ${GOALS.perMillion}) met by: ${meeting.length > 0 ? meeting.join(', ') : 'none of these'}${caveat}`,
   );
   console.log('Levers not taken (each computed from the lines above):');
   for (const lever of levers(priced)) console.log(`  ${lever}`);
@@ -195,6 +203,16 @@ function provisionedBreakEven(
           : `cheaper above ${above.toFixed(2)} million events a month`;
       return `${variant.name} against lean: ${signed(idle - lean.idle)} idle, ${signed(perMillion - lean.perMillion)} per million: ${verdict}`;
     });
+}
+
+/** Whether a priced config's table holds provisioned capacity (its per million then a best case). */
+function isProvisioned({ templates }: PricedConfig): boolean {
+  return templates.some(({ resources }) =>
+    Object.values(resources).some(
+      (r) =>
+        r.Type === 'AWS::DynamoDB::Table' && r.Properties?.['BillingMode'] !== 'PAY_PER_REQUEST',
+    ),
+  );
 }
 
 const signed = (value: number): string => `${value >= 0 ? '+' : ''}${value.toFixed(2)}`;

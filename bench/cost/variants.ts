@@ -94,7 +94,7 @@ const PROVISIONED_RANGE = `WCU ${writeCapacity.min}-${writeCapacity.max}, RCU ${
  * the worker at its former 512 MB, and with a function URL instead of the HTTP API, with the table's capacity provisioned (auto scaled,
  * the default range and target; and the same capacity used at `REAL_USE` only), with both of
  * the function URL and the provisioned table, under AWS's keys instead of the connector's two,
- * and with all three of those.
+ * and with all three of those (at perfect tracking, and used at `REAL_USE` only).
  */
 export const VARIANTS: readonly CostVariant[] = [
   {
@@ -161,6 +161,14 @@ export const VARIANTS: readonly CostVariant[] = [
     sets: 'as frugal, with encryption: { keys: "aws-managed" }',
     apply: (config) =>
       withAwsKeys(withProvisionedTable(withFunctionUrl(withOptions(config, false)))),
+  },
+  {
+    name: `frugal-aws-keys@${REAL_USE_PERCENT}%`,
+    sets: `as frugal-aws-keys, the held capacity used at ${REAL_USE_PERCENT}% (as provisioned@${REAL_USE_PERCENT}%): its per million at bursty traffic`,
+    apply: (config) =>
+      withAwsKeys(
+        withProvisionedTable(withFunctionUrl(withOptions(config, false)), REAL_USE_PERCENT),
+      ),
   },
 ];
 

@@ -128,6 +128,14 @@ describe('the key variants', () => {
     });
   });
 
+  it('frugal-aws-keys@35% is frugal-aws-keys with its capacity priced as used at 35%', () => {
+    const frugal = variantConfig(variant('frugal-aws-keys'), everythingOn);
+    expect(variantConfig(variant('frugal-aws-keys@35%'), everythingOn)).toEqual({
+      ...frugal,
+      table: { ...frugal.table, targetUtilization: 35 },
+    });
+  });
+
   it('meet a goal at or below it, not above', () => {
     const goals = { idle: 5, perMillion: 5 };
     expect(meetsGoals({ idle: 5, perMillion: 5 }, goals)).toBe(true);
