@@ -1,15 +1,17 @@
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { acknowledge } from './nag';
 
 /**
  * The cdk-nag findings that config `encryption.keys: "aws-managed"` raises (HIPAA Security wants
- * a customer managed key on log groups, secrets, buckets and topics), acknowledged only in that
+ * a customer managed key on log groups, buckets and topics), acknowledged only in that
  * mode, each on its one resource, with the option's trade-off as the reason. With the connector's
  * own keys (the default) none of them arises, and none of these is called. The table (AWS owned
  * key) and the queues (SSE-SQS) raise none: the packs accept the services' own encryption there.
+ * Nor do the secrets: they name aws/secretsmanager by its alias (keys.ts underAwsManagedSecretsKey),
+ * which the HIPAA rule takes for a customer managed key (it flags only a missing key or the bare
+ * name `aws/secretsmanager`); their trade-off is the README's (Security, Encryption keys).
  */
 
 /** What every one of them gives up, chosen in config (README, Security: the trade-off). */
@@ -22,15 +24,6 @@ export function acknowledgeLogGroupWithoutKey(logGroup: logs.LogGroup): void {
     logGroup,
     'HIPAA.Security-CloudWatchLogGroupEncrypted',
     `${TRADE_OFF}. CloudWatch Logs encrypts this log group with keys it owns (their use is not in the account's CloudTrail); who may read it is still IAM (logs:*), and no client data reaches a log line (README, No PHI, proven).`,
-  );
-}
-
-/** A secret the stack creates without the data key: Secrets Manager uses aws/secretsmanager. */
-export function acknowledgeSecretWithoutKey(secret: secretsmanager.Secret): void {
-  acknowledge(
-    secret,
-    'HIPAA.Security-SecretsManagerUsingKMSKey',
-    `${TRADE_OFF}. Secrets Manager encrypts this secret with its AWS managed key (aws/secretsmanager), which any principal of the account can use through Secrets Manager; reading the value still takes secretsmanager:GetSecretValue on this secret, which only the connector's roles are granted.`,
   );
 }
 

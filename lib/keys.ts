@@ -1,6 +1,7 @@
 import { ArnFormat, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { EncryptionSettings } from '../lambdas/core/encryption-config';
@@ -38,6 +39,20 @@ export function queueEncryption(
     : { encryption: sqs.QueueEncryption.SQS_MANAGED };
 }
 
+/** Secrets Manager's AWS managed key, by the alias its API accepts. */
+export const AWS_MANAGED_SECRETS_KEY_ALIAS = 'alias/aws/secretsmanager';
+
+/**
+ * Names aws/secretsmanager as the key of a secret the stack creates without the data key, where
+ * leaving the key out would mean the same for a new secret. Named, a switch from the data key
+ * re-encrypts the secret under it: the deployment asks for that key, instead of counting on a
+ * removed property being read as "back to the default", which the roles, no longer granted the
+ * data key, would pay for at their next login.
+ */
+export function underAwsManagedSecretsKey(secret: secretsmanager.Secret): void {
+  (secret.node.defaultChild as secretsmanager.CfnSecret).kmsKeyId = AWS_MANAGED_SECRETS_KEY_ALIAS;
+}
+
 /** SNS's AWS managed key: no monthly fee; its policy, AWS's, lets the account's principals use it through SNS. */
 export const AWS_MANAGED_SNS_KEY_ALIAS = 'alias/aws/sns';
 
@@ -65,7 +80,9 @@ export function dataKey(scope: Construct, id: string): kms.Key {
     description:
       'AlayaCare connector: encrypts the offer table, the events queues, the rules bucket, the secrets, the backups and the log groups',
     enableKeyRotation: true,
-    removalPolicy: RemovalPolicy.RETAIN,
+    // Kept on delete and on replacement (what is under it stays readable); deleted only when the
+    // deployment that created it rolls back, which would otherwise leave a billed key behind.
+    removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
   });
   allowCloudWatchLogs(key);
   return key;

@@ -13,8 +13,7 @@ import {
   MAX_RECEIVE_COUNT,
   QUEUE_VISIBILITY_TIMEOUT,
 } from './constants';
-import { acknowledgeSecretWithoutKey } from './key-acknowledgements';
-import { customerManagedKeys, dataKey, queueEncryption } from './keys';
+import { customerManagedKeys, dataKey, queueEncryption, underAwsManagedSecretsKey } from './keys';
 import { acknowledgeEach } from './nag';
 import { RulesStore } from './rules-store';
 import { STACK_OUTPUTS } from './stack-outputs';
@@ -95,7 +94,7 @@ export class ConnectorStateStack extends Stack {
         },
         removalPolicy: RemovalPolicy.RETAIN,
       });
-      if (this.key === undefined) acknowledgeSecretWithoutKey(secret);
+      if (this.key === undefined) underAwsManagedSecretsKey(secret);
       acknowledgeEach(
         secret,
         NO_ROTATION_RULES,
@@ -119,7 +118,7 @@ export class ConnectorStateStack extends Stack {
         // AlayaCare's subscriptions carry it: a new secret would lock them out until they re-subscribe.
         removalPolicy: RemovalPolicy.RETAIN,
       });
-      if (this.key === undefined) acknowledgeSecretWithoutKey(this.sharedSecret);
+      if (this.key === undefined) underAwsManagedSecretsKey(this.sharedSecret);
       acknowledgeEach(
         this.sharedSecret,
         NO_ROTATION_RULES,

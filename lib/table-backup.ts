@@ -26,7 +26,7 @@ const BACKUP_HOUR_UTC = 7;
  * vault under the data key (or AWS Backup's default key), each kept `retentionDays`. The table's point-in-time recovery (35
  * days, to the second) stays the first way back; a plan adds copies that survive the table's
  * deletion and a retention an auditor can name. A vault with recovery points cannot be deleted,
- * so it is retained with the stack.
+ * so it is retained with the stack (and on replacement).
  */
 export class TableBackup extends Construct {
   readonly vault: backup.BackupVault;
@@ -37,10 +37,11 @@ export class TableBackup extends Construct {
     super(scope, id);
     // A vault's key cannot change in place and its name comes from its id: under AWS Backup's
     // default key it is another vault, so switching config encryption.keys creates it and leaves
-    // the other one (retained) with its recovery points under the data key.
+    // the other one (retained) with its recovery points. A vault the deployment that created it
+    // rolls back is deleted (it holds no backup yet), so a failed switch leaves none behind.
     this.vault = new backup.BackupVault(this, props.key !== undefined ? 'Vault' : 'AwsKeyVault', {
       encryptionKey: props.key,
-      removalPolicy: RemovalPolicy.RETAIN,
+      removalPolicy: RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     });
     this.plan = new backup.BackupPlan(this, 'Plan', {
       backupVault: this.vault,

@@ -102,6 +102,9 @@ describe('encryption.keys customer-managed (the default)', () => {
   it('keeps the data key (state) and the messaging key (app), the table under the data key', () => {
     const dataKey = onlyResource(built.stateTemplate, 'AWS::KMS::Key');
     expect(dataKey.id).toMatch(/^DataKey/);
+    // Retained, except by the deployment that created it rolling back (no billed key left behind).
+    expect(dataKey.resource['DeletionPolicy']).toBe('RetainExceptOnCreate');
+    expect(dataKey.resource['UpdateReplacePolicy']).toBe('Retain');
     expect(onlyResource(built.appTemplate, 'AWS::KMS::Key').id).toMatch(/^NotificationTopicKey/);
     expect(onlyResource(built.stateTemplate, 'AWS::DynamoDB::Table').properties).toMatchObject({
       SSESpecification: {
@@ -131,10 +134,8 @@ describe('encryption.keys aws-managed', () => {
 
   it("leaves the table under DynamoDB's AWS owned key (no customer managed key, no KMS requests)", () => {
     const table = onlyResource(built.stateTemplate, 'AWS::DynamoDB::Table').properties;
-    const sse = (table['SSESpecification'] ?? {}) as Json;
-    expect(sse['SSEEnabled']).not.toBe(true);
-    expect(sse).not.toHaveProperty('KMSMasterKeyId');
-    expect(sse).not.toHaveProperty('SSEType');
+    // Said, not left out: a switch from the data key must tell DynamoDB to go back to its own key.
+    expect(table['SSESpecification']).toEqual({ SSEEnabled: false });
   });
 
   it('puts the events queue, its dead-letter queue and the reconciler failures under SSE-SQS', () => {
@@ -150,10 +151,12 @@ describe('encryption.keys aws-managed', () => {
     }
   });
 
-  it('leaves the secrets to aws/secretsmanager, the log groups to CloudWatch Logs, the bucket to SSE-S3, the vault to its default key', () => {
+  it('puts the secrets under aws/secretsmanager, the log groups to CloudWatch Logs, the bucket to SSE-S3, the vault to its default key', () => {
     const secrets = all(built, 'AWS::SecretsManager::Secret');
     expect(secrets).toHaveLength(2);
-    for (const [, secret] of secrets) expect(secret.Properties).not.toHaveProperty('KmsKeyId');
+    // Named, not left out: a switch from the data key re-encrypts them under this key.
+    for (const [, secret] of secrets)
+      expect(secret.Properties?.['KmsKeyId']).toBe('alias/aws/secretsmanager');
     const groups = all(built, 'AWS::Logs::LogGroup');
     // Receiver, worker, reconciler, API access logs, rules publication.
     expect(groups).toHaveLength(5);
@@ -248,7 +251,11 @@ describe('encryption.keys aws-managed', () => {
     const own = vaultOf(build(everything('customer-managed')));
     expect(aws.id).not.toEqual(own.id);
     expect(aws.properties['BackupVaultName']).not.toEqual(own.properties['BackupVaultName']);
-    expect(aws.resource['DeletionPolicy']).toBe('Retain');
+    // Kept with its recovery points, but not left behind by a deployment that rolls back.
+    for (const vault of [aws, own]) {
+      expect(vault.resource['DeletionPolicy']).toBe('RetainExceptOnCreate');
+      expect(vault.resource['UpdateReplacePolicy']).toBe('Retain');
+    }
     const plan = onlyResource(built.stateTemplate, 'AWS::Backup::BackupPlan').properties;
     expect(JSON.stringify(plan)).toContain(`"Fn::GetAtt":["${aws.id}","BackupVaultName"]`);
   });

@@ -239,7 +239,8 @@ describe('backup (config backup)', () => {
     const on = build({ ...exampleConfig(), backup: { enabled: true, retentionDays: 90 } });
     const vault = onlyResource(on.stateTemplate, 'AWS::Backup::BackupVault');
     expect(vault.properties['EncryptionKeyArn']).toEqual({ 'Fn::GetAtt': [dataKeyId, 'Arn'] });
-    expect(vault.resource['DeletionPolicy']).toBe('Retain');
+    expect(vault.resource['DeletionPolicy']).toBe('RetainExceptOnCreate');
+    expect(vault.resource['UpdateReplacePolicy']).toBe('Retain');
     const plan = onlyResource(on.stateTemplate, 'AWS::Backup::BackupPlan').properties;
     const [rule] = (plan['BackupPlan'] as { BackupPlanRule: Json[] }).BackupPlanRule as [Json];
     expect(rule['ScheduleExpression']).toBe('cron(0 7 * * ? *)');

@@ -235,8 +235,6 @@ describe('the findings of AWS keys (config encryption.keys aws-managed)', () => 
     'HIPAA.Security-CloudWatchLogGroupEncrypted AlayaCareConnectorState/Rules/PublishLogs',
     'HIPAA.Security-S3DefaultEncryptionKMS AlayaCareConnectorState/Rules/Bucket',
     'HIPAA.Security-SNSEncryptedKMS AlayaCareConnectorApp/Monitoring/AlarmTopic',
-    'HIPAA.Security-SecretsManagerUsingKMSKey AlayaCareConnectorState/Credentials',
-    'HIPAA.Security-SecretsManagerUsingKMSKey AlayaCareConnectorState/SharedSecret',
   ].sort();
   const keyAcknowledgements = (config: ConnectorConfig) =>
     acknowledgements(build(config).cdkApp)
@@ -249,7 +247,7 @@ describe('the findings of AWS keys (config encryption.keys aws-managed)', () => 
     ).toEqual([]);
   });
 
-  it('are acknowledged one resource at a time, on each log group, secret, bucket and topic that lost its key, with the trade-off', () => {
+  it('are acknowledged one resource at a time, on each log group, bucket and topic that lost its key, with the trade-off', () => {
     const acks = keyAcknowledgements(awsKeysEverywhere);
     expect(acks.map((a) => `${a.id} ${a.path}`).sort()).toEqual(AWS_KEY_FINDINGS);
     for (const ack of acks) expect(ack.reason).toMatch(/^Config encryption\.keys is "aws-managed"/);
@@ -258,7 +256,6 @@ describe('the findings of AWS keys (config encryption.keys aws-managed)', () => 
   it('are each needed: without them the packs find exactly these rules on exactly these resources', () => {
     const spies = [
       jest.spyOn(keyAcks, 'acknowledgeLogGroupWithoutKey'),
-      jest.spyOn(keyAcks, 'acknowledgeSecretWithoutKey'),
       jest.spyOn(keyAcks, 'acknowledgeBucketWithoutKey'),
       jest.spyOn(keyAcks, 'acknowledgeUnencryptedAlarmTopic'),
     ].map((spy) => spy.mockImplementation(() => undefined));

@@ -251,10 +251,11 @@ describe('offer table', () => {
     expect(table.resource['UpdateReplacePolicy']).toBe('Retain');
   });
 
-  it('the data key rotates and is retained', () => {
+  it('the data key rotates and is retained, unless the deployment that created it rolls back', () => {
     const key = onlyResource(state, 'AWS::KMS::Key');
     expect(key.properties['EnableKeyRotation']).toBe(true);
-    expect(key.resource['DeletionPolicy']).toBe('Retain');
+    expect(key.resource['DeletionPolicy']).toBe('RetainExceptOnCreate');
+    expect(key.resource['UpdateReplacePolicy']).toBe('Retain');
   });
 });
 
