@@ -9,13 +9,10 @@ import { acknowledge, acknowledgeEach, LAMBDA_DLQ_RULES } from './nag';
  * the customer's choice. The findings particular to one resource are acknowledged beside it.
  */
 
-/**
- * Findings every connector function shares, whatever calls it. `customerKeys`: config
- * `encryption.keys` is `customer-managed`, so the grants name the connector's keys.
- */
+/** Findings every connector function shares, whatever calls it. */
 export function acknowledgeFunction(
   fn: ConnectorFunction,
-  { tracing, customerKeys }: { tracing: boolean; customerKeys: boolean },
+  { tracing }: { tracing: boolean },
 ): void {
   acknowledge(
     fn,
@@ -40,13 +37,20 @@ export function acknowledgeFunction(
       'X-Ray tracing is the config option `tracing` (off by default for its cost per event: README, Cost); logs with correlation ids, metrics and alarms cover operations without it.',
     );
   }
-  // Under AWS's keys no grant names a key (lib/keys.ts): nothing to acknowledge.
-  if (!customerKeys) return;
+}
+
+/**
+ * The worker's and the reconciler's key grants as CDK writes them (the worker's on the table, the
+ * reconciler's for its on-failure destination queue) name action wildcards. The receiver's name
+ * none (ConnectorFunction.bindQueueSender), and under AWS's keys no grant names a key: nothing to
+ * acknowledge there.
+ */
+export function acknowledgeKeyActionWildcards(fn: ConnectorFunction): void {
   for (const action of ['kms:GenerateDataKey*', 'kms:ReEncrypt*']) {
     acknowledge(
       fn.role,
       `AwsSolutions-IAM5[Action::${action}]`,
-      'Added by the SQS/DynamoDB/SNS grants for their KMS key: the wildcard covers only the variants of this action, on that one key ARN.',
+      "Added by CDK's grants on the offer table or an encrypted queue for their KMS key: the wildcard covers only the variants of this action, on that one key ARN.",
     );
   }
 }

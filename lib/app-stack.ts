@@ -17,6 +17,7 @@ import { RULES_OBJECT_KEY } from '../lambdas/core/rules-document';
 import { workerMemoryWarning } from '../lambdas/core/worker-config';
 import {
   acknowledgeFunction,
+  acknowledgeKeyActionWildcards,
   acknowledgeReceiver,
   acknowledgeUnreservedConcurrency,
   acknowledgeWorker,
@@ -213,7 +214,11 @@ export class ConnectorAppStack extends Stack {
     }
 
     for (const fn of [this.receiver, this.worker, ...(this.reconciler ? [this.reconciler] : [])])
-      acknowledgeFunction(fn, { tracing: config.tracing, customerKeys });
+      acknowledgeFunction(fn, { tracing: config.tracing });
+    if (customerKeys) {
+      for (const fn of [this.worker, ...(this.reconciler ? [this.reconciler] : [])])
+        acknowledgeKeyActionWildcards(fn);
+    }
     acknowledgeReceiver(this.receiver, config.ingress);
     acknowledgeWorker(this.worker);
     if (!config.reserveConcurrency) {

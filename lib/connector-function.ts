@@ -161,10 +161,27 @@ export class ConnectorFunction extends Construct {
     return this;
   }
 
-  /** QUEUE_URL + sqs:SendMessage on the queue (and encrypt with its key). */
+  /**
+   * QUEUE_URL + sqs:SendMessage on the queue, and, under a customer managed key, what sending
+   * takes of it (a data key, and decrypting the one SQS reuses) through SQS only. Not
+   * `queue.grantSendMessages`: that grants kms:Encrypt, kms:ReEncrypt* and kms:Decrypt on the key
+   * for any use, which the receiver, the one function open to the internet, would then hold on
+   * the key of the table, the secrets and the logs.
+   */
   bindQueueSender(queue: IQueue): this {
     this.fn.addEnvironment(ENV_NAMES.queueUrl, queue.queueUrl);
-    queue.grantSendMessages(this.fn);
+    queue.grant(this.fn, 'sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl');
+    if (queue.encryptionMasterKey !== undefined) {
+      this.fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          resources: [queue.encryptionMasterKey.keyArn],
+          conditions: {
+            StringEquals: { 'kms:ViaService': `sqs.${Stack.of(this).region}.amazonaws.com` },
+          },
+        }),
+      );
+    }
     return this;
   }
 
@@ -173,8 +190,8 @@ export class ConnectorFunction extends Construct {
    * failures (so one bad record does not redeliver the whole batch) with bounded concurrency.
    * The event source grants receive, delete and change visibility (and decrypt). The consumer
    * also hands records back itself, so it gets QUEUE_URL and sqs:SendMessage on this queue (and
-   * encrypt with its key): a failed record's visibility is shortened, one it had no time for is
-   * re-sent as a copy.
+   * its key through SQS, as bindQueueSender): a failed record's visibility is shortened, one it
+   * had no time for is re-sent as a copy.
    */
   bindQueueConsumer(queue: IQueue, options: QueueConsumerOptions): this {
     this.fn.addEventSource(

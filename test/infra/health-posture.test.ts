@@ -99,7 +99,7 @@ describe('secrets', () => {
     'the %s decrypts with the data key through Secrets Manager only',
     (service) => {
       const decrypts = statementsOf(built.appTemplate, service).filter((s) =>
-        JSON.stringify(s).includes('kms:ViaService'),
+        JSON.stringify(s).includes('"kms:ViaService":{"Fn::Join":["",["secretsmanager.'),
       );
       expect(decrypts).toHaveLength(1);
       const [decrypt] = decrypts as [(typeof decrypts)[number] & { Condition: unknown }];
@@ -128,7 +128,26 @@ describe('secrets', () => {
         }),
       ]),
     );
-    expect(JSON.stringify(worker)).not.toContain('kms:ViaService');
+    expect(JSON.stringify(worker)).not.toContain('secretsmanager.');
+  });
+});
+
+describe('the receiver, open to the internet', () => {
+  it('may use the data key only through SQS (to send) and Secrets Manager (to read the shared secret)', () => {
+    const kms = statementsOf(built.appTemplate, 'receiver').filter((s) =>
+      [s.Action].flat().some((a) => a.startsWith('kms:')),
+    );
+    expect(kms).toHaveLength(2);
+    const through = (service: string) =>
+      kms.filter((s) =>
+        JSON.stringify(s).includes(`"kms:ViaService":{"Fn::Join":["",["${service}.`),
+      );
+    const [send] = through('sqs') as [(typeof kms)[number]];
+    expect([send.Action].flat().sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+    expect(isDataKeyArn(send.Resource)).toBe(true);
+    const [read] = through('secretsmanager') as [(typeof kms)[number]];
+    expect(read.Action).toBe('kms:Decrypt');
+    expect(isDataKeyArn(read.Resource)).toBe(true);
   });
 });
 

@@ -20,7 +20,14 @@ import type { IConstruct } from 'constructs';
 import type { ConnectorConfig } from '../../lambdas/core/config';
 import * as keyAcks from '../../lib/key-acknowledgements';
 import { applyNagChecks, NAG_PACKS } from '../../lib/nag';
-import { build, exampleConfig, functionUrlConfig, resourcesOf, type Built } from './infra-support';
+import {
+  build,
+  exampleConfig,
+  functionUrlConfig,
+  resourcesOf,
+  statementsOf,
+  type Built,
+} from './infra-support';
 
 /** Config encryption.keys aws-managed with every resource it touches. */
 const awsKeysEverywhere: ConnectorConfig = {
@@ -192,6 +199,26 @@ describe.each(variants)(
       // And nothing twice on the same construct (a second reason would hide the first).
       const keys = acks.map((a) => `${a.path} ${a.id}`);
       expect(keys.filter((key, i) => keys.indexOf(key) !== i)).toEqual([]);
+    });
+
+    it('each function role acknowledges an action wildcard (IAM5[Action::...]) only if its policy holds it', () => {
+      const functions = { Receiver: 'receiver', Worker: 'worker', Reconciler: 'reconciler' };
+      const acks = acknowledgements(built.cdkApp).map((a) => ({
+        ...a,
+        action: /^AwsSolutions-IAM5\[Action::(.+)\]$/.exec(a.id.replace(/^annotation::/i, ''))?.[1],
+      }));
+      for (const [construct, service] of Object.entries(functions)) {
+        const onRole = acks.filter(
+          (a) => a.action !== undefined && a.path.startsWith(`AlayaCareConnectorApp/${construct}/`),
+        );
+        if (onRole.length === 0) continue;
+        const held = statementsOf(built.appTemplate, service).flatMap((st) => [st.Action].flat());
+        for (const ack of onRole)
+          expect({ service, held: held.includes(ack.action as string) }).toEqual({
+            service,
+            held: true,
+          });
+      }
     });
 
     it('the only IAM statements on Resource "*" are X-Ray tracing, as the IAM5[Resource::*] acknowledgement says (none without tracing)', () => {
