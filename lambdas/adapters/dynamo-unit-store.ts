@@ -52,7 +52,8 @@ import { offerKey, trimSeenEvents } from './dynamo-offer-item';
  *   records as `applied` (its answer was taken) or `resolved` (another was; its accept cap given
  *   back). Never two answers taken, never an accept and a decline; but the records may credit the
  *   wrong one (an old worker's copy can replace a new worker's intent on the offer item, which has
- *   no fence in the old version), and a `review` may be notified twice.
+ *   no fence in the old version), a `review` may be notified twice, and an `ignore`, which records no
+ *   intent, may replace the other's settled decision on the record.
  * - A rollback is the same race the other way: the old version reads settled decisions off the
  *   offer item (getOffer, before its lease), ignores the lease attributes there, and judges an
  *   intent of the new version afresh.

@@ -95,7 +95,10 @@ export interface UnitDeciderDeps {
   decisionLeaseMs: number;
   actionBudgetMs: number;
   maxIntentAgeMs?: number;
-  /** Told of every `review` decision, once it is recorded as intended (at least once). */
+  /**
+   * Told of every `review` decision, once it is recorded as intended (at least once; a retry
+   * tells the same review again, from the intent).
+   */
   notifier?: Notifier;
   /** Counters for `rules.limits`; without one, accepts are not capped. */
   counter?: AcceptCounter;
@@ -112,6 +115,9 @@ function sendsAnswer(decision: Decision): boolean {
 
 export function createUnitDecider(deps: UnitDeciderDeps) {
   const { marketplace, store, units, rules, now } = deps;
+  /** A review, when someone is told of it. */
+  const tellsPerson = (decision: Decision): boolean =>
+    decision.action === 'review' && deps.notifier !== undefined;
   const maxIntentAgeMs = deps.maxIntentAgeMs ?? DEFAULT_MAX_INTENT_AGE_MS;
   const finality = { redecideDryRun: deps.redecideDryRun === true && deps.dryRun !== true };
   const { record, recordFacts, factsOf, completeCopies } = createUnitRecords({
@@ -283,11 +289,12 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
         answeredVia: target.id,
         ...(replaces !== undefined ? { replacesEventId: replaces } : {}),
       };
-      // Only an answer to send needs its intent on record first (the fence against sending it
-      // twice, and what a crash leaves to recover). A review or ignore sends nothing: recorded
-      // once, applied, under the same lease; a crash before that judges the unit again (a review
-      // is then notified again, at least once as before). One write less (per offer in a shift).
-      if (sendsAnswer(decision)) await record(held, ids, decision);
+      // What is sent or told goes on record first: the fence against sending an answer twice,
+      // and what a retry after a crash sends or tells again, unchanged, instead of judging anew
+      // (a person told "review" must not find the offer accepted by a retry after a rules
+      // change or a new day under a cap). An ignore, or a review with nobody to tell, neither
+      // sends nor tells: recorded once, applied, under the same lease (one write less per offer).
+      if (sendsAnswer(decision) || tellsPerson(decision)) await record(held, ids, decision);
     } else {
       // Young enough: send what was decided then, even if the rules have changed since.
       decision = intent;

@@ -20,6 +20,7 @@ import { DynamoUnitStore } from '../../lambdas/adapters/dynamo-unit-store';
 import { OFFER_TABLE } from '../../lambdas/adapters/offer-table';
 import { parseRules } from '../../lambdas/core/config';
 import { createEventProcessor } from '../../lambdas/core/process-event';
+import type { Notifier } from '../../lambdas/core/ports';
 import { inboxOffer, offerEvent, queuedEvent } from '../support/offer-fixtures';
 import { fakeMarketplace } from '../support/offer-marketplace-fake';
 import { useOfferTable } from '../support/dynalite-table';
@@ -101,6 +102,15 @@ function processorWith(
   rules: ReturnType<typeof parseRules>,
   ...offers: ReturnType<typeof inboxOffer>[]
 ) {
+  return processorTelling(undefined, rules, ...offers);
+}
+
+/** As processorWith, with `notifier` told of each review (a review topic, as deployed). */
+function processorTelling(
+  notifier: Notifier | undefined,
+  rules: ReturnType<typeof parseRules>,
+  ...offers: ReturnType<typeof inboxOffer>[]
+) {
   const documents = table.documents();
   const store = new DynamoOfferStore(documents, TABLE);
   return createEventProcessor({
@@ -110,6 +120,7 @@ function processorWith(
     rules,
     role: 'supply',
     now: () => NOW,
+    ...(notifier !== undefined ? { notifier } : {}),
   });
 }
 
@@ -167,7 +178,7 @@ describe('DynamoDB calls per event', () => {
     expect(counts()).toEqual({ writes: 1, reads: 1, other: [] });
   });
 
-  it('leaves a lone offer for review in 4 writes: nothing is sent, so no intent is recorded first', async () => {
+  it('leaves a lone offer for review, with nobody to tell, in 4 writes: nothing sent or told, so no intent first', async () => {
     // ACCEPT_PSW's default is review: a nursing offer is left for a person.
     const offer = inboxOffer({ id: unique('offer'), careType: 'nursing' });
     const processor = processorFor(offer);
@@ -186,7 +197,26 @@ describe('DynamoDB calls per event', () => {
     });
   });
 
-  it('leaves a shift of two offers for review in 6 writes: its unit, each offer, claim and complete', async () => {
+  it('leaves a lone offer for review in 5 writes when a person is told: its intent first, as for an answer', async () => {
+    const offer = inboxOffer({ id: unique('offer'), careType: 'nursing' });
+    const told: string[] = [];
+    const processor = processorTelling(
+      { notify: async (n) => void told.push(n.offerId) },
+      ACCEPT_PSW,
+      offer,
+    );
+
+    const result = await processor.process(
+      queuedEvent(offerEvent({ offer_id: offer.id, id: offer.id })),
+    );
+
+    expect(result).toMatchObject({ outcome: 'decided', decision: { action: 'review' } });
+    expect(told).toEqual([offer.id]);
+    // claim, lease on the offer, intended, applied with its facts (the lease given back), complete.
+    expect(counts()).toEqual({ writes: 5, reads: 1, other: [] });
+  });
+
+  it('leaves a shift of two offers for review, with nobody to tell, in 6 writes: its unit, each offer, claim and complete', async () => {
     const shiftId = unique('shift');
     const first = inboxOffer({ id: unique('offer'), shiftId, careType: 'nursing' });
     const second = inboxOffer({ id: unique('offer'), shiftId, careType: 'nursing' });

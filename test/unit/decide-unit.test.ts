@@ -343,8 +343,8 @@ describe('review notifications', () => {
     const { store, processor, matched } = setup([nursingVisit('x')], { notifier });
     const event = matched('x');
     await expect(processor.process(event)).rejects.toThrow('SNS unavailable');
-    // A review sends nothing, so nothing is recorded before it is notified: the retry judges again.
-    expect((await store.getOffer('x'))?.decision).toBeUndefined();
+    // Told to a person, so recorded as intended first: the retry tells the same review again.
+    expect((await store.getOffer('x'))?.decision?.state).toBe('intended');
     await expect(processor.process(event)).resolves.toMatchObject({
       decision: { action: 'review' },
     });

@@ -143,29 +143,25 @@ describe('a decision’s text', () => {
     });
   });
 
-  it('of a review, notified on the retry after a failed notification, is the deciding event’s', async () => {
-    // An unknown care type cannot be judged: review. It sends nothing, so no intent is recorded.
+  it('of a review is notified again from the stored intent after a failed notification', async () => {
+    // An unknown care type cannot be judged: review.
     const { store, processor, notified, event, text, failNextNotify } = setup(['x'], {
       careType: 'unknown',
     });
     const matched = event('x');
     failNextNotify();
     await expect(processor.process(queuedEvent(matched))).rejects.toThrow('SNS unavailable');
-    expect((await store.getOffer('x'))?.decision).toBeUndefined();
+    const intent = (await store.getOffer('x'))?.decision;
+    expect(intent).toMatchObject({ state: 'intended', action: 'review' });
+    expect(intent?.explanation?.length).toBeGreaterThan(0);
 
     await processor.process(queuedEvent(matched));
 
-    expect(notified).toHaveLength(1);
-    const explanation = notified[0]?.explanation ?? [];
-    expect(explanation.length).toBeGreaterThan(0);
-    expect((await store.getOffer('x'))?.decision).toMatchObject({
-      state: 'applied',
-      action: 'review',
-    });
+    expect(notified.map((n) => n.explanation)).toEqual([intent?.explanation]);
     expect((await store.getOffer('x'))?.decision).not.toHaveProperty('explanation');
     expect(text(matched.event_id)).toEqual({
-      reason: 'offer.care_type has a value this connector does not know',
-      explanation,
+      reason: intent?.reason,
+      explanation: intent?.explanation,
     });
   });
 
