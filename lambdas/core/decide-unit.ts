@@ -266,11 +266,13 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     const target = answerable.find((o) => o.id === offer.id) ?? answerable[0];
     let decision: IntendedDecision;
     if (intent === undefined || isStale(intent)) {
-      // A replaced accept never took effect (the marketplace shows the match still pending):
-      // its places under the caps go back before the unit is judged again. Both calls are
-      // idempotent per unit, so a crash in between loses nothing.
+      // A replaced accept, or a stale intended one, never took effect (the marketplace shows
+      // the match still pending, or it was confirmed above): its places under the caps go back
+      // before the unit is judged again, which takes them again if it still accepts. Both calls
+      // are idempotent per unit, so a crash in between loses nothing.
       if (replaces !== undefined && current !== undefined)
         await giveBackCap(caps, unitKey, current);
+      else if (intent !== undefined) await giveBackCap(caps, unitKey, intent);
       const { rules: currentRules, version } = await rules.current();
       decision = {
         ...(await withinCaps(

@@ -9,8 +9,9 @@
  */
 import { capPeriods, isoWeek, localDate } from '../../lambdas/core/caps';
 import { parseRules, type Rules } from '../../lambdas/core/config';
-import type { InboxOffer, OfferNotification } from '../../lambdas/core/ports';
+import type { InboxOffer, OfferNotification, RulesSource } from '../../lambdas/core/ports';
 import { createEventProcessor } from '../../lambdas/core/process-event';
+import { rulesVersionOf } from '../../lambdas/core/rules-source';
 import { inboxOffer, offerEvent, queuedEvent } from '../support/offer-fixtures';
 import { fakeMarketplace } from '../support/offer-marketplace-fake';
 import { MemoryAcceptCounter } from '../support/memory-accept-counter';
@@ -32,7 +33,7 @@ const rules = (limits: object | undefined, extra: object = {}): Rules =>
 function setup(
   offers: InboxOffer[],
   options: {
-    rules: Rules;
+    rules: Rules | RulesSource;
     dryRun?: boolean;
     redecideDryRun?: boolean;
     counter?: MemoryAcceptCounter;
@@ -177,6 +178,35 @@ describe('accept caps', () => {
       resolution: 'closed',
     });
     expect(counter.count('accepts/day/2026-05-01')).toBe(0);
+  });
+
+  it('gives the place back when a stale accept intent is judged again and no longer accepts', async () => {
+    let current = rules({ accepts_per_day: 1 });
+    const source: RulesSource = {
+      current: async () => ({ rules: current, version: rulesVersionOf(current) }),
+    };
+    const { marketplace, counter, processor, matched, clock } = setup([lone('a'), lone('b')], {
+      rules: source,
+    });
+    marketplace.failNext('acceptInboxOffer'); // a 503, before the accept takes effect
+    await expect(processor.process(matched('a'))).rejects.toThrow('acceptInboxOffer failed');
+    expect(counter.count('accepts/day/2026-05-01')).toBe(1); // held by the intent
+
+    current = rules({ accepts_per_day: 1 }, { defaultAction: 'decline' });
+    clock.ms += 11 * 60_000; // the intent is now older than 10 minutes: judged again
+    await expect(processor.process(matched('a'))).resolves.toMatchObject({
+      decision: { action: 'decline' },
+    });
+    expect(counter.count('accepts/day/2026-05-01')).toBe(0);
+
+    current = rules({ accepts_per_day: 1 });
+    await expect(processor.process(matched('b'))).resolves.toMatchObject({
+      decision: { action: 'accept' },
+    });
+    expect(Object.fromEntries(marketplace.answersByUnit())).toEqual({
+      a: ['decline'],
+      b: ['accept'],
+    });
   });
 
   it('never counts declines or reviews', async () => {
