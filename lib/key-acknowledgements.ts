@@ -5,11 +5,11 @@ import { acknowledge } from './nag';
 
 /**
  * The cdk-nag findings that config `encryption.keys: "aws-managed"` raises (HIPAA Security wants
- * a customer managed key on log groups, buckets and topics), acknowledged only in that
- * mode, each on its one resource, with the option's trade-off as the reason. With the connector's
- * own keys (the default) none of them arises, and none of these is called. The table (AWS owned
- * key) and the queues (SSE-SQS) raise none: the packs accept the services' own encryption there.
- * Nor do the secrets: they name aws/secretsmanager by its alias (keys.ts underAwsManagedSecretsKey),
+ * a customer managed key on log groups, buckets and topics), acknowledged only in that mode,
+ * each on its one resource, with the option's trade-off as the reason. With the connector's own
+ * keys (the default) none of them arises, and none of these is called. The table (AWS owned key)
+ * and the queues (SSE-SQS) raise none: the packs accept the services' own encryption there. Nor
+ * do the secrets: they name aws/secretsmanager by its alias (keys.ts underAwsManagedSecretsKey),
  * which the HIPAA rule takes for a customer managed key (it flags only a missing key or the bare
  * name `aws/secretsmanager`); their trade-off is the README's (Security, Encryption keys).
  */

@@ -267,9 +267,9 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     let decision: IntendedDecision;
     if (intent === undefined || isStale(intent)) {
       // A replaced accept, or a stale intended one, never took effect (the marketplace shows
-      // the match still pending, or it was confirmed above): its places under the caps go back
-      // before the unit is judged again, which takes them again if it still accepts. Both calls
-      // are idempotent per unit, so a crash in between loses nothing.
+      // the match still pending; one it took was confirmed above): its places under the caps go
+      // back before the unit is judged again, which takes them again if it still accepts. Both
+      // calls are idempotent per unit, so a crash in between loses nothing.
       if (replaces !== undefined && current !== undefined)
         await giveBackCap(caps, unitKey, current);
       else if (intent !== undefined) await giveBackCap(caps, unitKey, intent);
