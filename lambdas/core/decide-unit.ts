@@ -46,15 +46,18 @@ import { createUnitRecords, type HeldUnit, type OfferEvent } from './unit-record
  *    the holder decides; another event finds it busy and comes back in seconds.
  * 2. Under the lease: a settled unit (applied, or resolved by what the marketplace showed) ends
  *    the event as already decided. Otherwise every offer of the unit is fetched and judged, and an
- *    accept or decline is recorded as `intended` (fenced by the lease) on the unit and its offers
- *    (a review or ignore, which sends nothing, is recorded once, at step 3).
+ *    accept or decline, or a review a person is told of, is recorded as `intended` (fenced by the
+ *    lease) on the unit and its offers (an ignore, or a review with nobody to tell, is recorded
+ *    once, at step 3). A review is told after its intent, before `applied`.
  * 3. One accept or decline is sent, only with enough lease and invocation time left for its worst
  *    case. Then the decision is recorded `applied`. A refusal (4xx) is resolved by reading the
  *    offers: answered, expired, closed or assigned elsewhere is recorded as `resolved`.
  *
  * A crash leaves an `intended` decision: the next event confirms it when the marketplace shows it
  * took effect, sends it again while it is younger than `maxIntentAgeMs`, and judges afresh by the
- * current rules when it is older.
+ * current rules when it is older. An intended review is told again however old it is: the person
+ * may have been told already, and a review is never turned into an answer behind their back (a
+ * crash's retry comes after the queue's visibility timeout, and the reconciler's after 10 minutes).
  */
 
 /** An intent older than this is judged again by the current rules before anything is sent. */
@@ -132,8 +135,12 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     ...(deps.dryRun !== undefined ? { dryRun: deps.dryRun } : {}),
   };
 
-  /** An intent too old to send without judging again (or with an unreadable time). */
+  /**
+   * An answer's intent too old to send without judging again (or with an unreadable time). A
+   * review's never is: someone may have been told of it.
+   */
   function isStale(intent: RecordedDecision): boolean {
+    if (intent.action === 'review') return false;
     const decidedAt = Date.parse(intent.decidedAt);
     return Number.isNaN(decidedAt) || now().getTime() - decidedAt > maxIntentAgeMs;
   }

@@ -2,7 +2,8 @@
  * A review a person was told of, whose `applied` write was then lost (a crash, a throttled write,
  * the invocation ending right after the SNS publish): the retry tells the same review again from
  * its intent, and never turns it into an answer because the rules, the clock or a cap moved on
- * in between. Counted where the marketplace sees it (the fake marketplace's answers).
+ * in between, however late it comes (a crash's record returns after the queue's visibility
+ * timeout, 30 minutes). Counted where the marketplace sees it (the fake marketplace's answers).
  */
 import { parseRules, type Rules } from '../../lambdas/core/config';
 import type { OfferNotification, RecordedDecision, RulesSource } from '../../lambdas/core/ports';
@@ -62,53 +63,59 @@ function world(options: { rules: Rules | RulesSource; at: string; offers: string
   return { marketplace, store, clock, told, processor, matched };
 }
 
-describe('a review told to a person, its applied write then lost', () => {
-  it('is told again, unchanged, by the retry after a rules change, and nothing is sent', async () => {
-    let rules = REVIEW_ALL;
-    const source: RulesSource = {
-      current: async () => ({ rules, version: rulesVersionOf(rules) }),
-    };
-    const w = world({ rules: source, at: '2026-05-01T08:01:00Z', offers: ['x'] });
-    await expect(w.processor.process(w.matched('x'))).rejects.toThrow(/invocation ended/);
-    expect(w.told.map((n) => n.offerId)).toEqual(['x']);
-    expect((await w.store.getOffer('x'))?.decision).toMatchObject({
-      state: 'intended',
-      action: 'review',
+describe.each([
+  ['30 s', 30_000],
+  ['30 min (a crash: the visibility timeout)', 30 * 60_000],
+])(
+  'a review told to a person, its applied write then lost, retried %s later',
+  (_label, laterMs) => {
+    it('is told again, unchanged, after a rules change, and nothing is sent', async () => {
+      let rules = REVIEW_ALL;
+      const source: RulesSource = {
+        current: async () => ({ rules, version: rulesVersionOf(rules) }),
+      };
+      const w = world({ rules: source, at: '2026-05-01T08:01:00Z', offers: ['x'] });
+      await expect(w.processor.process(w.matched('x'))).rejects.toThrow(/invocation ended/);
+      expect(w.told.map((n) => n.offerId)).toEqual(['x']);
+      expect((await w.store.getOffer('x'))?.decision).toMatchObject({
+        state: 'intended',
+        action: 'review',
+      });
+
+      rules = ACCEPT_PSW; // a rules deployment before the redelivery: psw is now accepted
+      w.clock.ms += laterMs;
+      const result = await w.processor.process(w.matched('x'));
+
+      expect(result).toMatchObject({ outcome: 'recovered', decision: { action: 'review' } });
+      expect(w.marketplace.actions()).toEqual([]);
+      expect(w.told.map((n) => n.offerId)).toEqual(['x', 'x']);
+      expect((await w.store.getOffer('x'))?.decision).toMatchObject({
+        state: 'applied',
+        action: 'review',
+      });
     });
 
-    rules = ACCEPT_PSW; // a rules deployment before the redelivery: psw is now accepted
-    w.clock.ms += 30_000;
-    const result = await w.processor.process(w.matched('x'));
+    it('is not accepted after midnight, when the daily accept cap that made it a review has reset', async () => {
+      const capped = parseRules(
+        JSON.stringify({
+          defaultAction: 'accept',
+          timeZone: 'America/Toronto',
+          limits: { accepts_per_day: 1 },
+        }),
+      );
+      // 23:59:45 in Toronto (UTC-4 in May).
+      const w = world({ rules: capped, at: '2026-05-02T03:59:45Z', offers: ['a', 'c'] });
+      await w.processor.process(w.matched('a'));
+      await expect(w.processor.process(w.matched('c'))).rejects.toThrow(/invocation ended/);
+      expect(w.told.map((n) => n.explanation?.[0])).toEqual(['accept cap reached (1 per day)']);
 
-    expect(result).toMatchObject({ outcome: 'recovered', decision: { action: 'review' } });
-    expect(w.marketplace.actions()).toEqual([]);
-    expect(w.told.map((n) => n.offerId)).toEqual(['x', 'x']);
-    expect((await w.store.getOffer('x'))?.decision).toMatchObject({
-      state: 'applied',
-      action: 'review',
+      w.clock.ms += laterMs; // the next day: the cap has room again
+      const result = await w.processor.process(w.matched('c'));
+
+      expect(result).toMatchObject({ decision: { action: 'review' } });
+      expect(w.marketplace.actions().map((a) => [a.offerId, a.method])).toEqual([
+        ['a', 'acceptInboxOffer'],
+      ]);
     });
-  });
-
-  it('is not accepted by a retry after midnight, when the daily accept cap that made it a review has reset', async () => {
-    const capped = parseRules(
-      JSON.stringify({
-        defaultAction: 'accept',
-        timeZone: 'America/Toronto',
-        limits: { accepts_per_day: 1 },
-      }),
-    );
-    // 23:59:45 in Toronto (UTC-4 in May).
-    const w = world({ rules: capped, at: '2026-05-02T03:59:45Z', offers: ['a', 'c'] });
-    await w.processor.process(w.matched('a'));
-    await expect(w.processor.process(w.matched('c'))).rejects.toThrow(/invocation ended/);
-    expect(w.told.map((n) => n.explanation?.[0])).toEqual(['accept cap reached (1 per day)']);
-
-    w.clock.ms += 30_000; // 00:00:15 the next day: the cap has room again
-    const result = await w.processor.process(w.matched('c'));
-
-    expect(result).toMatchObject({ decision: { action: 'review' } });
-    expect(w.marketplace.actions().map((a) => [a.offerId, a.method])).toEqual([
-      ['a', 'acceptInboxOffer'],
-    ]);
-  });
-});
+  },
+);
