@@ -177,7 +177,9 @@ export class ConnectorFunction extends Construct {
           actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
           resources: [queue.encryptionMasterKey.keyArn],
           conditions: {
-            StringEquals: { 'kms:ViaService': `sqs.${Stack.of(this).region}.amazonaws.com` },
+            StringEquals: {
+              'kms:ViaService': `sqs.${Stack.of(this).region}.${Stack.of(this).urlSuffix}`,
+            },
           },
         }),
       );
@@ -279,7 +281,7 @@ export class ConnectorFunction extends Construct {
           resources: [secret.encryptionKey.keyArn],
           conditions: {
             StringEquals: {
-              'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com`,
+              'kms:ViaService': `secretsmanager.${Stack.of(this).region}.${Stack.of(this).urlSuffix}`,
             },
           },
         }),
