@@ -138,3 +138,43 @@ export const strategies = {
     return (waiting) => waiting.at(Math.floor(random() * waiting.length)) ?? waiting.at(0) ?? '';
   },
 };
+
+/** How many port calls `name` makes when `body` runs alone: the points to pause or crash it at. */
+export async function stepsAlone(
+  name: string,
+  body: (scheduler: Scheduler) => Promise<unknown>,
+): Promise<number> {
+  const scheduler = new Scheduler();
+  const procs = await scheduler.run(
+    { [name]: () => body(scheduler) },
+    (waiting) => waiting[0] ?? name,
+  );
+  return procs.get(name)?.steps ?? 0;
+}
+
+/**
+ * Delivers each side's event again, one side after the other in `order`, as the queue would: a
+ * delivery that fails with an error `retryAfterMs` gives a delay for is tried again once `wait`
+ * has let that delay pass (at most 3 more times); any other error is thrown.
+ */
+export async function redeliverEach<S extends string, T>(
+  order: readonly S[],
+  deliver: (side: S) => Promise<T>,
+  retryAfterMs: (error: unknown) => number | undefined,
+  wait: (ms: number) => void,
+): Promise<T[]> {
+  const results: T[] = [];
+  for (const side of order) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        results.push(await deliver(side));
+        break;
+      } catch (error: unknown) {
+        const delay = retryAfterMs(error);
+        if (delay === undefined || attempt > 3) throw error;
+        wait(delay);
+      }
+    }
+  }
+  return results;
+}

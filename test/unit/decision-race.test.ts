@@ -22,7 +22,7 @@ import {
   type FakeMarketplace,
 } from '../support/offer-marketplace-fake';
 import { MemoryOfferStore } from '../support/offer-memory-store';
-import { type Pick, Scheduler, strategies } from '../support/interleave';
+import { type Pick, redeliverEach, Scheduler, stepsAlone, strategies } from '../support/interleave';
 import { seededRandom } from '../../sandbox/simulator/seeded-random';
 
 const START = Date.parse('2026-05-01T08:01:00Z');
@@ -156,19 +156,17 @@ function world(scenario: Scenario): World {
  */
 async function redeliver(w: World, afterCrashMs: number): Promise<ProcessResult[]> {
   w.clock.ms += afterCrashMs;
-  const results: ProcessResult[] = [];
-  for (const side of ['a', 'b'] as const) {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        results.push(await w.worker(side)(w.events[side]));
-        break;
-      } catch (error: unknown) {
-        if (!(error instanceof RetryLaterError || faulted(error)) || attempt > 3) throw error;
-        w.clock.ms += error instanceof RetryLaterError ? (error.retryAfterMs ?? 5_000) : 5_000;
-      }
-    }
-  }
-  return results;
+  return redeliverEach(
+    ['a', 'b'] as const,
+    (side) => w.worker(side)(w.events[side]),
+    (error) =>
+      error instanceof RetryLaterError
+        ? (error.retryAfterMs ?? 5_000)
+        : faulted(error)
+          ? 5_000
+          : undefined,
+    (ms) => (w.clock.ms += ms),
+  );
 }
 
 function expectOneConsistentAnswer(w: World, scenario: Scenario): void {
@@ -208,14 +206,9 @@ async function runRace(
 }
 
 /** How many port calls each side makes when it runs alone: the pause and crash points. */
-async function stepsAlone(scenario: Scenario, side: 'a' | 'b'): Promise<number> {
+function stepsOf(scenario: Scenario, side: 'a' | 'b'): Promise<number> {
   const w = world(scenario);
-  const scheduler = new Scheduler();
-  const procs = await scheduler.run(
-    { [side]: () => w.worker(side, scheduler)(w.events[side]) },
-    (waiting) => waiting[0] ?? side,
-  );
-  return procs.get(side)?.steps ?? 0;
+  return stepsAlone(side, (scheduler) => w.worker(side, scheduler)(w.events[side]));
 }
 
 /** An injected marketplace fault (503 before or after acting): the record fails and is redelivered. */
@@ -229,7 +222,7 @@ describe.each(SCENARIOS)('$name', (scenario) => {
       ['a', 'b'],
       ['b', 'a'],
     ] as const) {
-      const steps = await stepsAlone(scenario, first);
+      const steps = await stepsOf(scenario, first);
       expect(steps).toBeGreaterThan(5);
       for (let k = 0; k <= steps; k++) {
         const { w } = await runRace(scenario, strategies.pauseAt(first, k, [first, second]));
@@ -249,7 +242,7 @@ describe.each(SCENARIOS)('$name', (scenario) => {
         ['a', 'b'],
         ['b', 'a'],
       ] as const) {
-        const steps = await stepsAlone(scenario, victim);
+        const steps = await stepsOf(scenario, victim);
         for (let k = 0; k < steps; k++) {
           const { w } = await runRace(scenario, strategies.crashAt(victim, k, [other]));
           await redeliver(w, afterMs);

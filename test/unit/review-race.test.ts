@@ -14,7 +14,7 @@ import type { QueuedEvent } from '../../lambdas/core/events';
 import { inboxOffer, offerEvent, queuedEvent } from '../support/offer-fixtures';
 import { fakeMarketplace } from '../support/offer-marketplace-fake';
 import { MemoryOfferStore } from '../support/offer-memory-store';
-import { Scheduler, strategies, type Pick } from '../support/interleave';
+import { redeliverEach, Scheduler, stepsAlone, strategies, type Pick } from '../support/interleave';
 
 const START = Date.parse('2026-05-01T08:01:00Z');
 const REVIEW_ALL: Rules = parseRules(JSON.stringify({ defaultAction: 'review' }));
@@ -68,28 +68,19 @@ function world(s: Scenario) {
 }
 type W = ReturnType<typeof world>;
 
-async function redeliver(w: W, afterMs: number, order: readonly ('a' | 'b')[] = ['a', 'b']) {
+async function redeliver(w: W, afterMs: number, order: readonly ('a' | 'b')[]) {
   w.clock.ms += afterMs;
-  for (const side of order)
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await w.worker(side)(w.events[side]);
-        break;
-      } catch (e) {
-        if (!(e instanceof RetryLaterError) || attempt > 3) throw e;
-        w.clock.ms += e.retryAfterMs ?? 5_000;
-      }
-    }
+  await redeliverEach(
+    order,
+    (side) => w.worker(side)(w.events[side]),
+    (error) => (error instanceof RetryLaterError ? (error.retryAfterMs ?? 5_000) : undefined),
+    (ms) => (w.clock.ms += ms),
+  );
 }
 
-async function steps(s: Scenario, side: 'a' | 'b') {
+function stepsOf(s: Scenario, side: 'a' | 'b'): Promise<number> {
   const w = world(s);
-  const sch = new Scheduler();
-  const procs = await sch.run(
-    { [side]: () => w.worker(side, sch)(w.events[side]) },
-    (x) => x[0] ?? side,
-  );
-  return procs.get(side)?.steps ?? 0;
+  return stepsAlone(side, (sch) => w.worker(side, sch)(w.events[side]));
 }
 
 describe.each(SCENARIOS)('$name: review (a) vs accept after a deploy (b)', (s) => {
@@ -99,7 +90,7 @@ describe.each(SCENARIOS)('$name: review (a) vs accept after a deploy (b)', (s) =
       ['a', 'b'],
       ['b', 'a'],
     ] as const) {
-      const n = await steps(s, victim);
+      const n = await stepsOf(s, victim);
       for (let k = 0; k < n; k++) {
         const w = world(s);
         const sch = new Scheduler();
