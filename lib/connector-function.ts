@@ -171,19 +171,8 @@ export class ConnectorFunction extends Construct {
   bindQueueSender(queue: IQueue): this {
     this.fn.addEnvironment(ENV_NAMES.queueUrl, queue.queueUrl);
     queue.grant(this.fn, 'sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl');
-    if (queue.encryptionMasterKey !== undefined) {
-      this.fn.addToRolePolicy(
-        new iam.PolicyStatement({
-          actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-          resources: [queue.encryptionMasterKey.keyArn],
-          conditions: {
-            StringEquals: {
-              'kms:ViaService': `sqs.${Stack.of(this).region}.${Stack.of(this).urlSuffix}`,
-            },
-          },
-        }),
-      );
-    }
+    if (queue.encryptionMasterKey !== undefined)
+      this.grantKeyThrough(queue.encryptionMasterKey, 'sqs', 'kms:GenerateDataKey', 'kms:Decrypt');
     return this;
   }
 
@@ -274,19 +263,22 @@ export class ConnectorFunction extends Construct {
         resources: [secret.secretFullArn ?? `${secret.secretArn}-??????`],
       }),
     );
-    if (secret.encryptionKey !== undefined) {
-      this.fn.addToRolePolicy(
-        new iam.PolicyStatement({
-          actions: ['kms:Decrypt'],
-          resources: [secret.encryptionKey.keyArn],
-          conditions: {
-            StringEquals: {
-              'kms:ViaService': `secretsmanager.${Stack.of(this).region}.${Stack.of(this).urlSuffix}`,
-            },
-          },
-        }),
-      );
-    }
+    if (secret.encryptionKey !== undefined)
+      this.grantKeyThrough(secret.encryptionKey, 'secretsmanager', 'kms:Decrypt');
     return this;
+  }
+
+  /** `actions` on `key`, only when `service` (e.g. `sqs`) uses it on the function's behalf. */
+  private grantKeyThrough(key: kms.IKey, service: string, ...actions: string[]): void {
+    const stack = Stack.of(this);
+    this.fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions,
+        resources: [key.keyArn],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `${service}.${stack.region}.${stack.urlSuffix}` },
+        },
+      }),
+    );
   }
 }
