@@ -202,7 +202,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     const { unitKey, eventId } = held;
     // An operator's replay judges a settled decision again only while the unit is answerable.
     const replayed =
-      current !== undefined && isFinal(current, finality) && rejudges(current, replay)
+      current !== undefined && isFinal(current, finality) && rejudges(current, replay, eventId)
         ? await unitOffers(marketplace, offer)
         : undefined;
     const replaces = replayed?.some(isAnswerable) === true ? current?.eventId : undefined;

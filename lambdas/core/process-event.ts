@@ -222,7 +222,7 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
     if (
       existing?.decision !== undefined &&
       isFinal(existing.decision, finality) &&
-      !rejudges(existing.decision, options.replay)
+      !rejudges(existing.decision, options.replay, event.event_id)
     ) {
       await units.completeCopies(existing.decision, offerId);
       // This very event was handled already (a redelivery): its facts are on record.
@@ -336,7 +336,9 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
       try {
         return { ...ids, ...(await handleOfferMatched(event, event.offer_id, now(), options)) };
       } catch (error: unknown) {
-        await recordFailure(event, error);
+        // A unit busy with another event is no failure of this one (a shift's offers arrive
+        // together, and all but one wait): retried on the schedule, and not put on record.
+        if (!(error instanceof UnitBusyError)) await recordFailure(event, error);
         throw error;
       }
     }

@@ -95,7 +95,8 @@ export function attemptOwner(eventId: string, tag: string = randomUUID()): strin
  * the event itself (the lease owner of demand assignments, referrals, and versions before).
  */
 export function isOwnerOf(owner: string, eventId: string): boolean {
-  return owner === eventId || owner.slice(0, owner.lastIndexOf('#')) === eventId;
+  const tag = owner.lastIndexOf('#');
+  return owner === eventId || (tag >= 0 && owner.slice(0, tag) === eventId);
 }
 
 /** The key of an offer's decision unit. */

@@ -81,7 +81,6 @@ function setup(
   return { marketplace, store, processor, clock, matched };
 }
 
-/** The text a settled decision's deciding event keeps on its item (the decision does not). */
 /** The text of an offer's settled decision: on its unit's record (the offers' copies lack it). */
 async function textOf(store: MemoryOfferStore, decision: RecordedDecision | undefined) {
   if (decision?.unitKey === undefined) return undefined;
