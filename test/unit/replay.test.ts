@@ -167,7 +167,7 @@ describe('replay through the worker', () => {
     const replayed = (await store.getOffer(OFFER_ID))?.decision;
     if (offer) offer.match.response = 'pending';
     const read = store.getOffer.bind(store);
-    store.getOffer = async (offerId) => {
+    store.getOffer = async () => {
       store.getOffer = read;
       return before;
     };
