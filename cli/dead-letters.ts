@@ -7,7 +7,8 @@
  * - `startMoveTask`: SQS `StartMessageMoveTask`, the whole queue, done by SQS (AWS only).
  * - `redriveDeadLetters`: receive, send to the events queue, delete from the DLQ; for chosen
  *   messages, and for queues without move tasks (the sandbox's fauxqs). A crash between send and
- *   delete leaves a copy in both queues: the worker's event claim makes the second one a no-op.
+ *   delete leaves a copy in both queues: the worker makes the second one a no-op (the event's claim,
+ *   or for an OfferMatched its offer's record).
  *
  * Listing receives the messages (SQS has no peek) with a short visibility, then makes them
  * visible again at once. Bodies are read for ids only and never printed: a referral event carries

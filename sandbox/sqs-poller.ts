@@ -3,8 +3,9 @@
  * to the handler as a real-shaped `SQSEvent`, deletes the records it did not report in
  * `batchItemFailures` and leaves the failed ones to reappear after the visibility timeout (and go
  * to the DLQ after the queue's maxReceiveCount), as Lambda does with ReportBatchItemFailures.
- * Given several handlers it polls with each at once, as Lambda scales out to concurrent
- * invocations that each take their own batch.
+ * Given several handlers it runs them at once, each with a batch of its own, as Lambda scales out
+ * to concurrent invocations; one receive is outstanding at a time, and each batch goes to a free
+ * handler.
  */
 import {
   DeleteMessageBatchCommand,
@@ -127,7 +128,8 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
     }
   }
 
-  async function pollOnce(handler: SqsHandler): Promise<void> {
+  /** Receives one batch (long poll); none when the queue stays empty for a second. */
+  async function receive(): Promise<SQSRecord[]> {
     const received = await options.client.send(
       new ReceiveMessageCommand({
         QueueUrl: options.queueUrl,
@@ -138,9 +140,11 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
       }),
       { abortSignal: stopping.signal },
     );
-    const messages = received.Messages ?? [];
-    if (messages.length === 0) return;
-    const records = messages.map((m) => toSqsRecord(m, options.queueArn, options.region));
+    return (received.Messages ?? []).map((m) => toSqsRecord(m, options.queueArn, options.region));
+  }
+
+  /** Hands one batch to `handler`, then deletes what it did not report failed. */
+  async function handle(handler: SqsHandler, records: SQSRecord[]): Promise<void> {
     let response: SQSBatchResponse | undefined | 'threw';
     try {
       response = await invoke(handler, { Records: records });
@@ -168,25 +172,53 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
     options.onBatch?.({ received: records.length, failed: records.length - done.length });
   }
 
-  const loops = handlers.map(async (handler) => {
+  // One receive at a time, each batch handed to a free handler (one invocation per environment):
+  // as many long polls waiting at once as handlers would each be woken by one arriving message,
+  // all but one to come back empty, several SDK round trips per record.
+  const idle = [...handlers];
+  const freed: Array<() => void> = [];
+  const inFlight = new Set<Promise<void>>();
+  const loop = (async () => {
     while (!stopping.signal.aborted) {
+      const handler = idle.pop();
+      if (handler === undefined) {
+        await new Promise<void>((resolve) => freed.push(resolve));
+        continue;
+      }
+      let records: SQSRecord[];
       try {
-        await pollOnce(handler);
+        records = await receive();
       } catch (error: unknown) {
-        // stop() may have aborted it while pollOnce awaited; TypeScript keeps the loop's narrowing.
+        idle.push(handler);
+        // stop() may have aborted it while receive awaited; TypeScript keeps the loop's narrowing.
         // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- see above
         if (stopping.signal.aborted) break;
         options.onError?.(error);
         // Do not spin on a queue that keeps failing (e.g. the emulator went away).
         await new Promise((resolve) => setTimeout(resolve, 500));
+        continue;
       }
+      if (records.length === 0) {
+        idle.push(handler);
+        continue;
+      }
+      const run = handle(handler, records)
+        .catch((error: unknown) => options.onError?.(error))
+        .finally(() => {
+          inFlight.delete(run);
+          idle.push(handler);
+          freed.shift()?.();
+        });
+      inFlight.add(run);
     }
-  });
+  })();
 
   return {
     async stop() {
       stopping.abort();
-      await Promise.all(loops);
+      for (const wake of freed.splice(0)) wake();
+      await loop;
+      await Promise.all(inFlight);
     },
     stats: () => ({ ...stats }),
   };

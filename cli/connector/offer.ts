@@ -2,18 +2,14 @@
  * `connector offer <id>`: the offer's record as the connector keeps it (no client data is stored):
  * its state in the marketplace as last seen, the decision (intended/applied/resolved, rule,
  * reason and explanation, rules version), its unit's decision when that differs, the events seen
- * in order, and the referral when one is recorded. A settled decision is stored without its
- * reason and explanation: they are read from the item of the event that settled it (textOf).
+ * in order, and the referral when one is recorded. A decision's reason and explanation are kept on
+ * its unit's record: a lone offer's is the offer itself, a shift's offers carry a copy without
+ * them (textOf finds them, and those of decisions settled by earlier versions).
  */
 import { DynamoOfferStore } from '../../lambdas/adapters/dynamo-offer-store';
 import { DynamoUnitStore } from '../../lambdas/adapters/dynamo-unit-store';
 import { OFFER_TABLE } from '../../lambdas/adapters/offer-table';
-import type {
-  DecisionText,
-  EventDecisionText,
-  RecordedDecision,
-  SeenEvent,
-} from '../../lambdas/core/ports';
+import type { DecisionText, RecordedDecision, SeenEvent } from '../../lambdas/core/ports';
 import { loneOfferOfUnit } from '../../lambdas/core/unit-decision';
 import { EXIT } from './args';
 import { ambiguousOfferProblem, findOffer } from './offer-id';
@@ -24,8 +20,9 @@ export const OFFER_USAGE = `usage: npx connector offer <offer-id> [--sandbox] [-
 
 The offer's record: its match as last seen, the decision (state intended/applied/resolved, action,
 rule, reason and explanation, rules version), its shift's decision, the events seen in order, and
-the referral. A settled decision's reason and explanation are read from the event that settled it
-(kept as long as the decision; "(not kept)" when a crash came between the two).
+the referral. A decision's reason and explanation are its unit's: a shift's offers carry a copy
+without them, shown from the shift's record (or, for a decision settled by an earlier version,
+from the item of the event that settled it); "(not kept)" when neither holds them.
 The id may be the first 8 or more characters of one (as logs and the sandbox print them).
 Exit 1 when the connector has no record of the offer.`;
 
@@ -40,11 +37,37 @@ async function referralOf(ctx: CommandContext, offerId: string): Promise<unknown
   return result.Item?.referral;
 }
 
-/** What the CLI shows of a decision's text: found, or why not. */
-type ShownText = DecisionText | { missing: string };
+/**
+ * A decision's text as the CLI shows it: the reason and explanation, and a shift's offers' own
+ * explanations when kept.
+ */
+type DecisionTextShown = DecisionText & { offers?: { offerId: string; explanation: string[] }[] };
 
-/** The `decisionText` an event item holds, if it is one (written by completeEvent). */
-function storedText(item: Record<string, unknown> | undefined): EventDecisionText | undefined {
+/** What the CLI shows of a decision's text: found, or why not. */
+type ShownText = DecisionTextShown | { missing: string };
+
+/**
+ * The `decisionText` an event item written by earlier versions holds (completeEvent, on the event
+ * that settled a decision, kept without TTL): `decisionEventId` names the decision's own event when
+ * a later event applied it. No version writes it any more.
+ */
+type OldEventText = DecisionTextShown & { decisionEventId?: string };
+
+/** A decision's own text, when it holds it (intended, a lone offer's, or a unit's record). */
+function ownText(decision: RecordedDecision | undefined): DecisionTextShown | undefined {
+  if (decision?.reason === undefined) return undefined;
+  const offers = (decision.offers ?? []).flatMap(({ offerId, explanation }) =>
+    explanation === undefined ? [] : [{ offerId, explanation }],
+  );
+  return {
+    reason: decision.reason,
+    ...(decision.explanation !== undefined ? { explanation: decision.explanation } : {}),
+    ...(offers.length > 0 ? { offers } : {}),
+  };
+}
+
+/** The `decisionText` an old event item holds, if it is one (see OldEventText). */
+function oldEventText(item: Record<string, unknown> | undefined): OldEventText | undefined {
   const text = item?.decisionText;
   if (typeof text !== 'object' || text === null) return undefined;
   const { reason, explanation, offers, decisionEventId } = text as Record<string, unknown>;
@@ -52,38 +75,47 @@ function storedText(item: Record<string, unknown> | undefined): EventDecisionTex
   return {
     reason,
     ...(Array.isArray(explanation) ? { explanation: explanation.map(String) } : {}),
-    ...(Array.isArray(offers)
-      ? { offers: offers as NonNullable<EventDecisionText['offers']> }
-      : {}),
+    ...(Array.isArray(offers) ? { offers: offers as NonNullable<OldEventText['offers']> } : {}),
     ...(typeof decisionEventId === 'string' ? { decisionEventId } : {}),
   };
 }
 
 /**
- * The decision's text. A decision stored with it (intended, or settled before the text moved)
- * holds it; a settled one's is on the item of the event that settled it: the decision's own
- * event, or (an earlier event's intent applied by a later one) one of the offer's events seen.
- * That item does not expire (other event items do, after EVENT_RETENTION_DAYS); a crash between
- * the settled write and the event's completion leaves none.
+ * The decision's text, from the first place that keeps it:
+ * 1. the decision itself: an intended one is stored whole, and a lone offer's settled one is its
+ *    unit's record (so are decisions stored before the text ever moved);
+ * 2. a shift's offer carries a copy without it: the shift's record (`unit`, read by the caller),
+ *    when it holds the same decision (the same event's) with its text;
+ * 3. decisions settled by earlier versions, which kept the text on the item of the event that
+ *    settled it (no TTL): the decision's own event's item, or one of a later event seen on the
+ *    offer that applied that event's intent (its `decisionEventId` names it).
+ * Else it is not kept: the unit's record holds another decision now, or an earlier version's crash
+ * fell between the settled decision and its event's item.
  */
 async function textOf(
   store: DynamoOfferStore,
   decision: RecordedDecision,
+  unit: RecordedDecision | undefined,
   seen: readonly SeenEvent[],
 ): Promise<ShownText> {
-  if (decision.reason !== undefined)
-    return {
-      reason: decision.reason,
-      ...(decision.explanation !== undefined ? { explanation: decision.explanation } : {}),
-    };
-  const own = storedText(await store.getEventRecord(decision.eventId));
-  if (own !== undefined && own.decisionEventId === undefined) return own;
+  const own = ownText(decision);
+  if (own !== undefined) return own;
+  const unitText = unit?.eventId === decision.eventId ? ownText(unit) : undefined;
+  if (unitText !== undefined) return unitText;
+  const old = oldEventText(await store.getEventRecord(decision.eventId));
+  if (old !== undefined && old.decisionEventId === undefined) return old;
   for (const event of [...seen].reverse()) {
     if (event.eventId === decision.eventId) continue;
-    const text = storedText(await store.getEventRecord(event.eventId));
+    const text = oldEventText(await store.getEventRecord(event.eventId));
     if (text?.decisionEventId === decision.eventId) return text;
   }
-  return { missing: `(not kept: event ${decision.eventId}'s record holds none)` };
+  const item = `event ${decision.eventId}'s item, where earlier versions kept it,`;
+  return {
+    missing:
+      unit !== undefined && unit.eventId !== decision.eventId
+        ? `(not kept: ${decision.unitKey ?? 'its unit'}'s record holds event ${unit.eventId}'s decision now; ${item} holds none)`
+        : `(not kept: neither its unit's record nor ${item} holds it)`,
+  };
 }
 
 function textLines(text: ShownText, indent: string): string[] {
@@ -165,8 +197,8 @@ export async function offer(ctx: CommandContext, given: string): Promise<Command
       unitDecision.state !== record.decision.state);
   const events = new DynamoOfferStore(ctx.clients.documents, ctx.resources.tableName);
   const seen = record.events ?? [];
-  const text = record.decision && (await textOf(events, record.decision, seen));
-  const unitText = unitDiffers ? await textOf(events, unitDecision, seen) : undefined;
+  const text = record.decision && (await textOf(events, record.decision, unitDecision, seen));
+  const unitText = unitDiffers ? await textOf(events, unitDecision, unitDecision, seen) : undefined;
   ctx.progress.done();
   const lines = [
     `offer ${offerId}`,

@@ -1,12 +1,16 @@
 /**
  * `connector status`: queue and dead-letter depths, the oldest message's age (CloudWatch, AWS
- * only), events and decisions of the last hour and day by outcome, the last event received, and
- * the alarms in ALARM (AWS only). The counts come from a paginated Scan of the offer table (event
- * and offer items, a few attributes each): fine for a connector's volume, and said in --help.
+ * only), the last hour's and day's events (seen on offers, by name; failed, by error; claimed, by
+ * outcome) and decisions (by action and state), the last event, and the alarms in ALARM (AWS
+ * only). An OfferMatched that succeeds leaves no event item (it takes no claim), so the events are
+ * counted off the offer items' `events` lists, which every processed offer event is appended to.
+ * The counts come from a paginated Scan of the offer table (event and offer items, a few
+ * attributes each): fine for a connector's volume, and said in --help.
  */
 import { DescribeAlarmsCommand, GetMetricStatisticsCommand } from '@aws-sdk/client-cloudwatch';
 import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { OFFER_TABLE } from '../../lambdas/adapters/offer-table';
+import { MAX_SEEN_EVENTS, type SeenEvent } from '../../lambdas/core/ports';
 import { EXIT } from './args';
 import { duration, type CommandResult } from './output';
 import type { CommandContext } from './resources';
@@ -14,8 +18,16 @@ import { scanTable } from './table-scan';
 
 export const STATUS_USAGE = `usage: npx connector status [--sandbox] [--json] [--region R]
 
-Queue depth and oldest message age, dead-letter queue depth, events and decisions in the last
-hour and day by outcome, the last event received, and the alarms in ALARM.
+Queue depth and oldest message age, dead-letter queue depth, the events and decisions of the last
+hour and day, the last event, and the alarms in ALARM. The events are counted three ways:
+- seen on offers, by name (--json: events): each event processed for an offer, once, by its own
+  (marketplace) time, as the offers' records list them (each keeps its latest ${MAX_SEEN_EVENTS});
+- failed, by error name (failedEvents): the events whose latest attempt failed, by that attempt's
+  time; an OfferMatched keeps this record after a retry succeeds (it records no completion);
+- claimed, by outcome (claimedEvents): every event but an OfferMatched, which takes no claim, by
+  when it was completed (or claimed, while still in_progress).
+Decisions are counted by action and state, by when they were made. The last event is the newest
+seen on an offer (by its own time) or on an event's item (by when it was processed).
 The counts scan the offer table (every event and offer item, a few attributes each, page by page);
 the oldest age is CloudWatch's ApproximateAgeOfOldestMessage (n/a in the sandbox, which has no
 CloudWatch and no alarms).`;
@@ -46,44 +58,101 @@ export async function queueDepth(sqs: SQSClient, url: string): Promise<QueueDept
 
 type Counts = Record<string, number>;
 
+/** Counts of the last hour and of the last day (which includes the hour). */
+export interface Windows {
+  lastHour: Counts;
+  lastDay: Counts;
+}
+
+/** The newest event found: on an offer's events seen, else on the event's own item. */
+export interface LastEvent {
+  eventId: string;
+  /** Unknown for an event item not completed (claimed, or failed). */
+  eventName?: string;
+  /** The event's own time when seen on an offer; when processed when read off its item. */
+  at: string;
+  /** The offer that saw it. */
+  offerId?: string;
+  /** Its item's outcome (or status when not done), when read off its item. */
+  outcome?: string;
+}
+
 export interface TableSummary {
-  events: { lastHour: Counts; lastDay: Counts };
-  decisions: { lastHour: Counts; lastDay: Counts };
-  lastEvent?: { eventName?: string; at: string; outcome?: string };
+  /** Offer events seen on offers, by name, by their own time, each event once. */
+  events: Windows;
+  /** Event items whose latest attempt failed, by error name, by that attempt's time. */
+  failedEvents: Windows;
+  /** Claimed event items, by outcome (or `in_progress`), by when completed (or claimed). */
+  claimedEvents: Windows;
+  /** Offers' decisions, by action and state, by when decided. */
+  decisions: Windows;
+  lastEvent?: LastEvent;
   scanned: number;
 }
 
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
 
-function bump(counts: Counts, key: string): void {
-  counts[key] = (counts[key] ?? 0) + 1;
+const windows = (): Windows => ({ lastHour: {}, lastDay: {} });
+
+/** Counts `key` in the windows that hold the time `at` (epoch ms; NaN counts nowhere). */
+function bump(counts: Windows, key: string, at: number, now: number): void {
+  if (now - at <= HOUR_MS) counts.lastHour[key] = (counts.lastHour[key] ?? 0) + 1;
+  if (now - at <= DAY_MS) counts.lastDay[key] = (counts.lastDay[key] ?? 0) + 1;
 }
 
-/** Scans event and offer items (a few attributes) and counts the last hour's and day's. */
+/** The seen events an offer item lists, those well formed (name, time and id). */
+function seenEventsOf(item: Record<string, unknown>): SeenEvent[] {
+  const events: unknown = item.events;
+  if (!Array.isArray(events)) return [];
+  return events.filter(
+    (e): e is SeenEvent =>
+      typeof e === 'object' &&
+      e !== null &&
+      typeof (e as SeenEvent).name === 'string' &&
+      typeof (e as SeenEvent).at === 'string' &&
+      typeof (e as SeenEvent).eventId === 'string',
+  );
+}
+
+/**
+ * Scans event and offer items (a few attributes) and counts the last hour's and day's: offer
+ * events from the offers' `events` lists (an event listed on several offers counted once), failed
+ * and claimed events from their items, decisions from the offers.
+ */
 export async function summarizeTable(ctx: CommandContext): Promise<TableSummary> {
-  const { partitionKey: PK } = OFFER_TABLE;
+  const { partitionKey: PK, offerKeyPrefix } = OFFER_TABLE;
   const now = ctx.now().getTime();
   const summary: TableSummary = {
-    events: { lastHour: {}, lastDay: {} },
-    decisions: { lastHour: {}, lastDay: {} },
+    events: windows(),
+    failedEvents: windows(),
+    claimedEvents: windows(),
+    decisions: windows(),
     scanned: 0,
   };
+  /** The day's events seen on offers, by id: each counted once, after the scan. */
+  const seenToday = new Map<string, { name: string; at: number }>();
   let lastAt = Number.NEGATIVE_INFINITY;
+  const newest = (at: number, event: Omit<LastEvent, 'at'>) => {
+    if (Number.isNaN(at) || at <= lastAt) return;
+    lastAt = at;
+    summary.lastEvent = { ...event, at: new Date(at).toISOString() };
+  };
   const pages = scanTable(
     ctx,
     {
       FilterExpression: 'begins_with(#pk, :event) OR begins_with(#pk, :offer)',
       ProjectionExpression:
-        '#pk, #status, completedAt, claimedAt, failedAt, eventName, outcome, #decision.#state, #decision.#action, #decision.decidedAt',
+        '#pk, #status, completedAt, claimedAt, failedAt, lastError, eventName, outcome, #events, #decision.#state, #decision.#action, #decision.decidedAt',
       ExpressionAttributeNames: {
         '#pk': PK,
         '#status': 'status',
+        '#events': 'events',
         '#decision': 'decision',
         '#state': 'state',
         '#action': 'action',
       },
-      ExpressionAttributeValues: { ':event': 'EVENT#', ':offer': OFFER_TABLE.offerKeyPrefix },
+      ExpressionAttributeValues: { ':event': 'EVENT#', ':offer': offerKeyPrefix },
     },
     (page) => {
       ctx.progress.step(`status: reading the offer table (page ${page}, ${summary.scanned} items)`);
@@ -94,33 +163,37 @@ export async function summarizeTable(ctx: CommandContext): Promise<TableSummary>
       summary.scanned += 1;
       const pk = String(item[PK]);
       if (pk.startsWith('EVENT#')) {
-        const at = Date.parse(String(item.completedAt ?? item.failedAt ?? item.claimedAt ?? ''));
-        if (Number.isNaN(at)) continue;
-        const outcome =
-          item.status === 'done'
-            ? String(item.outcome ?? 'done')
-            : String(item.status ?? 'unknown');
-        if (now - at <= HOUR_MS) bump(summary.events.lastHour, outcome);
-        if (now - at <= DAY_MS) bump(summary.events.lastDay, outcome);
-        if (at > lastAt) {
-          lastAt = at;
-          summary.lastEvent = {
-            at: new Date(at).toISOString(),
-            ...(item.eventName ? { eventName: String(item.eventName) } : {}),
-            outcome,
-          };
+        const eventId = pk.slice('EVENT#'.length);
+        const eventName = typeof item.eventName === 'string' ? item.eventName : undefined;
+        const named = eventName !== undefined ? { eventName } : {};
+        if (item.status === 'failed') {
+          const at = Date.parse(String(item.failedAt ?? ''));
+          const error = (item.lastError as { errorName?: unknown } | undefined)?.errorName;
+          bump(summary.failedEvents, typeof error === 'string' ? error : 'unknown', at, now);
+          newest(at, { eventId, ...named, outcome: 'failed' });
+        } else {
+          const done = item.status === 'done';
+          const at = Date.parse(String((done ? item.completedAt : item.claimedAt) ?? ''));
+          const outcome = done ? String(item.outcome ?? 'done') : String(item.status ?? 'unknown');
+          bump(summary.claimedEvents, outcome, at, now);
+          newest(at, { eventId, ...named, outcome });
         }
       } else {
+        const offerId = pk.slice(offerKeyPrefix.length);
+        for (const seen of seenEventsOf(item)) {
+          const at = Date.parse(seen.at);
+          if (now - at <= DAY_MS) seenToday.set(seen.eventId, { name: seen.name, at });
+          newest(at, { eventId: seen.eventId, eventName: seen.name, offerId });
+        }
         const decision = item.decision as
           { state?: string; action?: string; decidedAt?: string } | undefined;
-        const at = Date.parse(decision?.decidedAt ?? '');
-        if (decision === undefined || Number.isNaN(at)) continue;
-        const key = `${decision.action ?? '?'} ${decision.state ?? '?'}`;
-        if (now - at <= HOUR_MS) bump(summary.decisions.lastHour, key);
-        if (now - at <= DAY_MS) bump(summary.decisions.lastDay, key);
+        if (decision === undefined) continue;
+        const at = Date.parse(decision.decidedAt ?? '');
+        bump(summary.decisions, `${decision.action ?? '?'} ${decision.state ?? '?'}`, at, now);
       }
     }
   }
+  for (const { name, at } of seenToday.values()) bump(summary.events, name, at, now);
   return summary;
 }
 
@@ -178,6 +251,10 @@ function countsLine(label: string, counts: Counts): string {
   return `  ${label.padEnd(10)}${total}${entries.length > 0 ? ` (${entries.map(([k, n]) => `${k} ${n}`).join(', ')})` : ''}`;
 }
 
+function windowLines(counts: Windows): string[] {
+  return [countsLine('last hour', counts.lastHour), countsLine('last day', counts.lastDay)];
+}
+
 export async function status(ctx: CommandContext): Promise<CommandResult> {
   ctx.progress.step('status: reading the queues');
   const queue = await queueDepth(ctx.clients.sqs, ctx.resources.queueUrl);
@@ -188,17 +265,20 @@ export async function status(ctx: CommandContext): Promise<CommandResult> {
   const table = await summarizeTable(ctx);
   ctx.progress.done();
   const sandbox = ctx.resources.source === 'sandbox';
+  const last = table.lastEvent;
   const lines = [
     `source:      ${sandbox ? 'sandbox' : `AWS ${ctx.resources.region}`} (role ${ctx.resources.role})`,
     `queue:       ${queue.visible} waiting, ${queue.inFlight} in flight, ${queue.delayed} delayed; oldest ${sandbox ? 'n/a (no CloudWatch in the sandbox)' : duration(oldest)}`,
     `dead letters: ${dlq.visible + dlq.inFlight}${dlq.visible + dlq.inFlight > 0 ? ' (npx connector dlq list)' : ''}`,
-    'events by outcome:',
-    countsLine('last hour', table.events.lastHour),
-    countsLine('last day', table.events.lastDay),
+    "events seen on offers, by name (by the event's own time, each once):",
+    ...windowLines(table.events),
+    'events failed, by error (by the latest failed attempt):',
+    ...windowLines(table.failedEvents),
+    'events claimed, by outcome (all but OfferMatched, which takes no claim):',
+    ...windowLines(table.claimedEvents),
     'decisions by action and state:',
-    countsLine('last hour', table.decisions.lastHour),
-    countsLine('last day', table.decisions.lastDay),
-    `last event:  ${table.lastEvent ? `${table.lastEvent.at} ${table.lastEvent.eventName ?? ''} (${table.lastEvent.outcome ?? ''})`.replace(/\s+\(/, ' (') : 'none'}`,
+    ...windowLines(table.decisions),
+    `last event:  ${last ? `${last.at} ${last.eventName ?? '(name not recorded)'} ${last.eventId} (${last.offerId !== undefined ? `offer ${last.offerId}` : (last.outcome ?? '?')})` : 'none'}`,
     `alarms:      ${alarms === undefined ? 'none in the sandbox' : alarms.length === 0 ? 'none in ALARM' : alarms.map((a) => a.name).join(', ')}`,
   ];
   return {
@@ -210,6 +290,8 @@ export async function status(ctx: CommandContext): Promise<CommandResult> {
       queue: { ...queue, oldestAgeSeconds: oldest ?? null },
       deadLetterQueue: { depth: dlq.visible + dlq.inFlight },
       events: table.events,
+      failedEvents: table.failedEvents,
+      claimedEvents: table.claimedEvents,
       decisions: table.decisions,
       lastEvent: table.lastEvent ?? null,
       alarmsInAlarm: alarms ?? null,

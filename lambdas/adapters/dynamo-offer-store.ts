@@ -39,9 +39,10 @@ import { offerKey, trimSeenEvents } from './dynamo-offer-item';
  *   `leaseUntil` (epoch ms) while in progress, and `expiresAt` (TTL, epoch s) so de-duplication
  *   items go away; a failed attempt leaves `lastError` (error name, marketplace operation and
  *   status), `failedAt` and `failedAttempts`, and the next attempt may claim it at once. Once
- *   `done`: `eventName`, `outcome`, `offerId`, and on the event that applied a decision,
- *   `decisionText` (its reason and bounded explanation, which the settled decision does not keep),
- *   that event's item then kept without TTL, as long as the offer item that holds the decision.
+ *   `done`: `eventName`, `outcome`, `offerId`. An `OfferMatched` takes no claim
+ *   (process-event.ts): it has an event item only once an attempt has failed. Items written
+ *   before the decision's text moved to the unit's record keep, on the event that settled a
+ *   decision, that text (`decisionText`) and no TTL (`connector offer` still reads them).
  *
  * The offer item also keeps `events`, the events processed for it in order (the latest
  * MAX_SEEN_EVENTS), and `lastSeenEventId`, so a retried write does not append the same event twice.
@@ -120,57 +121,44 @@ export class DynamoOfferStore implements OfferStore {
       set += ', offerId = :offerId';
       values[':offerId'] = outcome.offerId;
     }
-    // The event that settled a decision keeps its text as long as the offer keeps the decision
-    // (offer items do not expire): no TTL. Every other event is remembered for de-duplication only.
-    let remove = '#leaseUntil';
-    if (outcome.decisionText !== undefined) {
-      set += ', decisionText = :decisionText';
-      values[':decisionText'] = defined(outcome.decisionText);
-      remove += ', #ttl';
-    } else {
-      set += ', #ttl = :expiresAt';
-      values[':expiresAt'] = expiresAt(now);
-    }
+    set += ', #ttl = :expiresAt';
+    values[':expiresAt'] = expiresAt(now);
     await this.client.update({
       TableName: this.tableName,
       Key: eventKey(eventId),
-      UpdateExpression: `SET ${set} REMOVE ${remove}`,
+      UpdateExpression: `SET ${set} REMOVE #leaseUntil`,
       ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL, '#leaseUntil': 'leaseUntil' },
       ExpressionAttributeValues: values,
     });
   }
 
   async releaseEvent(eventId: string, failure?: EventFailure): Promise<void> {
-    const onlyInProgress = {
-      // Never forget an event that did complete.
-      ConditionExpression: '#status = :inProgress',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':inProgress': 'in_progress' } as Record<string, unknown>,
-    };
     try {
       if (failure === undefined) {
         await this.client.delete({
           TableName: this.tableName,
           Key: eventKey(eventId),
-          ...onlyInProgress,
+          // Never forget an event that did complete.
+          ConditionExpression: '#status = :inProgress',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':inProgress': 'in_progress' },
         });
         return;
       }
+      // Claimed or not (an OfferMatched takes no claim): the failure is kept unless it is done.
       await this.client.update({
         TableName: this.tableName,
         Key: eventKey(eventId),
         UpdateExpression:
-          'SET #status = :failed, lastError = :error, failedAt = :at ADD failedAttempts :one REMOVE #leaseUntil',
-        ...onlyInProgress,
-        ExpressionAttributeNames: {
-          ...onlyInProgress.ExpressionAttributeNames,
-          '#leaseUntil': 'leaseUntil',
-        },
+          'SET #status = :failed, lastError = :error, failedAt = :at, #ttl = if_not_exists(#ttl, :expiresAt) ADD failedAttempts :one REMOVE #leaseUntil',
+        ConditionExpression: 'attribute_not_exists(#status) OR #status <> :done',
+        ExpressionAttributeNames: { '#status': 'status', '#leaseUntil': 'leaseUntil', '#ttl': TTL },
         ExpressionAttributeValues: {
-          ...onlyInProgress.ExpressionAttributeValues,
+          ':done': 'done',
           ':failed': 'failed',
           ':error': defined(failure),
           ':at': failure.at,
+          ':expiresAt': expiresAt(new Date(failure.at)),
           ':one': 1,
         },
       });

@@ -6,7 +6,7 @@ import type {
   UnitLease,
   UnitStore,
 } from '../core/ports';
-import { LONE_UNIT_PREFIX, loneOfferOfUnit } from '../core/unit-decision';
+import { isOwnerOf, LONE_UNIT_PREFIX, loneOfferOfUnit } from '../core/unit-decision';
 import {
   intendedCondition,
   intendedNames,
@@ -23,9 +23,10 @@ import { offerKey, trimSeenEvents } from './dynamo-offer-item';
  * UnitStore on the offer table. A shift's (or referral's, or outbox offer's) unit is one item,
  * `pk = UNIT#<unit key>`, `sk = UNIT`; a lone offer's unit (`offer#<id>`) is the offer's own item
  * (`OFFER#<id>`, dynamo-offer-item.ts), so its decision is written once, on the offer, facts and
- * seen event included: 5 writes per lone OfferMatched where a unit item of its own took 7. The
- * item holds `leaseOwner` and `leaseUntil` (epoch ms) while an event decides the unit, and the
- * unit's `decision` (a lone offer's without the ids its key holds: dynamo-decision-item.ts).
+ * seen event included: 3 writes per lone OfferMatched answered (lease, intent, applied). The item
+ * holds `leaseOwner` (an attempt at an event: attemptOwner) and `leaseUntil` (epoch ms) while an
+ * event decides the unit, and the unit's `decision`, its text included (a lone offer's without the
+ * ids its key holds: dynamo-decision-item.ts).
  *
  * Every write is a single-item conditional update (dynalite has no transactions): the lease is
  * taken only when free, run out or already ours, and the decision is written only by the lease's
@@ -220,7 +221,7 @@ export class DynamoUnitStore implements UnitStore {
         // decision, and one of two such events has lost its lease.
         if (
           decision.state !== 'intended' &&
-          decision.eventId === owner &&
+          isOwnerOf(owner, decision.eventId) &&
           isSameDecision(item?.decision, lone, decision)
         )
           return;

@@ -11,18 +11,18 @@ import {
   withinCaps,
 } from './unit-answer';
 import {
+  attemptOwner,
   boundedDecision,
   decisionOf,
-  eventDecisionText,
   resolutionOf,
   responseFor,
   reviewNotification,
+  storedDecision,
   unitKeyOf,
 } from './unit-decision';
 import {
   type Decision,
   type DecisionResolution,
-  type EventDecisionText,
   type InboxOffer,
   type IntendedDecision,
   isFinal,
@@ -42,8 +42,9 @@ import { createUnitRecords, type HeldUnit, type OfferEvent } from './unit-record
  * when it has none. For an `OfferMatched`:
  *
  * 1. The event's offer is fetched to learn its unit, and the unit's lease is taken (a conditional
- *    write owned by the event, expiring after any invocation that could hold it has ended). Only
- *    the holder decides; another event finds it busy and comes back in seconds.
+ *    write owned by this attempt at the event, expiring after any invocation that could hold it
+ *    has ended). Only the holder decides; another event, or another delivery of the same one,
+ *    finds it busy and comes back in seconds.
  * 2. Under the lease: a settled unit (applied, or resolved by what the marketplace showed) ends
  *    the event as already decided. Otherwise every offer of the unit is fetched and judged, and an
  *    accept or decline, or a review a person is told of, is recorded as `intended` (fenced by the
@@ -75,11 +76,6 @@ export interface UnitResult {
   outcome: UnitOutcome;
   /** The decision applied or confirmed applied now (counted once by the caller). */
   decision?: Decision;
-  /**
-   * The text of the decision this event settled now (applied or resolved), for its event item:
-   * the settled decision is stored without it (storedDecision).
-   */
-  decisionText?: EventDecisionText;
   /** Set when an intent was closed by the marketplace's state instead of our answer. */
   resolution?: DecisionResolution;
   /** The decision was made in dry-run mode: nothing was sent. */
@@ -146,17 +142,18 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
   }
 
   /**
-   * Decides the unit of `offer` for the event `owner`. `lastEvent` is written on the event's own
+   * Decides the unit of `offer` for the event `eventId`. `lastEvent` is written on the event's own
    * offer with its facts.
    */
   async function decide(
     offer: InboxOffer,
-    owner: string,
+    eventId: string,
     lastEvent: LastEvent,
     remainingMs?: () => number,
     replay?: Replay,
   ): Promise<UnitResult> {
     const unitKey = unitKeyOf(offer);
+    const owner = attemptOwner(eventId);
     const leaseFrom = now().getTime();
     const lease = await units.acquireUnitLease(
       unitKey,
@@ -170,7 +167,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
       throw new UnitBusyError('decision unit is held by another event');
     }
     const leaseUntil = leaseFrom + deps.decisionLeaseMs;
-    const held: HeldUnit = { unitKey, owner, released: false };
+    const held: HeldUnit = { unitKey, owner, eventId, released: false };
     try {
       return {
         unitKey,
@@ -202,10 +199,10 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     remainingMs: (() => number) | undefined,
     replay: Replay | undefined,
   ): Promise<Omit<UnitResult, 'unitKey'>> {
-    const { unitKey, owner } = held;
+    const { unitKey, eventId } = held;
     // An operator's replay judges a settled decision again only while the unit is answerable.
     const replayed =
-      current !== undefined && isFinal(current, finality) && rejudges(current, replay)
+      current !== undefined && isFinal(current, finality) && rejudges(current, replay, eventId)
         ? await unitOffers(marketplace, offer)
         : undefined;
     const replaces = replayed?.some(isAnswerable) === true ? current?.eventId : undefined;
@@ -213,7 +210,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
       // Decided by an earlier event, which may have crashed before every offer carried it.
       await completeCopies(current);
       if (!(current.offerIds ?? []).includes(offer.id))
-        await store.recordDecision(offer.id, current);
+        await store.recordDecision(offer.id, storedDecision(current));
       await recordFacts([offer], lastEvent);
       return { outcome: 'already-decided' };
     }
@@ -239,7 +236,6 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
         return {
           outcome: 'recovered',
           decision: decisionOf(intent),
-          decisionText: eventDecisionText(intent, intent.eventId, owner),
         };
       }
     }
@@ -265,7 +261,6 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
       return {
         outcome: 'resolved',
         resolution,
-        decisionText: eventDecisionText(intent, intent.eventId, owner),
       };
     }
 
@@ -291,7 +286,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
         rulesVersion: version,
         ...(deps.dryRun === true ? { dryRun: true } : {}),
         state: 'intended',
-        eventId: owner,
+        eventId,
         decidedAt: now().toISOString(),
         unitKey,
         offerIds: ids,
@@ -336,7 +331,6 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     return {
       outcome: intent === undefined ? 'decided' : 'recovered',
       decision: decisionOf(decision),
-      decisionText: eventDecisionText(decision, decision.eventId, owner),
       ...(decision.rulesVersion !== undefined ? { rulesVersion: decision.rulesVersion } : {}),
       ...(decision.dryRun === true ? { dryRun: true } : {}),
     };
@@ -367,7 +361,6 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
       return {
         outcome: 'recovered',
         decision: decisionOf(decision),
-        decisionText: eventDecisionText(decision, decision.eventId, held.owner),
       };
     }
     await giveBackCap(caps, held.unitKey, decision);
@@ -385,7 +378,6 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     return {
       outcome: 'resolved',
       resolution,
-      decisionText: eventDecisionText(decision, decision.eventId, held.owner),
     };
   }
 

@@ -82,9 +82,10 @@ export interface IntendedDecision extends Decision, DecisionRecord {
 
 /**
  * A settled decision: `applied` after the call, `resolved` when the intent was closed by what the
- * marketplace showed instead (see `resolution`). Stored without its text (`reason`, `explanation`
- * and each offer's explanation: `storedDecision`), which the deciding event's item keeps; items
- * written before that hold it still, and read as they are.
+ * marketplace showed instead (see `resolution`). Its text (`reason`, `explanation` and each
+ * offer's explanation) is kept on its unit's record (a lone offer's own); the copies on a shift's
+ * offers are stored without it (`storedDecision`). Items written by earlier versions read as they
+ * are (a settled decision's text then on the deciding event's item).
  */
 export interface SettledDecision extends Omit<Decision, 'reason'>, DecisionRecord {
   state: 'applied' | 'resolved';

@@ -35,10 +35,13 @@ import { asRulesSource } from './rules-source';
 /**
  * The worker's use case: one marketplace event, taken from the queue, acted on at most once.
  *
- * The event claim (`claimEvent`) makes a redelivered event a no-op. Supply side, an
- * `OfferMatched` is decided for its whole decision unit (the shift, or the lone offer) under the
- * unit's lease, so that two events for one offer or one shift, however they interleave, give one
- * answer (see decide-unit.ts). Demand side, `OfferAccepted` is assigned by policy (assign-offer.ts).
+ * Supply side, an `OfferMatched` is decided for its whole decision unit (the shift, or the lone
+ * offer) under the unit's lease, so that two events for one offer or one shift, however they
+ * interleave, give one answer (see decide-unit.ts). That lease, held per attempt, also keeps a
+ * second delivery of the same event out, and the offer's record then shows it decided, so an
+ * `OfferMatched` takes no event claim of its own: two writes fewer on the busiest path. Every
+ * other event is claimed (`claimEvent`), which makes a redelivery a no-op. Demand side,
+ * `OfferAccepted` is assigned by policy (assign-offer.ts).
  */
 
 /**
@@ -167,8 +170,8 @@ export class DemandWiringError extends Error {
 }
 
 /**
- * Builds the event processor. Every path either completes the event or throws; after a claim,
- * a throw releases it first so a retry can take it at once.
+ * Builds the event processor. Every path either completes the event or throws; a throw first
+ * records the failed attempt on the event (and gives a claim back, so a retry can take it at once).
  */
 export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
   const { marketplace, store } = deps;
@@ -219,9 +222,12 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
     if (
       existing?.decision !== undefined &&
       isFinal(existing.decision, finality) &&
-      !rejudges(existing.decision, options.replay)
+      !rejudges(existing.decision, options.replay, event.event_id)
     ) {
       await units.completeCopies(existing.decision, offerId);
+      // This very event was handled already (a redelivery): its facts are on record.
+      if (existing.events?.some((seen) => seen.eventId === event.event_id) === true)
+        return { outcome: 'duplicate', offerId };
       await store.recordOfferFacts({ offerId, ...lastEvent, updatedAt: at.toISOString() });
       return { outcome: 'already-decided', offerId };
     }
@@ -312,11 +318,30 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
       : { outcome: 'recorded', offerId, demandAlert: alert };
   }
 
+  /** A failed attempt's record for `connector dlq list`; the original error is the one thrown. */
+  async function recordFailure(event: MarketplaceEvent, error: unknown): Promise<void> {
+    try {
+      await store.releaseEvent(event.event_id, failureOf(error, now()));
+    } catch {
+      // A claim's lease expires on its own; an unclaimed event's record is only for people.
+    }
+  }
+
   async function processEvent(
     event: MarketplaceEvent,
     options: ProcessOptions = {},
   ): Promise<ProcessResult> {
     const ids = { eventId: event.event_id, eventName: event.event_name };
+    if (isOfferMatched(event) && deps.role !== 'demand' && event.offer_id !== undefined) {
+      try {
+        return { ...ids, ...(await handleOfferMatched(event, event.offer_id, now(), options)) };
+      } catch (error: unknown) {
+        // A unit busy with another event is no failure of this one (a shift's offers arrive
+        // together, and all but one wait): retried on the schedule, and not put on record.
+        if (!(error instanceof UnitBusyError)) await recordFailure(event, error);
+        throw error;
+      }
+    }
     const claim = await store.claimEvent(event.event_id, now(), leaseMs);
     if (claim === 'done') {
       return event.offer_id === undefined
@@ -330,9 +355,7 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
       const at = now();
       const offerId = event.offer_id;
       let handled: Handled;
-      if (isOfferMatched(event) && deps.role !== 'demand' && offerId !== undefined) {
-        handled = await handleOfferMatched(event, offerId, at, options);
-      } else if (
+      if (
         isOfferAccepted(event) &&
         demandPolicy !== 'none' &&
         demand !== undefined &&
@@ -360,16 +383,10 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
       }
       const outcome: EventCompletion = { eventName: event.event_name, outcome: handled.outcome };
       if (handled.offerId !== undefined) outcome.offerId = handled.offerId;
-      // The decision this event settled: its text is kept here, not on the settled decision.
-      if (handled.decisionText !== undefined) outcome.decisionText = handled.decisionText;
       await store.completeEvent(event.event_id, now(), outcome);
       return { ...ids, ...handled };
     } catch (error: unknown) {
-      try {
-        await store.releaseEvent(event.event_id, failureOf(error, now()));
-      } catch {
-        // The claim's lease expires on its own; the original error is the one worth reporting.
-      }
+      await recordFailure(event, error);
       throw error;
     }
   }

@@ -1,4 +1,4 @@
-import type { Decision, DecisionResolution, EventDecisionText } from './ports';
+import type { Decision, DecisionResolution } from './ports';
 import type { ReferralResult } from './referral-event';
 
 /** What the worker's use case (process-event.ts) returns for one event, and its outcomes. */
@@ -39,8 +39,6 @@ export interface ProcessResult {
    * absent when nothing was decided now.
    */
   decision?: Decision;
-  /** The text of the decision settled now, kept on the event's item (see UnitResult). */
-  decisionText?: EventDecisionText;
   /** Set with outcome `resolved`: why the intent was closed without our answer. */
   resolution?: DecisionResolution;
   /** An outbox event a person must hear about: no supplier will take our offer. */

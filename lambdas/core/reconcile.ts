@@ -110,8 +110,8 @@ export interface ReconcileOptions {
 
 /**
  * The `QueuedEvent` the reconciler enqueues for one offer at run time `now`. Its `event_id`
- * includes the run time, so each run's event is new to the worker's event claim; the worker's
- * offer-level decision record is what stops a second action.
+ * includes the run time, so each run's event is new to the worker; the worker's offer-level
+ * decision record is what stops a second action.
  */
 export function reconcilerEvent(
   offerId: string,

@@ -8,8 +8,8 @@ import {
 /**
  * The event `connector replay` enqueues: a synthetic `OfferMatched` for one offer, like the
  * reconciler's (reconcile.ts), with origin `operator` so the worker honours its `replay` flag
- * (see replay.ts). Its `event_id` includes the time, so each replay is new to the event claim;
- * the decision records are what stop a second answer.
+ * (see replay.ts). Its `event_id` includes the time, so each replay is a new event; the decision
+ * records are what stop a second answer.
  */
 
 /** `topicArn` of every replay event (no SNS topic sent it). */

@@ -9,10 +9,19 @@ export interface Replay {
   force: boolean;
 }
 
-/** Whether a replay judges the settled decision `current` again (its unit still answerable). */
-export function rejudges(current: RecordedDecision, replay: Replay | undefined): boolean {
+/**
+ * Whether the replay event `eventId` judges the settled decision `current` again (its unit still
+ * answerable). Never the decision it made itself: a second delivery of the replay (an SQS
+ * duplicate, a hand-back copy, a redriven dead letter) finds it settled and leaves it.
+ */
+export function rejudges(
+  current: RecordedDecision,
+  replay: Replay | undefined,
+  eventId: string,
+): boolean {
   return (
     replay !== undefined &&
+    current.eventId !== eventId &&
     (replay.force || current.action === 'review' || current.action === 'ignore')
   );
 }

@@ -2,13 +2,7 @@
  * The core's storage ports: offer state and event de-duplication (`OfferStore`), and one decision
  * at a time per decision unit (`UnitStore`). DynamoDB in AWS and in the sandbox.
  */
-import type {
-  DecisionText,
-  EventFailure,
-  OfferFacts,
-  OfferRecord,
-  RecordedDecision,
-} from './offer-records';
+import type { EventFailure, OfferFacts, OfferRecord, RecordedDecision } from './offer-records';
 
 export type EventClaim = 'claimed' | 'done' | 'busy';
 
@@ -18,22 +12,7 @@ export interface EventCompletion {
   offerId?: string;
   /** The processing's outcome, e.g. `decided`, `already-decided`, `recorded`. */
   outcome: string;
-  /**
-   * Only on the event that applied a decision now: the decision's text (its explanation bounded),
-   * which the settled decision on its offers does not keep (storedDecision).
-   */
-  decisionText?: EventDecisionText;
 }
-
-/**
- * A decision's text as its deciding event keeps it: the unit's reason and explanation, and for a
- * shift each offer's own explanation; with `decisionEventId` when the decision is recorded under
- * another event's id (an earlier event's intent, applied by this one).
- */
-export type EventDecisionText = DecisionText & {
-  offers?: { offerId: string; explanation: string[] }[];
-  decisionEventId?: string;
-};
 
 /** Offer state, decisions and event de-duplication (DynamoDB in AWS and in the sandbox). */
 export interface OfferStore {
@@ -46,7 +25,8 @@ export interface OfferStore {
   completeEvent(eventId: string, now: Date, outcome: EventCompletion): Promise<void>;
   /**
    * Gives a claim back after a failure so a retry can take it at once; with `failure`, the event
-   * is kept as `failed` with it (for `connector dlq list`) and its attempts counted.
+   * is kept as `failed` with it (for `connector dlq list`) and its attempts counted, claimed or
+   * not (an `OfferMatched` takes no claim), unless it is done.
    */
   releaseEvent(eventId: string, failure?: EventFailure): Promise<void>;
   getOffer(offerId: string): Promise<OfferRecord | undefined>;
@@ -110,7 +90,8 @@ export interface UnitStore {
    * lone offer's unit only, else an error and nothing written), the offer's facts and seen event
    * go in the same write too (and an intended assignment over an applied one is refused with
    * DecisionConflictError, as `recordOfferFacts` refuses it). The owner's own settled decision
-   * (its `eventId` the owner) written again after it landed, its lease given back, is done.
+   * (its `eventId` the owner's event: isOwnerOf) written again after it landed, its lease given
+   * back, is done.
    */
   recordUnitDecision(
     unitKey: string,

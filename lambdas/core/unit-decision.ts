@@ -2,10 +2,10 @@
  * The pure parts of a unit's decision (decide-unit.ts): explanations bounded for storage, what a
  * person is told of a review, the unit's key, and what the marketplace's offers show of an answer.
  */
+import { randomUUID } from 'node:crypto';
 import type {
   Decision,
   DecisionResolution,
-  EventDecisionText,
   InboxOffer,
   MatchResponse,
   OfferNotification,
@@ -41,11 +41,11 @@ export function boundedDecision<T extends Decision & { offers?: OfferResult[] }>
 }
 
 /**
- * A decision as the stores keep it. An intended one whole: a crashed intent is sent again, and a
- * `review` notified again, from it. A settled one without its text (`reason`, `explanation`, each
- * offer's explanation): nothing on the decision path reads it once settled, and the deciding
- * event's item keeps it (process-event.ts), so the offer item, written again by later events and
- * billed by its size, stays small. A settled decision already without its text is returned as is.
+ * A decision as a shift's offers keep their copy of it. An intended one whole: a crashed intent is
+ * sent again, and a `review` notified again, from it. A settled one without its text (`reason`,
+ * `explanation`, each offer's explanation): nothing on the decision path reads it once settled,
+ * and the unit's record keeps it (unit-records.ts), so the offer items, written again by later
+ * events and billed by their size, stay small. One already without its text is returned as is.
  */
 export function storedDecision(decision: RecordedDecision): RecordedDecision {
   if (decision.state === 'intended') return decision;
@@ -53,29 +53,6 @@ export function storedDecision(decision: RecordedDecision): RecordedDecision {
   return offers === undefined
     ? kept
     : { ...kept, offers: offers.map(({ explanation: _own, ...result }) => result) };
-}
-
-/**
- * The text the event `eventId` keeps on its item of the decision it settled (applied or resolved:
- * `decision`, recorded under `decisionEventId`): what storedDecision leaves off, its explanations
- * bounded as boundedDecision bounds them.
- */
-export function eventDecisionText(
-  decision: Decision & { offers?: OfferResult[] },
-  decisionEventId: string | undefined,
-  eventId: string,
-): EventDecisionText {
-  const explanation = bounded(decision.explanation);
-  const text: EventDecisionText = { reason: decision.reason };
-  if (explanation !== undefined) text.explanation = explanation;
-  const offers = (decision.offers ?? []).flatMap(({ offerId, explanation: own }) => {
-    const lines = bounded(own);
-    return lines === undefined ? [] : [{ offerId, explanation: lines }];
-  });
-  if (offers.length > 0) text.offers = offers;
-  if (decisionEventId !== undefined && decisionEventId !== eventId)
-    text.decisionEventId = decisionEventId;
-  return text;
 }
 
 /** What a person is told about a unit left for review: ids, types, city and time, no client data. */
@@ -100,6 +77,26 @@ export const LONE_UNIT_PREFIX = 'offer#';
 /** The offer a unit key stands for when the unit is a lone offer (`offer#<id>`), else undefined. */
 export function loneOfferOfUnit(unitKey: string): string | undefined {
   return unitKey.startsWith(LONE_UNIT_PREFIX) ? unitKey.slice(LONE_UNIT_PREFIX.length) : undefined;
+}
+
+/**
+ * The lease owner of one attempt at an event: the event id and a tag of the attempt's own. An
+ * OfferMatched takes no event claim (process-event.ts): its unit's lease is what keeps a second
+ * delivery of the same event, handled at the same moment, from deciding too, so each attempt
+ * holds the lease under a name no other attempt has.
+ */
+export function attemptOwner(eventId: string, tag: string = randomUUID()): string {
+  if (tag.includes('#')) throw new Error('an attempt tag has no #');
+  return `${eventId}#${tag}`;
+}
+
+/**
+ * Whether `owner` holds a lease for the event `eventId`: one of its attempts (attemptOwner), or
+ * the event itself (the lease owner of demand assignments, referrals, and versions before).
+ */
+export function isOwnerOf(owner: string, eventId: string): boolean {
+  const tag = owner.lastIndexOf('#');
+  return owner === eventId || (tag >= 0 && owner.slice(0, tag) === eventId);
 }
 
 /** The key of an offer's decision unit. */

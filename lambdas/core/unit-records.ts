@@ -17,10 +17,15 @@ import { loneOfferOfUnit, storedDecision } from './unit-decision';
  * lone offer's unit is its offer's own record: one fenced write holds both.
  */
 
-/** The unit an event holds the lease of; `released` once a settled decision gave it back. */
+/**
+ * The unit an attempt at an event holds the lease of, as `owner` (attemptOwner); `released` once a
+ * settled decision gave it back.
+ */
 export interface HeldUnit {
   unitKey: string;
   owner: string;
+  /** The event deciding: the `eventId` of the decisions it records. */
+  eventId: string;
   released: boolean;
 }
 
@@ -40,12 +45,13 @@ export function createUnitRecords(deps: UnitRecordsDeps) {
 
   /**
    * Records the unit's decision (fenced by the lease), then the same on each of its offers, each
-   * with its facts when given (one write per offer). A settled decision is written without its
-   * text (storedDecision): the deciding event's item keeps that (process-event.ts), and every
-   * store, in memory or DynamoDB, keeps what it is given. A settled decision gives the lease back in
-   * the unit's write: its copies need no lease (settled decisions never change, see completeCopies).
-   * A lone offer's unit is that offer's record (UnitStore): the unit's write is the offer's, its
-   * facts with it, and no copy follows.
+   * with its facts when given (one write per offer). The unit's record keeps the decision whole,
+   * its text (reason and bounded explanations) included; the copies on a shift's offers are
+   * written without it (storedDecision), so items written again by later events stay small.
+   * Every store, in memory or DynamoDB, keeps what it is given. A settled decision gives the lease
+   * back in the unit's write: its copies need no lease (settled decisions never change, see
+   * completeCopies). A lone offer's unit is that offer's record (UnitStore): the unit's write is
+   * the offer's, its facts with it, and no copy follows.
    */
   async function record(
     held: HeldUnit,
@@ -58,7 +64,7 @@ export function createUnitRecords(deps: UnitRecordsDeps) {
     const factsOf = new Map(facts.map((f) => [f.offerId, f]));
     const loneFacts = lone === undefined ? undefined : factsOf.get(lone);
     const stored = storedDecision(decision);
-    await units.recordUnitDecision(held.unitKey, held.owner, now(), stored, {
+    await units.recordUnitDecision(held.unitKey, held.owner, now(), decision, {
       ...(settled ? { releaseLease: true } : {}),
       ...(loneFacts !== undefined ? { facts: loneFacts } : {}),
     });
@@ -104,15 +110,15 @@ export function createUnitRecords(deps: UnitRecordsDeps) {
   /**
    * An offer already carries its unit's settled decision: make sure the unit's other offers do
    * too (a crash can fall between the copies). Settled decisions never change, so this needs no
-   * lease; offers already settled are not written again. The copy is the decision as stored:
-   * without its text since the text moved to the settling event, with it when stored before that
-   * (where the copy is then the one place that keeps it).
+   * lease; offers already settled are not written again. A shift's copies are written without
+   * the text, which the unit's record keeps; a lone offer's record is its unit's, and keeps it.
    */
   async function completeCopies(decision: RecordedDecision, knownSettled?: string): Promise<void> {
+    const lone = decision.unitKey === undefined ? undefined : loneOfferOfUnit(decision.unitKey);
     for (const id of decision.offerIds ?? []) {
       if (id === knownSettled) continue;
       if (!isFinal((await store.getOffer(id))?.decision, finality))
-        await store.recordDecision(id, decision);
+        await store.recordDecision(id, id === lone ? decision : storedDecision(decision));
     }
   }
 

@@ -224,14 +224,15 @@ function scheduleProblems(t: WorkerTiming): string[] {
       `a retry delay is not shorter than the visibility timeout (${t.visibilityTimeoutS} s): it would retry no sooner than a crash`,
     );
   }
-  // A record refused because another invocation holds its event claim (no end time given) must
-  // not use up its receives before a crashed holder's claim runs out.
+  // A record refused because another invocation holds its event claim or its unit's lease (no end
+  // time given) must not use up its receives before a crashed holder's claim or lease runs out.
   const beforeLastReceive = Array.from({ length: Math.max(0, t.maxReceiveCount - 1) }, (_, i) =>
     retryDelaySeconds(i + 1, undefined, delays),
   ).reduce((a, b) => a + b, 0);
-  if (beforeLastReceive * 1000 <= t.eventLeaseMs) {
+  const longestLeaseMs = Math.max(t.eventLeaseMs, t.decisionLeaseMs);
+  if (beforeLastReceive * 1000 <= longestLeaseMs) {
     problems.push(
-      `the retry delays between the ${t.maxReceiveCount} receives add up to ${beforeLastReceive} s, not more than the event lease (${s(t.eventLeaseMs)}): a record waiting on a crashed holder's claim would reach the DLQ first`,
+      `the retry delays between the ${t.maxReceiveCount} receives add up to ${beforeLastReceive} s, not more than the event and unit leases (${s(longestLeaseMs)}): a record waiting on a crashed holder's claim or lease would reach the DLQ first`,
     );
   }
   return problems;

@@ -231,7 +231,8 @@ export function createWorker(
       Object.assign(fields, {
         action: result.decision.action,
         rule: result.decision.rule,
-        // The rule's reason; the whole explanation is kept on the event's item (`npx connector offer <id>` shows it).
+        // The rule's reason; the whole explanation is kept with the decision on its unit's record
+        // (`npx connector offer <id>` shows it).
         reason: result.decision.reason,
         rulesVersion: result.rulesVersion,
         unitKey: result.unitKey,
@@ -274,9 +275,10 @@ export function createWorker(
   /**
    * Re-sends a copy of a record the invocation had no time for, so it can be acknowledged. SQS
    * counts a receive on every receive, whatever happens next: only a new message is not charged
-   * one. The copy keeps the event_id, so the event claim makes it harmless should the original
-   * come back too. Lambda's recursive loop detection stops a chain of copies after 16 hops (the
-   * copy carries the trace header), which bounds a hand-back loop, at the cost of the DLQ.
+   * one. The copy keeps the event_id, so the event claim (an OfferMatched: its unit's lease and its
+   * offer's record) makes it harmless should the original come back too. Lambda's recursive loop
+   * detection stops a chain of copies after 16 hops (the copy carries the trace header), which
+   * bounds a hand-back loop, at the cost of the DLQ.
    * False when there is no retry port or the send failed: the record is then retried as failed.
    */
   async function handBack(record: SQSRecord, retryAfterMs?: number): Promise<boolean> {

@@ -22,7 +22,6 @@ import {
   type UnitStore,
 } from '../../lambdas/core/ports';
 import { createEventProcessor } from '../../lambdas/core/process-event';
-import { storedDecision } from '../../lambdas/core/unit-decision';
 import { inboxOffer, offerEvent, queuedEvent } from '../support/offer-fixtures';
 import { fakeMarketplace, type FakeMarketplace } from '../support/offer-marketplace-fake';
 import { MemoryOfferStore } from '../support/offer-memory-store';
@@ -326,15 +325,12 @@ describe('decisions of the layout before (a unit item and a copy on the offer)',
     const result = await processor(marketplace).process(queuedEvent(event));
     expect(result).toMatchObject({ outcome: 'recovered', decision: { action: 'accept' } });
     expect(marketplace.actions()).toEqual([]);
-    // Settled without its text, which the event that confirmed it keeps.
+    // Settled with its text on the offer (its unit's record); no event item is written.
     const store = new DynamoOfferStore(table.documents(), TABLE);
     expect((await store.getOffer(offer.id))?.decision).toEqual(
-      storedDecision(lone(offer.id, 'applied', 'event-old')),
+      lone(offer.id, 'applied', 'event-old'),
     );
-    expect((await store.getEventRecord(String(event.event_id)))?.decisionText).toEqual({
-      reason: lone(offer.id, 'intended').reason,
-      decisionEventId: 'event-old',
-    });
+    expect(await store.getEventRecord(String(event.event_id))).toBeUndefined();
   });
 
   it('an old intent never sent is sent once; an old applied decision ends the event as decided', async () => {
@@ -360,15 +356,12 @@ describe('decisions of the layout before (a unit item and a copy on the offer)',
       { method: 'acceptInboxOffer', offerId: pending.id },
     ]);
     const store = new DynamoOfferStore(table.documents(), TABLE);
-    // The intent applied now is settled without its text (on the event that sent it); the old
-    // applied decision, stored with its text, reads as it is.
+    // The intent applied now is settled with its text, on the offer (its unit's record), under
+    // the intent's event; no event item is written. The old applied decision reads as it is.
     expect((await store.getOffer(pending.id))?.decision).toEqual(
-      storedDecision(lone(pending.id, 'applied', 'event-old')),
+      lone(pending.id, 'applied', 'event-old'),
     );
-    expect((await store.getEventRecord(String(sent.event_id)))?.decisionText).toEqual({
-      reason: lone(pending.id, 'intended').reason,
-      decisionEventId: 'event-old',
-    });
+    expect(await store.getEventRecord(String(sent.event_id))).toBeUndefined();
     expect((await store.getOffer(applied.id))?.decision).toEqual(
       lone(applied.id, 'applied', 'event-old'),
     );
@@ -400,8 +393,8 @@ describe('an old settled decision whose offer copy stayed intended (a crash betw
       processor(marketplace).process(queuedEvent(offerEvent({ offer_id: offer.id, id: offer.id }))),
     ).resolves.toMatchObject({ outcome: 'already-decided' });
     expect(marketplace.actions()).toEqual([]);
-    // The offer's copy is completed with the settled decision, its text kept (stored before the
-    // text moved to the settling event, it has no other place).
+    // The offer's copy is completed with the settled decision, its text kept: a lone offer's record
+    // is its unit's, where a settled decision keeps its text.
     expect(
       (await new DynamoOfferStore(table.documents(), TABLE).getOffer(offer.id))?.decision,
     ).toEqual(settled);

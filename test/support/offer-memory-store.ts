@@ -20,7 +20,7 @@ import {
   type UnitLease,
   type UnitStore,
 } from '../../lambdas/core/ports';
-import { loneOfferOfUnit } from '../../lambdas/core/unit-decision';
+import { isOwnerOf, loneOfferOfUnit } from '../../lambdas/core/unit-decision';
 
 interface EventItem {
   status: 'in_progress' | 'done' | 'failed';
@@ -86,14 +86,17 @@ export class MemoryOfferStore implements OfferStore, UnitStore {
   async releaseEvent(eventId: string, failure?: EventFailure): Promise<void> {
     this.enter('releaseEvent', failure === undefined ? [eventId] : [eventId, failure]);
     const item = this.events.get(eventId);
-    if (item?.status !== 'in_progress') return;
-    if (failure === undefined) this.events.delete(eventId);
-    else
-      this.events.set(eventId, {
-        status: 'failed',
-        lastError: { ...failure },
-        failedAttempts: (item.failedAttempts ?? 0) + 1,
-      });
+    if (failure === undefined) {
+      if (item?.status === 'in_progress') this.events.delete(eventId);
+      return;
+    }
+    // Claimed or not (an OfferMatched takes no claim): kept unless done.
+    if (item?.status === 'done') return;
+    this.events.set(eventId, {
+      status: 'failed',
+      lastError: { ...failure },
+      failedAttempts: (item?.failedAttempts ?? 0) + 1,
+    });
   }
 
   async getOffer(offerId: string): Promise<OfferRecord | undefined> {
@@ -216,7 +219,7 @@ export class MemoryOfferStore implements OfferStore, UnitStore {
       const found = item?.decision;
       if (
         decision.state !== 'intended' &&
-        decision.eventId === owner &&
+        isOwnerOf(owner, decision.eventId) &&
         found?.eventId === decision.eventId &&
         found.state === decision.state &&
         found.decidedAt === decision.decidedAt

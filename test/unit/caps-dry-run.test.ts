@@ -115,8 +115,8 @@ describe('accept caps', () => {
     expect(marketplace.actions().map((c) => c.offerId)).toEqual(['a', 'b']);
     const capped = (await store.getOffer('c'))?.decision;
     expect(capped).toMatchObject({ action: 'review', state: 'applied' });
-    // The settled decision's text is kept on the item of the event that decided it.
-    const text = store.events.get(capped?.eventId ?? '')?.outcome?.decisionText;
+    // The settled decision keeps its text on its unit's record: a lone offer's own.
+    const text = capped;
     expect(text?.reason).toBe('accept cap reached (2 per day)');
     expect(text?.explanation?.[0]).toBe('accept cap reached (2 per day)');
     expect(notified.map((n) => [n.offerId, n.explanation?.[0]])).toEqual([

@@ -81,11 +81,16 @@ function setup(
   return { marketplace, store, processor, clock, matched };
 }
 
-/** The text a settled decision's deciding event keeps on its item (the decision does not). */
-function textOf(store: MemoryOfferStore, decision: RecordedDecision | undefined) {
-  return decision === undefined
-    ? undefined
-    : store.events.get(decision.eventId)?.outcome?.decisionText;
+/** The text of an offer's settled decision: on its unit's record (the offers' copies lack it). */
+async function textOf(store: MemoryOfferStore, decision: RecordedDecision | undefined) {
+  if (decision?.unitKey === undefined) return undefined;
+  const unit = await store.getUnitDecision(decision.unitKey);
+  if (unit === undefined || unit.eventId !== decision.eventId) return undefined;
+  return {
+    reason: unit.reason,
+    explanation: unit.explanation,
+    offers: unit.offers?.map(({ offerId, explanation }) => ({ offerId, explanation })),
+  };
 }
 
 describe('a shift or bundle is decided as one', () => {
@@ -181,10 +186,10 @@ describe('a shift or bundle is decided as one', () => {
       rule: 'no nursing services',
       declineReasonCode: 'no_capacity',
     });
-    // The settled decision's text is on the deciding event's item, not on the offers.
+    // The settled decision's text is on the shift's unit record, not on the offers' copies.
     expect(decision?.reason).toBeUndefined();
     expect(decision?.explanation).toBeUndefined();
-    const text = textOf(store, decision);
+    const text = await textOf(store, decision);
     expect(text?.offers).toEqual(
       intent.offers?.map(({ offerId, explanation }) => ({ offerId, explanation })),
     );
@@ -223,7 +228,7 @@ describe('a shift or bundle is decided as one', () => {
     expect(sent).toEqual([]);
     const settled = (await store.getOffer('b'))?.decision;
     expect(settled).toMatchObject({ action: 'ignore', state: 'applied' });
-    expect(textOf(store, settled)?.explanation).toEqual(result.decision?.explanation);
+    expect((await textOf(store, settled))?.explanation).toEqual(result.decision?.explanation);
   });
 
   it('answers through the event’s own offer, once, and every later event of the shift is already decided', async () => {
@@ -279,7 +284,8 @@ describe('a shift or bundle is decided as one', () => {
       RecordedDecision,
     ];
     expect(intent.explanation).toHaveLength(MAX_EXPLANATION_LINES);
-    const explanation = textOf(store, (await store.getOffer('x'))?.decision)?.explanation ?? [];
+    const explanation =
+      (await textOf(store, (await store.getOffer('x'))?.decision))?.explanation ?? [];
     expect(explanation).toEqual(intent.explanation);
     expect(explanation).toHaveLength(MAX_EXPLANATION_LINES);
     expect(explanation[0]).toMatch(/default/);

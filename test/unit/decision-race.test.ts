@@ -1,8 +1,10 @@
 /**
  * Race tests of the supply decision (decide-unit.ts through createEventProcessor): two worker
  * instances on one store, each with its own event for the same offer or the same shift (an SNS
- * delivery and the reconciler's event, or two offers of one shift), with the same or different
- * rules (a deploy in between). A cooperative scheduler (test/support/interleave.ts) stops them at
+ * delivery and the reconciler's event, or two offers of one shift), or both with the same event
+ * (SQS delivers a message twice; an OfferMatched takes no event claim, so only the unit's lease,
+ * held per attempt, keeps the copies apart), with the same or different rules (a deploy in
+ * between). A cooperative scheduler (test/support/interleave.ts) stops them at
  * every call on a shared port: each is paused at every step while the other runs to the end, in
  * both orders; each is crashed at every step and the event redelivered after its leases run out;
  * and seeded random interleavings. Whatever happens, the marketplace (the fake's answer log, not
@@ -60,6 +62,8 @@ interface Scenario {
   /** The answer expected in the end: one of these per unit. */
   unit: string;
   allowed: Array<'accept' | 'decline'>;
+  /** Both workers get the very same event (`a`'s: same event_id), as two deliveries of it. */
+  sameEvent?: boolean;
 }
 
 const lone = inboxOffer({ id: 'offer-1' });
@@ -82,6 +86,33 @@ const SCENARIOS: Scenario[] = [
     b: { offerId: 'offer-1', rules: DECLINE_PSW },
     unit: 'offer-1',
     allowed: ['accept', 'decline'],
+  },
+  {
+    name: 'one event delivered twice at once, for a lone offer',
+    offers: [lone],
+    a: { offerId: 'offer-1', rules: ACCEPT_PSW },
+    b: { offerId: 'offer-1', rules: ACCEPT_PSW },
+    unit: 'offer-1',
+    allowed: ['accept'],
+    sameEvent: true,
+  },
+  {
+    name: 'one event delivered twice at once, to workers on either side of a deploy that reversed the rules',
+    offers: [lone],
+    a: { offerId: 'offer-1', rules: ACCEPT_PSW },
+    b: { offerId: 'offer-1', rules: DECLINE_PSW },
+    unit: 'offer-1',
+    allowed: ['accept', 'decline'],
+    sameEvent: true,
+  },
+  {
+    name: 'one event of a shift delivered twice at once',
+    offers: [shift('s-a', 'psw'), shift('s-b', 'nursing')],
+    a: { offerId: 's-a', rules: ACCEPT_PSW },
+    b: { offerId: 's-a', rules: ACCEPT_PSW },
+    unit: 'shift-1',
+    allowed: ['decline'],
+    sameEvent: true,
   },
   {
     name: 'events for two offers of one shift that the rules judge differently',
@@ -114,15 +145,19 @@ function world(scenario: Scenario): World {
   const marketplace = fakeMarketplace(...scenario.offers);
   const store = new MemoryOfferStore();
   const clock = { ms: START };
+  const a = queuedEvent(offerEvent({ offer_id: scenario.a.offerId, id: scenario.a.offerId }));
   const events = {
-    a: queuedEvent(offerEvent({ offer_id: scenario.a.offerId, id: scenario.a.offerId })),
-    b: queuedEvent(
-      offerEvent({
-        offer_id: scenario.b.offerId,
-        id: scenario.b.offerId,
-        timestamp: '2026-05-01T08:00:40Z',
-      }),
-    ),
+    a,
+    b:
+      scenario.sameEvent === true
+        ? a
+        : queuedEvent(
+            offerEvent({
+              offer_id: scenario.b.offerId,
+              id: scenario.b.offerId,
+              timestamp: '2026-05-01T08:00:40Z',
+            }),
+          ),
   };
   return {
     marketplace,

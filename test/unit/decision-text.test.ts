@@ -1,9 +1,9 @@
 /**
  * Covers where a decision's text (reason, explanation) lives: whole on an `intended` decision (a
- * crashed intent is sent again and a review notified again from it), left off a settled one
- * (unit-decision.ts storedDecision) and kept on the item of the event that settled it
- * (process-event.ts → completeEvent), never written by a later event; old items, whose settled
- * decision holds its text, read as they are. Through the event processor and the in-memory stores.
+ * crashed intent is sent again and a review notified again from it), kept on the settled decision
+ * on the unit's record (a lone offer's own record; a shift's unit), left off the copies on a
+ * shift's offers (unit-decision.ts storedDecision), never written by a later event, and on no
+ * event item; old items read as they are. Through the event processor and the in-memory stores.
  */
 import { parseRules, type Rules } from '../../lambdas/core/config';
 import type {
@@ -62,7 +62,25 @@ function setup(
     },
   });
   const event = (offerId: string) => offerEvent({ offer_id: offerId, id: offerId });
-  const text = (eventId: unknown) => store.events.get(String(eventId))?.outcome?.decisionText;
+  /** The text of the offer's settled decision, as its unit's record keeps it. */
+  const text = async (offerId: string) => {
+    const decision = (await store.getOffer(offerId))?.decision;
+    const unit =
+      decision?.unitKey === undefined ? undefined : await store.getUnitDecision(decision.unitKey);
+    if (unit === undefined || unit.eventId !== decision?.eventId) return undefined;
+    return {
+      reason: unit.reason,
+      explanation: unit.explanation,
+      ...(unit.offers !== undefined
+        ? {
+            offers: unit.offers.map(({ offerId: id, explanation }) => ({
+              offerId: id,
+              explanation,
+            })),
+          }
+        : {}),
+    };
+  };
   const writes = () =>
     store
       .callsTo('recordUnitDecision')
@@ -81,7 +99,7 @@ function setup(
 }
 
 describe('a decision’s text', () => {
-  it('is whole on the intent, left off the applied decision, and kept on the deciding event’s item', async () => {
+  it('is whole on the intent and on the applied decision of a lone offer’s record, on no event item', async () => {
     const { store, processor, event, text, writes } = setup(['x']);
     const matched = event('x');
     const result = await processor.process(queuedEvent(matched));
@@ -92,30 +110,31 @@ describe('a decision’s text', () => {
     const [intent, applied] = writes();
     expect(intent).toMatchObject({ state: 'intended', reason: result.decision?.reason });
     expect(intent.explanation?.length).toBeGreaterThan(0);
-    expect(applied.state).toBe('applied');
-    expect(applied).not.toHaveProperty('reason');
-    expect(applied).not.toHaveProperty('explanation');
+    expect(applied).toEqual({ ...intent, state: 'applied' });
     const stored = (await store.getOffer('x'))?.decision;
     expect(stored).toEqual(applied);
     expect(stored?.eventId).toBe(matched.event_id);
-    expect(text(matched.event_id)).toEqual({
+    expect(await text('x')).toEqual({
       reason: result.decision?.reason,
       explanation: result.decision?.explanation,
     });
+    expect(store.events.size).toBe(0);
   });
 
   it('is written only by the event that settled the decision, not by a later one', async () => {
-    const { processor, event, text } = setup(['x']);
+    const { processor, event, text, writes } = setup(['x']);
     const first = event('x');
     await processor.process(queuedEvent(first));
-    const kept = text(first.event_id);
+    const kept = await text('x');
+    const written = writes().length;
     const later = event('x');
     const result = await processor.process(queuedEvent(later));
 
     expect(result.outcome).toBe('already-decided');
     expect(result.decision).toBeUndefined();
-    expect(text(later.event_id)).toBeUndefined();
-    expect(text(first.event_id)).toEqual(kept);
+    expect(writes()).toHaveLength(written);
+    expect(kept?.reason).toMatch(/psw/);
+    expect(await text('x')).toEqual(kept);
   });
 
   it('stays on the intent across a crash, so the retry sends it and keeps its text', async () => {
@@ -136,8 +155,7 @@ describe('a decision’s text', () => {
       'acceptInboxOffer',
       'acceptInboxOffer',
     ]);
-    expect((await store.getOffer('x'))?.decision).not.toHaveProperty('reason');
-    expect(text(matched.event_id)).toEqual({
+    expect(await text('x')).toEqual({
       reason: intent?.reason,
       explanation: intent?.explanation,
     });
@@ -158,14 +176,14 @@ describe('a decision’s text', () => {
     await processor.process(queuedEvent(matched));
 
     expect(notified.map((n) => n.explanation)).toEqual([intent?.explanation]);
-    expect((await store.getOffer('x'))?.decision).not.toHaveProperty('explanation');
-    expect(text(matched.event_id)).toEqual({
+    expect((await store.getOffer('x'))?.decision?.state).toBe('applied');
+    expect(await text('x')).toEqual({
       reason: intent?.reason,
       explanation: intent?.explanation,
     });
   });
 
-  it('of an intent resolved by the marketplace’s state is kept on the resolving event’s item', async () => {
+  it('of an intent resolved by the marketplace’s state is kept on the resolved decision', async () => {
     const { marketplace, store, processor, event, text } = setup(['x']);
     const realAccept = marketplace.acceptInboxOffer.bind(marketplace);
     marketplace.acceptInboxOffer = async (offerId, body) => {
@@ -180,11 +198,10 @@ describe('a decision’s text', () => {
     expect(result).toMatchObject({ outcome: 'resolved', resolution: 'answered' });
     const stored = (await store.getOffer('x'))?.decision;
     expect(stored).toMatchObject({ state: 'resolved', action: 'accept' });
-    expect(stored).not.toHaveProperty('reason');
-    expect(text(matched.event_id)?.reason).toMatch(/psw/);
+    expect((await text('x'))?.reason).toMatch(/psw/);
   });
 
-  it('of a shift is left off every offer’s copy, each offer’s own explanation too', async () => {
+  it('of a shift is on its unit’s record, left off every offer’s copy, each offer’s own explanation too', async () => {
     const { store, processor, event, text, writes } = setup(['a', 'b'], { shiftId: 'shift-1' });
     const matched = event('a');
     await processor.process(queuedEvent(matched));
@@ -197,12 +214,15 @@ describe('a decision’s text', () => {
       expect(copy).not.toHaveProperty('reason');
       expect(copy?.offers).toEqual(intent.offers?.map(({ explanation: _e, ...own }) => own));
     }
-    expect((await store.getUnitDecision('shift#shift-1'))?.explanation).toBeUndefined();
-    // The deciding event keeps the unit's text and each offer's own explanation.
-    expect(text(matched.event_id)?.explanation?.[0]).toMatch(/shift of 2 offers/);
-    expect(text(matched.event_id)?.offers).toEqual(
-      intent.offers?.map(({ offerId, explanation }) => ({ offerId, explanation })),
-    );
+    // The unit's record keeps the unit's text and each offer's own explanation.
+    expect(await store.getUnitDecision('shift#shift-1')).toEqual({ ...intent, state: 'applied' });
+    for (const id of ['a', 'b']) {
+      expect((await text(id))?.explanation?.[0]).toMatch(/shift of 2 offers/);
+      expect((await text(id))?.offers).toEqual(
+        intent.offers?.map(({ offerId, explanation }) => ({ offerId, explanation })),
+      );
+    }
+    expect(store.events.size).toBe(0);
   });
 });
 
@@ -220,7 +240,7 @@ describe('old items (a settled decision stored with its text)', () => {
     answeredVia: 'a',
   };
 
-  it('read as they are; a copy completed from one keeps its text (it has no other place)', async () => {
+  it('read as they are; a copy completed from one leaves the text where it was', async () => {
     const { store, processor, marketplace, event } = setup(['a', 'b'], { shiftId: 'shift-1' });
     await store.recordDecision('a', old);
     const result = await processor.process(queuedEvent(event('a')));
@@ -228,7 +248,7 @@ describe('old items (a settled decision stored with its text)', () => {
     expect(result.outcome).toBe('already-decided');
     expect(marketplace.actions()).toEqual([]);
     expect((await store.getOffer('a'))?.decision).toEqual(old);
-    expect((await store.getOffer('b'))?.decision).toEqual(old);
+    expect((await store.getOffer('b'))?.decision).toEqual(storedDecision(old));
   });
 });
 

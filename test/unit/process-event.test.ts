@@ -120,10 +120,10 @@ describe('OfferMatched, supply side', () => {
         decidedAt: NOW.toISOString(),
       },
     });
-    expect(store.events.get(String(event.event_id))).toMatchObject({
-      status: 'done',
-      outcome: { eventName: 'OfferMatched', offerId: OFFER_ID, outcome: 'decided' },
-    });
+    // No event claim: the unit's lease and the offer's record stand for it (no event item).
+    expect(store.callsTo('claimEvent')).toEqual([]);
+    expect(store.events.size).toBe(0);
+    expect(record?.events?.map((seen) => seen.eventId)).toEqual([event.event_id]);
   });
 
   it('declines with the rule reason code and comment', async () => {
@@ -186,8 +186,21 @@ describe('OfferMatched, supply side', () => {
     expect(second.decision).toBeUndefined();
     expect(marketplace.actions()).toHaveLength(1);
     // Once to learn the offer's decision unit (a lone offer undecided: not again under the lease);
-    // the duplicate reads nothing.
+    // the duplicate reads the offer's record only, which shows the event seen, and writes nothing.
     expect(marketplace.callsTo('getInboxOffer')).toHaveLength(1);
+  });
+
+  it('writes nothing for a redelivery of the event that decided the offer', async () => {
+    const { process, store } = setup();
+    const event = offerEvent();
+    await process(queuedEvent(event, 'sns-1'));
+    store.calls.length = 0;
+
+    await expect(process(queuedEvent(event, 'sns-2'))).resolves.toMatchObject({
+      outcome: 'duplicate',
+    });
+
+    expect(store.calls.map((c) => c.method)).toEqual(['getOffer']);
   });
 
   it('does not act again on a second OfferMatched event for an offer already decided', async () => {
@@ -201,9 +214,30 @@ describe('OfferMatched, supply side', () => {
     expect(marketplace.actions()).toHaveLength(1);
   });
 
-  it('throws EventBusyError while another invocation holds the event, touching nothing else', async () => {
+  it('throws UnitBusyError while another attempt at the same event holds its unit, sending nothing', async () => {
     const { marketplace, store, process } = setup();
     const event = offerEvent();
+    // Another delivery of this very event, being decided by another invocation.
+    await store.acquireUnitLease(
+      `offer#${OFFER_ID}`,
+      `${String(event.event_id)}#other-attempt`,
+      new Date(NOW.getTime() - 1000),
+      DEFAULT_LEASE_MS,
+    );
+    store.calls.length = 0;
+
+    await expect(process(queuedEvent(event))).rejects.toBeInstanceOf(UnitBusyError);
+
+    // A unit busy is no failure of the event: nothing is put on record for it.
+    expect(store.calls.map((c) => c.method)).toEqual(['getOffer', 'acquireUnitLease']);
+    expect(store.events.size).toBe(0);
+    expect(marketplace.actions()).toEqual([]);
+    expect(store.offers.get(OFFER_ID)?.decision).toBeUndefined();
+  });
+
+  it('throws EventBusyError while another invocation holds an event it claims, touching nothing else', async () => {
+    const { marketplace, store, process } = setup();
+    const event = offerEvent({ event_name: 'OfferClosed' });
     await store.claimEvent(
       String(event.event_id),
       new Date(NOW.getTime() - 1000),
@@ -217,11 +251,12 @@ describe('OfferMatched, supply side', () => {
     expect(marketplace.calls).toEqual([]);
   });
 
-  it('takes over an event whose lease has expired', async () => {
+  it('takes over a unit whose lease has run out (its holder crashed)', async () => {
     const { marketplace, process, store } = setup();
     const event = offerEvent();
-    await store.claimEvent(
-      String(event.event_id),
+    await store.acquireUnitLease(
+      `offer#${OFFER_ID}`,
+      `${String(event.event_id)}#crashed-attempt`,
       new Date(NOW.getTime() - DEFAULT_LEASE_MS - 1000),
       DEFAULT_LEASE_MS,
     );
@@ -230,13 +265,13 @@ describe('OfferMatched, supply side', () => {
     expect(marketplace.actions()).toHaveLength(1);
   });
 
-  it('releases the claim and rethrows when the marketplace call fails, then re-applies the same intent', async () => {
+  it('records the failed attempt and rethrows when the marketplace call fails, then re-applies the same intent', async () => {
     const { marketplace, store, process } = setup();
     const event = offerEvent();
     marketplace.failNext('acceptInboxOffer', new Error('HTTP 503'));
 
     await expect(process(queuedEvent(event))).rejects.toThrow('HTTP 503');
-    // Given back as failed, with the error's name only (no message), and claimable at once.
+    // Kept as failed, with the error's name only (no message); the unit's lease given back.
     expect(store.callsTo('releaseEvent')).toEqual([
       [event.event_id, { errorName: 'Error', at: expect.any(String) }],
     ]);
@@ -283,13 +318,9 @@ describe('OfferMatched, supply side', () => {
     expect(marketplace.actions()).toEqual([
       { method: 'declineInboxOffer', offerId: OFFER_ID, body: { reason_code: 'out_of_area' } },
     ]);
-    // Applied without its text, which the event that applied it keeps, naming the intent's event.
-    const { reason, ...applied } = { ...intended, state: 'applied' as const };
-    expect((await store.getOffer(OFFER_ID))?.decision).toEqual(applied);
-    expect(store.events.get(result.eventId)?.outcome?.decisionText).toEqual({
-      reason,
-      decisionEventId: crashed.event_id,
-    });
+    // Applied with its text, under the intent's event.
+    expect((await store.getOffer(OFFER_ID))?.decision).toEqual({ ...intended, state: 'applied' });
+    expect(result.eventId).not.toBe(crashed.event_id);
   });
 
   it('marks an intended decision applied, without calling again, when the marketplace shows it took effect', async () => {

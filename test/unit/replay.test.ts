@@ -134,6 +134,42 @@ describe('replay through the worker', () => {
     });
   });
 
+  it.each([
+    ['in turn', false],
+    ['at once, the second copy having read the offer before the first decided', true],
+  ])(
+    'with force, delivered twice %s, decides once: a replay leaves the decision it made itself',
+    async (_name, staleRead) => {
+      const { marketplace, store, run, replay, setRules } = setup();
+      setRules('accept');
+      await run(queuedEvent(offerEvent()));
+      const offer = marketplace.offers.get(OFFER_ID);
+      if (offer) offer.match.response = 'pending';
+      const forced = replay(true);
+      const before = await store.getOffer(OFFER_ID);
+      await run(forced);
+      expect(marketplace.actions()).toHaveLength(2);
+      const replayed = (await store.getOffer(OFFER_ID))?.decision;
+
+      // The marketplace still shows the match pending (its read lags, or someone reset it), and a
+      // copy of the same replay comes again (an SQS duplicate, a hand-back, a redriven dead
+      // letter). At once: its offer read is older than the first copy's decision, which it then
+      // finds under the unit's lease.
+      if (offer) offer.match.response = 'pending';
+      if (staleRead) {
+        const read = store.getOffer.bind(store);
+        store.getOffer = async () => {
+          store.getOffer = read;
+          return before;
+        };
+      }
+      await run(forced);
+
+      expect(marketplace.actions()).toHaveLength(2);
+      expect((await store.getOffer(OFFER_ID))?.decision).toEqual(replayed);
+    },
+  );
+
   it('with force, gives a replaced accept its place under the caps back before judging again', async () => {
     const counter = new MemoryAcceptCounter();
     const { marketplace, store, run, replay, setRules } = setup(counter);

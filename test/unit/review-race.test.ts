@@ -1,6 +1,7 @@
 /**
- * Two events for one decision unit (a lone offer, or two offers of a shift), one judged by a
- * worker whose rules say review, the other by a worker deployed later whose rules say accept.
+ * Two events for one decision unit (a lone offer, or two offers of a shift), or two deliveries of
+ * one event (an OfferMatched takes no event claim), one judged by a worker whose rules say review,
+ * the other by a worker deployed later whose rules say accept.
  * Either worker is stopped for good at each of its steps (a crash), with the other let through,
  * and both events are then redelivered 3 minutes later (within the intent age). Counted where the
  * marketplace sees it: at most one answer per unit; every offer's record agrees with it; and no
@@ -26,6 +27,8 @@ interface Scenario {
   a: string;
   b: string;
   unit: string;
+  /** Both workers get event `a` (same event_id), as two deliveries of it. */
+  sameEvent?: boolean;
 }
 const shift = (id: string) => inboxOffer({ id, shiftId: 'shift-1' });
 const SCENARIOS: Scenario[] = [
@@ -37,6 +40,14 @@ const SCENARIOS: Scenario[] = [
     unit: 'offer-1',
   },
   { name: 'shift', offers: [shift('s-a'), shift('s-b')], a: 's-a', b: 's-b', unit: 'shift-1' },
+  {
+    name: 'one event of a lone offer delivered twice',
+    offers: [inboxOffer({ id: 'offer-1' })],
+    a: 'offer-1',
+    b: 'offer-1',
+    unit: 'offer-1',
+    sameEvent: true,
+  },
 ];
 
 function world(s: Scenario) {
@@ -44,9 +55,13 @@ function world(s: Scenario) {
   const store = new MemoryOfferStore();
   const clock = { ms: START };
   const told: OfferNotification[] = [];
+  const a = queuedEvent(offerEvent({ offer_id: s.a, id: s.a, event_id: 'ev-a' }));
   const events: Record<'a' | 'b', QueuedEvent> = {
-    a: queuedEvent(offerEvent({ offer_id: s.a, id: s.a, event_id: 'ev-a' })),
-    b: queuedEvent(offerEvent({ offer_id: s.b, id: s.b, event_id: 'ev-b' })),
+    a,
+    b:
+      s.sameEvent === true
+        ? a
+        : queuedEvent(offerEvent({ offer_id: s.b, id: s.b, event_id: 'ev-b' })),
   };
   const worker = (side: 'a' | 'b', sch?: Scheduler) => {
     const notifier = { notify: async (n: OfferNotification) => void told.push(n) };

@@ -286,9 +286,19 @@ describe('a record the invocation has no time for', () => {
 describe('the processor', () => {
   it('claims events for the event lease of the worker timing', async () => {
     const { store, worker, context } = setup();
-    await worker(batch(sqsRecord(matched(A))), context);
+    const closed = queuedEvent(offerEvent({ offer_id: A, id: A, event_name: 'OfferClosed' }));
+    await worker(batch(sqsRecord(closed)), context);
     expect(store.callsTo('claimEvent').map((args) => args[2])).toEqual([
       WORKER_TIMING.eventLeaseMs,
+    ]);
+  });
+
+  it('decides an OfferMatched under the decision lease of the worker timing, with no event claim', async () => {
+    const { store, worker, context } = setup();
+    await worker(batch(sqsRecord(matched(A))), context);
+    expect(store.callsTo('claimEvent')).toEqual([]);
+    expect(store.callsTo('acquireUnitLease').map((args) => args[3])).toEqual([
+      WORKER_TIMING.decisionLeaseMs,
     ]);
   });
 });

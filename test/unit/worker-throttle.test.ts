@@ -57,13 +57,8 @@ const THROTTLES: Array<[string, () => Error]> = [
  * them (its decision and facts go on its own offer item, in recordUnitDecision); each is a
  * DynamoDB request a provisioned table can throttle.
  */
-const PATH_CALLS: readonly StoreMethod[] = [
-  'claimEvent',
-  'getOffer',
-  'acquireUnitLease',
-  'recordUnitDecision',
-  'completeEvent',
-];
+// An OfferMatched takes no event claim: the unit's lease and the offer's record stand for it.
+const PATH_CALLS: readonly StoreMethod[] = ['getOffer', 'acquireUnitLease', 'recordUnitDecision'];
 
 function setup() {
   const marketplace = fakeMarketplace(inboxOffer({ id: OFFER }));
@@ -131,13 +126,23 @@ describe.each(THROTTLES)('DynamoDB throttling (%s)', (errorName, throttle) => {
         errorName,
         retryInSeconds: 5,
       });
-      // The failed attempt left its claim released, so the retry takes it at once.
-      if (method !== 'claimEvent') expect(store.callsTo('releaseEvent')).toHaveLength(1);
+      // The failed attempt is on record for an operator (connector dlq list).
+      expect(store.callsTo('releaseEvent')).toHaveLength(1);
+      expect([...store.events.values()]).toEqual([
+        expect.objectContaining({
+          status: 'failed',
+          failedAttempts: 1,
+          lastError: expect.objectContaining({ errorName }),
+        }),
+      ]);
 
       const second = await deliver(2, 5);
 
       expect(second).toEqual({ failed: false, retryInS: undefined });
-      expect([...store.events.values()].map((item) => item.status)).toEqual(['done']);
+      expect(store.offers.get(OFFER)?.decision).toMatchObject({
+        action: 'accept',
+        state: 'applied',
+      });
       // One answer in all: a throttle after the accept does not send a second one.
       expect(marketplace.actions().map((call) => [call.method, call.offerId])).toEqual([
         ['acceptInboxOffer', OFFER],
@@ -146,10 +151,10 @@ describe.each(THROTTLES)('DynamoDB throttling (%s)', (errorName, throttle) => {
   );
 });
 
-it('a throttled write whose release is throttled too waits out its claim, and is finished before the DLQ', async () => {
+it('a throttled write whose lease release is throttled too waits out the lease, and is finished before the DLQ', async () => {
   const { store, deliver, marketplace } = setup();
   store.failNext('recordUnitDecision', THROTTLES[0][1]());
-  store.failNext('releaseEvent', THROTTLES[0][1]());
+  store.failNext('releaseUnitLease', THROTTLES[0][1]());
 
   let at = 0;
   let outcome = await deliver(1, at);
@@ -160,9 +165,10 @@ it('a throttled write whose release is throttled too waits out its claim, and is
     outcome = await deliver(receives, at);
   }
 
-  // The claim stays held for the event lease; the retry delays outlast it before the last receive.
+  // The unit's lease stays held until it runs out; the retry delays outlast it before the last
+  // receive.
   expect(outcome.failed).toBe(false);
-  expect(at * 1000).toBeGreaterThan(WORKER_TIMING.eventLeaseMs);
+  expect(at * 1000).toBeGreaterThan(WORKER_TIMING.decisionLeaseMs);
   expect(receives).toBeLessThanOrEqual(WORKER_TIMING.maxReceiveCount);
   expect(marketplace.actions()).toHaveLength(1);
 });
@@ -183,7 +189,7 @@ it('a throttle on the write that records the accept as applied (the answer alrea
   expect(await deliver(2, 5)).toEqual({ failed: false, retryInS: undefined });
 
   expect(marketplace.actions().map((call) => call.method)).toEqual(['acceptInboxOffer']);
-  expect([...store.events.values()].map((item) => item.status)).toEqual(['done']);
+  expect(store.offers.get(OFFER)?.decision).toMatchObject({ action: 'accept', state: 'applied' });
 });
 
 describe('through the real DynamoDB stores and SDK client', () => {
@@ -257,8 +263,9 @@ describe('through the real DynamoDB stores and SDK client', () => {
 
       expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'm-1' }]);
       expect(visibility).toEqual([5]);
-      // The claim, tried twice by the SDK; nothing after it.
-      expect(dynamo.requests()).toBe(2);
+      // The offer's read, tried twice by the SDK, then the failed attempt's record (throttled
+      // too), twice; nothing after them.
+      expect(dynamo.requests()).toBe(4);
       expect(marketplace.calls).toEqual([]);
       expect(logger.withMessage('Record failed; it will be retried')[0]).toMatchObject({
         errorName: 'ProvisionedThroughputExceededException',

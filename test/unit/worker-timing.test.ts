@@ -99,6 +99,11 @@ describe('each relation, when broken, is reported', () => {
       'the decision-unit lease (290 s) does not outlast',
     ],
     [
+      'the retry delays before the last receive do not outlast the decision lease',
+      (t) => ({ ...t, decisionLeaseMs: 500_000 }),
+      'not more than the event and unit leases (500 s)',
+    ],
+    [
       'the visibility does not cover timeout plus event lease',
       (t) => ({ ...t, eventLeaseMs: 1_600_000 }),
       'plus the event lease',

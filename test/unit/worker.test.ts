@@ -126,8 +126,19 @@ describe('partial batch failures', () => {
 
   it('fails a record whose event another invocation is processing', async () => {
     const { store, worker } = setup();
-    const event = offerEvent({ offer_id: A, id: A });
+    const event = offerEvent({ offer_id: A, id: A, event_name: 'OfferClosed' });
     await store.claimEvent(String(event.event_id), new Date('2026-05-01T08:00:59Z'), 60_000);
+
+    const response = await worker(batch(sqsRecord(queuedEvent(event), { messageId: 'busy' })));
+
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'busy' }]);
+  });
+
+  it('fails a record whose offer another attempt at the same event is deciding', async () => {
+    const { store, worker } = setup();
+    const event = offerEvent({ offer_id: A, id: A });
+    const other = `${String(event.event_id)}#another-attempt`;
+    await store.acquireUnitLease(`offer#${A}`, other, new Date('2026-05-01T08:00:59Z'), 60_000);
 
     const response = await worker(batch(sqsRecord(queuedEvent(event), { messageId: 'busy' })));
 
