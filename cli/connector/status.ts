@@ -22,12 +22,13 @@ Queue depth and oldest message age, dead-letter queue depth, the events and deci
 hour and day, the last event, and the alarms in ALARM. The events are counted three ways:
 - seen on offers, by name (--json: events): each event processed for an offer, once, by its own
   (marketplace) time, as the offers' records list them (each keeps its latest ${MAX_SEEN_EVENTS});
-- failed, by error name (failedEvents): the events whose latest attempt failed, by that attempt's
-  time; an OfferMatched keeps this record after a retry succeeds (it records no completion);
+- failed, by error name (failedEvents): each event's latest failed attempt, by that attempt's
+  time; an OfferMatched keeps this record after a retry succeeds (it records no completion), so
+  a count here says an attempt failed, not that the event is still failing;
 - claimed, by outcome (claimedEvents): every event but an OfferMatched, which takes no claim, by
   when it was completed (or claimed, while still in_progress).
 Decisions are counted by action and state, by when they were made. The last event is the newest
-seen on an offer (by its own time) or on an event's item (by when it was processed).
+seen on an offer, by its own time (events with no offer are counted above, but not shown there).
 The counts scan the offer table (every event and offer item, a few attributes each, page by page);
 the oldest age is CloudWatch's ApproximateAgeOfOldestMessage (n/a in the sandbox, which has no
 CloudWatch and no alarms).`;
@@ -64,17 +65,13 @@ export interface Windows {
   lastDay: Counts;
 }
 
-/** The newest event found: on an offer's events seen, else on the event's own item. */
+/** The newest event seen on an offer, by its own (marketplace) time. */
 export interface LastEvent {
   eventId: string;
-  /** Unknown for an event item not completed (claimed, or failed). */
-  eventName?: string;
-  /** The event's own time when seen on an offer; when processed when read off its item. */
+  eventName: string;
   at: string;
   /** The offer that saw it. */
-  offerId?: string;
-  /** Its item's outcome (or status when not done), when read off its item. */
-  outcome?: string;
+  offerId: string;
 }
 
 export interface TableSummary {
@@ -163,20 +160,15 @@ export async function summarizeTable(ctx: CommandContext): Promise<TableSummary>
       summary.scanned += 1;
       const pk = String(item[PK]);
       if (pk.startsWith('EVENT#')) {
-        const eventId = pk.slice('EVENT#'.length);
-        const eventName = typeof item.eventName === 'string' ? item.eventName : undefined;
-        const named = eventName !== undefined ? { eventName } : {};
         if (item.status === 'failed') {
           const at = Date.parse(String(item.failedAt ?? ''));
           const error = (item.lastError as { errorName?: unknown } | undefined)?.errorName;
           bump(summary.failedEvents, typeof error === 'string' ? error : 'unknown', at, now);
-          newest(at, { eventId, ...named, outcome: 'failed' });
         } else {
           const done = item.status === 'done';
           const at = Date.parse(String((done ? item.completedAt : item.claimedAt) ?? ''));
           const outcome = done ? String(item.outcome ?? 'done') : String(item.status ?? 'unknown');
           bump(summary.claimedEvents, outcome, at, now);
-          newest(at, { eventId, ...named, outcome });
         }
       } else {
         const offerId = pk.slice(offerKeyPrefix.length);
@@ -272,13 +264,13 @@ export async function status(ctx: CommandContext): Promise<CommandResult> {
     `dead letters: ${dlq.visible + dlq.inFlight}${dlq.visible + dlq.inFlight > 0 ? ' (npx connector dlq list)' : ''}`,
     "events seen on offers, by name (by the event's own time, each once):",
     ...windowLines(table.events),
-    'events failed, by error (by the latest failed attempt):',
+    "events failed, by error (each one's latest failed attempt; it may have succeeded since):",
     ...windowLines(table.failedEvents),
     'events claimed, by outcome (all but OfferMatched, which takes no claim):',
     ...windowLines(table.claimedEvents),
     'decisions by action and state:',
     ...windowLines(table.decisions),
-    `last event:  ${last ? `${last.at} ${last.eventName ?? '(name not recorded)'} ${last.eventId} (${last.offerId !== undefined ? `offer ${last.offerId}` : (last.outcome ?? '?')})` : 'none'}`,
+    `last event:  ${last ? `${last.at} ${last.eventName} ${last.eventId} (offer ${last.offerId})` : 'none'}`,
     `alarms:      ${alarms === undefined ? 'none in the sandbox' : alarms.length === 0 ? 'none in ALARM' : alarms.map((a) => a.name).join(', ')}`,
   ];
   return {
