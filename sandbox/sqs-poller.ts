@@ -218,7 +218,7 @@ export function startSqsPoller(options: SqsPollerOptions): SqsPoller {
       stopping.abort();
       for (const wake of freed.splice(0)) wake();
       await loop;
-      await Promise.all(inFlight);
+      await Promise.allSettled(inFlight);
     },
     stats: () => ({ ...stats }),
   };
