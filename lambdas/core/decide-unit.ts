@@ -32,6 +32,7 @@ import {
   type OfferStore,
   type RecordedDecision,
   type RulesSource,
+  type UnitLease,
   type UnitStore,
 } from './ports';
 import { createUnitRecords, type HeldUnit, type OfferEvent } from './unit-records';
@@ -155,12 +156,25 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     const unitKey = unitKeyOf(offer);
     const owner = attemptOwner(eventId);
     const leaseFrom = now().getTime();
-    const lease = await units.acquireUnitLease(
-      unitKey,
-      owner,
-      new Date(leaseFrom),
-      deps.decisionLeaseMs,
-    );
+    let lease: UnitLease;
+    try {
+      lease = await units.acquireUnitLease(
+        unitKey,
+        owner,
+        new Date(leaseFrom),
+        deps.decisionLeaseMs,
+      );
+    } catch (error: unknown) {
+      // The write may have landed and only its answer been lost. The lease is this attempt's
+      // alone, so no retry could take it back: give back whatever is ours, or the retry of this
+      // very event would wait the whole lease out.
+      try {
+        await units.releaseUnitLease(unitKey, owner);
+      } catch {
+        // It runs out on its own.
+      }
+      throw error;
+    }
     if (lease.kind === 'busy') {
       // No wait until the lease runs out: its holder normally finishes (and releases) in seconds,
       // and the retry schedule outlasts a crashed holder's lease by itself (worker timing).

@@ -238,6 +238,22 @@ describe('OfferMatched, supply side', () => {
     expect(store.offers.get(OFFER_ID)?.decision).toBeUndefined();
   });
 
+  it('gives back a lease whose write landed but whose answer was lost, so the retry decides at once', async () => {
+    const { marketplace, store, process } = setup();
+    const event = offerEvent();
+    const acquire = store.acquireUnitLease.bind(store);
+    store.acquireUnitLease = async (...args) => {
+      store.acquireUnitLease = acquire;
+      await acquire(...args);
+      throw new Error('socket hang up');
+    };
+
+    await expect(process(queuedEvent(event))).rejects.toThrow('socket hang up');
+    // The retry of the same event, seconds later, is not kept out by its own lost attempt.
+    await expect(process(queuedEvent(event))).resolves.toMatchObject({ outcome: 'decided' });
+    expect(marketplace.actions()).toHaveLength(1);
+  });
+
   it('throws EventBusyError while another invocation holds an event it claims, touching nothing else', async () => {
     const { marketplace, store, process } = setup();
     const event = offerEvent({ event_name: 'OfferClosed' });
