@@ -131,6 +131,11 @@ export interface ProcessOptions {
   topicName?: string;
   /** An operator's replay (`connector replay`, origin `operator`): see Replay. */
   replay?: Replay;
+  /**
+   * The queue's last receive of the record: a failure now sends it to the DLQ, so even a busy unit
+   * is put on the event's record there (for `connector dlq list`).
+   */
+  lastReceive?: boolean;
 }
 
 export interface EventProcessor {
@@ -337,8 +342,10 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
         return { ...ids, ...(await handleOfferMatched(event, event.offer_id, now(), options)) };
       } catch (error: unknown) {
         // A unit busy with another event is no failure of this one (a shift's offers arrive
-        // together, and all but one wait): retried on the schedule, and not put on record.
-        if (!(error instanceof UnitBusyError)) await recordFailure(event, error);
+        // together, and all but one wait): retried on the schedule, and not put on record,
+        // unless the record heads for the DLQ now.
+        if (!(error instanceof UnitBusyError) || options.lastReceive === true)
+          await recordFailure(event, error);
         throw error;
       }
     }

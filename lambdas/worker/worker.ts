@@ -373,7 +373,10 @@ export function createWorker(
           break;
         }
         try {
-          await processRecord(record, options);
+          const arriving: ArrivingRecord = record;
+          const receives = Number(arriving.attributes?.ApproximateReceiveCount);
+          const last = receives >= timing.maxReceiveCount ? { lastReceive: true } : {};
+          await processRecord(record, { ...options, ...last });
         } catch (error: unknown) {
           if (error instanceof OutOfTimeError) {
             logger.warn('No time left to finish the record; handing it back', {

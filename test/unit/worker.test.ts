@@ -9,6 +9,7 @@
 import type { SQSEvent } from 'aws-lambda';
 import { parseRules } from '../../lambdas/core/config';
 import { rulesVersionOf } from '../../lambdas/core/rules-source';
+import { WORKER_TIMING } from '../../lambdas/worker/timing';
 import {
   createWorker,
   MIN_REMAINING_MS_PER_RECORD,
@@ -134,16 +135,29 @@ describe('partial batch failures', () => {
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'busy' }]);
   });
 
-  it('fails a record whose offer another attempt at the same event is deciding', async () => {
-    const { store, worker } = setup();
-    const event = offerEvent({ offer_id: A, id: A });
-    const other = `${String(event.event_id)}#another-attempt`;
-    await store.acquireUnitLease(`offer#${A}`, other, new Date('2026-05-01T08:00:59Z'), 60_000);
+  it.each([
+    ['before its last receive: nothing on record (a busy unit is no failure)', 1, undefined],
+    [
+      'on its last receive: the cause on record for the DLQ',
+      WORKER_TIMING.maxReceiveCount,
+      'UnitBusyError',
+    ],
+  ])(
+    'fails a record whose offer another attempt at the same event is deciding; %s',
+    async (_name, receiveCount, recorded) => {
+      const { store, worker } = setup();
+      const event = offerEvent({ offer_id: A, id: A });
+      const other = `${String(event.event_id)}#another-attempt`;
+      await store.acquireUnitLease(`offer#${A}`, other, new Date('2026-05-01T08:00:59Z'), 60_000);
 
-    const response = await worker(batch(sqsRecord(queuedEvent(event), { messageId: 'busy' })));
+      const response = await worker(
+        batch(sqsRecord(queuedEvent(event), { messageId: 'busy', receiveCount })),
+      );
 
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'busy' }]);
-  });
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'busy' }]);
+      expect(store.events.get(String(event.event_id))?.lastError?.errorName).toBe(recorded);
+    },
+  );
 });
 
 describe('running out of time', () => {
