@@ -155,6 +155,14 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
   ): Promise<UnitResult> {
     const unitKey = unitKeyOf(offer);
     const owner = attemptOwner(eventId);
+    /** Gives this attempt's lease back; a failure leaves it to run out on its own. */
+    const giveBack = async (): Promise<void> => {
+      try {
+        await units.releaseUnitLease(unitKey, owner);
+      } catch {
+        // The lease runs out on its own; the outcome (or the original error) is what matters.
+      }
+    };
     const leaseFrom = now().getTime();
     let lease: UnitLease;
     try {
@@ -168,11 +176,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
       // The write may have landed and only its answer been lost. The lease is this attempt's
       // alone, so no retry could take it back: give back whatever is ours, or the retry of this
       // very event would wait the whole lease out.
-      try {
-        await units.releaseUnitLease(unitKey, owner);
-      } catch {
-        // It runs out on its own.
-      }
+      await giveBack();
       throw error;
     }
     if (lease.kind === 'busy') {
@@ -196,11 +200,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
         )),
       };
     } finally {
-      try {
-        if (!held.released) await units.releaseUnitLease(unitKey, owner);
-      } catch {
-        // The lease runs out on its own; the outcome (or the original error) is what matters.
-      }
+      if (!held.released) await giveBack();
     }
   }
 

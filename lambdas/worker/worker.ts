@@ -150,6 +150,12 @@ function keysOfUnprocessed(record: SQSRecord): RecordKeys {
  */
 export const MIN_REMAINING_MS_PER_RECORD = WORKER_TIMING.recordMs;
 
+/** The record's receive count as SQS reports it (NaN when a hand-written record lacks it). */
+function receiveCountOf(record: SQSRecord): number {
+  const arriving: ArrivingRecord = record;
+  return Number(arriving.attributes?.ApproximateReceiveCount);
+}
+
 /**
  * Builds the SQS handler. The optional Lambda context adds the request id to logs and lets the
  * worker hand back records it has no time left for.
@@ -321,9 +327,8 @@ export function createWorker(
   ): Promise<void> {
     count(WORKER_METRICS.failed);
     const arriving: ArrivingRecord = record;
-    const receiveCount = Number(arriving.attributes?.ApproximateReceiveCount);
     const seconds = retryDelaySeconds(
-      receiveCount,
+      receiveCountOf(record),
       error instanceof RetryLaterError ? error.retryAfterMs : undefined,
       timing.retryDelaysS,
     );
@@ -373,9 +378,8 @@ export function createWorker(
           break;
         }
         try {
-          const arriving: ArrivingRecord = record;
-          const receives = Number(arriving.attributes?.ApproximateReceiveCount);
-          const last = receives >= timing.maxReceiveCount ? { lastReceive: true } : {};
+          const last =
+            receiveCountOf(record) >= timing.maxReceiveCount ? { lastReceive: true } : {};
           await processRecord(record, { ...options, ...last });
         } catch (error: unknown) {
           if (error instanceof OutOfTimeError) {
