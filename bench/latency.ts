@@ -5,7 +5,8 @@
  * by a loop polling `GET /inbox/offers` every 5 minutes, computed from the schedule (stats.ts).
  * Options: --duration S (default 60), --rates R (default 20), --workers N and --batch-size N
  * (default: the stack's workerMaxConcurrency and event source batch size), --worker-processes N
- * (default 1).
+ * (default 1), --warm-up S (default 0: only the first offer, untimed, pays the login and the
+ * certificate; the JIT's first seconds are in the timing).
  */
 import { runLoad } from './load/sandbox-load';
 import {
@@ -54,6 +55,7 @@ export async function run(args: readonly string[]): Promise<void> {
     workers: options.workers,
     batchSize: options.batchSize,
     workerProcesses,
+    warmUpS: options.warmUpS ?? 0,
     onProblem: (line) => {
       console.error(line);
     },

@@ -107,10 +107,44 @@ export interface LoadSettings {
   batchSize: number;
   /** Processes to spread the worker invocations over (default `DEFAULT_WORKER_PROCESSES`). */
   workerProcesses?: number;
+  /**
+   * Seconds of untimed offers at `rate` before the timed run, which starts once they are all
+   * answered (default 0: only the single first offer, which pays the login and certificate).
+   */
+  warmUpS?: number;
   /** How long after the last publication an offer may still be answered before it counts lost. */
   graceMs?: number;
   /** Told of poller and receiver errors. */
   onProblem?: (line: string) => void;
+}
+
+/** How long the warm-up's offers may take to be answered after the last is published. */
+const WARM_UP_DRAIN_MS = 60000;
+
+/**
+ * Publishes `total` offers at `rate`/s, offer i due at start + i / rate (a late timer publishes
+ * what is due at once, keeping the rate), yielding to the event loop between publications so the
+ * deliveries, the receiver and the workers run. Resolves with the start (performance clock).
+ */
+async function publishAtRate(
+  rate: number,
+  total: number,
+  publish: (index: number) => void,
+): Promise<number> {
+  const start = performance.now();
+  for (let i = 0; i < total;) {
+    const wait = start + (i * 1000) / rate - performance.now();
+    if (wait > 1) {
+      await sleep(wait);
+      continue;
+    }
+    while (i < total && start + (i * 1000) / rate <= performance.now()) {
+      publish(i);
+      i += 1;
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return start;
 }
 
 /** Starts the pieces, publishes `rate` offers/s for `durationS`, waits for the answers, stops all. */
@@ -218,7 +252,30 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
     simulator.addOffer({ ...offerAt(0), supplyOrganizationId: connector.organizationId });
     if (!(await waitUntil(() => Promise.resolve(answeredAt.size >= 1), 15000, undefined, 20)))
       throw new BenchmarkError('the warm-up offer was not answered within 15 s');
+    // Then, for a steady rate, the rate itself for a while: the hot paths compiled and the stand-ins
+    // filled, as in a connector that has been answering for a while. Timing starts once every
+    // warm-up offer is answered, so no backlog carries into it.
+    const warmUp = Math.round(settings.rate * (settings.warmUpS ?? 0));
+    if (warmUp > 0) {
+      await publishAtRate(settings.rate, warmUp, (i) => {
+        simulator.addOffer({ ...offerAt(i), supplyOrganizationId: connector.organizationId });
+      });
+      if (
+        !(await waitUntil(
+          () => Promise.resolve(answeredAt.size >= 1 + warmUp),
+          WARM_UP_DRAIN_MS,
+          undefined,
+          50,
+        ))
+      )
+        throw new BenchmarkError(
+          `the warm-up's offers were not all answered within ${WARM_UP_DRAIN_MS / 1000} s of the last`,
+        );
+    }
     answeredAt.clear();
+    pickedAt.clear();
+    deliveredAt.clear();
+    enqueuedAt.clear();
 
     // --- the timed run: offer i is due at start + i / rate -------------------------------------
     const total = Math.max(1, Math.round(settings.rate * settings.durationS));
@@ -226,28 +283,15 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
     timing = true;
     const cpuBefore = process.cpuUsage();
     const childCpuBefore = childCpu();
-    const start = performance.now();
-    for (let i = 0; i < total;) {
-      const due = start + (i * 1000) / settings.rate;
-      const wait = due - performance.now();
-      if (wait > 1) {
-        await sleep(wait);
-        continue;
-      }
-      // Everything due now (a late timer publishes the backlog at once, keeping the rate).
-      while (i < total && start + (i * 1000) / settings.rate <= performance.now()) {
-        const t = performance.now();
-        const detail = simulator.addOffer({
-          ...offerAt(i),
-          supplyOrganizationId: connector.organizationId,
-        });
-        publishedAt.set(detail.offer.id, t);
-        order.push(detail.offer.id);
-        i += 1;
-      }
-      // Let the event loop run the deliveries, the receiver and the workers between publications.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
+    const start = await publishAtRate(settings.rate, total, (i) => {
+      const t = performance.now();
+      const detail = simulator.addOffer({
+        ...offerAt(i),
+        supplyOrganizationId: connector.organizationId,
+      });
+      publishedAt.set(detail.offer.id, t);
+      order.push(detail.offer.id);
+    });
     const publishEnd = performance.now();
     await waitUntil(
       () => Promise.resolve(answeredAt.size >= total),

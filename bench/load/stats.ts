@@ -156,9 +156,11 @@ export interface LoadOptions {
   batchSize: number;
   /** Processes the worker invocations are spread over (default `DEFAULT_WORKER_PROCESSES`). */
   workerProcesses?: number;
+  /** Seconds of untimed offers at each rate before its timed run (0: none). */
+  warmUpS?: number;
 }
 
-const OPTION = /^--(duration|rates|workers|batch-size|worker-processes)(?:=(.*))?$/;
+const OPTION = /^--(duration|rates|workers|batch-size|worker-processes|warm-up)(?:=(.*))?$/;
 
 /**
  * One: on the 2-core machine measured, two worker processes cost about 3.4 ms more CPU per offer
@@ -184,9 +186,9 @@ export function splitWorkers(workers: number, processes: number): number[] {
 }
 
 /**
- * `--duration S`, `--rates a,b,c`, `--workers N`, `--batch-size N` (1 to 10) and
- * `--worker-processes N`, each also as `--name=value`. Anything else, a missing value or one that
- * is not a positive number is refused with the option named.
+ * `--duration S`, `--rates a,b,c`, `--workers N`, `--batch-size N` (1 to 10),
+ * `--worker-processes N` and `--warm-up S` (0 or more), each also as `--name=value`. Anything
+ * else, a missing value or one that is not a positive number is refused with the option named.
  */
 export function parseLoadOptions(args: readonly string[], defaults: LoadOptions): LoadOptions {
   const options: LoadOptions = { ...defaults, rates: [...defaults.rates] };
@@ -195,18 +197,22 @@ export function parseLoadOptions(args: readonly string[], defaults: LoadOptions)
     const match = OPTION.exec(arg);
     if (!match)
       throw new BenchmarkError(
-        `unknown option ${arg} (use --duration S, --rates a,b,c, --workers N, --batch-size N, --worker-processes N)`,
+        `unknown option ${arg} (use --duration S, --rates a,b,c, --workers N, --batch-size N, --worker-processes N, --warm-up S)`,
       );
     const name = match.at(1) ?? '';
     const value = match.at(2) ?? args.at((i += 1));
     if (value === undefined || value === '') throw new BenchmarkError(`--${name} needs a value`);
     const numbers = value.split(',').map((part) => Number(part.trim()));
-    if (numbers.some((n) => !Number.isFinite(n) || n <= 0))
-      throw new BenchmarkError(`--${name} must be positive number(s), not "${value}"`);
+    const zeroAllowed = name === 'warm-up';
+    if (numbers.some((n) => !Number.isFinite(n) || n < 0 || (n === 0 && !zeroAllowed)))
+      throw new BenchmarkError(
+        `--${name} must be ${zeroAllowed ? '0 or more' : 'positive number(s)'}, not "${value}"`,
+      );
     if (name === 'rates') options.rates = numbers;
     else if (numbers.length !== 1)
       throw new BenchmarkError(`--${name} takes one number, not "${value}"`);
     else if (name === 'duration') options.durationS = numbers[0];
+    else if (name === 'warm-up') options.warmUpS = numbers[0];
     else if (!Number.isInteger(numbers[0]))
       throw new BenchmarkError(`--${name} must be a whole number, not "${value}"`);
     else if (name === 'workers') options.workers = numbers[0];

@@ -150,6 +150,15 @@ describe('the options', () => {
     });
   });
 
+  it('takes a warm-up of 0 (none) or more seconds, and refuses a negative one', () => {
+    expect(parseLoadOptions(['--warm-up', '0'], DEFAULTS)).toEqual({ ...DEFAULTS, warmUpS: 0 });
+    expect(parseLoadOptions(['--warm-up=2.5'], DEFAULTS)).toEqual({ ...DEFAULTS, warmUpS: 2.5 });
+    expect(() => parseLoadOptions(['--warm-up', '-1'], DEFAULTS)).toThrow(
+      /--warm-up must be 0 or more/,
+    );
+    expect(() => parseLoadOptions(['--warm-up', '0,1'], DEFAULTS)).toThrow(/one number/);
+  });
+
   it('refuses unknown options and bad values, naming them', () => {
     expect(() => parseLoadOptions(['--rate', '20'], DEFAULTS)).toThrow(/unknown option --rate/);
     expect(() => parseLoadOptions(['--duration'], DEFAULTS)).toThrow(/--duration needs a value/);
