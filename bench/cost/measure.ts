@@ -11,11 +11,12 @@
  *   ChangeMessageVisibility (a worker's retry delay). The sandbox's own poller is not Lambda's
  *   event source mapping, so its receives and deletes are not used.
  * - Logs: every Powertools JSON line the receiver and worker write at INFO, in bytes.
- * - Marketplace: the connector's HTTP calls to the marketplace API (fetch from a connector frame),
+ * - Marketplace: the connector's HTTP calls to the marketplace API (node:http from a connector frame),
  *   logins apart: a warm worker logs in about once an hour, not per event.
  *
  * Events = the receiver's SendMessage calls (one per SNS notification accepted).
  */
+import http from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { runSandbox, type SandboxResult } from '../../sandbox/run-sandbox';
 
@@ -52,7 +53,7 @@ const READS = new Set([
 ]);
 /** A stack frame in the connector's handlers or use cases (async frames included), not the sandbox's. */
 const CONNECTOR_FRAME = /lambdas[\\/](worker|receiver|reconciler|core)[\\/]/;
-/** A frame of the connector's marketplace client (its fetch is called from its own module). */
+/** A frame of the connector's marketplace client (its requests are sent from its own modules). */
 const MARKETPLACE_FRAME = /lambdas[\\/]adapters[\\/]marketplace/;
 /** The store method that made a call: the first `Dynamo<Something>.<method>` frame. */
 const STORE_METHOD = /at (?:async )?((?:Dynamo(?!DB)\w+|UnitStore\w*|\w+Store)\.\w+)/;
@@ -158,10 +159,14 @@ export async function measureSandbox(): Promise<SandboxMeasurement> {
     return (originalWrite as (c: string | Uint8Array, ...r: unknown[]) => boolean)(chunk, ...rest);
   };
 
-  // The marketplace client calls the global fetch; count the calls the connector's code makes.
+  // The marketplace client sends on node:http (node:https in AWS; adapters/http-request.ts): count
+  // the requests the connector's code makes.
   const marketplace = { calls: 0, logins: 0 };
-  const originalFetch = globalThis.fetch;
-  globalThis.fetch = (input, init) => {
+  const originalRequest = http.request;
+  const countingRequest = (
+    target: string | URL | http.RequestOptions,
+    ...rest: unknown[]
+  ): http.ClientRequest => {
     // The client's own frames (retry loop, transport, session) fill the default 10 frames before
     // the connector's: read deeper.
     const limit = Error.stackTraceLimit;
@@ -169,12 +174,18 @@ export async function measureSandbox(): Promise<SandboxMeasurement> {
     const stack = new Error().stack ?? '';
     Error.stackTraceLimit = limit;
     if (CONNECTOR_FRAME.test(stack) && MARKETPLACE_FRAME.test(stack)) {
-      const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
-      if (new URL(url).pathname.endsWith(LOGIN_PATH)) marketplace.logins += 1;
+      const path =
+        typeof target === 'string'
+          ? new URL(target).pathname
+          : target instanceof URL
+            ? target.pathname
+            : (target.path ?? '');
+      if (path.endsWith(LOGIN_PATH)) marketplace.logins += 1;
       else marketplace.calls += 1;
     }
-    return originalFetch(input, init);
+    return (originalRequest as (...args: unknown[]) => http.ClientRequest)(target, ...rest);
   };
+  http.request = countingRequest;
 
   const story: string[] = [];
   let result: SandboxResult;
@@ -183,7 +194,7 @@ export async function measureSandbox(): Promise<SandboxMeasurement> {
   } finally {
     clientPrototype.send = originalSend;
     process.stdout.write = originalWrite;
-    globalThis.fetch = originalFetch;
+    http.request = originalRequest;
   }
   if (result.lost > 0)
     throw new Error(

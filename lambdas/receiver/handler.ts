@@ -6,7 +6,7 @@
  * credentials needs it and the first one loads it.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { fetchHttpGet } from '../adapters/http-get';
+import { httpGet } from '../adapters/http-get';
 import { ENV_NAMES, requireEnv } from '../adapters/env';
 import { observability } from '../adapters/observability';
 import { SERVICE_NAMES } from '../core/metric-names';
@@ -63,7 +63,7 @@ export const handler = createReceiver({
   allowedTopicArns,
   // Its middleware resolved once, on the first send, and reused (see sqs-event-queue.ts).
   queue: new SqsEventQueue(new SQSClient({ cacheMiddleware: true }), env.QUEUE_URL),
-  httpGet: fetchHttpGet,
+  httpGet,
   logger,
   metrics,
   requireSignatureVersion2: requireV2Setting === 'true',

@@ -6,11 +6,8 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  HttpGetBodyTooLargeError,
-  createFetchHttpGet,
-  fetchHttpGet,
-} from '../../lambdas/adapters/http-get';
+import { createHttpGet, httpGet, HttpRedirectRefusedError } from '../../lambdas/adapters/http-get';
+import { HttpBodyTooLargeError } from '../../lambdas/adapters/http-request';
 
 let server: Server;
 let base: string;
@@ -62,35 +59,37 @@ afterAll(async () => {
   );
 });
 
-describe('fetchHttpGet', () => {
+describe('httpGet', () => {
   it('returns status and body', async () => {
-    await expect(fetchHttpGet(`${base}/cert.pem`, { timeoutMs: 2000 })).resolves.toEqual({
+    await expect(httpGet(`${base}/cert.pem`, { timeoutMs: 2000 })).resolves.toEqual({
       status: 200,
       body: '-----BEGIN CERTIFICATE-----\n',
     });
-    await expect(fetchHttpGet(`${base}/missing`, { timeoutMs: 2000 })).resolves.toEqual({
+    await expect(httpGet(`${base}/missing`, { timeoutMs: 2000 })).resolves.toEqual({
       status: 404,
       body: 'nope',
     });
   });
 
   it('refuses a redirect instead of following it', async () => {
-    await expect(fetchHttpGet(`${base}/redirect`, { timeoutMs: 2000 })).rejects.toThrow();
+    await expect(httpGet(`${base}/redirect`, { timeoutMs: 2000 })).rejects.toBeInstanceOf(
+      HttpRedirectRefusedError,
+    );
     expect(followed).toEqual([]);
   });
 
   it.each(['/declared-large', '/streamed-large'])(
     'refuses a body over the cap (%s)',
     async (path) => {
-      const capped = createFetchHttpGet(1024);
+      const capped = createHttpGet(1024);
       await expect(capped(`${base}${path}`, { timeoutMs: 2000 })).rejects.toBeInstanceOf(
-        HttpGetBodyTooLargeError,
+        HttpBodyTooLargeError,
       );
     },
   );
 
   it('rejects when the server does not answer within the timeout', async () => {
-    await expect(fetchHttpGet(`${base}/hang`, { timeoutMs: 200 })).rejects.toMatchObject({
+    await expect(httpGet(`${base}/hang`, { timeoutMs: 200 })).rejects.toMatchObject({
       name: 'TimeoutError',
     });
   });

@@ -12,6 +12,7 @@ import {
   MarketplaceError,
   OutOfBudgetError,
 } from './errors';
+import type { HttpRequestInit, HttpResponse } from '../http-request';
 import type { ClientSettings } from './options';
 import type { CallBudget } from './retry';
 
@@ -22,9 +23,9 @@ export async function fetchWithTimeout(
   settings: Pick<ClientSettings, 'fetch' | 'timeoutMs' | 'policy'>,
   operation: string,
   url: string,
-  init: RequestInit,
+  init: Omit<HttpRequestInit, 'signal'>,
   budget: CallBudget,
-): Promise<Response> {
+): Promise<HttpResponse> {
   if (!budget.allows()) {
     throw new OutOfBudgetError(
       operation,
@@ -44,7 +45,7 @@ export async function fetchWithTimeout(
         { cause: error },
       );
     }
-    // Network errors name what failed (e.g. `fetch failed`); no URL here holds a secret.
+    // Network errors name what failed (e.g. `ECONNREFUSED`); no URL here holds a secret.
     throw new MarketplaceError(operation, `request failed (${name}: ${message})`, undefined, {
       cause: error,
     });
@@ -54,7 +55,7 @@ export async function fetchWithTimeout(
 /** The response body checked against `schema`; a failure names the fields, never their values. */
 export async function parseResponse<S extends z.$ZodType>(
   operation: string,
-  response: Response,
+  response: HttpResponse,
   schema: S,
 ): Promise<z.output<S>> {
   const parsed = safeParse(schema, await readJson(operation, response));
@@ -68,7 +69,7 @@ export async function parseResponse<S extends z.$ZodType>(
   return parsed.data;
 }
 
-async function readJson(operation: string, response: Response): Promise<unknown> {
+async function readJson(operation: string, response: HttpResponse): Promise<unknown> {
   let body: string;
   try {
     body = await response.text();
@@ -92,7 +93,7 @@ async function readJson(operation: string, response: Response): Promise<unknown>
  */
 export async function errorFrom(
   operation: string,
-  response: Response,
+  response: HttpResponse,
   secrets: readonly string[],
 ): Promise<MarketplaceError> {
   let apiMessage: string | undefined;
@@ -135,9 +136,9 @@ export function queryString(query: Query | undefined): string {
 }
 
 /** Reads and drops a body so the connection can be reused; a broken body does not matter here. */
-export async function discardBody(response: Response): Promise<void> {
+export async function discardBody(response: HttpResponse): Promise<void> {
   try {
-    await response.arrayBuffer();
+    await response.text();
   } catch {
     // Nothing to do: the status already said what happened.
   }

@@ -3,6 +3,7 @@
  * reports (log lines, login outcomes), and the resolved settings its parts share.
  */
 import type { CredentialsProvider } from '../../core/ports';
+import { type HttpSend, httpRequest } from '../http-request';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry';
 
 /** Per-request timeout of one network attempt, unless the caller sets its own. */
@@ -37,7 +38,8 @@ export interface MarketplaceClientOptions {
   credentials: CredentialsProvider;
   /** Per-request timeout, default 10 s. */
   timeoutMs?: number;
-  fetch?: typeof fetch;
+  /** Sends one request: `httpRequest` (node:https, kept-alive connections) unless given, e.g. a fetch. */
+  fetch?: HttpSend;
   /** Clock in epoch milliseconds, for token expiry, Retry-After dates and the retry budget. */
   now?: () => number;
   retry?: Partial<RetryPolicy>;
@@ -55,7 +57,7 @@ export interface ClientSettings {
   readonly baseUrl: string;
   readonly credentials: CredentialsProvider;
   readonly timeoutMs: number;
-  readonly fetch: typeof fetch;
+  readonly fetch: HttpSend;
   readonly now: () => number;
   readonly policy: RetryPolicy;
   readonly sleep: (ms: number) => Promise<void>;
@@ -69,7 +71,7 @@ export function resolveOptions(options: MarketplaceClientOptions): ClientSetting
     baseUrl: options.baseUrl.replace(/\/+$/, ''),
     credentials: options.credentials,
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+    fetch: options.fetch ?? ((url, init) => httpRequest(url, init)),
     now: options.now ?? Date.now,
     policy: { ...DEFAULT_RETRY_POLICY, ...options.retry },
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),

@@ -5,6 +5,7 @@
  * password and token it has seen is remembered, to be masked in any error text that echoes one.
  */
 import type { MarketplaceCredentials } from '../../core/ports';
+import type { HttpResponse } from '../http-request';
 import { isNoResponse, MarketplaceError } from './errors';
 import { errorFrom, fetchWithTimeout, parseResponse } from './http';
 import type { ClientSettings, LoginOutcome } from './options';
@@ -178,7 +179,7 @@ export class MarketplaceSession {
     });
   }
 
-  private async acceptLogin(response: Response): Promise<string> {
+  private async acceptLogin(response: HttpResponse): Promise<string> {
     const parsed = await parseResponse('login', response, loginResponseSchema);
     const lifetimeS = parsed.ExpiresIn ?? DEFAULT_TOKEN_LIFETIME_S;
     const lifetimeMs = lifetimeS * 1000;

@@ -13,6 +13,7 @@
  * `message`/`description`, never credentials, tokens or bodies.
  */
 import type * as z from 'zod/v4/core';
+import type { HttpRequestInit, HttpResponse } from '../http-request';
 import { apiParts, isNoResponse, MarketplaceError } from './errors';
 import {
   discardBody,
@@ -41,7 +42,7 @@ export interface Request<T> {
 }
 
 /** A 2xx response, or what the state read showed once it proved an action had taken effect. */
-export type Outcome<T> = { response: Response } | { verified: T };
+export type Outcome<T> = { response: HttpResponse } | { verified: T };
 
 export class MarketplaceTransport {
   protected readonly settings: ClientSettings;
@@ -184,7 +185,7 @@ export class MarketplaceTransport {
    * One authenticated attempt. A 401 drops the token and repeats once with a fresh login; a second
    * 401 is returned as it is (no loop).
    */
-  private async authorized(request: Request<unknown>, budget: CallBudget): Promise<Response> {
+  private async authorized(request: Request<unknown>, budget: CallBudget): Promise<HttpResponse> {
     let token = await this.session.getToken(budget);
     let response = await this.sendOnce(request, token, budget);
     if (response.status === 401) {
@@ -200,9 +201,9 @@ export class MarketplaceTransport {
     request: Request<unknown>,
     token: string,
     budget: CallBudget,
-  ): Promise<Response> {
+  ): Promise<HttpResponse> {
     const headers: Record<string, string> = { Accept: 'application/json', Authorization: token };
-    const init: RequestInit = { method: request.method, headers };
+    const init: Omit<HttpRequestInit, 'signal'> = { method: request.method, headers };
     if (request.body !== undefined) {
       headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(request.body);
