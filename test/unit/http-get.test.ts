@@ -5,9 +5,14 @@
  * Leaves which URLs may be fetched (the SNS host policy) to test/unit/sns-verifier.test.ts.
  */
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createHttpGet, httpGet, HttpRedirectRefusedError } from '../../lambdas/adapters/http-get';
 import { HttpBodyTooLargeError } from '../../lambdas/adapters/http-request';
+import {
+  answerOversized,
+  closeServer,
+  listenOnLoopback,
+  OVERSIZED_PATHS,
+} from '../support/loopback-server';
 
 let server: Server;
 let base: string;
@@ -15,6 +20,7 @@ const followed: string[] = [];
 
 beforeAll(async () => {
   server = createServer((request, response) => {
+    if (answerOversized(request.url, response)) return;
     switch (request.url) {
       case '/cert.pem':
         response
@@ -31,32 +37,17 @@ beforeAll(async () => {
         followed.push('/target');
         response.writeHead(200).end('followed');
         return;
-      case '/declared-large':
-        response.writeHead(200, { 'content-length': '2048' }).end('x'.repeat(2048));
-        return;
-      case '/streamed-large':
-        // Chunked, no content-length: only counting the bytes read can catch it.
-        response.writeHead(200);
-        for (let i = 0; i < 8; i += 1) response.write('y'.repeat(512));
-        response.end();
-        return;
       case '/hang':
         return; // never answers
       default:
         response.writeHead(500).end();
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await listenOnLoopback(server);
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) =>
-    server.close(() => {
-      resolve();
-    }),
-  );
+  await closeServer(server);
 });
 
 describe('httpGet', () => {
@@ -78,15 +69,12 @@ describe('httpGet', () => {
     expect(followed).toEqual([]);
   });
 
-  it.each(['/declared-large', '/streamed-large'])(
-    'refuses a body over the cap (%s)',
-    async (path) => {
-      const capped = createHttpGet(1024);
-      await expect(capped(`${base}${path}`, { timeoutMs: 2000 })).rejects.toBeInstanceOf(
-        HttpBodyTooLargeError,
-      );
-    },
-  );
+  it.each(OVERSIZED_PATHS)('refuses a body over the cap (%s)', async (path) => {
+    const capped = createHttpGet(1024);
+    await expect(capped(`${base}${path}`, { timeoutMs: 2000 })).rejects.toBeInstanceOf(
+      HttpBodyTooLargeError,
+    );
+  });
 
   it('rejects when the server does not answer within the timeout', async () => {
     await expect(httpGet(`${base}/hang`, { timeoutMs: 200 })).rejects.toMatchObject({

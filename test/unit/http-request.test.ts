@@ -6,8 +6,14 @@
  * protocol), each rejecting rather than resolving with half an answer.
  */
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { HttpBodyTooLargeError, httpRequest } from '../../lambdas/adapters/http-request';
+import {
+  answerOversized,
+  closeServer,
+  listenOnLoopback,
+  OVERSIZED_PATHS,
+} from '../support/loopback-server';
 
 interface Seen {
   method: string | undefined;
@@ -33,6 +39,7 @@ beforeAll(async () => {
         body: Buffer.concat(chunks).toString('utf8'),
         socket: request.socket,
       });
+      if (answerOversized(request.url, response)) return;
       switch (request.url) {
         case '/echo':
           response
@@ -44,14 +51,6 @@ beforeAll(async () => {
           return;
         case '/redirect':
           response.writeHead(302, { location: '/echo' }).end();
-          return;
-        case '/declared-large':
-          response.writeHead(200, { 'content-length': '2048' }).end('x'.repeat(2048));
-          return;
-        case '/streamed-large':
-          response.writeHead(200);
-          for (let i = 0; i < 8; i += 1) response.write('y'.repeat(512));
-          response.end();
           return;
         case '/slow-body':
           // Headers now, the body never: only a signal covering the body can end this.
@@ -67,8 +66,7 @@ beforeAll(async () => {
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  base = await listenOnLoopback(server);
 });
 
 beforeEach(() => {
@@ -76,12 +74,7 @@ beforeEach(() => {
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise<void>((resolve) =>
-    server.close(() => {
-      resolve();
-    }),
-  );
+  await closeServer(server);
 });
 
 describe('httpRequest', () => {
@@ -127,14 +120,11 @@ describe('httpRequest', () => {
     expect(seen.map((request) => request.url)).toEqual(['/redirect']);
   });
 
-  it.each(['/declared-large', '/streamed-large'])(
-    'refuses a body over the cap (%s)',
-    async (path) => {
-      await expect(httpRequest(`${base}${path}`, { method: 'GET' }, 1024)).rejects.toBeInstanceOf(
-        HttpBodyTooLargeError,
-      );
-    },
-  );
+  it.each(OVERSIZED_PATHS)('refuses a body over the cap (%s)', async (path) => {
+    await expect(httpRequest(`${base}${path}`, { method: 'GET' }, 1024)).rejects.toBeInstanceOf(
+      HttpBodyTooLargeError,
+    );
+  });
 
   it('rejects with the signal’s reason when it fires before the body has all come', async () => {
     await expect(
@@ -158,16 +148,11 @@ describe('httpRequest', () => {
 
   it('rejects a refused connection with Node’s code', async () => {
     const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise<void>((resolve) =>
-      closed.close(() => {
-        resolve();
-      }),
-    );
-    await expect(httpRequest(`http://127.0.0.1:${port}/`, { method: 'GET' })).rejects.toMatchObject(
-      { code: 'ECONNREFUSED' },
-    );
+    const url = await listenOnLoopback(closed);
+    await closeServer(closed);
+    await expect(httpRequest(`${url}/`, { method: 'GET' })).rejects.toMatchObject({
+      code: 'ECONNREFUSED',
+    });
   });
 
   it('refuses a protocol other than http and https', async () => {
