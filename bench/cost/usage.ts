@@ -66,7 +66,7 @@ export function receiverBilledMs(sample: DurationSample, memoryMb: number): Sour
 
 /**
  * The worker's billed milliseconds per event at `memoryMb`: the DynamoDB and marketplace calls the
- * connector made per event in the sandbox (counted at the SDK and fetch boundaries, measure.ts),
+ * connector made per event in the sandbox (counted at the SDK and HTTP boundaries, measure.ts),
  * each at an assumed round trip whatever the memory (waiting is not CPU), plus its own code at
  * the CPU share of `memoryMb`; the calls are sequential in the use case.
  */

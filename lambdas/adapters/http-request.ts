@@ -10,11 +10,16 @@
  *
  * - Connections are kept alive and reused (one agent per protocol for the process), as fetch does.
  * - Redirects are never followed: a 3xx is an answer like any other, for the caller to refuse.
- * - The whole body is read before the promise resolves, up to `maxBodyBytes` (declared or
- *   counted): over it, the exchange is cut and rejected with HttpBodyTooLargeError.
+ * - The promise resolves at the status and headers, as fetch's does; the body is read from then
+ *   on, up to `maxBodyBytes` (declared or counted): over it, or cut off, `text()` rejects
+ *   (HttpBodyTooLargeError, or the connection's error). So a status, once received, stays one:
+ *   the marketplace client never takes an answered action for one that got no answer.
  * - `signal` covers the whole exchange, body included; on abort the request is destroyed and the
- *   promise rejects with the signal's reason (AbortSignal.timeout's is a `TimeoutError`).
- * - Network errors reject with Node's own error (its `code`, e.g. ECONNREFUSED, ECONNRESET).
+ *   promise, or `text()` once the headers are in, rejects with the signal's reason
+ *   (AbortSignal.timeout's is a `TimeoutError`). Callers pass one: without it nothing times out.
+ * - Network errors before the headers reject with Node's own error (its `code`, e.g.
+ *   ECONNREFUSED, ECONNRESET).
+ * - A `User-Agent` goes with every request; no `Accept-Encoding`, so bodies come uncompressed.
  */
 import * as http from 'node:http';
 import * as https from 'node:https';
@@ -40,6 +45,9 @@ export type HttpSend = (url: string, init: HttpRequestInit) => Promise<HttpRespo
 
 /** Far above any marketplace page (its lists are paged). */
 export const DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+/** Sent with every request unless the caller names its own: some gateways refuse requests without one. */
+export const USER_AGENT = 'alayacare-marketplace-connector';
 
 export class HttpBodyTooLargeError extends Error {
   override readonly name = 'HttpBodyTooLargeError';
@@ -72,7 +80,21 @@ function abortReason(signal: AbortSignal): Error {
   return error;
 }
 
-/** Sends one request and reads its whole response (see the module's notes). */
+/** Response headers read by name in any case; repeated values joined as fetch joins them. */
+function headerReader(received: http.IncomingHttpHeaders): HttpResponse['headers'] {
+  return {
+    get: (name) => {
+      const value = received[name.toLowerCase()];
+      return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+    },
+  };
+}
+
+/**
+ * Sends one request; resolves once the response's status and headers are in (see the module's
+ * notes). The body is read from then on, and `text()` gives it or rejects with why it could not
+ * be read whole: as with fetch, a status once received is never turned into "no response".
+ */
 export function httpRequest(
   url: string,
   init: HttpRequestInit,
@@ -89,17 +111,21 @@ export function httpRequest(
       reject(new TypeError(`unsupported protocol ${target.protocol}`));
       return;
     }
-    const headers: Record<string, string> = { ...init.headers };
+    const headers: Record<string, string> = { 'User-Agent': USER_AGENT, ...init.headers };
     const body = init.body === undefined ? undefined : Buffer.from(init.body, 'utf8');
-    if (body !== undefined) headers['content-length'] = String(body.byteLength);
+    if (body !== undefined) headers['Content-Length'] = String(body.byteLength);
     const send = target.protocol === 'https:' ? https.request : http.request;
+    // Before the headers, a failure rejects the request; after them, the body (`text()`).
+    let failBody: ((error: Error) => void) | undefined;
     let settled = false;
     const fail = (error: Error): void => {
-      if (settled) return;
-      settled = true;
       signal?.removeEventListener('abort', onAbort);
       request.destroy();
-      reject(error);
+      if (failBody !== undefined) failBody(error);
+      else if (!settled) {
+        settled = true;
+        reject(error);
+      }
     };
     const onAbort = (): void => {
       if (signal) fail(abortReason(signal));
@@ -108,46 +134,56 @@ export function httpRequest(
       target,
       { method: init.method, headers, agent: agentFor(target.protocol) },
       (response) => {
-        const declared = Number(response.headers['content-length']);
-        if (Number.isFinite(declared) && declared > maxBodyBytes) {
-          fail(
-            new HttpBodyTooLargeError(
-              `response body declares ${declared} bytes, over the ${maxBodyBytes} byte limit`,
-            ),
-          );
-          return;
-        }
-        const chunks: Buffer[] = [];
-        let total = 0;
-        response.on('data', (chunk: Buffer) => {
-          total += chunk.byteLength;
-          if (total > maxBodyBytes)
-            fail(new HttpBodyTooLargeError(`response body over the ${maxBodyBytes} byte limit`));
-          else chunks.push(chunk);
-        });
-        response.on('error', fail);
-        response.on('close', () => {
-          // After 'end' this does nothing; before it, the connection went mid-body.
-          if (!response.complete) fail(new Error('the response was cut off before its end'));
-        });
-        response.on('end', () => {
-          if (settled) return;
-          settled = true;
-          signal?.removeEventListener('abort', onAbort);
-          const text = Buffer.concat(chunks).toString('utf8');
-          const status = response.statusCode ?? 0;
-          const received = response.headers;
-          resolve({
-            status,
-            ok: status >= 200 && status < 300,
-            headers: {
-              get: (name) => {
-                const value = received[name.toLowerCase()];
-                return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
-              },
-            },
-            text: () => Promise.resolve(text),
+        settled = true;
+        const text = new Promise<string>((resolveBody, rejectBody) => {
+          let done = false;
+          failBody = (error) => {
+            if (done) return;
+            done = true;
+            rejectBody(error);
+          };
+          const declared = Number(response.headers['content-length']);
+          if (Number.isFinite(declared) && declared > maxBodyBytes) {
+            fail(
+              new HttpBodyTooLargeError(
+                `response body declares ${declared} bytes, over the ${maxBodyBytes} byte limit`,
+              ),
+            );
+            return;
+          }
+          const chunks: Buffer[] = [];
+          let total = 0;
+          response.on('data', (chunk: Buffer) => {
+            total += chunk.byteLength;
+            if (total > maxBodyBytes)
+              fail(new HttpBodyTooLargeError(`response body over the ${maxBodyBytes} byte limit`));
+            else chunks.push(chunk);
           });
+          response.on('error', fail);
+          response.on('close', () => {
+            // After 'end' this does nothing; before it, the connection went mid-body.
+            if (!response.complete) fail(new Error('the response was cut off before its end'));
+          });
+          response.on('end', () => {
+            if (done) return;
+            done = true;
+            signal?.removeEventListener('abort', onAbort);
+            // As fetch's text(): UTF-8, a leading byte order mark dropped.
+            resolveBody(
+              Buffer.concat(chunks)
+                .toString('utf8')
+                .replace(/^\uFEFF/, ''),
+            );
+          });
+        });
+        // Read or not, a body that fails must not surface as an unhandled rejection.
+        text.catch(() => undefined);
+        const status = response.statusCode ?? 0;
+        resolve({
+          status,
+          ok: status >= 200 && status < 300,
+          headers: headerReader(response.headers),
+          text: () => text,
         });
       },
     );

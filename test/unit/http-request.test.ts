@@ -1,13 +1,20 @@
 /**
  * Covers lambdas/adapters/http-request.ts against a loopback node:http server: what is sent
- * (method, headers, body and its length), what is read (status, ok, headers by any case, the whole
- * body), kept-alive connections reused, redirects returned rather than followed, the body cap, the
- * signal covering the body too, and the failures (refused connection, a body cut off, a bad
- * protocol), each rejecting rather than resolving with half an answer.
+ * (method, headers, a User-Agent, body and its length), what is read (status, ok, headers by any
+ * case, the whole body), kept-alive connections reused on its own agent, redirects returned rather
+ * than followed, the body cap, the signal covering the body too, and the failures: before the
+ * headers the request rejects (refused connection, a signal, a bad protocol); after them the
+ * status stands and `text()` rejects (a body cut off, over the cap, or too slow), never resolving
+ * with half an answer. No abort listener is left on the caller's signal.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { getEventListeners } from 'node:events';
+import http, { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Socket } from 'node:net';
-import { HttpBodyTooLargeError, httpRequest } from '../../lambdas/adapters/http-request';
+import {
+  HttpBodyTooLargeError,
+  httpRequest,
+  USER_AGENT,
+} from '../../lambdas/adapters/http-request';
 import {
   answerOversized,
   closeServer,
@@ -52,6 +59,16 @@ beforeAll(async () => {
         case '/redirect':
           response.writeHead(302, { location: '/echo' }).end();
           return;
+        case '/bom':
+          response.writeHead(200).end('\uFEFF{"a":1}');
+          return;
+        case '/declared-only':
+          // Declares too much, sends a little, then waits: only the declared length tells.
+          response.writeHead(200, { 'content-length': '2048' });
+          response.write('0123456789');
+          return;
+        case '/hang':
+          return; // never answers
         case '/slow-body':
           // Headers now, the body never: only a signal covering the body can end this.
           response.writeHead(200, { 'content-length': '10' });
@@ -87,6 +104,7 @@ describe('httpRequest', () => {
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({ method: 'POST', url: '/echo', body: '{"note":"ü"}' });
     expect(seen[0].headers).toMatchObject({
+      'user-agent': USER_AGENT,
       authorization: 'token',
       'content-type': 'application/json',
       'content-length': String(Buffer.byteLength('{"note":"ü"}')),
@@ -106,11 +124,13 @@ describe('httpRequest', () => {
     await expect(response.text()).resolves.toBe('{"message":"already answered"}');
   });
 
-  it('reuses a kept-alive connection for the next request', async () => {
-    await httpRequest(`${base}/echo`, { method: 'GET' });
-    await httpRequest(`${base}/echo`, { method: 'GET' });
+  it('reuses a kept-alive connection of its own agent for the next request', async () => {
+    await (await httpRequest(`${base}/echo`, { method: 'GET' })).text();
+    await (await httpRequest(`${base}/echo`, { method: 'GET' })).text();
     expect(seen).toHaveLength(2);
     expect(seen[1].socket).toBe(seen[0].socket);
+    // Not Node's global agent (which keeps connections alive too, on Node 20).
+    expect({ ...http.globalAgent.sockets, ...http.globalAgent.freeSockets }).toEqual({});
   });
 
   it('returns a redirect instead of following it', async () => {
@@ -120,16 +140,50 @@ describe('httpRequest', () => {
     expect(seen.map((request) => request.url)).toEqual(['/redirect']);
   });
 
-  it.each(OVERSIZED_PATHS)('refuses a body over the cap (%s)', async (path) => {
-    await expect(httpRequest(`${base}${path}`, { method: 'GET' }, 1024)).rejects.toBeInstanceOf(
-      HttpBodyTooLargeError,
+  it('drops a leading byte order mark from the body, as fetch does', async () => {
+    await expect((await httpRequest(`${base}/bom`, { method: 'GET' })).text()).resolves.toBe(
+      '{"a":1}',
     );
   });
 
-  it('rejects with the signal’s reason when it fires before the body has all come', async () => {
-    await expect(
-      httpRequest(`${base}/slow-body`, { method: 'GET', signal: AbortSignal.timeout(200) }),
-    ).rejects.toMatchObject({ name: 'TimeoutError' });
+  it.each(OVERSIZED_PATHS)(
+    'keeps the status of a body over the cap, whose text() rejects (%s)',
+    async (path) => {
+      const response = await httpRequest(`${base}${path}`, { method: 'GET' }, 1024);
+      expect(response.status).toBe(200);
+      await expect(response.text()).rejects.toBeInstanceOf(HttpBodyTooLargeError);
+    },
+  );
+
+  it('refuses a body on its declared length alone, without waiting for it', async () => {
+    const response = await httpRequest(
+      `${base}/declared-only`,
+      { method: 'GET', signal: AbortSignal.timeout(5000) },
+      1024,
+    );
+    await expect(response.text()).rejects.toBeInstanceOf(HttpBodyTooLargeError);
+  });
+
+  it('rejects with the signal’s reason when it fires before the headers', async () => {
+    const signal = AbortSignal.timeout(200);
+    await expect(httpRequest(`${base}/hang`, { method: 'GET', signal })).rejects.toMatchObject({
+      name: 'TimeoutError',
+    });
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+  });
+
+  it('keeps the status when the signal fires before the body has all come; text() rejects', async () => {
+    const signal = AbortSignal.timeout(200);
+    const response = await httpRequest(`${base}/slow-body`, { method: 'GET', signal });
+    expect(response.status).toBe(200);
+    await expect(response.text()).rejects.toMatchObject({ name: 'TimeoutError' });
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
+  });
+
+  it('leaves no listener on the signal once the body is read', async () => {
+    const signal = AbortSignal.timeout(5000);
+    await (await httpRequest(`${base}/echo`, { method: 'GET', signal })).text();
+    expect(getEventListeners(signal, 'abort')).toHaveLength(0);
   });
 
   it('sends nothing when the signal has already fired', async () => {
@@ -142,8 +196,18 @@ describe('httpRequest', () => {
     expect(seen).toEqual([]);
   });
 
-  it('rejects a body cut off before its end', async () => {
-    await expect(httpRequest(`${base}/cut-off`, { method: 'GET' })).rejects.toThrow();
+  it('keeps the status of a body cut off before its end; text() rejects', async () => {
+    const response = await httpRequest(`${base}/cut-off`, { method: 'GET' });
+    expect(response.status).toBe(200);
+    const failure: unknown = await response.text().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    // Node's own error for a connection gone mid-body ("aborted"), or this module's fallback.
+    expect(failure).toMatchObject({
+      name: 'Error',
+      message: expect.stringMatching(/aborted|cut off/),
+    });
   });
 
   it('rejects a refused connection with Node’s code', async () => {
