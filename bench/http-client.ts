@@ -2,12 +2,15 @@
  * The functions' HTTP client (lambdas/adapters/http-request.ts, node:http) against Node's fetch,
  * which the marketplace client and the receiver's certificate download used before. Two figures:
  *
- * - CPU per request, warm: this process's user + system CPU over a run of sequential POSTs with a
- *   small JSON body to a loopback server in a child process (its CPU not counted), after 500 each
- *   to warm the JIT; the two take turns, `--rounds` times (default 5), and the median is kept.
+ * - CPU per request, warm: this process's user + system CPU over a run of `--requests` (default
+ *   3000) sequential POSTs with a small JSON body to a loopback server in a child process (its CPU
+ *   not counted), after 500 each to warm the JIT; the two take turns, each going first in every
+ *   other round, `--rounds` times (default 5), and the median is kept.
  * - The first request of a fresh process: a new Node process sends one GET and reports the time
  *   from the call to the body read, which for fetch includes loading it (undici loads on first
- *   use); `--fresh` processes each (default 9), interleaved, median kept.
+ *   use). http-request.ts is loaded before the clock starts, as a function loads it at init with
+ *   the AWS SDK, which loads node:http and node:https anyway. `--fresh` processes each (default
+ *   9), interleaved, median kept.
  *
  * `http: fetch=<us>us node-http=<us>us first-fetch=<ms>ms first-node-http=<ms>ms`
  */
@@ -45,6 +48,11 @@ async function startServer(): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, ['-e', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<string>((resolve, reject) => {
     child.once('error', reject);
+    child.once('exit', (code) => {
+      reject(
+        new BenchmarkError(`the loopback server exited (code ${String(code)}) before listening`),
+      );
+    });
     child.stdout.once('data', (chunk: Buffer) => {
       resolve(chunk.toString().trim());
     });
@@ -69,25 +77,37 @@ function firstRequestMs(kind: 'fetch' | 'node-http', url: string): number {
       : `(async () => { const { httpRequest } = require(${JSON.stringify(module)}); const t = performance.now(); await (await httpRequest(${JSON.stringify(url)}, { method: 'GET' })).text(); console.log(performance.now() - t); })()`;
   const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', script], {
     encoding: 'utf8',
+    timeout: 60_000,
   });
   const ms = Number(out.trim());
   if (!Number.isFinite(ms)) throw new BenchmarkError(`a fresh ${kind} process printed "${out}"`);
   return ms;
 }
 
-function option(args: readonly string[], name: string, fallback: number): number {
-  const index = args.indexOf(`--${name}`);
-  if (index === -1) return fallback;
-  const value = Number(args.at(index + 1));
-  if (!Number.isInteger(value) || value < 1)
-    throw new BenchmarkError(`--${name} takes a whole number of at least 1`);
-  return value;
+const OPTIONS = { rounds: 5, fresh: 9, requests: 3000 };
+type OptionName = keyof typeof OPTIONS;
+const OPTION = /^--(rounds|fresh|requests)(?:=(.*))?$/;
+
+/** `--rounds N`, `--fresh N`, `--requests N` (each also `--name=N`, a whole number from 1). */
+function parseOptions(args: readonly string[]): Record<OptionName, number> {
+  const options = { ...OPTIONS };
+  for (let i = 0; i < args.length; i += 1) {
+    const match = OPTION.exec(args.at(i) ?? '');
+    if (!match)
+      throw new BenchmarkError(
+        `unknown option ${args.at(i) ?? ''} (use --rounds N, --fresh N, --requests N)`,
+      );
+    const name = match.at(1) as OptionName;
+    const value = Number(match.at(2) ?? args.at((i += 1)));
+    if (!Number.isInteger(value) || value < 1)
+      throw new BenchmarkError(`--${name} takes a whole number of at least 1`);
+    options[name] = value;
+  }
+  return options;
 }
 
 export async function run(args: readonly string[]): Promise<void> {
-  const rounds = option(args, 'rounds', 5);
-  const fresh = option(args, 'fresh', 9);
-  const count = option(args, 'requests', 3000);
+  const { rounds, fresh, requests: count } = parseOptions(args);
   const { url, child } = await startServer();
   try {
     const warm = { fetch: [] as number[], 'node-http': [] as number[] };
@@ -96,8 +116,10 @@ export async function run(args: readonly string[]): Promise<void> {
       await viaNodeHttp(url);
     }
     for (let round = 0; round < rounds; round += 1) {
-      warm.fetch.push(await cpuPerRequest(viaFetch, url, count));
-      warm['node-http'].push(await cpuPerRequest(viaNodeHttp, url, count));
+      const order =
+        round % 2 === 0 ? (['fetch', 'node-http'] as const) : (['node-http', 'fetch'] as const);
+      for (const kind of order)
+        warm[kind].push(await cpuPerRequest(kind === 'fetch' ? viaFetch : viaNodeHttp, url, count));
     }
     const first = { fetch: [] as number[], 'node-http': [] as number[] };
     for (let i = 0; i < fresh; i += 1) {
@@ -110,7 +132,7 @@ export async function run(args: readonly string[]): Promise<void> {
         50,
       );
     console.log(
-      `Sequential POSTs to a loopback server in a child process, ${count} per run, ${rounds} runs each, taking turns; first requests in ${fresh} fresh processes each`,
+      `Sequential POSTs to a loopback server in a child process, ${count} per run, ${rounds} runs each, taking turns; first requests in ${fresh} fresh processes each (http-request.ts loaded before the clock starts)`,
     );
     console.log(
       `\n${'client'.padEnd(12)}${'CPU us/request'.padStart(16)}${'first ms'.padStart(12)}`,

@@ -10,7 +10,7 @@
  * workerMaxConcurrency and event source batch size), --worker-processes N (default 1),
  * --warm-up S (default 10; 0 for none).
  */
-import { runLoad } from './load/sandbox-load';
+import { type LoadRun, runLoad, WarmUpBacklogError } from './load/sandbox-load';
 import {
   cpuLine,
   machineLine,
@@ -53,17 +53,33 @@ export async function run(args: readonly string[]): Promise<void> {
   console.log(machineLine());
   const rows: string[] = [];
   const result = await stepRates(options.rates, async (rate): Promise<RateTrial> => {
-    const load = await runLoad({
-      rate,
-      durationS: options.durationS,
-      workers: options.workers,
-      batchSize: options.batchSize,
-      workerProcesses,
-      warmUpS: options.warmUpS ?? 0,
-      onProblem: (line) => {
-        console.error(line);
-      },
-    });
+    let load: LoadRun;
+    try {
+      load = await runLoad({
+        rate,
+        durationS: options.durationS,
+        workers: options.workers,
+        batchSize: options.batchSize,
+        workerProcesses,
+        warmUpS: options.warmUpS ?? 0,
+        onProblem: (line) => {
+          console.error(line);
+        },
+      });
+    } catch (error: unknown) {
+      // A rate whose warm-up never drains is not held: the search stops there, with its result.
+      if (!(error instanceof WarmUpBacklogError)) throw error;
+      rows.push(`${`${rate}/s`.padEnd(34)}  not timed: ${error.message}`);
+      console.log(`  ${rate} offers/s: not timed: ${error.message}`);
+      return {
+        rate,
+        published: 0,
+        lost: 0,
+        p99: Number.NaN,
+        achievedRate: 0,
+        problem: error.message,
+      };
+    }
     const summary = summarize(load.answeredMs);
     const trial: RateTrial = {
       rate,

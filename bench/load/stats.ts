@@ -97,6 +97,8 @@ export interface RateTrial {
   p99: number;
   /** The rate the publisher really kept (offers / duration). */
   achievedRate: number;
+  /** Why the step could not be timed at all (its warm-up never drained), when it could not. */
+  problem?: string;
 }
 
 /** Most p99 a sustained rate may have. */
@@ -106,6 +108,7 @@ export const MIN_RATE_KEPT = 0.95;
 
 /** Why a step does not count as sustained, or undefined when it does. */
 export function trialProblem(trial: RateTrial): string | undefined {
+  if (trial.problem !== undefined) return trial.problem;
   if (trial.published === 0) return 'nothing was published';
   if (trial.lost > 0) return `${trial.lost} offer(s) lost`;
   if (!(trial.p99 < MAX_SUSTAINED_P99_MS))
@@ -188,7 +191,7 @@ export function splitWorkers(workers: number, processes: number): number[] {
 /**
  * `--duration S`, `--rates a,b,c`, `--workers N`, `--batch-size N` (1 to 10),
  * `--worker-processes N` and `--warm-up S` (0 or more), each also as `--name=value`. Anything
- * else, a missing value or one that is not a positive number is refused with the option named.
+ * else, a missing value or one out of its range is refused with the option named.
  */
 export function parseLoadOptions(args: readonly string[], defaults: LoadOptions): LoadOptions {
   const options: LoadOptions = { ...defaults, rates: [...defaults.rates] };

@@ -92,6 +92,20 @@ describe('stepping the rate up', () => {
     expect(trialProblem(trial(20, { p99: Number.NaN }))).toMatch(/not under/);
     expect(trialProblem(trial(100, { achievedRate: 90 }))).toMatch(/only 90.0 offers\/s/);
     expect(trialProblem(trial(20, { published: 0 }))).toMatch(/nothing/);
+    expect(trialProblem(trial(20, { problem: 'warm-up never drained' }))).toBe(
+      'warm-up never drained',
+    );
+  });
+
+  it('stops at a step that could not be timed, keeping the one before', async () => {
+    const result = await stepRates([20, 50, 100], async (rate) =>
+      rate === 50
+        ? { rate, published: 0, lost: 0, p99: Number.NaN, achievedRate: 0, problem: 'not timed' }
+        : trial(rate),
+    );
+    expect(result.sustained?.rate).toBe(20);
+    expect(result.failed).toMatchObject({ trial: { rate: 50 }, problem: 'not timed' });
+    expect(throughputLine(result)).toBe('throughput: 20 offers/s, lost=0, p99=100');
   });
 
   it('runs the rates in increasing order and stops at the first that fails', async () => {
