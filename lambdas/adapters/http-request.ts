@@ -53,15 +53,18 @@ export class HttpBodyTooLargeError extends Error {
   override readonly name = 'HttpBodyTooLargeError';
 }
 
+/** How long a kept-alive connection may sit idle before it is closed (Node's global agent's 5 s). */
+const IDLE_SOCKET_MS = 5_000;
+
 // Created on first use: a function that never sends a request never makes one.
 let agents: { http: http.Agent; https: https.Agent } | undefined;
 
 function agentFor(protocol: string): http.Agent {
-  // The most recently used connection first, as Node's own global agent: the likeliest still open.
-  agents ??= {
-    http: new http.Agent({ keepAlive: true, scheduling: 'lifo' }),
-    https: new https.Agent({ keepAlive: true, scheduling: 'lifo' }),
-  };
+  // As Node's own global agent: the most recently used connection first (the likeliest still
+  // open), and one idle for IDLE_SOCKET_MS closed, so none the server has dropped meanwhile, or
+  // that a frozen Lambda kept past the server's idle timeout, is used again.
+  const options = { keepAlive: true, scheduling: 'lifo', timeout: IDLE_SOCKET_MS } as const;
+  agents ??= { http: new http.Agent(options), https: new https.Agent(options) };
   return protocol === 'https:' ? agents.https : agents.http;
 }
 
