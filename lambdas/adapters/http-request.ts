@@ -61,8 +61,10 @@ let agents: { http: http.Agent; https: https.Agent } | undefined;
 
 function agentFor(protocol: string): http.Agent {
   // As Node's own global agent: the most recently used connection first (the likeliest still
-  // open), and one idle for IDLE_SOCKET_MS closed, so none the server has dropped meanwhile, or
-  // that a frozen Lambda kept past the server's idle timeout, is used again.
+  // open), and one idle for IDLE_SOCKET_MS closed, so one the server has dropped meanwhile is
+  // seldom used again. Not never: a Lambda frozen past the server's idle timeout can send its
+  // first request before the timer runs; it fails as a network error, which the marketplace
+  // client retries (a read at once; an action only after reading whether it took effect).
   const options = { keepAlive: true, scheduling: 'lifo', timeout: IDLE_SOCKET_MS } as const;
   agents ??= { http: new http.Agent(options), https: new https.Agent(options) };
   return protocol === 'https:' ? agents.https : agents.http;

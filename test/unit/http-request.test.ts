@@ -1,11 +1,12 @@
 /**
  * Covers lambdas/adapters/http-request.ts against a loopback node:http server: what is sent
  * (method, headers, a User-Agent, body and its length), what is read (status, ok, headers by any
- * case, the whole body), kept-alive connections reused on its own agent, redirects returned rather
- * than followed, the body cap, the signal covering the body too, and the failures: before the
- * headers the request rejects (refused connection, a signal, a bad protocol); after them the
- * status stands and `text()` rejects (a body cut off, over the cap, or too slow), never resolving
- * with half an answer. No abort listener is left on the caller's signal.
+ * case, the whole body), kept-alive connections reused on its own agent and closed after 5 s idle
+ * (never while a request runs on them), redirects returned rather than followed, the body cap, the
+ * signal covering the body too, and the failures: before the headers the request rejects (refused
+ * connection, a signal, a bad protocol); after them the status stands and `text()` rejects (a body
+ * cut off, over the cap, or too slow), never resolving with half an answer. No abort listener is
+ * left on the caller's signal.
  */
 import { getEventListeners } from 'node:events';
 import http, { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -33,6 +34,8 @@ interface Seen {
 let server: Server;
 let base: string;
 const seen: Seen[] = [];
+/** The server's ends of connections that have closed. */
+const closedSockets = new Set<Socket>();
 
 beforeAll(async () => {
   server = createServer((request, response) => {
@@ -69,6 +72,11 @@ beforeAll(async () => {
           return;
         case '/hang':
           return; // never answers
+        case '/slow':
+          setTimeout(() => {
+            response.writeHead(200).end('late');
+          }, 5_500);
+          return;
         case '/slow-body':
           // Headers now, the body never: only a signal covering the body can end this.
           response.writeHead(200, { 'content-length': '10' });
@@ -82,6 +90,11 @@ beforeAll(async () => {
           response.writeHead(500).end();
       }
     });
+  });
+  // The server keeps idle connections far longer than the client: only the client closes them here.
+  server.keepAliveTimeout = 60_000;
+  server.on('connection', (socket) => {
+    socket.on('close', () => closedSockets.add(socket));
   });
   base = await listenOnLoopback(server);
 });
@@ -132,6 +145,19 @@ describe('httpRequest', () => {
     // Not Node's global agent (which keeps connections alive too, on Node 20).
     expect({ ...http.globalAgent.sockets, ...http.globalAgent.freeSockets }).toEqual({});
   });
+
+  it('closes a connection idle for 5 s, while a request running longer than that completes', async () => {
+    const slow = httpRequest(`${base}/slow`, { method: 'GET' });
+    // The slow request holds one connection, so this one opens another, then leaves it idle.
+    await (await httpRequest(`${base}/echo`, { method: 'GET' })).text();
+    const idle = seen.find((request) => request.url === '/echo')?.socket;
+    const response = await slow;
+    await expect(response.text()).resolves.toBe('late');
+    expect(idle).toBeDefined();
+    expect(closedSockets.has(idle as Socket)).toBe(true);
+    const busy = seen.find((request) => request.url === '/slow')?.socket;
+    expect(closedSockets.has(busy as Socket)).toBe(false);
+  }, 15_000);
 
   it('returns a redirect instead of following it', async () => {
     const response = await httpRequest(`${base}/redirect`, { method: 'GET' });
