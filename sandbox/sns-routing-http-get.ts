@@ -5,6 +5,7 @@
  * the signature); only where the bytes come from differs, chosen here at the sandbox's own
  * composition root. The deployed receiver has no such seam.
  */
+import { createHttpGet, MAX_HTTP_GET_BODY_BYTES } from '../lambdas/adapters/http-get';
 import type { HttpGet } from '../lambdas/core/ports';
 
 export class SnsRoutingRefusedError extends Error {
@@ -23,22 +24,14 @@ export interface SnsRoutingOptions {
 /** Builds the routing HttpGet; it rejects, without any request, for a URL it does not route. */
 export function createSnsRoutingHttpGet(options: SnsRoutingOptions): HttpGet {
   const hosts = new Set(options.regions.map((region) => `sns.${region}.amazonaws.com`));
-  const maxBytes = options.maxBytes ?? 64 * 1024;
+  // The receiver's own GET (no redirects, the body capped), pointed at the stand-in.
+  const send = createHttpGet(options.maxBytes ?? MAX_HTTP_GET_BODY_BYTES);
   const local = new URL(options.localUrl);
   if (local.hostname !== '127.0.0.1' && local.hostname !== 'localhost') {
     throw new SnsRoutingRefusedError('the SNS stand-in must be on loopback');
   }
 
-  return async (url, { timeoutMs }) => {
-    const target = localTarget(url, hosts, local);
-    const response = await fetch(target, {
-      method: 'GET',
-      redirect: 'error',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const body = await readCapped(response, maxBytes);
-    return { status: response.status, body };
-  };
+  return async (url, timing) => send(localTarget(url, hosts, local), timing);
 }
 
 function localTarget(url: string, hosts: ReadonlySet<string>, local: URL): string {
@@ -61,22 +54,4 @@ function localTarget(url: string, hosts: ReadonlySet<string>, local: URL): strin
     );
   }
   return `${local.origin}${parsed.pathname}${parsed.search}`;
-}
-
-async function readCapped(response: Response, maxBytes: number): Promise<string> {
-  if (!response.body) return '';
-  const reader: ReadableStreamDefaultReader<Uint8Array> = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw new SnsRoutingRefusedError(`response over ${maxBytes} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
