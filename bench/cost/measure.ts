@@ -200,6 +200,11 @@ export async function measureSandbox(): Promise<SandboxMeasurement> {
     throw new Error(
       `the sandbox lost ${result.lost} offers: its counts would not be a healthy run's`,
     );
+  // The scenario answers offers, so a count of none means the count missed the client's requests.
+  if (marketplace.calls === 0)
+    throw new Error(
+      'counted no marketplace call: the connector no longer sends through node:http.request',
+    );
   return {
     events: sqs.enqueues,
     offers: result.offers.length,

@@ -278,10 +278,14 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
           `${1 + warmUp - answeredAt.size} of the warm-up's offers were still unanswered ${WARM_UP_DRAIN_MS / 1000} s after the last`,
         );
     }
+    // The timed run's counts start from here: the warm-up's answers, clocks, refusals and
+    // dead letters are not its own.
     answeredAt.clear();
     pickedAt.clear();
     deliveredAt.clear();
     enqueuedAt.clear();
+    refusedCalls = 0;
+    const deadLetteredBefore = await queueDepth(sqs, queues.dlqUrl);
 
     // --- the timed run: offer i is due at start + i / rate -------------------------------------
     const total = Math.max(1, Math.round(settings.rate * settings.durationS));
@@ -314,7 +318,7 @@ export async function runLoad(settings: LoadSettings): Promise<LoadRun> {
     const workersCpu = cpuSecondsBetween(childCpuBefore.slice(2), childCpuAfter.slice(2));
     // A moment for anything in flight, so the queue depths are read once it has settled.
     await sleep(200);
-    const deadLettered = await queueDepth(sqs, queues.dlqUrl);
+    const deadLettered = (await queueDepth(sqs, queues.dlqUrl)) - deadLetteredBefore;
 
     const publishedMs = order.map((id) => (publishedAt.get(id) ?? start) - start);
     const answeredMs: number[] = [];

@@ -89,8 +89,9 @@ export function describeFields(error: z.$ZodError): string {
 }
 
 /**
- * Name and message of anything thrown. The timeout's DOMException is not always an `Error`
- * instance (it comes from undici's realm), so this reads the fields instead of using instanceof.
+ * Name and message of anything thrown. The timeout's DOMException (AbortSignal.timeout's reason)
+ * and Node's own errors are made in Node's realm, not always the caller's (jest's, for one): this
+ * reads the fields instead of using instanceof.
  */
 export function describeThrown(error: unknown): { name: string; message: string } {
   if (typeof error === 'object' && error !== null) {
