@@ -4,9 +4,9 @@
  * the global fetch. It answers what those callers read of a fetch `Response` (status, `ok`, a
  * header, the body as text), so a fetch still fits where tests pass one.
  *
- * Why not fetch: Node's fetch (undici) loads on its first call, about 33 ms of a full core before a
- * cold function's first request is sent, and costs about 0.3 ms more CPU a request than node:http
- * (bench notes in the README's Performance section).
+ * Why not fetch: Node's fetch (undici) loads on its first call, about 30 ms of a full core before a
+ * cold function's first request is sent, and costs about a quarter of a millisecond more CPU a
+ * request than node:http (`npm run bench -- http-client`; the README's Performance section).
  *
  * - Connections are kept alive and reused (one agent per protocol for the process), as fetch does.
  * - Redirects are never followed: a 3xx is an answer like any other, for the caller to refuse.
