@@ -8,7 +8,7 @@
  * (default 1), --warm-up S (default 0: only the first offer, untimed, pays the login and the
  * certificate; the JIT's first seconds are in the timing).
  */
-import { runLoad } from './load/sandbox-load';
+import { loadSettings, runLoad } from './load/sandbox-load';
 import {
   batchLine,
   cpuLine,
@@ -49,17 +49,7 @@ export async function run(args: readonly string[]): Promise<void> {
   );
   console.log(machineLine());
 
-  const result = await runLoad({
-    rate,
-    durationS: options.durationS,
-    workers: options.workers,
-    batchSize: options.batchSize,
-    workerProcesses,
-    warmUpS: options.warmUpS ?? 0,
-    onProblem: (line) => {
-      console.error(line);
-    },
-  });
+  const result = await runLoad(loadSettings(options, rate));
   const push = summarize(result.answeredMs);
   const polling = summarize(
     pollingLatencies(result.answeredPublishedMs, result.answeredMs, {

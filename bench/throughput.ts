@@ -10,7 +10,7 @@
  * workerMaxConcurrency and event source batch size), --worker-processes N (default 1),
  * --warm-up S (default 10; 0 for none).
  */
-import { type LoadRun, runLoad, WarmUpBacklogError } from './load/sandbox-load';
+import { loadSettings, type LoadRun, runLoad, WarmUpBacklogError } from './load/sandbox-load';
 import {
   cpuLine,
   machineLine,
@@ -55,17 +55,7 @@ export async function run(args: readonly string[]): Promise<void> {
   const result = await stepRates(options.rates, async (rate): Promise<RateTrial> => {
     let load: LoadRun;
     try {
-      load = await runLoad({
-        rate,
-        durationS: options.durationS,
-        workers: options.workers,
-        batchSize: options.batchSize,
-        workerProcesses,
-        warmUpS: options.warmUpS ?? 0,
-        onProblem: (line) => {
-          console.error(line);
-        },
-      });
+      load = await runLoad(loadSettings(options, rate));
     } catch (error: unknown) {
       // A rate whose warm-up never drains is not held: the search stops there, with its result.
       if (!(error instanceof WarmUpBacklogError)) throw error;

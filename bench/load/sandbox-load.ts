@@ -22,7 +22,7 @@ import { queueDepth } from '../../sandbox/sandbox-queues';
 import { type NewOffer, startSimulator } from '../../sandbox/simulator/simulator';
 import { sleep, waitUntil } from '../../sandbox/timing';
 import { cpuSecondsBetween, processCpuSeconds } from './child-cpu';
-import { BenchmarkError, DEFAULT_WORKER_PROCESSES, splitWorkers } from './stats';
+import { BenchmarkError, DEFAULT_WORKER_PROCESSES, type LoadOptions, splitWorkers } from './stats';
 import { startWorkersChild } from './workers-child';
 
 /** Where an offer's time goes, stage by stage (ms; answered offers only, in publication order). */
@@ -116,6 +116,21 @@ export interface LoadSettings {
   graceMs?: number;
   /** Told of poller and receiver errors. */
   onProblem?: (line: string) => void;
+}
+
+/** A run at `rate` as the load benchmarks' options ask for it, its problems printed to stderr. */
+export function loadSettings(options: LoadOptions, rate: number): LoadSettings {
+  return {
+    rate,
+    durationS: options.durationS,
+    workers: options.workers,
+    batchSize: options.batchSize,
+    ...(options.workerProcesses !== undefined ? { workerProcesses: options.workerProcesses } : {}),
+    warmUpS: options.warmUpS ?? 0,
+    onProblem: (line) => {
+      console.error(line);
+    },
+  };
 }
 
 /** How long the warm-up's offers may take to be answered after the last is published. */
