@@ -17,7 +17,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { httpRequest } from '../lambdas/adapters/http-request';
-import { BenchmarkError, percentile } from './load/stats';
+import { BenchmarkError, optionPairs, percentile } from './load/stats';
 
 export const description =
   "The functions' node:http client against fetch: CPU per warm request, and a fresh process's first request";
@@ -86,22 +86,16 @@ function firstRequestMs(kind: 'fetch' | 'node-http', url: string): number {
 
 const OPTIONS = { rounds: 5, fresh: 9, requests: 3000 };
 type OptionName = keyof typeof OPTIONS;
-const OPTION = /^--(rounds|fresh|requests)(?:=(.*))?$/;
 
 /** `--rounds N`, `--fresh N`, `--requests N` (each also `--name=N`, a whole number from 1). */
 function parseOptions(args: readonly string[]): Record<OptionName, number> {
   const options = { ...OPTIONS };
-  for (let i = 0; i < args.length; i += 1) {
-    const match = OPTION.exec(args.at(i) ?? '');
-    if (!match)
-      throw new BenchmarkError(
-        `unknown option ${args.at(i) ?? ''} (use --rounds N, --fresh N, --requests N)`,
-      );
-    const name = match.at(1) as OptionName;
-    const value = Number(match.at(2) ?? args.at((i += 1)));
-    if (!Number.isInteger(value) || value < 1)
+  const names = Object.keys(OPTIONS);
+  for (const { name, value } of optionPairs(args, names, '--rounds N, --fresh N, --requests N')) {
+    const number = Number(value);
+    if (!Number.isInteger(number) || number < 1)
       throw new BenchmarkError(`--${name} takes a whole number of at least 1`);
-    options[name] = value;
+    options[name as OptionName] = number;
   }
   return options;
 }

@@ -163,7 +163,37 @@ export interface LoadOptions {
   warmUpS?: number;
 }
 
-const OPTION = /^--(duration|rates|workers|batch-size|worker-processes|warm-up)(?:=(.*))?$/;
+const LOAD_OPTION_NAMES = [
+  'duration',
+  'rates',
+  'workers',
+  'batch-size',
+  'worker-processes',
+  'warm-up',
+] as const;
+
+/**
+ * The `--name value` and `--name=value` options of `args`, in order, each named in `names`: any
+ * other argument is refused as unknown (with `usage`), an option without a value with its name.
+ */
+export function optionPairs(
+  args: readonly string[],
+  names: readonly string[],
+  usage: string,
+): Array<{ name: string; value: string }> {
+  const pairs: Array<{ name: string; value: string }> = [];
+  for (let i = 0; i < args.length; i += 1) {
+    const arg = args.at(i) ?? '';
+    const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    const name = match?.at(1);
+    if (match === null || name === undefined || !names.includes(name))
+      throw new BenchmarkError(`unknown option ${arg} (use ${usage})`);
+    const value = match.at(2) ?? args.at((i += 1));
+    if (value === undefined || value === '') throw new BenchmarkError(`--${name} needs a value`);
+    pairs.push({ name, value });
+  }
+  return pairs;
+}
 
 /**
  * One: on the 2-core machine measured, two worker processes cost about 3.4 ms more CPU per offer
@@ -195,16 +225,12 @@ export function splitWorkers(workers: number, processes: number): number[] {
  */
 export function parseLoadOptions(args: readonly string[], defaults: LoadOptions): LoadOptions {
   const options: LoadOptions = { ...defaults, rates: [...defaults.rates] };
-  for (let i = 0; i < args.length; i += 1) {
-    const arg = args.at(i) ?? '';
-    const match = OPTION.exec(arg);
-    if (!match)
-      throw new BenchmarkError(
-        `unknown option ${arg} (use --duration S, --rates a,b,c, --workers N, --batch-size N, --worker-processes N, --warm-up S)`,
-      );
-    const name = match.at(1) ?? '';
-    const value = match.at(2) ?? args.at((i += 1));
-    if (value === undefined || value === '') throw new BenchmarkError(`--${name} needs a value`);
+  const pairs = optionPairs(
+    args,
+    LOAD_OPTION_NAMES,
+    '--duration S, --rates a,b,c, --workers N, --batch-size N, --worker-processes N, --warm-up S',
+  );
+  for (const { name, value } of pairs) {
     const numbers = value.split(',').map((part) => Number(part.trim()));
     const zeroAllowed = name === 'warm-up';
     if (numbers.some((n) => !Number.isFinite(n) || n < 0 || (n === 0 && !zeroAllowed)))
