@@ -17,17 +17,18 @@ import type {
  *
  * Supply (`inbox-referrals`): `ReferralCreated` means the offer was won. The event carries the
  * referral id and client identifiers only (never read here), so the referral is read first, down
- * to its PHI-free summary, to learn its offer. Then, each step recorded on the offer's `referral`
- * as done before the next one starts:
+ * to its PHI-free summary, to learn its offer. Then, each step recorded on the offer's `referral`:
  *
- *   1. the offer is recorded won (`wonAt`);
+ *   1. the offer is recorded won (`wonAt`), before anything else is done;
  *   2. with `markProcessed`, the referral is marked processed (`processedAt`): one already
  *      `processed` counts as done, a `cancelled` one is recorded and not an error;
  *   3. with a publisher, `ReferralReceived` is put on the bus (`forwardedAt`);
  *
- * so a retry after a crash between any two steps does only what is not recorded done. The bus is
- * at least once (a crash after the put and before its record puts it again): consumers
- * de-duplicate on `referralId`. `ReferralDemandCancelled` records the referral `cancelled`.
+ * steps 2 and 3 recorded in one write once both are done (a failed put records the mark first).
+ * A retry does only what is not recorded done, and a mark found done at the marketplace is not
+ * sent again. The bus is at least once (a process dying after the put and before its record puts
+ * it again): consumers de-duplicate on `referralId`. `ReferralDemandCancelled` records the
+ * referral `cancelled`.
  *
  * Demand (`outbox-referrals`): `ReferralCreated`, `ReferralProcessed`, `ReferralSupplyCancelled`
  * are recorded on our outbox offer (referral id, status, last event).
@@ -245,38 +246,48 @@ async function handleInbox(
     await save(referral);
   }
 
-  if (deps.markProcessed && referral.processedAt === undefined && referral.status !== 'cancelled') {
-    const status =
-      referral.status === 'processed' ? 'processed' : await markProcessed(api, referralId);
+  // Marking and forwarding are recorded together, once both are done: one write fewer per won
+  // referral. A failed put still records a mark that took effect before it is rethrown, so the
+  // retry does not mark again; only a process dying between the mark and the record leaves the
+  // retry to find the referral processed at the marketplace (not marked again) and put it again.
+  let done = referral;
+  if (deps.markProcessed && done.processedAt === undefined && done.status !== 'cancelled') {
+    const status = done.status === 'processed' ? 'processed' : await markProcessed(api, referralId);
     const at = deps.now().toISOString();
     if (status === 'processed') {
-      await save({ ...referral, status, processedAt: at });
+      done = { ...done, status, processedAt: at };
       if (summary.status !== 'processed') result.referral.markedProcessed = true;
     } else {
-      await save({
-        ...referral,
+      done = {
+        ...done,
         status,
-        ...(status === 'cancelled' ? { cancelledAt: referral.cancelledAt ?? at } : {}),
-      });
+        ...(status === 'cancelled' ? { cancelledAt: done.cancelledAt ?? at } : {}),
+      };
     }
   }
 
   if (
     deps.publisher !== undefined &&
-    referral.forwardedAt === undefined &&
-    referral.status !== 'cancelled'
+    done.forwardedAt === undefined &&
+    done.status !== 'cancelled'
   ) {
-    await deps.publisher.publishReferralReceived({
-      offerId,
-      referralId,
-      ...(summary.shiftId !== undefined ? { shiftId: summary.shiftId } : {}),
-      careType: summary.careType,
-      offerType: summary.offerType,
-      startAt: summary.startAt,
-    });
-    await save({ ...referral, forwardedAt: deps.now().toISOString() });
+    try {
+      await deps.publisher.publishReferralReceived({
+        offerId,
+        referralId,
+        ...(summary.shiftId !== undefined ? { shiftId: summary.shiftId } : {}),
+        careType: summary.careType,
+        offerType: summary.offerType,
+        startAt: summary.startAt,
+      });
+    } catch (error: unknown) {
+      if (done !== referral) await save(done).catch(() => undefined);
+      throw error;
+    }
+    done = { ...done, forwardedAt: deps.now().toISOString() };
     result.referral.forwarded = true;
   }
+  if (done !== referral) await save(done);
   result.referral.status = referral.status;
   return result;
 }

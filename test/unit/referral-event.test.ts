@@ -130,7 +130,7 @@ describe('ReferralCreated on inbox-referrals (supply)', () => {
     );
   });
 
-  it('writes the facts and the seen event with the first step only: the later steps write the referral alone', async () => {
+  it('writes the facts and the seen event with the win only: the mark and the put are recorded together, the referral alone', async () => {
     const { store, inbox } = setup();
     const written: Record<string, unknown>[] = [];
     const original = store.recordOfferFacts.bind(store);
@@ -142,15 +142,20 @@ describe('ReferralCreated on inbox-referrals (supply)', () => {
 
     await inbox(event);
 
-    // wonAt, processedAt, forwardedAt: three step records, the event appended by the first.
-    expect(written).toHaveLength(3);
+    // wonAt, then processedAt and forwardedAt: two records, the event appended by the first.
+    expect(written).toHaveLength(2);
     expect(written[0]).toMatchObject({
       careType: 'psw',
       lastEventName: 'ReferralCreated',
       seenEvent: { eventId: event.event_id, name: 'ReferralCreated' },
     });
-    for (const later of written.slice(1))
-      expect(Object.keys(later).sort()).toEqual(['offerId', 'referral', 'updatedAt']);
+    expect(written[0]?.['referral']).toMatchObject({ wonAt: NOW.toISOString() });
+    expect(written[0]?.['referral']).not.toHaveProperty('processedAt');
+    expect(Object.keys(written[1] ?? {}).sort()).toEqual(['offerId', 'referral', 'updatedAt']);
+    expect(written[1]?.['referral']).toMatchObject({
+      processedAt: NOW.toISOString(),
+      forwardedAt: NOW.toISOString(),
+    });
     expect(store.offers.get(REFERRAL_OFFER_ID)?.events).toEqual([
       { name: 'ReferralCreated', at: event.timestamp, eventId: event.event_id },
     ]);
@@ -302,14 +307,16 @@ describe('ReferralCreated on inbox-referrals (supply)', () => {
       expect(publisher.events).toHaveLength(1);
     });
 
-    it('after mark_processed, before it is recorded', async () => {
+    it('after mark_processed, before the put: the retry finds it processed (not marked again) and puts once', async () => {
       const { api, publisher, inbox, store } = setup();
       const event = referralEvent('ReferralCreated');
+      // Dying there: the put never happens and nothing more is written.
+      publisher.failNext(new Error('process died'));
       crashOnFactsWrite(store, 2);
       await expect(inbox(event)).rejects.toThrow('process died');
       expect(api.inbox.get(REFERRAL_ID)?.status).toBe('processed');
+      expect(store.offers.get(REFERRAL_OFFER_ID)?.referral?.processedAt).toBeUndefined();
       const retry = await inbox(event);
-      // The marketplace shows it processed: not marked again, recorded, forwarded.
       expect(api.callsTo('markInboxReferralProcessed')).toHaveLength(1);
       expect(retry.referral).toMatchObject({ status: 'processed', forwarded: true });
       expect(retry.referral?.won).toBeUndefined();
@@ -320,14 +327,19 @@ describe('ReferralCreated on inbox-referrals (supply)', () => {
       expect(publisher.events).toHaveLength(1);
     });
 
-    it('after the put, before it is recorded: the event is put again (at least once; consumers dedupe on referralId)', async () => {
+    it('after the put, before mark and put are recorded: not marked again, put again (at least once; consumers dedupe on referralId)', async () => {
       const { api, publisher, inbox, store } = setup();
       const event = referralEvent('ReferralCreated');
-      crashOnFactsWrite(store, 3);
+      crashOnFactsWrite(store, 2);
       await expect(inbox(event)).rejects.toThrow('process died');
-      await inbox(event);
+      const retry = await inbox(event);
       expect(api.callsTo('markInboxReferralProcessed')).toHaveLength(1);
+      expect(retry.referral).toMatchObject({ status: 'processed', forwarded: true });
       expect(publisher.events.map((e) => e.referralId)).toEqual([REFERRAL_ID, REFERRAL_ID]);
+      expect(store.offers.get(REFERRAL_OFFER_ID)?.referral).toMatchObject({
+        processedAt: NOW.toISOString(),
+        forwardedAt: NOW.toISOString(),
+      });
     });
 
     it('after every step, before the event is completed', async () => {
