@@ -2,8 +2,9 @@
  * `connector status`: queue and dead-letter depths, the oldest message's age (CloudWatch, AWS
  * only), the last hour's and day's events (seen on offers, by name; failed, by error; claimed, by
  * outcome) and decisions (by action and state), the last event, and the alarms in ALARM (AWS
- * only). An OfferMatched that succeeds leaves no event item (it takes no claim), so the events are
- * counted off the offer items' `events` lists, which every processed offer event is appended to.
+ * only). An OfferMatched or a referral event that succeeds leaves no event item (neither takes a
+ * claim), so the events are counted off the offer items' `events` lists, which every processed
+ * offer event is appended to.
  * The counts come from a paginated Scan of the offer table (event and offer items, a few
  * attributes each): fine for a connector's volume, and said in --help.
  */
@@ -23,10 +24,10 @@ hour and day, the last event, and the alarms in ALARM. The events are counted th
 - seen on offers, by name (--json: events): each event processed for an offer, once, by its own
   (marketplace) time, as the offers' records list them (each keeps its latest ${MAX_SEEN_EVENTS});
 - failed, by error name (failedEvents): each event's latest failed attempt, by that attempt's
-  time; an OfferMatched keeps this record after a retry succeeds (it records no completion), so
-  a count here says an attempt failed, not that the event is still failing;
-- claimed, by outcome (claimedEvents): every event but an OfferMatched, which takes no claim, by
-  when it was completed (or claimed, while still in_progress).
+  time; an OfferMatched or a referral event keeps this record after a retry succeeds (it records
+  no completion), so a count here says an attempt failed, not that the event is still failing;
+- claimed, by outcome (claimedEvents): every event but an OfferMatched or a referral event, which
+  take no claim, by when it was completed (or claimed, while still in_progress).
 Decisions are counted by action and state, by when they were made. The last event is the newest
 seen on an offer, by its own time (events with no offer are counted above, but not shown there).
 The counts scan the offer table (every event and offer item, a few attributes each, page by page);
@@ -266,7 +267,7 @@ export async function status(ctx: CommandContext): Promise<CommandResult> {
     ...windowLines(table.events),
     "events failed, by error (each one's latest failed attempt; it may have succeeded since):",
     ...windowLines(table.failedEvents),
-    'events claimed, by outcome (all but OfferMatched, which takes no claim):',
+    'events claimed, by outcome (all but OfferMatched and referral events, which take no claim):',
     ...windowLines(table.claimedEvents),
     'decisions by action and state:',
     ...windowLines(table.decisions),

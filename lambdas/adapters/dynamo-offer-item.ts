@@ -1,5 +1,5 @@
 import { MAX_SEEN_EVENTS } from '../core/ports';
-import { isConditionFailure } from './dynamo-writes';
+import { trimOldest } from './dynamo-writes';
 import { OFFER_TABLE } from './offer-table-keys';
 import type { Documents } from './dynamo-documents';
 
@@ -16,29 +16,17 @@ export function offerKey(offerId: string): Record<string, string> {
   return { [PK]: `${OFFER_TABLE.offerKeyPrefix}${offerId}`, [SK]: OFFER_SK };
 }
 
-/**
- * Drops the oldest seen events beyond MAX_SEEN_EVENTS, once an append left `length` of them. The
- * trim is conditional on that length: a concurrent append makes it a no-op, and the next append
- * trims.
- */
+/** Drops the oldest seen events beyond MAX_SEEN_EVENTS, once an append left `length` of them. */
 export async function trimSeenEvents(
   client: Documents,
   tableName: string,
   offerId: string,
   length: number,
 ): Promise<void> {
-  if (length <= MAX_SEEN_EVENTS) return;
-  const drop = Array.from({ length: length - MAX_SEEN_EVENTS }, (_, i) => `#events[${i}]`);
-  await client
-    .update({
-      TableName: tableName,
-      Key: offerKey(offerId),
-      UpdateExpression: `REMOVE ${drop.join(', ')}`,
-      ConditionExpression: 'size(#events) = :length',
-      ExpressionAttributeNames: { '#events': 'events' },
-      ExpressionAttributeValues: { ':length': length },
-    })
-    .catch((error: unknown) => {
-      if (!isConditionFailure(error)) throw error;
-    });
+  await trimOldest(
+    client,
+    { tableName, key: offerKey(offerId), attribute: 'events' },
+    length,
+    MAX_SEEN_EVENTS,
+  );
 }

@@ -1,10 +1,11 @@
 import { DecisionConflictError, LeaseLostError } from '../core/errors';
-import type {
-  RecordedDecision,
-  SeenEvent,
-  UnitDecisionOptions,
-  UnitLease,
-  UnitStore,
+import {
+  MAX_DONE_OWNERS,
+  type RecordedDecision,
+  type SeenEvent,
+  type UnitDecisionOptions,
+  type UnitLease,
+  type UnitStore,
 } from '../core/ports';
 import { isOwnerOf, LONE_UNIT_PREFIX, loneOfferOfUnit } from '../core/unit-decision';
 import {
@@ -12,6 +13,7 @@ import {
   intendedNames,
   intendedValues,
   isConditionFailure,
+  trimOldest,
 } from './dynamo-writes';
 import { OFFER_TABLE } from './offer-table-keys';
 import type { Documents } from './dynamo-documents';
@@ -26,7 +28,8 @@ import { offerKey, trimSeenEvents } from './dynamo-offer-item';
  * seen event included: 3 writes per lone OfferMatched answered (lease, intent, applied). The item
  * holds `leaseOwner` (an attempt at an event: attemptOwner) and `leaseUntil` (epoch ms) while an
  * event decides the unit, and the unit's `decision`, its text included (a lone offer's without the
- * ids its key holds: dynamo-decision-item.ts).
+ * ids its key holds: dynamo-decision-item.ts). A lease given back done appends its owner to
+ * `doneOwners` (a referral's: the events it finished), trimmed to the latest MAX_DONE_OWNERS.
  *
  * Every write is a single-item conditional update (dynalite has no transactions): the lease is
  * taken only when free, run out or already ours, and the decision is written only by the lease's
@@ -106,7 +109,12 @@ export class DynamoUnitStore implements UnitStore {
         lone !== undefined && found?.state === 'intended'
           ? await this.settledBefore(lone, found)
           : found;
-      return decision === undefined ? { kind: 'acquired' } : { kind: 'acquired', decision };
+      const doneOwners: unknown = result.Attributes?.doneOwners;
+      return {
+        kind: 'acquired',
+        ...(decision !== undefined ? { decision } : {}),
+        ...(Array.isArray(doneOwners) && doneOwners.includes(owner) ? { done: true } : {}),
+      };
     } catch (error: unknown) {
       if (!isConditionFailure(error)) throw error;
     }
@@ -245,19 +253,40 @@ export class DynamoUnitStore implements UnitStore {
     }
   }
 
-  async releaseUnitLease(key: string, owner: string): Promise<void> {
+  async releaseUnitLease(
+    key: string,
+    owner: string,
+    options: { done?: boolean } = {},
+  ): Promise<void> {
+    const done = options.done === true;
+    let result;
     try {
-      await this.client.update({
+      result = await this.client.update({
         TableName: this.tableName,
         Key: itemKey(key),
-        UpdateExpression: 'REMOVE leaseOwner, leaseUntil',
+        UpdateExpression: done
+          ? 'SET doneOwners = list_append(if_not_exists(doneOwners, :none), :done) REMOVE leaseOwner, leaseUntil'
+          : 'REMOVE leaseOwner, leaseUntil',
         ConditionExpression: 'leaseOwner = :owner',
-        ExpressionAttributeValues: { ':owner': owner },
+        ExpressionAttributeValues: {
+          ':owner': owner,
+          ...(done ? { ':none': [], ':done': [owner] } : {}),
+        },
+        ...(done ? { ReturnValues: 'UPDATED_NEW' } : {}),
       });
     } catch (error: unknown) {
       // Someone else's lease (ours ran out and was taken): not ours to release.
       if (!isConditionFailure(error)) throw error;
+      return;
     }
+    const doneOwners: unknown = result.Attributes?.doneOwners;
+    if (Array.isArray(doneOwners))
+      await trimOldest(
+        this.client,
+        { tableName: this.tableName, key: itemKey(key), attribute: 'doneOwners' },
+        doneOwners.length,
+        MAX_DONE_OWNERS,
+      );
   }
 
   async getUnitDecision(key: string): Promise<RecordedDecision | undefined> {

@@ -1,5 +1,6 @@
 import type { RecordedDecision } from '../core/ports';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import type { Documents } from './dynamo-documents';
 
 /** Helpers shared by the DynamoDB stores' conditional writes. */
 
@@ -9,6 +10,33 @@ export function isConditionFailure(error: unknown): boolean {
     error instanceof ConditionalCheckFailedException ||
     (error instanceof Error && error.name === 'ConditionalCheckFailedException')
   );
+}
+
+/**
+ * Drops a list attribute's oldest entries beyond `max`, once an append left `length` of them. The
+ * trim is conditional on that length: a concurrent append makes it a no-op, and the next append
+ * trims.
+ */
+export async function trimOldest(
+  client: Documents,
+  target: { tableName: string; key: Record<string, string>; attribute: string },
+  length: number,
+  max: number,
+): Promise<void> {
+  if (length <= max) return;
+  const drop = Array.from({ length: length - max }, (_, i) => `#list[${i}]`);
+  await client
+    .update({
+      TableName: target.tableName,
+      Key: target.key,
+      UpdateExpression: `REMOVE ${drop.join(', ')}`,
+      ConditionExpression: 'size(#list) = :length',
+      ExpressionAttributeNames: { '#list': target.attribute },
+      ExpressionAttributeValues: { ':length': length },
+    })
+    .catch((error: unknown) => {
+      if (!isConditionFailure(error)) throw error;
+    });
 }
 
 /** A copy without undefined values: the document client rejects them unless configured not to. */

@@ -39,9 +39,10 @@ import { asRulesSource } from './rules-source';
  * offer) under the unit's lease, so that two events for one offer or one shift, however they
  * interleave, give one answer (see decide-unit.ts). That lease, held per attempt, also keeps a
  * second delivery of the same event out, and the offer's record then shows it decided, so an
- * `OfferMatched` takes no event claim of its own: two writes fewer on the busiest path. Every
- * other event is claimed (`claimEvent`), which makes a redelivery a no-op. Demand side,
- * `OfferAccepted` is assigned by policy (assign-offer.ts).
+ * `OfferMatched` takes no event claim of its own: two writes fewer on the busiest path. Nor does a
+ * referral event: its referral's lease, owned by the event, does the claim's work
+ * (referral-event.ts). Every other event is claimed (`claimEvent`), which makes a redelivery a
+ * no-op. Demand side, `OfferAccepted` is assigned by policy (assign-offer.ts).
  */
 
 /**
@@ -349,6 +350,31 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
         throw error;
       }
     }
+    if (isReferralEvent(event) && deps.referralMarketplace !== undefined) {
+      // No event claim: the referral's lease, owned by the event, keeps a second delivery out and
+      // remembers the event done (referral-event.ts).
+      try {
+        const handled = await handleReferralEvent(
+          {
+            api: deps.referralMarketplace,
+            store,
+            units: deps.units,
+            role: deps.role,
+            markProcessed: deps.markReferralsProcessed === true,
+            ...(deps.referralPublisher !== undefined ? { publisher: deps.referralPublisher } : {}),
+            now,
+            leaseMs: deps.decisionLeaseMs ?? DEFAULT_DECISION_LEASE_MS,
+          },
+          event,
+          options.topicName,
+          (existing) => lastEventFields(event, existing),
+        );
+        return { ...ids, ...handled };
+      } catch (error: unknown) {
+        await recordFailure(event, error);
+        throw error;
+      }
+    }
     const claim = await store.claimEvent(event.event_id, now(), leaseMs);
     if (claim === 'done') {
       return event.offer_id === undefined
@@ -369,22 +395,6 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
         offerId !== undefined
       ) {
         handled = await handleOfferAccepted(demand, demandPolicy, event, offerId, at);
-      } else if (isReferralEvent(event) && deps.referralMarketplace !== undefined) {
-        handled = await handleReferralEvent(
-          {
-            api: deps.referralMarketplace,
-            store,
-            units: deps.units,
-            role: deps.role,
-            markProcessed: deps.markReferralsProcessed === true,
-            ...(deps.referralPublisher !== undefined ? { publisher: deps.referralPublisher } : {}),
-            now,
-            leaseMs: deps.decisionLeaseMs ?? DEFAULT_DECISION_LEASE_MS,
-          },
-          event,
-          options.topicName,
-          (existing) => lastEventFields(event, existing),
-        );
       } else {
         handled = await handleOtherEvent(event, at, options);
       }

@@ -35,7 +35,10 @@ import type {
  *
  * `ReferralCreated` is published on both topics: the side comes from the topic the event came on.
  * Role `supply` ignores outbox referrals, role `demand` inbox ones. Events of one referral are
- * handled one at a time, under a lease keyed `referral#<id>`.
+ * handled one at a time, under a lease keyed `referral#<id>` and owned by the event. The lease is
+ * also the events' de-duplication: given back after a handling that finished, it remembers the
+ * event as done, and a redelivery of a done event is a `duplicate` (two writes per event, where an
+ * event claim of its own would add two more).
  */
 
 export const REFERRAL_EVENT_SOURCE = 'alayamarket.referrals';
@@ -77,7 +80,7 @@ export function isReferralEvent(
   return event.event_source === REFERRAL_EVENT_SOURCE && event.referral_id !== undefined;
 }
 
-export type ReferralOutcome = 'won' | 'recorded' | 'ignored';
+export type ReferralOutcome = 'won' | 'recorded' | 'ignored' | 'duplicate';
 
 export interface ReferralResult {
   outcome: ReferralOutcome;
@@ -147,17 +150,31 @@ export async function handleReferralEvent(
       'another event of the referral is being handled',
       Math.max(0, lease.until - deps.now().getTime()),
     );
-  try {
-    return side === 'inbox'
-      ? await handleInbox(deps, event, referralId, lastEventOf)
-      : await handleOutbox(deps, event, referralId, lastEventOf);
-  } finally {
+  /** Gives the lease back, the event remembered as done when it is; a failure lets it run out. */
+  const release = async (done: boolean) => {
     try {
-      await deps.units.releaseUnitLease(key, event.event_id);
+      await deps.units.releaseUnitLease(key, event.event_id, { done });
     } catch {
-      // It runs out on its own.
+      // It runs out on its own; an event not remembered as done is handled again if redelivered,
+      // and repeats nothing recorded done.
     }
+  };
+  if (lease.done === true) {
+    await release(false);
+    return { outcome: 'duplicate', referral: { id: referralId, side } };
   }
+  let result: ReferralResult;
+  try {
+    result =
+      side === 'inbox'
+        ? await handleInbox(deps, event, referralId, lastEventOf)
+        : await handleOutbox(deps, event, referralId, lastEventOf);
+  } catch (error: unknown) {
+    await release(false);
+    throw error;
+  }
+  await release(true);
+  return result;
 }
 
 /** The referral as recorded on the offer, if it is this one. */

@@ -47,10 +47,16 @@ export interface OfferStore {
   recordReconcilerEnqueue(offerId: string, at: Date): Promise<void>;
 }
 
+/** Most owners a unit remembers as done (`UnitStore.releaseUnitLease`), the latest ones. */
+export const MAX_DONE_OWNERS = 10;
+
 /** A decision unit's lease and decision, as `UnitStore.acquireUnitLease` finds them. */
 export type UnitLease =
-  /** `owner` holds the lease; `decision` is the unit's recorded decision, if any. */
-  | { kind: 'acquired'; decision?: RecordedDecision }
+  /**
+   * `owner` holds the lease; `decision` is the unit's recorded decision, if any; `done` when
+   * `owner` gave this unit's lease back done before (`releaseUnitLease` with `done`).
+   */
+  | { kind: 'acquired'; decision?: RecordedDecision; done?: true }
   /** Another owner holds an unexpired lease until `until` (epoch ms). */
   | { kind: 'busy'; until: number };
 
@@ -100,7 +106,12 @@ export interface UnitStore {
     decision: RecordedDecision,
     options?: UnitDecisionOptions,
   ): Promise<void>;
-  /** Gives the lease back (only if `owner` holds it), so the next event need not wait for expiry. */
-  releaseUnitLease(unitKey: string, owner: string): Promise<void>;
+  /**
+   * Gives the lease back (only if `owner` holds it), so the next event need not wait for expiry.
+   * With `done`, the unit also remembers `owner` as done (its latest MAX_DONE_OWNERS), and a later
+   * `acquireUnitLease` by the same owner says so: where the owner is an event (a referral's lease),
+   * a redelivered event is told apart without a claim of its own.
+   */
+  releaseUnitLease(unitKey: string, owner: string, options?: { done?: boolean }): Promise<void>;
   getUnitDecision(unitKey: string): Promise<RecordedDecision | undefined>;
 }

@@ -11,7 +11,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoUnitStore } from '../../lambdas/adapters/dynamo-unit-store';
 import { OFFER_TABLE } from '../../lambdas/adapters/offer-table';
 import { DecisionConflictError, LeaseLostError } from '../../lambdas/core/errors';
-import type { RecordedDecision, UnitStore } from '../../lambdas/core/ports';
+import { MAX_DONE_OWNERS, type RecordedDecision, type UnitStore } from '../../lambdas/core/ports';
 import { useOfferTable } from '../support/dynalite-table';
 import { MemoryOfferStore } from '../support/offer-memory-store';
 
@@ -182,6 +182,42 @@ describe.each([
       units.recordUnitDecision(key, 'event-a', at(5), decision('applied'), { releaseLease: true }),
     ).resolves.toBeUndefined();
     expect(await units.getUnitDecision(key)).toEqual(decision('applied'));
+  });
+
+  it('remembers an owner that gave the lease back done, its latest MAX_DONE_OWNERS only, and only the holder', async () => {
+    const key = unique('referral');
+    // Not the holder: nothing released, nothing remembered.
+    await units.acquireUnitLease(key, 'event-0', T0, LEASE_MS);
+    await units.releaseUnitLease(key, 'event-x', { done: true });
+    await units.releaseUnitLease(key, 'event-0');
+    expect(await units.acquireUnitLease(key, 'event-x', at(1), LEASE_MS)).toEqual({
+      kind: 'acquired',
+    });
+    await units.releaseUnitLease(key, 'event-x');
+    const owners = Array.from({ length: MAX_DONE_OWNERS + 2 }, (_, i) => `event-${i + 1}`);
+    for (const [i, owner] of owners.entries()) {
+      expect(await units.acquireUnitLease(key, owner, at(10 + i), LEASE_MS)).toEqual({
+        kind: 'acquired',
+      });
+      await units.releaseUnitLease(key, owner, { done: true });
+    }
+    // The two oldest are forgotten; the latest ten are told done (and given the lease).
+    for (const owner of owners.slice(0, 2)) {
+      expect(await units.acquireUnitLease(key, owner, at(100), LEASE_MS)).toEqual({
+        kind: 'acquired',
+      });
+      await units.releaseUnitLease(key, owner);
+    }
+    for (const owner of owners.slice(2)) {
+      expect(await units.acquireUnitLease(key, owner, at(200), LEASE_MS)).toEqual({
+        kind: 'acquired',
+        done: true,
+      });
+      await units.releaseUnitLease(key, owner);
+    }
+    expect(await units.acquireUnitLease(key, 'event-new', at(300), LEASE_MS)).toEqual({
+      kind: 'acquired',
+    });
   });
 
   it('gives one lease to many takers racing for a free unit', async () => {

@@ -11,6 +11,7 @@ import {
   type EventCompletion,
   type EventFailure,
   isSettled,
+  MAX_DONE_OWNERS,
   MAX_SEEN_EVENTS,
   type OfferFacts,
   type OfferRecord,
@@ -34,6 +35,8 @@ interface UnitItem {
   leaseOwner?: string;
   leaseUntil?: number;
   decision?: RecordedDecision;
+  /** Owners that gave the lease back done (releaseUnitLease), the latest MAX_DONE_OWNERS. */
+  doneOwners?: string[];
 }
 
 export type StoreMethod = keyof OfferStore | keyof UnitStore;
@@ -196,9 +199,11 @@ export class MemoryOfferStore implements OfferStore, UnitStore {
     if (lone !== undefined && !this.offers.has(lone))
       this.offers.set(lone, { offerId: lone, updatedAt: now.toISOString() });
     this.units.set(unitKey, { ...item, leaseOwner: owner, leaseUntil: now.getTime() + leaseMs });
-    return item.decision === undefined
-      ? { kind: 'acquired' }
-      : { kind: 'acquired', decision: structuredClone(item.decision) };
+    return {
+      kind: 'acquired',
+      ...(item.decision !== undefined ? { decision: structuredClone(item.decision) } : {}),
+      ...(item.doneOwners?.includes(owner) === true ? { done: true } : {}),
+    };
   }
 
   async recordUnitDecision(
@@ -247,11 +252,20 @@ export class MemoryOfferStore implements OfferStore, UnitStore {
     if (facts !== undefined) this.writeFacts(facts);
   }
 
-  async releaseUnitLease(unitKey: string, owner: string): Promise<void> {
-    this.enter('releaseUnitLease', [unitKey, owner]);
+  async releaseUnitLease(
+    unitKey: string,
+    owner: string,
+    options: { done?: boolean } = {},
+  ): Promise<void> {
+    this.enter(
+      'releaseUnitLease',
+      options.done === true ? [unitKey, owner, options] : [unitKey, owner],
+    );
     const item = this.units.get(unitKey);
     if (item?.leaseOwner !== owner) return;
     const { leaseOwner: _owner, leaseUntil: _until, ...rest } = item;
+    if (options.done === true)
+      rest.doneOwners = [...(rest.doneOwners ?? []), owner].slice(-MAX_DONE_OWNERS);
     this.units.set(unitKey, rest);
   }
 
@@ -270,7 +284,10 @@ export class MemoryOfferStore implements OfferStore, UnitStore {
  */
 class UnitItems {
   private readonly own = new Map<string, UnitItem>();
-  private readonly loneLeases = new Map<string, Pick<UnitItem, 'leaseOwner' | 'leaseUntil'>>();
+  private readonly loneLeases = new Map<
+    string,
+    Pick<UnitItem, 'leaseOwner' | 'leaseUntil' | 'doneOwners'>
+  >();
 
   constructor(private readonly offers: Map<string, OfferRecord>) {}
 
@@ -290,7 +307,8 @@ class UnitItems {
       return this;
     }
     const { decision, ...lease } = item;
-    if (lease.leaseOwner === undefined) this.loneLeases.delete(lone);
+    if (lease.leaseOwner === undefined && lease.doneOwners === undefined)
+      this.loneLeases.delete(lone);
     else this.loneLeases.set(lone, lease);
     const existing = this.offers.get(lone);
     if (decision !== undefined)

@@ -342,11 +342,12 @@ describe('ReferralCreated on inbox-referrals (supply)', () => {
       });
     });
 
-    it('after every step, before the event is completed', async () => {
+    it('after every step, before the lease is given back done: a redelivery repeats nothing recorded done', async () => {
       const { api, publisher, inbox, store } = setup();
       const event = referralEvent('ReferralCreated');
-      store.failNext('completeEvent', new Error('process died'));
-      await expect(inbox(event)).rejects.toThrow('process died');
+      // A release that fails is left to run out: the event is handled, but not remembered done.
+      store.failNext('releaseUnitLease', new Error('process died'));
+      await expect(inbox(event)).resolves.toMatchObject({ outcome: 'won' });
       const retry = await inbox(event);
       expect(retry).toMatchObject({ outcome: 'won', referral: { status: 'processed' } });
       expect(retry.referral).not.toHaveProperty('won');
@@ -354,7 +355,41 @@ describe('ReferralCreated on inbox-referrals (supply)', () => {
       expect(retry.referral).not.toHaveProperty('forwarded');
       expect(api.callsTo('markInboxReferralProcessed')).toHaveLength(1);
       expect(publisher.events).toHaveLength(1);
+      await expect(inbox(event)).resolves.toMatchObject({ outcome: 'duplicate' });
     });
+  });
+
+  it('takes no event claim: the referral lease, given back done, tells a redelivery apart', async () => {
+    const { store, inbox } = setup();
+    const event = referralEvent('ReferralCreated');
+    await inbox(event);
+    await expect(inbox(event)).resolves.toMatchObject({
+      outcome: 'duplicate',
+      referral: { id: REFERRAL_ID, side: 'inbox' },
+    });
+    const methods = store.calls.map((call) => call.method);
+    expect(methods).not.toContain('claimEvent');
+    expect(methods).not.toContain('completeEvent');
+    expect(store.calls.filter((call) => call.method === 'releaseUnitLease')).toEqual([
+      {
+        method: 'releaseUnitLease',
+        args: [`referral#${REFERRAL_ID}`, event.event_id, { done: true }],
+      },
+      { method: 'releaseUnitLease', args: [`referral#${REFERRAL_ID}`, event.event_id] },
+    ]);
+    // The lease is free again after the duplicate: the next event of the referral goes ahead.
+    await expect(inbox(referralEvent('ReferralDemandCancelled'))).resolves.toMatchObject({
+      outcome: 'recorded',
+    });
+  });
+
+  it('a failed handling is not remembered done: its retry handles it', async () => {
+    const { api, store, inbox } = setup();
+    const event = referralEvent('ReferralCreated');
+    api.failNext('getInboxReferralSummary');
+    await expect(inbox(event)).rejects.toThrow();
+    expect(store.events.get(event.event_id)).toMatchObject({ status: 'failed' });
+    await expect(inbox(event)).resolves.toMatchObject({ outcome: 'won', referral: { won: true } });
   });
 
   it('another event of the same referral in progress: retried later, nothing done', async () => {
