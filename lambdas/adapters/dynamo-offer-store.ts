@@ -39,8 +39,8 @@ import { offerKey, trimSeenEvents } from './dynamo-offer-item';
  *   `leaseUntil` (epoch ms) while in progress, and `expiresAt` (TTL, epoch s) so de-duplication
  *   items go away; a failed attempt leaves `lastError` (error name, marketplace operation and
  *   status), `failedAt` and `failedAttempts`, and the next attempt may claim it at once. Once
- *   `done`: `eventName`, `outcome`, `offerId`. An `OfferMatched` takes no claim
- *   (process-event.ts): it has an event item only once an attempt has failed. Items written
+ *   `done`: `eventName`, `outcome`, `offerId`. An `OfferMatched` or a referral event takes no
+ *   claim (process-event.ts): it has an event item only once an attempt has failed. Items written
  *   before the decision's text moved to the unit's record keep, on the event that settled a
  *   decision, that text (`decisionText`) and no TTL (`connector offer` still reads them).
  *

@@ -1,6 +1,6 @@
 import { DecisionConflictError, LeaseLostError } from '../core/errors';
 import {
-  MAX_DONE_OWNERS,
+  MAX_DONE_EVENTS,
   type RecordedDecision,
   type SeenEvent,
   type UnitDecisionOptions,
@@ -28,8 +28,8 @@ import { offerKey, trimSeenEvents } from './dynamo-offer-item';
  * seen event included: 3 writes per lone OfferMatched answered (lease, intent, applied). The item
  * holds `leaseOwner` (an attempt at an event: attemptOwner) and `leaseUntil` (epoch ms) while an
  * event decides the unit, and the unit's `decision`, its text included (a lone offer's without the
- * ids its key holds: dynamo-decision-item.ts). A lease given back done appends its owner to
- * `doneOwners` (a referral's: the events it finished), trimmed to the latest MAX_DONE_OWNERS.
+ * ids its key holds: dynamo-decision-item.ts). A lease given back done appends the finished event's
+ * id to `doneEvents` (a referral's events), trimmed to the latest MAX_DONE_EVENTS.
  *
  * Every write is a single-item conditional update (dynalite has no transactions): the lease is
  * taken only when free, run out or already ours, and the decision is written only by the lease's
@@ -109,11 +109,14 @@ export class DynamoUnitStore implements UnitStore {
         lone !== undefined && found?.state === 'intended'
           ? await this.settledBefore(lone, found)
           : found;
-      const doneOwners: unknown = result.Attributes?.doneOwners;
+      const doneEvents: unknown = result.Attributes?.doneEvents;
+      const done =
+        Array.isArray(doneEvents) &&
+        doneEvents.some((id) => typeof id === 'string' && isOwnerOf(owner, id));
       return {
         kind: 'acquired',
         ...(decision !== undefined ? { decision } : {}),
-        ...(Array.isArray(doneOwners) && doneOwners.includes(owner) ? { done: true } : {}),
+        ...(done ? { done: true } : {}),
       };
     } catch (error: unknown) {
       if (!isConditionFailure(error)) throw error;
@@ -256,36 +259,37 @@ export class DynamoUnitStore implements UnitStore {
   async releaseUnitLease(
     key: string,
     owner: string,
-    options: { done?: boolean } = {},
+    options: { done?: string } = {},
   ): Promise<void> {
-    const done = options.done === true;
+    const done = options.done;
     let result;
     try {
       result = await this.client.update({
         TableName: this.tableName,
         Key: itemKey(key),
-        UpdateExpression: done
-          ? 'SET doneOwners = list_append(if_not_exists(doneOwners, :none), :done) REMOVE leaseOwner, leaseUntil'
-          : 'REMOVE leaseOwner, leaseUntil',
+        UpdateExpression:
+          done !== undefined
+            ? 'SET doneEvents = list_append(if_not_exists(doneEvents, :none), :done) REMOVE leaseOwner, leaseUntil'
+            : 'REMOVE leaseOwner, leaseUntil',
         ConditionExpression: 'leaseOwner = :owner',
         ExpressionAttributeValues: {
           ':owner': owner,
-          ...(done ? { ':none': [], ':done': [owner] } : {}),
+          ...(done !== undefined ? { ':none': [], ':done': [done] } : {}),
         },
-        ...(done ? { ReturnValues: 'UPDATED_NEW' } : {}),
+        ...(done !== undefined ? { ReturnValues: 'UPDATED_NEW' } : {}),
       });
     } catch (error: unknown) {
       // Someone else's lease (ours ran out and was taken): not ours to release.
       if (!isConditionFailure(error)) throw error;
       return;
     }
-    const doneOwners: unknown = result.Attributes?.doneOwners;
-    if (Array.isArray(doneOwners))
+    const doneEvents: unknown = result.Attributes?.doneEvents;
+    if (Array.isArray(doneEvents))
       await trimOldest(
         this.client,
-        { tableName: this.tableName, key: itemKey(key), attribute: 'doneOwners' },
-        doneOwners.length,
-        MAX_DONE_OWNERS,
+        { tableName: this.tableName, key: itemKey(key), attribute: 'doneEvents' },
+        doneEvents.length,
+        MAX_DONE_EVENTS,
       );
   }
 

@@ -40,7 +40,7 @@ import { asRulesSource } from './rules-source';
  * interleave, give one answer (see decide-unit.ts). That lease, held per attempt, also keeps a
  * second delivery of the same event out, and the offer's record then shows it decided, so an
  * `OfferMatched` takes no event claim of its own: two writes fewer on the busiest path. Nor does a
- * referral event: its referral's lease, owned by the event, does the claim's work
+ * referral event: its referral's lease, held per attempt, does the claim's work
  * (referral-event.ts). Every other event is claimed (`claimEvent`), which makes a redelivery a
  * no-op. Demand side, `OfferAccepted` is assigned by policy (assign-offer.ts).
  */
@@ -351,7 +351,7 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
       }
     }
     if (isReferralEvent(event) && deps.referralMarketplace !== undefined) {
-      // No event claim: the referral's lease, owned by the event, keeps a second delivery out and
+      // No event claim: the referral's lease, held per attempt, keeps a second delivery out and
       // remembers the event done (referral-event.ts).
       try {
         const handled = await handleReferralEvent(

@@ -1,5 +1,6 @@
 import type { Role } from './connector-values';
 import { RetryLaterError } from './errors';
+import { attemptOwner } from './unit-decision';
 import type { MarketplaceEvent, TopicName } from './events';
 import type {
   MarketplaceReferralApi,
@@ -9,6 +10,7 @@ import type {
   ReferralEventPublisher,
   ReferralStatus,
   ReferralSummary,
+  UnitLease,
   UnitStore,
 } from './ports';
 
@@ -35,9 +37,10 @@ import type {
  *
  * `ReferralCreated` is published on both topics: the side comes from the topic the event came on.
  * Role `supply` ignores outbox referrals, role `demand` inbox ones. Events of one referral are
- * handled one at a time, under a lease keyed `referral#<id>` and owned by the event. The lease is
+ * handled one at a time, under a lease keyed `referral#<id>` and owned by the attempt at the event
+ * (attemptOwner), so two copies of one event exclude each other as two events do. The lease is
  * also the events' de-duplication: given back after a handling that finished, it remembers the
- * event as done, and a redelivery of a done event is a `duplicate` (two writes per event, where an
+ * event as done, and a later copy of a done event is a `duplicate` (two writes per event, where an
  * event claim of its own would add two more).
  */
 
@@ -144,7 +147,18 @@ export async function handleReferralEvent(
     return { outcome: 'ignored', referral: { id: referralId, side } };
 
   const key = `referral#${referralId}`;
-  const lease = await deps.units.acquireUnitLease(key, event.event_id, deps.now(), deps.leaseMs);
+  // Owned by this attempt (not the event): a second copy of the event, handled at the same moment,
+  // finds the referral busy instead of taking the lease as its own.
+  const owner = attemptOwner(event.event_id);
+  let lease: UnitLease;
+  try {
+    lease = await deps.units.acquireUnitLease(key, owner, deps.now(), deps.leaseMs);
+  } catch (error: unknown) {
+    // The write may have landed and only its answer been lost: the lease is this attempt's alone,
+    // so give it back, or the retry would wait it out.
+    await deps.units.releaseUnitLease(key, owner).catch(() => undefined);
+    throw error;
+  }
   if (lease.kind === 'busy')
     throw new ReferralBusyError(
       'another event of the referral is being handled',
@@ -153,7 +167,7 @@ export async function handleReferralEvent(
   /** Gives the lease back, the event remembered as done when it is; a failure lets it run out. */
   const release = async (done: boolean) => {
     try {
-      await deps.units.releaseUnitLease(key, event.event_id, { done });
+      await deps.units.releaseUnitLease(key, owner, done ? { done: event.event_id } : {});
     } catch {
       // It runs out on its own; an event not remembered as done is handled again if redelivered,
       // and repeats nothing recorded done.
@@ -265,8 +279,9 @@ async function handleInbox(
 
   // Marking and forwarding are recorded together, once both are done: one write fewer per won
   // referral. A failed put still records a mark that took effect before it is rethrown, so the
-  // retry does not mark again; only a process dying between the mark and the record leaves the
-  // retry to find the referral processed at the marketplace (not marked again) and put it again.
+  // retry does not mark again; only a process dying between the mark and the record (the put
+  // included) leaves the retry to find the referral processed at the marketplace: not marked
+  // again, nor counted as marked by this connector (ReferralsMarkedProcessed), and put again.
   let done = referral;
   if (deps.markProcessed && done.processedAt === undefined && done.status !== 'cancelled') {
     const status = done.status === 'processed' ? 'processed' : await markProcessed(api, referralId);

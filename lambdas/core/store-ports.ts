@@ -47,14 +47,15 @@ export interface OfferStore {
   recordReconcilerEnqueue(offerId: string, at: Date): Promise<void>;
 }
 
-/** Most owners a unit remembers as done (`UnitStore.releaseUnitLease`), the latest ones. */
-export const MAX_DONE_OWNERS = 10;
+/** Most finished events a unit remembers (`UnitStore.releaseUnitLease`), the latest ones. */
+export const MAX_DONE_EVENTS = 10;
 
 /** A decision unit's lease and decision, as `UnitStore.acquireUnitLease` finds them. */
 export type UnitLease =
   /**
-   * `owner` holds the lease; `decision` is the unit's recorded decision, if any; `done` when
-   * `owner` gave this unit's lease back done before (`releaseUnitLease` with `done`).
+   * `owner` holds the lease; `decision` is the unit's recorded decision, if any; `done` when the
+   * unit remembers as finished the event `owner` is (or is an attempt at: isOwnerOf), given as
+   * `releaseUnitLease`'s `done` by an earlier holder.
    */
   | { kind: 'acquired'; decision?: RecordedDecision; done?: true }
   /** Another owner holds an unexpired lease until `until` (epoch ms). */
@@ -108,10 +109,10 @@ export interface UnitStore {
   ): Promise<void>;
   /**
    * Gives the lease back (only if `owner` holds it), so the next event need not wait for expiry.
-   * With `done`, the unit also remembers `owner` as done (its latest MAX_DONE_OWNERS), and a later
-   * `acquireUnitLease` by the same owner says so: where the owner is an event (a referral's lease),
-   * a redelivered event is told apart without a claim of its own.
+   * With `done` (an event id), the unit also remembers that event as finished (its latest
+   * MAX_DONE_EVENTS), and a later `acquireUnitLease` by an attempt at it says so: a referral's
+   * redelivered event is told apart without a claim of its own.
    */
-  releaseUnitLease(unitKey: string, owner: string, options?: { done?: boolean }): Promise<void>;
+  releaseUnitLease(unitKey: string, owner: string, options?: { done?: string }): Promise<void>;
   getUnitDecision(unitKey: string): Promise<RecordedDecision | undefined>;
 }

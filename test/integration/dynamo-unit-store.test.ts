@@ -11,7 +11,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoUnitStore } from '../../lambdas/adapters/dynamo-unit-store';
 import { OFFER_TABLE } from '../../lambdas/adapters/offer-table';
 import { DecisionConflictError, LeaseLostError } from '../../lambdas/core/errors';
-import { MAX_DONE_OWNERS, type RecordedDecision, type UnitStore } from '../../lambdas/core/ports';
+import { MAX_DONE_EVENTS, type RecordedDecision, type UnitStore } from '../../lambdas/core/ports';
 import { useOfferTable } from '../support/dynalite-table';
 import { MemoryOfferStore } from '../support/offer-memory-store';
 
@@ -184,38 +184,40 @@ describe.each([
     expect(await units.getUnitDecision(key)).toEqual(decision('applied'));
   });
 
-  it('remembers an owner that gave the lease back done, its latest MAX_DONE_OWNERS only, and only the holder', async () => {
+  it('remembers the events its holders finished, the latest MAX_DONE_EVENTS, and tells any attempt at one', async () => {
     const key = unique('referral');
     // Not the holder: nothing released, nothing remembered.
-    await units.acquireUnitLease(key, 'event-0', T0, LEASE_MS);
-    await units.releaseUnitLease(key, 'event-x', { done: true });
-    await units.releaseUnitLease(key, 'event-0');
-    expect(await units.acquireUnitLease(key, 'event-x', at(1), LEASE_MS)).toEqual({
+    await units.acquireUnitLease(key, 'event-0#a', T0, LEASE_MS);
+    await units.releaseUnitLease(key, 'event-x#b', { done: 'event-x' });
+    await units.releaseUnitLease(key, 'event-0#a');
+    expect(await units.acquireUnitLease(key, 'event-x#c', at(1), LEASE_MS)).toEqual({
       kind: 'acquired',
     });
-    await units.releaseUnitLease(key, 'event-x');
-    const owners = Array.from({ length: MAX_DONE_OWNERS + 2 }, (_, i) => `event-${i + 1}`);
-    for (const [i, owner] of owners.entries()) {
-      expect(await units.acquireUnitLease(key, owner, at(10 + i), LEASE_MS)).toEqual({
+    await units.releaseUnitLease(key, 'event-x#c');
+    const events = Array.from({ length: MAX_DONE_EVENTS + 2 }, (_, i) => `event-${i + 1}`);
+    for (const [i, event] of events.entries()) {
+      expect(await units.acquireUnitLease(key, `${event}#first`, at(10 + i), LEASE_MS)).toEqual({
         kind: 'acquired',
       });
-      await units.releaseUnitLease(key, owner, { done: true });
+      await units.releaseUnitLease(key, `${event}#first`, { done: event });
     }
-    // The two oldest are forgotten; the latest ten are told done (and given the lease).
-    for (const owner of owners.slice(0, 2)) {
-      expect(await units.acquireUnitLease(key, owner, at(100), LEASE_MS)).toEqual({
+    // The two oldest are forgotten; the latest ten are told done to another attempt at them (and
+    // to the event itself, a lease owner of versions before), which still gets the lease.
+    for (const event of events.slice(0, 2)) {
+      expect(await units.acquireUnitLease(key, `${event}#again`, at(100), LEASE_MS)).toEqual({
         kind: 'acquired',
       });
-      await units.releaseUnitLease(key, owner);
+      await units.releaseUnitLease(key, `${event}#again`);
     }
-    for (const owner of owners.slice(2)) {
+    for (const owner of events.slice(2).flatMap((event) => [`${event}#again`, event])) {
       expect(await units.acquireUnitLease(key, owner, at(200), LEASE_MS)).toEqual({
         kind: 'acquired',
         done: true,
       });
       await units.releaseUnitLease(key, owner);
     }
-    expect(await units.acquireUnitLease(key, 'event-new', at(300), LEASE_MS)).toEqual({
+    // Another event whose id another's starts with is not told done.
+    expect(await units.acquireUnitLease(key, 'event-1', at(300), LEASE_MS)).toEqual({
       kind: 'acquired',
     });
   });

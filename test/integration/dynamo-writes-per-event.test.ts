@@ -6,13 +6,14 @@
  * An OfferMatched answered at once, on a lone offer, whose unit is its offer's own item
  * (dynamo-unit-store.ts): take the lease on the offer, the offer's intended decision (fenced by
  * the lease), then its applied decision with its text, facts and seen event and the lease given
- * back in one write: 3 writes and 1 read (the offer, before the lease). An OfferMatched takes no
- * event claim (process-event.ts); every other event does, 2 writes of its own. Each call's
+ * back in one write: 3 writes and 1 read (the offer, before the lease). An OfferMatched or a
+ * referral event takes no event claim (process-event.ts); every other event does, 2 writes of its
+ * own. Each call's
  * consumed capacity is counted too: with the example rules' decisions a lone offer's item stays
  * under 1 KB through its answer, lease included, so each of those writes costs 1 write unit (an
  * item past 1 KB costs 2 on every write to it). The settled decision keeps its text (reason,
  * explanation) on the offer, so the writes that follow an answer, a ReferralCreated's, cost 2
- * units each: 2 more in all for a won offer, against the 2 writes the claim took.
+ * units each: 2 more in all for a won offer.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

@@ -11,7 +11,7 @@ import {
   type EventCompletion,
   type EventFailure,
   isSettled,
-  MAX_DONE_OWNERS,
+  MAX_DONE_EVENTS,
   MAX_SEEN_EVENTS,
   type OfferFacts,
   type OfferRecord,
@@ -35,8 +35,8 @@ interface UnitItem {
   leaseOwner?: string;
   leaseUntil?: number;
   decision?: RecordedDecision;
-  /** Owners that gave the lease back done (releaseUnitLease), the latest MAX_DONE_OWNERS. */
-  doneOwners?: string[];
+  /** Events remembered finished (releaseUnitLease's `done`), the latest MAX_DONE_EVENTS. */
+  doneEvents?: string[];
 }
 
 export type StoreMethod = keyof OfferStore | keyof UnitStore;
@@ -202,7 +202,7 @@ export class MemoryOfferStore implements OfferStore, UnitStore {
     return {
       kind: 'acquired',
       ...(item.decision !== undefined ? { decision: structuredClone(item.decision) } : {}),
-      ...(item.doneOwners?.includes(owner) === true ? { done: true } : {}),
+      ...(item.doneEvents?.some((id) => isOwnerOf(owner, id)) === true ? { done: true } : {}),
     };
   }
 
@@ -255,17 +255,17 @@ export class MemoryOfferStore implements OfferStore, UnitStore {
   async releaseUnitLease(
     unitKey: string,
     owner: string,
-    options: { done?: boolean } = {},
+    options: { done?: string } = {},
   ): Promise<void> {
     this.enter(
       'releaseUnitLease',
-      options.done === true ? [unitKey, owner, options] : [unitKey, owner],
+      options.done !== undefined ? [unitKey, owner, options] : [unitKey, owner],
     );
     const item = this.units.get(unitKey);
     if (item?.leaseOwner !== owner) return;
     const { leaseOwner: _owner, leaseUntil: _until, ...rest } = item;
-    if (options.done === true)
-      rest.doneOwners = [...(rest.doneOwners ?? []), owner].slice(-MAX_DONE_OWNERS);
+    if (options.done !== undefined)
+      rest.doneEvents = [...(rest.doneEvents ?? []), options.done].slice(-MAX_DONE_EVENTS);
     this.units.set(unitKey, rest);
   }
 
@@ -286,7 +286,7 @@ class UnitItems {
   private readonly own = new Map<string, UnitItem>();
   private readonly loneLeases = new Map<
     string,
-    Pick<UnitItem, 'leaseOwner' | 'leaseUntil' | 'doneOwners'>
+    Pick<UnitItem, 'leaseOwner' | 'leaseUntil' | 'doneEvents'>
   >();
 
   constructor(private readonly offers: Map<string, OfferRecord>) {}
@@ -307,7 +307,7 @@ class UnitItems {
       return this;
     }
     const { decision, ...lease } = item;
-    if (lease.leaseOwner === undefined && lease.doneOwners === undefined)
+    if (lease.leaseOwner === undefined && lease.doneEvents === undefined)
       this.loneLeases.delete(lone);
     else this.loneLeases.set(lone, lease);
     const existing = this.offers.get(lone);

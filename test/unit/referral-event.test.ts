@@ -2,12 +2,14 @@
  * Covers the referral use case (lambdas/core/referral-event.ts) through the event processor:
  * ReferralCreated on inbox-referrals marks the offer won, marks the referral processed and puts
  * ReferralReceived (each per config), each step recorded on the offer so a retry after a crash
- * between any two steps repeats nothing recorded done; a 409/503 on mark_processed; cancelled
- * referrals; the demand side's records; each role and topic; no client identifier is stored.
+ * between any two steps repeats nothing recorded done (but a put whose record was lost: at least
+ * once); no event claim, the referral's lease per attempt telling copies apart; a 409/503 on
+ * mark_processed; cancelled referrals; the demand side's records; each role and topic; no client
+ * identifier is stored.
  */
 import type { Role } from '../../lambdas/core/config';
 import type { MarketplaceEvent } from '../../lambdas/core/events';
-import { createEventProcessor } from '../../lambdas/core/process-event';
+import { createEventProcessor, DEFAULT_DECISION_LEASE_MS } from '../../lambdas/core/process-event';
 import { ReferralBusyError, ReferralSideError } from '../../lambdas/core/referral-event';
 import { FakeMarketplaceError, fakeMarketplace } from '../support/offer-marketplace-fake';
 import { MemoryOfferStore } from '../support/offer-memory-store';
@@ -42,6 +44,11 @@ function referralEvent(
 }
 
 function setup(options: { role?: Role; markProcessed?: boolean; publish?: boolean } = {}) {
+  let clock = NOW;
+  /** Moves the processor's clock on (a lease running out). */
+  const advance = (ms: number) => {
+    clock = new Date(clock.getTime() + ms);
+  };
   const store = new MemoryOfferStore();
   const api = fakeReferralApi(
     [referralSummary({ shiftId: 'shift-9' })],
@@ -57,13 +64,13 @@ function setup(options: { role?: Role; markProcessed?: boolean; publish?: boolea
     referralMarketplace: api,
     markReferralsProcessed: options.markProcessed ?? true,
     ...(options.publish === false ? {} : { referralPublisher: publisher }),
-    now: () => NOW,
+    now: () => clock,
   });
   const inbox = (event: MarketplaceEvent) =>
     processor.processEvent(event, { topicName: 'inbox-referrals' });
   const outbox = (event: MarketplaceEvent) =>
     processor.processEvent(event, { topicName: 'outbox-referrals' });
-  return { store, api, publisher, processor, inbox, outbox };
+  return { store, api, publisher, processor, inbox, outbox, advance };
 }
 
 /** Makes the store's nth recordOfferFacts call (from now) throw, as a process dying there would. */
@@ -342,12 +349,14 @@ describe('ReferralCreated on inbox-referrals (supply)', () => {
       });
     });
 
-    it('after every step, before the lease is given back done: a redelivery repeats nothing recorded done', async () => {
-      const { api, publisher, inbox, store } = setup();
+    it('after every step, before the lease is given back done: once the lease runs out, a redelivery repeats nothing recorded done', async () => {
+      const { api, publisher, inbox, store, advance } = setup();
       const event = referralEvent('ReferralCreated');
-      // A release that fails is left to run out: the event is handled, but not remembered done.
+      // A release that fails leaves the attempt's lease to run out: handled, not remembered done.
       store.failNext('releaseUnitLease', new Error('process died'));
       await expect(inbox(event)).resolves.toMatchObject({ outcome: 'won' });
+      await expect(inbox(event)).rejects.toThrow(ReferralBusyError);
+      advance(DEFAULT_DECISION_LEASE_MS + 1);
       const retry = await inbox(event);
       expect(retry).toMatchObject({ outcome: 'won', referral: { status: 'processed' } });
       expect(retry.referral).not.toHaveProperty('won');
@@ -370,17 +379,64 @@ describe('ReferralCreated on inbox-referrals (supply)', () => {
     const methods = store.calls.map((call) => call.method);
     expect(methods).not.toContain('claimEvent');
     expect(methods).not.toContain('completeEvent');
-    expect(store.calls.filter((call) => call.method === 'releaseUnitLease')).toEqual([
-      {
-        method: 'releaseUnitLease',
-        args: [`referral#${REFERRAL_ID}`, event.event_id, { done: true }],
-      },
-      { method: 'releaseUnitLease', args: [`referral#${REFERRAL_ID}`, event.event_id] },
+    // Each attempt holds the lease under a name of its own; the first gives it back done.
+    const attempt = expect.stringMatching(new RegExp(`^${event.event_id}#.+`));
+    expect(store.callsTo('releaseUnitLease')).toEqual([
+      [`referral#${REFERRAL_ID}`, attempt, { done: event.event_id }],
+      [`referral#${REFERRAL_ID}`, attempt],
     ]);
+    const [first, second] = store.callsTo('acquireUnitLease').map((args) => args[1]);
+    expect(first).not.toBe(second);
     // The lease is free again after the duplicate: the next event of the referral goes ahead.
     await expect(inbox(referralEvent('ReferralDemandCancelled'))).resolves.toMatchObject({
       outcome: 'recorded',
     });
+  });
+
+  it('two copies of one event at the same moment: one handles it, the other finds the referral busy', async () => {
+    const { api, publisher, inbox } = setup();
+    const event = referralEvent('ReferralCreated');
+    const results = await Promise.allSettled([inbox(event), inbox(event)]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const rejected = results.find((r) => r.status === 'rejected');
+    expect(rejected?.status === 'rejected' && rejected.reason).toBeInstanceOf(ReferralBusyError);
+    expect(api.callsTo('markInboxReferralProcessed')).toHaveLength(1);
+    expect(publisher.events).toHaveLength(1);
+    // Its retry, once the first is done, is a duplicate.
+    await expect(inbox(event)).resolves.toMatchObject({ outcome: 'duplicate' });
+  });
+
+  it('a handling whose lease ran out is not remembered done: a redelivery repeats nothing recorded done', async () => {
+    const { api, publisher, inbox, store } = setup();
+    const event = referralEvent('ReferralCreated');
+    const key = `referral#${REFERRAL_ID}`;
+    const summary = api.getInboxReferralSummary.bind(api);
+    api.getInboxReferralSummary = async (id) => {
+      // The lease runs out, and another attempt takes it and gives it back, meanwhile.
+      const holder = store.units.get(key)?.leaseOwner;
+      if (holder !== undefined) await store.releaseUnitLease(key, holder);
+      return summary(id);
+    };
+    await expect(inbox(event)).resolves.toMatchObject({ outcome: 'won', referral: { won: true } });
+    api.getInboxReferralSummary = summary;
+    const again = await inbox(event);
+    expect(again).toMatchObject({ outcome: 'won' });
+    expect(again.referral).not.toHaveProperty('won');
+    expect(api.callsTo('markInboxReferralProcessed')).toHaveLength(1);
+    expect(publisher.events).toHaveLength(1);
+  });
+
+  it('a lease whose write landed but whose answer was lost is given back: the retry goes ahead', async () => {
+    const { store, inbox } = setup();
+    const event = referralEvent('ReferralCreated');
+    const acquire = store.acquireUnitLease.bind(store);
+    store.acquireUnitLease = async (...args) => {
+      await acquire(...args);
+      store.acquireUnitLease = acquire;
+      throw new Error('socket hang up');
+    };
+    await expect(inbox(event)).rejects.toThrow('socket hang up');
+    await expect(inbox(event)).resolves.toMatchObject({ outcome: 'won', referral: { won: true } });
   });
 
   it('a failed handling is not remembered done: its retry handles it', async () => {
