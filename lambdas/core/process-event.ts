@@ -27,7 +27,7 @@ import {
   type UnitStore,
 } from './ports';
 import { parseJsonWith } from './parse-json';
-import { handleReferralEvent, isReferralEvent } from './referral-event';
+import { handleReferralEvent, isReferralEvent, ReferralBusyError } from './referral-event';
 import type { DemandAlert, ProcessResult } from './process-result';
 import { rejudges, type Replay } from './replay';
 import { asRulesSource } from './rules-source';
@@ -371,7 +371,11 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
         );
         return { ...ids, ...handled };
       } catch (error: unknown) {
-        await recordFailure(event, error);
+        // As for a busy unit: a referral busy with another event (or copy) is no failure of this
+        // one, and its record must not touch the event item (an older version's claim, during a
+        // deploy, which a failure record would give back to a third copy).
+        if (!(error instanceof ReferralBusyError) || options.lastReceive === true)
+          await recordFailure(event, error);
         throw error;
       }
     }

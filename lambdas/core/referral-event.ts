@@ -281,7 +281,8 @@ async function handleInbox(
   // referral. A failed put still records a mark that took effect before it is rethrown, so the
   // retry does not mark again; only a process dying between the mark and the record (the put
   // included) leaves the retry to find the referral processed at the marketplace: not marked
-  // again, nor counted as marked by this connector (ReferralsMarkedProcessed), and put again.
+  // again, and put again. Either way the mark is not counted (ReferralsMarkedProcessed counts the
+  // marks of handlings that finished), as before.
   let done = referral;
   if (deps.markProcessed && done.processedAt === undefined && done.status !== 'cancelled') {
     const status = done.status === 'processed' ? 'processed' : await markProcessed(api, referralId);

@@ -448,11 +448,22 @@ describe('ReferralCreated on inbox-referrals (supply)', () => {
     await expect(inbox(event)).resolves.toMatchObject({ outcome: 'won', referral: { won: true } });
   });
 
-  it('another event of the same referral in progress: retried later, nothing done', async () => {
-    const { api, inbox, store } = setup();
+  it('another event of the same referral in progress: retried later, nothing done, nothing recorded failed', async () => {
+    const { api, inbox, store, processor } = setup();
     await store.acquireUnitLease(`referral#${REFERRAL_ID}`, 'other-event', NOW, 60_000);
-    await expect(inbox(referralEvent('ReferralCreated'))).rejects.toBeInstanceOf(ReferralBusyError);
+    const event = referralEvent('ReferralCreated');
+    await expect(inbox(event)).rejects.toBeInstanceOf(ReferralBusyError);
     expect(api.calls).toEqual([]);
+    // No failure record: it would release an older version's claim on the event (a deploy).
+    expect(store.events.get(event.event_id)).toBeUndefined();
+    // Unless the record heads for the dead-letter queue now: then it is on record for people.
+    await expect(
+      processor.processEvent(event, { topicName: 'inbox-referrals', lastReceive: true }),
+    ).rejects.toBeInstanceOf(ReferralBusyError);
+    expect(store.events.get(event.event_id)).toMatchObject({
+      status: 'failed',
+      lastError: { errorName: 'ReferralBusyError' },
+    });
   });
 
   it('a referral the marketplace cannot find fails the record (retried, then the DLQ)', async () => {
