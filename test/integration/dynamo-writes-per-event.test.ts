@@ -13,7 +13,8 @@
  * under 1 KB through its answer, lease included, so each of those writes costs 1 write unit (an
  * item past 1 KB costs 2 on every write to it). The settled decision keeps its text (reason,
  * explanation) on the offer, so the writes that follow an answer, a ReferralCreated's, cost 2
- * units each: 2 more in all for a won offer.
+ * units each: its lease (no event claim), the win, the mark and put together, the lease given
+ * back: 4 writes, 6 units.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -21,9 +22,15 @@ import { DynamoOfferStore } from '../../lambdas/adapters/dynamo-offer-store';
 import { DynamoUnitStore } from '../../lambdas/adapters/dynamo-unit-store';
 import { parseRules } from '../../lambdas/core/config';
 import { createEventProcessor } from '../../lambdas/core/process-event';
+import type { MarketplaceEvent } from '../../lambdas/core/events';
 import type { Notifier } from '../../lambdas/core/ports';
 import { inboxOffer, offerEvent, queuedEvent } from '../support/offer-fixtures';
 import { fakeMarketplace } from '../support/offer-marketplace-fake';
+import {
+  fakeReferralApi,
+  memoryReferralPublisher,
+  referralSummary,
+} from '../support/referral-fakes';
 import { useOfferTable } from '../support/dynalite-table';
 
 const TABLE = 'writes-per-event-test';
@@ -129,34 +136,38 @@ function processorTelling(
 const TORONTO = { ...inboxOffer().location, city: 'Toronto' };
 
 /**
- * The offer facts a ReferralCreated writes on a won offer (referral-event.ts handleInbox): the
- * referral won with the event seen, then the referral forwarded.
+ * A processor for referral events on the same table: the offer's won referral marked processed
+ * and forwarded (config `referrals.markProcessed` and a bus), against fakes of the marketplace's
+ * referral API and of the bus.
  */
-async function referralWrites(store: DynamoOfferStore, offerId: string): Promise<void> {
-  const at = '2026-05-01T09:00:00.000Z';
-  const referral = {
-    id: unique('referral'),
-    side: 'inbox' as const,
-    status: 'assigned' as const,
-    lastEventName: 'ReferralCreated',
-    lastEventAt: at,
-    wonAt: at,
+function referralProcessor(offerId: string, referralId: string) {
+  const documents = table.documents();
+  const api = fakeReferralApi([referralSummary({ id: referralId, offerId })]);
+  const publisher = memoryReferralPublisher();
+  const processor = createEventProcessor({
+    marketplace: fakeMarketplace(),
+    store: new DynamoOfferStore(documents, TABLE),
+    units: new DynamoUnitStore(documents, TABLE),
+    rules: ACCEPT_PSW,
+    role: 'supply',
+    now: () => NOW,
+    referralMarketplace: api,
+    markReferralsProcessed: true,
+    referralPublisher: publisher,
+  });
+  return { processor, api, publisher };
+}
+
+function referralCreated(referralId: string): MarketplaceEvent {
+  return {
+    event_id: unique('event'),
+    event_name: 'ReferralCreated',
+    event_source: 'alayamarket.referrals',
+    timestamp: '2026-05-01T09:00:00Z',
+    id: referralId,
+    referral_id: referralId,
+    sequence_id: 'seq-1',
   };
-  await store.recordOfferFacts({
-    offerId,
-    careType: 'psw',
-    offerType: 'visit',
-    lastEventName: 'ReferralCreated',
-    lastEventAt: at,
-    seenEvent: { name: 'ReferralCreated', at, eventId: unique('event') },
-    referral,
-    updatedAt: at,
-  });
-  await store.recordOfferFacts({
-    offerId,
-    referral: { ...referral, forwardedAt: at },
-    updatedAt: at,
-  });
 }
 
 describe('DynamoDB calls per event', () => {
@@ -254,12 +265,11 @@ describe('DynamoDB calls per event', () => {
     ['accepted', { careType: 'psw', offerType: 'visit', location: TORONTO }, 'accept'],
     ['declined', { careType: 'nursing', offerType: 'service' }, 'decline'],
   ] as const)(
-    "keeps an answered lone offer's text on its item, on no event item; its referral's writes then cost 2 units each (%s)",
+    "keeps an answered lone offer's text on its item, on no event item; its ReferralCreated then takes 4 writes, its offer's 2 units each (%s)",
     async (_name, fields, action) => {
       // With the example rules. The decision's text is on the offer: the facts writes a
-      // ReferralCreated makes after the answer (the referral won, then forwarded, each with the
-      // event seen) take the item past 1 KB. The 2 units more are the 2 writes the event claim and
-      // completion took before (a ReferralCreated still takes both).
+      // ReferralCreated makes after the answer (the referral won with the event seen, then marked
+      // processed and forwarded) take the item past 1 KB.
       const offer = inboxOffer({ id: unique('offer'), ...fields });
       const processor = processorWith(EXAMPLE_RULES, offer);
       const event = offerEvent({ offer_id: offer.id, id: offer.id });
@@ -276,8 +286,27 @@ describe('DynamoDB calls per event', () => {
       expect(await store.getEventRecord(String(event.event_id))).toBeUndefined();
 
       calls = [];
-      await referralWrites(store, offer.id);
-      expect(writeUnits()).toEqual([2, 2]);
+      const referralId = unique('referral');
+      const referrals = referralProcessor(offer.id, referralId);
+      const created = referralCreated(referralId);
+      const won = await referrals.processor.processEvent(created, { topicName: 'inbox-referrals' });
+      expect(won.referral).toMatchObject({ won: true, markedProcessed: true, forwarded: true });
+      // The referral's lease (no event claim), the win, the mark and put together, the lease
+      // given back with the event remembered done.
+      expect(counts()).toEqual({ writes: 4, reads: 1, other: [] });
+      expect(writeUnits()).toEqual([1, 2, 2, 1]);
+      expect(await store.getEventRecord(created.event_id)).toBeUndefined();
+
+      // A later copy: the lease taken and given back, nothing read, sent or written else.
+      calls = [];
+      const apiCalls = referrals.api.calls.length;
+      const again = await referrals.processor.processEvent(created, {
+        topicName: 'inbox-referrals',
+      });
+      expect(again.outcome).toBe('duplicate');
+      expect(counts()).toEqual({ writes: 2, reads: 0, other: [] });
+      expect(referrals.api.calls).toHaveLength(apiCalls);
+      expect(referrals.publisher.events).toHaveLength(1);
     },
   );
 
