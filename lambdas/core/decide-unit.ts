@@ -11,7 +11,6 @@ import {
   withinCaps,
 } from './unit-answer';
 import {
-  attemptOwner,
   boundedDecision,
   decisionOf,
   resolutionOf,
@@ -32,10 +31,10 @@ import {
   type OfferStore,
   type RecordedDecision,
   type RulesSource,
-  type UnitLease,
   type UnitStore,
 } from './ports';
 import { createUnitRecords, type HeldUnit, type OfferEvent } from './unit-records';
+import { takeAttemptLease } from './attempt-lease';
 
 /**
  * Supply side: one answer per decision unit. The marketplace answers every offer of a shift or
@@ -154,31 +153,14 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     replay?: Replay,
   ): Promise<UnitResult> {
     const unitKey = unitKeyOf(offer);
-    const owner = attemptOwner(eventId);
-    /** Gives this attempt's lease back; a failure leaves it to run out on its own. */
-    const giveBack = async (): Promise<void> => {
-      try {
-        await units.releaseUnitLease(unitKey, owner);
-      } catch {
-        // The lease runs out on its own; the outcome (or the original error) is what matters.
-      }
-    };
     const leaseFrom = now().getTime();
-    let lease: UnitLease;
-    try {
-      lease = await units.acquireUnitLease(
-        unitKey,
-        owner,
-        new Date(leaseFrom),
-        deps.decisionLeaseMs,
-      );
-    } catch (error: unknown) {
-      // The write may have landed and only its answer been lost. The lease is this attempt's
-      // alone, so no retry could take it back: give back whatever is ours, or the retry of this
-      // very event would wait the whole lease out.
-      await giveBack();
-      throw error;
-    }
+    const { owner, lease, giveBack } = await takeAttemptLease(
+      units,
+      unitKey,
+      eventId,
+      new Date(leaseFrom),
+      deps.decisionLeaseMs,
+    );
     if (lease.kind === 'busy') {
       // No wait until the lease runs out: its holder normally finishes (and releases) in seconds,
       // and the retry schedule outlasts a crashed holder's lease by itself (worker timing).

@@ -1,6 +1,6 @@
 import type { Role } from './connector-values';
 import { RetryLaterError } from './errors';
-import { attemptOwner } from './unit-decision';
+import { takeAttemptLease } from './attempt-lease';
 import type { MarketplaceEvent, TopicName } from './events';
 import type {
   MarketplaceReferralApi,
@@ -10,7 +10,6 @@ import type {
   ReferralEventPublisher,
   ReferralStatus,
   ReferralSummary,
-  UnitLease,
   UnitStore,
 } from './ports';
 
@@ -146,35 +145,22 @@ export async function handleReferralEvent(
   if (!ROLE_SIDES[deps.role].includes(side))
     return { outcome: 'ignored', referral: { id: referralId, side } };
 
-  const key = `referral#${referralId}`;
   // Owned by this attempt (not the event): a second copy of the event, handled at the same moment,
   // finds the referral busy instead of taking the lease as its own.
-  const owner = attemptOwner(event.event_id);
-  let lease: UnitLease;
-  try {
-    lease = await deps.units.acquireUnitLease(key, owner, deps.now(), deps.leaseMs);
-  } catch (error: unknown) {
-    // The write may have landed and only its answer been lost: the lease is this attempt's alone,
-    // so give it back, or the retry would wait it out.
-    await deps.units.releaseUnitLease(key, owner).catch(() => undefined);
-    throw error;
-  }
+  const { lease, giveBack } = await takeAttemptLease(
+    deps.units,
+    `referral#${referralId}`,
+    event.event_id,
+    deps.now(),
+    deps.leaseMs,
+  );
   if (lease.kind === 'busy')
     throw new ReferralBusyError(
       'another event of the referral is being handled',
       Math.max(0, lease.until - deps.now().getTime()),
     );
-  /** Gives the lease back, the event remembered as done when it is; a failure lets it run out. */
-  const release = async (done: boolean) => {
-    try {
-      await deps.units.releaseUnitLease(key, owner, done ? { done: event.event_id } : {});
-    } catch {
-      // It runs out on its own; an event not remembered as done is handled again if redelivered,
-      // and repeats nothing recorded done.
-    }
-  };
   if (lease.done === true) {
-    await release(false);
+    await giveBack();
     return { outcome: 'duplicate', referral: { id: referralId, side } };
   }
   let result: ReferralResult;
@@ -184,10 +170,11 @@ export async function handleReferralEvent(
         ? await handleInbox(deps, event, referralId, lastEventOf)
         : await handleOutbox(deps, event, referralId, lastEventOf);
   } catch (error: unknown) {
-    await release(false);
+    // Not remembered done: a redelivery handles it again, and repeats nothing recorded done.
+    await giveBack();
     throw error;
   }
-  await release(true);
+  await giveBack({ done: event.event_id });
   return result;
 }
 
