@@ -10,7 +10,7 @@ export interface AttemptLease {
    * Gives the lease back (with `done`, the unit remembers that event finished); a failure leaves
    * it to run out on its own.
    */
-  giveBack(options?: { done?: string }): Promise<void>;
+  giveBack: (options?: { done?: string }) => Promise<void>;
 }
 
 /**
