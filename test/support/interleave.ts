@@ -3,6 +3,7 @@
  * marketplace) first waits for its turn, so a test decides exactly which process moves at every
  * await that touches shared state, and can stop one for good there (a crash).
  */
+import { RetryLaterError } from '../../lambdas/core/errors';
 
 interface Proc {
   name: string;
@@ -150,6 +151,19 @@ export async function stepsAlone(
     (waiting) => waiting[0] ?? name,
   );
   return procs.get(name)?.steps ?? 0;
+}
+
+/**
+ * The queue's retry delay in race tests: a RetryLaterError's own (or 5 s), an injected fault's
+ * 5 s; anything else is not retried (redeliverEach throws it).
+ */
+export function retryDelay(faulted: (error: unknown) => boolean) {
+  return (error: unknown): number | undefined =>
+    error instanceof RetryLaterError
+      ? (error.retryAfterMs ?? 5_000)
+      : faulted(error)
+        ? 5_000
+        : undefined;
 }
 
 /**

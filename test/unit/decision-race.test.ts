@@ -24,7 +24,14 @@ import {
   type FakeMarketplace,
 } from '../support/offer-marketplace-fake';
 import { MemoryOfferStore } from '../support/offer-memory-store';
-import { type Pick, redeliverEach, Scheduler, stepsAlone, strategies } from '../support/interleave';
+import {
+  type Pick,
+  redeliverEach,
+  retryDelay,
+  Scheduler,
+  stepsAlone,
+  strategies,
+} from '../support/interleave';
 import { seededRandom } from '../../sandbox/simulator/seeded-random';
 
 const START = Date.parse('2026-05-01T08:01:00Z');
@@ -194,12 +201,7 @@ async function redeliver(w: World, afterCrashMs: number): Promise<ProcessResult[
   return redeliverEach(
     ['a', 'b'] as const,
     (side) => w.worker(side)(w.events[side]),
-    (error) =>
-      error instanceof RetryLaterError
-        ? (error.retryAfterMs ?? 5_000)
-        : faulted(error)
-          ? 5_000
-          : undefined,
+    retryDelay(faulted),
     (ms) => (w.clock.ms += ms),
   );
 }

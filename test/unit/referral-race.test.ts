@@ -26,7 +26,14 @@ import {
   REFERRAL_OFFER_ID,
   referralSummary,
 } from '../support/referral-fakes';
-import { type Pick, redeliverEach, Scheduler, stepsAlone, strategies } from '../support/interleave';
+import {
+  type Pick,
+  redeliverEach,
+  retryDelay,
+  Scheduler,
+  stepsAlone,
+  strategies,
+} from '../support/interleave';
 import { seededRandom } from '../../sandbox/simulator/seeded-random';
 
 const START = Date.parse('2026-05-01T09:00:00Z');
@@ -117,8 +124,7 @@ async function runRace(pick: Pick, prepare?: (w: World) => void) {
     if (p.result?.ok === false && !faulted(p.result.error))
       expect(p.result.error).toBeInstanceOf(RetryLaterError);
   }
-  const crashed = [...procs.values()].filter((p) => p.crashed).map((p) => p.name);
-  return { w, crashed };
+  return { w };
 }
 
 /** Redelivers both copies until each ends (the clock past every lease when something crashed). */
@@ -127,12 +133,7 @@ async function redeliver(w: World, afterMs: number): Promise<void> {
   await redeliverEach(
     ['a', 'b'] as const,
     (side) => w.worker(side)(),
-    (error) =>
-      error instanceof RetryLaterError
-        ? (error.retryAfterMs ?? 5_000)
-        : faulted(error)
-          ? 5_000
-          : undefined,
+    retryDelay(faulted),
     (ms) => (w.clock.ms += ms),
   );
 }
