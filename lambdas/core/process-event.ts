@@ -333,6 +333,22 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
     }
   }
 
+  /**
+   * An unclaimed event's failed attempt (an OfferMatched's, a referral event's) put on record,
+   * unless it found its unit or referral busy with another event or copy: no failure of its own
+   * (a shift's offers arrive together, and all but one wait), retried on the schedule, and kept off
+   * the event item (during a deploy, an older version's claim there, which a failure record would
+   * give back to a third copy), unless the record heads for the DLQ now.
+   */
+  async function recordUnclaimedFailure(
+    event: MarketplaceEvent,
+    error: unknown,
+    options: ProcessOptions,
+  ): Promise<void> {
+    const busy = error instanceof UnitBusyError || error instanceof ReferralBusyError;
+    if (!busy || options.lastReceive === true) await recordFailure(event, error);
+  }
+
   async function processEvent(
     event: MarketplaceEvent,
     options: ProcessOptions = {},
@@ -342,11 +358,7 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
       try {
         return { ...ids, ...(await handleOfferMatched(event, event.offer_id, now(), options)) };
       } catch (error: unknown) {
-        // A unit busy with another event is no failure of this one (a shift's offers arrive
-        // together, and all but one wait): retried on the schedule, and not put on record,
-        // unless the record heads for the DLQ now.
-        if (!(error instanceof UnitBusyError) || options.lastReceive === true)
-          await recordFailure(event, error);
+        await recordUnclaimedFailure(event, error, options);
         throw error;
       }
     }
@@ -371,11 +383,7 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
         );
         return { ...ids, ...handled };
       } catch (error: unknown) {
-        // As for a busy unit: a referral busy with another event (or copy) is no failure of this
-        // one, and its record must not touch the event item (an older version's claim, during a
-        // deploy, which a failure record would give back to a third copy).
-        if (!(error instanceof ReferralBusyError) || options.lastReceive === true)
-          await recordFailure(event, error);
+        await recordUnclaimedFailure(event, error, options);
         throw error;
       }
     }
