@@ -17,8 +17,7 @@ export const ALARM_IDS = [
   'DeadLetterQueueNotEmpty',
   'DeadLetterQueueOldestMessage',
   'RecordsFailing',
-  'WorkerLoginFailing',
-  'ReconcilerLoginFailing',
+  'MarketplaceLoginFailing',
   'ReconcilerFoundDroppedOffers',
   'WorkerErrors',
   'ReceiverErrors',
@@ -81,22 +80,16 @@ export const ALARM_RUNBOOK: readonly AlarmRunbookEntry[] = [
     means:
       'Events keep failing for 15 minutes: the marketplace, the login, the table or the rules are failing; the records are retried and reach the dead-letter queue after 5 tries.',
     action:
-      'Read the worker log lines "Record failed; it will be retried" (errorName, errorMessage) and the login alarms; fix the cause; then `npx connector dlq redrive --all`.',
+      'Read the worker log lines "Record failed; it will be retried" (errorName, errorMessage) and the login alarm; fix the cause; then `npx connector dlq redrive --all`.',
   },
   {
-    id: 'WorkerLoginFailing',
+    id: 'MarketplaceLoginFailing',
     firesWhen:
-      'Any marketplace login of the worker refused (4xx other than 429, e.g. 401/403) or its credentials secret unreadable, in a 5-minute period; clears on the next good login.',
-    means: 'The worker cannot log in to the marketplace: no offer is decided until it can.',
+      'Any marketplace login of the worker or the reconciler refused (4xx other than 429, e.g. 401/403) or its credentials secret unreadable, in a 5-minute period; clears on the next good login of either.',
+    means:
+      'The connector cannot log in to the marketplace: no offer is decided, and offers SNS dropped are not recovered, until it can.',
     action:
-      'Check the username and password in the credentials secret (log line "Marketplace login refused..."); update the secret (it is re-read within 5 minutes). Right after a password change it may fire once and clear by itself.',
-  },
-  {
-    id: 'ReconcilerLoginFailing',
-    firesWhen:
-      'Any marketplace login of the reconciler refused (4xx other than 429) or its credentials secret unreadable, in a 5-minute period; clears on the next good login.',
-    means: 'The reconciler cannot log in: offers SNS dropped are not recovered.',
-    action: 'As for WorkerLoginFailing: fix the credentials secret.',
+      'Check the username and password in the credentials secret (log line "Marketplace login refused...", its `service` the function); update the secret (it is re-read within 5 minutes). Right after a password change it may fire once and clear by itself.',
   },
   {
     id: 'ReconcilerFoundDroppedOffers',

@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { acknowledgeEmailSubscription } from './nag';
 import {
   LOGIN_METRICS,
+  LOGIN_SERVICE_NAME,
   RECEIVER_METRICS,
   RECONCILER_METRICS,
   WORKER_METRICS,
@@ -88,18 +89,16 @@ export const CUSTOM_METRICS = {
     // The rules store holds an invalid document, or cannot be read: the last good version is used.
     WORKER_METRICS.rulesInvalid,
     WORKER_METRICS.rulesReadFailed,
-    // Marketplace logins refused (or credentials unreadable), and logins the marketplace did not answer.
-    LOGIN_METRICS.failures,
-    LOGIN_METRICS.unavailable,
   ],
   [SERVICE_NAMES.reconciler]: [
     RECONCILER_METRICS.seen,
     RECONCILER_METRICS.enqueued,
     RECONCILER_METRICS.skippedByCap,
     RECONCILER_METRICS.malformed,
-    LOGIN_METRICS.failures,
-    LOGIN_METRICS.unavailable,
   ],
+  // Marketplace logins refused (or credentials unreadable), and logins the marketplace did not
+  // answer: the worker's and the reconciler's, under one service (core/metric-names.ts).
+  [LOGIN_SERVICE_NAME]: [LOGIN_METRICS.failures, LOGIN_METRICS.unavailable],
 } as const;
 
 /** An alarm as ConnectorMonitoring builds it: the description comes from the runbook (alarm-runbook.ts). */
@@ -198,13 +197,14 @@ export class ConnectorMonitoring extends Construct {
       evaluationPeriods: 3,
       datapointsToAlarm: 3,
     });
-    // Any refused login: logins are sparse (a token lasts about an hour, the reconciler runs every
-    // few minutes to hours, the worker only with events), so an M-of-N rule could never see a wrong
-    // password. Missing data keeps the state; the 0 a good login writes clears it.
-    const loginFailing = { threshold: 0, treatMissingData: cloudwatch.TreatMissingData.IGNORE };
-    this.addAlarm('WorkerLoginFailing', {
-      metric: emf(SERVICE_NAMES.worker, LOGIN_METRICS.failures),
-      ...loginFailing,
+    // Any refused login, the worker's or the reconciler's: logins are sparse (a token lasts about
+    // an hour, the reconciler runs every few minutes to hours, the worker only with events), so an
+    // M-of-N rule could never see a wrong password. Missing data keeps the state; the 0 a good
+    // login writes clears it.
+    this.addAlarm('MarketplaceLoginFailing', {
+      metric: emf(LOGIN_SERVICE_NAME, LOGIN_METRICS.failures),
+      threshold: 0,
+      treatMissingData: cloudwatch.TreatMissingData.IGNORE,
     });
     this.addAlarm('WorkerErrors', {
       metric: worker.fn.metricErrors(sum),
@@ -223,10 +223,6 @@ export class ConnectorMonitoring extends Construct {
       this.addAlarm('ReconcilerErrors', {
         metric: props.reconciler.fn.metricErrors(sum),
         threshold: 0,
-      });
-      this.addAlarm('ReconcilerLoginFailing', {
-        metric: emf(SERVICE_NAMES.reconciler, LOGIN_METRICS.failures),
-        ...loginFailing,
       });
       this.addAlarm('ReconcilerFoundDroppedOffers', {
         metric: emf(SERVICE_NAMES.reconciler, RECONCILER_METRICS.enqueued).with({
@@ -352,10 +348,11 @@ export class ConnectorMonitoring extends Construct {
         ],
         [
           new cloudwatch.GraphWidget({
-            title: 'Decisions',
+            title: 'Decisions; marketplace logins (right)',
             left: CUSTOM_METRICS[SERVICE_NAMES.worker].map((name) =>
               emf(SERVICE_NAMES.worker, name),
             ),
+            right: CUSTOM_METRICS[LOGIN_SERVICE_NAME].map((name) => emf(LOGIN_SERVICE_NAME, name)),
             width: 24,
           }),
         ],

@@ -114,6 +114,8 @@ export async function startConnector(input: WiringInput): Promise<RunningConnect
   // execution environment has; the plain runs use one.
   const workers = Array.from({ length: drill?.workerInvocations ?? 1 }, () => {
     const drillWorker = supplyDrill?.worker;
+    const drillCounts = drillWorker?.metrics;
+    const drillMetrics = drillCounts !== undefined ? () => drillCounts : undefined;
     const workerLogger = connectorLogger('worker', {
       logLevel: drillWorker?.quiet && !options.verbose ? 'CRITICAL' : logLevel,
     });
@@ -122,7 +124,7 @@ export async function startConnector(input: WiringInput): Promise<RunningConnect
       ? new MarketplaceClient({
           baseUrl: simulator.url,
           credentials: drillWorker.credentials,
-          onLogin: loginReporter(workerLogger, drillWorker.metrics),
+          onLogin: loginReporter(workerLogger, drillMetrics),
         })
       : marketplace();
     return createWorker({

@@ -5,6 +5,7 @@
 import {
   DETAIL_METRICS,
   LOGIN_METRICS,
+  LOGIN_SERVICE_NAME,
   RECONCILER_METRICS,
   WORKER_METRICS,
 } from '../../lambdas/core/metric-names';
@@ -99,7 +100,7 @@ export function defaultSampledShare(perSecond: number): number {
 }
 
 /** A metric as CloudWatch bills it: one name under one `service` dimension. */
-const metric = (service: Service, name: string) => `${service}/${name}`;
+const metric = (service: string, name: string) => `${service}/${name}`;
 
 /**
  * The metrics each function publishes for one event: the receiver none (the NoDeliveries alarm
@@ -162,6 +163,7 @@ export function usageFrom(
     `${sandboxRun}: ${(m.logLines[service] / m.events).toFixed(1)} INFO lines/event, ${Math.round(perEvent(m.logBytes[service]))} B; + Lambda context ${Math.round(lambda.perLine(service))} B/line (measured, log-lines.ts), platform ${lambda.platform(service)} B/invocation (system log level ${logging[service]?.systemLogLevel ?? 'INFO'}), EMF ${lambda.emf(service, PER_EVENT_METRICS[service])} B/invocation (${lambda.published(service, PER_EVENT_METRICS[service]).join(', ') || 'no metric per event'})`;
   const keep = (service: Service, name: string) =>
     lambda.published(service, [name]).length > 0 ? [metric(service, name)] : [];
+  const loginFailures = metric(LOGIN_SERVICE_NAME, LOGIN_METRICS.failures);
   return {
     durationMs: {
       receiver: receiverMs,
@@ -205,7 +207,7 @@ export function usageFrom(
       RECONCILER_LINE_BYTES +
         lambda.perLine('reconciler') +
         lambda.platform('reconciler') +
-        lambda.emf('reconciler', [LOGIN_METRICS.failures]),
+        emfDocumentBytes(LOGIN_SERVICE_NAME, [LOGIN_METRICS.failures]),
       `one "Reconciliation finished" line of ${RECONCILER_LINE_BYTES} B + its Lambda context, platform lines (system log level ${logging.reconciler?.systemLogLevel ?? 'INFO'}) and the EMF document of the login's 0`,
     ),
     accessLogBytesPerRequest: assumed(
@@ -242,8 +244,9 @@ export function usageFrom(
       value: {
         // reconciler.ts publishes its counts only when not zero; a run over an empty inbox writes
         // nothing but the 0 of a successful login (login-report.ts: the login alarm clears on it),
-        // and a cold reconciler logs in on every run.
-        idle: reconcilerRunsPerMonth > 0 ? keep('reconciler', LOGIN_METRICS.failures) : [],
+        // and a cold reconciler logs in on every run. The worker's and the reconciler's logins
+        // write the same metric (LOGIN_SERVICE_NAME).
+        idle: reconcilerRunsPerMonth > 0 ? [loginFailures] : [],
         // A healthy flow: each decision the example rules make, the duplicates SNS's
         // at-least-once delivery brings in any busy hour, the worker's hourly login, and the open
         // offers the reconciler lists while offers flow. The receiver publishes none for a normal
@@ -255,13 +258,8 @@ export function usageFrom(
           ...keep('worker', WORKER_METRICS.review),
           ...keep('worker', WORKER_METRICS.ignored),
           ...keep('worker', WORKER_METRICS.duplicate),
-          ...keep('worker', LOGIN_METRICS.failures),
-          ...(reconcilerRunsPerMonth > 0
-            ? [
-                ...keep('reconciler', LOGIN_METRICS.failures),
-                ...keep('reconciler', RECONCILER_METRICS.seen),
-              ]
-            : []),
+          loginFailures,
+          ...(reconcilerRunsPerMonth > 0 ? keep('reconciler', RECONCILER_METRICS.seen) : []),
         ],
       },
       source: `derived from the handlers: at idle only the reconciler's login 0; a healthy flow publishes these (fault metrics excluded); detail metrics ${(['receiver', 'worker', 'reconciler'] as const).map((s) => `${s} ${lambda.detail(s) ? 'on' : 'off'}`).join(', ')}`,

@@ -5,22 +5,33 @@ import type { LoginOutcome } from './marketplace/options';
 
 /**
  * Turns the marketplace client's login outcomes into the login metrics and one log line per failed
- * login, for the worker and the reconciler alike. A refused login or unreadable credentials count
- * as `MarketplaceLoginFailures` (the alarm: nothing logs in until someone fixes the secret); a
- * login the marketplace could not answer counts as `MarketplaceLoginUnavailable` (no alarm of its
- * own: the failed records and runs show it). A successful login writes a 0 failure, so the alarm
- * clears on the first good login. The line carries the reason and the status only: never the
- * username, the password, a token or the API's text (the error itself is logged, masked, by the
- * caller that failed).
+ * login, for the worker and the reconciler alike. `metrics` builds, on the first login, the Metrics
+ * that write under the one `service` both share (observability.ts loginMetrics): one metric and
+ * one alarm watch both functions' logins.
+ * A refused login or unreadable credentials count as `MarketplaceLoginFailures` (the alarm: nothing
+ * logs in until someone fixes the secret); a login the marketplace could not answer counts as
+ * `MarketplaceLoginUnavailable` (no alarm of its own: the failed records and runs show it). A
+ * successful login writes a 0 failure, so the alarm clears on the first good login. The line
+ * carries the reason and the status only: never the username, the password, a token or the API's
+ * text (the error itself is logged, masked, by the caller that failed).
  */
-export function loginReporter(logger: Logger, metrics?: Metrics): (outcome: LoginOutcome) => void {
+export function loginReporter(
+  logger: Logger,
+  metrics?: () => Metrics,
+): (outcome: LoginOutcome) => void {
+  let built: Metrics | undefined;
+  const count = (name: string, value: number) => {
+    if (metrics === undefined) return;
+    built ??= metrics();
+    built.addMetric(name, MetricUnit.Count, value);
+  };
   return (outcome) => {
     if (outcome.ok) {
-      metrics?.addMetric(LOGIN_METRICS.failures, MetricUnit.Count, 0);
+      count(LOGIN_METRICS.failures, 0);
       return;
     }
     if (outcome.reason === 'unavailable') {
-      metrics?.addMetric(LOGIN_METRICS.unavailable, MetricUnit.Count, 1);
+      count(LOGIN_METRICS.unavailable, 1);
       logger.warn(
         'Marketplace login failed; the marketplace did not answer, later calls try again',
         {
@@ -30,7 +41,7 @@ export function loginReporter(logger: Logger, metrics?: Metrics): (outcome: Logi
       );
       return;
     }
-    metrics?.addMetric(LOGIN_METRICS.failures, MetricUnit.Count, 1);
+    count(LOGIN_METRICS.failures, 1);
     logger.error(
       outcome.reason === 'rejected'
         ? 'Marketplace login refused; check the username and password in the credentials secret'

@@ -1,7 +1,12 @@
 import { LogFormatter, LogItem, Logger } from '@aws-lambda-powertools/logger';
 import type { LogAttributes, UnformattedAttributes } from '@aws-lambda-powertools/logger/types';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { DETAIL_METRICS, METRICS_NAMESPACE, type ServiceName } from '../core/metric-names';
+import {
+  DETAIL_METRICS,
+  LOGIN_SERVICE_NAME,
+  METRICS_NAMESPACE,
+  type ServiceName,
+} from '../core/metric-names';
 import { ENV_NAMES } from './env';
 
 /** The X-Ray header Lambda sets for each invocation; `Sampled=1` when the request is traced. */
@@ -91,4 +96,17 @@ export function observability(
       env[ENV_NAMES.detailMetrics] === 'true',
     ),
   };
+}
+
+/**
+ * The login metrics' Metrics (adapters/login-report.ts), for the functions that log in: under
+ * LOGIN_SERVICE_NAME whichever function writes them, in the function's namespace, each written
+ * at once (a login's outcome needs no batching; one document per login, about hourly).
+ */
+export function loginMetrics(env: NodeJS.ProcessEnv = process.env): Metrics {
+  return new Metrics({
+    namespace: env[ENV_NAMES.powertoolsMetricsNamespace] || METRICS_NAMESPACE,
+    serviceName: LOGIN_SERVICE_NAME,
+    singleMetric: true,
+  });
 }

@@ -62,9 +62,15 @@ export const RECONCILER_METRICS = {
 } as const;
 
 /**
- * Written by every function that logs in to the marketplace (worker and reconciler, each under its
- * own `service`), through adapters/login-report.ts.
+ * The `service` dimension of the login metrics, whichever function writes them (worker and
+ * reconciler, through adapters/login-report.ts): both log in with the same credentials secret, so
+ * one metric and one alarm cover both, and a healthy flow publishes one custom metric for logins,
+ * not one per function (each is billed by the hour it is published in). The log lines name the
+ * function.
  */
+export const LOGIN_SERVICE_NAME = 'marketplace-login';
+
+/** Written by every function that logs in to the marketplace, under LOGIN_SERVICE_NAME. */
 export const LOGIN_METRICS = {
   /**
    * Logins that cannot succeed until someone acts: the marketplace refused the credentials (a 4xx

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { ConnectorConfig } from '../../lambdas/core/config';
 import {
   LOGIN_METRICS,
+  LOGIN_SERVICE_NAME,
   RECEIVER_METRICS,
   RECONCILER_METRICS,
   WORKER_METRICS,
@@ -160,22 +161,9 @@ describe.each<[AlarmId, Props]>([
     },
   ],
   [
-    'WorkerLoginFailing',
+    'MarketplaceLoginFailing',
     {
-      ...emf('worker', LOGIN_METRICS.failures),
-      Statistic: 'Sum',
-      Period: 300,
-      Threshold: 0,
-      ComparisonOperator: 'GreaterThanThreshold',
-      EvaluationPeriods: 1,
-      DatapointsToAlarm: 1,
-      TreatMissingData: 'ignore',
-    },
-  ],
-  [
-    'ReconcilerLoginFailing',
-    {
-      ...emf('reconciler', LOGIN_METRICS.failures),
+      ...emf(LOGIN_SERVICE_NAME, LOGIN_METRICS.failures),
       Statistic: 'Sum',
       Period: 300,
       Threshold: 0,

@@ -493,7 +493,7 @@ describe('alarms', () => {
         // The events queue's messages sent (NoDeliveries).
         'NumberOfMessagesSent',
         'RecordsFailed',
-        'MarketplaceLoginFailures',
+        // The worker's and the reconciler's logins, one metric (MarketplaceLoginFailing).
         'MarketplaceLoginFailures',
         'ReconcilerOffersEnqueued',
       ].sort(),

@@ -37,8 +37,13 @@ export class RecordingMetrics extends Metrics {
   readonly published: Record<string, number>[] = [];
   private pending: Record<string, number> = {};
 
-  constructor() {
-    super({ namespace: 'WorkerTest', serviceName: 'worker-test' });
+  /** `singleMetric`: each metric published as it is added, as the login metrics are (loginMetrics). */
+  constructor(options: { serviceName?: string; singleMetric?: boolean } = {}) {
+    super({
+      namespace: 'WorkerTest',
+      serviceName: options.serviceName ?? 'worker-test',
+      ...(options.singleMetric === true ? { singleMetric: true } : {}),
+    });
   }
 
   override addMetric(...args: Parameters<AddMetric>): this {

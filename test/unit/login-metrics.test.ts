@@ -4,13 +4,15 @@
  * log line by loginReporter (lambdas/adapters/login-report.ts), through the real worker and
  * reconciler with a fake marketplace over `fetch`. A 401 or 403 on login and an unreadable secret
  * count as failures (the alarm's metric); a 503 counts apart; a good login writes a 0 failure so
- * the alarm clears. Nothing logged or counted holds the username, the password or the API's text.
+ * the alarm clears. The login metrics go to their own Metrics, written at once under the service
+ * both functions share (observability.ts loginMetrics), apart from the function's own counts. Nothing logged or counted holds the username, the password or the API's text.
  */
 import type { SQSEvent } from 'aws-lambda';
 import { CredentialsError, secretCredentials } from '../../lambdas/adapters/credentials';
 import { loginReporter } from '../../lambdas/adapters/login-report';
 import { type LoginOutcome, MarketplaceClient } from '../../lambdas/adapters/marketplace-client';
-import { LOGIN_METRICS, WORKER_METRICS } from '../../lambdas/core/metric-names';
+import { loginMetrics } from '../../lambdas/adapters/observability';
+import { LOGIN_METRICS, LOGIN_SERVICE_NAME, WORKER_METRICS } from '../../lambdas/core/metric-names';
 import { createReconciler } from '../../lambdas/reconciler/reconciler';
 import { createWorker } from '../../lambdas/worker/worker';
 import { OFFER_ID, offerDetailJson, offerEvent, queuedEvent } from '../support/offer-fixtures';
@@ -64,10 +66,15 @@ function worker(
 ) {
   const logger = new CapturingLogger();
   const metrics = new RecordingMetrics();
+  const logins = loginRecorder();
   const api = marketplaceFetch(loginStatus);
   const store = new MemoryOfferStore();
   const run = createWorker({
-    marketplace: client(api.fetch, loginReporter(logger, metrics), credentials),
+    marketplace: client(
+      api.fetch,
+      loginReporter(logger, () => logins),
+      credentials,
+    ),
     store,
     units: store,
     rules: { defaultAction: 'review', rules: [] },
@@ -79,32 +86,35 @@ function worker(
     run({
       Records: [sqsRecord(queuedEvent(offerEvent({ offer_id: OFFER_ID })))],
     } satisfies SQSEvent);
-  return { decide, logger, metrics, api };
+  return { decide, logger, metrics, logins, api };
 }
 
+/** The login metrics as the handlers build them: each published as it is added. */
+const loginRecorder = () =>
+  new RecordingMetrics({ serviceName: LOGIN_SERVICE_NAME, singleMetric: true });
+
 /** Everything the function wrote: log lines and metric names and values. */
-const everything = (logger: CapturingLogger, metrics: RecordingMetrics) =>
-  `${logger.text()} ${JSON.stringify(metrics.published)}`;
+const everything = (logger: CapturingLogger, ...metrics: RecordingMetrics[]) =>
+  `${logger.text()} ${JSON.stringify(metrics.map((m) => m.published))}`;
 
 describe('worker', () => {
   it.each([401, 403])(
     'counts a login refused with %i as a login failure (and the record as failed), logging no secret',
     async (status) => {
-      const { decide, logger, metrics } = worker(status);
+      const { decide, logger, metrics, logins } = worker(status);
 
       const result = await decide();
 
       expect(result.batchItemFailures).toHaveLength(1);
-      expect(metrics.published).toEqual([
-        expect.objectContaining({ [LOGIN_METRICS.failures]: 1, [WORKER_METRICS.failed]: 1 }),
-      ]);
-      expect(metrics.published[0]).not.toHaveProperty(LOGIN_METRICS.unavailable);
+      expect(logins.published).toEqual([{ [LOGIN_METRICS.failures]: 1 }]);
+      expect(metrics.published).toEqual([expect.objectContaining({ [WORKER_METRICS.failed]: 1 })]);
+      expect(metrics.published[0]).not.toHaveProperty(LOGIN_METRICS.failures);
       expect(
         logger.withMessage(
           'Marketplace login refused; check the username and password in the credentials secret',
         ),
       ).toEqual([expect.objectContaining({ level: 'ERROR', reason: 'rejected', status })]);
-      const written = everything(logger, metrics);
+      const written = everything(logger, metrics, logins);
       expect(written).not.toContain(PASSWORD);
       expect(written).not.toContain(USERNAME);
       expect(written).not.toContain('id-token');
@@ -112,15 +122,13 @@ describe('worker', () => {
   );
 
   it('counts a 503 on every login attempt apart, as unavailable, not as a failure', async () => {
-    const { decide, logger, metrics, api } = worker(503);
+    const { decide, logger, metrics, logins, api } = worker(503);
 
     await decide();
 
     expect(api.calls.filter((path) => path === '/auth/v1/login').length).toBeGreaterThan(1);
-    expect(metrics.published).toEqual([
-      expect.objectContaining({ [LOGIN_METRICS.unavailable]: 1, [WORKER_METRICS.failed]: 1 }),
-    ]);
-    expect(metrics.published[0]).not.toHaveProperty(LOGIN_METRICS.failures);
+    expect(logins.published).toEqual([{ [LOGIN_METRICS.unavailable]: 1 }]);
+    expect(metrics.published).toEqual([expect.objectContaining({ [WORKER_METRICS.failed]: 1 })]);
     expect(
       logger.withMessage(
         'Marketplace login failed; the marketplace did not answer, later calls try again',
@@ -129,14 +137,12 @@ describe('worker', () => {
   });
 
   it('writes a 0 failure after a good login, so the alarm clears', async () => {
-    const { decide, metrics, api } = worker(200);
+    const { decide, logins, api } = worker(200);
 
     await decide();
 
     expect(api.calls).toContain(`/offers/v1/inbox/offers/${OFFER_ID}`);
-
-    expect(metrics.published).toEqual([expect.objectContaining({ [LOGIN_METRICS.failures]: 0 })]);
-    expect(metrics.published[0]).not.toHaveProperty(LOGIN_METRICS.unavailable);
+    expect(logins.published).toEqual([{ [LOGIN_METRICS.failures]: 0 }]);
   });
 
   it('counts an unreadable credentials secret as a login failure, without sending a login', async () => {
@@ -145,21 +151,20 @@ describe('worker', () => {
         throw new Error(`Unable to transform value using 'json' transform: ${PASSWORD}`);
       },
     });
-    const { decide, logger, metrics, api } = worker(200, unreadable);
+    const { decide, logger, metrics, logins, api } = worker(200, unreadable);
 
     await decide();
 
     expect(api.calls).toEqual([]);
-    expect(metrics.published).toEqual([
-      expect.objectContaining({ [LOGIN_METRICS.failures]: 1, [WORKER_METRICS.failed]: 1 }),
-    ]);
+    expect(logins.published).toEqual([{ [LOGIN_METRICS.failures]: 1 }]);
+    expect(metrics.published).toEqual([expect.objectContaining({ [WORKER_METRICS.failed]: 1 })]);
     expect(
       logger.withMessage('Marketplace credentials could not be read; check the credentials secret'),
     ).toEqual([expect.objectContaining({ level: 'ERROR', reason: 'credentials' })]);
     expect(logger.withMessage('Record failed; it will be retried')).toEqual([
       expect.objectContaining({ errorName: CredentialsError.name }),
     ]);
-    expect(everything(logger, metrics)).not.toContain(PASSWORD);
+    expect(everything(logger, metrics, logins)).not.toContain(PASSWORD);
   });
 });
 
@@ -167,10 +172,14 @@ describe('reconciler', () => {
   it('counts a refused login as a login failure and fails the run (Lambda retries it)', async () => {
     const logger = new CapturingLogger();
     const metrics = new RecordingMetrics();
+    const logins = loginRecorder();
     const api = marketplaceFetch(401);
     const send = jest.fn();
     const run = createReconciler({
-      inbox: client(api.fetch, loginReporter(logger, metrics)),
+      inbox: client(
+        api.fetch,
+        loginReporter(logger, () => logins),
+      ),
       store: new MemoryOfferStore(),
       queue: { send },
       logger,
@@ -180,8 +189,37 @@ describe('reconciler', () => {
     await expect(run()).rejects.toThrow('login: HTTP 401');
 
     expect(send).not.toHaveBeenCalled();
-    expect(metrics.published).toEqual([expect.objectContaining({ [LOGIN_METRICS.failures]: 1 })]);
-    expect(everything(logger, metrics)).not.toContain(PASSWORD);
+    expect(logins.published).toEqual([{ [LOGIN_METRICS.failures]: 1 }]);
+    expect(everything(logger, metrics, logins)).not.toContain(PASSWORD);
+  });
+});
+
+describe('loginMetrics', () => {
+  it('writes each login outcome at once, under the service the worker and the reconciler share', () => {
+    // Powertools prints the EMF document on its own console, over process.stdout.
+    const lines: string[] = [];
+    const log = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      const metrics = () => loginMetrics({ POWERTOOLS_METRICS_NAMESPACE: 'TestNamespace' });
+      loginReporter(new CapturingLogger(), metrics)({ ok: true });
+    } finally {
+      log.mockRestore();
+    }
+
+    expect(lines.map((line) => JSON.parse(line) as unknown)).toEqual([
+      expect.objectContaining({
+        service: LOGIN_SERVICE_NAME,
+        [LOGIN_METRICS.failures]: 0,
+        _aws: expect.objectContaining({
+          CloudWatchMetrics: [
+            expect.objectContaining({ Namespace: 'TestNamespace', Dimensions: [['service']] }),
+          ],
+        }) as unknown,
+      }),
+    ]);
   });
 });
 
