@@ -25,7 +25,8 @@ import { offerKey, trimSeenEvents } from './dynamo-offer-item';
  * UnitStore on the offer table. A shift's (or referral's, or outbox offer's) unit is one item,
  * `pk = UNIT#<unit key>`, `sk = UNIT`; a lone offer's unit (`offer#<id>`) is the offer's own item
  * (`OFFER#<id>`, dynamo-offer-item.ts), so its decision is written once, on the offer, facts and
- * seen event included: 3 writes per lone OfferMatched answered (lease, intent, applied). The item
+ * seen event included: 2 writes per lone OfferMatched answered (its lease taken with its intent,
+ * acquireWithIntent; then applied, the lease given back), 3 when the lease is taken first. The item
  * holds `leaseOwner` (an attempt at an event: attemptOwner) and `leaseUntil` (epoch ms) while an
  * event decides the unit, and the unit's `decision`, its text included (a lone offer's without the
  * ids its key holds: dynamo-decision-item.ts). A lease given back done appends the finished event's
@@ -125,6 +126,42 @@ export class DynamoUnitStore implements UnitStore {
     const until: unknown = held?.leaseUntil;
     // Released between the two calls: busy for no time, so the retry comes at once.
     return { kind: 'busy', until: typeof until === 'number' ? until : now.getTime() };
+  }
+
+  async acquireWithIntent(
+    key: string,
+    owner: string,
+    now: Date,
+    leaseMs: number,
+    decision: RecordedDecision,
+  ): Promise<boolean> {
+    const lone = loneOfferOfUnit(key);
+    if (lone === undefined || decision.state !== 'intended')
+      throw new Error(
+        `unit ${key}: only a lone offer's intended decision is written with its lease`,
+      );
+    try {
+      await this.client.update({
+        TableName: this.tableName,
+        Key: itemKey(key),
+        UpdateExpression:
+          'SET leaseOwner = :owner, leaseUntil = :until, #decision = :decision, createdAt = if_not_exists(createdAt, :at), updatedAt = if_not_exists(updatedAt, :at)',
+        ConditionExpression:
+          '(attribute_not_exists(leaseOwner) OR leaseUntil < :now) AND attribute_not_exists(#decision)',
+        ExpressionAttributeNames: { '#decision': 'decision' },
+        ExpressionAttributeValues: {
+          ':owner': owner,
+          ':until': now.getTime() + leaseMs,
+          ':now': now.getTime(),
+          ':decision': decisionItem(decision, lone),
+          ':at': now.toISOString(),
+        },
+      });
+      return true;
+    } catch (error: unknown) {
+      if (!isConditionFailure(error)) throw error;
+      return false;
+    }
   }
 
   /**

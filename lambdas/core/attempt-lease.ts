@@ -1,4 +1,4 @@
-import type { UnitLease, UnitStore } from './ports';
+import type { RecordedDecision, UnitLease, UnitStore } from './ports';
 import { attemptOwner } from './unit-decision';
 
 /** A lease taken for one attempt at an event, and how to give it back. */
@@ -14,19 +14,14 @@ export interface AttemptLease {
 }
 
 /**
- * Takes `unitKey`'s lease under a name of this attempt's own, so that another attempt at the same
- * event, at the same moment, finds the unit busy as another event would. A lease write whose
- * answer was lost may have landed: the lease is this attempt's alone, so no retry could take it
- * back, and it is given back before the error is rethrown (else the retry of this very event would
- * wait the whole lease out).
+ * One attempt at an event on `unitKey`'s lease, under a name of the attempt's own (attemptOwner),
+ * so that another attempt at the same event, at the same moment, finds the unit busy as another
+ * event would. Every way of taking the lease uses that one name: a lease write whose answer was
+ * lost may have landed, and the attempt's next write finds it its own. A write that fails is
+ * followed by giving the lease back before the error is rethrown (the lease is this attempt's
+ * alone, so no retry could take it back, and the retry of this very event would wait it out).
  */
-export async function takeAttemptLease(
-  units: UnitStore,
-  unitKey: string,
-  eventId: string,
-  now: Date,
-  leaseMs: number,
-): Promise<AttemptLease> {
+export function attemptLease(units: UnitStore, unitKey: string, eventId: string) {
   const owner = attemptOwner(eventId);
   const giveBack = async (options: { done?: string } = {}): Promise<void> => {
     try {
@@ -35,10 +30,38 @@ export async function takeAttemptLease(
       // The lease runs out on its own; the outcome (or the original error) is what matters.
     }
   };
-  try {
-    return { owner, lease: await units.acquireUnitLease(unitKey, owner, now, leaseMs), giveBack };
-  } catch (error: unknown) {
-    await giveBack();
-    throw error;
-  }
+  const guarded = async <T>(write: () => Promise<T>): Promise<T> => {
+    try {
+      return await write();
+    } catch (error: unknown) {
+      await giveBack();
+      throw error;
+    }
+  };
+  return {
+    owner,
+    giveBack,
+    /** UnitStore.acquireUnitLease for this attempt. */
+    take: (now: Date, leaseMs: number): Promise<UnitLease> =>
+      guarded(() => units.acquireUnitLease(unitKey, owner, now, leaseMs)),
+    /** UnitStore.acquireWithIntent for this attempt: whether the lease was taken with `intent`. */
+    takeWithIntent: (now: Date, leaseMs: number, intent: RecordedDecision): Promise<boolean> =>
+      guarded(() => units.acquireWithIntent(unitKey, owner, now, leaseMs, intent)),
+  };
+}
+
+/** Takes `unitKey`'s lease for one attempt at `eventId` (attemptLease). */
+export async function takeAttemptLease(
+  units: UnitStore,
+  unitKey: string,
+  eventId: string,
+  now: Date,
+  leaseMs: number,
+): Promise<AttemptLease> {
+  const attempt = attemptLease(units, unitKey, eventId);
+  return {
+    owner: attempt.owner,
+    lease: await attempt.take(now, leaseMs),
+    giveBack: attempt.giveBack,
+  };
 }

@@ -1,6 +1,7 @@
 import type { AcceptCounter } from './caps';
 import { isRefusal, RetryLaterError } from './errors';
 import { isAnswerable, judgeUnit } from './judge';
+import { createIntents, sendsAnswer } from './unit-intent';
 import { rejudges, type Replay } from './replay';
 import {
   type CapsContext,
@@ -34,7 +35,7 @@ import {
   type UnitStore,
 } from './ports';
 import { createUnitRecords, type HeldUnit, type OfferEvent } from './unit-records';
-import { takeAttemptLease } from './attempt-lease';
+import { attemptLease } from './attempt-lease';
 
 /**
  * Supply side: one answer per decision unit. The marketplace answers every offer of a shift or
@@ -44,7 +45,9 @@ import { takeAttemptLease } from './attempt-lease';
  * 1. The event's offer is fetched to learn its unit, and the unit's lease is taken (a conditional
  *    write owned by this attempt at the event, expiring after any invocation that could hold it
  *    has ended). Only the holder decides; another event, or another delivery of the same one,
- *    finds it busy and comes back in seconds.
+ *    finds it busy and comes back in seconds. A lone offer with no decision on record is judged
+ *    first, and its intent written in the write that takes the lease, when nothing else must
+ *    happen in between (see firstIntent): both writes of step 2's intent in one.
  * 2. Under the lease: a settled unit (applied, or resolved by what the marketplace showed) ends
  *    the event as already decided. Otherwise every offer of the unit is fetched and judged, and an
  *    accept or decline, or a review a person is told of, is recorded as `intended` (fenced by the
@@ -85,6 +88,19 @@ export interface UnitResult {
   unitKey?: string;
 }
 
+export interface DecideOptions {
+  /** The invocation's time left (ms): an answer is sent only with time for its worst case. */
+  remainingMs?: () => number;
+  /** An operator's replay of the event (replay.ts). */
+  replay?: Replay;
+  /**
+   * The caller found no decision on the offer's record just before: a lone offer is judged before
+   * its lease is taken, and its intent written with the lease (UnitStore.acquireWithIntent), which
+   * refuses, writing nothing, if a decision is there by then.
+   */
+  undecided?: boolean;
+}
+
 export interface UnitDeciderDeps {
   marketplace: MarketplaceApi;
   store: OfferStore;
@@ -107,16 +123,8 @@ export interface UnitDeciderDeps {
   redecideDryRun?: boolean;
 }
 
-/** An accept or a decline: an answer the marketplace is sent (unless in a dry run). */
-function sendsAnswer(decision: Decision): boolean {
-  return decision.action === 'accept' || decision.action === 'decline';
-}
-
 export function createUnitDecider(deps: UnitDeciderDeps) {
   const { marketplace, store, units, rules, now } = deps;
-  /** A review, when someone is told of it. */
-  const tellsPerson = (decision: Decision): boolean =>
-    decision.action === 'review' && deps.notifier !== undefined;
   const maxIntentAgeMs = deps.maxIntentAgeMs ?? DEFAULT_MAX_INTENT_AGE_MS;
   const finality = { redecideDryRun: deps.redecideDryRun === true && deps.dryRun !== true };
   const { record, recordFacts, factsOf, completeCopies } = createUnitRecords({
@@ -130,6 +138,13 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     ...(deps.counter !== undefined ? { counter: deps.counter } : {}),
     ...(deps.dryRun !== undefined ? { dryRun: deps.dryRun } : {}),
   };
+  const { tellsPerson, recordsIntent, intentOf, firstIntent } = createIntents({
+    rules,
+    now,
+    caps,
+    ...(deps.notifier !== undefined ? { notifier: deps.notifier } : {}),
+    ...(deps.dryRun !== undefined ? { dryRun: deps.dryRun } : {}),
+  });
 
   /**
    * An answer's intent too old to send without judging again (or with an unreadable time). A
@@ -149,41 +164,48 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     offer: InboxOffer,
     eventId: string,
     lastEvent: LastEvent,
-    remainingMs?: () => number,
-    replay?: Replay,
+    options: DecideOptions = {},
   ): Promise<UnitResult> {
     const unitKey = unitKeyOf(offer);
-    const leaseFrom = now().getTime();
-    const { owner, lease, giveBack } = await takeAttemptLease(
-      units,
-      unitKey,
-      eventId,
-      new Date(leaseFrom),
-      deps.decisionLeaseMs,
-    );
+    const event: OfferEvent = { offerId: offer.id, ...lastEvent };
+    const first = options.undecided === true ? await firstIntent(offer, eventId) : undefined;
+    const attempt = attemptLease(units, unitKey, eventId);
+    const held: HeldUnit = { unitKey, owner: attempt.owner, eventId, released: false };
+    const whileHeld = async (
+      work: () => Promise<Omit<UnitResult, 'unitKey'>>,
+    ): Promise<UnitResult> => {
+      try {
+        return { unitKey, ...(await work()) };
+      } finally {
+        if (!held.released) await attempt.giveBack();
+      }
+    };
+    let leaseFrom = now().getTime();
+    // An intent this attempt has no time to send is not written: its retry judges afresh.
+    if (first !== undefined && sendsAnswer(first) && first.dryRun !== true) {
+      const leaseUntil = leaseFrom + deps.decisionLeaseMs;
+      ensureTimeFor(leaseFrom, leaseUntil, options.remainingMs, deps.actionBudgetMs);
+    }
+    if (
+      first !== undefined &&
+      (await attempt.takeWithIntent(new Date(leaseFrom), deps.decisionLeaseMs, first))
+    ) {
+      const leaseUntil = leaseFrom + deps.decisionLeaseMs;
+      const answer = { offers: [offer], target: offer, decision: first, recovered: false };
+      return whileHeld(() => carryOut(offer, held, answer, leaseUntil, event, options));
+    }
+    // Without an intent, or refused (a lease or a decision is there by now): the lease alone, by
+    // the same attempt, whose refused write may have landed after all (an answer lost, the write
+    // sent again) and is then found its own.
+    leaseFrom = now().getTime();
+    const lease = await attempt.take(new Date(leaseFrom), deps.decisionLeaseMs);
     if (lease.kind === 'busy') {
       // No wait until the lease runs out: its holder normally finishes (and releases) in seconds,
       // and the retry schedule outlasts a crashed holder's lease by itself (worker timing).
       throw new UnitBusyError('decision unit is held by another event');
     }
     const leaseUntil = leaseFrom + deps.decisionLeaseMs;
-    const held: HeldUnit = { unitKey, owner, eventId, released: false };
-    try {
-      return {
-        unitKey,
-        ...(await decideHeld(
-          offer,
-          held,
-          lease.decision,
-          leaseUntil,
-          { offerId: offer.id, ...lastEvent },
-          remainingMs,
-          replay,
-        )),
-      };
-    } finally {
-      if (!held.released) await giveBack();
-    }
+    return whileHeld(() => decideHeld(offer, held, lease.decision, leaseUntil, event, options));
   }
 
   async function decideHeld(
@@ -192,10 +214,10 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     current: RecordedDecision | undefined,
     leaseUntil: number,
     lastEvent: OfferEvent,
-    remainingMs: (() => number) | undefined,
-    replay: Replay | undefined,
+    options: DecideOptions,
   ): Promise<Omit<UnitResult, 'unitKey'>> {
     const { unitKey, eventId } = held;
+    const { replay } = options;
     // An operator's replay judges a settled decision again only while the unit is answerable.
     const replayed =
       current !== undefined && isFinal(current, finality) && rejudges(current, replay, eventId)
@@ -272,40 +294,53 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
         await giveBackCap(caps, unitKey, current);
       else if (intent !== undefined) await giveBackCap(caps, unitKey, intent);
       const { rules: currentRules, version } = await rules.current();
-      decision = {
-        ...(await withinCaps(
-          caps,
-          unitKey,
-          boundedDecision(judgeUnit(currentRules, answerable, now())),
-          currentRules,
-        )),
-        rulesVersion: version,
-        ...(deps.dryRun === true ? { dryRun: true } : {}),
-        state: 'intended',
+      const judged = boundedDecision(judgeUnit(currentRules, answerable, now()));
+      decision = intentOf(
+        await withinCaps(caps, unitKey, judged, currentRules),
+        version,
         eventId,
-        decidedAt: now().toISOString(),
         unitKey,
-        offerIds: ids,
-        answeredVia: target.id,
-        ...(replaces !== undefined ? { replacesEventId: replaces } : {}),
-      };
-      // What is sent or told goes on record first: the fence against sending an answer twice,
-      // and what a retry after a crash sends or tells again, unchanged, instead of judging anew
-      // (a person told "review" must not find the offer accepted by a retry after a rules
-      // change or a new day under a cap). An ignore, or a review with nobody to tell, neither
-      // sends nor tells: recorded once, applied, under the same lease (one write less per offer).
-      if (sendsAnswer(decision) || tellsPerson(decision)) await record(held, ids, decision);
+        offers,
+        target,
+        replaces,
+      );
+      // On record before it is carried out (recordsIntent); an ignore, or a review with nobody
+      // to tell, is recorded once, applied, under the same lease (one write less per offer).
+      if (recordsIntent(decision)) await record(held, ids, decision);
     } else {
       // Young enough: send what was decided then, even if the rules have changed since.
       decision = intent;
     }
+    const answer = { offers, target, decision, recovered: intent !== undefined };
+    return carryOut(offer, held, answer, leaseUntil, lastEvent, options);
+  }
 
-    if (decision.action === 'review' && deps.notifier !== undefined) {
+  /**
+   * Carries out a decision under the lease, its intent on record if it sends or tells: a review
+   * is told, an answer sent (a refusal resolved), and the decision recorded `applied` with the
+   * unit's offers' facts, giving the lease back.
+   */
+  async function carryOut(
+    offer: InboxOffer,
+    held: HeldUnit,
+    answer: {
+      offers: readonly InboxOffer[];
+      target: InboxOffer;
+      decision: IntendedDecision;
+      /** An earlier attempt's intent, sent again. */
+      recovered: boolean;
+    },
+    leaseUntil: number,
+    lastEvent: OfferEvent,
+    options: DecideOptions,
+  ): Promise<Omit<UnitResult, 'unitKey'>> {
+    const { offers, target, decision } = answer;
+    if (tellsPerson(decision)) {
       // Before `applied`: a failed notification fails the record, and its retry notifies again.
-      await deps.notifier.notify(reviewNotification(target, decision));
+      await deps.notifier?.notify(reviewNotification(target, decision));
     }
     if (sendsAnswer(decision) && decision.dryRun !== true) {
-      ensureTimeFor(now().getTime(), leaseUntil, remainingMs, deps.actionBudgetMs);
+      ensureTimeFor(now().getTime(), leaseUntil, options.remainingMs, deps.actionBudgetMs);
       try {
         await sendAnswer(marketplace, target.id, decision);
       } catch (error: unknown) {
@@ -316,7 +351,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     // A dry run sent nothing: the marketplace's response is still what it was.
     await record(
       held,
-      ids,
+      offers.map((o) => o.id),
       { ...decision, state: 'applied' },
       factsOf(
         offers,
@@ -325,7 +360,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
       ),
     );
     return {
-      outcome: intent === undefined ? 'decided' : 'recovered',
+      outcome: answer.recovered ? 'recovered' : 'decided',
       decision: decisionOf(decision),
       ...(decision.rulesVersion !== undefined ? { rulesVersion: decision.rulesVersion } : {}),
       ...(decision.dryRun === true ? { dryRun: true } : {}),

@@ -238,13 +238,11 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
       return { outcome: 'already-decided', offerId };
     }
     const offer = await marketplace.getInboxOffer(offerId);
-    const result = await units.decide(
-      offer,
-      event.event_id,
-      lastEvent,
-      options.remainingMs,
-      options.replay,
-    );
+    const result = await units.decide(offer, event.event_id, lastEvent, {
+      ...(options.remainingMs !== undefined ? { remainingMs: options.remainingMs } : {}),
+      ...(options.replay !== undefined ? { replay: options.replay } : {}),
+      undecided: existing?.decision === undefined,
+    });
     return { ...result, offerId };
   }
 

@@ -91,6 +91,20 @@ export interface UnitStore {
    */
   acquireUnitLease(unitKey: string, owner: string, now: Date, leaseMs: number): Promise<UnitLease>;
   /**
+   * A lone offer's first decision, `intended`, in the write that takes its lease for `owner` until
+   * `now + leaseMs`: only when no one holds an unexpired lease and the offer has no decision at all
+   * (creating the record as `acquireUnitLease` does). Returns whether it was written; false: nothing
+   * was, and the caller takes the lease as usual and finds what is there. A unit that is no lone
+   * offer's is refused (an error, nothing written).
+   */
+  acquireWithIntent(
+    unitKey: string,
+    owner: string,
+    now: Date,
+    leaseMs: number,
+    decision: RecordedDecision,
+  ): Promise<boolean>;
+  /**
    * Writes the unit's decision, only while `owner` holds an unexpired lease at `now` (else
    * LeaseLostError), and never an `intended` over a settled one (DecisionConflictError). With
    * `releaseLease`, a settled decision gives the lease back in the same write; with `facts` (a

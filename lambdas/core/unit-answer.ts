@@ -79,12 +79,7 @@ export async function withinCaps(
   current: Rules,
 ): Promise<Decision & { offers?: OfferResult[]; capKeys?: string[] }> {
   if (judged.action !== 'accept' || caps.counter === undefined) return judged;
-  const periods = capPeriods(
-    current.limits,
-    caps.now(),
-    rulesTimeZone(current),
-    caps.dryRun === true ? 'dry-run-accepts' : 'accepts',
-  );
+  const periods = capPeriodsNow(caps, current);
   if (periods.length === 0) return judged;
   const reservation = await caps.counter.reserve(unitKey, periods);
   if (reservation.ok) return { ...judged, capKeys: periods.map((p) => p.key) };
@@ -99,6 +94,24 @@ export async function withinCaps(
     reason: capped,
     explanation: [capped, ...(judged.explanation ?? [judged.reason])],
   };
+}
+
+/** Whether withinCaps would hold a place under the caps for `judged` (an accept under limits). */
+export function takesCapPlace(caps: CapsContext, judged: Decision, current: Rules): boolean {
+  return (
+    judged.action === 'accept' &&
+    caps.counter !== undefined &&
+    capPeriodsNow(caps, current).length > 0
+  );
+}
+
+function capPeriodsNow(caps: CapsContext, current: Rules) {
+  return capPeriods(
+    current.limits,
+    caps.now(),
+    rulesTimeZone(current),
+    caps.dryRun === true ? 'dry-run-accepts' : 'accepts',
+  );
 }
 
 /** An accept that did not take effect gives its place under the caps back. */

@@ -4,7 +4,8 @@
  * client and on the in-memory twin the race tests run: the decision recorded under the lease is
  * the one getOffer reads, with the offer's facts and seen event in the same fenced write; a lost
  * lease or a settled decision writes neither; a retried write appends its seen event once; the
- * item layout (no unit item, no `unitKey`, the lease gone once released); decisions recorded by
+ * item layout (no unit item, no `unitKey`, the lease gone once released); the lease taken with a
+ * first intent only on an offer with no decision and no live lease; decisions recorded by
  * the layout before (a unit item and a copy on the offer) read by the new code; and two workers
  * deciding one lone offer at once on dynalite answer it once.
  */
@@ -211,6 +212,85 @@ describe.each([
       }),
     ).rejects.toThrow(/facts of offer/);
     expect(await units.getUnitDecision(shift)).toBeUndefined();
+  });
+
+  it('takes the lease with a first intent only when the offer has no decision and no live lease', async () => {
+    const id = unique('offer');
+    const key = `offer#${id}`;
+    // A free offer with no record: the lease and the intent, and the record created with them.
+    expect(
+      await units.acquireWithIntent(key, 'event-a#1', T0, LEASE_MS, lone(id, 'intended')),
+    ).toBe(true);
+    expect(await offers.getOffer(id)).toEqual({
+      offerId: id,
+      updatedAt: T0.toISOString(),
+      decision: lone(id, 'intended'),
+    });
+    // Held: another event is refused, with or without an intent of its own.
+    const other = lone(id, 'intended', 'event-b');
+    expect(await units.acquireWithIntent(key, 'event-b#1', at(1), LEASE_MS, other)).toBe(false);
+    expect(await units.acquireUnitLease(key, 'event-b#1', at(1), LEASE_MS)).toMatchObject({
+      kind: 'busy',
+    });
+    // The holder's own lease, taken again, finds its intent; it settles and gives the lease back.
+    expect(await units.acquireUnitLease(key, 'event-a#1', at(2), LEASE_MS)).toEqual({
+      kind: 'acquired',
+      decision: lone(id, 'intended'),
+    });
+    await units.recordUnitDecision(key, 'event-a#1', at(3), lone(id, 'applied'), {
+      releaseLease: true,
+    });
+    // Free but decided: refused, nothing written.
+    expect(await units.acquireWithIntent(key, 'event-b#2', at(4), LEASE_MS, other)).toBe(false);
+    expect(await units.getUnitDecision(key)).toEqual(lone(id, 'applied'));
+    expect(await units.acquireUnitLease(key, 'event-b#2', at(5), LEASE_MS)).toEqual({
+      kind: 'acquired',
+      decision: lone(id, 'applied'),
+    });
+  });
+
+  it('refuses a first intent over an intent a crashed attempt left, even once its lease ran out', async () => {
+    const id = unique('offer');
+    const key = `offer#${id}`;
+    await units.acquireWithIntent(key, 'event-a#1', T0, LEASE_MS, lone(id, 'intended'));
+    const later = at(LEASE_MS + 1);
+    const other = lone(id, 'intended', 'event-b');
+    expect(await units.acquireWithIntent(key, 'event-b#1', later, LEASE_MS, other)).toBe(false);
+    // The lease alone is free again, and brings the crashed attempt's intent to send.
+    expect(await units.acquireUnitLease(key, 'event-b#1', later, LEASE_MS)).toEqual({
+      kind: 'acquired',
+      decision: lone(id, 'intended'),
+    });
+  });
+
+  it('takes the lease with a first intent on an offer with facts but no decision, once a lease ran out', async () => {
+    const id = unique('offer');
+    const key = `offer#${id}`;
+    await offers.recordOfferFacts(facts(id, 'event-old'));
+    await units.acquireUnitLease(key, 'event-old#1', T0, LEASE_MS);
+    const intent = lone(id, 'intended', 'event-b');
+    expect(await units.acquireWithIntent(key, 'event-b#1', at(1), LEASE_MS, intent)).toBe(false);
+    expect(
+      await units.acquireWithIntent(key, 'event-b#1', at(LEASE_MS + 1), LEASE_MS, intent),
+    ).toBe(true);
+    expect(await offers.getOffer(id)).toMatchObject({
+      careType: 'psw',
+      events: [expect.objectContaining({ eventId: 'event-old' })],
+      decision: intent,
+    });
+    // Only a lone offer's intended decision is written this way.
+    await expect(
+      units.acquireWithIntent('shift-1', 'event-c#1', at(2), LEASE_MS, lone(id, 'intended')),
+    ).rejects.toThrow(/only a lone offer/);
+    await expect(
+      units.acquireWithIntent(
+        `offer#${unique('offer')}`,
+        'event-c#1',
+        at(2),
+        LEASE_MS,
+        lone(id, 'applied'),
+      ),
+    ).rejects.toThrow(/only a lone offer/);
   });
 
   it('returns, with the lease, a decision an OfferStore write put on the offer', async () => {

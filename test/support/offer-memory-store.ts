@@ -206,6 +206,33 @@ export class MemoryOfferStore implements OfferStore, UnitStore {
     };
   }
 
+  async acquireWithIntent(
+    unitKey: string,
+    owner: string,
+    now: Date,
+    leaseMs: number,
+    decision: RecordedDecision,
+  ): Promise<boolean> {
+    this.enter('acquireWithIntent', [unitKey, owner, now, leaseMs, decision]);
+    const lone = loneOfferOfUnit(unitKey);
+    if (lone === undefined || decision.state !== 'intended')
+      throw new Error(
+        `unit ${unitKey}: only a lone offer's intended decision is written with its lease`,
+      );
+    const item = this.units.get(unitKey) ?? {};
+    const held = item.leaseOwner !== undefined && (item.leaseUntil ?? 0) >= now.getTime();
+    if (held || item.decision !== undefined) return false;
+    if (!this.offers.has(lone))
+      this.offers.set(lone, { offerId: lone, updatedAt: now.toISOString() });
+    this.units.set(unitKey, {
+      ...item,
+      leaseOwner: owner,
+      leaseUntil: now.getTime() + leaseMs,
+      decision: structuredClone(decision),
+    });
+    return true;
+  }
+
   async recordUnitDecision(
     unitKey: string,
     owner: string,

@@ -488,18 +488,33 @@ describe('the unit lease', () => {
     expect(store.units.get(`shift#${SHIFT}`)?.leaseOwner).toBeUndefined();
   });
 
-  it('hands the record back unsent when less than the action budget is left in the invocation', async () => {
+  it("hands a lone offer's record back with nothing written when less than the action budget is left in the invocation", async () => {
     const { marketplace, store, processor } = setup([inboxOffer({ id: 'x' })]);
     const event = queuedEvent(offerEvent({ offer_id: 'x', id: 'x' }));
     await expect(processor.process(event, { remainingMs: () => 59_000 })).rejects.toBeInstanceOf(
       OutOfTimeError,
     );
     expect(marketplace.actions()).toEqual([]);
+    // Judged, but neither its intent nor its lease written: the retry judges afresh.
+    expect(store.offers.get('x')?.decision).toBeUndefined();
     expect(store.units.get('offer#x')?.leaseOwner).toBeUndefined();
-    // The retry, with time, sends the recorded intent once.
     await expect(processor.process(event, { remainingMs: () => 100_000 })).resolves.toMatchObject({
-      outcome: 'recovered',
+      outcome: 'decided',
     });
+    expect(marketplace.actions()).toHaveLength(1);
+  });
+
+  it("hands a shift's record back unsent, its intent recorded, when less than the action budget is left", async () => {
+    const { marketplace, store, processor, matched } = setup([psw('a')]);
+    await expect(
+      processor.process(matched('a'), { remainingMs: () => 59_000 }),
+    ).rejects.toBeInstanceOf(OutOfTimeError);
+    expect(marketplace.actions()).toEqual([]);
+    expect(store.units.get(`shift#${SHIFT}`)?.leaseOwner).toBeUndefined();
+    // The retry, with time, sends the recorded intent once.
+    await expect(
+      processor.process(matched('a'), { remainingMs: () => 100_000 }),
+    ).resolves.toMatchObject({ outcome: 'recovered' });
     expect(marketplace.actions()).toHaveLength(1);
   });
 });

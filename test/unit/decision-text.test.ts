@@ -81,10 +81,12 @@ function setup(
         : {}),
     };
   };
+  // In order: a lone offer's intent written with its lease, the units' writes, the offers' copies.
   const writes = () =>
     store
-      .callsTo('recordUnitDecision')
-      .map((args) => args[3] as RecordedDecision)
+      .callsTo('acquireWithIntent')
+      .map((args) => args[4] as RecordedDecision)
+      .concat(store.callsTo('recordUnitDecision').map((args) => args[3] as RecordedDecision))
       .concat(store.callsTo('recordDecision').map((args) => args[1] as RecordedDecision));
   return {
     marketplace,

@@ -96,11 +96,12 @@ describe('OfferMatched, supply side', () => {
     expect(marketplace.actions()).toEqual([
       { method: 'acceptInboxOffer', offerId: OFFER_ID, body: { comment: 'Glad to help' } },
     ]);
-    // A lone offer's unit is its offer: each decision is one fenced unit write, no separate copy.
-    const decisions = store
-      .callsTo('recordUnitDecision')
-      .map(([, , , decision]) => (decision as RecordedDecision).state);
-    expect(decisions).toEqual(['intended', 'applied']);
+    // A lone offer's unit is its offer: each decision is one fenced unit write, no separate copy;
+    // the intent goes in the write that takes the lease (the offer had no decision on record).
+    const state = (call: unknown[], at: number) => (call[at] as RecordedDecision).state;
+    expect(store.callsTo('acquireWithIntent').map((call) => state(call, 4))).toEqual(['intended']);
+    expect(store.callsTo('acquireUnitLease')).toEqual([]);
+    expect(store.callsTo('recordUnitDecision').map((call) => state(call, 3))).toEqual(['applied']);
     expect(store.callsTo('recordDecision')).toEqual([]);
     expect(storedAtCall).toBe('intended');
     const record = await store.getOffer(OFFER_ID);
@@ -231,16 +232,31 @@ describe('OfferMatched, supply side', () => {
 
     await expect(process(queuedEvent(event))).rejects.toBeInstanceOf(UnitBusyError);
 
-    // A unit busy is no failure of the event: nothing is put on record for it.
-    expect(store.calls.map((c) => c.method)).toEqual(['getOffer', 'acquireUnitLease']);
+    // A unit busy is no failure of the event: nothing is put on record for it. The intent's write
+    // with the lease is refused, then the lease alone finds the unit busy.
+    expect(store.calls.map((c) => c.method)).toEqual([
+      'getOffer',
+      'acquireWithIntent',
+      'acquireUnitLease',
+    ]);
     expect(store.events.size).toBe(0);
     expect(marketplace.actions()).toEqual([]);
     expect(store.offers.get(OFFER_ID)?.decision).toBeUndefined();
   });
 
   it('gives back a lease whose write landed but whose answer was lost, so the retry decides at once', async () => {
-    const { marketplace, store, process } = setup();
+    // An offer with an intent on record: the lease is taken alone.
+    const store = new MemoryOfferStore();
     const event = offerEvent();
+    await store.recordDecision(OFFER_ID, {
+      action: 'accept',
+      rule: 'psw visits',
+      reason: 'rule "psw visits" matched',
+      state: 'intended',
+      eventId: 'earlier-event',
+      decidedAt: new Date(NOW.getTime() - 60_000).toISOString(),
+    });
+    const { marketplace, process } = setup({ store });
     const acquire = store.acquireUnitLease.bind(store);
     store.acquireUnitLease = async (...args) => {
       store.acquireUnitLease = acquire;
@@ -250,8 +266,48 @@ describe('OfferMatched, supply side', () => {
 
     await expect(process(queuedEvent(event))).rejects.toThrow('socket hang up');
     // The retry of the same event, seconds later, is not kept out by its own lost attempt.
-    await expect(process(queuedEvent(event))).resolves.toMatchObject({ outcome: 'decided' });
+    await expect(process(queuedEvent(event))).resolves.toMatchObject({ outcome: 'recovered' });
     expect(marketplace.actions()).toHaveLength(1);
+  });
+
+  it('gives back a lease taken with its intent whose answer was lost, so the retry sends that intent at once', async () => {
+    const { marketplace, store, process } = setup();
+    const event = offerEvent();
+    const acquire = store.acquireWithIntent.bind(store);
+    store.acquireWithIntent = async (...args) => {
+      store.acquireWithIntent = acquire;
+      await acquire(...args);
+      throw new Error('socket hang up');
+    };
+
+    await expect(process(queuedEvent(event))).rejects.toThrow('socket hang up');
+    expect(store.offers.get(OFFER_ID)?.decision).toMatchObject({ state: 'intended' });
+    expect(marketplace.actions()).toEqual([]);
+    // The retry finds the intent (no longer undecided) and its lease given back: it sends it.
+    await expect(process(queuedEvent(event))).resolves.toMatchObject({ outcome: 'recovered' });
+    expect(marketplace.actions()).toHaveLength(1);
+    expect(store.offers.get(OFFER_ID)?.decision).toMatchObject({
+      state: 'applied',
+      eventId: event.event_id,
+    });
+  });
+
+  it('finds its own lease when the write of the intent with it landed but came back refused (sent again)', async () => {
+    const { marketplace, store, process } = setup();
+    const event = offerEvent();
+    const acquire = store.acquireWithIntent.bind(store);
+    // The SDK sends a write again whose answer was lost: the second finds the first's decision.
+    store.acquireWithIntent = async (...args) => {
+      await acquire(...args);
+      return acquire(...args);
+    };
+
+    await expect(process(queuedEvent(event))).resolves.toMatchObject({ outcome: 'recovered' });
+    expect(marketplace.actions()).toHaveLength(1);
+    expect(store.offers.get(OFFER_ID)?.decision).toMatchObject({
+      state: 'applied',
+      eventId: event.event_id,
+    });
   });
 
   it('throws EventBusyError while another invocation holds an event it claims, touching nothing else', async () => {
@@ -402,12 +458,13 @@ describe('OfferMatched, supply side', () => {
   it('recovers when recording the applied decision fails after a successful call, acting only once', async () => {
     const { marketplace, store, process } = setup();
     const event = offerEvent();
-    // The lone offer's applied decision (its unit's second write) fails after the call.
+    // The lone offer's applied decision (its unit's write after the call) fails.
     const realRecord = store.recordUnitDecision.bind(store);
-    let calls = 0;
     store.recordUnitDecision = async (...args) => {
-      calls += 1;
-      if (calls === 2) throw new Error('DynamoDB unavailable');
+      if (args[3].state === 'applied' && args[3].eventId === event.event_id) {
+        store.recordUnitDecision = realRecord;
+        throw new Error('DynamoDB unavailable');
+      }
       return realRecord(...args);
     };
 

@@ -297,7 +297,9 @@ describe('the processor', () => {
     const { store, worker, context } = setup();
     await worker(batch(sqsRecord(matched(A))), context);
     expect(store.callsTo('claimEvent')).toEqual([]);
-    expect(store.callsTo('acquireUnitLease').map((args) => args[3])).toEqual([
+    // The lease taken with the intent (a lone offer with no decision on record).
+    expect(store.callsTo('acquireUnitLease')).toEqual([]);
+    expect(store.callsTo('acquireWithIntent').map((args) => args[3])).toEqual([
       WORKER_TIMING.decisionLeaseMs,
     ]);
   });

@@ -57,8 +57,9 @@ const THROTTLES: Array<[string, () => Error]> = [
  * them (its decision and facts go on its own offer item, in recordUnitDecision); each is a
  * DynamoDB request a provisioned table can throttle.
  */
-// An OfferMatched takes no event claim: the unit's lease and the offer's record stand for it.
-const PATH_CALLS: readonly StoreMethod[] = ['getOffer', 'acquireUnitLease', 'recordUnitDecision'];
+// An OfferMatched takes no event claim: the unit's lease and the offer's record stand for it (its
+// intent written with the lease).
+const PATH_CALLS: readonly StoreMethod[] = ['getOffer', 'acquireWithIntent', 'recordUnitDecision'];
 
 function setup() {
   const marketplace = fakeMarketplace(inboxOffer({ id: OFFER }));
