@@ -20,14 +20,14 @@ import type {
  * referral id and client identifiers only (never read here), so the referral is read first, down
  * to its PHI-free summary, to learn its offer. Then, each step recorded on the offer's `referral`:
  *
- *   1. the offer is recorded won (`wonAt`), before anything else is done;
+ *   1. the offer is won (`wonAt`);
  *   2. with `markProcessed`, the referral is marked processed (`processedAt`): one already
  *      `processed` counts as done, a `cancelled` one is recorded and not an error;
  *   3. with a publisher, `ReferralReceived` is put on the bus (`forwardedAt`);
  *
- * steps 2 and 3 recorded in one write once both are done (a failed put records the mark first).
- * A retry does only what is not recorded done, and a mark found done at the marketplace is not
- * sent again. The bus is at least once (a process dying after the put and before its record puts
+ * all recorded in one write once done, with the offer's facts and the event seen (a failure on the
+ * way records the steps done before it, the win at least, and is rethrown). A retry does only what
+ * is not recorded done, and a mark found done at the marketplace is not sent again. The bus is at least once (a process dying after the put and before its record puts
  * it again): consumers de-duplicate on `referralId`. `ReferralDemandCancelled` records the
  * referral `cancelled`.
  *
@@ -235,17 +235,10 @@ async function handleInbox(
     offerId,
     referral: { id: referralId, side: 'inbox' },
   };
-  // The first save writes the offer's facts and appends the event to its history; the later
-  // steps change only the referral (the same facts and event again would be a write that changes
-  // nothing, and a second append of the event is refused and written again without it).
-  let saved = false;
+  // A handling's one write: the offer's facts, the event appended to its history, the referral.
   const save = async (next: OfferReferral) => {
     referral = next;
-    const updatedAt = deps.now().toISOString();
-    await store.recordOfferFacts(
-      saved ? { offerId, referral: next, updatedAt } : { ...facts, referral: next, updatedAt },
-    );
-    saved = true;
+    await store.recordOfferFacts({ ...facts, referral: next, updatedAt: deps.now().toISOString() });
   };
   if (summary.status === 'cancelled') referral.cancelledAt ??= deps.now().toISOString();
 
@@ -257,41 +250,40 @@ async function handleInbox(
   }
 
   result.outcome = 'won';
-  if (referral.wonAt === undefined) {
-    await save({ ...referral, wonAt: deps.now().toISOString() });
-    result.referral.won = true;
-  } else {
-    await save(referral);
-  }
-
-  // Marking and forwarding are recorded together, once both are done: one write fewer per won
-  // referral. A failed put still records a mark that took effect before it is rethrown, so the
-  // retry does not mark again; only a process dying between the mark and the record (the put
-  // included) leaves the retry to find the referral processed at the marketplace: not marked
-  // again, and put again. Either way the mark is not counted (ReferralsMarkedProcessed counts the
-  // marks of handlings that finished), as before.
   let done = referral;
-  if (deps.markProcessed && done.processedAt === undefined && done.status !== 'cancelled') {
-    const status = done.status === 'processed' ? 'processed' : await markProcessed(api, referralId);
-    const at = deps.now().toISOString();
-    if (status === 'processed') {
-      done = { ...done, status, processedAt: at };
-      if (summary.status !== 'processed') result.referral.markedProcessed = true;
-    } else {
-      done = {
-        ...done,
-        status,
-        ...(status === 'cancelled' ? { cancelledAt: done.cancelledAt ?? at } : {}),
-      };
-    }
+  if (referral.wonAt === undefined) {
+    done = { ...referral, wonAt: deps.now().toISOString() };
+    result.referral.won = true;
   }
 
-  if (
-    deps.publisher !== undefined &&
-    done.forwardedAt === undefined &&
-    done.status !== 'cancelled'
-  ) {
-    try {
+  // The win, the mark and the forward are recorded in one write, once all are done (the win
+  // written first would be one write more per won referral). A failure on the way records what
+  // was done before it is rethrown: the win at least, so the offer shows won while the record is
+  // retried or parked, and a mark that took effect, so the retry does not mark again. Only a
+  // process dying before the record leaves the retry to find the referral processed at the
+  // marketplace: not marked again, and put again. Either way the mark is not counted
+  // (ReferralsMarkedProcessed counts the marks of handlings that finished).
+  try {
+    if (deps.markProcessed && done.processedAt === undefined && done.status !== 'cancelled') {
+      const status =
+        done.status === 'processed' ? 'processed' : await markProcessed(api, referralId);
+      const at = deps.now().toISOString();
+      if (status === 'processed') {
+        done = { ...done, status, processedAt: at };
+        if (summary.status !== 'processed') result.referral.markedProcessed = true;
+      } else {
+        done = {
+          ...done,
+          status,
+          ...(status === 'cancelled' ? { cancelledAt: done.cancelledAt ?? at } : {}),
+        };
+      }
+    }
+    if (
+      deps.publisher !== undefined &&
+      done.forwardedAt === undefined &&
+      done.status !== 'cancelled'
+    ) {
       await deps.publisher.publishReferralReceived({
         offerId,
         referralId,
@@ -300,14 +292,14 @@ async function handleInbox(
         offerType: summary.offerType,
         startAt: summary.startAt,
       });
-    } catch (error: unknown) {
-      if (done !== referral) await save(done).catch(() => undefined);
-      throw error;
+      done = { ...done, forwardedAt: deps.now().toISOString() };
+      result.referral.forwarded = true;
     }
-    done = { ...done, forwardedAt: deps.now().toISOString() };
-    result.referral.forwarded = true;
+  } catch (error: unknown) {
+    await save(done).catch(() => undefined);
+    throw error;
   }
-  if (done !== referral) await save(done);
+  await save(done);
   result.referral.status = referral.status;
   return result;
 }

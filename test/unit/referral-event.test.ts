@@ -137,7 +137,7 @@ describe('ReferralCreated on inbox-referrals (supply)', () => {
     );
   });
 
-  it('writes the facts and the seen event with the win only: the mark and the put are recorded together, the referral alone', async () => {
+  it('records the win, the mark and the put in one write, with the facts and the seen event', async () => {
     const { store, inbox } = setup();
     const written: Record<string, unknown>[] = [];
     const original = store.recordOfferFacts.bind(store);
@@ -149,19 +149,16 @@ describe('ReferralCreated on inbox-referrals (supply)', () => {
 
     await inbox(event);
 
-    // wonAt, then processedAt and forwardedAt: two records, the event appended by the first.
-    expect(written).toHaveLength(2);
+    expect(written).toHaveLength(1);
     expect(written[0]).toMatchObject({
       careType: 'psw',
       lastEventName: 'ReferralCreated',
       seenEvent: { eventId: event.event_id, name: 'ReferralCreated' },
-    });
-    expect(written[0]?.['referral']).toMatchObject({ wonAt: NOW.toISOString() });
-    expect(written[0]?.['referral']).not.toHaveProperty('processedAt');
-    expect(Object.keys(written[1] ?? {}).sort()).toEqual(['offerId', 'referral', 'updatedAt']);
-    expect(written[1]?.['referral']).toMatchObject({
-      processedAt: NOW.toISOString(),
-      forwardedAt: NOW.toISOString(),
+      referral: {
+        wonAt: NOW.toISOString(),
+        processedAt: NOW.toISOString(),
+        forwardedAt: NOW.toISOString(),
+      },
     });
     expect(store.offers.get(REFERRAL_OFFER_ID)?.events).toEqual([
       { name: 'ReferralCreated', at: event.timestamp, eventId: event.event_id },
@@ -289,61 +286,75 @@ describe('ReferralCreated on inbox-referrals (supply)', () => {
     const event = referralEvent('ReferralCreated');
     publisher.failNext(new Error('PutEvents refused ReferralReceived: InternalFailure'));
     await expect(inbox(event)).rejects.toThrow('InternalFailure');
+    // The win and the mark recorded before the failure is rethrown.
     expect(store.offers.get(REFERRAL_OFFER_ID)?.referral).toMatchObject({
       status: 'processed',
+      wonAt: NOW.toISOString(),
       processedAt: NOW.toISOString(),
     });
     expect(store.offers.get(REFERRAL_OFFER_ID)?.referral?.forwardedAt).toBeUndefined();
 
-    await inbox(event);
+    const retry = await inbox(event);
+    expect(retry.referral).toEqual({
+      id: REFERRAL_ID,
+      side: 'inbox',
+      status: 'processed',
+      forwarded: true,
+    });
     expect(api.callsTo('markInboxReferralProcessed')).toHaveLength(1);
     expect(publisher.events).toHaveLength(1);
     expect(store.offers.get(REFERRAL_OFFER_ID)?.referral?.forwardedAt).toBe(NOW.toISOString());
   });
 
   describe('the process dies between two steps; the retry finishes the rest and repeats nothing recorded done', () => {
-    it('before the win is recorded', async () => {
+    it('before the mark: the retry marks and puts once', async () => {
       const { api, publisher, inbox, store } = setup();
       const event = referralEvent('ReferralCreated');
+      // Dying there: the mark never takes effect and nothing is written.
+      api.failNext('markInboxReferralProcessed', new Error('process died'));
       crashOnFactsWrite(store, 1);
       await expect(inbox(event)).rejects.toThrow('process died');
       expect(store.offers.get(REFERRAL_OFFER_ID)).toBeUndefined();
       const retry = await inbox(event);
       expect(retry.referral).toMatchObject({ won: true, markedProcessed: true, forwarded: true });
-      expect(api.callsTo('markInboxReferralProcessed')).toHaveLength(1);
+      expect(api.callsTo('markInboxReferralProcessed')).toHaveLength(2);
+      expect(api.inbox.get(REFERRAL_ID)?.status).toBe('processed');
       expect(publisher.events).toHaveLength(1);
     });
 
     it('after mark_processed, before the put: the retry finds it processed (not marked again) and puts once', async () => {
       const { api, publisher, inbox, store } = setup();
       const event = referralEvent('ReferralCreated');
-      // Dying there: the put never happens and nothing more is written.
+      // Dying there: the put never happens and nothing is written.
       publisher.failNext(new Error('process died'));
-      crashOnFactsWrite(store, 2);
+      crashOnFactsWrite(store, 1);
       await expect(inbox(event)).rejects.toThrow('process died');
       expect(api.inbox.get(REFERRAL_ID)?.status).toBe('processed');
-      expect(store.offers.get(REFERRAL_OFFER_ID)?.referral?.processedAt).toBeUndefined();
+      expect(store.offers.get(REFERRAL_OFFER_ID)).toBeUndefined();
       const retry = await inbox(event);
       expect(api.callsTo('markInboxReferralProcessed')).toHaveLength(1);
-      expect(retry.referral).toMatchObject({ status: 'processed', forwarded: true });
-      expect(retry.referral?.won).toBeUndefined();
+      // The win is this handling's: the one before it recorded nothing.
+      expect(retry.referral).toMatchObject({ won: true, status: 'processed', forwarded: true });
+      expect(retry.referral).not.toHaveProperty('markedProcessed');
       expect(store.offers.get(REFERRAL_OFFER_ID)?.referral).toMatchObject({
+        wonAt: NOW.toISOString(),
         processedAt: NOW.toISOString(),
         forwardedAt: NOW.toISOString(),
       });
       expect(publisher.events).toHaveLength(1);
     });
 
-    it('after the put, before mark and put are recorded: not marked again, put again (at least once; consumers dedupe on referralId)', async () => {
+    it('after the put, before the one record: not marked again, put again (at least once; consumers dedupe on referralId)', async () => {
       const { api, publisher, inbox, store } = setup();
       const event = referralEvent('ReferralCreated');
-      crashOnFactsWrite(store, 2);
+      crashOnFactsWrite(store, 1);
       await expect(inbox(event)).rejects.toThrow('process died');
       const retry = await inbox(event);
       expect(api.callsTo('markInboxReferralProcessed')).toHaveLength(1);
-      expect(retry.referral).toMatchObject({ status: 'processed', forwarded: true });
+      expect(retry.referral).toMatchObject({ won: true, status: 'processed', forwarded: true });
       expect(publisher.events.map((e) => e.referralId)).toEqual([REFERRAL_ID, REFERRAL_ID]);
       expect(store.offers.get(REFERRAL_OFFER_ID)?.referral).toMatchObject({
+        wonAt: NOW.toISOString(),
         processedAt: NOW.toISOString(),
         forwardedAt: NOW.toISOString(),
       });
