@@ -143,7 +143,15 @@ export interface OfferReferral {
   processedAt?: string;
   forwardedAt?: string;
   cancelledAt?: string;
+  /**
+   * Steps an attempt that failed after them recorded done but could not report (counted in the
+   * worker's metrics only when a handling finishes): the handling that finishes reports them.
+   */
+  unreported?: ReferralStep[];
 }
+
+/** The steps of a won referral the worker counts (OffersWon, ReferralsMarkedProcessed). */
+export type ReferralStep = 'won' | 'markedProcessed';
 
 /** One marketplace event seen for an offer: its name, time and id (no client data). */
 export interface SeenEvent {

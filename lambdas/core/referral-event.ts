@@ -9,6 +9,7 @@ import type {
   OfferStore,
   ReferralEventPublisher,
   ReferralStatus,
+  ReferralStep,
   ReferralSummary,
   UnitStore,
 } from './ports';
@@ -44,6 +45,8 @@ import type {
  */
 
 export const REFERRAL_EVENT_SOURCE = 'alayamarket.referrals';
+
+const REFERRAL_STEPS: readonly ReferralStep[] = ['won', 'markedProcessed'];
 
 export type ReferralSide = OfferReferral['side'];
 
@@ -250,19 +253,22 @@ async function handleInbox(
   }
 
   result.outcome = 'won';
-  let done = referral;
-  if (referral.wonAt === undefined) {
-    done = { ...referral, wonAt: deps.now().toISOString() };
+  // Steps an earlier attempt recorded but could not report are this handling's to report.
+  const { unreported, ...earlier } = referral;
+  for (const step of unreported ?? []) result.referral[step] = true;
+  let done: OfferReferral = earlier;
+  if (done.wonAt === undefined) {
+    done = { ...done, wonAt: deps.now().toISOString() };
     result.referral.won = true;
   }
 
   // The win, the mark and the forward are recorded in one write, once all are done (the win
   // written first would be one write more per won referral). A failure on the way records what
   // was done before it is rethrown: the win at least, so the offer shows won while the record is
-  // retried or parked, and a mark that took effect, so the retry does not mark again. Only a
-  // process dying before the record leaves the retry to find the referral processed at the
-  // marketplace: not marked again, and put again. Either way the mark is not counted
-  // (ReferralsMarkedProcessed counts the marks of handlings that finished).
+  // retried or parked, and a mark that took effect, so the retry does not mark again; with them,
+  // which of them are not reported yet, so the handling that finishes counts them. Only a process
+  // dying before the record leaves the retry to find the referral processed at the marketplace:
+  // not marked again, and put again, the mark then not counted.
   try {
     if (deps.markProcessed && done.processedAt === undefined && done.status !== 'cancelled') {
       const status =
@@ -296,7 +302,8 @@ async function handleInbox(
       result.referral.forwarded = true;
     }
   } catch (error: unknown) {
-    await save(done).catch(() => undefined);
+    const steps = REFERRAL_STEPS.filter((step) => result.referral[step] === true);
+    await save(steps.length > 0 ? { ...done, unreported: steps } : done).catch(() => undefined);
     throw error;
   }
   await save(done);

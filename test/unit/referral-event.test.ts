@@ -239,8 +239,8 @@ describe('ReferralCreated on inbox-referrals (supply)', () => {
     expect(store.offers.get(REFERRAL_OFFER_ID)?.referral).toMatchObject({ status: 'cancelled' });
   });
 
-  it('a 503 on mark_processed (not applied) fails the record; the retry marks it once, without recording the win again', async () => {
-    const { api, publisher, inbox, store } = setup();
+  it('a 503 on mark_processed (not applied) fails the record, the win recorded unreported; the retry marks it once and reports the win', async () => {
+    const { api, publisher, inbox, store, advance } = setup();
     const event = referralEvent('ReferralCreated');
     api.failNext(
       'markInboxReferralProcessed',
@@ -251,6 +251,7 @@ describe('ReferralCreated on inbox-referrals (supply)', () => {
     expect(store.offers.get(REFERRAL_OFFER_ID)?.referral).toMatchObject({
       status: 'assigned',
       wonAt: NOW.toISOString(),
+      unreported: ['won'],
     });
     expect(store.events.get(event.event_id)).toMatchObject({
       status: 'failed',
@@ -258,11 +259,17 @@ describe('ReferralCreated on inbox-referrals (supply)', () => {
     }); // released for the retry, its error kept
     expect(publisher.events).toEqual([]);
 
+    advance(1_000);
     const retry = await inbox(event);
-    expect(retry.referral).toMatchObject({ markedProcessed: true, forwarded: true });
-    expect(retry.referral?.won).toBeUndefined();
+    // The win counted by the handling that finished, once; its time is the first attempt's.
+    expect(retry.referral).toMatchObject({ won: true, markedProcessed: true, forwarded: true });
+    expect(store.offers.get(REFERRAL_OFFER_ID)?.referral).toMatchObject({
+      wonAt: NOW.toISOString(),
+    });
+    expect(store.offers.get(REFERRAL_OFFER_ID)?.referral).not.toHaveProperty('unreported');
     expect(api.inbox.get(REFERRAL_ID)?.status).toBe('processed');
     expect(publisher.events).toHaveLength(1);
+    await expect(inbox(event)).resolves.toMatchObject({ outcome: 'duplicate' });
   });
 
   it('a lost answer after mark_processed took effect is checked, not resent', async () => {
@@ -291,14 +298,18 @@ describe('ReferralCreated on inbox-referrals (supply)', () => {
       status: 'processed',
       wonAt: NOW.toISOString(),
       processedAt: NOW.toISOString(),
+      unreported: ['won', 'markedProcessed'],
     });
     expect(store.offers.get(REFERRAL_OFFER_ID)?.referral?.forwardedAt).toBeUndefined();
 
     const retry = await inbox(event);
+    // Each step reported once, by the handling that finished.
     expect(retry.referral).toEqual({
       id: REFERRAL_ID,
       side: 'inbox',
       status: 'processed',
+      won: true,
+      markedProcessed: true,
       forwarded: true,
     });
     expect(api.callsTo('markInboxReferralProcessed')).toHaveLength(1);
