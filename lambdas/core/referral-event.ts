@@ -28,9 +28,9 @@ import type {
  *
  * all recorded in one write once done, with the offer's facts and the event seen (a failure on the
  * way records the steps done before it, the win at least, and is rethrown). A retry does only what
- * is not recorded done, and a mark found done at the marketplace is not sent again. The bus is at least once (a process dying after the put and before its record puts
- * it again): consumers de-duplicate on `referralId`. `ReferralDemandCancelled` records the
- * referral `cancelled`.
+ * is not recorded done, and a mark found done at the marketplace is not sent again. The bus is at
+ * least once (a process dying after the put and before its record puts it again): consumers
+ * de-duplicate on `referralId`. `ReferralDemandCancelled` records the referral `cancelled`.
  *
  * Demand (`outbox-referrals`): `ReferralCreated`, `ReferralProcessed`, `ReferralSupplyCancelled`
  * are recorded on our outbox offer (referral id, status, last event).

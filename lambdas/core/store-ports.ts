@@ -92,10 +92,10 @@ export interface UnitStore {
   acquireUnitLease(unitKey: string, owner: string, now: Date, leaseMs: number): Promise<UnitLease>;
   /**
    * A lone offer's first decision, `intended`, in the write that takes its lease for `owner` until
-   * `now + leaseMs`: only when no one holds an unexpired lease and the offer has no decision at all
-   * (creating the record as `acquireUnitLease` does). Returns whether it was written; false: nothing
-   * was, and the caller takes the lease as usual and finds what is there. A unit that is no lone
-   * offer's is refused (an error, nothing written).
+   * `now + leaseMs`: only when no one holds an unexpired lease and the offer has no decision at
+   * all (creating the record as `acquireUnitLease` does). Returns whether it was written; false:
+   * nothing was, and the caller takes the lease as usual and finds what is there. A unit that is
+   * no lone offer's is refused (an error, nothing written).
    */
   acquireWithIntent(
     unitKey: string,

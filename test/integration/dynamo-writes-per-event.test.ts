@@ -8,9 +8,9 @@
  * then its applied decision with its text, facts and seen event and the lease given back in one
  * write: 2 writes and 1 read (the offer, before the lease). An OfferMatched or a referral event
  * takes no event claim (process-event.ts); every other event does, 2 writes of its own. Each
- * call's consumed capacity is counted too: with the example rules' decisions a lone offer's item stays
- * under 1 KB through its answer, lease included, so each of those writes costs 1 write unit (an
- * item past 1 KB costs 2 on every write to it). The settled decision keeps its text (reason,
+ * call's consumed capacity is counted too: with the example rules' decisions a lone offer's item
+ * stays under 1 KB through its answer, lease included, so each of those writes costs 1 write unit
+ * (an item past 1 KB costs 2 on every write to it). The settled decision keeps its text (reason,
  * explanation) on the offer, so the offer's write that follows an answer, a ReferralCreated's,
  * costs 2 units: its lease (no event claim), the win, mark and put together, the lease given
  * back: 3 writes, 4 units.
