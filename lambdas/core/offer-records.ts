@@ -150,8 +150,11 @@ export interface OfferReferral {
   unreported?: ReferralStep[];
 }
 
-/** The steps of a won referral the worker counts (OffersWon, ReferralsMarkedProcessed). */
-export type ReferralStep = 'won' | 'markedProcessed';
+/**
+ * The steps of a won referral the worker counts (OffersWon, ReferralsMarkedProcessed,
+ * ReferralEventsForwarded).
+ */
+export type ReferralStep = 'won' | 'markedProcessed' | 'forwarded';
 
 /** One marketplace event seen for an offer: its name, time and id (no client data). */
 export interface SeenEvent {

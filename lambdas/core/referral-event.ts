@@ -46,7 +46,7 @@ import type {
 
 export const REFERRAL_EVENT_SOURCE = 'alayamarket.referrals';
 
-const REFERRAL_STEPS: readonly ReferralStep[] = ['won', 'markedProcessed'];
+const REFERRAL_STEPS: readonly ReferralStep[] = ['won', 'markedProcessed', 'forwarded'];
 
 export type ReferralSide = OfferReferral['side'];
 
@@ -265,10 +265,11 @@ async function handleInbox(
   // The win, the mark and the forward are recorded in one write, once all are done (the win
   // written first would be one write more per won referral). A failure on the way records what
   // was done before it is rethrown: the win at least, so the offer shows won while the record is
-  // retried or parked, and a mark that took effect, so the retry does not mark again; with them,
-  // which of them are not reported yet, so the handling that finishes counts them. Only a process
-  // dying before the record leaves the retry to find the referral processed at the marketplace:
-  // not marked again, and put again, the mark then not counted.
+  // retried or parked, a mark that took effect, so the retry does not mark again, and a put, so
+  // the retry does not put again; with them, which are not reported yet, so the handling that
+  // finishes counts them. Only a process dying (or the offer's writes failing) between a step and
+  // its record leaves the retry to find the referral processed at the marketplace: not marked
+  // again, and put again, the mark then not counted.
   try {
     if (deps.markProcessed && done.processedAt === undefined && done.status !== 'cancelled') {
       const status =
@@ -301,12 +302,13 @@ async function handleInbox(
       done = { ...done, forwardedAt: deps.now().toISOString() };
       result.referral.forwarded = true;
     }
+    await save(done);
   } catch (error: unknown) {
+    // Its own write failed too (or its answer was lost): tried once more, with the steps to report.
     const steps = REFERRAL_STEPS.filter((step) => result.referral[step] === true);
     await save(steps.length > 0 ? { ...done, unreported: steps } : done).catch(() => undefined);
     throw error;
   }
-  await save(done);
   result.referral.status = referral.status;
   return result;
 }

@@ -74,12 +74,30 @@ function setup(options: { role?: Role; markProcessed?: boolean; publish?: boolea
 }
 
 /** Makes the store's nth recordOfferFacts call (from now) throw, as a process dying there would. */
-function crashOnFactsWrite(store: MemoryOfferStore, nth: number): void {
+/**
+ * The process dies at its `nth` offer write: that write and every later one of the attempt never
+ * happen. The returned function starts the next process, whose writes land.
+ */
+function crashOnFactsWrite(store: MemoryOfferStore, nth: number): () => void {
   const original = store.recordOfferFacts.bind(store);
   let calls = 0;
   store.recordOfferFacts = async (record) => {
     calls += 1;
-    if (calls === nth) throw new Error('process died');
+    if (calls >= nth) throw new Error('process died');
+    return original(record);
+  };
+  return () => {
+    store.recordOfferFacts = original;
+  };
+}
+
+/** The offer's `nth` write fails (a throttle, a lost answer), and only that one. */
+function failFactsWrite(store: MemoryOfferStore, nth: number): void {
+  const original = store.recordOfferFacts.bind(store);
+  let calls = 0;
+  store.recordOfferFacts = async (record) => {
+    calls += 1;
+    if (calls === nth) throw new Error('write failed');
     return original(record);
   };
 }
@@ -318,13 +336,14 @@ describe('ReferralCreated on inbox-referrals (supply)', () => {
   });
 
   describe('the process dies between two steps; the retry finishes the rest and repeats nothing recorded done', () => {
-    it('before the mark: the retry marks and puts once', async () => {
+    it('at the mark, before it takes effect: the retry marks and puts once', async () => {
       const { api, publisher, inbox, store } = setup();
       const event = referralEvent('ReferralCreated');
       // Dying there: the mark never takes effect and nothing is written.
       api.failNext('markInboxReferralProcessed', new Error('process died'));
-      crashOnFactsWrite(store, 1);
+      const restart = crashOnFactsWrite(store, 1);
       await expect(inbox(event)).rejects.toThrow('process died');
+      restart();
       expect(store.offers.get(REFERRAL_OFFER_ID)).toBeUndefined();
       const retry = await inbox(event);
       expect(retry.referral).toMatchObject({ won: true, markedProcessed: true, forwarded: true });
@@ -338,8 +357,9 @@ describe('ReferralCreated on inbox-referrals (supply)', () => {
       const event = referralEvent('ReferralCreated');
       // Dying there: the put never happens and nothing is written.
       publisher.failNext(new Error('process died'));
-      crashOnFactsWrite(store, 1);
+      const restart = crashOnFactsWrite(store, 1);
       await expect(inbox(event)).rejects.toThrow('process died');
+      restart();
       expect(api.inbox.get(REFERRAL_ID)?.status).toBe('processed');
       expect(store.offers.get(REFERRAL_OFFER_ID)).toBeUndefined();
       const retry = await inbox(event);
@@ -358,8 +378,9 @@ describe('ReferralCreated on inbox-referrals (supply)', () => {
     it('after the put, before the one record: not marked again, put again (at least once; consumers dedupe on referralId)', async () => {
       const { api, publisher, inbox, store } = setup();
       const event = referralEvent('ReferralCreated');
-      crashOnFactsWrite(store, 1);
+      const restart = crashOnFactsWrite(store, 1);
       await expect(inbox(event)).rejects.toThrow('process died');
+      restart();
       const retry = await inbox(event);
       expect(api.callsTo('markInboxReferralProcessed')).toHaveLength(1);
       expect(retry.referral).toMatchObject({ won: true, status: 'processed', forwarded: true });
@@ -369,6 +390,31 @@ describe('ReferralCreated on inbox-referrals (supply)', () => {
         processedAt: NOW.toISOString(),
         forwardedAt: NOW.toISOString(),
       });
+    });
+
+    it('the one record fails (not the process): tried once more with the steps to report; the retry repeats nothing and counts each once', async () => {
+      const { api, publisher, inbox, store } = setup();
+      const event = referralEvent('ReferralCreated');
+      failFactsWrite(store, 1);
+      await expect(inbox(event)).rejects.toThrow('write failed');
+      expect(store.offers.get(REFERRAL_OFFER_ID)?.referral).toMatchObject({
+        wonAt: NOW.toISOString(),
+        processedAt: NOW.toISOString(),
+        forwardedAt: NOW.toISOString(),
+        unreported: ['won', 'markedProcessed', 'forwarded'],
+      });
+      const retry = await inbox(event);
+      expect(retry.referral).toEqual({
+        id: REFERRAL_ID,
+        side: 'inbox',
+        status: 'processed',
+        won: true,
+        markedProcessed: true,
+        forwarded: true,
+      });
+      expect(api.callsTo('markInboxReferralProcessed')).toHaveLength(1);
+      expect(publisher.events).toHaveLength(1);
+      expect(store.offers.get(REFERRAL_OFFER_ID)?.referral).not.toHaveProperty('unreported');
     });
 
     it('after every step, before the lease is given back done: once the lease runs out, a redelivery repeats nothing recorded done', async () => {

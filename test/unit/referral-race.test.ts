@@ -105,10 +105,14 @@ function world(): World {
 }
 
 /** An injected fault: the record fails and is redelivered. */
+/** An injected failure of the offer's write (a throttle, a lost answer). */
+const OFFER_WRITE_FAULT = 'offer write failed';
+
 function faulted(error: unknown): boolean {
   return (
     (error instanceof FakeMarketplaceError && (error.status ?? 0) >= 500) ||
-    (error instanceof Error && error.message.includes('PutEvents failed'))
+    (error instanceof Error && error.message.includes('PutEvents failed')) ||
+    (error instanceof Error && error.message === OFFER_WRITE_FAULT)
   );
 }
 
@@ -160,6 +164,7 @@ function expectHandledOnce(w: World, putMayRepeat: boolean, crashed = false): vo
     expect(flags('markedProcessed')).toBe(1);
   }
   expect(flags('forwarded')).toBeLessThanOrEqual(puts);
+  expect(w.store.offers.get(REFERRAL_OFFER_ID)?.referral).not.toHaveProperty('unreported');
   expect(w.store.offers.get(REFERRAL_OFFER_ID)?.referral).toMatchObject({
     status: 'processed',
     wonAt: expect.any(String),
@@ -230,6 +235,18 @@ describe('one ReferralCreated delivered twice at once', () => {
         if (roll < 0.3) fresh.api.failNext('markInboxReferralProcessed');
         else if (roll < 0.6) fresh.api.failNextMarkAfterActing();
         if (random() < 0.3) fresh.publisher.failNext();
+      });
+      await redeliver(w, 0);
+      expectHandledOnce(w, false);
+    }
+  });
+
+  it("is handled once, each step counted once, under random interleavings with the offer's write failing once", async () => {
+    // The write that records the steps fails (a throttle, a lost answer): the attempt writes them
+    // once more, with the steps it could not report, and the retry reports them.
+    for (let seed = 1; seed <= 200; seed++) {
+      const { w } = await runRace(strategies.random(seededRandom(seed * 104729)), (fresh) => {
+        fresh.store.failNext('recordOfferFacts', new Error(OFFER_WRITE_FAULT));
       });
       await redeliver(w, 0);
       expectHandledOnce(w, false);
