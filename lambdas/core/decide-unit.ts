@@ -146,6 +146,10 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     ...(deps.dryRun !== undefined ? { dryRun: deps.dryRun } : {}),
   });
 
+  /** An answer sent to the marketplace now: not a dry run's. */
+  const sendsNow = (decision: IntendedDecision): boolean =>
+    sendsAnswer(decision) && decision.dryRun !== true;
+
   /**
    * An answer's intent too old to send without judging again (or with an unreadable time). A
    * review's never is: someone may have been told of it.
@@ -180,24 +184,21 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
         if (!held.released) await attempt.giveBack();
       }
     };
-    let leaseFrom = now().getTime();
-    // An intent this attempt has no time to send is not written: its retry judges afresh.
-    if (first !== undefined && sendsAnswer(first) && first.dryRun !== true) {
+    if (first !== undefined) {
+      const leaseFrom = now().getTime();
       const leaseUntil = leaseFrom + deps.decisionLeaseMs;
-      ensureTimeFor(leaseFrom, leaseUntil, options.remainingMs, deps.actionBudgetMs);
-    }
-    if (
-      first !== undefined &&
-      (await attempt.takeWithIntent(new Date(leaseFrom), deps.decisionLeaseMs, first))
-    ) {
-      const leaseUntil = leaseFrom + deps.decisionLeaseMs;
-      const answer = { offers: [offer], target: offer, decision: first, recovered: false };
-      return whileHeld(() => carryOut(offer, held, answer, leaseUntil, event, options));
+      // An intent this attempt has no time to send is not written: its retry judges afresh.
+      if (sendsNow(first))
+        ensureTimeFor(leaseFrom, leaseUntil, options.remainingMs, deps.actionBudgetMs);
+      if (await attempt.takeWithIntent(new Date(leaseFrom), deps.decisionLeaseMs, first)) {
+        const answer = { offers: [offer], target: offer, decision: first, recovered: false };
+        return whileHeld(() => carryOut(offer, held, answer, leaseUntil, event, options));
+      }
     }
     // Without an intent, or refused (a lease or a decision is there by now): the lease alone, by
     // the same attempt, whose refused write may have landed after all (an answer lost, the write
     // sent again) and is then found its own.
-    leaseFrom = now().getTime();
+    const leaseFrom = now().getTime();
     const lease = await attempt.take(new Date(leaseFrom), deps.decisionLeaseMs);
     if (lease.kind === 'busy') {
       // No wait until the lease runs out: its holder normally finishes (and releases) in seconds,
@@ -339,7 +340,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
       // Before `applied`: a failed notification fails the record, and its retry notifies again.
       await deps.notifier?.notify(reviewNotification(target, decision));
     }
-    if (sendsAnswer(decision) && decision.dryRun !== true) {
+    if (sendsNow(decision)) {
       ensureTimeFor(now().getTime(), leaseUntil, options.remainingMs, deps.actionBudgetMs);
       try {
         await sendAnswer(marketplace, target.id, decision);
