@@ -1,18 +1,6 @@
 import type { RecordedDecision, UnitLease, UnitStore } from './ports';
 import { attemptOwner } from './unit-decision';
 
-/** A lease taken for one attempt at an event, and how to give it back. */
-export interface AttemptLease {
-  /** The attempt's own lease owner (attemptOwner). */
-  owner: string;
-  lease: UnitLease;
-  /**
-   * Gives the lease back (with `done`, the unit remembers that event finished); a failure leaves
-   * it to run out on its own.
-   */
-  giveBack: (options?: { done?: string }) => Promise<void>;
-}
-
 /**
  * One attempt at an event on `unitKey`'s lease, under a name of the attempt's own (attemptOwner),
  * so that another attempt at the same event, at the same moment, finds the unit busy as another
@@ -39,7 +27,12 @@ export function attemptLease(units: UnitStore, unitKey: string, eventId: string)
     }
   };
   return {
+    /** The attempt's own lease owner (attemptOwner). */
     owner,
+    /**
+     * Gives the lease back (with `done`, the unit remembers that event finished); a failure leaves
+     * it to run out on its own.
+     */
     giveBack,
     /** UnitStore.acquireUnitLease for this attempt. */
     take: (now: Date, leaseMs: number): Promise<UnitLease> =>
@@ -47,21 +40,5 @@ export function attemptLease(units: UnitStore, unitKey: string, eventId: string)
     /** UnitStore.acquireWithIntent for this attempt: whether the lease was taken with `intent`. */
     takeWithIntent: (now: Date, leaseMs: number, intent: RecordedDecision): Promise<boolean> =>
       guarded(() => units.acquireWithIntent(unitKey, owner, now, leaseMs, intent)),
-  };
-}
-
-/** Takes `unitKey`'s lease for one attempt at `eventId` (attemptLease). */
-export async function takeAttemptLease(
-  units: UnitStore,
-  unitKey: string,
-  eventId: string,
-  now: Date,
-  leaseMs: number,
-): Promise<AttemptLease> {
-  const attempt = attemptLease(units, unitKey, eventId);
-  return {
-    owner: attempt.owner,
-    lease: await attempt.take(now, leaseMs),
-    giveBack: attempt.giveBack,
   };
 }

@@ -1,6 +1,6 @@
 import type { Role } from './connector-values';
 import { RetryLaterError } from './errors';
-import { takeAttemptLease } from './attempt-lease';
+import { attemptLease } from './attempt-lease';
 import type { MarketplaceEvent, TopicName } from './events';
 import type {
   MarketplaceReferralApi,
@@ -150,13 +150,8 @@ export async function handleReferralEvent(
 
   // Owned by this attempt (not the event): a second copy of the event, handled at the same moment,
   // finds the referral busy instead of taking the lease as its own.
-  const { lease, giveBack } = await takeAttemptLease(
-    deps.units,
-    `referral#${referralId}`,
-    event.event_id,
-    deps.now(),
-    deps.leaseMs,
-  );
+  const { take, giveBack } = attemptLease(deps.units, `referral#${referralId}`, event.event_id);
+  const lease = await take(deps.now(), deps.leaseMs);
   if (lease.kind === 'busy')
     throw new ReferralBusyError(
       'another event of the referral is being handled',
