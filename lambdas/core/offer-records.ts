@@ -154,7 +154,8 @@ export interface OfferReferral {
  * The steps of a won referral the worker counts (OffersWon, ReferralsMarkedProcessed,
  * ReferralEventsForwarded).
  */
-export type ReferralStep = 'won' | 'markedProcessed' | 'forwarded';
+export const REFERRAL_STEPS = ['won', 'markedProcessed', 'forwarded'] as const;
+export type ReferralStep = (typeof REFERRAL_STEPS)[number];
 
 /** One marketplace event seen for an offer: its name, time and id (no client data). */
 export interface SeenEvent {

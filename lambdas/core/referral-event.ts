@@ -2,16 +2,16 @@ import type { Role } from './connector-values';
 import { RetryLaterError } from './errors';
 import { attemptLease } from './attempt-lease';
 import type { MarketplaceEvent, TopicName } from './events';
-import type {
-  MarketplaceReferralApi,
-  OfferRecord,
-  OfferReferral,
-  OfferStore,
-  ReferralEventPublisher,
-  ReferralStatus,
-  ReferralStep,
-  ReferralSummary,
-  UnitStore,
+import {
+  type MarketplaceReferralApi,
+  type OfferRecord,
+  type OfferReferral,
+  type OfferStore,
+  REFERRAL_STEPS,
+  type ReferralEventPublisher,
+  type ReferralStatus,
+  type ReferralSummary,
+  type UnitStore,
 } from './ports';
 
 /**
@@ -45,8 +45,6 @@ import type {
  */
 
 export const REFERRAL_EVENT_SOURCE = 'alayamarket.referrals';
-
-const REFERRAL_STEPS: readonly ReferralStep[] = ['won', 'markedProcessed', 'forwarded'];
 
 export type ReferralSide = OfferReferral['side'];
 
