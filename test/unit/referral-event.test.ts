@@ -91,16 +91,15 @@ function crashOnFactsWrite(store: MemoryOfferStore, nth: number): () => void {
   };
 }
 
-/** The offer's `nth` write fails (a throttle, a lost answer), and only that one. */
-function failFactsWrite(store: MemoryOfferStore, nth: number): void {
-  const original = store.recordOfferFacts.bind(store);
-  let calls = 0;
-  store.recordOfferFacts = async (record) => {
-    calls += 1;
-    if (calls === nth) throw new Error('write failed');
-    return original(record);
-  };
-}
+/** A retry's result once every step of the won referral is done, each reported by it. */
+const EVERY_STEP_REPORTED = {
+  id: REFERRAL_ID,
+  side: 'inbox',
+  status: 'processed',
+  won: true,
+  markedProcessed: true,
+  forwarded: true,
+};
 
 describe('ReferralCreated on inbox-referrals (supply)', () => {
   it('records the offer won, marks the referral processed and forwards ReferralReceived, once each', async () => {
@@ -322,14 +321,7 @@ describe('ReferralCreated on inbox-referrals (supply)', () => {
 
     const retry = await inbox(event);
     // Each step reported once, by the handling that finished.
-    expect(retry.referral).toEqual({
-      id: REFERRAL_ID,
-      side: 'inbox',
-      status: 'processed',
-      won: true,
-      markedProcessed: true,
-      forwarded: true,
-    });
+    expect(retry.referral).toEqual(EVERY_STEP_REPORTED);
     expect(api.callsTo('markInboxReferralProcessed')).toHaveLength(1);
     expect(publisher.events).toHaveLength(1);
     expect(store.offers.get(REFERRAL_OFFER_ID)?.referral?.forwardedAt).toBe(NOW.toISOString());
@@ -395,7 +387,8 @@ describe('ReferralCreated on inbox-referrals (supply)', () => {
     it('the one record fails (not the process): tried once more with the steps to report; the retry repeats nothing and counts each once', async () => {
       const { api, publisher, inbox, store } = setup();
       const event = referralEvent('ReferralCreated');
-      failFactsWrite(store, 1);
+      // Only that write: a throttle, a lost answer.
+      store.failNext('recordOfferFacts', new Error('write failed'));
       await expect(inbox(event)).rejects.toThrow('write failed');
       expect(store.offers.get(REFERRAL_OFFER_ID)?.referral).toMatchObject({
         wonAt: NOW.toISOString(),
@@ -404,14 +397,7 @@ describe('ReferralCreated on inbox-referrals (supply)', () => {
         unreported: ['won', 'markedProcessed', 'forwarded'],
       });
       const retry = await inbox(event);
-      expect(retry.referral).toEqual({
-        id: REFERRAL_ID,
-        side: 'inbox',
-        status: 'processed',
-        won: true,
-        markedProcessed: true,
-        forwarded: true,
-      });
+      expect(retry.referral).toEqual(EVERY_STEP_REPORTED);
       expect(api.callsTo('markInboxReferralProcessed')).toHaveLength(1);
       expect(publisher.events).toHaveLength(1);
       expect(store.offers.get(REFERRAL_OFFER_ID)?.referral).not.toHaveProperty('unreported');
