@@ -66,6 +66,12 @@ import { offerKey, trimSeenEvents } from './dynamo-offer-item';
  */
 
 const UNIT_SK = 'UNIT';
+/**
+ * A lone offer's lease taken on its offer item, `:owner` until `:until`, the item created (with its
+ * times, at `:at`) if it is new.
+ */
+const LONE_LEASE_SET =
+  'leaseOwner = :owner, leaseUntil = :until, createdAt = if_not_exists(createdAt, :at), updatedAt = if_not_exists(updatedAt, :at)';
 const { partitionKey: PK, sortKey: SK } = OFFER_TABLE;
 
 /** The key of the item holding the unit: the offer's own for a lone offer, else the unit's. */
@@ -94,7 +100,7 @@ export class DynamoUnitStore implements UnitStore {
         UpdateExpression:
           lone === undefined
             ? 'SET leaseOwner = :owner, leaseUntil = :until, unitKey = :key'
-            : 'SET leaseOwner = :owner, leaseUntil = :until, createdAt = if_not_exists(createdAt, :at), updatedAt = if_not_exists(updatedAt, :at)',
+            : `SET ${LONE_LEASE_SET}`,
         ConditionExpression:
           'attribute_not_exists(leaseOwner) OR leaseOwner = :owner OR leaseUntil < :now',
         ExpressionAttributeValues: {
@@ -144,8 +150,7 @@ export class DynamoUnitStore implements UnitStore {
       await this.client.update({
         TableName: this.tableName,
         Key: itemKey(key),
-        UpdateExpression:
-          'SET leaseOwner = :owner, leaseUntil = :until, #decision = :decision, createdAt = if_not_exists(createdAt, :at), updatedAt = if_not_exists(updatedAt, :at)',
+        UpdateExpression: `SET ${LONE_LEASE_SET}, #decision = :decision`,
         ConditionExpression:
           '(attribute_not_exists(leaseOwner) OR leaseUntil < :now) AND attribute_not_exists(#decision)',
         ExpressionAttributeNames: { '#decision': 'decision' },
