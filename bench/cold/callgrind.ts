@@ -19,8 +19,12 @@ export function callgrindTotal(output: string): number {
   return Number(line[1]);
 }
 
-/** Instructions of `node -e <require file>` (or of a bare `node -e ""` without a file). */
-export function instructions(file: string | undefined, env: Record<string, string>): number {
+/** Instructions of `<node> -e <require file>` (or of a bare `node -e ""` without a file). */
+export function instructions(
+  node: string,
+  file: string | undefined,
+  env: Record<string, string>,
+): number {
   const dir = mkdtempSync(join(tmpdir(), 'bench-cold-cg-'));
   try {
     const out = join(dir, 'callgrind.out');
@@ -30,7 +34,7 @@ export function instructions(file: string | undefined, env: Record<string, strin
       [
         '--tool=callgrind',
         `--callgrind-out-file=${out}`,
-        process.execPath,
+        node,
         '--single-threaded',
         // Fixed seeds: V8's hash tables and Math.random otherwise differ from run to run, and
         // with them the count (a floor measured 571M to 586M in three runs; with them, within 0.3%).

@@ -64,19 +64,22 @@ function laterNote(later: readonly string[]): string {
 /** One callgrind count per bundle, floor and start floor, less a bare node with the same environment. */
 export function printInstructions(
   measured: readonly Measured[],
+  node: string,
   environmentOf: (fn: DeployedFunction) => Record<string, string>,
 ): void {
   console.log('\nInstructions (callgrind, less a bare node -e ""):');
   const mega = (count: number) => `${(count / 1e6).toFixed(1)}M`;
   for (const m of measured) {
     const env = environmentOf(m.fn);
-    const bare = instructions(undefined, env);
-    const bundle = instructions(join(m.fn.assetDir, 'index.js'), env) - bare;
-    const floor = instructions(m.build.floor.file, env) - bare;
+    const bare = instructions(node, undefined, env);
+    const bundle = instructions(node, join(m.fn.assetDir, 'index.js'), env) - bare;
+    const floor = instructions(node, m.build.floor.file, env) - bare;
     console.log(
       `  ${m.fn.name}: bundle ${mega(bundle)}, floor ${mega(floor)}, ratio ${(bundle / floor).toFixed(3)}x${laterNote(m.later)}`,
     );
-    const start = hasOwnStartFloor(m) ? instructions(m.startFloor.file, env) - bare : undefined;
+    const start = hasOwnStartFloor(m)
+      ? instructions(node, m.startFloor.file, env) - bare
+      : undefined;
     const measure =
       start === undefined
         ? undefined
