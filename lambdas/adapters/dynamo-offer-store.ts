@@ -40,9 +40,10 @@ import { offerKey, trimSeenEvents } from './dynamo-offer-item';
  *   items go away; a failed attempt leaves `lastError` (error name, marketplace operation and
  *   status), `failedAt` and `failedAttempts`, and the next attempt may claim it at once. Once
  *   `done`: `eventName`, `outcome`, `offerId`. An `OfferMatched` or a referral event takes no
- *   claim (process-event.ts): it has an event item only once an attempt has failed. Items written
- *   before the decision's text moved to the unit's record keep, on the event that settled a
- *   decision, that text (`decisionText`) and no TTL (`connector offer` still reads them).
+ *   claim (process-event.ts): it has an event item only once an attempt has failed, marked done
+ *   (`completeFailedEvent`) when a retry finishes it. Items written before the decision's text
+ *   moved to the unit's record keep, on the event that settled a decision, that text
+ *   (`decisionText`) and no TTL (`connector offer` still reads them).
  *
  * The offer item also keeps `events`, the events processed for it in order (the latest
  * MAX_SEEN_EVENTS), and `lastSeenEventId`, so a retried write does not append the same event twice.
@@ -109,6 +110,33 @@ export class DynamoOfferStore implements OfferStore {
   }
 
   async completeEvent(eventId: string, now: Date, outcome: EventCompletion): Promise<void> {
+    await this.client.update(this.completion(eventId, now, outcome));
+  }
+
+  async completeFailedEvent(eventId: string, now: Date, outcome: EventCompletion): Promise<void> {
+    // Read first: most retried events (a shift's offers that waited for their unit) left no
+    // failure, and a read costs a fifth of a refused conditional write.
+    const existing = await this.client.get({
+      TableName: this.tableName,
+      Key: eventKey(eventId),
+      ConsistentRead: true,
+    });
+    if (existing.Item?.status !== 'failed') return;
+    const update = this.completion(eventId, now, outcome);
+    try {
+      await this.client.update({
+        ...update,
+        ConditionExpression: '#status = :failed',
+        ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':failed': 'failed' },
+      });
+    } catch (error: unknown) {
+      // Done by another attempt meanwhile, or gone with its TTL: nothing to mark.
+      if (!isConditionFailure(error)) throw error;
+    }
+  }
+
+  /** The write that marks an event done with its outcome (its failure history, if any, kept). */
+  private completion(eventId: string, now: Date, outcome: EventCompletion) {
     const values: Record<string, unknown> = {
       ':done': 'done',
       ':completedAt': now.toISOString(),
@@ -123,13 +151,13 @@ export class DynamoOfferStore implements OfferStore {
     }
     set += ', #ttl = :expiresAt';
     values[':expiresAt'] = expiresAt(now);
-    await this.client.update({
+    return {
       TableName: this.tableName,
       Key: eventKey(eventId),
       UpdateExpression: `SET ${set} REMOVE #leaseUntil`,
       ExpressionAttributeNames: { '#status': 'status', '#ttl': TTL, '#leaseUntil': 'leaseUntil' },
       ExpressionAttributeValues: values,
-    });
+    };
   }
 
   async releaseEvent(eventId: string, failure?: EventFailure): Promise<void> {

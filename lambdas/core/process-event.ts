@@ -137,6 +137,12 @@ export interface ProcessOptions {
    * is put on the event's record there (for `connector dlq list`).
    */
   lastReceive?: boolean;
+  /**
+   * The queue delivered the record before (its receive count is above 1): an earlier attempt may
+   * have left a failure on the event's record, which an unclaimed event that now finishes marks
+   * done (`connector status` then no longer counts it failed). First receives skip that look-up.
+   */
+  retried?: boolean;
 }
 
 export interface EventProcessor {
@@ -347,24 +353,46 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
     if (!busy || options.lastReceive === true) await recordFailure(event, error);
   }
 
+  /**
+   * A retried unclaimed event that finished: the failure an earlier attempt may have left on its
+   * record is marked done. Only a record for people: the event is done whatever this write does.
+   */
+  async function closeUnclaimedFailure(
+    result: ProcessResult,
+    options: ProcessOptions,
+  ): Promise<ProcessResult> {
+    if (options.retried !== true) return result;
+    const completion: EventCompletion = { eventName: result.eventName, outcome: result.outcome };
+    if (result.offerId !== undefined) completion.offerId = result.offerId;
+    try {
+      await store.completeFailedEvent(result.eventId, now(), completion);
+    } catch {
+      // The failure stays on record; the next look at the event finds its offer decided.
+    }
+    return result;
+  }
+
   async function processEvent(
     event: MarketplaceEvent,
     options: ProcessOptions = {},
   ): Promise<ProcessResult> {
     const ids = { eventId: event.event_id, eventName: event.event_name };
     if (isOfferMatched(event) && deps.role !== 'demand' && event.offer_id !== undefined) {
+      let handled: Handled;
       try {
-        return { ...ids, ...(await handleOfferMatched(event, event.offer_id, now(), options)) };
+        handled = await handleOfferMatched(event, event.offer_id, now(), options);
       } catch (error: unknown) {
         await recordUnclaimedFailure(event, error, options);
         throw error;
       }
+      return closeUnclaimedFailure({ ...ids, ...handled }, options);
     }
     if (isReferralEvent(event) && deps.referralMarketplace !== undefined) {
       // No event claim: the referral's lease, held per attempt, keeps a second delivery out and
       // remembers the event done (referral-event.ts).
+      let handled: Handled;
       try {
-        const handled = await handleReferralEvent(
+        handled = await handleReferralEvent(
           {
             api: deps.referralMarketplace,
             store,
@@ -379,11 +407,11 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
           options.topicName,
           (existing) => lastEventFields(event, existing),
         );
-        return { ...ids, ...handled };
       } catch (error: unknown) {
         await recordUnclaimedFailure(event, error, options);
         throw error;
       }
+      return closeUnclaimedFailure({ ...ids, ...handled }, options);
     }
     const claim = await store.claimEvent(event.event_id, now(), leaseMs);
     if (claim === 'done') {

@@ -29,6 +29,12 @@ export interface OfferStore {
    * not (an `OfferMatched` takes no claim), unless it is done.
    */
   releaseEvent(eventId: string, failure?: EventFailure): Promise<void>;
+  /**
+   * An unclaimed event that a later attempt finished: if an earlier attempt left it `failed`
+   * (releaseEvent with a failure), marks it done with `outcome`, keeping the failure's history;
+   * with no failure on record, writes nothing (no event item is created).
+   */
+  completeFailedEvent(eventId: string, now: Date, outcome: EventCompletion): Promise<void>;
   getOffer(offerId: string): Promise<OfferRecord | undefined>;
   /**
    * Creates or updates the offer's facts, last event and `assignment` (if given); never touches

@@ -378,9 +378,12 @@ export function createWorker(
           break;
         }
         try {
-          const last =
-            receiveCountOf(record) >= timing.maxReceiveCount ? { lastReceive: true } : {};
-          await processRecord(record, { ...options, ...last });
+          const receives = receiveCountOf(record);
+          await processRecord(record, {
+            ...options,
+            ...(receives >= timing.maxReceiveCount ? { lastReceive: true } : {}),
+            ...(receives > 1 ? { retried: true } : {}),
+          });
         } catch (error: unknown) {
           if (error instanceof OutOfTimeError) {
             logger.warn('No time left to finish the record; handing it back', {

@@ -121,6 +121,25 @@ describe.each([
       expect(await store.claimEvent(id, at(60), LEASE_MS)).toBe('done');
     });
 
+    it('marks an unclaimed event done once a retry finishes it, only if an attempt left it failed', async () => {
+      const outcome = { eventName: 'OfferMatched', outcome: 'recovered', offerId: 'offer-1' };
+      const failed = unique('event');
+      await store.releaseEvent(failed, { errorName: 'Error', at: at(5).toISOString() });
+      await store.completeFailedEvent(failed, at(10), outcome);
+      expect(await store.claimEvent(failed, at(20), LEASE_MS)).toBe('done');
+
+      // No failure on record: nothing is written, so nothing is remembered done.
+      const never = unique('event');
+      await store.completeFailedEvent(never, at(10), outcome);
+      expect(await store.claimEvent(never, at(20), LEASE_MS)).toBe('claimed');
+
+      // Claimed (by an older version that claimed every event): left to its holder.
+      const held = unique('event');
+      await store.claimEvent(held, T0, LEASE_MS);
+      await store.completeFailedEvent(held, at(10), outcome);
+      expect(await store.claimEvent(held, at(20), LEASE_MS)).toBe('busy');
+    });
+
     it('releases an unknown event without error', async () => {
       await expect(store.releaseEvent(unique('never-claimed'))).resolves.toBeUndefined();
     });

@@ -189,6 +189,47 @@ describe('DynamoDB calls per event', () => {
     expect(counts()).toEqual({ writes: 0, reads: 1, other: [] });
   });
 
+  it('reads the event once more on a retried delivery, and writes it only when a failure is on record', async () => {
+    const offer = inboxOffer({ id: unique('offer') });
+    const marketplace = fakeMarketplace(offer);
+    const documents = table.documents();
+    const store = new DynamoOfferStore(documents, TABLE);
+    const processor = createEventProcessor({
+      marketplace,
+      store,
+      units: new DynamoUnitStore(documents, TABLE),
+      rules: ACCEPT_PSW,
+      role: 'supply',
+      now: () => NOW,
+    });
+    const event = offerEvent({ offer_id: offer.id, id: offer.id });
+    marketplace.failNext('acceptInboxOffer', new Error('HTTP 503'));
+    await expect(processor.process(queuedEvent(event))).rejects.toThrow('HTTP 503');
+
+    calls = [];
+    const retry = await processor.process(queuedEvent(event), { retried: true });
+    expect(retry.outcome).toBe('recovered');
+    // The recovery's own 2 writes and 2 reads (the offer read, the lease taken, the offer read
+    // under it, the answer applied), then the event read, found failed, and marked done.
+    expect(counts()).toEqual({ writes: 3, reads: 3, other: [] });
+    expect(calls.slice(-2).map((c) => c.name)).toEqual(['GetItemCommand', 'UpdateItemCommand']);
+    expect(await store.getEventRecord(String(event.event_id))).toMatchObject({
+      status: 'done',
+      outcome: 'recovered',
+      offerId: offer.id,
+      failedAttempts: 1,
+      lastError: { errorName: 'Error' },
+    });
+
+    // A retried delivery that left no failure (say a shift's offer that waited): one read more.
+    const other = inboxOffer({ id: unique('offer') });
+    const waited = offerEvent({ offer_id: other.id, id: other.id });
+    calls = [];
+    await processorFor(other).process(queuedEvent(waited), { retried: true });
+    expect(counts()).toEqual({ writes: 2, reads: 2, other: [] });
+    expect(await store.getEventRecord(String(waited.event_id))).toBeUndefined();
+  });
+
   it('leaves a lone offer for review, with nobody to tell, in 2 writes: nothing sent or told, so no intent first', async () => {
     // ACCEPT_PSW's default is review: a nursing offer is left for a person.
     const offer = inboxOffer({ id: unique('offer'), careType: 'nursing' });

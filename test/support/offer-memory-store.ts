@@ -102,6 +102,13 @@ export class MemoryOfferStore implements OfferStore, UnitStore {
     });
   }
 
+  async completeFailedEvent(eventId: string, now: Date, outcome: EventCompletion): Promise<void> {
+    this.enter('completeFailedEvent', [eventId, now, outcome]);
+    const item = this.events.get(eventId);
+    if (item?.status !== 'failed') return;
+    this.events.set(eventId, { ...item, status: 'done', outcome: structuredClone(outcome) });
+  }
+
   async getOffer(offerId: string): Promise<OfferRecord | undefined> {
     this.enter('getOffer', [offerId]);
     const record = this.offers.get(offerId);

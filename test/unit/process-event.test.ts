@@ -366,6 +366,58 @@ describe('OfferMatched, supply side', () => {
     });
   });
 
+  it('marks the failure record done when a retried delivery finishes the OfferMatched', async () => {
+    const { marketplace, store, process } = setup();
+    const event = offerEvent();
+    marketplace.failNext('acceptInboxOffer', new Error('HTTP 503'));
+    await expect(process(queuedEvent(event))).rejects.toThrow('HTTP 503');
+
+    await expect(process(queuedEvent(event), { retried: true })).resolves.toMatchObject({
+      outcome: 'recovered',
+    });
+
+    // `connector status` counts it done now, its failure history kept.
+    expect(store.events.get(String(event.event_id))).toEqual({
+      status: 'done',
+      outcome: { eventName: 'OfferMatched', outcome: 'recovered', offerId: OFFER_ID },
+      failedAttempts: 1,
+      lastError: { errorName: 'Error', at: expect.any(String) },
+    });
+    expect(marketplace.actions()).toHaveLength(2);
+  });
+
+  it('leaves the event record alone on a first receive, and creates none for a retry that never failed', async () => {
+    const first = setup();
+    const failed = offerEvent();
+    first.marketplace.failNext('acceptInboxOffer', new Error('HTTP 503'));
+    await expect(first.process(queuedEvent(failed))).rejects.toThrow('HTTP 503');
+    // A record the queue delivers for the first time has no earlier attempt: no look-up.
+    await first.process(queuedEvent(failed));
+    expect(first.store.callsTo('completeFailedEvent')).toEqual([]);
+    expect(first.store.events.get(String(failed.event_id))?.status).toBe('failed');
+
+    // A retried record whose earlier receive left no failure (a shift's offer that waited).
+    const second = setup();
+    const waited = offerEvent();
+    await second.process(queuedEvent(waited), { retried: true });
+    expect(second.store.callsTo('completeFailedEvent')).toHaveLength(1);
+    expect(second.store.events.has(String(waited.event_id))).toBe(false);
+  });
+
+  it('keeps the answer when marking the failure record done fails', async () => {
+    const { marketplace, store, process } = setup();
+    const event = offerEvent();
+    marketplace.failNext('acceptInboxOffer', new Error('HTTP 503'));
+    await expect(process(queuedEvent(event))).rejects.toThrow('HTTP 503');
+    store.failNext('completeFailedEvent');
+
+    await expect(process(queuedEvent(event), { retried: true })).resolves.toMatchObject({
+      outcome: 'recovered',
+    });
+    expect(store.events.get(String(event.event_id))?.status).toBe('failed');
+    expect((await store.getOffer(OFFER_ID))?.decision?.state).toBe('applied');
+  });
+
   it('re-applies an intended decision after a crash without re-evaluating the rules', async () => {
     const store = new MemoryOfferStore();
     const crashed = offerEvent();

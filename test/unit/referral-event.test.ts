@@ -498,6 +498,22 @@ describe('ReferralCreated on inbox-referrals (supply)', () => {
     await expect(inbox(event)).resolves.toMatchObject({ outcome: 'won', referral: { won: true } });
   });
 
+  it('a retried delivery that finishes marks the failure on record done', async () => {
+    const { api, store, processor } = setup();
+    const event = referralEvent('ReferralCreated');
+    api.failNext('getInboxReferralSummary');
+    await expect(processor.processEvent(event, { topicName: 'inbox-referrals' })).rejects.toThrow();
+
+    await expect(
+      processor.processEvent(event, { topicName: 'inbox-referrals', retried: true }),
+    ).resolves.toMatchObject({ outcome: 'won' });
+    expect(store.events.get(event.event_id)).toMatchObject({
+      status: 'done',
+      outcome: { eventName: 'ReferralCreated', outcome: 'won', offerId: REFERRAL_OFFER_ID },
+      failedAttempts: 1,
+    });
+  });
+
   it('another event of the same referral in progress: retried later, nothing done, nothing recorded failed', async () => {
     const { api, inbox, store, processor } = setup();
     await store.acquireUnitLease(`referral#${REFERRAL_ID}`, 'other-event', NOW, 60_000);

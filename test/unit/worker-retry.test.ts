@@ -305,6 +305,30 @@ describe('the processor', () => {
   });
 });
 
+describe('a retried record that finishes', () => {
+  it('marks done the failure its earlier receive left, so the event no longer counts failed', async () => {
+    const { marketplace, store, worker, context } = setup();
+    const event = offerEvent({ offer_id: A, id: A });
+    const eventId = String(event.event_id);
+    marketplace.failNext('acceptInboxOffer', new Error('HTTP 503 from marketplace'));
+    const first = await worker(batch(sqsRecord(queuedEvent(event), { receiveCount: 1 })), context);
+    expect(first.batchItemFailures).toHaveLength(1);
+    expect(store.events.get(eventId)?.status).toBe('failed');
+
+    const second = await worker(batch(sqsRecord(queuedEvent(event), { receiveCount: 2 })), context);
+
+    expect(second.batchItemFailures).toEqual([]);
+    expect(store.events.get(eventId)).toMatchObject({ status: 'done', failedAttempts: 1 });
+    expect(marketplace.actions()).toHaveLength(2);
+  });
+
+  it('looks for no failure on a first receive', async () => {
+    const { store, worker, context } = setup();
+    await worker(batch(sqsRecord(matched(A), { receiveCount: 1 })), context);
+    expect(store.callsTo('completeFailedEvent')).toEqual([]);
+  });
+});
+
 /**
  * The queue as SQS keeps it, on a fake clock in seconds: a receive counts one more, a reported
  * failure waits out the visibility the worker set (or the queue's), past maxReceiveCount receives
