@@ -3,6 +3,7 @@ import type { DemandAssignmentPolicy, Role } from './connector-values';
 import type { Rules } from './rules-schema';
 import type { AcceptCounter } from './caps';
 import { createUnitDecider, UnitBusyError } from './decide-unit';
+import { eventFailures } from './event-failures';
 import { RetryLaterError } from './errors';
 import {
   marketplaceEventSchema,
@@ -12,7 +13,6 @@ import {
 } from './events';
 import {
   type EventCompletion,
-  type EventFailure,
   isFinal,
   type LastEvent,
   type MarketplaceApi,
@@ -27,7 +27,7 @@ import {
   type UnitStore,
 } from './ports';
 import { parseJsonWith } from './parse-json';
-import { handleReferralEvent, isReferralEvent, ReferralBusyError } from './referral-event';
+import { handleReferralEvent, isReferralEvent } from './referral-event';
 import type { DemandAlert, ProcessResult } from './process-result';
 import { rejudges, type Replay } from './replay';
 import { asRulesSource } from './rules-source';
@@ -189,6 +189,7 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
   const { marketplace, store } = deps;
   const now = deps.now ?? (() => new Date());
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
+  const failures = eventFailures(store, now);
   const demandPolicy = deps.role === 'supply' ? 'none' : (deps.demandAssignment ?? 'none');
   const demand = deps.demandMarketplace;
   if (demandPolicy !== 'none' && demand === undefined) {
@@ -328,50 +329,6 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
       : { outcome: 'recorded', offerId, demandAlert: alert };
   }
 
-  /** A failed attempt's record for `connector dlq list`; the original error is the one thrown. */
-  async function recordFailure(event: MarketplaceEvent, error: unknown): Promise<void> {
-    try {
-      await store.releaseEvent(event.event_id, failureOf(error, now()));
-    } catch {
-      // A claim's lease expires on its own; an unclaimed event's record is only for people.
-    }
-  }
-
-  /**
-   * An unclaimed event's failed attempt (an OfferMatched's, a referral event's) put on record,
-   * unless it found its unit or referral busy with another event or copy: no failure of its own
-   * (a shift's offers arrive together, and all but one wait), retried on the schedule, and kept off
-   * the event item (during a deploy, an older version's claim there, which a failure record would
-   * give back to a third copy), unless the record heads for the DLQ now.
-   */
-  async function recordUnclaimedFailure(
-    event: MarketplaceEvent,
-    error: unknown,
-    options: ProcessOptions,
-  ): Promise<void> {
-    const busy = error instanceof UnitBusyError || error instanceof ReferralBusyError;
-    if (!busy || options.lastReceive === true) await recordFailure(event, error);
-  }
-
-  /**
-   * A retried unclaimed event that finished: the failure an earlier attempt may have left on its
-   * record is marked done. Only a record for people: the event is done whatever this write does.
-   */
-  async function closeUnclaimedFailure(
-    result: ProcessResult,
-    options: ProcessOptions,
-  ): Promise<ProcessResult> {
-    if (options.retried !== true) return result;
-    const completion: EventCompletion = { eventName: result.eventName, outcome: result.outcome };
-    if (result.offerId !== undefined) completion.offerId = result.offerId;
-    try {
-      await store.completeFailedEvent(result.eventId, now(), completion);
-    } catch {
-      // The failure stays on record; the next look at the event finds its offer decided.
-    }
-    return result;
-  }
-
   async function processEvent(
     event: MarketplaceEvent,
     options: ProcessOptions = {},
@@ -382,10 +339,10 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
       try {
         handled = await handleOfferMatched(event, event.offer_id, now(), options);
       } catch (error: unknown) {
-        await recordUnclaimedFailure(event, error, options);
+        await failures.recordUnclaimedFailure(event.event_id, error, options.lastReceive === true);
         throw error;
       }
-      return closeUnclaimedFailure({ ...ids, ...handled }, options);
+      return failures.closeUnclaimedFailure({ ...ids, ...handled }, options.retried === true);
     }
     if (isReferralEvent(event) && deps.referralMarketplace !== undefined) {
       // No event claim: the referral's lease, held per attempt, keeps a second delivery out and
@@ -408,10 +365,10 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
           (existing) => lastEventFields(event, existing),
         );
       } catch (error: unknown) {
-        await recordUnclaimedFailure(event, error, options);
+        await failures.recordUnclaimedFailure(event.event_id, error, options.lastReceive === true);
         throw error;
       }
-      return closeUnclaimedFailure({ ...ids, ...handled }, options);
+      return failures.closeUnclaimedFailure({ ...ids, ...handled }, options.retried === true);
     }
     const claim = await store.claimEvent(event.event_id, now(), leaseMs);
     if (claim === 'done') {
@@ -441,7 +398,7 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
       await store.completeEvent(event.event_id, now(), outcome);
       return { ...ids, ...handled };
     } catch (error: unknown) {
-      await recordFailure(event, error);
+      await failures.recordFailure(event.event_id, error);
       throw error;
     }
   }
@@ -451,18 +408,4 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
     process: async (queued, options) =>
       processEvent(parseMarketplaceMessage(queued.message), options),
   };
-}
-
-/** What a failed attempt leaves on its event: the error's name and, for marketplace errors, operation and status (never a message). */
-export function failureOf(error: unknown, at: Date): EventFailure {
-  const { name, operation, status } = (
-    typeof error === 'object' && error !== null ? error : {}
-  ) as { name?: unknown; operation?: unknown; status?: unknown };
-  const failure: EventFailure = {
-    errorName: typeof name === 'string' ? name.slice(0, 100) : 'Error',
-    at: at.toISOString(),
-  };
-  if (typeof operation === 'string') failure.operation = operation.slice(0, 100);
-  if (typeof status === 'number') failure.status = status;
-  return failure;
 }
