@@ -58,7 +58,7 @@ export async function dlqList(
   ctx.progress.done();
   const errorText = (l: ListedDeadLetter) =>
     l.lastError
-      ? `${l.lastError.errorName}${l.lastError.operation ? ` ${l.lastError.operation}` : ''}${l.lastError.status !== undefined ? ` ${l.lastError.status}` : ''} (${l.failedAttempts ?? '?'} failed, last ${l.lastError.at})`
+      ? `${l.lastError.errorName}${l.lastError.operation ? ` ${l.lastError.operation}` : ''}${l.lastError.status !== undefined ? ` ${l.lastError.status}` : ''} (${l.failedAttempts ?? '?'} failed, last ${l.lastError.at}${l.eventStatus === 'done' ? '; event since done' : ''})`
       : (l.unreadable ?? (l.eventStatus ? `(event ${l.eventStatus})` : '(none recorded)'));
   const lines =
     listed.length === 0

@@ -130,7 +130,7 @@ export class DynamoOfferStore implements OfferStore {
         ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':failed': 'failed' },
       });
     } catch (error: unknown) {
-      // Done by another attempt meanwhile, or gone with its TTL: nothing to mark.
+      // Done by another attempt meanwhile, claimed by an older version, or gone with its TTL.
       if (!isConditionFailure(error)) throw error;
     }
   }

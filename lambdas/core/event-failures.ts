@@ -5,6 +5,7 @@
  * path: each write here is best effort, and the error thrown is always the attempt's own.
  */
 import { UnitBusyError } from './decide-unit';
+import { OutOfTimeError } from './errors';
 import type { EventCompletion, EventFailure, OfferStore } from './ports';
 import type { ProcessResult } from './process-result';
 import { ReferralBusyError } from './referral-event';
@@ -38,24 +39,29 @@ export function eventFailures(
 
   /**
    * An unclaimed event's failed attempt put on record, unless it found its unit or referral busy
-   * with another event or copy: no failure of its own (a shift's offers arrive together, and all
-   * but one wait), retried on the schedule, and kept off the event item (during a deploy, an
-   * older version's claim there, which a failure record would give back to a third copy), unless
-   * the record heads for the DLQ now (`lastReceive`).
+   * with another event or copy (a shift's offers arrive together, and all but one wait), or had no
+   * time left to act (the worker hands the record back as a new copy, which no receive count links
+   * to this one): no failure of its own, retried on the schedule, and kept off the event item
+   * (during a deploy, an older version's claim there, which a failure record would give back to a
+   * third copy), unless the record heads for the DLQ now (`lastReceive`).
    */
   async function recordUnclaimedFailure(
     eventId: string,
     error: unknown,
     lastReceive: boolean,
   ): Promise<void> {
-    const busy = error instanceof UnitBusyError || error instanceof ReferralBusyError;
-    if (!busy || lastReceive) await recordFailure(eventId, error);
+    const notAFailure =
+      error instanceof UnitBusyError ||
+      error instanceof ReferralBusyError ||
+      error instanceof OutOfTimeError;
+    if (!notAFailure || lastReceive) await recordFailure(eventId, error);
   }
 
   /**
-   * A retried unclaimed event that finished (`retried`: the queue delivered it before): the
-   * failure an earlier attempt may have left on its record is marked done. A first delivery has
-   * no earlier attempt, and skips the look-up.
+   * A retried unclaimed event that finished (`retried`: the queue delivered this message before):
+   * the failure an earlier receive may have left on its record is marked done. A first receive
+   * skips the look-up; so a failure stays on record when another message finishes the event (a
+   * second SNS copy, a redriven dead letter), as it does for the day `connector status` counts.
    */
   async function closeUnclaimedFailure(
     result: ProcessResult,
@@ -67,7 +73,7 @@ export function eventFailures(
     try {
       await store.completeFailedEvent(result.eventId, now(), completion);
     } catch {
-      // The failure stays on record; the event's offer shows it handled.
+      // The failure stays on record; the offer's or referral's record shows it handled.
     }
     return result;
   }

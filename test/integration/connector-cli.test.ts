@@ -650,6 +650,16 @@ describe('dlq', () => {
     expect(text.out).toContain('MarketplaceError acceptInboxOffer 503 (1 failed');
     expect(text.out + JSON.stringify(data)).not.toContain('Jane Canary');
     expect(await depth(r.dlqUrl)).toBe(2);
+
+    // Finished since by another message of the event (a retry that marked its failure done).
+    await store.completeFailedEvent(eventId, ago(0), {
+      eventName: 'OfferMatched',
+      outcome: 'decided',
+      offerId: 'offer-9',
+    });
+    const after = await run(['dlq', 'list'], r);
+    expect(after.out).toContain('MarketplaceError acceptInboxOffer 503 (1 failed');
+    expect(after.out).toContain('; event since done)');
   });
 
   it('redrives by event id, reports ids not found (exit 1), then --all moves the rest', async () => {

@@ -11,6 +11,7 @@ import {
   DynamoOfferStore,
   EVENT_RETENTION_DAYS,
 } from '../../lambdas/adapters/dynamo-offer-store';
+import { Documents } from '../../lambdas/adapters/dynamo-documents';
 import { OFFER_TABLE } from '../../lambdas/adapters/offer-table';
 import {
   MAX_SEEN_EVENTS,
@@ -476,5 +477,47 @@ describe('DynamoOfferStore item layout', () => {
       b.claimEvent(id, T0, LEASE_MS),
     ]);
     expect(results.sort()).toEqual(['busy', 'claimed']);
+  });
+});
+
+describe('DynamoOfferStore.completeFailedEvent when the event changes between its read and its write', () => {
+  /** A store whose reads all find the event failed, whatever the table holds by the write. */
+  function storeReadingFailed(): DynamoOfferStore {
+    // Its own Documents: the table's is shared by every store of the file.
+    const documents = new Documents(table.raw());
+    documents.get = async () => ({ Item: { status: 'failed' } });
+    return new DynamoOfferStore(documents, TABLE);
+  }
+  const outcome = { eventName: 'OfferMatched', outcome: 'recovered', offerId: 'offer-1' };
+
+  it('leaves an event done meanwhile with its own outcome', async () => {
+    const store = new DynamoOfferStore(table.documents(), TABLE);
+    const id = unique('event');
+    await store.releaseEvent(id, { errorName: 'Error', at: T0.toISOString() });
+    await store.completeFailedEvent(id, at(10), { ...outcome, outcome: 'decided' });
+
+    await storeReadingFailed().completeFailedEvent(id, at(20), {
+      ...outcome,
+      outcome: 'duplicate',
+    });
+    expect(await store.getEventRecord(id)).toMatchObject({ status: 'done', outcome: 'decided' });
+  });
+
+  it('leaves an event claimed meanwhile (an older version) to its holder', async () => {
+    const store = new DynamoOfferStore(table.documents(), TABLE);
+    const id = unique('event');
+    await store.claimEvent(id, T0, LEASE_MS);
+
+    await storeReadingFailed().completeFailedEvent(id, at(10), outcome);
+    expect(await store.getEventRecord(id)).toMatchObject({ status: 'in_progress' });
+    expect(await store.claimEvent(id, at(20), LEASE_MS)).toBe('busy');
+  });
+
+  it('creates no item for an event gone meanwhile (its TTL)', async () => {
+    const store = new DynamoOfferStore(table.documents(), TABLE);
+    const id = unique('event');
+
+    await storeReadingFailed().completeFailedEvent(id, at(10), outcome);
+    expect(await store.getEventRecord(id)).toBeUndefined();
   });
 });

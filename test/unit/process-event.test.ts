@@ -18,6 +18,7 @@ import type {
   RecordedDecision,
 } from '../../lambdas/core/ports';
 import { UnitBusyError } from '../../lambdas/core/decide-unit';
+import { OutOfTimeError } from '../../lambdas/core/errors';
 import {
   createEventProcessor,
   DEFAULT_LEASE_MS,
@@ -391,7 +392,8 @@ describe('OfferMatched, supply side', () => {
     const failed = offerEvent();
     first.marketplace.failNext('acceptInboxOffer', new Error('HTTP 503'));
     await expect(first.process(queuedEvent(failed))).rejects.toThrow('HTTP 503');
-    // A record the queue delivers for the first time has no earlier attempt: no look-up.
+    // Another message of the same event, received for the first time (a second SNS copy): no
+    // look-up, so the failure stays until the failed message's own retry finds the offer decided.
     await first.process(queuedEvent(failed));
     expect(first.store.callsTo('completeFailedEvent')).toEqual([]);
     expect(first.store.events.get(String(failed.event_id))?.status).toBe('failed');
@@ -402,6 +404,27 @@ describe('OfferMatched, supply side', () => {
     await second.process(queuedEvent(waited), { retried: true });
     expect(second.store.callsTo('completeFailedEvent')).toHaveLength(1);
     expect(second.store.events.has(String(waited.event_id))).toBe(false);
+  });
+
+  it('puts no failure on record when it has no time left to answer (the record is handed back), unless it is the last receive', async () => {
+    const { marketplace, store, process } = setup();
+    const event = offerEvent();
+
+    await expect(process(queuedEvent(event), { remainingMs: () => 1 })).rejects.toBeInstanceOf(
+      OutOfTimeError,
+    );
+    expect(marketplace.actions()).toEqual([]);
+    // The worker re-sends it as a new message, whose finish no receive count would link to a
+    // failure here.
+    expect(store.events.has(String(event.event_id))).toBe(false);
+
+    await expect(
+      process(queuedEvent(event), { remainingMs: () => 1, lastReceive: true }),
+    ).rejects.toBeInstanceOf(OutOfTimeError);
+    expect(store.events.get(String(event.event_id))).toMatchObject({
+      status: 'failed',
+      lastError: { errorName: 'OutOfTimeError' },
+    });
   });
 
   it('keeps the answer when marking the failure record done fails', async () => {
