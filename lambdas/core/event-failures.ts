@@ -58,16 +58,10 @@ export function eventFailures(
   }
 
   /**
-   * A retried unclaimed event that finished (`retried`: the queue delivered this message before):
-   * the failure an earlier receive may have left on its record is marked done. A first receive
-   * skips the look-up; so a failure stays on record when another message finishes the event (a
-   * second SNS copy, a redriven dead letter), as it does for the day `connector status` counts.
+   * A retried unclaimed event that finished: the failure an earlier receive may have left on its
+   * record is marked done.
    */
-  async function closeUnclaimedFailure(
-    result: ProcessResult,
-    retried: boolean,
-  ): Promise<ProcessResult> {
-    if (!retried) return result;
+  async function closeUnclaimedFailure(result: ProcessResult): Promise<void> {
     const completion: EventCompletion = { eventName: result.eventName, outcome: result.outcome };
     if (result.offerId !== undefined) completion.offerId = result.offerId;
     try {
@@ -75,8 +69,31 @@ export function eventFailures(
     } catch {
       // The failure stays on record; the offer's or referral's record shows it handled.
     }
+  }
+
+  /**
+   * An unclaimed event's handling (an OfferMatched's, a referral event's) with its record for
+   * people: a failure is put on record (recordUnclaimedFailure) and rethrown; a finish marks done
+   * the failure an earlier receive may have left, when the queue delivered this message before
+   * (`retried`). A first receive skips that look-up; so a failure stays on record when another
+   * message finishes the event (a second SNS copy, a redriven dead letter), as it does for the
+   * day `connector status` counts.
+   */
+  async function unclaimed(
+    ids: Pick<ProcessResult, 'eventId' | 'eventName'>,
+    receive: { lastReceive: boolean; retried: boolean },
+    handle: () => Promise<Omit<ProcessResult, 'eventId' | 'eventName'>>,
+  ): Promise<ProcessResult> {
+    let result: ProcessResult;
+    try {
+      result = { ...ids, ...(await handle()) };
+    } catch (error: unknown) {
+      await recordUnclaimedFailure(ids.eventId, error, receive.lastReceive);
+      throw error;
+    }
+    if (receive.retried) await closeUnclaimedFailure(result);
     return result;
   }
 
-  return { recordFailure, recordUnclaimedFailure, closeUnclaimedFailure };
+  return { recordFailure, unclaimed };
 }

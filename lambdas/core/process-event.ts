@@ -334,24 +334,24 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
     options: ProcessOptions = {},
   ): Promise<ProcessResult> {
     const ids = { eventId: event.event_id, eventName: event.event_name };
+    const receive = {
+      lastReceive: options.lastReceive === true,
+      retried: options.retried === true,
+    };
     if (isOfferMatched(event) && deps.role !== 'demand' && event.offer_id !== undefined) {
-      let handled: Handled;
-      try {
-        handled = await handleOfferMatched(event, event.offer_id, now(), options);
-      } catch (error: unknown) {
-        await failures.recordUnclaimedFailure(event.event_id, error, options.lastReceive === true);
-        throw error;
-      }
-      return failures.closeUnclaimedFailure({ ...ids, ...handled }, options.retried === true);
+      const offerId = event.offer_id;
+      return failures.unclaimed(ids, receive, () =>
+        handleOfferMatched(event, offerId, now(), options),
+      );
     }
     if (isReferralEvent(event) && deps.referralMarketplace !== undefined) {
       // No event claim: the referral's lease, held per attempt, keeps a second delivery out and
       // remembers the event done (referral-event.ts).
-      let handled: Handled;
-      try {
-        handled = await handleReferralEvent(
+      const referralMarketplace = deps.referralMarketplace;
+      return failures.unclaimed(ids, receive, () =>
+        handleReferralEvent(
           {
-            api: deps.referralMarketplace,
+            api: referralMarketplace,
             store,
             units: deps.units,
             role: deps.role,
@@ -363,12 +363,8 @@ export function createEventProcessor(deps: EventProcessorDeps): EventProcessor {
           event,
           options.topicName,
           (existing) => lastEventFields(event, existing),
-        );
-      } catch (error: unknown) {
-        await failures.recordUnclaimedFailure(event.event_id, error, options.lastReceive === true);
-        throw error;
-      }
-      return failures.closeUnclaimedFailure({ ...ids, ...handled }, options.retried === true);
+        ),
+      );
     }
     const claim = await store.claimEvent(event.event_id, now(), leaseMs);
     if (claim === 'done') {
