@@ -230,6 +230,57 @@ export function median(samples: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
+/** A ratio of two timings taken in the same rounds, and a 95% interval for it. */
+export interface PairedRatio {
+  /** The median of the per-round ratios. */
+  readonly ratio: number;
+  readonly low: number;
+  readonly high: number;
+}
+
+/** A small seeded generator (mulberry32), so the same samples always give the same interval. */
+function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * The function against its floor round by round: the median of `numerators[i] / denominators[i]`,
+ * with a percentile-bootstrap 95% interval for that median (seeded, so a run's figures repeat).
+ * Pairing the two runs of each round cancels what drifts between rounds (the machine's load); the
+ * interval says whether a run decides a goal such as "within 10%" or leaves it open.
+ */
+export function pairedRatio(
+  numerators: readonly number[],
+  denominators: readonly number[],
+  resamples = 2000,
+): PairedRatio {
+  if (numerators.length !== denominators.length || numerators.length === 0)
+    throw new RangeError('paired ratio needs as many numerators as denominators, at least one');
+  const ratios = numerators.map((value, i) => value / denominators[i]);
+  const random = seeded(ratios.length);
+  const medians: number[] = [];
+  for (let n = 0; n < resamples; n += 1)
+    medians.push(median(ratios.map(() => ratios[Math.floor(random() * ratios.length)])));
+  medians.sort((a, b) => a - b);
+  const at = (share: number) =>
+    medians[Math.min(medians.length - 1, Math.floor(share * medians.length))];
+  return { ratio: median(ratios), low: at(0.025), high: at(0.975) };
+}
+
+/** Whether an interval decides "at most `goal`": met, not met, or open (it spans the goal). */
+export function verdict({ low, high }: PairedRatio, goal: number): 'met' | 'not met' | 'open' {
+  if (high <= goal) return 'met';
+  if (low > goal) return 'not met';
+  return 'open';
+}
+
 /** Kilobytes (1000 bytes), rounded: the unit of the summary line. */
 export function kilobytes(bytes: number): number {
   return Math.round(bytes / 1000);

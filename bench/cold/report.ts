@@ -12,7 +12,10 @@
 import { join } from 'node:path';
 import type { DeployedFunction, FloorBuild, FunctionBuild } from './build';
 import { instructions } from './callgrind';
-import { kilobytes, median, type Variant } from './parts';
+import { kilobytes, median, pairedRatio, verdict, type PairedRatio, type Variant } from './parts';
+
+/** Issue 10's goal: every function's cold start within 10% of its floor's. */
+export const GOAL_RATIO = 1.1;
 
 export interface Measured {
   fn: DeployedFunction;
@@ -92,6 +95,11 @@ function formatRow(cells: readonly string[], widths: readonly number[]): string 
   return `| ${cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join(' | ')} |`;
 }
 
+/** `1.08x (1.03-1.12)`: the paired ratio and its interval. */
+export function pairedCell({ ratio, low, high }: PairedRatio): string {
+  return `${ratio.toFixed(2)}x (${low.toFixed(2)}-${high.toFixed(2)})`;
+}
+
 /** The table of medians (the issue's floor), then each function's start floor beneath it. */
 export function printTable(measured: readonly Measured[]): void {
   const header = [
@@ -102,10 +110,12 @@ export function printTable(measured: readonly Measured[]): void {
     'floor bundle',
     'floor require',
     'ratio',
+    'paired (95%)',
   ];
   const rows = measured.map((m) => {
     const bundleMs = median(m.times.bundle);
     const floorMs = median(m.times.floor);
+    const paired = pairedRatio(m.times.bundle, m.times.floor);
     return [
       m.fn.name,
       `${kilobytes(m.bundleBytes)} KB`,
@@ -114,6 +124,7 @@ export function printTable(measured: readonly Measured[]): void {
       `${kilobytes(m.build.floor.bytes)} KB`,
       `${floorMs.toFixed(1)} ms`,
       `${(bundleMs / floorMs).toFixed(2)}x`,
+      pairedCell(paired),
     ];
   });
   const widths = header.map((cell, i) =>
@@ -122,7 +133,16 @@ export function printTable(measured: readonly Measured[]): void {
   console.log(formatRow(header, widths));
   console.log(`| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`);
   for (const row of rows) console.log(formatRow(row, widths));
-  console.log('');
+  const verdicts = measured.map((m) => ({
+    fn: m.fn.name,
+    verdict: verdict(pairedRatio(m.times.bundle, m.times.floor), GOAL_RATIO),
+  }));
+  const open = verdicts.some((v) => v.verdict === 'open')
+    ? " (open: this run's interval spans the goal; more rounds may decide it)"
+    : '';
+  console.log(
+    `\nPaired: the median of the per-round ratios, with a bootstrap 95% interval. Within ${GOAL_RATIO.toFixed(2)}x of the floor: ${verdicts.map((v) => `${v.fn} ${v.verdict}`).join(', ')}${open}\n`,
+  );
   for (const m of measured) {
     let measure: { figures: string; ratio: string } | undefined;
     if (hasOwnStartFloor(m)) {

@@ -8,12 +8,14 @@ import {
   median,
   packageName,
   packagesLoadedLater,
+  pairedRatio,
   placeholderFor,
   startFloorImports,
   summaryLine,
   type ValueImport,
+  verdict,
 } from '../../bench/cold/parts';
-import { startFloorLine } from '../../bench/cold/report';
+import { pairedCell, startFloorLine } from '../../bench/cold/report';
 import { CONNECTOR_BUNDLING, CONNECTOR_RUNTIME } from '../../lib/bundling';
 import { callgrindTotal } from '../../bench/cold/callgrind';
 
@@ -39,6 +41,53 @@ describe('cold bench: median', () => {
     const samples = [3, 1, 2];
     median(samples);
     expect(samples).toEqual([3, 1, 2]);
+  });
+});
+
+describe('cold bench: paired ratio', () => {
+  it('takes the median of the per-round ratios, drift between rounds cancelled', () => {
+    // The machine slows down round by round; each round's pair is 5% apart.
+    const floor = [100, 140, 180, 220, 260, 300, 340];
+    const bundle = floor.map((ms) => ms * 1.05);
+    const paired = pairedRatio(bundle, floor);
+    expect(paired.ratio).toBeCloseTo(1.05, 10);
+    expect(paired.low).toBeCloseTo(1.05, 10);
+    expect(paired.high).toBeCloseTo(1.05, 10);
+  });
+
+  it('gives an interval around the ratio, wider for noisier rounds', () => {
+    const floor = Array.from({ length: 21 }, () => 100);
+    const tight = floor.map((ms, i) => ms * (1.05 + ((i % 5) - 2) * 0.005));
+    const loose = floor.map((ms, i) => ms * (1.05 + ((i % 5) - 2) * 0.05));
+    const a = pairedRatio(tight, floor);
+    const b = pairedRatio(loose, floor);
+    for (const p of [a, b]) {
+      expect(p.low).toBeLessThanOrEqual(p.ratio);
+      expect(p.high).toBeGreaterThanOrEqual(p.ratio);
+    }
+    expect(b.high - b.low).toBeGreaterThan(a.high - a.low);
+    expect(a.high - a.low).toBeGreaterThan(0);
+  });
+
+  it('repeats its interval for the same samples', () => {
+    const floor = [100, 104, 98, 120, 101, 99, 103];
+    const bundle = [109, 108, 111, 119, 104, 115, 107];
+    expect(pairedRatio(bundle, floor)).toEqual(pairedRatio(bundle, floor));
+  });
+
+  it('refuses unpaired or no samples', () => {
+    expect(() => pairedRatio([1, 2], [1])).toThrow(RangeError);
+    expect(() => pairedRatio([], [])).toThrow(RangeError);
+  });
+
+  it('calls a goal met or not only when the whole interval is on one side of it', () => {
+    expect(verdict({ ratio: 1.05, low: 1.02, high: 1.1 }, 1.1)).toBe('met');
+    expect(verdict({ ratio: 1.15, low: 1.11, high: 1.2 }, 1.1)).toBe('not met');
+    expect(verdict({ ratio: 1.09, low: 1.04, high: 1.13 }, 1.1)).toBe('open');
+  });
+
+  it('prints the ratio and its interval to two decimals', () => {
+    expect(pairedCell({ ratio: 1.0789, low: 1.031, high: 1.1249 })).toBe('1.08x (1.03-1.12)');
   });
 });
 
