@@ -1,4 +1,3 @@
-import { S3Client } from '@aws-sdk/client-s3';
 import {
   CONNECTOR_MODES,
   type ConnectorMode,
@@ -25,7 +24,9 @@ import { inboxOfferApi } from '../adapters/marketplace/inbox-offers';
 import { referralAckApi } from '../adapters/marketplace/referral-acks';
 import { MarketplaceTransport } from '../adapters/marketplace/transport';
 import { checkedLinks } from '../adapters/notification-message';
+import { signedObjectReader } from '../adapters/s3-object-reader';
 import { s3RulesSource } from '../adapters/s3-rules-source';
+import { MAX_RULES_BYTES } from '../core/rules-document';
 import { rulesReporter } from './rules-report';
 import { WORKER_CLIENT, WORKER_TIMING } from './timing';
 import { createWorker } from './worker';
@@ -113,13 +114,16 @@ const transport = new MarketplaceTransport({
 // Only the resource modules the worker calls: its bundle carries nothing else of the API.
 const marketplace = inboxOfferApi(transport);
 // The rules live in S3 so they can change without a deploy: read at most once a minute, validated,
-// the last good version kept when a new one is invalid (core/rules-cache.ts). Short timeouts and one
-// retry: a decision waits on this read once a minute, within the AWS calls' allowance (timing.ts),
-// and a failed read costs little while the last good version is kept.
+// the last good version kept when a new one is invalid (core/rules-cache.ts). A signed GET with
+// the DynamoDB client's region and credentials, not an S3 client (adapters/s3-object-reader.ts).
+// Short timeouts and one retry: a decision waits on this read once a minute, within the AWS calls'
+// allowance (timing.ts), and a failed read costs little while the last good version is kept.
 const rules = s3RulesSource(
-  new S3Client({
-    maxAttempts: 2,
-    requestHandler: { connectionTimeout: 1_000, requestTimeout: 2_000 },
+  signedObjectReader({
+    region: () => documents.client.config.region(),
+    credentials: () => documents.client.config.credentials(),
+    timeoutMs: 2_000,
+    maxBodyBytes: MAX_RULES_BYTES,
   }),
   { bucket: env[rulesBucket], key: env[rulesObjectKey] },
   { report: rulesReporter(logger, metrics) },

@@ -1,8 +1,8 @@
 /**
  * Covers the rules store over a real S3 wire protocol (fauxqs's S3, started through
- * sandbox/emulators.ts) with the real AWS SDK client: the publish command (cli/rules-publish.ts)
- * writes a document the worker's adapter (lambdas/adapters/s3-rules-source.ts) reads back as the
- * same rules and version; the adapter's conditional read of an unchanged object is answered 304
+ * sandbox/emulators.ts): the publish command (cli/rules-publish.ts), with the real AWS SDK client,
+ * writes a document the worker's adapter (lambdas/adapters/s3-rules-source.ts, reading with its
+ * signed GET, s3-object-reader.ts) reads back as the same rules and version; the adapter's conditional read of an unchanged object is answered 304
  * and read as unchanged; an object overwritten by hand with invalid rules is reported invalid,
  * and the source keeps the last good version. fauxqs has no versioning, so S3 version ids are
  * absent here; the stack's bucket is versioned (test/infra/rules-store.test.ts).
@@ -12,11 +12,13 @@ import { PUBLISH_EXIT, publishRules, type RulesObjectWriter } from '../../cli/ru
 import { parseRules } from '../../lambdas/core/config';
 import { RULES_OBJECT_KEY } from '../../lambdas/core/rules-document';
 import { rulesVersionOf } from '../../lambdas/core/rules-source';
+import { s3RulesFetch, s3RulesSource } from '../../lambdas/adapters/s3-rules-source';
 import {
   type RulesObjectReader,
-  s3RulesFetch,
-  s3RulesSource,
-} from '../../lambdas/adapters/s3-rules-source';
+  S3ReadError,
+  signedObjectReader,
+} from '../../lambdas/adapters/s3-object-reader';
+import { MAX_RULES_BYTES } from '../../lambdas/core/rules-document';
 import { EMULATOR_AWS, startFauxqs, type RunningEmulator } from '../../sandbox/emulators';
 import { shutDown } from '../support/shut-down';
 
@@ -27,12 +29,21 @@ const RULES = {
 
 let fauxqs: RunningEmulator;
 let s3: S3Client;
+let reader: RulesObjectReader;
 let bucketCount = 0;
 
 beforeAll(async () => {
   fauxqs = await startFauxqs();
   // Path-style: the emulator is one host, without a DNS name per bucket.
   s3 = new S3Client({ ...EMULATOR_AWS, endpoint: fauxqs.endpoint, forcePathStyle: true });
+  // The worker's reader, as it is built in the handler, on the emulator's endpoint.
+  reader = signedObjectReader({
+    region: () => Promise.resolve(EMULATOR_AWS.region),
+    credentials: () => Promise.resolve(EMULATOR_AWS.credentials),
+    endpoint: fauxqs.endpoint,
+    timeoutMs: 2_000,
+    maxBodyBytes: MAX_RULES_BYTES,
+  });
 });
 
 afterAll(() => shutDown([s3], [fauxqs]));
@@ -68,7 +79,6 @@ it('the worker reads back exactly what the publish command wrote, with the versi
   expect({ code, stderr }).toEqual({ code: PUBLISH_EXIT.published, stderr: [] });
   expect(stdout).toEqual([`published: ${version} (s3 version none: the bucket is not versioned)`]);
 
-  const reader: RulesObjectReader = s3;
   const result = await s3RulesFetch(reader, { bucket, key: RULES_OBJECT_KEY })(undefined);
   expect(result).toEqual({
     kind: 'valid',
@@ -80,7 +90,7 @@ it('the worker reads back exactly what the publish command wrote, with the versi
 it('a conditional read of an unchanged object is a 304, read as unchanged; a changed one is read again', async () => {
   const bucket = await newBucket();
   await publish(RULES, bucket);
-  const fetch = s3RulesFetch(s3, { bucket, key: RULES_OBJECT_KEY });
+  const fetch = s3RulesFetch(reader, { bucket, key: RULES_OBJECT_KEY });
   const first = await fetch(undefined);
   if (first.kind !== 'valid') throw new Error(`expected valid rules, got ${first.kind}`);
 
@@ -99,7 +109,7 @@ it('an object overwritten by hand with invalid rules is reported invalid, and th
   const bucket = await newBucket();
   await publish(RULES, bucket);
   let clock = 0;
-  const source = s3RulesSource(s3, { bucket, key: RULES_OBJECT_KEY }, { now: () => clock });
+  const source = s3RulesSource(reader, { bucket, key: RULES_OBJECT_KEY }, { now: () => clock });
   const good = await source.current();
 
   await s3.send(
@@ -110,10 +120,21 @@ it('an object overwritten by hand with invalid rules is reported invalid, and th
       ContentType: 'application/json',
     }),
   );
-  await expect(s3RulesFetch(s3, { bucket, key: RULES_OBJECT_KEY })(undefined)).resolves.toEqual({
-    kind: 'invalid',
-    problem: expect.stringContaining('defaultAction: Invalid option'),
-  });
+  await expect(s3RulesFetch(reader, { bucket, key: RULES_OBJECT_KEY })(undefined)).resolves.toEqual(
+    {
+      kind: 'invalid',
+      problem: expect.stringContaining('defaultAction: Invalid option'),
+    },
+  );
   clock += 60_000;
   await expect(source.current()).resolves.toEqual(good);
+});
+
+it('a missing object is an error named by S3, with its status, for the cache to report unreadable', async () => {
+  const bucket = await newBucket();
+  const error: unknown = await reader
+    .get({ bucket, key: RULES_OBJECT_KEY })
+    .catch((e: unknown) => e);
+  expect(error).toBeInstanceOf(S3ReadError);
+  expect(error).toMatchObject({ name: 'NoSuchKey', status: 404, operation: 'GetObject' });
 });

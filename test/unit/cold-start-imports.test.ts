@@ -30,8 +30,10 @@ describe('what the handlers load at start', () => {
     const graph = staticGraph(PROJECT_ROOT, 'lambdas/worker/handler.ts');
     // What every invocation needs is still there: the walk does reach the SDK.
     expect(graph.packages).toEqual(
-      expect.arrayContaining(['@aws-sdk/client-dynamodb', '@aws-sdk/client-s3']),
+      expect.arrayContaining(['@aws-sdk/client-dynamodb', '@smithy/signature-v4']),
     );
+    // The rules are read with a signed GET (adapters/s3-object-reader.ts): no S3 client at all.
+    expect(graph.packages).not.toContain('@aws-sdk/client-s3');
     for (const pkg of [SNS, EVENTBRIDGE, SQS, LIB_DYNAMODB])
       expect(graph.packages).not.toContain(pkg);
     expect(graph.packages).toContain(UTIL_DYNAMODB);

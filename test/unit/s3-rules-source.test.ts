@@ -1,22 +1,22 @@
 /**
  * Covers the S3 side of the worker's rules (lambdas/adapters/s3-rules-source.ts) with a plain
- * fake S3 client: the GetObject it sends (bucket, key, If-None-Match with the known tag only), a
- * 304 read as unchanged whatever the SDK names it, a valid document parsed with the synth-time
- * schema and versioned by content (not by ETag or S3 version), an invalid or oversized one
- * reported by field paths without its values, and other errors passed on. Then the source as the
- * worker builds it: the last good version kept across an invalid upload. The cache's own rules
- * are in rules-cache.test.ts; the real wire protocol in test/integration/s3-rules-store.test.ts.
+ * fake reader: the GetObject it asks for (bucket, key, If-None-Match with the known tag only), a
+ * 304 read as unchanged, a valid document parsed with the synth-time schema and versioned by
+ * content (not by ETag or S3 version), an invalid or oversized one reported by field paths without
+ * its values, and other errors passed on. Then the source as the worker builds it: the last good
+ * version kept across an invalid upload. The cache's own rules are in rules-cache.test.ts; the
+ * signed GET in s3-object-reader.test.ts; the real wire protocol in
+ * test/integration/s3-rules-store.test.ts.
  */
-import type { GetObjectCommand } from '@aws-sdk/client-s3';
 import { parseRules } from '../../lambdas/core/config';
 import { MAX_RULES_BYTES } from '../../lambdas/core/rules-document';
 import { rulesVersionOf } from '../../lambdas/core/rules-source';
-import {
-  type RulesObjectOutput,
-  type RulesObjectReader,
-  s3RulesFetch,
-  s3RulesSource,
-} from '../../lambdas/adapters/s3-rules-source';
+import { s3RulesFetch, s3RulesSource } from '../../lambdas/adapters/s3-rules-source';
+import type {
+  RulesObjectAnswer,
+  RulesObjectReader,
+  RulesObjectRequest,
+} from '../../lambdas/adapters/s3-object-reader';
 
 const LOCATION = { bucket: 'rules-bucket', key: 'rules.json' };
 const RULES_TEXT = JSON.stringify({
@@ -24,33 +24,33 @@ const RULES_TEXT = JSON.stringify({
   rules: [{ name: 'toronto', match: { city: ['Toronto'] }, action: 'accept' }],
 });
 
-/** An object as GetObject returns it, with a body stream that records whether it was destroyed. */
-function object(text: string, fields: Omit<RulesObjectOutput, 'Body'> = {}) {
-  const body = {
-    destroyed: false,
-    transformToString: async () => text,
-    destroy: () => void (body.destroyed = true),
-  };
-  return {
-    Body: body,
-    ETag: '"etag-1"',
-    VersionId: 'v-1',
-    ContentLength: Buffer.byteLength(text),
+type Found = Extract<RulesObjectAnswer, { kind: 'object' }>;
+
+/** An object as GetObject returns it, with a body that records whether it was read. */
+function object(text: string, fields: Partial<Omit<Found, 'kind' | 'text'>> = {}) {
+  const found = {
+    kind: 'object' as const,
+    read: false,
+    etag: '"etag-1"',
+    versionId: 'v-1',
+    contentLength: Buffer.byteLength(text),
     ...fields,
+    text: async () => {
+      found.read = true;
+      return text;
+    },
   };
+  return found;
 }
 
-/** A 304 as the SDK raises it: an error carrying the status (its name varies by SDK version). */
-function notModified(name: string): Error {
-  return Object.assign(new Error('UnknownError'), { name, $metadata: { httpStatusCode: 304 } });
-}
+const NOT_MODIFIED: RulesObjectAnswer = { kind: 'not-modified' };
 
-/** A fake S3 client answering GetObject with the next scripted answer; it keeps every input. */
-function fakeS3(...answers: (RulesObjectOutput | Error)[]) {
-  const inputs: GetObjectCommand['input'][] = [];
+/** A fake reader answering GetObject with the next scripted answer; it keeps every request. */
+function fakeS3(...answers: (RulesObjectAnswer | Error)[]) {
+  const inputs: RulesObjectRequest[] = [];
   const client: RulesObjectReader = {
-    send: async (command) => {
-      inputs.push(command.input);
+    get: async (request) => {
+      inputs.push(request);
       const answer = answers.shift();
       if (answer === undefined) throw new Error('unexpected GetObject');
       if (answer instanceof Error) throw answer;
@@ -65,7 +65,7 @@ describe('s3RulesFetch', () => {
     const s3 = fakeS3(object(RULES_TEXT));
     const result = await s3RulesFetch(s3.client, LOCATION)(undefined);
 
-    expect(s3.inputs).toEqual([{ Bucket: 'rules-bucket', Key: 'rules.json' }]);
+    expect(s3.inputs).toEqual([{ bucket: 'rules-bucket', key: 'rules.json' }]);
     const rules = parseRules(RULES_TEXT);
     expect(result).toEqual({
       kind: 'valid',
@@ -78,7 +78,7 @@ describe('s3RulesFetch', () => {
   it('versions by content: the same rules under another ETag and S3 version have the same version', async () => {
     const s3 = fakeS3(
       object(RULES_TEXT),
-      object(` ${RULES_TEXT}\n`, { ETag: '"etag-2"', VersionId: 'v-2' }),
+      object(` ${RULES_TEXT}\n`, { etag: '"etag-2"', versionId: 'v-2' }),
     );
     const fetch = s3RulesFetch(s3.client, LOCATION);
     const first = await fetch(undefined);
@@ -90,18 +90,15 @@ describe('s3RulesFetch', () => {
     });
   });
 
-  it.each(['304', 'NotModified'])(
-    'sends the known tag as If-None-Match and reads a 304 (named %s) as unchanged',
-    async (name) => {
-      const s3 = fakeS3(notModified(name));
-      await expect(s3RulesFetch(s3.client, LOCATION)('"etag-1"')).resolves.toEqual({
-        kind: 'unchanged',
-      });
-      expect(s3.inputs).toEqual([
-        { Bucket: 'rules-bucket', Key: 'rules.json', IfNoneMatch: '"etag-1"' },
-      ]);
-    },
-  );
+  it('sends the known tag as If-None-Match and reads a 304 as unchanged', async () => {
+    const s3 = fakeS3(NOT_MODIFIED);
+    await expect(s3RulesFetch(s3.client, LOCATION)('"etag-1"')).resolves.toEqual({
+      kind: 'unchanged',
+    });
+    expect(s3.inputs).toEqual([
+      { bucket: 'rules-bucket', key: 'rules.json', ifNoneMatch: '"etag-1"' },
+    ]);
+  });
 
   it('reports a document that fails the rules schema by field path and code, never its values', async () => {
     const text = JSON.stringify({
@@ -109,7 +106,7 @@ describe('s3RulesFetch', () => {
       rules: [{ name: 'x', match: { city: ['Secretville'] }, action: 'maybe' }],
     });
     const result = await s3RulesFetch(
-      fakeS3(object(text, { VersionId: 'v-9' })).client,
+      fakeS3(object(text, { versionId: 'v-9' })).client,
       LOCATION,
     )(undefined);
     expect(result).toEqual({
@@ -133,25 +130,19 @@ describe('s3RulesFetch', () => {
     });
   });
 
-  it('refuses an object over the size bound without reading its body, and frees the stream', async () => {
-    const huge = object('never read', { ContentLength: MAX_RULES_BYTES + 1 });
-    huge.Body.transformToString = async () => {
-      throw new Error('the body was read');
-    };
+  it('refuses an object over the size bound without reading its body', async () => {
+    const huge = object('never read', { contentLength: MAX_RULES_BYTES + 1 });
     const result = await s3RulesFetch(fakeS3(huge).client, LOCATION)(undefined);
     expect(result).toEqual({
       kind: 'invalid',
       problem: expect.stringMatching(/over 1048576/),
       storeVersion: 'v-1',
     });
-    expect(huge.Body.destroyed).toBe(true);
+    expect(huge.read).toBe(false);
   });
 
   it('passes any other error on (the cache keeps the last good version or fails)', async () => {
-    const denied = Object.assign(new Error('Access Denied'), {
-      name: 'AccessDenied',
-      $metadata: { httpStatusCode: 403 },
-    });
+    const denied = Object.assign(new Error('Access Denied'), { name: 'AccessDenied', status: 403 });
     await expect(s3RulesFetch(fakeS3(denied).client, LOCATION)('"etag-1"')).rejects.toBe(denied);
   });
 });
@@ -162,8 +153,8 @@ describe('s3RulesSource', () => {
     const fixed = JSON.stringify({ defaultAction: 'decline', rules: [] });
     const s3 = fakeS3(
       object(RULES_TEXT),
-      object('{"defaultAction":"maybe"}', { ETag: '"bad"' }),
-      object(fixed, { ETag: '"etag-3"' }),
+      object('{"defaultAction":"maybe"}', { etag: '"bad"' }),
+      object(fixed, { etag: '"etag-3"' }),
     );
     const source = s3RulesSource(s3.client, LOCATION, { now: () => clock });
 
@@ -176,7 +167,7 @@ describe('s3RulesSource', () => {
       version: rulesVersionOf(parseRules(fixed)),
     });
     // The invalid object's ETag is never sent back: the store is asked for anything but the good one.
-    expect(s3.inputs.map((input) => input.IfNoneMatch)).toEqual([
+    expect(s3.inputs.map((input) => input.ifNoneMatch)).toEqual([
       undefined,
       '"etag-1"',
       '"etag-1"',
