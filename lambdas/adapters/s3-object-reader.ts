@@ -8,16 +8,23 @@
  * `x-amz-content-sha256`); test/unit/s3-object-reader.test.ts checks it against the S3 client's
  * signature of the same request.
  *
- * - The URL: virtual-hosted (`https://<bucket>.s3.<region>.amazonaws.com/<key>`, `.com.cn` in
- *   China), path-style for a bucket name with a dot (TLS) or an endpoint set by
- *   AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL, as the SDK honours them (the emulator in tests).
- * - As the worker's S3 client was set: two attempts, each within `timeoutMs`; a network error, a
- *   timeout, 429 or a 5xx is tried once more after a short jittered wait, anything else is not.
+ * - The URL: virtual-hosted (`https://<bucket>.s3.<region>.amazonaws.com/<key>`, each partition's
+ *   own DNS suffix), path-style for a bucket name with a dot (TLS) or an endpoint set by
+ *   AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL, as the SDK honours them (the emulator in tests). A
+ *   FIPS or dual-stack endpoint (AWS_USE_FIPS_ENDPOINT, AWS_USE_DUALSTACK_ENDPOINT) is refused at
+ *   the cold start rather than silently not used.
+ * - As the worker's S3 client was set: two attempts, each within `timeoutMs`, body included; a
+ *   network error, a timeout, 429 or a 5xx is tried once more after a short jittered wait,
+ *   anything else is not.
  * - A 304 (If-None-Match met) is `not-modified`; another non-2xx throws S3ReadError named by S3's
- *   error code (AccessDenied, NoSuchKey...), with the status and operation for the log.
+ *   error code (AccessDenied, NoSuchKey...), with S3's message, the status and the operation.
+ * - Not done, unlike the S3 client: the object's stored checksum is not asked for or checked (TLS
+ *   guards the transfer; the rules are validated as a document), and no SDK headers (user agent,
+ *   invocation id) are sent.
  */
 import { createHash, createHmac } from 'node:crypto';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { ConfigError } from '../core/errors';
 import { httpRequest, type HttpResponse, type HttpSend } from './http-request';
 
 export interface RulesObjectRequest {
@@ -118,6 +125,35 @@ export function keyPath(key: string): string {
     .join('/');
 }
 
+/** Each AWS partition's regions and DNS suffix (the AWS SDK's partition table). */
+const PARTITIONS: readonly (readonly [RegExp, string])[] = [
+  [/^(us|eu|ap|sa|ca|me|af|il|mx)-\w+-\d+$/, 'amazonaws.com'],
+  [/^us-gov-\w+-\d+$/, 'amazonaws.com'],
+  [/^cn-\w+-\d+$/, 'amazonaws.com.cn'],
+  [/^eusc-de-\w+-\d+$/, 'amazonaws.eu'],
+  [/^us-iso-\w+-\d+$/, 'c2s.ic.gov'],
+  [/^us-isob-\w+-\d+$/, 'sc2s.sgov.gov'],
+  [/^eu-isoe-\w+-\d+$/, 'cloud.adc-e.uk'],
+  [/^us-isof-\w+-\d+$/, 'csp.hci.ic.gov'],
+];
+
+/** The endpoint set for S3 in the environment, as the AWS SDK reads it. */
+export function configuredEndpoint(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS === 'true') return undefined;
+  const endpoint = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL;
+  return endpoint === '' ? undefined : endpoint;
+}
+
+/**
+ * Refuses, at the cold start, what the SDK would honour and this reader does not: a FIPS or a
+ * dual-stack endpoint. The worker would otherwise read its rules off the endpoint asked for.
+ */
+export function refuseEndpointVariants(env: NodeJS.ProcessEnv): void {
+  for (const name of ['AWS_USE_FIPS_ENDPOINT', 'AWS_USE_DUALSTACK_ENDPOINT'])
+    if (env[name]?.toLowerCase() === 'true')
+      throw new ConfigError(`${name} is set: the worker's rules read has no such S3 endpoint`);
+}
+
 /** Where the GET goes: the host and path (virtual-hosted, or path-style). */
 export function objectUrl(
   bucket: string,
@@ -130,16 +166,19 @@ export function objectUrl(
     const prefix = base.pathname.replace(/\/+$/, '');
     return new URL(`${base.protocol}//${base.host}${prefix}/${bucket}/${keyPath(key)}`);
   }
-  const suffix = region.startsWith('cn-') ? 'amazonaws.com.cn' : 'amazonaws.com';
+  const suffix = PARTITIONS.find(([regions]) => regions.test(region))?.[1];
+  if (suffix === undefined) throw new Error(`no S3 endpoint known for region ${region}`);
   const s3Host = `s3.${region}.${suffix}`;
   return bucket.includes('.')
     ? new URL(`https://${s3Host}/${bucket}/${keyPath(key)}`)
     : new URL(`https://${bucket}.${s3Host}/${keyPath(key)}`);
 }
 
-/** S3's error code from its XML error body, if it has one. */
-function errorCode(body: string): string | undefined {
-  return /<Code>([A-Za-z0-9.]{1,64})<\/Code>/.exec(body)?.[1];
+/** S3's error code and message from its XML error body (the message cut to 200 characters). */
+function errorFields(body: string): { code?: string; message?: string } {
+  const code = /<Code>([A-Za-z0-9.]{1,64})<\/Code>/.exec(body)?.[1];
+  const message = /<Message>([^<]{1,1000})<\/Message>/.exec(body)?.[1]?.slice(0, 200);
+  return { ...(code !== undefined ? { code } : {}), ...(message !== undefined ? { message } : {}) };
 }
 
 /** The AWS SDK's SigV4 signer as the S3 client sets it up. */
@@ -156,8 +195,8 @@ export function s3Signer(identity: AwsIdentity): SignatureV4 {
 
 export function signedObjectReader(options: SignedReaderOptions): RulesObjectReader {
   const send = options.send ?? ((url, init) => httpRequest(url, init, options.maxBodyBytes));
-  const endpoint =
-    options.endpoint ?? (process.env.AWS_ENDPOINT_URL_S3 || process.env.AWS_ENDPOINT_URL);
+  refuseEndpointVariants(process.env);
+  const endpoint = options.endpoint ?? configuredEndpoint(process.env);
   const signer = s3Signer(options);
   const retryDelayMs = options.retryDelayMs ?? (() => 50 + Math.random() * 100);
 
@@ -184,14 +223,29 @@ export function signedObjectReader(options: SignedReaderOptions): RulesObjectRea
 
   /** One attempt, then a second after a short wait if the first failed or answered 429 or 5xx. */
   async function withOneRetry(request: RulesObjectRequest): Promise<HttpResponse> {
+    let firstError: unknown;
     try {
       const first = await attempt(request);
       if (first.status !== 429 && first.status < 500) return first;
-    } catch {
-      // A network error or timeout: tried once more, and its own error stands if it fails too.
+    } catch (error: unknown) {
+      // A network error or timeout: tried once more; if that fails too, its error stands.
+      firstError = error;
     }
     await new Promise((resolve) => setTimeout(resolve, retryDelayMs()));
-    return attempt(request);
+    try {
+      return await attempt(request);
+    } catch (error: unknown) {
+      // By shape: a timeout's DOMException may come from another realm.
+      const failed = error as { cause?: unknown } | null;
+      if (
+        firstError !== undefined &&
+        typeof failed === 'object' &&
+        failed !== null &&
+        failed.cause === undefined
+      )
+        failed.cause = firstError;
+      throw error;
+    }
   }
 
   return {
@@ -200,11 +254,12 @@ export function signedObjectReader(options: SignedReaderOptions): RulesObjectRea
       if (response.status === 304) return { kind: 'not-modified' };
       if (!response.ok) {
         const body = await response.text().catch(() => '');
-        const code = errorCode(body) ?? `Http${response.status}`;
+        const fields = errorFields(body);
+        const code = fields.code ?? `Http${response.status}`;
         throw new S3ReadError(
           response.status,
           code,
-          `GetObject s3://${request.bucket}/${request.key} answered ${response.status} ${code}`,
+          `GetObject s3://${request.bucket}/${request.key} answered ${response.status} ${code}${fields.message !== undefined ? `: ${fields.message}` : ''}`,
         );
       }
       const header = (name: string) => response.headers.get(name) ?? undefined;

@@ -6,11 +6,22 @@
  * one retry for a network error, a timeout, 429 or a 5xx and none for a 4xx, and errors named by
  * S3's code. The wire protocol against an S3 emulator is test/integration/s3-rules-store.test.ts.
  */
+import { createHash, createHmac } from 'node:crypto';
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { HttpRequestInit, HttpResponse } from '../../lambdas/adapters/http-request';
+import { ConfigError } from '../../lambdas/core/errors';
 import {
+  configuredEndpoint,
   keyPath,
   objectUrl,
+  refuseEndpointVariants,
   S3ReadError,
   s3Signer,
   signedObjectReader,
@@ -114,6 +125,7 @@ describe('signed GetObject: the S3 client as reference', () => {
     const url = new URL(sent[0].url);
     expect(url.hostname).toBe(sdk.hostname);
     expect(url.pathname).toBe(sdk.path);
+    expect(sent[0].init.headers?.host).toBe(sdk.hostname);
     const headers = sent[0].init.headers ?? {};
     expect(headers['x-amz-content-sha256']).toBe(sdk.headers['x-amz-content-sha256']);
     expect(headers['if-none-match']).toBe(sdk.headers['if-none-match']);
@@ -142,10 +154,45 @@ describe('signed GetObject: URL', () => {
     expect(keyPath("a b/c+d/(e)'!*.json")).toBe('a%20b/c%2Bd/%28e%29%27%21%2A.json');
   });
 
-  it("names China's regions under amazonaws.com.cn", () => {
-    expect(objectUrl('b', 'k', 'cn-north-1', undefined).href).toBe(
-      'https://b.s3.cn-north-1.amazonaws.com.cn/k',
+  it.each([
+    ['ca-central-1', 'https://b.s3.ca-central-1.amazonaws.com/k'],
+    ['us-gov-west-1', 'https://b.s3.us-gov-west-1.amazonaws.com/k'],
+    ['cn-north-1', 'https://b.s3.cn-north-1.amazonaws.com.cn/k'],
+    ['eusc-de-east-1', 'https://b.s3.eusc-de-east-1.amazonaws.eu/k'],
+    ['us-iso-east-1', 'https://b.s3.us-iso-east-1.c2s.ic.gov/k'],
+  ])("names %s's S3 host under its partition's DNS suffix", (region, url) => {
+    expect(objectUrl('b', 'k', region, undefined).href).toBe(url);
+  });
+
+  it('refuses a region of no known partition rather than guess a host', () => {
+    expect(() => objectUrl('b', 'k', 'xx-nowhere-1', undefined)).toThrow(
+      'no S3 endpoint known for region xx-nowhere-1',
     );
+  });
+
+  it('takes the S3 endpoint before the general one, as the SDK does, and none when told to ignore them', () => {
+    const both = { AWS_ENDPOINT_URL_S3: 'http://s3.local', AWS_ENDPOINT_URL: 'http://all.local' };
+    expect(configuredEndpoint(both)).toBe('http://s3.local');
+    expect(configuredEndpoint({ AWS_ENDPOINT_URL: 'http://all.local' })).toBe('http://all.local');
+    expect(configuredEndpoint({ ...both, AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' })).toBe(
+      undefined,
+    );
+    expect(configuredEndpoint({ AWS_ENDPOINT_URL_S3: '' })).toBe(undefined);
+  });
+
+  it('refuses at start a FIPS or dual-stack endpoint it cannot honour', () => {
+    expect(() => {
+      refuseEndpointVariants({ AWS_USE_FIPS_ENDPOINT: 'true' });
+    }).toThrow(ConfigError);
+    expect(() => {
+      refuseEndpointVariants({ AWS_USE_DUALSTACK_ENDPOINT: 'TRUE' });
+    }).toThrow('AWS_USE_DUALSTACK_ENDPOINT is set');
+    expect(() => {
+      refuseEndpointVariants({ AWS_USE_FIPS_ENDPOINT: 'false' });
+    }).not.toThrow();
+    expect(() => {
+      refuseEndpointVariants({});
+    }).not.toThrow();
   });
 
   it('goes path-style to a configured endpoint, keeping its port and path', () => {
@@ -204,9 +251,11 @@ describe('signed GetObject: answers', () => {
     expect(sent[1].init.signal).not.toBe(sent[0].init.signal);
   });
 
-  it('gives up after the second attempt, with its error', async () => {
+  it('gives up after the second attempt, with its error (the first as its cause)', async () => {
+    const first = new Error('socket hang up');
     const second = new Error('connect ECONNREFUSED');
-    await expect(scripted(new Error('first'), second).reader.get(LOCATION)).rejects.toBe(second);
+    await expect(scripted(first, second).reader.get(LOCATION)).rejects.toBe(second);
+    expect(second.cause).toBe(first);
     const error: unknown = await scripted(
       { status: 500 },
       { status: 503, body: '<Error><Code>SlowDown</Code></Error>' },
@@ -217,18 +266,154 @@ describe('signed GetObject: answers', () => {
   });
 
   it.each([
-    [403, 'AccessDenied', '<Error><Code>AccessDenied</Code><Message>Denied</Message></Error>'],
-    [404, 'NoSuchKey', '<Error><Code>NoSuchKey</Code></Error>'],
-    [301, 'PermanentRedirect', '<Error><Code>PermanentRedirect</Code></Error>'],
-    [400, 'Http400', ''],
-  ])('does not retry a %i: an S3ReadError named %s', async (status, name, body) => {
+    [
+      403,
+      'AccessDenied',
+      '<Error><Code>AccessDenied</Code><Message>Denied</Message></Error>',
+      ': Denied',
+    ],
+    [404, 'NoSuchKey', '<Error><Code>NoSuchKey</Code></Error>', ''],
+    [301, 'PermanentRedirect', '<Error><Code>PermanentRedirect</Code></Error>', ''],
+    [400, 'Http400', '', ''],
+  ])('does not retry a %i: an S3ReadError named %s', async (status, name, body, said) => {
     const { reader, sent } = scripted({ status, body });
     const error: unknown = await reader.get(LOCATION).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(S3ReadError);
     expect(error).toMatchObject({ name, status, operation: 'GetObject' });
     expect((error as Error).message).toBe(
-      `GetObject s3://rules-bucket/rules.json answered ${status} ${name}`,
+      `GetObject s3://rules-bucket/rules.json answered ${status} ${name}${said}`,
     );
     expect(sent).toHaveLength(1);
+  });
+});
+
+describe('signed GetObject: over HTTP, to a server that checks the signature itself', () => {
+  /** SigV4 as AWS specifies it, computed here from what the server received, for S3 (no body). */
+  function signatureHolds(method: string, rawPath: string, headers: IncomingHttpHeaders): boolean {
+    const auth = String(headers.authorization);
+    const parts =
+      /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/s3\/aws4_request, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(
+        auth,
+      );
+    if (parts === null) return false;
+    const [, accessKeyId, day, region, signedHeaders, signature] = parts;
+    if (accessKeyId !== CREDENTIALS.accessKeyId) return false;
+    const canonicalHeaders = signedHeaders
+      .split(';')
+      .map((name) => `${name}:${String(headers[name]).trim()}\n`)
+      .join('');
+    const [path, query = ''] = rawPath.split('?');
+    const canonicalRequest = [
+      method,
+      path,
+      query,
+      canonicalHeaders,
+      signedHeaders,
+      String(headers['x-amz-content-sha256']),
+    ].join('\n');
+    const stringToSign = [
+      'AWS4-HMAC-SHA256',
+      String(headers['x-amz-date']),
+      `${day}/${region}/s3/aws4_request`,
+      createHash('sha256').update(canonicalRequest).digest('hex'),
+    ].join('\n');
+    const hmac = (key: string | Buffer, data: string) =>
+      createHmac('sha256', key).update(data).digest();
+    let key = hmac(`AWS4${CREDENTIALS.secretAccessKey}`, day);
+    for (const part of [region, 's3', 'aws4_request']) key = hmac(key, part);
+    return hmac(key, stringToSign).toString('hex') === signature;
+  }
+
+  type Reply = (response: ServerResponse) => void;
+  const received: { path: string; signed: boolean; headers: IncomingHttpHeaders }[] = [];
+  let reply: Reply = (response) => response.writeHead(304).end();
+  let server: Server;
+  let endpoint: string;
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      const path = request.url ?? '';
+      received.push({
+        path,
+        signed: signatureHolds(request.method ?? '', path, request.headers),
+        headers: request.headers,
+      });
+      reply(response);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  beforeEach(() => {
+    received.length = 0;
+  });
+
+  const reader = (timeoutMs = 2_000) =>
+    signedObjectReader({
+      ...IDENTITY,
+      timeoutMs,
+      maxBodyBytes: 1024,
+      endpoint,
+      retryDelayMs: () => 0,
+    });
+
+  it.each(['rules.json', "team rules/v1 (draft)'s*~.json", 'ü/ä+=&?#.json'])(
+    'the request as sent, key %s, carries a signature of exactly what was sent',
+    async (key) => {
+      reply = (response) => response.writeHead(304).end();
+      await expect(
+        reader().get({ bucket: 'rules-bucket', key, ifNoneMatch: '"e1"' }),
+      ).resolves.toEqual({
+        kind: 'not-modified',
+      });
+      expect(received).toHaveLength(1);
+      expect(received[0].path).toBe(`/rules-bucket/${keyPath(key)}`);
+      expect(received[0].headers.host).toBe(new URL(endpoint).host);
+      expect(received[0].signed).toBe(true);
+      // The check has teeth: the same headers do not hold for another path or host.
+      const { path, headers } = received[0];
+      expect(signatureHolds('GET', `${path}x`, headers)).toBe(false);
+      expect(signatureHolds('GET', path, { ...headers, host: 'elsewhere.example' })).toBe(false);
+      expect(String(received[0].headers.authorization)).toContain(
+        'SignedHeaders=host;if-none-match;x-amz-content-sha256;x-amz-date;x-amz-security-token,',
+      );
+    },
+  );
+
+  it('an attempt that gets no answer ends at its timeout, and the read fails after two', async () => {
+    reply = () => undefined;
+    const error: unknown = await reader(100)
+      .get(LOCATION)
+      .catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'TimeoutError' });
+    expect((error as Error).cause).toMatchObject({ name: 'TimeoutError' });
+    expect(received).toHaveLength(2);
+  });
+
+  it('a body declared over the cap is reported by its length and never read', async () => {
+    reply = (response) =>
+      response.writeHead(200, { 'content-length': '2048', etag: '"big"' }).end('x'.repeat(2048));
+    const answer = await reader().get(LOCATION);
+    expect(answer).toMatchObject({ kind: 'object', contentLength: 2048, etag: '"big"' });
+    if (answer.kind !== 'object') throw new Error('expected an object');
+    await expect(answer.text()).rejects.toMatchObject({ name: 'HttpBodyTooLargeError' });
+  });
+
+  it("an error answer's message is cut to 200 characters", async () => {
+    reply = (response) =>
+      response
+        .writeHead(403)
+        .end(`<Error><Code>AccessDenied</Code><Message>${'m'.repeat(500)}</Message></Error>`);
+    const error: unknown = await reader()
+      .get(LOCATION)
+      .catch((e: unknown) => e);
+    expect((error as Error).message).toBe(
+      `GetObject s3://rules-bucket/rules.json answered 403 AccessDenied: ${'m'.repeat(200)}`,
+    );
   });
 });
