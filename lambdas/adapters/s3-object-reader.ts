@@ -60,6 +60,17 @@ export interface AwsIdentity {
   }>;
 }
 
+/**
+ * The identity an AWS SDK client resolved: in Lambda, its region and role credentials from the
+ * environment, refreshed as the client refreshes them.
+ */
+export function identityOf(client: { readonly config: AwsIdentity }): AwsIdentity {
+  return {
+    region: () => client.config.region(),
+    credentials: () => client.config.credentials(),
+  };
+}
+
 export interface SignedReaderOptions extends AwsIdentity {
   /** Each attempt's limit, body included. */
   timeoutMs: number;

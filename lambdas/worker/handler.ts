@@ -24,7 +24,7 @@ import { inboxOfferApi } from '../adapters/marketplace/inbox-offers';
 import { referralAckApi } from '../adapters/marketplace/referral-acks';
 import { MarketplaceTransport } from '../adapters/marketplace/transport';
 import { checkedLinks } from '../adapters/notification-message';
-import { signedObjectReader } from '../adapters/s3-object-reader';
+import { identityOf, signedObjectReader } from '../adapters/s3-object-reader';
 import { s3RulesSource } from '../adapters/s3-rules-source';
 import { MAX_RULES_BYTES } from '../core/rules-document';
 import { rulesReporter } from './rules-report';
@@ -120,8 +120,7 @@ const marketplace = inboxOfferApi(transport);
 // allowance (timing.ts), and a failed read costs little while the last good version is kept.
 const rules = s3RulesSource(
   signedObjectReader({
-    region: () => documents.client.config.region(),
-    credentials: () => documents.client.config.credentials(),
+    ...identityOf(documents.client),
     timeoutMs: 2_000,
     maxBodyBytes: MAX_RULES_BYTES,
   }),

@@ -14,10 +14,12 @@ import { RULES_OBJECT_KEY } from '../../lambdas/core/rules-document';
 import { rulesVersionOf } from '../../lambdas/core/rules-source';
 import { s3RulesFetch, s3RulesSource } from '../../lambdas/adapters/s3-rules-source';
 import {
+  identityOf,
   type RulesObjectReader,
   S3ReadError,
   signedObjectReader,
 } from '../../lambdas/adapters/s3-object-reader';
+import { cachedDynamoClient } from '../../lambdas/adapters/dynamo-documents';
 import { MAX_RULES_BYTES } from '../../lambdas/core/rules-document';
 import { EMULATOR_AWS, startFauxqs, type RunningEmulator } from '../../sandbox/emulators';
 import { shutDown } from '../support/shut-down';
@@ -137,4 +139,32 @@ it('a missing object is an error named by S3, with its status, for the cache to 
     .catch((e: unknown) => e);
   expect(error).toBeInstanceOf(S3ReadError);
   expect(error).toMatchObject({ name: 'NoSuchKey', status: 404, operation: 'GetObject' });
+});
+
+it("the worker's wiring: region and credentials from an SDK client built as in Lambda, the endpoint from AWS_ENDPOINT_URL_S3", async () => {
+  const bucket = await newBucket();
+  await publish(RULES, bucket);
+  const saved = { ...process.env };
+  process.env.AWS_REGION = EMULATOR_AWS.region;
+  process.env.AWS_ACCESS_KEY_ID = EMULATOR_AWS.credentials.accessKeyId;
+  process.env.AWS_SECRET_ACCESS_KEY = EMULATOR_AWS.credentials.secretAccessKey;
+  process.env.AWS_ENDPOINT_URL_S3 = fauxqs.endpoint;
+  const client = cachedDynamoClient();
+  try {
+    // As lambdas/worker/handler.ts builds it: no region, credentials or endpoint passed in.
+    const wired = signedObjectReader({
+      ...identityOf(client),
+      timeoutMs: 2_000,
+      maxBodyBytes: MAX_RULES_BYTES,
+    });
+    await expect(
+      s3RulesFetch(wired, { bucket, key: RULES_OBJECT_KEY })(undefined),
+    ).resolves.toMatchObject({
+      kind: 'valid',
+      snapshot: { rules: parseRules(JSON.stringify(RULES)) },
+    });
+  } finally {
+    client.destroy();
+    process.env = saved;
+  }
 });
