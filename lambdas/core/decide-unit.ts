@@ -264,23 +264,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
         await recordFacts(offers, lastEvent);
         return { outcome: 'not-actionable' };
       }
-      const { resolution, response } = resolutionOf(offers);
-      await giveBackCap(caps, unitKey, intent);
-      await record(
-        held,
-        ids,
-        {
-          ...intent,
-          state: 'resolved',
-          resolution,
-          ...(response !== undefined ? { marketplaceResponse: response } : {}),
-        },
-        factsOf(offers, lastEvent),
-      );
-      return {
-        outcome: 'resolved',
-        resolution,
-      };
+      return closeResolved(held, offers, intent, lastEvent);
     }
 
     // Never undefined: `answerable` is not empty here.
@@ -384,33 +368,43 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     const latest = await unitOffers(marketplace, offer);
     if (latest.some(isAnswerable)) throw refusal;
     const { resolution, response } = resolutionOf(latest);
-    const shown = responseFor(decision.action);
-    const ids = latest.map((o) => o.id);
-    const facts = factsOf(latest, lastEvent);
-    if (resolution === 'answered' && response === shown) {
+    if (resolution === 'answered' && response === responseFor(decision.action)) {
       // Our own answer, from an attempt whose success was never recorded.
-      await record(held, ids, { ...decision, state: 'applied' }, facts);
+      const ids = latest.map((o) => o.id);
+      await record(held, ids, { ...decision, state: 'applied' }, factsOf(latest, lastEvent));
       return {
         outcome: 'recovered',
         decision: decisionOf(decision),
       };
     }
-    await giveBackCap(caps, held.unitKey, decision);
+    return closeResolved(held, latest, decision, lastEvent);
+  }
+
+  /**
+   * Closes an intent the marketplace settled otherwise (answered by someone else, expired, closed,
+   * assigned elsewhere): its places under the caps go back, and it is recorded `resolved` with
+   * what the offers show.
+   */
+  async function closeResolved(
+    held: HeldUnit,
+    offers: readonly InboxOffer[],
+    intent: RecordedDecision,
+    lastEvent: OfferEvent,
+  ): Promise<Omit<UnitResult, 'unitKey'>> {
+    const { resolution, response } = resolutionOf(offers);
+    await giveBackCap(caps, held.unitKey, intent);
     await record(
       held,
-      ids,
+      offers.map((o) => o.id),
       {
-        ...decision,
+        ...intent,
         state: 'resolved',
         resolution,
         ...(response !== undefined ? { marketplaceResponse: response } : {}),
       },
-      facts,
+      factsOf(offers, lastEvent),
     );
-    return {
-      outcome: 'resolved',
-      resolution,
-    };
+    return { outcome: 'resolved', resolution };
   }
 
   return { decide, completeCopies };
