@@ -19,6 +19,10 @@ export const CONNECTOR_BUNDLING = {
   sourcesContent: false,
   target: 'node24',
   format: OutputFormat.CJS,
+  // The ES module build of each package where it has one (the AWS SDK, Smithy, Powertools), so
+  // esbuild keeps only what the function uses; their CommonJS builds bundle whole. Start-up
+  // instructions about a quarter fewer, bundles about a quarter smaller (README, Performance).
+  mainFields: ['module', 'main'],
   // Bundle AWS SDK v3 too, so the deployed clients are the versions pinned in
   // package-lock.json and tested here, not whatever the runtime image ships this month.
   bundleAwsSDK: true,
