@@ -7,6 +7,7 @@
 import type { BuildOptions } from 'esbuild';
 import { ENV_NAMES } from '../../lambdas/adapters/env';
 import { CONNECTOR_RUNTIME } from '../../lib/bundling';
+import { seededRandom } from '../../sandbox/simulator/seeded-random';
 
 /** The functions' Node.js major, from their runtime (`nodejs24.x` gives `24`). */
 function runtimeMajor(runtimeName: string): string {
@@ -238,18 +239,6 @@ export interface PairedRatio {
   readonly high: number;
 }
 
-/** A small seeded generator (mulberry32), so the same samples always give the same interval. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * The function against its floor round by round: the median of `numerators[i] / denominators[i]`,
  * with a percentile-bootstrap 95% interval for that median (seeded, so a run's figures repeat).
@@ -264,7 +253,7 @@ export function pairedRatio(
   if (numerators.length !== denominators.length || numerators.length === 0)
     throw new RangeError('paired ratio needs as many numerators as denominators, at least one');
   const ratios = numerators.map((value, i) => value / denominators[i]);
-  const random = seeded(ratios.length);
+  const random = seededRandom(ratios.length);
   const medians: number[] = [];
   for (let n = 0; n < resamples; n += 1)
     medians.push(median(ratios.map(() => ratios[Math.floor(random() * ratios.length)])));
