@@ -112,10 +112,11 @@ export function printTable(measured: readonly Measured[]): void {
     'ratio',
     'paired (95%)',
   ];
-  const rows = measured.map((m) => {
+  // One bootstrap per function, for its cell and its verdict.
+  const paired = measured.map((m) => pairedRatio(m.times.bundle, m.times.floor));
+  const rows = measured.map((m, i) => {
     const bundleMs = median(m.times.bundle);
     const floorMs = median(m.times.floor);
-    const paired = pairedRatio(m.times.bundle, m.times.floor);
     return [
       m.fn.name,
       `${kilobytes(m.bundleBytes)} KB`,
@@ -124,7 +125,7 @@ export function printTable(measured: readonly Measured[]): void {
       `${kilobytes(m.build.floor.bytes)} KB`,
       `${floorMs.toFixed(1)} ms`,
       `${(bundleMs / floorMs).toFixed(2)}x`,
-      pairedCell(paired),
+      pairedCell(paired[i]),
     ];
   });
   const widths = header.map((cell, i) =>
@@ -133,9 +134,9 @@ export function printTable(measured: readonly Measured[]): void {
   console.log(formatRow(header, widths));
   console.log(`| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`);
   for (const row of rows) console.log(formatRow(row, widths));
-  const verdicts = measured.map((m) => ({
+  const verdicts = measured.map((m, i) => ({
     fn: m.fn.name,
-    verdict: verdict(pairedRatio(m.times.bundle, m.times.floor), GOAL_RATIO),
+    verdict: verdict(paired[i], GOAL_RATIO),
   }));
   const open = verdicts.some((v) => v.verdict === 'open')
     ? " (open: this run's interval spans the goal; more rounds may decide it)"
