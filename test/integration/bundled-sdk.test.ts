@@ -10,8 +10,6 @@
  * here that speaks their JSON protocol and records the calls), and the Logger's and Metrics' lines.
  */
 import { execFile } from 'node:child_process';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,13 +29,13 @@ import {
   startFauxqs,
   type RunningEmulator,
 } from '../../sandbox/emulators';
+import { listenLocal, type LocalServer, readBody } from '../../sandbox/http-util';
 import { shutDown } from '../support/shut-down';
 
 let dynalite: RunningEmulator;
 let fauxqs: RunningEmulator;
 let dir: string;
-let jsonApi: Server;
-let jsonApiUrl: string;
+let jsonApi: LocalServer;
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:111122223333:secret:marketplace-AbCdEf';
 const BUS_ARN = 'arn:aws:events:us-east-1:111122223333:event-bus/referrals';
 /** The JSON-protocol calls the server answered: their X-Amz-Target and body. */
@@ -60,25 +58,20 @@ function answer(target: string, body: Record<string, unknown>): Record<string, u
 beforeAll(async () => {
   [dynalite, fauxqs] = await Promise.all([startDynalite(), startFauxqs()]);
   dir = mkdtempSync(join(tmpdir(), 'bundled-sdk-'));
-  jsonApi = createServer((request, response) => {
-    let text = '';
-    request.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
-    request.on('end', () => {
+  jsonApi = await listenLocal((request, response) => {
+    void readBody(request, 64 * 1024).then((text) => {
       const target = String(request.headers['x-amz-target']);
-      const body = JSON.parse(text) as Record<string, unknown>;
+      const body = JSON.parse(text.toString('utf8')) as Record<string, unknown>;
       calls.push({ target, body });
       response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
       response.end(JSON.stringify(answer(target, body)));
     });
   });
-  await new Promise<void>((resolve) => jsonApi.listen(0, '127.0.0.1', resolve));
-  jsonApiUrl = `http://127.0.0.1:${(jsonApi.address() as AddressInfo).port}`;
 });
 
 afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
-  jsonApi.closeAllConnections();
-  await new Promise((resolve) => jsonApi.close(resolve));
+  await jsonApi.close();
   await shutDown([], [dynalite, fauxqs]);
 });
 
@@ -129,8 +122,8 @@ it('every client the functions bundle works from the bundle, configured by the e
           AWS_ENDPOINT_URL_SQS: fauxqs.endpoint,
           AWS_ENDPOINT_URL_SNS: fauxqs.endpoint,
           AWS_ENDPOINT_URL_S3: fauxqs.endpoint,
-          AWS_ENDPOINT_URL_SECRETS_MANAGER: jsonApiUrl,
-          AWS_ENDPOINT_URL_EVENTBRIDGE: jsonApiUrl,
+          AWS_ENDPOINT_URL_SECRETS_MANAGER: jsonApi.url,
+          AWS_ENDPOINT_URL_EVENTBRIDGE: jsonApi.url,
           AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
           POWERTOOLS_METRICS_NAMESPACE: 'BundledSmoke',
         },

@@ -7,16 +7,11 @@
  * S3's code. The wire protocol against an S3 emulator is test/integration/s3-rules-store.test.ts.
  */
 import { createHash, createHmac } from 'node:crypto';
-import {
-  createServer,
-  type IncomingHttpHeaders,
-  type Server,
-  type ServerResponse,
-} from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { HttpRequestInit, HttpResponse } from '../../lambdas/adapters/http-request';
 import { ConfigError } from '../../lambdas/core/errors';
+import { listenLocal, type LocalServer } from '../../sandbox/http-util';
 import {
   configuredEndpoint,
   keyPath,
@@ -327,11 +322,11 @@ describe('signed GetObject: over HTTP, to a server that checks the signature its
   type Reply = (response: ServerResponse) => void;
   const received: { path: string; signed: boolean; headers: IncomingHttpHeaders }[] = [];
   let reply: Reply = (response) => response.writeHead(304).end();
-  let server: Server;
+  let server: LocalServer;
   let endpoint: string;
 
   beforeAll(async () => {
-    server = createServer((request, response) => {
+    server = await listenLocal((request, response) => {
       const path = request.url ?? '';
       received.push({
         path,
@@ -340,14 +335,10 @@ describe('signed GetObject: over HTTP, to a server that checks the signature its
       });
       reply(response);
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    endpoint = server.url;
   });
 
-  afterAll(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  });
+  afterAll(() => server.close());
 
   beforeEach(() => {
     received.length = 0;
