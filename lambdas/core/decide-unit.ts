@@ -1,7 +1,7 @@
 import type { AcceptCounter } from './caps';
 import { isRefusal, RetryLaterError } from './errors';
 import { isAnswerable, judgeUnit } from './judge';
-import { createIntents, sendsAnswer } from './unit-intent';
+import { createIntents, DEFAULT_MAX_INTENT_AGE_MS, isStale, sendsNow } from './unit-intent';
 import { rejudges, type Replay } from './replay';
 import {
   type CapsContext,
@@ -63,9 +63,6 @@ import { attemptLease } from './attempt-lease';
  * may have been told already, and a review is never turned into an answer behind their back (a
  * crash's retry comes after the queue's visibility timeout, and the reconciler's after 10 minutes).
  */
-
-/** An intent older than this is judged again by the current rules before anything is sent. */
-export const DEFAULT_MAX_INTENT_AGE_MS = 10 * 60 * 1000;
 
 /** Another event holds the unit's lease: retry once it is likely released (or has run out). */
 export class UnitBusyError extends RetryLaterError {
@@ -145,20 +142,6 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     ...(deps.notifier !== undefined ? { notifier: deps.notifier } : {}),
     ...(deps.dryRun !== undefined ? { dryRun: deps.dryRun } : {}),
   });
-
-  /** An answer sent to the marketplace now: not a dry run's. */
-  const sendsNow = (decision: IntendedDecision): boolean =>
-    sendsAnswer(decision) && decision.dryRun !== true;
-
-  /**
-   * An answer's intent too old to send without judging again (or with an unreadable time). A
-   * review's never is: someone may have been told of it.
-   */
-  function isStale(intent: RecordedDecision): boolean {
-    if (intent.action === 'review') return false;
-    const decidedAt = Date.parse(intent.decidedAt);
-    return Number.isNaN(decidedAt) || now().getTime() - decidedAt > maxIntentAgeMs;
-  }
 
   /**
    * Decides the unit of `offer` for the event `eventId`. `lastEvent` is written on the event's own
@@ -270,7 +253,7 @@ export function createUnitDecider(deps: UnitDeciderDeps) {
     // Never undefined: `answerable` is not empty here.
     const target = answerable.find((o) => o.id === offer.id) ?? answerable[0];
     let decision: IntendedDecision;
-    if (intent === undefined || isStale(intent)) {
+    if (intent === undefined || isStale(intent, now(), maxIntentAgeMs)) {
       // A replaced accept, or a stale intended one, never took effect (the marketplace shows
       // the match still pending; one it took was confirmed above): its places under the caps go
       // back before the unit is judged again, which takes them again if it still accepts. Both

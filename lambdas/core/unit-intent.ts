@@ -5,6 +5,7 @@ import type {
   IntendedDecision,
   Notifier,
   OfferResult,
+  RecordedDecision,
   RulesSource,
 } from './ports';
 import { type CapsContext, takesCapPlace } from './unit-answer';
@@ -12,13 +13,32 @@ import { boundedDecision, unitKeyOf } from './unit-decision';
 
 /**
  * The unit decider's intents (decide-unit.ts): which decisions go on record as `intended` before
- * they are carried out, what such a record holds, and a lone offer's first decision judged before
- * its lease is taken, so that the lease and the intent are one write.
+ * they are carried out, what such a record holds, when one is too old to send without judging
+ * again, and a lone offer's first decision judged before its lease is taken, so that the lease and
+ * the intent are one write.
  */
+
+/** An intent older than this is judged again by the current rules before anything is sent. */
+export const DEFAULT_MAX_INTENT_AGE_MS = 10 * 60 * 1000;
 
 /** An accept or a decline: an answer the marketplace is sent (unless in a dry run). */
 export function sendsAnswer(decision: Decision): boolean {
   return decision.action === 'accept' || decision.action === 'decline';
+}
+
+/** An answer sent to the marketplace now: not a dry run's. */
+export function sendsNow(decision: IntendedDecision): boolean {
+  return sendsAnswer(decision) && decision.dryRun !== true;
+}
+
+/**
+ * An answer's intent too old to send without judging again (or with an unreadable time) at `now`.
+ * A review's never is: someone may have been told of it.
+ */
+export function isStale(intent: RecordedDecision, now: Date, maxAgeMs: number): boolean {
+  if (intent.action === 'review') return false;
+  const decidedAt = Date.parse(intent.decidedAt);
+  return Number.isNaN(decidedAt) || now.getTime() - decidedAt > maxAgeMs;
 }
 
 export interface IntentDeps {
