@@ -6,7 +6,8 @@
  * on a revoked token, slow logins), no read takes longer than callWorstCaseMs and no accept with
  * its state reads longer than actionWorstCaseMs. Named cases pin the two gaps this closed: a
  * login (or the repeat after a 401) inside an attempt, and a retry judged before a slow state read.
- * What the client sends and retries is covered by marketplace-client.test.ts.
+ * What the client sends and retries is covered by marketplace-client-offers.test.ts and
+ * marketplace-client-retries.test.ts.
  */
 import {
   DEFAULT_TIMEOUT_MS,

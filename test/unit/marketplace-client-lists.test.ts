@@ -7,7 +7,8 @@
  * unit, unused fields; required fields still named when missing), `listShiftOffers` (every page
  * of `?shift_id=`, deduplicated, each detail, by id) and `listInboxOfferEntries` (each item
  * checked on its own, a bad one reported by id and field paths only).
- * Transport, retries and auth are in marketplace-client.test.ts.
+ * Transport, retries and auth are in marketplace-client-offers.test.ts,
+ * marketplace-client-retries.test.ts and marketplace-client-login.test.ts.
  */
 import { MarketplaceClient, MarketplaceError } from '../../lambdas/adapters/marketplace-client';
 import { OFFER_ID, offerDetailJson, PHI } from '../support/offer-fixtures';
