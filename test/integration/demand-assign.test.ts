@@ -4,7 +4,7 @@
  * organisation publishes an offer, a supplier accepts it, and the worker's processEvent for the
  * simulator's own OfferAccepted event assigns it (manual assignment); a second delivery acts once;
  * with auto assignment no assign call is made. Policy details and crash recovery are in
- * test/unit/process-event.test.ts and demand-assignment.test.ts; SQS and Lambda wiring in the
+ * test/unit/process-event-demand.test.ts and demand-assignment.test.ts; SQS and Lambda wiring in the
  * worker unit tests and test/e2e.
  */
 import { randomUUID } from 'node:crypto';

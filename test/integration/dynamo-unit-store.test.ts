@@ -5,7 +5,7 @@
  * takers racing with real conditional writes get one lease; the decision is written only by the
  * holder before its lease runs out (fencing), never `intended` over a settled decision; release
  * only by the holder; and the item layout. How the use case drives these calls is in
- * test/unit/decide-unit.test.ts and decision-race.test.ts.
+ * test/unit/decide-unit.test.ts, decide-unit-outcomes.test.ts and decision-race.test.ts.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoUnitStore } from '../../lambdas/adapters/dynamo-unit-store';

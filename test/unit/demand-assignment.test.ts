@@ -2,8 +2,8 @@
  * Covers chooseAssignment (lambdas/core/demand-assignment.ts), the pure choice of the match an
  * accepted outbox offer is assigned to: policy `none`, earliest accepted by created_at, matches no
  * longer open left out, ties and unreadable times. Acting on the choice (setting, offer status,
- * intended/applied records) is covered in process-event.test.ts and against the simulator in
- * test/integration/demand-assign.test.ts.
+ * intended/applied records) is covered in process-event-demand.test.ts and against the simulator
+ * in test/integration/demand-assign.test.ts.
  */
 import { chooseAssignment } from '../../lambdas/core/demand-assignment';
 import type { AcceptedMatch } from '../../lambdas/core/ports';

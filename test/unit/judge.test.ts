@@ -2,7 +2,7 @@
  * Covers judgeUnit (lambdas/core/judge.ts) alone: a shift's offers combined by caution, accept <
  * ignore < review < decline, whatever their order; the deciding offer's rule, reason code and
  * comment; and the unit's explanation naming the offer that decided. Through the processor (what
- * is sent, recorded and notified): decide-unit.test.ts.
+ * is sent, recorded and notified): decide-unit.test.ts and decide-unit-outcomes.test.ts.
  */
 import type { DecisionAction } from '../../lambdas/core/config';
 import { judgeUnit } from '../../lambdas/core/judge';

@@ -4,7 +4,7 @@
  * Notifier, for roles demand and both, with the offer id and the types the store holds, before the
  * event is completed; a failed publish releases the claim and the retry notifies (at least once);
  * a duplicate, an inbox OfferExpired, other outbox events, role supply or an unknown topic notify
- * nobody. Review notifications are covered in decide-unit.test.ts, the SNS message in
+ * nobody. Review notifications are covered in decide-unit-outcomes.test.ts, the SNS message in
  * sns-notifier.test.ts, the worker's part in worker-notify.test.ts.
  */
 import { parseRules, type Role } from '../../lambdas/core/config';

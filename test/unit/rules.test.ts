@@ -4,7 +4,7 @@
  * not hold) and that it never quotes client values; and the type, place and demand organisation
  * conditions, a table each. Time conditions: rules-time.test.ts; coordinates, price, skills and
  * visit limits: rules-offer.test.ts; validation: rules-schema.test.ts. Acting on a decision is
- * decide-unit.test.ts's part.
+ * decide-unit.test.ts's and decide-unit-outcomes.test.ts's part.
  */
 import { evaluateRules, normalizeCity, normalizeZip } from '../../lambdas/core/rules';
 import type { InboxOffer } from '../../lambdas/core/ports';

@@ -2,8 +2,8 @@
  * Covers the demand side of createWorker (lambdas/worker/worker.ts): an assigned offer is counted
  * (OffersAssigned) and logged by ids; OfferDeclinedByAll / OfferExpired on the outbox-offers topic
  * are logged at warn and counted, while an inbox OfferExpired and a duplicate are not; no client
- * data reaches logs. The assignment logic itself is in process-event.test.ts; the simulator run
- * in test/integration/demand-assign.test.ts.
+ * data reaches logs. The assignment logic itself is in process-event-demand.test.ts; the
+ * simulator run in test/integration/demand-assign.test.ts.
  */
 import type { SQSEvent } from 'aws-lambda';
 import { parseRules } from '../../lambdas/core/config';

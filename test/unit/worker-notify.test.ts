@@ -4,7 +4,8 @@
  * OfferDeclinedByAll / OfferExpired is notified (an inbox OfferExpired is not) and a review
  * decision is notified; a failed publish fails that record alone (reported, not acknowledged, no
  * alert counted yet), and its redelivery notifies and acknowledges. What is notified and when is
- * in process-event-alerts.test.ts and decide-unit.test.ts; the SNS message in sns-notifier.test.ts.
+ * in process-event-alerts.test.ts and decide-unit-outcomes.test.ts; the SNS message in
+ * sns-notifier.test.ts.
  */
 import type { SQSEvent } from 'aws-lambda';
 import { parseRules, type Role } from '../../lambdas/core/config';

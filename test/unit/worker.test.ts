@@ -4,7 +4,8 @@
  * per-record log keys (added, then removed), the decision log line, error logs without payloads
  * or client data, and the metrics published once per invocation.
  * It uses the fake marketplace and in-memory store; what the processing decides is covered by
- * process-event.test.ts, and the Lambda wiring (env, SDK clients) by the infra and e2e layers.
+ * process-event.test.ts and its process-event-*.test.ts siblings, and the Lambda wiring (env, SDK
+ * clients) by the infra and e2e layers.
  */
 import type { SQSEvent } from 'aws-lambda';
 import { parseRules } from '../../lambdas/core/config';
