@@ -5,7 +5,7 @@
  * their defaults, the reconciler settings (defaults and bounds), and bin/app.ts turning a bad config into a clear message and a non-zero exit
  * before anything is synthesised.
  * The schema's own rules (lambdas/core/config.ts) are exercised here only through whole files;
- * what the stacks do with a valid config is in stacks.test.ts.
+ * what the stacks do with a valid config is in stacks-*.test.ts.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';

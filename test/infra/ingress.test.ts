@@ -5,7 +5,7 @@
  * synthesises: the receiver's public URL (auth NONE, no CORS, invocation only through the URL), no
  * API Gateway resource or access log, the receiver's reserved concurrency, the endpoint output, the
  * Api5xx alarm on the URL's 5xx and the dashboard's endpoint graph. The default (`http-api`) stack
- * is in stacks.test.ts; cdk-nag for both modes in nag.test.ts.
+ * is in stacks-endpoint-functions.test.ts; cdk-nag for both modes in nag.test.ts.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

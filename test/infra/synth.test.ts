@@ -4,7 +4,7 @@
  * the app (including the cdk-nag plugin it registers) synthesises, that each function's asset is a
  * self-contained bundle with a source map, and that loading the bundle outside the project (no
  * node_modules to fall back on) yields an exported `handler` function.
- * Template details are asserted in stacks.test.ts (with bundling skipped); handler behaviour in
+ * Template details are asserted in stacks-*.test.ts (with bundling skipped); handler behaviour in
  * the unit, integration and e2e layers.
  */
 import { spawnSync } from 'node:child_process';

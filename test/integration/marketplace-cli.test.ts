@@ -3,7 +3,7 @@
  * first stdout lines are exactly `simulator: <base URL>` and one `org: <kind> <id> <username>
  * <password>` per seeded organisation (and `org: both ...` with `--both`), the printed logins work
  * with the connector's client, the seeded offers are open for the supply organisation, and
- * SIGTERM stops it. The simulator's behaviour itself is covered by marketplace-contract.test.ts.
+ * SIGTERM stops it. The simulator's behaviour itself is covered by marketplace-contract-*.test.ts.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';

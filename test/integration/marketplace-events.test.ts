@@ -5,7 +5,7 @@
  * notifications on a loopback endpoint (SignatureVersion 1 here, confirmation first), and checks
  * per event type that the payload has every field the specification requires, on the right
  * topic, with a valid signature. The required-field lists are written here from the published
- * spec (not read from it). API behaviour is covered by marketplace-contract.test.ts; signing
+ * spec (not read from it). API behaviour is covered by marketplace-contract-*.test.ts; signing
  * details by test/unit/simulator-sns.test.ts.
  */
 import { randomUUID, verify } from 'node:crypto';

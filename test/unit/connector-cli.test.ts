@@ -3,7 +3,7 @@
  * nothing looked up), output rendering (text, one JSON document, problems on stderr, the progress
  * indicator only on a TTY), CloudFormation discovery from a fake client (outputs, alarms over
  * pages, a missing stack or output is a clear error, exit 1), and the subscription e-mail.
- * The commands against the emulators: test/integration/connector-cli.test.ts.
+ * The commands against the emulators: test/integration/connector-cli-*.test.ts.
  */
 import { DescribeStacksCommand, ListStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { parseArgs, UsageError } from '../../cli/connector/args';

@@ -7,7 +7,7 @@
  * MessageId.
  * Leaves the URL host policy and signature details to sns-verifier.test.ts, the shared secret to
  * shared-secret.test.ts, the table of malformed inputs to the bad-input suite, and the alarm on
- * the unsubscribe metric to test/infra/stacks.test.ts.
+ * the unsubscribe metric to test/infra/stacks-alarms-reconciler.test.ts.
  */
 import { RECEIVER_METRICS } from '../../lambdas/receiver/receiver';
 import type { SignedSnsMessage } from '../../sandbox/sns-signing';

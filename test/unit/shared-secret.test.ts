@@ -6,7 +6,7 @@
  * normal verification once the credentials match.
  * Constant time is a property of `timingSafeEqual` over equal-length digests and is not timed
  * here (no timed assertions); the handler's env wiring is in receiver.test.ts and the secret, its
- * IAM grant and SHARED_SECRET_ARN in test/infra/stacks.test.ts.
+ * IAM grant and SHARED_SECRET_ARN in test/infra/stacks-state.test.ts.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import {

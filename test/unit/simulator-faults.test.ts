@@ -2,7 +2,7 @@
  * The simulator's fault injector in isolation: seeded reproducibility, the share of each fault
  * following its rate, error-after only on POSTs, scripted faults hitting exactly the matching
  * requests, delivery decisions and latency bounds. How the API and SNS apply the faults, and how
- * the client copes, is covered by test/integration/marketplace-contract.test.ts.
+ * the client copes, is covered by test/integration/marketplace-contract-faults.test.ts.
  */
 import { FaultInjector } from '../../sandbox/simulator/faults';
 
