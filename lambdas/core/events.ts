@@ -1,10 +1,14 @@
 import * as z from 'zod/mini';
+import { OFFER_EVENT_SOURCE } from './event-names';
+import { marketplaceEventSchema, type MarketplaceEvent } from './marketplace-event';
+import { parseJsonWith } from './parse-json';
 
 /**
- * The envelope the receiver puts on the SQS queue, with the marketplace events it carries
- * (marketplace-event.ts) and their names (event-names.ts) re-exported: one import for the worker,
- * the CLI and the tests. A function that needs only the names or only the event schema imports
- * those modules, and builds no more schemas at start-up than it uses.
+ * The envelope the receiver puts on the SQS queue, the worker's parsers of it and of the
+ * marketplace event it carries, with that event's schema (marketplace-event.ts) and names
+ * (event-names.ts) re-exported: one import for the worker, the CLI and the tests. A function that
+ * needs only the names or only the event schema imports those modules, and builds no more schemas
+ * at start-up than it uses.
  */
 
 export * from './event-names';
@@ -34,3 +38,45 @@ export const queuedEventSchema = z.strictObject({
 });
 
 export type QueuedEvent = z.infer<typeof queuedEventSchema>;
+
+/** The queued message is not a marketplace event. Retrying will not help: it ends in the DLQ. */
+export class MalformedEventError extends Error {
+  override readonly name = 'MalformedEventError';
+}
+
+export function isOfferMatched(event: MarketplaceEvent): boolean {
+  return event.event_name === 'OfferMatched' && event.event_source === OFFER_EVENT_SOURCE;
+}
+
+export function isOfferAccepted(event: MarketplaceEvent): boolean {
+  return event.event_name === 'OfferAccepted' && event.event_source === OFFER_EVENT_SOURCE;
+}
+
+/**
+ * Parses the SNS `Message` string into a marketplace event. Throws a MalformedEventError naming
+ * the bad fields, never quoting the payload (events can carry client identifiers).
+ */
+export function parseMarketplaceMessage(message: string): MarketplaceEvent {
+  const result = parseJsonWith(marketplaceEventSchema, message);
+  if (!result.ok) {
+    throw new MalformedEventError(`message is not a marketplace event: ${result.problem}`);
+  }
+  const event = result.value;
+  if (isOfferMatched(event) && event.offer_id === undefined) {
+    throw new MalformedEventError('OfferMatched event has no offer_id');
+  }
+  return event;
+}
+
+/** The SQS body is not the receiver's envelope. */
+export class MalformedRecordError extends Error {
+  override readonly name = 'MalformedRecordError';
+}
+
+/** Parses an SQS body into the receiver's envelope; a MalformedRecordError names the bad fields. */
+export function parseQueuedEvent(body: string): QueuedEvent {
+  const result = parseJsonWith(queuedEventSchema, body);
+  if (!result.ok)
+    throw new MalformedRecordError(`SQS body is not a queued event: ${result.problem}`);
+  return result.value;
+}

@@ -6,8 +6,9 @@ import { createUnitDecider, UnitBusyError } from './decide-unit';
 import { eventFailures } from './event-failures';
 import { RetryLaterError } from './errors';
 import {
-  marketplaceEventSchema,
-  OFFER_EVENT_SOURCE,
+  isOfferAccepted,
+  isOfferMatched,
+  parseMarketplaceMessage,
   type MarketplaceEvent,
   type QueuedEvent,
 } from './events';
@@ -26,7 +27,6 @@ import {
   type RulesSource,
   type UnitStore,
 } from './ports';
-import { parseJsonWith } from './parse-json';
 import { handleReferralEvent, isReferralEvent } from './referral-event';
 import type { DemandAlert, ProcessResult } from './process-result';
 import { rejudges, type Replay } from './replay';
@@ -55,11 +55,6 @@ export const DEFAULT_LEASE_MS = 5 * 60 * 1000;
 /** Defaults for a processor built without the worker's timing (tests and tools). */
 export const DEFAULT_DECISION_LEASE_MS = 5 * 60 * 1000;
 export const DEFAULT_ACTION_BUDGET_MS = 60 * 1000;
-
-/** The queued message is not a marketplace event. Retrying will not help: it ends in the DLQ. */
-export class MalformedEventError extends Error {
-  override readonly name = 'MalformedEventError';
-}
 
 /** Another invocation holds the event's claim; the record is retried soon. */
 export class EventBusyError extends RetryLaterError {
@@ -150,30 +145,6 @@ export interface EventProcessor {
   process(queued: QueuedEvent, options?: ProcessOptions): Promise<ProcessResult>;
   /** Processes an already parsed event (see {@link parseMarketplaceMessage}). */
   processEvent(event: MarketplaceEvent, options?: ProcessOptions): Promise<ProcessResult>;
-}
-
-/**
- * Parses the SNS `Message` string into a marketplace event. Throws a MalformedEventError naming
- * the bad fields, never quoting the payload (events can carry client identifiers).
- */
-export function parseMarketplaceMessage(message: string): MarketplaceEvent {
-  const result = parseJsonWith(marketplaceEventSchema, message);
-  if (!result.ok) {
-    throw new MalformedEventError(`message is not a marketplace event: ${result.problem}`);
-  }
-  const event = result.value;
-  if (isOfferMatched(event) && event.offer_id === undefined) {
-    throw new MalformedEventError('OfferMatched event has no offer_id');
-  }
-  return event;
-}
-
-function isOfferMatched(event: MarketplaceEvent): boolean {
-  return event.event_name === 'OfferMatched' && event.event_source === OFFER_EVENT_SOURCE;
-}
-
-function isOfferAccepted(event: MarketplaceEvent): boolean {
-  return event.event_name === 'OfferAccepted' && event.event_source === OFFER_EVENT_SOURCE;
 }
 
 /** The processor was built for demand assignment without the demand API to do it with. */

@@ -11,7 +11,13 @@ import type {
 } from 'aws-lambda';
 import type { DemandAssignmentPolicy, Role } from '../core/connector-values';
 import type { Rules } from '../core/rules-schema';
-import { channelOf, queuedEventSchema, type QueuedEvent } from '../core/events';
+import {
+  channelOf,
+  MalformedEventError,
+  MalformedRecordError,
+  parseMarketplaceMessage,
+  parseQueuedEvent,
+} from '../core/events';
 import type { AcceptCounter } from '../core/caps';
 import { OutOfTimeError, RetryLaterError } from '../core/errors';
 import type {
@@ -26,13 +32,7 @@ import type {
   UnitStore,
 } from '../core/ports';
 import { WORKER_METRICS } from '../core/metric-names';
-import { parseJsonWith } from '../core/parse-json';
-import {
-  createEventProcessor,
-  MalformedEventError,
-  parseMarketplaceMessage,
-  type ProcessOptions,
-} from '../core/process-event';
+import { createEventProcessor, type ProcessOptions } from '../core/process-event';
 import type { DemandAlert, ProcessResult } from '../core/process-result';
 import { describeError } from '../adapters/error-fields';
 import {
@@ -114,18 +114,6 @@ const DECISION_METRIC = {
   ignore: WORKER_METRICS.ignored,
 } as const satisfies Record<Decision['action'], string>;
 
-/** The SQS body is not the receiver's envelope. */
-export class MalformedRecordError extends Error {
-  override readonly name = 'MalformedRecordError';
-}
-
-function parseBody(body: string): QueuedEvent {
-  const result = parseJsonWith(queuedEventSchema, body);
-  if (!result.ok)
-    throw new MalformedRecordError(`SQS body is not a queued event: ${result.problem}`);
-  return result.value;
-}
-
 /**
  * The keys of a record the worker hands back without processing it: those of its queue attributes
  * and, when its body reads, of its event; only the queue attributes' when it does not (it is then
@@ -133,7 +121,7 @@ function parseBody(body: string): QueuedEvent {
  */
 function keysOfUnprocessed(record: SQSRecord): RecordKeys {
   try {
-    const queued = parseBody(record.body);
+    const queued = parseQueuedEvent(record.body);
     return {
       ...attributeKeys(record),
       ...eventKeys(queued, parseMarketplaceMessage(queued.message)),
@@ -259,7 +247,7 @@ export function createWorker(
 
   async function processRecord(record: SQSRecord, options: ProcessOptions): Promise<void> {
     logger.appendKeys(attributeKeys(record));
-    const queued = parseBody(record.body);
+    const queued = parseQueuedEvent(record.body);
     const event = parseMarketplaceMessage(queued.message);
     logger.appendKeys(eventKeys(queued, event));
 

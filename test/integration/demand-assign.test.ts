@@ -19,7 +19,8 @@ import {
 import { createOfferTable } from '../../lambdas/adapters/offer-table';
 import { parseRules } from '../../lambdas/core/config';
 import type { MarketplaceDemandApi } from '../../lambdas/core/ports';
-import { createEventProcessor, parseMarketplaceMessage } from '../../lambdas/core/process-event';
+import { parseMarketplaceMessage } from '../../lambdas/core/events';
+import { createEventProcessor } from '../../lambdas/core/process-event';
 import { EMULATOR_AWS, startDynalite, type RunningEmulator } from '../../sandbox/emulators';
 import { type MarketplaceSimulator, startSimulator } from '../../sandbox/simulator/simulator';
 import { shutDown } from '../support/shut-down';

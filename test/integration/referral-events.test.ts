@@ -16,7 +16,8 @@ import {
   type OutboxOfferCreateRequest,
 } from '../../lambdas/adapters/marketplace-client';
 import { parseRules, type Role } from '../../lambdas/core/config';
-import { createEventProcessor, parseMarketplaceMessage } from '../../lambdas/core/process-event';
+import { parseMarketplaceMessage } from '../../lambdas/core/events';
+import { createEventProcessor } from '../../lambdas/core/process-event';
 import { type MarketplaceSimulator, startSimulator } from '../../sandbox/simulator/simulator';
 import { memoryReferralPublisher } from '../support/referral-fakes';
 import { useOfferTable } from '../support/dynalite-table';

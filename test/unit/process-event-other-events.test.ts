@@ -4,7 +4,7 @@
  * without a write or quoting the payload). Siblings: process-event.test.ts,
  * process-event-recovery.test.ts and process-event-demand.test.ts.
  */
-import { MalformedEventError } from '../../lambdas/core/process-event';
+import { MalformedEventError } from '../../lambdas/core/events';
 import { inboxOffer, OFFER_ID, offerEvent, queuedEvent } from '../support/offer-fixtures';
 import { setup } from '../support/process-event-setup';
 
