@@ -45,13 +45,10 @@ import {
 import { staticGraph } from './cold/import-graph';
 import { PROJECT_ROOT } from '../lib/connector-function';
 import { hasOwnStartFloor, printInstructions, printTable, type Measured } from './cold/report';
+import { BenchmarkError } from './load/stats';
 
 export const description =
   'Cold start: each function bundle (cdk.out) vs its SDK+Powertools floor, require in fresh Node processes';
-
-class BenchmarkError extends Error {
-  override readonly name = 'BenchmarkError';
-}
 
 interface Options {
   rounds: number;

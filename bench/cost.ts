@@ -34,16 +34,13 @@ import {
   VARIANTS,
   type PricedConfig,
 } from './cost/variants';
+import { BenchmarkError } from './load/stats';
 
 export const description =
   'Monthly cost at idle and per million marketplace events, from the synthesized templates and public prices';
 
 /** The goals, in US dollars. */
 export const GOALS = { idle: 5, perMillion: 5 } as const;
-
-class BenchmarkError extends Error {
-  override readonly name = 'BenchmarkError';
-}
 
 function parseOptions(args: readonly string[]): { config: string } {
   let config = path.join(PROJECT_ROOT, EXAMPLE_CONFIG_FILE);

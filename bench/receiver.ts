@@ -2,7 +2,8 @@
  * SNS signature verification throughput, warm caches, one process: this project's verifier
  * (`createSnsVerifier(...).verifySignature`), the npm `sns-validator` and `sns-payload-validator`
  * packages, and raw `crypto.verify` with a pre-parsed key over pre-built bytes (the ceiling).
- * All four verify the same genuinely signed Notifications, SignatureVersion 1 and 2.
+ * All four verify the same genuinely signed Notifications, SignatureVersion 1 and 2. The contenders
+ * and the certificate stand-in are in bench/receiver/contenders.ts.
  *
  * No network: both packages download certificates with `https.get`, which is replaced for the
  * whole run by a stand-in that serves the PEM from memory for the one certificate URL and fails
@@ -15,39 +16,32 @@
  * the median of the rounds. Options: --seconds=<per contender per round, default 1.5>
  * --rounds=<default 3> --messages=<per SignatureVersion, default 256>.
  */
-import https from 'node:https';
-import { EventEmitter } from 'node:events';
 import { cpus } from 'node:os';
-import { PassThrough } from 'node:stream';
-import { X509Certificate, randomUUID, verify as cryptoVerify } from 'node:crypto';
-import MessageValidator from 'sns-validator';
-import SnsPayloadValidator from 'sns-payload-validator';
-import {
-  SnsRejectedError,
-  createSnsVerifier,
-  parseSnsEnvelope,
-  snsStringToSign,
-  type SnsEnvelope,
-} from '../lambdas/adapters/sns-verifier';
-import type { HttpGet } from '../lambdas/core/ports';
+import { randomUUID } from 'node:crypto';
 import {
   createSnsSigningIdentity,
   signSnsMessage,
   type SignedSnsMessage,
 } from '../sandbox/sns-signing';
+import { BenchmarkError } from './load/stats';
+import {
+  CERT_URL,
+  type Contender,
+  ours,
+  rawVerify,
+  rawVerifyBuilding,
+  serveCertificateLocally,
+  snsPayloadValidator,
+  snsValidator,
+  type VerifyAt,
+} from './receiver/contenders';
 
 export const description =
   'SNS signature verification msg/s: this verifier vs sns-validator, sns-payload-validator, raw crypto.verify';
 
-const CERT_URL =
-  'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem';
 const TOPIC_ARN = 'arn:aws:sns:us-east-1:111122223333:inbox-offers';
 const VERSIONS = ['1', '2'] as const;
 type Version = (typeof VERSIONS)[number];
-
-class BenchmarkError extends Error {
-  override readonly name = 'BenchmarkError';
-}
 
 interface Options {
   seconds: number;
@@ -68,160 +62,6 @@ function parseOptions(args: readonly string[]): Options {
     options[match[1] as keyof Options] = match[1] === 'seconds' ? value : Math.ceil(value);
   }
   return options;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Local stand-in for https.get, used by both npm packages
-
-interface LocalHttps {
-  /** Certificate downloads the packages asked for, by URL. */
-  fetches: string[];
-  restore(): void;
-}
-
-/**
- * Replaces `https.get` and `https.request` on the shared module object (what the packages'
- * `require('https')` returns): `get` serves `pem` for `CERT_URL` and fails every other URL;
- * `request` always throws, so nothing here can reach the network.
- */
-function serveCertificateLocally(pem: string): LocalHttps {
-  const mutable = https as unknown as { get: unknown; request: unknown };
-  const original = { get: mutable.get, request: mutable.request };
-  const fetches: string[] = [];
-  mutable.get = (url: unknown, ...rest: unknown[]): EventEmitter => {
-    const request = new EventEmitter();
-    const onResponse = rest.find(
-      (arg): arg is (res: PassThrough) => void => typeof arg === 'function',
-    );
-    const target = typeof url === 'string' ? url : String(url);
-    fetches.push(target);
-    process.nextTick(() => {
-      if (target !== CERT_URL || !onResponse) {
-        request.emit(
-          'error',
-          new BenchmarkError(`network disabled in the benchmark (GET ${target})`),
-        );
-        return;
-      }
-      const response = Object.assign(new PassThrough(), { statusCode: 200 });
-      onResponse(response);
-      response.end(pem);
-    });
-    return request;
-  };
-  mutable.request = () => {
-    throw new BenchmarkError('network disabled in the benchmark');
-  };
-  return {
-    fetches,
-    restore: () => {
-      mutable.get = original.get;
-      mutable.request = original.request;
-    },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Contenders
-
-type VerifyAt = (index: number) => boolean | Promise<boolean>;
-
-interface Contender {
-  name: string;
-  /** Converts the messages to what this contender takes (untimed); returns a verifier by index. */
-  prepare(messages: readonly SignedSnsMessage[]): VerifyAt;
-}
-
-function ours(pem: string, httpGetCalls: string[]): Contender {
-  const httpGet: HttpGet = (url) => {
-    httpGetCalls.push(url);
-    return Promise.resolve(
-      url === CERT_URL ? { status: 200, body: pem } : { status: 404, body: '' },
-    );
-  };
-  // One verifier, as in a Lambda execution environment: its certificate cache is shared by all.
-  const verifier = createSnsVerifier({ httpGet, now: () => new Date() });
-  const refused = (error: unknown): boolean => {
-    if (error instanceof SnsRejectedError) return false;
-    throw error;
-  };
-  return {
-    name: 'this verifier',
-    prepare(messages) {
-      const parsed: SnsEnvelope[] = messages.map((message) => parseSnsEnvelope({ ...message }));
-      return (index) => verifier.verifySignature(parsed[index]).then(() => true, refused);
-    },
-  };
-}
-
-function snsValidator(): Contender {
-  const validator = new MessageValidator();
-  return {
-    name: 'sns-validator 0.3.5',
-    prepare(messages) {
-      const copies = messages.map((message): Record<string, unknown> => ({ ...message }));
-      return (index) =>
-        new Promise<boolean>((resolve) => {
-          validator.validate(copies[index], (error) => {
-            resolve(error === null);
-          });
-        });
-    },
-  };
-}
-
-function snsPayloadValidator(): Contender {
-  const validator = new SnsPayloadValidator();
-  return {
-    name: 'sns-payload-validator 2.1.0',
-    prepare(messages) {
-      const copies = messages.map((message) => ({ ...message }));
-      return (index) =>
-        validator.validate(copies[index]).then(
-          () => true,
-          () => false,
-        );
-    },
-  };
-}
-
-function rawVerify(pem: string): Contender {
-  const key = new X509Certificate(pem).publicKey;
-  return {
-    name: 'raw crypto.verify',
-    prepare(messages) {
-      const algorithms = messages.map((message) =>
-        message.SignatureVersion === '1' ? 'RSA-SHA1' : 'RSA-SHA256',
-      );
-      const data = messages.map((message) => Buffer.from(snsStringToSign(message), 'utf8'));
-      const signatures = messages.map((message) => Buffer.from(message.Signature, 'base64'));
-      return (index) => cryptoVerify(algorithms[index], data[index], key, signatures[index]);
-    },
-  };
-}
-
-/**
- * Raw `crypto.verify` that builds its input per message, as any verifier must: the string to sign
- * as UTF-8 and the signature decoded from base64. Not a goal; it shows how much of the gap to raw
- * is that building and how much the verifier's own checks.
- */
-function rawVerifyBuilding(pem: string): Contender {
-  const key = new X509Certificate(pem).publicKey;
-  return {
-    name: 'raw, building its input',
-    prepare(messages) {
-      const copies = messages.map((message) => ({ ...message }));
-      return (index) => {
-        const message = copies[index];
-        return cryptoVerify(
-          message.SignatureVersion === '1' ? 'RSA-SHA1' : 'RSA-SHA256',
-          Buffer.from(snsStringToSign(message), 'utf8'),
-          key,
-          Buffer.from(message.Signature, 'base64'),
-        );
-      };
-    },
-  };
 }
 
 // ---------------------------------------------------------------------------------------------

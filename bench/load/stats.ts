@@ -5,6 +5,7 @@
  * (test/unit/bench-load-stats.test.ts).
  */
 
+/** Bad options or a run that cannot be trusted: what every benchmark in bench/ throws. */
 export class BenchmarkError extends Error {
   override readonly name = 'BenchmarkError';
 }
