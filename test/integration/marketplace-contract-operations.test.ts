@@ -3,7 +3,8 @@
  * HTTP, for every operation (login, identity, inbox offers and a shift's offers, outbox offers with
  * shifts, bundles, matches, assign, close, the assignment setting, inbox and outbox referrals,
  * subscribe). The faults: marketplace-contract-faults.test.ts. The simulator's state rules alone are
- * in test/unit/simulator-offers.test.ts; event payloads in marketplace-events.test.ts; flow: test/e2e.
+ * in test/unit/simulator-offers-supply.test.ts and simulator-offers-demand.test.ts; event payloads
+ * in marketplace-events.test.ts; flow: test/e2e.
  */
 import {
   MarketplaceError,

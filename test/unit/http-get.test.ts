@@ -2,7 +2,7 @@
  * Covers lambdas/adapters/http-get.ts against a loopback node:http server: status and body pass
  * through, redirects are refused rather than followed, bodies over the cap are refused (declared
  * or streamed), and a server that never answers is cut off by the timeout.
- * Leaves which URLs may be fetched (the SNS host policy) to test/unit/sns-verifier.test.ts.
+ * Leaves which URLs may be fetched (the SNS host policy) to test/unit/sns-verifier-policy.test.ts.
  */
 import { createServer, type Server } from 'node:http';
 import { createHttpGet, httpGet, HttpRedirectRefusedError } from '../../lambdas/adapters/http-get';

@@ -13,7 +13,8 @@
  * in receiver-bad-input-requests.ts), all in test/support.
  * Leaves log and metric content, the 401 challenge's headers, secret rotation and config wiring to
  * test/unit/receiver.test.ts and test/unit/receiver-policy.test.ts, the URL policy in isolation to
- * test/unit/sns-verifier.test.ts, random mutations to test/unit/receiver-property.test.ts.
+ * test/unit/sns-verifier-policy.test.ts, random mutations to
+ * test/unit/receiver-property-mutations.test.ts and receiver-property-own-key.test.ts.
  */
 import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';

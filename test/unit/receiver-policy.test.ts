@@ -5,9 +5,10 @@
  * topic and subscription, metric, nothing followed), the answer for each class of outcome with
  * the SQS attributes, and that every log line of a request carries its correlation id and SNS
  * MessageId.
- * Leaves the URL host policy and signature details to sns-verifier.test.ts, the shared secret to
- * shared-secret.test.ts, the table of malformed inputs to the bad-input suite, and the alarm on
- * the unsubscribe metric to test/infra/stacks-alarms-reconciler.test.ts.
+ * Leaves the URL host policy and signature details to sns-verifier-policy.test.ts and
+ * sns-verifier-signature.test.ts, the shared secret to shared-secret.test.ts, the table of
+ * malformed inputs to the bad-input suite, and the alarm on the unsubscribe metric to
+ * test/infra/stacks-alarms-reconciler.test.ts.
  */
 import { RECEIVER_METRICS } from '../../lambdas/receiver/receiver';
 import type { SignedSnsMessage } from '../../sandbox/sns-signing';

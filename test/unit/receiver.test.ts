@@ -4,7 +4,7 @@
  * confirmations (when the network is and is not touched), and envelope refusals (topic, fields,
  * headers, size). The other suites: receiver-signature (signatures and certificates),
  * receiver-logs (logs and metrics), receiver-handler (the Lambda handler's environment wiring);
- * sns-verifier.test.ts for the URL policy and string to sign, the real SQS adapter in
+ * sns-verifier-policy.test.ts for the URL policy and string to sign, the real SQS adapter in
  * test/integration/sqs-event-queue.test.ts, real HTTP in the sandbox e2e test.
  */
 import { Logger } from '@aws-lambda-powertools/logger';

@@ -3,9 +3,9 @@
  * errors, the raw-IdToken authorizer, the inbox offer detail and list, accept/decline status
  * codes and bodies, shifts answered together, the call log the e2e test relies on, and for the
  * demand side: role checks, create validation naming the missing fields, subscribe validation,
- * and injected 503/429 answers. State rules in isolation are in simulator-offers.test.ts; the
- * connector's own client against every route and fault is in
- * test/integration/marketplace-contract-*.test.ts.
+ * and injected 503/429 answers. State rules in isolation are in simulator-offers-supply.test.ts
+ * and simulator-offers-demand.test.ts; the connector's own client against every route and fault
+ * is in test/integration/marketplace-contract-*.test.ts.
  */
 import { type MarketplaceSimulator, startSimulator } from '../../sandbox/simulator/simulator';
 

@@ -1,26 +1,28 @@
 /**
- * Property tests (fast-check, fixed seed) for the receiver. First: one to three random mutations of a
+ * Property test (fast-check, fixed seed) for the receiver: one to three random mutations of a
  * genuinely signed SNS message (character edits in any signed field, the signature or its
  * version, removed and swapped fields, another Type, another allowed-looking TopicArn, another
  * SigningCertURL, an added Subject) never get a 2xx, never enqueue, and never make the receiver
  * fetch a URL outside the SNS certificate policy (so never the SubscribeURL either). Where a
  * mutated SigningCertURL is still a trusted SNS URL, the fake serves a certificate SNS did not
  * issue there, as an attacker would need. A control first shows every unmutated message is
- * accepted, so the property cannot hold vacuously. Second: an attacker signs a fresh message with
- * their own key and names any SigningCertURL (edited, look-alike or random); wherever a real fetch
- * of it would not reach an SNS host, the fake serves the attacker's certificate, so only the URL
- * policy stands in the way, and the message must still never be accepted.
+ * accepted, so the property cannot hold vacuously. An attacker signing with their own key is in
+ * receiver-property-own-key.test.ts; shared setup in test/support/receiver-property-setup.ts.
  * Leaves named cases and exact statuses to test/unit/receiver-bad-input.test.ts.
  */
 import fc from 'fast-check';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { isTrustedSigningCertUrl } from '../../lambdas/adapters/sns-verifier';
 import { createReceiver } from '../../lambdas/receiver/receiver';
+import type { SignedSnsMessage } from '../../sandbox/sns-signing';
 import {
-  createSnsSigningIdentity,
-  type SignedSnsMessage,
-  type SnsSigningIdentity,
-} from '../../sandbox/sns-signing';
+  NOW,
+  NUM_RUNS,
+  OTHER_CERT_URLS,
+  SEED,
+  charArb,
+  logger,
+  useSigningIdentities,
+} from '../support/receiver-property-setup';
 import {
   CERT_URL,
   FOREIGN_TOPIC_ARN,
@@ -38,10 +40,6 @@ import {
 } from '../support/sns-fixtures';
 import { without } from '../support/without';
 
-const NOW = new Date();
-const SEED = 20260601;
-const NUM_RUNS = 400;
-
 interface Base {
   name: string;
   message: SignedSnsMessage;
@@ -49,12 +47,10 @@ interface Base {
   fields: readonly string[];
 }
 
-let identity: SnsSigningIdentity;
-let other: SnsSigningIdentity;
+const { identity, other } = useSigningIdentities();
 let bases: Base[];
 
-beforeAll(async () => {
-  [identity, other] = await Promise.all([createSnsSigningIdentity(), createSnsSigningIdentity()]);
+beforeAll(() => {
   const signature = ['Signature', 'SignatureVersion', 'SigningCertURL'];
   const notification = ['Message', 'MessageId', 'Timestamp', 'TopicArn', 'Type', ...signature];
   const confirmation = [
@@ -96,8 +92,6 @@ interface Harness {
   http: FakeHttpGet;
   queue: FakeQueue;
 }
-
-const logger = new Logger({ serviceName: 'receiver-property', logLevel: 'SILENT' });
 
 /**
  * The genuine certificate at CERT_URL, 200 at the SubscribeURL, and at any other URL the
@@ -142,44 +136,6 @@ type Mutation =
   | { kind: 'certUrl'; to: string }
   | { kind: 'subject'; to: string };
 
-/** Characters with a history in parser and policy bypasses, plus any code point at all. */
-const charArb = fc.oneof(
-  fc.constantFrom(
-    '\u0000',
-    '\ufeff',
-    '\u202e',
-    '\ud800',
-    '\udc00',
-    '\u0430',
-    '\uff0e',
-    '\u3002',
-    '\u200b',
-    '\ufffd',
-    '\n',
-    '\r',
-    '\t',
-    ' ',
-    '%',
-    '@',
-    '\\',
-    '#',
-    '?',
-    ':',
-    '/',
-    '.',
-    '=',
-    '+',
-    '"',
-    'A',
-    'a',
-    '0',
-    '1',
-    '2',
-  ),
-  fc.string({ minLength: 1, maxLength: 1, unit: 'binary' }),
-  fc.string({ minLength: 1, maxLength: 1 }),
-);
-
 const LOOK_ALIKE_TOPICS = [
   OTHER_ALLOWED_TOPIC_ARN,
   FOREIGN_TOPIC_ARN,
@@ -189,26 +145,6 @@ const LOOK_ALIKE_TOPICS = [
   `${TOPIC_ARN}\u202e`,
   TOPIC_ARN.replace('offers', '\u043effers'),
   `${TOPIC_ARN}-2`,
-];
-
-/** Other SigningCertURLs: look-alikes the policy refuses, and trusted SNS URLs serving another key. */
-const OTHER_CERT_URLS = [
-  CERT_URL.replace('amazonaws.com/', 'amazonaws.com.evil.example/'),
-  'https://sns.evil.com/SimpleNotificationService-0123456789abcdef.pem',
-  'https://amazonaws.com@evil.example/x.pem',
-  CERT_URL.replace('https:', 'http:'),
-  CERT_URL.replace('amazonaws.com/', 'amazonaws.com:443/'),
-  `${CERT_URL}?x=1`,
-  `${CERT_URL}#x`,
-  CERT_URL.replace('amazonaws.com/', 'amazonaws.com./'),
-  CERT_URL.replace('https://', 'https://user@'),
-  CERT_URL.replace('.pem', '.crt'),
-  CERT_URL.replace('sns.', 'sns%2E'),
-  CERT_URL.replace('amazonaws', '\u0430mazonaws'),
-  // Trusted by the policy: fetched, and the fake serves a certificate SNS did not issue.
-  CERT_URL.replace('0123456789abcdef', 'fedcba9876543210'),
-  CERT_URL.replace('ca-central-1', 'us-east-1'),
-  CERT_URL.replace('ca-central-1', 'CA-CENTRAL-1'),
 ];
 
 const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
@@ -374,102 +310,5 @@ describe('receiver under random mutations of signed messages', () => {
     );
     // Discarded no-op runs do not count: most runs must really have sent a mutated message.
     expect(refused).toBeGreaterThanOrEqual(NUM_RUNS * 0.9);
-  });
-});
-
-/**
- * Where a real HTTPS GET of `url` would connect, judged by the WHATWG parser that fetch uses and
- * not by the receiver's own policy code: true when that is an SNS host, whose certificates an
- * attacker cannot choose.
- */
-function reachesSnsHost(url: string): boolean {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return false;
-  }
-  return (
-    parsed.protocol === 'https:' &&
-    parsed.username === '' &&
-    parsed.password === '' &&
-    (parsed.port === '' || parsed.port === '443') &&
-    /^sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?$/.test(parsed.hostname)
-  );
-}
-
-/** CERT_URL with a few edits, a known look-alike, or any web URL at all. */
-const signingCertUrlArb: fc.Arbitrary<string> = fc.oneof(
-  fc
-    .array(
-      fc.record({
-        op: fc.constantFrom('replace' as const, 'delete' as const, 'insert' as const),
-        position: fc.oneof(
-          { weight: 2, arbitrary: fc.nat({ max: 40 }) },
-          { weight: 1, arbitrary: fc.nat() },
-        ),
-        fromEnd: fc.boolean(),
-        char: charArb,
-      }),
-      { minLength: 1, maxLength: 3 },
-    )
-    .map((edits) =>
-      edits.reduce((url, edit) => {
-        const offset = edit.position % (url.length + 1);
-        const at = edit.fromEnd ? url.length - offset : offset;
-        const rest = edit.op === 'insert' ? url.slice(at) : url.slice(at + 1);
-        return url.slice(0, at) + (edit.op === 'delete' ? '' : edit.char) + rest;
-      }, CERT_URL),
-    ),
-  fc.constantFrom(...OTHER_CERT_URLS),
-  fc.webUrl({ withQueryParameters: true, withFragments: true }).map((url) => `${url}.pem`),
-);
-
-describe('receiver against an attacker who signs with their own key', () => {
-  it(`never accepts it, whatever SigningCertURL it names (${NUM_RUNS} runs, seed ${SEED})`, async () => {
-    // Control: the attacker's message is accepted when their certificate is served at CERT_URL,
-    // so a refusal below is the URL policy's doing, not a broken signature.
-    const control = fakeHttpGet({}, () => ({ status: 200, body: other.certPem }));
-    const controlReceiver = createReceiver({
-      allowedTopicArns: [TOPIC_ARN],
-      queue: fakeQueue(),
-      httpGet: control.httpGet,
-      logger,
-      now: () => NOW,
-    });
-    expect(
-      (await controlReceiver(apiEvent(JSON.stringify(sign(notificationFields(NOW), other)))))
-        .statusCode,
-    ).toBe(200);
-
-    await fc.assert(
-      fc.asyncProperty(
-        signingCertUrlArb,
-        fc.constantFrom('1' as const, '2' as const),
-        async (certUrl, version) => {
-          // SNS hosts serve SNS's certificate; anywhere else the attacker serves their own.
-          const http = fakeHttpGet({}, (url) => ({
-            status: 200,
-            body: reachesSnsHost(url) ? identity.certPem : other.certPem,
-          }));
-          const queue = fakeQueue();
-          const receive = createReceiver({
-            allowedTopicArns: [TOPIC_ARN],
-            queue,
-            httpGet: http.httpGet,
-            logger,
-            now: () => NOW,
-          });
-          const result = await receive(
-            apiEvent(JSON.stringify(sign(notificationFields(NOW), other, version, certUrl))),
-          );
-          expect(result.statusCode).toBeGreaterThanOrEqual(400);
-          expect(result.statusCode).toBeLessThan(500);
-          expect(queue.sends).toEqual([]);
-          for (const url of http.urls()) expect(reachesSnsHost(url)).toBe(true);
-        },
-      ),
-      { numRuns: NUM_RUNS, seed: SEED, endOnFailure: true },
-    );
   });
 });
