@@ -6,7 +6,8 @@
  * and only once; a record left for lack of time is re-sent as a copy; a load that fails costs that
  * hand-back and the later ones (logged, the records still reported failed), without loading again. Bad
  * configuration of the deferred clients (bus ARN, link templates) is still refused at load. The
- * publishers' own first use is deferred-clients.test.ts; the records' retry schedule worker-retry.test.ts.
+ * publishers' own first use is deferred-clients.test.ts; the records' retry schedule
+ * worker-retry-handback.test.ts.
  */
 import type { SQSEvent } from 'aws-lambda';
 import {

@@ -2,14 +2,11 @@
  * Covers every alarm of the app stack (lib/monitoring.ts) against its runbook entry
  * (lib/alarm-runbook.ts): the metric (namespace, name, dimensions, statistic, period) or the
  * expression, threshold, comparison, evaluation periods and datapoints, missing-data treatment,
- * alarm and OK actions to the alarm topic, and a description that says what it means and what to
- * do. Also per role (demand: no reconciler alarms, a longer silence), the config switches for
- * the "no SNS delivery" alarm (hours, business hours, disabled), and TableThrottled only with a
- * provisioned table (its metrics: table-capacity.test.ts).
+ * alarm and OK actions to the alarm topic, a description that says what it means and what to do,
+ * and the README's runbook table. Per role and per config switch: alarms-config.test.ts.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ConnectorConfig } from '../../lambdas/core/config';
 import {
   LOGIN_METRICS,
   LOGIN_SERVICE_NAME,
@@ -25,46 +22,11 @@ import {
   RECONCILER_FINDS_PER_HOUR,
 } from '../../lib/alarm-runbook';
 import { METRICS_NAMESPACE } from '../../lib/constants';
-import {
-  build,
-  type CfnResources,
-  exampleConfig,
-  onlyResource,
-  resourcesOf,
-} from './infra-support';
-
-type Props = Record<string, unknown>;
-
-function alarmsOf(config: ConnectorConfig): {
-  byId: Map<AlarmId, Props>;
-  topicId: string;
-  template: ReturnType<typeof build>['appTemplate'];
-} {
-  const template = build(config).appTemplate;
-  const topicId = onlyResource(
-    template,
-    'AWS::SNS::Topic',
-    (p) => p['DisplayName'] === 'AlayaCare connector alarms',
-  ).id;
-  const resources: CfnResources = resourcesOf(template, 'AWS::CloudWatch::Alarm');
-  const byId = new Map<AlarmId, Props>();
-  for (const [logicalId, resource] of Object.entries(resources)) {
-    const id = ALARM_IDS.find((candidate) =>
-      new RegExp(`^Monitoring${candidate}[0-9A-F]{8}$`).test(logicalId),
-    );
-    if (id === undefined) throw new Error(`alarm ${logicalId} has no runbook entry`);
-    byId.set(id, resource.Properties ?? {});
-  }
-  return { byId, topicId, template };
-}
+import { alarmsOf, get, type Props, supplyAlarms } from '../support/alarms-built';
+import { exampleConfig } from './infra-support';
 
 // A provisioned table, so every alarm is built (TableThrottled only exists for one).
-const supply = alarmsOf({ ...exampleConfig(), table: { billing: 'provisioned' } });
-const get = (id: AlarmId, from = supply) => {
-  const alarm = from.byId.get(id);
-  if (alarm === undefined) throw new Error(`no ${id} alarm`);
-  return alarm;
-};
+const supply = supplyAlarms();
 
 const emf = (service: string, metricName: string) => ({
   Namespace: METRICS_NAMESPACE,
@@ -312,114 +274,6 @@ it('NoDeliveries counts the events queue by its QueueName, the same reference th
   expect(dimensions).toEqual(get('QueueOldestMessageAge')['Dimensions']);
   expect(JSON.stringify(dimensions)).toContain('EventsQueue');
   expect(JSON.stringify(dimensions)).not.toContain('DeadLetter');
-});
-
-it('the example config (an on-demand table) has every alarm but TableThrottled', () => {
-  const onDemand = alarmsOf(exampleConfig());
-  expect([...onDemand.byId.keys()].sort()).toEqual(
-    ALARM_IDS.filter((id) => id !== 'TableThrottled').sort(),
-  );
-});
-
-describe('role demand', () => {
-  const demand = alarmsOf({ ...exampleConfig(), role: 'demand' });
-
-  it('has no reconciler alarms (there is no reconciler) and waits a day of silence by default', () => {
-    expect([...demand.byId.keys()].filter((id) => id.startsWith('Reconciler'))).toEqual([]);
-    expect(get('NoDeliveries', demand)).toEqual(
-      expect.objectContaining({ EvaluationPeriods: 24, DatapointsToAlarm: 24, Period: 3600 }),
-    );
-    expect(DEFAULT_SILENCE_HOURS.demand).toBe(24);
-  });
-});
-
-describe('no SNS delivery, configured', () => {
-  it('waits the configured hours', () => {
-    const built = alarmsOf({
-      ...exampleConfig(),
-      monitoring: { ...exampleConfig().monitoring, silence: { enabled: true, hours: 3 } },
-    });
-    expect(get('NoDeliveries', built)).toEqual(
-      expect.objectContaining({ EvaluationPeriods: 3, DatapointsToAlarm: 3, Threshold: 1 }),
-    );
-  });
-
-  it('is left out when disabled', () => {
-    const built = alarmsOf({
-      ...exampleConfig(),
-      monitoring: { ...exampleConfig().monitoring, silence: { enabled: false } },
-    });
-    expect(built.byId.has('NoDeliveries')).toBe(false);
-  });
-
-  it('with business hours, counts deliveries only in their UTC hours (both sides of daylight saving) on the events queue’s clock', () => {
-    const built = alarmsOf({
-      ...exampleConfig(),
-      monitoring: {
-        ...exampleConfig().monitoring,
-        silence: {
-          enabled: true,
-          hours: 4,
-          businessHours: {
-            timeZone: 'America/Toronto',
-            start: 8,
-            end: 18,
-            days: ['mon', 'tue', 'wed', 'thu', 'fri'],
-          },
-        },
-      },
-    });
-    const alarm = get('NoDeliveries', built);
-    expect(alarm).toEqual(
-      expect.objectContaining({
-        Threshold: 1,
-        ComparisonOperator: 'LessThanThreshold',
-        EvaluationPeriods: 4,
-        DatapointsToAlarm: 4,
-        TreatMissingData: 'breaching',
-      }),
-    );
-    expect(alarm).not.toHaveProperty('MetricName');
-    const queries = alarm['Metrics'] as Array<Record<string, unknown>>;
-    const expression = queries.find((q) => q['Expression'] !== undefined);
-    // 08:00-18:00 Toronto is 13-23 UTC in winter (EST) and 12-22 in summer (EDT): hours 12 to 22 inclusive.
-    expect(expression).toEqual(
-      expect.objectContaining({
-        Expression:
-          'IF(((DAY(clock)>=1 AND DAY(clock)<=5) AND (HOUR(clock)>=12 AND HOUR(clock)<=22)), FILL(deliveries, 0), 1)',
-        ReturnData: true,
-      }),
-    );
-    const byId = (id: string) => queries.find((q) => q['Id'] === id)?.['MetricStat'];
-    // The events queue's own count of messages sent, on the same queue as the clock.
-    expect(byId('deliveries')).toEqual(
-      expect.objectContaining({
-        Metric: expect.objectContaining({
-          Namespace: 'AWS/SQS',
-          MetricName: 'NumberOfMessagesSent',
-        }),
-        Period: 3600,
-        Stat: 'Sum',
-      }),
-    );
-    const dimensionsOf = (id: string) =>
-      (byId(id) as { Metric: { Dimensions: unknown } } | undefined)?.Metric.Dimensions;
-    expect(dimensionsOf('deliveries')).toEqual(dimensionsOf('clock'));
-    expect(dimensionsOf('deliveries')).toEqual(get('QueueOldestMessageAge', built)['Dimensions']);
-    expect(byId('clock')).toEqual(
-      expect.objectContaining({
-        Metric: expect.objectContaining({
-          Namespace: 'AWS/SQS',
-          MetricName: 'ApproximateNumberOfMessagesVisible',
-        }),
-        Period: 3600,
-      }),
-    );
-    expect(JSON.stringify(byId('clock'))).toContain('EventsQueue');
-    expect(String(alarm['AlarmDescription'])).toContain(
-      '4 business hours without a delivery, mon,tue,wed,thu,fri 8:00-18:00 America/Toronto',
-    );
-  });
 });
 
 describe('the README runbook', () => {
