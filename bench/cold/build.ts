@@ -7,6 +7,7 @@
  * deployed bundle.
  */
 import { readFileSync, readdirSync, statSync, mkdirSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { build, type Metafile } from 'esbuild';
@@ -17,6 +18,7 @@ import {
   esbuildOptionsFrom,
   floorEntrySource,
   isFloorPackage,
+  standInSource,
   type TemplateValue,
   type ValueImport,
 } from './parts';
@@ -247,4 +249,54 @@ export function largestContributors(
 /** Files in an asset folder (index.js, index.js.map...). */
 export function assetFiles(dir: string): string[] {
   return readdirSync(dir).sort();
+}
+
+/** A bundle the bench built: its file and size. */
+export interface BuiltBundle {
+  readonly file: string;
+  readonly bytes: number;
+}
+
+/**
+ * The function rebuilt with the derived options, every import of `pkg` (`zod`, `zod/mini`...)
+ * answered by a do-nothing stand-in with the same export names (parts.ts standInSource): what the
+ * function's start costs without that package's code and the work done with it (`--without`).
+ * Undefined when the function's bundle holds nothing of `pkg`.
+ */
+export async function buildWithout(
+  fn: DeployedFunction,
+  functionBuild: FunctionBuild,
+  pkg: string,
+  scratch: string,
+): Promise<BuiltBundle | undefined> {
+  const inPackage = `node_modules/${pkg}/`;
+  if (!Object.keys(functionBuild.metafile.inputs).some((input) => input.includes(inPackage)))
+    return undefined;
+  const specifiers = new RegExp(`^${pkg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:/|$)`);
+  // The real module's export names, read from the project's own copy of the package.
+  const load = createRequire(join(PROJECT_ROOT, 'package.json'));
+  const outFile = join(scratch, fn.name, 'without', 'index.js');
+  await build({
+    ...esbuildOptionsFrom(CONNECTOR_BUNDLING),
+    entryPoints: [join(PROJECT_ROOT, fn.entry)],
+    outfile: outFile,
+    absWorkingDir: PROJECT_ROOT,
+    logLevel: 'silent',
+    plugins: [
+      {
+        name: 'without',
+        setup(on) {
+          on.onResolve({ filter: specifiers }, (args) => ({
+            path: args.path,
+            namespace: 'without',
+          }));
+          on.onLoad({ filter: /.*/, namespace: 'without' }, (args) => ({
+            contents: standInSource(Object.keys(load(args.path) as object)),
+            loader: 'js',
+          }));
+        },
+      },
+    ],
+  });
+  return { file: outFile, bytes: fileSize(outFile) };
 }

@@ -140,6 +140,33 @@ export function floorEntrySource(imports: readonly ValueImport[]): string {
   return `${lines.join('\n')}\n`;
 }
 
+/**
+ * ESM source of a do-nothing stand-in for a module that exports `names` (`--without`,
+ * bench/cold.ts): each name, `default` included, is one callable proxy whose every property, call
+ * and `new` give itself back, so start-up code that builds with the module (schemas, say) runs and
+ * builds nothing. It is not thenable, so awaiting it does not hang.
+ */
+export function standInSource(names: readonly string[]): string {
+  const exported = [...new Set(names)]
+    .filter((name) => name !== '__esModule')
+    .sort()
+    .map((name) => `stand as ${JSON.stringify(name)}`);
+  return [
+    'const stand = new Proxy(function () {}, {',
+    "  get: (_target, key) => (key === 'then' ? undefined : stand),",
+    '  apply: () => stand,',
+    '  construct: () => stand,',
+    '});',
+    `export { ${exported.join(', ')} };`,
+    '',
+  ].join('\n');
+}
+
+/** A bare npm package name (`zod`, `@scope/name`), as `--without` takes it. */
+export function isPackageName(value: string): boolean {
+  return /^(?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/.test(value);
+}
+
 /** `@scope/name` or `name` of a bare specifier (`@aws-sdk/client-sqs/x` gives `@aws-sdk/client-sqs`); undefined for a relative one. */
 export function packageName(specifier: string): string | undefined {
   if (specifier.startsWith('.') || specifier.startsWith('/')) return undefined;

@@ -10,7 +10,7 @@
  * wrappers) for V8 to scan at start.
  */
 import { join } from 'node:path';
-import type { DeployedFunction, FloorBuild, FunctionBuild } from './build';
+import type { BuiltBundle, DeployedFunction, FloorBuild, FunctionBuild } from './build';
 import { instructions } from './callgrind';
 import { kilobytes, median, pairedRatio, verdict, type PairedRatio, type Variant } from './parts';
 
@@ -32,6 +32,8 @@ export interface Measured {
   bundleBytes: number;
   zipBytes: number;
   times: Record<Variant, number[]>;
+  /** `--without`: the function rebuilt with `pkg` stood in for; no bundle if it holds none of it. */
+  without?: { pkg: string; bundle: BuiltBundle | undefined };
 }
 
 /** Whether the function's start floor is a bundle of its own, not its floor. */
@@ -88,7 +90,29 @@ export function printInstructions(
         ? undefined
         : { figures: mega(start), ratio: (bundle / start).toFixed(3) };
     console.log(`  ${startFloorLine(m.fn.name, measure, m.startFloorOmits)}`);
+    if (m.without !== undefined) {
+      const { pkg, bundle: rebuilt } = m.without;
+      const count =
+        rebuilt === undefined ? undefined : instructions(node, rebuilt.file, env) - bare;
+      console.log(`  ${withoutLine(m.fn.name, pkg, count, bundle, floor)}`);
+    }
   }
+}
+
+/**
+ * `<fn>: without <pkg> (a do-nothing stand-in): <M>, ratio <x>x (<M> less)`: what the package and
+ * the work done with it cost the start; or that the function's bundle holds none of it.
+ */
+export function withoutLine(
+  fn: string,
+  pkg: string,
+  count: number | undefined,
+  bundle: number,
+  floor: number,
+): string {
+  if (count === undefined) return `${fn}: without ${pkg}: its bundle holds none of ${pkg}`;
+  const mega = (value: number) => `${(value / 1e6).toFixed(1)}M`;
+  return `${fn}: without ${pkg} (a do-nothing stand-in): ${mega(count)}, ratio ${(count / floor).toFixed(3)}x (${mega(bundle - count)} less)`;
 }
 
 function formatRow(cells: readonly string[], widths: readonly number[]): string {

@@ -1,0 +1,128 @@
+/**
+ * The cold bench's `--without=<package>` (bench/cold.ts): the do-nothing stand-in for a package
+ * (parts.ts standInSource), the function rebuilt with it (build.ts buildWithout) and the line it
+ * prints (report.ts withoutLine). The option's own parsing is in bench/cold.ts.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildSync } from 'esbuild';
+import type { Metafile } from 'esbuild';
+import { buildWithout, type DeployedFunction, type FunctionBuild } from '../../bench/cold/build';
+import { isPackageName, standInSource } from '../../bench/cold/parts';
+import { withoutLine } from '../../bench/cold/report';
+
+let scratch: string;
+beforeAll(() => {
+  scratch = mkdtempSync(join(tmpdir(), 'bench-without-'));
+});
+afterAll(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+/** Bundles `source` (ESM) to CommonJS in the scratch folder and requires it. */
+function loadModule(source: string, name: string): Record<string, unknown> {
+  const file = join(scratch, `${name}.js`);
+  const { outputFiles } = buildSync({
+    stdin: { contents: source, loader: 'js' },
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    write: false,
+  });
+  writeFileSync(file, outputFiles[0]?.text ?? '');
+  return createRequire(file)(file) as Record<string, unknown>;
+}
+
+describe('cold bench --without: the stand-in module', () => {
+  it('exports every name given, reserved words and default included, but not __esModule', () => {
+    const stand = loadModule(
+      standInSource(['string', 'enum', 'default', '__esModule', 'string']),
+      'names',
+    );
+    expect(Object.keys(stand).sort()).toEqual(['default', 'enum', 'string']);
+  });
+
+  it('lets start-up code call, chain and construct with it, and await what it builds', async () => {
+    const z = loadModule(standInSource(['object', 'string', 'minLength', 'Thing']), 'chain') as {
+      object: (shape: unknown) => { check: (...c: unknown[]) => unknown };
+      string: () => { check: (...c: unknown[]) => unknown };
+      minLength: (n: number) => unknown;
+      Thing: new () => unknown;
+    };
+    const built = z.object({ id: z.string().check(z.minLength(1)) });
+    expect(typeof built).toBe('function');
+    expect(built.check(z.minLength(2))).toBe(built);
+    expect(new z.Thing()).toBe(built);
+    // Not thenable: an await gives it back at once instead of waiting on a `then` forever.
+    await expect(Promise.resolve(built)).resolves.toBe(built);
+  });
+});
+
+describe('cold bench --without: package names', () => {
+  it.each(['zod', '@aws-sdk/client-sqs', 'lodash.merge', 'a-b_c~d'])('takes %s', (name) => {
+    expect(isPackageName(name)).toBe(true);
+  });
+
+  it.each(['', 'zod/mini', '../zod', '/abs', 'Zod', 'a b', '@scope', '@scope/'])(
+    'refuses %p',
+    (name) => {
+      expect(isPackageName(name)).toBe(false);
+    },
+  );
+});
+
+describe('cold bench --without: the function rebuilt with the stand-in', () => {
+  const fn: DeployedFunction = {
+    name: 'probe',
+    entry: 'test/support/bench-without-entry.ts',
+    assetDir: '',
+    memorySize: 256,
+    variables: {},
+  };
+  const withInputs = (inputs: string[]): FunctionBuild =>
+    ({
+      metafile: {
+        inputs: Object.fromEntries(inputs.map((input) => [input, {}])),
+        outputs: {},
+      } as unknown as Metafile,
+    }) as FunctionBuild;
+
+  it('bundles none of the package, and its start-up code still runs', async () => {
+    const built = await buildWithout(
+      fn,
+      withInputs(['node_modules/zod/v4/mini/schemas.js', fn.entry]),
+      'zod',
+      scratch,
+    );
+    if (built === undefined) throw new Error('expected a bundle');
+    // zod's English messages are zod's own code: none of it is bundled.
+    const text = readFileSync(built.file, 'utf8');
+    expect(text).not.toMatch(/Too small|Invalid input/);
+    expect(text).not.toContain('node_modules/zod');
+    const loaded = createRequire(built.file)(built.file) as { parse?: unknown };
+    expect(typeof loaded.parse).toBe('function');
+    expect(built.bytes).toBe(Buffer.byteLength(text));
+  });
+
+  it('builds nothing for a function whose bundle holds none of the package', async () => {
+    await expect(
+      buildWithout(fn, withInputs(['node_modules/@aws-sdk/client-sqs/x.js']), 'zod', scratch),
+    ).resolves.toBeUndefined();
+  });
+});
+
+describe('cold bench --without: the printed line', () => {
+  it('gives the count, its ratio to the floor and what the package cost', () => {
+    expect(withoutLine('worker', 'zod', 440.6e6, 481.1e6, 383.4e6)).toBe(
+      'worker: without zod (a do-nothing stand-in): 440.6M, ratio 1.149x (40.5M less)',
+    );
+  });
+
+  it('says so when the function holds none of the package', () => {
+    expect(withoutLine('receiver', 'zod', undefined, 390.8e6, 354.5e6)).toBe(
+      'receiver: without zod: its bundle holds none of zod',
+    );
+  });
+});
