@@ -7,7 +7,6 @@
  * deployed bundle.
  */
 import { readFileSync, readdirSync, statSync, mkdirSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { build, type Metafile } from 'esbuild';
@@ -18,6 +17,7 @@ import {
   esbuildOptionsFrom,
   floorEntrySource,
   isFloorPackage,
+  specifierPattern,
   standInSource,
   type TemplateValue,
   type ValueImport,
@@ -145,11 +145,26 @@ export interface FunctionBuild {
   readonly floorImportsByFile: ReadonlyMap<string, readonly ValueImport[]>;
 }
 
-/** A floor bundle: the entry source it was built from, its file and size. */
-export interface FloorBuild {
+/** A bundle the bench built: its file and size. */
+export interface BuiltBundle {
   readonly file: string;
   readonly bytes: number;
+}
+
+/** A floor bundle: the entry source it was built from, its file and size. */
+export interface FloorBuild extends BuiltBundle {
   readonly source: string;
+}
+
+/** The options of a rebuild of the function into `outFile`: the deployed ones (lib/bundling.ts). */
+function rebuildOptions(fn: DeployedFunction, outFile: string) {
+  return {
+    ...esbuildOptionsFrom(CONNECTOR_BUNDLING),
+    entryPoints: [join(PROJECT_ROOT, fn.entry)],
+    outfile: outFile,
+    absWorkingDir: PROJECT_ROOT,
+    logLevel: 'silent' as const,
+  };
 }
 
 /** Project files (not node_modules) among a metafile's inputs. */
@@ -176,16 +191,11 @@ export async function buildFunctionAndFloor(
   fn: DeployedFunction,
   scratch: string,
 ): Promise<FunctionBuild> {
-  const options = esbuildOptionsFrom(CONNECTOR_BUNDLING);
   const outDir = join(scratch, fn.name);
   mkdirSync(outDir, { recursive: true });
   const rebuilt = await build({
-    ...options,
-    entryPoints: [join(PROJECT_ROOT, fn.entry)],
-    outfile: join(outDir, 'function', 'index.js'),
-    absWorkingDir: PROJECT_ROOT,
+    ...rebuildOptions(fn, join(outDir, 'function', 'index.js')),
     metafile: true,
-    logLevel: 'silent',
   });
   const floorImportsByFile = new Map<string, readonly ValueImport[]>(
     projectInputs(rebuilt.metafile).map((input) => [
@@ -251,17 +261,33 @@ export function assetFiles(dir: string): string[] {
   return readdirSync(dir).sort();
 }
 
-/** A bundle the bench built: its file and size. */
-export interface BuiltBundle {
-  readonly file: string;
-  readonly bytes: number;
+/**
+ * The export names of the module at `file`, as a bundle that imports it sees them (its `export *`
+ * followed): esbuild's own account of a bundle of it alone.
+ */
+async function exportNames(file: string): Promise<string[]> {
+  const result = await build({
+    entryPoints: [file],
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    outfile: 'names.js',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  return Object.values(result.metafile.outputs).flatMap((output) => output.exports);
 }
+
+/** Marks the bench's own resolve of a specifier, which the stand-in must leave to esbuild. */
+const REAL = Symbol('real module');
 
 /**
  * The function rebuilt with the derived options, every import of `pkg` (`zod`, `zod/mini`...)
- * answered by a do-nothing stand-in with the same export names (parts.ts standInSource): what the
- * function's start costs without that package's code and the work done with it (`--without`).
- * Undefined when the function's bundle holds nothing of `pkg`.
+ * answered by a do-nothing stand-in with the export names of the module it replaces, resolved as
+ * the function's bundle resolves it (parts.ts standInSource): what the function's start costs
+ * without that package's code and the work done with it (`--without`). Undefined when the
+ * function's bundle holds nothing of `pkg`.
  */
 export async function buildWithout(
   fn: DeployedFunction,
@@ -272,26 +298,26 @@ export async function buildWithout(
   const inPackage = `node_modules/${pkg}/`;
   if (!Object.keys(functionBuild.metafile.inputs).some((input) => input.includes(inPackage)))
     return undefined;
-  const specifiers = new RegExp(`^${pkg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:/|$)`);
-  // The real module's export names, read from the project's own copy of the package.
-  const load = createRequire(join(PROJECT_ROOT, 'package.json'));
   const outFile = join(scratch, fn.name, 'without', 'index.js');
   await build({
-    ...esbuildOptionsFrom(CONNECTOR_BUNDLING),
-    entryPoints: [join(PROJECT_ROOT, fn.entry)],
-    outfile: outFile,
-    absWorkingDir: PROJECT_ROOT,
-    logLevel: 'silent',
+    ...rebuildOptions(fn, outFile),
     plugins: [
       {
         name: 'without',
         setup(on) {
-          on.onResolve({ filter: specifiers }, (args) => ({
-            path: args.path,
-            namespace: 'without',
-          }));
-          on.onLoad({ filter: /.*/, namespace: 'without' }, (args) => ({
-            contents: standInSource(Object.keys(load(args.path) as object)),
+          on.onResolve({ filter: specifierPattern(pkg) }, async (args) => {
+            if (args.pluginData === REAL) return undefined;
+            const real = await on.resolve(args.path, {
+              kind: args.kind,
+              importer: args.importer,
+              resolveDir: args.resolveDir,
+              pluginData: REAL,
+            });
+            if (real.errors.length > 0) return { errors: real.errors };
+            return { path: real.path, namespace: 'without' };
+          });
+          on.onLoad({ filter: /.*/, namespace: 'without' }, async (args) => ({
+            contents: standInSource(await exportNames(args.path)),
             loader: 'js',
           }));
         },

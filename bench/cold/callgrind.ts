@@ -45,10 +45,14 @@ export function instructions(
       ],
       { env, encoding: 'utf8' },
     );
-    if (result.status !== 0)
+    if (result.status !== 0) {
+      // Node's own error line, not valgrind's closing lines (`==<pid>== ...`) or the stack's tail.
+      const node = result.stderr.split('\n').filter((line) => !/^==\d+==/.test(line));
+      const error = node.find((line) => /^\w*Error\b/.test(line));
       throw new Error(
-        `callgrind failed (exit ${result.status}): ${result.stderr.split('\n').slice(-5).join(' ')}`,
+        `callgrind failed (exit ${result.status}): ${error ?? node.slice(-5).join(' ')}`,
       );
+    }
     return callgrindTotal(readFileSync(out, 'utf8'));
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -142,9 +142,10 @@ export function floorEntrySource(imports: readonly ValueImport[]): string {
 
 /**
  * ESM source of a do-nothing stand-in for a module that exports `names` (`--without`,
- * bench/cold.ts): each name, `default` included, is one callable proxy whose every property, call
- * and `new` give itself back, so start-up code that builds with the module (schemas, say) runs and
- * builds nothing. It is not thenable, so awaiting it does not hang.
+ * bench/cold.ts): each name (`default` too, when the module has one) is one callable proxy whose
+ * every property, call and `new` give itself back, so start-up code that builds with the module
+ * (schemas, say) runs and builds nothing. It is not thenable, so awaiting it does not hang, and it
+ * turns into an empty string.
  */
 export function standInSource(names: readonly string[]): string {
   const exported = [...new Set(names)]
@@ -153,7 +154,8 @@ export function standInSource(names: readonly string[]): string {
     .map((name) => `stand as ${JSON.stringify(name)}`);
   return [
     'const stand = new Proxy(function () {}, {',
-    "  get: (_target, key) => (key === 'then' ? undefined : stand),",
+    '  get: (_target, key) =>',
+    "    key === 'then' ? undefined : key === Symbol.toPrimitive ? () => '' : stand,",
     '  apply: () => stand,',
     '  construct: () => stand,',
     '});',
@@ -164,7 +166,12 @@ export function standInSource(names: readonly string[]): string {
 
 /** A bare npm package name (`zod`, `@scope/name`), as `--without` takes it. */
 export function isPackageName(value: string): boolean {
-  return /^(?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/.test(value);
+  return /^(?:@[a-zA-Z0-9][a-zA-Z0-9._~-]*\/)?[a-zA-Z0-9][a-zA-Z0-9._~-]*$/.test(value);
+}
+
+/** The specifiers of a package and its subpaths (`zod`, `zod/mini`), not of `zod-extra` or `@x/zod`. */
+export function specifierPattern(pkg: string): RegExp {
+  return new RegExp(`^${pkg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:/|$)`);
 }
 
 /** `@scope/name` or `name` of a bare specifier (`@aws-sdk/client-sqs/x` gives `@aws-sdk/client-sqs`); undefined for a relative one. */

@@ -17,6 +17,9 @@ import { kilobytes, median, pairedRatio, verdict, type PairedRatio, type Variant
 /** Issue 10's goal: every function's cold start within 10% of its floor's. */
 export const GOAL_RATIO = 1.1;
 
+/** An instruction count in millions: `440.6M`. */
+const mega = (count: number) => `${(count / 1e6).toFixed(1)}M`;
+
 export interface Measured {
   fn: DeployedFunction;
   build: FunctionBuild;
@@ -73,7 +76,6 @@ export function printInstructions(
   environmentOf: (fn: DeployedFunction) => Record<string, string>,
 ): void {
   console.log('\nInstructions (callgrind, less a bare node -e ""):');
-  const mega = (count: number) => `${(count / 1e6).toFixed(1)}M`;
   for (const m of measured) {
     const env = environmentOf(m.fn);
     const bare = instructions(node, undefined, env);
@@ -94,14 +96,17 @@ export function printInstructions(
       const { pkg, bundle: rebuilt } = m.without;
       const count =
         rebuilt === undefined ? undefined : instructions(node, rebuilt.file, env) - bare;
-      console.log(`  ${withoutLine(m.fn.name, pkg, count, bundle, floor)}`);
+      const stale = m.build.rebuiltBytes !== m.bundleBytes;
+      console.log(`  ${withoutLine(m.fn.name, pkg, count, bundle, floor, stale)}`);
     }
   }
 }
 
 /**
  * `<fn>: without <pkg> (a do-nothing stand-in): <M>, ratio <x>x (<M> less)`: what the package and
- * the work done with it cost the start; or that the function's bundle holds none of it.
+ * the work done with it cost the start, counted by instructions; or that the function's bundle
+ * holds none of it. `stale`: cdk.out's bundle is not what the source builds now (synth again), so
+ * the difference would mix in other changes.
  */
 export function withoutLine(
   fn: string,
@@ -109,10 +114,11 @@ export function withoutLine(
   count: number | undefined,
   bundle: number,
   floor: number,
+  stale = false,
 ): string {
   if (count === undefined) return `${fn}: without ${pkg}: its bundle holds none of ${pkg}`;
-  const mega = (value: number) => `${(value / 1e6).toFixed(1)}M`;
-  return `${fn}: without ${pkg} (a do-nothing stand-in): ${mega(count)}, ratio ${(count / floor).toFixed(3)}x (${mega(bundle - count)} less)`;
+  const note = stale ? '; cdk.out differs from the source: synth again for a fair difference' : '';
+  return `${fn}: without ${pkg} (a do-nothing stand-in): ${mega(count)}, ratio ${(count / floor).toFixed(3)}x (${mega(bundle - count)} less${note})`;
 }
 
 function formatRow(cells: readonly string[], widths: readonly number[]): string {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import type { Metafile } from 'esbuild';
 import { buildWithout, type DeployedFunction, type FunctionBuild } from '../../bench/cold/build';
-import { isPackageName, standInSource } from '../../bench/cold/parts';
+import { isPackageName, specifierPattern, standInSource } from '../../bench/cold/parts';
 import { withoutLine } from '../../bench/cold/report';
 
 let scratch: string;
@@ -57,20 +57,45 @@ describe('cold bench --without: the stand-in module', () => {
     expect(new z.Thing()).toBe(built);
     // Not thenable: an await gives it back at once instead of waiting on a `then` forever.
     await expect(Promise.resolve(built)).resolves.toBe(built);
+    // Into a string (a template, a message) it turns empty rather than throwing.
+    expect(`${built as unknown as string}|`).toBe('|');
   });
 });
 
 describe('cold bench --without: package names', () => {
-  it.each(['zod', '@aws-sdk/client-sqs', 'lodash.merge', 'a-b_c~d'])('takes %s', (name) => {
-    expect(isPackageName(name)).toBe(true);
-  });
+  it.each(['zod', '@aws-sdk/client-sqs', 'lodash.merge', 'a-b_c~d', 'JSONStream'])(
+    'takes %s',
+    (name) => {
+      expect(isPackageName(name)).toBe(true);
+    },
+  );
 
-  it.each(['', 'zod/mini', '../zod', '/abs', 'Zod', 'a b', '@scope', '@scope/'])(
+  it.each(['', 'zod/mini', '../zod', '/abs', 'a b', '@scope', '@scope/', '.hidden'])(
     'refuses %p',
     (name) => {
       expect(isPackageName(name)).toBe(false);
     },
   );
+});
+
+describe('cold bench --without: which specifiers are the package', () => {
+  it.each(['zod', 'zod/mini', 'zod/v4/core'])('%s is zod', (specifier) => {
+    expect(specifierPattern('zod').test(specifier)).toBe(true);
+  });
+
+  it.each(['zod-extra', 'zodx', '@x/zod', './zod', '../core/zod', 'lib/zod'])(
+    '%s is not zod',
+    (specifier) => {
+      expect(specifierPattern('zod').test(specifier)).toBe(false);
+    },
+  );
+
+  it('takes a scoped name as it is, its dot included', () => {
+    const pattern = specifierPattern('@aws-lambda-powertools/logger');
+    expect(pattern.test('@aws-lambda-powertools/logger/types')).toBe(true);
+    expect(pattern.test('@aws-lambda-powertools/loggerx')).toBe(false);
+    expect(specifierPattern('lodash.merge').test('lodashXmerge')).toBe(false);
+  });
 });
 
 describe('cold bench --without: the function rebuilt with the stand-in', () => {
@@ -101,8 +126,11 @@ describe('cold bench --without: the function rebuilt with the stand-in', () => {
     const text = readFileSync(built.file, 'utf8');
     expect(text).not.toMatch(/Too small|Invalid input/);
     expect(text).not.toContain('node_modules/zod');
-    const loaded = createRequire(built.file)(built.file) as { parse?: unknown };
+    // The stand-in instead, and the start-up code ran with it.
+    expect(text).toContain('new Proxy(');
+    const loaded = createRequire(built.file)(built.file) as { parse?: unknown; rules?: unknown };
     expect(typeof loaded.parse).toBe('function');
+    expect(typeof loaded.rules).toBe('function');
     expect(built.bytes).toBe(Buffer.byteLength(text));
   });
 
