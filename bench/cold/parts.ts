@@ -223,7 +223,7 @@ export function startFloorImports(
 }
 
 /** The function's own bundle, its floor (issue 10) and its start floor (the floor less first-use packages). */
-export type Variant = 'bundle' | 'floor' | 'startFloor';
+export type Variant = 'bundle' | 'floor' | 'startFloor' | 'without';
 
 export interface Run {
   readonly fn: string;

@@ -96,29 +96,39 @@ export function printInstructions(
       const { pkg, bundle: rebuilt } = m.without;
       const count =
         rebuilt === undefined ? undefined : instructions(node, rebuilt.file, env) - bare;
-      const stale = m.build.rebuiltBytes !== m.bundleBytes;
-      console.log(`  ${withoutLine(m.fn.name, pkg, count, bundle, floor, stale)}`);
+      const measure =
+        count === undefined
+          ? undefined
+          : {
+              figures: mega(count),
+              ratio: `${(count / floor).toFixed(3)}x`,
+              less: mega(bundle - count),
+            };
+      console.log(`  ${withoutLine(m.fn.name, pkg, measure, isStale(m))}`);
     }
   }
 }
 
+/** cdk.out's bundle is not what the source builds now: a difference from it mixes in other changes. */
+function isStale(m: Measured): boolean {
+  return m.build.rebuiltBytes !== m.bundleBytes;
+}
+
 /**
- * `<fn>: without <pkg> (a do-nothing stand-in): <M>, ratio <x>x (<M> less)`: what the package and
- * the work done with it cost the start, counted by instructions; or that the function's bundle
- * holds none of it. `stale`: cdk.out's bundle is not what the source builds now (synth again), so
- * the difference would mix in other changes.
+ * `<fn>: without <pkg> (a do-nothing stand-in): <figures>, <less> less; to its floor <ratio>`: what
+ * the package and the work done with it cost the start (`--without`), timed or counted; or that the
+ * function's bundle holds none of it. `stale`: cdk.out's bundle is not what the source builds now,
+ * so the difference would mix in other changes.
  */
 export function withoutLine(
   fn: string,
   pkg: string,
-  count: number | undefined,
-  bundle: number,
-  floor: number,
+  measure: { readonly figures: string; readonly ratio: string; readonly less: string } | undefined,
   stale = false,
 ): string {
-  if (count === undefined) return `${fn}: without ${pkg}: its bundle holds none of ${pkg}`;
-  const note = stale ? '; cdk.out differs from the source: synth again for a fair difference' : '';
-  return `${fn}: without ${pkg} (a do-nothing stand-in): ${mega(count)}, ratio ${(count / floor).toFixed(3)}x (${mega(bundle - count)} less${note})`;
+  if (measure === undefined) return `${fn}: without ${pkg}: its bundle holds none of ${pkg}`;
+  const note = stale ? ' (cdk.out differs from the source: synth again for a fair difference)' : '';
+  return `${fn}: without ${pkg} (a do-nothing stand-in): ${measure.figures}, ${measure.less} less${note}; to its floor ${measure.ratio}`;
 }
 
 function formatRow(cells: readonly string[], widths: readonly number[]): string {
@@ -184,5 +194,19 @@ export function printTable(measured: readonly Measured[]): void {
       };
     }
     console.log(startFloorLine(m.fn.name, measure, m.startFloorOmits));
+  }
+  for (const m of measured) {
+    if (m.without === undefined) continue;
+    const rebuilt = m.without.bundle;
+    const withoutMs = rebuilt === undefined ? undefined : median(m.times.without);
+    const measure =
+      rebuilt === undefined || withoutMs === undefined
+        ? undefined
+        : {
+            figures: `${kilobytes(rebuilt.bytes)} KB, ${withoutMs.toFixed(1)} ms`,
+            ratio: `${pairedCell(pairedRatio(m.times.without, m.times.floor))} paired`,
+            less: `${(median(m.times.bundle) - withoutMs).toFixed(1)} ms`,
+          };
+    console.log(withoutLine(m.fn.name, m.without.pkg, measure, isStale(m)));
   }
 }

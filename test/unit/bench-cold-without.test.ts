@@ -142,14 +142,27 @@ describe('cold bench --without: the function rebuilt with the stand-in', () => {
 });
 
 describe('cold bench --without: the printed line', () => {
-  it('gives the count, its ratio to the floor and what the package cost', () => {
-    expect(withoutLine('worker', 'zod', 440.6e6, 481.1e6, 383.4e6)).toBe(
-      'worker: without zod (a do-nothing stand-in): 440.6M, ratio 1.149x (40.5M less)',
+  it('gives the figures, the ratio to the floor and what the package cost', () => {
+    expect(
+      withoutLine('worker', 'zod', { figures: '440.6M', ratio: '1.149x', less: '40.5M' }),
+    ).toBe('worker: without zod (a do-nothing stand-in): 440.6M, 40.5M less; to its floor 1.149x');
+  });
+
+  it('warns when cdk.out is not what the source builds now', () => {
+    expect(
+      withoutLine(
+        'worker',
+        'zod',
+        { figures: '611 KB, 70.1 ms', ratio: '1.20x', less: '9.0 ms' },
+        true,
+      ),
+    ).toMatch(
+      /9\.0 ms less \(cdk\.out differs from the source: synth again for a fair difference\); to its floor 1\.20x$/,
     );
   });
 
   it('says so when the function holds none of the package', () => {
-    expect(withoutLine('receiver', 'zod', undefined, 390.8e6, 354.5e6)).toBe(
+    expect(withoutLine('receiver', 'zod', undefined)).toBe(
       'receiver: without zod: its bundle holds none of zod',
     );
   });
