@@ -1,6 +1,7 @@
 /**
  * What the cold-start bench (bench/cold.ts) prints before its summary lines: the table of timed
- * medians, each function's start floor, and with --callgrind the instruction counts. The issue's
+ * medians, each function's start floor, with --without each function without a package, and with
+ * --callgrind the instruction counts. The issue's
  * measure is the ratio to the floor; the start floor is context beside it: the floor of the
  * project files the function runs at start only, since a function that loads some floor packages
  * through `import()` on first use can start with less than its floor, and the floor ratio then no
@@ -102,7 +103,7 @@ export function printInstructions(
           : {
               figures: mega(count),
               ratio: `${(count / floor).toFixed(3)}x`,
-              less: mega(bundle - count),
+              difference: difference(bundle - count, mega),
             };
       console.log(`  ${withoutLine(m.fn.name, pkg, measure, isStale(m))}`);
     }
@@ -114,8 +115,13 @@ function isStale(m: Measured): boolean {
   return m.build.rebuiltBytes !== m.bundleBytes;
 }
 
+/** `<saved> less`, or `<more> more` where the function took longer without (noise, at few rounds). */
+export function difference(saved: number, format: (value: number) => string): string {
+  return saved >= 0 ? `${format(saved)} less` : `${format(-saved)} more`;
+}
+
 /**
- * `<fn>: without <pkg> (a do-nothing stand-in): <figures>, <less> less; to its floor <ratio>`: what
+ * `<fn>: without <pkg> (a do-nothing stand-in): <figures>, <difference>; to its floor <ratio>`: what
  * the package and the work done with it cost the start (`--without`), timed or counted; or that the
  * function's bundle holds none of it. `stale`: cdk.out's bundle is not what the source builds now,
  * so the difference would mix in other changes.
@@ -123,12 +129,13 @@ function isStale(m: Measured): boolean {
 export function withoutLine(
   fn: string,
   pkg: string,
-  measure: { readonly figures: string; readonly ratio: string; readonly less: string } | undefined,
+  measure:
+    { readonly figures: string; readonly ratio: string; readonly difference: string } | undefined,
   stale = false,
 ): string {
   if (measure === undefined) return `${fn}: without ${pkg}: its bundle holds none of ${pkg}`;
   const note = stale ? ' (cdk.out differs from the source: synth again for a fair difference)' : '';
-  return `${fn}: without ${pkg} (a do-nothing stand-in): ${measure.figures}, ${measure.less} less${note}; to its floor ${measure.ratio}`;
+  return `${fn}: without ${pkg} (a do-nothing stand-in): ${measure.figures}, ${measure.difference}${note}; to its floor ${measure.ratio}`;
 }
 
 function formatRow(cells: readonly string[], widths: readonly number[]): string {
@@ -140,7 +147,10 @@ export function pairedCell({ ratio, low, high }: PairedRatio): string {
   return `${ratio.toFixed(2)}x (${low.toFixed(2)}-${high.toFixed(2)})`;
 }
 
-/** The table of medians (the issue's floor), then each function's start floor beneath it. */
+/**
+ * The table of medians (the issue's floor), then each function's start floor beneath it, and with
+ * --without each function without the package.
+ */
 export function printTable(measured: readonly Measured[]): void {
   const header = [
     'function',
@@ -198,15 +208,15 @@ export function printTable(measured: readonly Measured[]): void {
   for (const m of measured) {
     if (m.without === undefined) continue;
     const rebuilt = m.without.bundle;
-    const withoutMs = rebuilt === undefined ? undefined : median(m.times.without);
-    const measure =
-      rebuilt === undefined || withoutMs === undefined
-        ? undefined
-        : {
-            figures: `${kilobytes(rebuilt.bytes)} KB, ${withoutMs.toFixed(1)} ms`,
-            ratio: `${pairedCell(pairedRatio(m.times.without, m.times.floor))} paired`,
-            less: `${(median(m.times.bundle) - withoutMs).toFixed(1)} ms`,
-          };
+    let measure: { figures: string; ratio: string; difference: string } | undefined;
+    if (rebuilt !== undefined) {
+      const withoutMs = median(m.times.without);
+      measure = {
+        figures: `${kilobytes(rebuilt.bytes)} KB, ${withoutMs.toFixed(1)} ms`,
+        ratio: `${pairedCell(pairedRatio(m.times.without, m.times.floor))} paired`,
+        difference: difference(median(m.times.bundle) - withoutMs, (ms) => `${ms.toFixed(1)} ms`),
+      };
+    }
     console.log(withoutLine(m.fn.name, m.without.pkg, measure, isStale(m)));
   }
 }

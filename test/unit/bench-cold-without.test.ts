@@ -11,7 +11,7 @@ import { buildSync } from 'esbuild';
 import type { Metafile } from 'esbuild';
 import { buildWithout, type DeployedFunction, type FunctionBuild } from '../../bench/cold/build';
 import { isPackageName, specifierPattern, standInSource } from '../../bench/cold/parts';
-import { withoutLine } from '../../bench/cold/report';
+import { difference, withoutLine } from '../../bench/cold/report';
 
 let scratch: string;
 beforeAll(() => {
@@ -144,7 +144,11 @@ describe('cold bench --without: the function rebuilt with the stand-in', () => {
 describe('cold bench --without: the printed line', () => {
   it('gives the figures, the ratio to the floor and what the package cost', () => {
     expect(
-      withoutLine('worker', 'zod', { figures: '440.6M', ratio: '1.149x', less: '40.5M' }),
+      withoutLine('worker', 'zod', {
+        figures: '440.6M',
+        ratio: '1.149x',
+        difference: '40.5M less',
+      }),
     ).toBe('worker: without zod (a do-nothing stand-in): 440.6M, 40.5M less; to its floor 1.149x');
   });
 
@@ -153,12 +157,19 @@ describe('cold bench --without: the printed line', () => {
       withoutLine(
         'worker',
         'zod',
-        { figures: '611 KB, 70.1 ms', ratio: '1.20x', less: '9.0 ms' },
+        { figures: '611 KB, 70.1 ms', ratio: '1.20x', difference: '9.0 ms less' },
         true,
       ),
     ).toMatch(
       /9\.0 ms less \(cdk\.out differs from the source: synth again for a fair difference\); to its floor 1\.20x$/,
     );
+  });
+
+  it('says more, not a negative less, when the run without took longer', () => {
+    const ms = (value: number) => `${value.toFixed(1)} ms`;
+    expect(difference(16.8, ms)).toBe('16.8 ms less');
+    expect(difference(-9.7, ms)).toBe('9.7 ms more');
+    expect(difference(0, ms)).toBe('0.0 ms less');
   });
 
   it('says so when the function holds none of the package', () => {
