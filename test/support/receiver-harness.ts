@@ -67,25 +67,23 @@ export interface ReceiverHarness {
   setup(options?: ReceiverSetupOptions): ReceiverSetup;
 }
 
+export interface SigningIdentities {
+  /** The identity SNS signs with: its certificate is the one served at CERT_URL. */
+  identity: SnsSigningIdentity;
+  /** A key SNS never had: an attacker's, or another certificate at a trusted URL. */
+  other: SnsSigningIdentity;
+}
+
 /**
- * Registers the hooks in the calling scope (file or describe block) and returns the harness. The
- * identities and output are stand-ins that reach the objects the hooks create, so a suite can
- * destructure them at load time and use them inside its tests.
+ * Registers a beforeAll in the calling scope that creates two signing identities, and returns
+ * stand-ins that reach them, so a suite can destructure them at load time and read them from then
+ * on (in later beforeAll hooks and in tests).
  */
-export function receiverHarness(options: { now: Date }): ReceiverHarness {
+export function useSigningIdentities(): SigningIdentities {
   let identities: [SnsSigningIdentity, SnsSigningIdentity] | undefined;
-  let captured: CapturedOutput | undefined;
   beforeAll(async () => {
     identities = await Promise.all([createSnsSigningIdentity(), createSnsSigningIdentity()]);
   });
-  beforeEach(() => {
-    captured = captureOutput();
-  });
-  afterEach(() => {
-    captured?.restore();
-    captured = undefined;
-  });
-
   const identityAt = (index: 0 | 1): SnsSigningIdentity => {
     const ready = (): SnsSigningIdentity => {
       if (identities === undefined) throw new Error('signing identities are created in beforeAll');
@@ -100,15 +98,33 @@ export function receiverHarness(options: { now: Date }): ReceiverHarness {
       },
     };
   };
+  return { identity: identityAt(0), other: identityAt(1) };
+}
+
+/**
+ * Registers the hooks in the calling scope (file or describe block) and returns the harness. The
+ * identities and output are stand-ins that reach the objects the hooks create, so a suite can
+ * destructure them at load time and use them inside its tests.
+ */
+export function receiverHarness(options: { now: Date }): ReceiverHarness {
+  const { identity, other } = useSigningIdentities();
+  let captured: CapturedOutput | undefined;
+  beforeEach(() => {
+    captured = captureOutput();
+  });
+  afterEach(() => {
+    captured?.restore();
+    captured = undefined;
+  });
+
   const current = (): CapturedOutput => {
     if (captured === undefined) throw new Error('output is captured only while a test runs');
     return captured;
   };
-  const identity = identityAt(0);
 
   return {
     identity,
-    otherIdentity: identityAt(1),
+    otherIdentity: other,
     certServed: () => ({ status: 200, body: identity.certPem }),
     output: {
       text: () => current().text(),

@@ -21,8 +21,8 @@ import {
   SEED,
   charArb,
   logger,
-  useSigningIdentities,
 } from '../support/receiver-property-setup';
+import { useSigningIdentities } from '../support/receiver-harness';
 import {
   CERT_URL,
   FOREIGN_TOPIC_ARN,

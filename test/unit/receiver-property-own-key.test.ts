@@ -15,8 +15,8 @@ import {
   SEED,
   charArb,
   logger,
-  useSigningIdentities,
 } from '../support/receiver-property-setup';
+import { useSigningIdentities } from '../support/receiver-harness';
 import {
   CERT_URL,
   TOPIC_ARN,
