@@ -1,7 +1,7 @@
 /**
- * Shared helpers for the marketplace simulator state tests in test/unit
- * (simulator-offers-supply.test.ts and simulator-offers-demand.test.ts): the supply organisation
- * the book is made for, a clock the test advances by hand, and the status an action throws.
+ * Shared helpers for the marketplace simulator state tests in test/unit (simulator-offers-supply,
+ * simulator-offers-demand and simulator-visit-clash): the supply organisation the book is made for,
+ * a clock the test advances by hand, and the status an action throws.
  */
 import { SimulatorApiError } from '../../sandbox/simulator/offer-book';
 

@@ -4,19 +4,10 @@
  * walk over every offer: the index must see offers of earlier requests and earlier items of the
  * same request, follow their status as it changes, and keep organisations apart.
  */
-import { OfferBook, type OfferSpec, SimulatorApiError } from '../../sandbox/simulator/offer-book';
+import { OfferBook, type OfferSpec } from '../../sandbox/simulator/offer-book';
+import { statusOf } from '../support/simulator-offers-helpers';
 
 const SUPPLY = 'org-supply';
-
-function statusOf(action: () => unknown): number | undefined {
-  try {
-    action();
-  } catch (error: unknown) {
-    if (error instanceof SimulatorApiError) return error.status;
-    throw error;
-  }
-  return undefined;
-}
 
 const visit = (outboxId: string) => ({
   outbox_id: outboxId,
