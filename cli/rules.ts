@@ -12,7 +12,7 @@
  * an offer is ever printed but its id and the explanation (fields and limits, no client values).
  */
 import { readFileSync } from 'node:fs';
-import type * as z from 'zod/v4/core';
+import * as v from 'valibot';
 import { readInboxOffer } from '../lambdas/adapters/marketplace/inbox-offer';
 import {
   connectorConfigSchema,
@@ -22,7 +22,7 @@ import {
 } from '../lambdas/core/config';
 import { isAnswerable, judgeUnit } from '../lambdas/core/judge';
 import { isOvernight } from '../lambdas/core/local-time';
-import { describeIssues } from '../lambdas/core/parse-json';
+import { describeIssues, type Issues } from '../lambdas/core/parse-json';
 import type { InboxOffer } from '../lambdas/core/ports';
 import { ruleLabel } from '../lambdas/core/rules-schema';
 
@@ -112,16 +112,16 @@ function isConnectorConfig(raw: unknown): boolean {
 /** The rules of a rules or config file, or Invalid with one line per bad field. */
 function loadRules(io: CliIo, path: string): { rules: Rules; kind: 'rules' | 'config' } {
   const raw = readJson(io, path);
-  const invalid = (error: z.$ZodError) =>
-    new Invalid(describeIssues(error, ruleLabel(raw)).split('\n'));
+  const invalid = (issues: Issues) =>
+    new Invalid(describeIssues(issues, ruleLabel(raw)).split('\n'));
   if (isConnectorConfig(raw)) {
-    const config = connectorConfigSchema.safeParse(raw);
-    if (!config.success) throw invalid(config.error);
-    return { rules: config.data.rules, kind: 'config' };
+    const config = v.safeParse(connectorConfigSchema, raw);
+    if (!config.success) throw invalid(config.issues);
+    return { rules: config.output.rules, kind: 'config' };
   }
-  const rules = rulesSchema.safeParse(raw);
-  if (!rules.success) throw invalid(rules.error);
-  return { rules: rules.data, kind: 'rules' };
+  const rules = v.safeParse(rulesSchema, raw);
+  if (!rules.success) throw invalid(rules.issues);
+  return { rules: rules.output, kind: 'rules' };
 }
 
 /** The offers of an offer file (one detail, or the details of one shift), read as the worker does. */

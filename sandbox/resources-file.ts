@@ -8,30 +8,30 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import * as v from 'valibot';
 import { EMULATOR_AWS } from './emulators';
 
 export const SANDBOX_RESOURCES_FILE = path.join(__dirname, '..', '.sandbox', 'resources.json');
 
-export const sandboxResourcesSchema = z.object({
-  version: z.literal(1),
-  pid: z.number().int(),
-  startedAt: z.string(),
-  region: z.string(),
-  credentials: z.object({ accessKeyId: z.string(), secretAccessKey: z.string() }),
-  dynamoEndpoint: z.string(),
-  sqsEndpoint: z.string(),
-  tableName: z.string(),
-  queueUrl: z.string(),
-  queueArn: z.string(),
-  dlqUrl: z.string(),
-  endpointUrl: z.string(),
-  role: z.enum(['supply', 'demand', 'both']),
-  topicArns: z.array(z.string()),
-  marketplace: z.object({ baseUrl: z.string(), username: z.string(), password: z.string() }),
+export const sandboxResourcesSchema = v.object({
+  version: v.literal(1),
+  pid: v.pipe(v.number(), v.integer()),
+  startedAt: v.string(),
+  region: v.string(),
+  credentials: v.object({ accessKeyId: v.string(), secretAccessKey: v.string() }),
+  dynamoEndpoint: v.string(),
+  sqsEndpoint: v.string(),
+  tableName: v.string(),
+  queueUrl: v.string(),
+  queueArn: v.string(),
+  dlqUrl: v.string(),
+  endpointUrl: v.string(),
+  role: v.picklist(['supply', 'demand', 'both']),
+  topicArns: v.array(v.string()),
+  marketplace: v.object({ baseUrl: v.string(), username: v.string(), password: v.string() }),
 });
 
-export type SandboxResources = z.infer<typeof sandboxResourcesSchema>;
+export type SandboxResources = v.InferOutput<typeof sandboxResourcesSchema>;
 
 /** Writes the file; the returned step removes it (if it is still this process's). */
 export function writeSandboxResources(

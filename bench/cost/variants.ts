@@ -4,6 +4,7 @@
  * `workerMemoryMb`, `encryption.keys`): the same sandbox measurement priced against each variant's templates, so the
  * differences are the options' and nothing else's.
  */
+import * as v from 'valibot';
 import { parseConnectorConfig, type ConnectorConfig } from '../../lambdas/core/config';
 import { encryptionSettingsSchema } from '../../lambdas/core/encryption-config';
 import {
@@ -37,9 +38,9 @@ export interface CostVariant {
 }
 
 /** The backup settings when `backup` is left out: no plan. */
-const DEFAULT_BACKUP = backupSettingsSchema.parse({});
+const DEFAULT_BACKUP = v.parse(backupSettingsSchema, {});
 /** The encryption settings when `encryption` is left out: the connector's own keys. */
-const DEFAULT_ENCRYPTION = encryptionSettingsSchema.parse({});
+const DEFAULT_ENCRYPTION = v.parse(encryptionSettingsSchema, {});
 
 // The HTTP API, the table on demand, no backup plan, the worker's default memory and the
 // connector's own keys (the defaults) in every variant but those that set them, whatever the

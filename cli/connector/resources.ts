@@ -15,6 +15,7 @@ import {
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import * as v from 'valibot';
 import { cachedDynamoClient, Documents } from '../../lambdas/adapters/dynamo-documents';
 import { ROLES, type Role } from '../../lambdas/core/config';
 import { STACK_IDS, STACK_OUTPUTS } from '../../lib/stack-outputs';
@@ -200,12 +201,12 @@ export function sandboxResources(file: string = SANDBOX_RESOURCES_FILE): Connect
     throw new ResourceError(
       'no running sandbox: start one with npm start (stream mode) and wait until it streams offers',
     );
-  const parsed = sandboxResourcesSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  const parsed = v.safeParse(sandboxResourcesSchema, JSON.parse(readFileSync(file, 'utf8')));
   if (!parsed.success)
     throw new ResourceError(
       `${file} is not a sandbox resources file (from another version?): restart the sandbox`,
     );
-  const r = parsed.data;
+  const r = parsed.output;
   if (!alive(r.pid))
     throw new ResourceError(
       `the sandbox that wrote ${file} (pid ${r.pid}) is not running: start one with npm start`,

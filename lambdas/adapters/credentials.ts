@@ -1,5 +1,6 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import * as z from '../core/zod';
+import * as v from 'valibot';
+import { issuePath } from '../core/parse-json';
 import type { CredentialsProvider } from '../core/ports';
 
 /**
@@ -22,9 +23,9 @@ export class CredentialsError extends Error {
   override readonly name = 'CredentialsError';
 }
 
-const credentialsSchema = z.object({
-  username: z.string().check(z.trim(), z.minLength(1)),
-  password: z.string().check(z.minLength(1)),
+const credentialsSchema = v.object({
+  username: v.pipe(v.string(), v.trim(), v.minLength(1)),
+  password: v.pipe(v.string(), v.minLength(1)),
 });
 
 /** The part of Powertools' `getSecret` used here, so tests can pass a plain function. */
@@ -76,15 +77,14 @@ export function secretCredentials(
         `${message} (${error instanceof Error ? error.name : 'unknown error'})`,
       );
     }
-    const parsed = credentialsSchema.safeParse(value);
+    const parsed = v.safeParse(credentialsSchema, value);
     if (!parsed.success) {
-      const fields = parsed.error.issues.map(
-        (issue) => issue.path.map(String).join('.') || '(root)',
-      );
+      // Field paths only: Valibot's messages quote the input, here the secret.
+      const fields = parsed.issues.map(issuePath);
       throw new CredentialsError(
         `Secret ${secretArn} must be JSON {"username","password"} with both non-empty; bad field(s): ${[...new Set(fields)].join(', ')}`,
       );
     }
-    return { username: parsed.data.username, password: parsed.data.password };
+    return { username: parsed.output.username, password: parsed.output.password };
   };
 }

@@ -9,6 +9,7 @@
  * message. The link to the offer comes from a configured template only: AlayaCare does not publish
  * its web app's URLs, and a guessed link would send a person to the wrong place.
  */
+import * as v from 'valibot';
 import { ConfigError } from '../core/errors';
 import { offerUrlTemplateSchema } from '../core/offer-url-template';
 import type { OfferNotification } from '../core/ports';
@@ -118,10 +119,10 @@ export function notificationBody(n: OfferNotification, link: string | undefined)
 /** Validates a link template; a bad one fails the worker's cold start, naming the variable. */
 function checkedTemplate(name: string, template: string | undefined): string | undefined {
   if (template === undefined) return undefined;
-  const result = offerUrlTemplateSchema.safeParse(template);
+  const result = v.safeParse(offerUrlTemplateSchema, template);
   if (!result.success)
     throw new ConfigError(
-      `Invalid ${name}: ${result.error.issues.map((issue) => issue.message).join('; ')}`,
+      `Invalid ${name}: ${result.issues.map((issue) => issue.message).join('; ')}`,
     );
   return template;
 }

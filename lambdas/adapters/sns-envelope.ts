@@ -1,9 +1,10 @@
 /**
  * The SNS HTTP(S) delivery envelope (AWS SNS developer guide), one shape per `Type`, checked field
- * by field. Written out rather than as a zod schema: the receiver checks nothing else with zod, and
- * building the schema and loading zod cost about 3% of its cold start (bench/cold.ts). The issues
- * name a field's path and a zod-style code (`invalid_type`, `too_big`, `invalid_format`...), never
- * its value, because they are logged for a message whose signature is not checked yet.
+ * by field. Written out rather than as a schema: the receiver checks nothing else with a validator,
+ * and loading zod (the validator then) and building the schema cost about 3% of its cold start
+ * (bench/cold.ts). The issues name a field's path and a code (`invalid_type`, `too_big`,
+ * `invalid_format`...), never its value, because they are logged for a message whose signature is
+ * not checked yet.
  */
 
 /** Fields every SNS message carries. Unknown extra fields are tolerated and never signed. */

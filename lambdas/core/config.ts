@@ -1,13 +1,18 @@
-import * as z from './zod';
+import * as v from 'valibot';
 import { monitoringSchema } from './monitoring-config';
 import { backupSettingsSchema, tableSettingsSchema } from './table-config';
 import { encryptionSettingsSchema } from './encryption-config';
-import { describeIssues } from './parse-json';
+import { describeIssues, pathTo } from './parse-json';
 import { ruleLabel, rulesSchema } from './rules-schema';
 import type { TopicName } from './events';
 import { ConfigError } from './errors';
 import { CONNECTOR_MODES, ROLES, type Role } from './connector-values';
-import { demandSettingsSchema, notificationsSchema, referralSettingsSchema } from './role-settings';
+import {
+  demandSettingsSchema,
+  emailAddressSchema,
+  notificationsSchema,
+  referralSettingsSchema,
+} from './role-settings';
 import {
   INGRESS_MODES,
   apiThrottleSchema,
@@ -71,16 +76,15 @@ export type {
   RulesLimits,
 } from './rules-schema';
 
-const nonEmptyList = <T extends z.ZodMiniType>(item: T) => z.array(item).check(z.minLength(1));
+const nonEmptyList = <T extends v.GenericSchema>(item: T) => v.pipe(v.array(item), v.minLength(1));
 
-const topicArn = z
-  .string()
-  .check(
-    z.regex(
-      /^arn:aws(-[a-z]+)*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/,
-      'must be an SNS topic ARN',
-    ),
-  );
+const topicArn = v.pipe(
+  v.string(),
+  v.regex(
+    /^arn:aws(-[a-z]+)*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/,
+    'must be an SNS topic ARN',
+  ),
+);
 
 /** The marketplace topics each role takes part in (event names per topic: `TOPIC_EVENTS`). */
 export const ROLE_TOPICS: Readonly<Record<Role, readonly TopicName[]>> = {
@@ -92,131 +96,138 @@ export const ROLE_TOPICS: Readonly<Record<Role, readonly TopicName[]>> = {
 /** SNS topic names: letters, digits, `-` and `_`, at most 256 (standard topics; no `.fifo`). */
 const MAX_TOPIC_NAME_LENGTH = 256;
 const topicNamePart = (max: number) =>
-  z
-    .string()
-    .check(z.regex(new RegExp(`^[A-Za-z0-9_-]{1,${max}}$`), `letters, digits, - and _ (1-${max})`));
+  v.pipe(
+    v.string(),
+    v.regex(new RegExp(`^[A-Za-z0-9_-]{1,${max}}$`), `letters, digits, - and _ (1-${max})`),
+  );
 
 /**
  * Commercial, China and GovCloud regions, e.g. `ca-central-1`, `cn-north-1`, `us-gov-west-1`.
  * The isolated partitions are left out: their SNS hosts fail the signing-certificate host policy.
  */
-const awsRegion = z
-  .string()
-  .check(
-    z.regex(/^(?:[a-z]{2}|us-gov)-[a-z]+-\d{1,2}$/, 'must be an AWS region such as ca-central-1'),
-  );
+const awsRegion = v.pipe(
+  v.string(),
+  v.regex(/^(?:[a-z]{2}|us-gov)-[a-z]+-\d{1,2}$/, 'must be an AWS region such as ca-central-1'),
+);
 
 /**
  * The allowlist as an AWS account and region instead of exact ARNs: the topic names default to
  * the role's (`ROLE_TOPICS`) and expand to exact ARNs at synth time (`resolveAllowedTopicArns`).
  */
-export const allowedTopicsSchema = z
-  .strictObject({
+export const allowedTopicsSchema = v.pipe(
+  v.strictObject({
     /** The AWS account that owns AlayaCare's topics. */
-    account: z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS account id')),
+    account: v.pipe(v.string(), v.regex(/^\d{12}$/, 'must be a 12-digit AWS account id')),
     region: awsRegion,
     /** Topic names to allow instead of the role's; each gets `namePrefix` in front. */
-    names: z.optional(nonEmptyList(topicNamePart(MAX_TOPIC_NAME_LENGTH))),
+    names: v.optional(nonEmptyList(topicNamePart(MAX_TOPIC_NAME_LENGTH))),
     /**
      * Put in front of every name, for a naming scheme such as `prod-inbox-offers`. AlayaCare does
      * not publish its topic names, so this is a guess to confirm with them.
      */
-    namePrefix: z.optional(topicNamePart(128)),
-  })
-  .check(
-    z.refine(
+    namePrefix: v.optional(topicNamePart(128)),
+  }),
+  v.forward(
+    v.check(
       (t) =>
         (t.names ?? []).every(
           (name) => (t.namePrefix ?? '').length + name.length <= MAX_TOPIC_NAME_LENGTH,
         ),
-      {
-        error: `namePrefix + name must be at most ${MAX_TOPIC_NAME_LENGTH} characters`,
-        path: ['namePrefix'],
-      },
+      `namePrefix + name must be at most ${MAX_TOPIC_NAME_LENGTH} characters`,
     ),
-  );
+    ['namePrefix'],
+  ),
+);
 
-export type AllowedTopics = z.infer<typeof allowedTopicsSchema>;
+export type AllowedTopics = v.InferOutput<typeof allowedTopicsSchema>;
 
 /** Receiver policy switches; every one of them can only narrow what is accepted. */
-export const receiverSettingsSchema = z.strictObject({
+export const receiverSettingsSchema = v.strictObject({
   /** Refuse SignatureVersion 1 (SHA1withRSA); SNS topics sign with 1 unless their owner chose 2. */
-  requireSignatureVersion2: z._default(z.boolean(), false),
+  requireSignatureVersion2: v.optional(v.boolean(), false),
   /**
    * HTTP Basic credentials as a second factor: the stack creates a Secrets Manager secret and the
    * receiver answers 401 to any request without `connector:<secret>`.
    */
-  sharedSecret: z._default(z.strictObject({ enabled: z.boolean() }), { enabled: false }),
+  sharedSecret: v.optional(v.strictObject({ enabled: v.boolean() }), { enabled: false }),
 });
 
-export type ReceiverSettings = z.infer<typeof receiverSettingsSchema>;
+export type ReceiverSettings = v.InferOutput<typeof receiverSettingsSchema>;
 
 /**
  * The scheduled reconciler (supply side): SNS drops an HTTPS delivery after about a minute of
  * retries, so the inbox is polled for open offers the connector never decided.
  */
-export const reconcilerSettingsSchema = z.strictObject({
-  enabled: z._default(z.boolean(), true),
+export const reconcilerSettingsSchema = v.strictObject({
+  enabled: v.optional(v.boolean(), true),
   /** Minutes between runs (5-1440). */
-  intervalMinutes: z._default(z.number().check(z.int(), z.gte(5), z.lte(1440)), 15),
+  intervalMinutes: v.optional(v.pipe(v.number(), v.integer(), v.minValue(5), v.maxValue(1440)), 15),
 });
 
-export type ReconcilerSettings = z.infer<typeof reconcilerSettingsSchema>;
+export type ReconcilerSettings = v.InferOutput<typeof reconcilerSettingsSchema>;
 
-const marketplaceSchema = z.union([
-  z.strictObject({
-    environment: z.enum(['sandbox', 'staging', 'prod']),
-    region: z.enum(['ca', 'com', 'com.au']),
-  }),
-  z.strictObject({
-    baseUrl: z
-      .url({ protocol: /^https$/ })
-      .check(z.refine((u) => !u.endsWith('/'), 'no trailing slash')),
-  }),
-]);
+const marketplaceSchema = v.union(
+  [
+    v.strictObject({
+      environment: v.picklist(['sandbox', 'staging', 'prod']),
+      region: v.picklist(['ca', 'com', 'com.au']),
+    }),
+    v.strictObject({
+      /** Surrounding spaces are trimmed. */
+      baseUrl: v.pipe(
+        v.string(),
+        v.trim(),
+        v.check((u) => URL.canParse(u) && new URL(u).protocol === 'https:', 'must be an https URL'),
+        v.check((u) => !u.endsWith('/'), 'no trailing slash'),
+      ),
+    }),
+  ],
+  // Valibot's own message, when neither shape fits, names no field.
+  'must be {"environment": sandbox|staging|prod, "region": ca|com|com.au} or {"baseUrl": an https URL}',
+);
 
-export const connectorConfigSchema = z
-  .strictObject({
+export const connectorConfigSchema = v.pipe(
+  v.strictObject({
     /** Which marketplace to talk to: a published environment and region, or an explicit base URL. */
     marketplace: marketplaceSchema,
-    role: z.enum(ROLES),
+    role: v.picklist(ROLES),
     /**
      * `dry-run` decides, records (flagged) and notifies, and never calls accept, decline or
      * assign. What was decided in a dry run stays decided when you switch to `live`.
      */
-    mode: z._default(z.enum(CONNECTOR_MODES), 'live'),
+    mode: v.optional(v.picklist(CONNECTOR_MODES), 'live'),
     /**
      * With `mode: "live"`: decide again the offers a dry run decided that are still open, instead
      * of keeping the dry run's decisions (the default). Ignored in a dry run.
      */
-    redecideDryRun: z._default(z.boolean(), false),
+    redecideDryRun: v.optional(v.boolean(), false),
     /**
      * The only SNS topics whose messages the receiver accepts and whose subscriptions it confirms:
      * exact ARNs here, or `allowedTopics`; exactly one of the two.
      */
-    allowedTopicArns: z.optional(nonEmptyList(topicArn)),
-    allowedTopics: z.optional(allowedTopicsSchema),
-    receiver: z._default(receiverSettingsSchema, {
+    allowedTopicArns: v.optional(nonEmptyList(topicArn)),
+    allowedTopics: v.optional(allowedTopicsSchema),
+    receiver: v.optional(receiverSettingsSchema, {
       requireSignatureVersion2: false,
       sharedSecret: { enabled: false },
     }),
     /** Polls the inbox for offers SNS never delivered; ignored for role `demand`. */
-    reconciler: z._default(reconcilerSettingsSchema, { enabled: true, intervalMinutes: 15 }),
+    reconciler: v.optional(reconcilerSettingsSchema, { enabled: true, intervalMinutes: 15 }),
     /** AWS Backup plan for the offer table; off by default (it costs storage: README, Cost). */
-    backup: z._default(backupSettingsSchema, { enabled: false, retentionDays: 35 }),
+    backup: v.optional(backupSettingsSchema, { enabled: false, retentionDays: 35 }),
     /** The offer table's capacity: on demand (default) or provisioned with auto scaling; see table-config.ts. */
-    table: z._default(tableSettingsSchema, { billing: 'on-demand' }),
+    table: v.optional(tableSettingsSchema, { billing: 'on-demand' }),
     /**
      * Whose KMS keys encrypt the data at rest: the connector's own two (default) or the ones AWS
      * owns or manages per service, to save their fixed cost; see encryption-config.ts.
      */
-    encryption: z._default(encryptionSettingsSchema, { keys: 'customer-managed' }),
+    encryption: v.optional(encryptionSettingsSchema, { keys: 'customer-managed' }),
     /** Assigning accepted outbox offers; ignored for role `supply`. */
-    demand: z._default(demandSettingsSchema, { assignment: 'none' }),
+    demand: v.optional(demandSettingsSchema, { assignment: 'none' }),
     /** Won offers (referrals received): mark processed, forward to EventBridge; ignored for role `demand`. */
-    referrals: z._default(referralSettingsSchema, { markProcessed: false }),
+    referrals: v.optional(referralSettingsSchema, { markProcessed: false }),
     /** Alarm settings that depend on the organisation (the "no SNS delivery" alarm); see monitoring-config.ts. */
-    monitoring: z._default(monitoringSchema, {
+    monitoring: v.optional(monitoringSchema, {
       silence: { enabled: true },
       dashboard: false,
       detailMetrics: false,
@@ -228,21 +239,20 @@ export const connectorConfigSchema = z
      * alarms, metrics and logs do not need it. Turn it on to investigate latency (marketplace and
      * AWS calls per record).
      */
-    tracing: z._default(z.boolean(), false),
+    tracing: v.optional(v.boolean(), false),
     /** Where CloudWatch alarms are sent; omit to create the alarm topic without a subscription. */
-    alarmEmail: z.optional(z.email()),
+    alarmEmail: v.optional(emailAddressSchema),
     /** Review notifications and demand alerts to a person; on by default, subscribed when `email` is set. */
-    notifications: z._default(notificationsSchema, { enabled: true }),
+    notifications: v.optional(notificationsSchema, { enabled: true }),
     /** Import an existing Secrets Manager secret ({"username","password"}) instead of creating one. */
-    credentialsSecretArn: z.optional(
-      z
-        .string()
-        .check(
-          z.regex(
-            /^arn:aws(-[a-z]+)*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/,
-            'must be a Secrets Manager secret ARN',
-          ),
+    credentialsSecretArn: v.optional(
+      v.pipe(
+        v.string(),
+        v.regex(
+          /^arn:aws(-[a-z]+)*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/,
+          'must be a Secrets Manager secret ARN',
         ),
+      ),
     ),
     ...workerConfigFields, // workerMaxConcurrency and workerMemoryMb (worker-config.ts)
     /**
@@ -251,62 +261,47 @@ export const connectorConfigSchema = z
      * unreserved, so an account whose limit is below their sum + 100 cannot deploy with it: turn
      * it off there (the queue's maximum concurrency still caps the worker; http-api only).
      */
-    reserveConcurrency: z._default(z.boolean(), true),
+    reserveConcurrency: v.optional(v.boolean(), true),
     /** How SNS reaches the receiver: an HTTP API (default) or a Lambda function URL (ingress-config.ts). */
-    ingress: z._default(z.enum(INGRESS_MODES), 'http-api'),
+    ingress: v.optional(v.picklist(INGRESS_MODES), 'http-api'),
     /** HTTP API stage throttling (ingress `http-api` only; default `DEFAULT_API_THROTTLE`); beyond it: 429, lost. */
-    apiThrottle: z.optional(apiThrottleSchema),
+    apiThrottle: v.optional(apiThrottleSchema),
     /** Receiver executions reserved (ingress `function-url` only; its one bound; beyond it: 429, lost). */
-    receiverReservedConcurrency: z.optional(receiverReservedConcurrencySchema),
-    logRetentionDays: z._default(
-      z.union([
-        z.literal(7),
-        z.literal(14),
-        z.literal(30),
-        z.literal(90),
-        z.literal(180),
-        z.literal(365),
-      ]),
-      30,
-    ),
+    receiverReservedConcurrency: v.optional(receiverReservedConcurrencySchema),
+    logRetentionDays: v.optional(v.picklist([7, 14, 30, 90, 180, 365]), 30),
     rules: rulesSchema,
-  })
-  .check(
-    z.superRefine(
-      (config, ctx) => {
-        for (const issue of ingressIssues(config)) ctx.addIssue({ code: 'custom', ...issue });
-        const given = [config.allowedTopicArns, config.allowedTopics].filter(
-          (value) => value !== undefined,
-        ).length;
-        if (given === 1) return;
-        const message =
-          given === 0
-            ? 'give exactly one of allowedTopicArns (exact topic ARNs) or allowedTopics ({account, region, names?}); neither is set'
-            : 'give exactly one of allowedTopicArns or allowedTopics, not both';
-        ctx.addIssue({ code: 'custom', path: ['allowedTopicArns'], message });
-      },
-      // Also when another field is bad, so every problem is reported in one go.
-      {
-        when: (payload) =>
-          typeof payload.value === 'object' &&
-          payload.value !== null &&
-          !Array.isArray(payload.value),
-      },
-    ),
-  );
+  }),
+  // Also when another field is bad, so every problem is reported in one go.
+  v.rawCheck(({ dataset, addIssue }) => {
+    const value: unknown = dataset.value;
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
+    const config = value as Record<string, unknown>;
+    for (const { field, message } of ingressIssues(config))
+      addIssue({ message, path: pathTo(config, field) });
+    const given = [config.allowedTopicArns, config.allowedTopics].filter(
+      (field) => field !== undefined,
+    ).length;
+    if (given === 1) return;
+    const message =
+      given === 0
+        ? 'give exactly one of allowedTopicArns (exact topic ARNs) or allowedTopics ({account, region, names?}); neither is set'
+        : 'give exactly one of allowedTopicArns or allowedTopics, not both';
+    addIssue({ message, path: pathTo(config, 'allowedTopicArns') });
+  }),
+);
 
-export type ConnectorConfig = z.infer<typeof connectorConfigSchema>;
+export type ConnectorConfig = v.InferOutput<typeof connectorConfigSchema>;
 export type MarketplaceLocation = ConnectorConfig['marketplace'];
 
 export { ConfigError };
 
 /** Parses a config object, throwing a ConfigError that names every bad field (and its rule's name). */
 export function parseConnectorConfig(input: unknown, source = 'config'): ConnectorConfig {
-  const result = connectorConfigSchema.safeParse(input);
+  const result = v.safeParse(connectorConfigSchema, input);
   if (!result.success) {
-    throw new ConfigError(`Invalid ${source}:\n${describeIssues(result.error, ruleLabel(input))}`);
+    throw new ConfigError(`Invalid ${source}:\n${describeIssues(result.issues, ruleLabel(input))}`);
   }
-  return result.data;
+  return result.output;
 }
 
 /** The ARN partition of a region accepted by the config schema. */

@@ -1,4 +1,4 @@
-import * as z from './zod';
+import * as v from 'valibot';
 
 /**
  * Deployment settings for encryption at rest (config `encryption`): whose keys encrypt the
@@ -16,9 +16,9 @@ export const KEY_MANAGEMENT = ['customer-managed', 'aws-managed'] as const;
 
 export type KeyManagement = (typeof KEY_MANAGEMENT)[number];
 
-export const encryptionSettingsSchema = z.strictObject({
+export const encryptionSettingsSchema = v.strictObject({
   /** Whose keys encrypt the table, queues, secrets, rules bucket, backups, logs and topics. */
-  keys: z._default(z.enum(KEY_MANAGEMENT), 'customer-managed'),
+  keys: v.optional(v.picklist(KEY_MANAGEMENT), 'customer-managed'),
 });
 
-export type EncryptionSettings = z.infer<typeof encryptionSettingsSchema>;
+export type EncryptionSettings = v.InferOutput<typeof encryptionSettingsSchema>;

@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 import { OFFER_EVENT_SOURCE } from './event-names';
 import { marketplaceEventSchema, type MarketplaceEvent } from './marketplace-event';
 import { parseJsonWith } from './parse-json';
@@ -18,26 +18,26 @@ export * from './marketplace-event';
  * What travels on the SQS events queue. `message` is the SNS `Message` string exactly as
  * received (the marketplace event JSON); the worker parses and validates it.
  */
-export const queuedEventSchema = z.strictObject({
-  version: z.literal(1),
+export const queuedEventSchema = v.strictObject({
+  version: v.literal(1),
   /**
    * `sns` for deliveries through the receiver; `reconciler` for events it synthesised; `operator`
    * for `connector replay`.
    */
-  origin: z.enum(['sns', 'reconciler', 'operator']),
-  topicArn: z.string().check(z.minLength(1)),
-  snsMessageId: z.string().check(z.minLength(1)),
+  origin: v.picklist(['sns', 'reconciler', 'operator']),
+  topicArn: v.pipe(v.string(), v.minLength(1)),
+  snsMessageId: v.pipe(v.string(), v.minLength(1)),
   /** ISO-8601 time the SNS message was published (its `Timestamp`). */
-  publishedAt: z.string().check(z.minLength(1)),
-  message: z.string(),
+  publishedAt: v.pipe(v.string(), v.minLength(1)),
+  message: v.string(),
   /**
    * Only with origin `operator`: judge the offer again even when its decision is settled (`force`),
    * as long as the marketplace shows its match pending and open. Ignored on any other origin.
    */
-  replay: z.optional(z.strictObject({ force: z.boolean() })),
+  replay: v.optional(v.strictObject({ force: v.boolean() })),
 });
 
-export type QueuedEvent = z.infer<typeof queuedEventSchema>;
+export type QueuedEvent = v.InferOutput<typeof queuedEventSchema>;
 
 /** The queued message is not a marketplace event. Retrying will not help: it ends in the DLQ. */
 export class MalformedEventError extends Error {

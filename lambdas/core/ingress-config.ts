@@ -1,4 +1,4 @@
-import * as z from './zod';
+import * as v from 'valibot';
 
 /**
  * How SNS reaches the receiver (config `ingress`), and what bounds the receiver in each mode. Used
@@ -23,11 +23,11 @@ export type IngressMode = (typeof INGRESS_MODES)[number];
  * The HTTP API stage throttle (config `apiThrottle`): bounds the `http-api` ingress only. A request
  * beyond it is answered 429 and lost (SNS does not retry a 4xx): set it well above the peak.
  */
-export const apiThrottleSchema = z.strictObject({
-  rateLimit: z.number().check(z.positive(), z.lte(10000)),
-  burstLimit: z.number().check(z.int(), z.positive(), z.lte(5000)),
+export const apiThrottleSchema = v.strictObject({
+  rateLimit: v.pipe(v.number(), v.gtValue(0), v.maxValue(10000)),
+  burstLimit: v.pipe(v.number(), v.integer(), v.gtValue(0), v.maxValue(5000)),
 });
-export type ApiThrottle = z.infer<typeof apiThrottleSchema>;
+export type ApiThrottle = v.InferOutput<typeof apiThrottleSchema>;
 export const DEFAULT_API_THROTTLE: ApiThrottle = { rateLimit: 50, burstLimit: 100 };
 
 /**
@@ -40,9 +40,12 @@ export const DEFAULT_API_THROTTLE: ApiThrottle = { rateLimit: 50, burstLimit: 10
  * `workerMaxConcurrency` + 1 + 50 + 100 executions with `reserveConcurrency`).
  */
 export const DEFAULT_RECEIVER_RESERVED_CONCURRENCY = 50;
-export const receiverReservedConcurrencySchema = z
-  .number()
-  .check(z.int('must be a whole number of executions'), z.gte(1), z.lte(1000));
+export const receiverReservedConcurrencySchema = v.pipe(
+  v.number(),
+  v.integer('must be a whole number of executions'),
+  v.minValue(1),
+  v.maxValue(1000),
+);
 
 /** The ingress fields of the config, as they may arrive (a cross-field check runs on bad input too). */
 interface IngressFields {
@@ -53,7 +56,8 @@ interface IngressFields {
 }
 
 export interface IngressIssue {
-  path: string[];
+  /** The config field the issue is on. */
+  field: keyof IngressFields;
   message: string;
 }
 
@@ -66,19 +70,19 @@ export function ingressIssues(config: IngressFields): IngressIssue[] {
   if (config.ingress === 'function-url') {
     if (config.apiThrottle !== undefined)
       issues.push({
-        path: ['apiThrottle'],
+        field: 'apiThrottle',
         message:
           'apiThrottle bounds the HTTP API stage only and ingress is function-url (no request-rate throttle): remove it and bound the receiver with receiverReservedConcurrency',
       });
     if (config.reserveConcurrency === false)
       issues.push({
-        path: ['ingress'],
+        field: 'ingress',
         message:
           "ingress function-url is bounded only by the receiver's reserved concurrency, which reserveConcurrency: false turns off: use ingress http-api in an account too small to reserve",
       });
   } else if (config.receiverReservedConcurrency !== undefined) {
     issues.push({
-      path: ['receiverReservedConcurrency'],
+      field: 'receiverReservedConcurrency',
       message:
         'receiverReservedConcurrency is for ingress function-url only: with http-api, apiThrottle bounds the receiver',
     });

@@ -1,4 +1,4 @@
-import * as z from 'zod/mini';
+import * as v from 'valibot';
 
 /**
  * A marketplace event as published on AlayaCare's SNS topics (AsyncAPI). Events are thin: ids and
@@ -11,13 +11,15 @@ import * as z from 'zod/mini';
  * The fields every marketplace event carries. Unknown extra fields are kept (passthrough) but
  * never logged: some events (referrals) carry client identifiers.
  */
-export const marketplaceEventSchema = z.looseObject({
-  event_id: z.string().check(z.minLength(1), z.maxLength(128)),
-  event_name: z.string().check(z.minLength(1), z.maxLength(128)),
-  event_source: z.string().check(z.minLength(1), z.maxLength(128)),
-  timestamp: z.string().check(z.minLength(1), z.maxLength(64)),
-  offer_id: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
-  referral_id: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+const text = (max: number) => v.pipe(v.string(), v.minLength(1), v.maxLength(max));
+
+export const marketplaceEventSchema = v.looseObject({
+  event_id: text(128),
+  event_name: text(128),
+  event_source: text(128),
+  timestamp: text(64),
+  offer_id: v.optional(text(128)),
+  referral_id: v.optional(text(128)),
 });
 
-export type MarketplaceEvent = z.infer<typeof marketplaceEventSchema>;
+export type MarketplaceEvent = v.InferOutput<typeof marketplaceEventSchema>;

@@ -1,4 +1,4 @@
-import * as z from './zod';
+import * as v from 'valibot';
 import { isTimeZone, WEEKDAYS, type Weekday } from './local-time';
 
 /**
@@ -20,62 +20,78 @@ export const DEFAULT_SILENCE_HOURS = { supply: 6, both: 6, demand: MAX_SILENCE_H
 
 export const DEFAULT_BUSINESS_DAYS: readonly Weekday[] = ['mon', 'tue', 'wed', 'thu', 'fri'];
 
-export const businessHoursSchema = z
-  .strictObject({
+export const businessHoursSchema = v.pipe(
+  v.strictObject({
     /** IANA time zone the hours are read in, e.g. `America/Toronto` (daylight saving: see lib/silence-alarm.ts). */
-    timeZone: z
-      .string()
-      .check(z.refine(isTimeZone, 'must be an IANA time zone such as America/Toronto')),
+    timeZone: v.pipe(
+      v.string(),
+      v.check(isTimeZone, 'must be an IANA time zone such as America/Toronto'),
+    ),
     /** First business hour, 0-23 (local). */
-    start: z.number().check(z.int('must be a whole hour (0-23)'), z.gte(0), z.lte(23)),
+    start: v.pipe(
+      v.number(),
+      v.integer('must be a whole hour (0-23)'),
+      v.minValue(0),
+      v.maxValue(23),
+    ),
     /** End of the business day, 1-24 (local, exclusive): `start: 8, end: 18` is 08:00-18:00. */
-    end: z.number().check(z.int('must be a whole hour (1-24)'), z.gte(1), z.lte(24)),
-    days: z._default(z.array(z.enum(WEEKDAYS)).check(z.minLength(1)), [...DEFAULT_BUSINESS_DAYS]),
-  })
-  .check(
-    z.refine((b) => b.end > b.start, {
-      error: 'end must be after start (an overnight business day is not supported)',
-      path: ['end'],
-    }),
-  );
+    end: v.pipe(
+      v.number(),
+      v.integer('must be a whole hour (1-24)'),
+      v.minValue(1),
+      v.maxValue(24),
+    ),
+    days: v.optional(v.pipe(v.array(v.picklist(WEEKDAYS)), v.minLength(1)), [
+      ...DEFAULT_BUSINESS_DAYS,
+    ]),
+  }),
+  v.forward(
+    v.check(
+      (b) => b.end > b.start,
+      'end must be after start (an overnight business day is not supported)',
+    ),
+    ['end'],
+  ),
+);
 
-export type BusinessHours = z.infer<typeof businessHoursSchema>;
+export type BusinessHours = v.InferOutput<typeof businessHoursSchema>;
 
-export const silenceSchema = z
-  .strictObject({
+export const silenceSchema = v.pipe(
+  v.strictObject({
     /** false: no "no SNS delivery" alarm at all. */
-    enabled: z._default(z.boolean(), true),
+    enabled: v.optional(v.boolean(), true),
     /** Hours without any delivery before the alarm fires (1-24); default by role (DEFAULT_SILENCE_HOURS). */
-    hours: z.optional(
-      z
-        .number()
-        .check(z.int('must be a whole number of hours'), z.gte(1), z.lte(MAX_SILENCE_HOURS)),
+    hours: v.optional(
+      v.pipe(
+        v.number(),
+        v.integer('must be a whole number of hours'),
+        v.minValue(1),
+        v.maxValue(MAX_SILENCE_HOURS),
+      ),
     ),
     /** Count and page only within these hours: quiet nights and weekends are not a failure. */
-    businessHours: z.optional(businessHoursSchema),
-  })
-  .check(
-    z.refine(
+    businessHours: v.optional(businessHoursSchema),
+  }),
+  v.forward(
+    v.check(
       (s) =>
         s.hours === undefined ||
         s.businessHours === undefined ||
         s.hours <= s.businessHours.end - s.businessHours.start,
-      {
-        error:
-          'hours must fit in one business day (end - start): only silent business hours are counted, and the count restarts each business day',
-        path: ['hours'],
-      },
+      'hours must fit in one business day (end - start): only silent business hours are counted, and the count restarts each business day',
     ),
-  );
+    ['hours'],
+  ),
+);
 
-export const monitoringSchema = z.strictObject({
-  silence: z._default(silenceSchema, { enabled: true }),
+export const monitoringSchema = v.strictObject({
+  silence: v.optional(silenceSchema, { enabled: true }),
   /**
    * The CloudWatch dashboard (3 USD a month beyond the account's first three). Off by default:
    * the alarms are what pages someone, and they do not need it; the dashboard is for looking, and
    * every metric it draws is in CloudWatch either way (namespace AlayaCareConnector).
    */
-  dashboard: z._default(z.boolean(), false),
+  dashboard: v.optional(v.boolean(), false),
   /**
    * The detail metrics (core/metric-names.ts DETAIL_METRICS): the decision counts by action,
    * duplicates, assignments, referrals, the offers the reconciler saw. No alarm watches them; each
@@ -83,10 +99,10 @@ export const monitoringSchema = z.strictObject({
    * Off by default: every outcome is still in the worker's log line, so Logs Insights can count it.
    * The dashboard draws them, so `dashboard: true` turns them on too (detailMetricsEnabled).
    */
-  detailMetrics: z._default(z.boolean(), false),
+  detailMetrics: v.optional(v.boolean(), false),
 });
 
-export type MonitoringSettings = z.infer<typeof monitoringSchema>;
+export type MonitoringSettings = v.InferOutput<typeof monitoringSchema>;
 
 /** Whether the handlers publish the detail metrics: asked for, or drawn by the dashboard. */
 export function detailMetricsEnabled(

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import * as v from 'valibot';
 import { OFFER_EVENT_SOURCE } from './event-names';
 import type { QueuedEvent } from './events';
 import { marketplaceEventSchema, type MarketplaceEvent } from './marketplace-event';
@@ -254,7 +255,7 @@ function inboxSkipReason(
 
 /** Whether the event for the offer would pass the worker's validation (else it only feeds the DLQ). */
 function isValidEvent(offerId: string, now: Date): boolean {
-  return marketplaceEventSchema.safeParse(reconcilerEvent(offerId, now, 'check').message).success;
+  return v.is(marketplaceEventSchema, reconcilerEvent(offerId, now, 'check').message);
 }
 
 function storeSkipReason(

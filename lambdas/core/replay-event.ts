@@ -1,3 +1,4 @@
+import * as v from 'valibot';
 import {
   marketplaceEventSchema,
   OFFER_EVENT_SOURCE,
@@ -35,8 +36,7 @@ export function replayEvent(
     id: offerId,
   };
   // The worker would send an event it cannot read to the DLQ: refuse it here instead.
-  const checked = marketplaceEventSchema.safeParse(message);
-  if (!checked.success)
+  if (!v.is(marketplaceEventSchema, message))
     throw new ReplayEventError(
       `offer id ${JSON.stringify(offerId.slice(0, 40))} cannot make a valid event (at most 128 characters)`,
     );

@@ -1,5 +1,6 @@
-import * as z from './zod';
+import * as v from 'valibot';
 import { clockSeconds, isTimeZone } from './local-time';
+import { pathTo } from './parse-json';
 import { CARE_TYPES, OFFER_TYPES } from './marketplace-values';
 
 /**
@@ -26,190 +27,182 @@ export const DEFAULT_TIME_ZONE = 'America/Toronto';
 export type DecisionAction = (typeof DECISION_ACTIONS)[number];
 export type PriceUnit = (typeof PRICE_UNITS)[number];
 
-const nonEmptyList = <T extends z.ZodMiniType>(item: T) => z.array(item).check(z.minLength(1));
-const words = nonEmptyList(z.string().check(z.trim(), z.minLength(1)));
-const timeZone = z
-  .string()
-  .check(z.refine(isTimeZone, 'must be an IANA time zone name such as America/Toronto'));
+const nonEmptyList = <T extends v.GenericSchema>(item: T) => v.pipe(v.array(item), v.minLength(1));
+const words = nonEmptyList(v.pipe(v.string(), v.trim(), v.minLength(1)));
+const timeZone = v.pipe(
+  v.string(),
+  v.check(isTimeZone, 'must be an IANA time zone name such as America/Toronto'),
+);
 /** `HH:MM` from 00:00 to 24:00 (24:00: the end of the day, for `to`). */
-const clock = z
-  .string()
-  .check(z.regex(/^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be HH:MM, from 00:00 to 24:00'));
-const positive = z.number().check(z.positive());
-const nonNegative = z.number().check(z.gte(0));
+const clock = v.pipe(
+  v.string(),
+  v.regex(/^(?:(?:[01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be HH:MM, from 00:00 to 24:00'),
+);
+const positive = v.pipe(v.number(), v.gtValue(0));
+const nonNegative = v.pipe(v.number(), v.minValue(0));
 /** Half the Earth's circumference: a larger radius covers the whole planet. */
 const MAX_AREA_KM = 20_038;
 
-const serviceArea = z.strictObject({
-  lat: z.number().check(z.gte(-90), z.lte(90)),
-  lon: z.number().check(z.gte(-180), z.lte(180)),
-  km: z.number().check(z.positive(), z.lte(MAX_AREA_KM)),
+const serviceArea = v.strictObject({
+  lat: v.pipe(v.number(), v.minValue(-90), v.maxValue(90)),
+  lon: v.pipe(v.number(), v.minValue(-180), v.maxValue(180)),
+  km: v.pipe(v.number(), v.gtValue(0), v.maxValue(MAX_AREA_KM)),
 });
 
-const hours = z.strictObject({ from: clock, to: clock }).check(
-  z.superRefine((window, ctx) => {
-    if (window.from === '24:00')
-      ctx.addIssue({
-        code: 'custom',
-        path: ['from'],
-        message: '24:00 is only for `to` (the end of the day)',
-      });
-    else if (clockSeconds(window.from) === clockSeconds(window.to)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['to'],
-        message:
-          'equals `from`: an empty window (00:00 to 24:00 is the whole day; `from` after `to` is an overnight window)',
+const hours = v.pipe(
+  v.strictObject({ from: clock, to: clock }),
+  v.forward(
+    v.check((window) => window.from !== '24:00', '24:00 is only for `to` (the end of the day)'),
+    ['from'],
+  ),
+  v.forward(
+    v.check(
+      (window) => window.from === '24:00' || clockSeconds(window.from) !== clockSeconds(window.to),
+      'equals `from`: an empty window (00:00 to 24:00 is the whole day; `from` after `to` is an overnight window)',
+    ),
+    ['to'],
+  ),
+);
+
+const startsWithinHours = v.pipe(
+  v.strictObject({ min: v.optional(v.number()), max: v.optional(v.number()) }),
+  v.check((range) => range.min !== undefined || range.max !== undefined, 'give min, max or both'),
+  v.forward(
+    v.check(
+      (range) => range.min === undefined || range.max === undefined || range.min <= range.max,
+      'is greater than max: no offer could ever hold',
+    ),
+    ['min'],
+  ),
+);
+
+const minRate = v.pipe(
+  v.strictObject({
+    per_hour: v.optional(nonNegative),
+    per_visit: v.optional(nonNegative),
+    amount: v.optional(nonNegative),
+  }),
+  // Only once the fields are good (an unknown field leaves the object untyped, which skips the
+  // check): `{ "per_day": 5 }` is an unknown field, said once.
+  v.check(
+    (rate) => Object.keys(rate).length > 0,
+    'give a minimum for at least one unit: per_hour, per_visit or amount',
+  ),
+);
+
+/** Every condition present must hold; an absent condition matches anything. */
+export const ruleMatchSchema = v.pipe(
+  v.strictObject({
+    care_type: v.optional(nonEmptyList(v.picklist(CARE_TYPES))),
+    offer_type: v.optional(nonEmptyList(v.picklist(OFFER_TYPES))),
+    /** Demand organisation ids or names (names compared case- and accent-insensitively). */
+    demand_org: v.optional(words),
+    not_demand_org: v.optional(words),
+    /** Compared case- and accent-insensitively, surrounding and repeated spaces ignored. */
+    city: v.optional(words),
+    state: v.optional(words),
+    country: v.optional(words),
+    /** Postal/zip code prefixes, compared case-insensitively, spaces ignored. */
+    zip_prefix: v.optional(words),
+    service_area: v.optional(nonEmptyList(serviceArea)),
+    starts_within_hours: v.optional(startsWithinHours),
+    weekdays: v.optional(nonEmptyList(v.picklist(RULE_WEEKDAYS))),
+    hours: v.optional(hours),
+    /** For `weekdays` and `hours`; default: the rules' `timeZone`. */
+    time_zone: v.optional(timeZone),
+    max_visits: v.optional(v.pipe(v.number(), v.integer(), v.gtValue(0))),
+    max_visit_hours: v.optional(positive),
+    max_total_hours: v.optional(positive),
+    min_rate: v.optional(minRate),
+    /** The skills the organisation has. */
+    skills: v.optional(words),
+    min_minutes_to_expiry: v.optional(nonNegative),
+  }),
+  // Only once the fields are good: a match of unknown fields alone is told so, not this too. A
+  // raw check, since `v.check` also runs after a field's own check (a bad time zone) failed.
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (dataset.typed && !dataset.issues) {
+      if (!Object.keys(dataset.value).some((key) => key !== 'time_zone'))
+        addIssue({
+          message: 'a rule must have at least one condition; use defaultAction for a catch-all',
+        });
+    }
+  }),
+  // Also when a field is bad, so `rules check` reports every problem in one go; hence the
+  // defensive reads (the value may not have its schema's shape yet).
+  v.rawCheck(({ dataset, addIssue }) => {
+    const match: unknown = dataset.value;
+    if (typeof match !== 'object' || match === null || Array.isArray(match)) return;
+    const fields = match as Record<string, unknown>;
+    const conditions = Object.keys(fields).filter((key) => key !== 'time_zone');
+    if (
+      conditions.length > 0 &&
+      fields.time_zone !== undefined &&
+      fields.weekdays === undefined &&
+      fields.hours === undefined
+    ) {
+      addIssue({
+        message: 'applies only to weekdays and hours; this rule has neither',
+        path: pathTo(fields, 'time_zone'),
       });
     }
+    const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+    const named = new Set(
+      list(fields.demand_org).flatMap((org) => (typeof org === 'string' ? [foldName(org)] : [])),
+    );
+    list(fields.not_demand_org).forEach((org, index) => {
+      if (typeof org === 'string' && named.has(foldName(org))) {
+        addIssue({
+          message: 'is also in demand_org: the rule could never hold',
+          path: pathTo(fields, 'not_demand_org', index),
+        });
+      }
+    });
   }),
 );
 
-const startsWithinHours = z
-  .strictObject({ min: z.optional(z.number()), max: z.optional(z.number()) })
-  .check(
-    z.superRefine((range, ctx) => {
-      if (range.min === undefined && range.max === undefined)
-        ctx.addIssue({ code: 'custom', message: 'give min, max or both' });
-      if (range.min !== undefined && range.max !== undefined && range.min > range.max) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['min'],
-          message: 'is greater than max: no offer could ever hold',
-        });
-      }
-    }),
-  );
-
-const minRate = z
-  .strictObject({
-    per_hour: z.optional(nonNegative),
-    per_visit: z.optional(nonNegative),
-    amount: z.optional(nonNegative),
-  })
-  // Only once the fields are good: `{ "per_day": 5 }` is an unknown field, said once.
-  .check(
-    z.refine((rate) => Object.keys(rate).length > 0, {
-      error: 'give a minimum for at least one unit: per_hour, per_visit or amount',
-      when: (payload) => payload.issues.length === 0,
-    }),
-  );
-
-/** Every condition present must hold; an absent condition matches anything. */
-export const ruleMatchSchema = z
-  .strictObject({
-    care_type: z.optional(nonEmptyList(z.enum(CARE_TYPES))),
-    offer_type: z.optional(nonEmptyList(z.enum(OFFER_TYPES))),
-    /** Demand organisation ids or names (names compared case- and accent-insensitively). */
-    demand_org: z.optional(words),
-    not_demand_org: z.optional(words),
-    /** Compared case- and accent-insensitively, surrounding and repeated spaces ignored. */
-    city: z.optional(words),
-    state: z.optional(words),
-    country: z.optional(words),
-    /** Postal/zip code prefixes, compared case-insensitively, spaces ignored. */
-    zip_prefix: z.optional(words),
-    service_area: z.optional(nonEmptyList(serviceArea)),
-    starts_within_hours: z.optional(startsWithinHours),
-    weekdays: z.optional(nonEmptyList(z.enum(RULE_WEEKDAYS))),
-    hours: z.optional(hours),
-    /** For `weekdays` and `hours`; default: the rules' `timeZone`. */
-    time_zone: z.optional(timeZone),
-    max_visits: z.optional(z.number().check(z.int(), z.positive())),
-    max_visit_hours: z.optional(positive),
-    max_total_hours: z.optional(positive),
-    min_rate: z.optional(minRate),
-    /** The skills the organisation has. */
-    skills: z.optional(words),
-    min_minutes_to_expiry: z.optional(nonNegative),
-  })
-  // Only once the fields are good: a match of unknown fields alone is told so, not this too.
-  .check(
-    z.refine((match) => Object.keys(match).some((key) => key !== 'time_zone'), {
-      error: 'a rule must have at least one condition; use defaultAction for a catch-all',
-      when: (payload) => payload.issues.length === 0,
-    }),
-    z.superRefine(
-      (match, ctx) => {
-        const conditions = Object.keys(match).filter((key) => key !== 'time_zone');
-        if (
-          conditions.length > 0 &&
-          match.time_zone !== undefined &&
-          match.weekdays === undefined &&
-          match.hours === undefined
-        ) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['time_zone'],
-            message: 'applies only to weekdays and hours; this rule has neither',
-          });
-        }
-        const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-        const named = new Set(
-          list(match.demand_org).flatMap((org) => (typeof org === 'string' ? [foldName(org)] : [])),
-        );
-        list(match.not_demand_org).forEach((org, index) => {
-          if (typeof org === 'string' && named.has(foldName(org))) {
-            ctx.addIssue({
-              code: 'custom',
-              path: ['not_demand_org', index],
-              message: 'is also in demand_org: the rule could never hold',
-            });
-          }
-        });
-      },
-      // Also when a field is bad, so `rules check` reports every problem in one go; hence the
-      // defensive reads above (the value may not have its schema's shape yet).
-      {
-        when: (payload) =>
-          typeof payload.value === 'object' &&
-          payload.value !== null &&
-          !Array.isArray(payload.value),
-      },
-    ),
-  );
-
-export const ruleSchema = z.strictObject({
+export const ruleSchema = v.strictObject({
   /** Recorded with every decision the rule makes; keep it short and free of client data. */
-  name: z
-    .string()
-    .check(z.regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/, 'letters, digits, space, _ . - (1-64)')),
+  name: v.pipe(
+    v.string(),
+    v.regex(/^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$/, 'letters, digits, space, _ . - (1-64)'),
+  ),
   match: ruleMatchSchema,
-  action: z.enum(DECISION_ACTIONS),
+  action: v.picklist(DECISION_ACTIONS),
   /** Sent as the decline `reason_code`; only for `decline`. */
-  declineReasonCode: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
+  declineReasonCode: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(64))),
   /** Sent as the accept/decline `comment`. */
-  comment: z.optional(z.string().check(z.minLength(1), z.maxLength(500))),
+  comment: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(500))),
 });
 
-export const rulesLimitsSchema = z.strictObject({
+export const rulesLimitsSchema = v.strictObject({
   /** At most this many accepts per calendar day in the rules' `timeZone`. */
-  accepts_per_day: z.optional(z.number().check(z.int(), z.positive())),
+  accepts_per_day: v.optional(v.pipe(v.number(), v.integer(), v.gtValue(0))),
   /** At most this many accepts per calendar week (Monday to Sunday) in the rules' `timeZone`. */
-  accepts_per_week: z.optional(z.number().check(z.int(), z.positive())),
+  accepts_per_week: v.optional(v.pipe(v.number(), v.integer(), v.gtValue(0))),
 });
 
-export const rulesSchema = z.strictObject({
+export const rulesSchema = v.strictObject({
   /** What to do when no rule matches. `review` leaves the offer open for a person. */
-  defaultAction: z.enum(DECISION_ACTIONS),
+  defaultAction: v.picklist(DECISION_ACTIONS),
   /**
    * The organisation's time zone (IANA): the default for `time_zone` conditions and the days of
    * `limits`. Absent means DEFAULT_TIME_ZONE (read it with `rulesTimeZone`); left out of the
    * parsed value so rules written before it keep their version.
    */
-  timeZone: z.optional(timeZone),
-  limits: z.optional(rulesLimitsSchema),
+  timeZone: v.optional(timeZone),
+  limits: v.optional(rulesLimitsSchema),
   /**
    * Evaluated in order; the first rule whose conditions all hold decides. Up to 1,000: the store
    * (S3) takes any size up to 1 MiB, and a decision keeps at most MAX_EXPLANATION_LINES lines.
    */
-  rules: z._default(z.array(ruleSchema).check(z.maxLength(1000)), []),
+  rules: v.optional(v.pipe(v.array(ruleSchema), v.maxLength(1000)), []),
 });
 
-export type RuleMatch = z.infer<typeof ruleMatchSchema>;
-export type Rule = z.infer<typeof ruleSchema>;
-export type Rules = z.infer<typeof rulesSchema>;
-export type RulesLimits = z.infer<typeof rulesLimitsSchema>;
+export type RuleMatch = v.InferOutput<typeof ruleMatchSchema>;
+export type Rule = v.InferOutput<typeof ruleSchema>;
+export type Rules = v.InferOutput<typeof rulesSchema>;
+export type RulesLimits = v.InferOutput<typeof rulesLimitsSchema>;
 
 /** The rules' time zone: `timeZone`, or DEFAULT_TIME_ZONE. */
 export function rulesTimeZone(rules: Pick<Rules, 'timeZone'>): string {

@@ -1,4 +1,5 @@
-import * as z from './zod';
+import * as v from 'valibot';
+import { pathTo } from './parse-json';
 
 /**
  * Deployment settings for the offer table (config `table` and `backup`): its capacity mode and its
@@ -25,36 +26,37 @@ export const DEFAULT_PROVISIONED_CAPACITY = {
   targetUtilization: 70,
 } as const;
 
-const capacityUnits = z
-  .number()
-  .check(
-    z.int('must be a whole number of capacity units'),
-    z.gte(1, 'must be at least 1'),
-    z.lte(
-      MAX_TABLE_CAPACITY_UNITS,
-      `must be at most ${MAX_TABLE_CAPACITY_UNITS} (DynamoDB's default per-table quota)`,
-    ),
-  );
+const capacityUnits = v.pipe(
+  v.number(),
+  v.integer('must be a whole number of capacity units'),
+  v.minValue(1, 'must be at least 1'),
+  v.maxValue(
+    MAX_TABLE_CAPACITY_UNITS,
+    `must be at most ${MAX_TABLE_CAPACITY_UNITS} (DynamoDB's default per-table quota)`,
+  ),
+);
 
 /** The range auto scaling keeps the provisioned capacity in, as configured. */
-export const capacityRangeSchema = z
-  .strictObject({
+export const capacityRangeSchema = v.pipe(
+  v.strictObject({
     /** Never below this, also when idle: what an idle month pays for. */
-    min: z._default(capacityUnits, 1),
+    min: v.optional(capacityUnits, 1),
     /**
      * Never above this: the most a burst can get, and the most a month can cost. Left out: the
      * dimension's default maximum, or `min` when that is higher.
      */
-    max: z.optional(capacityUnits),
-  })
-  .check(
-    z.refine((range) => range.max === undefined || range.min <= range.max, {
-      error: 'min must not exceed max',
-      path: ['min'],
-    }),
-  );
+    max: v.optional(capacityUnits),
+  }),
+  v.forward(
+    v.check(
+      (range) => range.max === undefined || range.min <= range.max,
+      'min must not exceed max',
+    ),
+    ['min'],
+  ),
+);
 
-export type CapacityRangeSettings = z.infer<typeof capacityRangeSchema>;
+export type CapacityRangeSettings = v.InferOutput<typeof capacityRangeSchema>;
 
 /** A capacity range as auto scaling gets it, both ends resolved. */
 export interface CapacityRange {
@@ -64,45 +66,46 @@ export interface CapacityRange {
 
 const PROVISIONED_ONLY = ['writeCapacity', 'readCapacity', 'targetUtilization'] as const;
 
-export const tableSettingsSchema = z
-  .strictObject({
+export const tableSettingsSchema = v.pipe(
+  v.strictObject({
     /**
      * `on-demand` (default): billed per request, no capacity to plan, no throttling below the
      * table's limits. `provisioned`: capacity held and billed by the hour, auto scaled between
      * the minimum and maximum; cheaper per event at steady traffic, the minimum paid at idle, and
      * a burst beyond the capacity is throttled until auto scaling catches up (README, Cost).
      */
-    billing: z._default(z.enum(['on-demand', 'provisioned']), 'on-demand'),
+    billing: v.optional(v.picklist(['on-demand', 'provisioned']), 'on-demand'),
     /** Write capacity units (provisioned only); default DEFAULT_PROVISIONED_CAPACITY. */
-    writeCapacity: z.optional(capacityRangeSchema),
+    writeCapacity: v.optional(capacityRangeSchema),
     /** Read capacity units (provisioned only). */
-    readCapacity: z.optional(capacityRangeSchema),
+    readCapacity: v.optional(capacityRangeSchema),
     /** Consumed capacity auto scaling aims at, in percent of the provisioned (20-90; provisioned only). */
-    targetUtilization: z.optional(
-      z
-        .number()
-        .check(
-          z.int('must be a whole percentage'),
-          z.gte(TARGET_UTILIZATION_RANGE.min, `must be at least ${TARGET_UTILIZATION_RANGE.min}`),
-          z.lte(TARGET_UTILIZATION_RANGE.max, `must be at most ${TARGET_UTILIZATION_RANGE.max}`),
+    targetUtilization: v.optional(
+      v.pipe(
+        v.number(),
+        v.integer('must be a whole percentage'),
+        v.minValue(
+          TARGET_UTILIZATION_RANGE.min,
+          `must be at least ${TARGET_UTILIZATION_RANGE.min}`,
         ),
+        v.maxValue(TARGET_UTILIZATION_RANGE.max, `must be at most ${TARGET_UTILIZATION_RANGE.max}`),
+      ),
     ),
-  })
-  .check(
-    z.superRefine((table, ctx) => {
-      if (table.billing === 'provisioned') return;
-      for (const field of PROVISIONED_ONLY) {
-        if (table[field] === undefined) continue;
-        ctx.addIssue({
-          code: 'custom',
-          path: [field],
-          message: `${field} applies to billing "provisioned" only: remove it, or set billing to "provisioned"`,
-        });
-      }
-    }),
-  );
+  }),
+  v.rawCheck(({ dataset, addIssue }) => {
+    if (!dataset.typed || dataset.value.billing === 'provisioned') return;
+    const table = dataset.value;
+    for (const field of PROVISIONED_ONLY) {
+      if (table[field] === undefined) continue;
+      addIssue({
+        message: `${field} applies to billing "provisioned" only: remove it, or set billing to "provisioned"`,
+        path: pathTo(table, field),
+      });
+    }
+  }),
+);
 
-export type TableSettings = z.infer<typeof tableSettingsSchema>;
+export type TableSettings = v.InferOutput<typeof tableSettingsSchema>;
 
 /** The table's provisioned capacity as it will be built, defaults resolved. */
 export interface ProvisionedCapacity {
@@ -132,8 +135,8 @@ export function provisionedCapacity(table: TableSettings): ProvisionedCapacity |
 }
 
 /** An AWS Backup plan for the offer table (daily, kept `retentionDays`), on top of its point-in-time recovery. */
-export const backupSettingsSchema = z.strictObject({
-  enabled: z._default(z.boolean(), false),
+export const backupSettingsSchema = v.strictObject({
+  enabled: v.optional(v.boolean(), false),
   /** Days each daily backup is kept (1-3650). */
-  retentionDays: z._default(z.number().check(z.int(), z.gte(1), z.lte(3650)), 35),
+  retentionDays: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(3650)), 35),
 });

@@ -1,4 +1,4 @@
-import * as z from './zod';
+import * as v from 'valibot';
 
 /**
  * Deployment settings of the worker function (config `workerMaxConcurrency`, `workerMemoryMb`):
@@ -47,22 +47,24 @@ export function workerMemoryWarning(workerMemoryMb: number): string | undefined 
   );
 }
 
-export const workerMemoryMbSchema = z
-  .number()
-  .check(
-    z.int('must be a whole number of MB'),
-    z.gte(LAMBDA_MEMORY_MB.min, `must be at least ${LAMBDA_MEMORY_MB.min} (Lambda's minimum)`),
-    z.lte(LAMBDA_MEMORY_MB.max, `must be at most ${LAMBDA_MEMORY_MB.max} (Lambda's maximum)`),
-  );
+export const workerMemoryMbSchema = v.pipe(
+  v.number(),
+  v.integer('must be a whole number of MB'),
+  v.minValue(LAMBDA_MEMORY_MB.min, `must be at least ${LAMBDA_MEMORY_MB.min} (Lambda's minimum)`),
+  v.maxValue(LAMBDA_MEMORY_MB.max, `must be at most ${LAMBDA_MEMORY_MB.max} (Lambda's maximum)`),
+);
 
 /** The worker's fields of the connector config (config.ts spreads them into its schema). */
 export const workerConfigFields = {
   /** At most this many worker instances at once, so the marketplace API is never flooded (2-1000). */
-  workerMaxConcurrency: z._default(z.number().check(z.int(), z.gte(2), z.lte(1000)), 5),
+  workerMaxConcurrency: v.optional(
+    v.pipe(v.number(), v.integer(), v.minValue(2), v.maxValue(1000)),
+    5,
+  ),
   /**
    * The worker's memory in MB (128-10240; default `DEFAULT_WORKER_MEMORY_MB`). Lambda gives CPU in
    * proportion: less memory bills less per event and makes the worker's own code and cold start
    * slower in proportion (`FULL_VCPU_MB`).
    */
-  workerMemoryMb: z._default(workerMemoryMbSchema, DEFAULT_WORKER_MEMORY_MB),
+  workerMemoryMb: v.optional(workerMemoryMbSchema, DEFAULT_WORKER_MEMORY_MB),
 };

@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import * as v from 'valibot';
 import { OFFER_TABLE } from '../../lambdas/adapters/offer-table-keys';
 import { SANDBOX_RESOURCES_FILE, sandboxResourcesSchema } from '../../sandbox/resources-file';
 import { PHI_NAMES, runNpx, type CliRun } from '../support/sandbox-cli';
@@ -36,7 +37,10 @@ async function waitFor<T>(
 /** An offer the running sandbox has decided, read from its table. */
 async function decidedOffer(): Promise<string | undefined> {
   if (!existsSync(SANDBOX_RESOURCES_FILE)) return undefined;
-  const r = sandboxResourcesSchema.parse(JSON.parse(readFileSync(SANDBOX_RESOURCES_FILE, 'utf8')));
+  const r = v.parse(
+    sandboxResourcesSchema,
+    JSON.parse(readFileSync(SANDBOX_RESOURCES_FILE, 'utf8')),
+  );
   const raw = new DynamoDBClient({
     region: r.region,
     credentials: r.credentials,

@@ -74,12 +74,12 @@ describe('config encryption', () => {
   it.each([
     [
       { keys: 'aws-owned' },
-      'encryption.keys: Invalid option: expected one of "customer-managed"|"aws-managed"',
+      'encryption.keys: Invalid type: Expected ("customer-managed" | "aws-managed") but received "aws-owned"',
     ],
-    [{ keys: 'AWS-MANAGED' }, 'encryption.keys: Invalid option'],
-    [{ keys: true }, 'encryption.keys: Invalid option'],
+    [{ keys: 'AWS-MANAGED' }, 'encryption.keys: Invalid type: Expected ("customer-managed"'],
+    [{ keys: true }, 'encryption.keys: Invalid type: Expected ("customer-managed"'],
     [{ keys: 'aws-managed', keyArn: 'arn:aws:kms:x' }, 'encryption: unknown field "keyArn"'],
-    ['aws-managed', 'encryption: Invalid input: expected object'],
+    ['aws-managed', 'encryption: Invalid type: Expected Object'],
   ])('refuses %j, naming the field', (encryption, message) => {
     expect(() => parseConnectorConfig(input(encryption))).toThrow(ConfigError);
     expect(() => parseConnectorConfig(input(encryption))).toThrow(message);

@@ -274,7 +274,7 @@ describe('backup (config backup)', () => {
 describe('config backup validation', () => {
   const raw = () => JSON.parse(JSON.stringify(exampleConfig())) as Json;
   it.each<[string, unknown, RegExp]>([
-    ['enabled not a boolean', { enabled: 'yes' }, /backup\.enabled: .*expected boolean/],
+    ['enabled not a boolean', { enabled: 'yes' }, /backup\.enabled: .*Expected boolean/],
     ['retentionDays 0', { enabled: true, retentionDays: 0 }, /backup\.retentionDays: .*>=1/],
     [
       'retentionDays over 10 years',
@@ -287,7 +287,7 @@ describe('config backup validation', () => {
       /backup\.retentionDays: .*int/,
     ],
     ['an unknown field', { enabled: true, days: 30 }, /backup: unknown field "days"/],
-    ['not an object', 'on', /backup: .*expected object/],
+    ['not an object', 'on', /backup: .*Expected Object/],
   ])('refuses %s, naming the field', (_label, backup, message) => {
     expect(() => validateConnectorConfig({ ...raw(), backup })).toThrow(message);
   });

@@ -62,6 +62,29 @@ describe('notifications config', () => {
     });
   });
 
+  it.each(["o'brien@example.org", 'ops+alerts@care.example.co.uk'])(
+    'accepts the e-mail address %s',
+    (email) => {
+      expect(parseConnectorConfig(input({ email })).notifications).toEqual({
+        enabled: true,
+        email,
+      });
+      expect(parseConnectorConfig({ ...input(), alarmEmail: email }).alarmEmail).toBe(email);
+    },
+  );
+
+  it.each(['staffing', 'staffing@localhost', 'two words@example.org', 'a@b@example.org'])(
+    'rejects the e-mail address %s, saying what it must be',
+    (email) => {
+      expect(() => parseConnectorConfig(input({ email }))).toThrow(
+        'notifications.email: must be an e-mail address such as ops@example.org',
+      );
+      expect(() => parseConnectorConfig({ ...input(), alarmEmail: email })).toThrow(
+        'alarmEmail: must be an e-mail address such as ops@example.org',
+      );
+    },
+  );
+
   it.each([
     ['http', { offerUrl: 'http://acme.example.org/offers/{offerId}' }],
     ['no {offerId}', { offerUrl: 'https://acme.example.org/offers/' }],

@@ -11,6 +11,7 @@ import {
   ReceiveMessageCommand,
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
+import * as v from 'valibot';
 import { queuedEventSchema } from '../../lambdas/core/events';
 import {
   ago,
@@ -85,7 +86,7 @@ describe('offer ids as logs print them', () => {
     expect(replayed.code).toBe(0);
     expect(replayed.data).toMatchObject({ offerId: id, replayed: true });
     const [body] = await takeAll(r.queueUrl);
-    expect(JSON.parse(queuedEventSchema.parse(JSON.parse(body)).message)).toMatchObject({
+    expect(JSON.parse(v.parse(queuedEventSchema, JSON.parse(body)).message)).toMatchObject({
       offer_id: id,
     });
 
@@ -123,7 +124,7 @@ describe('replay', () => {
     expect(data).toMatchObject({ offerId: id, replayed: true, force: true });
     const bodies = await takeAll(r.queueUrl);
     expect(bodies).toHaveLength(1);
-    const queued = queuedEventSchema.parse(JSON.parse(bodies[0]));
+    const queued = v.parse(queuedEventSchema, JSON.parse(bodies[0]));
     expect(queued).toMatchObject({ origin: 'operator', replay: { force: true } });
     expect(JSON.parse(queued.message)).toMatchObject({
       event_name: 'OfferMatched',

@@ -17,6 +17,7 @@ import {
   SQSClient,
   type Message,
 } from '@aws-sdk/client-sqs';
+import * as v from 'valibot';
 import { cachedDynamoClient, Documents } from '../../lambdas/adapters/dynamo-documents';
 import type { SQSRecord } from 'aws-lambda';
 import { DynamoOfferStore } from '../../lambdas/adapters/dynamo-offer-store';
@@ -127,7 +128,7 @@ async function enqueuedOffers(url: string): Promise<string[]> {
       ids.push(
         String(
           (
-            JSON.parse(queuedEventSchema.parse(JSON.parse(message.Body ?? '')).message) as {
+            JSON.parse(v.parse(queuedEventSchema, JSON.parse(message.Body ?? '')).message) as {
               offer_id: unknown;
             }
           ).offer_id,
@@ -219,7 +220,7 @@ it('enqueues the offer whose SNS delivery was dropped; the worker decides it; th
   expect(messages).toHaveLength(1);
   const message = messages.at(0);
   if (message === undefined) throw new Error('no message');
-  const queued = queuedEventSchema.parse(JSON.parse(message.Body ?? ''));
+  const queued = v.parse(queuedEventSchema, JSON.parse(message.Body ?? ''));
   expect(queued).toEqual(
     expect.objectContaining({ origin: 'reconciler', topicArn: RECONCILER_TOPIC_ARN }),
   );

@@ -125,7 +125,9 @@ it('an object overwritten by hand with invalid rules is reported invalid, and th
   await expect(s3RulesFetch(reader, { bucket, key: RULES_OBJECT_KEY })(undefined)).resolves.toEqual(
     {
       kind: 'invalid',
-      problem: expect.stringContaining('defaultAction: Invalid option'),
+      problem: expect.stringContaining(
+        'defaultAction: Invalid type: Expected ("accept" | "decline" | "review" | "ignore")',
+      ),
     },
   );
   clock += 60_000;

@@ -17,6 +17,7 @@ import {
   type SendMessageCommandOutput,
 } from '@aws-sdk/client-sqs';
 import type { SQSRecord } from 'aws-lambda';
+import * as v from 'valibot';
 import { QUEUE_ATTRIBUTES, queuedEventSchema, type QueuedEvent } from '../../lambdas/core/events';
 import { QueueSendError, SqsEventQueue } from '../../lambdas/adapters/sqs-event-queue';
 import { EMULATOR_AWS, startFauxqs, type RunningEmulator } from '../../sandbox/emulators';
@@ -75,7 +76,7 @@ describe('SqsEventQueue', () => {
     expect(Messages).toHaveLength(1);
     const [received] = Messages ?? [];
     expect(received.MessageId).toBe(messageId);
-    expect(queuedEventSchema.parse(JSON.parse(received.Body ?? ''))).toEqual(event);
+    expect(v.parse(queuedEventSchema, JSON.parse(received.Body ?? ''))).toEqual(event);
     expect(received.MessageAttributes).toEqual({
       [QUEUE_ATTRIBUTES.snsMessageId]: expect.objectContaining({
         DataType: 'String',

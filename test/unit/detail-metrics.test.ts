@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSEvent } from 'aws-lambda';
+import * as v from 'valibot';
 import { ConnectorMetrics, observability } from '../../lambdas/adapters/observability';
 import { parseRules } from '../../lambdas/core/config';
 import { detailMetricsEnabled, monitoringSchema } from '../../lambdas/core/monitoring-config';
@@ -91,8 +92,8 @@ async function runWorker(detail: boolean) {
 
 describe('monitoring.detailMetrics', () => {
   it('is off by default, and a boolean only', () => {
-    expect(monitoringSchema.parse({}).detailMetrics).toBe(false);
-    expect(monitoringSchema.safeParse({ detailMetrics: 'yes' }).success).toBe(false);
+    expect(v.parse(monitoringSchema, {}).detailMetrics).toBe(false);
+    expect(v.safeParse(monitoringSchema, { detailMetrics: 'yes' }).success).toBe(false);
   });
 
   it.each([

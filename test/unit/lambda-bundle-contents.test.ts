@@ -5,11 +5,11 @@
  * bundle includes. The worker carries the resource modules it calls (inbox offers, demand
  * offers, referral acknowledgements) and none of the calls only the CLI, sandbox or tests make;
  * the reconciler carries the inbox list reader alone; neither carries the whole-API facade. Both
- * validate with zod/mini only (lambdas/core/zod.ts): classic zod (about 70 KB and 10 ms of cold
- * start) is in neither bundle, and the receiver carries no zod at all. No function carries the
- * deploy-time config schema, and the receiver carries no event schema: zod schemas are built when
- * their module loads, so a module in a bundle costs its schemas at every cold start whether or not
- * they are used. No function carries the emulator table setup (adapters/offer-table.ts), which
+ * validate with Valibot, and no function carries zod (its module and schemas were a fifth of the
+ * worker's cold start); the receiver carries no validator at all. No function carries the
+ * deploy-time config schema, and the receiver carries no event schema: a schema is built when its
+ * module loads, so a module in a bundle costs its schemas at every cold start whether or not they
+ * are used. No function carries the emulator table setup (adapters/offer-table.ts), which
  * added CreateTable and its waiter to the worker's and reconciler's floors. No function carries
  * lib-dynamodb: the stores convert items with util-dynamodb on the low-level client
  * (adapters/dynamo-documents.ts), whose middleware is cached, which lib-dynamodb does not allow.
@@ -51,16 +51,18 @@ const NOT_FOR_LAMBDAS = [
 /**
  * The deploy-time config schema (bin/ and lib/ parse the config with it): the functions read their
  * settings from plain lists (core/connector-values.ts) and parse rules with core/parse-rules.ts, so
- * none of them builds this schema at start-up (about 185 zod schemas in the worker).
+ * none of them builds this schema at start-up.
  */
 const DEPLOY_TIME_ONLY = ['lambdas/core/config.ts', 'lambdas/core/monitoring-config.ts'];
+const bundled = (inputs: readonly string[], pkg: string) =>
+  inputs.some((input) => input.includes(`node_modules/${pkg}/`));
 const clientModules = (inputs: readonly string[]) =>
   inputs.filter((input) => input.startsWith(CLIENT)).map((input) => input.slice(CLIENT.length));
 
 describe('marketplace client modules in the function bundles', () => {
   jest.setTimeout(60_000);
 
-  it('the worker bundles the resource modules it calls, nothing of the client it does not, and no classic zod', async () => {
+  it('the worker bundles the resource modules it calls, nothing of the client it does not, and validates with Valibot, not zod', async () => {
     const inputs = await inputsOf('lambdas/worker/handler.ts');
     expect(clientModules(inputs)).toEqual(
       expect.arrayContaining([
@@ -78,10 +80,11 @@ describe('marketplace client modules in the function bundles', () => {
     expect(inputs).toEqual(
       expect.arrayContaining(['lambdas/core/connector-values.ts', 'lambdas/core/parse-rules.ts']),
     );
-    expect(inputs.filter((input) => input.includes('zod/v4/classic/'))).toEqual([]);
+    expect(bundled(inputs, 'zod')).toBe(false);
+    expect(bundled(inputs, 'valibot')).toBe(true);
   });
 
-  it('the reconciler bundles the inbox list reader only, and no classic zod', async () => {
+  it('the reconciler bundles the inbox list reader only, and validates with Valibot, not zod', async () => {
     const inputs = await inputsOf('lambdas/reconciler/handler.ts');
     expect(clientModules(inputs)).toContain('inbox-offer-entries.ts');
     for (const module of [
@@ -96,15 +99,16 @@ describe('marketplace client modules in the function bundles', () => {
       'lambdas/core/events.ts',
     ])
       expect(inputs).not.toContain(module);
-    expect(inputs.filter((input) => input.includes('zod/v4/classic/'))).toEqual([]);
-    expect(inputs.some((input) => input.includes('zod/v4/mini/'))).toBe(true);
+    expect(bundled(inputs, 'zod')).toBe(false);
+    expect(bundled(inputs, 'valibot')).toBe(true);
   });
 
-  it('the receiver builds no marketplace event or queue envelope schema (it only sets queue attributes), and carries no zod', async () => {
+  it('the receiver builds no marketplace event or queue envelope schema (it only sets queue attributes), and carries no validator', async () => {
     const inputs = await inputsOf('lambdas/receiver/handler.ts');
-    // The SNS envelope is checked field by field (adapters/sns-envelope.ts): zod is in no input.
+    // The SNS envelope is checked field by field (adapters/sns-envelope.ts): no validator library.
     expect(inputs).toContain('lambdas/adapters/sns-envelope.ts');
-    expect(inputs.filter((input) => input.includes('node_modules/zod/'))).toEqual([]);
+    expect(bundled(inputs, 'zod')).toBe(false);
+    expect(bundled(inputs, 'valibot')).toBe(false);
     expect(inputs).toContain('lambdas/core/event-names.ts');
     for (const module of [
       'lambdas/core/events.ts',

@@ -115,6 +115,26 @@ describe('referral schemas: revision parts as the spec publishes them', () => {
     expect(listed.items[0]?.revision).toEqual({ revision_group_id: 'g-1', revision_number: 2 });
   });
 
+  it('names a field holding a wrong value by path and what it expected, never quoting the value', async () => {
+    const name = `${demographics.first_name} ${demographics.last_name}`;
+    const body = outboxDetail({
+      revision_group_id: 'g-1',
+      revision_number: name,
+      is_latest_revision: true,
+    });
+    const { client } = scripted(() => ({
+      status: 200,
+      json: { ...body, referral: { ...referral, status: name } },
+    }));
+    const error = await failure(client.getOutboxReferral('r-1'));
+    expect(error.message).toBe(
+      'getOutboxReferral: unexpected response: ' +
+        'referral.status: expected ("assigned" | "processed" | "cancelled"); ' +
+        'revision.revision_number: expected number',
+    );
+    expect(error.message).not.toContain(name);
+  });
+
   it('still names a required revision field missing from the inbox list', async () => {
     const { client } = scripted(() => ({
       status: 200,

@@ -106,6 +106,22 @@ describe('offers', () => {
     for (const value of Object.values(PHI)) expect(error.message).not.toContain(value);
   });
 
+  it('names a field holding a value it does not list by path and what it expected, never the value', async () => {
+    const detail = offerDetailJson() as Record<string, Record<string, unknown>>;
+    detail.match.response = PHI.caseManager;
+    detail.match.status = PHI.risk;
+    api.route = (seen) => (seen.method === 'GET' ? { status: 200, json: detail } : undefined);
+
+    const error = await failure(client().getInboxOffer(OFFER_ID));
+
+    expect(error.message).toBe(
+      'getInboxOffer: unexpected response: ' +
+        'match.response: expected ("pending" | "accepted" | "declined"); ' +
+        'match.status: expected ("open" | "expired" | "closed" | "assigned" | "fulfilled")',
+    );
+    for (const value of Object.values(PHI)) expect(error.message).not.toContain(value);
+  });
+
   it('rejects a 200 answer that is not JSON', async () => {
     api.route = (seen) =>
       seen.method === 'GET' ? { status: 200, text: '<html>maintenance</html>' } : undefined;

@@ -8,6 +8,7 @@
  * decides (and a second event for the same offer does not decide again). The handler around it
  * (inbox paging, enqueue marks, logs and metrics) is test/unit/reconciler-run.test.ts.
  */
+import * as v from 'valibot';
 import { parseRules } from '../../lambdas/core/config';
 import {
   marketplaceEventSchema,
@@ -91,7 +92,7 @@ describe('planReconciliation', () => {
 
     expect(plan.events.map((e) => e.offerId)).toEqual([A, B]);
     expect(plan.seen).toBe(2);
-    const queued = queuedEventSchema.parse(plan.events.at(0)?.event);
+    const queued = v.parse(queuedEventSchema, plan.events.at(0)?.event);
     expect(queued).toEqual({
       version: 1,
       origin: 'reconciler',
@@ -100,7 +101,7 @@ describe('planReconciliation', () => {
       publishedAt: NOW.toISOString(),
       message: expect.any(String),
     });
-    expect(marketplaceEventSchema.parse(JSON.parse(queued.message))).toEqual({
+    expect(v.parse(marketplaceEventSchema, JSON.parse(queued.message))).toEqual({
       event_source: 'alayamarket.offers',
       event_name: 'OfferMatched',
       event_id: `reconciler-${A}-${NOW.getTime()}`,

@@ -5,6 +5,7 @@
  * condition and does nothing once the match is answered; the `replay` flag counts only on origin
  * `operator`; and no unit is ever answered twice (counted at the fake marketplace).
  */
+import * as v from 'valibot';
 import { parseRules, type Rules } from '../../lambdas/core/config';
 import { queuedEventSchema } from '../../lambdas/core/events';
 import { replayEvent, ReplayEventError } from '../../lambdas/core/replay-event';
@@ -62,7 +63,7 @@ function setup(counter?: MemoryAcceptCounter) {
 describe('replay events', () => {
   it('are valid queued events with origin operator, and refuse an offer id the worker could not read', () => {
     const { event } = replayEvent(OFFER_ID, NOW, 'id-1', { force: true });
-    expect(queuedEventSchema.parse(event)).toMatchObject({
+    expect(v.parse(queuedEventSchema, event)).toMatchObject({
       origin: 'operator',
       replay: { force: true },
     });

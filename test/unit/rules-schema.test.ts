@@ -139,6 +139,12 @@ describe('invalid rules: one line per bad field, naming the rule', () => {
       /^rules\.0\.match: a rule must have at least one condition.*\(rule "r"\)$/,
     ],
     [
+      'only a bad time zone (said once: not also "no condition")',
+      { time_zone: 'Nowhere/Town' },
+      {},
+      /^rules\.0\.match\.time_zone: must be an IANA time zone.*\(rule "r"\)$/,
+    ],
+    [
       'no condition',
       {},
       {},
@@ -346,6 +352,19 @@ describe('invalid rules: one line per bad field, naming the rule', () => {
     expect(() => parseConnectorConfig(config)).toThrow(
       new RegExp(`^rules\\.rules\\.1\\.match\\.weekdays\\.0: .*\\(rule "${name}"\\)$`, 'm'),
     );
+  });
+
+  it('says what each field expected, never the value it holds (the worker logs the error)', () => {
+    const found = ruleProblems(
+      { city: ['Secretville'], weekdays: ['Secretday'], max_total_hours: 'Secret8' },
+      { action: 'Secretaction' },
+    );
+    expect(found).toEqual([
+      expect.stringMatching(/^rules\.0\.match\.weekdays\.0: .*"mon".*\(rule "r"\)$/),
+      expect.stringMatching(/^rules\.0\.match\.max_total_hours: .*number.*\(rule "r"\)$/),
+      expect.stringMatching(/^rules\.0\.action: .*"accept".*\(rule "r"\)$/),
+    ]);
+    expect(found.join('\n')).not.toMatch(/Secret/);
   });
 
   it('says not valid JSON without quoting the text', () => {

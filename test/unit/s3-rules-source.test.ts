@@ -111,7 +111,9 @@ describe('s3RulesFetch', () => {
     )(undefined);
     expect(result).toEqual({
       kind: 'invalid',
-      problem: expect.stringContaining('rules.0.action: Invalid option'),
+      problem: expect.stringContaining(
+        'rules.0.action: Invalid type: Expected ("accept" | "decline" | "review" | "ignore") (rule "x")',
+      ),
       storeVersion: 'v-9',
     });
     expect(JSON.stringify(result)).not.toContain('Secretville');

@@ -59,12 +59,15 @@ it.each([
   ['a blank username', { username: '  ', password: PASSWORD }, 'username'],
   ['no username', { password: PASSWORD }, 'username'],
   ['a string', 'just-a-string', '(root)'],
+  ['a numeric password', { username: 'u', password: 918273645 }, 'password'],
 ])('rejects a secret with %s, naming the field and the ARN only', async (_label, value, field) => {
   const error = await failure(secretCredentials(ARN, { readSecret: reader(value) })());
-  expect(error.message).toContain(ARN);
-  expect(error.message).toContain(field);
+  expect(error.message).toBe(
+    `Secret ${ARN} must be JSON {"username","password"} with both non-empty; bad field(s): ${field}`,
+  );
   expect(error.message).not.toContain(PASSWORD);
   expect(error.message).not.toContain('just-a-string');
+  expect(error.message).not.toContain('918273645');
 });
 
 it('does not repeat a JSON transform error, which quotes the secret text', async () => {

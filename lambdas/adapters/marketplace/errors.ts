@@ -1,9 +1,8 @@
 /**
  * The marketplace client's error, and how any text from outside (the API's messages, thrown
- * values, schema failures) is reduced before it goes into one: shortened, secrets masked, field
- * paths rather than values.
+ * values) is reduced before it goes into one: shortened, secrets masked. Schema failures are told
+ * by field paths and what each expected, never values (`describeIssuePaths`, used in http.ts).
  */
-import type * as z from 'zod/v4/core';
 
 /** Longest API-provided detail kept in an error message. */
 const MAX_DETAIL_LENGTH = 200;
@@ -79,13 +78,6 @@ export function clean(value: string, secrets: readonly string[]): string {
     if (secret.length > 0) out = out.split(secret).join('[redacted]');
   }
   return out.length > MAX_DETAIL_LENGTH ? `${out.slice(0, MAX_DETAIL_LENGTH)}...` : out;
-}
-
-/** Field paths only: zod messages name types, not values, but paths are all a reader needs. */
-export function describeFields(error: z.$ZodError): string {
-  return error.issues
-    .map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`)
-    .join('; ');
 }
 
 /**

@@ -3,15 +3,9 @@
  * budget and the per-request timeout, its JSON read and checked against a schema, and the error a
  * non-2xx answer becomes (the API's own text kept, shortened and with secrets masked).
  */
-import { safeParse } from 'zod/mini';
-import type * as z from 'zod/v4/core';
-import {
-  clean,
-  describeFields,
-  describeThrown,
-  MarketplaceError,
-  OutOfBudgetError,
-} from './errors';
+import * as v from 'valibot';
+import { describeIssuePaths } from '../../core/parse-json';
+import { clean, describeThrown, MarketplaceError, OutOfBudgetError } from './errors';
 import type { HttpRequestInit, HttpResponse } from '../http-request';
 import type { ClientSettings } from './options';
 import type { CallBudget } from './retry';
@@ -52,21 +46,24 @@ export async function fetchWithTimeout(
   }
 }
 
-/** The response body checked against `schema`; a failure names the fields, never their values. */
-export async function parseResponse<S extends z.$ZodType>(
+/**
+ * The response body checked against `schema`; a failure names the fields and what each expected,
+ * never their values (Valibot's messages quote the input, and a response may carry client PHI).
+ */
+export async function parseResponse<S extends v.GenericSchema>(
   operation: string,
   response: HttpResponse,
   schema: S,
-): Promise<z.output<S>> {
-  const parsed = safeParse(schema, await readJson(operation, response));
+): Promise<v.InferOutput<S>> {
+  const parsed = v.safeParse(schema, await readJson(operation, response));
   if (!parsed.success) {
     throw new MarketplaceError(
       operation,
-      `unexpected response: ${describeFields(parsed.error)}`,
+      `unexpected response: ${describeIssuePaths(parsed.issues)}`,
       response.status,
     );
   }
-  return parsed.data;
+  return parsed.output;
 }
 
 async function readJson(operation: string, response: HttpResponse): Promise<unknown> {
@@ -128,7 +125,8 @@ export function queryString(query: Query | undefined): string {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(query)) {
     if (value === undefined) continue;
-    if (Array.isArray(value)) for (const v of value as readonly string[]) params.append(name, v);
+    if (Array.isArray(value))
+      for (const item of value as readonly string[]) params.append(name, item);
     else params.append(name, String(value));
   }
   const text = params.toString();

@@ -5,7 +5,8 @@
  * `MarketplaceClient.getInboxOffer` and `npm run rules -- test` both use it, so the command judges
  * exactly what the worker would.
  */
-import * as z from '../../core/zod';
+import * as v from 'valibot';
+import { issuePath } from '../../core/parse-json';
 import type { InboxOffer, OfferVisit } from '../../core/ports';
 import {
   CARE_TYPES,
@@ -26,71 +27,76 @@ import {
  * failing the event into the DLQ. An unknown care or offer type is read as `unknown` (the worker
  * sends such an offer to review). A required field that is missing still fails.
  */
-export const inboxOfferForWorkerSchema = z.looseObject({
-  offer: z.looseObject({
+export const inboxOfferForWorkerSchema = v.looseObject({
+  offer: v.looseObject({
     id,
-    shift_id: z.nullish(id),
+    shift_id: v.nullish(id),
     care_type: knownOr(CARE_TYPES),
     offer_type: knownOr(OFFER_TYPES),
     expires_at: dateTime,
     start_at: dateTime,
-    end_at: z.optional(z.unknown()),
+    end_at: v.optional(v.unknown()),
   }),
-  match: z.looseObject({
+  match: v.looseObject({
     id,
-    response: z.enum(MATCH_RESPONSES),
-    status: z.nullable(z.enum(MATCH_STATUSES)),
+    response: v.picklist(MATCH_RESPONSES),
+    status: v.nullable(v.picklist(MATCH_STATUSES)),
   }),
-  demand: z.looseObject({ id, name: z.string().check(z.minLength(1)) }),
-  client: z.looseObject({
-    address: z.looseObject({
+  demand: v.looseObject({ id, name: v.pipe(v.string(), v.minLength(1)) }),
+  client: v.looseObject({
+    address: v.looseObject({
       city: id,
       state: id,
       zip: id,
       country: id,
-      approx_latitude: z.optional(z.unknown()),
-      approx_longitude: z.optional(z.unknown()),
-      approx_radius_meters: z.optional(z.unknown()),
+      approx_latitude: v.optional(v.unknown()),
+      approx_longitude: v.optional(v.unknown()),
+      approx_radius_meters: v.optional(v.unknown()),
     }),
   }),
-  service: z.optional(z.unknown()),
-  price: z.optional(z.unknown()),
-  visits: z.optional(z.unknown()),
+  service: v.optional(v.unknown()),
+  price: v.optional(v.unknown()),
+  visits: v.optional(v.unknown()),
 });
-export type InboxOfferForWorker = z.infer<typeof inboxOfferForWorkerSchema>;
+export type InboxOfferForWorker = v.InferOutput<typeof inboxOfferForWorkerSchema>;
 
-const approxSchema = z.object({
-  approx_latitude: z.number().check(z.gte(-90), z.lte(90)),
-  approx_longitude: z.number().check(z.gte(-180), z.lte(180)),
-  approx_radius_meters: z.nullish(z.number().check(z.gte(0))),
+const approxSchema = v.object({
+  approx_latitude: v.pipe(v.number(), v.minValue(-90), v.maxValue(90)),
+  approx_longitude: v.pipe(v.number(), v.minValue(-180), v.maxValue(180)),
+  approx_radius_meters: v.nullish(v.pipe(v.number(), v.minValue(0))),
 });
-const priceSchema = z.looseObject({ rate: z.number(), unit: knownOr(PRICE_UNITS) });
-const visitsSchema = z.array(
-  z
-    .looseObject({ start_at: instant, end_at: instant })
-    // A time that is no date-time is reported on its own (above), not as an order problem too.
-    .check(
-      z.refine((visit) => !(Date.parse(visit.end_at) < Date.parse(visit.start_at)), {
-        error: 'ends before it starts',
-        path: ['end_at'],
-      }),
+const priceSchema = v.looseObject({ rate: v.number(), unit: knownOr(PRICE_UNITS) });
+const visitsSchema = v.array(
+  v.pipe(
+    v.looseObject({ start_at: instant, end_at: instant }),
+    // A time that is no date-time is reported on its own (above): NaN compares false, so such a
+    // visit is never an order problem too.
+    v.forward(
+      v.check(
+        (visit) => !(Date.parse(visit.end_at) < Date.parse(visit.start_at)),
+        'ends before it starts',
+      ),
+      ['end_at'],
     ),
+  ),
 );
-const serviceSchema = z.looseObject({
-  skills: z.nullish(z.array(z.string().check(z.minLength(1)))),
+const serviceSchema = v.looseObject({
+  skills: v.nullish(v.array(v.pipe(v.string(), v.minLength(1)))),
 });
 
 /** Reads one optional part: its value, or undefined with its failing paths added to `unreadable`. */
-function readPart<S extends z.ZodMiniType>(
+function readPart<S extends v.GenericSchema>(
   schema: S,
   value: unknown,
   prefix: string,
   unreadable: Set<string>,
-): z.output<S> | undefined {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  for (const issue of result.error.issues)
-    unreadable.add([prefix, ...issue.path.map(String)].join('.'));
+): v.InferOutput<S> | undefined {
+  const result = v.safeParse(schema, value);
+  if (result.success) return result.output;
+  for (const issue of result.issues) {
+    const path = issuePath(issue);
+    unreadable.add(path === '(root)' ? prefix : `${prefix}.${path}`);
+  }
   return undefined;
 }
 
@@ -159,16 +165,7 @@ export function toInboxOffer(detail: InboxOfferForWorker): InboxOffer {
 export function readInboxOffer(
   raw: unknown,
 ): { ok: true; offer: InboxOffer } | { ok: false; fields: string[] } {
-  const result = inboxOfferForWorkerSchema.safeParse(raw);
-  if (!result.success) {
-    return {
-      ok: false,
-      fields: [
-        ...new Set(
-          result.error.issues.map((issue) => issue.path.map(String).join('.') || '(root)'),
-        ),
-      ],
-    };
-  }
-  return { ok: true, offer: toInboxOffer(result.data) };
+  const result = v.safeParse(inboxOfferForWorkerSchema, raw);
+  if (!result.success) return { ok: false, fields: [...new Set(result.issues.map(issuePath))] };
+  return { ok: true, offer: toInboxOffer(result.output) };
 }

@@ -6,31 +6,28 @@
  * here (not even validated, so nothing of it can end in an error message) and dropped, the summary
  * built field by field.
  */
-import * as z from '../../core/zod';
+import * as v from 'valibot';
 import type { ReferralSummary } from '../../core/ports';
 import { CARE_TYPES, instant, knownOr, OFFER_TYPES, REFERRAL_STATUSES } from './schemas/common';
+
+const referralId = v.pipe(v.string(), v.minLength(1), v.maxLength(128));
 
 /**
  * What the worker requires of a referral detail. `offer_id` is optional in the specification, but
  * a referral without one cannot be tied to its offer: it fails with an error naming the field.
- * Built on its first parse (`z.lazy`): only won referrals need it, and most worker cold starts
- * never see one.
  */
-export const referralSummarySchema = z.lazy(() => {
-  const id = z.string().check(z.minLength(1), z.maxLength(128));
-  return z.looseObject({
-    referral: z.looseObject({
-      id,
-      offer_id: id,
-      shift_id: z.nullish(id),
-      care_type: knownOr(CARE_TYPES),
-      referral_type: knownOr(OFFER_TYPES),
-      status: z.enum(REFERRAL_STATUSES),
-      start_at: instant,
-    }),
-  });
+export const referralSummarySchema = v.looseObject({
+  referral: v.looseObject({
+    id: referralId,
+    offer_id: referralId,
+    shift_id: v.nullish(referralId),
+    care_type: knownOr(CARE_TYPES),
+    referral_type: knownOr(OFFER_TYPES),
+    status: v.picklist(REFERRAL_STATUSES),
+    start_at: instant,
+  }),
 });
-export type ReferralSummaryDetail = z.infer<typeof referralSummarySchema>;
+export type ReferralSummaryDetail = v.InferOutput<typeof referralSummarySchema>;
 
 /** The summary of a parsed detail, field by field: nothing else of the detail rides along. */
 export function toReferralSummary(detail: ReferralSummaryDetail): ReferralSummary {

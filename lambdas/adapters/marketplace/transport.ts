@@ -12,7 +12,7 @@
  * Privacy: errors and log entries carry the operation, status, attempt and the API's own
  * `message`/`description`, never credentials, tokens or bodies.
  */
-import type * as z from 'zod/v4/core';
+import type * as v from 'valibot';
 import type { HttpRequestInit, HttpResponse } from '../http-request';
 import { apiParts, isNoResponse, MarketplaceError } from './errors';
 import {
@@ -59,12 +59,12 @@ export class MarketplaceTransport {
   }
 
   /** A GET whose 2xx body is checked against `schema`. */
-  async getJson<S extends z.$ZodType>(
+  async getJson<S extends v.GenericSchema>(
     operation: string,
     path: string,
     schema: S,
     query?: Query,
-  ): Promise<z.output<S>> {
+  ): Promise<v.InferOutput<S>> {
     const outcome = await this.send<never>({
       operation,
       method: 'GET',
@@ -81,11 +81,11 @@ export class MarketplaceTransport {
   }
 
   /** The 2xx body of a request without `verify`, checked against `schema`. */
-  async parse<S extends z.$ZodType>(
+  async parse<S extends v.GenericSchema>(
     operation: string,
     outcome: Outcome<never>,
     schema: S,
-  ): Promise<z.output<S>> {
+  ): Promise<v.InferOutput<S>> {
     if ('verified' in outcome) throw new MarketplaceError(operation, 'unexpected verification');
     return parseResponse(operation, outcome.response, schema);
   }

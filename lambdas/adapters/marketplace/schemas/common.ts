@@ -9,15 +9,18 @@
  * Referral details and outbox offers carry client PHI (names, addresses, allergies, risks):
  * their parsed values are handed to the caller and never logged or quoted in errors.
  */
-import * as z from '../../../core/zod';
+import * as v from 'valibot';
+import { issuePath } from '../../../core/parse-json';
 
-export const text = z.string();
-export const id = z.string().check(z.minLength(1));
-export const dateTime = z.string().check(z.minLength(1));
+export const text = v.string();
+export const id = v.pipe(v.string(), v.minLength(1));
+export const dateTime = v.pipe(v.string(), v.minLength(1));
+export const int = v.pipe(v.number(), v.integer());
 /** A date-time the worker computes with (a visit's or referral's start): it must parse. */
-export const instant = z
-  .string()
-  .check(z.refine((value) => !Number.isNaN(Date.parse(value)), 'must be a date-time'));
+export const instant = v.pipe(
+  v.string(),
+  v.check((value) => !Number.isNaN(Date.parse(value)), 'must be a date-time'),
+);
 
 // The value lists the core reads are defined once, in the core; the rest are the API's alone.
 import {
@@ -69,35 +72,31 @@ export type OfferAssignment = (typeof OFFER_ASSIGNMENTS)[number];
 export type ReasonCode = (typeof REASON_CODES)[number];
 export type Topic = (typeof TOPICS)[number];
 
-export const careType = z.enum(CARE_TYPES);
-export const offerType = z.enum(OFFER_TYPES);
+export const careType = v.picklist(CARE_TYPES);
+export const offerType = v.picklist(OFFER_TYPES);
 
 /**
  * A required string read as one of `values`, or as `unknown` when the API sends a value this
  * connector does not know yet (the API grows): the caller decides what an unknown value means.
  */
 export function knownOr<const T extends string>(values: readonly T[]) {
-  return z.pipe(
-    z.string(),
-    z.transform((value: string): T | 'unknown' =>
+  return v.pipe(
+    v.string(),
+    v.transform((value: string): T | 'unknown' =>
       values.some((known) => known === value) ? (value as T) : 'unknown',
     ),
   );
 }
 
 /** `{page, items_per_page, total_items, total_pages, items}`; some pages publish `items` as optional. */
-export function pageOf<T extends z.ZodMiniType>(item: T, itemsRequired: boolean) {
-  return z.looseObject({
-    page: z.int(),
-    items_per_page: z.int(),
-    total_items: z.int(),
-    total_pages: z.int(),
-    items: itemsRequired
-      ? z.array(item)
-      : z.pipe(
-          z.optional(z.array(item)),
-          z.transform((items: z.output<T>[] | undefined) => items ?? []),
-        ),
+export function pageOf<T extends v.GenericSchema>(item: T, itemsRequired: boolean) {
+  return v.looseObject({
+    page: int,
+    items_per_page: int,
+    total_items: int,
+    total_pages: int,
+    // A default, not a transform: Valibot runs no schema for a missing optional key.
+    items: itemsRequired ? v.array(item) : v.optional(v.array(item), () => []),
   });
 }
 
@@ -109,11 +108,8 @@ export interface Page<T> {
   items: T[];
 }
 
-/**
- * A page whose items are kept as sent, to be checked one by one (`readEntry`). Built on its first
- * parse: only the reconciler lists pages this way.
- */
-export const rawItemPageSchema = z.lazy(() => pageOf(z.unknown(), true));
+/** A page whose items are kept as sent, to be checked one by one (`readEntry`). */
+export const rawItemPageSchema = pageOf(v.unknown(), true);
 
 /**
  * One list item checked on its own: the parsed item, or the paths of the fields that failed and
@@ -125,12 +121,13 @@ export type PageEntry<T> =
 /** An offer id safe to log: id-shaped (the API sends UUIDs), so free text never passes for one. */
 const LOGGABLE_ID = /^[A-Za-z0-9-]{1,100}$/;
 
-export function readEntry<S extends z.ZodMiniType>(schema: S, raw: unknown): PageEntry<z.infer<S>> {
-  const parsed = schema.safeParse(raw);
-  if (parsed.success) return { ok: true, item: parsed.data };
-  const fields = [
-    ...new Set(parsed.error.issues.map((issue) => issue.path.map(String).join('.') || '(root)')),
-  ];
+export function readEntry<S extends v.GenericSchema>(
+  schema: S,
+  raw: unknown,
+): PageEntry<v.InferOutput<S>> {
+  const parsed = v.safeParse(schema, raw);
+  if (parsed.success) return { ok: true, item: parsed.output };
+  const fields = [...new Set(parsed.issues.map(issuePath))];
   const offer =
     typeof raw === 'object' && raw !== null ? (raw as { offer?: unknown }).offer : undefined;
   const offerId =

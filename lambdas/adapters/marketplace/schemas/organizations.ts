@@ -1,15 +1,15 @@
 /** Organization schemas (`/organizations/v1`). */
-import * as z from '../../../core/zod';
+import * as v from 'valibot';
 import { text, TOPICS } from './common';
 
-export const subscribeResponseSchema = z.looseObject({
-  subscriptions: z.array(
-    z.looseObject({
-      topic: z.enum(TOPICS),
-      protocol: z.enum(['https', 'email']),
+export const subscribeResponseSchema = v.looseObject({
+  subscriptions: v.array(
+    v.looseObject({
+      topic: v.picklist(TOPICS),
+      protocol: v.picklist(['https', 'email']),
       endpoint: text,
       subscription_arn: text,
     }),
   ),
 });
-export type SubscribeResponse = z.infer<typeof subscribeResponseSchema>;
+export type SubscribeResponse = v.InferOutput<typeof subscribeResponseSchema>;

@@ -1,5 +1,5 @@
 /** Referral schemas (`/offers/v1/inbox/referrals`, `/offers/v1/outbox/referrals`): full client PHI. */
-import * as z from '../../../core/zod';
+import * as v from 'valibot';
 import {
   careType,
   dateTime,
@@ -12,70 +12,61 @@ import {
 } from './common';
 import { demographics, fullAddress, inboxListRevision, party, price, revision } from './parts';
 
-const referralCore = () =>
-  z.looseObject({
-    id,
-    sequence_id: z.optional(id),
-    offer_id: z.optional(id),
-    shift_id: z.optional(id),
-    care_type: careType,
-    referral_type: offerType,
-    status: z.enum(REFERRAL_STATUSES),
-    start_at: dateTime,
-    end_at: z.optional(dateTime),
-    created_at: dateTime,
-    updated_at: z.optional(dateTime),
-    reason_code: z.optional(z.enum(REASON_CODES)),
-  });
+const referralCore = v.looseObject({
+  id,
+  sequence_id: v.optional(id),
+  offer_id: v.optional(id),
+  shift_id: v.optional(id),
+  care_type: careType,
+  referral_type: offerType,
+  status: v.picklist(REFERRAL_STATUSES),
+  start_at: dateTime,
+  end_at: v.optional(dateTime),
+  created_at: dateTime,
+  updated_at: v.optional(dateTime),
+  reason_code: v.optional(v.picklist(REASON_CODES)),
+});
 
-export const inboxReferralListItemSchema = z.lazy(() =>
-  z.looseObject({
-    referral: referralCore(),
-    revision: inboxListRevision,
-  }),
-);
-export const inboxReferralPageSchema = z.lazy(() => pageOf(inboxReferralListItemSchema, true));
-export type InboxReferralListItem = z.infer<typeof inboxReferralListItemSchema>;
+export const inboxReferralListItemSchema = v.looseObject({
+  referral: referralCore,
+  revision: inboxListRevision,
+});
+export const inboxReferralPageSchema = pageOf(inboxReferralListItemSchema, true);
+export type InboxReferralListItem = v.InferOutput<typeof inboxReferralListItemSchema>;
 
 /** `InboxReferralDetailResponse`: full client PHI. Never log it. */
-export const inboxReferralDetailSchema = z.lazy(() =>
-  z.looseObject({
-    referral: referralCore(),
-    demand: party,
-    client: z.looseObject({ id, address: fullAddress, demographics }),
-    service: z.looseObject({ id, name: text }),
-    visits: z.optional(z.array(z.looseObject({ id, start_at: dateTime, end_at: dateTime }))),
-    price: z.optional(price),
-    revision,
-  }),
-);
-export type InboxReferralDetail = z.infer<typeof inboxReferralDetailSchema>;
+export const inboxReferralDetailSchema = v.looseObject({
+  referral: referralCore,
+  demand: party,
+  client: v.looseObject({ id, address: fullAddress, demographics }),
+  service: v.looseObject({ id, name: text }),
+  visits: v.optional(v.array(v.looseObject({ id, start_at: dateTime, end_at: dateTime }))),
+  price: v.optional(price),
+  revision,
+});
+export type InboxReferralDetail = v.InferOutput<typeof inboxReferralDetailSchema>;
 
-const outboxReferralCore = () => z.extend(referralCore(), { sequence_id: id });
+const outboxReferralCore = v.looseObject({ ...referralCore.entries, sequence_id: id });
 
-export const outboxReferralListItemSchema = z.lazy(() =>
-  z.looseObject({
-    referral: outboxReferralCore(),
-    supply: party,
-    client: z.looseObject({ id, outbox_id: text, demographics }),
-    service: z.looseObject({ id, outbox_id: text, name: text }),
-    /** Optional in the list, but when present it says whether AlayaCare authorised the referral. */
-    alayacare: z.optional(z.looseObject({ has_authorization: z.boolean() })),
-    revision,
-  }),
-);
-export const outboxReferralPageSchema = z.lazy(() => pageOf(outboxReferralListItemSchema, false));
-export type OutboxReferralListItem = z.infer<typeof outboxReferralListItemSchema>;
+export const outboxReferralListItemSchema = v.looseObject({
+  referral: outboxReferralCore,
+  supply: party,
+  client: v.looseObject({ id, outbox_id: text, demographics }),
+  service: v.looseObject({ id, outbox_id: text, name: text }),
+  /** Optional in the list, but when present it says whether AlayaCare authorised the referral. */
+  alayacare: v.optional(v.looseObject({ has_authorization: v.boolean() })),
+  revision,
+});
+export const outboxReferralPageSchema = pageOf(outboxReferralListItemSchema, false);
+export type OutboxReferralListItem = v.InferOutput<typeof outboxReferralListItemSchema>;
 
 /** `OutboxReferralDetailResponse`: full client PHI. Never log it. */
-export const outboxReferralDetailSchema = z.lazy(() =>
-  z.looseObject({
-    referral: outboxReferralCore(),
-    supply: party,
-    client: z.looseObject({ id, outbox_id: text, address: fullAddress, demographics }),
-    service: z.looseObject({ id, outbox_id: text, name: text }),
-    visits: z.optional(z.array(z.looseObject({ id, start_at: dateTime, end_at: dateTime }))),
-    revision,
-  }),
-);
-export type OutboxReferralDetail = z.infer<typeof outboxReferralDetailSchema>;
+export const outboxReferralDetailSchema = v.looseObject({
+  referral: outboxReferralCore,
+  supply: party,
+  client: v.looseObject({ id, outbox_id: text, address: fullAddress, demographics }),
+  service: v.looseObject({ id, outbox_id: text, name: text }),
+  visits: v.optional(v.array(v.looseObject({ id, start_at: dateTime, end_at: dateTime }))),
+  revision,
+});
+export type OutboxReferralDetail = v.InferOutput<typeof outboxReferralDetailSchema>;
