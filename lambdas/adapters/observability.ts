@@ -87,15 +87,24 @@ export function observability(
   service: ServiceName,
   env: NodeJS.ProcessEnv = process.env,
 ): { logger: Logger; metrics: ConnectorMetrics } {
-  const serviceName = env[ENV_NAMES.powertoolsServiceName] || service;
-  const namespace = env[ENV_NAMES.powertoolsMetricsNamespace] || METRICS_NAMESPACE;
   return {
-    logger: connectorLogger(serviceName, {}, env),
-    metrics: new ConnectorMetrics(
-      { namespace, serviceName },
-      env[ENV_NAMES.detailMetrics] === 'true',
-    ),
+    logger: connectorLogger(env[ENV_NAMES.powertoolsServiceName] || service, {}, env),
+    metrics: connectorMetrics(service, env),
   };
+}
+
+/** The Metrics of `observability` alone, for a function that builds them on first use. */
+export function connectorMetrics(
+  service: ServiceName,
+  env: NodeJS.ProcessEnv = process.env,
+): ConnectorMetrics {
+  return new ConnectorMetrics(
+    {
+      namespace: env[ENV_NAMES.powertoolsMetricsNamespace] || METRICS_NAMESPACE,
+      serviceName: env[ENV_NAMES.powertoolsServiceName] || service,
+    },
+    env[ENV_NAMES.detailMetrics] === 'true',
+  );
 }
 
 /**

@@ -8,7 +8,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { httpGet } from '../adapters/http-get';
 import { ENV_NAMES, requireEnv } from '../adapters/env';
-import { observability } from '../adapters/observability';
+import { connectorLogger, connectorMetrics } from '../adapters/observability';
 import { SERVICE_NAMES } from '../core/metric-names';
 import { onFirstLoad } from '../adapters/first-use';
 import { SqsEventQueue } from '../adapters/sqs-event-queue';
@@ -45,7 +45,9 @@ if (sharedSecretArn !== undefined && sharedSecretArn.trim() === '') {
   throw new InvalidReceiverSettingError(`${ENV_NAMES.sharedSecretArn} is set but empty`);
 }
 
-const { logger, metrics } = observability(SERVICE_NAMES.receiver);
+const logger = connectorLogger(
+  process.env[ENV_NAMES.powertoolsServiceName] || SERVICE_NAMES.receiver,
+);
 
 /**
  * The shared secret, read through a module loaded on first use (`import()`: adapters/first-use.ts).
@@ -65,7 +67,8 @@ export const handler = createReceiver({
   queue: new SqsEventQueue(new SQSClient({ cacheMiddleware: true }), env.QUEUE_URL),
   httpGet,
   logger,
-  metrics,
+  // Built on the first metric: a normal delivery writes none (receiver.ts ReceiverDeps).
+  metrics: () => connectorMetrics(SERVICE_NAMES.receiver),
   requireSignatureVersion2: requireV2Setting === 'true',
   ...(sharedSecretArn !== undefined ? { sharedSecret: deferredSharedSecret(sharedSecretArn) } : {}),
 });

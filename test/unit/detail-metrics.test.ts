@@ -168,7 +168,7 @@ describe('receiver, built as its handler builds it (observability)', () => {
       queue: fakeQueue(),
       httpGet: fakeHttpGet({ [CERT_URL]: { status: 200, body: identity.certPem } }).httpGet,
       logger,
-      metrics,
+      metrics: () => metrics,
     });
     const deliver = (fields: Record<string, unknown> = {}) => {
       const message = sign(

@@ -2,8 +2,11 @@
  * What the receiver writes to logs and EMF metrics: every line tagged with the request's
  * correlation id and the SNS message id, never the Message, Token or Signature; no request's keys
  * carried into the next; a metric for each outcome but a normal delivery (the events queue's own
- * NumberOfMessagesSent counts those).
+ * NumberOfMessagesSent counts those), so its Metrics are built only when a first metric is written.
  */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { createReceiver } from '../../lambdas/receiver/receiver';
 import { receiverHarness, type ReceiverSetup as Setup } from '../support/receiver-harness';
 import { deliver } from '../support/receiver-expect';
 import {
@@ -15,6 +18,8 @@ import {
   TOPIC_ARN,
   apiEvent,
   confirmationFields,
+  fakeHttpGet,
+  fakeQueue,
   notificationFields,
   sign,
   type Served,
@@ -88,5 +93,33 @@ describe('logs and metrics', () => {
       ['MessagesRejected'],
       ['DeliveriesFailed'],
     ]);
+  });
+
+  it('builds its Metrics on the first metric it writes, once, and never for normal deliveries', async () => {
+    const built: Metrics[] = [];
+    const queue = fakeQueue();
+    const receive = createReceiver({
+      allowedTopicArns: [TOPIC_ARN],
+      queue,
+      httpGet: fakeHttpGet({ [CERT_URL]: certServed() }).httpGet,
+      logger: new Logger({ serviceName: 'receiver-test', logLevel: 'WARN' }),
+      metrics: () => {
+        const metrics = new Metrics({ namespace: 'ReceiverTest', serviceName: 'receiver-test' });
+        built.push(metrics);
+        return metrics;
+      },
+      now: () => NOW,
+    });
+    for (let i = 0; i < 3; i += 1) await deliver(receive, sign(notificationFields(NOW), identity));
+    expect(queue.sends).toHaveLength(3);
+    expect(built).toHaveLength(0);
+    expect(output.metrics()).toEqual([]);
+
+    const foreign = () => sign(notificationFields(NOW, { TopicArn: FOREIGN_TOPIC_ARN }), identity);
+    await deliver(receive, foreign());
+    await deliver(receive, sign(notificationFields(NOW), identity));
+    await deliver(receive, foreign());
+    expect(built).toHaveLength(1);
+    expect(output.metrics()).toHaveLength(2);
   });
 });
