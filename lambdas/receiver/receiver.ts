@@ -51,7 +51,7 @@ export interface ReceiverDeps {
   /**
    * Builds the receiver's Metrics, on the first metric it writes. A normal delivery writes none
    * (the no-delivery alarm counts the events queue's NumberOfMessagesSent), so an execution
-   * environment that only delivers never builds them: about 2% of the receiver's start (README,
+   * environment that only delivers never builds them: about 0.6% of the receiver's start (README,
    * Performance). Absent, nothing is counted.
    */
   metrics?: () => Metrics;
