@@ -30,6 +30,10 @@ const outboxOfferCore = v.looseObject({
   reason_comment: v.optional(text),
 });
 
+/** The client and service of a list item or a created offer: ids and the client's name only. */
+const outboxClient = v.looseObject({ outbox_id: text, demographics });
+const outboxService = v.looseObject({ outbox_id: text, name: text });
+
 /** `OutboxOfferDetailResponse` (also the 201 body of a create): full client PHI. */
 export const outboxOfferDetailSchema = v.looseObject({
   offer: outboxOfferCore,
@@ -46,8 +50,8 @@ export type OutboxOfferDetail = v.InferOutput<typeof outboxOfferDetailSchema>;
 
 export const outboxOfferListItemSchema = v.looseObject({
   offer: outboxOfferCore,
-  client: v.looseObject({ outbox_id: text, demographics }),
-  service: v.looseObject({ outbox_id: text, name: text }),
+  client: outboxClient,
+  service: outboxService,
   response_counts: responseCounts,
 });
 export const outboxOfferPageSchema = pageOf(outboxOfferListItemSchema, false);
@@ -72,8 +76,8 @@ export const shiftCreateResponseSchema = v.looseObject({
         end_at: dateTime,
         expires_at: dateTime,
       }),
-      client: v.looseObject({ outbox_id: text, demographics }),
-      service: v.looseObject({ outbox_id: text, name: text }),
+      client: outboxClient,
+      service: outboxService,
       visits: v.array(v.looseObject({ id, outbox_id: text })),
       response_counts: responseCounts,
     }),
@@ -93,8 +97,8 @@ export const bundleCreateResponseSchema = v.looseObject({
         start_at: dateTime,
         expires_at: dateTime,
       }),
-      client: v.looseObject({ outbox_id: text, demographics }),
-      service: v.looseObject({ outbox_id: text, name: text }),
+      client: outboxClient,
+      service: outboxService,
       response_counts: responseCounts,
     }),
   ),
