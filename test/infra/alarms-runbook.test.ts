@@ -34,10 +34,9 @@ const emf = (service: string, metricName: string) => ({
   Dimensions: [{ Name: 'service', Value: service }],
 });
 
-/** Any datapoint of a function's own Lambda metric in 5 minutes (its errors, its throttles). */
-const anyLambda = (metricName: string) => ({
-  MetricName: metricName,
-  Namespace: 'AWS/Lambda',
+/** A count above 0 in one period of 5 minutes fires; no datapoint is no problem. */
+const anyIn5Minutes = (metric: Record<string, unknown>) => ({
+  ...metric,
   Statistic: 'Sum',
   Period: 300,
   Threshold: 0,
@@ -45,6 +44,10 @@ const anyLambda = (metricName: string) => ({
   EvaluationPeriods: 1,
   TreatMissingData: 'notBreaching',
 });
+
+/** Any datapoint of a function's own Lambda metric in 5 minutes (its errors, its throttles). */
+const anyLambda = (metricName: string) =>
+  anyIn5Minutes({ MetricName: metricName, Namespace: 'AWS/Lambda' });
 
 describe('every alarm', () => {
   it('of a supply stack is in the runbook, and every runbook entry is built', () => {
@@ -152,55 +155,13 @@ describe.each<[AlarmId, Props]>([
   ['ReceiverErrors', anyLambda('Errors')],
   ['ReceiverThrottled', { ...anyLambda('Throttles'), DatapointsToAlarm: 1 }],
   ['ReconcilerErrors', anyLambda('Errors')],
-  [
-    'Api5xx',
-    {
-      MetricName: '5xx',
-      Namespace: 'AWS/ApiGateway',
-      Statistic: 'Sum',
-      Period: 300,
-      Threshold: 0,
-      ComparisonOperator: 'GreaterThanThreshold',
-      EvaluationPeriods: 1,
-      TreatMissingData: 'notBreaching',
-    },
-  ],
+  ['Api5xx', anyIn5Minutes({ MetricName: '5xx', Namespace: 'AWS/ApiGateway' })],
   [
     'UnsubscribeConfirmation',
-    {
-      ...emf('receiver', RECEIVER_METRICS.unsubscribeConfirmations),
-      Statistic: 'Sum',
-      Period: 300,
-      Threshold: 0,
-      ComparisonOperator: 'GreaterThanThreshold',
-      EvaluationPeriods: 1,
-      TreatMissingData: 'notBreaching',
-    },
+    anyIn5Minutes(emf('receiver', RECEIVER_METRICS.unsubscribeConfirmations)),
   ],
-  [
-    'RulesInvalid',
-    {
-      ...emf('worker', WORKER_METRICS.rulesInvalid),
-      Statistic: 'Sum',
-      Period: 300,
-      Threshold: 0,
-      ComparisonOperator: 'GreaterThanThreshold',
-      EvaluationPeriods: 1,
-      TreatMissingData: 'notBreaching',
-    },
-  ],
-  [
-    'RulesReadFailed',
-    {
-      ...emf('worker', WORKER_METRICS.rulesReadFailed),
-      Statistic: 'Sum',
-      Period: 300,
-      Threshold: 0,
-      ComparisonOperator: 'GreaterThanThreshold',
-      EvaluationPeriods: 1,
-      TreatMissingData: 'notBreaching',
-    },
-  ],
+  ['RulesInvalid', anyIn5Minutes(emf('worker', WORKER_METRICS.rulesInvalid))],
+  ['RulesReadFailed', anyIn5Minutes(emf('worker', WORKER_METRICS.rulesReadFailed))],
   [
     'ReconcilerRunLost',
     {
