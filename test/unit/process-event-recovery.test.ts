@@ -11,6 +11,24 @@ import { inboxOffer, OFFER_ID, offerEvent, queuedEvent } from '../support/offer-
 import { MemoryOfferStore } from '../support/offer-memory-store';
 import { NOW, setup } from '../support/process-event-setup';
 
+/** A store holding `intended` as an earlier run left it: on the lone offer's unit and on the offer. */
+async function storeWithIntent(intended: RecordedDecision): Promise<MemoryOfferStore> {
+  const store = new MemoryOfferStore();
+  store.units.set(`offer#${OFFER_ID}`, { decision: intended });
+  await store.recordDecision(OFFER_ID, intended);
+  return store;
+}
+
+/** An accept an earlier run intended (event `earlier`), its call's outcome unknown. */
+const EARLIER_ACCEPT: RecordedDecision = {
+  action: 'accept',
+  rule: 'psw visits',
+  reason: 'rule "psw visits": care_type matched',
+  state: 'intended',
+  eventId: 'earlier',
+  decidedAt: NOW.toISOString(),
+};
+
 describe('OfferMatched, supply side', () => {
   it('records the failed attempt and rethrows when the marketplace call fails, then re-applies the same intent', async () => {
     const { marketplace, store, process } = setup();
@@ -113,7 +131,6 @@ describe('OfferMatched, supply side', () => {
   });
 
   it('re-applies an intended decision after a crash without re-evaluating the rules', async () => {
-    const store = new MemoryOfferStore();
     const crashed = offerEvent();
     // An earlier run decided to decline under rules since changed, then crashed before the call.
     const intended: RecordedDecision = {
@@ -126,8 +143,7 @@ describe('OfferMatched, supply side', () => {
       decidedAt: '2026-05-01T08:00:30Z',
     };
     // The intent lives on the decision unit (a lone offer here) and on the offer.
-    store.units.set(`offer#${OFFER_ID}`, { decision: intended });
-    await store.recordDecision(OFFER_ID, intended);
+    const store = await storeWithIntent(intended);
     const { marketplace, process } = setup({ store });
 
     const result = await process(queuedEvent(offerEvent()));
@@ -144,18 +160,8 @@ describe('OfferMatched, supply side', () => {
   });
 
   it('marks an intended decision applied, without calling again, when the marketplace shows it took effect', async () => {
-    const store = new MemoryOfferStore();
     // An earlier run recorded its intent, made the call, and died before recording it applied.
-    const intended: RecordedDecision = {
-      action: 'accept',
-      rule: 'psw visits',
-      reason: 'rule "psw visits": care_type matched',
-      state: 'intended',
-      eventId: 'earlier',
-      decidedAt: NOW.toISOString(),
-    };
-    store.units.set(`offer#${OFFER_ID}`, { decision: intended });
-    await store.recordDecision(OFFER_ID, intended);
+    const store = await storeWithIntent(EARLIER_ACCEPT);
     const { marketplace, process } = setup({
       store,
       offer: inboxOffer({ match: { id: 'm-1', response: 'accepted', status: 'open' } }),
@@ -172,17 +178,7 @@ describe('OfferMatched, supply side', () => {
   });
 
   it('closes an intended decision as resolved when the marketplace shows another answer (a person declined)', async () => {
-    const store = new MemoryOfferStore();
-    const intended: RecordedDecision = {
-      action: 'accept',
-      rule: 'psw visits',
-      reason: 'rule "psw visits": care_type matched',
-      state: 'intended',
-      eventId: 'earlier',
-      decidedAt: NOW.toISOString(),
-    };
-    store.units.set(`offer#${OFFER_ID}`, { decision: intended });
-    await store.recordDecision(OFFER_ID, intended);
+    const store = await storeWithIntent(EARLIER_ACCEPT);
     const { marketplace, process } = setup({
       store,
       offer: inboxOffer({ match: { id: 'm-1', response: 'declined', status: 'open' } }),
