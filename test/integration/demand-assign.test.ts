@@ -23,6 +23,7 @@ import { parseMarketplaceMessage } from '../../lambdas/core/events';
 import { createEventProcessor } from '../../lambdas/core/process-event';
 import { EMULATOR_AWS, startDynalite, type RunningEmulator } from '../../sandbox/emulators';
 import { type MarketplaceSimulator, startSimulator } from '../../sandbox/simulator/simulator';
+import { outboxOfferRequest } from '../support/outbox-offer-request';
 import { shutDown } from '../support/shut-down';
 
 const TABLE = 'demand-assign-test';
@@ -86,36 +87,10 @@ function processorFor(api: MarketplaceDemandApi) {
   });
 }
 
+/** An outbox offer whose client's last name is a PHI canary, looked for in the offer table. */
 function offerRequest(): OutboxOfferCreateRequest {
   const key = randomUUID().slice(0, 8);
-  const start = new Date(Date.now() + 24 * 60 * 60 * 1000);
-  return {
-    offer: {
-      care_type: 'psw',
-      offer_type: 'visit',
-      expires_at: new Date(Date.now() + 60 * 60 * 1000).toISOString(),
-    },
-    client: {
-      outbox_id: `client-${key}`,
-      address: {
-        address: '1 Test Street',
-        city: 'Ottawa',
-        state: 'ON',
-        zip: 'K1P 1J1',
-        country: 'CA',
-      },
-      demographics: { first_name: 'Test', last_name: `Client-PHI-${key}` },
-    },
-    service: { outbox_id: `service-${key}`, name: 'Personal support' },
-    visits: [
-      {
-        outbox_id: `visit-${key}`,
-        start_at: start.toISOString(),
-        end_at: new Date(start.getTime() + 3600_000).toISOString(),
-      },
-    ],
-    price: { default: { rate: 35, unit: 'per_hour' } },
-  };
+  return outboxOfferRequest({ key, client: { lastName: `Client-PHI-${key}` } });
 }
 
 /** The OfferAccepted events the simulator published for an offer, as the worker would parse them. */

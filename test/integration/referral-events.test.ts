@@ -21,6 +21,7 @@ import { createEventProcessor } from '../../lambdas/core/process-event';
 import { type MarketplaceSimulator, startSimulator } from '../../sandbox/simulator/simulator';
 import { memoryReferralPublisher } from '../support/referral-fakes';
 import { useOfferTable } from '../support/dynalite-table';
+import { outboxOfferRequest } from '../support/outbox-offer-request';
 import { shutDown } from '../support/shut-down';
 
 const TABLE = 'referral-events-test';
@@ -41,35 +42,17 @@ const client = (credentials: { username: string; password: string }) =>
     timeoutMs: 2000,
   });
 
+/** An outbox offer whose client's id, street and names are PHI canaries, looked for afterwards. */
 function offerRequest(key: string): OutboxOfferCreateRequest {
-  const start = new Date(Date.now() + 24 * 60 * 60 * 1000);
-  return {
-    offer: {
-      care_type: 'psw',
-      offer_type: 'visit',
-      expires_at: new Date(Date.now() + 60 * 60 * 1000).toISOString(),
-    },
+  return outboxOfferRequest({
+    key,
     client: {
-      outbox_id: `client-PHI-${key}`,
-      address: {
-        address: `1 Canary Street PHI-${key}`,
-        city: 'Ottawa',
-        state: 'ON',
-        zip: 'K1P 1J1',
-        country: 'CA',
-      },
-      demographics: { first_name: `First-PHI-${key}`, last_name: `Last-PHI-${key}` },
+      outboxId: `client-PHI-${key}`,
+      street: `1 Canary Street PHI-${key}`,
+      firstName: `First-PHI-${key}`,
+      lastName: `Last-PHI-${key}`,
     },
-    service: { outbox_id: `service-${key}`, name: 'Personal support' },
-    visits: [
-      {
-        outbox_id: `visit-${key}`,
-        start_at: start.toISOString(),
-        end_at: new Date(start.getTime() + 3600_000).toISOString(),
-      },
-    ],
-    price: { default: { rate: 35, unit: 'per_hour' } },
-  };
+  });
 }
 
 function referralEvents(

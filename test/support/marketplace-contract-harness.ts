@@ -3,9 +3,9 @@
  * marketplace simulator for the calling file and gives each test fresh supply and demand clients
  * whose waits and log lines are recorded (live bindings, read inside tests only), then checks that
  * no log line carried a password or a token and resets the simulator's faults and settings.
- * clientFor() makes another such client; offerRequest() is a valid outbox offer to create.
+ * clientFor() makes another such client; offerRequest() is a valid outbox offer to create
+ * (outbox-offer-request.ts), its client with an allergy.
  */
-import { randomUUID } from 'node:crypto';
 import {
   MarketplaceClient,
   type MarketplaceClientOptions,
@@ -13,6 +13,7 @@ import {
   type OutboxOfferCreateRequest,
 } from '../../lambdas/adapters/marketplace-client';
 import { type MarketplaceSimulator, startSimulator } from '../../sandbox/simulator/simulator';
+import { hourFromNow, outboxOfferRequest } from './outbox-offer-request';
 import { requestUrl } from './request-url';
 
 export let sim: MarketplaceSimulator;
@@ -84,37 +85,16 @@ export function useMarketplaceContract(): void {
   });
 }
 
-export const hourFromNow = () => new Date(Date.now() + 60 * 60 * 1000).toISOString();
+export { hourFromNow };
 
+/** A valid outbox offer to create (outbox-offer-request.ts), its client with an allergy. */
 export function offerRequest(
   overrides: Partial<OutboxOfferCreateRequest['offer']> = {},
 ): OutboxOfferCreateRequest {
-  const key = randomUUID().slice(0, 8);
-  const start = new Date(Date.now() + 24 * 60 * 60 * 1000);
-  return {
-    offer: { care_type: 'psw', offer_type: 'visit', expires_at: hourFromNow(), ...overrides },
-    client: {
-      outbox_id: `client-${key}`,
-      address: {
-        address: '1 Test Street',
-        city: 'Ottawa',
-        state: 'ON',
-        zip: 'K1P 1J1',
-        country: 'CA',
-      },
-      demographics: { first_name: 'Test', last_name: `Client ${key}` },
-      allergies: [{ name: 'Peanuts (simulated)' }],
-    },
-    service: { outbox_id: `service-${key}`, name: 'Personal support' },
-    visits: [
-      {
-        outbox_id: `visit-${key}`,
-        start_at: start.toISOString(),
-        end_at: new Date(start.getTime() + 3600_000).toISOString(),
-      },
-    ],
-    price: { default: { rate: 35, unit: 'per_hour' } },
-  };
+  return outboxOfferRequest({
+    offer: overrides,
+    client: { allergies: [{ name: 'Peanuts (simulated)' }] },
+  });
 }
 
 /** Accept/decline calls the simulator recorded for one offer (routed requests only). */
