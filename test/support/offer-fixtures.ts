@@ -135,3 +135,7 @@ export function queuedEvent(
     message: typeof event === 'string' ? event : JSON.stringify(event),
   };
 }
+
+/** A queued OfferMatched for the offer `offerId`, its event id the same. */
+export const matched = (offerId: string) =>
+  queuedEvent(offerEvent({ offer_id: offerId, id: offerId }));

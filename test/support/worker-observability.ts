@@ -5,7 +5,7 @@
  */
 import { Logger, type LogItem } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { Context, SQSRecord } from 'aws-lambda';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { QueuedEvent } from '../../lambdas/core/events';
 
 export class CapturingLogger extends Logger {
@@ -61,6 +61,9 @@ export class RecordingMetrics extends Metrics {
 }
 
 let sequence = 0;
+
+/** An SQS event of the given records, as the worker is invoked with it. */
+export const batch = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
 
 /** An SQS record as the receiver enqueues it: the envelope in the body, ids in attributes. */
 export function sqsRecord(

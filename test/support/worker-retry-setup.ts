@@ -3,12 +3,12 @@
  * test/unit/worker-retry-receives.test.ts): the rules, offer ids and clock they share, a RecordRetry
  * that records what the worker asks of it, and a worker on a fake clock with its recordings.
  */
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSRecord } from 'aws-lambda';
 import { parseRules } from '../../lambdas/core/config';
 import { WORKER_TIMING } from '../../lambdas/worker/timing';
 import type { RecordRetry } from '../../lambdas/adapters/record-retry';
 import { createWorker } from '../../lambdas/worker/worker';
-import { inboxOffer, offerEvent, queuedEvent } from './offer-fixtures';
+import { inboxOffer } from './offer-fixtures';
 import { fakeMarketplace, type FakeMarketplace } from './offer-marketplace-fake';
 import { MemoryOfferStore } from './offer-memory-store';
 import { CapturingLogger, lambdaContext, RecordingMetrics } from './worker-observability';
@@ -87,9 +87,3 @@ export function setup(options: { remainingMs?: number; callMs?: number } = {}) {
   const context: Context = lambdaContext(() => deadline - clock);
   return { marketplace, store, logger, metrics, worker, context, ...recording };
 }
-
-/** An SQS event of the given records. */
-export const batch = (...records: SQSRecord[]): SQSEvent => ({ Records: records });
-/** A queued OfferMatched for the offer `offerId`. */
-export const matched = (offerId: string) =>
-  queuedEvent(offerEvent({ offer_id: offerId, id: offerId }));

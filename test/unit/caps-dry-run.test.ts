@@ -12,7 +12,7 @@ import { parseRules, type Rules } from '../../lambdas/core/config';
 import type { InboxOffer, OfferNotification, RulesSource } from '../../lambdas/core/ports';
 import { createEventProcessor } from '../../lambdas/core/process-event';
 import { rulesVersionOf } from '../../lambdas/core/rules-source';
-import { inboxOffer, offerEvent, queuedEvent } from '../support/offer-fixtures';
+import { inboxOffer, matched } from '../support/offer-fixtures';
 import { fakeMarketplace } from '../support/offer-marketplace-fake';
 import { MemoryAcceptCounter } from '../support/memory-accept-counter';
 import { MemoryOfferStore } from '../support/offer-memory-store';
@@ -58,7 +58,6 @@ function setup(
     ...(options.dryRun ? { dryRun: true } : {}),
     ...(options.redecideDryRun ? { redecideDryRun: true } : {}),
   });
-  const matched = (offerId: string) => queuedEvent(offerEvent({ offer_id: offerId, id: offerId }));
   return { marketplace, store, counter, processor, matched, notified, clock };
 }
 

@@ -7,14 +7,18 @@
  * in process-event-alerts.test.ts and decide-unit-outcomes.test.ts; the SNS message in
  * sns-notifier.test.ts.
  */
-import type { SQSEvent } from 'aws-lambda';
 import { parseRules, type Role } from '../../lambdas/core/config';
 import type { Notifier, OfferNotification } from '../../lambdas/core/ports';
 import { createWorker, WORKER_METRICS } from '../../lambdas/worker/worker';
 import { inboxOffer, OFFER_ID, offerEvent, queuedEvent } from '../support/offer-fixtures';
 import { fakeMarketplace } from '../support/offer-marketplace-fake';
 import { MemoryOfferStore } from '../support/offer-memory-store';
-import { CapturingLogger, RecordingMetrics, sqsRecord } from '../support/worker-observability';
+import {
+  batch,
+  CapturingLogger,
+  RecordingMetrics,
+  sqsRecord,
+} from '../support/worker-observability';
 
 const OUTBOX = 'arn:aws:sns:ca-central-1:123456789012:outbox-offers';
 const INBOX = 'arn:aws:sns:ca-central-1:123456789012:inbox-offers';
@@ -42,7 +46,6 @@ function recording(): Notifier & { sent: OfferNotification[] } {
   return { sent, notify: async (n) => void sent.push(n) };
 }
 
-const batch = (...records: SQSEvent['Records']): SQSEvent => ({ Records: records });
 const onTopic = (topicArn: string, eventName: string) => ({
   ...queuedEvent(offerEvent({ event_name: eventName })),
   topicArn,

@@ -10,8 +10,9 @@ import type { SQSRecord } from 'aws-lambda';
 import { OutOfTimeError, RetryLaterError } from '../../lambdas/core/errors';
 import { WORKER_TIMING } from '../../lambdas/worker/timing';
 import { WORKER_METRICS } from '../../lambdas/worker/worker';
-import { sqsRecord } from '../support/worker-observability';
-import { A, B, batch, C, matched, setup } from '../support/worker-retry-setup';
+import { matched } from '../support/offer-fixtures';
+import { batch, sqsRecord } from '../support/worker-observability';
+import { A, B, C, setup } from '../support/worker-retry-setup';
 
 describe('a record that fails', () => {
   it.each(WORKER_TIMING.retryDelaysS.concat([300]).map((seconds, i) => [i + 1, seconds]))(

@@ -8,19 +8,11 @@
 import type { Context, SQSRecord } from 'aws-lambda';
 import { WORKER_TIMING } from '../../lambdas/worker/timing';
 import { createWorker } from '../../lambdas/worker/worker';
-import { inboxOffer, offerEvent, queuedEvent } from '../support/offer-fixtures';
+import { inboxOffer, matched, offerEvent, queuedEvent } from '../support/offer-fixtures';
 import { fakeMarketplace } from '../support/offer-marketplace-fake';
 import { MemoryOfferStore } from '../support/offer-memory-store';
-import { CapturingLogger, lambdaContext, sqsRecord } from '../support/worker-observability';
-import {
-  A,
-  batch,
-  matched,
-  NOW,
-  recordingRetry,
-  RULES,
-  setup,
-} from '../support/worker-retry-setup';
+import { batch, CapturingLogger, lambdaContext, sqsRecord } from '../support/worker-observability';
+import { A, NOW, recordingRetry, RULES, setup } from '../support/worker-retry-setup';
 
 /** One in-memory table serving as both the offer store and the unit store. */
 function bothStores(): { store: MemoryOfferStore; units: MemoryOfferStore } {

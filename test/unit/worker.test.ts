@@ -7,7 +7,6 @@
  * process-event.test.ts and its process-event-*.test.ts siblings, and the Lambda wiring (env, SDK
  * clients) by the infra and e2e layers.
  */
-import type { SQSEvent } from 'aws-lambda';
 import { parseRules } from '../../lambdas/core/config';
 import { rulesVersionOf } from '../../lambdas/core/rules-source';
 import { WORKER_TIMING } from '../../lambdas/worker/timing';
@@ -16,7 +15,7 @@ import {
   MIN_REMAINING_MS_PER_RECORD,
   WORKER_METRICS,
 } from '../../lambdas/worker/worker';
-import { inboxOffer, offerEvent, queuedEvent } from '../support/offer-fixtures';
+import { inboxOffer, matched, offerEvent, queuedEvent } from '../support/offer-fixtures';
 import { fakeMarketplace, type FakeMarketplace } from '../support/offer-marketplace-fake';
 import { MemoryOfferStore } from '../support/offer-memory-store';
 
@@ -29,6 +28,7 @@ import {
   CapturingLogger,
   lambdaContext,
   RecordingMetrics,
+  batch,
   sqsRecord,
 } from '../support/worker-observability';
 
@@ -72,9 +72,6 @@ function setup() {
   });
   return { marketplace, store, logger, metrics, worker };
 }
-
-const batch = (...records: SQSEvent['Records']): SQSEvent => ({ Records: records });
-const matched = (offerId: string) => queuedEvent(offerEvent({ offer_id: offerId, id: offerId }));
 
 describe('partial batch failures', () => {
   it('reports exactly the failing record and processes the others', async () => {
