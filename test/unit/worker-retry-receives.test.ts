@@ -9,15 +9,30 @@ import type { Context, SQSRecord } from 'aws-lambda';
 import { WORKER_TIMING } from '../../lambdas/worker/timing';
 import { createWorker } from '../../lambdas/worker/worker';
 import { inboxOffer, matched, offerEvent, queuedEvent } from '../support/offer-fixtures';
-import { fakeMarketplace } from '../support/offer-marketplace-fake';
+import { fakeMarketplace, type FakeMarketplace } from '../support/offer-marketplace-fake';
 import { MemoryOfferStore } from '../support/offer-memory-store';
 import { batch, CapturingLogger, lambdaContext, sqsRecord } from '../support/worker-observability';
 import { A, NOW, recordingRetry, RULES, setup } from '../support/worker-retry-setup';
 
-/** One in-memory table serving as both the offer store and the unit store. */
-function bothStores(): { store: MemoryOfferStore; units: MemoryOfferStore } {
+/**
+ * A worker over `marketplace` and one in-memory table (offer and unit store), whose hand-backs
+ * `recording` keeps, for the SQS model below.
+ */
+function recordingWorker(
+  marketplace: FakeMarketplace,
+  recording: ReturnType<typeof recordingRetry>,
+): ReturnType<typeof createWorker> {
   const store = new MemoryOfferStore();
-  return { store, units: store };
+  return createWorker({
+    marketplace,
+    store,
+    units: store,
+    rules: RULES,
+    role: 'supply',
+    logger: new CapturingLogger(),
+    now: () => NOW,
+    retry: recording.retry,
+  });
 }
 
 describe('the processor', () => {
@@ -131,15 +146,7 @@ describe('over many receives', () => {
       ...fakeMarketplace(),
       getInboxOffer: async () => Promise.reject(new Error('HTTP 503 from marketplace')),
     };
-    const worker = createWorker({
-      marketplace,
-      ...bothStores(),
-      rules: RULES,
-      role: 'supply',
-      logger: new CapturingLogger(),
-      now: () => NOW,
-      retry: recording.retry,
-    });
+    const worker = recordingWorker(marketplace, recording);
 
     const result = await drive(worker, recording, sqsRecord(matched(A)), () =>
       lambdaContext(() => 10 * WORKER_TIMING.recordMs),
@@ -154,15 +161,7 @@ describe('over many receives', () => {
   it('a record handed back for lack of time is never charged a receive, and is done once there is time', async () => {
     const recording = recordingRetry();
     const marketplace = fakeMarketplace(inboxOffer({ id: A }));
-    const worker = createWorker({
-      marketplace,
-      ...bothStores(),
-      rules: RULES,
-      role: 'supply',
-      logger: new CapturingLogger(),
-      now: () => NOW,
-      retry: recording.retry,
-    });
+    const worker = recordingWorker(marketplace, recording);
     let invocations = 0;
     // Eight invocations with no time to spare, then one with room.
     const context = () => {
