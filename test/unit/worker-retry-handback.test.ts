@@ -14,6 +14,13 @@ import { matched } from '../support/offer-fixtures';
 import { batch, sqsRecord } from '../support/worker-observability';
 import { A, B, C, setup } from '../support/worker-retry-setup';
 
+/** Records of OfferMatched for the offers A, B and C, message ids m-a, m-b and m-c. */
+const threeRecords = (): [SQSRecord, SQSRecord, SQSRecord] => [
+  sqsRecord(matched(A), { messageId: 'm-a' }),
+  sqsRecord(matched(B), { messageId: 'm-b' }),
+  sqsRecord(matched(C), { messageId: 'm-c' }),
+];
+
 describe('a record that fails', () => {
   it.each(WORKER_TIMING.retryDelaysS.concat([300]).map((seconds, i) => [i + 1, seconds]))(
     'on receive %i comes back after %i s, and is reported failed so the receive counts',
@@ -98,11 +105,7 @@ describe('a record the invocation has no time for', () => {
       remainingMs: WORKER_TIMING.recordMs + 1000,
       callMs: 1000,
     });
-    const [a, b, c] = [
-      sqsRecord(matched(A), { messageId: 'm-a' }),
-      sqsRecord(matched(B), { messageId: 'm-b' }),
-      sqsRecord(matched(C), { messageId: 'm-c' }),
-    ];
+    const [a, b, c] = threeRecords();
 
     const response = await worker(batch(a, b, c), context);
 
@@ -124,11 +127,7 @@ describe('a record the invocation has no time for', () => {
       remainingMs: WORKER_TIMING.recordMs + 1000,
       callMs: 1000,
     });
-    const [a, b, c] = [
-      sqsRecord(matched(A), { messageId: 'm-a' }),
-      sqsRecord(matched(B), { messageId: 'm-b' }),
-      sqsRecord(matched(C), { messageId: 'm-c' }),
-    ];
+    const [a, b, c] = threeRecords();
     // A body the worker cannot read is handed back too, named by its message id only.
     const unreadable = sqsRecord('not json', { messageId: 'm-x' });
     const eventIdOf = (record: SQSRecord) =>
