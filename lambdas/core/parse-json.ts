@@ -12,10 +12,18 @@ export type Issues = readonly v.BaseIssue<unknown>[];
  * key itself is input: `unknownKey` gives it.
  */
 export function issuePath(issue: v.BaseIssue<unknown>): string {
-  const keys = (issue.path ?? []).map((item) => String(item.key));
-  if (unknownKey(issue) !== undefined) keys.pop();
-  return keys.length ? keys.join('.') : '(root)';
+  return dotted(pathKeys(issue));
 }
+
+/** The keys of an issue's path, without an unknown key's own name (`issuePath`). */
+function pathKeys(issue: v.BaseIssue<unknown>): PropertyKey[] {
+  const keys = (issue.path ?? []).map((item) => item.key as PropertyKey);
+  if (unknownKey(issue) !== undefined) keys.pop();
+  return keys;
+}
+
+const dotted = (keys: readonly PropertyKey[]): string =>
+  keys.length ? keys.map(String).join('.') : '(root)';
 
 /** The name of the key a strict object does not know, when that is the issue. */
 export function unknownKey(issue: v.BaseIssue<unknown>): string | undefined {
@@ -55,10 +63,9 @@ export function describeIssues(
   return issues
     .map((issue) => {
       const key = unknownKey(issue);
-      const path = (issue.path ?? []).map((item) => item.key as PropertyKey);
-      if (key !== undefined) path.pop();
+      const path = pathKeys(issue);
       const message = key === undefined ? issue.message : `unknown field "${key}"`;
-      return `${issuePath(issue)}: ${message}${label(path)}`;
+      return `${dotted(path)}: ${message}${label(path)}`;
     })
     .join('\n');
 }
