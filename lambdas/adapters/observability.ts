@@ -88,9 +88,14 @@ export function observability(
   env: NodeJS.ProcessEnv = process.env,
 ): { logger: Logger; metrics: ConnectorMetrics } {
   return {
-    logger: connectorLogger(env[ENV_NAMES.powertoolsServiceName] || service, {}, env),
+    logger: connectorLogger(serviceNameOf(service, env), {}, env),
     metrics: connectorMetrics(service, env),
   };
+}
+
+/** The `service` the stack set for a function (POWERTOOLS_SERVICE_NAME), else its own name. */
+export function serviceNameOf(service: ServiceName, env: NodeJS.ProcessEnv = process.env): string {
+  return env[ENV_NAMES.powertoolsServiceName] || service;
 }
 
 /** The Metrics of `observability` alone, for a function that builds them on first use. */
@@ -101,7 +106,7 @@ export function connectorMetrics(
   return new ConnectorMetrics(
     {
       namespace: env[ENV_NAMES.powertoolsMetricsNamespace] || METRICS_NAMESPACE,
-      serviceName: env[ENV_NAMES.powertoolsServiceName] || service,
+      serviceName: serviceNameOf(service, env),
     },
     env[ENV_NAMES.detailMetrics] === 'true',
   );

@@ -8,7 +8,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { httpGet } from '../adapters/http-get';
 import { ENV_NAMES, requireEnv } from '../adapters/env';
-import { connectorLogger, connectorMetrics } from '../adapters/observability';
+import { connectorLogger, connectorMetrics, serviceNameOf } from '../adapters/observability';
 import { SERVICE_NAMES } from '../core/metric-names';
 import { onFirstLoad } from '../adapters/first-use';
 import { SqsEventQueue } from '../adapters/sqs-event-queue';
@@ -45,9 +45,7 @@ if (sharedSecretArn !== undefined && sharedSecretArn.trim() === '') {
   throw new InvalidReceiverSettingError(`${ENV_NAMES.sharedSecretArn} is set but empty`);
 }
 
-const logger = connectorLogger(
-  process.env[ENV_NAMES.powertoolsServiceName] || SERVICE_NAMES.receiver,
-);
+const logger = connectorLogger(serviceNameOf(SERVICE_NAMES.receiver));
 
 /**
  * The shared secret, read through a module loaded on first use (`import()`: adapters/first-use.ts).
