@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { monitoringSchema } from './monitoring-config';
 import { backupSettingsSchema, tableSettingsSchema } from './table-config';
 import { encryptionSettingsSchema } from './encryption-config';
-import { describeIssues, pathTo } from './parse-json';
+import { describeIssues, fieldsOf, pathTo } from './parse-json';
 import { ruleLabel, rulesSchema } from './rules-schema';
 import type { TopicName } from './events';
 import { ConfigError } from './errors';
@@ -273,9 +273,8 @@ export const connectorConfigSchema = v.pipe(
   }),
   // Also when another field is bad, so every problem is reported in one go.
   v.rawCheck(({ dataset, addIssue }) => {
-    const value: unknown = dataset.value;
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
-    const config = value as Record<string, unknown>;
+    const config = fieldsOf(dataset.value);
+    if (config === undefined) return;
     for (const { field, message } of ingressIssues(config))
       addIssue({ message, path: pathTo(config, field) });
     const given = [config.allowedTopicArns, config.allowedTopics].filter(

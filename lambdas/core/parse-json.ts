@@ -33,6 +33,16 @@ export function unknownKey(issue: v.BaseIssue<unknown>): string | undefined {
 }
 
 /**
+ * The fields of `value` when it is a plain object, else undefined: for a `v.rawCheck` that also
+ * runs when the schema before it refused the input, so the value may not have its shape.
+ */
+export function fieldsOf(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+/**
  * The path of an issue a check raises itself on field `key` of `input` (and on item `index` of
  * that field's list, if given), as Valibot records one, for `addIssue` in a `v.rawCheck`.
  */

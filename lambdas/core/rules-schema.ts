@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { clockSeconds, isTimeZone } from './local-time';
-import { pathTo } from './parse-json';
+import { fieldsOf, pathTo } from './parse-json';
 import { CARE_TYPES, OFFER_TYPES } from './marketplace-values';
 
 /**
@@ -131,9 +131,8 @@ export const ruleMatchSchema = v.pipe(
   // Also when a field is bad, so `rules check` reports every problem in one go; hence the
   // defensive reads (the value may not have its schema's shape yet).
   v.rawCheck(({ dataset, addIssue }) => {
-    const match: unknown = dataset.value;
-    if (typeof match !== 'object' || match === null || Array.isArray(match)) return;
-    const fields = match as Record<string, unknown>;
+    const fields = fieldsOf(dataset.value);
+    if (fields === undefined) return;
     const conditions = Object.keys(fields).filter((key) => key !== 'time_zone');
     if (
       conditions.length > 0 &&
