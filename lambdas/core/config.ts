@@ -3,7 +3,7 @@ import { monitoringSchema } from './monitoring-config';
 import { backupSettingsSchema, tableSettingsSchema } from './table-config';
 import { encryptionSettingsSchema } from './encryption-config';
 import { describeIssues, fieldsOf, pathTo } from './parse-json';
-import { ruleLabel, rulesSchema } from './rules-schema';
+import { nonEmptyList, ruleLabel, rulesSchema } from './rules-schema';
 import type { TopicName } from './events';
 import { ConfigError } from './errors';
 import { CONNECTOR_MODES, ROLES, type Role } from './connector-values';
@@ -75,8 +75,6 @@ export type {
   Rules,
   RulesLimits,
 } from './rules-schema';
-
-const nonEmptyList = <T extends v.GenericSchema>(item: T) => v.pipe(v.array(item), v.minLength(1));
 
 const topicArn = v.pipe(
   v.string(),

@@ -27,7 +27,9 @@ export const DEFAULT_TIME_ZONE = 'America/Toronto';
 export type DecisionAction = (typeof DECISION_ACTIONS)[number];
 export type PriceUnit = (typeof PRICE_UNITS)[number];
 
-const nonEmptyList = <T extends v.GenericSchema>(item: T) => v.pipe(v.array(item), v.minLength(1));
+/** A list of at least one `item` (the config's lists use it too). */
+export const nonEmptyList = <T extends v.GenericSchema>(item: T) =>
+  v.pipe(v.array(item), v.minLength(1));
 const words = nonEmptyList(v.pipe(v.string(), v.trim(), v.minLength(1)));
 const timeZone = v.pipe(
   v.string(),
