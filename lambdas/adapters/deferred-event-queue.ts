@@ -1,18 +1,17 @@
 /**
- * The events queue as a port whose module (and the SQS client's package) loads on the first call:
- * the worker's record hand-backs and the reconciler's sends (dropped offers, which most runs find
- * none of). Why and how: deferred-publishers.ts. Apart from it, so the reconciler's bundle carries
- * none of the worker's publishers (esbuild bundles every `import()` target of a file it bundles).
+ * The events queue as a port whose SQS client is built on the first call (first-use.ts): the
+ * worker's record hand-backs and the reconciler's sends (dropped offers, which most runs find none
+ * of). Apart from deferred-publishers.ts, so the reconciler's bundle carries none of the worker's
+ * publishers.
  */
 import type { EventQueue } from '../core/ports';
-import { onFirstLoad } from './first-use';
+import { onFirstUse } from './first-use';
 import type { RecordRetry } from './record-retry';
+import { sqsEventQueue } from './sqs-event-queue';
 
 /** The events queue: sends (the reconciler) and record hand-backs (the worker). */
 export function deferredEventQueue(queueUrl: string): EventQueue & RecordRetry {
-  const queue = onFirstLoad(async () =>
-    (await import('./sqs-event-queue')).sqsEventQueue(queueUrl),
-  );
+  const queue = onFirstUse(() => sqsEventQueue(queueUrl));
   return {
     send: async (event, attributes) => (await queue()).send(event, attributes),
     changeVisibility: async (receiptHandle, seconds) =>

@@ -356,7 +356,7 @@ function expiresAt(now: Date): number {
 
 /**
  * The store on a client of its own (dynamo-documents.ts), as the reconciler builds it on its first
- * read (deferred-offer-store.ts): this module, and with it the DynamoDB client, loads then.
+ * read (deferred-offer-store.ts).
  */
 export function dynamoOfferStore(tableName: string): DynamoOfferStore {
   return new DynamoOfferStore(lambdaDocuments(), tableName);

@@ -64,7 +64,7 @@ export class EventBridgeReferralPublisher implements ReferralEventPublisher {
 
 /**
  * The publisher on a client of its own, as the worker builds it on its first won referral
- * (deferred-publishers.ts): this module, and with it the EventBridge client, loads then.
+ * (deferred-publishers.ts).
  */
 export function eventBridgeReferralPublisher(eventBusArn: string): EventBridgeReferralPublisher {
   return new EventBridgeReferralPublisher(new EventBridgeClient({ maxAttempts: 3 }), eventBusArn);

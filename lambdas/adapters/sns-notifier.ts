@@ -1,8 +1,7 @@
 /**
  * Notifications to a person on SNS (an e-mail subscription, in practice): one Publish per
- * notification, its subject, body and attributes from notification-message.ts. This module is the
- * one that imports the SNS client: the worker loads it on its first notification (most invocations
- * publish none), not at start.
+ * notification, its subject, body and attributes from notification-message.ts. The worker builds
+ * it on its first notification (deferred-publishers.ts): most invocations publish none.
  */
 import type { PublishCommandOutput } from '@aws-sdk/client-sns';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';

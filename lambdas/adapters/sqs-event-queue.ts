@@ -84,7 +84,7 @@ export class SqsEventQueue implements EventQueue, RecordRetry {
 
 /**
  * The queue on a client of its own, as the worker and the reconciler build it on their first send
- * or hand-back (deferred-event-queue.ts): this module, and with it the SQS client, loads then.
+ * or hand-back (deferred-event-queue.ts).
  */
 export function sqsEventQueue(queueUrl: string): SqsEventQueue {
   return new SqsEventQueue(new SQSClient({ cacheMiddleware: true }), queueUrl);

@@ -10,8 +10,8 @@ import { httpGet } from '../adapters/http-get';
 import { ENV_NAMES, requireEnv } from '../adapters/env';
 import { connectorLogger, connectorMetrics, serviceNameOf } from '../adapters/observability';
 import { SERVICE_NAMES } from '../core/metric-names';
-import { onFirstLoad } from '../adapters/first-use';
 import { SqsEventQueue } from '../adapters/sqs-event-queue';
+import { sharedSecretReader } from '../adapters/shared-secret-reader';
 import { createReceiver } from './receiver';
 
 export class InvalidTopicListError extends Error {
@@ -47,18 +47,6 @@ if (sharedSecretArn !== undefined && sharedSecretArn.trim() === '') {
 
 const logger = connectorLogger(serviceNameOf(SERVICE_NAMES.receiver));
 
-/**
- * The shared secret, read through a module loaded on first use (`import()`: adapters/first-use.ts).
- * A load that fails fails the check of every request with credentials (503: SNS retries, Api5xx
- * fires), as every load would (first-use.ts).
- */
-function deferredSharedSecret(secretArn: string): () => Promise<string> {
-  const reader = onFirstLoad(async () =>
-    (await import('../adapters/shared-secret-reader')).sharedSecretReader(secretArn),
-  );
-  return async () => (await reader())();
-}
-
 export const handler = createReceiver({
   allowedTopicArns,
   // Its middleware resolved once, on the first send, and reused (see sqs-event-queue.ts).
@@ -68,5 +56,7 @@ export const handler = createReceiver({
   // Built on the first metric: a normal delivery writes none (receiver.ts ReceiverDeps).
   metrics: () => connectorMetrics(SERVICE_NAMES.receiver),
   requireSignatureVersion2: requireV2Setting === 'true',
-  ...(sharedSecretArn !== undefined ? { sharedSecret: deferredSharedSecret(sharedSecretArn) } : {}),
+  // Read on the first request with credentials, then cached by Powertools (shared-secret-reader.ts),
+  // whose Secrets Manager client is built on that first read; a failed read answers 503.
+  ...(sharedSecretArn !== undefined ? { sharedSecret: sharedSecretReader(sharedSecretArn) } : {}),
 });

@@ -37,7 +37,7 @@ if (env.CONNECTOR_ROLE !== 'supply' && env.CONNECTOR_ROLE !== 'both') {
 const { logger, metrics } = observability(SERVICE_NAMES.reconciler);
 
 const store = deferredReconcilerStore(env.TABLE_NAME);
-// Most runs find no dropped offer and send nothing: the SQS client loads on the first send.
+// Most runs find no dropped offer and send nothing: the SQS client is built for the first send.
 const queue = deferredEventQueue(env.QUEUE_URL);
 const inbox = inboxPageReader(
   new MarketplaceTransport({

@@ -35,7 +35,7 @@ import type { Notifier, ReferralEventPublisher } from '../core/ports';
 /**
  * Lambda entry point for the worker (SQS event source, partial batch responses). Everything is
  * built once per execution environment: at the cold start, except the clients most invocations
- * never call (retry queue, review topic, referral bus), whose modules load on their first use
+ * never call (retry queue, review topic, referral bus), which are built on their first use
  * (adapters/deferred-event-queue.ts, deferred-publishers.ts). Bad configuration, theirs included,
  * fails the cold start with a named error.
  */
@@ -128,7 +128,7 @@ const rules = s3RulesSource(
   { report: rulesReporter(logger, metrics) },
 );
 // The queue this function consumes: failed records get a short visibility, out-of-time ones a copy.
-// Most invocations hand nothing back, so its client loads on the first hand-back, not at start.
+// Most invocations hand nothing back, so its client is built on the first hand-back, not at start.
 const retry = deferredEventQueue(env[queueUrl]);
 
 /** The review topic, when the stack has one (`notifications.enabled`); link templates are optional. */
@@ -139,7 +139,7 @@ function notifierFromEnv(): Notifier | undefined {
   const offerUrl = template(ENV_NAMES.offerUrlTemplate);
   const outboxOfferUrl = template(ENV_NAMES.outboxOfferUrlTemplate);
   // The templates are checked now, so a bad one fails the cold start; only offers that need a
-  // person are published, so the SNS client loads on the first one.
+  // person are published, so the SNS client is built for the first one.
   const links = checkedLinks({
     ...(offerUrl !== undefined ? { offerUrl } : {}),
     ...(outboxOfferUrl !== undefined ? { outboxOfferUrl } : {}),
@@ -156,7 +156,7 @@ function referralPublisherFromEnv(): ReferralEventPublisher | undefined {
     throw new ConfigError(
       `Invalid ${ENV_NAMES.referralEventBusArn}: must be an EventBridge event bus ARN`,
     );
-  // Only won referrals are published: the EventBridge client loads on the first one.
+  // Only won referrals are published: the EventBridge client is built for the first one.
   return deferredReferralPublisher(busArn);
 }
 const referralPublisher = referralPublisherFromEnv();

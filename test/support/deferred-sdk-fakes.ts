@@ -1,15 +1,18 @@
 /**
- * Recording fakes of the SDK client packages the worker and reconciler load on first use (SQS, SNS,
- * EventBridge), put in place with jest.doMock so a test sees when each package is loaded: the real
- * package with its client class replaced by one that records each command and gives a set answer.
- * A load can be made to fail, as a missing or broken module would. Call `fakeDeferredSdkPackages`
- * after `jest.resetModules()` and before requiring the code under test; `restoreDeferredSdkPackages`
- * after the test.
+ * Recording fakes of the SDK clients the worker and reconciler build on first use (SQS, SNS,
+ * EventBridge: adapters/deferred-*.ts), put in place with jest.doMock: the real package with its
+ * client class replaced by one that counts its builds, records each command and gives a set
+ * answer. A build can be made to fail, as a client refusing its configuration would. Call
+ * `fakeDeferredSdkPackages` after `jest.resetModules()` and before requiring the code under test;
+ * `restoreDeferredSdkPackages` after the test.
  */
-import { countModuleLoads, type ModuleLoads } from './counted-module';
 
-/** What one faked package saw, and how it answers. */
-export interface FakePackage extends ModuleLoads {
+/** What one faked client saw, and how it answers. */
+export interface FakePackage {
+  /** Clients built (constructor calls, failed ones included). */
+  built: number;
+  /** Builds that throw before one succeeds. */
+  failingBuilds: number;
   sent: Array<{ command: string; input: unknown }>;
   answer: unknown;
 }
@@ -22,11 +25,19 @@ const PACKAGES: ReadonlyArray<{ key: keyof FakePackages; name: string; client: s
   { key: 'eventbridge', name: '@aws-sdk/client-eventbridge', client: 'EventBridgeClient' },
 ];
 
-/** The real package with its client class replaced by one that records and answers. */
+/** The real package with its client class replaced by one that counts, records and answers. */
 function fakePackage(name: string, clientName: string, state: FakePackage) {
   return () => {
     const actual = jest.requireActual<Record<string, unknown>>(name);
     class FakeClient {
+      constructor() {
+        state.built += 1;
+        if (state.failingBuilds > 0) {
+          state.failingBuilds -= 1;
+          throw new Error(`${clientName}: Region is missing`);
+        }
+      }
+
       async send(command: { input: unknown }): Promise<unknown> {
         state.sent.push({ command: command.constructor.name, input: command.input });
         return state.answer;
@@ -38,14 +49,14 @@ function fakePackage(name: string, clientName: string, state: FakePackage) {
 
 /** Puts the fakes in place, each answering as the service does to a successful call. */
 export function fakeDeferredSdkPackages(): FakePackages {
-  const fake = (answer: unknown): FakePackage => ({ loads: 0, failingLoads: 0, sent: [], answer });
+  const fake = (answer: unknown): FakePackage => ({ built: 0, failingBuilds: 0, sent: [], answer });
   const fakes: FakePackages = {
     sqs: fake({ MessageId: 'm-1' }),
     sns: fake({ MessageId: 'n-1' }),
     eventbridge: fake({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] }),
   };
   for (const { key, name, client } of PACKAGES)
-    countModuleLoads(name, fakes[key], fakePackage(name, client, fakes[key]));
+    jest.doMock(name, fakePackage(name, client, fakes[key]));
   return fakes;
 }
 

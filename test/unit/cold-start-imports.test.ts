@@ -1,16 +1,16 @@
 /**
  * Covers what each handler loads at start (issue 10, part 4), by walking its static value imports
- * (bench/cold/import-graph.ts, the walk the cold-start bench prints from): the worker reaches none
- * of the SDK clients it rarely calls (SNS for review notifications, EventBridge for won referrals,
- * SQS for record hand-backs), the reconciler neither SQS (it sends only when it finds dropped
- * offers) nor DynamoDB (it reads only offers still unanswered after the grace period); they load
- * through `import()` on first use (adapters/deferred-*.ts). Neither reaches lib-dynamodb, at start
- * or later: the stores convert items with util-dynamodb on the low-level client, whose middleware
- * is cached (adapters/dynamo-documents.ts). The receiver sends on every delivery,
- * so it keeps SQS at start (deferring it would only move the wait), but its shared secret's reader
- * (Powertools Parameters and Secrets Manager, off by default) loads on first use. The walker
- * itself is checked on small sources: type-only imports and `import()` are not edges, re-exports
- * are.
+ * (bench/cold/import-graph.ts, the walk the cold-start bench prints from). No handler reaches a
+ * module through `import()`: in the functions' CommonJS bundles esbuild would put that module and
+ * every SDK module it shares with the rest behind an initializer, kept whole and run whole at start,
+ * which cost more than loading its package did (adapters/first-use.ts). The clients most
+ * invocations never call are built on first use instead (adapters/deferred-*.ts), their packages
+ * imported as any other. The worker reaches the clients it rarely calls (SNS for review
+ * notifications, EventBridge for won referrals, SQS for record hand-backs); the reconciler reaches
+ * DynamoDB and SQS, none of the worker's publishers. Neither reaches lib-dynamodb: the stores convert
+ * items with util-dynamodb on the low-level client, whose middleware is cached
+ * (adapters/dynamo-documents.ts). The rules are read with a signed GET, not an S3 client. The walker
+ * itself is checked on small sources: type-only imports and `import()` are not edges, re-exports are.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import { dirname, join } from 'node:path';
 import { moduleReferences, staticGraph } from '../../bench/cold/import-graph';
 import { PROJECT_ROOT } from '../../lib/connector-function';
 
+const DYNAMODB = '@aws-sdk/client-dynamodb';
 const SNS = '@aws-sdk/client-sns';
 const EVENTBRIDGE = '@aws-sdk/client-eventbridge';
 const SQS = '@aws-sdk/client-sqs';
@@ -25,54 +26,61 @@ const POWERTOOLS_PARAMETERS = '@aws-lambda-powertools/parameters';
 const LIB_DYNAMODB = '@aws-sdk/lib-dynamodb';
 const UTIL_DYNAMODB = '@aws-sdk/util-dynamodb';
 
+const HANDLERS = {
+  worker: 'lambdas/worker/handler.ts',
+  reconciler: 'lambdas/reconciler/handler.ts',
+  receiver: 'lambdas/receiver/handler.ts',
+} as const;
+
 describe('what the handlers load at start', () => {
-  it('the worker reaches neither SNS, EventBridge nor SQS statically, and loads their adapters through import()', () => {
-    const graph = staticGraph(PROJECT_ROOT, 'lambdas/worker/handler.ts');
-    // What every invocation needs is still there: the walk does reach the SDK.
+  it.each(Object.entries(HANDLERS))('the %s reaches no module through import()', (_, entry) => {
+    const graph = staticGraph(PROJECT_ROOT, entry);
+    expect(graph.deferredFiles).toEqual([]);
+  });
+
+  it('the worker reaches every client it calls, the DynamoDB one through util-dynamodb, and no S3 client', () => {
+    const graph = staticGraph(PROJECT_ROOT, HANDLERS.worker);
     expect(graph.packages).toEqual(
-      expect.arrayContaining(['@aws-sdk/client-dynamodb', '@smithy/signature-v4']),
+      expect.arrayContaining([
+        DYNAMODB,
+        UTIL_DYNAMODB,
+        SNS,
+        EVENTBRIDGE,
+        SQS,
+        '@smithy/signature-v4',
+      ]),
     );
     // The rules are read with a signed GET (adapters/s3-object-reader.ts): no S3 client at all.
     expect(graph.packages).not.toContain('@aws-sdk/client-s3');
-    for (const pkg of [SNS, EVENTBRIDGE, SQS, LIB_DYNAMODB])
-      expect(graph.packages).not.toContain(pkg);
-    expect(graph.packages).toContain(UTIL_DYNAMODB);
-    expect(graph.deferredFiles).toEqual([
-      'lambdas/adapters/eventbridge-referral-publisher.ts',
-      'lambdas/adapters/sns-notifier.ts',
-      'lambdas/adapters/sqs-event-queue.ts',
-    ]);
-  });
-
-  it('the reconciler reaches neither DynamoDB nor SQS statically, and no publisher of the worker at all', () => {
-    const graph = staticGraph(PROJECT_ROOT, 'lambdas/reconciler/handler.ts');
-    // What every run needs is still there: the login's secret and the Logger.
-    expect(graph.packages).toEqual(
+    expect(graph.packages).not.toContain(LIB_DYNAMODB);
+    expect(graph.files).toEqual(
       expect.arrayContaining([
-        '@aws-lambda-powertools/parameters',
-        '@aws-lambda-powertools/logger',
+        'lambdas/adapters/eventbridge-referral-publisher.ts',
+        'lambdas/adapters/sns-notifier.ts',
+        'lambdas/adapters/sqs-event-queue.ts',
       ]),
     );
-    for (const pkg of [SQS, '@aws-sdk/client-dynamodb', LIB_DYNAMODB])
-      expect(graph.packages).not.toContain(pkg);
-    expect(graph.deferredFiles).toEqual([
-      'lambdas/adapters/dynamo-offer-store.ts',
-      'lambdas/adapters/sqs-event-queue.ts',
-    ]);
-    // What the store loads on the first read: the low-level client and util-dynamodb only.
-    const store = staticGraph(PROJECT_ROOT, 'lambdas/adapters/dynamo-offer-store.ts');
-    expect(store.packages).toEqual(
-      expect.arrayContaining(['@aws-sdk/client-dynamodb', UTIL_DYNAMODB]),
-    );
-    expect(store.packages).not.toContain(LIB_DYNAMODB);
   });
 
-  it('the receiver reaches SQS statically (it sends on every delivery), not the shared secret’s reader (off by default)', () => {
-    const graph = staticGraph(PROJECT_ROOT, 'lambdas/receiver/handler.ts');
-    expect(graph.packages).toContain(SQS);
+  it('the reconciler reaches DynamoDB and SQS, and no publisher of the worker', () => {
+    const graph = staticGraph(PROJECT_ROOT, HANDLERS.reconciler);
+    expect(graph.packages).toEqual(
+      expect.arrayContaining([
+        POWERTOOLS_PARAMETERS,
+        '@aws-lambda-powertools/logger',
+        DYNAMODB,
+        UTIL_DYNAMODB,
+        SQS,
+      ]),
+    );
+    for (const pkg of [SNS, EVENTBRIDGE, LIB_DYNAMODB]) expect(graph.packages).not.toContain(pkg);
+  });
+
+  it('the receiver reaches SQS (it sends on every delivery) and the shared secret’s reader', () => {
+    const graph = staticGraph(PROJECT_ROOT, HANDLERS.receiver);
+    expect(graph.packages).toEqual(expect.arrayContaining([SQS, POWERTOOLS_PARAMETERS]));
     expect(graph.files).toContain('lambdas/adapters/sqs-event-queue.ts');
-    expect(graph.packages).not.toContain(POWERTOOLS_PARAMETERS);
-    expect(graph.deferredFiles).toEqual(['lambdas/adapters/shared-secret-reader.ts']);
+    expect(graph.packages).not.toContain(DYNAMODB);
   });
 });
 

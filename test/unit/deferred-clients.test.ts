@@ -1,10 +1,10 @@
 /**
- * Covers the ports whose SDK package loads on first use (lambdas/adapters/deferred-event-queue.ts,
+ * Covers the ports whose SDK client is built on first use (lambdas/adapters/deferred-event-queue.ts,
  * deferred-publishers.ts), as the worker and reconciler handlers build them, with the SDK client
- * packages replaced by recording fakes (jest.doMock, so the test sees when each is loaded): the
+ * classes replaced by recording fakes (jest.doMock, so the test sees when each is built): the
  * first review notification publishes through SNS, the first won referral is put on EventBridge,
- * the reconciler's first send goes through SQS, each loading its package then and once; a refused
- * PutEvents still rejects; a load that fails rejects that call and every later one. The
+ * the reconciler's first send goes through SQS, each building its client then and once; a refused
+ * PutEvents still rejects; a build that fails rejects that call and every later one. The
  * worker's hand-backs through its real handler: worker-handler.test.ts.
  */
 import type { OfferNotification, ReferralReceivedEvent } from '../../lambdas/core/ports';
@@ -60,15 +60,15 @@ const referral: ReferralReceivedEvent = {
 };
 
 describe('deferred review notifier', () => {
-  it('loads nothing until the first notification, then publishes it to the topic, loading SNS once', async () => {
+  it('builds nothing until the first notification, then publishes it to the topic, building SNS once', async () => {
     const { publishers } = load();
     const notifier = publishers.deferredNotifier(TOPIC, {
       offerUrl: 'https://acme.example.org/offers/{offerId}',
     });
-    expect(fakes.sns.loads).toBe(0);
+    expect(fakes.sns.built).toBe(0);
     await notifier.notify(notification);
     await notifier.notify({ ...notification, kind: 'expired' });
-    expect(fakes.sns.loads).toBe(1);
+    expect(fakes.sns.built).toBe(1);
     expect(fakes.sns.sent.map(({ command }) => command)).toEqual([
       'PublishCommand',
       'PublishCommand',
@@ -77,27 +77,27 @@ describe('deferred review notifier', () => {
       TopicArn: TOPIC,
       Message: expect.stringContaining(`https://acme.example.org/offers/${OFFER_ID}`),
     });
-    // The other packages stay unloaded.
-    expect([fakes.sqs.loads, fakes.eventbridge.loads]).toEqual([0, 0]);
+    // The other clients stay unbuilt.
+    expect([fakes.sqs.built, fakes.eventbridge.built]).toEqual([0, 0]);
   });
 
-  it('a load that fails rejects that notification and every later one, without loading again', async () => {
-    fakes.sns.failingLoads = 1;
+  it('a build that fails rejects that notification and every later one, without building again', async () => {
+    fakes.sns.failingBuilds = 1;
     const notifier = load().publishers.deferredNotifier(TOPIC, {});
-    await expect(notifier.notify(notification)).rejects.toThrow(/client-sns/);
-    await expect(notifier.notify(notification)).rejects.toThrow(/client-sns/);
-    expect(fakes.sns.loads).toBe(1);
+    await expect(notifier.notify(notification)).rejects.toThrow(/SNSClient: Region is missing/);
+    await expect(notifier.notify(notification)).rejects.toThrow(/SNSClient: Region is missing/);
+    expect(fakes.sns.built).toBe(1);
     expect(fakes.sns.sent).toHaveLength(0);
   });
 });
 
 describe('deferred referral publisher', () => {
-  it('loads nothing until the first won referral, then puts it on the bus, loading EventBridge once', async () => {
+  it('builds nothing until the first won referral, then puts it on the bus, building EventBridge once', async () => {
     const publisher = load().publishers.deferredReferralPublisher(BUS);
-    expect(fakes.eventbridge.loads).toBe(0);
+    expect(fakes.eventbridge.built).toBe(0);
     await publisher.publishReferralReceived(referral);
     await publisher.publishReferralReceived(referral);
-    expect(fakes.eventbridge.loads).toBe(1);
+    expect(fakes.eventbridge.built).toBe(1);
     expect(fakes.eventbridge.sent[0]).toEqual({
       command: 'PutEventsCommand',
       input: {
@@ -123,18 +123,18 @@ describe('deferred referral publisher', () => {
 });
 
 describe('deferred events queue (the reconciler’s sends)', () => {
-  it('loads nothing until the first send, then sends through SQS, loading it once', async () => {
+  it('builds nothing until the first send, then sends through SQS, building it once', async () => {
     const queue = load().queue.deferredEventQueue(QUEUE_URL);
-    expect(fakes.sqs.loads).toBe(0);
+    expect(fakes.sqs.built).toBe(0);
     const event = queuedEvent(offerEvent());
     const attributes = { snsMessageId: 'reconciler-1', correlationId: 'corr-1' };
     expect(await queue.send(event, attributes)).toBe('m-1');
     expect(await queue.send(event, attributes)).toBe('m-1');
-    expect(fakes.sqs.loads).toBe(1);
+    expect(fakes.sqs.built).toBe(1);
     expect(fakes.sqs.sent[0]).toMatchObject({
       command: 'SendMessageCommand',
       input: { QueueUrl: QUEUE_URL, MessageBody: JSON.stringify(event) },
     });
-    expect([fakes.sns.loads, fakes.eventbridge.loads]).toEqual([0, 0]);
+    expect([fakes.sns.built, fakes.eventbridge.built]).toEqual([0, 0]);
   });
 });

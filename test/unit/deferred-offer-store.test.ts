@@ -1,24 +1,28 @@
 /**
- * Covers the reconciler's offer store loaded on first use (lambdas/adapters/deferred-offer-store.ts),
+ * Covers the reconciler's offer store built on first use (lambdas/adapters/deferred-offer-store.ts),
  * with the DynamoDB store's module replaced by a recording fake (jest.doMock, so the test sees when
- * it loads): nothing loads until the first call; the first read loads the module once and builds
- * one store on the configured table, which every later call uses; a load that fails rejects that
- * call and every later one, without loading again (first-use.ts: the bundle keeps the error). What the store does is dynamo-offer-store's own suite.
+ * a store is built): nothing is built until the first call; the first call builds one store on the
+ * configured table, which every later call uses; a build that fails rejects that call and every
+ * later one, without building again (first-use.ts). What the store does is dynamo-offer-store's own
+ * suite.
  */
 import type { OfferRecord } from '../../lambdas/core/ports';
-import { countModuleLoads } from '../support/counted-module';
 
 const MODULE = require.resolve('../../lambdas/adapters/dynamo-offer-store');
 const TABLE = 'offers';
 
-const state = { loads: 0, failingLoads: 0, built: [] as string[], calls: [] as string[] };
+const state = { failingBuilds: 0, built: [] as string[], calls: [] as string[] };
 
 beforeEach(() => {
-  Object.assign(state, { loads: 0, failingLoads: 0, built: [], calls: [] });
+  Object.assign(state, { failingBuilds: 0, built: [], calls: [] });
   jest.resetModules();
-  countModuleLoads(MODULE, state, () => ({
+  jest.doMock(MODULE, () => ({
     dynamoOfferStore: (tableName: string) => {
       state.built.push(tableName);
+      if (state.failingBuilds > 0) {
+        state.failingBuilds -= 1;
+        throw new Error('DynamoDBClient: Region is missing');
+      }
       return {
         getOffer: (offerId: string): Promise<OfferRecord | undefined> => {
           state.calls.push(`getOffer ${offerId}`);
@@ -44,15 +48,14 @@ function load(): DeferredModule {
   return require('../../lambdas/adapters/deferred-offer-store') as DeferredModule;
 }
 
-describe('the reconciler’s store, loaded on first use', () => {
-  it('loads nothing until the first call, then one store on the table for every call', async () => {
+describe('the reconciler’s store, built on first use', () => {
+  it('builds nothing until the first call, then one store on the table for every call', async () => {
     const store = load().deferredReconcilerStore(TABLE);
-    expect(state.loads).toBe(0);
+    expect(state.built).toEqual([]);
     const at = new Date('2026-12-01T00:00:00Z');
     const [first, second] = await Promise.all([store.getOffer('o-1'), store.getOffer('o-2')]);
     await store.recordReconcilerEnqueue('o-1', at);
     expect([first?.offerId, second?.offerId]).toEqual(['o-1', 'o-2']);
-    expect(state.loads).toBe(1);
     expect(state.built).toEqual([TABLE]);
     expect(state.calls).toEqual([
       'getOffer o-1',
@@ -61,13 +64,13 @@ describe('the reconciler’s store, loaded on first use', () => {
     ]);
   });
 
-  it('fails the call when the load fails, and every later call, without loading again', async () => {
-    state.failingLoads = 1;
+  it('fails the call when the build fails, and every later call, without building again', async () => {
+    state.failingBuilds = 1;
     const store = load().deferredReconcilerStore(TABLE);
-    await expect(store.getOffer('o-1')).rejects.toThrow(/Cannot find module/);
+    await expect(store.getOffer('o-1')).rejects.toThrow(/Region is missing/);
     await expect(store.recordReconcilerEnqueue('o-1', new Date())).rejects.toThrow(
-      /Cannot find module/,
+      /Region is missing/,
     );
-    expect(state).toMatchObject({ loads: 1, built: [], calls: [] });
+    expect(state).toMatchObject({ built: [TABLE], calls: [] });
   });
 });

@@ -1,50 +1,51 @@
-import { onFirstLoad } from '../../lambdas/adapters/first-use';
+import { onFirstUse } from '../../lambdas/adapters/first-use';
 
-describe('onFirstLoad', () => {
-  it('loads nothing until the first use, then once for every later use', async () => {
-    const load = jest.fn(async () => ({ client: 'sqs' }));
-    const client = onFirstLoad(load);
-    expect(load).not.toHaveBeenCalled();
+describe('onFirstUse', () => {
+  it('builds nothing until the first use, then once for every later use', async () => {
+    const build = jest.fn(() => ({ client: 'sqs' }));
+    const client = onFirstUse(build);
+    expect(build).not.toHaveBeenCalled();
     const first = await client();
+    expect(first).toEqual({ client: 'sqs' });
     expect(await client()).toBe(first);
     expect(await client()).toBe(first);
-    expect(load).toHaveBeenCalledTimes(1);
+    expect(build).toHaveBeenCalledTimes(1);
   });
 
-  it('shares one load between calls made while it is under way', async () => {
+  it('shares one build between calls made while it is under way', async () => {
     let finish: (value: string) => void = () => undefined;
-    const load = jest.fn(() => new Promise<string>((resolve) => (finish = resolve)));
-    const value = onFirstLoad(load);
+    const build = jest.fn(() => new Promise<string>((resolve) => (finish = resolve)));
+    const value = onFirstUse(build);
     const calls = [value(), value(), value()];
     await Promise.resolve();
-    finish('loaded');
-    expect(await Promise.all(calls)).toEqual(['loaded', 'loaded', 'loaded']);
-    expect(load).toHaveBeenCalledTimes(1);
+    finish('built');
+    expect(await Promise.all(calls)).toEqual(['built', 'built', 'built']);
+    expect(build).toHaveBeenCalledTimes(1);
   });
 
-  it('keeps a loaded null as loaded', async () => {
-    const load = jest.fn(async (): Promise<null> => null);
-    const value = onFirstLoad(load);
+  it('keeps a built null as built', async () => {
+    const build = jest.fn((): null => null);
+    const value = onFirstUse(build);
     expect(await value()).toBeNull();
     expect(await value()).toBeNull();
-    expect(load).toHaveBeenCalledTimes(1);
+    expect(build).toHaveBeenCalledTimes(1);
   });
 
-  it('fails every call that needs a failed load, then and later, and does not load again', async () => {
+  it('fails every call that needs a failed build, then and later, and does not build again', async () => {
     let attempts = 0;
-    const value = onFirstLoad(async (): Promise<number> => {
+    const value = onFirstUse(async (): Promise<number> => {
       attempts += 1;
-      throw new Error('module not found');
+      throw new Error('no region');
     });
     const waiting = [value(), value()];
-    await expect(waiting[0]).rejects.toThrow('module not found');
-    await expect(waiting[1]).rejects.toThrow('module not found');
-    await expect(value()).rejects.toThrow('module not found');
+    await expect(waiting[0]).rejects.toThrow('no region');
+    await expect(waiting[1]).rejects.toThrow('no region');
+    await expect(value()).rejects.toThrow('no region');
     expect(attempts).toBe(1);
   });
 
-  it('turns a load that throws at once into a rejected call, not a throw', async () => {
-    const value = onFirstLoad((): Promise<number> => {
+  it('turns a build that throws at once into a rejected call, not a throw', async () => {
+    const value = onFirstUse((): number => {
       throw new Error('no region');
     });
     const first = value();

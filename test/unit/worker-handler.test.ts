@@ -1,11 +1,11 @@
 /**
  * Covers the worker's Lambda entry (lambdas/worker/handler.ts) as deployed wiring, with the SDK
- * client packages it loads on first use replaced by recording fakes (jest.doMock, so the test sees
- * when each package is loaded): loading the handler loads none of SQS, SNS or EventBridge; a failed
- * record's retry delay goes out through SQS ChangeMessageVisibility, loading the SQS package then
- * and only once; a record left for lack of time is re-sent as a copy; a load that fails costs that
- * hand-back and the later ones (logged, the records still reported failed), without loading again. Bad
- * configuration of the deferred clients (bus ARN, link templates) is still refused at load. The
+ * clients it builds on first use replaced by recording fakes (jest.doMock, so the test sees when
+ * each client is built): loading the handler builds none of SQS, SNS or EventBridge; a failed
+ * record's retry delay goes out through SQS ChangeMessageVisibility, building the SQS client then
+ * and only once; a record left for lack of time is re-sent as a copy; a build that fails costs that
+ * hand-back and the later ones (logged, the records still reported failed), without building again.
+ * Bad configuration of the deferred clients (bus ARN, link templates) is still refused at load. The
  * publishers' own first use is deferred-clients.test.ts; the records' retry schedule
  * worker-retry-handback.test.ts.
  */
@@ -60,18 +60,18 @@ function loadHandler(): HandlerModule['handler'] {
 
 const malformed = (): SQSEvent => ({ Records: [sqsRecord('not json', { receiveCount: 1 })] });
 
-describe('worker handler: the clients it loads on first use', () => {
-  it('loads none of the SQS, SNS or EventBridge packages at start', () => {
+describe('worker handler: the clients it builds on first use', () => {
+  it('builds none of the SQS, SNS or EventBridge clients at start', () => {
     loadHandler();
-    expect([fakes.sqs.loads, fakes.sns.loads, fakes.eventbridge.loads]).toEqual([0, 0, 0]);
+    expect([fakes.sqs.built, fakes.sns.built, fakes.eventbridge.built]).toEqual([0, 0, 0]);
   });
 
-  it('sets a failed record’s retry delay through SQS, loading the package on that first hand-back and only then', async () => {
+  it('sets a failed record’s retry delay through SQS, building its client on that first hand-back and only then', async () => {
     const handler = loadHandler();
     const first = malformed();
     const response = await handler(first);
     expect(response.batchItemFailures).toEqual([{ itemIdentifier: first.Records[0].messageId }]);
-    expect(fakes.sqs.loads).toBe(1);
+    expect(fakes.sqs.built).toBe(1);
     expect(fakes.sqs.sent).toEqual([
       {
         command: 'ChangeMessageVisibilityCommand',
@@ -84,13 +84,13 @@ describe('worker handler: the clients it loads on first use', () => {
     ]);
 
     await handler(malformed());
-    expect(fakes.sqs.loads).toBe(1);
+    expect(fakes.sqs.built).toBe(1);
     expect(fakes.sqs.sent).toHaveLength(2);
-    // Neither publisher had anything to publish, so neither package was loaded.
-    expect([fakes.sns.loads, fakes.eventbridge.loads]).toEqual([0, 0]);
+    // Neither publisher had anything to publish, so neither client was built.
+    expect([fakes.sns.built, fakes.eventbridge.built]).toEqual([0, 0]);
   });
 
-  it('re-sends a record it has no time for as a copy, through the same lazily loaded queue', async () => {
+  it('re-sends a record it has no time for as a copy, through the same lazily built queue', async () => {
     const handler = loadHandler();
     const event = malformed();
     const response = await handler(
@@ -110,8 +110,8 @@ describe('worker handler: the clients it loads on first use', () => {
     ]);
   });
 
-  it('a load that fails fails that hand-back and the later ones, logged, the records still reported failed', async () => {
-    fakes.sqs.failingLoads = 1;
+  it('a build that fails fails that hand-back and the later ones, logged, the records still reported failed', async () => {
+    fakes.sqs.failingBuilds = 1;
     const handler = loadHandler();
     const first = malformed();
     const response = await handler(first);
@@ -121,14 +121,14 @@ describe('worker handler: the clients it loads on first use', () => {
       .logs()
       .find((line) => String(line.message).startsWith('Could not set the record’s retry delay'));
     expect(warning).toMatchObject({ level: 'WARN', messageId: first.Records[0].messageId });
-    expect(JSON.stringify(warning)).toContain("Cannot find module '@aws-sdk/client-sqs'");
+    expect(JSON.stringify(warning)).toContain('SQSClient: Region is missing');
 
-    // Not loaded again: the bundle would give back the same error (first-use.ts).
+    // Not built again: the same configuration would fail the same way (first-use.ts).
     const second = malformed();
     expect((await handler(second)).batchItemFailures).toEqual([
       { itemIdentifier: second.Records[0].messageId },
     ]);
-    expect(fakes.sqs.loads).toBe(1);
+    expect(fakes.sqs.built).toBe(1);
     expect(fakes.sqs.sent).toEqual([]);
   });
 });
@@ -144,9 +144,9 @@ describe('worker handler: configuration of the deferred clients, refused at load
     expect(loadHandler).toThrow(/offerUrl/);
   });
 
-  it('refuses them without loading any of the deferred packages', () => {
+  it('refuses them without building any of the deferred clients', () => {
     process.env.OUTBOX_OFFER_URL_TEMPLATE = 'https://acme.example.org/no-placeholder';
     expect(loadHandler).toThrow(/outboxOfferUrl/);
-    expect([fakes.sqs.loads, fakes.sns.loads, fakes.eventbridge.loads]).toEqual([0, 0, 0]);
+    expect([fakes.sqs.built, fakes.sns.built, fakes.eventbridge.built]).toEqual([0, 0, 0]);
   });
 });
