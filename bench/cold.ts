@@ -5,11 +5,8 @@
  * lib/bundling.ts), each `require`d in a fresh Node process with the function's environment as
  * deployed (NODE_OPTIONS included; intrinsics replaced by placeholders). Runs are interleaved
  * (bench/cold/parts.ts `interleavedOrder`); the table shows medians. The time is the `require`
- * alone, measured inside the child, so Node's own start-up is left out of both sides. Beside the
- * floor, and timed in the same rounds, each function's start floor: built the same way from the
- * imports of the project files it runs at start only (the static walk, bench/cold/import-graph.ts),
- * so without what it loads through `import()` on first use. It is context printed under the table
- * (bench/cold/report.ts); the summary lines keep the issue's floor.
+ * alone, measured inside the child, so Node's own start-up is left out of both sides. The table and
+ * the other figures are printed by bench/cold/report.ts.
  *
  * Options: --rounds=<n, default 15> --no-synth (use cdk.out as it is) --node-options=<value> (both
  * sides run with this NODE_OPTIONS instead of the deployed one: to price a setting, e.g. '' for none)
@@ -26,7 +23,6 @@ import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
 import {
   buildFunctionAndFloor,
-  buildStartFloor,
   buildWithout,
   deployedFunctions,
   fileSize,
@@ -36,20 +32,16 @@ import {
   type DeployedFunction,
 } from './cold/build';
 import {
-  floorPackages,
   functionEnvironment,
   interleavedOrder,
   isPackageName,
   kilobytes,
   median,
-  packagesLoadedLater,
-  startFloorImports,
   summaryLine,
   type Variant,
 } from './cold/parts';
-import { staticGraph } from './cold/import-graph';
 import { PROJECT_ROOT } from '../lib/connector-function';
-import { hasOwnStartFloor, printInstructions, printTable, type Measured } from './cold/report';
+import { printInstructions, printTable, type Measured } from './cold/report';
 import { BenchmarkError } from './load/stats';
 
 export const description =
@@ -142,18 +134,12 @@ export async function run(args: readonly string[]): Promise<void> {
     for (const fn of functions) {
       const build = await buildFunctionAndFloor(fn, scratch);
       const bundleBytes = fileSize(join(fn.assetDir, 'index.js'));
-      const graph = staticGraph(PROJECT_ROOT, fn.entry);
-      const later = packagesLoadedLater(build.floorImports, graph.packages);
-      const startImports = startFloorImports(build.floorImportsByFile, graph.files);
       measured.set(fn.name, {
         fn,
         build,
-        later,
-        startFloor: await buildStartFloor(fn, build, startImports, scratch),
-        startFloorOmits: packagesLoadedLater(build.floorImports, floorPackages(startImports)),
         bundleBytes,
         zipBytes: zipSize(fn.assetDir, scratch),
-        times: { bundle: [], floor: [], startFloor: [], without: [] },
+        times: { bundle: [], floor: [], without: [] },
         ...(options.without !== undefined
           ? {
               without: {
@@ -171,9 +157,6 @@ export async function run(args: readonly string[]): Promise<void> {
           ? 'same size as cdk.out'
           : `DIFFERS from cdk.out (${build.rebuiltBytes} vs ${bundleBytes} bytes)`;
       console.log(`${fn.name}: rebuild with lib/bundling.ts options ${same}; largest: ${largest}`);
-      console.log(
-        `${fn.name}: floor packages loaded at first use (import()), not at start: ${later.length > 0 ? later.join(', ') : 'none'}`,
-      );
     }
     console.log(
       `\n${cpus().length} cores, Node ${nodeVersion(options.node)}; ${options.rounds} rounds, interleaved; NODE_OPTIONS ${options.nodeOptions === undefined ? 'as deployed' : `'${options.nodeOptions}' on both sides`}\n`,
@@ -181,18 +164,12 @@ export async function run(args: readonly string[]): Promise<void> {
     const variants = Object.fromEntries(
       [...measured.values()].map((m): [string, Variant[]] => [
         m.fn.name,
-        [
-          'bundle',
-          'floor',
-          ...(hasOwnStartFloor(m) ? (['startFloor'] as const) : []),
-          ...(m.without?.bundle !== undefined ? (['without'] as const) : []),
-        ],
+        ['bundle', 'floor', ...(m.without?.bundle !== undefined ? (['without'] as const) : [])],
       ]),
     );
     const files = (m: Measured): Record<Variant, string> => ({
       bundle: join(m.fn.assetDir, 'index.js'),
       floor: m.build.floor.file,
-      startFloor: m.startFloor.file,
       without: m.without?.bundle?.file ?? '',
     });
     for (const { fn, variant } of interleavedOrder(

@@ -135,25 +135,14 @@ export interface FunctionBuild {
   readonly metafile: Metafile;
   /** index.js of the rebuild with the derived options. */
   readonly rebuiltBytes: number;
-  readonly floor: FloorBuild;
-  /** The SDK and Powertools imports of the function's files, the floor's entry. */
-  readonly floorImports: readonly ValueImport[];
-  /**
-   * The same imports by project file (every project input of the rebuild, relative to the root,
-   * listed even with none), to build a floor from some of the files only: the start floor.
-   */
-  readonly floorImportsByFile: ReadonlyMap<string, readonly ValueImport[]>;
+  /** The floor: the SDK and Powertools imports of the function's files, bundled alone. */
+  readonly floor: BuiltBundle;
 }
 
 /** A bundle the bench built: its file and size. */
 export interface BuiltBundle {
   readonly file: string;
   readonly bytes: number;
-}
-
-/** A floor bundle: the entry source it was built from, its file and size. */
-export interface FloorBuild extends BuiltBundle {
-  readonly source: string;
 }
 
 /** The options of a rebuild of the function into `outFile`: the deployed ones (lib/bundling.ts). */
@@ -175,7 +164,7 @@ function projectInputs(metafile: Metafile): string[] {
 }
 
 /** Bundles a floor entry (floorEntrySource) with the functions' options into `outFile`. */
-async function buildFloor(source: string, label: string, outFile: string): Promise<FloorBuild> {
+async function buildFloor(source: string, label: string, outFile: string): Promise<BuiltBundle> {
   await build({
     ...esbuildOptionsFrom(CONNECTOR_BUNDLING),
     stdin: { contents: source, resolveDir: PROJECT_ROOT, sourcefile: `${label}.js`, loader: 'js' },
@@ -183,7 +172,7 @@ async function buildFloor(source: string, label: string, outFile: string): Promi
     absWorkingDir: PROJECT_ROOT,
     logLevel: 'silent',
   });
-  return { file: outFile, bytes: fileSize(outFile), source };
+  return { file: outFile, bytes: fileSize(outFile) };
 }
 
 /** Rebuilds the function with the derived options (and a metafile), then builds its floor. */
@@ -197,13 +186,9 @@ export async function buildFunctionAndFloor(
     ...rebuildOptions(fn, join(outDir, 'function', 'index.js')),
     metafile: true,
   });
-  const floorImportsByFile = new Map<string, readonly ValueImport[]>(
-    projectInputs(rebuilt.metafile).map((input) => [
-      input,
-      valueImports(join(PROJECT_ROOT, input)).filter((item) => isFloorPackage(item.specifier)),
-    ]),
+  const imports = projectInputs(rebuilt.metafile).flatMap((input) =>
+    valueImports(join(PROJECT_ROOT, input)).filter((item) => isFloorPackage(item.specifier)),
   );
-  const imports = [...floorImportsByFile.values()].flat();
   return {
     metafile: rebuilt.metafile,
     rebuiltBytes: fileSize(join(outDir, 'function', 'index.js')),
@@ -212,29 +197,7 @@ export async function buildFunctionAndFloor(
       `${fn.name}-floor`,
       join(outDir, 'floor', 'index.js'),
     ),
-    floorImports: imports,
-    floorImportsByFile,
   };
-}
-
-/**
- * The function's start floor: built like its floor, from the imports of the project files it runs
- * at start only (`startImports`, parts.ts startFloorImports). When those make the floor's own entry
- * (the function defers no floor package), the floor itself, not built twice.
- */
-export async function buildStartFloor(
-  fn: DeployedFunction,
-  functionBuild: FunctionBuild,
-  startImports: readonly ValueImport[],
-  scratch: string,
-): Promise<FloorBuild> {
-  const source = floorEntrySource(startImports);
-  if (source === functionBuild.floor.source) return functionBuild.floor;
-  return buildFloor(
-    source,
-    `${fn.name}-start-floor`,
-    join(scratch, fn.name, 'start-floor', 'index.js'),
-  );
 }
 
 /** The largest contributors to a bundle's output, by package (or project folder), in bytes. */

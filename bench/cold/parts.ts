@@ -174,56 +174,8 @@ export function specifierPattern(pkg: string): RegExp {
   return new RegExp(`^${pkg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:/|$)`);
 }
 
-/** `@scope/name` or `name` of a bare specifier (`@aws-sdk/client-sqs/x` gives `@aws-sdk/client-sqs`); undefined for a relative one. */
-export function packageName(specifier: string): string | undefined {
-  if (specifier.startsWith('.') || specifier.startsWith('/')) return undefined;
-  const parts = specifier.split('/');
-  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
-}
-
-/**
- * The floor's packages the function does not load at start: those its static value imports never
- * reach (bench/cold/import-graph.ts), so it loads them through `import()` on first use, while the
- * floor requires every one at start. Sorted.
- */
-export function packagesLoadedLater(
-  floorImports: readonly ValueImport[],
-  staticPackages: readonly string[],
-): string[] {
-  return floorPackages(floorImports).filter((pkg) => !staticPackages.includes(pkg));
-}
-
-/** The SDK and Powertools packages a floor's imports name, once each and sorted. */
-export function floorPackages(imports: readonly ValueImport[]): string[] {
-  const packages = new Set<string>();
-  for (const { specifier } of imports) {
-    const pkg = packageName(specifier);
-    if (pkg !== undefined && isFloorPackage(specifier)) packages.add(pkg);
-  }
-  return [...packages].sort();
-}
-
-/**
- * The SDK and Powertools imports of the project files a function runs at start (`startFiles`, from
- * the static walk), out of those of all its files (`importsByFile`): the entry of its start floor,
- * the floor less what it loads only through `import()`. A start file the map does not know is
- * refused (its imports would be silently left out), except non-code files (JSON), which import
- * nothing.
- */
-export function startFloorImports(
-  importsByFile: ReadonlyMap<string, readonly ValueImport[]>,
-  startFiles: readonly string[],
-): ValueImport[] {
-  return startFiles.flatMap((file) => {
-    const imports = importsByFile.get(file);
-    if (imports !== undefined) return [...imports];
-    if (file.endsWith('.ts')) throw new Error(`no imports known for ${file}, a file run at start`);
-    return [];
-  });
-}
-
-/** The function's own bundle, its floor (issue 10) and its start floor (the floor less first-use packages). */
-export type Variant = 'bundle' | 'floor' | 'startFloor' | 'without';
+/** The function's own bundle, its floor (issue 10) and, with --without, its rebuild without a package. */
+export type Variant = 'bundle' | 'floor' | 'without';
 
 export interface Run {
   readonly fn: string;

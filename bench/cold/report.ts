@@ -1,17 +1,10 @@
 /**
  * What the cold-start bench (bench/cold.ts) prints before its summary lines: the table of timed
- * medians, each function's start floor, with --without each function without a package, and with
- * --callgrind the instruction counts. The issue's
- * measure is the ratio to the floor; the start floor is context beside it: the floor of the
- * project files the function runs at start only, since a function that loads some floor packages
- * through `import()` on first use can start with less than its floor, and the floor ratio then no
- * longer isolates the project code's own cost. The two bracket that cost: the floor runs the
- * deferred packages at start, which the function does not; the start floor does not even parse
- * them, while the function's one bundle still carries their source (esbuild's lazy module
- * wrappers) for V8 to scan at start.
+ * medians, with --without each function without a package, and with --callgrind the instruction
+ * counts. The issue's measure is the ratio to the floor.
  */
 import { join } from 'node:path';
-import type { BuiltBundle, DeployedFunction, FloorBuild, FunctionBuild } from './build';
+import type { BuiltBundle, DeployedFunction, FunctionBuild } from './build';
 import { instructions } from './callgrind';
 import { kilobytes, median, pairedRatio, verdict, type PairedRatio, type Variant } from './parts';
 
@@ -24,15 +17,6 @@ const mega = (count: number) => `${(count / 1e6).toFixed(1)}M`;
 export interface Measured {
   fn: DeployedFunction;
   build: FunctionBuild;
-  /** Floor packages the function loads at first use, not at start (see packagesLoadedLater). */
-  later: string[];
-  /**
-   * The floor of the files run at start only; `build.floor` itself when the function defers no
-   * floor package (then not built or timed apart).
-   */
-  startFloor: FloorBuild;
-  /** Floor packages the start floor leaves out (what the function loads at first use). */
-  startFloorOmits: string[];
   bundleBytes: number;
   zipBytes: number;
   times: Record<Variant, number[]>;
@@ -40,37 +24,7 @@ export interface Measured {
   without?: { pkg: string; bundle: BuiltBundle | undefined };
 }
 
-/** Whether the function's start floor is a bundle of its own, not its floor. */
-export function hasOwnStartFloor(m: Measured): boolean {
-  return m.startFloor !== m.build.floor;
-}
-
-/**
- * `<fn>: start floor <figures>, ratio <ratio>x (the floor without the packages it loads at first
- * use: ...)`, or, with no measure (no start floor of its own), that the start floor is the floor.
- */
-export function startFloorLine(
-  fn: string,
-  measure: { readonly figures: string; readonly ratio: string } | undefined,
-  omits: readonly string[],
-): string {
-  if (measure === undefined)
-    return `${fn}: start floor = floor (it loads no floor package at first use)`;
-  const note =
-    omits.length > 0
-      ? ` (the floor without the packages it loads at first use: ${omits.join(', ')})`
-      : '';
-  return `${fn}: start floor ${measure.figures}, ratio ${measure.ratio}x${note}`;
-}
-
-/** What the ratios leave unsaid: the floor requires at start packages the function loads later. */
-function laterNote(later: readonly string[]): string {
-  return later.length === 0
-    ? ''
-    : ` (the floor requires ${later.join(', ')} at start; the function at first use)`;
-}
-
-/** One callgrind count per bundle, floor and start floor, less a bare node with the same environment. */
+/** One callgrind count per bundle and floor (and rebuild without a package), less a bare node with the same environment. */
 export function printInstructions(
   measured: readonly Measured[],
   node: string,
@@ -83,16 +37,8 @@ export function printInstructions(
     const bundle = instructions(node, join(m.fn.assetDir, 'index.js'), env) - bare;
     const floor = instructions(node, m.build.floor.file, env) - bare;
     console.log(
-      `  ${m.fn.name}: bundle ${mega(bundle)}, floor ${mega(floor)}, ratio ${(bundle / floor).toFixed(3)}x${laterNote(m.later)}`,
+      `  ${m.fn.name}: bundle ${mega(bundle)}, floor ${mega(floor)}, ratio ${(bundle / floor).toFixed(3)}x`,
     );
-    const start = hasOwnStartFloor(m)
-      ? instructions(node, m.startFloor.file, env) - bare
-      : undefined;
-    const measure =
-      start === undefined
-        ? undefined
-        : { figures: mega(start), ratio: (bundle / start).toFixed(3) };
-    console.log(`  ${startFloorLine(m.fn.name, measure, m.startFloorOmits)}`);
     if (m.without !== undefined) {
       const { pkg, bundle: rebuilt } = m.without;
       const count =
@@ -147,10 +93,7 @@ export function pairedCell({ ratio, low, high }: PairedRatio): string {
   return `${ratio.toFixed(2)}x (${low.toFixed(2)}-${high.toFixed(2)})`;
 }
 
-/**
- * The table of medians (the issue's floor), then each function's start floor beneath it, and with
- * --without each function without the package.
- */
+/** The table of medians (the issue's floor), and with --without each function without the package. */
 export function printTable(measured: readonly Measured[]): void {
   const header = [
     'function',
@@ -192,19 +135,9 @@ export function printTable(measured: readonly Measured[]): void {
     ? " (open: this run's interval spans the goal; more rounds may decide it)"
     : '';
   console.log(
-    `\nPaired: the median of the per-round ratios, with a bootstrap 95% interval. Within ${GOAL_RATIO.toFixed(2)}x of the floor: ${verdicts.map((v) => `${v.fn} ${v.verdict}`).join(', ')}${open}\n`,
+    `\nPaired: the median of the per-round ratios, with a bootstrap 95% interval. Within ${GOAL_RATIO.toFixed(2)}x of the floor: ${verdicts.map((v) => `${v.fn} ${v.verdict}`).join(', ')}${open}`,
   );
-  for (const m of measured) {
-    let measure: { figures: string; ratio: string } | undefined;
-    if (hasOwnStartFloor(m)) {
-      const startMs = median(m.times.startFloor);
-      measure = {
-        figures: `${kilobytes(m.startFloor.bytes)} KB, ${startMs.toFixed(1)} ms`,
-        ratio: (median(m.times.bundle) / startMs).toFixed(2),
-      };
-    }
-    console.log(startFloorLine(m.fn.name, measure, m.startFloorOmits));
-  }
+  if (measured.some((m) => m.without !== undefined)) console.log('');
   for (const m of measured) {
     if (m.without === undefined) continue;
     const rebuilt = m.without.bundle;

@@ -1,21 +1,16 @@
 import {
   esbuildOptionsFrom,
   floorEntrySource,
-  floorPackages,
   functionEnvironment,
   interleavedOrder,
   kilobytes,
   median,
-  packageName,
-  packagesLoadedLater,
   pairedRatio,
   placeholderFor,
-  startFloorImports,
   summaryLine,
-  type ValueImport,
   verdict,
 } from '../../bench/cold/parts';
-import { pairedCell, startFloorLine } from '../../bench/cold/report';
+import { pairedCell } from '../../bench/cold/report';
 import { CONNECTOR_BUNDLING, CONNECTOR_RUNTIME } from '../../lib/bundling';
 import { callgrindTotal } from '../../bench/cold/callgrind';
 
@@ -122,14 +117,14 @@ describe('cold bench: interleaving order', () => {
   });
 
   it('rotates three variants so each takes every place equally often over three rounds', () => {
-    const runs = interleavedOrder(['a', 'b'], 3, { a: ['bundle', 'floor', 'startFloor'] });
+    const runs = interleavedOrder(['a', 'b'], 3, { a: ['bundle', 'floor', 'without'] });
     const rounds = [0, 1, 2].map((round) =>
       runs.slice(round * 5, round * 5 + 5).map((run) => `${run.fn}:${run.variant}`),
     );
     expect(rounds).toEqual([
-      ['a:bundle', 'a:floor', 'a:startFloor', 'b:floor', 'b:bundle'],
-      ['a:floor', 'a:startFloor', 'a:bundle', 'b:bundle', 'b:floor'],
-      ['a:startFloor', 'a:bundle', 'a:floor', 'b:floor', 'b:bundle'],
+      ['a:bundle', 'a:floor', 'a:without', 'b:floor', 'b:bundle'],
+      ['a:floor', 'a:without', 'a:bundle', 'b:bundle', 'b:floor'],
+      ['a:without', 'a:bundle', 'a:floor', 'b:floor', 'b:bundle'],
     ]);
   });
 
@@ -204,119 +199,6 @@ describe('cold bench: floor entry', () => {
   it('keeps a module imported for its effects only', () => {
     expect(floorEntrySource([{ specifier: '@aws-sdk/client-s3', names: [] }])).toBe(
       "import '@aws-sdk/client-s3';\n",
-    );
-  });
-});
-
-describe('cold bench: floor packages loaded at first use', () => {
-  it('names a package by its scope and name, and a relative specifier by none', () => {
-    expect(packageName('@aws-sdk/client-sqs')).toBe('@aws-sdk/client-sqs');
-    expect(packageName('@aws-lambda-powertools/parameters/secrets')).toBe(
-      '@aws-lambda-powertools/parameters',
-    );
-    expect(packageName('zod/mini')).toBe('zod');
-    expect(packageName('./first-use')).toBeUndefined();
-  });
-
-  it('lists the floor packages the static walk does not reach, once each and sorted', () => {
-    const floor = [
-      { specifier: '@aws-sdk/client-sqs', names: ['SQSClient'] },
-      { specifier: '@aws-sdk/client-sns', names: ['PublishCommand'] },
-      { specifier: '@aws-sdk/client-sqs', names: ['SendMessageCommand'] },
-      { specifier: '@aws-lambda-powertools/parameters/secrets', names: ['getSecret'] },
-      { specifier: '@aws-sdk/client-dynamodb', names: ['DynamoDBClient'] },
-    ];
-    expect(
-      packagesLoadedLater(floor, [
-        '@aws-lambda-powertools/parameters',
-        '@aws-sdk/client-dynamodb',
-        'zod',
-      ]),
-    ).toEqual(['@aws-sdk/client-sns', '@aws-sdk/client-sqs']);
-    expect(
-      packagesLoadedLater(floor, [
-        '@aws-sdk/client-sns',
-        '@aws-sdk/client-sqs',
-        '@aws-sdk/client-dynamodb',
-        '@aws-lambda-powertools/parameters',
-      ]),
-    ).toEqual([]);
-  });
-});
-
-describe('cold bench: start floor', () => {
-  const byFile = new Map<string, readonly ValueImport[]>([
-    [
-      'lambdas/worker/handler.ts',
-      [
-        { specifier: '@aws-lambda-powertools/logger', names: ['Logger'] },
-        { specifier: '@aws-sdk/client-dynamodb', names: ['DynamoDBClient'] },
-      ],
-    ],
-    ['lambdas/adapters/env.ts', []],
-    [
-      'lambdas/adapters/sns-notifier.ts',
-      [{ specifier: '@aws-sdk/client-sns', names: ['SNSClient', 'PublishCommand'] }],
-    ],
-    [
-      'lambdas/adapters/dynamo-writes.ts',
-      [{ specifier: '@aws-sdk/client-dynamodb', names: ['TransactWriteItemsCommand'] }],
-    ],
-  ]);
-
-  it('keeps the imports of the files run at start only, names included', () => {
-    const start = startFloorImports(byFile, [
-      'lambdas/adapters/env.ts',
-      'lambdas/worker/handler.ts',
-    ]);
-    expect(start).toEqual([
-      { specifier: '@aws-lambda-powertools/logger', names: ['Logger'] },
-      { specifier: '@aws-sdk/client-dynamodb', names: ['DynamoDBClient'] },
-    ]);
-    // A package a first-use file imports leaves the start floor's entry; one a start file also
-    // imports stays, with the start files' names only.
-    expect(floorEntrySource(start)).toBe(
-      "export { Logger as m0_Logger } from '@aws-lambda-powertools/logger';\n" +
-        "export { DynamoDBClient as m1_DynamoDBClient } from '@aws-sdk/client-dynamodb';\n",
-    );
-    expect(floorPackages(start)).toEqual([
-      '@aws-lambda-powertools/logger',
-      '@aws-sdk/client-dynamodb',
-    ]);
-    expect(packagesLoadedLater([...byFile.values()].flat(), floorPackages(start))).toEqual([
-      '@aws-sdk/client-sns',
-    ]);
-  });
-
-  it('is the whole floor when every file runs at start', () => {
-    const all = [...byFile.values()].flat();
-    expect(floorEntrySource(startFloorImports(byFile, [...byFile.keys()]))).toBe(
-      floorEntrySource(all),
-    );
-  });
-
-  it('refuses a code file run at start whose imports it does not know, and passes over JSON', () => {
-    expect(() => startFloorImports(byFile, ['lambdas/worker/unknown.ts'])).toThrow(
-      /lambdas\/worker\/unknown\.ts/,
-    );
-    expect(startFloorImports(byFile, ['lambdas/rules.json'])).toEqual([]);
-  });
-
-  it('prints its figures and what it leaves out, or that it is the floor', () => {
-    expect(
-      startFloorLine('worker', { figures: '812 KB, 101.5 ms', ratio: '1.20' }, [
-        '@aws-sdk/client-eventbridge',
-        '@aws-sdk/client-sns',
-      ]),
-    ).toBe(
-      'worker: start floor 812 KB, 101.5 ms, ratio 1.20x (the floor without the packages it loads at first use: @aws-sdk/client-eventbridge, @aws-sdk/client-sns)',
-    );
-    expect(startFloorLine('receiver', undefined, [])).toBe(
-      'receiver: start floor = floor (it loads no floor package at first use)',
-    );
-    // Not a summary line: those keep the issue's format alone.
-    expect(startFloorLine('worker', { figures: '1 KB, 1.0 ms', ratio: '1.00' }, [])).not.toMatch(
-      /^cold: /,
     );
   });
 });

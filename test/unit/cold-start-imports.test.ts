@@ -1,6 +1,6 @@
 /**
  * Covers what each handler loads at start (issue 10, part 4), by walking its static value imports
- * (bench/cold/import-graph.ts, the walk the cold-start bench prints from). No handler reaches a
+ * (test/support/import-graph.ts). No handler reaches a
  * module through `import()`: in the functions' CommonJS bundles esbuild would put that module and
  * every SDK module it shares with the rest behind an initializer, kept whole and run whole at start,
  * which cost more than loading its package did (adapters/first-use.ts). The clients most
@@ -15,7 +15,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { moduleReferences, staticGraph } from '../../bench/cold/import-graph';
+import { moduleReferences, packageName, staticGraph } from '../support/import-graph';
 import { PROJECT_ROOT } from '../../lib/connector-function';
 
 const DYNAMODB = '@aws-sdk/client-dynamodb';
@@ -85,6 +85,15 @@ describe('what the handlers load at start', () => {
 });
 
 describe('the static import walk', () => {
+  it('names a package by its scope and name, and a relative specifier by none', () => {
+    expect(packageName('@aws-sdk/client-sqs')).toBe('@aws-sdk/client-sqs');
+    expect(packageName('@aws-lambda-powertools/parameters/secrets')).toBe(
+      '@aws-lambda-powertools/parameters',
+    );
+    expect(packageName('valibot')).toBe('valibot');
+    expect(packageName('./first-use')).toBeUndefined();
+  });
+
   it('counts value imports, side-effect imports and value re-exports, not type-only ones', () => {
     const source = [
       "import { a } from 'pkg-a';",

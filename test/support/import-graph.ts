@@ -1,11 +1,9 @@
 /**
  * The static value-import graph of a function: every project file its entry reaches through
  * `import` and `export ... from` statements that carry a value, and the packages those files
- * import. That is what runs when the bundle is required. `import()` is not followed: esbuild turns
- * it into an initializer that runs on the call, so a module reached only through it (and the
- * packages it imports) loads on first use. The cold-start bench prints, from this walk, which floor
- * packages a function loads at first use; test/unit/cold-start-imports.test.ts keeps the rarely used
- * SDK clients off the worker's and reconciler's start.
+ * import. That is what runs when the bundle is required. `import()` is not followed, its targets
+ * listed apart (`deferredFiles`): test/unit/cold-start-imports.test.ts checks that no handler has
+ * any (adapters/first-use.ts says why) and which SDK clients each reaches.
  *
  * Conservative on purpose: an import whose names are all used as types only still counts (esbuild
  * would drop it), so the walk may name a package the start does not load, never the reverse.
@@ -14,7 +12,13 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
-import { packageName } from './parts';
+
+/** `@scope/name` or `name` of a bare specifier (`@aws-sdk/client-sqs/x` gives `@aws-sdk/client-sqs`); undefined for a relative one. */
+export function packageName(specifier: string): string | undefined {
+  if (specifier.startsWith('.') || specifier.startsWith('/')) return undefined;
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
 
 /** One module a file reaches: statically (at start) or through `import()` (on first use). */
 export interface ModuleReference {
