@@ -93,7 +93,7 @@ export async function startConnector(input: WiringInput): Promise<RunningConnect
     simulator,
     allowedTopicArns: connector.topicArns,
     logger: connectorLogger('receiver', { logLevel }),
-    ...(capture ? { metrics: () => capture.metrics('receiver') } : {}),
+    ...(capture ? { metrics: capture.metrics('receiver') } : {}),
   });
   const api = await startLocalApi({
     handler: supplyDrill?.receiver?.(receiver) ?? receiver,

@@ -8,7 +8,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { httpGet } from '../adapters/http-get';
 import { ENV_NAMES, requireEnv } from '../adapters/env';
-import { connectorLogger, connectorMetrics, serviceNameOf } from '../adapters/observability';
+import { observability } from '../adapters/observability';
 import { SERVICE_NAMES } from '../core/metric-names';
 import { SqsEventQueue } from '../adapters/sqs-event-queue';
 import { sharedSecretReader } from '../adapters/shared-secret-reader';
@@ -45,7 +45,8 @@ if (sharedSecretArn !== undefined && sharedSecretArn.trim() === '') {
   throw new InvalidReceiverSettingError(`${ENV_NAMES.sharedSecretArn} is set but empty`);
 }
 
-const logger = connectorLogger(serviceNameOf(SERVICE_NAMES.receiver));
+// Its Metrics are built on the first metric: a normal delivery writes none.
+const { logger, metrics } = observability(SERVICE_NAMES.receiver);
 
 export const handler = createReceiver({
   allowedTopicArns,
@@ -53,8 +54,7 @@ export const handler = createReceiver({
   queue: new SqsEventQueue(new SQSClient({ cacheMiddleware: true }), env.QUEUE_URL),
   httpGet,
   logger,
-  // Built on the first metric: a normal delivery writes none (receiver.ts ReceiverDeps).
-  metrics: () => connectorMetrics(SERVICE_NAMES.receiver),
+  metrics,
   requireSignatureVersion2: requireV2Setting === 'true',
   // Read on the first request with credentials, then cached by Powertools (shared-secret-reader.ts),
   // whose Secrets Manager client is built on that first read; a failed read answers 503.

@@ -11,7 +11,8 @@
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { MetricsSink } from '../adapters/observability';
 import type { QueuedEvent } from '../core/events';
 import { RECEIVER_METRICS } from '../core/metric-names';
 import type { EventQueue, HttpGet } from '../core/ports';
@@ -49,12 +50,11 @@ export interface ReceiverDeps {
   httpGet: HttpGet;
   logger: Logger;
   /**
-   * Builds the receiver's Metrics, on the first metric it writes. A normal delivery writes none
-   * (the no-delivery alarm counts the events queue's NumberOfMessagesSent), so an execution
-   * environment that only delivers never builds them: about 0.6% of the receiver's start (README,
-   * Performance). Absent, nothing is counted.
+   * Built on the first metric (adapters/observability.ts onFirstMetric). A normal delivery writes
+   * none (the no-delivery alarm counts the events queue's NumberOfMessagesSent), so an execution
+   * environment that only delivers never builds them. Absent, nothing is counted.
    */
-  metrics?: () => Metrics;
+  metrics?: MetricsSink;
   now?: () => Date;
   /** Refuse SignatureVersion 1 (SHA1withRSA) with 403 before any network call. */
   requireSignatureVersion2?: boolean;
@@ -86,9 +86,8 @@ export function createReceiver(
   const allowedTopics = new Set(deps.allowedTopicArns);
   const verifier = createSnsVerifier({ httpGet: deps.httpGet, now });
 
-  let metrics: Metrics | undefined;
+  const { metrics } = deps;
   function count(metric: string): void {
-    metrics ??= deps.metrics?.();
     metrics?.addMetric(metric, MetricUnit.Count, 1);
   }
 

@@ -34,6 +34,7 @@ if (env.CONNECTOR_ROLE !== 'supply' && env.CONNECTOR_ROLE !== 'both') {
   );
 }
 
+// Its Metrics are built on the first metric: a normal run writes none.
 const { logger, metrics } = observability(SERVICE_NAMES.reconciler);
 
 const store = deferredReconcilerStore(env.TABLE_NAME);

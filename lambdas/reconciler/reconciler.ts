@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { MetricsSink } from '../adapters/observability';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import {
@@ -40,7 +40,8 @@ export interface ReconcilerDeps extends ReconcileOptions {
   store: Pick<OfferStore, 'getOffer' | 'recordReconcilerEnqueue'>;
   queue: EventQueue;
   logger: Logger;
-  metrics?: Metrics;
+  /** Built on the first metric in the handler (adapters/observability.ts onFirstMetric). */
+  metrics?: MetricsSink;
   now?: () => Date;
   /** Run id when there is no Lambda context. @default crypto.randomUUID */
   newRunId?: () => string;

@@ -95,6 +95,7 @@ const redecideDryRun = process.env[ENV_NAMES.redecideDryRun] === 'true';
 const role = parseRole(env[connectorRole]);
 const demandAssignment = parseDemandAssignment(process.env[demandAssignmentName]);
 
+// Its Metrics are built on the first metric: a normal event writes none.
 const { logger, metrics } = observability(SERVICE_NAMES.worker);
 
 // One client for the three stores, its middleware resolved once per command kind

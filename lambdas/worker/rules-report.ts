@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { MetricsSink } from '../adapters/observability';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { describeError } from '../adapters/error-fields';
 import type { RulesCacheEvent } from '../core/rules-cache';
 import { WORKER_METRICS } from '../core/metric-names';
@@ -9,7 +10,10 @@ import { WORKER_METRICS } from '../core/metric-names';
  * version ids, field paths and error names only: a rules document holds no client data, but its
  * values are the organisation's own and stay out of the logs all the same.
  */
-export function rulesReporter(logger: Logger, metrics?: Metrics): (event: RulesCacheEvent) => void {
+export function rulesReporter(
+  logger: Logger,
+  metrics?: Pick<MetricsSink, 'addMetric'>,
+): (event: RulesCacheEvent) => void {
   const count = (name: string) => metrics?.addMetric(name, MetricUnit.Count, 1);
   return (event) => {
     switch (event.kind) {

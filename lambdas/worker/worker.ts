@@ -1,6 +1,5 @@
 import type { RecordRetry } from '../adapters/record-retry';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type {
   Context,
@@ -35,6 +34,7 @@ import { WORKER_METRICS } from '../core/metric-names';
 import { createEventProcessor, type ProcessOptions } from '../core/process-event';
 import type { DemandAlert, ProcessResult } from '../core/process-result';
 import { describeError } from '../adapters/error-fields';
+import type { MetricsSink } from '../adapters/observability';
 import {
   type ArrivingRecord,
   attributeKeys,
@@ -81,7 +81,8 @@ export interface WorkerDeps {
   /** Supply side: where `ReferralReceived` is put (config `referrals.eventBusArn`). */
   referralPublisher?: ReferralEventPublisher;
   logger: Logger;
-  metrics?: Metrics;
+  /** Built on the first metric in the handler (adapters/observability.ts onFirstMetric). */
+  metrics?: MetricsSink;
   now?: () => Date;
   /**
    * Hands records back sooner than the visibility timeout. Without it (local tools), a failed

@@ -152,7 +152,7 @@ export function receiverHarness(options: { now: Date }): ReceiverHarness {
         httpGet: http.httpGet,
         logger:
           setupOptions.logger ?? new Logger({ serviceName: 'receiver-test', logLevel: 'DEBUG' }),
-        metrics: () =>
+        metrics:
           setupOptions.metrics ??
           new Metrics({ namespace: 'ReceiverTest', serviceName: 'receiver-test' }),
         now: setupOptions.now ?? (() => options.now),

@@ -1,10 +1,17 @@
 /**
  * Covers adapters/observability.ts: the one way the handlers build their Logger and Metrics, from
- * the environment the stack sets, else the function's own service name and the shared namespace.
+ * the environment the stack sets, else the function's own service name and the shared namespace;
+ * the Metrics built on the first metric only.
  */
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ENV_NAMES } from '../../lambdas/adapters/env';
-import { connectorLogger, observability } from '../../lambdas/adapters/observability';
+import {
+  connectorLogger,
+  connectorMetrics,
+  observability,
+  onFirstMetric,
+} from '../../lambdas/adapters/observability';
+import { captureOutput } from '../support/sns-fixtures';
 import { lambdaContext } from '../support/worker-observability';
 import {
   METRICS_NAMESPACE,
@@ -12,15 +19,23 @@ import {
   type ServiceName,
 } from '../../lambdas/core/metric-names';
 
-/** The namespace and `service` dimension a metric written now would carry. */
+/** The namespace and `service` dimension of a metric a handler's Metrics publish now. */
 function published(env: NodeJS.ProcessEnv, service: ServiceName = SERVICE_NAMES.worker) {
-  const { metrics } = observability(service, env);
-  metrics.addMetric('Probe', MetricUnit.Count, 1);
-  const emf = metrics.serializeMetrics();
-  return {
-    namespace: emf._aws.CloudWatchMetrics[0]?.Namespace,
-    service: (emf as unknown as Record<string, unknown>)['service'],
-  };
+  const output = captureOutput();
+  try {
+    const { metrics } = observability(service, env);
+    metrics.addMetric('Probe', MetricUnit.Count, 1);
+    metrics.publishStoredMetrics();
+    const documents = output.metrics() as Array<{
+      _aws: { CloudWatchMetrics: Array<{ Namespace: string }> };
+      service?: unknown;
+    }>;
+    expect(documents).toHaveLength(1);
+    const [emf] = documents;
+    return { namespace: emf._aws.CloudWatchMetrics[0]?.Namespace, service: emf.service };
+  } finally {
+    output.restore();
+  }
 }
 
 describe('observability', () => {
@@ -108,12 +123,53 @@ describe('connectorLogger', () => {
   });
 });
 
+describe('observability, Metrics built on the first metric', () => {
+  it('builds none until a metric is added, and publishes nothing before', () => {
+    const built: Metrics[] = [];
+    const output = captureOutput();
+    try {
+      const sink = onFirstMetric(() => {
+        const metrics = new Metrics({ namespace: 'Test', serviceName: 'test' });
+        built.push(metrics);
+        return metrics;
+      });
+      expect(sink.hasStoredMetrics()).toBe(false);
+      sink.publishStoredMetrics();
+      expect(built).toHaveLength(0);
+      expect(output.metrics()).toEqual([]);
+
+      sink.addMetric('First', MetricUnit.Count, 1);
+      sink.addMetric('Second', MetricUnit.Count, 2);
+      expect(built).toHaveLength(1);
+      expect(sink.hasStoredMetrics()).toBe(true);
+      sink.publishStoredMetrics();
+      expect(sink.hasStoredMetrics()).toBe(false);
+      expect(output.metrics()).toEqual([expect.objectContaining({ First: 1, Second: 2 })]);
+      expect(built).toHaveLength(1);
+    } finally {
+      output.restore();
+    }
+  });
+
+  it('a handler’s Metrics publish nothing when no metric was added', () => {
+    const output = captureOutput();
+    try {
+      const { metrics } = observability(SERVICE_NAMES.worker, {});
+      expect(metrics.hasStoredMetrics()).toBe(false);
+      metrics.publishStoredMetrics();
+      expect(output.text()).toBe('');
+    } finally {
+      output.restore();
+    }
+  });
+});
+
 describe('observability, detail metrics', () => {
   it.each([
     [{ [ENV_NAMES.detailMetrics]: 'true' }, true],
     [{ [ENV_NAMES.detailMetrics]: 'false' }, false],
     [{}, false],
   ])('with %j publishes the detail metrics: %s', (env, detail) => {
-    expect(observability(SERVICE_NAMES.worker, env).metrics.detail).toBe(detail);
+    expect(connectorMetrics(SERVICE_NAMES.worker, env).detail).toBe(detail);
   });
 });

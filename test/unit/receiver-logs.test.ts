@@ -6,6 +6,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { onFirstMetric } from '../../lambdas/adapters/observability';
 import { createReceiver } from '../../lambdas/receiver/receiver';
 import { receiverHarness, type ReceiverSetup as Setup } from '../support/receiver-harness';
 import { deliver } from '../support/receiver-expect';
@@ -103,11 +104,11 @@ describe('logs and metrics', () => {
       queue,
       httpGet: fakeHttpGet({ [CERT_URL]: certServed() }).httpGet,
       logger: new Logger({ serviceName: 'receiver-test', logLevel: 'WARN' }),
-      metrics: () => {
+      metrics: onFirstMetric(() => {
         const metrics = new Metrics({ namespace: 'ReceiverTest', serviceName: 'receiver-test' });
         built.push(metrics);
         return metrics;
-      },
+      }),
       now: () => NOW,
     });
     for (let i = 0; i < 3; i += 1) await deliver(receive, sign(notificationFields(NOW), identity));
