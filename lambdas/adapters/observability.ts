@@ -60,9 +60,19 @@ export class ConnectorMetrics extends Metrics {
   }
 
   override addMetric(...args: Parameters<Metrics['addMetric']>): this {
-    if (!this.detail && DETAIL_METRICS.includes(args[0])) return this;
+    if (!isPublished(args[0], this.detail)) return this;
     return super.addMetric(...args);
   }
+}
+
+/** Whether a metric is published: every one with the detail metrics on, else all but those. */
+function isPublished(name: string, detail: boolean): boolean {
+  return detail || !DETAIL_METRICS.includes(name);
+}
+
+/** The detail metrics switch the stack set (DETAIL_METRICS), off when unset. */
+function detailMetricsOn(env: NodeJS.ProcessEnv): boolean {
+  return env[ENV_NAMES.detailMetrics] === 'true';
 }
 
 /** A handler's Logger: its service name, the connector's line format (ConnectorLogFormatter). */
@@ -86,15 +96,21 @@ export interface MetricsSink {
 }
 
 /**
- * Metrics built when the first metric is added, then kept. A normal event, delivery or run adds
- * none (the functions' flow counts are detail metrics, off by default), so an execution environment
- * that only does normal work never builds them: about 0.5% of the worker's start (README,
- * Performance). Until then nothing is stored, so there is nothing to publish.
+ * Metrics built when the first metric they publish is added, then kept; one they would drop
+ * (`publishes` false: a detail metric while those are off) builds nothing. A normal event, delivery
+ * or run adds only such metrics or none, so an execution environment that only does normal work
+ * never builds them: about 0.5% of the worker's start (README, Performance). Until then nothing is
+ * stored, so there is nothing to publish.
  */
-export function onFirstMetric(build: () => Metrics): MetricsSink {
+export function onFirstMetric(
+  build: () => Metrics,
+  publishes: (name: string) => boolean = () => true,
+): MetricsSink {
   let metrics: Metrics | undefined;
   return {
-    addMetric: (name, unit, value) => (metrics ??= build()).addMetric(name, unit, value),
+    addMetric: (name, unit, value) => {
+      if (publishes(name)) (metrics ??= build()).addMetric(name, unit, value);
+    },
     hasStoredMetrics: () => metrics?.hasStoredMetrics() === true,
     publishStoredMetrics: () => metrics?.publishStoredMetrics(),
   };
@@ -109,9 +125,13 @@ export function observability(
   service: ServiceName,
   env: NodeJS.ProcessEnv = process.env,
 ): { logger: Logger; metrics: MetricsSink } {
+  const detail = detailMetricsOn(env);
   return {
     logger: connectorLogger(serviceNameOf(service, env), {}, env),
-    metrics: onFirstMetric(() => connectorMetrics(service, env)),
+    metrics: onFirstMetric(
+      () => connectorMetrics(service, env),
+      (name) => isPublished(name, detail),
+    ),
   };
 }
 
@@ -130,7 +150,7 @@ export function connectorMetrics(
       namespace: env[ENV_NAMES.powertoolsMetricsNamespace] || METRICS_NAMESPACE,
       serviceName: serviceNameOf(service, env),
     },
-    env[ENV_NAMES.detailMetrics] === 'true',
+    detailMetricsOn(env),
   );
 }
 

@@ -6,6 +6,7 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ENV_NAMES } from '../../lambdas/adapters/env';
 import {
+  ConnectorMetrics,
   connectorLogger,
   connectorMetrics,
   observability,
@@ -17,6 +18,7 @@ import {
   METRICS_NAMESPACE,
   SERVICE_NAMES,
   type ServiceName,
+  WORKER_METRICS,
 } from '../../lambdas/core/metric-names';
 
 /** The namespace and `service` dimension of a metric a handler's Metrics publish now. */
@@ -150,6 +152,55 @@ describe('observability, Metrics built on the first metric', () => {
       output.restore();
     }
   });
+
+  it('builds nothing for a metric it would drop', () => {
+    const built: string[] = [];
+    const sink = onFirstMetric(
+      () => {
+        built.push('metrics');
+        return new Metrics({ namespace: 'Test', serviceName: 'test' });
+      },
+      (name) => name !== 'Dropped',
+    );
+    sink.addMetric('Dropped', MetricUnit.Count, 1);
+    expect(built).toEqual([]);
+    expect(sink.hasStoredMetrics()).toBe(false);
+    sink.addMetric('Kept', MetricUnit.Count, 1);
+    expect(built).toEqual(['metrics']);
+  });
+
+  it.each([
+    [{}, []],
+    [{ [ENV_NAMES.detailMetrics]: 'true' }, [WORKER_METRICS.accepted]],
+  ])(
+    'a handler’s Metrics with %j: a detail metric publishes %j; an alarmed one always',
+    (env, detailPublished) => {
+      const output = captureOutput();
+      const asked = jest.spyOn(ConnectorMetrics.prototype, 'addMetric');
+      try {
+        const { metrics } = observability(SERVICE_NAMES.worker, env);
+        // A decision's count: a detail metric, added for every decided offer. While those are
+        // off it never reaches a Metrics: none is built for it.
+        metrics.addMetric(WORKER_METRICS.accepted, MetricUnit.Count, 1);
+        expect(asked).toHaveBeenCalledTimes(detailPublished.length);
+        expect(metrics.hasStoredMetrics()).toBe(detailPublished.length > 0);
+        metrics.publishStoredMetrics();
+        metrics.addMetric(WORKER_METRICS.failed, MetricUnit.Count, 1);
+        metrics.publishStoredMetrics();
+        const names = output
+          .metrics()
+          .flatMap((emf) =>
+            Object.keys(emf).filter(
+              (key) => key === WORKER_METRICS.accepted || key === WORKER_METRICS.failed,
+            ),
+          );
+        expect(names).toEqual([...detailPublished, WORKER_METRICS.failed]);
+      } finally {
+        asked.mockRestore();
+        output.restore();
+      }
+    },
+  );
 
   it('a handler’s Metrics publish nothing when no metric was added', () => {
     const output = captureOutput();
