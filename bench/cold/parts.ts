@@ -174,7 +174,7 @@ export function specifierPattern(pkg: string): RegExp {
   return new RegExp(`^${pkg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?:/|$)`);
 }
 
-/** The function's own bundle, its floor (issue 10) and, with --without, its rebuild without a package. */
+/** The function's bundle, its floor (issue 10) and, with --without, its rebuild without a package. */
 export type Variant = 'bundle' | 'floor' | 'without';
 
 export interface Run {

@@ -24,7 +24,10 @@ export interface Measured {
   without?: { pkg: string; bundle: BuiltBundle | undefined };
 }
 
-/** One callgrind count per bundle and floor (and rebuild without a package), less a bare node with the same environment. */
+/**
+ * One callgrind count per bundle and floor (and rebuild without a package), less a bare node with
+ * the same environment.
+ */
 export function printInstructions(
   measured: readonly Measured[],
   node: string,
@@ -93,7 +96,7 @@ export function pairedCell({ ratio, low, high }: PairedRatio): string {
   return `${ratio.toFixed(2)}x (${low.toFixed(2)}-${high.toFixed(2)})`;
 }
 
-/** The table of medians (the issue's floor), and with --without each function without the package. */
+/** The table of medians (the issue's floor), and with --without each function without it. */
 export function printTable(measured: readonly Measured[]): void {
   const header = [
     'function',

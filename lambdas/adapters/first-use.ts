@@ -15,7 +15,8 @@
  * Calls made while the build is under way share it. A build that fails fails every call that needs
  * it, then and later, with its error: it is not tried again. Building a client does no I/O, so it
  * fails only on what would fail it again (its configuration), and each failed call is handled as
- * any failed call (the record or run is retried), which the alarms show. A deploy that fixes it brings new execution environments.
+ * any failed call (the record or run is retried), which the alarms show. A deploy that fixes it
+ * brings new execution environments.
  */
 export function onFirstUse<T>(build: () => T | Promise<T>): () => Promise<T> {
   let building: Promise<T> | undefined;

@@ -56,7 +56,8 @@ export const handler = createReceiver({
   logger,
   metrics,
   requireSignatureVersion2: requireV2Setting === 'true',
-  // Read on the first request with credentials, then cached by Powertools (shared-secret-reader.ts),
-  // whose Secrets Manager client is built on that first read; a failed read answers 503.
+  // Read on the first request with credentials, then cached by Powertools
+  // (shared-secret-reader.ts), whose Secrets Manager client is built on that first read; a failed
+  // read answers 503.
   ...(sharedSecretArn !== undefined ? { sharedSecret: sharedSecretReader(sharedSecretArn) } : {}),
 });

@@ -1,16 +1,16 @@
 /**
  * Covers what each handler loads at start (issue 10, part 4), by walking its static value imports
- * (test/support/import-graph.ts). No handler reaches a
- * module through `import()`: in the functions' CommonJS bundles esbuild would put that module and
- * every SDK module it shares with the rest behind an initializer, kept whole and run whole at start,
- * which cost more than loading its package did (adapters/first-use.ts). The clients most
- * invocations never call are built on first use instead (adapters/deferred-*.ts), their packages
- * imported as any other. The worker reaches the clients it rarely calls (SNS for review
- * notifications, EventBridge for won referrals, SQS for record hand-backs); the reconciler reaches
- * DynamoDB and SQS, none of the worker's publishers. Neither reaches lib-dynamodb: the stores convert
- * items with util-dynamodb on the low-level client, whose middleware is cached
- * (adapters/dynamo-documents.ts). The rules are read with a signed GET, not an S3 client. The walker
- * itself is checked on small sources: type-only imports and `import()` are not edges, re-exports are.
+ * (test/support/import-graph.ts). No handler reaches a module through `import()`: in the
+ * functions' CommonJS bundles esbuild would put that module, and every SDK module it shares with
+ * the rest, behind an initializer, kept whole and run whole at start, which cost more than loading
+ * its package did (adapters/first-use.ts). The clients most invocations never call are built on
+ * first use instead (adapters/deferred-*.ts), their packages imported as any other. The worker
+ * reaches the clients it rarely calls (SNS for review notifications, EventBridge for won
+ * referrals, SQS for record hand-backs); the reconciler reaches DynamoDB and SQS, none of the
+ * worker's publishers. Neither reaches lib-dynamodb: the stores convert items with util-dynamodb
+ * on the low-level client, whose middleware is cached (adapters/dynamo-documents.ts). The rules
+ * are read with a signed GET, not an S3 client. The walker itself is checked on small sources:
+ * type-only imports and `import()` are not edges, re-exports are.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
