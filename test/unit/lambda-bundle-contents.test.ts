@@ -147,7 +147,7 @@ describe('marketplace client modules in the function bundles', () => {
     }
   });
 
-  it('no function carries lib-dynamodb or the S3 client; the worker and the reconciler (its store, loaded on first use) carry util-dynamodb', async () => {
+  it('no function carries lib-dynamodb or the S3 client; the worker and the reconciler (its store, built on first use) carry util-dynamodb', async () => {
     const packageOf = (name: string) => (input: string) =>
       input.includes(`node_modules/@aws-sdk/${name}/`);
     for (const entry of [
