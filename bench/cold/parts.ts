@@ -32,16 +32,24 @@ export interface BundlingDefinition {
   readonly bundleAwsSDK?: boolean;
   readonly externalModules?: readonly string[];
   readonly mainFields?: readonly string[];
+  /** Only `--alias` is understood (`<package>=<path from the project root>` each). */
+  readonly esbuildArgs?: { readonly '--alias'?: readonly string[] };
 }
 
 /**
  * The esbuild build options `NodejsFunction` passes for `bundling` (aws-lambda-nodejs
  * `Bundling.buildEsbuildArgs`: --bundle --target --platform=node --format --minify --sourcemap
- * --sources-content --external), as options for esbuild's JavaScript API.
+ * --sources-content --external, and `esbuildArgs`' --alias), as options for esbuild's JavaScript
+ * API. Build with `absWorkingDir` the project root, as `NodejsFunction` runs esbuild there.
  */
 export function esbuildOptionsFrom(bundling: BundlingDefinition): BuildOptions {
   const externals =
     bundling.externalModules ?? (bundling.bundleAwsSDK === true ? [] : ['@aws-sdk/*']);
+  const aliases = (bundling.esbuildArgs?.['--alias'] ?? []).map((entry) => {
+    const at = entry.indexOf('=');
+    if (at <= 0) throw new Error(`not an --alias of the form <package>=<path>: ${entry}`);
+    return [entry.slice(0, at), entry.slice(at + 1)] as const;
+  });
   return {
     bundle: true,
     platform: 'node',
@@ -52,6 +60,7 @@ export function esbuildOptionsFrom(bundling: BundlingDefinition): BuildOptions {
     sourcesContent: bundling.sourcesContent ?? true,
     external: [...externals],
     ...(bundling.mainFields !== undefined ? { mainFields: [...bundling.mainFields] } : {}),
+    ...(aliases.length > 0 ? { alias: Object.fromEntries(aliases) } : {}),
   };
 }
 

@@ -166,6 +166,17 @@ describe('cold bench: esbuild options from the bundling definition', () => {
     });
   });
 
+  it('passes the definition’s --alias entries as esbuild aliases, and refuses one without a path', () => {
+    expect(
+      esbuildOptionsFrom({ esbuildArgs: { '--alias': ['@scope/pkg=./stand-in.ts', 'b=./c.ts'] } })
+        .alias,
+    ).toEqual({ '@scope/pkg': './stand-in.ts', b: './c.ts' });
+    expect(esbuildOptionsFrom({}).alias).toBeUndefined();
+    expect(() => esbuildOptionsFrom({ esbuildArgs: { '--alias': ['@scope/pkg'] } })).toThrow(
+      /<package>=<path>/,
+    );
+  });
+
   it("targets the functions' runtime when the definition names no target", () => {
     // Derived from CONNECTOR_RUNTIME; CONNECTOR_BUNDLING.target is written out beside it by hand.
     expect(esbuildOptionsFrom({}).target).toBe(CONNECTOR_BUNDLING.target);

@@ -16,11 +16,18 @@
  * No function carries the S3 client: the worker reads its rules with a signed GET
  * (adapters/s3-object-reader.ts), about a fifth of its cold start less. Every function takes the
  * AWS SDK, Smithy and Powertools from their ES module builds (lib/bundling.ts `mainFields`), which
- * esbuild trims to what is used, never from their CommonJS builds, which it bundles whole.
+ * esbuild trims to what is used, never from their CommonJS builds, which it bundles whole. No
+ * function carries the SDK's credential providers beyond the environment's, nor the STS and SSO
+ * clients they use: each is bundled as the stand-in that declines
+ * (adapters/environment-credentials-only.ts).
  */
 import { build } from 'esbuild';
 import { esbuildOptionsFrom } from '../../bench/cold/parts';
-import { CONNECTOR_BUNDLING } from '../../lib/bundling';
+import {
+  CONNECTOR_BUNDLING,
+  CREDENTIALS_STAND_IN,
+  STOOD_IN_CREDENTIAL_PROVIDERS,
+} from '../../lib/bundling';
 import { PROJECT_ROOT } from '../../lib/connector-function';
 
 async function inputsOf(entry: string): Promise<string[]> {
@@ -160,6 +167,21 @@ describe('marketplace client modules in the function bundles', () => {
       expect(inputs.filter(packageOf('client-s3'))).toEqual([]);
       if (entry !== 'lambdas/receiver/handler.ts')
         expect(inputs.some(packageOf('util-dynamodb'))).toBe(true);
+    }
+  });
+
+  it('no function carries a credential provider beyond the environment’s, nor the clients they use: each carries the stand-in', async () => {
+    for (const entry of [
+      'lambdas/receiver/handler.ts',
+      'lambdas/worker/handler.ts',
+      'lambdas/reconciler/handler.ts',
+    ]) {
+      const inputs = await inputsOf(entry);
+      for (const pkg of [...STOOD_IN_CREDENTIAL_PROVIDERS, '@aws-sdk/nested-clients'])
+        expect([pkg, bundled(inputs, pkg)]).toEqual([pkg, false]);
+      // What every function still has: the environment's provider, first in the chain.
+      expect(bundled(inputs, '@aws-sdk/credential-provider-env')).toBe(true);
+      expect(inputs).toContain(CREDENTIALS_STAND_IN.replace(/^\.\//, ''));
     }
   });
 });
