@@ -44,6 +44,13 @@ async function inputsOf(entry: string): Promise<string[]> {
   return Object.keys(result.metafile.inputs);
 }
 
+/** Every function's handler, as lib/ bundles it. */
+const FUNCTION_ENTRIES = [
+  'lambdas/receiver/handler.ts',
+  'lambdas/worker/handler.ts',
+  'lambdas/reconciler/handler.ts',
+] as const;
+
 const CLIENT = 'lambdas/adapters/marketplace/';
 /** Resource modules no Lambda calls, and the facade that gathers every module. */
 const NOT_FOR_LAMBDAS = [
@@ -126,11 +133,7 @@ describe('marketplace client modules in the function bundles', () => {
   });
 
   it('no function carries the emulator table setup (CreateTable and its waiter), only the key names', async () => {
-    for (const entry of [
-      'lambdas/receiver/handler.ts',
-      'lambdas/worker/handler.ts',
-      'lambdas/reconciler/handler.ts',
-    ]) {
+    for (const entry of FUNCTION_ENTRIES) {
       const inputs = await inputsOf(entry);
       expect(inputs).not.toContain('lambdas/adapters/offer-table.ts');
     }
@@ -141,11 +144,7 @@ describe('marketplace client modules in the function bundles', () => {
   });
 
   it('every function takes the AWS SDK, Smithy and Powertools from their ES module builds', async () => {
-    for (const entry of [
-      'lambdas/receiver/handler.ts',
-      'lambdas/worker/handler.ts',
-      'lambdas/reconciler/handler.ts',
-    ]) {
+    for (const entry of FUNCTION_ENTRIES) {
       const inputs = (await inputsOf(entry)).filter((input) =>
         /node_modules\/@(aws-sdk|smithy|aws-lambda-powertools)\//.test(input),
       );
@@ -157,11 +156,7 @@ describe('marketplace client modules in the function bundles', () => {
   it('no function carries lib-dynamodb or the S3 client; the worker and the reconciler (its store, built on first use) carry util-dynamodb', async () => {
     const packageOf = (name: string) => (input: string) =>
       input.includes(`node_modules/@aws-sdk/${name}/`);
-    for (const entry of [
-      'lambdas/receiver/handler.ts',
-      'lambdas/worker/handler.ts',
-      'lambdas/reconciler/handler.ts',
-    ]) {
+    for (const entry of FUNCTION_ENTRIES) {
       const inputs = await inputsOf(entry);
       expect(inputs.filter(packageOf('lib-dynamodb'))).toEqual([]);
       expect(inputs.filter(packageOf('client-s3'))).toEqual([]);
@@ -171,11 +166,7 @@ describe('marketplace client modules in the function bundles', () => {
   });
 
   it('no function carries a credential provider beyond the environment’s, nor the clients they use: each carries the stand-in', async () => {
-    for (const entry of [
-      'lambdas/receiver/handler.ts',
-      'lambdas/worker/handler.ts',
-      'lambdas/reconciler/handler.ts',
-    ]) {
+    for (const entry of FUNCTION_ENTRIES) {
       const inputs = await inputsOf(entry);
       for (const pkg of [...STOOD_IN_CREDENTIAL_PROVIDERS, '@aws-sdk/nested-clients'])
         expect([pkg, bundled(inputs, pkg)]).toEqual([pkg, false]);
