@@ -136,7 +136,7 @@ export function observability(
 }
 
 /** The `service` the stack set for a function (POWERTOOLS_SERVICE_NAME), else its own name. */
-export function serviceNameOf(service: ServiceName, env: NodeJS.ProcessEnv = process.env): string {
+function serviceNameOf(service: ServiceName, env: NodeJS.ProcessEnv = process.env): string {
   return env[ENV_NAMES.powertoolsServiceName] || service;
 }
 
