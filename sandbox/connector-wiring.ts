@@ -115,7 +115,6 @@ export async function startConnector(input: WiringInput): Promise<RunningConnect
   const workers = Array.from({ length: drill?.workerInvocations ?? 1 }, () => {
     const drillWorker = supplyDrill?.worker;
     const drillCounts = drillWorker?.metrics;
-    const drillMetrics = drillCounts !== undefined ? () => drillCounts : undefined;
     const workerLogger = connectorLogger('worker', {
       logLevel: drillWorker?.quiet && !options.verbose ? 'CRITICAL' : logLevel,
     });
@@ -124,7 +123,7 @@ export async function startConnector(input: WiringInput): Promise<RunningConnect
       ? new MarketplaceClient({
           baseUrl: simulator.url,
           credentials: drillWorker.credentials,
-          onLogin: loginReporter(workerLogger, drillMetrics),
+          onLogin: loginReporter(workerLogger, drillCounts),
         })
       : marketplace();
     return createWorker({

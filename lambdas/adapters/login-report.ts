@@ -1,13 +1,14 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { type Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { LOGIN_METRICS } from '../core/metric-names';
+import type { MetricsSink } from './observability';
 import type { LoginOutcome } from './marketplace/options';
 
 /**
  * Turns the marketplace client's login outcomes into the login metrics and one log line per failed
- * login, for the worker and the reconciler alike. `metrics` builds, on the first login, the Metrics
- * that write under the one `service` both share (observability.ts loginMetrics): one metric and
- * one alarm watch both functions' logins.
+ * login, for the worker and the reconciler alike. The handlers pass the Metrics that write under
+ * the one `service` both share (observability.ts loginMetrics), built on the first login
+ * (onFirstMetric): one metric and one alarm watch both functions' logins.
  * A refused login or unreadable credentials count as `MarketplaceLoginFailures` (the alarm: nothing
  * logs in until someone fixes the secret); a login the marketplace could not answer counts as
  * `MarketplaceLoginUnavailable` (no alarm of its own: the failed records and runs show it). A
@@ -17,14 +18,9 @@ import type { LoginOutcome } from './marketplace/options';
  */
 export function loginReporter(
   logger: Logger,
-  metrics?: () => Metrics,
+  metrics?: Pick<MetricsSink, 'addMetric'>,
 ): (outcome: LoginOutcome) => void {
-  let built: Metrics | undefined;
-  const count = (name: string, value: number) => {
-    if (metrics === undefined) return;
-    built ??= metrics();
-    built.addMetric(name, MetricUnit.Count, value);
-  };
+  const count = (name: string, value: number) => metrics?.addMetric(name, MetricUnit.Count, value);
   return (outcome) => {
     if (outcome.ok) {
       count(LOGIN_METRICS.failures, 0);

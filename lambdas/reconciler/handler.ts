@@ -4,7 +4,7 @@ import { deferredReconcilerStore } from '../adapters/deferred-offer-store';
 import { ENV_NAMES, requireEnv } from '../adapters/env';
 import { deferredEventQueue } from '../adapters/deferred-event-queue';
 import { loginReporter } from '../adapters/login-report';
-import { loginMetrics, observability } from '../adapters/observability';
+import { loginMetrics, observability, onFirstMetric } from '../adapters/observability';
 import { SERVICE_NAMES } from '../core/metric-names';
 import { inboxPageReader } from '../adapters/marketplace/inbox-offer-entries';
 import { MarketplaceTransport } from '../adapters/marketplace/transport';
@@ -44,7 +44,7 @@ const inbox = inboxPageReader(
   new MarketplaceTransport({
     baseUrl: env.MARKETPLACE_BASE_URL,
     credentials: secretCredentials(env.CREDENTIALS_SECRET_ARN),
-    onLogin: loginReporter(logger, loginMetrics),
+    onLogin: loginReporter(logger, onFirstMetric(loginMetrics)),
   }),
 );
 

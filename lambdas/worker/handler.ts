@@ -18,7 +18,7 @@ import { SERVICE_NAMES } from '../core/metric-names';
 import { deferredEventQueue } from '../adapters/deferred-event-queue';
 import { deferredNotifier, deferredReferralPublisher } from '../adapters/deferred-publishers';
 import { loginReporter } from '../adapters/login-report';
-import { loginMetrics, observability } from '../adapters/observability';
+import { loginMetrics, observability, onFirstMetric } from '../adapters/observability';
 import { demandOfferApi } from '../adapters/marketplace/demand-offers';
 import { inboxOfferApi } from '../adapters/marketplace/inbox-offers';
 import { referralAckApi } from '../adapters/marketplace/referral-acks';
@@ -110,7 +110,7 @@ const transport = new MarketplaceTransport({
   credentials: secretCredentials(env[credentialsSecretArn]),
   timeoutMs: WORKER_CLIENT.timeoutMs,
   retry: WORKER_CLIENT.retry,
-  onLogin: loginReporter(logger, loginMetrics),
+  onLogin: loginReporter(logger, onFirstMetric(loginMetrics)),
 });
 // Only the resource modules the worker calls: its bundle carries nothing else of the API.
 const marketplace = inboxOfferApi(transport);

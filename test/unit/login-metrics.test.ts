@@ -11,7 +11,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { CredentialsError, secretCredentials } from '../../lambdas/adapters/credentials';
 import { loginReporter } from '../../lambdas/adapters/login-report';
 import { type LoginOutcome, MarketplaceClient } from '../../lambdas/adapters/marketplace-client';
-import { loginMetrics } from '../../lambdas/adapters/observability';
+import { loginMetrics, onFirstMetric } from '../../lambdas/adapters/observability';
 import { LOGIN_METRICS, LOGIN_SERVICE_NAME, WORKER_METRICS } from '../../lambdas/core/metric-names';
 import { createReconciler } from '../../lambdas/reconciler/reconciler';
 import { createWorker } from '../../lambdas/worker/worker';
@@ -70,11 +70,7 @@ function worker(
   const api = marketplaceFetch(loginStatus);
   const store = new MemoryOfferStore();
   const run = createWorker({
-    marketplace: client(
-      api.fetch,
-      loginReporter(logger, () => logins),
-      credentials,
-    ),
+    marketplace: client(api.fetch, loginReporter(logger, logins), credentials),
     store,
     units: store,
     rules: { defaultAction: 'review', rules: [] },
@@ -176,10 +172,7 @@ describe('reconciler', () => {
     const api = marketplaceFetch(401);
     const send = jest.fn();
     const run = createReconciler({
-      inbox: client(
-        api.fetch,
-        loginReporter(logger, () => logins),
-      ),
+      inbox: client(api.fetch, loginReporter(logger, logins)),
       store: new MemoryOfferStore(),
       queue: { send },
       logger,
@@ -204,7 +197,7 @@ describe('loginMetrics', () => {
     });
     try {
       const metrics = () => loginMetrics({ POWERTOOLS_METRICS_NAMESPACE: 'TestNamespace' });
-      loginReporter(new CapturingLogger(), metrics)({ ok: true });
+      loginReporter(new CapturingLogger(), onFirstMetric(metrics))({ ok: true });
     } finally {
       log.mockRestore();
     }
